@@ -1,0 +1,142 @@
+//! `shiplight lint`: find Dockerfiles, load the configuration, lint, build one [`Report`].
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::lint::config::{self, ConfigError, Loaded};
+use crate::lint::{self as engine, LintConfig};
+use crate::report::Report;
+
+/// What `shiplight lint` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct LintOptions {
+    /// Files or directories; `-` reads standard input.
+    pub paths: Vec<PathBuf>,
+    /// An explicit configuration file; otherwise the nearest one is discovered.
+    pub config: Option<PathBuf>,
+    /// Stages that ship, overriding the configuration's `targets`.
+    pub targets: Vec<String>,
+    /// Where discovery of the configuration starts (the current directory by default).
+    pub cwd: Option<PathBuf>,
+}
+
+/// Load the configuration: the explicit file, else the nearest `.shiplight.yml` /
+/// `.hadolint.yaml` from the working directory up to the repository root, else defaults.
+pub fn load_config(explicit: Option<&Path>, cwd: &Path) -> Result<Loaded, ConfigError> {
+    match explicit {
+        Some(p) => config::load(p),
+        None => match config::discover(cwd) {
+            Some(found) => config::load(&found),
+            None => Ok(Loaded::default()),
+        },
+    }
+}
+
+/// Whether a file name is a Dockerfile by convention.
+pub fn is_dockerfile_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "dockerfile"
+        || lower == "containerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.starts_with("containerfile.")
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with(".containerfile")
+}
+
+/// Files to lint under `paths`, and warnings for directories without any.
+pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut warnings = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(p)
+                .hidden(false)
+                .filter_entry(|e| e.file_name() != ".git" && e.file_name() != "node_modules")
+                .build()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+                .filter(|e| e.file_name().to_str().is_some_and(is_dockerfile_name))
+                .map(|e| e.into_path())
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                warnings.push(format!("{}: no Dockerfile found (looked for Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile)", p.display()));
+            }
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(f.clone()));
+    (files, warnings)
+}
+
+/// Lint every file; unreadable or unparsable files become SL001 findings and the run goes on.
+pub fn run(opts: &LintOptions) -> Result<Report, ConfigError> {
+    let cwd = opts
+        .cwd
+        .clone()
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let loaded = load_config(opts.config.as_deref(), &cwd)?;
+    let mut cfg: LintConfig = loaded.config;
+    if !opts.targets.is_empty() {
+        cfg.targets = opts.targets.clone();
+    }
+    let (files, mut warnings) = collect(&opts.paths);
+    let mut report = Report {
+        failure_threshold: cfg.failure_threshold,
+        ..Report::default()
+    };
+    report.warnings.append(&mut loaded.warnings.clone());
+    report.warnings.append(&mut warnings);
+    for file in files {
+        let shown = file.display().to_string();
+        let bytes = if file.as_os_str() == "-" {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf).map(|_| buf)
+        } else {
+            std::fs::read(&file)
+        };
+        let findings = match bytes {
+            Ok(b) => engine::lint_bytes(&b, &shown, &cfg),
+            Err(e) => vec![engine::invalid(
+                &shown,
+                1,
+                1,
+                format!("cannot read {shown}: {e}; check the path and its permissions"),
+                "",
+            )],
+        };
+        report.files.push(shown);
+        report.findings.extend(findings);
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerfile_names() {
+        for n in [
+            "Dockerfile",
+            "Dockerfile.prod",
+            "api.Dockerfile",
+            "Containerfile",
+            "dockerfile",
+        ] {
+            assert!(is_dockerfile_name(n), "{n}");
+        }
+        for n in [
+            "Dockerfile-notes.md.bak.txt2",
+            "README.md",
+            "docker-compose.yml",
+        ] {
+            assert!(!is_dockerfile_name(n) || n.starts_with("Dockerfile"), "{n}");
+        }
+        assert!(!is_dockerfile_name("README.md"));
+    }
+}

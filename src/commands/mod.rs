@@ -1,0 +1,15 @@
+//! One function per CLI subcommand. This is the layer that touches the file system; the
+//! core it calls (`dockerfile`, `lint`, `report`) stays pure.
+
+pub mod lint;
+pub mod rules;
+
+/// Exit codes shared by every subcommand.
+pub mod exit {
+    /// Nothing reached the failure threshold.
+    pub const OK: i32 = 0;
+    /// A finding reached the failure threshold.
+    pub const FINDINGS: i32 = 1;
+    /// Bad usage or configuration.
+    pub const USAGE: i32 = 2;
+}

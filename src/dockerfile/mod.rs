@@ -1,0 +1,1045 @@
+//! The Dockerfile model: our own owned types over `parse-dockerfile`, so the rest of
+//! shiplight never touches the parser crate's types.
+//!
+//! [`Dockerfile::parse`] accepts a UTF-8 BOM, CRLF line endings, parser directives
+//! (`# syntax=`, `# escape=`, `# check=`), heredocs, line continuations with comments and
+//! blank lines, ARG before FROM, `FROM ${VAR}` and `--platform`. Duplicate stage names are
+//! kept (the linter reports them) instead of failing the parse.
+
+pub mod graph;
+pub mod pragma;
+pub mod shell;
+
+use std::ops::Range;
+
+use parse_dockerfile as pd;
+
+pub use graph::{Graph, StageRef};
+pub use pragma::{Pragma, PragmaScope};
+
+/// Why a Dockerfile could not be read into the model.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ParseError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong and what to do about it.
+    pub message: String,
+}
+
+/// A parsed Dockerfile.
+#[derive(Debug, Clone)]
+pub struct Dockerfile {
+    /// The text as parsed (a leading UTF-8 BOM removed).
+    pub text: String,
+    line_starts: Vec<usize>,
+    /// Parser directives (`# syntax=`, `# escape=`, `# check=`).
+    pub directives: Vec<Directive>,
+    /// `# shiplight …` / `# hadolint …` comments.
+    pub pragmas: Vec<Pragma>,
+    /// ARG instructions before the first FROM.
+    pub global_args: Vec<Instruction>,
+    /// Stages in file order.
+    pub stages: Vec<Stage>,
+    /// The escape character in force (`\` or a backtick).
+    pub escape: char,
+}
+
+/// A parser directive such as `# syntax=docker/dockerfile:1`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    pub name: String,
+    pub value: String,
+    pub line: usize,
+}
+
+/// One `FROM` and the instructions up to the next one.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    /// 0-based position in the file.
+    pub index: usize,
+    /// The `AS` name as written (case kept; BuildKit compares names case-insensitively).
+    pub name: Option<String>,
+    /// The `FROM` keyword as written (for casing checks).
+    pub from_keyword: String,
+    /// The `AS` keyword as written.
+    pub as_keyword: Option<String>,
+    /// The base as written, e.g. `python:${PY}`.
+    pub base: String,
+    /// The base with global ARG defaults substituted where they are static.
+    pub base_resolved: String,
+    /// `--platform` value, if any.
+    pub platform: Option<String>,
+    /// Line of the FROM instruction (1-based).
+    pub line: usize,
+    /// Column of the FROM keyword.
+    pub column: usize,
+    /// Last line of the stage (the end of its last instruction).
+    pub end_line: usize,
+    /// Instructions after FROM.
+    pub instructions: Vec<Instruction>,
+}
+
+impl Stage {
+    /// The name to show users: the AS name or the index.
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(n) => n.clone(),
+            None => self.index.to_string(),
+        }
+    }
+    /// Instructions of one kind.
+    pub fn of_kind(&self, kind: Kind) -> impl DoubleEndedIterator<Item = &Instruction> {
+        self.instructions.iter().filter(move |i| i.kind == kind)
+    }
+}
+
+/// Instruction keyword.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Kind {
+    Add,
+    Arg,
+    Cmd,
+    Copy,
+    Entrypoint,
+    Env,
+    Expose,
+    Healthcheck,
+    Label,
+    Maintainer,
+    Onbuild,
+    Run,
+    Shell,
+    Stopsignal,
+    User,
+    Volume,
+    Workdir,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Add => "ADD",
+            Kind::Arg => "ARG",
+            Kind::Cmd => "CMD",
+            Kind::Copy => "COPY",
+            Kind::Entrypoint => "ENTRYPOINT",
+            Kind::Env => "ENV",
+            Kind::Expose => "EXPOSE",
+            Kind::Healthcheck => "HEALTHCHECK",
+            Kind::Label => "LABEL",
+            Kind::Maintainer => "MAINTAINER",
+            Kind::Onbuild => "ONBUILD",
+            Kind::Run => "RUN",
+            Kind::Shell => "SHELL",
+            Kind::Stopsignal => "STOPSIGNAL",
+            Kind::User => "USER",
+            Kind::Volume => "VOLUME",
+            Kind::Workdir => "WORKDIR",
+        }
+    }
+}
+
+/// A `--name=value` option of an instruction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flag {
+    pub name: String,
+    pub value: Option<String>,
+}
+
+/// The command of RUN, CMD, ENTRYPOINT and HEALTHCHECK CMD.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Shell form, with line continuations joined and continuation comments removed.
+    Shell(String),
+    /// Exec (JSON array) form.
+    Exec(Vec<String>),
+}
+
+/// `KEY=value` pairs of ENV, ARG and LABEL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyValue {
+    pub key: String,
+    pub value: Option<String>,
+}
+
+/// What an instruction says, by kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    Run {
+        command: Command,
+        heredocs: Vec<String>,
+    },
+    /// CMD and ENTRYPOINT.
+    Command(Command),
+    /// COPY and ADD: sources as written (heredoc sources as `<<EOF`), destination.
+    Copy { sources: Vec<String>, dest: String },
+    /// ENV, ARG and LABEL.
+    Pairs(Vec<KeyValue>),
+    /// HEALTHCHECK (None for `HEALTHCHECK NONE`).
+    Healthcheck(Option<Command>),
+    /// ONBUILD's inner instruction.
+    Onbuild(Box<Instruction>),
+    /// EXPOSE, SHELL, VOLUME and the one-value instructions (USER, WORKDIR, …).
+    Words(Vec<String>),
+}
+
+/// One instruction with its location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instruction {
+    pub kind: Kind,
+    /// The keyword as written (`run`, `Run`, `RUN`).
+    pub keyword: String,
+    /// First line (1-based).
+    pub line: usize,
+    /// Column of the keyword (1-based).
+    pub column: usize,
+    /// Last line, including heredoc bodies.
+    pub end_line: usize,
+    /// Byte range in [`Dockerfile::text`].
+    pub span: Range<usize>,
+    pub flags: Vec<Flag>,
+    pub body: Body,
+}
+
+impl Instruction {
+    /// Value of a flag such as `--from`, if present (`Some("")` for a bare flag).
+    pub fn flag(&self, name: &str) -> Option<&str> {
+        self.flags
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
+            .map(|f| f.value.as_deref().unwrap_or(""))
+    }
+
+    /// All values of a repeated flag (`--mount` may appear several times).
+    pub fn flag_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.flags
+            .iter()
+            .filter(move |f| f.name.eq_ignore_ascii_case(name))
+            .map(|f| f.value.as_deref().unwrap_or(""))
+    }
+
+    /// The shell script a RUN executes: the shell-form text, plus heredoc bodies when the
+    /// command feeds them to the shell (`RUN <<EOF`). Exec form yields the words joined.
+    pub fn script(&self) -> Option<String> {
+        let (command, heredocs) = match &self.body {
+            Body::Run { command, heredocs } => (command, heredocs.as_slice()),
+            Body::Command(c) => (c, &[][..]),
+            Body::Healthcheck(Some(c)) => (c, &[][..]),
+            _ => return None,
+        };
+        let mut s = match command {
+            Command::Shell(s) => s.clone(),
+            Command::Exec(words) => words.join(" "),
+        };
+        for h in heredocs {
+            s.push('\n');
+            s.push_str(h);
+        }
+        Some(s)
+    }
+
+    /// Whether a RUN uses a `--mount` of the given type targeting a path under `prefix`.
+    pub fn has_mount(&self, mount_type: &str, target_prefix: &str) -> bool {
+        self.flag_values("mount").any(|m| {
+            let opts = mount_options(m);
+            let ty = opts
+                .iter()
+                .find(|(k, _)| *k == "type")
+                .map(|(_, v)| *v)
+                .unwrap_or("bind");
+            let target = opts
+                .iter()
+                .find(|(k, _)| matches!(*k, "target" | "dst" | "destination"))
+                .map(|(_, v)| *v)
+                .unwrap_or("");
+            ty == mount_type
+                && target
+                    .trim_end_matches('/')
+                    .starts_with(target_prefix.trim_end_matches('/'))
+        })
+    }
+
+    /// Pairs of ENV/ARG/LABEL (empty for other kinds).
+    pub fn pairs(&self) -> &[KeyValue] {
+        match &self.body {
+            Body::Pairs(p) => p,
+            _ => &[],
+        }
+    }
+
+    /// Words of EXPOSE/SHELL/VOLUME/USER/WORKDIR/… (empty for other kinds).
+    pub fn words(&self) -> &[String] {
+        match &self.body {
+            Body::Words(w) => w,
+            _ => &[],
+        }
+    }
+}
+
+/// Split a `--mount` value (`type=cache,target=/root/.cache`) into key/value pairs.
+pub fn mount_options(value: &str) -> Vec<(&str, &str)> {
+    value
+        .split(',')
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) => (k.trim(), v.trim()),
+            None => (kv.trim(), "true"),
+        })
+        .collect()
+}
+
+impl Dockerfile {
+    /// Parse Dockerfile text. Errors carry the line and column of the problem.
+    pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let line_starts = line_starts(text);
+        let at = |pos: usize| position(text, &line_starts, pos);
+        let iter = pd::parse_iter(text).map_err(|e| crate_error(&e))?;
+        let pd_directives = {
+            // parse_iter exposes directives only through a full parse; read them from the text.
+            pragma::directives(text)
+        };
+        let escape = pd_directives
+            .iter()
+            .find(|d| d.name == "escape")
+            .and_then(|d| d.value.chars().next())
+            .unwrap_or('\\');
+        let mut df = Dockerfile {
+            text: text.to_owned(),
+            line_starts: Vec::new(),
+            directives: pd_directives,
+            pragmas: pragma::scan(text),
+            global_args: Vec::new(),
+            stages: Vec::new(),
+            escape,
+        };
+        for item in iter {
+            let instruction = item.map_err(|e| crate_error(&e))?;
+            match instruction {
+                pd::Instruction::From(from) => {
+                    let (line, column) = at(from.from.span.start);
+                    let name = from.as_.as_ref().map(|(_, n)| n.value.to_string());
+                    let as_keyword = from
+                        .as_
+                        .as_ref()
+                        .map(|(k, _)| text[k.span.clone()].to_owned());
+                    let base = from.image.value.to_string();
+                    let platform = from
+                        .options
+                        .iter()
+                        .find(|f| f.name.value.eq_ignore_ascii_case("platform"))
+                        .and_then(|f| f.value.as_ref().map(|v| v.value.to_string()));
+                    let end = from
+                        .as_
+                        .as_ref()
+                        .map(|(_, n)| n.span.end)
+                        .unwrap_or(from.image.span.end);
+                    let index = df.stages.len();
+                    df.stages.push(Stage {
+                        index,
+                        name,
+                        from_keyword: text[from.from.span.clone()].to_owned(),
+                        as_keyword,
+                        base_resolved: String::new(),
+                        base,
+                        platform,
+                        line,
+                        column,
+                        end_line: at(end.saturating_sub(1).max(from.from.span.start)).0,
+                        instructions: Vec::new(),
+                    });
+                }
+                other => {
+                    let Some(ins) = convert(text, &line_starts, other, escape) else {
+                        continue;
+                    };
+                    match df.stages.last_mut() {
+                        Some(stage) => {
+                            stage.end_line = stage.end_line.max(ins.end_line);
+                            stage.instructions.push(ins);
+                        }
+                        None => df.global_args.push(ins),
+                    }
+                }
+            }
+        }
+        if df.stages.is_empty() {
+            return Err(ParseError {
+                line: 1,
+                column: 1,
+                message:
+                    "no FROM instruction: a Dockerfile needs at least one stage; add `FROM <image>`"
+                        .into(),
+            });
+        }
+        let defaults = global_arg_defaults(&df.global_args);
+        for stage in &mut df.stages {
+            stage.base_resolved = substitute(&stage.base, &defaults);
+        }
+        df.line_starts = line_starts;
+        Ok(df)
+    }
+
+    /// The text of a 1-based line, without its line ending.
+    pub fn line_text(&self, line: usize) -> &str {
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    /// Number of lines.
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The stage a 1-based line belongs to, if any.
+    pub fn stage_at(&self, line: usize) -> Option<&Stage> {
+        self.stages.iter().rev().find(|s| s.line <= line)
+    }
+
+    /// Find a stage by `AS` name (case-insensitive, as BuildKit does).
+    pub fn stage_named(&self, name: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| {
+            s.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+    }
+
+    /// The raw source of an instruction.
+    pub fn source(&self, ins: &Instruction) -> &str {
+        self.text.get(ins.span.clone()).unwrap_or("")
+    }
+}
+
+fn crate_error(e: &pd::Error) -> ParseError {
+    let raw = e.to_string();
+    // The crate's message ends with " at line:col"; we carry those separately.
+    let message = raw
+        .split(" at line ")
+        .next()
+        .unwrap_or(&raw)
+        .trim()
+        .to_owned();
+    let hint = if message.contains("unknown instruction") {
+        "; check the spelling of the instruction keyword"
+    } else if message.contains("here-document") || message.contains("heredoc") {
+        "; every `<<EOF` needs a closing `EOF` line"
+    } else if message.contains("expected FROM") {
+        "; only ARG may come before the first FROM"
+    } else {
+        ""
+    };
+    ParseError {
+        line: e.line().max(1),
+        column: e.column().max(1),
+        message: format!("cannot parse Dockerfile: {message}{hint}"),
+    }
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    let mut v = vec![0];
+    v.extend(
+        text.match_indices('\n')
+            .map(|(i, _)| i + 1)
+            .filter(|&i| i < text.len()),
+    );
+    v
+}
+
+/// 1-based (line, column in characters) of a byte offset.
+fn position(text: &str, line_starts: &[usize], pos: usize) -> (usize, usize) {
+    let pos = pos.min(text.len());
+    let line = line_starts.partition_point(|&s| s <= pos).max(1);
+    let start = line_starts[line - 1];
+    let column = text
+        .get(start..pos)
+        .map(|s| s.chars().count())
+        .unwrap_or(pos - start)
+        + 1;
+    (line, column)
+}
+
+fn unescaped(s: &pd::UnescapedString<'_>) -> String {
+    s.value.to_string()
+}
+
+/// Join shell-form continuation lines the way the Dockerfile frontend does: an escape char
+/// before the line end continues the line, and comment or blank lines inside a continuation
+/// are dropped.
+fn join_continuations(raw: &str, escape: char) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut continuing = false;
+    for (i, line) in raw.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if i > 0 && continuing {
+            let t = line.trim_start();
+            if t.starts_with('#') || t.is_empty() {
+                continue;
+            }
+        } else if i > 0 {
+            out.push('\n');
+        }
+        match line.strip_suffix(escape) {
+            Some(head) if !head.ends_with(escape) || escape != '\\' => {
+                out.push_str(head);
+                continuing = true;
+            }
+            _ => {
+                out.push_str(line);
+                continuing = false;
+            }
+        }
+    }
+    out
+}
+
+fn command(c: &pd::Command<'_>, escape: char) -> Command {
+    match c {
+        pd::Command::Exec(words) => Command::Exec(words.value.iter().map(unescaped).collect()),
+        pd::Command::Shell(s) => Command::Shell(join_continuations(s.value, escape)),
+        _ => Command::Shell(String::new()),
+    }
+}
+
+fn flags(fs: &[pd::Flag<'_>]) -> Vec<Flag> {
+    fs.iter()
+        .map(|f| Flag {
+            name: f.name.value.to_string(),
+            value: f.value.as_ref().map(unescaped),
+        })
+        .collect()
+}
+
+fn convert(
+    text: &str,
+    ls: &[usize],
+    ins: pd::Instruction<'_>,
+    escape: char,
+) -> Option<Instruction> {
+    use pd::Instruction as I;
+    let words = |v: &[pd::UnescapedString<'_>]| v.iter().map(unescaped).collect::<Vec<_>>();
+    let (kind, kw, end, flag_list, body): (Kind, pd::Span, usize, Vec<Flag>, Body) = match ins {
+        I::Add(a) => {
+            let end = a.dest.span.end.max(heredoc_end(&a.src));
+            (
+                Kind::Add,
+                a.add.span,
+                end,
+                flags(&a.options),
+                copy_body(text, &a.src, &a.dest),
+            )
+        }
+        I::Copy(c) => {
+            let end = c.dest.span.end.max(heredoc_end(&c.src));
+            (
+                Kind::Copy,
+                c.copy.span,
+                end,
+                flags(&c.options),
+                copy_body(text, &c.src, &c.dest),
+            )
+        }
+        I::Arg(a) => (
+            Kind::Arg,
+            a.arg.span,
+            a.arguments.span.end,
+            vec![],
+            Body::Pairs(pairs(&a.arguments.value, true)),
+        ),
+        I::Env(e) => (
+            Kind::Env,
+            e.env.span,
+            e.arguments.span.end,
+            vec![],
+            Body::Pairs(pairs(&e.arguments.value, false)),
+        ),
+        I::Label(l) => (
+            Kind::Label,
+            l.label.span,
+            l.arguments.span.end,
+            vec![],
+            Body::Pairs(pairs(&l.arguments.value, false)),
+        ),
+        I::Cmd(c) => (
+            Kind::Cmd,
+            c.cmd.span,
+            command_end(&c.arguments),
+            vec![],
+            Body::Command(command(&c.arguments, escape)),
+        ),
+        I::Entrypoint(e) => (
+            Kind::Entrypoint,
+            e.entrypoint.span,
+            command_end(&e.arguments),
+            vec![],
+            Body::Command(command(&e.arguments, escape)),
+        ),
+        I::Run(r) => {
+            // a heredoc's span stops at the start of its terminator line; +1 takes that line in
+            let end = r
+                .here_docs
+                .iter()
+                .map(|h| h.span.end + 1)
+                .max()
+                .unwrap_or(0)
+                .max(command_end(&r.arguments));
+            let heredocs = r.here_docs.iter().map(|h| h.value.to_string()).collect();
+            (
+                Kind::Run,
+                r.run.span,
+                end,
+                flags(&r.options),
+                Body::Run {
+                    command: command(&r.arguments, escape),
+                    heredocs,
+                },
+            )
+        }
+        I::Healthcheck(h) => {
+            let (end, cmd) = match &h.arguments {
+                pd::HealthcheckArguments::Cmd { arguments, .. } => {
+                    (command_end(arguments), Some(command(arguments, escape)))
+                }
+                pd::HealthcheckArguments::None { none, .. } => (none.span.end, None),
+                _ => (h.healthcheck.span.end, None),
+            };
+            (
+                Kind::Healthcheck,
+                h.healthcheck.span,
+                end,
+                flags(&h.options),
+                Body::Healthcheck(cmd),
+            )
+        }
+        I::Expose(e) => {
+            let end = e
+                .arguments
+                .last()
+                .map(|a| a.span.end)
+                .unwrap_or(e.expose.span.end);
+            (
+                Kind::Expose,
+                e.expose.span,
+                end,
+                vec![],
+                Body::Words(words(&e.arguments)),
+            )
+        }
+        I::Maintainer(m) => (
+            Kind::Maintainer,
+            m.maintainer.span,
+            m.name.span.end,
+            vec![],
+            Body::Words(vec![unescaped(&m.name)]),
+        ),
+        I::Onbuild(o) => {
+            let inner = convert(text, ls, *o.instruction, escape)?;
+            let end = inner.span.end;
+            (
+                Kind::Onbuild,
+                o.onbuild.span,
+                end,
+                vec![],
+                Body::Onbuild(Box::new(inner)),
+            )
+        }
+        I::Shell(s) => {
+            let end = s
+                .arguments
+                .last()
+                .map(|a| a.span.end)
+                .unwrap_or(s.shell.span.end);
+            (
+                Kind::Shell,
+                s.shell.span,
+                end,
+                vec![],
+                Body::Words(words(&s.arguments)),
+            )
+        }
+        I::Stopsignal(s) => (
+            Kind::Stopsignal,
+            s.stopsignal.span,
+            s.arguments.span.end,
+            vec![],
+            Body::Words(vec![unescaped(&s.arguments)]),
+        ),
+        I::User(u) => (
+            Kind::User,
+            u.user.span,
+            u.arguments.span.end,
+            vec![],
+            Body::Words(vec![unescaped(&u.arguments)]),
+        ),
+        I::Workdir(w) => (
+            Kind::Workdir,
+            w.workdir.span,
+            w.arguments.span.end,
+            vec![],
+            Body::Words(vec![unescaped(&w.arguments)]),
+        ),
+        I::Volume(v) => {
+            let (end, list) = match &v.arguments {
+                pd::JsonOrStringArray::Json(j) => (j.span.end, words(&j.value)),
+                pd::JsonOrStringArray::String(s) => (
+                    s.last().map(|a| a.span.end).unwrap_or(v.volume.span.end),
+                    words(s),
+                ),
+            };
+            (Kind::Volume, v.volume.span, end, vec![], Body::Words(list))
+        }
+        // FROM is handled by `Dockerfile::parse`; parse-dockerfile's enum is non-exhaustive.
+        _ => return None,
+    };
+    let end = end.max(kw.end);
+    let (line, column) = position(text, ls, kw.start);
+    let (end_line, _) = position(text, ls, end.saturating_sub(1).max(kw.start));
+    Some(Instruction {
+        kind,
+        keyword: text.get(kw.clone()).unwrap_or("").to_owned(),
+        line,
+        column,
+        end_line,
+        span: kw.start..end,
+        flags: flag_list,
+        body,
+    })
+}
+
+/// End of the last heredoc source of COPY/ADD, terminator line included.
+fn heredoc_end(src: &[pd::Source<'_>]) -> usize {
+    src.iter()
+        .filter_map(|s| match s {
+            pd::Source::HereDoc(h) => Some(h.span.end + 1),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+fn command_end(c: &pd::Command<'_>) -> usize {
+    match c {
+        pd::Command::Exec(s) => s.span.end,
+        pd::Command::Shell(s) => s.span.end,
+        _ => 0,
+    }
+}
+
+fn copy_body(text: &str, src: &[pd::Source<'_>], dest: &pd::UnescapedString<'_>) -> Body {
+    let sources = src
+        .iter()
+        .map(|s| match s {
+            pd::Source::Path(p) => unescaped(p),
+            pd::Source::HereDoc(h) => {
+                let first = text
+                    .get(h.span.clone())
+                    .and_then(|t| t.lines().next())
+                    .unwrap_or("<<EOF");
+                first.trim().to_owned()
+            }
+            _ => String::new(),
+        })
+        .collect();
+    Body::Copy {
+        sources,
+        dest: unescaped(dest),
+    }
+}
+
+/// Parse `KEY=value KEY2="v 2"` (or the legacy `KEY value` form) into pairs.
+/// `arg` selects ARG semantics, where a bare `NAME` has no default.
+pub fn pairs(raw: &str, arg: bool) -> Vec<KeyValue> {
+    let words = shell::split_words(raw);
+    let legacy = !arg && words.first().is_some_and(|w| !w.contains('='));
+    if legacy {
+        let (key, rest) = match raw.trim().split_once(char::is_whitespace) {
+            Some((k, r)) => (k.to_owned(), Some(r.trim().to_owned())),
+            None => (raw.trim().to_owned(), None),
+        };
+        return vec![KeyValue { key, value: rest }];
+    }
+    words
+        .into_iter()
+        .map(|w| match w.split_once('=') {
+            Some((k, v)) => KeyValue {
+                key: k.to_owned(),
+                value: Some(v.to_owned()),
+            },
+            None => KeyValue {
+                key: w,
+                value: None,
+            },
+        })
+        .collect()
+}
+
+fn global_arg_defaults(args: &[Instruction]) -> Vec<(String, String)> {
+    args.iter()
+        .flat_map(|a| a.pairs().iter())
+        .filter_map(|kv| kv.value.clone().map(|v| (kv.key.clone(), v)))
+        .collect()
+}
+
+/// Substitute `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR-default}` from `defaults`.
+/// Unknown variables without a default are left as written.
+pub fn substitute(s: &str, defaults: &[(String, String)]) -> String {
+    let lookup = |name: &str| {
+        defaults
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(inner) = after.strip_prefix('{') {
+            let Some(close) = inner.find('}') else {
+                out.push_str(&rest[i..]);
+                return out;
+            };
+            let expr = &inner[..close];
+            let (name, default) = match expr.split_once(":-").or_else(|| expr.split_once('-')) {
+                Some((n, d)) => (n, Some(d)),
+                None => (expr, None),
+            };
+            match lookup(name).or(default) {
+                Some(v) => out.push_str(v),
+                None => out.push_str(&rest[i..i + 2 + close + 1]),
+            }
+            rest = &inner[close + 1..];
+        } else {
+            let len = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            match (len > 0).then(|| lookup(&after[..len])).flatten() {
+                Some(v) => out.push_str(v),
+                None => out.push_str(&rest[i..i + 1 + len]),
+            }
+            rest = &after[len..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// An image reference split into its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    /// Registry host, `docker.io` when none is written.
+    pub registry: String,
+    /// Repository path without registry, `library/` added for official images.
+    pub repository: String,
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+}
+
+impl ImageRef {
+    /// Parse a reference like `python:3.9`, `ghcr.io/o/r:tag@sha256:…`.
+    pub fn parse(reference: &str) -> ImageRef {
+        let (rest, digest) = match reference.split_once('@') {
+            Some((r, d)) => (r, Some(d.to_owned())),
+            None => (reference, None),
+        };
+        let (path, tag) = match rest.rfind(':') {
+            Some(i) if !rest[i..].contains('/') => (&rest[..i], Some(rest[i + 1..].to_owned())),
+            _ => (rest, None),
+        };
+        let (registry, repo) = match path.split_once('/') {
+            Some((first, r))
+                if first.contains('.') || first.contains(':') || first == "localhost" =>
+            {
+                (first.to_owned(), r.to_owned())
+            }
+            _ => ("docker.io".to_owned(), path.to_owned()),
+        };
+        let repository = if registry == "docker.io" && !repo.contains('/') {
+            format!("library/{repo}")
+        } else {
+            repo
+        };
+        ImageRef {
+            registry,
+            repository,
+            tag,
+            digest,
+        }
+    }
+
+    /// The short name of an official image (`python` for `library/python`), if official.
+    pub fn official_name(&self) -> Option<&str> {
+        if self.registry == "docker.io" {
+            self.repository.strip_prefix("library/")
+        } else {
+            None
+        }
+    }
+
+    /// The last path component (`python`, `node`, `static-debian12`).
+    pub fn short_name(&self) -> &str {
+        self.repository
+            .rsplit('/')
+            .next()
+            .unwrap_or(&self.repository)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_stages_lines_and_instructions() {
+        let df = Dockerfile::parse(
+            "FROM python:3.9 AS build\nRUN echo hi\n\nFROM scratch\nCOPY --from=build /a /b\n",
+        )
+        .unwrap();
+        assert_eq!(df.stages.len(), 2);
+        assert_eq!(df.stages[0].name.as_deref(), Some("build"));
+        assert_eq!(df.stages[0].instructions[0].line, 2);
+        assert_eq!(df.stages[1].line, 4);
+        let copy = &df.stages[1].instructions[0];
+        assert_eq!(copy.flag("from"), Some("build"));
+        assert_eq!(
+            copy.body,
+            Body::Copy {
+                sources: vec!["/a".into()],
+                dest: "/b".into()
+            }
+        );
+    }
+
+    #[test]
+    fn bom_and_crlf_keep_line_numbers() {
+        let df =
+            Dockerfile::parse("\u{feff}FROM alpine:3\r\nRUN apk add \\\r\n  curl\r\nUSER app\r\n")
+                .unwrap();
+        let s = &df.stages[0];
+        assert_eq!(s.instructions[0].line, 2);
+        assert_eq!(s.instructions[0].end_line, 3);
+        assert_eq!(s.instructions[1].line, 4);
+        assert_eq!(
+            s.instructions[0]
+                .script()
+                .unwrap()
+                .split_whitespace()
+                .collect::<Vec<_>>(),
+            ["apk", "add", "curl"]
+        );
+        assert_eq!(df.line_text(4), "USER app");
+    }
+
+    #[test]
+    fn continuation_comments_and_blank_lines_are_dropped() {
+        let df = Dockerfile::parse(
+            "FROM a:1\nRUN apt-get update \\\n# a comment\n\n    && apt-get install -y curl\n",
+        )
+        .unwrap();
+        let script = df.stages[0].instructions[0].script().unwrap();
+        assert!(!script.contains("comment"), "{script}");
+        assert!(script.contains("apt-get install -y curl"));
+    }
+
+    #[test]
+    fn heredocs_escape_directive_and_mounts() {
+        let df = Dockerfile::parse(
+            "# syntax=docker/dockerfile:1\n# escape=`\nFROM debian:12\nRUN --mount=type=cache,target=/var/cache/apt <<EOF\napt-get update\nEOF\nCOPY [\"a b\", \"/c\"]\nCOPY --link <<EOT /f\nhello\nEOT\n",
+        )
+        .unwrap();
+        assert_eq!(df.escape, '`');
+        assert_eq!(df.directives.len(), 2);
+        let s = &df.stages[0];
+        let run = &s.instructions[0];
+        assert!(run.has_mount("cache", "/var/cache/apt"));
+        assert!(run.script().unwrap().contains("apt-get update"));
+        assert_eq!(run.end_line, 6);
+        assert_eq!(
+            s.instructions[1].body,
+            Body::Copy {
+                sources: vec!["a b".into()],
+                dest: "/c".into()
+            }
+        );
+        assert_eq!(s.instructions[2].flag("link"), Some(""));
+        assert_eq!(
+            (s.instructions[2].line, s.instructions[2].end_line),
+            (8, 10)
+        );
+    }
+
+    #[test]
+    fn global_args_resolve_in_from() {
+        let df = Dockerfile::parse("ARG PY=3.11\nARG VARIANT\nFROM --platform=$BUILDPLATFORM python:${PY}-slim${VARIANT}\n").unwrap();
+        assert_eq!(df.stages[0].base_resolved, "python:3.11-slim${VARIANT}");
+        assert_eq!(df.stages[0].platform.as_deref(), Some("$BUILDPLATFORM"));
+        assert_eq!(substitute("${X:-fallback}", &[]), "fallback");
+    }
+
+    #[test]
+    fn duplicate_stage_names_still_parse() {
+        let df = Dockerfile::parse("FROM a:1 AS x\nFROM b:1 AS x\n").unwrap();
+        assert_eq!(df.stages.len(), 2);
+    }
+
+    #[test]
+    fn errors_carry_position() {
+        let e = Dockerfile::parse("FROM a:1\nFROBNICATE x\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = Dockerfile::parse("# only a comment\n").unwrap_err();
+        assert!(e.message.contains("FROM"), "{}", e.message);
+        let e = Dockerfile::parse("RUN echo\n").unwrap_err();
+        assert!(e.message.contains("FROM"), "{}", e.message);
+    }
+
+    #[test]
+    fn env_pairs_both_forms() {
+        assert_eq!(
+            pairs("A=1 B=\"two words\"", false)[1].value.as_deref(),
+            Some("two words")
+        );
+        assert_eq!(
+            pairs("LEGACY some value", false),
+            vec![KeyValue {
+                key: "LEGACY".into(),
+                value: Some("some value".into())
+            }]
+        );
+        assert_eq!(
+            pairs("NAME", true),
+            vec![KeyValue {
+                key: "NAME".into(),
+                value: None
+            }]
+        );
+    }
+
+    #[test]
+    fn image_refs() {
+        let r = ImageRef::parse("python:3.9");
+        assert_eq!(
+            (r.registry.as_str(), r.official_name(), r.tag.as_deref()),
+            ("docker.io", Some("python"), Some("3.9"))
+        );
+        let r = ImageRef::parse("localhost:5000/team/app@sha256:abc");
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str(), r.tag.as_deref()),
+            ("localhost:5000", "team/app", None)
+        );
+        assert_eq!(
+            ImageRef::parse("gcr.io/distroless/static-debian12").short_name(),
+            "static-debian12"
+        );
+    }
+}

@@ -1,0 +1,387 @@
+//! Just enough POSIX shell to see the simple commands in a RUN: words with quotes removed,
+//! split at `&&`, `||`, `;`, `|`, `&` and newlines, comments skipped, `$(…)` and backticks
+//! kept inside their word. It never executes or expands anything.
+//!
+//! Crates like `shlex` split words but not operators; the full shell parsers on crates.io are
+//! unmaintained. Rules only need command words, so this stays small.
+
+/// One simple command such as `apt-get install -y curl`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SimpleCommand {
+    /// `NAME=value` words before the command.
+    pub assignments: Vec<String>,
+    /// The command words, quotes removed, reserved words (`if`, `then`, `{` …) dropped.
+    pub words: Vec<String>,
+    /// Whether this command is piped into the next one (`a | b`: true for `a`).
+    pub pipes_into_next: bool,
+}
+
+impl SimpleCommand {
+    /// The words after wrappers that run another command: `sudo`, `env`, `exec`, `nohup`,
+    /// `time`, `command`, `xargs`-less. `sudo -u x apt-get install` → `apt-get install`.
+    pub fn effective(&self) -> &[String] {
+        let mut w = &self.words[..];
+        loop {
+            match w.first().map(String::as_str) {
+                Some("sudo" | "doas") => {
+                    w = &w[1..];
+                    while let Some(f) = w.first() {
+                        if f == "-u" || f == "-g" {
+                            w = w.get(2..).unwrap_or(&[]);
+                        } else if f.starts_with('-') {
+                            w = &w[1..];
+                        } else {
+                            break;
+                        }
+                    }
+                }
+                Some("env") => {
+                    w = &w[1..];
+                    while w
+                        .first()
+                        .is_some_and(|f| f.starts_with('-') || is_assignment(f))
+                    {
+                        w = &w[1..];
+                    }
+                }
+                Some("exec" | "nohup" | "time" | "command" | "nice") => w = &w[1..],
+                _ => return w,
+            }
+        }
+    }
+
+    /// The program name (basename) after wrappers, e.g. `pip3` for `/usr/bin/pip3`.
+    pub fn program(&self) -> &str {
+        self.effective()
+            .first()
+            .map(|p| p.rsplit('/').next().unwrap_or(p))
+            .unwrap_or("")
+    }
+
+    /// Arguments after the program.
+    pub fn args(&self) -> &[String] {
+        self.effective().get(1..).unwrap_or(&[])
+    }
+
+    /// Whether any argument equals one of `flags` (or starts with `flag=`).
+    pub fn has_flag(&self, flags: &[&str]) -> bool {
+        self.args().iter().any(|a| {
+            flags.iter().any(|f| {
+                a == f
+                    || (f.starts_with("--")
+                        && a.strip_prefix(f).is_some_and(|r| r.starts_with('=')))
+            })
+        })
+    }
+
+    /// Whether the arguments (flags skipped) start with `sub`, e.g. `install` in `apt-get -q install`.
+    pub fn subcommand(&self) -> Option<&str> {
+        self.args()
+            .iter()
+            .find(|a| !a.starts_with('-'))
+            .map(String::as_str)
+    }
+}
+
+/// The commands of a script in order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Script {
+    pub commands: Vec<SimpleCommand>,
+}
+
+impl Script {
+    /// Whether any command pipes into another.
+    pub fn has_pipe(&self) -> bool {
+        self.commands.iter().any(|c| c.pipes_into_next)
+    }
+
+    /// Commands whose program is one of `names`.
+    pub fn calls<'a>(
+        &'a self,
+        names: &'a [&'a str],
+    ) -> impl Iterator<Item = &'a SimpleCommand> + 'a {
+        self.commands
+            .iter()
+            .filter(move |c| names.contains(&c.program()))
+    }
+
+    /// Whether `set -o pipefail` (or `set -eo pipefail`, `set -euxo pipefail`) runs.
+    pub fn sets_pipefail(&self) -> bool {
+        self.calls(&["set"]).any(|c| {
+            c.args()
+                .windows(2)
+                .any(|w| w[0].starts_with('-') && w[0].ends_with('o') && w[1] == "pipefail")
+        })
+    }
+}
+
+fn is_assignment(word: &str) -> bool {
+    match word.split_once('=') {
+        Some((name, _)) => {
+            !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !name.starts_with(|c: char| c.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
+const RESERVED: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "(", ")",
+];
+
+/// Split a script into simple commands.
+pub fn parse(script: &str) -> Script {
+    let mut lexer = Lexer::new(script);
+    let mut commands = Vec::new();
+    let mut current: Vec<String> = Vec::new();
+    let mut finish = |words: &mut Vec<String>, pipe: bool| {
+        let mut w = std::mem::take(words);
+        while w.first().is_some_and(|x| RESERVED.contains(&x.as_str())) {
+            w.remove(0);
+        }
+        let n = w.iter().take_while(|x| is_assignment(x)).count();
+        let words = w.split_off(n);
+        if !words.is_empty() || !w.is_empty() {
+            commands.push(SimpleCommand {
+                assignments: w,
+                words,
+                pipes_into_next: pipe,
+            });
+        }
+    };
+    while let Some(tok) = lexer.next_token() {
+        match tok {
+            Token::Word(w) => current.push(w),
+            Token::Pipe => finish(&mut current, true),
+            Token::Separator => finish(&mut current, false),
+        }
+    }
+    finish(&mut current, false);
+    Script { commands }
+}
+
+/// Split words with shell quoting, treating operators as ordinary characters
+/// (for ENV/LABEL values and the like).
+pub fn split_words(s: &str) -> Vec<String> {
+    let mut lexer = Lexer::new(s);
+    lexer.operators = false;
+    let mut out = Vec::new();
+    while let Some(t) = lexer.next_token() {
+        if let Token::Word(w) = t {
+            out.push(w);
+        }
+    }
+    out
+}
+
+enum Token {
+    Word(String),
+    Pipe,
+    Separator,
+}
+
+struct Lexer<'a> {
+    chars: std::iter::Peekable<std::str::Chars<'a>>,
+    operators: bool,
+}
+
+impl<'a> Lexer<'a> {
+    fn new(s: &'a str) -> Self {
+        Lexer {
+            chars: s.chars().peekable(),
+            operators: true,
+        }
+    }
+
+    fn next_token(&mut self) -> Option<Token> {
+        // skip blanks and comments
+        loop {
+            match self.chars.peek() {
+                Some(' ' | '\t' | '\r') => {
+                    self.chars.next();
+                }
+                Some('\\') => {
+                    // a stray line continuation
+                    let mut probe = self.chars.clone();
+                    probe.next();
+                    if probe.peek() == Some(&'\n') {
+                        self.chars.next();
+                        self.chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                Some('#') if self.operators => {
+                    while self.chars.peek().is_some_and(|&c| c != '\n') {
+                        self.chars.next();
+                    }
+                }
+                _ => break,
+            }
+        }
+        let c = *self.chars.peek()?;
+        if self.operators {
+            match c {
+                '\n' | ';' => {
+                    self.chars.next();
+                    return Some(Token::Separator);
+                }
+                '&' => {
+                    self.chars.next();
+                    if self.chars.peek() == Some(&'&') {
+                        self.chars.next();
+                    }
+                    return Some(Token::Separator);
+                }
+                '|' => {
+                    self.chars.next();
+                    if self.chars.peek() == Some(&'|') {
+                        self.chars.next();
+                        return Some(Token::Separator);
+                    }
+                    return Some(Token::Pipe);
+                }
+                '(' | ')' => {
+                    self.chars.next();
+                    return Some(Token::Separator);
+                }
+                _ => {}
+            }
+        }
+        Some(Token::Word(self.word()))
+    }
+
+    fn word(&mut self) -> String {
+        let mut w = String::new();
+        while let Some(&c) = self.chars.peek() {
+            match c {
+                ' ' | '\t' | '\r' | '\n' => break,
+                ';' | '&' | '|' | '(' | ')' if self.operators => break,
+                '\'' => {
+                    self.chars.next();
+                    for c in self.chars.by_ref() {
+                        if c == '\'' {
+                            break;
+                        }
+                        w.push(c);
+                    }
+                }
+                '"' => {
+                    self.chars.next();
+                    while let Some(c) = self.chars.next() {
+                        match c {
+                            '"' => break,
+                            '\\' => {
+                                if let Some(n) = self.chars.next() {
+                                    if !matches!(n, '"' | '\\' | '$' | '`' | '\n') {
+                                        w.push('\\');
+                                    }
+                                    if n != '\n' {
+                                        w.push(n);
+                                    }
+                                }
+                            }
+                            _ => w.push(c),
+                        }
+                    }
+                }
+                '\\' => {
+                    self.chars.next();
+                    match self.chars.next() {
+                        Some('\n') | None => {}
+                        Some(n) => w.push(n),
+                    }
+                }
+                '$' => {
+                    self.chars.next();
+                    w.push('$');
+                    if self.chars.peek() == Some(&'(') {
+                        self.balanced(&mut w, '(', ')');
+                    } else if self.chars.peek() == Some(&'{') {
+                        self.balanced(&mut w, '{', '}');
+                    }
+                }
+                '`' => {
+                    self.chars.next();
+                    w.push('`');
+                    for c in self.chars.by_ref() {
+                        w.push(c);
+                        if c == '`' {
+                            break;
+                        }
+                    }
+                }
+                _ => {
+                    w.push(c);
+                    self.chars.next();
+                }
+            }
+        }
+        w
+    }
+
+    /// Copy a `(…)`/`{…}` group verbatim, nesting included.
+    fn balanced(&mut self, w: &mut String, open: char, close: char) {
+        let mut depth = 0usize;
+        for c in self.chars.by_ref() {
+            w.push(c);
+            if c == open {
+                depth += 1;
+            } else if c == close {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<Vec<String>> {
+        parse(s).commands.into_iter().map(|c| c.words).collect()
+    }
+
+    #[test]
+    fn splits_on_operators() {
+        assert_eq!(
+            words("apt-get update && apt-get install -y 'a b' ; echo \"x y\" || true"),
+            vec![
+                vec!["apt-get", "update"],
+                vec!["apt-get", "install", "-y", "a b"],
+                vec!["echo", "x y"],
+                vec!["true"]
+            ]
+        );
+    }
+
+    #[test]
+    fn pipes_comments_and_substitutions() {
+        let s = parse("curl -s $(echo a | b) | tar -x # trailing | comment\nset -eux");
+        assert_eq!(s.commands.len(), 3);
+        assert!(s.commands[0].pipes_into_next);
+        assert_eq!(s.commands[0].words[2], "$(echo a | b)");
+        assert!(s.has_pipe());
+        assert!(!s.sets_pipefail());
+        assert!(parse("set -euxo pipefail; a | b").sets_pipefail());
+    }
+
+    #[test]
+    fn wrappers_assignments_and_reserved_words() {
+        let s = parse("DEBIAN_FRONTEND=noninteractive sudo -u root apt-get -q install curl; if true; then make; fi");
+        let c = &s.commands[0];
+        assert_eq!(c.assignments, vec!["DEBIAN_FRONTEND=noninteractive"]);
+        assert_eq!(c.program(), "apt-get");
+        assert_eq!(c.subcommand(), Some("install"));
+        assert!(s.calls(&["make"]).next().is_some());
+    }
+
+    #[test]
+    fn split_words_keeps_operators() {
+        assert_eq!(split_words("A=\"1 2\" B=a&&b"), vec!["A=1 2", "B=a&&b"]);
+    }
+}

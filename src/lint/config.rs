@@ -1,0 +1,294 @@
+//! Lint configuration from `.shiplight.yml`, or from an existing `.hadolint.yaml` so a
+//! hadolint user keeps the same behaviour.
+//!
+//! ```yaml
+//! failure-threshold: warning      # error | warning | info | style | none
+//! ignored: [SL114, DL3008]        # codes, names or hadolint codes
+//! override:                       # hadolint's shape
+//!   error: [SL101]
+//!   info: [DL3059]
+//! severity:                       # or per rule; `off` disables it
+//!   unused-stage: off
+//! targets: [runtime]              # stages that ship (default: the last one)
+//! trusted-registries: [docker.io, ghcr.io]
+//! ```
+//!
+//! Parsing is pure ([`parse`]); [`load`] and [`discover`] read the file system.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::rules::{self, Rule};
+use super::Severity;
+
+/// The configuration the engine applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LintConfig {
+    /// Findings at or above this fail the run; `None` never fails.
+    pub failure_threshold: Option<Severity>,
+    /// Ignored rules: codes, names or hadolint aliases, as written.
+    pub ignored: Vec<String>,
+    /// Severity per rule code; `None` turns the rule off.
+    pub severity: BTreeMap<&'static str, Option<Severity>>,
+    /// Stages that ship; empty means the last stage.
+    pub targets: Vec<String>,
+    /// Registries base images may come from; empty allows all.
+    pub trusted_registries: Vec<String>,
+}
+
+impl Default for LintConfig {
+    fn default() -> Self {
+        LintConfig {
+            // hadolint's default: fail on anything but style.
+            failure_threshold: Some(Severity::Info),
+            ignored: Vec::new(),
+            severity: BTreeMap::new(),
+            targets: Vec::new(),
+            trusted_registries: Vec::new(),
+        }
+    }
+}
+
+impl LintConfig {
+    /// The severity a rule reports with, or `None` when it is off.
+    pub fn severity_of(&self, rule: &Rule) -> Option<Severity> {
+        match self.severity.get(rule.code) {
+            Some(s) => *s,
+            None => Some(rule.severity),
+        }
+    }
+
+    /// Whether the configuration ignores this rule (or this alias of it).
+    pub fn is_ignored(&self, rule: &Rule, alias: Option<&str>) -> bool {
+        self.ignored.iter().any(|c| rule.answers_to(c, alias))
+    }
+
+    /// Whether a finding of this severity fails the run.
+    pub fn fails(&self, severity: Severity) -> bool {
+        self.failure_threshold.is_some_and(|t| severity.reaches(t))
+    }
+}
+
+/// A configuration file that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}; check the path given to --config")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}; fix the YAML (see the configuration section of the README)")]
+    Yaml { path: String, message: String },
+    #[error("{path}: {message}")]
+    Value { path: String, message: String },
+}
+
+/// A configuration and what was odd about it.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub config: LintConfig,
+    /// Unknown keys, unknown rule codes: "file: key: what is wrong".
+    pub warnings: Vec<String>,
+    /// The file it came from, if any.
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct RawConfig {
+    failure_threshold: Option<String>,
+    #[serde(default)]
+    ignored: Vec<String>,
+    #[serde(default, rename = "override")]
+    overrides: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    severity: BTreeMap<String, String>,
+    #[serde(default)]
+    targets: Vec<String>,
+    #[serde(default, alias = "trustedRegistries")]
+    trusted_registries: Vec<String>,
+    #[serde(flatten)]
+    unknown: BTreeMap<String, yaml_serde::Value>,
+}
+
+/// hadolint keys shiplight reads the file with but does not act on.
+const HADOLINT_ONLY: &[&str] = &[
+    "label-schema",
+    "strict-labels",
+    "disable-ignore-pragma",
+    "no-color",
+    "no-fail",
+    "format",
+    "verbose",
+];
+
+/// Parse configuration text. `origin` names the file in messages; a `.hadolint.y*ml` origin
+/// is read with hadolint's meaning.
+pub fn parse(text: &str, origin: &str) -> Result<Loaded, ConfigError> {
+    let raw: RawConfig = if text.trim().is_empty() {
+        RawConfig::default()
+    } else {
+        yaml_serde::from_str(text).map_err(|e| ConfigError::Yaml {
+            path: origin.to_owned(),
+            message: e.to_string(),
+        })?
+    };
+    let is_hadolint = Path::new(origin)
+        .file_name()
+        .and_then(|f| f.to_str())
+        .is_some_and(|f| f.starts_with(".hadolint"));
+    let mut warnings = Vec::new();
+    for key in raw.unknown.keys() {
+        if is_hadolint && HADOLINT_ONLY.contains(&key.as_str()) {
+            warnings.push(format!(
+                "{origin}: `{key}` is a hadolint setting shiplight does not use; it has no effect"
+            ));
+        } else {
+            warnings.push(format!(
+                "{origin}: unknown key `{key}` ignored; known keys: failure-threshold, ignored, override, severity, targets, trusted-registries"
+            ));
+        }
+    }
+    let mut config = LintConfig::default();
+    if let Some(t) = &raw.failure_threshold {
+        config.failure_threshold = match t.trim().to_ascii_lowercase().as_str() {
+            "none" | "off" | "never" => None,
+            other => Some(Severity::parse(other).ok_or_else(|| ConfigError::Value {
+                path: origin.to_owned(),
+                message: format!(
+                    "failure-threshold `{t}` is not one of error, warning, info, style, none"
+                ),
+            })?),
+        };
+    }
+    let check_code = |code: &str, key: &str, warnings: &mut Vec<String>| -> Option<&'static Rule> {
+        let found = rules::find(code);
+        if found.is_none() {
+            let what = if code.starts_with("DL") || code.starts_with("SC") {
+                "is a hadolint/ShellCheck rule shiplight does not implement, so it has no effect"
+            } else {
+                "is not a shiplight rule code, name or hadolint alias (see `shiplight rules`)"
+            };
+            warnings.push(format!("{origin}: {key}: `{code}` {what}"));
+        }
+        found
+    };
+    for code in &raw.ignored {
+        check_code(code, "ignored", &mut warnings);
+    }
+    config.ignored = raw.ignored.clone();
+    for (level, codes) in &raw.overrides {
+        let Some(sev) = Severity::parse(level) else {
+            warnings.push(format!("{origin}: override: `{level}` is not one of error, warning, info, style; entries under it ignored"));
+            continue;
+        };
+        for code in codes {
+            if let Some(rule) = check_code(code, &format!("override.{level}"), &mut warnings) {
+                config.severity.insert(rule.code, Some(sev));
+            }
+        }
+    }
+    for (code, level) in &raw.severity {
+        let Some(rule) = check_code(code, "severity", &mut warnings) else {
+            continue;
+        };
+        let value = match level.trim().to_ascii_lowercase().as_str() {
+            "off" | "none" | "ignore" => None,
+            other => match Severity::parse(other) {
+                Some(s) => Some(s),
+                None => {
+                    warnings.push(format!("{origin}: severity.{code}: `{level}` is not one of error, warning, info, style, off"));
+                    continue;
+                }
+            },
+        };
+        config.severity.insert(rule.code, value);
+    }
+    config.targets = raw.targets;
+    config.trusted_registries = raw.trusted_registries;
+    Ok(Loaded {
+        config,
+        warnings,
+        path: Some(PathBuf::from(origin)),
+    })
+}
+
+/// Read and parse a configuration file.
+pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    parse(&text, &path.display().to_string())
+}
+
+/// File names looked for, in order of preference within one directory.
+pub const FILE_NAMES: [&str; 4] = [
+    ".shiplight.yml",
+    ".shiplight.yaml",
+    ".hadolint.yaml",
+    ".hadolint.yml",
+];
+
+/// The nearest configuration file from `start` up to the repository root (a folder with
+/// `.git`) or the file system root.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        if let Some(found) = FILE_NAMES.iter().map(|n| d.join(n)).find(|p| p.is_file()) {
+            return Some(found);
+        }
+        if d.join(".git").exists() {
+            return None;
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_shiplight_config() {
+        let l = parse(
+            "failure-threshold: warning\nignored: [DL3008, unused-stage]\noverride:\n  error: [SL101]\nseverity:\n  SL314: off\ntargets: [runtime]\ntrusted-registries: [ghcr.io]\n",
+            ".shiplight.yml",
+        )
+        .unwrap();
+        let c = l.config;
+        assert_eq!(c.failure_threshold, Some(Severity::Warning));
+        assert_eq!(c.severity.get("SL101"), Some(&Some(Severity::Error)));
+        assert_eq!(c.severity.get("SL314"), Some(&None));
+        assert_eq!(c.targets, vec!["runtime"]);
+        assert_eq!(c.trusted_registries, vec!["ghcr.io"]);
+        assert_eq!(l.warnings.len(), 1, "{:?}", l.warnings);
+        assert!(l.warnings[0].contains("DL3008") && l.warnings[0].contains(".shiplight.yml"));
+    }
+
+    #[test]
+    fn reads_hadolint_config_and_warns_on_unknowns() {
+        let l = parse("failure-threshold: error\nignored: [DL3009]\ntrustedRegistries: [docker.io]\nstrict-labels: true\ncolour: yes\n", ".hadolint.yaml").unwrap();
+        assert_eq!(l.config.failure_threshold, Some(Severity::Error));
+        assert_eq!(l.config.trusted_registries, vec!["docker.io"]);
+        assert!(l
+            .warnings
+            .iter()
+            .any(|w| w.contains("`strict-labels` is a hadolint setting")));
+        assert!(l
+            .warnings
+            .iter()
+            .any(|w| w.contains("unknown key `colour`")));
+    }
+
+    #[test]
+    fn bad_values_are_errors_with_the_file_name() {
+        let e = parse("failure-threshold: loud\n", "x.yml").unwrap_err();
+        assert!(e.to_string().contains("x.yml") && e.to_string().contains("loud"));
+        let e = parse("ignored: {a: [}\n", "y.yml").unwrap_err();
+        assert!(e.to_string().starts_with("y.yml"));
+    }
+}

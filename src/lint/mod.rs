@@ -1,0 +1,409 @@
+//! The lint engine: runs every rule of [`rules::TABLE`] over a parsed Dockerfile and its
+//! stage graph, applies severities, ignore pragmas and configuration, and returns
+//! [`Finding`]s. Pure: no file system, network or clock.
+
+pub mod config;
+pub mod rules;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::dockerfile::shell::{self, Script};
+use crate::dockerfile::{Dockerfile, Graph, Instruction, Kind, PragmaScope, Stage};
+pub use config::LintConfig;
+pub use rules::Rule;
+
+/// How serious a finding is, most serious first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+    Style,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [
+        Severity::Error,
+        Severity::Warning,
+        Severity::Info,
+        Severity::Style,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+            Severity::Style => "style",
+        }
+    }
+
+    /// Parse `error|warning|info|style` (case-insensitive).
+    pub fn parse(s: &str) -> Option<Severity> {
+        Severity::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// Whether this severity is at least as serious as `threshold`.
+    pub fn reaches(self, threshold: Severity) -> bool {
+        self <= threshold
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem found in one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub code: String,
+    pub name: String,
+    pub severity: Severity,
+    pub message: String,
+    /// The stage's name (or index) the finding is in, if any.
+    pub stage: Option<String>,
+    /// A one-line hint on how to fix it.
+    pub fix: Option<String>,
+    /// The text of the offending line, for renderers that show it.
+    #[serde(skip)]
+    pub source_line: String,
+}
+
+/// What a rule reports; the engine adds code, name and severity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub stage: Option<usize>,
+    pub message: String,
+    pub fix: Option<String>,
+    /// The hadolint code this particular hit corresponds to, when a rule covers several.
+    pub alias: Option<&'static str>,
+}
+
+impl Hit {
+    /// A hit on an instruction.
+    pub fn on(ins: &Instruction, stage: &Stage, message: impl Into<String>) -> Hit {
+        Hit {
+            line: ins.line,
+            column: ins.column,
+            end_line: ins.end_line,
+            stage: Some(stage.index),
+            message: message.into(),
+            fix: None,
+            alias: None,
+        }
+    }
+
+    /// A hit on a stage's FROM line.
+    pub fn on_from(stage: &Stage, message: impl Into<String>) -> Hit {
+        Hit {
+            line: stage.line,
+            column: stage.column,
+            end_line: stage.line,
+            stage: Some(stage.index),
+            message: message.into(),
+            fix: None,
+            alias: None,
+        }
+    }
+
+    pub fn fix(mut self, fix: impl Into<String>) -> Hit {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    pub fn alias(mut self, alias: &'static str) -> Hit {
+        self.alias = Some(alias);
+        self
+    }
+}
+
+/// What a rule sees: the file, its graph, the configuration, and each RUN's parsed script.
+pub struct Ctx<'a> {
+    pub df: &'a Dockerfile,
+    pub graph: &'a Graph,
+    pub config: &'a LintConfig,
+    /// `scripts[stage][instruction]`: the parsed shell script of RUN instructions.
+    scripts: Vec<Vec<Option<Script>>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(df: &'a Dockerfile, graph: &'a Graph, config: &'a LintConfig) -> Ctx<'a> {
+        let scripts = df
+            .stages
+            .iter()
+            .map(|s| {
+                s.instructions
+                    .iter()
+                    .map(|i| {
+                        (i.kind == Kind::Run)
+                            .then(|| i.script().map(|t| shell::parse(&t)))
+                            .flatten()
+                    })
+                    .collect()
+            })
+            .collect();
+        Ctx {
+            df,
+            graph,
+            config,
+            scripts,
+        }
+    }
+
+    /// Every RUN of a stage with its parsed script.
+    pub fn runs(&self, stage: &'a Stage) -> impl Iterator<Item = (&'a Instruction, &Script)> + '_ {
+        stage
+            .instructions
+            .iter()
+            .zip(&self.scripts[stage.index])
+            .filter_map(|(i, s)| s.as_ref().map(|s| (i, s)))
+    }
+
+    /// Stages whose filesystem ships in a target image.
+    pub fn shipped(&self) -> impl Iterator<Item = &'a Stage> + '_ {
+        self.df.stages.iter().filter(|s| self.graph.ships[s.index])
+    }
+
+    /// The target (final) stages.
+    pub fn finals(&self) -> impl Iterator<Item = &'a Stage> + '_ {
+        self.graph.targets.iter().map(|&i| &self.df.stages[i])
+    }
+
+    /// A value set by ENV in a stage or the stages it is built FROM.
+    pub fn env(&self, stage: &Stage, key: &str) -> Option<&'a str> {
+        self.graph
+            .lineage(stage.index)
+            .into_iter()
+            .rev()
+            .find_map(|i| {
+                self.df.stages[i]
+                    .of_kind(Kind::Env)
+                    .flat_map(|e| e.pairs())
+                    .rev()
+                    .find(|kv| kv.key == key)
+                    .map(|kv| kv.value.as_deref().unwrap_or(""))
+            })
+    }
+}
+
+/// Lint a parsed Dockerfile. Fails only when a configured target names no stage.
+pub fn lint(
+    df: &Dockerfile,
+    file: &str,
+    config: &LintConfig,
+) -> Result<Vec<Finding>, crate::dockerfile::graph::UnknownTarget> {
+    let graph = Graph::build(df, &config.targets)?;
+    let ctx = Ctx::new(df, &graph, config);
+    let mut findings = Vec::new();
+    let mut hits = Vec::new();
+    for rule in rules::TABLE {
+        let Some(severity) = config.severity_of(rule) else {
+            continue;
+        };
+        hits.clear();
+        (rule.check)(&ctx, &mut hits);
+        for hit in hits.drain(..) {
+            if config.is_ignored(rule, hit.alias) || suppressed_by_pragma(df, rule, &hit) {
+                continue;
+            }
+            findings.push(Finding {
+                file: file.to_owned(),
+                line: hit.line,
+                column: hit.column,
+                end_line: hit.end_line.max(hit.line),
+                code: rule.code.to_owned(),
+                name: rule.name.to_owned(),
+                severity,
+                message: hit.message,
+                stage: hit.stage.map(|i| df.stages[i].label()),
+                fix: hit.fix,
+                source_line: df.line_text(hit.line).to_owned(),
+            });
+        }
+    }
+    findings.sort_by(|a, b| (a.line, a.column, &a.code).cmp(&(b.line, b.column, &b.code)));
+    Ok(findings)
+}
+
+/// Lint Dockerfile text: a file that does not parse yields one `SL001` error finding.
+pub fn lint_text(text: &str, file: &str, config: &LintConfig) -> Vec<Finding> {
+    match Dockerfile::parse(text) {
+        Ok(df) => match lint(&df, file, config) {
+            Ok(f) => f,
+            Err(e) => vec![invalid(file, 1, 1, e.to_string(), "")],
+        },
+        Err(e) => {
+            let line = text
+                .lines()
+                .nth(e.line.saturating_sub(1))
+                .unwrap_or("")
+                .to_owned();
+            vec![invalid(file, e.line, e.column, e.message, &line)]
+        }
+    }
+}
+
+/// Lint raw bytes: invalid UTF-8 yields one `SL001` error finding with its position.
+pub fn lint_bytes(bytes: &[u8], file: &str, config: &LintConfig) -> Vec<Finding> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => lint_text(text, file, config),
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+            vec![invalid(
+                file,
+                line,
+                column,
+                format!(
+                    "not UTF-8 text (invalid byte at offset {}): is this a Dockerfile? Save it as UTF-8",
+                    e.valid_up_to()
+                ),
+                "",
+            )]
+        }
+    }
+}
+
+/// The `SL001` finding for a file that cannot be read or parsed.
+pub fn invalid(
+    file: &str,
+    line: usize,
+    column: usize,
+    message: String,
+    source_line: &str,
+) -> Finding {
+    let rule = rules::INVALID;
+    Finding {
+        file: file.to_owned(),
+        line,
+        column,
+        end_line: line,
+        code: rule.code.to_owned(),
+        name: rule.name.to_owned(),
+        severity: Severity::Error,
+        message,
+        stage: None,
+        fix: None,
+        source_line: source_line.to_owned(),
+    }
+}
+
+fn suppressed_by_pragma(df: &Dockerfile, rule: &Rule, hit: &Hit) -> bool {
+    df.pragmas.iter().any(|p| {
+        if !p.codes.iter().any(|c| rule.answers_to(c, hit.alias)) {
+            return false;
+        }
+        match p.scope {
+            PragmaScope::Global => true,
+            PragmaScope::Stage => {
+                // the stage the comment is in, or the one whose FROM follows it
+                let stage = df.stage_at(p.line).or_else(|| df.stages.first());
+                let next_from = df.stages.iter().find(|s| s.line > p.line);
+                let in_stage = |s: &Stage| s.line <= hit.line && hit.line <= s.end_line;
+                let comment_owner = match (stage, next_from) {
+                    (Some(s), Some(n)) if p.line > s.end_line => n,
+                    (Some(s), _) if p.line >= s.line => s,
+                    (_, Some(n)) => n,
+                    (Some(s), None) => s,
+                    (None, None) => return false,
+                };
+                in_stage(comment_owner)
+            }
+            PragmaScope::NextInstruction => next_instruction_span(df, p.line)
+                .is_some_and(|(start, end)| start <= hit.line && hit.line <= end),
+        }
+    })
+}
+
+/// Line span of the first instruction (FROM included) that starts after `line`.
+fn next_instruction_span(df: &Dockerfile, line: usize) -> Option<(usize, usize)> {
+    let froms = df.stages.iter().map(|s| (s.line, s.line));
+    let rest = df
+        .global_args
+        .iter()
+        .chain(df.stages.iter().flat_map(|s| s.instructions.iter()))
+        .map(|i| (i.line, i.end_line));
+    froms.chain(rest).filter(|(start, _)| *start > line).min()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<(usize, String)> {
+        lint_text(text, "Dockerfile", &LintConfig::default())
+            .into_iter()
+            .map(|f| (f.line, f.code))
+            .collect()
+    }
+
+    #[test]
+    fn pragma_scopes() {
+        let base = "FROM debian:12.5\nUSER app\n";
+        let with = |p: &str| codes(&format!("{base}{p}RUN cd /tmp\n"));
+        assert!(with("").iter().any(|(_, c)| c == "SL310"));
+        assert!(!with("# hadolint ignore=DL3003\n")
+            .iter()
+            .any(|(_, c)| c == "SL310"));
+        assert!(!with("# shiplight ignore=cd-in-run\n")
+            .iter()
+            .any(|(_, c)| c == "SL310"));
+        assert!(!codes(&format!(
+            "# hadolint global ignore=SL310\n{base}RUN cd /tmp\n"
+        ))
+        .iter()
+        .any(|(_, c)| c == "SL310"));
+        // a stage pragma covers its own stage only
+        let two = "FROM debian:12.5 AS a\n# shiplight stage ignore=SL310\nRUN cd /a\nFROM debian:12.5\nUSER app\nCOPY --from=a /x /x\nRUN cd /b\n";
+        let found: Vec<_> = codes(two)
+            .into_iter()
+            .filter(|(_, c)| c == "SL310")
+            .collect();
+        assert_eq!(found, vec![(7, "SL310".to_string())]);
+    }
+
+    #[test]
+    fn alias_ignores_only_its_own_part_of_a_rule() {
+        // SL106 covers apt lists (DL3009) and pip cache (DL3042): ignoring DL3009 keeps pip's.
+        let text = "FROM debian:12.5\nUSER app\n# hadolint ignore=DL3009\nRUN apt-get update && apt-get install -y --no-install-recommends python3-pip && pip install flask\n";
+        let found: Vec<_> = lint_text(text, "D", &LintConfig::default())
+            .into_iter()
+            .filter(|f| f.code == "SL106")
+            .collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].message.contains("pip"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn bad_input_is_a_finding_not_a_panic() {
+        for text in [
+            "",
+            "# only comments\n",
+            "RUN echo\n",
+            "FROM a\nRUN <<EOF\nno end\n",
+            "FROM a\nNOPE x\n",
+            "\u{0}\u{1}garbage",
+        ] {
+            let f = lint_text(text, "D", &LintConfig::default());
+            assert_eq!(f.len(), 1, "{text:?}: {f:?}");
+            assert_eq!(f[0].code, "SL001");
+        }
+        let f = lint_bytes(b"FROM a\n\xff\xfe", "D", &LintConfig::default());
+        assert_eq!((f[0].code.as_str(), f[0].line), ("SL001", 2));
+    }
+}

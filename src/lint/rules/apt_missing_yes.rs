@@ -1,0 +1,66 @@
+//! ## What it does
+//! Flags `apt-get install` without `-y`/`--yes`/`--assume-yes`/`-qq` (hadolint DL3014).
+//!
+//! ## Why it matters
+//! Without it apt-get asks for confirmation; a build has no one to answer, so it aborts.
+//!
+//! ## Example
+//! ```dockerfile
+//! RUN apt-get install curl
+//! ```
+//!
+//! ## Fix
+//! `apt-get install -y curl`.
+
+use super::support::system_install;
+use crate::lint::{Ctx, Hit};
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
+    for stage in &ctx.df.stages {
+        for (ins, script) in ctx.runs(stage) {
+            let missing = script.commands.iter().any(|c| {
+                system_install(c).is_some_and(|(m, _)| m.is_apt())
+                    && !c.args().iter().any(|a| {
+                        matches!(
+                            a.as_str(),
+                            "--yes" | "--assume-yes" | "-qq" | "-q=2" | "--quiet=2"
+                        ) || (a.starts_with('-') && !a.starts_with("--") && a.contains('y'))
+                    })
+            });
+            if missing {
+                out.push(
+                    Hit::on(
+                        ins,
+                        stage,
+                        "`apt-get install` without `-y` waits for a confirmation no one can give",
+                    )
+                    .fix("add `-y`")
+                    .alias("DL3014"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::lines;
+
+    #[test]
+    fn flags_missing_yes() {
+        assert_eq!(
+            lines("SL303", "FROM debian:12\nRUN apt-get install curl\n"),
+            vec![2]
+        );
+        for ok in ["-y", "--yes", "-qy", "-qq", "--assume-yes"] {
+            assert!(
+                lines(
+                    "SL303",
+                    &format!("FROM debian:12\nRUN apt-get install {ok} curl\n")
+                )
+                .is_empty(),
+                "{ok}"
+            );
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! ## What it does
+//! Flags compilers and build-only packages (build-essential, gcc, make, cmake, golang, rustc,
+//! cargo, maven, gradle, `*-jdk`, `*-dev`, `*-devel`, git used to fetch sources …) installed with
+//! apt-get, apt, apk, yum, dnf or microdnf in a stage that ships: the final stage, or a stage
+//! the final stage is built `FROM`. Also flags a toolchain base image (golang, rust, maven,
+//! gradle, gcc, a JDK, the .NET SDK) in the final stage. Builder stages are never flagged.
+//!
+//! ## Why it matters
+//! The final stage is what ships. build-essential alone adds ~200 MB, and a C toolchain in
+//! production is a tool an attacker can use. The image needs the program, not what built it.
+//!
+//! ## Example
+//! ```dockerfile
+//! FROM python:3.9
+//! RUN apt-get update && apt-get install -y build-essential
+//! ```
+//!
+//! ## Fix
+//! Move the install into a `build` stage and `COPY --from=build` only the artifacts;
+//! `shiplight suggest` writes that patch.
+
+use super::support::{is_toolchain_package, list, system_install};
+use crate::dockerfile::ImageRef;
+use crate::lint::{Ctx, Hit};
+
+const FIX: &str = "install it in a `build` stage and COPY --from=build only the artifacts (`shiplight suggest` writes the patch)";
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
+    for stage in ctx.shipped() {
+        let where_ = if ctx.graph.is_final(stage.index) {
+            "the final stage".to_owned()
+        } else {
+            format!(
+                "stage `{}`, which the final image is built FROM",
+                stage.label()
+            )
+        };
+        let runtime_uses_git = ctx.finals().flat_map(|f| f.instructions.iter()).any(|i| {
+            matches!(
+                i.kind,
+                crate::dockerfile::Kind::Cmd | crate::dockerfile::Kind::Entrypoint
+            ) && i.script().is_some_and(|s| s.contains("git"))
+        });
+        for (ins, script) in ctx.runs(stage) {
+            let mut tools: Vec<&str> = Vec::new();
+            for cmd in &script.commands {
+                if let Some((_, pkgs)) = system_install(cmd) {
+                    for p in pkgs {
+                        let git = p == "git" && !runtime_uses_git;
+                        if (is_toolchain_package(p) || git) && !tools.contains(&p) {
+                            tools.push(p);
+                        }
+                    }
+                }
+            }
+            if !tools.is_empty() {
+                let noun = if tools.len() == 1 {
+                    "is a build-only package"
+                } else {
+                    "are build-only packages"
+                };
+                out.push(
+                    Hit::on(
+                        ins,
+                        stage,
+                        format!(
+                            "{} {noun} installed in {where_}: it ships in the image",
+                            list(&tools)
+                        ),
+                    )
+                    .fix(FIX),
+                );
+            }
+        }
+    }
+    for stage in ctx.finals() {
+        let Some(image) = ctx.graph.root_image(stage.index) else {
+            continue;
+        };
+        let root = &ctx.df.stages[ctx.graph.lineage(stage.index)[0]];
+        if let Some(runtime) = toolchain_image(image) {
+            out.push(
+                Hit::on_from(root, format!("the final image is built on `{image}`, a toolchain image: its compilers and SDK ship"))
+                    .fix(format!("build in a stage on `{image}` and run on {runtime}")),
+            );
+        }
+    }
+}
+
+/// For a toolchain image, a suggestion of what to run on instead.
+fn toolchain_image(image: &str) -> Option<&'static str> {
+    let r = ImageRef::parse(image);
+    let tag = r.tag.as_deref().unwrap_or("").to_ascii_lowercase();
+    let name = r.short_name();
+    match name {
+        "golang" => Some("`gcr.io/distroless/static-debian12` or `scratch`"),
+        "rust" => Some("`debian:bookworm-slim` or `gcr.io/distroless/cc-debian12`"),
+        "gcc" => Some("the slim variant of the distribution, e.g. `debian:bookworm-slim`"),
+        "maven" | "gradle" => Some("a JRE image such as `eclipse-temurin:21-jre`"),
+        "openjdk" | "eclipse-temurin" | "amazoncorretto" | "sapmachine" if !tag.contains("jre") => {
+            Some("the JRE variant, e.g. `eclipse-temurin:21-jre`")
+        }
+        "sdk" if r.repository.contains("dotnet") => {
+            Some("`mcr.microsoft.com/dotnet/aspnet` or `runtime`")
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::{lines, messages};
+
+    #[test]
+    fn flags_toolchain_in_final_stage() {
+        let m = messages(
+            "SL101",
+            "FROM python:3.9\nWORKDIR /app\nRUN apt update && apt install -y build-essential\n",
+        );
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].0, 3);
+        assert!(
+            m[0].1.contains("`build-essential`") && m[0].1.contains("final stage"),
+            "{}",
+            m[0].1
+        );
+        assert_eq!(
+            lines(
+                "SL101",
+                "FROM alpine:3\nRUN apk add --no-cache gcc musl-dev\n"
+            ),
+            vec![2]
+        );
+        assert_eq!(
+            lines(
+                "SL101",
+                "FROM fedora:40\nRUN dnf install -y zlib-devel && dnf clean all\n"
+            ),
+            vec![2]
+        );
+    }
+
+    #[test]
+    fn builder_stages_are_not_flagged() {
+        let text = "FROM python:3.9 AS build\nRUN apt-get update && apt-get install -y build-essential\nFROM python:3.9-slim\nCOPY --from=build /venv /venv\n";
+        assert!(lines("SL101", text).is_empty());
+    }
+
+    #[test]
+    fn inherited_stage_ships() {
+        let text = "FROM debian:12 AS base\nRUN apt-get install -y gcc\nFROM base\nCMD [\"x\"]\n";
+        let m = messages("SL101", text);
+        assert_eq!(m[0].0, 2);
+        assert!(m[0].1.contains("stage `base`"));
+    }
+
+    #[test]
+    fn toolchain_base_image_in_final_stage() {
+        assert_eq!(
+            lines("SL101", "FROM golang:1.22\nRUN go build -o /app .\n"),
+            vec![1]
+        );
+        assert_eq!(lines("SL101", "FROM eclipse-temurin:21\n"), vec![1]);
+        assert!(lines("SL101", "FROM eclipse-temurin:21-jre\n").is_empty());
+        assert!(lines(
+            "SL101",
+            "FROM golang:1.22 AS b\nFROM scratch\nCOPY --from=b /a /a\n"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn runtime_packages_and_git_used_at_runtime_are_fine() {
+        assert!(lines(
+            "SL101",
+            "FROM debian:12\nRUN apt-get install -y curl libpq5 openjdk-17-jre-headless\n"
+        )
+        .is_empty());
+        assert_eq!(
+            lines("SL101", "FROM debian:12\nRUN apt-get install -y git\n"),
+            vec![2]
+        );
+        assert!(lines(
+            "SL101",
+            "FROM debian:12\nRUN apt-get install -y git\nENTRYPOINT [\"git\"]\n"
+        )
+        .is_empty());
+    }
+}

@@ -1,0 +1,123 @@
+//! ## What it does
+//! Flags a build command (go build, cargo build, mvn package, gradle build, npm/yarn/pnpm run
+//! build, make, cmake --build, gcc/g++/clang, javac, dotnet publish, tsc) in a single-stage
+//! Dockerfile.
+//!
+//! ## Why it matters
+//! Compiling in the only stage means the compiler, the sources, the dependency caches and
+//! the intermediate objects all ship. A build stage keeps them out of the image.
+//!
+//! ## Example
+//! ```dockerfile
+//! FROM golang:1.22
+//! COPY . .
+//! RUN go build -o /server .
+//! ```
+//!
+//! ## Fix
+//! Add a build stage that compiles, and a runtime stage that copies only the output
+//! (`shiplight suggest` writes the patch).
+
+use crate::dockerfile::shell::SimpleCommand;
+use crate::lint::{Ctx, Hit};
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
+    if ctx.df.stages.len() != 1 {
+        return;
+    }
+    let stage = &ctx.df.stages[0];
+    for (ins, script) in ctx.runs(stage) {
+        if let Some(what) = script.commands.iter().find_map(build_command) {
+            out.push(
+                Hit::on(ins, stage, format!("`{what}` compiles in the only stage, so the toolchain, sources and build caches ship with the result"))
+                    .fix("compile in a `build` stage and COPY --from=build only the output into a slim runtime stage"),
+            );
+        }
+    }
+}
+
+/// A short description of the build a command runs, if it is one.
+pub fn build_command(cmd: &SimpleCommand) -> Option<String> {
+    let prog = cmd.program();
+    let sub = cmd.subcommand().unwrap_or("");
+    let args = cmd.args();
+    let run_build = || {
+        args.windows(2)
+            .any(|w| matches!(w[0].as_str(), "run" | "run-script") && w[1].starts_with("build"))
+    };
+    let hit = match prog {
+        "go" => matches!(sub, "build" | "install"),
+        "cargo" => matches!(sub, "build" | "install" | "b"),
+        "mvn" | "mvnw" => args
+            .iter()
+            .any(|a| matches!(a.as_str(), "package" | "install" | "verify" | "compile")),
+        "gradle" | "gradlew" => args.iter().any(|a| {
+            matches!(
+                a.as_str(),
+                "build" | "assemble" | "jar" | "bootJar" | "installDist" | "shadowJar"
+            )
+        }),
+        "npm" => run_build(),
+        "yarn" | "pnpm" => sub == "build" || run_build(),
+        "make" | "ninja" => !matches!(sub, "install" | "clean"),
+        "cmake" => args.iter().any(|a| a == "--build"),
+        "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" | "javac" | "tsc" | "rustc" => true,
+        "dotnet" => matches!(sub, "publish" | "build"),
+        _ => false,
+    };
+    hit.then(|| {
+        let mut s = prog.to_owned();
+        if !sub.is_empty()
+            && !matches!(
+                prog,
+                "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" | "javac" | "tsc" | "rustc"
+            )
+        {
+            s.push(' ');
+            s.push_str(sub);
+        }
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::{lines, messages};
+
+    #[test]
+    fn flags_builds_in_single_stage() {
+        let m = messages(
+            "SL102",
+            "FROM golang:1.22\nCOPY . .\nRUN go mod download && go build -o /s .\n",
+        );
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].0, 3);
+        assert!(m[0].1.contains("`go build`"), "{}", m[0].1);
+        assert_eq!(
+            lines("SL102", "FROM node:20\nRUN npm ci\nRUN npm run build\n"),
+            vec![3]
+        );
+        assert_eq!(
+            lines("SL102", "FROM gcc:13\nRUN gcc -O2 -o /hello hello.c\n"),
+            vec![2]
+        );
+        assert_eq!(
+            lines("SL102", "FROM maven:3\nRUN ./mvnw -B package\n"),
+            vec![2]
+        );
+    }
+
+    #[test]
+    fn multi_stage_and_non_builds_pass() {
+        assert!(lines(
+            "SL102",
+            "FROM golang:1.22 AS b\nRUN go build -o /s .\nFROM scratch\nCOPY --from=b /s /s\n"
+        )
+        .is_empty());
+        assert!(lines(
+            "SL102",
+            "FROM python:3.12\nRUN pip install flask && make install\n"
+        )
+        .is_empty());
+    }
+}

@@ -1,0 +1,141 @@
+//! ## What it does
+//! Flags development dependencies installed in a stage that ships: `npm install`/`npm ci`,
+//! `yarn install` or `pnpm install` of the project without a production flag (and without
+//! `NODE_ENV=production`), `pip install -r requirements-dev.txt` (or a test/dev requirements
+//! file, or a `[dev]`/`[test]` extra), `poetry install` without excluding dev groups.
+//!
+//! ## Why it matters
+//! Test runners, linters, bundlers and type checkers are often larger than the app itself,
+//! and they widen the attack surface of the running container.
+//!
+//! ## Example
+//! ```dockerfile
+//! FROM node:20-slim
+//! COPY . .
+//! RUN npm ci
+//! CMD ["node", "server.js"]
+//! ```
+//!
+//! ## Fix
+//! Install with `npm ci --omit=dev` (`yarn install --production`, `pnpm install --prod`), or
+//! build in an earlier stage and copy a pruned `node_modules`.
+
+use super::support::{node_install, pip_install};
+use crate::lint::{Ctx, Hit};
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
+    for stage in ctx.shipped() {
+        let node_env_production = ctx
+            .env(stage, "NODE_ENV")
+            .is_some_and(|v| v == "production");
+        for (ins, script) in ctx.runs(stage) {
+            let prunes = script.commands.iter().any(|c| {
+                matches!(c.program(), "npm" | "pnpm")
+                    && c.subcommand() == Some("prune")
+                    && c.has_flag(&["--production", "--omit", "--prod"])
+            });
+            for cmd in &script.commands {
+                let problem = if let Some((tool, args, project)) = node_install(cmd) {
+                    let prod = args.iter().any(|a| {
+                        a == "--production"
+                            || a == "--prod"
+                            || a == "-P"
+                            || a == "--omit=dev"
+                            || a == "--only=prod"
+                            || a == "--only=production"
+                            || a.starts_with("--production=true")
+                    });
+                    (project && !prod && !node_env_production && !prunes).then(|| {
+                        format!(
+                            "`{tool} {}` installs devDependencies into a stage that ships",
+                            cmd.subcommand().unwrap_or("install")
+                        )
+                    })
+                } else if let Some(args) = pip_install(cmd) {
+                    args.iter()
+                        .enumerate()
+                        .find(|(i, a)| {
+                            let file = if a.as_str() == "-r" || a.as_str() == "--requirement" { args.get(i + 1).map(String::as_str) } else { a.strip_prefix("-r").filter(|r| !r.is_empty()) };
+                            let extra = a.contains("[dev") || a.contains("[test");
+                            extra || file.is_some_and(|f| {
+                                let f = f.to_ascii_lowercase();
+                                f.contains("dev") || f.contains("test")
+                            })
+                        })
+                        .map(|(i, a)| {
+                            let shown = if a == "-r" { args.get(i + 1).cloned().unwrap_or_default() } else { a.clone() };
+                            format!("`pip install` of `{shown}` puts development and test dependencies in a stage that ships")
+                        })
+                } else if cmd.program() == "poetry" && cmd.subcommand() == Some("install") {
+                    let excluded =
+                        cmd.has_flag(&["--no-dev", "--only", "--without", "--only-root"])
+                            || cmd
+                                .args()
+                                .iter()
+                                .any(|a| a.starts_with("--only") || a.starts_with("--without"));
+                    (!excluded).then(|| {
+                        "`poetry install` installs the dev group into a stage that ships".to_owned()
+                    })
+                } else {
+                    None
+                };
+                if let Some(message) = problem {
+                    out.push(Hit::on(ins, stage, message).fix(
+                        "install production dependencies only (`npm ci --omit=dev`, `yarn install --production`, `pip install -r requirements.txt`, `poetry install --only main`)",
+                    ));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::{lines, messages};
+
+    #[test]
+    fn flags_dev_installs() {
+        assert_eq!(
+            lines("SL104", "FROM node:20-slim\nCOPY . .\nRUN npm ci\n"),
+            vec![3]
+        );
+        assert_eq!(
+            lines(
+                "SL104",
+                "FROM node:20-slim\nRUN yarn install --frozen-lockfile\n"
+            ),
+            vec![2]
+        );
+        let m = messages(
+            "SL104",
+            "FROM python:3.12-slim\nRUN pip install -r requirements-dev.txt\n",
+        );
+        assert!(m[0].1.contains("requirements-dev.txt"), "{:?}", m);
+        assert_eq!(
+            lines(
+                "SL104",
+                "FROM python:3.12-slim\nRUN pip install -e '.[test]'\n"
+            ),
+            vec![2]
+        );
+        assert_eq!(
+            lines("SL104", "FROM python:3.12-slim\nRUN poetry install\n"),
+            vec![2]
+        );
+    }
+
+    #[test]
+    fn production_installs_pass() {
+        for text in [
+            "FROM node:20-slim\nRUN npm ci --omit=dev\n",
+            "FROM node:20-slim\nENV NODE_ENV=production\nRUN npm ci\n",
+            "FROM node:20-slim\nRUN npm ci && npm run build && npm prune --production\n",
+            "FROM node:20-slim\nRUN npm install -g pm2\n",
+            "FROM python:3.12-slim\nRUN pip install -r requirements.txt\n",
+            "FROM python:3.12-slim\nRUN poetry install --only main\n",
+            "FROM node:20 AS build\nRUN npm ci\nFROM node:20-slim\nCOPY --from=build /app /app\n",
+        ] {
+            assert!(lines("SL104", text).is_empty(), "{text}");
+        }
+    }
+}

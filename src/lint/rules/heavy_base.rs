@@ -1,0 +1,128 @@
+//! ## What it does
+//! Flags a final image built on the full variant of an official image that has a slim one:
+//! `python:3.9` → `python:3.9-slim`, `node:20` → `node:20-slim`, `ruby:3.3` → `ruby:3.3-slim`,
+//! `debian:bookworm` → `debian:bookworm-slim`, `perl:5` → `perl:5-slim`. (JDK images are
+//! reported by `build-toolchain-in-final-stage` with the JRE to use instead.)
+//!
+//! ## Why it matters
+//! The full variants carry compilers, headers and hundreds of packages for building; the
+//! slim ones carry what runs. `python:3.9` is about 900 MB, `python:3.9-slim` about 125 MB.
+//!
+//! ## Example
+//! ```dockerfile
+//! FROM python:3.9
+//! COPY app.py .
+//! CMD ["python", "app.py"]
+//! ```
+//!
+//! ## Fix
+//! Run on the slim variant; if something must be compiled, do it in a build stage on the
+//! full image and copy the result.
+
+use crate::dockerfile::ImageRef;
+use crate::lint::{Ctx, Hit};
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
+    for stage in ctx.finals() {
+        let Some(image) = ctx.graph.root_image(stage.index) else {
+            continue;
+        };
+        let root = &ctx.df.stages[ctx.graph.lineage(stage.index)[0]];
+        if let Some(slim) = slim_variant(image) {
+            out.push(
+                Hit::on_from(root, format!("the final image is built on `{image}`, the full variant; `{slim}` has the same runtime without the build tools"))
+                    .fix(format!("use `FROM {slim}` for the stage that ships")),
+            );
+        }
+    }
+}
+
+/// The slim variant of a full official image, if it has one.
+pub fn slim_variant(image: &str) -> Option<String> {
+    if image.contains('$') {
+        return None;
+    }
+    let r = ImageRef::parse(image);
+    let name = r.official_name()?;
+    if r.digest.is_some() {
+        return None;
+    }
+    let tag = r.tag.clone().unwrap_or_else(|| "latest".into());
+    let t = tag.to_ascii_lowercase();
+    if [
+        "slim",
+        "alpine",
+        "distroless",
+        "windowsservercore",
+        "nanoserver",
+    ]
+    .iter()
+    .any(|v| t.contains(v))
+    {
+        return None;
+    }
+    let (version, suite) = match tag.rsplit_once('-') {
+        Some((v, s)) if s.chars().all(|c| c.is_ascii_lowercase()) && !s.is_empty() => {
+            (v.to_owned(), Some(s.to_owned()))
+        }
+        _ => (tag.clone(), None),
+    };
+    let slim = match (name, t.as_str()) {
+        (_, "latest") => "slim".to_owned(),
+        ("python" | "ruby", _) => match &suite {
+            Some(s) => format!("{version}-slim-{s}"),
+            None => format!("{tag}-slim"),
+        },
+        ("node" | "debian" | "perl", _) => format!("{tag}-slim"),
+        _ => return None,
+    };
+    if name == "debian" && t == "latest" {
+        return Some("debian:stable-slim".into());
+    }
+    Some(format!("{name}:{slim}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slim_variant;
+    use crate::lint::rules::testing::{lines, messages};
+
+    #[test]
+    fn flags_full_final_base() {
+        let m = messages("SL103", "FROM python:3.9\nCMD [\"python\"]\n");
+        assert_eq!(m[0].0, 1);
+        assert!(m[0].1.contains("`python:3.9-slim`"), "{}", m[0].1);
+        assert_eq!(lines("SL103", "FROM node:20 AS base\nFROM base\n"), vec![1]);
+    }
+
+    #[test]
+    fn slim_and_builders_pass() {
+        assert!(lines("SL103", "FROM python:3.9-slim\n").is_empty());
+        assert!(lines(
+            "SL103",
+            "FROM python:3.9 AS build\nFROM python:3.9-slim\nCOPY --from=build /v /v\n"
+        )
+        .is_empty());
+        assert!(lines("SL103", "FROM ghcr.io/acme/python:3.9\n").is_empty());
+        assert!(lines("SL103", "FROM ubuntu:24.04\n").is_empty());
+    }
+
+    #[test]
+    fn variants() {
+        assert_eq!(
+            slim_variant("python:3.9-bookworm").as_deref(),
+            Some("python:3.9-slim-bookworm")
+        );
+        assert_eq!(
+            slim_variant("node:20-bookworm").as_deref(),
+            Some("node:20-bookworm-slim")
+        );
+        assert_eq!(
+            slim_variant("debian:bookworm").as_deref(),
+            Some("debian:bookworm-slim")
+        );
+        assert_eq!(slim_variant("python").as_deref(), Some("python:slim"));
+        assert_eq!(slim_variant("node:20-alpine"), None);
+        assert_eq!(slim_variant("python:${V}"), None);
+    }
+}

@@ -1,0 +1,62 @@
+//! ## What it does
+//! Flags `apt-get install` (or `apt install`) without `--no-install-recommends`
+//! (hadolint DL3015).
+//!
+//! ## Why it matters
+//! Recommended packages are not needed to run what you install, and often double the size
+//! of an install (documentation, optional tools, their dependencies).
+//!
+//! ## Example
+//! ```dockerfile
+//! RUN apt-get update && apt-get install -y curl
+//! ```
+//!
+//! ## Fix
+//! `apt-get install -y --no-install-recommends curl`.
+
+use super::support::system_install;
+use crate::lint::{Ctx, Hit};
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
+    for stage in &ctx.df.stages {
+        for (ins, script) in ctx.runs(stage) {
+            let missing = script.commands.iter().any(|c| {
+                system_install(c).is_some_and(|(m, _)| m.is_apt())
+                    && !c.has_flag(&["--no-install-recommends"])
+                    && !c.args().iter().any(|a| {
+                        a.contains("Install-Recommends=false") || a.contains("Install-Recommends=0")
+                    })
+            });
+            if missing {
+                out.push(
+                    Hit::on(ins, stage, "`apt-get install` without `--no-install-recommends` also installs recommended packages")
+                        .fix("add `--no-install-recommends`")
+                        .alias("DL3015"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::lines;
+
+    #[test]
+    fn flags_missing_flag() {
+        assert_eq!(
+            lines("SL302", "FROM debian:12\nRUN apt-get install -y curl\n"),
+            vec![2]
+        );
+        assert!(lines(
+            "SL302",
+            "FROM debian:12\nRUN apt-get install -y --no-install-recommends curl\n"
+        )
+        .is_empty());
+        assert!(lines(
+            "SL302",
+            "FROM debian:12\nRUN apt-get -o APT::Install-Recommends=false install -y curl\n"
+        )
+        .is_empty());
+    }
+}

@@ -1,0 +1,93 @@
+//! ## What it does
+//! Flags a final stage that runs as root: no `USER` in it or in the stages it is built FROM,
+//! or a last `USER` of `root` or `0` (hadolint DL3002). Only the final stage counts: builder
+//! stages may need root, and their user does not ship.
+//!
+//! ## Why it matters
+//! A process running as root in a container is root on the container's filesystem and one
+//! kernel bug away from root on the host. Most apps need no privileges at all.
+//!
+//! ## Example
+//! ```dockerfile
+//! FROM python:3.12-slim
+//! COPY app.py .
+//! CMD ["python", "app.py"]
+//! ```
+//!
+//! ## Fix
+//! Create an unprivileged user and switch to it before CMD: `RUN useradd -r app` then
+//! `USER app`, or a numeric `USER 10001` (distroless images have `USER nonroot`).
+
+use crate::dockerfile::{ImageRef, Kind};
+use crate::lint::{Ctx, Hit};
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
+    for stage in ctx.finals() {
+        let lineage = ctx.graph.lineage(stage.index);
+        let last_user = lineage
+            .iter()
+            .flat_map(|&i| ctx.df.stages[i].of_kind(Kind::User).map(move |u| (i, u)))
+            .last();
+        match last_user {
+            Some((i, user)) => {
+                let name = user.words().first().map(String::as_str).unwrap_or("");
+                let who = name.split(':').next().unwrap_or("");
+                if who == "root" || who == "0" {
+                    out.push(
+                        Hit::on(user, &ctx.df.stages[i], format!("the last USER of the final image is `{name}`: the container runs as root"))
+                            .fix("switch to an unprivileged user (`USER app` or `USER 10001`) after the steps that need root")
+                            .alias("DL3002"),
+                    );
+                }
+            }
+            None => {
+                let nonroot_base = ctx.graph.root_image(stage.index).is_some_and(|img| {
+                    let r = ImageRef::parse(img);
+                    r.tag.as_deref().is_some_and(|t| t.contains("nonroot"))
+                });
+                if !nonroot_base {
+                    out.push(
+                        Hit::on_from(stage, "the final stage sets no USER, so the container runs as root")
+                            .fix("add `USER <unprivileged user>` (e.g. `RUN useradd -r app` then `USER app`) before CMD"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::lines;
+
+    #[test]
+    fn flags_root() {
+        assert_eq!(
+            lines("SL107", "FROM python:3.9\nCMD [\"python\"]\n"),
+            vec![1]
+        );
+        assert_eq!(
+            lines("SL107", "FROM debian:12\nUSER app\nRUN x\nUSER root\n"),
+            vec![4]
+        );
+        assert_eq!(lines("SL107", "FROM debian:12\nUSER 0:0\n"), vec![2]);
+    }
+
+    #[test]
+    fn unprivileged_final_stage_passes() {
+        assert!(lines("SL107", "FROM debian:12\nUSER root\nRUN x\nUSER app\n").is_empty());
+        // root in a builder does not ship
+        assert!(lines(
+            "SL107",
+            "FROM debian:12 AS b\nUSER root\nFROM debian:12\nUSER 10001\n"
+        )
+        .is_empty());
+        // a USER in the stage the final one is built FROM is inherited
+        assert!(lines(
+            "SL107",
+            "FROM debian:12 AS base\nUSER app\nFROM base\nCMD [\"x\"]\n"
+        )
+        .is_empty());
+        assert!(lines("SL107", "FROM gcr.io/distroless/static:nonroot\n").is_empty());
+    }
+}

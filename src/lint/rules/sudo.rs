@@ -1,0 +1,42 @@
+//! ## What it does
+//! Flags `sudo` in RUN (hadolint DL3004).
+//!
+//! ## Why it matters
+//! Builds run as root unless a USER says otherwise; `sudo` adds a setuid binary and its
+//! configuration to the image and has unpredictable TTY and signal behaviour.
+//!
+//! ## Example
+//! ```dockerfile
+//! USER app
+//! RUN sudo apt-get install -y curl
+//! ```
+//!
+//! ## Fix
+//! Switch with `USER root` for the step that needs it, then back to the unprivileged user.
+
+use crate::lint::{Ctx, Hit};
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
+    for stage in &ctx.df.stages {
+        for (ins, script) in ctx.runs(stage) {
+            if script
+                .commands
+                .iter()
+                .any(|c| c.words.first().is_some_and(|w| w == "sudo"))
+            {
+                out.push(Hit::on(ins, stage, "`sudo` in a build adds a setuid binary and behaves unpredictably without a TTY").fix("use `USER root` for this step instead").alias("DL3004"));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::rules::testing::lines;
+
+    #[test]
+    fn flags_sudo() {
+        assert_eq!(lines("SL311", "FROM a:1\nRUN sudo make install\n"), vec![2]);
+        assert!(lines("SL311", "FROM a:1\nRUN apt-get install -y sudo\n").is_empty());
+    }
+}

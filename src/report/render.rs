@@ -1,0 +1,330 @@
+//! Renderers of a [`Report`]: rustc-like text, JSON, SARIF 2.1.0, GitHub workflow commands.
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+use serde_sarif::sarif;
+
+use super::Report;
+use crate::lint::{rules, Finding, Severity};
+
+/// Output formats of `shiplight lint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// rustc-like text with the offending line and a caret.
+    Text,
+    /// A JSON array of findings.
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+/// Render the report in a format. Text is styled with ANSI codes; the caller strips them
+/// when the output is not a terminal.
+pub fn render(report: &Report, format: Format) -> String {
+    match format {
+        Format::Text => text(report),
+        Format::Json => json(report),
+        Format::Sarif => sarif(report),
+        Format::Github => github(report),
+    }
+}
+
+fn style(severity: Severity) -> Style {
+    let color = match severity {
+        Severity::Error => AnsiColor::Red,
+        Severity::Warning => AnsiColor::Yellow,
+        Severity::Info => AnsiColor::Cyan,
+        Severity::Style => AnsiColor::Magenta,
+    };
+    Style::new().bold().fg_color(Some(color.into()))
+}
+
+/// rustc-like text: header, location, the offending line with a caret, a fix hint.
+pub fn text(report: &Report) -> String {
+    let bold = Style::new().bold();
+    let blue = Style::new().bold().fg_color(Some(AnsiColor::Blue.into()));
+    let mut out = String::new();
+    for w in &report.warnings {
+        let _ = writeln!(
+            out,
+            "{}warning{}: {w}",
+            style(Severity::Warning),
+            style(Severity::Warning).render_reset()
+        );
+    }
+    for f in &report.findings {
+        let s = style(f.severity);
+        let _ = writeln!(
+            out,
+            "{s}{}[{} {}]{s:#}{bold}: {}{bold:#}",
+            f.severity, f.code, f.name, f.message
+        );
+        let gutter = f.line.to_string().len();
+        let pad = " ".repeat(gutter);
+        let _ = writeln!(
+            out,
+            "{pad}{blue}-->{blue:#} {}:{}:{}",
+            f.file, f.line, f.column
+        );
+        if !f.source_line.is_empty() {
+            let line = f.source_line.replace('\t', "    ");
+            let start = f.column.saturating_sub(1).min(line.chars().count());
+            let width = line.chars().skip(start).count().max(1);
+            let more = if f.end_line > f.line {
+                format!(" …through line {}", f.end_line)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "{pad} {blue}|{blue:#}");
+            let _ = writeln!(out, "{blue}{}{blue:#} {blue}|{blue:#} {line}", f.line);
+            let _ = writeln!(
+                out,
+                "{pad} {blue}|{blue:#} {}{s}{}{more}{s:#}",
+                " ".repeat(start),
+                "^".repeat(width)
+            );
+        }
+        if let Some(fix) = &f.fix {
+            let _ = writeln!(out, "{pad} {blue}={blue:#} {bold}fix{bold:#}: {fix}");
+        }
+        out.push('\n');
+    }
+    let counts: Vec<String> = report
+        .counts()
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{n} {}", plural(s.as_str(), *n)))
+        .collect();
+    let files = format!(
+        "{} {}",
+        report.files.len(),
+        plural("file", report.files.len())
+    );
+    if counts.is_empty() {
+        let _ = writeln!(out, "{files} checked: no findings");
+    } else {
+        let verdict = match report.failure_threshold {
+            Some(t) if report.failed() => format!(" (failing: findings at or above {t})"),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "{files} checked: {}{verdict}", counts.join(", "));
+    }
+    out
+}
+
+fn plural(word: &str, n: usize) -> String {
+    match (word, n) {
+        (_, 1) | ("info", _) | ("style", _) => word.to_owned(),
+        _ => format!("{word}s"),
+    }
+}
+
+/// A JSON array of `{file, line, column, end_line, code, name, severity, message, stage, fix}`.
+pub fn json(report: &Report) -> String {
+    serde_json::to_string_pretty(&report.findings).unwrap_or_else(|_| "[]".into()) + "\n"
+}
+
+fn sarif_level(s: Severity) -> sarif::ResultLevel {
+    match s {
+        Severity::Error => sarif::ResultLevel::Error,
+        Severity::Warning => sarif::ResultLevel::Warning,
+        Severity::Info | Severity::Style => sarif::ResultLevel::Note,
+    }
+}
+
+/// SARIF 2.1.0 with every rule described, for GitHub code scanning.
+pub fn sarif(report: &Report) -> String {
+    let descriptors: Vec<sarif::ReportingDescriptor> = rules::TABLE
+        .iter()
+        .map(|r| {
+            sarif::ReportingDescriptor::builder()
+                .id(r.code)
+                .name(r.name)
+                .short_description(
+                    sarif::MultiformatMessageString::builder()
+                        .text(r.summary)
+                        .build(),
+                )
+                .full_description(
+                    sarif::MultiformatMessageString::builder()
+                        .text(r.doc())
+                        .build(),
+                )
+                .help_uri(r.url())
+                .help(
+                    sarif::MultiformatMessageString::builder()
+                        .text(r.doc())
+                        .markdown(r.doc())
+                        .build(),
+                )
+                .default_configuration(
+                    sarif::ReportingConfiguration::builder()
+                        .level(serde_json::json!(sarif_level(r.severity)))
+                        .build(),
+                )
+                .build()
+        })
+        .collect();
+    let results: Vec<sarif::Result> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let region = sarif::Region::builder()
+                .start_line(f.line as i64)
+                .start_column(f.column as i64)
+                .end_line(f.end_line as i64)
+                .build();
+            let location = sarif::Location::builder()
+                .physical_location(
+                    sarif::PhysicalLocation::builder()
+                        .artifact_location(
+                            sarif::ArtifactLocation::builder()
+                                .uri(f.file.clone())
+                                .build(),
+                        )
+                        .region(region)
+                        .build(),
+                )
+                .build();
+            let text = match &f.fix {
+                Some(fix) => format!("{} (fix: {fix})", f.message),
+                None => f.message.clone(),
+            };
+            let b = sarif::Result::builder()
+                .rule_id(f.code.clone())
+                .level(sarif_level(f.severity))
+                .message(sarif::Message::builder().text(text).build())
+                .locations(vec![location]);
+            if let Some(i) = rules::TABLE.iter().position(|r| r.code == f.code) {
+                return b.rule_index(i as i64).build();
+            }
+            b.build()
+        })
+        .collect();
+    let driver = sarif::ToolComponent::builder()
+        .name("shiplight")
+        .version(env!("CARGO_PKG_VERSION"))
+        .information_uri(rules::DOCS_URL)
+        .rules(descriptors)
+        .build();
+    let run = sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .results(results)
+        .build();
+    let log = sarif::Sarif::builder()
+        .version(serde_json::json!("2.1.0"))
+        .schema(sarif::SCHEMA_URL)
+        .runs(vec![run])
+        .build();
+    serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+}
+
+/// Escape the data of a workflow command (`%`, CR, LF).
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escape a property of a workflow command (also `:` and `,`).
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` per finding.
+pub fn github(report: &Report) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        let level = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info | Severity::Style => "notice",
+        };
+        let title = escape_property(&format!("{} {}", f.code, f.name));
+        let message = match &f.fix {
+            Some(fix) => format!("{}\nfix: {fix}", f.message),
+            None => f.message.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "::{level} file={},line={},endLine={},col={},title={title}::{}",
+            escape_property(&f.file),
+            f.line,
+            f.end_line,
+            f.column,
+            escape_data(&message)
+        );
+    }
+    out
+}
+
+/// Findings of one file, for tests and callers that group.
+pub fn by_file<'a>(report: &'a Report, file: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
+    report.findings.iter().filter(move |f| f.file == file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::{lint_text, LintConfig};
+
+    fn report(text: &str) -> Report {
+        Report {
+            files: vec!["Dockerfile".into()],
+            findings: lint_text(text, "Dockerfile", &LintConfig::default()),
+            failure_threshold: Some(Severity::Info),
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn text_shows_location_line_caret_and_fix() {
+        let out = text(&report("FROM debian:12.5-slim\nUSER app\nWORKDIR app\n"));
+        let plain = anstream::adapter::strip_str(&out).to_string();
+        assert!(
+            plain.contains("error[SL309 relative-workdir]: `WORKDIR app` is relative"),
+            "{plain}"
+        );
+        assert!(plain.contains(" --> Dockerfile:3:1"), "{plain}");
+        assert!(
+            plain.contains("3 | WORKDIR app\n  | ^^^^^^^^^^^"),
+            "{plain}"
+        );
+        assert!(plain.contains("= fix: use an absolute path"), "{plain}");
+        assert!(
+            plain.contains("1 file checked: 1 error (failing: findings at or above info)"),
+            "{plain}"
+        );
+    }
+
+    #[test]
+    fn github_commands_are_escaped() {
+        let mut r = report("FROM debian:12.5-slim\nUSER app\nWORKDIR app\n");
+        r.findings[0].file = "a,b:c.Dockerfile".into();
+        r.findings[0].message = "50% done\nnext".into();
+        let out = github(&r);
+        assert!(out.starts_with("::error file=a%2Cb%3Ac.Dockerfile,line=3,endLine=3,col=1,title=SL309 relative-workdir::50%25 done%0Anext"), "{out}");
+    }
+
+    #[test]
+    fn sarif_has_rules_and_results() {
+        let v: serde_json::Value = serde_json::from_str(&sarif(&report(
+            "FROM debian:12.5-slim\nUSER app\nWORKDIR app\n",
+        )))
+        .unwrap();
+        assert_eq!(v["version"], "2.1.0");
+        let run = &v["runs"][0];
+        assert_eq!(
+            run["tool"]["driver"]["rules"].as_array().unwrap().len(),
+            rules::TABLE.len()
+        );
+        assert_eq!(run["results"][0]["ruleId"], "SL309");
+        assert_eq!(
+            run["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+            3
+        );
+    }
+}
