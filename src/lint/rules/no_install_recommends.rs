@@ -1,6 +1,7 @@
 //! ## What it does
-//! Flags `apt-get install` (or `apt install`) without `--no-install-recommends`
-//! (hadolint DL3015).
+//! Flags `apt-get install` (or `apt install`) without `--no-install-recommends` in a stage
+//! that ships (hadolint DL3015 fires in every stage; in a builder stage recommended packages
+//! cost build time, not image size, so shiplight leaves them alone).
 //!
 //! ## Why it matters
 //! Recommended packages are not needed to run what you install, and often double the size
@@ -18,7 +19,7 @@ use super::support::system_install;
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
-    for stage in &ctx.df.stages {
+    for stage in ctx.shipped() {
         for (ins, script) in ctx.runs(stage) {
             let missing = script.commands.iter().any(|c| {
                 system_install(c).is_some_and(|(m, _)| m.is_apt())

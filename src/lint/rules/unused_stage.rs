@@ -21,7 +21,13 @@
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
-    let targets: Vec<String> = ctx.finals().map(|s| format!("`{}`", s.label())).collect();
+    let targets: Vec<String> = ctx
+        .finals()
+        .map(|s| match &s.name {
+            Some(n) => format!("the final stage `{n}`"),
+            None => format!("the final stage (line {})", s.line),
+        })
+        .collect();
     for stage in &ctx.df.stages {
         if !ctx.graph.reachable[stage.index] {
             out.push(
