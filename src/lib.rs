@@ -7,5 +7,6 @@
 
 pub mod commands;
 pub mod dockerfile;
+pub mod image;
 pub mod lint;
 pub mod report;

@@ -1,6 +1,7 @@
 //! One function per CLI subcommand. This is the layer that touches the file system; the
 //! core it calls (`dockerfile`, `lint`, `report`) stays pure.
 
+pub mod compare;
 pub mod lint;
 pub mod rules;
 
@@ -12,4 +13,6 @@ pub mod exit {
     pub const FINDINGS: i32 = 1;
     /// Bad usage or configuration.
     pub const USAGE: i32 = 2;
+    /// The environment failed: no daemon, a failed head build, git missing.
+    pub const ENVIRONMENT: i32 = 3;
 }

@@ -201,6 +201,10 @@ impl<'a> Lexer<'a> {
                 Some(' ' | '\t' | '\r') => {
                     self.chars.next();
                 }
+                // without operators a newline is just a blank
+                Some('\n') if !self.operators => {
+                    self.chars.next();
+                }
                 Some('\\') => {
                     // a stray line continuation
                     let mut probe = self.chars.clone();
@@ -249,7 +253,12 @@ impl<'a> Lexer<'a> {
                 _ => {}
             }
         }
-        Some(Token::Word(self.word()))
+        let word = self.word();
+        if word.is_empty() && self.chars.peek() == Some(&c) {
+            // Guarantee progress whatever the input: never yield an empty word in place.
+            self.chars.next();
+        }
+        Some(Token::Word(word))
     }
 
     fn word(&mut self) -> String {
@@ -378,6 +387,15 @@ mod tests {
         assert_eq!(c.program(), "apt-get");
         assert_eq!(c.subcommand(), Some("install"));
         assert!(s.calls(&["make"]).next().is_some());
+    }
+
+    #[test]
+    fn newlines_never_stall_word_splitting() {
+        // found by the fuzzer: a CMD in shell form spanning lines looped forever
+        assert_eq!(split_words("a\nb\n\n c"), vec!["a", "b", "c"]);
+        let crash = std::fs::read("fuzz/regressions/split-words-newline").unwrap();
+        let f = crate::lint::lint_bytes(&crash, "D", &crate::lint::LintConfig::default());
+        assert!(!f.is_empty());
     }
 
     #[test]

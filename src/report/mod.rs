@@ -5,10 +5,12 @@ pub mod render;
 
 use serde::{Deserialize, Serialize};
 
+use crate::image::compare::{Comparison, Verdict};
+use crate::image::ImageMeasure;
 use crate::lint::{Finding, Severity};
 
 /// The result of a lint run over one or more files.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// Files that were checked, in order.
     pub files: Vec<String>,
@@ -18,6 +20,38 @@ pub struct Report {
     pub failure_threshold: Option<Severity>,
     /// Configuration warnings (unknown keys, unknown rule codes).
     pub warnings: Vec<String>,
+    /// Images built and compared (`shiplight compare`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<ImageReport>,
+    /// The worst verdict over `images`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+}
+
+/// One image, head against base: the contract later renderers (the PR comment) read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImageReport {
+    /// A short key for the image (the Dockerfile's folder, or `--name`).
+    pub name: String,
+    /// The Dockerfile path, relative to the repository when known.
+    pub dockerfile: String,
+    pub target: Option<String>,
+    /// The Docker engine that built both images, e.g. `20.10.24 (API 1.41)`.
+    pub engine: String,
+    /// What the base is: a commit (`--base-ref`) or an image (`--base-image`).
+    pub base_ref: Option<String>,
+    /// The resolved base commit.
+    pub base_commit: Option<String>,
+    /// Why there is no comparison, when there is none.
+    pub base_skipped: Option<String>,
+    pub base: Option<ImageMeasure>,
+    pub head: ImageMeasure,
+    pub delta_bytes: Option<i64>,
+    pub delta_percent: Option<f64>,
+    pub comparison: Option<Comparison>,
+    pub verdict: Verdict,
+    /// Why the verdict is not a pass.
+    pub reasons: Vec<String>,
 }
 
 impl Report {

@@ -261,6 +261,135 @@ pub fn github(report: &Report) -> String {
     out
 }
 
+/// A size for people: decimal units, as `docker images` shows them (`935 MB`).
+pub fn size(bytes: u64) -> String {
+    humansize::format_size(bytes, humansize::DECIMAL)
+}
+
+/// A signed size delta: `+20.97 MB`, `−571 MB`, `±0 B`.
+pub fn signed_size(delta: i64) -> String {
+    match delta.cmp(&0) {
+        std::cmp::Ordering::Greater => format!("+{}", size(delta.unsigned_abs())),
+        std::cmp::Ordering::Less => format!("\u{2212}{}", size(delta.unsigned_abs())),
+        std::cmp::Ordering::Equal => "\u{b1}0 B".to_owned(),
+    }
+}
+
+fn signed_percent(p: f64) -> String {
+    if p > 0.0 {
+        format!("+{p:.1} %")
+    } else if p < 0.0 {
+        format!("\u{2212}{:.1} %", -p)
+    } else {
+        "\u{b1}0.0 %".to_owned()
+    }
+}
+
+/// The comparison as text: a headline per image, a table, the layers that changed most.
+pub fn compare_text(report: &Report) -> String {
+    let mut out = String::new();
+    for img in &report.images {
+        let mark = match img.verdict {
+            crate::image::compare::Verdict::Pass => "pass",
+            crate::image::compare::Verdict::Skipped => "no comparison",
+            crate::image::compare::Verdict::Warn => "WARN",
+            crate::image::compare::Verdict::Fail => "FAIL",
+        };
+        match (&img.base, &img.comparison) {
+            (Some(base), Some(c)) => {
+                let _ = writeln!(
+                    out,
+                    "{}: {} \u{2192} {} ({}, {})  [{mark}]",
+                    img.name,
+                    size(base.size_bytes),
+                    size(img.head.size_bytes),
+                    signed_size(c.size.delta),
+                    signed_percent(c.size.percent)
+                );
+                let _ = writeln!(
+                    out,
+                    "  dockerfile {}  base {}  engine {}",
+                    img.dockerfile,
+                    img.base_ref.as_deref().unwrap_or("?"),
+                    img.engine
+                );
+                let _ = writeln!(
+                    out,
+                    "  {:<12} {:>12} {:>12} {:>12}",
+                    "", "base", "head", "delta"
+                );
+                for (name, d, bytes) in [
+                    ("size", &c.size, true),
+                    ("compressed", &c.compressed, true),
+                    ("layers", &c.layers, false),
+                    ("wasted", &c.wasted, true),
+                ] {
+                    let f = |v: u64| if bytes { size(v) } else { v.to_string() };
+                    let delta = if bytes {
+                        signed_size(d.delta)
+                    } else {
+                        format!("{:+}", d.delta)
+                    };
+                    let _ = writeln!(
+                        out,
+                        "  {name:<12} {:>12} {:>12} {:>12}",
+                        f(d.base),
+                        f(d.head),
+                        delta
+                    );
+                }
+                let growing = c.top_growing(5);
+                if !growing.is_empty() {
+                    let _ = writeln!(out, "  grew most:");
+                    for d in growing {
+                        let at = d
+                            .line
+                            .map(|l| format!("line {l}"))
+                            .unwrap_or_else(|| "line ?".into());
+                        let _ = writeln!(
+                            out,
+                            "    {:>12}  {at:<9} {}",
+                            signed_size(d.delta_bytes),
+                            d.instruction
+                        );
+                    }
+                }
+                let shrinking = c.top_shrinking(3);
+                if !shrinking.is_empty() {
+                    let _ = writeln!(out, "  shrank most:");
+                    for d in shrinking {
+                        let at = d
+                            .line
+                            .map(|l| format!("line {l}"))
+                            .unwrap_or_else(|| "line ?".into());
+                        let _ = writeln!(
+                            out,
+                            "    {:>12}  {at:<9} {}",
+                            signed_size(d.delta_bytes),
+                            d.instruction
+                        );
+                    }
+                }
+                let _ = writeln!(
+                    out,
+                    "  base image drift: {}",
+                    signed_size(c.base_image_drift_bytes)
+                );
+            }
+            _ => {
+                let _ = writeln!(out, "{}: {}  [{mark}]", img.name, size(img.head.size_bytes));
+                if let Some(why) = &img.base_skipped {
+                    let _ = writeln!(out, "  no comparison: {why}");
+                }
+            }
+        }
+        for r in &img.reasons {
+            let _ = writeln!(out, "  {r}");
+        }
+    }
+    out
+}
+
 /// Findings of one file, for tests and callers that group.
 pub fn by_file<'a>(report: &'a Report, file: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
     report.findings.iter().filter(move |f| f.file == file)
@@ -276,7 +405,7 @@ mod tests {
             files: vec!["Dockerfile".into()],
             findings: lint_text(text, "Dockerfile", &LintConfig::default()),
             failure_threshold: Some(Severity::Info),
-            warnings: vec![],
+            ..Report::default()
         }
     }
 

@@ -1,0 +1,355 @@
+//! `shiplight compare`: build the head and base images on one daemon, measure both, compare.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use crate::dockerfile::{Dockerfile, Graph};
+use crate::image::compare::{self, Thresholds, Verdict};
+use crate::image::engine::{BuildRequest, Engine, EngineError};
+use crate::image::measure::{self, Source};
+use crate::image::{base, context, ImageMeasure};
+use crate::report::{ImageReport, Report};
+
+/// What `shiplight compare` was asked to do.
+#[derive(Debug, Clone)]
+pub struct CompareOptions {
+    pub dockerfile: PathBuf,
+    /// Build context; default: the Dockerfile's folder.
+    pub context: Option<PathBuf>,
+    /// Build the base from this commit.
+    pub base_ref: Option<String>,
+    /// Or compare with this existing image.
+    pub base_image: Option<String>,
+    pub target: Option<String>,
+    pub platform: Option<String>,
+    pub build_args: Vec<(String, String)>,
+    /// Image key in the report; default: the Dockerfile's folder name.
+    pub name: Option<String>,
+    pub thresholds: Thresholds,
+    /// Per-build timeout.
+    pub timeout: Duration,
+    /// Print build output (prefixed `[head]`/`[base]`) to stderr.
+    pub verbose: bool,
+}
+
+impl Default for CompareOptions {
+    fn default() -> Self {
+        CompareOptions {
+            dockerfile: PathBuf::from("Dockerfile"),
+            context: None,
+            base_ref: None,
+            base_image: None,
+            target: None,
+            platform: None,
+            build_args: Vec::new(),
+            name: None,
+            thresholds: Thresholds::default(),
+            timeout: Duration::from_secs(3600),
+            verbose: false,
+        }
+    }
+}
+
+/// Why `compare` could not produce a report.
+#[derive(Debug, thiserror::Error)]
+pub enum CompareError {
+    #[error("{path}: {message}")]
+    Dockerfile { path: String, message: String },
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    Context(#[from] context::ContextError),
+    #[error(transparent)]
+    Base(#[from] base::BaseError),
+}
+
+impl CompareError {
+    /// Exit code: 2 for what the user wrote, 3 for the environment (daemon, build, git).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CompareError::Dockerfile { .. } | CompareError::Usage(_) | CompareError::Context(_) => {
+                super::exit::USAGE
+            }
+            _ => super::exit::ENVIRONMENT,
+        }
+    }
+}
+
+/// Labels that identify a base build, so an identical one is reused.
+pub const BASE_KEY_LABEL: &str = "dev.shiplight.base-key";
+
+/// A stable 64-bit FNV-1a hash, for cache keys that survive rebuilds of shiplight.
+fn fnv(parts: &[&str]) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for p in parts {
+        for b in p.bytes().chain([0u8]) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+fn name_for(dockerfile: &Path) -> String {
+    let dir = dockerfile
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .unwrap_or("image");
+    let n: String = dir
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if n.is_empty() || n == "." {
+        "image".into()
+    } else {
+        n
+    }
+}
+
+/// Run the comparison and build one report.
+pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
+    let df_path = &opts.dockerfile;
+    let shown = df_path.display().to_string();
+    let text = std::fs::read_to_string(df_path).map_err(|e| CompareError::Dockerfile {
+        path: shown.clone(),
+        message: format!("cannot read it ({e}); pass --dockerfile PATH"),
+    })?;
+    let df = Dockerfile::parse(&text).map_err(|e| CompareError::Dockerfile {
+        path: shown.clone(),
+        message: format!("line {}: {}", e.line, e.message),
+    })?;
+    let targets: Vec<String> = opts.target.iter().cloned().collect();
+    let graph = Graph::build(&df, &targets).map_err(|e| CompareError::Usage(e.to_string()))?;
+    let ctx_dir = opts.context.clone().unwrap_or_else(|| {
+        df_path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    });
+    let name = opts.name.clone().unwrap_or_else(|| name_for(df_path));
+
+    let engine = Engine::connect(opts.timeout).await?;
+    let info = engine.server_info().await?;
+    let engine_label = format!("{} (API {})", info.version, info.api_version);
+
+    let head_ctx = context::pack(&ctx_dir, df_path)?;
+    let args: HashMap<String, String> = opts.build_args.iter().cloned().collect();
+    let mut arg_list: Vec<String> = opts
+        .build_args
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    arg_list.sort();
+    let head_key = fnv(&[
+        &ctx_dir
+            .canonicalize()
+            .unwrap_or(ctx_dir.clone())
+            .display()
+            .to_string(),
+        &head_ctx.dockerfile,
+        opts.target.as_deref().unwrap_or(""),
+        &arg_list.join(","),
+    ]);
+    let head_req = BuildRequest {
+        context: Bytes::from(head_ctx.tar),
+        dockerfile: head_ctx.dockerfile.clone(),
+        tag: format!("shiplight-head:{head_key}"),
+        target: opts.target.clone(),
+        platform: opts.platform.clone(),
+        build_args: args.clone(),
+        labels: HashMap::from([("dev.shiplight.side".into(), "head".into())]),
+    };
+
+    // The base side: an image, a commit's tree, or nothing.
+    let mut report_img = ImageReport {
+        name,
+        dockerfile: shown.clone(),
+        target: opts.target.clone(),
+        engine: engine_label,
+        ..Default::default()
+    };
+    enum BaseWork {
+        Image(String),
+        Build(Box<BuildRequest>, String),
+        Cached(String),
+        Skip(String),
+    }
+    // The base commit's Dockerfile, to attribute the base image's layers to its lines.
+    let mut base_dockerfile: Option<String> = None;
+    let base_work = if let Some(img) = &opts.base_image {
+        report_img.base_ref = Some(img.clone());
+        if engine.exists(img).await {
+            BaseWork::Image(img.clone())
+        } else {
+            BaseWork::Skip(format!("base image {img} is not on this daemon (shiplight does not pull); build or pull it first"))
+        }
+    } else if let Some(reference) = &opts.base_ref {
+        report_img.base_ref = Some(reference.clone());
+        let root = base::repo_root(&ctx_dir)?;
+        let commit = base::resolve(&root, reference)?;
+        report_img.base_commit = Some(commit.clone());
+        let ctx_rel = base::relative(&root, &ctx_dir).ok_or_else(|| {
+            CompareError::Usage(format!(
+                "context {} is outside the repository {}",
+                ctx_dir.display(),
+                root.display()
+            ))
+        })?;
+        let key = fnv(&[
+            &commit,
+            &ctx_rel,
+            &head_ctx.dockerfile,
+            opts.target.as_deref().unwrap_or(""),
+            &arg_list.join(","),
+        ]);
+        let tag = format!("shiplight-base:{key}");
+        let df_rel = Path::new(&ctx_rel)
+            .join(&head_ctx.dockerfile)
+            .to_string_lossy()
+            .replace('\\', "/");
+        base_dockerfile = base::show(&root, &commit, &df_rel)?;
+        let cached = engine
+            .images_with_label(&format!("{BASE_KEY_LABEL}={key}"))
+            .await?;
+        if !cached.is_empty() && engine.exists(&tag).await {
+            BaseWork::Cached(tag)
+        } else {
+            let dir = tempfile::tempdir().map_err(|e| {
+                CompareError::Usage(format!("cannot create a temporary folder: {e}"))
+            })?;
+            let df_in_base = dir.path().join(&head_ctx.dockerfile);
+            if !base::extract(&root, &commit, &ctx_rel, dir.path())? || !df_in_base.is_file() {
+                BaseWork::Skip(format!(
+                    "the base commit {} has no {}",
+                    &commit[..12.min(commit.len())],
+                    Path::new(&ctx_rel).join(&head_ctx.dockerfile).display()
+                ))
+            } else {
+                let packed = context::pack(dir.path(), &df_in_base)?;
+                let req = BuildRequest {
+                    context: Bytes::from(packed.tar),
+                    dockerfile: packed.dockerfile,
+                    tag: tag.clone(),
+                    target: opts.target.clone(),
+                    platform: opts.platform.clone(),
+                    build_args: args.clone(),
+                    labels: HashMap::from([
+                        (BASE_KEY_LABEL.into(), key),
+                        ("dev.shiplight.side".into(), "base".into()),
+                        ("dev.shiplight.commit".into(), commit.clone()),
+                    ]),
+                };
+                BaseWork::Build(Box::new(req), tag)
+            }
+        }
+    } else {
+        BaseWork::Skip("no base given (--base-ref REF or --base-image IMAGE)".into())
+    };
+
+    // Build both at once on the same daemon, so they share its layer cache.
+    let verbose = opts.verbose;
+    let head_build = engine.build(&head_req, |l| {
+        if verbose {
+            eprintln!("[head] {l}");
+        }
+    });
+    let base_build = async {
+        match &base_work {
+            BaseWork::Build(req, tag) => Some(
+                engine
+                    .build(req, |l| {
+                        if verbose {
+                            eprintln!("[base] {l}");
+                        }
+                    })
+                    .await
+                    .map(|_| tag.clone()),
+            ),
+            _ => None,
+        }
+    };
+    let (head_result, base_result) = tokio::join!(head_build, base_build);
+    head_result?;
+    let base_tag = match (&base_work, base_result) {
+        (BaseWork::Image(i), _) | (BaseWork::Cached(i), _) => Some(i.clone()),
+        (BaseWork::Build(..), Some(Ok(tag))) => Some(tag),
+        (BaseWork::Build(..), Some(Err(e))) => {
+            report_img.base_skipped = Some(format!(
+                "the base build failed, so there is nothing to compare: {e}"
+            ));
+            None
+        }
+        (BaseWork::Skip(why), _) => {
+            report_img.base_skipped = Some(why.clone());
+            None
+        }
+        (BaseWork::Build(..), None) => None,
+    };
+
+    let head = measure::measure(
+        &engine,
+        &head_req.tag,
+        Some(Source {
+            dockerfile: &df,
+            graph: &graph,
+        }),
+    )
+    .await?;
+    let base_parsed = base_dockerfile
+        .as_deref()
+        .and_then(|t| Dockerfile::parse(t).ok());
+    let base_graph = base_parsed
+        .as_ref()
+        .and_then(|d| Graph::build(d, &targets).ok());
+    let base_source = match (&base_parsed, &base_graph) {
+        (Some(dockerfile), Some(graph)) => Some(Source { dockerfile, graph }),
+        _ => None,
+    };
+    let base_measure: Option<ImageMeasure> = match &base_tag {
+        Some(tag) => Some(measure::measure(&engine, tag, base_source).await?),
+        None => None,
+    };
+    if let Some(b) = &base_measure {
+        let c = compare::compare(b, &head);
+        report_img.delta_bytes = Some(c.size.delta);
+        report_img.delta_percent = Some(c.size.percent);
+        report_img.comparison = Some(c);
+    }
+    let (verdict, reasons) = compare::verdict(
+        head.size_bytes,
+        report_img.comparison.as_ref().map(|c| &c.size),
+        &opts.thresholds,
+    );
+    report_img.verdict = verdict;
+    report_img.reasons = reasons;
+    report_img.base = base_measure;
+    report_img.head = head;
+    let verdict = Some(report_img.verdict);
+    Ok(Report {
+        images: vec![report_img],
+        verdict,
+        ..Report::default()
+    })
+}
+
+/// The run's exit code: 1 when a verdict fails.
+pub fn exit_code(report: &Report) -> i32 {
+    if report.verdict == Some(Verdict::Fail) {
+        super::exit::FINDINGS
+    } else {
+        super::exit::OK
+    }
+}

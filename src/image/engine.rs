@@ -1,0 +1,328 @@
+//! The Docker Engine adapter: the only module that talks to the daemon (through bollard).
+//!
+//! `DOCKER_HOST` (unix socket or tcp) selects the daemon as the docker CLI does; the API
+//! version is negotiated, so Engine 20.10 (API 1.41) and Engine 28 both work.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bollard::query_parameters::{
+    BuildImageOptionsBuilder, CreateImageOptionsBuilder, ListImagesOptionsBuilder,
+    RemoveImageOptionsBuilder,
+};
+use bollard::Docker;
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+
+/// What went wrong talking to the daemon.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("cannot reach the Docker daemon at {host}: {message}; start one (scripts/dockerd.sh, or `sudo systemctl start docker`) or set DOCKER_HOST")]
+    Unreachable { host: String, message: String },
+    #[error("the Docker daemon refused {what}: {message}")]
+    Api { what: String, message: String },
+    #[error("{0}")]
+    Build(#[from] BuildError),
+    #[error("build of {image} timed out after {seconds} s; raise --timeout")]
+    Timeout { image: String, seconds: u64 },
+}
+
+/// A failed build: the failing step, its exit code and the end of its output.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("build of {image} failed at {step}{}: {message}\n--- last {} lines of build output ---\n{}", exit_code.map(|c| format!(" (exit code {c})")).unwrap_or_default(), tail.len(), tail.join("\n"))]
+pub struct BuildError {
+    pub image: String,
+    /// e.g. `Step 4/8 : RUN make` (classic builder) or the last step line.
+    pub step: String,
+    pub exit_code: Option<i64>,
+    pub message: String,
+    /// The last 50 lines of output.
+    pub tail: Vec<String>,
+}
+
+/// The daemon's identity, for logs and for test output.
+#[derive(Debug, Clone)]
+pub struct ServerInfo {
+    pub version: String,
+    pub api_version: String,
+}
+
+/// A connection to one daemon.
+#[derive(Clone)]
+pub struct Engine {
+    docker: Docker,
+    host: String,
+    timeout: Duration,
+}
+
+/// One image build.
+#[derive(Debug, Clone, Default)]
+pub struct BuildRequest {
+    /// The packed context.
+    pub context: Bytes,
+    /// The Dockerfile's path inside the context.
+    pub dockerfile: String,
+    pub tag: String,
+    pub target: Option<String>,
+    pub platform: Option<String>,
+    pub build_args: HashMap<String, String>,
+    pub labels: HashMap<String, String>,
+}
+
+/// Label put on every image shiplight builds or imports, so they can be found and removed.
+pub const LABEL: &str = "dev.shiplight.managed";
+
+impl Engine {
+    /// Connect as the docker CLI would (`DOCKER_HOST`, else the local socket), negotiate
+    /// the API version and check the daemon answers.
+    pub async fn connect(timeout: Duration) -> Result<Engine, EngineError> {
+        let host =
+            std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
+        let unreachable = |e: bollard::errors::Error| EngineError::Unreachable {
+            host: host.clone(),
+            message: e.to_string(),
+        };
+        let docker = Docker::connect_with_defaults().map_err(unreachable)?;
+        let docker = docker
+            .with_timeout(timeout)
+            .negotiate_version()
+            .await
+            .map_err(unreachable)?;
+        docker.ping().await.map_err(unreachable)?;
+        Ok(Engine {
+            docker,
+            host,
+            timeout,
+        })
+    }
+
+    pub async fn server_info(&self) -> Result<ServerInfo, EngineError> {
+        let v = self.docker.version().await.map_err(|e| api("version", e))?;
+        Ok(ServerInfo {
+            version: v.version.unwrap_or_default(),
+            api_version: v.api_version.unwrap_or_default(),
+        })
+    }
+
+    /// The daemon address in use.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// Build an image with the classic builder, streaming its output to `log` line by line.
+    /// Returns the image ID.
+    pub async fn build(
+        &self,
+        req: &BuildRequest,
+        mut log: impl FnMut(&str),
+    ) -> Result<String, EngineError> {
+        let mut labels = req.labels.clone();
+        labels.insert(LABEL.into(), "true".into());
+        let mut opts = BuildImageOptionsBuilder::default()
+            .dockerfile(&req.dockerfile)
+            .t(&req.tag)
+            .rm(true)
+            .forcerm(true)
+            .buildargs(&req.build_args)
+            .labels(&labels);
+        if let Some(t) = &req.target {
+            opts = opts.target(t);
+        }
+        if let Some(p) = &req.platform {
+            opts = opts.platform(p);
+        }
+        let mut stream = self.docker.build_image(
+            opts.build(),
+            None,
+            Some(bollard::body_full(req.context.clone())),
+        );
+        let mut tail: Vec<String> = Vec::new();
+        let mut step = String::from("the first step");
+        let mut id = None;
+        let run = async {
+            while let Some(item) = stream.next().await {
+                match item {
+                    Ok(info) => {
+                        if let Some(s) = info.stream.as_deref() {
+                            for line in s.lines().filter(|l| !l.trim().is_empty()) {
+                                if line.starts_with("Step ") {
+                                    step = line.trim().to_owned();
+                                }
+                                if let Some(rest) = line.strip_prefix("Successfully built ") {
+                                    id = Some(rest.trim().to_owned());
+                                }
+                                log(line);
+                                push_tail(&mut tail, line);
+                            }
+                        }
+                        if let Some(aux) = info.aux.and_then(|a| a.id) {
+                            id = Some(aux);
+                        }
+                        if let Some(detail) = info.error_detail {
+                            let message = detail.message.unwrap_or_default();
+                            return Err(build_error(&req.tag, &step, &message, &tail));
+                        }
+                    }
+                    Err(bollard::errors::Error::DockerStreamError { error }) => {
+                        return Err(build_error(&req.tag, &step, &error, &tail))
+                    }
+                    Err(e) => return Err(api(&format!("the build of {}", req.tag), e)),
+                }
+            }
+            Ok(())
+        };
+        match tokio::time::timeout(self.timeout, run).await {
+            Err(_) => {
+                return Err(EngineError::Timeout {
+                    image: req.tag.clone(),
+                    seconds: self.timeout.as_secs(),
+                })
+            }
+            Ok(r) => r?,
+        }
+        match id {
+            Some(id) => Ok(id),
+            None => self.inspect_id(&req.tag).await,
+        }
+    }
+
+    async fn inspect_id(&self, image: &str) -> Result<String, EngineError> {
+        let i = self
+            .docker
+            .inspect_image(image)
+            .await
+            .map_err(|e| api(&format!("inspecting {image}"), e))?;
+        Ok(i.id.unwrap_or_default())
+    }
+
+    /// Inspect an image: (ID, size in bytes as `docker images` shows, layer diff IDs).
+    pub async fn inspect(&self, image: &str) -> Result<(String, u64, Vec<String>), EngineError> {
+        let i = self
+            .docker
+            .inspect_image(image)
+            .await
+            .map_err(|e| api(&format!("inspecting {image}"), e))?;
+        let layers = i.root_fs.and_then(|r| r.layers).unwrap_or_default();
+        Ok((
+            i.id.unwrap_or_default(),
+            i.size.unwrap_or(0).max(0) as u64,
+            layers,
+        ))
+    }
+
+    /// Whether an image exists locally.
+    pub async fn exists(&self, image: &str) -> bool {
+        self.docker.inspect_image(image).await.is_ok()
+    }
+
+    /// `docker history` sizes, oldest first, as (created_by, size).
+    pub async fn history(&self, image: &str) -> Result<Vec<(String, u64)>, EngineError> {
+        let h = self
+            .docker
+            .image_history(image)
+            .await
+            .map_err(|e| api(&format!("the history of {image}"), e))?;
+        Ok(h.into_iter()
+            .rev()
+            .map(|i| (i.created_by, i.size.max(0) as u64))
+            .collect())
+    }
+
+    /// `docker save` of one image, as a stream of chunks.
+    pub fn export(
+        &self,
+        image: &str,
+    ) -> impl Stream<Item = Result<Bytes, bollard::errors::Error>> + '_ {
+        self.docker.export_image(image)
+    }
+
+    /// `docker import`: make an image from a root filesystem tar.
+    pub async fn import_rootfs(
+        &self,
+        rootfs: Bytes,
+        repo: &str,
+        tag: &str,
+        changes: &[&str],
+    ) -> Result<(), EngineError> {
+        let mut opts = CreateImageOptionsBuilder::default()
+            .from_src("-")
+            .repo(repo)
+            .tag(tag)
+            .build();
+        opts.changes = changes
+            .iter()
+            .map(|c| c.to_string())
+            .chain([format!("LABEL {LABEL}=true")])
+            .collect();
+        let mut s = self
+            .docker
+            .create_image(Some(opts), Some(bollard::body_full(rootfs)), None);
+        while let Some(item) = s.next().await {
+            item.map_err(|e| api(&format!("importing {repo}:{tag}"), e))?;
+        }
+        Ok(())
+    }
+
+    /// Images carrying a label (`key=value`), as their IDs.
+    pub async fn images_with_label(&self, label: &str) -> Result<Vec<String>, EngineError> {
+        let mut filters = HashMap::new();
+        filters.insert("label".to_string(), vec![label.to_string()]);
+        let opts = ListImagesOptionsBuilder::default()
+            .filters(&filters)
+            .build();
+        let list = self
+            .docker
+            .list_images(Some(opts))
+            .await
+            .map_err(|e| api("listing images", e))?;
+        Ok(list.into_iter().map(|i| i.id).collect())
+    }
+
+    /// Remove an image (forced, so tags pointing at it go too). A missing image is fine.
+    pub async fn remove(&self, image: &str) -> Result<(), EngineError> {
+        let opts = RemoveImageOptionsBuilder::default()
+            .force(true)
+            .noprune(false)
+            .build();
+        match self.docker.remove_image(image, Some(opts), None).await {
+            Ok(_) => Ok(()),
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Ok(()),
+            Err(e) => Err(api(&format!("removing {image}"), e)),
+        }
+    }
+
+    /// The bollard client, for the test harness.
+    pub fn docker(&self) -> &Docker {
+        &self.docker
+    }
+}
+
+fn api(what: &str, e: bollard::errors::Error) -> EngineError {
+    EngineError::Api {
+        what: what.to_owned(),
+        message: e.to_string(),
+    }
+}
+
+fn push_tail(tail: &mut Vec<String>, line: &str) {
+    tail.push(line.to_owned());
+    if tail.len() > 50 {
+        tail.remove(0);
+    }
+}
+
+fn build_error(image: &str, step: &str, message: &str, tail: &[String]) -> EngineError {
+    // classic builder: "The command '/bin/sh -c false' returned a non-zero code: 1"
+    let exit_code = message
+        .rsplit_once("non-zero code: ")
+        .and_then(|(_, c)| c.trim().parse().ok());
+    EngineError::Build(BuildError {
+        image: image.to_owned(),
+        step: step.to_owned(),
+        exit_code,
+        message: message.trim().to_owned(),
+        tail: tail.to_vec(),
+    })
+}

@@ -1,0 +1,456 @@
+//! Measure an image: its size as `docker images` shows it, its compressed size (each layer
+//! gzip-compressed, what a pull costs), its layers with the instruction and Dockerfile line
+//! that made them, and its waste.
+//!
+//! One pass over `docker save`: the export is streamed, every layer tar inside it is fed in
+//! chunks to a worker thread that gzips it (counting bytes, keeping none) and lists its files.
+//! Workers run in parallel, one per core; no layer is held in memory or unpacked to disk.
+//! Both the legacy layout (`<id>/layer.tar`, `manifest.json` last) and the OCI layout
+//! (`blobs/sha256/…`) are read.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::sync::mpsc;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use serde::Deserialize;
+
+use super::attribute;
+use super::engine::{Engine, EngineError};
+use super::waste::{self, Entry};
+use super::{ImageMeasure, Layer};
+use crate::dockerfile::{Dockerfile, Graph};
+
+const CHUNK: usize = 256 * 1024;
+
+/// What a worker learnt about one layer tar.
+#[derive(Debug, Default)]
+struct LayerScan {
+    compressed_bytes: u64,
+    entries: Vec<Entry>,
+}
+
+/// The parts of `docker save` that are not layers.
+#[derive(Debug, Default)]
+struct Export {
+    layers: HashMap<String, LayerScan>,
+    small_files: HashMap<String, Vec<u8>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ManifestEntry {
+    config: String,
+    layers: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct ImageConfig {
+    #[serde(default)]
+    history: Vec<HistoryEntry>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct HistoryEntry {
+    #[serde(default)]
+    created_by: String,
+    #[serde(default)]
+    empty_layer: bool,
+}
+
+/// Where the image came from, for attributing layers to Dockerfile lines.
+pub struct Source<'a> {
+    pub dockerfile: &'a Dockerfile,
+    pub graph: &'a Graph,
+}
+
+/// Measure `image`. `source` attributes layers to lines; the FROM image of the shipped
+/// stage, when it exists locally, marks the inherited layers.
+pub async fn measure(
+    engine: &Engine,
+    image: &str,
+    source: Option<Source<'_>>,
+) -> Result<ImageMeasure, EngineError> {
+    let (id, size_bytes, diff_ids) = engine.inspect(image).await?;
+    let api_history = engine.history(image).await?;
+    let export = scan_export(engine, image).await?;
+    let (history, layer_paths) = read_manifest(&export, image)?;
+
+    let scans: Vec<&LayerScan> = layer_paths
+        .iter()
+        .map(|p| export.layers.get(p))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| EngineError::Api {
+            what: format!("exporting {image}"),
+            message: "the export lists a layer it does not contain".into(),
+        })?;
+    let listings: Vec<Vec<Entry>> = scans.iter().map(|s| s.entries.clone()).collect();
+    let waste = waste::analyze(&listings);
+
+    // Which history entries the FROM image brought.
+    let inherited = match source
+        .as_ref()
+        .and_then(|s| s.graph.root_image(s.graph.targets[0]))
+    {
+        Some(base) if engine.exists(base).await => engine.history(base).await?.len(),
+        _ => 0,
+    };
+    let sizes_match = api_history.len() == history.len();
+    let mut layers = Vec::with_capacity(history.len());
+    let mut li = 0;
+    for (hi, h) in history.iter().enumerate() {
+        let (compressed, wasted, top, listed) = if h.empty_layer {
+            (0, 0, Vec::new(), 0)
+        } else {
+            let s = scans.get(li);
+            let r = (
+                s.map(|s| s.compressed_bytes).unwrap_or(0),
+                waste.wasted_by_layer.get(li).copied().unwrap_or(0),
+                waste.top_files.get(li).cloned().unwrap_or_default(),
+                s.map(|s| s.entries.iter().map(|e| e.size).sum())
+                    .unwrap_or(0),
+            );
+            li += 1;
+            r
+        };
+        let size = if sizes_match {
+            api_history[hi].1
+        } else {
+            listed
+        };
+        layers.push(Layer {
+            created_by: h.created_by.clone(),
+            size_bytes: size,
+            compressed_bytes: compressed,
+            wasted_bytes: wasted,
+            empty: h.empty_layer,
+            inherited: hi < inherited,
+            line: None,
+            stage: None,
+            instruction: None,
+            top_files: top,
+        });
+    }
+    if let Some(s) = &source {
+        attribute::attribute(&mut layers, s.dockerfile, s.graph);
+    }
+    Ok(ImageMeasure {
+        reference: image.to_owned(),
+        id,
+        size_bytes,
+        compressed_bytes: scans.iter().map(|s| s.compressed_bytes).sum(),
+        layer_count: diff_ids.len(),
+        wasted_bytes: waste.wasted_bytes,
+        efficiency: waste.efficiency(),
+        layers,
+    })
+}
+
+fn read_manifest(
+    export: &Export,
+    image: &str,
+) -> Result<(Vec<HistoryEntry>, Vec<String>), EngineError> {
+    let bad = |message: String| EngineError::Api {
+        what: format!("exporting {image}"),
+        message,
+    };
+    let manifest = export
+        .small_files
+        .get("manifest.json")
+        .ok_or_else(|| bad("the export has no manifest.json".into()))?;
+    let entries: Vec<ManifestEntry> =
+        serde_json::from_slice(manifest).map_err(|e| bad(format!("manifest.json: {e}")))?;
+    let first = entries
+        .into_iter()
+        .next()
+        .ok_or_else(|| bad("manifest.json lists no image".into()))?;
+    let config: ImageConfig = export
+        .small_files
+        .get(&first.config)
+        .map(|b| serde_json::from_slice(b).unwrap_or_default())
+        .unwrap_or_default();
+    let mut history = config.history;
+    let non_empty = history.iter().filter(|h| !h.empty_layer).count();
+    if non_empty != first.layers.len() {
+        // No usable history (imported images have none): one entry per layer.
+        history = first
+            .layers
+            .iter()
+            .map(|_| HistoryEntry {
+                created_by: String::new(),
+                empty_layer: false,
+            })
+            .collect();
+    }
+    Ok((history, first.layers))
+}
+
+/// Stream `docker save` through the scanners.
+async fn scan_export(engine: &Engine, image: &str) -> Result<Export, EngineError> {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(8);
+    let reader = tokio::task::spawn_blocking(move || {
+        scan_outer(AsyncChannelReader {
+            rx,
+            cur: Bytes::new(),
+        })
+    });
+    let mut stream = Box::pin(engine.export(image));
+    let mut failure = None;
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(b) => {
+                if tx.send(b).await.is_err() {
+                    break; // the reader stopped (it reports why)
+                }
+            }
+            Err(e) => {
+                failure = Some(EngineError::Api {
+                    what: format!("exporting {image}"),
+                    message: e.to_string(),
+                });
+                break;
+            }
+        }
+    }
+    drop(tx);
+    let result = reader.await.map_err(|e| EngineError::Api {
+        what: format!("exporting {image}"),
+        message: e.to_string(),
+    })?;
+    if let Some(f) = failure {
+        return Err(f);
+    }
+    result.map_err(|e| EngineError::Api {
+        what: format!("reading the export of {image}"),
+        message: e.to_string(),
+    })
+}
+
+/// A blocking `Read` over chunks sent from the async side.
+struct AsyncChannelReader {
+    rx: tokio::sync::mpsc::Receiver<Bytes>,
+    cur: Bytes,
+}
+
+impl Read for AsyncChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.cur.is_empty() {
+            match self.rx.blocking_recv() {
+                Some(b) => self.cur = b,
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.cur.len());
+        buf[..n].copy_from_slice(&self.cur[..n]);
+        self.cur = self.cur.slice(n..);
+        Ok(n)
+    }
+}
+
+/// A blocking `Read` over chunks from a std channel (a worker's input).
+struct ChunkReader {
+    rx: mpsc::Receiver<Vec<u8>>,
+    cur: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos >= self.cur.len() {
+            match self.rx.recv() {
+                Ok(b) => {
+                    self.cur = b;
+                    self.pos = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.cur.len() - self.pos);
+        buf[..n].copy_from_slice(&self.cur[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Counts what is written and drops it.
+#[derive(Default)]
+struct Counter(u64);
+
+impl Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Reads a layer and writes every byte read into the gzip encoder too.
+struct Tee<R: Read> {
+    inner: R,
+    gz: flate2::write::GzEncoder<Counter>,
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.gz.write_all(&buf[..n])?;
+        Ok(n)
+    }
+}
+
+/// Scan one layer tar: gzip size and file listing.
+fn scan_layer(input: ChunkReader) -> std::io::Result<LayerScan> {
+    let mut tee = Tee {
+        inner: input,
+        gz: flate2::write::GzEncoder::new(Counter::default(), flate2::Compression::default()),
+    };
+    let mut entries = Vec::new();
+    {
+        let mut archive = tar::Archive::new(&mut tee);
+        for e in archive.entries()? {
+            let mut e = e?;
+            let path = waste::normalize(&e.path()?.to_string_lossy());
+            let size = if e.header().entry_type().is_file() {
+                e.header().size().unwrap_or(0)
+            } else {
+                0
+            };
+            std::io::copy(&mut e, &mut std::io::sink())?;
+            if !path.is_empty() {
+                entries.push(Entry { path, size });
+            }
+        }
+    }
+    std::io::copy(&mut tee, &mut std::io::sink())?; // trailing padding
+    let counter = tee.gz.finish()?;
+    Ok(LayerScan {
+        compressed_bytes: counter.0,
+        entries,
+    })
+}
+
+/// Walk the outer `docker save` tar, dispatching layer tars to parallel workers.
+fn scan_outer(input: impl Read) -> std::io::Result<Export> {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .max(1);
+    let mut running: Vec<(String, std::thread::JoinHandle<std::io::Result<LayerScan>>)> =
+        Vec::new();
+    let mut export = Export::default();
+    let mut archive = tar::Archive::new(input);
+    for entry in archive.entries()? {
+        let mut entry = entry?;
+        let path = waste::normalize(&entry.path()?.to_string_lossy());
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let size = entry.header().size().unwrap_or(0);
+        let mut head = vec![0u8; 512.min(size as usize)];
+        entry.read_exact(&mut head)?;
+        let is_tar = head.len() == 512 && &head[257..262] == b"ustar";
+        if !is_tar {
+            if size <= 8 * 1024 * 1024 {
+                let mut rest = head;
+                entry.read_to_end(&mut rest)?;
+                export.small_files.insert(path, rest);
+            } else {
+                std::io::copy(&mut entry, &mut std::io::sink())?;
+            }
+            continue;
+        }
+        if running.len() >= workers {
+            let (p, h) = running.remove(0);
+            export.layers.insert(p, join(h)?);
+        }
+        let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(8);
+        let handle = std::thread::spawn(move || {
+            scan_layer(ChunkReader {
+                rx,
+                cur: Vec::new(),
+                pos: 0,
+            })
+        });
+        let _ = tx.send(head);
+        loop {
+            let mut buf = vec![0u8; CHUNK];
+            let n = entry.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            buf.truncate(n);
+            if tx.send(buf).is_err() {
+                break;
+            }
+        }
+        drop(tx);
+        running.push((path, handle));
+    }
+    for (p, h) in running {
+        export.layers.insert(p, join(h)?);
+    }
+    Ok(export)
+}
+
+fn join(h: std::thread::JoinHandle<std::io::Result<LayerScan>>) -> std::io::Result<LayerScan> {
+    h.join()
+        .map_err(|_| std::io::Error::other("a layer scanner stopped unexpectedly"))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layer_tar(files: &[(&str, usize)]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        for (p, n) in files {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(*n as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            b.append_data(&mut h, p, &vec![7u8; *n][..]).unwrap();
+        }
+        b.into_inner().unwrap()
+    }
+
+    #[test]
+    fn scans_a_legacy_save_stream() {
+        let l1 = layer_tar(&[("bin/a", 1000)]);
+        let l2 = layer_tar(&[("big", 300_000), (".wh.gone", 0)]);
+        let config = br#"{"history":[{"created_by":"import"},{"created_by":"RUN x","empty_layer":false},{"created_by":"CMD","empty_layer":true}]}"#;
+        let manifest = br#"[{"Config":"abc.json","RepoTags":["t:1"],"Layers":["l1/layer.tar","l2/layer.tar"]}]"#;
+        let mut outer = tar::Builder::new(Vec::new());
+        for (p, data) in [
+            ("l1/layer.tar", &l1[..]),
+            ("l2/layer.tar", &l2[..]),
+            ("abc.json", &config[..]),
+            ("manifest.json", &manifest[..]),
+        ] {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_cksum();
+            outer.append_data(&mut h, p, data).unwrap();
+        }
+        let bytes = outer.into_inner().unwrap();
+        let export = scan_outer(&bytes[..]).unwrap();
+        let l2s = &export.layers["l2/layer.tar"];
+        assert!(
+            l2s.compressed_bytes < 10_000,
+            "repetitive bytes compress: {}",
+            l2s.compressed_bytes
+        );
+        assert_eq!(
+            l2s.entries
+                .iter()
+                .map(|e| e.path.as_str())
+                .collect::<Vec<_>>(),
+            ["big", ".wh.gone"]
+        );
+        let (history, layers) = read_manifest(&export, "t:1").unwrap();
+        assert_eq!(layers, ["l1/layer.tar", "l2/layer.tar"]);
+        assert_eq!(history.len(), 3);
+    }
+}

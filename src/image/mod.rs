@@ -1,0 +1,61 @@
+//! Images: build them, measure them, find their waste, compare two of them.
+//!
+//! `engine` is the Docker adapter (the only I/O here, through bollard); `context` packs a
+//! build context; `measure` streams an export through the scanners; `waste`, `attribute` and
+//! `compare` are pure.
+
+pub mod attribute;
+pub mod base;
+pub mod compare;
+pub mod context;
+pub mod engine;
+pub mod measure;
+pub mod waste;
+
+use serde::{Deserialize, Serialize};
+
+pub use waste::TopFile;
+
+/// One measured image. Sizes are bytes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImageMeasure {
+    /// The tag or reference measured.
+    pub reference: String,
+    pub id: String,
+    /// Uncompressed size, as `docker images` shows it.
+    pub size_bytes: u64,
+    /// Sum of the gzip-compressed layer sizes: what a pull transfers.
+    pub compressed_bytes: u64,
+    /// Filesystem layers (empty history entries excluded).
+    pub layer_count: usize,
+    /// Bytes in layers that do not survive into the final filesystem.
+    pub wasted_bytes: u64,
+    /// 1.0 when nothing is wasted.
+    pub efficiency: f64,
+    /// Every history entry, oldest first (empty ones included, marked `empty`).
+    pub layers: Vec<Layer>,
+}
+
+/// One history entry of an image.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Layer {
+    /// The instruction as the builder recorded it.
+    pub created_by: String,
+    /// Uncompressed size, as `docker history` shows it.
+    pub size_bytes: u64,
+    pub compressed_bytes: u64,
+    /// Bytes of this layer that a later layer overwrites or deletes.
+    pub wasted_bytes: u64,
+    /// A metadata-only entry (ENV, CMD, …) with no filesystem layer.
+    pub empty: bool,
+    /// Brought by the FROM image rather than by this Dockerfile.
+    pub inherited: bool,
+    /// The Dockerfile line of the instruction, where known.
+    pub line: Option<usize>,
+    /// The stage of that instruction.
+    pub stage: Option<String>,
+    /// The instruction's first line as written.
+    pub instruction: Option<String>,
+    /// The largest files the layer adds.
+    pub top_files: Vec<TopFile>,
+}

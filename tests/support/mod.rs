@@ -1,0 +1,144 @@
+//! Shared harness for tests that need a real Docker daemon.
+//!
+//! In CI (`CI` set) a missing daemon fails the test: `.ci/run` starts one with
+//! scripts/dockerd.sh. Locally the test is skipped with a message saying how to start one.
+//! Every image a test makes is labelled `dev.shiplight.managed` and removed afterwards.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use bytes::Bytes;
+use shiplight::image::engine::Engine;
+
+/// Connect to the daemon, or skip (locally) / fail (in CI). Prints the engine it runs on.
+pub async fn daemon(test: &str) -> Option<Engine> {
+    match Engine::connect(Duration::from_secs(600)).await {
+        Ok(e) => {
+            let info = e.server_info().await.expect("daemon version");
+            eprintln!(
+                "{test}: running on Docker Engine {} (API {})",
+                info.version, info.api_version
+            );
+            Some(e)
+        }
+        Err(err) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{test}: a Docker daemon is required in CI: {err}"
+            );
+            eprintln!("SKIPPED {test}: {err}. Start one with `sudo scripts/dockerd.sh`.");
+            None
+        }
+    }
+}
+
+/// The tiny base image every daemon test builds on: Debian's static busybox, imported.
+pub const BUSYBOX: &str = "shiplight-test/busybox:1";
+
+/// Make [`BUSYBOX`] unless it exists (once per machine).
+pub async fn busybox(engine: &Engine) {
+    if engine.exists(BUSYBOX).await {
+        return;
+    }
+    let busybox = ["/bin/busybox", "/usr/bin/busybox"]
+        .into_iter()
+        .find(|p| Path::new(p).is_file())
+        .expect("busybox-static is needed: apt-get install busybox-static");
+    let mut b = tar::Builder::new(Vec::new());
+    b.append_path_with_name(busybox, "bin/busybox").unwrap();
+    for tool in [
+        "sh", "head", "rm", "cat", "echo", "dd", "ls", "mkdir", "sleep", "true", "false", "env",
+        "chmod", "chown", "cp", "mv", "httpd", "wget",
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Symlink);
+        h.set_size(0);
+        h.set_mode(0o777);
+        b.append_link(&mut h, format!("bin/{tool}"), "busybox")
+            .unwrap();
+    }
+    for dir in ["tmp", "etc", "root"] {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Directory);
+        h.set_size(0);
+        h.set_mode(0o1777);
+        b.append_data(&mut h, dir, std::io::empty()).unwrap();
+    }
+    let rootfs = Bytes::from(b.into_inner().unwrap());
+    let (repo, tag) = BUSYBOX.split_once(':').unwrap();
+    engine
+        .import_rootfs(rootfs, repo, tag, &["CMD [\"sh\"]", "ENV PATH=/bin"])
+        .await
+        .expect("import busybox");
+}
+
+/// A git repository in a temporary folder, committed step by step.
+pub struct Repo {
+    pub dir: tempfile::TempDir,
+}
+
+impl Repo {
+    pub fn new() -> Repo {
+        let dir = tempfile::tempdir().unwrap();
+        let r = Repo { dir };
+        r.git(&["init", "-q", "-b", "main"]);
+        r.git(&["config", "user.email", "test@shiplight.invalid"]);
+        r.git(&["config", "user.name", "shiplight test"]);
+        r
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    pub fn commit(&self, message: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", message]);
+        self.git(&["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(self.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+/// Run the shiplight binary.
+pub fn shiplight(args: &[&str], cwd: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_shiplight"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// Remove the images shiplight built for this repository's comparisons.
+pub async fn cleanup(engine: &Engine, tags: &[&str]) {
+    for t in tags {
+        let _ = engine.remove(t).await;
+    }
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
