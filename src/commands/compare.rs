@@ -72,9 +72,7 @@ impl CompareError {
     /// Exit code: 2 for what the user wrote, 3 for the environment (daemon, build, git).
     pub fn exit_code(&self) -> i32 {
         match self {
-            CompareError::Dockerfile { .. } | CompareError::Usage(_) | CompareError::Context(_) => {
-                super::exit::USAGE
-            }
+            CompareError::Dockerfile { .. } | CompareError::Usage(_) | CompareError::Context(_) => super::exit::USAGE,
             _ => super::exit::ENVIRONMENT,
         }
     }
@@ -96,21 +94,17 @@ fn fnv(parts: &[&str]) -> String {
 }
 
 fn name_for(dockerfile: &Path) -> String {
-    let dir = dockerfile
-        .parent()
-        .and_then(|p| p.file_name())
-        .and_then(|n| n.to_str())
-        .unwrap_or("image");
-    let n: String = dir
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let dir = dockerfile.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("image");
+    let n: String =
+        dir.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
     if n.is_empty() || n == "." {
         "image".into()
     } else {
@@ -147,18 +141,10 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
 
     let head_ctx = context::pack(&ctx_dir, df_path)?;
     let args: HashMap<String, String> = opts.build_args.iter().cloned().collect();
-    let mut arg_list: Vec<String> = opts
-        .build_args
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
+    let mut arg_list: Vec<String> = opts.build_args.iter().map(|(k, v)| format!("{k}={v}")).collect();
     arg_list.sort();
     let head_key = fnv(&[
-        &ctx_dir
-            .canonicalize()
-            .unwrap_or(ctx_dir.clone())
-            .display()
-            .to_string(),
+        &ctx_dir.canonicalize().unwrap_or(ctx_dir.clone()).display().to_string(),
         &head_ctx.dockerfile,
         opts.target.as_deref().unwrap_or(""),
         &arg_list.join(","),
@@ -194,7 +180,9 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
         if engine.exists(img).await {
             BaseWork::Image(img.clone())
         } else {
-            BaseWork::Skip(format!("base image {img} is not on this daemon (shiplight does not pull); build or pull it first"))
+            BaseWork::Skip(format!(
+                "base image {img} is not on this daemon (shiplight does not pull); build or pull it first"
+            ))
         }
     } else if let Some(reference) = &opts.base_ref {
         report_img.base_ref = Some(reference.clone());
@@ -202,34 +190,19 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
         let commit = base::resolve(&root, reference)?;
         report_img.base_commit = Some(commit.clone());
         let ctx_rel = base::relative(&root, &ctx_dir).ok_or_else(|| {
-            CompareError::Usage(format!(
-                "context {} is outside the repository {}",
-                ctx_dir.display(),
-                root.display()
-            ))
+            CompareError::Usage(format!("context {} is outside the repository {}", ctx_dir.display(), root.display()))
         })?;
-        let key = fnv(&[
-            &commit,
-            &ctx_rel,
-            &head_ctx.dockerfile,
-            opts.target.as_deref().unwrap_or(""),
-            &arg_list.join(","),
-        ]);
+        let key =
+            fnv(&[&commit, &ctx_rel, &head_ctx.dockerfile, opts.target.as_deref().unwrap_or(""), &arg_list.join(",")]);
         let tag = format!("shiplight-base:{key}");
-        let df_rel = Path::new(&ctx_rel)
-            .join(&head_ctx.dockerfile)
-            .to_string_lossy()
-            .replace('\\', "/");
+        let df_rel = Path::new(&ctx_rel).join(&head_ctx.dockerfile).to_string_lossy().replace('\\', "/");
         base_dockerfile = base::show(&root, &commit, &df_rel)?;
-        let cached = engine
-            .images_with_label(&format!("{BASE_KEY_LABEL}={key}"))
-            .await?;
+        let cached = engine.images_with_label(&format!("{BASE_KEY_LABEL}={key}")).await?;
         if !cached.is_empty() && engine.exists(&tag).await {
             BaseWork::Cached(tag)
         } else {
-            let dir = tempfile::tempdir().map_err(|e| {
-                CompareError::Usage(format!("cannot create a temporary folder: {e}"))
-            })?;
+            let dir = tempfile::tempdir()
+                .map_err(|e| CompareError::Usage(format!("cannot create a temporary folder: {e}")))?;
             let df_in_base = dir.path().join(&head_ctx.dockerfile);
             if !base::extract(&root, &commit, &ctx_rel, dir.path())? || !df_in_base.is_file() {
                 BaseWork::Skip(format!(
@@ -287,9 +260,7 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
         (BaseWork::Image(i), _) | (BaseWork::Cached(i), _) => Some(i.clone()),
         (BaseWork::Build(..), Some(Ok(tag))) => Some(tag),
         (BaseWork::Build(..), Some(Err(e))) => {
-            report_img.base_skipped = Some(format!(
-                "the base build failed, so there is nothing to compare: {e}"
-            ));
+            report_img.base_skipped = Some(format!("the base build failed, so there is nothing to compare: {e}"));
             None
         }
         (BaseWork::Skip(why), _) => {
@@ -299,21 +270,9 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
         (BaseWork::Build(..), None) => None,
     };
 
-    let head = measure::measure(
-        &engine,
-        &head_req.tag,
-        Some(Source {
-            dockerfile: &df,
-            graph: &graph,
-        }),
-    )
-    .await?;
-    let base_parsed = base_dockerfile
-        .as_deref()
-        .and_then(|t| Dockerfile::parse(t).ok());
-    let base_graph = base_parsed
-        .as_ref()
-        .and_then(|d| Graph::build(d, &targets).ok());
+    let head = measure::measure(&engine, &head_req.tag, Some(Source { dockerfile: &df, graph: &graph })).await?;
+    let base_parsed = base_dockerfile.as_deref().and_then(|t| Dockerfile::parse(t).ok());
+    let base_graph = base_parsed.as_ref().and_then(|d| Graph::build(d, &targets).ok());
     let base_source = match (&base_parsed, &base_graph) {
         (Some(dockerfile), Some(graph)) => Some(Source { dockerfile, graph }),
         _ => None,
@@ -328,21 +287,14 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
         report_img.delta_percent = Some(c.size.percent);
         report_img.comparison = Some(c);
     }
-    let (verdict, reasons) = compare::verdict(
-        head.size_bytes,
-        report_img.comparison.as_ref().map(|c| &c.size),
-        &opts.thresholds,
-    );
+    let (verdict, reasons) =
+        compare::verdict(head.size_bytes, report_img.comparison.as_ref().map(|c| &c.size), &opts.thresholds);
     report_img.verdict = verdict;
     report_img.reasons = reasons;
     report_img.base = base_measure;
     report_img.head = head;
     let verdict = Some(report_img.verdict);
-    Ok(Report {
-        images: vec![report_img],
-        verdict,
-        ..Report::default()
-    })
+    Ok(Report { images: vec![report_img], verdict, ..Report::default() })
 }
 
 /// The run's exit code: 1 when a verdict fails.

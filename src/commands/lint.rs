@@ -60,7 +60,10 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
                 .collect();
             found.sort();
             if found.is_empty() {
-                warnings.push(format!("{}: no Dockerfile found (looked for Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile)", p.display()));
+                warnings.push(format!(
+                    "{}: no Dockerfile found (looked for Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile)",
+                    p.display()
+                ));
             }
             files.extend(found);
         } else {
@@ -74,21 +77,14 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
 
 /// Lint every file; unreadable or unparsable files become SL001 findings and the run goes on.
 pub fn run(opts: &LintOptions) -> Result<Report, ConfigError> {
-    let cwd = opts
-        .cwd
-        .clone()
-        .or_else(|| std::env::current_dir().ok())
-        .unwrap_or_else(|| PathBuf::from("."));
+    let cwd = opts.cwd.clone().or_else(|| std::env::current_dir().ok()).unwrap_or_else(|| PathBuf::from("."));
     let loaded = load_config(opts.config.as_deref(), &cwd)?;
     let mut cfg: LintConfig = loaded.config;
     if !opts.targets.is_empty() {
         cfg.targets = opts.targets.clone();
     }
     let (files, mut warnings) = collect(&opts.paths);
-    let mut report = Report {
-        failure_threshold: cfg.failure_threshold,
-        ..Report::default()
-    };
+    let mut report = Report { failure_threshold: cfg.failure_threshold, ..Report::default() };
     report.warnings.append(&mut loaded.warnings.clone());
     report.warnings.append(&mut warnings);
     for file in files {
@@ -121,20 +117,10 @@ mod tests {
 
     #[test]
     fn dockerfile_names() {
-        for n in [
-            "Dockerfile",
-            "Dockerfile.prod",
-            "api.Dockerfile",
-            "Containerfile",
-            "dockerfile",
-        ] {
+        for n in ["Dockerfile", "Dockerfile.prod", "api.Dockerfile", "Containerfile", "dockerfile"] {
             assert!(is_dockerfile_name(n), "{n}");
         }
-        for n in [
-            "Dockerfile-notes.md.bak.txt2",
-            "README.md",
-            "docker-compose.yml",
-        ] {
+        for n in ["Dockerfile-notes.md.bak.txt2", "README.md", "docker-compose.yml"] {
             assert!(!is_dockerfile_name(n) || n.starts_with("Dockerfile"), "{n}");
         }
         assert!(!is_dockerfile_name("README.md"));

@@ -98,10 +98,7 @@ impl Graph {
                 }
                 if ins.kind == Kind::Run {
                     for m in ins.flag_values("mount") {
-                        if let Some((_, from)) = super::mount_options(m)
-                            .into_iter()
-                            .find(|(k, _)| *k == "from")
-                        {
+                        if let Some((_, from)) = super::mount_options(m).into_iter().find(|(k, _)| *k == "from") {
                             push(from, EdgeKind::MountFrom);
                         }
                     }
@@ -111,10 +108,7 @@ impl Graph {
         let targets = if targets.is_empty() {
             vec![n - 1]
         } else {
-            targets
-                .iter()
-                .map(|t| find_stage(df, t))
-                .collect::<Result<Vec<_>, _>>()?
+            targets.iter().map(|t| find_stage(df, t)).collect::<Result<Vec<_>, _>>()?
         };
         let mut reachable = vec![false; n];
         let mut stack = targets.clone();
@@ -141,13 +135,7 @@ impl Graph {
                 };
             }
         }
-        Ok(Graph {
-            bases,
-            edges,
-            targets,
-            reachable,
-            ships,
-        })
+        Ok(Graph { bases, edges, targets, reachable, ships })
     }
 
     /// Whether stage `i` is one of the targets (the final stage by default).
@@ -203,12 +191,7 @@ fn find_stage(df: &Dockerfile, t: &str) -> Result<usize, UnknownTarget> {
     }
     Err(UnknownTarget {
         target: t.to_owned(),
-        available: df
-            .stages
-            .iter()
-            .map(|s| s.label())
-            .collect::<Vec<_>>()
-            .join(", "),
+        available: df.stages.iter().map(|s| s.label()).collect::<Vec<_>>().join(", "),
     })
 }
 
@@ -216,11 +199,7 @@ fn resolve_base(df: &Dockerfile, current: usize, base: &str) -> StageRef {
     if base.eq_ignore_ascii_case("scratch") {
         return StageRef::Scratch;
     }
-    match df.stages[..current].iter().rev().find(|s| {
-        s.name
-            .as_deref()
-            .is_some_and(|n| n.eq_ignore_ascii_case(base))
-    }) {
+    match df.stages[..current].iter().rev().find(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(base))) {
         Some(s) => StageRef::Stage(s.index),
         None => StageRef::Image(base.to_owned()),
     }
@@ -228,11 +207,7 @@ fn resolve_base(df: &Dockerfile, current: usize, base: &str) -> StageRef {
 
 /// Resolve a `--from` value seen in stage `current`.
 pub fn resolve(df: &Dockerfile, current: usize, written: &str) -> StageRef {
-    let by_name = |s: &super::Stage| {
-        s.name
-            .as_deref()
-            .is_some_and(|n| n.eq_ignore_ascii_case(written))
-    };
+    let by_name = |s: &super::Stage| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(written));
     if let Some(s) = df.stages[..current].iter().rev().find(|s| by_name(s)) {
         return StageRef::Stage(s.index);
     }
@@ -274,10 +249,7 @@ mod tests {
         assert_eq!(g.ships, vec![false, false, false, true]);
         assert_eq!(g.bases[1], StageRef::Stage(0));
         assert_eq!(g.ancestors(1), vec![0]);
-        assert!(g
-            .edges
-            .iter()
-            .any(|e| e.kind == EdgeKind::MountFrom && e.target == StageRef::Stage(0)));
+        assert!(g.edges.iter().any(|e| e.kind == EdgeKind::MountFrom && e.target == StageRef::Stage(0)));
     }
 
     #[test]
@@ -292,16 +264,12 @@ mod tests {
 
     #[test]
     fn resolves_references() {
-        let df =
-            Dockerfile::parse("FROM a:1 AS one\nFROM b:1 AS two\nFROM c:1 AS three\n").unwrap();
+        let df = Dockerfile::parse("FROM a:1 AS one\nFROM b:1 AS two\nFROM c:1 AS three\n").unwrap();
         assert_eq!(resolve(&df, 1, "one"), StageRef::Stage(0));
         assert_eq!(resolve(&df, 1, "two"), StageRef::SelfStage);
         assert_eq!(resolve(&df, 1, "three"), StageRef::Later(2));
         assert_eq!(resolve(&df, 1, "0"), StageRef::Stage(0));
-        assert_eq!(
-            resolve(&df, 1, "nginx:1"),
-            StageRef::Image("nginx:1".into())
-        );
+        assert_eq!(resolve(&df, 1, "nginx:1"), StageRef::Image("nginx:1".into()));
         assert_eq!(resolve(&df, 1, "biuld"), StageRef::Unknown("biuld".into()));
     }
 }

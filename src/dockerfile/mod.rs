@@ -7,6 +7,7 @@
 //! kept (the linter reports them) instead of failing the parse.
 
 pub mod graph;
+pub mod packages;
 pub mod pragma;
 pub mod shell;
 
@@ -176,7 +177,10 @@ pub enum Body {
     /// CMD and ENTRYPOINT.
     Command(Command),
     /// COPY and ADD: sources as written (heredoc sources as `<<EOF`), destination.
-    Copy { sources: Vec<String>, dest: String },
+    Copy {
+        sources: Vec<String>,
+        dest: String,
+    },
     /// ENV, ARG and LABEL.
     Pairs(Vec<KeyValue>),
     /// HEALTHCHECK (None for `HEALTHCHECK NONE`).
@@ -208,18 +212,12 @@ pub struct Instruction {
 impl Instruction {
     /// Value of a flag such as `--from`, if present (`Some("")` for a bare flag).
     pub fn flag(&self, name: &str) -> Option<&str> {
-        self.flags
-            .iter()
-            .find(|f| f.name.eq_ignore_ascii_case(name))
-            .map(|f| f.value.as_deref().unwrap_or(""))
+        self.flags.iter().find(|f| f.name.eq_ignore_ascii_case(name)).map(|f| f.value.as_deref().unwrap_or(""))
     }
 
     /// All values of a repeated flag (`--mount` may appear several times).
     pub fn flag_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.flags
-            .iter()
-            .filter(move |f| f.name.eq_ignore_ascii_case(name))
-            .map(|f| f.value.as_deref().unwrap_or(""))
+        self.flags.iter().filter(move |f| f.name.eq_ignore_ascii_case(name)).map(|f| f.value.as_deref().unwrap_or(""))
     }
 
     /// The shell script a RUN executes: the shell-form text, plus heredoc bodies when the
@@ -246,20 +244,13 @@ impl Instruction {
     pub fn has_mount(&self, mount_type: &str, target_prefix: &str) -> bool {
         self.flag_values("mount").any(|m| {
             let opts = mount_options(m);
-            let ty = opts
-                .iter()
-                .find(|(k, _)| *k == "type")
-                .map(|(_, v)| *v)
-                .unwrap_or("bind");
+            let ty = opts.iter().find(|(k, _)| *k == "type").map(|(_, v)| *v).unwrap_or("bind");
             let target = opts
                 .iter()
                 .find(|(k, _)| matches!(*k, "target" | "dst" | "destination"))
                 .map(|(_, v)| *v)
                 .unwrap_or("");
-            ty == mount_type
-                && target
-                    .trim_end_matches('/')
-                    .starts_with(target_prefix.trim_end_matches('/'))
+            ty == mount_type && target.trim_end_matches('/').starts_with(target_prefix.trim_end_matches('/'))
         })
     }
 
@@ -302,11 +293,8 @@ impl Dockerfile {
             // parse_iter exposes directives only through a full parse; read them from the text.
             pragma::directives(text)
         };
-        let escape = pd_directives
-            .iter()
-            .find(|d| d.name == "escape")
-            .and_then(|d| d.value.chars().next())
-            .unwrap_or('\\');
+        let escape =
+            pd_directives.iter().find(|d| d.name == "escape").and_then(|d| d.value.chars().next()).unwrap_or('\\');
         let mut df = Dockerfile {
             text: text.to_owned(),
             line_starts: Vec::new(),
@@ -322,21 +310,14 @@ impl Dockerfile {
                 pd::Instruction::From(from) => {
                     let (line, column) = at(from.from.span.start);
                     let name = from.as_.as_ref().map(|(_, n)| n.value.to_string());
-                    let as_keyword = from
-                        .as_
-                        .as_ref()
-                        .map(|(k, _)| text[k.span.clone()].to_owned());
+                    let as_keyword = from.as_.as_ref().map(|(k, _)| text[k.span.clone()].to_owned());
                     let base = from.image.value.to_string();
                     let platform = from
                         .options
                         .iter()
                         .find(|f| f.name.value.eq_ignore_ascii_case("platform"))
                         .and_then(|f| f.value.as_ref().map(|v| v.value.to_string()));
-                    let end = from
-                        .as_
-                        .as_ref()
-                        .map(|(_, n)| n.span.end)
-                        .unwrap_or(from.image.span.end);
+                    let end = from.as_.as_ref().map(|(_, n)| n.span.end).unwrap_or(from.image.span.end);
                     let index = df.stages.len();
                     df.stages.push(Stage {
                         index,
@@ -370,9 +351,7 @@ impl Dockerfile {
             return Err(ParseError {
                 line: 1,
                 column: 1,
-                message:
-                    "no FROM instruction: a Dockerfile needs at least one stage; add `FROM <image>`"
-                        .into(),
+                message: "no FROM instruction: a Dockerfile needs at least one stage; add `FROM <image>`".into(),
             });
         }
         let defaults = global_arg_defaults(&df.global_args);
@@ -388,11 +367,7 @@ impl Dockerfile {
         let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
             return "";
         };
-        let end = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
+        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
@@ -408,11 +383,7 @@ impl Dockerfile {
 
     /// Find a stage by `AS` name (case-insensitive, as BuildKit does).
     pub fn stage_named(&self, name: &str) -> Option<&Stage> {
-        self.stages.iter().find(|s| {
-            s.name
-                .as_deref()
-                .is_some_and(|n| n.eq_ignore_ascii_case(name))
-        })
+        self.stages.iter().find(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
     }
 
     /// The raw source of an instruction.
@@ -424,12 +395,7 @@ impl Dockerfile {
 fn crate_error(e: &pd::Error) -> ParseError {
     let raw = e.to_string();
     // The crate's message ends with " at line:col"; we carry those separately.
-    let message = raw
-        .split(" at line ")
-        .next()
-        .unwrap_or(&raw)
-        .trim()
-        .to_owned();
+    let message = raw.split(" at line ").next().unwrap_or(&raw).trim().to_owned();
     let hint = if message.contains("unknown instruction") {
         "; check the spelling of the instruction keyword"
     } else if message.contains("here-document") || message.contains("heredoc") {
@@ -448,11 +414,7 @@ fn crate_error(e: &pd::Error) -> ParseError {
 
 fn line_starts(text: &str) -> Vec<usize> {
     let mut v = vec![0];
-    v.extend(
-        text.match_indices('\n')
-            .map(|(i, _)| i + 1)
-            .filter(|&i| i < text.len()),
-    );
+    v.extend(text.match_indices('\n').map(|(i, _)| i + 1).filter(|&i| i < text.len()));
     v
 }
 
@@ -461,11 +423,7 @@ fn position(text: &str, line_starts: &[usize], pos: usize) -> (usize, usize) {
     let pos = pos.min(text.len());
     let line = line_starts.partition_point(|&s| s <= pos).max(1);
     let start = line_starts[line - 1];
-    let column = text
-        .get(start..pos)
-        .map(|s| s.chars().count())
-        .unwrap_or(pos - start)
-        + 1;
+    let column = text.get(start..pos).map(|s| s.chars().count()).unwrap_or(pos - start) + 1;
     (line, column)
 }
 
@@ -512,71 +470,33 @@ fn command(c: &pd::Command<'_>, escape: char) -> Command {
 }
 
 fn flags(fs: &[pd::Flag<'_>]) -> Vec<Flag> {
-    fs.iter()
-        .map(|f| Flag {
-            name: f.name.value.to_string(),
-            value: f.value.as_ref().map(unescaped),
-        })
-        .collect()
+    fs.iter().map(|f| Flag { name: f.name.value.to_string(), value: f.value.as_ref().map(unescaped) }).collect()
 }
 
-fn convert(
-    text: &str,
-    ls: &[usize],
-    ins: pd::Instruction<'_>,
-    escape: char,
-) -> Option<Instruction> {
+fn convert(text: &str, ls: &[usize], ins: pd::Instruction<'_>, escape: char) -> Option<Instruction> {
     use pd::Instruction as I;
     let words = |v: &[pd::UnescapedString<'_>]| v.iter().map(unescaped).collect::<Vec<_>>();
     let (kind, kw, end, flag_list, body): (Kind, pd::Span, usize, Vec<Flag>, Body) = match ins {
         I::Add(a) => {
             let end = a.dest.span.end.max(heredoc_end(&a.src));
-            (
-                Kind::Add,
-                a.add.span,
-                end,
-                flags(&a.options),
-                copy_body(text, &a.src, &a.dest),
-            )
+            (Kind::Add, a.add.span, end, flags(&a.options), copy_body(text, &a.src, &a.dest))
         }
         I::Copy(c) => {
             let end = c.dest.span.end.max(heredoc_end(&c.src));
-            (
-                Kind::Copy,
-                c.copy.span,
-                end,
-                flags(&c.options),
-                copy_body(text, &c.src, &c.dest),
-            )
+            (Kind::Copy, c.copy.span, end, flags(&c.options), copy_body(text, &c.src, &c.dest))
         }
-        I::Arg(a) => (
-            Kind::Arg,
-            a.arg.span,
-            a.arguments.span.end,
-            vec![],
-            Body::Pairs(pairs(&a.arguments.value, true)),
-        ),
-        I::Env(e) => (
-            Kind::Env,
-            e.env.span,
-            e.arguments.span.end,
-            vec![],
-            Body::Pairs(pairs(&e.arguments.value, false)),
-        ),
-        I::Label(l) => (
-            Kind::Label,
-            l.label.span,
-            l.arguments.span.end,
-            vec![],
-            Body::Pairs(pairs(&l.arguments.value, false)),
-        ),
-        I::Cmd(c) => (
-            Kind::Cmd,
-            c.cmd.span,
-            command_end(&c.arguments),
-            vec![],
-            Body::Command(command(&c.arguments, escape)),
-        ),
+        I::Arg(a) => {
+            (Kind::Arg, a.arg.span, a.arguments.span.end, vec![], Body::Pairs(pairs(&a.arguments.value, true)))
+        }
+        I::Env(e) => {
+            (Kind::Env, e.env.span, e.arguments.span.end, vec![], Body::Pairs(pairs(&e.arguments.value, false)))
+        }
+        I::Label(l) => {
+            (Kind::Label, l.label.span, l.arguments.span.end, vec![], Body::Pairs(pairs(&l.arguments.value, false)))
+        }
+        I::Cmd(c) => {
+            (Kind::Cmd, c.cmd.span, command_end(&c.arguments), vec![], Body::Command(command(&c.arguments, escape)))
+        }
         I::Entrypoint(e) => (
             Kind::Entrypoint,
             e.entrypoint.span,
@@ -586,23 +506,14 @@ fn convert(
         ),
         I::Run(r) => {
             // a heredoc's span stops at the start of its terminator line; +1 takes that line in
-            let end = r
-                .here_docs
-                .iter()
-                .map(|h| h.span.end + 1)
-                .max()
-                .unwrap_or(0)
-                .max(command_end(&r.arguments));
+            let end = r.here_docs.iter().map(|h| h.span.end + 1).max().unwrap_or(0).max(command_end(&r.arguments));
             let heredocs = r.here_docs.iter().map(|h| h.value.to_string()).collect();
             (
                 Kind::Run,
                 r.run.span,
                 end,
                 flags(&r.options),
-                Body::Run {
-                    command: command(&r.arguments, escape),
-                    heredocs,
-                },
+                Body::Run { command: command(&r.arguments, escape), heredocs },
             )
         }
         I::Healthcheck(h) => {
@@ -613,59 +524,23 @@ fn convert(
                 pd::HealthcheckArguments::None { none, .. } => (none.span.end, None),
                 _ => (h.healthcheck.span.end, None),
             };
-            (
-                Kind::Healthcheck,
-                h.healthcheck.span,
-                end,
-                flags(&h.options),
-                Body::Healthcheck(cmd),
-            )
+            (Kind::Healthcheck, h.healthcheck.span, end, flags(&h.options), Body::Healthcheck(cmd))
         }
         I::Expose(e) => {
-            let end = e
-                .arguments
-                .last()
-                .map(|a| a.span.end)
-                .unwrap_or(e.expose.span.end);
-            (
-                Kind::Expose,
-                e.expose.span,
-                end,
-                vec![],
-                Body::Words(words(&e.arguments)),
-            )
+            let end = e.arguments.last().map(|a| a.span.end).unwrap_or(e.expose.span.end);
+            (Kind::Expose, e.expose.span, end, vec![], Body::Words(words(&e.arguments)))
         }
-        I::Maintainer(m) => (
-            Kind::Maintainer,
-            m.maintainer.span,
-            m.name.span.end,
-            vec![],
-            Body::Words(vec![unescaped(&m.name)]),
-        ),
+        I::Maintainer(m) => {
+            (Kind::Maintainer, m.maintainer.span, m.name.span.end, vec![], Body::Words(vec![unescaped(&m.name)]))
+        }
         I::Onbuild(o) => {
             let inner = convert(text, ls, *o.instruction, escape)?;
             let end = inner.span.end;
-            (
-                Kind::Onbuild,
-                o.onbuild.span,
-                end,
-                vec![],
-                Body::Onbuild(Box::new(inner)),
-            )
+            (Kind::Onbuild, o.onbuild.span, end, vec![], Body::Onbuild(Box::new(inner)))
         }
         I::Shell(s) => {
-            let end = s
-                .arguments
-                .last()
-                .map(|a| a.span.end)
-                .unwrap_or(s.shell.span.end);
-            (
-                Kind::Shell,
-                s.shell.span,
-                end,
-                vec![],
-                Body::Words(words(&s.arguments)),
-            )
+            let end = s.arguments.last().map(|a| a.span.end).unwrap_or(s.shell.span.end);
+            (Kind::Shell, s.shell.span, end, vec![], Body::Words(words(&s.arguments)))
         }
         I::Stopsignal(s) => (
             Kind::Stopsignal,
@@ -674,27 +549,18 @@ fn convert(
             vec![],
             Body::Words(vec![unescaped(&s.arguments)]),
         ),
-        I::User(u) => (
-            Kind::User,
-            u.user.span,
-            u.arguments.span.end,
-            vec![],
-            Body::Words(vec![unescaped(&u.arguments)]),
-        ),
-        I::Workdir(w) => (
-            Kind::Workdir,
-            w.workdir.span,
-            w.arguments.span.end,
-            vec![],
-            Body::Words(vec![unescaped(&w.arguments)]),
-        ),
+        I::User(u) => {
+            (Kind::User, u.user.span, u.arguments.span.end, vec![], Body::Words(vec![unescaped(&u.arguments)]))
+        }
+        I::Workdir(w) => {
+            (Kind::Workdir, w.workdir.span, w.arguments.span.end, vec![], Body::Words(vec![unescaped(&w.arguments)]))
+        }
         I::Volume(v) => {
             let (end, list) = match &v.arguments {
                 pd::JsonOrStringArray::Json(j) => (j.span.end, words(&j.value)),
-                pd::JsonOrStringArray::String(s) => (
-                    s.last().map(|a| a.span.end).unwrap_or(v.volume.span.end),
-                    words(s),
-                ),
+                pd::JsonOrStringArray::String(s) => {
+                    (s.last().map(|a| a.span.end).unwrap_or(v.volume.span.end), words(s))
+                }
             };
             (Kind::Volume, v.volume.span, end, vec![], Body::Words(list))
         }
@@ -741,19 +607,13 @@ fn copy_body(text: &str, src: &[pd::Source<'_>], dest: &pd::UnescapedString<'_>)
         .map(|s| match s {
             pd::Source::Path(p) => unescaped(p),
             pd::Source::HereDoc(h) => {
-                let first = text
-                    .get(h.span.clone())
-                    .and_then(|t| t.lines().next())
-                    .unwrap_or("<<EOF");
+                let first = text.get(h.span.clone()).and_then(|t| t.lines().next()).unwrap_or("<<EOF");
                 first.trim().to_owned()
             }
             _ => String::new(),
         })
         .collect();
-    Body::Copy {
-        sources,
-        dest: unescaped(dest),
-    }
+    Body::Copy { sources, dest: unescaped(dest) }
 }
 
 /// Parse `KEY=value KEY2="v 2"` (or the legacy `KEY value` form) into pairs.
@@ -771,35 +631,20 @@ pub fn pairs(raw: &str, arg: bool) -> Vec<KeyValue> {
     words
         .into_iter()
         .map(|w| match w.split_once('=') {
-            Some((k, v)) => KeyValue {
-                key: k.to_owned(),
-                value: Some(v.to_owned()),
-            },
-            None => KeyValue {
-                key: w,
-                value: None,
-            },
+            Some((k, v)) => KeyValue { key: k.to_owned(), value: Some(v.to_owned()) },
+            None => KeyValue { key: w, value: None },
         })
         .collect()
 }
 
 fn global_arg_defaults(args: &[Instruction]) -> Vec<(String, String)> {
-    args.iter()
-        .flat_map(|a| a.pairs().iter())
-        .filter_map(|kv| kv.value.clone().map(|v| (kv.key.clone(), v)))
-        .collect()
+    args.iter().flat_map(|a| a.pairs().iter()).filter_map(|kv| kv.value.clone().map(|v| (kv.key.clone(), v))).collect()
 }
 
 /// Substitute `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR-default}` from `defaults`.
 /// Unknown variables without a default are left as written.
 pub fn substitute(s: &str, defaults: &[(String, String)]) -> String {
-    let lookup = |name: &str| {
-        defaults
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
+    let lookup = |name: &str| defaults.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(i) = rest.find('$') {
@@ -821,9 +666,7 @@ pub fn substitute(s: &str, defaults: &[(String, String)]) -> String {
             }
             rest = &inner[close + 1..];
         } else {
-            let len = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
+            let len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
             match (len > 0).then(|| lookup(&after[..len])).flatten() {
                 Some(v) => out.push_str(v),
                 None => out.push_str(&rest[i..i + 1 + len]),
@@ -858,24 +701,13 @@ impl ImageRef {
             _ => (rest, None),
         };
         let (registry, repo) = match path.split_once('/') {
-            Some((first, r))
-                if first.contains('.') || first.contains(':') || first == "localhost" =>
-            {
+            Some((first, r)) if first.contains('.') || first.contains(':') || first == "localhost" => {
                 (first.to_owned(), r.to_owned())
             }
             _ => ("docker.io".to_owned(), path.to_owned()),
         };
-        let repository = if registry == "docker.io" && !repo.contains('/') {
-            format!("library/{repo}")
-        } else {
-            repo
-        };
-        ImageRef {
-            registry,
-            repository,
-            tag,
-            digest,
-        }
+        let repository = if registry == "docker.io" && !repo.contains('/') { format!("library/{repo}") } else { repo };
+        ImageRef { registry, repository, tag, digest }
     }
 
     /// The short name of an official image (`python` for `library/python`), if official.
@@ -889,10 +721,7 @@ impl ImageRef {
 
     /// The last path component (`python`, `node`, `static-debian12`).
     pub fn short_name(&self) -> &str {
-        self.repository
-            .rsplit('/')
-            .next()
-            .unwrap_or(&self.repository)
+        self.repository.rsplit('/').next().unwrap_or(&self.repository)
     }
 }
 
@@ -902,51 +731,32 @@ mod tests {
 
     #[test]
     fn parses_stages_lines_and_instructions() {
-        let df = Dockerfile::parse(
-            "FROM python:3.9 AS build\nRUN echo hi\n\nFROM scratch\nCOPY --from=build /a /b\n",
-        )
-        .unwrap();
+        let df = Dockerfile::parse("FROM python:3.9 AS build\nRUN echo hi\n\nFROM scratch\nCOPY --from=build /a /b\n")
+            .unwrap();
         assert_eq!(df.stages.len(), 2);
         assert_eq!(df.stages[0].name.as_deref(), Some("build"));
         assert_eq!(df.stages[0].instructions[0].line, 2);
         assert_eq!(df.stages[1].line, 4);
         let copy = &df.stages[1].instructions[0];
         assert_eq!(copy.flag("from"), Some("build"));
-        assert_eq!(
-            copy.body,
-            Body::Copy {
-                sources: vec!["/a".into()],
-                dest: "/b".into()
-            }
-        );
+        assert_eq!(copy.body, Body::Copy { sources: vec!["/a".into()], dest: "/b".into() });
     }
 
     #[test]
     fn bom_and_crlf_keep_line_numbers() {
-        let df =
-            Dockerfile::parse("\u{feff}FROM alpine:3\r\nRUN apk add \\\r\n  curl\r\nUSER app\r\n")
-                .unwrap();
+        let df = Dockerfile::parse("\u{feff}FROM alpine:3\r\nRUN apk add \\\r\n  curl\r\nUSER app\r\n").unwrap();
         let s = &df.stages[0];
         assert_eq!(s.instructions[0].line, 2);
         assert_eq!(s.instructions[0].end_line, 3);
         assert_eq!(s.instructions[1].line, 4);
-        assert_eq!(
-            s.instructions[0]
-                .script()
-                .unwrap()
-                .split_whitespace()
-                .collect::<Vec<_>>(),
-            ["apk", "add", "curl"]
-        );
+        assert_eq!(s.instructions[0].script().unwrap().split_whitespace().collect::<Vec<_>>(), ["apk", "add", "curl"]);
         assert_eq!(df.line_text(4), "USER app");
     }
 
     #[test]
     fn continuation_comments_and_blank_lines_are_dropped() {
-        let df = Dockerfile::parse(
-            "FROM a:1\nRUN apt-get update \\\n# a comment\n\n    && apt-get install -y curl\n",
-        )
-        .unwrap();
+        let df = Dockerfile::parse("FROM a:1\nRUN apt-get update \\\n# a comment\n\n    && apt-get install -y curl\n")
+            .unwrap();
         let script = df.stages[0].instructions[0].script().unwrap();
         assert!(!script.contains("comment"), "{script}");
         assert!(script.contains("apt-get install -y curl"));
@@ -965,23 +775,16 @@ mod tests {
         assert!(run.has_mount("cache", "/var/cache/apt"));
         assert!(run.script().unwrap().contains("apt-get update"));
         assert_eq!(run.end_line, 6);
-        assert_eq!(
-            s.instructions[1].body,
-            Body::Copy {
-                sources: vec!["a b".into()],
-                dest: "/c".into()
-            }
-        );
+        assert_eq!(s.instructions[1].body, Body::Copy { sources: vec!["a b".into()], dest: "/c".into() });
         assert_eq!(s.instructions[2].flag("link"), Some(""));
-        assert_eq!(
-            (s.instructions[2].line, s.instructions[2].end_line),
-            (8, 10)
-        );
+        assert_eq!((s.instructions[2].line, s.instructions[2].end_line), (8, 10));
     }
 
     #[test]
     fn global_args_resolve_in_from() {
-        let df = Dockerfile::parse("ARG PY=3.11\nARG VARIANT\nFROM --platform=$BUILDPLATFORM python:${PY}-slim${VARIANT}\n").unwrap();
+        let df =
+            Dockerfile::parse("ARG PY=3.11\nARG VARIANT\nFROM --platform=$BUILDPLATFORM python:${PY}-slim${VARIANT}\n")
+                .unwrap();
         assert_eq!(df.stages[0].base_resolved, "python:3.11-slim${VARIANT}");
         assert_eq!(df.stages[0].platform.as_deref(), Some("$BUILDPLATFORM"));
         assert_eq!(substitute("${X:-fallback}", &[]), "fallback");
@@ -1005,24 +808,12 @@ mod tests {
 
     #[test]
     fn env_pairs_both_forms() {
-        assert_eq!(
-            pairs("A=1 B=\"two words\"", false)[1].value.as_deref(),
-            Some("two words")
-        );
+        assert_eq!(pairs("A=1 B=\"two words\"", false)[1].value.as_deref(), Some("two words"));
         assert_eq!(
             pairs("LEGACY some value", false),
-            vec![KeyValue {
-                key: "LEGACY".into(),
-                value: Some("some value".into())
-            }]
+            vec![KeyValue { key: "LEGACY".into(), value: Some("some value".into()) }]
         );
-        assert_eq!(
-            pairs("NAME", true),
-            vec![KeyValue {
-                key: "NAME".into(),
-                value: None
-            }]
-        );
+        assert_eq!(pairs("NAME", true), vec![KeyValue { key: "NAME".into(), value: None }]);
     }
 
     #[test]
@@ -1037,9 +828,6 @@ mod tests {
             (r.registry.as_str(), r.repository.as_str(), r.tag.as_deref()),
             ("localhost:5000", "team/app", None)
         );
-        assert_eq!(
-            ImageRef::parse("gcr.io/distroless/static-debian12").short_name(),
-            "static-debian12"
-        );
+        assert_eq!(ImageRef::parse("gcr.io/distroless/static-debian12").short_name(), "static-debian12");
     }
 }

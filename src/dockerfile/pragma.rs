@@ -38,9 +38,7 @@ pub fn scan(text: &str) -> Vec<Pragma> {
         };
         let mut words = comment.split_whitespace();
         let tool = match words.next() {
-            Some(t)
-                if t.eq_ignore_ascii_case("shiplight") || t.eq_ignore_ascii_case("hadolint") =>
-            {
+            Some(t) if t.eq_ignore_ascii_case("shiplight") || t.eq_ignore_ascii_case("hadolint") => {
                 t.to_ascii_lowercase()
             }
             _ => continue,
@@ -52,23 +50,11 @@ pub fn scan(text: &str) -> Vec<Pragma> {
             _ => (PragmaScope::NextInstruction, &rest[..]),
         };
         let joined = rest.join(" ");
-        let Some(list) = joined
-            .strip_prefix("ignore=")
-            .or_else(|| joined.strip_prefix("ignore ="))
-        else {
+        let Some(list) = joined.strip_prefix("ignore=").or_else(|| joined.strip_prefix("ignore =")) else {
             continue;
         };
-        let codes = list
-            .split(',')
-            .map(|c| c.trim().to_owned())
-            .filter(|c| !c.is_empty())
-            .collect();
-        out.push(Pragma {
-            line: i + 1,
-            scope,
-            codes,
-            tool,
-        });
+        let codes = list.split(',').map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect();
+        out.push(Pragma { line: i + 1, scope, codes, tool });
     }
     out
 }
@@ -85,16 +71,10 @@ pub fn directives(text: &str) -> Vec<Directive> {
             break;
         };
         let name = name.trim().to_ascii_lowercase();
-        if !matches!(name.as_str(), "syntax" | "escape" | "check")
-            || out.iter().any(|d| d.name == name)
-        {
+        if !matches!(name.as_str(), "syntax" | "escape" | "check") || out.iter().any(|d| d.name == name) {
             break;
         }
-        out.push(Directive {
-            name,
-            value: value.trim().to_owned(),
-            line: i + 1,
-        });
+        out.push(Directive { name, value: value.trim().to_owned(), line: i + 1 });
     }
     out
 }
@@ -109,11 +89,7 @@ mod tests {
         assert_eq!(p.len(), 3);
         assert_eq!(
             (p[0].line, p[0].scope, p[0].codes.clone()),
-            (
-                1,
-                PragmaScope::NextInstruction,
-                vec!["DL3009".into(), "DL3015".into()]
-            )
+            (1, PragmaScope::NextInstruction, vec!["DL3009".into(), "DL3015".into()])
         );
         assert_eq!(p[1].scope, PragmaScope::Global);
         assert_eq!(p[2].scope, PragmaScope::Stage);
@@ -121,11 +97,7 @@ mod tests {
 
     #[test]
     fn directives_stop_at_first_other_line() {
-        let d =
-            directives("# syntax=docker/dockerfile:1\n# escape=`\n\n# check=skip=all\nFROM a\n");
-        assert_eq!(
-            d.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
-            ["syntax", "escape"]
-        );
+        let d = directives("# syntax=docker/dockerfile:1\n# escape=`\n\n# check=skip=all\nFROM a\n");
+        assert_eq!(d.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["syntax", "escape"]);
     }
 }

@@ -37,10 +37,7 @@ impl SimpleCommand {
                 }
                 Some("env") => {
                     w = &w[1..];
-                    while w
-                        .first()
-                        .is_some_and(|f| f.starts_with('-') || is_assignment(f))
-                    {
+                    while w.first().is_some_and(|f| f.starts_with('-') || is_assignment(f)) {
                         w = &w[1..];
                     }
                 }
@@ -52,10 +49,7 @@ impl SimpleCommand {
 
     /// The program name (basename) after wrappers, e.g. `pip3` for `/usr/bin/pip3`.
     pub fn program(&self) -> &str {
-        self.effective()
-            .first()
-            .map(|p| p.rsplit('/').next().unwrap_or(p))
-            .unwrap_or("")
+        self.effective().first().map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or("")
     }
 
     /// Arguments after the program.
@@ -66,20 +60,15 @@ impl SimpleCommand {
     /// Whether any argument equals one of `flags` (or starts with `flag=`).
     pub fn has_flag(&self, flags: &[&str]) -> bool {
         self.args().iter().any(|a| {
-            flags.iter().any(|f| {
-                a == f
-                    || (f.starts_with("--")
-                        && a.strip_prefix(f).is_some_and(|r| r.starts_with('=')))
-            })
+            flags
+                .iter()
+                .any(|f| a == f || (f.starts_with("--") && a.strip_prefix(f).is_some_and(|r| r.starts_with('='))))
         })
     }
 
     /// Whether the arguments (flags skipped) start with `sub`, e.g. `install` in `apt-get -q install`.
     pub fn subcommand(&self) -> Option<&str> {
-        self.args()
-            .iter()
-            .find(|a| !a.starts_with('-'))
-            .map(String::as_str)
+        self.args().iter().find(|a| !a.starts_with('-')).map(String::as_str)
     }
 }
 
@@ -96,22 +85,14 @@ impl Script {
     }
 
     /// Commands whose program is one of `names`.
-    pub fn calls<'a>(
-        &'a self,
-        names: &'a [&'a str],
-    ) -> impl Iterator<Item = &'a SimpleCommand> + 'a {
-        self.commands
-            .iter()
-            .filter(move |c| names.contains(&c.program()))
+    pub fn calls<'a>(&'a self, names: &'a [&'a str]) -> impl Iterator<Item = &'a SimpleCommand> + 'a {
+        self.commands.iter().filter(move |c| names.contains(&c.program()))
     }
 
     /// Whether `set -o pipefail` (or `set -eo pipefail`, `set -euxo pipefail`) runs.
     pub fn sets_pipefail(&self) -> bool {
-        self.calls(&["set"]).any(|c| {
-            c.args()
-                .windows(2)
-                .any(|w| w[0].starts_with('-') && w[0].ends_with('o') && w[1] == "pipefail")
-        })
+        self.calls(&["set"])
+            .any(|c| c.args().windows(2).any(|w| w[0].starts_with('-') && w[0].ends_with('o') && w[1] == "pipefail"))
     }
 }
 
@@ -126,9 +107,8 @@ fn is_assignment(word: &str) -> bool {
     }
 }
 
-const RESERVED: &[&str] = &[
-    "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "(", ")",
-];
+const RESERVED: &[&str] =
+    &["if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "(", ")"];
 
 /// Split a script into simple commands.
 pub fn parse(script: &str) -> Script {
@@ -143,11 +123,7 @@ pub fn parse(script: &str) -> Script {
         let n = w.iter().take_while(|x| is_assignment(x)).count();
         let words = w.split_off(n);
         if !words.is_empty() || !w.is_empty() {
-            commands.push(SimpleCommand {
-                assignments: w,
-                words,
-                pipes_into_next: pipe,
-            });
+            commands.push(SimpleCommand { assignments: w, words, pipes_into_next: pipe });
         }
     };
     while let Some(tok) = lexer.next_token() {
@@ -188,10 +164,7 @@ struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     fn new(s: &'a str) -> Self {
-        Lexer {
-            chars: s.chars().peekable(),
-            operators: true,
-        }
+        Lexer { chars: s.chars().peekable(), operators: true }
     }
 
     fn next_token(&mut self) -> Option<Token> {
@@ -359,12 +332,7 @@ mod tests {
     fn splits_on_operators() {
         assert_eq!(
             words("apt-get update && apt-get install -y 'a b' ; echo \"x y\" || true"),
-            vec![
-                vec!["apt-get", "update"],
-                vec!["apt-get", "install", "-y", "a b"],
-                vec!["echo", "x y"],
-                vec!["true"]
-            ]
+            vec![vec!["apt-get", "update"], vec!["apt-get", "install", "-y", "a b"], vec!["echo", "x y"], vec!["true"]]
         );
     }
 

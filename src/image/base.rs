@@ -10,9 +10,7 @@ use std::process::Command;
 pub enum BaseError {
     #[error("git is needed to read the base commit ({0}); install git or use --base-image")]
     NoGit(std::io::Error),
-    #[error(
-        "{dir} is not inside a git repository; run shiplight in a checkout or use --base-image"
-    )]
+    #[error("{dir} is not inside a git repository; run shiplight in a checkout or use --base-image")]
     NotARepo { dir: String },
     #[error("base ref `{reference}` is not a commit in this repository ({message}); fetch it (git fetch origin {reference}) or name another with --base-ref")]
     UnknownRef { reference: String, message: String },
@@ -21,45 +19,26 @@ pub enum BaseError {
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<std::process::Output, BaseError> {
-    Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .map_err(BaseError::NoGit)
+    Command::new("git").arg("-C").arg(dir).args(args).output().map_err(BaseError::NoGit)
 }
 
 /// The repository root containing `dir`.
 pub fn repo_root(dir: &Path) -> Result<PathBuf, BaseError> {
     let out = git(dir, &["rev-parse", "--show-toplevel"])?;
     if !out.status.success() {
-        return Err(BaseError::NotARepo {
-            dir: dir.display().to_string(),
-        });
+        return Err(BaseError::NotARepo { dir: dir.display().to_string() });
     }
     Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
 }
 
 /// Resolve a ref to a full commit ID.
 pub fn resolve(root: &Path, reference: &str) -> Result<String, BaseError> {
-    let out = git(
-        root,
-        &[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            &format!("{reference}^{{commit}}"),
-        ],
-    )?;
+    let out = git(root, &["rev-parse", "--verify", "--quiet", &format!("{reference}^{{commit}}")])?;
     if !out.status.success() {
         let message = String::from_utf8_lossy(&out.stderr).trim().to_owned();
         return Err(BaseError::UnknownRef {
             reference: reference.to_owned(),
-            message: if message.is_empty() {
-                "unknown revision".into()
-            } else {
-                message
-            },
+            message: if message.is_empty() { "unknown revision".into() } else { message },
         });
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
@@ -67,11 +46,7 @@ pub fn resolve(root: &Path, reference: &str) -> Result<String, BaseError> {
 
 /// Unpack `subdir` of `commit` into `into`. Returns false when the commit has no such folder.
 pub fn extract(root: &Path, commit: &str, subdir: &str, into: &Path) -> Result<bool, BaseError> {
-    let treeish = if subdir.is_empty() || subdir == "." {
-        commit.to_owned()
-    } else {
-        format!("{commit}:{subdir}")
-    };
+    let treeish = if subdir.is_empty() || subdir == "." { commit.to_owned() } else { format!("{commit}:{subdir}") };
     let out = git(root, &["archive", "--format=tar", &treeish])?;
     if !out.status.success() {
         let message = String::from_utf8_lossy(&out.stderr).trim().to_owned();
@@ -81,37 +56,23 @@ pub fn extract(root: &Path, commit: &str, subdir: &str, into: &Path) -> Result<b
         {
             return Ok(false);
         }
-        return Err(BaseError::Archive {
-            commit: commit.to_owned(),
-            message,
-        });
+        return Err(BaseError::Archive { commit: commit.to_owned(), message });
     }
     tar::Archive::new(&out.stdout[..])
         .unpack(into)
-        .map_err(|e| BaseError::Archive {
-            commit: commit.to_owned(),
-            message: e.to_string(),
-        })?;
+        .map_err(|e| BaseError::Archive { commit: commit.to_owned(), message: e.to_string() })?;
     Ok(true)
 }
 
 /// The text of `path` at `commit`, or `None` when the commit has no such file.
 pub fn show(root: &Path, commit: &str, path: &str) -> Result<Option<String>, BaseError> {
     let out = git(root, &["show", &format!("{commit}:{path}")])?;
-    Ok(out
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned()))
+    Ok(out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned()))
 }
 
 /// `path` relative to `root`, with `/` separators (`""` for the root itself).
 pub fn relative(root: &Path, path: &Path) -> Option<String> {
     let root = root.canonicalize().ok()?;
     let path = path.canonicalize().ok()?;
-    Some(
-        path.strip_prefix(&root)
-            .ok()?
-            .to_string_lossy()
-            .replace('\\', "/"),
-    )
+    Some(path.strip_prefix(&root).ok()?.to_string_lossy().replace('\\', "/"))
 }

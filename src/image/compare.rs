@@ -19,17 +19,8 @@ pub struct Delta {
 impl Delta {
     pub fn new(base: u64, head: u64) -> Delta {
         let delta = head as i64 - base as i64;
-        let percent = if base == 0 {
-            0.0
-        } else {
-            delta as f64 * 100.0 / base as f64
-        };
-        Delta {
-            base,
-            head,
-            delta,
-            percent,
-        }
+        let percent = if base == 0 { 0.0 } else { delta as f64 * 100.0 / base as f64 };
+        Delta { base, head, delta, percent }
     }
 }
 
@@ -55,6 +46,11 @@ pub struct LayerDelta {
     pub head_bytes: u64,
     pub delta_bytes: i64,
     pub change: Change,
+    /// A layer of the FROM image rather than of this Dockerfile's own instructions.
+    pub inherited: bool,
+    /// Build-only packages the head layer (or the removed base layer) installs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub toolchain: Vec<String>,
 }
 
 /// Everything the comparison found.
@@ -64,20 +60,18 @@ pub struct Comparison {
     pub compressed: Delta,
     pub layers: Delta,
     pub wasted: Delta,
-    /// Change of the layers inherited from the FROM image (upstream drift, not the PR).
+    /// Change of the layers inherited from an unchanged FROM image: upstream drift, not the PR.
     pub base_image_drift_bytes: i64,
-    /// The Dockerfile's own layers, in head order, removed ones after.
+    /// The FROM image changed (base → head), so the inherited layers' change is the PR's own.
+    pub base_image_changed: Option<(String, String)>,
+    /// Every filesystem layer, inherited ones included, in head order; removed ones after.
     pub instructions: Vec<LayerDelta>,
 }
 
 impl Comparison {
     /// The layers that grew most (positive deltas, largest first).
     pub fn top_growing(&self, n: usize) -> Vec<&LayerDelta> {
-        let mut v: Vec<&LayerDelta> = self
-            .instructions
-            .iter()
-            .filter(|d| d.delta_bytes > 0)
-            .collect();
+        let mut v: Vec<&LayerDelta> = self.instructions.iter().filter(|d| d.delta_bytes > 0).collect();
         v.sort_by_key(|d| std::cmp::Reverse(d.delta_bytes));
         v.truncate(n);
         v
@@ -85,11 +79,7 @@ impl Comparison {
 
     /// The layers that shrank most (negative deltas, largest shrink first).
     pub fn top_shrinking(&self, n: usize) -> Vec<&LayerDelta> {
-        let mut v: Vec<&LayerDelta> = self
-            .instructions
-            .iter()
-            .filter(|d| d.delta_bytes < 0)
-            .collect();
+        let mut v: Vec<&LayerDelta> = self.instructions.iter().filter(|d| d.delta_bytes < 0).collect();
         v.sort_by_key(|d| d.delta_bytes);
         v.truncate(n);
         v
@@ -99,19 +89,14 @@ impl Comparison {
 /// A key that survives rebuilds: builder noise (content hashes, `# buildkit`) removed.
 pub fn normalize(created_by: &str) -> String {
     let s = created_by.trim().trim_end_matches("# buildkit").trim();
-    let s = s
-        .strip_prefix("/bin/sh -c #(nop)")
-        .or_else(|| s.strip_prefix("/bin/sh -c "))
-        .unwrap_or(s);
+    let s = s.strip_prefix("/bin/sh -c #(nop)").or_else(|| s.strip_prefix("/bin/sh -c ")).unwrap_or(s);
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
         match word.split_once(':') {
-            Some((k @ ("file" | "dir" | "multi"), h))
-                if h.chars().all(|c| c.is_ascii_hexdigit()) && h.len() >= 12 =>
-            {
+            Some((k @ ("file" | "dir" | "multi"), h)) if h.chars().all(|c| c.is_ascii_hexdigit()) && h.len() >= 12 => {
                 out.push_str(k);
                 out.push_str(":*");
             }
@@ -121,37 +106,35 @@ pub fn normalize(created_by: &str) -> String {
     out
 }
 
-fn own(layers: &[Layer]) -> Vec<&Layer> {
-    layers.iter().filter(|l| !l.inherited && !l.empty).collect()
+fn filesystem(layers: &[Layer]) -> Vec<&Layer> {
+    layers.iter().filter(|l| !l.empty).collect()
 }
 
 fn label(l: &Layer) -> String {
-    l.instruction
-        .clone()
-        .unwrap_or_else(|| normalize(&l.created_by))
+    l.instruction.clone().unwrap_or_else(|| normalize(&l.created_by))
 }
 
 /// Compare head with base.
 pub fn compare(base: &ImageMeasure, head: &ImageMeasure) -> Comparison {
-    let inherited = |m: &ImageMeasure| {
-        m.layers
-            .iter()
-            .filter(|l| l.inherited)
-            .map(|l| l.size_bytes)
-            .sum::<u64>()
-    };
-    let (b, h) = (own(&base.layers), own(&head.layers));
+    let inherited = |m: &ImageMeasure| m.layers.iter().filter(|l| l.inherited).map(|l| l.size_bytes).sum::<u64>();
+    let (b, h) = (filesystem(&base.layers), filesystem(&head.layers));
     let mut used = vec![false; b.len()];
     let mut instructions = Vec::new();
     let mut cursor = 0;
     for (hi, hl) in h.iter().enumerate() {
         let key = normalize(&hl.created_by);
-        // same text at or after the last match, else the same position with the same line
+        // same text on the same side of the FROM, at or after the last match; else, for the
+        // Dockerfile's own layers, the same position with the same line
         let found = (cursor..b.len())
-            .find(|&i| !used[i] && normalize(&b[i].created_by) == key)
+            .find(|&i| !used[i] && b[i].inherited == hl.inherited && normalize(&b[i].created_by) == key)
             .or_else(|| {
-                (hi < b.len() && !used[hi] && b[hi].line.is_some() && b[hi].line == hl.line)
-                    .then_some(hi)
+                let same_line = hi < b.len()
+                    && !used[hi]
+                    && !hl.inherited
+                    && !b[hi].inherited
+                    && b[hi].line.is_some()
+                    && b[hi].line == hl.line;
+                same_line.then_some(hi)
             });
         let (base_bytes, change) = match found {
             Some(i) => {
@@ -174,6 +157,8 @@ pub fn compare(base: &ImageMeasure, head: &ImageMeasure) -> Comparison {
             head_bytes: hl.size_bytes,
             delta_bytes: hl.size_bytes as i64 - base_bytes as i64,
             change,
+            inherited: hl.inherited,
+            toolchain: hl.toolchain.clone(),
         });
     }
     for (_, bl) in b.iter().enumerate().filter(|(i, _)| !used[*i]) {
@@ -185,14 +170,22 @@ pub fn compare(base: &ImageMeasure, head: &ImageMeasure) -> Comparison {
             head_bytes: 0,
             delta_bytes: -(bl.size_bytes as i64),
             change: Change::Removed,
+            inherited: bl.inherited,
+            toolchain: bl.toolchain.clone(),
         });
     }
+    let base_image_changed = match (&base.from_image, &head.from_image) {
+        (Some(b), Some(h)) if b != h => Some((b.clone(), h.clone())),
+        _ => None,
+    };
+    let inherited_delta = inherited(head) as i64 - inherited(base) as i64;
     Comparison {
         size: Delta::new(base.size_bytes, head.size_bytes),
         compressed: Delta::new(base.compressed_bytes, head.compressed_bytes),
         layers: Delta::new(base.layer_count as u64, head.layer_count as u64),
         wasted: Delta::new(base.wasted_bytes, head.wasted_bytes),
-        base_image_drift_bytes: inherited(head) as i64 - inherited(base) as i64,
+        base_image_drift_bytes: if base_image_changed.is_some() { 0 } else { inherited_delta },
+        base_image_changed,
         instructions,
     }
 }
@@ -222,47 +215,32 @@ pub enum Verdict {
 /// Judge a head size (and its delta, when there is a base) against the thresholds, with the
 /// reasons for anything but a pass.
 pub fn verdict(head_bytes: u64, delta: Option<&Delta>, t: &Thresholds) -> (Verdict, Vec<String>) {
-    let mut v = if delta.is_some() {
-        Verdict::Pass
-    } else {
-        Verdict::Skipped
-    };
+    let mut v = if delta.is_some() { Verdict::Pass } else { Verdict::Skipped };
     let mut why = Vec::new();
     if let Some(max) = t.max_size {
         if head_bytes > max {
             v = Verdict::Fail;
-            why.push(format!(
-                "the image is {head_bytes} bytes, over the max-size budget of {max} bytes"
-            ));
+            why.push(format!("the image is {head_bytes} bytes, over the max-size budget of {max} bytes"));
         }
     }
     if let Some(d) = delta {
         if let Some(limit) = t.fail_on_increase_bytes {
             if d.delta > limit as i64 {
                 v = Verdict::Fail;
-                why.push(format!(
-                    "it grew by {} bytes, over fail-on-increase-bytes {limit}",
-                    d.delta
-                ));
+                why.push(format!("it grew by {} bytes, over fail-on-increase-bytes {limit}", d.delta));
             }
         }
         if let Some(limit) = t.fail_on_increase_percent {
             if d.percent > limit {
                 v = Verdict::Fail;
-                why.push(format!(
-                    "it grew by {:.1} %, over fail-on-increase-percent {limit}",
-                    d.percent
-                ));
+                why.push(format!("it grew by {:.1} %, over fail-on-increase-percent {limit}", d.percent));
             }
         }
         if v != Verdict::Fail {
             if let Some(limit) = t.warn_on_increase_percent {
                 if d.percent > limit {
                     v = Verdict::Warn;
-                    why.push(format!(
-                        "it grew by {:.1} %, over warn-on-increase-percent {limit}",
-                        d.percent
-                    ));
+                    why.push(format!("it grew by {:.1} %, over warn-on-increase-percent {limit}", d.percent));
                 }
             }
         }
@@ -285,71 +263,62 @@ mod tests {
     }
 
     fn l(created_by: &str, size: u64, line: Option<usize>, inherited: bool) -> Layer {
-        Layer {
-            created_by: created_by.into(),
-            size_bytes: size,
-            line,
-            inherited,
-            ..Default::default()
-        }
+        Layer { created_by: created_by.into(), size_bytes: size, line, inherited, ..Default::default() }
     }
 
     #[test]
     fn per_instruction_deltas_and_drift() {
         let base = img(vec![
             l("ADD rootfs", 100, None, true),
-            l(
-                "/bin/sh -c #(nop) COPY file:0123456789abcdef in /app",
-                10,
-                Some(3),
-                false,
-            ),
+            l("/bin/sh -c #(nop) COPY file:0123456789abcdef in /app", 10, Some(3), false),
             l("/bin/sh -c old", 5, Some(4), false),
         ]);
         let head = img(vec![
             l("ADD rootfs", 120, None, true),
-            l(
-                "/bin/sh -c #(nop) COPY file:fedcba9876543210 in /app",
-                12,
-                Some(3),
-                false,
-            ),
-            l(
-                "/bin/sh -c head -c 20971520 /dev/urandom > /big",
-                20_971_520,
-                Some(4),
-                false,
-            ),
+            l("/bin/sh -c #(nop) COPY file:fedcba9876543210 in /app", 12, Some(3), false),
+            l("/bin/sh -c head -c 20971520 /dev/urandom > /big", 20_971_520, Some(4), false),
         ]);
         let c = compare(&base, &head);
         assert_eq!(c.base_image_drift_bytes, 20);
         assert_eq!(c.size.delta, 20 + 2 + 20_971_520 - 5);
         assert_eq!(
-            c.instructions[0].change,
-            Change::Changed,
-            "same COPY, new content hash"
+            (c.instructions[0].inherited, c.instructions[0].delta_bytes),
+            (true, 20),
+            "the inherited layer, matched by text"
         );
-        assert_eq!(c.instructions[0].delta_bytes, 2);
+        assert_eq!(c.instructions[1].change, Change::Changed, "same COPY, new content hash");
+        assert_eq!(c.instructions[1].delta_bytes, 2);
         let top = c.top_growing(1)[0];
         assert_eq!((top.line, top.delta_bytes), (Some(4), 20_971_520 - 5));
     }
 
     #[test]
+    fn a_changed_from_image_is_the_prs_own_change() {
+        let mut base = img(vec![
+            l("/bin/sh -c apt-get install -y python3", 50, Some(1), true),
+            l("/bin/sh -c pip install flask", 5, Some(4), false),
+        ]);
+        let mut head = img(vec![
+            l("/bin/sh -c apt-get install -y python3 build-essential", 300, Some(1), true),
+            l("/bin/sh -c pip install flask", 5, Some(5), false),
+        ]);
+        base.from_image = Some("python:3.9-slim".into());
+        head.from_image = Some("python:3.9".into());
+        let c = compare(&base, &head);
+        assert_eq!(c.base_image_drift_bytes, 0);
+        assert_eq!(c.base_image_changed, Some(("python:3.9-slim".into(), "python:3.9".into())));
+        let top = c.top_growing(1)[0];
+        assert!(top.inherited && top.delta_bytes == 300, "{top:?}");
+        assert_eq!(c.instructions.iter().find(|d| d.change == Change::Removed).unwrap().delta_bytes, -50);
+    }
+
+    #[test]
     fn added_and_removed_layers() {
-        let base = img(vec![
-            l("/bin/sh -c a", 1, Some(2), false),
-            l("/bin/sh -c b", 2, Some(3), false),
-        ]);
-        let head = img(vec![
-            l("/bin/sh -c a", 1, Some(2), false),
-            l("/bin/sh -c c", 7, Some(5), false),
-        ]);
+        let base = img(vec![l("/bin/sh -c a", 1, Some(2), false), l("/bin/sh -c b", 2, Some(3), false)]);
+        let head = img(vec![l("/bin/sh -c a", 1, Some(2), false), l("/bin/sh -c c", 7, Some(5), false)]);
         let c = compare(&base, &head);
         let changes: Vec<Change> = c.instructions.iter().map(|d| d.change).collect();
-        assert_eq!(
-            changes,
-            vec![Change::Unchanged, Change::Added, Change::Removed]
-        );
+        assert_eq!(changes, vec![Change::Unchanged, Change::Added, Change::Removed]);
         assert_eq!(c.top_shrinking(1)[0].instruction, "b");
     }
 
@@ -361,14 +330,8 @@ mod tests {
             max_size: Some(1000),
             ..Default::default()
         };
-        assert_eq!(
-            verdict(500, Some(&Delta::new(500, 500)), &t).0,
-            Verdict::Pass
-        );
-        assert_eq!(
-            verdict(530, Some(&Delta::new(500, 530)), &t).0,
-            Verdict::Warn
-        );
+        assert_eq!(verdict(500, Some(&Delta::new(500, 500)), &t).0, Verdict::Pass);
+        assert_eq!(verdict(530, Some(&Delta::new(500, 530)), &t).0, Verdict::Warn);
         let (v, why) = verdict(600, Some(&Delta::new(500, 600)), &t);
         assert_eq!(v, Verdict::Fail);
         assert!(why[0].contains("20.0 %"));

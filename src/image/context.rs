@@ -15,17 +15,12 @@ pub enum ContextError {
     #[error("build context {dir} is not a readable directory: {source}")]
     Dir { dir: String, source: std::io::Error },
     #[error("{path}: cannot read it for the build context ({source}); fix its permissions or add it to .dockerignore")]
-    Unreadable {
-        path: String,
-        source: std::io::Error,
-    },
+    Unreadable { path: String, source: std::io::Error },
     #[error(".dockerignore line {line}: `{pattern}` is not a valid pattern ({message})")]
-    Pattern {
-        line: usize,
-        pattern: String,
-        message: String,
-    },
-    #[error("Dockerfile {path} is not inside the build context {context}; pass --context with a folder that contains it")]
+    Pattern { line: usize, pattern: String, message: String },
+    #[error(
+        "Dockerfile {path} is not inside the build context {context}; pass --context with a folder that contains it"
+    )]
     DockerfileOutside { path: String, context: String },
 }
 
@@ -52,15 +47,14 @@ impl DockerIgnore {
             if cleaned.is_empty() {
                 continue;
             }
-            let glob = globset::GlobBuilder::new(&cleaned)
-                .literal_separator(true)
-                .backslash_escape(true)
-                .build()
-                .map_err(|e| ContextError::Pattern {
-                    line: i + 1,
-                    pattern: pattern.to_owned(),
-                    message: e.kind().to_string(),
-                })?;
+            let glob =
+                globset::GlobBuilder::new(&cleaned).literal_separator(true).backslash_escape(true).build().map_err(
+                    |e| ContextError::Pattern {
+                        line: i + 1,
+                        pattern: pattern.to_owned(),
+                        message: e.kind().to_string(),
+                    },
+                )?;
             rules.push((glob.compile_matcher(), negate));
         }
         Ok(DockerIgnore { rules })
@@ -121,16 +115,10 @@ pub struct Context {
 /// cannot recurse.
 pub fn pack(dir: &Path, dockerfile: &Path) -> Result<Context, ContextError> {
     let dir_display = dir.display().to_string();
-    let root = dir.canonicalize().map_err(|source| ContextError::Dir {
-        dir: dir_display.clone(),
-        source,
-    })?;
+    let root = dir.canonicalize().map_err(|source| ContextError::Dir { dir: dir_display.clone(), source })?;
     let df_abs = dockerfile
         .canonicalize()
-        .map_err(|source| ContextError::Unreadable {
-            path: dockerfile.display().to_string(),
-            source,
-        })?;
+        .map_err(|source| ContextError::Unreadable { path: dockerfile.display().to_string(), source })?;
     let df_rel = df_abs
         .strip_prefix(&root)
         .map_err(|_| ContextError::DockerfileOutside {
@@ -143,32 +131,20 @@ pub fn pack(dir: &Path, dockerfile: &Path) -> Result<Context, ContextError> {
         Ok(text) => DockerIgnore::parse(&text)?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => DockerIgnore::default(),
         Err(source) => {
-            return Err(ContextError::Unreadable {
-                path: root.join(".dockerignore").display().to_string(),
-                source,
-            })
+            return Err(ContextError::Unreadable { path: root.join(".dockerignore").display().to_string(), source })
         }
     };
     let mut builder = tar::Builder::new(Vec::new());
     builder.follow_symlinks(false);
     builder.mode(tar::HeaderMode::Deterministic);
     let mut files = 0;
-    let mut walk = walkdir::WalkDir::new(&root)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter();
+    let mut walk = walkdir::WalkDir::new(&root).follow_links(false).sort_by_file_name().into_iter();
     while let Some(entry) = walk.next() {
         let entry = entry.map_err(|e| {
-            let path = e
-                .path()
-                .map(Path::display)
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| dir_display.clone());
+            let path = e.path().map(Path::display).map(|d| d.to_string()).unwrap_or_else(|| dir_display.clone());
             ContextError::Unreadable {
                 path,
-                source: e
-                    .into_io_error()
-                    .unwrap_or_else(|| std::io::Error::other("walk failed")),
+                source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("walk failed")),
             }
         })?;
         let rel = match entry.path().strip_prefix(&root) {
@@ -183,41 +159,24 @@ pub fn pack(dir: &Path, dockerfile: &Path) -> Result<Context, ContextError> {
             }
             continue;
         }
-        let unreadable = |source| ContextError::Unreadable {
-            path: entry.path().display().to_string(),
-            source,
-        };
+        let unreadable = |source| ContextError::Unreadable { path: entry.path().display().to_string(), source };
         if entry.file_type().is_file() {
             let mut f = std::fs::File::open(entry.path()).map_err(unreadable)?;
             builder.append_file(&rel, &mut f).map_err(unreadable)?;
             files += 1;
         } else {
-            builder
-                .append_path_with_name(entry.path(), &rel)
-                .map_err(unreadable)?;
+            builder.append_path_with_name(entry.path(), &rel).map_err(unreadable)?;
         }
     }
-    let tar = builder
-        .into_inner()
-        .map_err(|source| ContextError::Unreadable {
-            path: dir_display,
-            source,
-        })?;
-    Ok(Context {
-        tar,
-        dockerfile: df_rel,
-        files,
-    })
+    let tar = builder.into_inner().map_err(|source| ContextError::Unreadable { path: dir_display, source })?;
+    Ok(Context { tar, dockerfile: df_rel, files })
 }
 
 /// Paths in a packed context, for tests and diagnostics.
 pub fn list(tar: &[u8]) -> Vec<PathBuf> {
     let mut a = tar::Archive::new(tar);
     match a.entries() {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .filter_map(|e| e.path().ok().map(|p| p.into_owned()))
-            .collect(),
+        Ok(entries) => entries.filter_map(Result::ok).filter_map(|e| e.path().ok().map(|p| p.into_owned())).collect(),
         Err(_) => Vec::new(),
     }
 }
@@ -234,23 +193,11 @@ mod tests {
     fn docker_semantics() {
         let i = ig("# comment\n/node_modules\n*.log\n**/*.tmp\n!keep.log\nbuild/\ndocs/**/*.md\n!docs/README.md\n");
         assert!(i.excludes("node_modules"));
-        assert!(
-            i.excludes("node_modules/x/y.js"),
-            "a parent match excludes the subtree"
-        );
-        assert!(
-            !i.excludes("src/node_modules"),
-            "patterns are anchored at the root"
-        );
-        assert!(
-            i.excludes("a.log") && !i.excludes("sub/a.log"),
-            "* stays within one component"
-        );
+        assert!(i.excludes("node_modules/x/y.js"), "a parent match excludes the subtree");
+        assert!(!i.excludes("src/node_modules"), "patterns are anchored at the root");
+        assert!(i.excludes("a.log") && !i.excludes("sub/a.log"), "* stays within one component");
         assert!(!i.excludes("keep.log"), "! re-includes; last match wins");
-        assert!(
-            i.excludes("x/y/z.tmp") && i.excludes("z.tmp"),
-            "** spans any depth, zero included"
-        );
+        assert!(i.excludes("x/y/z.tmp") && i.excludes("z.tmp"), "** spans any depth, zero included");
         assert!(i.excludes("build/out.bin"));
         assert!(i.excludes("docs/a/b.md") && !i.excludes("docs/README.md"));
         assert!(!i.excludes("src/main.rs"));
@@ -271,29 +218,13 @@ mod tests {
         std::fs::write(p.join("src/main.rs"), "fn main(){}").unwrap();
         std::fs::write(p.join("target/debug/big"), vec![0u8; 1000]).unwrap();
         std::fs::write(p.join("Dockerfile"), "FROM scratch\n").unwrap();
-        std::fs::write(
-            p.join(".dockerignore"),
-            "target\nDockerfile\n.dockerignore\n",
-        )
-        .unwrap();
+        std::fs::write(p.join(".dockerignore"), "target\nDockerfile\n.dockerignore\n").unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink(p, p.join("src/loop")).unwrap();
         let c = pack(p, &p.join("Dockerfile")).unwrap();
-        let mut names: Vec<String> = list(&c.tar)
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect();
+        let mut names: Vec<String> = list(&c.tar).iter().map(|p| p.display().to_string()).collect();
         names.sort();
-        assert_eq!(
-            names,
-            [
-                ".dockerignore",
-                "Dockerfile",
-                "src",
-                "src/loop",
-                "src/main.rs"
-            ]
-        );
+        assert_eq!(names, [".dockerignore", "Dockerfile", "src", "src/loop", "src/main.rs"]);
         assert_eq!(c.dockerfile, "Dockerfile");
     }
 
@@ -303,9 +234,6 @@ mod tests {
         let b = tempfile::tempdir().unwrap();
         std::fs::write(b.path().join("Dockerfile"), "FROM scratch\n").unwrap();
         let e = pack(a.path(), &b.path().join("Dockerfile")).unwrap_err();
-        assert!(
-            e.to_string().contains("not inside the build context"),
-            "{e}"
-        );
+        assert!(e.to_string().contains("not inside the build context"), "{e}");
     }
 }

@@ -7,8 +7,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use bollard::query_parameters::{
-    BuildImageOptionsBuilder, CreateImageOptionsBuilder, ListImagesOptionsBuilder,
-    RemoveImageOptionsBuilder,
+    BuildImageOptionsBuilder, CreateImageOptionsBuilder, ListImagesOptionsBuilder, RemoveImageOptionsBuilder,
 };
 use bollard::Docker;
 use bytes::Bytes;
@@ -76,32 +75,18 @@ impl Engine {
     /// Connect as the docker CLI would (`DOCKER_HOST`, else the local socket), negotiate
     /// the API version and check the daemon answers.
     pub async fn connect(timeout: Duration) -> Result<Engine, EngineError> {
-        let host =
-            std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
-        let unreachable = |e: bollard::errors::Error| EngineError::Unreachable {
-            host: host.clone(),
-            message: e.to_string(),
-        };
+        let host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
+        let unreachable =
+            |e: bollard::errors::Error| EngineError::Unreachable { host: host.clone(), message: e.to_string() };
         let docker = Docker::connect_with_defaults().map_err(unreachable)?;
-        let docker = docker
-            .with_timeout(timeout)
-            .negotiate_version()
-            .await
-            .map_err(unreachable)?;
+        let docker = docker.with_timeout(timeout).negotiate_version().await.map_err(unreachable)?;
         docker.ping().await.map_err(unreachable)?;
-        Ok(Engine {
-            docker,
-            host,
-            timeout,
-        })
+        Ok(Engine { docker, host, timeout })
     }
 
     pub async fn server_info(&self) -> Result<ServerInfo, EngineError> {
         let v = self.docker.version().await.map_err(|e| api("version", e))?;
-        Ok(ServerInfo {
-            version: v.version.unwrap_or_default(),
-            api_version: v.api_version.unwrap_or_default(),
-        })
+        Ok(ServerInfo { version: v.version.unwrap_or_default(), api_version: v.api_version.unwrap_or_default() })
     }
 
     /// The daemon address in use.
@@ -111,11 +96,7 @@ impl Engine {
 
     /// Build an image with the classic builder, streaming its output to `log` line by line.
     /// Returns the image ID.
-    pub async fn build(
-        &self,
-        req: &BuildRequest,
-        mut log: impl FnMut(&str),
-    ) -> Result<String, EngineError> {
+    pub async fn build(&self, req: &BuildRequest, mut log: impl FnMut(&str)) -> Result<String, EngineError> {
         let mut labels = req.labels.clone();
         labels.insert(LABEL.into(), "true".into());
         let mut opts = BuildImageOptionsBuilder::default()
@@ -131,11 +112,7 @@ impl Engine {
         if let Some(p) = &req.platform {
             opts = opts.platform(p);
         }
-        let mut stream = self.docker.build_image(
-            opts.build(),
-            None,
-            Some(bollard::body_full(req.context.clone())),
-        );
+        let mut stream = self.docker.build_image(opts.build(), None, Some(bollard::body_full(req.context.clone())));
         let mut tail: Vec<String> = Vec::new();
         let mut step = String::from("the first step");
         let mut id = None;
@@ -172,12 +149,7 @@ impl Engine {
             Ok(())
         };
         match tokio::time::timeout(self.timeout, run).await {
-            Err(_) => {
-                return Err(EngineError::Timeout {
-                    image: req.tag.clone(),
-                    seconds: self.timeout.as_secs(),
-                })
-            }
+            Err(_) => return Err(EngineError::Timeout { image: req.tag.clone(), seconds: self.timeout.as_secs() }),
             Ok(r) => r?,
         }
         match id {
@@ -187,27 +159,15 @@ impl Engine {
     }
 
     async fn inspect_id(&self, image: &str) -> Result<String, EngineError> {
-        let i = self
-            .docker
-            .inspect_image(image)
-            .await
-            .map_err(|e| api(&format!("inspecting {image}"), e))?;
+        let i = self.docker.inspect_image(image).await.map_err(|e| api(&format!("inspecting {image}"), e))?;
         Ok(i.id.unwrap_or_default())
     }
 
     /// Inspect an image: (ID, size in bytes as `docker images` shows, layer diff IDs).
     pub async fn inspect(&self, image: &str) -> Result<(String, u64, Vec<String>), EngineError> {
-        let i = self
-            .docker
-            .inspect_image(image)
-            .await
-            .map_err(|e| api(&format!("inspecting {image}"), e))?;
+        let i = self.docker.inspect_image(image).await.map_err(|e| api(&format!("inspecting {image}"), e))?;
         let layers = i.root_fs.and_then(|r| r.layers).unwrap_or_default();
-        Ok((
-            i.id.unwrap_or_default(),
-            i.size.unwrap_or(0).max(0) as u64,
-            layers,
-        ))
+        Ok((i.id.unwrap_or_default(), i.size.unwrap_or(0).max(0) as u64, layers))
     }
 
     /// Whether an image exists locally.
@@ -217,22 +177,12 @@ impl Engine {
 
     /// `docker history` sizes, oldest first, as (created_by, size).
     pub async fn history(&self, image: &str) -> Result<Vec<(String, u64)>, EngineError> {
-        let h = self
-            .docker
-            .image_history(image)
-            .await
-            .map_err(|e| api(&format!("the history of {image}"), e))?;
-        Ok(h.into_iter()
-            .rev()
-            .map(|i| (i.created_by, i.size.max(0) as u64))
-            .collect())
+        let h = self.docker.image_history(image).await.map_err(|e| api(&format!("the history of {image}"), e))?;
+        Ok(h.into_iter().rev().map(|i| (i.created_by, i.size.max(0) as u64)).collect())
     }
 
     /// `docker save` of one image, as a stream of chunks.
-    pub fn export(
-        &self,
-        image: &str,
-    ) -> impl Stream<Item = Result<Bytes, bollard::errors::Error>> + '_ {
+    pub fn export(&self, image: &str) -> impl Stream<Item = Result<Bytes, bollard::errors::Error>> + '_ {
         self.docker.export_image(image)
     }
 
@@ -244,19 +194,9 @@ impl Engine {
         tag: &str,
         changes: &[&str],
     ) -> Result<(), EngineError> {
-        let mut opts = CreateImageOptionsBuilder::default()
-            .from_src("-")
-            .repo(repo)
-            .tag(tag)
-            .build();
-        opts.changes = changes
-            .iter()
-            .map(|c| c.to_string())
-            .chain([format!("LABEL {LABEL}=true")])
-            .collect();
-        let mut s = self
-            .docker
-            .create_image(Some(opts), Some(bollard::body_full(rootfs)), None);
+        let mut opts = CreateImageOptionsBuilder::default().from_src("-").repo(repo).tag(tag).build();
+        opts.changes = changes.iter().map(|c| c.to_string()).chain([format!("LABEL {LABEL}=true")]).collect();
+        let mut s = self.docker.create_image(Some(opts), Some(bollard::body_full(rootfs)), None);
         while let Some(item) = s.next().await {
             item.map_err(|e| api(&format!("importing {repo}:{tag}"), e))?;
         }
@@ -267,28 +207,17 @@ impl Engine {
     pub async fn images_with_label(&self, label: &str) -> Result<Vec<String>, EngineError> {
         let mut filters = HashMap::new();
         filters.insert("label".to_string(), vec![label.to_string()]);
-        let opts = ListImagesOptionsBuilder::default()
-            .filters(&filters)
-            .build();
-        let list = self
-            .docker
-            .list_images(Some(opts))
-            .await
-            .map_err(|e| api("listing images", e))?;
+        let opts = ListImagesOptionsBuilder::default().filters(&filters).build();
+        let list = self.docker.list_images(Some(opts)).await.map_err(|e| api("listing images", e))?;
         Ok(list.into_iter().map(|i| i.id).collect())
     }
 
     /// Remove an image (forced, so tags pointing at it go too). A missing image is fine.
     pub async fn remove(&self, image: &str) -> Result<(), EngineError> {
-        let opts = RemoveImageOptionsBuilder::default()
-            .force(true)
-            .noprune(false)
-            .build();
+        let opts = RemoveImageOptionsBuilder::default().force(true).noprune(false).build();
         match self.docker.remove_image(image, Some(opts), None).await {
             Ok(_) => Ok(()),
-            Err(bollard::errors::Error::DockerResponseServerError {
-                status_code: 404, ..
-            }) => Ok(()),
+            Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => Ok(()),
             Err(e) => Err(api(&format!("removing {image}"), e)),
         }
     }
@@ -300,10 +229,7 @@ impl Engine {
 }
 
 fn api(what: &str, e: bollard::errors::Error) -> EngineError {
-    EngineError::Api {
-        what: what.to_owned(),
-        message: e.to_string(),
-    }
+    EngineError::Api { what: what.to_owned(), message: e.to_string() }
 }
 
 fn push_tail(tail: &mut Vec<String>, line: &str) {
@@ -315,9 +241,7 @@ fn push_tail(tail: &mut Vec<String>, line: &str) {
 
 fn build_error(image: &str, step: &str, message: &str, tail: &[String]) -> EngineError {
     // classic builder: "The command '/bin/sh -c false' returned a non-zero code: 1"
-    let exit_code = message
-        .rsplit_once("non-zero code: ")
-        .and_then(|(_, c)| c.trim().parse().ok());
+    let exit_code = message.rsplit_once("non-zero code: ").and_then(|(_, c)| c.trim().parse().ok());
     EngineError::Build(BuildError {
         image: image.to_owned(),
         step: step.to_owned(),

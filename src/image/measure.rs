@@ -20,7 +20,7 @@ use super::attribute;
 use super::engine::{Engine, EngineError};
 use super::waste::{self, Entry};
 use super::{ImageMeasure, Layer};
-use crate::dockerfile::{Dockerfile, Graph};
+use crate::dockerfile::{packages, Dockerfile, Graph};
 
 const CHUNK: usize = 256 * 1024;
 
@@ -67,32 +67,25 @@ pub struct Source<'a> {
 
 /// Measure `image`. `source` attributes layers to lines; the FROM image of the shipped
 /// stage, when it exists locally, marks the inherited layers.
-pub async fn measure(
-    engine: &Engine,
-    image: &str,
-    source: Option<Source<'_>>,
-) -> Result<ImageMeasure, EngineError> {
+pub async fn measure(engine: &Engine, image: &str, source: Option<Source<'_>>) -> Result<ImageMeasure, EngineError> {
     let (id, size_bytes, diff_ids) = engine.inspect(image).await?;
     let api_history = engine.history(image).await?;
     let export = scan_export(engine, image).await?;
     let (history, layer_paths) = read_manifest(&export, image)?;
 
-    let scans: Vec<&LayerScan> = layer_paths
-        .iter()
-        .map(|p| export.layers.get(p))
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| EngineError::Api {
-            what: format!("exporting {image}"),
-            message: "the export lists a layer it does not contain".into(),
+    let scans: Vec<&LayerScan> =
+        layer_paths.iter().map(|p| export.layers.get(p)).collect::<Option<Vec<_>>>().ok_or_else(|| {
+            EngineError::Api {
+                what: format!("exporting {image}"),
+                message: "the export lists a layer it does not contain".into(),
+            }
         })?;
     let listings: Vec<Vec<Entry>> = scans.iter().map(|s| s.entries.clone()).collect();
     let waste = waste::analyze(&listings);
 
     // Which history entries the FROM image brought.
-    let inherited = match source
-        .as_ref()
-        .and_then(|s| s.graph.root_image(s.graph.targets[0]))
-    {
+    let from_image = source.as_ref().and_then(|s| s.graph.root_image(s.graph.targets[0])).map(str::to_owned);
+    let inherited = match from_image.as_deref() {
         Some(base) if engine.exists(base).await => engine.history(base).await?.len(),
         _ => 0,
     };
@@ -108,17 +101,12 @@ pub async fn measure(
                 s.map(|s| s.compressed_bytes).unwrap_or(0),
                 waste.wasted_by_layer.get(li).copied().unwrap_or(0),
                 waste.top_files.get(li).cloned().unwrap_or_default(),
-                s.map(|s| s.entries.iter().map(|e| e.size).sum())
-                    .unwrap_or(0),
+                s.map(|s| s.entries.iter().map(|e| e.size).sum()).unwrap_or(0),
             );
             li += 1;
             r
         };
-        let size = if sizes_match {
-            api_history[hi].1
-        } else {
-            listed
-        };
+        let size = if sizes_match { api_history[hi].1 } else { listed };
         layers.push(Layer {
             created_by: h.created_by.clone(),
             size_bytes: size,
@@ -130,6 +118,7 @@ pub async fn measure(
             stage: None,
             instruction: None,
             top_files: top,
+            toolchain: attribute::run_script(&h.created_by).map(packages::toolchain_installed).unwrap_or_default(),
         });
     }
     if let Some(s) = &source {
@@ -144,27 +133,17 @@ pub async fn measure(
         wasted_bytes: waste.wasted_bytes,
         efficiency: waste.efficiency(),
         layers,
+        from_image,
     })
 }
 
-fn read_manifest(
-    export: &Export,
-    image: &str,
-) -> Result<(Vec<HistoryEntry>, Vec<String>), EngineError> {
-    let bad = |message: String| EngineError::Api {
-        what: format!("exporting {image}"),
-        message,
-    };
-    let manifest = export
-        .small_files
-        .get("manifest.json")
-        .ok_or_else(|| bad("the export has no manifest.json".into()))?;
+fn read_manifest(export: &Export, image: &str) -> Result<(Vec<HistoryEntry>, Vec<String>), EngineError> {
+    let bad = |message: String| EngineError::Api { what: format!("exporting {image}"), message };
+    let manifest =
+        export.small_files.get("manifest.json").ok_or_else(|| bad("the export has no manifest.json".into()))?;
     let entries: Vec<ManifestEntry> =
         serde_json::from_slice(manifest).map_err(|e| bad(format!("manifest.json: {e}")))?;
-    let first = entries
-        .into_iter()
-        .next()
-        .ok_or_else(|| bad("manifest.json lists no image".into()))?;
+    let first = entries.into_iter().next().ok_or_else(|| bad("manifest.json lists no image".into()))?;
     let config: ImageConfig = export
         .small_files
         .get(&first.config)
@@ -174,14 +153,7 @@ fn read_manifest(
     let non_empty = history.iter().filter(|h| !h.empty_layer).count();
     if non_empty != first.layers.len() {
         // No usable history (imported images have none): one entry per layer.
-        history = first
-            .layers
-            .iter()
-            .map(|_| HistoryEntry {
-                created_by: String::new(),
-                empty_layer: false,
-            })
-            .collect();
+        history = first.layers.iter().map(|_| HistoryEntry { created_by: String::new(), empty_layer: false }).collect();
     }
     Ok((history, first.layers))
 }
@@ -189,12 +161,7 @@ fn read_manifest(
 /// Stream `docker save` through the scanners.
 async fn scan_export(engine: &Engine, image: &str) -> Result<Export, EngineError> {
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(8);
-    let reader = tokio::task::spawn_blocking(move || {
-        scan_outer(AsyncChannelReader {
-            rx,
-            cur: Bytes::new(),
-        })
-    });
+    let reader = tokio::task::spawn_blocking(move || scan_outer(AsyncChannelReader { rx, cur: Bytes::new() }));
     let mut stream = Box::pin(engine.export(image));
     let mut failure = None;
     while let Some(chunk) = stream.next().await {
@@ -205,26 +172,18 @@ async fn scan_export(engine: &Engine, image: &str) -> Result<Export, EngineError
                 }
             }
             Err(e) => {
-                failure = Some(EngineError::Api {
-                    what: format!("exporting {image}"),
-                    message: e.to_string(),
-                });
+                failure = Some(EngineError::Api { what: format!("exporting {image}"), message: e.to_string() });
                 break;
             }
         }
     }
     drop(tx);
-    let result = reader.await.map_err(|e| EngineError::Api {
-        what: format!("exporting {image}"),
-        message: e.to_string(),
-    })?;
+    let result =
+        reader.await.map_err(|e| EngineError::Api { what: format!("exporting {image}"), message: e.to_string() })?;
     if let Some(f) = failure {
         return Err(f);
     }
-    result.map_err(|e| EngineError::Api {
-        what: format!("reading the export of {image}"),
-        message: e.to_string(),
-    })
+    result.map_err(|e| EngineError::Api { what: format!("reading the export of {image}"), message: e.to_string() })
 }
 
 /// A blocking `Read` over chunks sent from the async side.
@@ -303,21 +262,15 @@ impl<R: Read> Read for Tee<R> {
 
 /// Scan one layer tar: gzip size and file listing.
 fn scan_layer(input: ChunkReader) -> std::io::Result<LayerScan> {
-    let mut tee = Tee {
-        inner: input,
-        gz: flate2::write::GzEncoder::new(Counter::default(), flate2::Compression::default()),
-    };
+    let mut tee =
+        Tee { inner: input, gz: flate2::write::GzEncoder::new(Counter::default(), flate2::Compression::default()) };
     let mut entries = Vec::new();
     {
         let mut archive = tar::Archive::new(&mut tee);
         for e in archive.entries()? {
             let mut e = e?;
             let path = waste::normalize(&e.path()?.to_string_lossy());
-            let size = if e.header().entry_type().is_file() {
-                e.header().size().unwrap_or(0)
-            } else {
-                0
-            };
+            let size = if e.header().entry_type().is_file() { e.header().size().unwrap_or(0) } else { 0 };
             std::io::copy(&mut e, &mut std::io::sink())?;
             if !path.is_empty() {
                 entries.push(Entry { path, size });
@@ -326,20 +279,13 @@ fn scan_layer(input: ChunkReader) -> std::io::Result<LayerScan> {
     }
     std::io::copy(&mut tee, &mut std::io::sink())?; // trailing padding
     let counter = tee.gz.finish()?;
-    Ok(LayerScan {
-        compressed_bytes: counter.0,
-        entries,
-    })
+    Ok(LayerScan { compressed_bytes: counter.0, entries })
 }
 
 /// Walk the outer `docker save` tar, dispatching layer tars to parallel workers.
 fn scan_outer(input: impl Read) -> std::io::Result<Export> {
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
-        .max(1);
-    let mut running: Vec<(String, std::thread::JoinHandle<std::io::Result<LayerScan>>)> =
-        Vec::new();
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(1);
+    let mut running: Vec<(String, std::thread::JoinHandle<std::io::Result<LayerScan>>)> = Vec::new();
     let mut export = Export::default();
     let mut archive = tar::Archive::new(input);
     for entry in archive.entries()? {
@@ -367,13 +313,7 @@ fn scan_outer(input: impl Read) -> std::io::Result<Export> {
             export.layers.insert(p, join(h)?);
         }
         let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(8);
-        let handle = std::thread::spawn(move || {
-            scan_layer(ChunkReader {
-                rx,
-                cur: Vec::new(),
-                pos: 0,
-            })
-        });
+        let handle = std::thread::spawn(move || scan_layer(ChunkReader { rx, cur: Vec::new(), pos: 0 }));
         let _ = tx.send(head);
         loop {
             let mut buf = vec![0u8; CHUNK];
@@ -396,8 +336,7 @@ fn scan_outer(input: impl Read) -> std::io::Result<Export> {
 }
 
 fn join(h: std::thread::JoinHandle<std::io::Result<LayerScan>>) -> std::io::Result<LayerScan> {
-    h.join()
-        .map_err(|_| std::io::Error::other("a layer scanner stopped unexpectedly"))?
+    h.join().map_err(|_| std::io::Error::other("a layer scanner stopped unexpectedly"))?
 }
 
 #[cfg(test)]
@@ -437,18 +376,8 @@ mod tests {
         let bytes = outer.into_inner().unwrap();
         let export = scan_outer(&bytes[..]).unwrap();
         let l2s = &export.layers["l2/layer.tar"];
-        assert!(
-            l2s.compressed_bytes < 10_000,
-            "repetitive bytes compress: {}",
-            l2s.compressed_bytes
-        );
-        assert_eq!(
-            l2s.entries
-                .iter()
-                .map(|e| e.path.as_str())
-                .collect::<Vec<_>>(),
-            ["big", ".wh.gone"]
-        );
+        assert!(l2s.compressed_bytes < 10_000, "repetitive bytes compress: {}", l2s.compressed_bytes);
+        assert_eq!(l2s.entries.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["big", ".wh.gone"]);
         let (history, layers) = read_manifest(&export, "t:1").unwrap();
         assert_eq!(layers, ["l1/layer.tar", "l2/layer.tar"]);
         assert_eq!(history.len(), 3);

@@ -34,6 +34,8 @@ pub struct ImageMeasure {
     pub efficiency: f64,
     /// Every history entry, oldest first (empty ones included, marked `empty`).
     pub layers: Vec<Layer>,
+    /// The image the shipped stage is built FROM (e.g. `python:3.9`), when known.
+    pub from_image: Option<String>,
 }
 
 /// One history entry of an image.
@@ -58,4 +60,7 @@ pub struct Layer {
     pub instruction: Option<String>,
     /// The largest files the layer adds.
     pub top_files: Vec<TopFile>,
+    /// Build-only packages (compilers, headers, SDKs) the layer's RUN installs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub toolchain: Vec<String>,
 }

@@ -60,21 +60,14 @@ pub fn analyze(layers: &[Vec<Entry>]) -> Waste {
     let mut total = 0;
     let mut top_files = Vec::with_capacity(layers.len());
     for (li, layer) in layers.iter().enumerate() {
-        let mut bury = |live: &mut BTreeMap<String, (usize, u64)>,
-                        path: &str,
-                        subtree: bool,
-                        include_self: bool| {
+        let mut bury = |live: &mut BTreeMap<String, (usize, u64)>, path: &str, subtree: bool, include_self: bool| {
             if include_self {
                 if let Some((l, s)) = live.remove(path) {
                     wasted[l] += s;
                 }
             }
             if subtree {
-                let prefix = if path.is_empty() {
-                    String::new()
-                } else {
-                    format!("{path}/")
-                };
+                let prefix = if path.is_empty() { String::new() } else { format!("{path}/") };
                 let keys: Vec<String> = live
                     .range(prefix.clone()..)
                     .take_while(|(k, _)| k.starts_with(&prefix))
@@ -93,11 +86,7 @@ pub fn analyze(layers: &[Vec<Entry>]) -> Waste {
             if name == OPAQUE {
                 bury(&mut live, dir, true, false);
             } else if let Some(target) = name.strip_prefix(WHITEOUT) {
-                let full = if dir.is_empty() {
-                    target.to_owned()
-                } else {
-                    format!("{dir}/{target}")
-                };
+                let full = if dir.is_empty() { target.to_owned() } else { format!("{dir}/{target}") };
                 bury(&mut live, &full, true, true);
             }
         }
@@ -117,22 +106,11 @@ pub fn analyze(layers: &[Vec<Entry>]) -> Waste {
         }
         adds.sort_by(|a, b| b.size.cmp(&a.size).then(a.path.cmp(&b.path)));
         top_files.push(
-            adds.into_iter()
-                .take(5)
-                .map(|e| TopFile {
-                    path: format!("/{}", e.path),
-                    size_bytes: e.size,
-                })
-                .collect(),
+            adds.into_iter().take(5).map(|e| TopFile { path: format!("/{}", e.path), size_bytes: e.size }).collect(),
         );
     }
     let wasted_bytes = wasted.iter().sum();
-    Waste {
-        wasted_by_layer: wasted,
-        top_files,
-        total_bytes: total,
-        wasted_bytes,
-    }
+    Waste { wasted_by_layer: wasted, top_files, total_bytes: total, wasted_bytes }
 }
 
 fn split(path: &str) -> (&str, &str) {
@@ -144,10 +122,7 @@ fn split(path: &str) -> (&str, &str) {
 
 /// Normalise a tar path: no leading `./` or `/`, no trailing `/`.
 pub fn normalize(path: &str) -> String {
-    path.trim_start_matches("./")
-        .trim_start_matches('/')
-        .trim_end_matches('/')
-        .to_owned()
+    path.trim_start_matches("./").trim_start_matches('/').trim_end_matches('/').to_owned()
 }
 
 #[cfg(test)]
@@ -155,28 +130,15 @@ mod tests {
     use super::*;
 
     fn e(path: &str, size: u64) -> Entry {
-        Entry {
-            path: path.into(),
-            size,
-        }
+        Entry { path: path.into(), size }
     }
 
     #[test]
     fn deleted_file_wastes_its_layer() {
-        let w = analyze(&[
-            vec![e("bin/sh", 100)],
-            vec![e("big", 20_000_000)],
-            vec![e(".wh.big", 0)],
-        ]);
+        let w = analyze(&[vec![e("bin/sh", 100)], vec![e("big", 20_000_000)], vec![e(".wh.big", 0)]]);
         assert_eq!(w.wasted_by_layer, vec![0, 20_000_000, 0]);
         assert_eq!(w.wasted_bytes, 20_000_000);
-        assert_eq!(
-            w.top_files[1],
-            vec![TopFile {
-                path: "/big".into(),
-                size_bytes: 20_000_000
-            }]
-        );
+        assert_eq!(w.top_files[1], vec![TopFile { path: "/big".into(), size_bytes: 20_000_000 }]);
     }
 
     #[test]
@@ -194,11 +156,7 @@ mod tests {
             vec![e("etc/x", 1)],
             vec![e("etc", 0), e("etc/.wh..wh..opq", 0), e("etc/y", 2)],
         ]);
-        assert_eq!(
-            w.wasted_by_layer,
-            vec![12, 0, 1, 0],
-            "apple survives the whiteout of app"
-        );
+        assert_eq!(w.wasted_by_layer, vec![12, 0, 1, 0], "apple survives the whiteout of app");
         assert!((w.efficiency() - (1.0 - 13.0 / 18.0)).abs() < 1e-9);
     }
 }

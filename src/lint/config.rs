@@ -75,10 +75,7 @@ impl LintConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}; check the path given to --config")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    Read { path: String, source: std::io::Error },
     #[error("{path}: {message}; fix the YAML (see the configuration section of the README)")]
     Yaml { path: String, message: String },
     #[error("{path}: {message}")]
@@ -114,15 +111,8 @@ struct RawConfig {
 }
 
 /// hadolint keys shiplight reads the file with but does not act on.
-const HADOLINT_ONLY: &[&str] = &[
-    "label-schema",
-    "strict-labels",
-    "disable-ignore-pragma",
-    "no-color",
-    "no-fail",
-    "format",
-    "verbose",
-];
+const HADOLINT_ONLY: &[&str] =
+    &["label-schema", "strict-labels", "disable-ignore-pragma", "no-color", "no-fail", "format", "verbose"];
 
 /// Parse configuration text. `origin` names the file in messages; a `.hadolint.y*ml` origin
 /// is read with hadolint's meaning.
@@ -130,21 +120,14 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ConfigError> {
     let raw: RawConfig = if text.trim().is_empty() {
         RawConfig::default()
     } else {
-        yaml_serde::from_str(text).map_err(|e| ConfigError::Yaml {
-            path: origin.to_owned(),
-            message: e.to_string(),
-        })?
+        yaml_serde::from_str(text).map_err(|e| ConfigError::Yaml { path: origin.to_owned(), message: e.to_string() })?
     };
-    let is_hadolint = Path::new(origin)
-        .file_name()
-        .and_then(|f| f.to_str())
-        .is_some_and(|f| f.starts_with(".hadolint"));
+    let is_hadolint =
+        Path::new(origin).file_name().and_then(|f| f.to_str()).is_some_and(|f| f.starts_with(".hadolint"));
     let mut warnings = Vec::new();
     for key in raw.unknown.keys() {
         if is_hadolint && HADOLINT_ONLY.contains(&key.as_str()) {
-            warnings.push(format!(
-                "{origin}: `{key}` is a hadolint setting shiplight does not use; it has no effect"
-            ));
+            warnings.push(format!("{origin}: `{key}` is a hadolint setting shiplight does not use; it has no effect"));
         } else {
             warnings.push(format!(
                 "{origin}: unknown key `{key}` ignored; known keys: failure-threshold, ignored, override, severity, targets, trusted-registries"
@@ -157,9 +140,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ConfigError> {
             "none" | "off" | "never" => None,
             other => Some(Severity::parse(other).ok_or_else(|| ConfigError::Value {
                 path: origin.to_owned(),
-                message: format!(
-                    "failure-threshold `{t}` is not one of error, warning, info, style, none"
-                ),
+                message: format!("failure-threshold `{t}` is not one of error, warning, info, style, none"),
             })?),
         };
     }
@@ -181,7 +162,9 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ConfigError> {
     config.ignored = raw.ignored.clone();
     for (level, codes) in &raw.overrides {
         let Some(sev) = Severity::parse(level) else {
-            warnings.push(format!("{origin}: override: `{level}` is not one of error, warning, info, style; entries under it ignored"));
+            warnings.push(format!(
+                "{origin}: override: `{level}` is not one of error, warning, info, style; entries under it ignored"
+            ));
             continue;
         };
         for code in codes {
@@ -199,7 +182,9 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ConfigError> {
             other => match Severity::parse(other) {
                 Some(s) => Some(s),
                 None => {
-                    warnings.push(format!("{origin}: severity.{code}: `{level}` is not one of error, warning, info, style, off"));
+                    warnings.push(format!(
+                        "{origin}: severity.{code}: `{level}` is not one of error, warning, info, style, off"
+                    ));
                     continue;
                 }
             },
@@ -208,29 +193,18 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ConfigError> {
     }
     config.targets = raw.targets;
     config.trusted_registries = raw.trusted_registries;
-    Ok(Loaded {
-        config,
-        warnings,
-        path: Some(PathBuf::from(origin)),
-    })
+    Ok(Loaded { config, warnings, path: Some(PathBuf::from(origin)) })
 }
 
 /// Read and parse a configuration file.
 pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
     parse(&text, &path.display().to_string())
 }
 
 /// File names looked for, in order of preference within one directory.
-pub const FILE_NAMES: [&str; 4] = [
-    ".shiplight.yml",
-    ".shiplight.yaml",
-    ".hadolint.yaml",
-    ".hadolint.yml",
-];
+pub const FILE_NAMES: [&str; 4] = [".shiplight.yml", ".shiplight.yaml", ".hadolint.yaml", ".hadolint.yml"];
 
 /// The nearest configuration file from `start` up to the repository root (a folder with
 /// `.git`) or the file system root.
@@ -274,14 +248,8 @@ mod tests {
         let l = parse("failure-threshold: error\nignored: [DL3009]\ntrustedRegistries: [docker.io]\nstrict-labels: true\ncolour: yes\n", ".hadolint.yaml").unwrap();
         assert_eq!(l.config.failure_threshold, Some(Severity::Error));
         assert_eq!(l.config.trusted_registries, vec!["docker.io"]);
-        assert!(l
-            .warnings
-            .iter()
-            .any(|w| w.contains("`strict-labels` is a hadolint setting")));
-        assert!(l
-            .warnings
-            .iter()
-            .any(|w| w.contains("unknown key `colour`")));
+        assert!(l.warnings.iter().any(|w| w.contains("`strict-labels` is a hadolint setting")));
+        assert!(l.warnings.iter().any(|w| w.contains("unknown key `colour`")));
     }
 
     #[test]

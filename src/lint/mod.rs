@@ -25,12 +25,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 4] = [
-        Severity::Error,
-        Severity::Warning,
-        Severity::Info,
-        Severity::Style,
-    ];
+    pub const ALL: [Severity; 4] = [Severity::Error, Severity::Warning, Severity::Info, Severity::Style];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -43,9 +38,7 @@ impl Severity {
 
     /// Parse `error|warning|info|style` (case-insensitive).
     pub fn parse(s: &str) -> Option<Severity> {
-        Severity::ALL
-            .into_iter()
-            .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
+        Severity::ALL.into_iter().find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
     }
 
     /// Whether this severity is at least as serious as `threshold`.
@@ -148,29 +141,16 @@ impl<'a> Ctx<'a> {
             .map(|s| {
                 s.instructions
                     .iter()
-                    .map(|i| {
-                        (i.kind == Kind::Run)
-                            .then(|| i.script().map(|t| shell::parse(&t)))
-                            .flatten()
-                    })
+                    .map(|i| (i.kind == Kind::Run).then(|| i.script().map(|t| shell::parse(&t))).flatten())
                     .collect()
             })
             .collect();
-        Ctx {
-            df,
-            graph,
-            config,
-            scripts,
-        }
+        Ctx { df, graph, config, scripts }
     }
 
     /// Every RUN of a stage with its parsed script.
     pub fn runs(&self, stage: &'a Stage) -> impl Iterator<Item = (&'a Instruction, &Script)> + '_ {
-        stage
-            .instructions
-            .iter()
-            .zip(&self.scripts[stage.index])
-            .filter_map(|(i, s)| s.as_ref().map(|s| (i, s)))
+        stage.instructions.iter().zip(&self.scripts[stage.index]).filter_map(|(i, s)| s.as_ref().map(|s| (i, s)))
     }
 
     /// Stages whose filesystem ships in a target image.
@@ -185,18 +165,14 @@ impl<'a> Ctx<'a> {
 
     /// A value set by ENV in a stage or the stages it is built FROM.
     pub fn env(&self, stage: &Stage, key: &str) -> Option<&'a str> {
-        self.graph
-            .lineage(stage.index)
-            .into_iter()
-            .rev()
-            .find_map(|i| {
-                self.df.stages[i]
-                    .of_kind(Kind::Env)
-                    .flat_map(|e| e.pairs())
-                    .rev()
-                    .find(|kv| kv.key == key)
-                    .map(|kv| kv.value.as_deref().unwrap_or(""))
-            })
+        self.graph.lineage(stage.index).into_iter().rev().find_map(|i| {
+            self.df.stages[i]
+                .of_kind(Kind::Env)
+                .flat_map(|e| e.pairs())
+                .rev()
+                .find(|kv| kv.key == key)
+                .map(|kv| kv.value.as_deref().unwrap_or(""))
+        })
     }
 }
 
@@ -247,11 +223,7 @@ pub fn lint_text(text: &str, file: &str, config: &LintConfig) -> Vec<Finding> {
             Err(e) => vec![invalid(file, 1, 1, e.to_string(), "")],
         },
         Err(e) => {
-            let line = text
-                .lines()
-                .nth(e.line.saturating_sub(1))
-                .unwrap_or("")
-                .to_owned();
+            let line = text.lines().nth(e.line.saturating_sub(1)).unwrap_or("").to_owned();
             vec![invalid(file, e.line, e.column, e.message, &line)]
         }
     }
@@ -280,13 +252,7 @@ pub fn lint_bytes(bytes: &[u8], file: &str, config: &LintConfig) -> Vec<Finding>
 }
 
 /// The `SL001` finding for a file that cannot be read or parsed.
-pub fn invalid(
-    file: &str,
-    line: usize,
-    column: usize,
-    message: String,
-    source_line: &str,
-) -> Finding {
+pub fn invalid(file: &str, line: usize, column: usize, message: String, source_line: &str) -> Finding {
     let rule = rules::INVALID;
     Finding {
         file: file.to_owned(),
@@ -324,8 +290,9 @@ fn suppressed_by_pragma(df: &Dockerfile, rule: &Rule, hit: &Hit) -> bool {
                 };
                 in_stage(comment_owner)
             }
-            PragmaScope::NextInstruction => next_instruction_span(df, p.line)
-                .is_some_and(|(start, end)| start <= hit.line && hit.line <= end),
+            PragmaScope::NextInstruction => {
+                next_instruction_span(df, p.line).is_some_and(|(start, end)| start <= hit.line && hit.line <= end)
+            }
         }
     })
 }
@@ -333,11 +300,8 @@ fn suppressed_by_pragma(df: &Dockerfile, rule: &Rule, hit: &Hit) -> bool {
 /// Line span of the first instruction (FROM included) that starts after `line`.
 fn next_instruction_span(df: &Dockerfile, line: usize) -> Option<(usize, usize)> {
     let froms = df.stages.iter().map(|s| (s.line, s.line));
-    let rest = df
-        .global_args
-        .iter()
-        .chain(df.stages.iter().flat_map(|s| s.instructions.iter()))
-        .map(|i| (i.line, i.end_line));
+    let rest =
+        df.global_args.iter().chain(df.stages.iter().flat_map(|s| s.instructions.iter())).map(|i| (i.line, i.end_line));
     froms.chain(rest).filter(|(start, _)| *start > line).min()
 }
 
@@ -346,10 +310,7 @@ mod tests {
     use super::*;
 
     fn codes(text: &str) -> Vec<(usize, String)> {
-        lint_text(text, "Dockerfile", &LintConfig::default())
-            .into_iter()
-            .map(|f| (f.line, f.code))
-            .collect()
+        lint_text(text, "Dockerfile", &LintConfig::default()).into_iter().map(|f| (f.line, f.code)).collect()
     }
 
     #[test]
@@ -357,23 +318,14 @@ mod tests {
         let base = "FROM debian:12.5\nUSER app\n";
         let with = |p: &str| codes(&format!("{base}{p}RUN cd /tmp\n"));
         assert!(with("").iter().any(|(_, c)| c == "SL310"));
-        assert!(!with("# hadolint ignore=DL3003\n")
+        assert!(!with("# hadolint ignore=DL3003\n").iter().any(|(_, c)| c == "SL310"));
+        assert!(!with("# shiplight ignore=cd-in-run\n").iter().any(|(_, c)| c == "SL310"));
+        assert!(!codes(&format!("# hadolint global ignore=SL310\n{base}RUN cd /tmp\n"))
             .iter()
             .any(|(_, c)| c == "SL310"));
-        assert!(!with("# shiplight ignore=cd-in-run\n")
-            .iter()
-            .any(|(_, c)| c == "SL310"));
-        assert!(!codes(&format!(
-            "# hadolint global ignore=SL310\n{base}RUN cd /tmp\n"
-        ))
-        .iter()
-        .any(|(_, c)| c == "SL310"));
         // a stage pragma covers its own stage only
         let two = "FROM debian:12.5 AS a\n# shiplight stage ignore=SL310\nRUN cd /a\nFROM debian:12.5\nUSER app\nCOPY --from=a /x /x\nRUN cd /b\n";
-        let found: Vec<_> = codes(two)
-            .into_iter()
-            .filter(|(_, c)| c == "SL310")
-            .collect();
+        let found: Vec<_> = codes(two).into_iter().filter(|(_, c)| c == "SL310").collect();
         assert_eq!(found, vec![(7, "SL310".to_string())]);
     }
 
@@ -381,10 +333,8 @@ mod tests {
     fn alias_ignores_only_its_own_part_of_a_rule() {
         // SL106 covers apt lists (DL3009) and pip cache (DL3042): ignoring DL3009 keeps pip's.
         let text = "FROM debian:12.5\nUSER app\n# hadolint ignore=DL3009\nRUN apt-get update && apt-get install -y --no-install-recommends python3-pip && pip install flask\n";
-        let found: Vec<_> = lint_text(text, "D", &LintConfig::default())
-            .into_iter()
-            .filter(|f| f.code == "SL106")
-            .collect();
+        let found: Vec<_> =
+            lint_text(text, "D", &LintConfig::default()).into_iter().filter(|f| f.code == "SL106").collect();
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].message.contains("pip"), "{}", found[0].message);
     }

@@ -57,8 +57,7 @@ pub struct ImageReport {
 impl Report {
     /// Whether any finding reaches the failure threshold.
     pub fn failed(&self) -> bool {
-        self.failure_threshold
-            .is_some_and(|t| self.findings.iter().any(|f| f.severity.reaches(t)))
+        self.failure_threshold.is_some_and(|t| self.findings.iter().any(|f| f.severity.reaches(t)))
     }
 
     /// Number of findings of each severity, most serious first.

@@ -48,44 +48,22 @@ pub fn text(report: &Report) -> String {
     let blue = Style::new().bold().fg_color(Some(AnsiColor::Blue.into()));
     let mut out = String::new();
     for w in &report.warnings {
-        let _ = writeln!(
-            out,
-            "{}warning{}: {w}",
-            style(Severity::Warning),
-            style(Severity::Warning).render_reset()
-        );
+        let _ = writeln!(out, "{}warning{}: {w}", style(Severity::Warning), style(Severity::Warning).render_reset());
     }
     for f in &report.findings {
         let s = style(f.severity);
-        let _ = writeln!(
-            out,
-            "{s}{}[{} {}]{s:#}{bold}: {}{bold:#}",
-            f.severity, f.code, f.name, f.message
-        );
+        let _ = writeln!(out, "{s}{}[{} {}]{s:#}{bold}: {}{bold:#}", f.severity, f.code, f.name, f.message);
         let gutter = f.line.to_string().len();
         let pad = " ".repeat(gutter);
-        let _ = writeln!(
-            out,
-            "{pad}{blue}-->{blue:#} {}:{}:{}",
-            f.file, f.line, f.column
-        );
+        let _ = writeln!(out, "{pad}{blue}-->{blue:#} {}:{}:{}", f.file, f.line, f.column);
         if !f.source_line.is_empty() {
             let line = f.source_line.replace('\t', "    ");
             let start = f.column.saturating_sub(1).min(line.chars().count());
             let width = line.chars().skip(start).count().max(1);
-            let more = if f.end_line > f.line {
-                format!(" …through line {}", f.end_line)
-            } else {
-                String::new()
-            };
+            let more = if f.end_line > f.line { format!(" …through line {}", f.end_line) } else { String::new() };
             let _ = writeln!(out, "{pad} {blue}|{blue:#}");
             let _ = writeln!(out, "{blue}{}{blue:#} {blue}|{blue:#} {line}", f.line);
-            let _ = writeln!(
-                out,
-                "{pad} {blue}|{blue:#} {}{s}{}{more}{s:#}",
-                " ".repeat(start),
-                "^".repeat(width)
-            );
+            let _ = writeln!(out, "{pad} {blue}|{blue:#} {}{s}{}{more}{s:#}", " ".repeat(start), "^".repeat(width));
         }
         if let Some(fix) = &f.fix {
             let _ = writeln!(out, "{pad} {blue}={blue:#} {bold}fix{bold:#}: {fix}");
@@ -98,11 +76,7 @@ pub fn text(report: &Report) -> String {
         .filter(|(_, n)| *n > 0)
         .map(|(s, n)| format!("{n} {}", plural(s.as_str(), *n)))
         .collect();
-    let files = format!(
-        "{} {}",
-        report.files.len(),
-        plural("file", report.files.len())
-    );
+    let files = format!("{} {}", report.files.len(), plural("file", report.files.len()));
     if counts.is_empty() {
         let _ = writeln!(out, "{files} checked: no findings");
     } else {
@@ -143,27 +117,12 @@ pub fn sarif(report: &Report) -> String {
             sarif::ReportingDescriptor::builder()
                 .id(r.code)
                 .name(r.name)
-                .short_description(
-                    sarif::MultiformatMessageString::builder()
-                        .text(r.summary)
-                        .build(),
-                )
-                .full_description(
-                    sarif::MultiformatMessageString::builder()
-                        .text(r.doc())
-                        .build(),
-                )
+                .short_description(sarif::MultiformatMessageString::builder().text(r.summary).build())
+                .full_description(sarif::MultiformatMessageString::builder().text(r.doc()).build())
                 .help_uri(r.url())
-                .help(
-                    sarif::MultiformatMessageString::builder()
-                        .text(r.doc())
-                        .markdown(r.doc())
-                        .build(),
-                )
+                .help(sarif::MultiformatMessageString::builder().text(r.doc()).markdown(r.doc()).build())
                 .default_configuration(
-                    sarif::ReportingConfiguration::builder()
-                        .level(serde_json::json!(sarif_level(r.severity)))
-                        .build(),
+                    sarif::ReportingConfiguration::builder().level(serde_json::json!(sarif_level(r.severity))).build(),
                 )
                 .build()
         })
@@ -180,11 +139,7 @@ pub fn sarif(report: &Report) -> String {
             let location = sarif::Location::builder()
                 .physical_location(
                     sarif::PhysicalLocation::builder()
-                        .artifact_location(
-                            sarif::ArtifactLocation::builder()
-                                .uri(f.file.clone())
-                                .build(),
-                        )
+                        .artifact_location(sarif::ArtifactLocation::builder().uri(f.file.clone()).build())
                         .region(region)
                         .build(),
                 )
@@ -210,23 +165,15 @@ pub fn sarif(report: &Report) -> String {
         .information_uri(rules::DOCS_URL)
         .rules(descriptors)
         .build();
-    let run = sarif::Run::builder()
-        .tool(sarif::Tool::builder().driver(driver).build())
-        .results(results)
-        .build();
-    let log = sarif::Sarif::builder()
-        .version(serde_json::json!("2.1.0"))
-        .schema(sarif::SCHEMA_URL)
-        .runs(vec![run])
-        .build();
+    let run = sarif::Run::builder().tool(sarif::Tool::builder().driver(driver).build()).results(results).build();
+    let log =
+        sarif::Sarif::builder().version(serde_json::json!("2.1.0")).schema(sarif::SCHEMA_URL).runs(vec![run]).build();
     serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
 }
 
 /// Escape the data of a workflow command (`%`, CR, LF).
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escape a property of a workflow command (also `:` and `,`).
@@ -313,11 +260,7 @@ pub fn compare_text(report: &Report) -> String {
                     img.base_ref.as_deref().unwrap_or("?"),
                     img.engine
                 );
-                let _ = writeln!(
-                    out,
-                    "  {:<12} {:>12} {:>12} {:>12}",
-                    "", "base", "head", "delta"
-                );
+                let _ = writeln!(out, "  {:<12} {:>12} {:>12} {:>12}", "", "base", "head", "delta");
                 for (name, d, bytes) in [
                     ("size", &c.size, true),
                     ("compressed", &c.compressed, true),
@@ -325,56 +268,46 @@ pub fn compare_text(report: &Report) -> String {
                     ("wasted", &c.wasted, true),
                 ] {
                     let f = |v: u64| if bytes { size(v) } else { v.to_string() };
-                    let delta = if bytes {
-                        signed_size(d.delta)
-                    } else {
-                        format!("{:+}", d.delta)
-                    };
-                    let _ = writeln!(
-                        out,
-                        "  {name:<12} {:>12} {:>12} {:>12}",
-                        f(d.base),
-                        f(d.head),
-                        delta
-                    );
+                    let delta = if bytes { signed_size(d.delta) } else { format!("{:+}", d.delta) };
+                    let _ = writeln!(out, "  {name:<12} {:>12} {:>12} {:>12}", f(d.base), f(d.head), delta);
                 }
                 let growing = c.top_growing(5);
                 if !growing.is_empty() {
                     let _ = writeln!(out, "  grew most:");
                     for d in growing {
-                        let at = d
-                            .line
-                            .map(|l| format!("line {l}"))
-                            .unwrap_or_else(|| "line ?".into());
-                        let _ = writeln!(
-                            out,
-                            "    {:>12}  {at:<9} {}",
-                            signed_size(d.delta_bytes),
-                            d.instruction
-                        );
+                        let at = d.line.map(|l| format!("line {l}")).unwrap_or_else(|| "line ?".into());
+                        let _ = writeln!(out, "    {:>12}  {at:<9} {}", signed_size(d.delta_bytes), d.instruction);
+                        if !d.toolchain.is_empty() {
+                            let _ =
+                                writeln!(out, "    {:>12}  {:<9} build toolchain: {}", "", "", d.toolchain.join(", "));
+                        }
                     }
                 }
                 let shrinking = c.top_shrinking(3);
                 if !shrinking.is_empty() {
                     let _ = writeln!(out, "  shrank most:");
                     for d in shrinking {
-                        let at = d
-                            .line
-                            .map(|l| format!("line {l}"))
-                            .unwrap_or_else(|| "line ?".into());
+                        // a removed layer's line is the base Dockerfile's
+                        let side = if d.change == crate::image::compare::Change::Removed { "base " } else { "" };
+                        let at = d.line.map(|l| format!("{side}line {l}")).unwrap_or_else(|| "line ?".into());
+                        let _ = writeln!(out, "    {:>12}  {at:<9} {}", signed_size(d.delta_bytes), d.instruction);
+                    }
+                }
+                match &c.base_image_changed {
+                    Some((from, to)) => {
                         let _ = writeln!(
                             out,
-                            "    {:>12}  {at:<9} {}",
-                            signed_size(d.delta_bytes),
-                            d.instruction
+                            "  base image: {from} \u{2192} {to} (changed by this PR; its layers are listed above)"
+                        );
+                    }
+                    None => {
+                        let _ = writeln!(
+                            out,
+                            "  base image drift: {} (upstream change of the same FROM image)",
+                            signed_size(c.base_image_drift_bytes)
                         );
                     }
                 }
-                let _ = writeln!(
-                    out,
-                    "  base image drift: {}",
-                    signed_size(c.base_image_drift_bytes)
-                );
             }
             _ => {
                 let _ = writeln!(out, "{}: {}  [{mark}]", img.name, size(img.head.size_bytes));
@@ -413,20 +346,11 @@ mod tests {
     fn text_shows_location_line_caret_and_fix() {
         let out = text(&report("FROM debian:12.5-slim\nUSER app\nWORKDIR app\n"));
         let plain = anstream::adapter::strip_str(&out).to_string();
-        assert!(
-            plain.contains("error[SL309 relative-workdir]: `WORKDIR app` is relative"),
-            "{plain}"
-        );
+        assert!(plain.contains("error[SL309 relative-workdir]: `WORKDIR app` is relative"), "{plain}");
         assert!(plain.contains(" --> Dockerfile:3:1"), "{plain}");
-        assert!(
-            plain.contains("3 | WORKDIR app\n  | ^^^^^^^^^^^"),
-            "{plain}"
-        );
+        assert!(plain.contains("3 | WORKDIR app\n  | ^^^^^^^^^^^"), "{plain}");
         assert!(plain.contains("= fix: use an absolute path"), "{plain}");
-        assert!(
-            plain.contains("1 file checked: 1 error (failing: findings at or above info)"),
-            "{plain}"
-        );
+        assert!(plain.contains("1 file checked: 1 error (failing: findings at or above info)"), "{plain}");
     }
 
     #[test]
@@ -440,20 +364,12 @@ mod tests {
 
     #[test]
     fn sarif_has_rules_and_results() {
-        let v: serde_json::Value = serde_json::from_str(&sarif(&report(
-            "FROM debian:12.5-slim\nUSER app\nWORKDIR app\n",
-        )))
-        .unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&sarif(&report("FROM debian:12.5-slim\nUSER app\nWORKDIR app\n"))).unwrap();
         assert_eq!(v["version"], "2.1.0");
         let run = &v["runs"][0];
-        assert_eq!(
-            run["tool"]["driver"]["rules"].as_array().unwrap().len(),
-            rules::TABLE.len()
-        );
+        assert_eq!(run["tool"]["driver"]["rules"].as_array().unwrap().len(), rules::TABLE.len());
         assert_eq!(run["results"][0]["ruleId"], "SL309");
-        assert_eq!(
-            run["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"],
-            3
-        );
+        assert_eq!(run["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"], 3);
     }
 }

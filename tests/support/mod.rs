@@ -18,17 +18,11 @@ pub async fn daemon(test: &str) -> Option<Engine> {
     match Engine::connect(Duration::from_secs(600)).await {
         Ok(e) => {
             let info = e.server_info().await.expect("daemon version");
-            eprintln!(
-                "{test}: running on Docker Engine {} (API {})",
-                info.version, info.api_version
-            );
+            eprintln!("{test}: running on Docker Engine {} (API {})", info.version, info.api_version);
             Some(e)
         }
         Err(err) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "{test}: a Docker daemon is required in CI: {err}"
-            );
+            assert!(std::env::var_os("CI").is_none(), "{test}: a Docker daemon is required in CI: {err}");
             eprintln!("SKIPPED {test}: {err}. Start one with `sudo scripts/dockerd.sh`.");
             None
         }
@@ -50,15 +44,14 @@ pub async fn busybox(engine: &Engine) {
     let mut b = tar::Builder::new(Vec::new());
     b.append_path_with_name(busybox, "bin/busybox").unwrap();
     for tool in [
-        "sh", "head", "rm", "cat", "echo", "dd", "ls", "mkdir", "sleep", "true", "false", "env",
-        "chmod", "chown", "cp", "mv", "httpd", "wget",
+        "sh", "head", "rm", "cat", "echo", "dd", "ls", "mkdir", "sleep", "true", "false", "env", "chmod", "chown",
+        "cp", "mv", "httpd", "wget",
     ] {
         let mut h = tar::Header::new_gnu();
         h.set_entry_type(tar::EntryType::Symlink);
         h.set_size(0);
         h.set_mode(0o777);
-        b.append_link(&mut h, format!("bin/{tool}"), "busybox")
-            .unwrap();
+        b.append_link(&mut h, format!("bin/{tool}"), "busybox").unwrap();
     }
     for dir in ["tmp", "etc", "root"] {
         let mut h = tar::Header::new_gnu();
@@ -69,10 +62,7 @@ pub async fn busybox(engine: &Engine) {
     }
     let rootfs = Bytes::from(b.into_inner().unwrap());
     let (repo, tag) = BUSYBOX.split_once(':').unwrap();
-    engine
-        .import_rootfs(rootfs, repo, tag, &["CMD [\"sh\"]", "ENV PATH=/bin"])
-        .await
-        .expect("import busybox");
+    engine.import_rootfs(rootfs, repo, tag, &["CMD [\"sh\"]", "ENV PATH=/bin"]).await.expect("import busybox");
 }
 
 /// A git repository in a temporary folder, committed step by step.
@@ -107,29 +97,15 @@ impl Repo {
     }
 
     pub fn git(&self, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(self.path())
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = Command::new("git").arg("-C").arg(self.path()).args(args).output().unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 }
 
 /// Run the shiplight binary.
 pub fn shiplight(args: &[&str], cwd: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_shiplight"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_shiplight")).args(args).current_dir(cwd).env("NO_COLOR", "1").output().unwrap()
 }
 
 /// Remove the images shiplight built for this repository's comparisons.

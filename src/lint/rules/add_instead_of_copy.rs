@@ -24,12 +24,9 @@ fn is_special(src: &str) -> bool {
         || s.starts_with("git@")
         || s.starts_with("<<")
         || s.contains('$')
-        || [
-            ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst", ".gz",
-            ".bz2", ".xz",
-        ]
-        .iter()
-        .any(|e| s.ends_with(e))
+        || [".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst", ".gz", ".bz2", ".xz"]
+            .iter()
+            .any(|e| s.ends_with(e))
 }
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
@@ -39,7 +36,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 continue;
             };
             if !sources.is_empty() && !sources.iter().any(|s| is_special(s)) {
-                out.push(Hit::on(ins, stage, "ADD copies local files here; COPY does the same without ADD's archive and URL magic").fix("use COPY").alias("DL3020"));
+                out.push(
+                    Hit::on(
+                        ins,
+                        stage,
+                        "ADD copies local files here; COPY does the same without ADD's archive and URL magic",
+                    )
+                    .fix("use COPY")
+                    .alias("DL3020"),
+                );
             }
         }
     }
@@ -52,6 +57,10 @@ mod tests {
     #[test]
     fn flags_local_add() {
         assert_eq!(lines("SL306", "FROM a:1\nADD app/ /app/\n"), vec![2]);
-        assert!(lines("SL306", "FROM a:1\nADD https://x/y.tgz /t/\nADD rootfs.tar.xz /\nADD git@github.com:o/r.git /src\n").is_empty());
+        assert!(lines(
+            "SL306",
+            "FROM a:1\nADD https://x/y.tgz /t/\nADD rootfs.tar.xz /\nADD git@github.com:o/r.git /src\n"
+        )
+        .is_empty());
     }
 }

@@ -12,7 +12,7 @@
 //! ## Fix
 //! `apt-get install -y curl`.
 
-use super::support::system_install;
+use crate::dockerfile::packages::system_install;
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
@@ -21,21 +21,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             let missing = script.commands.iter().any(|c| {
                 system_install(c).is_some_and(|(m, _)| m.is_apt())
                     && !c.args().iter().any(|a| {
-                        matches!(
-                            a.as_str(),
-                            "--yes" | "--assume-yes" | "-qq" | "-q=2" | "--quiet=2"
-                        ) || (a.starts_with('-') && !a.starts_with("--") && a.contains('y'))
+                        matches!(a.as_str(), "--yes" | "--assume-yes" | "-qq" | "-q=2" | "--quiet=2")
+                            || (a.starts_with('-') && !a.starts_with("--") && a.contains('y'))
                     })
             });
             if missing {
                 out.push(
-                    Hit::on(
-                        ins,
-                        stage,
-                        "`apt-get install` without `-y` waits for a confirmation no one can give",
-                    )
-                    .fix("add `-y`")
-                    .alias("DL3014"),
+                    Hit::on(ins, stage, "`apt-get install` without `-y` waits for a confirmation no one can give")
+                        .fix("add `-y`")
+                        .alias("DL3014"),
                 );
             }
         }
@@ -48,19 +42,9 @@ mod tests {
 
     #[test]
     fn flags_missing_yes() {
-        assert_eq!(
-            lines("SL303", "FROM debian:12\nRUN apt-get install curl\n"),
-            vec![2]
-        );
+        assert_eq!(lines("SL303", "FROM debian:12\nRUN apt-get install curl\n"), vec![2]);
         for ok in ["-y", "--yes", "-qy", "-qq", "--assume-yes"] {
-            assert!(
-                lines(
-                    "SL303",
-                    &format!("FROM debian:12\nRUN apt-get install {ok} curl\n")
-                )
-                .is_empty(),
-                "{ok}"
-            );
+            assert!(lines("SL303", &format!("FROM debian:12\nRUN apt-get install {ok} curl\n")).is_empty(), "{ok}");
         }
     }
 }

@@ -20,13 +20,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         for (ins, script) in ctx.runs(stage) {
             if script.calls(&["apt"]).next().is_some() {
                 out.push(
-                    Hit::on(
-                        ins,
-                        stage,
-                        "`apt` has no stable command-line interface; use `apt-get` in scripts",
-                    )
-                    .fix("replace `apt` with `apt-get`")
-                    .alias("DL3027"),
+                    Hit::on(ins, stage, "`apt` has no stable command-line interface; use `apt-get` in scripts")
+                        .fix("replace `apt` with `apt-get`")
+                        .alias("DL3027"),
                 );
             }
         }
@@ -39,17 +35,7 @@ mod tests {
 
     #[test]
     fn flags_apt() {
-        assert_eq!(
-            lines(
-                "SL301",
-                "FROM debian:12\nRUN apt update && apt install -y curl\n"
-            ),
-            vec![2]
-        );
-        assert!(lines(
-            "SL301",
-            "FROM debian:12\nRUN apt-get update && apt-cache policy curl\n"
-        )
-        .is_empty());
+        assert_eq!(lines("SL301", "FROM debian:12\nRUN apt update && apt install -y curl\n"), vec![2]);
+        assert!(lines("SL301", "FROM debian:12\nRUN apt-get update && apt-cache policy curl\n").is_empty());
     }
 }

@@ -19,27 +19,24 @@
 //! Move the install into a `build` stage and `COPY --from=build` only the artifacts;
 //! `shiplight suggest` writes that patch.
 
-use super::support::{is_toolchain_package, list, system_install};
+use super::support::list;
+use crate::dockerfile::packages::{is_toolchain_package, system_install};
 use crate::dockerfile::ImageRef;
 use crate::lint::{Ctx, Hit};
 
-const FIX: &str = "install it in a `build` stage and COPY --from=build only the artifacts (`shiplight suggest` writes the patch)";
+const FIX: &str =
+    "install it in a `build` stage and COPY --from=build only the artifacts (`shiplight suggest` writes the patch)";
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in ctx.shipped() {
         let where_ = if ctx.graph.is_final(stage.index) {
             "the final stage".to_owned()
         } else {
-            format!(
-                "stage `{}`, which the final image is built FROM",
-                stage.label()
-            )
+            format!("stage `{}`, which the final image is built FROM", stage.label())
         };
         let runtime_uses_git = ctx.finals().flat_map(|f| f.instructions.iter()).any(|i| {
-            matches!(
-                i.kind,
-                crate::dockerfile::Kind::Cmd | crate::dockerfile::Kind::Entrypoint
-            ) && i.script().is_some_and(|s| s.contains("git"))
+            matches!(i.kind, crate::dockerfile::Kind::Cmd | crate::dockerfile::Kind::Entrypoint)
+                && i.script().is_some_and(|s| s.contains("git"))
         });
         for (ins, script) in ctx.runs(stage) {
             let mut tools: Vec<&str> = Vec::new();
@@ -54,19 +51,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 }
             }
             if !tools.is_empty() {
-                let noun = if tools.len() == 1 {
-                    "is a build-only package"
-                } else {
-                    "are build-only packages"
-                };
+                let noun = if tools.len() == 1 { "is a build-only package" } else { "are build-only packages" };
                 out.push(
                     Hit::on(
                         ins,
                         stage,
-                        format!(
-                            "{} {noun} installed in {where_}: it ships in the image",
-                            list(&tools)
-                        ),
+                        format!("{} {noun} installed in {where_}: it ships in the image", list(&tools)),
                     )
                     .fix(FIX),
                 );
@@ -80,8 +70,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         let root = &ctx.df.stages[ctx.graph.lineage(stage.index)[0]];
         if let Some(runtime) = toolchain_image(image) {
             out.push(
-                Hit::on_from(root, format!("the final image is built on `{image}`, a toolchain image: its compilers and SDK ship"))
-                    .fix(format!("build in a stage on `{image}` and run on {runtime}")),
+                Hit::on_from(
+                    root,
+                    format!("the final image is built on `{image}`, a toolchain image: its compilers and SDK ship"),
+                )
+                .fix(format!("build in a stage on `{image}` and run on {runtime}")),
             );
         }
     }
@@ -100,9 +93,7 @@ fn toolchain_image(image: &str) -> Option<&'static str> {
         "openjdk" | "eclipse-temurin" | "amazoncorretto" | "sapmachine" if !tag.contains("jre") => {
             Some("the JRE variant, e.g. `eclipse-temurin:21-jre`")
         }
-        "sdk" if r.repository.contains("dotnet") => {
-            Some("`mcr.microsoft.com/dotnet/aspnet` or `runtime`")
-        }
+        "sdk" if r.repository.contains("dotnet") => Some("`mcr.microsoft.com/dotnet/aspnet` or `runtime`"),
         _ => None,
     }
 }
@@ -113,31 +104,12 @@ mod tests {
 
     #[test]
     fn flags_toolchain_in_final_stage() {
-        let m = messages(
-            "SL101",
-            "FROM python:3.9\nWORKDIR /app\nRUN apt update && apt install -y build-essential\n",
-        );
+        let m = messages("SL101", "FROM python:3.9\nWORKDIR /app\nRUN apt update && apt install -y build-essential\n");
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].0, 3);
-        assert!(
-            m[0].1.contains("`build-essential`") && m[0].1.contains("final stage"),
-            "{}",
-            m[0].1
-        );
-        assert_eq!(
-            lines(
-                "SL101",
-                "FROM alpine:3\nRUN apk add --no-cache gcc musl-dev\n"
-            ),
-            vec![2]
-        );
-        assert_eq!(
-            lines(
-                "SL101",
-                "FROM fedora:40\nRUN dnf install -y zlib-devel && dnf clean all\n"
-            ),
-            vec![2]
-        );
+        assert!(m[0].1.contains("`build-essential`") && m[0].1.contains("final stage"), "{}", m[0].1);
+        assert_eq!(lines("SL101", "FROM alpine:3\nRUN apk add --no-cache gcc musl-dev\n"), vec![2]);
+        assert_eq!(lines("SL101", "FROM fedora:40\nRUN dnf install -y zlib-devel && dnf clean all\n"), vec![2]);
     }
 
     #[test]
@@ -156,34 +128,18 @@ mod tests {
 
     #[test]
     fn toolchain_base_image_in_final_stage() {
-        assert_eq!(
-            lines("SL101", "FROM golang:1.22\nRUN go build -o /app .\n"),
-            vec![1]
-        );
+        assert_eq!(lines("SL101", "FROM golang:1.22\nRUN go build -o /app .\n"), vec![1]);
         assert_eq!(lines("SL101", "FROM eclipse-temurin:21\n"), vec![1]);
         assert!(lines("SL101", "FROM eclipse-temurin:21-jre\n").is_empty());
-        assert!(lines(
-            "SL101",
-            "FROM golang:1.22 AS b\nFROM scratch\nCOPY --from=b /a /a\n"
-        )
-        .is_empty());
+        assert!(lines("SL101", "FROM golang:1.22 AS b\nFROM scratch\nCOPY --from=b /a /a\n").is_empty());
     }
 
     #[test]
     fn runtime_packages_and_git_used_at_runtime_are_fine() {
-        assert!(lines(
-            "SL101",
-            "FROM debian:12\nRUN apt-get install -y curl libpq5 openjdk-17-jre-headless\n"
-        )
-        .is_empty());
-        assert_eq!(
-            lines("SL101", "FROM debian:12\nRUN apt-get install -y git\n"),
-            vec![2]
+        assert!(
+            lines("SL101", "FROM debian:12\nRUN apt-get install -y curl libpq5 openjdk-17-jre-headless\n").is_empty()
         );
-        assert!(lines(
-            "SL101",
-            "FROM debian:12\nRUN apt-get install -y git\nENTRYPOINT [\"git\"]\n"
-        )
-        .is_empty());
+        assert_eq!(lines("SL101", "FROM debian:12\nRUN apt-get install -y git\n"), vec![2]);
+        assert!(lines("SL101", "FROM debian:12\nRUN apt-get install -y git\nENTRYPOINT [\"git\"]\n").is_empty());
     }
 }

@@ -25,24 +25,19 @@
 //! Clean up in the same RUN (`&& rm -rf /var/lib/apt/lists/*`, `pip install --no-cache-dir`,
 //! `apk add --no-cache`), or use `RUN --mount=type=cache,target=…`.
 
-use super::support::{node_install, pip_install, system_install, Manager};
+use crate::dockerfile::packages::{node_install, pip_install, system_install, Manager};
 use crate::dockerfile::shell::Script;
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in ctx.shipped() {
-        let pip_env_off = ctx
-            .env(stage, "PIP_NO_CACHE_DIR")
-            .is_some_and(|v| !matches!(v, "" | "0" | "false" | "no" | "off"));
+        let pip_env_off =
+            ctx.env(stage, "PIP_NO_CACHE_DIR").is_some_and(|v| !matches!(v, "" | "0" | "false" | "no" | "off"));
         for (ins, script) in ctx.runs(stage) {
             let removes = |path: &str| removes_path(script, path);
             let mut push = |alias: Option<&'static str>, cache: &str, fix: &str| {
-                let hit = Hit::on(
-                    ins,
-                    stage,
-                    format!("this RUN leaves {cache} in a stage that ships"),
-                )
-                .fix(fix.to_owned());
+                let hit =
+                    Hit::on(ins, stage, format!("this RUN leaves {cache} in a stage that ships")).fix(fix.to_owned());
                 out.push(match alias {
                     Some(a) => hit.alias(a),
                     None => hit,
@@ -50,18 +45,14 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             };
             let mut seen = Vec::new();
             for cmd in &script.commands {
-                let apt_update = matches!(Manager::of(cmd), Some(m) if m.is_apt())
-                    && cmd.subcommand() == Some("update");
+                let apt_update =
+                    matches!(Manager::of(cmd), Some(m) if m.is_apt()) && cmd.subcommand() == Some("update");
                 let install = system_install(cmd);
-                let manager = install
-                    .as_ref()
-                    .map(|(m, _)| *m)
-                    .or(apt_update.then_some(Manager::AptGet));
+                let manager = install.as_ref().map(|(m, _)| *m).or(apt_update.then_some(Manager::AptGet));
                 match manager {
                     Some(m) if m.is_apt() && !seen.contains(&"apt") => {
                         seen.push("apt");
-                        if !removes("/var/lib/apt/lists") && !ins.has_mount("cache", "/var/lib/apt")
-                        {
+                        if !removes("/var/lib/apt/lists") && !ins.has_mount("cache", "/var/lib/apt") {
                             push(
                                 Some("DL3009"),
                                 "the apt package lists (/var/lib/apt/lists)",
@@ -75,33 +66,21 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                             && !removes("/var/cache/apk")
                             && !ins.has_mount("cache", "/var/cache/apk")
                         {
-                            push(
-                                Some("DL3019"),
-                                "the apk cache (/var/cache/apk)",
-                                "use `apk add --no-cache`",
-                            );
+                            push(Some("DL3019"), "the apk cache (/var/cache/apk)", "use `apk add --no-cache`");
                         }
                     }
-                    Some(m @ (Manager::Yum | Manager::Dnf | Manager::Microdnf))
-                        if !seen.contains(&"yum") =>
-                    {
+                    Some(m @ (Manager::Yum | Manager::Dnf | Manager::Microdnf)) if !seen.contains(&"yum") => {
                         seen.push("yum");
                         let tool = match m {
                             Manager::Yum => "yum",
                             Manager::Dnf => "dnf",
                             _ => "microdnf",
                         };
-                        let cleans = script
-                            .calls(&["yum", "dnf", "microdnf"])
-                            .any(|c| c.subcommand() == Some("clean"))
+                        let cleans = script.calls(&["yum", "dnf", "microdnf"]).any(|c| c.subcommand() == Some("clean"))
                             || removes("/var/cache/yum")
                             || removes("/var/cache/dnf");
                         if !cleans && !ins.has_mount("cache", "/var/cache") {
-                            let alias = if m == Manager::Yum {
-                                "DL3032"
-                            } else {
-                                "DL3040"
-                            };
+                            let alias = if m == Manager::Yum { "DL3032" } else { "DL3040" };
                             push(
                                 Some(alias),
                                 &format!(
@@ -117,42 +96,41 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 if let Some(args) = pip_install(cmd) {
                     if !seen.contains(&"pip") {
                         seen.push("pip");
-                        let no_cache = args
-                            .iter()
-                            .any(|a| a == "--no-cache-dir" || a.starts_with("--no-cache-dir="));
+                        let no_cache = args.iter().any(|a| a == "--no-cache-dir" || a.starts_with("--no-cache-dir="));
                         if !no_cache
                             && !pip_env_off
                             && !removes("/root/.cache")
                             && !ins.has_mount("cache", "/root/.cache")
                         {
-                            push(Some("DL3042"), "the pip cache (~/.cache/pip)", "use `pip install --no-cache-dir` (or set `ENV PIP_NO_CACHE_DIR=1`)");
+                            push(
+                                Some("DL3042"),
+                                "the pip cache (~/.cache/pip)",
+                                "use `pip install --no-cache-dir` (or set `ENV PIP_NO_CACHE_DIR=1`)",
+                            );
                         }
                     }
                 }
                 if let Some((tool, _, _)) = node_install(cmd) {
                     if tool == "yarn" && !seen.contains(&"yarn") {
                         seen.push("yarn");
-                        let cleans = script.calls(&["yarn"]).any(|c| {
-                            c.args()
-                                .windows(2)
-                                .any(|w| w[0] == "cache" && w[1] == "clean")
-                        });
+                        let cleans = script
+                            .calls(&["yarn"])
+                            .any(|c| c.args().windows(2).any(|w| w[0] == "cache" && w[1] == "clean"));
                         if !cleans && !ins.has_mount("cache", "/usr/local/share/.cache/yarn") {
-                            push(
-                                Some("DL3060"),
-                                "the yarn cache",
-                                "end the RUN with `&& yarn cache clean`",
-                            );
+                            push(Some("DL3060"), "the yarn cache", "end the RUN with `&& yarn cache clean`");
                         }
                     } else if tool == "npm" && !seen.contains(&"npm") {
                         seen.push("npm");
-                        let cleans = script.calls(&["npm"]).any(|c| {
-                            c.args()
-                                .windows(2)
-                                .any(|w| w[0] == "cache" && w[1] == "clean")
-                        }) || removes("/root/.npm");
+                        let cleans = script
+                            .calls(&["npm"])
+                            .any(|c| c.args().windows(2).any(|w| w[0] == "cache" && w[1] == "clean"))
+                            || removes("/root/.npm");
                         if !cleans && !ins.has_mount("cache", "/root/.npm") {
-                            push(None, "the npm cache (~/.npm)", "end the RUN with `&& npm cache clean --force`, or use a cache mount");
+                            push(
+                                None,
+                                "the npm cache (~/.npm)",
+                                "end the RUN with `&& npm cache clean --force`, or use a cache mount",
+                            );
                         }
                     }
                 }
@@ -177,29 +155,17 @@ mod tests {
 
     #[test]
     fn flags_caches_in_final_stage() {
-        let m = messages("SL106", "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n");
+        let m = messages(
+            "SL106",
+            "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n",
+        );
         assert_eq!(m.len(), 1);
         assert!(m[0].1.contains("/var/lib/apt/lists"));
-        assert_eq!(
-            lines("SL106", "FROM python:3.9\nRUN pip install flask\n"),
-            vec![2]
-        );
+        assert_eq!(lines("SL106", "FROM python:3.9\nRUN pip install flask\n"), vec![2]);
         assert_eq!(lines("SL106", "FROM alpine:3\nRUN apk add curl\n"), vec![2]);
-        assert_eq!(
-            lines("SL106", "FROM fedora:40\nRUN dnf install -y curl\n"),
-            vec![2]
-        );
-        assert_eq!(
-            lines("SL106", "FROM node:20\nRUN yarn install --production\n"),
-            vec![2]
-        );
-        assert_eq!(
-            lines(
-                "SL106",
-                "FROM debian:12 AS base\nRUN apt-get update\nFROM base\n"
-            ),
-            vec![2]
-        );
+        assert_eq!(lines("SL106", "FROM fedora:40\nRUN dnf install -y curl\n"), vec![2]);
+        assert_eq!(lines("SL106", "FROM node:20\nRUN yarn install --production\n"), vec![2]);
+        assert_eq!(lines("SL106", "FROM debian:12 AS base\nRUN apt-get update\nFROM base\n"), vec![2]);
     }
 
     #[test]

@@ -41,22 +41,15 @@ pub fn build_command(cmd: &SimpleCommand) -> Option<String> {
     let prog = cmd.program();
     let sub = cmd.subcommand().unwrap_or("");
     let args = cmd.args();
-    let run_build = || {
-        args.windows(2)
-            .any(|w| matches!(w[0].as_str(), "run" | "run-script") && w[1].starts_with("build"))
-    };
+    let run_build =
+        || args.windows(2).any(|w| matches!(w[0].as_str(), "run" | "run-script") && w[1].starts_with("build"));
     let hit = match prog {
         "go" => matches!(sub, "build" | "install"),
         "cargo" => matches!(sub, "build" | "install" | "b"),
-        "mvn" | "mvnw" => args
+        "mvn" | "mvnw" => args.iter().any(|a| matches!(a.as_str(), "package" | "install" | "verify" | "compile")),
+        "gradle" | "gradlew" => args
             .iter()
-            .any(|a| matches!(a.as_str(), "package" | "install" | "verify" | "compile")),
-        "gradle" | "gradlew" => args.iter().any(|a| {
-            matches!(
-                a.as_str(),
-                "build" | "assemble" | "jar" | "bootJar" | "installDist" | "shadowJar"
-            )
-        }),
+            .any(|a| matches!(a.as_str(), "build" | "assemble" | "jar" | "bootJar" | "installDist" | "shadowJar")),
         "npm" => run_build(),
         "yarn" | "pnpm" => sub == "build" || run_build(),
         "make" | "ninja" => !matches!(sub, "install" | "clean"),
@@ -68,10 +61,7 @@ pub fn build_command(cmd: &SimpleCommand) -> Option<String> {
     hit.then(|| {
         let mut s = prog.to_owned();
         if !sub.is_empty()
-            && !matches!(
-                prog,
-                "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" | "javac" | "tsc" | "rustc"
-            )
+            && !matches!(prog, "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" | "javac" | "tsc" | "rustc")
         {
             s.push(' ');
             s.push_str(sub);
@@ -86,38 +76,19 @@ mod tests {
 
     #[test]
     fn flags_builds_in_single_stage() {
-        let m = messages(
-            "SL102",
-            "FROM golang:1.22\nCOPY . .\nRUN go mod download && go build -o /s .\n",
-        );
+        let m = messages("SL102", "FROM golang:1.22\nCOPY . .\nRUN go mod download && go build -o /s .\n");
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].0, 3);
         assert!(m[0].1.contains("`go build`"), "{}", m[0].1);
-        assert_eq!(
-            lines("SL102", "FROM node:20\nRUN npm ci\nRUN npm run build\n"),
-            vec![3]
-        );
-        assert_eq!(
-            lines("SL102", "FROM gcc:13\nRUN gcc -O2 -o /hello hello.c\n"),
-            vec![2]
-        );
-        assert_eq!(
-            lines("SL102", "FROM maven:3\nRUN ./mvnw -B package\n"),
-            vec![2]
-        );
+        assert_eq!(lines("SL102", "FROM node:20\nRUN npm ci\nRUN npm run build\n"), vec![3]);
+        assert_eq!(lines("SL102", "FROM gcc:13\nRUN gcc -O2 -o /hello hello.c\n"), vec![2]);
+        assert_eq!(lines("SL102", "FROM maven:3\nRUN ./mvnw -B package\n"), vec![2]);
     }
 
     #[test]
     fn multi_stage_and_non_builds_pass() {
-        assert!(lines(
-            "SL102",
-            "FROM golang:1.22 AS b\nRUN go build -o /s .\nFROM scratch\nCOPY --from=b /s /s\n"
-        )
-        .is_empty());
-        assert!(lines(
-            "SL102",
-            "FROM python:3.12\nRUN pip install flask && make install\n"
-        )
-        .is_empty());
+        assert!(lines("SL102", "FROM golang:1.22 AS b\nRUN go build -o /s .\nFROM scratch\nCOPY --from=b /s /s\n")
+            .is_empty());
+        assert!(lines("SL102", "FROM python:3.12\nRUN pip install flask && make install\n").is_empty());
     }
 }

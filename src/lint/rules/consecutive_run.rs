@@ -24,7 +24,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         for pair in stage.instructions.windows(2) {
             let (a, b) = (&pair[0], &pair[1]);
             if a.kind == Kind::Run && b.kind == Kind::Run && a.flags == b.flags {
-                out.push(Hit::on(b, stage, format!("RUN right after the RUN on line {}: each makes a layer in the final image", a.line)).fix("join them with `&&` into one RUN").alias("DL3059"));
+                out.push(
+                    Hit::on(
+                        b,
+                        stage,
+                        format!("RUN right after the RUN on line {}: each makes a layer in the final image", a.line),
+                    )
+                    .fix("join them with `&&` into one RUN")
+                    .alias("DL3059"),
+                );
             }
         }
     }
@@ -36,23 +44,14 @@ mod tests {
 
     #[test]
     fn flags_consecutive_runs_in_final_stage() {
-        assert_eq!(
-            lines("SL314", "FROM a:1\nRUN a\nRUN b\nRUN c\n"),
-            vec![3, 4]
-        );
+        assert_eq!(lines("SL314", "FROM a:1\nRUN a\nRUN b\nRUN c\n"), vec![3, 4]);
     }
 
     #[test]
     fn builders_and_different_mounts_pass() {
-        assert!(lines(
-            "SL314",
-            "FROM a:1 AS b\nRUN a\nRUN b\nFROM c:1\nCOPY --from=b /x /x\n"
-        )
-        .is_empty());
-        assert!(lines(
-            "SL314",
-            "FROM a:1\nRUN a\nRUN --mount=type=cache,target=/c b\nRUN a\nENV X=1\nRUN b\n"
-        )
-        .is_empty());
+        assert!(lines("SL314", "FROM a:1 AS b\nRUN a\nRUN b\nFROM c:1\nCOPY --from=b /x /x\n").is_empty());
+        assert!(
+            lines("SL314", "FROM a:1\nRUN a\nRUN --mount=type=cache,target=/c b\nRUN a\nENV X=1\nRUN b\n").is_empty()
+        );
     }
 }

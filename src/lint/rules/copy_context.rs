@@ -28,18 +28,13 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         return;
     }
     for stage in ctx.finals() {
-        for ins in stage
-            .instructions
-            .iter()
-            .filter(|i| matches!(i.kind, Kind::Copy | Kind::Add) && i.flag("from").is_none())
+        for ins in
+            stage.instructions.iter().filter(|i| matches!(i.kind, Kind::Copy | Kind::Add) && i.flag("from").is_none())
         {
             let Body::Copy { sources, .. } = &ins.body else {
                 continue;
             };
-            if sources
-                .iter()
-                .any(|s| matches!(s.as_str(), "." | "./" | "./." | "*"))
-            {
+            if sources.iter().any(|s| matches!(s.as_str(), "." | "./" | "./." | "*")) {
                 out.push(
                     Hit::on(ins, stage, "copies the whole build context into the final stage of a multi-stage build")
                         .fix("copy only the artifacts the runtime needs (`COPY --from=<build stage> <path> <dest>`) or name the files"),
@@ -55,7 +50,10 @@ mod tests {
 
     #[test]
     fn flags_context_copy_after_build_stage() {
-        assert_eq!(lines("SL108", "FROM node:20 AS build\nCOPY . .\nFROM node:20-slim\nCOPY . .\nCOPY --from=build /d /d\n"), vec![4]);
+        assert_eq!(
+            lines("SL108", "FROM node:20 AS build\nCOPY . .\nFROM node:20-slim\nCOPY . .\nCOPY --from=build /d /d\n"),
+            vec![4]
+        );
     }
 
     #[test]

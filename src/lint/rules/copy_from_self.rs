@@ -19,12 +19,7 @@ use crate::dockerfile::graph::{EdgeKind, StageRef};
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
-    for edge in ctx
-        .graph
-        .edges
-        .iter()
-        .filter(|e| e.kind != EdgeKind::From && e.target == StageRef::SelfStage)
-    {
+    for edge in ctx.graph.edges.iter().filter(|e| e.kind != EdgeKind::From && e.target == StageRef::SelfStage) {
         let stage = &ctx.df.stages[edge.stage];
         out.push(
             Hit {
@@ -32,11 +27,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 end_line: edge.line,
                 ..Hit::on_from(
                     stage,
-                    format!(
-                        "`--from={}` names the stage it is in (`{}`)",
-                        edge.written,
-                        stage.label()
-                    ),
+                    format!("`--from={}` names the stage it is in (`{}`)", edge.written, stage.label()),
                 )
             }
             .fix("copy from the stage that produces the files")
@@ -51,22 +42,12 @@ mod tests {
 
     #[test]
     fn flags_self_reference() {
-        assert_eq!(
-            lines("SL202", "FROM a:1 AS app\nCOPY --from=app /x /y\n"),
-            vec![2]
-        );
-        assert_eq!(
-            lines("SL202", "FROM a:1\nFROM b:1\nCOPY --from=1 /x /y\n"),
-            vec![3]
-        );
+        assert_eq!(lines("SL202", "FROM a:1 AS app\nCOPY --from=app /x /y\n"), vec![2]);
+        assert_eq!(lines("SL202", "FROM a:1\nFROM b:1\nCOPY --from=1 /x /y\n"), vec![3]);
     }
 
     #[test]
     fn other_stages_pass() {
-        assert!(lines(
-            "SL202",
-            "FROM a:1 AS b\nFROM b:1 AS app\nCOPY --from=b /x /y\n"
-        )
-        .is_empty());
+        assert!(lines("SL202", "FROM a:1 AS b\nFROM b:1 AS app\nCOPY --from=b /x /y\n").is_empty());
     }
 }

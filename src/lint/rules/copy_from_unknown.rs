@@ -24,49 +24,39 @@ use crate::lint::{Ctx, Hit};
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for edge in ctx.graph.edges.iter().filter(|e| e.kind != EdgeKind::From) {
         let stage = &ctx.df.stages[edge.stage];
-        let at = |msg: String| Hit {
-            line: edge.line,
-            end_line: edge.line,
-            ..Hit::on_from(stage, msg)
-        };
+        let at = |msg: String| Hit { line: edge.line, end_line: edge.line, ..Hit::on_from(stage, msg) };
         match &edge.target {
             StageRef::Later(i) => {
                 let later = &ctx.df.stages[*i];
                 out.push(
-                    at(format!("`--from={}` names stage `{}`, defined later on line {}: a stage can only use stages above it", edge.written, later.label(), later.line))
-                        .fix("move that stage above this one"),
+                    at(format!(
+                        "`--from={}` names stage `{}`, defined later on line {}: a stage can only use stages above it",
+                        edge.written,
+                        later.label(),
+                        later.line
+                    ))
+                    .fix("move that stage above this one"),
                 );
             }
             StageRef::Unknown(name) => {
-                let above: Vec<&str> = ctx.df.stages[..edge.stage]
-                    .iter()
-                    .filter_map(|s| s.name.as_deref())
-                    .collect();
+                let above: Vec<&str> = ctx.df.stages[..edge.stage].iter().filter_map(|s| s.name.as_deref()).collect();
                 let close = above
                     .iter()
-                    .map(|n| {
-                        (
-                            strsim::levenshtein(
-                                &n.to_ascii_lowercase(),
-                                &name.to_ascii_lowercase(),
-                            ),
-                            *n,
-                        )
-                    })
+                    .map(|n| (strsim::levenshtein(&n.to_ascii_lowercase(), &name.to_ascii_lowercase()), *n))
                     .filter(|(d, _)| *d <= 2)
                     .min();
                 let fix = match close {
                     Some((_, n)) => format!("did you mean `--from={n}`?"),
                     None if above.is_empty() => {
-                        "define the stage above with `FROM … AS name`, or give the image a tag"
-                            .to_owned()
+                        "define the stage above with `FROM … AS name`, or give the image a tag".to_owned()
                     }
-                    None => format!(
-                        "stages above are: {}; or give the image a tag",
-                        above.join(", ")
-                    ),
+                    None => format!("stages above are: {}; or give the image a tag", above.join(", ")),
                 };
-                out.push(at(format!("`--from={name}` names no stage defined above, and is not an image reference")).fix(fix).alias("DL3022"));
+                out.push(
+                    at(format!("`--from={name}` names no stage defined above, and is not an image reference"))
+                        .fix(fix)
+                        .alias("DL3022"),
+                );
             }
             _ => {}
         }
@@ -82,16 +72,8 @@ mod tests {
         let text = "FROM golang:1.22 AS build\nFROM scratch\nCOPY --from=biuld /a /a\nCOPY --from=later /b /b\nFROM alpine:3 AS later\n";
         assert_eq!(lines("SL201", text), vec![3, 4]);
         let f = crate::lint::lint_text(text, "D", &crate::lint::LintConfig::default());
-        assert!(f
-            .iter()
-            .any(|f| f.fix.as_deref() == Some("did you mean `--from=build`?")));
-        assert_eq!(
-            lines(
-                "SL201",
-                "FROM a:1\nRUN --mount=type=bind,from=nope,target=/x true\n"
-            ),
-            vec![2]
-        );
+        assert!(f.iter().any(|f| f.fix.as_deref() == Some("did you mean `--from=build`?")));
+        assert_eq!(lines("SL201", "FROM a:1\nRUN --mount=type=bind,from=nope,target=/x true\n"), vec![2]);
     }
 
     #[test]

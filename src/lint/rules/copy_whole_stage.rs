@@ -21,21 +21,18 @@ use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in &ctx.df.stages {
-        for ins in stage
-            .instructions
-            .iter()
-            .filter(|i| matches!(i.kind, Kind::Copy | Kind::Add))
-        {
+        for ins in stage.instructions.iter().filter(|i| matches!(i.kind, Kind::Copy | Kind::Add)) {
             let (Some(from), Body::Copy { sources, .. }) = (ins.flag("from"), &ins.body) else {
                 continue;
             };
-            if sources
-                .iter()
-                .any(|s| matches!(s.as_str(), "/" | "/." | "/*"))
-            {
+            if sources.iter().any(|s| matches!(s.as_str(), "/" | "/." | "/*")) {
                 out.push(
-                    Hit::on(ins, stage, format!("copies `/`, the whole filesystem of `{from}`, toolchain and caches included"))
-                        .fix("copy only the artifacts, e.g. `COPY --from=build /out/app /app`"),
+                    Hit::on(
+                        ins,
+                        stage,
+                        format!("copies `/`, the whole filesystem of `{from}`, toolchain and caches included"),
+                    )
+                    .fix("copy only the artifacts, e.g. `COPY --from=build /out/app /app`"),
                 );
             }
         }
@@ -48,14 +45,7 @@ mod tests {
 
     #[test]
     fn flags_root_copies() {
-        assert_eq!(
-            lines("SL207", "FROM a:1 AS b\nFROM scratch\nCOPY --from=b / /\n"),
-            vec![3]
-        );
-        assert!(lines(
-            "SL207",
-            "FROM a:1 AS b\nFROM scratch\nCOPY --from=b /out/app /app\nCOPY / /x\n"
-        )
-        .is_empty());
+        assert_eq!(lines("SL207", "FROM a:1 AS b\nFROM scratch\nCOPY --from=b / /\n"), vec![3]);
+        assert!(lines("SL207", "FROM a:1 AS b\nFROM scratch\nCOPY --from=b /out/app /app\nCOPY / /x\n").is_empty());
     }
 }

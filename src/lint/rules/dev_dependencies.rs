@@ -20,14 +20,12 @@
 //! Install with `npm ci --omit=dev` (`yarn install --production`, `pnpm install --prod`), or
 //! build in an earlier stage and copy a pruned `node_modules`.
 
-use super::support::{node_install, pip_install};
+use crate::dockerfile::packages::{node_install, pip_install};
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in ctx.shipped() {
-        let node_env_production = ctx
-            .env(stage, "NODE_ENV")
-            .is_some_and(|v| v == "production");
+        let node_env_production = ctx.env(stage, "NODE_ENV").is_some_and(|v| v == "production");
         for (ins, script) in ctx.runs(stage) {
             let prunes = script.commands.iter().any(|c| {
                 matches!(c.program(), "npm" | "pnpm")
@@ -67,15 +65,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                             format!("`pip install` of `{shown}` puts development and test dependencies in a stage that ships")
                         })
                 } else if cmd.program() == "poetry" && cmd.subcommand() == Some("install") {
-                    let excluded =
-                        cmd.has_flag(&["--no-dev", "--only", "--without", "--only-root"])
-                            || cmd
-                                .args()
-                                .iter()
-                                .any(|a| a.starts_with("--only") || a.starts_with("--without"));
-                    (!excluded).then(|| {
-                        "`poetry install` installs the dev group into a stage that ships".to_owned()
-                    })
+                    let excluded = cmd.has_flag(&["--no-dev", "--only", "--without", "--only-root"])
+                        || cmd.args().iter().any(|a| a.starts_with("--only") || a.starts_with("--without"));
+                    (!excluded).then(|| "`poetry install` installs the dev group into a stage that ships".to_owned())
                 } else {
                     None
                 };
@@ -95,33 +87,12 @@ mod tests {
 
     #[test]
     fn flags_dev_installs() {
-        assert_eq!(
-            lines("SL104", "FROM node:20-slim\nCOPY . .\nRUN npm ci\n"),
-            vec![3]
-        );
-        assert_eq!(
-            lines(
-                "SL104",
-                "FROM node:20-slim\nRUN yarn install --frozen-lockfile\n"
-            ),
-            vec![2]
-        );
-        let m = messages(
-            "SL104",
-            "FROM python:3.12-slim\nRUN pip install -r requirements-dev.txt\n",
-        );
+        assert_eq!(lines("SL104", "FROM node:20-slim\nCOPY . .\nRUN npm ci\n"), vec![3]);
+        assert_eq!(lines("SL104", "FROM node:20-slim\nRUN yarn install --frozen-lockfile\n"), vec![2]);
+        let m = messages("SL104", "FROM python:3.12-slim\nRUN pip install -r requirements-dev.txt\n");
         assert!(m[0].1.contains("requirements-dev.txt"), "{:?}", m);
-        assert_eq!(
-            lines(
-                "SL104",
-                "FROM python:3.12-slim\nRUN pip install -e '.[test]'\n"
-            ),
-            vec![2]
-        );
-        assert_eq!(
-            lines("SL104", "FROM python:3.12-slim\nRUN poetry install\n"),
-            vec![2]
-        );
+        assert_eq!(lines("SL104", "FROM python:3.12-slim\nRUN pip install -e '.[test]'\n"), vec![2]);
+        assert_eq!(lines("SL104", "FROM python:3.12-slim\nRUN poetry install\n"), vec![2]);
     }
 
     #[test]

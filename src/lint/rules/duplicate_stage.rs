@@ -19,21 +19,13 @@ use crate::lint::{Ctx, Hit};
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for (i, stage) in ctx.df.stages.iter().enumerate() {
         let Some(name) = &stage.name else { continue };
-        if let Some(first) = ctx.df.stages[..i].iter().find(|s| {
-            s.name
-                .as_deref()
-                .is_some_and(|n| n.eq_ignore_ascii_case(name))
-        }) {
+        if let Some(first) =
+            ctx.df.stages[..i].iter().find(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+        {
             out.push(
-                Hit::on_from(
-                    stage,
-                    format!(
-                        "stage name `{name}` is already used by the stage on line {}",
-                        first.line
-                    ),
-                )
-                .fix("give this stage a different name")
-                .alias("DL3024"),
+                Hit::on_from(stage, format!("stage name `{name}` is already used by the stage on line {}", first.line))
+                    .fix("give this stage a different name")
+                    .alias("DL3024"),
             );
         }
     }
@@ -47,11 +39,7 @@ mod tests {
     fn flags_second_occurrence_and_keeps_linting() {
         let text = "FROM a:1 AS build\nFROM b:1 AS Build\nUSER app\nRUN sudo make\n";
         assert_eq!(lines("SL203", text), vec![2]);
-        assert_eq!(
-            lines("SL311", text),
-            vec![4],
-            "the rest of the file is still linted"
-        );
+        assert_eq!(lines("SL311", text), vec![4], "the rest of the file is still linted");
     }
 
     #[test]

@@ -27,8 +27,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         if (upper(from) && !upper(as_kw)) || (lower(from) && !lower(as_kw)) {
             let want = if upper(from) { "AS" } else { "as" };
             out.push(
-                Hit::on_from(stage, format!("`{as_kw}` is not cased like `{from}`"))
-                    .fix(format!("write `{want}`")),
+                Hit::on_from(stage, format!("`{as_kw}` is not cased like `{from}`")).fix(format!("write `{want}`")),
             );
         }
     }

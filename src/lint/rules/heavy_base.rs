@@ -49,16 +49,7 @@ pub fn slim_variant(image: &str) -> Option<String> {
     }
     let tag = r.tag.clone().unwrap_or_else(|| "latest".into());
     let t = tag.to_ascii_lowercase();
-    if [
-        "slim",
-        "alpine",
-        "distroless",
-        "windowsservercore",
-        "nanoserver",
-    ]
-    .iter()
-    .any(|v| t.contains(v))
-    {
+    if ["slim", "alpine", "distroless", "windowsservercore", "nanoserver"].iter().any(|v| t.contains(v)) {
         return None;
     }
     let (version, suite) = match tag.rsplit_once('-') {
@@ -98,29 +89,16 @@ mod tests {
     #[test]
     fn slim_and_builders_pass() {
         assert!(lines("SL103", "FROM python:3.9-slim\n").is_empty());
-        assert!(lines(
-            "SL103",
-            "FROM python:3.9 AS build\nFROM python:3.9-slim\nCOPY --from=build /v /v\n"
-        )
-        .is_empty());
+        assert!(lines("SL103", "FROM python:3.9 AS build\nFROM python:3.9-slim\nCOPY --from=build /v /v\n").is_empty());
         assert!(lines("SL103", "FROM ghcr.io/acme/python:3.9\n").is_empty());
         assert!(lines("SL103", "FROM ubuntu:24.04\n").is_empty());
     }
 
     #[test]
     fn variants() {
-        assert_eq!(
-            slim_variant("python:3.9-bookworm").as_deref(),
-            Some("python:3.9-slim-bookworm")
-        );
-        assert_eq!(
-            slim_variant("node:20-bookworm").as_deref(),
-            Some("node:20-bookworm-slim")
-        );
-        assert_eq!(
-            slim_variant("debian:bookworm").as_deref(),
-            Some("debian:bookworm-slim")
-        );
+        assert_eq!(slim_variant("python:3.9-bookworm").as_deref(), Some("python:3.9-slim-bookworm"));
+        assert_eq!(slim_variant("node:20-bookworm").as_deref(), Some("node:20-bookworm-slim"));
+        assert_eq!(slim_variant("debian:bookworm").as_deref(), Some("debian:bookworm-slim"));
         assert_eq!(slim_variant("python").as_deref(), Some("python:slim"));
         assert_eq!(slim_variant("node:20-alpine"), None);
         assert_eq!(slim_variant("python:${V}"), None);

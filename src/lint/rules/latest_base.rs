@@ -25,12 +25,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         let r = ImageRef::parse(image);
         if r.tag.as_deref() == Some("latest") && r.digest.is_none() {
             out.push(
-                Hit::on_from(
-                    stage,
-                    format!("`{image}` follows `latest`, which changes between builds"),
-                )
-                .fix("pin a version tag or a digest")
-                .alias("DL3007"),
+                Hit::on_from(stage, format!("`{image}` follows `latest`, which changes between builds"))
+                    .fix("pin a version tag or a digest")
+                    .alias("DL3007"),
             );
         }
     }

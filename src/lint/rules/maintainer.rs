@@ -21,10 +21,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             let who = ins.words().first().cloned().unwrap_or_default();
             out.push(
                 Hit::on(ins, stage, "MAINTAINER is deprecated")
-                    .fix(format!(
-                        "use `LABEL org.opencontainers.image.authors=\"{}\"`",
-                        who.replace('"', "\\\"")
-                    ))
+                    .fix(format!("use `LABEL org.opencontainers.image.authors=\"{}\"`", who.replace('"', "\\\"")))
                     .alias("DL4000"),
             );
         }
@@ -38,10 +35,6 @@ mod tests {
     #[test]
     fn flags_maintainer() {
         assert_eq!(lines("SL312", "FROM a:1\nMAINTAINER me\n"), vec![2]);
-        assert!(lines(
-            "SL312",
-            "FROM a:1\nLABEL org.opencontainers.image.authors=me\n"
-        )
-        .is_empty());
+        assert!(lines("SL312", "FROM a:1\nLABEL org.opencontainers.image.authors=me\n").is_empty());
     }
 }

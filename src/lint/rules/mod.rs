@@ -71,11 +71,7 @@ impl Rule {
         self.source
             .lines()
             .take_while(|l| l.starts_with("//!"))
-            .map(|l| {
-                l.strip_prefix("//! ")
-                    .or_else(|| l.strip_prefix("//!"))
-                    .unwrap_or(l)
-            })
+            .map(|l| l.strip_prefix("//! ").or_else(|| l.strip_prefix("//!")).unwrap_or(l))
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -122,14 +118,7 @@ pub static INVALID: &Rule = &TABLE[0];
 
 /// Every rule, in code order.
 pub static TABLE: &[Rule] = &[
-    rule!(
-        invalid,
-        "SL001",
-        "invalid-dockerfile",
-        Error,
-        [],
-        "The file cannot be read or parsed as a Dockerfile"
-    ),
+    rule!(invalid, "SL001", "invalid-dockerfile", Error, [], "The file cannot be read or parsed as a Dockerfile"),
     rule!(
         build_toolchain,
         "SL101",
@@ -162,14 +151,7 @@ pub static TABLE: &[Rule] = &[
         [],
         "Development dependencies are installed in the final image"
     ),
-    rule!(
-        unused_stage,
-        "SL105",
-        "unused-stage",
-        Info,
-        [],
-        "A stage that no target stage uses"
-    ),
+    rule!(unused_stage, "SL105", "unused-stage", Info, [], "A stage that no target stage uses"),
     rule!(
         cache_left,
         "SL106",
@@ -178,14 +160,7 @@ pub static TABLE: &[Rule] = &[
         ["DL3009", "DL3042", "DL3019", "DL3032", "DL3040", "DL3060"],
         "A package manager cache stays in the final image"
     ),
-    rule!(
-        root_user,
-        "SL107",
-        "final-stage-runs-as-root",
-        Warning,
-        ["DL3002"],
-        "The final stage runs as root"
-    ),
+    rule!(root_user, "SL107", "final-stage-runs-as-root", Warning, ["DL3002"], "The final stage runs as root"),
     rule!(
         copy_context,
         "SL108",
@@ -202,14 +177,7 @@ pub static TABLE: &[Rule] = &[
         [],
         "A later RUN deletes or rewrites files an earlier layer added"
     ),
-    rule!(
-        secrets,
-        "SL110",
-        "secret-in-arg-or-env",
-        Warning,
-        [],
-        "A secret is passed through ARG or ENV"
-    ),
+    rule!(secrets, "SL110", "secret-in-arg-or-env", Warning, [], "A secret is passed through ARG or ENV"),
     rule!(
         untrusted_registry,
         "SL111",
@@ -226,46 +194,11 @@ pub static TABLE: &[Rule] = &[
         ["DL3022"],
         "`--from` names no stage defined above"
     ),
-    rule!(
-        copy_from_self,
-        "SL202",
-        "copy-from-own-stage",
-        Error,
-        ["DL3023"],
-        "`COPY --from` names the stage it is in"
-    ),
-    rule!(
-        duplicate_stage,
-        "SL203",
-        "duplicate-stage-name",
-        Error,
-        ["DL3024"],
-        "Two stages have the same name"
-    ),
-    rule!(
-        reserved_stage_name,
-        "SL204",
-        "reserved-stage-name",
-        Error,
-        [],
-        "A stage is named `scratch` or `context`"
-    ),
-    rule!(
-        stage_name_casing,
-        "SL205",
-        "stage-name-casing",
-        Style,
-        [],
-        "A stage name is not lowercase"
-    ),
-    rule!(
-        from_as_casing,
-        "SL206",
-        "from-as-casing",
-        Style,
-        [],
-        "`AS` is not cased like `FROM`"
-    ),
+    rule!(copy_from_self, "SL202", "copy-from-own-stage", Error, ["DL3023"], "`COPY --from` names the stage it is in"),
+    rule!(duplicate_stage, "SL203", "duplicate-stage-name", Error, ["DL3024"], "Two stages have the same name"),
+    rule!(reserved_stage_name, "SL204", "reserved-stage-name", Error, [], "A stage is named `scratch` or `context`"),
+    rule!(stage_name_casing, "SL205", "stage-name-casing", Style, [], "A stage name is not lowercase"),
+    rule!(from_as_casing, "SL206", "from-as-casing", Style, [], "`AS` is not cased like `FROM`"),
     rule!(
         copy_whole_stage,
         "SL207",
@@ -290,30 +223,9 @@ pub static TABLE: &[Rule] = &[
         ["DL3015"],
         "`apt-get install` without `--no-install-recommends`"
     ),
-    rule!(
-        apt_missing_yes,
-        "SL303",
-        "apt-install-without-yes",
-        Warning,
-        ["DL3014"],
-        "`apt-get install` without `-y`"
-    ),
-    rule!(
-        untagged_base,
-        "SL304",
-        "untagged-base-image",
-        Warning,
-        ["DL3006"],
-        "A base image without a tag or digest"
-    ),
-    rule!(
-        latest_base,
-        "SL305",
-        "latest-base-image",
-        Warning,
-        ["DL3007"],
-        "A base image pinned to `:latest`"
-    ),
+    rule!(apt_missing_yes, "SL303", "apt-install-without-yes", Warning, ["DL3014"], "`apt-get install` without `-y`"),
+    rule!(untagged_base, "SL304", "untagged-base-image", Warning, ["DL3006"], "A base image without a tag or digest"),
+    rule!(latest_base, "SL305", "latest-base-image", Warning, ["DL3007"], "A base image pinned to `:latest`"),
     rule!(
         add_instead_of_copy,
         "SL306",
@@ -322,14 +234,7 @@ pub static TABLE: &[Rule] = &[
         ["DL3020"],
         "ADD used for local files and folders"
     ),
-    rule!(
-        shell_form_cmd,
-        "SL307",
-        "shell-form-cmd",
-        Warning,
-        ["DL3025"],
-        "CMD or ENTRYPOINT in shell form"
-    ),
+    rule!(shell_form_cmd, "SL307", "shell-form-cmd", Warning, ["DL3025"], "CMD or ENTRYPOINT in shell form"),
     rule!(
         repeated_instruction,
         "SL308",
@@ -338,54 +243,12 @@ pub static TABLE: &[Rule] = &[
         ["DL4003", "DL4004", "DL3012"],
         "Several CMD, ENTRYPOINT or HEALTHCHECK in one stage"
     ),
-    rule!(
-        relative_workdir,
-        "SL309",
-        "relative-workdir",
-        Error,
-        ["DL3000"],
-        "WORKDIR with a relative path"
-    ),
-    rule!(
-        cd_in_run,
-        "SL310",
-        "cd-in-run",
-        Warning,
-        ["DL3003"],
-        "`cd` in RUN instead of WORKDIR"
-    ),
-    rule!(
-        sudo,
-        "SL311",
-        "sudo-in-run",
-        Error,
-        ["DL3004"],
-        "`sudo` in RUN"
-    ),
-    rule!(
-        maintainer,
-        "SL312",
-        "maintainer-deprecated",
-        Error,
-        ["DL4000"],
-        "MAINTAINER is deprecated"
-    ),
-    rule!(
-        pipefail,
-        "SL313",
-        "pipe-without-pipefail",
-        Warning,
-        ["DL4006"],
-        "A pipe in RUN without `set -o pipefail`"
-    ),
-    rule!(
-        consecutive_run,
-        "SL314",
-        "consecutive-run",
-        Info,
-        ["DL3059"],
-        "Consecutive RUNs in the final stage"
-    ),
+    rule!(relative_workdir, "SL309", "relative-workdir", Error, ["DL3000"], "WORKDIR with a relative path"),
+    rule!(cd_in_run, "SL310", "cd-in-run", Warning, ["DL3003"], "`cd` in RUN instead of WORKDIR"),
+    rule!(sudo, "SL311", "sudo-in-run", Error, ["DL3004"], "`sudo` in RUN"),
+    rule!(maintainer, "SL312", "maintainer-deprecated", Error, ["DL4000"], "MAINTAINER is deprecated"),
+    rule!(pipefail, "SL313", "pipe-without-pipefail", Warning, ["DL4006"], "A pipe in RUN without `set -o pipefail`"),
+    rule!(consecutive_run, "SL314", "consecutive-run", Info, ["DL3059"], "Consecutive RUNs in the final stage"),
 ];
 
 /// Find a rule by code, name or hadolint alias (case-insensitive).
@@ -406,19 +269,12 @@ pub fn markdown() -> String {
             anchor = r.code.to_ascii_lowercase(),
             name = r.name,
             sev = r.severity,
-            aliases = if r.aliases.is_empty() {
-                "—".to_owned()
-            } else {
-                r.aliases.join(", ")
-            },
+            aliases = if r.aliases.is_empty() { "—".to_owned() } else { r.aliases.join(", ") },
             summary = r.summary,
         ));
     }
     for r in TABLE {
-        out.push_str(&format!(
-            "\n## {}\n\n`{}` · default severity **{}**",
-            r.code, r.name, r.severity
-        ));
+        out.push_str(&format!("\n## {}\n\n`{}` · default severity **{}**", r.code, r.name, r.severity));
         if !r.aliases.is_empty() {
             out.push_str(&format!(" · hadolint {}", r.aliases.join(", ")));
         }
@@ -469,26 +325,14 @@ mod tests {
         for r in TABLE {
             assert!(seen.insert(r.code), "duplicate code {}", r.code);
             assert!(seen.insert(r.name), "duplicate name {}", r.name);
-            assert!(
-                r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
-                "{} is not kebab-case",
-                r.name
-            );
+            assert!(r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{} is not kebab-case", r.name);
             let doc = r.doc();
-            for heading in [
-                "## What it does",
-                "## Why it matters",
-                "## Example",
-                "## Fix",
-            ] {
+            for heading in ["## What it does", "## Why it matters", "## Example", "## Fix"] {
                 assert!(doc.contains(heading), "{} doc lacks {heading}", r.code);
             }
             for a in r.aliases {
                 assert!(a.starts_with("DL"), "{}: alias {a}", r.code);
-                assert!(
-                    find(a).is_some_and(|f| f.code == r.code),
-                    "alias {a} claimed twice"
-                );
+                assert!(find(a).is_some_and(|f| f.code == r.code), "alias {a} claimed twice");
             }
         }
         assert_eq!(INVALID.code, "SL001");

@@ -15,7 +15,7 @@
 //! ## Fix
 //! `apt-get install -y --no-install-recommends curl`.
 
-use super::support::system_install;
+use crate::dockerfile::packages::system_install;
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
@@ -24,15 +24,20 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             let missing = script.commands.iter().any(|c| {
                 system_install(c).is_some_and(|(m, _)| m.is_apt())
                     && !c.has_flag(&["--no-install-recommends"])
-                    && !c.args().iter().any(|a| {
-                        a.contains("Install-Recommends=false") || a.contains("Install-Recommends=0")
-                    })
+                    && !c
+                        .args()
+                        .iter()
+                        .any(|a| a.contains("Install-Recommends=false") || a.contains("Install-Recommends=0"))
             });
             if missing {
                 out.push(
-                    Hit::on(ins, stage, "`apt-get install` without `--no-install-recommends` also installs recommended packages")
-                        .fix("add `--no-install-recommends`")
-                        .alias("DL3015"),
+                    Hit::on(
+                        ins,
+                        stage,
+                        "`apt-get install` without `--no-install-recommends` also installs recommended packages",
+                    )
+                    .fix("add `--no-install-recommends`")
+                    .alias("DL3015"),
                 );
             }
         }
@@ -45,19 +50,10 @@ mod tests {
 
     #[test]
     fn flags_missing_flag() {
-        assert_eq!(
-            lines("SL302", "FROM debian:12\nRUN apt-get install -y curl\n"),
-            vec![2]
+        assert_eq!(lines("SL302", "FROM debian:12\nRUN apt-get install -y curl\n"), vec![2]);
+        assert!(lines("SL302", "FROM debian:12\nRUN apt-get install -y --no-install-recommends curl\n").is_empty());
+        assert!(
+            lines("SL302", "FROM debian:12\nRUN apt-get -o APT::Install-Recommends=false install -y curl\n").is_empty()
         );
-        assert!(lines(
-            "SL302",
-            "FROM debian:12\nRUN apt-get install -y --no-install-recommends curl\n"
-        )
-        .is_empty());
-        assert!(lines(
-            "SL302",
-            "FROM debian:12\nRUN apt-get -o APT::Install-Recommends=false install -y curl\n"
-        )
-        .is_empty());
     }
 }

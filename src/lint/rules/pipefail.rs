@@ -36,26 +36,17 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         for ins in &stage.instructions {
             match (&ins.kind, &ins.body) {
                 (Kind::Shell, Body::Words(w)) => shell = Some(w),
-                (
-                    Kind::Run,
-                    Body::Run {
-                        command: Command::Shell(_),
-                        ..
-                    },
-                ) => {
+                (Kind::Run, Body::Run { command: Command::Shell(_), .. }) => {
                     let Some((_, script)) = runs.next() else {
                         continue;
                     };
                     let posix = shell.is_none_or(|w| {
                         w.first().is_some_and(|s| {
-                            ["sh", "bash", "ash", "dash", "zsh", "ksh"]
-                                .contains(&s.rsplit('/').next().unwrap_or(s))
+                            ["sh", "bash", "ash", "dash", "zsh", "ksh"].contains(&s.rsplit('/').next().unwrap_or(s))
                         })
                     });
                     let shell_pipefail = shell.is_some_and(|w| {
-                        w.windows(2).any(|p| {
-                            p[0].starts_with('-') && p[0].ends_with('o') && p[1] == "pipefail"
-                        })
+                        w.windows(2).any(|p| p[0].starts_with('-') && p[0].ends_with('o') && p[1] == "pipefail")
                     });
                     if posix && !shell_pipefail && script.has_pipe() && !script.sets_pipefail() {
                         out.push(
@@ -80,26 +71,20 @@ mod tests {
 
     #[test]
     fn flags_pipes() {
-        assert_eq!(
-            lines("SL313", "FROM a:1\nRUN curl -fsSL https://x | tar -xz\n"),
-            vec![2]
-        );
+        assert_eq!(lines("SL313", "FROM a:1\nRUN curl -fsSL https://x | tar -xz\n"), vec![2]);
     }
 
     #[test]
     fn pipefail_in_force_passes() {
-        assert!(lines(
-            "SL313",
-            "FROM a:1\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN curl x | tar -x\n"
-        )
-        .is_empty());
-        assert!(lines(
-            "SL313",
-            "FROM a:1\nRUN set -o pipefail && curl x | tar -x\n"
-        )
-        .is_empty());
+        assert!(lines("SL313", "FROM a:1\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN curl x | tar -x\n")
+            .is_empty());
+        assert!(lines("SL313", "FROM a:1\nRUN set -o pipefail && curl x | tar -x\n").is_empty());
         assert!(lines("SL313", "FROM a:1\nSHELL [\"pwsh\", \"-c\"]\nRUN a | b\n").is_empty());
-        assert!(lines("SL313", "FROM a:1 AS b\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nFROM b\nRUN a | b\n").is_empty());
+        assert!(lines(
+            "SL313",
+            "FROM a:1 AS b\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nFROM b\nRUN a | b\n"
+        )
+        .is_empty());
         assert!(lines("SL313", "FROM a:1\nRUN echo 'a | b' && x || y\n").is_empty());
     }
 }

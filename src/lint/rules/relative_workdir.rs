@@ -26,13 +26,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             let windows = p.len() >= 2 && p.as_bytes()[1] == b':';
             if !p.starts_with('/') && !p.starts_with('$') && !windows {
                 out.push(
-                    Hit::on(
-                        ins,
-                        stage,
-                        format!("`WORKDIR {p}` is relative to whatever WORKDIR came before"),
-                    )
-                    .fix(format!("use an absolute path, e.g. `WORKDIR /{p}`"))
-                    .alias("DL3000"),
+                    Hit::on(ins, stage, format!("`WORKDIR {p}` is relative to whatever WORKDIR came before"))
+                        .fix(format!("use an absolute path, e.g. `WORKDIR /{p}`"))
+                        .alias("DL3000"),
                 );
             }
         }
@@ -46,10 +42,6 @@ mod tests {
     #[test]
     fn flags_relative() {
         assert_eq!(lines("SL309", "FROM a:1\nWORKDIR app\n"), vec![2]);
-        assert!(lines(
-            "SL309",
-            "FROM a:1\nWORKDIR /app\nWORKDIR $HOME\nWORKDIR C:\\\\app\n"
-        )
-        .is_empty());
+        assert!(lines("SL309", "FROM a:1\nWORKDIR /app\nWORKDIR $HOME\nWORKDIR C:\\\\app\n").is_empty());
     }
 }

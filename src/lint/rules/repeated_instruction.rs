@@ -19,17 +19,21 @@ use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in &ctx.df.stages {
-        for (kind, alias) in [
-            (Kind::Cmd, "DL4003"),
-            (Kind::Entrypoint, "DL4004"),
-            (Kind::Healthcheck, "DL3012"),
-        ] {
+        for (kind, alias) in [(Kind::Cmd, "DL4003"), (Kind::Entrypoint, "DL4004"), (Kind::Healthcheck, "DL3012")] {
             let all: Vec<_> = stage.of_kind(kind).collect();
             for ins in all.iter().skip(1) {
                 out.push(
-                    Hit::on(ins, stage, format!("another {} in this stage (first on line {}): only the last one takes effect", kind.as_str(), all[0].line))
-                        .fix(format!("keep one {}", kind.as_str()))
-                        .alias(alias),
+                    Hit::on(
+                        ins,
+                        stage,
+                        format!(
+                            "another {} in this stage (first on line {}): only the last one takes effect",
+                            kind.as_str(),
+                            all[0].line
+                        ),
+                    )
+                    .fix(format!("keep one {}", kind.as_str()))
+                    .alias(alias),
                 );
             }
         }
@@ -43,16 +47,9 @@ mod tests {
     #[test]
     fn flags_repeats() {
         assert_eq!(
-            lines(
-                "SL308",
-                "FROM a:1\nCMD [\"a\"]\nCMD [\"b\"]\nHEALTHCHECK NONE\nHEALTHCHECK CMD true\n"
-            ),
+            lines("SL308", "FROM a:1\nCMD [\"a\"]\nCMD [\"b\"]\nHEALTHCHECK NONE\nHEALTHCHECK CMD true\n"),
             vec![3, 5]
         );
-        assert!(lines(
-            "SL308",
-            "FROM a:1 AS x\nCMD [\"a\"]\nFROM b:1\nCMD [\"b\"]\n"
-        )
-        .is_empty());
+        assert!(lines("SL308", "FROM a:1 AS x\nCMD [\"a\"]\nFROM b:1\nCMD [\"b\"]\n").is_empty());
     }
 }

@@ -18,17 +18,12 @@ use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in &ctx.df.stages {
-        if let Some(name) = stage
-            .name
-            .as_deref()
-            .filter(|n| n.eq_ignore_ascii_case("scratch") || n.eq_ignore_ascii_case("context"))
+        if let Some(name) =
+            stage.name.as_deref().filter(|n| n.eq_ignore_ascii_case("scratch") || n.eq_ignore_ascii_case("context"))
         {
             out.push(
-                Hit::on_from(
-                    stage,
-                    format!("`{name}` is a reserved name and cannot name a stage"),
-                )
-                .fix("rename the stage"),
+                Hit::on_from(stage, format!("`{name}` is a reserved name and cannot name a stage"))
+                    .fix("rename the stage"),
             );
         }
     }
@@ -40,10 +35,7 @@ mod tests {
 
     #[test]
     fn flags_reserved_names() {
-        assert_eq!(
-            lines("SL204", "FROM a:1 AS scratch\nFROM b:1 AS Context\n"),
-            vec![1, 2]
-        );
+        assert_eq!(lines("SL204", "FROM a:1 AS scratch\nFROM b:1 AS Context\n"), vec![1, 2]);
         assert!(lines("SL204", "FROM scratch AS base\n").is_empty());
     }
 }

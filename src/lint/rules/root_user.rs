@@ -24,10 +24,7 @@ use crate::lint::{Ctx, Hit};
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in ctx.finals() {
         let lineage = ctx.graph.lineage(stage.index);
-        let last_user = lineage
-            .iter()
-            .flat_map(|&i| ctx.df.stages[i].of_kind(Kind::User).map(move |u| (i, u)))
-            .last();
+        let last_user = lineage.iter().flat_map(|&i| ctx.df.stages[i].of_kind(Kind::User).map(move |u| (i, u))).last();
         match last_user {
             Some((i, user)) => {
                 let name = user.words().first().map(String::as_str).unwrap_or("");
@@ -47,8 +44,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 });
                 if !nonroot_base {
                     out.push(
-                        Hit::on_from(stage, "the final stage sets no USER, so the container runs as root")
-                            .fix("add `USER <unprivileged user>` (e.g. `RUN useradd -r app` then `USER app`) before CMD"),
+                        Hit::on_from(stage, "the final stage sets no USER, so the container runs as root").fix(
+                            "add `USER <unprivileged user>` (e.g. `RUN useradd -r app` then `USER app`) before CMD",
+                        ),
                     );
                 }
             }
@@ -62,14 +60,8 @@ mod tests {
 
     #[test]
     fn flags_root() {
-        assert_eq!(
-            lines("SL107", "FROM python:3.9\nCMD [\"python\"]\n"),
-            vec![1]
-        );
-        assert_eq!(
-            lines("SL107", "FROM debian:12\nUSER app\nRUN x\nUSER root\n"),
-            vec![4]
-        );
+        assert_eq!(lines("SL107", "FROM python:3.9\nCMD [\"python\"]\n"), vec![1]);
+        assert_eq!(lines("SL107", "FROM debian:12\nUSER app\nRUN x\nUSER root\n"), vec![4]);
         assert_eq!(lines("SL107", "FROM debian:12\nUSER 0:0\n"), vec![2]);
     }
 
@@ -77,17 +69,9 @@ mod tests {
     fn unprivileged_final_stage_passes() {
         assert!(lines("SL107", "FROM debian:12\nUSER root\nRUN x\nUSER app\n").is_empty());
         // root in a builder does not ship
-        assert!(lines(
-            "SL107",
-            "FROM debian:12 AS b\nUSER root\nFROM debian:12\nUSER 10001\n"
-        )
-        .is_empty());
+        assert!(lines("SL107", "FROM debian:12 AS b\nUSER root\nFROM debian:12\nUSER 10001\n").is_empty());
         // a USER in the stage the final one is built FROM is inherited
-        assert!(lines(
-            "SL107",
-            "FROM debian:12 AS base\nUSER app\nFROM base\nCMD [\"x\"]\n"
-        )
-        .is_empty());
+        assert!(lines("SL107", "FROM debian:12 AS base\nUSER app\nFROM base\nCMD [\"x\"]\n").is_empty());
         assert!(lines("SL107", "FROM gcr.io/distroless/static:nonroot\n").is_empty());
     }
 }

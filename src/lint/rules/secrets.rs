@@ -21,18 +21,8 @@
 use crate::dockerfile::{Instruction, Kind, Stage};
 use crate::lint::{Ctx, Hit};
 
-const SECRET_PARTS: &[&str] = &[
-    "apikey",
-    "auth",
-    "credential",
-    "credentials",
-    "key",
-    "password",
-    "pword",
-    "passwd",
-    "secret",
-    "token",
-];
+const SECRET_PARTS: &[&str] =
+    &["apikey", "auth", "credential", "credentials", "key", "password", "pword", "passwd", "secret", "token"];
 
 pub fn is_secret_name(name: &str) -> bool {
     let parts: Vec<String> = name.split('_').map(str::to_ascii_lowercase).collect();
@@ -43,17 +33,17 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     let mut report = |ins: &Instruction, stage: Option<&Stage>| {
         for kv in ins.pairs().iter().filter(|kv| is_secret_name(&kv.key)) {
             let kw = ins.kind.as_str();
-            let msg = format!("`{kw} {}` looks like a secret: {kw} values end up in the image metadata or build history", kv.key);
+            let msg = format!(
+                "`{kw} {}` looks like a secret: {kw} values end up in the image metadata or build history",
+                kv.key
+            );
             let fix = format!(
                 "pass it with `RUN --mount=type=secret,id={}` and `docker build --secret`",
                 kv.key.to_ascii_lowercase()
             );
             let hit = match stage {
                 Some(s) => Hit::on(ins, s, msg),
-                None => Hit {
-                    stage: None,
-                    ..Hit::on(ins, &ctx.df.stages[0], msg)
-                },
+                None => Hit { stage: None, ..Hit::on(ins, &ctx.df.stages[0], msg) },
             };
             out.push(hit.fix(fix));
         }
@@ -62,11 +52,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         report(ins, None);
     }
     for stage in &ctx.df.stages {
-        for ins in stage
-            .instructions
-            .iter()
-            .filter(|i| matches!(i.kind, Kind::Arg | Kind::Env))
-        {
+        for ins in stage.instructions.iter().filter(|i| matches!(i.kind, Kind::Arg | Kind::Env)) {
             report(ins, Some(stage));
         }
     }
@@ -79,13 +65,7 @@ mod tests {
 
     #[test]
     fn flags_secret_names() {
-        assert_eq!(
-            lines(
-                "SL110",
-                "ARG GITHUB_TOKEN\nFROM a:1\nENV DB_PASSWORD=x API_URL=y\n"
-            ),
-            vec![1, 3]
-        );
+        assert_eq!(lines("SL110", "ARG GITHUB_TOKEN\nFROM a:1\nENV DB_PASSWORD=x API_URL=y\n"), vec![1, 3]);
         for n in ["AWS_SECRET_ACCESS_KEY", "NPM_TOKEN", "password", "SSH_KEY"] {
             assert!(is_secret_name(n), "{n}");
         }
@@ -93,13 +73,7 @@ mod tests {
 
     #[test]
     fn ordinary_names_pass() {
-        for n in [
-            "PUBLIC_KEY",
-            "TOKENIZER_MODEL",
-            "KEYBOARD",
-            "PATH",
-            "NODE_ENV",
-        ] {
+        for n in ["PUBLIC_KEY", "TOKENIZER_MODEL", "KEYBOARD", "PATH", "NODE_ENV"] {
             assert!(!is_secret_name(n), "{n}");
         }
         assert!(lines("SL110", "FROM a:1\nENV PYTHONUNBUFFERED=1\nARG VERSION\n").is_empty());

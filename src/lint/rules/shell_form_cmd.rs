@@ -20,11 +20,7 @@ use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in &ctx.df.stages {
-        for ins in stage
-            .instructions
-            .iter()
-            .filter(|i| matches!(i.kind, Kind::Cmd | Kind::Entrypoint))
-        {
+        for ins in stage.instructions.iter().filter(|i| matches!(i.kind, Kind::Cmd | Kind::Entrypoint)) {
             if let Body::Command(Command::Shell(s)) = &ins.body {
                 let json = serde_json::to_string(&split_words(s)).unwrap_or_default();
                 out.push(
@@ -50,14 +46,9 @@ mod tests {
 
     #[test]
     fn flags_shell_form() {
-        assert_eq!(
-            lines("SL307", "FROM a:1\nCMD python app.py\nENTRYPOINT exec x\n"),
-            vec![2, 3]
-        );
+        assert_eq!(lines("SL307", "FROM a:1\nCMD python app.py\nENTRYPOINT exec x\n"), vec![2, 3]);
         let f = crate::lint::lint_text("FROM a:1\nCMD python app.py\n", "D", &Default::default());
-        assert!(f
-            .iter()
-            .any(|f| f.fix.as_deref() == Some("use the JSON form: `CMD [\"python\",\"app.py\"]`")));
+        assert!(f.iter().any(|f| f.fix.as_deref() == Some("use the JSON form: `CMD [\"python\",\"app.py\"]`")));
         assert!(messages("SL307", "FROM a:1\nCMD [\"python\", \"app.py\"]\n").is_empty());
     }
 }

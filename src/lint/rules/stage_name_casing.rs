@@ -17,11 +17,7 @@ use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in &ctx.df.stages {
-        if let Some(name) = stage
-            .name
-            .as_deref()
-            .filter(|n| n.chars().any(|c| c.is_uppercase()))
-        {
+        if let Some(name) = stage.name.as_deref().filter(|n| n.chars().any(|c| c.is_uppercase())) {
             out.push(
                 Hit::on_from(stage, format!("stage name `{name}` should be lowercase"))
                     .fix(format!("rename it `{}`", name.to_lowercase())),
@@ -36,10 +32,7 @@ mod tests {
 
     #[test]
     fn flags_uppercase_names() {
-        assert_eq!(
-            lines("SL205", "FROM a:1 AS Builder\nFROM b:1 AS runtime\n"),
-            vec![1]
-        );
+        assert_eq!(lines("SL205", "FROM a:1 AS Builder\nFROM b:1 AS runtime\n"), vec![1]);
         assert!(lines("SL205", "FROM a:1 AS build-2\n").is_empty());
     }
 }

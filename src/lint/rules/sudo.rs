@@ -19,12 +19,16 @@ use crate::lint::{Ctx, Hit};
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in &ctx.df.stages {
         for (ins, script) in ctx.runs(stage) {
-            if script
-                .commands
-                .iter()
-                .any(|c| c.words.first().is_some_and(|w| w == "sudo"))
-            {
-                out.push(Hit::on(ins, stage, "`sudo` in a build adds a setuid binary and behaves unpredictably without a TTY").fix("use `USER root` for this step instead").alias("DL3004"));
+            if script.commands.iter().any(|c| c.words.first().is_some_and(|w| w == "sudo")) {
+                out.push(
+                    Hit::on(
+                        ins,
+                        stage,
+                        "`sudo` in a build adds a setuid binary and behaves unpredictably without a TTY",
+                    )
+                    .fix("use `USER root` for this step instead")
+                    .alias("DL3004"),
+                );
             }
         }
     }

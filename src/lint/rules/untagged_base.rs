@@ -29,14 +29,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         let r = ImageRef::parse(image);
         if r.tag.is_none() && r.digest.is_none() {
             out.push(
-                Hit::on_from(
-                    stage,
-                    format!(
-                        "`{image}` has no tag, so it means `latest` and changes between builds"
-                    ),
-                )
-                .fix(format!("pin a version: `{image}:<version>`"))
-                .alias("DL3006"),
+                Hit::on_from(stage, format!("`{image}` has no tag, so it means `latest` and changes between builds"))
+                    .fix(format!("pin a version: `{image}:<version>`"))
+                    .alias("DL3006"),
             );
         }
     }
@@ -48,10 +43,7 @@ mod tests {
 
     #[test]
     fn flags_untagged() {
-        assert_eq!(
-            lines("SL304", "FROM python\nFROM ghcr.io/a/b AS x\n"),
-            vec![1, 2]
-        );
+        assert_eq!(lines("SL304", "FROM python\nFROM ghcr.io/a/b AS x\n"), vec![1, 2]);
         assert!(lines(
             "SL304",
             "ARG V=1\nFROM python:3 AS a\nFROM a\nFROM scratch\nFROM img@sha256:abc\nFROM ${IMG}\n"

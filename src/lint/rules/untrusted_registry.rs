@@ -27,11 +27,7 @@ fn trusted(registry: &str, list: &[String]) -> bool {
         let r = registry.to_ascii_lowercase();
         match t.strip_prefix("*.") {
             Some(suffix) => r.ends_with(&format!(".{suffix}")),
-            None => {
-                r == t
-                    || (t == "docker.io"
-                        && matches!(r.as_str(), "index.docker.io" | "registry-1.docker.io"))
-            }
+            None => r == t || (t == "docker.io" && matches!(r.as_str(), "index.docker.io" | "registry-1.docker.io")),
         }
     })
 }
@@ -53,22 +49,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             continue;
         }
         let stage = &ctx.df.stages[edge.stage];
-        let msg = format!(
-            "`{image}` comes from `{registry}`, which is not in trusted-registries ({})",
-            list.join(", ")
-        );
+        let msg =
+            format!("`{image}` comes from `{registry}`, which is not in trusted-registries ({})", list.join(", "));
         let hit = if edge.kind == EdgeKind::From {
             Hit::on_from(stage, msg)
         } else {
-            Hit {
-                line: edge.line,
-                end_line: edge.line,
-                ..Hit::on_from(stage, msg)
-            }
+            Hit { line: edge.line, end_line: edge.line, ..Hit::on_from(stage, msg) }
         };
         out.push(
-            hit.fix("pull it from a trusted registry, or add the registry to `trusted-registries`")
-                .alias("DL3026"),
+            hit.fix("pull it from a trusted registry, or add the registry to `trusted-registries`").alias("DL3026"),
         );
     }
 }
@@ -80,17 +69,13 @@ mod tests {
 
     #[test]
     fn flags_only_when_configured() {
-        let text =
-            "FROM quay.io/a/b:1 AS x\nFROM python:3.12-slim\nCOPY --from=evil.io/c:1 /a /a\n";
+        let text = "FROM quay.io/a/b:1 AS x\nFROM python:3.12-slim\nCOPY --from=evil.io/c:1 /a /a\n";
         assert!(with_config("SL111", text, &LintConfig::default()).is_empty());
         let config = LintConfig {
             trusted_registries: vec!["docker.io".into(), "*.corp.example".into()],
             ..LintConfig::default()
         };
-        let lines: Vec<usize> = with_config("SL111", text, &config)
-            .into_iter()
-            .map(|(l, _)| l)
-            .collect();
+        let lines: Vec<usize> = with_config("SL111", text, &config).into_iter().map(|(l, _)| l).collect();
         assert_eq!(lines, vec![1, 3]);
         assert!(with_config("SL111", "FROM reg.corp.example/base:1\n", &config).is_empty());
     }

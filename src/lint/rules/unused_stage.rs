@@ -31,8 +31,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in &ctx.df.stages {
         if !ctx.graph.reachable[stage.index] {
             out.push(
-                Hit::on_from(stage, format!("stage `{}` is not used by {} (no FROM, COPY --from or RUN --mount reaches it)", stage.label(), targets.join(", ")))
-                    .fix("remove it, reference it, or add it to `targets:` in .shiplight.yml if it is built with --target"),
+                Hit::on_from(
+                    stage,
+                    format!(
+                        "stage `{}` is not used by {} (no FROM, COPY --from or RUN --mount reaches it)",
+                        stage.label(),
+                        targets.join(", ")
+                    ),
+                )
+                .fix("remove it, reference it, or add it to `targets:` in .shiplight.yml if it is built with --target"),
             );
         }
     }
@@ -45,10 +52,7 @@ mod tests {
     #[test]
     fn flags_unreached_stages() {
         assert_eq!(
-            lines(
-                "SL105",
-                "FROM a:1 AS test\nRUN x\nFROM a:1 AS build\nFROM b:1\nCOPY --from=build /x /x\n"
-            ),
+            lines("SL105", "FROM a:1 AS test\nRUN x\nFROM a:1 AS build\nFROM b:1\nCOPY --from=build /x /x\n"),
             vec![1]
         );
     }

@@ -58,9 +58,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                                     if args.iter().any(|a| {
                                         a == "-R"
                                             || a == "--recursive"
-                                            || (a.starts_with('-')
-                                                && !a.starts_with("--")
-                                                && a.contains('R'))
+                                            || (a.starts_with('-') && !a.starts_with("--") && a.contains('R'))
                                     }) =>
                                 {
                                     Some((prog, "rewrite"))
@@ -69,16 +67,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                             };
                             if let Some((verb, _)) = touched {
                                 let skip_first = verb != "rm"; // the owner/mode argument
-                                let paths = args
-                                    .iter()
-                                    .filter(|a| !a.starts_with('-'))
-                                    .skip(usize::from(skip_first));
+                                let paths = args.iter().filter(|a| !a.starts_with('-')).skip(usize::from(skip_first));
                                 for p in paths {
                                     let p = absolute(&workdir, p.trim_end_matches('*'));
-                                    if let Some((_, line, by_copy)) = added
-                                        .iter()
-                                        .rev()
-                                        .find(|(a, l, _)| *l != ins.line && overlaps(&p, a))
+                                    if let Some((_, line, by_copy)) =
+                                        added.iter().rev().find(|(a, l, _)| *l != ins.line && overlaps(&p, a))
                                     {
                                         let message = if verb == "rm" {
                                             format!("`rm {p}` runs in a later layer than line {line}, which added it: the bytes stay in line {line}'s layer")
@@ -97,11 +90,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                                     }
                                 }
                             } else {
-                                created.extend(
-                                    outputs(prog, args)
-                                        .into_iter()
-                                        .map(|p| absolute(&workdir, p)),
-                                );
+                                created.extend(outputs(prog, args).into_iter().map(|p| absolute(&workdir, p)));
                             }
                         }
                         added.extend(created.into_iter().map(|p| (p, ins.line, false)));
@@ -116,24 +105,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
 /// Paths a command writes content to (downloads, clones, extractions, copies).
 fn outputs<'a>(prog: &str, args: &'a [String]) -> Vec<&'a str> {
     let after = |flags: &[&str]| -> Vec<&'a str> {
-        args.windows(2)
-            .filter(|w| flags.contains(&w[0].as_str()))
-            .map(|w| w[1].as_str())
-            .collect()
+        args.windows(2).filter(|w| flags.contains(&w[0].as_str())).map(|w| w[1].as_str()).collect()
     };
-    let positional: Vec<&str> = args
-        .iter()
-        .filter(|a| !a.starts_with('-'))
-        .map(String::as_str)
-        .collect();
+    let positional: Vec<&str> = args.iter().filter(|a| !a.starts_with('-')).map(String::as_str).collect();
     match prog {
         "curl" => after(&["-o", "--output"]),
         "wget" => after(&["-O", "--output-document", "-P", "--directory-prefix"]),
         "tar" => after(&["-C", "--directory"]),
         "unzip" => after(&["-d"]),
-        "git" if positional.first() == Some(&"clone") => {
-            positional.get(2).copied().into_iter().collect()
-        }
+        "git" if positional.first() == Some(&"clone") => positional.get(2).copied().into_iter().collect(),
         "cp" | "mv" => positional.last().copied().into_iter().collect(),
         _ => Vec::new(),
     }
@@ -145,26 +125,29 @@ mod tests {
 
     #[test]
     fn flags_rewrites_and_late_deletes() {
-        let m = messages(
-            "SL109",
-            "FROM debian:12\nWORKDIR /app\nCOPY . .\nRUN chown -R app:app /app\n",
-        );
+        let m = messages("SL109", "FROM debian:12\nWORKDIR /app\nCOPY . .\nRUN chown -R app:app /app\n");
         assert_eq!(m.len(), 1);
         assert!(m[0].1.contains("line 3"), "{}", m[0].1);
         assert_eq!(lines("SL109", "FROM debian:12\nRUN curl -o /tmp/t.tgz https://x && tar -xzf /tmp/t.tgz -C /opt\nRUN rm -f /tmp/t.tgz\n"), vec![3]);
-        assert_eq!(
-            lines(
-                "SL109",
-                "FROM debian:12\nCOPY big.bin /data/big.bin\nRUN rm -rf /data\n"
-            ),
-            vec![3]
-        );
+        assert_eq!(lines("SL109", "FROM debian:12\nCOPY big.bin /data/big.bin\nRUN rm -rf /data\n"), vec![3]);
     }
 
     #[test]
     fn same_layer_and_unrelated_paths_pass() {
-        assert!(lines("SL109", "FROM debian:12\nRUN curl -o /tmp/t.tgz https://x && tar -xzf /tmp/t.tgz -C /opt && rm /tmp/t.tgz\n").is_empty());
-        assert!(lines("SL109", "FROM debian:12\nCOPY a /app/a\nRUN rm -rf /var/lib/apt/lists/*\nRUN chown app /app/a\n").is_empty());
-        assert!(lines("SL109", "FROM debian:12 AS b\nCOPY . /src\nRUN rm -rf /src/tests\nFROM scratch\nCOPY --from=b /src /src\n").is_empty());
+        assert!(lines(
+            "SL109",
+            "FROM debian:12\nRUN curl -o /tmp/t.tgz https://x && tar -xzf /tmp/t.tgz -C /opt && rm /tmp/t.tgz\n"
+        )
+        .is_empty());
+        assert!(lines(
+            "SL109",
+            "FROM debian:12\nCOPY a /app/a\nRUN rm -rf /var/lib/apt/lists/*\nRUN chown app /app/a\n"
+        )
+        .is_empty());
+        assert!(lines(
+            "SL109",
+            "FROM debian:12 AS b\nCOPY . /src\nRUN rm -rf /src/tests\nFROM scratch\nCOPY --from=b /src /src\n"
+        )
+        .is_empty());
     }
 }

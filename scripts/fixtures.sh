@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Realistic stand-in base images for end-to-end tests, built once per machine (skipped when
+# the tags exist). No registry is reachable here, so `FROM python:3.9` must resolve locally:
+#   debian:bookworm   debootstrap --variant=minbase bookworm, imported
+#   python:3.9        Debian + python3, pip, venv, build-essential, python3-dev
+#   python:3.9-slim   the same without the toolchain
+# Both python images trust the host's CA bundle (so pip reaches PyPI over HTTPS), have no
+# EXTERNALLY-MANAGED marker, and answer to `python`/`pip` like the official ones.
+# Every image is labelled dev.shiplight.fixture=true.
+set -euo pipefail
+mirror=${SHIPLIGHT_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+cache=${SHIPLIGHT_FIXTURE_CACHE:-/var/cache/shiplight}
+has() { docker image inspect "$1" >/dev/null 2>&1; }
+
+if ! has debian:bookworm; then
+  command -v debootstrap >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }; }
+  root="$cache/rootfs-bookworm"
+  rm -rf "$root"; mkdir -p "$root"
+  echo "fixtures: debootstrap bookworm (minbase) from $mirror"
+  debootstrap --variant=minbase bookworm "$root" "$mirror" >"$cache/debootstrap.log" 2>&1 || { tail -20 "$cache/debootstrap.log" >&2; exit 1; }
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+  tar -C "$root" -c . | docker import -c 'LABEL dev.shiplight.fixture=true' -c 'CMD ["bash"]' - debian:bookworm >/dev/null
+  rm -rf "$root"
+fi
+docker image inspect debian:12 >/dev/null 2>&1 || docker tag debian:bookworm debian:12
+
+build_python() { # tag, extra packages
+  local tag=$1 extra=$2
+  has "$tag" && return 0
+  local dir; dir=$(mktemp -d)
+  cp /etc/ssl/certs/ca-certificates.crt "$dir/host-ca.crt"
+  cat >"$dir/Dockerfile" <<DOCKERFILE
+FROM debian:bookworm
+COPY host-ca.crt /usr/local/share/shiplight/host-ca.crt
+ENV SSL_CERT_FILE=/usr/local/share/shiplight/host-ca.crt \\
+    PIP_CERT=/usr/local/share/shiplight/host-ca.crt \\
+    REQUESTS_CA_BUNDLE=/usr/local/share/shiplight/host-ca.crt \\
+    NODE_EXTRA_CA_CERTS=/usr/local/share/shiplight/host-ca.crt \\
+    CARGO_HTTP_CAINFO=/usr/local/share/shiplight/host-ca.crt
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends python3 python3-pip python3-venv ca-certificates $extra \\
+ && rm -rf /var/lib/apt/lists/* \\
+ && rm -f /usr/lib/python3*/EXTERNALLY-MANAGED \\
+ && ln -s /usr/bin/python3 /usr/local/bin/python \\
+ && ln -s /usr/bin/pip3 /usr/local/bin/pip
+LABEL dev.shiplight.fixture=true
+CMD ["python3"]
+DOCKERFILE
+  echo "fixtures: building $tag"
+  DOCKER_BUILDKIT=0 docker build -q -t "$tag" "$dir" >/dev/null
+  rm -rf "$dir"
+}
+build_python python:3.9 "build-essential python3-dev"
+build_python python:3.9-slim ""
+docker images --filter label=dev.shiplight.fixture=true --format '  {{.Repository}}:{{.Tag}}  {{.Size}}'

@@ -1,0 +1,213 @@
+//! What the Dockerfile's commands install: system package managers, pip, node package
+//! managers, and which packages are build-only toolchains. Shared by the lint rules and by
+//! the image comparison (which names the toolchain a layer installs).
+
+use super::shell::{self, SimpleCommand};
+
+/// A system package manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Manager {
+    AptGet,
+    Apt,
+    Apk,
+    Yum,
+    Dnf,
+    Microdnf,
+}
+
+impl Manager {
+    pub fn of(cmd: &SimpleCommand) -> Option<Manager> {
+        Some(match cmd.program() {
+            "apt-get" => Manager::AptGet,
+            "apt" => Manager::Apt,
+            "apk" => Manager::Apk,
+            "yum" => Manager::Yum,
+            "dnf" => Manager::Dnf,
+            "microdnf" => Manager::Microdnf,
+            _ => return None,
+        })
+    }
+
+    pub fn is_apt(self) -> bool {
+        matches!(self, Manager::AptGet | Manager::Apt)
+    }
+}
+
+/// Packages a command installs through a system package manager (versions and architecture
+/// qualifiers stripped), or `None` when it is not an install.
+pub fn system_install(cmd: &SimpleCommand) -> Option<(Manager, Vec<&str>)> {
+    let m = Manager::of(cmd)?;
+    let verb = match m {
+        Manager::Apk => "add",
+        _ => "install",
+    };
+    let args = cmd.args();
+    let at = args.iter().position(|a| a == verb)?;
+    // apt-get's `-o Opt=val` and apk's `--repository URL`/`-X URL` take a value.
+    let mut pkgs = Vec::new();
+    let mut skip = false;
+    for a in &args[at + 1..] {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        if matches!(a.as_str(), "-o" | "-t" | "--target-release" | "-X" | "--repository" | "--virtual" | "-t=") {
+            skip = true;
+            continue;
+        }
+        if a.starts_with('-') || a.starts_with('$') {
+            continue;
+        }
+        pkgs.push(package_name(a));
+    }
+    Some((m, pkgs))
+}
+
+/// `curl=7.88.1-10` → `curl`, `libc6:amd64` → `libc6`, `py3-pip>=22` → `py3-pip`.
+pub fn package_name(spec: &str) -> &str {
+    let end = spec.find(['=', ':', '<', '>', '~']).unwrap_or(spec.len());
+    &spec[..end]
+}
+
+/// Whether a package is build-only: compilers, build systems, SDKs, headers.
+pub fn is_toolchain_package(name: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "build-essential",
+        "gcc",
+        "g++",
+        "gcc-c++",
+        "cc",
+        "clang",
+        "llvm",
+        "lld",
+        "make",
+        "cmake",
+        "ninja-build",
+        "meson",
+        "autoconf",
+        "automake",
+        "libtool",
+        "pkg-config",
+        "pkgconf",
+        "golang",
+        "golang-go",
+        "go",
+        "rustc",
+        "cargo",
+        "rust",
+        "maven",
+        "gradle",
+        "ant",
+        "build-base",
+        "alpine-sdk",
+        "musl-dev",
+        "linux-headers",
+        "kernel-headers",
+        "gfortran",
+        "nasm",
+        "yasm",
+        "bison",
+        "flex",
+        "dpkg-dev",
+        "devtoolset",
+        "dotnet-sdk",
+    ];
+    let n = name.to_ascii_lowercase();
+    EXACT.contains(&n.as_str())
+        || n.ends_with("-dev")
+        || n.ends_with("-devel")
+        || ["gcc-", "g++-", "clang-", "llvm-", "golang-1", "dotnet-sdk-", "rust-"].iter().any(|p| n.starts_with(p))
+        || (n.contains("jdk") && !n.contains("jre"))
+}
+
+/// pip's arguments after `install`, for `pip install`, `pip3 install`, `python -m pip install`.
+pub fn pip_install(cmd: &SimpleCommand) -> Option<&[String]> {
+    let args = match cmd.program() {
+        p if p == "pip" || p.starts_with("pip3") || p == "pip2" => cmd.args(),
+        p if p.starts_with("python") => {
+            let a = cmd.args();
+            let at = a.windows(2).position(|w| w[0] == "-m" && w[1] == "pip")?;
+            &a[at + 2..]
+        }
+        _ => return None,
+    };
+    let at = args.iter().position(|a| a == "install")?;
+    Some(&args[at + 1..])
+}
+
+/// Node package manager install commands: (`npm`|`yarn`|`pnpm`, args after the verb, installs
+/// the project's own dependencies rather than named packages).
+pub fn node_install(cmd: &SimpleCommand) -> Option<(&str, &[String], bool)> {
+    let prog = cmd.program();
+    if !matches!(prog, "npm" | "yarn" | "pnpm") {
+        return None;
+    }
+    let args = cmd.args();
+    let verb_at = args.iter().position(|a| !a.starts_with('-'));
+    let (verb, rest) = match verb_at {
+        Some(i) => (args[i].as_str(), &args[i + 1..]),
+        None if prog == "yarn" => ("install", args), // bare `yarn` installs
+        None => return None,
+    };
+    let is_install = match prog {
+        "npm" => matches!(verb, "install" | "i" | "ci" | "add"),
+        "yarn" => matches!(verb, "install" | "add"),
+        _ => matches!(verb, "install" | "i" | "add"),
+    };
+    if !is_install {
+        return None;
+    }
+    let named = verb == "add" || rest.iter().any(|a| !a.starts_with('-'));
+    Some((prog, rest, !named && !rest.iter().any(|a| a == "-g" || a == "--global")))
+}
+
+/// Toolchain packages a shell script installs through a system package manager, in order.
+pub fn toolchain_installed(script: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for cmd in &shell::parse(script).commands {
+        if let Some((_, pkgs)) = system_install(cmd) {
+            for p in pkgs {
+                if is_toolchain_package(p) && !out.iter().any(|o| o == p) {
+                    out.push(p.to_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dockerfile::shell::parse;
+
+    #[test]
+    fn installs() {
+        let s = parse(
+            "apt-get -q install -y --no-install-recommends -o Dpkg::Options::=--force-confold gcc=12 libpq-dev:amd64",
+        );
+        let (m, p) = system_install(&s.commands[0]).unwrap();
+        assert_eq!((m, p), (Manager::AptGet, vec!["gcc", "libpq-dev"]));
+        assert!(system_install(&parse("apt-get update").commands[0]).is_none());
+        let s = parse("python3 -m pip install --no-cache-dir flask");
+        assert_eq!(pip_install(&s.commands[0]).unwrap(), ["--no-cache-dir", "flask"]);
+        assert_eq!(node_install(&parse("npm ci --omit=dev").commands[0]).map(|x| x.2), Some(true));
+        assert_eq!(node_install(&parse("npm install -g pnpm").commands[0]).map(|x| x.2), Some(false));
+        assert!(node_install(&parse("npm run build").commands[0]).is_none());
+    }
+
+    #[test]
+    fn toolchains() {
+        for p in ["build-essential", "python3-dev", "openjdk-17-jdk-headless", "gcc-12", "zlib-devel"] {
+            assert!(is_toolchain_package(p), "{p}");
+        }
+        for p in ["curl", "openjdk-17-jre-headless", "libpq5", "python3"] {
+            assert!(!is_toolchain_package(p), "{p}");
+        }
+        assert_eq!(
+            toolchain_installed(
+                "apt-get update && apt-get install -y python3 build-essential python3-dev && rm -rf /x"
+            ),
+            ["build-essential", "python3-dev"]
+        );
+    }
+}
