@@ -221,7 +221,9 @@ pub fn resolve(df: &Dockerfile, current: usize, written: &str) -> StageRef {
         return match i.cmp(&current) {
             std::cmp::Ordering::Less => StageRef::Stage(i),
             std::cmp::Ordering::Equal => StageRef::SelfStage,
-            std::cmp::Ordering::Greater => StageRef::Later(i),
+            std::cmp::Ordering::Greater if i < df.stages.len() => StageRef::Later(i),
+            // an index past the last stage names nothing (found by fuzzing)
+            std::cmp::Ordering::Greater => StageRef::Unknown(written.to_owned()),
         };
     }
     if written.eq_ignore_ascii_case("scratch") {
@@ -271,5 +273,9 @@ mod tests {
         assert_eq!(resolve(&df, 1, "0"), StageRef::Stage(0));
         assert_eq!(resolve(&df, 1, "nginx:1"), StageRef::Image("nginx:1".into()));
         assert_eq!(resolve(&df, 1, "biuld"), StageRef::Unknown("biuld".into()));
+        assert_eq!(resolve(&df, 1, "2"), StageRef::Later(2));
+        assert_eq!(resolve(&df, 1, "44444444444444444"), StageRef::Unknown("44444444444444444".into()));
+        let crash = std::fs::read("fuzz/regressions/from-index-out-of-range").unwrap();
+        assert!(!crate::lint::lint_bytes(&crash, "D", &crate::lint::LintConfig::default()).is_empty());
     }
 }
