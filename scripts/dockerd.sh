@@ -26,15 +26,23 @@ if ! command -v dockerd >/dev/null 2>&1; then
   apt-get update -qq
   apt-get install -y -qq docker.io >/dev/null
 fi
-if ! pgrep -x dockerd >/dev/null 2>&1; then
-  echo "dockerd: starting (log: $log)"
-  # containerd is started by dockerd itself when it is not already running.
-  nohup dockerd >"$log" 2>&1 &
-fi
+pidfile=/var/run/docker.pid
+alive() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile" 2>/dev/null)" 2>/dev/null; }
+started=0
 for _ in $(seq 1 120); do
   if answers; then
     echo "dockerd: ready (Engine $(docker version --format '{{.Server.Version}}'), API $(docker version --format '{{.Server.APIVersion}}'))"
     exit 0
+  fi
+  # No live daemon (none yet, or one killed uncleanly whose pid file stayed behind, which
+  # dockerd refuses to start over): start one. At most twice, in case the first one died.
+  if ! alive && [ "$started" -lt 2 ]; then
+    rm -f "$pidfile"
+    echo "dockerd: starting (log: $log)"
+    # containerd is started by dockerd itself when it is not already running.
+    nohup dockerd >"$log" 2>&1 &
+    started=$((started + 1))
+    sleep 1
   fi
   sleep 0.5
 done

@@ -78,6 +78,14 @@ enum Command {
         #[arg(long, short)]
         verbose: bool,
     },
+    /// Measure an image on the daemon: size, compressed size, layers, wasted bytes (like `dive --ci`).
+    Measure {
+        image: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: CompareFormat,
+        #[arg(long, default_value_t = 3600)]
+        timeout: u64,
+    },
     /// List the rules, or explain one (by code, name or hadolint code).
     Rules {
         rule: Option<String>,
@@ -207,6 +215,29 @@ fn main() -> ExitCode {
                 Err(e) => {
                     eprintln!("error: {e}");
                     e.exit_code()
+                }
+            }
+        }
+        Command::Measure { image, format, timeout } => {
+            let Ok(runtime) = tokio::runtime::Runtime::new() else {
+                eprintln!("error: cannot start the async runtime");
+                return ExitCode::from(exit::ENVIRONMENT as u8);
+            };
+            match runtime.block_on(shiplight::commands::measure::run(&image, std::time::Duration::from_secs(timeout))) {
+                Ok(m) => {
+                    let out = match format {
+                        CompareFormat::Text => render::measure_text(&m),
+                        CompareFormat::Json => serde_json::to_string_pretty(&m).unwrap_or_default() + "\n",
+                    };
+                    if write_stdout(&out) {
+                        exit::OK
+                    } else {
+                        exit::USAGE
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    exit::ENVIRONMENT
                 }
             }
         }

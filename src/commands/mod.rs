@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod lint;
+pub mod measure;
 pub mod rules;
 
 /// Exit codes shared by every subcommand.

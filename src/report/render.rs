@@ -323,6 +323,29 @@ pub fn compare_text(report: &Report) -> String {
     out
 }
 
+/// One measured image as text: totals, then each filesystem layer with its waste and largest files.
+pub fn measure_text(m: &crate::image::ImageMeasure) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}  {}", m.reference, m.id);
+    let _ = writeln!(
+        out,
+        "  size {}  compressed {}  layers {}  wasted {}  efficiency {:.1} %",
+        size(m.size_bytes),
+        size(m.compressed_bytes),
+        m.layer_count,
+        size(m.wasted_bytes),
+        m.efficiency * 100.0
+    );
+    for l in m.layers.iter().filter(|l| !l.empty) {
+        let what = crate::image::attribute::short(&l.created_by);
+        let _ = writeln!(out, "  {:>10} {:>10} wasted  {}", size(l.size_bytes), size(l.wasted_bytes), what);
+        for f in &l.top_files {
+            let _ = writeln!(out, "  {:>10} {:>10}         {}", "", size(f.size_bytes), f.path);
+        }
+    }
+    out
+}
+
 /// Findings of one file, for tests and callers that group.
 pub fn by_file<'a>(report: &'a Report, file: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
     report.findings.iter().filter(move |f| f.file == file)
