@@ -37,46 +37,10 @@ enum Command {
     },
     /// Build the head and base images on one Docker daemon and compare their sizes.
     Compare {
-        /// The Dockerfile to build.
-        #[arg(long, default_value = "Dockerfile")]
-        dockerfile: PathBuf,
-        /// Build context (default: the Dockerfile's folder).
-        #[arg(long)]
-        context: Option<PathBuf>,
-        /// Build the base from this commit (its tree is read with git archive).
-        #[arg(long, conflicts_with = "base_image")]
-        base_ref: Option<String>,
-        /// Compare with an image already on the daemon instead of building the base.
-        #[arg(long)]
-        base_image: Option<String>,
-        #[arg(long)]
-        target: Option<String>,
-        #[arg(long)]
-        platform: Option<String>,
-        /// KEY=VALUE, repeatable.
-        #[arg(long = "build-arg", value_parser = parse_build_arg)]
-        build_args: Vec<(String, String)>,
-        /// The image's key in the report (default: the Dockerfile's folder name).
-        #[arg(long)]
-        name: Option<String>,
+        #[command(flatten)]
+        opts: Box<shiplight::commands::compare::CompareOptions>,
         #[arg(long, value_enum, default_value = "text")]
         format: CompareFormat,
-        /// Fail when the image grows by more than this (bytes, or with kB/MB/GB).
-        #[arg(long, value_parser = parse_size)]
-        fail_on_increase_bytes: Option<u64>,
-        #[arg(long)]
-        fail_on_increase_percent: Option<f64>,
-        #[arg(long)]
-        warn_on_increase_percent: Option<f64>,
-        /// Fail when the head image is larger than this (bytes, or with kB/MB/GB).
-        #[arg(long, value_parser = parse_size)]
-        max_size: Option<u64>,
-        /// Per-build timeout in seconds.
-        #[arg(long, default_value_t = 3600)]
-        timeout: u64,
-        /// Print the build output, prefixed [head] / [base], on stderr.
-        #[arg(long, short)]
-        verbose: bool,
     },
     /// Measure an image on the daemon: size, compressed size, layers, wasted bytes (like `dive --ci`).
     Measure {
@@ -85,6 +49,9 @@ enum Command {
         format: CompareFormat,
         #[arg(long, default_value_t = 3600)]
         timeout: u64,
+        /// Skip the compressed sizes (gzip is most of the work): a waste-only pass.
+        #[arg(long)]
+        no_compressed: bool,
     },
     /// List the rules, or explain one (by code, name or hadolint code).
     Rules {
@@ -101,27 +68,15 @@ enum CompareFormat {
     Json,
 }
 
-fn parse_build_arg(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
-        _ => Err(format!("`{s}` is not KEY=VALUE")),
+/// Run an async command on a fresh runtime.
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> Result<T, ExitCode> {
+    match tokio::runtime::Runtime::new() {
+        Ok(r) => Ok(r.block_on(f)),
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            Err(ExitCode::from(exit::ENVIRONMENT as u8))
+        }
     }
-}
-
-/// `123`, `20MB`, `1.5 GB`, `500kB` (decimal units, as docker shows sizes).
-fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: f64 = num.parse().map_err(|_| format!("`{s}` is not a size: write bytes or a number with kB, MB or GB"))?;
-    let mult = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1.0,
-        "k" | "kb" => 1e3,
-        "m" | "mb" => 1e6,
-        "g" | "gb" => 1e9,
-        _ => return Err(format!("`{s}`: unknown unit `{unit}` (use B, kB, MB or GB)")),
-    };
-    Ok((n * mult).round() as u64)
 }
 
 fn write_stdout(text: &str) -> bool {
@@ -158,50 +113,13 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Compare {
-            dockerfile,
-            context,
-            base_ref,
-            base_image,
-            target,
-            platform,
-            build_args,
-            name,
-            format,
-            fail_on_increase_bytes,
-            fail_on_increase_percent,
-            warn_on_increase_percent,
-            max_size,
-            timeout,
-            verbose,
-        } => {
+        Command::Compare { opts, format } => {
             use shiplight::commands::compare;
-            let opts = compare::CompareOptions {
-                dockerfile,
-                context,
-                base_ref,
-                base_image,
-                target,
-                platform,
-                build_args,
-                name,
-                thresholds: shiplight::image::compare::Thresholds {
-                    fail_on_increase_bytes,
-                    fail_on_increase_percent,
-                    warn_on_increase_percent,
-                    max_size,
-                },
-                timeout: std::time::Duration::from_secs(timeout),
-                verbose,
-            };
-            let runtime = match tokio::runtime::Runtime::new() {
+            let result = match block_on(compare::run(&opts)) {
                 Ok(r) => r,
-                Err(e) => {
-                    eprintln!("error: cannot start the async runtime: {e}");
-                    return ExitCode::from(exit::ENVIRONMENT as u8);
-                }
+                Err(code) => return code,
             };
-            match runtime.block_on(compare::run(&opts)) {
+            match result {
                 Ok(report) => {
                     let out = match format {
                         CompareFormat::Text => render::compare_text(&report),
@@ -218,12 +136,13 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Measure { image, format, timeout } => {
-            let Ok(runtime) = tokio::runtime::Runtime::new() else {
-                eprintln!("error: cannot start the async runtime");
-                return ExitCode::from(exit::ENVIRONMENT as u8);
+        Command::Measure { image, format, timeout, no_compressed } => {
+            let timeout = std::time::Duration::from_secs(timeout);
+            let result = match block_on(shiplight::commands::measure::run(&image, timeout, !no_compressed)) {
+                Ok(r) => r,
+                Err(code) => return code,
             };
-            match runtime.block_on(shiplight::commands::measure::run(&image, std::time::Duration::from_secs(timeout))) {
+            match result {
                 Ok(m) => {
                     let out = match format {
                         CompareFormat::Text => render::measure_text(&m),

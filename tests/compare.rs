@@ -238,3 +238,29 @@ fn bad_refs_and_missing_daemons_are_clear() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope/Dockerfile: cannot read it"));
 }
+
+#[tokio::test]
+async fn measurements_are_cached_by_image_id_without_losing_compressed_sizes() {
+    let Some(engine) = daemon("measure_cache").await else { return };
+    busybox(&engine).await;
+    let cache = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_shiplight"))
+            .args(args)
+            .env("SHIPLIGHT_CACHE_DIR", cache.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let waste_only = run(&["measure", "--no-compressed", "--format", "json", BUSYBOX]);
+    assert_eq!(waste_only["compressed_bytes"], 0);
+    // a waste-only scan in the cache must not answer a request for compressed sizes
+    let full = run(&["measure", "--format", "json", BUSYBOX]);
+    let compressed = full["compressed_bytes"].as_u64().unwrap();
+    assert!(compressed > 500_000 && compressed < full["size_bytes"].as_u64().unwrap(), "{compressed}");
+    let again = run(&["measure", "--format", "json", BUSYBOX]);
+    assert_eq!(again, full, "the cached measurement is the same measurement");
+    let files = std::fs::read_dir(cache.path().join("scans")).unwrap().count();
+    assert_eq!(files, 1, "one scan per image ID");
+}

@@ -13,44 +13,86 @@ use crate::image::measure::{self, Source};
 use crate::image::{base, context, ImageMeasure};
 use crate::report::{ImageReport, Report};
 
-/// What `shiplight compare` was asked to do.
-#[derive(Debug, Clone)]
+/// What `shiplight compare` was asked to do (also its command-line arguments).
+#[derive(Debug, Clone, clap::Args)]
 pub struct CompareOptions {
+    /// The Dockerfile to build.
+    #[arg(long, default_value = "Dockerfile")]
     pub dockerfile: PathBuf,
-    /// Build context; default: the Dockerfile's folder.
+    /// Build context (default: the Dockerfile's folder).
+    #[arg(long)]
     pub context: Option<PathBuf>,
-    /// Build the base from this commit.
+    /// Build the base from this commit (its tree is read with git archive).
+    #[arg(long, conflicts_with = "base_image")]
     pub base_ref: Option<String>,
-    /// Or compare with this existing image.
+    /// Compare with an image already on the daemon instead of building the base.
+    #[arg(long)]
     pub base_image: Option<String>,
+    #[arg(long)]
     pub target: Option<String>,
+    #[arg(long)]
     pub platform: Option<String>,
+    /// KEY=VALUE, repeatable.
+    #[arg(long = "build-arg", value_parser = parse_build_arg)]
     pub build_args: Vec<(String, String)>,
-    /// Image key in the report; default: the Dockerfile's folder name.
+    /// The image's key in the report (default: the Dockerfile's folder name).
+    #[arg(long)]
     pub name: Option<String>,
-    pub thresholds: Thresholds,
-    /// Per-build timeout.
+    /// Fail when the image grows by more than this (bytes, or with kB/MB/GB).
+    #[arg(long, value_parser = parse_size)]
+    pub fail_on_increase_bytes: Option<u64>,
+    #[arg(long)]
+    pub fail_on_increase_percent: Option<f64>,
+    #[arg(long)]
+    pub warn_on_increase_percent: Option<f64>,
+    /// Fail when the head image is larger than this (bytes, or with kB/MB/GB).
+    #[arg(long, value_parser = parse_size)]
+    pub max_size: Option<u64>,
+    /// Per-build timeout in seconds.
+    #[arg(long = "timeout", value_parser = parse_seconds, default_value = "3600")]
     pub timeout: Duration,
-    /// Print build output (prefixed `[head]`/`[base]`) to stderr.
+    /// Print the build output, prefixed [head] / [base], on stderr.
+    #[arg(long, short)]
     pub verbose: bool,
 }
 
-impl Default for CompareOptions {
-    fn default() -> Self {
-        CompareOptions {
-            dockerfile: PathBuf::from("Dockerfile"),
-            context: None,
-            base_ref: None,
-            base_image: None,
-            target: None,
-            platform: None,
-            build_args: Vec::new(),
-            name: None,
-            thresholds: Thresholds::default(),
-            timeout: Duration::from_secs(3600),
-            verbose: false,
+impl CompareOptions {
+    /// The team's limits, as the comparison applies them.
+    pub fn thresholds(&self) -> Thresholds {
+        Thresholds {
+            fail_on_increase_bytes: self.fail_on_increase_bytes,
+            fail_on_increase_percent: self.fail_on_increase_percent,
+            warn_on_increase_percent: self.warn_on_increase_percent,
+            max_size: self.max_size,
         }
     }
+}
+
+fn parse_build_arg(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+        _ => Err(format!("`{s}` is not KEY=VALUE")),
+    }
+}
+
+fn parse_seconds(s: &str) -> Result<Duration, String> {
+    s.trim().parse().map(Duration::from_secs).map_err(|_| format!("`{s}` is not a number of seconds"))
+}
+
+/// `123`, `20MB`, `1.5 GB`, `500kB` (decimal units, as docker shows sizes).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().map_err(|_| format!("`{s}` is not a size: write bytes or a number with kB, MB or GB"))?;
+    let mult = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "m" | "mb" => 1e6,
+        "g" | "gb" => 1e9,
+        _ => return Err(format!("`{s}`: unknown unit `{unit}` (use B, kB, MB or GB)")),
+    };
+    Ok((n * mult).round() as u64)
 }
 
 /// Why `compare` could not produce a report.
@@ -270,17 +312,22 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
         (BaseWork::Build(..), None) => None,
     };
 
-    let head = measure::measure(&engine, &head_req.tag, Some(Source { dockerfile: &df, graph: &graph })).await?;
     let base_parsed = base_dockerfile.as_deref().and_then(|t| Dockerfile::parse(t).ok());
     let base_graph = base_parsed.as_ref().and_then(|d| Graph::build(d, &targets).ok());
     let base_source = match (&base_parsed, &base_graph) {
         (Some(dockerfile), Some(graph)) => Some(Source { dockerfile, graph }),
         _ => None,
     };
-    let base_measure: Option<ImageMeasure> = match &base_tag {
-        Some(tag) => Some(measure::measure(&engine, tag, base_source).await?),
-        None => None,
+    // Measure both at once: each is bound by its largest layer's gzip, so they overlap well.
+    let head_measure = measure::measure(&engine, &head_req.tag, Some(Source { dockerfile: &df, graph: &graph }));
+    let base_measure = async {
+        match &base_tag {
+            Some(tag) => measure::measure(&engine, tag, base_source).await.map(Some),
+            None => Ok(None),
+        }
     };
+    let (head, base_measure) = tokio::join!(head_measure, base_measure);
+    let (head, base_measure): (ImageMeasure, Option<ImageMeasure>) = (head?, base_measure?);
     if let Some(b) = &base_measure {
         let c = compare::compare(b, &head);
         report_img.delta_bytes = Some(c.size.delta);
@@ -288,7 +335,7 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
         report_img.comparison = Some(c);
     }
     let (verdict, reasons) =
-        compare::verdict(head.size_bytes, report_img.comparison.as_ref().map(|c| &c.size), &opts.thresholds);
+        compare::verdict(head.size_bytes, report_img.comparison.as_ref().map(|c| &c.size), &opts.thresholds());
     report_img.verdict = verdict;
     report_img.reasons = reasons;
     report_img.base = base_measure;

@@ -6,7 +6,7 @@ use crate::image::engine::{Engine, EngineError};
 use crate::image::{measure, ImageMeasure};
 
 /// Measure one image that is already on the daemon.
-pub async fn run(image: &str, timeout: Duration) -> Result<ImageMeasure, EngineError> {
+pub async fn run(image: &str, timeout: Duration, compressed: bool) -> Result<ImageMeasure, EngineError> {
     let engine = Engine::connect(timeout).await?;
     if !engine.exists(image).await {
         return Err(EngineError::Api {
@@ -14,5 +14,5 @@ pub async fn run(image: &str, timeout: Duration) -> Result<ImageMeasure, EngineE
             message: "no such image on this daemon (shiplight does not pull); build or pull it first".into(),
         });
     }
-    measure::measure(&engine, image, None).await
+    measure::measure_with(&engine, image, None, compressed).await
 }

@@ -271,6 +271,24 @@ impl Instruction {
     }
 }
 
+/// Resolve `path` against the directory `dir` (as WORKDIR and .dockerignore patterns do),
+/// normalising `.` and `..`; the result is absolute (`/app/b` for `/app` + `./a/../b`).
+pub fn resolve_path(dir: &str, path: &str) -> String {
+    let joined =
+        if path.starts_with('/') { path.to_owned() } else { format!("{}/{}", dir.trim_end_matches('/'), path) };
+    let mut parts: Vec<&str> = Vec::new();
+    for p in joined.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
 /// Split a `--mount` value (`type=cache,target=/root/.cache`) into key/value pairs.
 pub fn mount_options(value: &str) -> Vec<(&str, &str)> {
     value

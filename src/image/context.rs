@@ -86,17 +86,7 @@ impl DockerIgnore {
 
 /// Clean a pattern like Go's `filepath.Clean`, relative to the context root.
 fn clean(pattern: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for p in pattern.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
+    crate::dockerfile::resolve_path("/", pattern).trim_start_matches('/').to_owned()
 }
 
 /// A packed build context.

@@ -25,7 +25,7 @@ use crate::dockerfile::{packages, Dockerfile, Graph};
 const CHUNK: usize = 256 * 1024;
 
 /// What a worker learnt about one layer tar.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, serde::Serialize, Deserialize)]
 struct LayerScan {
     compressed_bytes: u64,
     entries: Vec<Entry>,
@@ -51,7 +51,7 @@ struct ImageConfig {
     history: Vec<HistoryEntry>,
 }
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(serde::Serialize, Deserialize, Default, Clone)]
 struct HistoryEntry {
     #[serde(default)]
     created_by: String,
@@ -68,18 +68,38 @@ pub struct Source<'a> {
 /// Measure `image`. `source` attributes layers to lines; the FROM image of the shipped
 /// stage, when it exists locally, marks the inherited layers.
 pub async fn measure(engine: &Engine, image: &str, source: Option<Source<'_>>) -> Result<ImageMeasure, EngineError> {
+    measure_with(engine, image, source, true).await
+}
+
+/// [`measure`], optionally without the compressed sizes (a waste-only pass, several times
+/// faster: gzip is most of the work). `compressed_bytes` are then 0.
+pub async fn measure_with(
+    engine: &Engine,
+    image: &str,
+    source: Option<Source<'_>>,
+    compressed: bool,
+) -> Result<ImageMeasure, EngineError> {
     let (id, size_bytes, diff_ids) = engine.inspect(image).await?;
     let api_history = engine.history(image).await?;
-    let export = scan_export(engine, image).await?;
-    let (history, layer_paths) = read_manifest(&export, image)?;
-
-    let scans: Vec<&LayerScan> =
-        layer_paths.iter().map(|p| export.layers.get(p)).collect::<Option<Vec<_>>>().ok_or_else(|| {
-            EngineError::Api {
-                what: format!("exporting {image}"),
-                message: "the export lists a layer it does not contain".into(),
-            }
-        })?;
+    let scan = match cache::load(&id, compressed) {
+        Some(scan) => scan,
+        None => {
+            let export = scan_export(engine, image, compressed).await?;
+            let (history, layer_paths) = read_manifest(&export, image)?;
+            let layers =
+                layer_paths.iter().map(|p| export.layers.get(p).cloned()).collect::<Option<Vec<_>>>().ok_or_else(
+                    || EngineError::Api {
+                        what: format!("exporting {image}"),
+                        message: "the export lists a layer it does not contain".into(),
+                    },
+                )?;
+            let scan = cache::Scan { history, layers, compressed };
+            cache::store(&id, &scan);
+            scan
+        }
+    };
+    let history = scan.history;
+    let scans: Vec<&LayerScan> = scan.layers.iter().collect();
     let listings: Vec<Vec<Entry>> = scans.iter().map(|s| s.entries.clone()).collect();
     let waste = waste::analyze(&listings);
 
@@ -159,9 +179,10 @@ fn read_manifest(export: &Export, image: &str) -> Result<(Vec<HistoryEntry>, Vec
 }
 
 /// Stream `docker save` through the scanners.
-async fn scan_export(engine: &Engine, image: &str) -> Result<Export, EngineError> {
+async fn scan_export(engine: &Engine, image: &str, compressed: bool) -> Result<Export, EngineError> {
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(8);
-    let reader = tokio::task::spawn_blocking(move || scan_outer(AsyncChannelReader { rx, cur: Bytes::new() }));
+    let reader =
+        tokio::task::spawn_blocking(move || scan_outer(AsyncChannelReader { rx, cur: Bytes::new() }, compressed));
     let mut stream = Box::pin(engine.export(image));
     let mut failure = None;
     while let Some(chunk) = stream.next().await {
@@ -184,6 +205,54 @@ async fn scan_export(engine: &Engine, image: &str) -> Result<Export, EngineError
         return Err(f);
     }
     result.map_err(|e| EngineError::Api { what: format!("reading the export of {image}"), message: e.to_string() })
+}
+
+/// Scans are a pure function of the image's content, and an image ID is the hash of that
+/// content: an image measured once (a reused base, a shared FROM image) is not exported again.
+/// The cache lives in `$SHIPLIGHT_CACHE_DIR`, else `$XDG_CACHE_HOME/shiplight`, else
+/// `~/.cache/shiplight`; any failure to read or write it only means a fresh scan.
+mod cache {
+    use std::path::PathBuf;
+
+    use super::{HistoryEntry, LayerScan};
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    pub(super) struct Scan {
+        pub history: Vec<HistoryEntry>,
+        pub layers: Vec<LayerScan>,
+        pub compressed: bool,
+    }
+
+    fn path(id: &str) -> Option<PathBuf> {
+        let base = std::env::var_os("SHIPLIGHT_CACHE_DIR").map(PathBuf::from).or_else(|| {
+            std::env::var_os("XDG_CACHE_HOME")
+                .map(|x| PathBuf::from(x).join("shiplight"))
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/shiplight")))
+        })?;
+        let name: String = id.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        (!name.is_empty()).then(|| base.join("scans").join(format!("{}-{name}.json", env!("CARGO_PKG_VERSION"))))
+    }
+
+    /// A cached scan with at least what is asked for (compressed sizes when `compressed`).
+    pub(super) fn load(id: &str, compressed: bool) -> Option<Scan> {
+        let scan: Scan = serde_json::from_slice(&std::fs::read(path(id)?).ok()?).ok()?;
+        (scan.compressed || !compressed).then_some(scan)
+    }
+
+    pub(super) fn store(id: &str, scan: &Scan) {
+        let Some(p) = path(id) else { return };
+        let Some(dir) = p.parent() else { return };
+        if std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        // write then rename, so a concurrent reader never sees half a file
+        let tmp = p.with_extension(format!("tmp{}", std::process::id()));
+        if let Ok(bytes) = serde_json::to_vec(scan) {
+            if std::fs::write(&tmp, bytes).is_ok() {
+                let _ = std::fs::rename(&tmp, &p);
+            }
+        }
+    }
 }
 
 /// A blocking `Read` over chunks sent from the async side.
@@ -249,21 +318,25 @@ impl Write for Counter {
 /// Reads a layer and writes every byte read into the gzip encoder too.
 struct Tee<R: Read> {
     inner: R,
-    gz: flate2::write::GzEncoder<Counter>,
+    gz: Option<flate2::write::GzEncoder<Counter>>,
 }
 
 impl<R: Read> Read for Tee<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.gz.write_all(&buf[..n])?;
+        if let Some(gz) = &mut self.gz {
+            gz.write_all(&buf[..n])?;
+        }
         Ok(n)
     }
 }
 
 /// Scan one layer tar: gzip size and file listing.
-fn scan_layer(input: ChunkReader) -> std::io::Result<LayerScan> {
-    let mut tee =
-        Tee { inner: input, gz: flate2::write::GzEncoder::new(Counter::default(), flate2::Compression::default()) };
+fn scan_layer(input: ChunkReader, compressed: bool) -> std::io::Result<LayerScan> {
+    let mut tee = Tee {
+        inner: input,
+        gz: compressed.then(|| flate2::write::GzEncoder::new(Counter::default(), flate2::Compression::default())),
+    };
     let mut entries = Vec::new();
     {
         let mut archive = tar::Archive::new(&mut tee);
@@ -278,12 +351,15 @@ fn scan_layer(input: ChunkReader) -> std::io::Result<LayerScan> {
         }
     }
     std::io::copy(&mut tee, &mut std::io::sink())?; // trailing padding
-    let counter = tee.gz.finish()?;
-    Ok(LayerScan { compressed_bytes: counter.0, entries })
+    let compressed_bytes = match tee.gz {
+        Some(gz) => gz.finish()?.0,
+        None => 0,
+    };
+    Ok(LayerScan { compressed_bytes, entries })
 }
 
 /// Walk the outer `docker save` tar, dispatching layer tars to parallel workers.
-fn scan_outer(input: impl Read) -> std::io::Result<Export> {
+fn scan_outer(input: impl Read, compressed: bool) -> std::io::Result<Export> {
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(1);
     let mut running: Vec<(String, std::thread::JoinHandle<std::io::Result<LayerScan>>)> = Vec::new();
     let mut export = Export::default();
@@ -313,7 +389,7 @@ fn scan_outer(input: impl Read) -> std::io::Result<Export> {
             export.layers.insert(p, join(h)?);
         }
         let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(8);
-        let handle = std::thread::spawn(move || scan_layer(ChunkReader { rx, cur: Vec::new(), pos: 0 }));
+        let handle = std::thread::spawn(move || scan_layer(ChunkReader { rx, cur: Vec::new(), pos: 0 }, compressed));
         let _ = tx.send(head);
         loop {
             let mut buf = vec![0u8; CHUNK];
@@ -374,7 +450,7 @@ mod tests {
             outer.append_data(&mut h, p, data).unwrap();
         }
         let bytes = outer.into_inner().unwrap();
-        let export = scan_outer(&bytes[..]).unwrap();
+        let export = scan_outer(&bytes[..], true).unwrap();
         let l2s = &export.layers["l2/layer.tar"];
         assert!(l2s.compressed_bytes < 10_000, "repetitive bytes compress: {}", l2s.compressed_bytes);
         assert_eq!(l2s.entries.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["big", ".wh.gone"]);

@@ -331,7 +331,7 @@ pub fn measure_text(m: &crate::image::ImageMeasure) -> String {
         out,
         "  size {}  compressed {}  layers {}  wasted {}  efficiency {:.1} %",
         size(m.size_bytes),
-        size(m.compressed_bytes),
+        if m.compressed_bytes == 0 { "not measured".to_owned() } else { size(m.compressed_bytes) },
         m.layer_count,
         size(m.wasted_bytes),
         m.efficiency * 100.0

@@ -1,22 +1,7 @@
 //! Path helpers and message formatting shared by rules. What commands install lives in
 //! `crate::dockerfile::packages`.
 
-/// Resolve `path` against the working directory, normalising `.` and `..`.
-pub fn absolute(workdir: &str, path: &str) -> String {
-    let joined =
-        if path.starts_with('/') { path.to_owned() } else { format!("{}/{}", workdir.trim_end_matches('/'), path) };
-    let mut parts: Vec<&str> = Vec::new();
-    for p in joined.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
-}
+pub use crate::dockerfile::resolve_path as absolute;
 
 /// Whether `a` and `b` overlap: one is `b` itself or under it, or the other way round.
 pub fn overlaps(a: &str, b: &str) -> bool {
