@@ -264,3 +264,50 @@ async fn measurements_are_cached_by_image_id_without_losing_compressed_sizes() {
     let files = std::fs::read_dir(cache.path().join("scans")).unwrap().count();
     assert_eq!(files, 1, "one scan per image ID");
 }
+
+#[tokio::test]
+async fn buildkit_builds_what_the_classic_builder_cannot_and_names_its_failures() {
+    let Some(engine) = daemon("buildkit").await else { return };
+    busybox(&engine).await;
+    let repo = Repo::new();
+    repo.write("hello.txt", "hello\n");
+    repo.write("Dockerfile", &dockerfile(""));
+    repo.commit("base: classic");
+    // RUN --mount and COPY --chmod need BuildKit: `--builder auto` picks it for the head only
+    repo.write(
+        "Dockerfile",
+        &format!("FROM {BUSYBOX}\nWORKDIR /app\nCOPY --chmod=644 hello.txt /app/\nRUN --mount=type=cache,target=/cache head -c 3000000 /dev/zero > /big\nCMD [\"cat\", \"/app/hello.txt\"]\n"),
+    );
+    repo.commit("head: BuildKit");
+    let out = shiplight(&["compare", "--base-ref", "HEAD~1", "--format", "json", "-v"], repo.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("[base] Step 1/"), "the base used the classic builder: {stderr}");
+    assert!(stderr.contains("[head] [stage-0"), "the head used BuildKit: {stderr}");
+    let v = report(&out);
+    let top = v["images"][0]["comparison"]["instructions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|d| d["delta_bytes"].as_i64().unwrap())
+        .unwrap()
+        .clone();
+    assert_eq!(top["line"], 4, "BuildKit's history is attributed too: {top}");
+    assert_eq!(top["delta_bytes"], 3_000_000);
+
+    repo.write(
+        "Dockerfile",
+        &format!("FROM {BUSYBOX}\nRUN --mount=type=cache,target=/c echo about to fail && sh -c 'exit 9'\n"),
+    );
+    repo.commit("broken");
+    let out = shiplight(&["compare", "--base-image", BUSYBOX], repo.path());
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("RUN --mount=type=cache,target=/c")
+            && err.contains("exit code 9")
+            && err.contains("about to fail"),
+        "{err}"
+    );
+    cleanup(&engine, &tags(&v).iter().map(String::as_str).collect::<Vec<_>>()).await;
+}

@@ -8,7 +8,7 @@ use bytes::Bytes;
 
 use crate::dockerfile::{Dockerfile, Graph};
 use crate::image::compare::{self, Thresholds, Verdict};
-use crate::image::engine::{BuildRequest, Engine, EngineError};
+use crate::image::engine::{BuildRequest, Builder, Engine, EngineError};
 use crate::image::measure::{self, Source};
 use crate::image::{base, context, ImageMeasure};
 use crate::report::{ImageReport, Report};
@@ -54,6 +54,18 @@ pub struct CompareOptions {
     /// Print the build output, prefixed [head] / [base], on stderr.
     #[arg(long, short)]
     pub verbose: bool,
+    /// auto: BuildKit when the Dockerfile needs it (RUN --mount, heredocs, COPY --link …).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub builder: Builder,
+}
+
+/// The builder for one Dockerfile: what the user forced, else BuildKit only where needed.
+fn builder_for(choice: Builder, df: Option<&Dockerfile>) -> Builder {
+    match choice {
+        Builder::Auto if df.and_then(Dockerfile::buildkit_feature).is_some() => Builder::Buildkit,
+        Builder::Auto => Builder::Classic,
+        forced => forced,
+    }
 }
 
 impl CompareOptions {
@@ -192,6 +204,7 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
         &arg_list.join(","),
     ]);
     let head_req = BuildRequest {
+        builder: builder_for(opts.builder, Some(&df)),
         context: Bytes::from(head_ctx.tar),
         dockerfile: head_ctx.dockerfile.clone(),
         tag: format!("shiplight-head:{head_key}"),
@@ -254,7 +267,9 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
                 ))
             } else {
                 let packed = context::pack(dir.path(), &df_in_base)?;
+                let base_df = base_dockerfile.as_deref().and_then(|t| Dockerfile::parse(t).ok());
                 let req = BuildRequest {
+                    builder: builder_for(opts.builder, base_df.as_ref()),
                     context: Bytes::from(packed.tar),
                     dockerfile: packed.dockerfile,
                     tag: tag.clone(),

@@ -404,6 +404,31 @@ impl Dockerfile {
         self.stages.iter().find(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
     }
 
+    /// The first line that only BuildKit can build, and why: `RUN --mount/--network/--security`,
+    /// heredocs, `COPY --link/--chmod/--parents/--exclude`, `ADD --checksum/--keep-git-dir`.
+    pub fn buildkit_feature(&self) -> Option<(usize, String)> {
+        for ins in self.stages.iter().flat_map(|s| s.instructions.iter()) {
+            let needs: &[&str] = match ins.kind {
+                Kind::Run => &["mount", "network", "security"],
+                Kind::Copy => &["link", "chmod", "parents", "exclude"],
+                Kind::Add => &["link", "chmod", "checksum", "keep-git-dir", "exclude"],
+                _ => &[],
+            };
+            if let Some(f) = ins.flags.iter().find(|f| needs.iter().any(|n| f.name.eq_ignore_ascii_case(n))) {
+                return Some((ins.line, format!("{} --{}", ins.kind.as_str(), f.name)));
+            }
+            let heredoc = match &ins.body {
+                Body::Run { heredocs, .. } => !heredocs.is_empty(),
+                Body::Copy { sources, .. } => sources.iter().any(|s| s.starts_with("<<")),
+                _ => false,
+            };
+            if heredoc {
+                return Some((ins.line, format!("a heredoc in {}", ins.kind.as_str())));
+            }
+        }
+        None
+    }
+
     /// The raw source of an instruction.
     pub fn source(&self, ins: &Instruction) -> &str {
         self.text.get(ins.span.clone()).unwrap_or("")
@@ -497,11 +522,11 @@ fn convert(text: &str, ls: &[usize], ins: pd::Instruction<'_>, escape: char) -> 
     let (kind, kw, end, flag_list, body): (Kind, pd::Span, usize, Vec<Flag>, Body) = match ins {
         I::Add(a) => {
             let end = a.dest.span.end.max(heredoc_end(&a.src));
-            (Kind::Add, a.add.span, end, flags(&a.options), copy_body(text, &a.src, &a.dest))
+            (Kind::Add, a.add.span, end, flags(&a.options), copy_body(&a.src, &a.dest))
         }
         I::Copy(c) => {
             let end = c.dest.span.end.max(heredoc_end(&c.src));
-            (Kind::Copy, c.copy.span, end, flags(&c.options), copy_body(text, &c.src, &c.dest))
+            (Kind::Copy, c.copy.span, end, flags(&c.options), copy_body(&c.src, &c.dest))
         }
         I::Arg(a) => {
             (Kind::Arg, a.arg.span, a.arguments.span.end, vec![], Body::Pairs(pairs(&a.arguments.value, true)))
@@ -619,20 +644,21 @@ fn command_end(c: &pd::Command<'_>) -> usize {
     }
 }
 
-fn copy_body(text: &str, src: &[pd::Source<'_>], dest: &pd::UnescapedString<'_>) -> Body {
+fn copy_body(src: &[pd::Source<'_>], dest: &pd::UnescapedString<'_>) -> Body {
     let sources = src
         .iter()
         .map(|s| match s {
             pd::Source::Path(p) => unescaped(p),
-            pd::Source::HereDoc(h) => {
-                let first = text.get(h.span.clone()).and_then(|t| t.lines().next()).unwrap_or("<<EOF");
-                first.trim().to_owned()
-            }
+            // the parser keeps the body only; the source is marked as a heredoc
+            pd::Source::HereDoc(_) => HEREDOC_SOURCE.to_owned(),
             _ => String::new(),
         })
         .collect();
     Body::Copy { sources, dest: unescaped(dest) }
 }
+
+/// How a heredoc source of COPY/ADD appears in [`Body::Copy`]'s sources.
+pub const HEREDOC_SOURCE: &str = "<<heredoc";
 
 /// Parse `KEY=value KEY2="v 2"` (or the legacy `KEY value` form) into pairs.
 /// `arg` selects ARG semantics, where a bare `NAME` has no default.
@@ -806,6 +832,15 @@ mod tests {
         assert_eq!(df.stages[0].base_resolved, "python:3.11-slim${VARIANT}");
         assert_eq!(df.stages[0].platform.as_deref(), Some("$BUILDPLATFORM"));
         assert_eq!(substitute("${X:-fallback}", &[]), "fallback");
+    }
+
+    #[test]
+    fn buildkit_features() {
+        let df = Dockerfile::parse("FROM a:1\nRUN make\nRUN --mount=type=cache,target=/c make\n").unwrap();
+        assert_eq!(df.buildkit_feature(), Some((3, "RUN --mount".into())));
+        let df = Dockerfile::parse("FROM a:1\nCOPY <<EOF /x\nhi\nEOF\n").unwrap();
+        assert_eq!(df.buildkit_feature().map(|f| f.0), Some(2));
+        assert_eq!(Dockerfile::parse("FROM a:1\nCOPY --from=b /x /y\n").unwrap().buildkit_feature(), None);
     }
 
     #[test]

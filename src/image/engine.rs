@@ -6,8 +6,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use bollard::models::BuildInfoAux;
 use bollard::query_parameters::{
-    BuildImageOptionsBuilder, CreateImageOptionsBuilder, ListImagesOptionsBuilder, RemoveImageOptionsBuilder,
+    BuildImageOptionsBuilder, BuilderVersion, CreateImageOptionsBuilder, ListImagesOptionsBuilder,
+    RemoveImageOptionsBuilder,
 };
 use bollard::Docker;
 use bytes::Bytes;
@@ -54,9 +56,22 @@ pub struct Engine {
     timeout: Duration,
 }
 
+/// Which builder runs a build.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Builder {
+    /// BuildKit when the Dockerfile needs it (RUN --mount, heredocs, COPY --link …), else
+    /// the classic builder.
+    #[default]
+    Auto,
+    Buildkit,
+    Classic,
+}
+
 /// One image build.
 #[derive(Debug, Clone, Default)]
 pub struct BuildRequest {
+    /// `Auto` is resolved by the caller, which knows the Dockerfile; `Auto` here means classic.
+    pub builder: Builder,
     /// The packed context.
     pub context: Bytes,
     /// The Dockerfile's path inside the context.
@@ -94,11 +109,11 @@ impl Engine {
         &self.host
     }
 
-    /// Build an image with the classic builder, streaming its output to `log` line by line.
-    /// Returns the image ID.
+    /// Build an image, streaming its output to `log` line by line. Returns the image ID.
     pub async fn build(&self, req: &BuildRequest, mut log: impl FnMut(&str)) -> Result<String, EngineError> {
         let mut labels = req.labels.clone();
         labels.insert(LABEL.into(), "true".into());
+        let buildkit = req.builder == Builder::Buildkit;
         let mut opts = BuildImageOptionsBuilder::default()
             .dockerfile(&req.dockerfile)
             .t(&req.tag)
@@ -112,10 +127,18 @@ impl Engine {
         if let Some(p) = &req.platform {
             opts = opts.platform(p);
         }
+        if buildkit {
+            let session: String = format!("shiplight-{}-{}", std::process::id(), req.tag)
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect();
+            opts = opts.version(BuilderVersion::BuilderBuildKit).session(&session);
+        }
         let mut stream = self.docker.build_image(opts.build(), None, Some(bollard::body_full(req.context.clone())));
         let mut tail: Vec<String> = Vec::new();
         let mut step = String::from("the first step");
         let mut id = None;
+        let mut failed: Option<String> = None;
         let run = async {
             while let Some(item) = stream.next().await {
                 match item {
@@ -132,29 +155,56 @@ impl Engine {
                                 push_tail(&mut tail, line);
                             }
                         }
-                        if let Some(aux) = info.aux.and_then(|a| a.id) {
-                            id = Some(aux);
+                        match info.aux {
+                            Some(BuildInfoAux::Default(image)) => {
+                                if let Some(i) = image.id {
+                                    id = Some(i);
+                                }
+                            }
+                            Some(BuildInfoAux::BuildKit(status)) => {
+                                for v in &status.vertexes {
+                                    if v.started.is_some() && !v.name.is_empty() && v.name != step {
+                                        step = v.name.clone();
+                                        log(&v.name);
+                                    }
+                                    if !v.error.is_empty() {
+                                        step = v.name.clone();
+                                        failed = Some(v.error.clone());
+                                    }
+                                }
+                                for l in &status.logs {
+                                    for line in String::from_utf8_lossy(&l.msg).lines().filter(|l| !l.trim().is_empty())
+                                    {
+                                        log(line);
+                                        push_tail(&mut tail, line);
+                                    }
+                                }
+                            }
+                            None => {}
                         }
                         if let Some(detail) = info.error_detail {
                             let message = detail.message.unwrap_or_default();
-                            return Err(build_error(&req.tag, &step, &message, &tail));
+                            return Err(build_error(&req.tag, &step, failed.as_deref().unwrap_or(&message), &tail));
                         }
                     }
                     Err(bollard::errors::Error::DockerStreamError { error }) => {
-                        return Err(build_error(&req.tag, &step, &error, &tail))
+                        return Err(build_error(&req.tag, &step, failed.as_deref().unwrap_or(&error), &tail))
                     }
                     Err(e) => return Err(api(&format!("the build of {}", req.tag), e)),
                 }
             }
-            Ok(())
+            match &failed {
+                Some(message) => Err(build_error(&req.tag, &step, message, &tail)),
+                None => Ok(()),
+            }
         };
         match tokio::time::timeout(self.timeout, run).await {
             Err(_) => return Err(EngineError::Timeout { image: req.tag.clone(), seconds: self.timeout.as_secs() }),
             Ok(r) => r?,
         }
         match id {
-            Some(id) => Ok(id),
-            None => self.inspect_id(&req.tag).await,
+            Some(id) if !buildkit => Ok(id),
+            _ => self.inspect_id(&req.tag).await,
         }
     }
 
@@ -240,8 +290,12 @@ fn push_tail(tail: &mut Vec<String>, line: &str) {
 }
 
 fn build_error(image: &str, step: &str, message: &str, tail: &[String]) -> EngineError {
-    // classic builder: "The command '/bin/sh -c false' returned a non-zero code: 1"
-    let exit_code = message.rsplit_once("non-zero code: ").and_then(|(_, c)| c.trim().parse().ok());
+    // classic: "The command '/bin/sh -c false' returned a non-zero code: 1"
+    // BuildKit: "process \"/bin/sh -c false\" did not complete successfully: exit code: 1"
+    let exit_code = message
+        .rsplit_once("non-zero code: ")
+        .or_else(|| message.rsplit_once("exit code: "))
+        .and_then(|(_, c)| c.trim().split(|ch: char| !ch.is_ascii_digit()).next()?.parse().ok());
     EngineError::Build(BuildError {
         image: image.to_owned(),
         step: step.to_owned(),
