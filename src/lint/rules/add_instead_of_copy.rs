@@ -62,5 +62,9 @@ mod tests {
             "FROM a:1\nADD https://x/y.tgz /t/\nADD rootfs.tar.xz /\nADD git@github.com:o/r.git /src\n"
         )
         .is_empty());
+        assert!(
+            lines("SL306", "FROM a:1\nADD <<EOF /etc/motd\nhello\nEOF\n").is_empty(),
+            "a heredoc is not a local file"
+        );
     }
 }
