@@ -7,6 +7,7 @@
 
 pub mod commands;
 pub mod dockerfile;
+pub mod github;
 pub mod image;
 pub mod lint;
 pub mod report;

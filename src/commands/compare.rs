@@ -7,6 +7,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use crate::dockerfile::{Dockerfile, Graph};
+use crate::github::{self, tarball};
 use crate::image::compare::{self, Thresholds, Verdict};
 use crate::image::engine::{BuildRequest, Builder, Engine, EngineError};
 use crate::image::measure::{self, Source};
@@ -120,6 +121,8 @@ pub enum CompareError {
     Context(#[from] context::ContextError),
     #[error(transparent)]
     Base(#[from] base::BaseError),
+    #[error(transparent)]
+    Tarball(#[from] tarball::TarballError),
 }
 
 impl CompareError {
@@ -166,6 +169,12 @@ fn name_for(dockerfile: &Path) -> String {
     }
 }
 
+/// The base commit of the pull request this run is for, from `GITHUB_EVENT_PATH`.
+fn pr_base(gh: &github::Env) -> Option<String> {
+    let text = std::fs::read_to_string(gh.event_path.as_ref()?).ok()?;
+    github::event::pull_request(&text).ok()??.base_sha.into()
+}
+
 /// Run the comparison and build one report.
 pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
     let df_path = &opts.dockerfile;
@@ -189,6 +198,7 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
     });
     let name = opts.name.clone().unwrap_or_else(|| name_for(df_path));
 
+    let gh = github::Env::from_process();
     let engine = Engine::connect(opts.timeout).await?;
     let info = engine.server_info().await?;
     let engine_label = format!("{} (API {})", info.version, info.api_version);
@@ -239,10 +249,19 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
                 "base image {img} is not on this daemon (shiplight does not pull); build or pull it first"
             ))
         }
-    } else if let Some(reference) = &opts.base_ref {
+    } else if let Some(reference) = opts.base_ref.clone().or_else(|| pr_base(&gh)) {
         report_img.base_ref = Some(reference.clone());
         let root = base::repo_root(&ctx_dir)?;
-        let commit = base::resolve(&root, reference)?;
+        // The base tree: from git when the commit is here; inside Actions, where checkout
+        // fetched only the merge commit, from GitHub's tarball API with the job's token.
+        let (commit, from_github) = match base::resolve(&root, &reference) {
+            Ok(c) => (c, false),
+            Err(e @ base::BaseError::UnknownRef { .. }) => match (&gh.token, &gh.repository) {
+                (Some(_), Some(_)) => (reference.clone(), true),
+                _ => return Err(e.into()),
+            },
+            Err(e) => return Err(e.into()),
+        };
         report_img.base_commit = Some(commit.clone());
         let ctx_rel = base::relative(&root, &ctx_dir).ok_or_else(|| {
             CompareError::Usage(format!("context {} is outside the repository {}", ctx_dir.display(), root.display()))
@@ -251,20 +270,33 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
             fnv(&[&commit, &ctx_rel, &head_ctx.dockerfile, opts.target.as_deref().unwrap_or(""), &arg_list.join(",")]);
         let tag = format!("shiplight-base:{key}");
         let df_rel = Path::new(&ctx_rel).join(&head_ctx.dockerfile).to_string_lossy().replace('\\', "/");
-        base_dockerfile = base::show(&root, &commit, &df_rel)?;
+        if !from_github {
+            base_dockerfile = base::show(&root, &commit, &df_rel)?;
+        }
         let cached = engine.images_with_label(&format!("{BASE_KEY_LABEL}={key}")).await?;
-        if !cached.is_empty() && engine.exists(&tag).await {
+        if !cached.is_empty() && engine.exists(&tag).await && !from_github {
             BaseWork::Cached(tag)
         } else {
             let dir = tempfile::tempdir()
                 .map_err(|e| CompareError::Usage(format!("cannot create a temporary folder: {e}")))?;
             let df_in_base = dir.path().join(&head_ctx.dockerfile);
-            if !base::extract(&root, &commit, &ctx_rel, dir.path())? || !df_in_base.is_file() {
+            let extracted = if from_github {
+                let (token, repository) = (gh.token.as_deref().unwrap_or(""), gh.repository.as_deref().unwrap_or(""));
+                tarball::fetch(&gh.api_url, token, repository, &commit, &ctx_rel, dir.path()).await?
+            } else {
+                base::extract(&root, &commit, &ctx_rel, dir.path())?
+            };
+            if from_github {
+                base_dockerfile = std::fs::read_to_string(&df_in_base).ok();
+            }
+            if !extracted || !df_in_base.is_file() {
                 BaseWork::Skip(format!(
                     "the base commit {} has no {}",
                     &commit[..12.min(commit.len())],
                     Path::new(&ctx_rel).join(&head_ctx.dockerfile).display()
                 ))
+            } else if !cached.is_empty() && engine.exists(&tag).await {
+                BaseWork::Cached(tag)
             } else {
                 let packed = context::pack(dir.path(), &df_in_base)?;
                 let base_df = base_dockerfile.as_deref().and_then(|t| Dockerfile::parse(t).ok());
@@ -286,7 +318,7 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
             }
         }
     } else {
-        BaseWork::Skip("no base given (--base-ref REF or --base-image IMAGE)".into())
+        BaseWork::Skip("no base given (--base-ref REF or --base-image IMAGE, or a pull_request event)".into())
     };
 
     // Build both at once on the same daemon, so they share its layer cache.
