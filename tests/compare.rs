@@ -311,3 +311,66 @@ async fn buildkit_builds_what_the_classic_builder_cannot_and_names_its_failures(
     );
     cleanup(&engine, &tags(&v).iter().map(String::as_str).collect::<Vec<_>>()).await;
 }
+
+#[tokio::test]
+async fn a_daemon_that_vanishes_mid_build_is_a_clear_error_and_leaves_nothing_behind() {
+    let Some(engine) = daemon("daemon_vanishes").await else { return };
+    busybox(&engine).await;
+    if std::process::Command::new("socat").arg("-V").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "socat is required in CI (scripts/test installs it)");
+        eprintln!("SKIPPED daemon_vanishes: socat missing");
+        return;
+    }
+    let count = || async {
+        let list = engine
+            .docker()
+            .list_containers(Some(bollard::query_parameters::ListContainersOptionsBuilder::default().all(true).build()))
+            .await
+            .unwrap();
+        list.len()
+    };
+    let before = count().await;
+    let repo = Repo::new();
+    repo.write("Dockerfile", &format!("FROM {BUSYBOX}\nRUN echo started && sleep 30\n"));
+    repo.commit("slow");
+    // a relay in front of the daemon's socket: killing it is, for shiplight, the daemon dying
+    let relay_dir = tempfile::tempdir().unwrap();
+    let sock = relay_dir.path().join("relay.sock");
+    let mut relay = std::process::Command::new("socat")
+        .args([format!("UNIX-LISTEN:{},fork", sock.display()), "UNIX-CONNECT:/var/run/docker.sock".into()])
+        .spawn()
+        .unwrap();
+    for _ in 0..50 {
+        if sock.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_shiplight"))
+        .args(["compare", "--base-image", BUSYBOX, "-v"])
+        .current_dir(repo.path())
+        .env("DOCKER_HOST", format!("unix://{}", sock.display()))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    // kill the relay and every connection it forked
+    let _ = std::process::Command::new("pkill").args(["-f", &sock.display().to_string()]).status();
+    let _ = relay.kill();
+    let _ = relay.wait();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("lost the connection to the Docker daemon") && err.contains("relay.sock"), "{err}");
+    // the daemon cancels the build when its client goes away, and removes the container
+    let mut left = count().await;
+    for _ in 0..30 {
+        if left <= before {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        left = count().await;
+    }
+    assert!(left <= before, "{} containers left behind", left - before);
+}

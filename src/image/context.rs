@@ -150,6 +150,11 @@ pub fn pack(dir: &Path, dockerfile: &Path) -> Result<Context, ContextError> {
             continue;
         }
         let unreadable = |source| ContextError::Unreadable { path: entry.path().display().to_string(), source };
+        let ft = entry.file_type();
+        if !(ft.is_file() || ft.is_dir() || ft.is_symlink()) {
+            // sockets, FIFOs and devices: Docker's own archiver leaves them out too
+            continue;
+        }
         if entry.file_type().is_file() {
             let mut f = std::fs::File::open(entry.path()).map_err(unreadable)?;
             builder.append_file(&rel, &mut f).map_err(unreadable)?;
@@ -211,6 +216,8 @@ mod tests {
         std::fs::write(p.join(".dockerignore"), "target\nDockerfile\n.dockerignore\n").unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink(p, p.join("src/loop")).unwrap();
+        #[cfg(unix)]
+        let _listener = std::os::unix::net::UnixListener::bind(p.join("src/agent.sock")).unwrap();
         let c = pack(p, &p.join("Dockerfile")).unwrap();
         let mut names: Vec<String> = list(&c.tar).iter().map(|p| p.display().to_string()).collect();
         names.sort();

@@ -22,6 +22,8 @@ pub enum EngineError {
     Unreachable { host: String, message: String },
     #[error("the Docker daemon refused {what}: {message}")]
     Api { what: String, message: String },
+    #[error("lost the connection to the Docker daemon at {host} during {what} ({message}); check that it is still running (`docker info`, its log) and retry")]
+    Lost { host: String, what: String, message: String },
     #[error("{0}")]
     Build(#[from] BuildError),
     #[error("build of {image} timed out after {seconds} s; raise --timeout")]
@@ -190,7 +192,14 @@ impl Engine {
                     Err(bollard::errors::Error::DockerStreamError { error }) => {
                         return Err(build_error(&req.tag, &step, failed.as_deref().unwrap_or(&error), &tail))
                     }
-                    Err(e) => return Err(api(&format!("the build of {}", req.tag), e)),
+                    // the stream broke after the daemon accepted the build: it went away
+                    Err(e) => {
+                        return Err(EngineError::Lost {
+                            host: self.host.clone(),
+                            what: format!("the build of {}", req.tag),
+                            message: e.to_string(),
+                        })
+                    }
                 }
             }
             match &failed {

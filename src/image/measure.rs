@@ -193,7 +193,11 @@ async fn scan_export(engine: &Engine, image: &str, compressed: bool) -> Result<E
                 }
             }
             Err(e) => {
-                failure = Some(EngineError::Api { what: format!("exporting {image}"), message: e.to_string() });
+                failure = Some(EngineError::Lost {
+                    host: engine.host().to_owned(),
+                    what: format!("the export of {image}"),
+                    message: e.to_string(),
+                });
                 break;
             }
         }
