@@ -1,6 +1,7 @@
 //! `shiplight compare`: build the head and base images on one daemon, measure both, compare.
 
 use std::collections::HashMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use bytes::Bytes;
 use crate::dockerfile::{Dockerfile, Graph};
 use crate::github::{self, tarball};
 use crate::image::compare::{self, Thresholds, Verdict};
-use crate::image::engine::{BuildRequest, Builder, Engine, EngineError};
+use crate::image::engine::{BuildLine, BuildRequest, Builder, Engine, EngineError};
 use crate::image::measure::{self, Source};
 use crate::image::{base, context, ImageMeasure};
 use crate::report::{ImageReport, Report};
@@ -321,25 +322,20 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
         BaseWork::Skip("no base given (--base-ref REF or --base-image IMAGE, or a pull_request event)".into())
     };
 
-    // Build both at once on the same daemon, so they share its layer cache.
-    let verbose = opts.verbose;
-    let head_build = engine.build(&head_req, |l| {
-        if verbose {
-            eprintln!("[head] {l}");
+    // Build both at once on the same daemon, so they share its layer cache. -v prints all
+    // output; on a terminal each step gets a line; piped, the builds are quiet.
+    let show = |side: &'static str| {
+        let (verbose, tty) = (opts.verbose, std::io::stderr().is_terminal());
+        move |line: BuildLine| match line {
+            BuildLine::Step(s) if verbose || tty => eprintln!("[{side}] {s}"),
+            BuildLine::Output(s) if verbose => eprintln!("[{side}] {s}"),
+            _ => {}
         }
-    });
+    };
+    let head_build = engine.build(&head_req, show("head"));
     let base_build = async {
         match &base_work {
-            BaseWork::Build(req, tag) => Some(
-                engine
-                    .build(req, |l| {
-                        if verbose {
-                            eprintln!("[base] {l}");
-                        }
-                    })
-                    .await
-                    .map(|_| tag.clone()),
-            ),
+            BaseWork::Build(req, tag) => Some(engine.build(req, show("base")).await.map(|_| tag.clone())),
             _ => None,
         }
     };

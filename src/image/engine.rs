@@ -58,6 +58,13 @@ pub struct Engine {
     timeout: Duration,
 }
 
+/// A line of build output: a new step, or what a step printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildLine<'a> {
+    Step(&'a str),
+    Output(&'a str),
+}
+
 /// Which builder runs a build.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Builder {
@@ -112,7 +119,7 @@ impl Engine {
     }
 
     /// Build an image, streaming its output to `log` line by line. Returns the image ID.
-    pub async fn build(&self, req: &BuildRequest, mut log: impl FnMut(&str)) -> Result<String, EngineError> {
+    pub async fn build(&self, req: &BuildRequest, mut log: impl FnMut(BuildLine)) -> Result<String, EngineError> {
         let mut labels = req.labels.clone();
         labels.insert(LABEL.into(), "true".into());
         let buildkit = req.builder == Builder::Buildkit;
@@ -147,13 +154,15 @@ impl Engine {
                     Ok(info) => {
                         if let Some(s) = info.stream.as_deref() {
                             for line in s.lines().filter(|l| !l.trim().is_empty()) {
-                                if line.starts_with("Step ") {
-                                    step = line.trim().to_owned();
-                                }
                                 if let Some(rest) = line.strip_prefix("Successfully built ") {
                                     id = Some(rest.trim().to_owned());
                                 }
-                                log(line);
+                                if line.starts_with("Step ") {
+                                    step = line.trim().to_owned();
+                                    log(BuildLine::Step(line));
+                                } else {
+                                    log(BuildLine::Output(line));
+                                }
                                 push_tail(&mut tail, line);
                             }
                         }
@@ -167,7 +176,7 @@ impl Engine {
                                 for v in &status.vertexes {
                                     if v.started.is_some() && !v.name.is_empty() && v.name != step {
                                         step = v.name.clone();
-                                        log(&v.name);
+                                        log(BuildLine::Step(&v.name));
                                     }
                                     if !v.error.is_empty() {
                                         step = v.name.clone();
@@ -177,7 +186,7 @@ impl Engine {
                                 for l in &status.logs {
                                     for line in String::from_utf8_lossy(&l.msg).lines().filter(|l| !l.trim().is_empty())
                                     {
-                                        log(line);
+                                        log(BuildLine::Output(line));
                                         push_tail(&mut tail, line);
                                     }
                                 }
