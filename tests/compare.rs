@@ -374,3 +374,43 @@ async fn a_daemon_that_vanishes_mid_build_is_a_clear_error_and_leaves_nothing_be
     }
     assert!(left <= before, "{} containers left behind", left - before);
 }
+
+#[tokio::test]
+async fn a_full_disk_is_named_not_hidden() {
+    let Some(engine) = daemon("disk_full").await else { return };
+    busybox(&engine).await;
+    // a 1 MB file system for shiplight's temporary files (root only, as in CI)
+    let small = tempfile::tempdir().unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(small.path())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        assert!(std::env::var_os("CI").is_none(), "CI runs as root and must mount the small tmpfs");
+        eprintln!("SKIPPED disk_full: cannot mount a tmpfs (not root)");
+        return;
+    }
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _guard = Unmount(small.path().to_owned());
+    let repo = Repo::new();
+    repo.write("big.bin", &"x".repeat(3_000_000));
+    repo.write("Dockerfile", &format!("FROM {BUSYBOX}\nCOPY big.bin /\n"));
+    repo.commit("base with a 3 MB file");
+    repo.write("Dockerfile", &format!("FROM {BUSYBOX}\n"));
+    repo.commit("head");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_shiplight"))
+        .args(["compare", "--base-ref", "HEAD~1"])
+        .current_dir(repo.path())
+        .env("TMPDIR", small.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("No space left on device") && err.contains("base"), "{err}");
+}

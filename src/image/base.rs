@@ -14,7 +14,7 @@ pub enum BaseError {
     NotARepo { dir: String },
     #[error("base ref `{reference}` is not a commit in this repository ({message}); fetch it (git fetch origin {reference}) or name another with --base-ref")]
     UnknownRef { reference: String, message: String },
-    #[error("reading the tree of {commit}: {message}")]
+    #[error("reading the base tree of {commit}: {message}")]
     Archive { commit: String, message: String },
 }
 
@@ -58,10 +58,30 @@ pub fn extract(root: &Path, commit: &str, subdir: &str, into: &Path) -> Result<b
         }
         return Err(BaseError::Archive { commit: commit.to_owned(), message });
     }
-    tar::Archive::new(&out.stdout[..])
-        .unpack(into)
-        .map_err(|e| BaseError::Archive { commit: commit.to_owned(), message: e.to_string() })?;
+    tar::Archive::new(&out.stdout[..]).unpack(into).map_err(|e| BaseError::Archive {
+        commit: commit.to_owned(),
+        message: format!("cannot unpack it into {}: {}", into.display(), error_chain(&e)),
+    })?;
     Ok(true)
+}
+
+/// An error with its causes (`failed to unpack x: No space left on device`), and what to do
+/// when the cause is a full disk.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = s.source();
+    }
+    let mut out = parts.join(": ");
+    if out.contains("No space left on device") {
+        out.push_str(" (free space there, or point TMPDIR at a larger disk)");
+    }
+    out
 }
 
 /// The text of `path` at `commit`, or `None` when the commit has no such file.
