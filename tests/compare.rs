@@ -3,7 +3,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{busybox, cleanup, daemon, shiplight, Repo, BUSYBOX};
+use support::{busybox, cleanup, daemon, shiplight, top_growth, Repo, BUSYBOX};
 
 const MIB20: f64 = 20_971_520.0;
 
@@ -62,13 +62,7 @@ async fn twenty_megabytes_are_measured_attributed_and_counted_as_waste() {
     assert_eq!(layer_sum, head_size, "docker history sizes add up to the image size");
 
     // attributed to the RUN on line 4, and wasted because line 5 deletes the file
-    let top = &img["comparison"]["instructions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .max_by_key(|d| d["delta_bytes"].as_i64().unwrap())
-        .unwrap()
-        .clone();
+    let top = top_growth(&img);
     assert_eq!(top["line"], 4, "{top}");
     assert!(top["instruction"].as_str().unwrap().starts_with("RUN head -c 20971520"));
     let layer4 = img["head"]["layers"].as_array().unwrap().iter().find(|l| l["line"] == 4).unwrap();
@@ -285,13 +279,7 @@ async fn buildkit_builds_what_the_classic_builder_cannot_and_names_its_failures(
     assert!(stderr.contains("[base] Step 1/"), "the base used the classic builder: {stderr}");
     assert!(stderr.contains("[head] [stage-0"), "the head used BuildKit: {stderr}");
     let v = report(&out);
-    let top = v["images"][0]["comparison"]["instructions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .max_by_key(|d| d["delta_bytes"].as_i64().unwrap())
-        .unwrap()
-        .clone();
+    let top = top_growth(&v["images"][0]);
     assert_eq!(top["line"], 4, "BuildKit's history is attributed too: {top}");
     assert_eq!(top["delta_bytes"], 3_000_000);
 

@@ -118,3 +118,14 @@ pub async fn cleanup(engine: &Engine, tags: &[&str]) {
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// The comparison row that grew most, from a `compare --format json` image entry.
+pub fn top_growth(img: &serde_json::Value) -> serde_json::Value {
+    img["comparison"]["instructions"]
+        .as_array()
+        .expect("a comparison")
+        .iter()
+        .max_by_key(|d| d["delta_bytes"].as_i64().unwrap_or(i64::MIN))
+        .cloned()
+        .expect("at least one row")
+}
