@@ -10,4 +10,5 @@ pub mod dockerfile;
 pub mod github;
 pub mod image;
 pub mod lint;
+pub mod patch;
 pub mod report;

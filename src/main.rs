@@ -42,6 +42,13 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: CompareFormat,
     },
+    /// Suggest the multi-stage rewrite of a Dockerfile that ships its toolchain.
+    Suggest {
+        #[command(flatten)]
+        opts: shiplight::commands::suggest::SuggestOptions,
+        #[arg(long, value_enum, default_value = "diff")]
+        format: SuggestFormat,
+    },
     /// Measure an image on the daemon: size, compressed size, layers, wasted bytes (like `dive --ci`).
     Measure {
         image: String,
@@ -60,6 +67,13 @@ enum Command {
         #[arg(long)]
         markdown: bool,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum SuggestFormat {
+    Diff,
+    Json,
+    Markdown,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -133,6 +147,35 @@ fn main() -> ExitCode {
                 Err(e) => {
                     eprintln!("error: {e}");
                     e.exit_code()
+                }
+            }
+        }
+        Command::Suggest { opts, format } => {
+            use shiplight::commands::suggest;
+            match suggest::run(&opts) {
+                Ok(s) => {
+                    let out = match format {
+                        SuggestFormat::Json => serde_json::to_string_pretty(&s).unwrap_or_default() + "\n",
+                        SuggestFormat::Markdown => suggest::markdown(&s),
+                        SuggestFormat::Diff => {
+                            if let Some(why) = &s.message {
+                                eprintln!("{}: no rewrite: {why}", s.dockerfile);
+                            }
+                            s.diff.clone().unwrap_or_default()
+                        }
+                    };
+                    if s.written {
+                        eprintln!("{}: rewritten", s.dockerfile);
+                    }
+                    if write_stdout(&out) {
+                        exit::OK
+                    } else {
+                        exit::USAGE
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    exit::USAGE
                 }
             }
         }

@@ -5,6 +5,7 @@ pub mod compare;
 pub mod lint;
 pub mod measure;
 pub mod rules;
+pub mod suggest;
 
 /// Exit codes shared by every subcommand.
 pub mod exit {

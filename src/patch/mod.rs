@@ -1,0 +1,238 @@
+//! Multi-stage rewrites (pure): for a Dockerfile that ships its build toolchain, the
+//! rewrite that builds heavy and ships light, as a reviewable unified diff with a rationale.
+//!
+//! An ecosystem is a detector (`<ecosystem>.rs`: which instructions are build-only) and a
+//! template (`templates/<ecosystem>.Dockerfile.hbs`: how the stages are laid out). When a
+//! rewrite is not safe, the answer is a [`Outcome::Refused`] that says why, never a guess.
+
+pub mod diff;
+pub mod python;
+
+use serde::{Deserialize, Serialize};
+
+use crate::dockerfile::{Dockerfile, Instruction};
+
+/// Why a hunk of the patch is there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rationale {
+    /// The lint rule it answers.
+    pub rule: String,
+    /// The line of the original file it concerns.
+    pub line: usize,
+    pub message: String,
+}
+
+/// A suggested rewrite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Patch {
+    /// The Dockerfile's name as shown in the diff headers.
+    pub dockerfile: String,
+    pub ecosystem: String,
+    /// Unified diff against the original (`--- a/…`, `+++ b/…`).
+    pub diff: String,
+    /// The whole rewritten file, with the original's line endings.
+    pub patched: String,
+    pub rationale: Vec<Rationale>,
+}
+
+/// What `suggest` concludes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Patch(Patch),
+    /// The file already ships light: nothing to do.
+    Nothing(String),
+    /// A rewrite would not be safe, and why.
+    Refused(String),
+}
+
+/// The stage templates: the built-in ones, or a user's folder of `<ecosystem>.Dockerfile.hbs`.
+pub struct Templates {
+    registry: handlebars::Handlebars<'static>,
+}
+
+/// Built-in templates (data files, compiled in).
+const BUILT_IN: &[(&str, &str)] = &[("python", include_str!("../../templates/python.Dockerfile.hbs"))];
+
+/// A template that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("template {name}: {message}")]
+pub struct TemplateError {
+    pub name: String,
+    pub message: String,
+}
+
+impl Templates {
+    /// The built-in templates, overridden by `<dir>/<ecosystem>.Dockerfile.hbs` where present.
+    pub fn load(dir: Option<&std::path::Path>) -> Result<Templates, TemplateError> {
+        let mut registry = handlebars::Handlebars::new();
+        registry.set_strict_mode(true);
+        registry.register_escape_fn(handlebars::no_escape);
+        for (name, text) in BUILT_IN {
+            let custom = dir.map(|d| d.join(format!("{name}.Dockerfile.hbs"))).filter(|p| p.is_file());
+            let (text, origin) = match &custom {
+                Some(p) => (
+                    std::fs::read_to_string(p)
+                        .map_err(|e| TemplateError { name: p.display().to_string(), message: e.to_string() })?,
+                    p.display().to_string(),
+                ),
+                None => (text.to_string(), format!("built-in {name}")),
+            };
+            registry
+                .register_template_string(name, text)
+                .map_err(|e| TemplateError { name: origin, message: e.to_string() })?;
+        }
+        Ok(Templates { registry })
+    }
+
+    fn render(&self, name: &str, data: &serde_json::Value) -> Result<String, String> {
+        self.registry.render(name, data).map_err(|e| format!("template {name}: {e}"))
+    }
+}
+
+/// Suggest a rewrite of `text`. `name` is shown in the diff headers; `context_files` are
+/// the names at the root of the build context (requirements.txt, package.json, …).
+pub fn suggest(text: &str, name: &str, context_files: &[String], templates: &Templates) -> Outcome {
+    let df = match Dockerfile::parse(text) {
+        Ok(df) => df,
+        Err(e) => return Outcome::Refused(format!("{name}:{}:{}: {}", e.line, e.column, e.message)),
+    };
+    let plan = match python::plan(&df, context_files) {
+        Some(Ok(plan)) => plan,
+        Some(Err(outcome)) => return outcome,
+        None => {
+            return Outcome::Refused(
+                "no rewrite for this Dockerfile yet: shiplight rewrites single-stage Python (pip) images so far".into(),
+            )
+        }
+    };
+    let mut patched = match templates.render(&plan.template, &plan.data) {
+        Ok(p) => p,
+        Err(e) => return Outcome::Refused(e),
+    };
+    // Keep the original's BOM and line endings.
+    if text.contains("\r\n") {
+        patched = patched.replace('\n', "\r\n");
+    }
+    if text.starts_with('\u{feff}') {
+        patched.insert(0, '\u{feff}');
+    }
+    if Dockerfile::parse(&patched).is_err() {
+        return Outcome::Refused("the rewrite did not parse; please report this Dockerfile".into());
+    }
+    Outcome::Patch(Patch {
+        dockerfile: name.to_owned(),
+        ecosystem: plan.ecosystem.into(),
+        diff: diff::unified(name, text, &patched),
+        patched,
+        rationale: plan.rationale,
+    })
+}
+
+/// What a detector decides: the template, its data, and why.
+pub struct Plan {
+    pub ecosystem: &'static str,
+    pub template: String,
+    pub data: serde_json::Value,
+    pub rationale: Vec<Rationale>,
+}
+
+/// An instruction's text as written, with the comment lines directly above it.
+pub fn verbatim(df: &Dockerfile, ins: &Instruction, previous_end_line: usize) -> String {
+    let mut lines: Vec<&str> = Vec::new();
+    let mut l = ins.line;
+    while l > previous_end_line + 1 {
+        let t = df.line_text(l - 1);
+        if !t.trim_start().starts_with('#') {
+            break;
+        }
+        lines.insert(0, t);
+        l -= 1;
+    }
+    let mut out: String = lines.iter().map(|c| format!("{c}\n")).collect();
+    out.push_str(df.source(ins).trim_end_matches(['\n', '\r']));
+    out.replace("\r\n", "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::{lint_text, LintConfig};
+
+    const FLASK: &str = include_str!("../../examples/flask/Dockerfile");
+
+    fn patch(text: &str) -> Patch {
+        match suggest(text, "Dockerfile", &[], &Templates::load(None).unwrap()) {
+            Outcome::Patch(p) => p,
+            other => panic!("no patch: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn flask_rewrite_is_multi_stage_and_fixes_what_it_answers() {
+        let p = patch(FLASK);
+        assert_eq!(p.ecosystem, "python");
+        assert!(p.patched.contains("FROM python:3.9 AS build\n"), "{}", p.patched);
+        assert!(p.patched.contains("FROM python:3.9-slim AS runtime\n"));
+        assert!(p.patched.contains("RUN pip install --no-cache-dir flask"));
+        // everything the runtime needs, exactly as written
+        for kept in ["WORKDIR /app", "COPY app.py /app", "EXPOSE 5000", "ENTRYPOINT [\"python\"]", "CMD [\"app.py\"]"] {
+            assert!(
+                p.patched.split("AS runtime").nth(1).unwrap().contains(kept),
+                "{kept} missing from runtime:\n{}",
+                p.patched
+            );
+        }
+        assert!(!p.patched.split("AS runtime").nth(1).unwrap().contains("build-essential"));
+        assert_eq!(diff::apply(FLASK, &p.diff).as_deref(), Some(p.patched.as_str()), "the diff applies to the input");
+        let after: Vec<String> =
+            lint_text(&p.patched, "D", &LintConfig::default()).into_iter().map(|f| f.code).collect();
+        for fixed in ["SL101", "SL103", "SL106"] {
+            assert!(!after.contains(&fixed.to_string()), "{fixed} still reported: {after:?}");
+        }
+        let rules: Vec<&str> = p.rationale.iter().map(|r| r.rule.as_str()).collect();
+        assert!(rules.contains(&"SL101") && rules.contains(&"SL103"), "{rules:?}");
+    }
+
+    #[test]
+    fn line_endings_bom_and_comments_are_kept() {
+        let text = "\u{feff}FROM python:3.11\r\n# the app\r\nCOPY app.py /app/\r\nRUN pip install flask\r\nCMD [\"python\", \"/app/app.py\"]\r\n";
+        let p = patch(text);
+        assert!(p.patched.starts_with('\u{feff}'));
+        assert!(!p.patched.replace("\r\n", "").contains('\n'), "every line ends in CRLF");
+        assert!(p.patched.contains("# the app\r\nCOPY app.py /app/"));
+        assert_eq!(diff::apply(text, &p.diff).as_deref(), Some(p.patched.as_str()));
+    }
+
+    #[test]
+    fn nothing_to_do_and_refusals() {
+        let t = Templates::load(None).unwrap();
+        let multistage = include_str!("../../examples/flask/multistage.Dockerfile");
+        assert!(matches!(suggest(multistage, "D", &[], &t), Outcome::Nothing(_)));
+        assert!(matches!(
+            suggest("FROM python:3.12-slim\nCOPY a.py .\nCMD [\"python\",\"a.py\"]\n", "D", &[], &t),
+            Outcome::Nothing(_)
+        ));
+        let refused = |text: &str| match suggest(text, "D", &[], &t) {
+            Outcome::Refused(why) => why,
+            other => panic!("expected a refusal for {text:?}: {other:?}"),
+        };
+        assert!(refused("FROM python:${PY}\nRUN pip install flask\n").contains("ARG"));
+        assert!(
+            refused("FROM python:3.9\nRUN apt-get install -y gcc libpq5 && pip install psycopg2\n").contains("line 2")
+        );
+        assert!(refused("FROM golang:1.22\nRUN go build -o /s .\n").contains("Python"));
+        assert!(refused("FROM a\nNOPE\n").starts_with("D:2:"));
+    }
+
+    #[test]
+    fn custom_templates_override_the_built_in_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("python.Dockerfile.hbs"), "{{{build_from}}}\n{{{runtime_from}}}\n# custom\n")
+            .unwrap();
+        let t = Templates::load(Some(dir.path())).unwrap();
+        let Outcome::Patch(p) = suggest(FLASK, "D", &[], &t) else { panic!() };
+        assert!(p.patched.ends_with("# custom\n"));
+        std::fs::write(dir.path().join("python.Dockerfile.hbs"), "{{#each}}").unwrap();
+        assert!(Templates::load(Some(dir.path())).is_err());
+    }
+}

@@ -1,0 +1,227 @@
+//! Python (pip): a `build` stage on the original base creates a virtualenv at /opt/venv and
+//! runs the toolchain installs and pip there (with `--no-cache-dir`); the runtime stage,
+//! on the slim variant of the same Python, copies the virtualenv and keeps every other
+//! instruction exactly as written.
+//!
+//! Build-only: RUNs that only install build toolchains (apt/apk/dnf, with their update and
+//! cleanup) or only run pip. A RUN that mixes them with anything else is refused, not
+//! guessed at: the runtime might need the rest.
+
+use serde_json::json;
+
+use super::{verbatim, Outcome, Plan, Rationale};
+use crate::dockerfile::packages::{is_toolchain_package, pip_install, system_install, Manager};
+use crate::dockerfile::shell::{self, SimpleCommand};
+use crate::dockerfile::{Dockerfile, Graph, ImageRef, Kind};
+use crate::lint::rules::slim_variant;
+
+/// What a RUN does, for the split.
+#[derive(Debug, PartialEq, Eq)]
+enum Run {
+    /// Toolchain installs (and their housekeeping) only.
+    Toolchain(Vec<String>),
+    /// pip only.
+    Pip,
+    /// Anything else: it stays where it is.
+    Runtime,
+    /// Build and runtime work in one RUN.
+    Mixed(String),
+}
+
+fn housekeeping(c: &SimpleCommand) -> bool {
+    let m = Manager::of(c);
+    let sub = c.subcommand().unwrap_or("");
+    (m.is_some() && matches!(sub, "update" | "clean" | "autoremove" | "upgrade"))
+        || (c.program() == "rm"
+            && c.args().iter().any(|a| a.starts_with("/var/lib/apt") || a.starts_with("/var/cache")))
+        || matches!(c.program(), "true" | "set")
+}
+
+fn classify(script: &str) -> Run {
+    let parsed = shell::parse(script);
+    let mut toolchain = Vec::new();
+    let (mut pip, mut runtime_pkgs, mut other) = (false, Vec::new(), false);
+    for c in &parsed.commands {
+        if let Some((_, pkgs)) = system_install(c) {
+            for p in pkgs {
+                if is_toolchain_package(p) {
+                    toolchain.push(p.to_owned());
+                } else {
+                    runtime_pkgs.push(p.to_owned());
+                }
+            }
+        } else if pip_install(c).is_some() {
+            pip = true;
+        } else if !housekeeping(c) {
+            other = true;
+        }
+    }
+    match (toolchain.is_empty(), pip, runtime_pkgs.is_empty(), other) {
+        (false, false, true, false) => Run::Toolchain(toolchain),
+        (true, true, true, false) => Run::Pip,
+        (true, false, _, _) => Run::Runtime,
+        _ if !runtime_pkgs.is_empty() && !toolchain.is_empty() => {
+            Run::Mixed(format!("it installs runtime packages ({}) with the toolchain", runtime_pkgs.join(", ")))
+        }
+        _ => Run::Mixed("it mixes build steps (toolchain, pip) with other commands".into()),
+    }
+}
+
+/// Add `--no-cache-dir` to every pip install of a RUN text that lacks it.
+fn no_cache(text: &str) -> String {
+    if text.contains("--no-cache-dir") {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(i) = rest.find(" install") {
+        let (head, tail) = rest.split_at(i + " install".len());
+        out.push_str(head);
+        let word = head[..i].rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
+        if word == "pip" || word.starts_with("pip3") || word.ends_with("/pip") {
+            out.push_str(" --no-cache-dir");
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The plan for a single-stage Python Dockerfile, `None` when it is not one, `Some(Err)` for
+/// nothing-to-do and refusals.
+pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, Outcome>> {
+    let graph = Graph::build(df, &[]).ok()?;
+    let final_stage = &df.stages[*graph.targets.first()?];
+    let base = graph.root_image(final_stage.index)?;
+    if base.contains('$') && base.starts_with("python") {
+        return Some(Err(Outcome::Refused(format!(
+            "the base `{base}` comes from an ARG, so its slim variant is unknown; pin it or write the stages by hand"
+        ))));
+    }
+    if ImageRef::parse(base).official_name() != Some("python") {
+        return None;
+    }
+    if df.stages.len() > 1 {
+        return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
+    }
+    let mut build = Vec::new();
+    let mut runtime = Vec::new();
+    let mut rationale = Vec::new();
+    let mut prev_end = final_stage.line;
+    let runs: Vec<(usize, Run)> = final_stage
+        .instructions
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.kind == Kind::Run)
+        .map(|(n, i)| (n, classify(&i.script().unwrap_or_default())))
+        .collect();
+    if let Some((n, Run::Mixed(why))) = runs.iter().find(|(_, r)| matches!(r, Run::Mixed(_))) {
+        let line = final_stage.instructions[*n].line;
+        return Some(Err(Outcome::Refused(format!("line {line}: {why}; split it into separate RUNs and ask again"))));
+    }
+    let last_build = runs.iter().filter(|(_, r)| matches!(r, Run::Toolchain(_) | Run::Pip)).map(|(n, _)| *n).max();
+    let slim = slim_variant(base);
+    let Some(last_build) = last_build else {
+        return Some(Err(match slim {
+            Some(s) => {
+                Outcome::Refused(format!("nothing is built here; `FROM {s}` alone makes it lighter (see SL103)"))
+            }
+            None => Outcome::Nothing("no toolchain or pip install in the image: it already ships light".into()),
+        }));
+    };
+    let runtime_base = slim.unwrap_or_else(|| base.to_owned());
+    for (n, ins) in final_stage.instructions.iter().enumerate() {
+        let text = verbatim(df, ins, prev_end);
+        prev_end = ins.end_line;
+        let class = runs.iter().find(|(m, _)| *m == n).map(|(_, r)| r);
+        match class {
+            Some(Run::Toolchain(pkgs)) => {
+                build.push(text);
+                rationale.push(Rationale {
+                    rule: "SL101".into(),
+                    line: ins.line,
+                    message: format!("{} moves to the build stage: the toolchain no longer ships", pkgs.join(", ")),
+                });
+            }
+            Some(Run::Pip) => {
+                let fixed = no_cache(&text);
+                if fixed != text {
+                    rationale.push(Rationale {
+                        rule: "SL106".into(),
+                        line: ins.line,
+                        message: "pip runs with --no-cache-dir, into the virtualenv the runtime copies".into(),
+                    });
+                }
+                build.push(fixed);
+            }
+            _ => {
+                // What the build steps may read (files, environment, folders) is there too.
+                if n < last_build
+                    && matches!(ins.kind, Kind::Workdir | Kind::Env | Kind::Arg | Kind::Copy | Kind::Add | Kind::Shell)
+                {
+                    build.push(df.source(ins).trim_end().replace("\r\n", "\n"));
+                }
+                runtime.push(text);
+            }
+        }
+    }
+    if runtime_base != base {
+        rationale.push(Rationale {
+            rule: "SL103".into(),
+            line: final_stage.line,
+            message: format!("the runtime stage runs on `{runtime_base}` instead of `{base}`"),
+        });
+    }
+    let platform = final_stage.platform.as_ref().map(|p| format!("--platform={p} ")).unwrap_or_default();
+    let runtime_name = final_stage.name.clone().unwrap_or_else(|| "runtime".into());
+    let build_name = if runtime_name.eq_ignore_ascii_case("build") { "builder" } else { "build" };
+    let mut preamble: Vec<String> = Vec::new();
+    let first = df.global_args.first().map(|a| a.line).unwrap_or(final_stage.line);
+    for l in 1..first {
+        preamble.push(df.line_text(l).to_owned());
+    }
+    for a in &df.global_args {
+        preamble.push(df.source(a).trim_end().replace("\r\n", "\n"));
+    }
+    let data = json!({
+        "preamble": preamble,
+        "build_from": format!("FROM {platform}{base} AS {build_name}"),
+        "runtime_from": format!("FROM {platform}{runtime_base} AS {runtime_name}"),
+        "build": build,
+        "runtime": runtime,
+        "build_stage": build_name,
+    });
+    Some(Ok(Plan { ecosystem: "python", template: "python".into(), data, rationale }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_runs() {
+        assert_eq!(
+            classify("apt update && apt install -y build-essential"),
+            Run::Toolchain(vec!["build-essential".into()])
+        );
+        assert_eq!(classify("pip install --upgrade pip && pip install -r requirements.txt"), Run::Pip);
+        assert_eq!(classify("useradd -r app"), Run::Runtime);
+        assert_eq!(
+            classify("apt-get update && apt-get install -y libpq5 && rm -rf /var/lib/apt/lists/*"),
+            Run::Runtime
+        );
+        assert!(matches!(classify("apt-get install -y gcc libpq5"), Run::Mixed(_)));
+        assert!(matches!(classify("pip install flask && python manage.py collectstatic"), Run::Mixed(_)));
+    }
+
+    #[test]
+    fn adds_no_cache_dir_to_pip_only() {
+        assert_eq!(no_cache("RUN pip install flask"), "RUN pip install --no-cache-dir flask");
+        assert_eq!(
+            no_cache("RUN python -m pip install a && pip3 install b"),
+            "RUN python -m pip install --no-cache-dir a && pip3 install --no-cache-dir b"
+        );
+        assert_eq!(no_cache("RUN apt-get install -y gcc"), "RUN apt-get install -y gcc");
+        assert_eq!(no_cache("RUN pip install --no-cache-dir x"), "RUN pip install --no-cache-dir x");
+    }
+}
