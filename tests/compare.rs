@@ -62,7 +62,7 @@ async fn twenty_megabytes_are_measured_attributed_and_counted_as_waste() {
     assert_eq!(layer_sum, head_size, "docker history sizes add up to the image size");
 
     // attributed to the RUN on line 4, and wasted because line 5 deletes the file
-    let top = top_growth(&img);
+    let top = top_growth(img);
     assert_eq!(top["line"], 4, "{top}");
     assert!(top["instruction"].as_str().unwrap().starts_with("RUN head -c 20971520"));
     let layer4 = img["head"]["layers"].as_array().unwrap().iter().find(|l| l["line"] == 4).unwrap();

@@ -73,7 +73,7 @@ async fn the_base_tree_comes_from_the_tarball_api_when_checkout_lacks_it() {
     let img = &v["images"][0];
     assert_eq!(img["base_commit"], BASE_SHA);
     assert_eq!(img["delta_bytes"], 2_000_000, "{img}");
-    let top = top_growth(&img);
+    let top = top_growth(img);
     assert_eq!(top["line"], 3);
     let refs: Vec<&str> =
         [&img["head"]["reference"], &img["base"]["reference"]].iter().filter_map(|r| r.as_str()).collect();
