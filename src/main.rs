@@ -45,7 +45,7 @@ enum Command {
     /// Suggest the multi-stage rewrite of a Dockerfile that ships its toolchain.
     Suggest {
         #[command(flatten)]
-        opts: shiplight::commands::suggest::SuggestOptions,
+        opts: Box<shiplight::commands::suggest::SuggestOptions>,
         #[arg(long, value_enum, default_value = "diff")]
         format: SuggestFormat,
     },
@@ -152,31 +152,62 @@ fn main() -> ExitCode {
         }
         Command::Suggest { opts, format } => {
             use shiplight::commands::suggest;
-            match suggest::run(&opts) {
-                Ok(s) => {
-                    let out = match format {
-                        SuggestFormat::Json => serde_json::to_string_pretty(&s).unwrap_or_default() + "\n",
-                        SuggestFormat::Markdown => suggest::markdown(&s),
-                        SuggestFormat::Diff => {
-                            if let Some(why) = &s.message {
-                                eprintln!("{}: no rewrite: {why}", s.dockerfile);
-                            }
-                            s.diff.clone().unwrap_or_default()
-                        }
-                    };
-                    if s.written {
-                        eprintln!("{}: rewritten", s.dockerfile);
-                    }
-                    if write_stdout(&out) {
-                        exit::OK
-                    } else {
-                        exit::USAGE
-                    }
-                }
+            let mut s = match suggest::run(&opts) {
+                Ok(s) => s,
                 Err(e) => {
                     eprintln!("error: {e}");
-                    exit::USAGE
+                    return ExitCode::from(exit::USAGE as u8);
                 }
+            };
+            if opts.verify && s.patched.is_some() {
+                let original = std::fs::read_to_string(&opts.dockerfile).unwrap_or_default();
+                match block_on(suggest::verify(&opts, &original, &s)) {
+                    Ok(Ok(v)) => s.verification = Some(v),
+                    Ok(Err(e)) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(exit::ENVIRONMENT as u8);
+                    }
+                    Err(code) => return code,
+                }
+            }
+            let verified = s.verification.as_ref().is_none_or(|v| v.verified);
+            if opts.write && verified {
+                if let Err(e) = suggest::write(&opts, &mut s) {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(exit::USAGE as u8);
+                }
+            }
+            let out = match format {
+                SuggestFormat::Json => serde_json::to_string_pretty(&s).unwrap_or_default() + "\n",
+                SuggestFormat::Markdown => suggest::markdown(&s),
+                SuggestFormat::Diff => {
+                    if let Some(why) = &s.message {
+                        eprintln!("{}: no rewrite: {why}", s.dockerfile);
+                    }
+                    match &s.verification {
+                        Some(v) if !v.verified => {
+                            eprintln!("{}: not verified: {}", s.dockerfile, v.reason.as_deref().unwrap_or("?"));
+                            String::new()
+                        }
+                        _ => s.diff.clone().unwrap_or_default(),
+                    }
+                }
+            };
+            if let Some(v) = s.verification.as_ref().filter(|v| v.verified) {
+                if let (Some(a), Some(b)) = (v.original_bytes, v.patched_bytes) {
+                    eprintln!("{}: verified: {a} B -> {b} B ({:+.1} %)", s.dockerfile, v.delta_percent.unwrap_or(0.0));
+                }
+            }
+            if s.written {
+                eprintln!("{}: rewritten", s.dockerfile);
+            }
+            if !write_stdout(&out) {
+                return ExitCode::from(exit::USAGE as u8);
+            }
+            if verified {
+                exit::OK
+            } else {
+                exit::FINDINGS
             }
         }
         Command::Measure { image, format, timeout, no_compressed } => {

@@ -61,15 +61,6 @@ pub struct CompareOptions {
     pub builder: Builder,
 }
 
-/// The builder for one Dockerfile: what the user forced, else BuildKit only where needed.
-fn builder_for(choice: Builder, df: Option<&Dockerfile>) -> Builder {
-    match choice {
-        Builder::Auto if df.and_then(Dockerfile::buildkit_feature).is_some() => Builder::Buildkit,
-        Builder::Auto => Builder::Classic,
-        forced => forced,
-    }
-}
-
 impl CompareOptions {
     /// The team's limits, as the comparison applies them.
     pub fn thresholds(&self) -> Thresholds {
@@ -215,7 +206,7 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
         &arg_list.join(","),
     ]);
     let head_req = BuildRequest {
-        builder: builder_for(opts.builder, Some(&df)),
+        builder: opts.builder.for_dockerfile(Some(&df)),
         context: Bytes::from(head_ctx.tar),
         dockerfile: head_ctx.dockerfile.clone(),
         tag: format!("shiplight-head:{head_key}"),
@@ -302,7 +293,7 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
                 let packed = context::pack(dir.path(), &df_in_base)?;
                 let base_df = base_dockerfile.as_deref().and_then(|t| Dockerfile::parse(t).ok());
                 let req = BuildRequest {
-                    builder: builder_for(opts.builder, base_df.as_ref()),
+                    builder: opts.builder.for_dockerfile(base_df.as_ref()),
                     context: Bytes::from(packed.tar),
                     dockerfile: packed.dockerfile,
                     tag: tag.clone(),

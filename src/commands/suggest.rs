@@ -5,6 +5,10 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::dockerfile::{Dockerfile, Graph, Kind};
+use crate::image::context;
+use crate::image::engine::{BuildRequest, Engine, EngineError};
+use crate::image::smoke::{self, Check};
 use crate::patch::{self, Outcome, Rationale, Templates};
 
 /// What `shiplight suggest` was asked to do (also its command-line arguments).
@@ -18,9 +22,29 @@ pub struct SuggestOptions {
     /// A folder of `<ecosystem>.Dockerfile.hbs` templates replacing the built-in ones.
     #[arg(long)]
     pub templates: Option<PathBuf>,
-    /// Build context (default: the Dockerfile's folder), for detecting the project's files.
+    /// Build context (default: the Dockerfile's folder).
     #[arg(long)]
     pub context: Option<PathBuf>,
+    /// Build the original and the patched Dockerfile and smoke-check both (needs a daemon).
+    #[arg(long)]
+    pub verify: bool,
+    /// Smoke check: GET this path on the EXPOSEd port (default `/` when a port is exposed).
+    #[arg(long, conflicts_with_all = ["smoke_cmd", "no_smoke"])]
+    pub smoke_http: Option<String>,
+    /// Smoke check: run this shell command in both images and compare exit code and output.
+    #[arg(long, conflicts_with = "no_smoke")]
+    pub smoke_cmd: Option<String>,
+    /// Verify by building only.
+    #[arg(long)]
+    pub no_smoke: bool,
+    /// Seconds the smoke check may take per image.
+    #[arg(long, default_value_t = 60)]
+    pub smoke_timeout: u64,
+    /// Per-build timeout in seconds.
+    #[arg(long, default_value_t = 3600)]
+    pub timeout: u64,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub builder: crate::image::engine::Builder,
 }
 
 /// The result, in the shape `--format json` prints.
@@ -37,6 +61,34 @@ pub struct Suggestion {
     pub rationale: Vec<Rationale>,
     /// Set by `--write`.
     pub written: bool,
+    /// Set by `--verify`.
+    pub verification: Option<Verification>,
+}
+
+/// What building and running both images showed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Verification {
+    /// Both build, and the smoke check (if any) sees the same from both.
+    pub verified: bool,
+    /// Why not, when not: shown instead of a recommendation.
+    pub reason: Option<String>,
+    /// e.g. `20.10.24 (API 1.41)`.
+    pub engine: String,
+    pub original_bytes: Option<u64>,
+    pub patched_bytes: Option<u64>,
+    pub delta_bytes: Option<i64>,
+    pub delta_percent: Option<f64>,
+    pub smoke: Option<SmokeReport>,
+}
+
+/// The smoke check of both images.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SmokeReport {
+    /// `GET :5000/`, or the command run.
+    pub check: String,
+    pub original: smoke::Outcome,
+    pub patched: smoke::Outcome,
+    pub same: bool,
 }
 
 /// Why `suggest` could not run.
@@ -50,7 +102,141 @@ pub enum SuggestError {
     Write { path: String, message: String },
 }
 
-/// Make the suggestion (and write it when asked).
+/// Apply the patch to the file: written beside, then renamed, so the original is never
+/// half-written.
+pub fn write(opts: &SuggestOptions, s: &mut Suggestion) -> Result<(), SuggestError> {
+    let Some(patched) = &s.patched else { return Ok(()) };
+    let tmp = opts.dockerfile.with_extension("shiplight-tmp");
+    std::fs::write(&tmp, patched)
+        .and_then(|_| std::fs::rename(&tmp, &opts.dockerfile))
+        .map_err(|e| SuggestError::Write { path: s.dockerfile.clone(), message: e.to_string() })?;
+    s.written = true;
+    Ok(())
+}
+
+/// The smoke check for an image built from `df`: what the user asked, else HTTP on the first
+/// EXPOSEd TCP port, else the default command.
+fn smoke_check(opts: &SuggestOptions, df: &Dockerfile) -> Result<Option<Check>, String> {
+    if opts.no_smoke {
+        return Ok(None);
+    }
+    if let Some(cmd) = &opts.smoke_cmd {
+        return Ok(Some(Check::Command(Some(cmd.clone()))));
+    }
+    let graph = Graph::build(df, &[]).map_err(|e| e.to_string())?;
+    let port = graph
+        .lineage(graph.targets[0])
+        .into_iter()
+        .flat_map(|i| df.stages[i].of_kind(Kind::Expose).flat_map(|e| e.words().to_vec()).collect::<Vec<_>>())
+        .find_map(|w| {
+            let (p, proto) = w.split_once('/').unwrap_or((&w, "tcp"));
+            (proto.eq_ignore_ascii_case("tcp")).then(|| p.parse::<u16>().ok()).flatten()
+        });
+    match (port, &opts.smoke_http) {
+        (Some(port), path) => Ok(Some(Check::Http { port, path: path.clone().unwrap_or_else(|| "/".into()) })),
+        (None, Some(_)) => Err("--smoke-http needs an EXPOSEd TCP port in the Dockerfile".into()),
+        (None, None) => Ok(Some(Check::Command(None))),
+    }
+}
+
+/// Build the original and the patched Dockerfile on the same daemon from the same context,
+/// run the same smoke check against both, and report sizes and what each did.
+pub async fn verify(opts: &SuggestOptions, original: &str, s: &Suggestion) -> Result<Verification, EngineError> {
+    let Some(patched) = &s.patched else {
+        return Ok(Verification { reason: Some("there is no patch to verify".into()), ..Verification::default() });
+    };
+    let not = |reason: String, v: Verification| Verification { verified: false, reason: Some(reason), ..v };
+    let engine = Engine::connect(std::time::Duration::from_secs(opts.timeout)).await?;
+    let info = engine.server_info().await?;
+    let mut v =
+        Verification { engine: format!("{} (API {})", info.version, info.api_version), ..Verification::default() };
+    let dir = opts
+        .context
+        .clone()
+        .or_else(|| opts.dockerfile.parent().map(PathBuf::from))
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| PathBuf::from("."));
+    const PATCHED: &str = ".shiplight.patched.Dockerfile";
+    let ctx = match context::pack_with(&dir, &opts.dockerfile, &[(PATCHED, patched.as_bytes())]) {
+        Ok(c) => c,
+        Err(e) => return Ok(not(format!("the build context cannot be packed: {e}"), v)),
+    };
+    let (orig_df, patched_df) = (Dockerfile::parse(original).ok(), Dockerfile::parse(patched).ok());
+    // unique among concurrent runs; both images are removed at the end
+    let key = std::process::id();
+    let request = |dockerfile: String, tag: String, df: Option<&Dockerfile>| BuildRequest {
+        builder: opts.builder.for_dockerfile(df),
+        context: bytes::Bytes::from(ctx.tar.clone()),
+        dockerfile,
+        tag,
+        labels: [("dev.shiplight.side".to_owned(), "suggest".to_owned())].into(),
+        ..BuildRequest::default()
+    };
+    let orig_req = request(ctx.dockerfile.clone(), format!("shiplight-suggest:original-{key}"), orig_df.as_ref());
+    let patch_req = request(PATCHED.into(), format!("shiplight-suggest:patched-{key}"), patched_df.as_ref());
+    let (a, b) = tokio::join!(engine.build(&orig_req, |_| {}), engine.build(&patch_req, |_| {}));
+    let cleanup = || async {
+        let _ = engine.remove(&orig_req.tag).await;
+        let _ = engine.remove(&patch_req.tag).await;
+    };
+    if let Err(e) = a {
+        cleanup().await;
+        return Ok(not(
+            format!("the original Dockerfile does not build here, so the patch cannot be compared: {e}"),
+            v,
+        ));
+    }
+    if let Err(e) = b {
+        cleanup().await;
+        return Ok(not(format!("the patched Dockerfile does not build: {e}"), v));
+    }
+    let (_, orig_size, _) = engine.inspect(&orig_req.tag).await?;
+    let (_, patched_size, _) = engine.inspect(&patch_req.tag).await?;
+    let d = crate::image::compare::Delta::new(orig_size, patched_size);
+    v.original_bytes = Some(orig_size);
+    v.patched_bytes = Some(patched_size);
+    v.delta_bytes = Some(d.delta);
+    v.delta_percent = Some(d.percent);
+    let check = match orig_df.as_ref().map(|df| smoke_check(opts, df)) {
+        Some(Ok(c)) => c,
+        Some(Err(e)) => {
+            cleanup().await;
+            return Ok(not(e, v));
+        }
+        None => None,
+    };
+    if let Some(check) = check {
+        let timeout = std::time::Duration::from_secs(opts.smoke_timeout);
+        let original = smoke::run(&engine, &orig_req.tag, &check, timeout).await;
+        let patched = smoke::run(&engine, &patch_req.tag, &check, timeout).await;
+        cleanup().await;
+        let (original, patched) = (original?, patched?);
+        let same = original.error.is_none() && patched.error.is_none() && original.observed() == patched.observed();
+        let label = match &check {
+            Check::Http { port, path } => format!("GET :{port}{path}"),
+            Check::Command(Some(c)) => c.clone(),
+            Check::Command(None) => "the default command".into(),
+        };
+        let reason = if let Some(e) = &original.error {
+            Some(format!("the original image fails the smoke check too ({e}); choose one with --smoke-http or --smoke-cmd, or --no-smoke"))
+        } else if let Some(e) = &patched.error {
+            Some(format!("the patched image fails the smoke check: {e}"))
+        } else if !same {
+            Some(format!("the patched image answers differently to {label}"))
+        } else {
+            None
+        };
+        v.smoke = Some(SmokeReport { check: label, original, patched, same });
+        v.verified = reason.is_none();
+        v.reason = reason;
+    } else {
+        cleanup().await;
+        v.verified = true;
+    }
+    Ok(v)
+}
+
+/// Make the suggestion.
 pub fn run(opts: &SuggestOptions) -> Result<Suggestion, SuggestError> {
     let shown = opts.dockerfile.display().to_string();
     let bytes = std::fs::read(&opts.dockerfile)
@@ -71,14 +257,6 @@ pub fn run(opts: &SuggestOptions) -> Result<Suggestion, SuggestError> {
             s.ecosystem = Some(p.ecosystem);
             s.diff = Some(p.diff);
             s.rationale = p.rationale;
-            if opts.write {
-                // write beside, then rename: the original is never half-written
-                let tmp = opts.dockerfile.with_extension("shiplight-tmp");
-                std::fs::write(&tmp, &p.patched)
-                    .and_then(|_| std::fs::rename(&tmp, &opts.dockerfile))
-                    .map_err(|e| SuggestError::Write { path: shown.clone(), message: e.to_string() })?;
-                s.written = true;
-            }
             s.patched = Some(p.patched);
         }
         Outcome::Nothing(why) => {

@@ -104,6 +104,12 @@ pub struct Context {
 /// Dockerfile (inside `dir`). Symlinks are sent as links, never followed, so a symlink loop
 /// cannot recurse.
 pub fn pack(dir: &Path, dockerfile: &Path) -> Result<Context, ContextError> {
+    pack_with(dir, dockerfile, &[])
+}
+
+/// [`pack`], plus extra files (name inside the context, content) that `.dockerignore` does
+/// not filter: a rewritten Dockerfile built from the same context, say.
+pub fn pack_with(dir: &Path, dockerfile: &Path, extra: &[(&str, &[u8])]) -> Result<Context, ContextError> {
     let dir_display = dir.display().to_string();
     let root = dir.canonicalize().map_err(|source| ContextError::Dir { dir: dir_display.clone(), source })?;
     let df_abs = dockerfile
@@ -162,6 +168,15 @@ pub fn pack(dir: &Path, dockerfile: &Path) -> Result<Context, ContextError> {
         } else {
             builder.append_path_with_name(entry.path(), &rel).map_err(unreadable)?;
         }
+    }
+    for (name, content) in extra {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(content.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        builder
+            .append_data(&mut h, name, *content)
+            .map_err(|source| ContextError::Unreadable { path: name.to_string(), source })?;
     }
     let tar = builder.into_inner().map_err(|source| ContextError::Unreadable { path: dir_display, source })?;
     Ok(Context { tar, dockerfile: df_rel, files })

@@ -76,6 +76,17 @@ pub enum Builder {
     Classic,
 }
 
+impl Builder {
+    /// The builder for one Dockerfile: the one forced, else BuildKit only where needed.
+    pub fn for_dockerfile(self, df: Option<&crate::dockerfile::Dockerfile>) -> Builder {
+        match self {
+            Builder::Auto if df.and_then(|d| d.buildkit_feature()).is_some() => Builder::Buildkit,
+            Builder::Auto => Builder::Classic,
+            forced => forced,
+        }
+    }
+}
+
 /// One image build.
 #[derive(Debug, Clone, Default)]
 pub struct BuildRequest {

@@ -1,0 +1,190 @@
+//! Smoke checks: run an image and record what a user would see. With a port, the container's
+//! port is published on 127.0.0.1 only and `GET path` is polled (bounded) until it answers;
+//! otherwise the default command (or `--smoke-cmd`) runs under a timeout. Containers are
+//! labelled and always removed.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, InspectContainerOptions, LogsOptionsBuilder, RemoveContainerOptionsBuilder,
+    StartContainerOptions, WaitContainerOptions,
+};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use super::engine::{Engine, EngineError, LABEL};
+
+/// What to check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// GET `path` on the container's `port`.
+    Http { port: u16, path: String },
+    /// Run the default command, or this shell command, and record exit code and output.
+    Command(Option<String>),
+}
+
+/// What one image did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// HTTP status, for an HTTP check.
+    pub status: Option<u16>,
+    pub body: Option<String>,
+    /// Exit code, for a command check.
+    pub exit_code: Option<i64>,
+    pub output: Option<String>,
+    /// Why the check could not be made (never answered, timed out, crashed).
+    pub error: Option<String>,
+}
+
+impl Outcome {
+    /// The part two images must agree on.
+    pub fn observed(&self) -> (Option<u16>, Option<&str>, Option<i64>, Option<&str>) {
+        (self.status, self.body.as_deref(), self.exit_code, self.output.as_deref())
+    }
+}
+
+fn api(what: &str, e: bollard::errors::Error) -> EngineError {
+    EngineError::Api { what: what.to_owned(), message: e.to_string() }
+}
+
+/// Run the check against `image`, within `timeout`.
+pub async fn run(engine: &Engine, image: &str, check: &Check, timeout: Duration) -> Result<Outcome, EngineError> {
+    let docker = engine.docker();
+    let mut body = ContainerCreateBody {
+        image: Some(image.to_owned()),
+        labels: Some(HashMap::from([(LABEL.to_owned(), "true".to_owned())])),
+        ..Default::default()
+    };
+    match check {
+        Check::Http { port, .. } => {
+            let key = format!("{port}/tcp");
+            body.exposed_ports = Some(vec![key.clone()].into_iter().collect());
+            body.host_config = Some(HostConfig {
+                port_bindings: Some(HashMap::from([(
+                    key,
+                    Some(vec![PortBinding { host_ip: Some("127.0.0.1".into()), host_port: Some(String::new()) }]),
+                )])),
+                ..Default::default()
+            });
+        }
+        Check::Command(Some(cmd)) => {
+            body.entrypoint = Some(vec!["/bin/sh".into(), "-c".into()]);
+            body.cmd = Some(vec![cmd.clone()]);
+        }
+        Check::Command(None) => {}
+    }
+    let opts = CreateContainerOptionsBuilder::default().build();
+    let id = docker
+        .create_container(Some(opts), body)
+        .await
+        .map_err(|e| api(&format!("creating a container of {image}"), e))?
+        .id;
+    let result = observe(engine, &id, check, timeout).await;
+    let _ = docker.remove_container(&id, Some(RemoveContainerOptionsBuilder::default().force(true).build())).await;
+    result
+}
+
+async fn logs(engine: &Engine, id: &str) -> String {
+    let opts = LogsOptionsBuilder::default().stdout(true).stderr(true).build();
+    let mut stream = engine.docker().logs(id, Some(opts));
+    let mut out = String::new();
+    while let Some(Ok(chunk)) = stream.next().await {
+        out.push_str(&chunk.to_string());
+    }
+    out
+}
+
+async fn observe(engine: &Engine, id: &str, check: &Check, timeout: Duration) -> Result<Outcome, EngineError> {
+    let docker = engine.docker();
+    docker
+        .start_container(id, None::<StartContainerOptions>)
+        .await
+        .map_err(|e| api("starting the smoke container", e))?;
+    match check {
+        Check::Http { port, path } => {
+            let inspect = docker
+                .inspect_container(id, None::<InspectContainerOptions>)
+                .await
+                .map_err(|e| api("inspecting the smoke container", e))?;
+            let host_port = inspect
+                .network_settings
+                .and_then(|n| n.ports)
+                .and_then(|p| p.get(&format!("{port}/tcp")).cloned().flatten())
+                .and_then(|b| b.into_iter().find_map(|b| b.host_port))
+                .and_then(|p| p.parse::<u16>().ok());
+            let Some(host_port) = host_port else {
+                return Ok(Outcome { error: Some(format!("port {port} was not published")), ..Outcome::default() });
+            };
+            let url = format!("http://127.0.0.1:{host_port}{path}");
+            let started = Instant::now();
+            let mut last_error = String::from("no answer");
+            // bounded: one request every 250 ms until the timeout
+            while started.elapsed() < timeout {
+                let u = url.clone();
+                let answer = tokio::task::spawn_blocking(move || get(&u))
+                    .await
+                    .map_err(|e| EngineError::Api { what: "the smoke request".into(), message: e.to_string() })?;
+                match answer {
+                    Ok((status, body)) => {
+                        return Ok(Outcome { status: Some(status), body: Some(body), ..Outcome::default() })
+                    }
+                    Err(e) => last_error = e,
+                }
+                let state =
+                    docker.inspect_container(id, None::<InspectContainerOptions>).await.ok().and_then(|i| i.state);
+                if state.as_ref().is_some_and(|s| s.running == Some(false)) {
+                    let code = state.and_then(|s| s.exit_code);
+                    let tail: Vec<String> = logs(engine, id).await.lines().rev().take(20).map(str::to_owned).collect();
+                    let tail: Vec<String> = tail.into_iter().rev().collect();
+                    return Ok(Outcome {
+                        error: Some(format!(
+                            "the container exited (code {}) before answering on port {port}: {}",
+                            code.unwrap_or(-1),
+                            tail.join(" | ")
+                        )),
+                        ..Outcome::default()
+                    });
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Ok(Outcome {
+                error: Some(format!("no HTTP answer on port {port} within {} s ({last_error})", timeout.as_secs())),
+                ..Outcome::default()
+            })
+        }
+        Check::Command(_) => {
+            let mut wait = docker.wait_container(id, None::<WaitContainerOptions>);
+            match tokio::time::timeout(timeout, wait.next()).await {
+                Err(_) => Ok(Outcome {
+                    error: Some(format!("still running after {} s", timeout.as_secs())),
+                    ..Outcome::default()
+                }),
+                Ok(item) => {
+                    let code = match item {
+                        Some(Ok(r)) => r.status_code,
+                        // a non-zero exit arrives as an error carrying the code
+                        Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => code,
+                        Some(Err(e)) => return Err(api("waiting for the smoke container", e)),
+                        None => -1,
+                    };
+                    Ok(Outcome { exit_code: Some(code), output: Some(logs(engine, id).await), ..Outcome::default() })
+                }
+            }
+        }
+    }
+}
+
+/// One GET with a short timeout: (status, body) or why not.
+fn get(url: &str) -> Result<(u16, String), String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(5)))
+        .build()
+        .into();
+    let mut resp = agent.get(url).call().map_err(|e| e.to_string())?;
+    let status = resp.status().as_u16();
+    let body = resp.body_mut().read_to_string().map_err(|e| e.to_string())?;
+    Ok((status, body))
+}

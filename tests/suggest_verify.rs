@@ -1,0 +1,61 @@
+//! `shiplight suggest --verify` on a real daemon with the stand-in bases
+//! (scripts/fixtures.sh): a suggestion is shown only when it builds and behaves the same.
+
+mod support;
+
+use serde_json::Value;
+use support::{daemon, root, shiplight};
+
+async fn fixtures_ready(test: &str) -> bool {
+    let Some(engine) = daemon(test).await else { return false };
+    for fixture in ["python:3.9", "python:3.9-slim"] {
+        if !engine.exists(fixture).await {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{fixture} is missing: scripts/test runs scripts/fixtures.sh in CI"
+            );
+            eprintln!("SKIPPED {test}: {fixture} is missing; run scripts/fixtures.sh");
+            return false;
+        }
+    }
+    true
+}
+
+#[tokio::test]
+async fn the_flask_patch_builds_answers_hello_docker_and_is_over_55_percent_smaller() {
+    if !fixtures_ready("suggest_flask").await {
+        return;
+    }
+    let out = shiplight(&["suggest", "--verify", "--format", "json", "examples/flask/Dockerfile"], &root());
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let ver = &v["verification"];
+    assert_eq!(ver["verified"], true, "{ver}");
+    let smoke = &ver["smoke"];
+    assert_eq!(smoke["check"], "GET :5000/");
+    for side in ["original", "patched"] {
+        assert_eq!(smoke[side]["status"], 200);
+        assert_eq!(smoke[side]["body"], "Hello Docker", "{side}");
+    }
+    let (a, b) = (ver["original_bytes"].as_u64().unwrap(), ver["patched_bytes"].as_u64().unwrap());
+    eprintln!("suggest_flask: {a} B -> {b} B ({:.1} %) on {}", ver["delta_percent"].as_f64().unwrap(), ver["engine"]);
+    assert!((b as f64) <= 0.45 * a as f64, "patched {b} B is not at least 55 % smaller than {a} B");
+}
+
+#[tokio::test]
+async fn a_patch_that_changes_behaviour_is_not_shown_and_not_written() {
+    if !fixtures_ready("suggest_broken").await {
+        return;
+    }
+    // the app needs gcc at run time: moving the toolchain out changes what it prints
+    let dir = tempfile::tempdir().unwrap();
+    let text = "FROM python:3.9\nRUN apt-get update && apt-get install -y --no-install-recommends gcc\nRUN pip install six\nCMD [\"sh\", \"-c\", \"gcc --version | head -1\"]\n";
+    std::fs::write(dir.path().join("Dockerfile"), text).unwrap();
+    let out = shiplight(&["suggest", "--verify", "--write", "Dockerfile"], dir.path());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(out.stdout.is_empty(), "an unverified patch is not shown");
+    assert!(err.contains("not verified: the patched image answers differently to the default command"), "{err}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(), text, "the file is untouched");
+}
