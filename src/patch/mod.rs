@@ -235,4 +235,93 @@ mod tests {
         std::fs::write(dir.path().join("python.Dockerfile.hbs"), "{{#each}}").unwrap();
         assert!(Templates::load(Some(dir.path())).is_err());
     }
+
+    /// Every emitted patch applies cleanly to its input, parses, and no longer ships the
+    /// toolchain or the heavy base it answered (a deterministic sweep of generated files).
+    #[test]
+    fn property_every_patch_applies_parses_and_fixes_what_it_answers() {
+        let t = Templates::load(None).unwrap();
+        let mut seed: u64 = 0x5eed;
+        let mut pick = |n: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % n
+        };
+        let bases = [
+            "python:3.9",
+            "python:3.12-bookworm",
+            "python",
+            "python:3.11-alpine",
+            "--platform=linux/amd64 python:3.10",
+        ];
+        let runs = [
+            "RUN apt-get update && apt-get install -y --no-install-recommends build-essential",
+            "RUN apt update && apt install -y gcc python3-dev",
+            "RUN pip install flask",
+            "RUN pip install --upgrade pip && pip install -r requirements.txt",
+            "RUN python -m pip install gunicorn",
+            "RUN useradd -r app",
+            "RUN apt-get update && apt-get install -y libpq5 && rm -rf /var/lib/apt/lists/*",
+            "RUN apt-get install -y gcc libpq5",
+            "RUN <<EOF\npip install six\nEOF",
+        ];
+        let extras = [
+            "WORKDIR /app",
+            "COPY . /app",
+            "COPY requirements.txt .",
+            "ENV PYTHONUNBUFFERED=1",
+            "# a comment\nARG VERSION=1",
+            "USER app",
+            "EXPOSE 8000",
+            "LABEL a=b",
+        ];
+        let (mut patched, mut refused) = (0, 0);
+        for _ in 0..400 {
+            let mut lines: Vec<String> = Vec::new();
+            if pick(4) == 0 {
+                lines.push("# syntax=docker/dockerfile:1".into());
+            }
+            if pick(4) == 0 {
+                lines.push("ARG PIP_INDEX=https://pypi.org/simple".into());
+            }
+            lines.push(format!("FROM {}", bases[pick(bases.len())]));
+            for _ in 0..1 + pick(6) {
+                if pick(2) == 0 {
+                    lines.push(extras[pick(extras.len())].into());
+                } else {
+                    lines.push(runs[pick(runs.len())].into());
+                }
+            }
+            lines.push("CMD [\"python\", \"app.py\"]".into());
+            let mut text = lines.join("\n") + "\n";
+            if pick(5) == 0 {
+                text = text.replace('\n', "\r\n");
+            }
+            match suggest(&text, "Dockerfile", &[], &t) {
+                Outcome::Patch(p) => {
+                    patched += 1;
+                    assert_eq!(
+                        diff::apply(&text, &p.diff).as_deref(),
+                        Some(p.patched.as_str()),
+                        "diff does not apply:\n{text}"
+                    );
+                    let after = lint_text(&p.patched, "D", &LintConfig::default());
+                    assert!(!after.iter().any(|f| f.code == "SL001"), "the patch does not parse:\n{}", p.patched);
+                    assert!(
+                        !after.iter().any(|f| f.code == "SL101" && !f.message.contains("toolchain image")),
+                        "toolchain still ships:\n{text}\n->\n{}",
+                        p.patched
+                    );
+                    if p.rationale.iter().any(|r| r.rule == "SL103") {
+                        assert!(!after.iter().any(|f| f.code == "SL103"), "heavy base still ships:\n{}", p.patched);
+                    }
+                }
+                Outcome::Refused(why) => {
+                    refused += 1;
+                    assert!(!why.is_empty());
+                }
+                Outcome::Nothing(_) => {}
+            }
+        }
+        assert!(patched > 100 && refused > 10, "the sweep exercises both: {patched} patches, {refused} refusals");
+    }
 }
