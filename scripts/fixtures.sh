@@ -4,6 +4,8 @@
 #   debian:bookworm   debootstrap --variant=minbase bookworm, imported
 #   python:3.9        Debian + python3, pip, venv, build-essential, python3-dev
 #   python:3.9-slim   the same without the toolchain
+#   golang:1.19       Debian + golang-go (bookworm's Go is 1.19)
+#   gcr.io/distroless/static-debian12[:nonroot]  CA certificates and /etc/passwd only
 # Both python images trust the host's CA bundle (so pip reaches PyPI over HTTPS), have no
 # EXTERNALLY-MANAGED marker, and answer to `python`/`pip` like the official ones.
 # Every image is labelled dev.shiplight.fixture=true.
@@ -24,8 +26,8 @@ if ! has debian:bookworm; then
 fi
 docker image inspect debian:12 >/dev/null 2>&1 || docker tag debian:bookworm debian:12
 
-build_python() { # tag, extra packages
-  local tag=$1 extra=$2
+build_on_debian() { # tag, packages, extra Dockerfile lines
+  local tag=$1 packages=$2 extra=${3:-}
   has "$tag" && return 0
   local dir; dir=$(mktemp -d)
   cp /etc/ssl/certs/ca-certificates.crt "$dir/host-ca.crt"
@@ -38,18 +40,35 @@ ENV SSL_CERT_FILE=/usr/local/share/shiplight/host-ca.crt \\
     NODE_EXTRA_CA_CERTS=/usr/local/share/shiplight/host-ca.crt \\
     CARGO_HTTP_CAINFO=/usr/local/share/shiplight/host-ca.crt
 RUN apt-get update \\
- && apt-get install -y --no-install-recommends python3 python3-pip python3-venv ca-certificates $extra \\
- && rm -rf /var/lib/apt/lists/* \\
- && rm -f /usr/lib/python3*/EXTERNALLY-MANAGED \\
- && ln -s /usr/bin/python3 /usr/local/bin/python \\
- && ln -s /usr/bin/pip3 /usr/local/bin/pip
+ && apt-get install -y --no-install-recommends ca-certificates $packages \\
+ && rm -rf /var/lib/apt/lists/*
+$extra
 LABEL dev.shiplight.fixture=true
-CMD ["python3"]
 DOCKERFILE
   echo "fixtures: building $tag"
   DOCKER_BUILDKIT=0 docker build -q -t "$tag" "$dir" >/dev/null
   rm -rf "$dir"
 }
-build_python python:3.9 "build-essential python3-dev"
-build_python python:3.9-slim ""
+python_extra='RUN rm -f /usr/lib/python3*/EXTERNALLY-MANAGED && ln -s /usr/bin/python3 /usr/local/bin/python && ln -s /usr/bin/pip3 /usr/local/bin/pip
+CMD ["python3"]'
+build_on_debian python:3.9 "python3 python3-pip python3-venv build-essential python3-dev" "$python_extra"
+build_on_debian python:3.9-slim "python3 python3-pip python3-venv" "$python_extra"
+# Debian bookworm's Go is 1.19: the stand-in carries that version's tag.
+build_on_debian golang:1.19 "golang-go git" 'ENV GOPATH=/go PATH=/go/bin:/usr/lib/go-1.19/bin:$PATH
+WORKDIR /go'
+
+# distroless static: CA certificates, /etc/passwd (root, nonroot 65532), nothing else
+if ! has gcr.io/distroless/static-debian12 || ! has gcr.io/distroless/static-debian12:nonroot; then
+  root=$(mktemp -d)
+  mkdir -p "$root/etc/ssl/certs" "$root/tmp" "$root/home/nonroot"
+  cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/"
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$root/etc/passwd"
+  printf 'root:x:0:\nnonroot:x:65532:\n' >"$root/etc/group"
+  chmod 1777 "$root/tmp"; chown 65532:65532 "$root/home/nonroot"
+  common=(-c 'LABEL dev.shiplight.fixture=true' -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' -c 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt')
+  echo "fixtures: importing gcr.io/distroless/static-debian12"
+  tar -C "$root" -c . | docker import "${common[@]}" - gcr.io/distroless/static-debian12 >/dev/null
+  tar -C "$root" -c . | docker import "${common[@]}" -c 'USER 65532' -c 'WORKDIR /home/nonroot' - gcr.io/distroless/static-debian12:nonroot >/dev/null
+  rm -rf "$root"
+fi
 docker images --filter label=dev.shiplight.fixture=true --format '  {{.Repository}}:{{.Tag}}  {{.Size}}'

@@ -6,9 +6,9 @@ mod support;
 use serde_json::Value;
 use support::{daemon, root, shiplight};
 
-async fn fixtures_ready(test: &str) -> bool {
+async fn fixtures_ready(test: &str, fixtures: &[&str]) -> bool {
     let Some(engine) = daemon(test).await else { return false };
-    for fixture in ["python:3.9", "python:3.9-slim"] {
+    for fixture in fixtures.iter().copied() {
         if !engine.exists(fixture).await {
             assert!(
                 std::env::var_os("CI").is_none(),
@@ -23,7 +23,7 @@ async fn fixtures_ready(test: &str) -> bool {
 
 #[tokio::test]
 async fn the_flask_patch_builds_answers_hello_docker_and_is_over_55_percent_smaller() {
-    if !fixtures_ready("suggest_flask").await {
+    if !fixtures_ready("suggest_flask", &["python:3.9", "python:3.9-slim"]).await {
         return;
     }
     let out = shiplight(&["suggest", "--verify", "--format", "json", "examples/flask/Dockerfile"], &root());
@@ -45,7 +45,7 @@ async fn the_flask_patch_builds_answers_hello_docker_and_is_over_55_percent_smal
 
 #[tokio::test]
 async fn a_patch_that_changes_behaviour_is_not_shown_and_not_written() {
-    if !fixtures_ready("suggest_broken").await {
+    if !fixtures_ready("suggest_broken", &["python:3.9", "python:3.9-slim"]).await {
         return;
     }
     // the app needs gcc at run time: moving the toolchain out changes what it prints
@@ -58,4 +58,25 @@ async fn a_patch_that_changes_behaviour_is_not_shown_and_not_written() {
     assert!(out.stdout.is_empty(), "an unverified patch is not shown");
     assert!(err.contains("not verified: the patched image answers differently to the default command"), "{err}");
     assert_eq!(std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(), text, "the file is untouched");
+}
+
+#[tokio::test]
+async fn the_go_patch_ships_a_static_binary_on_distroless_and_answers_the_same() {
+    if !fixtures_ready("suggest_go", &["golang:1.19", "gcr.io/distroless/static-debian12:nonroot"]).await {
+        return;
+    }
+    let out = shiplight(&["suggest", "--verify", "--format", "json", "examples/go/Dockerfile"], &root());
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let ver = &v["verification"];
+    assert_eq!(ver["verified"], true, "{ver}");
+    assert_eq!(ver["smoke"]["check"], "GET :8080/");
+    assert_eq!(ver["smoke"]["patched"]["body"], "Hello Docker");
+    let (a, b) = (ver["original_bytes"].as_u64().unwrap(), ver["patched_bytes"].as_u64().unwrap());
+    eprintln!("suggest_go: {a} B -> {b} B ({:.1} %) on {}", ver["delta_percent"].as_f64().unwrap(), ver["engine"]);
+    assert!(
+        (b as f64) < 0.05 * a as f64,
+        "a static binary on distroless is a fraction of the toolchain image: {a} -> {b}"
+    );
 }

@@ -6,6 +6,7 @@
 //! rewrite is not safe, the answer is a [`Outcome::Refused`] that says why, never a guess.
 
 pub mod diff;
+pub mod go;
 pub mod python;
 
 use serde::{Deserialize, Serialize};
@@ -51,7 +52,10 @@ pub struct Templates {
 }
 
 /// Built-in templates (data files, compiled in).
-const BUILT_IN: &[(&str, &str)] = &[("python", include_str!("../../templates/python.Dockerfile.hbs"))];
+const BUILT_IN: &[(&str, &str)] = &[
+    ("python", include_str!("../../templates/python.Dockerfile.hbs")),
+    ("go", include_str!("../../templates/go.Dockerfile.hbs")),
+];
 
 /// A template that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -96,15 +100,15 @@ pub fn suggest(text: &str, name: &str, context_files: &[String], templates: &Tem
         Ok(df) => df,
         Err(e) => return Outcome::Refused(format!("{name}:{}:{}: {}", e.line, e.column, e.message)),
     };
-    let plan = match python::plan(&df, context_files) {
-        Some(Ok(plan)) => plan,
-        Some(Err(outcome)) => return outcome,
-        None => {
-            return Outcome::Refused(
-                "no rewrite for this Dockerfile yet: shiplight rewrites single-stage Python (pip) images so far".into(),
-            )
-        }
-    };
+    let plan =
+        match python::plan(&df, context_files).or_else(|| go::plan(&df, context_files)) {
+            Some(Ok(plan)) => plan,
+            Some(Err(outcome)) => return outcome,
+            None => return Outcome::Refused(
+                "no rewrite for this Dockerfile yet: shiplight rewrites single-stage Python (pip) and Go images so far"
+                    .into(),
+            ),
+        };
     let mut patched = match templates.render(&plan.template, &plan.data) {
         Ok(p) => p,
         Err(e) => return Outcome::Refused(e),
@@ -134,6 +138,23 @@ pub struct Plan {
     pub template: String,
     pub data: serde_json::Value,
     pub rationale: Vec<Rationale>,
+}
+
+/// `--platform=… ` (or nothing), the build stage's name, the runtime stage's name: the
+/// stages are `build` and `runtime` unless the file already names its stage.
+pub fn stage_names(stage: &crate::dockerfile::Stage) -> (String, &'static str, String) {
+    let platform = stage.platform.as_ref().map(|p| format!("--platform={p} ")).unwrap_or_default();
+    let runtime = stage.name.clone().unwrap_or_else(|| "runtime".into());
+    let build = if runtime.eq_ignore_ascii_case("build") { "builder" } else { "build" };
+    (platform, build, runtime)
+}
+
+/// What comes before the stage: parser directives, comments, global ARGs, as written.
+pub fn preamble(df: &Dockerfile, stage: &crate::dockerfile::Stage) -> Vec<String> {
+    let first = df.global_args.first().map(|a| a.line).unwrap_or(stage.line);
+    let mut out: Vec<String> = (1..first).map(|l| df.line_text(l).to_owned()).collect();
+    out.extend(df.global_args.iter().map(|a| df.source(a).trim_end().replace("\r\n", "\n")));
+    out
 }
 
 /// An instruction's text as written, with the comment lines directly above it.
@@ -220,7 +241,7 @@ mod tests {
         assert!(
             refused("FROM python:3.9\nRUN apt-get install -y gcc libpq5 && pip install psycopg2\n").contains("line 2")
         );
-        assert!(refused("FROM golang:1.22\nRUN go build -o /s .\n").contains("Python"));
+        assert!(refused("FROM node:20\nRUN npm ci\n").contains("Python"));
         assert!(refused("FROM a\nNOPE\n").starts_with("D:2:"));
     }
 

@@ -172,17 +172,8 @@ pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, O
             message: format!("the runtime stage runs on `{runtime_base}` instead of `{base}`"),
         });
     }
-    let platform = final_stage.platform.as_ref().map(|p| format!("--platform={p} ")).unwrap_or_default();
-    let runtime_name = final_stage.name.clone().unwrap_or_else(|| "runtime".into());
-    let build_name = if runtime_name.eq_ignore_ascii_case("build") { "builder" } else { "build" };
-    let mut preamble: Vec<String> = Vec::new();
-    let first = df.global_args.first().map(|a| a.line).unwrap_or(final_stage.line);
-    for l in 1..first {
-        preamble.push(df.line_text(l).to_owned());
-    }
-    for a in &df.global_args {
-        preamble.push(df.source(a).trim_end().replace("\r\n", "\n"));
-    }
+    let (platform, build_name, runtime_name) = super::stage_names(final_stage);
+    let preamble = super::preamble(df, final_stage);
     let data = json!({
         "preamble": preamble,
         "build_from": format!("FROM {platform}{base} AS {build_name}"),

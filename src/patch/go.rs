@@ -1,0 +1,231 @@
+//! Go: the build stage on the original golang image compiles a static binary
+//! (`CGO_ENABLED=0`); the runtime stage is distroless static (`:nonroot` when nothing in the
+//! file needs root) with only that binary, CA certificates and /etc/passwd.
+//!
+//! A distroless runtime has no shell, so anything that would still run there (a RUN other
+//! than the build, a shell-form CMD/ENTRYPOINT/HEALTHCHECK) is refused, not guessed at. The
+//! binary is the last `go build -o PATH`; without `-o` the output name is not known and the
+//! rewrite is refused.
+
+use serde_json::json;
+
+use super::{verbatim, Outcome, Plan, Rationale};
+use crate::dockerfile::packages::{is_toolchain_package, system_install, Manager};
+use crate::dockerfile::shell::{self, SimpleCommand};
+use crate::dockerfile::{resolve_path, Body, Command, Dockerfile, Graph, ImageRef, Kind};
+
+/// The distroless image the runtime stage uses.
+pub const RUNTIME: &str = "gcr.io/distroless/static-debian12";
+
+fn housekeeping(c: &SimpleCommand) -> bool {
+    (Manager::of(c).is_some() && matches!(c.subcommand(), Some("update" | "clean")))
+        || (c.program() == "rm"
+            && c.args().iter().any(|a| a.starts_with("/var/lib/apt") || a.starts_with("/var/cache")))
+}
+
+/// Whether a RUN only builds (go commands, toolchain installs, their housekeeping).
+fn builds_only(script: &str) -> bool {
+    let parsed = shell::parse(script);
+    !parsed.commands.is_empty()
+        && parsed.commands.iter().all(|c| {
+            (c.program() == "go"
+                && matches!(c.subcommand(), Some("build" | "mod" | "install" | "generate" | "vet" | "test" | "get")))
+                || system_install(c)
+                    .is_some_and(|(_, pkgs)| pkgs.iter().all(|p| is_toolchain_package(p) || *p == "git"))
+                || housekeeping(c)
+        })
+}
+
+/// The `-o` of the last `go build` of a script.
+fn output(script: &str) -> Option<String> {
+    let parsed = shell::parse(script);
+    let build = parsed.commands.iter().rev().find(|c| c.program() == "go" && c.subcommand() == Some("build"))?;
+    let args = build.args();
+    args.windows(2)
+        .find(|w| w[0] == "-o")
+        .map(|w| w[1].clone())
+        .or_else(|| args.iter().find_map(|a| a.strip_prefix("-o=").map(str::to_owned)))
+}
+
+/// `go build` → `CGO_ENABLED=0 go build`, unless the RUN already decides about cgo.
+fn static_build(text: &str) -> String {
+    if text.contains("CGO_ENABLED") {
+        text.to_owned()
+    } else {
+        text.replace("go build", "CGO_ENABLED=0 go build")
+    }
+}
+
+fn shell_form(body: &Body) -> bool {
+    matches!(body, Body::Command(Command::Shell(_)) | Body::Healthcheck(Some(Command::Shell(_))))
+}
+
+/// The plan for a single-stage Go Dockerfile; `None` when it is not one.
+pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, Outcome>> {
+    let graph = Graph::build(df, &[]).ok()?;
+    let stage = &df.stages[*graph.targets.first()?];
+    let base = graph.root_image(stage.index)?;
+    if ImageRef::parse(base).official_name() != Some("golang") {
+        return None;
+    }
+    if df.stages.len() > 1 {
+        return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
+    }
+    let refuse = |why: String| Some(Err(Outcome::Refused(why)));
+    // Where each RUN runs, and what the build writes.
+    let mut workdir = "/".to_owned();
+    let mut binary = None;
+    let mut last_build = None;
+    for (n, ins) in stage.instructions.iter().enumerate() {
+        match ins.kind {
+            Kind::Workdir => workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/")),
+            Kind::Run => {
+                let script = ins.script().unwrap_or_default();
+                if !builds_only(&script) {
+                    return refuse(format!(
+                        "line {}: this RUN would still run in the runtime image, which has no shell (distroless static); move it to the build stage, or write the stages by hand",
+                        ins.line
+                    ));
+                }
+                if let Some(o) = output(&script) {
+                    binary = Some(resolve_path(&workdir, &o));
+                }
+                last_build = Some(n);
+            }
+            Kind::Cmd | Kind::Entrypoint | Kind::Healthcheck if shell_form(&ins.body) => {
+                return refuse(format!(
+                    "line {}: {} in shell form needs a shell, which distroless static has not; use the JSON form",
+                    ins.line,
+                    ins.kind.as_str()
+                ));
+            }
+            _ => {}
+        }
+    }
+    let Some(last_build) = last_build else {
+        return Some(Err(Outcome::Nothing("nothing is compiled here".into())));
+    };
+    let Some(binary) = binary else {
+        return refuse("the binary's path is not known: give `go build` an `-o /path/to/binary` and ask again".into());
+    };
+    let mut build = Vec::new();
+    let mut runtime = Vec::new();
+    let mut rationale = vec![Rationale {
+        rule: "SL101".into(),
+        line: stage.line,
+        message: format!("`{base}` (the Go toolchain) stays in the build stage; the runtime is {RUNTIME}"),
+    }];
+    let mut prev_end = stage.line;
+    let needs_root = stage.of_kind(Kind::User).next().is_some()
+        || stage
+            .of_kind(Kind::Expose)
+            .flat_map(|e| e.words())
+            .any(|p| p.split('/').next().and_then(|n| n.parse::<u16>().ok()).is_some_and(|n| n < 1024));
+    for (n, ins) in stage.instructions.iter().enumerate() {
+        let text = verbatim(df, ins, prev_end);
+        prev_end = ins.end_line;
+        match ins.kind {
+            Kind::Run => {
+                let fixed = static_build(&text);
+                if fixed != text {
+                    rationale.push(Rationale {
+                        rule: "SL102".into(),
+                        line: ins.line,
+                        message: "compiles a static binary (CGO_ENABLED=0) in the build stage".into(),
+                    });
+                }
+                build.push(fixed);
+            }
+            // sources and build inputs: the build stage needs them, the runtime does not
+            Kind::Copy | Kind::Add if n < last_build => {
+                rationale.push(Rationale {
+                    rule: "SL108".into(),
+                    line: ins.line,
+                    message: "copied into the build stage only; if the program reads these files at run time, copy them into the runtime stage too".into(),
+                });
+                build.push(text);
+            }
+            Kind::Workdir | Kind::Env | Kind::Arg if n < last_build => {
+                build.push(df.source(ins).trim_end().replace("\r\n", "\n"));
+                runtime.push(text);
+            }
+            _ => runtime.push(text),
+        }
+    }
+    let (platform, build_name, runtime_name) = super::stage_names(stage);
+    let image = if needs_root { RUNTIME.to_owned() } else { format!("{RUNTIME}:nonroot") };
+    if !needs_root {
+        rationale.push(Rationale {
+            rule: "SL107".into(),
+            line: stage.line,
+            message: "the runtime runs as the unprivileged `nonroot` user (no USER or low port in the file needs root)"
+                .into(),
+        });
+    }
+    let data = json!({
+        "preamble": super::preamble(df, stage),
+        "build_from": format!("FROM {platform}{base} AS {build_name}"),
+        "runtime_from": format!("FROM {platform}{image} AS {runtime_name}"),
+        "build": build,
+        "runtime": runtime,
+        "build_stage": build_name,
+        "binary": binary,
+    });
+    Some(Ok(Plan { ecosystem: "go", template: "go".into(), data, rationale }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::{lint_text, LintConfig};
+    use crate::patch::{diff, suggest, Outcome as O, Templates};
+
+    const EXAMPLE: &str = include_str!("../../examples/go/Dockerfile");
+
+    #[test]
+    fn go_example_rewrite() {
+        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &[], &Templates::load(None).unwrap()) else {
+            panic!("no patch")
+        };
+        assert_eq!(p.ecosystem, "go");
+        assert!(p.patched.contains("FROM golang:1.19 AS build\n"), "{}", p.patched);
+        assert!(p.patched.contains("RUN CGO_ENABLED=0 go build -o /usr/local/bin/hello .\n"));
+        assert!(p.patched.contains("FROM gcr.io/distroless/static-debian12:nonroot AS runtime\nCOPY --from=build /usr/local/bin/hello /usr/local/bin/hello\n"));
+        let runtime = p.patched.split("AS runtime").nth(1).unwrap();
+        assert!(
+            !runtime.contains("COPY go.mod") && runtime.contains("EXPOSE 8080") && runtime.contains("CMD [\"hello\"]"),
+            "{runtime}"
+        );
+        assert_eq!(diff::apply(EXAMPLE, &p.diff).as_deref(), Some(p.patched.as_str()));
+        let after: Vec<String> =
+            lint_text(&p.patched, "D", &LintConfig::default()).into_iter().map(|f| f.code).collect();
+        for fixed in ["SL101", "SL102", "SL107"] {
+            assert!(!after.contains(&fixed.to_string()), "{fixed} still reported: {after:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_a_distroless_runtime_cannot_run() {
+        let t = Templates::load(None).unwrap();
+        let refused = |text: &str| match suggest(text, "D", &[], &t) {
+            O::Refused(why) => why,
+            other => panic!("{text:?}: {other:?}"),
+        };
+        assert!(refused("FROM golang:1.19\nRUN go build -o /app .\nRUN useradd app\n").contains("line 3"));
+        assert!(refused("FROM golang:1.19\nRUN go build .\nCMD [\"x\"]\n").contains("-o"));
+        assert!(refused("FROM golang:1.19\nRUN go build -o /app .\nCMD /app --serve\n").contains("shell form"));
+        assert_eq!(output("cd x && go build -ldflags=-s -o=bin/app ./cmd"), Some("bin/app".into()));
+    }
+
+    #[test]
+    fn root_stays_where_the_file_needs_it() {
+        let text =
+            "FROM golang:1.19\nWORKDIR /src\nRUN go build -o out/app .\nEXPOSE 80\nENTRYPOINT [\"/src/out/app\"]\n";
+        let O::Patch(p) = suggest(text, "D", &[], &Templates::load(None).unwrap()) else { panic!() };
+        assert!(p.patched.contains(&format!("FROM {RUNTIME} AS runtime")), "port 80 needs root: {}", p.patched);
+        assert!(
+            p.patched.contains("COPY --from=build /src/out/app /src/out/app"),
+            "relative -o resolves against WORKDIR"
+        );
+    }
+}
