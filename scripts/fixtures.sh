@@ -4,6 +4,7 @@
 #   debian:bookworm   debootstrap --variant=minbase bookworm, imported
 #   python:3.9        Debian + python3, pip, venv, build-essential, python3-dev
 #   python:3.9-slim   the same without the toolchain
+#   node:18, node:18-slim  Debian + nodejs, npm (+ build-essential, python3 in the full one)
 #   golang:1.19       Debian + golang-go (bookworm's Go is 1.19)
 #   gcr.io/distroless/static-debian12[:nonroot]  CA certificates and /etc/passwd only
 # Both python images trust the host's CA bundle (so pip reaches PyPI over HTTPS), have no
@@ -53,6 +54,10 @@ python_extra='RUN rm -f /usr/lib/python3*/EXTERNALLY-MANAGED && ln -s /usr/bin/p
 CMD ["python3"]'
 build_on_debian python:3.9 "python3 python3-pip python3-venv build-essential python3-dev" "$python_extra"
 build_on_debian python:3.9-slim "python3 python3-pip python3-venv" "$python_extra"
+# Debian bookworm's Node is 18: node:18 has the build tools (as the official full image),
+# node:18-slim has not.
+build_on_debian node:18 "nodejs npm build-essential python3" 'CMD ["node"]'
+build_on_debian node:18-slim "nodejs npm" 'CMD ["node"]'
 # Debian bookworm's Go is 1.19: the stand-in carries that version's tag.
 build_on_debian golang:1.19 "golang-go git" 'ENV GOPATH=/go PATH=/go/bin:/usr/lib/go-1.19/bin:$PATH
 WORKDIR /go'

@@ -80,3 +80,21 @@ async fn the_go_patch_ships_a_static_binary_on_distroless_and_answers_the_same()
         "a static binary on distroless is a fraction of the toolchain image: {a} -> {b}"
     );
 }
+
+#[tokio::test]
+async fn the_node_patch_prunes_dev_dependencies_onto_slim_and_answers_the_same() {
+    if !fixtures_ready("suggest_node", &["node:18", "node:18-slim"]).await {
+        return;
+    }
+    let out = shiplight(&["suggest", "--verify", "--format", "json", "examples/node/Dockerfile"], &root());
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let ver = &v["verification"];
+    assert_eq!(ver["verified"], true, "{ver}");
+    assert_eq!(ver["smoke"]["check"], "GET :3000/");
+    assert_eq!(ver["smoke"]["patched"]["body"], "Hello Docker");
+    let (a, b) = (ver["original_bytes"].as_u64().unwrap(), ver["patched_bytes"].as_u64().unwrap());
+    eprintln!("suggest_node: {a} B -> {b} B ({:.1} %) on {}", ver["delta_percent"].as_f64().unwrap(), ver["engine"]);
+    assert!(b < a, "smaller: {a} -> {b}");
+}

@@ -7,6 +7,7 @@
 
 pub mod diff;
 pub mod go;
+pub mod node;
 pub mod python;
 
 use serde::{Deserialize, Serialize};
@@ -55,6 +56,7 @@ pub struct Templates {
 const BUILT_IN: &[(&str, &str)] = &[
     ("python", include_str!("../../templates/python.Dockerfile.hbs")),
     ("go", include_str!("../../templates/go.Dockerfile.hbs")),
+    ("node", include_str!("../../templates/node.Dockerfile.hbs")),
 ];
 
 /// A template that cannot be used.
@@ -101,11 +103,11 @@ pub fn suggest(text: &str, name: &str, context_files: &[String], templates: &Tem
         Err(e) => return Outcome::Refused(format!("{name}:{}:{}: {}", e.line, e.column, e.message)),
     };
     let plan =
-        match python::plan(&df, context_files).or_else(|| go::plan(&df, context_files)) {
+        match python::plan(&df, context_files).or_else(|| go::plan(&df, context_files)).or_else(|| node::plan(&df, context_files)) {
             Some(Ok(plan)) => plan,
             Some(Err(outcome)) => return outcome,
             None => return Outcome::Refused(
-                "no rewrite for this Dockerfile yet: shiplight rewrites single-stage Python (pip) and Go images so far"
+                "no rewrite for this Dockerfile yet: shiplight rewrites single-stage Python (pip), Go and Node images so far"
                     .into(),
             ),
         };
@@ -241,7 +243,7 @@ mod tests {
         assert!(
             refused("FROM python:3.9\nRUN apt-get install -y gcc libpq5 && pip install psycopg2\n").contains("line 2")
         );
-        assert!(refused("FROM node:20\nRUN npm ci\n").contains("Python"));
+        assert!(refused("FROM rust:1.80\nRUN cargo build --release\n").contains("Python"));
         assert!(refused("FROM a\nNOPE\n").starts_with("D:2:"));
     }
 

@@ -1,0 +1,212 @@
+//! Node: the build stage on the original image installs all dependencies, runs the build
+//! script and prunes the devDependencies; the runtime stage, on the slim variant, copies the
+//! app folder (built output and production `node_modules`) where the build steps were.
+//!
+//! RUNs before the build that are not build steps run in both stages, so neither the build
+//! nor the runtime loses what they did; a RUN mixing build steps with other work is refused.
+
+use serde_json::json;
+
+use super::{verbatim, Outcome, Plan, Rationale};
+use crate::dockerfile::packages::{is_toolchain_package, node_install, system_install, Manager};
+use crate::dockerfile::shell::{self, SimpleCommand};
+use crate::dockerfile::{resolve_path, Dockerfile, Graph, ImageRef, Kind};
+use crate::lint::rules::slim_variant;
+
+#[derive(Debug, PartialEq, Eq)]
+enum Run {
+    Build,
+    Other,
+    Mixed,
+}
+
+fn build_step(c: &SimpleCommand) -> bool {
+    let prog = c.program();
+    node_install(c).is_some()
+        || (matches!(prog, "npm" | "yarn" | "pnpm")
+            && matches!(c.subcommand(), Some("run" | "run-script" | "build" | "prune" | "test")))
+        || prog == "npx"
+        || (prog == "node" && c.args().first().is_some_and(|a| a.ends_with(".js") || a.ends_with(".mjs")))
+        || system_install(c)
+            .is_some_and(|(_, pkgs)| pkgs.iter().all(|p| is_toolchain_package(p) || matches!(*p, "python3" | "git")))
+        || (Manager::of(c).is_some() && matches!(c.subcommand(), Some("update" | "clean")))
+        || (c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/lib/apt")))
+}
+
+fn classify(script: &str) -> Run {
+    let parsed = shell::parse(script);
+    let build = parsed.commands.iter().filter(|c| build_step(c)).count();
+    match build {
+        0 => Run::Other,
+        n if n == parsed.commands.len() => Run::Build,
+        _ => Run::Mixed,
+    }
+}
+
+/// The plan for a single-stage Node Dockerfile; `None` when it is not one.
+pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, Outcome>> {
+    let graph = Graph::build(df, &[]).ok()?;
+    let stage = &df.stages[*graph.targets.first()?];
+    let base = graph.root_image(stage.index)?;
+    if ImageRef::parse(base).official_name() != Some("node") {
+        return None;
+    }
+    if df.stages.len() > 1 {
+        return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
+    }
+    let refuse = |why: String| Some(Err(Outcome::Refused(why)));
+    let mut workdir = "/".to_owned();
+    let mut app_dir = None;
+    let mut last_build = None;
+    let mut manager = "npm";
+    for (n, ins) in stage.instructions.iter().enumerate() {
+        match ins.kind {
+            Kind::Workdir => workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/")),
+            Kind::Run => {
+                let script = ins.script().unwrap_or_default();
+                match classify(&script) {
+                    Run::Mixed => {
+                        return refuse(format!("line {}: this RUN mixes build steps with other work; split it into separate RUNs and ask again", ins.line))
+                    }
+                    Run::Build => {
+                        if let Some(c) = shell::parse(&script).commands.iter().find(|c| node_install(c).is_some()) {
+                            manager = if c.program() == "yarn" { "yarn" } else if c.program() == "pnpm" { "pnpm" } else { "npm" };
+                        }
+                        app_dir = Some(workdir.clone());
+                        last_build = Some(n);
+                    }
+                    Run::Other => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(last_build) = last_build else {
+        return Some(Err(Outcome::Nothing("no install or build step: nothing to move out of the image".into())));
+    };
+    let Some(slim) = slim_variant(base) else {
+        return Some(Err(Outcome::Nothing(format!("`{base}` is already a slim image"))));
+    };
+    let app_dir = app_dir.unwrap_or_default();
+    if app_dir == "/" {
+        return refuse(
+            "the build runs in `/`: set a WORKDIR for the app so the runtime knows which folder to copy".into(),
+        );
+    }
+    let (platform, build_name, runtime_name) = super::stage_names(stage);
+    let mut build = Vec::new();
+    let mut runtime = Vec::new();
+    let mut prev_end = stage.line;
+    for (n, ins) in stage.instructions.iter().enumerate() {
+        let text = verbatim(df, ins, prev_end);
+        prev_end = ins.end_line;
+        let before = n <= last_build;
+        let is_build = ins.kind == Kind::Run && classify(&ins.script().unwrap_or_default()) == Run::Build;
+        match ins.kind {
+            _ if is_build => build.push(text),
+            Kind::Copy | Kind::Add if before && ins.flag("from").is_none() => build.push(text),
+            Kind::Expose
+            | Kind::Cmd
+            | Kind::Entrypoint
+            | Kind::User
+            | Kind::Healthcheck
+            | Kind::Label
+            | Kind::Volume
+            | Kind::Stopsignal => runtime.push(text),
+            _ if before => {
+                build.push(df.source(ins).trim_end().replace("\r\n", "\n"));
+                runtime.push(text);
+            }
+            _ => runtime.push(text),
+        }
+        if n == last_build {
+            runtime.push(format!("COPY --from={build_name} {app_dir} {app_dir}"));
+        }
+    }
+    let prune = match manager {
+        "yarn" => "RUN yarn install --production --ignore-scripts --prefer-offline\n",
+        "pnpm" => "RUN pnpm prune --prod\n",
+        _ => "RUN npm prune --omit=dev\n",
+    };
+    let rationale = vec![
+        Rationale {
+            rule: "SL103".into(),
+            line: stage.line,
+            message: format!("the runtime stage runs on `{slim}` instead of `{base}`"),
+        },
+        Rationale {
+            rule: "SL104".into(),
+            line: stage.line,
+            message: "devDependencies are pruned before the app folder is copied into the runtime".into(),
+        },
+        Rationale {
+            rule: "SL102".into(),
+            line: stage.instructions[last_build].line,
+            message: "installs and the build run in the build stage".into(),
+        },
+    ];
+    let data = json!({
+        "preamble": super::preamble(df, stage),
+        "build_from": format!("FROM {platform}{base} AS {build_name}"),
+        "runtime_from": format!("FROM {platform}{slim} AS {runtime_name}"),
+        "build": build,
+        "runtime": runtime,
+        "prune": prune,
+    });
+    Some(Ok(Plan { ecosystem: "node", template: "node".into(), data, rationale }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::{lint_text, LintConfig};
+    use crate::patch::{diff, suggest, Outcome as O, Templates};
+
+    const EXAMPLE: &str = include_str!("../../examples/node/Dockerfile");
+
+    #[test]
+    fn node_example_rewrite() {
+        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &[], &Templates::load(None).unwrap()) else {
+            panic!("no patch")
+        };
+        assert_eq!(p.ecosystem, "node");
+        let (build, runtime) = p.patched.split_once("AS runtime").unwrap();
+        assert!(
+            build.contains("FROM node:18 AS build\n")
+                && build.contains("RUN npm run build\nRUN npm prune --omit=dev\n"),
+            "{}",
+            p.patched
+        );
+        assert!(p.patched.contains("FROM node:18-slim AS runtime\n"));
+        assert!(runtime.contains("WORKDIR /app\nCOPY --from=build /app /app\nEXPOSE 3000"), "{runtime}");
+        assert!(!runtime.contains("npm ci"));
+        assert_eq!(diff::apply(EXAMPLE, &p.diff).as_deref(), Some(p.patched.as_str()));
+        let after: Vec<String> =
+            lint_text(&p.patched, "D", &LintConfig::default()).into_iter().map(|f| f.code).collect();
+        for fixed in ["SL103", "SL104", "SL102"] {
+            assert!(!after.contains(&fixed.to_string()), "{fixed} still reported: {after:?}");
+        }
+    }
+
+    #[test]
+    fn other_runs_stay_and_mixed_runs_are_refused() {
+        let t = Templates::load(None).unwrap();
+        let text = "FROM node:20\nWORKDIR /srv\nRUN useradd -r app\nCOPY . .\nRUN yarn install && yarn build\nUSER app\nCMD [\"node\", \"index.js\"]\n";
+        let O::Patch(p) = suggest(text, "D", &[], &t) else { panic!() };
+        let (build, runtime) = p.patched.split_once("AS runtime").unwrap();
+        assert!(
+            build.contains("RUN useradd -r app") && runtime.contains("RUN useradd -r app"),
+            "in both stages: {}",
+            p.patched
+        );
+        assert!(build.contains("RUN yarn install --production --ignore-scripts --prefer-offline"));
+        assert!(runtime.contains("COPY --from=build /srv /srv\nUSER app"));
+        let O::Refused(why) =
+            suggest("FROM node:20\nWORKDIR /a\nRUN npm ci && node server.js --migrate && curl x\n", "D", &[], &t)
+        else {
+            panic!()
+        };
+        assert!(why.contains("line 3"), "{why}");
+        assert!(matches!(suggest("FROM node:20-slim\nWORKDIR /a\nRUN npm ci\n", "D", &[], &t), O::Nothing(_)));
+    }
+}
