@@ -158,7 +158,6 @@ pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, O
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::lint::{lint_text, LintConfig};
     use crate::patch::{diff, suggest, Outcome as O, Templates};
 
