@@ -7,8 +7,6 @@
 //! binary is the last `go build -o PATH`; without `-o` the output name is not known and the
 //! rewrite is refused.
 
-use serde_json::json;
-
 use super::{verbatim, Outcome, Plan, Rationale};
 use crate::dockerfile::packages::{is_toolchain_package, system_install, Manager};
 use crate::dockerfile::shell::{self, SimpleCommand};
@@ -152,7 +150,6 @@ pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, O
             _ => runtime.push(text),
         }
     }
-    let (platform, build_name, runtime_name) = super::stage_names(stage);
     let image = if needs_root { RUNTIME.to_owned() } else { format!("{RUNTIME}:nonroot") };
     if !needs_root {
         rationale.push(Rationale {
@@ -162,16 +159,7 @@ pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, O
                 .into(),
         });
     }
-    let data = json!({
-        "preamble": super::preamble(df, stage),
-        "build_from": format!("FROM {platform}{base} AS {build_name}"),
-        "runtime_from": format!("FROM {platform}{image} AS {runtime_name}"),
-        "build": build,
-        "runtime": runtime,
-        "build_stage": build_name,
-        "binary": binary,
-    });
-    Some(Ok(Plan { ecosystem: "go", template: "go".into(), data, rationale }))
+    Some(Ok(Plan::new("go", df, stage, base, &image, build, runtime, rationale).with("binary", binary)))
 }
 
 #[cfg(test)]

@@ -142,6 +142,39 @@ pub struct Plan {
     pub rationale: Vec<Rationale>,
 }
 
+impl Plan {
+    /// The data every template reads: `preamble`, `build_from`, `runtime_from`, `build`,
+    /// `runtime`, `build_stage`. The template is the ecosystem's.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ecosystem: &'static str,
+        df: &Dockerfile,
+        stage: &crate::dockerfile::Stage,
+        base: &str,
+        runtime_image: &str,
+        build: Vec<String>,
+        runtime: Vec<String>,
+        rationale: Vec<Rationale>,
+    ) -> Plan {
+        let (platform, build_name, runtime_name) = stage_names(stage);
+        let data = serde_json::json!({
+            "preamble": preamble(df, stage),
+            "build_from": format!("FROM {platform}{base} AS {build_name}"),
+            "runtime_from": format!("FROM {platform}{runtime_image} AS {runtime_name}"),
+            "build": build,
+            "runtime": runtime,
+            "build_stage": build_name,
+        });
+        Plan { ecosystem, template: ecosystem.into(), data, rationale }
+    }
+
+    /// An extra value for the template (`binary`, `prune`, …).
+    pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Plan {
+        self.data[key] = value.into();
+        self
+    }
+}
+
 /// `--platform=… ` (or nothing), the build stage's name, the runtime stage's name: the
 /// stages are `build` and `runtime` unless the file already names its stage.
 pub fn stage_names(stage: &crate::dockerfile::Stage) -> (String, &'static str, String) {

@@ -5,8 +5,6 @@
 //! RUNs before the build that are not build steps run in both stages, so neither the build
 //! nor the runtime loses what they did; a RUN mixing build steps with other work is refused.
 
-use serde_json::json;
-
 use super::{verbatim, Outcome, Plan, Rationale};
 use crate::dockerfile::packages::{is_toolchain_package, node_install, system_install, Manager};
 use crate::dockerfile::shell::{self, SimpleCommand};
@@ -93,7 +91,7 @@ pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, O
             "the build runs in `/`: set a WORKDIR for the app so the runtime knows which folder to copy".into(),
         );
     }
-    let (platform, build_name, runtime_name) = super::stage_names(stage);
+    let (_, build_name, _) = super::stage_names(stage);
     let mut build = Vec::new();
     let mut runtime = Vec::new();
     let mut prev_end = stage.line;
@@ -145,15 +143,7 @@ pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, O
             message: "installs and the build run in the build stage".into(),
         },
     ];
-    let data = json!({
-        "preamble": super::preamble(df, stage),
-        "build_from": format!("FROM {platform}{base} AS {build_name}"),
-        "runtime_from": format!("FROM {platform}{slim} AS {runtime_name}"),
-        "build": build,
-        "runtime": runtime,
-        "prune": prune,
-    });
-    Some(Ok(Plan { ecosystem: "node", template: "node".into(), data, rationale }))
+    Some(Ok(Plan::new("node", df, stage, base, &slim, build, runtime, rationale).with("prune", prune)))
 }
 
 #[cfg(test)]

@@ -7,8 +7,6 @@
 //! cleanup) or only run pip. A RUN that mixes them with anything else is refused, not
 //! guessed at: the runtime might need the rest.
 
-use serde_json::json;
-
 use super::{verbatim, Outcome, Plan, Rationale};
 use crate::dockerfile::packages::{is_toolchain_package, pip_install, system_install, Manager};
 use crate::dockerfile::shell::{self, SimpleCommand};
@@ -172,17 +170,7 @@ pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, O
             message: format!("the runtime stage runs on `{runtime_base}` instead of `{base}`"),
         });
     }
-    let (platform, build_name, runtime_name) = super::stage_names(final_stage);
-    let preamble = super::preamble(df, final_stage);
-    let data = json!({
-        "preamble": preamble,
-        "build_from": format!("FROM {platform}{base} AS {build_name}"),
-        "runtime_from": format!("FROM {platform}{runtime_base} AS {runtime_name}"),
-        "build": build,
-        "runtime": runtime,
-        "build_stage": build_name,
-    });
-    Some(Ok(Plan { ecosystem: "python", template: "python".into(), data, rationale }))
+    Some(Ok(Plan::new("python", df, final_stage, base, &runtime_base, build, runtime, rationale)))
 }
 
 #[cfg(test)]
