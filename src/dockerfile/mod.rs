@@ -389,11 +389,6 @@ impl Dockerfile {
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
-    /// Number of lines.
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len()
-    }
-
     /// The stage a 1-based line belongs to, if any.
     pub fn stage_at(&self, line: usize) -> Option<&Stage> {
         self.stages.iter().rev().find(|s| s.line <= line)

@@ -301,7 +301,7 @@ impl Engine {
         }
     }
 
-    /// The bollard client, for the test harness.
+    /// The bollard client, for the container work of smoke checks and for tests.
     pub fn docker(&self) -> &Docker {
         &self.docker
     }

@@ -6,7 +6,7 @@ use anstyle::{AnsiColor, Style};
 use serde_sarif::sarif;
 
 use super::Report;
-use crate::lint::{rules, Finding, Severity};
+use crate::lint::{rules, Severity};
 
 /// Output formats of `shiplight lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -344,11 +344,6 @@ pub fn measure_text(m: &crate::image::ImageMeasure) -> String {
         }
     }
     out
-}
-
-/// Findings of one file, for tests and callers that group.
-pub fn by_file<'a>(report: &'a Report, file: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
-    report.findings.iter().filter(move |f| f.file == file)
 }
 
 #[cfg(test)]
