@@ -20,13 +20,39 @@ pub struct LintOptions {
     pub cwd: Option<PathBuf>,
 }
 
+/// Read and parse a configuration file.
+pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+    config::parse(&text, &path.display().to_string())
+}
+
+/// File names looked for, in order of preference within one directory.
+pub const FILE_NAMES: [&str; 4] = [".shiplight.yml", ".shiplight.yaml", ".hadolint.yaml", ".hadolint.yml"];
+
+/// The nearest configuration file from `start` up to the repository root (a folder with
+/// `.git`) or the file system root.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        if let Some(found) = FILE_NAMES.iter().map(|n| d.join(n)).find(|p| p.is_file()) {
+            return Some(found);
+        }
+        if d.join(".git").exists() {
+            return None;
+        }
+        dir = d.parent();
+    }
+    None
+}
+
 /// Load the configuration: the explicit file, else the nearest `.shiplight.yml` /
 /// `.hadolint.yaml` from the working directory up to the repository root, else defaults.
 pub fn load_config(explicit: Option<&Path>, cwd: &Path) -> Result<Loaded, ConfigError> {
     match explicit {
-        Some(p) => config::load(p),
-        None => match config::discover(cwd) {
-            Some(found) => config::load(&found),
+        Some(p) => load(p),
+        None => match discover(cwd) {
+            Some(found) => load(&found),
             None => Ok(Loaded::default()),
         },
     }

@@ -236,6 +236,22 @@ pub async fn verify(opts: &SuggestOptions, original: &str, s: &Suggestion) -> Re
     Ok(v)
 }
 
+/// The built-in templates, replaced by `<dir>/<ecosystem>.Dockerfile.hbs` where present.
+fn templates(dir: Option<&std::path::Path>) -> Result<Templates, SuggestError> {
+    let mut overrides = Vec::new();
+    if let Some(dir) = dir {
+        for name in Templates::names() {
+            let path = dir.join(format!("{name}.Dockerfile.hbs"));
+            if path.is_file() {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| SuggestError::Read { path: path.display().to_string(), message: e.to_string() })?;
+                overrides.push((name.to_owned(), text, path.display().to_string()));
+            }
+        }
+    }
+    Ok(Templates::new(&overrides)?)
+}
+
 /// Make the suggestion.
 pub fn run(opts: &SuggestOptions) -> Result<Suggestion, SuggestError> {
     let shown = opts.dockerfile.display().to_string();
@@ -248,7 +264,7 @@ pub fn run(opts: &SuggestOptions) -> Result<Suggestion, SuggestError> {
         std::fs::read_dir(if context.as_os_str().is_empty() { PathBuf::from(".") } else { context })
             .map(|rd| rd.filter_map(Result::ok).filter_map(|e| e.file_name().into_string().ok()).collect())
             .unwrap_or_default();
-    let templates = Templates::load(opts.templates.as_deref())?;
+    let templates = templates(opts.templates.as_deref())?;
     let name = opts.dockerfile.file_name().and_then(|n| n.to_str()).unwrap_or("Dockerfile");
     let mut s = Suggestion { dockerfile: shown.clone(), ..Suggestion::default() };
     match patch::suggest(&text, name, &files, &templates) {

@@ -13,7 +13,7 @@
 //! trusted-registries: [docker.io, ghcr.io]
 //! ```
 //!
-//! Parsing is pure ([`parse`]); [`load`] and [`discover`] read the file system.
+//! Parsing is pure ([`parse`]); `commands::lint` finds and reads the file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -194,32 +194,6 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ConfigError> {
     config.targets = raw.targets;
     config.trusted_registries = raw.trusted_registries;
     Ok(Loaded { config, warnings, path: Some(PathBuf::from(origin)) })
-}
-
-/// Read and parse a configuration file.
-pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
-    parse(&text, &path.display().to_string())
-}
-
-/// File names looked for, in order of preference within one directory.
-pub const FILE_NAMES: [&str; 4] = [".shiplight.yml", ".shiplight.yaml", ".hadolint.yaml", ".hadolint.yml"];
-
-/// The nearest configuration file from `start` up to the repository root (a folder with
-/// `.git`) or the file system root.
-pub fn discover(start: &Path) -> Option<PathBuf> {
-    let mut dir = Some(start);
-    while let Some(d) = dir {
-        if let Some(found) = FILE_NAMES.iter().map(|n| d.join(n)).find(|p| p.is_file()) {
-            return Some(found);
-        }
-        if d.join(".git").exists() {
-            return None;
-        }
-        dir = d.parent();
-    }
-    None
 }
 
 #[cfg(test)]

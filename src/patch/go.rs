@@ -172,9 +172,7 @@ mod tests {
 
     #[test]
     fn go_example_rewrite() {
-        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &[], &Templates::load(None).unwrap()) else {
-            panic!("no patch")
-        };
+        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &[], &Templates::built_in()) else { panic!("no patch") };
         assert_eq!(p.ecosystem, "go");
         assert!(p.patched.contains("FROM golang:1.19 AS build\n"), "{}", p.patched);
         assert!(p.patched.contains("RUN CGO_ENABLED=0 go build -o /usr/local/bin/hello .\n"));
@@ -194,7 +192,7 @@ mod tests {
 
     #[test]
     fn refuses_what_a_distroless_runtime_cannot_run() {
-        let t = Templates::load(None).unwrap();
+        let t = Templates::built_in();
         let refused = |text: &str| match suggest(text, "D", &[], &t) {
             O::Refused(why) => why,
             other => panic!("{text:?}: {other:?}"),
@@ -209,7 +207,7 @@ mod tests {
     fn root_stays_where_the_file_needs_it() {
         let text =
             "FROM golang:1.19\nWORKDIR /src\nRUN go build -o out/app .\nEXPOSE 80\nENTRYPOINT [\"/src/out/app\"]\n";
-        let O::Patch(p) = suggest(text, "D", &[], &Templates::load(None).unwrap()) else { panic!() };
+        let O::Patch(p) = suggest(text, "D", &[], &Templates::built_in()) else { panic!() };
         assert!(p.patched.contains(&format!("FROM {RUNTIME} AS runtime")), "port 80 needs root: {}", p.patched);
         assert!(
             p.patched.contains("COPY --from=build /src/out/app /src/out/app"),

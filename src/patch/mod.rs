@@ -47,7 +47,7 @@ pub enum Outcome {
     Refused(String),
 }
 
-/// The stage templates: the built-in ones, or a user's folder of `<ecosystem>.Dockerfile.hbs`.
+/// The stage templates: the built-in ones, some of which a user may replace.
 pub struct Templates {
     registry: handlebars::Handlebars<'static>,
 }
@@ -68,20 +68,27 @@ pub struct TemplateError {
 }
 
 impl Templates {
-    /// The built-in templates, overridden by `<dir>/<ecosystem>.Dockerfile.hbs` where present.
-    pub fn load(dir: Option<&std::path::Path>) -> Result<Templates, TemplateError> {
+    /// The ecosystems that have a built-in template, by name.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        BUILT_IN.iter().map(|(n, _)| *n)
+    }
+
+    /// The built-in templates.
+    pub fn built_in() -> Templates {
+        // the built-in templates are tested to compile
+        Templates::new(&[]).unwrap_or_else(|e| unreachable!("built-in template: {e}"))
+    }
+
+    /// The built-in templates with some replaced: `(ecosystem, template text, where it came
+    /// from)`. The caller reads the files; this only compiles them.
+    pub fn new(overrides: &[(String, String, String)]) -> Result<Templates, TemplateError> {
         let mut registry = handlebars::Handlebars::new();
         registry.set_strict_mode(true);
         registry.register_escape_fn(handlebars::no_escape);
         for (name, text) in BUILT_IN {
-            let custom = dir.map(|d| d.join(format!("{name}.Dockerfile.hbs"))).filter(|p| p.is_file());
-            let (text, origin) = match &custom {
-                Some(p) => (
-                    std::fs::read_to_string(p)
-                        .map_err(|e| TemplateError { name: p.display().to_string(), message: e.to_string() })?,
-                    p.display().to_string(),
-                ),
-                None => (text.to_string(), format!("built-in {name}")),
+            let (text, origin) = match overrides.iter().find(|(n, _, _)| n == name) {
+                Some((_, t, origin)) => (t.as_str(), origin.clone()),
+                None => (*text, format!("built-in {name}")),
             };
             registry
                 .register_template_string(name, text)
@@ -217,7 +224,7 @@ mod tests {
     const FLASK: &str = include_str!("../../examples/flask/Dockerfile");
 
     fn patch(text: &str) -> Patch {
-        match suggest(text, "Dockerfile", &[], &Templates::load(None).unwrap()) {
+        match suggest(text, "Dockerfile", &[], &Templates::built_in()) {
             Outcome::Patch(p) => p,
             other => panic!("no patch: {other:?}"),
         }
@@ -261,7 +268,7 @@ mod tests {
 
     #[test]
     fn nothing_to_do_and_refusals() {
-        let t = Templates::load(None).unwrap();
+        let t = Templates::built_in();
         let multistage = include_str!("../../examples/flask/multistage.Dockerfile");
         assert!(matches!(suggest(multistage, "D", &[], &t), Outcome::Nothing(_)));
         assert!(matches!(
@@ -282,21 +289,19 @@ mod tests {
 
     #[test]
     fn custom_templates_override_the_built_in_ones() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("python.Dockerfile.hbs"), "{{{build_from}}}\n{{{runtime_from}}}\n# custom\n")
-            .unwrap();
-        let t = Templates::load(Some(dir.path())).unwrap();
+        let custom = |text: &str| Templates::new(&[("python".into(), text.into(), "my/python.Dockerfile.hbs".into())]);
+        let t = custom("{{{build_from}}}\n{{{runtime_from}}}\n# custom\n").unwrap();
         let Outcome::Patch(p) = suggest(FLASK, "D", &[], &t) else { panic!() };
         assert!(p.patched.ends_with("# custom\n"));
-        std::fs::write(dir.path().join("python.Dockerfile.hbs"), "{{#each}}").unwrap();
-        assert!(Templates::load(Some(dir.path())).is_err());
+        let e = custom("{{#each}}").err().unwrap();
+        assert!(e.to_string().starts_with("template my/python.Dockerfile.hbs"), "{e}");
     }
 
     /// Every emitted patch applies cleanly to its input, parses, and no longer ships the
     /// toolchain or the heavy base it answered (a deterministic sweep of generated files).
     #[test]
     fn property_every_patch_applies_parses_and_fixes_what_it_answers() {
-        let t = Templates::load(None).unwrap();
+        let t = Templates::built_in();
         let mut seed: u64 = 0x5eed;
         let mut pick = |n: usize| {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);

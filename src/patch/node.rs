@@ -155,9 +155,7 @@ mod tests {
 
     #[test]
     fn node_example_rewrite() {
-        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &[], &Templates::load(None).unwrap()) else {
-            panic!("no patch")
-        };
+        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &[], &Templates::built_in()) else { panic!("no patch") };
         assert_eq!(p.ecosystem, "node");
         let (build, runtime) = p.patched.split_once("AS runtime").unwrap();
         assert!(
@@ -179,7 +177,7 @@ mod tests {
 
     #[test]
     fn other_runs_stay_and_mixed_runs_are_refused() {
-        let t = Templates::load(None).unwrap();
+        let t = Templates::built_in();
         let text = "FROM node:20\nWORKDIR /srv\nRUN useradd -r app\nCOPY . .\nRUN yarn install && yarn build\nUSER app\nCMD [\"node\", \"index.js\"]\n";
         let O::Patch(p) = suggest(text, "D", &[], &t) else { panic!() };
         let (build, runtime) = p.patched.split_once("AS runtime").unwrap();
