@@ -14,16 +14,19 @@ set -euo pipefail
 mirror=${SHIPLIGHT_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 cache=${SHIPLIGHT_FIXTURE_CACHE:-/var/cache/shiplight}
 has() { docker image inspect "$1" >/dev/null 2>&1; }
+# root for debootstrap and apt: as is, or through passwordless sudo (GitHub's runners)
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+mkdir -p "$cache" 2>/dev/null || { $SUDO mkdir -p "$cache" && $SUDO chown "$(id -u)" "$cache"; }
 
 if ! has debian:bookworm; then
-  command -v debootstrap >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }; }
+  command -v debootstrap >/dev/null || [ -x /usr/sbin/debootstrap ] || { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null || { $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }; }
   root="$cache/rootfs-bookworm"
-  rm -rf "$root"; mkdir -p "$root"
+  $SUDO rm -rf "$root"; mkdir -p "$root"
   echo "fixtures: debootstrap bookworm (minbase) from $mirror"
-  debootstrap --variant=minbase bookworm "$root" "$mirror" >"$cache/debootstrap.log" 2>&1 || { tail -20 "$cache/debootstrap.log" >&2; exit 1; }
-  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
-  tar -C "$root" -c . | docker import -c 'LABEL dev.shiplight.fixture=true' -c 'CMD ["bash"]' - debian:bookworm >/dev/null
-  rm -rf "$root"
+  $SUDO debootstrap --variant=minbase bookworm "$root" "$mirror" >"$cache/debootstrap.log" 2>&1 || { tail -20 "$cache/debootstrap.log" >&2; exit 1; }
+  $SUDO sh -c "rm -rf '$root'/var/cache/apt/archives/*.deb '$root'/var/lib/apt/lists/*"
+  $SUDO tar -C "$root" -c . | docker import -c 'LABEL dev.shiplight.fixture=true' -c 'CMD ["bash"]' - debian:bookworm >/dev/null
+  $SUDO rm -rf "$root"
 fi
 docker image inspect debian:12 >/dev/null 2>&1 || docker tag debian:bookworm debian:12
 
@@ -69,11 +72,11 @@ if ! has gcr.io/distroless/static-debian12 || ! has gcr.io/distroless/static-deb
   cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/"
   printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$root/etc/passwd"
   printf 'root:x:0:\nnonroot:x:65532:\n' >"$root/etc/group"
-  chmod 1777 "$root/tmp"; chown 65532:65532 "$root/home/nonroot"
+  chmod 1777 "$root/tmp"; $SUDO chown 65532:65532 "$root/home/nonroot"
   common=(-c 'LABEL dev.shiplight.fixture=true' -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' -c 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt')
   echo "fixtures: importing gcr.io/distroless/static-debian12"
-  tar -C "$root" -c . | docker import "${common[@]}" - gcr.io/distroless/static-debian12 >/dev/null
-  tar -C "$root" -c . | docker import "${common[@]}" -c 'USER 65532' -c 'WORKDIR /home/nonroot' - gcr.io/distroless/static-debian12:nonroot >/dev/null
-  rm -rf "$root"
+  $SUDO tar -C "$root" -c . | docker import "${common[@]}" - gcr.io/distroless/static-debian12 >/dev/null
+  $SUDO tar -C "$root" -c . | docker import "${common[@]}" -c 'USER 65532' -c 'WORKDIR /home/nonroot' - gcr.io/distroless/static-debian12:nonroot >/dev/null
+  $SUDO rm -rf "$root"
 fi
 docker images --filter label=dev.shiplight.fixture=true --format '  {{.Repository}}:{{.Tag}}  {{.Size}}'
