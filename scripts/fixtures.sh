@@ -6,6 +6,7 @@
 #   python:3.9-slim   the same without the toolchain
 #   node:18, node:18-slim  Debian + nodejs, npm (+ build-essential, python3 in the full one)
 #   golang:1.19       Debian + golang-go (bookworm's Go is 1.19)
+#   gcc:12            Debian + build-essential; debian:bookworm-slim = the minbase rootfs
 #   gcr.io/distroless/static-debian12[:nonroot]  CA certificates and /etc/passwd only
 # Both python images trust the host's CA bundle (so pip reaches PyPI over HTTPS), have no
 # EXTERNALLY-MANAGED marker, and answer to `python`/`pip` like the official ones.
@@ -29,6 +30,8 @@ if ! has debian:bookworm; then
   $SUDO rm -rf "$root"
 fi
 docker image inspect debian:12 >/dev/null 2>&1 || docker tag debian:bookworm debian:12
+# the stand-in slim is the same minbase rootfs (the official slim is smaller still)
+docker image inspect debian:bookworm-slim >/dev/null 2>&1 || docker tag debian:bookworm debian:bookworm-slim
 
 build_on_debian() { # tag, packages, extra Dockerfile lines
   local tag=$1 packages=$2 extra=${3:-}
@@ -61,6 +64,8 @@ build_on_debian python:3.9-slim "python3 python3-pip python3-venv" "$python_extr
 # node:18-slim has not.
 build_on_debian node:18 "nodejs npm build-essential python3" 'CMD ["node"]'
 build_on_debian node:18-slim "nodejs npm" 'CMD ["node"]'
+# gcc:12 is bookworm with its toolchain, as the official Debian-based image
+build_on_debian gcc:12 "build-essential"
 # Debian bookworm's Go is 1.19: the stand-in carries that version's tag.
 build_on_debian golang:1.19 "golang-go git" 'ENV GOPATH=/go PATH=/go/bin:/usr/lib/go-1.19/bin:$PATH
 WORKDIR /go'

@@ -5,6 +5,7 @@
 //! template (`templates/<ecosystem>.Dockerfile.hbs`: how the stages are laid out). When a
 //! rewrite is not safe, the answer is a [`Outcome::Refused`] that says why, never a guess.
 
+pub mod c;
 pub mod diff;
 pub mod go;
 pub mod node;
@@ -57,6 +58,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("python", include_str!("../../templates/python.Dockerfile.hbs")),
     ("go", include_str!("../../templates/go.Dockerfile.hbs")),
     ("node", include_str!("../../templates/node.Dockerfile.hbs")),
+    ("c", include_str!("../../templates/c.Dockerfile.hbs")),
 ];
 
 /// A template that cannot be used.
@@ -110,11 +112,11 @@ pub fn suggest(text: &str, name: &str, context_files: &[String], templates: &Tem
         Err(e) => return Outcome::Refused(format!("{name}:{}:{}: {}", e.line, e.column, e.message)),
     };
     let plan =
-        match python::plan(&df, context_files).or_else(|| go::plan(&df, context_files)).or_else(|| node::plan(&df, context_files)) {
+        match python::plan(&df, context_files).or_else(|| go::plan(&df, context_files)).or_else(|| node::plan(&df, context_files)).or_else(|| c::plan(&df, context_files)) {
             Some(Ok(plan)) => plan,
             Some(Err(outcome)) => return outcome,
             None => return Outcome::Refused(
-                "no rewrite for this Dockerfile yet: shiplight rewrites single-stage Python (pip), Go and Node images so far"
+                "no rewrite for this Dockerfile yet: shiplight rewrites single-stage Python (pip), Go, Node and C/C++ images so far"
                     .into(),
             ),
         };

@@ -1,0 +1,196 @@
+//! C and C++: compile in a stage with the toolchain; the runtime is the slim variant of the
+//! same distribution (`gcc:*` images are Debian bookworm) with the binary of the last
+//! `gcc/g++/cc/clang -o PATH`, copied where the build was.
+//!
+//! RUNs before the build that are not build steps run in both stages; a RUN mixing build
+//! steps with other work, or a build whose output path is not written with `-o`, is refused.
+//! The binary keeps its shared libraries only if the runtime has them: libc is there, others
+//! need their runtime packages (the `--verify` smoke check tells).
+
+use super::{verbatim, Outcome, Plan, Rationale};
+use crate::dockerfile::packages::{is_toolchain_package, system_install, Manager};
+use crate::dockerfile::shell::{self, SimpleCommand};
+use crate::dockerfile::{resolve_path, Dockerfile, Graph, ImageRef, Kind};
+use crate::lint::rules::slim_variant;
+
+const COMPILERS: &[&str] = &["gcc", "g++", "cc", "c++", "clang", "clang++"];
+
+fn build_step(c: &SimpleCommand) -> bool {
+    COMPILERS.contains(&c.program())
+        || matches!(c.program(), "make" | "cmake" | "ninja" | "strip" | "ar" | "ld" | "./configure")
+        || system_install(c).is_some_and(|(_, pkgs)| !pkgs.is_empty() && pkgs.iter().all(|p| is_toolchain_package(p)))
+        || (Manager::of(c).is_some() && matches!(c.subcommand(), Some("update" | "clean")))
+        || (c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/lib/apt")))
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Run {
+    Build,
+    Other,
+    Mixed,
+}
+
+fn classify(script: &str) -> Run {
+    let parsed = shell::parse(script);
+    match parsed.commands.iter().filter(|c| build_step(c)).count() {
+        0 => Run::Other,
+        n if n == parsed.commands.len() => Run::Build,
+        _ => Run::Mixed,
+    }
+}
+
+/// The `-o` of the last compiler call of a script.
+fn output(script: &str) -> Option<String> {
+    let parsed = shell::parse(script);
+    let cc = parsed.commands.iter().rev().find(|c| COMPILERS.contains(&c.program()))?;
+    cc.args().windows(2).find(|w| w[0] == "-o").map(|w| w[1].clone())
+}
+
+/// The plan for a single-stage C/C++ Dockerfile; `None` when it is not one.
+pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, Outcome>> {
+    let graph = Graph::build(df, &[]).ok()?;
+    let stage = &df.stages[*graph.targets.first()?];
+    let base = graph.root_image(stage.index)?;
+    let name = ImageRef::parse(base).official_name()?.to_owned();
+    let compiles = stage
+        .instructions
+        .iter()
+        .any(|i| i.kind == Kind::Run && i.script().is_some_and(|s| output(&s).is_some() || classify(&s) == Run::Build));
+    let runtime_image = match name.as_str() {
+        "gcc" => "debian:bookworm-slim".to_owned(),
+        "debian" | "ubuntu" if compiles => slim_variant(base).unwrap_or_else(|| base.to_owned()),
+        _ => return None,
+    };
+    if df.stages.len() > 1 {
+        return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
+    }
+    let refuse = |why: String| Some(Err(Outcome::Refused(why)));
+    let mut workdir = "/".to_owned();
+    let (mut binary, mut last_build) = (None, None);
+    for (n, ins) in stage.instructions.iter().enumerate() {
+        match ins.kind {
+            Kind::Workdir => workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/")),
+            Kind::Run => {
+                let script = ins.script().unwrap_or_default();
+                match classify(&script) {
+                    Run::Mixed => return refuse(format!("line {}: this RUN mixes build steps with other work; split it into separate RUNs and ask again", ins.line)),
+                    Run::Build => {
+                        if let Some(o) = output(&script) {
+                            binary = Some(resolve_path(&workdir, &o));
+                        }
+                        last_build = Some(n);
+                    }
+                    Run::Other => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(last_build) = last_build else {
+        return Some(Err(Outcome::Nothing("nothing is compiled here".into())));
+    };
+    let Some(binary) = binary else {
+        return refuse(
+            "the binary's path is not known: give the compiler an `-o /path/to/binary` and ask again".into(),
+        );
+    };
+    let (_, build_name, _) = super::stage_names(stage);
+    let (mut build, mut runtime) = (Vec::new(), Vec::new());
+    let mut prev_end = stage.line;
+    for (n, ins) in stage.instructions.iter().enumerate() {
+        let text = verbatim(df, ins, prev_end);
+        prev_end = ins.end_line;
+        let before = n <= last_build;
+        let is_build = ins.kind == Kind::Run && classify(&ins.script().unwrap_or_default()) == Run::Build;
+        match ins.kind {
+            _ if is_build => build.push(text),
+            Kind::Copy | Kind::Add if before && ins.flag("from").is_none() => build.push(text),
+            Kind::Expose
+            | Kind::Cmd
+            | Kind::Entrypoint
+            | Kind::User
+            | Kind::Healthcheck
+            | Kind::Label
+            | Kind::Volume
+            | Kind::Stopsignal => runtime.push(text),
+            _ if before => {
+                build.push(df.source(ins).trim_end().replace("\r\n", "\n"));
+                runtime.push(text);
+            }
+            _ => runtime.push(text),
+        }
+        if n == last_build {
+            runtime.push(format!("COPY --from={build_name} {binary} {binary}"));
+        }
+    }
+    let rationale = vec![
+        Rationale {
+            rule: "SL101".into(),
+            line: stage.line,
+            message: format!("the compilers of `{base}` stay in the build stage; the runtime is `{runtime_image}`"),
+        },
+        Rationale {
+            rule: "SL102".into(),
+            line: stage.instructions[last_build].line,
+            message: format!(
+                "only `{binary}` is copied into the runtime; libraries beyond libc need their runtime packages there"
+            ),
+        },
+    ];
+    Some(Ok(Plan::new("c", df, stage, base, &runtime_image, build, runtime, rationale)))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::{lint_text, LintConfig};
+    use crate::patch::{diff, suggest, Outcome as O, Templates};
+
+    const EXAMPLE: &str = include_str!("../../examples/c/Dockerfile");
+
+    #[test]
+    fn c_example_rewrite() {
+        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &[], &Templates::built_in()) else { panic!("no patch") };
+        assert_eq!(p.ecosystem, "c");
+        let (build, runtime) = p.patched.split_once("AS runtime").unwrap();
+        assert!(
+            build.contains("FROM gcc:12 AS build\n") && build.contains("RUN gcc -O2 -o /usr/local/bin/hello hello.c"),
+            "{}",
+            p.patched
+        );
+        assert!(p.patched.contains("FROM debian:bookworm-slim AS runtime\n"));
+        assert!(
+            runtime
+                .contains("WORKDIR /src\nCOPY --from=build /usr/local/bin/hello /usr/local/bin/hello\nCMD [\"hello\"]"),
+            "{runtime}"
+        );
+        assert_eq!(diff::apply(EXAMPLE, &p.diff).as_deref(), Some(p.patched.as_str()));
+        let after: Vec<String> =
+            lint_text(&p.patched, "D", &LintConfig::default()).into_iter().map(|f| f.code).collect();
+        for fixed in ["SL101", "SL102"] {
+            assert!(!after.contains(&fixed.to_string()), "{fixed} still reported: {after:?}");
+        }
+    }
+
+    #[test]
+    fn debian_with_a_toolchain_and_refusals() {
+        let t = Templates::built_in();
+        let text = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y build-essential\nWORKDIR /w\nCOPY . .\nRUN make && cc -o app main.c\nCMD [\"/w/app\"]\n";
+        let O::Patch(p) = suggest(text, "D", &[], &t) else { panic!() };
+        assert!(
+            p.patched.contains("FROM debian:bookworm-slim AS runtime")
+                && p.patched.contains("COPY --from=build /w/app /w/app"),
+            "{}",
+            p.patched
+        );
+        let O::Refused(why) = suggest("FROM gcc:12\nRUN make\n", "D", &[], &t) else { panic!() };
+        assert!(why.contains("-o"), "{why}");
+        let O::Refused(why) = suggest("FROM gcc:12\nRUN gcc -o /a a.c && ./a --selftest\n", "D", &[], &t) else {
+            panic!()
+        };
+        assert!(why.contains("line 2"), "{why}");
+        assert!(
+            matches!(suggest("FROM debian:bookworm\nCMD [\"bash\"]\n", "D", &[], &t), O::Refused(_)),
+            "nothing compiled: not ours"
+        );
+    }
+}
