@@ -7,7 +7,7 @@
 //! The binary keeps its shared libraries only if the runtime has them: libc is there, others
 //! need their runtime packages (the `--verify` smoke check tells).
 
-use super::{verbatim, Outcome, Plan, Rationale};
+use super::{Outcome, Plan, Rationale, RunKind as Run};
 use crate::dockerfile::packages::{is_toolchain_package, system_install, Manager};
 use crate::dockerfile::shell::{self, SimpleCommand};
 use crate::dockerfile::{resolve_path, Dockerfile, Graph, ImageRef, Kind};
@@ -23,20 +23,8 @@ fn build_step(c: &SimpleCommand) -> bool {
         || (c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/lib/apt")))
 }
 
-#[derive(Debug, PartialEq, Eq)]
-enum Run {
-    Build,
-    Other,
-    Mixed,
-}
-
 fn classify(script: &str) -> Run {
-    let parsed = shell::parse(script);
-    match parsed.commands.iter().filter(|c| build_step(c)).count() {
-        0 => Run::Other,
-        n if n == parsed.commands.len() => Run::Build,
-        _ => Run::Mixed,
-    }
+    super::classify_run(script, build_step)
 }
 
 /// The `-o` of the last compiler call of a script.
@@ -95,34 +83,9 @@ pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, O
         );
     };
     let (_, build_name, _) = super::stage_names(stage);
-    let (mut build, mut runtime) = (Vec::new(), Vec::new());
-    let mut prev_end = stage.line;
-    for (n, ins) in stage.instructions.iter().enumerate() {
-        let text = verbatim(df, ins, prev_end);
-        prev_end = ins.end_line;
-        let before = n <= last_build;
-        let is_build = ins.kind == Kind::Run && classify(&ins.script().unwrap_or_default()) == Run::Build;
-        match ins.kind {
-            _ if is_build => build.push(text),
-            Kind::Copy | Kind::Add if before && ins.flag("from").is_none() => build.push(text),
-            Kind::Expose
-            | Kind::Cmd
-            | Kind::Entrypoint
-            | Kind::User
-            | Kind::Healthcheck
-            | Kind::Label
-            | Kind::Volume
-            | Kind::Stopsignal => runtime.push(text),
-            _ if before => {
-                build.push(df.source(ins).trim_end().replace("\r\n", "\n"));
-                runtime.push(text);
-            }
-            _ => runtime.push(text),
-        }
-        if n == last_build {
-            runtime.push(format!("COPY --from={build_name} {binary} {binary}"));
-        }
-    }
+    let is_build = |ins: &crate::dockerfile::Instruction| classify(&ins.script().unwrap_or_default()) == Run::Build;
+    let (build, runtime) =
+        super::split(df, stage, is_build, last_build, &format!("COPY --from={build_name} {binary} {binary}"));
     let rationale = vec![
         Rationale {
             rule: "SL101".into(),

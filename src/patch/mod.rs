@@ -8,6 +8,7 @@
 pub mod c;
 pub mod diff;
 pub mod go;
+pub mod java;
 pub mod node;
 pub mod python;
 
@@ -59,6 +60,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("go", include_str!("../../templates/go.Dockerfile.hbs")),
     ("node", include_str!("../../templates/node.Dockerfile.hbs")),
     ("c", include_str!("../../templates/c.Dockerfile.hbs")),
+    ("java", include_str!("../../templates/java.Dockerfile.hbs")),
 ];
 
 /// A template that cannot be used.
@@ -112,11 +114,11 @@ pub fn suggest(text: &str, name: &str, context_files: &[String], templates: &Tem
         Err(e) => return Outcome::Refused(format!("{name}:{}:{}: {}", e.line, e.column, e.message)),
     };
     let plan =
-        match python::plan(&df, context_files).or_else(|| go::plan(&df, context_files)).or_else(|| node::plan(&df, context_files)).or_else(|| c::plan(&df, context_files)) {
+        match python::plan(&df, context_files).or_else(|| go::plan(&df, context_files)).or_else(|| node::plan(&df, context_files)).or_else(|| c::plan(&df, context_files)).or_else(|| java::plan(&df, context_files)) {
             Some(Ok(plan)) => plan,
             Some(Err(outcome)) => return outcome,
             None => return Outcome::Refused(
-                "no rewrite for this Dockerfile yet: shiplight rewrites single-stage Python (pip), Go, Node and C/C++ images so far"
+                "no rewrite for this Dockerfile yet: shiplight rewrites single-stage Python (pip), Go, Node, C/C++ and Java images so far"
                     .into(),
             ),
         };
@@ -199,6 +201,69 @@ pub fn preamble(df: &Dockerfile, stage: &crate::dockerfile::Stage) -> Vec<String
     let mut out: Vec<String> = (1..first).map(|l| df.line_text(l).to_owned()).collect();
     out.extend(df.global_args.iter().map(|a| df.source(a).trim_end().replace("\r\n", "\n")));
     out
+}
+
+/// What a RUN does, for the split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    /// Only build steps.
+    Build,
+    /// No build step.
+    Other,
+    /// Both: refused, since the runtime may need the rest.
+    Mixed,
+}
+
+/// Classify a RUN's script by which of its commands are build steps.
+pub fn classify_run(script: &str, is_step: impl Fn(&crate::dockerfile::shell::SimpleCommand) -> bool) -> RunKind {
+    let parsed = crate::dockerfile::shell::parse(script);
+    match parsed.commands.iter().filter(|c| is_step(c)).count() {
+        0 => RunKind::Other,
+        n if n == parsed.commands.len() => RunKind::Build,
+        _ => RunKind::Mixed,
+    }
+}
+
+/// Split a single stage whose runtime has a shell: build RUNs (per `is_build`) and the
+/// COPY/ADD before the last build go to the build stage; runtime-only instructions to the
+/// runtime; everything else before the last build to both (so neither loses what it did);
+/// `artifact` is copied into the runtime where the last build was.
+pub fn split(
+    df: &Dockerfile,
+    stage: &crate::dockerfile::Stage,
+    is_build: impl Fn(&Instruction) -> bool,
+    last_build: usize,
+    artifact: &str,
+) -> (Vec<String>, Vec<String>) {
+    use crate::dockerfile::Kind;
+    let (mut build, mut runtime) = (Vec::new(), Vec::new());
+    let mut prev_end = stage.line;
+    for (n, ins) in stage.instructions.iter().enumerate() {
+        let text = verbatim(df, ins, prev_end);
+        prev_end = ins.end_line;
+        let before = n <= last_build;
+        match ins.kind {
+            _ if ins.kind == Kind::Run && is_build(ins) => build.push(text),
+            Kind::Copy | Kind::Add if before && ins.flag("from").is_none() => build.push(text),
+            Kind::Expose
+            | Kind::Cmd
+            | Kind::Entrypoint
+            | Kind::User
+            | Kind::Healthcheck
+            | Kind::Label
+            | Kind::Volume
+            | Kind::Stopsignal => runtime.push(text),
+            _ if before => {
+                build.push(df.source(ins).trim_end().replace("\r\n", "\n"));
+                runtime.push(text);
+            }
+            _ => runtime.push(text),
+        }
+        if n == last_build {
+            runtime.push(artifact.to_owned());
+        }
+    }
+    (build, runtime)
 }
 
 /// An instruction's text as written, with the comment lines directly above it.

@@ -5,18 +5,11 @@
 //! RUNs before the build that are not build steps run in both stages, so neither the build
 //! nor the runtime loses what they did; a RUN mixing build steps with other work is refused.
 
-use super::{verbatim, Outcome, Plan, Rationale};
+use super::{Outcome, Plan, Rationale, RunKind as Run};
 use crate::dockerfile::packages::{is_toolchain_package, node_install, system_install, Manager};
 use crate::dockerfile::shell::{self, SimpleCommand};
 use crate::dockerfile::{resolve_path, Dockerfile, Graph, ImageRef, Kind};
 use crate::lint::rules::slim_variant;
-
-#[derive(Debug, PartialEq, Eq)]
-enum Run {
-    Build,
-    Other,
-    Mixed,
-}
 
 fn build_step(c: &SimpleCommand) -> bool {
     let prog = c.program();
@@ -32,13 +25,7 @@ fn build_step(c: &SimpleCommand) -> bool {
 }
 
 fn classify(script: &str) -> Run {
-    let parsed = shell::parse(script);
-    let build = parsed.commands.iter().filter(|c| build_step(c)).count();
-    match build {
-        0 => Run::Other,
-        n if n == parsed.commands.len() => Run::Build,
-        _ => Run::Mixed,
-    }
+    super::classify_run(script, build_step)
 }
 
 /// The plan for a single-stage Node Dockerfile; `None` when it is not one.
@@ -92,35 +79,9 @@ pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, O
         );
     }
     let (_, build_name, _) = super::stage_names(stage);
-    let mut build = Vec::new();
-    let mut runtime = Vec::new();
-    let mut prev_end = stage.line;
-    for (n, ins) in stage.instructions.iter().enumerate() {
-        let text = verbatim(df, ins, prev_end);
-        prev_end = ins.end_line;
-        let before = n <= last_build;
-        let is_build = ins.kind == Kind::Run && classify(&ins.script().unwrap_or_default()) == Run::Build;
-        match ins.kind {
-            _ if is_build => build.push(text),
-            Kind::Copy | Kind::Add if before && ins.flag("from").is_none() => build.push(text),
-            Kind::Expose
-            | Kind::Cmd
-            | Kind::Entrypoint
-            | Kind::User
-            | Kind::Healthcheck
-            | Kind::Label
-            | Kind::Volume
-            | Kind::Stopsignal => runtime.push(text),
-            _ if before => {
-                build.push(df.source(ins).trim_end().replace("\r\n", "\n"));
-                runtime.push(text);
-            }
-            _ => runtime.push(text),
-        }
-        if n == last_build {
-            runtime.push(format!("COPY --from={build_name} {app_dir} {app_dir}"));
-        }
-    }
+    let is_build = |ins: &crate::dockerfile::Instruction| classify(&ins.script().unwrap_or_default()) == Run::Build;
+    let (build, runtime) =
+        super::split(df, stage, is_build, last_build, &format!("COPY --from={build_name} {app_dir} {app_dir}"));
     let prune = match manager {
         "yarn" => "RUN yarn install --production --ignore-scripts --prefer-offline\n",
         "pnpm" => "RUN pnpm prune --prod\n",

@@ -1,0 +1,175 @@
+//! Java: build with javac/jar, Maven or Gradle on the JDK image; the runtime is the Eclipse
+//! Temurin JRE of the same Java version with what the build produced: the jar of
+//! `jar c…f PATH`, Maven's `target/` or Gradle's `build/libs/` (copied whole, so the paths in
+//! CMD stay right). Other RUNs before the build run in both stages; mixed RUNs are refused.
+
+use super::{Outcome, Plan, Rationale, RunKind as Run};
+use crate::dockerfile::packages::{is_toolchain_package, system_install, Manager};
+use crate::dockerfile::shell::{self, SimpleCommand};
+use crate::dockerfile::{resolve_path, Dockerfile, Graph, ImageRef, Kind};
+
+fn build_step(c: &SimpleCommand) -> bool {
+    matches!(c.program(), "javac" | "jar" | "mvn" | "mvnw" | "gradle" | "gradlew")
+        || system_install(c).is_some_and(|(_, pkgs)| !pkgs.is_empty() && pkgs.iter().all(|p| is_toolchain_package(p)))
+        || (Manager::of(c).is_some() && matches!(c.subcommand(), Some("update" | "clean")))
+        || (c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/lib/apt")))
+}
+
+fn classify(script: &str) -> Run {
+    super::classify_run(script, build_step)
+}
+
+/// What a build RUN produces, relative to its WORKDIR: the jar, or the build tool's folder.
+fn artifact(script: &str) -> Option<String> {
+    let parsed = shell::parse(script);
+    parsed.commands.iter().rev().find_map(|c| match c.program() {
+        "jar" => {
+            let args = c.args();
+            let opts = args.first()?.trim_start_matches('-');
+            (opts.starts_with('c') && opts.contains('f')).then(|| args.get(1).cloned()).flatten()
+        }
+        "mvn" | "mvnw" => Some("target".into()),
+        "gradle" | "gradlew" => Some("build/libs".into()),
+        _ => None,
+    })
+}
+
+/// The JRE image for a JDK/build-tool image, when the Java version can be read off its tag.
+pub fn jre_for(image: &str) -> Option<String> {
+    let r = ImageRef::parse(image);
+    let name = r.official_name()?;
+    let tag = r.tag.clone().unwrap_or_default().to_ascii_lowercase();
+    if tag.contains("jre") {
+        return None;
+    }
+    let version = match name {
+        // eclipse-temurin:17, 17-jdk, 17-jdk-jammy; openjdk:17; amazoncorretto:17
+        "eclipse-temurin" | "openjdk" | "amazoncorretto" | "sapmachine" => {
+            tag.split(['-', '.']).next().map(str::to_owned)
+        }
+        // maven:3.9-eclipse-temurin-17, gradle:8.5-jdk17
+        "maven" => tag
+            .split("temurin-")
+            .nth(1)
+            .or_else(|| tag.split("jdk-").nth(1))
+            .map(|v| v.split(['-', '.']).next().unwrap_or(v).to_owned()),
+        "gradle" => tag.split("jdk").nth(1).map(|v| v.split(['-', '.']).next().unwrap_or(v).to_owned()),
+        _ => None,
+    }?;
+    (!version.is_empty() && version.chars().all(|c| c.is_ascii_digit()))
+        .then(|| format!("eclipse-temurin:{version}-jre"))
+}
+
+/// The plan for a single-stage Java Dockerfile; `None` when it is not one.
+pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, Outcome>> {
+    let graph = Graph::build(df, &[]).ok()?;
+    let stage = &df.stages[*graph.targets.first()?];
+    let base = graph.root_image(stage.index)?;
+    let name = ImageRef::parse(base).official_name()?.to_owned();
+    if !matches!(name.as_str(), "eclipse-temurin" | "openjdk" | "amazoncorretto" | "sapmachine" | "maven" | "gradle") {
+        return None;
+    }
+    if df.stages.len() > 1 {
+        return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
+    }
+    let refuse = |why: String| Some(Err(Outcome::Refused(why)));
+    let Some(jre) = jre_for(base) else {
+        return refuse(format!("the Java version of `{base}` cannot be read off its tag, so the JRE to run on is unknown; pin a versioned JDK image"));
+    };
+    let mut workdir = "/".to_owned();
+    let (mut produced, mut last_build) = (None, None);
+    for (n, ins) in stage.instructions.iter().enumerate() {
+        match ins.kind {
+            Kind::Workdir => workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/")),
+            Kind::Run => {
+                let script = ins.script().unwrap_or_default();
+                match classify(&script) {
+                    Run::Mixed => return refuse(format!("line {}: this RUN mixes build steps with other work; split it into separate RUNs and ask again", ins.line)),
+                    Run::Build => {
+                        if let Some(a) = artifact(&script) {
+                            produced = Some(resolve_path(&workdir, &a));
+                        }
+                        last_build = Some(n);
+                    }
+                    Run::Other => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(last_build) = last_build else {
+        return Some(Err(Outcome::Nothing("nothing is built here".into())));
+    };
+    let Some(produced) = produced else {
+        return refuse(
+            "what the build produces is not known: use `jar cf PATH …`, Maven or Gradle, and ask again".into(),
+        );
+    };
+    let (_, build_name, _) = super::stage_names(stage);
+    let is_build = |ins: &crate::dockerfile::Instruction| classify(&ins.script().unwrap_or_default()) == Run::Build;
+    let (build, runtime) =
+        super::split(df, stage, is_build, last_build, &format!("COPY --from={build_name} {produced} {produced}"));
+    let rationale = vec![
+        Rationale {
+            rule: "SL101".into(),
+            line: stage.line,
+            message: format!("the JDK of `{base}` stays in the build stage; the runtime is `{jre}`"),
+        },
+        Rationale {
+            rule: "SL102".into(),
+            line: stage.instructions[last_build].line,
+            message: format!("only `{produced}` is copied into the runtime"),
+        },
+    ];
+    Some(Ok(Plan::new("java", df, stage, base, &jre, build, runtime, rationale)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::jre_for;
+    use crate::lint::{lint_text, LintConfig};
+    use crate::patch::{diff, suggest, Outcome as O, Templates};
+
+    const EXAMPLE: &str = include_str!("../../examples/java/Dockerfile");
+
+    #[test]
+    fn java_example_rewrite() {
+        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &[], &Templates::built_in()) else { panic!("no patch") };
+        assert_eq!(p.ecosystem, "java");
+        let (build, runtime) = p.patched.split_once("AS runtime").unwrap();
+        assert!(build.contains("FROM eclipse-temurin:17 AS build\n"), "{}", p.patched);
+        assert!(p.patched.contains("FROM eclipse-temurin:17-jre AS runtime\n"));
+        assert!(
+            runtime.contains(
+                "WORKDIR /app\nCOPY --from=build /app/app.jar /app/app.jar\nCMD [\"java\", \"-jar\", \"app.jar\"]"
+            ),
+            "{runtime}"
+        );
+        assert_eq!(diff::apply(EXAMPLE, &p.diff).as_deref(), Some(p.patched.as_str()));
+        let after: Vec<String> =
+            lint_text(&p.patched, "D", &LintConfig::default()).into_iter().map(|f| f.code).collect();
+        for fixed in ["SL101", "SL102"] {
+            assert!(!after.contains(&fixed.to_string()), "{fixed} still reported: {after:?}");
+        }
+    }
+
+    #[test]
+    fn maven_and_gradle_projects() {
+        let t = Templates::built_in();
+        let maven = "FROM maven:3.9-eclipse-temurin-21\nWORKDIR /build\nCOPY pom.xml .\nRUN mvn -B dependency:go-offline\nCOPY src src\nRUN mvn -B package -DskipTests\nCMD [\"java\", \"-jar\", \"target/app.jar\"]\n";
+        let O::Patch(p) = suggest(maven, "D", &[], &t) else { panic!() };
+        assert!(p.patched.contains("FROM eclipse-temurin:21-jre AS runtime\nWORKDIR /build\nCOPY --from=build /build/target /build/target\n"), "{}", p.patched);
+        let gradle = "FROM gradle:8.5-jdk17\nWORKDIR /home/gradle/app\nCOPY . .\nRUN gradle build --no-daemon\nCMD [\"java\", \"-jar\", \"build/libs/app.jar\"]\n";
+        let O::Patch(p) = suggest(gradle, "D", &[], &t) else { panic!() };
+        assert!(
+            p.patched.contains("FROM eclipse-temurin:17-jre AS runtime")
+                && p.patched.contains("COPY --from=build /home/gradle/app/build/libs /home/gradle/app/build/libs"),
+            "{}",
+            p.patched
+        );
+        assert_eq!(jre_for("openjdk:11-jdk"), Some("eclipse-temurin:11-jre".into()));
+        assert_eq!(jre_for("eclipse-temurin:17-jre"), None);
+        let O::Refused(why) = suggest("FROM maven:3\nRUN mvn package\n", "D", &[], &t) else { panic!() };
+        assert!(why.contains("Java version"), "{why}");
+    }
+}
