@@ -8,6 +8,7 @@
 #   golang:1.19       Debian + golang-go (bookworm's Go is 1.19)
 #   gcc:12            Debian + build-essential; debian:bookworm-slim = the minbase rootfs
 #   eclipse-temurin:17, eclipse-temurin:17-jre  Debian's OpenJDK 17 JDK / JRE (headless)
+#   rust:1.63         Debian + rustc, cargo (bookworm's Rust is 1.63)
 #   gcr.io/distroless/static-debian12[:nonroot]  CA certificates and /etc/passwd only
 # Both python images trust the host's CA bundle (so pip reaches PyPI over HTTPS), have no
 # EXTERNALLY-MANAGED marker, and answer to `python`/`pip` like the official ones.
@@ -68,6 +69,8 @@ build_on_debian node:18-slim "nodejs npm" 'CMD ["node"]'
 # eclipse-temurin:17 / 17-jre: Debian bookworm's OpenJDK 17, JDK and JRE
 build_on_debian eclipse-temurin:17 "openjdk-17-jdk-headless"
 build_on_debian eclipse-temurin:17-jre "openjdk-17-jre-headless"
+# Debian bookworm's Rust is 1.63: the stand-in carries that version's tag
+build_on_debian rust:1.63 "rustc cargo build-essential"
 # gcc:12 is bookworm with its toolchain, as the official Debian-based image
 build_on_debian gcc:12 "build-essential"
 # Debian bookworm's Go is 1.19: the stand-in carries that version's tag.

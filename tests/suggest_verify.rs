@@ -139,3 +139,23 @@ async fn the_java_patch_runs_the_jar_on_a_jre_and_prints_the_same() {
     eprintln!("suggest_java: {a} B -> {b} B ({:.1} %) on {}", ver["delta_percent"].as_f64().unwrap(), ver["engine"]);
     assert!(b < a, "a JRE is smaller than the JDK: {a} -> {b}");
 }
+
+#[tokio::test]
+async fn the_rust_patch_caches_dependencies_and_ships_the_binary_on_slim_debian() {
+    if !fixtures_ready("suggest_rust", &["rust:1.63", "debian:bookworm-slim"]).await {
+        return;
+    }
+    let out = shiplight(&["suggest", "--verify", "--format", "json", "examples/rust/Dockerfile"], &root());
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(v["patched"].as_str().unwrap().contains("COPY Cargo.toml Cargo.lock* ./"), "the dependency-caching layer");
+    let ver = &v["verification"];
+    assert_eq!(ver["verified"], true, "{ver}");
+    for side in ["original", "patched"] {
+        assert_eq!(ver["smoke"][side]["output"], "Hello Docker\n", "{side}");
+    }
+    let (a, b) = (ver["original_bytes"].as_u64().unwrap(), ver["patched_bytes"].as_u64().unwrap());
+    eprintln!("suggest_rust: {a} B -> {b} B ({:.1} %) on {}", ver["delta_percent"].as_f64().unwrap(), ver["engine"]);
+    assert!(b < a / 2, "the toolchain was most of the image: {a} -> {b}");
+}

@@ -11,6 +11,7 @@ pub mod go;
 pub mod java;
 pub mod node;
 pub mod python;
+pub mod rust;
 
 use serde::{Deserialize, Serialize};
 
@@ -61,6 +62,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("node", include_str!("../../templates/node.Dockerfile.hbs")),
     ("c", include_str!("../../templates/c.Dockerfile.hbs")),
     ("java", include_str!("../../templates/java.Dockerfile.hbs")),
+    ("rust", include_str!("../../templates/rust.Dockerfile.hbs")),
 ];
 
 /// A template that cannot be used.
@@ -114,11 +116,11 @@ pub fn suggest(text: &str, name: &str, context_files: &[String], templates: &Tem
         Err(e) => return Outcome::Refused(format!("{name}:{}:{}: {}", e.line, e.column, e.message)),
     };
     let plan =
-        match python::plan(&df, context_files).or_else(|| go::plan(&df, context_files)).or_else(|| node::plan(&df, context_files)).or_else(|| c::plan(&df, context_files)).or_else(|| java::plan(&df, context_files)) {
+        match python::plan(&df, context_files).or_else(|| go::plan(&df, context_files)).or_else(|| node::plan(&df, context_files)).or_else(|| c::plan(&df, context_files)).or_else(|| java::plan(&df, context_files)).or_else(|| rust::plan(&df, context_files)) {
             Some(Ok(plan)) => plan,
             Some(Err(outcome)) => return outcome,
             None => return Outcome::Refused(
-                "no rewrite for this Dockerfile yet: shiplight rewrites single-stage Python (pip), Go, Node, C/C++ and Java images so far"
+                "no rewrite for this Dockerfile yet: shiplight rewrites single-stage Python (pip), Go, Node, C/C++, Java and Rust images so far"
                     .into(),
             ),
         };
@@ -350,7 +352,7 @@ mod tests {
         assert!(
             refused("FROM python:3.9\nRUN apt-get install -y gcc libpq5 && pip install psycopg2\n").contains("line 2")
         );
-        assert!(refused("FROM rust:1.80\nRUN cargo build --release\n").contains("Python"));
+        assert!(refused("FROM ruby:3.3\nRUN bundle install\n").contains("Python"));
         assert!(refused("FROM a\nNOPE\n").starts_with("D:2:"));
     }
 

@@ -1,0 +1,186 @@
+//! Rust: `cargo build --release` in the rust image, with a dependency-caching layer when the
+//! sources arrive by copying the whole context (dependencies are built against a stub
+//! `main` first, so editing the sources does not rebuild them; the sources' mtimes are then
+//! refreshed so cargo rebuilds them). The runtime is the slim Debian the rust image is built
+//! on, with the binary that CMD/ENTRYPOINT runs from `target/release/`.
+
+use super::{Outcome, Plan, Rationale, RunKind as Run};
+use crate::dockerfile::packages::{is_toolchain_package, system_install, Manager};
+use crate::dockerfile::shell::SimpleCommand;
+use crate::dockerfile::{resolve_path, Body, Command, Dockerfile, Graph, ImageRef, Kind};
+
+fn build_step(c: &SimpleCommand) -> bool {
+    (c.program() == "cargo" && matches!(c.subcommand(), Some("build" | "fetch" | "test" | "install" | "b")))
+        || c.program() == "rustup"
+        || system_install(c).is_some_and(|(_, pkgs)| !pkgs.is_empty() && pkgs.iter().all(|p| is_toolchain_package(p)))
+        || (Manager::of(c).is_some() && matches!(c.subcommand(), Some("update" | "clean")))
+        || (c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/lib/apt")))
+}
+
+fn classify(script: &str) -> Run {
+    super::classify_run(script, build_step)
+}
+
+/// The slim Debian a rust image is built on.
+fn runtime_for(image: &str) -> Option<&'static str> {
+    let tag = ImageRef::parse(image).tag.unwrap_or_default();
+    if tag.contains("alpine") {
+        None
+    } else if tag.contains("bullseye") {
+        Some("debian:bullseye-slim")
+    } else {
+        Some("debian:bookworm-slim")
+    }
+}
+
+/// The program CMD/ENTRYPOINT runs, when it is a release build output.
+fn release_binary(stage: &crate::dockerfile::Stage, workdir: &str) -> Option<String> {
+    let run = stage.instructions.iter().rev().find(|i| matches!(i.kind, Kind::Entrypoint | Kind::Cmd))?;
+    let Body::Command(Command::Exec(words)) = &run.body else { return None };
+    let first = words.first()?;
+    first.contains("target/release/").then(|| resolve_path(workdir, first))
+}
+
+/// The plan for a single-stage Rust Dockerfile; `None` when it is not one.
+pub fn plan(df: &Dockerfile, context_files: &[String]) -> Option<Result<Plan, Outcome>> {
+    let graph = Graph::build(df, &[]).ok()?;
+    let stage = &df.stages[*graph.targets.first()?];
+    let base = graph.root_image(stage.index)?;
+    if ImageRef::parse(base).official_name() != Some("rust") {
+        return None;
+    }
+    if df.stages.len() > 1 {
+        return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
+    }
+    let refuse = |why: String| Some(Err(Outcome::Refused(why)));
+    let Some(runtime_image) = runtime_for(base) else {
+        return refuse(format!(
+            "`{base}` builds against musl; write the stages by hand (a static binary can go on scratch)"
+        ));
+    };
+    let mut workdir = "/".to_owned();
+    let (mut last_build, mut whole_copy, mut build_workdir) = (None, None, None);
+    for (n, ins) in stage.instructions.iter().enumerate() {
+        match ins.kind {
+            Kind::Workdir => workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/")),
+            Kind::Copy | Kind::Add if last_build.is_none() && ins.flag("from").is_none() => {
+                if let Body::Copy { sources, .. } = &ins.body {
+                    if sources.iter().any(|s| s == "." || s == "./") && whole_copy.is_none() {
+                        whole_copy = Some(n);
+                    }
+                }
+            }
+            Kind::Run => match classify(&ins.script().unwrap_or_default()) {
+                Run::Mixed => return refuse(format!(
+                    "line {}: this RUN mixes build steps with other work; split it into separate RUNs and ask again",
+                    ins.line
+                )),
+                Run::Build => {
+                    last_build = Some(n);
+                    build_workdir = Some(workdir.clone());
+                }
+                Run::Other => {}
+            },
+            _ => {}
+        }
+    }
+    let Some(last_build) = last_build else {
+        return Some(Err(Outcome::Nothing("nothing is built here".into())));
+    };
+    let build_workdir = build_workdir.unwrap_or_default();
+    let Some(binary) = release_binary(stage, &build_workdir) else {
+        return refuse(
+            "the binary is not known: run it from `target/release/` in an exec-form CMD or ENTRYPOINT, and ask again"
+                .into(),
+        );
+    };
+    let (_, build_name, _) = super::stage_names(stage);
+    let is_build = |ins: &crate::dockerfile::Instruction| classify(&ins.script().unwrap_or_default()) == Run::Build;
+    let (mut build, runtime) =
+        super::split(df, stage, is_build, last_build, &format!("COPY --from={build_name} {binary} {binary}"));
+    let mut rationale = vec![
+        Rationale {
+            rule: "SL101".into(),
+            line: stage.line,
+            message: format!(
+                "the Rust toolchain of `{base}` stays in the build stage; the runtime is `{runtime_image}`"
+            ),
+        },
+        Rationale {
+            rule: "SL102".into(),
+            line: stage.instructions[last_build].line,
+            message: format!("only `{binary}` is copied into the runtime"),
+        },
+    ];
+    // The dependency-caching layer, where it is safe: Cargo.toml at the context root, copied
+    // with the whole context before the build, into a WORKDIR.
+    let cacheable = context_files.iter().any(|f| f == "Cargo.toml") && build_workdir != "/";
+    if let (true, Some(copy)) = (cacheable, whole_copy) {
+        let copy_text = df.source(&stage.instructions[copy]).trim_end().replace("\r\n", "\n");
+        if let Some(at) = build.iter().position(|b| b.ends_with(&copy_text)) {
+            build.insert(
+                at,
+                "# Dependencies first, in their own layer: editing the sources does not rebuild them.\nCOPY Cargo.toml Cargo.lock* ./\nRUN mkdir -p src && echo 'fn main() {}' > src/main.rs && cargo build --release && rm -rf src".into(),
+            );
+            for b in build.iter_mut().skip(at + 1) {
+                if b.contains("cargo build") {
+                    // the copied sources may be older than the stub: make cargo rebuild them
+                    *b = b.replacen("cargo build", "find src -name '*.rs' -exec touch {} + && cargo build", 1);
+                    break;
+                }
+            }
+            rationale.push(Rationale {
+                rule: "SL102".into(),
+                line: stage.instructions[copy].line,
+                message: "adds a dependency-caching layer before the sources are copied".into(),
+            });
+        }
+    }
+    Some(Ok(Plan::new("rust", df, stage, base, runtime_image, build, runtime, rationale)))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::{lint_text, LintConfig};
+    use crate::patch::{diff, suggest, Outcome as O, Templates};
+
+    const EXAMPLE: &str = include_str!("../../examples/rust/Dockerfile");
+
+    #[test]
+    fn rust_example_rewrite_with_a_dependency_cache() {
+        let files = vec!["Cargo.toml".to_string(), "Cargo.lock".into(), "src".into()];
+        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &files, &Templates::built_in()) else { panic!("no patch") };
+        assert_eq!(p.ecosystem, "rust");
+        let (build, runtime) = p.patched.split_once("AS runtime").unwrap();
+        assert!(build.contains("COPY Cargo.toml Cargo.lock* ./\nRUN mkdir -p src && echo 'fn main() {}' > src/main.rs && cargo build --release && rm -rf src\nCOPY . .\nRUN find src -name '*.rs' -exec touch {} + && cargo build --release"), "{}", p.patched);
+        assert!(p.patched.contains("FROM debian:bookworm-slim AS runtime\n"));
+        assert!(
+            runtime.contains("COPY --from=build /app/target/release/hello /app/target/release/hello\nCMD"),
+            "{runtime}"
+        );
+        assert_eq!(diff::apply(EXAMPLE, &p.diff).as_deref(), Some(p.patched.as_str()));
+        let after: Vec<String> =
+            lint_text(&p.patched, "D", &LintConfig::default()).into_iter().map(|f| f.code).collect();
+        for fixed in ["SL101", "SL102"] {
+            assert!(!after.contains(&fixed.to_string()), "{fixed} still reported: {after:?}");
+        }
+        // without Cargo.toml in the context, no caching layer (but still the split)
+        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &[], &Templates::built_in()) else { panic!() };
+        assert!(!p.patched.contains("Cargo.lock*"));
+    }
+
+    #[test]
+    fn refusals() {
+        let t = Templates::built_in();
+        let O::Refused(why) =
+            suggest("FROM rust:1.80\nWORKDIR /a\nCOPY . .\nRUN cargo build --release\nCMD [\"hello\"]\n", "D", &[], &t)
+        else {
+            panic!()
+        };
+        assert!(why.contains("target/release"), "{why}");
+        let O::Refused(why) = suggest("FROM rust:1.80-alpine\nRUN cargo build --release\n", "D", &[], &t) else {
+            panic!()
+        };
+        assert!(why.contains("musl"), "{why}");
+    }
+}
