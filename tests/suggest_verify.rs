@@ -159,3 +159,24 @@ async fn the_rust_patch_caches_dependencies_and_ships_the_binary_on_slim_debian(
     eprintln!("suggest_rust: {a} B -> {b} B ({:.1} %) on {}", ver["delta_percent"].as_f64().unwrap(), ver["engine"]);
     assert!(b < a / 2, "the toolchain was most of the image: {a} -> {b}");
 }
+
+#[tokio::test]
+async fn a_heavy_final_stage_is_slimmed_in_place_and_answers_the_same() {
+    if !fixtures_ready("suggest_slim", &["python:3.9", "python:3.9-slim"]).await {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(root().join("examples/flask/app.py"), dir.path().join("app.py")).unwrap();
+    std::fs::copy(root().join("examples/flask/heavy-runtime.Dockerfile"), dir.path().join("Dockerfile")).unwrap();
+    let out = shiplight(&["suggest", "--verify", "--format", "json", "Dockerfile"], dir.path());
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(v["ecosystem"], "slim");
+    let ver = &v["verification"];
+    assert_eq!(ver["verified"], true, "{ver}");
+    assert_eq!(ver["smoke"]["patched"]["body"], "Hello Docker");
+    let (a, b) = (ver["original_bytes"].as_u64().unwrap(), ver["patched_bytes"].as_u64().unwrap());
+    eprintln!("suggest_slim: {a} B -> {b} B ({:.1} %) on {}", ver["delta_percent"].as_f64().unwrap(), ver["engine"]);
+    assert!(b < a, "{a} -> {b}");
+}

@@ -12,6 +12,7 @@ pub mod java;
 pub mod node;
 pub mod python;
 pub mod rust;
+pub mod slim;
 
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +64,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("c", include_str!("../../templates/c.Dockerfile.hbs")),
     ("java", include_str!("../../templates/java.Dockerfile.hbs")),
     ("rust", include_str!("../../templates/rust.Dockerfile.hbs")),
+    ("slim", include_str!("../../templates/slim.Dockerfile.hbs")),
 ];
 
 /// A template that cannot be used.
@@ -115,15 +117,19 @@ pub fn suggest(text: &str, name: &str, context_files: &[String], templates: &Tem
         Ok(df) => df,
         Err(e) => return Outcome::Refused(format!("{name}:{}:{}: {}", e.line, e.column, e.message)),
     };
-    let plan =
-        match python::plan(&df, context_files).or_else(|| go::plan(&df, context_files)).or_else(|| node::plan(&df, context_files)).or_else(|| c::plan(&df, context_files)).or_else(|| java::plan(&df, context_files)).or_else(|| rust::plan(&df, context_files)) {
-            Some(Ok(plan)) => plan,
-            Some(Err(outcome)) => return outcome,
-            None => return Outcome::Refused(
-                "no rewrite for this Dockerfile yet: shiplight rewrites single-stage Python (pip), Go, Node, C/C++, Java and Rust images so far"
-                    .into(),
-            ),
-        };
+    // The first detector that recognises the file decides; a heavy multi-stage file first,
+    // since the single-stage detectors answer "already multi-stage" for it.
+    type Detector = fn(&Dockerfile, &[String]) -> Option<Result<Plan, Outcome>>;
+    const DETECTORS: [Detector; 7] = [slim::plan, python::plan, go::plan, node::plan, c::plan, java::plan, rust::plan];
+    let plan = match DETECTORS.iter().find_map(|d| d(&df, context_files)) {
+        Some(Ok(plan)) => plan,
+        Some(Err(outcome)) => return outcome,
+        None => {
+            return Outcome::Refused(
+                "no rewrite for this Dockerfile yet: shiplight rewrites Python (pip), Go, Node, C/C++, Java and Rust images, and slims heavy final stages".into(),
+            )
+        }
+    };
     let mut patched = match templates.render(&plan.template, &plan.data) {
         Ok(p) => p,
         Err(e) => return Outcome::Refused(e),

@@ -18,8 +18,11 @@ use crate::lint::rules::slim_variant;
 enum Run {
     /// Toolchain installs (and their housekeeping) only.
     Toolchain(Vec<String>),
-    /// pip only.
+    /// pip (or Poetry, uv, pipenv) installing the project's dependencies.
     Pip,
+    /// Only installs a packaging tool (poetry, uv, pipenv): it runs before the virtualenv
+    /// exists, so the tool stays out of what ships.
+    Tool,
     /// Anything else: it stays where it is.
     Runtime,
     /// Build and runtime work in one RUN.
@@ -35,8 +38,34 @@ fn housekeeping(c: &SimpleCommand) -> bool {
         || matches!(c.program(), "true" | "set")
 }
 
+const TOOLS: &[&str] = &["poetry", "uv", "pipenv", "pip", "setuptools", "wheel", "pipx"];
+
+/// `poetry install`, `uv pip install`/`uv sync`, `pipenv install`: dependency installs that
+/// honour the active virtualenv (uv through UV_PROJECT_ENVIRONMENT).
+fn tool_install(c: &SimpleCommand) -> bool {
+    let sub = c.subcommand();
+    match c.program() {
+        "poetry" | "pipenv" => sub == Some("install"),
+        "uv" => matches!(sub, Some("sync")) || c.args().windows(2).any(|w| w[0] == "pip" && w[1] == "install"),
+        _ => false,
+    }
+}
+
 fn classify(script: &str) -> Run {
     let parsed = shell::parse(script);
+    // a RUN that only installs packaging tools with pip
+    let tool_only = !parsed.commands.is_empty()
+        && parsed.commands.iter().all(|c| {
+            pip_install(c).is_some_and(|args| {
+                let named: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+                !named.is_empty()
+                    && !args.iter().any(|a| a == "-r" || a == "-e")
+                    && named.iter().all(|n| TOOLS.contains(&crate::dockerfile::packages::package_name(n)))
+            })
+        });
+    if tool_only {
+        return Run::Tool;
+    }
     let mut toolchain = Vec::new();
     let (mut pip, mut runtime_pkgs, mut other) = (false, Vec::new(), false);
     for c in &parsed.commands {
@@ -48,7 +77,7 @@ fn classify(script: &str) -> Run {
                     runtime_pkgs.push(p.to_owned());
                 }
             }
-        } else if pip_install(c).is_some() {
+        } else if pip_install(c).is_some() || tool_install(c) {
             pip = true;
         } else if !housekeeping(c) {
             other = true;
@@ -66,7 +95,7 @@ fn classify(script: &str) -> Run {
 }
 
 /// Add `--no-cache-dir` to every pip install of a RUN text that lacks it.
-fn no_cache(text: &str) -> String {
+pub(crate) fn no_cache(text: &str) -> String {
     if text.contains("--no-cache-dir") {
         return text.to_owned();
     }
@@ -104,6 +133,7 @@ pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, O
     }
     let mut build = Vec::new();
     let mut runtime = Vec::new();
+    let mut tools = Vec::new();
     let mut rationale = Vec::new();
     let mut prev_end = final_stage.line;
     let runs: Vec<(usize, Run)> = final_stage
@@ -117,7 +147,8 @@ pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, O
         let line = final_stage.instructions[*n].line;
         return Some(Err(Outcome::Refused(format!("line {line}: {why}; split it into separate RUNs and ask again"))));
     }
-    let last_build = runs.iter().filter(|(_, r)| matches!(r, Run::Toolchain(_) | Run::Pip)).map(|(n, _)| *n).max();
+    let last_build =
+        runs.iter().filter(|(_, r)| matches!(r, Run::Toolchain(_) | Run::Pip | Run::Tool)).map(|(n, _)| *n).max();
     let slim = slim_variant(base);
     let Some(last_build) = last_build else {
         return Some(Err(match slim {
@@ -141,6 +172,7 @@ pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, O
                     message: format!("{} moves to the build stage: the toolchain no longer ships", pkgs.join(", ")),
                 });
             }
+            Some(Run::Tool) => tools.push(no_cache(&text)),
             Some(Run::Pip) => {
                 let fixed = no_cache(&text);
                 if fixed != text {
@@ -170,7 +202,12 @@ pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, O
             message: format!("the runtime stage runs on `{runtime_base}` instead of `{base}`"),
         });
     }
-    Some(Ok(Plan::new("python", df, final_stage, base, &runtime_base, build, runtime, rationale)))
+    let uses_uv = final_stage.instructions.iter().any(|i| {
+        i.kind == Kind::Run && i.script().is_some_and(|t| shell::parse(&t).commands.iter().any(|c| c.program() == "uv"))
+    });
+    Some(Ok(Plan::new("python", df, final_stage, base, &runtime_base, build, runtime, rationale)
+        .with("tools", tools)
+        .with("uv", uses_uv)))
 }
 
 #[cfg(test)]
@@ -191,6 +228,26 @@ mod tests {
         );
         assert!(matches!(classify("apt-get install -y gcc libpq5"), Run::Mixed(_)));
         assert!(matches!(classify("pip install flask && python manage.py collectstatic"), Run::Mixed(_)));
+    }
+
+    #[test]
+    fn packaging_tools_stay_out_of_the_virtualenv() {
+        use crate::patch::{suggest, Outcome, Templates};
+        assert_eq!(classify("pip install poetry==1.8.3"), Run::Tool);
+        assert_eq!(classify("poetry install --only main --no-root"), Run::Pip);
+        assert_eq!(classify("uv sync --frozen"), Run::Pip);
+        let text = "FROM python:3.12\nWORKDIR /app\nRUN pip install poetry\nCOPY pyproject.toml poetry.lock ./\nRUN poetry install --only main --no-root\nCOPY . .\nCMD [\"python\", \"-m\", \"app\"]\n";
+        let Outcome::Patch(p) = suggest(text, "D", &[], &Templates::built_in()) else { panic!() };
+        let tool = p.patched.find("RUN pip install --no-cache-dir poetry").expect("the tool install");
+        let venv = p.patched.find("RUN python -m venv /opt/venv").unwrap();
+        assert!(tool < venv, "the tool is installed before (outside) the virtualenv:\n{}", p.patched);
+        assert!(
+            p.patched.contains("RUN poetry install --only main --no-root\n")
+                && p.patched.contains("FROM python:3.12-slim AS runtime")
+        );
+        let uv = "FROM python:3.12\nWORKDIR /app\nRUN pip install uv\nCOPY . .\nRUN uv sync --frozen\nCMD [\"python\", \"app.py\"]\n";
+        let Outcome::Patch(p) = suggest(uv, "D", &[], &Templates::built_in()) else { panic!() };
+        assert!(p.patched.contains("UV_PROJECT_ENVIRONMENT=/opt/venv"), "{}", p.patched);
     }
 
     #[test]

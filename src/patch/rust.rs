@@ -71,10 +71,12 @@ pub fn plan(df: &Dockerfile, context_files: &[String]) -> Option<Result<Plan, Ou
                 }
             }
             Kind::Run => match classify(&ins.script().unwrap_or_default()) {
-                Run::Mixed => return refuse(format!(
+                Run::Mixed => {
+                    return refuse(format!(
                     "line {}: this RUN mixes build steps with other work; split it into separate RUNs and ask again",
                     ins.line
-                )),
+                ))
+                }
                 Run::Build => {
                     last_build = Some(n);
                     build_workdir = Some(workdir.clone());

@@ -1,0 +1,164 @@
+//! Already multi-stage, but the stage that ships is heavy: swap its base for the slim
+//! variant, drop RUNs that only install build toolchains there, and clean package caches in
+//! the RUN that fills them. The file is edited in place, line by line, so the diff is only
+//! those lines. Refused when the stage to slim is also what a build stage is built on.
+
+use super::{Outcome, Plan, Rationale};
+use crate::dockerfile::graph::StageRef;
+use crate::dockerfile::packages::{is_toolchain_package, pip_install, system_install};
+use crate::dockerfile::shell;
+use crate::dockerfile::{Body, Dockerfile, Graph, Kind};
+use crate::lint::rules::slim_variant;
+
+/// The plan for a multi-stage Dockerfile whose shipped stages are heavy; `None` otherwise.
+pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, Outcome>> {
+    if df.stages.len() < 2 {
+        return None;
+    }
+    let graph = Graph::build(df, &[]).ok()?;
+    let target = *graph.targets.first()?;
+    let root = graph.lineage(target)[0];
+    let mut lines: Vec<String> = df.text.lines().map(|l| l.trim_end_matches('\r').to_owned()).collect();
+    let mut drop_lines: Vec<(usize, usize)> = Vec::new();
+    let mut rationale = Vec::new();
+    let refuse = |why: String| Some(Err(Outcome::Refused(why)));
+
+    // 1. the base of the shipped lineage
+    if let (StageRef::Image(base), Some(slim)) = (&graph.bases[root], graph.root_image(target).and_then(slim_variant)) {
+        let shared = graph.edges.iter().any(|e| e.target == StageRef::Stage(root) && !graph.ships[e.stage]);
+        if shared {
+            return refuse(format!(
+                "stage `{}` is both shipped and built on by a build stage; slimming it would change the build",
+                df.stages[root].label()
+            ));
+        }
+        let stage = &df.stages[root];
+        let l = &mut lines[stage.line - 1];
+        if let Some(at) = l.find(base.as_str()) {
+            l.replace_range(at..at + base.len(), &slim);
+            rationale.push(Rationale {
+                rule: "SL103".into(),
+                line: stage.line,
+                message: format!("the shipped stage runs on `{slim}` instead of `{base}`"),
+            });
+        }
+    }
+    // 2. RUNs of the shipped stages
+    for si in graph.lineage(target) {
+        for ins in &df.stages[si].instructions {
+            if ins.kind != Kind::Run {
+                continue;
+            }
+            let Body::Run { heredocs, .. } = &ins.body else { continue };
+            let script = ins.script().unwrap_or_default();
+            let parsed = shell::parse(&script);
+            let installs: Vec<(Vec<&str>, bool)> =
+                parsed.commands.iter().filter_map(|c| system_install(c).map(|(m, p)| (p, m.is_apt()))).collect();
+            let toolchain: Vec<&str> =
+                installs.iter().flat_map(|(p, _)| p.iter().copied()).filter(|p| is_toolchain_package(p)).collect();
+            let runtime_pkgs = installs.iter().flat_map(|(p, _)| p.iter()).any(|p| !is_toolchain_package(p));
+            let housekeeping_only = parsed.commands.iter().all(|c| {
+                system_install(c).is_some() || matches!(c.subcommand(), Some("update" | "clean")) || c.program() == "rm"
+            });
+            if !toolchain.is_empty() {
+                if runtime_pkgs || !housekeeping_only {
+                    return refuse(format!("line {}: the toolchain is installed together with other work in a stage that ships; split that RUN and ask again", ins.line));
+                }
+                drop_lines.push((ins.line, ins.end_line));
+                rationale.push(Rationale {
+                    rule: "SL101".into(),
+                    line: ins.line,
+                    message: format!("{} no longer installed in a stage that ships", toolchain.join(", ")),
+                });
+                continue;
+            }
+            if !heredocs.is_empty() {
+                continue;
+            }
+            let apt = installs.iter().any(|(_, apt)| *apt) && !script.contains("/var/lib/apt/lists");
+            let last = ins.end_line - 1;
+            if apt {
+                lines[last].push_str(" && rm -rf /var/lib/apt/lists/*");
+                rationale.push(Rationale {
+                    rule: "SL106".into(),
+                    line: ins.line,
+                    message: "the apt lists are removed in the RUN that fetched them".into(),
+                });
+            }
+            if parsed.commands.iter().any(|c| pip_install(c).is_some()) && !script.contains("--no-cache-dir") {
+                for l in &mut lines[ins.line - 1..ins.end_line] {
+                    *l = super::python::no_cache(l);
+                }
+                rationale.push(Rationale {
+                    rule: "SL106".into(),
+                    line: ins.line,
+                    message: "pip runs with --no-cache-dir".into(),
+                });
+            }
+        }
+    }
+    if rationale.is_empty() {
+        return Some(Err(Outcome::Nothing("already multi-stage, and the stage that ships is light".into())));
+    }
+    let kept: Vec<String> = lines
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !drop_lines.iter().any(|(a, b)| (a - 1..*b).contains(i)))
+        .map(|(_, l)| l)
+        .collect();
+    let mut plan = Plan::new("slim", df, &df.stages[target], "", "", Vec::new(), Vec::new(), rationale);
+    plan.data = serde_json::json!({ "lines": kept });
+    Some(Ok(plan))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::{lint_text, LintConfig};
+    use crate::patch::{diff, suggest, Outcome as O, Templates};
+
+    const HEAVY: &str = include_str!("../../examples/flask/heavy-runtime.Dockerfile");
+
+    #[test]
+    fn slims_the_shipped_stage_in_place() {
+        let O::Patch(p) = suggest(HEAVY, "Dockerfile", &[], &Templates::built_in()) else { panic!("no patch") };
+        assert_eq!(p.ecosystem, "slim");
+        assert_eq!(
+            p.diff.lines().filter(|l| l.starts_with('-') && !l.starts_with("---")).collect::<Vec<_>>(),
+            ["-FROM python:3.9 AS runtime", "-RUN pip install flask"],
+            "only the lines that change:\n{}",
+            p.diff
+        );
+        assert!(
+            p.patched.contains("FROM python:3.9-slim AS runtime\n")
+                && p.patched.contains("RUN pip install --no-cache-dir flask\nEXPOSE")
+        );
+        assert!(p.patched.contains("FROM python:3.9 AS build\n"), "the build stage is untouched");
+        assert_eq!(diff::apply(HEAVY, &p.diff).as_deref(), Some(p.patched.as_str()));
+        let after: Vec<String> =
+            lint_text(&p.patched, "D", &LintConfig::default()).into_iter().map(|f| f.code).collect();
+        assert!(!after.contains(&"SL103".to_string()) && !after.contains(&"SL106".to_string()), "{after:?}");
+    }
+
+    #[test]
+    fn toolchain_runs_go_and_caches_are_cleaned() {
+        let t = Templates::built_in();
+        let text = "FROM golang:1.22 AS b\nRUN go build -o /a .\nFROM debian:bookworm\nRUN apt-get update && apt-get install -y gcc\nRUN apt-get update && apt-get install -y ca-certificates\nCOPY --from=b /a /a\n";
+        let O::Patch(p) = suggest(text, "D", &[], &t) else { panic!() };
+        assert!(p.patched.contains("FROM debian:bookworm-slim\n"));
+        assert!(!p.patched.contains("gcc"));
+        assert!(p.patched.contains("install -y ca-certificates && rm -rf /var/lib/apt/lists/*\n"), "{}", p.patched);
+        let O::Refused(why) = suggest(
+            "FROM python:3.9 AS base\nFROM base AS build\nRUN make\nFROM base\nCOPY --from=build /x /x\n",
+            "D",
+            &[],
+            &t,
+        ) else {
+            panic!()
+        };
+        assert!(why.contains("both shipped and built on"), "{why}");
+        assert!(matches!(
+            suggest(include_str!("../../examples/flask/multistage.Dockerfile"), "D", &[], &t),
+            O::Nothing(_)
+        ));
+    }
+}
