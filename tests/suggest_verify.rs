@@ -79,6 +79,13 @@ async fn the_go_patch_ships_a_static_binary_on_distroless_and_answers_the_same()
         (b as f64) < 0.05 * a as f64,
         "a static binary on distroless is a fraction of the toolchain image: {a} -> {b}"
     );
+
+    // on scratch, when asked: same answer, with the CA bundle copied from the build stage
+    let out = shiplight(&["suggest", "--verify", "--scratch", "--format", "json", "examples/go/Dockerfile"], &root());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["patched"].as_str().unwrap().contains("FROM scratch AS runtime"));
+    assert_eq!(v["verification"]["verified"], true, "{}", v["verification"]);
+    assert_eq!(v["verification"]["smoke"]["patched"]["body"], "Hello Docker");
 }
 
 #[tokio::test]

@@ -45,6 +45,9 @@ pub struct SuggestOptions {
     pub timeout: u64,
     #[arg(long, value_enum, default_value = "auto")]
     pub builder: crate::image::engine::Builder,
+    /// Ship static binaries (Go) on `scratch` instead of distroless static.
+    #[arg(long)]
+    pub scratch: bool,
 }
 
 /// The result, in the shape `--format json` prints.
@@ -267,7 +270,7 @@ pub fn run(opts: &SuggestOptions) -> Result<Suggestion, SuggestError> {
     let templates = templates(opts.templates.as_deref())?;
     let name = opts.dockerfile.file_name().and_then(|n| n.to_str()).unwrap_or("Dockerfile");
     let mut s = Suggestion { dockerfile: shown.clone(), ..Suggestion::default() };
-    match patch::suggest(&text, name, &files, &templates) {
+    match patch::suggest(&text, name, &patch::Inputs { files, scratch: opts.scratch }, &templates) {
         Outcome::Patch(p) => {
             s.outcome = "patch".into();
             s.ecosystem = Some(p.ecosystem);

@@ -35,7 +35,7 @@ fn output(script: &str) -> Option<String> {
 }
 
 /// The plan for a single-stage C/C++ Dockerfile; `None` when it is not one.
-pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, Outcome>> {
+pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
     let graph = Graph::build(df, &[]).ok()?;
     let stage = &df.stages[*graph.targets.first()?];
     let base = graph.root_image(stage.index)?;
@@ -112,7 +112,9 @@ mod tests {
 
     #[test]
     fn c_example_rewrite() {
-        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &[], &Templates::built_in()) else { panic!("no patch") };
+        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &Default::default(), &Templates::built_in()) else {
+            panic!("no patch")
+        };
         assert_eq!(p.ecosystem, "c");
         let (build, runtime) = p.patched.split_once("AS runtime").unwrap();
         assert!(
@@ -138,21 +140,23 @@ mod tests {
     fn debian_with_a_toolchain_and_refusals() {
         let t = Templates::built_in();
         let text = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y build-essential\nWORKDIR /w\nCOPY . .\nRUN make && cc -o app main.c\nCMD [\"/w/app\"]\n";
-        let O::Patch(p) = suggest(text, "D", &[], &t) else { panic!() };
+        let O::Patch(p) = suggest(text, "D", &Default::default(), &t) else { panic!() };
         assert!(
             p.patched.contains("FROM debian:bookworm-slim AS runtime")
                 && p.patched.contains("COPY --from=build /w/app /w/app"),
             "{}",
             p.patched
         );
-        let O::Refused(why) = suggest("FROM gcc:12\nRUN make\n", "D", &[], &t) else { panic!() };
+        let O::Refused(why) = suggest("FROM gcc:12\nRUN make\n", "D", &Default::default(), &t) else { panic!() };
         assert!(why.contains("-o"), "{why}");
-        let O::Refused(why) = suggest("FROM gcc:12\nRUN gcc -o /a a.c && ./a --selftest\n", "D", &[], &t) else {
+        let O::Refused(why) =
+            suggest("FROM gcc:12\nRUN gcc -o /a a.c && ./a --selftest\n", "D", &Default::default(), &t)
+        else {
             panic!()
         };
         assert!(why.contains("line 2"), "{why}");
         assert!(
-            matches!(suggest("FROM debian:bookworm\nCMD [\"bash\"]\n", "D", &[], &t), O::Refused(_)),
+            matches!(suggest("FROM debian:bookworm\nCMD [\"bash\"]\n", "D", &Default::default(), &t), O::Refused(_)),
             "nothing compiled: not ours"
         );
     }

@@ -59,7 +59,7 @@ fn shell_form(body: &Body) -> bool {
 }
 
 /// The plan for a single-stage Go Dockerfile; `None` when it is not one.
-pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, Outcome>> {
+pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
     let graph = Graph::build(df, &[]).ok()?;
     let stage = &df.stages[*graph.targets.first()?];
     let base = graph.root_image(stage.index)?;
@@ -150,8 +150,12 @@ pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, O
             _ => runtime.push(text),
         }
     }
-    let image = if needs_root { RUNTIME.to_owned() } else { format!("{RUNTIME}:nonroot") };
-    if !needs_root {
+    let image = match (inputs.scratch, needs_root) {
+        (true, _) => "scratch".to_owned(),
+        (false, true) => RUNTIME.to_owned(),
+        (false, false) => format!("{RUNTIME}:nonroot"),
+    };
+    if !needs_root && !inputs.scratch {
         rationale.push(Rationale {
             rule: "SL107".into(),
             line: stage.line,
@@ -159,7 +163,10 @@ pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, O
                 .into(),
         });
     }
-    Some(Ok(Plan::new("go", df, stage, base, &image, build, runtime, rationale).with("binary", binary)))
+    Some(Ok(Plan::new("go", df, stage, base, &image, build, runtime, rationale)
+        .with("binary", binary)
+        .with("scratch", inputs.scratch)
+        .with("nonroot_user", inputs.scratch && !needs_root)))
 }
 
 #[cfg(test)]
@@ -172,7 +179,9 @@ mod tests {
 
     #[test]
     fn go_example_rewrite() {
-        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &[], &Templates::built_in()) else { panic!("no patch") };
+        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &Default::default(), &Templates::built_in()) else {
+            panic!("no patch")
+        };
         assert_eq!(p.ecosystem, "go");
         assert!(p.patched.contains("FROM golang:1.19 AS build\n"), "{}", p.patched);
         assert!(p.patched.contains("RUN CGO_ENABLED=0 go build -o /usr/local/bin/hello .\n"));
@@ -193,7 +202,7 @@ mod tests {
     #[test]
     fn refuses_what_a_distroless_runtime_cannot_run() {
         let t = Templates::built_in();
-        let refused = |text: &str| match suggest(text, "D", &[], &t) {
+        let refused = |text: &str| match suggest(text, "D", &Default::default(), &t) {
             O::Refused(why) => why,
             other => panic!("{text:?}: {other:?}"),
         };
@@ -204,10 +213,17 @@ mod tests {
     }
 
     #[test]
+    fn scratch_when_asked() {
+        let inputs = crate::patch::Inputs { scratch: true, ..Default::default() };
+        let O::Patch(p) = suggest(EXAMPLE, "D", &inputs, &Templates::built_in()) else { panic!() };
+        assert!(p.patched.contains("FROM scratch AS runtime\nCOPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\nUSER 65532:65532\nCOPY --from=build /usr/local/bin/hello"), "{}", p.patched);
+    }
+
+    #[test]
     fn root_stays_where_the_file_needs_it() {
         let text =
             "FROM golang:1.19\nWORKDIR /src\nRUN go build -o out/app .\nEXPOSE 80\nENTRYPOINT [\"/src/out/app\"]\n";
-        let O::Patch(p) = suggest(text, "D", &[], &Templates::built_in()) else { panic!() };
+        let O::Patch(p) = suggest(text, "D", &Default::default(), &Templates::built_in()) else { panic!() };
         assert!(p.patched.contains(&format!("FROM {RUNTIME} AS runtime")), "port 80 needs root: {}", p.patched);
         assert!(
             p.patched.contains("COPY --from=build /src/out/app /src/out/app"),

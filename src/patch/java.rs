@@ -61,7 +61,7 @@ pub fn jre_for(image: &str) -> Option<String> {
 }
 
 /// The plan for a single-stage Java Dockerfile; `None` when it is not one.
-pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, Outcome>> {
+pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
     let graph = Graph::build(df, &[]).ok()?;
     let stage = &df.stages[*graph.targets.first()?];
     let base = graph.root_image(stage.index)?;
@@ -134,7 +134,9 @@ mod tests {
 
     #[test]
     fn java_example_rewrite() {
-        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &[], &Templates::built_in()) else { panic!("no patch") };
+        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &Default::default(), &Templates::built_in()) else {
+            panic!("no patch")
+        };
         assert_eq!(p.ecosystem, "java");
         let (build, runtime) = p.patched.split_once("AS runtime").unwrap();
         assert!(build.contains("FROM eclipse-temurin:17 AS build\n"), "{}", p.patched);
@@ -157,10 +159,10 @@ mod tests {
     fn maven_and_gradle_projects() {
         let t = Templates::built_in();
         let maven = "FROM maven:3.9-eclipse-temurin-21\nWORKDIR /build\nCOPY pom.xml .\nRUN mvn -B dependency:go-offline\nCOPY src src\nRUN mvn -B package -DskipTests\nCMD [\"java\", \"-jar\", \"target/app.jar\"]\n";
-        let O::Patch(p) = suggest(maven, "D", &[], &t) else { panic!() };
+        let O::Patch(p) = suggest(maven, "D", &Default::default(), &t) else { panic!() };
         assert!(p.patched.contains("FROM eclipse-temurin:21-jre AS runtime\nWORKDIR /build\nCOPY --from=build /build/target /build/target\n"), "{}", p.patched);
         let gradle = "FROM gradle:8.5-jdk17\nWORKDIR /home/gradle/app\nCOPY . .\nRUN gradle build --no-daemon\nCMD [\"java\", \"-jar\", \"build/libs/app.jar\"]\n";
-        let O::Patch(p) = suggest(gradle, "D", &[], &t) else { panic!() };
+        let O::Patch(p) = suggest(gradle, "D", &Default::default(), &t) else { panic!() };
         assert!(
             p.patched.contains("FROM eclipse-temurin:17-jre AS runtime")
                 && p.patched.contains("COPY --from=build /home/gradle/app/build/libs /home/gradle/app/build/libs"),
@@ -169,7 +171,9 @@ mod tests {
         );
         assert_eq!(jre_for("openjdk:11-jdk"), Some("eclipse-temurin:11-jre".into()));
         assert_eq!(jre_for("eclipse-temurin:17-jre"), None);
-        let O::Refused(why) = suggest("FROM maven:3\nRUN mvn package\n", "D", &[], &t) else { panic!() };
+        let O::Refused(why) = suggest("FROM maven:3\nRUN mvn package\n", "D", &Default::default(), &t) else {
+            panic!()
+        };
         assert!(why.contains("Java version"), "{why}");
     }
 }

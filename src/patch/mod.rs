@@ -110,18 +110,26 @@ impl Templates {
     }
 }
 
-/// Suggest a rewrite of `text`. `name` is shown in the diff headers; `context_files` are
-/// the names at the root of the build context (requirements.txt, package.json, …).
-pub fn suggest(text: &str, name: &str, context_files: &[String], templates: &Templates) -> Outcome {
+/// What a detector may look at besides the Dockerfile.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// Names at the root of the build context (Cargo.toml, package.json, …).
+    pub files: Vec<String>,
+    /// Ship static binaries on `scratch` instead of distroless static.
+    pub scratch: bool,
+}
+
+/// Suggest a rewrite of `text`. `name` is shown in the diff headers.
+pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -> Outcome {
     let df = match Dockerfile::parse(text) {
         Ok(df) => df,
         Err(e) => return Outcome::Refused(format!("{name}:{}:{}: {}", e.line, e.column, e.message)),
     };
     // The first detector that recognises the file decides; a heavy multi-stage file first,
     // since the single-stage detectors answer "already multi-stage" for it.
-    type Detector = fn(&Dockerfile, &[String]) -> Option<Result<Plan, Outcome>>;
+    type Detector = fn(&Dockerfile, &Inputs) -> Option<Result<Plan, Outcome>>;
     const DETECTORS: [Detector; 7] = [slim::plan, python::plan, go::plan, node::plan, c::plan, java::plan, rust::plan];
-    let plan = match DETECTORS.iter().find_map(|d| d(&df, context_files)) {
+    let plan = match DETECTORS.iter().find_map(|d| d(&df, inputs)) {
         Some(Ok(plan)) => plan,
         Some(Err(outcome)) => return outcome,
         None => {
@@ -299,7 +307,7 @@ mod tests {
     const FLASK: &str = include_str!("../../examples/flask/Dockerfile");
 
     fn patch(text: &str) -> Patch {
-        match suggest(text, "Dockerfile", &[], &Templates::built_in()) {
+        match suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) {
             Outcome::Patch(p) => p,
             other => panic!("no patch: {other:?}"),
         }
@@ -345,12 +353,12 @@ mod tests {
     fn nothing_to_do_and_refusals() {
         let t = Templates::built_in();
         let multistage = include_str!("../../examples/flask/multistage.Dockerfile");
-        assert!(matches!(suggest(multistage, "D", &[], &t), Outcome::Nothing(_)));
+        assert!(matches!(suggest(multistage, "D", &Default::default(), &t), Outcome::Nothing(_)));
         assert!(matches!(
-            suggest("FROM python:3.12-slim\nCOPY a.py .\nCMD [\"python\",\"a.py\"]\n", "D", &[], &t),
+            suggest("FROM python:3.12-slim\nCOPY a.py .\nCMD [\"python\",\"a.py\"]\n", "D", &Default::default(), &t),
             Outcome::Nothing(_)
         ));
-        let refused = |text: &str| match suggest(text, "D", &[], &t) {
+        let refused = |text: &str| match suggest(text, "D", &Default::default(), &t) {
             Outcome::Refused(why) => why,
             other => panic!("expected a refusal for {text:?}: {other:?}"),
         };
@@ -366,7 +374,7 @@ mod tests {
     fn custom_templates_override_the_built_in_ones() {
         let custom = |text: &str| Templates::new(&[("python".into(), text.into(), "my/python.Dockerfile.hbs".into())]);
         let t = custom("{{{build_from}}}\n{{{runtime_from}}}\n# custom\n").unwrap();
-        let Outcome::Patch(p) = suggest(FLASK, "D", &[], &t) else { panic!() };
+        let Outcome::Patch(p) = suggest(FLASK, "D", &Default::default(), &t) else { panic!() };
         assert!(p.patched.ends_with("# custom\n"));
         let e = custom("{{#each}}").err().unwrap();
         assert!(e.to_string().starts_with("template my/python.Dockerfile.hbs"), "{e}");
@@ -432,7 +440,7 @@ mod tests {
             if pick(5) == 0 {
                 text = text.replace('\n', "\r\n");
             }
-            match suggest(&text, "Dockerfile", &[], &t) {
+            match suggest(&text, "Dockerfile", &Default::default(), &t) {
                 Outcome::Patch(p) => {
                     patched += 1;
                     assert_eq!(

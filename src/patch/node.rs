@@ -29,7 +29,7 @@ fn classify(script: &str) -> Run {
 }
 
 /// The plan for a single-stage Node Dockerfile; `None` when it is not one.
-pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, Outcome>> {
+pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
     let graph = Graph::build(df, &[]).ok()?;
     let stage = &df.stages[*graph.targets.first()?];
     let base = graph.root_image(stage.index)?;
@@ -116,7 +116,9 @@ mod tests {
 
     #[test]
     fn node_example_rewrite() {
-        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &[], &Templates::built_in()) else { panic!("no patch") };
+        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &Default::default(), &Templates::built_in()) else {
+            panic!("no patch")
+        };
         assert_eq!(p.ecosystem, "node");
         let (build, runtime) = p.patched.split_once("AS runtime").unwrap();
         assert!(
@@ -140,7 +142,7 @@ mod tests {
     fn other_runs_stay_and_mixed_runs_are_refused() {
         let t = Templates::built_in();
         let text = "FROM node:20\nWORKDIR /srv\nRUN useradd -r app\nCOPY . .\nRUN yarn install && yarn build\nUSER app\nCMD [\"node\", \"index.js\"]\n";
-        let O::Patch(p) = suggest(text, "D", &[], &t) else { panic!() };
+        let O::Patch(p) = suggest(text, "D", &Default::default(), &t) else { panic!() };
         let (build, runtime) = p.patched.split_once("AS runtime").unwrap();
         assert!(
             build.contains("RUN useradd -r app") && runtime.contains("RUN useradd -r app"),
@@ -149,12 +151,18 @@ mod tests {
         );
         assert!(build.contains("RUN yarn install --production --ignore-scripts --prefer-offline"));
         assert!(runtime.contains("COPY --from=build /srv /srv\nUSER app"));
-        let O::Refused(why) =
-            suggest("FROM node:20\nWORKDIR /a\nRUN npm ci && node server.js --migrate && curl x\n", "D", &[], &t)
-        else {
+        let O::Refused(why) = suggest(
+            "FROM node:20\nWORKDIR /a\nRUN npm ci && node server.js --migrate && curl x\n",
+            "D",
+            &Default::default(),
+            &t,
+        ) else {
             panic!()
         };
         assert!(why.contains("line 3"), "{why}");
-        assert!(matches!(suggest("FROM node:20-slim\nWORKDIR /a\nRUN npm ci\n", "D", &[], &t), O::Nothing(_)));
+        assert!(matches!(
+            suggest("FROM node:20-slim\nWORKDIR /a\nRUN npm ci\n", "D", &Default::default(), &t),
+            O::Nothing(_)
+        ));
     }
 }

@@ -116,7 +116,7 @@ pub(crate) fn no_cache(text: &str) -> String {
 
 /// The plan for a single-stage Python Dockerfile, `None` when it is not one, `Some(Err)` for
 /// nothing-to-do and refusals.
-pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, Outcome>> {
+pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
     let graph = Graph::build(df, &[]).ok()?;
     let final_stage = &df.stages[*graph.targets.first()?];
     let base = graph.root_image(final_stage.index)?;
@@ -237,7 +237,7 @@ mod tests {
         assert_eq!(classify("poetry install --only main --no-root"), Run::Pip);
         assert_eq!(classify("uv sync --frozen"), Run::Pip);
         let text = "FROM python:3.12\nWORKDIR /app\nRUN pip install poetry\nCOPY pyproject.toml poetry.lock ./\nRUN poetry install --only main --no-root\nCOPY . .\nCMD [\"python\", \"-m\", \"app\"]\n";
-        let Outcome::Patch(p) = suggest(text, "D", &[], &Templates::built_in()) else { panic!() };
+        let Outcome::Patch(p) = suggest(text, "D", &Default::default(), &Templates::built_in()) else { panic!() };
         let tool = p.patched.find("RUN pip install --no-cache-dir poetry").expect("the tool install");
         let venv = p.patched.find("RUN python -m venv /opt/venv").unwrap();
         assert!(tool < venv, "the tool is installed before (outside) the virtualenv:\n{}", p.patched);
@@ -246,7 +246,7 @@ mod tests {
                 && p.patched.contains("FROM python:3.12-slim AS runtime")
         );
         let uv = "FROM python:3.12\nWORKDIR /app\nRUN pip install uv\nCOPY . .\nRUN uv sync --frozen\nCMD [\"python\", \"app.py\"]\n";
-        let Outcome::Patch(p) = suggest(uv, "D", &[], &Templates::built_in()) else { panic!() };
+        let Outcome::Patch(p) = suggest(uv, "D", &Default::default(), &Templates::built_in()) else { panic!() };
         assert!(p.patched.contains("UV_PROJECT_ENVIRONMENT=/opt/venv"), "{}", p.patched);
     }
 

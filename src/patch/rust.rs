@@ -42,7 +42,7 @@ fn release_binary(stage: &crate::dockerfile::Stage, workdir: &str) -> Option<Str
 }
 
 /// The plan for a single-stage Rust Dockerfile; `None` when it is not one.
-pub fn plan(df: &Dockerfile, context_files: &[String]) -> Option<Result<Plan, Outcome>> {
+pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
     let graph = Graph::build(df, &[]).ok()?;
     let stage = &df.stages[*graph.targets.first()?];
     let base = graph.root_image(stage.index)?;
@@ -116,7 +116,7 @@ pub fn plan(df: &Dockerfile, context_files: &[String]) -> Option<Result<Plan, Ou
     ];
     // The dependency-caching layer, where it is safe: Cargo.toml at the context root, copied
     // with the whole context before the build, into a WORKDIR.
-    let cacheable = context_files.iter().any(|f| f == "Cargo.toml") && build_workdir != "/";
+    let cacheable = inputs.files.iter().any(|f| f == "Cargo.toml") && build_workdir != "/";
     if let (true, Some(copy)) = (cacheable, whole_copy) {
         let copy_text = df.source(&stage.instructions[copy]).trim_end().replace("\r\n", "\n");
         if let Some(at) = build.iter().position(|b| b.ends_with(&copy_text)) {
@@ -151,7 +151,14 @@ mod tests {
     #[test]
     fn rust_example_rewrite_with_a_dependency_cache() {
         let files = vec!["Cargo.toml".to_string(), "Cargo.lock".into(), "src".into()];
-        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &files, &Templates::built_in()) else { panic!("no patch") };
+        let O::Patch(p) = suggest(
+            EXAMPLE,
+            "Dockerfile",
+            &crate::patch::Inputs { files, ..Default::default() },
+            &Templates::built_in(),
+        ) else {
+            panic!("no patch")
+        };
         assert_eq!(p.ecosystem, "rust");
         let (build, runtime) = p.patched.split_once("AS runtime").unwrap();
         assert!(build.contains("COPY Cargo.toml Cargo.lock* ./\nRUN mkdir -p src && echo 'fn main() {}' > src/main.rs && cargo build --release && rm -rf src\nCOPY . .\nRUN find src -name '*.rs' -exec touch {} + && cargo build --release"), "{}", p.patched);
@@ -167,20 +174,25 @@ mod tests {
             assert!(!after.contains(&fixed.to_string()), "{fixed} still reported: {after:?}");
         }
         // without Cargo.toml in the context, no caching layer (but still the split)
-        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &[], &Templates::built_in()) else { panic!() };
+        let O::Patch(p) = suggest(EXAMPLE, "Dockerfile", &Default::default(), &Templates::built_in()) else { panic!() };
         assert!(!p.patched.contains("Cargo.lock*"));
     }
 
     #[test]
     fn refusals() {
         let t = Templates::built_in();
-        let O::Refused(why) =
-            suggest("FROM rust:1.80\nWORKDIR /a\nCOPY . .\nRUN cargo build --release\nCMD [\"hello\"]\n", "D", &[], &t)
-        else {
+        let O::Refused(why) = suggest(
+            "FROM rust:1.80\nWORKDIR /a\nCOPY . .\nRUN cargo build --release\nCMD [\"hello\"]\n",
+            "D",
+            &Default::default(),
+            &t,
+        ) else {
             panic!()
         };
         assert!(why.contains("target/release"), "{why}");
-        let O::Refused(why) = suggest("FROM rust:1.80-alpine\nRUN cargo build --release\n", "D", &[], &t) else {
+        let O::Refused(why) =
+            suggest("FROM rust:1.80-alpine\nRUN cargo build --release\n", "D", &Default::default(), &t)
+        else {
             panic!()
         };
         assert!(why.contains("musl"), "{why}");

@@ -11,7 +11,7 @@ use crate::dockerfile::{Body, Dockerfile, Graph, Kind};
 use crate::lint::rules::slim_variant;
 
 /// The plan for a multi-stage Dockerfile whose shipped stages are heavy; `None` otherwise.
-pub fn plan(df: &Dockerfile, _context_files: &[String]) -> Option<Result<Plan, Outcome>> {
+pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
     if df.stages.len() < 2 {
         return None;
     }
@@ -120,7 +120,9 @@ mod tests {
 
     #[test]
     fn slims_the_shipped_stage_in_place() {
-        let O::Patch(p) = suggest(HEAVY, "Dockerfile", &[], &Templates::built_in()) else { panic!("no patch") };
+        let O::Patch(p) = suggest(HEAVY, "Dockerfile", &Default::default(), &Templates::built_in()) else {
+            panic!("no patch")
+        };
         assert_eq!(p.ecosystem, "slim");
         assert_eq!(
             p.diff.lines().filter(|l| l.starts_with('-') && !l.starts_with("---")).collect::<Vec<_>>(),
@@ -143,21 +145,21 @@ mod tests {
     fn toolchain_runs_go_and_caches_are_cleaned() {
         let t = Templates::built_in();
         let text = "FROM golang:1.22 AS b\nRUN go build -o /a .\nFROM debian:bookworm\nRUN apt-get update && apt-get install -y gcc\nRUN apt-get update && apt-get install -y ca-certificates\nCOPY --from=b /a /a\n";
-        let O::Patch(p) = suggest(text, "D", &[], &t) else { panic!() };
+        let O::Patch(p) = suggest(text, "D", &Default::default(), &t) else { panic!() };
         assert!(p.patched.contains("FROM debian:bookworm-slim\n"));
         assert!(!p.patched.contains("gcc"));
         assert!(p.patched.contains("install -y ca-certificates && rm -rf /var/lib/apt/lists/*\n"), "{}", p.patched);
         let O::Refused(why) = suggest(
             "FROM python:3.9 AS base\nFROM base AS build\nRUN make\nFROM base\nCOPY --from=build /x /x\n",
             "D",
-            &[],
+            &Default::default(),
             &t,
         ) else {
             panic!()
         };
         assert!(why.contains("both shipped and built on"), "{why}");
         assert!(matches!(
-            suggest(include_str!("../../examples/flask/multistage.Dockerfile"), "D", &[], &t),
+            suggest(include_str!("../../examples/flask/multistage.Dockerfile"), "D", &Default::default(), &t),
             O::Nothing(_)
         ));
     }
