@@ -380,6 +380,24 @@ mod tests {
         assert!(e.to_string().starts_with("template my/python.Dockerfile.hbs"), "{e}");
     }
 
+    #[test]
+    fn escape_directive_heredocs_and_missing_context_files() {
+        let t = Templates::built_in();
+        // a backtick escape: the directive stays first, continuations are kept as written
+        let text = "# escape=`\nFROM python:3.9\nRUN apt-get update && `\n    apt-get install -y build-essential\nRUN pip install flask\nCMD [\"python\", \"app.py\"]\n";
+        let Outcome::Patch(p) = suggest(text, "D", &Default::default(), &t) else { panic!() };
+        assert!(p.patched.starts_with("# escape=`\nFROM python:3.9 AS build\n"), "{}", p.patched);
+        assert!(p.patched.contains("RUN apt-get update && `\n    apt-get install -y build-essential"));
+        assert_eq!(crate::dockerfile::Dockerfile::parse(&p.patched).unwrap().escape, '`');
+        // a heredoc RUN is never split or guessed at
+        let heredoc = "FROM python:3.9\nRUN <<EOF\napt-get install -y gcc\npip install flask\nEOF\nCMD [\"python\"]\n";
+        assert!(matches!(suggest(heredoc, "D", &Default::default(), &t), Outcome::Refused(_)));
+        // no Cargo.toml in the context: a rewrite without the caching layer, never a broken one
+        let rust = "FROM rust:1.80\nWORKDIR /a\nCOPY . .\nRUN cargo build --release\nCMD [\"/a/target/release/x\"]\n";
+        let Outcome::Patch(p) = suggest(rust, "D", &Default::default(), &t) else { panic!() };
+        assert!(crate::dockerfile::Dockerfile::parse(&p.patched).is_ok() && !p.patched.contains("Cargo.lock*"));
+    }
+
     /// Every emitted patch applies cleanly to its input, parses, and no longer ships the
     /// toolchain or the heavy base it answered (a deterministic sweep of generated files).
     #[test]
