@@ -10,7 +10,7 @@
 use super::{Outcome, Plan, Rationale, RunKind as Run};
 use crate::dockerfile::packages::{is_toolchain_package, system_install, Manager};
 use crate::dockerfile::shell::{self, SimpleCommand};
-use crate::dockerfile::{resolve_path, Dockerfile, Graph, ImageRef, Kind};
+use crate::dockerfile::{Dockerfile, Graph, ImageRef, Kind};
 use crate::lint::rules::slim_variant;
 
 const COMPILERS: &[&str] = &["gcc", "g++", "cc", "c++", "clang", "clang++"];
@@ -53,31 +53,14 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
         return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
     }
     let refuse = |why: String| Some(Err(Outcome::Refused(why)));
-    let mut workdir = "/".to_owned();
-    let (mut binary, mut last_build) = (None, None);
-    for (n, ins) in stage.instructions.iter().enumerate() {
-        match ins.kind {
-            Kind::Workdir => workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/")),
-            Kind::Run => {
-                let script = ins.script().unwrap_or_default();
-                match classify(&script) {
-                    Run::Mixed => return refuse(format!("line {}: this RUN mixes build steps with other work; split it into separate RUNs and ask again", ins.line)),
-                    Run::Build => {
-                        if let Some(o) = output(&script) {
-                            binary = Some(resolve_path(&workdir, &o));
-                        }
-                        last_build = Some(n);
-                    }
-                    Run::Other => {}
-                }
-            }
-            _ => {}
-        }
-    }
-    let Some(last_build) = last_build else {
+    let builds = match super::scan_builds(stage, classify, output) {
+        Ok(b) => b,
+        Err(outcome) => return Some(Err(outcome)),
+    };
+    let Some(last_build) = builds.last else {
         return Some(Err(Outcome::Nothing("nothing is compiled here".into())));
     };
-    let Some(binary) = binary else {
+    let Some(binary) = builds.artifact else {
         return refuse(
             "the binary's path is not known: give the compiler an `-o /path/to/binary` and ask again".into(),
         );

@@ -6,7 +6,7 @@
 use super::{Outcome, Plan, Rationale, RunKind as Run};
 use crate::dockerfile::packages::{is_toolchain_package, system_install, Manager};
 use crate::dockerfile::shell::{self, SimpleCommand};
-use crate::dockerfile::{resolve_path, Dockerfile, Graph, ImageRef, Kind};
+use crate::dockerfile::{Dockerfile, Graph, ImageRef};
 
 fn build_step(c: &SimpleCommand) -> bool {
     matches!(c.program(), "javac" | "jar" | "mvn" | "mvnw" | "gradle" | "gradlew")
@@ -76,31 +76,14 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
     let Some(jre) = jre_for(base) else {
         return refuse(format!("the Java version of `{base}` cannot be read off its tag, so the JRE to run on is unknown; pin a versioned JDK image"));
     };
-    let mut workdir = "/".to_owned();
-    let (mut produced, mut last_build) = (None, None);
-    for (n, ins) in stage.instructions.iter().enumerate() {
-        match ins.kind {
-            Kind::Workdir => workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/")),
-            Kind::Run => {
-                let script = ins.script().unwrap_or_default();
-                match classify(&script) {
-                    Run::Mixed => return refuse(format!("line {}: this RUN mixes build steps with other work; split it into separate RUNs and ask again", ins.line)),
-                    Run::Build => {
-                        if let Some(a) = artifact(&script) {
-                            produced = Some(resolve_path(&workdir, &a));
-                        }
-                        last_build = Some(n);
-                    }
-                    Run::Other => {}
-                }
-            }
-            _ => {}
-        }
-    }
-    let Some(last_build) = last_build else {
+    let builds = match super::scan_builds(stage, classify, artifact) {
+        Ok(b) => b,
+        Err(outcome) => return Some(Err(outcome)),
+    };
+    let Some(last_build) = builds.last else {
         return Some(Err(Outcome::Nothing("nothing is built here".into())));
     };
-    let Some(produced) = produced else {
+    let Some(produced) = builds.artifact else {
         return refuse(
             "what the build produces is not known: use `jar cf PATH …`, Maven or Gradle, and ask again".into(),
         );

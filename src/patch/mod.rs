@@ -240,6 +240,52 @@ pub fn classify_run(script: &str, is_step: impl Fn(&crate::dockerfile::shell::Si
     }
 }
 
+/// What a stage's builds are: the last build RUN, what the builds produce (resolved against
+/// the WORKDIR in force), and that WORKDIR.
+pub struct Builds {
+    pub last: Option<usize>,
+    pub artifact: Option<String>,
+    pub workdir: String,
+}
+
+/// Scan a stage's RUNs: classify each, refuse a mixed one, and follow WORKDIR to resolve what
+/// `artifact` says a build produces.
+pub fn scan_builds(
+    stage: &crate::dockerfile::Stage,
+    classify: impl Fn(&str) -> RunKind,
+    artifact: impl Fn(&str) -> Option<String>,
+) -> Result<Builds, Outcome> {
+    use crate::dockerfile::{resolve_path, Kind};
+    let mut workdir = "/".to_owned();
+    let mut b = Builds { last: None, artifact: None, workdir: workdir.clone() };
+    for (n, ins) in stage.instructions.iter().enumerate() {
+        match ins.kind {
+            Kind::Workdir => workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/")),
+            Kind::Run => {
+                let script = ins.script().unwrap_or_default();
+                match classify(&script) {
+                    RunKind::Mixed => {
+                        return Err(Outcome::Refused(format!(
+                            "line {}: this RUN mixes build steps with other work; split it into separate RUNs and ask again",
+                            ins.line
+                        )))
+                    }
+                    RunKind::Build => {
+                        if let Some(a) = artifact(&script) {
+                            b.artifact = Some(resolve_path(&workdir, &a));
+                        }
+                        b.last = Some(n);
+                        b.workdir = workdir.clone();
+                    }
+                    RunKind::Other => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(b)
+}
+
 /// Split a single stage whose runtime has a shell: build RUNs (per `is_build`) and the
 /// COPY/ADD before the last build go to the build stage; runtime-only instructions to the
 /// runtime; everything else before the last build to both (so neither loses what it did);

@@ -8,7 +8,7 @@
 use super::{Outcome, Plan, Rationale, RunKind as Run};
 use crate::dockerfile::packages::{is_toolchain_package, node_install, system_install, Manager};
 use crate::dockerfile::shell::{self, SimpleCommand};
-use crate::dockerfile::{resolve_path, Dockerfile, Graph, ImageRef, Kind};
+use crate::dockerfile::{Dockerfile, Graph, ImageRef, Kind};
 use crate::lint::rules::slim_variant;
 
 fn build_step(c: &SimpleCommand) -> bool {
@@ -40,39 +40,26 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
         return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
     }
     let refuse = |why: String| Some(Err(Outcome::Refused(why)));
-    let mut workdir = "/".to_owned();
-    let mut app_dir = None;
-    let mut last_build = None;
-    let mut manager = "npm";
-    for (n, ins) in stage.instructions.iter().enumerate() {
-        match ins.kind {
-            Kind::Workdir => workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/")),
-            Kind::Run => {
-                let script = ins.script().unwrap_or_default();
-                match classify(&script) {
-                    Run::Mixed => {
-                        return refuse(format!("line {}: this RUN mixes build steps with other work; split it into separate RUNs and ask again", ins.line))
-                    }
-                    Run::Build => {
-                        if let Some(c) = shell::parse(&script).commands.iter().find(|c| node_install(c).is_some()) {
-                            manager = if c.program() == "yarn" { "yarn" } else if c.program() == "pnpm" { "pnpm" } else { "npm" };
-                        }
-                        app_dir = Some(workdir.clone());
-                        last_build = Some(n);
-                    }
-                    Run::Other => {}
-                }
-            }
-            _ => {}
-        }
-    }
-    let Some(last_build) = last_build else {
+    let builds = match super::scan_builds(stage, classify, |_| None) {
+        Ok(b) => b,
+        Err(outcome) => return Some(Err(outcome)),
+    };
+    let Some(last_build) = builds.last else {
         return Some(Err(Outcome::Nothing("no install or build step: nothing to move out of the image".into())));
     };
+    // the package manager: the one a RUN installs with
+    let manager = stage
+        .instructions
+        .iter()
+        .filter_map(|i| (i.kind == Kind::Run).then(|| i.script()).flatten())
+        .find_map(|s| {
+            shell::parse(&s).commands.iter().find(|c| node_install(c).is_some()).map(|c| c.program().to_owned())
+        })
+        .unwrap_or_else(|| "npm".into());
     let Some(slim) = slim_variant(base) else {
         return Some(Err(Outcome::Nothing(format!("`{base}` is already a slim image"))));
     };
-    let app_dir = app_dir.unwrap_or_default();
+    let app_dir = builds.workdir;
     if app_dir == "/" {
         return refuse(
             "the build runs in `/`: set a WORKDIR for the app so the runtime knows which folder to copy".into(),
@@ -82,7 +69,7 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
     let is_build = |ins: &crate::dockerfile::Instruction| classify(&ins.script().unwrap_or_default()) == Run::Build;
     let (build, runtime) =
         super::split(df, stage, is_build, last_build, &format!("COPY --from={build_name} {app_dir} {app_dir}"));
-    let prune = match manager {
+    let prune = match manager.as_str() {
         "yarn" => "RUN yarn install --production --ignore-scripts --prefer-offline\n",
         "pnpm" => "RUN pnpm prune --prod\n",
         _ => "RUN npm prune --omit=dev\n",

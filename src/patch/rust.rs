@@ -58,38 +58,25 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             "`{base}` builds against musl; write the stages by hand (a static binary can go on scratch)"
         ));
     };
-    let mut workdir = "/".to_owned();
-    let (mut last_build, mut whole_copy, mut build_workdir) = (None, None, None);
-    for (n, ins) in stage.instructions.iter().enumerate() {
-        match ins.kind {
-            Kind::Workdir => workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/")),
-            Kind::Copy | Kind::Add if last_build.is_none() && ins.flag("from").is_none() => {
-                if let Body::Copy { sources, .. } = &ins.body {
-                    if sources.iter().any(|s| s == "." || s == "./") && whole_copy.is_none() {
-                        whole_copy = Some(n);
-                    }
-                }
-            }
-            Kind::Run => match classify(&ins.script().unwrap_or_default()) {
-                Run::Mixed => {
-                    return refuse(format!(
-                    "line {}: this RUN mixes build steps with other work; split it into separate RUNs and ask again",
-                    ins.line
-                ))
-                }
-                Run::Build => {
-                    last_build = Some(n);
-                    build_workdir = Some(workdir.clone());
-                }
-                Run::Other => {}
-            },
-            _ => {}
-        }
-    }
-    let Some(last_build) = last_build else {
+    let builds = match super::scan_builds(stage, classify, |_| None) {
+        Ok(b) => b,
+        Err(outcome) => return Some(Err(outcome)),
+    };
+    let Some(last_build) = builds.last else {
         return Some(Err(Outcome::Nothing("nothing is built here".into())));
     };
-    let build_workdir = build_workdir.unwrap_or_default();
+    let build_workdir = builds.workdir;
+    // the first COPY of the whole context, if it comes before the first build
+    let first_build = stage
+        .instructions
+        .iter()
+        .position(|i| i.kind == Kind::Run && classify(&i.script().unwrap_or_default()) == Run::Build)
+        .unwrap_or(last_build);
+    let whole_copy = stage.instructions[..first_build].iter().position(|i| {
+        matches!(i.kind, Kind::Copy | Kind::Add)
+            && i.flag("from").is_none()
+            && matches!(&i.body, Body::Copy { sources, .. } if sources.iter().any(|s| s == "." || s == "./"))
+    });
     let Some(binary) = release_binary(stage, &build_workdir) else {
         return refuse(
             "the binary is not known: run it from `target/release/` in an exec-form CMD or ENTRYPOINT, and ask again"
