@@ -1,6 +1,7 @@
 //! The GitHub adapter: the runner's environment and event, and the GitHub API (through
 //! octocrab). `GITHUB_API_URL` selects the API, so GitHub Enterprise works by it alone.
 
+pub mod comment;
 pub mod event;
 pub mod tarball;
 
