@@ -53,7 +53,7 @@ enum Command {
     Measure {
         image: String,
         #[arg(long, value_enum, default_value = "text")]
-        format: CompareFormat,
+        format: MeasureFormat,
         #[arg(long, default_value_t = 3600)]
         timeout: u64,
         /// Skip the compressed sizes (gzip is most of the work): a waste-only pass.
@@ -77,9 +77,17 @@ enum SuggestFormat {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum MeasureFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum CompareFormat {
     Text,
     Json,
+    /// The pull-request comment, as the Action would post it.
+    Markdown,
 }
 
 /// Run an async command on a fresh runtime.
@@ -138,6 +146,17 @@ fn main() -> ExitCode {
                     let out = match format {
                         CompareFormat::Text => render::compare_text(&report),
                         CompareFormat::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
+                        CompareFormat::Markdown => {
+                            use shiplight::report::comment;
+                            let key = report.images.first().map(|i| i.name.clone()).unwrap_or_else(|| "image".into());
+                            match comment::render(&report, &key, &comment::Links::default(), comment::TEMPLATE) {
+                                Ok(body) => body,
+                                Err(e) => {
+                                    eprintln!("error: {e}");
+                                    return ExitCode::from(exit::USAGE as u8);
+                                }
+                            }
+                        }
                     };
                     if !write_stdout(&out) {
                         return ExitCode::from(exit::USAGE as u8);
@@ -219,8 +238,8 @@ fn main() -> ExitCode {
             match result {
                 Ok(m) => {
                     let out = match format {
-                        CompareFormat::Text => render::measure_text(&m),
-                        CompareFormat::Json => serde_json::to_string_pretty(&m).unwrap_or_default() + "\n",
+                        MeasureFormat::Text => render::measure_text(&m),
+                        MeasureFormat::Json => serde_json::to_string_pretty(&m).unwrap_or_default() + "\n",
                     };
                     if write_stdout(&out) {
                         exit::OK

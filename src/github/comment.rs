@@ -13,10 +13,7 @@ use http::StatusCode;
 use octocrab::service::middleware::retry::RetryConfig;
 use serde_json::{json, Value};
 
-/// The hidden marker that identifies one image's comment.
-pub fn marker(key: &str) -> String {
-    format!("<!-- shiplight:{key} -->")
-}
+pub use crate::report::comment::marker;
 
 /// Why the comment could not be posted.
 #[derive(Debug, thiserror::Error)]

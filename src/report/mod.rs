@@ -1,6 +1,7 @@
 //! The one value that travels: a [`Report`] is built once and rendered many ways
 //! ([`render`]). Renderers never recompute anything.
 
+pub mod comment;
 pub mod render;
 
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,312 @@
+//! The pull-request comment, rendered from the one [`Report`] through a handlebars template
+//! shipped as a file (`templates/comment.md.hbs`; users may replace it). Markdown is not
+//! HTML-escaped; instead everything that came from the pull request (instructions, file
+//! names, messages quoting them) is put in code spans with `@` neutralised, so a pull request
+//! cannot inject markdown, HTML or mentions. The body stays under GitHub's limit by
+//! collapsing, then truncating the least important sections, and says so.
+
+use serde_json::{json, Value};
+
+use super::render::{signed_size, size};
+use super::Report;
+use crate::image::compare::Verdict;
+use crate::lint::rules;
+
+/// The hidden marker that identifies one image's comment (`<!-- shiplight:<key> -->`).
+pub fn marker(key: &str) -> String {
+    format!("<!-- shiplight:{key} -->")
+}
+
+/// GitHub's limit for a comment body.
+pub const MAX_BODY: usize = 65_536;
+
+/// The built-in template.
+pub const TEMPLATE: &str = include_str!("templates/comment.md.hbs");
+
+/// Where links point.
+#[derive(Debug, Clone, Default)]
+pub struct Links {
+    /// `https://github.com/owner/name`
+    pub repo_url: Option<String>,
+    /// The head commit, for links to Dockerfile lines.
+    pub sha: Option<String>,
+    /// The workflow run.
+    pub run_url: Option<String>,
+}
+
+/// Text from the pull request as a code span: backticks cannot close it, `@` cannot mention,
+/// and nothing inside renders as markdown or HTML.
+pub fn code(text: &str) -> String {
+    let clean: String =
+        text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().replace('@', "@\u{200b}");
+    let longest = clean.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if clean.starts_with('`') || clean.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{clean}{pad}{fence}")
+}
+
+fn mark(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "✅",
+        Verdict::Skipped => "ℹ️",
+        Verdict::Warn => "⚠️",
+        Verdict::Fail => "❌",
+    }
+}
+
+fn percent(p: f64) -> String {
+    if p > 0.0 {
+        format!("+{p:.1} %")
+    } else if p < 0.0 {
+        format!("\u{2212}{:.1} %", -p)
+    } else {
+        "\u{b1}0.0 %".into()
+    }
+}
+
+fn line_link(links: &Links, dockerfile: &str, line: Option<usize>) -> String {
+    match (line, &links.repo_url, &links.sha) {
+        (Some(l), Some(repo), Some(sha)) => format!("[line {l}]({repo}/blob/{sha}/{dockerfile}#L{l})"),
+        (Some(l), _, _) => format!("line {l}"),
+        _ => "—".into(),
+    }
+}
+
+/// The view the template reads; `detail` drops the least important sections first.
+fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
+    let mut images = Vec::new();
+    for img in &report.images {
+        let headline = match (&img.base, &img.comparison) {
+            (Some(b), Some(c)) => format!(
+                "{}: {} \u{2192} {} ({}, {})",
+                code(&img.name),
+                size(b.size_bytes),
+                size(img.head.size_bytes),
+                signed_size(c.size.delta),
+                percent(c.size.percent)
+            ),
+            _ => format!("{}: {}", code(&img.name), size(img.head.size_bytes)),
+        };
+        let table: Vec<Value> = img
+            .comparison
+            .iter()
+            .flat_map(|c| {
+                [
+                    ("uncompressed", c.size, true),
+                    ("compressed", c.compressed, true),
+                    ("layers", c.layers, false),
+                    ("wasted", c.wasted, true),
+                ]
+                .map(|(n, d, bytes)| {
+                    let f = |v: u64| if bytes { size(v) } else { v.to_string() };
+                    json!([
+                        n,
+                        f(d.base),
+                        f(d.head),
+                        if bytes { signed_size(d.delta) } else { format!("{:+}", d.delta) }
+                    ])
+                })
+            })
+            .collect();
+        let mut changes = Vec::new();
+        if let Some(c) = &img.comparison {
+            let n = [0, 3, 5][detail.min(2)];
+            for d in c.top_growing(n).into_iter().chain(c.top_shrinking(n / 2 + usize::from(n > 0))) {
+                let mut s = format!(
+                    "{} {} {}",
+                    signed_size(d.delta_bytes),
+                    line_link(links, &img.dockerfile, d.line),
+                    code(&d.instruction)
+                );
+                if !d.toolchain.is_empty() {
+                    s.push_str(&format!(
+                        " — build toolchain: {}",
+                        d.toolchain.iter().map(|t| code(t)).collect::<Vec<_>>().join(", ")
+                    ));
+                }
+                changes.push(s);
+            }
+        }
+        let drift = img.comparison.as_ref().map(|c| match &c.base_image_changed {
+            Some((from, to)) => {
+                format!("base image {} \u{2192} {} (changed by this pull request)", code(from), code(to))
+            }
+            None => format!(
+                "base image drift: {} (upstream change of the same image)",
+                signed_size(c.base_image_drift_bytes)
+            ),
+        });
+        let reasons: Vec<String> = img
+            .reasons
+            .iter()
+            .map(|r| r.replace('@', "@\u{200b}"))
+            .chain(img.base_skipped.iter().map(|w| format!("No comparison: {}", code(w))))
+            .collect();
+        images.push(json!({
+            "mark": mark(img.verdict),
+            "headline": headline,
+            "table": table,
+            "changes": changes,
+            "drift": drift,
+            "reasons": reasons,
+        }));
+    }
+    let limit = [0, 20, 200][detail.min(2)];
+    let findings: Vec<String> = report
+        .findings
+        .iter()
+        .take(limit)
+        .map(|f| {
+            let rule =
+                rules::find(&f.code).map(|r| format!("[{}]({})", f.code, r.url())).unwrap_or_else(|| f.code.clone());
+            format!("{} {rule} {}: {}", f.severity, line_link(links, &f.file, Some(f.line)), code(&f.message))
+        })
+        .collect();
+    let footer = match &links.run_url {
+        Some(run) => format!("shiplight {} · [workflow run]({run})", env!("CARGO_PKG_VERSION")),
+        None => format!("shiplight {}", env!("CARGO_PKG_VERSION")),
+    };
+    let truncated = (detail < 2).then(|| "Some sections were shortened to stay within GitHub's comment size limit; the job summary has the full report.".to_owned());
+    json!({
+        "images": images,
+        "findings": findings,
+        "findings_count": report.findings.len(),
+        "truncated": truncated,
+        "footer": footer,
+        "markers": [marker(key)],
+    })
+}
+
+/// Render the comment with `template` (the built-in [`TEMPLATE`] unless the user has one).
+pub fn render(report: &Report, key: &str, links: &Links, template: &str) -> Result<String, String> {
+    let mut hb = handlebars::Handlebars::new();
+    hb.register_escape_fn(handlebars::no_escape);
+    hb.register_template_string("comment", template).map_err(|e| format!("comment template: {e}"))?;
+    for detail in [2, 1, 0] {
+        let body =
+            hb.render("comment", &view(report, key, links, detail)).map_err(|e| format!("comment template: {e}"))?;
+        if body.len() <= MAX_BODY {
+            return Ok(body);
+        }
+    }
+    // still too long (a huge custom template): cut on a character boundary, keep the marker
+    let mark = marker(key);
+    let body = hb.render("comment", &view(report, key, links, 0)).map_err(|e| format!("comment template: {e}"))?;
+    let note = "\n\n_Truncated to GitHub's comment size limit._\n";
+    let mut cut = MAX_BODY - note.len() - mark.len() - 1;
+    while !body.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    Ok(format!("{}{note}{mark}\n", &body[..cut]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::image::compare::{compare, verdict, Thresholds};
+    use crate::image::{ImageMeasure, Layer};
+    use crate::lint::{lint_text, LintConfig};
+    use crate::report::ImageReport;
+
+    fn flask_report() -> Report {
+        let layer = |created_by: &str, size: u64, line: usize, inherited: bool| Layer {
+            created_by: created_by.into(),
+            size_bytes: size,
+            line: Some(line),
+            inherited,
+            instruction: Some(created_by.into()),
+            ..Layer::default()
+        };
+        let base = ImageMeasure {
+            size_bytes: 313_737_860,
+            layers: vec![layer("RUN pip install flask", 5_000_000, 5, false)],
+            ..Default::default()
+        };
+        let mut toolchain =
+            layer("RUN apt update && apt install -y build-essential @octocat `rm -rf /`", 571_299_016, 4, false);
+        toolchain.toolchain = vec!["build-essential".into()];
+        let head = ImageMeasure {
+            size_bytes: 885_036_876,
+            layers: vec![toolchain, layer("RUN pip install flask", 5_000_000, 5, false)],
+            ..Default::default()
+        };
+        let c = compare(&base, &head);
+        let (v, reasons) = verdict(
+            head.size_bytes,
+            Some(&c.size),
+            &Thresholds { fail_on_increase_percent: Some(10.0), ..Default::default() },
+        );
+        let findings = lint_text(
+            include_str!("../../examples/flask/Dockerfile"),
+            "examples/flask/Dockerfile",
+            &LintConfig::default(),
+        );
+        Report {
+            images: vec![ImageReport {
+                name: "flask".into(),
+                dockerfile: "examples/flask/Dockerfile".into(),
+                delta_bytes: Some(c.size.delta),
+                comparison: Some(c),
+                base: Some(base),
+                head,
+                verdict: v,
+                reasons,
+                ..Default::default()
+            }],
+            findings,
+            verdict: Some(v),
+            ..Default::default()
+        }
+    }
+
+    fn links() -> Links {
+        Links {
+            repo_url: Some("https://github.com/o/r".into()),
+            sha: Some("abc123".into()),
+            run_url: Some("https://github.com/o/r/actions/runs/1".into()),
+        }
+    }
+
+    #[test]
+    fn headline_table_changes_findings_and_marker() {
+        let body = render(&flask_report(), "flask", &links(), TEMPLATE).unwrap();
+        assert!(body.contains("### ❌ 📦 `flask`: 313.74 MB \u{2192} 885.04 MB (+571.30 MB, +182.1 %)"), "{body}");
+        assert!(body.contains("| uncompressed | 313.74 MB | 885.04 MB | +571.30 MB |"));
+        assert!(body.contains("[line 4](https://github.com/o/r/blob/abc123/examples/flask/Dockerfile#L4)"));
+        assert!(body.contains("build toolchain: `build-essential`"));
+        assert!(body.contains("[SL101](https://github.com/shiplight/shiplight/blob/main/docs/rules.md#sl101)"));
+        assert!(body.contains("[workflow run](https://github.com/o/r/actions/runs/1)"));
+        assert!(body.trim_end().ends_with("<!-- shiplight:flask -->"));
+    }
+
+    #[test]
+    fn pull_request_text_cannot_mention_or_inject() {
+        let body = render(&flask_report(), "flask", &links(), TEMPLATE).unwrap();
+        assert!(!body.contains("@octocat"), "the mention is neutralised");
+        // backticks inside cannot close the span; the span pads because the text ends in one
+        assert!(
+            body.contains("`` RUN apt update && apt install -y build-essential @\u{200b}octocat `rm -rf /` ``"),
+            "{body}"
+        );
+        assert_eq!(code("<script>alert(1)</script>"), "`<script>alert(1)</script>`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`x`"), "`` `x` ``");
+    }
+
+    #[test]
+    fn stays_within_githubs_limit_and_says_so() {
+        let mut r = flask_report();
+        let one = r.findings[0].clone();
+        r.findings =
+            (0..3000).map(|i| crate::lint::Finding { line: i + 1, message: "x".repeat(200), ..one.clone() }).collect();
+        let body = render(&r, "flask", &links(), TEMPLATE).unwrap();
+        assert!(body.len() <= MAX_BODY, "{}", body.len());
+        assert!(body.contains("shortened to stay within GitHub's comment size limit"));
+        assert!(body.contains("(3000)"), "the count says how many there are");
+        assert!(body.trim_end().ends_with("<!-- shiplight:flask -->"), "the marker survives");
+        // a custom template that is always too long is cut, marker kept
+        let huge = format!("{}{{{{#each markers}}}}{{{{{{this}}}}}}{{{{/each}}}}", "y".repeat(70_000));
+        let body = render(&r, "flask", &links(), &huge).unwrap();
+        assert!(body.len() <= MAX_BODY && body.trim_end().ends_with("<!-- shiplight:flask -->"));
+    }
+}
