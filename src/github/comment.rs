@@ -176,6 +176,16 @@ impl Comments {
         Ok(found)
     }
 
+    /// Replace a comment's body.
+    pub async fn update(&self, id: u64, body: &Value) -> Result<Value, CommentError> {
+        self.retried("PATCH", &format!("/repos/{}/issues/comments/{id}", self.repo), Some(body)).await
+    }
+
+    /// Delete a comment.
+    pub async fn delete(&self, id: u64) -> Result<(), CommentError> {
+        self.retried("DELETE", &format!("/repos/{}/issues/comments/{id}", self.repo), None).await.map(|_| ())
+    }
+
     /// Update the comment carrying `key`'s marker, or create it; delete any extra copies.
     /// The marker is added to `body` when it lacks it.
     pub async fn upsert(&self, pr: u64, key: &str, body: &str) -> Result<Posted, CommentError> {
@@ -187,11 +197,9 @@ impl Comments {
             let existing = self.find(pr, &mark).await?;
             if let Some(((id, _), extra)) = existing.split_first() {
                 for (dup, _) in extra {
-                    self.retried("DELETE", &format!("/repos/{}/issues/comments/{dup}", self.repo), None).await?;
+                    self.delete(*dup).await?;
                 }
-                let updated = self
-                    .retried("PATCH", &format!("/repos/{}/issues/comments/{id}", self.repo), Some(&payload))
-                    .await?;
+                let updated = self.update(*id, &payload).await?;
                 // a create that "failed" but went through is found here: it counts as created
                 let created = attempt > 1;
                 return Ok(Posted { id: *id, url: updated["html_url"].as_str().unwrap_or("").to_owned(), created });
