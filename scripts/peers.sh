@@ -10,13 +10,15 @@ if [ ${#want[@]} -gt 0 ]; then
   hash -r
 fi
 if command -v pyenv >/dev/null 2>&1; then pyenv rehash 2>/dev/null || true; fi
-# GitHub's own API description served by Prism, for the conformance test (npm registry).
+# GitHub's own API description served by Prism, and GitHub's webhook payload examples, for
+# the conformance tests (npm registry).
 peers="$(cd "$(dirname "$0")/.." && pwd)/.peers"
-if [ ! -x "$peers/node_modules/.bin/prism" ] || [ ! -f "$peers/node_modules/@octokit/openapi/generated/api.github.com.json" ]; then
+if [ ! -x "$peers/node_modules/.bin/prism" ] || [ ! -f "$peers/node_modules/@octokit/openapi/generated/api.github.com.json" ] \
+  || [ ! -f "$peers/node_modules/@octokit/webhooks-examples/api.github.com/index.json" ]; then
   if command -v npm >/dev/null 2>&1; then
-    echo "peers: npm install @stoplight/prism-cli @octokit/openapi (into .peers/)"
+    echo "peers: npm install @stoplight/prism-cli @octokit/openapi @octokit/webhooks-examples (into .peers/)"
     mkdir -p "$peers"
-    npm install --silent --no-audit --no-fund --prefix "$peers" @stoplight/prism-cli@5 @octokit/openapi >/dev/null
+    npm install --silent --no-audit --no-fund --prefix "$peers" @stoplight/prism-cli@5 @octokit/openapi @octokit/webhooks-examples >/dev/null
   else
     echo "peers: npm is missing: the GitHub API conformance test will fail in CI" >&2
   fi
