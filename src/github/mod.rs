@@ -3,6 +3,7 @@
 
 pub mod comment;
 pub mod event;
+pub mod outputs;
 pub mod tarball;
 
 /// The parts of the Actions environment shiplight reads.
