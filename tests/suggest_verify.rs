@@ -6,6 +6,22 @@ mod support;
 use serde_json::Value;
 use support::{daemon, root, shiplight};
 
+/// `shiplight suggest --verify --format json ARGS` in `cwd` must exit 0 with a verified patch.
+/// Returns the report and the original and patched sizes, printed with the engine they ran on.
+fn verified(test: &str, args: &[&str], cwd: &std::path::Path) -> (Value, u64, u64) {
+    let mut full = vec!["suggest", "--verify", "--format", "json"];
+    full.extend_from_slice(args);
+    let out = shiplight(&full, cwd);
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let ver = &v["verification"];
+    assert_eq!(ver["verified"], true, "{ver}");
+    let (a, b) = (ver["original_bytes"].as_u64().unwrap(), ver["patched_bytes"].as_u64().unwrap());
+    eprintln!("{test}: {a} B -> {b} B ({:.1} %) on {}", ver["delta_percent"].as_f64().unwrap(), ver["engine"]);
+    (v, a, b)
+}
+
 async fn fixtures_ready(test: &str, fixtures: &[&str]) -> bool {
     let Some(engine) = daemon(test).await else { return false };
     for fixture in fixtures.iter().copied() {
@@ -26,20 +42,14 @@ async fn the_flask_patch_builds_answers_hello_docker_and_is_over_55_percent_smal
     if !fixtures_ready("suggest_flask", &["python:3.9", "python:3.9-slim"]).await {
         return;
     }
-    let out = shiplight(&["suggest", "--verify", "--format", "json", "examples/flask/Dockerfile"], &root());
-    let v: Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let (v, a, b) = verified("suggest_flask", &["examples/flask/Dockerfile"], &root());
     let ver = &v["verification"];
-    assert_eq!(ver["verified"], true, "{ver}");
     let smoke = &ver["smoke"];
     assert_eq!(smoke["check"], "GET :5000/");
     for side in ["original", "patched"] {
         assert_eq!(smoke[side]["status"], 200);
         assert_eq!(smoke[side]["body"], "Hello Docker", "{side}");
     }
-    let (a, b) = (ver["original_bytes"].as_u64().unwrap(), ver["patched_bytes"].as_u64().unwrap());
-    eprintln!("suggest_flask: {a} B -> {b} B ({:.1} %) on {}", ver["delta_percent"].as_f64().unwrap(), ver["engine"]);
     assert!((b as f64) <= 0.45 * a as f64, "patched {b} B is not at least 55 % smaller than {a} B");
 }
 
@@ -65,16 +75,10 @@ async fn the_go_patch_ships_a_static_binary_on_distroless_and_answers_the_same()
     if !fixtures_ready("suggest_go", &["golang:1.19", "gcr.io/distroless/static-debian12:nonroot"]).await {
         return;
     }
-    let out = shiplight(&["suggest", "--verify", "--format", "json", "examples/go/Dockerfile"], &root());
-    let v: Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let (v, a, b) = verified("suggest_go", &["examples/go/Dockerfile"], &root());
     let ver = &v["verification"];
-    assert_eq!(ver["verified"], true, "{ver}");
     assert_eq!(ver["smoke"]["check"], "GET :8080/");
     assert_eq!(ver["smoke"]["patched"]["body"], "Hello Docker");
-    let (a, b) = (ver["original_bytes"].as_u64().unwrap(), ver["patched_bytes"].as_u64().unwrap());
-    eprintln!("suggest_go: {a} B -> {b} B ({:.1} %) on {}", ver["delta_percent"].as_f64().unwrap(), ver["engine"]);
     assert!(
         (b as f64) < 0.05 * a as f64,
         "a static binary on distroless is a fraction of the toolchain image: {a} -> {b}"
@@ -93,16 +97,10 @@ async fn the_node_patch_prunes_dev_dependencies_onto_slim_and_answers_the_same()
     if !fixtures_ready("suggest_node", &["node:18", "node:18-slim"]).await {
         return;
     }
-    let out = shiplight(&["suggest", "--verify", "--format", "json", "examples/node/Dockerfile"], &root());
-    let v: Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let (v, a, b) = verified("suggest_node", &["examples/node/Dockerfile"], &root());
     let ver = &v["verification"];
-    assert_eq!(ver["verified"], true, "{ver}");
     assert_eq!(ver["smoke"]["check"], "GET :3000/");
     assert_eq!(ver["smoke"]["patched"]["body"], "Hello Docker");
-    let (a, b) = (ver["original_bytes"].as_u64().unwrap(), ver["patched_bytes"].as_u64().unwrap());
-    eprintln!("suggest_node: {a} B -> {b} B ({:.1} %) on {}", ver["delta_percent"].as_f64().unwrap(), ver["engine"]);
     assert!(b < a, "smaller: {a} -> {b}");
 }
 
@@ -111,19 +109,13 @@ async fn the_c_patch_ships_the_binary_on_slim_debian_and_prints_the_same() {
     if !fixtures_ready("suggest_c", &["gcc:12", "debian:bookworm-slim"]).await {
         return;
     }
-    let out = shiplight(&["suggest", "--verify", "--format", "json", "examples/c/Dockerfile"], &root());
-    let v: Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let (v, a, b) = verified("suggest_c", &["examples/c/Dockerfile"], &root());
     let ver = &v["verification"];
-    assert_eq!(ver["verified"], true, "{ver}");
     assert_eq!(ver["smoke"]["check"], "the default command");
     for side in ["original", "patched"] {
         assert_eq!(ver["smoke"][side]["exit_code"], 0);
         assert_eq!(ver["smoke"][side]["output"], "Hello Docker\n", "{side}");
     }
-    let (a, b) = (ver["original_bytes"].as_u64().unwrap(), ver["patched_bytes"].as_u64().unwrap());
-    eprintln!("suggest_c: {a} B -> {b} B ({:.1} %) on {}", ver["delta_percent"].as_f64().unwrap(), ver["engine"]);
     assert!(b < a / 2, "the toolchain was most of the image: {a} -> {b}");
 }
 
@@ -132,18 +124,12 @@ async fn the_java_patch_runs_the_jar_on_a_jre_and_prints_the_same() {
     if !fixtures_ready("suggest_java", &["eclipse-temurin:17", "eclipse-temurin:17-jre"]).await {
         return;
     }
-    let out = shiplight(&["suggest", "--verify", "--format", "json", "examples/java/Dockerfile"], &root());
-    let v: Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let (v, a, b) = verified("suggest_java", &["examples/java/Dockerfile"], &root());
     let ver = &v["verification"];
-    assert_eq!(ver["verified"], true, "{ver}");
     for side in ["original", "patched"] {
         assert_eq!(ver["smoke"][side]["exit_code"], 0);
         assert_eq!(ver["smoke"][side]["output"], "Hello Docker\n", "{side}");
     }
-    let (a, b) = (ver["original_bytes"].as_u64().unwrap(), ver["patched_bytes"].as_u64().unwrap());
-    eprintln!("suggest_java: {a} B -> {b} B ({:.1} %) on {}", ver["delta_percent"].as_f64().unwrap(), ver["engine"]);
     assert!(b < a, "a JRE is smaller than the JDK: {a} -> {b}");
 }
 
@@ -152,18 +138,12 @@ async fn the_rust_patch_caches_dependencies_and_ships_the_binary_on_slim_debian(
     if !fixtures_ready("suggest_rust", &["rust:1.63", "debian:bookworm-slim"]).await {
         return;
     }
-    let out = shiplight(&["suggest", "--verify", "--format", "json", "examples/rust/Dockerfile"], &root());
-    let v: Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let (v, a, b) = verified("suggest_rust", &["examples/rust/Dockerfile"], &root());
     assert!(v["patched"].as_str().unwrap().contains("COPY Cargo.toml Cargo.lock* ./"), "the dependency-caching layer");
     let ver = &v["verification"];
-    assert_eq!(ver["verified"], true, "{ver}");
     for side in ["original", "patched"] {
         assert_eq!(ver["smoke"][side]["output"], "Hello Docker\n", "{side}");
     }
-    let (a, b) = (ver["original_bytes"].as_u64().unwrap(), ver["patched_bytes"].as_u64().unwrap());
-    eprintln!("suggest_rust: {a} B -> {b} B ({:.1} %) on {}", ver["delta_percent"].as_f64().unwrap(), ver["engine"]);
     assert!(b < a / 2, "the toolchain was most of the image: {a} -> {b}");
 }
 
@@ -175,15 +155,9 @@ async fn a_heavy_final_stage_is_slimmed_in_place_and_answers_the_same() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(root().join("examples/flask/app.py"), dir.path().join("app.py")).unwrap();
     std::fs::copy(root().join("examples/flask/heavy-runtime.Dockerfile"), dir.path().join("Dockerfile")).unwrap();
-    let out = shiplight(&["suggest", "--verify", "--format", "json", "Dockerfile"], dir.path());
-    let v: Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let (v, a, b) = verified("suggest_slim", &["Dockerfile"], dir.path());
     assert_eq!(v["ecosystem"], "slim");
     let ver = &v["verification"];
-    assert_eq!(ver["verified"], true, "{ver}");
     assert_eq!(ver["smoke"]["patched"]["body"], "Hello Docker");
-    let (a, b) = (ver["original_bytes"].as_u64().unwrap(), ver["patched_bytes"].as_u64().unwrap());
-    eprintln!("suggest_slim: {a} B -> {b} B ({:.1} %) on {}", ver["delta_percent"].as_f64().unwrap(), ver["engine"]);
     assert!(b < a, "{a} -> {b}");
 }

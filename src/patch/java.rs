@@ -110,8 +110,7 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
 #[cfg(test)]
 mod tests {
     use super::jre_for;
-    use crate::lint::{lint_text, LintConfig};
-    use crate::patch::{diff, suggest, Outcome as O, Templates};
+    use crate::patch::{suggest, Outcome as O, Templates};
 
     const EXAMPLE: &str = include_str!("../../examples/java/Dockerfile");
 
@@ -130,12 +129,7 @@ mod tests {
             ),
             "{runtime}"
         );
-        assert_eq!(diff::apply(EXAMPLE, &p.diff).as_deref(), Some(p.patched.as_str()));
-        let after: Vec<String> =
-            lint_text(&p.patched, "D", &LintConfig::default()).into_iter().map(|f| f.code).collect();
-        for fixed in ["SL101", "SL102"] {
-            assert!(!after.contains(&fixed.to_string()), "{fixed} still reported: {after:?}");
-        }
+        crate::patch::testing::answers(EXAMPLE, &p, &["SL101", "SL102"]);
     }
 
     #[test]

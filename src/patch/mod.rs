@@ -346,6 +346,27 @@ pub fn verbatim(df: &Dockerfile, ins: &Instruction, previous_end_line: usize) ->
 }
 
 #[cfg(test)]
+pub(crate) mod testing {
+    use super::{diff, Patch};
+    use crate::lint::{lint_text, LintConfig};
+
+    /// What every emitted patch must do: apply back onto its original, and leave none of the
+    /// `fixed` rules reported.
+    pub fn answers(original: &str, p: &Patch, fixed: &[&str]) {
+        assert_eq!(
+            diff::apply(original, &p.diff).as_deref(),
+            Some(p.patched.as_str()),
+            "the diff applies to the input"
+        );
+        let after: Vec<String> =
+            lint_text(&p.patched, "D", &LintConfig::default()).into_iter().map(|f| f.code).collect();
+        for code in fixed {
+            assert!(!after.iter().any(|a| a == code), "{code} still reported: {after:?}\n{}", p.patched);
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::lint::{lint_text, LintConfig};
@@ -375,12 +396,7 @@ mod tests {
             );
         }
         assert!(!p.patched.split("AS runtime").nth(1).unwrap().contains("build-essential"));
-        assert_eq!(diff::apply(FLASK, &p.diff).as_deref(), Some(p.patched.as_str()), "the diff applies to the input");
-        let after: Vec<String> =
-            lint_text(&p.patched, "D", &LintConfig::default()).into_iter().map(|f| f.code).collect();
-        for fixed in ["SL101", "SL103", "SL106"] {
-            assert!(!after.contains(&fixed.to_string()), "{fixed} still reported: {after:?}");
-        }
+        crate::patch::testing::answers(FLASK, &p, &["SL101", "SL103", "SL106"]);
         let rules: Vec<&str> = p.rationale.iter().map(|r| r.rule.as_str()).collect();
         assert!(rules.contains(&"SL101") && rules.contains(&"SL103"), "{rules:?}");
     }
