@@ -31,10 +31,27 @@ fn every_published_pull_request_payload_is_read() {
             assert_eq!(pr.head_sha, example["pull_request"]["head"]["sha"].as_str().unwrap());
             assert_eq!(pr.number, example["number"].as_u64().unwrap());
             assert_eq!(pr.base_sha.len(), 40);
+            let labels: Vec<&str> = example["pull_request"]["labels"]
+                .as_array()
+                .map(|l| l.iter().filter_map(|l| l["name"].as_str()).collect())
+                .unwrap_or_default();
+            assert_eq!(pr.labels, labels);
+            let repo = |side: &str| example["pull_request"][side]["repo"]["full_name"].as_str().map(str::to_lowercase);
+            assert_eq!(pr.fork, repo("head").is_none() || repo("head") != repo("base"));
             read += 1;
         }
     }
     assert!(read >= 20, "only {read} pull_request examples found");
+    // every published workflow_run payload is read too (the comment job's event)
+    let mut runs = 0;
+    for group in all.iter().filter(|g| g["name"] == "workflow_run") {
+        for example in group["examples"].as_array().unwrap() {
+            let w = event::workflow_run(&example.to_string()).unwrap().expect("a workflow run");
+            assert_eq!(w.head_sha, example["workflow_run"]["head_sha"].as_str().unwrap());
+            runs += 1;
+        }
+    }
+    assert!(runs >= 1, "no workflow_run examples found");
     // a push payload is no pull request
     let push = all.iter().find(|g| g["name"] == "push").and_then(|g| g["examples"][0].as_object()).unwrap();
     assert_eq!(event::pull_request(&Value::Object(push.clone()).to_string()).unwrap(), None);

@@ -373,6 +373,7 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
     report_img.verdict = verdict;
     report_img.reasons = reasons;
     report_img.base = base_measure;
+    report_img.base_dockerfile = base_dockerfile;
     report_img.head = head;
     let verdict = Some(report_img.verdict);
     Ok(Report { images: vec![report_img], verdict, ..Report::default() })

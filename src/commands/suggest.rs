@@ -3,13 +3,12 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
-
 use crate::dockerfile::{Dockerfile, Graph, Kind};
 use crate::image::context;
 use crate::image::engine::{BuildRequest, Engine, EngineError};
 use crate::image::smoke::{self, Check};
-use crate::patch::{self, Outcome, Rationale, Templates};
+use crate::patch::{self, Outcome, Templates};
+pub use crate::report::{SmokeReport, Suggestion, Verification};
 
 /// What `shiplight suggest` was asked to do (also its command-line arguments).
 #[derive(Debug, Clone, clap::Args)]
@@ -48,50 +47,6 @@ pub struct SuggestOptions {
     /// Ship static binaries (Go) on `scratch` instead of distroless static.
     #[arg(long)]
     pub scratch: bool,
-}
-
-/// The result, in the shape `--format json` prints.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Suggestion {
-    pub dockerfile: String,
-    /// `patch`, `nothing` or `refused`.
-    pub outcome: String,
-    /// Why there is no patch, when there is none.
-    pub message: Option<String>,
-    pub ecosystem: Option<String>,
-    pub diff: Option<String>,
-    pub patched: Option<String>,
-    pub rationale: Vec<Rationale>,
-    /// Set by `--write`.
-    pub written: bool,
-    /// Set by `--verify`.
-    pub verification: Option<Verification>,
-}
-
-/// What building and running both images showed.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Verification {
-    /// Both build, and the smoke check (if any) sees the same from both.
-    pub verified: bool,
-    /// Why not, when not: shown instead of a recommendation.
-    pub reason: Option<String>,
-    /// e.g. `20.10.24 (API 1.41)`.
-    pub engine: String,
-    pub original_bytes: Option<u64>,
-    pub patched_bytes: Option<u64>,
-    pub delta_bytes: Option<i64>,
-    pub delta_percent: Option<f64>,
-    pub smoke: Option<SmokeReport>,
-}
-
-/// The smoke check of both images.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct SmokeReport {
-    /// `GET :5000/`, or the command run.
-    pub check: String,
-    pub original: smoke::Outcome,
-    pub patched: smoke::Outcome,
-    pub same: bool,
 }
 
 /// Why `suggest` could not run.

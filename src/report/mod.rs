@@ -27,6 +27,12 @@ pub struct Report {
     /// The worst verdict over `images`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
+    /// `findings` holds only the findings the base Dockerfile did not have.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub new_findings_only: bool,
+    /// The pull request, in an Action run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_request: Option<PullRequestRef>,
 }
 
 /// One image, head against base: the contract later renderers (the PR comment) read.
@@ -53,6 +59,66 @@ pub struct ImageReport {
     pub verdict: Verdict,
     /// Why the verdict is not a pass.
     pub reasons: Vec<String>,
+    /// Set when a label approved a size failure: the verdict became a pass, and this says why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<String>,
+    /// The multi-stage rewrite of the head Dockerfile, when one was asked for and found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<Suggestion>,
+    /// The base commit's Dockerfile text (for "new findings"); not part of the saved report.
+    #[serde(skip)]
+    pub base_dockerfile: Option<String>,
+}
+
+/// Which pull request a report is for, so a later `workflow_run` job can post it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullRequestRef {
+    pub number: u64,
+    pub head_sha: String,
+}
+
+/// The result, in the shape `--format json` prints.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub dockerfile: String,
+    /// `patch`, `nothing` or `refused`.
+    pub outcome: String,
+    /// Why there is no patch, when there is none.
+    pub message: Option<String>,
+    pub ecosystem: Option<String>,
+    pub diff: Option<String>,
+    pub patched: Option<String>,
+    pub rationale: Vec<crate::patch::Rationale>,
+    /// Set by `--write`.
+    pub written: bool,
+    /// Set by `--verify`.
+    pub verification: Option<Verification>,
+}
+
+/// What building and running both images showed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Verification {
+    /// Both build, and the smoke check (if any) sees the same from both.
+    pub verified: bool,
+    /// Why not, when not: shown instead of a recommendation.
+    pub reason: Option<String>,
+    /// e.g. `20.10.24 (API 1.41)`.
+    pub engine: String,
+    pub original_bytes: Option<u64>,
+    pub patched_bytes: Option<u64>,
+    pub delta_bytes: Option<i64>,
+    pub delta_percent: Option<f64>,
+    pub smoke: Option<SmokeReport>,
+}
+
+/// The smoke check of both images.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SmokeReport {
+    /// `GET :5000/`, or the command run.
+    pub check: String,
+    pub original: crate::image::smoke::Outcome,
+    pub patched: crate::image::smoke::Outcome,
+    pub same: bool,
 }
 
 impl Report {
