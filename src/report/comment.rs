@@ -12,9 +12,45 @@ use super::Report;
 use crate::image::compare::Verdict;
 use crate::lint::rules;
 
-/// The hidden marker that identifies one image's comment (`<!-- shiplight:<key> -->`).
+/// The hidden marker that identifies one image's comment (`<!-- shiplight:<key> -->`). The
+/// key keeps only letters, digits and `._,+-`, so it can never close the HTML comment.
 pub fn marker(key: &str) -> String {
-    format!("<!-- shiplight:{key} -->")
+    format!("<!-- shiplight:{} -->", safe_key(key))
+}
+
+/// A key reduced to characters that are safe in a marker and a file name.
+pub fn safe_key(key: &str) -> String {
+    let k: String = key
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "._,+-".contains(c) { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    if k.is_empty() {
+        "image".into()
+    } else {
+        k
+    }
+}
+
+/// A repository path as a URL path: every byte outside `A-Za-z0-9-._~/` percent-encoded.
+fn url_path(path: &str) -> String {
+    path.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// A fenced code block that the text cannot close (the fence is longer than any run of
+/// backticks inside). GitHub does not turn `@name` in a code block into a mention.
+fn code_block(lang: &str, text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    format!("{fence}{lang}\n{body}\n{fence}")
 }
 
 /// GitHub's limit for a comment body.
@@ -66,7 +102,9 @@ fn percent(p: f64) -> String {
 
 fn line_link(links: &Links, dockerfile: &str, line: Option<usize>) -> String {
     match (line, &links.repo_url, &links.sha) {
-        (Some(l), Some(repo), Some(sha)) => format!("[line {l}]({repo}/blob/{sha}/{dockerfile}#L{l})"),
+        (Some(l), Some(repo), Some(sha)) => {
+            format!("[line {l}]({repo}/blob/{}/{}#L{l})", url_path(sha), url_path(dockerfile))
+        }
         (Some(l), _, _) => format!("line {l}"),
         _ => "—".into(),
     }
@@ -141,7 +179,9 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
             .iter()
             .map(|r| r.replace('@', "@\u{200b}"))
             .chain(img.base_skipped.iter().map(|w| format!("No comparison: {}", code(w))))
+            .chain(img.approved.iter().map(|a| format!("✅ {}", a.replace('@', "@\u{200b}"))))
             .collect();
+        let suggestion = img.suggestion.as_ref().and_then(|s| suggestion(s, detail));
         images.push(json!({
             "mark": mark(img.verdict),
             "headline": headline,
@@ -149,6 +189,7 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
             "changes": changes,
             "drift": drift,
             "reasons": reasons,
+            "suggestion": suggestion,
         }));
     }
     let limit = [0, 20, 200][detail.min(2)];
@@ -158,7 +199,7 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
         .take(limit)
         .map(|f| {
             let rule =
-                rules::find(&f.code).map(|r| format!("[{}]({})", f.code, r.url())).unwrap_or_else(|| f.code.clone());
+                rules::find(&f.code).map(|r| format!("[{}]({})", r.code, r.url())).unwrap_or_else(|| code(&f.code));
             format!("{} {rule} {}: {}", f.severity, line_link(links, &f.file, Some(f.line)), code(&f.message))
         })
         .collect();
@@ -171,10 +212,48 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
         "images": images,
         "findings": findings,
         "findings_count": report.findings.len(),
+        "findings_title": if report.new_findings_only { "Lint findings new in this pull request" } else { "Lint findings" },
         "truncated": truncated,
         "footer": footer,
         "markers": [marker(key)],
     })
+}
+
+/// The suggested rewrite inside `<details>`: what verification showed, why, and the diff
+/// (dropped first when the comment is too long).
+fn suggestion(s: &crate::report::Suggestion, detail: usize) -> Option<Value> {
+    let diff = s.diff.as_ref()?;
+    let ecosystem = s.ecosystem.as_deref().map(code).unwrap_or_default();
+    let summary = match &s.verification {
+        Some(v) if v.verified => {
+            let sizes = match (v.original_bytes, v.patched_bytes, v.delta_percent) {
+                (Some(a), Some(b), Some(p)) => format!("{} \u{2192} {} ({})", size(a), size(b), percent(p)),
+                _ => String::new(),
+            };
+            let smoke = v
+                .smoke
+                .as_ref()
+                .map(|sm| format!("; smoke check {} answers the same", code(&sm.check)))
+                .unwrap_or_default();
+            format!("💡 Suggested multi-stage rewrite {ecosystem}: verified, {sizes}{smoke}")
+        }
+        Some(v) => format!(
+            "💡 Suggested multi-stage rewrite {ecosystem}: not verified ({})",
+            code(v.reason.as_deref().unwrap_or("unknown reason"))
+        ),
+        None => format!("💡 Suggested multi-stage rewrite {ecosystem} (not built)"),
+    };
+    let why: Vec<String> =
+        s.rationale.iter().map(|r| format!("line {} ({}): {}", r.line, code(&r.rule), code(&r.message))).collect();
+    let block = if detail == 0 {
+        "_The diff was left out to stay within GitHub's comment size limit; run `shiplight suggest` locally._"
+            .to_owned()
+    } else {
+        code_block("diff", diff)
+    };
+    Some(
+        json!({ "summary": summary, "why": why, "diff": block, "verified": s.verification.as_ref().map(|v| v.verified) }),
+    )
 }
 
 /// Render the comment with `template` (the built-in [`TEMPLATE`] unless the user has one).
@@ -291,6 +370,47 @@ mod tests {
         assert_eq!(code("<script>alert(1)</script>"), "`<script>alert(1)</script>`");
         assert_eq!(code("a`b"), "``a`b``");
         assert_eq!(code("`x`"), "`` `x` ``");
+    }
+
+    #[test]
+    fn the_verified_patch_is_folded_in_details_and_cannot_break_its_fence() {
+        let mut r = flask_report();
+        r.images[0].suggestion = Some(crate::report::Suggestion {
+            outcome: "patch".into(),
+            ecosystem: Some("python".into()),
+            diff: Some("--- a/Dockerfile\n+++ b/Dockerfile\n@@ -1 +1 @@\n-RUN echo ```\n+RUN echo ok\n".into()),
+            rationale: vec![crate::patch::Rationale { rule: "SL101".into(), line: 4, message: "toolchain".into() }],
+            verification: Some(crate::report::Verification {
+                verified: true,
+                original_bytes: Some(885_036_876),
+                patched_bytes: Some(313_737_860),
+                delta_percent: Some(-64.6),
+                smoke: Some(crate::report::SmokeReport {
+                    check: "GET :5000/".into(),
+                    same: true,
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        let body = render(&r, "flask", &links(), TEMPLATE).unwrap();
+        assert!(body.contains("<details><summary>💡 Suggested multi-stage rewrite `python`: verified, 885.04 MB \u{2192} 313.74 MB (\u{2212}64.6 %); smoke check `GET :5000/` answers the same</summary>"), "{body}");
+        assert!(body.contains("````diff\n--- a/Dockerfile\n"), "the fence outgrows the backticks inside: {body}");
+        assert!(body.contains("-RUN echo ```\n+RUN echo ok\n````\n\n</details>"), "{body}");
+    }
+
+    #[test]
+    fn approval_new_findings_and_untrusted_paths() {
+        let mut r = flask_report();
+        r.images[0].approved = Some("The size increase was approved by the label `size-ok`.".into());
+        r.new_findings_only = true;
+        r.images[0].dockerfile = "app dir/Dockerfile)](javascript:x)".into();
+        let body = render(&r, "flask", &links(), TEMPLATE).unwrap();
+        assert!(body.contains("> ✅ The size increase was approved by the label `size-ok`."), "{body}");
+        assert!(body.contains("**Lint findings new in this pull request**"), "{body}");
+        assert!(body.contains("blob/abc123/app%20dir/Dockerfile%29%5D%28javascript%3Ax%29#L4)"), "{body}");
+        assert_eq!(marker("api --> <b>x</b>"), "<!-- shiplight:api------b-x--b- -->");
     }
 
     #[test]
