@@ -60,6 +60,9 @@ enum Command {
         #[arg(long)]
         no_compressed: bool,
     },
+    /// The GitHub Action's entry point: reads the step's INPUT_* and GITHUB_* variables, lints,
+    /// compares, suggests, posts the sticky comment, writes summary and outputs.
+    Action,
     /// List the rules, or explain one (by code, name or hadolint code).
     Rules {
         rule: Option<String>,
@@ -251,6 +254,30 @@ fn main() -> ExitCode {
                     eprintln!("error: {e}");
                     exit::ENVIRONMENT
                 }
+            }
+        }
+        Command::Action => {
+            use shiplight::commands::action;
+            let inputs = match action::Inputs::from_env() {
+                Ok(i) => i,
+                Err(e) => {
+                    println!("::error::{}", render::escape_data(&e.to_string()));
+                    return ExitCode::from(exit::USAGE as u8);
+                }
+            };
+            let runner = action::Runner::from_env();
+            match block_on(action::run(&inputs, &runner)) {
+                Ok(Ok(outcome)) => {
+                    for line in action::log_lines(&outcome) {
+                        println!("{line}");
+                    }
+                    outcome.exit_code
+                }
+                Ok(Err(e)) => {
+                    println!("::error::{}", render::escape_data(&e.to_string()));
+                    e.exit_code()
+                }
+                Err(code) => return code,
             }
         }
         Command::Rules { rule, markdown } => match commands::rules::run(rule.as_deref(), markdown) {

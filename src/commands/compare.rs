@@ -59,6 +59,10 @@ pub struct CompareOptions {
     /// auto: BuildKit when the Dockerfile needs it (RUN --mount, heredocs, COPY --link …).
     #[arg(long, value_enum, default_value = "auto")]
     pub builder: Builder,
+    /// The GitHub token for the base tree's tarball (default: GITHUB_TOKEN); the Action
+    /// passes its github-token input here.
+    #[arg(skip)]
+    pub token: Option<String>,
 }
 
 impl CompareOptions {
@@ -190,7 +194,10 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
     });
     let name = opts.name.clone().unwrap_or_else(|| name_for(df_path));
 
-    let gh = github::Env::from_process();
+    let mut gh = github::Env::from_process();
+    if opts.token.is_some() {
+        gh.token = opts.token.clone();
+    }
     let engine = Engine::connect(opts.timeout).await?;
     let info = engine.server_info().await?;
     let engine_label = format!("{} (API {})", info.version, info.api_version);

@@ -1,6 +1,7 @@
 //! One function per CLI subcommand. This is the layer that touches the file system; the
 //! core it calls (`dockerfile`, `lint`, `report`) stays pure.
 
+pub mod action;
 pub mod compare;
 pub mod lint;
 pub mod measure;

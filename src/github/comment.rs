@@ -186,6 +186,18 @@ impl Comments {
         self.retried("DELETE", &format!("/repos/{}/issues/comments/{id}", self.repo), None).await.map(|_| ())
     }
 
+    /// A pull request's head commit and labels (read to check that a saved report is still
+    /// for the pull request's head before posting it).
+    pub async fn pull_request(&self, pr: u64) -> Result<(String, Vec<String>), CommentError> {
+        let v = self.retried("GET", &format!("/repos/{}/pulls/{pr}", self.repo), None).await?;
+        let head = v["head"]["sha"].as_str().unwrap_or("").to_owned();
+        let labels = v["labels"]
+            .as_array()
+            .map(|l| l.iter().filter_map(|x| x["name"].as_str().map(String::from)).collect())
+            .unwrap_or_default();
+        Ok((head, labels))
+    }
+
     /// Update the comment carrying `key`'s marker, or create it; delete any extra copies.
     /// The marker is added to `body` when it lacks it.
     pub async fn upsert(&self, pr: u64, key: &str, body: &str) -> Result<Posted, CommentError> {
@@ -214,15 +226,38 @@ impl Comments {
                 }
                 _ => {
                     let c = self.check("POST", &path, a)?;
-                    return Ok(Posted {
+                    let posted = Posted {
                         id: c["id"].as_u64().unwrap_or(0),
                         url: c["html_url"].as_str().unwrap_or("").to_owned(),
                         created: true,
-                    });
+                    };
+                    return self.settle(pr, &mark, &payload, posted).await;
                 }
             }
         }
         unreachable_attempts()
+    }
+}
+
+impl Comments {
+    /// After a create: when a concurrent run created one too, every run keeps the oldest
+    /// (lowest id), writes its own body there and deletes the rest, so one comment remains.
+    async fn settle(&self, pr: u64, mark: &str, payload: &Value, posted: Posted) -> Result<Posted, CommentError> {
+        let found = self.find(pr, mark).await?;
+        let Some(((oldest, url), rest)) = found.split_first() else { return Ok(posted) };
+        if *oldest == posted.id {
+            return Ok(posted);
+        }
+        for (dup, _) in rest {
+            match self.delete(*dup).await {
+                // the other run deleted it first
+                Err(CommentError::Refused { status: 404, .. }) | Ok(()) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let updated = self.update(*oldest, payload).await?;
+        let url = updated["html_url"].as_str().map(String::from).unwrap_or_else(|| url.clone());
+        Ok(Posted { id: *oldest, url, created: false })
     }
 }
 
