@@ -250,15 +250,25 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
         }
     } else if let Some(reference) = opts.base_ref.clone().or_else(|| pr_base(&gh)) {
         report_img.base_ref = Some(reference.clone());
-        let root = base::repo_root(&ctx_dir)?;
         // The base tree: from git when the commit is here; inside Actions, where checkout
-        // fetched only the merge commit, from GitHub's tarball API with the job's token.
-        let (commit, from_github) = match base::resolve(&root, &reference) {
-            Ok(c) => (c, false),
-            Err(e @ base::BaseError::UnknownRef { .. }) => match (&gh.token, &gh.repository) {
-                (Some(_), Some(_)) => (reference.clone(), true),
-                _ => return Err(e.into()),
-            },
+        // fetched only the merge commit (or the action's image has no git), from GitHub's
+        // tarball API with the job's token, the workspace standing for the repository root.
+        let can_fetch = gh.token.is_some() && gh.repository.is_some();
+        let found = base::repo_root(&ctx_dir).and_then(|root| base::resolve(&root, &reference).map(|c| (root, c)));
+        let (root, commit, from_github) = match found {
+            Ok((root, c)) => (root, c, false),
+            Err(base::BaseError::UnknownRef { .. } | base::BaseError::NoGit(_) | base::BaseError::NotARepo { .. })
+                if can_fetch =>
+            {
+                let ws = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
+                let root = match ws.or_else(|| std::env::current_dir().ok()) {
+                    Some(r) => r,
+                    None => {
+                        return Err(CompareError::Usage("cannot tell the repository root: set GITHUB_WORKSPACE".into()))
+                    }
+                };
+                (root, reference.clone(), true)
+            }
             Err(e) => return Err(e.into()),
         };
         report_img.base_commit = Some(commit.clone());

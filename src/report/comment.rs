@@ -165,14 +165,16 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
                 changes.push(s);
             }
         }
-        let drift = img.comparison.as_ref().map(|c| match &c.base_image_changed {
+        // the FROM line's own change, or the same image reference that moved upstream
+        let drift = img.comparison.as_ref().and_then(|c| match &c.base_image_changed {
             Some((from, to)) => {
-                format!("base image {} \u{2192} {} (changed by this pull request)", code(from), code(to))
+                Some(format!("base image {} \u{2192} {} (changed by this pull request)", code(from), code(to)))
             }
-            None => format!(
+            None if c.base_image_drift_bytes != 0 => Some(format!(
                 "base image drift: {} (upstream change of the same image)",
                 signed_size(c.base_image_drift_bytes)
-            ),
+            )),
+            None => None,
         });
         let reasons: Vec<String> = img
             .reasons

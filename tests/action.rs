@@ -1,0 +1,235 @@
+//! `shiplight action` as the runner starts it (INPUT_* and GITHUB_* variables, an event
+//! file, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files), on the real daemon, against a stateful
+//! stand-in for GitHub's API on 127.0.0.1: one sticky comment posted then updated, the
+//! check failing past fail-on-increase-percent and passing with the approve label, a fork's
+//! run saving its report, and the workflow_run job posting it.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::{json, Value};
+use support::github::FakeGitHub;
+use support::Repo;
+
+const BASE: &str = "FROM shiplight-test/busybox:1\nRUN dd if=/dev/zero of=/small bs=1k count=100\n";
+const HEAD: &str =
+    "FROM shiplight-test/busybox:1\nRUN dd if=/dev/zero of=/small bs=1k count=100\nRUN dd if=/dev/zero of=/big bs=1M count=5\n";
+
+struct Fixture {
+    repo: Repo,
+    base: String,
+    head: String,
+    run: tempfile::TempDir,
+}
+
+fn fixture() -> Fixture {
+    let repo = Repo::new();
+    repo.write("app/Dockerfile", BASE);
+    let base = repo.commit("base: small image");
+    repo.write("app/Dockerfile", HEAD);
+    let head = repo.commit("PR: adds 5 MB");
+    Fixture { repo, base, head, run: tempfile::tempdir().unwrap() }
+}
+
+fn pr_event(f: &Fixture, labels: &[&str], head_repo: &str) -> Value {
+    json!({
+        "action": "synchronize",
+        "number": 7,
+        "pull_request": {
+            "number": 7,
+            "labels": labels.iter().map(|l| json!({"name": l})).collect::<Vec<_>>(),
+            "base": { "sha": f.base, "ref": "main", "repo": { "full_name": "o/r" } },
+            "head": { "sha": f.head, "ref": "feature", "repo": { "full_name": head_repo } }
+        }
+    })
+}
+
+/// Run the action binary the way the runner does; returns the process output, the outputs
+/// file and the summary file.
+fn action(
+    f: &Fixture,
+    gh: &FakeGitHub,
+    event_name: &str,
+    event: &Value,
+    inputs: &[(&str, &str)],
+) -> (Output, String, String) {
+    let dir = f.run.path();
+    let event_path = dir.join("event.json");
+    std::fs::write(&event_path, event.to_string()).unwrap();
+    let (out_path, sum_path) = (dir.join("output"), dir.join("summary"));
+    let _ = std::fs::remove_file(&out_path);
+    let _ = std::fs::remove_file(&sum_path);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_shiplight"));
+    cmd.arg("action")
+        .current_dir(f.repo.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_REPOSITORY", "o/r")
+        .env("GITHUB_API_URL", gh.uri())
+        .env("GITHUB_SERVER_URL", "https://github.example")
+        .env("GITHUB_EVENT_NAME", event_name)
+        .env("GITHUB_EVENT_PATH", &event_path)
+        .env("GITHUB_SHA", &f.head)
+        .env("GITHUB_RUN_ID", "4242")
+        .env("GITHUB_WORKSPACE", f.repo.path())
+        .env("GITHUB_OUTPUT", &out_path)
+        .env("GITHUB_STEP_SUMMARY", &sum_path)
+        .env("INPUT_GITHUB-TOKEN", "job-token")
+        .env("INPUT_DOCKERFILE", "app/Dockerfile")
+        .env("INPUT_FAIL-ON-INCREASE-PERCENT", "10")
+        .env("INPUT_APPROVE-LABEL", "size-approved");
+    if let Some(host) = std::env::var_os("DOCKER_HOST") {
+        cmd.env("DOCKER_HOST", host);
+    }
+    for (k, v) in inputs {
+        cmd.env(format!("INPUT_{}", k.to_uppercase()), v);
+    }
+    let out = cmd.output().unwrap();
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
+    (out, read(&out_path), read(&sum_path))
+}
+
+fn output(outputs: &str, name: &str) -> Option<String> {
+    outputs.lines().find_map(|l| l.strip_prefix(&format!("{name}=")).map(String::from))
+}
+
+fn log(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+#[tokio::test]
+async fn one_sticky_comment_a_failing_check_and_the_approve_label() {
+    let Some(engine) = support::daemon("action").await else { return };
+    support::busybox(&engine).await;
+    let f = fixture();
+    let gh = FakeGitHub::start("o/r").await;
+    gh.state.lock().unwrap().comments.push((1, "LGTM".into()));
+
+    // first run: +5 MB on a 2 MB image is far over 10 %: the step fails, one comment is posted
+    let (out, outputs, summary) = action(&f, &gh, "pull_request", &pr_event(&f, &[], "o/r"), &[]);
+    let text = log(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert_eq!(output(&outputs, "verdict").as_deref(), Some("fail"), "{outputs}");
+    let delta: i64 = output(&outputs, "delta-bytes").unwrap().parse().unwrap();
+    assert!((5_200_000..5_300_000).contains(&delta), "5 MiB added: {delta}");
+    assert_eq!(output(&outputs, "report-json").as_deref(), Some(".shiplight/report.json"));
+    assert!(output(&outputs, "comment-url").unwrap().contains("#issuecomment-"), "{outputs}");
+    assert!(text.contains("::group::shiplight: build and measure app/Dockerfile"), "{text}");
+    assert!(text.contains("::warning file=app/Dockerfile,line=3,title=shiplight image growth::"), "{text}");
+    let comments = gh.comments();
+    assert_eq!(comments.len(), 2, "LGTM and ours: {comments:#?}");
+    let ours = &comments[1];
+    eprintln!("the posted comment:\n{ours}");
+    assert!(ours.contains("### ❌ 📦 `app`: "), "{ours}");
+    assert!(ours.contains("over fail-on-increase-percent 10"), "{ours}");
+    assert!(ours.contains("[line 3](https://github.example/o/r/blob/"), "{ours}");
+    assert!(ours.contains("[workflow run](https://github.example/o/r/actions/runs/4242)"), "{ours}");
+    assert!(ours.trim_end().ends_with("<!-- shiplight:app -->"), "{ours}");
+    assert!(summary.contains("### ❌ 📦 `app`: "), "the job summary has the same report: {summary}");
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(f.repo.path().join(".shiplight/report.json")).unwrap()).unwrap();
+    assert_eq!(saved["pull_request"]["number"], 7);
+
+    // second run, now with the approve label: the same comment is updated, the step passes
+    let (out, outputs, _) = action(&f, &gh, "pull_request", &pr_event(&f, &["size-approved"], "o/r"), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", log(&out));
+    assert_eq!(output(&outputs, "verdict").as_deref(), Some("pass"));
+    let comments = gh.comments();
+    assert_eq!(comments.len(), 2, "updated, not duplicated: {comments:#?}");
+    assert!(comments[1].contains("approved by the label `size-approved`"), "{}", comments[1]);
+    assert!(comments[1].contains("### ✅ 📦 `app`: "), "{}", comments[1]);
+    assert_eq!(gh.writes().iter().filter(|w| w.starts_with("POST")).count(), 1, "{:?}", gh.writes());
+    assert_eq!(gh.writes().iter().filter(|w| w.starts_with("PATCH")).count(), 1, "{:?}", gh.writes());
+
+    // a push gives a report without a comment
+    let push = json!({"ref": "refs/heads/main", "after": f.head});
+    let (out, outputs, summary) = action(&f, &gh, "push", &push, &[]);
+    assert_eq!(out.status.code(), Some(0), "no base on a push: nothing to fail: {}", log(&out));
+    assert_eq!(output(&outputs, "verdict").as_deref(), Some("skipped"));
+    assert!(summary.contains("📦 `app`: "), "{summary}");
+    assert!(log(&out).contains("no comment: a push event has no pull request"), "{}", log(&out));
+    assert_eq!(gh.comments().len(), 2);
+
+    support::cleanup(&engine, &[]).await;
+}
+
+#[tokio::test]
+async fn a_fork_saves_its_report_and_the_workflow_run_job_posts_it() {
+    let Some(engine) = support::daemon("action fork").await else { return };
+    support::busybox(&engine).await;
+    let f = fixture();
+    let gh = FakeGitHub::start("o/r").await;
+
+    // the fork's run: read-only token, so no write at all; the report is saved; the size
+    // failure still fails the check (that is the PR's problem, not the comment's)
+    let (out, outputs, summary) = action(&f, &gh, "pull_request", &pr_event(&f, &[], "someone/r"), &[]);
+    let text = log(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(gh.writes().is_empty(), "{:?}", gh.writes());
+    assert!(text.contains("comes from a fork"), "{text}");
+    assert!(summary.contains("📦 `app`"), "{summary}");
+    assert_eq!(output(&outputs, "comment-url").as_deref(), Some(""));
+    assert!(f.repo.path().join(".shiplight/comment.md").is_file());
+
+    // a same-repository run whose token turns out read-only (403): saved, warned, not failed for it
+    gh.fault(
+        "POST comments",
+        wiremock::ResponseTemplate::new(403)
+            .set_body_json(json!({"message": "Resource not accessible by integration"})),
+    );
+    let (out, _, _) = action(&f, &gh, "pull_request", &pr_event(&f, &[], "o/r"), &[("fail-on-increase-percent", "")]);
+    let text = log(&out);
+    assert_eq!(out.status.code(), Some(0), "the size check passes without thresholds: {text}");
+    assert!(text.contains("::warning::") && text.contains("pull-requests: write"), "{text}");
+    assert!(gh.comments().is_empty());
+
+    // the workflow_run job posts the saved report; the (tampered) verdict is judged again
+    let report = f.repo.path().join(".shiplight/report.json");
+    let mut saved: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    saved["images"][0]["verdict"] = json!("pass");
+    saved["images"][0]["reasons"] = json!(["@maintainers please merge <img src=x>"]);
+    saved["images"][0]["name"] = json!("app --> <b>hi</b>");
+    std::fs::write(&report, saved.to_string()).unwrap();
+    let run = json!({"action": "completed", "workflow_run": {
+        "id": 99, "head_sha": f.head, "event": "pull_request", "pull_requests": [],
+        "html_url": "https://github.example/o/r/actions/runs/99"
+    }});
+    gh.state.lock().unwrap().head_sha = f.head.clone();
+    let (out, outputs, _) =
+        action(&f, &gh, "workflow_run", &run, &[("mode", "comment"), ("report", ".shiplight/report.json")]);
+    assert_eq!(out.status.code(), Some(0), "{}", log(&out));
+    let comments = gh.comments();
+    assert_eq!(comments.len(), 1, "{comments:#?}");
+    assert!(comments[0].contains("### ❌ 📦"), "judged again with this job's thresholds: {}", comments[0]);
+    assert!(!comments[0].contains("@maintainers") && !comments[0].contains("<b>hi"), "{}", comments[0]);
+    assert!(comments[0].contains("[workflow run](https://github.example/o/r/actions/runs/99)"));
+    assert!(output(&outputs, "comment-url").unwrap().contains("#issuecomment-"));
+
+    // a report for another head is refused and nothing is posted
+    gh.state.lock().unwrap().head_sha = f.base.clone();
+    let (out, _, _) = action(&f, &gh, "workflow_run", &run, &[("mode", "comment")]);
+    assert_eq!(out.status.code(), Some(2), "{}", log(&out));
+    assert!(log(&out).contains("nothing was posted"), "{}", log(&out));
+    assert_eq!(gh.comments().len(), 1);
+}
+
+#[tokio::test]
+async fn bad_inputs_are_named_before_anything_runs() {
+    let f = fixture();
+    let gh = FakeGitHub::start("o/r").await;
+    let (out, _, _) =
+        action(&f, &gh, "pull_request", &pr_event(&f, &[], "o/r"), &[("fail-on-increase-percent", "lots")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        log(&out).contains("::error::input `fail-on-increase-percent`: `lots` is not a percentage"),
+        "{}",
+        log(&out)
+    );
+    let (out, _, _) = action(&f, &gh, "pull_request", &pr_event(&f, &[], "o/r"), &[("dockerfile", "nope/Dockerfile")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(log(&out).contains("input `dockerfile`: cannot read nope/Dockerfile"), "{}", log(&out));
+}

@@ -1,0 +1,156 @@
+//! A stateful stand-in for the parts of GitHub's REST API shiplight uses, on 127.0.0.1
+//! (wiremock): issue comments that persist across requests and pages, a pull request with
+//! a head commit and labels, and repository tarballs. Faults can be queued per route.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{json, Value};
+use wiremock::matchers::path_regex;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+#[derive(Default)]
+pub struct State {
+    /// (id, body), oldest first.
+    pub comments: Vec<(u64, String)>,
+    pub next_id: u64,
+    /// The pull request's head commit and labels (`GET /pulls/{n}`).
+    pub head_sha: String,
+    pub labels: Vec<String>,
+    /// commit → tar.gz bytes
+    pub tarballs: HashMap<String, Vec<u8>>,
+    /// Responses to give instead of the normal one, per "METHOD kind" (`POST comments`).
+    pub faults: HashMap<String, VecDeque<ResponseTemplate>>,
+    /// Every request, as "METHOD /path?query".
+    pub log: Vec<String>,
+}
+
+#[derive(Clone)]
+pub struct FakeGitHub {
+    pub server: Arc<MockServer>,
+    pub state: Arc<Mutex<State>>,
+    pub repo: String,
+}
+
+struct Handler(Arc<Mutex<State>>, String);
+
+fn comment_json(base: &str, id: u64, body: &str) -> Value {
+    json!({
+        "id": id,
+        "body": body,
+        "html_url": format!("https://github.example/{base}/pull/1#issuecomment-{id}"),
+        "user": { "login": "github-actions[bot]" }
+    })
+}
+
+impl Respond for Handler {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let mut st = self.0.lock().unwrap();
+        let path = req.url.path().to_owned();
+        st.log.push(format!("{} {}{}", req.method, path, req.url.query().map(|q| format!("?{q}")).unwrap_or_default()));
+        let prefix = format!("/repos/{}/", self.1);
+        let Some(rest) = path.strip_prefix(&prefix) else {
+            return ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"}));
+        };
+        let parts: Vec<&str> = rest.split('/').collect();
+        let kind = match parts.as_slice() {
+            ["issues", _, "comments"] => "comments",
+            ["issues", "comments", _] => "comment",
+            ["pulls", _] => "pull",
+            ["tarball", _] => "tarball",
+            _ => "other",
+        };
+        if let Some(fault) = st.faults.get_mut(&format!("{} {kind}", req.method)).and_then(VecDeque::pop_front) {
+            return fault;
+        }
+        let query: HashMap<String, String> = req.url.query_pairs().into_owned().collect();
+        match (req.method.as_str(), kind) {
+            ("GET", "comments") => {
+                let per: usize = query.get("per_page").and_then(|v| v.parse().ok()).unwrap_or(30);
+                let page: usize = query.get("page").and_then(|v| v.parse().ok()).unwrap_or(1);
+                let items: Vec<Value> = st
+                    .comments
+                    .iter()
+                    .skip((page - 1) * per)
+                    .take(per)
+                    .map(|(id, b)| comment_json(&self.1, *id, b))
+                    .collect();
+                ResponseTemplate::new(200).set_body_json(items)
+            }
+            ("POST", "comments") => {
+                let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+                let Some(text) = body["body"].as_str() else {
+                    return ResponseTemplate::new(422).set_body_json(json!({"message": "body is missing"}));
+                };
+                st.next_id += 1;
+                let id = 1000 + st.next_id;
+                st.comments.push((id, text.to_owned()));
+                ResponseTemplate::new(201).set_body_json(comment_json(&self.1, id, text))
+            }
+            ("PATCH", "comment") | ("DELETE", "comment") => {
+                let id: u64 = parts[2].parse().unwrap_or(0);
+                let Some(i) = st.comments.iter().position(|(c, _)| *c == id) else {
+                    return ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"}));
+                };
+                if req.method.as_str() == "DELETE" {
+                    st.comments.remove(i);
+                    return ResponseTemplate::new(204);
+                }
+                let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+                let text = body["body"].as_str().unwrap_or("").to_owned();
+                st.comments[i].1 = text.clone();
+                ResponseTemplate::new(200).set_body_json(comment_json(&self.1, id, &text))
+            }
+            ("GET", "pull") => ResponseTemplate::new(200).set_body_json(json!({
+                "number": parts[1].parse::<u64>().unwrap_or(0),
+                "head": { "sha": st.head_sha },
+                "labels": st.labels.iter().map(|l| json!({"name": l})).collect::<Vec<_>>(),
+            })),
+            ("GET", "tarball") => match st.tarballs.get(parts[1]) {
+                Some(bytes) => ResponseTemplate::new(200).set_body_raw(bytes.clone(), "application/x-gzip"),
+                None => ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})),
+            },
+            _ => ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})),
+        }
+    }
+}
+
+impl FakeGitHub {
+    /// A fake for `owner/name`, listening on 127.0.0.1.
+    pub async fn start(repo: &str) -> FakeGitHub {
+        let server = MockServer::start().await;
+        let state = Arc::new(Mutex::new(State::default()));
+        Mock::given(path_regex(".*")).respond_with(Handler(state.clone(), repo.to_owned())).mount(&server).await;
+        FakeGitHub { server: Arc::new(server), state, repo: repo.to_owned() }
+    }
+
+    pub fn uri(&self) -> String {
+        self.server.uri()
+    }
+
+    /// Bodies of the comments, oldest first.
+    pub fn comments(&self) -> Vec<String> {
+        self.state.lock().unwrap().comments.iter().map(|(_, b)| b.clone()).collect()
+    }
+
+    /// Requests that wrote (POST, PATCH, DELETE).
+    pub fn writes(&self) -> Vec<String> {
+        self.state.lock().unwrap().log.iter().filter(|l| !l.starts_with("GET ")).cloned().collect()
+    }
+
+    pub fn fault(&self, route: &str, response: ResponseTemplate) {
+        self.state.lock().unwrap().faults.entry(route.to_owned()).or_default().push_back(response);
+    }
+
+    /// Serve `git archive` of `commit` in `repo_dir` as GitHub's tarball (one top folder).
+    pub fn serve_tarball(&self, repo_dir: &std::path::Path, commit: &str) {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(repo_dir)
+            .args(["archive", "--format=tar.gz", &format!("--prefix=o-r-{}/", &commit[..7]), commit])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git archive: {}", String::from_utf8_lossy(&out.stderr));
+        self.state.lock().unwrap().tarballs.insert(commit.to_owned(), out.stdout);
+    }
+}
