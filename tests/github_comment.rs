@@ -2,6 +2,8 @@
 //! pagination, update vs create, never two, 403 on a fork, 5xx and 429 retries that never
 //! duplicate a comment.
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -42,7 +44,9 @@ async fn creates_once_when_there_is_none() {
         .await;
     let posted = client(&server).await.upsert(PR, "flask", "## shiplight\nbody").await.unwrap();
     assert_eq!((posted.id, posted.created), (99, true));
-    let sent: Value = serde_json::from_slice(&server.received_requests().await.unwrap().last().unwrap().body).unwrap();
+    let requests = server.received_requests().await.unwrap();
+    let post = requests.iter().find(|r| r.method.as_str() == "POST").unwrap();
+    let sent: Value = serde_json::from_slice(&post.body).unwrap();
     assert!(sent["body"].as_str().unwrap().ends_with(&format!("{}\n", marker("flask"))), "the marker is added");
     server.verify().await;
 }
@@ -162,7 +166,9 @@ async fn a_rate_limited_create_waits_and_looks_again_before_posting() {
     assert_eq!(posted.id, 42);
     let requests = server.received_requests().await.unwrap();
     let kinds: Vec<String> = requests.iter().map(|r| r.method.to_string()).collect();
-    assert_eq!(kinds, ["GET", "POST", "GET", "POST"], "the marker is looked for again before the second POST");
+    // the marker is looked for again before the second POST, and once more after it (a
+    // concurrent run's copy would be settled there)
+    assert_eq!(kinds, ["GET", "POST", "GET", "POST", "GET"]);
 }
 
 #[tokio::test]
@@ -186,4 +192,27 @@ async fn a_create_that_failed_but_went_through_is_not_duplicated() {
     let posted = client(&server).await.upsert(PR, "flask", "report").await.unwrap();
     assert_eq!((posted.id, posted.created), (77, true));
     server.verify().await;
+}
+
+#[tokio::test]
+async fn two_concurrent_first_runs_leave_one_comment() {
+    let gh = support::github::FakeGitHub::start("o/r").await;
+    // both runs see no comment before either has posted: hold each run's first listing
+    for _ in 0..2 {
+        gh.fault(
+            "GET comments",
+            ResponseTemplate::new(200).set_body_json(json!([])).set_delay(Duration::from_millis(300)),
+        );
+    }
+    let mut a = Comments::new(&gh.uri(), "job-token", "o/r").unwrap();
+    let mut b = Comments::new(&gh.uri(), "job-token", "o/r").unwrap();
+    a.backoff = Duration::from_millis(10);
+    b.backoff = Duration::from_millis(10);
+    let (ra, rb) = tokio::join!(a.upsert(PR, "flask", "run A"), b.upsert(PR, "flask", "run B"));
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    let left = gh.comments();
+    assert_eq!(left.len(), 1, "{left:#?}");
+    assert_eq!(ra.id, rb.id, "both runs report the comment that remains");
+    assert_eq!(gh.writes().iter().filter(|w| w.starts_with("POST")).count(), 2, "both created: {:?}", gh.writes());
+    assert!(left[0].starts_with("run A") || left[0].starts_with("run B"));
 }

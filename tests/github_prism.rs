@@ -79,4 +79,20 @@ async fn comment_requests_conform_to_githubs_openapi_description() {
         .await
         .expect("PATCH comment conforms");
     comments.delete(posted.id).await.expect("DELETE comment conforms");
+    // the workflow_run job reads the pull request's head and labels before posting. GitHub's
+    // own example response for this operation breaks its own schema (requested_teams[0] has
+    // no `type`), which --errors turns into a 500: the request passed, so only violations
+    // located in the response are accepted here, never a 4xx.
+    match comments.pull_request(7).await {
+        Ok((head, _labels)) => assert_eq!(head.len(), 40, "GitHub's example pull request has a head: {head}"),
+        Err(shiplight::github::comment::CommentError::Refused { status: 500, .. }) => {
+            let text =
+                agent.get(&format!("{base}/repos/o/r/pulls/7")).call().unwrap().body_mut().read_to_string().unwrap();
+            let answer: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let violations = answer["validation"].as_array().cloned().unwrap_or_default();
+            assert!(!violations.is_empty(), "{answer}");
+            assert!(violations.iter().all(|v| v["location"][0] == "response"), "the request was rejected: {answer}");
+        }
+        Err(e) => panic!("GET pull request does not conform: {e}"),
+    }
 }
