@@ -191,7 +191,8 @@ async fn a_fork_saves_its_report_and_the_workflow_run_job_posts_it() {
     let report = f.repo.path().join(".shiplight/report.json");
     let mut saved: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     saved["images"][0]["verdict"] = json!("pass");
-    saved["images"][0]["reasons"] = json!(["@maintainers please merge <img src=x>"]);
+    saved["images"][0]["reasons"] = json!([]);
+    saved["images"][0]["base_skipped"] = json!("@maintainers please merge <img src=x>");
     saved["images"][0]["name"] = json!("app --> <b>hi</b>");
     std::fs::write(&report, saved.to_string()).unwrap();
     let run = json!({"action": "completed", "workflow_run": {

@@ -212,35 +212,59 @@ pub enum Verdict {
     Fail,
 }
 
+/// Why a verdict is not a pass: the measured value and the limit it broke, in bytes or
+/// percent (renderers humanise them).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "threshold", rename_all = "kebab-case")]
+pub enum Reason {
+    /// The head image is larger than the budget.
+    MaxSize {
+        head_bytes: u64,
+        max_bytes: u64,
+    },
+    FailOnIncreaseBytes {
+        delta_bytes: i64,
+        limit_bytes: u64,
+    },
+    FailOnIncreasePercent {
+        percent: f64,
+        limit: f64,
+    },
+    WarnOnIncreasePercent {
+        percent: f64,
+        limit: f64,
+    },
+}
+
 /// Judge a head size (and its delta, when there is a base) against the thresholds, with the
 /// reasons for anything but a pass.
-pub fn verdict(head_bytes: u64, delta: Option<&Delta>, t: &Thresholds) -> (Verdict, Vec<String>) {
+pub fn verdict(head_bytes: u64, delta: Option<&Delta>, t: &Thresholds) -> (Verdict, Vec<Reason>) {
     let mut v = if delta.is_some() { Verdict::Pass } else { Verdict::Skipped };
     let mut why = Vec::new();
     if let Some(max) = t.max_size {
         if head_bytes > max {
             v = Verdict::Fail;
-            why.push(format!("the image is {head_bytes} bytes, over the max-size budget of {max} bytes"));
+            why.push(Reason::MaxSize { head_bytes, max_bytes: max });
         }
     }
     if let Some(d) = delta {
         if let Some(limit) = t.fail_on_increase_bytes {
             if d.delta > limit as i64 {
                 v = Verdict::Fail;
-                why.push(format!("it grew by {} bytes, over fail-on-increase-bytes {limit}", d.delta));
+                why.push(Reason::FailOnIncreaseBytes { delta_bytes: d.delta, limit_bytes: limit });
             }
         }
         if let Some(limit) = t.fail_on_increase_percent {
             if d.percent > limit {
                 v = Verdict::Fail;
-                why.push(format!("it grew by {:.1} %, over fail-on-increase-percent {limit}", d.percent));
+                why.push(Reason::FailOnIncreasePercent { percent: d.percent, limit });
             }
         }
         if v != Verdict::Fail {
             if let Some(limit) = t.warn_on_increase_percent {
                 if d.percent > limit {
                     v = Verdict::Warn;
-                    why.push(format!("it grew by {:.1} %, over warn-on-increase-percent {limit}", d.percent));
+                    why.push(Reason::WarnOnIncreasePercent { percent: d.percent, limit });
                 }
             }
         }
@@ -334,7 +358,7 @@ mod tests {
         assert_eq!(verdict(530, Some(&Delta::new(500, 530)), &t).0, Verdict::Warn);
         let (v, why) = verdict(600, Some(&Delta::new(500, 600)), &t);
         assert_eq!(v, Verdict::Fail);
-        assert!(why[0].contains("20.0 %"));
+        assert_eq!(why, [Reason::FailOnIncreasePercent { percent: 20.0, limit: 10.0 }]);
         assert_eq!(verdict(1500, None, &t).0, Verdict::Fail);
         assert_eq!(verdict(10, None, &t).0, Verdict::Skipped);
     }

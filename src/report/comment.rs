@@ -179,7 +179,7 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
         let reasons: Vec<String> = img
             .reasons
             .iter()
-            .map(|r| r.replace('@', "@\u{200b}"))
+            .map(super::render::reason)
             .chain(img.base_skipped.iter().map(|w| format!("No comparison: {}", code(w))))
             .chain(img.approved.iter().map(|a| format!("✅ {}", a.replace('@', "@\u{200b}"))))
             .collect();

@@ -58,7 +58,7 @@ pub struct ImageReport {
     pub comparison: Option<Comparison>,
     pub verdict: Verdict,
     /// Why the verdict is not a pass.
-    pub reasons: Vec<String>,
+    pub reasons: Vec<crate::image::compare::Reason>,
     /// Set when a label approved a size failure: the verdict became a pass, and this says why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved: Option<String>,

