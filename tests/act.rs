@@ -16,10 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::json;
+use support::action::{action_dir, static_binary, ACTION_IMAGE_NOTE};
 use support::github::FakeGitHub;
 use support::{root, Repo};
-
-const ACTION_IMAGE_NOTE: &str = "built by this test from the top-level Dockerfile's runtime stage";
 
 /// The peers this test needs, or a skip (locally) / failure (CI) naming how to get them.
 fn need(what: &str, ok: bool, how: &str) -> bool {
@@ -32,38 +31,6 @@ fn need(what: &str, ok: bool, how: &str) -> bool {
 
 fn which(tool: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?.to_str()?.split(':').map(|d| Path::new(d).join(tool)).find(|p| p.is_file())
-}
-
-/// The static binary the action image ships, built from this tree (a no-op when fresh).
-fn static_binary() -> Option<PathBuf> {
-    let target = "x86_64-unknown-linux-musl";
-    let out = Command::new(env!("CARGO"))
-        .args(["build", "--release", "--locked", "--target", target, "--bin", "shiplight"])
-        .current_dir(root())
-        .env("CC_x86_64_unknown_linux_musl", "musl-gcc")
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-        return None;
-    }
-    Some(root().join("target").join(target).join("release/shiplight"))
-}
-
-/// The action as a user references it (`shiplight/shiplight@v1`): the real action.yml, and a
-/// Dockerfile that is the top-level one's final stage with the binary copied in.
-fn action_dir(binary: &Path) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(root().join("action.yml"), dir.path().join("action.yml")).unwrap();
-    std::fs::copy(binary, dir.path().join("shiplight")).unwrap();
-    let top = std::fs::read_to_string(root().join("Dockerfile")).unwrap();
-    let last_from = top.rfind("\nFROM ").expect("a multi-stage Dockerfile") + 1;
-    let runtime = &top[last_from..];
-    assert!(runtime.contains("COPY --from=build /shiplight "), "{runtime}");
-    let dockerfile =
-        format!("# {ACTION_IMAGE_NOTE}\n{}", runtime.replace("COPY --from=build /shiplight ", "COPY shiplight "));
-    std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
-    dir
 }
 
 /// A no-op stand-in for an action the runner would download (checkout, upload-artifact).

@@ -2,6 +2,11 @@
 //! port is published on 127.0.0.1 only and `GET path` is polled (bounded) until it answers;
 //! otherwise the default command (or `--smoke-cmd`) runs under a timeout. Containers are
 //! labelled and always removed.
+//!
+//! When shiplight itself runs in a container (the GitHub Action: a sibling of the checked
+//! image on the host's daemon, on a bridge network), the host's 127.0.0.1 is out of reach;
+//! the checked container then joins shiplight's own network namespace instead, so its port
+//! is on shiplight's 127.0.0.1.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -49,6 +54,22 @@ fn api(what: &str, e: bollard::errors::Error) -> EngineError {
     EngineError::Api { what: what.to_owned(), message: e.to_string() }
 }
 
+/// The container shiplight runs in, when it runs in one on this daemon with a network of its
+/// own (not the host's): found by its hostname, which Docker sets to the container's ID.
+async fn own_container(engine: &Engine) -> Option<String> {
+    if !std::path::Path::new("/.dockerenv").exists() {
+        return None;
+    }
+    let hostname = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())?;
+    let me = engine.docker().inspect_container(&hostname, None::<InspectContainerOptions>).await.ok()?;
+    let mode = me.host_config.and_then(|h| h.network_mode).unwrap_or_default();
+    (mode != "host").then_some(me.id?)
+}
+
 /// Run the check against `image`, within `timeout`.
 pub async fn run(engine: &Engine, image: &str, check: &Check, timeout: Duration) -> Result<Outcome, EngineError> {
     let docker = engine.docker();
@@ -57,7 +78,17 @@ pub async fn run(engine: &Engine, image: &str, check: &Check, timeout: Duration)
         labels: Some(HashMap::from([(LABEL.to_owned(), "true".to_owned())])),
         ..Default::default()
     };
+    let shared = match check {
+        Check::Http { .. } => own_container(engine).await,
+        Check::Command(_) => None,
+    };
     match check {
+        Check::Http { .. } if shared.is_some() => {
+            body.host_config = Some(HostConfig {
+                network_mode: shared.as_ref().map(|id| format!("container:{id}")),
+                ..Default::default()
+            });
+        }
         Check::Http { port, .. } => {
             let key = format!("{port}/tcp");
             body.exposed_ports = Some(vec![key.clone()].into_iter().collect());
@@ -81,7 +112,7 @@ pub async fn run(engine: &Engine, image: &str, check: &Check, timeout: Duration)
         .await
         .map_err(|e| api(&format!("creating a container of {image}"), e))?
         .id;
-    let result = observe(engine, &id, check, timeout).await;
+    let result = observe(engine, &id, check, timeout, shared.is_some()).await;
     let _ = docker.remove_container(&id, Some(RemoveContainerOptionsBuilder::default().force(true).build())).await;
     result
 }
@@ -96,7 +127,13 @@ async fn logs(engine: &Engine, id: &str) -> String {
     out
 }
 
-async fn observe(engine: &Engine, id: &str, check: &Check, timeout: Duration) -> Result<Outcome, EngineError> {
+async fn observe(
+    engine: &Engine,
+    id: &str,
+    check: &Check,
+    timeout: Duration,
+    shared_network: bool,
+) -> Result<Outcome, EngineError> {
     let docker = engine.docker();
     docker
         .start_container(id, None::<StartContainerOptions>)
@@ -108,13 +145,14 @@ async fn observe(engine: &Engine, id: &str, check: &Check, timeout: Duration) ->
                 .inspect_container(id, None::<InspectContainerOptions>)
                 .await
                 .map_err(|e| api("inspecting the smoke container", e))?;
-            let host_port = inspect
+            let published = inspect
                 .network_settings
                 .and_then(|n| n.ports)
                 .and_then(|p| p.get(&format!("{port}/tcp")).cloned().flatten())
                 .and_then(|b| b.into_iter().find_map(|b| b.host_port))
                 .and_then(|p| p.parse::<u16>().ok());
-            let Some(host_port) = host_port else {
+            // in shiplight's own network namespace the port is the container's own
+            let Some(host_port) = (if shared_network { Some(*port) } else { published }) else {
                 return Ok(Outcome { error: Some(format!("port {port} was not published")), ..Outcome::default() });
             };
             let url = format!("http://127.0.0.1:{host_port}{path}");

@@ -6,6 +6,7 @@
 
 #![allow(dead_code)]
 
+pub mod action;
 pub mod github;
 
 use std::path::{Path, PathBuf};
