@@ -41,6 +41,9 @@ enum Command {
         opts: Box<shiplight::commands::compare::CompareOptions>,
         #[arg(long, value_enum, default_value = "text")]
         format: CompareFormat,
+        /// With --format markdown: build the suggested rewrite and smoke-check it, as the Action does.
+        #[arg(long)]
+        verify: bool,
     },
     /// Suggest the multi-stage rewrite of a Dockerfile that ships its toolchain.
     Suggest {
@@ -138,7 +141,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Compare { opts, format } => {
+        Command::Compare { opts, format, verify } => {
             use shiplight::commands::compare;
             let result = match block_on(compare::run(&opts)) {
                 Ok(r) => r,
@@ -150,14 +153,14 @@ fn main() -> ExitCode {
                         CompareFormat::Text => render::compare_text(&report),
                         CompareFormat::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
                         CompareFormat::Markdown => {
-                            use shiplight::report::comment;
-                            let key = report.images.first().map(|i| i.name.clone()).unwrap_or_else(|| "image".into());
-                            match comment::render(&report, &key, &comment::Links::default(), comment::TEMPLATE) {
-                                Ok(body) => body,
-                                Err(e) => {
+                            let preview = shiplight::commands::action::preview(&opts, report.clone(), verify);
+                            match block_on(preview) {
+                                Ok(Ok(body)) => body,
+                                Ok(Err(e)) => {
                                     eprintln!("error: {e}");
                                     return ExitCode::from(exit::USAGE as u8);
                                 }
+                                Err(code) => return code,
                             }
                         }
                     };

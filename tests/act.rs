@@ -177,6 +177,9 @@ async fn the_example_workflow_under_act_posts_updates_fails_and_passes_with_the_
     assert!(comment.contains("### ❌ 📦 `app`: "), "{comment}");
     assert!(comment.contains("over fail-on-increase-percent 10"), "{comment}");
     assert!(comment.contains("build toolchain: `build-essential`"), "{comment}");
+    // a layer only the base had links to the base commit's line
+    let base_line = format!("base [line 7](https://github.com/o/r/blob/{base}/app/Dockerfile#L7) `COPY --from=build");
+    assert!(comment.contains(&base_line), "{comment}");
     assert!(comment.contains("<details><summary>💡 Suggested multi-stage rewrite `python`"), "{comment}");
     assert!(comment.trim_end().ends_with("<!-- shiplight:app -->"));
 

@@ -62,6 +62,24 @@ async fn single_stage_flask_is_larger_and_the_toolchain_tops_the_growth() {
     eprintln!("{text}");
     assert!(text.contains("base image: python:3.9-slim \u{2192} python:3.9"), "{text}");
     assert!(text.contains("build toolchain: build-essential, python3-dev"), "{text}");
+
+    // the pull-request comment, previewed locally (the builds are cached): the same body the
+    // Action posts, with the new findings and the suggested rewrite
+    let out = shiplight(
+        &["compare", "--base-ref", "HEAD~1", "--format", "markdown", "--fail-on-increase-percent", "10"],
+        repo.path(),
+    );
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "the preview exits like the check: {md}");
+    assert!(md.contains("### ❌ 📦 `"), "{md}");
+    assert!(md.contains("build toolchain: `build-essential`, `python3-dev`"), "{md}");
+    assert!(md.contains("<details><summary>💡 Suggested multi-stage rewrite `python` (not built)</summary>"), "{md}");
+    assert!(md.contains("+FROM python:3.9-slim AS runtime"), "{md}");
+    assert!(md.contains("**Lint findings new in this pull request**"), "{md}");
+    assert!(md.contains("[SL101]"), "{md}");
+    if let Some(path) = std::env::var_os("SHIPLIGHT_WRITE_EXAMPLE") {
+        std::fs::write(path, md.as_bytes()).unwrap();
+    }
     let refs: Vec<&str> =
         [&img["head"]["reference"], &img["base"]["reference"]].iter().filter_map(|r| r.as_str()).collect();
     cleanup(&engine, &refs).await;

@@ -47,3 +47,34 @@ fn the_action_image_dockerfile_is_clean_under_our_own_lint() {
     let out = shiplight(&["lint", "Dockerfile"], &root());
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+#[test]
+fn every_input_and_output_is_read_written_and_documented() {
+    let action: serde_json::Value =
+        yaml_serde::from_str(&std::fs::read_to_string(root().join("action.yml")).unwrap()).unwrap();
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let code = std::fs::read_to_string(root().join("src/commands/action.rs")).unwrap();
+    let inputs = action["inputs"].as_object().unwrap();
+    let outputs = action["outputs"].as_object().unwrap();
+    assert!(inputs.len() >= 17 && outputs.len() == 7, "{} inputs, {} outputs", inputs.len(), outputs.len());
+    for (name, spec) in inputs.iter().chain(outputs) {
+        assert!(readme.contains(&format!("| `{name}` |")), "README's tables lack `{name}`");
+        assert!(code.contains(&format!("\"{name}\"")), "src/commands/action.rs never reads or writes `{name}`");
+        assert!(spec["description"].as_str().is_some_and(|d| d.len() > 10), "`{name}` has no description");
+    }
+    assert_eq!(action["runs"]["using"], "docker");
+    assert_eq!(action["runs"]["args"][0], "action");
+    assert_eq!(inputs["github-token"]["default"], "${{ github.token }}");
+}
+
+#[test]
+fn the_readme_shows_the_generated_comment() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let example = std::fs::read_to_string(root().join("docs/comment-example.md")).unwrap();
+    let start = "<!-- comment-example:start -->\n";
+    let block =
+        &readme[readme.find(start).unwrap() + start.len()..readme.find("<!-- comment-example:end -->").unwrap()];
+    let quoted: String = example.lines().map(|l| format!("{}\n", format!("> {l}").trim_end())).collect();
+    assert_eq!(block, quoted, "run scripts/example --docs");
+    assert!(example.contains("<!-- shiplight:flask -->") && example.contains("```diff"));
+}

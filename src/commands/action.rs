@@ -20,7 +20,7 @@ use crate::image::engine::Builder;
 use crate::lint::{self, Finding, LintConfig, Severity};
 use crate::report::comment::{self as body, safe_key, Links};
 use crate::report::render::{escape_data, signed_size, size};
-use crate::report::{PullRequestRef, Report};
+use crate::report::{ImageReport, PullRequestRef, Report};
 
 /// When to post the pull-request comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -471,6 +471,103 @@ fn relative(path: &Path) -> String {
     s.strip_prefix("./").unwrap_or(&s).to_owned()
 }
 
+/// What the comment adds to a compared image, and how.
+pub struct Extras<'a> {
+    pub cfg: &'a LintConfig,
+    /// Keep only the findings the base Dockerfile did not have.
+    pub new_only: bool,
+    pub suggest: SuggestMode,
+    pub context: Option<PathBuf>,
+    pub builder: Builder,
+    pub timeout_seconds: u64,
+}
+
+/// Lint the head Dockerfile (only its new findings when asked and the base is known) and
+/// attach the multi-stage suggestion, verified when asked. `log` gets workflow commands.
+pub async fn complete(
+    img: &mut ImageReport,
+    path: &Path,
+    text: &str,
+    x: &Extras<'_>,
+    log: &dyn Fn(&str),
+) -> Vec<Finding> {
+    let shown = img.dockerfile.clone();
+    let head_findings = lint::lint_text(text, &shown, x.cfg);
+    let findings = match (&img.base_dockerfile, x.new_only) {
+        (Some(base_text), true) => new_findings(head_findings, &lint::lint_text(base_text, &shown, x.cfg)),
+        _ => head_findings,
+    };
+    if x.suggest == SuggestMode::Off {
+        return findings;
+    }
+    let sopts = SuggestOptions {
+        dockerfile: path.to_path_buf(),
+        write: false,
+        templates: None,
+        context: x.context.clone(),
+        verify: x.suggest == SuggestMode::Verify,
+        smoke_http: None,
+        smoke_cmd: None,
+        no_smoke: false,
+        smoke_timeout: 60,
+        timeout: x.timeout_seconds,
+        builder: x.builder,
+        scratch: false,
+    };
+    match suggest::run(&sopts) {
+        Ok(mut s) if s.patched.is_some() => {
+            s.dockerfile = shown.clone();
+            if sopts.verify {
+                log(&format!("::group::shiplight: verify the multi-stage rewrite of {shown}"));
+                let v = suggest::verify(&sopts, text, &s).await;
+                log("::endgroup::");
+                match v {
+                    Ok(v) => s.verification = Some(v),
+                    Err(e) => log(&format!(
+                        "::warning::{shown}: the rewrite could not be verified: {}",
+                        escape_data(&e.to_string())
+                    )),
+                }
+            }
+            s.patched = None;
+            img.suggestion = Some(s);
+        }
+        Ok(_) => {}
+        Err(e) => log(&format!("::warning::{shown}: no suggestion: {}", escape_data(&e.to_string()))),
+    }
+    findings
+}
+
+/// `shiplight compare --format markdown`: the comment the Action would post for this
+/// comparison (findings new against the base, the suggested rewrite unverified unless asked).
+pub async fn preview(opts: &CompareOptions, mut report: Report, verify: bool) -> Result<String, String> {
+    let text = std::fs::read_to_string(&opts.dockerfile)
+        .map_err(|e| format!("cannot read {}: {e}", opts.dockerfile.display()))?;
+    let dir = opts.dockerfile.parent().map(Path::to_path_buf).unwrap_or_default();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let loaded = super::lint::load_config(None, &cwd).map_err(|e| e.to_string())?;
+    let mut cfg = loaded.config;
+    if let Some(t) = &opts.target {
+        cfg.targets = vec![t.clone()];
+    }
+    let mut findings = Vec::new();
+    for img in &mut report.images {
+        report.new_findings_only = img.base_dockerfile.is_some();
+        let extras = Extras {
+            cfg: &cfg,
+            new_only: report.new_findings_only,
+            suggest: if verify { SuggestMode::Verify } else { SuggestMode::Diff },
+            context: opts.context.clone().or_else(|| Some(dir.clone())),
+            builder: opts.builder,
+            timeout_seconds: opts.timeout.as_secs(),
+        };
+        findings.extend(complete(img, &opts.dockerfile, &text, &extras, &|l: &str| eprintln!("{l}")).await);
+    }
+    report.findings = findings;
+    let key = run_key(&report);
+    body::render(&report, &key, &Links::default(), body::TEMPLATE)
+}
+
 async fn run_checks(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionError> {
     let ws = &runner.workspace;
     let event_text = runner.event_text();
@@ -537,51 +634,17 @@ async fn run_checks(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionE
         img.dockerfile = shown.clone();
         approve(&mut img, inputs.approve_label.as_deref(), pr.as_ref().map(|p| &p.labels[..]).unwrap_or(&[]));
 
-        let head_findings = lint::lint_text(&text, &shown, &cfg);
-        let findings = match (&img.base_dockerfile, report.new_findings_only) {
-            (Some(base_text), true) => new_findings(head_findings, &lint::lint_text(base_text, &shown, &cfg)),
-            _ => head_findings,
+        let extras = Extras {
+            cfg: &cfg,
+            new_only: report.new_findings_only,
+            suggest: inputs.suggest,
+            context: inputs.context.as_ref().map(|c| ws.join(c)),
+            builder: inputs.builder,
+            timeout_seconds: inputs.timeout_seconds,
         };
+        let findings = complete(&mut img, &path, &text, &extras, &|line: &str| say(line)).await;
         report.files.push(shown.clone());
         report.findings.extend(findings);
-
-        if inputs.suggest != SuggestMode::Off {
-            let sopts = SuggestOptions {
-                dockerfile: path.clone(),
-                write: false,
-                templates: None,
-                context: inputs.context.as_ref().map(|c| ws.join(c)),
-                verify: inputs.suggest == SuggestMode::Verify,
-                smoke_http: None,
-                smoke_cmd: None,
-                no_smoke: false,
-                smoke_timeout: 60,
-                timeout: inputs.timeout_seconds,
-                builder: inputs.builder,
-                scratch: false,
-            };
-            match suggest::run(&sopts) {
-                Ok(mut s) if s.patched.is_some() => {
-                    s.dockerfile = shown.clone();
-                    if sopts.verify {
-                        say(&format!("::group::shiplight: verify the multi-stage rewrite of {shown}"));
-                        let v = suggest::verify(&sopts, &text, &s).await;
-                        say("::endgroup::");
-                        match v {
-                            Ok(v) => s.verification = Some(v),
-                            Err(e) => say(&format!(
-                                "::warning::{shown}: the rewrite could not be verified: {}",
-                                escape_data(&e.to_string())
-                            )),
-                        }
-                    }
-                    s.patched = None;
-                    img.suggestion = Some(s);
-                }
-                Ok(_) => {}
-                Err(e) => say(&format!("::warning::{shown}: no suggestion: {}", escape_data(&e.to_string()))),
-            }
-        }
         report.images.push(img);
     }
     report.verdict = report.images.iter().map(|i| i.verdict).max();

@@ -150,12 +150,15 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
         if let Some(c) = &img.comparison {
             let n = [0, 3, 5][detail.min(2)];
             for d in c.top_growing(n).into_iter().chain(c.top_shrinking(n / 2 + usize::from(n > 0))) {
-                let mut s = format!(
-                    "{} {} {}",
-                    signed_size(d.delta_bytes),
-                    line_link(links, &img.dockerfile, d.line),
-                    code(&d.instruction)
-                );
+                // a removed layer's line is the base Dockerfile's: link it at the base commit
+                let removed = d.change == crate::image::compare::Change::Removed;
+                let at = if removed {
+                    let base = Links { sha: img.base_commit.clone(), ..links.clone() };
+                    format!("base {}", line_link(&base, &img.dockerfile, d.line))
+                } else {
+                    line_link(links, &img.dockerfile, d.line)
+                };
+                let mut s = format!("{} {at} {}", signed_size(d.delta_bytes), code(&d.instruction));
                 if !d.toolchain.is_empty() {
                     s.push_str(&format!(
                         " — build toolchain: {}",
