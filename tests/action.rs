@@ -234,3 +234,53 @@ async fn bad_inputs_are_named_before_anything_runs() {
     assert_eq!(out.status.code(), Some(2));
     assert!(log(&out).contains("input `dockerfile`: cannot read nope/Dockerfile"), "{}", log(&out));
 }
+
+#[tokio::test]
+async fn several_images_share_one_comment_a_custom_template_and_on_change() {
+    let Some(engine) = support::daemon("action several").await else { return };
+    support::busybox(&engine).await;
+    let f = fixture();
+    f.repo.write("api/Dockerfile", BASE);
+    f.repo.write(
+        ".github/shiplight-comment.hbs",
+        "Sizes:\n{{#each images}}\n- {{{headline}}}\n{{/each}}\n{{#each markers}}{{{this}}}{{/each}}\n",
+    );
+    let gh = FakeGitHub::start("o/r").await;
+    let event = pr_event(&f, &[], "o/r");
+    let inputs = [
+        ("dockerfile", "app/Dockerfile\napi/Dockerfile\n"),
+        ("comment-template", ".github/shiplight-comment.hbs"),
+        ("fail-on-increase-percent", ""),
+    ];
+    let (out, outputs, _) = action(&f, &gh, "pull_request", &event, &inputs);
+    assert_eq!(out.status.code(), Some(0), "{}", log(&out));
+    let comments = gh.comments();
+    assert_eq!(comments.len(), 1, "both images in one comment: {comments:#?}");
+    let body = &comments[0];
+    assert!(body.starts_with("Sizes:\n- `app`: "), "the user's template: {body}");
+    assert!(body.contains("- `api`: "), "{body}");
+    assert!(body.trim_end().ends_with("<!-- shiplight:api,app -->"), "{body}");
+    let head: u64 = output(&outputs, "head-size").unwrap().parse().unwrap();
+    assert!(head > 9_000_000, "summed over both images: {head}");
+
+    // on-change: a pull request that changes nothing posts nothing...
+    let same = json!({
+        "number": 7,
+        "pull_request": { "number": 7,
+            "base": { "sha": f.head, "repo": { "full_name": "o/r" } },
+            "head": { "sha": f.head, "repo": { "full_name": "o/r" } } }
+    });
+    let (out, _, _) =
+        action(&f, &gh, "pull_request", &same, &[("comment", "on-change"), ("fail-on-increase-percent", "")]);
+    assert_eq!(out.status.code(), Some(0), "{}", log(&out));
+    assert!(log(&out).contains("no comment: nothing changed (comment: on-change)"), "{}", log(&out));
+    assert_eq!(gh.writes().len(), 1, "only the first run's POST: {:?}", gh.writes());
+    // ...but a comment already there is kept current
+    gh.state.lock().unwrap().comments.push((77, format!("stale\n{}", shiplight::github::comment::marker("app"))));
+    let (out, _, _) =
+        action(&f, &gh, "pull_request", &same, &[("comment", "on-change"), ("fail-on-increase-percent", "")]);
+    assert_eq!(out.status.code(), Some(0), "{}", log(&out));
+    let stale = gh.comments().into_iter().find(|c| c.contains("shiplight:app -->") && !c.contains("api")).unwrap();
+    assert!(stale.contains("📦 `app`: "), "{stale}");
+    assert!(!stale.starts_with("stale"), "updated: {stale}");
+}

@@ -1,6 +1,7 @@
 //! A stateful stand-in for the parts of GitHub's REST API shiplight uses, on 127.0.0.1
 //! (wiremock): issue comments that persist across requests and pages, a pull request with
 //! a head commit and labels, and repository tarballs. Faults can be queued per route.
+//! It holds one pull request's comments (the number in the path is not told apart).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
