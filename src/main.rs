@@ -268,7 +268,7 @@ fn main() -> ExitCode {
                     return ExitCode::from(exit::USAGE as u8);
                 }
             };
-            let runner = action::Runner::from_env();
+            let runner = action::Runner::from_process();
             match block_on(action::run(&inputs, &runner)) {
                 Ok(Ok(outcome)) => {
                     for line in action::log_lines(&outcome) {

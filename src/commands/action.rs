@@ -206,46 +206,7 @@ impl Inputs {
 }
 
 /// The run's environment, as the runner sets it.
-#[derive(Debug, Clone, Default)]
-pub struct Runner {
-    pub repository: Option<String>,
-    pub api_url: String,
-    pub server_url: String,
-    pub event_name: Option<String>,
-    pub event_path: Option<PathBuf>,
-    pub sha: Option<String>,
-    pub run_id: Option<String>,
-    pub workspace: PathBuf,
-    pub output: Option<PathBuf>,
-    pub summary: Option<PathBuf>,
-    pub token: Option<String>,
-}
-
-impl Runner {
-    pub fn from_env() -> Runner {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        Runner {
-            repository: var("GITHUB_REPOSITORY"),
-            api_url: var("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into()),
-            server_url: var("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".into()),
-            event_name: var("GITHUB_EVENT_NAME"),
-            event_path: var("GITHUB_EVENT_PATH").map(Into::into),
-            sha: var("GITHUB_SHA"),
-            run_id: var("GITHUB_RUN_ID"),
-            workspace: var("GITHUB_WORKSPACE")
-                .map(PathBuf::from)
-                .or_else(|| std::env::current_dir().ok())
-                .unwrap_or_else(|| PathBuf::from(".")),
-            output: var("GITHUB_OUTPUT").map(Into::into),
-            summary: var("GITHUB_STEP_SUMMARY").map(Into::into),
-            token: var("GITHUB_TOKEN"),
-        }
-    }
-
-    fn event_text(&self) -> Option<String> {
-        std::fs::read_to_string(self.event_path.as_ref()?).ok()
-    }
-}
+pub type Runner = crate::github::Env;
 
 /// Why the step could not do its job.
 #[derive(Debug, thiserror::Error)]

@@ -167,8 +167,7 @@ fn name_for(dockerfile: &Path) -> String {
 
 /// The base commit of the pull request this run is for, from `GITHUB_EVENT_PATH`.
 fn pr_base(gh: &github::Env) -> Option<String> {
-    let text = std::fs::read_to_string(gh.event_path.as_ref()?).ok()?;
-    github::event::pull_request(&text).ok()??.base_sha.into()
+    github::event::pull_request(&gh.event_text()?).ok()??.base_sha.into()
 }
 
 /// Run the comparison and build one report.
@@ -255,22 +254,14 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
         // tarball API with the job's token, the workspace standing for the repository root.
         let can_fetch = gh.token.is_some() && gh.repository.is_some();
         let found = base::repo_root(&ctx_dir).and_then(|root| base::resolve(&root, &reference).map(|c| (root, c)));
-        let (root, commit, from_github) = match found {
-            Ok((root, c)) => (root, c, false),
-            Err(base::BaseError::UnknownRef { .. } | base::BaseError::NoGit(_) | base::BaseError::NotARepo { .. })
-                if can_fetch =>
-            {
-                let ws = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
-                let root = match ws.or_else(|| std::env::current_dir().ok()) {
-                    Some(r) => r,
-                    None => {
-                        return Err(CompareError::Usage("cannot tell the repository root: set GITHUB_WORKSPACE".into()))
-                    }
-                };
-                (root, reference.clone(), true)
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let (root, commit, from_github) =
+            match found {
+                Ok((root, c)) => (root, c, false),
+                Err(
+                    base::BaseError::UnknownRef { .. } | base::BaseError::NoGit(_) | base::BaseError::NotARepo { .. },
+                ) if can_fetch => (gh.workspace.clone(), reference.clone(), true),
+                Err(e) => return Err(e.into()),
+            };
         report_img.base_commit = Some(commit.clone());
         let ctx_rel = base::relative(&root, &ctx_dir).ok_or_else(|| {
             CompareError::Usage(format!("context {} is outside the repository {}", ctx_dir.display(), root.display()))

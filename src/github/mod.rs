@@ -6,26 +6,54 @@ pub mod event;
 pub mod outputs;
 pub mod tarball;
 
-/// The parts of the Actions environment shiplight reads.
+/// The parts of the Actions environment shiplight reads (the runner sets them all).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Env {
     /// `owner/name`.
     pub repository: Option<String>,
     /// `https://api.github.com` unless GitHub Enterprise says otherwise.
     pub api_url: String,
+    /// `https://github.com`, for links.
+    pub server_url: String,
     pub token: Option<String>,
+    pub event_name: Option<String>,
     pub event_path: Option<std::path::PathBuf>,
+    /// The commit the run checked out (a pull request's merge commit).
+    pub sha: Option<String>,
+    pub run_id: Option<String>,
+    /// The checkout (the current directory when unset).
+    pub workspace: std::path::PathBuf,
+    /// `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY`.
+    pub output: Option<std::path::PathBuf>,
+    pub summary: Option<std::path::PathBuf>,
 }
 
 impl Env {
-    /// Read `GITHUB_REPOSITORY`, `GITHUB_API_URL`, `GITHUB_TOKEN`, `GITHUB_EVENT_PATH`.
+    /// Read `GITHUB_REPOSITORY`, `GITHUB_API_URL`, `GITHUB_SERVER_URL`, `GITHUB_TOKEN`,
+    /// `GITHUB_EVENT_NAME`, `GITHUB_EVENT_PATH`, `GITHUB_SHA`, `GITHUB_RUN_ID`,
+    /// `GITHUB_WORKSPACE`, `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY`.
     pub fn from_process() -> Env {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         Env {
             repository: var("GITHUB_REPOSITORY"),
             api_url: var("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into()),
+            server_url: var("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".into()),
             token: var("GITHUB_TOKEN"),
+            event_name: var("GITHUB_EVENT_NAME"),
             event_path: var("GITHUB_EVENT_PATH").map(Into::into),
+            sha: var("GITHUB_SHA"),
+            run_id: var("GITHUB_RUN_ID"),
+            workspace: var("GITHUB_WORKSPACE")
+                .map(Into::into)
+                .or_else(|| std::env::current_dir().ok())
+                .unwrap_or_else(|| ".".into()),
+            output: var("GITHUB_OUTPUT").map(Into::into),
+            summary: var("GITHUB_STEP_SUMMARY").map(Into::into),
         }
+    }
+
+    /// The event payload's text, when there is one to read.
+    pub fn event_text(&self) -> Option<String> {
+        std::fs::read_to_string(self.event_path.as_ref()?).ok()
     }
 }
