@@ -284,3 +284,26 @@ async fn several_images_share_one_comment_a_custom_template_and_on_change() {
     assert!(stale.contains("📦 `app`: "), "{stale}");
     assert!(!stale.starts_with("stale"), "updated: {stale}");
 }
+
+#[tokio::test]
+async fn a_pull_request_that_breaks_the_build_fails_the_check_with_the_failing_step() {
+    let Some(engine) = support::daemon("action broken").await else { return };
+    support::busybox(&engine).await;
+    let f = fixture();
+    f.repo.write("app/Dockerfile", "FROM shiplight-test/busybox:1\nRUN echo compiling @octocat && exit 7\n");
+    let gh = FakeGitHub::start("o/r").await;
+    let (out, outputs, _) =
+        action(&f, &gh, "pull_request", &pr_event(&f, &["size-approved"], "o/r"), &[("fail-on-increase-percent", "")]);
+    let text = log(&out);
+    assert_eq!(out.status.code(), Some(1), "a broken build fails the check, label or not: {text}");
+    assert_eq!(output(&outputs, "verdict").as_deref(), Some("fail"));
+    assert!(text.contains("::error file=app/Dockerfile::build of "), "{text}");
+    let body = &gh.comments()[0];
+    assert!(body.contains("### ❌ 📦 `app`: the pull request's image does not build"), "{body}");
+    assert!(
+        body.contains("(exit code 7)") && body.contains("compiling @\u{200b}octocat"),
+        "the failing step and its output: {body}"
+    );
+    assert!(body.contains("```text\n"), "the output is in a code block: {body}");
+    assert!(!body.contains("approved"), "{body}");
+}

@@ -16,10 +16,10 @@ use super::suggest::{self, SuggestOptions};
 use crate::github::comment::{CommentError, Comments, Posted};
 use crate::github::{event, outputs};
 use crate::image::compare::{verdict, Thresholds, Verdict};
-use crate::image::engine::Builder;
+use crate::image::engine::{Builder, EngineError};
 use crate::lint::{self, Finding, LintConfig, Severity};
 use crate::report::comment::{self as body, safe_key, Links};
-use crate::report::render::{escape_data, signed_size, size};
+use crate::report::render::{escape_data, escape_property, signed_size, size};
 use crate::report::{ImageReport, PullRequestRef, Report};
 
 /// When to post the pull-request comment.
@@ -307,7 +307,9 @@ pub fn new_findings(head: Vec<Finding>, base: &[Finding]) -> Vec<Finding> {
 
 /// A size failure turned into a pass by the approve label; the note says what was approved.
 fn approve(img: &mut crate::report::ImageReport, label: Option<&str>, labels: &[String]) {
-    if let Some(label) = label.filter(|l| img.verdict == Verdict::Fail && labels.iter().any(|x| x == l)) {
+    // a size failure only: an image that does not build is never approved
+    let size_failure = img.verdict == Verdict::Fail && img.build_error.is_none();
+    if let Some(label) = label.filter(|l| size_failure && labels.iter().any(|x| x == l)) {
         img.verdict = Verdict::Pass;
         img.approved = Some(format!(
             "The size increase was approved by the label {}; without it this check fails.",
@@ -587,18 +589,29 @@ async fn run_checks(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionE
         say(&format!("::group::shiplight: build and measure {shown} (head and base)"));
         let compared = compare::run(&opts).await;
         say("::endgroup::");
-        let mut img = compared?
-            .images
-            .into_iter()
-            .next()
-            .ok_or_else(|| ActionError::Environment(format!("{shown}: the comparison produced no image report")))?;
+        let mut img =
+            match compared {
+                // the pull request broke the build: that is the check's failure, reported like one
+                Err(compare::CompareError::Engine(EngineError::Build(e))) => {
+                    say(&format!("::error file={}::{}", escape_property(&shown), escape_data(&e.to_string())));
+                    ImageReport {
+                        name: name.clone(),
+                        verdict: Verdict::Fail,
+                        build_error: Some(e.to_string()),
+                        ..ImageReport::default()
+                    }
+                }
+                other => other?.images.into_iter().next().ok_or_else(|| {
+                    ActionError::Environment(format!("{shown}: the comparison produced no image report"))
+                })?,
+            };
         img.dockerfile = shown.clone();
         approve(&mut img, inputs.approve_label.as_deref(), pr.as_ref().map(|p| &p.labels[..]).unwrap_or(&[]));
 
         let extras = Extras {
             cfg: &cfg,
             new_only: report.new_findings_only,
-            suggest: inputs.suggest,
+            suggest: if img.build_error.is_some() { SuggestMode::Off } else { inputs.suggest },
             context: inputs.context.as_ref().map(|c| ws.join(c)),
             builder: inputs.builder,
             timeout_seconds: inputs.timeout_seconds,
@@ -718,7 +731,10 @@ async fn post_saved(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionE
     for img in &mut report.images {
         img.name = safe_key(&img.name);
         let delta = img.comparison.as_ref().map(|c| c.size);
-        let (v, reasons) = verdict(img.head.size_bytes, delta.as_ref(), &inputs.thresholds);
+        let (v, reasons) = match img.build_error {
+            Some(_) => (Verdict::Fail, Vec::new()),
+            None => verdict(img.head.size_bytes, delta.as_ref(), &inputs.thresholds),
+        };
         img.verdict = v;
         img.reasons = reasons;
         img.approved = None;

@@ -115,6 +115,7 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
     let mut images = Vec::new();
     for img in &report.images {
         let headline = match (&img.base, &img.comparison) {
+            _ if img.build_error.is_some() => format!("{}: the pull request's image does not build", code(&img.name)),
             (Some(b), Some(c)) => format!(
                 "{}: {} \u{2192} {} ({}, {})",
                 code(&img.name),
@@ -187,7 +188,14 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
             .chain(img.approved.iter().map(|a| format!("✅ {}", a.replace('@', "@\u{200b}"))))
             .collect();
         let suggestion = img.suggestion.as_ref().and_then(|s| suggestion(s, detail));
+        let build_error = img.build_error.as_ref().map(|e| {
+            let tail: Vec<&str> = e.lines().rev().take([10, 30, 50][detail.min(2)]).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            // build output is read, not copied: neutralise mentions here too
+            code_block("text", &tail.join("\n").replace('@', "@\u{200b}"))
+        });
         images.push(json!({
+            "build_error": build_error,
             "mark": mark(img.verdict),
             "headline": headline,
             "table": table,

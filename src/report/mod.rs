@@ -65,6 +65,9 @@ pub struct ImageReport {
     /// The multi-stage rewrite of the head Dockerfile, when one was asked for and found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<Suggestion>,
+    /// The pull request's image does not build: the failing step and the end of its output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_error: Option<String>,
     /// The base commit's Dockerfile text (for "new findings"); not part of the saved report.
     #[serde(skip)]
     pub base_dockerfile: Option<String>,
