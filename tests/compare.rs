@@ -301,6 +301,29 @@ async fn buildkit_builds_what_the_classic_builder_cannot_and_names_its_failures(
 }
 
 #[tokio::test]
+async fn a_heredoc_builds_on_a_newer_engine_and_is_explained_on_engine_20() {
+    let Some(engine) = daemon("heredoc").await else { return };
+    busybox(&engine).await;
+    let version = engine.server_info().await.unwrap().version;
+    let major: u32 = version.split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    let repo = Repo::new();
+    repo.write("Dockerfile", &format!("FROM {BUSYBOX}\nRUN <<EOF\necho built > /note\nEOF\n"));
+    repo.commit("heredoc");
+    let out = shiplight(&["compare", "--base-image", BUSYBOX], repo.path());
+    let err = String::from_utf8_lossy(&out.stderr);
+    if major < 23 {
+        // Engine 20.10's frontend reads the heredoc's body as instructions ("unknown
+        // instruction: ECHO"): the message says what is really wrong
+        assert_eq!(out.status.code(), Some(3), "{err}");
+        assert!(err.contains("line 2 has a heredoc in RUN, which Docker Engine"), "{err}");
+        assert!(err.contains("use Engine 23 or newer"), "{err}");
+    } else {
+        // newer engines build it (tests/engine_next.rs measures one on Engine 26)
+        assert_eq!(out.status.code(), Some(0), "{err}");
+    }
+}
+
+#[tokio::test]
 async fn a_daemon_that_vanishes_mid_build_is_a_clear_error_and_leaves_nothing_behind() {
     let Some(engine) = daemon("daemon_vanishes").await else { return };
     busybox(&engine).await;

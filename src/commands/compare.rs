@@ -170,6 +170,22 @@ fn pr_base(gh: &github::Env) -> Option<String> {
     github::event::pull_request(&gh.event_text()?).ok()??.base_sha.into()
 }
 
+/// Engine 20.10's built-in Dockerfile frontend parses a heredoc's body as instructions
+/// ("unknown instruction: ECHO"); say what is really wrong.
+fn old_engine_hint(e: EngineError, df: &Dockerfile, version: &str) -> EngineError {
+    let major: u32 = version.split('.').next().and_then(|m| m.parse().ok()).unwrap_or(u32::MAX);
+    match (e, df.buildkit_feature()) {
+        (EngineError::Build(mut b), Some((line, feature))) if major < 23 && feature.starts_with("a heredoc") => {
+            b.message = format!(
+                "{}; line {line} has {feature}, which Docker Engine {version}'s built-in Dockerfile frontend cannot build: use Engine 23 or newer",
+                b.message
+            );
+            EngineError::Build(b)
+        }
+        (e, _) => e,
+    }
+}
+
 /// Run the comparison and build one report.
 pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
     let df_path = &opts.dockerfile;
@@ -339,7 +355,7 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
         }
     };
     let (head_result, base_result) = tokio::join!(head_build, base_build);
-    head_result?;
+    head_result.map_err(|e| old_engine_hint(e, &df, &info.version))?;
     let base_tag = match (&base_work, base_result) {
         (BaseWork::Image(i), _) | (BaseWork::Cached(i), _) => Some(i.clone()),
         (BaseWork::Build(..), Some(Ok(tag))) => Some(tag),
