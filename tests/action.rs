@@ -243,8 +243,10 @@ async fn several_images_share_one_comment_a_custom_template_and_on_change() {
     f.repo.write("api/Dockerfile", BASE);
     f.repo.write(
         ".github/shiplight-comment.hbs",
-        "Sizes:\n{{#each images}}\n- {{{headline}}}\n{{/each}}\n{{#each markers}}{{{this}}}{{/each}}\n",
+        "Sizes:\n{{#each images}}\n- {{{headline}}}\n{{/each}}\n{{findings_title}}\n{{#each markers}}{{{this}}}{{/each}}\n",
     );
+    // the configuration's switch: every finding, not only the new ones
+    f.repo.write(".shiplight.yml", "lint-findings: all\n");
     let gh = FakeGitHub::start("o/r").await;
     let event = pr_event(&f, &[], "o/r");
     let inputs = [
@@ -259,11 +261,14 @@ async fn several_images_share_one_comment_a_custom_template_and_on_change() {
     let body = &comments[0];
     assert!(body.starts_with("Sizes:\n- `app`: "), "the user's template: {body}");
     assert!(body.contains("- `api`: "), "{body}");
+    assert!(body.contains("\nLint findings\n"), "lint-findings: all from .shiplight.yml: {body}");
     assert!(body.trim_end().ends_with("<!-- shiplight:api,app -->"), "{body}");
     let head: u64 = output(&outputs, "head-size").unwrap().parse().unwrap();
     assert!(head > 9_000_000, "summed over both images: {head}");
 
-    // on-change: a pull request that changes nothing posts nothing...
+    // on-change: a pull request that changes nothing (and, back to the default, has no new
+    // finding) posts nothing...
+    std::fs::remove_file(f.repo.path().join(".shiplight.yml")).unwrap();
     let same = json!({
         "number": 7,
         "pull_request": { "number": 7,

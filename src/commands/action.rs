@@ -64,8 +64,9 @@ pub struct Inputs {
     pub comment: CommentMode,
     pub thresholds: Thresholds,
     pub lint_failure_threshold: Option<Severity>,
-    /// Show (and fail on) every finding of the head Dockerfile, not only the new ones.
-    pub all_findings: bool,
+    /// Show (and fail on) every finding of the head Dockerfile, not only the new ones
+    /// (`None`: as the configuration's `lint-findings` says, else only the new ones).
+    pub all_findings: Option<bool>,
     pub suggest: SuggestMode,
     pub config: Option<PathBuf>,
     pub comment_template: Option<PathBuf>,
@@ -179,7 +180,10 @@ impl Inputs {
                 max_size: bytes("max-size")?,
             },
             lint_failure_threshold: lint_failure_threshold.unwrap_or(Some(Severity::Error)),
-            all_findings: choice("lint-findings", &["new", "all"], "new")? == "all",
+            all_findings: match raw("lint-findings") {
+                None => None,
+                Some(_) => Some(choice("lint-findings", &["new", "all"], "new")? == "all"),
+            },
             suggest: match choice("suggest", &["verify", "diff", "off"], "verify")?.as_str() {
                 "diff" => SuggestMode::Diff,
                 "off" => SuggestMode::Off,
@@ -515,7 +519,7 @@ pub async fn preview(opts: &CompareOptions, mut report: Report, verify: bool) ->
     }
     let mut findings = Vec::new();
     for img in &mut report.images {
-        report.new_findings_only = img.base_dockerfile.is_some();
+        report.new_findings_only = img.base_dockerfile.is_some() && !cfg.all_findings.unwrap_or(false);
         let extras = Extras {
             cfg: &cfg,
             new_only: report.new_findings_only,
@@ -555,7 +559,7 @@ async fn run_checks(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionE
 
     let mut report = Report {
         failure_threshold: inputs.lint_failure_threshold,
-        new_findings_only: !inputs.all_findings && pr.is_some(),
+        new_findings_only: !inputs.all_findings.or(cfg.all_findings).unwrap_or(false) && pr.is_some(),
         pull_request: pr.as_ref().map(|p| PullRequestRef { number: p.number, head_sha: p.head_sha.clone() }),
         ..Report::default()
     };
@@ -802,7 +806,7 @@ mod tests {
         assert_eq!((i.comment, i.suggest, i.mode), (CommentMode::Always, SuggestMode::Verify, Mode::Run));
         assert_eq!(i.lint_failure_threshold, Some(Severity::Error));
         assert_eq!(i.thresholds, Thresholds::default());
-        assert!(!i.all_findings && i.token.is_none());
+        assert!(i.all_findings.is_none() && i.token.is_none());
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub struct LintConfig {
     pub targets: Vec<String>,
     /// Registries base images may come from; empty allows all.
     pub trusted_registries: Vec<String>,
+    /// `lint-findings: new|all`: whether a pull request's report shows only the findings its
+    /// base did not have (the Action's `lint-findings` input wins when given).
+    pub all_findings: Option<bool>,
 }
 
 impl Default for LintConfig {
@@ -47,6 +50,7 @@ impl Default for LintConfig {
             severity: BTreeMap::new(),
             targets: Vec::new(),
             trusted_registries: Vec::new(),
+            all_findings: None,
         }
     }
 }
@@ -106,6 +110,7 @@ struct RawConfig {
     targets: Vec<String>,
     #[serde(default, alias = "trustedRegistries")]
     trusted_registries: Vec<String>,
+    lint_findings: Option<String>,
     #[serde(flatten)]
     unknown: BTreeMap<String, yaml_serde::Value>,
 }
@@ -130,7 +135,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ConfigError> {
             warnings.push(format!("{origin}: `{key}` is a hadolint setting shiplight does not use; it has no effect"));
         } else {
             warnings.push(format!(
-                "{origin}: unknown key `{key}` ignored; known keys: failure-threshold, ignored, override, severity, targets, trusted-registries"
+                "{origin}: unknown key `{key}` ignored; known keys: failure-threshold, ignored, override, severity, targets, trusted-registries, lint-findings"
             ));
         }
     }
@@ -191,6 +196,18 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ConfigError> {
         };
         config.severity.insert(rule.code, value);
     }
+    if let Some(scope) = &raw.lint_findings {
+        config.all_findings = match scope.trim().to_ascii_lowercase().as_str() {
+            "all" => Some(true),
+            "new" => Some(false),
+            _ => {
+                return Err(ConfigError::Value {
+                    path: origin.to_owned(),
+                    message: format!("lint-findings `{scope}` is not one of new, all"),
+                })
+            }
+        };
+    }
     config.targets = raw.targets;
     config.trusted_registries = raw.trusted_registries;
     Ok(Loaded { config, warnings, path: Some(PathBuf::from(origin)) })
@@ -199,6 +216,15 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lint_findings_scope() {
+        assert_eq!(parse("lint-findings: all\n", ".shiplight.yml").unwrap().config.all_findings, Some(true));
+        assert_eq!(parse("lint-findings: new\n", ".shiplight.yml").unwrap().config.all_findings, Some(false));
+        assert_eq!(parse("", ".shiplight.yml").unwrap().config.all_findings, None);
+        let e = parse("lint-findings: some\n", ".shiplight.yml").unwrap_err().to_string();
+        assert_eq!(e, ".shiplight.yml: lint-findings `some` is not one of new, all");
+    }
 
     #[test]
     fn reads_shiplight_config() {
