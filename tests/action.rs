@@ -302,6 +302,7 @@ async fn a_pull_request_that_breaks_the_build_fails_the_check_with_the_failing_s
     let text = log(&out);
     assert_eq!(out.status.code(), Some(1), "a broken build fails the check, label or not: {text}");
     assert_eq!(output(&outputs, "verdict").as_deref(), Some("fail"));
+    assert_eq!(output(&outputs, "head-size").as_deref(), Some(""), "no size for an image that did not build");
     assert!(text.contains("::error file=app/Dockerfile::build of "), "{text}");
     let body = &gh.comments()[0];
     assert!(body.contains("### ❌ 📦 `app`: the pull request's image does not build"), "{body}");

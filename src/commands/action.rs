@@ -373,7 +373,9 @@ fn save(inputs: &Inputs, runner: &Runner, report: &Report, comment: &str) -> Res
 /// Outputs, summary and annotations: the same for both modes.
 fn hand_back(runner: &Runner, outcome: &Outcome, comment: &str) {
     let r = &outcome.report;
-    let head: u64 = r.images.iter().map(|i| i.head.size_bytes).sum();
+    // an image that did not build has no size: it counts in neither sum
+    let built: Vec<_> = r.images.iter().filter(|i| i.build_error.is_none()).collect();
+    let head: u64 = built.iter().map(|i| i.head.size_bytes).sum();
     let compared: Vec<_> = r.images.iter().filter_map(|i| i.comparison.as_ref()).collect();
     let (base, delta): (Option<u64>, Option<i64>) = if compared.is_empty() {
         (None, None)
@@ -385,7 +387,7 @@ fn hand_back(runner: &Runner, outcome: &Outcome, comment: &str) {
         _ => String::new(),
     };
     let list = [
-        ("head-size", if r.images.is_empty() { String::new() } else { head.to_string() }),
+        ("head-size", if built.is_empty() { String::new() } else { head.to_string() }),
         ("base-size", base.map(|b| b.to_string()).unwrap_or_default()),
         ("delta-bytes", delta.map(|d| d.to_string()).unwrap_or_default()),
         ("delta-percent", pct),
