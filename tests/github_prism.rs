@@ -4,6 +4,8 @@
 //! fails the test. Prism is installed by scripts/peers.sh into .peers/ (npm registry); in CI a
 //! missing Prism fails the test, locally it is skipped.
 
+mod support;
+
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -24,8 +26,9 @@ fn peers() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".peers/node_modules")
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn comment_requests_conform_to_githubs_openapi_description() {
+/// Prism serving GitHub's description on a free 127.0.0.1 port, or None (skipped locally,
+/// a failure in CI) when it is not installed.
+async fn prism() -> Option<(Prism, String)> {
     let prism = peers().join(".bin/prism");
     let spec = peers().join("@octokit/openapi/generated/api.github.com.json");
     if !prism.exists() || !spec.exists() {
@@ -34,10 +37,10 @@ async fn comment_requests_conform_to_githubs_openapi_description() {
             "Prism and @octokit/openapi are required in CI (scripts/peers.sh installs them)"
         );
         eprintln!("SKIPPED prism: run scripts/peers.sh");
-        return;
+        return None;
     }
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let _server = Prism(
+    let server = Prism(
         Command::new(&prism)
             .args(["mock", "--errors", "-h", "127.0.0.1", "-p", &port.to_string()])
             .arg(&spec)
@@ -57,6 +60,12 @@ async fn comment_requests_conform_to_githubs_openapi_description() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     assert!(up, "Prism did not start within 120 s");
+    Some((server, base))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn comment_requests_conform_to_githubs_openapi_description() {
+    let Some((_server, base)) = prism().await else { return };
 
     // negative control: Prism rejects what GitHub would (the test can fail)
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
@@ -95,4 +104,50 @@ async fn comment_requests_conform_to_githubs_openapi_description() {
         }
         Err(e) => panic!("GET pull request does not conform: {e}"),
     }
+}
+
+/// The Action's own calls, not only the client's: `shiplight action` on a pull request event,
+/// with the real daemon, posting its comment to Prism. Prism has no state, so the comment is
+/// created each time; what counts is that no request is rejected (a rejection makes the step
+/// exit 3 with the refusal in its log).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_action_run_conforms_to_githubs_openapi_description() {
+    let Some(engine) = support::daemon("prism action").await else { return };
+    support::busybox(&engine).await;
+    let Some((_server, base)) = prism().await else { return };
+    let repo = support::Repo::new();
+    repo.write("app/Dockerfile", &format!("FROM {}\nRUN echo small > /f\n", support::BUSYBOX));
+    let base_sha = repo.commit("base");
+    repo.write("app/Dockerfile", &format!("FROM {}\nRUN head -c 300000 /dev/zero > /f\n", support::BUSYBOX));
+    let head_sha = repo.commit("head");
+    let dir = tempfile::tempdir().unwrap();
+    let event = dir.path().join("event.json");
+    std::fs::write(
+        &event,
+        json!({"number": 7, "pull_request": {"number": 7, "labels": [],
+            "base": {"sha": base_sha, "repo": {"full_name": "o/r"}},
+            "head": {"sha": head_sha, "repo": {"full_name": "o/r"}}}})
+        .to_string(),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_shiplight"))
+        .arg("action")
+        .current_dir(repo.path())
+        .env("GITHUB_REPOSITORY", "o/r")
+        .env("GITHUB_API_URL", &base)
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", &event)
+        .env("GITHUB_WORKSPACE", repo.path())
+        .env("GITHUB_OUTPUT", dir.path().join("output"))
+        .env("GITHUB_STEP_SUMMARY", dir.path().join("summary"))
+        .env("INPUT_GITHUB-TOKEN", "job-token")
+        .env("INPUT_DOCKERFILE", "app/Dockerfile")
+        .env("INPUT_SUGGEST", "off")
+        .output()
+        .unwrap();
+    let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "a request was rejected: {log}");
+    assert!(log.contains("comment posted: https://github.com/"), "GitHub's example comment URL: {log}");
+    let outputs = std::fs::read_to_string(dir.path().join("output")).unwrap();
+    assert!(outputs.contains("comment-url=https://github.com/"), "{outputs}");
 }
