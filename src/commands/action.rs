@@ -548,6 +548,10 @@ async fn run_checks(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionE
         })?,
         None => None,
     };
+    if runner.event_name.as_deref() == Some("pull_request_target") {
+        // the job has a write token; building the pull request's code here would run it
+        say("::warning::shiplight builds the checked-out workspace. In a pull_request_target job that is the base branch unless the pull request's code is checked out, which would run it with a write token: prefer on: pull_request, with the workflow_run job for forks (examples/workflows/)");
+    }
     let loaded = super::lint::load_config(inputs.config.as_ref().map(|c| ws.join(c)).as_deref(), ws)
         .map_err(|e| ActionError::Usage(e.to_string()))?;
     for w in &loaded.warnings {
