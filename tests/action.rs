@@ -313,3 +313,18 @@ async fn a_pull_request_that_breaks_the_build_fails_the_check_with_the_failing_s
     assert!(body.contains("```text\n"), "the output is in a code block: {body}");
     assert!(!body.contains("approved"), "{body}");
 }
+
+#[tokio::test]
+async fn a_pull_request_target_run_warns_about_what_it_builds() {
+    let Some(engine) = support::daemon("action target").await else { return };
+    support::busybox(&engine).await;
+    let f = fixture();
+    let gh = FakeGitHub::start("o/r").await;
+    let (out, _, _) = action(&f, &gh, "pull_request_target", &pr_event(&f, &[], "someone/r"), &[("comment", "never")]);
+    let text = log(&out);
+    assert!(
+        text.contains("::warning::shiplight builds the checked-out workspace. In a pull_request_target job"),
+        "{text}"
+    );
+    assert!(gh.writes().is_empty());
+}
