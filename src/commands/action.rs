@@ -271,25 +271,6 @@ fn run_key(report: &Report) -> String {
     }
 }
 
-/// The image key for a Dockerfile: its folder, plus its name when it is not `Dockerfile`
-/// (`api/Dockerfile` → `api`, `docker/web.Dockerfile` → `docker-web`).
-pub fn image_key(dockerfile: &Path) -> String {
-    let dir = dockerfile.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("");
-    let file = dockerfile.file_name().and_then(|n| n.to_str()).unwrap_or("Dockerfile");
-    let stem = file
-        .trim_end_matches(".Dockerfile")
-        .trim_end_matches(".dockerfile")
-        .trim_start_matches("Dockerfile.")
-        .trim_start_matches("dockerfile.");
-    let key = match (dir, file.eq_ignore_ascii_case("dockerfile") || file.eq_ignore_ascii_case("containerfile")) {
-        ("" | ".", true) => "image".to_owned(),
-        (d, true) => d.to_owned(),
-        ("" | ".", false) => stem.to_owned(),
-        (d, false) => format!("{d}-{stem}"),
-    };
-    safe_key(&key)
-}
-
 /// Findings of `head` that `base` did not have: matched by rule and the text of the line,
 /// so findings that merely moved are not new.
 pub fn new_findings(head: Vec<Finding>, base: &[Finding]) -> Vec<Finding> {
@@ -327,13 +308,7 @@ fn verdict_word(report: &Report) -> String {
     if report.failed() {
         return "fail".into();
     }
-    match report.verdict.unwrap_or(Verdict::Skipped) {
-        Verdict::Pass => "pass",
-        Verdict::Skipped => "skipped",
-        Verdict::Warn => "warn",
-        Verdict::Fail => "fail",
-    }
-    .into()
+    report.verdict.unwrap_or(Verdict::Skipped).as_str().into()
 }
 
 fn links(runner: &Runner, sha: Option<String>, run_url: Option<String>) -> Links {
@@ -577,7 +552,7 @@ async fn run_checks(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionE
                 "input `dockerfile`: cannot read {shown} ({e}); paths are relative to the repository root"
             ))
         })?;
-        let name = image_key(df);
+        let name = compare::image_key(df);
         let opts = CompareOptions {
             dockerfile: path.clone(),
             context: inputs.context.as_ref().map(|c| ws.join(c)),
@@ -846,14 +821,6 @@ mod tests {
         assert!(inputs(&[("max-size", "5 parsecs")]).unwrap_err().to_string().starts_with("input `max-size`: "));
         assert!(inputs(&[("build-args", "NOEQUALS")]).unwrap_err().to_string().contains("KEY=VALUE"));
         assert!(inputs(&[("base-ref", "main"), ("base-image", "app:1")]).is_err());
-    }
-
-    #[test]
-    fn image_keys() {
-        assert_eq!(image_key(Path::new("examples/flask/Dockerfile")), "flask");
-        assert_eq!(image_key(Path::new("Dockerfile")), "image");
-        assert_eq!(image_key(Path::new("docker/web.Dockerfile")), "docker-web");
-        assert_eq!(image_key(Path::new("api/Dockerfile.prod")), "api-prod");
     }
 
     #[test]

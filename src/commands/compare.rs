@@ -37,7 +37,7 @@ pub struct CompareOptions {
     /// KEY=VALUE, repeatable.
     #[arg(long = "build-arg", value_parser = parse_build_arg)]
     pub build_args: Vec<(String, String)>,
-    /// The image's key in the report (default: the Dockerfile's folder name).
+    /// The image's key in the report (default: the Dockerfile's folder, plus its name unless it is `Dockerfile`).
     #[arg(long)]
     pub name: Option<String>,
     /// Fail when the image grows by more than this (bytes, or with kB/MB/GB).
@@ -146,23 +146,23 @@ fn fnv(parts: &[&str]) -> String {
     format!("{h:016x}")
 }
 
-fn name_for(dockerfile: &Path) -> String {
-    let dir = dockerfile.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("image");
-    let n: String =
-        dir.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                    c.to_ascii_lowercase()
-                } else {
-                    '-'
-                }
-            })
-            .collect();
-    if n.is_empty() || n == "." {
-        "image".into()
-    } else {
-        n
-    }
+/// The image key for a Dockerfile: its folder, plus its name when it is not `Dockerfile`
+/// (`api/Dockerfile` → `api`, `docker/web.Dockerfile` → `docker-web`).
+pub fn image_key(dockerfile: &Path) -> String {
+    let dir = dockerfile.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("");
+    let file = dockerfile.file_name().and_then(|n| n.to_str()).unwrap_or("Dockerfile");
+    let stem = file
+        .trim_end_matches(".Dockerfile")
+        .trim_end_matches(".dockerfile")
+        .trim_start_matches("Dockerfile.")
+        .trim_start_matches("dockerfile.");
+    let key = match (dir, file.eq_ignore_ascii_case("dockerfile") || file.eq_ignore_ascii_case("containerfile")) {
+        ("" | ".", true) => "image".to_owned(),
+        (d, true) => d.to_owned(),
+        ("" | ".", false) => stem.to_owned(),
+        (d, false) => format!("{d}-{stem}"),
+    };
+    crate::report::comment::safe_key(&key)
 }
 
 /// The base commit of the pull request this run is for, from `GITHUB_EVENT_PATH`.
@@ -207,7 +207,7 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."))
     });
-    let name = opts.name.clone().unwrap_or_else(|| name_for(df_path));
+    let name = opts.name.clone().unwrap_or_else(|| image_key(df_path));
 
     let mut gh = github::Env::from_process();
     if opts.token.is_some() {
@@ -409,5 +409,18 @@ pub fn exit_code(report: &Report) -> i32 {
         super::exit::FINDINGS
     } else {
         super::exit::OK
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_keys() {
+        assert_eq!(image_key(Path::new("examples/flask/Dockerfile")), "flask");
+        assert_eq!(image_key(Path::new("Dockerfile")), "image");
+        assert_eq!(image_key(Path::new("docker/web.Dockerfile")), "docker-web");
+        assert_eq!(image_key(Path::new("api/Dockerfile.prod")), "api-prod");
     }
 }

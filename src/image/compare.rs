@@ -236,6 +236,18 @@ pub enum Reason {
     },
 }
 
+impl Verdict {
+    /// The word the JSON report and the Action's `verdict` output use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Skipped => "skipped",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+        }
+    }
+}
+
 /// Judge a head size (and its delta, when there is a base) against the thresholds, with the
 /// reasons for anything but a pass.
 pub fn verdict(head_bytes: u64, delta: Option<&Delta>, t: &Thresholds) -> (Verdict, Vec<Reason>) {
@@ -361,5 +373,8 @@ mod tests {
         assert_eq!(why, [Reason::FailOnIncreasePercent { percent: 20.0, limit: 10.0 }]);
         assert_eq!(verdict(1500, None, &t).0, Verdict::Fail);
         assert_eq!(verdict(10, None, &t).0, Verdict::Skipped);
+        for v in [Verdict::Pass, Verdict::Skipped, Verdict::Warn, Verdict::Fail] {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.as_str(), "the same word as the JSON report");
+        }
     }
 }
