@@ -139,6 +139,7 @@ async fn the_example_workflow_under_act_posts_updates_fails_and_passes_with_the_
             .arg(&event_path)
             .args(["-P", "ubuntu-latest=debian:bookworm", "--pull=false", "--action-offline-mode"])
             .args(["--env", &format!("GITHUB_API_URL={}", gh.uri()), "-s", "GITHUB_TOKEN=job-token"])
+            .args(["--env", &format!("GITHUB_GRAPHQL_URL={}/graphql", gh.uri())])
             .args(["--local-repository", &local("shiplight/shiplight@v1", action.path())])
             .args([
                 "--local-repository",
@@ -170,6 +171,7 @@ async fn the_example_workflow_under_act_posts_updates_fails_and_passes_with_the_
     assert!(first.out("comment-url").unwrap_or_default().contains("#issuecomment-"), "{tail}");
     // act shows what a step appends to GITHUB_STEP_SUMMARY as "Summary - <markdown>"
     assert!(first.log.contains("Summary - ### ❌ 📦 `app`: "), "the job summary has the report: {tail}");
+    assert!(first.log.contains("comments are written by github-actions[bot] (the token's identity"), "{tail}");
     let comments = gh.comments();
     assert_eq!(comments.len(), 1, "{comments:#?}");
     let comment = &comments[0];

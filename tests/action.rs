@@ -107,7 +107,7 @@ async fn one_sticky_comment_a_failing_check_and_the_approve_label() {
     support::busybox(&engine).await;
     let f = fixture();
     let gh = FakeGitHub::start("o/r").await;
-    gh.state.lock().unwrap().comments.push((1, "LGTM".into()));
+    gh.add(1, "LGTM", "reviewer");
 
     // first run: +5 MB on a 2 MB image is far over 10 %: the step fails, one comment is posted
     let (out, outputs, summary) = action(&f, &gh, "pull_request", &pr_event(&f, &[], "o/r"), &[]);
@@ -134,16 +134,28 @@ async fn one_sticky_comment_a_failing_check_and_the_approve_label() {
         serde_json::from_str(&std::fs::read_to_string(f.repo.path().join(".shiplight/report.json")).unwrap()).unwrap();
     assert_eq!(saved["pull_request"]["number"], 7);
 
-    // second run, now with the approve label: the same comment is updated, the step passes
+    assert!(text.contains("comments are written by github-actions[bot] (the token's identity"), "{text}");
+    // a reviewer quotes the report whole, marker included
+    gh.add(5_000, ours, "reviewer");
+
+    // second run, now with the approve label: the same comment is updated, the step passes,
+    // and the reviewer's copy is left as it is
     let (out, outputs, _) = action(&f, &gh, "pull_request", &pr_event(&f, &["size-approved"], "o/r"), &[]);
     assert_eq!(out.status.code(), Some(0), "{}", log(&out));
     assert_eq!(output(&outputs, "verdict").as_deref(), Some("pass"));
+    assert!(
+        log(&out).contains("::notice::1 comment(s) by other authors carry shiplight's marker (ids 5000)"),
+        "{}",
+        log(&out)
+    );
     let comments = gh.comments();
-    assert_eq!(comments.len(), 2, "updated, not duplicated: {comments:#?}");
+    assert_eq!(comments.len(), 3, "updated, not duplicated: {comments:#?}");
     assert!(comments[1].contains("approved by the label `size-approved`"), "{}", comments[1]);
     assert!(comments[1].contains("### ✅ 📦 `app`: "), "{}", comments[1]);
+    assert_eq!(&comments[2], ours, "the reviewer's copy is untouched");
     assert_eq!(gh.writes().iter().filter(|w| w.starts_with("POST")).count(), 1, "{:?}", gh.writes());
     assert_eq!(gh.writes().iter().filter(|w| w.starts_with("PATCH")).count(), 1, "{:?}", gh.writes());
+    assert!(!gh.writes().iter().any(|w| w.ends_with("/5000")), "{:?}", gh.writes());
 
     // a push gives a report without a comment
     let push = json!({"ref": "refs/heads/main", "after": f.head});
@@ -152,7 +164,7 @@ async fn one_sticky_comment_a_failing_check_and_the_approve_label() {
     assert_eq!(output(&outputs, "verdict").as_deref(), Some("skipped"));
     assert!(summary.contains("📦 `app`: "), "{summary}");
     assert!(log(&out).contains("no comment: a push event has no pull request"), "{}", log(&out));
-    assert_eq!(gh.comments().len(), 2);
+    assert_eq!(gh.comments().len(), 3);
 
     support::cleanup(&engine, &[]).await;
 }
@@ -281,7 +293,7 @@ async fn several_images_share_one_comment_a_custom_template_and_on_change() {
     assert!(log(&out).contains("no comment: nothing changed (comment: on-change)"), "{}", log(&out));
     assert_eq!(gh.writes().len(), 1, "only the first run's POST: {:?}", gh.writes());
     // ...but a comment already there is kept current
-    gh.state.lock().unwrap().comments.push((77, format!("stale\n{}", shiplight::github::comment::marker("app"))));
+    gh.add(77, &format!("stale\n{}", shiplight::github::comment::marker("app")), support::github::ACTIONS_BOT);
     let (out, _, _) =
         action(&f, &gh, "pull_request", &same, &[("comment", "on-change"), ("fail-on-increase-percent", "")]);
     assert_eq!(out.status.code(), Some(0), "{}", log(&out));

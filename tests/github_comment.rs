@@ -1,26 +1,43 @@
 //! The sticky comment against a local stand-in for GitHub's API (wiremock on 127.0.0.1):
 //! pagination, update vs create, never two, 403 on a fork, 5xx and 429 retries that never
-//! duplicate a comment.
+//! duplicate a comment. Ownership: only comments that carry the marker *and* were written by
+//! shiplight's identity are ever patched or deleted.
 
 mod support;
 
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use shiplight::github::comment::{marker, Comments};
+use shiplight::github::comment::{marker, Author, CommentError, Comments, Identity};
+use support::github::{FakeGitHub, ACTIONS_BOT};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const PR: u64 = 7;
 
 fn comment(id: u64, body: &str) -> Value {
-    json!({ "id": id, "body": body, "html_url": format!("https://github.example/o/r/pull/7#issuecomment-{id}") })
+    json!({ "id": id, "body": body, "html_url": format!("https://github.example/o/r/pull/7#issuecomment-{id}"),
+            "user": { "login": "github-actions[bot]", "type": "Bot" } })
 }
 
 async fn client(server: &MockServer) -> Comments {
-    let mut c = Comments::new(&server.uri(), "job-token", "o/r").unwrap();
+    let mut c = Comments::new(&server.uri(), "job-token", "o/r").unwrap().with_author(Author::actions());
     c.backoff = Duration::from_millis(10);
     c
+}
+
+/// A client of the stand-in whose identity is asked of its GraphQL `viewer`.
+async fn identified(gh: &FakeGitHub, token: &str) -> Comments {
+    let mut c = Comments::new(&gh.uri(), token, "o/r").unwrap();
+    c.backoff = Duration::from_millis(10);
+    let id = c.identify(None, &format!("{}/graphql", gh.uri()), false).await.unwrap();
+    assert!(matches!(id, Identity::Viewer(_)), "{id:?}");
+    c
+}
+
+/// The writes (PATCH, DELETE) aimed at comment `id`.
+fn writes_on(gh: &FakeGitHub, id: u64) -> Vec<String> {
+    gh.writes().into_iter().filter(|w| w.ends_with(&format!("/comments/{id}"))).collect()
 }
 
 async fn page(server: &MockServer, n: u32, items: Vec<Value>) {
@@ -196,7 +213,7 @@ async fn a_create_that_failed_but_went_through_is_not_duplicated() {
 
 #[tokio::test]
 async fn two_concurrent_first_runs_leave_one_comment() {
-    let gh = support::github::FakeGitHub::start("o/r").await;
+    let gh = FakeGitHub::start("o/r").await;
     // both runs see no comment before either has posted: hold each run's first listing
     for _ in 0..2 {
         gh.fault(
@@ -204,15 +221,103 @@ async fn two_concurrent_first_runs_leave_one_comment() {
             ResponseTemplate::new(200).set_body_json(json!([])).set_delay(Duration::from_millis(300)),
         );
     }
-    let mut a = Comments::new(&gh.uri(), "job-token", "o/r").unwrap();
-    let mut b = Comments::new(&gh.uri(), "job-token", "o/r").unwrap();
-    a.backoff = Duration::from_millis(10);
-    b.backoff = Duration::from_millis(10);
+    // a reviewer pasted the bot's raw markdown, marker included, before either run
+    let pasted = format!("run A\n{}\n", marker("flask"));
+    gh.add(5, &pasted, "reviewer");
+    let a = identified(&gh, "job-token").await;
+    let b = identified(&gh, "job-token").await;
     let (ra, rb) = tokio::join!(a.upsert(PR, "flask", "run A"), b.upsert(PR, "flask", "run B"));
     let (ra, rb) = (ra.unwrap(), rb.unwrap());
-    let left = gh.comments();
-    assert_eq!(left.len(), 1, "{left:#?}");
+    let left = gh.all();
+    assert_eq!(left.len(), 2, "the reviewer's copy and one of shiplight's: {left:#?}");
+    assert_eq!((left[0].id, left[0].login.as_str(), left[0].body.as_str()), (5, "reviewer", pasted.as_str()));
+    assert_eq!(left[1].login, ACTIONS_BOT);
     assert_eq!(ra.id, rb.id, "both runs report the comment that remains");
+    assert_eq!(ra.id, left[1].id);
     assert_eq!(gh.writes().iter().filter(|w| w.starts_with("POST")).count(), 2, "both created: {:?}", gh.writes());
-    assert!(left[0].starts_with("run A") || left[0].starts_with("run B"));
+    assert!(left[1].body.starts_with("run A") || left[1].body.starts_with("run B"));
+    assert!(writes_on(&gh, 5).is_empty(), "{:?}", gh.writes());
+}
+
+#[tokio::test]
+async fn other_peoples_marker_comments_are_never_edited_or_deleted() {
+    let gh = FakeGitHub::start("o/r").await;
+    let report = "## shiplight\nreport one";
+    let exact = format!("{report}\n{}\n", marker("flask"));
+    // older than shiplight's: one exact copy of its body, one quoting the marker in a reply
+    gh.add(1, &exact, "alice");
+    gh.add(2, &format!("> see {}\nI disagree", marker("flask")), "bob");
+    let first = identified(&gh, "job-token").await.upsert(PR, "flask", report).await.unwrap();
+    assert!(first.created);
+    assert_eq!(first.ignored, [1, 2], "the two are reported as ignored");
+    // newer than shiplight's: another exact copy, by a user whose login looks like the bot's
+    gh.add(9_000, &exact, "github-actions");
+    let second = identified(&gh, "job-token").await.upsert(PR, "flask", "## shiplight\nreport two").await.unwrap();
+    assert_eq!((second.id, second.created), (first.id, false), "the same comment is updated");
+    assert_eq!(second.ignored, [1, 2, 9_000]);
+    let left = gh.all();
+    let by = |id: u64| left.iter().find(|c| c.id == id).map(|c| c.body.clone());
+    assert_eq!(by(1).as_deref(), Some(exact.as_str()), "alice's copy is as she wrote it");
+    assert!(by(2).unwrap().contains("I disagree"));
+    assert_eq!(by(9_000).as_deref(), Some(exact.as_str()));
+    let ours: Vec<_> = left.iter().filter(|c| c.login == ACTIONS_BOT).collect();
+    assert_eq!(ours.len(), 1, "{left:#?}");
+    assert!(ours[0].body.contains("report two"));
+    for id in [1, 2, 9_000] {
+        assert!(writes_on(&gh, id).is_empty(), "a write on another author's comment {id}: {:?}", gh.writes());
+    }
+    let writes = gh.writes();
+    assert_eq!(writes.iter().filter(|w| w.starts_with("PATCH")).count(), 1, "{writes:?}");
+    assert!(!writes.iter().any(|w| w.starts_with("DELETE")), "{writes:?}");
+}
+
+#[tokio::test]
+async fn a_personal_token_owns_only_what_its_user_wrote() {
+    let gh = FakeGitHub::start("o/r").await;
+    gh.state.lock().unwrap().users.insert("pat".into(), "octocat".into());
+    gh.add(1, &marker("flask"), ACTIONS_BOT); // the job token's comment from another workflow
+    let c = identified(&gh, "pat").await;
+    assert_eq!(c.author, Some(Author::from_login("octocat")));
+    let posted = c.upsert(PR, "flask", "report").await.unwrap();
+    assert!(posted.created);
+    assert_eq!(posted.ignored, [1]);
+    assert_eq!(gh.all().iter().filter(|c| c.login == "octocat").count(), 1);
+    assert!(writes_on(&gh, 1).is_empty(), "{:?}", gh.writes());
+}
+
+#[tokio::test]
+async fn without_an_identity_only_the_job_token_falls_back_and_nothing_matches_by_body() {
+    let gh = FakeGitHub::start("o/r").await;
+    gh.add(1, &marker("flask"), "mallory");
+    let graphql = format!("{}/graphql", gh.uri());
+    // a token GitHub will not identify (a GraphQL error): refused, nothing written
+    gh.fault(
+        "POST graphql",
+        ResponseTemplate::new(200).set_body_json(json!({"errors": [{"message": "Resource not accessible"}]})),
+    );
+    let mut pat = Comments::new(&gh.uri(), "pat", "o/r").unwrap();
+    let e = pat.identify(None, &graphql, false).await.unwrap_err();
+    assert!(matches!(e, CommentError::UnknownAuthor { .. }), "{e}");
+    let text = e.to_string();
+    assert!(text.contains("comment-author") && text.contains("Resource not accessible"), "{text}");
+    let refused = pat.upsert(PR, "flask", "report").await.unwrap_err();
+    assert!(matches!(refused, CommentError::UnknownAuthor { .. }), "{refused}");
+    assert!(gh.writes().is_empty(), "{:?}", gh.writes());
+
+    // the job token: github-actions[bot], said so
+    gh.fault("POST graphql", ResponseTemplate::new(403).set_body_json(json!({"message": "Forbidden"})));
+    let mut job = Comments::new(&gh.uri(), "job-token", "o/r").unwrap();
+    let id = job.identify(None, &graphql, true).await.unwrap();
+    assert!(matches!(&id, Identity::ActionsFallback(a, _) if *a == Author::actions()), "{id:?}");
+    assert!(id.describe().contains("did not say"), "{}", id.describe());
+    job.upsert(PR, "flask", "report").await.unwrap();
+    assert_eq!(gh.all()[0].body, marker("flask"), "mallory's comment is untouched");
+    assert!(writes_on(&gh, 1).is_empty());
+
+    // stated: no lookup at all
+    let before = gh.state.lock().unwrap().log.len();
+    let mut stated = Comments::new(&gh.uri(), "pat", "o/r").unwrap();
+    let id = stated.identify(Some("my-app[bot]"), &graphql, false).await.unwrap();
+    assert_eq!(id, Identity::Stated(Author { login: "my-app[bot]".into(), bot: true }));
+    assert_eq!(gh.state.lock().unwrap().log.len(), before, "no request");
 }

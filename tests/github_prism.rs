@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::json;
-use shiplight::github::comment::Comments;
+use shiplight::github::comment::{Author, CommentError, Comments};
 
 struct Prism(Child);
 
@@ -77,10 +77,24 @@ async fn comment_requests_conform_to_githubs_openapi_description() {
         .status();
     assert_eq!(status.as_u16(), 422, "a comment without a body must be rejected");
 
-    let comments = Comments::new(&base, "job-token", "o/r").unwrap();
+    // the identity lookup: GitHub's REST description has no GraphQL, so Prism cannot answer
+    // `viewer`; a token that is not the job token is then refused, never matched by body
+    let mut unknown = Comments::new(&base, "pat", "o/r").unwrap();
+    let e = unknown.identify(None, &format!("{base}/graphql"), false).await.unwrap_err();
+    assert!(matches!(e, CommentError::UnknownAuthor { .. }), "{e}");
+    let mut comments = Comments::new(&base, "ghs_job", "o/r").unwrap();
+    let id = comments.identify(None, &format!("{base}/graphql"), true).await.expect("the job token falls back");
+    assert_eq!(id.author(), &Author::actions());
     // list (every page), create, update, delete: each as GitHub describes it
     let found = comments.find(7, "<!-- shiplight:flask -->").await.expect("GET comments conforms");
-    assert!(found.is_empty(), "GitHub's example comment carries no marker");
+    assert!(found.own.is_empty() && found.ignored.is_empty(), "GitHub's example comment carries no marker");
+    // the author fields are read where GitHub's description puts them: its example comment
+    // (octocat, a User) is octocat's and not the bot's
+    let listed =
+        agent.get(&format!("{base}/repos/o/r/issues/7/comments")).call().unwrap().body_mut().read_to_string().unwrap();
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let user = &listed[0]["user"];
+    assert!(Author::from_login("octocat").wrote(user) && !Author::actions().wrote(user), "{user}");
     let posted = comments.upsert(7, "flask", "## shiplight\nreport").await.expect("POST comment conforms");
     assert!(posted.created && posted.id > 0 && posted.url.starts_with("https://github.com/"), "{posted:?}");
     comments
@@ -140,7 +154,8 @@ async fn the_action_run_conforms_to_githubs_openapi_description() {
         .env("GITHUB_WORKSPACE", repo.path())
         .env("GITHUB_OUTPUT", dir.path().join("output"))
         .env("GITHUB_STEP_SUMMARY", dir.path().join("summary"))
-        .env("INPUT_GITHUB-TOKEN", "job-token")
+        .env("GITHUB_ACTIONS", "true")
+        .env("INPUT_GITHUB-TOKEN", "ghs_job-token")
         .env("INPUT_DOCKERFILE", "app/Dockerfile")
         .env("INPUT_SUGGEST", "off")
         .output()
@@ -148,6 +163,8 @@ async fn the_action_run_conforms_to_githubs_openapi_description() {
     let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "a request was rejected: {log}");
     assert!(log.contains("comment posted: https://github.com/"), "GitHub's example comment URL: {log}");
+    // Prism has no GraphQL: the job token's identity is the documented fallback, said so
+    assert!(log.contains("comments are written by github-actions[bot] (GitHub did not say"), "{log}");
     let outputs = std::fs::read_to_string(dir.path().join("output")).unwrap();
     assert!(outputs.contains("comment-url=https://github.com/"), "{outputs}");
 }

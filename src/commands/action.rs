@@ -61,6 +61,8 @@ pub struct Inputs {
     pub base_ref: Option<String>,
     pub base_image: Option<String>,
     pub token: Option<String>,
+    /// The login that writes shiplight's comments, when stated (else asked of GitHub).
+    pub comment_author: Option<String>,
     pub comment: CommentMode,
     pub thresholds: Thresholds,
     pub lint_failure_threshold: Option<Severity>,
@@ -168,6 +170,7 @@ impl Inputs {
             base_ref,
             base_image,
             token: raw("github-token"),
+            comment_author: raw("comment-author"),
             comment: match choice("comment", &["always", "on-change", "never"], "always")?.as_str() {
                 "on-change" => CommentMode::OnChange,
                 "never" => CommentMode::Never,
@@ -635,23 +638,32 @@ async fn run_checks(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionE
                     ))
                 }
             };
-            let client = Comments::new(&runner.api_url, &token, &repo)?;
+            let mut client = Comments::new(&runner.api_url, &token, &repo)?;
             let post = async {
-                if mode == CommentMode::OnChange && !changed && client.find(p.number, &body::marker(&key)).await?.is_empty() {
+                say(&identify(&mut client, inputs, runner, &token).await?);
+                if mode == CommentMode::OnChange
+                    && !changed
+                    && client.find(p.number, &body::marker(&key)).await?.own.is_empty()
+                {
                     return Ok(None);
                 }
                 client.upsert(p.number, &key, &comment).await.map(Some)
             };
             match post.await {
-                Ok(Some(Posted { url, created, .. })) => {
-                    outcome.comment_url = Some(url.clone());
-                    format!("comment {} {url}", if created { "posted:" } else { "updated:" })
+                Ok(Some(posted)) => {
+                    notice_ignored(&posted);
+                    outcome.comment_url = Some(posted.url.clone());
+                    format!("comment {} {}", if posted.created { "posted:" } else { "updated:" }, posted.url)
                 }
                 Ok(None) => "no comment: nothing changed (comment: on-change)".into(),
                 Err(e) if e.is_forbidden() => {
                     say(&format!("::warning::{}", escape_data(&e.to_string())));
+                    let why = match e {
+                        CommentError::UnknownAuthor { .. } => "the comments' author is unknown",
+                        _ => "the token may not write here",
+                    };
                     format!(
-                        "no comment: the token may not write here. The report is saved in {} and {}",
+                        "no comment: {why}. The report is saved in {} and {}",
                         outcome.report_json.display(),
                         outcome.comment_md.display()
                     )
@@ -665,6 +677,32 @@ async fn run_checks(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionE
     outcome.report = report;
     hand_back(runner, &outcome, &comment);
     Ok(outcome)
+}
+
+/// Settle who writes shiplight's comments (input `comment-author`, else the token's identity
+/// from GitHub, else `github-actions[bot]` for the job token): the line to log.
+async fn identify(
+    client: &mut Comments,
+    inputs: &Inputs,
+    runner: &Runner,
+    token: &str,
+) -> Result<String, CommentError> {
+    let identity =
+        client.identify(inputs.comment_author.as_deref(), &runner.graphql_url, runner.is_job_token(token)).await?;
+    Ok(identity.describe())
+}
+
+/// A `::notice` when other people's comments carry shiplight's marker: they were left alone.
+fn notice_ignored(posted: &Posted) {
+    if posted.ignored.is_empty() {
+        return;
+    }
+    let ids: Vec<String> = posted.ignored.iter().map(u64::to_string).collect();
+    say(&format!(
+        "::notice::{} comment(s) by other authors carry shiplight's marker (ids {}); they were left as they are: shiplight edits only its own",
+        posted.ignored.len(),
+        ids.join(", ")
+    ));
 }
 
 /// Saved reports larger than this are refused (a real one is a few hundred kB).
@@ -704,7 +742,8 @@ async fn post_saved(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionE
         (Some(r), Some(t)) => (r.clone(), t),
         _ => return Err(ActionError::Usage("posting needs GITHUB_REPOSITORY and a token (input github-token)".into())),
     };
-    let client = Comments::new(&runner.api_url, &token, &repo)?;
+    let mut client = Comments::new(&runner.api_url, &token, &repo)?;
+    say(&identify(&mut client, inputs, runner, &token).await?);
     let (head, labels) = client.pull_request(number).await?;
     if head != run.head_sha {
         return Err(ActionError::Usage(format!(
@@ -737,6 +776,7 @@ async fn post_saved(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionE
     )
     .map_err(ActionError::Usage)?;
     let posted = client.upsert(number, &key, &comment).await?;
+    notice_ignored(&posted);
     let mut outcome = Outcome {
         verdict: verdict_word(&report),
         comment_url: Some(posted.url.clone()),

@@ -2,6 +2,14 @@
 //! across every page of comments, updated in place, created only when there is none, and
 //! never left twice (extra copies are deleted).
 //!
+//! Ownership: a comment is shiplight's only when it carries the marker **and** was written by
+//! the identity that runs shiplight (its login and its user type, `Bot` or `User`). The
+//! marker is an HTML comment anyone can type, so a body never proves authorship: another
+//! user's comment that carries it is never patched or deleted, only counted as ignored.
+//! The identity is stated (`comment-author`) or asked of GitHub (GraphQL `viewer { login }`,
+//! which answers for the Actions token, GitHub App installation tokens and personal tokens
+//! alike). A client that does not know who it is refuses to write.
+//!
 //! Retries: 5xx, 429 and rate-limit 403s are retried with backoff that honours `Retry-After`
 //! and `x-ratelimit-reset`, a bounded number of times. A create is never blindly re-sent:
 //! after a failed POST the marker is looked for again, so a retry cannot duplicate the comment.
@@ -22,14 +30,96 @@ pub enum CommentError {
     Refused { api: String, what: String, status: u16, message: String, hint: String },
     #[error("GitHub API at {api}: {what}: {message}")]
     Transport { api: String, what: String, message: String },
+    #[error("not posting the comment: {why}; shiplight edits only comments it wrote, so it must know who it is. Set the `comment-author` input to the login that posts (e.g. `my-app[bot]`)")]
+    UnknownAuthor { why: String },
 }
 
 impl CommentError {
     /// A refusal that means the token cannot write here (a fork's pull request, or a missing
     /// permission): the report can still be saved and posted by another workflow.
     pub fn is_forbidden(&self) -> bool {
-        matches!(self, CommentError::Refused { status: 401 | 403, .. })
+        matches!(self, CommentError::Refused { status: 401 | 403, .. } | CommentError::UnknownAuthor { .. })
     }
+}
+
+/// Who writes shiplight's comments: a login and whether it is a bot (GitHub's `user.type`
+/// `Bot`, whose logins end in `[bot]`) or a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Author {
+    pub login: String,
+    pub bot: bool,
+}
+
+impl Author {
+    /// The identity of the Actions job token (`GITHUB_TOKEN`).
+    pub fn actions() -> Author {
+        Author::from_login("github-actions[bot]")
+    }
+
+    /// An author from a login as the REST API spells it: `name[bot]` is a bot.
+    pub fn from_login(login: &str) -> Author {
+        let login = login.trim();
+        Author { login: login.to_owned(), bot: login.ends_with("[bot]") }
+    }
+
+    /// Whether a comment's `user` object (REST) is this author: same login (GitHub logins
+    /// are case-insensitive) and same kind of account.
+    pub fn wrote(&self, user: &Value) -> bool {
+        let login = user["login"].as_str().unwrap_or("");
+        let kind = user["type"].as_str().unwrap_or("");
+        login.eq_ignore_ascii_case(&self.login) && (kind == "Bot") == self.bot
+    }
+}
+
+/// How the identity was settled, for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    /// Stated by the `comment-author` input.
+    Stated(Author),
+    /// Answered by GraphQL `viewer`.
+    Viewer(Author),
+    /// GraphQL could not say; the Actions token is `github-actions[bot]` (the reason kept).
+    ActionsFallback(Author, String),
+}
+
+impl Identity {
+    pub fn author(&self) -> &Author {
+        match self {
+            Identity::Stated(a) | Identity::Viewer(a) | Identity::ActionsFallback(a, _) => a,
+        }
+    }
+
+    /// One line for the log.
+    pub fn describe(&self) -> String {
+        match self {
+            Identity::Stated(a) => format!("comments are written by {} (input comment-author)", a.login),
+            Identity::Viewer(a) => format!("comments are written by {} (the token's identity, from GitHub)", a.login),
+            Identity::ActionsFallback(a, why) => format!(
+                "comments are written by {} (GitHub did not say who the token is: {why}; the Actions job token is taken to be {})",
+                a.login, a.login
+            ),
+        }
+    }
+}
+
+/// The GraphQL endpoint beside a REST API URL: `GITHUB_GRAPHQL_URL` when the runner sets it,
+/// else `https://api.github.com/graphql`, and `https://HOST/api/graphql` for GitHub
+/// Enterprise's `https://HOST/api/v3`.
+pub fn graphql_url(api_url: &str) -> String {
+    let api = api_url.trim_end_matches('/');
+    match api.strip_suffix("/api/v3") {
+        Some(host) => format!("{host}/api/graphql"),
+        None => format!("{api}/graphql"),
+    }
+}
+
+/// Shiplight's comments and the marker comments it left alone, from one listing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Found {
+    /// (id, url) of shiplight's own comments that carry the marker, oldest first.
+    pub own: Vec<(u64, String)>,
+    /// Ids of other authors' comments that carry the marker (never edited).
+    pub ignored: Vec<u64>,
 }
 
 /// The comment as posted.
@@ -38,6 +128,8 @@ pub struct Posted {
     pub id: u64,
     pub url: String,
     pub created: bool,
+    /// Other authors' comments carrying the marker, left as they are.
+    pub ignored: Vec<u64>,
 }
 
 /// A GitHub client for one repository's pull-request comments.
@@ -45,10 +137,14 @@ pub struct Comments {
     crab: octocrab::Octocrab,
     api: String,
     repo: String,
+    token: String,
     /// Attempts per request, the first included.
     pub attempts: u32,
     /// Backoff before the first retry when GitHub says nothing (doubled each time).
     pub backoff: Duration,
+    /// Who shiplight's comments are written by; `None` until known, and then no comment is
+    /// found, edited or written.
+    pub author: Option<Author>,
 }
 
 struct Answer {
@@ -86,9 +182,76 @@ impl Comments {
             crab,
             api: api_url.to_owned(),
             repo: repo.to_owned(),
+            token: token.to_owned(),
             attempts: 4,
             backoff: Duration::from_secs(1),
+            author: None,
         })
+    }
+
+    /// This client with its comments' author stated.
+    pub fn with_author(mut self, author: Author) -> Comments {
+        self.author = Some(author);
+        self
+    }
+
+    /// The token's login, from GraphQL `viewer { login }` at `graphql` (one request, retried
+    /// like the others).
+    pub async fn viewer(&self, graphql: &str) -> Result<Author, CommentError> {
+        // GraphQL lives beside the REST API, not under it (GitHub Enterprise: /api/graphql
+        // beside /api/v3), so it is asked through a client rooted at the URL's origin.
+        let bad_url = || CommentError::Transport {
+            api: graphql.to_owned(),
+            what: "reading the GraphQL URL".into(),
+            message: "not an absolute http(s) URL".into(),
+        };
+        let uri: http::Uri = graphql.parse().map_err(|_| bad_url())?;
+        let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else { return Err(bad_url()) };
+        let mut gql = Comments::new(&format!("{scheme}://{authority}"), &self.token, &self.repo)?;
+        (gql.attempts, gql.backoff) = (self.attempts, self.backoff);
+        let v = gql.retried("POST", uri.path(), Some(&json!({ "query": "query { viewer { login } }" }))).await?;
+        if let Some(errors) = v.get("errors").and_then(Value::as_array).filter(|e| !e.is_empty()) {
+            let message = errors.iter().filter_map(|e| e["message"].as_str()).collect::<Vec<_>>().join("; ");
+            return Err(CommentError::Transport {
+                api: self.api.clone(),
+                what: format!("POST {graphql} (viewer)"),
+                message: format!("GraphQL error: {message}"),
+            });
+        }
+        match v["data"]["viewer"]["login"].as_str().filter(|l| !l.trim().is_empty()) {
+            Some(login) => Ok(Author::from_login(login)),
+            None => Err(CommentError::Transport {
+                api: self.api.clone(),
+                what: format!("POST {graphql} (viewer)"),
+                message: "the answer names no viewer login".into(),
+            }),
+        }
+    }
+
+    /// Settle who writes shiplight's comments and remember it: the stated login when given,
+    /// else the token's identity from GraphQL. When GitHub cannot say, the Actions job token
+    /// (`actions_token`) is `github-actions[bot]`; any other token is refused
+    /// ([`CommentError::UnknownAuthor`]), never matched by body.
+    pub async fn identify(
+        &mut self,
+        stated: Option<&str>,
+        graphql: &str,
+        actions_token: bool,
+    ) -> Result<Identity, CommentError> {
+        let identity = match stated.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(login) => Identity::Stated(Author::from_login(login)),
+            None => match self.viewer(graphql).await {
+                Ok(a) => Identity::Viewer(a),
+                Err(e) if actions_token => Identity::ActionsFallback(Author::actions(), e.to_string()),
+                Err(e) => {
+                    return Err(CommentError::UnknownAuthor {
+                        why: format!("GitHub did not say who the token is ({e})"),
+                    })
+                }
+            },
+        };
+        self.author = Some(identity.author().clone());
+        Ok(identity)
     }
 
     /// One request, no retry. `wait` is set when GitHub asks to slow down.
@@ -156,17 +319,27 @@ impl Comments {
         })
     }
 
-    /// Every comment of the pull request that carries `marker`, oldest first, as (id, url).
-    pub async fn find(&self, pr: u64, marker: &str) -> Result<Vec<(u64, String)>, CommentError> {
-        let mut found = Vec::new();
+    /// The pull request's comments that carry `marker`: shiplight's own (written by
+    /// [`Comments::author`]), oldest first, and the ids of everyone else's.
+    pub async fn find(&self, pr: u64, marker: &str) -> Result<Found, CommentError> {
+        let Some(author) = &self.author else {
+            return Err(CommentError::UnknownAuthor { why: "the comments' author was not settled".into() });
+        };
+        let mut found = Found::default();
         // bounded: 100 pages of 100 comments
         for page in 1..=100 {
             let path = format!("/repos/{}/issues/{pr}/comments?per_page=100&page={page}", self.repo);
             let list = self.retried("GET", &path, None).await?;
             let items = list.as_array().cloned().unwrap_or_default();
             for c in &items {
-                if c["body"].as_str().is_some_and(|b| b.contains(marker)) {
-                    found.push((c["id"].as_u64().unwrap_or(0), c["html_url"].as_str().unwrap_or("").to_owned()));
+                let Some(id) = c["id"].as_u64() else { continue };
+                if !c["body"].as_str().is_some_and(|b| b.contains(marker)) {
+                    continue;
+                }
+                if author.wrote(&c["user"]) {
+                    found.own.push((id, c["html_url"].as_str().unwrap_or("").to_owned()));
+                } else {
+                    found.ignored.push(id);
                 }
             }
             if items.len() < 100 {
@@ -207,14 +380,19 @@ impl Comments {
         let mut backoff = self.backoff;
         for attempt in 1..=self.attempts {
             let existing = self.find(pr, &mark).await?;
-            if let Some(((id, _), extra)) = existing.split_first() {
+            if let Some(((id, _), extra)) = existing.own.split_first() {
                 for (dup, _) in extra {
                     self.delete(*dup).await?;
                 }
                 let updated = self.update(*id, &payload).await?;
                 // a create that "failed" but went through is found here: it counts as created
                 let created = attempt > 1;
-                return Ok(Posted { id: *id, url: updated["html_url"].as_str().unwrap_or("").to_owned(), created });
+                return Ok(Posted {
+                    id: *id,
+                    url: updated["html_url"].as_str().unwrap_or("").to_owned(),
+                    created,
+                    ignored: existing.ignored,
+                });
             }
             let path = format!("/repos/{}/issues/{pr}/comments", self.repo);
             let a = self.once("POST", &path, Some(&payload)).await?;
@@ -230,6 +408,7 @@ impl Comments {
                         id: c["id"].as_u64().unwrap_or(0),
                         url: c["html_url"].as_str().unwrap_or("").to_owned(),
                         created: true,
+                        ignored: existing.ignored,
                     };
                     return self.settle(pr, &mark, &payload, posted).await;
                 }
@@ -241,12 +420,14 @@ impl Comments {
 
 impl Comments {
     /// After a create: when a concurrent run created one too, every run keeps the oldest
-    /// (lowest id), writes its own body there and deletes the rest, so one comment remains.
+    /// (lowest id) of shiplight's own, writes its own body there and deletes the rest of its
+    /// own, so one comment remains. Other authors' copies are not touched.
     async fn settle(&self, pr: u64, mark: &str, payload: &Value, posted: Posted) -> Result<Posted, CommentError> {
         let found = self.find(pr, mark).await?;
-        let Some(((oldest, url), rest)) = found.split_first() else { return Ok(posted) };
+        let ignored = found.ignored;
+        let Some(((oldest, url), rest)) = found.own.split_first() else { return Ok(Posted { ignored, ..posted }) };
         if *oldest == posted.id {
-            return Ok(posted);
+            return Ok(Posted { ignored, ..posted });
         }
         for (dup, _) in rest {
             match self.delete(*dup).await {
@@ -257,7 +438,7 @@ impl Comments {
         }
         let updated = self.update(*oldest, payload).await?;
         let url = updated["html_url"].as_str().map(String::from).unwrap_or_else(|| url.clone());
-        Ok(Posted { id: *oldest, url, created: false })
+        Ok(Posted { id: *oldest, url, created: false, ignored })
     }
 }
 
@@ -287,5 +468,25 @@ mod tests {
             hint: hint(403),
         };
         assert!(e.is_forbidden());
+    }
+
+    #[test]
+    fn authorship_is_login_and_account_type() {
+        let bot = Author::actions();
+        assert!(bot.bot);
+        assert!(bot.wrote(&json!({"login": "github-actions[bot]", "type": "Bot"})));
+        assert!(bot.wrote(&json!({"login": "GitHub-Actions[bot]", "type": "Bot"})), "logins are case-insensitive");
+        assert!(!bot.wrote(&json!({"login": "github-actions[bot]", "type": "User"})), "a user can't be the bot");
+        assert!(!bot.wrote(&json!({"login": "octocat", "type": "User"})));
+        assert!(!bot.wrote(&json!({})), "no user, not ours");
+        let me = Author::from_login("octocat");
+        assert!(!me.bot && me.wrote(&json!({"login": "octocat", "type": "User"})));
+        assert!(!me.wrote(&json!({"login": "octocat", "type": "Bot"})));
+    }
+
+    #[test]
+    fn graphql_beside_rest() {
+        assert_eq!(graphql_url("https://api.github.com"), "https://api.github.com/graphql");
+        assert_eq!(graphql_url("https://ghe.example/api/v3/"), "https://ghe.example/api/graphql");
     }
 }

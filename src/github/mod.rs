@@ -13,6 +13,10 @@ pub struct Env {
     pub repository: Option<String>,
     /// `https://api.github.com` unless GitHub Enterprise says otherwise.
     pub api_url: String,
+    /// GraphQL: `GITHUB_GRAPHQL_URL`, else beside `api_url`.
+    pub graphql_url: String,
+    /// Running on an Actions runner (`GITHUB_ACTIONS=true`).
+    pub actions: bool,
     /// `https://github.com`, for links.
     pub server_url: String,
     pub token: Option<String>,
@@ -29,14 +33,18 @@ pub struct Env {
 }
 
 impl Env {
-    /// Read `GITHUB_REPOSITORY`, `GITHUB_API_URL`, `GITHUB_SERVER_URL`, `GITHUB_TOKEN`,
+    /// Read `GITHUB_REPOSITORY`, `GITHUB_API_URL`, `GITHUB_GRAPHQL_URL`, `GITHUB_ACTIONS`,
+    /// `GITHUB_SERVER_URL`, `GITHUB_TOKEN`,
     /// `GITHUB_EVENT_NAME`, `GITHUB_EVENT_PATH`, `GITHUB_SHA`, `GITHUB_RUN_ID`,
     /// `GITHUB_WORKSPACE`, `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY`.
     pub fn from_process() -> Env {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let api_url = var("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into());
         Env {
             repository: var("GITHUB_REPOSITORY"),
-            api_url: var("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into()),
+            graphql_url: var("GITHUB_GRAPHQL_URL").unwrap_or_else(|| comment::graphql_url(&api_url)),
+            actions: var("GITHUB_ACTIONS").is_some_and(|v| v == "true"),
+            api_url,
             server_url: var("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".into()),
             token: var("GITHUB_TOKEN"),
             event_name: var("GITHUB_EVENT_NAME"),
@@ -50,6 +58,13 @@ impl Env {
             output: var("GITHUB_OUTPUT").map(Into::into),
             summary: var("GITHUB_STEP_SUMMARY").map(Into::into),
         }
+    }
+
+    /// Whether `token` is the Actions job token: on a runner, an installation token
+    /// (`ghs_`). GitHub App installation tokens share the prefix; they are told apart by
+    /// GraphQL `viewer`, and this matters only when GitHub cannot answer that.
+    pub fn is_job_token(&self, token: &str) -> bool {
+        self.actions && token.starts_with("ghs_")
     }
 
     /// The event payload's text, when there is one to read.

@@ -2,6 +2,10 @@
 //! (wiremock): issue comments that persist across requests and pages, a pull request with
 //! a head commit and labels, and repository tarballs. Faults can be queued per route.
 //! It holds one pull request's comments (the number in the path is not told apart).
+//! Each comment has an author: a POST is written by the token's user, and GraphQL
+//! `viewer { login }` answers who a token is, as GitHub does. Like a repository token with
+//! `pull-requests: write`, any token may edit or delete any comment, so a test can see a
+//! client that would.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -10,10 +14,29 @@ use serde_json::{json, Value};
 use wiremock::matchers::path_regex;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+/// A comment as the stand-in keeps it.
+#[derive(Clone, Debug)]
+pub struct Comment {
+    pub id: u64,
+    pub body: String,
+    pub login: String,
+}
+
+impl Comment {
+    pub fn new(id: u64, body: &str, login: &str) -> Comment {
+        Comment { id, body: body.to_owned(), login: login.to_owned() }
+    }
+}
+
+/// The login of the Actions job token, which `job-token` stands for.
+pub const ACTIONS_BOT: &str = "github-actions[bot]";
+
 #[derive(Default)]
 pub struct State {
-    /// (id, body), oldest first.
-    pub comments: Vec<(u64, String)>,
+    /// Oldest first.
+    pub comments: Vec<Comment>,
+    /// token → login (`job-token` is the Actions bot unless told otherwise).
+    pub users: HashMap<String, String>,
     pub next_id: u64,
     /// The pull request's head commit and labels (`GET /pulls/{n}`).
     pub head_sha: String,
@@ -35,13 +58,26 @@ pub struct FakeGitHub {
 
 struct Handler(Arc<Mutex<State>>, String);
 
-fn comment_json(base: &str, id: u64, body: &str) -> Value {
+fn comment_json(base: &str, c: &Comment) -> Value {
     json!({
-        "id": id,
-        "body": body,
-        "html_url": format!("https://github.example/{base}/pull/1#issuecomment-{id}"),
-        "user": { "login": "github-actions[bot]" }
+        "id": c.id,
+        "body": c.body,
+        "html_url": format!("https://github.example/{base}/pull/1#issuecomment-{}", c.id),
+        "user": { "login": c.login, "type": if c.login.ends_with("[bot]") { "Bot" } else { "User" } }
     })
+}
+
+impl State {
+    /// The login a request's token stands for.
+    fn login(&self, req: &Request) -> String {
+        let auth = req.headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+        let token = auth.trim_start_matches("Bearer ").trim_start_matches("token ").trim();
+        match self.users.get(token) {
+            Some(login) => login.clone(),
+            None if token == "job-token" => ACTIONS_BOT.to_owned(),
+            None => format!("user-of-{token}"),
+        }
+    }
 }
 
 impl Respond for Handler {
@@ -49,6 +85,17 @@ impl Respond for Handler {
         let mut st = self.0.lock().unwrap();
         let path = req.url.path().to_owned();
         st.log.push(format!("{} {}{}", req.method, path, req.url.query().map(|q| format!("?{q}")).unwrap_or_default()));
+        if path == "/graphql" && req.method.as_str() == "POST" {
+            if let Some(fault) = st.faults.get_mut("POST graphql").and_then(VecDeque::pop_front) {
+                return fault;
+            }
+            let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+            if !body["query"].as_str().is_some_and(|q| q.contains("viewer") && q.contains("login")) {
+                return ResponseTemplate::new(200)
+                    .set_body_json(json!({"errors": [{"message": "the stand-in answers only viewer { login }"}]}));
+            }
+            return ResponseTemplate::new(200).set_body_json(json!({"data": {"viewer": {"login": st.login(req)}}}));
+        }
         let prefix = format!("/repos/{}/", self.1);
         let Some(rest) = path.strip_prefix(&prefix) else {
             return ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"}));
@@ -69,13 +116,8 @@ impl Respond for Handler {
             ("GET", "comments") => {
                 let per: usize = query.get("per_page").and_then(|v| v.parse().ok()).unwrap_or(30);
                 let page: usize = query.get("page").and_then(|v| v.parse().ok()).unwrap_or(1);
-                let items: Vec<Value> = st
-                    .comments
-                    .iter()
-                    .skip((page - 1) * per)
-                    .take(per)
-                    .map(|(id, b)| comment_json(&self.1, *id, b))
-                    .collect();
+                let items: Vec<Value> =
+                    st.comments.iter().skip((page - 1) * per).take(per).map(|c| comment_json(&self.1, c)).collect();
                 ResponseTemplate::new(200).set_body_json(items)
             }
             ("POST", "comments") => {
@@ -84,13 +126,13 @@ impl Respond for Handler {
                     return ResponseTemplate::new(422).set_body_json(json!({"message": "body is missing"}));
                 };
                 st.next_id += 1;
-                let id = 1000 + st.next_id;
-                st.comments.push((id, text.to_owned()));
-                ResponseTemplate::new(201).set_body_json(comment_json(&self.1, id, text))
+                let c = Comment::new(1000 + st.next_id, text, &st.login(req));
+                st.comments.push(c.clone());
+                ResponseTemplate::new(201).set_body_json(comment_json(&self.1, &c))
             }
             ("PATCH", "comment") | ("DELETE", "comment") => {
                 let id: u64 = parts[2].parse().unwrap_or(0);
-                let Some(i) = st.comments.iter().position(|(c, _)| *c == id) else {
+                let Some(i) = st.comments.iter().position(|c| c.id == id) else {
                     return ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"}));
                 };
                 if req.method.as_str() == "DELETE" {
@@ -98,9 +140,8 @@ impl Respond for Handler {
                     return ResponseTemplate::new(204);
                 }
                 let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
-                let text = body["body"].as_str().unwrap_or("").to_owned();
-                st.comments[i].1 = text.clone();
-                ResponseTemplate::new(200).set_body_json(comment_json(&self.1, id, &text))
+                st.comments[i].body = body["body"].as_str().unwrap_or("").to_owned();
+                ResponseTemplate::new(200).set_body_json(comment_json(&self.1, &st.comments[i]))
             }
             ("GET", "pull") => ResponseTemplate::new(200).set_body_json(json!({
                 "number": parts[1].parse::<u64>().unwrap_or(0),
@@ -131,12 +172,29 @@ impl FakeGitHub {
 
     /// Bodies of the comments, oldest first.
     pub fn comments(&self) -> Vec<String> {
-        self.state.lock().unwrap().comments.iter().map(|(_, b)| b.clone()).collect()
+        self.state.lock().unwrap().comments.iter().map(|c| c.body.clone()).collect()
     }
 
-    /// Requests that wrote (POST, PATCH, DELETE).
+    /// The comments as kept, oldest first.
+    pub fn all(&self) -> Vec<Comment> {
+        self.state.lock().unwrap().comments.clone()
+    }
+
+    /// A comment someone wrote before the test's run.
+    pub fn add(&self, id: u64, body: &str, login: &str) {
+        self.state.lock().unwrap().comments.push(Comment::new(id, body, login));
+    }
+
+    /// Requests that wrote (POST, PATCH, DELETE; a GraphQL `viewer` query only reads).
     pub fn writes(&self) -> Vec<String> {
-        self.state.lock().unwrap().log.iter().filter(|l| !l.starts_with("GET ")).cloned().collect()
+        self.state
+            .lock()
+            .unwrap()
+            .log
+            .iter()
+            .filter(|l| !l.starts_with("GET ") && *l != "POST /graphql")
+            .cloned()
+            .collect()
     }
 
     pub fn fault(&self, route: &str, response: ResponseTemplate) {
