@@ -123,6 +123,9 @@ fn main() -> ExitCode {
                         for w in &report.warnings {
                             eprintln!("warning: {w}");
                         }
+                        for n in &report.notes {
+                            eprintln!("note: {n}");
+                        }
                     }
                     let out = render::render(&report, format);
                     let mut stdout = anstream::stdout();

@@ -234,3 +234,32 @@ fn rules_doc_is_generated_from_the_table() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("SL106 cache-left-in-final-stage"));
     assert_eq!(shiplight(&["rules", "nope"], &root()).status.code(), Some(2));
 }
+
+/// A compose file above the Dockerfile says which stage ships (`build.target`): the last
+/// stage, a `dev-envs` stage with git, is then not what ships, and the note says why.
+/// `--target` still wins over it.
+#[test]
+fn a_compose_file_above_the_dockerfile_decides_which_stage_ships() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::create_dir(dir.path().join("app")).unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    build:\n      context: app\n      target: builder\n  db:\n    image: postgres\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("app/Dockerfile"),
+        "FROM python:3.12-slim AS builder\nCOPY . /app\nCMD [\"python\", \"/app/app.py\"]\n\nFROM builder AS dev-envs\nRUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\n",
+    )
+    .unwrap();
+    let (f, _, stderr) = json(&["app/Dockerfile"], dir.path());
+    assert!(!f.iter().any(|x| x["code"] == "SL101"), "the dev stage does not ship: {f:#?}");
+    assert!(
+        stderr.contains("the stages that ship are builder (from") && stderr.contains("service `web` → `builder`"),
+        "{stderr}"
+    );
+    let (f, _, stderr) = json(&["--target", "dev-envs", "app/Dockerfile"], dir.path());
+    assert!(has(&f, "SL101", 6), "{f:#?}");
+    assert!(stderr.contains("(from --target)"), "{stderr}");
+}

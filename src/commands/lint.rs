@@ -101,14 +101,53 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
     (files, warnings)
 }
 
+/// Which stages of `file` ship, from the compose files that build it: the nearest folder
+/// with a compose file, from the Dockerfile's folder up to the repository root (a folder
+/// with `.git`). `None` when no compose service builds it with a `target`. The string says
+/// where the answer came from.
+pub fn compose_targets(file: &Path) -> Option<(Vec<String>, String)> {
+    let dockerfile = std::fs::canonicalize(file).ok()?;
+    let mut dir = dockerfile.parent();
+    while let Some(d) = dir {
+        for name in crate::dockerfile::compose::FILE_NAMES {
+            let path = d.join(name);
+            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let Ok(builds) = crate::dockerfile::compose::builds(&text, d, &dockerfile) else { continue };
+            if builds.iter().any(|b| b.target.is_some()) {
+                let mut targets: Vec<String> = Vec::new();
+                let mut said = Vec::new();
+                for b in &builds {
+                    // a service without a target builds the last stage
+                    let t = b.target.clone().unwrap_or_else(|| "last".into());
+                    said.push(format!("service `{}` → `{t}`", b.service));
+                    if !targets.contains(&t) {
+                        targets.push(t);
+                    }
+                }
+                return Some((targets, format!("{} ({})", path.display(), said.join(", "))));
+            }
+        }
+        if d.join(".git").exists() {
+            break;
+        }
+        dir = d.parent();
+    }
+    None
+}
+
 /// Lint every file; unreadable or unparsable files become SL001 findings and the run goes on.
 pub fn run(opts: &LintOptions) -> Result<Report, ConfigError> {
     let cwd = opts.cwd.clone().or_else(|| std::env::current_dir().ok()).unwrap_or_else(|| PathBuf::from("."));
     let loaded = load_config(opts.config.as_deref(), &cwd)?;
     let mut cfg: LintConfig = loaded.config;
-    if !opts.targets.is_empty() {
+    let stated = if !opts.targets.is_empty() {
         cfg.targets = opts.targets.clone();
-    }
+        Some("--target")
+    } else if !cfg.targets.is_empty() {
+        Some("the configuration's `targets`")
+    } else {
+        None
+    };
     let (files, mut warnings) = collect(&opts.paths);
     let mut report = Report { failure_threshold: cfg.failure_threshold, ..Report::default() };
     report.warnings.append(&mut loaded.warnings.clone());
@@ -121,8 +160,34 @@ pub fn run(opts: &LintOptions) -> Result<Report, ConfigError> {
         } else {
             std::fs::read(&file)
         };
+        // which stages ship: --target, then the configuration, then a compose file that
+        // builds this Dockerfile, then the last stage
+        let mut file_cfg = None;
+        match stated {
+            Some(source) => report
+                .notes
+                .push(format!("{shown}: the stages that ship are {} (from {source})", cfg.targets.join(", "))),
+            None => {
+                if let Some((targets, source)) = compose_targets(&file) {
+                    let last = bytes.as_ref().ok().and_then(|b| {
+                        crate::dockerfile::Dockerfile::parse(&String::from_utf8_lossy(b)).ok().map(|df| df.stages.len())
+                    });
+                    let resolved: Vec<String> = targets
+                        .iter()
+                        .map(|t| match (t.as_str(), last) {
+                            ("last", Some(n)) if n > 0 => (n - 1).to_string(),
+                            _ => t.clone(),
+                        })
+                        .collect();
+                    report
+                        .notes
+                        .push(format!("{shown}: the stages that ship are {} (from {source})", targets.join(", ")));
+                    file_cfg = Some(LintConfig { targets: resolved, ..cfg.clone() });
+                }
+            }
+        }
         let findings = match bytes {
-            Ok(b) => engine::lint_bytes(&b, &shown, &cfg),
+            Ok(b) => engine::lint_bytes(&b, &shown, file_cfg.as_ref().unwrap_or(&cfg)),
             Err(e) => vec![engine::invalid(
                 &shown,
                 1,

@@ -6,10 +6,12 @@
 //! blank lines, ARG before FROM, `FROM ${VAR}` and `--platform`. Duplicate stage names are
 //! kept (the linter reports them) instead of failing the parse.
 
+pub mod compose;
 pub mod graph;
 pub mod packages;
 pub mod pragma;
 pub mod shell;
+pub mod ship;
 
 use std::ops::Range;
 
@@ -238,6 +240,12 @@ impl Instruction {
             s.push_str(h);
         }
         Some(s)
+    }
+
+    /// Whether a RUN's `--mount=type=cache|tmpfs` covers `path`: what is written there stays
+    /// out of the layer (BuildKit's cache, or memory).
+    pub fn mounts_away(&self, path: &str) -> bool {
+        self.has_mount("cache", path) || self.has_mount("tmpfs", path)
     }
 
     /// Whether a RUN uses a `--mount` of the given type targeting a path under `prefix`.

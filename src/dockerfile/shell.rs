@@ -14,6 +14,21 @@ pub struct SimpleCommand {
     pub words: Vec<String>,
     /// Whether this command is piped into the next one (`a | b`: true for `a`).
     pub pipes_into_next: bool,
+    /// Whether it runs only when something else holds: inside `if`/`case`/a loop, after
+    /// `||`, or after `[ … ] &&` / `test … &&`.
+    pub conditional: bool,
+    /// The conditional scopes it runs in, outermost first: one id per enclosing branch (an
+    /// `if`'s `then` and `else` are different branches, so are a `case`'s patterns). A command
+    /// whose scope is a prefix of another's runs whenever that one does.
+    pub scope: Vec<u32>,
+}
+
+impl SimpleCommand {
+    /// Whether this command runs whenever `other` runs (later in the same script): its
+    /// scope is `other`'s or encloses it.
+    pub fn runs_whenever(&self, other: &SimpleCommand) -> bool {
+        other.scope.starts_with(&self.scope)
+    }
 }
 
 impl SimpleCommand {
@@ -113,28 +128,106 @@ const RESERVED: &[&str] =
 /// Split a script into simple commands.
 pub fn parse(script: &str) -> Script {
     let mut lexer = Lexer::new(script);
-    let mut commands = Vec::new();
+    let mut commands: Vec<SimpleCommand> = Vec::new();
     let mut current: Vec<String> = Vec::new();
-    let mut finish = |words: &mut Vec<String>, pipe: bool| {
+    // the open branches of if/case/while/until/for, and whether the next command is guarded
+    // by the operator before it
+    let mut scope: Vec<u32> = Vec::new();
+    let mut next_id = 0u32;
+    let mut fresh = || {
+        next_id += 1;
+        next_id
+    };
+    let mut guarded = false;
+    // between `case … in` (or `;;`) and the `)` that ends a pattern
+    let mut in_pattern = false;
+    let mut finish = |words: &mut Vec<String>, pipe: bool, next: Sep| {
         let mut w = std::mem::take(words);
-        while w.first().is_some_and(|x| RESERVED.contains(&x.as_str())) {
+        if in_pattern && !w.is_empty() && w[0] != "esac" {
+            // `x86_64|aarch64)`: a pattern, not a command
+            in_pattern = !matches!(next, Sep::Close);
+            return;
+        }
+        if !w.is_empty() {
+            in_pattern = false;
+        }
+        let mut opened = false;
+        while let Some(x) = w.first().filter(|x| RESERVED.contains(&x.as_str()) || BLOCKS.contains(&x.as_str())) {
+            match x.as_str() {
+                "if" | "case" | "while" | "until" | "for" => {
+                    scope.push(fresh());
+                    opened = true;
+                }
+                "else" | "elif" => {
+                    scope.pop();
+                    scope.push(fresh());
+                }
+                "fi" | "esac" | "done" => {
+                    scope.pop();
+                }
+                _ => {}
+            }
+            if matches!(x.as_str(), "case" | "for") {
+                // `case WORD in PATTERN` and `for NAME in WORDS` are not commands
+                in_pattern = x == "case" && !matches!(next, Sep::Close);
+                w.clear();
+                break;
+            }
             w.remove(0);
+        }
+        // `if cond; then`: the condition runs in the enclosing scope
+        let mut own = if opened { scope[..scope.len() - 1].to_vec() } else { scope.clone() };
+        if guarded {
+            own.push(fresh());
         }
         let n = w.iter().take_while(|x| is_assignment(x)).count();
         let words = w.split_off(n);
+        let is_test = matches!(words.first().map(String::as_str), Some("[" | "[[" | "test"));
         if !words.is_empty() || !w.is_empty() {
-            commands.push(SimpleCommand { assignments: w, words, pipes_into_next: pipe });
+            let conditional = !own.is_empty();
+            commands.push(SimpleCommand { assignments: w, words, pipes_into_next: pipe, conditional, scope: own });
         }
+        guarded = match next {
+            Sep::Or => true,
+            Sep::And => is_test || guarded,
+            Sep::Pipe => guarded,
+            Sep::Seq | Sep::Close => false,
+            Sep::CaseEnd => {
+                // the next pattern of a case is another branch
+                if scope.pop().is_some() {
+                    scope.push(fresh());
+                }
+                in_pattern = true;
+                false
+            }
+        };
     };
     while let Some(tok) = lexer.next_token() {
         match tok {
             Token::Word(w) => current.push(w),
-            Token::Pipe => finish(&mut current, true),
-            Token::Separator => finish(&mut current, false),
+            Token::Pipe => finish(&mut current, true, Sep::Pipe),
+            Token::Separator(sep) => finish(&mut current, false, sep),
         }
     }
-    finish(&mut current, false);
+    finish(&mut current, false, Sep::Seq);
     Script { commands }
+}
+
+/// Words that open or close a compound command.
+const BLOCKS: &[&str] = &["case", "esac", "for", "in"];
+
+/// How a command is joined to the next.
+#[derive(Clone, Copy)]
+enum Sep {
+    /// `;`, a newline, `&`, a parenthesis.
+    Seq,
+    /// `;;`, the end of a case branch.
+    CaseEnd,
+    /// `)`.
+    Close,
+    And,
+    Or,
+    Pipe,
 }
 
 /// Split words with shell quoting, treating operators as ordinary characters
@@ -154,7 +247,7 @@ pub fn split_words(s: &str) -> Vec<String> {
 enum Token {
     Word(String),
     Pipe,
-    Separator,
+    Separator(Sep),
 }
 
 struct Lexer<'a> {
@@ -200,28 +293,41 @@ impl<'a> Lexer<'a> {
         let c = *self.chars.peek()?;
         if self.operators {
             match c {
-                '\n' | ';' => {
+                ';' => {
                     self.chars.next();
-                    return Some(Token::Separator);
+                    if self.chars.peek() == Some(&';') {
+                        self.chars.next();
+                        return Some(Token::Separator(Sep::CaseEnd));
+                    }
+                    return Some(Token::Separator(Sep::Seq));
+                }
+                '\n' => {
+                    self.chars.next();
+                    return Some(Token::Separator(Sep::Seq));
                 }
                 '&' => {
                     self.chars.next();
                     if self.chars.peek() == Some(&'&') {
                         self.chars.next();
+                        return Some(Token::Separator(Sep::And));
                     }
-                    return Some(Token::Separator);
+                    return Some(Token::Separator(Sep::Seq));
                 }
                 '|' => {
                     self.chars.next();
                     if self.chars.peek() == Some(&'|') {
                         self.chars.next();
-                        return Some(Token::Separator);
+                        return Some(Token::Separator(Sep::Or));
                     }
                     return Some(Token::Pipe);
                 }
-                '(' | ')' => {
+                '(' => {
                     self.chars.next();
-                    return Some(Token::Separator);
+                    return Some(Token::Separator(Sep::Seq));
+                }
+                ')' => {
+                    self.chars.next();
+                    return Some(Token::Separator(Sep::Close));
                 }
                 _ => {}
             }
@@ -364,6 +470,44 @@ mod tests {
         let crash = std::fs::read("fuzz/regressions/split-words-newline").unwrap();
         let f = crate::lint::lint_bytes(&crash, "D", &crate::lint::LintConfig::default());
         assert!(!f.is_empty());
+    }
+
+    #[test]
+    fn conditional_commands() {
+        let s = parse(
+            "apk add gcc; if [ -n \"$x\" ]; then apk del gcc; fi; make || apk del b; [ -f /x ] && rm /x; apk del c",
+        );
+        let cond: Vec<(String, bool)> = s.commands.iter().map(|c| (c.words.join(" "), c.conditional)).collect();
+        assert_eq!(
+            cond,
+            [
+                ("apk add gcc".to_owned(), false),
+                ("[ -n $x ]".into(), false),
+                ("apk del gcc".into(), true),
+                ("make".into(), false),
+                ("apk del b".into(), true),
+                ("[ -f /x ]".into(), false),
+                ("rm /x".into(), true),
+                ("apk del c".into(), false),
+            ]
+        );
+        let s = parse("case \"$a\" in amd64) apt-get purge -y gcc ;; esac; apt-get purge -y make");
+        let c: Vec<(String, bool)> = s.commands.iter().map(|c| (c.words.join(" "), c.conditional)).collect();
+        assert_eq!(c, [("apt-get purge -y gcc".to_owned(), true), ("apt-get purge -y make".into(), false)]);
+        // the `&&` chain of a RUN is not a condition
+        assert!(parse("apt-get update && apt-get purge -y gcc").commands.iter().all(|c| !c.conditional));
+        // same branch: the removal runs whenever the install does; other branches do not
+        let s = parse("case $a in x) apk add gcc && make && apk del gcc ;; a|b) apk del gcc ;; esac; apk del gcc");
+        let w: Vec<String> = s.commands.iter().map(|c| c.words.join(" ")).collect();
+        assert_eq!(w, ["apk add gcc", "make", "apk del gcc", "apk del gcc", "apk del gcc"]);
+        let s2 = parse("case \"$a\" in\n  x86_64|aarch64)\n    apk add gcc ;;\n  *)\n    make ;;\nesac");
+        let w2: Vec<String> = s2.commands.iter().map(|c| c.words.join(" ")).collect();
+        assert_eq!(w2, ["apk add gcc", "make"]);
+        let (add, del_same, del_other, del_after) = (&s.commands[0], &s.commands[2], &s.commands[3], &s.commands[4]);
+        assert!(add.conditional && !del_after.conditional);
+        assert!(del_same.runs_whenever(add) && del_after.runs_whenever(add) && !del_other.runs_whenever(add));
+        let s = parse("if [ -z $x ]; then apk add gcc; else apk del gcc; fi");
+        assert!(!s.commands[2].runs_whenever(&s.commands[1]));
     }
 
     #[test]

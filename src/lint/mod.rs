@@ -10,6 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::dockerfile::shell::{self, Script};
+use crate::dockerfile::ship::{self, RunState};
 use crate::dockerfile::{Dockerfile, Graph, Instruction, Kind, PragmaScope, Stage};
 pub use config::LintConfig;
 pub use rules::Rule;
@@ -129,8 +130,9 @@ pub struct Ctx<'a> {
     pub df: &'a Dockerfile,
     pub graph: &'a Graph,
     pub config: &'a LintConfig,
-    /// `scripts[stage][instruction]`: the parsed shell script of RUN instructions.
-    scripts: Vec<Vec<Option<Script>>>,
+    /// `scripts[stage][instruction]`: the parsed shell script of RUN instructions, and what
+    /// the RUN leaves in its layer (its ship state), decided once for every rule.
+    scripts: Vec<Vec<Option<(Script, RunState)>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -141,7 +143,12 @@ impl<'a> Ctx<'a> {
             .map(|s| {
                 s.instructions
                     .iter()
-                    .map(|i| (i.kind == Kind::Run).then(|| i.script().map(|t| shell::parse(&t))).flatten())
+                    .map(|i| {
+                        (i.kind == Kind::Run).then(|| i.script().map(|t| shell::parse(&t))).flatten().map(|s| {
+                            let st = ship::run_state(&s);
+                            (s, st)
+                        })
+                    })
                     .collect()
             })
             .collect();
@@ -150,7 +157,12 @@ impl<'a> Ctx<'a> {
 
     /// Every RUN of a stage with its parsed script.
     pub fn runs(&self, stage: &'a Stage) -> impl Iterator<Item = (&'a Instruction, &Script)> + '_ {
-        stage.instructions.iter().zip(&self.scripts[stage.index]).filter_map(|(i, s)| s.as_ref().map(|s| (i, s)))
+        stage.instructions.iter().zip(&self.scripts[stage.index]).filter_map(|(i, s)| s.as_ref().map(|s| (i, &s.0)))
+    }
+
+    /// Every RUN of a stage with what it leaves in its layer.
+    pub fn ship_states(&self, stage: &'a Stage) -> impl Iterator<Item = (&'a Instruction, &RunState)> + '_ {
+        stage.instructions.iter().zip(&self.scripts[stage.index]).filter_map(|(i, s)| s.as_ref().map(|s| (i, &s.1)))
     }
 
     /// Stages whose filesystem ships in a target image.

@@ -21,6 +21,10 @@ pub struct Report {
     pub failure_threshold: Option<Severity>,
     /// Configuration warnings (unknown keys, unknown rule codes).
     pub warnings: Vec<String>,
+    /// What decided things the user did not state, per file: which stages ship and where
+    /// that came from (`--target`, `.shiplight.yml`, a compose file, the last stage).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Images built and compared (`shiplight compare`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<ImageReport>,

@@ -50,6 +50,9 @@ pub fn text(report: &Report) -> String {
     for w in &report.warnings {
         let _ = writeln!(out, "{}warning{}: {w}", style(Severity::Warning), style(Severity::Warning).render_reset());
     }
+    for n in &report.notes {
+        let _ = writeln!(out, "{bold}note{bold:#}: {n}");
+    }
     for f in &report.findings {
         let s = style(f.severity);
         let _ = writeln!(out, "{s}{}[{} {}]{s:#}{bold}: {}{bold:#}", f.severity, f.code, f.name, f.message);

@@ -5,6 +5,14 @@
 //! the final stage is built `FROM`. Also flags a toolchain base image (golang, rust, maven,
 //! gradle, gcc, a JDK, the .NET SDK) in the final stage. Builder stages are never flagged.
 //!
+//! It reasons on what the RUN leaves in its layer (the ship state), not on the install
+//! command: packages removed again in the same RUN (`apk add --virtual .build-deps …
+//! && apk del .build-deps`, the official images' `apt-mark` save/restore with
+//! `apt-get purge --auto-remove`, `apt-get purge`, `yum remove`) do not ship and are not
+//! flagged; hadolint is silent there too. A removal that runs only under a condition is
+//! flagged, and the finding says so. A removal in a *later* RUN does not shrink this layer,
+//! so the install is still flagged (and the removal is SL109's wasted layer).
+//!
 //! ## Why it matters
 //! The final stage is what ships. build-essential alone adds ~200 MB, and a C toolchain in
 //! production is a tool an attacker can use. The image needs the program, not what built it.
@@ -20,7 +28,8 @@
 //! `shiplight suggest` writes that patch.
 
 use super::support::list;
-use crate::dockerfile::packages::{is_toolchain_package, system_install};
+use crate::dockerfile::packages::is_toolchain_package;
+use crate::dockerfile::ship::Fate;
 use crate::dockerfile::ImageRef;
 use crate::lint::{Ctx, Hit};
 
@@ -38,29 +47,43 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             matches!(i.kind, crate::dockerfile::Kind::Cmd | crate::dockerfile::Kind::Entrypoint)
                 && i.script().is_some_and(|s| s.contains("git"))
         });
-        for (ins, script) in ctx.runs(stage) {
+        let states: Vec<_> = ctx.ship_states(stage).collect();
+        for (n, (ins, state)) in states.iter().enumerate() {
             let mut tools: Vec<&str> = Vec::new();
-            for cmd in &script.commands {
-                if let Some((_, pkgs)) = system_install(cmd) {
-                    for p in pkgs {
-                        let git = p == "git" && !runtime_uses_git;
-                        if (is_toolchain_package(p) || git) && !tools.contains(&p) {
-                            tools.push(p);
+            let mut maybe: Vec<&str> = Vec::new();
+            for p in state.shipped() {
+                let git = p.name == "git" && !runtime_uses_git;
+                if (is_toolchain_package(&p.name) || git) && !tools.contains(&p.name.as_str()) {
+                    tools.push(&p.name);
+                    if let Fate::MaybeRemoved(why) = &p.fate {
+                        if !maybe.contains(&why.as_str()) {
+                            maybe.push(why);
                         }
                     }
                 }
             }
-            if !tools.is_empty() {
-                let noun = if tools.len() == 1 { "is a build-only package" } else { "are build-only packages" };
-                out.push(
-                    Hit::on(
-                        ins,
-                        stage,
-                        format!("{} {noun} installed in {where_}: it ships in the image", list(&tools)),
-                    )
-                    .fix(FIX),
+            if tools.is_empty() {
+                continue;
+            }
+            let noun = if tools.len() == 1 { "is a build-only package" } else { "are build-only packages" };
+            let mut message = format!("{} {noun} installed in {where_}: it ships in the image", list(&tools));
+            if !maybe.is_empty() {
+                message = format!(
+                    "{} {noun} installed in {where_}, and removed only if a condition holds ({}): it may ship in the image",
+                    list(&tools),
+                    maybe.join("; ")
                 );
             }
+            // removed by a later RUN: still in this layer
+            let later =
+                states[n + 1..].iter().find(|(_, s)| tools.iter().any(|t| s.removes_names.iter().any(|r| r == t)));
+            if let Some((l, _)) = later {
+                message.push_str(&format!(
+                    " (line {} removes it, but a later layer cannot shrink this one: remove it in the same RUN)",
+                    l.line
+                ));
+            }
+            out.push(Hit::on(ins, stage, message).fix(FIX));
         }
     }
     for stage in ctx.finals() {
@@ -132,6 +155,28 @@ mod tests {
         assert_eq!(lines("SL101", "FROM eclipse-temurin:21\n"), vec![1]);
         assert!(lines("SL101", "FROM eclipse-temurin:21-jre\n").is_empty());
         assert!(lines("SL101", "FROM golang:1.22 AS b\nFROM scratch\nCOPY --from=b /a /a\n").is_empty());
+    }
+
+    #[test]
+    fn same_run_removal_ships_nothing() {
+        let official = "FROM debian:bookworm-slim\nRUN set -eux; savedAptMark=\"$(apt-mark showmanual)\"; apt-get update; apt-get install -y --no-install-recommends gcc libc6-dev make wget; make; apt-mark auto '.*' > /dev/null; [ -z \"$savedAptMark\" ] || apt-mark manual $savedAptMark; apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; rm -rf /var/lib/apt/lists/*\nCMD [\"redis-server\"]\n";
+        assert!(lines("SL101", official).is_empty(), "{:?}", messages("SL101", official));
+        let alpine = "FROM alpine:3.20\nRUN apk add --no-cache --virtual .build-deps gcc make musl-dev && make && apk del --no-network .build-deps\n";
+        assert!(lines("SL101", alpine).is_empty());
+        // only some removed: the rest is named
+        let m = messages("SL101", "FROM alpine:3.20\nRUN apk add gcc make && make && apk del gcc\n");
+        assert!(m.len() == 1 && m[0].1.starts_with("`make` is a build-only"), "{m:?}");
+    }
+
+    #[test]
+    fn conditional_and_later_removals_still_ship() {
+        let m =
+            messages("SL101", "FROM alpine:3.20\nRUN apk add -t .b gcc; if [ -z \"$DEBUG\" ]; then apk del .b; fi\n");
+        assert!(m[0].1.contains("removed only if a condition holds") && m[0].1.contains("may ship"), "{m:?}");
+        let m = messages("SL101", "FROM debian:12\nRUN apt-get install -y gcc && make\nRUN apt-get purge -y gcc\n");
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].0, 2);
+        assert!(m[0].1.contains("line 3 removes it, but a later layer cannot shrink this one"), "{m:?}");
     }
 
     #[test]

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""The corpus benchmark's two halves (bench/corpus.sh calls them).
+
+  corpus.py lay GIT_DIR COMMIT DEST     write a repository's Dockerfiles at COMMIT under DEST
+  corpus.py measure CORPUS [--no-hadolint]   print the figures
+
+Only figures are printed; nothing here fails on one."""
+import collections
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+SHIPLIGHT = "target/release/shiplight"
+COMPOSE = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+
+
+def is_dockerfile(name):
+    base = os.path.basename(name)
+    if base.endswith((".template", ".tmpl", ".j2", ".hbs", ".erb", ".md")):
+        return False
+    return base == "Dockerfile" or base.startswith("Dockerfile.") or base.endswith((".Dockerfile", ".dockerfile"))
+
+
+def lay(git_dir, commit, dest):
+    names = subprocess.run(["git", "--git-dir", git_dir, "ls-tree", "-r", "--name-only", commit],
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    by_dir = collections.defaultdict(list)
+    for n in names:
+        by_dir[os.path.dirname(n)].append(os.path.basename(n))
+    for n in names:
+        if not is_dockerfile(n):
+            continue
+        folder = os.path.join(dest, os.path.dirname(n))
+        os.makedirs(folder, exist_ok=True)
+        blob = subprocess.run(["git", "--git-dir", git_dir, "show", f"{commit}:{n}"], capture_output=True).stdout
+        with open(os.path.join(folder, os.path.basename(n)), "wb") as f:
+            f.write(blob)
+        # the folder's other names (empty): what suggest's context checks look at
+        for sib in by_dir[os.path.dirname(n)][:200]:
+            p = os.path.join(folder, sib)
+            if not os.path.exists(p) and not is_dockerfile(sib) and sib not in COMPOSE:
+                open(p, "wb").close()
+        # compose files whole, in this folder and every folder above it: they say which
+        # stage ships
+        d = os.path.dirname(n)
+        while True:
+            for c in COMPOSE:
+                if c in by_dir[d] and not os.path.exists(os.path.join(dest, d, c)):
+                    os.makedirs(os.path.join(dest, d), exist_ok=True)
+                    data = subprocess.run(["git", "--git-dir", git_dir, "show", f"{commit}:{os.path.join(d, c)}"],
+                                          capture_output=True).stdout
+                    open(os.path.join(dest, d, c), "wb").write(data)
+            if not d:
+                break
+            d = os.path.dirname(d)
+
+
+def lint(files):
+    found = []
+    for i in range(0, len(files), 200):
+        r = subprocess.run([SHIPLIGHT, "lint", "--format", "json", *files[i:i + 200]], capture_output=True, text=True)
+        found += json.loads(r.stdout or "[]")
+    return found
+
+
+def rel(corpus, path):
+    return os.path.relpath(path, corpus)
+
+
+def measure(corpus, flags):
+    files = sorted(os.path.join(d, f) for d, _, fs in os.walk(corpus) for f in fs if is_dockerfile(f))
+    repos = sorted({rel(corpus, f).split(os.sep)[0] for f in files})
+    print(f"corpus: {len(files)} Dockerfiles from {len(repos)} repositories (bench/corpus-sources.txt)")
+    findings = lint(files)
+    unparsed = {f["file"] for f in findings if f["code"] == "SL001"}
+    print(f"shiplight parses {len(files) - len(unparsed)} of them")
+
+    # --- precision on the hand-labelled sample
+    labels = {}
+    label_file = "bench/corpus-labels.tsv"
+    if os.path.exists(label_file):
+        for line in open(label_file):
+            if line.startswith("#") or not line.strip():
+                continue
+            path, ln, code, verdict, *_ = line.rstrip("\n").split("\t")
+            labels[(path, int(ln), code)] = verdict
+    for code in ("SL101", "SL106"):
+        hits = [f for f in findings if f["code"] == code]
+        flagged_files = {f["file"] for f in hits}
+        tp = fp = unl = 0
+        for f in hits:
+            v = labels.get((rel(corpus, f["file"]), f["line"], code))
+            if v == "ships":
+                tp += 1
+            elif v == "clean":
+                fp += 1
+            else:
+                unl += 1
+        # labelled true findings that shiplight no longer reports
+        current = {(rel(corpus, f["file"]), f["line"], code) for f in hits}
+        missed = sum(1 for k, v in labels.items() if k[2] == code and v == "ships" and k not in current)
+        prec = f"{100 * tp / (tp + fp):.1f} %" if tp + fp else "n/a"
+        print(f"{code}: {len(hits)} findings in {len(flagged_files)} files; precision {prec} "
+              f"on the {tp + fp} labelled ({tp} ship, {fp} clean), {unl} unlabelled, {missed} labelled-true now missed")
+        if "--list" in flags:
+            for f in hits:
+                k = (rel(corpus, f["file"]), f["line"], code)
+                print(f"  {labels.get(k, '?'):6} {k[0]}:{k[1]}  {f['message'][:110]}")
+
+    # --- rewrite coverage on the files flagged as shipping a toolchain
+    flagged = sorted({f["file"] for f in findings if f["code"] == "SL101"})
+    outcomes = collections.Counter()
+    reasons = collections.Counter()
+    clean = 0
+    unclean = []
+    for path in flagged:
+        r = subprocess.run([SHIPLIGHT, "suggest", "--format", "json", path], capture_output=True, text=True)
+        try:
+            s = json.loads(r.stdout)
+        except ValueError:
+            outcomes["error"] += 1
+            reasons[f"error: {r.stderr.strip()[:80]}"] += 1
+            continue
+        outcomes[s["outcome"]] += 1
+        if s["outcome"] == "patch":
+            answered = {x["rule"] for x in s.get("rationale", [])} & {"SL101", "SL102"}
+            with tempfile.NamedTemporaryFile("w", suffix=".Dockerfile", dir=os.path.dirname(path), delete=False) as t:
+                t.write(s["patched"])
+            after = {f["code"] for f in lint([t.name])}
+            os.unlink(t.name)
+            left = answered & after
+            if not left and "SL001" not in after:
+                clean += 1
+            else:
+                unclean.append((rel(corpus, path), sorted(left | (after & {"SL001"}))))
+        else:
+            reasons[s.get("reason") or (s.get("message") or "")[:70]] += 1
+    n = len(flagged)
+    patches = outcomes["patch"]
+    print(f"rewrite coverage: {patches} of {n} files flagged by SL101 get a patch "
+          f"({100 * patches / max(n, 1):.1f} %); {clean} of them lint clean of the SL101/SL102 they answer")
+    for path, left in unclean[:10]:
+        print(f"  still reported after the patch: {path}: {', '.join(left)}")
+    print(f"outcomes: {dict(outcomes)}")
+    print("refusals and no-ops by reason:")
+    for why, c in reasons.most_common():
+        print(f"  {c:4}  {why}")
+
+    # --- throughput beside hadolint, same files, same run
+    if "--no-hadolint" in flags or not shutil.which("hadolint"):
+        print("throughput: hadolint not run (scripts/peers.sh installs it)")
+        return
+    parsed = [f for f in files if f not in unparsed]
+    hv = subprocess.run(["hadolint", "--version"], capture_output=True, text=True).stdout.strip()
+
+    def best(cmd):
+        b = None
+        for _ in range(3):
+            t = time.perf_counter()
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            d = time.perf_counter() - t
+            b = d if b is None else min(b, d)
+        return b
+    hs = best(["hadolint", "--no-fail", "-f", "json", *parsed])
+    ss = best([SHIPLIGHT, "lint", "--format", "json", *parsed])
+    print(f"throughput on {len(parsed)} files, one process each, best of 3: shiplight {len(parsed) / ss:.0f} files/s, "
+          f"hadolint {len(parsed) / hs:.0f} files/s ({hv}): {hs / ss:.1f}x")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "lay":
+        lay(*sys.argv[2:5])
+    else:
+        measure(sys.argv[2], sys.argv[3:])

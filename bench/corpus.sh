@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The real-world benchmark: shiplight on public Dockerfiles it has never been tuned on.
+# Reads bench/corpus-sources.txt, lays every Dockerfile of those repositories (at the pinned
+# commit) into bench/corpus-real/ with the names of its folder's files (for suggest's context
+# checks), then prints:
+#   - SL101 and SL106 findings, and their precision on the hand-labelled sample
+#     (bench/corpus-labels.tsv: the ship-state model's verdict checked by a person)
+#   - patch coverage: the share of files flagged as shipping a toolchain that get a patch,
+#     and whether each patch lints clean of the SL101/SL102 it answers
+#   - refusal reasons by count
+#   - lint throughput beside hadolint, on the same files, in the same run
+# Never fails on a figure.   bench/corpus.sh [--no-hadolint]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mirrors=${SHIPLIGHT_MIRRORS:-/work/.mirror}
+out=bench/corpus-real
+rm -rf "$out"; mkdir -p "$out"
+cargo build --release --quiet
+missing=0
+while read -r repo commit _licence; do
+  case "$repo" in ''|'#'*) continue ;; esac
+  git_dir="$mirrors/${repo/\//+}/repo"
+  if [ ! -d "$git_dir" ]; then
+    tmp="$mirrors/${repo/\//+}/repo"
+    if ! git clone --quiet --bare --filter=blob:none "https://github.com/$repo" "$tmp" 2>/dev/null; then
+      echo "corpus: $repo is neither mirrored in $mirrors nor reachable; skipped" >&2
+      missing=$((missing + 1)); continue
+    fi
+  fi
+  if ! git --git-dir "$git_dir" cat-file -e "$commit^{commit}" 2>/dev/null; then
+    echo "corpus: $repo has no commit $commit in $git_dir; skipped" >&2
+    missing=$((missing + 1)); continue
+  fi
+  python3 bench/corpus.py lay "$git_dir" "$commit" "$out/${repo/\//+}"
+done < bench/corpus-sources.txt
+[ "$missing" = 0 ] || echo "corpus: $missing source(s) missing: the figures cover the rest" >&2
+python3 bench/corpus.py measure "$out" "${1:-}"
