@@ -239,7 +239,8 @@ pub fn run(opts: &SuggestOptions) -> Result<Suggestion, SuggestError> {
         }
         Outcome::Refused(why) => {
             s.outcome = "refused".into();
-            s.message = Some(why);
+            s.reason = Some(why.reason);
+            s.message = Some(why.message);
         }
     }
     Ok(s)

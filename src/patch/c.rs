@@ -52,7 +52,7 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
     if df.stages.len() > 1 {
         return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
     }
-    let refuse = |why: String| Some(Err(Outcome::Refused(why)));
+    let refuse = |why: String| Some(Err(Outcome::refusal(why)));
     let builds = match super::scan_builds(stage, classify, output) {
         Ok(b) => b,
         Err(outcome) => return Some(Err(outcome)),

@@ -69,7 +69,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     if df.stages.len() > 1 {
         return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
     }
-    let refuse = |why: String| Some(Err(Outcome::Refused(why)));
+    let refuse = |why: String| Some(Err(Outcome::refusal(why)));
     // Where each RUN runs, and what the build writes.
     let mut workdir = "/".to_owned();
     let mut binary = None;

@@ -72,7 +72,7 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
     if df.stages.len() > 1 {
         return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
     }
-    let refuse = |why: String| Some(Err(Outcome::Refused(why)));
+    let refuse = |why: String| Some(Err(Outcome::refusal(why)));
     let Some(jre) = jre_for(base) else {
         return refuse(format!("the Java version of `{base}` cannot be read off its tag, so the JRE to run on is unknown; pin a versioned JDK image"));
     };

@@ -8,6 +8,7 @@
 pub mod c;
 pub mod diff;
 pub mod go;
+pub mod install;
 pub mod java;
 pub mod node;
 pub mod python;
@@ -48,7 +49,56 @@ pub enum Outcome {
     /// The file already ships light: nothing to do.
     Nothing(String),
     /// A rewrite would not be safe, and why.
-    Refused(String),
+    Refused(Refusal),
+}
+
+/// Why a rewrite was refused: a stable reason code (data, counted by `bench/corpus.sh`) and
+/// the words for the user (the line, the construct, what to change). It reads as its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub reason: String,
+    pub message: String,
+}
+
+impl std::ops::Deref for Refusal {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.message
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Outcome {
+    /// A refusal with its reason code.
+    pub fn refused(reason: &str, message: impl Into<String>) -> Outcome {
+        Outcome::Refused(Refusal { reason: reason.to_owned(), message: message.into() })
+    }
+
+    /// A refusal of the ecosystem detectors, whose reason follows from what it says.
+    pub fn refusal(message: impl Into<String>) -> Outcome {
+        let message = message.into();
+        let reason = [
+            ("mixes build steps", "mixed-run"),
+            ("together with other work", "mixed-run"),
+            ("installs runtime packages", "mixed-run"),
+            ("path is not known", "unknown-artifact"),
+            ("ARG", "variable-base"),
+            ("heredoc", "heredoc"),
+            ("no shell", "no-shell"),
+            ("nothing is built", "nothing-built"),
+            ("template", "template"),
+        ]
+        .iter()
+        .find(|(words, _)| message.contains(words))
+        .map(|(_, r)| *r)
+        .unwrap_or("other");
+        Outcome::refused(reason, message)
+    }
 }
 
 /// The stage templates: the built-in ones, some of which a user may replace.
@@ -65,6 +115,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("java", include_str!("../../templates/java.Dockerfile.hbs")),
     ("rust", include_str!("../../templates/rust.Dockerfile.hbs")),
     ("slim", include_str!("../../templates/slim.Dockerfile.hbs")),
+    ("install", include_str!("../../templates/install.Dockerfile.hbs")),
 ];
 
 /// A template that cannot be used.
@@ -123,24 +174,37 @@ pub struct Inputs {
 pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -> Outcome {
     let df = match Dockerfile::parse(text) {
         Ok(df) => df,
-        Err(e) => return Outcome::Refused(format!("{name}:{}:{}: {}", e.line, e.column, e.message)),
+        Err(e) => {
+            return Outcome::refused("invalid-dockerfile", format!("{name}:{}:{}: {}", e.line, e.column, e.message))
+        }
     };
     // The first detector that recognises the file decides; a heavy multi-stage file first,
     // since the single-stage detectors answer "already multi-stage" for it.
     type Detector = fn(&Dockerfile, &Inputs) -> Option<Result<Plan, Outcome>>;
     const DETECTORS: [Detector; 7] = [slim::plan, python::plan, go::plan, node::plan, c::plan, java::plan, rust::plan];
+    // A build-and-install RUN in any ecosystem: the generic split, tried when the ecosystem
+    // detectors refuse or do not recognise the file.
     let plan = match DETECTORS.iter().find_map(|d| d(&df, inputs)) {
         Some(Ok(plan)) => plan,
+        Some(Err(Outcome::Refused(why))) => match install::plan(&df, inputs) {
+            Some(Ok(plan)) => plan,
+            _ => return Outcome::Refused(why),
+        },
         Some(Err(outcome)) => return outcome,
-        None => {
-            return Outcome::Refused(
-                "no rewrite for this Dockerfile yet: shiplight rewrites Python (pip), Go, Node, C/C++, Java and Rust images, and slims heavy final stages".into(),
-            )
-        }
+        None => match install::plan(&df, inputs) {
+            Some(Ok(plan)) => plan,
+            Some(Err(outcome)) => return outcome,
+            None => {
+                return Outcome::refused(
+                    "unsupported-ecosystem",
+                    "no rewrite for this Dockerfile yet: shiplight rewrites Python (pip), Go, Node, C/C++, Java and Rust images, build-and-install RUNs, and slims heavy final stages",
+                )
+            }
+        },
     };
     let mut patched = match templates.render(&plan.template, &plan.data) {
         Ok(p) => p,
-        Err(e) => return Outcome::Refused(e),
+        Err(e) => return Outcome::refusal(e),
     };
     // Keep the original's BOM and line endings.
     if text.contains("\r\n") {
@@ -150,7 +214,17 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
         patched.insert(0, '\u{feff}');
     }
     if Dockerfile::parse(&patched).is_err() {
-        return Outcome::Refused("the rewrite did not parse; please report this Dockerfile".into());
+        return Outcome::refused("internal", "the rewrite did not parse; please report this Dockerfile");
+    }
+    // the generic split must answer what it claims: no toolchain left in what ships
+    if plan.ecosystem == "install" {
+        let after = crate::lint::lint_text(&patched, name, &crate::lint::LintConfig::default());
+        if let Some(f) = after.iter().find(|f| f.code == "SL101") {
+            return Outcome::refused(
+                "still-ships",
+                format!("the split would still ship a toolchain ({}); split that RUN by hand", f.message),
+            );
+        }
     }
     Outcome::Patch(Patch {
         dockerfile: name.to_owned(),
@@ -265,7 +339,7 @@ pub fn scan_builds(
                 let script = ins.script().unwrap_or_default();
                 match classify(&script) {
                     RunKind::Mixed => {
-                        return Err(Outcome::Refused(format!(
+                        return Err(Outcome::refusal(format!(
                             "line {}: this RUN mixes build steps with other work; split it into separate RUNs and ask again",
                             ins.line
                         )))
@@ -425,8 +499,21 @@ mod tests {
             other => panic!("expected a refusal for {text:?}: {other:?}"),
         };
         assert!(refused("FROM python:${PY}\nRUN pip install flask\n").contains("ARG"));
+        // a RUN that installs the toolchain with a runtime library and builds: split, not refused
+        let Outcome::Patch(p) = suggest(
+            "FROM python:3.9\nRUN apt-get install -y gcc libpq5 && pip install psycopg2\n",
+            "D",
+            &Default::default(),
+            &t,
+        ) else {
+            panic!()
+        };
+        let runtime = p.patched.split(" AS runtime\n").nth(1).unwrap();
         assert!(
-            refused("FROM python:3.9\nRUN apt-get install -y gcc libpq5 && pip install psycopg2\n").contains("line 2")
+            runtime.contains("libpq5")
+                && !runtime.contains("gcc")
+                && runtime.contains("COPY --from=build /usr/local /usr/local"),
+            "{runtime}"
         );
         assert!(refused("FROM ruby:3.3\nRUN bundle install\n").contains("Python"));
         assert!(refused("FROM a\nNOPE\n").starts_with("D:2:"));

@@ -121,7 +121,7 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
     let final_stage = &df.stages[*graph.targets.first()?];
     let base = graph.root_image(final_stage.index)?;
     if base.contains('$') && base.starts_with("python") {
-        return Some(Err(Outcome::Refused(format!(
+        return Some(Err(Outcome::refusal(format!(
             "the base `{base}` comes from an ARG, so its slim variant is unknown; pin it or write the stages by hand"
         ))));
     }
@@ -145,7 +145,7 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
         .collect();
     if let Some((n, Run::Mixed(why))) = runs.iter().find(|(_, r)| matches!(r, Run::Mixed(_))) {
         let line = final_stage.instructions[*n].line;
-        return Some(Err(Outcome::Refused(format!("line {line}: {why}; split it into separate RUNs and ask again"))));
+        return Some(Err(Outcome::refusal(format!("line {line}: {why}; split it into separate RUNs and ask again"))));
     }
     let last_build =
         runs.iter().filter(|(_, r)| matches!(r, Run::Toolchain(_) | Run::Pip | Run::Tool)).map(|(n, _)| *n).max();
@@ -153,7 +153,7 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
     let Some(last_build) = last_build else {
         return Some(Err(match slim {
             Some(s) => {
-                Outcome::Refused(format!("nothing is built here; `FROM {s}` alone makes it lighter (see SL103)"))
+                Outcome::refusal(format!("nothing is built here; `FROM {s}` alone makes it lighter (see SL103)"))
             }
             None => Outcome::Nothing("no toolchain or pip install in the image: it already ships light".into()),
         }));

@@ -52,7 +52,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     if df.stages.len() > 1 {
         return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
     }
-    let refuse = |why: String| Some(Err(Outcome::Refused(why)));
+    let refuse = |why: String| Some(Err(Outcome::refusal(why)));
     let Some(runtime_image) = runtime_for(base) else {
         return refuse(format!(
             "`{base}` builds against musl; write the stages by hand (a static binary can go on scratch)"

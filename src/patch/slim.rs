@@ -21,7 +21,7 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
     let mut lines: Vec<String> = df.text.lines().map(|l| l.trim_end_matches('\r').to_owned()).collect();
     let mut drop_lines: Vec<(usize, usize)> = Vec::new();
     let mut rationale = Vec::new();
-    let refuse = |why: String| Some(Err(Outcome::Refused(why)));
+    let refuse = |why: String| Some(Err(Outcome::refusal(why)));
 
     // 1. the base of the shipped lineage
     if let (StageRef::Image(base), Some(slim)) = (&graph.bases[root], graph.root_image(target).and_then(slim_variant)) {

@@ -92,6 +92,9 @@ pub struct Suggestion {
     pub outcome: String,
     /// Why there is no patch, when there is none.
     pub message: Option<String>,
+    /// A refusal's reason code (`unknown-artifact`, `mixed-run`, …), for counting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     pub ecosystem: Option<String>,
     pub diff: Option<String>,
     pub patched: Option<String>,

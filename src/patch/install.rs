@@ -1,0 +1,724 @@
+//! Build-and-install RUNs, in any ecosystem: the stage that ships installs a toolchain and
+//! builds with it (`make && make install`, `./configure --prefix`, `go build -o`, `cargo build
+//! && cp`, `javac && jar`, `pip install` of a package that compiles, `git clone … && make
+//! install`, Alpine's `apk add build-base …`). The rewrite splits every such RUN:
+//!
+//! - the **build stage** replays the stage as written up to the last build RUN;
+//! - the **runtime stage** keeps the runtime packages those RUNs install (toolchain packages
+//!   dropped, each `-dev` library replaced by its runtime package from
+//!   `templates/runtime-libs.tsv`, which is a guess until `--verify` reads the artifacts'
+//!   ELF needs), copies the **artifacts**, reruns the few commands that set up the system
+//!   (users, links, permissions, capabilities) and keeps everything after the build.
+//!
+//! The artifact is what the RUN installs: the `--prefix` of `configure`/CMake (`/usr/local`
+//! by default) for `make install`; a `DESTDIR` staging folder when the prefix is `/usr`; the
+//! destination of `cp`/`install`/`mv`; `go build -o`; `cargo install --root`; the jar `jar`
+//! writes; `/usr/local` for pip, npm and gem installs into an official image's prefix.
+//! When the artifact or a command's role cannot be told, the answer is a refusal with a
+//! reason (data) and what the user can change.
+
+use super::{verbatim, Outcome, Plan, Rationale};
+use crate::dockerfile::packages::{is_toolchain_package, Manager};
+use crate::dockerfile::shell::{self, SimpleCommand};
+use crate::dockerfile::ship::{self, Fate};
+use crate::dockerfile::{resolve_path, Dockerfile, Graph, ImageRef, Instruction, Kind};
+use crate::lint::rules::slim_variant;
+
+/// Commands that only build: they stay in the build stage.
+const BUILD: &[&str] = &[
+    "make",
+    "cmake",
+    "ninja",
+    "meson",
+    "scons",
+    "configure",
+    "autogen.sh",
+    "autoreconf",
+    "bootstrap",
+    "gcc",
+    "g++",
+    "cc",
+    "c++",
+    "clang",
+    "clang++",
+    "go",
+    "cargo",
+    "rustc",
+    "rustup",
+    "javac",
+    "jar",
+    "mvn",
+    "mvnw",
+    "gradle",
+    "gradlew",
+    "ant",
+    "pip",
+    "pip3",
+    "python",
+    "python3",
+    "npm",
+    "yarn",
+    "pnpm",
+    "node",
+    "gem",
+    "bundle",
+    "git",
+    "curl",
+    "wget",
+    "tar",
+    "unzip",
+    "gunzip",
+    "xz",
+    "cd",
+    "cp",
+    "mv",
+    "install",
+    "strip",
+    "rm",
+    "export",
+    "set",
+    "echo",
+    "sha256sum",
+    "sha512sum",
+    "md5sum",
+    "gpg",
+    "gpgconf",
+    "patch",
+    "sed",
+    "ls",
+    "true",
+    "pushd",
+    "popd",
+    "composer",
+    "dotnet",
+    "ldconfig",
+    "mkdir",
+    "[",
+    "[[",
+    "test",
+    "find",
+    "xargs",
+    "grep",
+    "awk",
+    "sort",
+    "cut",
+    "tee",
+    "printf",
+    "cat",
+    "dpkg-buildpackage",
+    "abuild",
+    "docker-php-ext-install",
+    "docker-php-ext-configure",
+    "pecl",
+    "phpize",
+    "lein",
+];
+
+/// Commands that set the system up: the runtime reruns them after the artifacts arrive.
+const SETUP: &[&str] = &[
+    "useradd",
+    "adduser",
+    "addgroup",
+    "groupadd",
+    "usermod",
+    "ln",
+    "chmod",
+    "chown",
+    "setcap",
+    "touch",
+    "update-ca-certificates",
+    "mkdir",
+    "ldconfig",
+];
+
+/// A word as the shell would read it back.
+fn quote(word: &str) -> String {
+    if !word.is_empty()
+        && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%^~$'{}".contains(c))
+        && !word.contains('\'')
+    {
+        return word.to_owned();
+    }
+    if word.contains('$') {
+        let escaped = word.replace('\\', "\\\\").replace('"', "\\\"").replace('`', "\\`");
+        return format!("\"{escaped}\"");
+    }
+    format!("'{}'", word.replace('\'', "'\\''"))
+}
+
+/// A command rewritten as text (redirections kept unquoted).
+fn command_text(c: &SimpleCommand) -> String {
+    let mut out: Vec<String> = c.assignments.iter().map(|a| quote(a)).collect();
+    for w in &c.words {
+        if matches!(w.as_str(), ">" | ">>" | "<" | "2>" | "2>>") || w.starts_with("2>&") {
+            out.push(w.clone());
+        } else {
+            out.push(quote(w));
+        }
+    }
+    out.join(" ")
+}
+
+/// The runtime-library table: `-dev` package → (Debian, Alpine) runtime packages.
+fn runtime_libs() -> Vec<(&'static str, &'static str, &'static str)> {
+    include_str!("../../templates/runtime-libs.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            Some((f.next()?, f.next()?, f.next()?))
+        })
+        .collect()
+}
+
+/// What a build RUN installs, and where it is copied from in the build stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Artifact {
+    /// In the build stage.
+    from: String,
+    /// In the runtime stage.
+    to: String,
+}
+
+/// Why a rewrite is refused, as data and words.
+fn refuse(reason: &str, message: String) -> Option<Result<Plan, Outcome>> {
+    Some(Err(Outcome::refused(reason, message)))
+}
+
+/// The prefix an install writes into: `--prefix=X`/`--prefix X` of configure,
+/// `-DCMAKE_INSTALL_PREFIX=X` of cmake, `PREFIX=X` given to make; `/usr/local` otherwise.
+fn prefix(commands: &[SimpleCommand]) -> String {
+    for c in commands {
+        let args = c.args();
+        for (i, a) in args.iter().enumerate() {
+            if let Some(p) = a.strip_prefix("--prefix=").or_else(|| a.strip_prefix("-DCMAKE_INSTALL_PREFIX=")) {
+                return p.to_owned();
+            }
+            if a == "--prefix" {
+                if let Some(p) = args.get(i + 1) {
+                    return p.clone();
+                }
+            }
+            if let Some(p) = a.strip_prefix("PREFIX=") {
+                return p.to_owned();
+            }
+        }
+    }
+    "/usr/local".into()
+}
+
+/// Whether a command installs a build (`make install`, `cmake --install`, `ninja install`).
+fn is_make_install(c: &SimpleCommand) -> bool {
+    let (p, a) = (c.program(), c.args());
+    (matches!(p, "make" | "ninja" | "meson") && a.iter().any(|w| w == "install" || w.ends_with("install")))
+        || (p == "cmake" && a.iter().any(|w| w == "--install"))
+}
+
+/// The artifacts a RUN's commands install, resolved against `workdir` (and `cd`s).
+fn artifacts(commands: &[SimpleCommand], workdir: &str, base_prefix: Option<&str>) -> Result<Vec<Artifact>, String> {
+    let mut out: Vec<Artifact> = Vec::new();
+    let mut cwd = workdir.to_owned();
+    let push = |out: &mut Vec<Artifact>, from: String, to: String| {
+        if !out.iter().any(|a| a.to == to) {
+            out.push(Artifact { from, to });
+        }
+    };
+    for c in commands {
+        let (p, args) = (c.program(), c.args());
+        let plain: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+        match p {
+            "cd" => {
+                if let Some(d) = plain.first() {
+                    cwd = resolve_path(&cwd, d);
+                }
+            }
+            _ if is_make_install(c) => {
+                let pre = prefix(commands);
+                if pre == "/usr" || pre == "/" {
+                    return Err(format!(
+                        "`{}` installs into the system prefix `{pre}`, which also holds the toolchain: configure with `--prefix=/usr/local` (or `make DESTDIR=/out install`) and ask again",
+                        c.words.join(" ")
+                    ));
+                }
+                push(&mut out, pre.clone(), pre);
+            }
+            "cp" | "mv" | "install" | "ln" if plain.len() >= 2 => {
+                if p == "ln" {
+                    continue;
+                }
+                // `install -m 755 x /usr/local/bin/`: the mode's value is not a path
+                let paths: Vec<&String> = plain.iter().copied().filter(|a| !a.chars().all(|c| c.is_ascii_digit())).collect();
+                let Some(dest) = paths.last() else { continue };
+                if dest.contains('$') || !dest.starts_with('/') {
+                    continue;
+                }
+                let into_folder = dest.ends_with('/');
+                let dest = resolve_path(&cwd, dest);
+                if dest.starts_with("/tmp") || dest.starts_with("/src") || dest.starts_with("/build") {
+                    continue;
+                }
+                if args.iter().any(|a| a == "-d") {
+                    continue;
+                }
+                // `cp hello /usr/local/bin/`: the file lands in the folder
+                let to = match (paths.len(), paths.first()) {
+                    (2, Some(src)) if into_folder && !src.contains(['*', '?', '$']) => {
+                        format!("{}/{}", dest.trim_end_matches('/'), src.trim_end_matches('/').rsplit('/').next().unwrap_or(src))
+                    }
+                    _ => dest.trim_end_matches('/').to_owned(),
+                };
+                push(&mut out, to.clone(), to);
+            }
+            "go" if c.subcommand() == Some("build") || c.subcommand() == Some("install") => {
+                match args.windows(2).find(|w| w[0] == "-o").map(|w| w[1].clone()) {
+                    Some(o) if !o.contains('$') => {
+                        let o = resolve_path(&cwd, &o);
+                        push(&mut out, o.clone(), o);
+                    }
+                    _ if c.subcommand() == Some("install") => push(&mut out, "/go/bin".into(), "/go/bin".into()),
+                    _ => {}
+                }
+            }
+            "cargo" if c.subcommand() == Some("install") => {
+                let root = args.windows(2).find(|w| w[0] == "--root").map(|w| w[1].clone());
+                let bin = format!("{}/bin", root.unwrap_or_else(|| "/usr/local/cargo".into()));
+                push(&mut out, bin.clone(), bin);
+            }
+            "jar" => {
+                // jar cf out.jar … / jar --create --file out.jar …
+                let file = args
+                    .windows(2)
+                    .find(|w| w[0] == "--file" || (w[0].starts_with('c') && w[0].contains('f') && !w[0].starts_with('-')))
+                    .map(|w| w[1].clone());
+                if let Some(f) = file.filter(|f| !f.contains('$')) {
+                    let f = resolve_path(&cwd, &f);
+                    push(&mut out, f.clone(), f);
+                }
+            }
+            _ if crate::dockerfile::packages::pip_install(c).is_some()
+                || (matches!(p, "npm" | "yarn" | "pnpm") && args.iter().any(|a| a == "-g" || a == "--global"))
+                || (p == "gem" && c.subcommand() == Some("install"))
+                || (p.starts_with("python") && args.windows(2).any(|w| w[0].ends_with("setup.py") && w[1] == "install")) =>
+            {
+                match base_prefix {
+                    Some(pre) => push(&mut out, pre.to_owned(), pre.to_owned()),
+                    None => {
+                        return Err(format!(
+                            "`{}` installs into the distribution's own prefix, where the toolchain is too: use a virtualenv (or an official language image) and ask again",
+                            c.words.join(" ")
+                        ))
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// The runtime image for a toolchain-free stage: the slim variant of a language image, a
+/// small distribution for a toolchain image, else the same base.
+fn runtime_base(base: &str) -> String {
+    let r = ImageRef::parse(base);
+    let tag = r.tag.clone().unwrap_or_default();
+    let alpine = tag.contains("alpine");
+    match r.short_name() {
+        "golang" | "rust" | "gcc" if alpine => "alpine:3.20".into(),
+        "golang" | "rust" | "gcc" => "debian:bookworm-slim".into(),
+        "maven" | "gradle" | "openjdk" | "eclipse-temurin" | "amazoncorretto" => {
+            super::java::jre_for(base).unwrap_or_else(|| base.to_owned())
+        }
+        _ => slim_variant(base).unwrap_or_else(|| base.to_owned()),
+    }
+}
+
+/// The plan for a stage that ships a toolchain and builds with it in its own RUNs.
+pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
+    let graph = Graph::build(df, &[]).ok()?;
+    let target = *graph.targets.first()?;
+    let stage = &df.stages[target];
+    let base = graph.root_image(stage.index)?.to_owned();
+    if graph.lineage(target).len() > 1 {
+        return refuse(
+            "inherited-stage",
+            format!("line {}: the stage that ships is built FROM another stage; rewrite that one first", stage.line),
+        );
+    }
+    if base.contains('$') {
+        return refuse("variable-base", format!("line {}: the base image comes from an ARG", stage.line));
+    }
+    let scripts: Vec<Option<shell::Script>> = stage
+        .instructions
+        .iter()
+        .map(|i| (i.kind == Kind::Run).then(|| i.script().map(|s| shell::parse(&s))).flatten())
+        .collect();
+    let states: Vec<Option<ship::RunState>> = scripts.iter().map(|s| s.as_ref().map(ship::run_state)).collect();
+    let ships_toolchain = |n: usize| {
+        states[n].as_ref().is_some_and(|st| st.shipped().any(|p| is_toolchain_package(&p.name) || p.name == "git"))
+    };
+    let first = (0..stage.instructions.len()).find(|&n| ships_toolchain(n))?;
+    let is_build_run = |n: usize| {
+        scripts[n].as_ref().is_some_and(|s| {
+            s.commands.iter().any(|c| {
+                matches!(
+                    c.program(),
+                    "make"
+                        | "cmake"
+                        | "ninja"
+                        | "meson"
+                        | "configure"
+                        | "gcc"
+                        | "g++"
+                        | "cc"
+                        | "clang"
+                        | "go"
+                        | "cargo"
+                        | "javac"
+                        | "jar"
+                        | "mvn"
+                        | "mvnw"
+                        | "gradle"
+                        | "gradlew"
+                        | "pip"
+                        | "pip3"
+                        | "npm"
+                        | "yarn"
+                        | "gem"
+                        | "bundle"
+                        | "python"
+                        | "python3"
+                        | "dotnet"
+                        | "composer"
+                        | "pecl"
+                        | "docker-php-ext-install"
+                        | "dpkg-buildpackage"
+                ) || c.program().ends_with("configure")
+                    || c.program().ends_with("autogen.sh")
+            })
+        })
+    };
+    let Some(last) = (first..stage.instructions.len()).rev().find(|&n| is_build_run(n)) else {
+        let ins = &stage.instructions[first];
+        return refuse(
+            "no-build-step",
+            format!(
+                "line {}: nothing in this stage builds with the toolchain it installs; if the program needs those packages at run time, ignore SL101 on that line, else remove them",
+                ins.line
+            ),
+        );
+    };
+    if stage.instructions[first..=last].iter().any(|i| i.kind == Kind::Run && i.has_heredoc()) {
+        return refuse("heredoc", format!("line {}: a heredoc RUN is not split", stage.instructions[first].line));
+    }
+    let official = ImageRef::parse(&base).official_name().map(String::from);
+    let alpine = base.contains("alpine")
+        || states.iter().flatten().any(|s| s.packages.iter().any(|p| p.manager == Manager::Apk));
+    // pip/npm/gem write into /usr/local on the official language images and on Debian
+    let base_prefix = match official.as_deref() {
+        Some("python" | "node" | "ruby" | "php") => {
+            Some(if official.as_deref() == Some("ruby") { "/usr/local/bundle" } else { "/usr/local" })
+        }
+        Some("debian" | "ubuntu" | "buildpack-deps") => Some("/usr/local"),
+        _ => None,
+    };
+    let libs = runtime_libs();
+    let (_, build_name, _) = super::stage_names(stage);
+
+    let mut build: Vec<String> = Vec::new();
+    let mut runtime: Vec<String> = Vec::new();
+    let mut runtime_pkgs: Vec<String> = Vec::new();
+    let mut guessed: Vec<String> = Vec::new();
+    let mut setup: Vec<String> = Vec::new();
+    let mut arts: Vec<Artifact> = Vec::new();
+    let mut workdir = "/".to_owned();
+    let mut dropped: Vec<String> = Vec::new();
+    let mut prev_end = stage.line;
+    let mut install_at: Option<usize> = None;
+    for (n, ins) in stage.instructions.iter().enumerate() {
+        let text = verbatim(df, ins, prev_end);
+        prev_end = ins.end_line;
+        if ins.kind == Kind::Workdir {
+            workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/"));
+        }
+        if n > last {
+            runtime.push(text);
+            continue;
+        }
+        match ins.kind {
+            Kind::Run if n >= first && (ships_toolchain(n) || is_build_run(n)) => {
+                build.push(text);
+                let (Some(script), Some(state)) = (&scripts[n], &states[n]) else { continue };
+                // runtime packages of this RUN, toolchain ones replaced by their libraries
+                for p in state.shipped() {
+                    if is_toolchain_package(&p.name) || p.name == "git" {
+                        if !dropped.contains(&p.name) {
+                            dropped.push(p.name.clone());
+                        }
+                        // a JDK's programs run on its JRE
+                        if p.name.contains("jdk") {
+                            let at = p.name.rfind("jdk").unwrap_or(0);
+                            let jre = format!("{}jre{}", &p.name[..at], &p.name[at + 3..]);
+                            if !runtime_pkgs.contains(&jre) {
+                                runtime_pkgs.push(jre);
+                            }
+                            continue;
+                        }
+                        match libs.iter().find(|(dev, _, _)| *dev == p.name) {
+                            Some((_, deb, apk)) => {
+                                let lib = if p.manager == Manager::Apk { apk } else { deb };
+                                if *lib != "-" && !runtime_pkgs.iter().any(|r| r == lib) {
+                                    runtime_pkgs.push((*lib).to_owned());
+                                }
+                            }
+                            None if p.name.ends_with("-dev") || p.name.ends_with("-devel") => {
+                                guessed.push(p.name.clone())
+                            }
+                            None => {}
+                        }
+                    } else if !runtime_pkgs.contains(&p.name) && p.fate == Fate::Ships {
+                        runtime_pkgs.push(p.name.clone());
+                    }
+                }
+                install_at.get_or_insert(runtime.len());
+                match artifacts(&script.commands, &workdir, base_prefix) {
+                    Ok(found) => arts.extend(found),
+                    Err(why) => return refuse("system-prefix", format!("line {}: {why}", ins.line)),
+                }
+                for c in &script.commands {
+                    let p = c.program();
+                    if c.words.is_empty()
+                        || ship_related(c)
+                        || BUILD.contains(&p)
+                        || p.ends_with("configure")
+                        || p.ends_with(".sh")
+                    {
+                        if SETUP.contains(&p) && !c.conditional && p != "mkdir" && p != "ldconfig" {
+                            setup.push(command_text(c));
+                        }
+                        continue;
+                    }
+                    if SETUP.contains(&p) && !c.conditional {
+                        setup.push(command_text(c));
+                        continue;
+                    }
+                    return refuse(
+                        "mixed-run",
+                        format!(
+                            "line {}: `{}` in this RUN is neither a build step nor system set-up, so shiplight cannot tell whether the runtime needs it; move it to its own RUN and ask again",
+                            ins.line,
+                            c.words.join(" ")
+                        ),
+                    );
+                }
+            }
+            Kind::Expose
+            | Kind::Cmd
+            | Kind::Entrypoint
+            | Kind::Healthcheck
+            | Kind::Label
+            | Kind::Volume
+            | Kind::Stopsignal => runtime.push(text),
+            _ => {
+                build.push(df.source(ins).trim_end().replace("\r\n", "\n"));
+                runtime.push(text);
+            }
+        }
+    }
+    if arts.is_empty() {
+        let ins = &stage.instructions[last];
+        return refuse(
+            "unknown-artifact",
+            format!(
+                "line {}: shiplight cannot tell what this build produces; install it with `make install` (a `--prefix`), `cp`/`install` to an absolute path, or `-o /path` and ask again",
+                ins.line
+            ),
+        );
+    }
+    // a later artifact inside an earlier one is already copied
+    let mut copies: Vec<String> = Vec::new();
+    let mut kept: Vec<&Artifact> = Vec::new();
+    for a in &arts {
+        if !arts.iter().any(|b| b.to != a.to && a.to.starts_with(&format!("{}/", b.to)))
+            && !kept.iter().any(|k| k.to == a.to)
+        {
+            kept.push(a);
+        }
+    }
+    for a in &kept {
+        copies.push(format!("COPY --from={build_name} {} {}", a.from, a.to));
+    }
+    let runtime_image = runtime_base(&base);
+    let mut at = install_at.unwrap_or(0);
+    if !runtime_pkgs.is_empty() {
+        let line = if alpine {
+            format!("RUN apk add --no-cache {}", runtime_pkgs.join(" "))
+        } else if matches!(official.as_deref(), Some("fedora" | "centos" | "rockylinux" | "almalinux" | "amazonlinux"))
+        {
+            format!("RUN dnf install -y {} && dnf clean all", runtime_pkgs.join(" "))
+        } else {
+            format!(
+                "RUN apt-get update \\\n    && apt-get install -y --no-install-recommends {} \\\n    && rm -rf /var/lib/apt/lists/*",
+                runtime_pkgs.join(" ")
+            )
+        };
+        runtime.insert(at, line);
+        at += 1;
+    }
+    // the artifacts arrive where the last build ran, then the system set-up
+    let mut pos = runtime.len().min(
+        at + stage.instructions[..=last]
+            .iter()
+            .filter(|i| {
+                !matches!(
+                    i.kind,
+                    Kind::Run
+                        | Kind::Expose
+                        | Kind::Cmd
+                        | Kind::Entrypoint
+                        | Kind::Healthcheck
+                        | Kind::Label
+                        | Kind::Volume
+                        | Kind::Stopsignal
+                )
+            })
+            .count(),
+    );
+    for c in copies {
+        runtime.insert(pos, c);
+        pos += 1;
+    }
+    if !setup.is_empty() {
+        runtime.insert(pos, format!("RUN {}", setup.join(" \\\n    && ")));
+    }
+    let mut rationale = vec![Rationale {
+        rule: "SL101".into(),
+        line: stage.instructions[first].line,
+        message: format!(
+            "{} stay in the build stage; the runtime is `{runtime_image}` with {}",
+            dropped.join(", "),
+            kept.iter().map(|a| format!("`{}`", a.to)).collect::<Vec<_>>().join(", ")
+        ),
+    }];
+    if !runtime_pkgs.is_empty() || !guessed.is_empty() {
+        let mut m = format!(
+            "runtime packages: {} (from the `-dev` → runtime table: a guess until `--verify` builds it)",
+            if runtime_pkgs.is_empty() { "none".into() } else { runtime_pkgs.join(", ") }
+        );
+        if !guessed.is_empty() {
+            m.push_str(&format!(
+                "; no runtime package known for {}: add it if the program needs it",
+                guessed.join(", ")
+            ));
+        }
+        rationale.push(Rationale { rule: "SL102".into(), line: stage.instructions[last].line, message: m });
+    }
+    Some(Ok(Plan::new("install", df, stage, &base, &runtime_image, build, runtime, rationale)))
+}
+
+/// Package-manager commands and their clean-up: the runtime has its own install RUN.
+fn ship_related(c: &SimpleCommand) -> bool {
+    Manager::of(c).is_some()
+        || matches!(c.program(), "apt-mark" | "dpkg" | "dpkg-query")
+        || (c.program() == "rm"
+            && c.args().iter().any(|a| a.starts_with("/var/lib/apt") || a.starts_with("/var/cache")))
+}
+
+/// Whether an instruction's RUN is a heredoc.
+trait Heredoc {
+    fn has_heredoc(&self) -> bool;
+}
+
+impl Heredoc for Instruction {
+    fn has_heredoc(&self) -> bool {
+        matches!(&self.body, crate::dockerfile::Body::Run { heredocs, .. } if !heredocs.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::patch::{suggest, testing::answers, Outcome as O, Templates};
+
+    fn patch(text: &str) -> crate::patch::Patch {
+        match suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) {
+            O::Patch(p) => p,
+            other => panic!("no patch for\n{text}\n{other:?}"),
+        }
+    }
+
+    fn runtime(p: &crate::patch::Patch) -> String {
+        p.patched.split(" AS runtime\n").nth(1).unwrap_or_default().to_owned()
+    }
+
+    #[test]
+    fn make_and_cp_ships_the_binary_and_its_libraries() {
+        let text = "FROM debian:bookworm\n# the toolchain\nRUN apt-get update && apt-get install -y build-essential libssl-dev && rm -rf /var/lib/apt/lists/*\nWORKDIR /src\nCOPY . .\nRUN make && cp hello /usr/local/bin/\nCMD [\"hello\"]\n";
+        let p = patch(text);
+        assert_eq!(p.ecosystem, "install");
+        let rt = runtime(&p);
+        assert!(p.patched.contains("FROM debian:bookworm AS build\n# Build heavy"), "{}", p.patched);
+        assert!(
+            p.patched.contains("# the toolchain\nRUN apt-get update && apt-get install -y build-essential"),
+            "comments kept"
+        );
+        assert!(rt.contains("apt-get install -y --no-install-recommends libssl3"), "{rt}");
+        assert!(rt.contains("COPY --from=build /usr/local/bin/hello /usr/local/bin/hello\nCMD [\"hello\"]"), "{rt}");
+        assert!(!rt.contains("build-essential"));
+        answers(text, &p, &["SL101"]);
+    }
+
+    #[test]
+    fn configure_and_make_install_on_alpine_copy_the_prefix_and_rerun_the_setup() {
+        let text = "FROM alpine:3.20\nRUN apk add --no-cache --virtual .keep build-base curl pcre-dev \\\n    && curl -fsSL https://example.com/app.tar.gz | tar xz \\\n    && cd app && ./configure --prefix=/opt/app && make && make install \\\n    && adduser -D app\nUSER app\nCMD [\"/opt/app/bin/app\"]\n";
+        let p = patch(text);
+        let rt = runtime(&p);
+        assert!(
+            rt.starts_with(
+                "RUN apk add --no-cache curl pcre\nCOPY --from=build /opt/app /opt/app\nRUN adduser -D app\nUSER app"
+            ),
+            "{rt}"
+        );
+        answers(text, &p, &["SL101"]);
+        // into /usr, the prefix the toolchain shares: refused with what to change
+        let usr = text.replace("--prefix=/opt/app", "--prefix=/usr");
+        let O::Refused(why) = suggest(&usr, "D", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert_eq!(why.reason, "system-prefix");
+        assert!(why.contains("line 2") && why.contains("--prefix=/usr/local"), "{why}");
+    }
+
+    #[test]
+    fn go_rust_and_java_on_a_distribution_base() {
+        let go = "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends golang-go git ca-certificates\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/app ./cmd/app\nENTRYPOINT [\"app\"]\n";
+        let p = patch(go);
+        assert!(runtime(&p).contains("COPY --from=build /usr/local/bin/app /usr/local/bin/app"));
+        assert!(runtime(&p).contains("--no-install-recommends ca-certificates"));
+        answers(go, &p, &["SL101"]);
+        let rust = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y cargo\nWORKDIR /src\nCOPY . .\nRUN cargo build --release && cp target/release/app /usr/local/bin/app\nCMD [\"app\"]\n";
+        let p = patch(rust);
+        assert!(p.patched.contains("FROM debian:bookworm-slim AS runtime"), "{}", p.patched);
+        answers(rust, &p, &["SL101"]);
+        let java = "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y openjdk-17-jdk-headless\nWORKDIR /app\nCOPY src src\nRUN mkdir -p out && javac -d out src/Hello.java && jar cfe /app/hello.jar Hello -C out .\nCMD [\"java\", \"-jar\", \"/app/hello.jar\"]\n";
+        let p = patch(java);
+        let rt = runtime(&p);
+        assert!(
+            rt.contains("openjdk-17-jre-headless") && rt.contains("COPY --from=build /app/hello.jar /app/hello.jar"),
+            "{rt}"
+        );
+        answers(java, &p, &["SL101"]);
+    }
+
+    #[test]
+    fn honest_refusals_carry_their_reason() {
+        let t = Templates::built_in();
+        let reason = |text: &str| match suggest(text, "D", &Default::default(), &t) {
+            O::Refused(why) => (why.reason.clone(), why.message.clone()),
+            other => panic!("{other:?}"),
+        };
+        let (r, m) = reason("FROM debian:12\nRUN apt-get update && apt-get install -y git\nCMD [\"sh\"]\n");
+        assert_eq!(r, "no-build-step", "{m}");
+        let (r, m) = reason("FROM debian:12\nRUN apt-get install -y gcc && make && ./run-tests\nCMD [\"sh\"]\n");
+        assert_eq!(r, "mixed-run", "{m}");
+        assert!(m.contains("line 2") && m.contains("./run-tests"), "{m}");
+        let (r, m) = reason("FROM debian:12\nRUN apt-get install -y gcc && make\nCMD [\"sh\"]\n");
+        assert_eq!(r, "unknown-artifact", "{m}");
+    }
+}
