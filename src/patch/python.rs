@@ -174,7 +174,8 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
             }
             Some(Run::Tool) => tools.push(no_cache(&text)),
             Some(Run::Pip) => {
-                let fixed = no_cache(&text);
+                // under a cache mount the cache never reaches the layer: keep BuildKit's cache
+                let fixed = if ins.mounts_away("/root/.cache") { text.clone() } else { no_cache(&text) };
                 if fixed != text {
                     rationale.push(Rationale {
                         rule: "SL106".into(),

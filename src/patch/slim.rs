@@ -75,7 +75,9 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
             if !heredocs.is_empty() {
                 continue;
             }
-            let apt = installs.iter().any(|(_, apt)| *apt) && !script.contains("/var/lib/apt/lists");
+            let apt = installs.iter().any(|(_, apt)| *apt)
+                && !script.contains("/var/lib/apt/lists")
+                && !ins.mounts_away("/var/lib/apt");
             let last = ins.end_line - 1;
             if apt {
                 lines[last].push_str(" && rm -rf /var/lib/apt/lists/*");
@@ -85,7 +87,12 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
                     message: "the apt lists are removed in the RUN that fetched them".into(),
                 });
             }
-            if parsed.commands.iter().any(|c| pip_install(c).is_some()) && !script.contains("--no-cache-dir") {
+            // a cache mount keeps pip's cache out of the layer: --no-cache-dir would only
+            // defeat BuildKit's cache
+            if parsed.commands.iter().any(|c| pip_install(c).is_some())
+                && !script.contains("--no-cache-dir")
+                && !ins.mounts_away("/root/.cache")
+            {
                 for l in &mut lines[ins.line - 1..ins.end_line] {
                     *l = super::python::no_cache(l);
                 }
@@ -162,5 +169,19 @@ mod tests {
             suggest(include_str!("../../examples/flask/multistage.Dockerfile"), "D", &Default::default(), &t),
             O::Nothing(_)
         ));
+    }
+
+    /// A public compose example's Flask app pip-installs under a cache mount: the in-place
+    /// slimming must not add `--no-cache-dir` there (it would defeat BuildKit's cache), and
+    /// the cache is no SL106.
+    #[test]
+    fn a_cache_mount_is_never_given_no_cache_dir() {
+        let t = Templates::built_in();
+        let text = "# syntax=docker/dockerfile:1.4\nFROM python:3.10 AS builder\nWORKDIR /app\nCOPY requirements.txt /app\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    pip3 install -r requirements.txt\nCOPY . /app\nENTRYPOINT [\"python3\"]\nCMD [\"app.py\"]\n\nFROM builder AS dev-envs\nRUN apt-get update && apt-get install -y gcc\n";
+        let after = crate::lint::lint_text(text, "D", &crate::lint::LintConfig::default());
+        assert!(!after.iter().any(|f| f.code == "SL106" && f.line == 5), "{after:?}");
+        let O::Patch(p) = suggest(text, "D", &Default::default(), &t) else { panic!("the heavy base is slimmed") };
+        assert!(p.patched.contains("FROM python:3.10-slim AS builder"), "{}", p.patched);
+        assert!(!p.patched.contains("--no-cache-dir"), "{}", p.patched);
     }
 }
