@@ -11,6 +11,15 @@ use support::{daemon, shiplight};
 const HELLO_C: &str = "#include <stdio.h>\nint main(void) { puts(\"hello from C\"); return 0; }\n";
 const MAKEFILE: &str = "hello: hello.c\n\tcc -O2 -o hello hello.c\n";
 
+/// A folder with the C program, its Makefile and `dockerfile`.
+fn c_project(dockerfile: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hello.c"), HELLO_C).unwrap();
+    std::fs::write(dir.path().join("Makefile"), MAKEFILE).unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
+    dir
+}
+
 async fn ready(test: &str) -> Option<String> {
     let engine = daemon(test).await?;
     if !engine.exists("debian:bookworm").await {
@@ -28,14 +37,9 @@ async fn ready(test: &str) -> Option<String> {
 #[tokio::test]
 async fn an_official_style_purge_ships_no_toolchain() {
     let Some(engine) = ready("ship_state_purge").await else { return };
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("hello.c"), HELLO_C).unwrap();
-    std::fs::write(dir.path().join("Makefile"), MAKEFILE).unwrap();
-    std::fs::write(
-        dir.path().join("Dockerfile"),
+    let dir = c_project(
         "FROM debian:bookworm\nCOPY hello.c Makefile /src/\nRUN set -eux; \\\n    savedAptMark=\"$(apt-mark showmanual)\"; \\\n    apt-get update; \\\n    apt-get install -y --no-install-recommends gcc libc6-dev make; \\\n    make -C /src; cp /src/hello /usr/local/bin/hello; \\\n    apt-mark auto '.*' > /dev/null; \\\n    [ -z \"$savedAptMark\" ] || apt-mark manual $savedAptMark; \\\n    apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; \\\n    rm -rf /var/lib/apt/lists/* /src\nCMD [\"hello\"]\n",
-    )
-    .unwrap();
+    );
     let out = shiplight(&["lint", "--format", "json", "Dockerfile"], dir.path());
     let findings: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert!(!findings.iter().any(|f| f["code"] == "SL101"), "{findings:#?}");
@@ -61,14 +65,9 @@ async fn an_official_style_purge_ships_no_toolchain() {
 #[tokio::test]
 async fn make_and_cp_is_split_verified_and_smaller() {
     let Some(engine) = ready("ship_state_make_cp").await else { return };
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("hello.c"), HELLO_C).unwrap();
-    std::fs::write(dir.path().join("Makefile"), MAKEFILE).unwrap();
-    std::fs::write(
-        dir.path().join("Dockerfile"),
+    let dir = c_project(
         "FROM debian:bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev make && rm -rf /var/lib/apt/lists/*\nWORKDIR /src\nCOPY hello.c Makefile ./\nRUN make && cp hello /usr/local/bin/\nCMD [\"hello\"]\n",
-    )
-    .unwrap();
+    );
     let out = shiplight(&["suggest", "--verify", "--format", "json", "Dockerfile"], dir.path());
     let v: Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
