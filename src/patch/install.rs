@@ -434,6 +434,7 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
     let mut dropped: Vec<String> = Vec::new();
     let mut prev_end = stage.line;
     let mut install_at: Option<usize> = None;
+    let mut artifact_at: Option<usize> = None;
     for (n, ins) in stage.instructions.iter().enumerate() {
         let text = verbatim(df, ins, prev_end);
         prev_end = ins.end_line;
@@ -441,6 +442,7 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
             workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/"));
         }
         if n > last {
+            artifact_at.get_or_insert(runtime.len());
             runtime.push(text);
             continue;
         }
@@ -524,6 +526,7 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
             }
         }
     }
+    let artifact_at = artifact_at.unwrap_or(runtime.len());
     if arts.is_empty() {
         let ins = &stage.instructions[last];
         return refuse(
@@ -548,7 +551,7 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
         copies.push(format!("COPY --from={build_name} {} {}", a.from, a.to));
     }
     let runtime_image = runtime_base(&base);
-    let mut at = install_at.unwrap_or(0);
+    let at = install_at.unwrap_or(0);
     if !runtime_pkgs.is_empty() {
         let line = if alpine {
             format!("RUN apk add --no-cache {}", runtime_pkgs.join(" "))
@@ -562,27 +565,10 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
             )
         };
         runtime.insert(at, line);
-        at += 1;
     }
-    // the artifacts arrive where the last build ran, then the system set-up
-    let mut pos = runtime.len().min(
-        at + stage.instructions[..=last]
-            .iter()
-            .filter(|i| {
-                !matches!(
-                    i.kind,
-                    Kind::Run
-                        | Kind::Expose
-                        | Kind::Cmd
-                        | Kind::Entrypoint
-                        | Kind::Healthcheck
-                        | Kind::Label
-                        | Kind::Volume
-                        | Kind::Stopsignal
-                )
-            })
-            .count(),
-    );
+    // the artifacts arrive where the last build ran (after the package RUN, if any, inserted
+    // before it), then the system set-up
+    let mut pos = (artifact_at + usize::from(!runtime_pkgs.is_empty())).min(runtime.len());
     for c in copies {
         runtime.insert(pos, c);
         pos += 1;
@@ -704,6 +690,26 @@ mod tests {
             "{rt}"
         );
         answers(java, &p, &["SL101"]);
+    }
+
+    #[test]
+    fn the_artifacts_arrive_where_the_build_was() {
+        let text = "FROM debian:bookworm\nENV X=1\nRUN apt-get update && apt-get install -y gcc make libpq-dev\nWORKDIR /src\nCOPY . .\nRUN make && cp app /usr/local/bin/app\nEXPOSE 80\nCMD [\"app\"]\n";
+        let rt = runtime(&patch(text));
+        let order: Vec<&str> = rt.lines().filter(|l| !l.starts_with(' ')).collect();
+        assert_eq!(
+            order,
+            [
+                "ENV X=1",
+                "RUN apt-get update \\",
+                "WORKDIR /src",
+                "COPY . .",
+                "COPY --from=build /usr/local/bin/app /usr/local/bin/app",
+                "EXPOSE 80",
+                "CMD [\"app\"]"
+            ],
+            "{rt}"
+        );
     }
 
     #[test]
