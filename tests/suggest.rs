@@ -59,14 +59,18 @@ fn refusals_and_bad_input_are_clear() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("Dockerfile"),
-        "FROM python:3.9\nRUN apt-get install -y gcc libpq5 && pip install psycopg2\n",
+        "FROM debian:12\nRUN apt-get install -y gcc && make && ./run-tests\nCMD [\"sh\"]\n",
     )
     .unwrap();
     let out = shiplight(&["suggest", "Dockerfile"], dir.path());
     assert_eq!(out.status.code(), Some(0), "a refusal is advice, not a failure");
     assert!(out.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("line 2: it installs runtime packages (libpq5) with the toolchain"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "line 2: `./run-tests` in this RUN is neither a build step nor system set-up, so shiplight cannot tell whether the runtime needs it; move it to its own RUN"
+    ));
+    let out = shiplight(&["suggest", "--format", "json", "Dockerfile"], dir.path());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["outcome"].as_str(), v["reason"].as_str()), (Some("refused"), Some("mixed-run")), "{v}");
     let out = shiplight(&["suggest", "missing/Dockerfile"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read missing/Dockerfile"));
