@@ -91,6 +91,9 @@ impl SimpleCommand {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Script {
     pub commands: Vec<SimpleCommand>,
+    /// The test that must hold for a scope to run, where it is a positive one: an `if`'s
+    /// `then` branch, or what follows `[ … ] &&` (scope id, the test's words).
+    pub guards: Vec<(u32, Vec<String>)>,
 }
 
 impl Script {
@@ -139,6 +142,9 @@ pub fn parse(script: &str) -> Script {
         next_id
     };
     let mut guarded = false;
+    // the test a `[ … ] &&` chain runs under
+    let mut pending_test: Option<Vec<String>> = None;
+    let mut guards: Vec<(u32, Vec<String>)> = Vec::new();
     // between `case … in` (or `;;`) and the `)` that ends a pattern
     let mut in_pattern = false;
     let mut finish = |words: &mut Vec<String>, pipe: bool, next: Sep| {
@@ -152,11 +158,13 @@ pub fn parse(script: &str) -> Script {
             in_pattern = false;
         }
         let mut opened = false;
+        let mut opened_if = false;
         while let Some(x) = w.first().filter(|x| RESERVED.contains(&x.as_str()) || BLOCKS.contains(&x.as_str())) {
             match x.as_str() {
                 "if" | "case" | "while" | "until" | "for" => {
                     scope.push(fresh());
                     opened = true;
+                    opened_if = x == "if";
                 }
                 "else" | "elif" => {
                     scope.pop();
@@ -178,15 +186,29 @@ pub fn parse(script: &str) -> Script {
         // `if cond; then`: the condition runs in the enclosing scope
         let mut own = if opened { scope[..scope.len() - 1].to_vec() } else { scope.clone() };
         if guarded {
-            own.push(fresh());
+            let id = fresh();
+            if let Some(test) = &pending_test {
+                guards.push((id, test.clone()));
+            }
+            own.push(id);
         }
         let n = w.iter().take_while(|x| is_assignment(x)).count();
         let words = w.split_off(n);
         let is_test = matches!(words.first().map(String::as_str), Some("[" | "[[" | "test"));
+        if opened_if {
+            if let Some(&id) = scope.last() {
+                guards.push((id, words.clone()));
+            }
+        }
         if !words.is_empty() || !w.is_empty() {
             let conditional = !own.is_empty();
             commands.push(SimpleCommand { assignments: w, words, pipes_into_next: pipe, conditional, scope: own });
         }
+        pending_test = match next {
+            Sep::And if is_test && !guarded => Some(words_for_guard(&commands)),
+            Sep::And | Sep::Pipe if guarded => pending_test.take(),
+            _ => None,
+        };
         guarded = match next {
             Sep::Or => true,
             Sep::And => is_test || guarded,
@@ -210,7 +232,12 @@ pub fn parse(script: &str) -> Script {
         }
     }
     finish(&mut current, false, Sep::Seq);
-    Script { commands }
+    Script { commands, guards }
+}
+
+/// The words of the last command pushed (the test a `&&` chain is guarded by).
+fn words_for_guard(commands: &[SimpleCommand]) -> Vec<String> {
+    commands.last().map(|c| c.words.clone()).unwrap_or_default()
 }
 
 /// Words that open or close a compound command.

@@ -135,7 +135,7 @@ pub fn run_state(script: &Script) -> RunState {
         let remove = |st: &mut RunState, pick: &dyn Fn(&Package) -> bool| {
             for p in st.packages.iter_mut().filter(|p| p.fate != Fate::Removed && pick(p)) {
                 // removed for sure when the removal runs whenever the install did
-                p.fate = if cmd.runs_whenever(&script.commands[p.at]) {
+                p.fate = if follows(script, at, p.at) {
                     Fate::Removed
                 } else {
                     Fate::MaybeRemoved(format!("`{}` runs only under a condition", cmd.words.join(" ")))
@@ -208,6 +208,33 @@ pub fn run_state(script: &Script) -> RunState {
         }
     }
     st
+}
+
+/// Whether command `later` runs whenever command `earlier` did: its scope encloses
+/// `earlier`'s, or the only guards in between are tests that `earlier`'s run makes true —
+/// `[ -n "$V" ]` where `V` got a non-empty value in a command that runs whenever `earlier`
+/// does (the official images' `if [ -n "$tempDir" ]; then apt-get purge …` after the branch
+/// that set `tempDir` and installed the build deps).
+pub fn follows(script: &Script, later: usize, earlier: usize) -> bool {
+    let (l, e) = (&script.commands[later], &script.commands[earlier]);
+    if l.runs_whenever(e) {
+        return true;
+    }
+    let common = l.scope.iter().zip(&e.scope).take_while(|(a, b)| a == b).count();
+    l.scope[common..].iter().all(|id| {
+        let Some((_, test)) = script.guards.iter().find(|(g, _)| g == id) else { return false };
+        let test: Vec<&str> =
+            test.iter().map(String::as_str).filter(|w| !matches!(*w, "[" | "]" | "[[" | "]]" | "test")).collect();
+        let [op, var] = test.as_slice() else { return false };
+        let Some(var) = var.strip_prefix('$').map(|v| v.trim_start_matches('{').trim_end_matches('}')) else {
+            return false;
+        };
+        *op == "-n"
+            && script.commands[..later].iter().any(|c| {
+                c.runs_whenever(e)
+                    && c.assignments.iter().any(|a| a.split_once('=').is_some_and(|(k, v)| k == var && !v.is_empty()))
+            })
+    })
 }
 
 /// `apt-mark auto|manual …` (`args` after the program): marks decide what `--auto-remove`
@@ -308,6 +335,15 @@ mod tests {
         let st = run_state(&parse("apt-get install -y gcc && make || apt-get purge -y gcc"));
         assert!(matches!(st.packages[0].fate, Fate::MaybeRemoved(_)));
         assert_eq!(st.shipped().count(), 1);
+        // postgres' form: the purge runs under `[ -n "$tempDir" ]`, and the branch that
+        // installed the build deps set tempDir
+        let pg = "case $a in amd64) apt-get update ;; *) tempDir=\"$(mktemp -d)\"; apt-get install -y dpkg-dev ;; esac; apt-get install -y postgresql; if [ -n \"$tempDir\" ]; then apt-get purge -y dpkg-dev; fi";
+        assert_eq!(shipped(pg), ["postgresql"]);
+        // a guard the install does not make true stays a condition
+        let other = "apt-get install -y gcc; if [ -n \"$KEEP_NOT\" ]; then apt-get purge -y gcc; fi";
+        assert!(matches!(run_state(&parse(other)).packages[0].fate, Fate::MaybeRemoved(_)));
+        let other = "x=1; apt-get install -y gcc; if [ -z \"$x\" ]; then apt-get purge -y gcc; fi";
+        assert!(matches!(run_state(&parse(other)).packages[0].fate, Fate::MaybeRemoved(_)));
         // installed and removed in the same branch (nginx's build-from-source fallback)
         let nginx = "case \"$arch\" in x86_64) apk add nginx ;; *) apk add --virtual .build-deps gcc make && make base && apk del --no-network .build-deps && apk add nginx ;; esac";
         assert_eq!(shipped(nginx), ["nginx", "nginx"]);
