@@ -119,6 +119,19 @@ pub fn is_toolchain_package(name: &str) -> bool {
         || (n.contains("jdk") && !n.contains("jre"))
 }
 
+/// Whether git is a build tool in these RUN scripts: some command runs git itself (`git
+/// clone`, `git checkout` …) or a build that fetches with it (`go get`, `pip install git+…`,
+/// `npm install` of a git dependency is not seen). git installed and never used by a RUN may
+/// be what the program runs (a git server, an editor, a self-updating app), so it is not
+/// called build-only then.
+pub fn git_builds(scripts: &[&shell::Script]) -> bool {
+    scripts.iter().flat_map(|s| &s.commands).any(|c| {
+        c.program() == "git"
+            || (c.program() == "go" && matches!(c.subcommand(), Some("get" | "install" | "build" | "mod")))
+            || c.args().iter().any(|a| a.starts_with("git+") || a.starts_with("git://"))
+    })
+}
+
 /// pip's arguments after `install`, for `pip install`, `pip3 install`, `python -m pip install`.
 pub fn pip_install(cmd: &SimpleCommand) -> Option<&[String]> {
     let args = match cmd.program() {

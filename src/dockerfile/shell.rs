@@ -64,7 +64,8 @@ impl SimpleCommand {
 
     /// The program name (basename) after wrappers, e.g. `pip3` for `/usr/bin/pip3`.
     pub fn program(&self) -> &str {
-        self.effective().first().map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or("")
+        // `&& \ ` + newline: Docker joins the lines, a blank may stay before the program
+        self.effective().first().map(|p| p.trim_start()).map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or("")
     }
 
     /// Arguments after the program.

@@ -112,10 +112,24 @@ const BUILD: &[&str] = &[
     "pecl",
     "phpize",
     "lein",
+    "qmake",
+    "qmake-qt5",
+    "sbt",
+    "bazel",
+    "easy_install",
+    "python2",
+    "cpanm",
+    "docker-php-ext-enable",
 ];
 
 /// Commands that set the system up: the runtime reruns them after the artifacts arrive.
 const SETUP: &[&str] = &[
+    "a2enmod",
+    "a2enconf",
+    "a2ensite",
+    "locale-gen",
+    "update-locale",
+    "chpasswd",
     "useradd",
     "adduser",
     "addgroup",
@@ -297,6 +311,8 @@ fn artifacts(commands: &[SimpleCommand], workdir: &str, base_prefix: Option<&str
             }
             _ if crate::dockerfile::packages::pip_install(c).is_some()
                 || (matches!(p, "npm" | "yarn" | "pnpm") && args.iter().any(|a| a == "-g" || a == "--global"))
+                || matches!(p, "docker-php-ext-install" | "docker-php-ext-enable" | "easy_install" | "cpanm")
+                || (p == "pecl" && c.subcommand() == Some("install"))
                 || (p == "gem" && c.subcommand() == Some("install"))
                 || (p.starts_with("python") && args.windows(2).any(|w| w[0].ends_with("setup.py") && w[1] == "install")) =>
             {
@@ -353,9 +369,10 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
         .map(|i| (i.kind == Kind::Run).then(|| i.script().map(|s| shell::parse(&s))).flatten())
         .collect();
     let states: Vec<Option<ship::RunState>> = scripts.iter().map(|s| s.as_ref().map(ship::run_state)).collect();
-    let ships_toolchain = |n: usize| {
-        states[n].as_ref().is_some_and(|st| st.shipped().any(|p| is_toolchain_package(&p.name) || p.name == "git"))
-    };
+    // git is a build tool when a RUN fetches with it (as SL101 decides)
+    let git_is_tool = crate::dockerfile::packages::git_builds(&scripts.iter().flatten().collect::<Vec<_>>());
+    let tool = |name: &str| is_toolchain_package(name) || (git_is_tool && name == "git");
+    let ships_toolchain = |n: usize| states[n].as_ref().is_some_and(|st| st.shipped().any(|p| tool(&p.name)));
     let first = (0..stage.instructions.len()).find(|&n| ships_toolchain(n))?;
     let is_build_run = |n: usize| {
         scripts[n].as_ref().is_some_and(|s| {
@@ -391,21 +408,15 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
                         | "composer"
                         | "pecl"
                         | "docker-php-ext-install"
-                        | "dpkg-buildpackage"
+                        | "dpkg-buildpackage" | "qmake" | "qmake-qt5" | "sbt" | "bazel" | "easy_install" | "cpanm" | "docker-php-ext-enable"
                 ) || c.program().ends_with("configure")
                     || c.program().ends_with("autogen.sh")
             })
         })
     };
+    let libs = runtime_libs();
     let Some(last) = (first..stage.instructions.len()).rev().find(|&n| is_build_run(n)) else {
-        let ins = &stage.instructions[first];
-        return refuse(
-            "no-build-step",
-            format!(
-                "line {}: nothing in this stage builds with the toolchain it installs; if the program needs those packages at run time, ignore SL101 on that line, else remove them",
-                ins.line
-            ),
-        );
+        return no_build(df, stage, &states, &libs, first, git_is_tool);
     };
     if stage.instructions[first..=last].iter().any(|i| i.kind == Kind::Run && i.has_heredoc()) {
         return refuse("heredoc", format!("line {}: a heredoc RUN is not split", stage.instructions[first].line));
@@ -421,7 +432,6 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
         Some("debian" | "ubuntu" | "buildpack-deps") => Some("/usr/local"),
         _ => None,
     };
-    let libs = runtime_libs();
     let (_, build_name, _) = super::stage_names(stage);
 
     let mut build: Vec<String> = Vec::new();
@@ -452,7 +462,7 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
                 let (Some(script), Some(state)) = (&scripts[n], &states[n]) else { continue };
                 // runtime packages of this RUN, toolchain ones replaced by their libraries
                 for p in state.shipped() {
-                    if is_toolchain_package(&p.name) || p.name == "git" {
+                    if tool(&p.name) {
                         if !dropped.contains(&p.name) {
                             dropped.push(p.name.clone());
                         }
@@ -488,7 +498,13 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
                 }
                 for c in &script.commands {
                     let p = c.program();
+                    // `&& \ ` with a blank after the backslash leaves a blank word, and a
+                    // redirection split off its command is no command either
+                    let fragment = c.words.iter().all(|w| w.trim().is_empty())
+                        || p.starts_with(['>', '<'])
+                        || p.trim_start_matches(char::is_numeric).starts_with('>');
                     if c.words.is_empty()
+                        || fragment
                         || ship_related(c)
                         || BUILD.contains(&p)
                         || p.ends_with("configure")
@@ -599,6 +615,68 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
         rationale.push(Rationale { rule: "SL102".into(), line: stage.instructions[last].line, message: m });
     }
     Some(Ok(Plan::new("install", df, stage, &base, &runtime_image, build, runtime, rationale)))
+}
+
+/// Nothing in the stage builds: `-dev` packages installed only for their libraries are
+/// swapped in place for the runtime packages (the table's guess, said so); anything else
+/// (a compiler, git, make) may be what the program runs, so that is refused.
+fn no_build(
+    df: &Dockerfile,
+    stage: &crate::dockerfile::Stage,
+    states: &[Option<ship::RunState>],
+    libs: &[(&str, &str, &str)],
+    first: usize,
+    git_is_tool: bool,
+) -> Option<Result<Plan, Outcome>> {
+    let mut swaps: Vec<(usize, usize, String, String)> = Vec::new();
+    let mut unknown: Vec<String> = Vec::new();
+    for (ins, st) in stage.instructions.iter().zip(states) {
+        let Some(st) = st else { continue };
+        for p in st.shipped().filter(|p| is_toolchain_package(&p.name) || (git_is_tool && p.name == "git")) {
+            let dev = p.name.ends_with("-dev") || p.name.ends_with("-devel");
+            match libs.iter().find(|(d, _, _)| *d == p.name) {
+                Some((_, deb, apk)) if dev && *deb != "-" => {
+                    let lib = if p.manager == Manager::Apk { apk } else { deb };
+                    swaps.push((ins.line, ins.end_line, p.name.clone(), (*lib).to_owned()));
+                }
+                _ => unknown.push(p.name.clone()),
+            }
+        }
+    }
+    if !unknown.is_empty() || swaps.is_empty() {
+        return refuse(
+            "no-build-step",
+            format!(
+                "line {}: nothing in this stage builds with {}; if the program needs them at run time, ignore SL101 on that line, else remove them",
+                stage.instructions[first].line,
+                if unknown.is_empty() { "the toolchain it installs".to_owned() } else { format!("`{}`", unknown.join("`, `")) }
+            ),
+        );
+    }
+    let rationale = swaps
+        .iter()
+        .map(|(line, _, dev, lib)| Rationale {
+            rule: "SL101".into(),
+            line: *line,
+            message: format!(
+                "nothing here builds against `{dev}`: its runtime library `{lib}` is installed instead (from the -dev → runtime table, a guess that `--verify` checks)"
+            ),
+        })
+        .collect();
+    let edits = swaps.clone();
+    Some(Ok(super::slim::edited(
+        df,
+        stage.index,
+        move |n, l| {
+            for (from, to, dev, lib) in &edits {
+                if (*from..=*to).contains(&n) {
+                    super::slim::replace_word(l, dev, lib);
+                }
+            }
+        },
+        "install",
+        rationale,
+    )))
 }
 
 /// Package-manager commands and their clean-up: the runtime has its own install RUN.
@@ -713,14 +791,24 @@ mod tests {
     }
 
     #[test]
+    fn dev_packages_nothing_builds_against_are_swapped_for_their_libraries() {
+        let text = "FROM debian:bullseye-slim\nRUN apt-get update && apt-get install -y \\\n    ca-certificates \\\n    libx11-xcb-dev \\\n    && rm -rf /var/lib/apt/lists/*\nCMD [\"firefox\"]\n";
+        let p = patch(text);
+        assert!(p.patched.contains("    libx11-xcb1 \\\n") && !p.patched.contains("-dev"), "{}", p.patched);
+        assert!(p.rationale[0].message.contains("a guess"), "{:?}", p.rationale);
+        answers(text, &p, &["SL101"]);
+    }
+
+    #[test]
     fn honest_refusals_carry_their_reason() {
         let t = Templates::built_in();
         let reason = |text: &str| match suggest(text, "D", &Default::default(), &t) {
             O::Refused(why) => (why.reason.clone(), why.message.clone()),
             other => panic!("{other:?}"),
         };
-        let (r, m) = reason("FROM debian:12\nRUN apt-get update && apt-get install -y git\nCMD [\"sh\"]\n");
+        let (r, m) = reason("FROM alpine:3.20\nRUN apk add --no-cache gcc make\nCMD [\"sh\"]\n");
         assert_eq!(r, "no-build-step", "{m}");
+        assert!(m.contains("nothing in this stage builds with `gcc`, `make`"), "{m}");
         let (r, m) = reason("FROM debian:12\nRUN apt-get install -y gcc && make && ./run-tests\nCMD [\"sh\"]\n");
         assert_eq!(r, "mixed-run", "{m}");
         assert!(m.contains("line 2") && m.contains("./run-tests"), "{m}");

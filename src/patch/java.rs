@@ -56,8 +56,10 @@ pub fn jre_for(image: &str) -> Option<String> {
         "gradle" => tag.split("jdk").nth(1).map(|v| v.split(['-', '.']).next().unwrap_or(v).to_owned()),
         _ => None,
     }?;
+    // an Alpine JDK's RUNs use apk: its JRE is the Alpine one
+    let flavour = if tag.contains("alpine") { "-alpine" } else { "" };
     (!version.is_empty() && version.chars().all(|c| c.is_ascii_digit()))
-        .then(|| format!("eclipse-temurin:{version}-jre"))
+        .then(|| format!("eclipse-temurin:{version}-jre{flavour}"))
 }
 
 /// The plan for a single-stage Java Dockerfile; `None` when it is not one.
@@ -81,7 +83,25 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
         Err(outcome) => return Some(Err(outcome)),
     };
     let Some(last_build) = builds.last else {
-        return Some(Err(Outcome::Nothing("nothing is built here".into())));
+        // nothing is built: the JDK image only runs a program, which its JRE does
+        let rationale = vec![Rationale {
+            rule: "SL101".into(),
+            line: stage.line,
+            message: format!("nothing is compiled here: the program runs on `{jre}`, without the JDK of `{base}`"),
+        }];
+        let from = stage.line;
+        let (base, jre2) = (base.to_owned(), jre.clone());
+        return Some(Ok(super::slim::edited(
+            df,
+            stage.index,
+            move |n, l| {
+                if n == from {
+                    super::slim::replace_word(l, &base, &jre2);
+                }
+            },
+            "java",
+            rationale,
+        )));
     };
     let Some(produced) = builds.artifact else {
         return refuse(

@@ -190,6 +190,12 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
             Some(Ok(plan)) => plan,
             _ => return Outcome::Refused(why),
         },
+        // "nothing to do" by the ecosystem's measure, while a toolchain still ships (e.g. a
+        // slim node image that installs build-base and builds): the split may still apply
+        Some(Err(outcome @ Outcome::Nothing(_))) => match install::plan(&df, inputs) {
+            Some(Ok(plan)) => plan,
+            _ => return outcome,
+        },
         Some(Err(outcome)) => return outcome,
         None => match install::plan(&df, inputs) {
             Some(Ok(plan)) => plan,

@@ -118,6 +118,41 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
     Some(Ok(plan))
 }
 
+/// An in-place edit of a file: every line through `edit` (1-based line number, the line
+/// without its ending), rendered by the `slim` template so the diff is only the edited lines.
+pub fn edited(
+    df: &Dockerfile,
+    target: usize,
+    edit: impl Fn(usize, &mut String),
+    ecosystem: &'static str,
+    rationale: Vec<Rationale>,
+) -> Plan {
+    let mut lines: Vec<String> = df.text.lines().map(|l| l.trim_end_matches('\r').to_owned()).collect();
+    for (i, l) in lines.iter_mut().enumerate() {
+        edit(i + 1, l);
+    }
+    let mut plan = Plan::new(ecosystem, df, &df.stages[target], "", "", Vec::new(), Vec::new(), rationale);
+    plan.template = "slim".into();
+    plan.data = serde_json::json!({ "lines": lines });
+    plan
+}
+
+/// Replace the word `old` by `new` in a line (words end at blanks, `\`, `;`, `&`, `|`).
+pub fn replace_word(line: &mut String, old: &str, new: &str) {
+    let is_end = |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || "\\;&|\"'".contains(c));
+    let mut from = 0;
+    while let Some(i) = line[from..].find(old).map(|i| i + from) {
+        let before = line[..i].chars().next_back();
+        let after = line[i + old.len()..].chars().next();
+        if is_end(before) && is_end(after) {
+            line.replace_range(i..i + old.len(), new);
+            from = i + new.len();
+        } else {
+            from = i + old.len();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::lint::{lint_text, LintConfig};

@@ -1,6 +1,6 @@
 //! ## What it does
 //! Flags compilers and build-only packages (build-essential, gcc, make, cmake, golang, rustc,
-//! cargo, maven, gradle, `*-jdk`, `*-dev`, `*-devel`, git used to fetch sources …) installed with
+//! cargo, maven, gradle, `*-jdk`, `*-dev`, `*-devel`, git when a RUN fetches sources with it …) installed with
 //! apt-get, apt, apk, yum, dnf or microdnf in a stage that ships: the final stage, or a stage
 //! the final stage is built `FROM`. Also flags a toolchain base image (golang, rust, maven,
 //! gradle, gcc, a JDK, the .NET SDK) in the final stage. Builder stages are never flagged.
@@ -28,7 +28,7 @@
 //! `shiplight suggest` writes that patch.
 
 use super::support::list;
-use crate::dockerfile::packages::is_toolchain_package;
+use crate::dockerfile::packages::{git_builds, is_toolchain_package};
 use crate::dockerfile::ship::Fate;
 use crate::dockerfile::ImageRef;
 use crate::lint::{Ctx, Hit};
@@ -46,7 +46,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         let runtime_uses_git = ctx.finals().flat_map(|f| f.instructions.iter()).any(|i| {
             matches!(i.kind, crate::dockerfile::Kind::Cmd | crate::dockerfile::Kind::Entrypoint)
                 && i.script().is_some_and(|s| s.contains("git"))
-        });
+        }) || !git_builds(&ctx.shipped().flat_map(|s| ctx.runs(s).map(|(_, sc)| sc)).collect::<Vec<_>>());
         let states: Vec<_> = ctx.ship_states(stage).collect();
         for (n, (ins, state)) in states.iter().enumerate() {
             let mut tools: Vec<&str> = Vec::new();
@@ -184,7 +184,10 @@ mod tests {
         assert!(
             lines("SL101", "FROM debian:12\nRUN apt-get install -y curl libpq5 openjdk-17-jre-headless\n").is_empty()
         );
-        assert_eq!(lines("SL101", "FROM debian:12\nRUN apt-get install -y git\n"), vec![2]);
-        assert!(lines("SL101", "FROM debian:12\nRUN apt-get install -y git\nENTRYPOINT [\"git\"]\n").is_empty());
+        // git fetching sources in a RUN is a build tool; git no RUN uses may be the program's
+        assert_eq!(lines("SL101", "FROM debian:12\nRUN apt-get install -y git && git clone https://x/y.git /y\n"), vec![2]);
+        assert_eq!(lines("SL101", "FROM golang:1.22-alpine AS b\nFROM debian:12\nRUN apt-get install -y git\nRUN git clone https://x/y /y && make -C /y\n"), vec![3]);
+        assert!(lines("SL101", "FROM debian:12\nRUN apt-get install -y git\n").is_empty());
+        assert!(lines("SL101", "FROM debian:12\nRUN apt-get install -y git && git clone https://x/y /y\nENTRYPOINT [\"git\"]\n").is_empty());
     }
 }
