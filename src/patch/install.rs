@@ -229,7 +229,30 @@ fn is_make_install(c: &SimpleCommand) -> bool {
 }
 
 /// The artifacts a RUN's commands install, resolved against `workdir` (and `cd`s).
-fn artifacts(commands: &[SimpleCommand], workdir: &str, base_prefix: Option<&str>) -> Result<Vec<Artifact>, String> {
+/// Where a RUN's installs land, as the rewrite arranges it.
+#[derive(Clone, Copy, Default)]
+struct Landing<'a> {
+    /// pip/npm/gem's prefix on an official language image (`/usr/local`).
+    base_prefix: Option<&'a str>,
+    /// pip runs in the `/opt/venv` virtualenv the rewrite creates.
+    venv: bool,
+    /// `make install` runs with `DESTDIR` = [`STAGING`].
+    destdir: bool,
+}
+
+/// Why the artifacts could not be placed as written.
+enum Stuck {
+    /// `make install` into `/usr`: staged with DESTDIR when the RUN's text allows it.
+    SystemPrefix(String),
+    /// pip into a distribution's Python: moved into a virtualenv when the text allows it.
+    DistroPip(String),
+}
+
+/// The staging root of a `make install` into the system prefix.
+const STAGING: &str = "/opt/shiplight-root";
+
+fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Result<Vec<Artifact>, Stuck> {
+    let base_prefix = at.base_prefix;
     let mut out: Vec<Artifact> = Vec::new();
     let mut cwd = workdir.to_owned();
     let push = |out: &mut Vec<Artifact>, from: String, to: String| {
@@ -248,13 +271,16 @@ fn artifacts(commands: &[SimpleCommand], workdir: &str, base_prefix: Option<&str
             }
             _ if is_make_install(c) => {
                 let pre = prefix(commands);
-                if pre == "/usr" || pre == "/" {
-                    return Err(format!(
+                if at.destdir {
+                    push(&mut out, format!("{STAGING}/"), "/".into());
+                } else if pre == "/usr" || pre == "/" {
+                    return Err(Stuck::SystemPrefix(format!(
                         "`{}` installs into the system prefix `{pre}`, which also holds the toolchain: configure with `--prefix=/usr/local` (or `make DESTDIR=/out install`) and ask again",
                         c.words.join(" ")
-                    ));
+                    )));
+                } else {
+                    push(&mut out, pre.clone(), pre);
                 }
-                push(&mut out, pre.clone(), pre);
             }
             "cp" | "mv" | "install" | "ln" if plain.len() >= 2 => {
                 if p == "ln" {
@@ -318,11 +344,14 @@ fn artifacts(commands: &[SimpleCommand], workdir: &str, base_prefix: Option<&str
             {
                 match base_prefix {
                     Some(pre) => push(&mut out, pre.to_owned(), pre.to_owned()),
+                    None if at.venv && crate::dockerfile::packages::pip_install(c).is_some() => {
+                        push(&mut out, "/opt/venv".into(), "/opt/venv".into())
+                    }
                     None => {
-                        return Err(format!(
+                        return Err(Stuck::DistroPip(format!(
                             "`{}` installs into the distribution's own prefix, where the toolchain is too: use a virtualenv (or an official language image) and ask again",
                             c.words.join(" ")
-                        ))
+                        )))
                     }
                 }
             }
@@ -408,7 +437,14 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
                         | "composer"
                         | "pecl"
                         | "docker-php-ext-install"
-                        | "dpkg-buildpackage" | "qmake" | "qmake-qt5" | "sbt" | "bazel" | "easy_install" | "cpanm" | "docker-php-ext-enable"
+                        | "dpkg-buildpackage"
+                        | "qmake"
+                        | "qmake-qt5"
+                        | "sbt"
+                        | "bazel"
+                        | "easy_install"
+                        | "cpanm"
+                        | "docker-php-ext-enable"
                 ) || c.program().ends_with("configure")
                     || c.program().ends_with("autogen.sh")
             })
@@ -421,7 +457,7 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
     if stage.instructions[first..=last].iter().any(|i| i.kind == Kind::Run && i.has_heredoc()) {
         return refuse("heredoc", format!("line {}: a heredoc RUN is not split", stage.instructions[first].line));
     }
-    let official = ImageRef::parse(&base).official_name().map(String::from);
+    let official = official_or_arch(&base);
     let alpine = base.contains("alpine")
         || states.iter().flatten().any(|s| s.packages.iter().any(|p| p.manager == Manager::Apk));
     // pip/npm/gem write into /usr/local on the official language images and on Debian
@@ -445,6 +481,7 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
     let mut prev_end = stage.line;
     let mut install_at: Option<usize> = None;
     let mut artifact_at: Option<usize> = None;
+    let mut venv = false;
     for (n, ins) in stage.instructions.iter().enumerate() {
         let text = verbatim(df, ins, prev_end);
         prev_end = ins.end_line;
@@ -458,8 +495,39 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
         }
         match ins.kind {
             Kind::Run if n >= first && (ships_toolchain(n) || is_build_run(n)) => {
-                build.push(text);
-                let (Some(script), Some(state)) = (&scripts[n], &states[n]) else { continue };
+                let (Some(script), Some(state)) = (&scripts[n], &states[n]) else {
+                    build.push(text);
+                    continue;
+                };
+                // where this RUN's installs land: as written, or staged (DESTDIR) / in a
+                // virtualenv when the text can say so
+                let mut landing = Landing { base_prefix, ..Landing::default() };
+                let mut build_text = text.clone();
+                let found = loop {
+                    match artifacts(&script.commands, &workdir, landing) {
+                        Ok(found) => break found,
+                        Err(Stuck::SystemPrefix(why)) => match staged_make_install(&build_text) {
+                            Some(t) if !landing.destdir => {
+                                build_text = t;
+                                landing.destdir = true;
+                            }
+                            _ => return refuse("system-prefix", format!("line {}: {why}", ins.line)),
+                        },
+                        Err(Stuck::DistroPip(why)) => match into_venv(&build_text, script) {
+                            Some(t) if !landing.venv => {
+                                build_text = t;
+                                landing.venv = true;
+                            }
+                            _ => return refuse("system-prefix", format!("line {}: {why}", ins.line)),
+                        },
+                    }
+                };
+                if landing.venv && !venv {
+                    venv = true;
+                    build.push(VENV_ENV.into());
+                }
+                build.push(build_text);
+                arts.extend(found);
                 // runtime packages of this RUN, toolchain ones replaced by their libraries
                 for p in state.shipped() {
                     if tool(&p.name) {
@@ -492,10 +560,6 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
                     }
                 }
                 install_at.get_or_insert(runtime.len());
-                match artifacts(&script.commands, &workdir, base_prefix) {
-                    Ok(found) => arts.extend(found),
-                    Err(why) => return refuse("system-prefix", format!("line {}: {why}", ins.line)),
-                }
                 for c in &script.commands {
                     let p = c.program();
                     // `&& \ ` with a blank after the backslash leaves a blank word, and a
@@ -589,6 +653,10 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
         runtime.insert(pos, c);
         pos += 1;
     }
+    if venv {
+        runtime.insert(pos, VENV_ENV.into());
+        pos += 1;
+    }
     if !setup.is_empty() {
         runtime.insert(pos, format!("RUN {}", setup.join(" \\\n    && ")));
     }
@@ -635,11 +703,23 @@ fn no_build(
         for p in st.shipped().filter(|p| is_toolchain_package(&p.name) || (git_is_tool && p.name == "git")) {
             let dev = p.name.ends_with("-dev") || p.name.ends_with("-devel");
             match libs.iter().find(|(d, _, _)| *d == p.name) {
-                Some((_, deb, apk)) if dev && *deb != "-" => {
+                Some((_, deb, apk)) if dev => {
                     let lib = if p.manager == Manager::Apk { apk } else { deb };
-                    swaps.push((ins.line, ins.end_line, p.name.clone(), (*lib).to_owned()));
+                    // `-`: headers only, nothing to install in their place
+                    let lib = if *lib == "-" { String::new() } else { (*lib).to_owned() };
+                    swaps.push((ins.line, ins.end_line, p.name.clone(), lib));
                 }
                 _ => unknown.push(p.name.clone()),
+            }
+            // an install left with no package at all is no install: not rewritten
+            if st
+                .packages
+                .iter()
+                .filter(|q| q.fate != Fate::Removed)
+                .all(|q| swaps.iter().any(|(l, _, d, lib)| *l == ins.line && *d == q.name && lib.is_empty()))
+                && !st.packages.is_empty()
+            {
+                unknown.push(p.name.clone());
             }
         }
     }
@@ -658,9 +738,13 @@ fn no_build(
         .map(|(line, _, dev, lib)| Rationale {
             rule: "SL101".into(),
             line: *line,
-            message: format!(
-                "nothing here builds against `{dev}`: its runtime library `{lib}` is installed instead (from the -dev → runtime table, a guess that `--verify` checks)"
-            ),
+            message: if lib.is_empty() {
+                format!("nothing here builds against `{dev}`, which holds only headers: it is no longer installed")
+            } else {
+                format!(
+                    "nothing here builds against `{dev}`: its runtime library `{lib}` is installed instead (from the -dev → runtime table, a guess that `--verify` checks)"
+                )
+            },
         })
         .collect();
     let edits = swaps.clone();
@@ -677,6 +761,78 @@ fn no_build(
         "install",
         rationale,
     )))
+}
+
+/// The official image's name, also when it is pulled through Docker's per-architecture
+/// namespaces (`arm32v7/debian` is the official `debian` for that architecture).
+fn official_or_arch(image: &str) -> Option<String> {
+    let r = ImageRef::parse(image);
+    if let Some(name) = r.official_name() {
+        return Some(name.to_owned());
+    }
+    const ARCHES: &[&str] =
+        &["amd64", "arm32v5", "arm32v6", "arm32v7", "arm64v8", "i386", "mips64le", "ppc64le", "riscv64", "s390x"];
+    let (ns, name) = r.repository.split_once('/')?;
+    (r.registry == "docker.io" && ARCHES.contains(&ns) && !name.contains('/')).then(|| name.to_owned())
+}
+
+/// The environment of the virtualenv a distribution-Python pip is moved into.
+const VENV_ENV: &str = "ENV VIRTUAL_ENV=/opt/venv PATH=\"/opt/venv/bin:$PATH\"";
+
+/// The separators that end a simple command in a RUN's text.
+fn command_end(text: &str) -> usize {
+    ["&&", ";", "||", "\n", "|"].iter().filter_map(|sep| text.find(sep)).min().unwrap_or(text.len())
+}
+
+/// `make … install` → `make DESTDIR=/opt/shiplight-root … install`, in a RUN's text; `None`
+/// when no such command is found in it.
+fn staged_make_install(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(i) = rest.find("make") {
+        let word_start = i == 0 || rest[..i].ends_with(|c: char| c.is_whitespace() || c == '&' || c == ';');
+        let after = &rest[i + 4..];
+        let word_end = after.starts_with(|c: char| c.is_whitespace());
+        let segment = &after[..command_end(after)];
+        let installs = segment.split_whitespace().any(|w| w.ends_with("install") && !w.contains('='));
+        out.push_str(&rest[..i + 4]);
+        if word_start && word_end && installs && !segment.contains("DESTDIR") {
+            out.push_str(&format!(" DESTDIR={STAGING}"));
+            changed = true;
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
+/// The first `pip install` of a RUN's text, preceded by the creation of `/opt/venv` (the
+/// build stage's PATH puts its pip first). `None` when the RUN fetches its own pip
+/// (`get-pip.py`, whose Python may have no venv) or no pip install is found.
+fn into_venv(text: &str, script: &shell::Script) -> Option<String> {
+    if text.contains("get-pip") || script.commands.iter().any(|c| c.program() == "python2") {
+        return None;
+    }
+    let python = if script.commands.iter().any(|c| c.program() == "pip" || c.program() == "python")
+        && !text.contains("python3")
+    {
+        "python"
+    } else {
+        "python3"
+    };
+    let mut first: Option<usize> = None;
+    for pip in ["pip3 install", "pip install", "python3 -m pip install", "python -m pip install"] {
+        let mut from = 0;
+        while let Some(i) = text[from..].find(pip).map(|i| i + from) {
+            if i == 0 || text[..i].ends_with(|c: char| c.is_whitespace() || c == '&' || c == ';') {
+                first = Some(first.map_or(i, |f| f.min(i)));
+                break;
+            }
+            from = i + pip.len();
+        }
+    }
+    first.map(|i| format!("{}{python} -m venv /opt/venv && {}", &text[..i], &text[i..]))
 }
 
 /// Package-manager commands and their clean-up: the runtime has its own install RUN.
@@ -742,11 +898,13 @@ mod tests {
             "{rt}"
         );
         answers(text, &p, &["SL101"]);
-        // into /usr, the prefix the toolchain shares: refused with what to change
+        // into /usr, the prefix the toolchain shares: installed into a staging root that the
+        // runtime copies whole
         let usr = text.replace("--prefix=/opt/app", "--prefix=/usr");
-        let O::Refused(why) = suggest(&usr, "D", &Default::default(), &Templates::built_in()) else { panic!() };
-        assert_eq!(why.reason, "system-prefix");
-        assert!(why.contains("line 2") && why.contains("--prefix=/usr/local"), "{why}");
+        let p = patch(&usr);
+        assert!(p.patched.contains("&& make && make DESTDIR=/opt/shiplight-root install \\\n"), "{}", p.patched);
+        assert!(runtime(&p).contains("COPY --from=build /opt/shiplight-root/ /\n"), "{}", p.patched);
+        answers(&usr, &p, &["SL101"]);
     }
 
     #[test]
@@ -797,6 +955,36 @@ mod tests {
         assert!(p.patched.contains("    libx11-xcb1 \\\n") && !p.patched.contains("-dev"), "{}", p.patched);
         assert!(p.rationale[0].message.contains("a guess"), "{:?}", p.rationale);
         answers(text, &p, &["SL101"]);
+    }
+
+    #[test]
+    fn pip_into_a_distribution_python_moves_into_a_virtualenv() {
+        let text = "FROM alpine:3.20\nRUN apk add --no-cache python3 py3-pip build-base python3-dev libffi-dev \\\n    && pip3 install --no-cache-dir --break-system-packages cffi \\\n    && adduser -D app\nUSER app\nCMD [\"python3\", \"-c\", \"import cffi\"]\n";
+        let p = patch(text);
+        let (build, rt) = (p.patched.split(" AS runtime\n").next().unwrap(), runtime(&p));
+        assert!(build.contains("ENV VIRTUAL_ENV=/opt/venv PATH=\"/opt/venv/bin:$PATH\"\nRUN apk add"), "{build}");
+        assert!(build.contains("&& python3 -m venv /opt/venv && pip3 install"), "{build}");
+        assert!(rt.starts_with("RUN apk add --no-cache python3 py3-pip libffi\nCOPY --from=build /opt/venv /opt/venv\nENV VIRTUAL_ENV=/opt/venv"), "{rt}");
+        answers(text, &p, &["SL101"]);
+        // a pip fetched by get-pip.py may have no venv: refused
+        let getpip = "FROM alpine:3.20\nRUN apk add --no-cache python3 build-base && curl -sSL https://bootstrap.pypa.io/get-pip.py | python3 && pip install cffi\nCMD [\"python3\"]\n";
+        let O::Refused(why) = suggest(getpip, "D", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert_eq!(why.reason, "system-prefix");
+    }
+
+    #[test]
+    fn headers_only_packages_go_and_architecture_namespaces_are_official() {
+        let text = "FROM alpine:3.20\nRUN apk add --no-cache collectd collectd-dev\nCMD [\"collectd\", \"-f\"]\n";
+        let p = patch(text);
+        assert!(p.patched.contains("RUN apk add --no-cache collectd\n"), "{}", p.patched);
+        answers(text, &p, &["SL101"]);
+        // nothing left to install: not rewritten
+        let only = "FROM alpine:3.20\nRUN apk add --no-cache collectd-dev\nCMD [\"sh\"]\n";
+        assert!(matches!(suggest(only, "D", &Default::default(), &Templates::built_in()), O::Refused(_)));
+        // arm32v7/debian is the official debian: pip lands in /usr/local
+        let arm = "FROM arm32v7/debian:bookworm\nRUN apt-get update && apt-get install -y python3-pip build-essential python3-dev && pip3 install --break-system-packages cffi\nCMD [\"python3\"]\n";
+        let p = patch(arm);
+        assert!(runtime(&p).contains("COPY --from=build /usr/local /usr/local"), "{}", p.patched);
     }
 
     #[test]

@@ -78,9 +78,22 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
     let Some(jre) = jre_for(base) else {
         return refuse(format!("the Java version of `{base}` cannot be read off its tag, so the JRE to run on is unknown; pin a versioned JDK image"));
     };
-    let builds = match super::scan_builds(stage, classify, artifact) {
-        Ok(b) => b,
-        Err(outcome) => return Some(Err(outcome)),
+    // no Java build tool runs here: the JDK only runs a program, which its JRE does
+    let compiles = stage.instructions.iter().filter_map(|i| i.script()).any(|s| {
+        shell::parse(&s).commands.iter().any(|c| {
+            matches!(
+                c.program(),
+                "javac" | "jar" | "mvn" | "mvnw" | "gradle" | "gradlew" | "sbt" | "ant" | "lein" | "bazel"
+            )
+        })
+    });
+    let builds = if compiles {
+        match super::scan_builds(stage, classify, artifact) {
+            Ok(b) => b,
+            Err(outcome) => return Some(Err(outcome)),
+        }
+    } else {
+        super::Builds { last: None, artifact: None, workdir: "/".into() }
     };
     let Some(last_build) = builds.last else {
         // nothing is built: the JDK image only runs a program, which its JRE does
@@ -125,6 +138,23 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
         },
     ];
     Some(Ok(Plan::new("java", df, stage, base, &jre, build, runtime, rationale)))
+}
+
+#[cfg(test)]
+mod base_swap_tests {
+    use crate::patch::{suggest, testing::answers, Outcome as O, Templates};
+
+    /// A JDK image that only downloads and runs a prebuilt program runs on the JRE.
+    #[test]
+    fn a_jdk_that_compiles_nothing_becomes_its_jre() {
+        let text = "# presto\nFROM openjdk:11-jdk-slim\nRUN apt-get update && apt-get install -y curl && curl -sSL https://x/p.tgz | tar xz && rm -rf /var/lib/apt/lists/*\nCMD [\"launcher\", \"run\"]\n";
+        let O::Patch(p) = suggest(text, "D", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert_eq!(p.patched, text.replace("FROM openjdk:11-jdk-slim", "FROM eclipse-temurin:11-jre"));
+        answers(text, &p, &["SL101"]);
+        let alpine = "FROM openjdk:8-alpine\nCOPY app.jar /app.jar\nCMD [\"java\", \"-jar\", \"/app.jar\"]\n";
+        let O::Patch(p) = suggest(alpine, "D", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert!(p.patched.starts_with("FROM eclipse-temurin:8-jre-alpine\n"), "{}", p.patched);
+    }
 }
 
 #[cfg(test)]

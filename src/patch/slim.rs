@@ -145,8 +145,10 @@ pub fn replace_word(line: &mut String, old: &str, new: &str) {
         let before = line[..i].chars().next_back();
         let after = line[i + old.len()..].chars().next();
         if is_end(before) && is_end(after) {
-            line.replace_range(i..i + old.len(), new);
-            from = i + new.len();
+            // removing a word takes the blank before it along
+            let start = if new.is_empty() && before == Some(' ') { i - 1 } else { i };
+            line.replace_range(start..i + old.len(), new);
+            from = start + new.len();
         } else {
             from = i + old.len();
         }

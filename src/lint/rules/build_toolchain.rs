@@ -43,10 +43,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         } else {
             format!("stage `{}`, which the final image is built FROM", stage.label())
         };
-        let runtime_uses_git = ctx.finals().flat_map(|f| f.instructions.iter()).any(|i| {
-            matches!(i.kind, crate::dockerfile::Kind::Cmd | crate::dockerfile::Kind::Entrypoint)
-                && i.script().is_some_and(|s| s.contains("git"))
-        }) || !git_builds(&ctx.shipped().flat_map(|s| ctx.runs(s).map(|(_, sc)| sc)).collect::<Vec<_>>());
+        let runtime_uses_git =
+            ctx.finals().flat_map(|f| f.instructions.iter()).any(|i| {
+                matches!(i.kind, crate::dockerfile::Kind::Cmd | crate::dockerfile::Kind::Entrypoint)
+                    && i.script().is_some_and(|s| s.contains("git"))
+            }) || !git_builds(&ctx.shipped().flat_map(|s| ctx.runs(s).map(|(_, sc)| sc)).collect::<Vec<_>>());
         let states: Vec<_> = ctx.ship_states(stage).collect();
         for (n, (ins, state)) in states.iter().enumerate() {
             let mut tools: Vec<&str> = Vec::new();
@@ -185,9 +186,16 @@ mod tests {
             lines("SL101", "FROM debian:12\nRUN apt-get install -y curl libpq5 openjdk-17-jre-headless\n").is_empty()
         );
         // git fetching sources in a RUN is a build tool; git no RUN uses may be the program's
-        assert_eq!(lines("SL101", "FROM debian:12\nRUN apt-get install -y git && git clone https://x/y.git /y\n"), vec![2]);
+        assert_eq!(
+            lines("SL101", "FROM debian:12\nRUN apt-get install -y git && git clone https://x/y.git /y\n"),
+            vec![2]
+        );
         assert_eq!(lines("SL101", "FROM golang:1.22-alpine AS b\nFROM debian:12\nRUN apt-get install -y git\nRUN git clone https://x/y /y && make -C /y\n"), vec![3]);
         assert!(lines("SL101", "FROM debian:12\nRUN apt-get install -y git\n").is_empty());
-        assert!(lines("SL101", "FROM debian:12\nRUN apt-get install -y git && git clone https://x/y /y\nENTRYPOINT [\"git\"]\n").is_empty());
+        assert!(lines(
+            "SL101",
+            "FROM debian:12\nRUN apt-get install -y git && git clone https://x/y /y\nENTRYPOINT [\"git\"]\n"
+        )
+        .is_empty());
     }
 }
