@@ -361,6 +361,17 @@ fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Result<V
     Ok(out)
 }
 
+/// Whether an image is a toolchain: its compilers are what it is for.
+fn is_toolchain_image(image: &str) -> bool {
+    let r = ImageRef::parse(image);
+    let tag = r.tag.clone().unwrap_or_default();
+    match r.short_name() {
+        "golang" | "rust" | "gcc" | "maven" | "gradle" => true,
+        "openjdk" | "eclipse-temurin" | "amazoncorretto" => !tag.contains("jre"),
+        _ => false,
+    }
+}
+
 /// The runtime image for a toolchain-free stage: the slim variant of a language image, a
 /// small distribution for a toolchain image, else the same base.
 fn runtime_base(base: &str) -> String {
@@ -402,7 +413,6 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
     let git_is_tool = crate::dockerfile::packages::git_builds(&scripts.iter().flatten().collect::<Vec<_>>());
     let tool = |name: &str| is_toolchain_package(name) || (git_is_tool && name == "git");
     let ships_toolchain = |n: usize| states[n].as_ref().is_some_and(|st| st.shipped().any(|p| tool(&p.name)));
-    let first = (0..stage.instructions.len()).find(|&n| ships_toolchain(n))?;
     let is_build_run = |n: usize| {
         scripts[n].as_ref().is_some_and(|s| {
             s.commands.iter().any(|c| {
@@ -450,6 +460,12 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
             })
         })
     };
+    // the toolchain is a package a RUN installs, or the base image itself (golang, rust,
+    // gcc, a JDK): then the first build RUN starts the build
+    let toolchain_base = runtime_base(&base) != base && is_toolchain_image(&base);
+    let first = (0..stage.instructions.len())
+        .find(|&n| ships_toolchain(n))
+        .or_else(|| toolchain_base.then(|| (0..stage.instructions.len()).find(|&n| is_build_run(n))).flatten())?;
     let libs = runtime_libs();
     let Some(last) = (first..stage.instructions.len()).rev().find(|&n| is_build_run(n)) else {
         return no_build(df, stage, &states, &libs, first, git_is_tool);
