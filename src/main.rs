@@ -189,7 +189,7 @@ fn main() -> ExitCode {
             };
             if opts.verify && s.patched.is_some() {
                 let original = std::fs::read_to_string(&opts.dockerfile).unwrap_or_default();
-                match block_on(suggest::verify(&opts, &original, &s)) {
+                match block_on(suggest::verify(&opts, &original, &mut s)) {
                     Ok(Ok(v)) => s.verification = Some(v),
                     Ok(Err(e)) => {
                         eprintln!("error: {e}");

@@ -169,3 +169,37 @@ async fn build_and_install_shapes_are_verified_and_halve_the_image() {
     eprintln!("ship_state_shapes: median reduction {median:.1} % on {engine}");
     assert!(median >= 50.0, "median reduction {median:.1} % is under 50 %: {reductions:?}");
 }
+
+/// With `--verify`, a split's runtime packages are what the artifact's ELF needs, found in
+/// the built build stage: `libargon2-dev`, which the `-dev` → runtime table does not know,
+/// becomes exactly `libargon2-1` (the package that provides `libargon2.so.1`), and the
+/// rewrite answers like the original.
+#[tokio::test]
+async fn runtime_libraries_come_from_the_artifacts_elf_needs() {
+    let Some(engine) = ready("ship_state_elf").await else { return };
+    let dir = c_project(
+        "FROM debian:bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev make libargon2-dev && rm -rf /var/lib/apt/lists/*\nWORKDIR /src\nCOPY argon.c .\nRUN cc -O2 -o argon argon.c -largon2 && cp argon /usr/local/bin/\nCMD [\"argon\"]\n",
+    );
+    std::fs::write(
+        dir.path().join("argon.c"),
+        "#include <stdio.h>\n#include <argon2.h>\nint main(void) { puts(argon2_error_message(ARGON2_OK)); return 0; }\n",
+    )
+    .unwrap();
+    // unverified, the table has no row for it: the rationale says so
+    let out = shiplight(&["suggest", "--format", "json", "Dockerfile"], dir.path());
+    let guess: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let said = guess["rationale"].to_string();
+    assert!(said.contains("no runtime package known for libargon2-dev"), "{said}");
+
+    let out = shiplight(&["suggest", "--verify", "--format", "json", "Dockerfile"], dir.path());
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(v["verification"]["verified"], true, "{v}");
+    let patched = v["patched"].as_str().unwrap();
+    let runtime = patched.split(" AS runtime\n").nth(1).unwrap();
+    assert!(runtime.contains("--no-install-recommends libargon2-1 "), "{runtime}");
+    assert!(!runtime.contains("-dev"), "{runtime}");
+    let said = v["rationale"].to_string();
+    assert!(said.contains("ELF needs") && said.contains("libargon2-1 (libargon2.so.1)"), "{said}");
+    eprintln!("ship_state_elf: libargon2.so.1 -> libargon2-1, verified on {engine}");
+}

@@ -466,7 +466,7 @@ pub async fn complete(
             s.dockerfile = shown.clone();
             if sopts.verify {
                 log(&format!("::group::shiplight: verify the multi-stage rewrite of {shown}"));
-                let v = suggest::verify(&sopts, text, &s).await;
+                let v = suggest::verify(&sopts, text, &mut s).await;
                 log("::endgroup::");
                 match v {
                     Ok(v) => s.verification = Some(v),

@@ -99,10 +99,13 @@ fn smoke_check(opts: &SuggestOptions, df: &Dockerfile) -> Result<Option<Check>, 
 
 /// Build the original and the patched Dockerfile on the same daemon from the same context,
 /// run the same smoke check against both, and report sizes and what each did.
-pub async fn verify(opts: &SuggestOptions, original: &str, s: &Suggestion) -> Result<Verification, EngineError> {
-    let Some(patched) = &s.patched else {
+///
+/// A build-and-install rewrite is first made exact: its runtime packages become what the
+/// artifacts' ELF files need, read in the built build stage ([`refine`]).
+pub async fn verify(opts: &SuggestOptions, original: &str, s: &mut Suggestion) -> Result<Verification, EngineError> {
+    if s.patched.is_none() {
         return Ok(Verification { reason: Some("there is no patch to verify".into()), ..Verification::default() });
-    };
+    }
     let not = |reason: String, v: Verification| Verification { verified: false, reason: Some(reason), ..v };
     let engine = Engine::connect(std::time::Duration::from_secs(opts.timeout)).await?;
     let info = engine.server_info().await?;
@@ -114,7 +117,12 @@ pub async fn verify(opts: &SuggestOptions, original: &str, s: &Suggestion) -> Re
         .or_else(|| opts.dockerfile.parent().map(PathBuf::from))
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| PathBuf::from("."));
-    const PATCHED: &str = ".shiplight.patched.Dockerfile";
+    if s.ecosystem.as_deref() == Some("install") {
+        refine(&engine, opts, &dir, s).await;
+    }
+    let Some(patched) = &s.patched else {
+        return Ok(Verification { reason: Some("there is no patch to verify".into()), ..v });
+    };
     let ctx = match context::pack_with(&dir, &opts.dockerfile, &[(PATCHED, patched.as_bytes())]) {
         Ok(c) => c,
         Err(e) => return Ok(not(format!("the build context cannot be packed: {e}"), v)),
@@ -194,6 +202,62 @@ pub async fn verify(opts: &SuggestOptions, original: &str, s: &Suggestion) -> Re
     Ok(v)
 }
 
+/// The patched Dockerfile's name inside the verification context.
+const PATCHED: &str = ".shiplight.patched.Dockerfile";
+
+/// Make a build-and-install rewrite exact: build its build stage, read the `DT_NEEDED` of
+/// the ELF files it copies into the runtime, find the packages of the build stage that
+/// provide them (less what the runtime base has), and suggest again with exactly those.
+/// When any step cannot be done the table's guess stays, and the rationale says it is one.
+async fn refine(engine: &Engine, opts: &SuggestOptions, dir: &std::path::Path, s: &mut Suggestion) {
+    use crate::dockerfile::{Body, Kind};
+    let Some(patched) = s.patched.clone() else { return };
+    let Ok(df) = Dockerfile::parse(&patched) else { return };
+    let Some(runtime) = df.stages.last() else { return };
+    let copies: Vec<(String, String)> = runtime
+        .instructions
+        .iter()
+        .filter(|i| i.kind == Kind::Copy)
+        .filter_map(|i| match (&i.body, i.flag("from")) {
+            (Body::Copy { sources, .. }, Some(from)) => {
+                Some(sources.iter().map(|src| (from.to_owned(), src.clone())).collect::<Vec<_>>())
+            }
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let Some((build_stage, _)) = copies.first().cloned() else { return };
+    let sources: Vec<String> = copies.into_iter().filter(|(f, _)| *f == build_stage).map(|(_, s)| s).collect();
+    let runtime_base = runtime.base_resolved.clone();
+    let Ok(ctx) = context::pack_with(dir, &opts.dockerfile, &[(PATCHED, patched.as_bytes())]) else { return };
+    let tag = format!("shiplight-suggest:build-{}", std::process::id());
+    let req = BuildRequest {
+        builder: opts.builder.for_dockerfile(Some(&df)),
+        context: bytes::Bytes::from(ctx.tar),
+        dockerfile: PATCHED.into(),
+        tag: tag.clone(),
+        target: Some(build_stage),
+        labels: [("dev.shiplight.side".to_owned(), "suggest".to_owned())].into(),
+        ..BuildRequest::default()
+    };
+    if engine.build(&req, |_| {}).await.is_err() {
+        let _ = engine.remove(&tag).await;
+        return;
+    }
+    let timeout = std::time::Duration::from_secs(opts.smoke_timeout);
+    let found = crate::image::needs::needs(engine, &tag, &sources, &runtime_base, timeout).await;
+    let _ = engine.remove(&tag).await;
+    let Ok(found) = found else { return };
+    let libs: Vec<(String, String)> = found.into_iter().map(|n| (n.package.unwrap_or_default(), n.soname)).collect();
+    if let Ok(exact) = run_with(opts, Some(libs)) {
+        if exact.patched.is_some() {
+            s.diff = exact.diff;
+            s.patched = exact.patched;
+            s.rationale = exact.rationale;
+        }
+    }
+}
+
 /// The built-in templates, replaced by `<dir>/<ecosystem>.Dockerfile.hbs` where present.
 fn templates(dir: Option<&std::path::Path>) -> Result<Templates, SuggestError> {
     let mut overrides = Vec::new();
@@ -212,6 +276,11 @@ fn templates(dir: Option<&std::path::Path>) -> Result<Templates, SuggestError> {
 
 /// Make the suggestion.
 pub fn run(opts: &SuggestOptions) -> Result<Suggestion, SuggestError> {
+    run_with(opts, None)
+}
+
+/// Make the suggestion, with the runtime packages `--verify` found the artifacts need.
+fn run_with(opts: &SuggestOptions, runtime_libs: Option<Vec<(String, String)>>) -> Result<Suggestion, SuggestError> {
     let shown = opts.dockerfile.display().to_string();
     let bytes = std::fs::read(&opts.dockerfile)
         .map_err(|e| SuggestError::Read { path: shown.clone(), message: e.to_string() })?;
@@ -225,7 +294,7 @@ pub fn run(opts: &SuggestOptions) -> Result<Suggestion, SuggestError> {
     let templates = templates(opts.templates.as_deref())?;
     let name = opts.dockerfile.file_name().and_then(|n| n.to_str()).unwrap_or("Dockerfile");
     let mut s = Suggestion { dockerfile: shown.clone(), ..Suggestion::default() };
-    match patch::suggest(&text, name, &patch::Inputs { files, scratch: opts.scratch }, &templates) {
+    match patch::suggest(&text, name, &patch::Inputs { files, scratch: opts.scratch, runtime_libs }, &templates) {
         Outcome::Patch(p) => {
             s.outcome = "patch".into();
             s.ecosystem = Some(p.ecosystem);

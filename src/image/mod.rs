@@ -10,6 +10,7 @@ pub mod compare;
 pub mod context;
 pub mod engine;
 pub mod measure;
+pub mod needs;
 pub mod smoke;
 pub mod waste;
 

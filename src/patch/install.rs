@@ -389,7 +389,7 @@ fn runtime_base(base: &str) -> String {
 }
 
 /// The plan for a stage that ships a toolchain and builds with it in its own RUNs.
-pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
+pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
     let graph = Graph::build(df, &[]).ok()?;
     let target = *graph.targets.first()?;
     let stage = &df.stages[target];
@@ -559,6 +559,10 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
                             }
                             continue;
                         }
+                        // the artifacts' ELF needs, when --verify read them, replace the table
+                        if inputs.runtime_libs.is_some() {
+                            continue;
+                        }
                         match libs.iter().find(|(dev, _, _)| *dev == p.name) {
                             Some((_, deb, apk)) => {
                                 let lib = if p.manager == Manager::Apk { apk } else { deb };
@@ -647,6 +651,16 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
         copies.push(format!("COPY --from={build_name} {} {}", a.from, a.to));
     }
     let runtime_image = runtime_base(&base);
+    let mut unresolved: Vec<String> = Vec::new();
+    if let Some(found) = &inputs.runtime_libs {
+        for (package, soname) in found {
+            if package.is_empty() {
+                unresolved.push(soname.clone());
+            } else if !runtime_pkgs.contains(package) {
+                runtime_pkgs.push(package.clone());
+            }
+        }
+    }
     let at = install_at.unwrap_or(0);
     if !runtime_pkgs.is_empty() {
         let line = if alpine {
@@ -685,7 +699,21 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
             kept.iter().map(|a| format!("`{}`", a.to)).collect::<Vec<_>>().join(", ")
         ),
     }];
-    if !runtime_pkgs.is_empty() || !guessed.is_empty() {
+    if let Some(found) = &inputs.runtime_libs {
+        let named: Vec<String> =
+            found.iter().filter(|(p, _)| !p.is_empty()).map(|(p, so)| format!("{p} ({so})")).collect();
+        let mut m = format!(
+            "runtime libraries from the artifacts' ELF needs, read in the built build stage: {}",
+            if named.is_empty() { "none beyond the runtime base".to_owned() } else { named.join(", ") }
+        );
+        if !unresolved.is_empty() {
+            m.push_str(&format!(
+                "; no package of the build stage provides {}: install it in the runtime if the program needs it",
+                unresolved.join(", ")
+            ));
+        }
+        rationale.push(Rationale { rule: "SL102".into(), line: stage.instructions[last].line, message: m });
+    } else if !runtime_pkgs.is_empty() || !guessed.is_empty() {
         let mut m = format!(
             "runtime packages: {} (from the `-dev` → runtime table: a guess until `--verify` builds it)",
             if runtime_pkgs.is_empty() { "none".into() } else { runtime_pkgs.join(", ") }
@@ -1001,6 +1029,22 @@ mod tests {
         let arm = "FROM arm32v7/debian:bookworm\nRUN apt-get update && apt-get install -y python3-pip build-essential python3-dev && pip3 install --break-system-packages cffi\nCMD [\"python3\"]\n";
         let p = patch(arm);
         assert!(runtime(&p).contains("COPY --from=build /usr/local /usr/local"), "{}", p.patched);
+    }
+
+    #[test]
+    fn runtime_libraries_found_by_verify_replace_the_table() {
+        let text = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y gcc make libssl-dev libfoo-dev curl && rm -rf /var/lib/apt/lists/*\nWORKDIR /src\nCOPY . .\nRUN make && cp app /usr/local/bin/app\nCMD [\"app\"]\n";
+        let guessed = patch(text);
+        assert!(runtime(&guessed).contains("--no-install-recommends libssl3 curl"), "{}", guessed.patched);
+        let inputs = crate::patch::Inputs {
+            runtime_libs: Some(vec![("libssl3".into(), "libssl.so.3".into()), (String::new(), "libfoo.so.1".into())]),
+            ..Default::default()
+        };
+        let O::Patch(found) = suggest(text, "D", &inputs, &Templates::built_in()) else { panic!() };
+        assert!(runtime(&found).contains("--no-install-recommends curl libssl3 \\"), "{}", found.patched);
+        let m = &found.rationale.iter().find(|r| r.rule == "SL102").unwrap().message;
+        assert!(m.contains("ELF needs") && m.contains("libssl3 (libssl.so.3)") && m.contains("libfoo.so.1"), "{m}");
+        assert!(!m.contains("guess"), "{m}");
     }
 
     #[test]

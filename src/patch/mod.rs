@@ -168,6 +168,10 @@ pub struct Inputs {
     pub files: Vec<String>,
     /// Ship static binaries on `scratch` instead of distroless static.
     pub scratch: bool,
+    /// The runtime packages a build-and-install rewrite's artifacts need, as `--verify`
+    /// found them in the built build stage: (package, the soname it provides). `None`: not
+    /// looked at, the `-dev` → runtime table guesses. A soname with no package is `""`.
+    pub runtime_libs: Option<Vec<(String, String)>>,
 }
 
 /// Suggest a rewrite of `text`. `name` is shown in the diff headers.
