@@ -75,7 +75,8 @@ async fn build_and_install_shapes_are_verified_and_halve_the_image() {
     };
     let configure = "#!/bin/sh\nprefix=/usr/local\nfor a in \"$@\"; do case \"$a\" in --prefix=*) prefix=\"${a#--prefix=}\";; esac; done\nprintf 'PREFIX=%s\\nhello: hello.c\\n\\tcc -O2 -o hello hello.c\\ninstall: hello\\n\\tmkdir -p $(DESTDIR)$(PREFIX)/bin\\n\\tcp hello $(DESTDIR)$(PREFIX)/bin/hello\\n' \"$prefix\" > Makefile\n";
     let apt_c = "RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev make && rm -rf /var/lib/apt/lists/*\n";
-    let shapes: Vec<(&str, String, Box<dyn Fn(&std::path::Path)>)> = vec![
+    type Lay<'a> = Box<dyn Fn(&std::path::Path) + 'a>;
+    let shapes: Vec<(&str, String, Lay)> = vec![
         (
             "C, make && cp",
             format!("FROM debian:bookworm\n{apt_c}WORKDIR /src\nCOPY hello.c Makefile ./\nRUN make && cp hello /usr/local/bin/\nCMD [\"hello\"]\n"),

@@ -694,8 +694,12 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         rule: "SL101".into(),
         line: stage.instructions[first].line,
         message: format!(
-            "{} stay in the build stage; the runtime is `{runtime_image}` with {}",
-            dropped.join(", "),
+            "{} in the build stage; the runtime is `{runtime_image}` with {}",
+            if dropped.is_empty() {
+                format!("the toolchain of `{base}` stays")
+            } else {
+                format!("{} stay", dropped.join(", "))
+            },
             kept.iter().map(|a| format!("`{}`", a.to)).collect::<Vec<_>>().join(", ")
         ),
     }];
