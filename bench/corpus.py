@@ -92,21 +92,26 @@ def measure(corpus, flags):
     for code in ("SL101", "SL106"):
         hits = [f for f in findings if f["code"] == code]
         flagged_files = {f["file"] for f in hits}
-        tp = fp = unl = 0
+        tp = fp = unl = other = 0
         for f in hits:
             v = labels.get((rel(corpus, f["file"]), f["line"], code))
             if v == "ships":
                 tp += 1
             elif v == "clean":
                 fp += 1
+            elif v:
+                other += 1
             else:
                 unl += 1
-        # labelled true findings that shiplight no longer reports
+        # labelled findings that shiplight no longer reports: missed true ones, and false
+        # alarms that went away
         current = {(rel(corpus, f["file"]), f["line"], code) for f in hits}
         missed = sum(1 for k, v in labels.items() if k[2] == code and v == "ships" and k not in current)
+        silent = sum(1 for k, v in labels.items() if k[2] == code and v == "clean" and k not in current)
         prec = f"{100 * tp / (tp + fp):.1f} %" if tp + fp else "n/a"
         print(f"{code}: {len(hits)} findings in {len(flagged_files)} files; precision {prec} "
-              f"on the {tp + fp} labelled ({tp} ship, {fp} clean), {unl} unlabelled, {missed} labelled-true now missed")
+              f"on the {tp + fp} labelled ({tp} ship, {fp} clean), {unl} unlabelled, {other} labelled otherwise; "
+              f"{silent} labelled false alarms no longer reported, {missed} labelled-true now missed")
         if "--list" in flags:
             for f in hits:
                 k = (rel(corpus, f["file"]), f["line"], code)

@@ -156,9 +156,11 @@ pub fn node_install(cmd: &SimpleCommand) -> Option<(&str, &[String], bool)> {
     }
     let args = cmd.args();
     let verb_at = args.iter().position(|a| !a.starts_with('-'));
+    let informational = args.iter().any(|a| matches!(a.as_str(), "--version" | "-v" | "--help" | "-h"));
     let (verb, rest) = match verb_at {
         Some(i) => (args[i].as_str(), &args[i + 1..]),
-        None if prog == "yarn" => ("install", args), // bare `yarn` installs
+        // bare `yarn` installs; `yarn --version` does not
+        None if prog == "yarn" && !informational => ("install", args),
         None => return None,
     };
     let is_install = match prog {
@@ -206,6 +208,8 @@ mod tests {
         assert_eq!(node_install(&parse("npm ci --omit=dev").commands[0]).map(|x| x.2), Some(true));
         assert_eq!(node_install(&parse("npm install -g pnpm").commands[0]).map(|x| x.2), Some(false));
         assert!(node_install(&parse("npm run build").commands[0]).is_none());
+        assert!(node_install(&parse("yarn --version").commands[0]).is_none());
+        assert!(node_install(&parse("yarn --frozen-lockfile").commands[0]).is_some());
     }
 
     #[test]

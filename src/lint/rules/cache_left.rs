@@ -52,7 +52,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 match manager {
                     Some(m) if m.is_apt() && !seen.contains(&"apt") => {
                         seen.push("apt");
-                        if !removes("/var/lib/apt/lists") && !ins.has_mount("cache", "/var/lib/apt") {
+                        // apt 2.7+'s `apt-get dist-clean` removes the lists too
+                        let dist_clean = script
+                            .calls(&["apt-get", "apt"])
+                            .any(|c| c.subcommand() == Some("dist-clean") || c.subcommand() == Some("distclean"));
+                        if !removes("/var/lib/apt/lists") && !dist_clean && !ins.mounts_away("/var/lib/apt") {
                             push(
                                 Some("DL3009"),
                                 "the apt package lists (/var/lib/apt/lists)",
@@ -64,7 +68,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         seen.push("apk");
                         if !cmd.has_flag(&["--no-cache"])
                             && !removes("/var/cache/apk")
-                            && !ins.has_mount("cache", "/var/cache/apk")
+                            && !ins.mounts_away("/var/cache/apk")
                         {
                             push(Some("DL3019"), "the apk cache (/var/cache/apk)", "use `apk add --no-cache`");
                         }
@@ -79,7 +83,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         let cleans = script.calls(&["yum", "dnf", "microdnf"]).any(|c| c.subcommand() == Some("clean"))
                             || removes("/var/cache/yum")
                             || removes("/var/cache/dnf");
-                        if !cleans && !ins.has_mount("cache", "/var/cache") {
+                        if !cleans && !ins.mounts_away("/var/cache") {
                             let alias = if m == Manager::Yum { "DL3032" } else { "DL3040" };
                             push(
                                 Some(alias),
@@ -97,11 +101,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     if !seen.contains(&"pip") {
                         seen.push("pip");
                         let no_cache = args.iter().any(|a| a == "--no-cache-dir" || a.starts_with("--no-cache-dir="));
-                        if !no_cache
-                            && !pip_env_off
-                            && !removes("/root/.cache")
-                            && !ins.has_mount("cache", "/root/.cache")
-                        {
+                        if !no_cache && !pip_env_off && !removes("/root/.cache") && !ins.mounts_away("/root/.cache") {
                             push(
                                 Some("DL3042"),
                                 "the pip cache (~/.cache/pip)",
@@ -116,7 +116,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         let cleans = script
                             .calls(&["yarn"])
                             .any(|c| c.args().windows(2).any(|w| w[0] == "cache" && w[1] == "clean"));
-                        if !cleans && !ins.has_mount("cache", "/usr/local/share/.cache/yarn") {
+                        if !cleans && !ins.mounts_away("/usr/local/share/.cache/yarn") {
                             push(Some("DL3060"), "the yarn cache", "end the RUN with `&& yarn cache clean`");
                         }
                     } else if tool == "npm" && !seen.contains(&"npm") {
@@ -125,7 +125,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                             .calls(&["npm"])
                             .any(|c| c.args().windows(2).any(|w| w[0] == "cache" && w[1] == "clean"))
                             || removes("/root/.npm");
-                        if !cleans && !ins.has_mount("cache", "/root/.npm") {
+                        if !cleans && !ins.mounts_away("/root/.npm") {
                             push(
                                 None,
                                 "the npm cache (~/.npm)",
@@ -178,6 +178,13 @@ mod tests {
             "FROM python:3.9\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n",
             "FROM alpine:3\nRUN apk add --no-cache curl\n",
             "FROM fedora:40\nRUN dnf install -y curl && dnf clean all\n",
+            // the official images on Debian 13: apt's own clean-up of the lists
+            "FROM debian:trixie\nRUN set -eux; apt-get update; apt-get install -y --no-install-recommends curl; apt-get dist-clean\n",
+            "FROM debian:trixie\nRUN apt-get install --update -y curl && apt-get dist-clean\n",
+            // a tmpfs mount keeps the lists out of the layer too
+            "FROM debian:12\nRUN --mount=type=tmpfs,target=/var/lib/apt/lists apt-get update && apt-get install -y curl\n",
+            // checking yarn's version installs nothing
+            "FROM node:20\nRUN yarn --version\n",
         ] {
             assert!(lines("SL106", text).is_empty(), "{text}");
         }
