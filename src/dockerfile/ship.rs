@@ -39,8 +39,8 @@ pub struct Package {
     pub group: Option<String>,
     /// apt's mark: installed by name is manual; `apt-mark auto` makes it auto.
     auto: bool,
-    /// The command that installed it.
-    at: usize,
+    /// The command of the script that installed it.
+    pub at: usize,
 }
 
 /// What a RUN leaves behind.
@@ -51,6 +51,21 @@ pub struct RunState {
     /// Every name a package-manager removal in the RUN names (packages or apk groups),
     /// whether or not the RUN installed it.
     pub removes_names: Vec<String>,
+    /// Commands after which apt removes every auto-installed package (`autoremove`,
+    /// `--auto-remove`): what apt pulled in as a dependency or recommendation goes too.
+    pub auto_removes: Vec<usize>,
+}
+
+impl RunState {
+    /// Whether nothing the install command `at` brought stays in the layer: every package it
+    /// named is removed, and so (by an auto-remove that runs whenever it did) are the
+    /// dependencies and recommendations apt added.
+    pub fn leaves_nothing_of(&self, script: &Script, at: usize) -> bool {
+        let mut named = self.packages.iter().filter(|p| p.at == at).peekable();
+        named.peek().is_some()
+            && named.all(|p| p.fate == Fate::Removed)
+            && self.auto_removes.iter().any(|&r| r > at && follows(script, r, at))
+    }
 }
 
 impl RunState {
@@ -177,8 +192,8 @@ pub fn run_state(script: &Script) -> RunState {
             }
             continue;
         };
-        let Some((at, verb)) = verb(cmd) else { continue };
-        let names: Vec<String> = operands(cmd, at).into_iter().map(|n| package_name(n).to_owned()).collect();
+        let Some((verb_at, verb)) = verb(cmd) else { continue };
+        let names: Vec<String> = operands(cmd, verb_at).into_iter().map(|n| package_name(n).to_owned()).collect();
         if matches!(verb, "del" | "delete" | "remove" | "purge" | "erase") {
             st.removes_names.extend(names.iter().cloned());
         }
@@ -197,6 +212,9 @@ pub fn run_state(script: &Script) -> RunState {
             }
             (m, "remove" | "purge" | "autoremove") if m.is_apt() => {
                 let auto = verb == "autoremove" || cmd.has_flag(&["--auto-remove", "--autoremove"]);
+                if auto {
+                    st.auto_removes.push(at);
+                }
                 remove(&mut st, &|p: &Package| p.manager.is_apt() && (names.contains(&p.name) || (auto && p.auto)));
             }
             (Manager::Yum | Manager::Dnf | Manager::Microdnf, "remove" | "erase") => {

@@ -1,7 +1,9 @@
 //! ## What it does
 //! Flags `apt-get install` (or `apt install`) without `--no-install-recommends` in a stage
 //! that ships (hadolint DL3015 fires in every stage; in a builder stage recommended packages
-//! cost build time, not image size, so shiplight leaves them alone).
+//! cost build time, not image size, so shiplight leaves them alone). Nor does it fire when
+//! the RUN removes what it installed again with an auto-remove (the official images'
+//! build-deps idiom): the recommendations go with them, nothing of them ships.
 //!
 //! ## Why it matters
 //! Recommended packages are not needed to run what you install, and often double the size
@@ -20,9 +22,11 @@ use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in ctx.shipped() {
-        for (ins, script) in ctx.runs(stage) {
-            let missing = script.commands.iter().any(|c| {
-                system_install(c).is_some_and(|(m, _)| m.is_apt())
+        let states: Vec<_> = ctx.ship_states(stage).map(|(_, s)| s).collect();
+        for ((ins, script), state) in ctx.runs(stage).zip(states) {
+            let missing = script.commands.iter().enumerate().any(|(at, c)| {
+                !state.leaves_nothing_of(script, at)
+                    && system_install(c).is_some_and(|(m, _)| m.is_apt())
                     && !c.has_flag(&["--no-install-recommends"])
                     && !c
                         .args()
@@ -55,5 +59,12 @@ mod tests {
         assert!(
             lines("SL302", "FROM debian:12\nRUN apt-get -o APT::Install-Recommends=false install -y curl\n").is_empty()
         );
+        // installed and auto-removed in the same RUN: the recommendations go too
+        let purged = "FROM debian:12\nRUN apt-get install -y gcc make && make && apt-get purge -y --auto-remove gcc make\n";
+        assert!(lines("SL302", purged).is_empty());
+        // purged without auto-remove: the recommendations stay
+        assert_eq!(lines("SL302", "FROM debian:12\nRUN apt-get install -y gcc && apt-get purge -y gcc\n"), vec![2]);
+        // only part removed: the rest and its recommendations ship
+        assert_eq!(lines("SL302", "FROM debian:12\nRUN apt-get install -y gcc curl && apt-get purge -y --auto-remove gcc\n"), vec![2]);
     }
 }
