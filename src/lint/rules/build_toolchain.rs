@@ -105,7 +105,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
 }
 
 /// For a toolchain image, a suggestion of what to run on instead.
-fn toolchain_image(image: &str) -> Option<&'static str> {
+pub fn toolchain_image(image: &str) -> Option<&'static str> {
     let r = ImageRef::parse(image);
     let tag = r.tag.as_deref().unwrap_or("").to_ascii_lowercase();
     let name = r.short_name();

@@ -1,7 +1,9 @@
 //! ## What it does
 //! Flags a build command (go build, cargo build, mvn package, gradle build, npm/yarn/pnpm run
 //! build, make, cmake --build, gcc/g++/clang, javac, dotnet publish, tsc) in a single-stage
-//! Dockerfile.
+//! Dockerfile. Not when the RUN installs its own toolchain and removes all of it again (the
+//! official images' build-from-source idiom, decided by the ship state): then the compiler
+//! does not ship, and the layer holds only what the build installed.
 //!
 //! ## Why it matters
 //! Compiling in the only stage means the compiler, the sources, the dependency caches and
@@ -18,7 +20,9 @@
 //! Add a build stage that compiles, and a runtime stage that copies only the output
 //! (`shiplight suggest` writes the patch).
 
+use crate::dockerfile::packages::is_toolchain_package;
 use crate::dockerfile::shell::SimpleCommand;
+use crate::dockerfile::ship::Fate;
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
@@ -26,7 +30,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         return;
     }
     let stage = &ctx.df.stages[0];
-    for (ins, script) in ctx.runs(stage) {
+    let toolchain_base = ctx.graph.root_image(0).is_some_and(|b| super::build_toolchain::toolchain_image(b).is_some());
+    let states: Vec<_> = ctx.ship_states(stage).map(|(_, s)| s).collect();
+    for ((ins, script), state) in ctx.runs(stage).zip(states) {
+        let tools: Vec<_> = state.packages.iter().filter(|p| is_toolchain_package(&p.name)).collect();
+        let brings_and_removes_its_toolchain =
+            !toolchain_base && !tools.is_empty() && tools.iter().all(|p| p.fate == Fate::Removed);
+        if brings_and_removes_its_toolchain {
+            continue;
+        }
         if let Some(what) = script.commands.iter().find_map(build_command) {
             out.push(
                 Hit::on(ins, stage, format!("`{what}` compiles in the only stage, so the toolchain, sources and build caches ship with the result"))
@@ -90,5 +102,16 @@ mod tests {
         assert!(lines("SL102", "FROM golang:1.22 AS b\nRUN go build -o /s .\nFROM scratch\nCOPY --from=b /s /s\n")
             .is_empty());
         assert!(lines("SL102", "FROM python:3.12\nRUN pip install flask && make install\n").is_empty());
+    }
+
+    #[test]
+    fn a_run_that_removes_the_toolchain_it_brought_ships_no_compiler() {
+        let official = "FROM debian:bookworm-slim\nRUN savedAptMark=\"$(apt-mark showmanual)\"; apt-get update; apt-get install -y gcc make; make -C /src; make -C /src install; apt-mark auto '.*'; apt-mark manual $savedAptMark; apt-get purge -y --auto-remove\n";
+        assert!(lines("SL102", official).is_empty());
+        let alpine = "FROM alpine:3.20\nRUN apk add --virtual .b gcc make && make && apk del .b\n";
+        assert!(lines("SL102", alpine).is_empty());
+        // the toolchain stays, or came from the base image: the compile is flagged
+        assert_eq!(lines("SL102", "FROM alpine:3.20\nRUN apk add gcc make && make && apk del make\n"), vec![2]);
+        assert_eq!(lines("SL102", "FROM gcc:13\nRUN apt-get install -y make && make && apt-get purge -y make\n"), vec![2]);
     }
 }
