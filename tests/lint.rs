@@ -236,7 +236,7 @@ fn rules_doc_is_generated_from_the_table() {
 }
 
 /// A compose file above the Dockerfile says which stage ships (`build.target`): the last
-/// stage, a `dev-envs` stage with git, is then not what ships, and the note says why.
+/// stage, a `dev-envs` stage with a compiler, is then not what ships, and the note says why.
 /// `--target` still wins over it.
 #[test]
 fn a_compose_file_above_the_dockerfile_decides_which_stage_ships() {
@@ -250,7 +250,7 @@ fn a_compose_file_above_the_dockerfile_decides_which_stage_ships() {
     .unwrap();
     std::fs::write(
         dir.path().join("app/Dockerfile"),
-        "FROM python:3.12-slim AS builder\nCOPY . /app\nCMD [\"python\", \"/app/app.py\"]\n\nFROM builder AS dev-envs\nRUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\n",
+        "FROM python:3.12-slim AS builder\nCOPY . /app\nCMD [\"python\", \"/app/app.py\"]\n\nFROM builder AS dev-envs\nRUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*\n",
     )
     .unwrap();
     let (f, _, stderr) = json(&["app/Dockerfile"], dir.path());
