@@ -384,7 +384,12 @@ fn runtime_base(base: &str) -> String {
         "maven" | "gradle" | "openjdk" | "eclipse-temurin" | "amazoncorretto" => {
             super::java::jre_for(base).unwrap_or_else(|| base.to_owned())
         }
-        _ => slim_variant(base).unwrap_or_else(|| base.to_owned()),
+        // the language images and Debian have slim variants; other distributions are
+        // already small, or have none (`alpine:slim` does not exist)
+        "python" | "node" | "ruby" | "debian" if r.official_name().is_some() => {
+            slim_variant(base).unwrap_or_else(|| base.to_owned())
+        }
+        _ => base.to_owned(),
     }
 }
 
@@ -1049,6 +1054,16 @@ mod tests {
         let m = &found.rationale.iter().find(|r| r.rule == "SL102").unwrap().message;
         assert!(m.contains("ELF needs") && m.contains("libssl3 (libssl.so.3)") && m.contains("libfoo.so.1"), "{m}");
         assert!(!m.contains("guess"), "{m}");
+    }
+
+    #[test]
+    fn runtime_bases_exist() {
+        assert_eq!(super::runtime_base("alpine:latest"), "alpine:latest");
+        assert_eq!(super::runtime_base("ubuntu:22.04"), "ubuntu:22.04");
+        assert_eq!(super::runtime_base("debian:bookworm"), "debian:bookworm-slim");
+        assert_eq!(super::runtime_base("python:3.12"), "python:3.12-slim");
+        assert_eq!(super::runtime_base("rust:1.80-alpine"), "alpine:3.20");
+        assert_eq!(super::runtime_base("eclipse-temurin:21"), "eclipse-temurin:21-jre");
     }
 
     #[test]

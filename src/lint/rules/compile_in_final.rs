@@ -112,6 +112,9 @@ mod tests {
         assert!(lines("SL102", alpine).is_empty());
         // the toolchain stays, or came from the base image: the compile is flagged
         assert_eq!(lines("SL102", "FROM alpine:3.20\nRUN apk add gcc make && make && apk del make\n"), vec![2]);
-        assert_eq!(lines("SL102", "FROM gcc:13\nRUN apt-get install -y make && make && apt-get purge -y make\n"), vec![2]);
+        assert_eq!(
+            lines("SL102", "FROM gcc:13\nRUN apt-get install -y make && make && apt-get purge -y make\n"),
+            vec![2]
+        );
     }
 }

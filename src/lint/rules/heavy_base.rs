@@ -59,7 +59,8 @@ pub fn slim_variant(image: &str) -> Option<String> {
         _ => (tag.clone(), None),
     };
     let slim = match (name, t.as_str()) {
-        (_, "latest") => "slim".to_owned(),
+        // only the images that publish slim variants have `:slim` (there is no `alpine:slim`)
+        ("python" | "ruby" | "node" | "perl", "latest") => "slim".to_owned(),
         ("python" | "ruby", _) => match &suite {
             Some(s) => format!("{version}-slim-{s}"),
             None => format!("{tag}-slim"),
@@ -92,6 +93,10 @@ mod tests {
         assert!(lines("SL103", "FROM python:3.9 AS build\nFROM python:3.9-slim\nCOPY --from=build /v /v\n").is_empty());
         assert!(lines("SL103", "FROM ghcr.io/acme/python:3.9\n").is_empty());
         assert!(lines("SL103", "FROM ubuntu:24.04\n").is_empty());
+        // no slim variant exists for these, whatever the tag
+        for image in ["alpine:latest", "ubuntu", "fedora", "alpine"] {
+            assert!(lines("SL103", &format!("FROM {image}\n")).is_empty(), "{image}");
+        }
     }
 
     #[test]

@@ -60,11 +60,15 @@ mod tests {
             lines("SL302", "FROM debian:12\nRUN apt-get -o APT::Install-Recommends=false install -y curl\n").is_empty()
         );
         // installed and auto-removed in the same RUN: the recommendations go too
-        let purged = "FROM debian:12\nRUN apt-get install -y gcc make && make && apt-get purge -y --auto-remove gcc make\n";
+        let purged =
+            "FROM debian:12\nRUN apt-get install -y gcc make && make && apt-get purge -y --auto-remove gcc make\n";
         assert!(lines("SL302", purged).is_empty());
         // purged without auto-remove: the recommendations stay
         assert_eq!(lines("SL302", "FROM debian:12\nRUN apt-get install -y gcc && apt-get purge -y gcc\n"), vec![2]);
         // only part removed: the rest and its recommendations ship
-        assert_eq!(lines("SL302", "FROM debian:12\nRUN apt-get install -y gcc curl && apt-get purge -y --auto-remove gcc\n"), vec![2]);
+        assert_eq!(
+            lines("SL302", "FROM debian:12\nRUN apt-get install -y gcc curl && apt-get purge -y --auto-remove gcc\n"),
+            vec![2]
+        );
     }
 }
