@@ -1066,6 +1066,94 @@ mod tests {
         assert_eq!(super::runtime_base("eclipse-temurin:21"), "eclipse-temurin:21-jre");
     }
 
+    /// Every patch the split emits, on a deterministic sweep of generated build-and-install
+    /// files (distributions and toolchain images, installs with runtime libraries, every
+    /// artifact shape, set-up commands), applies to its input, parses, and no longer ships a
+    /// toolchain; what it cannot do is refused with a reason.
+    #[test]
+    fn property_every_split_applies_parses_and_ships_no_toolchain() {
+        let t = Templates::built_in();
+        let mut seed: u64 = 0x1ea7;
+        let mut pick = |n: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % n
+        };
+        let bases =
+            ["debian:bookworm", "ubuntu:22.04", "alpine:3.20", "golang:1.22", "rust:1.80", "eclipse-temurin:17"];
+        let apt = [
+            "RUN apt-get update && apt-get install -y --no-install-recommends build-essential libssl-dev ca-certificates && rm -rf /var/lib/apt/lists/*",
+            "RUN apt-get update && apt-get install -y gcc make libpq-dev curl",
+            "RUN apt-get update && apt-get install -y --no-install-recommends git cmake zlib1g-dev && rm -rf /var/lib/apt/lists/*",
+        ];
+        let apk = [
+            "RUN apk add --no-cache build-base openssl-dev curl",
+            "RUN apk add --no-cache --virtual .keep gcc musl-dev make pcre-dev",
+        ];
+        let builds = [
+            "RUN make && cp app /usr/local/bin/",
+            "RUN ./configure --prefix=/opt/app && make && make install",
+            "RUN ./configure --prefix=/usr && make && make install",
+            "RUN git clone https://example.com/x.git /tmp/x && cd /tmp/x && make && make install",
+            "RUN go build -o /usr/local/bin/app ./cmd/app",
+            "RUN cargo build --release && cp target/release/app /usr/local/bin/app",
+            "RUN mkdir -p out && javac -d out App.java && jar cfe /app/app.jar App -C out .",
+            "RUN make && install -m 755 app /usr/local/bin/app && useradd -r app",
+            "RUN cmake -B b . && cmake --build b && cmake --install b",
+            "RUN make && ./run-tests",
+        ];
+        let extras = [
+            "WORKDIR /src",
+            "COPY . .",
+            "ENV MODE=prod",
+            "# a comment\nARG V=1",
+            "USER 1000",
+            "EXPOSE 8080",
+            "RUN ln -s /usr/local/bin/app /usr/bin/app",
+        ];
+        let (mut patched, mut refused) = (0, 0);
+        for _ in 0..400 {
+            let base = bases[pick(bases.len())];
+            let mut lines = vec![format!("FROM {base}")];
+            let alpine = base.starts_with("alpine");
+            if !base.starts_with("golang") && !base.starts_with("rust") && !base.starts_with("eclipse") {
+                lines.push(if alpine { apk[pick(apk.len())] } else { apt[pick(apt.len())] }.to_owned());
+            }
+            for _ in 0..1 + pick(3) {
+                lines.push(extras[pick(extras.len())].to_owned());
+            }
+            lines.push(builds[pick(builds.len())].to_owned());
+            if pick(2) == 0 {
+                lines.push(extras[pick(extras.len())].to_owned());
+            }
+            lines.push("CMD [\"app\"]".to_owned());
+            let text = lines.join("\n") + "\n";
+            match suggest(&text, "Dockerfile", &Default::default(), &t) {
+                O::Patch(p) => {
+                    patched += 1;
+                    assert_eq!(
+                        crate::patch::diff::apply(&text, &p.diff).as_deref(),
+                        Some(p.patched.as_str()),
+                        "{text}"
+                    );
+                    let after = crate::lint::lint_text(&p.patched, "D", &crate::lint::LintConfig::default());
+                    assert!(!after.iter().any(|f| f.code == "SL001"), "does not parse:\n{}", p.patched);
+                    assert!(
+                        !after.iter().any(|f| f.code == "SL101"),
+                        "toolchain still ships:\n{text}\n->\n{}",
+                        p.patched
+                    );
+                }
+                O::Refused(why) => {
+                    refused += 1;
+                    assert!(!why.reason.is_empty() && !why.message.is_empty(), "{text}");
+                }
+                O::Nothing(_) => {}
+            }
+        }
+        eprintln!("split sweep: {patched} patches, {refused} refusals of 400");
+        assert!(patched > 150 && refused > 20, "the sweep exercises both: {patched} patches, {refused} refusals");
+    }
+
     #[test]
     fn honest_refusals_carry_their_reason() {
         let t = Templates::built_in();
