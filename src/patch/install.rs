@@ -1073,11 +1073,7 @@ mod tests {
     #[test]
     fn property_every_split_applies_parses_and_ships_no_toolchain() {
         let t = Templates::built_in();
-        let mut seed: u64 = 0x1ea7;
-        let mut pick = |n: usize| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((seed >> 33) as usize) % n
-        };
+        let mut pick = crate::patch::testing::picker(0x1ea7);
         let bases =
             ["debian:bookworm", "ubuntu:22.04", "alpine:3.20", "golang:1.22", "rust:1.80", "eclipse-temurin:17"];
         let apt = [

@@ -434,6 +434,14 @@ pub(crate) mod testing {
     use super::{diff, Patch};
     use crate::lint::{lint_text, LintConfig};
 
+    /// A seeded chooser for the property sweeps: `pick(n)` is in `0..n`, the same every run.
+    pub fn picker(mut seed: u64) -> impl FnMut(usize) -> usize {
+        move |n| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % n
+        }
+    }
+
     /// What every emitted patch must do: apply back onto its original, and leave none of the
     /// `fixed` rules reported.
     pub fn answers(original: &str, p: &Patch, fixed: &[&str]) {
@@ -562,11 +570,7 @@ mod tests {
     #[test]
     fn property_every_patch_applies_parses_and_fixes_what_it_answers() {
         let t = Templates::built_in();
-        let mut seed: u64 = 0x5eed;
-        let mut pick = |n: usize| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((seed >> 33) as usize) % n
-        };
+        let mut pick = crate::patch::testing::picker(0x5eed);
         let bases = [
             "python:3.9",
             "python:3.12-bookworm",
