@@ -1,5 +1,10 @@
 //! ## What it does
-//! Flags `COPY --from=<stage> / …`, which copies the entire filesystem of another stage.
+//! Flags `COPY --from=<stage> / …`, which copies the entire filesystem of another stage,
+//! when that stage is built on an image (a distribution or a toolchain): its packages,
+//! compilers and caches come along. A stage rooted in `scratch` holds exactly what was
+//! copied into it, so copying its `/` ships only that: it is the standard way to export
+//! build outputs (buildkit's own Dockerfile does it a dozen times) and is not flagged. Nor is
+//! `/` of an external image, whose content the file does not show.
 //!
 //! ## Why it matters
 //! It undoes the multi-stage split: the build stage's compilers, caches and sources all land
@@ -16,6 +21,7 @@
 //! ## Fix
 //! Copy only the artifacts: `COPY --from=build /out/app /app`.
 
+use crate::dockerfile::graph::{EdgeKind, StageRef};
 use crate::dockerfile::{Body, Kind};
 use crate::lint::{Ctx, Hit};
 
@@ -25,16 +31,26 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             let (Some(from), Body::Copy { sources, .. }) = (ins.flag("from"), &ins.body) else {
                 continue;
             };
-            if sources.iter().any(|s| matches!(s.as_str(), "/" | "/." | "/*")) {
-                out.push(
-                    Hit::on(
-                        ins,
-                        stage,
-                        format!("copies `/`, the whole filesystem of `{from}`, toolchain and caches included"),
-                    )
-                    .fix("copy only the artifacts, e.g. `COPY --from=build /out/app /app`"),
-                );
+            if !sources.iter().any(|s| matches!(s.as_str(), "/" | "/." | "/*")) {
+                continue;
             }
+            // the stage it names, and the image that stage is built on (none: scratch)
+            let from_stage = ctx.graph.edges.iter().find_map(|e| match (&e.kind, &e.target) {
+                (EdgeKind::CopyFrom, StageRef::Stage(j)) if e.stage == stage.index && e.line == ins.line => Some(*j),
+                _ => None,
+            });
+            let Some(j) = from_stage else { continue };
+            let Some(image) = ctx.graph.root_image(j) else { continue };
+            out.push(
+                Hit::on(
+                    ins,
+                    stage,
+                    format!(
+                        "copies `/`, the whole filesystem of `{from}`, a stage built on `{image}`: its packages, toolchain and caches come along"
+                    ),
+                )
+                .fix("copy only the artifacts, e.g. `COPY --from=build /out/app /app`"),
+            );
         }
     }
 }
@@ -46,6 +62,20 @@ mod tests {
     #[test]
     fn flags_root_copies() {
         assert_eq!(lines("SL207", "FROM a:1 AS b\nFROM scratch\nCOPY --from=b / /\n"), vec![3]);
+        let m = crate::lint::rules::testing::messages("SL207", "FROM golang:1.22 AS build\nRUN go build -o /out/app .\nFROM build AS more\nFROM scratch\nCOPY --from=more / /\n");
+        assert!(m.len() == 1 && m[0].1.contains("a stage built on `golang:1.22`"), "{m:?}");
         assert!(lines("SL207", "FROM a:1 AS b\nFROM scratch\nCOPY --from=b /out/app /app\nCOPY / /x\n").is_empty());
+    }
+
+    /// buildkit's export idiom: a `FROM scratch` stage that holds only the binaries copied
+    /// into it; and `/` of an external image, whose content is not in the file.
+    #[test]
+    fn scratch_stages_and_images_pass() {
+        let export = "FROM golang:1.22 AS build\nRUN go build -o /out/app .\nFROM scratch AS binaries\nCOPY --from=build /out/app /\nFROM alpine:3.20\nCOPY --from=binaries / /usr/bin/\n";
+        assert!(lines("SL207", export).is_empty());
+        let chained = "FROM golang:1.22 AS build\nRUN go build -o /out/app .\nFROM scratch AS a\nCOPY --from=build /out/app /\nFROM a AS b\nFROM alpine:3.20\nCOPY --from=b / /usr/bin/\n";
+        assert!(lines("SL207", chained).is_empty());
+        assert!(lines("SL207", "FROM alpine:3.20\nCOPY --from=docker/buildx-bin / /usr/libexec/docker/cli-plugins\n")
+            .is_empty());
     }
 }
