@@ -89,15 +89,15 @@ def measure(corpus, flags):
                 continue
             path, ln, code, verdict, *_ = line.rstrip("\n").split("\t")
             labels[(path, int(ln), code)] = verdict
-    for code in ("SL101", "SL106"):
+    for code in ("SL101", "SL106", "SL110"):
         hits = [f for f in findings if f["code"] == code]
         flagged_files = {f["file"] for f in hits}
         tp = fp = unl = other = 0
         for f in hits:
             v = labels.get((rel(corpus, f["file"]), f["line"], code))
-            if v == "ships":
+            if v in ("ships", "true"):
                 tp += 1
-            elif v == "clean":
+            elif v in ("clean", "false"):
                 fp += 1
             elif v:
                 other += 1
@@ -106,8 +106,8 @@ def measure(corpus, flags):
         # labelled findings that shiplight no longer reports: missed true ones, and false
         # alarms that went away
         current = {(rel(corpus, f["file"]), f["line"], code) for f in hits}
-        missed = sum(1 for k, v in labels.items() if k[2] == code and v == "ships" and k not in current)
-        silent = sum(1 for k, v in labels.items() if k[2] == code and v == "clean" and k not in current)
+        missed = sum(1 for k, v in labels.items() if k[2] == code and v in ("ships", "true") and k not in current)
+        silent = sum(1 for k, v in labels.items() if k[2] == code and v in ("clean", "false") and k not in current)
         prec = f"{100 * tp / (tp + fp):.1f} %" if tp + fp else "n/a"
         print(f"{code}: {len(hits)} findings in {len(flagged_files)} files; precision {prec} "
               f"on the {tp + fp} labelled ({tp} ship, {fp} clean), {unl} unlabelled, {other} labelled otherwise; "

@@ -1,7 +1,18 @@
 //! ## What it does
-//! Flags ARG and ENV names that look like secrets, as BuildKit's `SecretsUsedInArgOrEnv`
-//! check does: a `_`-separated part that is `token`, `secret`, `password`, `passwd`, `pword`,
-//! `key`, `apikey`, `auth`, `credential(s)` (names with a `public` part are fine).
+//! Flags secrets passed through ARG and ENV. The name must look like a secret, as BuildKit's
+//! `SecretsUsedInArgOrEnv` check says: a `_`-separated part that is `token`, `secret`,
+//! `password`, `passwd`, `pword`, `key`, `apikey`, `auth`, `credential(s)`. Names with a
+//! `public` part, or ending in `_VERSION`, `_URL`, `_FILE`, `_PATH`, `_DIR`, are not secrets.
+//! Unlike BuildKit, the value is judged too:
+//! - not secrets: empty values, placeholders (`0000…`, `changeme`), versions, URLs, paths,
+//!   booleans and numbers, and key fingerprints under a GPG/PGP name (the official images
+//!   publish `GPG_KEY` so that anyone can verify a download)
+//! - secrets: any other literal, and `ENV X=$ARG`, which bakes a build argument into the
+//!   image config
+//! - an `ARG` without a default is a secret only when a RUN uses it: build arguments a RUN
+//!   reads are kept in the image history (the fix is `RUN --mount=type=secret`)
+//! - a known token shape (`ghp_…`, `github_pat_…`, `AKIA…`, `xox…-`, `glpat-…`, a JWT) is a
+//!   secret under any name
 //!
 //! ## Why it matters
 //! ENV values are stored in the image config; ARG values used by a RUN are recorded in
@@ -26,21 +37,122 @@ const SECRET_PARTS: &[&str] =
 
 pub fn is_secret_name(name: &str) -> bool {
     let parts: Vec<String> = name.split('_').map(str::to_ascii_lowercase).collect();
-    parts.iter().any(|p| SECRET_PARTS.contains(&p.as_str())) && !parts.iter().any(|p| p == "public")
+    let not_a_value = ["version", "url", "file", "path", "dir", "home"];
+    parts.iter().any(|p| SECRET_PARTS.contains(&p.as_str()))
+        && !parts.iter().any(|p| p == "public")
+        && !parts.last().is_some_and(|l| not_a_value.contains(&l.as_str()))
+}
+
+/// A known token shape, whatever the name: what it is.
+fn token_shape(value: &str) -> Option<&'static str> {
+    let v = value.trim_matches(['"', '\'']);
+    let tail_ok = |t: &str, n: usize| t.len() >= n && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"].iter().any(|p| v.strip_prefix(p).is_some_and(|t| tail_ok(t, 30))) {
+        return Some("a GitHub token");
+    }
+    if v.strip_prefix("github_pat_").is_some_and(|t| tail_ok(t, 30)) {
+        return Some("a GitHub token");
+    }
+    if v.len() == 20 && v.starts_with("AKIA") && v[4..].chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
+        return Some("an AWS access key id");
+    }
+    if ["xoxb-", "xoxp-", "xoxa-", "xoxr-"].iter().any(|p| v.starts_with(p)) && v.len() > 20 {
+        return Some("a Slack token");
+    }
+    if v.strip_prefix("glpat-").is_some_and(|t| t.len() >= 20) {
+        return Some("a GitLab token");
+    }
+    if v.starts_with("eyJ") && v.split('.').count() == 3 && v.len() > 40 {
+        return Some("a JWT");
+    }
+    None
+}
+
+/// Why a value under a secret-like name is not a secret, if it is not.
+fn harmless(name: &str, value: &str) -> Option<&'static str> {
+    let v = value.trim().trim_matches(['"', '\'']);
+    let lower = v.to_ascii_lowercase();
+    if v.is_empty() {
+        return Some("empty");
+    }
+    let alnum: std::collections::BTreeSet<char> = v.chars().filter(char::is_ascii_alphanumeric).collect();
+    if alnum.len() <= 2
+        || ["changeme", "change-me", "change_me", "secret", "password", "example", "xxx", "todo", "none", "null"]
+            .contains(&lower.as_str())
+        || (v.starts_with('<') && v.ends_with('>'))
+        || lower.starts_with("your")
+    {
+        return Some("a placeholder");
+    }
+    if v.contains("://") {
+        return Some("a URL");
+    }
+    if !v.contains(char::is_whitespace) && v.contains('/') {
+        return Some("a path");
+    }
+    if matches!(lower.as_str(), "true" | "false" | "yes" | "no" | "on" | "off") || v.chars().all(|c| c.is_ascii_digit())
+    {
+        return Some("a flag or a number");
+    }
+    let version = v.trim_start_matches('v');
+    if version.starts_with(|c: char| c.is_ascii_digit())
+        && version.contains('.')
+        && version.chars().all(|c| c.is_ascii_alphanumeric() || ".-+_".contains(c))
+    {
+        return Some("a version");
+    }
+    let upper = name.to_ascii_uppercase();
+    let hex = v.split_whitespace().all(|w| w.len() >= 8 && w.chars().all(|c| c.is_ascii_hexdigit()));
+    if hex && (upper.contains("GPG") || upper.contains("PGP") || upper.contains("FINGERPRINT")) {
+        return Some("a key fingerprint");
+    }
+    None
+}
+
+/// Whether a RUN of the file reads `$name` / `${name}`.
+fn used_in_run(ctx: &Ctx, name: &str) -> bool {
+    let (plain, braced) = (format!("${name}"), format!("${{{name}}}"));
+    ctx.df.stages.iter().flat_map(|s| ctx.runs(s)).any(|(ins, _)| {
+        ins.script().is_some_and(|t| {
+            t.contains(&braced)
+                || t.match_indices(&plain)
+                    .any(|(i, m)| !t[i + m.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+        })
+    })
 }
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     let mut report = |ins: &Instruction, stage: Option<&Stage>| {
-        for kv in ins.pairs().iter().filter(|kv| is_secret_name(&kv.key)) {
+        for kv in ins.pairs() {
             let kw = ins.kind.as_str();
-            let msg = format!(
-                "`{kw} {}` looks like a secret: {kw} values end up in the image metadata or build history",
-                kv.key
-            );
+            let value = kv.value.as_deref();
             let fix = format!(
                 "pass it with `RUN --mount=type=secret,id={}` and `docker build --secret`",
                 kv.key.to_ascii_lowercase()
             );
+            let msg = if let Some(shape) = value.and_then(token_shape) {
+                format!("`{kw} {}` holds {shape}: {kw} values end up in the image metadata or build history", kv.key)
+            } else if !is_secret_name(&kv.key) {
+                continue;
+            } else {
+                match (ins.kind, value) {
+                    // an ARG without a value leaks only when a RUN reads it
+                    (Kind::Arg, None) if used_in_run(ctx, &kv.key) => format!(
+                        "`ARG {}` is read by a RUN: build arguments a RUN uses are kept in the image history",
+                        kv.key
+                    ),
+                    (Kind::Arg, None) => continue,
+                    (_, Some(v)) if v.trim_start().starts_with('$') => format!(
+                        "`{kw} {}={v}` copies a variable into the image: {kw} values end up in the image metadata or build history",
+                        kv.key
+                    ),
+                    (_, Some(v)) if harmless(&kv.key, v).is_some() => continue,
+                    _ => format!(
+                        "`{kw} {}` looks like a secret: {kw} values end up in the image metadata or build history",
+                        kv.key
+                    ),
+                }
+            };
             let hit = match stage {
                 Some(s) => Hit::on(ins, s, msg),
                 None => Hit { stage: None, ..Hit::on(ins, &ctx.df.stages[0], msg) },
@@ -65,9 +177,48 @@ mod tests {
 
     #[test]
     fn flags_secret_names() {
-        assert_eq!(lines("SL110", "ARG GITHUB_TOKEN\nFROM a:1\nENV DB_PASSWORD=x API_URL=y\n"), vec![1, 3]);
+        assert_eq!(
+            lines(
+                "SL110",
+                "ARG GITHUB_TOKEN\nFROM a:1\nENV DB_PASSWORD=s3cr3tpass API_URL=y\nRUN echo $GITHUB_TOKEN > /t\n"
+            ),
+            vec![1, 3]
+        );
         for n in ["AWS_SECRET_ACCESS_KEY", "NPM_TOKEN", "password", "SSH_KEY"] {
             assert!(is_secret_name(n), "{n}");
+        }
+    }
+
+    /// The real files' cases: what is flagged and what is not, by value.
+    #[test]
+    fn values_decide() {
+        let flagged = |text: &str| !lines("SL110", &format!("FROM a:1\n{text}\n")).is_empty();
+        // a real-looking literal, a weak literal, a build arg baked into ENV, a token anywhere
+        assert!(flagged("ENV LICENSE_KEY lgNvGyhnUKpa5PJi"));
+        assert!(flagged("ENV MYSQL_ROOT_PASSWORD=hunter2"));
+        assert!(flagged("ARG NPM_TOKEN\nENV NPM_TOKEN=$NPM_TOKEN"));
+        assert!(flagged("ENV X=ghp_0123456789abcdefghijABCDEFGHIJ012345"));
+        assert!(flagged("ARG CI_KEY=AKIAIOSFODNN7EXAMPLE"));
+        // an ARG without a default: only when a RUN reads it
+        assert!(flagged("ARG NPM_TOKEN\nRUN echo \"//r/:_authToken=${NPM_TOKEN}\" > .npmrc"));
+        assert!(!flagged("ARG NPM_TOKEN"));
+        assert!(!flagged("ARG NPM_TOKEN\nRUN echo $NPM_TOKEN_FILE"));
+        // official images' fingerprints, versions, paths, placeholders, empty values
+        for text in [
+            "ENV GPG_KEY A035C8C19219BA821ECEA86B64E628F8D684696D",
+            "ARG GPG_KEY=586EFEF859AF2DB190D84080BDB2011E173C31A2",
+            "ENV GPG_KEYS 7169605F62C751356D054A26A821E680E5FA6305 1729F83938DA44E27BA0F4D3DBDB397470D12172",
+            "ENV DOCKER_AUTH_VERSION 1.5.0",
+            "ENV AUTH_TOKEN_URL https://example.com/token",
+            "ENV NGROK_CA_KEY assets/client/tls/ngrokroot.key",
+            "ENV MTP_SECRET 00000000000000000000000000000000",
+            "ENV KEY=FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000000000000000000000000000",
+            "ENV TOKEN=00000000-0000-0000-0000-000000000000",
+            "ENV PASSWORD=",
+            "ENV API_KEY=changeme",
+            "ENV USE_AUTH=true",
+        ] {
+            assert!(!flagged(text), "{text}");
         }
     }
 
