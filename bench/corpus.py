@@ -89,7 +89,7 @@ def measure(corpus, flags):
                 continue
             path, ln, code, verdict, *_ = line.rstrip("\n").split("\t")
             labels[(path, int(ln), code)] = verdict
-    for code in ("SL101", "SL106", "SL110"):
+    for code in ("SL101", "SL106", "SL110", "SL105"):
         hits = [f for f in findings if f["code"] == code]
         flagged_files = {f["file"] for f in hits}
         tp = fp = unl = other = 0

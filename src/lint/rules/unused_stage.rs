@@ -1,6 +1,17 @@
 //! ## What it does
 //! Flags a stage that the final stage (or the configured targets) never reaches through
-//! `FROM`, `COPY --from` or `RUN --mount=from=`.
+//! `FROM`, `COPY --from` or `RUN --mount=from=`, and that is no other possible target.
+//!
+//! Many files are built with several `--target`s (buildkit's own, monorepos, `dev`/`test`
+//! stages next to the one that ships), and a linter cannot see the CI that builds them. So
+//! besides the targets it is told of (`--target`, `.shiplight.yml`, a compose file's
+//! `build.target`), a stage counts as a possible target, not dead code, when it is:
+//! - the last stage: what a plain `docker build` builds;
+//! - one of two or more named stages that no stage references: a file with several such
+//!   leaves is a menu of targets. A single one is more likely a leftover, and is flagged;
+//! - a named stage that nothing references and that is built `FROM` a stage the targets use:
+//!   a flavour of what ships (`FROM builder AS dev-envs`, `FROM runtime AS debug`);
+//! - a stage a possible target reaches.
 //!
 //! ## Why it matters
 //! An unused stage is dead code: the classic builder still builds it (time and cache), and
@@ -18,6 +29,7 @@
 //! Remove the stage, reference it, or list it under `targets:` in `.shiplight.yml` when it is
 //! built on purpose with `--target`.
 
+use crate::dockerfile::graph::StageRef;
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
@@ -28,8 +40,40 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             None => format!("the final stage (line {})", s.line),
         })
         .collect();
+    let n = ctx.df.stages.len();
+    // stages some stage builds on, copies from or mounts
+    let mut referenced = vec![false; n];
+    for e in &ctx.graph.edges {
+        if let StageRef::Stage(j) = e.target {
+            if j != e.stage {
+                referenced[j] = true;
+            }
+        }
+    }
+    let leaves: Vec<usize> =
+        (0..n).filter(|&i| !referenced[i] && !ctx.graph.reachable[i] && ctx.df.stages[i].name.is_some()).collect();
+    let mut possible: Vec<usize> = vec![n - 1];
+    if leaves.len() >= 2 {
+        possible.extend(&leaves);
+    }
+    // flavours: named leaves built FROM a stage the targets use
+    possible.extend(
+        leaves.iter().copied().filter(|&i| matches!(ctx.graph.bases[i], StageRef::Stage(b) if ctx.graph.reachable[b])),
+    );
+    // and what the possible targets reach
+    let mut also = vec![false; n];
+    while let Some(i) = possible.pop() {
+        if std::mem::replace(&mut also[i], true) {
+            continue;
+        }
+        for e in ctx.graph.edges.iter().filter(|e| e.stage == i) {
+            if let StageRef::Stage(j) = e.target {
+                possible.push(j);
+            }
+        }
+    }
     for stage in &ctx.df.stages {
-        if !ctx.graph.reachable[stage.index] {
+        if !ctx.graph.reachable[stage.index] && !also[stage.index] {
             out.push(
                 Hit::on_from(
                     stage,
@@ -55,6 +99,23 @@ mod tests {
             lines("SL105", "FROM a:1 AS test\nRUN x\nFROM a:1 AS build\nFROM b:1\nCOPY --from=build /x /x\n"),
             vec![1]
         );
+    }
+
+    /// buildkit-style files are menus of targets; the last stage is what `docker build`
+    /// builds; a compose target elsewhere leaves the last (dev) stage a target still.
+    #[test]
+    fn possible_targets_are_not_dead_code() {
+        let menu = "FROM a:1 AS base\nFROM base AS binaries\nFROM base AS integration-tests\nFROM base AS release\nFROM b:1\nCOPY --from=release /x /x\n";
+        assert!(lines("SL105", menu).is_empty());
+        let cfg = crate::lint::LintConfig { targets: vec!["builder".into()], ..Default::default() };
+        let compose = "FROM a:1 AS builder\nRUN make\nFROM builder AS dev-envs\nRUN apt-get install -y git\n";
+        let found = crate::lint::lint_text(compose, "D", &cfg);
+        assert!(!found.iter().any(|f| f.code == "SL105"), "{found:?}");
+        // a flavour of what ships: built FROM a stage the target uses
+        let flavour = "FROM a:1 AS builder\nRUN make\nFROM builder AS debug\nRUN apt-get install -y gdb\nFROM b:1\nCOPY --from=builder /x /x\n";
+        assert!(lines("SL105", flavour).is_empty());
+        // one stray named stage, and an unnamed one, are still flagged
+        assert_eq!(lines("SL105", "FROM a:1 AS old\nRUN x\nFROM a:1\nFROM b:1\n"), vec![1, 3]);
     }
 
     #[test]
