@@ -89,7 +89,11 @@ def measure(corpus, flags):
                 continue
             path, ln, code, verdict, *_ = line.rstrip("\n").split("\t")
             labels[(path, int(ln), code)] = verdict
-    for code in ("SL101", "SL106", "SL110", "SL105"):
+    # every rule that fired or has labels; the detail for the labelled ones
+    every = collections.Counter(f["code"] for f in findings)
+    print("findings by rule: " + ", ".join(f"{c} {n}" for c, n in sorted(every.items())))
+    labelled_codes = sorted({k[2] for k in labels} | {"SL101", "SL106"})
+    for code in labelled_codes:
         hits = [f for f in findings if f["code"] == code]
         flagged_files = {f["file"] for f in hits}
         tp = fp = unl = other = 0
