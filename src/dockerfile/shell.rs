@@ -14,9 +14,6 @@ pub struct SimpleCommand {
     pub words: Vec<String>,
     /// Whether this command is piped into the next one (`a | b`: true for `a`).
     pub pipes_into_next: bool,
-    /// Whether it runs only when something else holds: inside `if`/`case`/a loop, after
-    /// `||`, or after `[ … ] &&` / `test … &&`.
-    pub conditional: bool,
     /// The conditional scopes it runs in, outermost first: one id per enclosing branch (an
     /// `if`'s `then` and `else` are different branches, so are a `case`'s patterns). A command
     /// whose scope is a prefix of another's runs whenever that one does.
@@ -24,6 +21,12 @@ pub struct SimpleCommand {
 }
 
 impl SimpleCommand {
+    /// Whether it runs only when something else holds: inside `if`/`case`/a loop, after
+    /// `||`, or after `[ … ] &&` / `test … &&`.
+    pub fn conditional(&self) -> bool {
+        !self.scope.is_empty()
+    }
+
     /// Whether this command runs whenever `other` runs (later in the same script): its
     /// scope is `other`'s or encloses it.
     pub fn runs_whenever(&self, other: &SimpleCommand) -> bool {
@@ -202,8 +205,7 @@ pub fn parse(script: &str) -> Script {
             }
         }
         if !words.is_empty() || !w.is_empty() {
-            let conditional = !own.is_empty();
-            commands.push(SimpleCommand { assignments: w, words, pipes_into_next: pipe, conditional, scope: own });
+            commands.push(SimpleCommand { assignments: w, words, pipes_into_next: pipe, scope: own });
         }
         pending_test = match next {
             Sep::And if is_test && !guarded => Some(words_for_guard(&commands)),
@@ -505,7 +507,7 @@ mod tests {
         let s = parse(
             "apk add gcc; if [ -n \"$x\" ]; then apk del gcc; fi; make || apk del b; [ -f /x ] && rm /x; apk del c",
         );
-        let cond: Vec<(String, bool)> = s.commands.iter().map(|c| (c.words.join(" "), c.conditional)).collect();
+        let cond: Vec<(String, bool)> = s.commands.iter().map(|c| (c.words.join(" "), c.conditional())).collect();
         assert_eq!(
             cond,
             [
@@ -520,10 +522,10 @@ mod tests {
             ]
         );
         let s = parse("case \"$a\" in amd64) apt-get purge -y gcc ;; esac; apt-get purge -y make");
-        let c: Vec<(String, bool)> = s.commands.iter().map(|c| (c.words.join(" "), c.conditional)).collect();
+        let c: Vec<(String, bool)> = s.commands.iter().map(|c| (c.words.join(" "), c.conditional())).collect();
         assert_eq!(c, [("apt-get purge -y gcc".to_owned(), true), ("apt-get purge -y make".into(), false)]);
         // the `&&` chain of a RUN is not a condition
-        assert!(parse("apt-get update && apt-get purge -y gcc").commands.iter().all(|c| !c.conditional));
+        assert!(parse("apt-get update && apt-get purge -y gcc").commands.iter().all(|c| !c.conditional()));
         // same branch: the removal runs whenever the install does; other branches do not
         let s = parse("case $a in x) apk add gcc && make && apk del gcc ;; a|b) apk del gcc ;; esac; apk del gcc");
         let w: Vec<String> = s.commands.iter().map(|c| c.words.join(" ")).collect();
@@ -532,7 +534,7 @@ mod tests {
         let w2: Vec<String> = s2.commands.iter().map(|c| c.words.join(" ")).collect();
         assert_eq!(w2, ["apk add gcc", "make"]);
         let (add, del_same, del_other, del_after) = (&s.commands[0], &s.commands[2], &s.commands[3], &s.commands[4]);
-        assert!(add.conditional && !del_after.conditional);
+        assert!(add.conditional() && !del_after.conditional());
         assert!(del_same.runs_whenever(add) && del_after.runs_whenever(add) && !del_other.runs_whenever(add));
         let s = parse("if [ -z $x ]; then apk add gcc; else apk del gcc; fi");
         assert!(!s.commands[2].runs_whenever(&s.commands[1]));

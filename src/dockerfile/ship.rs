@@ -73,11 +73,6 @@ impl RunState {
     pub fn shipped(&self) -> impl Iterator<Item = &Package> {
         self.packages.iter().filter(|p| p.fate != Fate::Removed)
     }
-
-    /// Whether the RUN installs `name` and removes it again, unconditionally.
-    pub fn removes(&self, name: &str) -> bool {
-        self.packages.iter().any(|p| p.name == name && p.fate == Fate::Removed)
-    }
 }
 
 /// The `--virtual NAME` / `-t NAME` group of an `apk add`.

@@ -21,8 +21,8 @@ use super::{verbatim, Outcome, Plan, Rationale};
 use crate::dockerfile::packages::{is_toolchain_package, Manager};
 use crate::dockerfile::shell::{self, SimpleCommand};
 use crate::dockerfile::ship::{self, Fate};
-use crate::dockerfile::{resolve_path, Dockerfile, Graph, ImageRef, Instruction, Kind};
-use crate::lint::rules::slim_variant;
+use crate::dockerfile::{resolve_path, Dockerfile, Graph, ImageRef, Kind};
+use crate::lint::rules::{slim_variant, toolchain_image};
 
 /// Commands that only build: they stay in the build stage.
 const BUILD: &[&str] = &[
@@ -141,8 +141,6 @@ const SETUP: &[&str] = &[
     "setcap",
     "touch",
     "update-ca-certificates",
-    "mkdir",
-    "ldconfig",
 ];
 
 /// A word as the shell would read it back.
@@ -361,17 +359,6 @@ fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Result<V
     Ok(out)
 }
 
-/// Whether an image is a toolchain: its compilers are what it is for.
-fn is_toolchain_image(image: &str) -> bool {
-    let r = ImageRef::parse(image);
-    let tag = r.tag.clone().unwrap_or_default();
-    match r.short_name() {
-        "golang" | "rust" | "gcc" | "maven" | "gradle" => true,
-        "openjdk" | "eclipse-temurin" | "amazoncorretto" => !tag.contains("jre"),
-        _ => false,
-    }
-}
-
 /// The runtime image for a toolchain-free stage: the slim variant of a language image, a
 /// small distribution for a toolchain image, else the same base.
 fn runtime_base(base: &str) -> String {
@@ -384,12 +371,8 @@ fn runtime_base(base: &str) -> String {
         "maven" | "gradle" | "openjdk" | "eclipse-temurin" | "amazoncorretto" => {
             super::java::jre_for(base).unwrap_or_else(|| base.to_owned())
         }
-        // the language images and Debian have slim variants; other distributions are
-        // already small, or have none (`alpine:slim` does not exist)
-        "python" | "node" | "ruby" | "debian" if r.official_name().is_some() => {
-            slim_variant(base).unwrap_or_else(|| base.to_owned())
-        }
-        _ => base.to_owned(),
+        // slim_variant knows which images publish slim variants (there is no `alpine:slim`)
+        _ => slim_variant(base).unwrap_or_else(|| base.to_owned()),
     }
 }
 
@@ -467,7 +450,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     };
     // the toolchain is a package a RUN installs, or the base image itself (golang, rust,
     // gcc, a JDK): then the first build RUN starts the build
-    let toolchain_base = runtime_base(&base) != base && is_toolchain_image(&base);
+    let toolchain_base = runtime_base(&base) != base && toolchain_image(&base).is_some();
     let first = (0..stage.instructions.len())
         .find(|&n| ships_toolchain(n))
         .or_else(|| toolchain_base.then(|| (0..stage.instructions.len()).find(|&n| is_build_run(n))).flatten())?;
@@ -475,7 +458,10 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     let Some(last) = (first..stage.instructions.len()).rev().find(|&n| is_build_run(n)) else {
         return no_build(df, stage, &states, &libs, first, git_is_tool);
     };
-    if stage.instructions[first..=last].iter().any(|i| i.kind == Kind::Run && i.has_heredoc()) {
+    if stage.instructions[first..=last]
+        .iter()
+        .any(|i| matches!(&i.body, crate::dockerfile::Body::Run { heredocs, .. } if !heredocs.is_empty()))
+    {
         return refuse("heredoc", format!("line {}: a heredoc RUN is not split", stage.instructions[first].line));
     }
     let official = official_or_arch(&base);
@@ -599,12 +585,9 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                         || p.ends_with("configure")
                         || p.ends_with(".sh")
                     {
-                        if SETUP.contains(&p) && !c.conditional && p != "mkdir" && p != "ldconfig" {
-                            setup.push(command_text(c));
-                        }
                         continue;
                     }
-                    if SETUP.contains(&p) && !c.conditional {
+                    if SETUP.contains(&p) && !c.conditional() {
                         setup.push(command_text(c));
                         continue;
                     }
@@ -894,17 +877,6 @@ fn ship_related(c: &SimpleCommand) -> bool {
         || matches!(c.program(), "apt-mark" | "dpkg" | "dpkg-query")
         || (c.program() == "rm"
             && c.args().iter().any(|a| a.starts_with("/var/lib/apt") || a.starts_with("/var/cache")))
-}
-
-/// Whether an instruction's RUN is a heredoc.
-trait Heredoc {
-    fn has_heredoc(&self) -> bool;
-}
-
-impl Heredoc for Instruction {
-    fn has_heredoc(&self) -> bool {
-        matches!(&self.body, crate::dockerfile::Body::Run { heredocs, .. } if !heredocs.is_empty())
-    }
 }
 
 #[cfg(test)]

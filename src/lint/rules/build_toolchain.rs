@@ -37,17 +37,19 @@ const FIX: &str =
     "install it in a `build` stage and COPY --from=build only the artifacts (`shiplight suggest` writes the patch)";
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
+    // git is a build tool only when a RUN of the shipped stages fetches with it and the
+    // program does not run git itself: decided once per file
+    let runtime_uses_git =
+        ctx.finals().flat_map(|f| f.instructions.iter()).any(|i| {
+            matches!(i.kind, crate::dockerfile::Kind::Cmd | crate::dockerfile::Kind::Entrypoint)
+                && i.script().is_some_and(|s| s.contains("git"))
+        }) || !git_builds(&ctx.shipped().flat_map(|s| ctx.runs(s).map(|(_, sc)| sc)).collect::<Vec<_>>());
     for stage in ctx.shipped() {
         let where_ = if ctx.graph.is_final(stage.index) {
             "the final stage".to_owned()
         } else {
             format!("stage `{}`, which the final image is built FROM", stage.label())
         };
-        let runtime_uses_git =
-            ctx.finals().flat_map(|f| f.instructions.iter()).any(|i| {
-                matches!(i.kind, crate::dockerfile::Kind::Cmd | crate::dockerfile::Kind::Entrypoint)
-                    && i.script().is_some_and(|s| s.contains("git"))
-            }) || !git_builds(&ctx.shipped().flat_map(|s| ctx.runs(s).map(|(_, sc)| sc)).collect::<Vec<_>>());
         let states: Vec<_> = ctx.ship_states(stage).collect();
         for (n, (ins, state)) in states.iter().enumerate() {
             let mut tools: Vec<&str> = Vec::new();

@@ -30,7 +30,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         return;
     }
     let stage = &ctx.df.stages[0];
-    let toolchain_base = ctx.graph.root_image(0).is_some_and(|b| super::build_toolchain::toolchain_image(b).is_some());
+    let toolchain_base = ctx.graph.root_image(0).is_some_and(|b| super::toolchain_image(b).is_some());
     let states: Vec<_> = ctx.ship_states(stage).map(|(_, s)| s).collect();
     for ((ins, script), state) in ctx.runs(stage).zip(states) {
         let tools: Vec<_> = state.packages.iter().filter(|p| is_toolchain_package(&p.name)).collect();

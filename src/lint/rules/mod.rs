@@ -23,6 +23,7 @@ mod dev_dependencies;
 mod duplicate_stage;
 mod from_as_casing;
 mod heavy_base;
+pub use build_toolchain::toolchain_image;
 pub use heavy_base::slim_variant;
 mod invalid;
 mod latest_base;
