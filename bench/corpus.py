@@ -3,6 +3,7 @@
 
   corpus.py lay GIT_DIR COMMIT DEST     write a repository's Dockerfiles at COMMIT under DEST
   corpus.py measure CORPUS [--no-hadolint]   print the figures
+  corpus.py sample CORPUS CODE [N]   print N unlabelled findings of CODE with their lines, for labelling
 
 Only figures are printed; nothing here fails on one."""
 import collections
@@ -181,8 +182,46 @@ def measure(corpus, flags):
           f"hadolint {len(parsed) / hs:.0f} files/s ({hv}): {hs / ss:.1f}x")
 
 
+def read_labels(path="bench/corpus-labels.tsv"):
+    labels = {}
+    if os.path.exists(path):
+        for line in open(path):
+            if line.startswith("#") or not line.strip():
+                continue
+            f, ln, code, verdict, *_ = line.rstrip("\n").split("\t")
+            labels[(f, int(ln), code)] = verdict
+    return labels
+
+
+def sample(corpus, code, n=20):
+    """A stable pseudo-random spread of a rule's unlabelled findings (ordered by a hash of
+    file and line, so a new run picks the same ones), each with its instruction and the file's
+    FROM/USER lines: what a person needs to say true or false."""
+    import hashlib
+    files = sorted(os.path.join(d, f) for d, _, fs in os.walk(corpus) for f in fs if is_dockerfile(f))
+    labels = read_labels()
+    hits = [f for f in lint(files) if f["code"] == code and (rel(corpus, f["file"]), f["line"], code) not in labels]
+    hits.sort(key=lambda f: hashlib.sha1(f"{rel(corpus, f['file'])}:{f['line']}".encode()).hexdigest())
+    for f in hits[:int(n)]:
+        lines = open(f["file"], errors="replace").read().split("\n")
+        i = f["line"] - 1
+        j = i
+        # the instruction's continuation lines; comment lines inside it do not end it
+        while j < len(lines) - 1 and j - i < 120 and (
+                lines[j].rstrip().endswith("\\") or (j > i and lines[j].lstrip().startswith("#"))):
+            j += 1
+        print(f"=== {rel(corpus, f['file'])}\t{f['line']}\t{code}\t{f['message'][:160]}")
+        for k, l in enumerate(lines):
+            if re.match(r"\s*(FROM|USER|SHELL|ENTRYPOINT)\b", l, re.I) and not i <= k <= j:
+                print(f"   {k + 1:4}| {l[:150]}")
+        body = " ".join(lines[k].strip().rstrip("\\").strip() for k in range(i, j + 1) if not lines[k].lstrip().startswith("#"))
+        print(f" > {i + 1:4}| {body[:1600]}")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "lay":
         lay(*sys.argv[2:5])
+    elif sys.argv[1] == "sample":
+        sample(*sys.argv[2:5])
     else:
         measure(sys.argv[2], sys.argv[3:])

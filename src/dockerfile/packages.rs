@@ -119,6 +119,16 @@ pub fn is_toolchain_package(name: &str) -> bool {
         || (n.contains("jdk") && !n.contains("jre"))
 }
 
+/// Whether a package compiles or drives a compile (a compiler, a build system or the
+/// metapackages that pull them in), as opposed to the headers and libraries a build reads.
+pub fn is_compiler_package(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    is_toolchain_package(&n)
+        && !n.ends_with("-dev")
+        && !n.ends_with("-devel")
+        && !matches!(n.as_str(), "linux-headers" | "kernel-headers" | "musl-dev" | "pkg-config" | "pkgconf")
+}
+
 /// Whether git is a build tool in these RUN scripts: some command runs git itself (`git
 /// clone`, `git checkout` …) or a build that fetches with it (`go get`, `pip install git+…`,
 /// `npm install` of a git dependency is not seen). git installed and never used by a RUN may

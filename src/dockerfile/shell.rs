@@ -235,7 +235,77 @@ pub fn parse(script: &str) -> Script {
         }
     }
     finish(&mut current, false, Sep::Seq);
+    expand_local_variables(&mut commands);
     Script { commands, guards }
+}
+
+/// `$NAME` and `${NAME}` of the `known` variables replaced by their values; anything else
+/// (other variables, `${NAME:-…}` and the like) stays as written.
+fn paste(word: &str, known: &[(String, String)]) -> String {
+    let mut out = word.to_owned();
+    for (k, v) in known.iter().rev() {
+        out = out.replace(&format!("${{{k}}}"), v);
+        let mut from = 0;
+        while let Some(i) = out[from..].find(&format!("${k}")).map(|i| i + from) {
+            let end = i + 1 + k.len();
+            if out[end..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+                from = end;
+                continue;
+            }
+            out.replace_range(i..end, v);
+            from = i + v.len();
+        }
+    }
+    out
+}
+
+/// Expand the variables the script itself sets to a literal, as the shell would: the
+/// `buildDeps='gcc make'; apk add $buildDeps; …; apk del $buildDeps` idiom names its packages
+/// only through one. A variable counts from a bare assignment, one before `set`/`export`/`:`
+/// (special built-ins keep it), or `export NAME=…`, when it holds no command substitution and
+/// runs whenever the command that uses it does. A word that is just `$NAME` splits into the
+/// value's words (unquoted use); inside a longer word the value is pasted as it is.
+fn expand_local_variables(commands: &mut [SimpleCommand]) {
+    let mut vars: Vec<(String, String, Vec<u32>)> = Vec::new();
+    for c in commands.iter_mut() {
+        if !vars.is_empty() {
+            let known: Vec<(String, String)> = vars
+                .iter()
+                .filter(|(_, _, scope)| c.scope.starts_with(scope))
+                .map(|(k, v, _)| (k.clone(), v.clone()))
+                .collect();
+            if !known.is_empty() {
+                let mut words = Vec::with_capacity(c.words.len());
+                for w in c.words.drain(..) {
+                    let name = w.strip_prefix('$').map(|n| n.trim_start_matches('{').trim_end_matches('}'));
+                    match name.and_then(|n| known.iter().rev().find(|(k, _)| k == n)) {
+                        Some((_, v)) if w.len() > 1 => words.extend(v.split_whitespace().map(String::from)),
+                        _ if w.contains('$') => words.push(paste(&w, &known)),
+                        _ => words.push(w),
+                    }
+                }
+                c.words = words;
+                for a in &mut c.assignments {
+                    if a.contains('$') {
+                        *a = paste(a, &known);
+                    }
+                }
+            }
+        }
+        let keeps = c.words.is_empty() || matches!(c.words[0].as_str(), "set" | "export" | ":" | "readonly");
+        if !keeps {
+            continue;
+        }
+        let exported = c.words.iter().skip(1).filter(|w| c.words[0] == "export" && is_assignment(w));
+        for a in c.assignments.iter().chain(exported) {
+            let (k, v) = a.split_once('=').expect("an assignment has =");
+            if v.contains("$(") || v.contains('`') || v.contains('$') {
+                vars.retain(|(n, _, _)| n != k);
+                continue;
+            }
+            vars.push((k.to_owned(), v.to_owned(), c.scope.clone()));
+        }
+    }
 }
 
 /// The words of the last command pushed (the test a `&&` chain is guarded by).

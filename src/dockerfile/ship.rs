@@ -69,6 +69,14 @@ impl RunState {
 }
 
 impl RunState {
+    /// Whether `p` and what it pulled in are gone from the layer. apt's `remove`/`purge`
+    /// without an auto-remove after it leaves the dependencies: removing `build-essential` or
+    /// `gcc` that way keeps `gcc-12`, `g++-12` and `make`. apk and dnf remove the orphans.
+    pub fn gone_with_dependencies(&self, script: &Script, p: &Package) -> bool {
+        p.fate == Fate::Removed
+            && (!p.manager.is_apt() || self.auto_removes.iter().any(|&r| r > p.at && follows(script, r, p.at)))
+    }
+
     /// Packages that are (or may be) in the layer.
     pub fn shipped(&self) -> impl Iterator<Item = &Package> {
         self.packages.iter().filter(|p| p.fate != Fate::Removed)

@@ -115,6 +115,10 @@ pub fn toolchain_image(image: &str) -> Option<&'static str> {
         "golang" => Some("`gcr.io/distroless/static-debian12` or `scratch`"),
         "rust" => Some("`debian:bookworm-slim` or `gcr.io/distroless/cc-debian12`"),
         "gcc" => Some("the slim variant of the distribution, e.g. `debian:bookworm-slim`"),
+        // the `curl` and `scm` tags stop before the compilers and headers
+        "buildpack-deps" if !(tag.ends_with("curl") || tag.ends_with("scm")) => {
+            Some("the slim variant of the distribution, e.g. `debian:bookworm-slim`")
+        }
         "maven" | "gradle" => Some("a JRE image such as `eclipse-temurin:21-jre`"),
         "openjdk" | "eclipse-temurin" | "amazoncorretto" | "sapmachine" if !tag.contains("jre") => {
             Some("the JRE variant, e.g. `eclipse-temurin:21-jre`")

@@ -3,7 +3,11 @@
 //! build, make, cmake --build, gcc/g++/clang, javac, dotnet publish, tsc) in a single-stage
 //! Dockerfile. Not when the RUN installs its own toolchain and removes all of it again (the
 //! official images' build-from-source idiom, decided by the ship state): then the compiler
-//! does not ship, and the layer holds only what the build installed.
+//! does not ship, and the layer holds only what the build installed. Removed means with
+//! what it pulled in: apt's `remove` without `--auto-remove` keeps `gcc-12` behind a removed
+//! `build-essential`. Build dependencies named through a variable (`apk del $buildDeps`) or
+//! pulled by the build (`mk-build-deps`) count when the RUN removes all it installed before
+//! the build. A compiler from the base image or an earlier RUN is always there.
 //!
 //! ## Why it matters
 //! Compiling in the only stage means the compiler, the sources, the dependency caches and
@@ -20,9 +24,8 @@
 //! Add a build stage that compiles, and a runtime stage that copies only the output
 //! (`shiplight suggest` writes the patch).
 
-use crate::dockerfile::packages::is_toolchain_package;
+use crate::dockerfile::packages::is_compiler_package;
 use crate::dockerfile::shell::SimpleCommand;
-use crate::dockerfile::ship::Fate;
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
@@ -32,14 +35,34 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     let stage = &ctx.df.stages[0];
     let toolchain_base = ctx.graph.root_image(0).is_some_and(|b| super::toolchain_image(b).is_some());
     let states: Vec<_> = ctx.ship_states(stage).map(|(_, s)| s).collect();
+    // a compiler an earlier RUN left in the image is there for every later build
+    let mut compiler_shipped = toolchain_base;
     for ((ins, script), state) in ctx.runs(stage).zip(states) {
-        let tools: Vec<_> = state.packages.iter().filter(|p| is_toolchain_package(&p.name)).collect();
-        let brings_and_removes_its_toolchain =
-            !toolchain_base && !tools.is_empty() && tools.iter().all(|p| p.fate == Fate::Removed);
-        if brings_and_removes_its_toolchain {
+        let compilers = |before: usize| {
+            state.packages.iter().filter(move |p| p.at <= before && is_compiler_package(&p.name))
+        };
+        let leaves_a_compiler = compilers(usize::MAX).any(|p| !state.gone_with_dependencies(script, p));
+        let Some((at, what)) = script.commands.iter().enumerate().find_map(|(i, c)| Some((i, build_command(c)?)))
+        else {
+            compiler_shipped |= leaves_a_compiler;
+            continue;
+        };
+        // the RUN installs its compilers and removes them with what they pulled in; or,
+        // naming none, it removes all it installed last before the build (apt-mark save and
+        // `purge --auto-remove`, an apk `--virtual` group): then the compiler came with
+        // those build dependencies (`mk-build-deps --install`) and went with them
+        let last = state.packages.iter().filter(|p| p.at <= at).map(|p| p.at).max();
+        let removes_its_toolchain = !compiler_shipped
+            && !leaves_a_compiler
+            && (compilers(at).next().is_some()
+                || last.is_some_and(|l| {
+                    state.packages.iter().filter(|p| p.at == l).all(|p| state.gone_with_dependencies(script, p))
+                }));
+        compiler_shipped |= leaves_a_compiler;
+        if removes_its_toolchain {
             continue;
         }
-        if let Some(what) = script.commands.iter().find_map(build_command) {
+        {
             out.push(
                 Hit::on(ins, stage, format!("`{what}` compiles in the only stage, so the toolchain, sources and build caches ship with the result"))
                     .fix("compile in a `build` stage and COPY --from=build only the output into a slim runtime stage"),
@@ -116,5 +139,28 @@ mod tests {
             lines("SL102", "FROM gcc:13\nRUN apt-get install -y make && make && apt-get purge -y make\n"),
             vec![2]
         );
+    }
+
+    #[test]
+    fn build_dependencies_named_through_a_variable_or_pulled_by_the_build_go_too() {
+        // jessfraz/dockerfiles: the list lives in a variable set before `set -x`
+        let listed = "FROM alpine:3.20\nRUN buildDeps=' g++ git make ' set -x && apk --no-cache add $buildDeps && make && make install && apk del $buildDeps\n";
+        assert!(lines("SL102", listed).is_empty());
+        // nginx's Debian image: build deps come from mk-build-deps on arches without packages,
+        // the runtime packages installed before them stay; everything since the mark is purged
+        let nginx = "FROM debian:bookworm-slim\nRUN apt-get install -y ca-certificates && case \"$a\" in amd64) ;; *) savedAptMark=\"$(apt-mark showmanual)\" && apt-get install -y devscripts equivs git && mk-build-deps --install x/control && make base && apt-mark showmanual | xargs apt-mark auto && apt-mark manual $savedAptMark ;; esac && apt-get purge -y --auto-remove\n";
+        assert!(lines("SL102", nginx).is_empty());
+        // a compiler an earlier RUN left behind serves this build as well
+        let earlier = "FROM alpine:3.20\nRUN apk add gcc\nRUN apk add --virtual .b make && make && apk del .b\n";
+        assert_eq!(lines("SL102", earlier), vec![3]);
+        // headers an earlier RUN left do not compile anything (jessfraz/dockerfiles masscan)
+        let headers = "FROM alpine:3.20\nRUN apk add libpcap-dev\nRUN apk add --virtual .b build-base && make && apk del .b\n";
+        assert!(lines("SL102", headers).is_empty());
+        // runtime libraries installed beside the compiler may stay (vimagick/dockerfiles hans)
+        let libs = "FROM alpine:3.20\nRUN apk add build-base libstdc++ curl && make && apk del build-base curl\n";
+        assert!(lines("SL102", libs).is_empty());
+        // apt's remove without an auto-remove keeps gcc-N and make (vimagick/dockerfiles kismet)
+        let meta = "FROM ubuntu:16.04\nRUN apt-get install -y build-essential libpcap-dev && make && apt-get remove -y build-essential\n";
+        assert_eq!(lines("SL102", meta), vec![2]);
     }
 }
