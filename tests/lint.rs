@@ -263,3 +263,31 @@ fn a_compose_file_above_the_dockerfile_decides_which_stage_ships() {
     assert!(has(&f, "SL101", 6), "{f:#?}");
     assert!(stderr.contains("(from --target)"), "{stderr}");
 }
+
+/// A compose service that bind-mounts its build context runs the host's sources over the
+/// image: a development environment (awesome-compose's react, vue and angular samples). When
+/// only such services build a Dockerfile, nothing of it ships: the rules about what ships
+/// (dev dependencies, heavy base, root) stay silent and the note says why.
+#[test]
+fn a_stage_only_development_services_build_does_not_ship() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::create_dir(dir.path().join("web")).unwrap();
+    let compose = "services:\n  web:\n    build:\n      context: web\n      target: development\n    volumes:\n      - ./web:/usr/src/app\n      - /usr/src/app/node_modules\n";
+    std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+    std::fs::write(
+        dir.path().join("web/Dockerfile"),
+        "FROM node:lts AS development\nWORKDIR /usr/src/app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCMD [\"npm\", \"start\"]\n\nFROM development AS dev-envs\nRUN apt-get update && apt-get install -y git\n",
+    )
+    .unwrap();
+    let (f, _, stderr) = json(&["web/Dockerfile"], dir.path());
+    for code in ["SL104", "SL103", "SL107", "SL101", "SL302"] {
+        assert!(!f.iter().any(|x| x["code"] == code), "{code} on a development-only file: {f:#?}");
+    }
+    assert!(stderr.contains("no stage ships, only development environments use it"), "{stderr}");
+    assert!(stderr.contains("mounts its sources: development, not shipped"), "{stderr}");
+    // without the mount the same service ships its target
+    std::fs::write(dir.path().join("compose.yaml"), compose.split("    volumes").next().unwrap()).unwrap();
+    let (f, _, _) = json(&["web/Dockerfile"], dir.path());
+    assert!(has(&f, "SL104", 4), "{f:#?}");
+}

@@ -105,26 +105,67 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
 /// with a compose file, from the Dockerfile's folder up to the repository root (a folder
 /// with `.git`). `None` when no compose service builds it with a `target`. The string says
 /// where the answer came from.
-pub fn compose_targets(file: &Path) -> Option<(Vec<String>, String)> {
+pub fn compose_targets(file: &Path) -> Option<(Vec<String>, String, bool)> {
     let dockerfile = std::fs::canonicalize(file).ok()?;
+    let parsed = std::fs::read_to_string(&dockerfile).ok().and_then(|t| crate::dockerfile::Dockerfile::parse(&t).ok());
+    // the working directory a target's image runs in (where mounted sources would land)
+    // and its VOLUMEs (where it keeps data)
+    let runs_sources = |b: &crate::dockerfile::compose::Build| -> bool {
+        let Some(df) = &parsed else { return b.develops };
+        let targets: Vec<String> = b.target.iter().cloned().collect();
+        let Ok(graph) = crate::dockerfile::graph::Graph::build(df, &targets) else { return b.develops };
+        let (mut dir, mut volumes) = ("/".to_owned(), Vec::new());
+        for i in graph.lineage(graph.targets[0]) {
+            for ins in &df.stages[i].instructions {
+                match ins.kind {
+                    crate::dockerfile::Kind::Workdir => {
+                        if let Some(p) = ins.words().first() {
+                            dir = crate::dockerfile::resolve_path(&dir, p);
+                        }
+                    }
+                    crate::dockerfile::Kind::Volume => {
+                        volumes.extend(ins.words().iter().map(|v| crate::dockerfile::resolve_path(&dir, v)))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        b.runs_sources(&dir, &volumes)
+    };
     let mut dir = dockerfile.parent();
     while let Some(d) = dir {
         for name in crate::dockerfile::compose::FILE_NAMES {
             let path = d.join(name);
             let Ok(text) = std::fs::read_to_string(&path) else { continue };
             let Ok(builds) = crate::dockerfile::compose::builds(&text, d, &dockerfile) else { continue };
-            if builds.iter().any(|b| b.target.is_some()) {
+            let develops: Vec<bool> = builds.iter().map(runs_sources).collect();
+            if builds.iter().zip(&develops).any(|(b, &d)| b.target.is_some() || d) {
                 let mut targets: Vec<String> = Vec::new();
+                let mut developed: Vec<String> = Vec::new();
                 let mut said = Vec::new();
-                for b in &builds {
+                for (b, &develops) in builds.iter().zip(&develops) {
                     // a service without a target builds the last stage
                     let t = b.target.clone().unwrap_or_else(|| "last".into());
+                    if develops {
+                        // it runs the host's sources over the image: a development environment
+                        said.push(format!(
+                            "service `{}` → `{t}` mounts its sources: development, not shipped",
+                            b.service
+                        ));
+                        developed.push(t);
+                        continue;
+                    }
                     said.push(format!("service `{}` → `{t}`", b.service));
                     if !targets.contains(&t) {
                         targets.push(t);
                     }
                 }
-                return Some((targets, format!("{} ({})", path.display(), said.join(", "))));
+                // only development services build it: nothing of it ships
+                let development_only = targets.is_empty();
+                if development_only {
+                    targets = developed;
+                }
+                return Some((targets, format!("{} ({})", path.display(), said.join(", ")), development_only));
             }
         }
         if d.join(".git").exists() {
@@ -168,7 +209,7 @@ pub fn run(opts: &LintOptions) -> Result<Report, ConfigError> {
                 .notes
                 .push(format!("{shown}: the stages that ship are {} (from {source})", cfg.targets.join(", "))),
             None => {
-                if let Some((targets, source)) = compose_targets(&file) {
+                if let Some((targets, source, development_only)) = compose_targets(&file) {
                     let last = bytes.as_ref().ok().and_then(|b| {
                         crate::dockerfile::Dockerfile::parse(&String::from_utf8_lossy(b)).ok().map(|df| df.stages.len())
                     });
@@ -179,10 +220,12 @@ pub fn run(opts: &LintOptions) -> Result<Report, ConfigError> {
                             _ => t.clone(),
                         })
                         .collect();
-                    report
-                        .notes
-                        .push(format!("{shown}: the stages that ship are {} (from {source})", targets.join(", ")));
-                    file_cfg = Some(LintConfig { targets: resolved, ..cfg.clone() });
+                    report.notes.push(if development_only {
+                        format!("{shown}: no stage ships, only development environments use it (from {source})")
+                    } else {
+                        format!("{shown}: the stages that ship are {} (from {source})", targets.join(", "))
+                    });
+                    file_cfg = Some(LintConfig { targets: resolved, development_only, ..cfg.clone() });
                 }
             }
         }

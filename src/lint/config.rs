@@ -34,6 +34,9 @@ pub struct LintConfig {
     pub severity: BTreeMap<&'static str, Option<Severity>>,
     /// Stages that ship; empty means the last stage.
     pub targets: Vec<String>,
+    /// The targets are development environments only (a compose service that mounts its
+    /// sources builds them): the rules about what ships stay silent.
+    pub development_only: bool,
     /// Registries base images may come from; empty allows all.
     pub trusted_registries: Vec<String>,
     /// `lint-findings: new|all`: whether a pull request's report shows only the findings its
@@ -49,6 +52,7 @@ impl Default for LintConfig {
             ignored: Vec::new(),
             severity: BTreeMap::new(),
             targets: Vec::new(),
+            development_only: false,
             trusted_registries: Vec::new(),
             all_findings: None,
         }

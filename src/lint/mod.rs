@@ -167,12 +167,14 @@ impl<'a> Ctx<'a> {
 
     /// Stages whose filesystem ships in a target image.
     pub fn shipped(&self) -> impl Iterator<Item = &'a Stage> + '_ {
-        self.df.stages.iter().filter(|s| self.graph.ships[s.index])
+        let none = self.config.development_only;
+        self.df.stages.iter().filter(move |s| !none && self.graph.ships[s.index])
     }
 
-    /// The target (final) stages.
+    /// The target (final) stages, when they ship.
     pub fn finals(&self) -> impl Iterator<Item = &'a Stage> + '_ {
-        self.graph.targets.iter().map(|&i| &self.df.stages[i])
+        let none = self.config.development_only;
+        self.graph.targets.iter().filter(move |_| !none).map(|&i| &self.df.stages[i])
     }
 
     /// A value set by ENV in a stage or the stages it is built FROM.

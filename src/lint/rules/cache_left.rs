@@ -100,7 +100,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 if let Some(args) = pip_install(cmd) {
                     if !seen.contains(&"pip") {
                         seen.push("pip");
-                        let no_cache = args.iter().any(|a| a == "--no-cache-dir" || a.starts_with("--no-cache-dir="));
+                        // pip's option parser takes any unambiguous prefix: `--no-cache` is
+                        // `--no-cache-dir` (`--no-c` could still be `--no-color`/`--no-compile`)
+                        let no_cache = args.iter().any(|a| {
+                            let name = a.split('=').next().unwrap_or(a);
+                            name.len() >= "--no-cach".len() && "--no-cache-dir".starts_with(name)
+                        });
                         if !no_cache && !pip_env_off && !removes("/root/.cache") && !ins.mounts_away("/root/.cache") {
                             push(
                                 Some("DL3042"),
@@ -174,6 +179,8 @@ mod tests {
             "FROM debian:12\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
             "FROM debian:12\nRUN --mount=type=cache,target=/var/lib/apt/lists apt-get update\n",
             "FROM python:3.9\nRUN pip install --no-cache-dir flask\n",
+            // vimagick/dockerfiles mqtt-io-arm: pip reads `--no-cache` as `--no-cache-dir`
+            "FROM python:3.9\nRUN pip3 install --no-cache mqtt-io\n",
             "FROM python:3.9\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask\n",
             "FROM python:3.9\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n",
             "FROM alpine:3\nRUN apk add --no-cache curl\n",

@@ -29,7 +29,7 @@ use crate::dockerfile::shell::SimpleCommand;
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
-    if ctx.df.stages.len() != 1 {
+    if ctx.df.stages.len() != 1 || ctx.shipped().next().is_none() {
         return;
     }
     let stage = &ctx.df.stages[0];
@@ -38,9 +38,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     // a compiler an earlier RUN left in the image is there for every later build
     let mut compiler_shipped = toolchain_base;
     for ((ins, script), state) in ctx.runs(stage).zip(states) {
-        let compilers = |before: usize| {
-            state.packages.iter().filter(move |p| p.at <= before && is_compiler_package(&p.name))
-        };
+        let compilers =
+            |before: usize| state.packages.iter().filter(move |p| p.at <= before && is_compiler_package(&p.name));
         let leaves_a_compiler = compilers(usize::MAX).any(|p| !state.gone_with_dependencies(script, p));
         let Some((at, what)) = script.commands.iter().enumerate().find_map(|(i, c)| Some((i, build_command(c)?)))
         else {
@@ -154,7 +153,8 @@ mod tests {
         let earlier = "FROM alpine:3.20\nRUN apk add gcc\nRUN apk add --virtual .b make && make && apk del .b\n";
         assert_eq!(lines("SL102", earlier), vec![3]);
         // headers an earlier RUN left do not compile anything (jessfraz/dockerfiles masscan)
-        let headers = "FROM alpine:3.20\nRUN apk add libpcap-dev\nRUN apk add --virtual .b build-base && make && apk del .b\n";
+        let headers =
+            "FROM alpine:3.20\nRUN apk add libpcap-dev\nRUN apk add --virtual .b build-base && make && apk del .b\n";
         assert!(lines("SL102", headers).is_empty());
         // runtime libraries installed beside the compiler may stay (vimagick/dockerfiles hans)
         let libs = "FROM alpine:3.20\nRUN apk add build-base libstdc++ curl && make && apk del build-base curl\n";

@@ -30,10 +30,20 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         let root = &ctx.df.stages[ctx.graph.lineage(stage.index)[0]];
         if let Some(slim) = slim_variant(image) {
             out.push(
-                Hit::on_from(root, format!("the final image is built on `{image}`, the full variant; `{slim}` has the same runtime without the build tools"))
+                Hit::on_from(root, format!("the final image is built on `{image}`, the full variant; `{slim}` has the same runtime without {}", dropped(image)))
                     .fix(format!("use `FROM {slim}` for the stage that ships")),
             );
         }
+    }
+}
+
+/// What the full variant carries that its slim variant leaves out. The language images'
+/// full tags are built on `buildpack-deps` (compilers, headers, version control); Debian's
+/// full tags differ from `-slim` only by documentation, man pages and locales.
+fn dropped(image: &str) -> &'static str {
+    match ImageRef::parse(image).official_name() {
+        Some("debian") => "the documentation, man pages and locale data",
+        _ => "the compilers, headers and version-control tools",
     }
 }
 

@@ -27,8 +27,8 @@ use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for fin in ctx.finals() {
-        // (path, line, added by COPY/ADD)
-        let mut added: Vec<(String, usize, bool)> = Vec::new();
+        // (path, line, what is known to be under it)
+        let mut added: Vec<(String, usize, Under)> = Vec::new();
         let mut workdir = "/".to_owned();
         for si in ctx.graph.lineage(fin.index) {
             let stage = &ctx.df.stages[si];
@@ -41,8 +41,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         }
                     }
                     Kind::Copy | Kind::Add => {
-                        if let Body::Copy { dest, .. } = &ins.body {
-                            added.push((absolute(&workdir, dest), ins.line, true));
+                        if let Body::Copy { sources, dest } = &ins.body {
+                            let under = Under::copied(sources, ins.flag("from").is_some());
+                            added.push((absolute(&workdir, dest), ins.line, under));
                         }
                     }
                     Kind::Run => {
@@ -70,9 +71,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                                 let paths = args.iter().filter(|a| !a.starts_with('-')).skip(usize::from(skip_first));
                                 for p in paths {
                                     let p = absolute(&workdir, p.trim_end_matches('*'));
-                                    if let Some((_, line, by_copy)) =
-                                        added.iter().rev().find(|(a, l, _)| *l != ins.line && overlaps(&p, a))
+                                    if let Some((_, line, under)) = added
+                                        .iter()
+                                        .rev()
+                                        .find(|(a, l, under)| *l != ins.line && overlaps(&p, a) && under.holds(a, &p))
                                     {
+                                        let by_copy = !matches!(under, Under::Run);
                                         let message = if verb == "rm" {
                                             format!("`rm {p}` runs in a later layer than line {line}, which added it: the bytes stay in line {line}'s layer")
                                         } else {
@@ -80,7 +84,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                                         };
                                         let fix = if verb == "rm" {
                                             "delete it in the same RUN that creates it"
-                                        } else if *by_copy {
+                                        } else if by_copy {
                                             "set ownership and mode while copying: `COPY --chown=user:group` / `COPY --chmod=…`"
                                         } else {
                                             "set ownership and mode in the RUN that creates the files"
@@ -93,10 +97,64 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                                 created.extend(outputs(prog, args).into_iter().map(|p| absolute(&workdir, p)));
                             }
                         }
-                        added.extend(created.into_iter().map(|p| (p, ins.line, false)));
+                        added.extend(created.into_iter().map(|p| (p, ins.line, Under::Run)));
                     }
                     _ => {}
                 }
+            }
+        }
+    }
+}
+
+/// What an instruction is known to have put under the path it wrote.
+enum Under {
+    /// A RUN's download, clone, extraction or copy: anything.
+    Run,
+    /// COPY/ADD from the build context: a folder source brings whatever the context holds.
+    Context(Vec<String>),
+    /// COPY --from a stage or image: only the sources' own names are known (a folder's
+    /// content is the other stage's business: `COPY --from=build /target/ /` says nothing
+    /// about `/go`).
+    Stage(Vec<String>),
+}
+
+impl Under {
+    fn copied(sources: &[String], from: bool) -> Under {
+        if from {
+            Under::Stage(sources.to_vec())
+        } else {
+            Under::Context(sources.to_vec())
+        }
+    }
+
+    /// Whether touching `path` touches something this wrote at `dest`: the path is the
+    /// destination or holds it, or lies inside it where a source's name says it was copied.
+    fn holds(&self, dest: &str, path: &str) -> bool {
+        let inside =
+            dest == "/" && path != "/" || path.strip_prefix(dest).is_some_and(|r| r.starts_with('/') && r.len() > 1);
+        if !inside {
+            return true;
+        }
+        let rel = path.strip_prefix(dest).unwrap_or(path).trim_start_matches('/');
+        let first = rel.split('/').next().unwrap_or("");
+        let named = |sources: &[String]| {
+            sources.iter().any(|s| {
+                let base = s.trim_end_matches('/').rsplit('/').next().unwrap_or(s);
+                base == first
+                    || globset::Glob::new(base).is_ok_and(|g| g.compile_matcher().is_match(first))
+                    || globset::Glob::new(first).is_ok_and(|g| g.compile_matcher().is_match(base))
+            })
+        };
+        match self {
+            Under::Run => true,
+            Under::Stage(sources) => named(sources),
+            Under::Context(sources) => {
+                // a folder (`.`, `app/`, a name without an extension) may hold anything
+                named(sources)
+                    || sources.iter().any(|s| {
+                        let base = s.trim_end_matches('/').rsplit('/').next().unwrap_or(s);
+                        s.ends_with('/') || base == "." || !base.contains('.')
+                    })
             }
         }
     }
@@ -130,6 +188,27 @@ mod tests {
         assert!(m[0].1.contains("line 3"), "{}", m[0].1);
         assert_eq!(lines("SL109", "FROM debian:12\nRUN curl -o /tmp/t.tgz https://x && tar -xzf /tmp/t.tgz -C /opt\nRUN rm -f /tmp/t.tgz\n"), vec![3]);
         assert_eq!(lines("SL109", "FROM debian:12\nCOPY big.bin /data/big.bin\nRUN rm -rf /data\n"), vec![3]);
+    }
+
+    #[test]
+    fn inside_a_copy_only_what_its_sources_name() {
+        // the official golang image: the toolchain comes from /target/, /go is made here
+        let golang = "FROM alpine:3.24 AS build\nRUN mkdir -p /target/usr/local/go\nFROM alpine:3.24\nCOPY --from=build /target/ /\nRUN mkdir -p /go/src && chmod -R 1777 /go\n";
+        assert!(lines("SL109", golang).is_empty());
+        // scripts copied to /tmp/, a tarball one of them downloads in the same RUN
+        let kafka = "FROM alpine:3\nCOPY fetch.sh start.sh /tmp/\nRUN /tmp/fetch.sh && tar xzf /tmp/k.tgz -C /opt && rm /tmp/k.tgz\n";
+        assert!(lines("SL109", kafka).is_empty());
+        // but removing the copied scripts later, or what a context folder brought, is flagged
+        assert_eq!(lines("SL109", "FROM alpine:3\nCOPY fetch.sh /tmp/\nRUN rm /tmp/fetch.sh\n"), vec![3]);
+        assert_eq!(lines("SL109", "FROM alpine:3\nCOPY fetch.sh /tmp/\nRUN rm /tmp/*\n"), vec![3]);
+        assert_eq!(lines("SL109", "FROM node:20\nCOPY . /app\nRUN rm -rf /app/node_modules\n"), vec![3]);
+        assert_eq!(
+            lines(
+                "SL109",
+                "FROM alpine:3\nCOPY --from=b /out/app /usr/local/bin/\nRUN chmod -R 755 /usr/local/bin/app\n"
+            ),
+            vec![3]
+        );
     }
 
     #[test]
