@@ -43,6 +43,15 @@ pub fn system_install(cmd: &SimpleCommand) -> Option<(Manager, Vec<&str>)> {
     };
     let args = cmd.args();
     let at = args.iter().position(|a| a == verb)?;
+    // `apt-get install -s` only says what it would do (postgres asks whether a -jit package
+    // exists that way); apk's `--simulate`, dnf's `--assumeno` install nothing either
+    let simulated = args.iter().any(|a| {
+        matches!(a.as_str(), "--simulate" | "--just-print" | "--dry-run" | "--recon" | "--no-act" | "--assumeno")
+            || (m.is_apt() && a.starts_with('-') && !a.starts_with("--") && a.contains('s'))
+    });
+    if simulated {
+        return None;
+    }
     // apt-get's `-o Opt=val` and apk's `--repository URL`/`-X URL` take a value.
     let mut pkgs = Vec::new();
     let mut skip = false;

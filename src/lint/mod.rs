@@ -330,11 +330,11 @@ mod tests {
     #[test]
     fn pragma_scopes() {
         let base = "FROM debian:12.5\nUSER app\n";
-        let with = |p: &str| codes(&format!("{base}{p}RUN cd /tmp\n"));
+        let with = |p: &str| codes(&format!("{base}{p}RUN cd /srv\n"));
         assert!(with("").iter().any(|(_, c)| c == "SL310"));
         assert!(!with("# hadolint ignore=DL3003\n").iter().any(|(_, c)| c == "SL310"));
         assert!(!with("# shiplight ignore=cd-in-run\n").iter().any(|(_, c)| c == "SL310"));
-        assert!(!codes(&format!("# hadolint global ignore=SL310\n{base}RUN cd /tmp\n"))
+        assert!(!codes(&format!("# hadolint global ignore=SL310\n{base}RUN cd /srv\n"))
             .iter()
             .any(|(_, c)| c == "SL310"));
         // a stage pragma covers its own stage only

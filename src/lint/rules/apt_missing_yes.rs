@@ -46,5 +46,10 @@ mod tests {
         for ok in ["-y", "--yes", "-qy", "-qq", "--assume-yes"] {
             assert!(lines("SL303", &format!("FROM debian:12\nRUN apt-get install {ok} curl\n")).is_empty(), "{ok}");
         }
+        // postgres 18: a simulated install asks nothing (and installs nothing)
+        let probe = "FROM debian:12\nRUN if apt-get install -s \"postgresql-18-jit\" > /dev/null 2>&1; then apt-get install -y postgresql-18-jit; fi\n";
+        assert!(lines("SL303", probe).is_empty());
+        // `apt-get -f install` after `dpkg -i` prompts when it has something to fix
+        assert_eq!(lines("SL303", "FROM debian:12\nRUN dpkg -i /tmp/z.deb; apt-get -f install\n"), vec![2]);
     }
 }

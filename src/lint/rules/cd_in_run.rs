@@ -1,5 +1,10 @@
 //! ## What it does
-//! Flags `cd` in RUN (hadolint DL3003).
+//! Flags `cd` in RUN (hadolint DL3003) where `WORKDIR` would do the same: a folder that
+//! exists before the RUN, stays after it, and where the rest of the RUN works. Not a
+//! temporary excursion: a folder the same RUN creates (mkdir, git clone, an unpacked
+//! archive, `mktemp -d`) or removes, a `cd` inside `( … )`, or a RUN that changes folder
+//! again. WORKDIR cannot express those: it would leave the folder in a layer, or move every
+//! later instruction there. Unlike hadolint, which flags every `cd`.
 //!
 //! ## Why it matters
 //! `cd` lasts only for that RUN, so later instructions run somewhere else than the reader
@@ -13,13 +18,17 @@
 //! ## Fix
 //! `WORKDIR /app` then `RUN make`.
 
+use crate::dockerfile::shell::{Script, SimpleCommand};
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in &ctx.df.stages {
         for (ins, script) in ctx.runs(stage) {
-            if let Some(cd) = script.calls(&["cd"]).next() {
-                let dir = cd.args().first().map(String::as_str).unwrap_or("~");
+            let cds: Vec<(usize, &SimpleCommand)> =
+                script.commands.iter().enumerate().filter(|(_, c)| c.program() == "cd").collect();
+            let Some(&(at, cd)) = cds.first() else { continue };
+            let dir = cd.args().first().map(String::as_str).unwrap_or("~");
+            if cds.len() == 1 && !excursion(script, at, dir) {
                 out.push(
                     Hit::on(ins, stage, format!("`cd {dir}` lasts only for this RUN"))
                         .fix(format!("use `WORKDIR {dir}`"))
@@ -30,6 +39,63 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     }
 }
 
+/// Whether `cd dir` (command `at`) is a temporary excursion WORKDIR cannot stand for.
+fn excursion(script: &Script, at: usize, dir: &str) -> bool {
+    let dir = dir.trim_end_matches('/');
+    let name = dir.rsplit('/').next().unwrap_or(dir);
+    // `cd ..`, `cd -`: a step back, and the scratch folders: nobody means them as WORKDIR
+    if matches!(dir, ".." | "-" | "/tmp" | "/var/tmp") {
+        return true;
+    }
+    let same = |p: &str| {
+        let p = p.trim_end_matches('/');
+        p == dir || (!dir.starts_with('/') && p.rsplit('/').next() == Some(name))
+    };
+    // the folder, or one that holds it (`mkdir /usr/src/x` then `cd /usr/src/x/src`)
+    let holds = |p: &str| {
+        let p = p.trim_end_matches('/');
+        same(p) || (p.starts_with('/') && p.len() > 1 && dir.starts_with(&format!("{p}/")))
+    };
+    // a variable the script fills from a command (`tempDir="$(mktemp -d)"`)
+    if let Some(var) = dir.strip_prefix('$') {
+        let var = var.trim_start_matches('{').trim_end_matches('}');
+        if script.commands.iter().any(|c| c.assignments.iter().any(|a| a.starts_with(&format!("{var}=")))) {
+            return true;
+        }
+    }
+    // inside `( … )` or a loop/branch: it does not outlive that part
+    if script.commands[at].conditional() {
+        return true;
+    }
+    let before = &script.commands[..at];
+    let created = before.iter().any(|c| {
+        let args = c.args();
+        match c.program() {
+            "mkdir" => args.iter().any(|a| holds(a)),
+            // the destination, or the repository's name (flag values such as `--depth 1`
+            // are among the words, so any of them may be it)
+            "git" => {
+                matches!(c.subcommand(), Some("clone" | "init"))
+                    && args
+                        .iter()
+                        .filter(|a| !a.starts_with('-'))
+                        .any(|a| holds(a) || same(a.trim_end_matches(".git").rsplit('/').next().unwrap_or("")))
+            }
+            // an archive unpacked here makes folders nobody named
+            "tar" | "unzip" => !dir.starts_with('/') || args.iter().any(|a| holds(a)),
+            _ => false,
+        }
+    });
+    let removed = script.commands[at + 1..].iter().any(|c| {
+        c.program() == "rm"
+            && c.args().iter().filter(|a| !a.starts_with('-')).any(|a| {
+                let a = a.trim_end_matches('/');
+                same(a) || (dir.starts_with(&format!("{a}/")) && a.len() > 1)
+            })
+    });
+    created || removed
+}
+
 #[cfg(test)]
 mod tests {
     use crate::lint::rules::testing::lines;
@@ -38,5 +104,34 @@ mod tests {
     fn flags_cd() {
         assert_eq!(lines("SL310", "FROM a:1\nRUN cd /app && make\n"), vec![2]);
         assert!(lines("SL310", "FROM a:1\nWORKDIR /app\nRUN make && echo cd\n").is_empty());
+        // php's official image edits its config folder in place: WORKDIR would do
+        assert_eq!(lines("SL310", "FROM a:1\nRUN cd \"${PHP_INI_DIR%/php}\"; cp a b\n"), vec![2]);
+    }
+
+    #[test]
+    fn temporary_excursions_pass() {
+        for run in [
+            // made and removed by the RUN (snort3, rinetd)
+            "mkdir -p libdaq && cd libdaq && ./configure && make install && cd .. && rm -rf libdaq",
+            // a cloned or unpacked tree
+            "git clone https://x/masscan.git /usr/src/masscan && cd /usr/src/masscan && make",
+            "curl -sSL $U | tar xz && cd shairplay-master && make install",
+            // mktemp (postgres, nginx)
+            "tempDir=\"$(mktemp -d)\" && cd \"$tempDir\" && make",
+            // in a subshell
+            "( cd /usr/src/x && make ) && rm -rf /usr/src/x",
+            // the RUN moves on to another folder
+            "cd /usr/src/php && make && cd / && rm -rf /usr/src/php",
+            // a folder inside one the RUN made or cloned (linapple, termboy)
+            "mkdir -p /usr/src/l && tar -xjf /tmp/l.tbz -C /usr/src/l && cd /usr/src/l/src && make",
+            "git clone --depth 1 https://github.com/dobyrch/termboy /src && cd /src && make",
+            // the official golang tip image
+            "git init --quiet /usr/local/go && git -C /usr/local/go checkout FETCH_HEAD && cd /usr/local/go/src && ./make.bash",
+            // scratch space and steps back
+            "cd /tmp && curl -sSOL $U && tar -xf t.tar -C /opt",
+            "git clone https://x/y.git . && make && cd .. && rm -r y",
+        ] {
+            assert!(lines("SL310", &format!("FROM a:1\nRUN {run}\n")).is_empty(), "{run}");
+        }
     }
 }

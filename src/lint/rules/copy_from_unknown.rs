@@ -38,6 +38,21 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     .fix("move that stage above this one"),
                 );
             }
+            StageRef::Unknown(name) if name.is_empty() => {
+                // `COPY --from build …`: Docker takes flag values only after `=`
+                let next =
+                    ctx.df.stages[edge.stage].instructions.iter().find(|i| i.line == edge.line).and_then(|i| match &i
+                        .body
+                    {
+                        crate::dockerfile::Body::Copy { sources, .. } => sources.first().cloned(),
+                        _ => None,
+                    });
+                let fix = match next {
+                    Some(w) => format!("write `--from={w}`: Docker reads `--from {w}` as a flag without a value"),
+                    None => "give `--from=` a stage name or an image".to_owned(),
+                };
+                out.push(at("`--from` has no value, so the build fails".to_owned()).fix(fix).alias("DL3022"));
+            }
             StageRef::Unknown(name) => {
                 let above: Vec<&str> = ctx.df.stages[..edge.stage].iter().filter_map(|s| s.name.as_deref()).collect();
                 let close = above
@@ -66,6 +81,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
 #[cfg(test)]
 mod tests {
     use crate::lint::rules::testing::{lines, messages};
+
+    #[test]
+    fn a_from_flag_without_its_equals_sign_says_so() {
+        // vimagick/dockerfiles obs-web-arm
+        let m =
+            messages("SL201", "FROM alpine AS build\nRUN true\nFROM nginx:1\nCOPY --from build /app/public/* /html/\n");
+        assert_eq!(m.len(), 1);
+        assert!(m[0].1.contains("`--from` has no value"), "{}", m[0].1);
+    }
 
     #[test]
     fn flags_unknown_and_later_stages() {

@@ -1,7 +1,10 @@
 //! ## What it does
 //! Flags a final stage that runs as root: no `USER` in it or in the stages it is built FROM,
 //! or a last `USER` of `root` or `0` (hadolint DL3002). Only the final stage counts: builder
-//! stages may need root, and their user does not ship.
+//! stages may need root, and their user does not ship. Not when the image installs `gosu` or
+//! `su-exec` (as a package, a download or a COPY) and sets no USER: that is the official
+//! images' idiom of an entrypoint that starts as root to fix permissions on volumes and then
+//! steps down to the service's user, so the service does not run as root.
 //!
 //! ## Why it matters
 //! A process running as root in a container is root on the container's filesystem and one
@@ -42,7 +45,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     let r = ImageRef::parse(img);
                     r.tag.as_deref().is_some_and(|t| t.contains("nonroot"))
                 });
-                if !nonroot_base {
+                let steps_down = lineage.iter().any(|&i| installs_step_down(ctx, &ctx.df.stages[i]));
+                if !nonroot_base && !steps_down {
                     out.push(
                         Hit::on_from(stage, "the final stage sets no USER, so the container runs as root").fix(
                             "add `USER <unprivileged user>` (e.g. `RUN useradd -r app` then `USER app`) before CMD",
@@ -52,6 +56,16 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             }
         }
     }
+}
+
+/// Whether a stage brings a tool an entrypoint uses to drop root (`gosu`, `su-exec`).
+fn installs_step_down(ctx: &Ctx, stage: &crate::dockerfile::Stage) -> bool {
+    let named = |w: &str| matches!(w.trim_end_matches('/').rsplit('/').next(), Some("gosu" | "su-exec"));
+    ctx.runs(stage).any(|(_, script)| script.commands.iter().any(|c| c.words.iter().any(|w| named(w))))
+        || stage.instructions.iter().any(|i| match &i.body {
+            crate::dockerfile::Body::Copy { sources, .. } => sources.iter().any(|s| named(s)),
+            _ => false,
+        })
 }
 
 #[cfg(test)]
@@ -73,5 +87,18 @@ mod tests {
         // a USER in the stage the final one is built FROM is inherited
         assert!(lines("SL107", "FROM debian:12 AS base\nUSER app\nFROM base\nCMD [\"x\"]\n").is_empty());
         assert!(lines("SL107", "FROM gcr.io/distroless/static:nonroot\n").is_empty());
+        // the official postgres/redis idiom: the entrypoint steps down with gosu or su-exec
+        assert!(lines(
+            "SL107",
+            "FROM debian:12-slim\nRUN apt-get install -y gosu\nENTRYPOINT [\"docker-entrypoint.sh\"]\n"
+        )
+        .is_empty());
+        assert!(lines(
+            "SL107",
+            "FROM debian:12-slim\nRUN wget -O /usr/local/bin/gosu \"$url\" && chmod +x /usr/local/bin/gosu\n"
+        )
+        .is_empty());
+        assert!(lines("SL107", "FROM alpine:3\nRUN apk add --no-cache su-exec\n").is_empty());
+        assert!(lines("SL107", "FROM alpine:3\nCOPY --from=tianon/gosu /gosu /usr/local/bin/\n").is_empty());
     }
 }
