@@ -4,6 +4,8 @@
   corpus.py lay GIT_DIR COMMIT DEST     write a repository's Dockerfiles at COMMIT under DEST
   corpus.py measure CORPUS [--no-hadolint]   print the figures
   corpus.py sample CORPUS CODE [N]   print N unlabelled findings of CODE with their lines, for labelling
+  corpus.py hadolint CORPUS   per aliased code: where shiplight and hadolint agree and differ,
+                              and who is right where the labels say
 
 Only figures are printed; nothing here fails on one."""
 import collections
@@ -218,10 +220,102 @@ def sample(corpus, code, n=20):
         print(f" > {i + 1:4}| {body[:1600]}")
 
 
+def sample_hadolint(corpus, dl, n=10):
+    """hadolint findings of code `dl` that shiplight does not report at that line, for
+    labelling (the label's code is the hadolint code; true means hadolint is right)."""
+    import hashlib
+    files = sorted(os.path.join(d, f) for d, _, fs in os.walk(corpus) for f in fs if is_dockerfile(f))
+    sl = aliases()[dl]
+    mine = {(rel(corpus, f["file"]), f["line"]) for f in lint(files) if f["code"] == sl}
+    r = subprocess.run(["hadolint", "--no-fail", "-f", "json", *files], capture_output=True, text=True)
+    labels = read_labels()
+    hits = [f for f in json.loads(r.stdout or "[]") if f["code"] == dl
+            and (rel(corpus, f["file"]), f["line"]) not in mine and (rel(corpus, f["file"]), f["line"], dl) not in labels]
+    hits.sort(key=lambda f: hashlib.sha1(f"{rel(corpus, f['file'])}:{f['line']}".encode()).hexdigest())
+    for f in hits[:int(n)]:
+        lines = open(f["file"], errors="replace").read().split("\n")
+        i = j = f["line"] - 1
+        while j < len(lines) - 1 and j - i < 120 and (
+                lines[j].rstrip().endswith("\\") or (j > i and lines[j].lstrip().startswith("#"))):
+            j += 1
+        body = " ".join(lines[k].strip().rstrip("\\").strip() for k in range(i, j + 1) if not lines[k].lstrip().startswith("#"))
+        froms = [f"{k + 1}:{l.strip()}" for k, l in enumerate(lines) if re.match(r"\s*FROM\b", l, re.I)]
+        print(f"=== {rel(corpus, f['file'])}\t{f['line']}\t{dl}\t{f['message'][:100]}\n    stages: {' | '.join(froms)[:300]}\n >  {body[:900]}")
+
+
+def aliases():
+    """hadolint code -> shiplight code, from docs/rules.md's table."""
+    out = {}
+    for line in open("docs/rules.md"):
+        m = re.match(r"\| \[(SL\d+)\]\(#sl\d+\) \| `[^`]+` \| \w+ \| ([^|]*) \|", line)
+        if m:
+            for dl in re.findall(r"DL\d+", m.group(2)):
+                out[dl] = m.group(1)
+    return out
+
+
+def vs_hadolint(corpus):
+    """For each hadolint code shiplight answers to: findings both report (same file and line),
+    only shiplight, only hadolint; and, from the labels, how many of each side's extra
+    findings are right. Unlabelled extras are counted as such, never guessed."""
+    files = sorted(os.path.join(d, f) for d, _, fs in os.walk(corpus) for f in fs if is_dockerfile(f))
+    mine = lint(files)
+    unparsed = {f["file"] for f in mine if f["code"] == "SL001"}
+    parsed = [f for f in files if f not in unparsed]
+    theirs = []
+    for i in range(0, len(parsed), 200):
+        r = subprocess.run(["hadolint", "--no-fail", "-f", "json", *parsed[i:i + 200]], capture_output=True, text=True)
+        theirs += json.loads(r.stdout or "[]")
+    labels = read_labels()
+    alias = aliases()
+    print("| hadolint | shiplight | both | only shiplight (labelled right/wrong/unlabelled) | only hadolint (shiplight's label says hadolint is wrong/right/unlabelled) |")
+    print("|---|---|---:|---:|---:|")
+    for dl, sl in sorted(alias.items()):
+        h = {(rel(corpus, f["file"]), f["line"]) for f in theirs if f["code"] == dl}
+        m = {(rel(corpus, f["file"]), f["line"]) for f in mine if f["code"] == sl}
+        if not h and not m:
+            continue
+        # shiplight findings of a rule with several aliases: compare only where hadolint's
+        # code is the same kind (SL106's apt/pip/apk parts), so count shiplight-only lines
+        # for the multi-alias rules against the union of their hadolint codes
+        siblings = {d for d, s in alias.items() if s == sl}
+        h_all = {(rel(corpus, f["file"]), f["line"]) for f in theirs if f["code"] in siblings}
+        only_m = m - h_all if len(siblings) > 1 else m - h
+        only_h = h - m
+        def verdicts(keys, right):
+            r = w = u = 0
+            for k in keys:
+                v = labels.get((k[0], k[1], sl))
+                if v is None:
+                    u += 1
+                elif (v in ("ships", "true")) == right:
+                    r += 1
+                else:
+                    w += 1
+            return r, w, u
+        mr, mw, mu = verdicts(only_m, True)
+        # hadolint's extra findings: a label under the hadolint code judges hadolint's finding
+        # itself; a shiplight label that says false/clean there says hadolint is wrong too
+        hr = hw = hu = 0
+        for k in only_h:
+            v = labels.get((k[0], k[1], dl)) or labels.get((k[0], k[1], sl))
+            if v is None:
+                hu += 1
+            elif v in ("clean", "false"):
+                hr += 1
+            else:
+                hw += 1
+        print(f"| {dl} | {sl} | {len(h & m)} | {len(only_m)} ({mr}/{mw}/{mu}) | {len(only_h)} ({hr}/{hw}/{hu}) |")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "lay":
         lay(*sys.argv[2:5])
     elif sys.argv[1] == "sample":
         sample(*sys.argv[2:5])
+    elif sys.argv[1] == "hadolint":
+        vs_hadolint(sys.argv[2])
+    elif sys.argv[1] == "sample-hadolint":
+        sample_hadolint(*sys.argv[2:5])
     else:
         measure(sys.argv[2], sys.argv[3:])

@@ -368,6 +368,16 @@ fn runtime_base(base: &str) -> String {
     match r.short_name() {
         "golang" | "rust" | "gcc" if alpine => "alpine:3.20".into(),
         "golang" | "rust" | "gcc" => "debian:bookworm-slim".into(),
+        // buildpack-deps:SUITE is debian:SUITE (or ubuntu's) with compilers and headers
+        "buildpack-deps" => {
+            let suite = tag.trim_end_matches("-scm").trim_end_matches("-curl");
+            let ubuntu = ["focal", "jammy", "noble", "bionic"].contains(&suite);
+            match (suite.is_empty(), ubuntu) {
+                (true, _) => "debian:stable-slim".into(),
+                (false, true) => format!("ubuntu:{suite}"),
+                (false, false) => format!("debian:{suite}-slim"),
+            }
+        }
         "maven" | "gradle" | "openjdk" | "eclipse-temurin" | "amazoncorretto" => {
             super::java::jre_for(base).unwrap_or_else(|| base.to_owned())
         }
@@ -1033,6 +1043,9 @@ mod tests {
         assert_eq!(super::runtime_base("alpine:latest"), "alpine:latest");
         assert_eq!(super::runtime_base("ubuntu:22.04"), "ubuntu:22.04");
         assert_eq!(super::runtime_base("debian:bookworm"), "debian:bookworm-slim");
+        // the official python/ruby/node full images build on buildpack-deps
+        assert_eq!(super::runtime_base("buildpack-deps:trixie"), "debian:trixie-slim");
+        assert_eq!(super::runtime_base("buildpack-deps:noble"), "ubuntu:noble");
         assert_eq!(super::runtime_base("python:3.12"), "python:3.12-slim");
         assert_eq!(super::runtime_base("rust:1.80-alpine"), "alpine:3.20");
         assert_eq!(super::runtime_base("eclipse-temurin:21"), "eclipse-temurin:21-jre");
