@@ -292,8 +292,12 @@ impl Engine {
     }
 
     /// Remove an image (forced, so tags pointing at it go too). A missing image is fine.
+    /// Its untagged parents stay (`noprune`): with the classic builder they are the build
+    /// cache, which a build running beside ours on the same daemon may be using at that
+    /// moment (removing them fails that build with "failed to get digest"). shiplight
+    /// removes only the image it tagged.
     pub async fn remove(&self, image: &str) -> Result<(), EngineError> {
-        let opts = RemoveImageOptionsBuilder::default().force(true).noprune(false).build();
+        let opts = RemoveImageOptionsBuilder::default().force(true).noprune(true).build();
         match self.docker.remove_image(image, Some(opts), None).await {
             Ok(_) => Ok(()),
             Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => Ok(()),
