@@ -291,3 +291,71 @@ fn a_stage_only_development_services_build_does_not_ship() {
     let (f, _, _) = json(&["web/Dockerfile"], dir.path());
     assert!(has(&f, "SL104", 4), "{f:#?}");
 }
+
+/// Large generated files (the stage-graph scaling issue): a 5,000-stage chain, a
+/// 3,000-stage fan and a seeded mix of references of every kind lint to the findings a
+/// reader expects, without a panic. Speed is measured by bench/stages.sh, not here.
+#[test]
+fn large_generated_stage_graphs_lint_to_the_expected_findings() {
+    use shiplight::lint::{lint_text, LintConfig};
+    let cfg = LintConfig::default();
+    let codes = |text: &str, code: &str| lint_text(text, "big", &cfg).into_iter().filter(|f| f.code == code).count();
+
+    let mut chain = String::from("FROM alpine:3.20 AS s0\n");
+    for i in 1..5000 {
+        chain.push_str(&format!("FROM s{} AS s{i}\nRUN echo {i}\n", i - 1));
+    }
+    assert_eq!(codes(&chain, "SL105"), 0, "every stage of a chain is built into the last");
+    assert_eq!(codes(&chain, "SL107"), 1, "one final stage, one root finding");
+    assert_eq!(codes(&chain, "SL314"), 0, "no two RUNs follow each other in one stage");
+
+    let mut fan = String::new();
+    for i in 0..3000 {
+        fan.push_str(&format!("FROM alpine:3.20 AS s{i}\nRUN echo {i} > /f{i}\n"));
+    }
+    fan.push_str("FROM alpine:3.20\n");
+    for i in (0..3000).step_by(2) {
+        fan.push_str(&format!("COPY --from=s{i} /f{i} /f{i}\n"));
+    }
+    // the odd stages are a menu of unreferenced named leaves: possible targets, not dead
+    assert_eq!(codes(&fan, "SL105"), 0);
+
+    // a seeded mix: forward references, reused names, unknown names
+    let mut seed: u64 = 0x5eed;
+    let mut rnd = |m: usize| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % m
+    };
+    let mut mix = String::new();
+    let (mut later, mut unknown, mut dup) = (0, 0, 0);
+    for i in 0..2000 {
+        let name = if i > 0 && rnd(50) == 0 {
+            dup += 1;
+            format!("s{}", i - 1)
+        } else {
+            format!("s{i}")
+        };
+        mix.push_str(&format!(
+            "FROM {} AS {name}\n",
+            if i > 0 && rnd(2) == 0 { format!("s{}", rnd(i)) } else { "alpine:3".into() }
+        ));
+        match rnd(40) {
+            0 => {
+                later += 1;
+                mix.push_str(&format!("COPY --from=s{} /a /a\n", i + 5));
+            }
+            1 => {
+                unknown += 1;
+                mix.push_str("COPY --from=nosuchstage /a /a\n");
+            }
+            _ => mix.push_str(&format!("COPY --from=s{} /a /a\n", rnd(i + 1))),
+        }
+    }
+    let found = lint_text(&mix, "big", &cfg);
+    let sl201 = found.iter().filter(|f| f.code == "SL201").count();
+    assert!(
+        sl201 >= later + unknown - 2 && sl201 <= later + unknown + dup,
+        "{sl201} SL201 for {later} forward and {unknown} unknown references"
+    );
+    assert_eq!(found.iter().filter(|f| f.code == "SL203").count(), dup, "each reused name is reported once");
+}

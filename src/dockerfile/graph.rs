@@ -55,6 +55,10 @@ pub struct Graph {
     pub reachable: Vec<bool>,
     /// Per stage, whether its filesystem ships: a target or a stage a target is built FROM.
     pub ships: Vec<bool>,
+    /// Per stage, the first stage of its lineage (itself when its FROM is not a stage).
+    roots: Vec<usize>,
+    /// `edges[offsets[i]..offsets[i + 1]]` are stage `i`'s (edges are made in stage order).
+    offsets: Vec<usize>,
 }
 
 /// A `--target` that names no stage.
@@ -67,12 +71,26 @@ pub struct UnknownTarget {
 
 impl Graph {
     /// Build the graph. `targets` are stage names or indices; empty means the last stage.
+    ///
+    /// Every derived fact is computed here once, in time linear in stages and instructions
+    /// (names are looked up in a hash index, FROM only names earlier stages): the queries
+    /// below are then O(1) or O(depth).
     pub fn build(df: &Dockerfile, targets: &[String]) -> Result<Graph, UnknownTarget> {
         let n = df.stages.len();
+        let names = NameIndex::new(df);
         let mut bases = Vec::with_capacity(n);
         let mut edges = Vec::new();
+        let mut offsets = Vec::with_capacity(n + 1);
         for stage in &df.stages {
-            let base = resolve_base(df, stage.index, &stage.base_resolved);
+            offsets.push(edges.len());
+            let base = if stage.base_resolved.eq_ignore_ascii_case("scratch") {
+                StageRef::Scratch
+            } else {
+                match names.before(&stage.base_resolved, stage.index) {
+                    Some(i) => StageRef::Stage(i),
+                    None => StageRef::Image(stage.base_resolved.clone()),
+                }
+            };
             edges.push(Edge {
                 stage: stage.index,
                 target: base.clone(),
@@ -85,7 +103,7 @@ impl Graph {
                 let mut push = |written: &str, kind| {
                     edges.push(Edge {
                         stage: stage.index,
-                        target: resolve(df, stage.index, written),
+                        target: names.resolve(df, stage.index, written),
                         kind,
                         line: ins.line,
                         written: written.to_owned(),
@@ -105,6 +123,8 @@ impl Graph {
                 }
             }
         }
+        offsets.push(edges.len());
+        let of = |i: usize| &edges[offsets[i]..offsets[i + 1]];
         let targets = if targets.is_empty() {
             vec![n - 1]
         } else {
@@ -116,7 +136,7 @@ impl Graph {
             if std::mem::replace(&mut reachable[i], true) {
                 continue;
             }
-            for e in edges.iter().filter(|e| e.stage == i) {
+            for e in of(i) {
                 if let StageRef::Stage(j) = e.target {
                     stack.push(j);
                 }
@@ -135,7 +155,16 @@ impl Graph {
                 };
             }
         }
-        Ok(Graph { bases, edges, targets, reachable, ships })
+        // FROM only names an earlier stage, so one pass in order finds every root
+        let mut roots: Vec<usize> = (0..n).collect();
+        for i in 0..n {
+            if let StageRef::Stage(j) = bases[i] {
+                if j < i {
+                    roots[i] = roots[j];
+                }
+            }
+        }
+        Ok(Graph { bases, edges, targets, reachable, ships, roots, offsets })
     }
 
     /// Whether stage `i` is one of the targets (the final stage by default).
@@ -147,14 +176,25 @@ impl Graph {
     pub fn ancestors(&self, i: usize) -> Vec<usize> {
         let mut out = Vec::new();
         let mut cur = i;
+        // a FROM names only an earlier stage: the walk always ends
         while let StageRef::Stage(j) = self.bases[cur] {
-            if out.contains(&j) {
+            if j >= cur {
                 break;
             }
             out.push(j);
             cur = j;
         }
         out
+    }
+
+    /// The edges of stage `i`: its FROM, then its COPY --from and RUN --mount from=.
+    pub fn edges_of(&self, i: usize) -> &[Edge] {
+        &self.edges[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    /// The first stage of `i`'s lineage: the one whose FROM is an image or `scratch`.
+    pub fn root(&self, i: usize) -> usize {
+        self.roots[i]
     }
 
     /// Stage `i` and its FROM ancestors, oldest first: the layers of `i`'s image in order.
@@ -167,8 +207,7 @@ impl Graph {
 
     /// The image a stage's lineage starts from (`python:3.9`), if it is an image.
     pub fn root_image(&self, i: usize) -> Option<&str> {
-        let root = self.lineage(i)[0];
-        match &self.bases[root] {
+        match &self.bases[self.roots[i]] {
             StageRef::Image(r) => Some(r),
             _ => None,
         }
@@ -195,45 +234,66 @@ fn find_stage(df: &Dockerfile, t: &str) -> Result<usize, UnknownTarget> {
     })
 }
 
-fn resolve_base(df: &Dockerfile, current: usize, base: &str) -> StageRef {
-    if base.eq_ignore_ascii_case("scratch") {
-        return StageRef::Scratch;
+/// Stage names (lower-cased) to the indices that carry them, in order.
+struct NameIndex(std::collections::HashMap<String, Vec<usize>>);
+
+impl NameIndex {
+    fn new(df: &Dockerfile) -> NameIndex {
+        let mut map: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+        for s in &df.stages {
+            if let Some(n) = &s.name {
+                map.entry(n.to_ascii_lowercase()).or_default().push(s.index);
+            }
+        }
+        NameIndex(map)
     }
-    match df.stages[..current].iter().rev().find(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(base))) {
-        Some(s) => StageRef::Stage(s.index),
-        None => StageRef::Image(base.to_owned()),
+
+    fn all(&self, name: &str) -> &[usize] {
+        self.0.get(&name.to_ascii_lowercase()).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The nearest stage named `name` above `current`.
+    fn before(&self, name: &str, current: usize) -> Option<usize> {
+        let all = self.all(name);
+        let k = all.partition_point(|&i| i < current);
+        k.checked_sub(1).map(|k| all[k])
+    }
+
+    /// Resolve a `--from` value seen in stage `current`.
+    fn resolve(&self, df: &Dockerfile, current: usize, written: &str) -> StageRef {
+        if let Some(i) = self.before(written, current) {
+            return StageRef::Stage(i);
+        }
+        let all = self.all(written);
+        if all.contains(&current) {
+            return StageRef::SelfStage;
+        }
+        if let Some(&i) = all.iter().find(|&&i| i > current) {
+            return StageRef::Later(i);
+        }
+        if let Ok(i) = written.parse::<usize>() {
+            return match i.cmp(&current) {
+                std::cmp::Ordering::Less => StageRef::Stage(i),
+                std::cmp::Ordering::Equal => StageRef::SelfStage,
+                std::cmp::Ordering::Greater if i < df.stages.len() => StageRef::Later(i),
+                // an index past the last stage names nothing (found by fuzzing)
+                std::cmp::Ordering::Greater => StageRef::Unknown(written.to_owned()),
+            };
+        }
+        if written.eq_ignore_ascii_case("scratch") {
+            return StageRef::Scratch;
+        }
+        if written.contains([':', '/', '@']) {
+            StageRef::Image(written.to_owned())
+        } else {
+            StageRef::Unknown(written.to_owned())
+        }
     }
 }
 
 /// Resolve a `--from` value seen in stage `current`.
 pub fn resolve(df: &Dockerfile, current: usize, written: &str) -> StageRef {
-    let by_name = |s: &super::Stage| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(written));
-    if let Some(s) = df.stages[..current].iter().rev().find(|s| by_name(s)) {
-        return StageRef::Stage(s.index);
-    }
-    if df.stages.get(current).is_some_and(by_name) {
-        return StageRef::SelfStage;
-    }
-    if let Some(s) = df.stages.iter().skip(current + 1).find(|s| by_name(s)) {
-        return StageRef::Later(s.index);
-    }
-    if let Ok(i) = written.parse::<usize>() {
-        return match i.cmp(&current) {
-            std::cmp::Ordering::Less => StageRef::Stage(i),
-            std::cmp::Ordering::Equal => StageRef::SelfStage,
-            std::cmp::Ordering::Greater if i < df.stages.len() => StageRef::Later(i),
-            // an index past the last stage names nothing (found by fuzzing)
-            std::cmp::Ordering::Greater => StageRef::Unknown(written.to_owned()),
-        };
-    }
-    if written.eq_ignore_ascii_case("scratch") {
-        return StageRef::Scratch;
-    }
-    if written.contains([':', '/', '@']) {
-        StageRef::Image(written.to_owned())
-    } else {
-        StageRef::Unknown(written.to_owned())
-    }
+    NameIndex::new(df).resolve(df, current, written)
 }
 
 #[cfg(test)]
@@ -277,5 +337,42 @@ mod tests {
         assert_eq!(resolve(&df, 1, "44444444444444444"), StageRef::Unknown("44444444444444444".into()));
         let crash = std::fs::read("fuzz/regressions/from-index-out-of-range").unwrap();
         assert!(!crate::lint::lint_bytes(&crash, "D", &crate::lint::LintConfig::default()).is_empty());
+    }
+
+    /// The precomputed facts (roots, edge ranges, the name index) answer like a walk over
+    /// the whole file would, on a generated mix of chains, fans, reused names, copies and
+    /// forward references.
+    #[test]
+    fn precomputed_facts_match_a_naive_walk() {
+        let mut text = String::new();
+        for i in 0..300 {
+            let from = match i % 5 {
+                0 => "alpine:3".to_owned(),
+                1 | 2 => format!("s{}", i - 1),
+                3 => format!("s{}", i / 2),
+                _ => format!("S{}", i - 4), // names are case-insensitive
+            };
+            // every tenth name is reused: the nearest one above counts
+            let name = if i % 10 == 9 { format!("s{}", i - 2) } else { format!("s{i}") };
+            text.push_str(&format!("FROM {from} AS {name}\nCOPY --from=s{} /a /a\n", (i * 7) % 300));
+        }
+        let df = Dockerfile::parse(&text).unwrap();
+        let g = Graph::build(&df, &[]).unwrap();
+        let named = |i: usize, n: &str| df.stages[i].name.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(n));
+        for (i, stage) in df.stages.iter().enumerate() {
+            // the base: the nearest earlier stage of that name, else an image
+            let base = (0..i).rev().find(|&j| named(j, &stage.base_resolved));
+            assert_eq!(g.bases[i], base.map(StageRef::Stage).unwrap_or(StageRef::Image(stage.base_resolved.clone())));
+            // the root: walk the bases
+            let mut r = i;
+            while let StageRef::Stage(j) = g.bases[r] {
+                r = j;
+            }
+            assert_eq!(g.root(i), r, "stage {i}");
+            assert_eq!(*g.lineage(i).first().unwrap(), r);
+            // the edges of a stage are exactly those naming it as their user
+            let naive: Vec<&Edge> = g.edges.iter().filter(|e| e.stage == i).collect();
+            assert_eq!(g.edges_of(i).iter().collect::<Vec<_>>(), naive);
+        }
     }
 }

@@ -63,7 +63,7 @@ pub fn attribute(layers: &mut [Layer], df: &Dockerfile, graph: &Graph) {
         .flat_map(|i| df.stages[i].instructions.iter().map(move |ins| (df.stages[i].label(), ins)))
         .collect();
     // Layers the FROM image brought belong to the FROM line of the stage that starts the lineage.
-    let root = &df.stages[graph.lineage(target)[0]];
+    let root = &df.stages[graph.root(target)];
     let from = graph.root_image(target).unwrap_or(&root.base_resolved).to_owned();
     for layer in layers.iter_mut().filter(|l| l.inherited) {
         layer.line = Some(root.line);

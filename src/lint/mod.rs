@@ -133,6 +133,9 @@ pub struct Ctx<'a> {
     /// `scripts[stage][instruction]`: the parsed shell script of RUN instructions, and what
     /// the RUN leaves in its layer (its ship state), decided once for every rule.
     scripts: Vec<Vec<Option<(Script, RunState)>>>,
+    /// `env` answers per key, for every stage at once (rules ask it of every shipped stage,
+    /// and a chain of n stages would make that n²).
+    env_cache: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<Vec<Option<&'a str>>>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -152,7 +155,7 @@ impl<'a> Ctx<'a> {
                     .collect()
             })
             .collect();
-        Ctx { df, graph, config, scripts }
+        Ctx { df, graph, config, scripts, env_cache: Default::default() }
     }
 
     /// Every RUN of a stage with its parsed script.
@@ -179,14 +182,28 @@ impl<'a> Ctx<'a> {
 
     /// A value set by ENV in a stage or the stages it is built FROM.
     pub fn env(&self, stage: &Stage, key: &str) -> Option<&'a str> {
-        self.graph.lineage(stage.index).into_iter().rev().find_map(|i| {
-            self.df.stages[i]
+        if let Some(values) = self.env_cache.borrow().get(key) {
+            return values[stage.index];
+        }
+        // one pass in stage order: a stage's own last ENV of the key, else its base's
+        let df: &'a Dockerfile = self.df;
+        let mut values: Vec<Option<&'a str>> = Vec::with_capacity(df.stages.len());
+        for s in &df.stages {
+            let own = s
                 .of_kind(Kind::Env)
                 .flat_map(|e| e.pairs())
                 .rev()
                 .find(|kv| kv.key == key)
-                .map(|kv| kv.value.as_deref().unwrap_or(""))
-        })
+                .map(|kv| kv.value.as_deref().unwrap_or(""));
+            let inherited = match self.graph.bases[s.index] {
+                crate::dockerfile::graph::StageRef::Stage(j) if j < s.index => values[j],
+                _ => None,
+            };
+            values.push(own.or(inherited));
+        }
+        let found = values[stage.index];
+        self.env_cache.borrow_mut().insert(key.to_owned(), std::rc::Rc::new(values));
+        found
     }
 }
 

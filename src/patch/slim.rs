@@ -17,7 +17,7 @@ pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Out
     }
     let graph = Graph::build(df, &[]).ok()?;
     let target = *graph.targets.first()?;
-    let root = graph.lineage(target)[0];
+    let root = graph.root(target);
     let mut lines: Vec<String> = df.text.lines().map(|l| l.trim_end_matches('\r').to_owned()).collect();
     let mut drop_lines: Vec<(usize, usize)> = Vec::new();
     let mut rationale = Vec::new();

@@ -93,7 +93,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         let Some(image) = ctx.graph.root_image(stage.index) else {
             continue;
         };
-        let root = &ctx.df.stages[ctx.graph.lineage(stage.index)[0]];
+        let root = &ctx.df.stages[ctx.graph.root(stage.index)];
         if let Some(runtime) = toolchain_image(image) {
             out.push(
                 Hit::on_from(

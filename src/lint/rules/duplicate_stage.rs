@@ -17,11 +17,12 @@
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
-    for (i, stage) in ctx.df.stages.iter().enumerate() {
+    // the first stage of each name, by its lower-cased name
+    let mut first_of: std::collections::HashMap<String, &crate::dockerfile::Stage> = Default::default();
+    for stage in &ctx.df.stages {
         let Some(name) = &stage.name else { continue };
-        if let Some(first) =
-            ctx.df.stages[..i].iter().find(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
-        {
+        let first = *first_of.entry(name.to_ascii_lowercase()).or_insert(stage);
+        if first.index != stage.index {
             out.push(
                 Hit::on_from(stage, format!("stage name `{name}` is already used by the stage on line {}", first.line))
                     .fix("give this stage a different name")

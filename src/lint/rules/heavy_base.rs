@@ -27,7 +27,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         let Some(image) = ctx.graph.root_image(stage.index) else {
             continue;
         };
-        let root = &ctx.df.stages[ctx.graph.lineage(stage.index)[0]];
+        let root = &ctx.df.stages[ctx.graph.root(stage.index)];
         if let Some(slim) = slim_variant(image) {
             out.push(
                 Hit::on_from(root, format!("the final image is built on `{image}`, the full variant; `{slim}` has the same runtime without {}", dropped(image)))

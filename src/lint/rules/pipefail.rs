@@ -24,19 +24,14 @@ use crate::dockerfile::{Body, Command, Kind};
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
+    // SHELL is inherited from the stages a stage is built FROM: one pass in stage order
+    let mut last_shell: Vec<Option<&Vec<String>>> = Vec::with_capacity(ctx.df.stages.len());
     for stage in &ctx.df.stages {
-        // SHELL is inherited from the stages this one is built FROM.
-        let inherited: Vec<&Vec<String>> = ctx
-            .graph
-            .ancestors(stage.index)
-            .iter()
-            .flat_map(|&i| ctx.df.stages[i].of_kind(Kind::Shell))
-            .filter_map(|s| match &s.body {
-                Body::Words(w) => Some(w),
-                _ => None,
-            })
-            .collect();
-        let mut shell: Option<&Vec<String>> = inherited.first().copied();
+        let inherited = match ctx.graph.bases[stage.index] {
+            crate::dockerfile::graph::StageRef::Stage(j) if j < stage.index => last_shell[j],
+            _ => None,
+        };
+        let mut shell: Option<&Vec<String>> = inherited;
         let mut runs = ctx.runs(stage);
         for ins in &stage.instructions {
             match (&ins.kind, &ins.body) {
@@ -69,6 +64,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 _ => {}
             }
         }
+        last_shell.push(shell);
     }
 }
 
@@ -138,5 +134,8 @@ mod tests {
         )
         .is_empty());
         assert!(lines("SL313", "FROM a:1\nRUN echo 'a | b' && x || y\n").is_empty());
+        // the SHELL in force at the end of the base stage is inherited
+        let reset = "FROM a:1 AS b\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nSHELL [\"/bin/sh\", \"-c\"]\nFROM b\nRUN curl x | sh\n";
+        assert_eq!(lines("SL313", reset), vec![5]);
     }
 }

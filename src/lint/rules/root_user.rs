@@ -59,7 +59,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
 }
 
 /// Whether a stage brings a tool an entrypoint uses to drop root (`gosu`, `su-exec`).
-fn installs_step_down(ctx: &Ctx, stage: &crate::dockerfile::Stage) -> bool {
+fn installs_step_down<'a>(ctx: &Ctx<'a>, stage: &'a crate::dockerfile::Stage) -> bool {
     let named = |w: &str| matches!(w.trim_end_matches('/').rsplit('/').next(), Some("gosu" | "su-exec"));
     ctx.runs(stage).any(|(_, script)| script.commands.iter().any(|c| c.words.iter().any(|w| named(w))))
         || stage.instructions.iter().any(|i| match &i.body {

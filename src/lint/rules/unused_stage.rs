@@ -66,7 +66,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         if std::mem::replace(&mut also[i], true) {
             continue;
         }
-        for e in ctx.graph.edges.iter().filter(|e| e.stage == i) {
+        for e in ctx.graph.edges_of(i) {
             if let StageRef::Stage(j) = e.target {
                 possible.push(j);
             }
