@@ -27,3 +27,16 @@ if [ ! -x "$peers/node_modules/.bin/prism" ] || [ ! -f "$peers/node_modules/@oct
     echo "peers: npm is missing: the GitHub API conformance test will fail in CI" >&2
   fi
 fi
+# Microsoft's SARIF Multitool (the validator behind GitHub code scanning's rules), linux build,
+# for the SARIF validity test. Its postinstall only makes the binary executable: done here.
+multitool="$peers/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+if [ ! -x "$multitool" ] && [ "$(uname -s)" = Linux ]; then
+  if command -v npm >/dev/null 2>&1; then
+    echo "peers: npm install @microsoft/sarif-multitool@5.7.0 (into .peers/)"
+    mkdir -p "$peers"
+    npm install --silent --no-audit --no-fund --prefix "$peers" @microsoft/sarif-multitool@5.7.0 >/dev/null
+    chmod u+x "$multitool"
+  else
+    echo "peers: npm is missing: the SARIF validity test will fail in CI" >&2
+  fi
+fi

@@ -112,8 +112,74 @@ fn sarif_level(s: Severity) -> sarif::ResultLevel {
     }
 }
 
+/// Where a finding's file is, as SARIF wants it: inside a repository (a folder with `.git`
+/// above it), a path relative to that repository's root under the `uriBaseId` `%SRCROOT%`
+/// (`%SRCROOT2%` … for further repositories), which is what GitHub code scanning matches
+/// against the checkout; elsewhere an absolute `file://` URI. A relative reference never
+/// starts with `/` (SARIF1004). Standard input stays `stdin`.
+struct SarifPaths {
+    cwd: std::path::PathBuf,
+    /// Repository roots met so far, in order: `%SRCROOT%`, `%SRCROOT2%` …
+    roots: Vec<std::path::PathBuf>,
+}
+
+impl SarifPaths {
+    fn new() -> SarifPaths {
+        SarifPaths { cwd: std::env::current_dir().unwrap_or_else(|_| "/".into()), roots: Vec::new() }
+    }
+
+    fn base_id(i: usize) -> String {
+        if i == 0 {
+            "%SRCROOT%".to_owned()
+        } else {
+            format!("%SRCROOT{}%", i + 1)
+        }
+    }
+
+    /// The artifact location of `file` as the report shows it.
+    fn locate(&mut self, file: &str) -> sarif::ArtifactLocation {
+        if file == "-" {
+            return sarif::ArtifactLocation::builder().uri("stdin").build();
+        }
+        let path = self.cwd.join(file);
+        let abs = std::fs::canonicalize(&path).unwrap_or(path);
+        let root = abs.ancestors().skip(1).find(|d| d.join(".git").exists()).map(|d| d.to_path_buf());
+        let (Some(root), Ok(file_url)) = (root, url::Url::from_file_path(&abs)) else {
+            let uri = url::Url::from_file_path(&abs).map(String::from).unwrap_or_else(|_| file.replace('\\', "/"));
+            return sarif::ArtifactLocation::builder().uri(uri).build();
+        };
+        let i = match self.roots.iter().position(|r| *r == root) {
+            Some(i) => i,
+            None => {
+                self.roots.push(root.clone());
+                self.roots.len() - 1
+            }
+        };
+        let relative = url::Url::from_directory_path(&root)
+            .ok()
+            .and_then(|r| r.make_relative(&file_url))
+            .unwrap_or_else(|| file.replace('\\', "/"));
+        sarif::ArtifactLocation::builder().uri(relative).uri_base_id(Self::base_id(i)).build()
+    }
+
+    /// `originalUriBaseIds`: each base as an absolute `file://` URI ending in `/`.
+    fn bases(&self) -> Option<std::collections::BTreeMap<String, sarif::ArtifactLocation>> {
+        (!self.roots.is_empty()).then(|| {
+            self.roots
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| {
+                    let uri = url::Url::from_directory_path(r).ok()?;
+                    Some((Self::base_id(i), sarif::ArtifactLocation::builder().uri(String::from(uri)).build()))
+                })
+                .collect()
+        })
+    }
+}
+
 /// SARIF 2.1.0 with every rule described, for GitHub code scanning.
 pub fn sarif(report: &Report) -> String {
+    let mut paths = SarifPaths::new();
     let descriptors: Vec<sarif::ReportingDescriptor> = rules::TABLE
         .iter()
         .map(|r| {
@@ -141,10 +207,7 @@ pub fn sarif(report: &Report) -> String {
                 .build();
             let location = sarif::Location::builder()
                 .physical_location(
-                    sarif::PhysicalLocation::builder()
-                        .artifact_location(sarif::ArtifactLocation::builder().uri(f.file.clone()).build())
-                        .region(region)
-                        .build(),
+                    sarif::PhysicalLocation::builder().artifact_location(paths.locate(&f.file)).region(region).build(),
                 )
                 .build();
             let text = match &f.fix {
@@ -168,7 +231,11 @@ pub fn sarif(report: &Report) -> String {
         .information_uri(rules::DOCS_URL)
         .rules(descriptors)
         .build();
-    let run = sarif::Run::builder().tool(sarif::Tool::builder().driver(driver).build()).results(results).build();
+    let tool = sarif::Tool::builder().driver(driver).build();
+    let run = match paths.bases() {
+        Some(bases) => sarif::Run::builder().tool(tool).results(results).original_uri_base_ids(bases).build(),
+        None => sarif::Run::builder().tool(tool).results(results).build(),
+    };
     let log =
         sarif::Sarif::builder().version(serde_json::json!("2.1.0")).schema(sarif::SCHEMA_URL).runs(vec![run]).build();
     serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
