@@ -195,6 +195,21 @@ def read_labels(path="bench/corpus-labels.tsv"):
     return labels
 
 
+def instruction(lines, i):
+    """The lines of the instruction starting at index i: its continuation lines, through the
+    comment lines inside it (a comment does not end a continued instruction)."""
+    j = i
+    while j < len(lines) - 1 and j - i < 120 and (
+            lines[j].rstrip().endswith("\\") or (j > i and lines[j].lstrip().startswith("#"))):
+        j += 1
+    return lines[i:j + 1]
+
+
+def joined(lines, i):
+    """The instruction at index i on one line, comments dropped."""
+    return " ".join(l.strip().rstrip("\\").strip() for l in instruction(lines, i) if not l.lstrip().startswith("#"))
+
+
 def sample(corpus, code, n=20):
     """A stable pseudo-random spread of a rule's unlabelled findings (ordered by a hash of
     file and line, so a new run picks the same ones), each with its instruction and the file's
@@ -207,17 +222,12 @@ def sample(corpus, code, n=20):
     for f in hits[:int(n)]:
         lines = open(f["file"], errors="replace").read().split("\n")
         i = f["line"] - 1
-        j = i
-        # the instruction's continuation lines; comment lines inside it do not end it
-        while j < len(lines) - 1 and j - i < 120 and (
-                lines[j].rstrip().endswith("\\") or (j > i and lines[j].lstrip().startswith("#"))):
-            j += 1
+        j = i + len(instruction(lines, i)) - 1
         print(f"=== {rel(corpus, f['file'])}\t{f['line']}\t{code}\t{f['message'][:160]}")
         for k, l in enumerate(lines):
             if re.match(r"\s*(FROM|USER|SHELL|ENTRYPOINT)\b", l, re.I) and not i <= k <= j:
                 print(f"   {k + 1:4}| {l[:150]}")
-        body = " ".join(lines[k].strip().rstrip("\\").strip() for k in range(i, j + 1) if not lines[k].lstrip().startswith("#"))
-        print(f" > {i + 1:4}| {body[:1600]}")
+        print(f" > {i + 1:4}| {joined(lines, i)[:1600]}")
 
 
 def sample_hadolint(corpus, dl, n=10):
@@ -234,11 +244,7 @@ def sample_hadolint(corpus, dl, n=10):
     hits.sort(key=lambda f: hashlib.sha1(f"{rel(corpus, f['file'])}:{f['line']}".encode()).hexdigest())
     for f in hits[:int(n)]:
         lines = open(f["file"], errors="replace").read().split("\n")
-        i = j = f["line"] - 1
-        while j < len(lines) - 1 and j - i < 120 and (
-                lines[j].rstrip().endswith("\\") or (j > i and lines[j].lstrip().startswith("#"))):
-            j += 1
-        body = " ".join(lines[k].strip().rstrip("\\").strip() for k in range(i, j + 1) if not lines[k].lstrip().startswith("#"))
+        body = joined(lines, f["line"] - 1)
         froms = [f"{k + 1}:{l.strip()}" for k, l in enumerate(lines) if re.match(r"\s*FROM\b", l, re.I)]
         print(f"=== {rel(corpus, f['file'])}\t{f['line']}\t{dl}\t{f['message'][:100]}\n    stages: {' | '.join(froms)[:300]}\n >  {body[:900]}")
 

@@ -9,6 +9,7 @@
 #   gcc:12            Debian + build-essential; debian:bookworm-slim = the minbase rootfs
 #   eclipse-temurin:17, eclipse-temurin:17-jre  Debian's OpenJDK 17 JDK / JRE (headless)
 #   rust:1.63         Debian + rustc, cargo (bookworm's Rust is 1.63)
+#   shiplight-test/runner:bookworm  a job image for act: git, docker CLI, musl-gcc
 #   gcr.io/distroless/static-debian12[:nonroot]  CA certificates and /etc/passwd only
 # Both python images trust the host's CA bundle (so pip reaches PyPI over HTTPS), have no
 # EXTERNALLY-MANAGED marker, and answer to `python`/`pip` like the official ones.
@@ -73,6 +74,10 @@ build_on_debian eclipse-temurin:17-jre "openjdk-17-jre-headless"
 build_on_debian rust:1.63 "rustc cargo build-essential"
 # gcc:12 is bookworm with its toolchain, as the official Debian-based image
 build_on_debian gcc:12 "build-essential"
+# the job image for the release rehearsal under act (tests/release.rs), standing in for
+# GitHub's ubuntu runners: git, the docker CLI (the daemon is the host's, through its
+# socket), musl-gcc and a C toolchain for the static build; Rust comes from the host
+build_on_debian shiplight-test/runner:bookworm "git docker.io musl-tools build-essential curl"
 # Debian bookworm's Go is 1.19: the stand-in carries that version's tag.
 build_on_debian golang:1.19 "golang-go git" 'ENV GOPATH=/go PATH=/go/bin:/usr/lib/go-1.19/bin:$PATH
 WORKDIR /go'

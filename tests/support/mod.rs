@@ -118,6 +118,22 @@ pub async fn cleanup(engine: &Engine, tags: &[&str]) {
     }
 }
 
+/// A peer tool on PATH.
+#[allow(dead_code)] // not every test binary uses every helper
+pub fn which(tool: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?.to_str()?.split(':').map(|d| Path::new(d).join(tool)).find(|p| p.is_file())
+}
+
+/// Whether what `test` needs is here: a skip (locally) or a failure (CI) naming how to get it.
+#[allow(dead_code)]
+pub fn need(test: &str, what: &str, ok: bool, how: &str) -> bool {
+    if !ok {
+        assert!(std::env::var_os("CI").is_none(), "{what} is required in CI: {how}");
+        eprintln!("SKIPPED {test}: {what} is missing: {how}");
+    }
+    ok
+}
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
