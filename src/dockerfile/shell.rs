@@ -1,6 +1,7 @@
 //! Just enough POSIX shell to see the simple commands in a RUN: words with quotes removed,
 //! split at `&&`, `||`, `;`, `|`, `&` and newlines, comments skipped, `$(…)` and backticks
-//! kept inside their word. It never executes or expands anything.
+//! kept inside their word. It never executes anything; the only expansion is of variables
+//! the script itself sets to a literal (`buildDeps='gcc make'; apk add $buildDeps`).
 //!
 //! Crates like `shlex` split words but not operators; the full shell parsers on crates.io are
 //! unmaintained. Rules only need command words, so this stays small.

@@ -61,12 +61,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         if removes_its_toolchain {
             continue;
         }
-        {
-            out.push(
-                Hit::on(ins, stage, format!("`{what}` compiles in the only stage, so the toolchain, sources and build caches ship with the result"))
-                    .fix("compile in a `build` stage and COPY --from=build only the output into a slim runtime stage"),
-            );
-        }
+        out.push(
+            Hit::on(ins, stage, format!("`{what}` compiles in the only stage, so the toolchain, sources and build caches ship with the result"))
+                .fix("compile in a `build` stage and COPY --from=build only the output into a slim runtime stage"),
+        );
     }
 }
 
