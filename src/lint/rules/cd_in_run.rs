@@ -2,8 +2,8 @@
 //! Flags `cd` in RUN (hadolint DL3003) where `WORKDIR` would do the same: a folder that
 //! exists before the RUN, stays after it, and where the rest of the RUN works. Not a
 //! temporary excursion: a folder the same RUN creates (mkdir, git clone, an unpacked
-//! archive, `mktemp -d`) or removes, a `cd` inside `( … )`, or a RUN that changes folder
-//! again. WORKDIR cannot express those: it would leave the folder in a layer, or move every
+//! archive, `mktemp -d`) or removes, a `cd` inside a branch or loop, `/tmp`, `cd ..`, or a
+//! RUN that changes folder again. WORKDIR cannot express those: it would leave the folder in a layer, or move every
 //! later instruction there. Unlike hadolint, which flags every `cd`.
 //!
 //! ## Why it matters
@@ -63,7 +63,7 @@ fn excursion(script: &Script, at: usize, dir: &str) -> bool {
             return true;
         }
     }
-    // inside `( … )` or a loop/branch: it does not outlive that part
+    // inside a branch or a loop: it does not hold for the rest of the RUN
     if script.commands[at].conditional() {
         return true;
     }
@@ -118,8 +118,10 @@ mod tests {
             "curl -sSL $U | tar xz && cd shairplay-master && make install",
             // mktemp (postgres, nginx)
             "tempDir=\"$(mktemp -d)\" && cd \"$tempDir\" && make",
-            // in a subshell
+            // in a subshell whose folder goes again
             "( cd /usr/src/x && make ) && rm -rf /usr/src/x",
+            // in a branch
+            "if [ -d /opt/x ]; then cd /opt/x && make; fi",
             // the RUN moves on to another folder
             "cd /usr/src/php && make && cd / && rm -rf /usr/src/php",
             // a folder inside one the RUN made or cloned (linapple, termboy)
