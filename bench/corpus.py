@@ -24,7 +24,7 @@ COMPOSE = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.
 
 def is_dockerfile(name):
     base = os.path.basename(name)
-    if base.endswith((".template", ".tmpl", ".j2", ".hbs", ".erb", ".md")):
+    if base.endswith((".template", ".tmpl", ".j2", ".hbs", ".erb", ".md", ".dockerignore")):
         return False
     return base == "Dockerfile" or base.startswith("Dockerfile.") or base.endswith((".Dockerfile", ".dockerfile"))
 

@@ -63,6 +63,14 @@ enum Command {
         #[arg(long)]
         no_compressed: bool,
     },
+    /// Which images a pull request affects, as a GitHub matrix (git only, no Docker).
+    Plan {
+        /// The branch or commit the pull request goes into.
+        #[arg(long)]
+        base_ref: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: PlanFormat,
+    },
     /// The GitHub Action's entry point: reads the step's INPUT_* and GITHUB_* variables, lints,
     /// compares, suggests, posts the sticky comment, writes summary and outputs.
     Action,
@@ -73,6 +81,15 @@ enum Command {
         #[arg(long)]
         markdown: bool,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PlanFormat {
+    Text,
+    /// The matrix object alone
+    Json,
+    /// `matrix=` and `count=` appended to $GITHUB_OUTPUT
+    Github,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -284,6 +301,51 @@ fn main() -> ExitCode {
                     e.exit_code()
                 }
                 Err(code) => return code,
+            }
+        }
+        Command::Plan { base_ref, format } => {
+            let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+            match commands::plan::plan(&cwd, &base_ref) {
+                Ok(planned) => match format {
+                    PlanFormat::Text => {
+                        if !write_stdout(&commands::plan::text(&planned)) {
+                            return ExitCode::from(exit::USAGE as u8);
+                        }
+                        exit::OK
+                    }
+                    PlanFormat::Json => {
+                        if !write_stdout(&format!("{}\n", commands::plan::matrix(&planned))) {
+                            return ExitCode::from(exit::USAGE as u8);
+                        }
+                        exit::OK
+                    }
+                    PlanFormat::Github => {
+                        let matrix = commands::plan::matrix(&planned);
+                        let count = matrix["include"].as_array().map_or(0, Vec::len);
+                        let Some(path) = std::env::var_os("GITHUB_OUTPUT") else {
+                            eprintln!("error: --format github writes to $GITHUB_OUTPUT, which is not set; use --format json outside Actions");
+                            return ExitCode::from(exit::USAGE as u8);
+                        };
+                        let wrote = std::fs::OpenOptions::new()
+                            .append(true)
+                            .create(true)
+                            .open(&path)
+                            .and_then(|mut f| writeln!(f, "matrix={matrix}\ncount={count}"));
+                        if let Err(e) = wrote {
+                            eprintln!(
+                                "error: cannot append to $GITHUB_OUTPUT ({}): {e}",
+                                PathBuf::from(path).display()
+                            );
+                            return ExitCode::from(exit::ENVIRONMENT as u8);
+                        }
+                        eprint!("{}", commands::plan::text(&planned));
+                        exit::OK
+                    }
+                },
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    e.exit_code()
+                }
             }
         }
         Command::Rules { rule, markdown } => match commands::rules::run(rule.as_deref(), markdown) {

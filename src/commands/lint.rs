@@ -58,9 +58,13 @@ pub fn load_config(explicit: Option<&Path>, cwd: &Path) -> Result<Loaded, Config
     }
 }
 
-/// Whether a file name is a Dockerfile by convention.
+/// Whether a file name is a Dockerfile by convention. `Dockerfile.dockerignore` is the
+/// Dockerfile's own ignore file, not a Dockerfile.
 pub fn is_dockerfile_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".dockerignore") {
+        return false;
+    }
     lower == "dockerfile"
         || lower == "containerfile"
         || lower.starts_with("dockerfile.")
@@ -258,5 +262,8 @@ mod tests {
             assert!(!is_dockerfile_name(n) || n.starts_with("Dockerfile"), "{n}");
         }
         assert!(!is_dockerfile_name("README.md"));
+        // BuildKit's per-Dockerfile ignore file
+        assert!(!is_dockerfile_name("Dockerfile.dockerignore"));
+        assert!(!is_dockerfile_name("api.Dockerfile.dockerignore"));
     }
 }

@@ -5,6 +5,7 @@ pub mod action;
 pub mod compare;
 pub mod lint;
 pub mod measure;
+pub mod plan;
 pub mod rules;
 pub mod suggest;
 

@@ -115,6 +115,10 @@ struct RawConfig {
     #[serde(default, alias = "trustedRegistries")]
     trusted_registries: Vec<String>,
     lint_findings: Option<String>,
+    /// The images of a monorepo: `shiplight plan` reads them, lint does not.
+    #[serde(default)]
+    #[allow(dead_code)]
+    images: Option<yaml_serde::Value>,
     #[serde(flatten)]
     unknown: BTreeMap<String, yaml_serde::Value>,
 }
@@ -139,7 +143,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ConfigError> {
             warnings.push(format!("{origin}: `{key}` is a hadolint setting shiplight does not use; it has no effect"));
         } else {
             warnings.push(format!(
-                "{origin}: unknown key `{key}` ignored; known keys: failure-threshold, ignored, override, severity, targets, trusted-registries, lint-findings"
+                "{origin}: unknown key `{key}` ignored; known keys: failure-threshold, ignored, override, severity, targets, trusted-registries, lint-findings, images"
             ));
         }
     }
