@@ -1,6 +1,6 @@
 //! `shiplight plan`: which images a pull request affects, from git alone (no Docker, no
 //! network), as a GitHub matrix. The images are `.shiplight.yml`'s `images:` or, without
-//! them, every Dockerfile of the repository with its folder as context.
+//! them, every Dockerfile git tracks, with its folder as context.
 //!
 //! An image is affected when any of these changed between the merge base and HEAD:
 //! 1. its Dockerfile;
@@ -146,9 +146,21 @@ pub fn configured(text: &str, origin: &str) -> Result<Option<Vec<(ImageSpec, yam
     Ok(Some(out))
 }
 
-/// Every Dockerfile of the tree (`.gitignore` respected), each with its folder as context.
-fn discovered(root: &Path) -> Vec<ImageSpec> {
-    let (files, _) = super::lint::collect(&[root.to_path_buf()]);
+/// Every Dockerfile git tracks, each with its folder as context. git's index answers this
+/// without walking the tree (a monorepo has hundreds of thousands of files).
+fn discovered(root: &Path) -> Result<Vec<ImageSpec>, PlanError> {
+    let specs = ["dockerfile", "dockerfile.*", "*.dockerfile", "containerfile", "containerfile.*", "*.containerfile"]
+        .map(|p| format!(":(glob,icase)**/{p}"));
+    let mut args = vec!["ls-files", "-z", "--"];
+    args.extend(specs.iter().map(String::as_str));
+    let listed = git(root, &args)?;
+    let files: Vec<PathBuf> = listed
+        .split(|b| *b == 0)
+        .filter(|f| !f.is_empty())
+        .map(|f| PathBuf::from(String::from_utf8_lossy(f).into_owned()))
+        .filter(|f| f.file_name().and_then(|n| n.to_str()).is_some_and(super::lint::is_dockerfile_name))
+        .map(|f| root.join(f))
+        .collect();
     let repo_name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "image".into());
     let mut out: Vec<ImageSpec> = files
         .iter()
@@ -175,7 +187,7 @@ fn discovered(root: &Path) -> Vec<ImageSpec> {
         })
         .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
-    out
+    Ok(out)
 }
 
 /// The images, and for each whether it is affected and why.
@@ -214,38 +226,38 @@ pub fn changes(root: &Path, base: &str, changed: &[String]) -> Result<Vec<Planne
         .unwrap_or_default();
     let (images, entries): (Vec<ImageSpec>, Vec<Option<yaml_serde::Value>>) = match head_images {
         Some(list) => list.into_iter().map(|(s, e)| (s, Some(e))).unzip(),
-        None => discovered(root).into_iter().map(|s| (s, None)).unzip(),
+        None => discovered(root)?.into_iter().map(|s| (s, None)).unzip(),
     };
 
     let mut reasons: Vec<Option<String>> = Vec::with_capacity(images.len());
     for (image, entry) in images.iter().zip(&entries) {
         reasons.push(reason(root, image, entry.as_ref(), &base_entries, changed)?);
     }
-    // an image built FROM another affected image of the repository is affected too
+    // an image built FROM another affected image of the repository is affected too; only a
+    // Dockerfile whose text names an affected image is parsed
     let names: Vec<&str> = images.iter().map(|i| i.name.as_str()).collect();
-    let bases: Vec<Vec<usize>> = images
-        .iter()
-        .map(|img| {
-            let text = std::fs::read_to_string(root.join(&img.dockerfile)).unwrap_or_default();
-            let Ok(df) = crate::dockerfile::Dockerfile::parse(&text) else { return Vec::new() };
-            df.stages
-                .iter()
-                .filter(|s| df.stage_named(&s.base_resolved).is_none_or(|named| named.index >= s.index))
-                .filter_map(|s| {
-                    let r = crate::dockerfile::ImageRef::parse(&s.base_resolved);
-                    let short = r.repository.rsplit('/').next().unwrap_or(&r.repository).to_owned();
-                    names.iter().position(|n| *n == short || *n == r.repository)
-                })
-                .collect()
-        })
-        .collect();
+    let texts: Vec<String> =
+        images.iter().map(|img| std::fs::read_to_string(root.join(&img.dockerfile)).unwrap_or_default()).collect();
+    let built_from = |i: usize| -> Vec<usize> {
+        let Ok(df) = crate::dockerfile::Dockerfile::parse(&texts[i]) else { return Vec::new() };
+        df.stages
+            .iter()
+            .filter(|s| df.stage_named(&s.base_resolved).is_none_or(|named| named.index >= s.index))
+            .filter_map(|s| {
+                let r = crate::dockerfile::ImageRef::parse(&s.base_resolved);
+                let short = r.repository.rsplit('/').next().unwrap_or(&r.repository).to_owned();
+                names.iter().position(|n| *n == short || *n == r.repository)
+            })
+            .collect()
+    };
     loop {
+        let affected: Vec<usize> = (0..images.len()).filter(|&j| reasons[j].is_some()).collect();
         let mut grew = false;
         for i in 0..images.len() {
-            if reasons[i].is_some() {
+            if reasons[i].is_some() || !affected.iter().any(|&j| texts[i].contains(names[j])) {
                 continue;
             }
-            if let Some(&j) = bases[i].iter().find(|&&j| j != i && reasons[j].is_some()) {
+            if let Some(j) = built_from(i).into_iter().find(|&j| j != i && reasons[j].is_some()) {
                 reasons[i] = Some(format!("it is built FROM `{}`, which is affected", images[j].name));
                 grew = true;
             }
