@@ -84,18 +84,11 @@ def measure(corpus, flags):
     print(f"shiplight parses {len(files) - len(unparsed)} of them")
 
     # --- precision on the hand-labelled sample
-    labels = {}
-    label_file = "bench/corpus-labels.tsv"
-    if os.path.exists(label_file):
-        for line in open(label_file):
-            if line.startswith("#") or not line.strip():
-                continue
-            path, ln, code, verdict, *_ = line.rstrip("\n").split("\t")
-            labels[(path, int(ln), code)] = verdict
+    labels = read_labels()
     # every rule that fired or has labels; the detail for the labelled ones
     every = collections.Counter(f["code"] for f in findings)
     print("findings by rule: " + ", ".join(f"{c} {n}" for c, n in sorted(every.items())))
-    labelled_codes = sorted({k[2] for k in labels} | {"SL101", "SL106"})
+    labelled_codes = sorted({k[2] for k in labels if k[2].startswith("SL")} | {"SL101", "SL106"})
     for code in labelled_codes:
         hits = [f for f in findings if f["code"] == code]
         flagged_files = {f["file"] for f in hits}
