@@ -53,7 +53,11 @@ echo "release: pushed $image"
 tmp_index=$(mktemp)
 trap 'rm -f "$tmp_index"' EXIT
 GIT_INDEX_FILE=$tmp_index git read-tree HEAD
-sed -E "s#^  image: .*#  image: docker://$image#" action.yml > "$tmp_index.action.yml"
+# only runs.image: an input may be called `image` too
+awk -v img="docker://$image" '
+  /^[^ #]/ { in_runs = ($0 ~ /^runs:/) }
+  in_runs && /^  image:/ { print "  image: " img; next }
+  { print }' action.yml > "$tmp_index.action.yml"
 grep -q "^  image: docker://$image\$" "$tmp_index.action.yml" || { echo "release: action.yml has no runs.image line to rewrite" >&2; exit 1; }
 blob=$(git hash-object -w "$tmp_index.action.yml")
 rm -f "$tmp_index.action.yml"
