@@ -55,6 +55,8 @@ pub enum PlanError {
     Usage(String),
     #[error("git {args}: {message}")]
     Git { args: String, message: String },
+    #[error("cannot run git ({0}); plan needs git on PATH")]
+    NoGit(String),
 }
 
 impl PlanError {
@@ -62,6 +64,7 @@ impl PlanError {
         match self {
             PlanError::Usage(_) => super::exit::USAGE,
             PlanError::Git { .. } => super::exit::USAGE,
+            PlanError::NoGit(_) => super::exit::ENVIRONMENT,
         }
     }
 }
