@@ -108,14 +108,17 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
 /// Which stages of `file` ship, from the compose files that build it: the nearest folder
 /// with a compose file, from the Dockerfile's folder up to the repository root (a folder
 /// with `.git`). `None` when no compose service builds it with a `target`. The string says
-/// where the answer came from.
-pub fn compose_targets(file: &Path) -> Option<(Vec<String>, String, bool)> {
+/// where the answer came from. `parsed` is the Dockerfile, when it parses: it says where a
+/// service's mounts land.
+pub fn compose_targets(
+    file: &Path,
+    parsed: Option<&crate::dockerfile::Dockerfile>,
+) -> Option<(Vec<String>, String, bool)> {
     let dockerfile = std::fs::canonicalize(file).ok()?;
-    let parsed = std::fs::read_to_string(&dockerfile).ok().and_then(|t| crate::dockerfile::Dockerfile::parse(&t).ok());
     // the working directory a target's image runs in (where mounted sources would land)
     // and its VOLUMEs (where it keeps data)
     let runs_sources = |b: &crate::dockerfile::compose::Build| -> bool {
-        let Some(df) = &parsed else { return b.develops };
+        let Some(df) = parsed else { return b.develops };
         let targets: Vec<String> = b.target.iter().cloned().collect();
         let Ok(graph) = crate::dockerfile::graph::Graph::build(df, &targets) else { return b.develops };
         let (mut dir, mut volumes) = ("/".to_owned(), Vec::new());
@@ -213,10 +216,12 @@ pub fn run(opts: &LintOptions) -> Result<Report, ConfigError> {
                 .notes
                 .push(format!("{shown}: the stages that ship are {} (from {source})", cfg.targets.join(", "))),
             None => {
-                if let Some((targets, source, development_only)) = compose_targets(&file) {
-                    let last = bytes.as_ref().ok().and_then(|b| {
-                        crate::dockerfile::Dockerfile::parse(&String::from_utf8_lossy(b)).ok().map(|df| df.stages.len())
-                    });
+                let parsed = bytes
+                    .as_ref()
+                    .ok()
+                    .and_then(|b| crate::dockerfile::Dockerfile::parse(&String::from_utf8_lossy(b)).ok());
+                if let Some((targets, source, development_only)) = compose_targets(&file, parsed.as_ref()) {
+                    let last = parsed.as_ref().map(|df| df.stages.len());
                     let resolved: Vec<String> = targets
                         .iter()
                         .map(|t| match (t.as_str(), last) {
@@ -243,6 +248,12 @@ pub fn run(opts: &LintOptions) -> Result<Report, ConfigError> {
                 "",
             )],
         };
+        if file.as_os_str() != "-" {
+            if let Ok(absolute) = std::fs::canonicalize(&file) {
+                let repository = absolute.ancestors().skip(1).find(|d| d.join(".git").exists()).map(Path::to_path_buf);
+                report.sources.insert(shown.clone(), crate::report::SourceFile { absolute, repository });
+            }
+        }
         report.files.push(shown);
         report.findings.extend(findings);
     }

@@ -216,15 +216,17 @@ pub fn plan(cwd: &Path, base_ref: &str) -> Result<Vec<Planned>, PlanError> {
 
 /// [`plan`] on a list of changed paths (repository-relative).
 pub fn changes(root: &Path, base: &str, changed: &[String]) -> Result<Vec<Planned>, PlanError> {
-    let config_path = root.join(".shiplight.yml");
-    let head_config = std::fs::read_to_string(&config_path).ok();
+    // the repository's own configuration, under either name lint reads it by
+    let names = &super::lint::FILE_NAMES[..2];
+    let head_config = names.iter().find_map(|n| std::fs::read_to_string(root.join(n)).ok().map(|t| (*n, t)));
     let head_images = match &head_config {
-        Some(text) => configured(text, ".shiplight.yml")?,
+        Some((name, text)) => configured(text, name)?,
         None => None,
     };
-    let base_entries: BTreeMap<String, yaml_serde::Value> = git(root, &["show", &format!("{base}:.shiplight.yml")])
-        .ok()
-        .and_then(|t| configured(&String::from_utf8_lossy(&t), ".shiplight.yml (base)").ok().flatten())
+    let base_entries: BTreeMap<String, yaml_serde::Value> = names
+        .iter()
+        .find_map(|n| git(root, &["show", &format!("{base}:{n}")]).ok())
+        .and_then(|t| configured(&String::from_utf8_lossy(&t), "the base's .shiplight.yml").ok().flatten())
         .map(|v| v.into_iter().map(|(s, e)| (s.name, e)).collect())
         .unwrap_or_default();
     let (images, entries): (Vec<ImageSpec>, Vec<Option<yaml_serde::Value>>) = match head_images {

@@ -135,7 +135,7 @@ pub struct Ctx<'a> {
     scripts: Vec<Vec<Option<(Script, RunState)>>>,
     /// `env` answers per key, for every stage at once (rules ask it of every shipped stage,
     /// and a chain of n stages would make that n²).
-    env_cache: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<Vec<Option<&'a str>>>>>,
+    env_cache: std::cell::RefCell<std::collections::HashMap<String, Vec<Option<&'a str>>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -202,7 +202,7 @@ impl<'a> Ctx<'a> {
             values.push(own.or(inherited));
         }
         let found = values[stage.index];
-        self.env_cache.borrow_mut().insert(key.to_owned(), std::rc::Rc::new(values));
+        self.env_cache.borrow_mut().insert(key.to_owned(), values);
         found
     }
 }

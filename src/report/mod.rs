@@ -37,6 +37,19 @@ pub struct Report {
     /// The pull request, in an Action run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_request: Option<PullRequestRef>,
+    /// Where each checked file (as `files` shows it) is on this machine, for formats that
+    /// locate files absolutely (SARIF). Filled by the command that read them; not saved.
+    #[serde(skip)]
+    pub sources: std::collections::BTreeMap<String, SourceFile>,
+}
+
+/// A checked file on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// The canonical absolute path.
+    pub absolute: std::path::PathBuf,
+    /// The repository it is in (the nearest folder above it with `.git`), if any.
+    pub repository: Option<std::path::PathBuf>,
 }
 
 /// One image, head against base: the contract later renderers (the PR comment) read.

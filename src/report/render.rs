@@ -112,20 +112,21 @@ fn sarif_level(s: Severity) -> sarif::ResultLevel {
     }
 }
 
-/// Where a finding's file is, as SARIF wants it: inside a repository (a folder with `.git`
-/// above it), a path relative to that repository's root under the `uriBaseId` `%SRCROOT%`
-/// (`%SRCROOT2%` … for further repositories), which is what GitHub code scanning matches
-/// against the checkout; elsewhere an absolute `file://` URI. A relative reference never
-/// starts with `/` (SARIF1004). Standard input stays `stdin`.
-struct SarifPaths {
-    cwd: std::path::PathBuf,
+/// Where a finding's file is, as SARIF wants it: inside a repository, a path relative to
+/// that repository's root under the `uriBaseId` `%SRCROOT%` (`%SRCROOT2%` … for further
+/// repositories), which is what GitHub code scanning matches against the checkout; elsewhere
+/// an absolute `file://` URI. A relative reference never starts with `/` (SARIF1004).
+/// Standard input stays `stdin`. The paths come from the report (`sources`), read by the
+/// command that linted the files.
+struct SarifPaths<'a> {
+    sources: &'a std::collections::BTreeMap<String, super::SourceFile>,
     /// Repository roots met so far, in order: `%SRCROOT%`, `%SRCROOT2%` …
     roots: Vec<std::path::PathBuf>,
 }
 
-impl SarifPaths {
-    fn new() -> SarifPaths {
-        SarifPaths { cwd: std::env::current_dir().unwrap_or_else(|_| "/".into()), roots: Vec::new() }
+impl<'a> SarifPaths<'a> {
+    fn new(report: &'a Report) -> SarifPaths<'a> {
+        SarifPaths { sources: &report.sources, roots: Vec::new() }
     }
 
     fn base_id(i: usize) -> String {
@@ -141,24 +142,26 @@ impl SarifPaths {
         if file == "-" {
             return sarif::ArtifactLocation::builder().uri("stdin").build();
         }
-        let path = self.cwd.join(file);
-        let abs = std::fs::canonicalize(&path).unwrap_or(path);
-        let root = abs.ancestors().skip(1).find(|d| d.join(".git").exists()).map(|d| d.to_path_buf());
-        let (Some(root), Ok(file_url)) = (root, url::Url::from_file_path(&abs)) else {
-            let uri = url::Url::from_file_path(&abs).map(String::from).unwrap_or_else(|_| file.replace('\\', "/"));
+        let shown = file.replace('\\', "/");
+        let Some(source) = self.sources.get(file) else {
+            // not read from disk by this run: absolute paths as file:// URIs, others as given
+            let uri = url::Url::from_file_path(file).map(String::from).unwrap_or(shown);
             return sarif::ArtifactLocation::builder().uri(uri).build();
         };
-        let i = match self.roots.iter().position(|r| *r == root) {
+        let file_url = url::Url::from_file_path(&source.absolute);
+        let (Some(root), Ok(file_url)) = (&source.repository, file_url) else {
+            let uri = url::Url::from_file_path(&source.absolute).map(String::from).unwrap_or(shown);
+            return sarif::ArtifactLocation::builder().uri(uri).build();
+        };
+        let i = match self.roots.iter().position(|r| r == root) {
             Some(i) => i,
             None => {
                 self.roots.push(root.clone());
                 self.roots.len() - 1
             }
         };
-        let relative = url::Url::from_directory_path(&root)
-            .ok()
-            .and_then(|r| r.make_relative(&file_url))
-            .unwrap_or_else(|| file.replace('\\', "/"));
+        let relative =
+            url::Url::from_directory_path(root).ok().and_then(|r| r.make_relative(&file_url)).unwrap_or(shown);
         sarif::ArtifactLocation::builder().uri(relative).uri_base_id(Self::base_id(i)).build()
     }
 
@@ -179,7 +182,7 @@ impl SarifPaths {
 
 /// SARIF 2.1.0 with every rule described, for GitHub code scanning.
 pub fn sarif(report: &Report) -> String {
-    let mut paths = SarifPaths::new();
+    let mut paths = SarifPaths::new(report);
     let descriptors: Vec<sarif::ReportingDescriptor> = rules::TABLE
         .iter()
         .map(|r| {
