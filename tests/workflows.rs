@@ -54,13 +54,17 @@ fn every_input_and_output_is_read_written_and_documented() {
     let action: serde_json::Value =
         yaml_serde::from_str(&std::fs::read_to_string(root().join("action.yml")).unwrap()).unwrap();
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let code = std::fs::read_to_string(root().join("src/commands/action.rs")).unwrap();
+    // the Action's code: its inputs, steps and modes
+    let code: String = std::fs::read_dir(root().join("src/action"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
     let inputs = action["inputs"].as_object().unwrap();
     let outputs = action["outputs"].as_object().unwrap();
     assert!(inputs.len() >= 17 && outputs.len() == 7, "{} inputs, {} outputs", inputs.len(), outputs.len());
     for (name, spec) in inputs.iter().chain(outputs) {
         assert!(readme.contains(&format!("| `{name}` |")), "README's tables lack `{name}`");
-        assert!(code.contains(&format!("\"{name}\"")), "src/commands/action.rs never reads or writes `{name}`");
+        assert!(code.contains(&format!("\"{name}\"")), "src/action/ never reads or writes `{name}`");
         assert!(spec["description"].as_str().is_some_and(|d| d.len() > 10), "`{name}` has no description");
     }
     assert_eq!(action["runs"]["using"], "docker");

@@ -1,18 +1,36 @@
 //! `shiplight measure IMAGE`: size, pull cost, layers and waste of an image on the daemon.
 
-use std::time::Duration;
+use super::{block_on, exit, write_stdout};
+use crate::pipeline::measure;
+use crate::report::render;
 
-use crate::image::engine::{Engine, EngineError};
-use crate::image::{measure, ImageMeasure};
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MeasureFormat {
+    Text,
+    Json,
+}
 
-/// Measure one image that is already on the daemon.
-pub async fn run(image: &str, timeout: Duration, compressed: bool) -> Result<ImageMeasure, EngineError> {
-    let engine = Engine::connect(timeout).await?;
-    if !engine.exists(image).await {
-        return Err(EngineError::Api {
-            what: format!("measuring {image}"),
-            message: "no such image on this daemon (shiplight does not pull); build or pull it first".into(),
-        });
+pub fn main(image: &str, format: MeasureFormat, timeout: u64, no_compressed: bool) -> i32 {
+    let timeout = std::time::Duration::from_secs(timeout);
+    let result = match block_on(measure::run(image, timeout, !no_compressed)) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    match result {
+        Ok(m) => {
+            let out = match format {
+                MeasureFormat::Text => render::measure_text(&m),
+                MeasureFormat::Json => serde_json::to_string_pretty(&m).unwrap_or_default() + "\n",
+            };
+            if write_stdout(&out) {
+                exit::OK
+            } else {
+                exit::USAGE
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::ENVIRONMENT
+        }
     }
-    measure::measure_with(&engine, image, None, compressed).await
 }

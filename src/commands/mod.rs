@@ -1,5 +1,10 @@
-//! One function per CLI subcommand. This is the layer that touches the file system; the
-//! core it calls (`dockerfile`, `lint`, `report`) stays pure.
+//! One function per CLI subcommand: it calls the library steps (`pipeline/`, `action/`) and
+//! decides what the user sees (stdout, stderr) and the exit code. `main.rs` only parses the
+//! arguments and dispatches here.
+
+use std::io::Write;
+
+pub use crate::exit;
 
 pub mod action;
 pub mod compare;
@@ -9,14 +14,19 @@ pub mod plan;
 pub mod rules;
 pub mod suggest;
 
-/// Exit codes shared by every subcommand.
-pub mod exit {
-    /// Nothing reached the failure threshold.
-    pub const OK: i32 = 0;
-    /// A finding reached the failure threshold.
-    pub const FINDINGS: i32 = 1;
-    /// Bad usage or configuration.
-    pub const USAGE: i32 = 2;
-    /// The environment failed: no daemon, a failed head build, git missing.
-    pub const ENVIRONMENT: i32 = 3;
+/// Run an async step on a fresh runtime; `Err` is the exit code when none can start.
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> Result<T, i32> {
+    match tokio::runtime::Runtime::new() {
+        Ok(r) => Ok(r.block_on(f)),
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            Err(exit::ENVIRONMENT)
+        }
+    }
+}
+
+/// Write to stdout (colours stripped when it is not a terminal); false when it is closed.
+fn write_stdout(text: &str) -> bool {
+    let mut stdout = anstream::stdout();
+    stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).is_ok()
 }

@@ -1,372 +1,59 @@
-//! `shiplight plan`: which images a pull request affects, from git alone (no Docker, no
-//! network), as a GitHub matrix. The images are `.shiplight.yml`'s `images:` or, without
-//! them, every Dockerfile git tracks, with its folder as context.
-//!
-//! An image is affected when any of these changed between the merge base and HEAD:
-//! 1. its Dockerfile;
-//! 2. its ignore file: `<Dockerfile>.dockerignore` when it exists (BuildKit prefers it), else
-//!    the context's `.dockerignore`;
-//! 3. a path inside its context that the ignore file does not exclude (the matcher the
-//!    context packer uses, compiled once per image);
-//! 4. its entry in `.shiplight.yml`;
-//! 5. an image of the repository one of its stages is built FROM (by name), transitively.
-//!
-//! Renames count by both names, deletions by the old one, a submodule by its path.
+//! `shiplight plan`: the affected images as text, as the matrix JSON, or as step outputs.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::io::Write;
+use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
+use super::{exit, write_stdout};
+use crate::pipeline::plan;
 
-use crate::image::context::DockerIgnore;
-
-/// An image the repository builds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub struct ImageSpec {
-    pub name: String,
-    /// Repository-relative, `/`-separated.
-    pub dockerfile: String,
-    /// Repository-relative; `.` is the repository root (default: the Dockerfile's folder).
-    #[serde(default)]
-    pub context: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub build_args: BTreeMap<String, String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub platforms: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thresholds: Option<serde_json::Value>,
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    /// The matrix object alone
+    Json,
+    /// `matrix=` and `count=` appended to $GITHUB_OUTPUT
+    Github,
 }
 
-/// One image and why it is (or is not) affected.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Planned {
-    pub image: ImageSpec,
-    /// The first change that matters, said for a reader; `None` when unaffected.
-    pub reason: Option<String>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum PlanError {
-    #[error("{0}")]
-    Usage(String),
-    #[error("git {args}: {message}")]
-    Git { args: String, message: String },
-    #[error("cannot run git ({0}); plan needs git on PATH")]
-    NoGit(String),
-}
-
-impl PlanError {
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            PlanError::Usage(_) => super::exit::USAGE,
-            PlanError::Git { .. } => super::exit::USAGE,
-            PlanError::NoGit(_) => super::exit::ENVIRONMENT,
-        }
-    }
-}
-
-fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, PlanError> {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(root)
-        .output()
-        .map_err(|e| PlanError::Git { args: args.join(" "), message: format!("{e}; plan needs git on PATH") })?;
-    if !out.status.success() {
-        return Err(PlanError::Git {
-            args: args.join(" "),
-            message: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-        });
-    }
-    Ok(out.stdout)
-}
-
-/// The paths changed between `base` and `head` (NUL-separated `--name-status`): both names
-/// of a rename or copy.
-pub fn parse_name_status(raw: &[u8]) -> Vec<String> {
-    let fields: Vec<&[u8]> = raw.split(|b| *b == 0).filter(|f| !f.is_empty()).collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < fields.len() {
-        let status = fields[i];
-        let two = matches!(status.first(), Some(b'R' | b'C'));
-        let take = if two { 2 } else { 1 };
-        for f in fields.iter().skip(i + 1).take(take) {
-            out.push(String::from_utf8_lossy(f).into_owned());
-        }
-        i += 1 + take;
-    }
-    out
-}
-
-/// `a/b` inside `context` (`.` is the root): the path relative to it.
-fn inside<'a>(path: &'a str, context: &str) -> Option<&'a str> {
-    if context == "." || context.is_empty() {
-        return Some(path);
-    }
-    path.strip_prefix(context).and_then(|r| r.strip_prefix('/'))
-}
-
-/// Normalise a repository-relative path from the configuration: no `./`, `/` separators.
-fn norm(p: &str) -> String {
-    let r = crate::dockerfile::resolve_path("/", &p.replace('\\', "/"));
-    let r = r.trim_start_matches('/');
-    if r.is_empty() {
-        ".".to_owned()
-    } else {
-        r.to_owned()
-    }
-}
-
-/// The `images:` of a `.shiplight.yml` text, with each entry's raw value (to tell whether it
-/// changed). `None` when the file has no `images:`.
-pub fn configured(text: &str, origin: &str) -> Result<Option<Vec<(ImageSpec, yaml_serde::Value)>>, PlanError> {
-    let doc: yaml_serde::Value =
-        yaml_serde::from_str(text).map_err(|e| PlanError::Usage(format!("{origin}: not valid YAML: {e}")))?;
-    let Some(list) = doc.get("images") else { return Ok(None) };
-    let list = list.as_sequence().ok_or_else(|| {
-        PlanError::Usage(format!("{origin}: `images` must be a list of {{name, dockerfile, context}}"))
-    })?;
-    let mut out = Vec::new();
-    for (i, entry) in list.iter().enumerate() {
-        let mut spec: ImageSpec = yaml_serde::from_value(entry.clone()).map_err(|e| {
-            PlanError::Usage(format!("{origin}: images[{i}]: {e}; each image needs `name` and `dockerfile`"))
-        })?;
-        spec.dockerfile = norm(&spec.dockerfile);
-        spec.context = if spec.context.trim().is_empty() {
-            Path::new(&spec.dockerfile).parent().map(|p| norm(&p.to_string_lossy())).unwrap_or_else(|| ".".into())
-        } else {
-            norm(&spec.context)
-        };
-        if out.iter().any(|(o, _): &(ImageSpec, _)| o.name == spec.name) {
-            return Err(PlanError::Usage(format!("{origin}: images[{i}]: the name `{}` is used twice", spec.name)));
-        }
-        out.push((spec, entry.clone()));
-    }
-    Ok(Some(out))
-}
-
-/// Every Dockerfile git tracks, each with its folder as context. git's index answers this
-/// without walking the tree (a monorepo has hundreds of thousands of files).
-fn discovered(root: &Path) -> Result<Vec<ImageSpec>, PlanError> {
-    let specs = ["dockerfile", "dockerfile.*", "*.dockerfile", "containerfile", "containerfile.*", "*.containerfile"]
-        .map(|p| format!(":(glob,icase)**/{p}"));
-    let mut args = vec!["ls-files", "-z", "--"];
-    args.extend(specs.iter().map(String::as_str));
-    let listed = git(root, &args)?;
-    let files: Vec<PathBuf> = listed
-        .split(|b| *b == 0)
-        .filter(|f| !f.is_empty())
-        .map(|f| PathBuf::from(String::from_utf8_lossy(f).into_owned()))
-        .filter(|f| f.file_name().and_then(|n| n.to_str()).is_some_and(super::lint::is_dockerfile_name))
-        .map(|f| root.join(f))
-        .collect();
-    let repo_name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "image".into());
-    let mut out: Vec<ImageSpec> = files
-        .iter()
-        .filter_map(|f| f.strip_prefix(root).ok())
-        .map(|rel| {
-            let dockerfile = rel.to_string_lossy().replace('\\', "/");
-            let context = rel.parent().map(|p| norm(&p.to_string_lossy())).unwrap_or_else(|| ".".into());
-            let base = rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let name = match (context.as_str(), base == "Dockerfile") {
-                (".", true) => repo_name.clone(),
-                (c, true) => c.to_owned(),
-                (".", false) => base.clone(),
-                (c, false) => format!("{c}/{base}"),
-            };
-            ImageSpec {
-                name,
-                dockerfile,
-                context,
-                target: None,
-                build_args: BTreeMap::new(),
-                platforms: Vec::new(),
-                thresholds: None,
+pub fn main(base_ref: &str, format: PlanFormat) -> i32 {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    match plan::plan(&cwd, base_ref) {
+        Ok(planned) => match format {
+            PlanFormat::Text => {
+                if !write_stdout(&plan::text(&planned)) {
+                    return exit::USAGE;
+                }
+                exit::OK
             }
-        })
-        .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(out)
-}
-
-/// The images, and for each whether it is affected and why.
-pub fn plan(cwd: &Path, base_ref: &str) -> Result<Vec<Planned>, PlanError> {
-    let top = git(cwd, &["rev-parse", "--show-toplevel"])?;
-    let root = PathBuf::from(String::from_utf8_lossy(&top).trim());
-    let base = match git(&root, &["merge-base", base_ref, "HEAD"]) {
-        Ok(b) => String::from_utf8_lossy(&b).trim().to_owned(),
-        Err(_) => {
-            // no common history (a shallow clone): the base commit itself
-            let b = git(&root, &["rev-parse", "--verify", &format!("{base_ref}^{{commit}}")]).map_err(|_| {
-                PlanError::Usage(format!(
-                    "--base-ref {base_ref}: no such commit here; fetch it first (actions/checkout with fetch-depth: 0)"
-                ))
-            })?;
-            String::from_utf8_lossy(&b).trim().to_owned()
-        }
-    };
-    let changed =
-        parse_name_status(&git(&root, &["diff", "--name-status", "-z", "-M", "--no-ext-diff", &base, "HEAD"])?);
-    changes(&root, &base, &changed)
-}
-
-/// [`plan`] on a list of changed paths (repository-relative).
-pub fn changes(root: &Path, base: &str, changed: &[String]) -> Result<Vec<Planned>, PlanError> {
-    // the repository's own configuration, under either name lint reads it by
-    let names = &super::lint::FILE_NAMES[..2];
-    let head_config = names.iter().find_map(|n| std::fs::read_to_string(root.join(n)).ok().map(|t| (*n, t)));
-    let head_images = match &head_config {
-        Some((name, text)) => configured(text, name)?,
-        None => None,
-    };
-    let base_entries: BTreeMap<String, yaml_serde::Value> = names
-        .iter()
-        .find_map(|n| git(root, &["show", &format!("{base}:{n}")]).ok())
-        .and_then(|t| configured(&String::from_utf8_lossy(&t), "the base's .shiplight.yml").ok().flatten())
-        .map(|v| v.into_iter().map(|(s, e)| (s.name, e)).collect())
-        .unwrap_or_default();
-    let (images, entries): (Vec<ImageSpec>, Vec<Option<yaml_serde::Value>>) = match head_images {
-        Some(list) => list.into_iter().map(|(s, e)| (s, Some(e))).unzip(),
-        None => discovered(root)?.into_iter().map(|s| (s, None)).unzip(),
-    };
-
-    let mut reasons: Vec<Option<String>> = Vec::with_capacity(images.len());
-    for (image, entry) in images.iter().zip(&entries) {
-        reasons.push(reason(root, image, entry.as_ref(), &base_entries, changed)?);
-    }
-    // an image built FROM another affected image of the repository is affected too; only a
-    // Dockerfile whose text names an affected image is parsed
-    let names: Vec<&str> = images.iter().map(|i| i.name.as_str()).collect();
-    let texts: Vec<String> =
-        images.iter().map(|img| std::fs::read_to_string(root.join(&img.dockerfile)).unwrap_or_default()).collect();
-    let built_from = |i: usize| -> Vec<usize> {
-        let Ok(df) = crate::dockerfile::Dockerfile::parse(&texts[i]) else { return Vec::new() };
-        df.stages
-            .iter()
-            .filter(|s| df.stage_named(&s.base_resolved).is_none_or(|named| named.index >= s.index))
-            .filter_map(|s| {
-                let r = crate::dockerfile::ImageRef::parse(&s.base_resolved);
-                let short = r.repository.rsplit('/').next().unwrap_or(&r.repository).to_owned();
-                names.iter().position(|n| *n == short || *n == r.repository)
-            })
-            .collect()
-    };
-    loop {
-        let affected: Vec<usize> = (0..images.len()).filter(|&j| reasons[j].is_some()).collect();
-        let mut grew = false;
-        for i in 0..images.len() {
-            if reasons[i].is_some() || !affected.iter().any(|&j| texts[i].contains(names[j])) {
-                continue;
+            PlanFormat::Json => {
+                if !write_stdout(&format!("{}\n", plan::matrix(&planned))) {
+                    return exit::USAGE;
+                }
+                exit::OK
             }
-            if let Some(j) = built_from(i).into_iter().find(|&j| j != i && reasons[j].is_some()) {
-                reasons[i] = Some(format!("it is built FROM `{}`, which is affected", images[j].name));
-                grew = true;
+            PlanFormat::Github => {
+                let matrix = plan::matrix(&planned);
+                let count = matrix["include"].as_array().map_or(0, Vec::len);
+                let Some(path) = std::env::var_os("GITHUB_OUTPUT") else {
+                    eprintln!("error: --format github writes to $GITHUB_OUTPUT, which is not set; use --format json outside Actions");
+                    return exit::USAGE;
+                };
+                let wrote = std::fs::OpenOptions::new()
+                    .append(true)
+                    .create(true)
+                    .open(&path)
+                    .and_then(|mut f| writeln!(f, "matrix={matrix}\ncount={count}"));
+                if let Err(e) = wrote {
+                    eprintln!("error: cannot append to $GITHUB_OUTPUT ({}): {e}", PathBuf::from(path).display());
+                    return exit::ENVIRONMENT;
+                }
+                eprint!("{}", plan::text(&planned));
+                exit::OK
             }
+        },
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
         }
-        if !grew {
-            break;
-        }
-    }
-    Ok(images.into_iter().zip(reasons).map(|(image, reason)| Planned { image, reason }).collect())
-}
-
-/// The first change that affects `image`, said for a reader.
-fn reason(
-    root: &Path,
-    image: &ImageSpec,
-    entry: Option<&yaml_serde::Value>,
-    base_entries: &BTreeMap<String, yaml_serde::Value>,
-    changed: &[String],
-) -> Result<Option<String>, PlanError> {
-    if changed.contains(&image.dockerfile) {
-        return Ok(Some(format!("its Dockerfile `{}` changed", image.dockerfile)));
-    }
-    let own_ignore = format!("{}.dockerignore", image.dockerfile);
-    let context_ignore =
-        if image.context == "." { ".dockerignore".to_owned() } else { format!("{}/.dockerignore", image.context) };
-    if let Some(p) = changed.iter().find(|p| **p == own_ignore || **p == context_ignore) {
-        return Ok(Some(format!("its ignore file `{p}` changed")));
-    }
-    let ignore_path = if root.join(&own_ignore).is_file() { own_ignore } else { context_ignore };
-    let ignore = match std::fs::read_to_string(root.join(&ignore_path)) {
-        Ok(text) => DockerIgnore::parse(&text).map_err(|e| PlanError::Usage(format!("{ignore_path}: {e}")))?,
-        Err(_) => DockerIgnore::default(),
-    };
-    if let Some(p) = changed.iter().find(|p| inside(p, &image.context).is_some_and(|rel| !ignore.excludes(rel))) {
-        return Ok(Some(format!("`{p}` changed in its context `{}`", image.context)));
-    }
-    if let Some(entry) = entry {
-        match base_entries.get(&image.name) {
-            Some(old) if old == entry => {}
-            Some(_) => return Ok(Some("its entry in .shiplight.yml changed".to_owned())),
-            None => return Ok(Some("it is new in .shiplight.yml".to_owned())),
-        }
-    }
-    Ok(None)
-}
-
-/// The GitHub matrix of the affected images: `{"include": [{name, dockerfile, context, …}]}`.
-pub fn matrix(planned: &[Planned]) -> serde_json::Value {
-    let include: Vec<serde_json::Value> = planned
-        .iter()
-        .filter(|p| p.reason.is_some())
-        .map(|p| serde_json::to_value(&p.image).unwrap_or_default())
-        .collect();
-    serde_json::json!({ "include": include })
-}
-
-/// One line per image: affected or unchanged, and why.
-pub fn text(planned: &[Planned]) -> String {
-    let mut out = String::new();
-    for p in planned {
-        match &p.reason {
-            Some(r) => out.push_str(&format!("affected   {}: {r}\n", p.image.name)),
-            None => out.push_str(&format!(
-                "unchanged  {}: nothing it builds from changed (context `{}`)\n",
-                p.image.name, p.image.context
-            )),
-        }
-    }
-    let n = planned.iter().filter(|p| p.reason.is_some()).count();
-    out.push_str(&format!("{n} of {} image(s) affected\n", planned.len()));
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn name_status_gives_both_names_of_a_rename() {
-        let raw = b"M\0a/Dockerfile\0R087\0old/x.py\0new/x.py\0D\0gone.txt\0";
-        assert_eq!(parse_name_status(raw), ["a/Dockerfile", "old/x.py", "new/x.py", "gone.txt"]);
-    }
-
-    #[test]
-    fn inside_a_context() {
-        assert_eq!(inside("svc/api/main.go", "svc/api"), Some("main.go"));
-        assert_eq!(inside("svc/api2/main.go", "svc/api"), None);
-        assert_eq!(inside("README.md", "."), Some("README.md"));
-    }
-
-    #[test]
-    fn configured_images_default_their_context_to_the_dockerfile_folder() {
-        let text = "images:\n  - name: api\n    dockerfile: ./services/api/Dockerfile\n  - name: web\n    dockerfile: web/Dockerfile\n    context: .\n    target: runtime\n    build-args: {A: b}\n";
-        let list = configured(text, "x").unwrap().unwrap();
-        assert_eq!(list[0].0.context, "services/api");
-        assert_eq!(list[0].0.dockerfile, "services/api/Dockerfile");
-        assert_eq!(list[1].0.context, ".");
-        assert_eq!(list[1].0.target.as_deref(), Some("runtime"));
-        assert!(configured("targets: [x]\n", "x").unwrap().is_none());
-        let dup = configured(
-            "images:\n  - {name: a, dockerfile: a/Dockerfile}\n  - {name: a, dockerfile: b/Dockerfile}\n",
-            "x",
-        );
-        assert!(dup.unwrap_err().to_string().contains("used twice"));
-        assert!(configured("images:\n  - {dockerfile: a/Dockerfile}\n", "x").unwrap_err().to_string().contains("name"));
     }
 }

@@ -25,3 +25,17 @@ pub fn run(rule: Option<&str>, markdown: bool) -> Result<String, String> {
             .collect()),
     }
 }
+
+/// The subcommand: print the listing, the rule or the markdown; exit 2 for an unknown rule.
+pub fn main(rule: Option<&str>, markdown: bool) -> i32 {
+    match run(rule, markdown) {
+        Ok(text) => {
+            print!("{text}");
+            crate::exit::OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            crate::exit::USAGE
+        }
+    }
+}

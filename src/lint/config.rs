@@ -13,7 +13,7 @@
 //! trusted-registries: [docker.io, ghcr.io]
 //! ```
 //!
-//! Parsing is pure ([`parse`]); `commands::lint` finds and reads the file.
+//! Parsing is pure ([`parse`]); `pipeline::lint` finds and reads the file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -31,6 +31,19 @@ pub fn safe_key(key: &str) -> String {
     }
 }
 
+/// The marker key of a run: its images' keys, so several images share one comment and
+/// matrix jobs for different images keep their own.
+pub fn run_key(report: &Report) -> String {
+    let mut keys: Vec<String> = report.images.iter().map(|i| safe_key(&i.name)).collect();
+    keys.sort();
+    keys.dedup();
+    if keys.is_empty() {
+        "image".into()
+    } else {
+        keys.join(",")
+    }
+}
+
 /// A repository path as a URL path: every byte outside `A-Za-z0-9-._~/` percent-encoded.
 fn url_path(path: &str) -> String {
     path.bytes()

@@ -1,0 +1,244 @@
+//! The step's inputs, as `action.yml` documents them: read from `INPUT_<NAME>` (hyphens
+//! kept, as the runner passes them); a bad one is named with what to write instead.
+
+use std::path::PathBuf;
+
+use super::Mode;
+use crate::image::compare::Thresholds;
+use crate::image::engine::Builder;
+use crate::lint::Severity;
+use crate::pipeline::compare::parse_size;
+pub use crate::pipeline::review::SuggestMode;
+
+/// When to post the pull-request comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentMode {
+    Always,
+    /// Only when a size changed, a finding is new or a patch is suggested; an existing
+    /// comment is always kept up to date.
+    OnChange,
+    Never,
+}
+
+/// The step's inputs, as `action.yml` documents them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inputs {
+    pub mode: Mode,
+    pub dockerfiles: Vec<PathBuf>,
+    pub context: Option<PathBuf>,
+    pub target: Option<String>,
+    pub build_args: Vec<(String, String)>,
+    pub base_ref: Option<String>,
+    pub base_image: Option<String>,
+    pub token: Option<String>,
+    /// The login that writes shiplight's comments, when stated (else asked of GitHub).
+    pub comment_author: Option<String>,
+    pub comment: CommentMode,
+    pub thresholds: Thresholds,
+    pub lint_failure_threshold: Option<Severity>,
+    /// Show (and fail on) every finding of the head Dockerfile, not only the new ones
+    /// (`None`: as the configuration's `lint-findings` says, else only the new ones).
+    pub all_findings: Option<bool>,
+    pub suggest: SuggestMode,
+    pub config: Option<PathBuf>,
+    pub comment_template: Option<PathBuf>,
+    pub approve_label: Option<String>,
+    /// Where report.json and comment.md are written (relative to the workspace).
+    pub report_dir: PathBuf,
+    /// The saved report that `mode: comment` posts.
+    pub report: Option<PathBuf>,
+    pub builder: Builder,
+    pub timeout_seconds: u64,
+}
+
+/// A bad input: which one, what was wrong, what to write instead.
+#[derive(Debug, thiserror::Error)]
+#[error("input `{name}`: {message}")]
+pub struct InputError {
+    pub name: String,
+    pub message: String,
+}
+
+/// The environment variable the runner uses for an input: `INPUT_` and the name upper-cased,
+/// spaces as `_`, hyphens kept (`INPUT_FAIL-ON-INCREASE-PERCENT`).
+pub fn input_var(name: &str) -> String {
+    format!("INPUT_{}", name.replace(' ', "_").to_uppercase())
+}
+
+impl Inputs {
+    /// Read the inputs through `get` (the variable name to its value); empty means default.
+    pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Inputs, InputError> {
+        let raw = |name: &str| get(&input_var(name)).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let bad = |name: &str, message: String| InputError { name: name.into(), message };
+        let choice = |name: &str, allowed: &[&str], default: &str| -> Result<String, InputError> {
+            let v = raw(name).unwrap_or_else(|| default.to_owned()).to_ascii_lowercase();
+            if allowed.contains(&v.as_str()) {
+                Ok(v)
+            } else {
+                Err(bad(name, format!("`{v}` is not one of {}", allowed.join(", "))))
+            }
+        };
+        let percent = |name: &str| -> Result<Option<f64>, InputError> {
+            raw(name)
+                .map(|v| {
+                    v.trim_end_matches('%')
+                        .trim()
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|p| p.is_finite() && *p >= 0.0)
+                        .ok_or_else(|| bad(name, format!("`{v}` is not a percentage (write e.g. 10 or 2.5)")))
+                })
+                .transpose()
+        };
+        let bytes = |name: &str| -> Result<Option<u64>, InputError> {
+            raw(name).map(|v| parse_size(&v).map_err(|e| bad(name, e))).transpose()
+        };
+        let lines = |name: &str| -> Vec<String> {
+            raw(name)
+                .map(|v| {
+                    v.lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut build_args = Vec::new();
+        for line in lines("build-args") {
+            match line.split_once('=') {
+                Some((k, v)) if !k.trim().is_empty() => build_args.push((k.trim().to_owned(), v.to_owned())),
+                _ => return Err(bad("build-args", format!("`{line}` is not KEY=VALUE (one per line)"))),
+            }
+        }
+        let lint_failure_threshold = match raw("lint-failure-threshold") {
+            None => None,
+            Some(v) if v.eq_ignore_ascii_case("none") => Some(None),
+            Some(v) => Some(Some(Severity::parse(&v).ok_or_else(|| {
+                bad("lint-failure-threshold", format!("`{v}` is not one of error, warning, info, style, none"))
+            })?)),
+        };
+        let mut dockerfiles: Vec<PathBuf> = lines("dockerfile").into_iter().map(PathBuf::from).collect();
+        if dockerfiles.is_empty() {
+            dockerfiles.push(PathBuf::from("Dockerfile"));
+        }
+        let base_ref = raw("base-ref");
+        let base_image = raw("base-image");
+        if base_ref.is_some() && base_image.is_some() {
+            return Err(bad("base-image", "give base-ref or base-image, not both".into()));
+        }
+        let timeout_seconds = match raw("timeout") {
+            Some(v) => v.parse().map_err(|_| bad("timeout", format!("`{v}` is not a number of seconds")))?,
+            None => 3600,
+        };
+        Ok(Inputs {
+            mode: if choice("mode", &["run", "comment"], "run")? == "comment" { Mode::Comment } else { Mode::Run },
+            dockerfiles,
+            context: raw("context").map(PathBuf::from),
+            target: raw("target"),
+            build_args,
+            base_ref,
+            base_image,
+            token: raw("github-token"),
+            comment_author: raw("comment-author"),
+            comment: match choice("comment", &["always", "on-change", "never"], "always")?.as_str() {
+                "on-change" => CommentMode::OnChange,
+                "never" => CommentMode::Never,
+                _ => CommentMode::Always,
+            },
+            thresholds: Thresholds {
+                fail_on_increase_bytes: bytes("fail-on-increase-bytes")?,
+                fail_on_increase_percent: percent("fail-on-increase-percent")?,
+                warn_on_increase_percent: percent("warn-on-increase-percent")?,
+                max_size: bytes("max-size")?,
+            },
+            lint_failure_threshold: lint_failure_threshold.unwrap_or(Some(Severity::Error)),
+            all_findings: match raw("lint-findings") {
+                None => None,
+                Some(_) => Some(choice("lint-findings", &["new", "all"], "new")? == "all"),
+            },
+            suggest: match choice("suggest", &["verify", "diff", "off"], "verify")?.as_str() {
+                "diff" => SuggestMode::Diff,
+                "off" => SuggestMode::Off,
+                _ => SuggestMode::Verify,
+            },
+            config: raw("config").map(PathBuf::from),
+            comment_template: raw("comment-template").map(PathBuf::from),
+            approve_label: raw("approve-label"),
+            report_dir: PathBuf::from(raw("report-dir").unwrap_or_else(|| ".shiplight".into())),
+            report: raw("report").map(PathBuf::from),
+            builder: match choice("builder", &["auto", "buildkit", "classic"], "auto")?.as_str() {
+                "buildkit" => Builder::Buildkit,
+                "classic" => Builder::Classic,
+                _ => Builder::Auto,
+            },
+            timeout_seconds,
+        })
+    }
+
+    /// Read the inputs from this process's environment.
+    pub fn from_env() -> Result<Inputs, InputError> {
+        Inputs::read(|k| std::env::var(k).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn inputs(vars: &[(&str, &str)]) -> Result<Inputs, InputError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (input_var(k), v.to_string())).collect();
+        Inputs::read(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn input_names_follow_the_runner() {
+        assert_eq!(input_var("fail-on-increase-percent"), "INPUT_FAIL-ON-INCREASE-PERCENT");
+        assert_eq!(input_var("github-token"), "INPUT_GITHUB-TOKEN");
+    }
+
+    #[test]
+    fn defaults_are_sensible() {
+        let i = inputs(&[("github-token", ""), ("comment", "")]).unwrap();
+        assert_eq!(i.dockerfiles, vec![PathBuf::from("Dockerfile")]);
+        assert_eq!((i.comment, i.suggest, i.mode), (CommentMode::Always, SuggestMode::Verify, Mode::Run));
+        assert_eq!(i.lint_failure_threshold, Some(Severity::Error));
+        assert_eq!(i.thresholds, Thresholds::default());
+        assert!(i.all_findings.is_none() && i.token.is_none());
+    }
+
+    #[test]
+    fn lists_sizes_and_percentages() {
+        let i = inputs(&[
+            ("dockerfile", "app/Dockerfile\n\n  api/Dockerfile.prod  \n"),
+            ("build-args", "A=1\nB=x=y\n"),
+            ("fail-on-increase-bytes", "20MB"),
+            ("fail-on-increase-percent", "10%"),
+            ("warn-on-increase-percent", "2.5"),
+            ("max-size", "1 GB"),
+            ("lint-failure-threshold", "none"),
+            ("comment", "On-Change"),
+        ])
+        .unwrap();
+        assert_eq!(i.dockerfiles, vec![PathBuf::from("app/Dockerfile"), PathBuf::from("api/Dockerfile.prod")]);
+        assert_eq!(i.build_args, vec![("A".into(), "1".into()), ("B".into(), "x=y".into())]);
+        assert_eq!(i.thresholds.fail_on_increase_bytes, Some(20_000_000));
+        assert_eq!(i.thresholds.fail_on_increase_percent, Some(10.0));
+        assert_eq!(i.thresholds.warn_on_increase_percent, Some(2.5));
+        assert_eq!(i.thresholds.max_size, Some(1_000_000_000));
+        assert_eq!((i.lint_failure_threshold, i.comment), (None, CommentMode::OnChange));
+    }
+
+    #[test]
+    fn bad_inputs_name_the_input_and_the_fix() {
+        let e = inputs(&[("fail-on-increase-percent", "ten")]).unwrap_err().to_string();
+        assert_eq!(e, "input `fail-on-increase-percent`: `ten` is not a percentage (write e.g. 10 or 2.5)");
+        let e = inputs(&[("comment", "sometimes")]).unwrap_err().to_string();
+        assert_eq!(e, "input `comment`: `sometimes` is not one of always, on-change, never");
+        assert!(inputs(&[("max-size", "5 parsecs")]).unwrap_err().to_string().starts_with("input `max-size`: "));
+        assert!(inputs(&[("build-args", "NOEQUALS")]).unwrap_err().to_string().contains("KEY=VALUE"));
+        assert!(inputs(&[("base-ref", "main"), ("base-image", "app:1")]).is_err());
+    }
+}

@@ -1,0 +1,183 @@
+//! The steps every mode shares: judge, approve, link, render, save, post, and hand the result
+//! back to the runner (outputs, job summary, annotations).
+
+use std::path::{Path, PathBuf};
+
+use super::{ActionError, Inputs, Outcome, Runner};
+use crate::github::comment::{CommentError, Comments, Posted};
+use crate::github::outputs;
+use crate::image::compare::Verdict;
+use crate::report::comment::{self as body, Links};
+use crate::report::render::signed_size;
+use crate::report::Report;
+
+/// One line on stdout for the runner (workflow commands) and the log.
+pub fn say(line: &str) {
+    println!("{line}");
+}
+
+/// A size failure turned into a pass by the approve label; the note says what was approved.
+pub fn approve(img: &mut crate::report::ImageReport, label: Option<&str>, labels: &[String]) {
+    // a size failure only: an image that does not build is never approved
+    let size_failure = img.verdict == Verdict::Fail && img.build_error.is_none();
+    if let Some(label) = label.filter(|l| size_failure && labels.iter().any(|x| x == l)) {
+        img.verdict = Verdict::Pass;
+        img.approved = Some(format!(
+            "The size increase was approved by the label {}; without it this check fails.",
+            body::code(label)
+        ));
+    }
+}
+
+/// The overall verdict word: the worst image's, or `fail` when lint findings reach the threshold.
+pub fn verdict_word(report: &Report) -> String {
+    if report.failed() {
+        return "fail".into();
+    }
+    report.verdict.unwrap_or(Verdict::Skipped).as_str().into()
+}
+
+pub fn links(runner: &Runner, sha: Option<String>, run_url: Option<String>) -> Links {
+    let repo_url = runner.repository.as_ref().map(|r| format!("{}/{r}", runner.server_url.trim_end_matches('/')));
+    let run_url = run_url.or_else(|| match (&repo_url, &runner.run_id) {
+        (Some(repo), Some(id)) => Some(format!("{repo}/actions/runs/{id}")),
+        _ => None,
+    });
+    Links { repo_url, sha, run_url }
+}
+
+pub fn template(inputs: &Inputs, workspace: &Path) -> Result<String, ActionError> {
+    match &inputs.comment_template {
+        None => Ok(body::TEMPLATE.to_owned()),
+        Some(p) => std::fs::read_to_string(workspace.join(p)).map_err(|e| {
+            ActionError::Usage(format!(
+                "input `comment-template`: cannot read {} ({e}); give a path relative to the repository",
+                p.display()
+            ))
+        }),
+    }
+}
+
+/// Save the report and the rendered comment; a later job (the fork pattern) posts them.
+pub fn save(
+    inputs: &Inputs,
+    runner: &Runner,
+    report: &Report,
+    comment: &str,
+) -> Result<(PathBuf, PathBuf), ActionError> {
+    let dir = runner.workspace.join(&inputs.report_dir);
+    let fail = |e: std::io::Error| {
+        ActionError::Environment(format!("cannot write the report into {}: {e}; check report-dir", dir.display()))
+    };
+    std::fs::create_dir_all(&dir).map_err(fail)?;
+    let json = serde_json::to_string_pretty(report).unwrap_or_default();
+    std::fs::write(dir.join("report.json"), json + "\n").map_err(fail)?;
+    std::fs::write(dir.join("comment.md"), comment).map_err(fail)?;
+    Ok((inputs.report_dir.join("report.json"), inputs.report_dir.join("comment.md")))
+}
+
+/// Outputs, summary and annotations: the same for both modes.
+pub fn hand_back(runner: &Runner, outcome: &Outcome, comment: &str) {
+    let r = &outcome.report;
+    // an image that did not build has no size: it counts in neither sum
+    let built: Vec<_> = r.images.iter().filter(|i| i.build_error.is_none()).collect();
+    let head: u64 = built.iter().map(|i| i.head.size_bytes).sum();
+    let compared: Vec<_> = r.images.iter().filter_map(|i| i.comparison.as_ref()).collect();
+    let (base, delta): (Option<u64>, Option<i64>) = if compared.is_empty() {
+        (None, None)
+    } else {
+        (Some(compared.iter().map(|c| c.size.base).sum()), Some(compared.iter().map(|c| c.size.delta).sum()))
+    };
+    let pct = match (base, delta) {
+        (Some(b), Some(d)) if b > 0 => format!("{:.2}", d as f64 * 100.0 / b as f64),
+        _ => String::new(),
+    };
+    let list = [
+        ("head-size", if built.is_empty() { String::new() } else { head.to_string() }),
+        ("base-size", base.map(|b| b.to_string()).unwrap_or_default()),
+        ("delta-bytes", delta.map(|d| d.to_string()).unwrap_or_default()),
+        ("delta-percent", pct),
+        ("verdict", outcome.verdict.clone()),
+        ("report-json", outcome.report_json.display().to_string()),
+        ("comment-url", outcome.comment_url.clone().unwrap_or_default()),
+    ];
+    if let Some(path) = &runner.output {
+        if let Err(e) = outputs::write_outputs(path, &list) {
+            say(&format!("::warning::cannot write the step outputs to {}: {e}", path.display()));
+        }
+    }
+    if let Some(path) = &runner.summary {
+        if let Err(e) = outputs::append_summary(path, comment) {
+            say(&format!("::warning::cannot write the job summary to {}: {e}", path.display()));
+        }
+    }
+}
+
+pub fn annotate(report: &Report) {
+    let mut growth = Vec::new();
+    for img in &report.images {
+        if let Some(c) = &img.comparison {
+            for d in c.top_growing(3) {
+                if let Some(line) = d.line.filter(|_| !d.inherited) {
+                    growth.push((
+                        img.dockerfile.clone(),
+                        line,
+                        format!("{}: this line grew the image by {}", img.name, signed_size(d.delta_bytes)),
+                    ));
+                }
+            }
+        }
+    }
+    for a in outputs::annotations(&report.findings, &growth) {
+        say(&a);
+    }
+}
+
+pub fn relative(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").unwrap_or(&s).to_owned()
+}
+
+/// Settle who writes shiplight's comments (input `comment-author`, else the token's identity
+/// from GitHub, else `github-actions[bot]` for the job token): the line to log.
+pub async fn identify(
+    client: &mut Comments,
+    inputs: &Inputs,
+    runner: &Runner,
+    token: &str,
+) -> Result<String, CommentError> {
+    let identity =
+        client.identify(inputs.comment_author.as_deref(), &runner.graphql_url, runner.is_job_token(token)).await?;
+    Ok(identity.describe())
+}
+
+/// A `::notice` when other people's comments carry shiplight's marker: they were left alone.
+pub fn notice_ignored(posted: &Posted) {
+    if posted.ignored.is_empty() {
+        return;
+    }
+    let ids: Vec<String> = posted.ignored.iter().map(u64::to_string).collect();
+    say(&format!(
+        "::notice::{} comment(s) by other authors carry shiplight's marker (ids {}); they were left as they are: shiplight edits only its own",
+        posted.ignored.len(),
+        ids.join(", ")
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_approve_label_passes_a_size_failure_and_says_so() {
+        let mut img = crate::report::ImageReport { verdict: Verdict::Fail, ..Default::default() };
+        approve(&mut img, Some("size-ok"), &["bug".into()]);
+        assert_eq!(img.verdict, Verdict::Fail);
+        approve(&mut img, Some("size-ok"), &["size-ok".into()]);
+        assert_eq!(img.verdict, Verdict::Pass);
+        assert!(img.approved.as_deref().unwrap().contains("`size-ok`"));
+        let mut warn = crate::report::ImageReport { verdict: Verdict::Warn, ..Default::default() };
+        approve(&mut warn, Some("size-ok"), &["size-ok".into()]);
+        assert_eq!((warn.verdict, warn.approved), (Verdict::Warn, None));
+    }
+}

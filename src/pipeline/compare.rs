@@ -1,0 +1,426 @@
+//! `shiplight compare`: build the head and base images on one daemon, measure both, compare.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use crate::dockerfile::{Dockerfile, Graph};
+use crate::github::{self, tarball};
+use crate::image::compare::{self, Thresholds, Verdict};
+use crate::image::engine::{BuildLine, BuildRequest, Builder, Engine, EngineError};
+use crate::image::measure::{self, Source};
+use crate::image::{base, context, ImageMeasure};
+use crate::report::{ImageReport, Report};
+
+/// What `shiplight compare` was asked to do (also its command-line arguments).
+#[derive(Debug, Clone, clap::Args)]
+pub struct CompareOptions {
+    /// The Dockerfile to build.
+    #[arg(long, default_value = "Dockerfile")]
+    pub dockerfile: PathBuf,
+    /// Build context (default: the Dockerfile's folder).
+    #[arg(long)]
+    pub context: Option<PathBuf>,
+    /// Build the base from this commit (its tree is read with git archive).
+    #[arg(long, conflicts_with = "base_image")]
+    pub base_ref: Option<String>,
+    /// Compare with an image already on the daemon instead of building the base.
+    #[arg(long)]
+    pub base_image: Option<String>,
+    #[arg(long)]
+    pub target: Option<String>,
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// KEY=VALUE, repeatable.
+    #[arg(long = "build-arg", value_parser = parse_build_arg)]
+    pub build_args: Vec<(String, String)>,
+    /// The image's key in the report (default: the Dockerfile's folder, plus its name unless it is `Dockerfile`).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Fail when the image grows by more than this (bytes, or with kB/MB/GB).
+    #[arg(long, value_parser = parse_size)]
+    pub fail_on_increase_bytes: Option<u64>,
+    #[arg(long)]
+    pub fail_on_increase_percent: Option<f64>,
+    #[arg(long)]
+    pub warn_on_increase_percent: Option<f64>,
+    /// Fail when the head image is larger than this (bytes, or with kB/MB/GB).
+    #[arg(long, value_parser = parse_size)]
+    pub max_size: Option<u64>,
+    /// Per-build timeout in seconds.
+    #[arg(long = "timeout", value_parser = parse_seconds, default_value = "3600")]
+    pub timeout: Duration,
+    /// Print the build output, prefixed [head] / [base], on stderr.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// auto: BuildKit when the Dockerfile needs it (RUN --mount, heredocs, COPY --link …).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub builder: Builder,
+    /// The GitHub token for the base tree's tarball (default: GITHUB_TOKEN); the Action
+    /// passes its github-token input here.
+    #[arg(skip)]
+    pub token: Option<String>,
+}
+
+impl CompareOptions {
+    /// The team's limits, as the comparison applies them.
+    pub fn thresholds(&self) -> Thresholds {
+        Thresholds {
+            fail_on_increase_bytes: self.fail_on_increase_bytes,
+            fail_on_increase_percent: self.fail_on_increase_percent,
+            warn_on_increase_percent: self.warn_on_increase_percent,
+            max_size: self.max_size,
+        }
+    }
+}
+
+fn parse_build_arg(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+        _ => Err(format!("`{s}` is not KEY=VALUE")),
+    }
+}
+
+fn parse_seconds(s: &str) -> Result<Duration, String> {
+    s.trim().parse().map(Duration::from_secs).map_err(|_| format!("`{s}` is not a number of seconds"))
+}
+
+/// `123`, `20MB`, `1.5 GB`, `500kB` (decimal units, as docker shows sizes).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().map_err(|_| format!("`{s}` is not a size: write bytes or a number with kB, MB or GB"))?;
+    let mult = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "m" | "mb" => 1e6,
+        "g" | "gb" => 1e9,
+        _ => return Err(format!("`{s}`: unknown unit `{unit}` (use B, kB, MB or GB)")),
+    };
+    Ok((n * mult).round() as u64)
+}
+
+/// Why `compare` could not produce a report.
+#[derive(Debug, thiserror::Error)]
+pub enum CompareError {
+    #[error("{path}: {message}")]
+    Dockerfile { path: String, message: String },
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    Context(#[from] context::ContextError),
+    #[error(transparent)]
+    Base(#[from] base::BaseError),
+    #[error(transparent)]
+    Tarball(#[from] tarball::TarballError),
+}
+
+impl CompareError {
+    /// Exit code: 2 for what the user wrote, 3 for the environment (daemon, build, git).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CompareError::Dockerfile { .. } | CompareError::Usage(_) | CompareError::Context(_) => crate::exit::USAGE,
+            _ => crate::exit::ENVIRONMENT,
+        }
+    }
+}
+
+/// Labels that identify a base build, so an identical one is reused.
+pub const BASE_KEY_LABEL: &str = "dev.shiplight.base-key";
+
+/// A stable 64-bit FNV-1a hash, for cache keys that survive rebuilds of shiplight.
+fn fnv(parts: &[&str]) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for p in parts {
+        for b in p.bytes().chain([0u8]) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+/// The image key for a Dockerfile: its folder, plus its name when it is not `Dockerfile`
+/// (`api/Dockerfile` → `api`, `docker/web.Dockerfile` → `docker-web`).
+pub fn image_key(dockerfile: &Path) -> String {
+    let dir = dockerfile.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("");
+    let file = dockerfile.file_name().and_then(|n| n.to_str()).unwrap_or("Dockerfile");
+    let stem = file
+        .trim_end_matches(".Dockerfile")
+        .trim_end_matches(".dockerfile")
+        .trim_start_matches("Dockerfile.")
+        .trim_start_matches("dockerfile.");
+    let key = match (dir, file.eq_ignore_ascii_case("dockerfile") || file.eq_ignore_ascii_case("containerfile")) {
+        ("" | ".", true) => "image".to_owned(),
+        (d, true) => d.to_owned(),
+        ("" | ".", false) => stem.to_owned(),
+        (d, false) => format!("{d}-{stem}"),
+    };
+    crate::report::comment::safe_key(&key)
+}
+
+/// The base commit of the pull request this run is for, from `GITHUB_EVENT_PATH`.
+fn pr_base(gh: &github::Env) -> Option<String> {
+    github::event::pull_request(&gh.event_text()?).ok()??.base_sha.into()
+}
+
+/// Engine 20.10's built-in Dockerfile frontend parses a heredoc's body as instructions
+/// ("unknown instruction: ECHO"); say what is really wrong.
+fn old_engine_hint(e: EngineError, df: &Dockerfile, version: &str) -> EngineError {
+    let major: u32 = version.split('.').next().and_then(|m| m.parse().ok()).unwrap_or(u32::MAX);
+    match (e, df.buildkit_feature()) {
+        (EngineError::Build(mut b), Some((line, feature))) if major < 23 && feature.starts_with("a heredoc") => {
+            b.message = format!(
+                "{}; line {line} has {feature}, which Docker Engine {version}'s built-in Dockerfile frontend cannot build: use Engine 23 or newer",
+                b.message
+            );
+            EngineError::Build(b)
+        }
+        (e, _) => e,
+    }
+}
+
+/// Run the comparison and build one report.
+pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
+    let df_path = &opts.dockerfile;
+    let shown = df_path.display().to_string();
+    let text = std::fs::read_to_string(df_path).map_err(|e| CompareError::Dockerfile {
+        path: shown.clone(),
+        message: format!("cannot read it ({e}); pass --dockerfile PATH"),
+    })?;
+    let df = Dockerfile::parse(&text).map_err(|e| CompareError::Dockerfile {
+        path: shown.clone(),
+        message: format!("line {}: {}", e.line, e.message),
+    })?;
+    let targets: Vec<String> = opts.target.iter().cloned().collect();
+    let graph = Graph::build(&df, &targets).map_err(|e| CompareError::Usage(e.to_string()))?;
+    let ctx_dir = opts.context.clone().unwrap_or_else(|| {
+        df_path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    });
+    let name = opts.name.clone().unwrap_or_else(|| image_key(df_path));
+
+    let mut gh = github::Env::from_process();
+    if opts.token.is_some() {
+        gh.token = opts.token.clone();
+    }
+    let engine = Engine::connect(opts.timeout).await?;
+    let info = engine.server_info().await?;
+    let engine_label = format!("{} (API {})", info.version, info.api_version);
+
+    let head_ctx = context::pack(&ctx_dir, df_path)?;
+    let args: HashMap<String, String> = opts.build_args.iter().cloned().collect();
+    let mut arg_list: Vec<String> = opts.build_args.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    arg_list.sort();
+    let head_key = fnv(&[
+        &ctx_dir.canonicalize().unwrap_or(ctx_dir.clone()).display().to_string(),
+        &head_ctx.dockerfile,
+        opts.target.as_deref().unwrap_or(""),
+        &arg_list.join(","),
+    ]);
+    let head_req = BuildRequest {
+        builder: opts.builder.for_dockerfile(Some(&df)),
+        context: Bytes::from(head_ctx.tar),
+        dockerfile: head_ctx.dockerfile.clone(),
+        tag: format!("shiplight-head:{head_key}"),
+        target: opts.target.clone(),
+        platform: opts.platform.clone(),
+        build_args: args.clone(),
+        labels: HashMap::from([("dev.shiplight.side".into(), "head".into())]),
+    };
+
+    // The base side: an image, a commit's tree, or nothing.
+    let mut report_img = ImageReport {
+        name,
+        dockerfile: shown.clone(),
+        target: opts.target.clone(),
+        engine: engine_label,
+        ..Default::default()
+    };
+    enum BaseWork {
+        Image(String),
+        Build(Box<BuildRequest>, String),
+        Cached(String),
+        Skip(String),
+    }
+    // The base commit's Dockerfile, to attribute the base image's layers to its lines.
+    let mut base_dockerfile: Option<String> = None;
+    let base_work = if let Some(img) = &opts.base_image {
+        report_img.base_ref = Some(img.clone());
+        if engine.exists(img).await {
+            BaseWork::Image(img.clone())
+        } else {
+            BaseWork::Skip(format!(
+                "base image {img} is not on this daemon (shiplight does not pull); build or pull it first"
+            ))
+        }
+    } else if let Some(reference) = opts.base_ref.clone().or_else(|| pr_base(&gh)) {
+        report_img.base_ref = Some(reference.clone());
+        // The base tree: from git when the commit is here; inside Actions, where checkout
+        // fetched only the merge commit (or the action's image has no git), from GitHub's
+        // tarball API with the job's token, the workspace standing for the repository root.
+        let can_fetch = gh.token.is_some() && gh.repository.is_some();
+        let found = base::repo_root(&ctx_dir).and_then(|root| base::resolve(&root, &reference).map(|c| (root, c)));
+        let (root, commit, from_github) =
+            match found {
+                Ok((root, c)) => (root, c, false),
+                Err(
+                    base::BaseError::UnknownRef { .. } | base::BaseError::NoGit(_) | base::BaseError::NotARepo { .. },
+                ) if can_fetch => (gh.workspace.clone(), reference.clone(), true),
+                Err(e) => return Err(e.into()),
+            };
+        report_img.base_commit = Some(commit.clone());
+        let ctx_rel = base::relative(&root, &ctx_dir).ok_or_else(|| {
+            CompareError::Usage(format!("context {} is outside the repository {}", ctx_dir.display(), root.display()))
+        })?;
+        let key =
+            fnv(&[&commit, &ctx_rel, &head_ctx.dockerfile, opts.target.as_deref().unwrap_or(""), &arg_list.join(",")]);
+        let tag = format!("shiplight-base:{key}");
+        let df_rel = Path::new(&ctx_rel).join(&head_ctx.dockerfile).to_string_lossy().replace('\\', "/");
+        if !from_github {
+            base_dockerfile = base::show(&root, &commit, &df_rel)?;
+        }
+        let cached = engine.images_with_label(&format!("{BASE_KEY_LABEL}={key}")).await?;
+        if !cached.is_empty() && engine.exists(&tag).await && !from_github {
+            BaseWork::Cached(tag)
+        } else {
+            let dir = tempfile::tempdir()
+                .map_err(|e| CompareError::Usage(format!("cannot create a temporary folder: {e}")))?;
+            let df_in_base = dir.path().join(&head_ctx.dockerfile);
+            let extracted = if from_github {
+                let (token, repository) = (gh.token.as_deref().unwrap_or(""), gh.repository.as_deref().unwrap_or(""));
+                tarball::fetch(&gh.api_url, token, repository, &commit, &ctx_rel, dir.path()).await?
+            } else {
+                base::extract(&root, &commit, &ctx_rel, dir.path())?
+            };
+            if from_github {
+                base_dockerfile = std::fs::read_to_string(&df_in_base).ok();
+            }
+            if !extracted || !df_in_base.is_file() {
+                BaseWork::Skip(format!(
+                    "the base commit {} has no {}",
+                    &commit[..12.min(commit.len())],
+                    Path::new(&ctx_rel).join(&head_ctx.dockerfile).display()
+                ))
+            } else if !cached.is_empty() && engine.exists(&tag).await {
+                BaseWork::Cached(tag)
+            } else {
+                let packed = context::pack(dir.path(), &df_in_base)?;
+                let base_df = base_dockerfile.as_deref().and_then(|t| Dockerfile::parse(t).ok());
+                let req = BuildRequest {
+                    builder: opts.builder.for_dockerfile(base_df.as_ref()),
+                    context: Bytes::from(packed.tar),
+                    dockerfile: packed.dockerfile,
+                    tag: tag.clone(),
+                    target: opts.target.clone(),
+                    platform: opts.platform.clone(),
+                    build_args: args.clone(),
+                    labels: HashMap::from([
+                        (BASE_KEY_LABEL.into(), key),
+                        ("dev.shiplight.side".into(), "base".into()),
+                        ("dev.shiplight.commit".into(), commit.clone()),
+                    ]),
+                };
+                BaseWork::Build(Box::new(req), tag)
+            }
+        }
+    } else {
+        BaseWork::Skip("no base given (--base-ref REF or --base-image IMAGE, or a pull_request event)".into())
+    };
+
+    // Build both at once on the same daemon, so they share its layer cache. -v prints all
+    // output; on a terminal each step gets a line; piped, the builds are quiet.
+    let show = |side: &'static str| {
+        let (verbose, tty) = (opts.verbose, std::io::stderr().is_terminal());
+        move |line: BuildLine| match line {
+            BuildLine::Step(s) if verbose || tty => eprintln!("[{side}] {s}"),
+            BuildLine::Output(s) if verbose => eprintln!("[{side}] {s}"),
+            _ => {}
+        }
+    };
+    let head_build = engine.build(&head_req, show("head"));
+    let base_build = async {
+        match &base_work {
+            BaseWork::Build(req, tag) => Some(engine.build(req, show("base")).await.map(|_| tag.clone())),
+            _ => None,
+        }
+    };
+    let (head_result, base_result) = tokio::join!(head_build, base_build);
+    head_result.map_err(|e| old_engine_hint(e, &df, &info.version))?;
+    let base_tag = match (&base_work, base_result) {
+        (BaseWork::Image(i), _) | (BaseWork::Cached(i), _) => Some(i.clone()),
+        (BaseWork::Build(..), Some(Ok(tag))) => Some(tag),
+        (BaseWork::Build(..), Some(Err(e))) => {
+            report_img.base_skipped = Some(format!("the base build failed, so there is nothing to compare: {e}"));
+            None
+        }
+        (BaseWork::Skip(why), _) => {
+            report_img.base_skipped = Some(why.clone());
+            None
+        }
+        (BaseWork::Build(..), None) => None,
+    };
+
+    let base_parsed = base_dockerfile.as_deref().and_then(|t| Dockerfile::parse(t).ok());
+    let base_graph = base_parsed.as_ref().and_then(|d| Graph::build(d, &targets).ok());
+    let base_source = match (&base_parsed, &base_graph) {
+        (Some(dockerfile), Some(graph)) => Some(Source { dockerfile, graph }),
+        _ => None,
+    };
+    // Measure both at once: each is bound by its largest layer's gzip, so they overlap well.
+    let head_measure = measure::measure(&engine, &head_req.tag, Some(Source { dockerfile: &df, graph: &graph }));
+    let base_measure = async {
+        match &base_tag {
+            Some(tag) => measure::measure(&engine, tag, base_source).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let (head, base_measure) = tokio::join!(head_measure, base_measure);
+    let (head, base_measure): (ImageMeasure, Option<ImageMeasure>) = (head?, base_measure?);
+    if let Some(b) = &base_measure {
+        let c = compare::compare(b, &head);
+        report_img.delta_bytes = Some(c.size.delta);
+        report_img.delta_percent = Some(c.size.percent);
+        report_img.comparison = Some(c);
+    }
+    let (verdict, reasons) =
+        compare::verdict(head.size_bytes, report_img.comparison.as_ref().map(|c| &c.size), &opts.thresholds());
+    report_img.verdict = verdict;
+    report_img.reasons = reasons;
+    report_img.base = base_measure;
+    report_img.base_dockerfile = base_dockerfile;
+    report_img.head = head;
+    let verdict = Some(report_img.verdict);
+    Ok(Report { images: vec![report_img], verdict, ..Report::default() })
+}
+
+/// The run's exit code: 1 when a verdict fails.
+pub fn exit_code(report: &Report) -> i32 {
+    if report.verdict == Some(Verdict::Fail) {
+        crate::exit::FINDINGS
+    } else {
+        crate::exit::OK
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_keys() {
+        assert_eq!(image_key(Path::new("examples/flask/Dockerfile")), "flask");
+        assert_eq!(image_key(Path::new("Dockerfile")), "image");
+        assert_eq!(image_key(Path::new("docker/web.Dockerfile")), "docker-web");
+        assert_eq!(image_key(Path::new("api/Dockerfile.prod")), "api-prod");
+    }
+}

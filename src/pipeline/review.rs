@@ -1,0 +1,157 @@
+//! Review one compared image as the pull request's comment shows it: lint the head
+//! Dockerfile (only what is new against the base, when asked) and attach the multi-stage
+//! rewrite, verified by building it when asked. Used by the Action's run mode and by
+//! `shiplight compare --format markdown`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::compare::CompareOptions;
+use super::suggest::{self, SuggestOptions};
+use crate::image::engine::Builder;
+use crate::lint::{self, Finding, LintConfig};
+use crate::report::comment::{self as body, run_key, Links};
+use crate::report::render::escape_data;
+use crate::report::{ImageReport, Report};
+
+/// How far to take the multi-stage suggestion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuggestMode {
+    /// Build the patched Dockerfile and smoke-check it beside the original.
+    Verify,
+    Diff,
+    Off,
+}
+
+/// Findings of `head` that `base` did not have: matched by rule and the text of the line,
+/// so findings that merely moved are not new.
+pub fn new_findings(head: Vec<Finding>, base: &[Finding]) -> Vec<Finding> {
+    let key = |f: &Finding| (f.code.clone(), f.source_line.trim().to_owned());
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    for f in base {
+        *seen.entry(key(f)).or_default() += 1;
+    }
+    head.into_iter()
+        .filter(|f| match seen.get_mut(&key(f)) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        })
+        .collect()
+}
+
+/// What the comment adds to a compared image, and how.
+pub struct Extras<'a> {
+    pub cfg: &'a LintConfig,
+    /// Keep only the findings the base Dockerfile did not have.
+    pub new_only: bool,
+    pub suggest: SuggestMode,
+    pub context: Option<PathBuf>,
+    pub builder: Builder,
+    pub timeout_seconds: u64,
+}
+
+/// Lint the head Dockerfile (only its new findings when asked and the base is known) and
+/// attach the multi-stage suggestion, verified when asked. `log` gets workflow commands.
+pub async fn complete(
+    img: &mut ImageReport,
+    path: &Path,
+    text: &str,
+    x: &Extras<'_>,
+    log: &dyn Fn(&str),
+) -> Vec<Finding> {
+    let shown = img.dockerfile.clone();
+    let head_findings = lint::lint_text(text, &shown, x.cfg);
+    let findings = match (&img.base_dockerfile, x.new_only) {
+        (Some(base_text), true) => new_findings(head_findings, &lint::lint_text(base_text, &shown, x.cfg)),
+        _ => head_findings,
+    };
+    if x.suggest == SuggestMode::Off {
+        return findings;
+    }
+    let sopts = SuggestOptions {
+        dockerfile: path.to_path_buf(),
+        write: false,
+        templates: None,
+        context: x.context.clone(),
+        verify: x.suggest == SuggestMode::Verify,
+        smoke_http: None,
+        smoke_cmd: None,
+        no_smoke: false,
+        smoke_timeout: 60,
+        timeout: x.timeout_seconds,
+        builder: x.builder,
+        scratch: false,
+    };
+    match suggest::run(&sopts) {
+        Ok(mut s) if s.patched.is_some() => {
+            s.dockerfile = shown.clone();
+            if sopts.verify {
+                log(&format!("::group::shiplight: verify the multi-stage rewrite of {shown}"));
+                let v = suggest::verify(&sopts, text, &mut s).await;
+                log("::endgroup::");
+                match v {
+                    Ok(v) => s.verification = Some(v),
+                    Err(e) => log(&format!(
+                        "::warning::{shown}: the rewrite could not be verified: {}",
+                        escape_data(&e.to_string())
+                    )),
+                }
+            }
+            s.patched = None;
+            img.suggestion = Some(s);
+        }
+        Ok(_) => {}
+        Err(e) => log(&format!("::warning::{shown}: no suggestion: {}", escape_data(&e.to_string()))),
+    }
+    findings
+}
+
+/// `shiplight compare --format markdown`: the comment the Action would post for this
+/// comparison (findings new against the base, the suggested rewrite unverified unless asked).
+pub async fn preview(opts: &CompareOptions, mut report: Report, verify: bool) -> Result<String, String> {
+    let text = std::fs::read_to_string(&opts.dockerfile)
+        .map_err(|e| format!("cannot read {}: {e}", opts.dockerfile.display()))?;
+    let dir = opts.dockerfile.parent().map(Path::to_path_buf).unwrap_or_default();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let loaded = super::lint::load_config(None, &cwd).map_err(|e| e.to_string())?;
+    let mut cfg = loaded.config;
+    if let Some(t) = &opts.target {
+        cfg.targets = vec![t.clone()];
+    }
+    let mut findings = Vec::new();
+    for img in &mut report.images {
+        report.new_findings_only = img.base_dockerfile.is_some() && !cfg.all_findings.unwrap_or(false);
+        let extras = Extras {
+            cfg: &cfg,
+            new_only: report.new_findings_only,
+            suggest: if verify { SuggestMode::Verify } else { SuggestMode::Diff },
+            context: opts.context.clone().or_else(|| Some(dir.clone())),
+            builder: opts.builder,
+            timeout_seconds: opts.timeout.as_secs(),
+        };
+        findings.extend(complete(img, &opts.dockerfile, &text, &extras, &|l: &str| eprintln!("{l}")).await);
+    }
+    report.findings = findings;
+    let key = run_key(&report);
+    body::render(&report, &key, &Links::default(), body::TEMPLATE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_new_findings_even_when_lines_move() {
+        let cfg = LintConfig::default();
+        let base = "FROM python:3.9\nRUN pip install flask\nCMD [\"python\", \"app.py\"]\n";
+        let head = "FROM python:3.9\n# moved down a line\nRUN pip install flask\nRUN apt-get update && apt-get install -y build-essential\nCMD [\"python\", \"app.py\"]\n";
+        let all = lint::lint_text(head, "Dockerfile", &cfg);
+        let new = new_findings(all.clone(), &lint::lint_text(base, "Dockerfile", &cfg));
+        assert!(new.len() < all.len(), "the findings the base had are dropped");
+        assert!(new.iter().all(|f| f.line == 4), "{new:#?}");
+        assert!(new.iter().any(|f| f.code == "SL101" || f.code == "SL102"), "{new:#?}");
+    }
+}
