@@ -170,7 +170,7 @@ async fn the_example_workflow_under_act_posts_updates_fails_and_passes_with_the_
     // a layer only the base had links to the base commit's line
     let base_line = format!("base [line 7](https://github.com/o/r/blob/{base}/app/Dockerfile#L7) `COPY --from=build");
     assert!(comment.contains(&base_line), "{comment}");
-    assert!(comment.contains("<details><summary>💡 Suggested multi-stage rewrite `python`"), "{comment}");
+    assert!(comment.contains("<details><summary>💡 Suggested multi-stage rewrite <code>python</code>"), "{comment}");
     assert!(comment.trim_end().ends_with("<!-- shiplight:app -->"));
 
     // 2: the same pull request again: the comment is updated, not duplicated

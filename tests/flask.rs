@@ -73,7 +73,10 @@ async fn single_stage_flask_is_larger_and_the_toolchain_tops_the_growth() {
     assert_eq!(out.status.code(), Some(1), "the preview exits like the check: {md}");
     assert!(md.contains("### ❌ 📦 `"), "{md}");
     assert!(md.contains("build toolchain: `build-essential`, `python3-dev`"), "{md}");
-    assert!(md.contains("<details><summary>💡 Suggested multi-stage rewrite `python` (not built)</summary>"), "{md}");
+    assert!(
+        md.contains("<details><summary>💡 Suggested multi-stage rewrite <code>python</code> (not built)</summary>"),
+        "{md}"
+    );
     assert!(md.contains("+FROM python:3.9-slim AS runtime"), "{md}");
     assert!(md.contains("**Lint findings new in this pull request**"), "{md}");
     assert!(md.contains("[SL101]"), "{md}");

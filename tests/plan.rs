@@ -155,7 +155,7 @@ fn configured_images_entries_outside_dockerfiles_and_images_built_from_images() 
     let v: Value = serde_json::from_slice(&plan(d, "json").stdout).unwrap();
     assert_eq!(
         v,
-        serde_json::json!({"include": [{"name": "api", "dockerfile": "docker/api.Dockerfile", "context": "services/api", "target": "runtime", "build-args": {"MODE": "prod"}}]})
+        serde_json::json!({"include": [{"name": "api", "key": "api", "dockerfile": "docker/api.Dockerfile", "context": "services/api", "target": "runtime", "build-args": {"MODE": "prod"}}]})
     );
 
     // an image FROM another image of the repository follows it
@@ -172,7 +172,7 @@ fn configured_images_entries_outside_dockerfiles_and_images_built_from_images() 
     commit(d, "api args");
     assert_eq!(affected(d), ["api"]);
 
-    // --format github appends matrix= and count= to $GITHUB_OUTPUT
+    // --format github appends matrix=, count= and plan= (every image) to $GITHUB_OUTPUT
     let out_file = d.join("github-output");
     std::fs::write(&out_file, "earlier=1\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_shiplight"))
@@ -184,7 +184,16 @@ fn configured_images_entries_outside_dockerfiles_and_images_built_from_images() 
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let written = std::fs::read_to_string(&out_file).unwrap();
     assert!(written.starts_with("earlier=1\nmatrix={\"include\":[{"), "{written}");
-    assert!(written.ends_with("count=1\n"), "{written}");
+    let count = written.lines().position(|l| l == "count=1").expect("count=1");
+    let all: Value =
+        serde_json::from_str(written.lines().nth(count + 1).unwrap().strip_prefix("plan=").unwrap()).unwrap();
+    let flags: Vec<(&str, bool)> = all["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["name"].as_str().unwrap(), i["affected"] == true))
+        .collect();
+    assert_eq!(flags, [("base", false), ("api", true), ("web", false)], "{written}");
     let out = Command::new(env!("CARGO_BIN_EXE_shiplight"))
         .args(["plan", "--base-ref", "main", "--format", "github"])
         .env_remove("GITHUB_OUTPUT")

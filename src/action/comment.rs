@@ -3,14 +3,9 @@
 
 use super::steps::{self, say};
 use super::{ActionError, Inputs, Outcome, Runner};
-use crate::github::comment::Comments;
 use crate::github::event;
-use crate::image::compare::{verdict, Verdict};
-use crate::report::comment::{self as body, run_key, safe_key};
-use crate::report::{PullRequestRef, Report};
-
-/// Saved reports larger than this are refused (a real one is a few hundred kB).
-const MAX_SAVED_REPORT: u64 = 16 * 1024 * 1024;
+use crate::report::comment::{self as body, run_key};
+use crate::report::PullRequestRef;
 
 /// The workflow_run half of the fork pattern. Everything in the saved report is untrusted:
 /// verdicts are judged again with this job's thresholds, text goes through the comment's
@@ -23,50 +18,13 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
         )
     })?;
     let path = ws.join(inputs.report.clone().unwrap_or_else(|| inputs.report_dir.join("report.json")));
-    let shown = path.display().to_string();
-    let len = std::fs::metadata(&path)
-        .map_err(|e| {
-            ActionError::Usage(format!("input `report`: cannot read {shown} ({e}); download the artifact first"))
-        })?
-        .len();
-    if len > MAX_SAVED_REPORT {
-        return Err(ActionError::Usage(format!(
-            "input `report`: {shown} is {len} bytes, too large for a shiplight report"
-        )));
-    }
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| ActionError::Usage(format!("input `report`: cannot read {shown} ({e})")))?;
-    let mut report: Report = serde_json::from_str(&text)
-        .map_err(|e| ActionError::Usage(format!("input `report`: {shown} is not a shiplight report: {e}")))?;
-    let number =
-        run.pull_requests.first().copied().or(report.pull_request.as_ref().map(|p| p.number)).ok_or_else(|| {
-            ActionError::Usage(format!("{shown} names no pull request, and the workflow run has none"))
-        })?;
-    let (repo, token) = match (&runner.repository, inputs.token.clone().or_else(|| runner.token.clone())) {
-        (Some(r), Some(t)) => (r.clone(), t),
-        _ => return Err(ActionError::Usage("posting needs GITHUB_REPOSITORY and a token (input github-token)".into())),
-    };
-    let mut client = Comments::new(&runner.api_url, &token, &repo)?;
+    let mut report = steps::read_saved(&path, "report")?;
+    let (mut client, token) = steps::client(inputs, runner)?;
     say(&steps::identify(&mut client, inputs, runner, &token).await?);
-    let (head, labels) = client.pull_request(number).await?;
-    if head != run.head_sha {
-        return Err(ActionError::Usage(format!(
-            "pull request #{number} is at {head}, not at {} that run {} built: the report is stale or not for this pull request; nothing was posted",
-            run.head_sha, run.id
-        )));
-    }
-    // judge again, with this (trusted) job's thresholds and the labels GitHub reports
+    let (number, labels) =
+        steps::followed_pull_request(&mut client, &run, report.pull_request.as_ref().map(|p| p.number)).await?;
     for img in &mut report.images {
-        img.name = safe_key(&img.name);
-        let delta = img.comparison.as_ref().map(|c| c.size);
-        let (v, reasons) = match img.build_error {
-            Some(_) => (Verdict::Fail, Vec::new()),
-            None => verdict(img.head.size_bytes, delta.as_ref(), &inputs.thresholds),
-        };
-        img.verdict = v;
-        img.reasons = reasons;
-        img.approved = None;
-        steps::approve(img, inputs.approve_label.as_deref(), &labels);
+        steps::rejudge(img, &inputs.thresholds, inputs.approve_label.as_deref(), &labels);
     }
     report.verdict = report.images.iter().map(|i| i.verdict).max();
     report.failure_threshold = inputs.lint_failure_threshold;

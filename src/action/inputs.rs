@@ -49,6 +49,16 @@ pub struct Inputs {
     pub report: Option<PathBuf>,
     pub builder: Builder,
     pub timeout_seconds: u64,
+    /// One image of `.shiplight.yml`'s `images:` (or a discovered one) to check: its
+    /// Dockerfile, context, target, build arguments and thresholds.
+    pub image_name: Option<String>,
+    /// For `mode: merge`: the plan (`shiplight plan --format github`'s `plan` output), inline
+    /// JSON or a file.
+    pub plan: Option<String>,
+    /// For `mode: merge`: the folder the report artifacts were downloaded into.
+    pub reports: Option<PathBuf>,
+    /// For `mode: merge`: a planned image without a report fails the check (else it warns).
+    pub missing_report_fails: bool,
 }
 
 /// A bad input: which one, what was wrong, what to write instead.
@@ -118,10 +128,8 @@ impl Inputs {
                 bad("lint-failure-threshold", format!("`{v}` is not one of error, warning, info, style, none"))
             })?)),
         };
-        let mut dockerfiles: Vec<PathBuf> = lines("dockerfile").into_iter().map(PathBuf::from).collect();
-        if dockerfiles.is_empty() {
-            dockerfiles.push(PathBuf::from("Dockerfile"));
-        }
+        // empty: `Dockerfile`, or the one `image-name` names
+        let dockerfiles: Vec<PathBuf> = lines("dockerfile").into_iter().map(PathBuf::from).collect();
         let base_ref = raw("base-ref");
         let base_image = raw("base-image");
         if base_ref.is_some() && base_image.is_some() {
@@ -132,7 +140,11 @@ impl Inputs {
             None => 3600,
         };
         Ok(Inputs {
-            mode: if choice("mode", &["run", "comment"], "run")? == "comment" { Mode::Comment } else { Mode::Run },
+            mode: match choice("mode", &["run", "comment", "merge"], "run")?.as_str() {
+                "comment" => Mode::Comment,
+                "merge" => Mode::Merge,
+                _ => Mode::Run,
+            },
             dockerfiles,
             context: raw("context").map(PathBuf::from),
             target: raw("target"),
@@ -173,6 +185,10 @@ impl Inputs {
                 _ => Builder::Auto,
             },
             timeout_seconds,
+            image_name: raw("image-name"),
+            plan: raw("plan"),
+            reports: raw("reports").map(PathBuf::from),
+            missing_report_fails: choice("missing-report", &["fail", "warn"], "fail")? == "fail",
         })
     }
 
@@ -202,7 +218,7 @@ mod tests {
     #[test]
     fn defaults_are_sensible() {
         let i = inputs(&[("github-token", ""), ("comment", "")]).unwrap();
-        assert_eq!(i.dockerfiles, vec![PathBuf::from("Dockerfile")]);
+        assert!(i.dockerfiles.is_empty() && i.image_name.is_none());
         assert_eq!((i.comment, i.suggest, i.mode), (CommentMode::Always, SuggestMode::Verify, Mode::Run));
         assert_eq!(i.lint_failure_threshold, Some(Severity::Error));
         assert_eq!(i.thresholds, Thresholds::default());

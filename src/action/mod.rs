@@ -7,12 +7,16 @@
 //! - `comment`: the second half of the fork pattern. A `workflow_run` job reads the report a
 //!   fork's run saved (untrusted), judges it again with its own thresholds and posts it after
 //!   checking the pull request still has that head.
+//! - `merge`: the fan-in of a monorepo's matrix. It reads every matrix job's saved report,
+//!   judges each again, and posts one comment and one check for the whole pull request,
+//!   listing the images the plan left out and the planned ones whose report is missing.
 //!
 //! The modes call library steps (`pipeline/`, `github/`, `report/`) and the shared steps in
 //! `steps.rs`, never the CLI's commands.
 
 mod comment;
 mod inputs;
+mod merge;
 mod run;
 mod steps;
 
@@ -32,6 +36,8 @@ pub enum Mode {
     Run,
     /// Post a report saved by an earlier run (the `workflow_run` half of the fork pattern).
     Comment,
+    /// Combine the reports of a matrix's jobs into one comment and one check.
+    Merge,
 }
 
 /// The run's environment, as the runner sets it.
@@ -83,6 +89,7 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
     match inputs.mode {
         Mode::Run => run::run(inputs, runner).await,
         Mode::Comment => comment::run(inputs, runner).await,
+        Mode::Merge => merge::run(inputs, runner).await,
     }
 }
 

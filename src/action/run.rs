@@ -6,10 +6,13 @@ use super::steps::{self, say};
 use super::{ActionError, CommentMode, Inputs, Outcome, Runner, SuggestMode};
 use crate::github::comment::{CommentError, Comments};
 use crate::github::event;
-use crate::image::compare::Verdict;
+use std::path::{Path, PathBuf};
+
+use crate::image::compare::{Thresholds, Verdict};
 use crate::image::engine::EngineError;
 use crate::lint::LintConfig;
 use crate::pipeline::compare::{self, CompareOptions};
+use crate::pipeline::plan;
 use crate::pipeline::review::{complete, Extras};
 use crate::report::comment::{self as body, run_key};
 use crate::report::render::{escape_data, escape_property};
@@ -35,10 +38,7 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
     for w in &loaded.warnings {
         say(&format!("::warning::{}", escape_data(w)));
     }
-    let mut cfg: LintConfig = loaded.config;
-    if let Some(t) = &inputs.target {
-        cfg.targets = vec![t.clone()];
-    }
+    let cfg: LintConfig = loaded.config;
     let token = inputs.token.clone().or_else(|| runner.token.clone());
 
     let mut report = Report {
@@ -47,28 +47,33 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
         pull_request: pr.as_ref().map(|p| PullRequestRef { number: p.number, head_sha: p.head_sha.clone() }),
         ..Report::default()
     };
-    for df in &inputs.dockerfiles {
+    for job in images(inputs, ws)? {
+        let df = &job.dockerfile;
         let shown = steps::relative(df);
         let path = ws.join(df);
+        let mut cfg = cfg.clone();
+        if let Some(t) = &job.target {
+            cfg.targets = vec![t.clone()];
+        }
         let text = std::fs::read_to_string(&path).map_err(|e| {
             ActionError::Usage(format!(
                 "input `dockerfile`: cannot read {shown} ({e}); paths are relative to the repository root"
             ))
         })?;
-        let name = compare::image_key(df);
+        let name = job.name.clone();
         let opts = CompareOptions {
             dockerfile: path.clone(),
-            context: inputs.context.as_ref().map(|c| ws.join(c)),
+            context: job.context.as_ref().map(|c| ws.join(c)),
             base_ref: inputs.base_ref.clone(),
             base_image: inputs.base_image.clone(),
-            target: inputs.target.clone(),
+            target: job.target.clone(),
             platform: None,
-            build_args: inputs.build_args.clone(),
+            build_args: job.build_args.clone(),
             name: Some(name.clone()),
-            fail_on_increase_bytes: inputs.thresholds.fail_on_increase_bytes,
-            fail_on_increase_percent: inputs.thresholds.fail_on_increase_percent,
-            warn_on_increase_percent: inputs.thresholds.warn_on_increase_percent,
-            max_size: inputs.thresholds.max_size,
+            fail_on_increase_bytes: job.thresholds.fail_on_increase_bytes,
+            fail_on_increase_percent: job.thresholds.fail_on_increase_percent,
+            warn_on_increase_percent: job.thresholds.warn_on_increase_percent,
+            max_size: job.thresholds.max_size,
             timeout: std::time::Duration::from_secs(inputs.timeout_seconds),
             verbose: true,
             builder: inputs.builder,
@@ -100,7 +105,7 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
             cfg: &cfg,
             new_only: report.new_findings_only,
             suggest: if img.build_error.is_some() { SuggestMode::Off } else { inputs.suggest },
-            context: inputs.context.as_ref().map(|c| ws.join(c)),
+            context: job.context.as_ref().map(|c| ws.join(c)),
             builder: inputs.builder,
             timeout_seconds: inputs.timeout_seconds,
         };
@@ -177,4 +182,68 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
     outcome.report = report;
     steps::hand_back(runner, &outcome, &comment);
     Ok(outcome)
+}
+
+/// One image this step checks.
+struct Image {
+    name: String,
+    dockerfile: PathBuf,
+    context: Option<PathBuf>,
+    target: Option<String>,
+    build_args: Vec<(String, String)>,
+    thresholds: Thresholds,
+}
+
+/// The images to check: the `dockerfile` input's, or the one `image-name` names in
+/// `.shiplight.yml` (or among the discovered Dockerfiles). Inputs that are given (dockerfile,
+/// context, target, a build argument) win over the image's entry; the entry's thresholds win
+/// over the inputs', since they are this image's own.
+fn images(inputs: &Inputs, ws: &Path) -> Result<Vec<Image>, ActionError> {
+    let Some(wanted) = &inputs.image_name else {
+        let dockerfiles =
+            if inputs.dockerfiles.is_empty() { vec![PathBuf::from("Dockerfile")] } else { inputs.dockerfiles.clone() };
+        return Ok(dockerfiles
+            .into_iter()
+            .map(|df| Image {
+                name: compare::image_key(&df),
+                dockerfile: df,
+                context: inputs.context.clone(),
+                target: inputs.target.clone(),
+                build_args: inputs.build_args.clone(),
+                thresholds: inputs.thresholds,
+            })
+            .collect());
+    };
+    let known = plan::images(ws).map_err(|e| ActionError::Usage(format!("input `image-name`: {e}")))?;
+    let spec = known.iter().find(|s| &s.name == wanted).ok_or_else(|| {
+        let names: Vec<&str> = known.iter().map(|s| s.name.as_str()).take(20).collect();
+        ActionError::Usage(format!(
+            "input `image-name`: no image `{wanted}` in .shiplight.yml's images (or among the Dockerfiles git tracks); known: {}",
+            if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+        ))
+    })?;
+    if inputs.dockerfiles.len() > 1 {
+        return Err(ActionError::Usage("give image-name or several Dockerfiles, not both".into()));
+    }
+    let mut build_args: Vec<(String, String)> = spec
+        .build_args
+        .iter()
+        .filter(|(k, _)| !inputs.build_args.iter().any(|(i, _)| i == *k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    build_args.extend(inputs.build_args.iter().cloned());
+    let thresholds = match &spec.thresholds {
+        Some(own) => own
+            .apply(inputs.thresholds)
+            .map_err(|e| ActionError::Usage(format!("image `{wanted}`: thresholds: {e}")))?,
+        None => inputs.thresholds,
+    };
+    Ok(vec![Image {
+        name: spec.name.clone(),
+        dockerfile: inputs.dockerfiles.first().cloned().unwrap_or_else(|| PathBuf::from(&spec.dockerfile)),
+        context: inputs.context.clone().or_else(|| Some(PathBuf::from(&spec.context))),
+        target: inputs.target.clone().or_else(|| spec.target.clone()),
+        build_args,
+        thresholds,
+    }])
 }

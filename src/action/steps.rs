@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 
 use super::{ActionError, Inputs, Outcome, Runner};
 use crate::github::comment::{CommentError, Comments, Posted};
+use crate::github::event::WorkflowRun;
 use crate::github::outputs;
-use crate::image::compare::Verdict;
+use crate::image::compare::{verdict, Thresholds, Verdict};
 use crate::report::comment::{self as body, Links};
 use crate::report::render::signed_size;
+use crate::report::ImageReport;
 use crate::report::Report;
 
 /// One line on stdout for the runner (workflow commands) and the log.
@@ -79,8 +81,8 @@ pub fn save(
 /// Outputs, summary and annotations: the same for both modes.
 pub fn hand_back(runner: &Runner, outcome: &Outcome, comment: &str) {
     let r = &outcome.report;
-    // an image that did not build has no size: it counts in neither sum
-    let built: Vec<_> = r.images.iter().filter(|i| i.build_error.is_none()).collect();
+    // an image that did not build, or whose report is missing, has no size: it counts in neither sum
+    let built: Vec<_> = r.images.iter().filter(|i| i.build_error.is_none() && i.missing.is_none()).collect();
     let head: u64 = built.iter().map(|i| i.head.size_bytes).sum();
     let compared: Vec<_> = r.images.iter().filter_map(|i| i.comparison.as_ref()).collect();
     let (base, delta): (Option<u64>, Option<i64>) = if compared.is_empty() {
@@ -162,6 +164,74 @@ pub fn notice_ignored(posted: &Posted) {
         posted.ignored.len(),
         ids.join(", ")
     ));
+}
+
+/// Saved reports larger than this are refused (a real one is a few hundred kB).
+pub const MAX_SAVED_REPORT: u64 = 16 * 1024 * 1024;
+
+/// Read a report an earlier job saved. It is untrusted: size-limited, parsed, nothing more.
+/// `input` names the input that pointed at it, for the message.
+pub fn read_saved(path: &Path, input: &str) -> Result<Report, ActionError> {
+    let shown = path.display().to_string();
+    let len = std::fs::metadata(path)
+        .map_err(|e| {
+            ActionError::Usage(format!("input `{input}`: cannot read {shown} ({e}); download the artifact first"))
+        })?
+        .len();
+    if len > MAX_SAVED_REPORT {
+        return Err(ActionError::Usage(format!(
+            "input `{input}`: {shown} is {len} bytes, too large for a shiplight report"
+        )));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ActionError::Usage(format!("input `{input}`: cannot read {shown} ({e})")))?;
+    serde_json::from_str(&text)
+        .map_err(|e| ActionError::Usage(format!("input `{input}`: {shown} is not a shiplight report: {e}")))
+}
+
+/// Judge a saved image again with this job's thresholds and the labels GitHub reports: a
+/// saved verdict or approval counts for nothing.
+pub fn rejudge(img: &mut ImageReport, thresholds: &Thresholds, approve_label: Option<&str>, labels: &[String]) {
+    img.name = body::safe_key(&img.name);
+    let delta = img.comparison.as_ref().map(|c| c.size);
+    let (v, reasons) = match (&img.build_error, &img.missing) {
+        (Some(_), _) | (_, Some(_)) => (Verdict::Fail, Vec::new()),
+        _ => verdict(img.head.size_bytes, delta.as_ref(), thresholds),
+    };
+    img.verdict = v;
+    img.reasons = reasons;
+    img.approved = None;
+    approve(img, approve_label, labels);
+}
+
+/// The client that writes comments, with the token it uses.
+pub fn client(inputs: &Inputs, runner: &Runner) -> Result<(Comments, String), ActionError> {
+    match (&runner.repository, inputs.token.clone().or_else(|| runner.token.clone())) {
+        (Some(repo), Some(token)) => Ok((Comments::new(&runner.api_url, &token, repo)?, token)),
+        _ => Err(ActionError::Usage(
+            "posting needs GITHUB_REPOSITORY and a token (input github-token); set comment: never to skip it".into(),
+        )),
+    }
+}
+
+/// The pull request a `workflow_run` job posts to, and its labels: the run's own, else the one
+/// the saved report names, and only while its head is still the commit that run built.
+pub async fn followed_pull_request(
+    client: &mut Comments,
+    run: &WorkflowRun,
+    saved: Option<u64>,
+) -> Result<(u64, Vec<String>), ActionError> {
+    let number = run.pull_requests.first().copied().or(saved).ok_or_else(|| {
+        ActionError::Usage("the saved report names no pull request, and the workflow run has none".into())
+    })?;
+    let (head, labels) = client.pull_request(number).await?;
+    if head != run.head_sha {
+        return Err(ActionError::Usage(format!(
+            "pull request #{number} is at {head}, not at {} that run {} built: the report is stale or not for this pull request; nothing was posted",
+            run.head_sha, run.id
+        )));
+    }
+    Ok((number, labels))
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ pub enum PlanFormat {
     Text,
     /// The matrix object alone
     Json,
-    /// `matrix=` and `count=` appended to $GITHUB_OUTPUT
+    /// `matrix=`, `count=` and `plan=` (every image, affected or not) appended to $GITHUB_OUTPUT
     Github,
 }
 
@@ -38,11 +38,10 @@ pub fn main(base_ref: &str, format: PlanFormat) -> i32 {
                     eprintln!("error: --format github writes to $GITHUB_OUTPUT, which is not set; use --format json outside Actions");
                     return exit::USAGE;
                 };
-                let wrote = std::fs::OpenOptions::new()
-                    .append(true)
-                    .create(true)
-                    .open(&path)
-                    .and_then(|mut f| writeln!(f, "matrix={matrix}\ncount={count}"));
+                let wrote = std::fs::OpenOptions::new().append(true).create(true).open(&path).and_then(|mut f| {
+                    let all = serde_json::to_string(&plan::summary(&planned)).unwrap_or_default();
+                    writeln!(f, "matrix={matrix}\ncount={count}\nplan={all}")
+                });
                 if let Err(e) = wrote {
                     eprintln!("error: cannot append to $GITHUB_OUTPUT ({}): {e}", PathBuf::from(path).display());
                     return exit::ENVIRONMENT;

@@ -19,6 +19,7 @@ use std::process::Command;
 
 use serde::{Deserialize, Serialize};
 
+use crate::image::compare::Thresholds;
 use crate::image::context::DockerIgnore;
 
 /// An image the repository builds.
@@ -38,7 +39,52 @@ pub struct ImageSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub platforms: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thresholds: Option<serde_json::Value>,
+    pub thresholds: Option<ImageThresholds>,
+}
+
+/// An image's own size limits in `.shiplight.yml`; each one given replaces the Action's input
+/// of the same name for this image.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ImageThresholds {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_on_increase_bytes: Option<Size>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_on_increase_percent: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn_on_increase_percent: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_size: Option<Size>,
+}
+
+/// A size as written: bytes, or text with a unit (`20MB`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Size {
+    Bytes(u64),
+    Text(String),
+}
+
+impl Size {
+    fn bytes(&self) -> Result<u64, String> {
+        match self {
+            Size::Bytes(b) => Ok(*b),
+            Size::Text(t) => crate::pipeline::compare::parse_size(t),
+        }
+    }
+}
+
+impl ImageThresholds {
+    /// `over` with this image's limits in place of the ones it sets.
+    pub fn apply(&self, over: Thresholds) -> Result<Thresholds, String> {
+        let bytes = |s: &Option<Size>| s.as_ref().map(Size::bytes).transpose();
+        Ok(Thresholds {
+            fail_on_increase_bytes: bytes(&self.fail_on_increase_bytes)?.or(over.fail_on_increase_bytes),
+            fail_on_increase_percent: self.fail_on_increase_percent.or(over.fail_on_increase_percent),
+            warn_on_increase_percent: self.warn_on_increase_percent.or(over.warn_on_increase_percent),
+            max_size: bytes(&self.max_size)?.or(over.max_size),
+        })
+    }
 }
 
 /// One image and why it is (or is not) affected.
@@ -141,6 +187,13 @@ pub fn configured(text: &str, origin: &str) -> Result<Option<Vec<(ImageSpec, yam
         } else {
             norm(&spec.context)
         };
+        if let Some(th) = &spec.thresholds {
+            th.apply(Thresholds::default())
+                .map_err(|e| PlanError::Usage(format!("{origin}: images[{i}] ({}): thresholds: {e}", spec.name)))?;
+        }
+        if spec.name.trim().is_empty() {
+            return Err(PlanError::Usage(format!("{origin}: images[{i}]: `name` is empty")));
+        }
         if out.iter().any(|(o, _): &(ImageSpec, _)| o.name == spec.name) {
             return Err(PlanError::Usage(format!("{origin}: images[{i}]: the name `{}` is used twice", spec.name)));
         }
@@ -191,6 +244,20 @@ fn discovered(root: &Path) -> Result<Vec<ImageSpec>, PlanError> {
         .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
+}
+
+/// The repository's images: `.shiplight.yml`'s `images:`, else every Dockerfile git tracks.
+pub fn images(cwd: &Path) -> Result<Vec<ImageSpec>, PlanError> {
+    let top = git(cwd, &["rev-parse", "--show-toplevel"])?;
+    let root = PathBuf::from(String::from_utf8_lossy(&top).trim());
+    let names = &crate::pipeline::lint::FILE_NAMES[..2];
+    match names.iter().find_map(|n| std::fs::read_to_string(root.join(n)).ok().map(|t| (*n, t))) {
+        Some((name, text)) => match configured(&text, name)? {
+            Some(list) => Ok(list.into_iter().map(|(s, _)| s).collect()),
+            None => discovered(&root),
+        },
+        None => discovered(&root),
+    }
 }
 
 /// The images, and for each whether it is affected and why.
@@ -309,14 +376,51 @@ fn reason(
     Ok(None)
 }
 
-/// The GitHub matrix of the affected images: `{"include": [{name, dockerfile, context, …}]}`.
+/// One image as the matrix and the plan show it: its spec plus `key`, the name reduced to
+/// what an artifact name and a comment marker accept.
+fn entry(image: &ImageSpec) -> serde_json::Value {
+    let mut v = serde_json::to_value(image).unwrap_or_default();
+    v["key"] = crate::report::comment::safe_key(&image.name).into();
+    v
+}
+
+/// The GitHub matrix of the affected images: `{"include": [{name, key, dockerfile, context, …}]}`.
 pub fn matrix(planned: &[Planned]) -> serde_json::Value {
-    let include: Vec<serde_json::Value> = planned
-        .iter()
-        .filter(|p| p.reason.is_some())
-        .map(|p| serde_json::to_value(&p.image).unwrap_or_default())
-        .collect();
+    let include: Vec<serde_json::Value> =
+        planned.iter().filter(|p| p.reason.is_some()).map(|p| entry(&p.image)).collect();
     serde_json::json!({ "include": include })
+}
+
+/// Every image with whether it is affected and why: what `mode: merge` reads to list the
+/// images the plan left out and to notice a planned image whose report is missing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlanSummary {
+    pub images: Vec<PlannedImage>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlannedImage {
+    pub name: String,
+    #[serde(default)]
+    pub dockerfile: String,
+    #[serde(default)]
+    pub affected: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+pub fn summary(planned: &[Planned]) -> PlanSummary {
+    PlanSummary {
+        images: planned
+            .iter()
+            .map(|p| PlannedImage {
+                name: p.image.name.clone(),
+                dockerfile: p.image.dockerfile.clone(),
+                affected: p.reason.is_some(),
+                reason: p.reason.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// One line per image: affected or unchanged, and why.

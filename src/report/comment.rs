@@ -94,6 +94,21 @@ pub fn code(text: &str) -> String {
     format!("{fence}{pad}{clean}{pad}{fence}")
 }
 
+/// Text from the pull request inside HTML that GitHub does not render as markdown (a
+/// `<summary>`): a `<code>` element, HTML-escaped, `@` unable to mention.
+pub fn html_code(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('@', "@\u{200b}");
+    format!("<code>{clean}</code>")
+}
+
 fn mark(v: Verdict) -> &'static str {
     match v {
         Verdict::Pass => "✅",
@@ -123,12 +138,67 @@ fn line_link(links: &Links, dockerfile: &str, line: Option<usize>) -> String {
     }
 }
 
-/// The view the template reads; `detail` drops the least important sections first.
+/// The most detailed level of [`view`]; each level below drops the least important sections.
+const FULL: usize = 3;
+
+/// The view the template reads; `detail` (0..=[`FULL`]) drops the least important sections
+/// first: lines of "What changed", then findings and diffs, then, with several images, the
+/// details of the images that pass (their row in the summary table stays).
 fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
+    let detail = detail.min(FULL);
+    // several images (a monorepo's merge, or several Dockerfiles): a table first, worst
+    // verdict first, and each image's details folded below it
+    let folded = report.images.len() > 1 || !report.unchanged.is_empty();
+    let mut order: Vec<&crate::report::ImageReport> = report.images.iter().collect();
+    if folded {
+        order.sort_by_key(|i| std::cmp::Reverse(i.verdict));
+    }
     let mut images = Vec::new();
-    for img in &report.images {
+    let mut rows = Vec::new();
+    for img in order {
+        let delta = img.comparison.as_ref().map(|c| (c.size.delta, c.size.percent));
+        let sizes = match (&img.base, delta) {
+            (Some(b), Some((d, p))) => {
+                format!(
+                    "{} \u{2192} {} ({}, {})",
+                    size(b.size_bytes),
+                    size(img.head.size_bytes),
+                    signed_size(d),
+                    percent(p)
+                )
+            }
+            _ => size(img.head.size_bytes),
+        };
+        let broken = if img.build_error.is_some() {
+            Some("the pull request's image does not build")
+        } else {
+            img.missing.as_deref()
+        };
+        if folded {
+            let (size_cell, delta_cell) = match (broken, delta) {
+                (Some(_), _) => ("—".to_owned(), "—".to_owned()),
+                (None, Some((d, p))) => (size(img.head.size_bytes), format!("{} ({})", signed_size(d), percent(p))),
+                (None, None) => (size(img.head.size_bytes), "—".to_owned()),
+            };
+            let word = match broken {
+                Some(b) if img.missing.is_some() => format!("{}: {b}", img.verdict.as_str()),
+                Some(_) => format!("{}: does not build", img.verdict.as_str()),
+                None => img.verdict.as_str().to_owned(),
+            };
+            rows.push(json!([mark(img.verdict), code(&img.name), size_cell, delta_cell, word]));
+            if detail == 0 && img.verdict <= Verdict::Skipped {
+                continue;
+            }
+        }
+        let summary_line = match broken {
+            Some(b) => format!("{} {}: {b}", mark(img.verdict), html_code(&img.name)),
+            None => format!("{} {}: {}", mark(img.verdict), html_code(&img.name), sizes.replace('&', "&amp;")),
+        };
         let headline = match (&img.base, &img.comparison) {
             _ if img.build_error.is_some() => format!("{}: the pull request's image does not build", code(&img.name)),
+            _ if img.missing.is_some() => {
+                format!("{}: {}", code(&img.name), img.missing.as_deref().unwrap_or_default())
+            }
             (Some(b), Some(c)) => format!(
                 "{}: {} \u{2192} {} ({}, {})",
                 code(&img.name),
@@ -162,7 +232,7 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
             .collect();
         let mut changes = Vec::new();
         if let Some(c) = &img.comparison {
-            let n = [0, 3, 5][detail.min(2)];
+            let n = [0, 0, 3, 5][detail];
             for d in c.top_growing(n).into_iter().chain(c.top_shrinking(n / 2 + usize::from(n > 0))) {
                 // a removed layer's line is the base Dockerfile's: link it at the base commit
                 let removed = d.change == crate::image::compare::Change::Removed;
@@ -202,12 +272,13 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
             .collect();
         let suggestion = img.suggestion.as_ref().and_then(|s| suggestion(s, detail));
         let build_error = img.build_error.as_ref().map(|e| {
-            let tail: Vec<&str> = e.lines().rev().take([10, 30, 50][detail.min(2)]).collect();
+            let tail: Vec<&str> = e.lines().rev().take([5, 10, 30, 50][detail]).collect();
             let tail: Vec<&str> = tail.into_iter().rev().collect();
             // build output is read, not copied: neutralise mentions here too
             code_block("text", &tail.join("\n").replace('@', "@\u{200b}"))
         });
         images.push(json!({
+            "summary_line": summary_line,
             "build_error": build_error,
             "mark": mark(img.verdict),
             "headline": headline,
@@ -218,7 +289,7 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
             "suggestion": suggestion,
         }));
     }
-    let limit = [0, 20, 200][detail.min(2)];
+    let limit = [0, 0, 20, 200][detail];
     let findings: Vec<String> = report
         .findings
         .iter()
@@ -233,8 +304,34 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
         Some(run) => format!("shiplight {} · [workflow run]({run})", env!("CARGO_PKG_VERSION")),
         None => format!("shiplight {}", env!("CARGO_PKG_VERSION")),
     };
-    let truncated = (detail < 2).then(|| "Some sections were shortened to stay within GitHub's comment size limit; the job summary has the full report.".to_owned());
+    let summary = folded.then(|| {
+        let count = |v: Verdict| report.images.iter().filter(|i| i.verdict == v).count();
+        let compared: i64 = report.images.iter().filter_map(|i| i.comparison.as_ref()).map(|c| c.size.delta).sum();
+        let mut parts: Vec<String> = [(Verdict::Fail, "failed"), (Verdict::Warn, "warned"), (Verdict::Pass, "passed"), (Verdict::Skipped, "not compared")]
+            .iter()
+            .filter(|(v, _)| count(*v) > 0)
+            .map(|(v, w)| format!("{} {w}", count(*v)))
+            .collect();
+        if !report.unchanged.is_empty() {
+            parts.push(format!("{} unchanged", report.unchanged.len()));
+        }
+        // the list of unchanged images is cut last, and only when very long
+        let shown = if detail == 0 { 50 } else { usize::MAX };
+        let mut unchanged: Vec<String> = report.unchanged.iter().take(shown).map(|n| code(n)).collect();
+        if report.unchanged.len() > shown {
+            unchanged.push(format!("and {} more", report.unchanged.len() - shown));
+        }
+        json!({
+            "mark": mark(report.images.iter().map(|i| i.verdict).max().unwrap_or(Verdict::Skipped)),
+            "title": format!("{} image(s): {} · {} in total", report.images.len() + report.unchanged.len(), parts.join(", "), signed_size(compared)),
+            "rows": rows,
+            "unchanged": if unchanged.is_empty() { Value::Null } else { unchanged.join(", ").into() },
+            "unchanged_title": format!("{} image(s) the plan left out: nothing they build from changed", report.unchanged.len()),
+        })
+    });
+    let truncated = (detail < FULL).then(|| "Some sections were shortened to stay within GitHub's comment size limit; the job summary has the full report.".to_owned());
     json!({
+        "summary": summary,
         "images": images,
         "findings": findings,
         "findings_count": report.findings.len(),
@@ -249,7 +346,8 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
 /// (dropped first when the comment is too long).
 fn suggestion(s: &crate::report::Suggestion, detail: usize) -> Option<Value> {
     let diff = s.diff.as_ref()?;
-    let ecosystem = s.ecosystem.as_deref().map(code).unwrap_or_default();
+    // a <summary> renders no markdown: HTML code elements, not code spans
+    let ecosystem = s.ecosystem.as_deref().map(html_code).unwrap_or_default();
     let summary = match &s.verification {
         Some(v) if v.verified => {
             let sizes = match (v.original_bytes, v.patched_bytes, v.delta_percent) {
@@ -259,19 +357,19 @@ fn suggestion(s: &crate::report::Suggestion, detail: usize) -> Option<Value> {
             let smoke = v
                 .smoke
                 .as_ref()
-                .map(|sm| format!("; smoke check {} answers the same", code(&sm.check)))
+                .map(|sm| format!("; smoke check {} answers the same", html_code(&sm.check)))
                 .unwrap_or_default();
             format!("💡 Suggested multi-stage rewrite {ecosystem}: verified, {sizes}{smoke}")
         }
         Some(v) => format!(
             "💡 Suggested multi-stage rewrite {ecosystem}: not verified ({})",
-            code(v.reason.as_deref().unwrap_or("unknown reason"))
+            html_code(v.reason.as_deref().unwrap_or("unknown reason"))
         ),
         None => format!("💡 Suggested multi-stage rewrite {ecosystem} (not built)"),
     };
     let why: Vec<String> =
         s.rationale.iter().map(|r| format!("line {} ({}): {}", r.line, code(&r.rule), code(&r.message))).collect();
-    let block = if detail == 0 {
+    let block = if detail <= 1 {
         "_The diff was left out to stay within GitHub's comment size limit; run `shiplight suggest` locally._"
             .to_owned()
     } else {
@@ -287,7 +385,7 @@ pub fn render(report: &Report, key: &str, links: &Links, template: &str) -> Resu
     let mut hb = handlebars::Handlebars::new();
     hb.register_escape_fn(handlebars::no_escape);
     hb.register_template_string("comment", template).map_err(|e| format!("comment template: {e}"))?;
-    for detail in [2, 1, 0] {
+    for detail in (0..=FULL).rev() {
         let body =
             hb.render("comment", &view(report, key, links, detail)).map_err(|e| format!("comment template: {e}"))?;
         if body.len() <= MAX_BODY {
@@ -421,7 +519,7 @@ mod tests {
             ..Default::default()
         });
         let body = render(&r, "flask", &links(), TEMPLATE).unwrap();
-        assert!(body.contains("<details><summary>💡 Suggested multi-stage rewrite `python`: verified, 885.04 MB \u{2192} 313.74 MB (\u{2212}64.6 %); smoke check `GET :5000/` answers the same</summary>"), "{body}");
+        assert!(body.contains("<details><summary>💡 Suggested multi-stage rewrite <code>python</code>: verified, 885.04 MB \u{2192} 313.74 MB (\u{2212}64.6 %); smoke check <code>GET :5000/</code> answers the same</summary>"), "{body}");
         assert!(body.contains("````diff\n--- a/Dockerfile\n"), "the fence outgrows the backticks inside: {body}");
         assert!(body.contains("-RUN echo ```\n+RUN echo ok\n````\n\n</details>"), "{body}");
     }

@@ -34,6 +34,9 @@ pub struct Report {
     /// `findings` holds only the findings the base Dockerfile did not have.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub new_findings_only: bool,
+    /// Images a monorepo's plan left out (nothing they build from changed), by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unchanged: Vec<String>,
     /// The pull request, in an Action run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_request: Option<PullRequestRef>,
@@ -85,6 +88,9 @@ pub struct ImageReport {
     /// The pull request's image does not build: the failing step and the end of its output.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_error: Option<String>,
+    /// Set by `mode: merge` for a planned image whose matrix job left no report: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<String>,
     /// The base commit's Dockerfile text (for "new findings"); not part of the saved report.
     #[serde(skip)]
     pub base_dockerfile: Option<String>,
