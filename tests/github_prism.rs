@@ -118,6 +118,14 @@ async fn comment_requests_conform_to_githubs_openapi_description() {
         }
         Err(e) => panic!("GET pull request does not conform: {e}"),
     }
+    // mode: plan reads the pull request's files and the base's .shiplight.yml
+    let files = comments.changed_files(7).await.expect("GET pull request files conforms");
+    assert!(!files.paths.is_empty() && files.complete, "GitHub's example lists a file: {files:?}");
+    match comments.file_at(".shiplight.yml", "0123456789abcdef0123456789abcdef01234567").await {
+        // GitHub's example for this operation is a directory listing or a file, as Prism picks
+        Ok(_) => {}
+        Err(e) => panic!("GET contents does not conform: {e}"),
+    }
 }
 
 /// The Action's own calls, not only the client's: `shiplight action` on a pull request event,

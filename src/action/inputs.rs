@@ -140,8 +140,9 @@ impl Inputs {
             None => 3600,
         };
         Ok(Inputs {
-            mode: match choice("mode", &["run", "comment", "merge"], "run")?.as_str() {
+            mode: match choice("mode", &["run", "comment", "plan", "merge"], "run")?.as_str() {
                 "comment" => Mode::Comment,
+                "plan" => Mode::Plan,
                 "merge" => Mode::Merge,
                 _ => Mode::Run,
             },

@@ -7,6 +7,8 @@
 //! - `comment`: the second half of the fork pattern. A `workflow_run` job reads the report a
 //!   fork's run saved (untrusted), judges it again with its own thresholds and posts it after
 //!   checking the pull request still has that head.
+//! - `plan`: the first job of a monorepo's workflow: the images the pull request affects, as
+//!   a matrix (the changed paths come from GitHub, so a shallow checkout is enough).
 //! - `merge`: the fan-in of a monorepo's matrix. It reads every matrix job's saved report,
 //!   judges each again, and posts one comment and one check for the whole pull request,
 //!   listing the images the plan left out and the planned ones whose report is missing.
@@ -17,6 +19,7 @@
 mod comment;
 mod inputs;
 mod merge;
+mod plan;
 mod run;
 mod steps;
 
@@ -38,6 +41,8 @@ pub enum Mode {
     Comment,
     /// Combine the reports of a matrix's jobs into one comment and one check.
     Merge,
+    /// Pick the images a pull request affects, as the matrix of the jobs that check them.
+    Plan,
 }
 
 /// The run's environment, as the runner sets it.
@@ -90,6 +95,7 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
         Mode::Run => run::run(inputs, runner).await,
         Mode::Comment => comment::run(inputs, runner).await,
         Mode::Merge => merge::run(inputs, runner).await,
+        Mode::Plan => plan::run(inputs, runner).await,
     }
 }
 
@@ -97,13 +103,20 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
 pub fn log_lines(outcome: &Outcome) -> Vec<String> {
     let mut out = Vec::new();
     for img in &outcome.report.images {
-        let sizes = match &img.comparison {
-            Some(c) => format!("{} -> {} ({})", size(c.size.base), size(c.size.head), signed_size(c.size.delta)),
-            None => size(img.head.size_bytes),
+        let sizes = match (&img.comparison, &img.missing, &img.build_error) {
+            (_, Some(_), _) => "no report".to_owned(),
+            (_, _, Some(_)) => "does not build".to_owned(),
+            (Some(c), _, _) => {
+                format!("{} -> {} ({})", size(c.size.base), size(c.size.head), signed_size(c.size.delta))
+            }
+            (None, _, _) => size(img.head.size_bytes),
         };
         out.push(format!("{}: {sizes}: {:?}", img.name, img.verdict).to_lowercase());
     }
-    out.push(format!("verdict: {}", outcome.verdict));
+    // mode plan judges nothing
+    if !outcome.verdict.is_empty() {
+        out.push(format!("verdict: {}", outcome.verdict));
+    }
     out.push(outcome.comment_note.clone());
     out
 }

@@ -6,7 +6,7 @@ use super::steps::{self, say};
 use super::{ActionError, CommentMode, Inputs, Outcome, Runner, SuggestMode};
 use crate::github::comment::{CommentError, Comments};
 use crate::github::event;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::image::compare::{Thresholds, Verdict};
 use crate::image::engine::EngineError;
@@ -47,7 +47,7 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
         pull_request: pr.as_ref().map(|p| PullRequestRef { number: p.number, head_sha: p.head_sha.clone() }),
         ..Report::default()
     };
-    for job in images(inputs, ws)? {
+    for job in images(inputs, runner)? {
         let df = &job.dockerfile;
         let shown = steps::relative(df);
         let path = ws.join(df);
@@ -198,7 +198,8 @@ struct Image {
 /// `.shiplight.yml` (or among the discovered Dockerfiles). Inputs that are given (dockerfile,
 /// context, target, a build argument) win over the image's entry; the entry's thresholds win
 /// over the inputs', since they are this image's own.
-fn images(inputs: &Inputs, ws: &Path) -> Result<Vec<Image>, ActionError> {
+fn images(inputs: &Inputs, runner: &Runner) -> Result<Vec<Image>, ActionError> {
+    let ws = &runner.workspace;
     let Some(wanted) = &inputs.image_name else {
         let dockerfiles =
             if inputs.dockerfiles.is_empty() { vec![PathBuf::from("Dockerfile")] } else { inputs.dockerfiles.clone() };
@@ -214,7 +215,8 @@ fn images(inputs: &Inputs, ws: &Path) -> Result<Vec<Image>, ActionError> {
             })
             .collect());
     };
-    let known = plan::images(ws).map_err(|e| ActionError::Usage(format!("input `image-name`: {e}")))?;
+    let known =
+        plan::images(ws, runner.repo_name()).map_err(|e| ActionError::Usage(format!("input `image-name`: {e}")))?;
     let spec = known.iter().find(|s| &s.name == wanted).ok_or_else(|| {
         let names: Vec<&str> = known.iter().map(|s| s.name.as_str()).take(20).collect();
         ActionError::Usage(format!(

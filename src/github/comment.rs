@@ -189,6 +189,11 @@ impl Comments {
         })
     }
 
+    /// The repository, `owner/name`.
+    pub fn repo(&self) -> &str {
+        &self.repo
+    }
+
     /// This client with its comments' author stated.
     pub fn with_author(mut self, author: Author) -> Comments {
         self.author = Some(author);
@@ -290,7 +295,7 @@ impl Comments {
     }
 
     /// A request retried while GitHub asks to wait (never used for a create).
-    async fn retried(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, CommentError> {
+    pub(super) async fn retried(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, CommentError> {
         let mut backoff = self.backoff;
         for attempt in 1..=self.attempts {
             let a = self.once(method, path, body).await?;

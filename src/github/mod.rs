@@ -4,6 +4,7 @@
 pub mod comment;
 pub mod event;
 pub mod outputs;
+pub mod pulls;
 pub mod tarball;
 
 /// The parts of the Actions environment shiplight reads (the runner sets them all).
@@ -33,6 +34,11 @@ pub struct Env {
 }
 
 impl Env {
+    /// The repository's name without its owner (`image` when unknown).
+    pub fn repo_name(&self) -> &str {
+        self.repository.as_deref().and_then(|r| r.rsplit('/').next()).filter(|n| !n.is_empty()).unwrap_or("image")
+    }
+
     /// Read `GITHUB_REPOSITORY`, `GITHUB_API_URL`, `GITHUB_GRAPHQL_URL`, `GITHUB_ACTIONS`,
     /// `GITHUB_SERVER_URL`, `GITHUB_TOKEN`,
     /// `GITHUB_EVENT_NAME`, `GITHUB_EVENT_PATH`, `GITHUB_SHA`, `GITHUB_RUN_ID`,

@@ -202,31 +202,68 @@ pub fn configured(text: &str, origin: &str) -> Result<Option<Vec<(ImageSpec, yam
     Ok(Some(out))
 }
 
-/// Every Dockerfile git tracks, each with its folder as context. git's index answers this
-/// without walking the tree (a monorepo has hundreds of thousands of files).
-fn discovered(root: &Path) -> Result<Vec<ImageSpec>, PlanError> {
+/// Every Dockerfile git tracks (repository-relative). git's index answers this without
+/// walking the tree (a monorepo has hundreds of thousands of files).
+fn tracked_dockerfiles(root: &Path) -> Result<Vec<String>, PlanError> {
     let specs = ["dockerfile", "dockerfile.*", "*.dockerfile", "containerfile", "containerfile.*", "*.containerfile"]
         .map(|p| format!(":(glob,icase)**/{p}"));
     let mut args = vec!["ls-files", "-z", "--"];
     args.extend(specs.iter().map(String::as_str));
     let listed = git(root, &args)?;
-    let files: Vec<PathBuf> = listed
-        .split(|b| *b == 0)
-        .filter(|f| !f.is_empty())
-        .map(|f| PathBuf::from(String::from_utf8_lossy(f).into_owned()))
-        .filter(|f| f.file_name().and_then(|n| n.to_str()).is_some_and(crate::pipeline::lint::is_dockerfile_name))
-        .map(|f| root.join(f))
-        .collect();
-    let repo_name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "image".into());
+    Ok(listed.split(|b| *b == 0).filter(|f| !f.is_empty()).map(|f| String::from_utf8_lossy(f).into_owned()).collect())
+}
+
+/// At most this many entries are looked at when a checkout is walked.
+const MAX_WALKED: usize = 2_000_000;
+
+/// Every file named like a Dockerfile in a checkout, found by walking it (`.git` skipped):
+/// discovery where git is not at hand (the Action's container).
+pub fn walked_dockerfiles(root: &Path) -> Result<Vec<String>, PlanError> {
+    let mut out = Vec::new();
+    let mut seen = 0usize;
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| {
+            PlanError::Usage(format!("cannot read {} ({e}) while looking for Dockerfiles", dir.display()))
+        })?;
+        for entry in entries.flatten() {
+            seen += 1;
+            if seen > MAX_WALKED {
+                return Err(PlanError::Usage(format!(
+                    "{} has more than {MAX_WALKED} files: list the images in .shiplight.yml's `images:`",
+                    root.display()
+                )));
+            }
+            let Ok(kind) = entry.file_type() else { continue };
+            let path = entry.path();
+            if kind.is_dir() && entry.file_name() != ".git" {
+                stack.push(path);
+            } else if kind.is_file() {
+                if let Ok(rel) = path.strip_prefix(root) {
+                    out.push(rel.to_string_lossy().replace('\\', "/"));
+                }
+            }
+        }
+    }
+    Ok(out.into_iter().filter(|f| is_dockerfile_path(f)).collect())
+}
+
+fn is_dockerfile_path(path: &str) -> bool {
+    path.rsplit('/').next().is_some_and(crate::pipeline::lint::is_dockerfile_name)
+}
+
+/// Discovered images: each Dockerfile with its folder as context, named by that folder (the
+/// repository's name for the root), plus the file name when it is not `Dockerfile`.
+fn discovered(repo_name: &str, files: Vec<String>) -> Vec<ImageSpec> {
     let mut out: Vec<ImageSpec> = files
-        .iter()
-        .filter_map(|f| f.strip_prefix(root).ok())
-        .map(|rel| {
-            let dockerfile = rel.to_string_lossy().replace('\\', "/");
+        .into_iter()
+        .filter(|f| is_dockerfile_path(f))
+        .map(|dockerfile| {
+            let rel = Path::new(&dockerfile);
             let context = rel.parent().map(|p| norm(&p.to_string_lossy())).unwrap_or_else(|| ".".into());
             let base = rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let name = match (context.as_str(), base == "Dockerfile") {
-                (".", true) => repo_name.clone(),
+                (".", true) => repo_name.to_owned(),
                 (c, true) => c.to_owned(),
                 (".", false) => base.clone(),
                 (c, false) => format!("{c}/{base}"),
@@ -243,21 +280,30 @@ fn discovered(root: &Path) -> Result<Vec<ImageSpec>, PlanError> {
         })
         .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(out)
+    out
 }
 
-/// The repository's images: `.shiplight.yml`'s `images:`, else every Dockerfile git tracks.
-pub fn images(cwd: &Path) -> Result<Vec<ImageSpec>, PlanError> {
-    let top = git(cwd, &["rev-parse", "--show-toplevel"])?;
-    let root = PathBuf::from(String::from_utf8_lossy(&top).trim());
-    let names = &crate::pipeline::lint::FILE_NAMES[..2];
-    match names.iter().find_map(|n| std::fs::read_to_string(root.join(n)).ok().map(|t| (*n, t))) {
-        Some((name, text)) => match configured(&text, name)? {
-            Some(list) => Ok(list.into_iter().map(|(s, _)| s).collect()),
-            None => discovered(&root),
-        },
-        None => discovered(&root),
+fn repo_name(root: &Path) -> String {
+    root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "image".into())
+}
+
+/// The repository's own configuration, under either name lint reads it by.
+fn head_config(root: &Path) -> Option<(&'static str, String)> {
+    crate::pipeline::lint::FILE_NAMES[..2]
+        .iter()
+        .find_map(|n| std::fs::read_to_string(root.join(n)).ok().map(|t| (*n, t)))
+}
+
+/// The images of the checkout at `root`: `.shiplight.yml`'s `images:`, else every Dockerfile
+/// in it (found by walking: the Action's container has no git), named as [`plan`] names them
+/// with `repo_name` for one at the root.
+pub fn images(root: &Path, repo_name: &str) -> Result<Vec<ImageSpec>, PlanError> {
+    if let Some((name, text)) = head_config(root) {
+        if let Some(list) = configured(&text, name)? {
+            return Ok(list.into_iter().map(|(s, _)| s).collect());
+        }
     }
+    Ok(discovered(repo_name, walked_dockerfiles(root)?))
 }
 
 /// The images, and for each whether it is affected and why.
@@ -278,27 +324,35 @@ pub fn plan(cwd: &Path, base_ref: &str) -> Result<Vec<Planned>, PlanError> {
     };
     let changed =
         parse_name_status(&git(&root, &["diff", "--name-status", "-z", "-M", "--no-ext-diff", &base, "HEAD"])?);
-    changes(&root, &base, &changed)
+    let base_config = crate::pipeline::lint::FILE_NAMES[..2]
+        .iter()
+        .find_map(|n| git(&root, &["show", &format!("{base}:{n}")]).ok())
+        .map(|t| String::from_utf8_lossy(&t).into_owned());
+    changes(&root, &repo_name(&root), base_config.as_deref(), || tracked_dockerfiles(&root), &changed)
 }
 
-/// [`plan`] on a list of changed paths (repository-relative).
-pub fn changes(root: &Path, base: &str, changed: &[String]) -> Result<Vec<Planned>, PlanError> {
-    // the repository's own configuration, under either name lint reads it by
-    let names = &crate::pipeline::lint::FILE_NAMES[..2];
-    let head_config = names.iter().find_map(|n| std::fs::read_to_string(root.join(n)).ok().map(|t| (*n, t)));
-    let head_images = match &head_config {
-        Some((name, text)) => configured(text, name)?,
+/// [`plan`] on a list of changed paths (repository-relative), from whichever source: git on
+/// the command line, GitHub's API in the Action. `base_config` is the base's
+/// `.shiplight.yml`; `dockerfiles` lists the checkout's Dockerfiles, asked only when the
+/// configuration has no `images:`.
+pub fn changes(
+    root: &Path,
+    repo_name: &str,
+    base_config: Option<&str>,
+    dockerfiles: impl FnOnce() -> Result<Vec<String>, PlanError>,
+    changed: &[String],
+) -> Result<Vec<Planned>, PlanError> {
+    let head_images = match head_config(root) {
+        Some((name, text)) => configured(&text, name)?,
         None => None,
     };
-    let base_entries: BTreeMap<String, yaml_serde::Value> = names
-        .iter()
-        .find_map(|n| git(root, &["show", &format!("{base}:{n}")]).ok())
-        .and_then(|t| configured(&String::from_utf8_lossy(&t), "the base's .shiplight.yml").ok().flatten())
+    let base_entries: BTreeMap<String, yaml_serde::Value> = base_config
+        .and_then(|t| configured(t, "the base's .shiplight.yml").ok().flatten())
         .map(|v| v.into_iter().map(|(s, e)| (s.name, e)).collect())
         .unwrap_or_default();
     let (images, entries): (Vec<ImageSpec>, Vec<Option<yaml_serde::Value>>) = match head_images {
         Some(list) => list.into_iter().map(|(s, e)| (s, Some(e))).unzip(),
-        None => discovered(root)?.into_iter().map(|s| (s, None)).unzip(),
+        None => discovered(repo_name, dockerfiles()?).into_iter().map(|s| (s, None)).unzip(),
     };
 
     let mut reasons: Vec<Option<String>> = Vec::with_capacity(images.len());

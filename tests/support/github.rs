@@ -43,6 +43,11 @@ pub struct State {
     pub labels: Vec<String>,
     /// commit → tar.gz bytes
     pub tarballs: HashMap<String, Vec<u8>>,
+    /// The pull request's changed files (`GET /pulls/{n}/files`): name and, for a rename,
+    /// the previous name.
+    pub files: Vec<(String, Option<String>)>,
+    /// (path, ref) → file text (`GET /contents/{path}?ref=`).
+    pub contents: HashMap<(String, String), String>,
     /// Responses to give instead of the normal one, per "METHOD kind" (`POST comments`).
     pub faults: HashMap<String, VecDeque<ResponseTemplate>>,
     /// Every request, as "METHOD /path?query".
@@ -105,6 +110,8 @@ impl Respond for Handler {
             ["issues", _, "comments"] => "comments",
             ["issues", "comments", _] => "comment",
             ["pulls", _] => "pull",
+            ["pulls", _, "files"] => "files",
+            ["contents", ..] => "contents",
             ["tarball", _] => "tarball",
             _ => "other",
         };
@@ -148,6 +155,34 @@ impl Respond for Handler {
                 "head": { "sha": st.head_sha },
                 "labels": st.labels.iter().map(|l| json!({"name": l})).collect::<Vec<_>>(),
             })),
+            ("GET", "files") => {
+                let per: usize = query.get("per_page").and_then(|v| v.parse().ok()).unwrap_or(30);
+                let page: usize = query.get("page").and_then(|v| v.parse().ok()).unwrap_or(1);
+                let items: Vec<Value> = st
+                    .files
+                    .iter()
+                    .skip((page - 1) * per)
+                    .take(per)
+                    .map(|(name, old)| match old {
+                        Some(old) => json!({"filename": name, "status": "renamed", "previous_filename": old}),
+                        None => json!({"filename": name, "status": "modified"}),
+                    })
+                    .collect();
+                ResponseTemplate::new(200).set_body_json(items)
+            }
+            ("GET", "contents") => {
+                let file = parts[1..].join("/");
+                let at = query.get("ref").cloned().unwrap_or_default();
+                match st.contents.get(&(file.clone(), at)) {
+                    Some(text) => {
+                        use base64::Engine as _;
+                        let b64 = base64::engine::general_purpose::STANDARD.encode(text);
+                        ResponseTemplate::new(200)
+                            .set_body_json(json!({"type": "file", "encoding": "base64", "path": file, "content": b64}))
+                    }
+                    None => ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})),
+                }
+            }
             ("GET", "tarball") => match st.tarballs.get(parts[1]) {
                 Some(bytes) => ResponseTemplate::new(200).set_body_raw(bytes.clone(), "application/x-gzip"),
                 None => ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})),

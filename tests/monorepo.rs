@@ -67,7 +67,24 @@ fn saved(name: &str, grow: u64, broken: bool) -> Report {
 }
 
 fn merge(ws: &Path, inputs: &[(&str, &str)]) -> (Output, String) {
+    action(ws, "push", None, None, &[&[("mode", "merge")], inputs].concat())
+}
+
+/// `shiplight action` as the runner starts it, with `event` at GITHUB_EVENT_PATH and the API
+/// at `api` when given.
+fn action(
+    ws: &Path,
+    event_name: &str,
+    event: Option<&serde_json::Value>,
+    api: Option<&str>,
+    inputs: &[(&str, &str)],
+) -> (Output, String) {
     let out_path = ws.join("output");
+    let _ = std::fs::remove_file(&out_path);
+    let event_path = ws.join("event.json");
+    if let Some(e) = event {
+        std::fs::write(&event_path, e.to_string()).unwrap();
+    }
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_shiplight"));
     cmd.arg("action")
         .current_dir(ws)
@@ -75,12 +92,18 @@ fn merge(ws: &Path, inputs: &[(&str, &str)]) -> (Output, String) {
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_REPOSITORY", "o/r")
-        .env("GITHUB_EVENT_NAME", "push")
+        .env("GITHUB_EVENT_NAME", event_name)
         .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
         .env("GITHUB_WORKSPACE", ws)
         .env("GITHUB_OUTPUT", &out_path)
         .env("GITHUB_STEP_SUMMARY", ws.join("summary"))
-        .env("INPUT_MODE", "merge");
+        .env("INPUT_GITHUB-TOKEN", "job-token");
+    if event.is_some() {
+        cmd.env("GITHUB_EVENT_PATH", &event_path);
+    }
+    if let Some(api) = api {
+        cmd.env("GITHUB_API_URL", api).env("GITHUB_GRAPHQL_URL", format!("{api}/graphql"));
+    }
     for (k, v) in inputs {
         cmd.env(format!("INPUT_{}", k.to_uppercase()), v);
     }
@@ -230,4 +253,74 @@ fn merge_reads_a_plan_file_and_says_what_is_wrong_with_bad_inputs() {
         assert_eq!(out.status.code(), Some(2), "{text}");
         assert!(text.contains(says), "{says}: {text}");
     }
+}
+
+/// A checkout with no git at all (as the Action's container sees it): api and web with their
+/// own contexts, a `.dockerignore` in web, and a root image.
+fn checkout() -> tempfile::TempDir {
+    let ws = tempfile::tempdir().unwrap();
+    let write = |p: &str, text: &str| {
+        let path = ws.path().join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("services/api/Dockerfile", "FROM busybox\nCOPY . /srv\n");
+    write("services/api/main.go", "package main\n");
+    write("services/web/Dockerfile", "FROM busybox\nCOPY . /srv\n");
+    write("services/web/.dockerignore", "*.md\n");
+    write("services/web/README.md", "docs\n");
+    write("Dockerfile", "FROM busybox\nCOPY services/api /api\n");
+    ws
+}
+
+#[tokio::test]
+async fn plan_mode_asks_github_for_the_changed_files_and_needs_no_git() {
+    let ws = checkout();
+    let gh = support::github::FakeGitHub::start("o/r").await;
+    {
+        let mut st = gh.state.lock().unwrap();
+        // a rename counts by both names; web's README is excluded by its .dockerignore
+        st.files = vec![
+            ("services/api/cmd.go".into(), Some("services/api/main_old.go".into())),
+            ("services/web/README.md".into(), None),
+        ];
+    }
+    let event = json!({"number": 7, "pull_request": {"number": 7,
+        "base": {"sha": "b".repeat(40), "repo": {"full_name": "o/r"}},
+        "head": {"sha": "h".repeat(40), "repo": {"full_name": "o/r"}}}});
+    let (out, outputs) = action(ws.path(), "pull_request", Some(&event), Some(&gh.uri()), &[("mode", "plan")]);
+    let log = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{log}");
+    // discovered by walking the checkout: the root image is named after the repository
+    assert!(log.contains("affected   services/api: `services/api/main_old.go` changed in its context"), "{log}");
+    assert!(log.contains("affected   r: `services/api/main_old.go` changed in its context `.`"), "{log}");
+    assert!(log.contains("unchanged  services/web"), "the .dockerignore excludes README.md: {log}");
+    let matrix: serde_json::Value = serde_json::from_str(&output(&outputs, "matrix").unwrap()).unwrap();
+    let names: Vec<&str> = matrix["include"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["r", "services/api"]);
+    assert_eq!(matrix["include"][1]["key"], "services-api", "a key an artifact name accepts");
+    assert_eq!(output(&outputs, "count").as_deref(), Some("2"));
+    let plan: serde_json::Value = serde_json::from_str(&output(&outputs, "plan").unwrap()).unwrap();
+    assert_eq!(plan["images"].as_array().unwrap().len(), 3);
+    assert!(ws.path().join(".shiplight/plan.json").is_file(), "saved for monorepo-comment.yml");
+    let asked = gh.state.lock().unwrap().log.clone();
+    assert!(asked.iter().any(|r| r.starts_with("GET /repos/o/r/pulls/7/files?per_page=100&page=1")), "{asked:?}");
+    assert!(asked.iter().any(|r| r.contains("/contents/.shiplight.yml?ref=bbbb")), "{asked:?}");
+
+    // not a pull request: every image is planned, and says why
+    let (out, outputs) = action(ws.path(), "push", None, None, &[("mode", "plan")]);
+    let log = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{log}");
+    assert_eq!(output(&outputs, "count").as_deref(), Some("3"), "{log}");
+    assert!(log.contains("a push event is not a pull request: every image is planned"), "{log}");
+}
+
+#[test]
+fn an_unknown_image_name_says_which_images_there_are() {
+    let ws = checkout();
+    let (out, _) = action(ws.path(), "push", None, None, &[("image-name", "payments"), ("comment", "never")]);
+    let log = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{log}");
+    assert!(log.contains("input `image-name`: no image `payments`"), "{log}");
+    assert!(log.contains("known: r, services/api, services/web"), "{log}");
 }
