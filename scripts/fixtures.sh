@@ -38,7 +38,8 @@ docker image inspect debian:bookworm-slim >/dev/null 2>&1 || docker tag debian:b
 
 build_on_debian() { # tag, packages, extra Dockerfile lines
   local tag=$1 packages=$2 extra=${3:-}
-  has "$tag" && return 0
+  # rebuilt when its package list changed (the label records it)
+  has "$tag" && [ "$(docker image inspect -f '{{index .Config.Labels "dev.shiplight.packages"}}' "$tag")" = "$packages" ] && return 0
   local dir; dir=$(mktemp -d)
   cp /etc/ssl/certs/ca-certificates.crt "$dir/host-ca.crt"
   cat >"$dir/Dockerfile" <<DOCKERFILE
@@ -53,7 +54,7 @@ RUN apt-get update \\
  && apt-get install -y --no-install-recommends ca-certificates $packages \\
  && rm -rf /var/lib/apt/lists/*
 $extra
-LABEL dev.shiplight.fixture=true
+LABEL dev.shiplight.fixture=true dev.shiplight.packages="$packages"
 DOCKERFILE
   echo "fixtures: building $tag"
   DOCKER_BUILDKIT=0 docker build -q -t "$tag" "$dir" >/dev/null
@@ -76,8 +77,9 @@ build_on_debian rust:1.63 "rustc cargo build-essential"
 build_on_debian gcc:12 "build-essential"
 # the job image for the release rehearsal under act (tests/release.rs), standing in for
 # GitHub's ubuntu runners: git, the docker CLI (the daemon is the host's, through its
-# socket), musl-gcc and a C toolchain for the static build; Rust comes from the host
-build_on_debian shiplight-test/runner:bookworm "git docker.io musl-tools build-essential curl"
+# socket), musl-gcc and a C toolchain for the static build, node for JavaScript actions
+# (the artifact actions under act); Rust comes from the host
+build_on_debian shiplight-test/runner:bookworm "git docker.io musl-tools build-essential curl nodejs"
 # Debian bookworm's Go is 1.19: the stand-in carries that version's tag.
 build_on_debian golang:1.19 "golang-go git" 'ENV GOPATH=/go PATH=/go/bin:/usr/lib/go-1.19/bin:$PATH
 WORKDIR /go'

@@ -27,6 +27,20 @@ if [ ! -x "$peers/node_modules/.bin/prism" ] || [ ! -f "$peers/node_modules/@oct
     echo "peers: npm is missing: the GitHub API conformance test will fail in CI" >&2
   fi
 fi
+# The client actions/upload-artifact@v4 and download-artifact@v4 bundle, for their stand-ins
+# under act (tests/fixtures/artifact-actions): @actions/artifact 2.1 with the blob client of
+# that time (newer ones drop the signature's padding, which act 0.2's artifact server refuses).
+artifact="$peers/artifact"
+if [ ! -f "$artifact/node_modules/@actions/artifact/package.json" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    echo "peers: npm install @actions/artifact@2.1.4 (into .peers/artifact/)"
+    mkdir -p "$artifact"
+    printf '%s\n' '{"name": "artifact-stand-in", "private": true, "dependencies": {"@actions/artifact": "2.1.4"}, "overrides": {"@azure/storage-blob": "12.17.0"}}' >"$artifact/package.json"
+    (cd "$artifact" && npm install --silent --no-audit --no-fund >/dev/null)
+  else
+    echo "peers: npm is missing: the monorepo act test will fail in CI" >&2
+  fi
+fi
 # Microsoft's SARIF Multitool (the validator behind GitHub code scanning's rules), linux build,
 # for the SARIF validity test. Its postinstall only makes the binary executable: done here.
 multitool="$peers/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"

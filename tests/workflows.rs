@@ -12,6 +12,8 @@ fn example_and_project_workflows_pass_zizmor() {
     let files = [
         "examples/workflows/shiplight.yml",
         "examples/workflows/shiplight-comment.yml",
+        "examples/workflows/monorepo.yml",
+        "examples/workflows/monorepo-comment.yml",
         ".github/workflows/ci.yml",
         ".github/workflows/release.yml",
     ];
