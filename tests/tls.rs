@@ -1,7 +1,8 @@
 //! DOCKER_HOST over TCP with TLS client certificates (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH),
 //! as a team pointing shiplight at a shared build daemon would. A mutual-TLS proxy (stunnel,
 //! client certificate required and checked against the CA) on 127.0.0.1 fronts the real
-//! daemon's socket; the certificates are made here with openssl. (socat's OpenSSL server
+//! daemon's socket; the certificates are made here with openssl. The same endpoint is then
+//! reached through a Docker context made by `docker context create` with that material. (socat's OpenSSL server
 //! cannot resume TLS sessions with client certificates, which rustls does; stunnel can, as
 //! dockerd's own Go TLS does.)
 
@@ -144,6 +145,35 @@ async fn a_remote_daemon_over_mutual_tls() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let (_, size, _) = engine.inspect(BUSYBOX).await.unwrap();
     assert_eq!(v["size_bytes"].as_u64().unwrap(), size, "the same daemon, reached over TLS");
+
+    // the same daemon through a Docker context whose TLS material the docker CLI stored
+    if support::which("docker").is_some() {
+        let config = tempfile::tempdir().unwrap();
+        let d = dir.path().display();
+        let host = format!("host=tcp://127.0.0.1:{port},ca={d}/ca.pem,cert={d}/cert.pem,key={d}/key.pem");
+        let made = Command::new("docker")
+            .arg("--config")
+            .arg(config.path())
+            .args(["context", "create", "tls-builder", "--docker", &host])
+            .output()
+            .unwrap();
+        assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+        let out = Command::new(env!("CARGO_BIN_EXE_shiplight"))
+            .args(["measure", "--no-compressed", "--format", "json", BUSYBOX])
+            .env_remove("DOCKER_HOST")
+            .env_remove("DOCKER_TLS_VERIFY")
+            .env_remove("DOCKER_CERT_PATH")
+            .env("DOCKER_CONFIG", config.path())
+            .env("DOCKER_CONTEXT", "tls-builder")
+            .env("SHIPLIGHT_CACHE_DIR", config.path().join("cache"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["size_bytes"].as_u64().unwrap(), size, "through the context's TLS material");
+    } else {
+        assert!(std::env::var_os("CI").is_none(), "the docker CLI is required in CI");
+    }
 
     // without the client certificate the proxy refuses the connection
     let no_client = tempfile::tempdir().unwrap();

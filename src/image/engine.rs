@@ -22,6 +22,9 @@ pub enum EngineError {
     Unreachable { host: String, message: String },
     #[error("the Docker daemon refused {what}: {message}")]
     Api { what: String, message: String },
+    /// Which daemon to use could not be settled (a missing context, an SSH endpoint).
+    #[error("{0}")]
+    Endpoint(String),
     #[error("lost the connection to the Docker daemon at {host} during {what} ({message}); check that it is still running (`docker info`, its log) and retry")]
     Lost { host: String, what: String, message: String },
     #[error("{0}")]
@@ -107,13 +110,33 @@ pub struct BuildRequest {
 pub const LABEL: &str = "dev.shiplight.managed";
 
 impl Engine {
-    /// Connect as the docker CLI would (`DOCKER_HOST`, else the local socket), negotiate
-    /// the API version and check the daemon answers.
+    /// Connect as the docker CLI would (`DOCKER_HOST`, else the context `DOCKER_CONTEXT` or the
+    /// CLI's `currentContext` names, else the local socket: see `endpoint.rs`), negotiate the
+    /// API version and check the daemon answers.
     pub async fn connect(timeout: Duration) -> Result<Engine, EngineError> {
-        let host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
+        let endpoint =
+            super::endpoint::resolve(&|k| std::env::var(k).ok()).map_err(|e| EngineError::Endpoint(e.to_string()))?;
+        let host = endpoint.describe();
         let unreachable =
             |e: bollard::errors::Error| EngineError::Unreachable { host: host.clone(), message: e.to_string() };
-        let docker = Docker::connect_with_defaults().map_err(unreachable)?;
+        let secs = timeout.as_secs().max(1);
+        let docker = match (&endpoint.tls, endpoint.source.as_str()) {
+            // DOCKER_HOST: as bollard reads it (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH)
+            (_, "DOCKER_HOST" | "default") => Docker::connect_with_defaults(),
+            (Some(tls), _) => Docker::connect_with_ssl(
+                &endpoint.host,
+                &tls.key,
+                &tls.cert,
+                &tls.ca,
+                secs,
+                bollard::API_DEFAULT_VERSION,
+            ),
+            (None, _) if endpoint.host.starts_with("unix://") => {
+                Docker::connect_with_unix(&endpoint.host, secs, bollard::API_DEFAULT_VERSION)
+            }
+            (None, _) => Docker::connect_with_http(&endpoint.host, secs, bollard::API_DEFAULT_VERSION),
+        }
+        .map_err(unreachable)?;
         let docker = docker.with_timeout(timeout).negotiate_version().await.map_err(unreachable)?;
         docker.ping().await.map_err(unreachable)?;
         Ok(Engine { docker, host, timeout })

@@ -8,6 +8,7 @@ pub mod attribute;
 pub mod base;
 pub mod compare;
 pub mod context;
+pub mod endpoint;
 pub mod engine;
 pub mod measure;
 pub mod needs;
