@@ -61,6 +61,9 @@ enum Command {
         /// Skip the compressed sizes (gzip is most of the work): a waste-only pass.
         #[arg(long)]
         no_compressed: bool,
+        /// Also list the image's packages (deb, apk, pip, npm, Go), each with its bytes and layer.
+        #[arg(long)]
+        packages: bool,
     },
     /// Which images a pull request affects, as a GitHub matrix (git only, no Docker).
     Plan {
@@ -87,8 +90,8 @@ fn main() -> ExitCode {
         Command::Lint { paths, format, config, targets } => commands::lint::main(paths, format, config, targets),
         Command::Compare { opts, format, verify } => commands::compare::main(&opts, format, verify),
         Command::Suggest { opts, format } => commands::suggest::main(&opts, format),
-        Command::Measure { image, format, timeout, no_compressed } => {
-            commands::measure::main(&image, format, timeout, no_compressed)
+        Command::Measure { image, format, timeout, no_compressed, packages } => {
+            commands::measure::main(&image, format, timeout, no_compressed, packages)
         }
         Command::Plan { base_ref, format } => commands::plan::main(&base_ref, format),
         Command::Action => commands::action::main(),

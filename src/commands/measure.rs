@@ -10,14 +10,17 @@ pub enum MeasureFormat {
     Json,
 }
 
-pub fn main(image: &str, format: MeasureFormat, timeout: u64, no_compressed: bool) -> i32 {
+pub fn main(image: &str, format: MeasureFormat, timeout: u64, no_compressed: bool, packages: bool) -> i32 {
     let timeout = std::time::Duration::from_secs(timeout);
     let result = match block_on(measure::run(image, timeout, !no_compressed)) {
         Ok(r) => r,
         Err(code) => return code,
     };
     match result {
-        Ok(m) => {
+        Ok(mut m) => {
+            if !packages {
+                m.packages = None;
+            }
             let out = match format {
                 MeasureFormat::Text => render::measure_text(&m),
                 MeasureFormat::Json => serde_json::to_string_pretty(&m).unwrap_or_default() + "\n",

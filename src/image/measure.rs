@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 use super::attribute;
 use super::engine::{Engine, EngineError};
+use super::packages::{self as inventories, Capture, Captured};
 use super::waste::{self, Entry};
 use super::{ImageMeasure, Layer};
 use crate::dockerfile::{packages, Dockerfile, Graph};
@@ -29,6 +30,9 @@ const CHUNK: usize = 256 * 1024;
 struct LayerScan {
     compressed_bytes: u64,
     entries: Vec<Entry>,
+    /// The package databases and build info the layer writes.
+    #[serde(default)]
+    packages: Captured,
 }
 
 /// The parts of `docker save` that are not layers.
@@ -102,6 +106,8 @@ pub async fn measure_with(
     let scans: Vec<&LayerScan> = scan.layers.iter().collect();
     let listings: Vec<Vec<Entry>> = scans.iter().map(|s| s.entries.clone()).collect();
     let waste = waste::analyze(&listings);
+    let captured: Vec<Captured> = scans.iter().map(|s| s.packages.clone()).collect();
+    let inventory = inventories::inventory(&captured, &waste.files);
 
     // Which history entries the FROM image brought.
     let from_image = source.as_ref().and_then(|s| s.graph.root_image(s.graph.targets[0])).map(str::to_owned);
@@ -154,6 +160,7 @@ pub async fn measure_with(
         efficiency: waste.efficiency(),
         layers,
         from_image,
+        packages: Some(inventory),
     })
 }
 
@@ -220,6 +227,9 @@ mod cache {
 
     use super::{HistoryEntry, LayerScan};
 
+    /// Bumped when a scan keeps more (2: package databases).
+    const FORMAT: u32 = 2;
+
     #[derive(serde::Serialize, serde::Deserialize)]
     pub(super) struct Scan {
         pub history: Vec<HistoryEntry>,
@@ -234,7 +244,9 @@ mod cache {
                 .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/shiplight")))
         })?;
         let name: String = id.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-        (!name.is_empty()).then(|| base.join("scans").join(format!("{}-{name}.json", env!("CARGO_PKG_VERSION"))))
+        // the scan format is part of the name: a scan without package databases is not reused
+        (!name.is_empty())
+            .then(|| base.join("scans").join(format!("{}-s{FORMAT}-{name}.json", env!("CARGO_PKG_VERSION"))))
     }
 
     /// A cached scan with at least what is asked for (compressed sizes when `compressed`).
@@ -342,12 +354,43 @@ fn scan_layer(input: ChunkReader, compressed: bool) -> std::io::Result<LayerScan
         gz: compressed.then(|| flate2::write::GzEncoder::new(Counter::default(), flate2::Compression::default())),
     };
     let mut entries = Vec::new();
+    let mut captured = Captured::default();
     {
         let mut archive = tar::Archive::new(&mut tee);
         for e in archive.entries()? {
             let mut e = e?;
             let path = waste::normalize(&e.path()?.to_string_lossy());
-            let size = if e.header().entry_type().is_file() { e.header().size().unwrap_or(0) } else { 0 };
+            let kind = e.header().entry_type();
+            let size = if kind.is_file() { e.header().size().unwrap_or(0) } else { 0 };
+            if kind.is_symlink() && !path.contains('/') && !path.is_empty() {
+                if let Ok(Some(target)) = e.link_name() {
+                    captured.links.push((path.clone(), target.to_string_lossy().into_owned()));
+                }
+            }
+            let capture = if kind.is_file() {
+                inventories::capture(&path, e.header().mode().unwrap_or(0), size)
+            } else {
+                Capture::Nothing
+            };
+            match capture {
+                Capture::Text(max) if size as usize <= max => {
+                    let mut text = String::new();
+                    if e.read_to_string(&mut text).is_ok() {
+                        captured.files.push((path.clone(), text));
+                    }
+                }
+                Capture::Text(max) => {
+                    let mut head = vec![0u8; max];
+                    let n = read_up_to(&mut e, &mut head)?;
+                    captured.files.push((path.clone(), String::from_utf8_lossy(&head[..n]).into_owned()));
+                }
+                Capture::MaybeGo => {
+                    if let Some(info) = go_build_info(&mut e)? {
+                        captured.go.push((path.clone(), info));
+                    }
+                }
+                Capture::Nothing => {}
+            }
             std::io::copy(&mut e, &mut std::io::sink())?;
             if !path.is_empty() {
                 entries.push(Entry { path, size });
@@ -359,7 +402,52 @@ fn scan_layer(input: ChunkReader, compressed: bool) -> std::io::Result<LayerScan
         Some(gz) => gz.finish()?.0,
         None => 0,
     };
-    Ok(LayerScan { compressed_bytes, entries })
+    Ok(LayerScan { compressed_bytes, entries, packages: captured })
+}
+
+/// Fill `buf` as far as the reader goes; the count read.
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// The module lines of a Go binary's build info, read while the file streams past: an ELF
+/// file is searched for the build-info magic, which Go places near the start of its data.
+fn go_build_info(r: &mut impl Read) -> std::io::Result<Option<String>> {
+    use inventories::go::{parse, MAGIC};
+    let mut first = [0u8; 4];
+    if read_up_to(r, &mut first)? < 4 || &first != b"\x7fELF" {
+        return Ok(None);
+    }
+    let finder = memchr::memmem::Finder::new(MAGIC);
+    let mut window: Vec<u8> = Vec::with_capacity(2 * CHUNK);
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let n = read_up_to(r, &mut buf)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        window.extend_from_slice(&buf[..n]);
+        if let Some(at) = finder.find(&window) {
+            // the header and the two strings follow; 64 kB holds any module list but a huge one
+            let mut data = window.split_off(at);
+            if data.len() < 64 * 1024 {
+                let mut more = vec![0u8; 64 * 1024 - data.len()];
+                let k = read_up_to(r, &mut more)?;
+                data.extend_from_slice(&more[..k]);
+            }
+            return Ok(parse(&data).map(|(_, modules)| modules));
+        }
+        // keep the tail, in case the magic straddles two reads
+        let keep = window.len().saturating_sub(MAGIC.len() - 1);
+        window.drain(..keep);
+    }
 }
 
 /// Walk the outer `docker save` tar, dispatching layer tars to parallel workers.

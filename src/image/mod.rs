@@ -12,6 +12,7 @@ pub mod endpoint;
 pub mod engine;
 pub mod measure;
 pub mod needs;
+pub mod packages;
 pub mod smoke;
 pub mod waste;
 
@@ -39,6 +40,18 @@ pub struct ImageMeasure {
     pub layers: Vec<Layer>,
     /// The image the shipped stage is built FROM (e.g. `python:3.9`), when known.
     pub from_image: Option<String>,
+    /// Its packages, read in the same pass (`measure --packages`; a comparison keeps only
+    /// the delta).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packages: Option<packages::Inventory>,
+}
+
+impl ImageMeasure {
+    /// The Dockerfile line of a filesystem layer (0-based, empty history entries not
+    /// counted), as package inventories number layers.
+    pub fn line_of_layer(&self, layer: usize) -> Option<usize> {
+        self.layers.iter().filter(|l| !l.empty).nth(layer).and_then(|l| if l.inherited { None } else { l.line })
+    }
 }
 
 /// One history entry of an image.

@@ -36,6 +36,8 @@ pub struct Waste {
     /// Bytes of content in all layers.
     pub total_bytes: u64,
     pub wasted_bytes: u64,
+    /// The final filesystem: every surviving path, with the layer that wrote it and its size.
+    pub files: BTreeMap<String, (usize, u64)>,
 }
 
 impl Waste {
@@ -110,7 +112,7 @@ pub fn analyze(layers: &[Vec<Entry>]) -> Waste {
         );
     }
     let wasted_bytes = wasted.iter().sum();
-    Waste { wasted_by_layer: wasted, top_files, total_bytes: total, wasted_bytes }
+    Waste { wasted_by_layer: wasted, top_files, total_bytes: total, wasted_bytes, files: live }
 }
 
 fn split(path: &str) -> (&str, &str) {
@@ -157,6 +159,8 @@ mod tests {
             vec![e("etc", 0), e("etc/.wh..wh..opq", 0), e("etc/y", 2)],
         ]);
         assert_eq!(w.wasted_by_layer, vec![12, 0, 1, 0], "apple survives the whiteout of app");
+        let files: Vec<(&str, usize)> = w.files.iter().map(|(p, (l, _))| (p.as_str(), *l)).collect();
+        assert_eq!(files, [("apple", 0), ("etc", 3), ("etc/y", 3)], "the final filesystem");
         assert!((w.efficiency() - (1.0 - 13.0 / 18.0)).abs() < 1e-9);
     }
 }

@@ -1,0 +1,66 @@
+//! Alpine packages: `/lib/apk/db/installed`, one block per package (`P:` name, `V:`
+//! version, then `F:` folders each followed by its `R:` files), as apk-tools documents it.
+
+use std::collections::BTreeMap;
+
+use super::{Ecosystem, Fs, Package};
+
+pub const INSTALLED: &str = "lib/apk/db/installed";
+
+/// The apk packages of the image, each with the paths it owns.
+pub fn read(db: Option<&str>, files: &BTreeMap<String, (usize, u64)>, fs: &Fs) -> Vec<(Package, Vec<String>)> {
+    let Some(db) = db else { return Vec::new() };
+    let layer = files.get(INSTALLED).map(|(l, _)| *l).unwrap_or(0);
+    let mut out = Vec::new();
+    for block in db.split("\n\n").filter(|b| !b.trim().is_empty()) {
+        let (mut name, mut version, mut folder) = (String::new(), String::new(), String::new());
+        let mut paths = Vec::new();
+        for line in block.lines() {
+            let Some((key, value)) = line.split_once(':') else { continue };
+            match key {
+                "P" => name = value.to_owned(),
+                "V" => version = value.to_owned(),
+                "F" => folder = value.to_owned(),
+                "R" if folder.is_empty() => paths.push(value.to_owned()),
+                "R" => paths.push(format!("{folder}/{value}")),
+                _ => {}
+            }
+        }
+        if name.is_empty() {
+            continue;
+        }
+        let bytes = paths.iter().filter_map(|p| fs.get(p)).map(|(_, _, s)| s).sum();
+        let package = Package {
+            ecosystem: Ecosystem::Apk,
+            name,
+            version,
+            bytes,
+            layer,
+            location: None,
+            requested: None,
+            via: None,
+        };
+        out.push((package, paths));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_folders_and_files() {
+        let db = "C:Q1abc=\nP:musl\nV:1.2.4-r2\nA:x86_64\nF:lib\nR:ld-musl-x86_64.so.1\nR:libc.musl-x86_64.so.1\n\nP:busybox\nV:1.36.1-r5\nF:bin\nR:busybox\nF:etc\nR:securetty\n";
+        let mut files = BTreeMap::new();
+        files.insert("lib/ld-musl-x86_64.so.1".to_string(), (0, 600_000));
+        files.insert("bin/busybox".to_string(), (0, 900_000));
+        files.insert("etc/securetty".to_string(), (0, 100));
+        files.insert(INSTALLED.to_string(), (0, 50));
+        let fs = Fs::new(&files, &[]);
+        let found = read(Some(db), &files, &fs);
+        let got: Vec<(&str, &str, u64)> =
+            found.iter().map(|(p, _)| (p.name.as_str(), p.version.as_str(), p.bytes)).collect();
+        assert_eq!(got, [("musl", "1.2.4-r2", 600_000), ("busybox", "1.36.1-r5", 900_100)]);
+    }
+}

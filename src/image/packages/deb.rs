@@ -1,0 +1,295 @@
+//! Debian packages: `/var/lib/dpkg/status` says what is installed (and each package's
+//! Depends, Pre-Depends, Recommends, Provides), `/var/lib/dpkg/info/<name>[:<arch>].list`
+//! lists its files, and apt's `/var/lib/apt/extended_states` marks what apt installed as a
+//! dependency (`Auto-Installed: 1`). Bytes are the package's regular files in the image, not
+//! the `Installed-Size` estimate.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use super::{Captured, Ecosystem, Fs, Package};
+
+pub const STATUS: &str = "var/lib/dpkg/status";
+pub const INFO: &str = "var/lib/dpkg/info/";
+pub const EXTENDED_STATES: &str = "var/lib/apt/extended_states";
+
+/// One paragraph of a control file: field → value (continuation lines joined).
+fn paragraphs(text: &str) -> Vec<HashMap<String, String>> {
+    let mut out = Vec::new();
+    let mut cur: HashMap<String, String> = HashMap::new();
+    let mut last: Option<String> = None;
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            last = None;
+        } else if line.starts_with(' ') || line.starts_with('\t') {
+            if let Some(v) = last.as_ref().and_then(|k| cur.get_mut(k)) {
+                v.push('\n');
+                v.push_str(line.trim());
+            }
+        } else if let Some((k, v)) = line.split_once(':') {
+            cur.insert(k.trim().to_owned(), v.trim().to_owned());
+            last = Some(k.trim().to_owned());
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// An installed package of the status file.
+#[derive(Debug, Clone)]
+pub struct Installed {
+    pub name: String,
+    pub version: String,
+    pub arch: String,
+    /// Depends and Pre-Depends: every alternative's name.
+    pub depends: Vec<String>,
+    pub recommends: Vec<String>,
+    pub provides: Vec<String>,
+}
+
+/// `a (>= 1) | b, c:any` → `[a, b, c]`.
+fn names(field: Option<&String>) -> Vec<String> {
+    field
+        .map(|v| {
+            v.split([',', '|'])
+                .filter_map(|alt| alt.split_whitespace().next())
+                .map(|n| n.split(':').next().unwrap_or(n).to_owned())
+                .filter(|n| !n.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The installed packages of a status file.
+pub fn installed(status: &str) -> Vec<Installed> {
+    paragraphs(status)
+        .into_iter()
+        .filter(|p| p.get("Status").is_some_and(|s| s.ends_with(" installed")))
+        .filter_map(|p| {
+            let mut depends = names(p.get("Depends"));
+            depends.extend(names(p.get("Pre-Depends")));
+            Some(Installed {
+                name: p.get("Package")?.clone(),
+                version: p.get("Version").cloned().unwrap_or_default(),
+                arch: p.get("Architecture").cloned().unwrap_or_default(),
+                depends,
+                recommends: names(p.get("Recommends")),
+                provides: names(p.get("Provides")),
+            })
+        })
+        .collect()
+}
+
+/// Package names apt marked as automatically installed.
+fn auto_installed(text: &str) -> HashSet<String> {
+    paragraphs(text)
+        .into_iter()
+        .filter(|p| p.get("Auto-Installed").is_some_and(|v| v == "1"))
+        .filter_map(|p| p.get("Package").cloned())
+        .collect()
+}
+
+/// Everything reachable from `roots` over `edges` (with virtual packages resolved through
+/// Provides), by name.
+fn closure<'a>(
+    roots: impl Iterator<Item = &'a str>,
+    by_name: &HashMap<&str, &'a Installed>,
+    providers: &HashMap<&str, Vec<&'a str>>,
+    recommends: bool,
+) -> HashMap<String, String> {
+    // name → the root it was reached from
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut queue: VecDeque<(&str, &str)> = roots.map(|r| (r, r)).collect();
+    while let Some((name, root)) = queue.pop_front() {
+        if seen.contains_key(name) {
+            continue;
+        }
+        seen.insert(name.to_owned(), root.to_owned());
+        let Some(p) = by_name.get(name) else { continue };
+        let next = p.depends.iter().chain(if recommends { p.recommends.iter() } else { [].iter() });
+        for n in next {
+            if by_name.contains_key(n.as_str()) {
+                queue.push_back((by_name[n.as_str()].name.as_str(), root));
+            }
+            for prov in providers.get(n.as_str()).into_iter().flatten() {
+                queue.push_back((prov, root));
+            }
+        }
+    }
+    seen
+}
+
+/// The deb packages of the image, each with the paths it owns.
+pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &Fs) -> Vec<(Package, Vec<String>)> {
+    let Some((status_layer, _)) = files.get(STATUS) else { return Vec::new() };
+    let text_at = |layer: usize, path: &str| {
+        captured.get(layer).and_then(|c| c.files.iter().find(|(p, _)| p == path)).map(|(_, t)| t.as_str())
+    };
+    let Some(status) = text_at(*status_layer, STATUS) else { return Vec::new() };
+    let list = installed(status);
+    // each layer that rewrote the status file: what it had installed, to find the layer
+    // that installed each package's current version
+    let snapshots: Vec<(usize, HashMap<String, String>)> = captured
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i <= status_layer)
+        .filter_map(|(i, c)| c.files.iter().find(|(p, _)| p == STATUS).map(|(_, t)| (i, t)))
+        .map(|(i, t)| (i, installed(t).into_iter().map(|p| (p.name, p.version)).collect()))
+        .collect();
+    let layer_of = |name: &str, version: &str| -> usize {
+        let mut layer = *status_layer;
+        for (i, snap) in snapshots.iter().rev() {
+            if snap.get(name).is_some_and(|v| v == version) {
+                layer = *i;
+            } else {
+                break;
+            }
+        }
+        layer
+    };
+    let auto = files
+        .get(EXTENDED_STATES)
+        .and_then(|(l, _)| text_at(*l, EXTENDED_STATES))
+        .map(auto_installed)
+        .unwrap_or_default();
+    let by_name: HashMap<&str, &Installed> = list.iter().map(|p| (p.name.as_str(), p)).collect();
+    let mut providers: HashMap<&str, Vec<&str>> = HashMap::new();
+    for p in &list {
+        for v in &p.provides {
+            providers.entry(v.as_str()).or_default().push(p.name.as_str());
+        }
+    }
+    let layers: Vec<usize> = list.iter().map(|p| layer_of(&p.name, &p.version)).collect();
+    // per layer, what its requested packages pulled in (Depends, then Recommends)
+    let mut via: HashMap<(usize, String), String> = HashMap::new();
+    for layer in layers.iter().copied().collect::<std::collections::BTreeSet<_>>() {
+        let mut requested: Vec<&str> = list
+            .iter()
+            .zip(&layers)
+            .filter(|(p, l)| **l == layer && !auto.contains(&p.name))
+            .map(|(p, _)| p.name.as_str())
+            .collect();
+        requested.sort();
+        for (name, root) in closure(requested.iter().copied(), &by_name, &providers, true) {
+            if name != root {
+                via.insert((layer, name), root);
+            }
+        }
+    }
+    list.iter()
+        .zip(&layers)
+        .map(|(p, &layer)| {
+            let listing = [format!("{INFO}{}:{}.list", p.name, p.arch), format!("{INFO}{}.list", p.name)]
+                .into_iter()
+                .find_map(|path| files.get(&path).and_then(|(l, _)| text_at(*l, &path)))
+                .unwrap_or("");
+            let paths: Vec<String> =
+                listing.lines().map(str::trim).filter(|l| !l.is_empty() && *l != "/.").map(String::from).collect();
+            let mut seen = HashSet::new();
+            let bytes = paths
+                .iter()
+                .filter_map(|path| fs.get(path))
+                .filter(|(k, _, _)| seen.insert(k.to_string()))
+                .map(|(_, _, size)| size)
+                .sum();
+            let requested = !auto.contains(&p.name);
+            let package = Package {
+                ecosystem: Ecosystem::Deb,
+                name: p.name.clone(),
+                version: p.version.clone(),
+                bytes,
+                layer,
+                location: None,
+                requested: Some(requested),
+                via: if requested { None } else { via.get(&(layer, p.name.clone())).cloned() },
+            };
+            (package, paths)
+        })
+        .collect()
+}
+
+/// Of the packages a layer's requested packages pulled in, the ones only their Recommends
+/// (not their Depends) reach: what `--no-install-recommends` would have left out.
+pub fn recommended_only(status: &str, requested: &[&str], pulled: &[&str]) -> Vec<String> {
+    let list = installed(status);
+    let by_name: HashMap<&str, &Installed> = list.iter().map(|p| (p.name.as_str(), p)).collect();
+    let mut providers: HashMap<&str, Vec<&str>> = HashMap::new();
+    for p in &list {
+        for v in &p.provides {
+            providers.entry(v.as_str()).or_default().push(p.name.as_str());
+        }
+    }
+    let needed = closure(requested.iter().copied(), &by_name, &providers, false);
+    pulled.iter().filter(|p| !needed.contains_key(**p)).map(|p| p.to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STATUS_TEXT: &str = "Package: curl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 7.88.1-10\nDepends: libc6 (>= 2.34), libcurl4 (= 7.88.1-10)\nRecommends: ca-certificates\nDescription: tool\n multi-line\n\nPackage: libcurl4\nStatus: install ok installed\nArchitecture: amd64\nVersion: 7.88.1-10\nDepends: libc6, libssl3 | libssl-compat\n\nPackage: libssl3\nStatus: install ok installed\nArchitecture: amd64\nVersion: 3.0.11\n\nPackage: ca-certificates\nStatus: install ok installed\nArchitecture: all\nVersion: 20230311\nDepends: openssl\n\nPackage: openssl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 3.0.11\n\nPackage: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.36\n\nPackage: gone\nStatus: deinstall ok config-files\nVersion: 1\n";
+
+    #[test]
+    fn installed_packages_and_their_dependencies() {
+        let list = installed(STATUS_TEXT);
+        let names: Vec<&str> = list.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["curl", "libcurl4", "libssl3", "ca-certificates", "openssl", "libc6"],
+            "config-files only is not installed"
+        );
+        assert_eq!(list[1].depends, ["libc6", "libssl3", "libssl-compat"]);
+        assert_eq!(list[0].recommends, ["ca-certificates"]);
+    }
+
+    #[test]
+    fn recommends_only_is_what_no_install_recommends_leaves_out() {
+        let pulled = ["libcurl4", "libssl3", "ca-certificates", "openssl"];
+        assert_eq!(recommended_only(STATUS_TEXT, &["curl"], &pulled), ["ca-certificates", "openssl"]);
+    }
+
+    #[test]
+    fn bytes_layers_requested_and_via() {
+        let base_status = "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.36\n";
+        let captured = vec![
+            Captured {
+                files: vec![
+                    (STATUS.into(), base_status.into()),
+                    (format!("{INFO}libc6:amd64.list"), "/.\n/usr\n/usr/lib/libc.so.6\n".into()),
+                ],
+                links: vec![("lib".into(), "usr/lib".into())],
+                ..Default::default()
+            },
+            Captured {
+                files: vec![
+                    (STATUS.into(), STATUS_TEXT.into()),
+                    (EXTENDED_STATES.into(), "Package: libcurl4\nArchitecture: amd64\nAuto-Installed: 1\n\nPackage: libssl3\nArchitecture: amd64\nAuto-Installed: 1\n".into()),
+                    (format!("{INFO}curl.list"), "/usr/bin/curl\n/lib/libcurl.so.4\n".into()),
+                ],
+                ..Default::default()
+            },
+        ];
+        let mut files = BTreeMap::new();
+        files.insert("lib".to_string(), (0, 0));
+        files.insert("usr/lib/libc.so.6".to_string(), (0, 2_000_000));
+        files.insert("usr/bin/curl".to_string(), (1, 300_000));
+        files.insert("usr/lib/libcurl.so.4".to_string(), (1, 700_000));
+        files.insert(STATUS.to_string(), (1, 10));
+        files.insert(EXTENDED_STATES.to_string(), (1, 10));
+        files.insert(format!("{INFO}libc6:amd64.list"), (0, 10));
+        files.insert(format!("{INFO}curl.list"), (1, 10));
+        let fs = Fs::new(&files, &captured);
+        let found = read(&captured, &files, &fs);
+        let get = |n: &str| found.iter().map(|(p, _)| p).find(|p| p.name == n).unwrap().clone();
+        let curl = get("curl");
+        assert_eq!((curl.bytes, curl.layer, curl.requested), (1_000_000, 1, Some(true)), "through the /lib link");
+        let libc = get("libc6");
+        assert_eq!((libc.bytes, libc.layer), (2_000_000, 0), "installed by the first layer, unchanged since");
+        let ssl = get("libssl3");
+        assert_eq!((ssl.requested, ssl.via.as_deref()), (Some(false), Some("curl")));
+    }
+}

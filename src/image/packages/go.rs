@@ -1,0 +1,129 @@
+//! Go binaries: their build info (what `go version -m` prints), found in the binary itself
+//! by its magic (`\xff Go buildinf:`). The main module takes the binary's bytes; the modules
+//! linked into it are listed with 0 bytes, via the main module. Build info in the inline
+//! format (Go 1.18 and later) is read; older binaries are named in the inventory's notes.
+
+use std::collections::BTreeMap;
+
+use super::{Captured, Ecosystem, Package};
+
+/// Executables smaller than this are not searched (a Go binary is over a megabyte).
+pub const MIN_BINARY: u64 = 512 * 1024;
+
+pub const MAGIC: &[u8] = b"\xff Go buildinf:";
+
+/// The build info that follows the magic at `data` (which starts at the magic): the Go
+/// version and the module lines, or `None` for the pointer format of Go before 1.18.
+pub fn parse(data: &[u8]) -> Option<(String, String)> {
+    if data.len() < 32 || !data.starts_with(MAGIC) {
+        return None;
+    }
+    let flags = data[15];
+    if flags & 0x2 == 0 {
+        return None; // pointer format: the strings are elsewhere in the binary
+    }
+    let mut rest = &data[32..];
+    let read_string = |rest: &mut &[u8]| -> Option<String> {
+        let (len, used) = uvarint(rest)?;
+        let end = used.checked_add(len as usize)?;
+        let s = rest.get(used..end)?;
+        *rest = &rest[end..];
+        Some(String::from_utf8_lossy(s).into_owned())
+    };
+    let version = read_string(&mut rest)?;
+    let mut modinfo = read_string(&mut rest)?;
+    // the module info is framed by 16 sentinel bytes on each side
+    if modinfo.len() >= 33 && modinfo.as_bytes()[modinfo.len() - 17] == b'\n' {
+        modinfo = modinfo[16..modinfo.len() - 16].to_owned();
+    }
+    Some((version, modinfo))
+}
+
+fn uvarint(b: &[u8]) -> Option<(u64, usize)> {
+    let mut x = 0u64;
+    for (i, byte) in b.iter().enumerate().take(10) {
+        x |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some((x, i + 1));
+        }
+    }
+    None
+}
+
+/// The Go modules of the image.
+pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>) -> Vec<(Package, Vec<String>)> {
+    let mut out = Vec::new();
+    for (layer, c) in captured.iter().enumerate() {
+        for (path, info) in &c.go {
+            let Some((_, size)) = files.get(path).filter(|(l, _)| *l == layer) else { continue };
+            let mut main: Option<String> = None;
+            for line in info.lines() {
+                let fields: Vec<&str> = line.split('\t').collect();
+                match fields.as_slice() {
+                    ["mod", name, version, ..] => {
+                        main = Some(name.to_string());
+                        let package = Package {
+                            ecosystem: Ecosystem::Go,
+                            name: name.to_string(),
+                            version: version.to_string(),
+                            bytes: *size,
+                            layer,
+                            location: Some(format!("/{path}")),
+                            requested: None,
+                            via: None,
+                        };
+                        out.push((package, vec![path.clone()]));
+                    }
+                    ["dep", name, version, ..] => {
+                        let package = Package {
+                            ecosystem: Ecosystem::Go,
+                            name: name.to_string(),
+                            version: version.to_string(),
+                            bytes: 0,
+                            layer,
+                            location: Some(format!("/{path}")),
+                            requested: None,
+                            via: main.clone(),
+                        };
+                        out.push((package, Vec::new()));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_build_info() {
+        let mods =
+            "path\texample.com/hello\nmod\texample.com/hello\t(devel)\t\ndep\tgolang.org/x/text\tv0.14.0\th1:abc=\n";
+        let framed = format!("{}{mods}{}", "0".repeat(16), "1".repeat(16));
+        let mut data = MAGIC.to_vec();
+        data.push(8); // pointer size
+        data.push(0x2); // inline strings
+        data.resize(32, 0);
+        for s in ["go1.19.8", framed.as_str()] {
+            data.push(s.len() as u8 | if s.len() > 127 { 0x80 } else { 0 });
+            if s.len() > 127 {
+                data.push((s.len() >> 7) as u8);
+            }
+            data.extend_from_slice(s.as_bytes());
+        }
+        let (version, info) = parse(&data).unwrap();
+        assert_eq!(version, "go1.19.8");
+        assert_eq!(info, mods);
+        let captured = vec![Captured { go: vec![("usr/local/bin/hello".into(), info)], ..Default::default() }];
+        let mut files = BTreeMap::new();
+        files.insert("usr/local/bin/hello".to_string(), (0, 2_000_000));
+        let found = read(&captured, &files);
+        let got: Vec<(&str, u64, Option<&str>)> =
+            found.iter().map(|(p, _)| (p.name.as_str(), p.bytes, p.via.as_deref())).collect();
+        assert_eq!(got, [("example.com/hello", 2_000_000, None), ("golang.org/x/text", 0, Some("example.com/hello"))]);
+    }
+}

@@ -1,0 +1,364 @@
+//! What an image's packages are, read from its layer tars in the measuring pass (no container
+//! is run): one reader per ecosystem, the way `lint/rules/` has one file per rule.
+//!
+//! The layer scanner keeps the few files the readers need ([`capture`] decides which: the
+//! dpkg and apk databases, pip's `RECORD`/`METADATA`, npm's `package.json`, Go build info) as
+//! [`Captured`]. [`inventory`] then reads the final state of each database against the final
+//! filesystem (from `waste`), so a package's bytes are its files as they are in the image, and
+//! its layer is the one that installed its current version. [`delta`] compares two inventories.
+
+pub mod apk;
+pub mod deb;
+pub mod go;
+pub mod npm;
+pub mod pip;
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+/// The package managers shiplight reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ecosystem {
+    Deb,
+    Apk,
+    Pip,
+    Npm,
+    Go,
+}
+
+impl Ecosystem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ecosystem::Deb => "deb",
+            Ecosystem::Apk => "apk",
+            Ecosystem::Pip => "pip",
+            Ecosystem::Npm => "npm",
+            Ecosystem::Go => "go",
+        }
+    }
+}
+
+/// One installed package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Package {
+    pub ecosystem: Ecosystem,
+    pub name: String,
+    pub version: String,
+    /// Its regular files as they are in the image (a Go module: the binary's size for the
+    /// main module, 0 for the modules linked into it).
+    pub bytes: u64,
+    /// The filesystem layer (0-based, empty history entries not counted) that installed this
+    /// version.
+    pub layer: usize,
+    /// Where it is installed, when one image can hold it twice (a venv, a node_modules tree,
+    /// a binary).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// deb: false when apt installed it as a dependency (`Auto-Installed: 1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested: Option<bool>,
+    /// deb: the requested package whose Depends/Recommends brought it, where the status file
+    /// says so; go: the main module it is linked into.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+}
+
+impl Package {
+    fn key(&self) -> (Ecosystem, &str, Option<&str>) {
+        (self.ecosystem, &self.name, self.location.as_deref())
+    }
+}
+
+/// Every package of an image, and the bytes no package owns.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    pub packages: Vec<Package>,
+    /// Bytes of regular files no package owns, by top folder (`/usr/local`, `/app`).
+    pub unpackaged: BTreeMap<String, u64>,
+    /// What could not be read, said for a reader (an rpm database, a truncated file).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// What one layer scan keeps for the readers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Captured {
+    /// Database files: path → text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<(String, String)>,
+    /// Go binaries: path → the build info's module lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub go: Vec<(String, String)>,
+    /// Symbolic links at the top of the tree (`bin` → `usr/bin`): dpkg lists files by the
+    /// path it installed them under.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<(String, String)>,
+}
+
+/// What to keep of a tar entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capture {
+    /// Its text, up to this many bytes.
+    Text(usize),
+    /// An executable that may be a Go binary: look for its build info.
+    MaybeGo,
+    Nothing,
+}
+
+/// Text files larger than this are not kept (a dpkg status file is a few MB at most).
+const MAX_TEXT: usize = 32 * 1024 * 1024;
+
+/// What the scanner keeps of `path` (normalised, no leading `/`); `mode` is the tar mode.
+pub fn capture(path: &str, mode: u32, size: u64) -> Capture {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if path == deb::STATUS || path == deb::EXTENDED_STATES || path == apk::INSTALLED {
+        return Capture::Text(MAX_TEXT);
+    }
+    if path.starts_with(deb::INFO) && name.ends_with(".list") {
+        return Capture::Text(MAX_TEXT);
+    }
+    if pip::is_record(path) {
+        return Capture::Text(MAX_TEXT);
+    }
+    if pip::is_metadata(path) {
+        return Capture::Text(8 * 1024);
+    }
+    if npm::is_manifest(path) {
+        return Capture::Text(1024 * 1024);
+    }
+    if mode & 0o111 != 0 && size >= go::MIN_BINARY {
+        return Capture::MaybeGo;
+    }
+    Capture::Nothing
+}
+
+/// The final text of a captured `path`: from the layer that wrote the surviving copy.
+fn final_text<'a>(captured: &'a [Captured], files: &BTreeMap<String, (usize, u64)>, path: &str) -> Option<&'a str> {
+    let (layer, _) = files.get(path)?;
+    captured.get(*layer)?.files.iter().find(|(p, _)| p == path).map(|(_, t)| t.as_str())
+}
+
+/// The final filesystem, with top-level directory links resolved the way a path lookup
+/// would (`bin/bash` → `usr/bin/bash` on a merged-/usr system).
+pub struct Fs<'a> {
+    files: &'a BTreeMap<String, (usize, u64)>,
+    links: HashMap<String, String>,
+}
+
+impl<'a> Fs<'a> {
+    pub fn new(files: &'a BTreeMap<String, (usize, u64)>, captured: &[Captured]) -> Fs<'a> {
+        let mut links = HashMap::new();
+        for c in captured {
+            for (from, to) in &c.links {
+                // only links that survive
+                if files.contains_key(from) {
+                    links.insert(from.clone(), to.trim_start_matches('/').trim_end_matches('/').to_owned());
+                }
+            }
+        }
+        Fs { files, links }
+    }
+
+    /// The surviving entry at `path` (absolute or not), following a top-level link.
+    pub fn get(&self, path: &str) -> Option<(&str, usize, u64)> {
+        let p = path.trim_start_matches('/');
+        if let Some((k, (l, s))) = self.files.get_key_value(p) {
+            return Some((k.as_str(), *l, *s));
+        }
+        let (top, rest) = p.split_once('/')?;
+        let target = self.links.get(top)?;
+        let resolved = format!("{target}/{rest}");
+        self.files.get_key_value(&resolved).map(|(k, (l, s))| (k.as_str(), *l, *s))
+    }
+
+    /// Every surviving path under `dir/`.
+    pub fn under(&self, dir: &str) -> impl Iterator<Item = (&'a String, &'a (usize, u64))> {
+        let prefix = format!("{}/", dir.trim_start_matches('/'));
+        self.files.range(prefix.clone()..).take_while(move |(k, _)| k.starts_with(&prefix))
+    }
+}
+
+/// Read every ecosystem's packages. `layers` is the number of filesystem layers.
+pub fn inventory(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>) -> Inventory {
+    let fs = Fs::new(files, captured);
+    let text = |path: &str| final_text(captured, files, path);
+    let mut inv = Inventory::default();
+    let mut found = deb::read(captured, files, &fs);
+    found.extend(apk::read(text(apk::INSTALLED), files, &fs));
+    found.extend(pip::read(captured, files, &fs));
+    found.extend(npm::read(captured, files, &fs));
+    found.extend(go::read(captured, files));
+    let mut owned: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for (p, paths) in found {
+        for path in paths {
+            if let Some((k, _, _)) = fs.get(&path) {
+                owned.insert(k.to_owned());
+            }
+        }
+        inv.packages.push(p);
+    }
+    for (path, (_, size)) in files {
+        if *size > 0 && !owned.contains(path.as_str()) {
+            *inv.unpackaged.entry(top_folder(path)).or_default() += size;
+        }
+    }
+    inv.packages.sort_by(|a, b| (a.ecosystem, &a.name, &a.location).cmp(&(b.ecosystem, &b.name, &b.location)));
+    inv
+}
+
+/// `/usr/local`, `/app`: the folder a reader recognises a stray file by.
+fn top_folder(path: &str) -> String {
+    let mut parts = path.split('/');
+    let first = parts.next().unwrap_or("");
+    match (first, parts.next()) {
+        ("usr" | "var" | "opt" | "srv" | "home", Some(second)) if parts.next().is_some() => {
+            format!("/{first}/{second}")
+        }
+        _ if path.contains('/') => format!("/{first}"),
+        _ => "/".to_owned(),
+    }
+}
+
+/// A package that changed between the base and the head.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Changed {
+    pub ecosystem: Ecosystem,
+    pub name: String,
+    pub from: String,
+    pub to: String,
+    pub bytes_delta: i64,
+    /// The head's layer that installed it.
+    pub layer: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+}
+
+/// An added or removed package, with the line that added it (head) or had it (base).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    #[serde(flatten)]
+    pub package: Package,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+/// Packages added, removed and changed, head against base, largest first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PackageDelta {
+    pub added: Vec<Entry>,
+    pub removed: Vec<Entry>,
+    /// A new version, or the same version with other bytes.
+    pub changed: Vec<Changed>,
+    pub unpackaged_bytes_delta: i64,
+    /// Files no package owns, by top folder, where they changed: largest change first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unpackaged: Vec<(String, i64)>,
+}
+
+impl PackageDelta {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
+/// Compare two inventories. `head_line`/`base_line` map a layer to its Dockerfile line.
+pub fn delta(
+    base: &Inventory,
+    head: &Inventory,
+    base_line: &dyn Fn(usize) -> Option<usize>,
+    head_line: &dyn Fn(usize) -> Option<usize>,
+) -> PackageDelta {
+    let before: HashMap<_, &Package> = base.packages.iter().map(|p| (p.key(), p)).collect();
+    let after: HashMap<_, &Package> = head.packages.iter().map(|p| (p.key(), p)).collect();
+    let mut d = PackageDelta::default();
+    for p in &head.packages {
+        match before.get(&p.key()) {
+            None => d.added.push(Entry { package: p.clone(), line: head_line(p.layer) }),
+            Some(old) if old.version != p.version || old.bytes != p.bytes => d.changed.push(Changed {
+                ecosystem: p.ecosystem,
+                name: p.name.clone(),
+                from: old.version.clone(),
+                to: p.version.clone(),
+                bytes_delta: p.bytes as i64 - old.bytes as i64,
+                layer: p.layer,
+                line: head_line(p.layer),
+                location: p.location.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for p in &base.packages {
+        if !after.contains_key(&p.key()) {
+            d.removed.push(Entry { package: p.clone(), line: base_line(p.layer) });
+        }
+    }
+    d.added.sort_by(|a, b| b.package.bytes.cmp(&a.package.bytes).then(a.package.name.cmp(&b.package.name)));
+    d.removed.sort_by(|a, b| b.package.bytes.cmp(&a.package.bytes).then(a.package.name.cmp(&b.package.name)));
+    d.changed.sort_by(|a, b| b.bytes_delta.unsigned_abs().cmp(&a.bytes_delta.unsigned_abs()).then(a.name.cmp(&b.name)));
+    let sum = |i: &Inventory| i.unpackaged.values().sum::<u64>() as i64;
+    d.unpackaged_bytes_delta = sum(head) - sum(base);
+    let folders: std::collections::BTreeSet<&String> = base.unpackaged.keys().chain(head.unpackaged.keys()).collect();
+    let bytes = |i: &Inventory, f: &str| i.unpackaged.get(f).copied().unwrap_or(0) as i64;
+    d.unpackaged = folders
+        .into_iter()
+        .map(|f| (f.clone(), bytes(head, f) - bytes(base, f)))
+        .filter(|(_, delta)| *delta != 0)
+        .collect();
+    d.unpackaged.sort_by(|a, b| b.1.unsigned_abs().cmp(&a.1.unsigned_abs()).then(a.0.cmp(&b.0)));
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pkg(name: &str, version: &str, bytes: u64, layer: usize) -> Package {
+        Package {
+            ecosystem: Ecosystem::Deb,
+            name: name.into(),
+            version: version.into(),
+            bytes,
+            layer,
+            location: None,
+            requested: None,
+            via: None,
+        }
+    }
+
+    #[test]
+    fn delta_adds_removes_and_changes_largest_first() {
+        let base = Inventory {
+            packages: vec![pkg("libc6", "2.36-9", 12, 0), pkg("perl", "5.36", 40, 0), pkg("tzdata", "a", 3, 0)],
+            ..Default::default()
+        };
+        let head = Inventory {
+            packages: vec![
+                pkg("libc6", "2.36-9+deb12u4", 13, 0),
+                pkg("gcc-12", "12.2", 50, 1),
+                pkg("cpp-12", "12.2", 30, 1),
+                pkg("tzdata", "a", 3, 0),
+            ],
+            ..Default::default()
+        };
+        let d = delta(&base, &head, &|_| Some(1), &|l| (l == 1).then_some(4));
+        let added: Vec<(&str, Option<usize>)> = d.added.iter().map(|e| (e.package.name.as_str(), e.line)).collect();
+        assert_eq!(added, [("gcc-12", Some(4)), ("cpp-12", Some(4))]);
+        assert_eq!(d.removed[0].package.name, "perl");
+        assert_eq!(
+            (d.changed[0].from.as_str(), d.changed[0].to.as_str(), d.changed[0].bytes_delta),
+            ("2.36-9", "2.36-9+deb12u4", 1)
+        );
+    }
+
+    #[test]
+    fn top_folders() {
+        assert_eq!(top_folder("usr/local/lib/python3.9/x.py"), "/usr/local");
+        assert_eq!(top_folder("app/main.py"), "/app");
+        assert_eq!(top_folder("usr/bin"), "/usr");
+        assert_eq!(top_folder("hello"), "/");
+    }
+}
