@@ -385,12 +385,21 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
         }
     };
     let (head, base_measure) = tokio::join!(head_measure, base_measure);
-    let (head, base_measure): (ImageMeasure, Option<ImageMeasure>) = (head?, base_measure?);
+    let (mut head, mut base_measure): (ImageMeasure, Option<ImageMeasure>) = (head?, base_measure?);
     if let Some(b) = &base_measure {
         let c = compare::compare(b, &head);
         report_img.delta_bytes = Some(c.size.delta);
         report_img.delta_percent = Some(c.size.percent);
         report_img.comparison = Some(c);
+        // what grew, by package; the report keeps the delta, not both inventories
+        if let (Some(bi), Some(hi)) = (&b.packages, &head.packages) {
+            let d = crate::image::packages::delta(bi, hi, &|l| b.line_of_layer(l), &|l| head.line_of_layer(l));
+            report_img.packages = Some(d);
+        }
+    }
+    head.packages = None;
+    if let Some(b) = &mut base_measure {
+        b.packages = None;
     }
     let (verdict, reasons) =
         compare::verdict(head.size_bytes, report_img.comparison.as_ref().map(|c| &c.size), &opts.thresholds());

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::render::{signed_size, size};
 use super::Report;
 use crate::image::compare::Verdict;
+use crate::image::packages::PackageDelta;
 use crate::lint::rules;
 
 /// The hidden marker that identifies one image's comment (`<!-- shiplight:<key> -->`). The
@@ -107,6 +108,40 @@ pub fn html_code(text: &str) -> String {
         .replace('"', "&quot;")
         .replace('@', "@\u{200b}");
     format!("<code>{clean}</code>")
+}
+
+/// A message shiplight wrote, with the pull request's text quoted in backticks inside it, as
+/// prose: the quoted parts become code spans ([`code`]), the rest is escaped so nothing in it
+/// renders as markdown or HTML or mentions anyone. A message whose backticks do not pair is
+/// one code span.
+pub fn prose(message: &str) -> String {
+    let parts: Vec<&str> = message.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        return code(message);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                return code(part);
+            }
+            let mut out = String::with_capacity(part.len());
+            for c in part.chars() {
+                match c {
+                    '\\' | '*' | '_' | '[' | ']' | '#' | '|' | '~' | '!' | '<' | '>' => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    '&' => out.push_str("&amp;"),
+                    '@' => out.push_str("@\u{200b}"),
+                    c if c.is_control() => out.push(' '),
+                    c => out.push(c),
+                }
+            }
+            out
+        })
+        .collect()
 }
 
 fn mark(v: Verdict) -> &'static str {
@@ -250,9 +285,17 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
                         d.toolchain.iter().map(|t| code(t)).collect::<Vec<_>>().join(", ")
                     ));
                 }
+                if let Some(list) = img.packages.as_ref().and_then(|p| line_packages(p, d.line, removed, 3)) {
+                    s.push_str(&format!("\n  - {list}"));
+                }
                 changes.push(s);
             }
         }
+        let packages = img
+            .packages
+            .as_ref()
+            .filter(|p| !p.is_empty() && detail >= 2)
+            .map(|p| packages_table(p, [0, 0, 15, 40][detail]));
         // the FROM line's own change, or the same image reference that moved upstream
         let drift = img.comparison.as_ref().and_then(|c| match &c.base_image_changed {
             Some((from, to)) => {
@@ -279,6 +322,7 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
             code_block("text", &tail.join("\n").replace('@', "@\u{200b}"))
         });
         images.push(json!({
+            "packages": packages,
             "summary_line": summary_line,
             "build_error": build_error,
             "mark": mark(img.verdict),
@@ -298,7 +342,7 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
         .map(|f| {
             let rule =
                 rules::find(&f.code).map(|r| format!("[{}]({})", r.code, r.url())).unwrap_or_else(|| code(&f.code));
-            format!("{} {rule} {}: {}", f.severity, line_link(links, &f.file, Some(f.line)), code(&f.message))
+            format!("{} {rule} {}: {}", f.severity, line_link(links, &f.file, Some(f.line)), prose(&f.message))
         })
         .collect();
     let footer = match &links.run_url {
@@ -340,6 +384,91 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
         "truncated": truncated,
         "footer": footer,
         "markers": [marker(key)],
+    })
+}
+
+/// The packages one "What changed" line added (or, for a layer only the base had, removed),
+/// largest first: the top `n`, then how many more and their bytes.
+fn line_packages(p: &PackageDelta, line: Option<usize>, removed: bool, n: usize) -> Option<String> {
+    let line = line?;
+    let mut list: Vec<(&str, &str, i64)> = if removed {
+        p.removed
+            .iter()
+            .filter(|e| e.line == Some(line))
+            .map(|e| (e.package.name.as_str(), e.package.version.as_str(), -(e.package.bytes as i64)))
+            .collect()
+    } else {
+        p.added
+            .iter()
+            .filter(|e| e.line == Some(line))
+            .map(|e| (e.package.name.as_str(), e.package.version.as_str(), e.package.bytes as i64))
+            .chain(
+                p.changed
+                    .iter()
+                    .filter(|c| c.line == Some(line))
+                    .map(|c| (c.name.as_str(), c.to.as_str(), c.bytes_delta)),
+            )
+            .collect()
+    };
+    if list.is_empty() {
+        return None;
+    }
+    list.sort_by(|a, b| b.2.unsigned_abs().cmp(&a.2.unsigned_abs()).then(a.0.cmp(b.0)));
+    let shown: Vec<String> =
+        list.iter().take(n).map(|(name, _, bytes)| format!("{} {}", code(name), signed_size(*bytes))).collect();
+    let rest = &list[list.len().min(n)..];
+    let more = if rest.is_empty() {
+        String::new()
+    } else {
+        format!(", and {} more ({})", rest.len(), signed_size(rest.iter().map(|r| r.2).sum()))
+    };
+    let what = if removed { "removed" } else { "packages" };
+    Some(format!("{what}: {}{more}", shown.join(", ")))
+}
+
+/// The folded "Packages" section: added, removed and changed, largest first, `n` of each.
+fn packages_table(p: &PackageDelta, n: usize) -> Value {
+    let mut rows = Vec::new();
+    for e in p.added.iter().take(n) {
+        rows.push(json!([
+            "added",
+            e.package.ecosystem.as_str(),
+            code(&e.package.name),
+            code(&e.package.version),
+            signed_size(e.package.bytes as i64),
+            e.line.map(|l| l.to_string()).unwrap_or_else(|| "—".into())
+        ]));
+    }
+    for e in p.removed.iter().take(n) {
+        rows.push(json!([
+            "removed",
+            e.package.ecosystem.as_str(),
+            code(&e.package.name),
+            code(&e.package.version),
+            signed_size(-(e.package.bytes as i64)),
+            "—"
+        ]));
+    }
+    for c in p.changed.iter().take(n) {
+        let version = if c.from == c.to { code(&c.to) } else { format!("{} \u{2192} {}", code(&c.from), code(&c.to)) };
+        rows.push(json!([
+            "changed",
+            c.ecosystem.as_str(),
+            code(&c.name),
+            version,
+            signed_size(c.bytes_delta),
+            c.line.map(|l| l.to_string()).unwrap_or_else(|| "—".into())
+        ]));
+    }
+    for (folder, delta) in p.unpackaged.iter().take(5) {
+        rows.push(json!(["unpackaged", "", format!("files in {}", code(folder)), "", signed_size(*delta), "—"]));
+    }
+    let hidden =
+        p.added.len().saturating_sub(n) + p.removed.len().saturating_sub(n) + p.changed.len().saturating_sub(n);
+    json!({
+        "summary": format!("📦 Packages: {} added, {} removed, {} changed", p.added.len(), p.removed.len(), p.changed.len()),
+        "rows": rows,
+        "more": (hidden > 0).then(|| format!("and {hidden} more: the job summary and report.json have them all")),
     })
 }
 
@@ -495,6 +624,19 @@ mod tests {
         assert_eq!(code("<script>alert(1)</script>"), "`<script>alert(1)</script>`");
         assert_eq!(code("a`b"), "``a`b``");
         assert_eq!(code("`x`"), "`` `x` ``");
+    }
+
+    #[test]
+    fn messages_are_prose_with_inline_code() {
+        assert_eq!(
+            prose("`apt-get install` without `--no-install-recommends` also installs"),
+            "`apt-get install` without `--no-install-recommends` also installs"
+        );
+        assert_eq!(
+            prose("stage `a*b` copies <b>x</b> for @team & *all*"),
+            "stage `a*b` copies \\<b\\>x\\</b\\> for @\u{200b}team &amp; \\*all\\*"
+        );
+        assert_eq!(prose("odd ` count"), "``odd ` count``", "unpaired backticks: one span");
     }
 
     #[test]

@@ -88,6 +88,9 @@ pub struct ImageReport {
     /// The pull request's image does not build: the failing step and the end of its output.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_error: Option<String>,
+    /// Packages added, removed and changed, head against base, each on its line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packages: Option<crate::image::packages::PackageDelta>,
     /// Set by `mode: merge` for a planned image whose matrix job left no report: why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing: Option<String>,

@@ -408,6 +408,53 @@ pub fn compare_text(report: &Report) -> String {
                 }
             }
         }
+        if let Some(p) = img.packages.as_ref().filter(|p| !p.is_empty()) {
+            let _ = writeln!(
+                out,
+                "  packages: {} added, {} removed, {} changed (unpackaged files {})",
+                p.added.len(),
+                p.removed.len(),
+                p.changed.len(),
+                signed_size(p.unpackaged_bytes_delta)
+            );
+            let at = |l: Option<usize>| l.map(|l| format!("line {l}")).unwrap_or_else(|| "-".into());
+            for e in p.added.iter().take(15) {
+                let how = match (e.package.requested, &e.package.via) {
+                    (Some(true), _) => " (requested)".to_owned(),
+                    (Some(false), Some(v)) => format!(" (via {v})"),
+                    _ => String::new(),
+                };
+                let (bytes, eco, name, version) =
+                    (e.package.bytes as i64, e.package.ecosystem.as_str(), &e.package.name, &e.package.version);
+                let _ =
+                    writeln!(out, "    {:>12}  {:<9} + {eco} {name} {version}{how}", signed_size(bytes), at(e.line));
+            }
+            for e in p.removed.iter().take(10) {
+                let (bytes, eco, name) = (-(e.package.bytes as i64), e.package.ecosystem.as_str(), &e.package.name);
+                let _ = writeln!(out, "    {:>12}  {:<9} - {eco} {name} {}", signed_size(bytes), "", e.package.version);
+            }
+            for c in p.changed.iter().take(10) {
+                let _ = writeln!(
+                    out,
+                    "    {:>12}  {:<9} ~ {} {} {} -> {}",
+                    signed_size(c.bytes_delta),
+                    at(c.line),
+                    c.ecosystem.as_str(),
+                    c.name,
+                    c.from,
+                    c.to
+                );
+            }
+            let hidden = p.added.len().saturating_sub(15)
+                + p.removed.len().saturating_sub(10)
+                + p.changed.len().saturating_sub(10);
+            if hidden > 0 {
+                let _ = writeln!(out, "    and {hidden} more (--format json lists them all)");
+            }
+            for (folder, delta) in p.unpackaged.iter().take(5) {
+                let _ = writeln!(out, "    {:>12}  {:<9} unpackaged files in {folder}", signed_size(*delta), "");
+            }
+        }
         for r in &img.reasons {
             let _ = writeln!(out, "  {}", reason(r));
         }
@@ -433,6 +480,34 @@ pub fn measure_text(m: &crate::image::ImageMeasure) -> String {
         let _ = writeln!(out, "  {:>10} {:>10} wasted  {}", size(l.size_bytes), size(l.wasted_bytes), what);
         for f in &l.top_files {
             let _ = writeln!(out, "  {:>10} {:>10}         {}", "", size(f.size_bytes), f.path);
+        }
+    }
+    if let Some(inv) = &m.packages {
+        let _ = writeln!(out, "  packages ({}), largest first:", inv.packages.len());
+        let mut list: Vec<&crate::image::packages::Package> = inv.packages.iter().collect();
+        list.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.name.cmp(&b.name)));
+        for p in list {
+            let how = match (p.requested, &p.via) {
+                (Some(false), Some(via)) => format!("  (dependency, via {via})"),
+                (Some(false), None) => "  (dependency)".to_owned(),
+                _ => String::new(),
+            };
+            let line = m.line_of_layer(p.layer).map(|l| format!("  line {l}")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {:>10}  {:<4} {} {}  layer {}{line}{how}",
+                size(p.bytes),
+                p.ecosystem.as_str(),
+                p.name,
+                p.version,
+                p.layer + 1
+            );
+        }
+        for (folder, bytes) in &inv.unpackaged {
+            let _ = writeln!(out, "  {:>10}  unpackaged in {folder}", size(*bytes));
+        }
+        for n in &inv.notes {
+            let _ = writeln!(out, "  note: {n}");
         }
     }
     out
