@@ -15,7 +15,7 @@ use shiplight::image::compare::{compare, Verdict};
 use shiplight::image::{ImageMeasure, Layer};
 use shiplight::lint::{lint_text, LintConfig};
 use shiplight::report::{ImageReport, Report, Suggestion};
-use support::{need, which};
+use support::{github_html, need, summaries, which};
 
 /// A saved report for one image of a generated monorepo: a few layers, lint findings, a
 /// long suggested diff, and for some images a failed build. `grow` is the PR's growth.
@@ -113,25 +113,6 @@ fn action(
 
 fn output(outputs: &str, name: &str) -> Option<String> {
     outputs.lines().find_map(|l| l.strip_prefix(&format!("{name}=")).map(String::from))
-}
-
-/// GitHub's rendering of a comment body.
-fn github_html(markdown: &str) -> Option<String> {
-    let mut child = Command::new("cmark-gfm")
-        .args(["-e", "table", "-e", "autolink", "-e", "tagfilter", "--unsafe"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .ok()?;
-    use std::io::Write;
-    child.stdin.take()?.write_all(markdown.as_bytes()).ok()?;
-    let out = child.wait_with_output().ok()?;
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// Every `<summary>…</summary>` in the HTML.
-fn summaries(html: &str) -> Vec<&str> {
-    html.split("<summary>").skip(1).filter_map(|s| s.split_once("</summary>").map(|(a, _)| a)).collect()
 }
 
 #[test]

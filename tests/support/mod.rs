@@ -148,3 +148,22 @@ pub fn top_growth(img: &serde_json::Value) -> serde_json::Value {
         .cloned()
         .expect("at least one row")
 }
+
+/// GitHub's rendering of a comment body.
+pub fn github_html(markdown: &str) -> Option<String> {
+    let mut child = Command::new("cmark-gfm")
+        .args(["-e", "table", "-e", "autolink", "-e", "tagfilter", "--unsafe"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    use std::io::Write;
+    child.stdin.take()?.write_all(markdown.as_bytes()).ok()?;
+    let out = child.wait_with_output().ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Every `<summary>…</summary>` in the HTML.
+pub fn summaries(html: &str) -> Vec<&str> {
+    html.split("<summary>").skip(1).filter_map(|s| s.split_once("</summary>").map(|(a, _)| a)).collect()
+}

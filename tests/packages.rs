@@ -1,0 +1,272 @@
+//! Package inventories against the package managers' own tools, on real images built on the
+//! real daemon. Ground truth always comes from inside the image: `dpkg-query` and
+//! `apt-mark showauto`, Python's own `importlib.metadata` (what `pip list` reads), `npm ls
+//! --all --json`, and `go version -m`. Bytes must be within 10 % of each package's regular
+//! files as `stat` sees them in the container. Debian has no apk-tools and no Alpine mirror
+//! is reachable, so apk is checked on an installed database in apk's documented format,
+//! written by the test.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+use support::{busybox, daemon, need, shiplight, Repo, BUSYBOX};
+
+/// `docker build` (classic builder) of a Dockerfile text into `tag`.
+fn build(tag: &str, dockerfile: &str, files: &[(&str, &str)]) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
+    for (p, text) in files {
+        let path = dir.path().join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let out = Command::new("docker")
+        .args(["build", "-q", "--label", "dev.shiplight.managed=true", "-t", tag])
+        .arg(dir.path())
+        .env("DOCKER_BUILDKIT", "0")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "docker build {tag}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A command's stdout inside a fresh container of `image`.
+fn run_in(image: &str, script: &str) -> String {
+    let out = Command::new("docker").args(["run", "--rm", "--entrypoint", "sh", image, "-c", script]).output().unwrap();
+    assert!(out.status.success(), "{script}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `shiplight measure --packages --format json`'s packages.
+fn inventory(image: &str, cache: &Path) -> Vec<Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_shiplight"))
+        .args(["measure", "--packages", "--no-compressed", "--format", "json", image])
+        .env("SHIPLIGHT_CACHE_DIR", cache)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["packages"]["packages"].as_array().cloned().unwrap_or_default()
+}
+
+fn within_10_percent(what: &str, ours: u64, truth: u64) {
+    let (a, b) = (ours as f64, truth as f64);
+    assert!((a - b).abs() <= 0.10 * b.max(1.0) + 1.0, "{what}: shiplight says {ours} B, the image {truth} B");
+}
+
+/// Per deb package, the bytes of its regular files as the container sees them.
+const DEB_BYTES: &str = r#"for p in $(dpkg-query -W -f '${Package}\n'); do dpkg -L "$p" | while read -r f; do [ -f "$f" ] && [ ! -L "$f" ] && stat -c %s "$f"; done | awk -v p="$p" '{s+=$1} END {print p, s+0}'; done"#;
+
+fn deb_truth(image: &str) -> BTreeMap<String, u64> {
+    run_in(image, DEB_BYTES)
+        .lines()
+        .filter_map(|l| l.split_once(' ').map(|(p, b)| (p.to_owned(), b.parse().unwrap_or(0))))
+        .collect()
+}
+
+#[tokio::test]
+async fn an_apt_install_adds_exactly_the_debs_dpkg_shows_each_on_its_line() {
+    let Some(engine) = daemon("packages deb").await else { return };
+    if !need("packages deb", "debian:bookworm", engine.exists("debian:bookworm").await, "run scripts/fixtures.sh") {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("Dockerfile", "FROM debian:bookworm\nRUN echo base > /base.txt\n");
+    repo.commit("base");
+    let curl = "FROM debian:bookworm\nRUN echo base > /base.txt\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n";
+    repo.write("Dockerfile", curl);
+    repo.commit("install curl");
+    let cache = tempfile::tempdir().unwrap();
+    let compare = |base: &str| -> Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_shiplight"))
+            .args(["compare", "--base-ref", base, "--format", "json"])
+            .current_dir(repo.path())
+            .env("SHIPLIGHT_CACHE_DIR", cache.path())
+            .output()
+            .unwrap();
+        assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["images"][0].clone()
+    };
+    let img = compare("HEAD~1");
+    let (head, base) = (img["head"]["id"].as_str().unwrap().to_owned(), img["base"]["id"].as_str().unwrap().to_owned());
+    let head_truth = deb_truth(&head);
+    let base_truth = deb_truth(&base);
+    let new: BTreeSet<&String> = head_truth.keys().filter(|p| !base_truth.contains_key(*p)).collect();
+    let added = img["packages"]["added"].as_array().unwrap();
+    let ours: BTreeSet<&str> = added.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(ours, new.iter().map(|s| s.as_str()).collect(), "exactly the debs dpkg shows as new");
+    assert!(added.len() > 10, "curl brings its libraries: {}", added.len());
+    let auto: BTreeSet<String> = run_in(&head, "apt-mark showauto").lines().map(String::from).collect();
+    for p in added {
+        let name = p["name"].as_str().unwrap();
+        assert_eq!(p["ecosystem"], "deb");
+        assert_eq!(p["line"], 3, "{name} is on the RUN's line");
+        assert_eq!(p["requested"] == true, name == "curl", "{name}: requested only for curl");
+        assert_eq!(p["requested"] == false, auto.contains(name), "{name}: apt-mark showauto agrees");
+        within_10_percent(name, p["bytes"].as_u64().unwrap(), head_truth[name]);
+    }
+    assert!(added.iter().any(|p| p["name"] == "libcurl4" && p["via"] == "curl"), "{added:#?}");
+    eprintln!("packages deb: {} added, {} B in the largest ({})", added.len(), added[0]["bytes"], added[0]["name"]);
+
+    // the comment: the line's top packages under it, the table folded, no literal backticks
+    // in any summary
+    let out = shiplight(&["compare", "--base-ref", "HEAD~1", "--format", "markdown"], repo.path());
+    let md = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(md.contains("\n  - packages: `"), "{md}");
+    assert!(md.contains("<details><summary>📦 Packages: "), "{md}");
+    if need("packages deb", "cmark-gfm", support::which("cmark-gfm").is_some(), "apt-get install cmark-gfm") {
+        let html = support::github_html(&md).unwrap();
+        assert!(support::summaries(&html).iter().all(|s| !s.contains('`')), "{html}");
+        // findings are prose with code, not one code span with backticks inside
+        let findings = &html[html.find("Lint findings").expect("a finding (SL302)")..];
+        assert!(!findings.contains('`'), "{findings}");
+        assert!(
+            findings.contains("<code>apt-get install</code> without <code>--no-install-recommends</code>"),
+            "{findings}"
+        );
+    }
+
+    // the next pull request drops curl again: the same packages are removed
+    repo.write("Dockerfile", "FROM debian:bookworm\nRUN echo base > /base.txt\n");
+    repo.commit("drop curl");
+    let img = compare("HEAD~1");
+    let removed: BTreeSet<&str> =
+        img["packages"]["removed"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(removed, new.iter().map(|s| s.as_str()).collect());
+    assert!(img["packages"]["added"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn pip_npm_go_and_apk_inventories_match_their_tools() {
+    let Some(engine) = daemon("packages").await else { return };
+    for image in ["python:3.9-slim", "node:18-slim", "golang:1.19"] {
+        if !need("packages", image, engine.exists(image).await, "run scripts/fixtures.sh") {
+            return;
+        }
+    }
+    busybox(&engine).await;
+    let cache = tempfile::tempdir().unwrap();
+    let tags = [
+        "shiplight-test/pkg-pip:1",
+        "shiplight-test/pkg-npm:1",
+        "shiplight-test/pkg-go-build:1",
+        "shiplight-test/pkg-go:1",
+        "shiplight-test/pkg-apk:1",
+    ];
+
+    // pip: flask and its dependencies, against importlib.metadata (what pip list reads)
+    build(tags[0], "FROM python:3.9-slim\nRUN pip install --no-cache-dir flask==3.0.3\n", &[]);
+    let truth = run_in(
+        tags[0],
+        "python3 -c 'import importlib.metadata as m, os\nfor d in m.distributions():\n    fs = [d.locate_file(f) for f in (d.files or [])]\n    print(d.metadata[\"Name\"], d.version, sum(os.path.getsize(f) for f in fs if os.path.isfile(f) and not os.path.islink(f)))'",
+    );
+    let truth: BTreeMap<(String, String), u64> = truth
+        .lines()
+        .filter_map(|l| {
+            let mut it = l.split(' ');
+            Some(((it.next()?.to_owned(), it.next()?.to_owned()), it.next()?.parse().ok()?))
+        })
+        .collect();
+    let ours: BTreeMap<(String, String), u64> = inventory(tags[0], cache.path())
+        .iter()
+        .filter(|p| p["ecosystem"] == "pip")
+        .map(|p| {
+            (
+                (p["name"].as_str().unwrap().to_owned(), p["version"].as_str().unwrap().to_owned()),
+                p["bytes"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(ours.keys().collect::<Vec<_>>(), truth.keys().collect::<Vec<_>>(), "the same distributions");
+    assert!(ours.keys().any(|(n, v)| n == "Flask" && v == "3.0.3"));
+    for (k, bytes) in &ours {
+        // a distribution another tool installed (Debian's egg-info) lists no files to pip either
+        within_10_percent(&k.0, *bytes, truth[k]);
+    }
+    eprintln!("packages pip: {} distributions match importlib.metadata", ours.len());
+
+    // npm: express's tree, against npm ls --all --json
+    build(tags[1], "FROM node:18-slim\nWORKDIR /app\nRUN npm init -y >/dev/null && npm install --no-audit --no-fund express@4.19.2\n", &[]);
+    let tree: Value = serde_json::from_str(&run_in(tags[1], "cd /app && npm ls --all --json")).unwrap();
+    fn flatten(v: &Value, out: &mut BTreeSet<(String, String)>) {
+        for (name, dep) in v["dependencies"].as_object().into_iter().flatten() {
+            if let Some(version) = dep["version"].as_str() {
+                out.insert((name.clone(), version.to_owned()));
+            }
+            flatten(dep, out);
+        }
+    }
+    let mut truth = BTreeSet::new();
+    flatten(&tree, &mut truth);
+    let npm: Vec<Value> = inventory(tags[1], cache.path())
+        .into_iter()
+        .filter(|p| {
+            p["ecosystem"] == "npm" && p["location"].as_str().is_some_and(|l| l.starts_with("/app/node_modules"))
+        })
+        .collect();
+    let ours: BTreeSet<(String, String)> = npm
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap().to_owned(), p["version"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(ours, truth, "the same packages as npm ls");
+    let express = npm.iter().find(|p| p["name"] == "express").unwrap();
+    let du = run_in(tags[1], "find /app/node_modules/express -path /app/node_modules/express/node_modules -prune -o -type f -printf '%s\\n' | awk '{s+=$1} END {print s}'");
+    within_10_percent("express", express["bytes"].as_u64().unwrap(), du.trim().parse().unwrap());
+    eprintln!("packages npm: {} packages match npm ls", ours.len());
+
+    // Go: a module with a local dependency, against go version -m
+    let go_files = [
+        ("src/go.mod", "module example.com/hello\n\ngo 1.19\n\nrequire example.com/greet v0.0.0\n\nreplace example.com/greet => ./greet\n"),
+        ("src/main.go", "package main\n\nimport \"example.com/greet\"\n\nfunc main() { println(greet.Hello()) }\n"),
+        ("src/greet/go.mod", "module example.com/greet\n\ngo 1.19\n"),
+        ("src/greet/greet.go", "package greet\n\nfunc Hello() string { return \"hello\" }\n"),
+    ];
+    let go_build = "FROM golang:1.19\nWORKDIR /src\nCOPY src/ .\nRUN go build -o /hello .\n";
+    build(tags[2], go_build, &go_files);
+    build(tags[3], &format!("FROM {}\nFROM {BUSYBOX}\nCOPY --from=0 /hello /usr/local/bin/hello\n", tags[2]), &[]);
+    let truth = run_in(tags[2], "go version -m /hello");
+    let modules: BTreeSet<(String, String)> = truth
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.trim().split('\t').collect();
+            (f.len() >= 3 && (f[0] == "mod" || f[0] == "dep")).then(|| (f[1].to_owned(), f[2].to_owned()))
+        })
+        .collect();
+    let go: Vec<Value> = inventory(tags[3], cache.path()).into_iter().filter(|p| p["ecosystem"] == "go").collect();
+    let ours: BTreeSet<(String, String)> = go
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap().to_owned(), p["version"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(ours, modules, "go version -m says:\n{truth}");
+    assert!(modules.iter().any(|(n, _)| n == "example.com/greet"), "{truth}");
+    let size: u64 = run_in(tags[3], "wc -c < /usr/local/bin/hello").trim().parse().unwrap();
+    assert_eq!(go.iter().find(|p| p["name"] == "example.com/hello").unwrap()["bytes"].as_u64(), Some(size));
+
+    // apk: an installed database in apk's format (no apk-tools on Debian, no Alpine mirror)
+    let db = "C:Q1=\nP:musl\nV:1.2.4-r2\nA:x86_64\nF:lib\nR:ld-musl-x86_64.so.1\n\nP:tzdata\nV:2024a-r0\nA:x86_64\nF:usr/share/zoneinfo\nR:UTC\nR:CET\n";
+    build(
+        tags[4],
+        &format!("FROM {BUSYBOX}\nCOPY installed /lib/apk/db/installed\nCOPY lib/ /lib/\nCOPY zoneinfo/ /usr/share/zoneinfo/\n"),
+        &[("installed", db), ("lib/ld-musl-x86_64.so.1", &"m".repeat(600)), ("zoneinfo/UTC", &"u".repeat(120)), ("zoneinfo/CET", &"c".repeat(2000))],
+    );
+    let apk: Vec<(String, String, u64)> = inventory(tags[4], cache.path())
+        .iter()
+        .filter(|p| p["ecosystem"] == "apk")
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                p["version"].as_str().unwrap().to_owned(),
+                p["bytes"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        apk,
+        [("musl".to_owned(), "1.2.4-r2".to_owned(), 600), ("tzdata".to_owned(), "2024a-r0".to_owned(), 2120)]
+    );
+
+    support::cleanup(&engine, &tags).await;
+}
