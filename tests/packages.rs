@@ -139,6 +139,49 @@ async fn an_apt_install_adds_exactly_the_debs_dpkg_shows_each_on_its_line() {
     assert!(img["packages"]["added"].as_array().unwrap().is_empty());
 }
 
+/// Bytes of every regular file in a container of `image` (its root filesystem only).
+fn filesystem_bytes(image: &str) -> u64 {
+    run_in(image, "find / -xdev -type f -printf '%s\\n' | awk '{s+=$1} END {printf \"%d\", s}'").trim().parse().unwrap()
+}
+
+#[tokio::test]
+async fn the_recommended_packages_cost_what_no_install_recommends_saves() {
+    let Some(engine) = daemon("packages recommends").await else { return };
+    if !need(
+        "packages recommends",
+        "debian:bookworm",
+        engine.exists("debian:bookworm").await,
+        "run scripts/fixtures.sh",
+    ) {
+        return;
+    }
+    let tags = ["shiplight-test/pkg-recommends:with", "shiplight-test/pkg-recommends:without"];
+    for (tag, flag) in tags.iter().zip(["", "--no-install-recommends "]) {
+        build(
+            tag,
+            &format!("FROM debian:bookworm\nRUN apt-get update && apt-get install -y {flag}curl && apt-get clean && rm -rf /var/lib/apt/lists/*\n"),
+            &[],
+        );
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let with = inventory(tags[0], cache.path());
+    let recommended: Vec<&Value> = with.iter().filter(|p| p["recommended"] == true).collect();
+    let cost: u64 = recommended.iter().map(|p| p["bytes"].as_u64().unwrap()).sum();
+    let without: BTreeSet<String> =
+        inventory(tags[1], cache.path()).iter().map(|p| p["name"].as_str().unwrap().to_owned()).collect();
+    let extra: BTreeSet<String> =
+        with.iter().map(|p| p["name"].as_str().unwrap().to_owned()).filter(|n| !without.contains(n)).collect();
+    let flagged: BTreeSet<String> = recommended.iter().map(|p| p["name"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(flagged, extra, "recommended: exactly what --no-install-recommends leaves out");
+    // what the files in the two images differ by (docker's image size also counts the
+    // rewritten copies of dpkg's and debconf's databases, which no package owns)
+    let saved = filesystem_bytes(tags[0]) - filesystem_bytes(tags[1]);
+    let (a, b) = (cost as f64, saved as f64);
+    eprintln!("packages recommends: measured {cost} B, the images' files differ by {saved} B ({:.1} %)", a * 100.0 / b);
+    assert!((a - b).abs() <= 0.05 * b, "measured {cost} B, saved {saved} B");
+    support::cleanup(&engine, &tags).await;
+}
+
 #[tokio::test]
 async fn pip_npm_go_and_apk_inventories_match_their_tools() {
     let Some(engine) = daemon("packages").await else { return };

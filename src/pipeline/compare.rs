@@ -397,7 +397,7 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
             report_img.packages = Some(d);
         }
     }
-    head.packages = None;
+    report_img.head_packages = head.packages.take();
     if let Some(b) = &mut base_measure {
         b.packages = None;
     }

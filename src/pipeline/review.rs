@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 use super::compare::CompareOptions;
 use super::suggest::{self, SuggestOptions};
 use crate::image::engine::Builder;
+use crate::image::packages::cost;
 use crate::lint::{self, Finding, LintConfig};
 use crate::report::comment::{self as body, run_key, Links};
-use crate::report::render::escape_data;
+use crate::report::render::{escape_data, size};
 use crate::report::{ImageReport, Report};
 
 /// How far to take the multi-stage suggestion.
@@ -64,10 +65,11 @@ pub async fn complete(
 ) -> Vec<Finding> {
     let shown = img.dockerfile.clone();
     let head_findings = lint::lint_text(text, &shown, x.cfg);
-    let findings = match (&img.base_dockerfile, x.new_only) {
+    let mut findings = match (&img.base_dockerfile, x.new_only) {
         (Some(base_text), true) => new_findings(head_findings, &lint::lint_text(base_text, &shown, x.cfg)),
         _ => head_findings,
     };
+    measured(&mut findings, img);
     if x.suggest == SuggestMode::Off {
         return findings;
     }
@@ -107,6 +109,26 @@ pub async fn complete(
         Err(e) => log(&format!("::warning::{shown}: no suggestion: {}", escape_data(&e.to_string()))),
     }
     findings
+}
+
+/// State what a finding's line costs in the built image: the recommended packages an
+/// install without `--no-install-recommends` brought (SL302), the toolchain a final stage
+/// ships (SL101). A finding without an image keeps its plain message.
+pub fn measured(findings: &mut [Finding], img: &ImageReport) {
+    let Some(inv) = &img.head_packages else { return };
+    let line_of = |l: usize| img.head.line_of_layer(l);
+    for f in findings.iter_mut() {
+        let cost = match f.code.as_str() {
+            "SL302" => cost::recommended(inv, &line_of, f.line)
+                .map(|c| format!("; in this image that is {}", c.describe(&size))),
+            "SL101" => cost::toolchain(inv, &line_of, f.line)
+                .map(|c| format!("; measured in this image: {} with what it pulled in", c.describe(&size))),
+            _ => None,
+        };
+        if let Some(c) = cost {
+            f.message.push_str(&c);
+        }
+    }
 }
 
 /// `shiplight compare --format markdown`: the comment the Action would post for this

@@ -97,6 +97,10 @@ pub struct ImageReport {
     /// The base commit's Dockerfile text (for "new findings"); not part of the saved report.
     #[serde(skip)]
     pub base_dockerfile: Option<String>,
+    /// The head image's packages, for the findings that state what a line costs; not saved
+    /// (the report keeps the delta).
+    #[serde(skip)]
+    pub head_packages: Option<crate::image::packages::Inventory>,
 }
 
 /// Which pull request a report is for, so a later `workflow_run` job can post it.

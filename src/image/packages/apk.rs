@@ -39,6 +39,7 @@ pub fn read(db: Option<&str>, files: &BTreeMap<String, (usize, u64)>, fs: &Fs) -
             location: None,
             requested: None,
             via: None,
+            recommended: false,
         };
         out.push((package, paths));
     }

@@ -164,8 +164,10 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &
         }
     }
     let layers: Vec<usize> = list.iter().map(|p| layer_of(&p.name, &p.version)).collect();
-    // per layer, what its requested packages pulled in (Depends, then Recommends)
+    // per layer, what its requested packages pulled in (Depends, then Recommends), and what
+    // their Depends alone would have
     let mut via: HashMap<(usize, String), String> = HashMap::new();
+    let mut needed: HashSet<(usize, String)> = HashSet::new();
     for layer in layers.iter().copied().collect::<std::collections::BTreeSet<_>>() {
         let mut requested: Vec<&str> = list
             .iter()
@@ -178,6 +180,9 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &
             if name != root {
                 via.insert((layer, name), root);
             }
+        }
+        for name in closure(requested.iter().copied(), &by_name, &providers, false).into_keys() {
+            needed.insert((layer, name));
         }
     }
     list.iter()
@@ -206,25 +211,70 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &
                 location: None,
                 requested: Some(requested),
                 via: if requested { None } else { via.get(&(layer, p.name.clone())).cloned() },
+                recommended: !requested && !needed.contains(&(layer, p.name.clone())),
             };
             (package, paths)
         })
         .collect()
 }
 
-/// Of the packages a layer's requested packages pulled in, the ones only their Recommends
-/// (not their Depends) reach: what `--no-install-recommends` would have left out.
-pub fn recommended_only(status: &str, requested: &[&str], pulled: &[&str]) -> Vec<String> {
-    let list = installed(status);
-    let by_name: HashMap<&str, &Installed> = list.iter().map(|p| (p.name.as_str(), p)).collect();
-    let mut providers: HashMap<&str, Vec<&str>> = HashMap::new();
-    for p in &list {
-        for v in &p.provides {
-            providers.entry(v.as_str()).or_default().push(p.name.as_str());
+/// Files no package lists that still belong to a deb package: its dpkg metadata
+/// (`/var/lib/dpkg/info/<name>[:<arch>].*`), and a file its maintainer scripts made in a
+/// folder it owns (`/etc/ssl/certs/ca-certificates.crt`), when at most three packages list
+/// that folder (the first by name takes it); caches and logs stay unpackaged. Returns (index
+/// in `found`, path, bytes).
+pub fn generated(
+    found: &[(Package, Vec<String>)],
+    files: &BTreeMap<String, (usize, u64)>,
+    fs: &Fs,
+    owned: &HashSet<String>,
+) -> Vec<(usize, String, u64)> {
+    let debs: HashMap<&str, usize> = found
+        .iter()
+        .enumerate()
+        .filter(|(_, (p, _))| p.ecosystem == Ecosystem::Deb)
+        .map(|(i, (p, _))| (p.name.as_str(), i))
+        .collect();
+    if debs.is_empty() {
+        return Vec::new();
+    }
+    let mut folder_owners: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, (p, paths)) in found.iter().enumerate() {
+        if p.ecosystem != Ecosystem::Deb {
+            continue;
+        }
+        for path in paths {
+            if let Some((k, _, 0)) = fs.get(path) {
+                folder_owners.entry(k).or_default().push(i);
+            }
         }
     }
-    let needed = closure(requested.iter().copied(), &by_name, &providers, false);
-    pulled.iter().filter(|p| !needed.contains_key(**p)).map(|p| p.to_string()).collect()
+    let mut out = Vec::new();
+    for (path, (_, size)) in files {
+        // caches and logs are apt's and dpkg's working files, not a package's: left unpackaged
+        let scratch =
+            ["var/cache/", "var/log/", "var/lib/apt/", "var/tmp/", "tmp/"].iter().any(|d| path.starts_with(d));
+        if *size == 0 || owned.contains(path) || scratch {
+            continue;
+        }
+        let owner = match path.strip_prefix(INFO) {
+            Some(file) => {
+                let stem = file.split('.').next().unwrap_or(file);
+                debs.get(stem.split(':').next().unwrap_or(stem)).copied()
+            }
+            None => {
+                let parent = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+                match folder_owners.get(parent) {
+                    Some(owners) if owners.len() <= 3 => owners.iter().min_by_key(|i| &found[**i].0.name).copied(),
+                    _ => None,
+                }
+            }
+        };
+        if let Some(i) = owner {
+            out.push((i, path.clone(), *size));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -247,12 +297,6 @@ mod tests {
     }
 
     #[test]
-    fn recommends_only_is_what_no_install_recommends_leaves_out() {
-        let pulled = ["libcurl4", "libssl3", "ca-certificates", "openssl"];
-        assert_eq!(recommended_only(STATUS_TEXT, &["curl"], &pulled), ["ca-certificates", "openssl"]);
-    }
-
-    #[test]
     fn bytes_layers_requested_and_via() {
         let base_status = "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.36\n";
         let captured = vec![
@@ -267,7 +311,12 @@ mod tests {
             Captured {
                 files: vec![
                     (STATUS.into(), STATUS_TEXT.into()),
-                    (EXTENDED_STATES.into(), "Package: libcurl4\nArchitecture: amd64\nAuto-Installed: 1\n\nPackage: libssl3\nArchitecture: amd64\nAuto-Installed: 1\n".into()),
+                    (
+                        EXTENDED_STATES.into(),
+                        ["libcurl4", "libssl3", "ca-certificates", "openssl"]
+                            .map(|p| format!("Package: {p}\nArchitecture: amd64\nAuto-Installed: 1\n"))
+                            .join("\n"),
+                    ),
                     (format!("{INFO}curl.list"), "/usr/bin/curl\n/lib/libcurl.so.4\n".into()),
                 ],
                 ..Default::default()
@@ -290,6 +339,10 @@ mod tests {
         let libc = get("libc6");
         assert_eq!((libc.bytes, libc.layer), (2_000_000, 0), "installed by the first layer, unchanged since");
         let ssl = get("libssl3");
-        assert_eq!((ssl.requested, ssl.via.as_deref()), (Some(false), Some("curl")));
+        assert_eq!((ssl.requested, ssl.via.as_deref(), ssl.recommended), (Some(false), Some("curl"), false));
+        // curl Recommends ca-certificates, which Depends on openssl: both only recommended
+        let (ca, openssl) = (get("ca-certificates"), get("openssl"));
+        assert!(ca.recommended && openssl.recommended, "{ca:?} {openssl:?}");
+        assert_eq!(openssl.via.as_deref(), Some("curl"));
     }
 }

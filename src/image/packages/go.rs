@@ -71,6 +71,7 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>) -> Ve
                             location: Some(format!("/{path}")),
                             requested: None,
                             via: None,
+                            recommended: false,
                         };
                         out.push((package, vec![path.clone()]));
                     }
@@ -84,6 +85,7 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>) -> Ve
                             location: Some(format!("/{path}")),
                             requested: None,
                             via: main.clone(),
+                            recommended: false,
                         };
                         out.push((package, Vec::new()));
                     }

@@ -8,6 +8,7 @@
 //! its layer is the one that installed its current version. [`delta`] compares two inventories.
 
 pub mod apk;
+pub mod cost;
 pub mod deb;
 pub mod go;
 pub mod npm;
@@ -63,6 +64,10 @@ pub struct Package {
     /// says so; go: the main module it is linked into.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
+    /// deb: installed only because a package of its layer recommends it (directly or through
+    /// another recommended package): what `--no-install-recommends` would have left out.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub recommended: bool,
 }
 
 impl Package {
@@ -191,14 +196,19 @@ pub fn inventory(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>) 
     found.extend(npm::read(captured, files, &fs));
     found.extend(go::read(captured, files));
     let mut owned: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for (p, paths) in found {
+    for (_, paths) in &found {
         for path in paths {
-            if let Some((k, _, _)) = fs.get(&path) {
+            if let Some((k, _, _)) = fs.get(path) {
                 owned.insert(k.to_owned());
             }
         }
-        inv.packages.push(p);
     }
+    // files dpkg keeps for a package, and files its maintainer scripts made in its folders
+    for (i, path, size) in deb::generated(&found, files, &fs, &owned) {
+        found[i].0.bytes += size;
+        owned.insert(path);
+    }
+    inv.packages.extend(found.into_iter().map(|(p, _)| p));
     for (path, (_, size)) in files {
         if *size > 0 && !owned.contains(path.as_str()) {
             *inv.unpackaged.entry(top_folder(path)).or_default() += size;
@@ -326,6 +336,7 @@ mod tests {
             location: None,
             requested: None,
             via: None,
+            recommended: false,
         }
     }
 

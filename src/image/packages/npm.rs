@@ -43,6 +43,7 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &
                 location: Some(location.unwrap_or_else(|| "/node_modules".into())),
                 requested: None,
                 via: None,
+                recommended: false,
             };
             out.push((package, owned.into_iter().map(|(p, _)| p).collect()));
         }

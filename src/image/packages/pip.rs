@@ -99,6 +99,7 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &
             location: Some(format!("/{site}")),
             requested: None,
             via: None,
+            recommended: false,
         };
         out.push((package, paths));
     }
