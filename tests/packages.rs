@@ -129,6 +129,19 @@ async fn an_apt_install_adds_exactly_the_debs_dpkg_shows_each_on_its_line() {
         );
     }
 
+    // the team's package budgets, on the line that installed the packages
+    repo.write(".shiplight.yml", "deny-packages: [\"libssl*\"]\nmax-package-bytes: 5MB\n");
+    let out = shiplight(&["compare", "--base-ref", "HEAD~1", "--format", "markdown"], repo.path());
+    let md = String::from_utf8_lossy(&out.stdout).into_owned();
+    let denied = md.lines().find(|l| l.contains("[SL112]")).unwrap_or_else(|| panic!("{md}"));
+    assert!(
+        denied.contains("line 3") && denied.contains("`libssl3`") && denied.contains("matches `libssl*`"),
+        "{denied}"
+    );
+    let over = md.lines().find(|l| l.contains("[SL113]")).unwrap_or_else(|| panic!("{md}"));
+    assert!(over.contains("`libssl3`") && over.contains("over max-package-bytes 5 MB"), "{over}");
+    std::fs::remove_file(repo.path().join(".shiplight.yml")).unwrap();
+
     // the next pull request drops curl again: the same packages are removed
     repo.write("Dockerfile", "FROM debian:bookworm\nRUN echo base > /base.txt\n");
     repo.commit("drop curl");
@@ -166,7 +179,9 @@ async fn the_recommended_packages_cost_what_no_install_recommends_saves() {
     let cache = tempfile::tempdir().unwrap();
     let with = inventory(tags[0], cache.path());
     let recommended: Vec<&Value> = with.iter().filter(|p| p["recommended"] == true).collect();
-    let cost: u64 = recommended.iter().map(|p| p["bytes"].as_u64().unwrap()).sum();
+    // what they cost the image: their files, and what dpkg and their scripts made for them
+    let cost: u64 =
+        recommended.iter().map(|p| p["bytes"].as_u64().unwrap() + p["extra_bytes"].as_u64().unwrap_or(0)).sum();
     let without: BTreeSet<String> =
         inventory(tags[1], cache.path()).iter().map(|p| p["name"].as_str().unwrap().to_owned()).collect();
     let extra: BTreeSet<String> =

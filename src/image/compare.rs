@@ -190,6 +190,22 @@ pub fn compare(base: &ImageMeasure, head: &ImageMeasure) -> Comparison {
     }
 }
 
+/// `123`, `20MB`, `1.5 GB`, `500kB` (decimal units, as docker shows sizes).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().map_err(|_| format!("`{s}` is not a size: write bytes or a number with kB, MB or GB"))?;
+    let mult = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "m" | "mb" => 1e6,
+        "g" | "gb" => 1e9,
+        _ => return Err(format!("`{s}`: unknown unit `{unit}` (use B, kB, MB or GB)")),
+    };
+    Ok((n * mult).round() as u64)
+}
+
 /// The team's limits.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Thresholds {

@@ -42,6 +42,10 @@ pub struct LintConfig {
     /// `lint-findings: new|all`: whether a pull request's report shows only the findings its
     /// base did not have (the Action's `lint-findings` input wins when given).
     pub all_findings: Option<bool>,
+    /// `deny-packages:`: globs of package names that must not ship (SL112, on a built image).
+    pub deny_packages: Vec<String>,
+    /// `max-package-bytes:`: the largest a package may be in a built image (SL113).
+    pub max_package_bytes: Option<u64>,
 }
 
 impl Default for LintConfig {
@@ -55,6 +59,8 @@ impl Default for LintConfig {
             development_only: false,
             trusted_registries: Vec::new(),
             all_findings: None,
+            deny_packages: Vec::new(),
+            max_package_bytes: None,
         }
     }
 }
@@ -115,6 +121,9 @@ struct RawConfig {
     #[serde(default, alias = "trustedRegistries")]
     trusted_registries: Vec<String>,
     lint_findings: Option<String>,
+    #[serde(default)]
+    deny_packages: Vec<String>,
+    max_package_bytes: Option<yaml_serde::Value>,
     /// The images of a monorepo: `shiplight plan` reads them, lint does not.
     #[serde(default)]
     #[allow(dead_code)]
@@ -143,7 +152,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ConfigError> {
             warnings.push(format!("{origin}: `{key}` is a hadolint setting shiplight does not use; it has no effect"));
         } else {
             warnings.push(format!(
-                "{origin}: unknown key `{key}` ignored; known keys: failure-threshold, ignored, override, severity, targets, trusted-registries, lint-findings, images"
+                "{origin}: unknown key `{key}` ignored; known keys: failure-threshold, ignored, override, severity, targets, trusted-registries, lint-findings, images, deny-packages, max-package-bytes"
             ));
         }
     }
@@ -169,6 +178,24 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ConfigError> {
         }
         found
     };
+    for pattern in &raw.deny_packages {
+        match globset::Glob::new(pattern) {
+            Ok(_) => config.deny_packages.push(pattern.clone()),
+            Err(e) => warnings.push(format!("{origin}: deny-packages: `{pattern}` is not a glob ({e}); it is ignored")),
+        }
+    }
+    if let Some(v) = &raw.max_package_bytes {
+        let text = match v {
+            yaml_serde::Value::Number(n) => n.to_string(),
+            yaml_serde::Value::String(s) => s.clone(),
+            _ => String::new(),
+        };
+        config.max_package_bytes =
+            Some(crate::image::compare::parse_size(&text).map_err(|e| ConfigError::Value {
+                path: origin.to_owned(),
+                message: format!("max-package-bytes: {e}"),
+            })?);
+    }
     for code in &raw.ignored {
         check_code(code, "ignored", &mut warnings);
     }

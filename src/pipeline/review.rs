@@ -70,6 +70,7 @@ pub async fn complete(
         _ => head_findings,
     };
     measured(&mut findings, img);
+    findings.extend(budgets(img, text, x.cfg, x.new_only));
     if x.suggest == SuggestMode::Off {
         return findings;
     }
@@ -129,6 +130,66 @@ pub fn measured(findings: &mut [Finding], img: &ImageReport) {
             f.message.push_str(&c);
         }
     }
+}
+
+/// SL112 and SL113 on the built image: the packages `deny-packages` forbids and the ones over
+/// `max-package-bytes`, on the line that installed them (the shipped stage's FROM line when
+/// the base image brought them). With `new_only`, only the packages this pull request added
+/// or changed, as for the other findings.
+pub fn budgets(img: &ImageReport, text: &str, cfg: &LintConfig, new_only: bool) -> Vec<Finding> {
+    let Some(all) = &img.head_packages else { return Vec::new() };
+    let filtered;
+    let inv = match (&img.packages, new_only) {
+        (Some(delta), true) => {
+            let new: std::collections::HashSet<(&str, Option<&str>)> = delta
+                .added
+                .iter()
+                .map(|e| (e.package.name.as_str(), e.package.location.as_deref()))
+                .chain(delta.changed.iter().map(|c| (c.name.as_str(), c.location.as_deref())))
+                .collect();
+            filtered = crate::image::packages::Inventory {
+                packages: all
+                    .packages
+                    .iter()
+                    .filter(|p| new.contains(&(p.name.as_str(), p.location.as_deref())))
+                    .cloned()
+                    .collect(),
+                ..Default::default()
+            };
+            &filtered
+        }
+        _ => all,
+    };
+    let line_of = |l: usize| img.head.line_of_layer(l);
+    let from_line = crate::dockerfile::Dockerfile::parse(text)
+        .ok()
+        .and_then(|df| {
+            let graph = crate::dockerfile::Graph::build(&df, &cfg.targets).ok()?;
+            let stage = graph.targets.first().copied()?;
+            df.stages.get(stage).map(|s| s.line)
+        })
+        .unwrap_or(1);
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for b in crate::image::packages::budget::check(inv, &line_of, &cfg.deny_packages, cfg.max_package_bytes, &size) {
+        let Some(rule) = lint::rules::find(b.code) else { continue };
+        let Some(severity) = cfg.severity_of(rule).filter(|_| !cfg.is_ignored(rule, None)) else { continue };
+        let line = b.line.unwrap_or(from_line);
+        out.push(Finding {
+            file: img.dockerfile.clone(),
+            line,
+            column: 1,
+            end_line: line,
+            code: rule.code.into(),
+            name: rule.name.into(),
+            severity,
+            message: b.message,
+            stage: None,
+            fix: Some("build it in an earlier stage and copy only what the application needs".into()),
+            source_line: lines.get(line.saturating_sub(1)).map(|l| l.to_string()).unwrap_or_default(),
+        });
+    }
+    out
 }
 
 /// `shiplight compare --format markdown`: the comment the Action would post for this

@@ -40,6 +40,7 @@ pub fn read(db: Option<&str>, files: &BTreeMap<String, (usize, u64)>, fs: &Fs) -
             requested: None,
             via: None,
             recommended: false,
+            extra_bytes: 0,
         };
         out.push((package, paths));
     }

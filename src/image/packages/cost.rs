@@ -4,7 +4,8 @@
 
 use super::{Ecosystem, Inventory, Package};
 
-/// Packages of `line`, by bytes, largest first, and their sum.
+/// Packages of `line`, by what they cost the image (files and what they caused), largest
+/// first, and their sum.
 pub struct Cost<'a> {
     pub bytes: u64,
     pub packages: Vec<&'a Package>,
@@ -35,8 +36,8 @@ fn on_line<'a>(
     if packages.is_empty() {
         return None;
     }
-    packages.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.name.cmp(&b.name)));
-    Some(Cost { bytes: packages.iter().map(|p| p.bytes).sum(), packages })
+    packages.sort_by(|a, b| b.cost().cmp(&a.cost()).then(a.name.cmp(&b.name)));
+    Some(Cost { bytes: packages.iter().map(|p| p.cost()).sum(), packages })
 }
 
 /// The packages `line` installed only because something recommends them.

@@ -212,6 +212,7 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &
                 requested: Some(requested),
                 via: if requested { None } else { via.get(&(layer, p.name.clone())).cloned() },
                 recommended: !requested && !needed.contains(&(layer, p.name.clone())),
+                extra_bytes: 0,
             };
             (package, paths)
         })

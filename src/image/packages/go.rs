@@ -72,6 +72,7 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>) -> Ve
                             requested: None,
                             via: None,
                             recommended: false,
+                            extra_bytes: 0,
                         };
                         out.push((package, vec![path.clone()]));
                     }
@@ -86,6 +87,7 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>) -> Ve
                             requested: None,
                             via: main.clone(),
                             recommended: false,
+                            extra_bytes: 0,
                         };
                         out.push((package, Vec::new()));
                     }

@@ -8,6 +8,7 @@
 //! its layer is the one that installed its current version. [`delta`] compares two inventories.
 
 pub mod apk;
+pub mod budget;
 pub mod cost;
 pub mod deb;
 pub mod go;
@@ -64,13 +65,26 @@ pub struct Package {
     /// says so; go: the main module it is linked into.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
+    /// deb: bytes the package's files do not include but it caused: what dpkg keeps for it
+    /// (`/var/lib/dpkg/info/<name>.*`) and files its maintainer scripts made in its folders.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub extra_bytes: u64,
     /// deb: installed only because a package of its layer recommends it (directly or through
     /// another recommended package): what `--no-install-recommends` would have left out.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub recommended: bool,
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 impl Package {
+    /// What the package costs the image: its files and what it caused.
+    pub fn cost(&self) -> u64 {
+        self.bytes + self.extra_bytes
+    }
+
     fn key(&self) -> (Ecosystem, &str, Option<&str>) {
         (self.ecosystem, &self.name, self.location.as_deref())
     }
@@ -205,7 +219,7 @@ pub fn inventory(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>) 
     }
     // files dpkg keeps for a package, and files its maintainer scripts made in its folders
     for (i, path, size) in deb::generated(&found, files, &fs, &owned) {
-        found[i].0.bytes += size;
+        found[i].0.extra_bytes += size;
         owned.insert(path);
     }
     inv.packages.extend(found.into_iter().map(|(p, _)| p));
@@ -337,6 +351,7 @@ mod tests {
             requested: None,
             via: None,
             recommended: false,
+            extra_bytes: 0,
         }
     }
 

@@ -100,6 +100,7 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &
             requested: None,
             via: None,
             recommended: false,
+            extra_bytes: 0,
         };
         out.push((package, paths));
     }

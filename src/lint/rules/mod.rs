@@ -19,6 +19,7 @@ mod copy_context;
 mod copy_from_self;
 mod copy_from_unknown;
 mod copy_whole_stage;
+mod denied_package;
 mod dev_dependencies;
 mod duplicate_stage;
 mod from_as_casing;
@@ -29,6 +30,7 @@ mod invalid;
 mod latest_base;
 mod maintainer;
 mod no_install_recommends;
+mod package_budget;
 mod pipefail;
 mod relative_workdir;
 mod repeated_instruction;
@@ -187,6 +189,22 @@ pub static TABLE: &[Rule] = &[
         Error,
         ["DL3026"],
         "A base image comes from a registry that is not trusted"
+    ),
+    rule!(
+        denied_package,
+        "SL112",
+        "denied-package-shipped",
+        Error,
+        [],
+        "A package .shiplight.yml denies (deny-packages) is in the built image"
+    ),
+    rule!(
+        package_budget,
+        "SL113",
+        "package-over-budget",
+        Warning,
+        [],
+        "A package in the built image is larger than max-package-bytes"
     ),
     rule!(
         copy_from_unknown,
