@@ -56,6 +56,14 @@ async fn single_stage_flask_is_larger_and_the_toolchain_tops_the_growth() {
     // and the Dockerfile's own apt install is attributed to its line
     assert!(rows.iter().any(|r| r["line"] == 4 && r["instruction"].as_str().unwrap().starts_with("RUN apt update")));
 
+    // which packages: the compilers top the list, brought by the FROM line's python:3.9 (the
+    // stand-in ships build-essential, as the official image does), via build-essential
+    let added = img["packages"]["added"].as_array().expect("a package delta");
+    let top: Vec<&str> = added.iter().take(3).map(|p| p["name"].as_str().unwrap()).collect();
+    assert!(top.iter().all(|n| ["gcc-12", "g++-12", "cpp-12"].contains(n)), "{top:?}");
+    assert!(added.iter().take(3).all(|p| p["line"] == 1 && p["via"] == "build-essential"), "{:#?}", &added[..3]);
+    eprintln!("flask: {} packages added, the largest {} ({} B)", added.len(), added[0]["name"], added[0]["bytes"]);
+
     // the same report rendered for a person (no second build: the report is the contract)
     let report: shiplight::report::Report = serde_json::from_value(v.clone()).unwrap();
     let text = shiplight::report::render::compare_text(&report);
@@ -73,6 +81,7 @@ async fn single_stage_flask_is_larger_and_the_toolchain_tops_the_growth() {
     assert_eq!(out.status.code(), Some(1), "the preview exits like the check: {md}");
     assert!(md.contains("### ❌ 📦 `"), "{md}");
     assert!(md.contains("build toolchain: `build-essential`, `python3-dev`"), "{md}");
+    assert!(md.contains("  - packages: `gcc-12` +"), "the FROM line's top packages under it: {md}");
     assert!(
         md.contains("<details><summary>💡 Suggested multi-stage rewrite <code>python</code> (not built)</summary>"),
         "{md}"

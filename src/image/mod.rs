@@ -47,10 +47,16 @@ pub struct ImageMeasure {
 }
 
 impl ImageMeasure {
-    /// The Dockerfile line of a filesystem layer (0-based, empty history entries not
-    /// counted), as package inventories number layers.
+    /// The filesystem layer (0-based, empty history entries not counted) as package
+    /// inventories number layers.
+    pub fn fs_layer(&self, layer: usize) -> Option<&Layer> {
+        self.layers.iter().filter(|l| !l.empty).nth(layer)
+    }
+
+    /// The Dockerfile line of a filesystem layer: its instruction's, or for a layer the FROM
+    /// image brought, the FROM line.
     pub fn line_of_layer(&self, layer: usize) -> Option<usize> {
-        self.layers.iter().filter(|l| !l.empty).nth(layer).and_then(|l| if l.inherited { None } else { l.line })
+        self.fs_layer(layer).and_then(|l| l.line)
     }
 }
 

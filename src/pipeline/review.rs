@@ -160,7 +160,8 @@ pub fn budgets(img: &ImageReport, text: &str, cfg: &LintConfig, new_only: bool) 
         }
         _ => all,
     };
-    let line_of = |l: usize| img.head.line_of_layer(l);
+    // a package the FROM image brought has no line of its own: the FROM line takes it
+    let line_of = |l: usize| img.head.fs_layer(l).filter(|l| !l.inherited).and_then(|l| l.line);
     let from_line = crate::dockerfile::Dockerfile::parse(text)
         .ok()
         .and_then(|df| {
