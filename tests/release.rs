@@ -29,6 +29,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use support::action::{local, local_action, noop_action, CHECKOUT, DOWNLOAD_ARTIFACT, UPLOAD_ARTIFACT};
 use support::{need, root, which};
 
 fn git(dir: &Path, args: &[&str]) -> String {
@@ -95,15 +96,6 @@ impl Registry {
     }
 }
 
-/// A local action in a temporary folder.
-fn local_action(yaml: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("action.yml"), yaml).unwrap();
-    dir
-}
-
-const NOOP: &str = "name: noop\ndescription: stands in for a downloaded action\nruns:\n  using: composite\n  steps:\n    - run: echo noop\n      shell: sh\n";
-
 /// upload-artifact / download-artifact over a folder every job container mounts.
 fn artifact_actions(shared: &Path) -> (tempfile::TempDir, tempfile::TempDir) {
     let s = shared.display();
@@ -150,9 +142,8 @@ async fn the_release_pushes_the_image_and_a_tagged_action_starts_from_it() {
     git(work.path(), &["clone", "--quiet", remote.to_str().unwrap(), src.to_str().unwrap()]);
     let shared = work.path().join("artifacts");
     std::fs::create_dir(&shared).unwrap();
-    let noop = local_action(NOOP);
+    let noop = noop_action();
     let (upload, download) = artifact_actions(&shared);
-    let local = |name: &str, dir: &Path| format!("{name}={}", dir.display());
     let event = work.path().join("event.json");
     std::fs::write(
         &event,
@@ -182,15 +173,9 @@ async fn the_release_pushes_the_image_and_a_tagged_action_starts_from_it() {
             &format!("PATH={}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", cargo_home.display()),
         ])
         .args(["--env", "CARGO_NET_OFFLINE=true"])
-        .args(["--local-repository", &local("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683", noop.path())])
-        .args([
-            "--local-repository",
-            &local("actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02", upload.path()),
-        ])
-        .args([
-            "--local-repository",
-            &local("actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093", download.path()),
-        ])
+        .args(["--local-repository", &local(CHECKOUT, noop.path())])
+        .args(["--local-repository", &local(UPLOAD_ARTIFACT, upload.path())])
+        .args(["--local-repository", &local(DOWNLOAD_ARTIFACT, download.path())])
         .args([
             "--local-repository",
             &local("docker/setup-buildx-action@e468171a9de216ec08956ac3ada2f0791b6bd435", noop.path()),
@@ -248,7 +233,7 @@ async fn the_release_pushes_the_image_and_a_tagged_action_starts_from_it() {
         .current_dir(&consumer)
         .args(["push", "-W", ".github/workflows/lint.yml", "-P", "ubuntu-latest=debian:bookworm", "--pull=false"])
         .args(["--action-offline-mode", "--local-repository", &local("shiplight/shiplight@v1.2.3", action.path())])
-        .args(["--local-repository", &local("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683", noop.path())])
+        .args(["--local-repository", &local(CHECKOUT, noop.path())])
         .env("HOME", &act_home)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

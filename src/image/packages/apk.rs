@@ -30,18 +30,7 @@ pub fn read(db: Option<&str>, files: &BTreeMap<String, (usize, u64)>, fs: &Fs) -
             continue;
         }
         let bytes = paths.iter().filter_map(|p| fs.get(p)).map(|(_, _, s)| s).sum();
-        let package = Package {
-            ecosystem: Ecosystem::Apk,
-            name,
-            version,
-            bytes,
-            layer,
-            location: None,
-            requested: None,
-            via: None,
-            recommended: false,
-            extra_bytes: 0,
-        };
+        let package = Package::new(Ecosystem::Apk, &name, &version, bytes, layer);
         out.push((package, paths));
     }
     out

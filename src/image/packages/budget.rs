@@ -81,18 +81,7 @@ mod tests {
     use super::*;
 
     fn pkg(name: &str, bytes: u64, layer: usize) -> Package {
-        Package {
-            ecosystem: Ecosystem::Deb,
-            name: name.into(),
-            version: "1".into(),
-            bytes,
-            layer,
-            location: None,
-            requested: None,
-            via: None,
-            recommended: false,
-            extra_bytes: 0,
-        }
+        Package::new(Ecosystem::Deb, name, "1", bytes, layer)
     }
 
     #[test]

@@ -203,16 +203,10 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &
                 .sum();
             let requested = !auto.contains(&p.name);
             let package = Package {
-                ecosystem: Ecosystem::Deb,
-                name: p.name.clone(),
-                version: p.version.clone(),
-                bytes,
-                layer,
-                location: None,
                 requested: Some(requested),
                 via: if requested { None } else { via.get(&(layer, p.name.clone())).cloned() },
                 recommended: !requested && !needed.contains(&(layer, p.name.clone())),
-                extra_bytes: 0,
+                ..Package::new(Ecosystem::Deb, &p.name, &p.version, bytes, layer)
             };
             (package, paths)
         })

@@ -63,31 +63,16 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>) -> Ve
                     ["mod", name, version, ..] => {
                         main = Some(name.to_string());
                         let package = Package {
-                            ecosystem: Ecosystem::Go,
-                            name: name.to_string(),
-                            version: version.to_string(),
-                            bytes: *size,
-                            layer,
                             location: Some(format!("/{path}")),
-                            requested: None,
-                            via: None,
-                            recommended: false,
-                            extra_bytes: 0,
+                            ..Package::new(Ecosystem::Go, name, version, *size, layer)
                         };
                         out.push((package, vec![path.clone()]));
                     }
                     ["dep", name, version, ..] => {
                         let package = Package {
-                            ecosystem: Ecosystem::Go,
-                            name: name.to_string(),
-                            version: version.to_string(),
-                            bytes: 0,
-                            layer,
                             location: Some(format!("/{path}")),
-                            requested: None,
                             via: main.clone(),
-                            recommended: false,
-                            extra_bytes: 0,
+                            ..Package::new(Ecosystem::Go, name, version, 0, layer)
                         };
                         out.push((package, Vec::new()));
                     }

@@ -80,6 +80,22 @@ fn is_zero(n: &u64) -> bool {
 }
 
 impl Package {
+    /// A package with nothing known beyond its identity, bytes and layer.
+    pub fn new(ecosystem: Ecosystem, name: &str, version: &str, bytes: u64, layer: usize) -> Package {
+        Package {
+            ecosystem,
+            name: name.to_owned(),
+            version: version.to_owned(),
+            bytes,
+            layer,
+            location: None,
+            requested: None,
+            via: None,
+            extra_bytes: 0,
+            recommended: false,
+        }
+    }
+
     /// What the package costs the image: its files and what it caused.
     pub fn cost(&self) -> u64 {
         self.bytes + self.extra_bytes
@@ -341,18 +357,7 @@ mod tests {
     use super::*;
 
     fn pkg(name: &str, version: &str, bytes: u64, layer: usize) -> Package {
-        Package {
-            ecosystem: Ecosystem::Deb,
-            name: name.into(),
-            version: version.into(),
-            bytes,
-            layer,
-            location: None,
-            requested: None,
-            via: None,
-            recommended: false,
-            extra_bytes: 0,
-        }
+        Package::new(Ecosystem::Deb, name, version, bytes, layer)
     }
 
     #[test]

@@ -35,16 +35,8 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &
                 fs.under(dir).filter(|(p, _)| !p.starts_with(&nested)).map(|(p, (_, s))| (p.clone(), *s)).collect();
             let location = dir.rsplit_once("/node_modules/").map(|(root, _)| format!("/{root}/node_modules"));
             let package = Package {
-                ecosystem: Ecosystem::Npm,
-                name: name.to_owned(),
-                version: version.to_owned(),
-                bytes: owned.iter().map(|(_, s)| s).sum(),
-                layer,
                 location: Some(location.unwrap_or_else(|| "/node_modules".into())),
-                requested: None,
-                via: None,
-                recommended: false,
-                extra_bytes: 0,
+                ..Package::new(Ecosystem::Npm, name, version, owned.iter().map(|(_, s)| s).sum(), layer)
             };
             out.push((package, owned.into_iter().map(|(p, _)| p).collect()));
         }

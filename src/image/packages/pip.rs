@@ -91,16 +91,8 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &
         let bytes = paths.iter().filter_map(|p| fs.get(p)).map(|(_, _, s)| s).sum();
         let layer = files.get(&record).or_else(|| files.get(meta)).map(|(l, _)| *l).unwrap_or(0);
         let package = Package {
-            ecosystem: Ecosystem::Pip,
-            name,
-            version,
-            bytes,
-            layer,
             location: Some(format!("/{site}")),
-            requested: None,
-            via: None,
-            recommended: false,
-            extra_bytes: 0,
+            ..Package::new(Ecosystem::Pip, &name, &version, bytes, layer)
         };
         out.push((package, paths));
     }
