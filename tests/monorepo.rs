@@ -224,6 +224,23 @@ fn merge_reads_a_plan_file_and_says_what_is_wrong_with_bad_inputs() {
     let body = std::fs::read_to_string(ws.path().join(".shiplight/comment.md")).unwrap();
     assert!(body.contains("over the max-size budget of 100 MB"), "{body}");
 
+    // a report that is not one: named, and its image counts as missing
+    let bad = ws.path().join("reports/shiplight-web");
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::write(bad.join("report.json"), "{ not a report").unwrap();
+    std::fs::write(
+        ws.path().join("plan.json"),
+        json!({"images": [{"name": "api", "affected": true}, {"name": "web", "affected": true}]}).to_string(),
+    )
+    .unwrap();
+    let (out, _) = merge(ws.path(), &[("reports", "reports"), ("plan", "plan.json"), ("comment", "never")]);
+    let log = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    assert!(log.contains("::warning::input `reports`: ") && log.contains("is not a shiplight report"), "{log}");
+    let body = std::fs::read_to_string(ws.path().join(".shiplight/comment.md")).unwrap();
+    assert!(body.contains("| ❌ | `web` | — | — | fail: no report |"), "{body}");
+    std::fs::remove_dir_all(&bad).unwrap();
+
     for (inputs, says) in [
         (vec![("reports", "nowhere")], "input `reports`: cannot read"),
         (vec![("reports", "reports"), ("plan", "{not json")], "input `plan`: not the JSON"),

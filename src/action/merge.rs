@@ -136,7 +136,11 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
     let dir = ws.join(inputs.reports.clone().unwrap_or_else(|| inputs.report_dir.clone()));
     let mut saved = Vec::new();
     for path in report_files(&dir)? {
-        saved.push(steps::read_saved(&path, "reports")?);
+        // one unreadable artifact does not hide the others: its image counts as missing
+        match steps::read_saved(&path, "reports") {
+            Ok(r) => saved.push(r),
+            Err(e) => say(&format!("::warning::{}; its image counts as missing", escape_data(&e.to_string()))),
+        }
     }
     let plan = inputs.plan.as_deref().map(|p| read_plan(p, ws)).transpose()?;
     if plan.is_none() {

@@ -133,8 +133,8 @@ pub fn measured(findings: &mut [Finding], img: &ImageReport) {
 }
 
 /// SL112 and SL113 on the built image: the packages `deny-packages` forbids and the ones over
-/// `max-package-bytes`, on the line that installed them (the shipped stage's FROM line when
-/// the base image brought them). With `new_only`, only the packages this pull request added
+/// `max-package-bytes`, on the line that installed them (the FROM line when the base image
+/// brought them). With `new_only`, only the packages this pull request added
 /// or changed, as for the other findings.
 pub fn budgets(img: &ImageReport, text: &str, cfg: &LintConfig, new_only: bool) -> Vec<Finding> {
     let Some(all) = &img.head_packages else { return Vec::new() };
@@ -160,22 +160,14 @@ pub fn budgets(img: &ImageReport, text: &str, cfg: &LintConfig, new_only: bool) 
         }
         _ => all,
     };
-    // a package the FROM image brought has no line of its own: the FROM line takes it
-    let line_of = |l: usize| img.head.fs_layer(l).filter(|l| !l.inherited).and_then(|l| l.line);
-    let from_line = crate::dockerfile::Dockerfile::parse(text)
-        .ok()
-        .and_then(|df| {
-            let graph = crate::dockerfile::Graph::build(&df, &cfg.targets).ok()?;
-            let stage = graph.targets.first().copied()?;
-            df.stages.get(stage).map(|s| s.line)
-        })
-        .unwrap_or(1);
+    // a layer the FROM image brought carries the FROM line
+    let place = |l: usize| img.head.fs_layer(l).map(|x| (x.line, x.inherited)).unwrap_or((None, false));
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
-    for b in crate::image::packages::budget::check(inv, &line_of, &cfg.deny_packages, cfg.max_package_bytes, &size) {
+    for b in crate::image::packages::budget::check(inv, &place, &cfg.deny_packages, cfg.max_package_bytes, &size) {
         let Some(rule) = lint::rules::find(b.code) else { continue };
         let Some(severity) = cfg.severity_of(rule).filter(|_| !cfg.is_ignored(rule, None)) else { continue };
-        let line = b.line.unwrap_or(from_line);
+        let line = b.line.unwrap_or(1);
         out.push(Finding {
             file: img.dockerfile.clone(),
             line,

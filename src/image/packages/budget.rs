@@ -15,9 +15,14 @@ pub struct Breach {
 }
 
 /// The breaches of `inv`. Invalid globs were refused when the configuration was read.
+/// Where a layer comes from: its Dockerfile line, and whether the FROM image brought it.
+type Place = (Option<usize>, bool);
+
+/// `place` says where a layer comes from: its Dockerfile line, and whether the FROM image
+/// brought it.
 pub fn check(
     inv: &Inventory,
-    line_of: &dyn Fn(usize) -> Option<usize>,
+    place: &dyn Fn(usize) -> Place,
     deny: &[String],
     max: Option<u64>,
     size: &dyn Fn(u64) -> String,
@@ -26,13 +31,13 @@ pub fn check(
     let matchers: Vec<(String, globset::GlobMatcher)> =
         deny.iter().filter_map(|p| globset::Glob::new(p).ok().map(|g| (p.clone(), g.compile_matcher()))).collect();
     if !matchers.is_empty() {
-        let mut by_line: BTreeMap<Option<usize>, Vec<(&Package, &str)>> = BTreeMap::new();
+        let mut by_line: BTreeMap<Place, Vec<(&Package, &str)>> = BTreeMap::new();
         for p in &inv.packages {
             if let Some((pattern, _)) = matchers.iter().find(|(_, m)| m.is_match(&p.name)) {
-                by_line.entry(line_of(p.layer)).or_default().push((p, pattern));
+                by_line.entry(place(p.layer)).or_default().push((p, pattern));
             }
         }
-        for (line, mut list) in by_line {
+        for ((line, inherited), mut list) in by_line {
             list.sort_by(|a, b| b.0.bytes.cmp(&a.0.bytes).then(a.0.name.cmp(&b.0.name)));
             let shown: Vec<String> = list
                 .iter()
@@ -42,7 +47,7 @@ pub fn check(
             let more = list.len().saturating_sub(5);
             let more = if more > 0 { format!(" and {more} more") } else { String::new() };
             let total: u64 = list.iter().map(|(p, _)| p.bytes).sum();
-            let whence = if line.is_none() { ", brought by the base image" } else { "" };
+            let whence = if inherited { ", brought by the base image" } else { "" };
             out.push(Breach {
                 code: "SL112",
                 line,
@@ -60,7 +65,7 @@ pub fn check(
         for p in over {
             out.push(Breach {
                 code: "SL113",
-                line: line_of(p.layer),
+                line: place(p.layer).0,
                 message: format!(
                     "{} `{}` {} is {}, over max-package-bytes {}",
                     p.ecosystem.as_str(),
@@ -90,11 +95,12 @@ mod tests {
             packages: vec![pkg("gcc-12", 50, 1), pkg("cpp-12", 30, 1), pkg("libc6-dev", 9, 0), pkg("python3", 200, 0)],
             ..Inventory::default()
         };
-        let line_of = |l: usize| (l == 1).then_some(4);
+        // layer 0 is the FROM image's (line 1), layer 1 the RUN on line 4
+        let place = |l: usize| if l == 1 { (Some(4), false) } else { (Some(1), true) };
         let size = |b: u64| format!("{b} B");
-        let found = check(&inv, &line_of, &["gcc*".into(), "*-dev".into()], Some(100), &size);
+        let found = check(&inv, &place, &["gcc*".into(), "*-dev".into()], Some(100), &size);
         let got: Vec<(&str, Option<usize>)> = found.iter().map(|b| (b.code, b.line)).collect();
-        assert_eq!(got, [("SL112", None), ("SL112", Some(4)), ("SL113", None)]);
+        assert_eq!(got, [("SL112", Some(1)), ("SL112", Some(4)), ("SL113", Some(1))]);
         assert!(
             found[0].message.contains("brought by the base image")
                 && found[0].message.contains("`libc6-dev` (9 B, matches `*-dev`)"),
