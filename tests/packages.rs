@@ -328,3 +328,89 @@ async fn pip_npm_go_and_apk_inventories_match_their_tools() {
 
     support::cleanup(&engine, &tags).await;
 }
+
+/// An rpm package built here with Debian's rpmbuild: `files` are (path, bytes of zeros).
+fn rpm_package(top: &Path, name: &str, epoch: Option<u32>, files: &[(&str, usize)]) -> std::path::PathBuf {
+    let spec = top.join(format!("{name}.spec"));
+    let install: String = files
+        .iter()
+        .map(|(p, n)| format!("mkdir -p %{{buildroot}}$(dirname {p})\nhead -c {n} /dev/zero > %{{buildroot}}{p}\n"))
+        .collect();
+    let listed: String = files.iter().map(|(p, _)| format!("{p}\n")).collect();
+    let epoch = epoch.map(|e| format!("Epoch: {e}\n")).unwrap_or_default();
+    std::fs::write(
+        &spec,
+        format!("Name: {name}\nVersion: 1.2\nRelease: 3\n{epoch}Summary: t\nLicense: MIT\nBuildArch: noarch\n%description\nt\n%install\n{install}%files\n{listed}"),
+    )
+    .unwrap();
+    let out = Command::new("rpmbuild")
+        .arg("--define")
+        .arg(format!("_topdir {}", top.display()))
+        .arg("-bb")
+        .arg(&spec)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "rpmbuild: {}", String::from_utf8_lossy(&out.stderr));
+    top.join(format!("RPMS/noarch/{name}-1.2-3.noarch.rpm"))
+}
+
+#[tokio::test]
+async fn an_rpm_database_matches_rpm_qa() {
+    let Some(engine) = daemon("packages rpm").await else { return };
+    let tools = support::which("rpm").is_some() && support::which("rpmbuild").is_some();
+    if !need("packages rpm", "rpm and rpmbuild", tools, "apt-get install rpm (scripts/test)") {
+        return;
+    }
+    busybox(&engine).await;
+    // two packages installed with Debian's rpm into a root, its SQLite database (and the
+    // write-ahead log rpm leaves) copied into an image as they are
+    let work = tempfile::tempdir().unwrap();
+    let root = work.path().join("context/root");
+    let rpm = |args: &[&str]| {
+        let out = Command::new("rpm")
+            .arg("--root")
+            .arg(&root)
+            .args(["--dbpath", "/var/lib/rpm"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "rpm {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    std::fs::create_dir_all(&root).unwrap();
+    rpm(&["--initdb"]);
+    let a = rpm_package(
+        work.path(),
+        "hello-shiplight",
+        None,
+        &[("/usr/share/hello/data.bin", 12_345), ("/usr/bin/hello-shiplight", 20)],
+    );
+    let b = rpm_package(work.path(), "tzdata-shiplight", Some(2), &[("/usr/share/zoneinfo/UTC", 118)]);
+    rpm(&["-i", "--nodeps", "--ignorearch", a.to_str().unwrap(), b.to_str().unwrap()]);
+    let truth: BTreeSet<(String, String)> =
+        rpm(&["-qa", "--qf", "%{NAME} %|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}\\n"])
+            .lines()
+            .filter_map(|l| l.split_once(' ').map(|(n, v)| (n.to_owned(), v.to_owned())))
+            .collect();
+    assert_eq!(truth.len(), 2, "{truth:?}");
+    let dir = work.path().join("context");
+    std::fs::write(dir.join("Dockerfile"), format!("FROM {BUSYBOX}\nCOPY root/ /\n")).unwrap();
+    let tag = "shiplight-test/pkg-rpm:1";
+    let out = Command::new("docker")
+        .args(["build", "-q", "--label", "dev.shiplight.managed=true", "-t", tag])
+        .arg(&dir)
+        .env("DOCKER_BUILDKIT", "0")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let cache = tempfile::tempdir().unwrap();
+    let found: Vec<Value> = inventory(tag, cache.path()).into_iter().filter(|p| p["ecosystem"] == "rpm").collect();
+    let ours: BTreeSet<(String, String)> = found
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap().to_owned(), p["version"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(ours, truth, "the same packages as rpm -qa");
+    let hello = found.iter().find(|p| p["name"] == "hello-shiplight").unwrap();
+    assert_eq!(hello["bytes"].as_u64(), Some(12_345 + 20), "its files' bytes in the image");
+    support::cleanup(&engine, &[tag]).await;
+}

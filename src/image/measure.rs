@@ -355,6 +355,7 @@ fn scan_layer(input: ChunkReader, compressed: bool) -> std::io::Result<LayerScan
     };
     let mut entries = Vec::new();
     let mut captured = Captured::default();
+    let mut raw: Vec<(String, Vec<u8>)> = Vec::new();
     {
         let mut archive = tar::Archive::new(&mut tee);
         for e in archive.entries()? {
@@ -384,6 +385,11 @@ fn scan_layer(input: ChunkReader, compressed: bool) -> std::io::Result<LayerScan
                     let n = read_up_to(&mut e, &mut head)?;
                     captured.files.push((path.clone(), String::from_utf8_lossy(&head[..n]).into_owned()));
                 }
+                Capture::Bytes => {
+                    let mut bytes = Vec::new();
+                    e.read_to_end(&mut bytes)?;
+                    raw.push((path.clone(), bytes));
+                }
                 Capture::MaybeGo => {
                     if let Some(info) = go_build_info(&mut e)? {
                         captured.go.push((path.clone(), info));
@@ -395,6 +401,14 @@ fn scan_layer(input: ChunkReader, compressed: bool) -> std::io::Result<LayerScan
             if !path.is_empty() {
                 entries.push(Entry { path, size });
             }
+        }
+    }
+    // an rpm database is read once the layer's copy of its write-ahead log is known too
+    for (path, bytes) in raw.iter().filter(|(p, _)| !p.ends_with("-wal")) {
+        let wal = raw.iter().find(|(p, _)| p.strip_suffix("-wal") == Some(path)).map(|(_, b)| b.as_slice());
+        match inventories::rpm::parse_db(bytes, wal) {
+            Ok(records) => captured.rpm.push((path.clone(), records)),
+            Err(e) => captured.notes.push(format!("/{path} cannot be read as an rpm database: {e}")),
         }
     }
     std::io::copy(&mut tee, &mut std::io::sink())?; // trailing padding

@@ -14,6 +14,7 @@ pub mod deb;
 pub mod go;
 pub mod npm;
 pub mod pip;
+pub mod rpm;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -28,6 +29,7 @@ pub enum Ecosystem {
     Pip,
     Npm,
     Go,
+    Rpm,
 }
 
 impl Ecosystem {
@@ -38,6 +40,7 @@ impl Ecosystem {
             Ecosystem::Pip => "pip",
             Ecosystem::Npm => "npm",
             Ecosystem::Go => "go",
+            Ecosystem::Rpm => "rpm",
         }
     }
 }
@@ -126,6 +129,12 @@ pub struct Captured {
     /// Go binaries: path → the build info's module lines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub go: Vec<(String, String)>,
+    /// rpm databases: path → the packages they list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rpm: Vec<(String, Vec<rpm::Record>)>,
+    /// What could not be read in this layer, said for a reader.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Symbolic links at the top of the tree (`bin` → `usr/bin`): dpkg lists files by the
     /// path it installed them under.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -139,6 +148,8 @@ pub enum Capture {
     Text(usize),
     /// An executable that may be a Go binary: look for its build info.
     MaybeGo,
+    /// An rpm SQLite database or its write-ahead log: keep the bytes until the layer ends.
+    Bytes,
     Nothing,
 }
 
@@ -148,6 +159,9 @@ const MAX_TEXT: usize = 32 * 1024 * 1024;
 /// What the scanner keeps of `path` (normalised, no leading `/`); `mode` is the tar mode.
 pub fn capture(path: &str, mode: u32, size: u64) -> Capture {
     let name = path.rsplit('/').next().unwrap_or(path);
+    if rpm::DBS.iter().any(|d| path == *d || path.strip_suffix("-wal") == Some(d)) {
+        return Capture::Bytes;
+    }
     if path == deb::STATUS || path == deb::EXTENDED_STATES || path == apk::INSTALLED {
         return Capture::Text(MAX_TEXT);
     }
@@ -225,6 +239,16 @@ pub fn inventory(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>) 
     found.extend(pip::read(captured, files, &fs));
     found.extend(npm::read(captured, files, &fs));
     found.extend(go::read(captured, files));
+    found.extend(rpm::read(captured, files, &fs));
+    if files.contains_key(rpm::BDB) && !rpm::DBS.iter().any(|d| files.contains_key(*d)) {
+        inv.notes.push("rpm packages are not listed: /var/lib/rpm/Packages is a BerkeleyDB database (rpm before 4.16), which shiplight does not read".into());
+    }
+    // what the final database's layer could not read
+    for (layer, c) in captured.iter().enumerate() {
+        if rpm::DBS.iter().any(|d| files.get(*d).is_some_and(|(l, _)| *l == layer)) {
+            inv.notes.extend(c.notes.iter().cloned());
+        }
+    }
     let mut owned: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (_, paths) in &found {
         for path in paths {
