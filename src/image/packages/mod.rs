@@ -249,6 +249,12 @@ pub fn inventory(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>) 
             inv.notes.extend(c.notes.iter().cloned());
         }
     }
+    let unlisted = found.iter().filter(|(p, paths)| p.ecosystem == Ecosystem::Deb && paths.is_empty()).count();
+    if unlisted > 0 {
+        inv.notes.push(format!(
+            "{unlisted} deb package(s) have no file list in /var/lib/dpkg/info (removed from the image?): their bytes are counted as 0 and their files as unpackaged"
+        ));
+    }
     let mut owned: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (_, paths) in &found {
         for path in paths {
