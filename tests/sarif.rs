@@ -170,7 +170,11 @@ fn several_files_with_every_rule_validate() {
         .iter()
         .map(|r| r["id"].as_str().unwrap().to_owned())
         .collect();
-    let missing: Vec<&String> = every.iter().filter(|c| !fired.contains(*c)).collect();
+    // the rules checked on a built image's packages cannot fire on text alone
+    let on_images: Vec<&str> = shiplight::lint::rules::TABLE.iter().filter(|r| r.needs_image).map(|r| r.code).collect();
+    assert_eq!(on_images, ["SL112", "SL113"]);
+    let missing: Vec<&String> =
+        every.iter().filter(|c| !fired.contains(*c) && !on_images.contains(&c.as_str())).collect();
     assert!(missing.is_empty(), "rules that did not fire: {missing:?}");
     assert_eq!(validate(&tool, &log), Vec::<String>::new());
     // every location is relative to the repository, none starts with a slash

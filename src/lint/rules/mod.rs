@@ -61,6 +61,9 @@ pub struct Rule {
     /// The rule's source file, whose `//!` comment is its documentation.
     source: &'static str,
     pub check: fn(&Ctx, &mut Vec<Hit>),
+    /// Checked on a built image's packages (compare, the Action), not on the Dockerfile's
+    /// text: `shiplight lint` alone never reports it.
+    pub needs_image: bool,
 }
 
 impl std::fmt::Debug for Rule {
@@ -113,7 +116,15 @@ macro_rules! rule {
             summary: $summary,
             source: include_str!(concat!(stringify!($module), ".rs")),
             check: $module::check,
+            needs_image: false,
         }
+    };
+}
+
+/// A rule checked on a built image's packages.
+macro_rules! image_rule {
+    ($($args:tt)*) => {
+        Rule { needs_image: true, ..rule!($($args)*) }
     };
 }
 
@@ -190,7 +201,7 @@ pub static TABLE: &[Rule] = &[
         ["DL3026"],
         "A base image comes from a registry that is not trusted"
     ),
-    rule!(
+    image_rule!(
         denied_package,
         "SL112",
         "denied-package-shipped",
@@ -198,7 +209,7 @@ pub static TABLE: &[Rule] = &[
         [],
         "A package .shiplight.yml denies (deny-packages) is in the built image"
     ),
-    rule!(
+    image_rule!(
         package_budget,
         "SL113",
         "package-over-budget",
