@@ -24,9 +24,8 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
     let walk = || plan::walked_dockerfiles(ws);
     let planned: Vec<Planned> = match &pr {
         Some(p) => {
-            let (mut client, token) = steps::client(inputs, runner)?;
-            // reading needs no author, but the log says who the token is, as in the other modes
-            say(&steps::identify(&mut client, inputs, runner, &token).await?);
+            // reading needs no comment author: no identity lookup
+            let (client, _) = steps::client(inputs, runner)?;
             let changed = client.changed_files(p.number).await?;
             let mut base_config = None;
             for name in &crate::pipeline::lint::FILE_NAMES[..2] {
