@@ -83,7 +83,10 @@ pub fn parse_header(blob: &[u8]) -> Option<Record> {
     };
     let ints = |tag: i32| -> Vec<i32> {
         match entries.get(&tag) {
-            Some(&(INT32, offset, count)) => (0..count).filter_map(|i| be32(data, offset + 4 * i)).collect(),
+            // no more values than the data holds, whatever the count says
+            Some(&(INT32, offset, count)) => {
+                (0..count.min(data.len() / 4)).map_while(|i| be32(data, offset + 4 * i)).collect()
+            }
             _ => Vec::new(),
         }
     };
