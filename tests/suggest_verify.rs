@@ -14,7 +14,8 @@ fn verified(test: &str, args: &[&str], cwd: &std::path::Path) -> (Value, u64, u6
     let out = shiplight(&full, cwd);
     let v: Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // a failed verification says why in the report: show it, not only stderr
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", String::from_utf8_lossy(&out.stderr), v["verification"]);
     let ver = &v["verification"];
     assert_eq!(ver["verified"], true, "{ver}");
     let (a, b) = (ver["original_bytes"].as_u64().unwrap(), ver["patched_bytes"].as_u64().unwrap());
