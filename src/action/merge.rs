@@ -74,17 +74,15 @@ fn read_plan(value: &str, ws: &Path) -> Result<PlanSummary, ActionError> {
 /// reports are not), on top of the inputs'.
 fn thresholds(inputs: &Inputs, ws: &Path) -> Result<BTreeMap<String, Thresholds>, ActionError> {
     let mut out = BTreeMap::new();
-    for name in &crate::pipeline::lint::FILE_NAMES[..2] {
-        let Ok(text) = std::fs::read_to_string(ws.join(name)) else { continue };
-        let images = plan::configured(&text, name).map_err(|e| ActionError::Usage(e.to_string()))?;
-        for spec in images.into_iter().flatten().map(|(s, _)| s) {
-            let own = match &spec.thresholds {
-                Some(t) => t.apply(inputs.thresholds).map_err(|e| ActionError::Usage(format!("{name}: {e}")))?,
-                None => inputs.thresholds,
-            };
-            out.insert(safe_key(&spec.name), own);
-        }
-        break;
+    let images = plan::configured_at(ws).map_err(|e| ActionError::Usage(e.to_string()))?;
+    for spec in images.into_iter().flatten() {
+        let own = match &spec.thresholds {
+            Some(t) => {
+                t.apply(inputs.thresholds).map_err(|e| ActionError::Usage(format!("image `{}`: {e}", spec.name)))?
+            }
+            None => inputs.thresholds,
+        };
+        out.insert(safe_key(&spec.name), own);
     }
     Ok(out)
 }

@@ -4,7 +4,7 @@
 
 use super::steps::{self, say};
 use super::{ActionError, CommentMode, Inputs, Outcome, Runner, SuggestMode};
-use crate::github::comment::{CommentError, Comments};
+use crate::github::comment::CommentError;
 use crate::github::event;
 use std::path::PathBuf;
 
@@ -135,15 +135,7 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
             outcome.comment_md.display()
         ),
         (Some(p), mode) => {
-            let (repo, token) = match (&runner.repository, &token) {
-                (Some(r), Some(t)) => (r.clone(), t.clone()),
-                _ => {
-                    return Err(ActionError::Usage(
-                        "posting the comment needs GITHUB_REPOSITORY and a token (input github-token); set comment: never to skip it".into(),
-                    ))
-                }
-            };
-            let mut client = Comments::new(&runner.api_url, &token, &repo)?;
+            let (mut client, token) = steps::client(inputs, runner)?;
             let post = async {
                 say(&steps::identify(&mut client, inputs, runner, &token).await?);
                 if mode == CommentMode::OnChange

@@ -298,12 +298,18 @@ fn head_config(root: &Path) -> Option<(&'static str, String)> {
 /// in it (found by walking: the Action's container has no git), named as [`plan`] names them
 /// with `repo_name` for one at the root.
 pub fn images(root: &Path, repo_name: &str) -> Result<Vec<ImageSpec>, PlanError> {
-    if let Some((name, text)) = head_config(root) {
-        if let Some(list) = configured(&text, name)? {
-            return Ok(list.into_iter().map(|(s, _)| s).collect());
-        }
+    match configured_at(root)? {
+        Some(list) => Ok(list),
+        None => Ok(discovered(repo_name, walked_dockerfiles(root)?)),
     }
-    Ok(discovered(repo_name, walked_dockerfiles(root)?))
+}
+
+/// The `images:` of the `.shiplight.yml` at `root`, if it has any.
+pub fn configured_at(root: &Path) -> Result<Option<Vec<ImageSpec>>, PlanError> {
+    match head_config(root) {
+        Some((name, text)) => Ok(configured(&text, name)?.map(|list| list.into_iter().map(|(s, _)| s).collect())),
+        None => Ok(None),
+    }
 }
 
 /// The images, and for each whether it is affected and why.

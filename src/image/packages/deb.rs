@@ -126,9 +126,7 @@ fn closure<'a>(
 /// The deb packages of the image, each with the paths it owns.
 pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &Fs) -> Vec<(Package, Vec<String>)> {
     let Some((status_layer, _)) = files.get(STATUS) else { return Vec::new() };
-    let text_at = |layer: usize, path: &str| {
-        captured.get(layer).and_then(|c| c.files.iter().find(|(p, _)| p == path)).map(|(_, t)| t.as_str())
-    };
+    let text_at = |layer: usize, path: &str| super::text_at(captured, layer, path);
     let Some(status) = text_at(*status_layer, STATUS) else { return Vec::new() };
     let list = installed(status);
     // each layer that rewrote the status file: what it had installed, to find the layer

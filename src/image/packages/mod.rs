@@ -183,10 +183,14 @@ pub fn capture(path: &str, mode: u32, size: u64) -> Capture {
     Capture::Nothing
 }
 
+/// The text of `path` as `layer` captured it.
+fn text_at<'a>(captured: &'a [Captured], layer: usize, path: &str) -> Option<&'a str> {
+    captured.get(layer)?.files.iter().find(|(p, _)| p == path).map(|(_, t)| t.as_str())
+}
+
 /// The final text of a captured `path`: from the layer that wrote the surviving copy.
 fn final_text<'a>(captured: &'a [Captured], files: &BTreeMap<String, (usize, u64)>, path: &str) -> Option<&'a str> {
-    let (layer, _) = files.get(path)?;
-    captured.get(*layer)?.files.iter().find(|(p, _)| p == path).map(|(_, t)| t.as_str())
+    text_at(captured, files.get(path)?.0, path)
 }
 
 /// The final filesystem, with top-level directory links resolved the way a path lookup

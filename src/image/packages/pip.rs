@@ -62,10 +62,7 @@ fn resolve(base: &str, rel: &str) -> String {
 
 /// The pip distributions of the image, each with the paths it owns.
 pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &Fs) -> Vec<(Package, Vec<String>)> {
-    let text = |path: &str| -> Option<&str> {
-        let (layer, _) = files.get(path)?;
-        captured.get(*layer)?.files.iter().find(|(p, _)| p == path).map(|(_, t)| t.as_str())
-    };
+    let text = |path: &str| super::final_text(captured, files, path);
     // every metadata file that survives names one distribution
     let mut metas: Vec<&str> = captured
         .iter()
