@@ -16,29 +16,51 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::attribute;
+use sha2::{Digest, Sha256};
+
 use super::engine::{Engine, EngineError};
 use super::packages::{self as inventories, Capture, Captured};
 use super::waste::{self, Entry};
+use super::{attribute, cache};
 use super::{ImageMeasure, Layer};
 use crate::dockerfile::{packages, Dockerfile, Graph};
 
 const CHUNK: usize = 256 * 1024;
 
-/// What a worker learnt about one layer tar.
+/// What a scan learnt about one layer tar. Kept by diff_id in the scan cache.
 #[derive(Debug, Default, Clone, serde::Serialize, Deserialize)]
-struct LayerScan {
-    compressed_bytes: u64,
-    entries: Vec<Entry>,
+pub(crate) struct LayerScan {
+    /// `sha256:` of the uncompressed tar: the layer's diff_id.
+    #[serde(default)]
+    pub diff_id: String,
+    /// The uncompressed tar's length.
+    #[serde(default)]
+    pub tar_bytes: u64,
+    /// Its content as Docker counts a layer's size: regular files, plus symlinks at the
+    /// length of their target.
+    #[serde(default)]
+    pub bytes: u64,
+    /// The tar gzip-compressed (what a push would send), when `gzipped`.
+    pub compressed_bytes: u64,
+    #[serde(default)]
+    pub gzipped: bool,
+    pub entries: Vec<Entry>,
     /// The package databases and build info the layer writes.
     #[serde(default)]
-    packages: Captured,
+    pub packages: Captured,
+}
+
+/// A layer of an export: scanned, or only hashed because the cache knows it.
+#[derive(Debug)]
+enum Scanned {
+    Full(LayerScan),
+    Known(String),
 }
 
 /// The parts of `docker save` that are not layers.
 #[derive(Debug, Default)]
 struct Export {
-    layers: HashMap<String, LayerScan>,
+    layers: HashMap<String, Scanned>,
     small_files: HashMap<String, Vec<u8>>,
 }
 
@@ -49,18 +71,19 @@ struct ManifestEntry {
     layers: Vec<String>,
 }
 
+/// The parts of an image config this module reads.
 #[derive(Deserialize, Default)]
-struct ImageConfig {
+pub(crate) struct ImageConfig {
     #[serde(default)]
-    history: Vec<HistoryEntry>,
+    pub history: Vec<HistoryEntry>,
 }
 
-#[derive(serde::Serialize, Deserialize, Default, Clone)]
-struct HistoryEntry {
+#[derive(serde::Serialize, Deserialize, Default, Clone, Debug)]
+pub(crate) struct HistoryEntry {
     #[serde(default)]
-    created_by: String,
+    pub created_by: String,
     #[serde(default)]
-    empty_layer: bool,
+    pub empty_layer: bool,
 }
 
 /// Where the image came from, for attributing layers to Dockerfile lines.
@@ -75,8 +98,17 @@ pub async fn measure(engine: &Engine, image: &str, source: Option<Source<'_>>) -
     measure_with(engine, image, source, true).await
 }
 
+/// A cached scan of `diff_id` with at least what is asked for (the gzip size when `compressed`).
+pub(crate) fn cached_layer(diff_id: &str, compressed: bool) -> Option<LayerScan> {
+    let scan: LayerScan = cache::load("layers", diff_id)?;
+    (scan.diff_id == diff_id && (scan.gzipped || !compressed)).then_some(scan)
+}
+
 /// [`measure`], optionally without the compressed sizes (a waste-only pass, several times
 /// faster: gzip is most of the work). `compressed_bytes` are then 0.
+///
+/// Only layers the scan cache does not know are scanned; an image whose history and layers
+/// are all known is not exported at all.
 pub async fn measure_with(
     engine: &Engine,
     image: &str,
@@ -85,61 +117,154 @@ pub async fn measure_with(
 ) -> Result<ImageMeasure, EngineError> {
     let (id, size_bytes, diff_ids) = engine.inspect(image).await?;
     let api_history = engine.history(image).await?;
-    let scan = match cache::load(&id, compressed) {
-        Some(scan) => scan,
-        None => {
-            let export = scan_export(engine, image, compressed).await?;
-            let (history, layer_paths) = read_manifest(&export, image)?;
-            let layers =
-                layer_paths.iter().map(|p| export.layers.get(p).cloned()).collect::<Option<Vec<_>>>().ok_or_else(
-                    || EngineError::Api {
+    let mut known: HashMap<String, LayerScan> =
+        diff_ids.iter().filter_map(|d| cached_layer(d, compressed).map(|s| (d.clone(), s))).collect();
+    let cached_history: Option<Vec<HistoryEntry>> = cache::load("images", &id);
+    let history = match cached_history {
+        Some(h) if diff_ids.iter().all(|d| known.contains_key(d)) => h,
+        _ => {
+            let (history, scans) = match export_layers(engine, image, compressed, &known).await? {
+                Some(found) => found,
+                // a layer the size of a known one was not that one: scan everything
+                None => export_layers(engine, image, compressed, &HashMap::new()).await?.ok_or_else(|| {
+                    EngineError::Api {
                         what: format!("exporting {image}"),
-                        message: "the export lists a layer it does not contain".into(),
-                    },
-                )?;
-            let scan = cache::Scan { history, layers, compressed };
-            cache::store(&id, &scan);
-            scan
+                        message: "the export changed while it was read".into(),
+                    }
+                })?,
+            };
+            for s in scans {
+                cache::store("layers", &s.diff_id, &s);
+                known.insert(s.diff_id.clone(), s);
+            }
+            cache::store("images", &id, &history);
+            history
         }
     };
-    let history = scan.history;
-    let scans: Vec<&LayerScan> = scan.layers.iter().collect();
-    let listings: Vec<Vec<Entry>> = scans.iter().map(|s| s.entries.clone()).collect();
-    let waste = waste::analyze(&listings);
-    let captured: Vec<Captured> = scans.iter().map(|s| s.packages.clone()).collect();
-    let inventory = inventories::inventory(&captured, &waste.files);
+    let scans =
+        diff_ids.iter().map(|d| known.get(d)).collect::<Option<Vec<&LayerScan>>>().ok_or_else(|| EngineError::Api {
+            what: format!("exporting {image}"),
+            message: "the export's layers are not the ones the daemon lists for the image".into(),
+        })?;
+    let history = fit_history(history, scans.len());
+    let sizes: Vec<u64> = if api_history.len() == history.len() {
+        api_history.iter().map(|(_, s)| *s).collect()
+    } else {
+        history_sizes(&history, &scans)
+    };
+    let compressed_sizes: Vec<u64> = scans.iter().map(|s| s.compressed_bytes).collect();
+    let mut m =
+        assemble(image, &id, &history, &scans.iter().map(|s| Some(*s)).collect::<Vec<_>>(), &compressed_sizes, &sizes);
+    m.size_bytes = size_bytes;
 
     // Which history entries the FROM image brought.
-    let from_image = source.as_ref().and_then(|s| s.graph.root_image(s.graph.targets[0])).map(str::to_owned);
-    let inherited = match from_image.as_deref() {
+    m.from_image = source.as_ref().and_then(|s| s.graph.root_image(s.graph.targets[0])).map(str::to_owned);
+    let inherited = match m.from_image.as_deref() {
         Some(base) if engine.exists(base).await => engine.history(base).await?.len(),
         _ => 0,
     };
-    let sizes_match = api_history.len() == history.len();
+    for l in m.layers.iter_mut().take(inherited) {
+        l.inherited = true;
+    }
+    if let Some(s) = &source {
+        attribute::attribute(&mut m.layers, s.dockerfile, s.graph);
+    }
+    Ok(m)
+}
+
+/// Export `image` and scan the layers `known` lacks: its history and the new scans, or
+/// `None` when a layer hashed as known turned out not to be.
+async fn export_layers(
+    engine: &Engine,
+    image: &str,
+    compressed: bool,
+    known: &HashMap<String, LayerScan>,
+) -> Result<Option<(Vec<HistoryEntry>, Vec<LayerScan>)>, EngineError> {
+    let skip = Known::of(known);
+    let export = scan_export(engine, image, compressed, skip).await?;
+    let (history, layer_paths) = read_manifest(&export, image)?;
+    let mut scans = Vec::new();
+    for p in &layer_paths {
+        match export.layers.get(p) {
+            Some(Scanned::Full(s)) => scans.push(s.clone()),
+            Some(Scanned::Known(d)) if known.contains_key(d) => {}
+            Some(Scanned::Known(_)) => return Ok(None),
+            None => {
+                return Err(EngineError::Api {
+                    what: format!("exporting {image}"),
+                    message: "the export lists a layer it does not contain".into(),
+                })
+            }
+        }
+    }
+    Ok(Some((history, scans)))
+}
+
+/// Each history entry's size from the scans (empty entries 0).
+pub(crate) fn history_sizes(history: &[HistoryEntry], scans: &[&LayerScan]) -> Vec<u64> {
+    let mut li = 0;
+    history
+        .iter()
+        .map(|h| {
+            if h.empty_layer {
+                0
+            } else {
+                li += 1;
+                scans.get(li - 1).map(|s| s.bytes).unwrap_or(0)
+            }
+        })
+        .collect()
+}
+
+/// The history, or when it does not describe `layers` filesystem layers (imported images
+/// have none), one entry per layer.
+pub(crate) fn fit_history(history: Vec<HistoryEntry>, layers: usize) -> Vec<HistoryEntry> {
+    if history.iter().filter(|h| !h.empty_layer).count() == layers {
+        history
+    } else {
+        (0..layers).map(|_| HistoryEntry::default()).collect()
+    }
+}
+
+/// An image from its history and its filesystem layers' scans (`None` for a layer that was
+/// not read: a foreign one, or `--sizes-only`), the compressed size of each layer and the size
+/// of each history entry. Nothing is inherited or attributed yet; `size_bytes` is the sum.
+pub(crate) fn assemble(
+    reference: &str,
+    id: &str,
+    history: &[HistoryEntry],
+    scans: &[Option<&LayerScan>],
+    compressed: &[u64],
+    sizes: &[u64],
+) -> ImageMeasure {
+    let listings: Vec<Vec<Entry>> = scans.iter().map(|s| s.map(|s| s.entries.clone()).unwrap_or_default()).collect();
+    let waste = waste::analyze(&listings);
+    let read_all = scans.iter().all(Option::is_some);
+    let inventory = read_all.then(|| {
+        let captured: Vec<Captured> = scans.iter().map(|s| s.map(|s| s.packages.clone()).unwrap_or_default()).collect();
+        inventories::inventory(&captured, &waste.files)
+    });
     let mut layers = Vec::with_capacity(history.len());
     let mut li = 0;
     for (hi, h) in history.iter().enumerate() {
-        let (compressed, wasted, top, listed) = if h.empty_layer {
-            (0, 0, Vec::new(), 0)
+        let (compressed_bytes, wasted, top) = if h.empty_layer {
+            (0, 0, Vec::new())
         } else {
-            let s = scans.get(li);
             let r = (
-                s.map(|s| s.compressed_bytes).unwrap_or(0),
+                compressed.get(li).copied().unwrap_or(0),
                 waste.wasted_by_layer.get(li).copied().unwrap_or(0),
                 waste.top_files.get(li).cloned().unwrap_or_default(),
-                s.map(|s| s.entries.iter().map(|e| e.size).sum()).unwrap_or(0),
             );
             li += 1;
             r
         };
-        let size = if sizes_match { api_history[hi].1 } else { listed };
         layers.push(Layer {
             created_by: h.created_by.clone(),
-            size_bytes: size,
-            compressed_bytes: compressed,
+            size_bytes: sizes.get(hi).copied().unwrap_or(0),
+            compressed_bytes,
             wasted_bytes: wasted,
             empty: h.empty_layer,
-            inherited: hi < inherited,
+            inherited: false,
             line: None,
             stage: None,
             instruction: None,
@@ -147,21 +272,18 @@ pub async fn measure_with(
             toolchain: attribute::run_script(&h.created_by).map(packages::toolchain_installed).unwrap_or_default(),
         });
     }
-    if let Some(s) = &source {
-        attribute::attribute(&mut layers, s.dockerfile, s.graph);
-    }
-    Ok(ImageMeasure {
-        reference: image.to_owned(),
-        id,
-        size_bytes,
-        compressed_bytes: scans.iter().map(|s| s.compressed_bytes).sum(),
-        layer_count: diff_ids.len(),
+    ImageMeasure {
+        reference: reference.to_owned(),
+        id: id.to_owned(),
+        size_bytes: sizes.iter().sum(),
+        compressed_bytes: compressed.iter().sum(),
+        layer_count: scans.len(),
         wasted_bytes: waste.wasted_bytes,
         efficiency: waste.efficiency(),
         layers,
-        from_image,
-        packages: Some(inventory),
-    })
+        packages: inventory,
+        ..Default::default()
+    }
 }
 
 fn read_manifest(export: &Export, image: &str) -> Result<(Vec<HistoryEntry>, Vec<String>), EngineError> {
@@ -176,20 +298,15 @@ fn read_manifest(export: &Export, image: &str) -> Result<(Vec<HistoryEntry>, Vec
         .get(&first.config)
         .map(|b| serde_json::from_slice(b).unwrap_or_default())
         .unwrap_or_default();
-    let mut history = config.history;
-    let non_empty = history.iter().filter(|h| !h.empty_layer).count();
-    if non_empty != first.layers.len() {
-        // No usable history (imported images have none): one entry per layer.
-        history = first.layers.iter().map(|_| HistoryEntry { created_by: String::new(), empty_layer: false }).collect();
-    }
-    Ok((history, first.layers))
+    Ok((fit_history(config.history, first.layers.len()), first.layers))
 }
 
-/// Stream `docker save` through the scanners.
-async fn scan_export(engine: &Engine, image: &str, compressed: bool) -> Result<Export, EngineError> {
+/// Stream `docker save` through the scanners, skipping what `known` has.
+async fn scan_export(engine: &Engine, image: &str, compressed: bool, known: Known) -> Result<Export, EngineError> {
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(8);
-    let reader =
-        tokio::task::spawn_blocking(move || scan_outer(AsyncChannelReader { rx, cur: Bytes::new() }, compressed));
+    let reader = tokio::task::spawn_blocking(move || {
+        scan_outer(AsyncChannelReader { rx, cur: Bytes::new() }, compressed, &known)
+    });
     let mut stream = Box::pin(engine.export(image));
     let mut failure = None;
     while let Some(chunk) = stream.next().await {
@@ -218,57 +335,60 @@ async fn scan_export(engine: &Engine, image: &str, compressed: bool) -> Result<E
     result.map_err(|e| EngineError::Api { what: format!("reading the export of {image}"), message: e.to_string() })
 }
 
-/// Scans are a pure function of the image's content, and an image ID is the hash of that
-/// content: an image measured once (a reused base, a shared FROM image) is not exported again.
-/// The cache lives in `$SHIPLIGHT_CACHE_DIR`, else `$XDG_CACHE_HOME/shiplight`, else
-/// `~/.cache/shiplight`; any failure to read or write it only means a fresh scan.
-mod cache {
-    use std::path::PathBuf;
-
-    use super::{HistoryEntry, LayerScan};
-
-    /// Bumped when a scan keeps more (2: package databases).
-    const FORMAT: u32 = 2;
-
-    #[derive(serde::Serialize, serde::Deserialize)]
-    pub(super) struct Scan {
-        pub history: Vec<HistoryEntry>,
-        pub layers: Vec<LayerScan>,
-        pub compressed: bool,
+/// Measure a `docker save` archive on disk (`archive://`): the same scan as the daemon's
+/// export, the cache consulted the same way (by diff_id, read from the archive's config).
+pub(crate) fn measure_archive(path: &std::path::Path, reference: &str) -> std::io::Result<ImageMeasure> {
+    let open = || std::fs::File::open(path).map(std::io::BufReader::new);
+    // first pass: the config and manifest only (they are small; layers are skipped unread)
+    let index = scan_outer(open()?, false, &Known::all())?;
+    let bad = |m: String| std::io::Error::new(std::io::ErrorKind::InvalidData, m);
+    let (history, paths) = read_manifest(&index, reference).map_err(|e| bad(e.to_string()))?;
+    let config = index
+        .small_files
+        .get(&archive_config(&index).unwrap_or_default())
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+        .unwrap_or_default();
+    let diff_ids: Vec<String> = config["rootfs"]["diff_ids"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|d| d.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    let mut known: HashMap<String, LayerScan> =
+        diff_ids.iter().filter_map(|d| cached_layer(d, true).map(|s| (d.clone(), s))).collect();
+    let skip = Known::of(&known);
+    let mut export = scan_outer(open()?, true, &skip)?;
+    if paths.iter().any(|p| matches!(export.layers.get(p), Some(Scanned::Known(d)) if !known.contains_key(d))) {
+        export = scan_outer(open()?, true, &Known::default())?;
     }
-
-    fn path(id: &str) -> Option<PathBuf> {
-        let base = std::env::var_os("SHIPLIGHT_CACHE_DIR").map(PathBuf::from).or_else(|| {
-            std::env::var_os("XDG_CACHE_HOME")
-                .map(|x| PathBuf::from(x).join("shiplight"))
-                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/shiplight")))
-        })?;
-        let name: String = id.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-        // the scan format is part of the name: a scan without package databases is not reused
-        (!name.is_empty())
-            .then(|| base.join("scans").join(format!("{}-s{FORMAT}-{name}.json", env!("CARGO_PKG_VERSION"))))
-    }
-
-    /// A cached scan with at least what is asked for (compressed sizes when `compressed`).
-    pub(super) fn load(id: &str, compressed: bool) -> Option<Scan> {
-        let scan: Scan = serde_json::from_slice(&std::fs::read(path(id)?).ok()?).ok()?;
-        (scan.compressed || !compressed).then_some(scan)
-    }
-
-    pub(super) fn store(id: &str, scan: &Scan) {
-        let Some(p) = path(id) else { return };
-        let Some(dir) = p.parent() else { return };
-        if std::fs::create_dir_all(dir).is_err() {
-            return;
-        }
-        // write then rename, so a concurrent reader never sees half a file
-        let tmp = p.with_extension(format!("tmp{}", std::process::id()));
-        if let Ok(bytes) = serde_json::to_vec(scan) {
-            if std::fs::write(&tmp, bytes).is_ok() {
-                let _ = std::fs::rename(&tmp, &p);
+    let mut scans = Vec::with_capacity(paths.len());
+    for p in &paths {
+        match export.layers.remove(p) {
+            Some(Scanned::Full(s)) => {
+                cache::store("layers", &s.diff_id, &s);
+                known.insert(s.diff_id.clone(), s.clone());
+                scans.push(s);
+            }
+            Some(Scanned::Known(d)) => scans.push(known[&d].clone()),
+            None => {
+                return Err(bad(format!(
+                    "{}: manifest.json lists {p}, which the archive does not contain",
+                    path.display()
+                )))
             }
         }
     }
+    let refs: Vec<&LayerScan> = scans.iter().collect();
+    let sizes = history_sizes(&history, &refs);
+    let compressed: Vec<u64> = scans.iter().map(|s| s.compressed_bytes).collect();
+    let id = archive_config(&index)
+        .map(|c| format!("sha256:{}", c.trim_start_matches("blobs/sha256/").trim_end_matches(".json")))
+        .unwrap_or_default();
+    Ok(assemble(reference, &id, &history, &refs.iter().map(|s| Some(*s)).collect::<Vec<_>>(), &compressed, &sizes))
+}
+
+/// The config file an archive's manifest.json names.
+fn archive_config(export: &Export) -> Option<String> {
+    let entries: Vec<ManifestEntry> = serde_json::from_slice(export.small_files.get("manifest.json")?).ok()?;
+    entries.into_iter().next().map(|e| e.config)
 }
 
 /// A blocking `Read` over chunks sent from the async side.
@@ -331,10 +451,12 @@ impl Write for Counter {
     }
 }
 
-/// Reads a layer and writes every byte read into the gzip encoder too.
+/// Reads a layer, hashing every byte read and writing it into the gzip encoder too.
 struct Tee<R: Read> {
     inner: R,
     gz: Option<flate2::write::GzEncoder<Counter>>,
+    sha: Sha256,
+    read: u64,
 }
 
 impl<R: Read> Read for Tee<R> {
@@ -343,16 +465,33 @@ impl<R: Read> Read for Tee<R> {
         if let Some(gz) = &mut self.gz {
             gz.write_all(&buf[..n])?;
         }
+        self.sha.update(&buf[..n]);
+        self.read += n as u64;
         Ok(n)
     }
 }
 
-/// Scan one layer tar: gzip size and file listing.
-fn scan_layer(input: ChunkReader, compressed: bool) -> std::io::Result<LayerScan> {
+/// `sha256:` and the hex digest.
+pub(crate) fn digest_of(sha: Sha256) -> String {
+    let hash = sha.finalize();
+    let mut s = String::with_capacity(71);
+    s.push_str("sha256:");
+    for b in hash {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// Scan one layer tar, read to its end: its diff_id, sizes, gzip size (when `compressed`),
+/// file listing and package databases.
+pub(crate) fn scan_layer(input: impl Read, compressed: bool) -> std::io::Result<LayerScan> {
     let mut tee = Tee {
         inner: input,
         gz: compressed.then(|| flate2::write::GzEncoder::new(Counter::default(), flate2::Compression::default())),
+        sha: Sha256::new(),
+        read: 0,
     };
+    let mut bytes = 0u64;
     let mut entries = Vec::new();
     let mut captured = Captured::default();
     let mut raw: Vec<(String, Vec<u8>)> = Vec::new();
@@ -363,9 +502,14 @@ fn scan_layer(input: ChunkReader, compressed: bool) -> std::io::Result<LayerScan
             let path = waste::normalize(&e.path()?.to_string_lossy());
             let kind = e.header().entry_type();
             let size = if kind.is_file() { e.header().size().unwrap_or(0) } else { 0 };
-            if kind.is_symlink() && !path.contains('/') && !path.is_empty() {
-                if let Ok(Some(target)) = e.link_name() {
-                    captured.links.push((path.clone(), target.to_string_lossy().into_owned()));
+            bytes += size;
+            if kind.is_symlink() {
+                if let Some(target) = e.link_name_bytes().map(|t| t.into_owned()) {
+                    // Docker counts a symlink at its target's length, as lstat does
+                    bytes += target.len() as u64;
+                    if !path.contains('/') && !path.is_empty() {
+                        captured.links.push((path.clone(), String::from_utf8_lossy(&target).into_owned()));
+                    }
                 }
             }
             let capture = if kind.is_file() {
@@ -412,11 +556,20 @@ fn scan_layer(input: ChunkReader, compressed: bool) -> std::io::Result<LayerScan
         }
     }
     std::io::copy(&mut tee, &mut std::io::sink())?; // trailing padding
+    let gzipped = tee.gz.is_some();
     let compressed_bytes = match tee.gz {
         Some(gz) => gz.finish()?.0,
         None => 0,
     };
-    Ok(LayerScan { compressed_bytes, entries, packages: captured })
+    Ok(LayerScan {
+        diff_id: digest_of(tee.sha),
+        tar_bytes: tee.read,
+        bytes,
+        compressed_bytes,
+        gzipped,
+        entries,
+        packages: captured,
+    })
 }
 
 /// Fill `buf` as far as the reader goes; the count read.
@@ -464,8 +617,32 @@ fn go_build_info(r: &mut impl Read) -> std::io::Result<Option<String>> {
     }
 }
 
+/// The layers a scan may skip: by digest (an OCI-layout export names its layer blobs by
+/// diff_id), or, in a legacy export, by size, the layer then only hashed to confirm it.
+#[derive(Debug, Default)]
+struct Known {
+    digests: std::collections::HashSet<String>,
+    sizes: std::collections::HashSet<u64>,
+    /// Skip every layer unread (a first pass that wants the small files).
+    all: bool,
+}
+
+impl Known {
+    fn of(scans: &HashMap<String, LayerScan>) -> Known {
+        Known {
+            digests: scans.keys().cloned().collect(),
+            sizes: scans.values().map(|s| s.tar_bytes).collect(),
+            all: false,
+        }
+    }
+
+    fn all() -> Known {
+        Known { all: true, ..Known::default() }
+    }
+}
+
 /// Walk the outer `docker save` tar, dispatching layer tars to parallel workers.
-fn scan_outer(input: impl Read, compressed: bool) -> std::io::Result<Export> {
+fn scan_outer(input: impl Read, compressed: bool, known: &Known) -> std::io::Result<Export> {
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(1);
     let mut running: Vec<(String, std::thread::JoinHandle<std::io::Result<LayerScan>>)> = Vec::new();
     let mut export = Export::default();
@@ -490,9 +667,28 @@ fn scan_outer(input: impl Read, compressed: bool) -> std::io::Result<Export> {
             }
             continue;
         }
+        let named = path.strip_prefix("blobs/sha256/").map(|h| format!("sha256:{h}"));
+        if known.all || named.as_ref().is_some_and(|d| known.digests.contains(d)) {
+            std::io::copy(&mut entry, &mut std::io::sink())?;
+            export.layers.insert(path, Scanned::Known(named.unwrap_or_default()));
+            continue;
+        }
+        if named.is_none() && known.sizes.contains(&size) {
+            let mut sha = Sha256::new();
+            sha.update(&head);
+            let mut buf = vec![0u8; CHUNK];
+            loop {
+                match entry.read(&mut buf)? {
+                    0 => break,
+                    n => sha.update(&buf[..n]),
+                }
+            }
+            export.layers.insert(path, Scanned::Known(digest_of(sha)));
+            continue;
+        }
         if running.len() >= workers {
             let (p, h) = running.remove(0);
-            export.layers.insert(p, join(h)?);
+            export.layers.insert(p, Scanned::Full(join(h)?));
         }
         let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(8);
         let handle = std::thread::spawn(move || scan_layer(ChunkReader { rx, cur: Vec::new(), pos: 0 }, compressed));
@@ -512,7 +708,7 @@ fn scan_outer(input: impl Read, compressed: bool) -> std::io::Result<Export> {
         running.push((path, handle));
     }
     for (p, h) in running {
-        export.layers.insert(p, join(h)?);
+        export.layers.insert(p, Scanned::Full(join(h)?));
     }
     Ok(export)
 }
@@ -556,12 +752,24 @@ mod tests {
             outer.append_data(&mut h, p, data).unwrap();
         }
         let bytes = outer.into_inner().unwrap();
-        let export = scan_outer(&bytes[..], true).unwrap();
-        let l2s = &export.layers["l2/layer.tar"];
+        let export = scan_outer(&bytes[..], true, &Known::default()).unwrap();
+        let Scanned::Full(l2s) = &export.layers["l2/layer.tar"] else { panic!("l2 was not scanned") };
+        assert_eq!(l2s.diff_id, digest_of(Sha256::new_with_prefix(&l2)));
+        assert_eq!(l2s.tar_bytes, l2.len() as u64);
+        assert_eq!(l2s.bytes, 300_000);
         assert!(l2s.compressed_bytes < 10_000, "repetitive bytes compress: {}", l2s.compressed_bytes);
         assert_eq!(l2s.entries.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["big", ".wh.gone"]);
         let (history, layers) = read_manifest(&export, "t:1").unwrap();
         assert_eq!(layers, ["l1/layer.tar", "l2/layer.tar"]);
         assert_eq!(history.len(), 3);
+
+        // a known layer is hashed, not scanned; one of a known size but other content is
+        // told apart by its hash
+        let l1_id = digest_of(Sha256::new_with_prefix(&l1));
+        let known =
+            Known { digests: [l1_id.clone()].into(), sizes: [l1.len() as u64, l2.len() as u64].into(), all: false };
+        let export = scan_outer(&bytes[..], true, &known).unwrap();
+        assert!(matches!(&export.layers["l1/layer.tar"], Scanned::Known(d) if *d == l1_id));
+        assert!(matches!(&export.layers["l2/layer.tar"], Scanned::Known(d) if *d != l1_id));
     }
 }
