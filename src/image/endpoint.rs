@@ -82,6 +82,11 @@ struct ConfigFile {
     current_context: Option<String>,
 }
 
+/// The docker CLI's configuration folder for this process.
+pub(crate) fn docker_config_dir() -> Option<PathBuf> {
+    config_dir(&|k| std::env::var(k).ok())
+}
+
 /// The docker CLI's configuration folder: `DOCKER_CONFIG`, else `~/.docker`.
 fn config_dir(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
     env("DOCKER_CONFIG")

@@ -6,14 +6,17 @@
 
 pub mod attribute;
 pub mod base;
+pub mod cache;
 pub mod compare;
 pub mod context;
 pub mod endpoint;
 pub mod engine;
 pub mod measure;
 pub mod needs;
+pub mod oci;
 pub mod packages;
 pub mod smoke;
+pub mod source;
 pub mod waste;
 
 use serde::{Deserialize, Serialize};
@@ -44,6 +47,18 @@ pub struct ImageMeasure {
     /// the delta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub packages: Option<packages::Inventory>,
+    /// Where the image was read: `daemon`, `registry`, `oci-dir`, `archive`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// `os/architecture[/variant]`, for an image read from a registry, a layout or an archive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// The manifest's digest, for an image read from a registry or a layout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// What was not read, and why (foreign layers, `--sizes-only`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl ImageMeasure {
