@@ -26,7 +26,7 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
     for img in &mut report.images {
         steps::rejudge(img, &inputs.thresholds, inputs.approve_label.as_deref(), &labels);
     }
-    report.verdict = report.images.iter().map(|i| i.verdict).max();
+    report.settle_verdict();
     report.failure_threshold = inputs.lint_failure_threshold;
     report.pull_request = Some(PullRequestRef { number, head_sha: run.head_sha.clone() });
     let key = run_key(&report);

@@ -30,6 +30,19 @@ pub struct Inputs {
     pub build_args: Vec<(String, String)>,
     pub base_ref: Option<String>,
     pub base_image: Option<String>,
+    /// The pull request's image as it already exists (`registry://…`, `oci-dir://…`, …):
+    /// measured, not built.
+    pub image: Option<String>,
+    /// Which platforms of an index to compare (`all`, or a comma-separated list).
+    pub platforms: Option<String>,
+    pub sizes_only: bool,
+    pub registry_username: Option<String>,
+    pub registry_password: Option<String>,
+    /// Hosts that may be reached over plain HTTP (one per line).
+    pub insecure_registries: Vec<String>,
+    /// Where layer scans are kept (default: `~/.cache/shiplight`, which in the Action's
+    /// container is under the runner's temp).
+    pub cache_dir: Option<PathBuf>,
     pub token: Option<String>,
     /// The login that writes shiplight's comments, when stated (else asked of GitHub).
     pub comment_author: Option<String>,
@@ -135,6 +148,27 @@ impl Inputs {
         if base_ref.is_some() && base_image.is_some() {
             return Err(bad("base-image", "give base-ref or base-image, not both".into()));
         }
+        let image = raw("image");
+        for (name, v) in [("image", &image), ("base-image", &base_image)] {
+            if let Some(v) = v {
+                crate::image::source::ImageSource::parse(v).map_err(|m| bad(name, m))?;
+            }
+        }
+        let platforms = raw("platforms");
+        if let Some(p) = &platforms {
+            crate::image::oci::Platforms::parse(p).map_err(|m| bad("platforms", m))?;
+        }
+        let sizes_only = choice("sizes-only", &["true", "false"], "false")? == "true";
+        if sizes_only && image.is_none() {
+            return Err(bad(
+                "sizes-only",
+                "reads manifests: give the pull request's image as `image` (registry://…)".into(),
+            ));
+        }
+        let (registry_username, registry_password) = (raw("registry-username"), raw("registry-password"));
+        if registry_username.is_some() != registry_password.is_some() {
+            return Err(bad("registry-password", "give registry-username and registry-password together".into()));
+        }
         let timeout_seconds = match raw("timeout") {
             Some(v) => v.parse().map_err(|_| bad("timeout", format!("`{v}` is not a number of seconds")))?,
             None => 3600,
@@ -152,6 +186,13 @@ impl Inputs {
             build_args,
             base_ref,
             base_image,
+            image,
+            platforms,
+            sizes_only,
+            registry_username,
+            registry_password,
+            insecure_registries: lines("insecure-registries"),
+            cache_dir: raw("cache-dir").map(PathBuf::from),
             token: raw("github-token"),
             comment_author: raw("comment-author"),
             comment: match choice("comment", &["always", "on-change", "never"], "always")?.as_str() {

@@ -125,7 +125,7 @@ pub fn combine(saved: Vec<Report>, plan: Option<&PlanSummary>, missing_fails: bo
         merged.unchanged = unchanged;
         merged.images.extend(missing);
     }
-    merged.verdict = merged.images.iter().map(|i| i.verdict).max();
+    merged.settle_verdict();
     (merged, warnings)
 }
 
@@ -172,7 +172,7 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
         let t = own.get(&safe_key(&img.name)).unwrap_or(&inputs.thresholds);
         steps::rejudge(img, t, inputs.approve_label.as_deref(), &labels);
     }
-    report.verdict = report.images.iter().map(|i| i.verdict).max();
+    report.settle_verdict();
     report.failure_threshold = inputs.lint_failure_threshold;
     report.pull_request =
         target.as_ref().map(|(number, sha)| PullRequestRef { number: *number, head_sha: sha.clone() });

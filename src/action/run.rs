@@ -66,8 +66,14 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
             context: job.context.as_ref().map(|c| ws.join(c)),
             base_ref: inputs.base_ref.clone(),
             base_image: inputs.base_image.clone(),
+            head_image: inputs.image.clone(),
             target: job.target.clone(),
-            platform: None,
+            platform: inputs.platforms.clone(),
+            sizes_only: inputs.sizes_only,
+            cache_dir: inputs.cache_dir.clone(),
+            insecure_registries: inputs.insecure_registries.clone(),
+            registry_username: inputs.registry_username.clone(),
+            registry_password: inputs.registry_password.clone(),
             build_args: job.build_args.clone(),
             name: Some(name.clone()),
             fail_on_increase_bytes: job.thresholds.fail_on_increase_bytes,
@@ -79,27 +85,32 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
             builder: inputs.builder,
             token: token.clone(),
         };
-        say(&format!("::group::shiplight: build and measure {shown} (head and base)"));
+        let doing = if inputs.image.is_some() { "measure" } else { "build and measure" };
+        say(&format!("::group::shiplight: {doing} {shown} (head and base)"));
         let compared = compare::run(&opts).await;
         say("::endgroup::");
-        let mut img =
-            match compared {
-                // the pull request broke the build: that is the check's failure, reported like one
-                Err(compare::CompareError::Engine(EngineError::Build(e))) => {
-                    say(&format!("::error file={}::{}", escape_property(&shown), escape_data(&e.to_string())));
-                    ImageReport {
-                        name: name.clone(),
-                        verdict: Verdict::Fail,
-                        build_error: Some(e.to_string()),
-                        ..ImageReport::default()
-                    }
-                }
-                other => other?.images.into_iter().next().ok_or_else(|| {
-                    ActionError::Environment(format!("{shown}: the comparison produced no image report"))
-                })?,
-            };
-        img.dockerfile = shown.clone();
-        steps::approve(&mut img, inputs.approve_label.as_deref(), pr.as_ref().map(|p| &p.labels[..]).unwrap_or(&[]));
+        let mut imgs = match compared {
+            // the pull request broke the build: that is the check's failure, reported like one
+            Err(compare::CompareError::Engine(EngineError::Build(e))) => {
+                say(&format!("::error file={}::{}", escape_property(&shown), escape_data(&e.to_string())));
+                vec![ImageReport {
+                    name: name.clone(),
+                    verdict: Verdict::Fail,
+                    build_error: Some(e.to_string()),
+                    ..ImageReport::default()
+                }]
+            }
+            other => other?.images,
+        };
+        if imgs.is_empty() {
+            return Err(ActionError::Environment(format!("{shown}: the comparison produced no image report")));
+        }
+        // an index gives one entry per platform; the Dockerfile's findings go with the first
+        let mut img = imgs.remove(0);
+        for other in imgs.iter_mut().chain(std::iter::once(&mut img)) {
+            other.dockerfile = shown.clone();
+            steps::approve(other, inputs.approve_label.as_deref(), pr.as_ref().map(|p| &p.labels[..]).unwrap_or(&[]));
+        }
 
         let extras = Extras {
             cfg: &cfg,
@@ -113,8 +124,9 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
         report.files.push(shown.clone());
         report.findings.extend(findings);
         report.images.push(img);
+        report.images.extend(imgs);
     }
-    report.verdict = report.images.iter().map(|i| i.verdict).max();
+    report.settle_verdict();
 
     let head_sha = pr.as_ref().map(|p| p.head_sha.clone()).or_else(|| runner.sha.clone());
     let key = run_key(&report);

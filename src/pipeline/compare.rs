@@ -12,7 +12,10 @@ use crate::github::{self, tarball};
 use crate::image::compare::{self, Thresholds, Verdict};
 use crate::image::engine::{BuildLine, BuildRequest, Builder, Engine, EngineError};
 use crate::image::measure::{self, Source};
+use crate::image::oci::{reference::Reference, Platforms};
+use crate::image::source::ImageSource;
 use crate::image::{base, context, ImageMeasure};
+use crate::pipeline::sources::{Found, Reader, SourceError};
 use crate::report::{ImageReport, Report};
 
 /// What `shiplight compare` was asked to do (also its command-line arguments).
@@ -27,13 +30,40 @@ pub struct CompareOptions {
     /// Build the base from this commit (its tree is read with git archive).
     #[arg(long, conflicts_with = "base_image")]
     pub base_ref: Option<String>,
-    /// Compare with an image already on the daemon instead of building the base.
+    /// Compare with an image that already exists instead of building the base:
+    /// local://NAME (the daemon), registry://REF, oci-dir://PATH[:TAG], archive://FILE, or a
+    /// bare reference (the daemon if it has it, else the registry). A base that does not
+    /// exist yet (a first push) skips the comparison.
     #[arg(long)]
     pub base_image: Option<String>,
+    /// Measure this image instead of building the head (the same sources as --base-image).
+    /// A head that does not exist is an error (exit 3).
+    #[arg(long)]
+    pub head_image: Option<String>,
     #[arg(long)]
     pub target: Option<String>,
+    /// The platform to build (linux/amd64). With --head-image: which platforms of an index
+    /// to compare, `all` (the default: every platform the head has) or a comma-separated list.
     #[arg(long)]
     pub platform: Option<String>,
+    /// With image sources: compare the compressed sizes in the manifests only, downloading no
+    /// layer. The thresholds then judge compressed bytes.
+    #[arg(long)]
+    pub sizes_only: bool,
+    /// Keep layer scans here (default $SHIPLIGHT_CACHE_DIR, else $XDG_CACHE_HOME/shiplight,
+    /// else ~/.cache/shiplight). One scan per layer digest, shared by every image.
+    #[arg(long)]
+    pub cache_dir: Option<PathBuf>,
+    /// A registry host (host or host:port) that may be reached over plain HTTP; repeatable.
+    /// localhost and 127.0.0.0/8 always may.
+    #[arg(long = "insecure-registry")]
+    pub insecure_registries: Vec<String>,
+    /// Credentials for the head image's registry (the Action's registry-username and
+    /// registry-password; on the command line, SHIPLIGHT_REGISTRY_USERNAME/_PASSWORD).
+    #[arg(skip)]
+    pub registry_username: Option<String>,
+    #[arg(skip)]
+    pub registry_password: Option<String>,
     /// KEY=VALUE, repeatable.
     #[arg(long = "build-arg", value_parser = parse_build_arg)]
     pub build_args: Vec<(String, String)>,
@@ -105,6 +135,9 @@ pub enum CompareError {
     Base(#[from] base::BaseError),
     #[error(transparent)]
     Tarball(#[from] tarball::TarballError),
+    /// An image source could not be read (a head that does not exist, a registry refusal).
+    #[error("{0}")]
+    Source(#[from] SourceError),
 }
 
 impl CompareError {
@@ -112,6 +145,7 @@ impl CompareError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CompareError::Dockerfile { .. } | CompareError::Usage(_) | CompareError::Context(_) => crate::exit::USAGE,
+            CompareError::Source(e) => e.exit_code(),
             _ => crate::exit::ENVIRONMENT,
         }
     }
@@ -172,8 +206,41 @@ fn old_engine_hint(e: EngineError, df: &Dockerfile, version: &str) -> EngineErro
     }
 }
 
-/// Run the comparison and build one report.
+/// How image sources are read for these options: platforms, sizes only, registries.
+fn reader(opts: &CompareOptions, engine: Option<Engine>, platforms: Platforms) -> Reader {
+    let mut reader = Reader::new(engine, opts.timeout);
+    reader.platforms = platforms;
+    reader.sizes_only = opts.sizes_only;
+    reader.registry.insecure = opts.insecure_registries.clone();
+    if opts.registry_username.is_some() {
+        reader.registry.login.username = opts.registry_username.clone();
+        reader.registry.login.password = opts.registry_password.clone();
+    }
+    if opts.token.is_some() {
+        reader.registry.login.github_token = opts.token.clone();
+    }
+    // explicit credentials go to the head image's registry only (else the base's)
+    let registry_of = |t: &Option<String>| match t.as_deref().map(ImageSource::parse) {
+        Some(Ok(ImageSource::Registry(r) | ImageSource::Either(r))) => Reference::strict(&r).ok().map(|r| r.registry),
+        _ => None,
+    };
+    reader.registry.login.registry = registry_of(&opts.head_image).or_else(|| registry_of(&opts.base_image));
+    reader
+}
+
+/// Run the comparison and build one report (one entry per platform for an index).
 pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
+    if let Some(dir) = &opts.cache_dir {
+        crate::image::cache::set_dir(dir.clone());
+    }
+    if let Some(head) = &opts.head_image {
+        return run_images(opts, head).await;
+    }
+    if opts.sizes_only {
+        return Err(CompareError::Usage(
+            "--sizes-only reads manifests: give the head as an image (--head-image registry://… or oci-dir://…)".into(),
+        ));
+    }
     let df_path = &opts.dockerfile;
     let shown = df_path.display().to_string();
     let text = std::fs::read_to_string(df_path).map_err(|e| CompareError::Dockerfile {
@@ -233,7 +300,7 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
         ..Default::default()
     };
     enum BaseWork {
-        Image(String),
+        Image(ImageSource),
         Build(Box<BuildRequest>, String),
         Cached(String),
         Skip(String),
@@ -242,13 +309,7 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
     let mut base_dockerfile: Option<String> = None;
     let base_work = if let Some(img) = &opts.base_image {
         report_img.base_ref = Some(img.clone());
-        if engine.exists(img).await {
-            BaseWork::Image(img.clone())
-        } else {
-            BaseWork::Skip(format!(
-                "base image {img} is not on this daemon (shiplight does not pull); build or pull it first"
-            ))
-        }
+        BaseWork::Image(ImageSource::parse(img).map_err(CompareError::Usage)?)
     } else if let Some(reference) = opts.base_ref.clone().or_else(|| pr_base(&gh)) {
         report_img.base_ref = Some(reference.clone());
         // The base tree: from git when the commit is here; inside Actions, where checkout
@@ -343,7 +404,8 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
     let (head_result, base_result) = tokio::join!(head_build, base_build);
     head_result.map_err(|e| old_engine_hint(e, &df, &info.version))?;
     let base_tag = match (&base_work, base_result) {
-        (BaseWork::Image(i), _) | (BaseWork::Cached(i), _) => Some(i.clone()),
+        (BaseWork::Image(_), _) => None,
+        (BaseWork::Cached(i), _) => Some(i.clone()),
         (BaseWork::Build(..), Some(Ok(tag))) => Some(tag),
         (BaseWork::Build(..), Some(Err(e))) => {
             report_img.base_skipped = Some(format!("the base build failed, so there is nothing to compare: {e}"));
@@ -362,16 +424,127 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
         (Some(dockerfile), Some(graph)) => Some(Source { dockerfile, graph }),
         _ => None,
     };
-    // Measure both at once: each is bound by its largest layer's gzip, so they overlap well.
-    let head_measure = measure::measure(&engine, &head_req.tag, Some(Source { dockerfile: &df, graph: &graph }));
-    let base_measure = async {
-        match &base_tag {
-            Some(tag) => measure::measure(&engine, tag, base_source).await.map(Some),
-            None => Ok(None),
+    // The head first, then the base: the layers they share are scanned once (the cache
+    // keeps scans by diff_id), and a base measured in an earlier run is not exported again.
+    let mut head = measure::measure(&engine, &head_req.tag, Some(Source { dockerfile: &df, graph: &graph })).await?;
+    head.source = Some("daemon".into());
+    let base_measure = match (&base_tag, &base_work) {
+        (Some(tag), _) => Some(measure::measure(&engine, tag, base_source).await?),
+        (None, BaseWork::Image(src)) => {
+            let platform = opts.platform.clone().unwrap_or_else(|| format!("linux/{}", engine_arch()));
+            let mut reader = reader(opts, Some(engine.clone()), Platforms::Only(vec![platform]));
+            match reader.measure(src, None).await {
+                Ok(found) => found.images.into_iter().next(),
+                Err(SourceError::Missing(why)) => {
+                    report_img.base_skipped =
+                        Some(format!("the base image does not exist yet, so there is nothing to compare: {why}"));
+                    None
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
+        _ => None,
     };
-    let (head, base_measure) = tokio::join!(head_measure, base_measure);
-    let (mut head, mut base_measure): (ImageMeasure, Option<ImageMeasure>) = (head?, base_measure?);
+    report_img.base_dockerfile = base_dockerfile;
+    Ok(Report { images: vec![judge(report_img, head, base_measure, opts)], ..Report::default() }.with_verdict())
+}
+
+/// The daemon's architecture as platforms name it (the host's: shiplight runs beside it).
+fn engine_arch() -> &'static str {
+    match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "arm" => "arm",
+        other => other,
+    }
+}
+
+/// Compare images that already exist: `--head-image` against `--base-image`, platform by
+/// platform. Nothing is built.
+async fn run_images(opts: &CompareOptions, head_text: &str) -> Result<Report, CompareError> {
+    let head_src = ImageSource::parse(head_text).map_err(CompareError::Usage)?;
+    let base_src = opts.base_image.as_deref().map(ImageSource::parse).transpose().map_err(CompareError::Usage)?;
+    let platforms = Platforms::parse(opts.platform.as_deref().unwrap_or("all")).map_err(CompareError::Usage)?;
+    // The Dockerfile, when there is one, attributes the history to its lines.
+    let df = std::fs::read_to_string(&opts.dockerfile).ok().and_then(|t| Dockerfile::parse(&t).ok());
+    let targets: Vec<String> = opts.target.iter().cloned().collect();
+    let graph = df.as_ref().and_then(|d| Graph::build(d, &targets).ok());
+    let source = || match (&df, &graph) {
+        (Some(dockerfile), Some(graph)) => Some(Source { dockerfile, graph }),
+        _ => None,
+    };
+    let mut reader = reader(opts, None, platforms);
+    let head: Found = reader.measure(&head_src, source()).await?;
+    let base: Result<Option<Found>, String> = match &base_src {
+        Some(b) => match reader.measure(b, source()).await {
+            Ok(f) => Ok(Some(f)),
+            Err(SourceError::Missing(why)) => {
+                Err(format!("the base image does not exist yet (a first push?), so there is nothing to compare: {why}"))
+            }
+            Err(e) => return Err(e.into()),
+        },
+        None => Ok(None),
+    };
+    let name = opts.name.clone().unwrap_or_else(|| {
+        if opts.dockerfile.is_file() {
+            image_key(&opts.dockerfile)
+        } else {
+            let text = head_src.to_string();
+            let last = text.rsplit('/').next().unwrap_or(&text);
+            crate::report::comment::safe_key(last.split([':', '@']).next().unwrap_or(last))
+        }
+    });
+    let mut images = Vec::new();
+    for h in head.images {
+        let mut report_img = ImageReport {
+            name: name.clone(),
+            dockerfile: if df.is_some() { opts.dockerfile.display().to_string() } else { String::new() },
+            target: opts.target.clone(),
+            engine: format!("none: read from {}", h.source.as_deref().unwrap_or("the source")),
+            base_ref: opts.base_image.clone(),
+            platform: head.from_index.then(|| h.platform.clone()).flatten(),
+            sizes_only: opts.sizes_only,
+            ..Default::default()
+        };
+        let b = match &base {
+            Ok(Some(found)) => {
+                let pick = found
+                    .images
+                    .iter()
+                    .find(|b| b.platform == h.platform || (b.platform.is_none() || h.platform.is_none()));
+                if pick.is_none() {
+                    report_img.base_skipped = Some(format!(
+                        "the base has no {} image (it has {})",
+                        h.platform.as_deref().unwrap_or("matching"),
+                        found.images.iter().filter_map(|b| b.platform.clone()).collect::<Vec<_>>().join(", ")
+                    ));
+                }
+                pick.cloned()
+            }
+            Ok(None) => {
+                report_img.base_skipped = Some("no base given (--base-image)".into());
+                None
+            }
+            Err(why) => {
+                report_img.base_skipped = Some(why.clone());
+                None
+            }
+        };
+        images.push(judge(report_img, h, b, opts));
+    }
+    // the worst verdict first
+    images.sort_by_key(|i| std::cmp::Reverse(i.verdict));
+    Ok(Report { images, ..Report::default() }.with_verdict())
+}
+
+/// Compare head with base (when there is one) into `report_img`, with its package delta and
+/// its verdict under the options' thresholds.
+fn judge(
+    mut report_img: ImageReport,
+    mut head: ImageMeasure,
+    mut base_measure: Option<ImageMeasure>,
+    opts: &CompareOptions,
+) -> ImageReport {
     if let Some(b) = &base_measure {
         let c = compare::compare(b, &head);
         report_img.delta_bytes = Some(c.size.delta);
@@ -387,15 +560,23 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
     if let Some(b) = &mut base_measure {
         b.packages = None;
     }
-    let (verdict, reasons) =
-        compare::verdict(head.size_bytes, report_img.comparison.as_ref().map(|c| &c.size), &opts.thresholds());
+    // with sizes only, the compressed sizes are all there is to judge
+    let (head_bytes, delta) = match (&report_img.comparison, opts.sizes_only) {
+        (c, true) => (head.compressed_bytes, c.as_ref().map(|c| &c.compressed)),
+        (c, false) => (head.size_bytes, c.as_ref().map(|c| &c.size)),
+    };
+    if opts.sizes_only {
+        if let Some(c) = &report_img.comparison {
+            report_img.delta_bytes = Some(c.compressed.delta);
+            report_img.delta_percent = Some(c.compressed.percent);
+        }
+    }
+    let (verdict, reasons) = compare::verdict(head_bytes, delta, &opts.thresholds());
     report_img.verdict = verdict;
     report_img.reasons = reasons;
     report_img.base = base_measure;
-    report_img.base_dockerfile = base_dockerfile;
     report_img.head = head;
-    let verdict = Some(report_img.verdict);
-    Ok(Report { images: vec![report_img], verdict, ..Report::default() })
+    report_img
 }
 
 /// The run's exit code: 1 when a verdict fails.

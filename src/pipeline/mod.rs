@@ -10,4 +10,5 @@ pub mod lint;
 pub mod measure;
 pub mod plan;
 pub mod review;
+pub mod sources;
 pub mod suggest;

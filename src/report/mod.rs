@@ -46,6 +46,18 @@ pub struct Report {
     pub sources: std::collections::BTreeMap<String, SourceFile>,
 }
 
+impl Report {
+    /// Set `verdict` to the worst image's.
+    pub fn settle_verdict(&mut self) {
+        self.verdict = self.images.iter().map(|i| i.verdict).max();
+    }
+
+    pub fn with_verdict(mut self) -> Report {
+        self.settle_verdict();
+        self
+    }
+}
+
 /// A checked file on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFile {
@@ -91,6 +103,12 @@ pub struct ImageReport {
     /// Packages added, removed and changed, head against base, each on its line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub packages: Option<crate::image::packages::PackageDelta>,
+    /// The platform (`linux/arm64`) when the image is one entry of a multi-platform index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// `--sizes-only`: only compressed sizes were read, and the verdict judges those.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sizes_only: bool,
     /// Set by `mode: merge` for a planned image whose matrix job left no report: why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing: Option<String>,
