@@ -24,76 +24,18 @@
 mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Instant;
 
 use support::action::{local, local_action, noop_action, CHECKOUT, DOWNLOAD_ARTIFACT, UPLOAD_ARTIFACT};
+use support::registry::{Auth, Registry};
 use support::{need, root, which};
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git").args(args).current_dir(dir).output().unwrap();
     assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-/// `docker-registry serve` on a free 127.0.0.1 port, storing in a temporary folder.
-struct Registry {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Registry {
-    fn start(binary: &Path) -> Registry {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let dir = tempfile::tempdir().unwrap();
-        let config = dir.path().join("config.yml");
-        std::fs::write(
-            &config,
-            format!(
-                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
-                dir.path().join("data").display()
-            ),
-        )
-        .unwrap();
-        let child = Command::new(binary)
-            .args(["serve"])
-            .arg(&config)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start docker-registry");
-        let registry = Registry { child, port, _dir: dir };
-        // bounded: 100 tries, 100 ms apart
-        for _ in 0..100 {
-            if registry.get("/v2/", "").map(|(s, _)| s == 200).unwrap_or(false) {
-                return registry;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("docker-registry did not answer on 127.0.0.1:{port}");
-    }
-
-    /// A plain HTTP GET: (status, body).
-    fn get(&self, path: &str, accept: &str) -> std::io::Result<(u16, String)> {
-        let mut s = TcpStream::connect(("127.0.0.1", self.port))?;
-        s.set_read_timeout(Some(Duration::from_secs(10)))?;
-        write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{}\r\nAccept: {accept}\r\n\r\n", self.port)?;
-        let mut text = String::new();
-        s.read_to_string(&mut text)?;
-        let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-        let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
-        Ok((status, body))
-    }
 }
 
 /// upload-artifact / download-artifact over a folder every job container mounts.
@@ -130,7 +72,7 @@ async fn the_release_pushes_the_image_and_a_tagged_action_starts_from_it() {
     let info = engine.server_info().await.unwrap();
     eprintln!("release: Docker Engine {} (API {})", info.version, info.api_version);
 
-    let registry = Registry::start(registry_bin.as_ref().unwrap());
+    let registry = Registry::start(registry_bin.as_ref().unwrap(), Auth::None);
     let repo_name = format!("127.0.0.1:{}/rehearsal", registry.port);
     let image = format!("{repo_name}/shiplight:1.2.3");
 

@@ -28,74 +28,6 @@ fn tool(name: &str) -> bool {
         || Command::new(name).arg("version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl").args(args).current_dir(dir).output().unwrap();
-    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
-
-/// ca.pem, cert.pem/key.pem (client, Docker's names) and server.pem/server-key.pem.
-fn certificates(dir: &Path) {
-    openssl(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=shiplight test CA",
-            "-keyout",
-            "ca-key.pem",
-            "-out",
-            "ca.pem",
-        ],
-    );
-    std::fs::write(dir.join("server.ext"), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n").unwrap();
-    std::fs::write(dir.join("client.ext"), "extendedKeyUsage=clientAuth\n").unwrap();
-    for (name, ext) in [("server", "server.ext"), ("client", "client.ext")] {
-        openssl(
-            dir,
-            &[
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-subj",
-                &format!("/CN={name}"),
-                "-keyout",
-                &format!("{name}-key.pem"),
-                "-out",
-                &format!("{name}.csr"),
-            ],
-        );
-        openssl(
-            dir,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                &format!("{name}.csr"),
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca-key.pem",
-                "-CAcreateserial",
-                "-days",
-                "1",
-                "-extfile",
-                ext,
-                "-out",
-                &format!("{name}.pem"),
-            ],
-        );
-    }
-    std::fs::copy(dir.join("client.pem"), dir.join("cert.pem")).unwrap();
-    std::fs::copy(dir.join("client-key.pem"), dir.join("key.pem")).unwrap();
-}
-
 fn measure(port: u16, cert_path: &Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_shiplight"))
         .args(["measure", "--no-compressed", "--format", "json", BUSYBOX])
@@ -120,7 +52,7 @@ async fn a_remote_daemon_over_mutual_tls() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    certificates(dir.path());
+    support::certificates(dir.path());
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let conf = dir.path().join("stunnel.conf");
     std::fs::write(

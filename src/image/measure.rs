@@ -247,13 +247,14 @@ pub(crate) fn assemble(
     let mut layers = Vec::with_capacity(history.len());
     let mut li = 0;
     for (hi, h) in history.iter().enumerate() {
-        let (compressed_bytes, wasted, top) = if h.empty_layer {
-            (0, 0, Vec::new())
+        let (compressed_bytes, wasted, top, entries) = if h.empty_layer {
+            (0, 0, Vec::new(), None)
         } else {
             let r = (
                 compressed.get(li).copied().unwrap_or(0),
                 waste.wasted_by_layer.get(li).copied().unwrap_or(0),
                 waste.top_files.get(li).cloned().unwrap_or_default(),
+                scans.get(li).copied().flatten().map(|s| s.entries.len()),
             );
             li += 1;
             r
@@ -269,6 +270,7 @@ pub(crate) fn assemble(
             stage: None,
             instruction: None,
             top_files: top,
+            entries,
             toolchain: attribute::run_script(&h.created_by).map(packages::toolchain_installed).unwrap_or_default(),
         });
     }

@@ -97,6 +97,9 @@ pub struct Layer {
     pub instruction: Option<String>,
     /// The largest files the layer adds.
     pub top_files: Vec<TopFile>,
+    /// Entries in the layer's tar (files, folders, links, whiteouts), when it was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entries: Option<usize>,
     /// Build-only packages (compilers, headers, SDKs) the layer's RUN installs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub toolchain: Vec<String>,

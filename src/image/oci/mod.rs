@@ -481,18 +481,29 @@ fn read_verified<T>(
     desc: &Descriptor,
 ) -> Result<T, OciError> {
     let result = read(v).and_then(|t| std::io::copy(v, &mut std::io::sink()).map(|_| t));
+    if result.is_err() && v.failed.is_none() {
+        // an unpacking error may come from bytes that are not the blob's: read on to the end,
+        // so the digest says so when it is that
+        let _ = std::io::copy(v, &mut std::io::sink());
+    }
+    if v.read < desc.size {
+        let why = match &result {
+            Err(e) if v.failed.is_none() => e.to_string(),
+            _ => "the connection closed".into(),
+        };
+        return Err(OciError::Transport(format!(
+            "lost {} while reading blob {} after {} of {} bytes: {why}",
+            store.place(),
+            desc.digest,
+            v.read,
+            desc.size
+        )));
+    }
     if let Some(why) = v.failed.take() {
         return Err(OciError::Digest(format!("{}: {why}; refusing it", store.place())));
     }
     match result {
         Ok(t) => Ok(t),
-        Err(e) if v.read < desc.size => Err(OciError::Transport(format!(
-            "lost {} while reading blob {} after {} of {} bytes: {e}",
-            store.place(),
-            desc.digest,
-            v.read,
-            desc.size
-        ))),
         Err(e) => Err(OciError::Format(format!("blob {} in {} cannot be unpacked: {e}", desc.digest, store.place()))),
     }
 }

@@ -97,15 +97,12 @@ impl Registry {
             || opts.insecure.iter().any(|h| h == &reference.registry || h == reference.host_name());
         let mut base = format!("https://{host}");
         if plain_ok {
-            // Docker tries TLS first on an insecure registry, then plain HTTP
-            if let Err(e) = agent.get(format!("{base}/v2/")).call() {
-                if matches!(
-                    e,
-                    ureq::Error::Io(_) | ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Protocol(_)
-                ) {
-                    base = format!("http://{host}");
-                } else {
-                    return Err(unreachable(&host, &e));
+            // TLS first, then plain HTTP, as Docker does; but a server that speaks TLS with a
+            // certificate we do not trust is an error, not a reason to drop TLS
+            if let Err(tls) = agent.get(format!("{base}/v2/")).call() {
+                match agent.get(format!("http://{host}/v2/")).call() {
+                    Ok(r) if matches!(r.status().as_u16(), 200 | 401) => base = format!("http://{host}"),
+                    _ => return Err(unreachable(&host, &tls)),
                 }
             }
         }
@@ -298,7 +295,13 @@ fn basic(username: &str, password: &str) -> String {
 }
 
 fn unreachable(host: &str, e: &ureq::Error) -> OciError {
-    OciError::Transport(format!("cannot reach {host}: {e}"))
+    let hint = match e {
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => format!(
+            "; if it uses a private CA, put the CA in certs.d/{host}/ca.crt under $DOCKER_CONFIG or /etc/docker, or in SSL_CERT_FILE"
+        ),
+        _ => String::new(),
+    };
+    OciError::Transport(format!("cannot reach {host}: {e}{hint}"))
 }
 
 /// `Bearer realm="…",service="…"` → (`Bearer`, [(realm, …), (service, …)]).
