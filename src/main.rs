@@ -51,20 +51,9 @@ enum Command {
         #[arg(long, value_enum, default_value = "diff")]
         format: commands::suggest::SuggestFormat,
     },
-    /// Measure an image on the daemon: size, compressed size, layers, wasted bytes (like `dive --ci`).
-    Measure {
-        image: String,
-        #[arg(long, value_enum, default_value = "text")]
-        format: commands::measure::MeasureFormat,
-        #[arg(long, default_value_t = 3600)]
-        timeout: u64,
-        /// Skip the compressed sizes (gzip is most of the work): a waste-only pass.
-        #[arg(long)]
-        no_compressed: bool,
-        /// Also list the image's packages (deb, apk, pip, npm, Go), each with its bytes and layer.
-        #[arg(long)]
-        packages: bool,
-    },
+    /// Measure an image where it is (the daemon, a registry, an OCI layout, an archive): size,
+    /// compressed size, layers, wasted bytes (like `dive --ci`).
+    Measure(commands::measure::MeasureArgs),
     /// Which images a pull request affects, as a GitHub matrix (git only, no Docker).
     Plan {
         /// The branch or commit the pull request goes into.
@@ -90,9 +79,7 @@ fn main() -> ExitCode {
         Command::Lint { paths, format, config, targets } => commands::lint::main(paths, format, config, targets),
         Command::Compare { opts, format, verify } => commands::compare::main(&opts, format, verify),
         Command::Suggest { opts, format } => commands::suggest::main(&opts, format),
-        Command::Measure { image, format, timeout, no_compressed, packages } => {
-            commands::measure::main(&image, format, timeout, no_compressed, packages)
-        }
+        Command::Measure(args) => commands::measure::main(&args),
         Command::Plan { base_ref, format } => commands::plan::main(&base_ref, format),
         Command::Action => commands::action::main(),
         Command::Rules { rule, markdown } => commands::rules::main(rule.as_deref(), markdown),

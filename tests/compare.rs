@@ -234,7 +234,7 @@ fn bad_refs_and_missing_daemons_are_clear() {
 }
 
 #[tokio::test]
-async fn measurements_are_cached_by_image_id_without_losing_compressed_sizes() {
+async fn measurements_are_cached_by_layer_digest_without_losing_compressed_sizes() {
     let Some(engine) = daemon("measure_cache").await else { return };
     busybox(&engine).await;
     let cache = tempfile::tempdir().unwrap();
@@ -255,8 +255,10 @@ async fn measurements_are_cached_by_image_id_without_losing_compressed_sizes() {
     assert!(compressed > 500_000 && compressed < full["size_bytes"].as_u64().unwrap(), "{compressed}");
     let again = run(&["measure", "--format", "json", BUSYBOX]);
     assert_eq!(again, full, "the cached measurement is the same measurement");
-    let files = std::fs::read_dir(cache.path().join("scans")).unwrap().count();
-    assert_eq!(files, 1, "one scan per image ID");
+    // one history per image ID, one scan per layer digest
+    let count = |kind: &str| std::fs::read_dir(cache.path().join("scans-v3").join(kind)).unwrap().count();
+    assert_eq!(count("images"), 1);
+    assert_eq!(count("layers") as u64, full["layer_count"].as_u64().unwrap());
 }
 
 #[tokio::test]

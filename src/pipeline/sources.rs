@@ -18,6 +18,9 @@ pub struct Reader {
     pub platforms: Platforms,
     /// Read manifests only, no layer (registry and layout images).
     pub sizes_only: bool,
+    /// Estimate a daemon image's compressed size by gzipping its layers (the slow part of a
+    /// scan; `measure --no-compressed` turns it off).
+    pub gzip_estimate: bool,
 }
 
 /// What was found: one measure per platform (one for a daemon image or an archive).
@@ -68,6 +71,7 @@ impl Reader {
             registry: registry::Options { login: oci::auth::Login::from_env(), insecure: Vec::new() },
             platforms: Platforms::All,
             sizes_only: false,
+            gzip_estimate: true,
         }
     }
 
@@ -139,6 +143,7 @@ impl Reader {
     }
 
     async fn local(&mut self, name: &str, dockerfile: Option<Source<'_>>) -> Result<Found, SourceError> {
+        let gzip = self.gzip_estimate;
         let engine = self.engine().await?;
         if !engine.exists(name).await {
             return Err(SourceError::Missing(format!(
@@ -146,7 +151,7 @@ impl Reader {
                 engine.host()
             )));
         }
-        let mut m = measure::measure(engine, name, dockerfile).await?;
+        let mut m = measure::measure_with(engine, name, dockerfile, gzip).await?;
         m.source = Some("daemon".into());
         Ok(Found { images: vec![m], from_index: false })
     }

@@ -191,18 +191,22 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
     let mut images = Vec::new();
     let mut rows = Vec::new();
     for img in order {
-        let delta = img.comparison.as_ref().map(|c| (c.size.delta, c.size.percent));
+        let delta = img.judged_delta().map(|d| (d.delta, d.percent));
+        // with --sizes-only every size shown is compressed, and says so
+        let judged = |m: &crate::image::ImageMeasure| {
+            let s = size(img.judged_bytes(m));
+            if img.sizes_only {
+                format!("{s} compressed")
+            } else {
+                s
+            }
+        };
+        let label = img.label();
         let sizes = match (&img.base, delta) {
             (Some(b), Some((d, p))) => {
-                format!(
-                    "{} \u{2192} {} ({}, {})",
-                    size(b.size_bytes),
-                    size(img.head.size_bytes),
-                    signed_size(d),
-                    percent(p)
-                )
+                format!("{} \u{2192} {} ({}, {})", judged(b), judged(&img.head), signed_size(d), percent(p))
             }
-            _ => size(img.head.size_bytes),
+            _ => judged(&img.head),
         };
         let broken = if img.build_error.is_some() {
             Some("the pull request's image does not build")
@@ -212,8 +216,8 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
         if folded {
             let (size_cell, delta_cell) = match (broken, delta) {
                 (Some(_), _) => ("—".to_owned(), "—".to_owned()),
-                (None, Some((d, p))) => (size(img.head.size_bytes), format!("{} ({})", signed_size(d), percent(p))),
-                (None, None) => (size(img.head.size_bytes), "—".to_owned()),
+                (None, Some((d, p))) => (judged(&img.head), format!("{} ({})", signed_size(d), percent(p))),
+                (None, None) => (judged(&img.head), "—".to_owned()),
             };
             let word = match broken {
                 // the folded details say why
@@ -221,29 +225,22 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
                 Some(_) => format!("{}: does not build", img.verdict.as_str()),
                 None => img.verdict.as_str().to_owned(),
             };
-            rows.push(json!([mark(img.verdict), code(&img.name), size_cell, delta_cell, word]));
+            rows.push(json!([mark(img.verdict), code(&label), size_cell, delta_cell, word]));
             if detail == 0 && img.verdict <= Verdict::Skipped {
                 continue;
             }
         }
         let summary_line = match broken {
-            Some(b) => format!("{} {}: {b}", mark(img.verdict), html_code(&img.name)),
-            None => format!("{} {}: {}", mark(img.verdict), html_code(&img.name), sizes.replace('&', "&amp;")),
+            Some(b) => format!("{} {}: {b}", mark(img.verdict), html_code(&label)),
+            None => format!("{} {}: {}", mark(img.verdict), html_code(&label), sizes.replace('&', "&amp;")),
         };
         let headline = match (&img.base, &img.comparison) {
-            _ if img.build_error.is_some() => format!("{}: the pull request's image does not build", code(&img.name)),
+            _ if img.build_error.is_some() => format!("{}: the pull request's image does not build", code(&label)),
             _ if img.missing.is_some() => {
-                format!("{}: {}", code(&img.name), img.missing.as_deref().unwrap_or_default())
+                format!("{}: {}", code(&label), img.missing.as_deref().unwrap_or_default())
             }
-            (Some(b), Some(c)) => format!(
-                "{}: {} \u{2192} {} ({}, {})",
-                code(&img.name),
-                size(b.size_bytes),
-                size(img.head.size_bytes),
-                signed_size(c.size.delta),
-                percent(c.size.percent)
-            ),
-            _ => format!("{}: {}", code(&img.name), size(img.head.size_bytes)),
+            (Some(_), Some(_)) => format!("{}: {sizes}", code(&label)),
+            _ => format!("{}: {}", code(&label), judged(&img.head)),
         };
         let table: Vec<Value> = img
             .comparison
@@ -255,6 +252,9 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
                     ("layers", c.layers, false),
                     ("wasted", c.wasted, true),
                 ]
+                .into_iter()
+                // --sizes-only read no layer: no uncompressed size, no waste
+                .filter(|(n, ..)| !(img.sizes_only && (*n == "uncompressed" || *n == "wasted")))
                 .map(|(n, d, bytes)| {
                     let f = |v: u64| if bytes { size(v) } else { v.to_string() };
                     json!([
@@ -695,5 +695,25 @@ mod tests {
         let huge = format!("{}{{{{#each markers}}}}{{{{{{this}}}}}}{{{{/each}}}}", "y".repeat(70_000));
         let body = render(&r, "flask", &links(), &huge).unwrap();
         assert!(body.len() <= MAX_BODY && body.trim_end().ends_with("<!-- shiplight:flask -->"));
+    }
+
+    #[test]
+    fn platforms_get_rows_and_sizes_only_says_compressed() {
+        let mut r = flask_report();
+        let mut arm = r.images[0].clone();
+        arm.platform = Some("linux/arm64".into());
+        arm.verdict = Verdict::Pass;
+        r.images[0].platform = Some("linux/amd64".into());
+        r.images.push(arm);
+        let body = render(&r, "flask", &links(), TEMPLATE).unwrap();
+        assert!(body.contains("| `flask (linux/amd64)` |") && body.contains("| `flask (linux/arm64)` |"), "{body}");
+        // the failing platform's row comes first
+        assert!(body.find("flask (linux/amd64)").unwrap() < body.find("flask (linux/arm64)").unwrap());
+
+        let mut r = flask_report();
+        r.images[0].sizes_only = true;
+        let body = render(&r, "flask", &links(), TEMPLATE).unwrap();
+        assert!(body.contains("compressed \u{2192}") || body.contains("compressed →"), "{body}");
+        assert!(!body.contains("| uncompressed |") && !body.contains("| wasted |"), "{body}");
     }
 }

@@ -121,6 +121,30 @@ pub struct ImageReport {
     pub head_packages: Option<crate::image::packages::Inventory>,
 }
 
+impl ImageReport {
+    /// How reports name the image: its name, and its platform when it is one of an index's.
+    pub fn label(&self) -> String {
+        match &self.platform {
+            Some(p) => format!("{} ({p})", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// The size its verdict judges: compressed with `--sizes-only`, else uncompressed.
+    pub fn judged_bytes(&self, m: &ImageMeasure) -> u64 {
+        if self.sizes_only {
+            m.compressed_bytes
+        } else {
+            m.size_bytes
+        }
+    }
+
+    /// The judged size's change, when there is a comparison.
+    pub fn judged_delta(&self) -> Option<crate::image::compare::Delta> {
+        self.comparison.as_ref().map(|c| if self.sizes_only { c.compressed } else { c.size })
+    }
+}
+
 /// Which pull request a report is for, so a later `workflow_run` job can post it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullRequestRef {

@@ -336,14 +336,16 @@ pub fn compare_text(report: &Report) -> String {
         };
         match (&img.base, &img.comparison) {
             (Some(base), Some(c)) => {
+                let judged = img.judged_delta().unwrap_or(c.size);
                 let _ = writeln!(
                     out,
-                    "{}: {} \u{2192} {} ({}, {})  [{mark}]",
-                    img.name,
-                    size(base.size_bytes),
-                    size(img.head.size_bytes),
-                    signed_size(c.size.delta),
-                    signed_percent(c.size.percent)
+                    "{}: {} \u{2192} {} ({}, {}){}  [{mark}]",
+                    img.label(),
+                    size(img.judged_bytes(base)),
+                    size(img.judged_bytes(&img.head)),
+                    signed_size(judged.delta),
+                    signed_percent(judged.percent),
+                    if img.sizes_only { " compressed" } else { "" }
                 );
                 let _ = writeln!(
                     out,
@@ -359,6 +361,9 @@ pub fn compare_text(report: &Report) -> String {
                     ("layers", &c.layers, false),
                     ("wasted", &c.wasted, true),
                 ] {
+                    if img.sizes_only && (name == "size" || name == "wasted") {
+                        continue; // not read
+                    }
                     let f = |v: u64| if bytes { size(v) } else { v.to_string() };
                     let delta = if bytes { signed_size(d.delta) } else { format!("{:+}", d.delta) };
                     let _ = writeln!(out, "  {name:<12} {:>12} {:>12} {:>12}", f(d.base), f(d.head), delta);
@@ -402,11 +407,14 @@ pub fn compare_text(report: &Report) -> String {
                 }
             }
             _ => {
-                let _ = writeln!(out, "{}: {}  [{mark}]", img.name, size(img.head.size_bytes));
+                let _ = writeln!(out, "{}: {}  [{mark}]", img.label(), size(img.judged_bytes(&img.head)));
                 if let Some(why) = &img.base_skipped {
                     let _ = writeln!(out, "  no comparison: {why}");
                 }
             }
+        }
+        for note in &img.head.notes {
+            let _ = writeln!(out, "  note: {note}");
         }
         if let Some(p) = img.packages.as_ref().filter(|p| !p.is_empty()) {
             let _ = writeln!(
