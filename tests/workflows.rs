@@ -14,6 +14,7 @@ fn example_and_project_workflows_pass_zizmor() {
         "examples/workflows/shiplight-comment.yml",
         "examples/workflows/monorepo.yml",
         "examples/workflows/monorepo-comment.yml",
+        "examples/workflows/registry.yml",
         ".github/workflows/ci.yml",
         ".github/workflows/release.yml",
     ];
