@@ -462,6 +462,11 @@ fn engine_arch() -> &'static str {
 /// Compare images that already exist: `--head-image` against `--base-image`, platform by
 /// platform. Nothing is built.
 async fn run_images(opts: &CompareOptions, head_text: &str) -> Result<Report, CompareError> {
+    if opts.base_ref.is_some() {
+        return Err(CompareError::Usage(
+            "--base-ref builds the base from source; with --head-image, name the base as an image too (--base-image registry://…:main)".into(),
+        ));
+    }
     let head_src = ImageSource::parse(head_text).map_err(CompareError::Usage)?;
     let base_src = opts.base_image.as_deref().map(ImageSource::parse).transpose().map_err(CompareError::Usage)?;
     let platforms = Platforms::parse(opts.platform.as_deref().unwrap_or("all")).map_err(CompareError::Usage)?;

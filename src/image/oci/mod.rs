@@ -612,6 +612,54 @@ mod tests {
         assert_eq!(arm.to_string(), "linux/arm64/v8");
     }
 
+    /// Manifests and blobs in memory.
+    struct Memory(Vec<(String, Vec<u8>)>, Vec<u8>);
+
+    impl Store for Memory {
+        fn place(&self) -> String {
+            "memory".into()
+        }
+        fn manifest(&self, _: &str) -> Result<(Vec<u8>, Option<String>), OciError> {
+            Ok((self.1.clone(), None))
+        }
+        fn blob(&self, d: &Descriptor) -> Result<Box<dyn Read + Send + '_>, OciError> {
+            let b = self.0.iter().find(|(k, _)| *k == d.digest).map(|(_, b)| b.as_slice());
+            b.map(|b| Box::new(b) as Box<dyn Read + Send>)
+                .ok_or_else(|| OciError::NotFound { what: d.digest.clone(), place: self.place() })
+        }
+    }
+
+    #[test]
+    fn a_foreign_layer_is_noted_and_not_fetched() {
+        let mut tar = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_ustar();
+        h.set_size(5);
+        h.set_cksum();
+        tar.append_data(&mut h, "app/x", &b"hello"[..]).unwrap();
+        let tar = tar.into_inner().unwrap();
+        let foreign_diff = format!("sha256:{}", "f".repeat(64));
+        let config = serde_json::json!({"os": "windows", "architecture": "amd64",
+            "rootfs": {"diff_ids": [foreign_diff, sha256(&tar)]},
+            "history": [{"created_by": "base"}, {"created_by": "COPY x"}]})
+        .to_string();
+        let manifest = serde_json::json!({"schemaVersion": 2, "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "digest": sha256(config.as_bytes()), "size": config.len()},
+            "layers": [
+                {"mediaType": "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", "digest": format!("sha256:{}", "e".repeat(64)), "size": 1_000_000_000u64, "urls": ["https://example.invalid/base"]},
+                {"mediaType": "application/vnd.docker.image.rootfs.diff.tar", "digest": sha256(&tar), "size": tar.len()}]})
+        .to_string();
+        let store = Memory(
+            vec![(sha256(config.as_bytes()), config.into_bytes()), (sha256(&tar), tar.clone())],
+            manifest.into_bytes(),
+        );
+        let r = resolve(&store, "t", &Platforms::All).unwrap();
+        assert_eq!(r[0].platform, "windows/amd64");
+        let m = measure(&store, &r[0], "t", false).unwrap();
+        assert_eq!(m.compressed_bytes, 1_000_000_000 + tar.len() as u64, "the manifest's sizes, the foreign one too");
+        assert_eq!(m.size_bytes, 5, "only the layer that was read");
+        assert!(m.notes[0].contains("is foreign") && m.notes[0].contains("layer 1"), "{:?}", m.notes);
+        assert_eq!(m.layers[1].entries, Some(1));
+    }
+
     #[test]
     fn verify_refuses_wrong_bytes_and_lengths() {
         let good = sha256(b"hello");
