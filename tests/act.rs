@@ -12,9 +12,9 @@
 
 mod support;
 
-use serde_json::json;
 use support::action::{
-    act, action_dir, local, noop_action, static_binary, tail, ACTION_IMAGE_NOTE, CHECKOUT, UPLOAD_ARTIFACT,
+    act, action_dir, local, noop_action, pull_request_event, static_binary, tail, ACTION_IMAGE_NOTE, CHECKOUT,
+    UPLOAD_ARTIFACT,
 };
 use support::github::FakeGitHub;
 use support::{need, root, which, Repo};
@@ -95,19 +95,7 @@ async fn the_example_workflow_under_act_posts_updates_fails_and_passes_with_the_
     let work = tempfile::tempdir().unwrap();
 
     let run = |labels: &[&str]| {
-        let event = json!({
-            "action": "synchronize",
-            "number": 7,
-            "pull_request": {
-                "number": 7,
-                "labels": labels.iter().map(|l| json!({"name": l})).collect::<Vec<_>>(),
-                "base": { "sha": base, "ref": "main", "repo": { "full_name": "o/r" } },
-                "head": { "sha": head, "ref": "single-stage", "repo": { "full_name": "o/r" } }
-            },
-            "repository": { "full_name": "o/r", "name": "r", "owner": { "login": "o" } }
-        });
-        let event_path = work.path().join("event.json");
-        std::fs::write(&event_path, event.to_string()).unwrap();
+        let event_path = pull_request_event(work.path(), &base, &head, labels);
         let out = act(
             act_bin.as_ref().unwrap(),
             repo.path(),

@@ -12,10 +12,9 @@
 
 mod support;
 
-use serde_json::json;
 use support::action::{
-    act, action_dir, artifact_action, local, noop_action, static_binary, tail, ACTION_IMAGE_NOTE, CHECKOUT,
-    DOWNLOAD_ARTIFACT, UPLOAD_ARTIFACT,
+    act, action_dir, artifact_action, local, noop_action, pull_request_event, static_binary, tail, ACTION_IMAGE_NOTE,
+    CHECKOUT, DOWNLOAD_ARTIFACT, UPLOAD_ARTIFACT,
 };
 use support::github::FakeGitHub;
 use support::{need, root, which, Repo};
@@ -90,19 +89,7 @@ async fn the_monorepo_workflow_under_act_plans_fans_out_and_posts_one_comment() 
     let work = tempfile::tempdir().unwrap();
 
     let run = |head: &str| {
-        let event = json!({
-            "action": "synchronize",
-            "number": 7,
-            "pull_request": {
-                "number": 7,
-                "labels": [],
-                "base": { "sha": base, "ref": "main", "repo": { "full_name": "o/r" } },
-                "head": { "sha": head, "ref": "grow", "repo": { "full_name": "o/r" } }
-            },
-            "repository": { "full_name": "o/r", "name": "r", "owner": { "login": "o" } }
-        });
-        let event_path = work.path().join("event.json");
-        std::fs::write(&event_path, event.to_string()).unwrap();
+        let event_path = pull_request_event(work.path(), &base, head, &[]);
         let artifacts = tempfile::tempdir_in(work.path()).unwrap();
         let out = act(
             act_bin.as_ref().unwrap(),

@@ -9,8 +9,9 @@
 
 mod support;
 
-use serde_json::json;
-use support::action::{act, action_dir, local, noop_action, static_binary, tail, ACTION_IMAGE_NOTE, CHECKOUT};
+use support::action::{
+    act, action_dir, local, noop_action, pull_request_event, static_binary, tail, ACTION_IMAGE_NOTE, CHECKOUT,
+};
 use support::github::FakeGitHub;
 use support::registry::{layer, noise, push_index, Auth, Pusher, Registry};
 use support::{need, root, which, Repo};
@@ -90,19 +91,7 @@ async fn the_registry_workflow_compares_pushed_images_per_platform_without_build
     let action = action_dir(&binary.unwrap());
     let noop = noop_action();
     let work = tempfile::tempdir().unwrap();
-    let event = json!({
-        "action": "synchronize",
-        "number": 7,
-        "pull_request": {
-            "number": 7,
-            "labels": [],
-            "base": { "sha": base, "ref": "main", "repo": { "full_name": "o/r" } },
-            "head": { "sha": head, "ref": "feature", "repo": { "full_name": "o/r" } }
-        },
-        "repository": { "full_name": "o/r", "name": "r", "owner": { "login": "o" } }
-    });
-    let event_path = work.path().join("event.json");
-    std::fs::write(&event_path, event.to_string()).unwrap();
+    let event_path = pull_request_event(work.path(), &base, &head, &[]);
     let mut cmd = act(
         act_bin.as_ref().unwrap(),
         repo.path(),

@@ -106,3 +106,22 @@ pub fn act(
 pub fn tail(log: &str, n: usize) -> String {
     log.lines().rev().take(n).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
 }
+
+/// A `pull_request` (synchronize) event for pull request 7 of `o/r`, from `head` into `base`,
+/// with `labels`, written to `dir/event.json`; its path.
+pub fn pull_request_event(dir: &Path, base: &str, head: &str, labels: &[&str]) -> PathBuf {
+    let event = serde_json::json!({
+        "action": "synchronize",
+        "number": 7,
+        "pull_request": {
+            "number": 7,
+            "labels": labels.iter().map(|l| serde_json::json!({"name": l})).collect::<Vec<_>>(),
+            "base": { "sha": base, "ref": "main", "repo": { "full_name": "o/r" } },
+            "head": { "sha": head, "ref": "feature", "repo": { "full_name": "o/r" } }
+        },
+        "repository": { "full_name": "o/r", "name": "r", "owner": { "login": "o" } }
+    });
+    let path = dir.join("event.json");
+    std::fs::write(&path, event.to_string()).unwrap();
+    path
+}
