@@ -68,7 +68,7 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
             base_image: inputs.base_image.clone(),
             head_image: inputs.image.clone(),
             target: job.target.clone(),
-            platform: inputs.platforms.clone(),
+            platform: job.platforms.clone(),
             sizes_only: inputs.sizes_only,
             cache_dir: inputs.cache_dir.clone(),
             insecure_registries: inputs.insecure_registries.clone(),
@@ -196,6 +196,8 @@ struct Image {
     target: Option<String>,
     build_args: Vec<(String, String)>,
     thresholds: Thresholds,
+    /// Which platforms of an index to compare: the input, else the image's `platforms`.
+    platforms: Option<String>,
 }
 
 /// The images to check: the `dockerfile` input's, or the one `image-name` names in
@@ -216,6 +218,7 @@ fn images(inputs: &Inputs, runner: &Runner) -> Result<Vec<Image>, ActionError> {
                 target: inputs.target.clone(),
                 build_args: inputs.build_args.clone(),
                 thresholds: inputs.thresholds,
+                platforms: inputs.platforms.clone(),
             })
             .collect());
     };
@@ -244,7 +247,18 @@ fn images(inputs: &Inputs, runner: &Runner) -> Result<Vec<Image>, ActionError> {
             .map_err(|e| ActionError::Usage(format!("image `{wanted}`: thresholds: {e}")))?,
         None => inputs.thresholds,
     };
+    let platforms = match (&inputs.platforms, spec.platforms.is_empty()) {
+        (Some(p), _) => Some(p.clone()),
+        (None, true) => None,
+        (None, false) => {
+            let list = spec.platforms.join(",");
+            crate::image::oci::Platforms::parse(&list)
+                .map_err(|e| ActionError::Usage(format!("image `{wanted}`: platforms: {e}")))?;
+            Some(list)
+        }
+    };
     Ok(vec![Image {
+        platforms,
         name: spec.name.clone(),
         dockerfile: inputs.dockerfiles.first().cloned().unwrap_or_else(|| PathBuf::from(&spec.dockerfile)),
         context: inputs.context.clone().or_else(|| Some(PathBuf::from(&spec.context))),
