@@ -474,14 +474,15 @@ async fn run_images(opts: &CompareOptions, head_text: &str) -> Result<Report, Co
     let df = std::fs::read_to_string(&opts.dockerfile).ok().and_then(|t| Dockerfile::parse(&t).ok());
     let targets: Vec<String> = opts.target.iter().cloned().collect();
     let graph = df.as_ref().and_then(|d| Graph::build(d, &targets).ok());
-    let source = || match (&df, &graph) {
+    let source = match (&df, &graph) {
         (Some(dockerfile), Some(graph)) => Some(Source { dockerfile, graph }),
         _ => None,
     };
     let mut reader = reader(opts, None, platforms);
-    let head: Found = reader.measure(&head_src, source()).await?;
+    let head: Found = reader.measure(&head_src, source).await?;
     let base: Result<Option<Found>, String> = match &base_src {
-        Some(b) => match reader.measure(b, source()).await {
+        // the head's Dockerfile is not the base's: the base's layers keep their history only
+        Some(b) => match reader.measure(b, None).await {
             Ok(f) => Ok(Some(f)),
             Err(SourceError::Missing(why)) => {
                 Err(format!("the base image does not exist yet (a first push?), so there is nothing to compare: {why}"))

@@ -87,17 +87,36 @@ impl Reader {
         let mut found = match src {
             ImageSource::Local(name) => self.local(name, dockerfile).await?,
             ImageSource::Either(name) => {
-                // the daemon first, when there is one and it has the image; else the registry
-                let on_daemon = match self.engine().await {
-                    Ok(e) => e.exists(name).await,
-                    Err(_) => false,
+                // the daemon first, when it answers and has the image; else the registry
+                let daemon = match self.engine().await {
+                    Ok(e) => Ok(e.exists(name).await),
+                    Err(e) => Err(e),
                 };
-                if on_daemon {
-                    self.local(name, dockerfile).await?
-                } else {
-                    let mut f = self.registry(name).await?;
-                    attribute(&mut f, dockerfile);
-                    f
+                match daemon {
+                    Ok(true) => self.local(name, dockerfile).await?,
+                    Ok(false) => {
+                        let mut f = self.registry(name).await.map_err(|e| match e {
+                            SourceError::Missing(why) => {
+                                SourceError::Missing(format!("{name} is not on the Docker daemon, and {why}"))
+                            }
+                            e => e,
+                        })?;
+                        attribute(&mut f, dockerfile);
+                        f
+                    }
+                    // no daemon: the registry may still have it; if not, the daemon's
+                    // trouble is what the user needs to hear first
+                    Err(engine) => match self.registry(name).await {
+                        Ok(mut f) => {
+                            attribute(&mut f, dockerfile);
+                            f
+                        }
+                        Err(registry) => {
+                            return Err(SourceError::Oci(OciError::Transport(format!(
+                                "{engine}\n(and {name} could not be read from its registry either: {registry})"
+                            ))))
+                        }
+                    },
                 }
             }
             ImageSource::Registry(reference) => {
