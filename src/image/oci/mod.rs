@@ -48,6 +48,9 @@ pub enum OciError {
     Transport(String),
     #[error("{0}")]
     RateLimited(String),
+    /// The credential could not be had (a credential helper that failed).
+    #[error("{0}")]
+    Credential(String),
     /// Not an image this reads (schema 1, a non-image artifact, bad JSON, a bad layout).
     #[error("{0}")]
     Format(String),

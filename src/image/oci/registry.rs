@@ -76,7 +76,7 @@ impl Registry {
     /// made yet, except to learn whether a registry that may be plain HTTP speaks TLS.
     pub fn connect(reference: &Reference, opts: &Options) -> Result<Registry, OciError> {
         let host = reference.api_host().to_owned();
-        let credential = auth::credential(&reference.registry, &opts.login).map_err(OciError::Usage)?;
+        let credential = auth::credential(&reference.registry, &opts.login).map_err(OciError::Credential)?;
         let extra = certs_d(&host);
         let roots = if extra.is_empty() {
             ureq::tls::RootCerts::PlatformVerifier
