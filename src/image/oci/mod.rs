@@ -634,6 +634,9 @@ mod tests {
 
     #[test]
     fn a_foreign_layer_is_noted_and_not_fetched() {
+        // the layer this reads is cached: in a folder of the test's, not the user's cache
+        let cache = tempfile::tempdir().unwrap();
+        crate::image::cache::set_dir(cache.path().to_owned());
         let mut tar = tar::Builder::new(Vec::new());
         let mut h = tar::Header::new_ustar();
         h.set_size(5);
