@@ -11,7 +11,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 use support::registry::{
-    layer, manifest_layer_bytes, noise, push_index, skopeo_raw, Auth, Fault, FaultProxy, Pusher, Registry,
+    app_layer, manifest_layer_bytes, push_index, skopeo_raw, Auth, Fault, FaultProxy, Pusher, Registry,
 };
 use support::{busybox, daemon, need, which, BUSYBOX};
 
@@ -54,21 +54,14 @@ fn u(v: &Value) -> u64 {
 /// Three platforms, each layer compressed its own way (gzip, zstd, none); `grow` extra
 /// bytes on amd64 and `grow / 10` on arm64, nothing on ppc64le.
 fn push_app(pusher: &Pusher, tag: &str, grow: usize) {
-    let platform = |seed: u64, extra: usize| {
-        let mut files = vec![("app/base.bin", noise(40_000, seed))];
-        if extra > 0 {
-            files.push(("app/new.bin", noise(extra, seed + 7)));
-        }
-        layer(&files)
-    };
     push_index(
         pusher,
         "multi",
         tag,
         &[
-            ("linux/amd64", "COPY app /app # buildkit", platform(1, grow), "gzip"),
-            ("linux/arm64", "COPY app /app # buildkit", platform(2, grow / 10), "zstd"),
-            ("linux/ppc64le", "COPY app /app # buildkit", platform(3, 0), "none"),
+            ("linux/amd64", "COPY app /app # buildkit", app_layer(1, grow), "gzip"),
+            ("linux/arm64", "COPY app /app # buildkit", app_layer(2, grow / 10), "zstd"),
+            ("linux/ppc64le", "COPY app /app # buildkit", app_layer(3, 0), "none"),
         ],
     );
 }

@@ -13,7 +13,7 @@ use support::action::{
     act, action_dir, local, noop_action, pull_request_event, static_binary, tail, ACTION_IMAGE_NOTE, CHECKOUT,
 };
 use support::github::FakeGitHub;
-use support::registry::{layer, noise, push_index, Auth, Pusher, Registry};
+use support::registry::{app_layer, push_index, Auth, Pusher, Registry};
 use support::{need, root, which, Repo};
 
 const STAND_INS: [&str; 5] = [
@@ -26,20 +26,13 @@ const STAND_INS: [&str; 5] = [
 
 /// Push `repo:tag` for amd64 and arm64, each with `amd64`/`arm64` extra bytes.
 fn push(pusher: &Pusher, repo: &str, tag: &str, amd64: usize, arm64: usize) {
-    let image = |seed: u64, extra: usize| {
-        let mut files = vec![("app/base.bin", noise(40_000, seed))];
-        if extra > 0 {
-            files.push(("app/new.bin", noise(extra, seed + 9)));
-        }
-        layer(&files)
-    };
     push_index(
         pusher,
         repo,
         tag,
         &[
-            ("linux/amd64", "COPY app /app # buildkit", image(1, amd64), "gzip"),
-            ("linux/arm64", "COPY app /app # buildkit", image(2, arm64), "gzip"),
+            ("linux/amd64", "COPY app /app # buildkit", app_layer(1, amd64), "gzip"),
+            ("linux/arm64", "COPY app /app # buildkit", app_layer(2, arm64), "gzip"),
         ],
     );
 }

@@ -422,6 +422,16 @@ pub fn noise(n: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
+/// An app's layer: 40,000 bytes of `app/base.bin`, plus `extra` bytes of `app/new.bin` when
+/// the pull request grew it; `seed` makes each platform's bytes its own.
+pub fn app_layer(seed: u64, extra: usize) -> Vec<u8> {
+    let mut files = vec![("app/base.bin", noise(40_000, seed))];
+    if extra > 0 {
+        files.push(("app/new.bin", noise(extra, seed + 7)));
+    }
+    layer(&files)
+}
+
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     e.write_all(bytes).unwrap();
