@@ -68,7 +68,8 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
             base_image: inputs.base_image.clone(),
             head_image: inputs.image.clone(),
             target: job.target.clone(),
-            platform: job.platforms.clone(),
+            // platforms choose among an index's images; a build is for the daemon's own
+            platform: inputs.image.as_ref().and(job.platforms.clone()),
             sizes_only: inputs.sizes_only,
             cache_dir: inputs.cache_dir.clone(),
             insecure_registries: inputs.insecure_registries.clone(),
