@@ -97,6 +97,8 @@ pub fn act(
         .args([event, "-W", workflow, "-e"])
         .arg(event_path)
         .args(["-P", &format!("ubuntu-latest={runner_image}"), "--pull=false", "--action-offline-mode"])
+        // a job that fails (as several tests make them) would otherwise leave its container running
+        .arg("--rm")
         .args(["--env", &format!("GITHUB_API_URL={api}"), "-s", "GITHUB_TOKEN=job-token"])
         .args(["--env", &format!("GITHUB_GRAPHQL_URL={api}/graphql")]);
     cmd
