@@ -71,11 +71,36 @@ struct ManifestEntry {
     layers: Vec<String>,
 }
 
-/// The parts of an image config this module reads.
-#[derive(Deserialize, Default)]
+/// The parts of an image config shiplight reads, wherever the config comes from (an export,
+/// an archive, a registry, an OCI layout).
+#[derive(Debug, Deserialize, Default)]
 pub(crate) struct ImageConfig {
     #[serde(default)]
+    pub os: String,
+    #[serde(default)]
+    pub architecture: String,
+    #[serde(default)]
+    pub variant: Option<String>,
+    #[serde(default)]
     pub history: Vec<HistoryEntry>,
+    #[serde(default)]
+    pub rootfs: RootFs,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub(crate) struct RootFs {
+    #[serde(default)]
+    pub diff_ids: Vec<String>,
+}
+
+/// What an export's manifest.json and config say about its (first) image.
+struct ExportManifest {
+    history: Vec<HistoryEntry>,
+    /// The layer tars' paths in the export, bottom first.
+    layers: Vec<String>,
+    /// From the config: the image ID as the daemon names it.
+    id: String,
+    diff_ids: Vec<String>,
 }
 
 #[derive(serde::Serialize, Deserialize, Default, Clone, Debug)]
@@ -123,20 +148,17 @@ pub async fn measure_with(
     let history = match cached_history {
         Some(h) if diff_ids.iter().all(|d| known.contains_key(d)) => h,
         _ => {
-            let (history, scans) = match export_layers(engine, image, compressed, &known).await? {
-                Some(found) => found,
+            let history = match export_layers(engine, image, compressed, &mut known).await? {
+                Some(h) => h,
                 // a layer the size of a known one was not that one: scan everything
-                None => export_layers(engine, image, compressed, &HashMap::new()).await?.ok_or_else(|| {
-                    EngineError::Api {
+                None => {
+                    known.clear();
+                    export_layers(engine, image, compressed, &mut known).await?.ok_or_else(|| EngineError::Api {
                         what: format!("exporting {image}"),
                         message: "the export changed while it was read".into(),
-                    }
-                })?,
+                    })?
+                }
             };
-            for s in scans {
-                cache::store("layers", &s.diff_id, &s);
-                known.insert(s.diff_id.clone(), s);
-            }
             cache::store("images", &id, &history);
             history
         }
@@ -172,32 +194,41 @@ pub async fn measure_with(
     Ok(m)
 }
 
-/// Export `image` and scan the layers `known` lacks: its history and the new scans, or
-/// `None` when a layer hashed as known turned out not to be.
+/// Export `image` and scan the layers `known` lacks, adding them to it (and to the cache):
+/// the image's history, or `None` when a layer hashed as known turned out not to be.
 async fn export_layers(
     engine: &Engine,
     image: &str,
     compressed: bool,
-    known: &HashMap<String, LayerScan>,
-) -> Result<Option<(Vec<HistoryEntry>, Vec<LayerScan>)>, EngineError> {
-    let skip = Known::of(known);
-    let export = scan_export(engine, image, compressed, skip).await?;
-    let (history, layer_paths) = read_manifest(&export, image)?;
-    let mut scans = Vec::new();
-    for p in &layer_paths {
-        match export.layers.get(p) {
-            Some(Scanned::Full(s)) => scans.push(s.clone()),
-            Some(Scanned::Known(d)) if known.contains_key(d) => {}
-            Some(Scanned::Known(_)) => return Ok(None),
-            None => {
-                return Err(EngineError::Api {
-                    what: format!("exporting {image}"),
-                    message: "the export lists a layer it does not contain".into(),
-                })
+    known: &mut HashMap<String, LayerScan>,
+) -> Result<Option<Vec<HistoryEntry>>, EngineError> {
+    let bad = |message: String| EngineError::Api { what: format!("exporting {image}"), message };
+    let export = scan_export(engine, image, compressed, Known::of(known)).await?;
+    let manifest = read_manifest(&export).map_err(bad)?;
+    Ok(take_layers(export, &manifest.layers, known).map_err(bad)?.map(|_| manifest.history))
+}
+
+/// The diff_ids of an export's layers in manifest order, each new scan added to `known` and
+/// the cache; `None` when a layer hashed as known is not one `known` has.
+fn take_layers(
+    mut export: Export,
+    paths: &[String],
+    known: &mut HashMap<String, LayerScan>,
+) -> Result<Option<Vec<String>>, String> {
+    let mut order = Vec::with_capacity(paths.len());
+    for p in paths {
+        match export.layers.remove(p) {
+            Some(Scanned::Full(s)) => {
+                cache::store("layers", &s.diff_id, &s);
+                order.push(s.diff_id.clone());
+                known.insert(s.diff_id.clone(), s);
             }
+            Some(Scanned::Known(d)) if known.contains_key(&d) => order.push(d),
+            Some(Scanned::Known(_)) => return Ok(None),
+            None => return Err(format!("manifest.json lists {p}, which the export does not contain")),
         }
     }
-    Ok(Some((history, scans)))
+    Ok(Some(order))
 }
 
 /// Each history entry's size from the scans (empty entries 0).
@@ -288,19 +319,20 @@ pub(crate) fn assemble(
     }
 }
 
-fn read_manifest(export: &Export, image: &str) -> Result<(Vec<HistoryEntry>, Vec<String>), EngineError> {
-    let bad = |message: String| EngineError::Api { what: format!("exporting {image}"), message };
-    let manifest =
-        export.small_files.get("manifest.json").ok_or_else(|| bad("the export has no manifest.json".into()))?;
-    let entries: Vec<ManifestEntry> =
-        serde_json::from_slice(manifest).map_err(|e| bad(format!("manifest.json: {e}")))?;
-    let first = entries.into_iter().next().ok_or_else(|| bad("manifest.json lists no image".into()))?;
-    let config: ImageConfig = export
-        .small_files
-        .get(&first.config)
-        .map(|b| serde_json::from_slice(b).unwrap_or_default())
-        .unwrap_or_default();
-    Ok((fit_history(config.history, first.layers.len()), first.layers))
+fn read_manifest(export: &Export) -> Result<ExportManifest, String> {
+    let manifest = export.small_files.get("manifest.json").ok_or("the export has no manifest.json")?;
+    let entries: Vec<ManifestEntry> = serde_json::from_slice(manifest).map_err(|e| format!("manifest.json: {e}"))?;
+    let first = entries.into_iter().next().ok_or("manifest.json lists no image")?;
+    let config: ImageConfig =
+        export.small_files.get(&first.config).and_then(|b| serde_json::from_slice(b).ok()).unwrap_or_default();
+    // the config's name: `<hex>.json` (legacy) or `blobs/sha256/<hex>` (OCI layout)
+    let hex = first.config.trim_start_matches("blobs/sha256/").trim_end_matches(".json");
+    Ok(ExportManifest {
+        history: fit_history(config.history, first.layers.len()),
+        id: format!("sha256:{hex}"),
+        diff_ids: config.rootfs.diff_ids,
+        layers: first.layers,
+    })
 }
 
 /// Stream `docker save` through the scanners, skipping what `known` has.
@@ -341,56 +373,27 @@ async fn scan_export(engine: &Engine, image: &str, compressed: bool, known: Know
 /// export, the cache consulted the same way (by diff_id, read from the archive's config).
 pub(crate) fn measure_archive(path: &std::path::Path, reference: &str) -> std::io::Result<ImageMeasure> {
     let open = || std::fs::File::open(path).map(std::io::BufReader::new);
+    let bad = |m: String| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {m}", path.display()));
     // first pass: the config and manifest only (they are small; layers are skipped unread)
-    let index = scan_outer(open()?, false, &Known::all())?;
-    let bad = |m: String| std::io::Error::new(std::io::ErrorKind::InvalidData, m);
-    let (history, paths) = read_manifest(&index, reference).map_err(|e| bad(e.to_string()))?;
-    let config = index
-        .small_files
-        .get(&archive_config(&index).unwrap_or_default())
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
-        .unwrap_or_default();
-    let diff_ids: Vec<String> = config["rootfs"]["diff_ids"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|d| d.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default();
+    let manifest = read_manifest(&scan_outer(open()?, false, &Known::all())?).map_err(bad)?;
     let mut known: HashMap<String, LayerScan> =
-        diff_ids.iter().filter_map(|d| cached_layer(d, true).map(|s| (d.clone(), s))).collect();
-    let skip = Known::of(&known);
-    let mut export = scan_outer(open()?, true, &skip)?;
-    if paths.iter().any(|p| matches!(export.layers.get(p), Some(Scanned::Known(d)) if !known.contains_key(d))) {
-        export = scan_outer(open()?, true, &Known::default())?;
-    }
-    let mut scans = Vec::with_capacity(paths.len());
-    for p in &paths {
-        match export.layers.remove(p) {
-            Some(Scanned::Full(s)) => {
-                cache::store("layers", &s.diff_id, &s);
-                known.insert(s.diff_id.clone(), s.clone());
-                scans.push(s);
-            }
-            Some(Scanned::Known(d)) => scans.push(known[&d].clone()),
-            None => {
-                return Err(bad(format!(
-                    "{}: manifest.json lists {p}, which the archive does not contain",
-                    path.display()
-                )))
-            }
+        manifest.diff_ids.iter().filter_map(|d| cached_layer(d, true).map(|s| (d.clone(), s))).collect();
+    let order = match take_layers(scan_outer(open()?, true, &Known::of(&known))?, &manifest.layers, &mut known) {
+        Ok(Some(order)) => order,
+        // a layer the size of a known one was not that one: scan everything
+        Ok(None) => {
+            known.clear();
+            take_layers(scan_outer(open()?, true, &Known::default())?, &manifest.layers, &mut known)
+                .map_err(bad)?
+                .ok_or_else(|| bad("the archive changed while it was read".into()))?
         }
-    }
-    let refs: Vec<&LayerScan> = scans.iter().collect();
-    let sizes = history_sizes(&history, &refs);
+        Err(e) => return Err(bad(e)),
+    };
+    let scans: Vec<&LayerScan> = order.iter().filter_map(|d| known.get(d)).collect();
+    let sizes = history_sizes(&manifest.history, &scans);
     let compressed: Vec<u64> = scans.iter().map(|s| s.compressed_bytes).collect();
-    let id = archive_config(&index)
-        .map(|c| format!("sha256:{}", c.trim_start_matches("blobs/sha256/").trim_end_matches(".json")))
-        .unwrap_or_default();
-    Ok(assemble(reference, &id, &history, &refs.iter().map(|s| Some(*s)).collect::<Vec<_>>(), &compressed, &sizes))
-}
-
-/// The config file an archive's manifest.json names.
-fn archive_config(export: &Export) -> Option<String> {
-    let entries: Vec<ManifestEntry> = serde_json::from_slice(export.small_files.get("manifest.json")?).ok()?;
-    entries.into_iter().next().map(|e| e.config)
+    let read: Vec<Option<&LayerScan>> = scans.iter().map(|s| Some(*s)).collect();
+    Ok(assemble(reference, &manifest.id, &manifest.history, &read, &compressed, &sizes))
 }
 
 /// A blocking `Read` over chunks sent from the async side.
@@ -952,9 +955,10 @@ mod tests {
         assert_eq!(l2s.bytes, 300_000);
         assert!(l2s.compressed_bytes < 10_000, "repetitive bytes compress: {}", l2s.compressed_bytes);
         assert_eq!(l2s.entries.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["big", ".wh.gone"]);
-        let (history, layers) = read_manifest(&export, "t:1").unwrap();
-        assert_eq!(layers, ["l1/layer.tar", "l2/layer.tar"]);
-        assert_eq!(history.len(), 3);
+        let manifest = read_manifest(&export).unwrap();
+        assert_eq!(manifest.layers, ["l1/layer.tar", "l2/layer.tar"]);
+        assert_eq!(manifest.history.len(), 3);
+        assert_eq!(manifest.id, "sha256:abc");
 
         // a known layer is hashed, not scanned; one of a known size but other content is
         // told apart by its hash

@@ -21,7 +21,7 @@ use std::sync::Mutex;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::measure::{self, HistoryEntry, LayerScan};
+use super::measure::{self, HistoryEntry, ImageConfig, LayerScan};
 use super::ImageMeasure;
 
 /// Manifest media types a request accepts, newest first.
@@ -171,27 +171,6 @@ impl Platforms {
     }
 }
 
-/// The parts of an image config read here.
-#[derive(Debug, Default, Deserialize)]
-struct Config {
-    #[serde(default)]
-    os: String,
-    #[serde(default)]
-    architecture: String,
-    #[serde(default)]
-    variant: Option<String>,
-    #[serde(default)]
-    history: Vec<HistoryEntry>,
-    #[serde(default)]
-    rootfs: RootFs,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct RootFs {
-    #[serde(default)]
-    diff_ids: Vec<String>,
-}
-
 /// One image manifest, ready to measure.
 #[derive(Debug, Clone)]
 pub struct Resolved {
@@ -336,7 +315,7 @@ fn image(store: &dyn Store, m: Manifest, digest: String, from_index: bool) -> Re
         )));
     }
     let bytes = small_blob(store, &config_desc)?;
-    let config: Config = serde_json::from_slice(&bytes)
+    let config: ImageConfig = serde_json::from_slice(&bytes)
         .map_err(|e| OciError::Format(format!("the config {} is not an image config: {e}", config_desc.digest)))?;
     let platform = Platform { os: config.os, architecture: config.architecture, variant: config.variant }.to_string();
     Ok(Resolved {
