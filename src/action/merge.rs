@@ -98,8 +98,9 @@ pub fn combine(saved: Vec<Report>, plan: Option<&PlanSummary>, missing_fails: bo
         merged.files.extend(r.files);
         merged.findings.extend(r.findings);
         for img in r.images {
-            if merged.images.iter().any(|i| safe_key(&i.name) == safe_key(&img.name)) {
-                warnings.push(format!("two reports for the image `{}`: the first one is used", img.name));
+            // an index's platforms share the image's name: each is its own entry
+            if merged.images.iter().any(|i| safe_key(&i.name) == safe_key(&img.name) && i.platform == img.platform) {
+                warnings.push(format!("two reports for the image `{}`: the first one is used", img.label()));
                 continue;
             }
             merged.images.push(img);
@@ -273,5 +274,22 @@ mod tests {
         let budget = Thresholds { max_size: Some(500_000_000), ..Thresholds::default() };
         steps::rejudge(&mut img, &budget, None, &[]);
         assert_eq!(img.verdict, Verdict::Fail);
+        // a sizes-only report is judged again on its compressed bytes, as compare judged it
+        let mut small = saved("api", 0).images.remove(0);
+        small.sizes_only = true;
+        small.head.compressed_bytes = 600_000_000;
+        steps::rejudge(&mut small, &budget, None, &[]);
+        assert_eq!(small.verdict, Verdict::Fail, "{:?}", small.reasons);
+    }
+
+    #[test]
+    fn the_platforms_of_one_image_are_each_kept() {
+        let mut amd = saved("api", 10);
+        amd.images[0].platform = Some("linux/amd64".into());
+        let mut arm = saved("api", 20);
+        arm.images[0].platform = Some("linux/arm64".into());
+        let (r, warnings) = combine(vec![amd, arm], None, true);
+        assert_eq!(r.images.len(), 2, "{warnings:?}");
+        assert!(warnings.is_empty(), "{warnings:?}");
     }
 }

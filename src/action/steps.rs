@@ -7,7 +7,7 @@ use super::{ActionError, Inputs, Outcome, Runner};
 use crate::github::comment::{CommentError, Comments, Posted};
 use crate::github::event::WorkflowRun;
 use crate::github::outputs;
-use crate::image::compare::{verdict, Thresholds, Verdict};
+use crate::image::compare::{Thresholds, Verdict};
 use crate::report::comment::{self as body, Links};
 use crate::report::render::signed_size;
 use crate::report::ImageReport;
@@ -193,13 +193,13 @@ pub fn read_saved(path: &Path, input: &str) -> Result<Report, ActionError> {
 /// saved verdict or approval counts for nothing.
 pub fn rejudge(img: &mut ImageReport, thresholds: &Thresholds, approve_label: Option<&str>, labels: &[String]) {
     img.name = body::safe_key(&img.name);
-    let delta = img.comparison.as_ref().map(|c| c.size);
-    let (v, reasons) = match (&img.build_error, &img.missing) {
-        (Some(_), _) | (_, Some(_)) => (Verdict::Fail, Vec::new()),
-        _ => verdict(img.head.size_bytes, delta.as_ref(), thresholds),
-    };
-    img.verdict = v;
-    img.reasons = reasons;
+    if img.build_error.is_some() || img.missing.is_some() {
+        img.verdict = Verdict::Fail;
+        img.reasons = Vec::new();
+    } else {
+        // the same judgement compare made: of compressed bytes when the report is sizes-only
+        img.judge(thresholds);
+    }
     img.approved = None;
     approve(img, approve_label, labels);
 }

@@ -553,8 +553,6 @@ fn judge(
 ) -> ImageReport {
     if let Some(b) = &base_measure {
         let c = compare::compare(b, &head);
-        report_img.delta_bytes = Some(c.size.delta);
-        report_img.delta_percent = Some(c.size.percent);
         report_img.comparison = Some(c);
         // what grew, by package; the report keeps the delta, not both inventories
         if let (Some(bi), Some(hi)) = (&b.packages, &head.packages) {
@@ -566,22 +564,14 @@ fn judge(
     if let Some(b) = &mut base_measure {
         b.packages = None;
     }
-    // with sizes only, the compressed sizes are all there is to judge
-    let (head_bytes, delta) = match (&report_img.comparison, opts.sizes_only) {
-        (c, true) => (head.compressed_bytes, c.as_ref().map(|c| &c.compressed)),
-        (c, false) => (head.size_bytes, c.as_ref().map(|c| &c.size)),
-    };
-    if opts.sizes_only {
-        if let Some(c) = &report_img.comparison {
-            report_img.delta_bytes = Some(c.compressed.delta);
-            report_img.delta_percent = Some(c.compressed.percent);
-        }
+    // the delta and the verdict are of the judged size (compressed with --sizes-only)
+    if let Some(d) = report_img.judged_delta() {
+        report_img.delta_bytes = Some(d.delta);
+        report_img.delta_percent = Some(d.percent);
     }
-    let (verdict, reasons) = compare::verdict(head_bytes, delta, &opts.thresholds());
-    report_img.verdict = verdict;
-    report_img.reasons = reasons;
     report_img.base = base_measure;
     report_img.head = head;
+    report_img.judge(&opts.thresholds());
     report_img
 }
 

@@ -143,6 +143,16 @@ impl ImageReport {
     pub fn judged_delta(&self) -> Option<crate::image::compare::Delta> {
         self.comparison.as_ref().map(|c| if self.sizes_only { c.compressed } else { c.size })
     }
+
+    /// Set the verdict and its reasons under `t`: the judged size against the budget, its
+    /// change against the increase limits. (An image that does not build, or whose report is
+    /// missing, is judged by whoever knows that.)
+    pub fn judge(&mut self, t: &crate::image::compare::Thresholds) {
+        let (v, reasons) =
+            crate::image::compare::verdict(self.judged_bytes(&self.head), self.judged_delta().as_ref(), t);
+        self.verdict = v;
+        self.reasons = reasons;
+    }
 }
 
 /// Which pull request a report is for, so a later `workflow_run` job can post it.
