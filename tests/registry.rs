@@ -11,7 +11,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 use support::registry::{
-    app_layer, manifest_layer_bytes, push_index, skopeo_raw, Auth, Fault, FaultProxy, Pusher, Registry,
+    app_layer, manifest_layer_bytes, push_index, skopeo_copy, skopeo_raw, Auth, Fault, FaultProxy, Pusher, Registry,
 };
 use support::{busybox, daemon, need, which, BUSYBOX};
 
@@ -247,14 +247,18 @@ fn tls_basic_auth_and_docker_config() {
     let tls = Registry::start(&bin, Auth::TlsBasic { user: "ci", password: "pw-Sekr1t" });
     let certs = tempfile::tempdir().unwrap();
     std::fs::copy(tls.dir.path().join("ca.pem"), certs.path().join("ca.crt")).unwrap();
-    let copy = Command::new("skopeo")
-        .args(["copy", "-q", "--all", "--src-tls-verify=false", "--dest-creds", "ci:pw-Sekr1t", "--dest-cert-dir"])
-        .arg(certs.path())
-        .arg(format!("docker://{}/multi:pr", plain.host()))
-        .arg(format!("docker://{}/multi:pr", tls.host()))
-        .output()
-        .unwrap();
-    assert!(copy.status.success(), "skopeo copy: {}", String::from_utf8_lossy(&copy.stderr));
+    skopeo_copy(
+        &[
+            "--all",
+            "--src-tls-verify=false",
+            "--dest-creds",
+            "ci:pw-Sekr1t",
+            "--dest-cert-dir",
+            certs.path().to_str().unwrap(),
+        ],
+        &format!("docker://{}/multi:pr", plain.host()),
+        &format!("docker://{}/multi:pr", tls.host()),
+    );
     let head = format!("registry://{}/multi:pr", tls.host());
     let config = tempfile::tempdir().unwrap();
     let config_dir = config.path().to_str().unwrap();
@@ -319,13 +323,11 @@ fn token_auth_anonymous_and_with_a_credential_helper() {
     let plain = Registry::start(&bin, Auth::None);
     push_app(&Pusher::new(&plain.host()), "pr", 1000);
     let reg = Registry::start(&bin, Auth::Token { user: "ci", password: "tok-pw" });
-    let copy = Command::new("skopeo")
-        .args(["copy", "-q", "--all", "--src-tls-verify=false", "--dest-tls-verify=false", "--dest-creds", "ci:tok-pw"])
-        .arg(format!("docker://{}/multi:pr", plain.host()))
-        .arg(format!("docker://{}/multi:pr", reg.host()))
-        .output()
-        .unwrap();
-    assert!(copy.status.success(), "skopeo copy: {}\n{}", String::from_utf8_lossy(&copy.stderr), reg.log());
+    skopeo_copy(
+        &["--all", "--src-tls-verify=false", "--dest-tls-verify=false", "--dest-creds", "ci:tok-pw"],
+        &format!("docker://{}/multi:pr", plain.host()),
+        &format!("docker://{}/multi:pr", reg.host()),
+    );
     let head = format!("registry://{}/multi:pr", reg.host());
     let config = tempfile::tempdir().unwrap();
     let config_dir = config.path().to_str().unwrap();
@@ -457,12 +459,7 @@ async fn pushed_images_compare_exactly_and_four_sources_agree() {
     let save = Command::new("docker").args(["save", "-o"]).arg(&archive).arg(&head).output().unwrap();
     assert!(save.status.success());
     let layout = dir.path().join("layout");
-    let copy = Command::new("skopeo")
-        .args(["copy", "-q", "--src-tls-verify=false", &format!("docker://{head}")])
-        .arg(format!("oci:{}:pr", layout.display()))
-        .output()
-        .unwrap();
-    assert!(copy.status.success(), "{}", String::from_utf8_lossy(&copy.stderr));
+    skopeo_copy(&["--src-tls-verify=false"], &format!("docker://{head}"), &format!("oci:{}:pr", layout.display()));
     let mut seen = Vec::new();
     for src in [
         format!("registry://{head}"),

@@ -112,6 +112,7 @@ pub(crate) struct HistoryEntry {
 }
 
 /// Where the image came from, for attributing layers to Dockerfile lines.
+#[derive(Clone, Copy)]
 pub struct Source<'a> {
     pub dockerfile: &'a Dockerfile,
     pub graph: &'a Graph,

@@ -85,7 +85,8 @@ impl Reader {
     /// Measure `src`. `dockerfile` attributes layers to lines when the image was built from it.
     pub async fn measure(&mut self, src: &ImageSource, dockerfile: Option<Source<'_>>) -> Result<Found, SourceError> {
         let mut found = match src {
-            ImageSource::Local(name) => self.local(name, dockerfile).await?,
+            // the daemon attributes its own images (and marks what the FROM image brought)
+            ImageSource::Local(name) => return self.local(name, dockerfile).await,
             ImageSource::Either(name) => {
                 // the daemon first, when it answers and has the image; else the registry
                 let daemon = match self.engine().await {
@@ -93,48 +94,32 @@ impl Reader {
                     Err(e) => Err(e),
                 };
                 match daemon {
-                    Ok(true) => self.local(name, dockerfile).await?,
-                    Ok(false) => {
-                        let mut f = self.registry(name).await.map_err(|e| match e {
-                            SourceError::Missing(why) => {
-                                SourceError::Missing(format!("{name} is not on the Docker daemon, and {why}"))
-                            }
-                            e => e,
-                        })?;
-                        attribute(&mut f, dockerfile);
-                        f
-                    }
+                    Ok(true) => return self.local(name, dockerfile).await,
+                    Ok(false) => self.registry(name).await.map_err(|e| match e {
+                        SourceError::Missing(why) => {
+                            SourceError::Missing(format!("{name} is not on the Docker daemon, and {why}"))
+                        }
+                        e => e,
+                    })?,
                     // no daemon: the registry may still have it; if not, the daemon's
                     // trouble is what the user needs to hear first
-                    Err(engine) => match self.registry(name).await {
-                        Ok(mut f) => {
-                            attribute(&mut f, dockerfile);
-                            f
-                        }
-                        Err(registry) => {
-                            return Err(SourceError::Oci(OciError::Transport(format!(
-                                "{engine}\n(and {name} could not be read from its registry either: {registry})"
-                            ))))
-                        }
-                    },
+                    Err(engine) => self.registry(name).await.map_err(|registry| {
+                        SourceError::Oci(OciError::Transport(format!(
+                            "{engine}\n(and {name} could not be read from its registry either: {registry})"
+                        )))
+                    })?,
                 }
             }
-            ImageSource::Registry(reference) => {
-                let mut f = self.registry(reference).await?;
-                attribute(&mut f, dockerfile);
-                f
-            }
+            ImageSource::Registry(reference) => self.registry(reference).await?,
             ImageSource::OciDir { path, tag } => {
                 let (path, tag, platforms, sizes_only) =
                     (path.clone(), tag.clone().unwrap_or_default(), self.platforms.clone(), self.sizes_only);
                 let shown = src.to_string();
-                let mut f = blocking(move || {
+                blocking(move || {
                     let store = Layout::open(&path)?;
                     read_store(&store, &tag, &shown, &platforms, sizes_only, "oci-dir")
                 })
-                .await?;
-                attribute(&mut f, dockerfile);
-                f
+                .await?
             }
             ImageSource::Archive(path) => {
                 if !path.is_file() {
@@ -147,15 +132,13 @@ impl Reader {
                     })
                 })
                 .await?;
-                let mut f =
-                    Found { images: vec![ImageMeasure { source: Some("archive".into()), ..m }], from_index: false };
-                attribute(&mut f, dockerfile);
-                f
+                Found { images: vec![ImageMeasure { source: Some("archive".into()), ..m }], from_index: false }
             }
         };
-        for m in &mut found.images {
-            if m.reference.is_empty() {
-                m.reference = src.to_string();
+        if let Some(s) = dockerfile {
+            for m in &mut found.images {
+                m.from_image = s.graph.root_image(s.graph.targets[0]).map(str::to_owned);
+                crate::image::attribute::attribute(&mut m.layers, s.dockerfile, s.graph);
             }
         }
         Ok(found)
@@ -213,13 +196,4 @@ async fn blocking<T: Send + 'static>(
         .await
         .map_err(|e| SourceError::Oci(OciError::Transport(format!("the reader stopped: {e}"))))?
         .map_err(SourceError::from)
-}
-
-fn attribute(found: &mut Found, dockerfile: Option<Source<'_>>) {
-    if let Some(s) = dockerfile {
-        for m in &mut found.images {
-            m.from_image = s.graph.root_image(s.graph.targets[0]).map(str::to_owned);
-            crate::image::attribute::attribute(&mut m.layers, s.dockerfile, s.graph);
-        }
-    }
 }

@@ -510,6 +510,13 @@ pub fn push_index(
     out
 }
 
+/// `skopeo copy -q FLAGS… FROM TO` (skopeo's transports: `docker://…`, `oci:DIR:TAG`), which
+/// must succeed.
+pub fn skopeo_copy(flags: &[&str], from: &str, to: &str) {
+    let out = Command::new("skopeo").args(["copy", "-q"]).args(flags).args([from, to]).output().unwrap();
+    assert!(out.status.success(), "skopeo copy {from} {to}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
 /// `skopeo inspect --raw` of a reference on a plain or TLS registry: the manifest JSON.
 pub fn skopeo_raw(reference: &str, extra: &[&str]) -> serde_json::Value {
     let out = Command::new("skopeo")
