@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The corpus benchmark's two halves (bench/corpus.sh calls them).
 
-  corpus.py lay GIT_DIR COMMIT DEST     write a repository's Dockerfiles at COMMIT under DEST
+  corpus.py lay GIT_DIR COMMIT DEST     write a repository's build-relevant files at COMMIT under DEST
   corpus.py measure CORPUS [--no-hadolint]   print the figures
   corpus.py sample CORPUS CODE [N]   print N unlabelled findings of CODE with their lines, for labelling
   corpus.py hadolint CORPUS   per aliased code: where shiplight and hadolint agree and differ,
@@ -19,7 +19,6 @@ import tempfile
 import time
 
 SHIPLIGHT = "target/release/shiplight"
-COMPOSE = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 
 
 def is_dockerfile(name):
@@ -29,38 +28,60 @@ def is_dockerfile(name):
     return base == "Dockerfile" or base.startswith("Dockerfile.") or base.endswith((".Dockerfile", ".dockerfile"))
 
 
+# The files shiplight reads to know what ships, laid whole at their paths (see build_relevant)
+COMPOSE_NAME = re.compile(r"(docker-)?compose([.-][^/]*)?\.ya?ml")
+CONFIG = (".shiplight.yml", ".shiplight.yaml", ".hadolint.yaml", ".hadolint.yml")
+
+
+def build_relevant(path):
+    """Whether a repository file says how its Dockerfiles are built: the Dockerfiles, compose
+    files anywhere, the GitHub workflows and local actions, bake files, dev containers and
+    shiplight's or hadolint's configuration."""
+    base = os.path.basename(path)
+    parts = path.split("/")
+    return (is_dockerfile(path)
+            or COMPOSE_NAME.fullmatch(base) is not None
+            or re.fullmatch(r"\.github/workflows/[^/]+\.ya?ml", path) is not None
+            or (path.startswith(".github/actions/") and base in ("action.yml", "action.yaml"))
+            or re.fullmatch(r"docker-bake[^/]*\.(hcl|json)", base) is not None
+            or (len(parts) == 1 and base.endswith(".hcl"))
+            or base == ".devcontainer.json"
+            or (".devcontainer" in parts[:-1] and base.endswith(".json"))
+            or base in CONFIG)
+
+
 def lay(git_dir, commit, dest):
-    names = subprocess.run(["git", "--git-dir", git_dir, "ls-tree", "-r", "--name-only", commit],
-                           capture_output=True, text=True, check=True).stdout.splitlines()
+    """Lay a repository's build-relevant files whole at their paths under DEST, the other
+    names of each Dockerfile's folder as empty files (what suggest's context checks look at),
+    and an empty .git at DEST: shiplight's upward search for configuration and compose files
+    stops at the repository's root, as it would in a checkout."""
+    listing = subprocess.run(["git", "--git-dir", git_dir, "ls-tree", "-r", "-z", commit],
+                             capture_output=True, text=True, check=True).stdout
+    names, blobs = [], []
+    for entry in listing.split("\0"):
+        if not entry:
+            continue
+        meta, name = entry.split("\t", 1)
+        names.append(name)
+        if meta.split()[1] == "blob":  # not a submodule's commit
+            blobs.append(name)
     by_dir = collections.defaultdict(list)
     for n in names:
         by_dir[os.path.dirname(n)].append(os.path.basename(n))
-    for n in names:
-        if not is_dockerfile(n):
+    os.makedirs(os.path.join(dest, ".git"), exist_ok=True)
+    for n in blobs:
+        if not build_relevant(n):
             continue
-        folder = os.path.join(dest, os.path.dirname(n))
-        os.makedirs(folder, exist_ok=True)
+        os.makedirs(os.path.join(dest, os.path.dirname(n)), exist_ok=True)
         blob = subprocess.run(["git", "--git-dir", git_dir, "show", f"{commit}:{n}"], capture_output=True).stdout
-        with open(os.path.join(folder, os.path.basename(n)), "wb") as f:
+        with open(os.path.join(dest, n), "wb") as f:
             f.write(blob)
-        # the folder's other names (empty): what suggest's context checks look at
-        for sib in by_dir[os.path.dirname(n)][:200]:
-            p = os.path.join(folder, sib)
-            if not os.path.exists(p) and not is_dockerfile(sib) and sib not in COMPOSE:
+    # the names of each Dockerfile's folder (empty, unless laid whole above)
+    for d in sorted({os.path.dirname(n) for n in blobs if is_dockerfile(n)}):
+        for sib in by_dir[d][:200]:
+            p = os.path.join(dest, d, sib)
+            if not os.path.exists(p) and not is_dockerfile(sib):
                 open(p, "wb").close()
-        # compose files whole, in this folder and every folder above it: they say which
-        # stage ships
-        d = os.path.dirname(n)
-        while True:
-            for c in COMPOSE:
-                if c in by_dir[d] and not os.path.exists(os.path.join(dest, d, c)):
-                    os.makedirs(os.path.join(dest, d), exist_ok=True)
-                    data = subprocess.run(["git", "--git-dir", git_dir, "show", f"{commit}:{os.path.join(d, c)}"],
-                                          capture_output=True).stdout
-                    open(os.path.join(dest, d, c), "wb").write(data)
-            if not d:
-                break
-            d = os.path.dirname(d)
 
 
 def lint(files):

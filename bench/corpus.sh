@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The real-world benchmark: shiplight on public Dockerfiles it has never been tuned on.
-# Reads bench/corpus-sources.txt, lays every Dockerfile of those repositories (at the pinned
-# commit) into bench/corpus-real/ with the names of its folder's files (for suggest's context
-# checks), then prints:
+# Reads bench/corpus-sources.txt, lays the build-relevant files of those repositories (at the
+# pinned commit) into bench/corpus-real/: every Dockerfile with the names of its folder's files
+# (for suggest's context checks), and whole their compose files, GitHub workflows and actions,
+# bake files, dev containers and shiplight/hadolint configuration (what says which stage
+# ships), then prints:
 #   - SL101 and SL106 findings, and their precision on the hand-labelled sample
 #     (bench/corpus-labels.tsv: the ship-state model's verdict checked by a person)
 #   - patch coverage: the share of files flagged as shipping a toolchain that get a patch,
