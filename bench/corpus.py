@@ -2,10 +2,17 @@
 """The corpus benchmark's two halves (bench/corpus.sh calls them).
 
   corpus.py lay GIT_DIR COMMIT DEST     write a repository's build-relevant files at COMMIT under DEST
-  corpus.py measure CORPUS [--no-hadolint]   print the figures
-  corpus.py sample CORPUS CODE [N]   print N unlabelled findings of CODE with their lines, for labelling
-  corpus.py hadolint CORPUS   per aliased code: where shiplight and hadolint agree and differ,
+  corpus.py measure CORPUS [--no-hadolint] [--list] [--split S]   print the figures
+  corpus.py sample CORPUS CODE [N] [--split S]   print N unlabelled findings of CODE with their lines, for labelling
+  corpus.py hadolint CORPUS [--split S]   per aliased code: where shiplight and hadolint agree and differ,
                               and who is right where the labels say
+  corpus.py sample-hadolint CORPUS DLxxxx [N] [--split S]
+
+--split tuning|held-out|all (default tuning) keeps the repositories of that part of
+bench/corpus-sources.txt (its fourth column): rules are tuned on `tuning` only, and `held-out`
+is measured and labelled only after a change (see the sources file's header). Labels count
+only for the files of the chosen split. SHIPLIGHT names the binary (default
+target/release/shiplight).
 
 Only figures are printed; nothing here fails on one."""
 import collections
@@ -18,7 +25,9 @@ import sys
 import tempfile
 import time
 
-SHIPLIGHT = "target/release/shiplight"
+SHIPLIGHT = os.environ.get("SHIPLIGHT", "target/release/shiplight")
+SOURCES = "bench/corpus-sources.txt"
+SPLITS = ("tuning", "held-out", "all")
 
 
 def is_dockerfile(name):
@@ -84,6 +93,48 @@ def lay(git_dir, commit, dest):
                 open(p, "wb").close()
 
 
+def read_splits(path=SOURCES):
+    """The laid folder of each repository (owner+name) -> its split, from the sources file."""
+    splits = {}
+    for line in open(path):
+        if line.startswith("#") or not line.strip():
+            continue
+        repo, _commit, _licence, split, *_ = line.split()
+        splits[repo.replace("/", "+")] = split
+    return splits
+
+
+def take_split(args):
+    """Remove `--split S` (or `--split=S`) from args; return S (default tuning) and the rest."""
+    split, rest, i = "tuning", [], 0
+    while i < len(args):
+        if args[i] == "--split" and i + 1 < len(args):
+            split, i = args[i + 1], i + 2
+            continue
+        if args[i].startswith("--split="):
+            split = args[i].split("=", 1)[1]
+        else:
+            rest.append(args[i])
+        i += 1
+    if split not in SPLITS:
+        sys.exit(f"corpus.py: --split is one of {', '.join(SPLITS)}, not {split!r}")
+    return split, rest
+
+
+def in_split(split):
+    """A test of corpus-relative paths (owner+name/...): whether the file is of a repository
+    of the split."""
+    wanted = {r for r, s in read_splits().items() if split == "all" or s == split}
+    return lambda path: path.split(os.sep)[0] in wanted
+
+
+def dockerfiles(corpus, split):
+    """The corpus's Dockerfiles in the split's repositories, sorted."""
+    keep = in_split(split)
+    return sorted(p for p in (os.path.join(d, f) for d, _, fs in os.walk(corpus) for f in fs if is_dockerfile(f))
+                  if keep(rel(corpus, p)))
+
+
 def lint(files):
     found = []
     for i in range(0, len(files), 200):
@@ -97,15 +148,19 @@ def rel(corpus, path):
 
 
 def measure(corpus, flags):
-    files = sorted(os.path.join(d, f) for d, _, fs in os.walk(corpus) for f in fs if is_dockerfile(f))
+    split, flags = take_split(flags)
+    files = dockerfiles(corpus, split)
     repos = sorted({rel(corpus, f).split(os.sep)[0] for f in files})
-    print(f"corpus: {len(files)} Dockerfiles from {len(repos)} repositories (bench/corpus-sources.txt)")
+    print(f"split: {split}: " + ("every repository of " + SOURCES if split == "all" else
+                                  f"every figure below is for the {split} repositories of {SOURCES} only"))
+    print(f"corpus: {len(files)} Dockerfiles from {len(repos)} repositories ({SOURCES})")
     findings = lint(files)
     unparsed = {f["file"] for f in findings if f["code"] == "SL001"}
     print(f"shiplight parses {len(files) - len(unparsed)} of them")
 
-    # --- precision on the hand-labelled sample
-    labels = read_labels()
+    # --- precision on the hand-labelled sample (the labels of this split's files)
+    keep = in_split(split)
+    labels = {k: v for k, v in read_labels().items() if keep(k[0])}
     # every rule that fired or has labels; the detail for the labelled ones
     every = collections.Counter(f["code"] for f in findings)
     print("findings by rule: " + ", ".join(f"{c} {n}" for c, n in sorted(every.items())))
@@ -224,12 +279,13 @@ def joined(lines, i):
     return " ".join(l.strip().rstrip("\\").strip() for l in instruction(lines, i) if not l.lstrip().startswith("#"))
 
 
-def sample(corpus, code, n=20):
+def sample(corpus, code, n=20, split="tuning"):
     """A stable pseudo-random spread of a rule's unlabelled findings (ordered by a hash of
     file and line, so a new run picks the same ones), each with its instruction and the file's
     FROM/USER lines: what a person needs to say true or false."""
     import hashlib
-    files = sorted(os.path.join(d, f) for d, _, fs in os.walk(corpus) for f in fs if is_dockerfile(f))
+    files = dockerfiles(corpus, split)
+    print(f"split: {split}: {len(files)} Dockerfiles")
     labels = read_labels()
     hits = [f for f in lint(files) if f["code"] == code and (rel(corpus, f["file"]), f["line"], code) not in labels]
     hits.sort(key=lambda f: hashlib.sha1(f"{rel(corpus, f['file'])}:{f['line']}".encode()).hexdigest())
@@ -244,11 +300,12 @@ def sample(corpus, code, n=20):
         print(f" > {i + 1:4}| {joined(lines, i)[:1600]}")
 
 
-def sample_hadolint(corpus, dl, n=10):
+def sample_hadolint(corpus, dl, n=10, split="tuning"):
     """hadolint findings of code `dl` that shiplight does not report at that line, for
     labelling (the label's code is the hadolint code; true means hadolint is right)."""
     import hashlib
-    files = sorted(os.path.join(d, f) for d, _, fs in os.walk(corpus) for f in fs if is_dockerfile(f))
+    files = dockerfiles(corpus, split)
+    print(f"split: {split}: {len(files)} Dockerfiles")
     sl = aliases()[dl]
     mine = {(rel(corpus, f["file"]), f["line"]) for f in lint(files) if f["code"] == sl}
     r = subprocess.run(["hadolint", "--no-fail", "-f", "json", *files], capture_output=True, text=True)
@@ -274,11 +331,12 @@ def aliases():
     return out
 
 
-def vs_hadolint(corpus):
+def vs_hadolint(corpus, split="tuning"):
     """For each hadolint code shiplight answers to: findings both report (same file and line),
     only shiplight, only hadolint; and, from the labels, how many of each side's extra
     findings are right. Unlabelled extras are counted as such, never guessed."""
-    files = sorted(os.path.join(d, f) for d, _, fs in os.walk(corpus) for f in fs if is_dockerfile(f))
+    files = dockerfiles(corpus, split)
+    print(f"split: {split}: {len(files)} Dockerfiles\n")
     mine = lint(files)
     unparsed = {f["file"] for f in mine if f["code"] == "SL001"}
     parsed = [f for f in files if f not in unparsed]
@@ -331,11 +389,15 @@ def vs_hadolint(corpus):
 if __name__ == "__main__":
     if sys.argv[1] == "lay":
         lay(*sys.argv[2:5])
-    elif sys.argv[1] == "sample":
-        sample(*sys.argv[2:5])
-    elif sys.argv[1] == "hadolint":
-        vs_hadolint(sys.argv[2])
-    elif sys.argv[1] == "sample-hadolint":
-        sample_hadolint(*sys.argv[2:5])
-    else:
+    elif sys.argv[1] == "measure":
         measure(sys.argv[2], sys.argv[3:])
+    else:
+        split, args = take_split(sys.argv[2:])
+        if sys.argv[1] == "sample":
+            sample(*args[:3], split=split)
+        elif sys.argv[1] == "hadolint":
+            vs_hadolint(args[0], split=split)
+        elif sys.argv[1] == "sample-hadolint":
+            sample_hadolint(*args[:3], split=split)
+        else:
+            measure(args[0], args[1:] + ["--split", split])
