@@ -7,6 +7,7 @@
   corpus.py hadolint CORPUS [--split S]   per aliased code: where shiplight and hadolint agree and differ,
                               and who is right where the labels say
   corpus.py sample-hadolint CORPUS DLxxxx [N] [--split S]
+  corpus.py ship-sample GIT_DIR COMMIT   the Dockerfiles bench/ship-truth.tsv holds for a repository
 
 --split tuning|held-out|all (default tuning) keeps the repositories of that part of
 bench/corpus-sources.txt (its fourth column): rules are tuned on `tuning` only, and `held-out`
@@ -300,6 +301,20 @@ def sample(corpus, code, n=20, split="tuning"):
         print(f" > {i + 1:4}| {joined(lines, i)[:1600]}")
 
 
+def ship_sample(git_dir, commit, n=15, whole=25):
+    """The Dockerfiles of a repository that bench/ship-truth.tsv reads: every one when there
+    are at most `whole`, else the `n` whose sha1(path) sorts first (a stable spread, whatever
+    the names). ship-truth.tsv adds, marked `added`, the ones a large repository's CI or
+    bake file names by path and the spread missed."""
+    import hashlib
+    names = subprocess.run(["git", "--git-dir", git_dir, "ls-tree", "-r", "-z", "--name-only", commit],
+                           capture_output=True, text=True, check=True).stdout.split("\0")
+    files = sorted(p for p in names if p and is_dockerfile(p))
+    if len(files) > whole:
+        files = sorted(sorted(files, key=lambda p: hashlib.sha1(p.encode()).hexdigest())[:n])
+    return files
+
+
 def sample_hadolint(corpus, dl, n=10, split="tuning"):
     """hadolint findings of code `dl` that shiplight does not report at that line, for
     labelling (the label's code is the hadolint code; true means hadolint is right)."""
@@ -389,6 +404,8 @@ def vs_hadolint(corpus, split="tuning"):
 if __name__ == "__main__":
     if sys.argv[1] == "lay":
         lay(*sys.argv[2:5])
+    elif sys.argv[1] == "ship-sample":
+        print("\n".join(ship_sample(*sys.argv[2:4])))
     elif sys.argv[1] == "measure":
         measure(sys.argv[2], sys.argv[3:])
     else:
