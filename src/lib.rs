@@ -16,3 +16,4 @@ pub mod lint;
 pub mod patch;
 pub mod pipeline;
 pub mod report;
+pub mod repository;

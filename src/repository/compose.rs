@@ -1,0 +1,339 @@
+//! Compose files as evidence: every service whose `build` resolves to a Dockerfile of the
+//! repository is a build path. Compose files often sit above the Dockerfile (`build:
+//! {context: app, target: builder}`), so each service's context and dockerfile are resolved
+//! against the compose file's folder.
+//!
+//! Roles: a service that bind-mounts its whole build context (or a folder holding it), or
+//! syncs it with `develop.watch`, runs the host's sources: **development**. A service that
+//! mounts a *part* of the context is development only when that part lands in the image's
+//! WORKDIR and not in one of its VOLUMEs, which the Dockerfile says ([`super::answer`] decides
+//! it, with the parsed file). A compose file named for tests (`docker-compose.test.yml`,
+//! `compose.ci.yaml`) builds what runs the tests: **ci-only**. Any other service builds and
+//! runs the image, and `image:` beside `build:` names it for a registry: **ships**.
+//!
+//! Variant files (`docker-compose.override.yml`, `compose.dev.yaml`) often add volumes to a
+//! service that the base file of their folder builds: such a service (with no `image:` of
+//! its own: that runs a prebuilt image) inherits the base's `build`, and is its own path.
+
+use super::tree::{self, Node, Value};
+use super::{folder, join, BuildPath, Evidence, Model, Note, Role, Sources};
+
+/// Whether a file name is a compose file: `compose.yaml`, `docker-compose.yml`, and their
+/// variants (`docker-compose.prod.yml`, `compose.override.yaml`).
+pub fn is_compose_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    (lower.ends_with(".yml") || lower.ends_with(".yaml"))
+        && (lower.starts_with("docker-compose") || lower.starts_with("compose.") || lower.starts_with("compose-"))
+}
+
+/// The base file names compose looks for, in its order of preference.
+pub const BASE_NAMES: [&str; 4] = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
+
+/// What a service's `build` says, resolved.
+struct Build {
+    context: String,
+    dockerfile: String,
+    target: Option<String>,
+    target_line: Option<usize>,
+}
+
+/// Read every compose file of the sources into build paths.
+pub fn read(sources: &Sources, model: &mut Model) {
+    for file in sources.files.iter().filter(|f| is_compose_name(base_name(&f.path))) {
+        let doc = match tree::yaml(&file.text) {
+            Ok(d) => d,
+            Err(e) => {
+                model.notes.push(Note {
+                    file: file.path.clone(),
+                    line: e.line,
+                    message: format!("not valid YAML ({}): its services are not read", e.message),
+                });
+                continue;
+            }
+        };
+        let dir = folder(&file.path);
+        let base = base_services(sources, &file.path, &dir);
+        let tests = names_tests(base_name(&file.path));
+        for (name, service) in doc.get("services").map(Node::entries).unwrap_or_default() {
+            let build = match service.get("build") {
+                Some(b) => resolve(b, &dir, &file.path, name, &mut model.notes),
+                // a variant file's service takes its base file's build, unless it runs a
+                // prebuilt image of its own
+                None if service.get("image").is_some() => None,
+                None => base
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .and_then(|(_, b)| resolve(b, &dir, &file.path, name, &mut model.notes)),
+            };
+            let Some(build) = build else { continue };
+            let mut path = BuildPath {
+                dockerfile: build.dockerfile,
+                context: build.context.clone(),
+                target: build.target,
+                role: Role::Ships,
+                evidence: Evidence {
+                    source: super::Source::Compose,
+                    file: file.path.clone(),
+                    line: service.line,
+                    says: String::new(),
+                },
+                name: Some(name.clone()),
+                target_line: build.target_line,
+                mounts: Vec::new(),
+            };
+            let (whole, parts) = mounts(service, &dir, &build.context);
+            if tests {
+                path.role = Role::CiOnly;
+                path.evidence.says = format!("service `{name}` of a compose file for tests builds it");
+            } else if service.get("develop").and_then(|d| d.get("watch")).is_some() {
+                path.role = Role::Development;
+                path.evidence.says = format!("service `{name}` syncs its sources into the container (develop.watch)");
+            } else if let Some(host) = whole {
+                path.role = Role::Development;
+                path.evidence.says = format!("service `{name}` mounts its sources (`{host}`)");
+            } else {
+                path.mounts = parts;
+                path.evidence.says = match service.str_at("image") {
+                    Some(image) => format!("service `{name}` builds it and tags it `{image}`"),
+                    None => format!("service `{name}` builds and runs it"),
+                };
+            }
+            model.paths.push(path);
+        }
+    }
+}
+
+fn base_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// A compose file named for tests or CI: a word of its name (between `.`, `-`, `_`) is
+/// `test`, `tests`, `ci` or `e2e`.
+fn names_tests(name: &str) -> bool {
+    name.to_ascii_lowercase().split(['.', '-', '_']).any(|w| matches!(w, "test" | "tests" | "ci" | "e2e"))
+}
+
+/// The services of the base compose file in `dir`, when `path` is a variant beside it.
+fn base_services(sources: &Sources, path: &str, dir: &str) -> Vec<(String, Node)> {
+    if BASE_NAMES.contains(&base_name(path)) {
+        return Vec::new();
+    }
+    BASE_NAMES
+        .iter()
+        .map(|n| if dir == "." { (*n).to_owned() } else { format!("{dir}/{n}") })
+        .find_map(|p| sources.file(&p))
+        .and_then(|f| tree::yaml(&f.text).ok())
+        .and_then(|doc| doc.get("services").cloned())
+        .map(|s| s.entries().iter().filter_map(|(n, svc)| svc.get("build").map(|b| (n.clone(), b.clone()))).collect())
+        .unwrap_or_default()
+}
+
+/// A service's `build` (`build: ./app`, or `{context, dockerfile, target}`) against the
+/// compose file's folder. A remote context or an inline Dockerfile is not a file here.
+fn resolve(build: &Node, dir: &str, file: &str, service: &str, notes: &mut Vec<Note>) -> Option<Build> {
+    let (context, dockerfile, target) = match &build.value {
+        Value::Scalar(context) => (context.as_str(), "Dockerfile", None),
+        Value::Map(_) => {
+            if build.get("dockerfile_inline").is_some() {
+                return None;
+            }
+            (
+                build.str_at("context").unwrap_or("."),
+                build.str_at("dockerfile").unwrap_or("Dockerfile"),
+                build.get("target"),
+            )
+        }
+        _ => return None,
+    };
+    if context.contains("://") || context.starts_with("git@") {
+        return None;
+    }
+    let unresolved = |what: &str| Note {
+        file: file.to_owned(),
+        line: build.line,
+        message: format!("service `{service}`: its build {what} holds a variable; it is not followed"),
+    };
+    let Some(context) = join(dir, &expand_pwd(context)) else {
+        if context.contains('$') {
+            notes.push(unresolved("context"));
+        }
+        return None;
+    };
+    let Some(dockerfile) = join(&context, dockerfile) else {
+        if dockerfile.contains('$') {
+            notes.push(unresolved("dockerfile"));
+        }
+        return None;
+    };
+    let target_line = target.map(|t| t.line);
+    let target = target.and_then(Node::as_str).map(str::to_owned);
+    Some(Build { context, dockerfile, target, target_line })
+}
+
+/// `${PWD}` and `$PWD` are the compose file's folder in the files people write.
+fn expand_pwd(p: &str) -> String {
+    for v in ["${PWD}", "$PWD"] {
+        if let Some(rest) = p.strip_prefix(v) {
+            return format!(".{rest}");
+        }
+    }
+    p.to_owned()
+}
+
+/// The service's bind mounts: the first that holds the whole context (as written), and the
+/// container paths of those that mount a part of it.
+fn mounts(service: &Node, dir: &str, context: &str) -> (Option<String>, Vec<String>) {
+    let mut whole = None;
+    let mut parts = Vec::new();
+    for (host, inside, written) in bind_sources(service) {
+        let Some(host) = join(dir, &expand_pwd(&host)) else { continue };
+        let holds = host == "." || context == host || context.starts_with(&format!("{host}/"));
+        if holds {
+            whole.get_or_insert(written);
+        } else if context == "." || host.starts_with(&format!("{context}/")) {
+            parts.push(inside);
+        }
+    }
+    (whole, parts)
+}
+
+/// The host paths a service bind-mounts, where they go, and the entry as written:
+/// `./src:/app[:ro]`, or `{type: bind, source: …, target: …}`. Named volumes
+/// (`data:/var/lib/x`) and anonymous ones (`/app/node_modules`) are not paths on the host.
+fn bind_sources(service: &Node) -> Vec<(String, String, String)> {
+    service
+        .get("volumes")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|v| match &v.value {
+            Value::Scalar(short) => {
+                let (host, rest) = short.split_once(':')?;
+                let inside = rest.split(':').next().unwrap_or(rest);
+                (host.starts_with(['.', '/']) || host.starts_with("$PWD") || host.starts_with("${PWD}"))
+                    .then(|| (host.to_owned(), inside.to_owned(), short.clone()))
+            }
+            Value::Map(_) => (v.str_at("type") == Some("bind"))
+                .then(|| {
+                    let (s, t) = (v.str_at("source")?, v.str_at("target")?);
+                    Some((s.to_owned(), t.to_owned(), format!("{s}:{t}")))
+                })
+                .flatten(),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether a service that mounts `mounts` (container paths) runs the host's sources over
+/// an image whose working directory is `workdir`: a mount lands in that directory and not in
+/// one of the image's `volumes` (a VOLUME is where the image keeps data).
+pub fn runs_sources(mounts: &[String], workdir: &str, volumes: &[String]) -> bool {
+    let under = |c: &str, dir: &str| {
+        let (c, dir) = (c.trim_end_matches('/'), dir.trim_end_matches('/'));
+        !dir.is_empty() && (c == dir || c.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
+    };
+    mounts.iter().any(|c| under(c, workdir) && !volumes.iter().any(|v| under(c, v)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{File, Source};
+    use super::*;
+
+    fn model(files: &[(&str, &str)]) -> Model {
+        let sources = Sources {
+            files: files.iter().map(|(p, t)| File { path: (*p).into(), text: (*t).into() }).collect(),
+            ..Sources::default()
+        };
+        let mut m = Model::default();
+        read(&sources, &mut m);
+        m
+    }
+
+    #[test]
+    fn services_above_the_dockerfile_resolve_their_context() {
+        let text = "services:\n  web:\n    build:\n      context: app\n      target: builder\n  db:\n    image: postgres\n  worker:\n    build: ./app\n    image: ghcr.io/o/worker\n  other:\n    build: {context: ., dockerfile: app/Dockerfile.dev, target: dev}\n";
+        let m = model(&[("compose.yaml", text)]);
+        let got: Vec<(&str, Option<&str>, Role, usize)> =
+            m.paths.iter().map(|p| (p.dockerfile.as_str(), p.target.as_deref(), p.role, p.evidence.line)).collect();
+        assert_eq!(
+            got,
+            [
+                ("app/Dockerfile", Some("builder"), Role::Ships, 2),
+                ("app/Dockerfile", None, Role::Ships, 8),
+                ("app/Dockerfile.dev", Some("dev"), Role::Ships, 11),
+            ]
+        );
+        assert_eq!(m.paths[0].target_line, Some(5));
+        assert_eq!(m.paths[0].evidence.source, Source::Compose);
+        assert!(m.paths[1].evidence.says.contains("ghcr.io/o/worker"), "{:?}", m.paths[1].evidence);
+        // a compose file below the root: paths resolve against its folder
+        let m = model(&[("deploy/docker-compose.yml", "services:\n  api:\n    build: ../api\n")]);
+        assert_eq!(m.paths[0].dockerfile, "api/Dockerfile");
+    }
+
+    #[test]
+    fn mounting_the_sources_or_watching_them_is_development() {
+        // the sources mounted over the image's copy
+        let angular = "services:\n  web:\n    build: {context: angular, target: builder}\n    volumes:\n      - ./angular:/project\n      - /project/node_modules\n";
+        let m = model(&[("compose.yaml", angular)]);
+        assert_eq!(m.paths[0].role, Role::Development);
+        assert!(m.paths[0].evidence.says.contains("./angular:/project"));
+        let long = "services:\n  web:\n    build: .\n    volumes:\n      - {type: bind, source: ., target: /app}\n";
+        assert_eq!(model(&[("compose.yaml", long)]).paths[0].role, Role::Development);
+        let pwd = "services:\n  web:\n    build: .\n    volumes: ['${PWD}:/app']\n";
+        assert_eq!(model(&[("compose.yaml", pwd)]).paths[0].role, Role::Development);
+        let watch = "services:\n  web:\n    build: .\n    develop:\n      watch:\n        - {action: sync, path: ./src, target: /app/src}\n";
+        assert_eq!(model(&[("compose.yaml", watch)]).paths[0].role, Role::Development);
+        // data folders and named volumes are not sources
+        let data = "services:\n  db:\n    build: .\n    volumes:\n      - data:/var/lib/x\n      - ../logs:/logs\n      - ./data:/var/lib/motion\n";
+        let m = model(&[("compose.yaml", data)]);
+        assert_eq!(m.paths[0].role, Role::Ships);
+        assert_eq!(m.paths[0].mounts, ["/var/lib/motion"]);
+        assert!(runs_sources(&m.paths[0].mounts, "/var/lib/motion", &[]));
+        assert!(!runs_sources(&m.paths[0].mounts, "/var/lib/motion", &["/var/lib/motion".into()]));
+        assert!(!runs_sources(&m.paths[0].mounts, "/app", &[]));
+    }
+
+    #[test]
+    fn test_compose_files_and_variants() {
+        let base = "services:\n  vote:\n    build: ./vote\n";
+        let dev = "services:\n  vote:\n    volumes: ['./vote:/usr/local/app']\n";
+        let test = "services:\n  sut:\n    build: ./tests\n";
+        // a variant that runs the prebuilt image builds nothing
+        let prebuilt = "services:\n  vote:\n    image: o/vote\n";
+        let m = model(&[
+            ("docker-compose.yml", base),
+            ("docker-compose.images.yml", prebuilt),
+            ("docker-compose.override.yml", dev),
+            ("result/docker-compose.test.yml", test),
+        ]);
+        let roles: Vec<(&str, Role)> = m.paths.iter().map(|p| (p.dockerfile.as_str(), p.role)).collect();
+        assert_eq!(
+            roles,
+            [
+                ("vote/Dockerfile", Role::Ships),
+                ("vote/Dockerfile", Role::Development),
+                ("result/tests/Dockerfile", Role::CiOnly)
+            ]
+        );
+        assert!(is_compose_name("docker-compose.prod.yml") && is_compose_name("compose.yaml"));
+        assert!(!is_compose_name("composer.json") && !is_compose_name("docker-compose.md"));
+    }
+
+    #[test]
+    fn bad_files_and_remote_contexts_are_notes_or_nothing() {
+        let m = model(&[("compose.yaml", "services: [\n")]);
+        assert!(m.paths.is_empty());
+        assert_eq!(m.notes.len(), 1);
+        assert!(m.notes[0].message.contains("not valid YAML"));
+        let m = model(&[(
+            "compose.yaml",
+            "services:\n  a:\n    build: https://github.com/o/r.git\n  b:\n    build: {context: ., dockerfile_inline: 'FROM x'}\n  c:\n    build: ${APP_DIR}\n",
+        )]);
+        assert!(m.paths.is_empty());
+        assert_eq!(m.notes.len(), 1, "{:?}", m.notes);
+        assert!(m.notes[0].message.contains("variable"));
+        assert!(model(&[("compose.yaml", "version: '3'\n")]).paths.is_empty());
+    }
+}

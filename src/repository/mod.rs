@@ -1,0 +1,789 @@
+//! What ships is the repository's answer. The ship model reads what a repository says about
+//! its images, once per run, into one value: every **build path** (a Dockerfile, its context,
+//! the stage it targets), the **role** of that path, and the **evidence** (file, line, what it
+//! says). Lint rules, `suggest`, `plan`, the Action and `shiplight ships` all ask it; none of
+//! them opens a workflow, bake, compose or dev container file itself.
+//!
+//! Evidence, strongest first ([`Source`]): `.shiplight.yml`'s `images:`, the Action's own
+//! inputs, GitHub workflows (`workflows`), bake files (`bake`), compose files (`compose`), dev
+//! containers (`devcontainer`). Roles ([`Role`]): an image is pushed, loaded or tagged for
+//! use (**ships**); a dev container or a compose service that runs the host's sources
+//! (**development**); a build that only exports files, validates or tests (**ci-only**); an
+//! image whose own ENTRYPOINT/CMD is a compiler or build tool (**toolchain-product**: the
+//! toolchain is what ships, on purpose).
+//!
+//! The principle: evidence of development or CI marks *that build path*. A Dockerfile counts
+//! as development or ci-only only when every known path says so; one path that ships wins.
+//! With no evidence at all, the last stage ships, as a plain `docker build` would.
+//!
+//! Pure: the pipeline (`pipeline::repository`) finds and reads the files, runs
+//! `docker buildx bake --print` where it can, and hands the texts in as [`Sources`].
+//! Unreadable files and unresolved values (`${{ }}` expressions, unknown variables) become
+//! [`Note`]s, never errors.
+
+pub mod bake;
+pub mod compose;
+pub mod devcontainer;
+pub mod tree;
+pub mod workflows;
+
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::dockerfile::{Dockerfile, Graph, Kind};
+
+/// What a build path, a stage or a Dockerfile is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// An image is pushed, loaded or tagged for use.
+    Ships,
+    /// The image's own ENTRYPOINT/CMD is the toolchain: it ships on purpose.
+    ToolchainProduct,
+    /// A dev container, or a compose service that runs the host's sources.
+    Development,
+    /// The build exports files, only validates, or runs tests.
+    CiOnly,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Ships => "ships",
+            Role::ToolchainProduct => "toolchain-product",
+            Role::Development => "development",
+            Role::CiOnly => "ci-only",
+        }
+    }
+
+    /// Whether an image of this role is one a team ships to its users.
+    pub fn ships(self) -> bool {
+        matches!(self, Role::Ships | Role::ToolchainProduct)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where evidence comes from, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    /// `.shiplight.yml`'s `images:` (or `targets:` / `--target`).
+    Config,
+    /// The Action's `dockerfile` and `target` inputs.
+    ActionInput,
+    Workflow,
+    Bake,
+    Compose,
+    DevContainer,
+    /// The Dockerfile itself: its last stage, or its ENTRYPOINT.
+    Dockerfile,
+}
+
+/// One piece of evidence: where it is written and what it says.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Evidence {
+    pub source: Source,
+    /// Repository-relative; empty for what no file says (a command-line flag).
+    pub file: String,
+    /// 1-based; 0 when the evidence has no line.
+    pub line: usize,
+    pub says: String,
+}
+
+impl std::fmt::Display for Evidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.file.is_empty(), self.line) {
+            (true, _) => f.write_str(&self.says),
+            (false, 0) => write!(f, "{} ({})", self.says, self.file),
+            (false, l) => write!(f, "{} ({}:{l})", self.says, self.file),
+        }
+    }
+}
+
+/// One way the repository builds a Dockerfile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuildPath {
+    /// Repository-relative, `/`-separated, normalised (no `./`, no `..` inside).
+    pub dockerfile: String,
+    /// Repository-relative; `.` is the root.
+    pub context: String,
+    /// The stage built, as written; `None` builds the last stage.
+    pub target: Option<String>,
+    /// Ships, development or ci-only (toolchain-product is decided from the Dockerfile).
+    pub role: Role,
+    pub evidence: Evidence,
+    /// What the path calls the image: a bake target, a compose service, an image name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The line of `evidence.file` that writes `target`, when it is written there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_line: Option<usize>,
+    /// Container paths where a compose service mounts a part of the build context: it runs
+    /// the host's sources (development) when one lands in the image's WORKDIR and not in a
+    /// VOLUME, which only the parsed Dockerfile tells ([`Model::answer`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mounts: Vec<String>,
+}
+
+/// Something the model could not read or resolve. Never an error: the default applies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        } else {
+            write!(f, "{}: {}", self.file, self.message)
+        }
+    }
+}
+
+/// A build file, as read: its repository-relative path and text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    pub path: String,
+    pub text: String,
+}
+
+/// What `docker buildx bake --print` said for some bake files, run in `dir`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Printed {
+    /// The bake files given (`-f`), repository-relative.
+    pub files: Vec<String>,
+    /// Where bake ran, repository-relative.
+    pub dir: String,
+    pub json: String,
+}
+
+/// Everything the model is built from.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// Workflows, bake files, compose files, dev containers: each reader takes the ones whose
+    /// name it knows.
+    pub files: Vec<File>,
+    /// Bake files resolved by bake itself, where `docker buildx` was at hand.
+    pub printed: Vec<Printed>,
+    /// Build paths the user stated: `.shiplight.yml`'s `images:`, the Action's inputs.
+    pub stated: Vec<BuildPath>,
+    /// Every Dockerfile of the repository (repository-relative): which paths exist.
+    pub dockerfiles: Vec<String>,
+    /// Notes of the reading itself (a file that could not be read, bake that failed).
+    pub notes: Vec<Note>,
+}
+
+impl Sources {
+    /// The file at `path`, if it was read.
+    pub fn file(&self, path: &str) -> Option<&File> {
+        self.files.iter().find(|f| f.path == path)
+    }
+}
+
+/// The repository's ship model.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    pub paths: Vec<BuildPath>,
+    pub notes: Vec<Note>,
+}
+
+impl Model {
+    /// Read every source into build paths.
+    pub fn read(sources: &Sources) -> Model {
+        let mut model = Model { paths: sources.stated.clone(), notes: sources.notes.clone() };
+        let bake = bake::Resolver::new(sources);
+        workflows::read(sources, &bake, &mut model);
+        bake.standalone(&mut model);
+        compose::read(sources, &mut model);
+        devcontainer::read(sources, &mut model);
+        let mut seen = std::collections::HashSet::new();
+        model.paths.retain(|p| seen.insert((p.dockerfile.clone(), p.target.clone(), p.role, p.evidence.clone())));
+        model
+    }
+
+    /// The paths that build `dockerfile` (repository-relative, normalised).
+    pub fn paths_of<'a>(&'a self, dockerfile: &'a str) -> impl Iterator<Item = &'a BuildPath> + 'a {
+        self.paths.iter().filter(move |p| p.dockerfile == dockerfile)
+    }
+
+    /// Every Dockerfile some path builds.
+    pub fn dockerfiles(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self.paths.iter().map(|p| p.dockerfile.as_str()).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// What ships of `dockerfile`, given its parsed text when it parses.
+    pub fn answer(&self, dockerfile: &str, df: Option<&Dockerfile>) -> Answer {
+        let paths: Vec<BuildPath> = self.paths_of(dockerfile).map(|p| settle_mounts(p, df)).collect();
+        answer(paths.iter().collect(), df)
+    }
+}
+
+/// The model's answer for one Dockerfile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    /// The Dockerfile's role: ships when any path ships it.
+    pub role: Role,
+    /// The stages that ship (as paths name them; `None` is the last stage). Empty when
+    /// nothing of it ships.
+    pub targets: Vec<Option<String>>,
+    /// Every stage some known path builds, shipped or not: not unused.
+    pub built: Vec<Option<String>>,
+    /// What decided, strongest first.
+    pub evidence: Vec<Evidence>,
+    /// No path builds it: the last stage ships by default.
+    pub default: bool,
+    /// Per stage, when the Dockerfile parses.
+    pub stages: Vec<StageRole>,
+    /// The paths that decided (the stated ones when there are any, else every known one).
+    #[serde(skip)]
+    pub paths: Vec<BuildPath>,
+}
+
+/// One stage's role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageRole {
+    pub index: usize,
+    pub name: Option<String>,
+    pub line: usize,
+    /// The role of the images its filesystem is in; `None`: in no image a known path
+    /// builds (a build stage, or unused).
+    pub role: Option<Role>,
+    /// Built (as a build stage or an image) by some known path.
+    pub built: bool,
+    pub evidence: Vec<Evidence>,
+}
+
+impl Answer {
+    /// Whether some stage ships.
+    pub fn ships(&self) -> bool {
+        self.role.ships()
+    }
+
+    /// The stages that ship, as `--target` takes them (the last stage by index).
+    pub fn target_names(&self, df: Option<&Dockerfile>) -> Vec<String> {
+        names(&self.targets, df)
+    }
+
+    /// Every stage some known path builds, as `--target` takes them.
+    pub fn built_names(&self, df: Option<&Dockerfile>) -> Vec<String> {
+        names(&self.built, df)
+    }
+
+    /// One line for a reader: the role and the strongest evidence.
+    pub fn line(&self) -> String {
+        let why = self.evidence.first().map(|e| e.to_string()).unwrap_or_default();
+        format!("{}: {why}", self.role)
+    }
+}
+
+fn names(targets: &[Option<String>], df: Option<&Dockerfile>) -> Vec<String> {
+    let last = df.and_then(|d| d.stages.len().checked_sub(1));
+    let mut out: Vec<String> = Vec::new();
+    for t in targets {
+        let name = match (t, last) {
+            (Some(t), _) => t.clone(),
+            (None, Some(n)) => n.to_string(),
+            (None, None) => continue,
+        };
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// A compose path that mounts part of its context runs the host's sources when a mount lands
+/// in the target stage's WORKDIR and not in one of its VOLUMEs: then it is development.
+fn settle_mounts(p: &BuildPath, df: Option<&Dockerfile>) -> BuildPath {
+    let mut p = p.clone();
+    let Some(df) = df.filter(|_| !p.mounts.is_empty() && p.role == Role::Ships) else { return p };
+    let targets: Vec<String> = p.target.iter().cloned().collect();
+    let Ok(graph) = Graph::build(df, &targets) else { return p };
+    let Some(&target) = graph.targets.first() else { return p };
+    let (mut dir, mut volumes) = ("/".to_owned(), Vec::new());
+    for i in graph.lineage(target) {
+        for ins in &df.stages[i].instructions {
+            match ins.kind {
+                Kind::Workdir => {
+                    if let Some(w) = ins.words().first() {
+                        dir = crate::dockerfile::resolve_path(&dir, w);
+                    }
+                }
+                Kind::Volume => volumes.extend(ins.words().iter().map(|v| crate::dockerfile::resolve_path(&dir, v))),
+                _ => {}
+            }
+        }
+    }
+    if compose::runs_sources(&p.mounts, &dir, &volumes) {
+        p.role = Role::Development;
+        let name = p.name.clone().unwrap_or_default();
+        p.evidence.says = format!("service `{name}` mounts sources over its WORKDIR `{dir}`");
+    }
+    p
+}
+
+fn answer(paths: Vec<&BuildPath>, df: Option<&Dockerfile>) -> Answer {
+    // the user's own statement decides alone: the strongest source present wins
+    let strongest = paths.iter().map(|p| p.evidence.source).min();
+    let deciding: Vec<&BuildPath> = match strongest {
+        Some(s @ (Source::Config | Source::ActionInput)) => {
+            paths.iter().copied().filter(|p| p.evidence.source == s).collect()
+        }
+        _ => paths.clone(),
+    };
+    let mut ordered = deciding.clone();
+    ordered.sort_by_key(|p| (!p.role.ships(), p.evidence.source));
+    let built: Vec<Option<String>> = dedup(paths.iter().map(|p| p.target.clone()));
+    let shipping: Vec<&BuildPath> = ordered.iter().copied().filter(|p| p.role.ships()).collect();
+    let (mut role, targets, evidence, default) = if deciding.is_empty() {
+        let ev = Evidence {
+            source: Source::Dockerfile,
+            file: String::new(),
+            line: 0,
+            says: "no workflow, bake file, compose file or dev container builds it, so the last stage ships (as a plain `docker build`)".into(),
+        };
+        (Role::Ships, vec![None], vec![ev], true)
+    } else if !shipping.is_empty() {
+        let targets = dedup(shipping.iter().map(|p| p.target.clone()));
+        (Role::Ships, targets, ordered.iter().map(|p| p.evidence.clone()).collect(), false)
+    } else {
+        let role = if deciding.iter().any(|p| p.role == Role::Development) { Role::Development } else { Role::CiOnly };
+        (role, Vec::new(), ordered.iter().map(|p| p.evidence.clone()).collect(), false)
+    };
+    let mut evidence = evidence;
+    // the toolchain is the product: every shipped target runs a compiler or build tool
+    if role == Role::Ships {
+        if let Some(df) = df {
+            let products: Vec<Evidence> = targets.iter().filter_map(|t| toolchain_product(df, t.as_deref())).collect();
+            if !products.is_empty() && products.len() == targets.len() {
+                role = Role::ToolchainProduct;
+                for (i, p) in products.into_iter().enumerate() {
+                    evidence.insert(i, p);
+                }
+            }
+        }
+    }
+    let stages = df.map(|df| stage_roles(df, &paths, &targets, role, default)).unwrap_or_default();
+    Answer {
+        role,
+        built: if default { targets.clone() } else { built },
+        targets,
+        evidence,
+        default,
+        stages,
+        paths: deciding.into_iter().cloned().collect(),
+    }
+}
+
+fn dedup(it: impl Iterator<Item = Option<String>>) -> Vec<Option<String>> {
+    let mut out = Vec::new();
+    for t in it {
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// Per stage: the strongest role of the images its filesystem is in, and whether any known
+/// path builds it.
+fn stage_roles(
+    df: &Dockerfile,
+    paths: &[&BuildPath],
+    targets: &[Option<String>],
+    role: Role,
+    default: bool,
+) -> Vec<StageRole> {
+    let mut out: Vec<StageRole> = df
+        .stages
+        .iter()
+        .map(|s| StageRole {
+            index: s.index,
+            name: s.name.clone(),
+            line: s.line,
+            role: None,
+            built: false,
+            evidence: Vec::new(),
+        })
+        .collect();
+    let mut mark = |target: &Option<String>, r: Role, ev: &Evidence| {
+        let wanted: Vec<String> = target.iter().cloned().collect();
+        let Ok(graph) = Graph::build(df, &wanted) else { return };
+        for (i, stage) in out.iter_mut().enumerate() {
+            if graph.reachable[i] {
+                stage.built = true;
+            }
+            if graph.ships[i] {
+                let better = match stage.role {
+                    None => true,
+                    Some(old) => (!r.ships(), r) < (!old.ships(), old),
+                };
+                if better {
+                    stage.role = Some(r);
+                }
+                if !stage.evidence.contains(ev) {
+                    stage.evidence.push(ev.clone());
+                }
+            }
+        }
+    };
+    if default {
+        let ev = Evidence {
+            source: Source::Dockerfile,
+            file: String::new(),
+            line: 0,
+            says: "the last stage ships by default".into(),
+        };
+        mark(&None, role, &ev);
+    } else {
+        for p in paths {
+            let r = if p.role.ships() && targets.contains(&p.target) { role } else { p.role };
+            mark(&p.target, r, &p.evidence);
+        }
+    }
+    out
+}
+
+/// Programs whose presence as an image's ENTRYPOINT/CMD makes the toolchain the product:
+/// compilers, build drivers, distributed compilers and cross-build wrappers.
+const TOOLCHAIN_PROGRAMS: &[&str] = &[
+    "gcc",
+    "g++",
+    "cc",
+    "c++",
+    "clang",
+    "clang++",
+    "clang-cl",
+    "distcc",
+    "distccd",
+    "icecc",
+    "iceccd",
+    "ccache",
+    "sccache",
+    "make",
+    "gmake",
+    "cmake",
+    "ninja",
+    "meson",
+    "bazel",
+    "bazelisk",
+    "buck2",
+    "scons",
+    "go",
+    "cargo",
+    "rustc",
+    "rustup",
+    "javac",
+    "mvn",
+    "gradle",
+    "ant",
+    "sbt",
+    "tsc",
+    "zig",
+    "emcc",
+    "gfortran",
+    "nasm",
+    "yasm",
+    "protoc",
+    "buf",
+    "swiftc",
+    "ghc",
+    "cabal",
+    "nvcc",
+    "tinygo",
+    "xgo",
+    "crossbuild",
+];
+
+/// Wrappers that run the program after them.
+const WRAPPERS: &[&str] = &["tini", "dumb-init", "env", "exec", "gosu", "su-exec", "sudo", "catatonit", "--"];
+
+/// Whether stage `target` (the last one for `None`) runs a toolchain as its ENTRYPOINT (or,
+/// without one, its CMD): the evidence, when it does.
+pub fn toolchain_product(df: &Dockerfile, target: Option<&str>) -> Option<Evidence> {
+    let wanted: Vec<String> = target.map(str::to_owned).into_iter().collect();
+    let graph = Graph::build(df, &wanted).ok()?;
+    let final_ = *graph.targets.first()?;
+    let lineage = graph.lineage(final_);
+    let last = |kind: Kind| lineage.iter().rev().find_map(|&i| df.stages[i].of_kind(kind).next_back());
+    // an ENTRYPOINT decides; a CMD only without one
+    let ins = last(Kind::Entrypoint).or_else(|| last(Kind::Cmd))?;
+    let words: Vec<String> = match ins.script() {
+        Some(script) => crate::dockerfile::shell::parse(&script).commands.first()?.words.clone(),
+        None => ins.words().to_vec(),
+    };
+    let program = program_of(&words)?;
+    let base = program.rsplit('/').next().unwrap_or(&program);
+    let toolchain = TOOLCHAIN_PROGRAMS.contains(&base)
+        || base.ends_with("-gcc")
+        || base.ends_with("-g++")
+        || base.starts_with("xx-")
+        || (base.starts_with("gcc-") || base.starts_with("clang-"))
+            && base[base.find('-')? + 1..].chars().all(|c| c.is_ascii_digit());
+    toolchain.then(|| Evidence {
+        source: Source::Dockerfile,
+        file: String::new(),
+        line: ins.line,
+        says: format!("its {} runs `{base}`: the toolchain is what it ships", ins.kind.as_str()),
+    })
+}
+
+/// The program a command line runs, past wrappers, their options, and `sh -c '…'`.
+fn program_of(words: &[String]) -> Option<String> {
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i].as_str();
+        let base = w.rsplit('/').next().unwrap_or(w);
+        if WRAPPERS.contains(&base) {
+            i += 1;
+            // gosu/su-exec take a user first
+            if matches!(base, "gosu" | "su-exec") {
+                i += 1;
+            }
+            while i < words.len() && (words[i].starts_with('-') && words[i] != "--" || words[i].contains('=')) {
+                i += 1;
+            }
+            continue;
+        }
+        if matches!(base, "sh" | "bash" | "ash" | "dash") {
+            let c = words.iter().position(|x| x == "-c")?;
+            let inner = words.get(c + 1)?;
+            let parsed = crate::dockerfile::shell::parse(inner);
+            return program_of(&parsed.commands.first()?.words);
+        }
+        return Some(w.to_owned());
+    }
+    None
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system.
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// `dir` joined with `rel` as a repository-relative path (`.` for the root); `None` when it
+/// leaves the repository, is absolute, or is not a local path (a Git URL, `-`).
+pub fn join(dir: &str, rel: &str) -> Option<String> {
+    let rel = rel.trim();
+    if rel.is_empty()
+        || rel == "-"
+        || rel.contains("://")
+        || rel.starts_with("git@")
+        || rel.starts_with('/')
+        || rel.starts_with('~')
+        || rel.contains("${")
+        || rel.contains('$')
+    {
+        return None;
+    }
+    let joined = normalize(&Path::new(dir).join(rel));
+    let s = joined.to_string_lossy().replace('\\', "/");
+    if s.starts_with("..") {
+        return None;
+    }
+    Some(if s.is_empty() { ".".into() } else { s })
+}
+
+/// The folder of a repository-relative file (`.` for the root).
+pub fn folder(path: &str) -> String {
+    match path.rsplit_once('/') {
+        Some((d, _)) if !d.is_empty() => d.to_owned(),
+        _ => ".".into(),
+    }
+}
+
+/// The Dockerfile a build uses: `file` relative to `cwd` when given, else `Dockerfile` in
+/// the context.
+pub fn dockerfile_in(cwd: &str, context: &str, file: Option<&str>) -> Option<String> {
+    match file {
+        Some(f) => join(cwd, f),
+        None => join(context, "Dockerfile"),
+    }
+}
+
+/// Whether a stage or bake target name says it runs tests, lints or validates: a word of it
+/// (split at `-`, `_`, `.`) is one of these.
+pub fn is_test_name(name: &str) -> bool {
+    name.to_ascii_lowercase().split(['-', '_', '.', ':']).any(|w| {
+        matches!(
+            w,
+            "test"
+                | "tests"
+                | "testing"
+                | "e2e"
+                | "lint"
+                | "linter"
+                | "validate"
+                | "validation"
+                | "vet"
+                | "coverage"
+                | "unittest"
+                | "unittests"
+                | "integrationtest"
+                | "check"
+                | "checks"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(df: &str, target: Option<&str>, role: Role, source: Source) -> BuildPath {
+        BuildPath {
+            dockerfile: df.into(),
+            context: ".".into(),
+            target: target.map(String::from),
+            role,
+            evidence: Evidence { source, file: format!("{source:?}"), line: 1, says: role.to_string() },
+            name: None,
+            target_line: None,
+            mounts: Vec::new(),
+        }
+    }
+
+    fn parse(text: &str) -> Dockerfile {
+        Dockerfile::parse(text).unwrap()
+    }
+
+    #[test]
+    fn no_evidence_ships_the_last_stage() {
+        let df = parse("FROM golang AS build\nRUN go build\nFROM scratch\nCOPY --from=build /a /a\n");
+        let a = Model::default().answer("Dockerfile", Some(&df));
+        assert!(a.default && a.role == Role::Ships && a.targets == [None]);
+        assert_eq!(a.target_names(Some(&df)), ["1"]);
+        assert_eq!(a.stages[1].role, Some(Role::Ships));
+        assert_eq!((a.stages[0].role, a.stages[0].built), (None, true));
+    }
+
+    #[test]
+    fn a_development_path_never_silences_a_shipping_one() {
+        let df = parse("FROM node AS dev\nRUN npm i -g nodemon\nFROM node AS prod\nRUN npm ci\n");
+        let model = Model {
+            paths: vec![
+                path("vote/Dockerfile", Some("dev"), Role::Development, Source::Compose),
+                path("vote/Dockerfile", None, Role::Ships, Source::Workflow),
+            ],
+            notes: Vec::new(),
+        };
+        let a = model.answer("vote/Dockerfile", Some(&df));
+        assert_eq!(a.role, Role::Ships);
+        assert_eq!(a.targets, [None]);
+        assert_eq!(a.evidence[0].source, Source::Workflow, "the shipping evidence comes first");
+        assert_eq!(a.stages[0].role, Some(Role::Development));
+        assert_eq!(a.stages[1].role, Some(Role::Ships));
+        // both stages are built by a known path: neither is unused
+        assert_eq!(a.built_names(Some(&df)), ["dev", "1"]);
+    }
+
+    #[test]
+    fn every_path_development_or_ci_means_nothing_ships() {
+        let df = parse("FROM golang\nRUN go build\n");
+        let dev =
+            Model { paths: vec![path("Dockerfile", None, Role::Development, Source::DevContainer)], notes: vec![] };
+        let a = dev.answer("Dockerfile", Some(&df));
+        assert_eq!((a.role, a.targets.len()), (Role::Development, 0));
+        let ci = Model {
+            paths: vec![
+                path("Dockerfile", Some("0"), Role::CiOnly, Source::Bake),
+                path("Dockerfile", None, Role::CiOnly, Source::Workflow),
+            ],
+            notes: vec![],
+        };
+        assert_eq!(ci.answer("Dockerfile", Some(&df)).role, Role::CiOnly);
+    }
+
+    #[test]
+    fn the_users_statement_decides_alone() {
+        let df = parse("FROM golang AS build\nFROM scratch AS runtime\n");
+        let model = Model {
+            paths: vec![
+                path("Dockerfile", Some("build"), Role::Ships, Source::Compose),
+                path("Dockerfile", Some("runtime"), Role::Ships, Source::Config),
+            ],
+            notes: vec![],
+        };
+        let a = model.answer("Dockerfile", Some(&df));
+        assert_eq!(a.targets, [Some("runtime".to_owned())]);
+        assert_eq!(a.paths.len(), 1);
+        // but the compose target is still built, so not unused
+        assert!(a.built.contains(&Some("build".to_owned())));
+    }
+
+    #[test]
+    fn toolchain_products_are_told_by_their_entrypoint() {
+        for (text, yes) in [
+            ("FROM debian\nRUN apt-get install -y gcc\nENTRYPOINT [\"gcc\"]\n", true),
+            ("FROM debian\nRUN apt-get install -y distcc\nCMD [\"distccd\", \"--daemon\", \"--no-detach\"]\n", true),
+            ("FROM debian\nENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/usr/local/bin/make\"]\n", true),
+            ("FROM debian\nENTRYPOINT [\"arm-linux-gnueabihf-gcc\"]\n", true),
+            ("FROM debian\nCMD sh -c 'exec cargo build'\n", true),
+            ("FROM debian\nENTRYPOINT [\"gcc-12\"]\n", true),
+            // an app, even one a toolchain built
+            ("FROM golang\nRUN go build -o /app\nCMD [\"/app\"]\n", false),
+            ("FROM python\nCMD [\"python\", \"app.py\"]\n", false),
+            // an ENTRYPOINT decides over a CMD
+            ("FROM debian\nCMD [\"make\"]\nENTRYPOINT [\"/app\"]\n", false),
+            ("FROM debian\nENTRYPOINT [\"gcc-wrapper.sh\"]\n", false),
+            ("FROM debian\n", false),
+        ] {
+            let df = parse(text);
+            assert_eq!(toolchain_product(&df, None).is_some(), yes, "{text}");
+            let a = Model::default().answer("Dockerfile", Some(&df));
+            assert_eq!(a.role == Role::ToolchainProduct, yes, "{text}");
+        }
+        // the ENTRYPOINT of the stage a path ships, not the last one
+        let df = parse("FROM debian AS cc\nENTRYPOINT [\"clang\"]\nFROM debian AS app\nCMD [\"/app\"]\n");
+        assert!(toolchain_product(&df, Some("cc")).is_some());
+        assert!(toolchain_product(&df, None).is_none());
+    }
+
+    #[test]
+    fn paths_join_inside_the_repository_only() {
+        assert_eq!(join(".", "./vote").as_deref(), Some("vote"));
+        assert_eq!(join("a/b", "../c/Dockerfile").as_deref(), Some("a/c/Dockerfile"));
+        assert_eq!(join(".", ".").as_deref(), Some("."));
+        for bad in ["../x", "/abs", "https://github.com/a/b.git", "-", "${{ matrix.x }}", "$DIR/x", ""] {
+            assert_eq!(join(".", bad), None, "{bad}");
+        }
+        assert_eq!(dockerfile_in(".", "vote", None).as_deref(), Some("vote/Dockerfile"));
+        assert_eq!(dockerfile_in(".", "vote", Some("./docker/x.Dockerfile")).as_deref(), Some("docker/x.Dockerfile"));
+        assert_eq!(folder("a/b/Dockerfile"), "a/b");
+        assert_eq!(folder("Dockerfile"), ".");
+    }
+
+    #[test]
+    fn test_names() {
+        for yes in ["test", "integration-test", "unit_tests", "lint", "validate-vendor", "e2e", "test-coverage"] {
+            assert!(is_test_name(yes), "{yes}");
+        }
+        for no in ["testdata-builder", "latest", "contest", "runtime", "release", "build", "production"] {
+            assert!(!is_test_name(no), "{no}");
+        }
+    }
+}

@@ -1,0 +1,1175 @@
+//! GitHub workflows as evidence: what CI builds, and what becomes of it. Read from every
+//! `.github/workflows/*.yml`:
+//! - `docker/build-push-action` steps: `context`, `file`, `target`, `push`, `load`,
+//!   `outputs`, `tags`, `call`;
+//! - `docker/bake-action` steps: `files`, `targets`, `push`, `load`, `set`, `workdir`,
+//!   resolved through the bake files (`super::bake`);
+//! - calls of reusable workflows: a local one (`./.github/workflows/x.yml`) is read with the
+//!   caller's `with:` as its `inputs`; another repository's is judged by its `with:` (a
+//!   context, file, Dockerfile or target), a bake workflow's targets being bake targets;
+//! - `docker build`, `docker buildx build`, `docker buildx bake` (and podman's and buildah's
+//!   builds) in `run:` steps, with `-f`, `--target`, `--push`, `--load`, `--output`, `-t`,
+//!   following `cd` and the step's `working-directory`.
+//!
+//! `${{ matrix.* }}`, `${{ env.* }}` and `${{ inputs.* }}` are resolved where the workflow
+//! gives literal values (a job runs once per matrix combination); anything else is
+//! unresolved: a path that needs it becomes a [`Note`], and a `push:` that needs it may push.
+
+use std::collections::BTreeMap;
+
+use super::bake::{Invocation, Resolver};
+use super::tree::{self, Node, Value};
+use super::{join, BuildPath, Evidence, Model, Note, Role, Source, Sources};
+
+/// Whether a repository-relative path is a workflow file.
+pub fn is_workflow_path(path: &str) -> bool {
+    path.strip_prefix(".github/workflows/")
+        .is_some_and(|n| !n.contains('/') && (n.ends_with(".yml") || n.ends_with(".yaml")))
+}
+
+/// Values a workflow expression may name: `matrix.*`, `env.*`, `inputs.*`.
+#[derive(Debug, Clone, Default)]
+struct Scope {
+    matrix: BTreeMap<String, String>,
+    env: BTreeMap<String, String>,
+    inputs: BTreeMap<String, String>,
+}
+
+/// A text with every `${{ … }}` it can resolve replaced; `Err` names the first it cannot.
+fn expand(text: &str, scope: &Scope) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 3..];
+        let Some(end) = after.find("}}") else { return Err(rest[start..].to_owned()) };
+        let expr = after[..end].trim();
+        let value = lookup(expr, scope).ok_or_else(|| format!("${{{{ {expr} }}}}"))?;
+        out.push_str(&value);
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn lookup(expr: &str, scope: &Scope) -> Option<String> {
+    if let Some(k) = expr.strip_prefix("matrix.") {
+        return scope.matrix.get(k).cloned();
+    }
+    if let Some(k) = expr.strip_prefix("env.") {
+        return scope.env.get(k).cloned();
+    }
+    if let Some(k) = expr.strip_prefix("inputs.") {
+        return scope.inputs.get(k).cloned();
+    }
+    match expr {
+        "github.workspace" => Some(".".into()),
+        _ => None,
+    }
+}
+
+/// A scalar's text (a non-scalar is empty).
+fn text(node: &Node) -> String {
+    node.as_str().unwrap_or_default().to_owned()
+}
+
+/// The `env:` of a workflow, job or step, literal values only.
+fn env_of(node: Option<&Node>, into: &mut BTreeMap<String, String>, scope: &Scope) {
+    for (k, v) in node.map(Node::entries).unwrap_or_default() {
+        if let Some(s) = v.as_str().and_then(|s| expand(s, scope).ok()) {
+            into.insert(k.clone(), s);
+        }
+    }
+}
+
+/// The job's matrix combinations: the product of its lists, `include` added or merged,
+/// `exclude` removed, as GitHub does; at most 256. `None` when the matrix is an expression.
+fn matrix(job: &Node) -> Option<Vec<BTreeMap<String, String>>> {
+    let Some(m) = job.get("strategy").and_then(|s| s.get("matrix")) else { return Some(vec![BTreeMap::new()]) };
+    if m.as_str().is_some() {
+        return None;
+    }
+    let mut combos: Vec<BTreeMap<String, String>> = vec![BTreeMap::new()];
+    let mut dims: Vec<&str> = Vec::new();
+    for (key, values) in m.entries() {
+        if key == "include" || key == "exclude" {
+            continue;
+        }
+        let values: Vec<String> = match &values.value {
+            Value::Seq(items) => items.iter().map(flat).collect(),
+            Value::Scalar(_) => return None,
+            _ => continue,
+        };
+        dims.push(key);
+        combos = combos
+            .into_iter()
+            .flat_map(|c| {
+                values.iter().map(move |v| {
+                    let mut c = c.clone();
+                    c.insert(key.clone(), v.clone());
+                    c
+                })
+            })
+            .take(256)
+            .collect();
+    }
+    if let Some(ex) = m.get("exclude") {
+        for e in ex.items() {
+            let e: BTreeMap<String, String> = e.entries().iter().map(|(k, v)| (k.clone(), flat(v))).collect();
+            combos.retain(|c| !e.iter().all(|(k, v)| c.get(k) == Some(v)));
+        }
+    }
+    if dims.is_empty() {
+        combos.clear();
+    }
+    if let Some(inc) = m.get("include") {
+        for i in inc.items() {
+            let i: BTreeMap<String, String> = i.entries().iter().map(|(k, v)| (k.clone(), flat(v))).collect();
+            let mut merged = false;
+            for c in combos.iter_mut() {
+                // an include extends the combinations whose matrix values it does not change
+                if i.iter().all(|(k, v)| !dims.contains(&k.as_str()) || c.get(k) == Some(v)) {
+                    for (k, v) in &i {
+                        c.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                    merged = true;
+                }
+            }
+            if !merged && combos.len() < 256 {
+                combos.push(i);
+            }
+        }
+    }
+    if combos.is_empty() {
+        combos.push(BTreeMap::new());
+    }
+    Some(combos)
+}
+
+/// A matrix value as text: a scalar, or a mapping's `key=value` (only scalars are looked up).
+fn flat(n: &Node) -> String {
+    n.as_str().map(str::to_owned).unwrap_or_default()
+}
+
+/// Where a piece of evidence is, while a workflow is read.
+struct Here<'a> {
+    file: &'a str,
+    /// The reusable workflow that called this one, for the evidence text.
+    via: Option<String>,
+}
+
+/// Read every workflow.
+pub fn read(sources: &Sources, bake: &Resolver, model: &mut Model) {
+    for file in sources.files.iter().filter(|f| is_workflow_path(&f.path)) {
+        read_file(sources, bake, model, &file.path, &file.text, &Scope::default(), None, 0);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_file(
+    sources: &Sources,
+    bake: &Resolver,
+    model: &mut Model,
+    path: &str,
+    text: &str,
+    outer: &Scope,
+    via: Option<String>,
+    depth: usize,
+) {
+    let doc = match tree::yaml(text) {
+        Ok(d) => d,
+        Err(e) => {
+            model.notes.push(Note {
+                file: path.into(),
+                line: e.line,
+                message: format!("not valid YAML ({}): the workflow is not read", e.message),
+            });
+            return;
+        }
+    };
+    let mut scope = Scope { inputs: outer.inputs.clone(), ..Scope::default() };
+    // a called workflow's inputs default to what it declares
+    if let Some(inputs) = doc.get("on").and_then(|o| o.get("workflow_call")).and_then(|w| w.get("inputs")) {
+        for (k, v) in inputs.entries() {
+            if let Some(d) = v.str_at("default") {
+                scope.inputs.entry(k.clone()).or_insert_with(|| d.to_owned());
+            }
+        }
+    }
+    env_of(doc.get("env"), &mut scope.env, &Scope { inputs: scope.inputs.clone(), ..Scope::default() });
+    let here = Here { file: path, via };
+    for (job_id, job) in doc.get("jobs").map(Node::entries).unwrap_or_default() {
+        let Some(combos) = matrix(job) else {
+            model.notes.push(Note {
+                file: path.into(),
+                line: job.line,
+                message: format!("job `{job_id}`: its matrix is an expression; its builds are read without it"),
+            });
+            read_job(sources, bake, model, &here, job, &scope, depth);
+            continue;
+        };
+        for combo in combos {
+            let mut s = scope.clone();
+            s.matrix = combo;
+            read_job(sources, bake, model, &here, job, &s, depth);
+        }
+    }
+}
+
+fn read_job(
+    sources: &Sources,
+    bake: &Resolver,
+    model: &mut Model,
+    here: &Here,
+    job: &Node,
+    scope: &Scope,
+    depth: usize,
+) {
+    let mut scope = scope.clone();
+    let job_env = scope.clone();
+    env_of(job.get("env"), &mut scope.env, &job_env);
+    if let Some(uses) = job.get("uses") {
+        reusable(sources, bake, model, here, job, uses, &scope, depth);
+        return;
+    }
+    let job_dir = job
+        .get("defaults")
+        .and_then(|d| d.get("run"))
+        .and_then(|r| r.str_at("working-directory"))
+        .and_then(|w| expand(w, &scope).ok())
+        .and_then(|w| join(".", &w))
+        .unwrap_or_else(|| ".".into());
+    for step in job.get("steps").map(Node::items).unwrap_or_default() {
+        let mut s = scope.clone();
+        let step_scope = s.clone();
+        env_of(step.get("env"), &mut s.env, &step_scope);
+        if let Some(uses) = step.str_at("uses") {
+            let action = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
+            let with = step.get("with");
+            match action.as_str() {
+                "docker/build-push-action" => build_push(sources, model, here, step, with, &s),
+                "docker/bake-action" => bake_action(bake, model, here, step, with, &s),
+                _ => {}
+            }
+        } else if let Some(run) = step.str_at("run") {
+            let dir = step
+                .str_at("working-directory")
+                .and_then(|w| expand(w, &s).ok())
+                .and_then(|w| join(".", &w))
+                .unwrap_or_else(|| job_dir.clone());
+            run_step(sources, bake, model, here, step, run, &dir, &s);
+        }
+    }
+}
+
+/// A `with:` value, expanded: `Ok(None)` when absent, `Err` with the expression that could
+/// not be resolved.
+fn with_value(with: Option<&Node>, key: &str, scope: &Scope) -> Result<Option<String>, String> {
+    match with.and_then(|w| w.get(key)) {
+        None => Ok(None),
+        Some(n) => expand(&text(n), scope).map(Some),
+    }
+}
+
+/// An action's list input: one item a line, or comma-separated when `commas`.
+fn list(v: &str, commas: bool) -> Vec<String> {
+    v.lines()
+        .flat_map(|l| if commas { l.split(',').map(str::to_owned).collect::<Vec<_>>() } else { vec![l.to_owned()] })
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty() && !s.starts_with('#'))
+        .collect()
+}
+
+/// A workflow boolean: literal `false` is false; an expression may be true.
+fn maybe_true(v: &Result<Option<String>, String>) -> Option<bool> {
+    match v {
+        Ok(Some(s)) => Some(s.trim().eq_ignore_ascii_case("true")),
+        Ok(None) => None,
+        Err(_) => Some(true),
+    }
+}
+
+fn says(here: &Here, what: String) -> String {
+    match &here.via {
+        Some(v) => format!("{what} (in a workflow {v} calls)"),
+        None => what,
+    }
+}
+
+fn note(model: &mut Model, here: &Here, line: usize, message: String) {
+    model.notes.push(Note { file: here.file.to_owned(), line, message });
+}
+
+/// `context: "{{defaultContext}}:sub"` → `sub`; the default context is the repository.
+fn action_context(c: &str) -> String {
+    match c.strip_prefix("{{defaultContext}}") {
+        Some(rest) => rest.strip_prefix(':').unwrap_or(".").to_owned(),
+        None => c.to_owned(),
+    }
+}
+
+/// What becomes of a build: the role and the words for it, from its flags.
+struct Fate {
+    push: Option<bool>,
+    load: bool,
+    outputs: Vec<String>,
+    tagged: bool,
+    call: Option<String>,
+}
+
+impl Fate {
+    fn role(&self, target: Option<&str>) -> (Role, String) {
+        if let Some(c) = self.call.as_deref().filter(|c| *c != "build") {
+            return (Role::CiOnly, format!("only checks it (call: {c})"));
+        }
+        let exports = self.outputs.iter().find(|o| {
+            let o = o.replace(' ', "");
+            o.contains("type=local") || o.contains("type=tar") || o.contains("type=cacheonly") || !o.contains("type=")
+        });
+        let pushes = self.push == Some(true)
+            || self.outputs.iter().any(|o| o.contains("type=registry") || o.contains("push=true"));
+        if target.is_some_and(super::is_test_name) && !pushes {
+            return (Role::CiOnly, format!("builds stage `{}`, a test or check", target.unwrap_or_default()));
+        }
+        if pushes {
+            return (Role::Ships, "pushes it".into());
+        }
+        if self.load || self.outputs.iter().any(|o| o.contains("type=docker") && !o.contains("dest=")) {
+            return (Role::Ships, "loads it".into());
+        }
+        if let Some(o) = exports {
+            let what = if o.contains("cacheonly") { "only validates it" } else { "exports files" };
+            return (Role::CiOnly, format!("{what} (output {o})"));
+        }
+        if self.tagged {
+            return (Role::Ships, "tags it".into());
+        }
+        if self.push == Some(false) {
+            return (Role::CiOnly, "builds it without pushing, loading or tagging it (push: false)".into());
+        }
+        (Role::CiOnly, "builds it without pushing, loading or tagging it".into())
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push_path(
+    sources: &Sources,
+    model: &mut Model,
+    here: &Here,
+    line: usize,
+    who: &str,
+    cwd: &str,
+    context: &str,
+    file: Option<&str>,
+    target: Option<(String, usize)>,
+    fate: &Fate,
+    name: Option<String>,
+) {
+    let Some(context_path) = join(cwd, context) else {
+        note(
+            model,
+            here,
+            line,
+            format!("{who}: the context `{context}` is not a folder of this repository; not followed"),
+        );
+        return;
+    };
+    let Some(dockerfile) = super::dockerfile_in(cwd, &context_path, file) else {
+        note(
+            model,
+            here,
+            line,
+            format!(
+                "{who}: the Dockerfile `{}` is not a file of this repository; not followed",
+                file.unwrap_or_default()
+            ),
+        );
+        return;
+    };
+    if !sources.dockerfiles.is_empty() && !sources.dockerfiles.contains(&dockerfile) {
+        note(
+            model,
+            here,
+            line,
+            format!(
+                "{who}: builds `{dockerfile}`, which is not in the repository (made during the build?); not followed"
+            ),
+        );
+        return;
+    }
+    let (role, what) = fate.role(target.as_ref().map(|(t, _)| t.as_str()));
+    let target_text = target.as_ref().map(|(t, _)| format!(" (target `{t}`)")).unwrap_or_default();
+    model.paths.push(BuildPath {
+        dockerfile,
+        context: context_path,
+        target: target.as_ref().map(|(t, _)| t.clone()),
+        role,
+        evidence: Evidence {
+            source: Source::Workflow,
+            file: here.file.to_owned(),
+            line,
+            says: says(here, format!("{who} {what}{target_text}")),
+        },
+        name,
+        target_line: target.map(|(_, l)| l),
+        mounts: Vec::new(),
+    });
+}
+
+fn build_push(sources: &Sources, model: &mut Model, here: &Here, step: &Node, with: Option<&Node>, scope: &Scope) {
+    let who = "docker/build-push-action";
+    let get = |k: &str| with_value(with, k, scope);
+    let (context, file, target) = (get("context"), get("file"), get("target"));
+    for (k, v) in [("context", &context), ("file", &file), ("target", &target)] {
+        if let Err(e) = v {
+            note(model, here, step.line, format!("{who}: `{k}` is `{e}`, which cannot be resolved here; not followed"));
+            return;
+        }
+    }
+    let context = action_context(&context.unwrap_or_default().unwrap_or_else(|| ".".into()));
+    let tags = get("tags").ok().flatten().map(|t| list(&t, true)).unwrap_or_default();
+    let fate = Fate {
+        push: maybe_true(&get("push")),
+        load: maybe_true(&get("load")) == Some(true),
+        outputs: get("outputs").ok().flatten().map(|o| list(&o, false)).unwrap_or_default(),
+        tagged: !tags.is_empty(),
+        call: get("call").ok().flatten(),
+    };
+    let target = target
+        .ok()
+        .flatten()
+        .filter(|t| !t.is_empty())
+        .map(|t| (t, with.and_then(|w| w.get("target")).map_or(step.line, |n| n.line)));
+    let file = file.ok().flatten().filter(|f| !f.is_empty());
+    let name = tags.first().map(|t| image_name(t));
+    push_path(sources, model, here, step.line, who, ".", &context, file.as_deref(), target, &fate, name);
+}
+
+/// `ghcr.io/o/app:1.2` → `app`.
+fn image_name(tag: &str) -> String {
+    let no_digest = tag.split('@').next().unwrap_or(tag);
+    let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
+    last.split(':').next().unwrap_or(last).to_owned()
+}
+
+fn bake_action(bake: &Resolver, model: &mut Model, here: &Here, step: &Node, with: Option<&Node>, scope: &Scope) {
+    let get = |k: &str| with_value(with, k, scope);
+    let mut unresolved = None;
+    let mut take = |k: &str, commas: bool| match get(k) {
+        Ok(v) => v.map(|v| list(&v, commas)).unwrap_or_default(),
+        Err(e) => {
+            unresolved.get_or_insert((k.to_owned(), e));
+            Vec::new()
+        }
+    };
+    let files = take("files", true);
+    let targets = take("targets", true);
+    let set = take("set", false);
+    if let Some((k, e)) = unresolved {
+        note(
+            model,
+            here,
+            step.line,
+            format!("docker/bake-action: `{k}` is `{e}`, which cannot be resolved here; not followed"),
+        );
+        return;
+    }
+    let dir = get("workdir").ok().flatten().and_then(|w| join(".", &w)).unwrap_or_else(|| ".".into());
+    let inv = Invocation {
+        dir,
+        files,
+        targets,
+        push: maybe_true(&get("push")) == Some(true),
+        load: maybe_true(&get("load")) == Some(true),
+        set,
+        call: None,
+        env: scope.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+    };
+    let ev = Evidence {
+        source: Source::Workflow,
+        file: here.file.to_owned(),
+        line: step.line,
+        says: says(here, "docker/bake-action builds".into()),
+    };
+    bake.invoke(&inv, &ev, model);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn reusable(
+    sources: &Sources,
+    bake: &Resolver,
+    model: &mut Model,
+    here: &Here,
+    job: &Node,
+    uses: &Node,
+    scope: &Scope,
+    depth: usize,
+) {
+    let callee = text(uses);
+    let with = job.get("with");
+    // the caller's inputs, expanded where they can be
+    let mut inputs: BTreeMap<String, String> = BTreeMap::new();
+    let mut unresolved: BTreeMap<String, String> = BTreeMap::new();
+    for (k, v) in with.map(Node::entries).unwrap_or_default() {
+        match expand(&text(v), scope) {
+            Ok(s) => {
+                inputs.insert(k.clone(), s);
+            }
+            Err(e) => {
+                unresolved.insert(k.clone(), e);
+            }
+        }
+    }
+    if let Some(local) = callee.strip_prefix("./") {
+        let path = local.split('@').next().unwrap_or(local);
+        match sources.file(path) {
+            Some(f) if depth < 4 => {
+                let outer = Scope { inputs, ..Scope::default() };
+                read_file(
+                    sources,
+                    bake,
+                    model,
+                    path,
+                    &f.text,
+                    &outer,
+                    Some(format!("{}:{}", here.file, uses.line)),
+                    depth + 1,
+                );
+            }
+            Some(_) => {
+                note(model, here, uses.line, "reusable workflows call each other too deeply; not followed".into())
+            }
+            None => {
+                note(model, here, uses.line, format!("calls `{callee}`, which is not in the repository; not followed"))
+            }
+        }
+        return;
+    }
+    // another repository's workflow: judged by the inputs it is given
+    let key = |pred: &dyn Fn(&str) -> bool| -> Option<(String, usize)> {
+        with.map(Node::entries)
+            .unwrap_or_default()
+            .iter()
+            .find(|(k, _)| pred(&k.to_ascii_lowercase()))
+            .map(|(k, n)| (k.clone(), n.line))
+    };
+    let context_key = key(&|k: &str| k == "context" || (k.ends_with("context") && !k.ends_with("contexts")));
+    let file_key = key(&|k: &str| {
+        matches!(k, "file" | "dockerfile" | "containerfile")
+            || k.ends_with("dockerfile")
+            || k.ends_with("dockerfile-path")
+            || k.ends_with("dockerfile_path")
+            || k == "docker-file"
+    });
+    let target_key = key(&|k: &str| {
+        matches!(k, "target" | "targets" | "docker-target" | "build-target" | "bake-target" | "bake-targets")
+    });
+    let files_key = key(&|k: &str| matches!(k, "files" | "bake-files" | "bake-file"));
+    if context_key.is_none() && file_key.is_none() && target_key.is_none() && files_key.is_none() {
+        return;
+    }
+    for (k, _) in [&context_key, &file_key, &target_key, &files_key].into_iter().flatten() {
+        if let Some(e) = unresolved.get(k) {
+            note(
+                model,
+                here,
+                uses.line,
+                format!("calls `{callee}` with `{k}: {e}`, which cannot be resolved here; not followed"),
+            );
+            return;
+        }
+    }
+    let value =
+        |k: &Option<(String, usize)>| k.as_ref().and_then(|(k, _)| inputs.get(k).cloned()).filter(|v| !v.is_empty());
+    let push = match (inputs.get("push"), unresolved.contains_key("push")) {
+        (_, true) => Some(true),
+        (Some(p), _) => Some(p.trim().eq_ignore_ascii_case("true")),
+        (None, _) => None,
+    };
+    let output = inputs.get("output").cloned();
+    let short = callee.split('@').next().unwrap_or(&callee).to_owned();
+    let is_bake = short.rsplit('/').next().is_some_and(|n| n.contains("bake"));
+    if is_bake {
+        let ev = Evidence {
+            source: Source::Workflow,
+            file: here.file.to_owned(),
+            line: job.line,
+            says: says(here, format!("the reusable workflow `{short}` builds")),
+        };
+        let mut set = Vec::new();
+        match output.as_deref() {
+            Some("local") => set.push("*.output=type=local,dest=out".to_owned()),
+            Some("cacheonly") => set.push("*.output=type=cacheonly".to_owned()),
+            _ => {}
+        }
+        let inv = Invocation {
+            dir: value(&context_key).and_then(|c| join(".", &c)).unwrap_or_else(|| ".".into()),
+            files: value(&files_key).map(|f| list(&f, true)).unwrap_or_default(),
+            targets: value(&target_key).map(|t| list(&t, true)).unwrap_or_default(),
+            push: push == Some(true) && output.as_deref() != Some("local"),
+            load: false,
+            set,
+            call: None,
+            env: Vec::new(),
+        };
+        bake.invoke(&inv, &ev, model);
+        return;
+    }
+    let outputs = match output.as_deref() {
+        Some("local") => vec!["type=local".to_owned()],
+        Some("cacheonly") => vec!["type=cacheonly".to_owned()],
+        Some(o) if o.contains("type=") => vec![o.to_owned()],
+        _ => Vec::new(),
+    };
+    let named = with.map(Node::entries).unwrap_or_default().iter().any(|(k, _)| {
+        let k = k.to_ascii_lowercase();
+        k.contains("image")
+            || k.contains("tag")
+            || k.contains("registry")
+            || k.contains("push")
+            || k.ends_with("-enable")
+    });
+    let fate = Fate { push, load: false, outputs, tagged: named, call: None };
+    let target =
+        target_key.as_ref().and_then(|(k, l)| inputs.get(k).filter(|t| !t.is_empty()).map(|t| (t.clone(), *l)));
+    let who = format!("the reusable workflow `{short}`");
+    let context = action_context(&value(&context_key).unwrap_or_else(|| ".".into()));
+    let file = value(&file_key);
+    // a file given alone is often relative to the context in such workflows: try both
+    let file = match file {
+        Some(f) => {
+            let from_root = join(".", &f);
+            let in_context = join(&context, &f);
+            match (from_root, in_context) {
+                (Some(r), _) if sources.dockerfiles.contains(&r) => Some(f),
+                (_, Some(c)) if sources.dockerfiles.contains(&c) => Some(c),
+                _ => Some(f),
+            }
+        }
+        None => None,
+    };
+    let name = inputs.iter().find(|(k, _)| k.contains("image")).map(|(_, v)| image_name(v.lines().next().unwrap_or(v)));
+    push_path(sources, model, here, job.line, &who, ".", &context, file.as_deref(), target, &fate, name);
+}
+
+/// The builds a `run:` step starts.
+#[allow(clippy::too_many_arguments)]
+fn run_step(
+    sources: &Sources,
+    bake: &Resolver,
+    model: &mut Model,
+    here: &Here,
+    step: &Node,
+    run: &str,
+    dir: &str,
+    scope: &Scope,
+) {
+    if !run.contains("build") && !run.contains("bake") && !run.contains("bud") {
+        return;
+    }
+    // continuations joined; `${{ }}` resolved where possible, else left as a variable the
+    // shell model cannot expand (so a path that needs it is noted)
+    let joined = run.replace("\\\r\n", " ").replace("\\\n", " ");
+    let mut resolved = String::new();
+    let mut rest = joined.as_str();
+    while let Some(start) = rest.find("${{") {
+        resolved.push_str(&rest[..start]);
+        let after = &rest[start + 3..];
+        let end = after.find("}}").unwrap_or(after.len());
+        let expr = after[..end].trim();
+        match lookup(expr, scope) {
+            Some(v) => resolved.push_str(&v),
+            None => resolved.push_str("$__UNRESOLVED__"),
+        }
+        rest = after.get(end + 2..).unwrap_or("");
+    }
+    resolved.push_str(rest);
+    let script = crate::dockerfile::shell::parse(&resolved);
+    let mut cwd = dir.to_owned();
+    for cmd in &script.commands {
+        let words: Vec<String> = cmd.effective().iter().map(|w| expand_shell(w, &scope.env)).collect();
+        let Some(first) = words.first() else { continue };
+        if first == "cd" {
+            if let Some(d) = words.get(1).and_then(|d| join(&cwd, d)) {
+                cwd = d;
+            }
+            continue;
+        }
+        match cli(&words) {
+            Some(Cli::Build(b)) => {
+                let who = format!("`{}` in a run step", words.iter().take(3).cloned().collect::<Vec<_>>().join(" "));
+                if let Some(u) = [Some(&b.context), b.file.as_ref(), b.target.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .find(|v| v.contains('$'))
+                {
+                    note(
+                        model,
+                        here,
+                        step.line,
+                        format!("{who}: `{u}` holds a variable that cannot be resolved here; not followed"),
+                    );
+                    continue;
+                }
+                let fate = Fate {
+                    push: b.push.then_some(true),
+                    load: b.load,
+                    outputs: b.outputs.clone(),
+                    tagged: !b.tags.is_empty(),
+                    call: b.call.clone(),
+                };
+                let name = b.tags.first().map(|t| image_name(t));
+                push_path(
+                    sources,
+                    model,
+                    here,
+                    step.line,
+                    &who,
+                    &cwd,
+                    &b.context,
+                    b.file.as_deref(),
+                    b.target.clone().map(|t| (t, step.line)),
+                    &fate,
+                    name,
+                );
+            }
+            Some(Cli::Bake(inv)) => {
+                let inv = Invocation {
+                    dir: cwd.clone(),
+                    env: scope.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                    ..inv
+                };
+                let ev = Evidence {
+                    source: Source::Workflow,
+                    file: here.file.to_owned(),
+                    line: step.line,
+                    says: says(here, "`docker buildx bake` in a run step builds".into()),
+                };
+                bake.invoke(&inv, &ev, model);
+            }
+            None => {}
+        }
+    }
+}
+
+/// `$VAR` and `${VAR}` from the step's environment; other variables stay.
+fn expand_shell(word: &str, env: &BTreeMap<String, String>) -> String {
+    if !word.contains('$') {
+        return word.to_owned();
+    }
+    let mut out = word.to_owned();
+    for (k, v) in env {
+        out = out.replace(&format!("${{{k}}}"), v);
+        let bare = format!("${k}");
+        // `$K` only when the name ends there
+        let mut i = 0;
+        while let Some(at) = out[i..].find(&bare) {
+            let at = i + at;
+            let end = at + bare.len();
+            if out[end..].chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                i = end;
+                continue;
+            }
+            out.replace_range(at..end, v);
+            i = at + v.len();
+        }
+    }
+    out
+}
+
+/// A build on the command line.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct CliBuild {
+    context: String,
+    file: Option<String>,
+    target: Option<String>,
+    tags: Vec<String>,
+    outputs: Vec<String>,
+    push: bool,
+    load: bool,
+    call: Option<String>,
+}
+
+enum Cli {
+    Build(CliBuild),
+    Bake(Invocation),
+}
+
+/// Options of `docker build` and friends that take a value (the rest are switches).
+const BUILD_VALUES: &[&str] = &[
+    "-f",
+    "--file",
+    "-t",
+    "--tag",
+    "--target",
+    "--build-arg",
+    "--platform",
+    "--label",
+    "--cache-from",
+    "--cache-to",
+    "-o",
+    "--output",
+    "--secret",
+    "--ssh",
+    "--network",
+    "--progress",
+    "--iidfile",
+    "--metadata-file",
+    "--builder",
+    "--build-context",
+    "--add-host",
+    "--shm-size",
+    "--ulimit",
+    "--attest",
+    "--annotation",
+    "--call",
+    "-m",
+    "--memory",
+    "--memory-swap",
+    "--cpu-shares",
+    "--cpu-period",
+    "--cpu-quota",
+    "--cpuset-cpus",
+    "--cpuset-mems",
+    "--isolation",
+    "--cgroup-parent",
+    "--allow",
+    "--security-opt",
+    "--format",
+    "--jobs",
+    "--authfile",
+    "--creds",
+    "--arch",
+    "--os",
+    "--variant",
+    "--env",
+    "-v",
+    "--volume",
+    "--userns",
+    "--build-arg-file",
+    "--no-cache-filter",
+    "--sbom-output",
+    "--timestamp",
+    "--layer-label",
+    "--cert-dir",
+    "--cache-ttl",
+    "--signature-policy",
+    "--manifest",
+    "--logfile",
+];
+
+/// Options of `docker buildx bake` that take a value.
+const BAKE_VALUES: &[&str] =
+    &["-f", "--file", "--set", "--call", "--builder", "--progress", "--metadata-file", "--allow", "--list", "--var"];
+
+/// What a command line builds, if it builds: `docker build`, `docker image build`, `docker
+/// buildx build`, `docker builder build`, `podman build`, `buildah bud|build`, `docker buildx
+/// bake`, `docker bake`.
+fn cli(words: &[String]) -> Option<Cli> {
+    let program = words.first()?.rsplit('/').next()?;
+    if !matches!(program, "docker" | "podman" | "buildah") {
+        return None;
+    }
+    // global options of the docker CLI before the command
+    let mut i = 1;
+    while i < words.len() && words[i].starts_with('-') {
+        let takes =
+            matches!(words[i].as_str(), "--context" | "-c" | "-H" | "--host" | "--config" | "-l" | "--log-level");
+        i += if takes && !words[i].contains('=') { 2 } else { 1 };
+    }
+    let rest = &words[i.min(words.len())..];
+    let (kind, args) = match rest.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["build", ..] | ["bud", ..] => ("build", &rest[1..]),
+        ["image", "build", ..] | ["buildx", "build" | "b", ..] | ["builder", "build", ..] => ("build", &rest[2..]),
+        ["buildx", "bake", ..] => ("bake", &rest[2..]),
+        ["bake", ..] if program == "docker" => ("bake", &rest[1..]),
+        _ => return None,
+    };
+    let values = if kind == "bake" { BAKE_VALUES } else { BUILD_VALUES };
+    let mut opts: Vec<(String, String)> = Vec::new();
+    let mut switches: Vec<String> = Vec::new();
+    let mut positional: Vec<String> = Vec::new();
+    let mut j = 0;
+    while j < args.len() {
+        let a = &args[j];
+        if let Some((k, v)) = a.split_once('=').filter(|(k, _)| k.starts_with('-')) {
+            opts.push((k.to_owned(), v.to_owned()));
+        } else if values.contains(&a.as_str()) {
+            opts.push((a.clone(), args.get(j + 1).cloned().unwrap_or_default()));
+            j += 1;
+        } else if a.starts_with('-') && a.len() > 1 {
+            switches.push(a.clone());
+        } else {
+            positional.push(a.clone());
+        }
+        j += 1;
+    }
+    let all = |names: &[&str]| -> Vec<String> {
+        opts.iter().filter(|(k, _)| names.contains(&k.as_str())).map(|(_, v)| v.clone()).collect()
+    };
+    let one = |names: &[&str]| all(names).pop();
+    let has = |names: &[&str]| switches.iter().any(|s| names.contains(&s.as_str()));
+    if kind == "bake" {
+        if has(&["--print"]) || has(&["--list"]) || one(&["--list"]).is_some() {
+            return None;
+        }
+        return Some(Cli::Bake(Invocation {
+            dir: String::new(),
+            files: all(&["-f", "--file"]),
+            targets: positional,
+            push: has(&["--push"]),
+            load: has(&["--load"]),
+            set: all(&["--set"]),
+            call: one(&["--call"]).or_else(|| has(&["--check"]).then(|| "check".to_owned())),
+            env: Vec::new(),
+        }));
+    }
+    // `-` reads the Dockerfile or the context from standard input: nothing to follow
+    let context = positional.pop()?;
+    if context == "-" {
+        return None;
+    }
+    let file = one(&["-f", "--file"]).filter(|f| f != "-");
+    Some(Cli::Build(CliBuild {
+        context,
+        file,
+        target: one(&["--target"]),
+        tags: all(&["-t", "--tag"]),
+        outputs: all(&["-o", "--output"]),
+        push: has(&["--push"]),
+        load: has(&["--load"]),
+        call: one(&["--call"]).or_else(|| has(&["--check"]).then(|| "check".to_owned())),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::File;
+    use super::*;
+
+    fn model(files: &[(&str, &str)], dockerfiles: &[&str]) -> Model {
+        let sources = Sources {
+            files: files.iter().map(|(p, t)| File { path: (*p).into(), text: (*t).into() }).collect(),
+            dockerfiles: dockerfiles.iter().map(|d| (*d).to_owned()).collect(),
+            ..Sources::default()
+        };
+        let bake = Resolver::new(&sources);
+        let mut m = Model::default();
+        read(&sources, &bake, &mut m);
+        m
+    }
+
+    fn roles(m: &Model) -> Vec<(&str, Option<&str>, Role)> {
+        m.paths.iter().map(|p| (p.dockerfile.as_str(), p.target.as_deref(), p.role)).collect()
+    }
+
+    #[test]
+    fn build_push_action_pushes_loads_exports_or_validates() {
+        let wf = r#"on: push
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Build and push
+        uses: docker/build-push-action@v6
+        with:
+          context: ./vote
+          push: ${{ github.event_name != 'pull_request' }}
+          tags: ghcr.io/o/vote:latest
+      - uses: docker/build-push-action@v6
+        with:
+          file: docker/api.Dockerfile
+          target: runtime
+          load: true
+      - uses: docker/build-push-action@v6
+        with:
+          context: .
+          file: docker/api.Dockerfile
+          target: build-binaries
+          outputs: type=local,dest=out
+      - uses: docker/build-push-action@v6
+        with:
+          file: docker/api.Dockerfile
+          target: unit-test
+"#;
+        let m = model(&[(".github/workflows/release.yml", wf)], &["vote/Dockerfile", "docker/api.Dockerfile"]);
+        assert_eq!(
+            roles(&m),
+            [
+                ("vote/Dockerfile", None, Role::Ships),
+                ("docker/api.Dockerfile", Some("runtime"), Role::Ships),
+                ("docker/api.Dockerfile", Some("build-binaries"), Role::CiOnly),
+                ("docker/api.Dockerfile", Some("unit-test"), Role::CiOnly),
+            ]
+        );
+        assert_eq!(m.paths[0].evidence.line, 7);
+        assert_eq!(m.paths[0].name.as_deref(), Some("vote"));
+        assert_eq!(m.paths[1].target_line, Some(16));
+        assert!(
+            m.paths[0]
+                .evidence
+                .to_string()
+                .contains("docker/build-push-action pushes it (.github/workflows/release.yml:7)"),
+            "{}",
+            m.paths[0].evidence
+        );
+    }
+
+    #[test]
+    fn matrix_and_env_resolve_paths() {
+        let wf = r#"on: push
+env:
+  ROOT: services
+jobs:
+  images:
+    strategy:
+      matrix:
+        svc: [api, web]
+        include:
+          - svc: api
+            file: api.Dockerfile
+          - svc: worker
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/build-push-action@v6
+        with:
+          context: ${{ env.ROOT }}/${{ matrix.svc }}
+          push: true
+      - run: |
+          docker build -f ${{ env.ROOT }}/${{ matrix.svc }}/Dockerfile \
+            -t o/${{ matrix.svc }} ${{ env.ROOT }}/${{ matrix.svc }}
+"#;
+        let m = model(
+            &[(".github/workflows/images.yml", wf)],
+            &["services/api/Dockerfile", "services/web/Dockerfile", "services/worker/Dockerfile"],
+        );
+        let mut got: Vec<&str> = m.paths.iter().map(|p| p.dockerfile.as_str()).collect();
+        got.dedup();
+        got.sort();
+        got.dedup();
+        assert_eq!(got, ["services/api/Dockerfile", "services/web/Dockerfile", "services/worker/Dockerfile"]);
+        assert!(m.paths.iter().all(|p| p.role == Role::Ships));
+        assert!(m.notes.is_empty(), "{:?}", m.notes);
+    }
+
+    #[test]
+    fn run_steps_build_with_flags_and_cd() {
+        let wf = "on: push\njobs:\n  b:\n    runs-on: x\n    defaults:\n      run:\n        working-directory: app\n    steps:\n      - run: docker build -t app:ci .\n      - run: cd ../tools && docker buildx build --target lint --output type=cacheonly -f lint.Dockerfile .\n      - run: docker build -\n      - run: docker --context remote buildx build --push -f ../Dockerfile.prod ..\n      - name: with a variable\n        run: docker build -f $DOCKERFILE .\n      - run: echo build\n";
+        let m =
+            model(&[(".github/workflows/ci.yml", wf)], &["app/Dockerfile", "tools/lint.Dockerfile", "Dockerfile.prod"]);
+        assert_eq!(
+            roles(&m),
+            [
+                ("app/Dockerfile", None, Role::Ships),
+                ("tools/lint.Dockerfile", Some("lint"), Role::CiOnly),
+                ("Dockerfile.prod", None, Role::Ships)
+            ]
+        );
+        assert_eq!(m.notes.len(), 1, "{:?}", m.notes);
+        assert!(m.notes[0].message.contains("$DOCKERFILE"), "{:?}", m.notes);
+    }
+
+    #[test]
+    fn reusable_workflows_local_and_remote() {
+        let caller = r#"on: push
+jobs:
+  vote:
+    uses: dockersamples/.github/.github/workflows/reusable-docker-build.yaml@main
+    with:
+      dockerhub-enable: true
+      image-names: o/vote
+      context: vote
+  local:
+    uses: ./.github/workflows/build.yml
+    with:
+      dir: result
+  unrelated:
+    uses: o/r/.github/workflows/lint.yml@v1
+    with:
+      level: strict
+"#;
+        let callee = "on:\n  workflow_call:\n    inputs:\n      dir: {type: string}\n      push: {type: boolean, default: true}\njobs:\n  b:\n    runs-on: x\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: ${{ inputs.dir }}\n          push: ${{ inputs.push }}\n";
+        let m = model(
+            &[(".github/workflows/ci.yml", caller), (".github/workflows/build.yml", callee)],
+            &["vote/Dockerfile", "result/Dockerfile"],
+        );
+        assert_eq!(roles(&m), [("vote/Dockerfile", None, Role::Ships), ("result/Dockerfile", None, Role::Ships)]);
+        assert!(m.paths[0].evidence.says.contains("reusable-docker-build.yaml"));
+        assert_eq!(m.paths[1].evidence.file, ".github/workflows/build.yml");
+        assert!(
+            m.paths[1].evidence.says.contains("in a workflow .github/workflows/ci.yml:10 calls"),
+            "{}",
+            m.paths[1].evidence.says
+        );
+    }
+
+    #[test]
+    fn bake_from_workflows() {
+        let bake = "target \"image\" {\n  tags = [\"o/app\"]\n}\ntarget \"bin\" {\n  target = \"binaries\"\n  output = [\"./bin\"]\n}\n";
+        let wf = r#"on: push
+jobs:
+  a:
+    runs-on: x
+    steps:
+      - uses: docker/bake-action@v6
+        with:
+          targets: image
+          push: true
+      - run: docker buildx bake bin
+  b:
+    uses: docker/github-builder/.github/workflows/bake.yml@v1
+    with:
+      target: image
+      output: local
+"#;
+        let m = model(&[(".github/workflows/ci.yml", wf), ("docker-bake.hcl", bake)], &["Dockerfile"]);
+        assert_eq!(
+            roles(&m),
+            [
+                ("Dockerfile", None, Role::Ships),
+                ("Dockerfile", Some("binaries"), Role::CiOnly),
+                ("Dockerfile", None, Role::CiOnly)
+            ]
+        );
+        assert!(
+            m.paths[0].evidence.says.starts_with("docker/bake-action builds bake target `image`"),
+            "{}",
+            m.paths[0].evidence.says
+        );
+    }
+
+    #[test]
+    fn unresolved_values_are_notes() {
+        let wf = "on: push\njobs:\n  a:\n    runs-on: x\n    strategy:\n      matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          file: ${{ matrix.dockerfile }}\n";
+        let m =
+            model(&[(".github/workflows/a.yml", wf), (".github/workflows/broken.yml", "jobs: [\n")], &["Dockerfile"]);
+        assert!(m.paths.is_empty());
+        assert_eq!(m.notes.len(), 3, "{:?}", m.notes);
+        assert!(m.notes.iter().any(|n| n.message.contains("${{ matrix.dockerfile }}")));
+        assert!(m.notes.iter().any(|n| n.file.ends_with("broken.yml") && n.message.contains("not valid YAML")));
+    }
+
+    #[test]
+    fn command_lines() {
+        let w = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        let Some(Cli::Build(b)) =
+            cli(&w("docker image build --pull -t a -t b --build-arg X=1 -o type=local,dest=o ctx"))
+        else {
+            panic!()
+        };
+        assert_eq!((b.context.as_str(), b.tags.len(), b.outputs[0].as_str()), ("ctx", 2, "type=local,dest=o"));
+        let Some(Cli::Build(b)) = cli(&w("buildah bud --layers -f Containerfile .")) else { panic!() };
+        assert_eq!(b.file.as_deref(), Some("Containerfile"));
+        let Some(Cli::Bake(i)) = cli(&w("docker buildx bake -f a.hcl --set *.platform=linux/amd64 --push x y")) else {
+            panic!()
+        };
+        assert_eq!(
+            (i.files, i.targets, i.push),
+            (vec!["a.hcl".to_owned()], vec!["x".to_owned(), "y".to_owned()], true)
+        );
+        assert!(cli(&w("docker buildx bake --print")).is_none());
+        assert!(cli(&w("docker run --rm img build")).is_none());
+        assert!(cli(&w("npm run build")).is_none());
+    }
+}
