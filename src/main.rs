@@ -65,6 +65,16 @@ enum Command {
     /// The GitHub Action's entry point: reads the step's INPUT_* and GITHUB_* variables, lints,
     /// compares, suggests, posts the sticky comment, writes summary and outputs.
     Action,
+    /// What ships of every Dockerfile of a repository: each stage's role (ships, development,
+    /// ci-only, toolchain-product) and the evidence, from its workflows, bake, compose and dev
+    /// container files.
+    Ships {
+        /// A folder of the repository (default: the current one).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: commands::ships::ShipsFormat,
+    },
     /// List the rules, or explain one (by code, name or hadolint code).
     Rules {
         rule: Option<String>,
@@ -82,6 +92,7 @@ fn main() -> ExitCode {
         Command::Measure(args) => commands::measure::main(&args),
         Command::Plan { base_ref, format } => commands::plan::main(&base_ref, format),
         Command::Action => commands::action::main(),
+        Command::Ships { path, format } => commands::ships::main(&path, format),
         Command::Rules { rule, markdown } => commands::rules::main(rule.as_deref(), markdown),
     };
     ExitCode::from(code as u8)

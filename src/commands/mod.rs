@@ -12,6 +12,7 @@ pub mod lint;
 pub mod measure;
 pub mod plan;
 pub mod rules;
+pub mod ships;
 pub mod suggest;
 
 /// Run an async step on a fresh runtime; `Err` is the exit code when none can start.

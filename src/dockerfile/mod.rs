@@ -6,7 +6,6 @@
 //! blank lines, ARG before FROM, `FROM ${VAR}` and `--platform`. Duplicate stage names are
 //! kept (the linter reports them) instead of failing the parse.
 
-pub mod compose;
 pub mod graph;
 pub mod packages;
 pub mod pragma;

@@ -111,6 +111,7 @@ mod tests {
             stage: None,
             fix: None,
             source_line: String::new(),
+            ships: None,
         };
         let mut findings: Vec<Finding> = (1..=15).map(|l| f(Severity::Info, l)).collect();
         findings.extend((1..=12).map(|l| f(Severity::Error, l)));

@@ -34,9 +34,15 @@ pub struct LintConfig {
     pub severity: BTreeMap<&'static str, Option<Severity>>,
     /// Stages that ship; empty means the last stage.
     pub targets: Vec<String>,
-    /// The targets are development environments only (a compose service that mounts its
-    /// sources builds them): the rules about what ships stay silent.
-    pub development_only: bool,
+    /// Nothing of the file ships: every known build path is a development environment or a
+    /// CI-only build (the ship model's role for it). The rules about what ships stay silent.
+    pub nothing_ships: Option<crate::repository::Role>,
+    /// The stages that ship run a compiler or build tool as their ENTRYPOINT/CMD: the
+    /// toolchain is the product, and the rules about toolchains in the image stay silent.
+    pub toolchain_product: bool,
+    /// Stages other build paths build (a dev container's target, a CI-only target): used,
+    /// though they do not ship.
+    pub built: Vec<String>,
     /// Registries base images may come from; empty allows all.
     pub trusted_registries: Vec<String>,
     /// `lint-findings: new|all`: whether a pull request's report shows only the findings its
@@ -56,7 +62,9 @@ impl Default for LintConfig {
             ignored: Vec::new(),
             severity: BTreeMap::new(),
             targets: Vec::new(),
-            development_only: false,
+            nothing_ships: None,
+            toolchain_product: false,
+            built: Vec::new(),
             trusted_registries: Vec::new(),
             all_findings: None,
             deny_packages: Vec::new(),

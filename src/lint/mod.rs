@@ -72,6 +72,10 @@ pub struct Finding {
     /// The text of the offending line, for renderers that show it.
     #[serde(skip)]
     pub source_line: String,
+    /// For a rule about what ships: the repository's evidence for what this file ships
+    /// (`ships: docker/build-push-action pushes it (.github/workflows/release.yml:42)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ships: Option<String>,
 }
 
 /// What a rule reports; the engine adds code, name and severity.
@@ -170,14 +174,20 @@ impl<'a> Ctx<'a> {
 
     /// Stages whose filesystem ships in a target image.
     pub fn shipped(&self) -> impl Iterator<Item = &'a Stage> + '_ {
-        let none = self.config.development_only;
+        let none = self.config.nothing_ships.is_some();
         self.df.stages.iter().filter(move |s| !none && self.graph.ships[s.index])
     }
 
     /// The target (final) stages, when they ship.
     pub fn finals(&self) -> impl Iterator<Item = &'a Stage> + '_ {
-        let none = self.config.development_only;
+        let none = self.config.nothing_ships.is_some();
         self.graph.targets.iter().filter(move |_| !none).map(|&i| &self.df.stages[i])
+    }
+
+    /// Whether the toolchain is what this image ships, on purpose (its ENTRYPOINT is a
+    /// compiler or build tool): the rules about toolchains in the image have nothing to say.
+    pub fn toolchain_is_the_product(&self) -> bool {
+        self.config.toolchain_product
     }
 
     /// A value set by ENV in a stage or the stages it is built FROM.
@@ -239,6 +249,7 @@ pub fn lint(
                 stage: hit.stage.map(|i| df.stages[i].label()),
                 fix: hit.fix,
                 source_line: df.line_text(hit.line).to_owned(),
+                ships: None,
             });
         }
     }
@@ -297,6 +308,7 @@ pub fn invalid(file: &str, line: usize, column: usize, message: String, source_l
         stage: None,
         fix: None,
         source_line: source_line.to_owned(),
+        ships: None,
     }
 }
 

@@ -105,82 +105,62 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
     (files, warnings)
 }
 
-/// Which stages of `file` ship, from the compose files that build it: the nearest folder
-/// with a compose file, from the Dockerfile's folder up to the repository root (a folder
-/// with `.git`). `None` when no compose service builds it with a `target`. The string says
-/// where the answer came from. `parsed` is the Dockerfile, when it parses: it says where a
-/// service's mounts land.
-pub fn compose_targets(
-    file: &Path,
-    parsed: Option<&crate::dockerfile::Dockerfile>,
-) -> Option<(Vec<String>, String, bool)> {
-    let dockerfile = std::fs::canonicalize(file).ok()?;
-    // the working directory a target's image runs in (where mounted sources would land)
-    // and its VOLUMEs (where it keeps data)
-    let runs_sources = |b: &crate::dockerfile::compose::Build| -> bool {
-        let Some(df) = parsed else { return b.develops };
-        let targets: Vec<String> = b.target.iter().cloned().collect();
-        let Ok(graph) = crate::dockerfile::graph::Graph::build(df, &targets) else { return b.develops };
-        let (mut dir, mut volumes) = ("/".to_owned(), Vec::new());
-        for i in graph.lineage(graph.targets[0]) {
-            for ins in &df.stages[i].instructions {
-                match ins.kind {
-                    crate::dockerfile::Kind::Workdir => {
-                        if let Some(p) = ins.words().first() {
-                            dir = crate::dockerfile::resolve_path(&dir, p);
-                        }
-                    }
-                    crate::dockerfile::Kind::Volume => {
-                        volumes.extend(ins.words().iter().map(|v| crate::dockerfile::resolve_path(&dir, v)))
-                    }
-                    _ => {}
-                }
-            }
-        }
-        b.runs_sources(&dir, &volumes)
-    };
-    let mut dir = dockerfile.parent();
-    while let Some(d) = dir {
-        for name in crate::dockerfile::compose::FILE_NAMES {
-            let path = d.join(name);
-            let Ok(text) = std::fs::read_to_string(&path) else { continue };
-            let Ok(builds) = crate::dockerfile::compose::builds(&text, d, &dockerfile) else { continue };
-            let develops: Vec<bool> = builds.iter().map(runs_sources).collect();
-            if builds.iter().zip(&develops).any(|(b, &d)| b.target.is_some() || d) {
-                let mut targets: Vec<String> = Vec::new();
-                let mut developed: Vec<String> = Vec::new();
-                let mut said = Vec::new();
-                for (b, &develops) in builds.iter().zip(&develops) {
-                    // a service without a target builds the last stage
-                    let t = b.target.clone().unwrap_or_else(|| "last".into());
-                    if develops {
-                        // it runs the host's sources over the image: a development environment
-                        said.push(format!(
-                            "service `{}` → `{t}` mounts its sources: development, not shipped",
-                            b.service
-                        ));
-                        developed.push(t);
-                        continue;
-                    }
-                    said.push(format!("service `{}` → `{t}`", b.service));
-                    if !targets.contains(&t) {
-                        targets.push(t);
-                    }
-                }
-                // only development services build it: nothing of it ships
-                let development_only = targets.is_empty();
-                if development_only {
-                    targets = developed;
-                }
-                return Some((targets, format!("{} ({})", path.display(), said.join(", ")), development_only));
-            }
-        }
-        if d.join(".git").exists() {
-            break;
-        }
-        dir = d.parent();
+/// A file's lint configuration from the ship model's answer: which stages ship, whether
+/// nothing does (every known build path is development or CI-only), whether the toolchain is
+/// the product, and which stages other paths build.
+pub fn ship_config(
+    cfg: &LintConfig,
+    answer: &crate::repository::Answer,
+    df: Option<&crate::dockerfile::Dockerfile>,
+) -> LintConfig {
+    let mut c = cfg.clone();
+    c.built = answer.built_names(df);
+    if !answer.default && answer.ships() {
+        c.targets = answer.target_names(df);
     }
-    None
+    c.nothing_ships = (!answer.ships()).then_some(answer.role);
+    c.toolchain_product = answer.role == crate::repository::Role::ToolchainProduct;
+    c
+}
+
+/// What ships of `file` when the user stated the targets (`--target`, `.shiplight.yml`'s
+/// `targets:`): those stages, with the toolchain-product check of the model.
+pub fn stated_answer(
+    targets: &[String],
+    source: &str,
+    df: Option<&crate::dockerfile::Dockerfile>,
+) -> crate::repository::Answer {
+    use crate::repository::{BuildPath, Evidence, Model, Role, Source};
+    let paths = targets
+        .iter()
+        .map(|t| BuildPath {
+            dockerfile: String::new(),
+            context: ".".into(),
+            target: Some(t.clone()),
+            role: Role::Ships,
+            evidence: Evidence {
+                source: Source::Config,
+                file: String::new(),
+                line: 0,
+                says: format!("stated by {source}"),
+            },
+            name: None,
+            target_line: None,
+            mounts: Vec::new(),
+        })
+        .collect();
+    Model { paths, notes: Vec::new() }.answer("", df)
+}
+
+/// Mark the findings of rules about what ships with the evidence for it.
+pub fn mark_ships(findings: &mut [crate::lint::Finding], answer: &crate::repository::Answer) {
+    if answer.default && answer.role == crate::repository::Role::Ships {
+        return;
+    }
+    let line = answer.line();
+    for f in findings.iter_mut().filter(|f| f.code.starts_with("SL1")) {
+        f.ships = Some(line.clone());
+    }
 }
 
 /// Lint every file; unreadable or unparsable files become SL001 findings and the run goes on.
@@ -198,6 +178,7 @@ pub fn run(opts: &LintOptions) -> Result<Report, ConfigError> {
     };
     let (files, mut warnings) = collect(&opts.paths);
     let mut report = Report { failure_threshold: cfg.failure_threshold, ..Report::default() };
+    let mut seen_roots = std::collections::HashSet::new();
     report.warnings.append(&mut loaded.warnings.clone());
     report.warnings.append(&mut warnings);
     for file in files {
@@ -208,37 +189,37 @@ pub fn run(opts: &LintOptions) -> Result<Report, ConfigError> {
         } else {
             std::fs::read(&file)
         };
-        // which stages ship: --target, then the configuration, then a compose file that
-        // builds this Dockerfile, then the last stage
-        let mut file_cfg = None;
-        match stated {
-            Some(source) => report
-                .notes
-                .push(format!("{shown}: the stages that ship are {} (from {source})", cfg.targets.join(", "))),
-            None => {
-                let parsed = bytes
-                    .as_ref()
-                    .ok()
-                    .and_then(|b| crate::dockerfile::Dockerfile::parse(&String::from_utf8_lossy(b)).ok());
-                if let Some((targets, source, development_only)) = compose_targets(&file, parsed.as_ref()) {
-                    let last = parsed.as_ref().map(|df| df.stages.len());
-                    let resolved: Vec<String> = targets
-                        .iter()
-                        .map(|t| match (t.as_str(), last) {
-                            ("last", Some(n)) if n > 0 => (n - 1).to_string(),
-                            _ => t.clone(),
-                        })
-                        .collect();
-                    report.notes.push(if development_only {
-                        format!("{shown}: no stage ships, only development environments use it (from {source})")
-                    } else {
-                        format!("{shown}: the stages that ship are {} (from {source})", targets.join(", "))
-                    });
-                    file_cfg = Some(LintConfig { targets: resolved, development_only, ..cfg.clone() });
+        // which stages ship: --target, then the configuration, then what the repository
+        // says (workflows, bake, compose, dev containers), then the last stage
+        let parsed =
+            bytes.as_ref().ok().and_then(|b| crate::dockerfile::Dockerfile::parse(&String::from_utf8_lossy(b)).ok());
+        let answer = match stated {
+            Some(source) => Some(stated_answer(&cfg.targets, source, parsed.as_ref())),
+            None if file.as_os_str() == "-" => None,
+            None => crate::pipeline::repository::answer(&file, &cwd, parsed.as_ref()).map(|(a, model, root)| {
+                if !model.notes.is_empty() && seen_roots.insert(root.clone()) {
+                    report.notes.push(format!(
+                        "{}: {} thing(s) in its workflows, bake, compose or dev container files could not be resolved; `shiplight ships` lists them",
+                        root.display(),
+                        model.notes.len()
+                    ));
                 }
+                a
+            }),
+        };
+        let file_cfg = answer.as_ref().map(|a| ship_config(&cfg, a, parsed.as_ref()));
+        if let Some(a) = &answer {
+            match stated {
+                Some(source) => report
+                    .notes
+                    .push(format!("{shown}: the stages that ship are {} (from {source})", cfg.targets.join(", "))),
+                None if !a.default || a.role != crate::repository::Role::Ships => {
+                    report.notes.push(format!("{shown}: {}", a.line()))
+                }
+                None => {}
             }
         }
-        let findings = match bytes {
+        let mut findings = match bytes {
             Ok(b) => engine::lint_bytes(&b, &shown, file_cfg.as_ref().unwrap_or(&cfg)),
             Err(e) => vec![engine::invalid(
                 &shown,
@@ -248,6 +229,9 @@ pub fn run(opts: &LintOptions) -> Result<Report, ConfigError> {
                 "",
             )],
         };
+        if let Some(a) = &answer {
+            mark_ships(&mut findings, a);
+        }
         if file.as_os_str() != "-" {
             if let Ok(absolute) = std::fs::canonicalize(&file) {
                 let repository = absolute.ancestors().skip(1).find(|d| d.join(".git").exists()).map(Path::to_path_buf);

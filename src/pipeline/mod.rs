@@ -9,6 +9,7 @@ pub mod compare;
 pub mod lint;
 pub mod measure;
 pub mod plan;
+pub mod repository;
 pub mod review;
 pub mod sources;
 pub mod suggest;

@@ -180,6 +180,7 @@ pub fn budgets(img: &ImageReport, text: &str, cfg: &LintConfig, new_only: bool) 
             stage: None,
             fix: Some("build it in an earlier stage and copy only what the application needs".into()),
             source_line: lines.get(line.saturating_sub(1)).map(|l| l.to_string()).unwrap_or_default(),
+            ships: None,
         });
     }
     out

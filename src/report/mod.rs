@@ -3,6 +3,7 @@
 
 pub mod comment;
 pub mod render;
+pub mod ships;
 
 use serde::{Deserialize, Serialize};
 

@@ -13,6 +13,11 @@
 //! flagged, and the finding says so. A removal in a *later* RUN does not shrink this layer,
 //! so the install is still flagged (and the removal is SL109's wasted layer).
 //!
+//! Which stages ship is the repository's answer (`shiplight ships` shows it): silent on a
+//! Dockerfile that only dev containers, development compose services or CI-only builds use,
+//! and on an image whose ENTRYPOINT/CMD is itself a compiler or build tool (a toolchain
+//! product: the toolchain is what ships, on purpose).
+//!
 //! ## Why it matters
 //! The final stage is what ships. build-essential alone adds ~200 MB, and a C toolchain in
 //! production is a tool an attacker can use. The image needs the program, not what built it.
@@ -37,6 +42,10 @@ const FIX: &str =
     "install it in a `build` stage and COPY --from=build only the artifacts (`shiplight suggest` writes the patch)";
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
+    // an image whose ENTRYPOINT is the compiler ships its toolchain on purpose
+    if ctx.toolchain_is_the_product() {
+        return;
+    }
     // git is a build tool only when a RUN of the shipped stages fetches with it and the
     // program does not run git itself: decided once per file
     let runtime_uses_git =

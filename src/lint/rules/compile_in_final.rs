@@ -9,6 +9,11 @@
 //! pulled by the build (`mk-build-deps`) count when the RUN removes all it installed before
 //! the build. A compiler from the base image or an earlier RUN is always there.
 //!
+//! Which stages ship is the repository's answer (`shiplight ships` shows it): silent on a
+//! Dockerfile that only dev containers, development compose services or CI-only builds use,
+//! and on an image whose ENTRYPOINT/CMD is itself a compiler or build tool (a toolchain
+//! product: the toolchain is what ships, on purpose).
+//!
 //! ## Why it matters
 //! Compiling in the only stage means the compiler, the sources, the dependency caches and
 //! the intermediate objects all ship. A build stage keeps them out of the image.
@@ -29,6 +34,10 @@ use crate::dockerfile::shell::SimpleCommand;
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
+    // an image whose ENTRYPOINT is the compiler ships its toolchain on purpose
+    if ctx.toolchain_is_the_product() {
+        return;
+    }
     if ctx.df.stages.len() != 1 || ctx.shipped().next().is_none() {
         return;
     }

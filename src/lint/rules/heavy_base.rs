@@ -4,6 +4,11 @@
 //! `debian:bookworm` → `debian:bookworm-slim`, `perl:5` → `perl:5-slim`. (JDK images are
 //! reported by `build-toolchain-in-final-stage` with the JRE to use instead.)
 //!
+//! Which stages ship is the repository's answer (`shiplight ships` shows it): silent on a
+//! Dockerfile that only dev containers, development compose services or CI-only builds use,
+//! and on an image whose ENTRYPOINT/CMD is itself a compiler or build tool (a toolchain
+//! product: the toolchain is what ships, on purpose).
+//!
 //! ## Why it matters
 //! The full variants carry compilers, headers and hundreds of packages for building; the
 //! slim ones carry what runs. `python:3.9` is about 900 MB, `python:3.9-slim` about 125 MB.
@@ -23,6 +28,10 @@ use crate::dockerfile::ImageRef;
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
+    // an image whose ENTRYPOINT is the compiler ships its toolchain on purpose
+    if ctx.toolchain_is_the_product() {
+        return;
+    }
     for stage in ctx.finals() {
         let Some(image) = ctx.graph.root_image(stage.index) else {
             continue;

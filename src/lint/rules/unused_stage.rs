@@ -11,6 +11,8 @@
 //!   leaves is a menu of targets. A single one is more likely a leftover, and is flagged;
 //! - a named stage that nothing references and that is built `FROM` a stage the targets use:
 //!   a flavour of what ships (`FROM builder AS dev-envs`, `FROM runtime AS debug`);
+//! - a stage another build path of the repository builds (a dev container's target, a CI
+//!   check: `shiplight ships` lists them);
 //! - a stage a possible target reaches.
 //!
 //! ## Why it matters
@@ -53,6 +55,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     let leaves: Vec<usize> =
         (0..n).filter(|&i| !referenced[i] && !ctx.graph.reachable[i] && ctx.df.stages[i].name.is_some()).collect();
     let mut possible: Vec<usize> = vec![n - 1];
+    // what other build paths of the repository build (a dev container's target, a CI check)
+    possible.extend(
+        ctx.config.built.iter().filter_map(|t| {
+            ctx.df.stage_named(t).map(|s| s.index).or_else(|| t.parse::<usize>().ok().filter(|&i| i < n))
+        }),
+    );
     if leaves.len() >= 2 {
         possible.extend(&leaves);
     }
