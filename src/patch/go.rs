@@ -60,7 +60,7 @@ fn shell_form(body: &Body) -> bool {
 
 /// The plan for a single-stage Go Dockerfile; `None` when it is not one.
 pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
-    let graph = Graph::build(df, &[]).ok()?;
+    let graph = Graph::build(df, &inputs.targets).ok()?;
     let stage = &df.stages[*graph.targets.first()?];
     let base = graph.root_image(stage.index)?;
     if ImageRef::parse(base).official_name() != Some("golang") {

@@ -388,7 +388,7 @@ fn runtime_base(base: &str) -> String {
 
 /// The plan for a stage that ships a toolchain and builds with it in its own RUNs.
 pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
-    let graph = Graph::build(df, &[]).ok()?;
+    let graph = Graph::build(df, &inputs.targets).ok()?;
     let target = *graph.targets.first()?;
     let stage = &df.stages[target];
     let base = graph.root_image(stage.index)?.to_owned();

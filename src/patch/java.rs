@@ -63,8 +63,8 @@ pub fn jre_for(image: &str) -> Option<String> {
 }
 
 /// The plan for a single-stage Java Dockerfile; `None` when it is not one.
-pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
-    let graph = Graph::build(df, &[]).ok()?;
+pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
+    let graph = Graph::build(df, &inputs.targets).ok()?;
     let stage = &df.stages[*graph.targets.first()?];
     let base = graph.root_image(stage.index)?;
     let name = ImageRef::parse(base).official_name()?.to_owned();

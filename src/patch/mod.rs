@@ -12,6 +12,7 @@ pub mod install;
 pub mod java;
 pub mod node;
 pub mod python;
+pub mod retarget;
 pub mod rust;
 pub mod slim;
 
@@ -172,6 +173,9 @@ pub struct Inputs {
     /// found them in the built build stage: (package, the soname it provides). `None`: not
     /// looked at, the `-dev` → runtime table guesses. A soname with no package is `""`.
     pub runtime_libs: Option<Vec<(String, String)>>,
+    /// The stages that ship, as the repository says (`--target` takes them); empty: the
+    /// last stage.
+    pub targets: Vec<String>,
 }
 
 /// Suggest a rewrite of `text`. `name` is shown in the diff headers.

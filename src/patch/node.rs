@@ -29,8 +29,8 @@ fn classify(script: &str) -> Run {
 }
 
 /// The plan for a single-stage Node Dockerfile; `None` when it is not one.
-pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
-    let graph = Graph::build(df, &[]).ok()?;
+pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
+    let graph = Graph::build(df, &inputs.targets).ok()?;
     let stage = &df.stages[*graph.targets.first()?];
     let base = graph.root_image(stage.index)?;
     if ImageRef::parse(base).official_name() != Some("node") {

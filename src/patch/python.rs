@@ -116,8 +116,8 @@ pub(crate) fn no_cache(text: &str) -> String {
 
 /// The plan for a single-stage Python Dockerfile, `None` when it is not one, `Some(Err)` for
 /// nothing-to-do and refusals.
-pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
-    let graph = Graph::build(df, &[]).ok()?;
+pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
+    let graph = Graph::build(df, &inputs.targets).ok()?;
     let final_stage = &df.stages[*graph.targets.first()?];
     let base = graph.root_image(final_stage.index)?;
     if base.contains('$') && base.starts_with("python") {

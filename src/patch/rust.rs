@@ -43,7 +43,7 @@ fn release_binary(stage: &crate::dockerfile::Stage, workdir: &str) -> Option<Str
 
 /// The plan for a single-stage Rust Dockerfile; `None` when it is not one.
 pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
-    let graph = Graph::build(df, &[]).ok()?;
+    let graph = Graph::build(df, &inputs.targets).ok()?;
     let stage = &df.stages[*graph.targets.first()?];
     let base = graph.root_image(stage.index)?;
     if ImageRef::parse(base).official_name() != Some("rust") {

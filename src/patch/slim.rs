@@ -11,11 +11,11 @@ use crate::dockerfile::{Body, Dockerfile, Graph, Kind};
 use crate::lint::rules::slim_variant;
 
 /// The plan for a multi-stage Dockerfile whose shipped stages are heavy; `None` otherwise.
-pub fn plan(df: &Dockerfile, _inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
+pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
     if df.stages.len() < 2 {
         return None;
     }
-    let graph = Graph::build(df, &[]).ok()?;
+    let graph = Graph::build(df, &inputs.targets).ok()?;
     let target = *graph.targets.first()?;
     let root = graph.root(target);
     let mut lines: Vec<String> = df.text.lines().map(|l| l.trim_end_matches('\r').to_owned()).collect();

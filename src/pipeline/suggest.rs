@@ -7,8 +7,10 @@ use crate::dockerfile::{Dockerfile, Graph, Kind};
 use crate::image::context;
 use crate::image::engine::{BuildRequest, Engine, EngineError};
 use crate::image::smoke::{self, Check};
+use crate::lint::LintConfig;
 use crate::patch::{self, Outcome, Templates};
 pub use crate::report::{SmokeReport, Suggestion, Verification};
+use crate::repository::Role;
 
 /// What `shiplight suggest` was asked to do (also its command-line arguments).
 #[derive(Debug, Clone, clap::Args)]
@@ -64,10 +66,12 @@ pub enum SuggestError {
 /// half-written.
 pub fn write(opts: &SuggestOptions, s: &mut Suggestion) -> Result<(), SuggestError> {
     let Some(patched) = &s.patched else { return Ok(()) };
-    let tmp = opts.dockerfile.with_extension("shiplight-tmp");
+    // a retarget edits the compose, bake or workflow file, not the Dockerfile
+    let target = s.file.as_ref().map(PathBuf::from).unwrap_or_else(|| opts.dockerfile.clone());
+    let tmp = target.with_extension("shiplight-tmp");
     std::fs::write(&tmp, patched)
-        .and_then(|_| std::fs::rename(&tmp, &opts.dockerfile))
-        .map_err(|e| SuggestError::Write { path: s.dockerfile.clone(), message: e.to_string() })?;
+        .and_then(|_| std::fs::rename(&tmp, &target))
+        .map_err(|e| SuggestError::Write { path: target.display().to_string(), message: e.to_string() })?;
     s.written = true;
     Ok(())
 }
@@ -123,11 +127,15 @@ pub async fn verify(opts: &SuggestOptions, original: &str, s: &mut Suggestion) -
     let Some(patched) = &s.patched else {
         return Ok(Verification { reason: Some("there is no patch to verify".into()), ..v });
     };
-    let ctx = match context::pack_with(&dir, &opts.dockerfile, &[(PATCHED, patched.as_bytes())]) {
+    // a retarget builds the same Dockerfile twice: the heavy stage and the light one
+    let retarget = s.retarget.clone();
+    let extra: Vec<(&str, &[u8])> = if retarget.is_some() { Vec::new() } else { vec![(PATCHED, patched.as_bytes())] };
+    let ctx = match context::pack_with(&dir, &opts.dockerfile, &extra) {
         Ok(c) => c,
         Err(e) => return Ok(not(format!("the build context cannot be packed: {e}"), v)),
     };
-    let (orig_df, patched_df) = (Dockerfile::parse(original).ok(), Dockerfile::parse(patched).ok());
+    let orig_df = Dockerfile::parse(original).ok();
+    let patched_df = if retarget.is_some() { orig_df.clone() } else { Dockerfile::parse(patched).ok() };
     // unique among concurrent runs; both images are removed at the end
     let key = std::process::id();
     let request = |dockerfile: String, tag: String, df: Option<&Dockerfile>| BuildRequest {
@@ -138,8 +146,13 @@ pub async fn verify(opts: &SuggestOptions, original: &str, s: &mut Suggestion) -
         labels: [("dev.shiplight.side".to_owned(), "suggest".to_owned())].into(),
         ..BuildRequest::default()
     };
-    let orig_req = request(ctx.dockerfile.clone(), format!("shiplight-suggest:original-{key}"), orig_df.as_ref());
-    let patch_req = request(PATCHED.into(), format!("shiplight-suggest:patched-{key}"), patched_df.as_ref());
+    let mut orig_req = request(ctx.dockerfile.clone(), format!("shiplight-suggest:original-{key}"), orig_df.as_ref());
+    let patched_name = if retarget.is_some() { ctx.dockerfile.clone() } else { PATCHED.into() };
+    let mut patch_req = request(patched_name, format!("shiplight-suggest:patched-{key}"), patched_df.as_ref());
+    if let Some(r) = &retarget {
+        orig_req.target = Some(r.from.clone());
+        patch_req.target = r.to.clone();
+    }
     let (a, b) = tokio::join!(engine.build(&orig_req, |_| {}), engine.build(&patch_req, |_| {}));
     let cleanup = || async {
         let _ = engine.remove(&orig_req.tag).await;
@@ -280,6 +293,12 @@ pub fn run(opts: &SuggestOptions) -> Result<Suggestion, SuggestError> {
 }
 
 /// Make the suggestion, with the runtime packages `--verify` found the artifacts need.
+///
+/// What ships is the repository's answer, as lint has it: nothing to rewrite in a
+/// Dockerfile that only development environments or CI checks build, or whose toolchain is
+/// its product; the stage a workflow, bake or compose file ships is the one rewritten; and
+/// when such a file picks a heavy stage while the last stage is already light, the patch is
+/// the one-line change to that file.
 fn run_with(opts: &SuggestOptions, runtime_libs: Option<Vec<(String, String)>>) -> Result<Suggestion, SuggestError> {
     let shown = opts.dockerfile.display().to_string();
     let bytes = std::fs::read(&opts.dockerfile)
@@ -294,7 +313,35 @@ fn run_with(opts: &SuggestOptions, runtime_libs: Option<Vec<(String, String)>>) 
     let templates = templates(opts.templates.as_deref())?;
     let name = opts.dockerfile.file_name().and_then(|n| n.to_str()).unwrap_or("Dockerfile");
     let mut s = Suggestion { dockerfile: shown.clone(), ..Suggestion::default() };
-    match patch::suggest(&text, name, &patch::Inputs { files, scratch: opts.scratch, runtime_libs }, &templates) {
+    let df = Dockerfile::parse(&text).ok();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let answered = crate::pipeline::repository::answer(&opts.dockerfile, &cwd, df.as_ref());
+    let mut targets = Vec::new();
+    if let Some((answer, _, root)) = &answered {
+        if !answer.default || answer.role != Role::Ships {
+            s.ships = Some(answer.line());
+        }
+        if !answer.ships() {
+            s.outcome = "nothing".into();
+            s.message = Some(format!("nothing of it ships ({}): no rewrite is needed", answer.line()));
+            return Ok(s);
+        }
+        if answer.role == Role::ToolchainProduct {
+            s.outcome = "nothing".into();
+            s.message = Some(format!("the toolchain is what it ships ({}): no rewrite", answer.line()));
+            return Ok(s);
+        }
+        if let Some(df) = &df {
+            if let Some(retargeted) = retarget(root, answer, df, &text, name, &shown) {
+                return Ok(Suggestion { ships: s.ships, ..retargeted });
+            }
+        }
+        if !answer.default {
+            targets = answer.target_names(df.as_ref());
+        }
+    }
+    let inputs = patch::Inputs { files, scratch: opts.scratch, runtime_libs, targets: targets.clone() };
+    match patch::suggest(&text, name, &inputs, &templates) {
         Outcome::Patch(p) => {
             s.outcome = "patch".into();
             s.ecosystem = Some(p.ecosystem);
@@ -303,8 +350,28 @@ fn run_with(opts: &SuggestOptions, runtime_libs: Option<Vec<(String, String)>>) 
             s.patched = Some(p.patched);
         }
         Outcome::Nothing(why) => {
-            s.outcome = "nothing".into();
-            s.message = Some(why);
+            // never "nothing to do" while lint flags a toolchain in what ships
+            let cfg = match &answered {
+                Some((answer, _, _)) => crate::pipeline::lint::ship_config(&LintConfig::default(), answer, df.as_ref()),
+                None => LintConfig::default(),
+            };
+            let flagged = crate::lint::lint_text(&text, &shown, &cfg)
+                .into_iter()
+                .find(|f| matches!(f.code.as_str(), "SL101" | "SL102"));
+            match flagged {
+                Some(f) => {
+                    s.outcome = "refused".into();
+                    s.reason = Some("no-rewrite".into());
+                    s.message = Some(format!(
+                        "line {}: {} ({}), but no rewrite applies ({why}); split that stage by hand",
+                        f.line, f.message, f.code
+                    ));
+                }
+                None => {
+                    s.outcome = "nothing".into();
+                    s.message = Some(why);
+                }
+            }
         }
         Outcome::Refused(why) => {
             s.outcome = "refused".into();
@@ -315,16 +382,89 @@ fn run_with(opts: &SuggestOptions, runtime_libs: Option<Vec<(String, String)>>) 
     Ok(s)
 }
 
+/// When the file that ships a heavy stage could ship the light last stage instead: the
+/// one-line change to that file. The target is heavy when lint flags a toolchain or a
+/// compile in it, the last stage light when lint, shipping it, flags neither.
+fn retarget(
+    root: &std::path::Path,
+    answer: &crate::repository::Answer,
+    df: &Dockerfile,
+    text: &str,
+    name: &str,
+    shown: &str,
+) -> Option<Suggestion> {
+    let last = df.stages.last()?;
+    let heavy = |target: &str| -> Vec<crate::lint::Finding> {
+        let cfg = LintConfig { targets: vec![target.to_owned()], ..LintConfig::default() };
+        crate::lint::lint_text(text, name, &cfg)
+            .into_iter()
+            .filter(|f| matches!(f.code.as_str(), "SL101" | "SL102" | "SL103"))
+            .collect()
+    };
+    for p in answer.paths.iter().filter(|p| p.role.ships()) {
+        let (Some(target), Some(line)) = (&p.target, p.target_line) else { continue };
+        let Some(stage) = df.stage_named(target) else { continue };
+        if stage.index == last.index || p.evidence.file.is_empty() {
+            continue;
+        }
+        let found = heavy(target);
+        if found.is_empty() || !heavy(&last.index.to_string()).is_empty() {
+            continue;
+        }
+        let Ok(file_text) = std::fs::read_to_string(root.join(&p.evidence.file)) else { continue };
+        let light = last.name.clone();
+        let why = patch::Rationale {
+            rule: found[0].code.clone(),
+            line: found[0].line,
+            message: format!(
+                "{}:{line} ships stage `{target}`, where {}; stage {} (line {}) already ships light: build that one",
+                p.evidence.file,
+                found[0].message,
+                light.as_deref().map(|n| format!("`{n}`")).unwrap_or_else(|| "the last stage".into()),
+                last.line
+            ),
+        };
+        let Ok(patch) = patch::retarget::retarget(&p.evidence.file, &file_text, line, target, light.as_deref(), why)
+        else {
+            continue;
+        };
+        // the file as the user would name it: relative to the working directory when below it
+        let absolute = root.join(&p.evidence.file);
+        let cwd = std::env::current_dir().ok().and_then(|c| std::fs::canonicalize(c).ok());
+        let file = cwd
+            .and_then(|c| absolute.strip_prefix(&c).ok().map(|r| r.display().to_string()))
+            .unwrap_or_else(|| absolute.display().to_string());
+        return Some(Suggestion {
+            dockerfile: shown.to_owned(),
+            file: Some(file),
+            retarget: Some(crate::report::Retarget { from: target.clone(), to: light }),
+            outcome: "patch".into(),
+            ecosystem: Some(patch.ecosystem),
+            diff: Some(patch.diff),
+            patched: Some(patch.patched),
+            rationale: patch.rationale,
+            ..Suggestion::default()
+        });
+    }
+    None
+}
+
 /// The suggestion as markdown: rationale, then the diff in a ```diff block.
 pub fn markdown(s: &Suggestion) -> String {
     let mut out = String::new();
     match (&s.diff, &s.message) {
         (Some(diff), _) => {
-            out.push_str(&format!(
-                "### Multi-stage rewrite of `{}` ({})\n\n",
-                s.dockerfile,
-                s.ecosystem.as_deref().unwrap_or("")
-            ));
+            match (&s.file, &s.retarget) {
+                (Some(file), Some(r)) => out.push_str(&format!(
+                    "### Build the light stage of `{}`: `{file}` ships `{}`\n\n",
+                    s.dockerfile, r.from
+                )),
+                _ => out.push_str(&format!(
+                    "### Multi-stage rewrite of `{}` ({})\n\n",
+                    s.dockerfile,
+                    s.ecosystem.as_deref().unwrap_or("")
+                )),
+            }
             for r in &s.rationale {
                 out.push_str(&format!("- line {} ({}): {}\n", r.line, r.rule, r.message));
             }

@@ -478,6 +478,13 @@ fn suggestion(s: &crate::report::Suggestion, detail: usize) -> Option<Value> {
     let diff = s.diff.as_ref()?;
     // a <summary> renders no markdown: HTML code elements, not code spans
     let ecosystem = s.ecosystem.as_deref().map(html_code).unwrap_or_default();
+    // a retarget changes the file that picks the stage, not the Dockerfile
+    let what = match (&s.retarget, &s.file) {
+        (Some(r), Some(file)) => {
+            format!("one-line change to {}: build the light stage, not {}", html_code(file), html_code(&r.from))
+        }
+        _ => format!("multi-stage rewrite {ecosystem}"),
+    };
     let summary = match &s.verification {
         Some(v) if v.verified => {
             let sizes = match (v.original_bytes, v.patched_bytes, v.delta_percent) {
@@ -489,13 +496,13 @@ fn suggestion(s: &crate::report::Suggestion, detail: usize) -> Option<Value> {
                 .as_ref()
                 .map(|sm| format!("; smoke check {} answers the same", html_code(&sm.check)))
                 .unwrap_or_default();
-            format!("💡 Suggested multi-stage rewrite {ecosystem}: verified, {sizes}{smoke}")
+            format!("💡 Suggested {what}: verified, {sizes}{smoke}")
         }
         Some(v) => format!(
-            "💡 Suggested multi-stage rewrite {ecosystem}: not verified ({})",
+            "💡 Suggested {what}: not verified ({})",
             html_code(v.reason.as_deref().unwrap_or("unknown reason"))
         ),
-        None => format!("💡 Suggested multi-stage rewrite {ecosystem} (not built)"),
+        None => format!("💡 Suggested {what} (not built)"),
     };
     let why: Vec<String> =
         s.rationale.iter().map(|r| format!("line {} ({}): {}", r.line, code(&r.rule), code(&r.message))).collect();

@@ -167,6 +167,17 @@ pub struct PullRequestRef {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Suggestion {
     pub dockerfile: String,
+    /// The file the patch edits when it is not the Dockerfile: the compose, bake or workflow
+    /// file that picks a heavy stage (`retarget`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// What ships of the Dockerfile, and the evidence (`ships: … (.github/workflows/x.yml:42)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ships: Option<String>,
+    /// A `retarget` patch: the heavy stage the file built, and the light one it builds now
+    /// (`None`: the last stage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retarget: Option<Retarget>,
     /// `patch`, `nothing` or `refused`.
     pub outcome: String,
     /// Why there is no patch, when there is none.
@@ -182,6 +193,13 @@ pub struct Suggestion {
     pub written: bool,
     /// Set by `--verify`.
     pub verification: Option<Verification>,
+}
+
+/// The stages a `retarget` patch moves between.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retarget {
+    pub from: String,
+    pub to: Option<String>,
 }
 
 /// What building and running both images showed.

@@ -1,0 +1,255 @@
+//! What ships is the repository's answer: the shapes met in public repositories (a workflow
+//! pushing what compose develops, dev containers, bake targets that only export or check, a
+//! compose target on a heavy stage, an image whose product is a compiler), each built as a
+//! small repository and checked through the built binary as a user runs it: `lint`,
+//! `suggest` and `ships` must give the same answer.
+
+mod support;
+
+use std::path::Path;
+
+use serde_json::Value;
+use support::shiplight;
+
+/// A repository (with `.git`) holding `files`.
+fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+fn lint(dir: &Path, file: &str) -> (Vec<Value>, String) {
+    let out = shiplight(&["lint", "--format", "json", file], dir);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let v: Vec<Value> = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"));
+    (v, String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+fn codes(findings: &[Value]) -> Vec<String> {
+    findings.iter().map(|f| format!("{}:{}", f["code"].as_str().unwrap(), f["line"])).collect()
+}
+
+fn suggest(dir: &Path, args: &[&str]) -> Value {
+    let mut full = vec!["suggest", "--format", "json"];
+    full.extend_from_slice(args);
+    let out = shiplight(&full, dir);
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+fn ships(dir: &Path) -> Value {
+    let out = shiplight(&["ships", "--format", "json", "."], dir);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn entry<'a>(listing: &'a Value, dockerfile: &str) -> &'a Value {
+    listing["dockerfiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["dockerfile"] == dockerfile)
+        .unwrap_or_else(|| panic!("{dockerfile} not listed: {listing:#}"))
+}
+
+/// A node app with a dev stage (nodemon, devDependencies) and a production stage.
+const NODE_APP: &str = "FROM node:20 AS dev\nWORKDIR /usr/local/app\nRUN npm install -g nodemon\nCOPY package*.json ./\nRUN npm install\nCMD [\"nodemon\", \"server.js\"]\n\nFROM node:20 AS final\nWORKDIR /usr/local/app\nCOPY package*.json ./\nRUN npm install\nCOPY . .\nCMD [\"node\", \"server.js\"]\n";
+
+/// The sample-app shape: the workflows push the image through another repository's
+/// reusable workflow; the compose file uses its `dev` target with the sources mounted. The
+/// push wins: what ships is linted, and the evidence names the workflow's line.
+#[test]
+fn a_dev_compose_file_does_not_silence_what_a_workflow_pushes() {
+    let wf = "on: push\njobs:\n  call-docker-build:\n    uses: dockersamples/.github/.github/workflows/reusable-docker-build.yaml@main\n    with:\n      ghcr-enable: true\n      image-names: ghcr.io/o/vote\n      context: vote\n";
+    let compose = "services:\n  vote:\n    build:\n      context: ./vote\n      target: dev\n    volumes:\n      - ./vote:/usr/local/app\n";
+    let dir = repo(&[
+        (".github/workflows/build-vote.yaml", wf),
+        ("docker-compose.yml", compose),
+        ("vote/Dockerfile", NODE_APP),
+    ]);
+    let (f, stderr) = lint(dir.path(), "vote/Dockerfile");
+    // SL103: node:20 where node:20-slim would do, on the stage the workflow pushes
+    assert!(codes(&f).contains(&"SL103:8".to_owned()), "{f:#?}");
+    let shipped = f.iter().find(|x| x["code"] == "SL103").unwrap();
+    assert_eq!(
+        shipped["ships"],
+        "ships: the reusable workflow `dockersamples/.github/.github/workflows/reusable-docker-build.yaml` tags it (.github/workflows/build-vote.yaml:3)"
+    );
+    assert!(stderr.contains("vote/Dockerfile: ships: the reusable workflow"), "{stderr}");
+    // the dev stage is development, the last one ships
+    let listing = ships(dir.path());
+    let vote = entry(&listing, "vote/Dockerfile");
+    assert_eq!((vote["role"].as_str(), vote["shipped"][0].as_str()), (Some("ships"), Some("1")));
+    let stages: Vec<&str> = vote["stages"].as_array().unwrap().iter().map(|s| s["role"].as_str().unwrap()).collect();
+    assert_eq!(stages, ["development", "ships"]);
+}
+
+/// A Dockerfile that a devcontainer.json builds is a development environment: no finding
+/// about what ships, and suggest has nothing to rewrite.
+#[test]
+fn dev_containers_are_development_environments() {
+    let dc = "{\n  // a Go dev container\n  \"name\": \"go\",\n  \"build\": { \"dockerfile\": \"Dockerfile\", \"context\": \"..\" },\n}\n";
+    let df = "FROM golang:1.22\nRUN apt-get update && apt-get install -y build-essential gdb\nCOPY . /src\nRUN go build ./...\n";
+    let dir = repo(&[(".devcontainer/devcontainer.json", dc), (".devcontainer/Dockerfile", df)]);
+    let (f, stderr) = lint(dir.path(), ".devcontainer/Dockerfile");
+    for code in ["SL101", "SL102", "SL103", "SL106", "SL107"] {
+        assert!(!f.iter().any(|x| x["code"] == code), "{code} on a dev container: {f:#?}");
+    }
+    assert!(
+        stderr.contains(
+            ".devcontainer/Dockerfile: development: a dev container builds it (.devcontainer/devcontainer.json:4)"
+        ),
+        "{stderr}"
+    );
+    let s = suggest(dir.path(), &[".devcontainer/Dockerfile"]);
+    assert_eq!(s["outcome"], "nothing");
+    assert!(s["message"].as_str().unwrap().starts_with("nothing of it ships"), "{s:#}");
+    // the same file, with no dev container, ships
+    std::fs::remove_file(dir.path().join(".devcontainer/devcontainer.json")).unwrap();
+    let (f, _) = lint(dir.path(), ".devcontainer/Dockerfile");
+    assert!(f.iter().any(|x| x["code"] == "SL101"), "{f:#?}");
+}
+
+/// bake targets that export files, only validate or run `call = "check"` ship nothing; the
+/// image target ships, through `inherits`.
+#[test]
+fn ci_only_bake_targets_ship_nothing() {
+    let bake = r#"variable "DESTDIR" { default = "./bin" }
+target "_common" { args = { GO_VERSION = "1.22" } }
+target "lint" {
+  inherits = ["_common"]
+  dockerfile = "./hack/lint.Dockerfile"
+  output = ["type=cacheonly"]
+}
+target "vendor" {
+  dockerfile = "./hack/vendor.Dockerfile"
+  target = "update"
+  output = ["."]
+}
+target "check" {
+  dockerfile = "./hack/check.Dockerfile"
+  call = "check"
+}
+target "binaries" {
+  inherits = ["_common"]
+  target = "binaries"
+  output = ["${DESTDIR}/build"]
+}
+target "image" {
+  inherits = ["binaries"]
+  output = ["type=image"]
+  tags = ["o/app:latest"]
+}
+"#;
+    let tool = "FROM golang:1.22 AS base\nRUN apt-get update && apt-get install -y build-essential\nFROM base AS update\nRUN go mod vendor\nFROM base\nRUN golangci-lint run\n";
+    let app = "FROM golang:1.22 AS build\nRUN go build -o /app\nFROM scratch AS binaries\nCOPY --from=build /app /app\nFROM golang:1.22\nRUN apt-get update && apt-get install -y gcc\nCOPY --from=build /app /app\n";
+    let dir = repo(&[
+        ("docker-bake.hcl", bake),
+        ("hack/lint.Dockerfile", tool),
+        ("hack/vendor.Dockerfile", tool),
+        ("hack/check.Dockerfile", tool),
+        ("Dockerfile", app),
+    ]);
+    for file in ["hack/lint.Dockerfile", "hack/vendor.Dockerfile", "hack/check.Dockerfile"] {
+        let (f, stderr) = lint(dir.path(), file);
+        assert!(!f.iter().any(|x| x["code"].as_str().unwrap().starts_with("SL10")), "{file}: {f:#?}");
+        assert!(stderr.contains(&format!("{file}: ci-only: bake target")), "{stderr}");
+    }
+    // `image` ships stage `binaries` (inherited): not the last stage with its gcc
+    let (f, stderr) = lint(dir.path(), "Dockerfile");
+    assert!(!f.iter().any(|x| x["code"] == "SL101"), "{f:#?}");
+    assert!(
+        stderr.contains(
+            "Dockerfile: ships: bake target `image` builds an image (output type=image) (docker-bake.hcl:22)"
+        ),
+        "{stderr}"
+    );
+    let listing = ships(dir.path());
+    assert_eq!(entry(&listing, "Dockerfile")["shipped"][0], "binaries");
+    assert_eq!(listing["bake_printed"], false, "no docker buildx in this test's environment: static reading");
+}
+
+/// A compose service ships `target: builder` of a Dockerfile whose last stage is light:
+/// lint flags the toolchain in the stage compose ships, and suggest, agreeing, proposes the
+/// one-line change to the compose file. `--write` applies it there, and lint is then clean.
+#[test]
+fn suggest_retargets_the_file_that_picks_a_heavy_stage() {
+    let compose =
+        "services:\n  api:\n    build:\n      context: api\n      target: builder\n    ports: [\"8080:8080\"]\n";
+    let df = "FROM debian:bookworm AS builder\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential && rm -rf /var/lib/apt/lists/*\nCOPY . /src\nRUN make -C /src\nUSER 1000\nCMD [\"/src/api\"]\n\nFROM scratch\nCOPY --from=builder /src/api /api\nUSER 1000\nCMD [\"/api\"]\n";
+    let dir = repo(&[("compose.yaml", compose), ("api/Dockerfile", df)]);
+    let (f, _) = lint(dir.path(), "api/Dockerfile");
+    assert!(codes(&f).contains(&"SL101:2".to_owned()), "{f:#?}");
+    let s = suggest(dir.path(), &["api/Dockerfile"]);
+    assert_eq!(
+        (s["outcome"].as_str(), s["ecosystem"].as_str(), s["file"].as_str()),
+        (Some("patch"), Some("retarget"), Some("compose.yaml")),
+        "{s:#}"
+    );
+    assert_eq!(s["diff"], "--- a/compose.yaml\n+++ b/compose.yaml\n@@ -2,5 +2,4 @@\n   api:\n     build:\n       context: api\n-      target: builder\n     ports: [\"8080:8080\"]\n");
+    assert!(s["rationale"][0]["message"].as_str().unwrap().contains("compose.yaml:5 ships stage `builder`"), "{s:#}");
+    let out = shiplight(&["suggest", "--write", "api/Dockerfile"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap().contains("target"));
+    assert_eq!(std::fs::read_to_string(dir.path().join("api/Dockerfile")).unwrap(), df, "the Dockerfile is untouched");
+    let (f, _) = lint(dir.path(), "api/Dockerfile");
+    assert!(!f.iter().any(|x| x["code"] == "SL101"), "{f:#?}");
+}
+
+/// An image whose ENTRYPOINT is the compiler ships its toolchain on purpose: the toolchain
+/// rules are silent, the cache rule is not, and suggest has nothing to rewrite.
+#[test]
+fn toolchain_products_are_not_flagged_for_their_toolchain() {
+    let df = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends gcc g++ make\nENTRYPOINT [\"gcc\"]\n";
+    let dir = repo(&[("Dockerfile", df)]);
+    let (f, stderr) = lint(dir.path(), "Dockerfile");
+    assert!(!f.iter().any(|x| matches!(x["code"].as_str(), Some("SL101" | "SL102" | "SL103"))), "{f:#?}");
+    assert!(f.iter().any(|x| x["code"] == "SL106"), "the apt lists are still waste: {f:#?}");
+    assert!(stderr.contains("Dockerfile: toolchain-product: its ENTRYPOINT runs `gcc`"), "{stderr}");
+    let s = suggest(dir.path(), &["Dockerfile"]);
+    assert!(s["message"].as_str().unwrap().starts_with("the toolchain is what it ships"), "{s:#}");
+}
+
+/// Build files that do not parse, and values only the runner knows, are notes: lint goes on
+/// with the default (the last stage ships) and says where to look.
+#[test]
+fn unreadable_build_files_are_notes_never_errors() {
+    let wf = "on: push\njobs:\n  b:\n    runs-on: x\n    strategy:\n      matrix: ${{ fromJSON(needs.plan.outputs.images) }}\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          file: ${{ matrix.dockerfile }}\n          push: true\n";
+    let df = "FROM python:3.12\nRUN apt-get update && apt-get install -y build-essential\n";
+    let dir = repo(&[
+        (".github/workflows/images.yml", wf),
+        (".github/workflows/broken.yml", "jobs: [\n"),
+        ("docker-bake.hcl", "target \"a\" {\n"),
+        ("Dockerfile", df),
+    ]);
+    let out = shiplight(&["lint", "Dockerfile"], dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "findings, not an error: {stderr}");
+    assert!(stdout.contains("SL101"), "{stdout}");
+    assert!(stdout.contains("could not be resolved; `shiplight ships` lists them"), "{stdout}");
+    let listing = ships(dir.path());
+    let notes: Vec<String> = listing["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| format!("{}:{} {}", n["file"].as_str().unwrap(), n["line"], n["message"].as_str().unwrap()))
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.starts_with(".github/workflows/broken.yml:") && n.contains("not valid YAML")),
+        "{notes:#?}"
+    );
+    assert!(notes.iter().any(|n| n.starts_with("docker-bake.hcl:") && n.contains("not valid HCL")), "{notes:#?}");
+    assert!(notes.iter().any(|n| n.contains("${{ matrix.dockerfile }}")), "{notes:#?}");
+    assert_eq!(entry(&listing, "Dockerfile")["default"], true);
+    // the text form says the same
+    let out = shiplight(&["ships", "."], dir.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Dockerfile: ships (ships stage 0)"), "{text}");
+    assert!(text.contains(&format!("not resolved ({}):", notes.len())), "{text}");
+}
