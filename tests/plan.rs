@@ -243,3 +243,42 @@ fn a_submodule_update_and_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("images[0]"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// The matrix holds images that ship, as the repository's files say: a dev container is
+/// listed as skipped with the reason, a bake target that only validates too, and an image a
+/// bake file tags is named as bake names it, with its target and context.
+#[test]
+fn plan_builds_what_ships_and_skips_dev_containers_and_ci_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("app");
+    std::fs::create_dir(&d).unwrap();
+    git(&d, &["init", "--quiet", "-b", "main"]);
+    write(&d, "Dockerfile", "FROM golang:1.22 AS build\nRUN go build -o /app\nFROM scratch AS release\nCOPY --from=build /app /app\n");
+    write(&d, "hack/lint.Dockerfile", "FROM golang:1.22\nRUN golangci-lint run\n");
+    write(&d, ".devcontainer/Dockerfile", "FROM golang:1.22\nRUN apt-get update && apt-get install -y gdb\n");
+    write(&d, ".devcontainer/devcontainer.json", "{\n  // dev\n  \"build\": {\"dockerfile\": \"Dockerfile\"},\n}\n");
+    write(
+        &d,
+        "docker-bake.hcl",
+        "target \"image\" {\n  target = \"release\"\n  tags = [\"o/app\"]\n}\ntarget \"lint\" {\n  dockerfile = \"hack/lint.Dockerfile\"\n  output = [\"type=cacheonly\"]\n}\n",
+    );
+    commit(&d, "base");
+    git(&d, &["checkout", "--quiet", "-b", "pr"]);
+    write(&d, "main.go", "package main\n");
+    write(&d, "hack/lint.Dockerfile", "FROM golang:1.23\nRUN golangci-lint run\n");
+    write(&d, ".devcontainer/Dockerfile", "FROM golang:1.23\n");
+    commit(&d, "change everything");
+    let out = plan(&d, "json");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let include = v["include"].as_array().unwrap();
+    assert_eq!(include.len(), 1, "{v:#}");
+    assert_eq!(
+        (include[0]["name"].as_str(), include[0]["target"].as_str(), include[0]["context"].as_str()),
+        (Some("image"), Some("release"), Some("."))
+    );
+    let text = String::from_utf8_lossy(&plan(&d, "text").stdout).to_string();
+    assert!(text.contains("skipped    .devcontainer: nothing of it ships (development: a dev container builds it (.devcontainer/devcontainer.json:3))"), "{text}");
+    assert!(text.contains("skipped    hack/lint.Dockerfile: nothing of it ships (ci-only: bake target `lint` only validates"), "{text}");
+    assert!(text.contains("1 of 1 image(s) affected; 2 skipped: nothing of them ships"), "{text}");
+}

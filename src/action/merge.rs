@@ -122,7 +122,12 @@ pub fn combine(saved: Vec<Report>, plan: Option<&PlanSummary>, missing_fails: bo
                 ..ImageReport::default()
             });
         }
-        let unchanged = plan.images.iter().filter(|p| !p.affected && !reported(p)).map(|p| p.name.clone()).collect();
+        let unchanged = plan
+            .images
+            .iter()
+            .filter(|p| !p.affected && p.skipped.is_none() && !reported(p))
+            .map(|p| p.name.clone())
+            .collect();
         merged.unchanged = unchanged;
         merged.images.extend(missing);
     }
@@ -242,6 +247,7 @@ mod tests {
             dockerfile: format!("{name}/Dockerfile"),
             affected,
             reason: affected.then(|| "changed".into()),
+            skipped: None,
         }
     }
 

@@ -93,6 +93,9 @@ pub struct Planned {
     pub image: ImageSpec,
     /// The first change that matters, said for a reader; `None` when unaffected.
     pub reason: Option<String>,
+    /// Why it is never built, whatever changed: nothing of it ships (a dev container, a
+    /// CI-only target), as the ship model says.
+    pub skipped: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -252,34 +255,76 @@ fn is_dockerfile_path(path: &str) -> bool {
     path.rsplit('/').next().is_some_and(crate::pipeline::lint::is_dockerfile_name)
 }
 
-/// Discovered images: each Dockerfile with its folder as context, named by that folder (the
-/// repository's name for the root), plus the file name when it is not `Dockerfile`.
-fn discovered(repo_name: &str, files: Vec<String>) -> Vec<ImageSpec> {
-    let mut out: Vec<ImageSpec> = files
-        .into_iter()
-        .filter(|f| is_dockerfile_path(f))
-        .map(|dockerfile| {
-            let rel = Path::new(&dockerfile);
-            let context = rel.parent().map(|p| norm(&p.to_string_lossy())).unwrap_or_else(|| ".".into());
-            let base = rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let name = match (context.as_str(), base == "Dockerfile") {
-                (".", true) => repo_name.to_owned(),
-                (c, true) => c.to_owned(),
-                (".", false) => base.clone(),
-                (c, false) => format!("{c}/{base}"),
-            };
-            ImageSpec {
-                name,
-                dockerfile,
-                context,
-                target: None,
-                build_args: BTreeMap::new(),
-                platforms: Vec::new(),
-                thresholds: None,
+/// The name of a discovered Dockerfile: its folder (the repository's name for the root),
+/// plus the file name when it is not `Dockerfile`.
+fn folder_name(repo_name: &str, dockerfile: &str) -> (String, String) {
+    let rel = Path::new(dockerfile);
+    let context = rel.parent().map(|p| norm(&p.to_string_lossy())).unwrap_or_else(|| ".".into());
+    let base = rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = match (context.as_str(), base == "Dockerfile") {
+        (".", true) => repo_name.to_owned(),
+        (c, true) => c.to_owned(),
+        (".", false) => base.clone(),
+        (c, false) => format!("{c}/{base}"),
+    };
+    (name, context)
+}
+
+/// Discovered images, as the ship model of the repository at `root` says they ship:
+/// - no evidence: each Dockerfile with its folder as context, named by that folder;
+/// - built by workflows, bake or compose files: each shipped (context, target), a bake
+///   target named as bake names it, another by its folder (and target, when several ship);
+/// - nothing of it ships (dev containers, CI-only targets): listed, skipped, with the reason.
+fn discovered(root: &Path, repo_name: &str, files: Vec<String>) -> Vec<(ImageSpec, Option<String>)> {
+    let model = crate::pipeline::repository::model(root, Vec::new());
+    let spec = |name: String, dockerfile: &str, context: String, target: Option<String>| ImageSpec {
+        name,
+        dockerfile: dockerfile.to_owned(),
+        context,
+        target,
+        build_args: BTreeMap::new(),
+        platforms: Vec::new(),
+        thresholds: None,
+    };
+    let mut out: Vec<(ImageSpec, Option<String>)> = Vec::new();
+    for dockerfile in files.into_iter().filter(|f| is_dockerfile_path(f)) {
+        let (name, folder) = folder_name(repo_name, &dockerfile);
+        let df = std::fs::read_to_string(root.join(&dockerfile))
+            .ok()
+            .and_then(|t| crate::dockerfile::Dockerfile::parse(&t).ok());
+        let answer = model.answer(&dockerfile, df.as_ref());
+        if !answer.ships() {
+            out.push((spec(name, &dockerfile, folder, None), Some(answer.line())));
+            continue;
+        }
+        if answer.default {
+            out.push((spec(name, &dockerfile, folder, None), None));
+            continue;
+        }
+        let mut shipped: Vec<(String, Option<String>, Option<String>)> = Vec::new();
+        for p in answer.paths.iter().filter(|p| p.role.ships()) {
+            let bake_name = (p.evidence.source == crate::repository::Source::Bake).then(|| p.name.clone()).flatten();
+            if !shipped.iter().any(|(c, t, _)| *c == p.context && *t == p.target) {
+                shipped.push((p.context.clone(), p.target.clone(), bake_name));
             }
-        })
-        .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        let several = shipped.len() > 1;
+        for (context, target, bake_name) in shipped {
+            let name = match (bake_name, &target) {
+                (Some(b), _) => b,
+                (None, Some(t)) if several => format!("{name}-{t}"),
+                _ => name.clone(),
+            };
+            out.push((spec(name, &dockerfile, context, target), None));
+        }
+    }
+    out.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    // names are keys: a second image of one name takes its Dockerfile's folder too
+    for i in 1..out.len() {
+        if out[..i].iter().any(|(o, _)| o.name == out[i].0.name) {
+            out[i].0.name = format!("{} ({})", out[i].0.name, out[i].0.dockerfile);
+        }
+    }
     out
 }
 
@@ -300,7 +345,7 @@ fn head_config(root: &Path) -> Option<(&'static str, String)> {
 pub fn images(root: &Path, repo_name: &str) -> Result<Vec<ImageSpec>, PlanError> {
     match configured_at(root)? {
         Some(list) => Ok(list),
-        None => Ok(discovered(repo_name, walked_dockerfiles(root)?)),
+        None => Ok(discovered(root, repo_name, walked_dockerfiles(root)?).into_iter().map(|(s, _)| s).collect()),
     }
 }
 
@@ -356,10 +401,20 @@ pub fn changes(
         .and_then(|t| configured(t, "the base's .shiplight.yml").ok().flatten())
         .map(|v| v.into_iter().map(|(s, e)| (s.name, e)).collect())
         .unwrap_or_default();
-    let (images, entries): (Vec<ImageSpec>, Vec<Option<yaml_serde::Value>>) = match head_images {
-        Some(list) => list.into_iter().map(|(s, e)| (s, Some(e))).unzip(),
-        None => discovered(repo_name, dockerfiles()?).into_iter().map(|s| (s, None)).unzip(),
-    };
+    let (images, entries, skipped): (Vec<ImageSpec>, Vec<Option<yaml_serde::Value>>, Vec<Option<String>>) =
+        match head_images {
+            Some(list) => {
+                let n = list.len();
+                let (i, e) = list.into_iter().map(|(s, e)| (s, Some(e))).unzip();
+                (i, e, vec![None; n])
+            }
+            None => {
+                let found = discovered(root, repo_name, dockerfiles()?);
+                let n = found.len();
+                let (i, k) = found.into_iter().unzip();
+                (i, vec![None; n], k)
+            }
+        };
 
     let mut reasons: Vec<Option<String>> = Vec::with_capacity(images.len());
     for (image, entry) in images.iter().zip(&entries) {
@@ -398,7 +453,12 @@ pub fn changes(
             break;
         }
     }
-    Ok(images.into_iter().zip(reasons).map(|(image, reason)| Planned { image, reason }).collect())
+    Ok(images
+        .into_iter()
+        .zip(reasons)
+        .zip(skipped)
+        .map(|((image, reason), skipped)| Planned { image, reason, skipped })
+        .collect())
 }
 
 /// The first change that affects `image`, said for a reader.
@@ -447,7 +507,7 @@ fn entry(image: &ImageSpec) -> serde_json::Value {
 /// The GitHub matrix of the affected images: `{"include": [{name, key, dockerfile, context, …}]}`.
 pub fn matrix(planned: &[Planned]) -> serde_json::Value {
     let include: Vec<serde_json::Value> =
-        planned.iter().filter(|p| p.reason.is_some()).map(|p| entry(&p.image)).collect();
+        planned.iter().filter(|p| p.reason.is_some() && p.skipped.is_none()).map(|p| entry(&p.image)).collect();
     serde_json::json!({ "include": include })
 }
 
@@ -467,6 +527,9 @@ pub struct PlannedImage {
     pub affected: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Never built: nothing of it ships (the ship model's reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
 }
 
 pub fn summary(planned: &[Planned]) -> PlanSummary {
@@ -476,8 +539,9 @@ pub fn summary(planned: &[Planned]) -> PlanSummary {
             .map(|p| PlannedImage {
                 name: p.image.name.clone(),
                 dockerfile: p.image.dockerfile.clone(),
-                affected: p.reason.is_some(),
+                affected: p.reason.is_some() && p.skipped.is_none(),
                 reason: p.reason.clone(),
+                skipped: p.skipped.clone(),
             })
             .collect(),
     }
@@ -487,6 +551,10 @@ pub fn summary(planned: &[Planned]) -> PlanSummary {
 pub fn text(planned: &[Planned]) -> String {
     let mut out = String::new();
     for p in planned {
+        if let Some(why) = &p.skipped {
+            out.push_str(&format!("skipped    {}: nothing of it ships ({why})\n", p.image.name));
+            continue;
+        }
         match &p.reason {
             Some(r) => out.push_str(&format!("affected   {}: {r}\n", p.image.name)),
             None => out.push_str(&format!(
@@ -495,8 +563,13 @@ pub fn text(planned: &[Planned]) -> String {
             )),
         }
     }
-    let n = planned.iter().filter(|p| p.reason.is_some()).count();
-    out.push_str(&format!("{n} of {} image(s) affected\n", planned.len()));
+    let n = planned.iter().filter(|p| p.reason.is_some() && p.skipped.is_none()).count();
+    let skipped = planned.iter().filter(|p| p.skipped.is_some()).count();
+    out.push_str(&format!("{n} of {} image(s) affected", planned.len() - skipped));
+    if skipped > 0 {
+        out.push_str(&format!("; {skipped} skipped: nothing of them ships"));
+    }
+    out.push('\n');
     out
 }
 
