@@ -341,3 +341,40 @@ async fn a_pull_request_target_run_warns_about_what_it_builds() {
     );
     assert!(gh.writes().is_empty());
 }
+
+/// The Action asks the ship model too: with no `target` input, the stage the repository's
+/// release workflow pushes is what it builds and compares, and the comment names the
+/// evidence under the image's headline.
+#[tokio::test]
+async fn the_action_builds_and_names_what_the_release_workflow_ships() {
+    let Some(engine) = support::daemon("action ship model").await else { return };
+    support::busybox(&engine).await;
+    let repo = Repo::new();
+    let wf = "on: {push: {tags: ['v*']}}\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: app\n          target: runtime\n          push: true\n          tags: ghcr.io/o/app\n";
+    repo.write(".github/workflows/release.yml", wf);
+    let df = |extra: &str| {
+        format!("FROM shiplight-test/busybox:1 AS runtime\nRUN dd if=/dev/zero of=/small bs=1k count=100\n{extra}\nFROM runtime AS debug\nRUN dd if=/dev/zero of=/symbols bs=1M count=8\n")
+    };
+    repo.write("app/Dockerfile", &df(""));
+    let base = repo.commit("base");
+    repo.write("app/Dockerfile", &df("RUN dd if=/dev/zero of=/big bs=1M count=1\n"));
+    let head = repo.commit("PR: adds 1 MB to what ships");
+    let f = Fixture { repo, base, head, run: tempfile::tempdir().unwrap() };
+    let gh = FakeGitHub::start("o/r").await;
+    let (out, outputs, _) =
+        action(&f, &gh, "pull_request", &pr_event(&f, &[], "o/r"), &[("fail-on-increase-percent", "")]);
+    let text = log(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let delta: i64 = output(&outputs, "delta-bytes").unwrap().parse().unwrap();
+    assert!((1_000_000..1_100_000).contains(&delta), "1 MiB added to `runtime`, the debug stage not built: {delta}");
+    assert!(text.contains("shiplight: app/Dockerfile: ships: docker/build-push-action pushes it (target `runtime`) (.github/workflows/release.yml:6)"), "{text}");
+    let comments = gh.comments();
+    assert_eq!(comments.len(), 1, "{comments:#?}");
+    assert!(
+        comments[0]
+            .contains("ships: docker/build-push-action pushes it (target `runtime`) (.github/workflows/release.yml:6)"),
+        "{}",
+        comments[0]
+    );
+    support::cleanup(&engine, &[]).await;
+}

@@ -442,3 +442,41 @@ async fn a_full_disk_is_named_not_hidden() {
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(err.contains("No space left on device") && err.contains("base"), "{err}");
 }
+
+/// What ships is the repository's answer for compare too: a workflow that pushes stage
+/// `runtime` (not the last, a debug stage) makes compare build that stage, and the comment
+/// names the evidence on the line under the image's headline.
+#[tokio::test]
+async fn compare_builds_the_stage_a_workflow_ships_and_says_why() {
+    let Some(engine) = daemon("compare_builds_the_stage_a_workflow_ships").await else {
+        return;
+    };
+    busybox(&engine).await;
+    let repo = Repo::new();
+    repo.write("hello.txt", "hello\n");
+    let wf = "on: push\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: docker/build-push-action@v6\n        with:\n          target: runtime\n          push: true\n          tags: ghcr.io/o/app\n";
+    repo.write(".github/workflows/release.yml", wf);
+    let df = |extra: &str| {
+        format!("FROM {BUSYBOX} AS runtime\nCOPY hello.txt /app/\n{extra}CMD [\"cat\", \"/app/hello.txt\"]\n\nFROM runtime AS debug\nRUN head -c 5242880 /dev/urandom > /debug-symbols\n")
+    };
+    repo.write("Dockerfile", &df(""));
+    repo.commit("base");
+    repo.write("Dockerfile", &df("RUN head -c 1048576 /dev/urandom > /app/data\n"));
+    repo.commit("head adds 1 MiB to what ships");
+    let out = shiplight(&["compare", "--base-ref", "HEAD~1", "--format", "json"], repo.path());
+    let v = report(&out);
+    let img = &v["images"][0];
+    assert_eq!(img["target"], "runtime", "{}", String::from_utf8_lossy(&out.stderr));
+    // 1 MiB grew, and the 5 MiB debug stage is in neither image
+    let delta = img["delta_bytes"].as_i64().unwrap();
+    assert!((1_000_000..1_100_000).contains(&delta), "delta {delta}");
+    assert!(img["head"]["size_bytes"].as_u64().unwrap() < 4_000_000, "the debug stage was built: {img:#}");
+    let tagged = tags(&v);
+    let out = shiplight(&["compare", "--base-ref", "HEAD~1", "--format", "markdown"], repo.path());
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains("ships: docker/build-push-action pushes it (target `runtime`) (.github/workflows/release.yml:7)"),
+        "{md}"
+    );
+    cleanup(&engine, &tagged.iter().map(String::as_str).collect::<Vec<_>>()).await;
+}

@@ -253,7 +253,11 @@ fn plan_builds_what_ships_and_skips_dev_containers_and_ci_checks() {
     let d = dir.path().join("app");
     std::fs::create_dir(&d).unwrap();
     git(&d, &["init", "--quiet", "-b", "main"]);
-    write(&d, "Dockerfile", "FROM golang:1.22 AS build\nRUN go build -o /app\nFROM scratch AS release\nCOPY --from=build /app /app\n");
+    write(
+        &d,
+        "Dockerfile",
+        "FROM golang:1.22 AS build\nRUN go build -o /app\nFROM scratch AS release\nCOPY --from=build /app /app\n",
+    );
     write(&d, "hack/lint.Dockerfile", "FROM golang:1.22\nRUN golangci-lint run\n");
     write(&d, ".devcontainer/Dockerfile", "FROM golang:1.22\nRUN apt-get update && apt-get install -y gdb\n");
     write(&d, ".devcontainer/devcontainer.json", "{\n  // dev\n  \"build\": {\"dockerfile\": \"Dockerfile\"},\n}\n");
@@ -279,6 +283,11 @@ fn plan_builds_what_ships_and_skips_dev_containers_and_ci_checks() {
     );
     let text = String::from_utf8_lossy(&plan(&d, "text").stdout).to_string();
     assert!(text.contains("skipped    .devcontainer: nothing of it ships (development: a dev container builds it (.devcontainer/devcontainer.json:3))"), "{text}");
-    assert!(text.contains("skipped    hack/lint.Dockerfile: nothing of it ships (ci-only: bake target `lint` only validates"), "{text}");
+    assert!(
+        text.contains(
+            "skipped    hack/lint.Dockerfile: nothing of it ships (ci-only: bake target `lint` only validates"
+        ),
+        "{text}"
+    );
     assert!(text.contains("1 of 1 image(s) affected; 2 skipped: nothing of them ships"), "{text}");
 }

@@ -81,6 +81,20 @@ fn a_dev_compose_file_does_not_silence_what_a_workflow_pushes() {
         "ships: the reusable workflow `dockersamples/.github/.github/workflows/reusable-docker-build.yaml` tags it (.github/workflows/build-vote.yaml:3)"
     );
     assert!(stderr.contains("vote/Dockerfile: ships: the reusable workflow"), "{stderr}");
+    // SARIF carries the same: a property of the result, and a note of the run
+    let out = shiplight(&["lint", "--format", "sarif", "vote/Dockerfile"], dir.path());
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = sarif["runs"][0]["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "SL103").unwrap();
+    assert_eq!(result["properties"]["ships"], shipped["ships"]);
+    let note = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(
+        (
+            note["level"].as_str(),
+            note["message"]["text"].as_str().map(|t| t.starts_with("vote/Dockerfile: ships: the reusable workflow"))
+        ),
+        (Some("note"), Some(true)),
+        "{note:#}"
+    );
     // the dev stage is development, the last one ships
     let listing = ships(dir.path());
     let vote = entry(&listing, "vote/Dockerfile");

@@ -51,15 +51,15 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
         let df = &job.dockerfile;
         let shown = steps::relative(df);
         let path = ws.join(df);
-        let mut cfg = cfg.clone();
-        if let Some(t) = &job.target {
-            cfg.targets = vec![t.clone()];
-        }
         let text = std::fs::read_to_string(&path).map_err(|e| {
             ActionError::Usage(format!(
                 "input `dockerfile`: cannot read {shown} ({e}); paths are relative to the repository root"
             ))
         })?;
+        let (cfg, ships, target) = ships(&cfg, &job, &path, ws, &text);
+        if let Some(a) = &ships {
+            say(&format!("shiplight: {shown}: {}", a.line()));
+        }
         let name = job.name.clone();
         let opts = CompareOptions {
             dockerfile: path.clone(),
@@ -67,7 +67,7 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
             base_ref: inputs.base_ref.clone(),
             base_image: inputs.base_image.clone(),
             head_image: inputs.image.clone(),
-            target: job.target.clone(),
+            target: target.clone(),
             // platforms choose among an index's images; a build is for the daemon's own
             platform: inputs.image.as_ref().and(job.platforms.clone()),
             sizes_only: inputs.sizes_only,
@@ -120,6 +120,7 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
             context: job.context.as_ref().map(|c| ws.join(c)),
             builder: inputs.builder,
             timeout_seconds: inputs.timeout_seconds,
+            ships,
         };
         let findings = complete(&mut img, &path, &text, &extras, &|line: &str| say(line)).await;
         report.files.push(shown.clone());
@@ -189,6 +190,41 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
     Ok(outcome)
 }
 
+/// What ships of a job's Dockerfile, the lint configuration that follows, and the stage to
+/// build: a named target decides (the input, or the image's entry); else the repository's
+/// files, whose one shipped target is then what is built and compared. A Dockerfile the
+/// `dockerfile` input names ships, even where the repository only develops it.
+fn ships(
+    cfg: &LintConfig,
+    job: &Image,
+    path: &std::path::Path,
+    ws: &std::path::Path,
+    text: &str,
+) -> (LintConfig, Option<crate::repository::Answer>, Option<String>) {
+    use crate::pipeline::lint::ship_for;
+    if let Some(t) = &job.target {
+        let (c, a) = ship_for(cfg.clone(), path, ws, text, Some(t), job.target_from);
+        return (c, a, Some(t.clone()));
+    }
+    let (c, a) = ship_for(cfg.clone(), path, ws, text, None, "");
+    match &a {
+        Some(answer) if !answer.ships() && job.explicit => {
+            let df = crate::dockerfile::Dockerfile::parse(text).ok();
+            let last = df.as_ref().and_then(|d| d.stages.len().checked_sub(1)).unwrap_or(0).to_string();
+            let (c, a) = ship_for(cfg.clone(), path, ws, text, Some(&last), "the Action's `dockerfile` input");
+            (c, a, None)
+        }
+        Some(answer) if answer.ships() && !answer.default => {
+            let build = match answer.targets.as_slice() {
+                [Some(t)] => Some(t.clone()),
+                _ => None,
+            };
+            (c, a, build)
+        }
+        _ => (c, a, None),
+    }
+}
+
 /// One image this step checks.
 struct Image {
     name: String,
@@ -199,6 +235,10 @@ struct Image {
     thresholds: Thresholds,
     /// Which platforms of an index to compare: the input, else the image's `platforms`.
     platforms: Option<String>,
+    /// Who named the target, when one is named: the input, or the image's entry.
+    target_from: &'static str,
+    /// The `dockerfile` input names the file: the Action was told to check it, so it ships.
+    explicit: bool,
 }
 
 /// The images to check: the `dockerfile` input's, or the one `image-name` names in
@@ -213,6 +253,8 @@ fn images(inputs: &Inputs, runner: &Runner) -> Result<Vec<Image>, ActionError> {
         return Ok(dockerfiles
             .into_iter()
             .map(|df| Image {
+                target_from: "the Action's `target` input",
+                explicit: !inputs.dockerfiles.is_empty(),
                 name: compare::image_key(&df),
                 dockerfile: df,
                 context: inputs.context.clone(),
@@ -259,6 +301,12 @@ fn images(inputs: &Inputs, runner: &Runner) -> Result<Vec<Image>, ActionError> {
         }
     };
     Ok(vec![Image {
+        target_from: if inputs.target.is_some() {
+            "the Action's `target` input"
+        } else {
+            "its entry in .shiplight.yml"
+        },
+        explicit: true,
         platforms,
         name: spec.name.clone(),
         dockerfile: inputs.dockerfiles.first().cloned().unwrap_or_else(|| PathBuf::from(&spec.dockerfile)),

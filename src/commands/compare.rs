@@ -14,7 +14,16 @@ pub enum CompareFormat {
 }
 
 pub fn main(opts: &CompareOptions, format: CompareFormat, verify: bool) -> i32 {
-    let result = match block_on(compare::run(opts)) {
+    // with no --target, the stage the repository ships (a workflow's or compose file's target)
+    let mut built = opts.clone();
+    if opts.target.is_none() && opts.head_image.is_none() {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        built.target = crate::pipeline::repository::shipped_target(&opts.dockerfile, &cwd);
+        if let Some(t) = &built.target {
+            eprintln!("note: building stage `{t}`, the stage the repository ships (`shiplight ships` says why)");
+        }
+    }
+    let result = match block_on(compare::run(&built)) {
         Ok(r) => r,
         Err(code) => return code,
     };

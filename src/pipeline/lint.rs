@@ -152,6 +152,31 @@ pub fn stated_answer(
     Model { paths, notes: Vec::new() }.answer("", df)
 }
 
+/// The lint configuration and ship answer for a Dockerfile that is built (compare, the
+/// Action): a stated `target` (by `who`) decides, else what the repository says.
+pub fn ship_for(
+    cfg: LintConfig,
+    file: &Path,
+    cwd: &Path,
+    text: &str,
+    target: Option<&str>,
+    who: &str,
+) -> (LintConfig, Option<crate::repository::Answer>) {
+    let df = crate::dockerfile::Dockerfile::parse(text).ok();
+    let answer = match target {
+        Some(t) => Some(stated_answer(&[t.to_owned()], who, df.as_ref())),
+        None if !cfg.targets.is_empty() => {
+            Some(stated_answer(&cfg.targets.clone(), "the configuration's `targets`", df.as_ref()))
+        }
+        None => crate::pipeline::repository::answer(file, cwd, df.as_ref()).map(|(a, _, _)| a),
+    };
+    let cfg = match &answer {
+        Some(a) => ship_config(&cfg, a, df.as_ref()),
+        None => cfg,
+    };
+    (cfg, answer)
+}
+
 /// Mark the findings of rules about what ships with the evidence for it.
 pub fn mark_ships(findings: &mut [crate::lint::Finding], answer: &crate::repository::Answer) {
     if answer.default && answer.role == crate::repository::Role::Ships {

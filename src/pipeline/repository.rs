@@ -315,3 +315,15 @@ pub fn listing(path: &Path) -> Result<crate::report::ships::Listing, String> {
         bake_printed: !sources.printed.is_empty(),
     })
 }
+
+/// The one stage the repository ships of `file`, when its files name one (a workflow's
+/// `target`, a compose `build.target`): what compare builds when it is given none.
+pub fn shipped_target(file: &Path, cwd: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let df = crate::dockerfile::Dockerfile::parse(&text).ok();
+    let (a, _, _) = answer(file, cwd, df.as_ref())?;
+    match (a.ships() && !a.default, a.targets.as_slice()) {
+        (true, [Some(t)]) => Some(t.clone()),
+        _ => None,
+    }
+}

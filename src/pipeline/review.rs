@@ -52,6 +52,9 @@ pub struct Extras<'a> {
     pub context: Option<PathBuf>,
     pub builder: Builder,
     pub timeout_seconds: u64,
+    /// What the repository says ships of this Dockerfile (`cfg` already follows it): its
+    /// evidence goes on the image and on the findings about what ships.
+    pub ships: Option<crate::repository::Answer>,
 }
 
 /// Lint the head Dockerfile (only its new findings when asked and the base is known) and
@@ -71,6 +74,12 @@ pub async fn complete(
     };
     measured(&mut findings, img);
     findings.extend(budgets(img, text, x.cfg, x.new_only));
+    if let Some(a) = &x.ships {
+        super::lint::mark_ships(&mut findings, a);
+        if !a.default || a.role != crate::repository::Role::Ships {
+            img.ships = Some(a.line());
+        }
+    }
     if x.suggest == SuggestMode::Off {
         return findings;
     }
@@ -194,10 +203,8 @@ pub async fn preview(opts: &CompareOptions, mut report: Report, verify: bool) ->
     let dir = opts.dockerfile.parent().map(Path::to_path_buf).unwrap_or_default();
     let cwd = std::env::current_dir().unwrap_or_default();
     let loaded = super::lint::load_config(None, &cwd).map_err(|e| e.to_string())?;
-    let mut cfg = loaded.config;
-    if let Some(t) = &opts.target {
-        cfg.targets = vec![t.clone()];
-    }
+    let (cfg, ships) =
+        super::lint::ship_for(loaded.config, &opts.dockerfile, &cwd, &text, opts.target.as_deref(), "--target");
     let mut findings = Vec::new();
     for img in &mut report.images {
         report.new_findings_only = img.base_dockerfile.is_some() && !cfg.all_findings.unwrap_or(false);
@@ -208,6 +215,7 @@ pub async fn preview(opts: &CompareOptions, mut report: Report, verify: bool) ->
             context: opts.context.clone().or_else(|| Some(dir.clone())),
             builder: opts.builder,
             timeout_seconds: opts.timeout.as_secs(),
+            ships: ships.clone(),
         };
         findings.extend(complete(img, &opts.dockerfile, &text, &extras, &|l: &str| eprintln!("{l}")).await);
     }

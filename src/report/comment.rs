@@ -332,6 +332,7 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
             "drift": drift,
             "reasons": reasons,
             "suggestion": suggestion,
+            "ships": img.ships.as_ref().map(|l| prose(l)),
         }));
     }
     let limit = [0, 0, 20, 200][detail];

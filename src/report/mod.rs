@@ -98,6 +98,10 @@ pub struct ImageReport {
     /// The multi-stage rewrite of the head Dockerfile, when one was asked for and found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<Suggestion>,
+    /// What ships of the Dockerfile and the evidence (`ships: docker/build-push-action pushes
+    /// it (.github/workflows/release.yml:42)`), when the repository says more than the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ships: Option<String>,
     /// The pull request's image does not build: the failing step and the end of its output.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_error: Option<String>,

@@ -217,15 +217,27 @@ pub fn sarif(report: &Report) -> String {
                 Some(fix) => format!("{} (fix: {fix})", f.message),
                 None => f.message.clone(),
             };
+            // what ships of the file, and the evidence: a property of the result
+            let properties = f.ships.as_ref().map(|s| {
+                sarif::PropertyBag::builder()
+                    .additional_properties(
+                        [("ships".to_owned(), serde_json::json!(s))]
+                            .into_iter()
+                            .collect::<std::collections::BTreeMap<_, _>>(),
+                    )
+                    .build()
+            });
             let b = sarif::Result::builder()
                 .rule_id(f.code.clone())
                 .level(sarif_level(f.severity))
                 .message(sarif::Message::builder().text(text).build())
                 .locations(vec![location]);
-            if let Some(i) = rules::TABLE.iter().position(|r| r.code == f.code) {
-                return b.rule_index(i as i64).build();
+            match (rules::TABLE.iter().position(|r| r.code == f.code), properties) {
+                (Some(i), Some(p)) => b.rule_index(i as i64).properties(p).build(),
+                (Some(i), None) => b.rule_index(i as i64).build(),
+                (None, Some(p)) => b.properties(p).build(),
+                (None, None) => b.build(),
             }
-            b.build()
         })
         .collect();
     let driver = sarif::ToolComponent::builder()
@@ -235,9 +247,27 @@ pub fn sarif(report: &Report) -> String {
         .rules(descriptors)
         .build();
     let tool = sarif::Tool::builder().driver(driver).build();
+    // the notes (what ships of each file, and why) as the invocation's notifications
+    let notes: Vec<sarif::Notification> = report
+        .notes
+        .iter()
+        .map(|n| {
+            sarif::Notification::builder()
+                .level(serde_json::json!("note"))
+                .message(sarif::Message::builder().text(n.clone()).build())
+                .build()
+        })
+        .collect();
+    let invocation =
+        sarif::Invocation::builder().execution_successful(true).tool_execution_notifications(notes).build();
     let run = match paths.bases() {
-        Some(bases) => sarif::Run::builder().tool(tool).results(results).original_uri_base_ids(bases).build(),
-        None => sarif::Run::builder().tool(tool).results(results).build(),
+        Some(bases) => sarif::Run::builder()
+            .tool(tool)
+            .results(results)
+            .invocations(vec![invocation])
+            .original_uri_base_ids(bases)
+            .build(),
+        None => sarif::Run::builder().tool(tool).results(results).invocations(vec![invocation]).build(),
     };
     let log =
         sarif::Sarif::builder().version(serde_json::json!("2.1.0")).schema(sarif::SCHEMA_URL).runs(vec![run]).build();

@@ -375,16 +375,20 @@ fn role_of(t: &Target, inv: Option<&Invocation>) -> (Role, String) {
     let classified: Vec<(Role, String)> = outputs.iter().map(|o| classify_output(o)).collect();
     let pushed = classified.iter().any(|(_, s)| s.starts_with("pushes"));
     let tested = super::is_test_name(&t.name) || t.target.as_deref().is_some_and(super::is_test_name);
-    if tested && !pushed {
+    let test = || {
         let what =
             t.target.as_deref().map(|s| format!("stage `{s}`")).unwrap_or_else(|| format!("target `{}`", t.name));
-        return (Role::CiOnly, format!("builds {what}, a test or check"));
-    }
+        (Role::CiOnly, format!("builds {what}, a test or check"))
+    };
+    // what the output says first; a test's image is loaded or tagged only to run the tests
     if let Some(ship) = classified.iter().find(|(r, _)| *r == Role::Ships) {
-        return ship.clone();
+        return if tested && !pushed { test() } else { ship.clone() };
     }
     if let Some(ci) = classified.first() {
         return ci.clone();
+    }
+    if tested {
+        return test();
     }
     if !t.tags.is_empty() {
         return (Role::Ships, format!("tags it `{}`", t.tags[0]));
