@@ -2,6 +2,8 @@
 """The ship model against what the repositories' CI actually builds (issue 21).
 
   bench/ships.py [--split tuning|held-out|all] [--list]
+  bench/ships.py --findings BEFORE_BINARY [--split …]
+
 
 For every repository of bench/ship-truth.tsv in the split (laid under bench/corpus-real by
 bench/corpus.sh), runs `shiplight ships --format json` and compares, per Dockerfile of the
@@ -9,6 +11,10 @@ truth file, the role and the stages that ship. A truth role `none` (nothing buil
 matched by the model's default (no evidence: the last stage ships), by `ci-only`, or by
 `development`: nothing in CI ships it, and the model must not claim it does on evidence.
 Prints per repository: rows, role agreement, stage agreement, and every disagreement.
+With --findings, per repository of the split: the findings of the rules about what ships
+(SL101-SL104) and of all rules, with BEFORE_BINARY (a shiplight without the ship model) and
+with this one, and every Dockerfile whose stages' roles the model changed from the default
+(the last stage ships): its role, shipped stages and strongest evidence.
 Never fails on a figure."""
 import collections
 import json
@@ -65,8 +71,54 @@ def agrees(role, model_entry):
     return got == role
 
 
+def lint(binary, files, env=None):
+    found = []
+    for i in range(0, len(files), 200):
+        r = subprocess.run([binary, "lint", "--format", "json", *files[i:i + 200]], capture_output=True, text=True, env=env)
+        found += json.loads(r.stdout or "[]")
+    return found
+
+
+def findings(before, split):
+    sp = splits()
+    shipping = {"SL101", "SL102", "SL103", "SL104"}
+    tot = collections.Counter()
+    for repo in sorted(r for r, s in sp.items() if split == "all" or s == split):
+        base = os.path.join(CORPUS, repo.replace("/", "+"))
+        if not os.path.isdir(base):
+            continue
+        files = sorted(os.path.join(d, f) for d, _, fs in os.walk(base) for f in fs
+                       if f == "Dockerfile" or f.startswith("Dockerfile.") or f.endswith((".Dockerfile", ".dockerfile")))
+        files = [f for f in files if not f.endswith((".template", ".tmpl", ".j2", ".hbs", ".erb", ".md", ".dockerignore"))]
+        if not files:
+            continue
+        b, a = lint(before, files), lint(SHIPLIGHT, files)
+        c = collections.Counter()
+        c["ship_before"] = sum(f["code"] in shipping for f in b)
+        c["ship_after"] = sum(f["code"] in shipping for f in a)
+        c["all_before"], c["all_after"] = len(b), len(a)
+        tot += c
+        print(f"{repo} ({sp[repo]}): {len(files)} Dockerfiles; SL101-SL104 {c['ship_before']} -> {c['ship_after']}; "
+              f"all rules {c['all_before']} -> {c['all_after']}")
+        listing, err = model(repo)
+        if listing is None:
+            print(f"  shiplight ships failed: {err[:200]}")
+            continue
+        for e in listing["dockerfiles"]:
+            if e["default"]:
+                continue
+            ev = e["evidence"][0] if e["evidence"] else {}
+            where = f"{ev.get('file', '')}:{ev.get('line', 0)}" if ev.get("file") else "its own ENTRYPOINT/CMD"
+            print(f"  {e['dockerfile']}: {e['role']}, ships {','.join(e['shipped']) or 'nothing'} ({where}: {ev.get('says', '')[:100]})")
+    print(f"all ({split}): SL101-SL104 {tot['ship_before']} -> {tot['ship_after']}; all rules {tot['all_before']} -> {tot['all_after']}")
+
+
 def main(argv):
     split = "tuning"
+    if "--findings" in argv:
+        if "--split" in argv:
+            split = argv[argv.index("--split") + 1]
+        return findings(argv[argv.index("--findings") + 1], split)
     if "--split" in argv:
         split = argv[argv.index("--split") + 1]
     show = "--list" in argv

@@ -9,7 +9,6 @@ mod support;
 use std::path::Path;
 
 use serde_json::Value;
-use support::shiplight;
 
 /// A repository (with `.git`) holding `files`.
 fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -21,6 +20,17 @@ fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
         std::fs::write(p, text).unwrap();
     }
     dir
+}
+
+/// shiplight with bake files read statically (`docker buildx bake --print` is tested apart).
+fn shiplight(args: &[&str], cwd: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_shiplight"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env("SHIPLIGHT_NO_BAKE_PRINT", "1")
+        .output()
+        .unwrap()
 }
 
 fn lint(dir: &Path, file: &str) -> (Vec<Value>, String) {
@@ -185,7 +195,7 @@ target "image" {
     );
     let listing = ships(dir.path());
     assert_eq!(entry(&listing, "Dockerfile")["shipped"][0], "binaries");
-    assert_eq!(listing["bake_printed"], false, "no docker buildx in this test's environment: static reading");
+    assert_eq!(listing["bake_printed"], false, "read statically here");
 }
 
 /// A compose service ships `target: builder` of a Dockerfile whose last stage is light:
@@ -266,4 +276,40 @@ fn unreadable_build_files_are_notes_never_errors() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Dockerfile: ships (ships stage 0)"), "{text}");
     assert!(text.contains(&format!("not resolved ({}):", notes.len())), "{text}");
+}
+
+/// Where `docker buildx` answers (GitHub's runners; scripts/buildx.sh here), bake itself
+/// resolves the files: a function the static reading does not know (`regex_replace`) is
+/// resolved exactly, where the static reading can only say it could not.
+#[test]
+fn bake_print_resolves_what_the_static_reading_cannot() {
+    let has_buildx =
+        std::process::Command::new("docker").args(["buildx", "version"]).output().is_ok_and(|o| o.status.success());
+    if !has_buildx {
+        assert!(std::env::var_os("CI").is_none(), "CI needs docker buildx (scripts/buildx.sh)");
+        eprintln!(
+            "SKIPPED bake_print_resolves_what_the_static_reading_cannot: no docker buildx; run scripts/buildx.sh"
+        );
+        return;
+    }
+    let bake = "target \"app\" {\n  dockerfile = regex_replace(\"docker/app.Dockerfile.in\", \"\\\\.in$\", \"\")\n  tags = [\"o/app\"]\n}\n";
+    let df = "FROM python:3.12\nRUN apt-get update && apt-get install -y build-essential\n";
+    let dir = repo(&[("docker-bake.hcl", bake), ("docker/app.Dockerfile", df)]);
+    // statically: the function is unknown, the attribute a note
+    let listing = ships(dir.path());
+    assert_eq!(listing["bake_printed"], false);
+    assert_eq!(entry(&listing, "docker/app.Dockerfile")["default"], true, "{listing:#}");
+    assert!(listing["notes"].to_string().contains("`dockerfile` cannot be resolved statically"), "{listing:#}");
+    // bake's own answer
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_shiplight"))
+        .args(["ships", "--format", "json", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let listing: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listing["bake_printed"], true, "{}", String::from_utf8_lossy(&out.stderr));
+    let app = entry(&listing, "docker/app.Dockerfile");
+    assert_eq!((app["role"].as_str(), app["default"].as_bool()), (Some("ships"), Some(false)), "{listing:#}");
+    assert!(app["evidence"][0]["says"].as_str().unwrap().starts_with("bake target `app` tags it `o/app`"), "{app:#}");
+    assert_eq!(app["evidence"][0]["line"], 1, "the line comes from the static reading");
 }

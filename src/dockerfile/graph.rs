@@ -86,7 +86,7 @@ impl Graph {
             let base = if stage.base_resolved.eq_ignore_ascii_case("scratch") {
                 StageRef::Scratch
             } else {
-                match names.before(&stage.base_resolved, stage.index) {
+                match names.before_on_any_platform(&stage.base_resolved, stage.index) {
                     Some(i) => StageRef::Stage(i),
                     None => StageRef::Image(stage.base_resolved.clone()),
                 }
@@ -259,9 +259,17 @@ impl NameIndex {
         k.checked_sub(1).map(|k| all[k])
     }
 
+    /// The nearest stage named `name` above `current`, where a name holding BuildKit's
+    /// automatic platform ARGs (`binaries-$TARGETOS`) names the stage of the first platform
+    /// that has one (linux/amd64 first).
+    fn before_on_any_platform(&self, name: &str, current: usize) -> Option<usize> {
+        self.before(name, current)
+            .or_else(|| super::platform_expansions(name).iter().find_map(|n| self.before(n, current)))
+    }
+
     /// Resolve a `--from` value seen in stage `current`.
     fn resolve(&self, df: &Dockerfile, current: usize, written: &str) -> StageRef {
-        if let Some(i) = self.before(written, current) {
+        if let Some(i) = self.before_on_any_platform(written, current) {
             return StageRef::Stage(i);
         }
         let all = self.all(written);
@@ -337,6 +345,22 @@ mod tests {
         assert_eq!(resolve(&df, 1, "44444444444444444"), StageRef::Unknown("44444444444444444".into()));
         let crash = std::fs::read("fuzz/regressions/from-index-out-of-range").unwrap();
         assert!(!crate::lint::lint_bytes(&crash, "D", &crate::lint::LintConfig::default()).is_empty());
+    }
+
+    /// BuildKit's automatic platform ARGs have known values: `binaries-$TARGETOS` names the
+    /// `binaries-linux` stage (linux/amd64 first), `--from=build-${TARGETARCH}` the
+    /// `build-amd64` one; a name no platform gives stays an image.
+    #[test]
+    fn platform_args_name_stages() {
+        let text = "FROM golang:1.22 AS build-amd64\nFROM scratch AS binaries-linux\nFROM scratch AS binaries-windows\nFROM binaries-$TARGETOS AS binaries\nFROM alpine\nCOPY --from=build-${TARGETARCH} /a /a\nCOPY --from=out-$TARGETOS / /\n";
+        let df = Dockerfile::parse(text).unwrap();
+        let g = Graph::build(&df, &[]).unwrap();
+        assert_eq!(g.bases[3], StageRef::Stage(1));
+        assert!(g.edges.iter().any(|e| e.line == 6 && e.target == StageRef::Stage(0)), "{:?}", g.edges);
+        assert!(g.edges.iter().any(|e| e.line == 7 && e.target == StageRef::Unknown("out-$TARGETOS".into())));
+        // a Windows-only name resolves too
+        let df = Dockerfile::parse("FROM scratch AS bin-windows\nFROM bin-${TARGETOS} AS bin\n").unwrap();
+        assert_eq!(Graph::build(&df, &[]).unwrap().bases[1], StageRef::Stage(0));
     }
 
     /// The precomputed facts (roots, edge ranges, the name index) answer like a walk over

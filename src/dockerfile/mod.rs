@@ -477,8 +477,8 @@ fn unescaped(s: &pd::UnescapedString<'_>) -> String {
 }
 
 /// Join shell-form continuation lines the way the Dockerfile frontend does: an escape char
-/// before the line end continues the line, and comment or blank lines inside a continuation
-/// are dropped.
+/// before the line end continues the line, even with spaces or tabs after it (BuildKit's
+/// `\\[ \t]*$`, both removed), and comment or blank lines inside a continuation are dropped.
 fn join_continuations(raw: &str, escape: char) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut continuing = false;
@@ -492,7 +492,7 @@ fn join_continuations(raw: &str, escape: char) -> String {
         } else if i > 0 {
             out.push('\n');
         }
-        match line.strip_suffix(escape) {
+        match line.trim_end_matches([' ', '\t']).strip_suffix(escape) {
             Some(head) if !head.ends_with(escape) || escape != '\\' => {
                 out.push_str(head);
                 continuing = true;
@@ -687,6 +687,60 @@ fn global_arg_defaults(args: &[Instruction]) -> Vec<(String, String)> {
     args.iter().flat_map(|a| a.pairs().iter()).filter_map(|kv| kv.value.clone().map(|v| (kv.key.clone(), v))).collect()
 }
 
+/// The platforms BuildKit's automatic platform ARGs are resolved for, most common first:
+/// what a build names when a stage name holds `$TARGETOS` or `$TARGETARCH`.
+pub const PLATFORMS: &[&str] = &[
+    "linux/amd64",
+    "linux/arm64",
+    "linux/arm/v7",
+    "linux/arm/v6",
+    "linux/386",
+    "linux/ppc64le",
+    "linux/s390x",
+    "linux/riscv64",
+    "windows/amd64",
+    "windows/arm64",
+    "darwin/amd64",
+    "darwin/arm64",
+    "freebsd/amd64",
+    "freebsd/arm64",
+    "netbsd/amd64",
+    "openbsd/amd64",
+];
+
+/// BuildKit's automatic platform ARGs for one platform (`linux/arm/v7`), target and build
+/// alike: `TARGETPLATFORM`, `TARGETOS`, `TARGETARCH`, `TARGETVARIANT`, and the `BUILD…` ones.
+pub fn platform_args(platform: &str) -> Vec<(String, String)> {
+    let mut parts = platform.split('/');
+    let os = parts.next().unwrap_or_default();
+    let arch = parts.next().unwrap_or_default();
+    let variant = parts.next().unwrap_or_default();
+    let mut out = Vec::new();
+    for side in ["TARGET", "BUILD"] {
+        out.push((format!("{side}PLATFORM"), platform.to_owned()));
+        out.push((format!("{side}OS"), os.to_owned()));
+        out.push((format!("{side}ARCH"), arch.to_owned()));
+        out.push((format!("{side}VARIANT"), variant.to_owned()));
+    }
+    out
+}
+
+/// What a name holding BuildKit's automatic platform ARGs becomes on each of [`PLATFORMS`],
+/// in that order, without repeats; empty when it names none of them.
+pub fn platform_expansions(name: &str) -> Vec<String> {
+    if !name.contains('$') || !(name.contains("TARGET") || name.contains("BUILD")) {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = Vec::new();
+    for p in PLATFORMS {
+        let s = substitute(name, &platform_args(p));
+        if s != name && !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
+}
+
 /// Substitute `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR-default}` from `defaults`.
 /// Unknown variables without a default are left as written.
 pub fn substitute(s: &str, defaults: &[(String, String)]) -> String {
@@ -774,6 +828,24 @@ impl ImageRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// BuildKit continues a line whose escape character is followed by spaces or tabs, and
+    /// drops both: the joined script holds neither.
+    #[test]
+    fn continuations_with_trailing_whitespace_join_as_buildkit_does() {
+        let df = Dockerfile::parse("FROM debian\nRUN apt-get update \\ \n    && apt-get install -qy \\  \n       curl \\\t\n       --no-install-recommends\n").unwrap();
+        let script = df.stages[0].instructions[0].script().unwrap();
+        assert!(!script.contains('\\'), "{script:?}");
+        assert_eq!(
+            script.split_whitespace().collect::<Vec<_>>().join(" "),
+            "apt-get update && apt-get install -qy curl --no-install-recommends"
+        );
+        assert!(crate::lint::rules::testing::lines("SL302", &df.text).is_empty());
+        // a backslash that ends the text of a word is not continued when another follows it
+        let df = Dockerfile::parse("# escape=`\nFROM mcr.microsoft.com/windows/servercore\nRUN dir `  \n    c:\\\n")
+            .unwrap();
+        assert!(df.stages[0].instructions[0].script().unwrap().contains("dir"), "{:?}", df.stages[0].instructions[0]);
+    }
 
     #[test]
     fn parses_stages_lines_and_instructions() {

@@ -128,6 +128,48 @@ pub fn is_toolchain_package(name: &str) -> bool {
         || (n.contains("jdk") && !n.contains("jre"))
 }
 
+/// Whether a `-dev` (or `-devel`) name is a headers package by the distributions' naming:
+/// a library's (`libssl-dev`, `zlib1g-dev`: a name with a version digit or `lib` in front) or a
+/// language runtime's (`python3-dev`, `python3.11-dev`, `ruby-dev`, `php8.2-dev`). A vendor's
+/// channel package (`microsoft-edge-dev`, `brave-browser-dev`) is neither.
+pub fn is_distribution_dev_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let Some(stem) = n.strip_suffix("-dev").or_else(|| n.strip_suffix("-devel")) else { return false };
+    const RUNTIMES: &[&str] = &[
+        "python", "ruby", "php", "perl", "tcl", "tk", "erlang", "lua", "node", "nodejs", "openjdk", "java", "golang",
+        "r-base", "guile", "ocaml",
+    ];
+    stem.starts_with("lib")
+        || stem.chars().any(|c| c.is_ascii_digit())
+        || RUNTIMES.iter().any(|r| {
+            stem == *r
+                || stem.strip_prefix(r).is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit() || c == '.'))
+        })
+}
+
+/// Whether a RUN adds a package repository that is not the distribution's: an apt source or
+/// yum/zypper repo file written (`> /etc/apt/sources.list.d/x.list`), `add-apt-repository`
+/// of a URL (a PPA is still a distribution's naming), `dnf config-manager --add-repo`,
+/// `zypper addrepo`. Packages installed after it may be the vendor's.
+pub fn adds_vendor_repository(script: &shell::Script) -> bool {
+    script.commands.iter().any(|c| {
+        let writes_repo = c.words.iter().any(|w| {
+            let w = w.trim_start_matches('>');
+            w.starts_with("/etc/apt/sources.list")
+                || w.starts_with("/etc/yum.repos.d/")
+                || w.starts_with("/etc/zypp/repos.d/")
+        });
+        let adds = match c.program() {
+            "add-apt-repository" => c.args().iter().any(|a| a.contains("://")),
+            "dnf" | "yum" => c.args().iter().any(|a| a == "--add-repo" || a.starts_with("--add-repo=")),
+            "yum-config-manager" => c.args().iter().any(|a| a.starts_with("--add-repo")),
+            "zypper" => matches!(c.subcommand(), Some("addrepo" | "ar")),
+            _ => false,
+        };
+        writes_repo || adds
+    })
+}
+
 /// Whether a package compiles or drives a compile (a compiler, a build system or the
 /// metapackages that pull them in), as opposed to the headers and libraries a build reads.
 pub fn is_compiler_package(name: &str) -> bool {
@@ -153,6 +195,12 @@ pub fn git_builds(scripts: &[&shell::Script]) -> bool {
 
 /// pip's arguments after `install`, for `pip install`, `pip3 install`, `python -m pip install`.
 pub fn pip_install(cmd: &SimpleCommand) -> Option<&[String]> {
+    pip_options(cmd).map(|(_, after)| after)
+}
+
+/// pip's global options (between `pip` and `install`: `pip --no-cache-dir install`) and its
+/// arguments after `install`, for an install.
+pub fn pip_options(cmd: &SimpleCommand) -> Option<(&[String], &[String])> {
     let args = match cmd.program() {
         p if p == "pip" || p.starts_with("pip3") || p == "pip2" => cmd.args(),
         p if p.starts_with("python") => {
@@ -163,8 +211,38 @@ pub fn pip_install(cmd: &SimpleCommand) -> Option<&[String]> {
         _ => return None,
     };
     let at = args.iter().position(|a| a == "install")?;
-    Some(&args[at + 1..])
+    Some((&args[..at], &args[at + 1..]))
 }
+
+/// The value of `--name value` or `--name=value` among `args`.
+pub fn option_value<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+    args.iter().enumerate().find_map(|(i, a)| {
+        if a == name {
+            args.get(i + 1).map(String::as_str)
+        } else {
+            a.strip_prefix(name).and_then(|r| r.strip_prefix('='))
+        }
+    })
+}
+
+/// npm and yarn options written before the verb that take a value (`npm --cache /tmp/c
+/// install`): their value is not the verb.
+const NODE_VALUE_OPTIONS: &[&str] = &[
+    "--cache",
+    "--prefix",
+    "--registry",
+    "--userconfig",
+    "--globalconfig",
+    "--loglevel",
+    "-w",
+    "--workspace",
+    "-C",
+    "--cwd",
+    "--cache-folder",
+    "--modules-folder",
+    "--mutex",
+    "--network-timeout",
+];
 
 /// Node package manager install commands: (`npm`|`yarn`|`pnpm`, args after the verb, installs
 /// the project's own dependencies rather than named packages).
@@ -174,7 +252,19 @@ pub fn node_install(cmd: &SimpleCommand) -> Option<(&str, &[String], bool)> {
         return None;
     }
     let args = cmd.args();
-    let verb_at = args.iter().position(|a| !a.starts_with('-'));
+    let mut verb_at = None;
+    let mut i = 0;
+    while i < args.len() {
+        if NODE_VALUE_OPTIONS.contains(&args[i].as_str()) {
+            i += 2;
+            continue;
+        }
+        if !args[i].starts_with('-') {
+            verb_at = Some(i);
+            break;
+        }
+        i += 1;
+    }
     let informational = args.iter().any(|a| matches!(a.as_str(), "--version" | "-v" | "--help" | "-h"));
     let (verb, rest) = match verb_at {
         Some(i) => (args[i].as_str(), &args[i + 1..]),

@@ -19,6 +19,22 @@ pub struct SimpleCommand {
     /// `if`'s `then` and `else` are different branches, so are a `case`'s patterns). A command
     /// whose scope is a prefix of another's runs whenever that one does.
     pub scope: Vec<u32>,
+    /// How it is joined to the command after it.
+    pub joined: Joined,
+}
+
+/// The operator between a command and the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Joined {
+    /// `&&`: the next runs when this one succeeds.
+    And,
+    /// `||`: the next runs when this one fails.
+    Or,
+    /// `|`: this one's output is the next one's input.
+    Pipe,
+    /// `;`, a newline, `&`, a parenthesis, the end of a `case` branch, or the end.
+    #[default]
+    Seq,
 }
 
 impl SimpleCommand {
@@ -206,7 +222,13 @@ pub fn parse(script: &str) -> Script {
             }
         }
         if !words.is_empty() || !w.is_empty() {
-            commands.push(SimpleCommand { assignments: w, words, pipes_into_next: pipe, scope: own });
+            let joined = match next {
+                Sep::And => Joined::And,
+                Sep::Or => Joined::Or,
+                Sep::Pipe => Joined::Pipe,
+                Sep::Seq | Sep::Close | Sep::CaseEnd => Joined::Seq,
+            };
+            commands.push(SimpleCommand { assignments: w, words, pipes_into_next: pipe, scope: own, joined });
         }
         pending_test = match next {
             Sep::And if is_test && !guarded => Some(words_for_guard(&commands)),

@@ -149,7 +149,7 @@ pub fn stated_answer(
             mounts: Vec::new(),
         })
         .collect();
-    Model { paths, notes: Vec::new() }.answer("", df)
+    Model::new(paths, Vec::new()).answer("", df)
 }
 
 /// The lint configuration and ship answer for a Dockerfile that is built (compare, the

@@ -194,8 +194,10 @@ fn run_bounded(cmd: &mut std::process::Command, dir: &Path, seconds: u64) -> Opt
     Some((status.success(), reader.join().unwrap_or_default(), err_reader.join().unwrap_or_default()))
 }
 
-/// `docker buildx bake --print` of every folder that holds bake files, for all their
-/// targets: bake's own resolution of variables, functions, `inherits` and `matrix`.
+/// `docker buildx bake --print` of every folder that holds bake files the static reading
+/// could not resolve entirely, for all their targets: bake's own resolution of variables,
+/// functions, `inherits` and `matrix`. A folder read whole statically is not asked (bake
+/// would say the same, and a process costs more than the rest of a lint run).
 fn printed(root: &Path, s: &Sources) -> (Vec<Printed>, Vec<Note>) {
     let mut dirs: Vec<String> = s
         .files
@@ -204,7 +206,7 @@ fn printed(root: &Path, s: &Sources) -> (Vec<Printed>, Vec<Note>) {
         .map(|f| repository::folder(&f.path))
         .collect();
     dirs.dedup();
-    if dirs.is_empty() || !buildx() {
+    if dirs.is_empty() {
         return (Vec::new(), Vec::new());
     }
     let mut out = Vec::new();
@@ -215,8 +217,8 @@ fn printed(root: &Path, s: &Sources) -> (Vec<Printed>, Vec<Note>) {
             .map(|n| if dir == "." { (*n).to_owned() } else { format!("{dir}/{n}") })
             .filter(|p| s.file(p).is_some())
             .collect();
-        let names = repository::bake::target_names(s, &files);
-        if names.is_empty() {
+        let (names, complete) = repository::bake::target_names(s, &files);
+        if names.is_empty() || complete || !buildx() {
             continue;
         }
         let mut cmd = std::process::Command::new("docker");

@@ -43,7 +43,16 @@ pub fn text(l: &Listing) -> String {
         };
         let _ = writeln!(out, "\n{}: {} ({ships})", e.dockerfile, e.answer.role);
         for ev in &e.answer.evidence {
-            let _ = writeln!(out, "  - {ev}");
+            // each path's own role: a development path beside the one that ships
+            match e.answer.paths.iter().find(|p| p.evidence == *ev) {
+                Some(p) => {
+                    let target = p.target.as_deref().map(|t| format!(", stage {t}")).unwrap_or_default();
+                    let _ = writeln!(out, "  - [{}{target}] {ev}", p.role);
+                }
+                None => {
+                    let _ = writeln!(out, "  - {ev}");
+                }
+            }
         }
         if !e.parses {
             let _ = writeln!(out, "  (the file does not parse: stages unknown)");

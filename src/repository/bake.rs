@@ -277,16 +277,19 @@ impl<'a> Resolver<'a> {
 }
 
 /// Every target and group a set of bake files defines, read statically (a matrix target by
-/// the name it is written with): what `docker buildx bake --print` is asked for.
-pub fn target_names(sources: &Sources, files: &[String]) -> Vec<String> {
-    let def = Resolver::new(sources).definition(files, &[]);
+/// the name it is written with): what `docker buildx bake --print` is asked for. And
+/// whether the static reading resolved everything: then bake's own answer adds nothing.
+pub fn target_names(sources: &Sources, files: &[String]) -> (Vec<String>, bool) {
+    let r = Resolver::new(sources);
+    let def = r.definition(files, &[]);
+    let complete = r.notes.borrow().is_empty();
     let expanded: Vec<&String> = def.expanded.values().flatten().collect();
     let mut names: Vec<String> = def.targets.keys().filter(|n| !expanded.contains(n)).cloned().collect();
     names.extend(def.expanded.keys().cloned());
     names.extend(def.groups.keys().cloned());
     names.sort();
     names.dedup();
-    names
+    (names, complete)
 }
 
 /// Later files override earlier ones, attribute by attribute, as bake merges them.
@@ -1004,6 +1007,8 @@ fn printed_definition(json: &str, lines_from: &Definition) -> Result<Definition,
         }
     }
     def.expanded = lines_from.expanded.clone();
+    // `--print` lists the targets it was asked for as `default`: the file's groups stand
+    def.groups = lines_from.groups.clone();
     Ok(def)
 }
 

@@ -194,12 +194,15 @@ impl Sources {
 pub struct Model {
     pub paths: Vec<BuildPath>,
     pub notes: Vec<Note>,
+    /// `paths` by Dockerfile, once they are all read (a repository asks it of every file).
+    #[serde(skip)]
+    index: std::collections::HashMap<String, Vec<usize>>,
 }
 
 impl Model {
     /// Read every source into build paths.
     pub fn read(sources: &Sources) -> Model {
-        let mut model = Model { paths: sources.stated.clone(), notes: sources.notes.clone() };
+        let mut model = Model::new(sources.stated.clone(), sources.notes.clone());
         let bake = bake::Resolver::new(sources);
         workflows::read(sources, &bake, &mut model);
         bake.standalone(&mut model);
@@ -207,12 +210,27 @@ impl Model {
         devcontainer::read(sources, &mut model);
         let mut seen = std::collections::HashSet::new();
         model.paths.retain(|p| seen.insert((p.dockerfile.clone(), p.target.clone(), p.role, p.evidence.clone())));
+        model.index_paths();
         model
+    }
+
+    /// A model of these paths (and notes).
+    pub fn new(paths: Vec<BuildPath>, notes: Vec<Note>) -> Model {
+        let mut m = Model { paths, notes, index: Default::default() };
+        m.index_paths();
+        m
+    }
+
+    fn index_paths(&mut self) {
+        self.index.clear();
+        for (i, p) in self.paths.iter().enumerate() {
+            self.index.entry(p.dockerfile.clone()).or_default().push(i);
+        }
     }
 
     /// The paths that build `dockerfile` (repository-relative, normalised).
     pub fn paths_of<'a>(&'a self, dockerfile: &'a str) -> impl Iterator<Item = &'a BuildPath> + 'a {
-        self.paths.iter().filter(move |p| p.dockerfile == dockerfile)
+        self.index.get(dockerfile).into_iter().flatten().map(move |&i| &self.paths[i])
     }
 
     /// Every Dockerfile some path builds.
@@ -247,7 +265,7 @@ pub struct Answer {
     /// Per stage, when the Dockerfile parses.
     pub stages: Vec<StageRole>,
     /// The paths that decided (the stated ones when there are any, else every known one).
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub paths: Vec<BuildPath>,
 }
 
@@ -684,13 +702,13 @@ mod tests {
     #[test]
     fn a_development_path_never_silences_a_shipping_one() {
         let df = parse("FROM node AS dev\nRUN npm i -g nodemon\nFROM node AS prod\nRUN npm ci\n");
-        let model = Model {
-            paths: vec![
+        let model = Model::new(
+            vec![
                 path("vote/Dockerfile", Some("dev"), Role::Development, Source::Compose),
                 path("vote/Dockerfile", None, Role::Ships, Source::Workflow),
             ],
-            notes: Vec::new(),
-        };
+            Vec::new(),
+        );
         let a = model.answer("vote/Dockerfile", Some(&df));
         assert_eq!(a.role, Role::Ships);
         assert_eq!(a.targets, [None]);
@@ -704,30 +722,29 @@ mod tests {
     #[test]
     fn every_path_development_or_ci_means_nothing_ships() {
         let df = parse("FROM golang\nRUN go build\n");
-        let dev =
-            Model { paths: vec![path("Dockerfile", None, Role::Development, Source::DevContainer)], notes: vec![] };
+        let dev = Model::new(vec![path("Dockerfile", None, Role::Development, Source::DevContainer)], Vec::new());
         let a = dev.answer("Dockerfile", Some(&df));
         assert_eq!((a.role, a.targets.len()), (Role::Development, 0));
-        let ci = Model {
-            paths: vec![
+        let ci = Model::new(
+            vec![
                 path("Dockerfile", Some("0"), Role::CiOnly, Source::Bake),
                 path("Dockerfile", None, Role::CiOnly, Source::Workflow),
             ],
-            notes: vec![],
-        };
+            Vec::new(),
+        );
         assert_eq!(ci.answer("Dockerfile", Some(&df)).role, Role::CiOnly);
     }
 
     #[test]
     fn the_users_statement_decides_alone() {
         let df = parse("FROM golang AS build\nFROM scratch AS runtime\n");
-        let model = Model {
-            paths: vec![
+        let model = Model::new(
+            vec![
                 path("Dockerfile", Some("build"), Role::Ships, Source::Compose),
                 path("Dockerfile", Some("runtime"), Role::Ships, Source::Config),
             ],
-            notes: vec![],
-        };
+            Vec::new(),
+        );
         let a = model.answer("Dockerfile", Some(&df));
         assert_eq!(a.targets, [Some("runtime".to_owned())]);
         assert_eq!(a.paths.len(), 1);

@@ -205,17 +205,30 @@ fn read_file(
                 line: job.line,
                 message: format!("job `{job_id}`: its matrix is an expression; its builds are read without it"),
             });
-            read_job(sources, bake, model, &here, job, &scope, depth);
+            read_job(sources, bake, model, &here, job, &scope, depth, true);
             continue;
         };
-        for combo in combos {
+        for (n, combo) in combos.into_iter().enumerate() {
             let mut s = scope.clone();
             s.matrix = combo;
-            read_job(sources, bake, model, &here, job, &s, depth);
+            read_job(sources, bake, model, &here, job, &s, depth, n == 0);
         }
     }
 }
 
+/// Whether a value mentions the matrix anywhere (`${{ matrix.x }}`).
+fn mentions_matrix(node: &Node) -> bool {
+    match &node.value {
+        Value::Scalar(s) => s.contains("matrix."),
+        Value::Seq(items) => items.iter().any(mentions_matrix),
+        Value::Map(entries) => entries.iter().any(|(_, v)| mentions_matrix(v)),
+        Value::Null => false,
+    }
+}
+
+/// Read one run of a job. `first`: the first matrix combination; a later one reads only
+/// what mentions the matrix, since the rest reads the same in every combination.
+#[allow(clippy::too_many_arguments)]
 fn read_job(
     sources: &Sources,
     bake: &Resolver,
@@ -224,7 +237,13 @@ fn read_job(
     job: &Node,
     scope: &Scope,
     depth: usize,
+    first: bool,
 ) {
+    let env_varies = job.get("env").is_some_and(mentions_matrix);
+    let varies = |n: &Node| first || env_varies || mentions_matrix(n);
+    if !first && !env_varies && !mentions_matrix(job) {
+        return;
+    }
     let mut scope = scope.clone();
     let job_env = scope.clone();
     env_of(job.get("env"), &mut scope.env, &job_env);
@@ -240,6 +259,9 @@ fn read_job(
         .and_then(|w| join(".", &w))
         .unwrap_or_else(|| ".".into());
     for step in job.get("steps").map(Node::items).unwrap_or_default() {
+        if !varies(step) {
+            continue;
+        }
         let mut s = scope.clone();
         let step_scope = s.clone();
         env_of(step.get("env"), &mut s.env, &step_scope);

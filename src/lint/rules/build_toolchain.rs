@@ -5,6 +5,11 @@
 //! the final stage is built `FROM`. Also flags a toolchain base image (golang, rust, maven,
 //! gradle, gcc, a JDK, the .NET SDK) in the final stage. Builder stages are never flagged.
 //!
+//! A `-dev` name counts as headers where the distributions name them so (`lib*-dev`, a
+//! name with a version, `python3-dev` and the other runtimes'): after a RUN adds a vendor's
+//! repository (an apt source or yum repo file, `add-apt-repository` of a URL), another
+//! `*-dev` is the vendor's channel package (`microsoft-edge-dev`), not a toolchain.
+//!
 //! It reasons on what the RUN leaves in its layer (the ship state), not on the install
 //! command: packages removed again in the same RUN (`apk add --virtual .build-deps …
 //! && apk del .build-deps`, the official images' `apt-mark` save/restore with
@@ -33,7 +38,7 @@
 //! `shiplight suggest` writes that patch.
 
 use super::support::list;
-use crate::dockerfile::packages::{git_builds, is_toolchain_package};
+use crate::dockerfile::packages::{adds_vendor_repository, git_builds, is_distribution_dev_name, is_toolchain_package};
 use crate::dockerfile::ship::Fate;
 use crate::dockerfile::ImageRef;
 use crate::lint::{Ctx, Hit};
@@ -60,12 +65,24 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             format!("stage `{}`, which the final image is built FROM", stage.label())
         };
         let states: Vec<_> = ctx.ship_states(stage).collect();
+        let scripts: Vec<_> = ctx.runs(stage).map(|(_, s)| s).collect();
+        // a vendor's repository added by this RUN or an earlier one: a `-dev` name that is not
+        // the distribution's headers naming is the vendor's (a browser's dev channel)
+        let mut vendor_repo = ctx
+            .graph
+            .ancestors(stage.index)
+            .iter()
+            .any(|&a| ctx.runs(&ctx.df.stages[a]).any(|(_, s)| adds_vendor_repository(s)));
         for (n, (ins, state)) in states.iter().enumerate() {
+            vendor_repo |= scripts.get(n).is_some_and(|s| adds_vendor_repository(s));
             let mut tools: Vec<&str> = Vec::new();
             let mut maybe: Vec<&str> = Vec::new();
             for p in state.shipped() {
                 let git = p.name == "git" && !runtime_uses_git;
-                if (is_toolchain_package(&p.name) || git) && !tools.contains(&p.name.as_str()) {
+                let vendor_channel = vendor_repo
+                    && (p.name.ends_with("-dev") || p.name.ends_with("-devel"))
+                    && !is_distribution_dev_name(&p.name);
+                if ((is_toolchain_package(&p.name) && !vendor_channel) || git) && !tools.contains(&p.name.as_str()) {
                     tools.push(&p.name);
                     if let Fate::MaybeRemoved(why) = &p.fate {
                         if !maybe.contains(&why.as_str()) {
@@ -139,6 +156,26 @@ pub fn toolchain_image(image: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    /// A vendor's `*-dev` channel package (a browser's) is not a headers package; the
+    /// distribution's `lib*-dev` and `python3-dev` still are, vendor repository or not.
+    #[test]
+    fn vendor_dev_channel_packages_are_not_toolchains() {
+        use crate::lint::rules::testing::lines;
+        let edge = "FROM debian:12-slim\nRUN curl -fsSL https://packages.microsoft.com/keys/microsoft.asc | gpg --dearmor -o /usr/share/keyrings/ms.gpg && echo 'deb [signed-by=/usr/share/keyrings/ms.gpg] https://packages.microsoft.com/repos/edge stable main' > /etc/apt/sources.list.d/microsoft-edge.list && apt-get update && apt-get install -y --no-install-recommends microsoft-edge-dev && rm -rf /var/lib/apt/lists/*\n";
+        assert!(lines("SL101", edge).is_empty());
+        let split = "FROM debian:12-slim\nRUN echo 'deb https://brave-browser-apt-release.s3.brave.com/ stable main' | tee /etc/apt/sources.list.d/brave.list\nRUN apt-get update && apt-get install -y brave-browser-dev libssl-dev python3-dev && rm -rf /var/lib/apt/lists/*\n";
+        let m = crate::lint::rules::testing::messages("SL101", split);
+        assert!(
+            m.len() == 1
+                && m[0].1.contains("libssl-dev")
+                && m[0].1.contains("python3-dev")
+                && !m[0].1.contains("brave"),
+            "{m:?}"
+        );
+        // without a vendor repository a `-dev` is the distribution's
+        assert_eq!(lines("SL101", "FROM debian:12-slim\nRUN apt-get update && apt-get install -y uuid-dev && rm -rf /var/lib/apt/lists/*\n"), vec![2]);
+    }
+
     use crate::lint::rules::testing::{lines, messages};
 
     #[test]

@@ -22,15 +22,38 @@
 //! ```
 //!
 //! ## Fix
+//! Options count wherever pip and npm take them: `pip --no-cache-dir install`, `python3 -m
+//! pip --no-cache-dir install`, `--cache-dir DIR` or `npm --cache DIR install` (the cache is
+//! then DIR, cleared by removing or mounting it). A vendor's apt setup script piped to a
+//! shell (`curl … deb.nodesource.com/setup_20.x | bash -`) runs `apt-get update` itself: its
+//! RUN is where the package lists are left, not the later `apt-get install` that reads them.
+//!
 //! Clean up in the same RUN (`&& rm -rf /var/lib/apt/lists/*`, `pip install --no-cache-dir`,
 //! `apk add --no-cache`), or use `RUN --mount=type=cache,target=…`.
 
-use crate::dockerfile::packages::{node_install, pip_install, system_install, Manager};
+use crate::dockerfile::packages::{node_install, option_value, pip_options, system_install, Manager};
 use crate::dockerfile::shell::Script;
 use crate::lint::{Ctx, Hit};
 
+/// Whether a RUN runs a vendor's apt setup script (`curl … deb.nodesource.com/setup_20.x |
+/// bash -`, packagecloud's `script.deb.sh`, `get.docker.com`): such scripts add their
+/// repository and run `apt-get update` themselves, leaving the package lists in this layer.
+fn runs_apt_setup_script(script: &Script) -> bool {
+    let vendor = script.commands.iter().flat_map(|c| c.words.iter()).any(|w| {
+        let Some((_, rest)) = w.split_once("://") else { return false };
+        let host = rest.split('/').next().unwrap_or_default();
+        host.starts_with("deb.")
+            || rest.ends_with("script.deb.sh")
+            || matches!(host, "get.docker.com" | "test.docker.com")
+    });
+    vendor && script.commands.iter().any(|c| matches!(c.program(), "sh" | "bash" | "dash"))
+}
+
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in ctx.shipped() {
+        // the package lists an earlier RUN's setup script left: a later install only reads
+        // them, so the finding is that RUN's
+        let mut lists_from_script = false;
         let pip_env_off =
             ctx.env(stage, "PIP_NO_CACHE_DIR").is_some_and(|v| !matches!(v, "" | "0" | "false" | "no" | "off"));
         for (ins, script) in ctx.runs(stage) {
@@ -44,6 +67,27 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 });
             };
             let mut seen = Vec::new();
+            let dist_clean = script
+                .calls(&["apt-get", "apt"])
+                .any(|c| c.subcommand() == Some("dist-clean") || c.subcommand() == Some("distclean"));
+            let lists_cleared = removes("/var/lib/apt/lists") || dist_clean || ins.mounts_away("/var/lib/apt");
+            let updates = script.commands.iter().any(|c| {
+                (matches!(Manager::of(c), Some(m) if m.is_apt()) && c.subcommand() == Some("update"))
+                    || c.program() == "add-apt-repository"
+            });
+            if runs_apt_setup_script(script) {
+                seen.push("apt");
+                if !lists_cleared {
+                    push(
+                        Some("DL3009"),
+                        "the apt package lists its piped vendor setup script fetched (/var/lib/apt/lists)",
+                        "end the RUN with `&& rm -rf /var/lib/apt/lists/*`, or install and clean in this RUN",
+                    );
+                    lists_from_script = true;
+                }
+            } else if updates {
+                lists_from_script = false;
+            }
             for cmd in &script.commands {
                 let apt_update =
                     matches!(Manager::of(cmd), Some(m) if m.is_apt()) && cmd.subcommand() == Some("update");
@@ -52,11 +96,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 match manager {
                     Some(m) if m.is_apt() && !seen.contains(&"apt") => {
                         seen.push("apt");
-                        // apt 2.7+'s `apt-get dist-clean` removes the lists too
-                        let dist_clean = script
-                            .calls(&["apt-get", "apt"])
-                            .any(|c| c.subcommand() == Some("dist-clean") || c.subcommand() == Some("distclean"));
-                        if !removes("/var/lib/apt/lists") && !dist_clean && !ins.mounts_away("/var/lib/apt") {
+                        // apt 2.7+'s `apt-get dist-clean` removes the lists too; an install that
+                        // reads the lists an earlier setup script left adds none of its own
+                        if (updates || !lists_from_script) && !lists_cleared {
                             push(
                                 Some("DL3009"),
                                 "the apt package lists (/var/lib/apt/lists)",
@@ -97,16 +139,23 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     }
                     _ => {}
                 }
-                if let Some(args) = pip_install(cmd) {
+                if let Some((global, args)) = pip_options(cmd) {
                     if !seen.contains(&"pip") {
                         seen.push("pip");
                         // pip's option parser takes any unambiguous prefix: `--no-cache` is
-                        // `--no-cache-dir` (`--no-c` could still be `--no-color`/`--no-compile`)
-                        let no_cache = args.iter().any(|a| {
+                        // `--no-cache-dir` (`--no-c` could still be `--no-color`/`--no-compile`);
+                        // a global option before `install` counts the same
+                        let no_cache = global.iter().chain(args).any(|a| {
                             let name = a.split('=').next().unwrap_or(a);
                             name.len() >= "--no-cach".len() && "--no-cache-dir".starts_with(name)
                         });
-                        if !no_cache && !pip_env_off && !removes("/root/.cache") && !ins.mounts_away("/root/.cache") {
+                        // `--cache-dir DIR` moves the cache: removing or mounting DIR clears it
+                        let dir = option_value(global, "--cache-dir").or_else(|| option_value(args, "--cache-dir"));
+                        let cleared = match dir {
+                            Some(d) => removes(d) || ins.mounts_away(d),
+                            None => removes("/root/.cache") || ins.mounts_away("/root/.cache"),
+                        };
+                        if !no_cache && !pip_env_off && !cleared {
                             push(
                                 Some("DL3042"),
                                 "the pip cache (~/.cache/pip)",
@@ -126,11 +175,13 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         }
                     } else if tool == "npm" && !seen.contains(&"npm") {
                         seen.push("npm");
+                        // `--cache DIR` (before or after the verb) moves the cache
+                        let dir = option_value(cmd.args(), "--cache").unwrap_or("/root/.npm");
                         let cleans = script
                             .calls(&["npm"])
                             .any(|c| c.args().windows(2).any(|w| w[0] == "cache" && w[1] == "clean"))
-                            || removes("/root/.npm");
-                        if !cleans && !ins.mounts_away("/root/.npm") {
+                            || removes(dir);
+                        if !cleans && !ins.mounts_away(dir) {
                             push(
                                 None,
                                 "the npm cache (~/.npm)",
@@ -157,6 +208,37 @@ fn removes_path(script: &Script, path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::lint::rules::testing::{lines, messages};
+
+    /// Global options before the subcommand count: `pip --no-cache-dir install`, `python3
+    /// -m pip --no-cache-dir install`; a moved cache is cleared where it was moved.
+    #[test]
+    fn global_options_before_the_subcommand() {
+        assert!(lines("SL106", "FROM python:3.12\nRUN pip --no-cache-dir install flask\n").is_empty());
+        assert!(lines("SL106", "FROM python:3.12\nRUN python3 -m pip --no-cache-dir install flask\n").is_empty());
+        assert!(lines("SL106", "FROM python:3.12\nRUN pip --cache-dir /tmp/pip install flask && rm -rf /tmp/pip\n")
+            .is_empty());
+        assert_eq!(lines("SL106", "FROM python:3.12\nRUN pip --cache-dir /tmp/pip install flask\n"), vec![2]);
+        assert!(lines("SL106", "FROM node:20\nRUN npm --cache /tmp/npm install && rm -rf /tmp/npm\n").is_empty());
+        assert_eq!(lines("SL106", "FROM node:20\nRUN npm --cache /tmp/npm ci\n"), vec![2]);
+        assert!(
+            lines("SL106", "FROM node:20\nRUN --mount=type=cache,target=/tmp/npm npm ci --cache /tmp/npm\n").is_empty()
+        );
+    }
+
+    /// A vendor's setup script piped to a shell runs `apt-get update`: the lists are left
+    /// in its RUN, and the later install that reads them is not where the finding goes.
+    #[test]
+    fn lists_left_by_a_vendor_setup_script_are_found_on_its_line() {
+        let node = "FROM debian:12\nRUN curl -fsSL https://deb.nodesource.com/setup_20.x | bash -\nRUN apt-get install -y nodejs\n";
+        assert_eq!(lines("SL106", node), vec![2]);
+        let m = messages("SL106", node);
+        assert!(m[0].1.contains("piped vendor setup script"), "{m:?}");
+        let clean = "FROM debian:12\nRUN curl -fsSL https://deb.nodesource.com/setup_20.x | bash - && apt-get install -y nodejs && rm -rf /var/lib/apt/lists/*\n";
+        assert!(lines("SL106", clean).is_empty());
+        // a later update writes lists of its own again
+        let again = "FROM debian:12\nRUN curl -fsSL https://deb.nodesource.com/setup_20.x | bash - && rm -rf /var/lib/apt/lists/*\nRUN apt-get update && apt-get install -y nodejs\n";
+        assert_eq!(lines("SL106", again), vec![3]);
+    }
 
     #[test]
     fn flags_caches_in_final_stage() {

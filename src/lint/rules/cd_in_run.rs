@@ -2,7 +2,8 @@
 //! Flags `cd` in RUN (hadolint DL3003) where `WORKDIR` would do the same: a folder that
 //! exists before the RUN, stays after it, and where the rest of the RUN works. Not a
 //! temporary excursion: a folder the same RUN creates (mkdir, git clone, an unpacked
-//! archive, `mktemp -d`) or removes, a `cd` inside a branch or loop, `/tmp`, `cd ..`, or a
+//! archive, `mktemp -d`) or removes, a folder that exists only inside one of the RUN's
+//! `--mount` targets (a bind, cache or tmpfs mount), a `cd` inside a branch or loop, `/tmp`, `cd ..`, or a
 //! RUN that changes folder again. WORKDIR cannot express those: it would leave the folder in a layer, or move every
 //! later instruction there. Unlike hadolint, which flags every `cd`.
 //!
@@ -28,7 +29,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 script.commands.iter().enumerate().filter(|(_, c)| c.program() == "cd").collect();
             let Some(&(at, cd)) = cds.first() else { continue };
             let dir = cd.args().first().map(String::as_str).unwrap_or("~");
-            if cds.len() == 1 && !excursion(script, at, dir) {
+            if cds.len() == 1 && !excursion(script, at, dir) && !in_mount(ins, dir) {
                 out.push(
                     Hit::on(ins, stage, format!("`cd {dir}` lasts only for this RUN"))
                         .fix(format!("use `WORKDIR {dir}`"))
@@ -37,6 +38,28 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             }
         }
     }
+}
+
+/// Whether `dir` is (inside) a folder that exists only while the RUN runs: the target of
+/// one of its `--mount`s (a bind, a cache, a tmpfs, a secret). WORKDIR cannot name it.
+fn in_mount(ins: &crate::dockerfile::Instruction, dir: &str) -> bool {
+    let dir = dir.trim_end_matches('/');
+    ins.flag_values("mount").any(|m| {
+        let opts = crate::dockerfile::mount_options(m);
+        let Some(target) = opts
+            .iter()
+            .find(|(k, _)| matches!(*k, "target" | "dst" | "destination"))
+            .map(|(_, v)| v.trim_end_matches('/'))
+        else {
+            return false;
+        };
+        if dir.starts_with('/') {
+            dir == target || dir.starts_with(&format!("{target}/"))
+        } else {
+            // relative to the WORKDIR: the mount's last folders
+            target.ends_with(&format!("/{dir}")) || target == dir
+        }
+    })
 }
 
 /// Whether `cd dir` (command `at`) is a temporary excursion WORKDIR cannot stand for.
@@ -98,6 +121,29 @@ fn excursion(script: &Script, at: usize, dir: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// A folder that exists only inside a `RUN --mount` target: WORKDIR cannot name it.
+    #[test]
+    fn cd_into_a_mount_target_passes() {
+        use crate::lint::rules::testing::lines;
+        assert!(lines("SL310", "FROM golang:1.22\nRUN --mount=type=bind,target=/src cd /src && go build -o /app\n")
+            .is_empty());
+        assert!(lines(
+            "SL310",
+            "FROM golang:1.22\nRUN --mount=type=bind,source=.,target=/work/src cd /work/src/cmd && go build\n"
+        )
+        .is_empty());
+        assert!(lines(
+            "SL310",
+            "FROM golang:1.22\nWORKDIR /work\nRUN --mount=type=cache,target=/work/cache cd cache && ls\n"
+        )
+        .is_empty());
+        // a mount elsewhere does not make the folder temporary
+        assert_eq!(
+            lines("SL310", "FROM golang:1.22\nRUN --mount=type=cache,target=/root/.cache cd /app && go build\n"),
+            vec![2]
+        );
+    }
+
     use crate::lint::rules::testing::lines;
 
     #[test]

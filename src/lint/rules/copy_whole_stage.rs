@@ -4,7 +4,10 @@
 //! compilers and caches come along. A stage rooted in `scratch` holds exactly what was
 //! copied into it, so copying its `/` ships only that: it is the standard way to export
 //! build outputs (buildkit's own Dockerfile does it a dozen times) and is not flagged. Nor is
-//! `/` of an external image, whose content the file does not show.
+//! `/` of an external image, whose content the file does not show, or of a stage that only
+//! names one (`FROM tonistiigi/xx AS xx`, no RUN, COPY or ADD), or of a stage whose base only
+//! an ARG names. A stage named through BuildKit's platform ARGs (`FROM binaries-$TARGETOS`)
+//! is the stage that platform names (`binaries-linux`), so a `scratch` export there passes.
 //!
 //! ## Why it matters
 //! It undoes the multi-stage split: the build stage's compilers, caches and sources all land
@@ -41,6 +44,18 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             });
             let Some(j) = from_stage else { continue };
             let Some(image) = ctx.graph.root_image(j) else { continue };
+            // an image only an ARG names (`${BASE}`) is not known
+            if image.contains('$') {
+                continue;
+            }
+            // a stage that only names an image (`FROM tonistiigi/xx AS xx`, nothing added): its
+            // `/` is the image's, whose content the file does not show
+            let adds = ctx.graph.lineage(j).into_iter().any(|k| {
+                ctx.df.stages[k].instructions.iter().any(|i| matches!(i.kind, Kind::Run | Kind::Copy | Kind::Add))
+            });
+            if !adds {
+                continue;
+            }
             out.push(
                 Hit::on(
                     ins,
@@ -61,7 +76,7 @@ mod tests {
 
     #[test]
     fn flags_root_copies() {
-        assert_eq!(lines("SL207", "FROM a:1 AS b\nFROM scratch\nCOPY --from=b / /\n"), vec![3]);
+        assert_eq!(lines("SL207", "FROM a:1 AS b\nRUN make\nFROM scratch\nCOPY --from=b / /\n"), vec![4]);
         let m = crate::lint::rules::testing::messages("SL207", "FROM golang:1.22 AS build\nRUN go build -o /out/app .\nFROM build AS more\nFROM scratch\nCOPY --from=more / /\n");
         assert!(m.len() == 1 && m[0].1.contains("a stage built on `golang:1.22`"), "{m:?}");
         assert!(lines("SL207", "FROM a:1 AS b\nFROM scratch\nCOPY --from=b /out/app /app\nCOPY / /x\n").is_empty());
@@ -77,5 +92,24 @@ mod tests {
         assert!(lines("SL207", chained).is_empty());
         assert!(lines("SL207", "FROM alpine:3.20\nCOPY --from=docker/buildx-bin / /usr/libexec/docker/cli-plugins\n")
             .is_empty());
+    }
+
+    /// A stage that only aliases an external image (the `xx` cross-compilation helpers), a
+    /// stage on an image only an ARG names, and a stage named through BuildKit's platform
+    /// ARGs whose platform stage is a `scratch` export: none copies a known distribution.
+    #[test]
+    fn external_image_aliases_and_arg_named_stages_pass() {
+        let xx = "FROM --platform=$BUILDPLATFORM tonistiigi/xx:1.6 AS xx\nFROM golang:1.22 AS build\nCOPY --from=xx / /\nRUN xx-go build -o /out/app .\n";
+        assert!(lines("SL207", xx).is_empty());
+        let arg = "ARG BASE\nFROM ${BASE} AS base\nRUN make\nFROM scratch\nCOPY --from=base / /\n";
+        assert!(lines("SL207", arg).is_empty());
+        let platform = "FROM golang:1.22 AS build\nRUN go build -o /out/app .\nFROM scratch AS binaries-linux\nCOPY --from=build /out/app /\nFROM scratch AS binaries-windows\nCOPY --from=build /out/app.exe /\nFROM binaries-$TARGETOS AS binaries\nFROM alpine:3.20\nCOPY --from=binaries / /usr/bin/\n";
+        assert!(lines("SL207", platform).is_empty());
+        // an alias that adds a layer is a distribution again
+        let added = "FROM tonistiigi/xx:1.6 AS xx\nRUN apk add clang\nFROM scratch\nCOPY --from=xx / /\n";
+        assert_eq!(lines("SL207", added), vec![4]);
+        // the platform stage on an image is still flagged
+        let distro = "FROM alpine:3 AS bin-linux\nRUN apk add curl\nFROM bin-${TARGETOS} AS bin\nFROM scratch\nCOPY --from=bin / /\n";
+        assert_eq!(lines("SL207", distro), vec![5]);
     }
 }

@@ -5,7 +5,10 @@
 //! `tee`, `sed`, `awk`, `sort`, `xargs` …). Unlike hadolint's DL4006, which flags every pipe,
 //! it leaves alone pipes whose last command fails on bad input (`tar -x`, `gunzip`,
 //! `sha256sum -c`, `gpg --import`, `apt-key add`, `grep`) and pipes fed by `echo`/`printf`,
-//! which cannot fail: pipefail changes nothing there.
+//! which cannot fail: pipefail changes nothing there. Nor does it flag a pipe whose failure
+//! fails the RUN anyway: `xargs` without `-r` running a command that fails with no operands
+//! (`… | xargs chmod +x`), or a later command of the same `&&` chain that needs what the pipe
+//! produced (apt reading the keyring the pipe wrote; the program a piped installer installs).
 //!
 //! ## Why it matters
 //! A pipeline's status is its last command's: `curl … | sh` succeeds when the download
@@ -20,6 +23,7 @@
 //! Add `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before the RUN, or start it with
 //! `set -o pipefail &&` where the shell supports it.
 
+use crate::dockerfile::shell::{Joined, Script, SimpleCommand};
 use crate::dockerfile::{Body, Command, Kind};
 use crate::lint::{Ctx, Hit};
 
@@ -79,9 +83,94 @@ const ACCEPT_EMPTY: &[&str] = &[
     "fold", "paste", "dd", "sponge",
 ];
 
+/// Programs that fail when `xargs` runs them with no operands, as it does on empty input
+/// without `-r`: a failure upstream then fails the RUN after all (each checked on Debian 12:
+/// `echo -n | xargs apt-mark auto` exits 123; `sha256sum` or `du` read stdin or `.` and
+/// succeed, so they are not here).
+const FAIL_WITHOUT_OPERANDS: &[&str] = &[
+    "chmod", "chown", "chgrp", "cp", "mv", "ln", "mkdir", "rmdir", "touch", "install", "protoc", "strip", "file",
+    "kill", "apt-mark", "dpkg", "readlink", "realpath", "basename", "dirname", "stat",
+];
+
+/// Whether `xargs …` fails on empty input: it runs its command once, with no operands, and
+/// that command fails so (`-r` / `--no-run-if-empty` would skip it).
+fn xargs_fails_on_empty(c: &SimpleCommand) -> bool {
+    let args = c.args();
+    if args.iter().any(|a| {
+        matches!(a.as_str(), "-r" | "--no-run-if-empty")
+            || (a.starts_with('-') && !a.starts_with("--") && a.contains('r') && a.len() <= 4)
+    }) {
+        return false;
+    }
+    // the command xargs runs: past its options (`-0`, `-n 1`, `-I {}`, `-P4`)
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with('-') {
+        let takes = matches!(args[i].as_str(), "-n" | "-I" | "-P" | "-L" | "-d" | "-E" | "-s" | "-a");
+        i += if takes { 2 } else { 1 };
+    }
+    let Some(cmd) = args.get(i) else { return false };
+    let rest = &args[i + 1..];
+    let program = cmd.rsplit('/').next().unwrap_or(cmd);
+    FAIL_WITHOUT_OPERANDS.contains(&program)
+        // `rm` fails with no operand unless forced; `sed -i` with no file
+        || (program == "rm" && !rest.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('f')))
+        || (program == "sed" && rest.iter().any(|a| a.starts_with("-i")))
+}
+
+/// The files a command writes: `tee F`, `-o F`, `--output F`, `> F`, `of=F`.
+fn writes(c: &SimpleCommand) -> Vec<String> {
+    let mut out = Vec::new();
+    let w = &c.words;
+    for (i, a) in w.iter().enumerate() {
+        let next = || w.get(i + 1).cloned();
+        match a.as_str() {
+            ">" | ">>" | "-o" | "--output" | "--dearmor-output" => out.extend(next()),
+            _ if a.starts_with("--output=") => out.push(a["--output=".len()..].to_owned()),
+            _ if a.starts_with("of=") => out.push(a[3..].to_owned()),
+            _ if a.starts_with('>') && a.len() > 1 => out.push(a.trim_start_matches('>').to_owned()),
+            _ if c.program() == "tee" && i > 0 && !a.starts_with('-') => out.push(a.clone()),
+            _ => {}
+        }
+    }
+    out.retain(|f| f.starts_with('/') || f.starts_with('.') || f.contains('/'));
+    out
+}
+
+/// Whether a command after the pipeline, in its `&&` chain, fails anyway when the pipeline
+/// produced nothing: it reads a file the pipeline writes (apt reading the keyring or source
+/// list it wrote), or runs the program the piped installer was fetched for (`… install.
+/// python-poetry.org | python3 - && poetry …`).
+fn needs_output(pipeline: &[SimpleCommand], after: &[SimpleCommand]) -> bool {
+    let last = &pipeline[pipeline.len() - 1];
+    let written = writes(last);
+    let apt_files = written.iter().any(|f| f.starts_with("/etc/apt/") || f.starts_with("/usr/share/keyrings/"));
+    let urls: Vec<String> = pipeline[..pipeline.len() - 1]
+        .iter()
+        .flat_map(|p| p.words.iter())
+        .filter(|w| w.contains("://"))
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    let installer = ACCEPT_EMPTY[..10].contains(&last.program());
+    for c in after {
+        let reads = c.words.iter().skip(1).any(|w| written.iter().any(|f| w == f || w.contains(f.as_str())));
+        let apt = apt_files
+            && matches!(c.program(), "apt-get" | "apt")
+            && matches!(c.subcommand(), Some("update" | "install"));
+        let program = c.program().rsplit('/').next().unwrap_or_default().to_ascii_lowercase();
+        let fetched_for = installer && program.len() >= 4 && urls.iter().any(|u| u.contains(&program));
+        if reads || apt || fetched_for {
+            return true;
+        }
+        if c.joined != Joined::And {
+            break;
+        }
+    }
+    false
+}
+
 /// The first pipeline whose last command would hide a failure before it: (the failing
 /// side, the last command).
-fn hiding_pipe(script: &crate::dockerfile::shell::Script) -> Option<(String, String)> {
+fn hiding_pipe(script: &Script) -> Option<(String, String)> {
     let mut start = 0;
     for (i, c) in script.commands.iter().enumerate() {
         if c.pipes_into_next {
@@ -90,7 +179,9 @@ fn hiding_pipe(script: &crate::dockerfile::shell::Script) -> Option<(String, Str
         if i > start {
             let producers = &script.commands[start..i];
             let last = c.program();
-            if ACCEPT_EMPTY.contains(&last) {
+            let fails_anyway = (last == "xargs" && xargs_fails_on_empty(c))
+                || (c.joined == Joined::And && needs_output(&script.commands[start..=i], &script.commands[i + 1..]));
+            if ACCEPT_EMPTY.contains(&last) && !fails_anyway {
                 if let Some(p) = producers.iter().find(|p| !CANNOT_FAIL.contains(&p.program())) {
                     return Some((p.program().to_owned(), last.to_owned()));
                 }
@@ -120,6 +211,47 @@ mod tests {
         // the first command only prints (php, python: checksum checks)
         assert!(lines("SL313", "FROM a:1\nRUN echo \"$SHA *php.tar.xz\" | sha256sum -c -\n").is_empty());
         assert!(lines("SL313", "FROM a:1\nRUN printf '%s\\n' a b | sort\n").is_empty());
+    }
+
+    /// `xargs` without `-r` runs its command once with no operands on empty input: a
+    /// command that fails so fails the RUN.
+    #[test]
+    fn xargs_commands_that_fail_without_operands_pass() {
+        assert!(lines("SL313", "FROM a:1\nRUN find /usr/local/bin -type f | xargs chmod +x\n").is_empty());
+        assert!(lines("SL313", "FROM a:1\nRUN ls /proto/*.proto | xargs -n1 protoc --go_out=.\n").is_empty());
+        assert!(lines("SL313", "FROM a:1\nRUN find . -name '*.tmp' | xargs rm\n").is_empty());
+        // `-r` skips the command, `rm -f` and `echo` succeed with no operand: still hidden
+        assert_eq!(lines("SL313", "FROM a:1\nRUN find / -name x | xargs -r chmod +x\n"), vec![2]);
+        assert_eq!(lines("SL313", "FROM a:1\nRUN find / -name x | xargs rm -f\n"), vec![2]);
+        assert_eq!(lines("SL313", "FROM a:1\nRUN curl -s https://x | xargs echo\n"), vec![2]);
+    }
+
+    /// A later command of the same `&&` chain that needs the pipe's output fails the RUN
+    /// when the pipe produced nothing.
+    #[test]
+    fn a_later_command_that_needs_the_output_fails_anyway() {
+        let vendor = "FROM debian\nRUN curl -fsSL https://dl.google.com/linux/linux_signing_key.pub | gpg --dearmor -o /usr/share/keyrings/google.gpg && echo 'deb [signed-by=/usr/share/keyrings/google.gpg] http://dl.google.com/linux/chrome/deb/ stable main' > /etc/apt/sources.list.d/google.list && apt-get update && apt-get install -y google-chrome-stable\n";
+        assert!(lines("SL313", vendor).is_empty());
+        let tee = "FROM debian\nRUN curl -fsSL https://x/key | tee /etc/apt/trusted.gpg.d/x.asc && apt-get update\n";
+        assert!(lines("SL313", tee).is_empty());
+        let poetry =
+            "FROM python:3.12\nRUN curl -sSL https://install.python-poetry.org | python3 - && poetry --version\n";
+        assert!(lines("SL313", poetry).is_empty());
+        let file =
+            "FROM debian\nRUN wget -qO- https://x/tool.tgz | cat > /tmp/tool.tgz && tar -xzf /tmp/tool.tgz -C /opt\n";
+        assert!(lines("SL313", file).is_empty());
+        // after `;` nothing needs to succeed, and an unrelated next command proves nothing
+        assert_eq!(
+            lines(
+                "SL313",
+                "FROM debian\nRUN curl -sSL https://install.python-poetry.org | python3 -; poetry --version\n"
+            ),
+            vec![2]
+        );
+        assert_eq!(
+            lines("SL313", "FROM debian\nRUN curl -fsSL https://get.example.sh | sh && apt-get clean\n"),
+            vec![2]
+        );
     }
 
     #[test]

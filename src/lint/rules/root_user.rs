@@ -4,7 +4,10 @@
 //! stages may need root, and their user does not ship. Not when the image installs `gosu` or
 //! `su-exec` (as a package, a download or a COPY) and sets no USER: that is the official
 //! images' idiom of an entrypoint that starts as root to fix permissions on volumes and then
-//! steps down to the service's user, so the service does not run as root.
+//! steps down to the service's user, so the service does not run as root. Nor on Windows
+//! images (`servercore`, `nanoserver`, a `windows/*` platform), which have no root and no
+//! `useradd`, nor when only an ARG with no default names the base: who it runs as is not
+//! known.
 //!
 //! ## Why it matters
 //! A process running as root in a container is root on the container's filesystem and one
@@ -44,6 +47,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 let nonroot_base = ctx.graph.root_image(stage.index).is_some_and(|img| {
                     let r = ImageRef::parse(img);
                     r.tag.as_deref().is_some_and(|t| t.contains("nonroot"))
+                        // Windows has no root, and no useradd to make another user with
+                        || is_windows(&r, stage.platform.as_deref())
+                        // a base only an ARG names: who it runs as is not known
+                        || img.contains('$')
                 });
                 let steps_down = lineage.iter().any(|&i| installs_step_down(ctx, &ctx.df.stages[i]));
                 if !nonroot_base && !steps_down {
@@ -58,6 +65,22 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     }
 }
 
+/// Whether an image is a Windows one: Microsoft's Windows bases (`mcr.microsoft.com/windows/
+/// servercore`, `nanoserver`), an image whose tag names one (`…:8.0-nanoserver-ltsc2022`), or
+/// a stage built for a Windows platform.
+fn is_windows(r: &ImageRef, platform: Option<&str>) -> bool {
+    let windows_word = |s: &str| {
+        let s = s.to_ascii_lowercase();
+        s.contains("nanoserver") || s.contains("servercore") || s.contains("windowsservercore") || s.contains("ltsc20")
+    };
+    r.repository.starts_with("windows/")
+        || r.repository == "windows"
+        || (r.registry == "mcr.microsoft.com" && r.repository.starts_with("windows"))
+        || windows_word(&r.repository)
+        || r.tag.as_deref().is_some_and(windows_word)
+        || platform.is_some_and(|p| p.to_ascii_lowercase().starts_with("windows"))
+}
+
 /// Whether a stage brings a tool an entrypoint uses to drop root (`gosu`, `su-exec`).
 fn installs_step_down<'a>(ctx: &Ctx<'a>, stage: &'a crate::dockerfile::Stage) -> bool {
     let named = |w: &str| matches!(w.trim_end_matches('/').rsplit('/').next(), Some("gosu" | "su-exec"));
@@ -70,6 +93,25 @@ fn installs_step_down<'a>(ctx: &Ctx<'a>, stage: &'a crate::dockerfile::Stage) ->
 
 #[cfg(test)]
 mod tests {
+    /// Windows images have no root; a base only an ARG names is not known.
+    #[test]
+    fn windows_images_and_unknown_bases_pass() {
+        use crate::lint::rules::testing::lines;
+        for base in [
+            "mcr.microsoft.com/windows/servercore:ltsc2022",
+            "mcr.microsoft.com/windows/nanoserver:ltsc2022",
+            "mcr.microsoft.com/dotnet/runtime:8.0-nanoserver-ltsc2022",
+            "mcr.microsoft.com/powershell:lts-windowsservercore-ltsc2022",
+            "mcr.microsoft.com/windows:ltsc2019",
+        ] {
+            assert!(lines("SL107", &format!("FROM {base}\nCOPY app.exe /app/\n")).is_empty(), "{base}");
+        }
+        assert!(lines("SL107", "FROM --platform=windows/amd64 example/app:1\nCOPY a /a\n").is_empty());
+        assert!(lines("SL107", "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY a /a\n").is_empty());
+        // an ARG with a default names a known base
+        assert_eq!(lines("SL107", "ARG BASE=debian:12\nFROM ${BASE}\nCOPY a /a\n"), vec![2]);
+    }
+
     use crate::lint::rules::testing::lines;
 
     #[test]
