@@ -4,6 +4,7 @@
   corpus.py lay GIT_DIR COMMIT DEST     write a repository's build-relevant files at COMMIT under DEST
   corpus.py measure CORPUS [--no-hadolint] [--list] [--split S]   print the figures
   corpus.py sample CORPUS CODE [N] [--split S]   print N unlabelled findings of CODE with their lines, for labelling
+  corpus.py precision CORPUS   per rule and split, labelled precision of the current findings -> docs/precision.tsv
   corpus.py hadolint CORPUS [--split S]   per aliased code: where shiplight and hadolint agree and differ,
                               and who is right where the labels say
   corpus.py sample-hadolint CORPUS DLxxxx [N] [--split S]
@@ -254,15 +255,57 @@ def measure(corpus, flags):
           f"hadolint {len(parsed) / hs:.0f} files/s ({hv}): {hs / ss:.1f}x")
 
 
-def read_labels(path="bench/corpus-labels.tsv"):
+# The labels: the tuning part's (labelled while the rules were tuned) and the held-out part's
+# (labelled after a change, by someone who did not tune: bench/corpus-labels-heldout.tsv).
+LABEL_FILES = ("bench/corpus-labels.tsv", "bench/corpus-labels-heldout.tsv")
+
+
+def read_labels(paths=LABEL_FILES):
     labels = {}
-    if os.path.exists(path):
+    for path in ([paths] if isinstance(paths, str) else paths):
+        if not os.path.exists(path):
+            continue
         for line in open(path):
             if line.startswith("#") or not line.strip():
                 continue
             f, ln, code, verdict, *_ = line.rstrip("\n").split("\t")
             labels[(f, int(ln), code)] = verdict
     return labels
+
+
+def precision(corpus, out="docs/precision.tsv"):
+    """Per rule and split: the current findings, how many carry a label, how many of those
+    are right. Written to docs/precision.tsv, which `shiplight rules CODE` shows."""
+    import datetime
+    labels = read_labels()
+    rows = []
+    for split in ("tuning", "held-out"):
+        files = dockerfiles(corpus, split)
+        found = lint(files)
+        codes = sorted({f["code"] for f in found} | {k[2] for k in labels if k[2].startswith("SL")})
+        for code in codes:
+            hits = [f for f in found if f["code"] == code]
+            right = wrong = 0
+            for f in hits:
+                v = labels.get((rel(corpus, f["file"]), f["line"], code))
+                if v in ("ships", "true"):
+                    right += 1
+                elif v in ("clean", "false"):
+                    wrong += 1
+            if hits or right + wrong:
+                rows.append((code, split, len(hits), right + wrong, right))
+    today = datetime.date.today().isoformat()
+    with open(out, "w") as f:
+        f.write("# Measured precision per rule (bench/corpus.py precision): the rule's current findings on the\n"
+                "# public corpus (bench/corpus-sources.txt), per split, how many carry a hand label, and how many\n"
+                "# of those are right. Held-out labels are made after a change, on repositories no rule was tuned on.\n"
+                f"# measured {today}\n")
+        f.write("code\tsplit\tfindings\tlabelled\tright\n")
+        for r in rows:
+            f.write("\t".join(map(str, r)) + "\n")
+    for code, split, n, labelled, right in rows:
+        p = f"{100 * right / labelled:.1f} %" if labelled else "n/a"
+        print(f"{code} {split}: {n} findings, {labelled} labelled, precision {p}")
 
 
 def instruction(lines, i):
@@ -408,6 +451,8 @@ if __name__ == "__main__":
         print("\n".join(ship_sample(*sys.argv[2:4])))
     elif sys.argv[1] == "measure":
         measure(sys.argv[2], sys.argv[3:])
+    elif sys.argv[1] == "precision":
+        precision(sys.argv[2])
     else:
         split, args = take_split(sys.argv[2:])
         if sys.argv[1] == "sample":

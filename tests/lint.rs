@@ -360,3 +360,14 @@ fn large_generated_stage_graphs_lint_to_the_expected_findings() {
     );
     assert_eq!(found.iter().filter(|f| f.code == "SL203").count(), dup, "each reused name is reported once");
 }
+
+/// `shiplight rules CODE` says how far to trust the rule: its measured precision and sample
+/// size on the public corpus, from the committed labels (docs/precision.tsv).
+#[test]
+fn rules_show_their_measured_precision() {
+    let out = shiplight(&["rules", "SL101"], &root());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    let line = text.lines().find(|l| l.starts_with("Measured precision")).unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("tuning") && line.contains("labelled findings right"), "{line}");
+}

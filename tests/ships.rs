@@ -313,3 +313,21 @@ fn bake_print_resolves_what_the_static_reading_cannot() {
     assert!(app["evidence"][0]["says"].as_str().unwrap().starts_with("bake target `app` tags it `o/app`"), "{app:#}");
     assert_eq!(app["evidence"][0]["line"], 1, "the line comes from the static reading");
 }
+
+/// The repository's own images are not a registry's `latest`: a base a workflow tags, and a
+/// bake target's named context, are what an untagged FROM means here.
+#[test]
+fn an_untagged_base_the_repository_builds_is_not_flagged() {
+    let wf = "on: push\njobs:\n  base:\n    runs-on: x\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: base\n          push: true\n          tags: ghcr.io/o/base:latest\n";
+    let bake = "target \"app\" {\n  context = \"app\"\n  contexts = { gobase = \"target:gobase\" }\n  tags = [\"ghcr.io/o/app\"]\n}\ntarget \"gobase\" {\n  context = \"gobase\"\n}\n";
+    let dir = repo(&[
+        (".github/workflows/base.yml", wf),
+        ("docker-bake.hcl", bake),
+        ("base/Dockerfile", "FROM debian:12-slim\nUSER 1000\n"),
+        ("gobase/Dockerfile", "FROM golang:1.22\n"),
+        ("app/Dockerfile", "FROM gobase AS build\nRUN go build -o /app\nFROM ghcr.io/o/base\nCOPY --from=build /app /app\nFROM ubuntu AS tools\n"),
+    ]);
+    let (f, _) = lint(dir.path(), "app/Dockerfile");
+    let untagged: Vec<u64> = f.iter().filter(|x| x["code"] == "SL304").map(|x| x["line"].as_u64().unwrap()).collect();
+    assert_eq!(untagged, [5], "only `ubuntu` is a registry's latest: {f:#?}");
+}

@@ -10,12 +10,13 @@ pub fn run(rule: Option<&str>, markdown: bool) -> Result<String, String> {
     match rule {
         Some(token) => match rules::find(token) {
             Some(r) => Ok(format!(
-                "{} {} ({}{})\n\n{}\n",
+                "{} {} ({}{})\n\n{}\n\n{}\n",
                 r.code,
                 r.name,
                 r.severity,
                 if r.aliases.is_empty() { String::new() } else { format!("; hadolint {}", r.aliases.join(", ")) },
-                r.doc()
+                r.doc(),
+                rules::precision_line(r.code)
             )),
             None => Err(format!("no rule `{token}`: give a code (SL101), a name (build-toolchain-in-final-stage) or a hadolint code (DL3009); `shiplight rules` lists them")),
         },

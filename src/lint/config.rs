@@ -43,6 +43,9 @@ pub struct LintConfig {
     /// Stages other build paths build (a dev container's target, a CI-only target): used,
     /// though they do not ship.
     pub built: Vec<String>,
+    /// Images the repository builds itself (`registry/repository`) and named build contexts
+    /// (a bake `contexts` name): a FROM of one is not a registry's image.
+    pub local_images: Vec<String>,
     /// Registries base images may come from; empty allows all.
     pub trusted_registries: Vec<String>,
     /// `lint-findings: new|all`: whether a pull request's report shows only the findings its
@@ -65,6 +68,7 @@ impl Default for LintConfig {
             nothing_ships: None,
             toolchain_product: false,
             built: Vec::new(),
+            local_images: Vec::new(),
             trusted_registries: Vec::new(),
             all_findings: None,
             deny_packages: Vec::new(),

@@ -115,6 +115,7 @@ pub fn ship_config(
 ) -> LintConfig {
     let mut c = cfg.clone();
     c.built = answer.built_names(df);
+    c.local_images = answer.local.clone();
     if !answer.default && answer.ships() {
         c.targets = answer.target_names(df);
     }
@@ -147,6 +148,8 @@ pub fn stated_answer(
             name: None,
             target_line: None,
             mounts: Vec::new(),
+            images: Vec::new(),
+            contexts: Vec::new(),
         })
         .collect();
     Model::new(paths, Vec::new()).answer("", df)

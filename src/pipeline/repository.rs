@@ -129,6 +129,8 @@ fn configured(root: &Path, notes: &mut Vec<Note>) -> Vec<BuildPath> {
                 name: Some(spec.name),
                 target_line: None,
                 mounts: Vec::new(),
+                images: Vec::new(),
+                contexts: Vec::new(),
             })
             .collect(),
         Ok(None) => Vec::new(),

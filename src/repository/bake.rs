@@ -64,6 +64,8 @@ pub struct Target {
     pub call: Option<String>,
     /// The targets it inherits from (abstract bases are not built on their own).
     pub inherits: Vec<String>,
+    /// The names of its `contexts` (named build contexts a FROM may name).
+    pub contexts: Vec<String>,
 }
 
 /// Bake's view of some files: targets and groups.
@@ -312,6 +314,9 @@ fn merge(into: &mut Definition, from: Definition) {
                     old.tags = t.tags;
                 }
                 old.call = t.call.or(old.call.take());
+                if !t.contexts.is_empty() {
+                    old.contexts = t.contexts;
+                }
             }
             None => {
                 into.targets.insert(name, t);
@@ -441,6 +446,8 @@ fn path_of(t: &Target, dir: &str, inv: Option<&Invocation>, sources: &Sources) -
         name: Some(t.name.clone()),
         target_line: t.target_line,
         mounts: Vec::new(),
+        images: t.tags.clone(),
+        contexts: t.contexts.clone(),
     })
 }
 
@@ -734,6 +741,10 @@ fn targets_of(
                 tags: attr("tags").map(|(v, _)| strings(&v)).unwrap_or_default(),
                 call: attr("call").and_then(|(v, _)| text(v)),
                 inherits: attr("inherits").map(|(v, _)| strings(&v)).unwrap_or_default(),
+                contexts: match attr("contexts") {
+                    Some((Hv::Object(map), _)) => map.keys().cloned().collect(),
+                    _ => Vec::new(),
+                },
             }
         })
         .collect()
@@ -801,6 +812,9 @@ fn inherit(def: &Definition, name: &str, seen: &mut Vec<String>, notes: &mut Vec
             base.tags = p.tags;
         }
         base.call = p.call.or(base.call);
+        if !p.contexts.is_empty() {
+            base.contexts = p.contexts;
+        }
     }
     Some(Target {
         context: own.context.or(base.context),
@@ -810,6 +824,7 @@ fn inherit(def: &Definition, name: &str, seen: &mut Vec<String>, notes: &mut Vec
         output: if own.output.is_empty() { base.output } else { own.output },
         tags: if own.tags.is_empty() { base.tags } else { own.tags },
         call: own.call.or(base.call),
+        contexts: if own.contexts.is_empty() { base.contexts } else { own.contexts.clone() },
         ..own
     })
 }
@@ -974,6 +989,10 @@ fn tree_definition(doc: &Node, file: &str) -> Definition {
                 tags: list("tags"),
                 call: t.str_at("call").map(str::to_owned),
                 inherits: list("inherits"),
+                contexts: t
+                    .get("contexts")
+                    .map(|c| c.entries().iter().map(|(k, _)| k.clone()).collect())
+                    .unwrap_or_default(),
             },
         );
     }

@@ -35,6 +35,8 @@ struct Build {
     dockerfile: String,
     target: Option<String>,
     target_line: Option<usize>,
+    /// `additional_contexts` names.
+    contexts: Vec<String>,
 }
 
 /// Read every compose file of the sources into build paths.
@@ -80,6 +82,8 @@ pub fn read(sources: &Sources, model: &mut Model) {
                 name: Some(name.clone()),
                 target_line: build.target_line,
                 mounts: Vec::new(),
+                images: service.str_at("image").map(|i| vec![i.to_owned()]).unwrap_or_default(),
+                contexts: build.contexts.clone(),
             };
             let (whole, parts) = mounts(service, &dir, &build.context);
             if tests {
@@ -167,7 +171,13 @@ fn resolve(build: &Node, dir: &str, file: &str, service: &str, notes: &mut Vec<N
     };
     let target_line = target.map(|t| t.line);
     let target = target.and_then(Node::as_str).map(str::to_owned);
-    Some(Build { context, dockerfile, target, target_line })
+    // `additional_contexts: {name: path}` or `[name=path]`
+    let contexts = match build.get("additional_contexts") {
+        Some(n) if !n.entries().is_empty() => n.entries().iter().map(|(k, _)| k.clone()).collect(),
+        Some(n) => n.strings().iter().filter_map(|e| e.split_once('=').map(|(k, _)| k.to_owned())).collect(),
+        None => Vec::new(),
+    };
+    Some(Build { context, dockerfile, target, target_line, contexts })
 }
 
 /// `${PWD}` and `$PWD` are the compose file's folder in the files people write.

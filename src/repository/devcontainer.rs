@@ -60,6 +60,8 @@ pub fn read(sources: &Sources, model: &mut Model) {
                 name: doc.str_at("name").map(str::to_owned),
                 target_line: target.map(|t| t.line),
                 mounts: Vec::new(),
+                images: Vec::new(),
+                contexts: Vec::new(),
             });
         } else if let (Some(compose), Some(service)) = (doc.get("dockerComposeFile"), doc.get("service")) {
             let service_name = service.as_str().unwrap_or_default();
@@ -96,6 +98,8 @@ pub fn read(sources: &Sources, model: &mut Model) {
                     name: Some(service_name.to_owned()),
                     target_line: None,
                     mounts: Vec::new(),
+                    images: Vec::new(),
+                    contexts: Vec::new(),
                 });
             }
         }

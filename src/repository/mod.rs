@@ -129,6 +129,14 @@ pub struct BuildPath {
     /// VOLUME, which only the parsed Dockerfile tells ([`Model::answer`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mounts: Vec<String>,
+    /// The names the path gives the image it builds (`ghcr.io/o/app:1`): images the
+    /// repository makes itself, which other Dockerfiles may build FROM.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<String>,
+    /// Named build contexts the path gives the build (bake `contexts`, `--build-context`,
+    /// compose `additional_contexts`): a FROM of such a name is that context, not an image.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contexts: Vec<String>,
 }
 
 /// Something the model could not read or resolve. Never an error: the default applies.
@@ -244,7 +252,33 @@ impl Model {
     /// What ships of `dockerfile`, given its parsed text when it parses.
     pub fn answer(&self, dockerfile: &str, df: Option<&Dockerfile>) -> Answer {
         let paths: Vec<BuildPath> = self.paths_of(dockerfile).map(|p| settle_mounts(p, df)).collect();
-        answer(paths.iter().collect(), df)
+        let mut a = answer(paths.iter().collect(), df);
+        a.local = self.local_images();
+        for p in &paths {
+            for c in &p.contexts {
+                if !a.local.contains(c) {
+                    a.local.push(c.clone());
+                }
+            }
+        }
+        a
+    }
+
+    /// The images the repository builds itself, as `registry/repository` (no tag): a FROM
+    /// of one is the repository's own build, not a registry's image.
+    pub fn local_images(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for i in self.paths.iter().flat_map(|p| &p.images) {
+            if i.contains('$') || i.is_empty() {
+                continue;
+            }
+            let r = crate::dockerfile::ImageRef::parse(i);
+            let key = format!("{}/{}", r.registry, r.repository);
+            if !out.contains(&key) {
+                out.push(key);
+            }
+        }
+        out
     }
 }
 
@@ -267,6 +301,10 @@ pub struct Answer {
     /// The paths that decided (the stated ones when there are any, else every known one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub paths: Vec<BuildPath>,
+    /// Images the repository builds itself (`registry/repository`) and the named build
+    /// contexts this Dockerfile's builds are given: FROM names that are not a registry's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub local: Vec<String>,
 }
 
 /// One stage's role.
@@ -402,6 +440,7 @@ fn answer(paths: Vec<&BuildPath>, df: Option<&Dockerfile>) -> Answer {
         default,
         stages,
         paths: deciding.into_iter().cloned().collect(),
+        local: Vec::new(),
     }
 }
 
@@ -682,6 +721,8 @@ mod tests {
             name: None,
             target_line: None,
             mounts: Vec::new(),
+            images: Vec::new(),
+            contexts: Vec::new(),
         }
     }
 

@@ -337,6 +337,19 @@ struct Fate {
     outputs: Vec<String>,
     tagged: bool,
     call: Option<String>,
+    /// The names it gives the image.
+    images: Vec<String>,
+    /// The named build contexts it is given.
+    contexts: Vec<String>,
+}
+
+/// The names of `name=value` build contexts (`build-contexts:`, `--build-context`).
+fn context_names(entries: &[String]) -> Vec<String> {
+    entries
+        .iter()
+        .filter_map(|e| e.split_once('=').map(|(n, _)| n.trim().to_owned()))
+        .filter(|n| !n.is_empty())
+        .collect()
 }
 
 impl Fate {
@@ -435,6 +448,8 @@ fn push_path(
         name,
         target_line: target.map(|(_, l)| l),
         mounts: Vec::new(),
+        images: fate.images.clone(),
+        contexts: fate.contexts.clone(),
     });
 }
 
@@ -456,6 +471,8 @@ fn build_push(sources: &Sources, model: &mut Model, here: &Here, step: &Node, wi
         outputs: get("outputs").ok().flatten().map(|o| list(&o, false)).unwrap_or_default(),
         tagged: !tags.is_empty(),
         call: get("call").ok().flatten(),
+        images: tags.clone(),
+        contexts: context_names(&get("build-contexts").ok().flatten().map(|c| list(&c, false)).unwrap_or_default()),
     };
     let target = target
         .ok()
@@ -651,7 +668,13 @@ fn reusable(
             || k.contains("push")
             || k.ends_with("-enable")
     });
-    let fate = Fate { push, load: false, outputs, tagged: named, call: None };
+    let images: Vec<String> = inputs
+        .iter()
+        .filter(|(k, _)| k.contains("image") || k.contains("tags"))
+        .flat_map(|(_, v)| list(v, true))
+        .filter(|v| !v.contains('=') && !v.contains(' '))
+        .collect();
+    let fate = Fate { push, load: false, outputs, tagged: named, call: None, images, contexts: Vec::new() };
     let target =
         target_key.as_ref().and_then(|(k, l)| inputs.get(k).filter(|t| !t.is_empty()).map(|t| (t.clone(), *l)));
     let who = format!("the reusable workflow `{short}`");
@@ -739,6 +762,8 @@ fn run_step(
                     outputs: b.outputs.clone(),
                     tagged: !b.tags.is_empty(),
                     call: b.call.clone(),
+                    images: b.tags.clone(),
+                    contexts: context_names(&b.contexts),
                 };
                 let name = b.tags.first().map(|t| image_name(t));
                 push_path(
@@ -810,6 +835,7 @@ struct CliBuild {
     push: bool,
     load: bool,
     call: Option<String>,
+    contexts: Vec<String>,
 }
 
 enum Cli {
@@ -961,6 +987,7 @@ fn cli(words: &[String]) -> Option<Cli> {
         push: has(&["--push"]),
         load: has(&["--load"]),
         call: one(&["--call"]).or_else(|| has(&["--check"]).then(|| "check".to_owned())),
+        contexts: all(&["--build-context"]),
     }))
 }
 

@@ -1,6 +1,9 @@
 //! ## What it does
 //! Flags a `FROM` image without a tag or digest (hadolint DL3006). Stages, `scratch` and
-//! references built from build arguments are not flagged.
+//! references built from build arguments are not flagged, nor an image the repository builds
+//! itself (a workflow, bake target or compose service tags it: the FROM means that build) or
+//! a named build context (bake `contexts`, `--build-context`, compose `additional_contexts`),
+//! which BuildKit gives in place of a registry's image.
 //!
 //! ## Why it matters
 //! An untagged image means `latest`: the base changes under you between two builds of the
@@ -27,7 +30,13 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             continue;
         }
         let r = ImageRef::parse(image);
-        if r.tag.is_none() && r.digest.is_none() {
+        // the repository's own image (a build path tags it), or a named build context
+        let local = ctx
+            .config
+            .local_images
+            .iter()
+            .any(|l| *l == format!("{}/{}", r.registry, r.repository) || l.eq_ignore_ascii_case(image));
+        if r.tag.is_none() && r.digest.is_none() && !local {
             out.push(
                 Hit::on_from(stage, format!("`{image}` has no tag, so it means `latest` and changes between builds"))
                     .fix(format!("pin a version: `{image}:<version>`"))
@@ -40,6 +49,19 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
 #[cfg(test)]
 mod tests {
     use crate::lint::rules::testing::lines;
+
+    /// A base the repository builds itself, or a named build context, is not a registry's
+    /// `latest`.
+    #[test]
+    fn the_repositorys_own_images_and_named_contexts_pass() {
+        let cfg = crate::lint::LintConfig {
+            local_images: vec!["ghcr.io/o/base".into(), "docker.io/o/tools".into(), "gobase".into()],
+            ..Default::default()
+        };
+        let text = "FROM ghcr.io/o/base AS a\nFROM o/tools AS b\nFROM gobase AS c\nFROM o/other\n";
+        let found = crate::lint::rules::testing::with_config("SL304", text, &cfg);
+        assert_eq!(found.iter().map(|(l, _)| *l).collect::<Vec<_>>(), vec![4]);
+    }
 
     #[test]
     fn flags_untagged() {
