@@ -74,6 +74,8 @@ fn graph_errors_keep_linting() {
     assert!(has(&f, "SL105", 1), "the shadowed first stage is unused");
 }
 
+/// Directories are searched by the naming conventions; a vendored dependency's folder
+/// (`vendor/`, `third_party/`, `node_modules/`) holds another repository's files, and is not.
 #[test]
 fn directories_find_dockerfiles_by_convention() {
     let (f, _, _) = json(&["tests/fixtures/lint/tree"], &root());

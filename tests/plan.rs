@@ -261,6 +261,8 @@ fn plan_builds_what_ships_and_skips_dev_containers_and_ci_checks() {
     write(&d, "hack/lint.Dockerfile", "FROM golang:1.22\nRUN golangci-lint run\n");
     write(&d, ".devcontainer/Dockerfile", "FROM golang:1.22\nRUN apt-get update && apt-get install -y gdb\n");
     write(&d, ".devcontainer/devcontainer.json", "{\n  // dev\n  \"build\": {\"dockerfile\": \"Dockerfile\"},\n}\n");
+    // a vendored dependency's Dockerfile is another repository's image: not planned at all
+    write(&d, "vendor/github.com/o/lib/Dockerfile", "FROM golang:1.22\n");
     write(
         &d,
         "docker-bake.hcl",
@@ -271,6 +273,7 @@ fn plan_builds_what_ships_and_skips_dev_containers_and_ci_checks() {
     write(&d, "main.go", "package main\n");
     write(&d, "hack/lint.Dockerfile", "FROM golang:1.23\nRUN golangci-lint run\n");
     write(&d, ".devcontainer/Dockerfile", "FROM golang:1.23\n");
+    write(&d, "vendor/github.com/o/lib/Dockerfile", "FROM golang:1.23\n");
     commit(&d, "change everything");
     let out = plan(&d, "json");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
@@ -290,4 +293,5 @@ fn plan_builds_what_ships_and_skips_dev_containers_and_ci_checks() {
         "{text}"
     );
     assert!(text.contains("1 of 1 image(s) affected; 2 skipped: nothing of them ships"), "{text}");
+    assert!(!text.contains("vendor"), "{text}");
 }

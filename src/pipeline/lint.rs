@@ -81,7 +81,12 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
         if p.is_dir() {
             let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(p)
                 .hidden(false)
-                .filter_entry(|e| e.file_name() != ".git" && e.file_name() != "node_modules")
+                // vendored dependencies are other repositories' files (`vendor/`, `third_party/`)
+                .filter_entry(|e| {
+                    e.file_name() != ".git"
+                        && !(e.file_type().is_some_and(|t| t.is_dir())
+                            && e.file_name().to_str().is_some_and(crate::pipeline::repository::is_vendored))
+                })
                 .build()
                 .filter_map(Result::ok)
                 .filter(|e| e.file_type().is_some_and(|t| t.is_file()))

@@ -287,7 +287,10 @@ fn discovered(root: &Path, repo_name: &str, files: Vec<String>) -> Vec<(ImageSpe
         thresholds: None,
     };
     let mut out: Vec<(ImageSpec, Option<String>)> = Vec::new();
-    for dockerfile in files.into_iter().filter(|f| is_dockerfile_path(f)) {
+    // a vendored dependency's Dockerfile is another repository's image
+    for dockerfile in
+        files.into_iter().filter(|f| is_dockerfile_path(f) && !crate::pipeline::repository::is_vendored(f))
+    {
         let (name, folder) = folder_name(repo_name, &dockerfile);
         let df = std::fs::read_to_string(root.join(&dockerfile))
             .ok()

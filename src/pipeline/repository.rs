@@ -20,6 +20,13 @@ const MAX_FILE: u64 = 1 << 20;
 /// At most this many entries are looked at when a repository is walked.
 const MAX_WALKED: usize = 500_000;
 
+/// Whether a repository-relative path lies in another repository's files, vendored here
+/// (`vendor/`, `third_party/`, `node_modules/`): nothing in this repository builds or runs
+/// what is there.
+pub fn is_vendored(path: &str) -> bool {
+    path.split('/').any(|p| matches!(p, "vendor" | "third_party" | "third-party" | "node_modules"))
+}
+
 /// The nearest folder above `file` (or `file` itself, when it is a folder) that holds
 /// `.git`.
 pub fn root_of(file: &Path) -> Option<PathBuf> {
@@ -82,8 +89,7 @@ pub fn sources(root: &Path, stated: Vec<BuildPath>) -> Sources {
             continue;
         }
         // someone else's repository, vendored: nothing here runs its build files
-        let vendored = rel.split('/').any(|p| matches!(p, "vendor" | "third_party" | "third-party"));
-        let wanted = !vendored
+        let wanted = !is_vendored(&rel)
             && (repository::workflows::is_workflow_path(&rel)
                 || repository::compose::is_compose_name(name)
                 || repository::bake::is_bake_name(name)
