@@ -6,6 +6,7 @@
 //! blank lines, ARG before FROM, `FROM ${VAR}` and `--platform`. Duplicate stage names are
 //! kept (the linter reports them) instead of failing the parse.
 
+pub mod edit;
 pub mod graph;
 pub mod packages;
 pub mod pragma;
@@ -74,6 +75,12 @@ pub struct Stage {
     pub base_resolved: String,
     /// `--platform` value, if any.
     pub platform: Option<String>,
+    /// Where the base is written in [`Dockerfile::text`] (the edit that swaps it lands there).
+    pub base_span: Range<usize>,
+    /// Where the `AS NAME` name is written, when there is one.
+    pub name_span: Option<Range<usize>>,
+    /// Where the whole FROM instruction is written.
+    pub from_span: Range<usize>,
     /// Line of the FROM instruction (1-based).
     pub line: usize,
     /// Column of the FROM keyword.
@@ -208,9 +215,24 @@ pub struct Instruction {
     pub span: Range<usize>,
     pub flags: Vec<Flag>,
     pub body: Body,
+    /// For a shell-form command (RUN, CMD, ENTRYPOINT, HEALTHCHECK): where each byte of
+    /// [`Instruction::script`] is in [`Dockerfile::text`], and one entry more for its end. A
+    /// word the shell model finds at `a..b` of the script is written at `map[a]..map[b - 1] + 1`.
+    pub script_map: Vec<usize>,
 }
 
 impl Instruction {
+    /// Where a byte range of [`Instruction::script`] is written in the file (absolute byte
+    /// offsets). `None` for exec form, or a range outside the script.
+    pub fn source_range(&self, r: std::ops::Range<usize>) -> Option<std::ops::Range<usize>> {
+        if r.start > r.end || r.end >= self.script_map.len() {
+            return None;
+        }
+        let start = self.script_map[r.start];
+        let end = if r.end > r.start { self.script_map[r.end - 1] + 1 } else { start };
+        Some(start..end.max(start))
+    }
+
     /// Value of a flag such as `--from`, if present (`Some("")` for a bare flag).
     pub fn flag(&self, name: &str) -> Option<&str> {
         self.flags.iter().find(|f| f.name.eq_ignore_ascii_case(name)).map(|f| f.value.as_deref().unwrap_or(""))
@@ -345,6 +367,9 @@ impl Dockerfile {
                     let end = from.as_.as_ref().map(|(_, n)| n.span.end).unwrap_or(from.image.span.end);
                     let index = df.stages.len();
                     df.stages.push(Stage {
+                        base_span: from.image.span.clone(),
+                        name_span: from.as_.as_ref().map(|(_, n)| n.span.clone()),
+                        from_span: from.from.span.start..end,
                         index,
                         name,
                         from_keyword: text[from.from.span.clone()].to_owned(),
@@ -432,6 +457,14 @@ impl Dockerfile {
     }
 
     /// The raw source of an instruction.
+    /// The byte range of whole lines `first..=last` (1-based), their line ends included.
+    pub fn line_range(&self, first: usize, last: usize) -> Range<usize> {
+        let starts = line_starts(&self.text);
+        let start = starts.get(first.saturating_sub(1)).copied().unwrap_or(self.text.len());
+        let end = starts.get(last).copied().unwrap_or(self.text.len());
+        start..end.max(start)
+    }
+
     pub fn source(&self, ins: &Instruction) -> &str {
         self.text.get(ins.span.clone()).unwrap_or("")
     }
@@ -479,38 +512,55 @@ fn unescaped(s: &pd::UnescapedString<'_>) -> String {
 /// Join shell-form continuation lines the way the Dockerfile frontend does: an escape char
 /// before the line end continues the line, even with spaces or tabs after it (BuildKit's
 /// `\\[ \t]*$`, both removed), and comment or blank lines inside a continuation are dropped.
-fn join_continuations(raw: &str, escape: char) -> String {
+///
+/// Also returns where each byte of the joined text is in `raw`, offset by `base` (one entry
+/// more than the text: the end), so that a word the shell model finds can be edited in the
+/// file where it is written, continuations and all.
+fn join_continuations(raw: &str, base: usize, escape: char) -> (String, Vec<usize>) {
     let mut out = String::with_capacity(raw.len());
+    let mut map: Vec<usize> = Vec::with_capacity(raw.len() + 1);
     let mut continuing = false;
-    for (i, line) in raw.split('\n').enumerate() {
-        let line = line.strip_suffix('\r').unwrap_or(line);
+    let mut start = 0usize;
+    let push = |out: &mut String, map: &mut Vec<usize>, piece: &str, at: usize| {
+        out.push_str(piece);
+        map.extend((0..piece.len()).map(|k| base + at + k));
+    };
+    for (i, raw_line) in raw.split('\n').enumerate() {
+        let line_start = start;
+        start += raw_line.len() + 1;
+        let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
         if i > 0 && continuing {
             let t = line.trim_start();
             if t.starts_with('#') || t.is_empty() {
                 continue;
             }
         } else if i > 0 {
-            out.push('\n');
+            push(&mut out, &mut map, "\n", line_start - 1);
         }
         match line.trim_end_matches([' ', '\t']).strip_suffix(escape) {
             Some(head) if !head.ends_with(escape) || escape != '\\' => {
-                out.push_str(head);
+                push(&mut out, &mut map, head, line_start);
                 continuing = true;
             }
             _ => {
-                out.push_str(line);
+                push(&mut out, &mut map, line, line_start);
                 continuing = false;
             }
         }
     }
-    out
+    map.push(base + raw.len());
+    (out, map)
 }
 
-fn command(c: &pd::Command<'_>, escape: char) -> Command {
+/// The command, and the map of its script text to the file (empty for exec form).
+fn command(c: &pd::Command<'_>, escape: char) -> (Command, Vec<usize>) {
     match c {
-        pd::Command::Exec(words) => Command::Exec(words.value.iter().map(unescaped).collect()),
-        pd::Command::Shell(s) => Command::Shell(join_continuations(s.value, escape)),
-        _ => Command::Shell(String::new()),
+        pd::Command::Exec(words) => (Command::Exec(words.value.iter().map(unescaped).collect()), Vec::new()),
+        pd::Command::Shell(s) => {
+            let (text, map) = join_continuations(s.value, s.span.start, escape);
+            (Command::Shell(text), map)
+        }
+        _ => (Command::Shell(String::new()), Vec::new()),
     }
 }
 
@@ -521,6 +571,7 @@ fn flags(fs: &[pd::Flag<'_>]) -> Vec<Flag> {
 fn convert(text: &str, ls: &[usize], ins: pd::Instruction<'_>, escape: char) -> Option<Instruction> {
     use pd::Instruction as I;
     let words = |v: &[pd::UnescapedString<'_>]| v.iter().map(unescaped).collect::<Vec<_>>();
+    let mut map: Vec<usize> = Vec::new();
     let (kind, kw, end, flag_list, body): (Kind, pd::Span, usize, Vec<Flag>, Body) = match ins {
         I::Add(a) => {
             let end = a.dest.span.end.max(heredoc_end(&a.src));
@@ -540,31 +591,41 @@ fn convert(text: &str, ls: &[usize], ins: pd::Instruction<'_>, escape: char) -> 
             (Kind::Label, l.label.span, l.arguments.span.end, vec![], Body::Pairs(pairs(&l.arguments.value, false)))
         }
         I::Cmd(c) => {
-            (Kind::Cmd, c.cmd.span, command_end(&c.arguments), vec![], Body::Command(command(&c.arguments, escape)))
+            let (cmd, m) = command(&c.arguments, escape);
+            map = m;
+            (Kind::Cmd, c.cmd.span, command_end(&c.arguments), vec![], Body::Command(cmd))
         }
-        I::Entrypoint(e) => (
-            Kind::Entrypoint,
-            e.entrypoint.span,
-            command_end(&e.arguments),
-            vec![],
-            Body::Command(command(&e.arguments, escape)),
-        ),
+        I::Entrypoint(e) => {
+            let (cmd, m) = command(&e.arguments, escape);
+            map = m;
+            (Kind::Entrypoint, e.entrypoint.span, command_end(&e.arguments), vec![], Body::Command(cmd))
+        }
         I::Run(r) => {
             // a heredoc's span stops at the start of its terminator line; +1 takes that line in
             let end = r.here_docs.iter().map(|h| h.span.end + 1).max().unwrap_or(0).max(command_end(&r.arguments));
-            let heredocs = r.here_docs.iter().map(|h| h.value.to_string()).collect();
-            (
-                Kind::Run,
-                r.run.span,
-                end,
-                flags(&r.options),
-                Body::Run { command: command(&r.arguments, escape), heredocs },
-            )
+            let heredocs: Vec<String> = r.here_docs.iter().map(|h| h.value.to_string()).collect();
+            let (cmd, mut m) = command(&r.arguments, escape);
+            // the script goes on with each heredoc body, after a newline (the command's end)
+            for h in &r.here_docs {
+                let at = m.pop().unwrap_or(command_end(&r.arguments));
+                m.push(at);
+                // exact where the body is written as it is read (a `<<-` body loses its tabs)
+                let body_start = match text.get(h.span.clone()) {
+                    Some(t) if t == h.value => h.span.start,
+                    _ => at,
+                };
+                m.extend((0..h.value.len()).map(|k| body_start + k));
+                m.push(body_start + h.value.len());
+            }
+            map = m;
+            (Kind::Run, r.run.span, end, flags(&r.options), Body::Run { command: cmd, heredocs })
         }
         I::Healthcheck(h) => {
             let (end, cmd) = match &h.arguments {
                 pd::HealthcheckArguments::Cmd { arguments, .. } => {
-                    (command_end(arguments), Some(command(arguments, escape)))
+                    let (cmd, m) = command(arguments, escape);
+                    map = m;
+                    (command_end(arguments), Some(cmd))
                 }
                 pd::HealthcheckArguments::None { none, .. } => (none.span.end, None),
                 _ => (h.healthcheck.span.end, None),
@@ -624,6 +685,7 @@ fn convert(text: &str, ls: &[usize], ins: pd::Instruction<'_>, escape: char) -> 
         span: kw.start..end,
         flags: flag_list,
         body,
+        script_map: map,
     })
 }
 
@@ -828,6 +890,32 @@ impl ImageRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every word the shell model finds in a RUN is found again where it is written in the
+    /// file: through continuations (with blanks after the backslash), comment lines inside
+    /// them, CRLF line ends, `# escape=`, and heredoc bodies.
+    #[test]
+    fn script_words_map_back_to_the_file() {
+        let texts = [
+            "FROM a\nRUN apt-get update \\ \n  # a comment\n  && apt-get install -y gcc \\\n     make && pip install x\n",
+            "FROM a\r\nRUN make \\\r\n  && make install\r\n",
+            "# escape=`\nFROM a\nRUN echo one `\n    two\n",
+            "FROM a\nRUN <<EOF\nset -e\napt-get install -y gcc\nEOF\n",
+            "FROM a\nRUN --mount=type=cache,target=/root/.cache pip install  flask\n",
+        ];
+        for text in texts {
+            let df = Dockerfile::parse(text).unwrap();
+            let ins = &df.stages[0].instructions[0];
+            let script = ins.script().unwrap();
+            assert_eq!(ins.script_map.len(), script.len() + 1, "{text:?}");
+            for c in crate::dockerfile::shell::parse(&script).commands {
+                for (w, span) in c.words.iter().zip(&c.spans) {
+                    let at = ins.source_range(span.clone()).unwrap();
+                    assert_eq!(&df.text[at.clone()], w.as_str(), "{text:?}: {w} at {at:?}");
+                }
+            }
+        }
+    }
 
     /// BuildKit continues a line whose escape character is followed by spaces or tabs, and
     /// drops both: the joined script holds neither.

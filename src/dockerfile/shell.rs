@@ -21,6 +21,11 @@ pub struct SimpleCommand {
     pub scope: Vec<u32>,
     /// How it is joined to the command after it.
     pub joined: Joined,
+    /// Where each of `words` is, as byte ranges in the script text that was parsed (a word a
+    /// variable expanded into several keeps its source word's range).
+    pub spans: Vec<std::ops::Range<usize>>,
+    /// Where each of `assignments` is.
+    pub assignment_spans: Vec<std::ops::Range<usize>>,
 }
 
 /// The operator between a command and the next.
@@ -80,6 +85,28 @@ impl SimpleCommand {
                 _ => return w,
             }
         }
+    }
+
+    /// Where the effective words start in `words` (past wrappers like `sudo`, `env`).
+    pub fn effective_start(&self) -> usize {
+        self.words.len() - self.effective().len()
+    }
+
+    /// The byte range (in the parsed script) of the `i`-th argument after the program.
+    pub fn arg_span(&self, i: usize) -> Option<std::ops::Range<usize>> {
+        self.spans.get(self.effective_start() + 1 + i).cloned()
+    }
+
+    /// The byte range of the program word (after wrappers).
+    pub fn program_span(&self) -> Option<std::ops::Range<usize>> {
+        self.spans.get(self.effective_start()).cloned()
+    }
+
+    /// The byte range of the whole command: its first assignment or word to its last word.
+    pub fn span(&self) -> Option<std::ops::Range<usize>> {
+        let start = self.assignment_spans.first().or(self.spans.first())?.start;
+        let end = self.spans.last().or(self.assignment_spans.last())?.end;
+        Some(start..end)
     }
 
     /// The program name (basename) after wrappers, e.g. `pip3` for `/usr/bin/pip3`.
@@ -154,6 +181,7 @@ pub fn parse(script: &str) -> Script {
     let mut lexer = Lexer::new(script);
     let mut commands: Vec<SimpleCommand> = Vec::new();
     let mut current: Vec<String> = Vec::new();
+    let mut current_spans: Vec<std::ops::Range<usize>> = Vec::new();
     // the open branches of if/case/while/until/for, and whether the next command is guarded
     // by the operator before it
     let mut scope: Vec<u32> = Vec::new();
@@ -168,8 +196,9 @@ pub fn parse(script: &str) -> Script {
     let mut guards: Vec<(u32, Vec<String>)> = Vec::new();
     // between `case … in` (or `;;`) and the `)` that ends a pattern
     let mut in_pattern = false;
-    let mut finish = |words: &mut Vec<String>, pipe: bool, next: Sep| {
+    let mut finish = |words: &mut Vec<String>, spans: &mut Vec<std::ops::Range<usize>>, pipe: bool, next: Sep| {
         let mut w = std::mem::take(words);
+        let mut sp = std::mem::take(spans);
         if in_pattern && !w.is_empty() && w[0] != "esac" {
             // `x86_64|aarch64)`: a pattern, not a command
             in_pattern = !matches!(next, Sep::Close);
@@ -200,9 +229,11 @@ pub fn parse(script: &str) -> Script {
                 // `case WORD in PATTERN` and `for NAME in WORDS` are not commands
                 in_pattern = x == "case" && !matches!(next, Sep::Close);
                 w.clear();
+                sp.clear();
                 break;
             }
             w.remove(0);
+            sp.remove(0);
         }
         // `if cond; then`: the condition runs in the enclosing scope
         let mut own = if opened { scope[..scope.len() - 1].to_vec() } else { scope.clone() };
@@ -215,6 +246,7 @@ pub fn parse(script: &str) -> Script {
         }
         let n = w.iter().take_while(|x| is_assignment(x)).count();
         let words = w.split_off(n);
+        let word_spans = sp.split_off(n.min(sp.len()));
         let is_test = matches!(words.first().map(String::as_str), Some("[" | "[[" | "test"));
         if opened_if {
             if let Some(&id) = scope.last() {
@@ -228,7 +260,15 @@ pub fn parse(script: &str) -> Script {
                 Sep::Pipe => Joined::Pipe,
                 Sep::Seq | Sep::Close | Sep::CaseEnd => Joined::Seq,
             };
-            commands.push(SimpleCommand { assignments: w, words, pipes_into_next: pipe, scope: own, joined });
+            commands.push(SimpleCommand {
+                assignments: w,
+                words,
+                pipes_into_next: pipe,
+                scope: own,
+                joined,
+                spans: word_spans,
+                assignment_spans: sp,
+            });
         }
         pending_test = match next {
             Sep::And if is_test && !guarded => Some(words_for_guard(&commands)),
@@ -252,12 +292,15 @@ pub fn parse(script: &str) -> Script {
     };
     while let Some(tok) = lexer.next_token() {
         match tok {
-            Token::Word(w) => current.push(w),
-            Token::Pipe => finish(&mut current, true, Sep::Pipe),
-            Token::Separator(sep) => finish(&mut current, false, sep),
+            Token::Word(w, span) => {
+                current.push(w);
+                current_spans.push(span);
+            }
+            Token::Pipe => finish(&mut current, &mut current_spans, true, Sep::Pipe),
+            Token::Separator(sep) => finish(&mut current, &mut current_spans, false, sep),
         }
     }
-    finish(&mut current, false, Sep::Seq);
+    finish(&mut current, &mut current_spans, false, Sep::Seq);
     expand_local_variables(&mut commands);
     Script { commands, guards }
 }
@@ -299,15 +342,30 @@ fn expand_local_variables(commands: &mut [SimpleCommand]) {
                 .collect();
             if !known.is_empty() {
                 let mut words = Vec::with_capacity(c.words.len());
-                for w in c.words.drain(..) {
+                let mut spans = Vec::with_capacity(c.spans.len());
+                let old_spans = std::mem::take(&mut c.spans);
+                for (k, w) in c.words.drain(..).enumerate() {
+                    let span = old_spans.get(k).cloned().unwrap_or_default();
                     let name = w.strip_prefix('$').map(|n| n.trim_start_matches('{').trim_end_matches('}'));
                     match name.and_then(|n| known.iter().rev().find(|(k, _)| k == n)) {
-                        Some((_, v)) if w.len() > 1 => words.extend(v.split_whitespace().map(String::from)),
-                        _ if w.contains('$') => words.push(paste(&w, &known)),
-                        _ => words.push(w),
+                        Some((_, v)) if w.len() > 1 => {
+                            for part in v.split_whitespace() {
+                                words.push(part.to_owned());
+                                spans.push(span.clone());
+                            }
+                        }
+                        _ if w.contains('$') => {
+                            words.push(paste(&w, &known));
+                            spans.push(span);
+                        }
+                        _ => {
+                            words.push(w);
+                            spans.push(span);
+                        }
                     }
                 }
                 c.words = words;
+                c.spans = spans;
                 for a in &mut c.assignments {
                     if a.contains('$') {
                         *a = paste(a, &known);
@@ -360,7 +418,7 @@ pub fn split_words(s: &str) -> Vec<String> {
     lexer.operators = false;
     let mut out = Vec::new();
     while let Some(t) = lexer.next_token() {
-        if let Token::Word(w) = t {
+        if let Token::Word(w, _) = t {
             out.push(w);
         }
     }
@@ -368,19 +426,47 @@ pub fn split_words(s: &str) -> Vec<String> {
 }
 
 enum Token {
-    Word(String),
+    /// A word, quotes removed, and its byte range in the text.
+    Word(String, std::ops::Range<usize>),
     Pipe,
     Separator(Sep),
 }
 
+/// The characters of a text with their byte position, and one to look at ahead.
+#[derive(Clone)]
+struct Cursor<'a> {
+    s: &'a str,
+    pos: usize,
+    peeked: Option<char>,
+}
+
+impl Cursor<'_> {
+    fn peek(&mut self) -> Option<&char> {
+        if self.peeked.is_none() {
+            self.peeked = self.s[self.pos..].chars().next();
+        }
+        self.peeked.as_ref()
+    }
+}
+
+impl Iterator for Cursor<'_> {
+    type Item = char;
+    fn next(&mut self) -> Option<char> {
+        let c = self.s[self.pos..].chars().next()?;
+        self.pos += c.len_utf8();
+        self.peeked = None;
+        Some(c)
+    }
+}
+
 struct Lexer<'a> {
-    chars: std::iter::Peekable<std::str::Chars<'a>>,
+    chars: Cursor<'a>,
     operators: bool,
 }
 
 impl<'a> Lexer<'a> {
     fn new(s: &'a str) -> Self {
-        Lexer { chars: s.chars().peekable(), operators: true }
+        Lexer { chars: Cursor { s, pos: 0, peeked: None }, operators: true }
     }
 
     fn next_token(&mut self) -> Option<Token> {
@@ -455,12 +541,13 @@ impl<'a> Lexer<'a> {
                 _ => {}
             }
         }
+        let start = self.chars.pos;
         let word = self.word();
         if word.is_empty() && self.chars.peek() == Some(&c) {
             // Guarantee progress whatever the input: never yield an empty word in place.
             self.chars.next();
         }
-        Some(Token::Word(word))
+        Some(Token::Word(word, start..self.chars.pos))
     }
 
     fn word(&mut self) -> String {

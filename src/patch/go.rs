@@ -45,15 +45,6 @@ fn output(script: &str) -> Option<String> {
         .or_else(|| args.iter().find_map(|a| a.strip_prefix("-o=").map(str::to_owned)))
 }
 
-/// `go build` → `CGO_ENABLED=0 go build`, unless the RUN already decides about cgo.
-fn static_build(text: &str) -> String {
-    if text.contains("CGO_ENABLED") {
-        text.to_owned()
-    } else {
-        text.replace("go build", "CGO_ENABLED=0 go build")
-    }
-}
-
 fn shell_form(body: &Body) -> bool {
     matches!(body, Body::Command(Command::Shell(_)) | Body::Healthcheck(Some(Command::Shell(_))))
 }
@@ -121,11 +112,19 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             .any(|p| p.split('/').next().and_then(|n| n.parse::<u16>().ok()).is_some_and(|n| n < 1024));
     for (n, ins) in stage.instructions.iter().enumerate() {
         let text = verbatim(df, ins, prev_end);
+        let prev_end_before = prev_end;
         prev_end = ins.end_line;
         match ins.kind {
             Kind::Run => {
-                let fixed = static_build(&text);
-                if fixed != text {
+                let script = shell::parse(&ins.script().unwrap_or_default());
+                let edits = super::edits::cgo_off(ins, &script);
+                let Some(fixed) = super::verbatim_edited(df, ins, prev_end_before, &edits) else {
+                    return refuse(format!(
+                        "line {}: the static-build edit does not apply; please report this Dockerfile",
+                        ins.line
+                    ));
+                };
+                if !edits.is_empty() {
                     rationale.push(Rationale {
                         rule: "SL102".into(),
                         line: ins.line,

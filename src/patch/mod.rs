@@ -7,6 +7,7 @@
 
 pub mod c;
 pub mod diff;
+pub mod edits;
 pub mod go;
 pub mod install;
 pub mod java;
@@ -414,6 +415,33 @@ pub fn split(
         }
     }
     (build, runtime)
+}
+
+/// An instruction's text as written, with the comment lines directly above it, and `edits`
+/// (absolute, inside the instruction) applied. `None` when they overlap.
+pub fn verbatim_edited(
+    df: &Dockerfile,
+    ins: &Instruction,
+    previous_end_line: usize,
+    edits: &[crate::dockerfile::edit::Edit],
+) -> Option<String> {
+    let text = verbatim(df, ins, previous_end_line);
+    if edits.is_empty() {
+        return Some(text);
+    }
+    // the comment lines above, then the instruction's own text with the edits
+    let source = df.source(ins);
+    let own: Vec<_> = edits
+        .iter()
+        .filter(|e| e.range.start >= ins.span.start && e.range.end <= ins.span.end)
+        .map(|e| e.shifted(ins.span.start))
+        .collect();
+    if own.len() != edits.len() {
+        return None;
+    }
+    let edited = crate::dockerfile::edit::apply(source, &own).ok()?;
+    let comments_len = text.len() - source.trim_end_matches(['\n', '\r']).replace("\r\n", "\n").len();
+    Some(format!("{}{}", &text[..comments_len], edited.trim_end_matches(['\n', '\r']).replace("\r\n", "\n")))
 }
 
 /// An instruction's text as written, with the comment lines directly above it.

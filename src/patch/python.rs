@@ -94,26 +94,6 @@ fn classify(script: &str) -> Run {
     }
 }
 
-/// Add `--no-cache-dir` to every pip install of a RUN text that lacks it.
-pub(crate) fn no_cache(text: &str) -> String {
-    if text.contains("--no-cache-dir") {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut rest = text;
-    while let Some(i) = rest.find(" install") {
-        let (head, tail) = rest.split_at(i + " install".len());
-        out.push_str(head);
-        let word = head[..i].rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
-        if word == "pip" || word.starts_with("pip3") || word.ends_with("/pip") {
-            out.push_str(" --no-cache-dir");
-        }
-        rest = tail;
-    }
-    out.push_str(rest);
-    out
-}
-
 /// The plan for a single-stage Python Dockerfile, `None` when it is not one, `Some(Err)` for
 /// nothing-to-do and refusals.
 pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
@@ -161,6 +141,12 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     let runtime_base = slim.unwrap_or_else(|| base.to_owned());
     for (n, ins) in final_stage.instructions.iter().enumerate() {
         let text = verbatim(df, ins, prev_end);
+        // pip without its cache: an edit where `install` is written
+        let before = prev_end;
+        let no_cache = |ins: &crate::dockerfile::Instruction| {
+            let script = shell::parse(&ins.script().unwrap_or_default());
+            super::verbatim_edited(df, ins, before, &super::edits::pip_no_cache(ins, &script))
+        };
         prev_end = ins.end_line;
         let class = runs.iter().find(|(m, _)| *m == n).map(|(_, r)| r);
         match class {
@@ -172,10 +158,11 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                     message: format!("{} moves to the build stage: the toolchain no longer ships", pkgs.join(", ")),
                 });
             }
-            Some(Run::Tool) => tools.push(no_cache(&text)),
+            Some(Run::Tool) => tools.push(no_cache(ins).unwrap_or(text)),
             Some(Run::Pip) => {
                 // under a cache mount the cache never reaches the layer: keep BuildKit's cache
-                let fixed = if ins.mounts_away("/root/.cache") { text.clone() } else { no_cache(&text) };
+                let fixed =
+                    if ins.mounts_away("/root/.cache") { text.clone() } else { no_cache(ins).unwrap_or(text.clone()) };
                 if fixed != text {
                     rationale.push(Rationale {
                         rule: "SL106".into(),
@@ -249,16 +236,5 @@ mod tests {
         let uv = "FROM python:3.12\nWORKDIR /app\nRUN pip install uv\nCOPY . .\nRUN uv sync --frozen\nCMD [\"python\", \"app.py\"]\n";
         let Outcome::Patch(p) = suggest(uv, "D", &Default::default(), &Templates::built_in()) else { panic!() };
         assert!(p.patched.contains("UV_PROJECT_ENVIRONMENT=/opt/venv"), "{}", p.patched);
-    }
-
-    #[test]
-    fn adds_no_cache_dir_to_pip_only() {
-        assert_eq!(no_cache("RUN pip install flask"), "RUN pip install --no-cache-dir flask");
-        assert_eq!(
-            no_cache("RUN python -m pip install a && pip3 install b"),
-            "RUN python -m pip install --no-cache-dir a && pip3 install --no-cache-dir b"
-        );
-        assert_eq!(no_cache("RUN apt-get install -y gcc"), "RUN apt-get install -y gcc");
-        assert_eq!(no_cache("RUN pip install --no-cache-dir x"), "RUN pip install --no-cache-dir x");
     }
 }

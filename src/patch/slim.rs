@@ -4,8 +4,9 @@
 //! those lines. Refused when the stage to slim is also what a build stage is built on.
 
 use super::{Outcome, Plan, Rationale};
+use crate::dockerfile::edit::{apply, Edit};
 use crate::dockerfile::graph::StageRef;
-use crate::dockerfile::packages::{is_toolchain_package, pip_install, system_install};
+use crate::dockerfile::packages::{is_toolchain_package, system_install};
 use crate::dockerfile::shell;
 use crate::dockerfile::{Body, Dockerfile, Graph, Kind};
 use crate::lint::rules::slim_variant;
@@ -18,8 +19,8 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     let graph = Graph::build(df, &inputs.targets).ok()?;
     let target = *graph.targets.first()?;
     let root = graph.root(target);
-    let mut lines: Vec<String> = df.text.lines().map(|l| l.trim_end_matches('\r').to_owned()).collect();
-    let mut drop_lines: Vec<(usize, usize)> = Vec::new();
+    // every change is an edit of the file where the word it changes is written
+    let mut edits: Vec<Edit> = Vec::new();
     let mut rationale = Vec::new();
     let refuse = |why: String| Some(Err(Outcome::refusal(why)));
 
@@ -33,9 +34,9 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             ));
         }
         let stage = &df.stages[root];
-        let l = &mut lines[stage.line - 1];
-        if let Some(at) = l.find(base.as_str()) {
-            l.replace_range(at..at + base.len(), &slim);
+        // the base as written is the base resolved: no ARG in between
+        if df.text.get(stage.base_span.clone()) == Some(base.as_str()) {
+            edits.push(Edit::replace(stage.base_span.clone(), slim.clone()));
             rationale.push(Rationale {
                 rule: "SL103".into(),
                 line: stage.line,
@@ -50,8 +51,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                 continue;
             }
             let Body::Run { heredocs, .. } = &ins.body else { continue };
-            let script = ins.script().unwrap_or_default();
-            let parsed = shell::parse(&script);
+            let parsed = shell::parse(&ins.script().unwrap_or_default());
             let installs: Vec<(Vec<&str>, bool)> =
                 parsed.commands.iter().filter_map(|c| system_install(c).map(|(m, p)| (p, m.is_apt()))).collect();
             let toolchain: Vec<&str> =
@@ -64,7 +64,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                 if runtime_pkgs || !housekeeping_only {
                     return refuse(format!("line {}: the toolchain is installed together with other work in a stage that ships; split that RUN and ask again", ins.line));
                 }
-                drop_lines.push((ins.line, ins.end_line));
+                edits.push(Edit::delete(df.line_range(ins.line, ins.end_line)));
                 rationale.push(Rationale {
                     rule: "SL101".into(),
                     line: ins.line,
@@ -75,44 +75,42 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             if !heredocs.is_empty() {
                 continue;
             }
-            let apt = installs.iter().any(|(_, apt)| *apt)
-                && !script.contains("/var/lib/apt/lists")
-                && !ins.mounts_away("/var/lib/apt");
-            let last = ins.end_line - 1;
-            if apt {
-                lines[last].push_str(" && rm -rf /var/lib/apt/lists/*");
-                rationale.push(Rationale {
-                    rule: "SL106".into(),
-                    line: ins.line,
-                    message: "the apt lists are removed in the RUN that fetched them".into(),
-                });
+            let cleans_lists = parsed.commands.iter().any(|c| {
+                (c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/lib/apt/lists")))
+                    || matches!(c.subcommand(), Some("dist-clean" | "distclean"))
+            });
+            if installs.iter().any(|(_, apt)| *apt) && !cleans_lists && !ins.mounts_away("/var/lib/apt") {
+                if let Some(e) = super::edits::clean_apt_lists(ins, &parsed) {
+                    edits.push(e);
+                    rationale.push(Rationale {
+                        rule: "SL106".into(),
+                        line: ins.line,
+                        message: "the apt lists are removed in the RUN that fetched them".into(),
+                    });
+                }
             }
             // a cache mount keeps pip's cache out of the layer: --no-cache-dir would only
             // defeat BuildKit's cache
-            if parsed.commands.iter().any(|c| pip_install(c).is_some())
-                && !script.contains("--no-cache-dir")
-                && !ins.mounts_away("/root/.cache")
-            {
-                for l in &mut lines[ins.line - 1..ins.end_line] {
-                    *l = super::python::no_cache(l);
+            if !ins.mounts_away("/root/.cache") {
+                let pip = super::edits::pip_no_cache(ins, &parsed);
+                if !pip.is_empty() {
+                    edits.extend(pip);
+                    rationale.push(Rationale {
+                        rule: "SL106".into(),
+                        line: ins.line,
+                        message: "pip runs with --no-cache-dir".into(),
+                    });
                 }
-                rationale.push(Rationale {
-                    rule: "SL106".into(),
-                    line: ins.line,
-                    message: "pip runs with --no-cache-dir".into(),
-                });
             }
         }
     }
     if rationale.is_empty() {
         return Some(Err(Outcome::Nothing("already multi-stage, and the stage that ships is light".into())));
     }
-    let kept: Vec<String> = lines
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| !drop_lines.iter().any(|(a, b)| (a - 1..*b).contains(i)))
-        .map(|(_, l)| l)
-        .collect();
+    let Ok(patched) = apply(&df.text, &edits) else {
+        return Some(Err(Outcome::refused("internal", "the slimming edits overlap; please report this Dockerfile")));
+    };
+    let kept: Vec<String> = patched.lines().map(|l| l.trim_end_matches('\r').to_owned()).collect();
     let mut plan = Plan::new("slim", df, &df.stages[target], "", "", Vec::new(), Vec::new(), rationale);
     plan.data = serde_json::json!({ "lines": kept });
     Some(Ok(plan))

@@ -1,0 +1,171 @@
+//! The changes rewriters make inside a RUN, as edits on the positioned shell model: each
+//! finds the command and the word it means in the parsed script and edits the file where
+//! that word is written ([`crate::dockerfile::Instruction::source_range`]). No rewriter
+//! searches a RUN's text: a `make` in a path, `install` inside a quoted string or `&&` inside
+//! a string are words the shell model reads as they are.
+
+use crate::dockerfile::edit::Edit;
+use crate::dockerfile::packages::pip_options;
+use crate::dockerfile::shell::{Script, SimpleCommand};
+use crate::dockerfile::Instruction;
+
+/// Where a word of a command is written in the file.
+fn at(ins: &Instruction, c: &SimpleCommand, word: usize) -> Option<std::ops::Range<usize>> {
+    ins.source_range(c.spans.get(word)?.clone())
+}
+
+/// `pip install` → `pip install --no-cache-dir`, for every pip install of the RUN that has
+/// no `--no-cache-dir` (or a prefix of it pip accepts) before or after `install`.
+pub fn pip_no_cache(ins: &Instruction, script: &Script) -> Vec<Edit> {
+    script
+        .commands
+        .iter()
+        .filter_map(|c| {
+            let (global, args) = pip_options(c)?;
+            let has = global.iter().chain(args).any(|a| {
+                let name = a.split('=').next().unwrap_or(a);
+                name.len() >= "--no-cach".len() && "--no-cache-dir".starts_with(name)
+            });
+            if has {
+                return None;
+            }
+            let install = (c.effective_start()..c.words.len()).find(|&k| c.words[k] == "install")?;
+            Some(Edit::insert(at(ins, c, install)?.end, " --no-cache-dir"))
+        })
+        .collect()
+}
+
+/// `go build` → `CGO_ENABLED=0 go build`: a static binary, unless the RUN decides about cgo
+/// itself (an assignment, an `export`, `env CGO_ENABLED=…`).
+pub fn cgo_off(ins: &Instruction, script: &Script) -> Vec<Edit> {
+    let decided =
+        script.commands.iter().any(|c| c.assignments.iter().chain(&c.words).any(|w| w.starts_with("CGO_ENABLED=")));
+    if decided {
+        return Vec::new();
+    }
+    script
+        .commands
+        .iter()
+        .filter(|c| c.program() == "go" && c.subcommand() == Some("build"))
+        .filter_map(|c| Some(Edit::insert(at(ins, c, c.effective_start())?.start, "CGO_ENABLED=0 ")))
+        .collect()
+}
+
+/// Whether a command installs a build (`make install`, `ninja install`, `meson install`,
+/// `cmake --install`).
+pub fn is_make_install(c: &SimpleCommand) -> bool {
+    let (p, a) = (c.program(), c.args());
+    (matches!(p, "make" | "ninja" | "meson") && a.iter().any(|w| w == "install" || w.ends_with("install")))
+        || (p == "cmake" && a.iter().any(|w| w == "--install"))
+}
+
+/// Stage every install of a build into `root`: `make DESTDIR=root install`, and
+/// `DESTDIR=root ninja install` for the tools that read it from the environment. `None` when
+/// no install command is found, or one already says where it stages.
+pub fn staged_install(ins: &Instruction, script: &Script, root: &str) -> Option<Vec<Edit>> {
+    let mut edits = Vec::new();
+    for c in script.commands.iter().filter(|c| is_make_install(c)) {
+        if c.assignments.iter().chain(&c.words).any(|w| w.starts_with("DESTDIR=")) {
+            return None;
+        }
+        let program = at(ins, c, c.effective_start())?;
+        edits.push(match c.program() {
+            // an argument wins over the Makefile's own `DESTDIR =`
+            "make" => Edit::insert(program.end, format!(" DESTDIR={root}")),
+            _ => Edit::insert(program.start, format!("DESTDIR={root} ")),
+        });
+    }
+    (!edits.is_empty()).then_some(edits)
+}
+
+/// Create `/opt/venv` before the first pip install (the build stage's PATH then finds its
+/// pip first). `None` when there is no pip install, or the RUN fetches its own pip
+/// (`get-pip.py`) or runs Python 2, whose `venv` may not exist.
+pub fn into_venv(ins: &Instruction, script: &Script) -> Option<Vec<Edit>> {
+    let words = || script.commands.iter().flat_map(|c| c.words.iter());
+    if words().any(|w| w.contains("get-pip")) || script.commands.iter().any(|c| c.program() == "python2") {
+        return None;
+    }
+    let python3 = words().any(|w| w.contains("python3") || w.starts_with("pip3"));
+    let python = if python3 || !script.commands.iter().any(|c| matches!(c.program(), "pip" | "python")) {
+        "python3"
+    } else {
+        "python"
+    };
+    let first = script.commands.iter().find(|c| pip_options(c).is_some())?;
+    let start = ins.source_range(first.span()?)?.start;
+    Some(vec![Edit::insert(start, format!("{python} -m venv /opt/venv && "))])
+}
+
+/// End the RUN with `&& rm -rf /var/lib/apt/lists/*`: after its last command.
+pub fn clean_apt_lists(ins: &Instruction, script: &Script) -> Option<Edit> {
+    let last = script.commands.last()?;
+    let end = ins.source_range(last.span()?)?.end;
+    Some(Edit::insert(end, " && rm -rf /var/lib/apt/lists/*"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dockerfile::edit::apply;
+    use crate::dockerfile::{shell, Dockerfile};
+
+    /// The edits of `f` on the first RUN of `text`, applied to the whole file.
+    fn edited(text: &str, f: impl Fn(&Instruction, &Script) -> Vec<Edit>) -> String {
+        let df = Dockerfile::parse(text).unwrap();
+        let ins = df.stages[0].instructions.iter().find(|i| i.kind == crate::dockerfile::Kind::Run).unwrap();
+        let script = shell::parse(&ins.script().unwrap());
+        apply(&df.text, &f(ins, &script)).unwrap()
+    }
+
+    #[test]
+    fn pip_gets_no_cache_dir_where_it_installs() {
+        let t = "FROM python:3.12\nRUN pip install flask \\\n && python3 -m pip install -r req.txt && echo 'pip install in a string'\n";
+        assert_eq!(
+            edited(t, pip_no_cache),
+            "FROM python:3.12\nRUN pip install --no-cache-dir flask \\\n && python3 -m pip install --no-cache-dir -r req.txt && echo 'pip install in a string'\n"
+        );
+        let done = "FROM python:3.12\nRUN pip --no-cache-dir install a && pip install --no-cache b\n";
+        assert_eq!(edited(done, pip_no_cache), done);
+    }
+
+    #[test]
+    fn go_build_becomes_static_unless_cgo_is_decided() {
+        let t = "FROM golang:1.22\nRUN cd /src/gobuild && go build -o /app . && echo \"go build\"\n";
+        assert_eq!(
+            edited(t, cgo_off),
+            "FROM golang:1.22\nRUN cd /src/gobuild && CGO_ENABLED=0 go build -o /app . && echo \"go build\"\n"
+        );
+        let decided = "FROM golang:1.22\nRUN CGO_ENABLED=1 go build -o /app .\n";
+        assert_eq!(edited(decided, cgo_off), decided);
+    }
+
+    #[test]
+    fn installs_are_staged_and_pip_moves_into_a_venv() {
+        let t = "FROM debian\nRUN ./configure --prefix=/usr && make -j4 && make install && ninja -C b install\n";
+        let staged = edited(t, |i, s| staged_install(i, s, "/opt/r").unwrap());
+        assert_eq!(
+            staged,
+            "FROM debian\nRUN ./configure --prefix=/usr && make -j4 && make DESTDIR=/opt/r install && DESTDIR=/opt/r ninja -C b install\n"
+        );
+        // a path holding `make` is not make
+        let path = "FROM debian\nRUN /opt/makefiles/run.sh && echo make install\n";
+        let df = Dockerfile::parse(path).unwrap();
+        let ins = &df.stages[0].instructions[0];
+        assert!(staged_install(ins, &shell::parse(&ins.script().unwrap()), "/x").is_none());
+        let pip = "FROM debian\nRUN apt-get install -y python3-pip && pip3 install flask\n";
+        assert_eq!(
+            edited(pip, |i, s| into_venv(i, s).unwrap()),
+            "FROM debian\nRUN apt-get install -y python3-pip && python3 -m venv /opt/venv && pip3 install flask\n"
+        );
+    }
+
+    #[test]
+    fn the_apt_lists_are_cleaned_after_the_last_command() {
+        let t = "FROM debian\nRUN apt-get update \\\n    && apt-get install -y curl   # the client\n";
+        assert_eq!(
+            edited(t, |i, s| clean_apt_lists(i, s).into_iter().collect()),
+            "FROM debian\nRUN apt-get update \\\n    && apt-get install -y curl && rm -rf /var/lib/apt/lists/*   # the client\n"
+        );
+    }
+}
