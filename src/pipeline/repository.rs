@@ -94,7 +94,9 @@ pub fn sources(root: &Path, stated: Vec<BuildPath>) -> Sources {
                 || repository::compose::is_compose_name(name)
                 || repository::bake::is_bake_name(name)
                 || name.ends_with(".hcl")
-                || repository::devcontainer::is_devcontainer_path(&rel));
+                || repository::devcontainer::is_devcontainer_path(&rel)
+            // local actions a workflow may `uses: ./path` (composite ones build too)
+            || matches!(name, "action.yml" | "action.yaml"));
         if !wanted {
             continue;
         }

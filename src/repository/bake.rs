@@ -237,7 +237,10 @@ impl<'a> Resolver<'a> {
                 line: evidence.line,
                 says: format!(
                     "{} bake target `{name}` ({}:{}), which {}",
-                    evidence.says, t.file, t.line, path.evidence.says
+                    evidence.says,
+                    t.file,
+                    t.line,
+                    role_of(t, Some(inv)).1
                 ),
             };
             model.paths.push(path);

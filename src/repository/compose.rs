@@ -55,7 +55,8 @@ pub fn read(sources: &Sources, model: &mut Model) {
         };
         let dir = folder(&file.path);
         let base = base_services(sources, &file.path, &dir);
-        let tests = names_tests(base_name(&file.path));
+        // a compose file for tests, or one in a test folder (`e2e/`, `tests/`)
+        let tests = names_tests(base_name(&file.path)) || file.path.split('/').rev().skip(1).any(super::is_test_folder);
         for (name, service) in doc.get("services").map(Node::entries).unwrap_or_default() {
             let build = match service.get("build") {
                 Some(b) => resolve(b, &dir, &file.path, name, &mut model.notes),

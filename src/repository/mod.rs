@@ -251,7 +251,12 @@ impl Model {
 
     /// What ships of `dockerfile`, given its parsed text when it parses.
     pub fn answer(&self, dockerfile: &str, df: Option<&Dockerfile>) -> Answer {
-        let paths: Vec<BuildPath> = self.paths_of(dockerfile).map(|p| settle_mounts(p, df)).collect();
+        let mut paths: Vec<BuildPath> = self.paths_of(dockerfile).map(|p| settle_mounts(p, df)).collect();
+        // nothing builds it, in a repository that says what it builds: what its own name says,
+        // if it says it is a test, development or vendored file
+        if paths.is_empty() && self.says_what_ships() {
+            paths.extend(named_path(dockerfile));
+        }
         let mut a = answer(paths.iter().collect(), df);
         a.local = self.local_images();
         for p in &paths {
@@ -262,6 +267,14 @@ impl Model {
             }
         }
         a
+    }
+
+    /// Whether the repository's own files ship some image (a workflow, bake file, compose
+    /// file or the configuration says so): then a Dockerfile none of them builds, in a test
+    /// folder or named for tests or development, is what its name says. A repository whose
+    /// builds are not visible here (another CI, a script) keeps the default for every file.
+    pub fn says_what_ships(&self) -> bool {
+        self.paths.iter().any(|p| p.role.ships())
     }
 
     /// The images the repository builds itself, as `registry/repository` (no tag): a FROM
@@ -360,6 +373,72 @@ fn names(targets: &[Option<String>], df: Option<&Dockerfile>) -> Vec<String> {
     out
 }
 
+/// What a Dockerfile's own path says it is, when no build path names it: a file in a test
+/// or fixture folder (`tests/`, `testdata/`, `fixtures/` …), or named for tests
+/// (`Dockerfile.test`, `ci.Dockerfile`), is a test input or test image: ci-only; one named
+/// for development (`Dockerfile.dev`, `dev.Dockerfile`) is a development environment. A
+/// workflow, bake or compose file that builds it decides instead.
+pub fn named_path(dockerfile: &str) -> Option<BuildPath> {
+    let parts: Vec<&str> = dockerfile.split('/').collect();
+    let (folders, file) = parts.split_at(parts.len().saturating_sub(1));
+    let test_folder = folders.iter().find(|f| is_test_folder(f));
+    let vendored = folders.iter().find(|f| matches!(**f, "vendor" | "third_party" | "third-party" | "node_modules"));
+    // the file's own words, its Dockerfile naming aside: `Dockerfile.dev` → `dev`
+    let name = file.first().map(|f| f.to_ascii_lowercase()).unwrap_or_default();
+    let words: Vec<&str> =
+        name.split(['.', '-', '_']).filter(|w| !matches!(*w, "dockerfile" | "containerfile")).collect();
+    let (role, says) = if let Some(f) = vendored {
+        (Role::CiOnly, format!("it is vendored (`{f}/`): another repository's file, which nothing here builds"))
+    } else if let Some(f) = test_folder {
+        (Role::CiOnly, format!("it is in a test folder (`{f}/`): a test input, not an image that ships"))
+    } else if words.iter().any(|w| matches!(*w, "test" | "tests" | "ci" | "e2e")) {
+        (Role::CiOnly, "its name says it is a test image".to_owned())
+    } else if words.iter().any(|w| matches!(*w, "dev" | "devel" | "development" | "devcontainer")) {
+        (Role::Development, "its name says it is a development image".to_owned())
+    } else {
+        return None;
+    };
+    Some(BuildPath {
+        dockerfile: dockerfile.to_owned(),
+        context: folder(dockerfile),
+        target: None,
+        role,
+        evidence: Evidence { source: Source::Dockerfile, file: dockerfile.to_owned(), line: 0, says },
+        name: None,
+        target_line: None,
+        mounts: Vec::new(),
+        images: Vec::new(),
+        contexts: Vec::new(),
+    })
+}
+
+/// Whether a folder holds tests or test inputs, by the conventions for them: `test`,
+/// `tests`, `testdata`, `testfiles`, `testing`, `fixtures`, `e2e` (and `__tests__`,
+/// `__fixtures__`), or a name that starts with one (`test-project`, `tests_e2e`). A product
+/// named for what it tests (`lkp-tests`, a test suite's image) is not one.
+pub fn is_test_folder(name: &str) -> bool {
+    const WORDS: &[&str] = &["test", "tests", "testdata", "testfiles", "testing", "fixtures", "fixture", "e2e"];
+    let n = name.to_ascii_lowercase();
+    let n = n.trim_matches('_');
+    WORDS.iter().any(|w| n == *w || n.strip_prefix(w).is_some_and(|rest| rest.starts_with(['-', '_', '.'])))
+}
+
+/// Whether stage `target` (the last one for `None`) is named for tests, linting or checks
+/// (`lint`, `test`, `ci`): an image that ships it is a CI image, whose tools are its product.
+fn ci_image(df: &Dockerfile, target: Option<&str>) -> Option<Evidence> {
+    let stage = match target {
+        Some(t) => df.stage_named(t).or_else(|| t.parse::<usize>().ok().and_then(|i| df.stages.get(i)))?,
+        None => df.stages.last()?,
+    };
+    let name = stage.name.as_deref()?;
+    (is_test_name(name) || name.eq_ignore_ascii_case("ci")).then(|| Evidence {
+        source: Source::Dockerfile,
+        file: String::new(),
+        line: stage.line,
+        says: format!("its stage `{name}` is a CI image (tests, linting): its tools are what it ships"),
+    })
+}
+
 /// A compose path that mounts part of its context runs the host's sources when a mount lands
 /// in the target stage's WORKDIR and not in one of its VOLUMEs: then it is development.
 fn settle_mounts(p: &BuildPath, df: Option<&Dockerfile>) -> BuildPath {
@@ -419,10 +498,14 @@ fn answer(paths: Vec<&BuildPath>, df: Option<&Dockerfile>) -> Answer {
         (role, Vec::new(), ordered.iter().map(|p| p.evidence.clone()).collect(), false)
     };
     let mut evidence = evidence;
-    // the toolchain is the product: every shipped target runs a compiler or build tool
+    // the toolchain is the product: every shipped target runs a compiler or build tool, or is
+    // a CI image (a stage named for tests or linting that is pushed: linters need it)
     if role == Role::Ships {
         if let Some(df) = df {
-            let products: Vec<Evidence> = targets.iter().filter_map(|t| toolchain_product(df, t.as_deref())).collect();
+            let products: Vec<Evidence> = targets
+                .iter()
+                .filter_map(|t| toolchain_product(df, t.as_deref()).or_else(|| ci_image(df, t.as_deref())))
+                .collect();
             if !products.is_empty() && products.len() == targets.len() {
                 role = Role::ToolchainProduct;
                 for (i, p) in products.into_iter().enumerate() {
@@ -529,6 +612,7 @@ const TOOLCHAIN_PROGRAMS: &[&str] = &[
     "iceccd",
     "ccache",
     "sccache",
+    "buildkitd",
     "make",
     "gmake",
     "cmake",
@@ -577,8 +661,9 @@ pub fn toolchain_product(df: &Dockerfile, target: Option<&str>) -> Option<Eviden
     let last = |kind: Kind| lineage.iter().rev().find_map(|&i| df.stages[i].of_kind(kind).next_back());
     // an ENTRYPOINT decides; a CMD only without one
     let ins = last(Kind::Entrypoint).or_else(|| last(Kind::Cmd))?;
+    // what the command ends by running: `gcc app.c && ./app` runs the app, not the compiler
     let words: Vec<String> = match ins.script() {
-        Some(script) => crate::dockerfile::shell::parse(&script).commands.first()?.words.clone(),
+        Some(script) => crate::dockerfile::shell::parse(&script).commands.last()?.words.clone(),
         None => ins.words().to_vec(),
     };
     let program = program_of(&words)?;
@@ -808,6 +893,8 @@ mod tests {
             // an ENTRYPOINT decides over a CMD
             ("FROM debian\nCMD [\"make\"]\nENTRYPOINT [\"/app\"]\n", false),
             ("FROM debian\nENTRYPOINT [\"gcc-wrapper.sh\"]\n", false),
+            // compiling at start-up, then running the program: the program is the product
+            ("FROM gcc:13\nCMD gcc -O2 -o /app /src/app.c && /app\n", false),
             ("FROM debian\n", false),
         ] {
             let df = parse(text);
@@ -819,6 +906,49 @@ mod tests {
         let df = parse("FROM debian AS cc\nENTRYPOINT [\"clang\"]\nFROM debian AS app\nCMD [\"/app\"]\n");
         assert!(toolchain_product(&df, Some("cc")).is_some());
         assert!(toolchain_product(&df, None).is_none());
+    }
+
+    /// With no build path, the file's own path may say what it is: a test folder or name
+    /// (ci-only), a development name, a vendored dependency; anything else is the default.
+    #[test]
+    fn a_files_own_path_says_test_dev_or_vendored() {
+        let df = parse("FROM debian:12\nRUN apt-get update && apt-get install -y gcc\n");
+        // a repository that says what it ships (a workflow pushes its app)
+        let m = Model::new(vec![path("app/Dockerfile", None, Role::Ships, Source::Workflow)], Vec::new());
+        for (path, role) in [
+            ("frontend/dockerfile/parser/testfiles/nginx/Dockerfile", Some(Role::CiOnly)),
+            ("e2e/testdata/Dockerfile.connhelper-ssh", Some(Role::CiOnly)),
+            ("factory/test-project/Dockerfile", Some(Role::CiOnly)),
+            ("hack/Dockerfile.test", Some(Role::CiOnly)),
+            ("dockerfiles/Dockerfile.dev", Some(Role::Development)),
+            ("vendor/github.com/o/m/Dockerfile", Some(Role::CiOnly)),
+            ("web/Dockerfile", None),
+            ("latest/Dockerfile", None),
+            ("lkp-tests/Dockerfile", None),
+            ("contest/Dockerfile.prod", None),
+        ] {
+            let a = m.answer(path, Some(&df));
+            match role {
+                Some(r) => assert_eq!((a.role, a.default), (r, false), "{path}"),
+                None => assert!(a.default && a.role == Role::Ships, "{path}"),
+            }
+        }
+        // a repository whose builds are not visible keeps the default everywhere
+        let unseen = Model::default().answer("tests/Dockerfile", Some(&df));
+        assert!(unseen.default, "{unseen:?}");
+        // a build path decides over the name
+        let pushed = Model::new(vec![path("tests/Dockerfile", None, Role::Ships, Source::Workflow)], Vec::new());
+        assert_eq!(pushed.answer("tests/Dockerfile", Some(&df)).role, Role::Ships);
+    }
+
+    /// A pushed stage named for tests or linting is a CI image: its tools are its product.
+    #[test]
+    fn a_pushed_lint_stage_is_a_ci_image() {
+        let df = parse("FROM python:3.12 AS lint\nRUN pip install ruff\nFROM python:3.12-slim\nCOPY . /app\n");
+        let m = Model::new(vec![path("docker/Dockerfile", Some("lint"), Role::Ships, Source::Workflow)], Vec::new());
+        let a = m.answer("docker/Dockerfile", Some(&df));
+        assert_eq!(a.role, Role::ToolchainProduct);
+        assert!(a.evidence[0].says.contains("CI image"), "{:?}", a.evidence);
     }
 
     #[test]

@@ -52,6 +52,21 @@ fn expand(text: &str, scope: &Scope) -> Result<String, String> {
     Ok(out)
 }
 
+/// A text with every `${{ … }}` resolved where it can be, the rest left as `…`.
+fn expand_lossy(text: &str, scope: &Scope) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 3..];
+        let end = after.find("}}").unwrap_or(after.len());
+        out.push_str(&lookup(after[..end].trim(), scope).unwrap_or_else(|| "…".into()));
+        rest = after.get(end + 2..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
 fn lookup(expr: &str, scope: &Scope) -> Option<String> {
     if let Some(k) = expr.strip_prefix("matrix.") {
         return scope.matrix.get(k).cloned();
@@ -258,10 +273,25 @@ fn read_job(
         .and_then(|w| expand(w, &scope).ok())
         .and_then(|w| join(".", &w))
         .unwrap_or_else(|| ".".into());
-    for step in job.get("steps").map(Node::items).unwrap_or_default() {
-        if !varies(step) {
-            continue;
-        }
+    let steps: Vec<&Node> =
+        job.get("steps").map(Node::items).unwrap_or_default().iter().filter(|s| varies(s)).collect();
+    read_steps(sources, bake, model, here, &steps, &scope, &job_dir, depth);
+}
+
+/// Read steps: the builds they start. A local composite action (`uses: ./.github/actions/x`)
+/// is read with the step's `with:` as its `inputs`.
+#[allow(clippy::too_many_arguments)]
+fn read_steps(
+    sources: &Sources,
+    bake: &Resolver,
+    model: &mut Model,
+    here: &Here,
+    steps: &[&Node],
+    scope: &Scope,
+    job_dir: &str,
+    depth: usize,
+) {
+    for step in steps {
         let mut s = scope.clone();
         let step_scope = s.clone();
         env_of(step.get("env"), &mut s.env, &step_scope);
@@ -271,6 +301,7 @@ fn read_job(
             match action.as_str() {
                 "docker/build-push-action" => build_push(sources, model, here, step, with, &s),
                 "docker/bake-action" => bake_action(bake, model, here, step, with, &s),
+                local if local.starts_with("./") => composite(sources, bake, model, here, step, uses, &s, depth),
                 _ => {}
             }
         } else if let Some(run) = step.str_at("run") {
@@ -278,10 +309,56 @@ fn read_job(
                 .str_at("working-directory")
                 .and_then(|w| expand(w, &s).ok())
                 .and_then(|w| join(".", &w))
-                .unwrap_or_else(|| job_dir.clone());
+                .unwrap_or_else(|| job_dir.to_owned());
             run_step(sources, bake, model, here, step, run, &dir, &s);
         }
     }
+}
+
+/// A local composite action: its steps, with the step's `with:` (and the action's input
+/// defaults) as `inputs`, and the caller's environment.
+#[allow(clippy::too_many_arguments)]
+fn composite(
+    sources: &Sources,
+    bake: &Resolver,
+    model: &mut Model,
+    here: &Here,
+    step: &Node,
+    uses: &str,
+    scope: &Scope,
+    depth: usize,
+) {
+    let dir = uses.trim_start_matches("./").trim_end_matches('/');
+    let Some(file) = ["action.yml", "action.yaml"].iter().find_map(|n| sources.file(&format!("{dir}/{n}"))) else {
+        return;
+    };
+    if depth >= 4 {
+        note(model, here, step.line, format!("`{uses}` calls actions too deeply; not followed"));
+        return;
+    }
+    let Ok(doc) = tree::yaml(&file.text) else {
+        note(model, here, step.line, format!("`{uses}`: its action.yml is not valid YAML; not followed"));
+        return;
+    };
+    let runs = doc.get("runs");
+    if runs.and_then(|r| r.str_at("using")) != Some("composite") {
+        return;
+    }
+    let mut inputs: BTreeMap<String, String> = BTreeMap::new();
+    for (k, v) in doc.get("inputs").map(Node::entries).unwrap_or_default() {
+        if let Some(d) = v.str_at("default").and_then(|d| expand(d, scope).ok()) {
+            inputs.insert(k.clone(), d);
+        }
+    }
+    for (k, v) in step.get("with").map(Node::entries).unwrap_or_default() {
+        if let Ok(val) = expand(&text(v), scope) {
+            inputs.insert(k.clone(), val);
+        }
+    }
+    let inner = Scope { inputs, matrix: scope.matrix.clone(), env: scope.env.clone() };
+    let steps: Vec<&Node> = runs.and_then(|r| r.get("steps")).map(Node::items).unwrap_or_default().iter().collect();
+    let via = Here { file: &file.path, via: Some(format!("{}:{}", here.file, step.line)) };
+    read_steps(sources, bake, model, &via, &steps, &inner, ".", depth + 1);
 }
 
 /// A `with:` value, expanded: `Ok(None)` when absent, `Err` with the expression that could
@@ -313,7 +390,7 @@ fn maybe_true(v: &Result<Option<String>, String>) -> Option<bool> {
 
 fn says(here: &Here, what: String) -> String {
     match &here.via {
-        Some(v) => format!("{what} (in a workflow {v} calls)"),
+        Some(v) => format!("{what} (called from {v})"),
         None => what,
     }
 }
@@ -468,7 +545,12 @@ fn build_push(sources: &Sources, model: &mut Model, here: &Here, step: &Node, wi
     let fate = Fate {
         push: maybe_true(&get("push")),
         load: maybe_true(&get("load")) == Some(true),
-        outputs: get("outputs").ok().flatten().map(|o| list(&o, false)).unwrap_or_default(),
+        // what an output does is in its literal part (`type=image,…,push=true`), whatever
+        // an expression names it
+        outputs: with
+            .and_then(|w| w.str_at("outputs"))
+            .map(|o| list(&expand_lossy(o, scope), false))
+            .unwrap_or_default(),
         tagged: !tags.is_empty(),
         call: get("call").ok().flatten(),
         images: tags.clone(),
@@ -1147,9 +1229,30 @@ jobs:
         assert!(m.paths[0].evidence.says.contains("reusable-docker-build.yaml"));
         assert_eq!(m.paths[1].evidence.file, ".github/workflows/build.yml");
         assert!(
-            m.paths[1].evidence.says.contains("in a workflow .github/workflows/ci.yml:10 calls"),
+            m.paths[1].evidence.says.contains("called from .github/workflows/ci.yml:10"),
             "{}",
             m.paths[1].evidence.says
+        );
+    }
+
+    /// A local composite action builds with the caller's inputs.
+    #[test]
+    fn local_composite_actions_build_with_their_inputs() {
+        let action = "name: build image\ninputs:\n  target: {required: true}\nruns:\n  using: composite\n  steps:\n    - uses: docker/build-push-action@v6\n      with:\n        file: docker/Dockerfile\n        target: ${{ inputs.target }}\n        outputs: type=image,name=ghcr.io/${{ steps.tags.outputs.name }},push-by-digest=true,push=true\n";
+        let wf = "on: release\njobs:\n  images:\n    runs-on: x\n    strategy:\n      matrix:\n        target: [docker, lint]\n    steps:\n      - uses: ./.github/actions/build-image\n        with:\n          target: ${{ matrix.target }}\n";
+        let m = model(
+            &[(".github/workflows/release.yml", wf), (".github/actions/build-image/action.yml", action)],
+            &["docker/Dockerfile"],
+        );
+        assert_eq!(
+            roles(&m),
+            [("docker/Dockerfile", Some("docker"), Role::Ships), ("docker/Dockerfile", Some("lint"), Role::Ships)]
+        );
+        assert_eq!(m.paths[0].evidence.file, ".github/actions/build-image/action.yml");
+        assert!(
+            m.paths[0].evidence.says.contains("called from .github/workflows/release.yml:9"),
+            "{}",
+            m.paths[0].evidence.says
         );
     }
 
