@@ -126,8 +126,9 @@ fn several_files_with_every_rule_validate() {
     let files: [(&str, &str); 4] = [
         // SL001
         ("broken.Dockerfile", "RUN echo before any FROM\n"),
-        // SL102 (one stage compiles), SL311 sudo, SL307 shell-form CMD, SL308 a second CMD
-        ("svc/api/Dockerfile", "FROM golang:1.22\nCOPY . .\nRUN sudo go build -o /s .\nCMD /s\nCMD [\"/s\"]\n"),
+        // SL102 (one stage compiles), SL311 sudo, SL308 a second CMD, SL307 the last one in
+        // shell form
+        ("svc/api/Dockerfile", "FROM golang:1.22\nCOPY . .\nRUN sudo go build -o /s .\nCMD [\"/s\"]\nCMD /s\n"),
         // stages: SL105, SL201-SL207, SL110, SL111, SL304, SL305
         (
             "stages.Dockerfile",

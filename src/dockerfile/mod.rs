@@ -840,6 +840,19 @@ pub fn substitute(s: &str, defaults: &[(String, String)]) -> String {
     out
 }
 
+/// Whether the tag of a reference as written comes from a build argument: its last path
+/// component holds a variable (`${BASE}`, `python:${PY}`, `img${SUFFIX}`), so the build
+/// decides the tag and the ARG's default is a fallback.
+pub fn tag_from_arg(written: &str) -> bool {
+    written.rsplit('/').next().is_some_and(|last| last.contains('$'))
+}
+
+/// Whether the image name of a reference (its last path component, tag aside) comes from a
+/// build argument: `${BASE}`, `${IMAGE}:1`; not `${REGISTRY}/ubuntu:20.04`.
+pub fn name_from_arg(written: &str) -> bool {
+    written.rsplit('/').next().and_then(|last| last.split([':', '@']).next()).is_some_and(|name| name.contains('$'))
+}
+
 /// An image reference split into its parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageRef {

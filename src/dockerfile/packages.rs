@@ -181,13 +181,15 @@ pub fn is_compiler_package(name: &str) -> bool {
 }
 
 /// Whether git is a build tool in these RUN scripts: some command runs git itself (`git
-/// clone`, `git checkout` …) or a build that fetches with it (`go get`, `pip install git+…`,
+/// clone`, `git checkout` …; not `git config` or `git lfs install`, which set it up for the
+/// program) or a build that fetches with it (`go get`, `pip install git+…`,
 /// `npm install` of a git dependency is not seen). git installed and never used by a RUN may
 /// be what the program runs (a git server, an editor, a self-updating app), so it is not
 /// called build-only then.
 pub fn git_builds(scripts: &[&shell::Script]) -> bool {
     scripts.iter().flat_map(|s| &s.commands).any(|c| {
-        c.program() == "git"
+        // `git config`, `git lfs install`, `git --version` set git up for the program to use
+        (c.program() == "git" && !matches!(c.subcommand(), Some("config" | "lfs" | "version" | "help") | None))
             || (c.program() == "go" && matches!(c.subcommand(), Some("get" | "install" | "build" | "mod")))
             || c.args().iter().any(|a| a.starts_with("git+") || a.starts_with("git://"))
     })

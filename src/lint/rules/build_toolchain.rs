@@ -156,6 +156,17 @@ pub fn toolchain_image(image: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    /// git set up for the program (`git lfs install`, `git config`) is a runtime dependency,
+    /// not a build tool.
+    #[test]
+    fn git_set_up_for_the_program_is_not_a_build_tool() {
+        use crate::lint::rules::testing::lines;
+        let jenkins = "FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends git git-lfs && rm -rf /var/lib/apt/lists/* && git lfs install --system\n";
+        assert!(lines("SL101", jenkins).is_empty());
+        let clone = "FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/* && git clone https://x/y /src\n";
+        assert_eq!(lines("SL101", clone), vec![2]);
+    }
+
     /// A vendor's `*-dev` channel package (a browser's) is not a headers package; the
     /// distribution's `lib*-dev` and `python3-dev` still are, vendor repository or not.
     #[test]

@@ -27,6 +27,9 @@
 //! then DIR, cleared by removing or mounting it). A vendor's apt setup script piped to a
 //! shell (`curl … deb.nodesource.com/setup_20.x | bash -`) runs `apt-get update` itself: its
 //! RUN is where the package lists are left, not the later `apt-get install` that reads them.
+//! Only a RUN that fetches the lists (`apt-get update`, `add-apt-repository`, such a script)
+//! leaves them: an install in a later RUN reads them and adds none, and removing them there
+//! would free nothing (hadolint's DL3009 flags every install).
 //!
 //! Clean up in the same RUN (`&& rm -rf /var/lib/apt/lists/*`, `pip install --no-cache-dir`,
 //! `apk add --no-cache`), or use `RUN --mount=type=cache,target=…`.
@@ -51,9 +54,6 @@ fn runs_apt_setup_script(script: &Script) -> bool {
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in ctx.shipped() {
-        // the package lists an earlier RUN's setup script left: a later install only reads
-        // them, so the finding is that RUN's
-        let mut lists_from_script = false;
         let pip_env_off =
             ctx.env(stage, "PIP_NO_CACHE_DIR").is_some_and(|v| !matches!(v, "" | "0" | "false" | "no" | "off"));
         for (ins, script) in ctx.runs(stage) {
@@ -71,9 +71,13 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 .calls(&["apt-get", "apt"])
                 .any(|c| c.subcommand() == Some("dist-clean") || c.subcommand() == Some("distclean"));
             let lists_cleared = removes("/var/lib/apt/lists") || dist_clean || ins.mounts_away("/var/lib/apt");
+            // the lists are written by `apt-get update` (and `add-apt-repository`, which runs
+            // it); an install only reads them, so a RUN that installs without updating
+            // leaves none of its own: they are in the layer of the RUN that fetched them
             let updates = script.commands.iter().any(|c| {
                 (matches!(Manager::of(c), Some(m) if m.is_apt()) && c.subcommand() == Some("update"))
-                    || c.program() == "add-apt-repository"
+                    || (c.program() == "add-apt-repository"
+                        && !c.args().iter().any(|a| a == "-n" || a == "--no-update"))
             });
             if runs_apt_setup_script(script) {
                 seen.push("apt");
@@ -83,10 +87,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         "the apt package lists its piped vendor setup script fetched (/var/lib/apt/lists)",
                         "end the RUN with `&& rm -rf /var/lib/apt/lists/*`, or install and clean in this RUN",
                     );
-                    lists_from_script = true;
                 }
-            } else if updates {
-                lists_from_script = false;
             }
             for cmd in &script.commands {
                 let apt_update =
@@ -96,9 +97,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 match manager {
                     Some(m) if m.is_apt() && !seen.contains(&"apt") => {
                         seen.push("apt");
-                        // apt 2.7+'s `apt-get dist-clean` removes the lists too; an install that
-                        // reads the lists an earlier setup script left adds none of its own
-                        if (updates || !lists_from_script) && !lists_cleared {
+                        // apt 2.7+'s `apt-get dist-clean` removes the lists too
+                        if updates && !lists_cleared {
                             push(
                                 Some("DL3009"),
                                 "the apt package lists (/var/lib/apt/lists)",
@@ -222,6 +222,19 @@ mod tests {
         assert_eq!(lines("SL106", "FROM node:20\nRUN npm --cache /tmp/npm ci\n"), vec![2]);
         assert!(
             lines("SL106", "FROM node:20\nRUN --mount=type=cache,target=/tmp/npm npm ci --cache /tmp/npm\n").is_empty()
+        );
+    }
+
+    /// Only the RUN that fetches the lists leaves them: an install in a later RUN reads them
+    /// (removing them there would free nothing), and `dpkg -i … ; apt-get install -f` fetches
+    /// none.
+    #[test]
+    fn only_the_run_that_fetches_the_lists_leaves_them() {
+        assert_eq!(lines("SL106", "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl\n"), vec![2]);
+        assert!(lines("SL106", "FROM debian:12\nRUN dpkg -i /tmp/x.deb; apt-get install -f -y\n").is_empty());
+        assert_eq!(
+            lines("SL106", "FROM ubuntu:24.04\nRUN add-apt-repository -y ppa:x/y && apt-get install -y z\n"),
+            vec![2]
         );
     }
 

@@ -24,12 +24,31 @@ use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in &ctx.df.stages {
+        // the WORKDIR each RUN runs in: the lineage's WORKDIRs, in order
+        let mut workdir = "/".to_owned();
+        for &a in ctx.graph.ancestors(stage.index).iter().rev() {
+            for w in ctx.df.stages[a].of_kind(crate::dockerfile::Kind::Workdir) {
+                if let Some(p) = w.words().first() {
+                    workdir = crate::dockerfile::resolve_path(&workdir, p);
+                }
+            }
+        }
+        let mut workdirs = Vec::new();
+        for ins in &stage.instructions {
+            if ins.kind == crate::dockerfile::Kind::Workdir {
+                if let Some(p) = ins.words().first() {
+                    workdir = crate::dockerfile::resolve_path(&workdir, p);
+                }
+            }
+            workdirs.push((ins.line, workdir.clone()));
+        }
         for (ins, script) in ctx.runs(stage) {
+            let wd = workdirs.iter().find(|(l, _)| *l == ins.line).map(|(_, w)| w.as_str()).unwrap_or("/");
             let cds: Vec<(usize, &SimpleCommand)> =
                 script.commands.iter().enumerate().filter(|(_, c)| c.program() == "cd").collect();
             let Some(&(at, cd)) = cds.first() else { continue };
             let dir = cd.args().first().map(String::as_str).unwrap_or("~");
-            if cds.len() == 1 && !excursion(script, at, dir) && !in_mount(ins, dir) {
+            if cds.len() == 1 && !excursion(script, at, dir) && !in_mount(ins, dir, wd) {
                 out.push(
                     Hit::on(ins, stage, format!("`cd {dir}` lasts only for this RUN"))
                         .fix(format!("use `WORKDIR {dir}`"))
@@ -42,23 +61,17 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
 
 /// Whether `dir` is (inside) a folder that exists only while the RUN runs: the target of
 /// one of its `--mount`s (a bind, a cache, a tmpfs, a secret). WORKDIR cannot name it.
-fn in_mount(ins: &crate::dockerfile::Instruction, dir: &str) -> bool {
-    let dir = dir.trim_end_matches('/');
+fn in_mount(ins: &crate::dockerfile::Instruction, dir: &str, workdir: &str) -> bool {
+    // both against the WORKDIR: `--mount=target=.` mounts over the WORKDIR itself
+    let dir = crate::dockerfile::resolve_path(workdir, dir);
     ins.flag_values("mount").any(|m| {
         let opts = crate::dockerfile::mount_options(m);
-        let Some(target) = opts
-            .iter()
-            .find(|(k, _)| matches!(*k, "target" | "dst" | "destination"))
-            .map(|(_, v)| v.trim_end_matches('/'))
+        let Some(target) = opts.iter().find(|(k, _)| matches!(*k, "target" | "dst" | "destination")).map(|(_, v)| *v)
         else {
             return false;
         };
-        if dir.starts_with('/') {
-            dir == target || dir.starts_with(&format!("{target}/"))
-        } else {
-            // relative to the WORKDIR: the mount's last folders
-            target.ends_with(&format!("/{dir}")) || target == dir
-        }
+        let target = crate::dockerfile::resolve_path(workdir, target);
+        dir == target || target == "/" || dir.starts_with(&format!("{target}/"))
     })
 }
 
@@ -135,6 +148,12 @@ mod tests {
         assert!(lines(
             "SL310",
             "FROM golang:1.22\nWORKDIR /work\nRUN --mount=type=cache,target=/work/cache cd cache && ls\n"
+        )
+        .is_empty());
+        // a mount over the WORKDIR itself (`target=.`): every folder under it is the mount's
+        assert!(lines(
+            "SL310",
+            "FROM golang:1.22\nWORKDIR /src\nRUN --mount=target=. go test ./... && cd bench && go test\n"
         )
         .is_empty());
         // a mount elsewhere does not make the folder temporary

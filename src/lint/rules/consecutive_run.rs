@@ -23,7 +23,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in ctx.finals() {
         for pair in stage.instructions.windows(2) {
             let (a, b) = (&pair[0], &pair[1]);
-            if a.kind == Kind::Run && b.kind == Kind::Run && a.flags == b.flags {
+            if a.kind == Kind::Run && b.kind == Kind::Run && a.flags == b.flags && !sets_machine_env(a) {
                 out.push(
                     Hit::on(
                         b,
@@ -38,9 +38,29 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     }
 }
 
+/// Whether a RUN changes the environment only later RUNs see: Windows' `setx /M` and
+/// `[Environment]::SetEnvironmentVariable(…, 'Machine')` write the registry, which the next
+/// RUN's process reads; joined into one RUN, the change would not be seen.
+fn sets_machine_env(ins: &crate::dockerfile::Instruction) -> bool {
+    let Some(script) = ins.script() else { return false };
+    let parsed = crate::dockerfile::shell::parse(&script);
+    parsed
+        .commands
+        .iter()
+        .any(|c| c.program().eq_ignore_ascii_case("setx") || c.program().eq_ignore_ascii_case("setx.exe"))
+        || parsed.commands.iter().flat_map(|c| c.words.iter()).any(|w| w.contains("SetEnvironmentVariable"))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::lint::rules::testing::lines;
+
+    /// `setx /M PATH` takes effect in the next RUN only: they must stay apart.
+    #[test]
+    fn machine_environment_changes_stay_apart() {
+        let win = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN setx /M PATH \"%PATH%;C:\\\\pwsh\"\nRUN pwsh -c Get-Host\n";
+        assert!(lines("SL314", win).is_empty());
+    }
 
     #[test]
     fn flags_consecutive_runs_in_final_stage() {

@@ -24,6 +24,10 @@ use crate::dockerfile::packages::{node_install, pip_install};
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
+    // a CI or tooling image (its product is the toolchain): its test dependencies are the point
+    if ctx.toolchain_is_the_product() {
+        return;
+    }
     for stage in ctx.shipped() {
         let node_env_production = ctx.env(stage, "NODE_ENV").is_some_and(|v| v == "production");
         for (ins, script) in ctx.runs(stage) {

@@ -80,16 +80,47 @@ const CANNOT_FAIL: &[&str] = &["echo", "printf", "true", ":", "yes", "seq"];
 const ACCEPT_EMPTY: &[&str] = &[
     "sh", "bash", "ash", "dash", "zsh", "ksh", "python", "python2", "python3", "perl", "ruby", "node", "php", "tee",
     "sed", "awk", "gawk", "mawk", "sort", "uniq", "cut", "tr", "head", "tail", "cat", "wc", "xargs", "rev", "column",
-    "fold", "paste", "dd", "sponge",
+    "fold", "paste", "dd", "sponge", "cpio",
 ];
 
-/// Programs that fail when `xargs` runs them with no operands, as it does on empty input
-/// without `-r`: a failure upstream then fails the RUN after all (each checked on Debian 12:
-/// `echo -n | xargs apt-mark auto` exits 123; `sha256sum` or `du` read stdin or `.` and
-/// succeed, so they are not here).
-const FAIL_WITHOUT_OPERANDS: &[&str] = &[
-    "chmod", "chown", "chgrp", "cp", "mv", "ln", "mkdir", "rmdir", "touch", "install", "protoc", "strip", "file",
-    "kill", "apt-mark", "dpkg", "readlink", "realpath", "basename", "dirname", "stat",
+/// Programs that succeed when `xargs` runs them with no operands, as it does on empty input
+/// without `-r`: they read an empty stdin (`/dev/null` under xargs) or the current folder,
+/// or print nothing (each checked on Debian 12: `echo -n | xargs sha256sum` exits 0). Any
+/// other program is taken to need its operands, as tools that take files do (`chmod`,
+/// `apt-mark auto`, a linter: `echo -n | xargs apt-mark auto` exits 123), and so fails the
+/// RUN after all.
+const SUCCEED_WITHOUT_OPERANDS: &[&str] = &[
+    "echo",
+    "printf",
+    "true",
+    ":",
+    "cat",
+    "sort",
+    "uniq",
+    "wc",
+    "ls",
+    "tr",
+    "tee",
+    "head",
+    "tail",
+    "awk",
+    "gawk",
+    "mawk",
+    "sha256sum",
+    "sha1sum",
+    "sha512sum",
+    "md5sum",
+    "du",
+    "df",
+    "env",
+    "date",
+    "pwd",
+    "id",
+    "whoami",
+    "column",
+    "rev",
+    "nl",
+    "fold",
 ];
 
 /// Whether `xargs …` fails on empty input: it runs its command once, with no operands, and
@@ -108,13 +139,16 @@ fn xargs_fails_on_empty(c: &SimpleCommand) -> bool {
         let takes = matches!(args[i].as_str(), "-n" | "-I" | "-P" | "-L" | "-d" | "-E" | "-s" | "-a");
         i += if takes { 2 } else { 1 };
     }
+    // bare `xargs` runs `echo`
     let Some(cmd) = args.get(i) else { return false };
     let rest = &args[i + 1..];
     let program = cmd.rsplit('/').next().unwrap_or(cmd);
-    FAIL_WITHOUT_OPERANDS.contains(&program)
-        // `rm` fails with no operand unless forced; `sed -i` with no file
-        || (program == "rm" && !rest.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('f')))
-        || (program == "sed" && rest.iter().any(|a| a.starts_with("-i")))
+    let succeeds = SUCCEED_WITHOUT_OPERANDS.contains(&program)
+        // `rm -f` succeeds with no operand; `sed` without `-i` reads stdin; `grep` does too
+        // but exits 1 when it matches nothing, so it fails
+        || (program == "rm" && rest.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('f')))
+        || (program == "sed" && !rest.iter().any(|a| a.starts_with("-i")));
+    !succeeds
 }
 
 /// The files a command writes: `tee F`, `-o F`, `--output F`, `> F`, `of=F`.
@@ -224,6 +258,10 @@ mod tests {
         assert_eq!(lines("SL313", "FROM a:1\nRUN find / -name x | xargs -r chmod +x\n"), vec![2]);
         assert_eq!(lines("SL313", "FROM a:1\nRUN find / -name x | xargs rm -f\n"), vec![2]);
         assert_eq!(lines("SL313", "FROM a:1\nRUN curl -s https://x | xargs echo\n"), vec![2]);
+        // a tool that takes files needs them: it fails with none
+        assert!(lines("SL313", "FROM a:1\nRUN find . -name '*.go' | xargs addlicense -check\n").is_empty());
+        // bare xargs runs echo
+        assert_eq!(lines("SL313", "FROM a:1\nRUN curl -s https://x | xargs\n"), vec![2]);
     }
 
     /// A later command of the same `&&` chain that needs the pipe's output fails the RUN

@@ -18,13 +18,22 @@ use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in &ctx.df.stages {
+        // an absolute WORKDIR earlier in the stage or a stage it is built FROM anchors it: the
+        // base image's WORKDIR no longer matters
+        let mut anchored =
+            ctx.graph.ancestors(stage.index).iter().any(|&a| {
+                ctx.df.stages[a].of_kind(Kind::Workdir).any(|w| w.words().first().is_some_and(|p| absolute(p)))
+            });
         for ins in stage.of_kind(Kind::Workdir) {
             let Some(p) = ins.words().first() else {
                 continue;
             };
             let p = p.trim_matches('"');
-            let windows = p.len() >= 2 && p.as_bytes()[1] == b':';
-            if !p.starts_with('/') && !p.starts_with('$') && !windows {
+            if absolute(p) {
+                anchored = true;
+                continue;
+            }
+            if !anchored && !p.starts_with('$') {
                 out.push(
                     Hit::on(ins, stage, format!("`WORKDIR {p}` is relative to whatever WORKDIR came before"))
                         .fix(format!("use an absolute path, e.g. `WORKDIR /{p}`"))
@@ -33,6 +42,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             }
         }
     }
+}
+
+/// `/app`, `C:\\app`, `c:/app`.
+fn absolute(p: &str) -> bool {
+    let p = p.trim_matches('"');
+    p.starts_with('/') || (p.len() >= 2 && p.as_bytes()[1] == b':')
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@
 //! images' idiom of an entrypoint that starts as root to fix permissions on volumes and then
 //! steps down to the service's user, so the service does not run as root. Nor on Windows
 //! images (`servercore`, `nanoserver`, a `windows/*` platform), which have no root and no
-//! `useradd`, nor when only an ARG with no default names the base: who it runs as is not
-//! known.
+//! `useradd`, nor when an ARG with no default names the base image (a registry from an ARG
+//! still names the image): who it runs as is not known. `FROM scratch` runs as root.
 //!
 //! ## Why it matters
 //! A process running as root in a container is root on the container's filesystem and one
@@ -50,7 +50,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         // Windows has no root, and no useradd to make another user with
                         || is_windows(&r, stage.platform.as_deref())
                         // a base only an ARG names: who it runs as is not known
-                        || img.contains('$')
+                        || crate::dockerfile::name_from_arg(img)
                 });
                 let steps_down = lineage.iter().any(|&i| installs_step_down(ctx, &ctx.df.stages[i]));
                 if !nonroot_base && !steps_down {
@@ -93,6 +93,15 @@ fn installs_step_down<'a>(ctx: &Ctx<'a>, stage: &'a crate::dockerfile::Stage) ->
 
 #[cfg(test)]
 mod tests {
+    /// Only an image name an ARG gives is unknown: a registry given by an ARG
+    /// (`${registry}/ubuntu:20.04`) still names ubuntu, which runs as root; scratch does too.
+    #[test]
+    fn a_registry_from_an_arg_still_names_the_image() {
+        use crate::lint::rules::testing::lines;
+        assert_eq!(lines("SL107", "ARG hostRegistry\nFROM ${hostRegistry}/ubuntu:20.04\nCOPY a /a\n"), vec![2]);
+        assert_eq!(lines("SL107", "FROM golang:1.22 AS b\nRUN go build\nFROM scratch\nCOPY --from=b /a /a\n"), vec![3]);
+    }
+
     /// Windows images have no root; a base only an ARG names is not known.
     #[test]
     fn windows_images_and_unknown_bases_pass() {

@@ -20,7 +20,13 @@ use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in &ctx.df.stages {
+        // only the last CMD and the last ENTRYPOINT of a stage take effect
+        let last = |k: Kind| stage.of_kind(k).next_back().map(|i| i.line);
+        let (cmd, entrypoint) = (last(Kind::Cmd), last(Kind::Entrypoint));
         for ins in stage.instructions.iter().filter(|i| matches!(i.kind, Kind::Cmd | Kind::Entrypoint)) {
+            if Some(ins.line) != if ins.kind == Kind::Cmd { cmd } else { entrypoint } {
+                continue;
+            }
             if let Body::Command(Command::Shell(s)) = &ins.body {
                 let json = serde_json::to_string(&split_words(s)).unwrap_or_default();
                 out.push(
@@ -43,6 +49,13 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
 #[cfg(test)]
 mod tests {
     use crate::lint::rules::testing::{lines, messages};
+
+    /// An earlier CMD that a later one replaces never runs.
+    #[test]
+    fn only_the_cmd_that_takes_effect() {
+        assert_eq!(lines("SL307", "FROM a:1\nCMD echo one\nCMD echo two\nCMD [\"x\"]\n"), Vec::<usize>::new());
+        assert_eq!(lines("SL307", "FROM a:1\nCMD [\"x\"]\nCMD echo two\n"), vec![3]);
+    }
 
     #[test]
     fn flags_shell_form() {

@@ -19,7 +19,13 @@ use crate::lint::{Ctx, Hit};
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in &ctx.df.stages {
         for (ins, script) in ctx.runs(stage) {
-            if script.commands.iter().any(|c| c.words.first().is_some_and(|w| w == "sudo")) {
+            // `sudo -u builduser makepkg` drops root (makepkg refuses it): not the sudo-to-root
+            // the rule is about
+            let to_root = |c: &crate::dockerfile::shell::SimpleCommand| {
+                let user = c.words.windows(2).find(|w| w[0] == "-u" || w[0] == "--user").map(|w| w[1].as_str());
+                user.is_none_or(|u| matches!(u, "root" | "0" | "#0"))
+            };
+            if script.commands.iter().any(|c| c.words.first().is_some_and(|w| w == "sudo") && to_root(c)) {
                 out.push(
                     Hit::on(
                         ins,
@@ -42,5 +48,8 @@ mod tests {
     fn flags_sudo() {
         assert_eq!(lines("SL311", "FROM a:1\nRUN sudo make install\n"), vec![2]);
         assert!(lines("SL311", "FROM a:1\nRUN apt-get install -y sudo\n").is_empty());
+        // dropping privileges is not it
+        assert!(lines("SL311", "FROM a:1\nRUN sudo -u builduser makepkg -si\n").is_empty());
+        assert_eq!(lines("SL311", "FROM a:1\nRUN sudo -u root make install\n"), vec![2]);
     }
 }

@@ -26,7 +26,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         let StageRef::Image(image) = &ctx.graph.bases[stage.index] else {
             continue;
         };
-        if image.contains('$') {
+        // built from build arguments: the build decides the value, the default is a fallback
+        if image.contains('$') || crate::dockerfile::tag_from_arg(&stage.base) {
             continue;
         }
         let r = ImageRef::parse(image);
@@ -52,6 +53,11 @@ mod tests {
 
     /// A base the repository builds itself, or a named build context, is not a registry's
     /// `latest`.
+    #[test]
+    fn an_arg_built_reference_is_the_builds_to_decide() {
+        assert!(lines("SL304", "ARG BASE_TEST_IMAGE=cypress/factory\nFROM ${BASE_TEST_IMAGE}\n").is_empty());
+    }
+
     #[test]
     fn the_repositorys_own_images_and_named_contexts_pass() {
         let cfg = crate::lint::LintConfig {

@@ -97,6 +97,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                                 created.extend(outputs(prog, args).into_iter().map(|p| absolute(&workdir, p)));
                             }
                         }
+                        // what the same RUN removes again is not in its layer
+                        let removed: Vec<String> = script
+                            .commands
+                            .iter()
+                            .filter(|c| c.program() == "rm")
+                            .flat_map(|c| c.args().iter().filter(|a| !a.starts_with('-')))
+                            .map(|p| absolute(&workdir, p.trim_end_matches('*')).trim_end_matches('/').to_owned())
+                            .collect();
+                        created.retain(|c| !removed.iter().any(|r| c == r || c.starts_with(&format!("{r}/"))));
                         added.extend(created.into_iter().map(|p| (p, ins.line, Under::Run)));
                     }
                     _ => {}
@@ -195,6 +204,8 @@ mod tests {
         // the official golang image: the toolchain comes from /target/, /go is made here
         let golang = "FROM alpine:3.24 AS build\nRUN mkdir -p /target/usr/local/go\nFROM alpine:3.24\nCOPY --from=build /target/ /\nRUN mkdir -p /go/src && chmod -R 1777 /go\n";
         assert!(lines("SL109", golang).is_empty());
+        // a RUN that removes what it downloaded leaves nothing a later `rm -rf /tmp/*` wastes
+        assert!(lines("SL109", "FROM debian:12\nRUN curl -o /tmp/w.whl https://x && pip install /tmp/w.whl && rm /tmp/w.whl\nRUN rm -rf /tmp/*\n").is_empty());
         // scripts copied to /tmp/, a tarball one of them downloads in the same RUN
         let kafka = "FROM alpine:3\nCOPY fetch.sh start.sh /tmp/\nRUN /tmp/fetch.sh && tar xzf /tmp/k.tgz -C /opt && rm /tmp/k.tgz\n";
         assert!(lines("SL109", kafka).is_empty());
