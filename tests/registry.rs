@@ -233,8 +233,12 @@ fn faults_are_errors_and_never_a_partial_report() {
         assert!(e.contains(says) && e.contains(&format!("127.0.0.1:{}", proxy.port)), "{fault:?}: {e}");
         assert!(out.stdout.is_empty(), "{fault:?} printed a report");
         // nothing refused was kept as a scan
-        let kept =
-            walkdir::WalkDir::new(cache.path()).into_iter().flatten().filter(|e| e.file_type().is_file()).count();
+        let kept = ignore::WalkBuilder::new(cache.path())
+            .standard_filters(false)
+            .build()
+            .flatten()
+            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+            .count();
         assert_eq!(kept, 0, "{fault:?}: a refused layer was cached");
     }
 }

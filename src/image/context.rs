@@ -134,34 +134,44 @@ pub fn pack_with(dir: &Path, dockerfile: &Path, extra: &[(&str, &[u8])]) -> Resu
     builder.follow_symlinks(false);
     builder.mode(tar::HeaderMode::Deterministic);
     let mut files = 0;
-    let mut walk = walkdir::WalkDir::new(&root).follow_links(false).sort_by_file_name().into_iter();
-    while let Some(entry) = walk.next() {
-        let entry = entry.map_err(|e| {
-            let path = e.path().map(Path::display).map(|d| d.to_string()).unwrap_or_else(|| dir_display.clone());
-            ContextError::Unreadable {
-                path,
-                source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("walk failed")),
-            }
-        })?;
+    // ignore's walker with every filter of its own off: .dockerignore alone decides. A
+    // directory excluded with no `!` rule that could re-include something below it is not
+    // entered at all.
+    let ignore = std::sync::Arc::new(ignore);
+    let prune = {
+        let (ignore, root) = (ignore.clone(), root.clone());
+        move |entry: &ignore::DirEntry| {
+            let rel = match entry.path().strip_prefix(&root) {
+                Ok(r) if !r.as_os_str().is_empty() => r.to_string_lossy().replace('\\', "/"),
+                _ => return true,
+            };
+            let dir = entry.file_type().is_some_and(|t| t.is_dir());
+            !(dir && ignore.excludes(&rel) && !ignore.rules.iter().any(|(_, neg)| *neg))
+        }
+    };
+    let walk = ignore::WalkBuilder::new(&root)
+        .standard_filters(false)
+        .follow_links(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(prune)
+        .build();
+    for entry in walk {
+        let entry = entry.map_err(|e| walk_error(e, &dir_display))?;
         let rel = match entry.path().strip_prefix(&root) {
             Ok(r) if !r.as_os_str().is_empty() => r.to_string_lossy().replace('\\', "/"),
             _ => continue,
         };
         let always = rel == df_rel || rel == ".dockerignore";
         if !always && ignore.excludes(&rel) {
-            // A directory whose contents might be re-included must still be walked.
-            if entry.file_type().is_dir() && !ignore.rules.iter().any(|(_, neg)| *neg) {
-                walk.skip_current_dir();
-            }
             continue;
         }
+        let Some(ft) = entry.file_type() else { continue };
         let unreadable = |source| ContextError::Unreadable { path: entry.path().display().to_string(), source };
-        let ft = entry.file_type();
         if !(ft.is_file() || ft.is_dir() || ft.is_symlink()) {
             // sockets, FIFOs and devices: Docker's own archiver leaves them out too
             continue;
         }
-        if entry.file_type().is_file() {
+        if ft.is_file() {
             let mut f = std::fs::File::open(entry.path()).map_err(unreadable)?;
             builder.append_file(&rel, &mut f).map_err(unreadable)?;
             files += 1;
@@ -180,6 +190,27 @@ pub fn pack_with(dir: &Path, dockerfile: &Path, extra: &[(&str, &[u8])]) -> Resu
     }
     let tar = builder.into_inner().map_err(|source| ContextError::Unreadable { path: dir_display, source })?;
     Ok(Context { tar, dockerfile: df_rel, files })
+}
+
+/// A directory the walk could not read, with the path it names.
+fn walk_error(e: ignore::Error, dir: &str) -> ContextError {
+    let mut path = dir.to_owned();
+    let mut cur = &e;
+    loop {
+        match cur {
+            ignore::Error::WithPath { path: p, err } => {
+                path = p.display().to_string();
+                cur = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => cur = err,
+            _ => break,
+        }
+    }
+    let source = match e.io_error() {
+        Some(io) => std::io::Error::new(io.kind(), io.to_string()),
+        None => std::io::Error::other(e.to_string()),
+    };
+    ContextError::Unreadable { path, source }
 }
 
 /// Paths in a packed context, for tests and diagnostics.
@@ -238,6 +269,31 @@ mod tests {
         names.sort();
         assert_eq!(names, [".dockerignore", "Dockerfile", "src", "src/loop", "src/main.rs"]);
         assert_eq!(c.dockerfile, "Dockerfile");
+    }
+
+    /// Only .dockerignore decides: hidden files and what a .gitignore or .ignore lists are
+    /// sent, and a `!` rule re-includes a file inside an excluded folder.
+    #[test]
+    fn only_dockerignore_decides_and_negations_reach_inside_excluded_folders() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        std::fs::create_dir_all(p.join("node_modules/dep")).unwrap();
+        std::fs::write(p.join("node_modules/dep/index.js"), "x").unwrap();
+        std::fs::write(p.join("node_modules/keep.txt"), "x").unwrap();
+        std::fs::write(p.join(".env"), "A=1").unwrap();
+        std::fs::write(p.join("built.js"), "x").unwrap();
+        std::fs::write(p.join(".gitignore"), "built.js\n.env\n").unwrap();
+        std::fs::write(p.join(".ignore"), "built.js\n").unwrap();
+        std::fs::write(p.join("Dockerfile"), "FROM scratch\n").unwrap();
+        std::fs::write(p.join(".dockerignore"), "node_modules\n!node_modules/keep.txt\n").unwrap();
+        let c = pack(p, &p.join("Dockerfile")).unwrap();
+        let mut names: Vec<String> = list(&c.tar).iter().map(|p| p.display().to_string()).collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [".dockerignore", ".env", ".gitignore", ".ignore", "Dockerfile", "built.js", "node_modules/keep.txt"]
+        );
+        assert_eq!(c.files, 7);
     }
 
     #[test]
