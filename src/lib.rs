@@ -17,3 +17,4 @@ pub mod patch;
 pub mod pipeline;
 pub mod report;
 pub mod repository;
+pub mod retry;

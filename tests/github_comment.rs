@@ -188,6 +188,30 @@ async fn a_rate_limited_create_waits_and_looks_again_before_posting() {
     assert_eq!(kinds, ["GET", "POST", "GET", "POST", "GET"]);
 }
 
+/// `Retry-After` may be an HTTP date rather than seconds: the client waits until then.
+#[tokio::test]
+async fn a_retry_after_date_is_waited_until() {
+    let server = MockServer::start().await;
+    page(&server, 1, vec![]).await;
+    // three seconds ahead, at HTTP dates' one-second resolution: at least two seconds
+    let at = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(3));
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", at.as_str()))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(comment(42, "x")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let start = Instant::now();
+    let posted = client(&server).await.upsert(PR, "flask", "report").await.unwrap();
+    assert_eq!(posted.id, 42);
+    assert!(start.elapsed() >= Duration::from_secs(2), "Retry-After: {at} was not waited for: {:?}", start.elapsed());
+}
+
 #[tokio::test]
 async fn a_create_that_failed_but_went_through_is_not_duplicated() {
     let server = MockServer::start().await;

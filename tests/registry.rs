@@ -221,6 +221,16 @@ fn faults_are_errors_and_never_a_partial_report() {
     let limited = seen.iter().position(|s| s.ends_with("-> 429")).expect("the proxy answered 429");
     assert_eq!(seen[limited + 1], seen[limited].replace("-> 429", "-> 200"), "{seen:?}");
 
+    // and so is one whose Retry-After is a date (three seconds ahead: two at least)
+    let proxy = FaultProxy::start(registry.port, Fault::RateLimitOnceUntil);
+    let cache = tempfile::tempdir().unwrap();
+    let head = format!("registry://127.0.0.1:{}/multi:pr", proxy.port);
+    let start = std::time::Instant::now();
+    let out = run(&["compare", "--head-image", &head, "--format", "json"], cache.path(), &[]);
+    assert_eq!(json(&out)["images"].as_array().unwrap().len(), 3);
+    assert!(start.elapsed() >= std::time::Duration::from_secs(2), "a Retry-After date was not waited for");
+    assert!(proxy.seen.lock().unwrap().iter().any(|s| s.ends_with("-> 429")), "the proxy answered 429");
+
     for (fault, says) in [(Fault::CorruptBlobs, "hash to"), (Fault::DieMidBlob, "while reading blob")] {
         let proxy = FaultProxy::start(registry.port, fault);
         let cache = tempfile::tempdir().unwrap();

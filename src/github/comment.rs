@@ -279,7 +279,7 @@ impl Comments {
             || (status == StatusCode::FORBIDDEN
                 && (header("retry-after").is_some() || header("x-ratelimit-remaining").as_deref() == Some("0")));
         let wait = if status.is_server_error() || rate_limited {
-            let after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
+            let after = header("retry-after").and_then(|v| crate::retry::retry_after(&v, std::time::SystemTime::now()));
             let reset = header("x-ratelimit-reset").and_then(|v| v.trim().parse::<u64>().ok()).and_then(|reset| {
                 let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
                 Some(Duration::from_secs(reset.saturating_sub(now)))

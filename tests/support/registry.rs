@@ -299,6 +299,8 @@ impl Pusher {
 pub enum Fault {
     /// The first request for a manifest answers 429 with `Retry-After: 1`.
     RateLimitOnce,
+    /// The same, with `Retry-After` as an HTTP date three seconds ahead.
+    RateLimitOnceUntil,
     /// Blob answers have one byte flipped.
     CorruptBlobs,
     /// Blob answers stop halfway and the connection closes.
@@ -356,11 +358,16 @@ fn relay(
     let mut parts = head.split_whitespace();
     let (method, path) = (parts.next().unwrap_or("").to_owned(), parts.next().unwrap_or("").to_owned());
     let mut out = client;
-    if fault == Fault::RateLimitOnce && path.contains("/manifests/") && limited.fetch_add(1, Ordering::SeqCst) == 0 {
+    let limits = matches!(fault, Fault::RateLimitOnce | Fault::RateLimitOnceUntil);
+    if limits && path.contains("/manifests/") && limited.fetch_add(1, Ordering::SeqCst) == 0 {
         log.lock().unwrap().push(format!("{method} {path} -> 429"));
+        let after = match fault {
+            Fault::RateLimitOnceUntil => httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(3)),
+            _ => "1".to_owned(),
+        };
         return write!(
             out,
-            "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            "HTTP/1.1 429 Too Many Requests\r\nRetry-After: {after}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         );
     }
     let mut up = TcpStream::connect(("127.0.0.1", upstream))?;

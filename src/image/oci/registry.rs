@@ -136,7 +136,11 @@ impl Registry {
                 401 | 403 => return Err(self.denied(what, status)),
                 404 => return Err(OciError::NotFound { what: what.to_owned(), place: self.place_name() }),
                 429 => {
-                    let ask = header(&resp, "retry-after").and_then(|s| s.trim().parse::<u64>().ok()).unwrap_or(1);
+                    // seconds, or a date; a fraction of a second counts as one
+                    let ask = header(&resp, "retry-after")
+                        .and_then(|v| crate::retry::retry_after(&v, std::time::SystemTime::now()))
+                        .map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0))
+                        .unwrap_or(1);
                     let wait = Duration::from_secs(ask.max(1));
                     if waited + wait > MAX_WAIT {
                         return Err(OciError::RateLimited(format!(
