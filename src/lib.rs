@@ -15,6 +15,7 @@ pub mod image;
 pub mod lint;
 pub mod patch;
 pub mod pipeline;
+pub mod reference;
 pub mod report;
 pub mod repository;
 pub mod retry;

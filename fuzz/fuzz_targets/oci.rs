@@ -7,7 +7,8 @@
 use std::io::Read;
 
 use libfuzzer_sys::fuzz_target;
-use shiplight::image::oci::{self, reference::Reference, Descriptor, OciError, Platforms, Store};
+use shiplight::image::oci::{self, Descriptor, OciError, Platforms, Store};
+use shiplight::reference::ImageRef;
 use shiplight::image::source::ImageSource;
 
 /// Serves `manifest` for every manifest request and the config or layer by digest.
@@ -32,7 +33,7 @@ impl Store for Bytes {
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let _ = ImageSource::parse(&text);
-    let _ = Reference::strict(&text);
+    let _ = ImageRef::strict(&text);
     let _ = Platforms::parse(&text);
 
     // arbitrary manifest bytes

@@ -17,6 +17,8 @@ use std::ops::Range;
 
 use parse_dockerfile as pd;
 
+/// FROM and `COPY --from` images, read by the one reference parser (Docker's normalisation).
+pub use crate::reference::ImageRef;
 pub use graph::{Graph, StageRef};
 pub use pragma::{Pragma, PragmaScope};
 
@@ -853,53 +855,6 @@ pub fn name_from_arg(written: &str) -> bool {
     written.rsplit('/').next().and_then(|last| last.split([':', '@']).next()).is_some_and(|name| name.contains('$'))
 }
 
-/// An image reference split into its parts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImageRef {
-    /// Registry host, `docker.io` when none is written.
-    pub registry: String,
-    /// Repository path without registry, `library/` added for official images.
-    pub repository: String,
-    pub tag: Option<String>,
-    pub digest: Option<String>,
-}
-
-impl ImageRef {
-    /// Parse a reference like `python:3.9`, `ghcr.io/o/r:tag@sha256:…`.
-    pub fn parse(reference: &str) -> ImageRef {
-        let (rest, digest) = match reference.split_once('@') {
-            Some((r, d)) => (r, Some(d.to_owned())),
-            None => (reference, None),
-        };
-        let (path, tag) = match rest.rfind(':') {
-            Some(i) if !rest[i..].contains('/') => (&rest[..i], Some(rest[i + 1..].to_owned())),
-            _ => (rest, None),
-        };
-        let (registry, repo) = match path.split_once('/') {
-            Some((first, r)) if first.contains('.') || first.contains(':') || first == "localhost" => {
-                (first.to_owned(), r.to_owned())
-            }
-            _ => ("docker.io".to_owned(), path.to_owned()),
-        };
-        let repository = if registry == "docker.io" && !repo.contains('/') { format!("library/{repo}") } else { repo };
-        ImageRef { registry, repository, tag, digest }
-    }
-
-    /// The short name of an official image (`python` for `library/python`), if official.
-    pub fn official_name(&self) -> Option<&str> {
-        if self.registry == "docker.io" {
-            self.repository.strip_prefix("library/")
-        } else {
-            None
-        }
-    }
-
-    /// The last path component (`python`, `node`, `static-debian12`).
-    pub fn short_name(&self) -> &str {
-        self.repository.rsplit('/').next().unwrap_or(&self.repository)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1042,20 +997,5 @@ mod tests {
             vec![KeyValue { key: "LEGACY".into(), value: Some("some value".into()) }]
         );
         assert_eq!(pairs("NAME", true), vec![KeyValue { key: "NAME".into(), value: None }]);
-    }
-
-    #[test]
-    fn image_refs() {
-        let r = ImageRef::parse("python:3.9");
-        assert_eq!(
-            (r.registry.as_str(), r.official_name(), r.tag.as_deref()),
-            ("docker.io", Some("python"), Some("3.9"))
-        );
-        let r = ImageRef::parse("localhost:5000/team/app@sha256:abc");
-        assert_eq!(
-            (r.registry.as_str(), r.repository.as_str(), r.tag.as_deref()),
-            ("localhost:5000", "team/app", None)
-        );
-        assert_eq!(ImageRef::parse("gcr.io/distroless/static-debian12").short_name(), "static-debian12");
     }
 }

@@ -12,7 +12,7 @@ use crate::github::{self, tarball};
 use crate::image::compare::{self, Thresholds, Verdict};
 use crate::image::engine::{BuildLine, BuildRequest, Builder, Engine, EngineError};
 use crate::image::measure::{self, Source};
-use crate::image::oci::{reference::Reference, Platforms};
+use crate::image::oci::Platforms;
 use crate::image::source::ImageSource;
 use crate::image::{base, context, ImageMeasure};
 use crate::pipeline::sources::{Found, Reader, SourceError};
@@ -221,7 +221,9 @@ fn reader(opts: &CompareOptions, engine: Option<Engine>, platforms: Platforms) -
     }
     // explicit credentials go to the head image's registry only (else the base's)
     let registry_of = |t: &Option<String>| match t.as_deref().map(ImageSource::parse) {
-        Some(Ok(ImageSource::Registry(r) | ImageSource::Either(r))) => Reference::strict(&r).ok().map(|r| r.registry),
+        Some(Ok(ImageSource::Registry(r) | ImageSource::Either(r))) => {
+            crate::reference::ImageRef::strict(&r).ok().map(|r| r.registry)
+        }
         _ => None,
     };
     reader.registry.login.registry = registry_of(&opts.head_image).or_else(|| registry_of(&opts.base_image));

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use crate::image::engine::{Engine, EngineError};
 use crate::image::measure::{self, Source};
-use crate::image::oci::{self, layout::Layout, reference::Reference, registry, OciError, Platforms};
+use crate::image::oci::{self, layout::Layout, registry, OciError, Platforms};
 use crate::image::source::ImageSource;
 use crate::image::ImageMeasure;
+use crate::reference::ImageRef;
 
 /// How to read sources: which daemon (connected on first need), which registries, and what.
 pub struct Reader {
@@ -159,7 +160,7 @@ impl Reader {
     }
 
     async fn registry(&mut self, text: &str) -> Result<Found, SourceError> {
-        let reference = Reference::strict(text).map_err(SourceError::Usage)?;
+        let reference = ImageRef::strict(text).map_err(|e| SourceError::Usage(e.to_string()))?;
         let (opts, platforms, sizes_only) = (self.registry.clone(), self.platforms.clone(), self.sizes_only);
         let shown = reference.to_string();
         blocking(move || {

@@ -10,7 +10,6 @@
 
 pub mod auth;
 pub mod layout;
-pub mod reference;
 pub mod registry;
 
 use std::collections::BTreeMap;

@@ -16,8 +16,8 @@ use std::time::Duration;
 use base64::Engine as _;
 
 use super::auth::{self, Credential, Login};
-use super::reference::Reference;
 use super::{Descriptor, OciError, Store, ACCEPT, SMALL_BLOB_LIMIT};
+use crate::reference::ImageRef;
 
 /// The longest a 429 may make a request wait in all.
 pub const MAX_WAIT: Duration = Duration::from_secs(60);
@@ -36,7 +36,7 @@ pub struct Options {
 pub struct Registry {
     agent: ureq::Agent,
     base: String,
-    reference: Reference,
+    reference: ImageRef,
     credential: Credential,
     /// The `Authorization` header earned so far (a bearer token, or Basic).
     authorization: Mutex<Option<String>>,
@@ -74,7 +74,7 @@ fn certs_d(registry: &str) -> Vec<ureq::tls::Certificate<'static>> {
 impl Registry {
     /// Settle how to reach `reference`'s registry and with which credential. No request is
     /// made yet, except to learn whether a registry that may be plain HTTP speaks TLS.
-    pub fn connect(reference: &Reference, opts: &Options) -> Result<Registry, OciError> {
+    pub fn connect(reference: &ImageRef, opts: &Options) -> Result<Registry, OciError> {
         let host = reference.api_host().to_owned();
         let credential = auth::credential(&reference.registry, &opts.login).map_err(OciError::Credential)?;
         let extra = certs_d(&host);

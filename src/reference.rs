@@ -1,0 +1,196 @@
+//! Image references as Docker reads them: one parser for the Dockerfile model (`FROM
+//! python:3.9`, read leniently, since a FROM line may still hold an unresolved `$ARG`) and for
+//! the registry client (read strictly).
+//!
+//! A first path component with a `.` or a `:` (a port), or `localhost`, is a registry host;
+//! otherwise the image is on Docker Hub, `docker.io`, where a one-component name is an
+//! official image (`python` → `docker.io/library/python`). A reference without a tag or
+//! digest means `:latest` ([`ImageRef::target`], [`ImageRef::normalized`]); the
+//! [`ImageRef::tag`] field says whether one was written, which lint rules need.
+
+use std::fmt;
+
+/// Docker Hub, as references name it.
+pub const DOCKER_HUB: &str = "docker.io";
+
+/// An image reference split into its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    /// Registry host (and port), `docker.io` when none is written.
+    pub registry: String,
+    /// Repository path without registry, `library/` added for official images.
+    pub repository: String,
+    /// The tag as written (`None` when none was: the reference means `latest`).
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+}
+
+/// Why a reference is not one a registry would accept.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReferenceError {
+    #[error("`{text}` is not an image reference: {why}")]
+    Invalid { text: String, why: String },
+}
+
+/// `(registry, repository)` of a name without tag or digest.
+fn split_registry(name: &str) -> (String, String) {
+    let (registry, rest) = match name.split_once('/') {
+        Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => (first, rest),
+        _ => (DOCKER_HUB, name),
+    };
+    let repository =
+        if registry == DOCKER_HUB && !rest.contains('/') { format!("library/{rest}") } else { rest.into() };
+    (registry.to_owned(), repository)
+}
+
+impl ImageRef {
+    /// Parse a reference like `python:3.9` or `ghcr.io/o/r:tag@sha256:…`, whatever it holds:
+    /// the Dockerfile model reads FROM lines with this, and they may hold unresolved ARGs.
+    /// [`ImageRef::strict`] refuses what a registry would.
+    pub fn parse(reference: &str) -> ImageRef {
+        let (rest, digest) = match reference.split_once('@') {
+            Some((r, d)) => (r, Some(d.to_owned())),
+            None => (reference, None),
+        };
+        let (name, tag) = match rest.rfind(':') {
+            Some(i) if !rest[i..].contains('/') => (&rest[..i], Some(rest[i + 1..].to_owned())),
+            _ => (rest, None),
+        };
+        let (registry, repository) = split_registry(name);
+        ImageRef { registry, repository, tag, digest }
+    }
+
+    /// [`ImageRef::parse`], refusing what no registry would accept.
+    pub fn strict(text: &str) -> Result<ImageRef, ReferenceError> {
+        let text = text.trim();
+        let bad = |why: &str| Err(ReferenceError::Invalid { text: text.to_owned(), why: why.to_owned() });
+        let r = ImageRef::parse(text);
+        if let Some(d) = &r.digest {
+            if !d.starts_with("sha256:") || d.len() != 71 || !d[7..].bytes().all(|b| b.is_ascii_hexdigit()) {
+                return bad("a digest is sha256: and 64 hex digits");
+            }
+        }
+        if r.repository.is_empty()
+            || r.repository.starts_with('/')
+            || r.repository.ends_with('/')
+            || r.repository.contains("//")
+        {
+            return bad("the repository name is empty or has an empty component");
+        }
+        if let Some(t) = &r.tag {
+            if t.is_empty() || t.len() > 128 || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)) {
+                return bad("a tag is letters, digits, `_`, `.` and `-`");
+            }
+        }
+        if r.repository.bytes().any(|b| b.is_ascii_uppercase()) {
+            return bad("a repository name is lower case");
+        }
+        Ok(r)
+    }
+
+    /// The short name of an official image (`python` for `library/python`), if official.
+    pub fn official_name(&self) -> Option<&str> {
+        if self.registry == DOCKER_HUB {
+            self.repository.strip_prefix("library/")
+        } else {
+            None
+        }
+    }
+
+    /// The last path component (`python`, `node`, `static-debian12`).
+    pub fn short_name(&self) -> &str {
+        self.repository.rsplit('/').next().unwrap_or(&self.repository)
+    }
+
+    /// The reference in full: `python` → `docker.io/library/python:latest` (no `:latest`
+    /// beside a digest).
+    pub fn normalized(&self) -> String {
+        match (&self.tag, &self.digest) {
+            (None, None) => format!("{self}:latest"),
+            _ => self.to_string(),
+        }
+    }
+
+    /// The host the Distribution API is on.
+    pub fn api_host(&self) -> &str {
+        match self.registry.as_str() {
+            "docker.io" | "index.docker.io" => "registry-1.docker.io",
+            r => r,
+        }
+    }
+
+    /// What a manifest request names: the digest when there is one, else the tag.
+    pub fn target(&self) -> &str {
+        self.digest.as_deref().or(self.tag.as_deref()).unwrap_or("latest")
+    }
+
+    /// The same repository at another digest.
+    pub fn at(&self, digest: &str) -> ImageRef {
+        ImageRef { digest: Some(digest.to_owned()), ..self.clone() }
+    }
+
+    /// The host without a port, for deciding whether plain HTTP is allowed.
+    pub fn host_name(&self) -> &str {
+        let r = self.registry.as_str();
+        if let Some(v6) = r.strip_prefix('[') {
+            return v6.split(']').next().unwrap_or(v6);
+        }
+        r.rsplit_once(':').map(|(h, _)| h).unwrap_or(r)
+    }
+}
+
+impl fmt::Display for ImageRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.registry, self.repository)?;
+        if let Some(t) = &self.tag {
+            write!(f, ":{t}")?;
+        }
+        if let Some(d) = &self.digest {
+            write!(f, "@{d}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docker_hub_defaults() {
+        let r = ImageRef::strict("python:3.9").unwrap();
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str(), r.tag.as_deref(), r.official_name()),
+            ("docker.io", "library/python", Some("3.9"), Some("python"))
+        );
+        assert_eq!(r.api_host(), "registry-1.docker.io");
+        assert_eq!(r.target(), "3.9");
+        let r = ImageRef::strict("bitnami/redis").unwrap();
+        assert_eq!((r.repository.as_str(), r.target(), r.tag.as_deref()), ("bitnami/redis", "latest", None));
+        assert_eq!(ImageRef::parse("python").normalized(), "docker.io/library/python:latest");
+        assert_eq!(ImageRef::parse("gcr.io/distroless/static-debian12").short_name(), "static-debian12");
+    }
+
+    #[test]
+    fn hosts_ports_and_digests() {
+        let d = format!("sha256:{}", "a".repeat(64));
+        let r = ImageRef::strict(&format!("127.0.0.1:5000/team/app:pr-7@{d}")).unwrap();
+        assert_eq!(r.registry, "127.0.0.1:5000");
+        assert_eq!(r.repository, "team/app");
+        assert_eq!(r.tag.as_deref(), Some("pr-7"));
+        assert_eq!(r.target(), d);
+        assert_eq!(r.host_name(), "127.0.0.1");
+        assert_eq!(r.normalized(), format!("127.0.0.1:5000/team/app:pr-7@{d}"));
+        assert_eq!(ImageRef::strict("localhost/app").unwrap().registry, "localhost");
+        assert_eq!(ImageRef::strict("ghcr.io/o/app:main").unwrap().to_string(), "ghcr.io/o/app:main");
+        let r = ImageRef::parse("localhost:5000/team/app@sha256:abc");
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str(), r.tag.as_deref()),
+            ("localhost:5000", "team/app", None)
+        );
+        let bad = |t: &str| ImageRef::strict(t).unwrap_err().to_string();
+        assert!(bad("app@sha256:12").contains("64 hex"));
+        assert!(bad("Team/App").contains("lower case"));
+        assert!(bad("a//b").contains("empty component"));
+    }
+}
