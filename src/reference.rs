@@ -1,17 +1,23 @@
 //! Image references as Docker reads them: one parser for the Dockerfile model (`FROM
 //! python:3.9`, read leniently, since a FROM line may still hold an unresolved `$ARG`) and for
-//! the registry client (read strictly).
+//! the registry client (read strictly, to Docker's grammar).
 //!
-//! A first path component with a `.` or a `:` (a port), or `localhost`, is a registry host;
-//! otherwise the image is on Docker Hub, `docker.io`, where a one-component name is an
-//! official image (`python` → `docker.io/library/python`). A reference without a tag or
-//! digest means `:latest` ([`ImageRef::target`], [`ImageRef::normalized`]); the
-//! [`ImageRef::tag`] field says whether one was written, which lint rules need.
+//! The normalisation is Docker's (distribution/reference's `ParseNormalizedNamed`): the first
+//! path component is a registry host when it has a `.` or a `:` (a port), is `localhost`, or
+//! has an upper-case letter; otherwise the image is on Docker Hub, `docker.io`.
+//! `index.docker.io` is Docker Hub's legacy name and becomes `docker.io`, and a one-component
+//! name there is an official image (`python` → `docker.io/library/python`). A reference
+//! without a tag or digest means `:latest` ([`ImageRef::target`], [`ImageRef::normalized`]);
+//! the [`ImageRef::tag`] field says whether one was written, which lint rules need.
 
 use std::fmt;
 
 /// Docker Hub, as references name it.
 pub const DOCKER_HUB: &str = "docker.io";
+/// Docker Hub's legacy name, normalised to [`DOCKER_HUB`].
+const DOCKER_HUB_LEGACY: &str = "index.docker.io";
+/// The longest repository name (with its registry) Docker accepts.
+const NAME_MAX: usize = 255;
 
 /// An image reference split into its parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,12 +38,17 @@ pub enum ReferenceError {
     Invalid { text: String, why: String },
 }
 
-/// `(registry, repository)` of a name without tag or digest.
+/// `(registry, repository)` of a name without tag or digest, normalised as Docker does.
 fn split_registry(name: &str) -> (String, String) {
     let (registry, rest) = match name.split_once('/') {
-        Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => (first, rest),
+        Some((first, rest))
+            if first.contains(['.', ':']) || first == "localhost" || first.chars().any(|c| c.is_ascii_uppercase()) =>
+        {
+            (first, rest)
+        }
         _ => (DOCKER_HUB, name),
     };
+    let registry = if registry == DOCKER_HUB_LEGACY { DOCKER_HUB } else { registry };
     let repository =
         if registry == DOCKER_HUB && !rest.contains('/') { format!("library/{rest}") } else { rest.into() };
     (registry.to_owned(), repository)
@@ -60,7 +71,7 @@ impl ImageRef {
         ImageRef { registry, repository, tag, digest }
     }
 
-    /// [`ImageRef::parse`], refusing what no registry would accept.
+    /// [`ImageRef::parse`], refusing what Docker's grammar does not allow.
     pub fn strict(text: &str) -> Result<ImageRef, ReferenceError> {
         let text = text.trim();
         let bad = |why: &str| Err(ReferenceError::Invalid { text: text.to_owned(), why: why.to_owned() });
@@ -70,20 +81,26 @@ impl ImageRef {
                 return bad("a digest is sha256: and 64 hex digits");
             }
         }
-        if r.repository.is_empty()
-            || r.repository.starts_with('/')
-            || r.repository.ends_with('/')
-            || r.repository.contains("//")
-        {
-            return bad("the repository name is empty or has an empty component");
+        if !valid_host(&r.registry) {
+            return bad("the registry is not a host name, an IP address or [IPv6], with an optional :port");
         }
-        if let Some(t) = &r.tag {
-            if t.is_empty() || t.len() > 128 || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)) {
-                return bad("a tag is letters, digits, `_`, `.` and `-`");
-            }
+        if r.repository.is_empty() || r.repository.split('/').any(str::is_empty) {
+            return bad("the repository name is empty or has an empty component");
         }
         if r.repository.bytes().any(|b| b.is_ascii_uppercase()) {
             return bad("a repository name is lower case");
+        }
+        if !r.repository.split('/').all(valid_path_component) {
+            return bad("a repository name is lower-case letters and digits, separated by `/`, `.`, `_`, `__` or `-`");
+        }
+        if r.registry.len() + 1 + r.repository.len() > NAME_MAX {
+            return bad("a repository name is at most 255 characters");
+        }
+        if let Some(t) = &r.tag {
+            let first_ok = t.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
+            if !first_ok || t.len() > 128 || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)) {
+                return bad("a tag is letters, digits, `_`, `.` and `-`, at most 128, not starting with `.` or `-`");
+            }
         }
         Ok(r)
     }
@@ -102,8 +119,8 @@ impl ImageRef {
         self.repository.rsplit('/').next().unwrap_or(&self.repository)
     }
 
-    /// The reference in full: `python` → `docker.io/library/python:latest` (no `:latest`
-    /// beside a digest).
+    /// The reference in full, as Docker normalises it: `python` →
+    /// `docker.io/library/python:latest` (no `:latest` beside a digest).
     pub fn normalized(&self) -> String {
         match (&self.tag, &self.digest) {
             (None, None) => format!("{self}:latest"),
@@ -114,7 +131,7 @@ impl ImageRef {
     /// The host the Distribution API is on.
     pub fn api_host(&self) -> &str {
         match self.registry.as_str() {
-            "docker.io" | "index.docker.io" => "registry-1.docker.io",
+            DOCKER_HUB => "registry-1.docker.io",
             r => r,
         }
     }
@@ -139,6 +156,55 @@ impl ImageRef {
     }
 }
 
+/// `[a-z0-9]+` joined by `.`, `_`, `__` or one or more `-`.
+fn valid_path_component(c: &str) -> bool {
+    let b = c.as_bytes();
+    let alnum = |x: u8| x.is_ascii_lowercase() || x.is_ascii_digit();
+    if b.is_empty() || !alnum(b[0]) || !alnum(b[b.len() - 1]) {
+        return false;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        if alnum(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && !alnum(b[i]) {
+            i += 1;
+        }
+        let sep = &c[start..i];
+        if !(sep == "." || sep == "_" || sep == "__" || sep.bytes().all(|x| x == b'-')) {
+            return false;
+        }
+    }
+    true
+}
+
+/// A host name (letters, digits, inner `-`, dot-separated), an IPv4 address or `[IPv6]`,
+/// with an optional `:port`.
+fn valid_host(registry: &str) -> bool {
+    let port_ok = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    if let Some(v6) = registry.strip_prefix('[') {
+        return match v6.split_once(']') {
+            Some((addr, rest)) if !addr.is_empty() && addr.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') => {
+                rest.is_empty() || rest.strip_prefix(':').is_some_and(port_ok)
+            }
+            _ => false,
+        };
+    }
+    match registry.split_once(':') {
+        Some((host, port)) => port_ok(port) && host.split('.').all(label_ok),
+        None => registry.split('.').all(label_ok),
+    }
+}
+
 impl fmt::Display for ImageRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.registry, self.repository)?;
@@ -155,6 +221,11 @@ impl fmt::Display for ImageRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parts(text: &str) -> (String, String, Option<String>, Option<String>) {
+        let r = ImageRef::strict(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        (r.registry, r.repository, r.tag, r.digest)
+    }
 
     #[test]
     fn docker_hub_defaults() {
@@ -182,15 +253,38 @@ mod tests {
         assert_eq!(r.host_name(), "127.0.0.1");
         assert_eq!(r.normalized(), format!("127.0.0.1:5000/team/app:pr-7@{d}"));
         assert_eq!(ImageRef::strict("localhost/app").unwrap().registry, "localhost");
+        assert_eq!(parts("localhost:5000/app").0, "localhost:5000");
+        assert_eq!(parts("[::1]:5000/app").0, "[::1]:5000");
+        assert_eq!(ImageRef::parse("[::1]:5000/app").host_name(), "::1");
         assert_eq!(ImageRef::strict("ghcr.io/o/app:main").unwrap().to_string(), "ghcr.io/o/app:main");
         let r = ImageRef::parse("localhost:5000/team/app@sha256:abc");
         assert_eq!(
             (r.registry.as_str(), r.repository.as_str(), r.tag.as_deref()),
             ("localhost:5000", "team/app", None)
         );
+        // a port-like tag on a one-component name is a tag (Docker reads `test.com:5000` so)
+        assert_eq!(parts("test.com:5000"), ("docker.io".into(), "library/test.com".into(), Some("5000".into()), None));
         let bad = |t: &str| ImageRef::strict(t).unwrap_err().to_string();
         assert!(bad("app@sha256:12").contains("64 hex"));
         assert!(bad("Team/App").contains("lower case"));
         assert!(bad("a//b").contains("empty component"));
+        assert!(bad("app:-x").contains("a tag is"));
+        assert!(bad("team/a..b").contains("lower-case letters"), "{}", bad("team/a..b"));
+        assert!(bad("ex_ample.com/x").contains("registry"), "{}", bad("ex_ample.com/x"));
+    }
+
+    /// Docker Hub's legacy host is Docker Hub: `index.docker.io/python` is the official
+    /// `python`, as `docker pull` reads it.
+    #[test]
+    fn index_docker_io_is_docker_hub() {
+        for text in ["index.docker.io/python", "docker.io/python", "docker.io/library/python", "python"] {
+            let r = ImageRef::parse(text);
+            assert_eq!((r.registry.as_str(), r.repository.as_str()), ("docker.io", "library/python"), "{text}");
+            assert_eq!(r.official_name(), Some("python"), "{text}");
+            assert_eq!(r.normalized(), "docker.io/library/python:latest", "{text}");
+        }
+        let r = ImageRef::strict("index.docker.io/bitnami/redis:7").unwrap();
+        assert_eq!((r.registry.as_str(), r.repository.as_str()), ("docker.io", "bitnami/redis"));
+        assert_eq!(r.api_host(), "registry-1.docker.io");
     }
 }
