@@ -9,6 +9,10 @@
 //! name there is an official image (`python` → `docker.io/library/python`). A reference
 //! without a tag or digest means `:latest` ([`ImageRef::target`], [`ImageRef::normalized`]);
 //! the [`ImageRef::tag`] field says whether one was written, which lint rules need.
+//!
+//! Digests: shiplight verifies every blob it reads against its digest, and it verifies
+//! SHA-256 only. A reference or a manifest naming content by another algorithm (`sha512:`) is
+//! refused with a message saying so, never read unverified ([`check_digest`]).
 
 use std::fmt;
 
@@ -36,6 +40,39 @@ pub struct ImageRef {
 pub enum ReferenceError {
     #[error("`{text}` is not an image reference: {why}")]
     Invalid { text: String, why: String },
+    #[error("`{text}` names its image by a {algorithm} digest, and shiplight verifies sha256 digests only; name the image by its tag, or by its sha256 digest (`docker buildx imagetools inspect {name}` prints it)")]
+    UnsupportedDigest { text: String, algorithm: String, name: String },
+}
+
+/// Why a digest cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DigestError {
+    #[error("`{0}` is not a digest (ALGORITHM:HEX, e.g. sha256: and 64 hex digits)")]
+    Malformed(String),
+    /// A well-formed digest of an algorithm shiplight does not verify.
+    #[error("`{digest}` is a {algorithm} digest, and shiplight verifies sha256 digests only")]
+    Unsupported { digest: String, algorithm: String },
+}
+
+/// Check a digest as OCI writes them (`ALGORITHM:ENCODED`): `Ok` for a SHA-256 digest, which
+/// shiplight can verify; the algorithm named when it is another one.
+pub fn check_digest(digest: &str) -> Result<(), DigestError> {
+    let malformed = || DigestError::Malformed(digest.to_owned());
+    let (algorithm, encoded) = digest.split_once(':').ok_or_else(malformed)?;
+    let component_ok = |c: &str| {
+        c.chars().next().is_some_and(|f| f.is_ascii_alphabetic()) && c.chars().all(|ch| ch.is_ascii_alphanumeric())
+    };
+    let algorithm_ok = !algorithm.is_empty() && algorithm.split(['+', '.', '_', '-']).all(component_ok);
+    if !algorithm_ok || encoded.len() < 32 || !encoded.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(malformed());
+    }
+    if algorithm != "sha256" {
+        return Err(DigestError::Unsupported { digest: digest.to_owned(), algorithm: algorithm.to_owned() });
+    }
+    if encoded.len() != 64 || !encoded.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Err(malformed());
+    }
+    Ok(())
 }
 
 /// `(registry, repository)` of a name without tag or digest, normalised as Docker does.
@@ -71,14 +108,20 @@ impl ImageRef {
         ImageRef { registry, repository, tag, digest }
     }
 
-    /// [`ImageRef::parse`], refusing what Docker's grammar does not allow.
+    /// [`ImageRef::parse`], refusing what Docker's grammar does not allow, and digests
+    /// shiplight cannot verify.
     pub fn strict(text: &str) -> Result<ImageRef, ReferenceError> {
         let text = text.trim();
         let bad = |why: &str| Err(ReferenceError::Invalid { text: text.to_owned(), why: why.to_owned() });
         let r = ImageRef::parse(text);
         if let Some(d) = &r.digest {
-            if !d.starts_with("sha256:") || d.len() != 71 || !d[7..].bytes().all(|b| b.is_ascii_hexdigit()) {
-                return bad("a digest is sha256: and 64 hex digits");
+            match check_digest(d) {
+                Ok(()) => {}
+                Err(DigestError::Unsupported { algorithm, .. }) => {
+                    let name = text.split('@').next().unwrap_or(text).to_owned();
+                    return Err(ReferenceError::UnsupportedDigest { text: text.to_owned(), algorithm, name });
+                }
+                Err(DigestError::Malformed(_)) => return bad("a digest is sha256: and 64 lower-case hex digits"),
             }
         }
         if !valid_host(&r.registry) {
@@ -265,7 +308,7 @@ mod tests {
         // a port-like tag on a one-component name is a tag (Docker reads `test.com:5000` so)
         assert_eq!(parts("test.com:5000"), ("docker.io".into(), "library/test.com".into(), Some("5000".into()), None));
         let bad = |t: &str| ImageRef::strict(t).unwrap_err().to_string();
-        assert!(bad("app@sha256:12").contains("64 hex"));
+        assert!(bad("app@sha256:12").contains("64 lower-case hex"));
         assert!(bad("Team/App").contains("lower case"));
         assert!(bad("a//b").contains("empty component"));
         assert!(bad("app:-x").contains("a tag is"));
@@ -286,5 +329,28 @@ mod tests {
         let r = ImageRef::strict("index.docker.io/bitnami/redis:7").unwrap();
         assert_eq!((r.registry.as_str(), r.repository.as_str()), ("docker.io", "bitnami/redis"));
         assert_eq!(r.api_host(), "registry-1.docker.io");
+    }
+
+    /// A digest of an algorithm shiplight cannot verify is refused, saying which algorithm,
+    /// where, and what to write instead.
+    #[test]
+    fn other_digest_algorithms_are_refused_clearly() {
+        let sha512 = format!("sha512:{}", "b".repeat(128));
+        let text = format!("ghcr.io/o/app@{sha512}");
+        let e = ImageRef::strict(&text).unwrap_err();
+        assert!(matches!(&e, ReferenceError::UnsupportedDigest { algorithm, .. } if algorithm == "sha512"), "{e:?}");
+        let message = e.to_string();
+        assert!(message.contains(&format!("`{text}`")) && message.contains("sha512 digest"), "{message}");
+        assert!(message.contains("sha256 digests only") && message.contains("by its tag"), "{message}");
+        assert!(message.contains("imagetools inspect ghcr.io/o/app`"), "{message}");
+        assert_eq!(check_digest(&format!("sha256:{}", "0".repeat(64))), Ok(()));
+        assert!(
+            matches!(check_digest(&sha512), Err(DigestError::Unsupported { algorithm, .. }) if algorithm == "sha512")
+        );
+        let blake = format!("blake3:{}", "c".repeat(64));
+        assert!(matches!(check_digest(&blake), Err(DigestError::Unsupported { .. })));
+        for malformed in ["sha256", "sha256:xyz", ":abc", "sha256:ABC", "1sha:0123456789abcdef0123456789abcdef"] {
+            assert!(matches!(check_digest(malformed), Err(DigestError::Malformed(_))), "{malformed}");
+        }
     }
 }

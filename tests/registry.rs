@@ -170,6 +170,20 @@ fn an_index_gives_one_entry_per_platform_with_exact_sizes() {
     assert_eq!(scanned, 0, "--sizes-only scanned layers into its cache");
 }
 
+/// A reference naming its image by a digest shiplight cannot verify is refused before any
+/// request, saying so and what to write instead (no registry is needed to see it).
+#[test]
+fn a_reference_with_another_digest_algorithm_is_refused_before_any_request() {
+    let cache = tempfile::tempdir().unwrap();
+    let head = format!("127.0.0.1:9/team/app@sha512:{}", "a".repeat(128));
+    let out = run(&["compare", "--head-image", &format!("registry://{head}")], cache.path(), &[]);
+    let e = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{e}");
+    assert!(e.contains(&format!("`{head}` names its image by a sha512 digest")), "{e}");
+    assert!(e.contains("sha256 digests only") && e.contains("name the image by its tag"), "{e}");
+    assert!(out.stdout.is_empty());
+}
+
 #[test]
 fn a_missing_base_skips_and_a_missing_head_fails() {
     let Some(bin) = tools("registry_missing") else { return };

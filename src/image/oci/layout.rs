@@ -23,9 +23,13 @@ impl Layout {
     }
 
     fn blob_path(&self, digest: &str) -> Result<PathBuf, OciError> {
-        let hex = digest.strip_prefix("sha256:").filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
-        hex.map(|h| self.dir.join("blobs/sha256").join(h))
-            .ok_or_else(|| OciError::Format(format!("{}: `{digest}` is not a sha256 digest", self.place())))
+        match crate::reference::check_digest(digest) {
+            Ok(()) => Ok(self.dir.join("blobs/sha256").join(&digest["sha256:".len()..])),
+            Err(e) => Err(OciError::Format(format!(
+                "{}: {e}; write the layout again with sha256 digests (skopeo and buildx do by default)",
+                self.place()
+            ))),
+        }
     }
 
     fn read(&self, path: &Path, what: &str) -> Result<Vec<u8>, OciError> {
@@ -51,7 +55,10 @@ impl Store for Layout {
     /// `target` is a digest, a tag (`index.json`'s ref name), or empty: the only image, or
     /// every entry of `index.json` as an index.
     fn manifest(&self, target: &str) -> Result<(Vec<u8>, Option<String>), OciError> {
-        if target.starts_with("sha256:") {
+        let digest_like = target.split_once(':').is_some_and(|(a, h)| {
+            a.bytes().all(|b| b.is_ascii_alphanumeric()) && h.len() >= 32 && h.bytes().all(|b| b.is_ascii_hexdigit())
+        });
+        if target.starts_with("sha256:") || digest_like {
             return Ok((self.read(&self.blob_path(target)?, &format!("manifest {target}"))?, None));
         }
         let index_bytes = self.read(&self.dir.join("index.json"), "index.json")?;

@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use super::measure::{self, HistoryEntry, ImageConfig, LayerScan};
 use super::ImageMeasure;
+use crate::reference::DigestError;
 
 /// Manifest media types a request accepts, newest first.
 pub const ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
@@ -281,6 +282,7 @@ pub fn resolve(store: &dyn Store, target: &str, platforms: &Platforms) -> Result
     }
     let mut out = Vec::new();
     for d in chosen {
+        checked_digest(store, &format!("the manifest for {}", platform_name(d)), &d.digest)?;
         let (inner, _, digest) = fetch_manifest(store, &d.digest)?;
         if is_index(&inner, None) {
             return Err(OciError::Format(format!("{} in {} nests an index inside an index", d.digest, store.place())));
@@ -288,6 +290,26 @@ pub fn resolve(store: &dyn Store, target: &str, platforms: &Platforms) -> Result
         out.push(image(store, inner, digest, true)?);
     }
     Ok(out)
+}
+
+fn platform_name(d: &Descriptor) -> String {
+    d.platform.as_ref().map(Platform::to_string).unwrap_or_else(|| "an unnamed platform".into())
+}
+
+/// Check the digest a manifest names content by before that content is read: shiplight
+/// verifies what it reads, and it verifies SHA-256 only, so another algorithm is refused
+/// rather than read unverified.
+fn checked_digest(store: &dyn Store, what: &str, digest: &str) -> Result<(), OciError> {
+    crate::reference::check_digest(digest).map_err(|e| match e {
+        DigestError::Unsupported { algorithm, .. } => OciError::Format(format!(
+            "{what} in {} is named by a {algorithm} digest (`{digest}`), and shiplight verifies sha256 digests only, so it reads nothing of it; push the image with sha256 digests (the default of Docker, BuildKit and registries)",
+            store.place()
+        )),
+        DigestError::Malformed(_) => OciError::Format(format!(
+            "{what} in {} is named by `{digest}`, which is not a digest (sha256: and 64 hex digits); the manifest is damaged",
+            store.place()
+        )),
+    })
 }
 
 fn platform_of(r: &Resolved) -> Platform {
@@ -312,6 +334,10 @@ fn image(store: &dyn Store, m: Manifest, digest: String, from_index: bool) -> Re
             store.place(),
             config_desc.media_type
         )));
+    }
+    checked_digest(store, &format!("the config of manifest {digest}"), &config_desc.digest)?;
+    for (i, layer) in m.layers.iter().enumerate() {
+        checked_digest(store, &format!("layer {} of manifest {digest}", i + 1), &layer.digest)?;
     }
     let bytes = small_blob(store, &config_desc)?;
     let config: ImageConfig = serde_json::from_slice(&bytes)
@@ -642,6 +668,25 @@ mod tests {
         assert_eq!(m.size_bytes, 5, "only the layer that was read");
         assert!(m.notes[0].contains("is foreign") && m.notes[0].contains("layer 1"), "{:?}", m.notes);
         assert_eq!(m.layers[1].entries, Some(1));
+    }
+
+    /// A manifest naming a layer by a digest shiplight cannot verify is refused before any
+    /// of it is read, saying which layer, which algorithm and what to do.
+    #[test]
+    fn a_layer_named_by_another_digest_algorithm_is_refused_clearly() {
+        let config = serde_json::json!({"os": "linux", "architecture": "amd64",
+            "rootfs": {"diff_ids": [format!("sha256:{}", "d".repeat(64))]}, "history": [{"created_by": "COPY x"}]})
+        .to_string();
+        let sha512 = format!("sha512:{}", "a".repeat(128));
+        let manifest = serde_json::json!({"schemaVersion": 2,
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha256(config.as_bytes()), "size": config.len()},
+            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": sha512, "size": 10}]})
+        .to_string();
+        let store = Memory(vec![(sha256(config.as_bytes()), config.into_bytes())], manifest.into_bytes());
+        let e = resolve(&store, "t", &Platforms::All).unwrap_err().to_string();
+        assert!(e.contains("layer 1 of manifest sha256:") && e.contains("in memory"), "{e}");
+        assert!(e.contains(&format!("a sha512 digest (`{sha512}`)")) && e.contains("sha256 digests only"), "{e}");
+        assert!(e.contains("push the image with sha256 digests"), "{e}");
     }
 
     #[test]
