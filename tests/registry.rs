@@ -411,7 +411,11 @@ fn token_auth_anonymous_and_with_a_credential_helper() {
 }
 
 /// Build two images on the daemon from busybox and push them.
-async fn pushed_pair(engine: &shiplight::image::engine::Engine, registry: &Registry, dir: &Path) -> (String, String) {
+async fn pushed_pair(
+    engine: &shiplight::image::docker::engine::Engine,
+    registry: &Registry,
+    dir: &Path,
+) -> (String, String) {
     busybox(engine).await;
     let base = format!("FROM {BUSYBOX}\nRUN head -c 3000000 /dev/urandom > /base.bin\n");
     let head = format!("{base}RUN head -c 2000000 /dev/urandom > /pr.bin && mkdir /pr\n");

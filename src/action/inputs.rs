@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::Mode;
 use crate::image::compare::Thresholds;
-use crate::image::engine::Builder;
+use crate::image::docker::engine::Builder;
 use crate::lint::Severity;
 use crate::pipeline::compare::parse_size;
 pub use crate::pipeline::review::SuggestMode;

@@ -9,7 +9,7 @@ use crate::github::event;
 use std::path::PathBuf;
 
 use crate::image::compare::{Thresholds, Verdict};
-use crate::image::engine::EngineError;
+use crate::image::docker::engine::EngineError;
 use crate::lint::LintConfig;
 use crate::pipeline::compare::{self, CompareOptions};
 use crate::pipeline::plan;

@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use sha2::{Digest, Sha256};
 
-use super::engine::{Engine, EngineError};
+use super::docker::engine::{Engine, EngineError};
 use super::packages::{self as inventories, Capture, Captured};
 use super::waste::{self, Entry};
 use super::{attribute, cache};

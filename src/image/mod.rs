@@ -1,21 +1,17 @@
 //! Images: build them, measure them, find their waste, compare two of them.
 //!
-//! `engine` is the Docker adapter (the only I/O here, through bollard); `context` packs a
-//! build context; `measure` streams an export through the scanners; `waste`, `attribute` and
+//! `docker/` is the daemon (its `engine` holds the bollard client; `context` packs a build
+//! context); `measure` streams an export through the scanners; `waste`, `attribute` and
 //! `compare` are pure.
 
 pub mod attribute;
 pub mod base;
 pub mod cache;
 pub mod compare;
-pub mod context;
-pub mod endpoint;
-pub mod engine;
+pub mod docker;
 pub mod measure;
-pub mod needs;
 pub mod oci;
 pub mod packages;
-pub mod smoke;
 pub mod source;
 pub mod waste;
 

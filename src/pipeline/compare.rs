@@ -10,11 +10,12 @@ use bytes::Bytes;
 use crate::dockerfile::{Dockerfile, Graph};
 use crate::github::{self, tarball};
 use crate::image::compare::{self, Thresholds, Verdict};
-use crate::image::engine::{BuildLine, BuildRequest, Builder, Engine, EngineError};
+use crate::image::docker::context;
+use crate::image::docker::engine::{BuildLine, BuildRequest, Builder, Engine, EngineError};
 use crate::image::measure::{self, Source};
 use crate::image::oci::Platforms;
 use crate::image::source::ImageSource;
-use crate::image::{base, context, ImageMeasure};
+use crate::image::{base, ImageMeasure};
 use crate::pipeline::sources::{Found, Reader, SourceError};
 use crate::report::{ImageReport, Report};
 

@@ -20,7 +20,7 @@ use std::process::Command;
 use serde::{Deserialize, Serialize};
 
 use crate::image::compare::Thresholds;
-use crate::image::context::DockerIgnore;
+use crate::image::docker::context::DockerIgnore;
 
 /// An image the repository builds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

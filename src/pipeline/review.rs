@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::compare::CompareOptions;
 use super::suggest::{self, SuggestOptions};
-use crate::image::engine::Builder;
+use crate::image::docker::engine::Builder;
 use crate::image::packages::cost;
 use crate::lint::{self, Finding, LintConfig};
 use crate::report::comment::{self as body, run_key, Links};

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::image::engine::{Engine, EngineError};
+use crate::image::docker::engine::{Engine, EngineError};
 use crate::image::measure::{self, Source};
 use crate::image::oci::{self, layout::Layout, registry, OciError, Platforms};
 use crate::image::source::ImageSource;

@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use crate::dockerfile::{Dockerfile, Graph, Kind};
-use crate::image::context;
-use crate::image::engine::{BuildRequest, Engine, EngineError};
-use crate::image::smoke::{self, Check};
+use crate::image::docker::context;
+use crate::image::docker::engine::{BuildRequest, Engine, EngineError};
+use crate::image::docker::smoke::{self, Check};
 use crate::lint::LintConfig;
 use crate::patch::{self, Outcome, Templates};
 pub use crate::report::{SmokeReport, Suggestion, Verification};
@@ -45,7 +45,7 @@ pub struct SuggestOptions {
     #[arg(long, default_value_t = 3600)]
     pub timeout: u64,
     #[arg(long, value_enum, default_value = "auto")]
-    pub builder: crate::image::engine::Builder,
+    pub builder: crate::image::docker::engine::Builder,
     /// Ship static binaries (Go) on `scratch` instead of distroless static.
     #[arg(long)]
     pub scratch: bool,
@@ -258,7 +258,7 @@ async fn refine(engine: &Engine, opts: &SuggestOptions, dir: &std::path::Path, s
         return;
     }
     let timeout = std::time::Duration::from_secs(opts.smoke_timeout);
-    let found = crate::image::needs::needs(engine, &tag, &sources, &runtime_base, timeout).await;
+    let found = crate::image::docker::needs::needs(engine, &tag, &sources, &runtime_base, timeout).await;
     let _ = engine.remove(&tag).await;
     let Ok(found) = found else { return };
     let libs: Vec<(String, String)> = found.into_iter().map(|n| (n.package.unwrap_or_default(), n.soname)).collect();

@@ -227,8 +227,8 @@ pub struct Verification {
 pub struct SmokeReport {
     /// `GET :5000/`, or the command run.
     pub check: String,
-    pub original: crate::image::smoke::Outcome,
-    pub patched: crate::image::smoke::Outcome,
+    pub original: crate::image::docker::smoke::Outcome,
+    pub patched: crate::image::docker::smoke::Outcome,
     pub same: bool,
 }
 

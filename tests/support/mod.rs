@@ -15,7 +15,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use bytes::Bytes;
-use shiplight::image::engine::Engine;
+use shiplight::image::docker::engine::Engine;
 
 /// Connect to the daemon, or skip (locally) / fail (in CI). Prints the engine it runs on.
 pub async fn daemon(test: &str) -> Option<Engine> {

@@ -72,7 +72,7 @@ impl Login {
 /// The credential for `registry` (as a reference names it: `docker.io`, `ghcr.io`,
 /// `127.0.0.1:5000`).
 pub fn credential(registry: &str, login: &Login) -> Result<Credential, String> {
-    credential_in(registry, login, crate::image::endpoint::docker_config_dir().as_deref())
+    credential_in(registry, login, crate::image::docker::endpoint::docker_config_dir().as_deref())
 }
 
 /// [`credential`], with the docker CLI's configuration in `config_dir`.

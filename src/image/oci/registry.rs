@@ -48,8 +48,10 @@ fn is_loopback(host: &str) -> bool {
 
 /// Docker's `certs.d/HOST/*.crt` for `registry`, if any.
 fn certs_d(registry: &str) -> Vec<ureq::tls::Certificate<'static>> {
-    let dirs =
-        [crate::image::endpoint::docker_config_dir().map(|d| d.join("certs.d")), Some("/etc/docker/certs.d".into())];
+    let dirs = [
+        crate::image::docker::endpoint::docker_config_dir().map(|d| d.join("certs.d")),
+        Some("/etc/docker/certs.d".into()),
+    ];
     let mut certs = Vec::new();
     for dir in dirs.into_iter().flatten() {
         let Ok(entries) = std::fs::read_dir(dir.join(registry)) else { continue };

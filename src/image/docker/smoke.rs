@@ -12,14 +12,9 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
-use bollard::query_parameters::{
-    CreateContainerOptionsBuilder, InspectContainerOptions, LogsOptionsBuilder, RemoveContainerOptionsBuilder,
-    StartContainerOptions, WaitContainerOptions,
-};
-use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
-use super::engine::{Engine, EngineError, LABEL};
+use super::engine::{Engine, EngineError};
 
 /// What to check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,10 +45,6 @@ impl Outcome {
     }
 }
 
-fn api(what: &str, e: bollard::errors::Error) -> EngineError {
-    EngineError::Api { what: what.to_owned(), message: e.to_string() }
-}
-
 /// The container shiplight runs in, when it runs in one on this daemon with a network of its
 /// own (not the host's): found by its hostname, which Docker sets to the container's ID.
 async fn own_container(engine: &Engine) -> Option<String> {
@@ -65,19 +56,14 @@ async fn own_container(engine: &Engine) -> Option<String> {
         .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
         .map(|h| h.trim().to_owned())
         .filter(|h| !h.is_empty())?;
-    let me = engine.docker().inspect_container(&hostname, None::<InspectContainerOptions>).await.ok()?;
+    let me = engine.inspect_container(&hostname).await.ok()?;
     let mode = me.host_config.and_then(|h| h.network_mode).unwrap_or_default();
     (mode != "host").then_some(me.id?)
 }
 
 /// Run the check against `image`, within `timeout`.
 pub async fn run(engine: &Engine, image: &str, check: &Check, timeout: Duration) -> Result<Outcome, EngineError> {
-    let docker = engine.docker();
-    let mut body = ContainerCreateBody {
-        image: Some(image.to_owned()),
-        labels: Some(HashMap::from([(LABEL.to_owned(), "true".to_owned())])),
-        ..Default::default()
-    };
+    let mut body = ContainerCreateBody { image: Some(image.to_owned()), ..Default::default() };
     let shared = match check {
         Check::Http { .. } => own_container(engine).await,
         Check::Command(_) => None,
@@ -106,25 +92,10 @@ pub async fn run(engine: &Engine, image: &str, check: &Check, timeout: Duration)
         }
         Check::Command(None) => {}
     }
-    let opts = CreateContainerOptionsBuilder::default().build();
-    let id = docker
-        .create_container(Some(opts), body)
-        .await
-        .map_err(|e| api(&format!("creating a container of {image}"), e))?
-        .id;
+    let id = engine.create_container(body).await?;
     let result = observe(engine, &id, check, timeout, shared.is_some()).await;
-    let _ = docker.remove_container(&id, Some(RemoveContainerOptionsBuilder::default().force(true).build())).await;
+    engine.remove_container(&id).await;
     result
-}
-
-async fn logs(engine: &Engine, id: &str) -> String {
-    let opts = LogsOptionsBuilder::default().stdout(true).stderr(true).build();
-    let mut stream = engine.docker().logs(id, Some(opts));
-    let mut out = String::new();
-    while let Some(Ok(chunk)) = stream.next().await {
-        out.push_str(&chunk.to_string());
-    }
-    out
 }
 
 async fn observe(
@@ -134,17 +105,10 @@ async fn observe(
     timeout: Duration,
     shared_network: bool,
 ) -> Result<Outcome, EngineError> {
-    let docker = engine.docker();
-    docker
-        .start_container(id, None::<StartContainerOptions>)
-        .await
-        .map_err(|e| api("starting the smoke container", e))?;
+    engine.start_container(id).await?;
     match check {
         Check::Http { port, path } => {
-            let inspect = docker
-                .inspect_container(id, None::<InspectContainerOptions>)
-                .await
-                .map_err(|e| api("inspecting the smoke container", e))?;
+            let inspect = engine.inspect_container(id).await?;
             let published = inspect
                 .network_settings
                 .and_then(|n| n.ports)
@@ -170,11 +134,11 @@ async fn observe(
                     }
                     Err(e) => last_error = e,
                 }
-                let state =
-                    docker.inspect_container(id, None::<InspectContainerOptions>).await.ok().and_then(|i| i.state);
+                let state = engine.inspect_container(id).await.ok().and_then(|i| i.state);
                 if state.as_ref().is_some_and(|s| s.running == Some(false)) {
                     let code = state.and_then(|s| s.exit_code);
-                    let tail: Vec<String> = logs(engine, id).await.lines().rev().take(20).map(str::to_owned).collect();
+                    let tail: Vec<String> =
+                        engine.container_logs(id).await.lines().rev().take(20).map(str::to_owned).collect();
                     let tail: Vec<String> = tail.into_iter().rev().collect();
                     return Ok(Outcome {
                         error: Some(format!(
@@ -192,25 +156,17 @@ async fn observe(
                 ..Outcome::default()
             })
         }
-        Check::Command(_) => {
-            let mut wait = docker.wait_container(id, None::<WaitContainerOptions>);
-            match tokio::time::timeout(timeout, wait.next()).await {
-                Err(_) => Ok(Outcome {
-                    error: Some(format!("still running after {} s", timeout.as_secs())),
-                    ..Outcome::default()
-                }),
-                Ok(item) => {
-                    let code = match item {
-                        Some(Ok(r)) => r.status_code,
-                        // a non-zero exit arrives as an error carrying the code
-                        Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => code,
-                        Some(Err(e)) => return Err(api("waiting for the smoke container", e)),
-                        None => -1,
-                    };
-                    Ok(Outcome { exit_code: Some(code), output: Some(logs(engine, id).await), ..Outcome::default() })
-                }
-            }
-        }
+        Check::Command(_) => match engine.wait_container(id, timeout).await? {
+            None => Ok(Outcome {
+                error: Some(format!("still running after {} s", timeout.as_secs())),
+                ..Outcome::default()
+            }),
+            Some(code) => Ok(Outcome {
+                exit_code: Some(code),
+                output: Some(engine.container_logs(id).await),
+                ..Outcome::default()
+            }),
+        },
     }
 }
 

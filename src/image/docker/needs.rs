@@ -8,12 +8,7 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::time::Duration;
 
-use bollard::query_parameters::{
-    CreateContainerOptionsBuilder, DownloadFromContainerOptionsBuilder, RemoveContainerOptionsBuilder,
-};
-use futures_util::StreamExt;
-
-use super::engine::{Engine, EngineError, LABEL};
+use super::engine::{Engine, EngineError};
 use super::smoke::{self, Check};
 
 /// A library an artifact needs, and the package that provides it.
@@ -120,36 +115,21 @@ pub async fn needs(
     runtime_base: &str,
     timeout: Duration,
 ) -> Result<Vec<Need>, EngineError> {
-    let docker = engine.docker();
     let body = bollard::models::ContainerCreateBody {
         image: Some(image.to_owned()),
         cmd: Some(vec!["true".into()]),
-        labels: Some([(LABEL.to_owned(), "true".to_owned())].into()),
         ..Default::default()
     };
-    let id = docker
-        .create_container(Some(CreateContainerOptionsBuilder::default().build()), body)
-        .await
-        .map_err(|e| EngineError::Api { what: format!("creating a container of {image}"), message: e.to_string() })?
-        .id;
+    let id = engine.create_container(body).await?;
     let mut sonames = BTreeSet::new();
     let mut read = 0usize;
     for path in paths {
-        let opts = DownloadFromContainerOptionsBuilder::default().path(path).build();
-        let mut stream = docker.download_from_container(&id, Some(opts));
-        let mut archive = Vec::new();
-        while let Some(chunk) = stream.next().await {
-            // a path that is not there is not an artifact to scan
-            let Ok(chunk) = chunk else { break };
-            read += chunk.len();
-            if read > MAX_ARCHIVE {
-                break;
-            }
-            archive.extend_from_slice(&chunk);
-        }
+        // a path that is not there is not an artifact to scan (an empty archive)
+        let archive = engine.copy_from_container(&id, path, MAX_ARCHIVE.saturating_sub(read)).await;
+        read += archive.len();
         sonames.extend(sonames_in_tar(&archive));
     }
-    let _ = docker.remove_container(&id, Some(RemoveContainerOptionsBuilder::default().force(true).build())).await;
+    engine.remove_container(&id).await;
     if sonames.is_empty() {
         return Ok(Vec::new());
     }

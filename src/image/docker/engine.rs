@@ -1,15 +1,20 @@
-//! The Docker Engine adapter: the only module that talks to the daemon (through bollard).
+//! The connection to the Docker daemon: [`Engine`] holds the bollard client, and nothing else
+//! in shiplight does. Images (build, inspect, history, `docker save`, import, remove) and the
+//! container operations the smoke checks and the run-time needs scan use (create, start,
+//! inspect, logs, wait, copy out, remove) are its methods.
 //!
-//! `DOCKER_HOST` (unix socket or tcp) selects the daemon as the docker CLI does; the API
-//! version is negotiated, so Engine 20.10 (API 1.41) and Engine 28 both work.
+//! Which daemon is `endpoint.rs`'s decision (`DOCKER_HOST`, a Docker context, the local
+//! socket); the API version is negotiated, so Engine 20.10 (API 1.41) and Engine 28 both
+//! work.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use bollard::models::BuildInfoAux;
+use bollard::models::{BuildInfoAux, ContainerCreateBody, ContainerInspectResponse};
 use bollard::query_parameters::{
-    BuildImageOptionsBuilder, BuilderVersion, CreateImageOptionsBuilder, ListImagesOptionsBuilder,
-    RemoveImageOptionsBuilder,
+    BuildImageOptionsBuilder, BuilderVersion, CreateContainerOptionsBuilder, CreateImageOptionsBuilder,
+    DownloadFromContainerOptionsBuilder, InspectContainerOptions, ListImagesOptionsBuilder, LogsOptionsBuilder,
+    RemoveContainerOptionsBuilder, RemoveImageOptionsBuilder, StartContainerOptions, WaitContainerOptions,
 };
 use bollard::Docker;
 use bytes::Bytes;
@@ -327,10 +332,83 @@ impl Engine {
             Err(e) => Err(api(&format!("removing {image}"), e)),
         }
     }
+}
 
-    /// The bollard client, for the container work of smoke checks and for tests.
-    pub fn docker(&self) -> &Docker {
-        &self.docker
+/// Containers: only what the smoke checks (`smoke.rs`) and the run-time needs scan
+/// (`needs.rs`) ask for. Every container is labelled [`LABEL`], and its creator removes it.
+impl Engine {
+    /// Create a container as `body` describes it, labelled as shiplight's: its ID.
+    pub async fn create_container(&self, mut body: ContainerCreateBody) -> Result<String, EngineError> {
+        let image = body.image.clone().unwrap_or_default();
+        body.labels.get_or_insert_with(HashMap::new).insert(LABEL.to_owned(), "true".to_owned());
+        let opts = CreateContainerOptionsBuilder::default().build();
+        let created = self
+            .docker
+            .create_container(Some(opts), body)
+            .await
+            .map_err(|e| api(&format!("creating a container of {image}"), e))?;
+        Ok(created.id)
+    }
+
+    pub async fn start_container(&self, id: &str) -> Result<(), EngineError> {
+        self.docker
+            .start_container(id, None::<StartContainerOptions>)
+            .await
+            .map_err(|e| api(&format!("starting container {id}"), e))
+    }
+
+    pub async fn inspect_container(&self, id: &str) -> Result<ContainerInspectResponse, EngineError> {
+        self.docker
+            .inspect_container(id, None::<InspectContainerOptions>)
+            .await
+            .map_err(|e| api(&format!("inspecting container {id}"), e))
+    }
+
+    /// What the container printed, stdout and stderr interleaved (as much as could be read).
+    pub async fn container_logs(&self, id: &str) -> String {
+        let opts = LogsOptionsBuilder::default().stdout(true).stderr(true).build();
+        let mut stream = self.docker.logs(id, Some(opts));
+        let mut out = String::new();
+        while let Some(Ok(chunk)) = stream.next().await {
+            out.push_str(&chunk.to_string());
+        }
+        out
+    }
+
+    /// Wait up to `timeout` for the container to exit: its exit code, or `None` when it is
+    /// still running then (-1 when the daemon ended the wait without one).
+    pub async fn wait_container(&self, id: &str, timeout: Duration) -> Result<Option<i64>, EngineError> {
+        let mut wait = self.docker.wait_container(id, None::<WaitContainerOptions>);
+        match tokio::time::timeout(timeout, wait.next()).await {
+            Err(_) => Ok(None),
+            Ok(Some(Ok(r))) => Ok(Some(r.status_code)),
+            // a non-zero exit arrives as an error carrying the code
+            Ok(Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. }))) => Ok(Some(code)),
+            Ok(Some(Err(e))) => Err(api(&format!("waiting for container {id}"), e)),
+            Ok(None) => Ok(Some(-1)),
+        }
+    }
+
+    /// `path` of the container as a tar archive (`docker cp` out), cut at `limit` bytes;
+    /// empty when the path is not there.
+    pub async fn copy_from_container(&self, id: &str, path: &str, limit: usize) -> Vec<u8> {
+        let opts = DownloadFromContainerOptionsBuilder::default().path(path).build();
+        let mut stream = self.docker.download_from_container(id, Some(opts));
+        let mut archive = Vec::new();
+        // a path that is not there answers with an error: nothing to copy
+        while let Some(Ok(chunk)) = stream.next().await {
+            if archive.len() + chunk.len() > limit {
+                break;
+            }
+            archive.extend_from_slice(&chunk);
+        }
+        archive
+    }
+
+    /// Remove a container, running or not. Best effort: a container already gone is fine.
+    pub async fn remove_container(&self, id: &str) {
+        let opts = RemoveContainerOptionsBuilder::default().force(true).build();
+        let _ = self.docker.remove_container(id, Some(opts)).await;
     }
 }
 
