@@ -1,9 +1,11 @@
 //! Go binaries: their build info (what `go version -m` prints), found in the binary itself
-//! by its magic (`\xff Go buildinf:`). The main module takes the binary's bytes; the modules
-//! linked into it are listed with 0 bytes, via the main module. Build info in the inline
-//! format (Go 1.18 and later) is read; older binaries are named in the inventory's notes.
+//! by its magic (`\xff Go buildinf:`) while the layer scan streams the file past
+//! ([`build_info`]). The main module takes the binary's bytes; the modules linked into it are
+//! listed with 0 bytes, via the main module. Build info in the inline format (Go 1.18 and
+//! later) is read; older binaries are named in the inventory's notes.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 
 use super::{Captured, Ecosystem, Package};
 
@@ -37,6 +39,35 @@ pub fn parse(data: &[u8]) -> Option<(String, String)> {
         modinfo = modinfo[16..modinfo.len() - 16].to_owned();
     }
     Some((version, modinfo))
+}
+
+/// The module lines of a Go binary's build info, read while the file streams past: an ELF
+/// file is searched for the build-info magic, which Go places near the start of its data.
+/// `None` for a file that is not an ELF binary or has no (inline) build info.
+pub fn build_info(r: &mut dyn Read) -> std::io::Result<Option<String>> {
+    const READ: u64 = 256 * 1024;
+    let mut first = Vec::with_capacity(4);
+    (&mut *r).take(4).read_to_end(&mut first)?;
+    if first != b"\x7fELF" {
+        return Ok(None);
+    }
+    let finder = memchr::memmem::Finder::new(MAGIC);
+    let mut window: Vec<u8> = Vec::with_capacity(2 * READ as usize);
+    loop {
+        if (&mut *r).take(READ).read_to_end(&mut window)? == 0 {
+            return Ok(None);
+        }
+        if let Some(at) = finder.find(&window) {
+            // the header and the two strings follow; 64 kB holds any module list but a huge one
+            let mut data = window.split_off(at);
+            let want = (64 * 1024usize).saturating_sub(data.len());
+            (&mut *r).take(want as u64).read_to_end(&mut data)?;
+            return Ok(parse(&data).map(|(_, modules)| modules));
+        }
+        // keep the tail, in case the magic straddles two reads
+        let keep = window.len().saturating_sub(MAGIC.len() - 1);
+        window.drain(..keep);
+    }
 }
 
 fn uvarint(b: &[u8]) -> Option<(u64, usize)> {
@@ -87,6 +118,40 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Build info framed the way the Go linker writes it (inline strings, Go 1.18+).
+    fn build_info_bytes(version: &str, modules: &str) -> Vec<u8> {
+        let framed = format!("{}{modules}{}", "0".repeat(16), "1".repeat(16));
+        let mut data = MAGIC.to_vec();
+        data.push(8); // pointer size
+        data.push(0x2); // inline strings
+        data.resize(32, 0);
+        for s in [version, framed.as_str()] {
+            data.push(s.len() as u8 | if s.len() > 127 { 0x80 } else { 0 });
+            if s.len() > 127 {
+                data.push((s.len() >> 7) as u8);
+            }
+            data.extend_from_slice(s.as_bytes());
+        }
+        data
+    }
+
+    #[test]
+    fn build_info_is_found_in_a_streaming_elf_file_wherever_it_starts() {
+        let mods = "path\texample.com/hello\nmod\texample.com/hello\t(devel)\t\n";
+        // the magic straddles the scanner's 256 KiB reads
+        for at in [100, 256 * 1024 - 5, 700_000] {
+            let mut file = b"\x7fELF".to_vec();
+            file.resize(at, 0);
+            file.extend_from_slice(&build_info_bytes("go1.21.0", mods));
+            file.resize(file.len() + 1000, 0);
+            assert_eq!(build_info(&mut &file[..]).unwrap().as_deref(), Some(mods), "magic at {at}");
+        }
+        let mut not_elf = b"#!/bin/sh\n".to_vec();
+        not_elf.extend_from_slice(&build_info_bytes("go1.21.0", mods));
+        assert_eq!(build_info(&mut &not_elf[..]).unwrap(), None);
+        assert_eq!(build_info(&mut &b"\x7fELF no build info"[..]).unwrap(), None);
+    }
 
     #[test]
     fn inline_build_info() {

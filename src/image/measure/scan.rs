@@ -1,0 +1,165 @@
+//! One layer tar, read once to its end: its diff_id (the SHA-256 of the tar), its size as
+//! Docker counts it, its gzip size when asked (`gzip.rs`), its file listing (for waste) and
+//! the package databases and build info its files hold (each reader in `image/packages/`
+//! says which files it needs). The result, [`LayerScan`], is what every layer source yields
+//! and what the scan cache keeps by diff_id.
+
+use std::io::Read;
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::gzip::BlockGzip;
+use crate::image::packages::{self as inventories, Capture, Captured};
+use crate::image::waste::{self, Entry};
+
+/// What a scan learnt about one layer tar. Kept by diff_id in the scan cache.
+#[derive(Debug, Default, Clone, serde::Serialize, Deserialize)]
+pub(crate) struct LayerScan {
+    /// `sha256:` of the uncompressed tar: the layer's diff_id.
+    #[serde(default)]
+    pub diff_id: String,
+    /// The uncompressed tar's length.
+    #[serde(default)]
+    pub tar_bytes: u64,
+    /// Its content as Docker counts a layer's size: regular files, plus symlinks at the
+    /// length of their target.
+    #[serde(default)]
+    pub bytes: u64,
+    /// The tar gzip-compressed (what a push would send), when `gzipped`.
+    pub compressed_bytes: u64,
+    #[serde(default)]
+    pub gzipped: bool,
+    pub entries: Vec<Entry>,
+    /// The package databases and build info the layer writes.
+    #[serde(default)]
+    pub packages: Captured,
+}
+
+/// Reads a layer, hashing every byte read and writing it into the gzip encoder too.
+struct Tee<R: Read> {
+    inner: R,
+    gz: Option<BlockGzip>,
+    sha: Sha256,
+    read: u64,
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(gz) = &mut self.gz {
+            gz.write(&buf[..n]);
+        }
+        self.sha.update(&buf[..n]);
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// `sha256:` and the hex digest.
+pub(crate) fn digest_of(sha: Sha256) -> String {
+    let hash = sha.finalize();
+    let mut s = String::with_capacity(71);
+    s.push_str("sha256:");
+    for b in hash {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// Scan one layer tar, read to its end: its diff_id, sizes, gzip size (when `compressed`),
+/// file listing and package databases.
+pub(crate) fn scan_layer(input: impl Read, compressed: bool) -> std::io::Result<LayerScan> {
+    let mut tee = Tee { inner: input, gz: compressed.then(BlockGzip::new), sha: Sha256::new(), read: 0 };
+    let mut bytes = 0u64;
+    let mut entries = Vec::new();
+    let mut captured = Captured::default();
+    let mut raw: Vec<(String, Vec<u8>)> = Vec::new();
+    {
+        let mut archive = tar::Archive::new(&mut tee);
+        for e in archive.entries()? {
+            let mut e = e?;
+            let path = waste::normalize(&e.path()?.to_string_lossy());
+            let kind = e.header().entry_type();
+            let size = if kind.is_file() { e.header().size().unwrap_or(0) } else { 0 };
+            bytes += size;
+            if kind.is_symlink() {
+                if let Some(target) = e.link_name_bytes().map(|t| t.into_owned()) {
+                    // Docker counts a symlink at its target's length, as lstat does
+                    bytes += target.len() as u64;
+                    if !path.contains('/') && !path.is_empty() {
+                        captured.links.push((path.clone(), String::from_utf8_lossy(&target).into_owned()));
+                    }
+                }
+            }
+            let capture = if kind.is_file() {
+                inventories::capture(&path, e.header().mode().unwrap_or(0), size)
+            } else {
+                Capture::Nothing
+            };
+            match capture {
+                Capture::Text(max) if size as usize <= max => {
+                    let mut text = String::new();
+                    if e.read_to_string(&mut text).is_ok() {
+                        captured.files.push((path.clone(), text));
+                    }
+                }
+                Capture::Text(max) => {
+                    let mut head = vec![0u8; max];
+                    let n = read_up_to(&mut e, &mut head)?;
+                    captured.files.push((path.clone(), String::from_utf8_lossy(&head[..n]).into_owned()));
+                }
+                Capture::Bytes => {
+                    let mut bytes = Vec::new();
+                    e.read_to_end(&mut bytes)?;
+                    raw.push((path.clone(), bytes));
+                }
+                Capture::MaybeGo => {
+                    if let Some(info) = inventories::go::build_info(&mut e)? {
+                        captured.go.push((path.clone(), info));
+                    }
+                }
+                Capture::Nothing => {}
+            }
+            std::io::copy(&mut e, &mut std::io::sink())?;
+            if !path.is_empty() {
+                entries.push(Entry { path, size });
+            }
+        }
+    }
+    // an rpm database is read once the layer's copy of its write-ahead log is known too
+    for (path, bytes) in raw.iter().filter(|(p, _)| !p.ends_with("-wal")) {
+        let wal = raw.iter().find(|(p, _)| p.strip_suffix("-wal") == Some(path)).map(|(_, b)| b.as_slice());
+        match inventories::rpm::parse_db(bytes, wal) {
+            Ok(records) => captured.rpm.push((path.clone(), records)),
+            Err(e) => captured.notes.push(format!("/{path} cannot be read as an rpm database: {e}")),
+        }
+    }
+    std::io::copy(&mut tee, &mut std::io::sink())?; // trailing padding
+    let gzipped = tee.gz.is_some();
+    let compressed_bytes = match tee.gz {
+        Some(gz) => gz.finish()?,
+        None => 0,
+    };
+    Ok(LayerScan {
+        diff_id: digest_of(tee.sha),
+        tar_bytes: tee.read,
+        bytes,
+        compressed_bytes,
+        gzipped,
+        entries,
+        packages: captured,
+    })
+}
+
+/// Fill `buf` as far as the reader goes; the count read.
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
