@@ -10,7 +10,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::gzip::BlockGzip;
-use crate::image::packages::{self as inventories, Capture, Captured};
+use crate::image::packages::{capture, Capture, Captured, Reader, READERS};
 use crate::image::waste::{self, Entry};
 
 /// What a scan learnt about one layer tar. Kept by diff_id in the scan cache.
@@ -74,7 +74,8 @@ pub(crate) fn scan_layer(input: impl Read, compressed: bool) -> std::io::Result<
     let mut bytes = 0u64;
     let mut entries = Vec::new();
     let mut captured = Captured::default();
-    let mut raw: Vec<(String, Vec<u8>)> = Vec::new();
+    // files kept whole until the layer ends, by reader (an rpm database and its WAL)
+    let mut raw: Vec<(&'static dyn Reader, String, Vec<u8>)> = Vec::new();
     {
         let mut archive = tar::Archive::new(&mut tee);
         for e in archive.entries()? {
@@ -92,34 +93,26 @@ pub(crate) fn scan_layer(input: impl Read, compressed: bool) -> std::io::Result<
                     }
                 }
             }
-            let capture = if kind.is_file() {
-                inventories::capture(&path, e.header().mode().unwrap_or(0), size)
-            } else {
-                Capture::Nothing
-            };
+            let capture = if kind.is_file() { capture(&path, e.header().mode().unwrap_or(0), size) } else { None };
             match capture {
-                Capture::Text(max) if size as usize <= max => {
+                Some((_, Capture::Text(max))) if size as usize <= max => {
                     let mut text = String::new();
                     if e.read_to_string(&mut text).is_ok() {
                         captured.files.push((path.clone(), text));
                     }
                 }
-                Capture::Text(max) => {
+                Some((_, Capture::Text(max))) => {
                     let mut head = vec![0u8; max];
                     let n = read_up_to(&mut e, &mut head)?;
                     captured.files.push((path.clone(), String::from_utf8_lossy(&head[..n]).into_owned()));
                 }
-                Capture::Bytes => {
+                Some((reader, Capture::Bytes)) => {
                     let mut bytes = Vec::new();
                     e.read_to_end(&mut bytes)?;
-                    raw.push((path.clone(), bytes));
+                    raw.push((reader, path.clone(), bytes));
                 }
-                Capture::MaybeGo => {
-                    if let Some(info) = inventories::go::build_info(&mut e)? {
-                        captured.go.push((path.clone(), info));
-                    }
-                }
-                Capture::Nothing => {}
+                Some((reader, Capture::Stream)) => reader.stream(&path, &mut e, &mut captured)?,
+                None => {}
             }
             std::io::copy(&mut e, &mut std::io::sink())?;
             if !path.is_empty() {
@@ -127,12 +120,14 @@ pub(crate) fn scan_layer(input: impl Read, compressed: bool) -> std::io::Result<
             }
         }
     }
-    // an rpm database is read once the layer's copy of its write-ahead log is known too
-    for (path, bytes) in raw.iter().filter(|(p, _)| !p.ends_with("-wal")) {
-        let wal = raw.iter().find(|(p, _)| p.strip_suffix("-wal") == Some(path)).map(|(_, b)| b.as_slice());
-        match inventories::rpm::parse_db(bytes, wal) {
-            Ok(records) => captured.rpm.push((path.clone(), records)),
-            Err(e) => captured.notes.push(format!("/{path} cannot be read as an rpm database: {e}")),
+    for reader in READERS {
+        let kept: Vec<(String, Vec<u8>)> = raw
+            .iter_mut()
+            .filter(|(r, _, _)| r.ecosystem() == reader.ecosystem())
+            .map(|(_, path, bytes)| (std::mem::take(path), std::mem::take(bytes)))
+            .collect();
+        if !kept.is_empty() {
+            reader.bytes(&kept, &mut captured);
         }
     }
     std::io::copy(&mut tee, &mut std::io::sink())?; // trailing padding

@@ -4,9 +4,12 @@
 //! dependency (`Auto-Installed: 1`). Bytes are the package's regular files in the image, not
 //! the `Installed-Size` estimate.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::{Captured, Ecosystem, Fs, Package};
+use super::{Capture, Ecosystem, Image, Installs, Package, Reader, MAX_TEXT};
+
+/// The dpkg reader.
+pub struct Deb;
 
 pub const STATUS: &str = "var/lib/dpkg/status";
 pub const INFO: &str = "var/lib/dpkg/info/";
@@ -123,37 +126,54 @@ fn closure<'a>(
     seen
 }
 
+impl Reader for Deb {
+    fn ecosystem(&self) -> Ecosystem {
+        Ecosystem::Deb
+    }
+
+    fn capture(&self, path: &str, _mode: u32, _size: u64) -> Option<Capture> {
+        let list = path.starts_with(INFO) && path.ends_with(".list");
+        (path == STATUS || path == EXTENDED_STATES || list).then_some(Capture::Text(MAX_TEXT))
+    }
+
+    fn read(&self, image: &Image) -> Vec<(Package, Vec<String>)> {
+        read(image)
+    }
+
+    fn notes(&self, _image: &Image, found: &[(Package, Vec<String>)]) -> Vec<String> {
+        let unlisted = found.iter().filter(|(p, paths)| p.ecosystem == Ecosystem::Deb && paths.is_empty()).count();
+        if unlisted == 0 {
+            return Vec::new();
+        }
+        vec![format!(
+            "{unlisted} deb package(s) have no file list in /var/lib/dpkg/info (removed from the image?): their bytes are counted as 0 and their files as unpackaged"
+        )]
+    }
+
+    /// Files dpkg keeps for a package, and files its maintainer scripts made in its folders.
+    fn unlisted(
+        &self,
+        image: &Image,
+        found: &[(Package, Vec<String>)],
+        owned: &HashSet<String>,
+    ) -> Vec<(usize, String, u64)> {
+        generated(found, image, owned)
+    }
+}
+
 /// The deb packages of the image, each with the paths it owns.
-pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &Fs) -> Vec<(Package, Vec<String>)> {
-    let Some((status_layer, _)) = files.get(STATUS) else { return Vec::new() };
-    let text_at = |layer: usize, path: &str| super::text_at(captured, layer, path);
-    let Some(status) = text_at(*status_layer, STATUS) else { return Vec::new() };
+fn read(image: &Image) -> Vec<(Package, Vec<String>)> {
+    let Some(status_layer) = image.layer_of(STATUS) else { return Vec::new() };
+    let Some(status) = image.text_at(status_layer, STATUS) else { return Vec::new() };
     let list = installed(status);
     // each layer that rewrote the status file: what it had installed, to find the layer
     // that installed each package's current version
-    let snapshots: Vec<(usize, HashMap<String, String>)> = captured
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| i <= status_layer)
-        .filter_map(|(i, c)| c.files.iter().find(|(p, _)| p == STATUS).map(|(_, t)| (i, t)))
-        .map(|(i, t)| (i, installed(t).into_iter().map(|p| (p.name, p.version)).collect()))
-        .collect();
-    let layer_of = |name: &str, version: &str| -> usize {
-        let mut layer = *status_layer;
-        for (i, snap) in snapshots.iter().rev() {
-            if snap.get(name).is_some_and(|v| v == version) {
-                layer = *i;
-            } else {
-                break;
-            }
-        }
-        layer
-    };
-    let auto = files
-        .get(EXTENDED_STATES)
-        .and_then(|(l, _)| text_at(*l, EXTENDED_STATES))
-        .map(auto_installed)
-        .unwrap_or_default();
+    let snapshots = (0..=status_layer).filter_map(|i| {
+        let text = image.text_at(i, STATUS)?;
+        Some((i, installed(text).into_iter().map(|p| (p.name, p.version)).collect()))
+    });
+    let installs = Installs::new(status_layer, snapshots);
+    let auto = image.final_text(EXTENDED_STATES).map(auto_installed).unwrap_or_default();
     let by_name: HashMap<&str, &Installed> = list.iter().map(|p| (p.name.as_str(), p)).collect();
     let mut providers: HashMap<&str, Vec<&str>> = HashMap::new();
     for p in &list {
@@ -161,7 +181,7 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &
             providers.entry(v.as_str()).or_default().push(p.name.as_str());
         }
     }
-    let layers: Vec<usize> = list.iter().map(|p| layer_of(&p.name, &p.version)).collect();
+    let layers: Vec<usize> = list.iter().map(|p| installs.layer_of(&p.name, &p.version)).collect();
     // per layer, what its requested packages pulled in (Depends, then Recommends), and what
     // their Depends alone would have
     let mut via: HashMap<(usize, String), String> = HashMap::new();
@@ -188,14 +208,14 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &
         .map(|(p, &layer)| {
             let listing = [format!("{INFO}{}:{}.list", p.name, p.arch), format!("{INFO}{}.list", p.name)]
                 .into_iter()
-                .find_map(|path| files.get(&path).and_then(|(l, _)| text_at(*l, &path)))
+                .find_map(|path| image.final_text(&path))
                 .unwrap_or("");
             let paths: Vec<String> =
                 listing.lines().map(str::trim).filter(|l| !l.is_empty() && *l != "/.").map(String::from).collect();
             let mut seen = HashSet::new();
             let bytes = paths
                 .iter()
-                .filter_map(|path| fs.get(path))
+                .filter_map(|path| image.fs.get(path))
                 .filter(|(k, _, _)| seen.insert(k.to_string()))
                 .map(|(_, _, size)| size)
                 .sum();
@@ -216,12 +236,7 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &
 /// folder it owns (`/etc/ssl/certs/ca-certificates.crt`), when at most three packages list
 /// that folder (the first by name takes it); caches and logs stay unpackaged. Returns (index
 /// in `found`, path, bytes).
-pub fn generated(
-    found: &[(Package, Vec<String>)],
-    files: &BTreeMap<String, (usize, u64)>,
-    fs: &Fs,
-    owned: &HashSet<String>,
-) -> Vec<(usize, String, u64)> {
+fn generated(found: &[(Package, Vec<String>)], image: &Image, owned: &HashSet<String>) -> Vec<(usize, String, u64)> {
     let debs: HashMap<&str, usize> = found
         .iter()
         .enumerate()
@@ -237,13 +252,13 @@ pub fn generated(
             continue;
         }
         for path in paths {
-            if let Some((k, _, 0)) = fs.get(path) {
+            if let Some((k, _, 0)) = image.fs.get(path) {
                 folder_owners.entry(k).or_default().push(i);
             }
         }
     }
     let mut out = Vec::new();
-    for (path, (_, size)) in files {
+    for (path, (_, size)) in image.files {
         // caches and logs are apt's and dpkg's working files, not a package's: left unpackaged
         let scratch =
             ["var/cache/", "var/log/", "var/lib/apt/", "var/tmp/", "tmp/"].iter().any(|d| path.starts_with(d));
@@ -272,6 +287,9 @@ pub fn generated(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use super::super::Captured;
     use super::*;
 
     const STATUS_TEXT: &str = "Package: curl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 7.88.1-10\nDepends: libc6 (>= 2.34), libcurl4 (= 7.88.1-10)\nRecommends: ca-certificates\nDescription: tool\n multi-line\n\nPackage: libcurl4\nStatus: install ok installed\nArchitecture: amd64\nVersion: 7.88.1-10\nDepends: libc6, libssl3 | libssl-compat\n\nPackage: libssl3\nStatus: install ok installed\nArchitecture: amd64\nVersion: 3.0.11\n\nPackage: ca-certificates\nStatus: install ok installed\nArchitecture: all\nVersion: 20230311\nDepends: openssl\n\nPackage: openssl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 3.0.11\n\nPackage: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.36\n\nPackage: gone\nStatus: deinstall ok config-files\nVersion: 1\n";
@@ -324,8 +342,7 @@ mod tests {
         files.insert(EXTENDED_STATES.to_string(), (1, 10));
         files.insert(format!("{INFO}libc6:amd64.list"), (0, 10));
         files.insert(format!("{INFO}curl.list"), (1, 10));
-        let fs = Fs::new(&files, &captured);
-        let found = read(&captured, &files, &fs);
+        let found = Deb.read(&Image::new(&captured, &files));
         let get = |n: &str| found.iter().map(|(p, _)| p).find(|p| p.name == n).unwrap().clone();
         let curl = get("curl");
         assert_eq!((curl.bytes, curl.layer, curl.requested), (1_000_000, 1, Some(true)), "through the /lib link");

@@ -4,10 +4,35 @@
 //! listed with 0 bytes, via the main module. Build info in the inline format (Go 1.18 and
 //! later) is read; older binaries are named in the inventory's notes.
 
-use std::collections::BTreeMap;
 use std::io::Read;
 
-use super::{Captured, Ecosystem, Package};
+use super::{Capture, Captured, Ecosystem, Image, Package, Reader};
+
+/// The Go reader.
+pub struct Go;
+
+impl Reader for Go {
+    fn ecosystem(&self) -> Ecosystem {
+        Ecosystem::Go
+    }
+
+    /// Any executable large enough to be a Go binary; its build info is looked for as it
+    /// streams past.
+    fn capture(&self, _path: &str, mode: u32, size: u64) -> Option<Capture> {
+        (mode & 0o111 != 0 && size >= MIN_BINARY).then_some(Capture::Stream)
+    }
+
+    fn stream(&self, path: &str, file: &mut dyn Read, into: &mut Captured) -> std::io::Result<()> {
+        if let Some(info) = build_info(file)? {
+            into.go.push((path.to_owned(), info));
+        }
+        Ok(())
+    }
+
+    fn read(&self, image: &Image) -> Vec<(Package, Vec<String>)> {
+        read(image)
+    }
+}
 
 /// Executables smaller than this are not searched (a Go binary is over a megabyte).
 pub const MIN_BINARY: u64 = 512 * 1024;
@@ -82,11 +107,11 @@ fn uvarint(b: &[u8]) -> Option<(u64, usize)> {
 }
 
 /// The Go modules of the image.
-pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>) -> Vec<(Package, Vec<String>)> {
+fn read(image: &Image) -> Vec<(Package, Vec<String>)> {
     let mut out = Vec::new();
-    for (layer, c) in captured.iter().enumerate() {
+    for (layer, c) in image.captured.iter().enumerate() {
         for (path, info) in &c.go {
-            let Some((_, size)) = files.get(path).filter(|(l, _)| *l == layer) else { continue };
+            let Some((_, size)) = image.files.get(path).filter(|(l, _)| *l == layer) else { continue };
             let mut main: Option<String> = None;
             for line in info.lines() {
                 let fields: Vec<&str> = line.split('\t').collect();
@@ -117,6 +142,8 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>) -> Ve
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     /// Build info framed the way the Go linker writes it (inline strings, Go 1.18+).
@@ -175,7 +202,7 @@ mod tests {
         let captured = vec![Captured { go: vec![("usr/local/bin/hello".into(), info)], ..Default::default() }];
         let mut files = BTreeMap::new();
         files.insert("usr/local/bin/hello".to_string(), (0, 2_000_000));
-        let found = read(&captured, &files);
+        let found = Go.read(&Image::new(&captured, &files));
         let got: Vec<(&str, u64, Option<&str>)> =
             found.iter().map(|(p, _)| (p.name.as_str(), p.bytes, p.via.as_deref())).collect();
         assert_eq!(got, [("example.com/hello", 2_000_000, None), ("golang.org/x/text", 0, Some("example.com/hello"))]);

@@ -1,11 +1,19 @@
 //! What an image's packages are, read from its layer tars in the measuring pass (no container
-//! is run): one reader per ecosystem, the way `lint/rules/` has one file per rule.
+//! is run): one [`Reader`] per ecosystem, one file each, listed once in [`READERS`], the way
+//! `lint/rules/` has one file per rule and one table.
 //!
-//! The layer scanner keeps the few files the readers need ([`capture`] decides which: the
-//! dpkg and apk databases, pip's `RECORD`/`METADATA`, npm's `package.json`, Go build info) as
-//! [`Captured`]. [`inventory`] then reads the final state of each database against the final
-//! filesystem (from `waste`), so a package's bytes are its files as they are in the image, and
-//! its layer is the one that installed its current version. [`delta`] compares two inventories.
+//! A reader says which files the layer scan must keep for it ([`Reader::capture`]: the dpkg,
+//! apk and rpm databases, pip's `RECORD`/`METADATA`, npm's `package.json`, Go build info),
+//! and the scan keeps them per layer as [`Captured`]. [`inventory`] then has each reader read
+//! the final state of its database against the final filesystem (from `waste`), so a
+//! package's bytes are its files as they are in the image. A package's layer is the one that
+//! installed its current version where the database keeps its history across layers (deb and
+//! rpm, through the one walk in [`Installs`]); apk's database is read in its final state
+//! only, so an apk package's layer is the layer of that database. [`delta`] compares two
+//! inventories.
+//!
+//! A new ecosystem is a new file with a `Reader`, its `mod` line, its [`Ecosystem`] variant and
+//! its entry in [`READERS`].
 
 pub mod apk;
 pub mod budget;
@@ -16,7 +24,8 @@ pub mod npm;
 pub mod pip;
 pub mod rpm;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Read;
 
 use serde::{Deserialize, Serialize};
 
@@ -141,56 +150,126 @@ pub struct Captured {
     pub links: Vec<(String, String)>,
 }
 
-/// What to keep of a tar entry.
+/// What the layer scan keeps of a file for its reader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Capture {
-    /// Its text, up to this many bytes.
+    /// Its text, up to this many bytes, into [`Captured::files`].
     Text(usize),
-    /// An executable that may be a Go binary: look for its build info.
-    MaybeGo,
-    /// An rpm SQLite database or its write-ahead log: keep the bytes until the layer ends.
+    /// The file as it streams past, handed to [`Reader::stream`] (Go build info).
+    Stream,
+    /// Its bytes, kept until the layer ends and then handed to [`Reader::bytes`] with the
+    /// other files of the layer the reader kept so (an rpm database and its write-ahead log).
     Bytes,
-    Nothing,
 }
 
-/// Text files larger than this are not kept (a dpkg status file is a few MB at most).
-const MAX_TEXT: usize = 32 * 1024 * 1024;
+/// Text files larger than this are not kept whole (a dpkg status file is a few MB at most).
+pub const MAX_TEXT: usize = 32 * 1024 * 1024;
 
-/// What the scanner keeps of `path` (normalised, no leading `/`); `mode` is the tar mode.
-pub fn capture(path: &str, mode: u32, size: u64) -> Capture {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    if rpm::DBS.iter().any(|d| path == *d || path.strip_suffix("-wal") == Some(d)) {
-        return Capture::Bytes;
+/// One package manager's reader: which files the layer scan keeps for it, and how it reads
+/// them into packages.
+pub trait Reader: Sync {
+    fn ecosystem(&self) -> Ecosystem;
+
+    /// What the layer scan keeps of the regular file at `path` (normalised, no leading `/`;
+    /// `mode` is its tar mode): `None` when the file is not this reader's.
+    fn capture(&self, path: &str, mode: u32, size: u64) -> Option<Capture>;
+
+    /// A file kept as [`Capture::Stream`], read as it streams past: what to keep of it.
+    fn stream(&self, _path: &str, _file: &mut dyn Read, _into: &mut Captured) -> std::io::Result<()> {
+        Ok(())
     }
-    if path == deb::STATUS || path == deb::EXTENDED_STATES || path == apk::INSTALLED {
-        return Capture::Text(MAX_TEXT);
+
+    /// The files of one layer kept as [`Capture::Bytes`], once the layer has been read.
+    fn bytes(&self, _files: &[(String, Vec<u8>)], _into: &mut Captured) {}
+
+    /// The packages of the image, each with the paths it owns.
+    fn read(&self, image: &Image) -> Vec<(Package, Vec<String>)>;
+
+    /// What the inventory should say this reader could not read, once every reader has read
+    /// (`found`).
+    fn notes(&self, _image: &Image, _found: &[(Package, Vec<String>)]) -> Vec<String> {
+        Vec::new()
     }
-    if path.starts_with(deb::INFO) && name.ends_with(".list") {
-        return Capture::Text(MAX_TEXT);
+
+    /// Files no package lists that still belong to one of this reader's packages, as (index
+    /// in `found`, path, bytes); `owned` is every path a package lists.
+    fn unlisted(
+        &self,
+        _image: &Image,
+        _found: &[(Package, Vec<String>)],
+        _owned: &HashSet<String>,
+    ) -> Vec<(usize, String, u64)> {
+        Vec::new()
     }
-    if pip::is_record(path) {
-        return Capture::Text(MAX_TEXT);
-    }
-    if pip::is_metadata(path) {
-        return Capture::Text(8 * 1024);
-    }
-    if npm::is_manifest(path) {
-        return Capture::Text(1024 * 1024);
-    }
-    if mode & 0o111 != 0 && size >= go::MIN_BINARY {
-        return Capture::MaybeGo;
-    }
-    Capture::Nothing
 }
 
-/// The text of `path` as `layer` captured it.
-fn text_at<'a>(captured: &'a [Captured], layer: usize, path: &str) -> Option<&'a str> {
-    captured.get(layer)?.files.iter().find(|(p, _)| p == path).map(|(_, t)| t.as_str())
+/// Every reader, in the order the layer scan asks them which files to keep (the first that
+/// wants a file keeps it).
+pub const READERS: &[&dyn Reader] = &[&rpm::Rpm, &deb::Deb, &apk::Apk, &pip::Pip, &npm::Npm, &go::Go];
+
+/// What the layer scan keeps of `path`, and for which reader.
+pub fn capture(path: &str, mode: u32, size: u64) -> Option<(&'static dyn Reader, Capture)> {
+    READERS.iter().find_map(|r| r.capture(path, mode, size).map(|c| (*r, c)))
 }
 
-/// The final text of a captured `path`: from the layer that wrote the surviving copy.
-fn final_text<'a>(captured: &'a [Captured], files: &BTreeMap<String, (usize, u64)>, path: &str) -> Option<&'a str> {
-    text_at(captured, files.get(path)?.0, path)
+/// An image as the readers see it: what each filesystem layer captured, and the final
+/// filesystem (each surviving path's layer and size).
+pub struct Image<'a> {
+    pub captured: &'a [Captured],
+    pub files: &'a BTreeMap<String, (usize, u64)>,
+    pub fs: Fs<'a>,
+}
+
+impl<'a> Image<'a> {
+    pub fn new(captured: &'a [Captured], files: &'a BTreeMap<String, (usize, u64)>) -> Image<'a> {
+        Image { captured, files, fs: Fs::new(files, captured) }
+    }
+
+    /// The text of `path` as `layer` captured it.
+    pub fn text_at(&self, layer: usize, path: &str) -> Option<&'a str> {
+        self.captured.get(layer)?.files.iter().find(|(p, _)| p == path).map(|(_, t)| t.as_str())
+    }
+
+    /// The final text of a captured `path`: from the layer that wrote the surviving copy.
+    pub fn final_text(&self, path: &str) -> Option<&'a str> {
+        self.text_at(self.files.get(path)?.0, path)
+    }
+
+    /// The layer that wrote the surviving copy of `path`.
+    pub fn layer_of(&self, path: &str) -> Option<usize> {
+        self.files.get(path).map(|(l, _)| *l)
+    }
+}
+
+/// Which layer installed each package's current version, for a database that every layer
+/// installing or removing packages rewrites (dpkg's status file, rpm's database): from the
+/// layer of the final database back, the earliest of the unbroken run of layers whose copy
+/// still lists the package at that version. The one attribution walk every such reader uses.
+pub struct Installs {
+    final_layer: usize,
+    /// Each layer that wrote the database, up to the final one: name → version.
+    snapshots: Vec<(usize, HashMap<String, String>)>,
+}
+
+impl Installs {
+    /// `snapshots`: (layer, the database's packages as that layer wrote it), oldest first;
+    /// layers after `final_layer` are ignored.
+    pub fn new(final_layer: usize, snapshots: impl IntoIterator<Item = (usize, HashMap<String, String>)>) -> Installs {
+        Installs { final_layer, snapshots: snapshots.into_iter().filter(|(l, _)| *l <= final_layer).collect() }
+    }
+
+    /// The layer that installed `name` at `version`.
+    pub fn layer_of(&self, name: &str, version: &str) -> usize {
+        let mut layer = self.final_layer;
+        for (l, snapshot) in self.snapshots.iter().rev() {
+            if snapshot.get(name).is_some_and(|v| v == version) {
+                layer = *l;
+            } else {
+                break;
+            }
+        }
+        layer
+    }
 }
 
 /// The final filesystem, with top-level directory links resolved the way a path lookup
@@ -233,44 +312,27 @@ impl<'a> Fs<'a> {
     }
 }
 
-/// Read every ecosystem's packages. `layers` is the number of filesystem layers.
+/// Read every ecosystem's packages from the layers' captures and the final filesystem.
 pub fn inventory(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>) -> Inventory {
-    let fs = Fs::new(files, captured);
-    let text = |path: &str| final_text(captured, files, path);
+    let image = Image::new(captured, files);
+    let mut found: Vec<(Package, Vec<String>)> = READERS.iter().flat_map(|r| r.read(&image)).collect();
     let mut inv = Inventory::default();
-    let mut found = deb::read(captured, files, &fs);
-    found.extend(apk::read(text(apk::INSTALLED), files, &fs));
-    found.extend(pip::read(captured, files, &fs));
-    found.extend(npm::read(captured, files, &fs));
-    found.extend(go::read(captured, files));
-    found.extend(rpm::read(captured, files, &fs));
-    if files.contains_key(rpm::BDB) && !rpm::DBS.iter().any(|d| files.contains_key(*d)) {
-        inv.notes.push("rpm packages are not listed: /var/lib/rpm/Packages is a BerkeleyDB database (rpm before 4.16), which shiplight does not read".into());
+    for r in READERS {
+        inv.notes.extend(r.notes(&image, &found));
     }
-    // what the final database's layer could not read
-    for (layer, c) in captured.iter().enumerate() {
-        if rpm::DBS.iter().any(|d| files.get(*d).is_some_and(|(l, _)| *l == layer)) {
-            inv.notes.extend(c.notes.iter().cloned());
-        }
-    }
-    let unlisted = found.iter().filter(|(p, paths)| p.ecosystem == Ecosystem::Deb && paths.is_empty()).count();
-    if unlisted > 0 {
-        inv.notes.push(format!(
-            "{unlisted} deb package(s) have no file list in /var/lib/dpkg/info (removed from the image?): their bytes are counted as 0 and their files as unpackaged"
-        ));
-    }
-    let mut owned: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut owned: HashSet<String> = HashSet::new();
     for (_, paths) in &found {
         for path in paths {
-            if let Some((k, _, _)) = fs.get(path) {
+            if let Some((k, _, _)) = image.fs.get(path) {
                 owned.insert(k.to_owned());
             }
         }
     }
-    // files dpkg keeps for a package, and files its maintainer scripts made in its folders
-    for (i, path, size) in deb::generated(&found, files, &fs, &owned) {
-        found[i].0.extra_bytes += size;
-        owned.insert(path);
+    for r in READERS {
+        for (i, path, size) in r.unlisted(&image, &found, &owned) {
+            found[i].0.extra_bytes += size;
+            owned.insert(path);
+        }
     }
     inv.packages.extend(found.into_iter().map(|(p, _)| p));
     for (path, (_, size)) in files {
@@ -417,6 +479,46 @@ mod tests {
             (d.changed[0].from.as_str(), d.changed[0].to.as_str(), d.changed[0].bytes_delta),
             ("2.36-9", "2.36-9+deb12u4", 1)
         );
+    }
+
+    #[test]
+    fn each_file_goes_to_the_reader_that_needs_it() {
+        let who = |path: &str, mode: u32, size: u64| capture(path, mode, size).map(|(r, c)| (r.ecosystem(), c));
+        assert_eq!(who("var/lib/dpkg/status", 0o644, 10), Some((Ecosystem::Deb, Capture::Text(MAX_TEXT))));
+        assert_eq!(who("var/lib/dpkg/info/curl.list", 0o644, 10), Some((Ecosystem::Deb, Capture::Text(MAX_TEXT))));
+        assert_eq!(who("lib/apk/db/installed", 0o644, 10), Some((Ecosystem::Apk, Capture::Text(MAX_TEXT))));
+        assert_eq!(who("var/lib/rpm/rpmdb.sqlite-wal", 0o644, 10), Some((Ecosystem::Rpm, Capture::Bytes)));
+        let meta = "usr/lib/python3/site-packages/six-1.16.0.dist-info/METADATA";
+        assert_eq!(who(meta, 0o644, 10), Some((Ecosystem::Pip, Capture::Text(8 * 1024))));
+        assert_eq!(who("app/node_modules/a/package.json", 0o644, 10), Some((Ecosystem::Npm, Capture::Text(1 << 20))));
+        assert_eq!(who("usr/local/bin/app", 0o755, 2 << 20), Some((Ecosystem::Go, Capture::Stream)));
+        assert_eq!(who("usr/local/bin/tiny", 0o755, 100), None, "too small to be a Go binary");
+        assert_eq!(who("etc/hostname", 0o644, 10), None);
+    }
+
+    /// The walk deb and rpm share: a package's layer is where its current version arrived,
+    /// not where the database was last written.
+    #[test]
+    fn installs_walk_back_to_the_layer_of_the_current_version() {
+        let snap = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
+            pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
+        };
+        let installs = Installs::new(
+            4,
+            [
+                (0, snap(&[("libc6", "2.36"), ("curl", "7")])),
+                (1, snap(&[("libc6", "2.36"), ("curl", "7"), ("gcc", "12")])),
+                // layer 2 does not touch the database
+                (3, snap(&[("libc6", "2.36"), ("curl", "8"), ("gcc", "12")])),
+                (4, snap(&[("libc6", "2.36"), ("curl", "8"), ("gcc", "12"), ("make", "4")])),
+                (5, snap(&[("later", "1")])),
+            ],
+        );
+        assert_eq!(installs.layer_of("libc6", "2.36"), 0);
+        assert_eq!(installs.layer_of("gcc", "12"), 1);
+        assert_eq!(installs.layer_of("curl", "8"), 3, "upgraded in layer 3");
+        assert_eq!(installs.layer_of("make", "4"), 4);
+        assert_eq!(installs.layer_of("later", "1"), 4, "a layer past the final database is not read");
     }
 
     #[test]

@@ -1,9 +1,24 @@
 //! npm packages: every `node_modules/<name>/package.json` (and `@scope/<name>`), nested trees
 //! included. Bytes are the package folder's files, without its own nested `node_modules`.
 
-use std::collections::BTreeMap;
+use super::{Capture, Ecosystem, Image, Package, Reader};
 
-use super::{Captured, Ecosystem, Fs, Package};
+/// The npm reader.
+pub struct Npm;
+
+impl Reader for Npm {
+    fn ecosystem(&self) -> Ecosystem {
+        Ecosystem::Npm
+    }
+
+    fn capture(&self, path: &str, _mode: u32, _size: u64) -> Option<Capture> {
+        is_manifest(path).then_some(Capture::Text(1024 * 1024))
+    }
+
+    fn read(&self, image: &Image) -> Vec<(Package, Vec<String>)> {
+        read(image)
+    }
+}
 
 /// `…node_modules/<name>/package.json` or `…node_modules/@scope/<name>/package.json`.
 pub fn is_manifest(path: &str) -> bool {
@@ -19,20 +34,24 @@ pub fn is_manifest(path: &str) -> bool {
 }
 
 /// The npm packages of the image, each with the paths it owns.
-pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &Fs) -> Vec<(Package, Vec<String>)> {
+fn read(image: &Image) -> Vec<(Package, Vec<String>)> {
     let mut out = Vec::new();
-    for (layer, c) in captured.iter().enumerate() {
+    for (layer, c) in image.captured.iter().enumerate() {
         for (path, text) in &c.files {
             // the surviving copy only
-            if !is_manifest(path) || files.get(path).map(|(l, _)| *l) != Some(layer) {
+            if !is_manifest(path) || image.layer_of(path) != Some(layer) {
                 continue;
             }
             let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else { continue };
             let (Some(name), Some(version)) = (json["name"].as_str(), json["version"].as_str()) else { continue };
             let dir = path.trim_end_matches("/package.json");
             let nested = format!("{dir}/node_modules/");
-            let owned: Vec<(String, u64)> =
-                fs.under(dir).filter(|(p, _)| !p.starts_with(&nested)).map(|(p, (_, s))| (p.clone(), *s)).collect();
+            let owned: Vec<(String, u64)> = image
+                .fs
+                .under(dir)
+                .filter(|(p, _)| !p.starts_with(&nested))
+                .map(|(p, (_, s))| (p.clone(), *s))
+                .collect();
             let location = dir.rsplit_once("/node_modules/").map(|(root, _)| format!("/{root}/node_modules"));
             let package = Package {
                 location: Some(location.unwrap_or_else(|| "/node_modules".into())),
@@ -46,6 +65,9 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use super::super::Captured;
     use super::*;
 
     #[test]
@@ -76,8 +98,7 @@ mod tests {
         ] {
             files.insert(p.to_string(), (0, s));
         }
-        let fs = Fs::new(&files, &captured);
-        let found = read(&captured, &files, &fs);
+        let found = Npm.read(&Image::new(&captured, &files));
         let got: Vec<(&str, u64, Option<&str>)> =
             found.iter().map(|(p, _)| (p.name.as_str(), p.bytes, p.location.as_deref())).collect();
         assert_eq!(got, [("a", 130, Some("/app/node_modules")), ("b", 37, Some("/app/node_modules/a/node_modules"))]);

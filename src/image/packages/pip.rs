@@ -3,9 +3,29 @@
 //! `*.egg-info` with its `PKG-INFO`, as `pip list` sees them. Bytes are the files RECORD
 //! lists, as they are in the image (an egg-info, installed by another tool, owns none).
 
-use std::collections::BTreeMap;
+use super::{Capture, Ecosystem, Image, Package, Reader, MAX_TEXT};
 
-use super::{Captured, Ecosystem, Fs, Package};
+/// The pip reader.
+pub struct Pip;
+
+impl Reader for Pip {
+    fn ecosystem(&self) -> Ecosystem {
+        Ecosystem::Pip
+    }
+
+    /// RECORD whole; of METADATA (or PKG-INFO) the header is enough.
+    fn capture(&self, path: &str, _mode: u32, _size: u64) -> Option<Capture> {
+        if is_record(path) {
+            Some(Capture::Text(MAX_TEXT))
+        } else {
+            is_metadata(path).then_some(Capture::Text(8 * 1024))
+        }
+    }
+
+    fn read(&self, image: &Image) -> Vec<(Package, Vec<String>)> {
+        read(image)
+    }
+}
 
 fn in_site(path: &str) -> bool {
     path.contains("/site-packages/") || path.contains("/dist-packages/")
@@ -61,13 +81,14 @@ fn resolve(base: &str, rel: &str) -> String {
 }
 
 /// The pip distributions of the image, each with the paths it owns.
-pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &Fs) -> Vec<(Package, Vec<String>)> {
-    let text = |path: &str| super::final_text(captured, files, path);
+fn read(image: &Image) -> Vec<(Package, Vec<String>)> {
+    let text = |path: &str| image.final_text(path);
     // every metadata file that survives names one distribution
-    let mut metas: Vec<&str> = captured
+    let mut metas: Vec<&str> = image
+        .captured
         .iter()
         .flat_map(|c| c.files.iter().map(|(p, _)| p.as_str()))
-        .filter(|p| is_metadata(p) && files.contains_key(*p))
+        .filter(|p| is_metadata(p) && image.files.contains_key(*p))
         .collect();
     metas.sort();
     metas.dedup();
@@ -85,8 +106,8 @@ pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &
         let paths: Vec<String> = text(&record)
             .map(|r| r.lines().filter_map(csv_first).filter(|p| !p.is_empty()).map(|p| resolve(site, &p)).collect())
             .unwrap_or_default();
-        let bytes = paths.iter().filter_map(|p| fs.get(p)).map(|(_, _, s)| s).sum();
-        let layer = files.get(&record).or_else(|| files.get(meta)).map(|(l, _)| *l).unwrap_or(0);
+        let bytes = paths.iter().filter_map(|p| image.fs.get(p)).map(|(_, _, s)| s).sum();
+        let layer = image.layer_of(&record).or_else(|| image.layer_of(meta)).unwrap_or(0);
         let package = Package {
             location: Some(format!("/{site}")),
             ..Package::new(Ecosystem::Pip, &name, &version, bytes, layer)
@@ -122,6 +143,9 @@ fn csv_first(line: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use super::super::Captured;
     use super::*;
 
     #[test]
@@ -146,8 +170,7 @@ mod tests {
         ] {
             files.insert(p.to_string(), (0, s));
         }
-        let fs = Fs::new(&files, &captured);
-        let found = read(&captured, &files, &fs);
+        let found = Pip.read(&Image::new(&captured, &files));
         let got: Vec<(&str, &str, u64)> =
             found.iter().map(|(p, _)| (p.name.as_str(), p.version.as_str(), p.bytes)).collect();
         assert_eq!(got, [("six", "1.16.0", 0), ("Flask", "3.0.0", 220 + 1000 + 5 + 90)]);

@@ -6,11 +6,14 @@
 //! listed files as they are in the image. A BerkeleyDB database (`/var/lib/rpm/Packages`,
 //! older distributions) is not read, and the inventory says so.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Captured, Ecosystem, Fs, Package};
+use super::{Capture, Captured, Ecosystem, Image, Installs, Package, Reader};
+
+/// The rpm reader.
+pub struct Rpm;
 
 /// Where rpm keeps its SQLite database.
 pub const DBS: [&str; 2] = ["var/lib/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/rpmdb.sqlite"];
@@ -128,31 +131,62 @@ pub fn parse_db(bytes: &[u8], wal: Option<&[u8]>) -> Result<Vec<Record>, String>
     Ok(out)
 }
 
-/// The rpm packages of the image, each with the paths it owns.
-pub fn read(captured: &[Captured], files: &BTreeMap<String, (usize, u64)>, fs: &Fs) -> Vec<(Package, Vec<String>)> {
-    let Some((db, &(final_layer, _))) = DBS.iter().find_map(|d| files.get_key_value(*d)) else { return Vec::new() };
-    let at = |layer: usize| captured.get(layer).and_then(|c| c.rpm.iter().find(|(p, _)| p == db)).map(|(_, r)| r);
-    let Some(records) = at(final_layer) else { return Vec::new() };
-    // the layer that installed each package's current version: the first of the layers,
-    // back from the last, whose database still had it
-    let snapshots: Vec<(usize, HashMap<&str, &str>)> = (0..=final_layer)
-        .filter_map(|l| at(l).map(|r| (l, r.iter().map(|x| (x.name.as_str(), x.version.as_str())).collect())))
-        .collect();
-    records
-        .iter()
-        .map(|r| {
-            let mut layer = final_layer;
-            for (l, snap) in snapshots.iter().rev() {
-                if snap.get(r.name.as_str()) == Some(&r.version.as_str()) {
-                    layer = *l;
-                } else {
-                    break;
-                }
+impl Reader for Rpm {
+    fn ecosystem(&self) -> Ecosystem {
+        Ecosystem::Rpm
+    }
+
+    /// The database and its write-ahead log: SQLite reads them together, at the layer's end.
+    fn capture(&self, path: &str, _mode: u32, _size: u64) -> Option<Capture> {
+        DBS.iter().any(|d| path == *d || path.strip_suffix("-wal") == Some(d)).then_some(Capture::Bytes)
+    }
+
+    /// An rpm database is read once the layer's copy of its write-ahead log is known too.
+    fn bytes(&self, files: &[(String, Vec<u8>)], into: &mut Captured) {
+        for (path, bytes) in files.iter().filter(|(p, _)| !p.ends_with("-wal")) {
+            let wal = files.iter().find(|(p, _)| p.strip_suffix("-wal") == Some(path)).map(|(_, b)| b.as_slice());
+            match parse_db(bytes, wal) {
+                Ok(records) => into.rpm.push((path.clone(), records)),
+                Err(e) => into.notes.push(format!("/{path} cannot be read as an rpm database: {e}")),
             }
-            let bytes = r.files.iter().filter_map(|p| fs.get(p)).map(|(_, _, s)| s).sum();
-            (Package::new(Ecosystem::Rpm, &r.name, &r.version, bytes, layer), r.files.clone())
-        })
-        .collect()
+        }
+    }
+
+    /// The rpm packages of the image, each with the paths it owns.
+    fn read(&self, image: &Image) -> Vec<(Package, Vec<String>)> {
+        let Some((db, final_layer)) = DBS.iter().find_map(|d| Some((*d, image.layer_of(d)?))) else {
+            return Vec::new();
+        };
+        let at =
+            |layer: usize| image.captured.get(layer).and_then(|c| c.rpm.iter().find(|(p, _)| p == db)).map(|(_, r)| r);
+        let Some(records) = at(final_layer) else { return Vec::new() };
+        let snapshots = (0..=final_layer).filter_map(|l| {
+            Some((l, at(l)?.iter().map(|x| (x.name.clone(), x.version.clone())).collect::<HashMap<_, _>>()))
+        });
+        let installs = Installs::new(final_layer, snapshots);
+        records
+            .iter()
+            .map(|r| {
+                let layer = installs.layer_of(&r.name, &r.version);
+                let bytes = r.files.iter().filter_map(|p| image.fs.get(p)).map(|(_, _, s)| s).sum();
+                (Package::new(Ecosystem::Rpm, &r.name, &r.version, bytes, layer), r.files.clone())
+            })
+            .collect()
+    }
+
+    fn notes(&self, image: &Image, _found: &[(Package, Vec<String>)]) -> Vec<String> {
+        let mut notes = Vec::new();
+        if image.files.contains_key(BDB) && !DBS.iter().any(|d| image.files.contains_key(*d)) {
+            notes.push("rpm packages are not listed: /var/lib/rpm/Packages is a BerkeleyDB database (rpm before 4.16), which shiplight does not read".into());
+        }
+        // what the final database's layer could not read
+        for (layer, c) in image.captured.iter().enumerate() {
+            if DBS.iter().any(|d| image.layer_of(d) == Some(layer)) {
+                notes.extend(c.notes.iter().cloned());
+            }
+        }
+        notes
+    }
 }
 
 #[cfg(test)]
