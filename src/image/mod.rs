@@ -5,7 +5,6 @@
 //! `compare` are pure.
 
 pub mod attribute;
-pub mod base;
 pub mod cache;
 pub mod compare;
 pub mod docker;

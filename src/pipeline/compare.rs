@@ -15,7 +15,8 @@ use crate::image::docker::engine::{BuildLine, BuildRequest, Builder, Engine, Eng
 use crate::image::measure::{self, Source};
 use crate::image::oci::Platforms;
 use crate::image::source::ImageSource;
-use crate::image::{base, ImageMeasure};
+use crate::image::ImageMeasure;
+use crate::pipeline::git;
 use crate::pipeline::sources::{Found, Reader, SourceError};
 use crate::report::{ImageReport, Report};
 
@@ -133,7 +134,7 @@ pub enum CompareError {
     #[error(transparent)]
     Context(#[from] context::ContextError),
     #[error(transparent)]
-    Base(#[from] base::BaseError),
+    Base(#[from] git::BaseError),
     #[error(transparent)]
     Tarball(#[from] tarball::TarballError),
     /// An image source could not be read (a head that does not exist, a registry refusal).
@@ -319,17 +320,18 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
         // fetched only the merge commit (or the action's image has no git), from GitHub's
         // tarball API with the job's token, the workspace standing for the repository root.
         let can_fetch = gh.token.is_some() && gh.repository.is_some();
-        let found = base::repo_root(&ctx_dir).and_then(|root| base::resolve(&root, &reference).map(|c| (root, c)));
-        let (root, commit, from_github) =
-            match found {
-                Ok((root, c)) => (root, c, false),
-                Err(
-                    base::BaseError::UnknownRef { .. } | base::BaseError::NoGit(_) | base::BaseError::NotARepo { .. },
-                ) if can_fetch => (gh.workspace.clone(), reference.clone(), true),
-                Err(e) => return Err(e.into()),
-            };
+        let found = git::repo_root(&ctx_dir).and_then(|root| git::resolve(&root, &reference).map(|c| (root, c)));
+        let (root, commit, from_github) = match found {
+            Ok((root, c)) => (root, c, false),
+            Err(git::BaseError::UnknownRef { .. } | git::BaseError::NoGit(_) | git::BaseError::NotARepo { .. })
+                if can_fetch =>
+            {
+                (gh.workspace.clone(), reference.clone(), true)
+            }
+            Err(e) => return Err(e.into()),
+        };
         report_img.base_commit = Some(commit.clone());
-        let ctx_rel = base::relative(&root, &ctx_dir).ok_or_else(|| {
+        let ctx_rel = git::relative(&root, &ctx_dir).ok_or_else(|| {
             CompareError::Usage(format!("context {} is outside the repository {}", ctx_dir.display(), root.display()))
         })?;
         let key =
@@ -337,7 +339,7 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
         let tag = format!("shiplight-base:{key}");
         let df_rel = Path::new(&ctx_rel).join(&head_ctx.dockerfile).to_string_lossy().replace('\\', "/");
         if !from_github {
-            base_dockerfile = base::show(&root, &commit, &df_rel)?;
+            base_dockerfile = git::show(&root, &commit, &df_rel)?;
         }
         let cached = engine.images_with_label(&format!("{BASE_KEY_LABEL}={key}")).await?;
         if !cached.is_empty() && engine.exists(&tag).await && !from_github {
@@ -350,7 +352,7 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
                 let (token, repository) = (gh.token.as_deref().unwrap_or(""), gh.repository.as_deref().unwrap_or(""));
                 tarball::fetch(&gh.api_url, token, repository, &commit, &ctx_rel, dir.path()).await?
             } else {
-                base::extract(&root, &commit, &ctx_rel, dir.path())?
+                git::extract(&root, &commit, &ctx_rel, dir.path())?
             };
             if from_github {
                 base_dockerfile = std::fs::read_to_string(&df_in_base).ok();

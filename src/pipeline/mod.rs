@@ -6,6 +6,7 @@
 //! stays pure. Nothing here prints: callers decide what the user sees.
 
 pub mod compare;
+pub mod git;
 pub mod lint;
 pub mod measure;
 pub mod plan;

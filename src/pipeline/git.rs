@@ -1,6 +1,8 @@
-//! Where the base image's build context comes from: the base commit's tree, read with
-//! `git archive` (no worktree, no checkout) and unpacked into a temporary folder, so the
-//! base context is packed exactly like the head's (`.dockerignore` included).
+//! The repository, read with git: where the base image's build context comes from (the base
+//! commit's tree, read with `git archive`, no worktree, no checkout, and unpacked into a
+//! temporary folder, so the base context is packed exactly like the head's, `.dockerignore`
+//! included), and the base commit's Dockerfile (`git show`). It lives with the pipeline, not
+//! in `image/`: it reads the repository, not the daemon or a registry.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
