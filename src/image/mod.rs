@@ -1,8 +1,19 @@
-//! Images: build them, measure them, find their waste, compare two of them.
+//! Images: the Docker and registry adapter. Build them, measure them wherever they are,
+//! read their packages, find their waste, compare two of them.
 //!
-//! `docker/` is the daemon (its `engine` holds the bollard client; `context` packs a build
-//! context); `measure` streams an export through the scanners; `waste`, `attribute` and
-//! `compare` are pure.
+//! Rooms that do I/O:
+//! - `docker/`: the daemon. Its `engine` is the only holder of the bollard client; beside it
+//!   `endpoint` (which daemon), `context` (the build context tar), `smoke` and `needs`.
+//! - `oci/`: images outside the daemon, in a registry (the Distribution API, over HTTP) or an
+//!   OCI layout folder.
+//! - `measure/`: the measuring pass over the layers a source streams (the daemon's export, a
+//!   `docker save` archive on disk, registry and layout blobs through `oci/`).
+//! - `cache`: layer scans kept on disk by diff_id (the user's cache folder).
+//!
+//! Pure rooms: `packages/` (one reader per package manager, over what the scan kept),
+//! `waste` (what does not survive into the final filesystem), `attribute` (history entries
+//! to Dockerfile lines), `compare` (head against base, and the verdict) and `source` (how a
+//! user names where an image is).
 
 pub mod attribute;
 pub mod cache;
