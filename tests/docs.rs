@@ -1,0 +1,351 @@
+//! Docs that cannot drift from the code: every source file opens with its module doc, and
+//! every `--flag` the docs name (README.md, docs/*.md, the module docs of src/) is one the
+//! CLI has, for the subcommand it is written after. The CLI's flags are read from the built
+//! binary's own `--help`, so a renamed or removed flag fails here, not in a user's terminal.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use support::{root, shiplight};
+
+/// Every `.rs` file under `dir`, sorted.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .build()
+        .flatten()
+        .map(|e| e.into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_source_file_opens_with_its_module_doc() {
+    let files = rust_files(&root().join("src"));
+    assert!(files.len() > 50, "found only {} files under src/", files.len());
+    let undocumented: Vec<String> = files
+        .iter()
+        .filter(|f| {
+            let text = std::fs::read_to_string(f).unwrap();
+            let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+            !(first.starts_with("//!") && first.trim_start_matches("//!").trim().len() > 10)
+        })
+        .map(|f| f.strip_prefix(root()).unwrap().display().to_string())
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "these files do not open with a `//!` doc saying what they hold: {undocumented:#?}"
+    );
+}
+
+/// Long flags at the start of the option lines of a `--help` text (`--name <X>` or
+/// `-v, --verbose`).
+fn help_flags(help: &str) -> BTreeSet<String> {
+    let mut flags = BTreeSet::new();
+    for line in help.lines() {
+        let t = line.trim_start();
+        if line.len() == t.len() {
+            continue;
+        }
+        let t = match t.as_bytes() {
+            [b'-', short, b',', ..] if *short != b'-' => t[3..].trim_start(),
+            _ => t,
+        };
+        if let Some(rest) = t.strip_prefix("--") {
+            let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+            if !name.is_empty() {
+                flags.insert(format!("--{name}"));
+            }
+        }
+    }
+    flags
+}
+
+/// The CLI as its binary describes it: subcommand → its long flags. `""` holds the flags
+/// every invocation has (`--help`, `--version`).
+fn cli() -> BTreeMap<String, BTreeSet<String>> {
+    let text = |args: &[&str]| {
+        let out = shiplight(args, &root());
+        assert_eq!(out.status.code(), Some(0), "shiplight {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let top = text(&["--help"]);
+    let mut cli = BTreeMap::new();
+    cli.insert(String::new(), help_flags(&top));
+    let commands = top.split("Commands:").nth(1).and_then(|s| s.split("\n\n").next()).unwrap_or("");
+    for line in commands.lines() {
+        // a subcommand's line is indented two spaces; its description's continuations more
+        if !line.starts_with("  ") || line.starts_with("   ") {
+            continue;
+        }
+        let name = line.split_whitespace().next().unwrap_or("");
+        if name.is_empty() || name == "help" {
+            continue;
+        }
+        cli.insert(name.to_owned(), help_flags(&text(&[name, "--help"])));
+    }
+    cli
+}
+
+/// Commands of other tools whose flags the docs name: a flag written after one of these
+/// (`docker build --target`, `RUN --mount=…`, `apt-get install --no-install-recommends`) is
+/// that tool's, not ours.
+const OTHER_COMMANDS: &[&str] = &[
+    "act",
+    "add",
+    "apk",
+    "apt",
+    "apt-get",
+    "buildx",
+    "bundle",
+    "cargo",
+    "composer",
+    "configure",
+    "copy",
+    "curl",
+    "dive",
+    "docker",
+    "dockerd",
+    "dnf",
+    "dpkg",
+    "from",
+    "gcc",
+    "gem",
+    "gh",
+    "git",
+    "go",
+    "gpg",
+    "gradle",
+    "hadolint",
+    "make",
+    "microdnf",
+    "mvn",
+    "npm",
+    "pip",
+    "pip3",
+    "pnpm",
+    "poetry",
+    "python",
+    "python3",
+    "rpm",
+    "run",
+    "rustup",
+    "skopeo",
+    "ssh",
+    "tar",
+    "uv",
+    "yarn",
+    "yum",
+    "zizmor",
+];
+
+/// Flags the docs name on their own (in prose or a lone code span) that belong to another
+/// tool, with the tool.
+const OTHER_FLAGS: &[(&str, &str)] = &[
+    ("--all-targets", "cargo"),
+    ("--assume-yes", "apt-get"),
+    ("--auto-remove", "apt-get"),
+    ("--chmod", "COPY"),
+    ("--chown", "COPY"),
+    ("--ci", "dive"),
+    ("--from", "COPY"),
+    ("--link", "COPY"),
+    ("--mount", "RUN"),
+    ("--no-cache", "apk, docker build"),
+    ("--no-cache-dir", "pip"),
+    ("--no-install-recommends", "apt-get"),
+    ("--no-network", "apk add"),
+    ("--omit", "npm"),
+    ("--parents", "COPY"),
+    ("--prefix", "configure, npm"),
+    ("--prod", "pnpm"),
+    ("--production", "npm"),
+    ("--raw", "skopeo inspect"),
+    ("--release", "cargo build"),
+    ("--rule-kind", "the SARIF Multitool's validate"),
+    ("--virtual", "apk add"),
+    ("--who-owns", "apk info"),
+    ("--yes", "apt-get"),
+];
+
+/// The pieces of a markdown text that read as commands: each inline code span, each line of
+/// a fenced block (continuation lines joined), and each line of prose, with its line number.
+fn command_contexts(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut fenced = false;
+    let mut pending: Option<(usize, String)> = None;
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            let (start, mut joined) = pending.take().unwrap_or((n, String::new()));
+            joined.push_str(line.trim_end_matches('\\'));
+            joined.push(' ');
+            if line.trim_end().ends_with('\\') {
+                pending = Some((start, joined));
+            } else {
+                out.push((start, joined));
+            }
+            continue;
+        }
+        // odd pieces between backticks are code spans, even ones prose
+        for (k, piece) in line.split('`').enumerate() {
+            if k % 2 == 1 || piece.contains("--") {
+                out.push((n, piece.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+/// A word as a command token: without the punctuation around it, lower case.
+fn token(word: &str) -> String {
+    word.trim_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).to_ascii_lowercase()
+}
+
+/// Whose flag a `--flag` is, by the command it is written after.
+enum Owner {
+    /// `shiplight SUB` (`""`: `shiplight --version`).
+    Shiplight(String),
+    /// One of this repository's scripts (`scripts/example --docs`): its text must name it.
+    Script(PathBuf),
+    /// Another tool's.
+    Other,
+}
+
+/// Check every `--flag` of one context; problems are pushed as messages.
+fn check_context(place: &str, context: &str, cli: &BTreeMap<String, BTreeSet<String>>, problems: &mut Vec<String>) {
+    let words: Vec<&str> = context.split_whitespace().collect();
+    for (i, word) in words.iter().enumerate() {
+        let Some(at) = word.find("--") else { continue };
+        // `--flag`, `--flag=x`, `(--flag)`: not `a--b`, not `---`
+        if at > 0 && word.as_bytes()[at - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let name: String = word[at + 2..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        if name.is_empty() || !name.as_bytes()[0].is_ascii_lowercase() {
+            continue;
+        }
+        let flag = format!("--{name}");
+        // the command this flag is written after: the nearest `shiplight [SUB]`, a
+        // subcommand that opens the code span, or another tool's command
+        let mut owner: Option<Owner> = None;
+        for j in (0..i).rev() {
+            let t = token(words[j]);
+            let script = root().join(&t);
+            if (t.starts_with("scripts/") || t.starts_with("bench/")) && script.is_file() {
+                owner = Some(Owner::Script(script));
+                break;
+            }
+            if t == "shiplight" {
+                // `shiplight SUB …` or `shiplight --version`; in a sentence ("shiplight
+                // builds …") it is no command
+                let next = words.get(j + 1).copied().unwrap_or("");
+                let sub = token(next);
+                if cli.contains_key(&sub) && !sub.is_empty() {
+                    owner = Some(Owner::Shiplight(sub));
+                    break;
+                }
+                if next.starts_with('-') {
+                    owner = Some(Owner::Shiplight(String::new()));
+                    break;
+                }
+            }
+            if OTHER_COMMANDS.contains(&t.as_str()) {
+                owner = Some(Owner::Other);
+                break;
+            }
+            if j == 0 && cli.contains_key(&t) && !t.is_empty() {
+                owner = Some(Owner::Shiplight(t));
+                break;
+            }
+        }
+        let global = &cli[""];
+        match owner {
+            Some(Owner::Other) => {}
+            Some(Owner::Script(path)) => {
+                if !std::fs::read_to_string(&path).unwrap_or_default().contains(&flag) {
+                    problems.push(format!("{place}: {} has no {flag}", path.strip_prefix(root()).unwrap().display()));
+                }
+            }
+            Some(Owner::Shiplight(sub)) => {
+                let known = cli.get(&sub).is_some_and(|f| f.contains(&flag)) || global.contains(&flag);
+                if !known {
+                    let shown = if sub.is_empty() { "shiplight".to_owned() } else { format!("shiplight {sub}") };
+                    problems.push(format!("{place}: `{shown} {flag}`: {shown} has no {flag}"));
+                }
+            }
+            None => {
+                let ours = cli.values().any(|f| f.contains(&flag));
+                if !ours && !OTHER_FLAGS.iter().any(|(f, _)| *f == flag) {
+                    problems.push(format!(
+                        "{place}: {flag} is no flag of shiplight's (nor of a tool tests/docs.rs knows): `{}`",
+                        context.trim()
+                    ));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_flag_the_docs_name_exists_in_the_cli() {
+    let cli = cli();
+    assert!(cli["compare"].contains("--base-ref") && cli["rules"].contains("--markdown"), "{cli:#?}");
+    let mut problems = Vec::new();
+    let mut pages: Vec<PathBuf> = vec![root().join("README.md")];
+    let mut docs: Vec<PathBuf> = std::fs::read_dir(root().join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    pages.extend(docs);
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        let name = page.strip_prefix(root()).unwrap().display().to_string();
+        for (line, context) in command_contexts(&text) {
+            check_context(&format!("{name}:{line}"), &context, &cli, &mut problems);
+        }
+    }
+    for file in rust_files(&root().join("src")) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        // the module doc, its lines joined so a code span may wrap
+        let doc: Vec<&str> = text.lines().map_while(|l| l.trim_start().strip_prefix("//!")).map(str::trim).collect();
+        let name = file.strip_prefix(root()).unwrap().display().to_string();
+        for (_, context) in command_contexts(&doc.join(" ")) {
+            check_context(&name, &context, &cli, &mut problems);
+        }
+    }
+    assert!(problems.is_empty(), "flags the docs name that the CLI does not have:\n{}", problems.join("\n"));
+}
+
+/// The check can fail: the flag this test was written for (`rules --format`), a flag on a
+/// continuation line, a subcommand written without `shiplight`, and a script's flag; a flag
+/// after another tool's command passes.
+#[test]
+fn the_flag_check_catches_a_flag_of_the_wrong_subcommand() {
+    let cli = cli();
+    let mut problems = Vec::new();
+    for (line, context) in command_contexts(
+        "Generated by `shiplight rules --format markdown`.\n\n```sh\nshiplight compare \\\n  --base-ref main --verify-all\n```\nRun `compare --no-such-flag`, or `docker build --target x`.\n`scripts/example --docs`, `scripts/example --nope`\n",
+    ) {
+        check_context(&format!("example:{line}"), &context, &cli, &mut problems);
+    }
+    assert_eq!(
+        problems,
+        [
+            "example:1: `shiplight rules --format`: shiplight rules has no --format",
+            "example:4: `shiplight compare --verify-all`: shiplight compare has no --verify-all",
+            "example:7: `shiplight compare --no-such-flag`: shiplight compare has no --no-such-flag",
+            "example:8: scripts/example has no --nope",
+        ]
+    );
+}
