@@ -311,7 +311,7 @@ async fn a_heredoc_builds_on_a_newer_engine_and_is_explained_on_engine_20() {
     let repo = Repo::new();
     repo.write("Dockerfile", &format!("FROM {BUSYBOX}\nRUN <<EOF\necho built > /note\nEOF\n"));
     repo.commit("heredoc");
-    let out = shiplight(&["compare", "--base-image", BUSYBOX], repo.path());
+    let out = shiplight(&["compare", "--base-image", BUSYBOX, "--format", "json"], repo.path());
     let err = String::from_utf8_lossy(&out.stderr);
     if major < 23 {
         // Engine 20.10's frontend reads the heredoc's body as instructions ("unknown
@@ -320,8 +320,13 @@ async fn a_heredoc_builds_on_a_newer_engine_and_is_explained_on_engine_20() {
         assert!(err.contains("line 2 has a heredoc in RUN, which Docker Engine"), "{err}");
         assert!(err.contains("use Engine 23 or newer"), "{err}");
     } else {
-        // newer engines build it (tests/engine_next.rs measures one on Engine 26)
+        // newer engines build it (tests/engine_next.rs measures one on Engine 26): the
+        // heredoc's layer is measured and attributed to line 2
         assert_eq!(out.status.code(), Some(0), "{err}");
+        let v = report(&out);
+        let layers = v["images"][0]["head"]["layers"].as_array().cloned().unwrap_or_default();
+        assert!(layers.iter().any(|l| l["line"] == 2 && !l["inherited"].as_bool().unwrap_or(true)), "{v:#}");
+        assert!(v["images"][0]["delta_bytes"].as_i64().is_some_and(|d| d > 0), "the note adds bytes: {v:#}");
     }
 }
 

@@ -125,8 +125,17 @@ fn sarif_and_github_formats() {
 
 #[test]
 fn usage_errors_exit_2() {
-    assert_eq!(shiplight(&["lint"], &root()).status.code(), Some(2));
-    assert_eq!(shiplight(&["lint", "--format", "xml", "x"], &root()).status.code(), Some(2));
+    // each says what is wrong, on stderr, and prints no report
+    for (args, says) in [
+        (&["lint"][..], "the following required arguments were not provided:\n  <PATHS>..."),
+        (&["lint", "--format", "xml", "x"][..], "invalid value 'xml' for '--format <FORMAT>'"),
+    ] {
+        let out = shiplight(args, &root());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
     let out = shiplight(&["lint", "--config", "nope.yml", "examples/flask/Dockerfile"], &root());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read nope.yml"));
@@ -234,7 +243,9 @@ fn rules_doc_is_generated_from_the_table() {
     assert!(generated == committed, "docs/rules.md is stale: run `cargo run -- rules --markdown > docs/rules.md`");
     let out = shiplight(&["rules", "DL3009"], &root());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("SL106 cache-left-in-final-stage"));
-    assert_eq!(shiplight(&["rules", "nope"], &root()).status.code(), Some(2));
+    let out = shiplight(&["rules", "nope"], &root());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no rule `nope`: give a code (SL101)"));
 }
 
 /// A compose file above the Dockerfile says which stage ships (`build.target`): the last

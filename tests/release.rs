@@ -9,8 +9,10 @@
 //! 2. The image is read back from the registry over the Distribution API.
 //! 3. A consumer workflow `uses: shiplight/shiplight@v1.2.3` (the pushed tag's tree). The
 //!    local copy of the image is removed first, so its run must pull it from the registry;
-//!    it starts shiplight without building anything: no Dockerfile build, no Rust toolchain
-//!    in its log.
+//!    it starts shiplight without building the Action (no Dockerfile build of it, no Rust
+//!    toolchain in its log), and shiplight does its work: act exits 0, the consumer's image
+//!    is built and measured (the step's head-size output) and the job summary holds the
+//!    report.
 //!
 //! What cannot run here, and is checked on the workflow's text instead: the arm64 leg (no
 //! aarch64 runner or cross linker), buildx's multi-platform push with provenance and SBOM
@@ -61,7 +63,12 @@ async fn the_release_pushes_the_image_and_a_tagged_action_starts_from_it() {
     if !need("release", "docker-registry", registry_bin.is_some(), "apt-get install docker-registry (scripts/test)") {
         return;
     }
-    for fixture in ["shiplight-test/runner:bookworm", "gcr.io/distroless/static-debian12"] {
+    for fixture in [
+        "shiplight-test/runner:bookworm",
+        "gcr.io/distroless/static-debian12",
+        "debian:bookworm",
+        "debian:bookworm-slim",
+    ] {
         if !need("release", fixture, engine.exists(fixture).await, "run scripts/fixtures.sh") {
             return;
         }
@@ -165,7 +172,7 @@ async fn the_release_pushes_the_image_and_a_tagged_action_starts_from_it() {
     std::fs::write(consumer.join("hello.txt"), "hello\n").unwrap();
     std::fs::write(
         consumer.join(".github/workflows/lint.yml"),
-        "name: lint\non: push\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n      - uses: shiplight/shiplight@v1.2.3\n        with:\n          comment: never\n",
+        "name: lint\non: push\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n      - id: shiplight\n        uses: shiplight/shiplight@v1.2.3\n        with:\n          comment: never\n      - shell: bash\n        run: echo \"SHIPLIGHT-OUT head-size=${{ steps.shiplight.outputs.head-size }} verdict=${{ steps.shiplight.outputs.verdict }}\"\n",
     )
     .unwrap();
     git(&consumer, &["init", "--quiet"]);
@@ -211,11 +218,22 @@ async fn the_release_pushes_the_image_and_a_tagged_action_starts_from_it() {
         assert!(!consumer_log.contains(toolchain), "`{toolchain}` in the consumer's log");
     }
     let first = first_line.expect("shiplight printed a line");
-    // shiplight did its work: it built the consumer's image and wrote its summary
-    assert!(consumer_log.contains("shiplight"), "{consumer_log}");
     eprintln!(
         "release: job start to shiplight's first log line: {first:.1} s (published image, pulled from the registry)"
     );
-    assert!(status.code().is_some(), "act ended");
+    // shiplight did its work: the job passed, the consumer's image was built and measured
+    // (the step's output, printed by the next step), and the job summary holds the report
+    assert!(status.success(), "act exited {:?}: the consumer's job failed", status.code());
+    let out = |key: &str| {
+        let tag = format!("| SHIPLIGHT-OUT {key}=");
+        consumer_log.lines().find_map(|l| l.split_once(&tag)).map(|(_, v)| v.split_whitespace().next().unwrap_or(""))
+    };
+    let head_size: u64 = out("head-size").and_then(|v| v.parse().ok()).unwrap_or(0);
+    assert!(head_size > 10_000_000, "the consumer's image was built and measured (head-size {head_size})");
+    // no base on a push: nothing to compare, and the report says so
+    assert_eq!(out("verdict"), Some("skipped"));
+    // act shows what a step appends to GITHUB_STEP_SUMMARY as "Summary - <markdown>"
+    let summary = consumer_log.lines().find(|l| l.contains("Summary - ### ")).unwrap_or("");
+    assert!(summary.contains("📦 `") && summary.contains(" MB"), "the job summary holds the report: {summary}");
     assert!(engine.exists(&image).await, "the image came from the registry");
 }

@@ -42,14 +42,22 @@ fn example_and_project_workflows_pass_zizmor() {
     )
     .unwrap();
     let out = Command::new("zizmor").args(["--offline", "--no-progress"]).arg(&bad).output().unwrap();
-    assert!(!out.status.success(), "zizmor accepted a pull_request_target checkout of PR code");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!out.status.success(), "zizmor accepted a pull_request_target checkout of PR code: {text}");
+    assert!(text.contains("error[dangerous-triggers]"), "zizmor did not name the trigger: {text}");
 }
 
 #[test]
 fn the_action_image_dockerfiles_are_clean_under_our_own_lint() {
-    // the one main builds from source, and the release image
+    // the one main builds from source, and the release image: both read, no finding at all
+    // (not even below the failure threshold)
     let out = shiplight(&["lint", "Dockerfile", "release/Dockerfile"], &root());
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(text.trim(), "2 files checked: no findings");
+    let out = shiplight(&["lint", "--format", "json", "Dockerfile", "release/Dockerfile"], &root());
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(findings.is_empty(), "{findings:#?}");
 }
 
 #[test]
