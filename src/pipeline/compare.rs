@@ -233,6 +233,12 @@ fn reader(opts: &CompareOptions, engine: Option<Engine>, platforms: Platforms) -
 }
 
 /// Run the comparison and build one report (one entry per platform for an index).
+///
+/// Building from source runs in phases, each taking the previous one's value: read the head
+/// ([`read_head`]), resolve both sides ([`resolve_sources`]: the head's build, and the base as
+/// an image, a build of the base commit's tree, an earlier identical build, or nothing),
+/// build ([`build`]), measure ([`measure_sides`]), compare ([`compare_sides`]) and judge.
+/// Images that already exist skip the building ([`run_images`]).
 pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
     if let Some(dir) = &opts.cache_dir {
         crate::image::cache::set_dir(dir.clone());
@@ -245,6 +251,28 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
             "--sizes-only reads manifests: give the head as an image (--head-image registry://… or oci-dir://…)".into(),
         ));
     }
+    let head = read_head(opts)?;
+    let sources = resolve_sources(opts, head).await?;
+    let built = build(opts, sources).await?;
+    let measured = measure_sides(opts, built).await?;
+    let mut image = compare_sides(measured.report, measured.head, measured.base);
+    image.judge(&opts.thresholds());
+    Ok(Report { images: vec![image], ..Report::default() }.with_verdict())
+}
+
+/// The head side as the files say it: the Dockerfile, parsed, with its stage graph, the
+/// build context and the image's key in the report.
+struct Head {
+    shown: String,
+    df: Dockerfile,
+    graph: Graph,
+    targets: Vec<String>,
+    context: PathBuf,
+    name: String,
+}
+
+/// Read and parse the Dockerfile, build its stage graph, settle the context and the name.
+fn read_head(opts: &CompareOptions) -> Result<Head, CompareError> {
     let df_path = &opts.dockerfile;
     let shown = df_path.display().to_string();
     let text = std::fs::read_to_string(df_path).map_err(|e| CompareError::Dockerfile {
@@ -257,7 +285,7 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
     })?;
     let targets: Vec<String> = opts.target.iter().cloned().collect();
     let graph = Graph::build(&df, &targets).map_err(|e| CompareError::Usage(e.to_string()))?;
-    let ctx_dir = opts.context.clone().unwrap_or_else(|| {
+    let context = opts.context.clone().unwrap_or_else(|| {
         df_path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -265,132 +293,177 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
             .unwrap_or_else(|| PathBuf::from("."))
     });
     let name = opts.name.clone().unwrap_or_else(|| image_key(df_path));
+    Ok(Head { shown, df, graph, targets, context, name })
+}
 
+/// What the base side is.
+enum BaseWork {
+    /// An image that already exists (`--base-image`).
+    Image(ImageSource),
+    /// A build of the base commit's tree, and the tag it gets.
+    Build(Box<BuildRequest>, String),
+    /// An identical base build from an earlier run, by its tag.
+    Cached(String),
+    /// Nothing to compare with, and why.
+    Skip(String),
+}
+
+/// Both sides resolved: the daemon, the head's build, what the base is, and the report
+/// entry so far.
+struct Sources {
+    head: Head,
+    engine: Engine,
+    engine_version: String,
+    head_req: BuildRequest,
+    base: BaseWork,
+    /// The base commit's Dockerfile, to attribute the base image's layers to its lines.
+    base_dockerfile: Option<String>,
+    report: ImageReport,
+}
+
+/// The build arguments as a request takes them, and as a sorted `K=V` list for cache keys.
+fn build_args(opts: &CompareOptions) -> (HashMap<String, String>, String) {
+    let mut list: Vec<String> = opts.build_args.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    list.sort();
+    (opts.build_args.iter().cloned().collect(), list.join(","))
+}
+
+/// Connect to the daemon, pack the head's context into its build request, and settle what
+/// the base is.
+async fn resolve_sources(opts: &CompareOptions, head: Head) -> Result<Sources, CompareError> {
     let mut gh = github::Env::from_process();
     if opts.token.is_some() {
         gh.token = opts.token.clone();
     }
     let engine = Engine::connect(opts.timeout).await?;
     let info = engine.server_info().await?;
-    let engine_label = format!("{} (API {})", info.version, info.api_version);
-
-    let head_ctx = context::pack(&ctx_dir, df_path)?;
-    let args: HashMap<String, String> = opts.build_args.iter().cloned().collect();
-    let mut arg_list: Vec<String> = opts.build_args.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    arg_list.sort();
+    let head_ctx = context::pack(&head.context, &opts.dockerfile)?;
+    let (args, arg_list) = build_args(opts);
     let head_key = fnv(&[
-        &ctx_dir.canonicalize().unwrap_or(ctx_dir.clone()).display().to_string(),
+        &head.context.canonicalize().unwrap_or(head.context.clone()).display().to_string(),
         &head_ctx.dockerfile,
         opts.target.as_deref().unwrap_or(""),
-        &arg_list.join(","),
+        &arg_list,
     ]);
     let head_req = BuildRequest {
-        builder: opts.builder.for_dockerfile(Some(&df)),
+        builder: opts.builder.for_dockerfile(Some(&head.df)),
         context: Bytes::from(head_ctx.tar),
         dockerfile: head_ctx.dockerfile.clone(),
         tag: format!("shiplight-head:{head_key}"),
         target: opts.target.clone(),
         platform: opts.platform.clone(),
-        build_args: args.clone(),
+        build_args: args,
         labels: HashMap::from([("dev.shiplight.side".into(), "head".into())]),
     };
-
-    // The base side: an image, a commit's tree, or nothing.
-    let mut report_img = ImageReport {
-        name,
-        dockerfile: shown.clone(),
+    let mut report = ImageReport {
+        name: head.name.clone(),
+        dockerfile: head.shown.clone(),
         target: opts.target.clone(),
-        engine: engine_label,
+        engine: format!("{} (API {})", info.version, info.api_version),
         ..Default::default()
     };
-    enum BaseWork {
-        Image(ImageSource),
-        Build(Box<BuildRequest>, String),
-        Cached(String),
-        Skip(String),
-    }
-    // The base commit's Dockerfile, to attribute the base image's layers to its lines.
-    let mut base_dockerfile: Option<String> = None;
-    let base_work = if let Some(img) = &opts.base_image {
-        report_img.base_ref = Some(img.clone());
-        BaseWork::Image(ImageSource::parse(img).map_err(CompareError::Usage)?)
-    } else if let Some(reference) = opts.base_ref.clone().or_else(|| pr_base(&gh)) {
-        report_img.base_ref = Some(reference.clone());
-        // The base tree: from git when the commit is here; inside Actions, where checkout
-        // fetched only the merge commit (or the action's image has no git), from GitHub's
-        // tarball API with the job's token, the workspace standing for the repository root.
-        let can_fetch = gh.token.is_some() && gh.repository.is_some();
-        let found = git::repo_root(&ctx_dir).and_then(|root| git::resolve(&root, &reference).map(|c| (root, c)));
-        let (root, commit, from_github) = match found {
-            Ok((root, c)) => (root, c, false),
-            Err(git::BaseError::UnknownRef { .. } | git::BaseError::NoGit(_) | git::BaseError::NotARepo { .. })
-                if can_fetch =>
-            {
-                (gh.workspace.clone(), reference.clone(), true)
-            }
-            Err(e) => return Err(e.into()),
-        };
-        report_img.base_commit = Some(commit.clone());
-        let ctx_rel = git::relative(&root, &ctx_dir).ok_or_else(|| {
-            CompareError::Usage(format!("context {} is outside the repository {}", ctx_dir.display(), root.display()))
-        })?;
-        let key =
-            fnv(&[&commit, &ctx_rel, &head_ctx.dockerfile, opts.target.as_deref().unwrap_or(""), &arg_list.join(",")]);
-        let tag = format!("shiplight-base:{key}");
-        let df_rel = Path::new(&ctx_rel).join(&head_ctx.dockerfile).to_string_lossy().replace('\\', "/");
-        if !from_github {
-            base_dockerfile = git::show(&root, &commit, &df_rel)?;
-        }
-        let cached = engine.images_with_label(&format!("{BASE_KEY_LABEL}={key}")).await?;
-        if !cached.is_empty() && engine.exists(&tag).await && !from_github {
-            BaseWork::Cached(tag)
-        } else {
-            let dir = tempfile::tempdir()
-                .map_err(|e| CompareError::Usage(format!("cannot create a temporary folder: {e}")))?;
-            let df_in_base = dir.path().join(&head_ctx.dockerfile);
-            let extracted = if from_github {
-                let (token, repository) = (gh.token.as_deref().unwrap_or(""), gh.repository.as_deref().unwrap_or(""));
-                tarball::fetch(&gh.api_url, token, repository, &commit, &ctx_rel, dir.path()).await?
-            } else {
-                git::extract(&root, &commit, &ctx_rel, dir.path())?
-            };
-            if from_github {
-                base_dockerfile = std::fs::read_to_string(&df_in_base).ok();
-            }
-            if !extracted || !df_in_base.is_file() {
-                BaseWork::Skip(format!(
-                    "the base commit {} has no {}",
-                    &commit[..12.min(commit.len())],
-                    Path::new(&ctx_rel).join(&head_ctx.dockerfile).display()
-                ))
-            } else if !cached.is_empty() && engine.exists(&tag).await {
-                BaseWork::Cached(tag)
-            } else {
-                let packed = context::pack(dir.path(), &df_in_base)?;
-                let base_df = base_dockerfile.as_deref().and_then(|t| Dockerfile::parse(t).ok());
-                let req = BuildRequest {
-                    builder: opts.builder.for_dockerfile(base_df.as_ref()),
-                    context: Bytes::from(packed.tar),
-                    dockerfile: packed.dockerfile,
-                    tag: tag.clone(),
-                    target: opts.target.clone(),
-                    platform: opts.platform.clone(),
-                    build_args: args.clone(),
-                    labels: HashMap::from([
-                        (BASE_KEY_LABEL.into(), key),
-                        ("dev.shiplight.side".into(), "base".into()),
-                        ("dev.shiplight.commit".into(), commit.clone()),
-                    ]),
-                };
-                BaseWork::Build(Box::new(req), tag)
-            }
-        }
-    } else {
-        BaseWork::Skip("no base given (--base-ref REF or --base-image IMAGE, or a pull_request event)".into())
-    };
+    let (base, base_dockerfile) = resolve_base(opts, &engine, &gh, &head, &head_req, &mut report).await?;
+    Ok(Sources { head, engine, engine_version: info.version, head_req, base, base_dockerfile, report })
+}
 
-    // Build both at once on the same daemon, so they share its layer cache. -v prints all
-    // output; on a terminal each step gets a line; piped, the builds are quiet.
+/// The base side: an image, a commit's tree (from git, or inside Actions from GitHub's
+/// tarball API), an earlier identical build, or nothing. With it, the base commit's
+/// Dockerfile when there is one.
+async fn resolve_base(
+    opts: &CompareOptions,
+    engine: &Engine,
+    gh: &github::Env,
+    head: &Head,
+    head_req: &BuildRequest,
+    report: &mut ImageReport,
+) -> Result<(BaseWork, Option<String>), CompareError> {
+    if let Some(img) = &opts.base_image {
+        report.base_ref = Some(img.clone());
+        return Ok((BaseWork::Image(ImageSource::parse(img).map_err(CompareError::Usage)?), None));
+    }
+    let Some(reference) = opts.base_ref.clone().or_else(|| pr_base(gh)) else {
+        let why = "no base given (--base-ref REF or --base-image IMAGE, or a pull_request event)";
+        return Ok((BaseWork::Skip(why.into()), None));
+    };
+    report.base_ref = Some(reference.clone());
+    // The base tree: from git when the commit is here; inside Actions, where checkout
+    // fetched only the merge commit (or the action's image has no git), from GitHub's
+    // tarball API with the job's token, the workspace standing for the repository root.
+    let can_fetch = gh.token.is_some() && gh.repository.is_some();
+    let found = git::repo_root(&head.context).and_then(|root| git::resolve(&root, &reference).map(|c| (root, c)));
+    let (root, commit, from_github) = match found {
+        Ok((root, c)) => (root, c, false),
+        Err(git::BaseError::UnknownRef { .. } | git::BaseError::NoGit(_) | git::BaseError::NotARepo { .. })
+            if can_fetch =>
+        {
+            (gh.workspace.clone(), reference.clone(), true)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    report.base_commit = Some(commit.clone());
+    let ctx_rel = git::relative(&root, &head.context).ok_or_else(|| {
+        CompareError::Usage(format!("context {} is outside the repository {}", head.context.display(), root.display()))
+    })?;
+    let (args, arg_list) = build_args(opts);
+    let key = fnv(&[&commit, &ctx_rel, &head_req.dockerfile, opts.target.as_deref().unwrap_or(""), &arg_list]);
+    let tag = format!("shiplight-base:{key}");
+    let df_rel = Path::new(&ctx_rel).join(&head_req.dockerfile).to_string_lossy().replace('\\', "/");
+    let mut base_dockerfile = if from_github { None } else { git::show(&root, &commit, &df_rel)? };
+    let cached = engine.images_with_label(&format!("{BASE_KEY_LABEL}={key}")).await?;
+    if !cached.is_empty() && engine.exists(&tag).await && !from_github {
+        return Ok((BaseWork::Cached(tag), base_dockerfile));
+    }
+    let dir = tempfile::tempdir().map_err(|e| CompareError::Usage(format!("cannot create a temporary folder: {e}")))?;
+    let df_in_base = dir.path().join(&head_req.dockerfile);
+    let extracted = if from_github {
+        let (token, repository) = (gh.token.as_deref().unwrap_or(""), gh.repository.as_deref().unwrap_or(""));
+        tarball::fetch(&gh.api_url, token, repository, &commit, &ctx_rel, dir.path()).await?
+    } else {
+        git::extract(&root, &commit, &ctx_rel, dir.path())?
+    };
+    if from_github {
+        base_dockerfile = std::fs::read_to_string(&df_in_base).ok();
+    }
+    let work = if !extracted || !df_in_base.is_file() {
+        BaseWork::Skip(format!(
+            "the base commit {} has no {}",
+            &commit[..12.min(commit.len())],
+            Path::new(&ctx_rel).join(&head_req.dockerfile).display()
+        ))
+    } else if !cached.is_empty() && engine.exists(&tag).await {
+        BaseWork::Cached(tag)
+    } else {
+        let packed = context::pack(dir.path(), &df_in_base)?;
+        let base_df = base_dockerfile.as_deref().and_then(|t| Dockerfile::parse(t).ok());
+        let req = BuildRequest {
+            builder: opts.builder.for_dockerfile(base_df.as_ref()),
+            context: Bytes::from(packed.tar),
+            dockerfile: packed.dockerfile,
+            tag: tag.clone(),
+            target: opts.target.clone(),
+            platform: opts.platform.clone(),
+            build_args: args,
+            labels: HashMap::from([
+                (BASE_KEY_LABEL.into(), key),
+                ("dev.shiplight.side".into(), "base".into()),
+                ("dev.shiplight.commit".into(), commit.clone()),
+            ]),
+        };
+        BaseWork::Build(Box::new(req), tag)
+    };
+    Ok((work, base_dockerfile))
+}
+
+/// The sources, built: the base's tag when there is a built or cached base to measure.
+struct Built {
+    sources: Sources,
+    base_tag: Option<String>,
+}
+
+/// Build both at once on the same daemon, so they share its layer cache. -v prints all
+/// output; on a terminal each step gets a line; piped, the builds are quiet. A head that
+/// does not build is an error; a base that does not build only skips the comparison.
+async fn build(opts: &CompareOptions, mut sources: Sources) -> Result<Built, CompareError> {
     let show = |side: &'static str| {
         let (verbose, tty) = (opts.verbose, std::io::stderr().is_terminal());
         move |line: BuildLine| match line {
@@ -399,41 +472,56 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
             _ => {}
         }
     };
-    let head_build = engine.build(&head_req, show("head"));
+    let engine = &sources.engine;
+    let head_build = engine.build(&sources.head_req, show("head"));
     let base_build = async {
-        match &base_work {
+        match &sources.base {
             BaseWork::Build(req, tag) => Some(engine.build(req, show("base")).await.map(|_| tag.clone())),
             _ => None,
         }
     };
     let (head_result, base_result) = tokio::join!(head_build, base_build);
-    head_result.map_err(|e| old_engine_hint(e, &df, &info.version))?;
-    let base_tag = match (&base_work, base_result) {
+    head_result.map_err(|e| old_engine_hint(e, &sources.head.df, &sources.engine_version))?;
+    let base_tag = match (&sources.base, base_result) {
         (BaseWork::Image(_), _) => None,
         (BaseWork::Cached(i), _) => Some(i.clone()),
         (BaseWork::Build(..), Some(Ok(tag))) => Some(tag),
         (BaseWork::Build(..), Some(Err(e))) => {
-            report_img.base_skipped = Some(format!("the base build failed, so there is nothing to compare: {e}"));
+            sources.report.base_skipped = Some(format!("the base build failed, so there is nothing to compare: {e}"));
             None
         }
         (BaseWork::Skip(why), _) => {
-            report_img.base_skipped = Some(why.clone());
+            sources.report.base_skipped = Some(why.clone());
             None
         }
         (BaseWork::Build(..), None) => None,
     };
+    Ok(Built { sources, base_tag })
+}
 
+/// Both sides measured, with the report entry so far.
+struct Measured {
+    report: ImageReport,
+    head: ImageMeasure,
+    base: Option<ImageMeasure>,
+}
+
+/// Measure the head, then the base: the layers they share are scanned once (the cache keeps
+/// scans by diff_id), and a base measured in an earlier run is not exported again. A base
+/// image that does not exist yet only skips the comparison.
+async fn measure_sides(opts: &CompareOptions, built: Built) -> Result<Measured, CompareError> {
+    let Built { sources, base_tag } = built;
+    let Sources { head, engine, head_req, base, base_dockerfile, mut report, .. } = sources;
     let base_parsed = base_dockerfile.as_deref().and_then(|t| Dockerfile::parse(t).ok());
-    let base_graph = base_parsed.as_ref().and_then(|d| Graph::build(d, &targets).ok());
+    let base_graph = base_parsed.as_ref().and_then(|d| Graph::build(d, &head.targets).ok());
     let base_source = match (&base_parsed, &base_graph) {
         (Some(dockerfile), Some(graph)) => Some(Source { dockerfile, graph }),
         _ => None,
     };
-    // The head first, then the base: the layers they share are scanned once (the cache
-    // keeps scans by diff_id), and a base measured in an earlier run is not exported again.
-    let mut head = measure::measure(&engine, &head_req.tag, Some(Source { dockerfile: &df, graph: &graph })).await?;
-    head.source = Some("daemon".into());
-    let base_measure = match (&base_tag, &base_work) {
+    let head_source = Source { dockerfile: &head.df, graph: &head.graph };
+    let mut head_measure = measure::measure(&engine, &head_req.tag, Some(head_source)).await?;
+    head_measure.source = Some("daemon".into());
+    let base_measure = match (&base_tag, &base) {
         (Some(tag), _) => Some(measure::measure(&engine, tag, base_source).await?),
         (None, BaseWork::Image(src)) => {
             let platform = opts.platform.clone().unwrap_or_else(|| format!("linux/{}", engine_arch()));
@@ -441,7 +529,7 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
             match reader.measure(src, None).await {
                 Ok(found) => found.images.into_iter().next(),
                 Err(SourceError::Missing(why)) => {
-                    report_img.base_skipped =
+                    report.base_skipped =
                         Some(format!("the base image does not exist yet, so there is nothing to compare: {why}"));
                     None
                 }
@@ -450,8 +538,8 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
         }
         _ => None,
     };
-    report_img.base_dockerfile = base_dockerfile;
-    Ok(Report { images: vec![judge(report_img, head, base_measure, opts)], ..Report::default() }.with_verdict())
+    report.base_dockerfile = base_dockerfile;
+    Ok(Measured { report, head: head_measure, base: base_measure })
 }
 
 /// The daemon's architecture as platforms name it (the host's: shiplight runs beside it).
@@ -541,20 +629,22 @@ async fn run_images(opts: &CompareOptions, head_text: &str) -> Result<Report, Co
                 None
             }
         };
-        images.push(judge(report_img, h, b, opts));
+        let mut image = compare_sides(report_img, h, b);
+        image.judge(&opts.thresholds());
+        images.push(image);
     }
     // the worst verdict first
     images.sort_by_key(|i| std::cmp::Reverse(i.verdict));
     Ok(Report { images, ..Report::default() }.with_verdict())
 }
 
-/// Compare head with base (when there is one) into `report_img`, with its package delta and
-/// its verdict under the options' thresholds.
-fn judge(
+/// Compare head with base (when there is one) into `report_img`: the comparison, the package
+/// delta and the delta that will be judged. The verdict is the caller's next step
+/// ([`ImageReport::judge`]).
+fn compare_sides(
     mut report_img: ImageReport,
     mut head: ImageMeasure,
     mut base_measure: Option<ImageMeasure>,
-    opts: &CompareOptions,
 ) -> ImageReport {
     if let Some(b) = &base_measure {
         let c = compare::compare(b, &head);
@@ -576,7 +666,6 @@ fn judge(
     }
     report_img.base = base_measure;
     report_img.head = head;
-    report_img.judge(&opts.thresholds());
     report_img
 }
 
