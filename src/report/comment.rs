@@ -8,9 +8,10 @@
 use serde_json::{json, Value};
 
 use super::render::{signed_size, size};
-use super::Report;
+use super::{ImageReport, Report};
 use crate::image::compare::Verdict;
 use crate::image::packages::PackageDelta;
+use crate::image::ImageMeasure;
 use crate::lint::rules;
 
 /// The hidden marker that identifies one image's comment (`<!-- shiplight:<key> -->`). The
@@ -179,164 +180,216 @@ const FULL: usize = 3;
 /// The view the template reads; `detail` (0..=[`FULL`]) drops the least important sections
 /// first: lines of "What changed", then findings and diffs, then, with several images, the
 /// details of the images that pass (their row in the summary table stays).
+///
+/// Built in parts: the summary table's row of each image ([`summary_row`]), each image's
+/// section ([`image_view`]: headline, size table, what changed, packages, drift, reasons,
+/// the rewrite, a build error), the findings ([`findings_view`]) and, with several images,
+/// the summary above them ([`summary_view`]).
 fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
     let detail = detail.min(FULL);
     // several images (a monorepo's merge, or several Dockerfiles): a table first, worst
     // verdict first, and each image's details folded below it
     let folded = report.images.len() > 1 || !report.unchanged.is_empty();
-    let mut order: Vec<&crate::report::ImageReport> = report.images.iter().collect();
+    let mut order: Vec<&ImageReport> = report.images.iter().collect();
     if folded {
         order.sort_by_key(|i| std::cmp::Reverse(i.verdict));
     }
     let mut images = Vec::new();
     let mut rows = Vec::new();
     for img in order {
-        let delta = img.judged_delta().map(|d| (d.delta, d.percent));
-        // with --sizes-only every size shown is compressed, and says so
-        let judged = |m: &crate::image::ImageMeasure| {
-            let s = size(img.judged_bytes(m));
-            if img.sizes_only {
-                format!("{s} compressed")
-            } else {
-                s
-            }
-        };
-        let label = img.label();
-        let sizes = match (&img.base, delta) {
-            (Some(b), Some((d, p))) => {
-                format!("{} \u{2192} {} ({}, {})", judged(b), judged(&img.head), signed_size(d), percent(p))
-            }
-            _ => judged(&img.head),
-        };
-        let broken = if img.build_error.is_some() {
-            Some("the pull request's image does not build")
-        } else {
-            img.missing.as_deref()
-        };
         if folded {
-            let (size_cell, delta_cell) = match (broken, delta) {
-                (Some(_), _) => ("—".to_owned(), "—".to_owned()),
-                (None, Some((d, p))) => (judged(&img.head), format!("{} ({})", signed_size(d), percent(p))),
-                (None, None) => (judged(&img.head), "—".to_owned()),
-            };
-            let word = match broken {
-                // the folded details say why
-                Some(_) if img.missing.is_some() => format!("{}: no report", img.verdict.as_str()),
-                Some(_) => format!("{}: does not build", img.verdict.as_str()),
-                None => img.verdict.as_str().to_owned(),
-            };
-            rows.push(json!([mark(img.verdict), code(&label), size_cell, delta_cell, word]));
+            rows.push(summary_row(img));
             if detail == 0 && img.verdict <= Verdict::Skipped {
                 continue;
             }
         }
-        let summary_line = match broken {
-            Some(b) => format!("{} {}: {b}", mark(img.verdict), html_code(&label)),
-            None => format!("{} {}: {}", mark(img.verdict), html_code(&label), sizes.replace('&', "&amp;")),
-        };
-        let headline = match (&img.base, &img.comparison) {
-            _ if img.build_error.is_some() => format!("{}: the pull request's image does not build", code(&label)),
-            _ if img.missing.is_some() => {
-                format!("{}: {}", code(&label), img.missing.as_deref().unwrap_or_default())
-            }
-            (Some(_), Some(_)) => format!("{}: {sizes}", code(&label)),
-            _ => format!("{}: {}", code(&label), judged(&img.head)),
-        };
-        let table: Vec<Value> = img
-            .comparison
-            .iter()
-            .flat_map(|c| {
-                [
-                    ("uncompressed", c.size, true),
-                    ("compressed", c.compressed, true),
-                    ("layers", c.layers, false),
-                    ("wasted", c.wasted, true),
-                ]
-                .into_iter()
-                // --sizes-only read no layer: no uncompressed size, no waste
-                .filter(|(n, ..)| !(img.sizes_only && (*n == "uncompressed" || *n == "wasted")))
-                .map(|(n, d, bytes)| {
-                    let f = |v: u64| if bytes { size(v) } else { v.to_string() };
-                    json!([
-                        n,
-                        f(d.base),
-                        f(d.head),
-                        if bytes { signed_size(d.delta) } else { format!("{:+}", d.delta) }
-                    ])
-                })
-            })
-            .collect();
-        let mut changes = Vec::new();
-        if let Some(c) = &img.comparison {
-            let n = [0, 0, 3, 5][detail];
-            for d in c.top_growing(n).into_iter().chain(c.top_shrinking(n / 2 + usize::from(n > 0))) {
-                // a removed layer's line is the base Dockerfile's: link it at the base commit
-                let removed = d.change == crate::image::compare::Change::Removed;
-                let at = if removed {
-                    let base = Links { sha: img.base_commit.clone(), ..links.clone() };
-                    format!("base {}", line_link(&base, &img.dockerfile, d.line))
-                } else {
-                    line_link(links, &img.dockerfile, d.line)
-                };
-                let mut s = format!("{} {at} {}", signed_size(d.delta_bytes), code(&d.instruction));
-                if !d.toolchain.is_empty() {
-                    s.push_str(&format!(
-                        " — build toolchain: {}",
-                        d.toolchain.iter().map(|t| code(t)).collect::<Vec<_>>().join(", ")
-                    ));
-                }
-                if let Some(list) = img.packages.as_ref().and_then(|p| line_packages(p, d.line, removed, 3)) {
-                    s.push_str(&format!("\n  - {list}"));
-                }
-                changes.push(s);
-            }
-        }
-        let packages = img
-            .packages
-            .as_ref()
-            .filter(|p| !p.is_empty() && detail >= 2)
-            .map(|p| packages_table(p, [0, 0, 15, 40][detail]));
-        // the FROM line's own change, or the same image reference that moved upstream
-        let drift = img.comparison.as_ref().and_then(|c| match &c.base_image_changed {
-            Some((from, to)) => {
-                Some(format!("base image {} \u{2192} {} (changed by this pull request)", code(from), code(to)))
-            }
-            None if c.base_image_drift_bytes != 0 => Some(format!(
-                "base image drift: {} (upstream change of the same image)",
-                signed_size(c.base_image_drift_bytes)
-            )),
-            None => None,
-        });
-        let reasons: Vec<String> = img
-            .reasons
-            .iter()
-            .map(super::render::reason)
-            .chain(img.base_skipped.iter().map(|w| format!("No comparison: {}", code(w))))
-            .chain(img.approved.iter().map(|a| format!("✅ {}", a.replace('@', "@\u{200b}"))))
-            .collect();
-        let suggestion = img.suggestion.as_ref().and_then(|s| suggestion(s, detail));
-        let build_error = img.build_error.as_ref().map(|e| {
-            let tail: Vec<&str> = e.lines().rev().take([5, 10, 30, 50][detail]).collect();
-            let tail: Vec<&str> = tail.into_iter().rev().collect();
-            // build output is read, not copied: neutralise mentions here too
-            code_block("text", &tail.join("\n").replace('@', "@\u{200b}"))
-        });
-        images.push(json!({
-            "packages": packages,
-            "summary_line": summary_line,
-            "build_error": build_error,
-            "mark": mark(img.verdict),
-            "headline": headline,
-            "table": table,
-            "changes": changes,
-            "drift": drift,
-            "reasons": reasons,
-            "suggestion": suggestion,
-            "ships": img.ships.as_ref().map(|l| prose(l)),
-        }));
+        images.push(image_view(img, links, detail));
     }
+    let footer = match &links.run_url {
+        Some(run) => format!("shiplight {} · [workflow run]({run})", env!("CARGO_PKG_VERSION")),
+        None => format!("shiplight {}", env!("CARGO_PKG_VERSION")),
+    };
+    let truncated = (detail < FULL).then(|| "Some sections were shortened to stay within GitHub's comment size limit; the job summary has the full report.".to_owned());
+    json!({
+        "summary": folded.then(|| summary_view(report, rows, detail)),
+        "images": images,
+        "findings": findings_view(report, links, detail),
+        "findings_count": report.findings.len(),
+        "findings_title": if report.new_findings_only { "Lint findings new in this pull request" } else { "Lint findings" },
+        "truncated": truncated,
+        "footer": footer,
+        "markers": [marker(key)],
+    })
+}
+
+/// An image's judged size (compressed with `--sizes-only`, and then said so).
+fn judged(img: &ImageReport, m: &ImageMeasure) -> String {
+    let s = size(img.judged_bytes(m));
+    if img.sizes_only {
+        format!("{s} compressed")
+    } else {
+        s
+    }
+}
+
+/// `313.74 MB → 885.04 MB (+571.30 MB, +182.1 %)`, or the head's size alone.
+fn sizes(img: &ImageReport) -> String {
+    match (&img.base, img.judged_delta()) {
+        (Some(b), Some(d)) => format!(
+            "{} \u{2192} {} ({}, {})",
+            judged(img, b),
+            judged(img, &img.head),
+            signed_size(d.delta),
+            percent(d.percent)
+        ),
+        _ => judged(img, &img.head),
+    }
+}
+
+/// Why an image has no sizes to show: it does not build, or its report is missing.
+fn broken(img: &ImageReport) -> Option<&str> {
+    if img.build_error.is_some() {
+        Some("the pull request's image does not build")
+    } else {
+        img.missing.as_deref()
+    }
+}
+
+/// One image's row in the summary table of several images.
+fn summary_row(img: &ImageReport) -> Value {
+    let label = img.label();
+    let (size_cell, delta_cell) = match (broken(img), img.judged_delta()) {
+        (Some(_), _) => ("—".to_owned(), "—".to_owned()),
+        (None, Some(d)) => (judged(img, &img.head), format!("{} ({})", signed_size(d.delta), percent(d.percent))),
+        (None, None) => (judged(img, &img.head), "—".to_owned()),
+    };
+    let word = match broken(img) {
+        // the folded details say why
+        Some(_) if img.missing.is_some() => format!("{}: no report", img.verdict.as_str()),
+        Some(_) => format!("{}: does not build", img.verdict.as_str()),
+        None => img.verdict.as_str().to_owned(),
+    };
+    json!([mark(img.verdict), code(&label), size_cell, delta_cell, word])
+}
+
+/// One image's section: its headline, size table, what changed, packages, drift, reasons,
+/// the suggested rewrite and the end of a failed build's output.
+fn image_view(img: &ImageReport, links: &Links, detail: usize) -> Value {
+    let label = img.label();
+    let summary_line = match broken(img) {
+        Some(b) => format!("{} {}: {b}", mark(img.verdict), html_code(&label)),
+        None => format!("{} {}: {}", mark(img.verdict), html_code(&label), sizes(img).replace('&', "&amp;")),
+    };
+    let headline = match (&img.base, &img.comparison) {
+        _ if img.build_error.is_some() => format!("{}: the pull request's image does not build", code(&label)),
+        _ if img.missing.is_some() => format!("{}: {}", code(&label), img.missing.as_deref().unwrap_or_default()),
+        (Some(_), Some(_)) => format!("{}: {}", code(&label), sizes(img)),
+        _ => format!("{}: {}", code(&label), judged(img, &img.head)),
+    };
+    let packages = img
+        .packages
+        .as_ref()
+        .filter(|p| !p.is_empty() && detail >= 2)
+        .map(|p| packages_table(p, [0, 0, 15, 40][detail]));
+    let reasons: Vec<String> = img
+        .reasons
+        .iter()
+        .map(super::render::reason)
+        .chain(img.base_skipped.iter().map(|w| format!("No comparison: {}", code(w))))
+        .chain(img.approved.iter().map(|a| format!("✅ {}", a.replace('@', "@\u{200b}"))))
+        .collect();
+    let build_error = img.build_error.as_ref().map(|e| {
+        let tail: Vec<&str> = e.lines().rev().take([5, 10, 30, 50][detail]).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        // build output is read, not copied: neutralise mentions here too
+        code_block("text", &tail.join("\n").replace('@', "@\u{200b}"))
+    });
+    json!({
+        "packages": packages,
+        "summary_line": summary_line,
+        "build_error": build_error,
+        "mark": mark(img.verdict),
+        "headline": headline,
+        "table": size_table(img),
+        "changes": changes(img, links, detail),
+        "drift": drift(img),
+        "reasons": reasons,
+        "suggestion": img.suggestion.as_ref().and_then(|s| suggestion(s, detail)),
+        "ships": img.ships.as_ref().map(|l| prose(l)),
+    })
+}
+
+/// Base, head and delta of the uncompressed and compressed sizes, the layers and the waste
+/// (with `--sizes-only`, which read no layer, the compressed size and layers only).
+fn size_table(img: &ImageReport) -> Vec<Value> {
+    img.comparison
+        .iter()
+        .flat_map(|c| {
+            [
+                ("uncompressed", c.size, true),
+                ("compressed", c.compressed, true),
+                ("layers", c.layers, false),
+                ("wasted", c.wasted, true),
+            ]
+            .into_iter()
+            // --sizes-only read no layer: no uncompressed size, no waste
+            .filter(|(n, ..)| !(img.sizes_only && (*n == "uncompressed" || *n == "wasted")))
+            .map(|(n, d, bytes)| {
+                let f = |v: u64| if bytes { size(v) } else { v.to_string() };
+                json!([n, f(d.base), f(d.head), if bytes { signed_size(d.delta) } else { format!("{:+}", d.delta) }])
+            })
+        })
+        .collect()
+}
+
+/// "What changed": the lines that grew most and those that shrank, each linked to its
+/// Dockerfile line (a removed layer's to the base commit's), with its toolchain and packages.
+fn changes(img: &ImageReport, links: &Links, detail: usize) -> Vec<String> {
+    let Some(c) = &img.comparison else { return Vec::new() };
+    let n = [0, 0, 3, 5][detail];
+    let mut out = Vec::new();
+    for d in c.top_growing(n).into_iter().chain(c.top_shrinking(n / 2 + usize::from(n > 0))) {
+        // a removed layer's line is the base Dockerfile's: link it at the base commit
+        let removed = d.change == crate::image::compare::Change::Removed;
+        let at = if removed {
+            let base = Links { sha: img.base_commit.clone(), ..links.clone() };
+            format!("base {}", line_link(&base, &img.dockerfile, d.line))
+        } else {
+            line_link(links, &img.dockerfile, d.line)
+        };
+        let mut s = format!("{} {at} {}", signed_size(d.delta_bytes), code(&d.instruction));
+        if !d.toolchain.is_empty() {
+            s.push_str(&format!(
+                " — build toolchain: {}",
+                d.toolchain.iter().map(|t| code(t)).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        if let Some(list) = img.packages.as_ref().and_then(|p| line_packages(p, d.line, removed, 3)) {
+            s.push_str(&format!("\n  - {list}"));
+        }
+        out.push(s);
+    }
+    out
+}
+
+/// The FROM line's own change, or the same image reference that moved upstream.
+fn drift(img: &ImageReport) -> Option<String> {
+    img.comparison.as_ref().and_then(|c| match &c.base_image_changed {
+        Some((from, to)) => {
+            Some(format!("base image {} \u{2192} {} (changed by this pull request)", code(from), code(to)))
+        }
+        None if c.base_image_drift_bytes != 0 => Some(format!(
+            "base image drift: {} (upstream change of the same image)",
+            signed_size(c.base_image_drift_bytes)
+        )),
+        None => None,
+    })
+}
+
+/// The lint findings, each with its rule's link and its line's.
+fn findings_view(report: &Report, links: &Links, detail: usize) -> Vec<String> {
     let limit = [0, 0, 20, 200][detail];
-    let findings: Vec<String> = report
+    report
         .findings
         .iter()
         .take(limit)
@@ -345,46 +398,39 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
                 rules::find(&f.code).map(|r| format!("[{}]({})", r.code, r.url())).unwrap_or_else(|| code(&f.code));
             format!("{} {rule} {}: {}", f.severity, line_link(links, &f.file, Some(f.line)), prose(&f.message))
         })
-        .collect();
-    let footer = match &links.run_url {
-        Some(run) => format!("shiplight {} · [workflow run]({run})", env!("CARGO_PKG_VERSION")),
-        None => format!("shiplight {}", env!("CARGO_PKG_VERSION")),
-    };
-    let summary = folded.then(|| {
-        let count = |v: Verdict| report.images.iter().filter(|i| i.verdict == v).count();
-        let compared: i64 = report.images.iter().filter_map(|i| i.comparison.as_ref()).map(|c| c.size.delta).sum();
-        let mut parts: Vec<String> = [(Verdict::Fail, "failed"), (Verdict::Warn, "warned"), (Verdict::Pass, "passed"), (Verdict::Skipped, "not compared")]
-            .iter()
-            .filter(|(v, _)| count(*v) > 0)
-            .map(|(v, w)| format!("{} {w}", count(*v)))
-            .collect();
-        if !report.unchanged.is_empty() {
-            parts.push(format!("{} unchanged", report.unchanged.len()));
-        }
-        // the list of unchanged images is cut last, and only when very long
-        let shown = if detail == 0 { 50 } else { usize::MAX };
-        let mut unchanged: Vec<String> = report.unchanged.iter().take(shown).map(|n| code(n)).collect();
-        if report.unchanged.len() > shown {
-            unchanged.push(format!("and {} more", report.unchanged.len() - shown));
-        }
-        json!({
-            "mark": mark(report.images.iter().map(|i| i.verdict).max().unwrap_or(Verdict::Skipped)),
-            "title": format!("{} image(s): {} · {} in total", report.images.len() + report.unchanged.len(), parts.join(", "), signed_size(compared)),
-            "rows": rows,
-            "unchanged": if unchanged.is_empty() { Value::Null } else { unchanged.join(", ").into() },
-            "unchanged_title": format!("{} image(s) the plan left out: nothing they build from changed", report.unchanged.len()),
-        })
-    });
-    let truncated = (detail < FULL).then(|| "Some sections were shortened to stay within GitHub's comment size limit; the job summary has the full report.".to_owned());
+        .collect()
+}
+
+/// Above several images: the worst mark, the counts by verdict, the total delta, the rows,
+/// and the images the plan left out.
+fn summary_view(report: &Report, rows: Vec<Value>, detail: usize) -> Value {
+    let count = |v: Verdict| report.images.iter().filter(|i| i.verdict == v).count();
+    let compared: i64 = report.images.iter().filter_map(|i| i.comparison.as_ref()).map(|c| c.size.delta).sum();
+    let mut parts: Vec<String> = [
+        (Verdict::Fail, "failed"),
+        (Verdict::Warn, "warned"),
+        (Verdict::Pass, "passed"),
+        (Verdict::Skipped, "not compared"),
+    ]
+    .iter()
+    .filter(|(v, _)| count(*v) > 0)
+    .map(|(v, w)| format!("{} {w}", count(*v)))
+    .collect();
+    if !report.unchanged.is_empty() {
+        parts.push(format!("{} unchanged", report.unchanged.len()));
+    }
+    // the list of unchanged images is cut last, and only when very long
+    let shown = if detail == 0 { 50 } else { usize::MAX };
+    let mut unchanged: Vec<String> = report.unchanged.iter().take(shown).map(|n| code(n)).collect();
+    if report.unchanged.len() > shown {
+        unchanged.push(format!("and {} more", report.unchanged.len() - shown));
+    }
     json!({
-        "summary": summary,
-        "images": images,
-        "findings": findings,
-        "findings_count": report.findings.len(),
-        "findings_title": if report.new_findings_only { "Lint findings new in this pull request" } else { "Lint findings" },
-        "truncated": truncated,
-        "footer": footer,
-        "markers": [marker(key)],
+        "mark": mark(report.images.iter().map(|i| i.verdict).max().unwrap_or(Verdict::Skipped)),
+        "title": format!("{} image(s): {} · {} in total", report.images.len() + report.unchanged.len(), parts.join(", "), signed_size(compared)),
+        "rows": rows,
+        "unchanged": if unchanged.is_empty() { Value::Null } else { unchanged.join(", ").into() },
+        "unchanged_title": format!("{} image(s) the plan left out: nothing they build from changed", report.unchanged.len()),
     })
 }
 
