@@ -226,14 +226,16 @@ async fn the_release_pushes_the_image_and_a_tagged_action_starts_from_it() {
     // shiplight did its work: the job passed, the consumer's image was built and measured
     // (the step's output, printed by the next step), and the job summary holds the report
     assert!(status.success(), "act exited {:?}: the consumer's job failed", status.code());
-    let out = |key: &str| {
-        let tag = format!("| SHIPLIGHT-OUT {key}=");
-        consumer_log.lines().find_map(|l| l.split_once(&tag)).map(|(_, v)| v.split_whitespace().next().unwrap_or(""))
-    };
-    let head_size: u64 = out("head-size").and_then(|v| v.parse().ok()).unwrap_or(0);
+    // `| SHIPLIGHT-OUT head-size=… verdict=…`: the step's output line, not act's echo of it
+    let outputs: std::collections::HashMap<&str, &str> = consumer_log
+        .lines()
+        .find_map(|l| l.split_once("| SHIPLIGHT-OUT "))
+        .map(|(_, rest)| rest.split_whitespace().filter_map(|kv| kv.split_once('=')).collect())
+        .unwrap_or_default();
+    let head_size: u64 = outputs.get("head-size").and_then(|v| v.parse().ok()).unwrap_or(0);
     assert!(head_size > 10_000_000, "the consumer's image was built and measured (head-size {head_size})");
     // no base on a push: nothing to compare, and the report says so
-    assert_eq!(out("verdict"), Some("skipped"));
+    assert_eq!(outputs.get("verdict").copied(), Some("skipped"), "{outputs:?}");
     // act shows what a step appends to GITHUB_STEP_SUMMARY as "Summary - <markdown>"
     let summary = consumer_log.lines().find(|l| l.contains("Summary - ### ")).unwrap_or("");
     assert!(summary.contains("📦 `") && summary.contains(" MB"), "the job summary holds the report: {summary}");
