@@ -8,6 +8,7 @@
 
 pub mod edit;
 pub mod graph;
+pub mod os;
 pub mod packages;
 pub mod pragma;
 pub mod shell;

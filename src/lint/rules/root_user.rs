@@ -24,6 +24,7 @@
 //! Create an unprivileged user and switch to it before CMD: `RUN useradd -r app` then
 //! `USER app`, or a numeric `USER 10001` (distroless images have `USER nonroot`).
 
+use crate::dockerfile::os::{stage_os, Os};
 use crate::dockerfile::{ImageRef, Kind};
 use crate::lint::{Ctx, Hit};
 
@@ -47,13 +48,19 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 let nonroot_base = ctx.graph.root_image(stage.index).is_some_and(|img| {
                     let r = ImageRef::parse(img);
                     r.tag.as_deref().is_some_and(|t| t.contains("nonroot"))
-                        // Windows has no root, and no useradd to make another user with
-                        || is_windows(&r, stage.platform.as_deref())
                         // a base only an ARG names: who it runs as is not known
                         || crate::dockerfile::name_from_arg(img)
                 });
+                // Windows has no root, and no useradd to make another user with
+                let windows = stage_os(ctx.df, ctx.graph, stage.index) == Os::Windows;
+                // a scratch image with no command is files for other builds to copy, never run
+                let never_run = ctx.graph.root_image(stage.index).is_none()
+                    && !lineage.iter().any(|&i| {
+                        let s = &ctx.df.stages[i];
+                        s.of_kind(Kind::Cmd).next().is_some() || s.of_kind(Kind::Entrypoint).next().is_some()
+                    });
                 let steps_down = lineage.iter().any(|&i| installs_step_down(ctx, &ctx.df.stages[i]));
-                if !nonroot_base && !steps_down {
+                if !nonroot_base && !windows && !never_run && !steps_down {
                     out.push(
                         Hit::on_from(stage, "the final stage sets no USER, so the container runs as root").fix(
                             "add `USER <unprivileged user>` (e.g. `RUN useradd -r app` then `USER app`) before CMD",
@@ -63,22 +70,6 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             }
         }
     }
-}
-
-/// Whether an image is a Windows one: Microsoft's Windows bases (`mcr.microsoft.com/windows/
-/// servercore`, `nanoserver`), an image whose tag names one (`…:8.0-nanoserver-ltsc2022`), or
-/// a stage built for a Windows platform.
-fn is_windows(r: &ImageRef, platform: Option<&str>) -> bool {
-    let windows_word = |s: &str| {
-        let s = s.to_ascii_lowercase();
-        s.contains("nanoserver") || s.contains("servercore") || s.contains("windowsservercore") || s.contains("ltsc20")
-    };
-    r.repository.starts_with("windows/")
-        || r.repository == "windows"
-        || (r.registry == "mcr.microsoft.com" && r.repository.starts_with("windows"))
-        || windows_word(&r.repository)
-        || r.tag.as_deref().is_some_and(windows_word)
-        || platform.is_some_and(|p| p.to_ascii_lowercase().starts_with("windows"))
 }
 
 /// Whether a stage brings a tool an entrypoint uses to drop root (`gosu`, `su-exec`).
@@ -99,7 +90,20 @@ mod tests {
     fn a_registry_from_an_arg_still_names_the_image() {
         use crate::lint::rules::testing::lines;
         assert_eq!(lines("SL107", "ARG hostRegistry\nFROM ${hostRegistry}/ubuntu:20.04\nCOPY a /a\n"), vec![2]);
-        assert_eq!(lines("SL107", "FROM golang:1.22 AS b\nRUN go build\nFROM scratch\nCOPY --from=b /a /a\n"), vec![3]);
+        assert_eq!(
+            lines(
+                "SL107",
+                "FROM golang:1.22 AS b\nRUN go build\nFROM scratch\nCOPY --from=b /a /a\nENTRYPOINT [\"/a\"]\n"
+            ),
+            vec![3]
+        );
+    }
+
+    /// A scratch image with no CMD or ENTRYPOINT holds files other builds copy: nothing runs.
+    #[test]
+    fn a_scratch_image_with_no_command_is_never_run() {
+        use crate::lint::rules::testing::lines;
+        assert!(lines("SL107", "FROM golang:1.22 AS b\nRUN go build\nFROM scratch\nCOPY --from=b /a /a\n").is_empty());
     }
 
     /// Windows images have no root; a base only an ARG names is not known.
@@ -112,10 +116,15 @@ mod tests {
             "mcr.microsoft.com/dotnet/runtime:8.0-nanoserver-ltsc2022",
             "mcr.microsoft.com/powershell:lts-windowsservercore-ltsc2022",
             "mcr.microsoft.com/windows:ltsc2019",
+            "mcr.microsoft.com/dotnet/framework/runtime:4.8.1",
+            "microsoft/iis",
         ] {
             assert!(lines("SL107", &format!("FROM {base}\nCOPY app.exe /app/\n")).is_empty(), "{base}");
         }
         assert!(lines("SL107", "FROM --platform=windows/amd64 example/app:1\nCOPY a /a\n").is_empty());
+        // a Windows image its name does not give away: its own paths and shell say it
+        assert!(lines("SL107", "FROM example/site:1\nSHELL [\"powershell\", \"-Command\"]\nCOPY a /a\n").is_empty());
+        assert!(lines("SL107", "FROM example/site:1\nCOPY site C:\\inetpub\\wwwroot\n").is_empty());
         assert!(lines("SL107", "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY a /a\n").is_empty());
         // an ARG with a default names a known base
         assert_eq!(lines("SL107", "ARG BASE=debian:12\nFROM ${BASE}\nCOPY a /a\n"), vec![2]);

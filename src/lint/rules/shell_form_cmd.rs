@@ -14,6 +14,7 @@
 //! ## Fix
 //! Use the JSON form: `CMD ["python", "app.py"]`.
 
+use crate::dockerfile::os::{stage_os, Os};
 use crate::dockerfile::shell::split_words;
 use crate::dockerfile::{Body, Command, Kind};
 use crate::lint::{Ctx, Hit};
@@ -28,6 +29,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 continue;
             }
             if let Body::Command(Command::Shell(s)) = &ins.body {
+                // Windows runs it under `cmd /S /C` and stops it with CTRL_SHUTDOWN_EVENT; bash
+                // and BusyBox exec a lone simple command, which then is PID 1 and gets signals
+                let script = crate::dockerfile::shell::parse(s);
+                let lone = script.commands.len() == 1 && script.guards.is_empty();
+                match stage_os(ctx.df, ctx.graph, stage.index) {
+                    Os::Windows => continue,
+                    Os::Linux(sh) if lone && sh.execs_lone_command() => continue,
+                    _ => {}
+                }
                 let json = serde_json::to_string(&split_words(s)).unwrap_or_default();
                 out.push(
                     Hit::on(
@@ -55,6 +65,18 @@ mod tests {
     fn only_the_cmd_that_takes_effect() {
         assert_eq!(lines("SL307", "FROM a:1\nCMD echo one\nCMD echo two\nCMD [\"x\"]\n"), Vec::<usize>::new());
         assert_eq!(lines("SL307", "FROM a:1\nCMD [\"x\"]\nCMD echo two\n"), vec![3]);
+    }
+
+    /// Where `/bin/sh` execs a lone simple command (bash, BusyBox) the program is PID 1 and
+    /// gets signals; Windows stops containers its own way. dash does not exec.
+    #[test]
+    fn a_lone_command_under_bash_or_busybox_and_windows_pass() {
+        assert!(lines("SL307", "FROM alpine:3.20\nCMD python app.py\n").is_empty());
+        assert!(lines("SL307", "FROM registry.access.redhat.com/ubi9/ubi:9.4\nCMD /opt/app/run\n").is_empty());
+        assert!(lines("SL307", "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nCMD app.exe\n").is_empty());
+        // two commands: the shell stays PID 1 everywhere
+        assert_eq!(lines("SL307", "FROM alpine:3.20\nCMD cd /app && python app.py\n"), vec![2]);
+        assert_eq!(lines("SL307", "FROM debian:12\nCMD python app.py\n"), vec![2]);
     }
 
     #[test]
