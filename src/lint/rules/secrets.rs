@@ -81,6 +81,7 @@ fn harmless(name: &str, value: &str) -> Option<&'static str> {
             .contains(&lower.as_str())
         || (v.starts_with('<') && v.ends_with('>'))
         || lower.starts_with("your")
+        || ["fake", "dummy", "placeholder", "sample"].iter().any(|w| lower.starts_with(w))
     {
         return Some("a placeholder");
     }
@@ -132,7 +133,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             );
             let msg = if let Some(shape) = value.and_then(token_shape) {
                 format!("`{kw} {}` holds {shape}: {kw} values end up in the image metadata or build history", kv.key)
-            } else if !is_secret_name(&kv.key) {
+            } else if !is_secret_name(&kv.key) || ctx.config.nothing_ships.is_some() {
+                // an image nothing ships keeps its metadata to itself: only a token written
+                // into the file (a leak in the repository already) is said
                 continue;
             } else {
                 match (ins.kind, value) {
@@ -142,6 +145,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         kv.key
                     ),
                     (Kind::Arg, None) => continue,
+                    // an ARG's default is in the history only when a RUN reads it, as a value
+                    // passed at build time is
+                    (Kind::Arg, Some(_)) if !used_in_run(ctx, &kv.key) => continue,
                     (_, Some(v)) if v.trim_start().starts_with('$') => format!(
                         "`{kw} {}={v}` copies a variable into the image: {kw} values end up in the image metadata or build history",
                         kv.key
@@ -187,6 +193,21 @@ mod tests {
         for n in ["AWS_SECRET_ACCESS_KEY", "NPM_TOKEN", "password", "SSH_KEY"] {
             assert!(is_secret_name(n), "{n}");
         }
+    }
+
+    /// An ARG's default reaches the image history only through a RUN that reads it; a value
+    /// that says it is fake is a placeholder.
+    #[test]
+    fn an_arg_default_no_run_reads_and_fake_values_pass() {
+        let flagged = |text: &str| !lines("SL110", &format!("FROM a:1\n{text}\n")).is_empty();
+        assert!(!flagged("ARG AWS_SECRET_ACCESS_KEY=k8Jd72hsQ0pLm3\nRUN make"));
+        assert!(flagged(
+            "ARG AWS_SECRET_ACCESS_KEY=k8Jd72hsQ0pLm3\nRUN aws s3 cp --secret $AWS_SECRET_ACCESS_KEY s3://b ."
+        ));
+        assert!(!flagged("ENV API_TOKEN=FAKE_TO_GENERATE_WARNING_OUTPUT"));
+        assert!(!flagged("ENV DB_PASSWORD=dummy-password"));
+        // a token written into the file is said even when the ARG is unused
+        assert!(flagged("ARG CI_KEY=AKIAIOSFODNN7EXAMPLE"));
     }
 
     /// The real files' cases: what is flagged and what is not, by value.
