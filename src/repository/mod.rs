@@ -252,10 +252,11 @@ impl Model {
     /// What ships of `dockerfile`, given its parsed text when it parses.
     pub fn answer(&self, dockerfile: &str, df: Option<&Dockerfile>) -> Answer {
         let mut paths: Vec<BuildPath> = self.paths_of(dockerfile).map(|p| settle_mounts(p, df)).collect();
-        // nothing builds it, in a repository that says what it builds: what its own name says,
-        // if it says it is a test, development or vendored file
-        if paths.is_empty() && self.says_what_ships() {
-            paths.extend(named_path(dockerfile));
+        // nothing builds it: a file in a test or vendored folder is a test input or another
+        // repository's file wherever it is; in a repository that says what it builds, so is a
+        // file whose own name says it is a test or development image
+        if paths.is_empty() {
+            paths.extend(named_path(dockerfile, self.says_what_ships()));
         }
         let mut a = answer(paths.iter().collect(), df);
         a.local = self.local_images();
@@ -377,8 +378,10 @@ fn names(targets: &[Option<String>], df: Option<&Dockerfile>) -> Vec<String> {
 /// or fixture folder (`tests/`, `testdata/`, `fixtures/` …), or named for tests
 /// (`Dockerfile.test`, `ci.Dockerfile`), is a test input or test image: ci-only; one named
 /// for development (`Dockerfile.dev`, `dev.Dockerfile`) is a development environment. A
-/// workflow, bake or compose file that builds it decides instead.
-pub fn named_path(dockerfile: &str) -> Option<BuildPath> {
+/// workflow, bake or compose file that builds it decides instead. The folder speaks
+/// wherever the file is; its name only where `by_name` (the repository says what it ships,
+/// so an unnamed build is not hidden elsewhere).
+pub fn named_path(dockerfile: &str, by_name: bool) -> Option<BuildPath> {
     let parts: Vec<&str> = dockerfile.split('/').collect();
     let (folders, file) = parts.split_at(parts.len().saturating_sub(1));
     let test_folder = folders.iter().find(|f| is_test_folder(f));
@@ -391,6 +394,8 @@ pub fn named_path(dockerfile: &str) -> Option<BuildPath> {
         (Role::CiOnly, format!("it is vendored (`{f}/`): another repository's file, which nothing here builds"))
     } else if let Some(f) = test_folder {
         (Role::CiOnly, format!("it is in a test folder (`{f}/`): a test input, not an image that ships"))
+    } else if !by_name {
+        return None;
     } else if words.iter().any(|w| matches!(*w, "test" | "tests" | "ci" | "e2e")) {
         (Role::CiOnly, "its name says it is a test image".to_owned())
     } else if words.iter().any(|w| matches!(*w, "dev" | "devel" | "development" | "devcontainer")) {
@@ -658,6 +663,9 @@ pub fn toolchain_product(df: &Dockerfile, target: Option<&str>) -> Option<Eviden
     let graph = Graph::build(df, &wanted).ok()?;
     let final_ = *graph.targets.first()?;
     let lineage = graph.lineage(final_);
+    if let Some(e) = ci_agent(df, &graph, &lineage) {
+        return Some(e);
+    }
     let last = |kind: Kind| lineage.iter().rev().find_map(|&i| df.stages[i].of_kind(kind).next_back());
     // an ENTRYPOINT decides; a CMD only without one
     let ins = last(Kind::Entrypoint).or_else(|| last(Kind::Cmd))?;
@@ -680,6 +688,68 @@ pub fn toolchain_product(df: &Dockerfile, target: Option<&str>) -> Option<Eviden
         line: ins.line,
         says: format!("its {} runs `{base}`: the toolchain is what it ships", ins.kind.as_str()),
     })
+}
+
+/// CI agents, by what installs them (a download address or a package) and the images they
+/// ship as: an image that holds one is a CI job environment, whose tools are its product.
+const CI_AGENTS: &[(&str, &str)] = &[
+    ("github.com/actions/runner/releases", "the GitHub Actions runner"),
+    ("actions/actions-runner", "the GitHub Actions runner"),
+    ("summerwind/actions-runner", "the GitHub Actions runner"),
+    ("myoung34/github-runner", "the GitHub Actions runner"),
+    ("gitlab-runner-downloads", "GitLab Runner"),
+    ("gitlab/gitlab-runner", "GitLab Runner"),
+    ("jenkins/inbound-agent", "a Jenkins agent"),
+    ("jenkins/agent", "a Jenkins agent"),
+    ("jenkins/ssh-agent", "a Jenkins agent"),
+    ("jenkinsci/jnlp-slave", "a Jenkins agent"),
+    ("org/jenkins-ci/main/remoting/", "a Jenkins agent"),
+    ("buildkite/agent", "the Buildkite agent"),
+    ("buildkite-agent", "the Buildkite agent"),
+    ("jetbrains/teamcity-agent", "a TeamCity agent"),
+    ("vstsagentpackage", "the Azure Pipelines agent"),
+    ("circleci/runner", "the CircleCI runner"),
+];
+
+/// Whether the shipped lineage installs a CI agent, or is built FROM an agent's image.
+fn ci_agent(df: &Dockerfile, graph: &Graph, lineage: &[usize]) -> Option<Evidence> {
+    let agent = |w: &str| {
+        let w = w.to_ascii_lowercase();
+        CI_AGENTS.iter().find(|(needle, _)| w.contains(needle)).map(|(_, name)| *name)
+    };
+    let final_ = *lineage.last()?;
+    if let Some(name) =
+        graph.root_image(final_).and_then(|img| agent(&crate::dockerfile::ImageRef::parse(img).repository))
+    {
+        return Some(Evidence {
+            source: Source::Dockerfile,
+            file: String::new(),
+            line: df.stages[lineage[0]].line,
+            says: format!("it is built FROM {name}'s image: a CI job environment, whose tools are what it ships"),
+        });
+    }
+    for &i in lineage {
+        for ins in &df.stages[i].instructions {
+            let found = match (&ins.body, ins.script()) {
+                (_, Some(script)) if ins.kind == Kind::Run => crate::dockerfile::shell::parse(&script)
+                    .commands
+                    .iter()
+                    .flat_map(|c| c.words.clone())
+                    .find_map(|w| agent(&w)),
+                (crate::dockerfile::Body::Copy { sources, .. }, _) => sources.iter().find_map(|w| agent(w)),
+                _ => None,
+            };
+            if let Some(name) = found {
+                return Some(Evidence {
+                    source: Source::Dockerfile,
+                    file: String::new(),
+                    line: ins.line,
+                    says: format!("it installs {name}: a CI job environment, whose tools are what it ships"),
+                });
+            }
+        }
+    }
+    None
 }
 
 /// The program a command line runs, past wrappers, their options, and `sh -c '…'`.
@@ -902,6 +972,15 @@ mod tests {
             let a = Model::default().answer("Dockerfile", Some(&df));
             assert_eq!(a.role == Role::ToolchainProduct, yes, "{text}");
         }
+        // a CI job environment: an image that installs a CI agent, or is built FROM one
+        for text in [
+            "FROM ubuntu:22.04\nRUN apt-get install -y build-essential\nRUN curl -fLo r.tgz https://github.com/actions/runner/releases/download/v2.3/actions-runner-linux-x64-2.3.tar.gz && tar xzf r.tgz\nCMD [\"entrypoint.sh\"]\n",
+            "FROM jenkins/inbound-agent:3206.vb_15dcf73f6a_9-1\nRUN apt-get install -y gcc\n",
+        ] {
+            let a = Model::default().answer("Dockerfile", Some(&parse(text)));
+            assert_eq!(a.role, Role::ToolchainProduct, "{text}");
+            assert!(a.evidence[0].says.contains("CI job environment"), "{:?}", a.evidence);
+        }
         // the ENTRYPOINT of the stage a path ships, not the last one
         let df = parse("FROM debian AS cc\nENTRYPOINT [\"clang\"]\nFROM debian AS app\nCMD [\"/app\"]\n");
         assert!(toolchain_product(&df, Some("cc")).is_some());
@@ -933,9 +1012,15 @@ mod tests {
                 None => assert!(a.default && a.role == Role::Ships, "{path}"),
             }
         }
-        // a repository whose builds are not visible keeps the default everywhere
-        let unseen = Model::default().answer("tests/Dockerfile", Some(&df));
-        assert!(unseen.default, "{unseen:?}");
+        // a repository whose builds are not visible: a test or vendored folder still says
+        // what its files are; a name alone does not
+        let unseen = Model::default();
+        for p in ["tests/Dockerfile", "src/test/configs/image/Dockerfile", "vendor/m/Dockerfile"] {
+            assert_eq!(unseen.answer(p, Some(&df)).role, Role::CiOnly, "{p}");
+        }
+        for p in ["hack/Dockerfile.test", "Dockerfile.dev"] {
+            assert!(unseen.answer(p, Some(&df)).default, "{p}");
+        }
         // a build path decides over the name
         let pushed = Model::new(vec![path("tests/Dockerfile", None, Role::Ships, Source::Workflow)], Vec::new());
         assert_eq!(pushed.answer("tests/Dockerfile", Some(&df)).role, Role::Ships);
