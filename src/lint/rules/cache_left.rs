@@ -52,11 +52,66 @@ fn runs_apt_setup_script(script: &Script) -> bool {
     vendor && script.commands.iter().any(|c| matches!(c.program(), "sh" | "bash" | "dash"))
 }
 
+/// Where a Red Hat family manager keeps its cache: dnf (and `yum`, which is dnf from
+/// RHEL 8, Fedora and their rebuilds on) in /var/cache/dnf; microdnf and the old yum in
+/// /var/cache/yum.
+fn yum_cache_dir(ctx: &Ctx, stage: &crate::dockerfile::Stage, m: Manager) -> &'static str {
+    let yum_is_dnf = || {
+        ctx.graph.root_image(stage.index).is_some_and(|img| {
+            let r = crate::dockerfile::ImageRef::parse(img);
+            let name = r.repository.rsplit('/').next().unwrap_or_default().to_ascii_lowercase();
+            let tag = r.tag.as_deref().unwrap_or("");
+            let major = tag.split(['.', '-']).next().and_then(|v| v.parse::<u32>().ok());
+            name.starts_with("ubi")
+                || matches!(name.as_str(), "fedora" | "almalinux" | "rockylinux")
+                || (matches!(name.as_str(), "centos" | "oraclelinux")
+                    && (tag.starts_with("stream") || major.is_some_and(|v| v >= 8)))
+        })
+    };
+    match m {
+        Manager::Dnf => "dnf",
+        Manager::Yum if yum_is_dnf() => "dnf",
+        _ => "yum",
+    }
+}
+
+/// Whether a RUN leaves apk's index in /var/cache/apk: `apk update`, or `apk add` without
+/// `--no-cache`, that does not remove the folder or mount it away.
+fn fetches_apk_index(ins: &crate::dockerfile::Instruction, script: &Script) -> bool {
+    script.calls(&["apk"]).any(|c| matches!(c.subcommand(), Some("update" | "add")) && !c.has_flag(&["--no-cache"]))
+        && !removes_path(script, "/var/cache/apk")
+        && !ins.mounts_away("/var/cache/apk")
+}
+
+/// Whether the user a RUN runs as is not root: the last USER before it in its stage's
+/// lineage names another user. Such a RUN cannot write the system package manager's
+/// caches (`/var/lib/apt`, `/var/cache`) unless it uses sudo.
+fn runs_unprivileged(ctx: &Ctx, stage: &crate::dockerfile::Stage, line: usize) -> bool {
+    let user = ctx
+        .graph
+        .lineage(stage.index)
+        .iter()
+        .flat_map(|&i| ctx.df.stages[i].of_kind(crate::dockerfile::Kind::User))
+        .rfind(|u| u.line < line || !stage.instructions.iter().any(|i| i.line == u.line))
+        .and_then(|u| u.words().first().cloned());
+    user.is_some_and(|u| !matches!(u.split(':').next().unwrap_or(""), "root" | "0" | ""))
+}
+
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in ctx.shipped() {
         let pip_env_off =
             ctx.env(stage, "PIP_NO_CACHE_DIR").is_some_and(|v| !matches!(v, "" | "0" | "false" | "no" | "off"));
+        // apk's index, once an earlier RUN of the lineage fetched it, is read, not fetched again
+        let mut apk_index = ctx
+            .graph
+            .ancestors(stage.index)
+            .iter()
+            .any(|&a| ctx.runs(&ctx.df.stages[a]).any(|(i, s)| fetches_apk_index(i, s)));
         for (ins, script) in ctx.runs(stage) {
+            let apk_index_before = apk_index;
+            apk_index |= fetches_apk_index(ins, script);
+            // as another user, without sudo, the system managers can write no cache
+            let system_caches = !runs_unprivileged(ctx, stage, ins.line) || script.calls(&["sudo"]).next().is_some();
             let removes = |path: &str| removes_path(script, path);
             let mut push = |alias: Option<&'static str>, cache: &str, fix: &str| {
                 let hit =
@@ -79,7 +134,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     || (c.program() == "add-apt-repository"
                         && !c.args().iter().any(|a| a == "-n" || a == "--no-update"))
             });
-            if runs_apt_setup_script(script) {
+            if runs_apt_setup_script(script) && system_caches {
                 seen.push("apt");
                 if !lists_cleared {
                     push(
@@ -93,8 +148,14 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 let apt_update =
                     matches!(Manager::of(cmd), Some(m) if m.is_apt()) && cmd.subcommand() == Some("update");
                 let install = system_install(cmd);
-                let manager = install.as_ref().map(|(m, _)| *m).or(apt_update.then_some(Manager::AptGet));
+                let apk_update = Manager::of(cmd) == Some(Manager::Apk) && cmd.subcommand() == Some("update");
+                let manager = install
+                    .as_ref()
+                    .map(|(m, _)| *m)
+                    .or(apt_update.then_some(Manager::AptGet))
+                    .or(apk_update.then_some(Manager::Apk));
                 match manager {
+                    _ if !system_caches => {}
                     Some(m) if m.is_apt() && !seen.contains(&"apt") => {
                         seen.push("apt");
                         // apt 2.7+'s `apt-get dist-clean` removes the lists too
@@ -111,6 +172,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         if !cmd.has_flag(&["--no-cache"])
                             && !removes("/var/cache/apk")
                             && !ins.mounts_away("/var/cache/apk")
+                            && !apk_index_before
                         {
                             push(Some("DL3019"), "the apk cache (/var/cache/apk)", "use `apk add --no-cache`");
                         }
@@ -129,10 +191,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                             let alias = if m == Manager::Yum { "DL3032" } else { "DL3040" };
                             push(
                                 Some(alias),
-                                &format!(
-                                    "the {tool} cache (/var/cache/{})",
-                                    if m == Manager::Yum { "yum" } else { "dnf" }
-                                ),
+                                &format!("the {tool} cache (/var/cache/{})", yum_cache_dir(ctx, stage, m)),
                                 &format!("end the RUN with `&& {tool} clean all`"),
                             );
                         }
@@ -223,6 +282,20 @@ mod tests {
         assert!(
             lines("SL106", "FROM node:20\nRUN --mount=type=cache,target=/tmp/npm npm ci --cache /tmp/npm\n").is_empty()
         );
+    }
+
+    /// A RUN as another user, without sudo, cannot write the system managers' caches; apk's
+    /// index an earlier RUN fetched is read, not fetched again.
+    #[test]
+    fn unprivileged_runs_and_an_index_fetched_earlier_leave_no_system_cache() {
+        let rootless = "FROM ubuntu:22.04\nUSER runner\nRUN curl -fsSL https://get.docker.com/rootless | sh\n";
+        assert!(lines("SL106", rootless).is_empty());
+        let back = "FROM ubuntu:22.04\nUSER runner\nRUN x\nUSER root\nRUN apt-get update && apt-get install -y curl\n";
+        assert_eq!(lines("SL106", back), vec![5]);
+        // user caches are still the user's: pip as `app` leaves ~/.cache/pip
+        assert_eq!(lines("SL106", "FROM python:3.12\nUSER app\nRUN pip install flask\n"), vec![3]);
+        assert_eq!(lines("SL106", "FROM alpine:3\nRUN apk update\nRUN apk add curl\n"), vec![2]);
+        assert_eq!(lines("SL106", "FROM alpine:3\nRUN apk add curl\nRUN apk add jq\n"), vec![2]);
     }
 
     /// Only the RUN that fetches the lists leaves them: an install in a later RUN reads them
