@@ -151,6 +151,17 @@ fn xargs_fails_on_empty(c: &SimpleCommand) -> bool {
     !succeeds
 }
 
+/// Whether an awk program can exit non-zero by its own logic (`END { if (!n) exit 1 }`):
+/// on empty input it then fails the pipe, so nothing is hidden.
+fn awk_exits_nonzero(c: &SimpleCommand) -> bool {
+    c.args().iter().filter(|a| !a.starts_with('-')).any(|program| {
+        program.match_indices("exit").any(|(i, _)| {
+            let rest = program[i + 4..].trim_start().trim_start_matches('(');
+            rest.starts_with(|d: char| d.is_ascii_digit() && d != '0')
+        })
+    })
+}
+
 /// The files a command writes: `tee F`, `-o F`, `--output F`, `> F`, `of=F`.
 fn writes(c: &SimpleCommand) -> Vec<String> {
     let mut out = Vec::new();
@@ -185,7 +196,16 @@ fn needs_output(pipeline: &[SimpleCommand], after: &[SimpleCommand]) -> bool {
         .map(|w| w.to_ascii_lowercase())
         .collect();
     let installer = ACCEPT_EMPTY[..10].contains(&last.program());
+    let mut updated = false;
     for c in after {
+        let apt_get = matches!(c.program(), "apt-get" | "apt");
+        // a piped vendor setup script (`… script.deb.sh | bash`) adds its repository and
+        // fetches the package lists; an install right after it, with no `apt-get update` of
+        // its own, reads those lists: without them it fails
+        if installer && apt_get && c.subcommand() == Some("install") && !updated {
+            return true;
+        }
+        updated |= apt_get && c.subcommand() == Some("update");
         let reads = c.words.iter().skip(1).any(|w| written.iter().any(|f| w == f || w.contains(f.as_str())));
         let apt = apt_files
             && matches!(c.program(), "apt-get" | "apt")
@@ -214,6 +234,7 @@ fn hiding_pipe(script: &Script) -> Option<(String, String)> {
             let producers = &script.commands[start..i];
             let last = c.program();
             let fails_anyway = (last == "xargs" && xargs_fails_on_empty(c))
+                || (matches!(last, "awk" | "gawk" | "mawk") && awk_exits_nonzero(c))
                 || (c.joined == Joined::And && needs_output(&script.commands[start..=i], &script.commands[i + 1..]));
             if ACCEPT_EMPTY.contains(&last) && !fails_anyway {
                 if let Some(p) = producers.iter().find(|p| !CANNOT_FAIL.contains(&p.program())) {
@@ -262,6 +283,25 @@ mod tests {
         assert!(lines("SL313", "FROM a:1\nRUN find . -name '*.go' | xargs addlicense -check\n").is_empty());
         // bare xargs runs echo
         assert_eq!(lines("SL313", "FROM a:1\nRUN curl -s https://x | xargs\n"), vec![2]);
+    }
+
+    /// An awk program that exits non-zero on its own (no match, empty input) fails the pipe.
+    #[test]
+    fn an_awk_that_exits_non_zero_fails_anyway() {
+        let ubi = "FROM a:1\nRUN openssl list -providers | awk '/name/ {n++} END { if (n < 1) exit 1 }'\n";
+        assert!(lines("SL313", ubi).is_empty());
+        assert_eq!(lines("SL313", "FROM a:1\nRUN curl -s https://x | awk '{print $1}' > /v\n"), vec![2]);
+        assert_eq!(lines("SL313", "FROM a:1\nRUN curl -s https://x | awk 'END { exit 0 }'\n"), vec![2]);
+    }
+
+    /// An install right after a piped vendor setup script reads the lists the script fetched.
+    #[test]
+    fn an_install_after_a_piped_setup_script_fails_anyway() {
+        let lfs = "FROM debian\nRUN curl -s https://packagecloud.io/install/repositories/github/git-lfs/script.deb.sh | bash && apt-get install -y git-lfs\n";
+        assert!(lines("SL313", lfs).is_empty());
+        // its own update first: the install no longer proves the script ran
+        let own = "FROM debian\nRUN curl -s https://x/setup.sh | bash && apt-get update && apt-get install -y x\n";
+        assert_eq!(lines("SL313", own), vec![2]);
     }
 
     /// A later command of the same `&&` chain that needs the pipe's output fails the RUN
