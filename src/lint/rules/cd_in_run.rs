@@ -48,7 +48,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 script.commands.iter().enumerate().filter(|(_, c)| c.program() == "cd").collect();
             let Some(&(at, cd)) = cds.first() else { continue };
             let dir = cd.args().first().map(String::as_str).unwrap_or("~");
-            if cds.len() == 1 && !excursion(script, at, dir) && !in_mount(ins, dir, wd) {
+            // after commands that run in a WORKDIR a mount covers, the cd leaves the mount:
+            // a WORKDIR would move those commands out of it too
+            let leaves_mount = at > 0 && in_mount(ins, ".", wd);
+            if cds.len() == 1 && !excursion(script, at, dir) && !in_mount(ins, dir, wd) && !leaves_mount {
                 out.push(
                     Hit::on(ins, stage, format!("`cd {dir}` lasts only for this RUN"))
                         .fix(format!("use `WORKDIR {dir}`"))
@@ -112,10 +115,12 @@ fn excursion(script: &Script, at: usize, dir: &str) -> bool {
             // are among the words, so any of them may be it)
             "git" => {
                 matches!(c.subcommand(), Some("clone" | "init"))
-                    && args
-                        .iter()
-                        .filter(|a| !a.starts_with('-'))
-                        .any(|a| holds(a) || same(a.trim_end_matches(".git").rsplit('/').next().unwrap_or("")))
+                    && args.iter().filter(|a| !a.starts_with('-')).any(|a| {
+                        holds(a)
+                            || same(a.trim_end_matches(".git").rsplit('/').next().unwrap_or(""))
+                            // a repository a variable names: its folder is not known here
+                            || (a.contains('$') && !dir.starts_with('/'))
+                    })
             }
             // an archive unpacked here makes folders nobody named
             "tar" | "unzip" => !dir.starts_with('/') || args.iter().any(|a| holds(a)),
@@ -134,6 +139,22 @@ fn excursion(script: &Script, at: usize, dir: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// A clone of a repository a variable names makes a folder the file cannot name; a cd
+    /// after work in a mounted WORKDIR leaves the mount, which a WORKDIR cannot do.
+    #[test]
+    fn cd_into_a_clone_of_a_variable_repository_or_out_of_a_mount_passes() {
+        use crate::lint::rules::testing::lines;
+        assert!(lines("SL310", "FROM alpine:3\nWORKDIR /src\nRUN git clone $REPO && cd qemu && git checkout v1\n")
+            .is_empty());
+        assert!(lines(
+            "SL310",
+            "FROM alpine:3\nWORKDIR /w\nRUN --mount=target=.,from=src make install && cd /usr/bin && ls qemu-*\n"
+        )
+        .is_empty());
+        // the same cd first thing in the RUN: WORKDIR stands for it
+        assert_eq!(lines("SL310", "FROM alpine:3\nRUN cd /usr/bin && ls qemu-*\n"), vec![2]);
+    }
+
     /// A folder that exists only inside a `RUN --mount` target: WORKDIR cannot name it.
     #[test]
     fn cd_into_a_mount_target_passes() {
