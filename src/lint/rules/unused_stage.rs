@@ -34,6 +34,23 @@
 use crate::dockerfile::graph::StageRef;
 use crate::lint::{Ctx, Hit};
 
+/// Whether stage name `name` fits `pattern`, a name written with variables
+/// (`golangci-binary-${FROM_SOURCE}` fits `golangci-binary-false`): the literal text before
+/// the first variable and after the last one match, case-insensitively.
+fn fits(pattern: &str, name: &str) -> bool {
+    let (p, n) = (pattern.to_ascii_lowercase(), name.to_ascii_lowercase());
+    let Some(first) = p.find('$') else { return p == n };
+    let prefix = &p[..first];
+    // the literal tail: past the last `}` of a braced variable, or the last variable's name
+    let last = p.rfind('$').unwrap_or(first);
+    let tail = &p[last + 1..];
+    let suffix = match tail.strip_prefix('{') {
+        Some(t) => t.find('}').map(|e| &t[e + 1..]).unwrap_or(""),
+        None => tail.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_'),
+    };
+    n.len() > prefix.len() + suffix.len() && n.starts_with(prefix) && n.ends_with(suffix)
+}
+
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     let targets: Vec<String> = ctx
         .finals()
@@ -64,6 +81,28 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     if leaves.len() >= 2 {
         possible.extend(&leaves);
     }
+    // a stage an ARG picks (`FROM bin-${FROM_SOURCE}`, `COPY --from=build-$TARGETOS`): every
+    // stage whose name fits the written pattern may be the one
+    let patterns: Vec<&str> = ctx
+        .df
+        .stages
+        .iter()
+        .flat_map(|s| {
+            std::iter::once(s.base.as_str()).chain(s.instructions.iter().flat_map(|i| {
+                i.flag_values("from").chain(i.flag_values("mount").flat_map(|m| {
+                    crate::dockerfile::mount_options(m).into_iter().filter(|(k, _)| *k == "from").map(|(_, v)| v)
+                }))
+            }))
+        })
+        .filter(|w| w.contains('$'))
+        .collect();
+    possible.extend(
+        ctx.df
+            .stages
+            .iter()
+            .filter(|s| s.name.as_deref().is_some_and(|n| patterns.iter().any(|p| fits(p, n))))
+            .map(|s| s.index),
+    );
     // flavours: named leaves built FROM a stage the targets use
     possible.extend(
         leaves.iter().copied().filter(|&i| matches!(ctx.graph.bases[i], StageRef::Stage(b) if ctx.graph.reachable[b])),
@@ -88,7 +127,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     format!(
                         "stage `{}` is not used by {} (no FROM, COPY --from or RUN --mount reaches it)",
                         stage.label(),
-                        targets.join(", ")
+                        if targets.is_empty() { "the stage that is built".to_owned() } else { targets.join(", ") }
                     ),
                 )
                 .fix("remove it, reference it, or add it to `targets:` in .shiplight.yml if it is built with --target"),
@@ -100,6 +139,20 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
 #[cfg(test)]
 mod tests {
     use crate::lint::rules::testing::lines;
+
+    /// A stage an ARG picks by name is used: every stage the written pattern fits may be it.
+    #[test]
+    fn a_stage_an_arg_picks_is_used() {
+        let text = |first: &str| {
+            format!("ARG FROM_SOURCE=false\nFROM golang:1.22 AS {first}\nRUN go build\nFROM alpine:3 AS lint-binary-false\nRUN apk add golangci-lint\nFROM lint-binary-${{FROM_SOURCE}} AS lint\nRUN lint\nFROM alpine:3\nCOPY --from=lint /x /x\n")
+        };
+        assert!(lines("SL105", &text("lint-binary-true")).is_empty());
+        // a stage the pattern does not fit stays unused
+        assert_eq!(lines("SL105", &text("other-true")), vec![2]);
+        assert!(super::fits("build-$TARGETOS", "build-linux"));
+        assert!(!super::fits("build-$TARGETOS", "build"));
+        assert!(super::fits("bin-${OS}-x", "bin-linux-x"));
+    }
 
     #[test]
     fn flags_unreached_stages() {
