@@ -355,3 +355,18 @@ fn the_flag_check_catches_a_flag_of_the_wrong_subcommand() {
         ]
     );
 }
+
+/// Every refusal reason code is documented, in the words the JSON output uses.
+#[test]
+fn every_refusal_code_is_documented() {
+    let mut text = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for e in std::fs::read_dir(root().join("docs")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "md") {
+            text.push_str(&std::fs::read_to_string(p).unwrap());
+        }
+    }
+    let missing: Vec<&str> =
+        shiplight::patch::Reason::ALL.iter().map(|r| r.code()).filter(|c| !text.contains(&format!("`{c}`"))).collect();
+    assert!(missing.is_empty(), "refusal codes no page documents: {missing:?}");
+}

@@ -7,7 +7,7 @@
 //! The binary keeps its shared libraries only if the runtime has them: libc is there, others
 //! need their runtime packages (the `--verify` smoke check tells).
 
-use super::{Outcome, Plan, Rationale, RunKind as Run};
+use super::{Outcome, Plan, Rationale, Reason, RunKind as Run};
 use crate::dockerfile::packages::{is_toolchain_package, system_install, Manager};
 use crate::dockerfile::shell::{self, SimpleCommand};
 use crate::dockerfile::{Dockerfile, Graph, ImageRef, Kind};
@@ -52,7 +52,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     if df.stages.len() > 1 {
         return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
     }
-    let refuse = |why: String| Some(Err(Outcome::refusal(why)));
+    let refuse = |reason: Reason, why: String| Some(Err(Outcome::refused(reason, why)));
     let builds = match super::scan_builds(stage, classify, output) {
         Ok(b) => b,
         Err(outcome) => return Some(Err(outcome)),
@@ -62,6 +62,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     };
     let Some(binary) = builds.artifact else {
         return refuse(
+            Reason::UnknownArtifact,
             "the binary's path is not known: give the compiler an `-o /path/to/binary` and ask again".into(),
         );
     };

@@ -7,7 +7,7 @@
 //! binary is the last `go build -o PATH`; without `-o` the output name is not known and the
 //! rewrite is refused.
 
-use super::{verbatim, Outcome, Plan, Rationale};
+use super::{verbatim, Outcome, Plan, Rationale, Reason};
 use crate::dockerfile::packages::{is_toolchain_package, system_install, Manager};
 use crate::dockerfile::shell::{self, SimpleCommand};
 use crate::dockerfile::{resolve_path, Body, Command, Dockerfile, Graph, ImageRef, Kind};
@@ -60,7 +60,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     if df.stages.len() > 1 {
         return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
     }
-    let refuse = |why: String| Some(Err(Outcome::refusal(why)));
+    let refuse = |reason: Reason, why: String| Some(Err(Outcome::refused(reason, why)));
     // Where each RUN runs, and what the build writes.
     let mut workdir = "/".to_owned();
     let mut binary = None;
@@ -71,7 +71,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             Kind::Run => {
                 let script = ins.script().unwrap_or_default();
                 if !builds_only(&script) {
-                    return refuse(format!(
+                    return refuse(Reason::NoShell, format!(
                         "line {}: this RUN would still run in the runtime image, which has no shell (distroless static); move it to the build stage, or write the stages by hand",
                         ins.line
                     ));
@@ -82,11 +82,14 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                 last_build = Some(n);
             }
             Kind::Cmd | Kind::Entrypoint | Kind::Healthcheck if shell_form(&ins.body) => {
-                return refuse(format!(
-                    "line {}: {} in shell form needs a shell, which distroless static has not; use the JSON form",
-                    ins.line,
-                    ins.kind.as_str()
-                ));
+                return refuse(
+                    Reason::NoShell,
+                    format!(
+                        "line {}: {} in shell form needs a shell, which distroless static has not; use the JSON form",
+                        ins.line,
+                        ins.kind.as_str()
+                    ),
+                );
             }
             _ => {}
         }
@@ -95,7 +98,10 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         return Some(Err(Outcome::Nothing("nothing is compiled here".into())));
     };
     let Some(binary) = binary else {
-        return refuse("the binary's path is not known: give `go build` an `-o /path/to/binary` and ask again".into());
+        return refuse(
+            Reason::UnknownArtifact,
+            "the binary's path is not known: give `go build` an `-o /path/to/binary` and ask again".into(),
+        );
     };
     let mut build = Vec::new();
     let mut runtime = Vec::new();
@@ -119,10 +125,13 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                 let script = shell::parse(&ins.script().unwrap_or_default());
                 let edits = super::edits::cgo_off(ins, &script);
                 let Some(fixed) = super::verbatim_edited(df, ins, prev_end_before, &edits) else {
-                    return refuse(format!(
-                        "line {}: the static-build edit does not apply; please report this Dockerfile",
-                        ins.line
-                    ));
+                    return refuse(
+                        Reason::Internal,
+                        format!(
+                            "line {}: the static-build edit does not apply; please report this Dockerfile",
+                            ins.line
+                        ),
+                    );
                 };
                 if !edits.is_empty() {
                     rationale.push(Rationale {

@@ -17,7 +17,7 @@
 //! When the artifact or a command's role cannot be told, the answer is a refusal with a
 //! reason (data) and what the user can change.
 
-use super::{verbatim, Outcome, Plan, Rationale};
+use super::{verbatim, Outcome, Plan, Rationale, Reason};
 use crate::dockerfile::packages::{is_toolchain_package, Manager};
 use crate::dockerfile::shell::{self, SimpleCommand};
 use crate::dockerfile::ship::{self, Fate};
@@ -193,7 +193,7 @@ struct Artifact {
 }
 
 /// Why a rewrite is refused, as data and words.
-fn refuse(reason: &str, message: String) -> Option<Result<Plan, Outcome>> {
+fn refuse(reason: Reason, message: String) -> Option<Result<Plan, Outcome>> {
     Some(Err(Outcome::refused(reason, message)))
 }
 
@@ -394,12 +394,12 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     let base = graph.root_image(stage.index)?.to_owned();
     if graph.lineage(target).len() > 1 {
         return refuse(
-            "inherited-stage",
+            Reason::InheritedStage,
             format!("line {}: the stage that ships is built FROM another stage; rewrite that one first", stage.line),
         );
     }
     if base.contains('$') {
-        return refuse("variable-base", format!("line {}: the base image comes from an ARG", stage.line));
+        return refuse(Reason::VariableBase, format!("line {}: the base image comes from an ARG", stage.line));
     }
     let scripts: Vec<Option<shell::Script>> = stage
         .instructions
@@ -472,7 +472,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         .iter()
         .any(|i| matches!(&i.body, crate::dockerfile::Body::Run { heredocs, .. } if !heredocs.is_empty()))
     {
-        return refuse("heredoc", format!("line {}: a heredoc RUN is not split", stage.instructions[first].line));
+        return refuse(Reason::Heredoc, format!("line {}: a heredoc RUN is not split", stage.instructions[first].line));
     }
     let official = official_or_arch(&base);
     let alpine = base.contains("alpine")
@@ -528,14 +528,14 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                                 build_text = t;
                                 landing.destdir = true;
                             }
-                            _ => return refuse("system-prefix", format!("line {}: {why}", ins.line)),
+                            _ => return refuse(Reason::SystemPrefix, format!("line {}: {why}", ins.line)),
                         },
                         Err(Stuck::DistroPip(why)) => match into_venv(&build_text, script) {
                             Some(t) if !landing.venv => {
                                 build_text = t;
                                 landing.venv = true;
                             }
-                            _ => return refuse("system-prefix", format!("line {}: {why}", ins.line)),
+                            _ => return refuse(Reason::SystemPrefix, format!("line {}: {why}", ins.line)),
                         },
                     }
                 };
@@ -602,7 +602,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                         continue;
                     }
                     return refuse(
-                        "mixed-run",
+                        Reason::MixedRun,
                         format!(
                             "line {}: `{}` in this RUN is neither a build step nor system set-up, so shiplight cannot tell whether the runtime needs it; move it to its own RUN and ask again",
                             ins.line,
@@ -628,7 +628,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     if arts.is_empty() {
         let ins = &stage.instructions[last];
         return refuse(
-            "unknown-artifact",
+            Reason::UnknownArtifact,
             format!(
                 "line {}: shiplight cannot tell what this build produces; install it with `make install` (a `--prefix`), `cp`/`install` to an absolute path, or `-o /path` and ask again",
                 ins.line
@@ -771,7 +771,7 @@ fn no_build(
     }
     if !unknown.is_empty() || swaps.is_empty() {
         return refuse(
-            "no-build-step",
+            Reason::NoBuildStep,
             format!(
                 "line {}: nothing in this stage builds with {}; if the program needs them at run time, ignore SL101 on that line, else remove them",
                 stage.instructions[first].line,
@@ -891,6 +891,7 @@ fn ship_related(c: &SimpleCommand) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use crate::patch::Reason;
     use crate::patch::{suggest, testing::answers, Outcome as O, Templates};
 
     fn patch(text: &str) -> crate::patch::Patch {
@@ -1004,7 +1005,7 @@ mod tests {
         // a pip fetched by get-pip.py may have no venv: refused
         let getpip = "FROM alpine:3.20\nRUN apk add --no-cache python3 build-base && curl -sSL https://bootstrap.pypa.io/get-pip.py | python3 && pip install cffi\nCMD [\"python3\"]\n";
         let O::Refused(why) = suggest(getpip, "D", &Default::default(), &Templates::built_in()) else { panic!() };
-        assert_eq!(why.reason, "system-prefix");
+        assert_eq!(why.reason, Reason::SystemPrefix);
     }
 
     #[test]
@@ -1126,7 +1127,7 @@ mod tests {
                 }
                 O::Refused(why) => {
                     refused += 1;
-                    assert!(!why.reason.is_empty() && !why.message.is_empty(), "{text}");
+                    assert!(!why.message.is_empty(), "{text}");
                 }
                 O::Nothing(_) => {}
             }
@@ -1143,12 +1144,12 @@ mod tests {
             other => panic!("{other:?}"),
         };
         let (r, m) = reason("FROM alpine:3.20\nRUN apk add --no-cache gcc make\nCMD [\"sh\"]\n");
-        assert_eq!(r, "no-build-step", "{m}");
+        assert_eq!(r, Reason::NoBuildStep, "{m}");
         assert!(m.contains("nothing in this stage builds with `gcc`, `make`"), "{m}");
         let (r, m) = reason("FROM debian:12\nRUN apt-get install -y gcc && make && ./run-tests\nCMD [\"sh\"]\n");
-        assert_eq!(r, "mixed-run", "{m}");
+        assert_eq!(r, Reason::MixedRun, "{m}");
         assert!(m.contains("line 2") && m.contains("./run-tests"), "{m}");
         let (r, m) = reason("FROM debian:12\nRUN apt-get install -y gcc && make\nCMD [\"sh\"]\n");
-        assert_eq!(r, "unknown-artifact", "{m}");
+        assert_eq!(r, Reason::UnknownArtifact, "{m}");
     }
 }

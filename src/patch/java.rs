@@ -3,7 +3,7 @@
 //! `jar c…f PATH`, Maven's `target/` or Gradle's `build/libs/` (copied whole, so the paths in
 //! CMD stay right). Other RUNs before the build run in both stages; mixed RUNs are refused.
 
-use super::{Outcome, Plan, Rationale, RunKind as Run};
+use super::{Outcome, Plan, Rationale, Reason, RunKind as Run};
 use crate::dockerfile::packages::{is_toolchain_package, system_install, Manager};
 use crate::dockerfile::shell::{self, SimpleCommand};
 use crate::dockerfile::{Dockerfile, Graph, ImageRef};
@@ -74,9 +74,9 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     if df.stages.len() > 1 {
         return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
     }
-    let refuse = |why: String| Some(Err(Outcome::refusal(why)));
+    let refuse = |reason: Reason, why: String| Some(Err(Outcome::refused(reason, why)));
     let Some(jre) = jre_for(base) else {
-        return refuse(format!("the Java version of `{base}` cannot be read off its tag, so the JRE to run on is unknown; pin a versioned JDK image"));
+        return refuse(Reason::UnknownRuntime, format!("the Java version of `{base}` cannot be read off its tag, so the JRE to run on is unknown; pin a versioned JDK image"));
     };
     // no Java build tool runs here: the JDK only runs a program, which its JRE does
     let compiles = stage.instructions.iter().filter_map(|i| i.script()).any(|s| {
@@ -118,6 +118,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     };
     let Some(produced) = builds.artifact else {
         return refuse(
+            Reason::UnknownArtifact,
             "what the build produces is not known: use `jar cf PATH …`, Maven or Gradle, and ask again".into(),
         );
     };

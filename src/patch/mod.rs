@@ -13,10 +13,12 @@ pub mod install;
 pub mod java;
 pub mod node;
 pub mod python;
+pub mod refusal;
 pub mod retarget;
 pub mod rust;
 pub mod slim;
 
+pub use refusal::{Reason, Refusal};
 use serde::{Deserialize, Serialize};
 
 use crate::dockerfile::{Dockerfile, Instruction};
@@ -54,52 +56,10 @@ pub enum Outcome {
     Refused(Refusal),
 }
 
-/// Why a rewrite was refused: a stable reason code (data, counted by `bench/corpus.sh`) and
-/// the words for the user (the line, the construct, what to change). It reads as its message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub reason: String,
-    pub message: String,
-}
-
-impl std::ops::Deref for Refusal {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.message
-    }
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
 impl Outcome {
-    /// A refusal with its reason code.
-    pub fn refused(reason: &str, message: impl Into<String>) -> Outcome {
-        Outcome::Refused(Refusal { reason: reason.to_owned(), message: message.into() })
-    }
-
-    /// A refusal of the ecosystem detectors, whose reason follows from what it says.
-    pub fn refusal(message: impl Into<String>) -> Outcome {
-        let message = message.into();
-        let reason = [
-            ("mixes build steps", "mixed-run"),
-            ("together with other work", "mixed-run"),
-            ("installs runtime packages", "mixed-run"),
-            ("path is not known", "unknown-artifact"),
-            ("ARG", "variable-base"),
-            ("heredoc", "heredoc"),
-            ("no shell", "no-shell"),
-            ("nothing is built", "nothing-built"),
-            ("template", "template"),
-        ]
-        .iter()
-        .find(|(words, _)| message.contains(words))
-        .map(|(_, r)| *r)
-        .unwrap_or("other");
-        Outcome::refused(reason, message)
+    /// A refusal with its reason.
+    pub fn refused(reason: Reason, message: impl Into<String>) -> Outcome {
+        Outcome::Refused(Refusal { reason, message: message.into() })
     }
 }
 
@@ -184,7 +144,10 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
     let df = match Dockerfile::parse(text) {
         Ok(df) => df,
         Err(e) => {
-            return Outcome::refused("invalid-dockerfile", format!("{name}:{}:{}: {}", e.line, e.column, e.message))
+            return Outcome::refused(
+                Reason::InvalidDockerfile,
+                format!("{name}:{}:{}: {}", e.line, e.column, e.message),
+            )
         }
     };
     // The first detector that recognises the file decides; a heavy multi-stage file first,
@@ -211,7 +174,7 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
             Some(Err(outcome)) => return outcome,
             None => {
                 return Outcome::refused(
-                    "unsupported-ecosystem",
+                    Reason::UnsupportedEcosystem,
                     "no rewrite for this Dockerfile yet: shiplight rewrites Python (pip), Go, Node, C/C++, Java and Rust images, build-and-install RUNs, and slims heavy final stages",
                 )
             }
@@ -219,7 +182,7 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
     };
     let mut patched = match templates.render(&plan.template, &plan.data) {
         Ok(p) => p,
-        Err(e) => return Outcome::refusal(e),
+        Err(e) => return Outcome::refused(Reason::Template, e),
     };
     // Keep the original's BOM and line endings.
     if text.contains("\r\n") {
@@ -229,14 +192,14 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
         patched.insert(0, '\u{feff}');
     }
     if Dockerfile::parse(&patched).is_err() {
-        return Outcome::refused("internal", "the rewrite did not parse; please report this Dockerfile");
+        return Outcome::refused(Reason::Internal, "the rewrite did not parse; please report this Dockerfile");
     }
     // the generic split must answer what it claims: no toolchain left in what ships
     if plan.ecosystem == "install" {
         let after = crate::lint::lint_text(&patched, name, &crate::lint::LintConfig::default());
         if let Some(f) = after.iter().find(|f| f.code == "SL101") {
             return Outcome::refused(
-                "still-ships",
+                Reason::StillShips,
                 format!("the split would still ship a toolchain ({}); split that RUN by hand", f.message),
             );
         }
@@ -354,7 +317,7 @@ pub fn scan_builds(
                 let script = ins.script().unwrap_or_default();
                 match classify(&script) {
                     RunKind::Mixed => {
-                        return Err(Outcome::refusal(format!(
+                        return Err(Outcome::refused(Reason::MixedRun, format!(
                             "line {}: this RUN mixes build steps with other work; split it into separate RUNs and ask again",
                             ins.line
                         )))

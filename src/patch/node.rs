@@ -5,7 +5,7 @@
 //! RUNs before the build that are not build steps run in both stages, so neither the build
 //! nor the runtime loses what they did; a RUN mixing build steps with other work is refused.
 
-use super::{Outcome, Plan, Rationale, RunKind as Run};
+use super::{Outcome, Plan, Rationale, Reason, RunKind as Run};
 use crate::dockerfile::packages::{is_toolchain_package, node_install, system_install, Manager};
 use crate::dockerfile::shell::{self, SimpleCommand};
 use crate::dockerfile::{Dockerfile, Graph, ImageRef, Kind};
@@ -39,7 +39,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     if df.stages.len() > 1 {
         return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
     }
-    let refuse = |why: String| Some(Err(Outcome::refusal(why)));
+    let refuse = |reason: Reason, why: String| Some(Err(Outcome::refused(reason, why)));
     let builds = match super::scan_builds(stage, classify, |_| None) {
         Ok(b) => b,
         Err(outcome) => return Some(Err(outcome)),
@@ -62,6 +62,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     let app_dir = builds.workdir;
     if app_dir == "/" {
         return refuse(
+            Reason::UnknownArtifact,
             "the build runs in `/`: set a WORKDIR for the app so the runtime knows which folder to copy".into(),
         );
     }

@@ -7,7 +7,7 @@
 //! cleanup) or only run pip. A RUN that mixes them with anything else is refused, not
 //! guessed at: the runtime might need the rest.
 
-use super::{verbatim, Outcome, Plan, Rationale};
+use super::{verbatim, Outcome, Plan, Rationale, Reason};
 use crate::dockerfile::packages::{is_toolchain_package, pip_install, system_install, Manager};
 use crate::dockerfile::shell::{self, SimpleCommand};
 use crate::dockerfile::{Dockerfile, Graph, ImageRef, Kind};
@@ -101,9 +101,12 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     let final_stage = &df.stages[*graph.targets.first()?];
     let base = graph.root_image(final_stage.index)?;
     if base.contains('$') && base.starts_with("python") {
-        return Some(Err(Outcome::refusal(format!(
+        return Some(Err(Outcome::refused(
+            Reason::VariableBase,
+            format!(
             "the base `{base}` comes from an ARG, so its slim variant is unknown; pin it or write the stages by hand"
-        ))));
+        ),
+        )));
     }
     if ImageRef::parse(base).official_name() != Some("python") {
         return None;
@@ -125,16 +128,20 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         .collect();
     if let Some((n, Run::Mixed(why))) = runs.iter().find(|(_, r)| matches!(r, Run::Mixed(_))) {
         let line = final_stage.instructions[*n].line;
-        return Some(Err(Outcome::refusal(format!("line {line}: {why}; split it into separate RUNs and ask again"))));
+        return Some(Err(Outcome::refused(
+            Reason::MixedRun,
+            format!("line {line}: {why}; split it into separate RUNs and ask again"),
+        )));
     }
     let last_build =
         runs.iter().filter(|(_, r)| matches!(r, Run::Toolchain(_) | Run::Pip | Run::Tool)).map(|(n, _)| *n).max();
     let slim = slim_variant(base);
     let Some(last_build) = last_build else {
         return Some(Err(match slim {
-            Some(s) => {
-                Outcome::refusal(format!("nothing is built here; `FROM {s}` alone makes it lighter (see SL103)"))
-            }
+            Some(s) => Outcome::refused(
+                Reason::NothingBuilt,
+                format!("nothing is built here; `FROM {s}` alone makes it lighter (see SL103)"),
+            ),
             None => Outcome::Nothing("no toolchain or pip install in the image: it already ships light".into()),
         }));
     };

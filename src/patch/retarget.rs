@@ -8,7 +8,7 @@
 //! (removed whole when the target goes), a `--target x` or `--target=x` on a command line, or
 //! a `target: x` entry of a flow mapping. Anything else is refused. Pure.
 
-use super::{diff, Patch, Rationale, Refusal};
+use super::{diff, Patch, Rationale, Reason, Refusal};
 
 /// The patch of `file` (its text `text`) that makes line `line` build `to` instead of
 /// `from` (`None`: the last stage, by removing the target).
@@ -20,7 +20,7 @@ pub fn retarget(
     to: Option<&str>,
     why: Rationale,
 ) -> Result<Patch, Refusal> {
-    let refuse = |message: String| Refusal { reason: "retarget".into(), message };
+    let refuse = |message: String| Refusal { reason: Reason::Retarget, message };
     let crlf = text.contains("\r\n");
     let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_owned).collect();
     let Some(l) = line.checked_sub(1).and_then(|i| lines.get(i)).cloned() else {

@@ -4,7 +4,7 @@
 //! refreshed so cargo rebuilds them). The runtime is the slim Debian the rust image is built
 //! on, with the binary that CMD/ENTRYPOINT runs from `target/release/`.
 
-use super::{Outcome, Plan, Rationale, RunKind as Run};
+use super::{Outcome, Plan, Rationale, Reason, RunKind as Run};
 use crate::dockerfile::packages::{is_toolchain_package, system_install, Manager};
 use crate::dockerfile::shell::SimpleCommand;
 use crate::dockerfile::{resolve_path, Body, Command, Dockerfile, Graph, ImageRef, Kind};
@@ -52,11 +52,12 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     if df.stages.len() > 1 {
         return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
     }
-    let refuse = |why: String| Some(Err(Outcome::refusal(why)));
+    let refuse = |reason: Reason, why: String| Some(Err(Outcome::refused(reason, why)));
     let Some(runtime_image) = runtime_for(base) else {
-        return refuse(format!(
-            "`{base}` builds against musl; write the stages by hand (a static binary can go on scratch)"
-        ));
+        return refuse(
+            Reason::UnknownRuntime,
+            format!("`{base}` builds against musl; write the stages by hand (a static binary can go on scratch)"),
+        );
     };
     let builds = match super::scan_builds(stage, classify, |_| None) {
         Ok(b) => b,
@@ -79,6 +80,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     });
     let Some(binary) = release_binary(stage, &build_workdir) else {
         return refuse(
+            Reason::UnknownArtifact,
             "the binary is not known: run it from `target/release/` in an exec-form CMD or ENTRYPOINT, and ask again"
                 .into(),
         );

@@ -3,7 +3,7 @@
 //! the RUN that fills them. The file is edited in place, line by line, so the diff is only
 //! those lines. Refused when the stage to slim is also what a build stage is built on.
 
-use super::{Outcome, Plan, Rationale};
+use super::{Outcome, Plan, Rationale, Reason};
 use crate::dockerfile::edit::{apply, Edit};
 use crate::dockerfile::graph::StageRef;
 use crate::dockerfile::packages::{is_toolchain_package, system_install};
@@ -22,16 +22,19 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     // every change is an edit of the file where the word it changes is written
     let mut edits: Vec<Edit> = Vec::new();
     let mut rationale = Vec::new();
-    let refuse = |why: String| Some(Err(Outcome::refusal(why)));
+    let refuse = |reason: Reason, why: String| Some(Err(Outcome::refused(reason, why)));
 
     // 1. the base of the shipped lineage
     if let (StageRef::Image(base), Some(slim)) = (&graph.bases[root], graph.root_image(target).and_then(slim_variant)) {
         let shared = graph.edges.iter().any(|e| e.target == StageRef::Stage(root) && !graph.ships[e.stage]);
         if shared {
-            return refuse(format!(
-                "stage `{}` is both shipped and built on by a build stage; slimming it would change the build",
-                df.stages[root].label()
-            ));
+            return refuse(
+                Reason::InheritedStage,
+                format!(
+                    "stage `{}` is both shipped and built on by a build stage; slimming it would change the build",
+                    df.stages[root].label()
+                ),
+            );
         }
         let stage = &df.stages[root];
         // the base as written is the base resolved: no ARG in between
@@ -62,7 +65,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             });
             if !toolchain.is_empty() {
                 if runtime_pkgs || !housekeeping_only {
-                    return refuse(format!("line {}: the toolchain is installed together with other work in a stage that ships; split that RUN and ask again", ins.line));
+                    return refuse(Reason::MixedRun, format!("line {}: the toolchain is installed together with other work in a stage that ships; split that RUN and ask again", ins.line));
                 }
                 edits.push(Edit::delete(df.line_range(ins.line, ins.end_line)));
                 rationale.push(Rationale {
@@ -108,7 +111,10 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         return Some(Err(Outcome::Nothing("already multi-stage, and the stage that ships is light".into())));
     }
     let Ok(patched) = apply(&df.text, &edits) else {
-        return Some(Err(Outcome::refused("internal", "the slimming edits overlap; please report this Dockerfile")));
+        return Some(Err(Outcome::refused(
+            Reason::Internal,
+            "the slimming edits overlap; please report this Dockerfile",
+        )));
     };
     let kept: Vec<String> = patched.lines().map(|l| l.trim_end_matches('\r').to_owned()).collect();
     let mut plan = Plan::new("slim", df, &df.stages[target], "", "", Vec::new(), Vec::new(), rationale);

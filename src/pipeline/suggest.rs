@@ -375,7 +375,7 @@ fn run_with(opts: &SuggestOptions, runtime_libs: Option<Vec<(String, String)>>) 
         }
         Outcome::Refused(why) => {
             s.outcome = "refused".into();
-            s.reason = Some(why.reason);
+            s.reason = Some(why.reason.code().to_owned());
             s.message = Some(why.message);
         }
     }
