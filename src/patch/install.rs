@@ -1140,7 +1140,7 @@ mod tests {
     fn honest_refusals_carry_their_reason() {
         let t = Templates::built_in();
         let reason = |text: &str| match suggest(text, "D", &Default::default(), &t) {
-            O::Refused(why) => (why.reason.clone(), why.message.clone()),
+            O::Refused(why) => (why.reason, why.message.clone()),
             other => panic!("{other:?}"),
         };
         let (r, m) = reason("FROM alpine:3.20\nRUN apk add --no-cache gcc make\nCMD [\"sh\"]\n");
