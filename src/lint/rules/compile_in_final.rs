@@ -77,6 +77,17 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     }
 }
 
+/// Whether a command line only asks the program about itself: a version or help flag, and
+/// no file operands.
+fn asks_version(args: &[String]) -> bool {
+    args.iter().any(|a| {
+        matches!(
+            a.as_str(),
+            "--version" | "-V" | "-v" | "--help" | "-dumpversion" | "-dumpmachine" | "--print" | "-print-search-dirs"
+        )
+    }) && !args.iter().any(|a| !a.starts_with('-'))
+}
+
 /// A short description of the build a command runs, if it is one.
 pub fn build_command(cmd: &SimpleCommand) -> Option<String> {
     let prog = cmd.program();
@@ -86,7 +97,7 @@ pub fn build_command(cmd: &SimpleCommand) -> Option<String> {
         || args.windows(2).any(|w| matches!(w[0].as_str(), "run" | "run-script") && w[1].starts_with("build"));
     let hit = match prog {
         "go" => matches!(sub, "build" | "install"),
-        "cargo" => matches!(sub, "build" | "install" | "b"),
+        "cargo" => matches!(sub, "build" | "install" | "b") && !asks_version(&args),
         "mvn" | "mvnw" => args.iter().any(|a| matches!(a.as_str(), "package" | "install" | "verify" | "compile")),
         "gradle" | "gradlew" => args
             .iter()
@@ -95,7 +106,8 @@ pub fn build_command(cmd: &SimpleCommand) -> Option<String> {
         "yarn" | "pnpm" => sub == "build" || run_build(),
         "make" | "ninja" => !matches!(sub, "install" | "clean"),
         "cmake" => args.iter().any(|a| a == "--build"),
-        "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" | "javac" | "tsc" | "rustc" => true,
+        // a compiler asked only what it is (`rustc --version`, `gcc -v`, `cargo -V`) builds nothing
+        "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" | "javac" | "tsc" | "rustc" => !asks_version(&args),
         "dotnet" => matches!(sub, "publish" | "build"),
         _ => false,
     };
@@ -124,6 +136,18 @@ mod tests {
         assert_eq!(lines("SL102", "FROM node:20\nRUN npm ci\nRUN npm run build\n"), vec![3]);
         assert_eq!(lines("SL102", "FROM gcc:13\nRUN gcc -O2 -o /hello hello.c\n"), vec![2]);
         assert_eq!(lines("SL102", "FROM maven:3\nRUN ./mvnw -B package\n"), vec![2]);
+    }
+
+    /// A compiler asked its version builds nothing (the official rust images' checks).
+    #[test]
+    fn version_checks_are_not_builds() {
+        assert!(lines(
+            "SL102",
+            "FROM debian:12\nRUN apt-get install -y gcc && rustup --version && cargo --version && rustc --version\n"
+        )
+        .is_empty());
+        assert!(lines("SL102", "FROM gcc:13\nRUN gcc -v && gcc -dumpmachine\n").is_empty());
+        assert_eq!(lines("SL102", "FROM gcc:13\nRUN gcc -v -o /a a.c\n"), vec![2]);
     }
 
     #[test]
