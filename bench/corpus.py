@@ -299,7 +299,10 @@ def precision(corpus, out="docs/precision.tsv"):
         f.write("# Measured precision per rule (bench/corpus.py precision): the rule's current findings on the\n"
                 "# public corpus (bench/corpus-sources.txt), per split, how many carry a hand label, and how many\n"
                 "# of those are right. Held-out labels are made after a change, on repositories no rule was tuned on.\n"
-                f"# measured {today}\n")
+                "# The held-out rows are the current round's held-out repositories, measured\n"
+                "# with the frozen binary their labels were made on (its commit is in the round's header of\n"
+                "# bench/corpus-labels-heldout.tsv); run this with SHIPLIGHT set to that binary.\n"
+                f"# measured {today} with {os.path.basename(os.path.dirname(os.path.abspath(SHIPLIGHT)))}/{os.path.basename(SHIPLIGHT)}\n")
         f.write("code\tsplit\tfindings\tlabelled\tright\n")
         for r in rows:
             f.write("\t".join(map(str, r)) + "\n")

@@ -111,7 +111,7 @@ fn text_format_is_rustc_like_and_plain_when_piped() {
     let out = shiplight(&["lint", "examples/flask/Dockerfile"], &root());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains('\u{1b}'), "no colour when not a terminal");
-    assert!(text.contains("warning[SL101 build-toolchain-in-final-stage]: `build-essential`"), "{text}");
+    assert!(text.contains("info[SL101 build-toolchain-in-final-stage]: `build-essential`"), "{text}");
     assert!(
         text.contains(
             " --> examples/flask/Dockerfile:4:1\n  |\n4 | RUN apt update && apt install -y build-essential\n  | ^^^^"
@@ -126,14 +126,10 @@ fn sarif_and_github_formats() {
     let out = shiplight(&["lint", "--format", "sarif", "examples/flask/Dockerfile"], &root());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["version"], "2.1.0");
-    assert!(v["runs"][0]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|r| r["ruleId"] == "SL101" && r["level"] == "warning"));
+    assert!(v["runs"][0]["results"].as_array().unwrap().iter().any(|r| r["ruleId"] == "SL101" && r["level"] == "note"));
     let out = shiplight(&["lint", "--format", "github", "examples/flask/Dockerfile"], &root());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.lines().any(|l| l.starts_with("::warning file=examples/flask/Dockerfile,line=4,endLine=4,col=1,title=SL101 build-toolchain-in-final-stage::")), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("::notice file=examples/flask/Dockerfile,line=4,endLine=4,col=1,title=SL101 build-toolchain-in-final-stage::")), "{text}");
     assert_eq!(out.status.code(), Some(1));
 }
 

@@ -138,7 +138,7 @@ pub static TABLE: &[Rule] = &[
         build_toolchain,
         "SL101",
         "build-toolchain-in-final-stage",
-        Warning,
+        Info,
         [],
         "Compilers or build-only packages ship in the final image"
     ),
@@ -171,11 +171,11 @@ pub static TABLE: &[Rule] = &[
         cache_left,
         "SL106",
         "cache-left-in-final-stage",
-        Warning,
+        Info,
         ["DL3009", "DL3042", "DL3019", "DL3032", "DL3040", "DL3060"],
         "A package manager cache stays in the final image"
     ),
-    rule!(root_user, "SL107", "final-stage-runs-as-root", Warning, ["DL3002"], "The final stage runs as root"),
+    rule!(root_user, "SL107", "final-stage-runs-as-root", Info, ["DL3002"], "The final stage runs as root"),
     rule!(
         copy_context,
         "SL108",
@@ -255,7 +255,7 @@ pub static TABLE: &[Rule] = &[
         "`apt-get install` without `--no-install-recommends`"
     ),
     rule!(apt_missing_yes, "SL303", "apt-install-without-yes", Warning, ["DL3014"], "`apt-get install` without `-y`"),
-    rule!(untagged_base, "SL304", "untagged-base-image", Warning, ["DL3006"], "A base image without a tag or digest"),
+    rule!(untagged_base, "SL304", "untagged-base-image", Info, ["DL3006"], "A base image without a tag or digest"),
     rule!(latest_base, "SL305", "latest-base-image", Warning, ["DL3007"], "A base image pinned to `:latest`"),
     rule!(
         add_instead_of_copy,
@@ -278,7 +278,7 @@ pub static TABLE: &[Rule] = &[
     rule!(cd_in_run, "SL310", "cd-in-run", Warning, ["DL3003"], "`cd` in RUN instead of WORKDIR"),
     rule!(sudo, "SL311", "sudo-in-run", Error, ["DL3004"], "`sudo` in RUN"),
     rule!(maintainer, "SL312", "maintainer-deprecated", Error, ["DL4000"], "MAINTAINER is deprecated"),
-    rule!(pipefail, "SL313", "pipe-without-pipefail", Warning, ["DL4006"], "A pipe in RUN without `set -o pipefail`"),
+    rule!(pipefail, "SL313", "pipe-without-pipefail", Info, ["DL4006"], "A pipe in RUN without `set -o pipefail`"),
     rule!(consecutive_run, "SL314", "consecutive-run", Info, ["DL3059"], "Consecutive RUNs in the final stage"),
 ];
 
