@@ -33,6 +33,10 @@ enum Command {
         /// The stage that ships (repeatable; default: the last stage).
         #[arg(long = "target")]
         targets: Vec<String>,
+        /// Apply the fixes shiplight proved (each re-linted: its finding gone, none new) to the
+        /// files, then report what is left. Without it no file is written.
+        #[arg(long)]
+        fix: bool,
     },
     /// Build the head and base images on one Docker daemon and compare their sizes.
     Compare {
@@ -86,7 +90,9 @@ enum Command {
 
 fn main() -> ExitCode {
     let code = match Cli::parse().command {
-        Command::Lint { paths, format, config, targets } => commands::lint::main(paths, format, config, targets),
+        Command::Lint { paths, format, config, targets, fix } => {
+            commands::lint::main(paths, format, config, targets, fix)
+        }
         Command::Compare { opts, format, verify } => commands::compare::main(&opts, format, verify),
         Command::Suggest { opts, format } => commands::suggest::main(&opts, format),
         Command::Measure(args) => commands::measure::main(&args),

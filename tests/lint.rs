@@ -394,3 +394,52 @@ fn rules_show_their_measured_precision() {
     let line = text.lines().find(|l| l.starts_with("Measured precision")).unwrap_or_else(|| panic!("{text}"));
     assert!(line.contains("tuning") && line.contains("labelled findings right"), "{line}");
 }
+
+/// `--fix` writes the proved fixes and nothing else; without it no file is touched. JSON
+/// carries each fix as edits, SARIF as `fixes` with replacements, and what `--fix` leaves is
+/// what is reported.
+#[test]
+fn fix_applies_proved_fixes_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let file = dir.path().join("Dockerfile");
+    let text = "FROM python:3.12-slim as app\r\nUSER 0:0\r\nRUN apt update && apt install curl\r\nRUN pip install flask\r\nCMD python app.py\r\n";
+    std::fs::write(&file, text).unwrap();
+
+    let (f, code, _) = json(&["Dockerfile"], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text, "linting never writes");
+    let pip = f.iter().find(|x| x["code"] == "SL106" && x["line"] == 4).expect("the pip cache finding");
+    assert_eq!(
+        pip["edits"],
+        serde_json::json!([{"start": 91, "end": 91, "start_line": 4, "start_column": 16, "end_line": 4,
+            "end_column": 16, "content": " --no-cache-dir"}]),
+        "{pip}"
+    );
+    let sarif = shiplight(&["lint", "--format", "sarif", "Dockerfile"], dir.path());
+    let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let fixed = results.iter().find(|r| r["ruleId"] == "SL206").unwrap();
+    let change = &fixed["fixes"][0]["artifactChanges"][0];
+    assert_eq!(change["artifactLocation"]["uri"], "Dockerfile");
+    assert_eq!(change["replacements"][0]["deletedRegion"]["startColumn"], 23);
+    assert_eq!(change["replacements"][0]["insertedContent"]["text"], "AS");
+    assert!(results.iter().any(|r| r["ruleId"] == "SL314" && r.get("fixes").is_none()), "no fix for consecutive RUNs");
+
+    let out = shiplight(&["lint", "--fix", "Dockerfile"], dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "FROM python:3.12-slim AS app\r\nUSER 0:0\r\nRUN apt-get update && apt-get install --no-install-recommends -y curl && rm -rf /var/lib/apt/lists/*\r\nRUN pip install --no-cache-dir flask\r\nCMD [\"python\", \"app.py\"]\r\n",
+        "{stdout}{stderr}"
+    );
+    assert!(stdout.contains("fixed 7 finding(s)"), "{stdout}");
+    // what is left has no fix to apply; a second run changes nothing
+    let (left, _, _) = json(&["Dockerfile"], dir.path());
+    assert!(left.iter().all(|x| x.get("edits").is_none()), "{left:#?}");
+    assert!(left.iter().any(|x| x["code"] == "SL314"), "consecutive RUNs have no mechanical fix: {left:#?}");
+    let again = std::fs::read_to_string(&file).unwrap();
+    shiplight(&["lint", "--fix", "Dockerfile"], dir.path());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), again);
+}

@@ -6,8 +6,8 @@ use super::{exit, write_stdout};
 use crate::pipeline::lint::{self, LintOptions};
 use crate::report::render::{self, Format};
 
-pub fn main(paths: Vec<PathBuf>, format: Format, config: Option<PathBuf>, targets: Vec<String>) -> i32 {
-    let opts = LintOptions { paths, config, targets, cwd: None };
+pub fn main(paths: Vec<PathBuf>, format: Format, config: Option<PathBuf>, targets: Vec<String>, fix: bool) -> i32 {
+    let opts = LintOptions { paths, config, targets, cwd: None, fix };
     match lint::run(&opts) {
         Ok(report) => {
             if format != Format::Text {

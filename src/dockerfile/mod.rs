@@ -82,6 +82,8 @@ pub struct Stage {
     pub base_span: Range<usize>,
     /// Where the `AS NAME` name is written, when there is one.
     pub name_span: Option<Range<usize>>,
+    /// Where the `AS` keyword is written, when there is one.
+    pub as_span: Option<Range<usize>>,
     /// Where the whole FROM instruction is written.
     pub from_span: Range<usize>,
     /// Line of the FROM instruction (1-based).
@@ -372,6 +374,7 @@ impl Dockerfile {
                     df.stages.push(Stage {
                         base_span: from.image.span.clone(),
                         name_span: from.as_.as_ref().map(|(_, n)| n.span.clone()),
+                        as_span: from.as_.as_ref().map(|(k, _)| k.span.clone()),
                         from_span: from.from.span.start..end,
                         index,
                         name,
@@ -422,6 +425,11 @@ impl Dockerfile {
         };
         let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset of [`Dockerfile::text`].
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        position(&self.text, &self.line_starts, offset)
     }
 
     /// The stage a 1-based line belongs to, if any.

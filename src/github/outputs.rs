@@ -112,6 +112,7 @@ mod tests {
             fix: None,
             source_line: String::new(),
             ships: None,
+            edits: Vec::new(),
         };
         let mut findings: Vec<Finding> = (1..=15).map(|l| f(Severity::Info, l)).collect();
         findings.extend((1..=12).map(|l| f(Severity::Error, l)));

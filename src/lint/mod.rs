@@ -3,16 +3,19 @@
 //! [`Finding`]s. Pure: no file system, network or clock.
 
 pub mod config;
+pub mod fix;
 pub mod rules;
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::dockerfile::edit::Edit;
 use crate::dockerfile::shell::{self, Script};
 use crate::dockerfile::ship::{self, RunState};
 use crate::dockerfile::{Dockerfile, Graph, Instruction, Kind, PragmaScope, Stage};
 pub use config::LintConfig;
+pub use fix::TextEdit;
 pub use rules::Rule;
 
 /// How serious a finding is, most serious first.
@@ -76,6 +79,10 @@ pub struct Finding {
     /// (`ships: docker/build-push-action pushes it (.github/workflows/release.yml:42)`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ships: Option<String>,
+    /// The fix as edits of the file, when the rule has a mechanical, certain one and applying
+    /// it was proved to remove this finding without adding another ([`fix`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edits: Vec<TextEdit>,
 }
 
 /// What a rule reports; the engine adds code, name and severity.
@@ -89,6 +96,8 @@ pub struct Hit {
     pub fix: Option<String>,
     /// The hadolint code this particular hit corresponds to, when a rule covers several.
     pub alias: Option<&'static str>,
+    /// The fix as edits of [`Dockerfile::text`], when it is mechanical and certain.
+    pub edits: Vec<Edit>,
 }
 
 impl Hit {
@@ -102,6 +111,7 @@ impl Hit {
             message: message.into(),
             fix: None,
             alias: None,
+            edits: Vec::new(),
         }
     }
 
@@ -115,6 +125,7 @@ impl Hit {
             message: message.into(),
             fix: None,
             alias: None,
+            edits: Vec::new(),
         }
     }
 
@@ -125,6 +136,12 @@ impl Hit {
 
     pub fn alias(mut self, alias: &'static str) -> Hit {
         self.alias = Some(alias);
+        self
+    }
+
+    /// The edits that fix it; none means no fix is offered.
+    pub fn edits(mut self, edits: Vec<Edit>) -> Hit {
+        self.edits = edits;
         self
     }
 }
@@ -250,6 +267,7 @@ pub fn lint(
                 fix: hit.fix,
                 source_line: df.line_text(hit.line).to_owned(),
                 ships: None,
+                edits: fix::locate(df, &hit.edits),
             });
         }
     }
@@ -257,11 +275,28 @@ pub fn lint(
     Ok(findings)
 }
 
-/// Lint Dockerfile text: a file that does not parse yields one `SL001` error finding.
+/// Lint Dockerfile text: a file that does not parse yields one `SL001` error finding. A
+/// finding keeps its fix only when applying it was proved to remove the finding and add none
+/// ([`fix::keep_proven`]).
 pub fn lint_text(text: &str, file: &str, config: &LintConfig) -> Vec<Finding> {
+    let mut findings = lint_unproven(text, file, config);
+    fix::keep_proven(text, &mut findings, file, config);
+    findings
+}
+
+/// [`lint_text`] without the proof of the fixes (the proof itself lints with it).
+fn lint_unproven(text: &str, file: &str, config: &LintConfig) -> Vec<Finding> {
+    let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
     match Dockerfile::parse(text) {
         Ok(df) => match lint(&df, file, config) {
-            Ok(f) => f,
+            Ok(mut f) => {
+                // the edits' byte ranges are the file's, a BOM counted
+                for e in f.iter_mut().flat_map(|f| f.edits.iter_mut()) {
+                    e.start += bom;
+                    e.end += bom;
+                }
+                f
+            }
             Err(e) => vec![invalid(file, 1, 1, e.to_string(), "")],
         },
         Err(e) => {
@@ -309,6 +344,7 @@ pub fn invalid(file: &str, line: usize, column: usize, message: String, source_l
         fix: None,
         source_line: source_line.to_owned(),
         ships: None,
+        edits: Vec::new(),
     }
 }
 

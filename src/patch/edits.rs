@@ -1,8 +1,8 @@
-//! The changes rewriters make inside a RUN, as edits on the positioned shell model: each
-//! finds the command and the word it means in the parsed script and edits the file where
-//! that word is written ([`crate::dockerfile::Instruction::source_range`]). No rewriter
-//! searches a RUN's text: a `make` in a path, `install` inside a quoted string or `&&` inside
-//! a string are words the shell model reads as they are.
+//! The changes rewriters and lint fixes make inside a RUN, as edits on the positioned shell
+//! model: each finds the command and the word it means in the parsed script and edits the
+//! file where that word is written ([`crate::dockerfile::Instruction::source_range`]). No
+//! rewriter or fix searches a RUN's text: a `make` in a path, `install` inside a quoted string
+//! or `&&` inside a string are words the shell model reads as they are.
 
 use crate::dockerfile::edit::Edit;
 use crate::dockerfile::packages::pip_options;
@@ -102,6 +102,48 @@ pub fn clean_apt_lists(ins: &Instruction, script: &Script) -> Option<Edit> {
     let last = script.commands.last()?;
     let end = ins.source_range(last.span()?)?.end;
     Some(Edit::insert(end, " && rm -rf /var/lib/apt/lists/*"))
+}
+
+/// Whether a range of a RUN's script is on the RUN's own lines, not in a heredoc body (where
+/// a `<<-` body's stripped tabs make positions uncertain: fixes stay out of heredocs).
+fn on_command_lines(ins: &Instruction, r: &std::ops::Range<usize>) -> bool {
+    match &ins.body {
+        crate::dockerfile::Body::Run { command: crate::dockerfile::Command::Shell(s), .. } => r.end <= s.len(),
+        _ => false,
+    }
+}
+
+/// The index in `c.words` of its verb (`install`, `add`): the first argument equal to it.
+pub fn verb_index(c: &SimpleCommand, verb: &str) -> Option<usize> {
+    (c.effective_start() + 1..c.words.len()).find(|&k| c.words[k] == verb)
+}
+
+/// Insert ` {flag}` after word `k` of a command (`apk add` → `apk add --no-cache`), where
+/// it is written on the RUN's own lines.
+pub fn flag_after(ins: &Instruction, c: &SimpleCommand, k: usize, flag: &str) -> Option<Edit> {
+    let span = c.spans.get(k)?;
+    on_command_lines(ins, span).then_some(())?;
+    Some(Edit::insert(at(ins, c, k)?.end, format!(" {flag}")))
+}
+
+/// Replace word `k` of a command (`apt` → `apt-get`), where it is written on the RUN's own lines.
+pub fn replace_word(ins: &Instruction, c: &SimpleCommand, k: usize, with: &str) -> Option<Edit> {
+    let span = c.spans.get(k)?;
+    on_command_lines(ins, span).then_some(())?;
+    Some(Edit::replace(at(ins, c, k)?, with))
+}
+
+/// End the RUN with `&& {command}` after its last command, when that command always runs (not
+/// inside `if`/`case`/a loop, not after `||`, not piped) and is written on the RUN's own lines.
+pub fn append_command(ins: &Instruction, script: &Script, command: &str) -> Option<Edit> {
+    let last = script.commands.last()?;
+    if last.conditional() || last.pipes_into_next {
+        return None;
+    }
+    let span = last.span()?;
+    on_command_lines(ins, &span).then_some(())?;
+    let end = ins.source_range(span)?.end;
+    Some(Edit::insert(end, format!(" && {command}")))
 }
 
 #[cfg(test)]

@@ -18,6 +18,9 @@ pub struct LintOptions {
     pub targets: Vec<String>,
     /// Where discovery of the configuration starts (the current directory by default).
     pub cwd: Option<PathBuf>,
+    /// `--fix`: apply every proved fix to the files before reporting what is left. Without
+    /// it no file is written.
+    pub fix: bool,
 }
 
 /// Read and parse a configuration file.
@@ -252,8 +255,13 @@ pub fn run(opts: &LintOptions) -> Result<Report, ConfigError> {
                 None => {}
             }
         }
+        let file_cfg = file_cfg.as_ref().unwrap_or(&cfg);
+        let bytes = match bytes {
+            Ok(b) if opts.fix => Ok(fix_file(&file, &shown, b, file_cfg, &mut report)),
+            other => other,
+        };
         let mut findings = match bytes {
-            Ok(b) => engine::lint_bytes(&b, &shown, file_cfg.as_ref().unwrap_or(&cfg)),
+            Ok(b) => engine::lint_bytes(&b, &shown, file_cfg),
             Err(e) => vec![engine::invalid(
                 &shown,
                 1,
@@ -275,6 +283,31 @@ pub fn run(opts: &LintOptions) -> Result<Report, ConfigError> {
         report.findings.extend(findings);
     }
     Ok(report)
+}
+
+/// `--fix` on one file: apply its proved fixes and write it back when anything changed (the
+/// bytes the edits do not name stay as they were); say what was fixed in the report's notes.
+/// Returns the bytes to lint: the fixed ones, or the original when nothing was written.
+fn fix_file(file: &Path, shown: &str, bytes: Vec<u8>, cfg: &LintConfig, report: &mut Report) -> Vec<u8> {
+    if file.as_os_str() == "-" {
+        report.warnings.push("standard input is linted, not fixed: `--fix` writes files; name the file".into());
+        return bytes;
+    }
+    let Ok(text) = std::str::from_utf8(&bytes) else { return bytes };
+    let fixed = engine::fix::fix_text(text, shown, cfg);
+    if fixed.fixed.is_empty() {
+        return bytes;
+    }
+    if let Err(e) = std::fs::write(file, &fixed.text) {
+        report.warnings.push(format!(
+            "{shown}: {} fix(es) not written: cannot write the file: {e}; check its permissions",
+            fixed.fixed.len()
+        ));
+        return bytes;
+    }
+    let what: Vec<String> = fixed.fixed.iter().map(|f| format!("{} line {}", f.code, f.line)).collect();
+    report.notes.push(format!("{shown}: fixed {} finding(s): {}", fixed.fixed.len(), what.join(", ")));
+    fixed.text.into_bytes()
 }
 
 #[cfg(test)]

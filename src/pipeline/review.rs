@@ -190,6 +190,7 @@ pub fn budgets(img: &ImageReport, text: &str, cfg: &LintConfig, new_only: bool) 
             fix: Some("build it in an earlier stage and copy only what the application needs".into()),
             source_line: lines.get(line.saturating_sub(1)).map(|l| l.to_string()).unwrap_or_default(),
             ships: None,
+            edits: Vec::new(),
         });
     }
     out

@@ -69,7 +69,8 @@ pub fn text(report: &Report) -> String {
             let _ = writeln!(out, "{pad} {blue}|{blue:#} {}{s}{}{more}{s:#}", " ".repeat(start), "^".repeat(width));
         }
         if let Some(fix) = &f.fix {
-            let _ = writeln!(out, "{pad} {blue}={blue:#} {bold}fix{bold:#}: {fix}");
+            let auto = if f.edits.is_empty() { "" } else { " (`shiplight lint --fix` applies it)" };
+            let _ = writeln!(out, "{pad} {blue}={blue:#} {bold}fix{bold:#}: {fix}{auto}");
         }
         out.push('\n');
     }
@@ -99,7 +100,9 @@ fn plural(word: &str, n: usize) -> String {
     }
 }
 
-/// A JSON array of `{file, line, column, end_line, code, name, severity, message, stage, fix}`.
+/// A JSON array of `{file, line, column, end_line, code, name, severity, message, stage, fix}`,
+/// and `edits` when the fix is proved: `{start, end, start_line, start_column, end_line,
+/// end_column, content}` each.
 pub fn json(report: &Report) -> String {
     serde_json::to_string_pretty(&report.findings).unwrap_or_else(|_| "[]".into()) + "\n"
 }
@@ -180,7 +183,35 @@ impl<'a> SarifPaths<'a> {
     }
 }
 
-/// SARIF 2.1.0 with every rule described, for GitHub code scanning.
+/// A finding's proved fix as SARIF: one artifact change of its file, one replacement per
+/// edit (an insertion is an empty region).
+fn sarif_fix(f: &crate::lint::Finding, location: sarif::ArtifactLocation) -> sarif::Fix {
+    let replacements: Vec<sarif::Replacement> = f
+        .edits
+        .iter()
+        .map(|e| {
+            let region = sarif::Region::builder()
+                .start_line(e.start_line as i64)
+                .start_column(e.start_column as i64)
+                .end_line(e.end_line as i64)
+                .end_column(e.end_column as i64)
+                .build();
+            sarif::Replacement::builder()
+                .deleted_region(region)
+                .inserted_content(sarif::ArtifactContent::builder().text(e.content.clone()).build())
+                .build()
+        })
+        .collect();
+    let change = sarif::ArtifactChange::builder().artifact_location(location).replacements(replacements).build();
+    let description = f.fix.clone().unwrap_or_else(|| format!("fix {}", f.code));
+    sarif::Fix::builder()
+        .description(sarif::Message::builder().text(description).build())
+        .artifact_changes(vec![change])
+        .build()
+}
+
+/// SARIF 2.1.0 with every rule described, for GitHub code scanning; a finding with a proved
+/// fix carries it (`fixes`: `artifactChanges` with `replacements`).
 pub fn sarif(report: &Report) -> String {
     let mut paths = SarifPaths::new(report);
     let descriptors: Vec<sarif::ReportingDescriptor> = rules::TABLE
@@ -232,12 +263,16 @@ pub fn sarif(report: &Report) -> String {
                 .level(sarif_level(f.severity))
                 .message(sarif::Message::builder().text(text).build())
                 .locations(vec![location]);
-            match (rules::TABLE.iter().position(|r| r.code == f.code), properties) {
+            let mut result = match (rules::TABLE.iter().position(|r| r.code == f.code), properties) {
                 (Some(i), Some(p)) => b.rule_index(i as i64).properties(p).build(),
                 (Some(i), None) => b.rule_index(i as i64).build(),
                 (None, Some(p)) => b.properties(p).build(),
                 (None, None) => b.build(),
+            };
+            if !f.edits.is_empty() {
+                result.fixes = Some(vec![sarif_fix(f, paths.locate(&f.file))]);
             }
+            result
         })
         .collect();
     let driver = sarif::ToolComponent::builder()

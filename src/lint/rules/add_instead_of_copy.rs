@@ -12,8 +12,11 @@
 //! ```
 //!
 //! ## Fix
-//! `COPY app/ /app/`.
+//! `COPY app/ /app/`. Offered as a fix (`shiplight lint --fix`, review suggestions): the
+//! keyword becomes `COPY`, the rest stays; none when the ADD has options COPY has not
+//! (`ADD --checksum`, `ADD --keep-git-dir`).
 
+use crate::dockerfile::edit::Edit;
 use crate::dockerfile::{Body, Kind};
 use crate::lint::{Ctx, Hit};
 
@@ -36,6 +39,14 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 continue;
             };
             if !sources.is_empty() && !sources.iter().any(|s| is_special(s)) {
+                // ADD's own options have no COPY meaning: then no fix
+                let add_only = ins
+                    .flags
+                    .iter()
+                    .any(|f| !["chown", "chmod", "link", "exclude"].iter().any(|c| f.name.eq_ignore_ascii_case(c)));
+                let keyword = ins.span.start..ins.span.start + ins.keyword.len();
+                let copy = if ins.keyword.chars().all(|c| c.is_ascii_lowercase()) { "copy" } else { "COPY" };
+                let edits = if add_only { Vec::new() } else { vec![Edit::replace(keyword, copy)] };
                 out.push(
                     Hit::on(
                         ins,
@@ -43,7 +54,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         "ADD copies local files here; COPY does the same without ADD's archive and URL magic",
                     )
                     .fix("use COPY")
-                    .alias("DL3020"),
+                    .alias("DL3020")
+                    .edits(edits),
                 );
             }
         }

@@ -10,26 +10,38 @@
 //! ```
 //!
 //! ## Fix
-//! `apt-get install -y curl`.
+//! `apt-get install -y curl`. Offered as a fix (`shiplight lint --fix`, review suggestions):
+//! `-y` after each such `install`; none when an install is written in a heredoc body.
 
 use crate::dockerfile::packages::system_install;
 use crate::lint::{Ctx, Hit};
+use crate::patch::edits;
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in &ctx.df.stages {
         for (ins, script) in ctx.runs(stage) {
-            let missing = script.commands.iter().any(|c| {
-                system_install(c).is_some_and(|(m, _)| m.is_apt())
-                    && !c.args().iter().any(|a| {
-                        matches!(a.as_str(), "--yes" | "--assume-yes" | "-qq" | "-q=2" | "--quiet=2")
-                            || (a.starts_with('-') && !a.starts_with("--") && a.contains('y'))
-                    })
-            });
-            if missing {
+            let missing: Vec<_> = script
+                .commands
+                .iter()
+                .filter(|c| {
+                    system_install(c).is_some_and(|(m, _)| m.is_apt())
+                        && !c.args().iter().any(|a| {
+                            matches!(a.as_str(), "--yes" | "--assume-yes" | "-qq" | "-q=2" | "--quiet=2")
+                                || (a.starts_with('-') && !a.starts_with("--") && a.contains('y'))
+                        })
+                })
+                .collect();
+            if !missing.is_empty() {
+                let edits = missing
+                    .iter()
+                    .map(|c| edits::flag_after(ins, c, edits::verb_index(c, "install")?, "-y"))
+                    .collect::<Option<Vec<_>>>()
+                    .unwrap_or_default();
                 out.push(
                     Hit::on(ins, stage, "`apt-get install` without `-y` waits for a confirmation no one can give")
                         .fix("add `-y`")
-                        .alias("DL3014"),
+                        .alias("DL3014")
+                        .edits(edits),
                 );
             }
         }

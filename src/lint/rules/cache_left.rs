@@ -33,10 +33,23 @@
 //!
 //! Clean up in the same RUN (`&& rm -rf /var/lib/apt/lists/*`, `pip install --no-cache-dir`,
 //! `apk add --no-cache`), or use `RUN --mount=type=cache,target=…`.
+//!
+//! Fixes offered (`shiplight lint --fix`, review suggestions): `--no-cache-dir` after each
+//! `pip install`, `--no-cache` after each `apk add`, and `&& rm -rf /var/lib/apt/lists/*`,
+//! `&& yum|dnf|microdnf clean all`, `&& yarn cache clean` or `&& npm cache clean --force` after
+//! the RUN's last command. None when that last command runs only conditionally (in `if`,
+//! after `||`), when pip or npm were given a cache folder of their own, or when the command
+//! is in a heredoc body.
 
+use crate::dockerfile::edit::Edit;
 use crate::dockerfile::packages::{node_install, option_value, pip_options, system_install, Manager};
 use crate::dockerfile::shell::Script;
+use crate::dockerfile::Body;
 use crate::lint::{Ctx, Hit};
+use crate::patch::edits;
+
+/// The command that removes the apt package lists.
+const APT_LISTS: &str = "rm -rf /var/lib/apt/lists/*";
 
 /// Whether a RUN runs a vendor's apt setup script (`curl … deb.nodesource.com/setup_20.x |
 /// bash -`, packagecloud's `script.deb.sh`, `get.docker.com`): such scripts add their
@@ -113,15 +126,17 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             // as another user, without sudo, the system managers can write no cache
             let system_caches = !runs_unprivileged(ctx, stage, ins.line) || script.calls(&["sudo"]).next().is_some();
             let removes = |path: &str| removes_path(script, path);
-            let mut push = |alias: Option<&'static str>, cache: &str, fix: &str| {
-                let hit =
-                    Hit::on(ins, stage, format!("this RUN leaves {cache} in a stage that ships")).fix(fix.to_owned());
+            let mut push = |alias: Option<&'static str>, cache: &str, fix: &str, edits: Vec<Edit>| {
+                let hit = Hit::on(ins, stage, format!("this RUN leaves {cache} in a stage that ships"))
+                    .fix(fix.to_owned())
+                    .edits(edits);
                 out.push(match alias {
                     Some(a) => hit.alias(a),
                     None => hit,
                 });
             };
             let mut seen = Vec::new();
+            let in_heredoc = matches!(&ins.body, Body::Run { heredocs, .. } if !heredocs.is_empty());
             let dist_clean = script
                 .calls(&["apt-get", "apt"])
                 .any(|c| c.subcommand() == Some("dist-clean") || c.subcommand() == Some("distclean"));
@@ -134,6 +149,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     || (c.program() == "add-apt-repository"
                         && !c.args().iter().any(|a| a == "-n" || a == "--no-update"))
             });
+            let append = |command: &str| edits::append_command(ins, script, command).into_iter().collect::<Vec<_>>();
             if runs_apt_setup_script(script) && system_caches {
                 seen.push("apt");
                 if !lists_cleared {
@@ -141,6 +157,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         Some("DL3009"),
                         "the apt package lists its piped vendor setup script fetched (/var/lib/apt/lists)",
                         "end the RUN with `&& rm -rf /var/lib/apt/lists/*`, or install and clean in this RUN",
+                        append(APT_LISTS),
                     );
                 }
             }
@@ -164,6 +181,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                                 Some("DL3009"),
                                 "the apt package lists (/var/lib/apt/lists)",
                                 "end the RUN with `&& rm -rf /var/lib/apt/lists/*`",
+                                append(APT_LISTS),
                             );
                         }
                     }
@@ -174,7 +192,14 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                             && !ins.mounts_away("/var/cache/apk")
                             && !apk_index_before
                         {
-                            push(Some("DL3019"), "the apk cache (/var/cache/apk)", "use `apk add --no-cache`");
+                            // every `apk add` of the RUN gets the flag
+                            let flags = script
+                                .commands
+                                .iter()
+                                .filter(|c| Manager::of(c) == Some(Manager::Apk) && !c.has_flag(&["--no-cache"]))
+                                .filter_map(|c| edits::flag_after(ins, c, edits::verb_index(c, "add")?, "--no-cache"))
+                                .collect();
+                            push(Some("DL3019"), "the apk cache (/var/cache/apk)", "use `apk add --no-cache`", flags);
                         }
                     }
                     Some(m @ (Manager::Yum | Manager::Dnf | Manager::Microdnf)) if !seen.contains(&"yum") => {
@@ -193,6 +218,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                                 Some(alias),
                                 &format!("the {tool} cache (/var/cache/{})", yum_cache_dir(ctx, stage, m)),
                                 &format!("end the RUN with `&& {tool} clean all`"),
+                                append(&format!("{tool} clean all")),
                             );
                         }
                     }
@@ -215,10 +241,17 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                             None => removes("/root/.cache") || ins.mounts_away("/root/.cache"),
                         };
                         if !no_cache && !pip_env_off && !cleared {
+                            // a moved cache is the user's choice; a heredoc body is left as written
+                            let fix = if dir.is_none() && !in_heredoc {
+                                edits::pip_no_cache(ins, script)
+                            } else {
+                                Vec::new()
+                            };
                             push(
                                 Some("DL3042"),
                                 "the pip cache (~/.cache/pip)",
                                 "use `pip install --no-cache-dir` (or set `ENV PIP_NO_CACHE_DIR=1`)",
+                                fix,
                             );
                         }
                     }
@@ -230,7 +263,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                             .calls(&["yarn"])
                             .any(|c| c.args().windows(2).any(|w| w[0] == "cache" && w[1] == "clean"));
                         if !cleans && !ins.mounts_away("/usr/local/share/.cache/yarn") {
-                            push(Some("DL3060"), "the yarn cache", "end the RUN with `&& yarn cache clean`");
+                            push(
+                                Some("DL3060"),
+                                "the yarn cache",
+                                "end the RUN with `&& yarn cache clean`",
+                                append("yarn cache clean"),
+                            );
                         }
                     } else if tool == "npm" && !seen.contains(&"npm") {
                         seen.push("npm");
@@ -245,6 +283,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                                 None,
                                 "the npm cache (~/.npm)",
                                 "end the RUN with `&& npm cache clean --force`, or use a cache mount",
+                                if option_value(cmd.args(), "--cache").is_none() {
+                                    append("npm cache clean --force")
+                                } else {
+                                    Vec::new()
+                                },
                             );
                         }
                     }

@@ -12,8 +12,10 @@
 //! ```
 //!
 //! ## Fix
-//! Write `AS` in the same case as `FROM`.
+//! Write `AS` in the same case as `FROM`. Offered as a fix (`shiplight lint --fix`, review
+//! suggestions).
 
+use crate::dockerfile::edit::Edit;
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
@@ -26,8 +28,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         let from = &stage.from_keyword;
         if (upper(from) && !upper(as_kw)) || (lower(from) && !lower(as_kw)) {
             let want = if upper(from) { "AS" } else { "as" };
+            let edits = stage.as_span.clone().map(|r| vec![Edit::replace(r, want)]).unwrap_or_default();
             out.push(
-                Hit::on_from(stage, format!("`{as_kw}` is not cased like `{from}`")).fix(format!("write `{want}`")),
+                Hit::on_from(stage, format!("`{as_kw}` is not cased like `{from}`"))
+                    .fix(format!("write `{want}`"))
+                    .edits(edits),
             );
         }
     }

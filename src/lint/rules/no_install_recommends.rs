@@ -15,25 +15,39 @@
 //! ```
 //!
 //! ## Fix
-//! `apt-get install -y --no-install-recommends curl`.
+//! `apt-get install -y --no-install-recommends curl`. Offered as a fix (`shiplight lint
+//! --fix`, review suggestions): the flag after each such `install`; none when an install is
+//! written in a heredoc body.
 
 use crate::dockerfile::packages::system_install;
 use crate::lint::{Ctx, Hit};
+use crate::patch::edits;
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in ctx.shipped() {
         let states: Vec<_> = ctx.ship_states(stage).map(|(_, s)| s).collect();
         for ((ins, script), state) in ctx.runs(stage).zip(states) {
-            let missing = script.commands.iter().enumerate().any(|(at, c)| {
-                !state.leaves_nothing_of(script, at)
-                    && system_install(c).is_some_and(|(m, _)| m.is_apt())
-                    && !c.has_flag(&["--no-install-recommends"])
-                    && !c
-                        .args()
-                        .iter()
-                        .any(|a| a.contains("Install-Recommends=false") || a.contains("Install-Recommends=0"))
-            });
-            if missing {
+            let missing: Vec<_> = script
+                .commands
+                .iter()
+                .enumerate()
+                .filter(|(at, c)| {
+                    !state.leaves_nothing_of(script, *at)
+                        && system_install(c).is_some_and(|(m, _)| m.is_apt())
+                        && !c.has_flag(&["--no-install-recommends"])
+                        && !c
+                            .args()
+                            .iter()
+                            .any(|a| a.contains("Install-Recommends=false") || a.contains("Install-Recommends=0"))
+                })
+                .map(|(_, c)| c)
+                .collect();
+            if !missing.is_empty() {
+                let edits = missing
+                    .iter()
+                    .map(|c| edits::flag_after(ins, c, edits::verb_index(c, "install")?, "--no-install-recommends"))
+                    .collect::<Option<Vec<_>>>()
+                    .unwrap_or_default();
                 out.push(
                     Hit::on(
                         ins,
@@ -41,7 +55,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         "`apt-get install` without `--no-install-recommends` also installs recommended packages",
                     )
                     .fix("add `--no-install-recommends`")
-                    .alias("DL3015"),
+                    .alias("DL3015")
+                    .edits(edits),
                 );
             }
         }

@@ -12,12 +12,79 @@
 //! ```
 //!
 //! ## Fix
-//! Use the JSON form: `CMD ["python", "app.py"]`.
+//! Use the JSON form: `CMD ["python", "app.py"]`. Offered as a fix (`shiplight lint --fix`,
+//! review suggestions) where the shell adds nothing: plain words (no quotes, variables,
+//! globs, redirections or operators), a program that is not a shell built-in (a leading
+//! `exec` is dropped); for CMD, no ENTRYPOINT in the stage or a stage of the file it is built
+//! FROM (it would receive the words instead of `/bin/sh -c …`); for ENTRYPOINT, no CMD in
+//! the stage (the exec form would pass it on). An ENTRYPOINT of an image from a registry is
+//! not known: the official images' entry scripts run either form alike.
 
+use crate::dockerfile::edit::Edit;
+use crate::dockerfile::graph::StageRef;
 use crate::dockerfile::os::{stage_os, Os};
 use crate::dockerfile::shell::split_words;
-use crate::dockerfile::{Body, Command, Kind};
+use crate::dockerfile::{Body, Command, Instruction, Kind, Stage};
 use crate::lint::{Ctx, Hit};
+
+/// Words that are the shell's own: as a program of the exec form they would not run.
+const SHELL_WORDS: &[&str] = &[
+    "exec", "cd", "export", "source", ".", "set", "eval", "trap", "ulimit", "umask", "wait", "read", "alias", "unset",
+    "shift", "exit", "return", "readonly", "local", "if", "for", "while", "until", "case", "{", "!", "time", "[",
+];
+
+/// The exec form's words, when the shell adds nothing to the command: plain words only (no
+/// quoting, variables, globs, redirections, operators), a program that is not a shell
+/// built-in; a leading `exec` is the shell's and is dropped.
+fn plain_words(s: &str) -> Option<Vec<String>> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_./:=,@%+-".contains(c) || c == ' ' || c == '\t';
+    if !s.chars().all(plain) {
+        return None;
+    }
+    let mut words = split_words(s);
+    if words.first().is_some_and(|w| w == "exec") {
+        words.remove(0);
+    }
+    let program = words.first()?;
+    (!SHELL_WORDS.contains(&program.as_str()) && !program.contains('=')).then_some(words)
+}
+
+/// Whether a stage, or a stage of this file it is built FROM, has an instruction of `kind`.
+fn chain_has(ctx: &Ctx, stage: &Stage, kind: Kind) -> bool {
+    let mut at = Some(stage.index);
+    let mut steps = 0;
+    while let Some(i) = at {
+        if ctx.df.stages[i].of_kind(kind).next().is_some() {
+            return true;
+        }
+        at = match ctx.graph.bases[i] {
+            StageRef::Stage(j) if j < i => Some(j),
+            _ => None,
+        };
+        steps += 1;
+        if steps > ctx.df.stages.len() {
+            break;
+        }
+    }
+    false
+}
+
+/// The exec-form rewrite of a shell-form CMD or ENTRYPOINT, when it means the same: an
+/// ENTRYPOINT of the stage (or one of this file it is built FROM) would receive a CMD's words
+/// instead of `/bin/sh -c …`, and a shell-form ENTRYPOINT ignores the stage's CMD where the
+/// exec form would pass it on.
+fn exec_form(ctx: &Ctx, stage: &Stage, ins: &Instruction, s: &str) -> Vec<Edit> {
+    let other = if ins.kind == Kind::Cmd { Kind::Entrypoint } else { Kind::Cmd };
+    let other_set = match other {
+        Kind::Entrypoint => chain_has(ctx, stage, Kind::Entrypoint),
+        // ENTRYPOINT resets an inherited CMD: only the stage's own counts
+        _ => stage.of_kind(Kind::Cmd).next().is_some(),
+    };
+    let (Some(words), false) = (plain_words(s), other_set) else { return Vec::new() };
+    let Some(range) = ins.source_range(0..s.len()) else { return Vec::new() };
+    let json = words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(", ");
+    vec![Edit::replace(range, format!("[{json}]"))]
+}
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in &ctx.df.stages {
@@ -49,7 +116,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         ),
                     )
                     .fix(format!("use the JSON form: `{} {json}`", ins.kind.as_str()))
-                    .alias("DL3025"),
+                    .alias("DL3025")
+                    .edits(exec_form(ctx, stage, ins, s)),
                 );
             }
         }
