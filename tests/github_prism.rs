@@ -126,6 +126,29 @@ async fn comment_requests_conform_to_githubs_openapi_description() {
         Ok(_) => {}
         Err(e) => panic!("GET contents does not conform: {e}"),
     }
+    // review mode: the files' patches, the review comments (every page), one review of
+    // multi-line suggestions on the head's side
+    let added = comments.added_lines(7).await.expect("GET pull request files conforms");
+    // GitHub's example file has a patch of hunk headers only: listed, with no `+` line
+    assert!(added.get("file1.txt").is_some_and(|l| l.is_empty()), "{added:?}");
+    let text = "FROM debian:12.5\nUSER 0:0\nRUN apt update \\\n && apt install curl\n";
+    let cfg = shiplight::lint::LintConfig::default();
+    let findings = shiplight::lint::lint_text(text, "Dockerfile", &cfg);
+    let (suggestions, _) = shiplight::report::review::suggestions(text, "Dockerfile", &findings, &[3, 4].into(), &cfg);
+    assert!(suggestions.iter().any(|s| s.start_line == 3 && s.line == 4), "a multi-line one: {suggestions:?}");
+    let published = comments
+        .publish_review(7, "0123456789abcdef0123456789abcdef01234567", &suggestions, 30)
+        .await
+        .expect("GET review comments and POST review conform");
+    assert_eq!(published.posted, suggestions.len(), "{published:?}");
+    // negative control: a review without its event's value is refused as GitHub would
+    let status = agent
+        .post(&format!("{base}/repos/o/r/pulls/7/reviews"))
+        .header("content-type", "application/json")
+        .send(r#"{"event": "SHOUT", "comments": [{"path": "Dockerfile", "body": "x", "line": 1, "side": "MIDDLE"}]}"#)
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 422, "a bad review must be rejected");
 }
 
 /// The Action's own calls, not only the client's: `shiplight action` on a pull request event,

@@ -29,6 +29,16 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
     report.settle_verdict();
     report.failure_threshold = inputs.lint_failure_threshold;
     report.pull_request = Some(PullRequestRef { number, head_sha: run.head_sha.clone() });
+    // the fixes the fork's run saved, judged again on the head files as GitHub has them
+    report.review = None;
+    if inputs.review {
+        let loaded = crate::pipeline::lint::load_config(inputs.config.as_ref().map(|c| ws.join(c)).as_deref(), ws)
+            .map_err(|e| ActionError::Usage(e.to_string()))?;
+        let cfg_for = |path: &str, text: &str| {
+            crate::pipeline::lint::ship_for(loaded.config.clone(), &ws.join(path), ws, text, None, "").0
+        };
+        report.review = Some(steps::review(inputs, runner, number, &run.head_sha, &report.findings, &cfg_for).await);
+    }
     let key = run_key(&report);
     let comment = body::render(
         &report,

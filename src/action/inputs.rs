@@ -53,6 +53,11 @@ pub struct Inputs {
     /// (`None`: as the configuration's `lint-findings` says, else only the new ones).
     pub all_findings: Option<bool>,
     pub suggest: SuggestMode,
+    /// Post the proved fixes of findings on the lines a pull request changed as review
+    /// suggestions (`review: suggestions`, the default), or not (`off`).
+    pub review: bool,
+    /// At most this many review comments are posted per run (`review-max-comments`).
+    pub review_max_comments: usize,
     pub config: Option<PathBuf>,
     pub comment_template: Option<PathBuf>,
     pub approve_label: Option<String>,
@@ -169,6 +174,12 @@ impl Inputs {
         if registry_username.is_some() != registry_password.is_some() {
             return Err(bad("registry-password", "give registry-username and registry-password together".into()));
         }
+        let review_max_comments = match raw("review-max-comments") {
+            Some(v) => v.parse().map_err(|_| {
+                bad("review-max-comments", format!("`{v}` is not a number of comments (write e.g. 30; 0 posts none)"))
+            })?,
+            None => 30,
+        };
         let timeout_seconds = match raw("timeout") {
             Some(v) => v.parse().map_err(|_| bad("timeout", format!("`{v}` is not a number of seconds")))?,
             None => 3600,
@@ -216,6 +227,8 @@ impl Inputs {
                 "off" => SuggestMode::Off,
                 _ => SuggestMode::Verify,
             },
+            review: choice("review", &["suggestions", "off"], "suggestions")? == "suggestions",
+            review_max_comments,
             config: raw("config").map(PathBuf::from),
             comment_template: raw("comment-template").map(PathBuf::from),
             approve_label: raw("approve-label"),
@@ -265,6 +278,7 @@ mod tests {
         assert_eq!(i.lint_failure_threshold, Some(Severity::Error));
         assert_eq!(i.thresholds, Thresholds::default());
         assert!(i.all_findings.is_none() && i.token.is_none());
+        assert!(i.review && i.review_max_comments == 30, "review suggestions are on, 30 at most");
     }
 
     #[test]
@@ -298,5 +312,10 @@ mod tests {
         assert!(inputs(&[("max-size", "5 parsecs")]).unwrap_err().to_string().starts_with("input `max-size`: "));
         assert!(inputs(&[("build-args", "NOEQUALS")]).unwrap_err().to_string().contains("KEY=VALUE"));
         assert!(inputs(&[("base-ref", "main"), ("base-image", "app:1")]).is_err());
+        let e = inputs(&[("review", "request-changes")]).unwrap_err().to_string();
+        assert_eq!(e, "input `review`: `request-changes` is not one of suggestions, off");
+        let e = inputs(&[("review-max-comments", "lots")]).unwrap_err().to_string();
+        assert!(e.starts_with("input `review-max-comments`: `lots` is not a number"), "{e}");
+        assert!(!inputs(&[("review", "off")]).unwrap().review);
     }
 }

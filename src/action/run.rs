@@ -47,6 +47,8 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
         pull_request: pr.as_ref().map(|p| PullRequestRef { number: p.number, head_sha: p.head_sha.clone() }),
         ..Report::default()
     };
+    // each Dockerfile's head text and lint configuration, for the review step
+    let mut linted: std::collections::BTreeMap<String, LintConfig> = std::collections::BTreeMap::new();
     for job in images(inputs, runner)? {
         let df = &job.dockerfile;
         let shown = steps::relative(df);
@@ -123,12 +125,23 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
             ships,
         };
         let findings = complete(&mut img, &path, &text, &extras, &|line: &str| say(line)).await;
+        linted.insert(shown.clone(), cfg.clone());
         report.files.push(shown.clone());
         report.findings.extend(findings);
         report.images.push(img);
         report.images.extend(imgs);
     }
     report.settle_verdict();
+    let event_name = runner.event_name.as_deref().unwrap_or("");
+    match &pr {
+        // a fork's token is read-only: the saved report carries the fixes to the workflow_run job
+        Some(p) if inputs.review && !(p.fork && event_name == "pull_request") => {
+            let cfg_for = |path: &str, _: &str| linted.get(path).cloned().unwrap_or_else(|| cfg.clone());
+            report.review =
+                Some(steps::review(inputs, runner, p.number, &p.head_sha, &report.findings, &cfg_for).await);
+        }
+        _ => {}
+    }
 
     let head_sha = pr.as_ref().map(|p| p.head_sha.clone()).or_else(|| runner.sha.clone());
     let key = run_key(&report);
@@ -139,7 +152,6 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
 
     let changed = report.images.iter().any(|i| i.delta_bytes.is_some_and(|d| d != 0) || i.suggestion.is_some())
         || !report.findings.is_empty();
-    let event_name = runner.event_name.as_deref().unwrap_or("");
     outcome.comment_note = match (&pr, inputs.comment) {
         (None, _) => format!("no comment: a {} event has no pull request; the report is in the job summary", if event_name.is_empty() { "non-pull-request" } else { event_name }),
         (Some(_), CommentMode::Never) => "no comment: comment is `never`".into(),

@@ -9,7 +9,7 @@ use crate::github::event::WorkflowRun;
 use crate::github::outputs;
 use crate::image::compare::{Thresholds, Verdict};
 use crate::report::comment::{self as body, Links};
-use crate::report::render::signed_size;
+use crate::report::render::{escape_data, signed_size};
 use crate::report::ImageReport;
 use crate::report::Report;
 
@@ -232,6 +232,79 @@ pub async fn followed_pull_request(
         )));
     }
     Ok((number, labels))
+}
+
+/// The review step of a pull request (`review: suggestions`): the proved fixes of `findings`
+/// on the lines it changed, posted as one review at its head commit. The head files are read
+/// from GitHub at `head_sha` (a `pull_request` checkout is the merge commit, whose lines may
+/// differ), and only the fixes shiplight computes again on them are posted, so a fork's saved
+/// report cannot post text of its own. `cfg_for` gives a file's lint configuration. Never
+/// fails the run: what went wrong is in the outcome, and in the log.
+pub async fn review(
+    inputs: &Inputs,
+    runner: &Runner,
+    pr: u64,
+    head_sha: &str,
+    findings: &[crate::lint::Finding],
+    cfg_for: &dyn Fn(&str, &str) -> crate::lint::LintConfig,
+) -> crate::report::review::ReviewOutcome {
+    use crate::report::review::ReviewOutcome;
+    let failed = |e: String| {
+        say(&format!("::warning::shiplight: review suggestions not posted: {}", escape_data(&e)));
+        ReviewOutcome { error: Some(e), ..ReviewOutcome::default() }
+    };
+    let (mut client, token) = match client(inputs, runner) {
+        Ok(c) => c,
+        Err(e) => return failed(e.to_string()),
+    };
+    if let Err(e) = identify(&mut client, inputs, runner, &token).await {
+        return failed(e.to_string());
+    }
+    let mut files = std::collections::BTreeMap::new();
+    let mut chosen = Vec::new();
+    let mut paths: Vec<&str> = findings.iter().filter(|f| !f.edits.is_empty()).map(|f| f.file.as_str()).collect();
+    paths.dedup();
+    for path in paths {
+        if files.contains_key(path) {
+            continue;
+        }
+        match client.file_at(path, head_sha).await {
+            Ok(Some(text)) => {
+                let cfg = cfg_for(path, &text);
+                chosen.extend(crate::pipeline::fixes::rejudge(findings, path, &text, &cfg));
+                files.insert(path.to_owned(), (text, cfg));
+            }
+            Ok(None) => {
+                say(&format!("shiplight: {path} is not in the pull request's head commit: no review suggestion for it"))
+            }
+            Err(e) => return failed(e.to_string()),
+        }
+    }
+    let outcome =
+        crate::pipeline::fixes::review(&client, pr, head_sha, &chosen, &files, inputs.review_max_comments).await;
+    match (&outcome.published, &outcome.error) {
+        (_, Some(e)) => say(&format!("::warning::shiplight: review suggestions not posted: {}", escape_data(e))),
+        (Some(p), None) => say(&format!(
+            "shiplight: review suggestions: {} posted, {} already there, {} outdated deleted, {} over the ceiling of {}, {} dropped (proof failed){}",
+            p.posted,
+            p.kept,
+            p.deleted,
+            p.over_ceiling,
+            p.ceiling,
+            outcome.dropped.len(),
+            p.review_url.as_deref().map(|u| format!(": {u}")).unwrap_or_default()
+        )),
+        _ => {}
+    }
+    if let Some(p) = &outcome.published {
+        if !p.ignored.is_empty() {
+            say(&format!(
+                "::notice::shiplight: {} review comment(s) by others carry shiplight's marker; they were left as they are",
+                p.ignored.len()
+            ));
+        }
+    }
+    outcome
 }
 
 #[cfg(test)]

@@ -147,7 +147,7 @@ pub struct Comments {
     pub author: Option<Author>,
 }
 
-struct Answer {
+pub(super) struct Answer {
     status: StatusCode,
     body: Value,
     wait: Option<Duration>,
@@ -260,7 +260,7 @@ impl Comments {
     }
 
     /// One request, no retry. `wait` is set when GitHub asks to slow down.
-    async fn once(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Answer, CommentError> {
+    pub(super) async fn once(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Answer, CommentError> {
         let transport = |message: String| CommentError::Transport {
             api: self.api.clone(),
             what: format!("{method} {path}"),
@@ -310,7 +310,7 @@ impl Comments {
         unreachable_attempts()
     }
 
-    fn check(&self, method: &str, path: &str, a: Answer) -> Result<Value, CommentError> {
+    pub(super) fn check(&self, method: &str, path: &str, a: Answer) -> Result<Value, CommentError> {
         if a.status.is_success() {
             return Ok(a.body);
         }

@@ -5,6 +5,7 @@ pub mod comment;
 pub mod event;
 pub mod outputs;
 pub mod pulls;
+pub mod review;
 pub mod tarball;
 
 /// The parts of the Actions environment shiplight reads (the runner sets them all).

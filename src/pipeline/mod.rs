@@ -14,6 +14,7 @@
 //! suggested.
 
 pub mod compare;
+pub mod fixes;
 pub mod git;
 pub mod lint;
 pub mod measure;

@@ -61,7 +61,7 @@ fn url_path(path: &str) -> String {
 
 /// A fenced code block that the text cannot close (the fence is longer than any run of
 /// backticks inside). GitHub does not turn `@name` in a code block into a mention.
-fn code_block(lang: &str, text: &str) -> String {
+pub fn code_block(lang: &str, text: &str) -> String {
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
     let body = text.strip_suffix('\n').unwrap_or(text);
@@ -214,6 +214,7 @@ fn view(report: &Report, key: &str, links: &Links, detail: usize) -> Value {
         "summary": folded.then(|| summary_view(report, rows, detail)),
         "images": images,
         "findings": findings_view(report, links, detail),
+        "review": report.review.as_ref().map(|r| r.lines()).unwrap_or_default(),
         "findings_count": report.findings.len(),
         "findings_title": if report.new_findings_only { "Lint findings new in this pull request" } else { "Lint findings" },
         "truncated": truncated,

