@@ -378,3 +378,58 @@ async fn the_action_builds_and_names_what_the_release_workflow_ships() {
     );
     support::cleanup(&engine, &[]).await;
 }
+
+/// Review mode in a real run: the pull request adds a MAINTAINER and an ADD of a local file; the
+/// run posts one review whose two suggestions sit on exactly those lines (the lines it did
+/// not touch get none), the sticky comment links it, and a rerun posts nothing again.
+#[tokio::test]
+async fn a_run_posts_its_proved_fixes_as_suggestions_on_the_lines_the_pull_request_added() {
+    let Some(engine) = support::daemon("action review").await else { return };
+    support::busybox(&engine).await;
+    let repo = Repo::new();
+    repo.write("app/Dockerfile", BASE);
+    let base = repo.commit("base");
+    let head_text = format!("{BASE}MAINTAINER me\nADD app.txt /app.txt\n");
+    repo.write("app/Dockerfile", &head_text);
+    repo.write("app/app.txt", "hello\n");
+    let head = repo.commit("PR: a maintainer and an ADD");
+    let f = Fixture { repo, base, head, run: tempfile::tempdir().unwrap() };
+    let gh = FakeGitHub::start("o/r").await;
+    let patch = "@@ -1,2 +1,4 @@\n FROM shiplight-test/busybox:1\n RUN dd if=/dev/zero of=/small bs=1k count=100\n+MAINTAINER me\n+ADD app.txt /app.txt";
+    gh.change("app/Dockerfile", patch, &f.head, &head_text);
+    let inputs = [("fail-on-increase-percent", ""), ("lint-failure-threshold", "none"), ("suggest", "off")];
+
+    let (out, _, _) = action(&f, &gh, "pull_request", &pr_event(&f, &[], "o/r"), &inputs);
+    let text = log(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("shiplight: review suggestions: 2 posted, 0 already there"), "{text}");
+    let posted = gh.review_comments();
+    let lines: Vec<Option<u64>> = posted.iter().map(|c| c.line).collect();
+    assert_eq!(lines, vec![Some(3), Some(4)], "{posted:#?}");
+    assert!(
+        posted[0].body.contains("```suggestion\nLABEL org.opencontainers.image.authors=\"me\"\n```"),
+        "{}",
+        posted[0].body
+    );
+    assert!(posted[1].body.contains("```suggestion\nCOPY app.txt /app.txt\n```"), "{}", posted[1].body);
+    let reviews = gh.state.lock().unwrap().reviews.clone();
+    assert_eq!(reviews.len(), 1);
+    assert_eq!((reviews[0].0.as_str(), reviews[0].2.as_str()), ("COMMENT", f.head.as_str()));
+    let comment = gh.comments().pop().unwrap();
+    assert!(comment.contains("💡 2 one-click fix(es) posted as a [review]("), "{comment}");
+
+    let (out, _, _) = action(&f, &gh, "pull_request", &pr_event(&f, &[], "o/r"), &inputs);
+    assert!(log(&out).contains("review suggestions: 0 posted, 2 already there"), "{}", log(&out));
+    assert_eq!(gh.review_comments().len(), 2, "not repeated");
+    assert_eq!(gh.state.lock().unwrap().reviews.len(), 1, "no second review");
+    let comment = gh.comments().pop().unwrap();
+    assert!(comment.contains("💡 2 one-click fix(es) from an earlier run still apply"), "{comment}");
+
+    // review: off posts none and touches none
+    let (out, _, _) =
+        action(&f, &gh, "pull_request", &pr_event(&f, &[], "o/r"), &[("review", "off"), inputs[0], inputs[1]]);
+    assert_eq!(out.status.code(), Some(0), "{}", log(&out));
+    assert!(!log(&out).contains("review suggestions"), "{}", log(&out));
+    assert_eq!(gh.review_comments().len(), 2);
+    support::cleanup(&engine, &[]).await;
+}
