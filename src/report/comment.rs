@@ -508,13 +508,27 @@ fn packages_table(p: &PackageDelta, n: usize) -> Value {
             c.line.map(|l| l.to_string()).unwrap_or_else(|| "—".into())
         ]));
     }
+    for m in p.moved.iter().take(n) {
+        let place = |l: &Option<String>| l.as_deref().map(code).unwrap_or_else(|| "the system".into());
+        rows.push(json!([
+            "moved",
+            m.ecosystem.as_str(),
+            format!("{} ({} \u{2192} {})", code(&m.name), place(&m.from), place(&m.to)),
+            code(&m.version),
+            signed_size(m.bytes_delta),
+            m.line.map(|l| l.to_string()).unwrap_or_else(|| "—".into())
+        ]));
+    }
     for (folder, delta) in p.unpackaged.iter().take(5) {
         rows.push(json!(["unpackaged", "", format!("files in {}", code(folder)), "", signed_size(*delta), "—"]));
     }
-    let hidden =
-        p.added.len().saturating_sub(n) + p.removed.len().saturating_sub(n) + p.changed.len().saturating_sub(n);
+    let hidden = p.added.len().saturating_sub(n)
+        + p.removed.len().saturating_sub(n)
+        + p.changed.len().saturating_sub(n)
+        + p.moved.len().saturating_sub(n);
+    let moved = if p.moved.is_empty() { String::new() } else { format!(", {} moved", p.moved.len()) };
     json!({
-        "summary": format!("📦 Packages: {} added, {} removed, {} changed", p.added.len(), p.removed.len(), p.changed.len()),
+        "summary": format!("📦 Packages: {} added, {} removed, {} changed{moved}", p.added.len(), p.removed.len(), p.changed.len()),
         "rows": rows,
         "more": (hidden > 0).then(|| format!("and {hidden} more: the job summary and report.json have them all")),
     })
@@ -552,8 +566,17 @@ fn suggestion(s: &crate::report::Suggestion, detail: usize) -> Option<Value> {
         ),
         None => format!("💡 Suggested {what} (not built)"),
     };
-    let why: Vec<String> =
-        s.rationale.iter().map(|r| format!("line {} ({}): {}", r.line, code(&r.rule), code(&r.message))).collect();
+    // prose with the names in code spans, as the findings are (a whole line in one code
+    // span showed its own backticks literally)
+    let why: Vec<String> = s
+        .rationale
+        .iter()
+        .map(|r| {
+            let rule =
+                rules::find(&r.rule).map(|x| format!("[{}]({})", x.code, x.url())).unwrap_or_else(|| code(&r.rule));
+            format!("line {} ({rule}): {}", r.line, prose(&r.message))
+        })
+        .collect();
     let block = if detail <= 1 {
         "_The diff was left out to stay within GitHub's comment size limit; run `shiplight suggest` locally._"
             .to_owned()
@@ -701,7 +724,11 @@ mod tests {
             outcome: "patch".into(),
             ecosystem: Some("python".into()),
             diff: Some("--- a/Dockerfile\n+++ b/Dockerfile\n@@ -1 +1 @@\n-RUN echo ```\n+RUN echo ok\n".into()),
-            rationale: vec![crate::patch::Rationale { rule: "SL101".into(), line: 4, message: "toolchain".into() }],
+            rationale: vec![crate::patch::Rationale {
+                rule: "SL101".into(),
+                line: 4,
+                message: "`build-essential` compiles `psycopg2`; only the wheel ships, @team".into(),
+            }],
             verification: Some(crate::report::Verification {
                 verified: true,
                 original_bytes: Some(885_036_876),
@@ -720,6 +747,11 @@ mod tests {
         assert!(body.contains("<details><summary>💡 Suggested multi-stage rewrite <code>python</code>: verified, 885.04 MB \u{2192} 313.74 MB (\u{2212}64.6 %); smoke check <code>GET :5000/</code> answers the same</summary>"), "{body}");
         assert!(body.contains("````diff\n--- a/Dockerfile\n"), "the fence outgrows the backticks inside: {body}");
         assert!(body.contains("-RUN echo ```\n+RUN echo ok\n````\n\n</details>"), "{body}");
+        // the rationale is prose: names in code spans, the rule linked, no mention
+        assert!(
+            body.contains("- line 4 ([SL101](https://github.com/shiplight/shiplight/blob/main/docs/rules.md#sl101)): `build-essential` compiles `psycopg2`; only the wheel ships, @\u{200b}team\n"),
+            "{body}"
+        );
     }
 
     #[test]
@@ -750,6 +782,31 @@ mod tests {
         let huge = format!("{}{{{{#each markers}}}}{{{{{{this}}}}}}{{{{/each}}}}", "y".repeat(70_000));
         let body = render(&r, "flask", &links(), &huge).unwrap();
         assert!(body.len() <= MAX_BODY && body.trim_end().ends_with("<!-- shiplight:flask -->"));
+    }
+
+    /// A package in another place on both sides is one "moved" row with its byte change.
+    #[test]
+    fn a_moved_package_is_one_row() {
+        let mut r = flask_report();
+        r.images[0].packages = Some(PackageDelta {
+            moved: vec![crate::image::packages::Moved {
+                ecosystem: crate::image::packages::Ecosystem::Pip,
+                name: "Flask".into(),
+                version: "3.1.3".into(),
+                from: Some("/venv".into()),
+                to: None,
+                bytes_delta: 120,
+                line: Some(5),
+            }],
+            ..Default::default()
+        });
+        let body = render(&r, "flask", &links(), TEMPLATE).unwrap();
+        assert!(body.contains("📦 Packages: 0 added, 0 removed, 0 changed, 1 moved"), "{body}");
+        assert!(
+            body.contains("| moved | pip | `Flask` (`/venv` \u{2192} the system) | `3.1.3` | +120 B | 5 |"),
+            "{body}"
+        );
+        assert!(!body.contains("| added | pip | `Flask`"), "{body}");
     }
 
     #[test]

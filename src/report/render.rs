@@ -484,10 +484,11 @@ pub fn compare_text(report: &Report) -> String {
         if let Some(p) = img.packages.as_ref().filter(|p| !p.is_empty()) {
             let _ = writeln!(
                 out,
-                "  packages: {} added, {} removed, {} changed (unpackaged files {})",
+                "  packages: {} added, {} removed, {} changed{} (unpackaged files {})",
                 p.added.len(),
                 p.removed.len(),
                 p.changed.len(),
+                if p.moved.is_empty() { String::new() } else { format!(", {} moved", p.moved.len()) },
                 signed_size(p.unpackaged_bytes_delta)
             );
             let at = |l: Option<usize>| l.map(|l| format!("line {l}")).unwrap_or_else(|| "-".into());
@@ -518,9 +519,24 @@ pub fn compare_text(report: &Report) -> String {
                     c.to
                 );
             }
+            for m in p.moved.iter().take(10) {
+                let place = |l: &Option<String>| l.clone().unwrap_or_else(|| "the system".into());
+                let _ = writeln!(
+                    out,
+                    "    {:>12}  {:<9} > {} {} {} moved {} -> {}",
+                    signed_size(m.bytes_delta),
+                    at(m.line),
+                    m.ecosystem.as_str(),
+                    m.name,
+                    m.version,
+                    place(&m.from),
+                    place(&m.to)
+                );
+            }
             let hidden = p.added.len().saturating_sub(15)
                 + p.removed.len().saturating_sub(10)
-                + p.changed.len().saturating_sub(10);
+                + p.changed.len().saturating_sub(10)
+                + p.moved.len().saturating_sub(10);
             if hidden > 0 {
                 let _ = writeln!(out, "    and {hidden} more (--format json lists them all)");
             }

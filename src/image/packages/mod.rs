@@ -382,13 +382,33 @@ pub struct Entry {
     pub line: Option<usize>,
 }
 
-/// Packages added, removed and changed, head against base, largest first.
+/// The same package (ecosystem, name and version) on both sides, in another place (a
+/// Python package moved from the system site-packages into `/venv`): one move, not one
+/// package added and one removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moved {
+    pub ecosystem: Ecosystem,
+    pub name: String,
+    pub version: String,
+    /// Where the base had it, and where the head has it.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub bytes_delta: i64,
+    /// The head's line that installed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+/// Packages added, removed, changed and moved, head against base, largest first.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PackageDelta {
     pub added: Vec<Entry>,
     pub removed: Vec<Entry>,
     /// A new version, or the same version with other bytes.
     pub changed: Vec<Changed>,
+    /// The same version in another place.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moved: Vec<Moved>,
     pub unpackaged_bytes_delta: i64,
     /// Files no package owns, by top folder, where they changed: largest change first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -397,7 +417,7 @@ pub struct PackageDelta {
 
 impl PackageDelta {
     pub fn is_empty(&self) -> bool {
-        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty() && self.moved.is_empty()
     }
 }
 
@@ -432,6 +452,30 @@ pub fn delta(
             d.removed.push(Entry { package: p.clone(), line: base_line(p.layer) });
         }
     }
+    // an addition and a removal of the same version elsewhere are one move
+    let added = std::mem::take(&mut d.added);
+    for a in added {
+        let same = d.removed.iter().position(|r| {
+            let (p, q) = (&a.package, &r.package);
+            p.ecosystem == q.ecosystem && p.name == q.name && p.version == q.version
+        });
+        match same {
+            Some(i) => {
+                let r = d.removed.remove(i);
+                d.moved.push(Moved {
+                    ecosystem: a.package.ecosystem,
+                    name: a.package.name.clone(),
+                    version: a.package.version.clone(),
+                    from: r.package.location.clone(),
+                    to: a.package.location.clone(),
+                    bytes_delta: a.package.bytes as i64 - r.package.bytes as i64,
+                    line: a.line,
+                });
+            }
+            None => d.added.push(a),
+        }
+    }
+    d.moved.sort_by(|a, b| b.bytes_delta.unsigned_abs().cmp(&a.bytes_delta.unsigned_abs()).then(a.name.cmp(&b.name)));
     d.added.sort_by(|a, b| b.package.bytes.cmp(&a.package.bytes).then(a.package.name.cmp(&b.package.name)));
     d.removed.sort_by(|a, b| b.package.bytes.cmp(&a.package.bytes).then(a.package.name.cmp(&b.package.name)));
     d.changed.sort_by(|a, b| b.bytes_delta.unsigned_abs().cmp(&a.bytes_delta.unsigned_abs()).then(a.name.cmp(&b.name)));
@@ -479,6 +523,39 @@ mod tests {
             (d.changed[0].from.as_str(), d.changed[0].to.as_str(), d.changed[0].bytes_delta),
             ("2.36-9", "2.36-9+deb12u4", 1)
         );
+    }
+
+    /// The same version in another place is one move with its byte change, not an addition
+    /// and a removal; another version in another place stays both.
+    #[test]
+    fn a_package_in_another_place_is_moved() {
+        let at = |name: &str, version: &str, bytes: u64, location: Option<&str>| Package {
+            location: location.map(String::from),
+            ..Package::new(Ecosystem::Pip, name, version, bytes, 1)
+        };
+        let base = Inventory {
+            packages: vec![at("Flask", "3.1.3", 748_470, Some("/venv")), at("click", "8.1", 1_000, Some("/venv"))],
+            ..Default::default()
+        };
+        let head = Inventory {
+            packages: vec![at("Flask", "3.1.3", 748_590, None), at("click", "8.2", 1_100, None)],
+            ..Default::default()
+        };
+        let d = delta(&base, &head, &|_| Some(7), &|_| Some(5));
+        assert_eq!(
+            d.moved,
+            vec![Moved {
+                ecosystem: Ecosystem::Pip,
+                name: "Flask".into(),
+                version: "3.1.3".into(),
+                from: Some("/venv".into()),
+                to: None,
+                bytes_delta: 120,
+                line: Some(5),
+            }]
+        );
+        assert_eq!(d.added.iter().map(|e| e.package.name.as_str()).collect::<Vec<_>>(), ["click"]);
+        assert_eq!(d.removed.iter().map(|e| e.package.name.as_str()).collect::<Vec<_>>(), ["click"]);
     }
 
     #[test]
