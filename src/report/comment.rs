@@ -458,8 +458,22 @@ fn line_packages(p: &PackageDelta, line: Option<usize>, removed: bool, n: usize)
             )
             .collect()
     };
+    // packages this line installed where the base had the same version elsewhere
+    let moved: Vec<&str> = if removed {
+        Vec::new()
+    } else {
+        p.moved.iter().filter(|m| m.line == Some(line)).map(|m| m.name.as_str()).collect()
+    };
+    let moved_text = match moved.len() {
+        0 => String::new(),
+        k => {
+            let names: Vec<String> = moved.iter().take(n).map(|m| code(m)).collect();
+            let more = if k > n { format!(", and {} more", k - n) } else { String::new() };
+            format!("moved here from another place: {}{more}", names.join(", "))
+        }
+    };
     if list.is_empty() {
-        return None;
+        return (!moved_text.is_empty()).then_some(moved_text);
     }
     list.sort_by(|a, b| b.2.unsigned_abs().cmp(&a.2.unsigned_abs()).then(a.0.cmp(b.0)));
     let shown: Vec<String> =
@@ -471,7 +485,8 @@ fn line_packages(p: &PackageDelta, line: Option<usize>, removed: bool, n: usize)
         format!(", and {} more ({})", rest.len(), signed_size(rest.iter().map(|r| r.2).sum()))
     };
     let what = if removed { "removed" } else { "packages" };
-    Some(format!("{what}: {}{more}", shown.join(", ")))
+    let also = if moved_text.is_empty() { String::new() } else { format!("; {moved_text}") };
+    Some(format!("{what}: {}{more}{also}", shown.join(", ")))
 }
 
 /// The folded "Packages" section: added, removed and changed, largest first, `n` of each.
@@ -796,17 +811,19 @@ mod tests {
                 from: Some("/venv".into()),
                 to: None,
                 bytes_delta: 120,
-                line: Some(5),
+                line: Some(4),
             }],
             ..Default::default()
         });
         let body = render(&r, "flask", &links(), TEMPLATE).unwrap();
         assert!(body.contains("📦 Packages: 0 added, 0 removed, 0 changed, 1 moved"), "{body}");
         assert!(
-            body.contains("| moved | pip | `Flask` (`/venv` \u{2192} the system) | `3.1.3` | +120 B | 5 |"),
+            body.contains("| moved | pip | `Flask` (`/venv` \u{2192} the system) | `3.1.3` | +120 B | 4 |"),
             "{body}"
         );
         assert!(!body.contains("| added | pip | `Flask`"), "{body}");
+        // and on its line in "What changed", by name
+        assert!(body.contains("  - moved here from another place: `Flask`\n"), "{body}");
     }
 
     #[test]
