@@ -8,6 +8,9 @@
 //!
 //! Checked: the step fails past fail-on-increase-percent, one comment is posted, a second run
 //! updates it, the approve label makes the step pass, and the outputs and summary are set.
+//! Review mode (`review: suggestions` in the example): the first run posts one review whose
+//! suggestions sit on the lines the pull request added (GitHub's patch of the file is the
+//! real `git diff`), the comment links it, and the reruns post none again.
 //! The second and third runs reuse the first one's builds (same daemon, same cache).
 
 mod support;
@@ -90,6 +93,11 @@ async fn the_example_workflow_under_act_posts_updates_fails_and_passes_with_the_
     // the checkout is a stand-in, so the base tree comes from the tarball API, as it does
     // after a shallow actions/checkout
     gh.serve_tarball(repo.path(), &base);
+    // the pull request's file as GitHub lists it: the hunks of `git diff`, and its head text
+    let diff = repo.git(&["diff", &base, &head, "--", "app/Dockerfile"]);
+    let patch = &diff[diff.find("@@").expect("a hunk")..];
+    let head_text = std::fs::read_to_string(flask.join("Dockerfile")).unwrap();
+    gh.change("app/Dockerfile", patch.trim_end(), &head, &head_text);
     let action = action_dir(&binary);
     let noop = noop_action();
     let work = tempfile::tempdir().unwrap();
@@ -142,12 +150,27 @@ async fn the_example_workflow_under_act_posts_updates_fails_and_passes_with_the_
     assert!(comment.contains(&base_line), "{comment}");
     assert!(comment.contains("<details><summary>💡 Suggested multi-stage rewrite <code>python</code>"), "{comment}");
     assert!(comment.trim_end().ends_with("<!-- shiplight:app -->"));
+    // review mode: the apt line's three fixes are one suggestion, the pip line's another
+    let review = gh.review_comments();
+    let on: Vec<Option<u64>> = review.iter().map(|c| c.line).collect();
+    assert_eq!(on, vec![Some(4), Some(5)], "{review:#?}\n{last}");
+    assert!(
+        review[0].body.contains("```suggestion\nRUN apt-get update && apt-get install --no-install-recommends -y build-essential && rm -rf /var/lib/apt/lists/*\n```"),
+        "{}",
+        review[0].body
+    );
+    assert!(review[1].body.contains("```suggestion\nRUN pip install --no-cache-dir flask\n```"), "{}", review[1].body);
+    assert!(comment.contains("💡 2 one-click fix(es) posted as a [review]("), "{comment}");
+    assert!(first.log.contains("shiplight: review suggestions: 2 posted"), "{last}");
 
-    // 2: the same pull request again: the comment is updated, not duplicated
+    // 2: the same pull request again: the comment is updated, not duplicated, nor the review
     let second = run(&[]);
     assert_ne!(second.code, Some(0));
     assert_eq!(gh.comments().len(), 1, "{:#?}", gh.comments());
-    assert_eq!(gh.writes().iter().filter(|w| w.starts_with("POST")).count(), 1, "{:?}", gh.writes());
+    let posts = |what: &str| gh.writes().iter().filter(|w| w.starts_with("POST") && w.contains(what)).count();
+    assert_eq!(posts("/issues/"), 1, "{:?}", gh.writes());
+    assert_eq!(posts("/reviews"), 1, "one review, not one per run: {:?}", gh.writes());
+    assert_eq!(gh.review_comments().len(), 2);
     assert!(gh.writes().iter().any(|w| w.starts_with("PATCH")), "{:?}", gh.writes());
 
     // 3: with the approve label the step passes, and the comment says why
