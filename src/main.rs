@@ -58,6 +58,20 @@ enum Command {
     /// Measure an image where it is (the daemon, a registry, an OCI layout, an archive): size,
     /// compressed size, layers, wasted bytes (like `dive --ci`).
     Measure(commands::measure::MeasureArgs),
+    /// What runs inside the helper container that reads a daemon's layer folders in place
+    /// (shiplight starts it; not for direct use).
+    #[command(hide = true, name = "layer-scan")]
+    LayerScan {
+        /// The image config file.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// A layer: DIR/meta (its layer database entry) and DIR/diff (its files); repeatable.
+        #[arg(long = "layer")]
+        layers: Vec<PathBuf>,
+        /// Also gzip every layer (reads every byte).
+        #[arg(long)]
+        compressed: bool,
+    },
     /// Which images a pull request affects, as a GitHub matrix (git only, no Docker).
     Plan {
         /// The branch or commit the pull request goes into.
@@ -96,6 +110,9 @@ fn main() -> ExitCode {
         Command::Compare { opts, format, verify } => commands::compare::main(&opts, format, verify),
         Command::Suggest { opts, format } => commands::suggest::main(&opts, format),
         Command::Measure(args) => commands::measure::main(&args),
+        Command::LayerScan { config, layers, compressed } => {
+            commands::measure::layer_scan(config.as_deref(), &layers, compressed)
+        }
         Command::Plan { base_ref, format } => commands::plan::main(&base_ref, format),
         Command::Action => commands::action::main(),
         Command::Ships { path, format } => commands::ships::main(&path, format),

@@ -75,3 +75,16 @@ pub fn main(args: &MeasureArgs) -> i32 {
         }
     }
 }
+
+/// `shiplight layer-scan`, inside the helper container: the scans as one JSON document on
+/// stdout; a failure on stderr and exit code 1 (the caller then reads the export).
+pub fn layer_scan(config: Option<&std::path::Path>, layers: &[std::path::PathBuf], compressed: bool) -> i32 {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match crate::image::measure::helper_main(config, layers, compressed, &mut out) {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("error: layer-scan: {e}");
+            exit::ENVIRONMENT
+        }
+    }
+}

@@ -62,6 +62,11 @@ pub struct ImageMeasure {
     /// The manifest's digest, for an image read from a registry or a layout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
+    /// How a daemon image's layers were read, and why that way: `in-place` (the daemon's own
+    /// layer folders, through a helper container), `cache` (every layer and the history known
+    /// by digest: nothing read) or `export (<why>)` (the `docker save` stream).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layers_read: Option<String>,
     /// What was not read, and why (foreign layers, `--sizes-only`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,

@@ -564,6 +564,9 @@ pub fn measure_text(m: &crate::image::ImageMeasure) -> String {
         size(m.wasted_bytes),
         m.efficiency * 100.0
     );
+    if let Some(read) = &m.layers_read {
+        let _ = writeln!(out, "  layers read: {read}");
+    }
     for l in m.layers.iter().filter(|l| !l.empty) {
         let what = crate::image::attribute::short(&l.created_by);
         let _ = writeln!(out, "  {:>10} {:>10} wasted  {}", size(l.size_bytes), size(l.wasted_bytes), what);

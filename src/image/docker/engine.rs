@@ -10,11 +10,13 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use bollard::container::LogOutput;
 use bollard::models::{BuildInfoAux, ContainerCreateBody, ContainerInspectResponse};
 use bollard::query_parameters::{
-    BuildImageOptionsBuilder, BuilderVersion, CreateContainerOptionsBuilder, CreateImageOptionsBuilder,
-    DownloadFromContainerOptionsBuilder, InspectContainerOptions, ListImagesOptionsBuilder, LogsOptionsBuilder,
-    RemoveContainerOptionsBuilder, RemoveImageOptionsBuilder, StartContainerOptions, WaitContainerOptions,
+    AttachContainerOptionsBuilder, BuildImageOptionsBuilder, BuilderVersion, CreateContainerOptionsBuilder,
+    CreateImageOptionsBuilder, DownloadFromContainerOptionsBuilder, InspectContainerOptions, ListImagesOptionsBuilder,
+    LogsOptionsBuilder, RemoveContainerOptionsBuilder, RemoveImageOptionsBuilder, StartContainerOptions,
+    WaitContainerOptions,
 };
 use bollard::Docker;
 use bytes::Bytes;
@@ -277,6 +279,25 @@ impl Engine {
         Ok((i.id.unwrap_or_default(), i.size.unwrap_or(0).max(0) as u64, layers))
     }
 
+    /// Where the daemon keeps an image's layers: its storage driver's name and what the
+    /// driver says (overlay2: `UpperDir`, `LowerDir`, as folders on the daemon's host).
+    pub async fn layer_storage(&self, image: &str) -> Result<(String, HashMap<String, String>), EngineError> {
+        let i = self.docker.inspect_image(image).await.map_err(|e| api(&format!("inspecting {image}"), e))?;
+        Ok(i.graph_driver.map(|g| (g.name, g.data)).unwrap_or_default())
+    }
+
+    /// The daemon's root folder on its host (`Docker Root Dir`), and whether images live in
+    /// containerd's store (a `driver-type` of `io.containerd.snapshotter.v1`).
+    pub async fn root_dir(&self) -> Result<(String, bool), EngineError> {
+        let info = self.docker.info().await.map_err(|e| api("info", e))?;
+        let containerd = info
+            .driver_status
+            .unwrap_or_default()
+            .iter()
+            .any(|kv| kv.iter().any(|v| v.starts_with("io.containerd.snapshotter")));
+        Ok((info.docker_root_dir.unwrap_or_default(), containerd))
+    }
+
     /// Whether an image exists locally.
     pub async fn exists(&self, image: &str) -> bool {
         self.docker.inspect_image(image).await.is_ok()
@@ -403,6 +424,54 @@ impl Engine {
             archive.extend_from_slice(&chunk);
         }
         archive
+    }
+
+    /// Run a container to its end and collect what it printed: (exit code, stdout, the end
+    /// of stderr). The container is removed afterwards, whatever happened.
+    pub async fn run_to_end(
+        &self,
+        body: ContainerCreateBody,
+        timeout: Duration,
+    ) -> Result<(i64, Vec<u8>, String), EngineError> {
+        let id = self.create_container(body).await?;
+        let result = self.run_created(&id, timeout).await;
+        self.remove_container(&id).await;
+        result
+    }
+
+    async fn run_created(&self, id: &str, timeout: Duration) -> Result<(i64, Vec<u8>, String), EngineError> {
+        let opts = AttachContainerOptionsBuilder::default().stdout(true).stderr(true).stream(true).logs(true).build();
+        let attached =
+            self.docker.attach_container(id, Some(opts)).await.map_err(|e| api(&format!("attaching to {id}"), e))?;
+        self.start_container(id).await?;
+        let mut output = attached.output;
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let read = async {
+            while let Some(frame) = output.next().await {
+                match frame.map_err(|e| api(&format!("reading the output of container {id}"), e))? {
+                    LogOutput::StdOut { message } | LogOutput::Console { message } => out.extend_from_slice(&message),
+                    LogOutput::StdErr { message } => {
+                        err.extend_from_slice(&message);
+                        if err.len() > 64 * 1024 {
+                            err.drain(..err.len() - 16 * 1024);
+                        }
+                    }
+                    LogOutput::StdIn { .. } => {}
+                }
+            }
+            Ok::<(), EngineError>(())
+        };
+        match tokio::time::timeout(timeout, read).await {
+            Err(_) => {
+                return Err(EngineError::Api {
+                    what: format!("container {id}"),
+                    message: format!("still running after {} s", timeout.as_secs()),
+                })
+            }
+            Ok(r) => r?,
+        }
+        let code = self.wait_container(id, Duration::from_secs(30)).await?.unwrap_or(-1);
+        Ok((code, out, String::from_utf8_lossy(&err).into_owned()))
     }
 
     /// Remove a container, running or not. Best effort: a container already gone is fine.

@@ -14,6 +14,7 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use super::inplace::{self, HELPER_CAPABILITY};
 use super::io::{spool, AsyncChannelReader, ChunkReader, SpoolWriter};
 use super::scan::{digest_of, scan_layer, LayerScan};
 use super::{assemble, attribute, cache, cached_layer, fit_history, history_sizes, HistoryEntry, ImageConfig, Source};
@@ -77,22 +78,27 @@ pub async fn measure_with(
     let mut known: HashMap<String, LayerScan> =
         diff_ids.iter().filter_map(|d| cached_layer(d, compressed).map(|s| (d.clone(), s))).collect();
     let cached_history: Option<Vec<HistoryEntry>> = cache::load("images", &id);
-    let history = match cached_history {
-        Some(h) if diff_ids.iter().all(|d| known.contains_key(d)) => h,
+    let missing: Vec<usize> = (0..diff_ids.len()).filter(|&i| !known.contains_key(&diff_ids[i])).collect();
+    let (history, layers_read) = match cached_history {
+        Some(h) if missing.is_empty() => (h, "cache".to_owned()),
         _ => {
-            let history = match export_layers(engine, image, compressed, &mut known).await? {
-                Some(h) => h,
-                // a layer the size of a known one was not that one: scan everything
-                None => {
-                    known.clear();
-                    export_layers(engine, image, compressed, &mut known).await?.ok_or_else(|| EngineError::Api {
-                        what: format!("exporting {image}"),
-                        message: "the export changed while it was read".into(),
-                    })?
-                }
+            let in_place = match std::env::var("SHIPLIGHT_LAYER_READ").as_deref() {
+                Ok("export") => Err("SHIPLIGHT_LAYER_READ=export".to_owned()),
+                _ => inplace::read(engine, image, &id, &diff_ids, &missing, compressed).await,
             };
-            cache::store("images", &id, &history);
-            history
+            match in_place {
+                Ok(read) => {
+                    for s in read.scans {
+                        cache::store("layers", &s.diff_id, &s);
+                        known.insert(s.diff_id.clone(), s);
+                    }
+                    cache::store("images", &id, &read.history);
+                    (read.history, format!("in-place (overlay2 layer folders, through a helper container with {HELPER_CAPABILITY} only)"))
+                }
+                Err(why) => {
+                    (export_history(engine, image, &id, compressed, &mut known).await?, format!("export ({why})"))
+                }
+            }
         }
     };
     let scans =
@@ -110,6 +116,7 @@ pub async fn measure_with(
     let mut m =
         assemble(image, &id, &history, &scans.iter().map(|s| Some(*s)).collect::<Vec<_>>(), &compressed_sizes, &sizes);
     m.size_bytes = size_bytes;
+    m.layers_read = Some(layers_read);
 
     // Which history entries the FROM image brought.
     m.from_image = source.as_ref().and_then(|s| s.graph.root_image(s.graph.targets[0])).map(str::to_owned);
@@ -124,6 +131,30 @@ pub async fn measure_with(
         attribute::attribute(&mut m.layers, s.dockerfile, s.graph);
     }
     Ok(m)
+}
+
+/// The history of `image` from its export, the layers `known` lacks scanned on the way and
+/// added to it and to the cache.
+async fn export_history(
+    engine: &Engine,
+    image: &str,
+    id: &str,
+    compressed: bool,
+    known: &mut HashMap<String, LayerScan>,
+) -> Result<Vec<HistoryEntry>, EngineError> {
+    let history = match export_layers(engine, image, compressed, known).await? {
+        Some(h) => h,
+        // a layer the size of a known one was not that one: scan everything
+        None => {
+            known.clear();
+            export_layers(engine, image, compressed, known).await?.ok_or_else(|| EngineError::Api {
+                what: format!("exporting {image}"),
+                message: "the export changed while it was read".into(),
+            })?
+        }
+    };
+    cache::store("images", id, &history);
+    Ok(history)
 }
 
 /// Export `image` and scan the layers `known` lacks, adding them to it (and to the cache):

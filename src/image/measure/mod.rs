@@ -17,13 +17,17 @@
 //!
 //! and the machinery they use: `scan` (one layer tar: hash, sizes, files, package
 //! databases), `gzip` (the parallel gzip estimate of a layer's compressed size) and `io` (the
-//! readers between the async export stream, the workers and their spool files). A source
-//! that reads layers in place (a daemon's own layer store) would be one more room beside
-//! `export`, producing the same `LayerScan`s.
+//! readers between the async export stream, the workers and their spool files).
+//! - `inplace`: the daemon's own layer folders (overlay2), read by a helper container the
+//!   daemon starts, which runs `layerdir` (`shiplight layer-scan`): the same `LayerScan`s as
+//!   the export's, field by field, without the export. `export` falls back to the stream
+//!   when the layers cannot be read in place, and says why.
 
 mod export;
 mod gzip;
+mod inplace;
 mod io;
+mod layerdir;
 pub(crate) mod scan;
 
 use serde::Deserialize;
@@ -36,6 +40,8 @@ use crate::dockerfile::{packages, Dockerfile, Graph};
 
 pub(crate) use export::measure_archive;
 pub use export::{measure, measure_with};
+pub use inplace::{HELPER_CAPABILITY, HELPER_REPO};
+pub use layerdir::helper_main;
 pub(crate) use scan::{digest_of, scan_layer, LayerScan};
 
 /// The parts of an image config shiplight reads, wherever the config comes from (an export,
