@@ -8,6 +8,7 @@
 
 pub mod action;
 pub mod github;
+pub mod inplace;
 pub mod registry;
 
 use std::path::{Path, PathBuf};

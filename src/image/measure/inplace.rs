@@ -85,7 +85,7 @@ pub(crate) async fn read(
         ..Default::default()
     };
     let mut mounts = vec![bind(format!("{db}/imagedb/content/sha256/{id_hex}"), "/in/config".into())];
-    let mut cmd = vec!["/shiplight".to_owned(), "layer-scan".into(), "--config".into(), "/in/config".into()];
+    let mut cmd = vec!["layer-scan".to_owned(), "--config".into(), "/in/config".into()];
     for (k, &i) in want.iter().enumerate() {
         let (dir, chain) = dirs.get(i).zip(chains.get(i)).ok_or_else(|| format!("no layer {i}"))?;
         mounts.push(bind(format!("{db}/layerdb/sha256/{chain}"), format!("/in/{k}/meta")));
@@ -97,6 +97,7 @@ pub(crate) async fn read(
     }
     let body = ContainerCreateBody {
         image: Some(tag.clone()),
+        entrypoint: Some(vec!["/shiplight".into()]),
         cmd: Some(cmd),
         user: Some("0:0".into()),
         network_disabled: Some(true),
