@@ -1,7 +1,8 @@
 //! The connection to the Docker daemon: [`Engine`] holds the bollard client, and nothing else
 //! in shiplight does. Images (build, inspect, history, `docker save`, import, remove) and the
-//! container operations the smoke checks and the run-time needs scan use (create, start,
-//! inspect, logs, wait, copy out, remove) are its methods.
+//! container operations the smoke checks, the run-time needs scan and the in-place layer
+//! reader's helper use (create, attach, start, inspect, logs, wait, copy out, remove) are its
+//! methods, as are the image's layer storage (`GraphDriver`) and the daemon's root folder.
 //!
 //! Which daemon is `endpoint.rs`'s decision (`DOCKER_HOST`, a Docker context, the local
 //! socket); the API version is negotiated, so Engine 20.10 (API 1.41) and Engine 28 both
@@ -355,8 +356,8 @@ impl Engine {
     }
 }
 
-/// Containers: only what the smoke checks (`smoke.rs`) and the run-time needs scan
-/// (`needs.rs`) ask for. Every container is labelled [`LABEL`], and its creator removes it.
+/// Containers: only what the smoke checks (`smoke.rs`), the run-time needs scan
+/// (`needs.rs`) and the in-place layer reader's helper (`measure/inplace.rs`) ask for. Every container is labelled [`LABEL`], and its creator removes it.
 impl Engine {
     /// Create a container as `body` describes it, labelled as shiplight's: its ID.
     pub async fn create_container(&self, mut body: ContainerCreateBody) -> Result<String, EngineError> {

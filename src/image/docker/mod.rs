@@ -13,7 +13,7 @@
 //!   packages provide them, asked of the built images.
 //!
 //! What the images hold is measured elsewhere (`image/measure/`), from the export stream
-//! `engine` hands out.
+//! `engine` hands out, or from the layer folders a helper container reads in place.
 
 pub mod context;
 pub mod endpoint;
