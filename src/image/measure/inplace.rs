@@ -221,7 +221,7 @@ fn is_static(path: &Path) -> std::io::Result<bool> {
 /// The helper image for this binary, imported unless the daemon has it.
 async fn helper_image(engine: &Engine, path: &Path) -> Result<String, String> {
     let mut bytes = Vec::new();
-    std::fs::File::open(&path)
+    std::fs::File::open(path)
         .and_then(|mut f| f.read_to_end(&mut bytes))
         .map_err(|e| format!("the helper binary {}: {e}", path.display()))?;
     let hash = digest_of(Sha256::new_with_prefix(&bytes));
