@@ -14,7 +14,7 @@
 //! reader asks for are read. Whiteouts and opaque folders come from the recorded headers, so
 //! no `trusted.overlay.*` xattr is read and the helper needs no CAP_SYS_ADMIN.
 //!
-//! With `--compressed` every byte is read (the gzip estimate needs them), and the rebuilt
+//! When gzip sizes are asked for, every byte is read (the estimate needs them), and the rebuilt
 //! tar's SHA-256 is checked against the diff_id the daemon recorded.
 
 use std::ffi::OsStr;
