@@ -97,7 +97,7 @@ pub fn build_command(cmd: &SimpleCommand) -> Option<String> {
         || args.windows(2).any(|w| matches!(w[0].as_str(), "run" | "run-script") && w[1].starts_with("build"));
     let hit = match prog {
         "go" => matches!(sub, "build" | "install"),
-        "cargo" => matches!(sub, "build" | "install" | "b") && !asks_version(&args),
+        "cargo" => matches!(sub, "build" | "install" | "b") && !asks_version(args),
         "mvn" | "mvnw" => args.iter().any(|a| matches!(a.as_str(), "package" | "install" | "verify" | "compile")),
         "gradle" | "gradlew" => args
             .iter()
@@ -107,7 +107,7 @@ pub fn build_command(cmd: &SimpleCommand) -> Option<String> {
         "make" | "ninja" => !matches!(sub, "install" | "clean"),
         "cmake" => args.iter().any(|a| a == "--build"),
         // a compiler asked only what it is (`rustc --version`, `gcc -v`, `cargo -V`) builds nothing
-        "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" | "javac" | "tsc" | "rustc" => !asks_version(&args),
+        "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" | "javac" | "tsc" | "rustc" => !asks_version(args),
         "dotnet" => matches!(sub, "publish" | "build"),
         _ => false,
     };
