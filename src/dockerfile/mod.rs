@@ -11,6 +11,7 @@ pub mod graph;
 pub mod os;
 pub mod packages;
 pub mod pragma;
+pub mod roles;
 pub mod shell;
 pub mod ship;
 

@@ -8,7 +8,8 @@
 //! need their runtime packages (the `--verify` smoke check tells).
 
 use super::{Outcome, Plan, Rationale, Reason, RunKind as Run};
-use crate::dockerfile::packages::{is_toolchain_package, system_install, Manager};
+use crate::dockerfile::packages::is_toolchain_package;
+use crate::dockerfile::roles;
 use crate::dockerfile::shell::{self, SimpleCommand};
 use crate::dockerfile::{Dockerfile, Graph, ImageRef, Kind};
 use crate::lint::rules::slim_variant;
@@ -18,9 +19,8 @@ const COMPILERS: &[&str] = &["gcc", "g++", "cc", "c++", "clang", "clang++"];
 fn build_step(c: &SimpleCommand) -> bool {
     COMPILERS.contains(&c.program())
         || matches!(c.program(), "make" | "cmake" | "ninja" | "strip" | "ar" | "ld" | "./configure")
-        || system_install(c).is_some_and(|(_, pkgs)| !pkgs.is_empty() && pkgs.iter().all(|p| is_toolchain_package(p)))
-        || (Manager::of(c).is_some() && matches!(c.subcommand(), Some("update" | "clean")))
-        || (c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/lib/apt")))
+        || roles::installs_only(c, is_toolchain_package)
+        || roles::is_clean(c)
 }
 
 fn classify(script: &str) -> Run {

@@ -8,18 +8,13 @@
 //! rewrite is refused.
 
 use super::{verbatim, Outcome, Plan, Rationale, Reason};
-use crate::dockerfile::packages::{is_toolchain_package, system_install, Manager};
-use crate::dockerfile::shell::{self, SimpleCommand};
+use crate::dockerfile::packages::{is_toolchain_package, system_install};
+use crate::dockerfile::roles;
+use crate::dockerfile::shell;
 use crate::dockerfile::{resolve_path, Body, Command, Dockerfile, Graph, ImageRef, Kind};
 
 /// The distroless image the runtime stage uses.
 pub const RUNTIME: &str = "gcr.io/distroless/static-debian12";
-
-fn housekeeping(c: &SimpleCommand) -> bool {
-    (Manager::of(c).is_some() && matches!(c.subcommand(), Some("update" | "clean")))
-        || (c.program() == "rm"
-            && c.args().iter().any(|a| a.starts_with("/var/lib/apt") || a.starts_with("/var/cache")))
-}
 
 /// Whether a RUN only builds (go commands, toolchain installs, their housekeeping).
 fn builds_only(script: &str) -> bool {
@@ -30,7 +25,7 @@ fn builds_only(script: &str) -> bool {
                 && matches!(c.subcommand(), Some("build" | "mod" | "install" | "generate" | "vet" | "test" | "get")))
                 || system_install(c)
                     .is_some_and(|(_, pkgs)| pkgs.iter().all(|p| is_toolchain_package(p) || *p == "git"))
-                || housekeeping(c)
+                || roles::is_clean(c)
         })
 }
 

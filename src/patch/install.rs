@@ -19,129 +19,11 @@
 
 use super::{verbatim, Outcome, Plan, Rationale, Reason};
 use crate::dockerfile::packages::{is_toolchain_package, Manager};
+use crate::dockerfile::roles::{self, Role};
 use crate::dockerfile::shell::{self, SimpleCommand};
 use crate::dockerfile::ship::{self, Fate};
 use crate::dockerfile::{resolve_path, Dockerfile, Graph, ImageRef, Kind};
 use crate::lint::rules::{slim_variant, toolchain_image};
-
-/// Commands that only build: they stay in the build stage.
-const BUILD: &[&str] = &[
-    "make",
-    "cmake",
-    "ninja",
-    "meson",
-    "scons",
-    "configure",
-    "autogen.sh",
-    "autoreconf",
-    "bootstrap",
-    "gcc",
-    "g++",
-    "cc",
-    "c++",
-    "clang",
-    "clang++",
-    "go",
-    "cargo",
-    "rustc",
-    "rustup",
-    "javac",
-    "jar",
-    "mvn",
-    "mvnw",
-    "gradle",
-    "gradlew",
-    "ant",
-    "pip",
-    "pip3",
-    "python",
-    "python3",
-    "npm",
-    "yarn",
-    "pnpm",
-    "node",
-    "gem",
-    "bundle",
-    "git",
-    "curl",
-    "wget",
-    "tar",
-    "unzip",
-    "gunzip",
-    "xz",
-    "cd",
-    "cp",
-    "mv",
-    "install",
-    "strip",
-    "rm",
-    "export",
-    "set",
-    "echo",
-    "sha256sum",
-    "sha512sum",
-    "md5sum",
-    "gpg",
-    "gpgconf",
-    "patch",
-    "sed",
-    "ls",
-    "true",
-    "pushd",
-    "popd",
-    "composer",
-    "dotnet",
-    "ldconfig",
-    "mkdir",
-    "[",
-    "[[",
-    "test",
-    "find",
-    "xargs",
-    "grep",
-    "awk",
-    "sort",
-    "cut",
-    "tee",
-    "printf",
-    "cat",
-    "dpkg-buildpackage",
-    "abuild",
-    "docker-php-ext-install",
-    "docker-php-ext-configure",
-    "pecl",
-    "phpize",
-    "lein",
-    "qmake",
-    "qmake-qt5",
-    "sbt",
-    "bazel",
-    "easy_install",
-    "python2",
-    "cpanm",
-    "docker-php-ext-enable",
-];
-
-/// Commands that set the system up: the runtime reruns them after the artifacts arrive.
-const SETUP: &[&str] = &[
-    "a2enmod",
-    "a2enconf",
-    "a2ensite",
-    "locale-gen",
-    "update-locale",
-    "chpasswd",
-    "useradd",
-    "adduser",
-    "addgroup",
-    "groupadd",
-    "usermod",
-    "ln",
-    "chmod",
-    "chown",
-    "setcap",
-    "touch",
-    "update-ca-certificates",
-];
 
 /// A word as the shell would read it back.
 fn quote(word: &str) -> String {
@@ -411,53 +293,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     let git_is_tool = crate::dockerfile::packages::git_builds(&scripts.iter().flatten().collect::<Vec<_>>());
     let tool = |name: &str| is_toolchain_package(name) || (git_is_tool && name == "git");
     let ships_toolchain = |n: usize| states[n].as_ref().is_some_and(|st| st.shipped().any(|p| tool(&p.name)));
-    let is_build_run = |n: usize| {
-        scripts[n].as_ref().is_some_and(|s| {
-            s.commands.iter().any(|c| {
-                matches!(
-                    c.program(),
-                    "make"
-                        | "cmake"
-                        | "ninja"
-                        | "meson"
-                        | "configure"
-                        | "gcc"
-                        | "g++"
-                        | "cc"
-                        | "clang"
-                        | "go"
-                        | "cargo"
-                        | "javac"
-                        | "jar"
-                        | "mvn"
-                        | "mvnw"
-                        | "gradle"
-                        | "gradlew"
-                        | "pip"
-                        | "pip3"
-                        | "npm"
-                        | "yarn"
-                        | "gem"
-                        | "bundle"
-                        | "python"
-                        | "python3"
-                        | "dotnet"
-                        | "composer"
-                        | "pecl"
-                        | "docker-php-ext-install"
-                        | "dpkg-buildpackage"
-                        | "qmake"
-                        | "qmake-qt5"
-                        | "sbt"
-                        | "bazel"
-                        | "easy_install"
-                        | "cpanm"
-                        | "docker-php-ext-enable"
-                ) || c.program().ends_with("configure")
-                    || c.program().ends_with("autogen.sh")
-            })
-        })
-    };
+    let is_build_run = |n: usize| scripts[n].as_ref().is_some_and(|s| s.commands.iter().any(roles::runs_build));
     // the toolchain is a package a RUN installs, or the base image itself (golang, rust,
     // gcc, a JDK): then the first build RUN starts the build
     let toolchain_base = runtime_base(&base) != base && toolchain_image(&base).is_some();
@@ -588,16 +424,10 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                     let fragment = c.words.iter().all(|w| w.trim().is_empty())
                         || p.starts_with(['>', '<'])
                         || p.trim_start_matches(char::is_numeric).starts_with('>');
-                    if c.words.is_empty()
-                        || fragment
-                        || ship_related(c)
-                        || BUILD.contains(&p)
-                        || p.ends_with("configure")
-                        || p.ends_with(".sh")
-                    {
+                    if c.words.is_empty() || fragment || roles::build_only(c) || roles::of(c) == Role::Install {
                         continue;
                     }
-                    if SETUP.contains(&p) && !c.conditional() {
+                    if roles::of(c) == Role::Setup && !c.conditional() {
                         setup.push(command_text(c));
                         continue;
                     }
@@ -879,14 +709,6 @@ fn into_venv(text: &str, script: &shell::Script) -> Option<String> {
         }
     }
     first.map(|i| format!("{}{python} -m venv /opt/venv && {}", &text[..i], &text[i..]))
-}
-
-/// Package-manager commands and their clean-up: the runtime has its own install RUN.
-fn ship_related(c: &SimpleCommand) -> bool {
-    Manager::of(c).is_some()
-        || matches!(c.program(), "apt-mark" | "dpkg" | "dpkg-query")
-        || (c.program() == "rm"
-            && c.args().iter().any(|a| a.starts_with("/var/lib/apt") || a.starts_with("/var/cache")))
 }
 
 #[cfg(test)]

@@ -4,15 +4,15 @@
 //! CMD stay right). Other RUNs before the build run in both stages; mixed RUNs are refused.
 
 use super::{Outcome, Plan, Rationale, Reason, RunKind as Run};
-use crate::dockerfile::packages::{is_toolchain_package, system_install, Manager};
+use crate::dockerfile::packages::is_toolchain_package;
+use crate::dockerfile::roles;
 use crate::dockerfile::shell::{self, SimpleCommand};
 use crate::dockerfile::{Dockerfile, Graph, ImageRef};
 
 fn build_step(c: &SimpleCommand) -> bool {
     matches!(c.program(), "javac" | "jar" | "mvn" | "mvnw" | "gradle" | "gradlew")
-        || system_install(c).is_some_and(|(_, pkgs)| !pkgs.is_empty() && pkgs.iter().all(|p| is_toolchain_package(p)))
-        || (Manager::of(c).is_some() && matches!(c.subcommand(), Some("update" | "clean")))
-        || (c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/lib/apt")))
+        || roles::installs_only(c, is_toolchain_package)
+        || roles::is_clean(c)
 }
 
 fn classify(script: &str) -> Run {

@@ -6,7 +6,8 @@
 //! nor the runtime loses what they did; a RUN mixing build steps with other work is refused.
 
 use super::{Outcome, Plan, Rationale, Reason, RunKind as Run};
-use crate::dockerfile::packages::{is_toolchain_package, node_install, system_install, Manager};
+use crate::dockerfile::packages::{is_toolchain_package, node_install};
+use crate::dockerfile::roles;
 use crate::dockerfile::shell::{self, SimpleCommand};
 use crate::dockerfile::{Dockerfile, Graph, ImageRef, Kind};
 use crate::lint::rules::slim_variant;
@@ -18,10 +19,8 @@ fn build_step(c: &SimpleCommand) -> bool {
             && matches!(c.subcommand(), Some("run" | "run-script" | "build" | "prune" | "test")))
         || prog == "npx"
         || (prog == "node" && c.args().first().is_some_and(|a| a.ends_with(".js") || a.ends_with(".mjs")))
-        || system_install(c)
-            .is_some_and(|(_, pkgs)| pkgs.iter().all(|p| is_toolchain_package(p) || matches!(*p, "python3" | "git")))
-        || (Manager::of(c).is_some() && matches!(c.subcommand(), Some("update" | "clean")))
-        || (c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/lib/apt")))
+        || roles::installs_only(c, |p| is_toolchain_package(p) || matches!(p, "python3" | "git"))
+        || roles::is_clean(c)
 }
 
 fn classify(script: &str) -> Run {

@@ -8,7 +8,8 @@
 //! guessed at: the runtime might need the rest.
 
 use super::{verbatim, Outcome, Plan, Rationale, Reason};
-use crate::dockerfile::packages::{is_toolchain_package, pip_install, system_install, Manager};
+use crate::dockerfile::packages::{is_toolchain_package, pip_install, system_install};
+use crate::dockerfile::roles;
 use crate::dockerfile::shell::{self, SimpleCommand};
 use crate::dockerfile::{Dockerfile, Graph, ImageRef, Kind};
 use crate::lint::rules::slim_variant;
@@ -29,13 +30,9 @@ enum Run {
     Mixed(String),
 }
 
+/// The package manager's housekeeping, and the shell's no-ops around it.
 fn housekeeping(c: &SimpleCommand) -> bool {
-    let m = Manager::of(c);
-    let sub = c.subcommand().unwrap_or("");
-    (m.is_some() && matches!(sub, "update" | "clean" | "autoremove" | "upgrade"))
-        || (c.program() == "rm"
-            && c.args().iter().any(|a| a.starts_with("/var/lib/apt") || a.starts_with("/var/cache")))
-        || matches!(c.program(), "true" | "set")
+    roles::is_clean(c) || matches!(c.program(), "true" | "set")
 }
 
 const TOOLS: &[&str] = &["poetry", "uv", "pipenv", "pip", "setuptools", "wheel", "pipx"];

@@ -5,16 +5,16 @@
 //! on, with the binary that CMD/ENTRYPOINT runs from `target/release/`.
 
 use super::{Outcome, Plan, Rationale, Reason, RunKind as Run};
-use crate::dockerfile::packages::{is_toolchain_package, system_install, Manager};
+use crate::dockerfile::packages::is_toolchain_package;
+use crate::dockerfile::roles;
 use crate::dockerfile::shell::SimpleCommand;
 use crate::dockerfile::{resolve_path, Body, Command, Dockerfile, Graph, ImageRef, Kind};
 
 fn build_step(c: &SimpleCommand) -> bool {
     (c.program() == "cargo" && matches!(c.subcommand(), Some("build" | "fetch" | "test" | "install" | "b")))
         || c.program() == "rustup"
-        || system_install(c).is_some_and(|(_, pkgs)| !pkgs.is_empty() && pkgs.iter().all(|p| is_toolchain_package(p)))
-        || (Manager::of(c).is_some() && matches!(c.subcommand(), Some("update" | "clean")))
-        || (c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/lib/apt")))
+        || roles::installs_only(c, is_toolchain_package)
+        || roles::is_clean(c)
 }
 
 fn classify(script: &str) -> Run {

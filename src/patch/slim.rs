@@ -7,6 +7,7 @@ use super::{Outcome, Plan, Rationale, Reason};
 use crate::dockerfile::edit::{apply, Edit};
 use crate::dockerfile::graph::StageRef;
 use crate::dockerfile::packages::{is_toolchain_package, system_install};
+use crate::dockerfile::roles::{self, Role};
 use crate::dockerfile::shell;
 use crate::dockerfile::{Body, Dockerfile, Graph, Kind};
 use crate::lint::rules::slim_variant;
@@ -60,9 +61,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             let toolchain: Vec<&str> =
                 installs.iter().flat_map(|(p, _)| p.iter().copied()).filter(|p| is_toolchain_package(p)).collect();
             let runtime_pkgs = installs.iter().flat_map(|(p, _)| p.iter()).any(|p| !is_toolchain_package(p));
-            let housekeeping_only = parsed.commands.iter().all(|c| {
-                system_install(c).is_some() || matches!(c.subcommand(), Some("update" | "clean")) || c.program() == "rm"
-            });
+            let housekeeping_only = parsed.commands.iter().all(|c| matches!(roles::of(c), Role::Install | Role::Clean));
             if !toolchain.is_empty() {
                 if runtime_pkgs || !housekeeping_only {
                     return refuse(Reason::MixedRun, format!("line {}: the toolchain is installed together with other work in a stage that ships; split that RUN and ask again", ins.line));

@@ -30,7 +30,7 @@
 //! (`shiplight suggest` writes the patch).
 
 use crate::dockerfile::packages::is_compiler_package;
-use crate::dockerfile::shell::SimpleCommand;
+use crate::dockerfile::roles;
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
@@ -50,8 +50,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         let compilers =
             |before: usize| state.packages.iter().filter(move |p| p.at <= before && is_compiler_package(&p.name));
         let leaves_a_compiler = compilers(usize::MAX).any(|p| !state.gone_with_dependencies(script, p));
-        let Some((at, what)) = script.commands.iter().enumerate().find_map(|(i, c)| Some((i, build_command(c)?)))
-        else {
+        let Some((at, what)) = script.commands.iter().enumerate().find_map(|(i, c)| Some((i, roles::build(c)?))) else {
             compiler_shipped |= leaves_a_compiler;
             continue;
         };
@@ -75,52 +74,6 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 .fix("compile in a `build` stage and COPY --from=build only the output into a slim runtime stage"),
         );
     }
-}
-
-/// Whether a command line only asks the program about itself: a version or help flag, and
-/// no file operands.
-fn asks_version(args: &[String]) -> bool {
-    args.iter().any(|a| {
-        matches!(
-            a.as_str(),
-            "--version" | "-V" | "-v" | "--help" | "-dumpversion" | "-dumpmachine" | "--print" | "-print-search-dirs"
-        )
-    }) && !args.iter().any(|a| !a.starts_with('-'))
-}
-
-/// A short description of the build a command runs, if it is one.
-pub fn build_command(cmd: &SimpleCommand) -> Option<String> {
-    let prog = cmd.program();
-    let sub = cmd.subcommand().unwrap_or("");
-    let args = cmd.args();
-    let run_build =
-        || args.windows(2).any(|w| matches!(w[0].as_str(), "run" | "run-script") && w[1].starts_with("build"));
-    let hit = match prog {
-        "go" => matches!(sub, "build" | "install"),
-        "cargo" => matches!(sub, "build" | "install" | "b") && !asks_version(args),
-        "mvn" | "mvnw" => args.iter().any(|a| matches!(a.as_str(), "package" | "install" | "verify" | "compile")),
-        "gradle" | "gradlew" => args
-            .iter()
-            .any(|a| matches!(a.as_str(), "build" | "assemble" | "jar" | "bootJar" | "installDist" | "shadowJar")),
-        "npm" => run_build(),
-        "yarn" | "pnpm" => sub == "build" || run_build(),
-        "make" | "ninja" => !matches!(sub, "install" | "clean"),
-        "cmake" => args.iter().any(|a| a == "--build"),
-        // a compiler asked only what it is (`rustc --version`, `gcc -v`, `cargo -V`) builds nothing
-        "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" | "javac" | "tsc" | "rustc" => !asks_version(args),
-        "dotnet" => matches!(sub, "publish" | "build"),
-        _ => false,
-    };
-    hit.then(|| {
-        let mut s = prog.to_owned();
-        if !sub.is_empty()
-            && !matches!(prog, "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" | "javac" | "tsc" | "rustc")
-        {
-            s.push(' ');
-            s.push_str(sub);
-        }
-        s
-    })
 }
 
 #[cfg(test)]

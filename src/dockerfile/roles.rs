@@ -1,0 +1,318 @@
+//! What each command of a RUN is for: the one classifier of command roles that the lint
+//! rules and the rewriters share, so "is this a build step?" has one answer everywhere.
+//!
+//! A role is decided by the command alone (its program, subcommand and arguments), never by
+//! the RUN's text:
+//!
+//! - [`Role::Install`]: a system package manager installs or removes packages;
+//! - [`Role::Clean`]: the package manager's own housekeeping (`update`, `clean`,
+//!   `autoremove`, `upgrade`) or removing its lists and caches;
+//! - [`Role::Build`]: a build tool or compiler runs, or a language package manager installs
+//!   (which may compile);
+//! - [`Role::Fetch`]: sources or tools are downloaded, unpacked or verified;
+//! - [`Role::CopyOut`]: files are put in place (`cp`, `mv`, `install`, `strip`);
+//! - [`Role::Setup`]: the system is set up for the program (users, links, permissions,
+//!   locales, capabilities): a runtime stage reruns these;
+//! - [`Role::Shell`]: the shell's own plumbing (`cd`, `export`, `test`, text tools);
+//! - [`Role::Other`]: anything else: it may be what the program needs at run time.
+
+use super::packages::{system_install, Manager};
+use super::shell::SimpleCommand;
+
+/// What a command is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Install,
+    Clean,
+    Build,
+    Fetch,
+    CopyOut,
+    Setup,
+    Shell,
+    Other,
+}
+
+/// Build tools, compilers and the language package managers whose installs may compile.
+const BUILD: &[&str] = &[
+    "make",
+    "gmake",
+    "cmake",
+    "ninja",
+    "meson",
+    "scons",
+    "configure",
+    "autogen.sh",
+    "autoreconf",
+    "bootstrap",
+    "gcc",
+    "g++",
+    "cc",
+    "c++",
+    "clang",
+    "clang++",
+    "go",
+    "cargo",
+    "rustc",
+    "rustup",
+    "javac",
+    "jar",
+    "mvn",
+    "mvnw",
+    "gradle",
+    "gradlew",
+    "ant",
+    "sbt",
+    "lein",
+    "bazel",
+    "qmake",
+    "qmake-qt5",
+    "dotnet",
+    "pip",
+    "pip3",
+    "python",
+    "python2",
+    "python3",
+    "easy_install",
+    "npm",
+    "yarn",
+    "pnpm",
+    "node",
+    "gem",
+    "bundle",
+    "composer",
+    "cpanm",
+    "pecl",
+    "phpize",
+    "docker-php-ext-install",
+    "docker-php-ext-configure",
+    "docker-php-ext-enable",
+    "dpkg-buildpackage",
+    "abuild",
+];
+
+/// Of [`BUILD`], the programs whose running makes a RUN a build (not `node`, `rustup`,
+/// `scons` and the others that mostly prepare one): see [`runs_build`].
+const BUILD_RUN: &[&str] = &[
+    "make",
+    "cmake",
+    "ninja",
+    "meson",
+    "configure",
+    "gcc",
+    "g++",
+    "cc",
+    "clang",
+    "go",
+    "cargo",
+    "javac",
+    "jar",
+    "mvn",
+    "mvnw",
+    "gradle",
+    "gradlew",
+    "pip",
+    "pip3",
+    "npm",
+    "yarn",
+    "gem",
+    "bundle",
+    "python",
+    "python3",
+    "dotnet",
+    "composer",
+    "pecl",
+    "docker-php-ext-install",
+    "dpkg-buildpackage",
+    "qmake",
+    "qmake-qt5",
+    "sbt",
+    "bazel",
+    "easy_install",
+    "cpanm",
+    "docker-php-ext-enable",
+];
+
+const FETCH: &[&str] = &[
+    "curl",
+    "wget",
+    "git",
+    "tar",
+    "unzip",
+    "gunzip",
+    "xz",
+    "sha256sum",
+    "sha512sum",
+    "md5sum",
+    "gpg",
+    "gpgconf",
+    "patch",
+];
+
+const COPY_OUT: &[&str] = &["cp", "mv", "install", "strip", "ldconfig"];
+
+const SETUP: &[&str] = &[
+    "a2enmod",
+    "a2enconf",
+    "a2ensite",
+    "locale-gen",
+    "update-locale",
+    "chpasswd",
+    "useradd",
+    "adduser",
+    "addgroup",
+    "groupadd",
+    "usermod",
+    "ln",
+    "chmod",
+    "chown",
+    "setcap",
+    "touch",
+    "update-ca-certificates",
+];
+
+const SHELL: &[&str] = &[
+    "cd", "export", "set", "echo", "true", "pushd", "popd", "mkdir", "ls", "[", "[[", "test", "find", "xargs", "grep",
+    "awk", "sed", "sort", "cut", "tee", "printf", "cat",
+];
+
+/// The role of a command.
+pub fn of(c: &SimpleCommand) -> Role {
+    let p = c.program();
+    if is_clean(c) {
+        return Role::Clean;
+    }
+    if Manager::of(c).is_some() || matches!(p, "apt-mark" | "dpkg" | "dpkg-query") {
+        return Role::Install;
+    }
+    if p == "rm" {
+        return Role::Clean;
+    }
+    if BUILD.contains(&p) || p.ends_with("configure") || p.ends_with("autogen.sh") {
+        return Role::Build;
+    }
+    if FETCH.contains(&p) {
+        return Role::Fetch;
+    }
+    if COPY_OUT.contains(&p) {
+        return Role::CopyOut;
+    }
+    if SETUP.contains(&p) {
+        return Role::Setup;
+    }
+    if SHELL.contains(&p) {
+        return Role::Shell;
+    }
+    Role::Other
+}
+
+/// The package manager's housekeeping: `update`, `clean`, `autoremove`, `upgrade`, or
+/// removing its lists and caches (`/var/lib/apt`, `/var/cache`).
+pub fn is_clean(c: &SimpleCommand) -> bool {
+    (Manager::of(c).is_some() && matches!(c.subcommand(), Some("update" | "clean" | "autoremove" | "upgrade")))
+        || (c.program() == "rm"
+            && c.args().iter().any(|a| a.starts_with("/var/lib/apt") || a.starts_with("/var/cache")))
+}
+
+/// Whether running this command makes its RUN a build: a compiler or build driver, or a
+/// language package manager (whose installs may compile), by program.
+pub fn runs_build(c: &SimpleCommand) -> bool {
+    let p = c.program();
+    BUILD_RUN.contains(&p) || p.ends_with("configure") || p.ends_with("autogen.sh")
+}
+
+/// Whether a command belongs to building only: a build stage keeps it and a runtime stage
+/// needs none of it (builds, fetches, copies into place, clean-up and shell plumbing).
+pub fn build_only(c: &SimpleCommand) -> bool {
+    matches!(of(c), Role::Build | Role::Fetch | Role::CopyOut | Role::Clean | Role::Shell)
+        || c.program().ends_with(".sh")
+}
+
+/// Whether a command installs only packages that `tool` calls build tools (at least one).
+pub fn installs_only(c: &SimpleCommand, tool: impl Fn(&str) -> bool) -> bool {
+    system_install(c).is_some_and(|(_, pkgs)| !pkgs.is_empty() && pkgs.iter().all(|p| tool(p)))
+}
+
+/// Whether a command line only asks the program about itself: a version or help flag, and
+/// no file operands.
+fn asks_version(args: &[String]) -> bool {
+    args.iter().any(|a| {
+        matches!(
+            a.as_str(),
+            "--version" | "-V" | "-v" | "--help" | "-dumpversion" | "-dumpmachine" | "--print" | "-print-search-dirs"
+        )
+    }) && !args.iter().any(|a| !a.starts_with('-'))
+}
+
+/// A short description of the build a command runs, if it is one.
+pub fn build(cmd: &SimpleCommand) -> Option<String> {
+    let prog = cmd.program();
+    let sub = cmd.subcommand().unwrap_or("");
+    let args = cmd.args();
+    let run_build =
+        || args.windows(2).any(|w| matches!(w[0].as_str(), "run" | "run-script") && w[1].starts_with("build"));
+    let hit = match prog {
+        "go" => matches!(sub, "build" | "install"),
+        "cargo" => matches!(sub, "build" | "install" | "b") && !asks_version(args),
+        "mvn" | "mvnw" => args.iter().any(|a| matches!(a.as_str(), "package" | "install" | "verify" | "compile")),
+        "gradle" | "gradlew" => args
+            .iter()
+            .any(|a| matches!(a.as_str(), "build" | "assemble" | "jar" | "bootJar" | "installDist" | "shadowJar")),
+        "npm" => run_build(),
+        "yarn" | "pnpm" => sub == "build" || run_build(),
+        "make" | "ninja" => !matches!(sub, "install" | "clean"),
+        "cmake" => args.iter().any(|a| a == "--build"),
+        // a compiler asked only what it is (`rustc --version`, `gcc -v`, `cargo -V`) builds nothing
+        "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" | "javac" | "tsc" | "rustc" => !asks_version(args),
+        "dotnet" => matches!(sub, "publish" | "build"),
+        _ => false,
+    };
+    hit.then(|| {
+        let mut s = prog.to_owned();
+        if !sub.is_empty()
+            && !matches!(prog, "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" | "javac" | "tsc" | "rustc")
+        {
+            s.push(' ');
+            s.push_str(sub);
+        }
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{of, runs_build, Role};
+    use crate::dockerfile::shell::parse;
+
+    fn roles(script: &str) -> Vec<Role> {
+        parse(script).commands.iter().map(of).collect()
+    }
+
+    #[test]
+    fn each_command_has_one_role() {
+        assert_eq!(
+            roles("apt-get update && apt-get install -y gcc && curl -fsSL x | tar xz && cd src && ./configure && make && cp app /usr/local/bin && useradd app && rm -rf /var/lib/apt/lists/* && my-server --init"),
+            [
+                Role::Clean,
+                Role::Install,
+                Role::Fetch,
+                Role::Fetch,
+                Role::Shell,
+                Role::Build,
+                Role::Build,
+                Role::CopyOut,
+                Role::Setup,
+                Role::Clean,
+                Role::Other
+            ]
+        );
+        // words, not text: a `make` in a path or a string is no build
+        assert_eq!(roles("echo 'make && gcc' > /etc/make.conf"), [Role::Shell]);
+        assert_eq!(roles("/opt/make-things/run"), [Role::Other]);
+    }
+
+    #[test]
+    fn a_build_run_is_decided_by_the_program() {
+        let c = parse("rustup component add clippy && go version").commands;
+        assert!(!runs_build(&c[0]) && runs_build(&c[1]));
+    }
+}
