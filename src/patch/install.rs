@@ -18,11 +18,12 @@
 //! reason (data) and what the user can change.
 
 use super::{verbatim, Outcome, Plan, Rationale, Reason};
-use crate::dockerfile::packages::{is_toolchain_package, Manager};
+use crate::dockerfile::edit::Edit;
+use crate::dockerfile::packages::{is_toolchain_package, package_name, system_install, Manager};
 use crate::dockerfile::roles::{self, Role};
 use crate::dockerfile::shell::{self, SimpleCommand};
 use crate::dockerfile::ship::{self, Fate};
-use crate::dockerfile::{resolve_path, Dockerfile, Graph, ImageRef, Kind};
+use crate::dockerfile::{resolve_path, Dockerfile, Graph, ImageRef, Instruction, Kind};
 use crate::lint::rules::{slim_variant, toolchain_image};
 
 /// A word as the shell would read it back.
@@ -336,7 +337,8 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     let mut artifact_at: Option<usize> = None;
     let mut venv = false;
     for (n, ins) in stage.instructions.iter().enumerate() {
-        let text = verbatim(df, ins, prev_end);
+        let before = prev_end;
+        let text = verbatim(df, ins, before);
         prev_end = ins.end_line;
         if ins.kind == Kind::Workdir {
             workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/"));
@@ -353,27 +355,33 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                     continue;
                 };
                 // where this RUN's installs land: as written, or staged (DESTDIR) / in a
-                // virtualenv when the text can say so
+                // virtualenv, by edits where the commands are written
                 let mut landing = Landing { base_prefix, ..Landing::default() };
-                let mut build_text = text.clone();
+                let mut edits = Vec::new();
                 let found = loop {
                     match artifacts(&script.commands, &workdir, landing) {
                         Ok(found) => break found,
-                        Err(Stuck::SystemPrefix(why)) => match staged_make_install(&build_text) {
-                            Some(t) if !landing.destdir => {
-                                build_text = t;
+                        Err(Stuck::SystemPrefix(why)) => match super::edits::staged_install(ins, script, STAGING) {
+                            Some(e) if !landing.destdir => {
+                                edits.extend(e);
                                 landing.destdir = true;
                             }
                             _ => return refuse(Reason::SystemPrefix, format!("line {}: {why}", ins.line)),
                         },
-                        Err(Stuck::DistroPip(why)) => match into_venv(&build_text, script) {
-                            Some(t) if !landing.venv => {
-                                build_text = t;
+                        Err(Stuck::DistroPip(why)) => match super::edits::into_venv(ins, script) {
+                            Some(e) if !landing.venv => {
+                                edits.extend(e);
                                 landing.venv = true;
                             }
                             _ => return refuse(Reason::SystemPrefix, format!("line {}: {why}", ins.line)),
                         },
                     }
+                };
+                let Some(build_text) = super::verbatim_edited(df, ins, before, &edits) else {
+                    return refuse(
+                        Reason::Internal,
+                        format!("line {}: the staging edits overlap; please report this Dockerfile", ins.line),
+                    );
                 };
                 if landing.venv && !venv {
                     venv = true;
@@ -572,7 +580,8 @@ fn no_build(
     first: usize,
     git_is_tool: bool,
 ) -> Option<Result<Plan, Outcome>> {
-    let mut swaps: Vec<(usize, usize, String, String)> = Vec::new();
+    // (the instruction, the -dev package, its runtime package or "")
+    let mut swaps: Vec<(&Instruction, String, String)> = Vec::new();
     let mut unknown: Vec<String> = Vec::new();
     for (ins, st) in stage.instructions.iter().zip(states) {
         let Some(st) = st else { continue };
@@ -583,7 +592,7 @@ fn no_build(
                     let lib = if p.manager == Manager::Apk { apk } else { deb };
                     // `-`: headers only, nothing to install in their place
                     let lib = if *lib == "-" { String::new() } else { (*lib).to_owned() };
-                    swaps.push((ins.line, ins.end_line, p.name.clone(), lib));
+                    swaps.push((ins, p.name.clone(), lib));
                 }
                 _ => unknown.push(p.name.clone()),
             }
@@ -592,7 +601,7 @@ fn no_build(
                 .packages
                 .iter()
                 .filter(|q| q.fate != Fate::Removed)
-                .all(|q| swaps.iter().any(|(l, _, d, lib)| *l == ins.line && *d == q.name && lib.is_empty()))
+                .all(|q| swaps.iter().any(|(i, d, lib)| i.line == ins.line && *d == q.name && lib.is_empty()))
                 && !st.packages.is_empty()
             {
                 unknown.push(p.name.clone());
@@ -611,9 +620,9 @@ fn no_build(
     }
     let rationale = swaps
         .iter()
-        .map(|(line, _, dev, lib)| Rationale {
+        .map(|(ins, dev, lib)| Rationale {
             rule: "SL101".into(),
-            line: *line,
+            line: ins.line,
             message: if lib.is_empty() {
                 format!("nothing here builds against `{dev}`, which holds only headers: it is no longer installed")
             } else {
@@ -623,20 +632,33 @@ fn no_build(
             },
         })
         .collect();
-    let edits = swaps.clone();
-    Some(Ok(super::slim::edited(
-        df,
-        stage.index,
-        move |n, l| {
-            for (from, to, dev, lib) in &edits {
-                if (*from..=*to).contains(&n) {
-                    super::slim::replace_word(l, dev, lib);
-                }
+    let mut edits = Vec::new();
+    for (ins, dev, lib) in &swaps {
+        edits.extend(package_edits(df, ins, dev, lib));
+    }
+    Some(super::slim::edited(df, stage.index, edits, "install", rationale))
+}
+
+/// Edits that swap package `dev` for `lib` where a system install of `ins` names it (`lib`
+/// empty: the word is removed with the blank before it).
+fn package_edits(df: &Dockerfile, ins: &Instruction, dev: &str, lib: &str) -> Vec<Edit> {
+    let script = shell::parse(&ins.script().unwrap_or_default());
+    let mut out = Vec::new();
+    for c in script.commands.iter().filter(|c| system_install(c).is_some()) {
+        for k in c.effective_start() + 1..c.words.len() {
+            if package_name(&c.words[k]) != dev || c.words[k].starts_with('-') {
+                continue;
             }
-        },
-        "install",
-        rationale,
-    )))
+            let Some(r) = c.spans.get(k).and_then(|s| ins.source_range(s.clone())) else { continue };
+            out.push(if lib.is_empty() {
+                let start = if df.text[..r.start].ends_with(' ') { r.start - 1 } else { r.start };
+                Edit::delete(start..r.end)
+            } else {
+                Edit::replace(r, lib)
+            });
+        }
+    }
+    out
 }
 
 /// The official image's name, also when it is pulled through Docker's per-architecture
@@ -654,62 +676,6 @@ fn official_or_arch(image: &str) -> Option<String> {
 
 /// The environment of the virtualenv a distribution-Python pip is moved into.
 const VENV_ENV: &str = "ENV VIRTUAL_ENV=/opt/venv PATH=\"/opt/venv/bin:$PATH\"";
-
-/// The separators that end a simple command in a RUN's text.
-fn command_end(text: &str) -> usize {
-    ["&&", ";", "||", "\n", "|"].iter().filter_map(|sep| text.find(sep)).min().unwrap_or(text.len())
-}
-
-/// `make … install` → `make DESTDIR=/opt/shiplight-root … install`, in a RUN's text; `None`
-/// when no such command is found in it.
-fn staged_make_install(text: &str) -> Option<String> {
-    let mut out = String::with_capacity(text.len() + 32);
-    let mut rest = text;
-    let mut changed = false;
-    while let Some(i) = rest.find("make") {
-        let word_start = i == 0 || rest[..i].ends_with(|c: char| c.is_whitespace() || c == '&' || c == ';');
-        let after = &rest[i + 4..];
-        let word_end = after.starts_with(|c: char| c.is_whitespace());
-        let segment = &after[..command_end(after)];
-        let installs = segment.split_whitespace().any(|w| w.ends_with("install") && !w.contains('='));
-        out.push_str(&rest[..i + 4]);
-        if word_start && word_end && installs && !segment.contains("DESTDIR") {
-            out.push_str(&format!(" DESTDIR={STAGING}"));
-            changed = true;
-        }
-        rest = after;
-    }
-    out.push_str(rest);
-    changed.then_some(out)
-}
-
-/// The first `pip install` of a RUN's text, preceded by the creation of `/opt/venv` (the
-/// build stage's PATH puts its pip first). `None` when the RUN fetches its own pip
-/// (`get-pip.py`, whose Python may have no venv) or no pip install is found.
-fn into_venv(text: &str, script: &shell::Script) -> Option<String> {
-    if text.contains("get-pip") || script.commands.iter().any(|c| c.program() == "python2") {
-        return None;
-    }
-    let python = if script.commands.iter().any(|c| c.program() == "pip" || c.program() == "python")
-        && !text.contains("python3")
-    {
-        "python"
-    } else {
-        "python3"
-    };
-    let mut first: Option<usize> = None;
-    for pip in ["pip3 install", "pip install", "python3 -m pip install", "python -m pip install"] {
-        let mut from = 0;
-        while let Some(i) = text[from..].find(pip).map(|i| i + from) {
-            if i == 0 || text[..i].ends_with(|c: char| c.is_whitespace() || c == '&' || c == ';') {
-                first = Some(first.map_or(i, |f| f.min(i)));
-                break;
-            }
-            from = i + pip.len();
-        }
-    }
-    first.map(|i| format!("{}{python} -m venv /opt/venv && {}", &text[..i], &text[i..]))
-}
 
 #[cfg(test)]
 mod tests {

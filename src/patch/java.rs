@@ -4,6 +4,7 @@
 //! CMD stay right). Other RUNs before the build run in both stages; mixed RUNs are refused.
 
 use super::{Outcome, Plan, Rationale, Reason, RunKind as Run};
+use crate::dockerfile::edit::Edit;
 use crate::dockerfile::packages::is_toolchain_package;
 use crate::dockerfile::roles;
 use crate::dockerfile::shell::{self, SimpleCommand};
@@ -102,19 +103,15 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             line: stage.line,
             message: format!("nothing is compiled here: the program runs on `{jre}`, without the JDK of `{base}`"),
         }];
-        let from = stage.line;
-        let (base, jre2) = (base.to_owned(), jre.clone());
-        return Some(Ok(super::slim::edited(
-            df,
-            stage.index,
-            move |n, l| {
-                if n == from {
-                    super::slim::replace_word(l, &base, &jre2);
-                }
-            },
-            "java",
-            rationale,
-        )));
+        // the base as written is the base resolved: no ARG in between
+        if df.text.get(stage.base_span.clone()) != Some(base) {
+            return refuse(
+                Reason::VariableBase,
+                format!("line {}: the base image comes from an ARG; set it to `{jre}` there", stage.line),
+            );
+        }
+        let edits = vec![Edit::replace(stage.base_span.clone(), jre)];
+        return Some(super::slim::edited(df, stage.index, edits, "java", rationale));
     };
     let Some(produced) = builds.artifact else {
         return refuse(

@@ -380,6 +380,12 @@ pub fn split(
     (build, runtime)
 }
 
+/// The last line of what comes before instruction `n` of a stage: the previous instruction,
+/// or the FROM.
+pub fn previous_end_line(stage: &crate::dockerfile::Stage, n: usize) -> usize {
+    n.checked_sub(1).map_or(stage.line, |p| stage.instructions[p].end_line)
+}
+
 /// An instruction's text as written, with the comment lines directly above it, and `edits`
 /// (absolute, inside the instruction) applied. `None` when they overlap.
 pub fn verbatim_edited(

@@ -5,6 +5,7 @@
 //! on, with the binary that CMD/ENTRYPOINT runs from `target/release/`.
 
 use super::{Outcome, Plan, Rationale, Reason, RunKind as Run};
+use crate::dockerfile::edit::Edit;
 use crate::dockerfile::packages::is_toolchain_package;
 use crate::dockerfile::roles;
 use crate::dockerfile::shell::SimpleCommand;
@@ -113,11 +114,21 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                 at,
                 "# Dependencies first, in their own layer: editing the sources does not rebuild them.\nCOPY Cargo.toml Cargo.lock* ./\nRUN mkdir -p src && echo 'fn main() {}' > src/main.rs && cargo build --release && rm -rf src".into(),
             );
-            for b in build.iter_mut().skip(at + 1) {
-                if b.contains("cargo build") {
-                    // the copied sources may be older than the stub: make cargo rebuild them
-                    *b = b.replacen("cargo build", "find src -name '*.rs' -exec touch {} + && cargo build", 1);
-                    break;
+            // the copied sources may be older than the stub: make cargo rebuild them, in the
+            // first RUN after the copy that runs `cargo build`
+            let touched = (copy + 1..stage.instructions.len()).find_map(|n| {
+                let ins = &stage.instructions[n];
+                let script = crate::dockerfile::shell::parse(&ins.script()?);
+                let cargo =
+                    script.commands.iter().find(|c| c.program() == "cargo" && c.subcommand() == Some("build"))?;
+                let start = ins.source_range(cargo.span()?)?.start;
+                let edit = Edit::insert(start, "find src -name '*.rs' -exec touch {} + && ");
+                let prev = super::previous_end_line(stage, n);
+                Some((super::verbatim(df, ins, prev), super::verbatim_edited(df, ins, prev, &[edit])?))
+            });
+            if let Some((was, now)) = touched {
+                if let Some(b) = build.iter_mut().skip(at + 1).find(|b| **b == was) {
+                    *b = now;
                 }
             }
             rationale.push(Rationale {

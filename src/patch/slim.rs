@@ -109,53 +109,26 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     if rationale.is_empty() {
         return Some(Err(Outcome::Nothing("already multi-stage, and the stage that ships is light".into())));
     }
-    let Ok(patched) = apply(&df.text, &edits) else {
-        return Some(Err(Outcome::refused(
-            Reason::Internal,
-            "the slimming edits overlap; please report this Dockerfile",
-        )));
-    };
-    let kept: Vec<String> = patched.lines().map(|l| l.trim_end_matches('\r').to_owned()).collect();
-    let mut plan = Plan::new("slim", df, &df.stages[target], "", "", Vec::new(), Vec::new(), rationale);
-    plan.data = serde_json::json!({ "lines": kept });
-    Some(Ok(plan))
+    Some(edited(df, target, edits, "slim", rationale))
 }
 
-/// An in-place edit of a file: every line through `edit` (1-based line number, the line
-/// without its ending), rendered by the `slim` template so the diff is only the edited lines.
+/// An in-place edit of a file: `edits` applied, rendered by the `slim` template so the diff
+/// is only the edited lines. Overlapping edits are a refusal (a bug to report).
 pub fn edited(
     df: &Dockerfile,
     target: usize,
-    edit: impl Fn(usize, &mut String),
+    edits: Vec<Edit>,
     ecosystem: &'static str,
     rationale: Vec<Rationale>,
-) -> Plan {
-    let mut lines: Vec<String> = df.text.lines().map(|l| l.trim_end_matches('\r').to_owned()).collect();
-    for (i, l) in lines.iter_mut().enumerate() {
-        edit(i + 1, l);
-    }
+) -> Result<Plan, Outcome> {
+    let Ok(patched) = apply(&df.text, &edits) else {
+        return Err(Outcome::refused(Reason::Internal, "the edits overlap; please report this Dockerfile"));
+    };
+    let lines: Vec<String> = patched.lines().map(|l| l.trim_end_matches('\r').to_owned()).collect();
     let mut plan = Plan::new(ecosystem, df, &df.stages[target], "", "", Vec::new(), Vec::new(), rationale);
     plan.template = "slim".into();
     plan.data = serde_json::json!({ "lines": lines });
-    plan
-}
-
-/// Replace the word `old` by `new` in a line (words end at blanks, `\`, `;`, `&`, `|`).
-pub fn replace_word(line: &mut String, old: &str, new: &str) {
-    let is_end = |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || "\\;&|\"'".contains(c));
-    let mut from = 0;
-    while let Some(i) = line[from..].find(old).map(|i| i + from) {
-        let before = line[..i].chars().next_back();
-        let after = line[i + old.len()..].chars().next();
-        if is_end(before) && is_end(after) {
-            // removing a word takes the blank before it along
-            let start = if new.is_empty() && before == Some(' ') { i - 1 } else { i };
-            line.replace_range(start..i + old.len(), new);
-            from = start + new.len();
-        } else {
-            from = i + old.len();
-        }
-    }
+    Ok(plan)
 }
 
 #[cfg(test)]
