@@ -11,7 +11,7 @@ use super::{Outcome, Plan, Rationale, Reason, RunKind as Run};
 use crate::dockerfile::packages::is_toolchain_package;
 use crate::dockerfile::roles;
 use crate::dockerfile::shell::{self, SimpleCommand};
-use crate::dockerfile::{Dockerfile, Graph, ImageRef, Kind};
+use crate::dockerfile::{Dockerfile, ImageRef, Kind};
 use crate::lint::rules::slim_variant;
 
 const COMPILERS: &[&str] = &["gcc", "g++", "cc", "c++", "clang", "clang++"];
@@ -36,23 +36,22 @@ fn output(script: &str) -> Option<String> {
 
 /// The plan for a single-stage C/C++ Dockerfile; `None` when it is not one.
 pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
-    let graph = Graph::build(df, &inputs.targets).ok()?;
-    let stage = &df.stages[*graph.targets.first()?];
-    let base = graph.root_image(stage.index)?;
-    let name = ImageRef::parse(base).official_name()?.to_owned();
-    let compiles = stage
-        .instructions
-        .iter()
-        .any(|i| i.kind == Kind::Run && i.script().is_some_and(|s| output(&s).is_some() || classify(&s) == Run::Build));
-    let runtime_image = match name.as_str() {
-        "gcc" => "debian:bookworm-slim".to_owned(),
-        "debian" | "ubuntu" if compiles => slim_variant(base).unwrap_or_else(|| base.to_owned()),
-        _ => return None,
+    let compiles = |stage: &crate::dockerfile::Stage| {
+        stage.instructions.iter().any(|i| {
+            i.kind == Kind::Run && i.script().is_some_and(|s| output(&s).is_some() || classify(&s) == Run::Build)
+        })
     };
-    if df.stages.len() > 1 {
-        return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
-    }
-    let refuse = |reason: Reason, why: String| Some(Err(Outcome::refused(reason, why)));
+    let takes =
+        |name: &str, _: &str, stage: &_| name == "gcc" || (matches!(name, "debian" | "ubuntu") && compiles(stage));
+    let opening = match super::single_stage(df, inputs, takes)? {
+        Ok(o) => o,
+        Err(outcome) => return Some(Err(outcome)),
+    };
+    let (stage, base) = (opening.stage, opening.base.as_str());
+    let runtime_image = match ImageRef::parse(base).official_name() {
+        Some("gcc") => "debian:bookworm-slim".to_owned(),
+        _ => slim_variant(base).unwrap_or_else(|| base.to_owned()),
+    };
     let builds = match super::scan_builds(stage, classify, output) {
         Ok(b) => b,
         Err(outcome) => return Some(Err(outcome)),
@@ -61,28 +60,25 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         return Some(Err(Outcome::Nothing("nothing is compiled here".into())));
     };
     let Some(binary) = builds.artifact else {
-        return refuse(
+        return super::refuse(
             Reason::UnknownArtifact,
-            "the binary's path is not known: give the compiler an `-o /path/to/binary` and ask again".into(),
+            "the binary's path is not known: give the compiler an `-o /path/to/binary` and ask again",
         );
     };
-    let (_, build_name, _) = super::stage_names(stage);
-    let is_build = |ins: &crate::dockerfile::Instruction| classify(&ins.script().unwrap_or_default()) == Run::Build;
-    let (build, runtime) =
-        super::split(df, stage, is_build, last_build, &format!("COPY --from={build_name} {binary} {binary}"));
+    let (build, runtime) = super::split_copying(df, stage, classify, last_build, &binary);
     let rationale = vec![
-        Rationale {
-            rule: "SL101".into(),
-            line: stage.line,
-            message: format!("the compilers of `{base}` stay in the build stage; the runtime is `{runtime_image}`"),
-        },
-        Rationale {
-            rule: "SL102".into(),
-            line: stage.instructions[last_build].line,
-            message: format!(
+        Rationale::new(
+            "SL101",
+            stage.line,
+            format!("the compilers of `{base}` stay in the build stage; the runtime is `{runtime_image}`"),
+        ),
+        Rationale::new(
+            "SL102",
+            stage.instructions[last_build].line,
+            format!(
                 "only `{binary}` is copied into the runtime; libraries beyond libc need their runtime packages there"
             ),
-        },
+        ),
     ];
     Some(Ok(Plan::new("c", df, stage, base, &runtime_image, build, runtime, rationale)))
 }

@@ -11,7 +11,7 @@ use super::{verbatim, Outcome, Plan, Rationale, Reason};
 use crate::dockerfile::packages::{is_toolchain_package, system_install};
 use crate::dockerfile::roles;
 use crate::dockerfile::shell;
-use crate::dockerfile::{resolve_path, Body, Command, Dockerfile, Graph, ImageRef, Kind};
+use crate::dockerfile::{resolve_path, Body, Command, Dockerfile, Kind};
 
 /// The distroless image the runtime stage uses.
 pub const RUNTIME: &str = "gcr.io/distroless/static-debian12";
@@ -46,16 +46,11 @@ fn shell_form(body: &Body) -> bool {
 
 /// The plan for a single-stage Go Dockerfile; `None` when it is not one.
 pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
-    let graph = Graph::build(df, &inputs.targets).ok()?;
-    let stage = &df.stages[*graph.targets.first()?];
-    let base = graph.root_image(stage.index)?;
-    if ImageRef::parse(base).official_name() != Some("golang") {
-        return None;
-    }
-    if df.stages.len() > 1 {
-        return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
-    }
-    let refuse = |reason: Reason, why: String| Some(Err(Outcome::refused(reason, why)));
+    let opening = match super::single_stage(df, inputs, |name, _, _| name == "golang")? {
+        Ok(o) => o,
+        Err(outcome) => return Some(Err(outcome)),
+    };
+    let (stage, base) = (opening.stage, opening.base.as_str());
     // Where each RUN runs, and what the build writes.
     let mut workdir = "/".to_owned();
     let mut binary = None;
@@ -66,7 +61,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             Kind::Run => {
                 let script = ins.script().unwrap_or_default();
                 if !builds_only(&script) {
-                    return refuse(Reason::NoShell, format!(
+                    return super::refuse(Reason::NoShell, format!(
                         "line {}: this RUN would still run in the runtime image, which has no shell (distroless static); move it to the build stage, or write the stages by hand",
                         ins.line
                     ));
@@ -77,7 +72,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                 last_build = Some(n);
             }
             Kind::Cmd | Kind::Entrypoint | Kind::Healthcheck if shell_form(&ins.body) => {
-                return refuse(
+                return super::refuse(
                     Reason::NoShell,
                     format!(
                         "line {}: {} in shell form needs a shell, which distroless static has not; use the JSON form",
@@ -93,18 +88,18 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         return Some(Err(Outcome::Nothing("nothing is compiled here".into())));
     };
     let Some(binary) = binary else {
-        return refuse(
+        return super::refuse(
             Reason::UnknownArtifact,
-            "the binary's path is not known: give `go build` an `-o /path/to/binary` and ask again".into(),
+            "the binary's path is not known: give `go build` an `-o /path/to/binary` and ask again",
         );
     };
     let mut build = Vec::new();
     let mut runtime = Vec::new();
-    let mut rationale = vec![Rationale {
-        rule: "SL101".into(),
-        line: stage.line,
-        message: format!("`{base}` (the Go toolchain) stays in the build stage; the runtime is {RUNTIME}"),
-    }];
+    let mut rationale = vec![Rationale::new(
+        "SL101",
+        stage.line,
+        format!("`{base}` (the Go toolchain) stays in the build stage; the runtime is {RUNTIME}"),
+    )];
     let mut prev_end = stage.line;
     let needs_root = stage.of_kind(Kind::User).next().is_some()
         || stage
@@ -120,7 +115,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                 let script = shell::parse(&ins.script().unwrap_or_default());
                 let edits = super::edits::cgo_off(ins, &script);
                 let Some(fixed) = super::verbatim_edited(df, ins, prev_end_before, &edits) else {
-                    return refuse(
+                    return super::refuse(
                         Reason::Internal,
                         format!(
                             "line {}: the static-build edit does not apply; please report this Dockerfile",
@@ -129,21 +124,17 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                     );
                 };
                 if !edits.is_empty() {
-                    rationale.push(Rationale {
-                        rule: "SL102".into(),
-                        line: ins.line,
-                        message: "compiles a static binary (CGO_ENABLED=0) in the build stage".into(),
-                    });
+                    rationale.push(Rationale::new(
+                        "SL102",
+                        ins.line,
+                        "compiles a static binary (CGO_ENABLED=0) in the build stage",
+                    ));
                 }
                 build.push(fixed);
             }
             // sources and build inputs: the build stage needs them, the runtime does not
             Kind::Copy | Kind::Add if n < last_build => {
-                rationale.push(Rationale {
-                    rule: "SL108".into(),
-                    line: ins.line,
-                    message: "copied into the build stage only; if the program reads these files at run time, copy them into the runtime stage too".into(),
-                });
+                rationale.push(Rationale::new("SL108", ins.line, "copied into the build stage only; if the program reads these files at run time, copy them into the runtime stage too"));
                 build.push(text);
             }
             Kind::Workdir | Kind::Env | Kind::Arg if n < last_build => {
@@ -159,12 +150,11 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         (false, false) => format!("{RUNTIME}:nonroot"),
     };
     if !needs_root && !inputs.scratch {
-        rationale.push(Rationale {
-            rule: "SL107".into(),
-            line: stage.line,
-            message: "the runtime runs as the unprivileged `nonroot` user (no USER or low port in the file needs root)"
-                .into(),
-        });
+        rationale.push(Rationale::new(
+            "SL107",
+            stage.line,
+            "the runtime runs as the unprivileged `nonroot` user (no USER or low port in the file needs root)",
+        ));
     }
     Some(Ok(Plan::new("go", df, stage, base, &image, build, runtime, rationale)
         .with("binary", binary)

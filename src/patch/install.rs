@@ -17,7 +17,7 @@
 //! When the artifact or a command's role cannot be told, the answer is a refusal with a
 //! reason (data) and what the user can change.
 
-use super::{verbatim, Outcome, Plan, Rationale, Reason};
+use super::{refuse, verbatim, Outcome, Plan, Rationale, Reason};
 use crate::dockerfile::edit::Edit;
 use crate::dockerfile::packages::{is_toolchain_package, package_name, system_install, Manager};
 use crate::dockerfile::roles::{self, Role};
@@ -73,11 +73,6 @@ struct Artifact {
     from: String,
     /// In the runtime stage.
     to: String,
-}
-
-/// Why a rewrite is refused, as data and words.
-fn refuse(reason: Reason, message: String) -> Option<Result<Plan, Outcome>> {
-    Some(Err(Outcome::refused(reason, message)))
 }
 
 /// The prefix an install writes into: `--prefix=X`/`--prefix X` of configure,
@@ -526,19 +521,19 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     if !setup.is_empty() {
         runtime.insert(pos, format!("RUN {}", setup.join(" \\\n    && ")));
     }
-    let mut rationale = vec![Rationale {
-        rule: "SL101".into(),
-        line: stage.instructions[first].line,
-        message: format!(
-            "{} in the build stage; the runtime is `{runtime_image}` with {}",
-            if dropped.is_empty() {
-                format!("the toolchain of `{base}` stays")
-            } else {
-                format!("{} stay", dropped.join(", "))
-            },
+    let kept_toolchain = if dropped.is_empty() {
+        format!("the toolchain of `{base}` stays")
+    } else {
+        format!("{} stay", dropped.join(", "))
+    };
+    let mut rationale = vec![Rationale::new(
+        "SL101",
+        stage.instructions[first].line,
+        format!(
+            "{kept_toolchain} in the build stage; the runtime is `{runtime_image}` with {}",
             kept.iter().map(|a| format!("`{}`", a.to)).collect::<Vec<_>>().join(", ")
         ),
-    }];
+    )];
     if let Some(found) = &inputs.runtime_libs {
         let named: Vec<String> =
             found.iter().filter(|(p, _)| !p.is_empty()).map(|(p, so)| format!("{p} ({so})")).collect();
@@ -552,7 +547,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                 unresolved.join(", ")
             ));
         }
-        rationale.push(Rationale { rule: "SL102".into(), line: stage.instructions[last].line, message: m });
+        rationale.push(Rationale::new("SL102", stage.instructions[last].line, m));
     } else if !runtime_pkgs.is_empty() || !guessed.is_empty() {
         let mut m = format!(
             "runtime packages: {} (from the `-dev` → runtime table: a guess until `--verify` builds it)",
@@ -564,7 +559,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                 guessed.join(", ")
             ));
         }
-        rationale.push(Rationale { rule: "SL102".into(), line: stage.instructions[last].line, message: m });
+        rationale.push(Rationale::new("SL102", stage.instructions[last].line, m));
     }
     Some(Ok(Plan::new("install", df, stage, &base, &runtime_image, build, runtime, rationale)))
 }
@@ -620,16 +615,15 @@ fn no_build(
     }
     let rationale = swaps
         .iter()
-        .map(|(ins, dev, lib)| Rationale {
-            rule: "SL101".into(),
-            line: ins.line,
-            message: if lib.is_empty() {
+        .map(|(ins, dev, lib)| {
+            let message = if lib.is_empty() {
                 format!("nothing here builds against `{dev}`, which holds only headers: it is no longer installed")
             } else {
                 format!(
                     "nothing here builds against `{dev}`: its runtime library `{lib}` is installed instead (from the -dev → runtime table, a guess that `--verify` checks)"
                 )
-            },
+            };
+            Rationale::new("SL101", ins.line, message)
         })
         .collect();
     let mut edits = Vec::new();

@@ -8,7 +8,7 @@ use crate::dockerfile::edit::Edit;
 use crate::dockerfile::packages::is_toolchain_package;
 use crate::dockerfile::roles;
 use crate::dockerfile::shell::{self, SimpleCommand};
-use crate::dockerfile::{Dockerfile, Graph, ImageRef};
+use crate::dockerfile::{Dockerfile, ImageRef};
 
 fn build_step(c: &SimpleCommand) -> bool {
     matches!(c.program(), "javac" | "jar" | "mvn" | "mvnw" | "gradle" | "gradlew")
@@ -65,19 +65,15 @@ pub fn jre_for(image: &str) -> Option<String> {
 
 /// The plan for a single-stage Java Dockerfile; `None` when it is not one.
 pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
-    let graph = Graph::build(df, &inputs.targets).ok()?;
-    let stage = &df.stages[*graph.targets.first()?];
-    let base = graph.root_image(stage.index)?;
-    let name = ImageRef::parse(base).official_name()?.to_owned();
-    if !matches!(name.as_str(), "eclipse-temurin" | "openjdk" | "amazoncorretto" | "sapmachine" | "maven" | "gradle") {
-        return None;
-    }
-    if df.stages.len() > 1 {
-        return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
-    }
-    let refuse = |reason: Reason, why: String| Some(Err(Outcome::refused(reason, why)));
+    let opening = match super::single_stage(df, inputs, |name, _, _| {
+        matches!(name, "eclipse-temurin" | "openjdk" | "amazoncorretto" | "sapmachine" | "maven" | "gradle")
+    })? {
+        Ok(o) => o,
+        Err(outcome) => return Some(Err(outcome)),
+    };
+    let (stage, base) = (opening.stage, opening.base.as_str());
     let Some(jre) = jre_for(base) else {
-        return refuse(Reason::UnknownRuntime, format!("the Java version of `{base}` cannot be read off its tag, so the JRE to run on is unknown; pin a versioned JDK image"));
+        return super::refuse(Reason::UnknownRuntime, format!("the Java version of `{base}` cannot be read off its tag, so the JRE to run on is unknown; pin a versioned JDK image"));
     };
     // no Java build tool runs here: the JDK only runs a program, which its JRE does
     let compiles = stage.instructions.iter().filter_map(|i| i.script()).any(|s| {
@@ -98,14 +94,14 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     };
     let Some(last_build) = builds.last else {
         // nothing is built: the JDK image only runs a program, which its JRE does
-        let rationale = vec![Rationale {
-            rule: "SL101".into(),
-            line: stage.line,
-            message: format!("nothing is compiled here: the program runs on `{jre}`, without the JDK of `{base}`"),
-        }];
+        let rationale = vec![Rationale::new(
+            "SL101",
+            stage.line,
+            format!("nothing is compiled here: the program runs on `{jre}`, without the JDK of `{base}`"),
+        )];
         // the base as written is the base resolved: no ARG in between
         if df.text.get(stage.base_span.clone()) != Some(base) {
-            return refuse(
+            return super::refuse(
                 Reason::VariableBase,
                 format!("line {}: the base image comes from an ARG; set it to `{jre}` there", stage.line),
             );
@@ -114,26 +110,23 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         return Some(super::slim::edited(df, stage.index, edits, "java", rationale));
     };
     let Some(produced) = builds.artifact else {
-        return refuse(
+        return super::refuse(
             Reason::UnknownArtifact,
-            "what the build produces is not known: use `jar cf PATH …`, Maven or Gradle, and ask again".into(),
+            "what the build produces is not known: use `jar cf PATH …`, Maven or Gradle, and ask again",
         );
     };
-    let (_, build_name, _) = super::stage_names(stage);
-    let is_build = |ins: &crate::dockerfile::Instruction| classify(&ins.script().unwrap_or_default()) == Run::Build;
-    let (build, runtime) =
-        super::split(df, stage, is_build, last_build, &format!("COPY --from={build_name} {produced} {produced}"));
+    let (build, runtime) = super::split_copying(df, stage, classify, last_build, &produced);
     let rationale = vec![
-        Rationale {
-            rule: "SL101".into(),
-            line: stage.line,
-            message: format!("the JDK of `{base}` stays in the build stage; the runtime is `{jre}`"),
-        },
-        Rationale {
-            rule: "SL102".into(),
-            line: stage.instructions[last_build].line,
-            message: format!("only `{produced}` is copied into the runtime"),
-        },
+        Rationale::new(
+            "SL101",
+            stage.line,
+            format!("the JDK of `{base}` stays in the build stage; the runtime is `{jre}`"),
+        ),
+        Rationale::new(
+            "SL102",
+            stage.instructions[last_build].line,
+            format!("only `{produced}` is copied into the runtime"),
+        ),
     ];
     Some(Ok(Plan::new("java", df, stage, base, &jre, build, runtime, rationale)))
 }

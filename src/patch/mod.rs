@@ -33,6 +33,17 @@ pub struct Rationale {
     pub message: String,
 }
 
+impl Rationale {
+    pub fn new(rule: &str, line: usize, message: impl Into<String>) -> Rationale {
+        Rationale { rule: rule.into(), line, message: message.into() }
+    }
+}
+
+/// A refusal, as a rewriter answers it.
+pub fn refuse(reason: Reason, message: impl Into<String>) -> Option<Result<Plan, Outcome>> {
+    Some(Err(Outcome::refused(reason, message)))
+}
+
 /// A suggested rewrite.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Patch {
@@ -150,35 +161,27 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
             )
         }
     };
-    // The first detector that recognises the file decides; a heavy multi-stage file first,
-    // since the single-stage detectors answer "already multi-stage" for it.
-    type Detector = fn(&Dockerfile, &Inputs) -> Option<Result<Plan, Outcome>>;
-    const DETECTORS: [Detector; 7] = [slim::plan, python::plan, go::plan, node::plan, c::plan, java::plan, rust::plan];
-    // A build-and-install RUN in any ecosystem: the generic split, tried when the ecosystem
-    // detectors refuse or do not recognise the file.
-    let plan = match DETECTORS.iter().find_map(|d| d(&df, inputs)) {
-        Some(Ok(plan)) => plan,
-        Some(Err(Outcome::Refused(why))) => match install::plan(&df, inputs) {
-            Some(Ok(plan)) => plan,
-            _ => return Outcome::Refused(why),
-        },
+    // The first rewriter that recognises the file decides; the generic split is tried when
+    // it refuses, finds nothing to do while a toolchain still ships, or none recognises it.
+    let split = |fallback: Outcome| match (SPLIT.plan)(&df, inputs) {
+        Some(Ok(plan)) => Ok(plan),
+        _ => Err(fallback),
+    };
+    let plan = match REWRITERS.iter().find_map(|r| (r.plan)(&df, inputs)) {
+        Some(Ok(plan)) => Ok(plan),
         // "nothing to do" by the ecosystem's measure, while a toolchain still ships (e.g. a
         // slim node image that installs build-base and builds): the split may still apply
-        Some(Err(outcome @ Outcome::Nothing(_))) => match install::plan(&df, inputs) {
-            Some(Ok(plan)) => plan,
-            _ => return outcome,
+        Some(Err(outcome @ (Outcome::Refused(_) | Outcome::Nothing(_)))) => split(outcome),
+        Some(Err(outcome)) => Err(outcome),
+        None => match (SPLIT.plan)(&df, inputs) {
+            Some(Ok(plan)) => Ok(plan),
+            Some(Err(outcome)) => Err(outcome),
+            None => Err(Outcome::refused(Reason::UnsupportedEcosystem, unsupported())),
         },
-        Some(Err(outcome)) => return outcome,
-        None => match install::plan(&df, inputs) {
-            Some(Ok(plan)) => plan,
-            Some(Err(outcome)) => return outcome,
-            None => {
-                return Outcome::refused(
-                    Reason::UnsupportedEcosystem,
-                    "no rewrite for this Dockerfile yet: shiplight rewrites Python (pip), Go, Node, C/C++, Java and Rust images, build-and-install RUNs, and slims heavy final stages",
-                )
-            }
-        },
+    };
+    let plan = match plan {
+        Ok(plan) => plan,
+        Err(outcome) => return outcome,
     };
     let mut patched = match templates.render(&plan.template, &plan.data) {
         Ok(p) => p,
@@ -211,6 +214,67 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
         patched,
         rationale: plan.rationale,
     })
+}
+
+/// What a single-stage rewriter starts from: the stage that ships and its base image as the
+/// build resolves it.
+pub struct Opening<'a> {
+    pub stage: &'a crate::dockerfile::Stage,
+    pub base: String,
+}
+
+/// The opening every single-stage rewriter shares, written once: the stage that ships (as
+/// the repository's targets say), its base image, whether the rewriter takes that base
+/// (`takes(official name, base, stage)`; `None` when it does not), and "already
+/// multi-stage" for a file with several stages (the slim rewriter's case).
+pub fn single_stage<'a>(
+    df: &'a Dockerfile,
+    inputs: &Inputs,
+    takes: impl Fn(&str, &str, &crate::dockerfile::Stage) -> bool,
+) -> Option<Result<Opening<'a>, Outcome>> {
+    let graph = crate::dockerfile::Graph::build(df, &inputs.targets).ok()?;
+    let stage = &df.stages[*graph.targets.first()?];
+    let base = graph.root_image(stage.index)?.to_owned();
+    let official = crate::dockerfile::ImageRef::parse(&base).official_name().unwrap_or_default().to_owned();
+    if !takes(&official, &base, stage) {
+        return None;
+    }
+    if df.stages.len() > 1 {
+        return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
+    }
+    Some(Ok(Opening { stage, base }))
+}
+
+/// A rewriter: one file of this folder (its `//!` doc says what it rewrites, the artifacts
+/// it copies and the refusals it can give) and one row of [`REWRITERS`].
+pub struct Rewriter {
+    pub name: &'static str,
+    /// What it rewrites, in a few words.
+    pub rewrites: &'static str,
+    /// The plan for a file it recognises; `None` when it does not.
+    pub plan: fn(&Dockerfile, &Inputs) -> Option<Result<Plan, Outcome>>,
+}
+
+/// The ecosystem rewriters, in the order they are asked: a heavy multi-stage file first,
+/// since the single-stage rewriters answer "already multi-stage" for it.
+pub const REWRITERS: &[Rewriter] = &[
+    Rewriter { name: "slim", rewrites: "heavy final stages of multi-stage files", plan: slim::plan },
+    Rewriter { name: "python", rewrites: "Python (pip) images", plan: python::plan },
+    Rewriter { name: "go", rewrites: "Go images", plan: go::plan },
+    Rewriter { name: "node", rewrites: "Node images", plan: node::plan },
+    Rewriter { name: "c", rewrites: "C/C++ images", plan: c::plan },
+    Rewriter { name: "java", rewrites: "Java images", plan: java::plan },
+    Rewriter { name: "rust", rewrites: "Rust images", plan: rust::plan },
+];
+
+/// The generic split of build-and-install RUNs, in any ecosystem: asked when the ecosystem
+/// rewriters refuse, find nothing to do, or do not recognise the file.
+pub const SPLIT: Rewriter = Rewriter { name: "install", rewrites: "build-and-install RUNs", plan: install::plan };
+
+/// What shiplight rewrites, from the table.
+fn unsupported() -> String {
+    let all: Vec<&str> = REWRITERS.iter().chain([&SPLIT]).map(|r| r.rewrites).collect();
+    format!("no rewrite for this Dockerfile yet: shiplight rewrites {}", all.join(", "))
 }
 
 /// What a detector decides: the template, its data, and why.
@@ -384,6 +448,20 @@ pub fn split(
 /// or the FROM.
 pub fn previous_end_line(stage: &crate::dockerfile::Stage, n: usize) -> usize {
     n.checked_sub(1).map_or(stage.line, |p| stage.instructions[p].end_line)
+}
+
+/// [`split`] for a stage whose build RUNs (per `classify`) produce `artifact`: it is copied
+/// from the build stage to the same path where the last build was.
+pub fn split_copying(
+    df: &Dockerfile,
+    stage: &crate::dockerfile::Stage,
+    classify: impl Fn(&str) -> RunKind,
+    last_build: usize,
+    artifact: &str,
+) -> (Vec<String>, Vec<String>) {
+    let (_, build_name, _) = stage_names(stage);
+    let is_build = |ins: &Instruction| classify(&ins.script().unwrap_or_default()) == RunKind::Build;
+    split(df, stage, is_build, last_build, &format!("COPY --from={build_name} {artifact} {artifact}"))
 }
 
 /// An instruction's text as written, with the comment lines directly above it, and `edits`

@@ -9,7 +9,7 @@ use super::{Outcome, Plan, Rationale, Reason, RunKind as Run};
 use crate::dockerfile::packages::{is_toolchain_package, node_install};
 use crate::dockerfile::roles;
 use crate::dockerfile::shell::{self, SimpleCommand};
-use crate::dockerfile::{Dockerfile, Graph, ImageRef, Kind};
+use crate::dockerfile::{Dockerfile, Kind};
 use crate::lint::rules::slim_variant;
 
 fn build_step(c: &SimpleCommand) -> bool {
@@ -29,16 +29,11 @@ fn classify(script: &str) -> Run {
 
 /// The plan for a single-stage Node Dockerfile; `None` when it is not one.
 pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
-    let graph = Graph::build(df, &inputs.targets).ok()?;
-    let stage = &df.stages[*graph.targets.first()?];
-    let base = graph.root_image(stage.index)?;
-    if ImageRef::parse(base).official_name() != Some("node") {
-        return None;
-    }
-    if df.stages.len() > 1 {
-        return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
-    }
-    let refuse = |reason: Reason, why: String| Some(Err(Outcome::refused(reason, why)));
+    let opening = match super::single_stage(df, inputs, |name, _, _| name == "node")? {
+        Ok(o) => o,
+        Err(outcome) => return Some(Err(outcome)),
+    };
+    let (stage, base) = (opening.stage, opening.base.as_str());
     let builds = match super::scan_builds(stage, classify, |_| None) {
         Ok(b) => b,
         Err(outcome) => return Some(Err(outcome)),
@@ -60,36 +55,25 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     };
     let app_dir = builds.workdir;
     if app_dir == "/" {
-        return refuse(
+        return super::refuse(
             Reason::UnknownArtifact,
-            "the build runs in `/`: set a WORKDIR for the app so the runtime knows which folder to copy".into(),
+            "the build runs in `/`: set a WORKDIR for the app so the runtime knows which folder to copy",
         );
     }
-    let (_, build_name, _) = super::stage_names(stage);
-    let is_build = |ins: &crate::dockerfile::Instruction| classify(&ins.script().unwrap_or_default()) == Run::Build;
-    let (build, runtime) =
-        super::split(df, stage, is_build, last_build, &format!("COPY --from={build_name} {app_dir} {app_dir}"));
+    let (build, runtime) = super::split_copying(df, stage, classify, last_build, &app_dir);
     let prune = match manager.as_str() {
         "yarn" => "RUN yarn install --production --ignore-scripts --prefer-offline\n",
         "pnpm" => "RUN pnpm prune --prod\n",
         _ => "RUN npm prune --omit=dev\n",
     };
     let rationale = vec![
-        Rationale {
-            rule: "SL103".into(),
-            line: stage.line,
-            message: format!("the runtime stage runs on `{slim}` instead of `{base}`"),
-        },
-        Rationale {
-            rule: "SL104".into(),
-            line: stage.line,
-            message: "devDependencies are pruned before the app folder is copied into the runtime".into(),
-        },
-        Rationale {
-            rule: "SL102".into(),
-            line: stage.instructions[last_build].line,
-            message: "installs and the build run in the build stage".into(),
-        },
+        Rationale::new("SL103", stage.line, format!("the runtime stage runs on `{slim}` instead of `{base}`")),
+        Rationale::new(
+            "SL104",
+            stage.line,
+            "devDependencies are pruned before the app folder is copied into the runtime",
+        ),
+        Rationale::new("SL102", stage.instructions[last_build].line, "installs and the build run in the build stage"),
     ];
     Some(Ok(Plan::new("node", df, stage, base, &slim, build, runtime, rationale).with("prune", prune)))
 }

@@ -11,7 +11,7 @@ use super::{verbatim, Outcome, Plan, Rationale, Reason};
 use crate::dockerfile::packages::{is_toolchain_package, pip_install, system_install};
 use crate::dockerfile::roles;
 use crate::dockerfile::shell::{self, SimpleCommand};
-use crate::dockerfile::{Dockerfile, Graph, ImageRef, Kind};
+use crate::dockerfile::{Dockerfile, Kind};
 use crate::lint::rules::slim_variant;
 
 /// What a RUN does, for the split.
@@ -94,22 +94,20 @@ fn classify(script: &str) -> Run {
 /// The plan for a single-stage Python Dockerfile, `None` when it is not one, `Some(Err)` for
 /// nothing-to-do and refusals.
 pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
-    let graph = Graph::build(df, &inputs.targets).ok()?;
-    let final_stage = &df.stages[*graph.targets.first()?];
-    let base = graph.root_image(final_stage.index)?;
-    if base.contains('$') && base.starts_with("python") {
+    // a python base from an ARG is taken, to say why it is refused
+    let takes = |name: &str, base: &str, _: &_| name == "python" || (base.contains('$') && base.starts_with("python"));
+    let opening = match super::single_stage(df, inputs, takes)? {
+        Ok(o) => o,
+        Err(outcome) => return Some(Err(outcome)),
+    };
+    let (final_stage, base) = (opening.stage, opening.base.as_str());
+    if base.contains('$') {
         return Some(Err(Outcome::refused(
             Reason::VariableBase,
             format!(
-            "the base `{base}` comes from an ARG, so its slim variant is unknown; pin it or write the stages by hand"
-        ),
+                "the base `{base}` comes from an ARG, so its slim variant is unknown; pin it or write the stages by hand"
+            ),
         )));
-    }
-    if ImageRef::parse(base).official_name() != Some("python") {
-        return None;
-    }
-    if df.stages.len() > 1 {
-        return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
     }
     let mut build = Vec::new();
     let mut runtime = Vec::new();
@@ -156,11 +154,11 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         match class {
             Some(Run::Toolchain(pkgs)) => {
                 build.push(text);
-                rationale.push(Rationale {
-                    rule: "SL101".into(),
-                    line: ins.line,
-                    message: format!("{} moves to the build stage: the toolchain no longer ships", pkgs.join(", ")),
-                });
+                rationale.push(Rationale::new(
+                    "SL101",
+                    ins.line,
+                    format!("{} moves to the build stage: the toolchain no longer ships", pkgs.join(", ")),
+                ));
             }
             Some(Run::Tool) => tools.push(no_cache(ins).unwrap_or(text)),
             Some(Run::Pip) => {
@@ -168,11 +166,11 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                 let fixed =
                     if ins.mounts_away("/root/.cache") { text.clone() } else { no_cache(ins).unwrap_or(text.clone()) };
                 if fixed != text {
-                    rationale.push(Rationale {
-                        rule: "SL106".into(),
-                        line: ins.line,
-                        message: "pip runs with --no-cache-dir, into the virtualenv the runtime copies".into(),
-                    });
+                    rationale.push(Rationale::new(
+                        "SL106",
+                        ins.line,
+                        "pip runs with --no-cache-dir, into the virtualenv the runtime copies",
+                    ));
                 }
                 build.push(fixed);
             }
@@ -188,11 +186,11 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         }
     }
     if runtime_base != base {
-        rationale.push(Rationale {
-            rule: "SL103".into(),
-            line: final_stage.line,
-            message: format!("the runtime stage runs on `{runtime_base}` instead of `{base}`"),
-        });
+        rationale.push(Rationale::new(
+            "SL103",
+            final_stage.line,
+            format!("the runtime stage runs on `{runtime_base}` instead of `{base}`"),
+        ));
     }
     let uses_uv = final_stage.instructions.iter().any(|i| {
         i.kind == Kind::Run && i.script().is_some_and(|t| shell::parse(&t).commands.iter().any(|c| c.program() == "uv"))

@@ -9,7 +9,7 @@ use crate::dockerfile::edit::Edit;
 use crate::dockerfile::packages::is_toolchain_package;
 use crate::dockerfile::roles;
 use crate::dockerfile::shell::SimpleCommand;
-use crate::dockerfile::{resolve_path, Body, Command, Dockerfile, Graph, ImageRef, Kind};
+use crate::dockerfile::{resolve_path, Body, Command, Dockerfile, ImageRef, Kind};
 
 fn build_step(c: &SimpleCommand) -> bool {
     (c.program() == "cargo" && matches!(c.subcommand(), Some("build" | "fetch" | "test" | "install" | "b")))
@@ -44,18 +44,13 @@ fn release_binary(stage: &crate::dockerfile::Stage, workdir: &str) -> Option<Str
 
 /// The plan for a single-stage Rust Dockerfile; `None` when it is not one.
 pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
-    let graph = Graph::build(df, &inputs.targets).ok()?;
-    let stage = &df.stages[*graph.targets.first()?];
-    let base = graph.root_image(stage.index)?;
-    if ImageRef::parse(base).official_name() != Some("rust") {
-        return None;
-    }
-    if df.stages.len() > 1 {
-        return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
-    }
-    let refuse = |reason: Reason, why: String| Some(Err(Outcome::refused(reason, why)));
+    let opening = match super::single_stage(df, inputs, |name, _, _| name == "rust")? {
+        Ok(o) => o,
+        Err(outcome) => return Some(Err(outcome)),
+    };
+    let (stage, base) = (opening.stage, opening.base.as_str());
     let Some(runtime_image) = runtime_for(base) else {
-        return refuse(
+        return super::refuse(
             Reason::UnknownRuntime,
             format!("`{base}` builds against musl; write the stages by hand (a static binary can go on scratch)"),
         );
@@ -80,29 +75,23 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             && matches!(&i.body, Body::Copy { sources, .. } if sources.iter().any(|s| s == "." || s == "./"))
     });
     let Some(binary) = release_binary(stage, &build_workdir) else {
-        return refuse(
+        return super::refuse(
             Reason::UnknownArtifact,
-            "the binary is not known: run it from `target/release/` in an exec-form CMD or ENTRYPOINT, and ask again"
-                .into(),
+            "the binary is not known: run it from `target/release/` in an exec-form CMD or ENTRYPOINT, and ask again",
         );
     };
-    let (_, build_name, _) = super::stage_names(stage);
-    let is_build = |ins: &crate::dockerfile::Instruction| classify(&ins.script().unwrap_or_default()) == Run::Build;
-    let (mut build, runtime) =
-        super::split(df, stage, is_build, last_build, &format!("COPY --from={build_name} {binary} {binary}"));
+    let (mut build, runtime) = super::split_copying(df, stage, classify, last_build, &binary);
     let mut rationale = vec![
-        Rationale {
-            rule: "SL101".into(),
-            line: stage.line,
-            message: format!(
-                "the Rust toolchain of `{base}` stays in the build stage; the runtime is `{runtime_image}`"
-            ),
-        },
-        Rationale {
-            rule: "SL102".into(),
-            line: stage.instructions[last_build].line,
-            message: format!("only `{binary}` is copied into the runtime"),
-        },
+        Rationale::new(
+            "SL101",
+            stage.line,
+            format!("the Rust toolchain of `{base}` stays in the build stage; the runtime is `{runtime_image}`"),
+        ),
+        Rationale::new(
+            "SL102",
+            stage.instructions[last_build].line,
+            format!("only `{binary}` is copied into the runtime"),
+        ),
     ];
     // The dependency-caching layer, where it is safe: Cargo.toml at the context root, copied
     // with the whole context before the build, into a WORKDIR.
@@ -131,11 +120,11 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                     *b = now;
                 }
             }
-            rationale.push(Rationale {
-                rule: "SL102".into(),
-                line: stage.instructions[copy].line,
-                message: "adds a dependency-caching layer before the sources are copied".into(),
-            });
+            rationale.push(Rationale::new(
+                "SL102",
+                stage.instructions[copy].line,
+                "adds a dependency-caching layer before the sources are copied",
+            ));
         }
     }
     Some(Ok(Plan::new("rust", df, stage, base, runtime_image, build, runtime, rationale)))

@@ -23,13 +23,12 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     // every change is an edit of the file where the word it changes is written
     let mut edits: Vec<Edit> = Vec::new();
     let mut rationale = Vec::new();
-    let refuse = |reason: Reason, why: String| Some(Err(Outcome::refused(reason, why)));
 
     // 1. the base of the shipped lineage
     if let (StageRef::Image(base), Some(slim)) = (&graph.bases[root], graph.root_image(target).and_then(slim_variant)) {
         let shared = graph.edges.iter().any(|e| e.target == StageRef::Stage(root) && !graph.ships[e.stage]);
         if shared {
-            return refuse(
+            return super::refuse(
                 Reason::InheritedStage,
                 format!(
                     "stage `{}` is both shipped and built on by a build stage; slimming it would change the build",
@@ -41,11 +40,11 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         // the base as written is the base resolved: no ARG in between
         if df.text.get(stage.base_span.clone()) == Some(base.as_str()) {
             edits.push(Edit::replace(stage.base_span.clone(), slim.clone()));
-            rationale.push(Rationale {
-                rule: "SL103".into(),
-                line: stage.line,
-                message: format!("the shipped stage runs on `{slim}` instead of `{base}`"),
-            });
+            rationale.push(Rationale::new(
+                "SL103",
+                stage.line,
+                format!("the shipped stage runs on `{slim}` instead of `{base}`"),
+            ));
         }
     }
     // 2. RUNs of the shipped stages
@@ -64,14 +63,14 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             let housekeeping_only = parsed.commands.iter().all(|c| matches!(roles::of(c), Role::Install | Role::Clean));
             if !toolchain.is_empty() {
                 if runtime_pkgs || !housekeeping_only {
-                    return refuse(Reason::MixedRun, format!("line {}: the toolchain is installed together with other work in a stage that ships; split that RUN and ask again", ins.line));
+                    return super::refuse(Reason::MixedRun, format!("line {}: the toolchain is installed together with other work in a stage that ships; split that RUN and ask again", ins.line));
                 }
                 edits.push(Edit::delete(df.line_range(ins.line, ins.end_line)));
-                rationale.push(Rationale {
-                    rule: "SL101".into(),
-                    line: ins.line,
-                    message: format!("{} no longer installed in a stage that ships", toolchain.join(", ")),
-                });
+                rationale.push(Rationale::new(
+                    "SL101",
+                    ins.line,
+                    format!("{} no longer installed in a stage that ships", toolchain.join(", ")),
+                ));
                 continue;
             }
             if !heredocs.is_empty() {
@@ -84,11 +83,11 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             if installs.iter().any(|(_, apt)| *apt) && !cleans_lists && !ins.mounts_away("/var/lib/apt") {
                 if let Some(e) = super::edits::clean_apt_lists(ins, &parsed) {
                     edits.push(e);
-                    rationale.push(Rationale {
-                        rule: "SL106".into(),
-                        line: ins.line,
-                        message: "the apt lists are removed in the RUN that fetched them".into(),
-                    });
+                    rationale.push(Rationale::new(
+                        "SL106",
+                        ins.line,
+                        "the apt lists are removed in the RUN that fetched them",
+                    ));
                 }
             }
             // a cache mount keeps pip's cache out of the layer: --no-cache-dir would only
@@ -97,11 +96,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                 let pip = super::edits::pip_no_cache(ins, &parsed);
                 if !pip.is_empty() {
                     edits.extend(pip);
-                    rationale.push(Rationale {
-                        rule: "SL106".into(),
-                        line: ins.line,
-                        message: "pip runs with --no-cache-dir".into(),
-                    });
+                    rationale.push(Rationale::new("SL106", ins.line, "pip runs with --no-cache-dir"));
                 }
             }
         }
