@@ -137,10 +137,11 @@ def dockerfiles(corpus, split):
                   if keep(rel(corpus, p)))
 
 
-def lint(files):
+def lint(files, flags=()):
     found = []
     for i in range(0, len(files), 200):
-        r = subprocess.run([SHIPLIGHT, "lint", "--format", "json", *files[i:i + 200]], capture_output=True, text=True)
+        r = subprocess.run([SHIPLIGHT, "lint", "--format", "json", *flags, *files[i:i + 200]],
+                           capture_output=True, text=True)
         found += json.loads(r.stdout or "[]")
     return found
 
@@ -212,10 +213,19 @@ def measure(corpus, flags):
         outcomes[s["outcome"]] += 1
         if s["outcome"] == "patch":
             answered = {x["rule"] for x in s.get("rationale", [])} & {"SL101", "SL102"}
-            with tempfile.NamedTemporaryFile("w", suffix=".Dockerfile", dir=os.path.dirname(path), delete=False) as t:
-                t.write(s["patched"])
-            after = {f["code"] for f in lint([t.name])}
-            os.unlink(t.name)
+            if s.get("retarget"):
+                # the Dockerfile is unchanged and a compose/bake/workflow line ships another
+                # stage: lint the file alone (outside the repository) with that stage shipped
+                with tempfile.TemporaryDirectory() as d:
+                    alone = os.path.join(d, "Dockerfile")
+                    shutil.copyfile(path, alone)
+                    to = s["retarget"].get("to")
+                    after = {f["code"] for f in lint([alone], ["--target", to] if to else [])}
+            else:
+                with tempfile.NamedTemporaryFile("w", suffix=".Dockerfile", dir=os.path.dirname(path), delete=False) as t:
+                    t.write(s["patched"])
+                after = {f["code"] for f in lint([t.name])}
+                os.unlink(t.name)
             left = answered & after
             if not left and "SL001" not in after:
                 clean += 1

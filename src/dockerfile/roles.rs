@@ -43,6 +43,18 @@ const BUILD: &[&str] = &[
     "configure",
     "autogen.sh",
     "autoreconf",
+    "autoconf",
+    "automake",
+    "aclocal",
+    "autoheader",
+    "libtoolize",
+    "bison",
+    "flex",
+    "m4",
+    "ar",
+    "ranlib",
+    "ld",
+    "objcopy",
     "bootstrap",
     "gcc",
     "g++",
@@ -88,6 +100,7 @@ const BUILD: &[&str] = &[
     "docker-php-ext-enable",
     "dpkg-buildpackage",
     "abuild",
+    "pyinstaller",
 ];
 
 /// Of [`BUILD`], the programs whose running makes a RUN a build (not `node`, `rustup`,
@@ -171,8 +184,9 @@ const SETUP: &[&str] = &[
 ];
 
 const SHELL: &[&str] = &[
-    "cd", "export", "set", "echo", "true", "pushd", "popd", "mkdir", "ls", "[", "[[", "test", "find", "xargs", "grep",
-    "awk", "sed", "sort", "cut", "tee", "printf", "cat",
+    "cd", "export", "set", "echo", "true", "false", "pushd", "popd", "mkdir", "ls", "[", "[[", "test", "find", "xargs",
+    "grep", "awk", "sed", "sort", "cut", "tee", "printf", "cat", "exit", "return", ":", "unset", "shift", "local",
+    "wait", "sleep", "dirname", "basename", "readlink", "realpath", "uname", "command", "which", "head", "tail",
 ];
 
 /// The role of a command.
@@ -187,7 +201,13 @@ pub fn of(c: &SimpleCommand) -> Role {
     if p == "rm" {
         return Role::Clean;
     }
-    if BUILD.contains(&p) || p.ends_with("configure") || p.ends_with("autogen.sh") {
+    // a program asked only its version is a check, as `test` is
+    if matches!(c.args(), [a] if matches!(a.as_str(), "version" | "--version" | "-v" | "-V")) {
+        return Role::Shell;
+    }
+    // a program run from /tmp was downloaded for the build (`/tmp/rustup-init -y`)
+    let downloaded = c.effective().first().is_some_and(|w| w.starts_with("/tmp/"));
+    if BUILD.contains(&p) || p.ends_with("configure") || p.ends_with("autogen.sh") || downloaded {
         return Role::Build;
     }
     if FETCH.contains(&p) {
@@ -223,8 +243,16 @@ pub fn runs_build(c: &SimpleCommand) -> bool {
 /// Whether a command belongs to building only: a build stage keeps it and a runtime stage
 /// needs none of it (builds, fetches, copies into place, clean-up and shell plumbing).
 pub fn build_only(c: &SimpleCommand) -> bool {
-    matches!(of(c), Role::Build | Role::Fetch | Role::CopyOut | Role::Clean | Role::Shell)
-        || c.program().ends_with(".sh")
+    match of(c) {
+        Role::Build | Role::Fetch | Role::CopyOut | Role::Clean | Role::Shell => true,
+        // set-up of a downloaded file in /tmp (`chmod +x /tmp/rustup-init`) prepares the build
+        Role::Setup => {
+            let operands: Vec<&String> = c.args().iter().filter(|a| !a.starts_with('-')).collect();
+            operands.iter().any(|a| a.starts_with("/tmp/"))
+                && operands.iter().all(|a| a.starts_with("/tmp/") || !a.contains('/'))
+        }
+        _ => c.program().ends_with(".sh"),
+    }
 }
 
 /// Whether a command installs only packages that `tool` calls build tools (at least one).
@@ -308,6 +336,16 @@ mod tests {
         // words, not text: a `make` in a path or a string is no build
         assert_eq!(roles("echo 'make && gcc' > /etc/make.conf"), [Role::Shell]);
         assert_eq!(roles("/opt/make-things/run"), [Role::Other]);
+        assert_eq!(roles("docker-compose version && /tmp/rust/rustup-init -y"), [Role::Shell, Role::Build]);
+        // the shell's own builtins are plumbing, not the program's work
+        assert_eq!(roles("case x in *) echo no; exit 1 ;; esac"), [Role::Shell, Role::Shell]);
+    }
+
+    #[test]
+    fn set_up_of_a_download_in_tmp_prepares_the_build() {
+        let c = parse("chmod +x /tmp/rust/rustup-init && chmod 755 /usr/local/bin/app && chmod +x x").commands;
+        assert!(super::build_only(&c[0]));
+        assert!(!super::build_only(&c[1]) && !super::build_only(&c[2]));
     }
 
     #[test]

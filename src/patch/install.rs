@@ -561,6 +561,15 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         }
         rationale.push(Rationale::new("SL102", stage.instructions[last].line, m));
     }
+    // the base brings libraries the build links against (buildpack-deps, gcc): the runtime
+    // base has none of them, and no RUN of the file names them
+    if toolchain_base && inputs.runtime_libs.is_none() {
+        rationale.push(Rationale::new(
+            "SL102",
+            stage.instructions[last].line,
+            format!("the build may link against libraries that `{base}` brings and `{runtime_image}` lacks: `suggest --verify` reads the artifacts' ELF needs and adds their packages"),
+        ));
+    }
     Some(Ok(Plan::new("install", df, stage, &base, &runtime_image, build, runtime, rationale)))
 }
 
