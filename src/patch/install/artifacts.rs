@@ -1,0 +1,171 @@
+//! What a build RUN installs: its artifacts (the `--prefix` of a `make install`, the
+//! destination of `cp`/`install`, `go build -o`, a language package manager's prefix), and
+//! where they land when the rewrite stages them (`DESTDIR`, a virtualenv).
+
+use crate::dockerfile::resolve_path;
+use crate::dockerfile::shell::SimpleCommand;
+use crate::patch::edits::is_make_install;
+
+/// What a build RUN installs, and where it is copied from in the build stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    /// In the build stage.
+    pub from: String,
+    /// In the runtime stage.
+    pub to: String,
+}
+
+/// The prefix an install writes into: `--prefix=X`/`--prefix X` of configure,
+/// `-DCMAKE_INSTALL_PREFIX=X` of cmake, `PREFIX=X` given to make; `/usr/local` otherwise.
+fn prefix(commands: &[SimpleCommand]) -> String {
+    for c in commands {
+        let args = c.args();
+        for (i, a) in args.iter().enumerate() {
+            if let Some(p) = a.strip_prefix("--prefix=").or_else(|| a.strip_prefix("-DCMAKE_INSTALL_PREFIX=")) {
+                return p.to_owned();
+            }
+            if a == "--prefix" {
+                if let Some(p) = args.get(i + 1) {
+                    return p.clone();
+                }
+            }
+            if let Some(p) = a.strip_prefix("PREFIX=") {
+                return p.to_owned();
+            }
+        }
+    }
+    "/usr/local".into()
+}
+
+/// Where a RUN's installs land, as the rewrite arranges it.
+#[derive(Clone, Copy, Default)]
+pub struct Landing<'a> {
+    /// pip/npm/gem's prefix on an official language image (`/usr/local`).
+    pub base_prefix: Option<&'a str>,
+    /// pip runs in the `/opt/venv` virtualenv the rewrite creates.
+    pub venv: bool,
+    /// `make install` runs with `DESTDIR` = [`STAGING`].
+    pub destdir: bool,
+}
+
+/// Why the artifacts could not be placed as written.
+pub enum Stuck {
+    /// `make install` into `/usr`: staged with DESTDIR when the RUN's text allows it.
+    SystemPrefix(String),
+    /// pip into a distribution's Python: moved into a virtualenv when the text allows it.
+    DistroPip(String),
+}
+
+/// The staging root of a `make install` into the system prefix.
+pub const STAGING: &str = "/opt/shiplight-root";
+
+/// The artifacts a RUN's commands install, resolved against `workdir` (and `cd`s).
+pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Result<Vec<Artifact>, Stuck> {
+    let base_prefix = at.base_prefix;
+    let mut out: Vec<Artifact> = Vec::new();
+    let mut cwd = workdir.to_owned();
+    let push = |out: &mut Vec<Artifact>, from: String, to: String| {
+        if !out.iter().any(|a| a.to == to) {
+            out.push(Artifact { from, to });
+        }
+    };
+    for c in commands {
+        let (p, args) = (c.program(), c.args());
+        let plain: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+        match p {
+            "cd" => {
+                if let Some(d) = plain.first() {
+                    cwd = resolve_path(&cwd, d);
+                }
+            }
+            _ if is_make_install(c) => {
+                let pre = prefix(commands);
+                if at.destdir {
+                    push(&mut out, format!("{STAGING}/"), "/".into());
+                } else if pre == "/usr" || pre == "/" {
+                    return Err(Stuck::SystemPrefix(format!(
+                        "`{}` installs into the system prefix `{pre}`, which also holds the toolchain: configure with `--prefix=/usr/local` (or `make DESTDIR=/out install`) and ask again",
+                        c.words.join(" ")
+                    )));
+                } else {
+                    push(&mut out, pre.clone(), pre);
+                }
+            }
+            "cp" | "mv" | "install" | "ln" if plain.len() >= 2 => {
+                if p == "ln" {
+                    continue;
+                }
+                // `install -m 755 x /usr/local/bin/`: the mode's value is not a path
+                let paths: Vec<&String> = plain.iter().copied().filter(|a| !a.chars().all(|c| c.is_ascii_digit())).collect();
+                let Some(dest) = paths.last() else { continue };
+                if dest.contains('$') || !dest.starts_with('/') {
+                    continue;
+                }
+                let into_folder = dest.ends_with('/');
+                let dest = resolve_path(&cwd, dest);
+                if dest.starts_with("/tmp") || dest.starts_with("/src") || dest.starts_with("/build") {
+                    continue;
+                }
+                if args.iter().any(|a| a == "-d") {
+                    continue;
+                }
+                // `cp hello /usr/local/bin/`: the file lands in the folder
+                let to = match (paths.len(), paths.first()) {
+                    (2, Some(src)) if into_folder && !src.contains(['*', '?', '$']) => {
+                        format!("{}/{}", dest.trim_end_matches('/'), src.trim_end_matches('/').rsplit('/').next().unwrap_or(src))
+                    }
+                    _ => dest.trim_end_matches('/').to_owned(),
+                };
+                push(&mut out, to.clone(), to);
+            }
+            "go" if c.subcommand() == Some("build") || c.subcommand() == Some("install") => {
+                match args.windows(2).find(|w| w[0] == "-o").map(|w| w[1].clone()) {
+                    Some(o) if !o.contains('$') => {
+                        let o = resolve_path(&cwd, &o);
+                        push(&mut out, o.clone(), o);
+                    }
+                    _ if c.subcommand() == Some("install") => push(&mut out, "/go/bin".into(), "/go/bin".into()),
+                    _ => {}
+                }
+            }
+            "cargo" if c.subcommand() == Some("install") => {
+                let root = args.windows(2).find(|w| w[0] == "--root").map(|w| w[1].clone());
+                let bin = format!("{}/bin", root.unwrap_or_else(|| "/usr/local/cargo".into()));
+                push(&mut out, bin.clone(), bin);
+            }
+            "jar" => {
+                // jar cf out.jar … / jar --create --file out.jar …
+                let file = args
+                    .windows(2)
+                    .find(|w| w[0] == "--file" || (w[0].starts_with('c') && w[0].contains('f') && !w[0].starts_with('-')))
+                    .map(|w| w[1].clone());
+                if let Some(f) = file.filter(|f| !f.contains('$')) {
+                    let f = resolve_path(&cwd, &f);
+                    push(&mut out, f.clone(), f);
+                }
+            }
+            _ if crate::dockerfile::packages::pip_install(c).is_some()
+                || (matches!(p, "npm" | "yarn" | "pnpm") && args.iter().any(|a| a == "-g" || a == "--global"))
+                || matches!(p, "docker-php-ext-install" | "docker-php-ext-enable" | "easy_install" | "cpanm")
+                || (p == "pecl" && c.subcommand() == Some("install"))
+                || (p == "gem" && c.subcommand() == Some("install"))
+                || (p.starts_with("python") && args.windows(2).any(|w| w[0].ends_with("setup.py") && w[1] == "install")) =>
+            {
+                match base_prefix {
+                    Some(pre) => push(&mut out, pre.to_owned(), pre.to_owned()),
+                    None if at.venv && crate::dockerfile::packages::pip_install(c).is_some() => {
+                        push(&mut out, "/opt/venv".into(), "/opt/venv".into())
+                    }
+                    None => {
+                        return Err(Stuck::DistroPip(format!(
+                            "`{}` installs into the distribution's own prefix, where the toolchain is too: use a virtualenv (or an official language image) and ask again",
+                            c.words.join(" ")
+                        )))
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}

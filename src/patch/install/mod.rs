@@ -1,0 +1,665 @@
+//! Build-and-install RUNs, in any ecosystem: the stage that ships installs a toolchain and
+//! builds with it (`make && make install`, `./configure --prefix`, `go build -o`, `cargo build
+//! && cp`, `javac && jar`, `pip install` of a package that compiles, `git clone … && make
+//! install`, Alpine's `apk add build-base …`). The rewrite splits every such RUN:
+//!
+//! - the **build stage** replays the stage as written up to the last build RUN;
+//! - the **runtime stage** keeps the runtime packages those RUNs install (toolchain packages
+//!   dropped, each `-dev` library replaced by its runtime package from
+//!   `templates/runtime-libs.tsv`, which is a guess until `--verify` reads the artifacts'
+//!   ELF needs), copies the **artifacts**, reruns the few commands that set up the system
+//!   (users, links, permissions, capabilities) and keeps everything after the build.
+//!
+//! The artifact is what the RUN installs: the `--prefix` of `configure`/CMake (`/usr/local`
+//! by default) for `make install`; a `DESTDIR` staging folder when the prefix is `/usr`; the
+//! destination of `cp`/`install`/`mv`; `go build -o`; `cargo install --root`; the jar `jar`
+//! writes; `/usr/local` for pip, npm and gem installs into an official image's prefix.
+//! When the artifact or a command's role cannot be told, the answer is a refusal with a
+//! reason (data) and what the user can change.
+
+mod artifacts;
+mod commands;
+mod runtime;
+
+use super::{refuse, verbatim, Outcome, Plan, Rationale, Reason};
+use crate::dockerfile::packages::{is_toolchain_package, Manager};
+use crate::dockerfile::roles::{self, Role};
+use crate::dockerfile::shell;
+use crate::dockerfile::ship::{self, Fate};
+use crate::dockerfile::{resolve_path, Dockerfile, Graph, Instruction, Kind, Stage};
+use crate::lint::rules::toolchain_image;
+use artifacts::{artifacts, Artifact, Landing, Stuck, STAGING};
+use runtime::{no_build, official_or_arch, runtime_base, runtime_libs, VENV_ENV};
+
+/// What the stage is, before anything is split: its RUNs read, where the build starts and
+/// ends, and what the base says about where installs land.
+struct Survey<'a> {
+    stage: &'a Stage,
+    base: String,
+    scripts: Vec<Option<shell::Script>>,
+    states: Vec<Option<ship::RunState>>,
+    /// git is a build tool (a RUN fetches with it, as SL101 decides).
+    git_is_tool: bool,
+    /// The base image is itself the toolchain (golang, rust, gcc, buildpack-deps, a JDK).
+    toolchain_base: bool,
+    /// The first instruction of the build: the first RUN that ships a toolchain, or on a
+    /// toolchain base the first build RUN.
+    first: usize,
+    /// The last build RUN; `None`: nothing builds.
+    last: Option<usize>,
+    official: Option<String>,
+    alpine: bool,
+    /// pip/npm/gem's prefix on the base (`/usr/local` on the official language images).
+    base_prefix: Option<&'static str>,
+}
+
+impl Survey<'_> {
+    fn tool(&self, name: &str) -> bool {
+        is_toolchain_package(name) || (self.git_is_tool && name == "git")
+    }
+
+    fn ships_toolchain(&self, n: usize) -> bool {
+        self.states[n].as_ref().is_some_and(|st| st.shipped().any(|p| self.tool(&p.name)))
+    }
+
+    fn is_build_run(&self, n: usize) -> bool {
+        self.scripts[n].as_ref().is_some_and(|s| s.commands.iter().any(roles::runs_build))
+    }
+}
+
+/// The two stages as the walk writes them.
+#[derive(Default)]
+struct Split {
+    build: Vec<String>,
+    runtime: Vec<String>,
+    runtime_pkgs: Vec<String>,
+    /// `-dev` packages with no known runtime package.
+    guessed: Vec<String>,
+    /// Set-up commands the runtime reruns.
+    setup: Vec<String>,
+    arts: Vec<Artifact>,
+    /// Toolchain packages left in the build stage.
+    dropped: Vec<String>,
+    /// Where in `runtime` the runtime packages are installed, and where the artifacts arrive.
+    install_at: Option<usize>,
+    artifact_at: Option<usize>,
+    venv: bool,
+}
+
+/// The plan for a stage that ships a toolchain and builds with it in its own RUNs.
+pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
+    let s = match survey(df, inputs)? {
+        Ok(s) => s,
+        Err(outcome) => return Some(Err(outcome)),
+    };
+    let Some(last) = s.last else {
+        return no_build(df, s.stage, &s.states, &runtime_libs(), s.first, s.git_is_tool);
+    };
+    if s.stage.instructions[s.first..=last]
+        .iter()
+        .any(|i| matches!(&i.body, crate::dockerfile::Body::Run { heredocs, .. } if !heredocs.is_empty()))
+    {
+        return refuse(
+            Reason::Heredoc,
+            format!("line {}: a heredoc RUN is not split", s.stage.instructions[s.first].line),
+        );
+    }
+    Some(walk(df, inputs, &s, last).and_then(|split| assemble(df, inputs, &s, last, split)))
+}
+
+/// Read the stage: `None` when it is no build-and-install stage.
+fn survey<'a>(df: &'a Dockerfile, inputs: &super::Inputs) -> Option<Result<Survey<'a>, Outcome>> {
+    let graph = Graph::build(df, &inputs.targets).ok()?;
+    let target = *graph.targets.first()?;
+    let stage = &df.stages[target];
+    let base = graph.root_image(stage.index)?.to_owned();
+    if graph.lineage(target).len() > 1 {
+        return Some(Err(Outcome::refused(
+            Reason::InheritedStage,
+            format!("line {}: the stage that ships is built FROM another stage; rewrite that one first", stage.line),
+        )));
+    }
+    if base.contains('$') {
+        return Some(Err(Outcome::refused(
+            Reason::VariableBase,
+            format!("line {}: the base image comes from an ARG", stage.line),
+        )));
+    }
+    let scripts: Vec<Option<shell::Script>> = stage
+        .instructions
+        .iter()
+        .map(|i| (i.kind == Kind::Run).then(|| i.script().map(|s| shell::parse(&s))).flatten())
+        .collect();
+    let states: Vec<Option<ship::RunState>> = scripts.iter().map(|s| s.as_ref().map(ship::run_state)).collect();
+    let git_is_tool = crate::dockerfile::packages::git_builds(&scripts.iter().flatten().collect::<Vec<_>>());
+    let toolchain_base = runtime_base(&base) != base && toolchain_image(&base).is_some();
+    let official = official_or_arch(&base);
+    let alpine = base.contains("alpine")
+        || states.iter().flatten().any(|s| s.packages.iter().any(|p| p.manager == Manager::Apk));
+    // pip/npm/gem write into /usr/local on the official language images and on Debian
+    let base_prefix = match official.as_deref() {
+        Some("ruby") => Some("/usr/local/bundle"),
+        Some("python" | "node" | "php" | "debian" | "ubuntu" | "buildpack-deps") => Some("/usr/local"),
+        _ => None,
+    };
+    let mut s = Survey {
+        stage,
+        base,
+        scripts,
+        states,
+        git_is_tool,
+        toolchain_base,
+        first: 0,
+        last: None,
+        official,
+        alpine,
+        base_prefix,
+    };
+    // the toolchain is a package a RUN installs, or the base image itself: then the first
+    // build RUN starts the build
+    let n = stage.instructions.len();
+    s.first = (0..n)
+        .find(|&i| s.ships_toolchain(i))
+        .or_else(|| s.toolchain_base.then(|| (0..n).find(|&i| s.is_build_run(i))).flatten())?;
+    s.last = (s.first..n).rev().find(|&i| s.is_build_run(i));
+    Some(Ok(s))
+}
+
+/// Walk the stage: what goes to the build stage, what to the runtime, and what each build
+/// RUN installs.
+fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Result<Split, Outcome> {
+    let mut out = Split::default();
+    let mut workdir = "/".to_owned();
+    let mut prev_end = s.stage.line;
+    for (n, ins) in s.stage.instructions.iter().enumerate() {
+        let before = prev_end;
+        let text = verbatim(df, ins, before);
+        prev_end = ins.end_line;
+        if ins.kind == Kind::Workdir {
+            workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/"));
+        }
+        if n > last {
+            out.artifact_at.get_or_insert(out.runtime.len());
+            out.runtime.push(text);
+            continue;
+        }
+        match ins.kind {
+            Kind::Run if n >= s.first && (s.ships_toolchain(n) || s.is_build_run(n)) => {
+                let (Some(script), Some(state)) = (&s.scripts[n], &s.states[n]) else {
+                    out.build.push(text);
+                    continue;
+                };
+                split_run(df, s, ins, script, before, &workdir, &mut out)?;
+                runtime_packages(s, state, inputs, &mut out);
+                out.install_at.get_or_insert(out.runtime.len());
+                replay(ins, script, &mut out)?;
+            }
+            Kind::Expose
+            | Kind::Cmd
+            | Kind::Entrypoint
+            | Kind::Healthcheck
+            | Kind::Label
+            | Kind::Volume
+            | Kind::Stopsignal => out.runtime.push(text),
+            _ => {
+                out.build.push(df.source(ins).trim_end().replace("\r\n", "\n"));
+                out.runtime.push(text);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A build RUN goes to the build stage, staged (DESTDIR) or in a virtualenv when its
+/// installs would land in the system's own prefix; its artifacts are noted.
+fn split_run(
+    df: &Dockerfile,
+    s: &Survey,
+    ins: &Instruction,
+    script: &shell::Script,
+    before: usize,
+    workdir: &str,
+    out: &mut Split,
+) -> Result<(), Outcome> {
+    // where this RUN's installs land: as written, or staged (DESTDIR) / in a virtualenv, by
+    // edits where the commands are written
+    let mut landing = Landing { base_prefix: s.base_prefix, ..Landing::default() };
+    let mut edits = Vec::new();
+    let found = loop {
+        match artifacts(&script.commands, workdir, landing) {
+            Ok(found) => break found,
+            Err(Stuck::SystemPrefix(why)) => match super::edits::staged_install(ins, script, STAGING) {
+                Some(e) if !landing.destdir => {
+                    edits.extend(e);
+                    landing.destdir = true;
+                }
+                _ => return Err(Outcome::refused(Reason::SystemPrefix, format!("line {}: {why}", ins.line))),
+            },
+            Err(Stuck::DistroPip(why)) => match super::edits::into_venv(ins, script) {
+                Some(e) if !landing.venv => {
+                    edits.extend(e);
+                    landing.venv = true;
+                }
+                _ => return Err(Outcome::refused(Reason::SystemPrefix, format!("line {}: {why}", ins.line))),
+            },
+        }
+    };
+    let Some(build_text) = super::verbatim_edited(df, ins, before, &edits) else {
+        return Err(Outcome::refused(
+            Reason::Internal,
+            format!("line {}: the staging edits overlap; please report this Dockerfile", ins.line),
+        ));
+    };
+    if landing.venv && !out.venv {
+        out.venv = true;
+        out.build.push(VENV_ENV.into());
+    }
+    out.build.push(build_text);
+    out.arts.extend(found);
+    Ok(())
+}
+
+/// The runtime packages of a build RUN: what it installs that ships, with its toolchain
+/// packages dropped and each `-dev` package replaced by its runtime library (the table's
+/// guess; `--verify`'s ELF needs replace the table).
+fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, out: &mut Split) {
+    let libs = runtime_libs();
+    for p in state.shipped() {
+        if !s.tool(&p.name) {
+            if !out.runtime_pkgs.contains(&p.name) && p.fate == Fate::Ships {
+                out.runtime_pkgs.push(p.name.clone());
+            }
+            continue;
+        }
+        if !out.dropped.contains(&p.name) {
+            out.dropped.push(p.name.clone());
+        }
+        // a JDK's programs run on its JRE
+        if let Some(at) = p.name.rfind("jdk") {
+            let jre = format!("{}jre{}", &p.name[..at], &p.name[at + 3..]);
+            if !out.runtime_pkgs.contains(&jre) {
+                out.runtime_pkgs.push(jre);
+            }
+            continue;
+        }
+        if inputs.runtime_libs.is_some() {
+            continue;
+        }
+        match libs.iter().find(|(dev, _, _)| *dev == p.name) {
+            Some((_, deb, apk)) => {
+                let lib = if p.manager == Manager::Apk { apk } else { deb };
+                if *lib != "-" && !out.runtime_pkgs.iter().any(|r| r == lib) {
+                    out.runtime_pkgs.push((*lib).to_owned());
+                }
+            }
+            None if p.name.ends_with("-dev") || p.name.ends_with("-devel") => out.guessed.push(p.name.clone()),
+            None => {}
+        }
+    }
+}
+
+/// The commands of a build RUN the runtime must rerun (set-up: users, links, permissions);
+/// a command that is neither build-only nor set-up is refused, since the runtime may need it.
+fn replay(ins: &Instruction, script: &shell::Script, out: &mut Split) -> Result<(), Outcome> {
+    for c in &script.commands {
+        let p = c.program();
+        // `&& \ ` with a blank after the backslash leaves a blank word, and a redirection
+        // split off its command is no command either
+        let fragment = c.words.iter().all(|w| w.trim().is_empty())
+            || p.starts_with(['>', '<'])
+            || p.trim_start_matches(char::is_numeric).starts_with('>');
+        if c.words.is_empty() || fragment || roles::build_only(c) || roles::of(c) == Role::Install {
+            continue;
+        }
+        if roles::of(c) == Role::Setup && !c.conditional() {
+            out.setup.push(commands::command_text(c));
+            continue;
+        }
+        return Err(Outcome::refused(
+            Reason::MixedRun,
+            format!(
+                "line {}: `{}` in this RUN is neither a build step nor system set-up, so shiplight cannot tell whether the runtime needs it; move it to its own RUN and ask again",
+                ins.line,
+                c.words.join(" ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Write the runtime stage's own lines (its packages, the artifacts' COPYs, the virtualenv,
+/// the set-up) into the split, and say why.
+fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mut out: Split) -> Result<Plan, Outcome> {
+    let stage = s.stage;
+    if out.arts.is_empty() {
+        return Err(Outcome::refused(
+            Reason::UnknownArtifact,
+            format!(
+                "line {}: shiplight cannot tell what this build produces; install it with `make install` (a `--prefix`), `cp`/`install` to an absolute path, or `-o /path` and ask again",
+                stage.instructions[last].line
+            ),
+        ));
+    }
+    let (_, build_name, _) = super::stage_names(stage);
+    let artifact_at = out.artifact_at.unwrap_or(out.runtime.len());
+    // a later artifact inside an earlier one is already copied
+    let mut kept: Vec<&Artifact> = Vec::new();
+    for a in &out.arts {
+        if !out.arts.iter().any(|b| b.to != a.to && a.to.starts_with(&format!("{}/", b.to)))
+            && !kept.iter().any(|k| k.to == a.to)
+        {
+            kept.push(a);
+        }
+    }
+    let copies: Vec<String> = kept.iter().map(|a| format!("COPY --from={build_name} {} {}", a.from, a.to)).collect();
+    let runtime_image = runtime_base(&s.base);
+    let mut unresolved: Vec<String> = Vec::new();
+    if let Some(found) = &inputs.runtime_libs {
+        for (package, soname) in found {
+            if package.is_empty() {
+                unresolved.push(soname.clone());
+            } else if !out.runtime_pkgs.contains(package) {
+                out.runtime_pkgs.push(package.clone());
+            }
+        }
+    }
+    if !out.runtime_pkgs.is_empty() {
+        let line = runtime::install_line(s.alpine, s.official.as_deref(), &out.runtime_pkgs);
+        out.runtime.insert(out.install_at.unwrap_or(0), line);
+    }
+    // the artifacts arrive where the last build ran (after the package RUN, if any, inserted
+    // before it), then the system set-up
+    let mut pos = (artifact_at + usize::from(!out.runtime_pkgs.is_empty())).min(out.runtime.len());
+    for c in copies {
+        out.runtime.insert(pos, c);
+        pos += 1;
+    }
+    if out.venv {
+        out.runtime.insert(pos, VENV_ENV.into());
+        pos += 1;
+    }
+    if !out.setup.is_empty() {
+        out.runtime.insert(pos, format!("RUN {}", out.setup.join(" \\\n    && ")));
+    }
+    let kept_toolchain = if out.dropped.is_empty() {
+        format!("the toolchain of `{}` stays", s.base)
+    } else {
+        format!("{} stay", out.dropped.join(", "))
+    };
+    let mut rationale = vec![Rationale::new(
+        "SL101",
+        stage.instructions[s.first].line,
+        format!(
+            "{kept_toolchain} in the build stage; the runtime is `{runtime_image}` with {}",
+            kept.iter().map(|a| format!("`{}`", a.to)).collect::<Vec<_>>().join(", ")
+        ),
+    )];
+    let at = stage.instructions[last].line;
+    rationale.extend(runtime::libraries_rationale(inputs, s, &runtime_image, &out, &unresolved, at));
+    Ok(Plan::new("install", df, stage, &s.base, &runtime_image, out.build, out.runtime, rationale))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::patch::Reason;
+    use crate::patch::{suggest, testing::answers, Outcome as O, Templates};
+
+    fn patch(text: &str) -> crate::patch::Patch {
+        match suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) {
+            O::Patch(p) => p,
+            other => panic!("no patch for\n{text}\n{other:?}"),
+        }
+    }
+
+    fn runtime(p: &crate::patch::Patch) -> String {
+        p.patched.split(" AS runtime\n").nth(1).unwrap_or_default().to_owned()
+    }
+
+    #[test]
+    fn make_and_cp_ships_the_binary_and_its_libraries() {
+        let text = "FROM debian:bookworm\n# the toolchain\nRUN apt-get update && apt-get install -y build-essential libssl-dev && rm -rf /var/lib/apt/lists/*\nWORKDIR /src\nCOPY . .\nRUN make && cp hello /usr/local/bin/\nCMD [\"hello\"]\n";
+        let p = patch(text);
+        assert_eq!(p.ecosystem, "install");
+        let rt = runtime(&p);
+        assert!(p.patched.contains("FROM debian:bookworm AS build\n# Build heavy"), "{}", p.patched);
+        assert!(
+            p.patched.contains("# the toolchain\nRUN apt-get update && apt-get install -y build-essential"),
+            "comments kept"
+        );
+        assert!(rt.contains("apt-get install -y --no-install-recommends libssl3"), "{rt}");
+        assert!(rt.contains("COPY --from=build /usr/local/bin/hello /usr/local/bin/hello\nCMD [\"hello\"]"), "{rt}");
+        assert!(!rt.contains("build-essential"));
+        answers(text, &p, &["SL101"]);
+    }
+
+    #[test]
+    fn configure_and_make_install_on_alpine_copy_the_prefix_and_rerun_the_setup() {
+        let text = "FROM alpine:3.20\nRUN apk add --no-cache --virtual .keep build-base curl pcre-dev \\\n    && curl -fsSL https://example.com/app.tar.gz | tar xz \\\n    && cd app && ./configure --prefix=/opt/app && make && make install \\\n    && adduser -D app\nUSER app\nCMD [\"/opt/app/bin/app\"]\n";
+        let p = patch(text);
+        let rt = runtime(&p);
+        assert!(
+            rt.starts_with(
+                "RUN apk add --no-cache curl pcre\nCOPY --from=build /opt/app /opt/app\nRUN adduser -D app\nUSER app"
+            ),
+            "{rt}"
+        );
+        answers(text, &p, &["SL101"]);
+        // into /usr, the prefix the toolchain shares: installed into a staging root that the
+        // runtime copies whole
+        let usr = text.replace("--prefix=/opt/app", "--prefix=/usr");
+        let p = patch(&usr);
+        assert!(p.patched.contains("&& make && make DESTDIR=/opt/shiplight-root install \\\n"), "{}", p.patched);
+        assert!(runtime(&p).contains("COPY --from=build /opt/shiplight-root/ /\n"), "{}", p.patched);
+        answers(&usr, &p, &["SL101"]);
+    }
+
+    #[test]
+    fn go_rust_and_java_on_a_distribution_base() {
+        let go = "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends golang-go git ca-certificates\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/app ./cmd/app\nENTRYPOINT [\"app\"]\n";
+        let p = patch(go);
+        assert!(runtime(&p).contains("COPY --from=build /usr/local/bin/app /usr/local/bin/app"));
+        assert!(runtime(&p).contains("--no-install-recommends ca-certificates"));
+        answers(go, &p, &["SL101"]);
+        let rust = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y cargo\nWORKDIR /src\nCOPY . .\nRUN cargo build --release && cp target/release/app /usr/local/bin/app\nCMD [\"app\"]\n";
+        let p = patch(rust);
+        assert!(p.patched.contains("FROM debian:bookworm-slim AS runtime"), "{}", p.patched);
+        answers(rust, &p, &["SL101"]);
+        let java = "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y openjdk-17-jdk-headless\nWORKDIR /app\nCOPY src src\nRUN mkdir -p out && javac -d out src/Hello.java && jar cfe /app/hello.jar Hello -C out .\nCMD [\"java\", \"-jar\", \"/app/hello.jar\"]\n";
+        let p = patch(java);
+        let rt = runtime(&p);
+        assert!(
+            rt.contains("openjdk-17-jre-headless") && rt.contains("COPY --from=build /app/hello.jar /app/hello.jar"),
+            "{rt}"
+        );
+        answers(java, &p, &["SL101"]);
+    }
+
+    #[test]
+    fn the_artifacts_arrive_where_the_build_was() {
+        let text = "FROM debian:bookworm\nENV X=1\nRUN apt-get update && apt-get install -y gcc make libpq-dev\nWORKDIR /src\nCOPY . .\nRUN make && cp app /usr/local/bin/app\nEXPOSE 80\nCMD [\"app\"]\n";
+        let rt = runtime(&patch(text));
+        let order: Vec<&str> = rt.lines().filter(|l| !l.starts_with(' ')).collect();
+        assert_eq!(
+            order,
+            [
+                "ENV X=1",
+                "RUN apt-get update \\",
+                "WORKDIR /src",
+                "COPY . .",
+                "COPY --from=build /usr/local/bin/app /usr/local/bin/app",
+                "EXPOSE 80",
+                "CMD [\"app\"]"
+            ],
+            "{rt}"
+        );
+    }
+
+    #[test]
+    fn dev_packages_nothing_builds_against_are_swapped_for_their_libraries() {
+        let text = "FROM debian:bullseye-slim\nRUN apt-get update && apt-get install -y \\\n    ca-certificates \\\n    libx11-xcb-dev \\\n    && rm -rf /var/lib/apt/lists/*\nCMD [\"firefox\"]\n";
+        let p = patch(text);
+        assert!(p.patched.contains("    libx11-xcb1 \\\n") && !p.patched.contains("-dev"), "{}", p.patched);
+        assert!(p.rationale[0].message.contains("a guess"), "{:?}", p.rationale);
+        answers(text, &p, &["SL101"]);
+    }
+
+    #[test]
+    fn pip_into_a_distribution_python_moves_into_a_virtualenv() {
+        let text = "FROM alpine:3.20\nRUN apk add --no-cache python3 py3-pip build-base python3-dev libffi-dev \\\n    && pip3 install --no-cache-dir --break-system-packages cffi \\\n    && adduser -D app\nUSER app\nCMD [\"python3\", \"-c\", \"import cffi\"]\n";
+        let p = patch(text);
+        let (build, rt) = (p.patched.split(" AS runtime\n").next().unwrap(), runtime(&p));
+        assert!(build.contains("ENV VIRTUAL_ENV=/opt/venv PATH=\"/opt/venv/bin:$PATH\"\nRUN apk add"), "{build}");
+        assert!(build.contains("&& python3 -m venv /opt/venv && pip3 install"), "{build}");
+        assert!(rt.starts_with("RUN apk add --no-cache python3 py3-pip libffi\nCOPY --from=build /opt/venv /opt/venv\nENV VIRTUAL_ENV=/opt/venv"), "{rt}");
+        answers(text, &p, &["SL101"]);
+        // a pip fetched by get-pip.py may have no venv: refused
+        let getpip = "FROM alpine:3.20\nRUN apk add --no-cache python3 build-base && curl -sSL https://bootstrap.pypa.io/get-pip.py | python3 && pip install cffi\nCMD [\"python3\"]\n";
+        let O::Refused(why) = suggest(getpip, "D", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert_eq!(why.reason, Reason::SystemPrefix);
+    }
+
+    #[test]
+    fn headers_only_packages_go_and_architecture_namespaces_are_official() {
+        let text = "FROM alpine:3.20\nRUN apk add --no-cache collectd collectd-dev\nCMD [\"collectd\", \"-f\"]\n";
+        let p = patch(text);
+        assert!(p.patched.contains("RUN apk add --no-cache collectd\n"), "{}", p.patched);
+        answers(text, &p, &["SL101"]);
+        // nothing left to install: not rewritten
+        let only = "FROM alpine:3.20\nRUN apk add --no-cache collectd-dev\nCMD [\"sh\"]\n";
+        assert!(matches!(suggest(only, "D", &Default::default(), &Templates::built_in()), O::Refused(_)));
+        // arm32v7/debian is the official debian: pip lands in /usr/local
+        let arm = "FROM arm32v7/debian:bookworm\nRUN apt-get update && apt-get install -y python3-pip build-essential python3-dev && pip3 install --break-system-packages cffi\nCMD [\"python3\"]\n";
+        let p = patch(arm);
+        assert!(runtime(&p).contains("COPY --from=build /usr/local /usr/local"), "{}", p.patched);
+    }
+
+    #[test]
+    fn runtime_libraries_found_by_verify_replace_the_table() {
+        let text = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y gcc make libssl-dev libfoo-dev curl && rm -rf /var/lib/apt/lists/*\nWORKDIR /src\nCOPY . .\nRUN make && cp app /usr/local/bin/app\nCMD [\"app\"]\n";
+        let guessed = patch(text);
+        assert!(runtime(&guessed).contains("--no-install-recommends libssl3 curl"), "{}", guessed.patched);
+        let inputs = crate::patch::Inputs {
+            runtime_libs: Some(vec![("libssl3".into(), "libssl.so.3".into()), (String::new(), "libfoo.so.1".into())]),
+            ..Default::default()
+        };
+        let O::Patch(found) = suggest(text, "D", &inputs, &Templates::built_in()) else { panic!() };
+        assert!(runtime(&found).contains("--no-install-recommends curl libssl3 \\"), "{}", found.patched);
+        let m = &found.rationale.iter().find(|r| r.rule == "SL102").unwrap().message;
+        assert!(m.contains("ELF needs") && m.contains("libssl3 (libssl.so.3)") && m.contains("libfoo.so.1"), "{m}");
+        assert!(!m.contains("guess"), "{m}");
+    }
+
+    #[test]
+    fn runtime_bases_exist() {
+        assert_eq!(super::runtime_base("alpine:latest"), "alpine:latest");
+        assert_eq!(super::runtime_base("ubuntu:22.04"), "ubuntu:22.04");
+        assert_eq!(super::runtime_base("debian:bookworm"), "debian:bookworm-slim");
+        // the official python/ruby/node full images build on buildpack-deps
+        assert_eq!(super::runtime_base("buildpack-deps:trixie"), "debian:trixie-slim");
+        assert_eq!(super::runtime_base("buildpack-deps:noble"), "ubuntu:noble");
+        assert_eq!(super::runtime_base("python:3.12"), "python:3.12-slim");
+        assert_eq!(super::runtime_base("rust:1.80-alpine"), "alpine:3.20");
+        assert_eq!(super::runtime_base("eclipse-temurin:21"), "eclipse-temurin:21-jre");
+    }
+
+    /// Every patch the split emits, on a deterministic sweep of generated build-and-install
+    /// files (distributions and toolchain images, installs with runtime libraries, every
+    /// artifact shape, set-up commands), applies to its input, parses, and no longer ships a
+    /// toolchain; what it cannot do is refused with a reason.
+    #[test]
+    fn property_every_split_applies_parses_and_ships_no_toolchain() {
+        let t = Templates::built_in();
+        let mut pick = crate::patch::testing::picker(0x1ea7);
+        let bases =
+            ["debian:bookworm", "ubuntu:22.04", "alpine:3.20", "golang:1.22", "rust:1.80", "eclipse-temurin:17"];
+        let apt = [
+            "RUN apt-get update && apt-get install -y --no-install-recommends build-essential libssl-dev ca-certificates && rm -rf /var/lib/apt/lists/*",
+            "RUN apt-get update && apt-get install -y gcc make libpq-dev curl",
+            "RUN apt-get update && apt-get install -y --no-install-recommends git cmake zlib1g-dev && rm -rf /var/lib/apt/lists/*",
+        ];
+        let apk = [
+            "RUN apk add --no-cache build-base openssl-dev curl",
+            "RUN apk add --no-cache --virtual .keep gcc musl-dev make pcre-dev",
+        ];
+        let builds = [
+            "RUN make && cp app /usr/local/bin/",
+            "RUN ./configure --prefix=/opt/app && make && make install",
+            "RUN ./configure --prefix=/usr && make && make install",
+            "RUN git clone https://example.com/x.git /tmp/x && cd /tmp/x && make && make install",
+            "RUN go build -o /usr/local/bin/app ./cmd/app",
+            "RUN cargo build --release && cp target/release/app /usr/local/bin/app",
+            "RUN mkdir -p out && javac -d out App.java && jar cfe /app/app.jar App -C out .",
+            "RUN make && install -m 755 app /usr/local/bin/app && useradd -r app",
+            "RUN cmake -B b . && cmake --build b && cmake --install b",
+            "RUN make && ./run-tests",
+        ];
+        let extras = [
+            "WORKDIR /src",
+            "COPY . .",
+            "ENV MODE=prod",
+            "# a comment\nARG V=1",
+            "USER 1000",
+            "EXPOSE 8080",
+            "RUN ln -s /usr/local/bin/app /usr/bin/app",
+        ];
+        let (mut patched, mut refused) = (0, 0);
+        for _ in 0..400 {
+            let base = bases[pick(bases.len())];
+            let mut lines = vec![format!("FROM {base}")];
+            let alpine = base.starts_with("alpine");
+            if !base.starts_with("golang") && !base.starts_with("rust") && !base.starts_with("eclipse") {
+                lines.push(if alpine { apk[pick(apk.len())] } else { apt[pick(apt.len())] }.to_owned());
+            }
+            for _ in 0..1 + pick(3) {
+                lines.push(extras[pick(extras.len())].to_owned());
+            }
+            lines.push(builds[pick(builds.len())].to_owned());
+            if pick(2) == 0 {
+                lines.push(extras[pick(extras.len())].to_owned());
+            }
+            lines.push("CMD [\"app\"]".to_owned());
+            let text = lines.join("\n") + "\n";
+            match suggest(&text, "Dockerfile", &Default::default(), &t) {
+                O::Patch(p) => {
+                    patched += 1;
+                    assert_eq!(
+                        crate::patch::diff::apply(&text, &p.diff).as_deref(),
+                        Some(p.patched.as_str()),
+                        "{text}"
+                    );
+                    let after = crate::lint::lint_text(&p.patched, "D", &crate::lint::LintConfig::default());
+                    assert!(!after.iter().any(|f| f.code == "SL001"), "does not parse:\n{}", p.patched);
+                    assert!(
+                        !after.iter().any(|f| f.code == "SL101"),
+                        "toolchain still ships:\n{text}\n->\n{}",
+                        p.patched
+                    );
+                }
+                O::Refused(why) => {
+                    refused += 1;
+                    assert!(!why.message.is_empty(), "{text}");
+                }
+                O::Nothing(_) => {}
+            }
+        }
+        eprintln!("split sweep: {patched} patches, {refused} refusals of 400");
+        assert!(patched > 150 && refused > 20, "the sweep exercises both: {patched} patches, {refused} refusals");
+    }
+
+    #[test]
+    fn honest_refusals_carry_their_reason() {
+        let t = Templates::built_in();
+        let reason = |text: &str| match suggest(text, "D", &Default::default(), &t) {
+            O::Refused(why) => (why.reason, why.message.clone()),
+            other => panic!("{other:?}"),
+        };
+        let (r, m) = reason("FROM alpine:3.20\nRUN apk add --no-cache gcc make\nCMD [\"sh\"]\n");
+        assert_eq!(r, Reason::NoBuildStep, "{m}");
+        assert!(m.contains("nothing in this stage builds with `gcc`, `make`"), "{m}");
+        let (r, m) = reason("FROM debian:12\nRUN apt-get install -y gcc && make && ./run-tests\nCMD [\"sh\"]\n");
+        assert_eq!(r, Reason::MixedRun, "{m}");
+        assert!(m.contains("line 2") && m.contains("./run-tests"), "{m}");
+        let (r, m) = reason("FROM debian:12\nRUN apt-get install -y gcc && make\nCMD [\"sh\"]\n");
+        assert_eq!(r, Reason::UnknownArtifact, "{m}");
+    }
+}

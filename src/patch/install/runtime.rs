@@ -1,0 +1,221 @@
+//! What the runtime stage of a split needs: its base image, the runtime packages that replace
+//! the toolchain's `-dev` packages (`templates/runtime-libs.tsv`, a guess until `--verify`
+//! reads the artifacts' ELF needs), and the in-place swap when nothing builds at all.
+
+use crate::dockerfile::edit::Edit;
+use crate::dockerfile::packages::{is_toolchain_package, package_name, system_install, Manager};
+use crate::dockerfile::shell;
+use crate::dockerfile::ship::{self, Fate};
+use crate::dockerfile::{Dockerfile, ImageRef, Instruction};
+use crate::lint::rules::slim_variant;
+use crate::patch::{refuse, Outcome, Plan, Rationale, Reason};
+
+/// The runtime-library table: `-dev` package → (Debian, Alpine) runtime packages.
+pub fn runtime_libs() -> Vec<(&'static str, &'static str, &'static str)> {
+    include_str!("../../../templates/runtime-libs.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            Some((f.next()?, f.next()?, f.next()?))
+        })
+        .collect()
+}
+
+/// The runtime image for a toolchain-free stage: the slim variant of a language image, a
+/// small distribution for a toolchain image, else the same base.
+pub fn runtime_base(base: &str) -> String {
+    let r = ImageRef::parse(base);
+    let tag = r.tag.clone().unwrap_or_default();
+    let alpine = tag.contains("alpine");
+    match r.short_name() {
+        "golang" | "rust" | "gcc" if alpine => "alpine:3.20".into(),
+        "golang" | "rust" | "gcc" => "debian:bookworm-slim".into(),
+        // buildpack-deps:SUITE is debian:SUITE (or ubuntu's) with compilers and headers
+        "buildpack-deps" => {
+            let suite = tag.trim_end_matches("-scm").trim_end_matches("-curl");
+            let ubuntu = ["focal", "jammy", "noble", "bionic"].contains(&suite);
+            match (suite.is_empty(), ubuntu) {
+                (true, _) => "debian:stable-slim".into(),
+                (false, true) => format!("ubuntu:{suite}"),
+                (false, false) => format!("debian:{suite}-slim"),
+            }
+        }
+        "maven" | "gradle" | "openjdk" | "eclipse-temurin" | "amazoncorretto" => {
+            crate::patch::java::jre_for(base).unwrap_or_else(|| base.to_owned())
+        }
+        // slim_variant knows which images publish slim variants (there is no `alpine:slim`)
+        _ => slim_variant(base).unwrap_or_else(|| base.to_owned()),
+    }
+}
+
+/// Nothing in the stage builds: `-dev` packages installed only for their libraries are
+/// swapped in place for the runtime packages (the table's guess, said so); anything else
+/// (a compiler, git, make) may be what the program runs, so that is refused.
+pub fn no_build(
+    df: &Dockerfile,
+    stage: &crate::dockerfile::Stage,
+    states: &[Option<ship::RunState>],
+    libs: &[(&str, &str, &str)],
+    first: usize,
+    git_is_tool: bool,
+) -> Option<Result<Plan, Outcome>> {
+    // (the instruction, the -dev package, its runtime package or "")
+    let mut swaps: Vec<(&Instruction, String, String)> = Vec::new();
+    let mut unknown: Vec<String> = Vec::new();
+    for (ins, st) in stage.instructions.iter().zip(states) {
+        let Some(st) = st else { continue };
+        for p in st.shipped().filter(|p| is_toolchain_package(&p.name) || (git_is_tool && p.name == "git")) {
+            let dev = p.name.ends_with("-dev") || p.name.ends_with("-devel");
+            match libs.iter().find(|(d, _, _)| *d == p.name) {
+                Some((_, deb, apk)) if dev => {
+                    let lib = if p.manager == Manager::Apk { apk } else { deb };
+                    // `-`: headers only, nothing to install in their place
+                    let lib = if *lib == "-" { String::new() } else { (*lib).to_owned() };
+                    swaps.push((ins, p.name.clone(), lib));
+                }
+                _ => unknown.push(p.name.clone()),
+            }
+            // an install left with no package at all is no install: not rewritten
+            if st
+                .packages
+                .iter()
+                .filter(|q| q.fate != Fate::Removed)
+                .all(|q| swaps.iter().any(|(i, d, lib)| i.line == ins.line && *d == q.name && lib.is_empty()))
+                && !st.packages.is_empty()
+            {
+                unknown.push(p.name.clone());
+            }
+        }
+    }
+    if !unknown.is_empty() || swaps.is_empty() {
+        return refuse(
+            Reason::NoBuildStep,
+            format!(
+                "line {}: nothing in this stage builds with {}; if the program needs them at run time, ignore SL101 on that line, else remove them",
+                stage.instructions[first].line,
+                if unknown.is_empty() { "the toolchain it installs".to_owned() } else { format!("`{}`", unknown.join("`, `")) }
+            ),
+        );
+    }
+    let rationale = swaps
+        .iter()
+        .map(|(ins, dev, lib)| {
+            let message = if lib.is_empty() {
+                format!("nothing here builds against `{dev}`, which holds only headers: it is no longer installed")
+            } else {
+                format!(
+                    "nothing here builds against `{dev}`: its runtime library `{lib}` is installed instead (from the -dev → runtime table, a guess that `--verify` checks)"
+                )
+            };
+            Rationale::new("SL101", ins.line, message)
+        })
+        .collect();
+    let mut edits = Vec::new();
+    for (ins, dev, lib) in &swaps {
+        edits.extend(package_edits(df, ins, dev, lib));
+    }
+    Some(crate::patch::slim::edited(df, stage.index, edits, "install", rationale))
+}
+
+/// Edits that swap package `dev` for `lib` where a system install of `ins` names it (`lib`
+/// empty: the word is removed with the blank before it).
+fn package_edits(df: &Dockerfile, ins: &Instruction, dev: &str, lib: &str) -> Vec<Edit> {
+    let script = shell::parse(&ins.script().unwrap_or_default());
+    let mut out = Vec::new();
+    for c in script.commands.iter().filter(|c| system_install(c).is_some()) {
+        for k in c.effective_start() + 1..c.words.len() {
+            if package_name(&c.words[k]) != dev || c.words[k].starts_with('-') {
+                continue;
+            }
+            let Some(r) = c.spans.get(k).and_then(|s| ins.source_range(s.clone())) else { continue };
+            out.push(if lib.is_empty() {
+                let start = if df.text[..r.start].ends_with(' ') { r.start - 1 } else { r.start };
+                Edit::delete(start..r.end)
+            } else {
+                Edit::replace(r, lib)
+            });
+        }
+    }
+    out
+}
+
+/// The official image's name, also when it is pulled through Docker's per-architecture
+/// namespaces (`arm32v7/debian` is the official `debian` for that architecture).
+pub fn official_or_arch(image: &str) -> Option<String> {
+    let r = ImageRef::parse(image);
+    if let Some(name) = r.official_name() {
+        return Some(name.to_owned());
+    }
+    const ARCHES: &[&str] =
+        &["amd64", "arm32v5", "arm32v6", "arm32v7", "arm64v8", "i386", "mips64le", "ppc64le", "riscv64", "s390x"];
+    let (ns, name) = r.repository.split_once('/')?;
+    (r.registry == "docker.io" && ARCHES.contains(&ns) && !name.contains('/')).then(|| name.to_owned())
+}
+
+/// The environment of the virtualenv a distribution-Python pip is moved into.
+pub const VENV_ENV: &str = "ENV VIRTUAL_ENV=/opt/venv PATH=\"/opt/venv/bin:$PATH\"";
+
+/// The runtime stage's RUN that installs its packages, in the base's package manager.
+pub fn install_line(alpine: bool, official: Option<&str>, packages: &[String]) -> String {
+    if alpine {
+        format!("RUN apk add --no-cache {}", packages.join(" "))
+    } else if matches!(official, Some("fedora" | "centos" | "rockylinux" | "almalinux" | "amazonlinux")) {
+        format!("RUN dnf install -y {} && dnf clean all", packages.join(" "))
+    } else {
+        format!(
+            "RUN apt-get update \\\n    && apt-get install -y --no-install-recommends {} \\\n    && rm -rf /var/lib/apt/lists/*",
+            packages.join(" ")
+        )
+    }
+}
+
+/// Why the runtime has the libraries it has: `--verify`'s ELF needs, or the table's guess,
+/// and what the base brought that the runtime base lacks. `at` is the last build's line.
+pub(super) fn libraries_rationale(
+    inputs: &crate::patch::Inputs,
+    s: &super::Survey,
+    runtime_image: &str,
+    out: &super::Split,
+    unresolved: &[String],
+    at: usize,
+) -> Vec<Rationale> {
+    let mut rationale = Vec::new();
+    if let Some(found) = &inputs.runtime_libs {
+        let named: Vec<String> =
+            found.iter().filter(|(p, _)| !p.is_empty()).map(|(p, so)| format!("{p} ({so})")).collect();
+        let mut m = format!(
+            "runtime libraries from the artifacts' ELF needs, read in the built build stage: {}",
+            if named.is_empty() { "none beyond the runtime base".to_owned() } else { named.join(", ") }
+        );
+        if !unresolved.is_empty() {
+            m.push_str(&format!(
+                "; no package of the build stage provides {}: install it in the runtime if the program needs it",
+                unresolved.join(", ")
+            ));
+        }
+        rationale.push(Rationale::new("SL102", at, m));
+    } else if !out.runtime_pkgs.is_empty() || !out.guessed.is_empty() {
+        let mut m = format!(
+            "runtime packages: {} (from the `-dev` → runtime table: a guess until `--verify` builds it)",
+            if out.runtime_pkgs.is_empty() { "none".into() } else { out.runtime_pkgs.join(", ") }
+        );
+        if !out.guessed.is_empty() {
+            m.push_str(&format!(
+                "; no runtime package known for {}: add it if the program needs it",
+                out.guessed.join(", ")
+            ));
+        }
+        rationale.push(Rationale::new("SL102", at, m));
+    }
+    // the base brings libraries the build links against (buildpack-deps, gcc): the runtime
+    // base has none of them, and no RUN of the file names them
+    if s.toolchain_base && inputs.runtime_libs.is_none() {
+        rationale.push(Rationale::new(
+            "SL102",
+            at,
+            format!("the build may link against libraries that `{}` brings and `{runtime_image}` lacks: `suggest --verify` reads the artifacts' ELF needs and adds their packages", s.base),
+        ));
+    }
+    rationale
+}
