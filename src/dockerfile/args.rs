@@ -1,0 +1,112 @@
+//! Build arguments: global ARG defaults, BuildKit's automatic platform ARGs, and `$VAR`
+//! substitution in image references and stage names.
+
+use super::Instruction;
+
+pub(super) fn global_arg_defaults(args: &[Instruction]) -> Vec<(String, String)> {
+    args.iter().flat_map(|a| a.pairs().iter()).filter_map(|kv| kv.value.clone().map(|v| (kv.key.clone(), v))).collect()
+}
+
+/// The platforms BuildKit's automatic platform ARGs are resolved for, most common first:
+/// what a build names when a stage name holds `$TARGETOS` or `$TARGETARCH`.
+pub const PLATFORMS: &[&str] = &[
+    "linux/amd64",
+    "linux/arm64",
+    "linux/arm/v7",
+    "linux/arm/v6",
+    "linux/386",
+    "linux/ppc64le",
+    "linux/s390x",
+    "linux/riscv64",
+    "windows/amd64",
+    "windows/arm64",
+    "darwin/amd64",
+    "darwin/arm64",
+    "freebsd/amd64",
+    "freebsd/arm64",
+    "netbsd/amd64",
+    "openbsd/amd64",
+];
+
+/// BuildKit's automatic platform ARGs for one platform (`linux/arm/v7`), target and build
+/// alike: `TARGETPLATFORM`, `TARGETOS`, `TARGETARCH`, `TARGETVARIANT`, and the `BUILD…` ones.
+pub fn platform_args(platform: &str) -> Vec<(String, String)> {
+    let mut parts = platform.split('/');
+    let os = parts.next().unwrap_or_default();
+    let arch = parts.next().unwrap_or_default();
+    let variant = parts.next().unwrap_or_default();
+    let mut out = Vec::new();
+    for side in ["TARGET", "BUILD"] {
+        out.push((format!("{side}PLATFORM"), platform.to_owned()));
+        out.push((format!("{side}OS"), os.to_owned()));
+        out.push((format!("{side}ARCH"), arch.to_owned()));
+        out.push((format!("{side}VARIANT"), variant.to_owned()));
+    }
+    out
+}
+
+/// What a name holding BuildKit's automatic platform ARGs becomes on each of [`PLATFORMS`],
+/// in that order, without repeats; empty when it names none of them.
+pub fn platform_expansions(name: &str) -> Vec<String> {
+    if !name.contains('$') || !(name.contains("TARGET") || name.contains("BUILD")) {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = Vec::new();
+    for p in PLATFORMS {
+        let s = substitute(name, &platform_args(p));
+        if s != name && !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Substitute `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR-default}` from `defaults`.
+/// Unknown variables without a default are left as written.
+pub fn substitute(s: &str, defaults: &[(String, String)]) -> String {
+    let lookup = |name: &str| defaults.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(inner) = after.strip_prefix('{') {
+            let Some(close) = inner.find('}') else {
+                out.push_str(&rest[i..]);
+                return out;
+            };
+            let expr = &inner[..close];
+            let (name, default) = match expr.split_once(":-").or_else(|| expr.split_once('-')) {
+                Some((n, d)) => (n, Some(d)),
+                None => (expr, None),
+            };
+            match lookup(name).or(default) {
+                Some(v) => out.push_str(v),
+                None => out.push_str(&rest[i..i + 2 + close + 1]),
+            }
+            rest = &inner[close + 1..];
+        } else {
+            let len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+            match (len > 0).then(|| lookup(&after[..len])).flatten() {
+                Some(v) => out.push_str(v),
+                None => out.push_str(&rest[i..i + 1 + len]),
+            }
+            rest = &after[len..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether the tag of a reference as written comes from a build argument: its last path
+/// component holds a variable (`${BASE}`, `python:${PY}`, `img${SUFFIX}`), so the build
+/// decides the tag and the ARG's default is a fallback.
+pub fn tag_from_arg(written: &str) -> bool {
+    written.rsplit('/').next().is_some_and(|last| last.contains('$'))
+}
+
+/// Whether the image name of a reference (its last path component, tag aside) comes from a
+/// build argument: `${BASE}`, `${IMAGE}:1`; not `${REGISTRY}/ubuntu:20.04`.
+pub fn name_from_arg(written: &str) -> bool {
+    written.rsplit('/').next().and_then(|last| last.split([':', '@']).next()).is_some_and(|name| name.contains('$'))
+}

@@ -1,0 +1,258 @@
+//! The parse adapter: `parse-dockerfile`'s types into the model's own (positions, line
+//! continuations, heredocs, escape characters, the crate's errors as [`ParseError`]).
+//! Nothing outside this file and [`Dockerfile::parse`] touches the parser crate.
+
+use parse_dockerfile as pd;
+
+use super::*;
+
+pub(super) fn crate_error(e: &pd::Error) -> ParseError {
+    let raw = e.to_string();
+    // The crate's message ends with " at line:col"; we carry those separately.
+    let message = raw.split(" at line ").next().unwrap_or(&raw).trim().to_owned();
+    let hint = if message.contains("unknown instruction") {
+        "; check the spelling of the instruction keyword"
+    } else if message.contains("here-document") || message.contains("heredoc") {
+        "; every `<<EOF` needs a closing `EOF` line"
+    } else if message.contains("expected FROM") {
+        "; only ARG may come before the first FROM"
+    } else {
+        ""
+    };
+    ParseError {
+        line: e.line().max(1),
+        column: e.column().max(1),
+        message: format!("cannot parse Dockerfile: {message}{hint}"),
+    }
+}
+
+pub(super) fn line_starts(text: &str) -> Vec<usize> {
+    let mut v = vec![0];
+    v.extend(text.match_indices('\n').map(|(i, _)| i + 1).filter(|&i| i < text.len()));
+    v
+}
+
+/// 1-based (line, column in characters) of a byte offset.
+pub(super) fn position(text: &str, line_starts: &[usize], pos: usize) -> (usize, usize) {
+    let pos = pos.min(text.len());
+    let line = line_starts.partition_point(|&s| s <= pos).max(1);
+    let start = line_starts[line - 1];
+    let column = text.get(start..pos).map(|s| s.chars().count()).unwrap_or(pos - start) + 1;
+    (line, column)
+}
+
+fn unescaped(s: &pd::UnescapedString<'_>) -> String {
+    s.value.to_string()
+}
+
+/// Join shell-form continuation lines the way the Dockerfile frontend does: an escape char
+/// before the line end continues the line, even with spaces or tabs after it (BuildKit's
+/// `\\[ \t]*$`, both removed), and comment or blank lines inside a continuation are dropped.
+///
+/// Also returns where each byte of the joined text is in `raw`, offset by `base` (one entry
+/// more than the text: the end), so that a word the shell model finds can be edited in the
+/// file where it is written, continuations and all.
+fn join_continuations(raw: &str, base: usize, escape: char) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(raw.len());
+    let mut map: Vec<usize> = Vec::with_capacity(raw.len() + 1);
+    let mut continuing = false;
+    let mut start = 0usize;
+    let push = |out: &mut String, map: &mut Vec<usize>, piece: &str, at: usize| {
+        out.push_str(piece);
+        map.extend((0..piece.len()).map(|k| base + at + k));
+    };
+    for (i, raw_line) in raw.split('\n').enumerate() {
+        let line_start = start;
+        start += raw_line.len() + 1;
+        let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
+        if i > 0 && continuing {
+            let t = line.trim_start();
+            if t.starts_with('#') || t.is_empty() {
+                continue;
+            }
+        } else if i > 0 {
+            push(&mut out, &mut map, "\n", line_start - 1);
+        }
+        match line.trim_end_matches([' ', '\t']).strip_suffix(escape) {
+            Some(head) if !head.ends_with(escape) || escape != '\\' => {
+                push(&mut out, &mut map, head, line_start);
+                continuing = true;
+            }
+            _ => {
+                push(&mut out, &mut map, line, line_start);
+                continuing = false;
+            }
+        }
+    }
+    map.push(base + raw.len());
+    (out, map)
+}
+
+/// The command, and the map of its script text to the file (empty for exec form).
+fn command(c: &pd::Command<'_>, escape: char) -> (Command, Vec<usize>) {
+    match c {
+        pd::Command::Exec(words) => (Command::Exec(words.value.iter().map(unescaped).collect()), Vec::new()),
+        pd::Command::Shell(s) => {
+            let (text, map) = join_continuations(s.value, s.span.start, escape);
+            (Command::Shell(text), map)
+        }
+        _ => (Command::Shell(String::new()), Vec::new()),
+    }
+}
+
+fn flags(fs: &[pd::Flag<'_>]) -> Vec<Flag> {
+    fs.iter().map(|f| Flag { name: f.name.value.to_string(), value: f.value.as_ref().map(unescaped) }).collect()
+}
+
+pub(super) fn convert(text: &str, ls: &[usize], ins: pd::Instruction<'_>, escape: char) -> Option<Instruction> {
+    use pd::Instruction as I;
+    let words = |v: &[pd::UnescapedString<'_>]| v.iter().map(unescaped).collect::<Vec<_>>();
+    let mut map: Vec<usize> = Vec::new();
+    let (kind, kw, end, flag_list, body): (Kind, pd::Span, usize, Vec<Flag>, Body) = match ins {
+        I::Add(a) => {
+            let end = a.dest.span.end.max(heredoc_end(&a.src));
+            (Kind::Add, a.add.span, end, flags(&a.options), copy_body(&a.src, &a.dest))
+        }
+        I::Copy(c) => {
+            let end = c.dest.span.end.max(heredoc_end(&c.src));
+            (Kind::Copy, c.copy.span, end, flags(&c.options), copy_body(&c.src, &c.dest))
+        }
+        I::Arg(a) => {
+            (Kind::Arg, a.arg.span, a.arguments.span.end, vec![], Body::Pairs(pairs(&a.arguments.value, true)))
+        }
+        I::Env(e) => {
+            (Kind::Env, e.env.span, e.arguments.span.end, vec![], Body::Pairs(pairs(&e.arguments.value, false)))
+        }
+        I::Label(l) => {
+            (Kind::Label, l.label.span, l.arguments.span.end, vec![], Body::Pairs(pairs(&l.arguments.value, false)))
+        }
+        I::Cmd(c) => {
+            let (cmd, m) = command(&c.arguments, escape);
+            map = m;
+            (Kind::Cmd, c.cmd.span, command_end(&c.arguments), vec![], Body::Command(cmd))
+        }
+        I::Entrypoint(e) => {
+            let (cmd, m) = command(&e.arguments, escape);
+            map = m;
+            (Kind::Entrypoint, e.entrypoint.span, command_end(&e.arguments), vec![], Body::Command(cmd))
+        }
+        I::Run(r) => {
+            // a heredoc's span stops at the start of its terminator line; +1 takes that line in
+            let end = r.here_docs.iter().map(|h| h.span.end + 1).max().unwrap_or(0).max(command_end(&r.arguments));
+            let heredocs: Vec<String> = r.here_docs.iter().map(|h| h.value.to_string()).collect();
+            let (cmd, mut m) = command(&r.arguments, escape);
+            // the script goes on with each heredoc body, after a newline (the command's end)
+            for h in &r.here_docs {
+                let at = m.pop().unwrap_or(command_end(&r.arguments));
+                m.push(at);
+                // exact where the body is written as it is read (a `<<-` body loses its tabs)
+                let body_start = match text.get(h.span.clone()) {
+                    Some(t) if t == h.value => h.span.start,
+                    _ => at,
+                };
+                m.extend((0..h.value.len()).map(|k| body_start + k));
+                m.push(body_start + h.value.len());
+            }
+            map = m;
+            (Kind::Run, r.run.span, end, flags(&r.options), Body::Run { command: cmd, heredocs })
+        }
+        I::Healthcheck(h) => {
+            let (end, cmd) = match &h.arguments {
+                pd::HealthcheckArguments::Cmd { arguments, .. } => {
+                    let (cmd, m) = command(arguments, escape);
+                    map = m;
+                    (command_end(arguments), Some(cmd))
+                }
+                pd::HealthcheckArguments::None { none, .. } => (none.span.end, None),
+                _ => (h.healthcheck.span.end, None),
+            };
+            (Kind::Healthcheck, h.healthcheck.span, end, flags(&h.options), Body::Healthcheck(cmd))
+        }
+        I::Expose(e) => {
+            let end = e.arguments.last().map(|a| a.span.end).unwrap_or(e.expose.span.end);
+            (Kind::Expose, e.expose.span, end, vec![], Body::Words(words(&e.arguments)))
+        }
+        I::Maintainer(m) => {
+            (Kind::Maintainer, m.maintainer.span, m.name.span.end, vec![], Body::Words(vec![unescaped(&m.name)]))
+        }
+        I::Onbuild(o) => {
+            let inner = convert(text, ls, *o.instruction, escape)?;
+            let end = inner.span.end;
+            (Kind::Onbuild, o.onbuild.span, end, vec![], Body::Onbuild(Box::new(inner)))
+        }
+        I::Shell(s) => {
+            let end = s.arguments.last().map(|a| a.span.end).unwrap_or(s.shell.span.end);
+            (Kind::Shell, s.shell.span, end, vec![], Body::Words(words(&s.arguments)))
+        }
+        I::Stopsignal(s) => (
+            Kind::Stopsignal,
+            s.stopsignal.span,
+            s.arguments.span.end,
+            vec![],
+            Body::Words(vec![unescaped(&s.arguments)]),
+        ),
+        I::User(u) => {
+            (Kind::User, u.user.span, u.arguments.span.end, vec![], Body::Words(vec![unescaped(&u.arguments)]))
+        }
+        I::Workdir(w) => {
+            (Kind::Workdir, w.workdir.span, w.arguments.span.end, vec![], Body::Words(vec![unescaped(&w.arguments)]))
+        }
+        I::Volume(v) => {
+            let (end, list) = match &v.arguments {
+                pd::JsonOrStringArray::Json(j) => (j.span.end, words(&j.value)),
+                pd::JsonOrStringArray::String(s) => {
+                    (s.last().map(|a| a.span.end).unwrap_or(v.volume.span.end), words(s))
+                }
+            };
+            (Kind::Volume, v.volume.span, end, vec![], Body::Words(list))
+        }
+        // FROM is handled by `Dockerfile::parse`; parse-dockerfile's enum is non-exhaustive.
+        _ => return None,
+    };
+    let end = end.max(kw.end);
+    let (line, column) = position(text, ls, kw.start);
+    let (end_line, _) = position(text, ls, end.saturating_sub(1).max(kw.start));
+    Some(Instruction {
+        kind,
+        keyword: text.get(kw.clone()).unwrap_or("").to_owned(),
+        line,
+        column,
+        end_line,
+        span: kw.start..end,
+        flags: flag_list,
+        body,
+        script_map: map,
+    })
+}
+
+/// End of the last heredoc source of COPY/ADD, terminator line included.
+fn heredoc_end(src: &[pd::Source<'_>]) -> usize {
+    src.iter()
+        .filter_map(|s| match s {
+            pd::Source::HereDoc(h) => Some(h.span.end + 1),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+fn command_end(c: &pd::Command<'_>) -> usize {
+    match c {
+        pd::Command::Exec(s) => s.span.end,
+        pd::Command::Shell(s) => s.span.end,
+        _ => 0,
+    }
+}
+
+fn copy_body(src: &[pd::Source<'_>], dest: &pd::UnescapedString<'_>) -> Body {
+    let sources = src
+        .iter()
+        .map(|s| match s {
+            pd::Source::Path(p) => unescaped(p),
+            // the parser keeps the body only; the source is marked as a heredoc
+            pd::Source::HereDoc(_) => HEREDOC_SOURCE.to_owned(),
+            _ => String::new(),
+        })
+        .collect();
+    Body::Copy { sources, dest: unescaped(dest) }
+}
