@@ -2,6 +2,8 @@
 //! every `--flag` the docs name (README.md, docs/*.md, the module docs of src/) is one the
 //! CLI has, for the subcommand it is written after. The CLI's flags are read from the built
 //! binary's own `--help`, so a renamed or removed flag fails here, not in a user's terminal.
+//! Every relative link of the README and docs/ leads to a file and heading that exist, and
+//! the README's test command is the one CI runs.
 
 mod support;
 
@@ -306,15 +308,7 @@ fn every_flag_the_docs_name_exists_in_the_cli() {
     let cli = cli();
     assert!(cli["compare"].contains("--base-ref") && cli["rules"].contains("--markdown"), "{cli:#?}");
     let mut problems = Vec::new();
-    let mut pages: Vec<PathBuf> = vec![root().join("README.md")];
-    let mut docs: Vec<PathBuf> = std::fs::read_dir(root().join("docs"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .collect();
-    docs.sort();
-    pages.extend(docs);
-    for page in &pages {
+    for page in &pages() {
         let text = std::fs::read_to_string(page).unwrap();
         let name = page.strip_prefix(root()).unwrap().display().to_string();
         for (line, context) in command_contexts(&text) {
@@ -369,4 +363,103 @@ fn every_refusal_code_is_documented() {
     let missing: Vec<&str> =
         shiplight::patch::Reason::ALL.iter().map(|r| r.code()).filter(|c| !text.contains(&format!("`{c}`"))).collect();
     assert!(missing.is_empty(), "refusal codes no page documents: {missing:?}");
+}
+
+/// README.md and every page under docs/.
+fn pages() -> Vec<PathBuf> {
+    let mut pages: Vec<PathBuf> = vec![root().join("README.md")];
+    let mut docs: Vec<PathBuf> = std::fs::read_dir(root().join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    pages.extend(docs);
+    pages
+}
+
+/// GitHub's anchors of a page's headings: lower case, punctuation dropped, spaces as `-`,
+/// repeats numbered `-1`, `-2`.
+fn anchors(text: &str) -> BTreeSet<String> {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut out = BTreeSet::new();
+    let mut fenced = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        }
+        let Some(title) =
+            (!fenced).then(|| line.trim_start_matches('#')).filter(|t| t.len() < line.len() && t.starts_with(' '))
+        else {
+            continue;
+        };
+        let slug: String = title
+            .trim()
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == '-' || *c == ' ' || *c == '_')
+            .map(|c| if c == ' ' { '-' } else { c })
+            .collect();
+        let n = seen.entry(slug.clone()).or_insert(0);
+        out.insert(if *n == 0 { slug.clone() } else { format!("{slug}-{n}") });
+        *n += 1;
+    }
+    out
+}
+
+/// Every relative link of the README and docs/ leads somewhere: the file exists, and a
+/// `#anchor` is a heading of the page it names. Moving a section to another page cannot
+/// leave a link behind.
+#[test]
+fn every_link_of_the_docs_leads_somewhere() {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for page in pages() {
+        let text = std::fs::read_to_string(&page).unwrap();
+        let name = page.strip_prefix(root()).unwrap().display().to_string();
+        for (n, line) in text.lines().enumerate() {
+            for piece in line.split("](").skip(1) {
+                let Some(target) =
+                    piece.split(')').next().filter(|t| !t.is_empty() && !t.contains(char::is_whitespace))
+                else {
+                    continue;
+                };
+                if target.contains("://") || target.starts_with("mailto:") {
+                    continue;
+                }
+                checked += 1;
+                let (file, anchor) = target.split_once('#').unwrap_or((target, ""));
+                let file = if file.is_empty() { page.clone() } else { page.parent().unwrap().join(file) };
+                let Ok(file_text) =
+                    std::fs::read_to_string(&file).or_else(|e| if file.is_dir() { Ok(String::new()) } else { Err(e) })
+                else {
+                    problems.push(format!("{name}:{}: `{target}`: no such file", n + 1));
+                    continue;
+                };
+                if !anchor.is_empty() && !anchors(&file_text).contains(anchor) {
+                    problems.push(format!("{name}:{}: `{target}`: no heading has the anchor #{anchor}", n + 1));
+                }
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} links found");
+    assert!(problems.is_empty(), "links that lead nowhere:\n{}", problems.join("\n"));
+    let anchors = anchors("# A\n## Fixes: `shiplight lint --fix`\n```\n# not a heading\n```\n## A\n");
+    assert_eq!(anchors.into_iter().collect::<Vec<_>>(), ["a", "a-1", "fixes-shiplight-lint---fix"]);
+}
+
+/// The README names two commands for a fresh machine; the test command is the one CI runs.
+#[test]
+fn the_readme_test_command_is_what_ci_runs() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let block =
+        readme.split("```sh\n").nth(1).and_then(|b| b.split("```").next()).expect("the README's first sh block");
+    let commands: Vec<&str> =
+        block.lines().map(|l| l.split('#').next().unwrap_or("").trim()).filter(|c| !c.is_empty()).collect();
+    assert_eq!(commands, ["scripts/example", "scripts/test"], "{block}");
+    for c in &commands {
+        assert!(root().join(c).is_file(), "{c} is no file");
+    }
+    let ci = std::fs::read_to_string(root().join(".ci/run")).unwrap();
+    assert!(ci.lines().any(|l| l.trim() == "scripts/test"), ".ci/run does not run the README's test command:\n{ci}");
 }
