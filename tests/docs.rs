@@ -3,7 +3,8 @@
 //! CLI has, for the subcommand it is written after. The CLI's flags are read from the built
 //! binary's own `--help`, so a renamed or removed flag fails here, not in a user's terminal.
 //! Every relative link of the README and docs/ leads to a file and heading that exist, and
-//! the README's test command is the one CI runs.
+//! the README's test command is the one CI runs. docs/action.md's inputs and outputs tables
+//! are generated from action.yml (`SHIPLIGHT_WRITE_DOCS=1 cargo test --test docs action_page`).
 
 mod support;
 
@@ -363,6 +364,75 @@ fn every_refusal_code_is_documented() {
     let missing: Vec<&str> =
         shiplight::patch::Reason::ALL.iter().map(|r| r.code()).filter(|c| !text.contains(&format!("`{c}`"))).collect();
     assert!(missing.is_empty(), "refusal codes no page documents: {missing:?}");
+}
+
+/// A table cell: one line, pipes escaped.
+fn cell(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ").replace('|', "\\|")
+}
+
+/// The inputs and outputs tables of docs/action.md, from `action.yml` in its order.
+fn action_tables(yml: &str) -> (String, String) {
+    let action: yaml_serde::Value = yaml_serde::from_str(yml).expect("action.yml is YAML");
+    let section = |key: &str| {
+        action[key].as_mapping().unwrap_or_else(|| panic!("action.yml has no `{key}` mapping")).iter().map(
+            |(name, spec)| {
+                let name = name.as_str().expect("a name");
+                let description = spec["description"].as_str().unwrap_or_else(|| panic!("`{name}` has no description"));
+                (name.to_owned(), spec, cell(description))
+            },
+        )
+    };
+    let mut inputs = String::from("| input | description | default | required |\n|---|---|---|---|\n");
+    for (name, spec, description) in section("inputs") {
+        let default = match &spec["default"] {
+            yaml_serde::Value::Null => String::new(),
+            yaml_serde::Value::String(s) if s.is_empty() => String::new(),
+            yaml_serde::Value::String(s) => format!("`{s}`"),
+            other => format!("`{}`", yaml_serde::to_string(other).unwrap().trim()),
+        };
+        let required = if spec["required"].as_bool() == Some(true) { "yes" } else { "no" };
+        inputs.push_str(&format!("| `{name}` | {description} | {default} | {required} |\n"));
+    }
+    let mut outputs = String::from("| output | description |\n|---|---|\n");
+    for (name, _, description) in section("outputs") {
+        outputs.push_str(&format!("| `{name}` | {description} |\n"));
+    }
+    (inputs, outputs)
+}
+
+/// `page` with the part between `<!-- {name}:start -->` and `<!-- {name}:end -->` replaced.
+fn replace_marked(page: &str, name: &str, content: &str) -> String {
+    let (start, end) = (format!("<!-- {name}:start -->\n"), format!("<!-- {name}:end -->"));
+    let from = page.find(&start).unwrap_or_else(|| panic!("docs/action.md lost its `{start}` marker")) + start.len();
+    let to = page.find(&end).unwrap_or_else(|| panic!("docs/action.md lost its `{end}` marker"));
+    format!("{}{content}{}", &page[..from], &page[to..])
+}
+
+/// docs/action.md's inputs and outputs tables are generated from action.yml, as docs/rules.md
+/// is from the rule table; the prose around them is written by hand. With
+/// `SHIPLIGHT_WRITE_DOCS=1` the test writes the page instead of checking it.
+#[test]
+fn action_page_is_generated_from_action_yml() {
+    let yml = std::fs::read_to_string(root().join("action.yml")).unwrap();
+    let path = root().join("docs/action.md");
+    let committed = std::fs::read_to_string(&path).unwrap();
+    let (inputs, outputs) = action_tables(&yml);
+    let generated =
+        replace_marked(&replace_marked(&committed, "action.yml inputs", &inputs), "action.yml outputs", &outputs);
+    if std::env::var_os("SHIPLIGHT_WRITE_DOCS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    assert!(
+        generated == committed,
+        "docs/action.md is stale: run `SHIPLIGHT_WRITE_DOCS=1 cargo test --test docs action_page`"
+    );
+    // the generator sees every input, in action.yml's order, and keeps a `|` in a cell
+    assert!(inputs.lines().nth(2).is_some_and(|l| l.starts_with("| `dockerfile` |")), "{inputs}");
+    assert!(inputs.contains("| `github-token` | The token that reads the base tarball and writes the comment. | `${{ github.token }}` | no |"));
+    assert!(inputs.contains("| `comment` | always \\| on-change"), "{inputs}");
+    assert_eq!(outputs.lines().count(), 2 + 10, "{outputs}");
 }
 
 /// README.md and every page under docs/.
