@@ -2,6 +2,9 @@
 //! every `--flag` the docs name (README.md, docs/*.md, the module docs of src/) is one the
 //! CLI has, for the subcommand it is written after. The CLI's flags are read from the built
 //! binary's own `--help`, so a renamed or removed flag fails here, not in a user's terminal.
+//! Every relative link of the README and docs/ leads to a file and heading that exist, and
+//! the README's test command is the one CI runs. docs/action.md's inputs and outputs tables
+//! are generated from action.yml (`SHIPLIGHT_WRITE_DOCS=1 cargo test --test docs action_page`).
 
 mod support;
 
@@ -306,15 +309,7 @@ fn every_flag_the_docs_name_exists_in_the_cli() {
     let cli = cli();
     assert!(cli["compare"].contains("--base-ref") && cli["rules"].contains("--markdown"), "{cli:#?}");
     let mut problems = Vec::new();
-    let mut pages: Vec<PathBuf> = vec![root().join("README.md")];
-    let mut docs: Vec<PathBuf> = std::fs::read_dir(root().join("docs"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .collect();
-    docs.sort();
-    pages.extend(docs);
-    for page in &pages {
+    for page in &pages() {
         let text = std::fs::read_to_string(page).unwrap();
         let name = page.strip_prefix(root()).unwrap().display().to_string();
         for (line, context) in command_contexts(&text) {
@@ -369,4 +364,344 @@ fn every_refusal_code_is_documented() {
     let missing: Vec<&str> =
         shiplight::patch::Reason::ALL.iter().map(|r| r.code()).filter(|c| !text.contains(&format!("`{c}`"))).collect();
     assert!(missing.is_empty(), "refusal codes no page documents: {missing:?}");
+}
+
+/// A table cell: one line, pipes escaped.
+fn cell(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ").replace('|', "\\|")
+}
+
+/// The inputs and outputs tables of docs/action.md, from `action.yml` in its order.
+fn action_tables(yml: &str) -> (String, String) {
+    let action: yaml_serde::Value = yaml_serde::from_str(yml).expect("action.yml is YAML");
+    let section = |key: &str| {
+        action[key].as_mapping().unwrap_or_else(|| panic!("action.yml has no `{key}` mapping")).iter().map(
+            |(name, spec)| {
+                let name = name.as_str().expect("a name");
+                let description = spec["description"].as_str().unwrap_or_else(|| panic!("`{name}` has no description"));
+                (name.to_owned(), spec, cell(description))
+            },
+        )
+    };
+    let mut inputs = String::from("| input | description | default | required |\n|---|---|---|---|\n");
+    for (name, spec, description) in section("inputs") {
+        let default = match &spec["default"] {
+            yaml_serde::Value::Null => String::new(),
+            yaml_serde::Value::String(s) if s.is_empty() => String::new(),
+            yaml_serde::Value::String(s) => format!("`{s}`"),
+            other => format!("`{}`", yaml_serde::to_string(other).unwrap().trim()),
+        };
+        let required = if spec["required"].as_bool() == Some(true) { "yes" } else { "no" };
+        inputs.push_str(&format!("| `{name}` | {description} | {default} | {required} |\n"));
+    }
+    let mut outputs = String::from("| output | description |\n|---|---|\n");
+    for (name, _, description) in section("outputs") {
+        outputs.push_str(&format!("| `{name}` | {description} |\n"));
+    }
+    (inputs, outputs)
+}
+
+/// `page` with the part between `<!-- {name}:start -->` and `<!-- {name}:end -->` replaced.
+fn replace_marked(page: &str, name: &str, content: &str) -> String {
+    let (start, end) = (format!("<!-- {name}:start -->\n"), format!("<!-- {name}:end -->"));
+    let from = page.find(&start).unwrap_or_else(|| panic!("docs/action.md lost its `{start}` marker")) + start.len();
+    let to = page.find(&end).unwrap_or_else(|| panic!("docs/action.md lost its `{end}` marker"));
+    format!("{}{content}{}", &page[..from], &page[to..])
+}
+
+/// docs/action.md's inputs and outputs tables are generated from action.yml, as docs/rules.md
+/// is from the rule table; the prose around them is written by hand. With
+/// `SHIPLIGHT_WRITE_DOCS=1` the test writes the page instead of checking it.
+#[test]
+fn action_page_is_generated_from_action_yml() {
+    let yml = std::fs::read_to_string(root().join("action.yml")).unwrap();
+    let path = root().join("docs/action.md");
+    let committed = std::fs::read_to_string(&path).unwrap();
+    let (inputs, outputs) = action_tables(&yml);
+    let generated =
+        replace_marked(&replace_marked(&committed, "action.yml inputs", &inputs), "action.yml outputs", &outputs);
+    if std::env::var_os("SHIPLIGHT_WRITE_DOCS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    assert!(
+        generated == committed,
+        "docs/action.md is stale: run `SHIPLIGHT_WRITE_DOCS=1 cargo test --test docs action_page`"
+    );
+    // the generator sees every input, in action.yml's order, and keeps a `|` in a cell
+    assert!(inputs.lines().nth(2).is_some_and(|l| l.starts_with("| `dockerfile` |")), "{inputs}");
+    assert!(inputs.contains("| `github-token` | The token that reads the base tarball and writes the comment. | `${{ github.token }}` | no |"));
+    assert!(inputs.contains("| `comment` | always \\| on-change"), "{inputs}");
+    assert_eq!(outputs.lines().count(), 2 + 10, "{outputs}");
+}
+
+/// README.md and every page under docs/.
+fn pages() -> Vec<PathBuf> {
+    let mut pages: Vec<PathBuf> = vec![root().join("README.md")];
+    let mut docs: Vec<PathBuf> = std::fs::read_dir(root().join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    pages.extend(docs);
+    pages
+}
+
+/// GitHub's anchors of a page's headings: lower case, punctuation dropped, spaces as `-`,
+/// repeats numbered `-1`, `-2`.
+fn anchors(text: &str) -> BTreeSet<String> {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut out = BTreeSet::new();
+    let mut fenced = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        }
+        let Some(title) =
+            (!fenced).then(|| line.trim_start_matches('#')).filter(|t| t.len() < line.len() && t.starts_with(' '))
+        else {
+            continue;
+        };
+        let slug: String = title
+            .trim()
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == '-' || *c == ' ' || *c == '_')
+            .map(|c| if c == ' ' { '-' } else { c })
+            .collect();
+        let n = seen.entry(slug.clone()).or_insert(0);
+        out.insert(if *n == 0 { slug.clone() } else { format!("{slug}-{n}") });
+        *n += 1;
+    }
+    out
+}
+
+/// Every relative link of the README and docs/ leads somewhere: the file exists, and a
+/// `#anchor` is a heading of the page it names. Moving a section to another page cannot
+/// leave a link behind.
+#[test]
+fn every_link_of_the_docs_leads_somewhere() {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for page in pages() {
+        let text = std::fs::read_to_string(&page).unwrap();
+        let name = page.strip_prefix(root()).unwrap().display().to_string();
+        for (n, line) in text.lines().enumerate() {
+            for piece in line.split("](").skip(1) {
+                let Some(target) =
+                    piece.split(')').next().filter(|t| !t.is_empty() && !t.contains(char::is_whitespace))
+                else {
+                    continue;
+                };
+                if target.contains("://") || target.starts_with("mailto:") {
+                    continue;
+                }
+                checked += 1;
+                let (file, anchor) = target.split_once('#').unwrap_or((target, ""));
+                let file = if file.is_empty() { page.clone() } else { page.parent().unwrap().join(file) };
+                let Ok(file_text) =
+                    std::fs::read_to_string(&file).or_else(|e| if file.is_dir() { Ok(String::new()) } else { Err(e) })
+                else {
+                    problems.push(format!("{name}:{}: `{target}`: no such file", n + 1));
+                    continue;
+                };
+                if !anchor.is_empty() && !anchors(&file_text).contains(anchor) {
+                    problems.push(format!("{name}:{}: `{target}`: no heading has the anchor #{anchor}", n + 1));
+                }
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} links found");
+    assert!(problems.is_empty(), "links that lead nowhere:\n{}", problems.join("\n"));
+    let anchors = anchors("# A\n## Fixes: `shiplight lint --fix`\n```\n# not a heading\n```\n## A\n");
+    assert_eq!(anchors.into_iter().collect::<Vec<_>>(), ["a", "a-1", "fixes-shiplight-lint---fix"]);
+}
+
+/// The README names two commands for a fresh machine; the test command is the one CI runs.
+#[test]
+fn the_readme_test_command_is_what_ci_runs() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let block =
+        readme.split("```sh\n").nth(1).and_then(|b| b.split("```").next()).expect("the README's first sh block");
+    let commands: Vec<&str> =
+        block.lines().map(|l| l.split('#').next().unwrap_or("").trim()).filter(|c| !c.is_empty()).collect();
+    assert_eq!(commands, ["scripts/example", "scripts/test"], "{block}");
+    for c in &commands {
+        assert!(root().join(c).is_file(), "{c} is no file");
+    }
+    let ci = std::fs::read_to_string(root().join(".ci/run")).unwrap();
+    assert!(ci.lines().any(|l| l.trim() == "scripts/test"), ".ci/run does not run the README's test command:\n{ci}");
+}
+
+/// `text` with its comments, string and char literals blanked (line breaks kept), so that
+/// the braces left are the code's.
+fn code_only(text: &str) -> String {
+    let b: Vec<char> = text.chars().collect();
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let blank = |out: &mut String, chars: &[char]| {
+        out.extend(chars.iter().map(|&c| if c == '\n' { '\n' } else { ' ' }));
+    };
+    let mut i = 0;
+    while i < b.len() {
+        let (c, next) = (b[i], b.get(i + 1).copied());
+        let mut j = i + 1;
+        if c == '/' && next == Some('/') {
+            while j < b.len() && b[j] != '\n' {
+                j += 1;
+            }
+        } else if c == '/' && next == Some('*') {
+            // block comments nest
+            let mut depth = 0;
+            j = i;
+            while j < b.len() {
+                if b[j] == '/' && b.get(j + 1) == Some(&'*') {
+                    depth += 1;
+                    j += 2;
+                } else if b[j] == '*' && b.get(j + 1) == Some(&'/') {
+                    depth -= 1;
+                    j += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    j += 1;
+                }
+            }
+        } else if c == 'r'
+            && matches!(next, Some('"' | '#'))
+            && (i == 0 || !ident(b[i - 1]) || (b[i - 1] == 'b' && (i < 2 || !ident(b[i - 2]))))
+        {
+            // r"…", r#"…"#, br"…"; r#ident is an identifier
+            let hashes = b[i + 1..].iter().take_while(|&&c| c == '#').count();
+            if b.get(i + 1 + hashes) != Some(&'"') {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            j = i + 2 + hashes;
+            while j < b.len() && !(b[j] == '"' && (1..=hashes).all(|k| b.get(j + k) == Some(&'#'))) {
+                j += 1;
+            }
+            j = (j + 1 + hashes).min(b.len());
+        } else if c == '"' {
+            while j < b.len() && b[j] != '"' {
+                j += if b[j] == '\\' { 2 } else { 1 };
+            }
+            j = (j + 1).min(b.len());
+        } else if c == '\'' && next == Some('\\') {
+            j = i + 3;
+            while j < b.len() && b[j] != '\'' {
+                j += 1;
+            }
+            j = (j + 1).min(b.len());
+        } else if c == '\'' && b.get(i + 2) == Some(&'\'') {
+            j = i + 3;
+        } else {
+            // code, and a lifetime's quote
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        blank(&mut out, &b[i..j.min(b.len())]);
+        i = j;
+    }
+    out
+}
+
+/// The index of the brace that closes the one at `open`.
+fn closing(code: &[char], open: usize) -> usize {
+    let mut depth = 0;
+    for (k, &c) in code.iter().enumerate().skip(open) {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return k;
+                }
+            }
+            _ => {}
+        }
+    }
+    code.len()
+}
+
+/// Every function with a body outside `#[cfg(test)]` items: its name, first line and
+/// length in lines, from `fn` to its closing brace.
+fn function_lengths(text: &str) -> Vec<(String, usize, usize)> {
+    let code: Vec<char> = code_only(text).chars().collect();
+    let line_of = |at: usize| code[..at].iter().filter(|&&c| c == '\n').count() + 1;
+    let ident = |c: &char| c.is_alphanumeric() || *c == '_';
+    let fn_at = |at: usize| {
+        code[at..].starts_with(&['f', 'n'])
+            && (at == 0 || !ident(&code[at - 1]))
+            && code.get(at + 2).is_some_and(|c| !ident(c))
+    };
+    // the body of an item (or the end of a declaration): the first `{` or `;` outside parentheses
+    let body = |from: usize| {
+        let mut depth = 0i32;
+        for (k, &c) in code.iter().enumerate().skip(from) {
+            match c {
+                '(' | '[' => depth += 1,
+                ')' | ']' => depth -= 1,
+                '{' if depth == 0 => return Some(k),
+                ';' if depth == 0 => return None,
+                _ => {}
+            }
+        }
+        None
+    };
+    let cfg_test: Vec<char> = "#[cfg(test)]".chars().collect();
+    let mut tests: Vec<(usize, usize)> = Vec::new();
+    let mut out = Vec::new();
+    for at in 0..code.len() {
+        if code[at..].starts_with(&cfg_test) {
+            if let Some(open) = body(at + cfg_test.len()) {
+                tests.push((at, closing(&code, open)));
+            }
+        }
+        if !fn_at(at) || tests.iter().any(|&(a, b)| (a..=b).contains(&at)) {
+            continue;
+        }
+        let name: String = code[at + 2..].iter().skip_while(|c| c.is_whitespace()).take_while(|c| ident(c)).collect();
+        if name.is_empty() {
+            continue; // a `fn(…)` type
+        }
+        if let Some(open) = body(at) {
+            out.push((name, line_of(at), line_of(closing(&code, open)) - line_of(at) + 1));
+        }
+    }
+    out
+}
+
+/// The one function over the limit that is being split elsewhere.
+const LONG_FUNCTIONS: &[(&str, &str)] =
+    &[("src/patch/install.rs::plan", "being split into phases under issue 23 (another branch); remove it here then")];
+
+/// No function of src/ outside tests runs over 150 lines (issue 25: pipelines read as their
+/// phases). A function that grows past it is split into named steps, not listed here.
+#[test]
+fn no_function_runs_over_150_lines() {
+    const LIMIT: usize = 150;
+    let mut long = Vec::new();
+    let mut seen = 0;
+    for file in rust_files(&root().join("src")) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let name = file.strip_prefix(root()).unwrap().display().to_string();
+        for (function, line, lines) in function_lengths(&text) {
+            seen += 1;
+            let id = format!("{name}::{function}");
+            if lines > LIMIT && !LONG_FUNCTIONS.iter().any(|(f, _)| *f == id) {
+                long.push(format!("{id} (line {line}): {lines} lines"));
+            }
+        }
+    }
+    assert!(seen > 500, "found only {seen} functions under src/");
+    assert!(long.is_empty(), "functions over {LIMIT} lines; split them into named steps:\n{}", long.join("\n"));
+    // the counter itself: braces in strings, chars, comments and raw strings are not code,
+    // a lifetime is no char, and a test module is left out
+    let sample = "fn a<'x>(s: &'x str) -> char {\n    let _ = \"}\"; // }\n    /* { /* } */ */\n    let _ = r#\"}\"#;\n    '{'\n}\n#[cfg(test)]\nmod tests {\n    fn b() {}\n}\nfn c() -> u8 { b'}' }\n";
+    assert_eq!(function_lengths(sample), [("a".to_owned(), 1, 6), ("c".to_owned(), 11, 1)]);
 }

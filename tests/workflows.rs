@@ -64,7 +64,7 @@ fn the_action_image_dockerfiles_are_clean_under_our_own_lint() {
 fn every_input_and_output_is_read_written_and_documented() {
     let action: serde_json::Value =
         yaml_serde::from_str(&std::fs::read_to_string(root().join("action.yml")).unwrap()).unwrap();
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let page = std::fs::read_to_string(root().join("docs/action.md")).unwrap();
     // the Action's code: its inputs, steps and modes
     let code: String = std::fs::read_dir(root().join("src/action"))
         .unwrap()
@@ -74,7 +74,7 @@ fn every_input_and_output_is_read_written_and_documented() {
     let outputs = action["outputs"].as_object().unwrap();
     assert!(inputs.len() >= 17 && outputs.len() == 10, "{} inputs, {} outputs", inputs.len(), outputs.len());
     for (name, spec) in inputs.iter().chain(outputs) {
-        assert!(readme.contains(&format!("| `{name}` |")), "README's tables lack `{name}`");
+        assert!(page.contains(&format!("| `{name}` |")), "docs/action.md's tables lack `{name}`");
         assert!(code.contains(&format!("\"{name}\"")), "src/action/ never reads or writes `{name}`");
         assert!(spec["description"].as_str().is_some_and(|d| d.len() > 10), "`{name}` has no description");
     }
@@ -83,14 +83,29 @@ fn every_input_and_output_is_read_written_and_documented() {
     assert_eq!(inputs["github-token"]["default"], "${{ github.token }}");
 }
 
+/// `text`'s part between `<!-- {name}:start -->` and `<!-- {name}:end -->`.
+fn marked<'a>(text: &'a str, name: &str) -> &'a str {
+    let start = format!("<!-- {name}:start -->\n");
+    let from = text.find(&start).unwrap_or_else(|| panic!("no {start}")) + start.len();
+    let to = text.find(&format!("<!-- {name}:end -->")).unwrap_or_else(|| panic!("no {name}:end"));
+    &text[from..to]
+}
+
+/// Lines as a markdown quote, as scripts/example --docs writes them.
+fn quoted<'a>(lines: impl Iterator<Item = &'a str>) -> String {
+    lines.map(|l| format!("{}\n", format!("> {l}").trim_end())).collect()
+}
+
 #[test]
-fn the_readme_shows_the_generated_comment() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+fn the_docs_show_the_generated_comment_and_the_readme_its_top() {
     let example = std::fs::read_to_string(root().join("docs/comment-example.md")).unwrap();
-    let start = "<!-- comment-example:start -->\n";
-    let block =
-        &readme[readme.find(start).unwrap() + start.len()..readme.find("<!-- comment-example:end -->").unwrap()];
-    let quoted: String = example.lines().map(|l| format!("{}\n", format!("> {l}").trim_end())).collect();
-    assert_eq!(block, quoted, "run scripts/example --docs");
     assert!(example.contains("<!-- shiplight:flask -->") && example.contains("```diff"));
+    let page = std::fs::read_to_string(root().join("docs/comment.md")).unwrap();
+    assert_eq!(marked(&page, "comment-example"), quoted(example.lines()), "run scripts/example --docs");
+    // the README's excerpt: the comment up to its first folded section
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let top: Vec<&str> = example.lines().take_while(|l| !l.starts_with("<details>")).collect();
+    let n = top.iter().rposition(|l| !l.trim().is_empty()).map_or(0, |i| i + 1);
+    assert!(n > 10 && top[0].starts_with("### "), "the comment's top: {top:#?}");
+    assert_eq!(marked(&readme, "comment-excerpt"), quoted(top[..n].iter().copied()), "run scripts/example --docs");
 }

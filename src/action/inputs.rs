@@ -93,53 +93,72 @@ pub fn input_var(name: &str) -> String {
     format!("INPUT_{}", name.replace(' ', "_").to_uppercase())
 }
 
+/// An input's error: its name and what is wrong with the value.
+fn bad(name: &str, message: String) -> InputError {
+    InputError { name: name.into(), message }
+}
+
+/// The inputs as the runner passes them (a variable name to its value), and the parsers
+/// they share. Empty means the default.
+struct Raw<F: Fn(&str) -> Option<String>>(F);
+
+impl<F: Fn(&str) -> Option<String>> Raw<F> {
+    /// The value, trimmed; `None` when unset or empty.
+    fn raw(&self, name: &str) -> Option<String> {
+        (self.0)(&input_var(name)).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    }
+
+    /// One of `allowed`, any case, else `default`.
+    fn choice(&self, name: &str, allowed: &[&str], default: &str) -> Result<String, InputError> {
+        let v = self.raw(name).unwrap_or_else(|| default.to_owned()).to_ascii_lowercase();
+        if allowed.contains(&v.as_str()) {
+            Ok(v)
+        } else {
+            Err(bad(name, format!("`{v}` is not one of {}", allowed.join(", "))))
+        }
+    }
+
+    /// A percentage: `10`, `2.5`, `10 %`.
+    fn percent(&self, name: &str) -> Result<Option<f64>, InputError> {
+        self.raw(name)
+            .map(|v| {
+                v.trim_end_matches('%')
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|p| p.is_finite() && *p >= 0.0)
+                    .ok_or_else(|| bad(name, format!("`{v}` is not a percentage (write e.g. 10 or 2.5)")))
+            })
+            .transpose()
+    }
+
+    /// A size: bytes, or with kB/MB/GB.
+    fn bytes(&self, name: &str) -> Result<Option<u64>, InputError> {
+        self.raw(name).map(|v| parse_size(&v).map_err(|e| bad(name, e))).transpose()
+    }
+
+    /// One value per line, blank lines and `#` comments left out.
+    fn lines(&self, name: &str) -> Vec<String> {
+        self.raw(name)
+            .map(|v| {
+                v.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
 impl Inputs {
     /// Read the inputs through `get` (the variable name to its value); empty means default.
     pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Inputs, InputError> {
-        let raw = |name: &str| get(&input_var(name)).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let bad = |name: &str, message: String| InputError { name: name.into(), message };
-        let choice = |name: &str, allowed: &[&str], default: &str| -> Result<String, InputError> {
-            let v = raw(name).unwrap_or_else(|| default.to_owned()).to_ascii_lowercase();
-            if allowed.contains(&v.as_str()) {
-                Ok(v)
-            } else {
-                Err(bad(name, format!("`{v}` is not one of {}", allowed.join(", "))))
-            }
-        };
-        let percent = |name: &str| -> Result<Option<f64>, InputError> {
-            raw(name)
-                .map(|v| {
-                    v.trim_end_matches('%')
-                        .trim()
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|p| p.is_finite() && *p >= 0.0)
-                        .ok_or_else(|| bad(name, format!("`{v}` is not a percentage (write e.g. 10 or 2.5)")))
-                })
-                .transpose()
-        };
-        let bytes = |name: &str| -> Result<Option<u64>, InputError> {
-            raw(name).map(|v| parse_size(&v).map_err(|e| bad(name, e))).transpose()
-        };
-        let lines = |name: &str| -> Vec<String> {
-            raw(name)
-                .map(|v| {
-                    v.lines()
-                        .map(str::trim)
-                        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                        .map(String::from)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
+        let r = Raw(get);
         let mut build_args = Vec::new();
-        for line in lines("build-args") {
+        for line in r.lines("build-args") {
             match line.split_once('=') {
                 Some((k, v)) if !k.trim().is_empty() => build_args.push((k.trim().to_owned(), v.to_owned())),
                 _ => return Err(bad("build-args", format!("`{line}` is not KEY=VALUE (one per line)"))),
             }
         }
-        let lint_failure_threshold = match raw("lint-failure-threshold") {
+        let lint_failure_threshold = match r.raw("lint-failure-threshold") {
             None => None,
             Some(v) if v.eq_ignore_ascii_case("none") => Some(None),
             Some(v) => Some(Some(Severity::parse(&v).ok_or_else(|| {
@@ -147,53 +166,53 @@ impl Inputs {
             })?)),
         };
         // empty: `Dockerfile`, or the one `image-name` names
-        let dockerfiles: Vec<PathBuf> = lines("dockerfile").into_iter().map(PathBuf::from).collect();
-        let base_ref = raw("base-ref");
-        let base_image = raw("base-image");
+        let dockerfiles: Vec<PathBuf> = r.lines("dockerfile").into_iter().map(PathBuf::from).collect();
+        let base_ref = r.raw("base-ref");
+        let base_image = r.raw("base-image");
         if base_ref.is_some() && base_image.is_some() {
             return Err(bad("base-image", "give base-ref or base-image, not both".into()));
         }
-        let image = raw("image");
+        let image = r.raw("image");
         for (name, v) in [("image", &image), ("base-image", &base_image)] {
             if let Some(v) = v {
                 crate::image::source::ImageSource::parse(v).map_err(|m| bad(name, m))?;
             }
         }
-        let platforms = raw("platforms");
+        let platforms = r.raw("platforms");
         if let Some(p) = &platforms {
             crate::image::oci::Platforms::parse(p).map_err(|m| bad("platforms", m))?;
         }
-        let sizes_only = choice("sizes-only", &["true", "false"], "false")? == "true";
+        let sizes_only = r.choice("sizes-only", &["true", "false"], "false")? == "true";
         if sizes_only && image.is_none() {
             return Err(bad(
                 "sizes-only",
                 "reads manifests: give the pull request's image as `image` (registry://…)".into(),
             ));
         }
-        let (registry_username, registry_password) = (raw("registry-username"), raw("registry-password"));
+        let (registry_username, registry_password) = (r.raw("registry-username"), r.raw("registry-password"));
         if registry_username.is_some() != registry_password.is_some() {
             return Err(bad("registry-password", "give registry-username and registry-password together".into()));
         }
-        let review_max_comments = match raw("review-max-comments") {
+        let review_max_comments = match r.raw("review-max-comments") {
             Some(v) => v.parse().map_err(|_| {
                 bad("review-max-comments", format!("`{v}` is not a number of comments (write e.g. 30; 0 posts none)"))
             })?,
             None => 30,
         };
-        let timeout_seconds = match raw("timeout") {
+        let timeout_seconds = match r.raw("timeout") {
             Some(v) => v.parse().map_err(|_| bad("timeout", format!("`{v}` is not a number of seconds")))?,
             None => 3600,
         };
         Ok(Inputs {
-            mode: match choice("mode", &["run", "comment", "plan", "merge"], "run")?.as_str() {
+            mode: match r.choice("mode", &["run", "comment", "plan", "merge"], "run")?.as_str() {
                 "comment" => Mode::Comment,
                 "plan" => Mode::Plan,
                 "merge" => Mode::Merge,
                 _ => Mode::Run,
             },
             dockerfiles,
-            context: raw("context").map(PathBuf::from),
-            target: raw("target"),
+            context: r.raw("context").map(PathBuf::from),
+            target: r.raw("target"),
             build_args,
             base_ref,
             base_image,
@@ -202,48 +221,48 @@ impl Inputs {
             sizes_only,
             registry_username,
             registry_password,
-            insecure_registries: lines("insecure-registries"),
-            cache_dir: raw("cache-dir").map(PathBuf::from),
-            token: raw("github-token"),
-            comment_author: raw("comment-author"),
-            comment: match choice("comment", &["always", "on-change", "never"], "always")?.as_str() {
+            insecure_registries: r.lines("insecure-registries"),
+            cache_dir: r.raw("cache-dir").map(PathBuf::from),
+            token: r.raw("github-token"),
+            comment_author: r.raw("comment-author"),
+            comment: match r.choice("comment", &["always", "on-change", "never"], "always")?.as_str() {
                 "on-change" => CommentMode::OnChange,
                 "never" => CommentMode::Never,
                 _ => CommentMode::Always,
             },
             thresholds: Thresholds {
-                fail_on_increase_bytes: bytes("fail-on-increase-bytes")?,
-                fail_on_increase_percent: percent("fail-on-increase-percent")?,
-                warn_on_increase_percent: percent("warn-on-increase-percent")?,
-                max_size: bytes("max-size")?,
+                fail_on_increase_bytes: r.bytes("fail-on-increase-bytes")?,
+                fail_on_increase_percent: r.percent("fail-on-increase-percent")?,
+                warn_on_increase_percent: r.percent("warn-on-increase-percent")?,
+                max_size: r.bytes("max-size")?,
             },
             lint_failure_threshold: lint_failure_threshold.unwrap_or(Some(Severity::Error)),
-            all_findings: match raw("lint-findings") {
+            all_findings: match r.raw("lint-findings") {
                 None => None,
-                Some(_) => Some(choice("lint-findings", &["new", "all"], "new")? == "all"),
+                Some(_) => Some(r.choice("lint-findings", &["new", "all"], "new")? == "all"),
             },
-            suggest: match choice("suggest", &["verify", "diff", "off"], "verify")?.as_str() {
+            suggest: match r.choice("suggest", &["verify", "diff", "off"], "verify")?.as_str() {
                 "diff" => SuggestMode::Diff,
                 "off" => SuggestMode::Off,
                 _ => SuggestMode::Verify,
             },
-            review: choice("review", &["suggestions", "off"], "suggestions")? == "suggestions",
+            review: r.choice("review", &["suggestions", "off"], "suggestions")? == "suggestions",
             review_max_comments,
-            config: raw("config").map(PathBuf::from),
-            comment_template: raw("comment-template").map(PathBuf::from),
-            approve_label: raw("approve-label"),
-            report_dir: PathBuf::from(raw("report-dir").unwrap_or_else(|| ".shiplight".into())),
-            report: raw("report").map(PathBuf::from),
-            builder: match choice("builder", &["auto", "buildkit", "classic"], "auto")?.as_str() {
+            config: r.raw("config").map(PathBuf::from),
+            comment_template: r.raw("comment-template").map(PathBuf::from),
+            approve_label: r.raw("approve-label"),
+            report_dir: PathBuf::from(r.raw("report-dir").unwrap_or_else(|| ".shiplight".into())),
+            report: r.raw("report").map(PathBuf::from),
+            builder: match r.choice("builder", &["auto", "buildkit", "classic"], "auto")?.as_str() {
                 "buildkit" => Builder::Buildkit,
                 "classic" => Builder::Classic,
                 _ => Builder::Auto,
             },
             timeout_seconds,
-            image_name: raw("image-name"),
-            plan: raw("plan"),
-            reports: raw("reports").map(PathBuf::from),
-            missing_report_fails: choice("missing-report", &["fail", "warn"], "fail")? == "fail",
+            image_name: r.raw("image-name"),
+            plan: r.raw("plan"),
+            reports: r.raw("reports").map(PathBuf::from),
+            missing_report_fails: r.choice("missing-report", &["fail", "warn"], "fail")? == "fail",
         })
     }
 

@@ -5,12 +5,13 @@
 use super::steps::{self, say};
 use super::{ActionError, CommentMode, Inputs, Outcome, Runner, SuggestMode};
 use crate::github::comment::CommentError;
-use crate::github::event;
+use crate::github::event::{self, PullRequest};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::image::compare::{Thresholds, Verdict};
 use crate::image::docker::engine::EngineError;
-use crate::lint::LintConfig;
+use crate::lint::{Finding, LintConfig};
 use crate::pipeline::compare::{self, CompareOptions};
 use crate::pipeline::plan;
 use crate::pipeline::review::{complete, Extras};
@@ -18,7 +19,55 @@ use crate::report::comment::{self as body, run_key};
 use crate::report::render::{escape_data, escape_property};
 use crate::report::{ImageReport, PullRequestRef, Report};
 
+/// The mode, as its phases: each takes what the one before it made.
 pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionError> {
+    let started = start(inputs, runner)?;
+    let checked = check_images(inputs, runner, started).await?;
+    let reviewed = review(inputs, runner, checked).await;
+    let rendered = render(inputs, runner, reviewed)?;
+    let posted = post(inputs, runner, rendered).await?;
+    Ok(finish(runner, posted))
+}
+
+/// What the step starts from: the pull request (none outside one), the lint configuration,
+/// the token, and the report every later phase fills.
+struct Started {
+    pr: Option<PullRequest>,
+    cfg: LintConfig,
+    token: Option<String>,
+    report: Report,
+}
+
+/// Every image checked: the report holds their entries, files and findings.
+struct Checked {
+    pr: Option<PullRequest>,
+    cfg: LintConfig,
+    report: Report,
+    /// Each Dockerfile's lint configuration, for the review.
+    linted: BTreeMap<String, LintConfig>,
+}
+
+/// The report rendered and saved; the outcome so far.
+struct Rendered {
+    pr: Option<PullRequest>,
+    report: Report,
+    key: String,
+    comment: String,
+    outcome: Outcome,
+}
+
+/// One image's part of the report.
+struct CheckedImage {
+    shown: String,
+    cfg: LintConfig,
+    findings: Vec<Finding>,
+    /// The entry the Dockerfile's findings go with, then the other platforms'.
+    images: Vec<ImageReport>,
+}
+
+/// Read the event, warn about `pull_request_target`, load the lint configuration and make
+/// the empty report.
+fn start(inputs: &Inputs, runner: &Runner) -> Result<Started, ActionError> {
     let ws = &runner.workspace;
     let event_text = runner.event_text();
     let pr = match &event_text {
@@ -40,101 +89,151 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
     }
     let cfg: LintConfig = loaded.config;
     let token = inputs.token.clone().or_else(|| runner.token.clone());
-
-    let mut report = Report {
+    let report = Report {
         failure_threshold: inputs.lint_failure_threshold,
         new_findings_only: !inputs.all_findings.or(cfg.all_findings).unwrap_or(false) && pr.is_some(),
         pull_request: pr.as_ref().map(|p| PullRequestRef { number: p.number, head_sha: p.head_sha.clone() }),
         ..Report::default()
     };
-    // each Dockerfile's head text and lint configuration, for the review step
-    let mut linted: std::collections::BTreeMap<String, LintConfig> = std::collections::BTreeMap::new();
-    for job in images(inputs, runner)? {
-        let df = &job.dockerfile;
-        let shown = steps::relative(df);
-        let path = ws.join(df);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            ActionError::Usage(format!(
-                "input `dockerfile`: cannot read {shown} ({e}); paths are relative to the repository root"
-            ))
-        })?;
-        let (cfg, ships, target) = ships(&cfg, &job, &path, ws, &text);
-        if let Some(a) = &ships {
-            say(&format!("shiplight: {shown}: {}", a.line()));
-        }
-        let name = job.name.clone();
-        let opts = CompareOptions {
-            dockerfile: path.clone(),
-            context: job.context.as_ref().map(|c| ws.join(c)),
-            base_ref: inputs.base_ref.clone(),
-            base_image: inputs.base_image.clone(),
-            head_image: inputs.image.clone(),
-            target: target.clone(),
-            // platforms choose among an index's images; a build is for the daemon's own
-            platform: inputs.image.as_ref().and(job.platforms.clone()),
-            sizes_only: inputs.sizes_only,
-            cache_dir: inputs.cache_dir.clone(),
-            insecure_registries: inputs.insecure_registries.clone(),
-            registry_username: inputs.registry_username.clone(),
-            registry_password: inputs.registry_password.clone(),
-            build_args: job.build_args.clone(),
-            name: Some(name.clone()),
-            fail_on_increase_bytes: job.thresholds.fail_on_increase_bytes,
-            fail_on_increase_percent: job.thresholds.fail_on_increase_percent,
-            warn_on_increase_percent: job.thresholds.warn_on_increase_percent,
-            max_size: job.thresholds.max_size,
-            timeout: std::time::Duration::from_secs(inputs.timeout_seconds),
-            verbose: true,
-            builder: inputs.builder,
-            token: token.clone(),
-        };
-        let doing = if inputs.image.is_some() { "measure" } else { "build and measure" };
-        say(&format!("::group::shiplight: {doing} {shown} (head and base)"));
-        let compared = compare::run(&opts).await;
-        say("::endgroup::");
-        let mut imgs = match compared {
-            // the pull request broke the build: that is the check's failure, reported like one
-            Err(compare::CompareError::Engine(EngineError::Build(e))) => {
-                say(&format!("::error file={}::{}", escape_property(&shown), escape_data(&e.to_string())));
-                vec![ImageReport {
-                    name: name.clone(),
-                    verdict: Verdict::Fail,
-                    build_error: Some(e.to_string()),
-                    ..ImageReport::default()
-                }]
-            }
-            other => other?.images,
-        };
-        if imgs.is_empty() {
-            return Err(ActionError::Environment(format!("{shown}: the comparison produced no image report")));
-        }
-        // an index gives one entry per platform; the Dockerfile's findings go with the first
-        let mut img = imgs.remove(0);
-        for other in imgs.iter_mut().chain(std::iter::once(&mut img)) {
-            other.dockerfile = shown.clone();
-            steps::approve(other, inputs.approve_label.as_deref(), pr.as_ref().map(|p| &p.labels[..]).unwrap_or(&[]));
-        }
+    Ok(Started { pr, cfg, token, report })
+}
 
-        let extras = Extras {
-            cfg: &cfg,
-            new_only: report.new_findings_only,
-            suggest: if img.build_error.is_some() { SuggestMode::Off } else { inputs.suggest },
-            context: job.context.as_ref().map(|c| ws.join(c)),
-            builder: inputs.builder,
-            timeout_seconds: inputs.timeout_seconds,
-            ships,
-        };
-        let findings = complete(&mut img, &path, &text, &extras, &|line: &str| say(line)).await;
-        linted.insert(shown.clone(), cfg.clone());
-        report.files.push(shown.clone());
-        report.findings.extend(findings);
-        report.images.push(img);
-        report.images.extend(imgs);
+/// Check every image, in order, into the report.
+async fn check_images(inputs: &Inputs, runner: &Runner, started: Started) -> Result<Checked, ActionError> {
+    let Started { pr, cfg, token, mut report } = started;
+    let mut linted = BTreeMap::new();
+    for job in images(inputs, runner)? {
+        let one =
+            check_image(inputs, runner, &job, &cfg, pr.as_ref(), token.as_ref(), report.new_findings_only).await?;
+        linted.insert(one.shown.clone(), one.cfg);
+        report.files.push(one.shown);
+        report.findings.extend(one.findings);
+        report.images.extend(one.images);
     }
+    Ok(Checked { pr, cfg, report, linted })
+}
+
+/// One image: read its Dockerfile, decide what ships, build (or read) and compare, then lint,
+/// suggest and verify (`complete`).
+async fn check_image(
+    inputs: &Inputs,
+    runner: &Runner,
+    job: &Image,
+    cfg: &LintConfig,
+    pr: Option<&PullRequest>,
+    token: Option<&String>,
+    new_only: bool,
+) -> Result<CheckedImage, ActionError> {
+    let ws = &runner.workspace;
+    let df = &job.dockerfile;
+    let shown = steps::relative(df);
+    let path = ws.join(df);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        ActionError::Usage(format!(
+            "input `dockerfile`: cannot read {shown} ({e}); paths are relative to the repository root"
+        ))
+    })?;
+    let (cfg, ships, target) = ships(cfg, job, &path, ws, &text);
+    if let Some(a) = &ships {
+        say(&format!("shiplight: {shown}: {}", a.line()));
+    }
+    let opts = compare_options(inputs, job, ws, path.clone(), target, token);
+    let mut imgs = compare_image(inputs, &opts, &job.name, &shown).await?;
+    // an index gives one entry per platform; the Dockerfile's findings go with the first
+    let mut img = imgs.remove(0);
+    for other in imgs.iter_mut().chain(std::iter::once(&mut img)) {
+        other.dockerfile = shown.clone();
+        steps::approve(other, inputs.approve_label.as_deref(), pr.map(|p| &p.labels[..]).unwrap_or(&[]));
+    }
+    let extras = Extras {
+        cfg: &cfg,
+        new_only,
+        suggest: if img.build_error.is_some() { SuggestMode::Off } else { inputs.suggest },
+        context: job.context.as_ref().map(|c| ws.join(c)),
+        builder: inputs.builder,
+        timeout_seconds: inputs.timeout_seconds,
+        ships,
+    };
+    let findings = complete(&mut img, &path, &text, &extras, &|line: &str| say(line)).await;
+    imgs.insert(0, img);
+    Ok(CheckedImage { shown, cfg, findings, images: imgs })
+}
+
+/// The comparison's options for one image: the job's Dockerfile, context, target, build
+/// arguments and thresholds, the inputs' sources and registries.
+fn compare_options(
+    inputs: &Inputs,
+    job: &Image,
+    ws: &std::path::Path,
+    dockerfile: PathBuf,
+    target: Option<String>,
+    token: Option<&String>,
+) -> CompareOptions {
+    CompareOptions {
+        dockerfile,
+        context: job.context.as_ref().map(|c| ws.join(c)),
+        base_ref: inputs.base_ref.clone(),
+        base_image: inputs.base_image.clone(),
+        head_image: inputs.image.clone(),
+        target,
+        // platforms choose among an index's images; a build is for the daemon's own
+        platform: inputs.image.as_ref().and(job.platforms.clone()),
+        sizes_only: inputs.sizes_only,
+        cache_dir: inputs.cache_dir.clone(),
+        insecure_registries: inputs.insecure_registries.clone(),
+        registry_username: inputs.registry_username.clone(),
+        registry_password: inputs.registry_password.clone(),
+        build_args: job.build_args.clone(),
+        name: Some(job.name.clone()),
+        fail_on_increase_bytes: job.thresholds.fail_on_increase_bytes,
+        fail_on_increase_percent: job.thresholds.fail_on_increase_percent,
+        warn_on_increase_percent: job.thresholds.warn_on_increase_percent,
+        max_size: job.thresholds.max_size,
+        timeout: std::time::Duration::from_secs(inputs.timeout_seconds),
+        verbose: true,
+        builder: inputs.builder,
+        token: token.cloned(),
+    }
+}
+
+/// Build (or read) and compare one image, in a log group. A head that does not build is the
+/// check's failure, reported as an entry with the build error; never an empty list.
+async fn compare_image(
+    inputs: &Inputs,
+    opts: &CompareOptions,
+    name: &str,
+    shown: &str,
+) -> Result<Vec<ImageReport>, ActionError> {
+    let doing = if inputs.image.is_some() { "measure" } else { "build and measure" };
+    say(&format!("::group::shiplight: {doing} {shown} (head and base)"));
+    let compared = compare::run(opts).await;
+    say("::endgroup::");
+    let imgs = match compared {
+        // the pull request broke the build: that is the check's failure, reported like one
+        Err(compare::CompareError::Engine(EngineError::Build(e))) => {
+            say(&format!("::error file={}::{}", escape_property(shown), escape_data(&e.to_string())));
+            vec![ImageReport {
+                name: name.to_owned(),
+                verdict: Verdict::Fail,
+                build_error: Some(e.to_string()),
+                ..ImageReport::default()
+            }]
+        }
+        other => other?.images,
+    };
+    if imgs.is_empty() {
+        return Err(ActionError::Environment(format!("{shown}: the comparison produced no image report")));
+    }
+    Ok(imgs)
+}
+
+/// Settle the verdict, then post the proved fixes as one review (not from a fork's run,
+/// whose token is read-only: the saved report carries them to the workflow_run job).
+async fn review(inputs: &Inputs, runner: &Runner, checked: Checked) -> Checked {
+    let Checked { pr, cfg, mut report, linted } = checked;
     report.settle_verdict();
     let event_name = runner.event_name.as_deref().unwrap_or("");
     match &pr {
-        // a fork's token is read-only: the saved report carries the fixes to the workflow_run job
         Some(p) if inputs.review && !(p.fork && event_name == "pull_request") => {
             let cfg_for = |path: &str, _: &str| linted.get(path).cloned().unwrap_or_else(|| cfg.clone());
             report.review =
@@ -142,14 +241,31 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
         }
         _ => {}
     }
+    Checked { pr, cfg, report, linted }
+}
 
+/// Render the comment and save it with the report in the workspace.
+fn render(inputs: &Inputs, runner: &Runner, reviewed: Checked) -> Result<Rendered, ActionError> {
+    let Checked { pr, report, .. } = reviewed;
     let head_sha = pr.as_ref().map(|p| p.head_sha.clone()).or_else(|| runner.sha.clone());
     let key = run_key(&report);
-    let comment = body::render(&report, &key, &steps::links(runner, head_sha, None), &steps::template(inputs, ws)?)
-        .map_err(ActionError::Usage)?;
+    let comment = body::render(
+        &report,
+        &key,
+        &steps::links(runner, head_sha, None),
+        &steps::template(inputs, &runner.workspace)?,
+    )
+    .map_err(ActionError::Usage)?;
     let (report_json, comment_md) = steps::save(inputs, runner, &report, &comment)?;
-    let mut outcome = Outcome { verdict: steps::verdict_word(&report), report_json, comment_md, ..Outcome::default() };
+    let outcome = Outcome { verdict: steps::verdict_word(&report), report_json, comment_md, ..Outcome::default() };
+    Ok(Rendered { pr, report, key, comment, outcome })
+}
 
+/// Post or update the sticky comment, or say why there is none (no pull request, `never`,
+/// a fork's read-only token, nothing changed under `on-change`, a token that may not write).
+async fn post(inputs: &Inputs, runner: &Runner, rendered: Rendered) -> Result<Rendered, ActionError> {
+    let Rendered { pr, report, key, comment, mut outcome } = rendered;
+    let event_name = runner.event_name.as_deref().unwrap_or("");
     let changed = report.images.iter().any(|i| i.delta_bytes.is_some_and(|d| d != 0) || i.suggestion.is_some())
         || !report.findings.is_empty();
     outcome.comment_note = match (&pr, inputs.comment) {
@@ -195,11 +311,17 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
             }
         }
     };
+    Ok(Rendered { pr, report, key, comment, outcome })
+}
+
+/// Annotate the Dockerfiles, set the exit code, and hand back the outputs and the summary.
+fn finish(runner: &Runner, posted: Rendered) -> Outcome {
+    let Rendered { report, comment, mut outcome, .. } = posted;
     steps::annotate(&report);
     outcome.exit_code = if outcome.verdict == "fail" { crate::exit::FINDINGS } else { crate::exit::OK };
     outcome.report = report;
     steps::hand_back(runner, &outcome, &comment);
-    Ok(outcome)
+    outcome
 }
 
 /// What ships of a job's Dockerfile, the lint configuration that follows, and the stage to

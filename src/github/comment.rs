@@ -156,7 +156,7 @@ pub(super) struct Answer {
 fn hint(status: u16) -> String {
     match status {
         401 => "the token was refused: check the github-token input".into(),
-        403 => "the token cannot write comments here: the job needs `permissions: pull-requests: write`, and on a pull request from a fork the token is read-only (save the report and post it from a workflow_run job; see the README)".into(),
+        403 => "the token cannot write comments here: the job needs `permissions: pull-requests: write`, and on a pull request from a fork the token is read-only (save the report and post it from a workflow_run job; see Pull requests from forks in docs/action.md)".into(),
         404 => "the repository or pull request was not found, or the token cannot see it (`pull-requests: write` for comments)".into(),
         422 => "GitHub rejected the comment (is the body over 65,536 characters?)".into(),
         _ => "retry later".into(),

@@ -102,7 +102,7 @@ impl LintConfig {
 pub enum ConfigError {
     #[error("cannot read {path}: {source}; check the path given to --config")]
     Read { path: String, source: std::io::Error },
-    #[error("{path}: {message}; fix the YAML (see the configuration section of the README)")]
+    #[error("{path}: {message}; fix the YAML (see docs/configuration.md)")]
     Yaml { path: String, message: String },
     #[error("{path}: {message}")]
     Value { path: String, message: String },

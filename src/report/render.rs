@@ -482,73 +482,78 @@ pub fn compare_text(report: &Report) -> String {
             let _ = writeln!(out, "  note: {note}");
         }
         if let Some(p) = img.packages.as_ref().filter(|p| !p.is_empty()) {
-            let _ = writeln!(
-                out,
-                "  packages: {} added, {} removed, {} changed{} (unpackaged files {})",
-                p.added.len(),
-                p.removed.len(),
-                p.changed.len(),
-                if p.moved.is_empty() { String::new() } else { format!(", {} moved", p.moved.len()) },
-                signed_size(p.unpackaged_bytes_delta)
-            );
-            let at = |l: Option<usize>| l.map(|l| format!("line {l}")).unwrap_or_else(|| "-".into());
-            for e in p.added.iter().take(15) {
-                let how = match (e.package.requested, &e.package.via) {
-                    (Some(true), _) => " (requested)".to_owned(),
-                    (Some(false), Some(v)) => format!(" (via {v})"),
-                    _ => String::new(),
-                };
-                let (bytes, eco, name, version) =
-                    (e.package.bytes as i64, e.package.ecosystem.as_str(), &e.package.name, &e.package.version);
-                let _ =
-                    writeln!(out, "    {:>12}  {:<9} + {eco} {name} {version}{how}", signed_size(bytes), at(e.line));
-            }
-            for e in p.removed.iter().take(10) {
-                let (bytes, eco, name) = (-(e.package.bytes as i64), e.package.ecosystem.as_str(), &e.package.name);
-                let _ = writeln!(out, "    {:>12}  {:<9} - {eco} {name} {}", signed_size(bytes), "", e.package.version);
-            }
-            for c in p.changed.iter().take(10) {
-                let _ = writeln!(
-                    out,
-                    "    {:>12}  {:<9} ~ {} {} {} -> {}",
-                    signed_size(c.bytes_delta),
-                    at(c.line),
-                    c.ecosystem.as_str(),
-                    c.name,
-                    c.from,
-                    c.to
-                );
-            }
-            for m in p.moved.iter().take(10) {
-                let place = |l: &Option<String>| l.clone().unwrap_or_else(|| "the system".into());
-                let _ = writeln!(
-                    out,
-                    "    {:>12}  {:<9} > {} {} {} moved {} -> {}",
-                    signed_size(m.bytes_delta),
-                    at(m.line),
-                    m.ecosystem.as_str(),
-                    m.name,
-                    m.version,
-                    place(&m.from),
-                    place(&m.to)
-                );
-            }
-            let hidden = p.added.len().saturating_sub(15)
-                + p.removed.len().saturating_sub(10)
-                + p.changed.len().saturating_sub(10)
-                + p.moved.len().saturating_sub(10);
-            if hidden > 0 {
-                let _ = writeln!(out, "    and {hidden} more (--format json lists them all)");
-            }
-            for (folder, delta) in p.unpackaged.iter().take(5) {
-                let _ = writeln!(out, "    {:>12}  {:<9} unpackaged files in {folder}", signed_size(*delta), "");
-            }
+            packages_text(&mut out, p);
         }
         for r in &img.reasons {
             let _ = writeln!(out, "  {}", reason(r));
         }
     }
     out
+}
+
+/// An image's package delta as text: the counts, then the largest additions, removals,
+/// changes and moves with their lines, and the unpackaged folders that changed most.
+fn packages_text(out: &mut String, p: &crate::image::packages::PackageDelta) {
+    let _ = writeln!(
+        out,
+        "  packages: {} added, {} removed, {} changed{} (unpackaged files {})",
+        p.added.len(),
+        p.removed.len(),
+        p.changed.len(),
+        if p.moved.is_empty() { String::new() } else { format!(", {} moved", p.moved.len()) },
+        signed_size(p.unpackaged_bytes_delta)
+    );
+    let at = |l: Option<usize>| l.map(|l| format!("line {l}")).unwrap_or_else(|| "-".into());
+    for e in p.added.iter().take(15) {
+        let how = match (e.package.requested, &e.package.via) {
+            (Some(true), _) => " (requested)".to_owned(),
+            (Some(false), Some(v)) => format!(" (via {v})"),
+            _ => String::new(),
+        };
+        let (bytes, eco, name, version) =
+            (e.package.bytes as i64, e.package.ecosystem.as_str(), &e.package.name, &e.package.version);
+        let _ = writeln!(out, "    {:>12}  {:<9} + {eco} {name} {version}{how}", signed_size(bytes), at(e.line));
+    }
+    for e in p.removed.iter().take(10) {
+        let (bytes, eco, name) = (-(e.package.bytes as i64), e.package.ecosystem.as_str(), &e.package.name);
+        let _ = writeln!(out, "    {:>12}  {:<9} - {eco} {name} {}", signed_size(bytes), "", e.package.version);
+    }
+    for c in p.changed.iter().take(10) {
+        let _ = writeln!(
+            out,
+            "    {:>12}  {:<9} ~ {} {} {} -> {}",
+            signed_size(c.bytes_delta),
+            at(c.line),
+            c.ecosystem.as_str(),
+            c.name,
+            c.from,
+            c.to
+        );
+    }
+    for m in p.moved.iter().take(10) {
+        let place = |l: &Option<String>| l.clone().unwrap_or_else(|| "the system".into());
+        let _ = writeln!(
+            out,
+            "    {:>12}  {:<9} > {} {} {} moved {} -> {}",
+            signed_size(m.bytes_delta),
+            at(m.line),
+            m.ecosystem.as_str(),
+            m.name,
+            m.version,
+            place(&m.from),
+            place(&m.to)
+        );
+    }
+    let hidden = p.added.len().saturating_sub(15)
+        + p.removed.len().saturating_sub(10)
+        + p.changed.len().saturating_sub(10)
+        + p.moved.len().saturating_sub(10);
+    if hidden > 0 {
+        let _ = writeln!(out, "    and {hidden} more (--format json lists them all)");
+    }
+    for (folder, delta) in p.unpackaged.iter().take(5) {
+        let _ = writeln!(out, "    {:>12}  {:<9} unpackaged files in {folder}", signed_size(*delta), "");
+    }
 }
 
 /// One measured image as text: totals, then each filesystem layer with its waste and largest files.

@@ -667,25 +667,7 @@ fn reusable(
         return;
     }
     // another repository's workflow: judged by the inputs it is given
-    let key = |pred: &dyn Fn(&str) -> bool| -> Option<(String, usize)> {
-        with.map(Node::entries)
-            .unwrap_or_default()
-            .iter()
-            .find(|(k, _)| pred(&k.to_ascii_lowercase()))
-            .map(|(k, n)| (k.clone(), n.line))
-    };
-    let context_key = key(&|k: &str| k == "context" || (k.ends_with("context") && !k.ends_with("contexts")));
-    let file_key = key(&|k: &str| {
-        matches!(k, "file" | "dockerfile" | "containerfile")
-            || k.ends_with("dockerfile")
-            || k.ends_with("dockerfile-path")
-            || k.ends_with("dockerfile_path")
-            || k == "docker-file"
-    });
-    let target_key = key(&|k: &str| {
-        matches!(k, "target" | "targets" | "docker-target" | "build-target" | "bake-target" | "bake-targets")
-    });
-    let files_key = key(&|k: &str| matches!(k, "files" | "bake-files" | "bake-file"));
+    let [context_key, file_key, target_key, files_key] = build_keys(with);
     if context_key.is_none() && file_key.is_none() && target_key.is_none() && files_key.is_none() {
         return;
     }
@@ -777,6 +759,32 @@ fn reusable(
     };
     let name = inputs.iter().find(|(k, _)| k.contains("image")).map(|(_, v)| image_name(v.lines().next().unwrap_or(v)));
     push_path(sources, model, here, job.line, &who, ".", &context, file.as_deref(), target, &fate, name);
+}
+
+/// The inputs a call of another repository's reusable workflow names its build with, each
+/// as (key, line): the context, the Dockerfile, the target(s) and bake files, by the names
+/// such workflows give them.
+fn build_keys(with: Option<&Node>) -> [Option<(String, usize)>; 4] {
+    let key = |pred: &dyn Fn(&str) -> bool| -> Option<(String, usize)> {
+        with.map(Node::entries)
+            .unwrap_or_default()
+            .iter()
+            .find(|(k, _)| pred(&k.to_ascii_lowercase()))
+            .map(|(k, n)| (k.clone(), n.line))
+    };
+    let context_key = key(&|k: &str| k == "context" || (k.ends_with("context") && !k.ends_with("contexts")));
+    let file_key = key(&|k: &str| {
+        matches!(k, "file" | "dockerfile" | "containerfile")
+            || k.ends_with("dockerfile")
+            || k.ends_with("dockerfile-path")
+            || k.ends_with("dockerfile_path")
+            || k == "docker-file"
+    });
+    let target_key = key(&|k: &str| {
+        matches!(k, "target" | "targets" | "docker-target" | "build-target" | "bake-target" | "bake-targets")
+    });
+    let files_key = key(&|k: &str| matches!(k, "files" | "bake-files" | "bake-file"));
+    [context_key, file_key, target_key, files_key]
 }
 
 /// The builds a `run:` step starts.

@@ -43,8 +43,8 @@
 
 use crate::dockerfile::edit::Edit;
 use crate::dockerfile::packages::{node_install, option_value, pip_options, system_install, Manager};
-use crate::dockerfile::shell::Script;
-use crate::dockerfile::Body;
+use crate::dockerfile::shell::{Script, SimpleCommand};
+use crate::dockerfile::{Body, Instruction};
 use crate::lint::{Ctx, Hit};
 use crate::patch::edits;
 
@@ -224,29 +224,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     }
                     _ => {}
                 }
-                if let Some((global, args)) = pip_options(cmd) {
+                if let Some(options) = pip_options(cmd) {
                     if !seen.contains(&"pip") {
                         seen.push("pip");
-                        // pip's option parser takes any unambiguous prefix: `--no-cache` is
-                        // `--no-cache-dir` (`--no-c` could still be `--no-color`/`--no-compile`);
-                        // a global option before `install` counts the same
-                        let no_cache = global.iter().chain(args).any(|a| {
-                            let name = a.split('=').next().unwrap_or(a);
-                            name.len() >= "--no-cach".len() && "--no-cache-dir".starts_with(name)
-                        });
-                        // `--cache-dir DIR` moves the cache: removing or mounting DIR clears it
-                        let dir = option_value(global, "--cache-dir").or_else(|| option_value(args, "--cache-dir"));
-                        let cleared = match dir {
-                            Some(d) => removes(d) || ins.mounts_away(d),
-                            None => removes("/root/.cache") || ins.mounts_away("/root/.cache"),
-                        };
-                        if !no_cache && !pip_env_off && !cleared {
-                            // a moved cache is the user's choice; a heredoc body is left as written
-                            let fix = if dir.is_none() && !in_heredoc {
-                                edits::pip_no_cache(ins, script)
-                            } else {
-                                Vec::new()
-                            };
+                        if let Some(fix) = pip_cache_left(ins, script, options, pip_env_off, in_heredoc) {
                             push(
                                 Some("DL3042"),
                                 "the pip cache (~/.cache/pip)",
@@ -257,44 +238,84 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     }
                 }
                 if let Some((tool, _, _)) = node_install(cmd) {
-                    if tool == "yarn" && !seen.contains(&"yarn") {
-                        seen.push("yarn");
-                        let cleans = script
-                            .calls(&["yarn"])
-                            .any(|c| c.args().windows(2).any(|w| w[0] == "cache" && w[1] == "clean"));
-                        if !cleans && !ins.mounts_away("/usr/local/share/.cache/yarn") {
-                            push(
-                                Some("DL3060"),
-                                "the yarn cache",
-                                "end the RUN with `&& yarn cache clean`",
-                                append("yarn cache clean"),
-                            );
-                        }
-                    } else if tool == "npm" && !seen.contains(&"npm") {
-                        seen.push("npm");
-                        // `--cache DIR` (before or after the verb) moves the cache
-                        let dir = option_value(cmd.args(), "--cache").unwrap_or("/root/.npm");
-                        let cleans = script
-                            .calls(&["npm"])
-                            .any(|c| c.args().windows(2).any(|w| w[0] == "cache" && w[1] == "clean"))
-                            || removes(dir);
-                        if !cleans && !ins.mounts_away(dir) {
-                            push(
-                                None,
-                                "the npm cache (~/.npm)",
-                                "end the RUN with `&& npm cache clean --force`, or use a cache mount",
-                                if option_value(cmd.args(), "--cache").is_none() {
-                                    append("npm cache clean --force")
-                                } else {
-                                    Vec::new()
-                                },
-                            );
+                    let tool = match tool {
+                        "yarn" => "yarn",
+                        "npm" => "npm",
+                        _ => "",
+                    };
+                    if !tool.is_empty() && !seen.contains(&tool) {
+                        seen.push(tool);
+                        if let Some((alias, cache, fix, edits)) = node_cache_left(ins, script, cmd, tool) {
+                            push(alias, cache, fix, edits);
                         }
                     }
                 }
             }
         }
     }
+}
+
+/// Whether the first pip install of a RUN leaves pip's cache in its layer, and if so the
+/// edits that fix it: none for a moved cache (the user's choice) or a heredoc body (left as
+/// written).
+fn pip_cache_left(
+    ins: &Instruction,
+    script: &Script,
+    (global, args): (&[String], &[String]),
+    pip_env_off: bool,
+    in_heredoc: bool,
+) -> Option<Vec<Edit>> {
+    // pip's option parser takes any unambiguous prefix: `--no-cache` is
+    // `--no-cache-dir` (`--no-c` could still be `--no-color`/`--no-compile`);
+    // a global option before `install` counts the same
+    let no_cache = global.iter().chain(args).any(|a| {
+        let name = a.split('=').next().unwrap_or(a);
+        name.len() >= "--no-cach".len() && "--no-cache-dir".starts_with(name)
+    });
+    // `--cache-dir DIR` moves the cache: removing or mounting DIR clears it
+    let dir = option_value(global, "--cache-dir").or_else(|| option_value(args, "--cache-dir"));
+    let cleared = match dir {
+        Some(d) => removes_path(script, d) || ins.mounts_away(d),
+        None => removes_path(script, "/root/.cache") || ins.mounts_away("/root/.cache"),
+    };
+    if no_cache || pip_env_off || cleared {
+        return None;
+    }
+    Some(if dir.is_none() && !in_heredoc { edits::pip_no_cache(ins, script) } else { Vec::new() })
+}
+
+/// What a yarn or npm install's cache left in its layer is reported as: the hadolint alias,
+/// the cache, the fix and its edits.
+type Left = (Option<&'static str>, &'static str, &'static str, Vec<Edit>);
+
+/// Whether the first `tool` (yarn or npm) install of a RUN leaves its cache in the layer.
+fn node_cache_left(ins: &Instruction, script: &Script, cmd: &SimpleCommand, tool: &str) -> Option<Left> {
+    let append = |command: &str| edits::append_command(ins, script, command).into_iter().collect::<Vec<_>>();
+    if tool == "yarn" {
+        let cleans = script.calls(&["yarn"]).any(|c| c.args().windows(2).any(|w| w[0] == "cache" && w[1] == "clean"));
+        if !cleans && !ins.mounts_away("/usr/local/share/.cache/yarn") {
+            return Some((
+                Some("DL3060"),
+                "the yarn cache",
+                "end the RUN with `&& yarn cache clean`",
+                append("yarn cache clean"),
+            ));
+        }
+        return None;
+    }
+    // `--cache DIR` (before or after the verb) moves the cache
+    let dir = option_value(cmd.args(), "--cache").unwrap_or("/root/.npm");
+    let cleans = script.calls(&["npm"]).any(|c| c.args().windows(2).any(|w| w[0] == "cache" && w[1] == "clean"))
+        || removes_path(script, dir);
+    if cleans || ins.mounts_away(dir) {
+        return None;
+    }
+    Some((
+        None,
+        "the npm cache (~/.npm)",
+        "end the RUN with `&& npm cache clean --force`, or use a cache mount",
+        if option_value(cmd.args(), "--cache").is_none() { append("npm cache clean --force") } else { Vec::new() },
+    ))
 }
 
 /// Whether the script runs `rm` on `path` (or a glob/child of it).
