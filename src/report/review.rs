@@ -148,12 +148,17 @@ impl ReviewSuggestion {
     }
 }
 
-/// The lines a unified diff (a `patch` of GitHub's pull request files) adds to the new file.
+/// The lines a unified diff (a `patch` of GitHub's pull request files, or `git diff`'s output
+/// for one file, whose `diff --git`/`---`/`+++` headers are skipped) adds to the new file.
 pub fn added_lines(patch: &str) -> BTreeSet<usize> {
     let mut added = BTreeSet::new();
     let mut at = 0usize;
+    let mut in_hunk = false;
     for l in patch.lines() {
-        if let Some(rest) = l.strip_prefix("@@ ") {
+        if l.starts_with("diff --git ") {
+            in_hunk = false;
+        } else if let Some(rest) = l.strip_prefix("@@ ") {
+            in_hunk = true;
             // @@ -a,b +c,d @@
             at = rest
                 .split_whitespace()
@@ -161,6 +166,8 @@ pub fn added_lines(patch: &str) -> BTreeSet<usize> {
                 .and_then(|w| w.split(',').next())
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(0);
+        } else if !in_hunk {
+            // a header: `index …`, `--- a/…`, `+++ b/…`, `new file mode …`
         } else if l.starts_with('+') {
             added.insert(at);
             at += 1;
@@ -278,7 +285,7 @@ mod tests {
 
     #[test]
     fn added_lines_follow_the_hunks() {
-        let patch = "@@ -1,3 +1,4 @@\n FROM a:1\n-RUN x\n+RUN y\n+RUN z\n USER 0:0\n@@ -10,2 +11,3 @@\n CMD a\n+CMD b\n\\ No newline at end of file";
+        let patch = "diff --git a/D b/D\n--- a/D\n+++ b/D\n@@ -1,3 +1,4 @@\n FROM a:1\n-RUN x\n+RUN y\n+RUN z\n USER 0:0\n@@ -10,2 +11,3 @@\n CMD a\n+CMD b\n\\ No newline at end of file";
         assert_eq!(added_lines(patch).into_iter().collect::<Vec<_>>(), vec![2, 3, 12]);
     }
 
