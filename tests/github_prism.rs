@@ -137,7 +137,7 @@ async fn comment_requests_conform_to_githubs_openapi_description() {
     let (suggestions, _) = shiplight::report::review::suggestions(text, "Dockerfile", &findings, &[3, 4].into(), &cfg);
     assert!(suggestions.iter().any(|s| s.start_line == 3 && s.line == 4), "a multi-line one: {suggestions:?}");
     let published = comments
-        .publish_review(7, "0123456789abcdef0123456789abcdef01234567", &suggestions, 30)
+        .publish_review(7, "0123456789abcdef0123456789abcdef01234567", &suggestions, 30, &[])
         .await
         .expect("GET review comments and POST review conform");
     assert_eq!(published.posted, suggestions.len(), "{published:?}");

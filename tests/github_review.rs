@@ -39,7 +39,17 @@ async fn review_once(gh: &FakeGitHub, text: &str, ceiling: usize) -> shiplight::
     let cfg = LintConfig::default();
     let findings = lint_text(text, "app/Dockerfile", &cfg);
     let files: BTreeMap<String, (String, LintConfig)> = [("app/Dockerfile".to_owned(), (text.to_owned(), cfg))].into();
-    fixes::review(&client(gh).await, PR, HEAD, &findings, &files, ceiling).await
+    let r = fixes::Review {
+        pr: PR,
+        head_sha: HEAD,
+        findings: &findings,
+        files: &files,
+        rewrites: &[],
+        covered: &[],
+        lines: fixes::Lines::default(),
+        ceiling,
+    };
+    fixes::review(&client(gh).await, &r).await
 }
 
 /// Apply posted suggestions to the file as GitHub's "Commit suggestion" does: each replaces
@@ -50,8 +60,12 @@ fn apply(text: &str, comments: &[ReviewComment]) -> String {
     sorted.sort_by_key(|c| std::cmp::Reverse(c.line));
     for c in sorted {
         let body = &c.body;
-        let open = body.find("```suggestion\n").expect("a suggestion block") + "```suggestion\n".len();
-        let close = open + body[open..].find("\n```").unwrap();
+        // the block's own fence: longer than any run of backticks in the content
+        let tag = body.find("suggestion\n").expect("a suggestion block");
+        let fence_len = body[..tag].chars().rev().take_while(|c| *c == '`').count();
+        let fence = "`".repeat(fence_len);
+        let open = tag + "suggestion\n".len();
+        let close = open + body[open..].find(&format!("\n{fence}\n")).unwrap();
         let line = c.line.unwrap() as usize;
         let start = c.start_line.map(|s| s as usize).unwrap_or(line);
         lines.splice(start - 1..line, body[open..close].lines().map(String::from));
@@ -75,6 +89,7 @@ async fn suggestions_land_on_changed_lines_fix_the_findings_and_are_not_repeated
 
     let first = review_once(&gh, TEXT, 30).await;
     assert!(first.error.is_none() && first.dropped.is_empty(), "{first:?}");
+    assert_eq!(first.lines_from.as_deref(), Some("api"), "no checkout: the lines come from GitHub");
     let p = first.published.clone().unwrap();
     assert_eq!((p.posted, p.kept, p.deleted, p.over_ceiling), (2, 0, 0, 0), "{p:?}");
     assert_eq!(p.ignored, vec![77]);
@@ -240,4 +255,164 @@ fn a_suggestion_comment_renders_as_github_shows_it() {
     assert!(html.contains("<code>apt-get install</code>"), "names in inline code: {html}");
     assert!(html.contains("@team") && !html.contains("<a href=\"https://github.com/team"), "{html}");
     assert!(html.trim_end().ends_with("<!-- shiplight:review -->"), "the marker stays hidden: {html}");
+}
+
+/// A new single-stage Python Dockerfile that ships build-essential, with a heredoc whose text
+/// holds a fence of its own. Its multi-stage rewrite changes lines 1–11 (the last two stay).
+const NEW: &str = "FROM python:3.12-slim
+WORKDIR /app
+COPY <<'NOTE' /app/USAGE.md
+Run it with:
+```
+python app.py
+```
+NOTE
+RUN apt-get update && apt-get install -y --no-install-recommends build-essential && rm -rf /var/lib/apt/lists/*
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+COPY . .
+CMD [\"python\", \"app.py\"]
+";
+
+/// GitHub's patch of a file the pull request adds.
+fn added_file(text: &str) -> String {
+    let n = text.lines().count();
+    let mut p = format!("@@ -0,0 +1,{n} @@\n");
+    for l in text.lines() {
+        p.push('+');
+        p.push_str(l);
+        p.push('\n');
+    }
+    p
+}
+
+/// The rewrite as the run's report saves it (`suggest`'s diff), judged again on the head file.
+fn rewrite_of(text: &str, path: &str) -> shiplight::report::review::Rewrite {
+    let name = path.rsplit('/').next().unwrap();
+    let p = match shiplight::patch::suggest(text, name, &Default::default(), &shiplight::patch::Templates::built_in()) {
+        shiplight::patch::Outcome::Patch(p) => p,
+        other => panic!("no rewrite of {path}: {other:?}"),
+    };
+    let saved = shiplight::report::Suggestion {
+        dockerfile: path.into(),
+        outcome: "patch".into(),
+        diff: Some(p.diff),
+        ..Default::default()
+    };
+    fixes::rejudge_rewrite(&saved, path, text).unwrap()
+}
+
+async fn review_with_rewrite(gh: &FakeGitHub, text: &str) -> shiplight::report::review::ReviewOutcome {
+    let cfg = LintConfig::default();
+    let findings = lint_text(text, "app/Dockerfile", &cfg);
+    let files: BTreeMap<String, (String, LintConfig)> = [("app/Dockerfile".to_owned(), (text.to_owned(), cfg))].into();
+    let rewrites = [rewrite_of(text, "app/Dockerfile")];
+    let covered = ["app/Dockerfile".to_owned()];
+    let r = fixes::Review {
+        pr: PR,
+        head_sha: HEAD,
+        findings: &findings,
+        files: &files,
+        rewrites: &rewrites,
+        covered: &covered,
+        lines: fixes::Lines::default(),
+        ceiling: 30,
+    };
+    fixes::review(&client(gh).await, &r).await
+}
+
+fn codes(text: &str) -> Vec<String> {
+    lint_text(text, "app/Dockerfile", &LintConfig::default()).into_iter().map(|f| f.code).collect()
+}
+
+/// A pull request that adds a single-stage Dockerfile shipping build-essential: the
+/// multi-stage rewrite is one suggestion replacing every line it changes (all the pull
+/// request's), and committing it gives the rewritten file, which lints without SL101 and
+/// with nothing new. The sticky comment links the review. A rerun posts it not again.
+#[tokio::test]
+async fn a_new_dockerfile_gets_its_multi_stage_rewrite_as_one_suggestion() {
+    let gh = FakeGitHub::start("o/r").await;
+    gh.change("app/Dockerfile", &added_file(NEW), HEAD, NEW);
+    let out = review_with_rewrite(&gh, NEW).await;
+    assert!(out.error.is_none() && out.dropped.is_empty(), "{out:#?}");
+    let p = out.published.clone().unwrap();
+    assert_eq!(p.rewrites, ["app/Dockerfile"], "{out:#?}");
+    let posted = gh.review_comments();
+    let rewrite: Vec<&ReviewComment> = posted.iter().filter(|c| c.body.contains("multi-stage rewrite")).collect();
+    assert_eq!(rewrite.len(), 1, "{posted:#?}");
+    let rw = rewrite[0];
+    eprintln!("the rewrite's suggestion:\n{}", rw.body);
+    // lines 1–11 change; 12–13 (`COPY . .`, `CMD`) are the rewrite's too, unchanged
+    assert_eq!((rw.start_line, rw.line), (Some(1), Some(11)), "{rw:#?}");
+    // no other suggestion overlaps it: GitHub could not apply them together
+    for c in posted.iter().filter(|c| c.id != rw.id) {
+        assert!(c.start_line.or(c.line).unwrap() > 11, "overlaps the rewrite: {c:#?}");
+    }
+    // the heredoc's ``` cannot close the block
+    assert!(rw.body.contains("\n````suggestion\nFROM python:3.12-slim AS build\n"), "{}", rw.body);
+    assert!(rw.body.contains("[SL101]("), "the finding it answers is named: {}", rw.body);
+    // the pip line's own fix is the rewrite's too: folded in, not a second suggestion
+    assert!(rw.body.contains("It includes the fixes of SL106 (line 11)"), "{}", rw.body);
+    let fixed = apply(NEW, std::slice::from_ref(rw));
+    assert_eq!(fixed, rewrite_of(NEW, "app/Dockerfile").patched, "committing it gives the rewrite");
+    assert!(fixed.contains("FROM python:3.12-slim AS runtime\n") && fixed.contains("\n```\npython app.py\n```\n"));
+    let (before, after) = (codes(NEW), codes(&fixed));
+    assert!(before.iter().any(|c| c == "SL101") && !after.iter().any(|c| c == "SL101"), "{before:?} → {after:?}");
+    // nothing new but SL108 (info) on the author's own `COPY . .`, now in the final stage
+    // of a multi-stage build: said above the block
+    let new: Vec<&String> = after
+        .iter()
+        .filter(|c| after.iter().filter(|x| x == c).count() > before.iter().filter(|x| x == c).count())
+        .collect();
+    assert_eq!(new, ["SL108"], "{before:?} → {after:?}");
+    assert!(rw.body.contains("Once applied, [SL108]("), "{}", rw.body);
+    // the sticky comment says where the rewrite is, with the review's link
+    let lines = out.lines().join("\n");
+    assert!(
+        lines.contains("💡 The multi-stage rewrite of `app/Dockerfile` is a one-click suggestion in the [review](https://github.example/o/r/pull/1#pullrequestreview-"),
+        "{lines}"
+    );
+    // a rerun: the same suggestion on the same lines is not posted again
+    let again = review_with_rewrite(&gh, NEW).await.published.unwrap();
+    assert_eq!((again.posted, again.deleted), (0, 0), "{again:?}");
+    assert_eq!(again.rewrites, ["app/Dockerfile"]);
+    assert_eq!(gh.state.lock().unwrap().reviews.len(), 1);
+
+    // as GitHub shows it: one block whose content keeps the heredoc's fence
+    if support::need("rewrite render", "cmark-gfm", support::which("cmark-gfm").is_some(), "apt-get install cmark-gfm")
+    {
+        let html = support::github_html(&rw.body).unwrap();
+        let page = std::env::temp_dir().join("shiplight-review-rewrite.html");
+        std::fs::write(
+            &page,
+            format!("<meta charset=\"utf-8\"><body style=\"font-family:sans-serif;max-width:900px\">{html}</body>"),
+        )
+        .unwrap();
+        eprintln!("rendered: {}", page.display());
+        assert_eq!(html.matches("<pre").count(), 1, "one block: {html}");
+        assert!(html.contains("<pre><code class=\"language-suggestion\">FROM python:3.12-slim AS build\n"), "{html}");
+        assert!(html.contains("\n```\npython app.py\n```\nNOTE\n"), "the heredoc's fence is content: {html}");
+        assert!(html.trim_end().ends_with("<!-- shiplight:review -->"), "{html}");
+    }
+}
+
+/// A pull request that changes one line of an existing Dockerfile: the rewrite would replace
+/// lines the pull request did not write, so it is no suggestion and stays in the comment,
+/// and the line's own fix is suggested as before.
+#[tokio::test]
+async fn a_one_line_change_keeps_the_rewrite_in_the_comment() {
+    let gh = FakeGitHub::start("o/r").await;
+    let patch = "@@ -11,1 +11,1 @@\n-RUN pip install -r requirements.txt\n+RUN pip install -r requirements.txt  \n";
+    gh.change("app/Dockerfile", patch, HEAD, NEW);
+    let out = review_with_rewrite(&gh, NEW).await;
+    assert!(out.error.is_none(), "{out:#?}");
+    assert_eq!(out.rewrites_not_suggested.len(), 1, "{out:#?}");
+    assert_eq!(out.rewrites_not_suggested[0].0, "app/Dockerfile");
+    assert!(out.rewrites_not_suggested[0].1.contains("line 1 is not one this pull request changed"), "{out:#?}");
+    let posted = gh.review_comments();
+    assert!(!posted.iter().any(|c| c.body.contains("multi-stage rewrite")), "{posted:#?}");
+    assert!(posted.iter().all(|c| c.line == Some(11) && c.start_line.is_none()), "{posted:#?}");
+    assert!(posted[0].body.contains("pip install --no-cache-dir -r requirements.txt"), "{posted:#?}");
+    assert!(out.published.as_ref().unwrap().rewrites.is_empty());
+    assert!(!out.lines().join("\n").contains("multi-stage rewrite"));
 }

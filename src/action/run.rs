@@ -138,7 +138,7 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
         Some(p) if inputs.review && !(p.fork && event_name == "pull_request") => {
             let cfg_for = |path: &str, _: &str| linted.get(path).cloned().unwrap_or_else(|| cfg.clone());
             report.review =
-                Some(steps::review(inputs, runner, p.number, &p.head_sha, &report.findings, &cfg_for).await);
+                Some(steps::review(inputs, runner, p.number, &p.head_sha, Some(&p.base_sha), &report, &cfg_for).await);
         }
         _ => {}
     }
