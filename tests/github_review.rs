@@ -416,3 +416,140 @@ async fn a_one_line_change_keeps_the_rewrite_in_the_comment() {
     assert!(out.published.as_ref().unwrap().rewrites.is_empty());
     assert!(!out.lines().join("\n").contains("multi-stage rewrite"));
 }
+
+fn git(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new("git").arg("-C").arg(dir).args(args).output().unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Monorepo fan-in, with the checkout's history: two matrix jobs saved their reports
+/// (`comment: never`, so they posted no review); `mode: merge` posts one review for both
+/// Dockerfiles, the changed lines read with git from the base and head commits (GitHub's
+/// files list is not asked), the fixes and the rewrite computed again on the head files,
+/// and the one sticky comment links the review.
+#[tokio::test]
+async fn the_merge_job_posts_one_review_with_lines_from_git() {
+    if !support::need("merge review", "git", support::which("git").is_some(), "apt-get install git") {
+        return;
+    }
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    git(d, &["config", "user.email", "t@example.com"]);
+    git(d, &["config", "user.name", "t"]);
+    std::fs::create_dir_all(d.join("api")).unwrap();
+    std::fs::create_dir_all(d.join("web")).unwrap();
+    // the base: TEXT without the two lines the pull request adds
+    let base_text: String =
+        TEXT.lines().enumerate().filter(|(i, _)| *i != 2 && *i != 3).map(|(_, l)| format!("{l}\n")).collect();
+    std::fs::write(d.join("api/Dockerfile"), &base_text).unwrap();
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "base"]);
+    let base = git(d, &["rev-parse", "HEAD"]);
+    std::fs::write(d.join("api/Dockerfile"), TEXT).unwrap();
+    std::fs::write(d.join("web/Dockerfile"), NEW).unwrap();
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "head"]);
+    let head = git(d, &["rev-parse", "HEAD"]);
+
+    let gh = FakeGitHub::start("o/r").await;
+    // GitHub's view, for the stand-in's check that comments sit in the diff
+    gh.change("api/Dockerfile", PATCH, &head, TEXT);
+    gh.change("web/Dockerfile", &added_file(NEW), &head, NEW);
+    // the matrix jobs' saved reports
+    let cfg = LintConfig::default();
+    let web_patch = match shiplight::patch::suggest(
+        NEW,
+        "Dockerfile",
+        &Default::default(),
+        &shiplight::patch::Templates::built_in(),
+    ) {
+        shiplight::patch::Outcome::Patch(p) => p,
+        other => panic!("{other:?}"),
+    };
+    for (name, text, suggestion) in [
+        ("api", TEXT, None),
+        (
+            "web",
+            NEW,
+            Some(shiplight::report::Suggestion {
+                dockerfile: "web/Dockerfile".into(),
+                outcome: "patch".into(),
+                ecosystem: Some(web_patch.ecosystem.clone()),
+                diff: Some(web_patch.diff.clone()),
+                rationale: web_patch.rationale.clone(),
+                ..Default::default()
+            }),
+        ),
+    ] {
+        let file = format!("{name}/Dockerfile");
+        let report = shiplight::report::Report {
+            files: vec![file.clone()],
+            findings: lint_text(text, &file, &cfg),
+            images: vec![shiplight::report::ImageReport {
+                name: name.into(),
+                dockerfile: file.clone(),
+                base_skipped: Some("a test report".into()),
+                suggestion,
+                ..Default::default()
+            }],
+            pull_request: Some(shiplight::report::PullRequestRef { number: PR, head_sha: head.clone() }),
+            ..Default::default()
+        };
+        let dir = d.join(format!(".shiplight/reports/shiplight-{name}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("report.json"), serde_json::to_string(&report).unwrap()).unwrap();
+    }
+    let event = d.join(".git/event.json");
+    std::fs::write(
+        &event,
+        json!({"action": "synchronize", "number": PR, "pull_request": {"number": PR, "labels": [],
+            "base": {"sha": base, "ref": "main", "repo": {"full_name": "o/r"}},
+            "head": {"sha": head, "ref": "feature", "repo": {"full_name": "o/r"}}}})
+        .to_string(),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_shiplight"))
+        .arg("action")
+        .current_dir(d)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", d)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_REPOSITORY", "o/r")
+        .env("GITHUB_API_URL", gh.uri())
+        .env("GITHUB_GRAPHQL_URL", format!("{}/graphql", gh.uri()))
+        .env("GITHUB_SERVER_URL", "https://github.example")
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", &event)
+        .env("GITHUB_WORKSPACE", d)
+        .env("INPUT_GITHUB-TOKEN", "job-token")
+        .env("INPUT_MODE", "merge")
+        .env("INPUT_REPORTS", ".shiplight/reports")
+        .output()
+        .unwrap();
+    let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{log}");
+    assert!(log.contains("changed lines from git (diff base...head)"), "{log}");
+    let requests = gh.state.lock().unwrap().log.clone();
+    assert!(!requests.iter().any(|r| r.contains("/files")), "GitHub's files list was not needed: {requests:#?}");
+    let reviews = gh.state.lock().unwrap().reviews.clone();
+    assert_eq!(reviews.len(), 1, "one review for both images: {reviews:?}\n{log}");
+    let posted = gh.review_comments();
+    let at: Vec<(&str, Option<u64>, Option<u64>)> =
+        posted.iter().map(|c| (c.path.as_str(), c.start_line, c.line)).collect();
+    assert!(
+        at.contains(&("api/Dockerfile", None, Some(3))) && at.contains(&("api/Dockerfile", None, Some(4))),
+        "{at:?}"
+    );
+    assert!(!at.iter().any(|(p, _, l)| *p == "api/Dockerfile" && *l == Some(1)), "line 1 is the base's: {at:?}");
+    assert!(at.contains(&("web/Dockerfile", Some(1), Some(11))), "the rewrite: {at:?}\n{log}");
+    let comments = gh.comments();
+    assert_eq!(comments.len(), 1, "{comments:#?}");
+    assert!(
+        comments[0].contains("💡 The multi-stage rewrite of `web/Dockerfile` is a one-click suggestion in the [review](https://github.example/o/r/pull/1#pullrequestreview-"),
+        "{}",
+        comments[0]
+    );
+}
