@@ -548,6 +548,41 @@ mod tests {
         }
     }
 
+    /// The rewrite of a CRLF file with a BOM: one suggestion whose block has neither (GitHub
+    /// keeps the file's), which spliced back gives the rewrite byte for byte; a line outside
+    /// the diff keeps it in the comment.
+    #[test]
+    fn a_rewrite_keeps_the_files_bytes_and_needs_every_line_in_the_diff() {
+        let text = "\u{feff}FROM python:3.12-slim\r\nWORKDIR /app\r\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential && rm -rf /var/lib/apt/lists/*\r\nCOPY requirements.txt .\r\nRUN pip install --no-cache-dir -r requirements.txt\r\nCOPY . .\r\nCMD [\"python\", \"app.py\"]\r\n";
+        let p = match crate::patch::suggest(
+            text,
+            "Dockerfile",
+            &Default::default(),
+            &crate::patch::Templates::built_in(),
+        ) {
+            crate::patch::Outcome::Patch(p) => p,
+            other => panic!("{other:?}"),
+        };
+        assert!(p.patched.starts_with('\u{feff}') && p.patched.contains("\r\n"));
+        let rw =
+            Rewrite { path: "Dockerfile".into(), ecosystem: p.ecosystem, patched: p.patched, rationale: p.rationale };
+        let cfg = LintConfig::default();
+        let all: BTreeSet<usize> = (1..=7).collect();
+        let RewriteVerdict::Suggested(s) = rewrite_suggestion(text, &rw, &all, &cfg) else {
+            panic!("{:?}", rewrite_suggestion(text, &rw, &all, &cfg))
+        };
+        assert_eq!(s.start_line, 1);
+        assert!(s.replacement.starts_with("FROM python:3.12-slim AS build\n"), "{}", s.replacement);
+        assert!(!s.replacement.contains('\r') && !s.replacement.contains('\u{feff}'));
+        assert_eq!(s.rewrite.as_deref(), Some("python"));
+        assert!(s.fixes.iter().any(|f| f.code == "SL101"), "{:?}", s.fixes);
+        let some: BTreeSet<usize> = (2..=7).collect();
+        match rewrite_suggestion(text, &rw, &some, &cfg) {
+            RewriteVerdict::InComment(why) => assert!(why.contains("line 1 is not"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
     /// A fix whose proof fails is dropped and said; a body cannot be broken out of.
     #[test]
     fn unproved_fixes_are_dropped_and_bodies_are_safe() {
