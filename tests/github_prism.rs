@@ -137,10 +137,40 @@ async fn comment_requests_conform_to_githubs_openapi_description() {
     let (suggestions, _) = shiplight::report::review::suggestions(text, "Dockerfile", &findings, &[3, 4].into(), &cfg);
     assert!(suggestions.iter().any(|s| s.start_line == 3 && s.line == 4), "a multi-line one: {suggestions:?}");
     let published = comments
-        .publish_review(7, "0123456789abcdef0123456789abcdef01234567", &suggestions, 30)
+        .publish_review(7, "0123456789abcdef0123456789abcdef01234567", &suggestions, 30, &[])
         .await
         .expect("GET review comments and POST review conform");
     assert_eq!(published.posted, suggestions.len(), "{published:?}");
+    // the multi-stage rewrite of a new Dockerfile: one suggestion from line 1, its block's
+    // fence longer than the heredoc's
+    let new = "FROM python:3.12-slim\nWORKDIR /app\nCOPY <<'NOTE' /app/USAGE.md\n```\npython app.py\n```\nNOTE\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential && rm -rf /var/lib/apt/lists/*\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
+    let p = match shiplight::patch::suggest(
+        new,
+        "Dockerfile",
+        &Default::default(),
+        &shiplight::patch::Templates::built_in(),
+    ) {
+        shiplight::patch::Outcome::Patch(p) => p,
+        other => panic!("{other:?}"),
+    };
+    let rw = shiplight::report::review::Rewrite {
+        path: "Dockerfile".into(),
+        ecosystem: p.ecosystem,
+        patched: p.patched,
+        rationale: p.rationale,
+    };
+    let all: std::collections::BTreeSet<usize> = (1..=new.lines().count()).collect();
+    let shiplight::report::review::RewriteVerdict::Suggested(s) =
+        shiplight::report::review::rewrite_suggestion(new, &rw, &all, &cfg)
+    else {
+        panic!("the rewrite of a new file is a suggestion")
+    };
+    assert!(s.start_line == 1 && s.line > 1 && s.body().contains("````suggestion"), "{s:?}");
+    let published = comments
+        .publish_review(7, "0123456789abcdef0123456789abcdef01234567", &[s], 30, &[])
+        .await
+        .expect("POST review with the rewrite conforms");
+    assert_eq!(published.posted, 1, "{published:?}");
     // negative control: a review without its event's value is refused as GitHub would
     let status = agent
         .post(&format!("{base}/repos/o/r/pulls/7/reviews"))

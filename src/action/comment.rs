@@ -37,7 +37,8 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
         let cfg_for = |path: &str, text: &str| {
             crate::pipeline::lint::ship_for(loaded.config.clone(), &ws.join(path), ws, text, None, "").0
         };
-        report.review = Some(steps::review(inputs, runner, number, &run.head_sha, &report.findings, &cfg_for).await);
+        // no checkout of the pull request here: the changed lines come from GitHub
+        report.review = Some(steps::review(inputs, runner, number, &run.head_sha, None, &report, &cfg_for).await);
     }
     let key = run_key(&report);
     let comment = body::render(

@@ -1,9 +1,10 @@
 //! Mode `merge`: the fan-in of a monorepo's matrix. Every matrix job checked one image and
 //! saved its `report.json` as an artifact; this job reads them all, judges each image again
 //! with its own thresholds (a saved verdict counts for nothing), and posts one sticky comment
-//! and one check for the whole pull request. The plan says which images were left out
-//! (unchanged) and which were planned: a planned image without a report is shown as missing
-//! and fails the check unless `missing-report: warn`.
+//! and one check for the whole pull request, with one review of the proved one-click fixes
+//! (`review: suggestions`; the matrix jobs, `comment: never`, post none). The plan says which
+//! images were left out (unchanged) and which were planned: a planned image without a report
+//! is shown as missing and fails the check unless `missing-report: warn`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -182,6 +183,19 @@ pub async fn run(inputs: &Inputs, runner: &Runner) -> Result<Outcome, ActionErro
     report.failure_threshold = inputs.lint_failure_threshold;
     report.pull_request =
         target.as_ref().map(|(number, sha)| PullRequestRef { number: *number, head_sha: sha.clone() });
+
+    // one review for the whole pull request, from every job's saved findings and rewrites,
+    // each computed again on the head files as GitHub has them (the reports are untrusted)
+    report.review = None;
+    if let (Some((number, sha)), true) = (&target, inputs.review && inputs.comment != CommentMode::Never) {
+        let loaded = crate::pipeline::lint::load_config(inputs.config.as_ref().map(|c| ws.join(c)).as_deref(), ws)
+            .map_err(|e| ActionError::Usage(e.to_string()))?;
+        let cfg_for = |path: &str, text: &str| {
+            crate::pipeline::lint::ship_for(loaded.config.clone(), &ws.join(path), ws, text, None, "").0
+        };
+        let base = pr.as_ref().map(|p| p.base_sha.as_str());
+        report.review = Some(steps::review(inputs, runner, *number, sha, base, &report, &cfg_for).await);
+    }
 
     let head_sha = target.as_ref().map(|(_, sha)| sha.clone()).or_else(|| runner.sha.clone());
     let comment = body::render(&report, KEY, &steps::links(runner, head_sha, run_url), &steps::template(inputs, ws)?)

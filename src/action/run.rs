@@ -235,9 +235,15 @@ async fn review(inputs: &Inputs, runner: &Runner, checked: Checked) -> Checked {
     let event_name = runner.event_name.as_deref().unwrap_or("");
     match &pr {
         Some(p) if inputs.review && !(p.fork && event_name == "pull_request") => {
-            let cfg_for = |path: &str, _: &str| linted.get(path).cloned().unwrap_or_else(|| cfg.clone());
-            report.review =
-                Some(steps::review(inputs, runner, p.number, &p.head_sha, &report.findings, &cfg_for).await);
+            if inputs.comment == CommentMode::Never {
+                // a matrix job of a monorepo: the merge job that posts the comment posts the review
+                say("shiplight: no review: comment is `never`; the job that posts the comment (mode: merge or comment) posts the review from the saved report");
+            } else {
+                let cfg_for = |path: &str, _: &str| linted.get(path).cloned().unwrap_or_else(|| cfg.clone());
+                report.review = Some(
+                    steps::review(inputs, runner, p.number, &p.head_sha, Some(&p.base_sha), &report, &cfg_for).await,
+                );
+            }
         }
         _ => {}
     }

@@ -234,21 +234,26 @@ pub async fn followed_pull_request(
     Ok((number, labels))
 }
 
-/// The review step of a pull request (`review: suggestions`): the proved fixes of `findings`
-/// on the lines it changed, posted as one review at its head commit. The head files are read
-/// from GitHub at `head_sha` (a `pull_request` checkout is the merge commit, whose lines may
-/// differ), and only the fixes shiplight computes again on them are posted, so a fork's saved
-/// report cannot post text of its own. `cfg_for` gives a file's lint configuration. Never
-/// fails the run: what went wrong is in the outcome, and in the log.
+/// The review step of a pull request (`review: suggestions`): the proved fixes of the
+/// report's findings, and its multi-stage rewrites, on the lines the pull request changed,
+/// posted as one review at its head commit. The head files are read from GitHub at
+/// `head_sha` (a `pull_request` checkout is the merge commit, whose lines may differ), and
+/// only the fixes and rewrites shiplight computes again on them are posted, so a saved
+/// report (a fork's, a matrix job's) cannot post text of its own. `cfg_for` gives a file's
+/// lint configuration; `base` is the pull request's base commit, whose presence in the
+/// checkout lets git say which lines changed. Never fails the run: what went wrong is in the
+/// outcome, and in the log.
 pub async fn review(
     inputs: &Inputs,
     runner: &Runner,
     pr: u64,
     head_sha: &str,
-    findings: &[crate::lint::Finding],
+    base: Option<&str>,
+    report: &crate::report::Report,
     cfg_for: &dyn Fn(&str, &str) -> crate::lint::LintConfig,
 ) -> crate::report::review::ReviewOutcome {
     use crate::report::review::ReviewOutcome;
+    let findings = &report.findings;
     let failed = |e: String| {
         say(&format!("::warning::shiplight: review suggestions not posted: {}", escape_data(&e)));
         ReviewOutcome { error: Some(e), ..ReviewOutcome::default() }
@@ -260,18 +265,31 @@ pub async fn review(
     if let Err(e) = identify(&mut client, inputs, runner, &token).await {
         return failed(e.to_string());
     }
+    let saved_rewrites: Vec<(&str, &crate::report::Suggestion)> = report
+        .images
+        .iter()
+        .filter_map(|i| i.suggestion.as_ref().map(|s| (i.dockerfile.as_str(), s)))
+        .filter(|(_, s)| s.outcome == "patch")
+        .collect();
     let mut files = std::collections::BTreeMap::new();
     let mut chosen = Vec::new();
+    let mut rewrites = Vec::new();
+    let mut not_suggested = Vec::new();
     let mut paths: Vec<&str> = findings.iter().filter(|f| !f.edits.is_empty()).map(|f| f.file.as_str()).collect();
+    paths.extend(saved_rewrites.iter().map(|(p, _)| *p));
+    paths.sort_unstable();
     paths.dedup();
     for path in paths {
-        if files.contains_key(path) {
-            continue;
-        }
         match client.file_at(path, head_sha).await {
             Ok(Some(text)) => {
                 let cfg = cfg_for(path, &text);
                 chosen.extend(crate::pipeline::fixes::rejudge(findings, path, &text, &cfg));
+                for (_, saved) in saved_rewrites.iter().filter(|(p, _)| *p == path).take(1) {
+                    match crate::pipeline::fixes::rejudge_rewrite(saved, path, &text) {
+                        Ok(rw) => rewrites.push(rw),
+                        Err(why) => not_suggested.push((path.to_owned(), why)),
+                    }
+                }
                 files.insert(path.to_owned(), (text, cfg));
             }
             Ok(None) => {
@@ -280,21 +298,48 @@ pub async fn review(
             Err(e) => return failed(e.to_string()),
         }
     }
-    let outcome =
-        crate::pipeline::fixes::review(&client, pr, head_sha, &chosen, &files, inputs.review_max_comments).await;
+    let git =
+        base.and_then(|b| crate::pipeline::git::repo_root(&runner.workspace).ok().map(|root| (root, b.to_owned())));
+    let mut covered = report.files.clone();
+    covered.extend(report.images.iter().map(|i| i.dockerfile.clone()));
+    let r = crate::pipeline::fixes::Review {
+        pr,
+        head_sha,
+        findings: &chosen,
+        files: &files,
+        rewrites: &rewrites,
+        covered: &covered,
+        lines: crate::pipeline::fixes::Lines { git },
+        ceiling: inputs.review_max_comments,
+    };
+    let mut outcome = crate::pipeline::fixes::review(&client, &r).await;
+    outcome.rewrites_not_suggested.splice(0..0, not_suggested);
     match (&outcome.published, &outcome.error) {
         (_, Some(e)) => say(&format!("::warning::shiplight: review suggestions not posted: {}", escape_data(e))),
         (Some(p), None) => say(&format!(
-            "shiplight: review suggestions: {} posted, {} already there, {} outdated deleted, {} over the ceiling of {}, {} dropped (proof failed){}",
+            "shiplight: review suggestions: {} posted, {} already there, {} outdated deleted, {} over the ceiling of {}, {} dropped (proof failed); changed lines from {}{}",
             p.posted,
             p.kept,
             p.deleted,
             p.over_ceiling,
             p.ceiling,
             outcome.dropped.len(),
+            match outcome.lines_from.as_deref() {
+                Some("git") => "git (diff base...head)",
+                _ => "GitHub (GET /pulls/{n}/files)",
+            },
             p.review_url.as_deref().map(|u| format!(": {u}")).unwrap_or_default()
         )),
         _ => {}
+    }
+    for (path, why) in &outcome.rewrites_not_suggested {
+        say(&format!(
+            "shiplight: the multi-stage rewrite of {path} stays in the comment, not a review suggestion: {}",
+            escape_data(why)
+        ));
+    }
+    for path in outcome.published.iter().flat_map(|p| &p.rewrites) {
+        say(&format!("shiplight: the multi-stage rewrite of {path} is a review suggestion"));
     }
     if let Some(p) = &outcome.published {
         if !p.ignored.is_empty() {

@@ -515,6 +515,20 @@ pub fn pairs(raw: &str, arg: bool) -> Vec<KeyValue> {
 mod tests {
     use super::*;
 
+    /// An instruction's text ends with its heredoc's whole terminator line, not its first
+    /// letter: a rewrite that keeps the instruction word for word must parse.
+    #[test]
+    fn a_heredoc_instruction_ends_with_its_terminator() {
+        for eol in ["\n", "\r\n"] {
+            let text =
+                "FROM a:1\nRUN <<EOT\necho '```'\nEOT\nCOPY <<'NOTE' /u.md\nhi\nNOTE\nCMD x\n".replace('\n', eol);
+            let df = Dockerfile::parse(&text).unwrap();
+            let ins = &df.stages[0].instructions;
+            assert_eq!(df.source(&ins[0]).replace('\r', ""), "RUN <<EOT\necho '```'\nEOT");
+            assert_eq!(df.source(&ins[1]).replace('\r', ""), "COPY <<'NOTE' /u.md\nhi\nNOTE");
+        }
+    }
+
     /// Every word the shell model finds in a RUN is found again where it is written in the
     /// file: through continuations (with blanks after the backslash), comment lines inside
     /// them, CRLF line ends, `# escape=`, and heredoc bodies.

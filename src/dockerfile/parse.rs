@@ -110,11 +110,11 @@ pub(super) fn convert(text: &str, ls: &[usize], ins: pd::Instruction<'_>, escape
     let mut map: Vec<usize> = Vec::new();
     let (kind, kw, end, flag_list, body): (Kind, pd::Span, usize, Vec<Flag>, Body) = match ins {
         I::Add(a) => {
-            let end = a.dest.span.end.max(heredoc_end(&a.src));
+            let end = a.dest.span.end.max(heredoc_end(text, &a.src));
             (Kind::Add, a.add.span, end, flags(&a.options), copy_body(&a.src, &a.dest))
         }
         I::Copy(c) => {
-            let end = c.dest.span.end.max(heredoc_end(&c.src));
+            let end = c.dest.span.end.max(heredoc_end(text, &c.src));
             (Kind::Copy, c.copy.span, end, flags(&c.options), copy_body(&c.src, &c.dest))
         }
         I::Arg(a) => {
@@ -137,8 +137,14 @@ pub(super) fn convert(text: &str, ls: &[usize], ins: pd::Instruction<'_>, escape
             (Kind::Entrypoint, e.entrypoint.span, command_end(&e.arguments), vec![], Body::Command(cmd))
         }
         I::Run(r) => {
-            // a heredoc's span stops at the start of its terminator line; +1 takes that line in
-            let end = r.here_docs.iter().map(|h| h.span.end + 1).max().unwrap_or(0).max(command_end(&r.arguments));
+            // a heredoc's span stops at the start of its terminator line: take that line in
+            let end = r
+                .here_docs
+                .iter()
+                .map(|h| terminator_end(text, h.span.end))
+                .max()
+                .unwrap_or(0)
+                .max(command_end(&r.arguments));
             let heredocs: Vec<String> = r.here_docs.iter().map(|h| h.value.to_string()).collect();
             let (cmd, mut m) = command(&r.arguments, escape);
             // the script goes on with each heredoc body, after a newline (the command's end)
@@ -226,14 +232,23 @@ pub(super) fn convert(text: &str, ls: &[usize], ins: pd::Instruction<'_>, escape
 }
 
 /// End of the last heredoc source of COPY/ADD, terminator line included.
-fn heredoc_end(src: &[pd::Source<'_>]) -> usize {
+fn heredoc_end(text: &str, src: &[pd::Source<'_>]) -> usize {
     src.iter()
         .filter_map(|s| match s {
-            pd::Source::HereDoc(h) => Some(h.span.end + 1),
+            pd::Source::HereDoc(h) => Some(terminator_end(text, h.span.end)),
             _ => None,
         })
         .max()
         .unwrap_or(0)
+}
+
+/// The end of a heredoc's terminator line (before its line end), the line starting at `at`,
+/// where the heredoc's body stops. The whole word, not its first letter: an instruction's
+/// text cut inside `EOF` made rewrites that kept it unparsable.
+fn terminator_end(text: &str, at: usize) -> usize {
+    let rest = text.get(at..).unwrap_or("");
+    let line = rest.find('\n').unwrap_or(rest.len());
+    at + rest[..line].trim_end_matches('\r').len()
 }
 
 fn command_end(c: &pd::Command<'_>) -> usize {

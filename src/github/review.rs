@@ -86,13 +86,15 @@ impl Comments {
 
     /// Post `suggestions` on pull request `pr` at its head commit `head_sha` as one review,
     /// at most `ceiling` new comments; skip those already there and delete shiplight's own
-    /// that no suggestion matches any more.
+    /// on the files this run `covered` (and those the suggestions are on) that no suggestion
+    /// matches any more. Comments on other files are another job's and are left.
     pub async fn publish_review(
         &self,
         pr: u64,
         head_sha: &str,
         suggestions: &[ReviewSuggestion],
         ceiling: usize,
+        covered: &[String],
     ) -> Result<Published, CommentError> {
         let mut out = Published { ceiling, ..Published::default() };
         let listed = self.review_comments(pr).await?;
@@ -110,9 +112,13 @@ impl Comments {
             };
             match wanted.iter().position(same) {
                 Some(i) => {
-                    wanted.remove(i);
+                    let (s, _) = wanted.remove(i);
+                    if s.rewrite.is_some() {
+                        out.rewrites.push(s.path.clone());
+                    }
                     out.kept += 1;
                 }
+                None if !covered.contains(&c.path) && !suggestions.iter().any(|s| s.path == c.path) => {}
                 None => {
                     self.retried("DELETE", &format!("/repos/{}/pulls/comments/{}", self.repo(), c.id), None).await?;
                     out.deleted += 1;
@@ -150,6 +156,7 @@ impl Comments {
         let answer = self.once("POST", &path, Some(&payload)).await?;
         let review = self.check("POST", &path, answer)?;
         out.posted = wanted.len();
+        out.rewrites.extend(wanted.iter().filter(|(s, _)| s.rewrite.is_some()).map(|(s, _)| s.path.clone()));
         out.review_url = review["html_url"].as_str().map(String::from);
         Ok(out)
     }

@@ -98,3 +98,91 @@ pub fn relative(root: &Path, path: &Path) -> Option<String> {
     let path = path.canonicalize().ok()?;
     Some(path.strip_prefix(&root).ok()?.to_string_lossy().replace('\\', "/"))
 }
+
+/// The lines each of `paths` (repository-relative) adds between the pull request's `base`
+/// and `head` commits, from `git diff --unified=0 base...head` (what GitHub's pull request
+/// diff shows: changes since the merge base). `None` when the checkout cannot say: git
+/// missing, not a repository, either commit absent (the default shallow checkout has
+/// neither), or no merge base in the fetched history; the caller then asks GitHub.
+pub fn added_lines(
+    root: &Path,
+    base: &str,
+    head: &str,
+    paths: &[&str],
+) -> Option<std::collections::BTreeMap<String, std::collections::BTreeSet<usize>>> {
+    for commit in [base, head] {
+        resolve(root, commit).ok()?;
+    }
+    let mut out = std::collections::BTreeMap::new();
+    for path in paths {
+        // one file per call: its output is that file's patch, no header to unquote
+        let range = format!("{base}...{head}");
+        let spec = format!(":(top,literal){path}");
+        let diff = git(
+            root,
+            &[
+                "-c",
+                "core.quotePath=false",
+                "diff",
+                "--unified=0",
+                "--no-color",
+                "--no-ext-diff",
+                "--no-renames",
+                &range,
+                "--",
+                &spec,
+            ],
+        )
+        .ok()?;
+        if !diff.status.success() {
+            return None;
+        }
+        out.insert((*path).to_owned(), crate::report::review::added_lines(&String::from_utf8_lossy(&diff.stdout)));
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git").arg("-C").arg(dir).args(args).output().unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    /// The lines a branch adds since its merge base, a new file's every line, and nothing
+    /// the base branch changed after the fork; an unknown commit says "ask GitHub".
+    #[test]
+    fn added_lines_come_from_the_merge_base() {
+        if Command::new("git").arg("--version").output().is_err() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        run(d, &["init", "-q", "-b", "main"]);
+        run(d, &["config", "user.email", "t@example.com"]);
+        run(d, &["config", "user.name", "t"]);
+        std::fs::create_dir_all(d.join("app")).unwrap();
+        std::fs::write(d.join("app/Dockerfile"), "FROM a:1\nRUN x\nCMD y\n").unwrap();
+        run(d, &["add", "."]);
+        run(d, &["commit", "-q", "-m", "base"]);
+        run(d, &["checkout", "-q", "-b", "pr"]);
+        std::fs::write(d.join("app/Dockerfile"), "FROM a:1\nRUN z\nRUN w\nCMD y\n").unwrap();
+        std::fs::write(d.join("new.Dockerfile"), "FROM b:2\nCMD c\n").unwrap();
+        run(d, &["add", "."]);
+        run(d, &["commit", "-q", "-m", "pr"]);
+        let head = run(d, &["rev-parse", "HEAD"]);
+        run(d, &["checkout", "-q", "main"]);
+        std::fs::write(d.join("app/Dockerfile"), "FROM a:2\nRUN x\nCMD y\n").unwrap();
+        run(d, &["commit", "-q", "-am", "main moves on"]);
+        let base = run(d, &["rev-parse", "HEAD"]);
+        let got = added_lines(d, &base, &head, &["app/Dockerfile", "new.Dockerfile", "untouched"]).unwrap();
+        let lines = |p: &str| got[p].iter().copied().collect::<Vec<_>>();
+        assert_eq!(lines("app/Dockerfile"), [2, 3], "not line 1, which only main changed");
+        assert_eq!(lines("new.Dockerfile"), [1, 2]);
+        assert!(got["untouched"].is_empty());
+        assert!(added_lines(d, &base, "0123456789abcdef0123456789abcdef01234567", &["app/Dockerfile"]).is_none());
+    }
+}

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::comment::{code_block, prose};
-use crate::lint::{fix, rules, Finding, LintConfig};
+use crate::lint::{fix, rules, Finding, LintConfig, Severity};
 
 /// The marker of shiplight's review comments; with the author it says which are its own.
 pub const MARKER: &str = "<!-- shiplight:review -->";
@@ -28,8 +28,32 @@ pub struct ReviewSuggestion {
     pub line: usize,
     /// The lines as they become (`\n` between them, none at the end).
     pub replacement: String,
-    /// What it fixes: `code`, `name`, `message` of each finding, in line order.
+    /// What it fixes: `code`, `name`, `message` of each finding, in line order (for the
+    /// multi-stage rewrite: its rationale, one entry per hunk).
     pub fixes: Vec<Fixed>,
+    /// Set for the multi-stage rewrite: its ecosystem (`python`, `install`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rewrite: Option<String>,
+    /// Lint fixes on lines the rewrite replaces, not suggested on their own: suggestions
+    /// that overlap cannot be applied together, and the rewrite wins.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub superseded: Vec<Fixed>,
+    /// Lint fixes on lines the rewrite replaces whose findings the rewrite fixes too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub includes: Vec<Fixed>,
+    /// Info findings the rewrite brings on lines of the author's it keeps as they are.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub brings: Vec<Fixed>,
+}
+
+/// A Dockerfile's multi-stage rewrite as shiplight computed it on the head file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rewrite {
+    pub path: String,
+    pub ecosystem: String,
+    /// The whole rewritten file.
+    pub patched: String,
+    pub rationale: Vec<crate::patch::Rationale>,
 }
 
 /// A finding a suggestion fixes.
@@ -59,6 +83,10 @@ pub struct Published {
     /// Other authors' review comments that carry the marker, left as they are.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ignored: Vec<u64>,
+    /// The Dockerfiles whose multi-stage rewrite is a suggestion of the review (posted by
+    /// this run or still there from an earlier one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rewrites: Vec<String>,
 }
 
 /// The review step's result, as the report carries it.
@@ -72,6 +100,13 @@ pub struct ReviewOutcome {
     /// Why no review was posted, when one could not be.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Where the changed lines came from: `git` (the checkout had both commits) or `api`
+    /// (`GET /pulls/{n}/files`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines_from: Option<String>,
+    /// Rewrites that stay in the comment only, and why (`path`, reason).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rewrites_not_suggested: Vec<(String, String)>,
 }
 
 impl ReviewOutcome {
@@ -87,6 +122,13 @@ impl ReviewOutcome {
                 out.push(format!(
                     "💡 {} one-click fix(es) posted as a {} on the lines this pull request changed.",
                     p.posted,
+                    link("review")
+                ));
+            }
+            for path in &p.rewrites {
+                out.push(format!(
+                    "💡 The multi-stage rewrite of {} is a one-click suggestion in the {}: it replaces only lines this pull request wrote.",
+                    super::comment::code(path),
                     link("review")
                 ));
             }
@@ -132,6 +174,51 @@ impl ReviewSuggestion {
     /// The comment's body: the findings as prose, the suggestion block, the marker.
     pub fn body(&self) -> String {
         let mut out = String::new();
+        if let Some(eco) = &self.rewrite {
+            out.push_str(&format!(
+                "**shiplight** multi-stage rewrite ({}): build in an earlier stage, ship only what runs. Applied to the file, it parses and lints without the findings it answers{}.\n\n",
+                prose(eco),
+                if self.brings.is_empty() { ", and brings no new one" } else { "" }
+            ));
+            for f in &self.fixes {
+                let rule = match rules::find(&f.code) {
+                    Some(r) => format!("[{}]({})", r.code, r.url()),
+                    None => prose(&f.code),
+                };
+                out.push_str(&format!("- line {} ({rule}): {}\n", f.line, prose(&f.message)));
+            }
+            for f in &self.brings {
+                let rule = rules::find(&f.code)
+                    .map(|r| format!("[{}]({})", r.code, r.url()))
+                    .unwrap_or_else(|| prose(&f.code));
+                out.push_str(&format!(
+                    "\nOnce applied, {rule} (info) reports on line {} of the rewritten file, a line of yours it keeps as it is: {}\n",
+                    f.line,
+                    prose(&f.message)
+                ));
+            }
+            let list = |fs: &[Fixed]| {
+                fs.iter().map(|f| format!("{} (line {})", f.code, f.line)).collect::<Vec<_>>().join(", ")
+            };
+            if !self.includes.is_empty() {
+                out.push_str(&format!(
+                    "\nIt includes the fixes of {} on the lines it replaces, so they are not suggested apart.\n",
+                    list(&self.includes)
+                ));
+            }
+            if !self.superseded.is_empty() {
+                out.push_str(&format!(
+                    "\nThe fixes of {} touch lines this rewrite replaces, so they are not suggested apart (GitHub cannot apply overlapping suggestions together); what still applies is suggested on the rewritten lines by the next run.\n",
+                    list(&self.superseded)
+                ));
+            }
+            out.push('\n');
+            out.push_str(&code_block("suggestion", &self.replacement));
+            out.push('\n');
+            out.push_str(MARKER);
+            out.push('\n');
+            return out;
+        }
         for f in &self.fixes {
             let rule = match rules::find(&f.code) {
                 Some(r) => format!("[{}]({}) {}", r.code, r.url(), prose(r.name)),
@@ -148,12 +235,17 @@ impl ReviewSuggestion {
     }
 }
 
-/// The lines a unified diff (a `patch` of GitHub's pull request files) adds to the new file.
+/// The lines a unified diff (a `patch` of GitHub's pull request files, or `git diff`'s output
+/// for one file, whose `diff --git`/`---`/`+++` headers are skipped) adds to the new file.
 pub fn added_lines(patch: &str) -> BTreeSet<usize> {
     let mut added = BTreeSet::new();
     let mut at = 0usize;
+    let mut in_hunk = false;
     for l in patch.lines() {
-        if let Some(rest) = l.strip_prefix("@@ ") {
+        if l.starts_with("diff --git ") {
+            in_hunk = false;
+        } else if let Some(rest) = l.strip_prefix("@@ ") {
+            in_hunk = true;
             // @@ -a,b +c,d @@
             at = rest
                 .split_whitespace()
@@ -161,6 +253,8 @@ pub fn added_lines(patch: &str) -> BTreeSet<usize> {
                 .and_then(|w| w.split(',').next())
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(0);
+        } else if !in_hunk {
+            // a header: `index …`, `--- a/…`, `+++ b/…`, `new file mode …`
         } else if l.starts_with('+') {
             added.insert(at);
             at += 1;
@@ -266,9 +360,147 @@ pub fn suggestions(
                 .iter()
                 .map(|f| Fixed { code: f.code.clone(), name: f.name.clone(), message: f.message.clone(), line: f.line })
                 .collect(),
+            rewrite: None,
+            superseded: Vec::new(),
+            includes: Vec::new(),
+            brings: Vec::new(),
         });
     }
     (kept, dropped)
+}
+
+/// What becomes of a Dockerfile's multi-stage rewrite in the review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RewriteVerdict {
+    /// Every line it replaces is the pull request's: one suggestion, proved.
+    Suggested(ReviewSuggestion),
+    /// It stays in the sticky comment, and why.
+    InComment(String),
+    /// Its proof failed: not suggested, and said.
+    Dropped(Dropped),
+}
+
+/// The multi-stage rewrite of `text` (the head file) as one suggestion replacing the lines it
+/// changes, when all of them are lines the pull request added (`changed`): a new Dockerfile,
+/// or one the pull request rewrote. The suggestion is proved as GitHub would apply it: its
+/// lines spliced into the head file give the rewrite byte for byte (line endings kept), which
+/// parses, reports fewer of each rule its rationale answers, and no rule more than before.
+pub fn rewrite_suggestion(text: &str, rw: &Rewrite, changed: &BTreeSet<usize>, cfg: &LintConfig) -> RewriteVerdict {
+    let old: Vec<&str> = text.split_inclusive('\n').collect();
+    let new: Vec<&str> = rw.patched.split_inclusive('\n').collect();
+    let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let room = old.len().min(new.len()) - prefix;
+    let suffix = old.iter().rev().zip(new.iter().rev()).take(room).take_while(|(a, b)| a == b).count();
+    // lines (0-based, end exclusive) of the head file and of the rewrite that differ
+    let (mut a, mut b) = (prefix, old.len() - suffix);
+    let (mut c, mut d) = (prefix, new.len() - suffix);
+    if a == b {
+        // only inserted lines: a suggestion replaces at least one line, so take a neighbour
+        if a > 0 {
+            a -= 1;
+            c -= 1;
+        } else if b < old.len() {
+            b += 1;
+            d += 1;
+        } else {
+            return RewriteVerdict::InComment("the file is empty".into());
+        }
+    }
+    let (start, end) = (a + 1, b);
+    if let Some(l) = (start..=end).find(|l| !changed.contains(l)) {
+        return RewriteVerdict::InComment(format!(
+            "it replaces lines {start}–{end}, and line {l} is not one this pull request changed"
+        ));
+    }
+    let drop = |why: String| {
+        RewriteVerdict::Dropped(Dropped {
+            path: rw.path.clone(),
+            line: start,
+            codes: rw.rationale.iter().map(|r| r.rule.clone()).collect::<BTreeSet<_>>().into_iter().collect(),
+            why,
+        })
+    };
+    let strip = |l: &str| l.trim_end_matches('\n').trim_end_matches('\r').to_owned();
+    let mut replacement = new[c..d].iter().map(|l| strip(l)).collect::<Vec<_>>().join("\n");
+    if c == 0 {
+        replacement = replacement.trim_start_matches('\u{feff}').to_owned();
+    }
+    // apply it as GitHub does: the block's lines in place of start..=end, in the file's endings
+    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut applied: String = old[..a].concat();
+    if c == 0 && text.starts_with('\u{feff}') && a == 0 {
+        applied.push('\u{feff}');
+    }
+    let last = b == old.len() && !text.ends_with('\n');
+    let block: Vec<&str> = replacement.split('\n').collect();
+    for (i, l) in block.iter().enumerate() {
+        applied.push_str(l);
+        if !(last && i + 1 == block.len()) {
+            applied.push_str(eol);
+        }
+    }
+    applied.push_str(&old[b..].concat());
+    if applied != rw.patched {
+        return drop("the suggestion would not give the rewrite byte for byte".into());
+    }
+    if let Err(e) = crate::dockerfile::Dockerfile::parse(&applied) {
+        return drop(format!("it does not parse (line {}: {})", e.line, e.message));
+    }
+    let count = |fs: &[Finding]| {
+        let mut m = std::collections::BTreeMap::<String, usize>::new();
+        for f in fs {
+            *m.entry(f.code.clone()).or_default() += 1;
+        }
+        m
+    };
+    let after_findings = crate::lint::lint_text(&applied, &rw.path, cfg);
+    let (before, after) = (count(&crate::lint::lint_text(text, &rw.path, cfg)), count(&after_findings));
+    // A new finding refuses the rewrite, but for one kind: an info finding on a line of the
+    // author's that the rewrite keeps word for word, which only being multi-stage brings
+    // (SL108 on the `COPY . .` now in the final stage). It is said above the block.
+    let own_lines: BTreeSet<&str> = text.lines().map(str::trim).collect();
+    let mut brings = Vec::new();
+    for (code, n) in after.iter().filter(|(code, n)| **n > before.get(*code).copied().unwrap_or(0)) {
+        let of: Vec<&Finding> = after_findings.iter().filter(|f| &f.code == code).collect();
+        if !of.iter().all(|f| f.severity == Severity::Info && own_lines.contains(f.source_line.trim())) {
+            return drop(format!("{code} reports {n} time(s), more than before"));
+        }
+        let new = n - before.get(code).copied().unwrap_or(0);
+        brings.extend(of.iter().rev().take(new).rev().map(|f| Fixed {
+            code: f.code.clone(),
+            name: f.name.clone(),
+            message: f.message.clone(),
+            line: f.line,
+        }));
+    }
+    let answered: BTreeSet<&str> =
+        rw.rationale.iter().map(|r| r.rule.as_str()).filter(|r| before.contains_key(*r)).collect();
+    if answered.is_empty() {
+        return drop("no finding of the head file is among those it answers".into());
+    }
+    if let Some(code) = answered.iter().find(|r| after.get(**r) >= before.get(**r)) {
+        return drop(format!("{code} is still reported"));
+    }
+    RewriteVerdict::Suggested(ReviewSuggestion {
+        path: rw.path.clone(),
+        start_line: start,
+        line: end,
+        replacement,
+        fixes: rw
+            .rationale
+            .iter()
+            .map(|r| Fixed {
+                code: r.rule.clone(),
+                name: rules::find(&r.rule).map(|x| x.name.to_owned()).unwrap_or_default(),
+                message: r.message.clone(),
+                line: r.line,
+            })
+            .collect(),
+        rewrite: Some(rw.ecosystem.clone()),
+        superseded: Vec::new(),
+        includes: Vec::new(),
+        brings,
+    })
 }
 
 #[cfg(test)]
@@ -278,7 +510,7 @@ mod tests {
 
     #[test]
     fn added_lines_follow_the_hunks() {
-        let patch = "@@ -1,3 +1,4 @@\n FROM a:1\n-RUN x\n+RUN y\n+RUN z\n USER 0:0\n@@ -10,2 +11,3 @@\n CMD a\n+CMD b\n\\ No newline at end of file";
+        let patch = "diff --git a/D b/D\n--- a/D\n+++ b/D\n@@ -1,3 +1,4 @@\n FROM a:1\n-RUN x\n+RUN y\n+RUN z\n USER 0:0\n@@ -10,2 +11,3 @@\n CMD a\n+CMD b\n\\ No newline at end of file";
         assert_eq!(added_lines(patch).into_iter().collect::<Vec<_>>(), vec![2, 3, 12]);
     }
 
@@ -316,6 +548,41 @@ mod tests {
         }
     }
 
+    /// The rewrite of a CRLF file with a BOM: one suggestion whose block has neither (GitHub
+    /// keeps the file's), which spliced back gives the rewrite byte for byte; a line outside
+    /// the diff keeps it in the comment.
+    #[test]
+    fn a_rewrite_keeps_the_files_bytes_and_needs_every_line_in_the_diff() {
+        let text = "\u{feff}FROM python:3.12-slim\r\nWORKDIR /app\r\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential && rm -rf /var/lib/apt/lists/*\r\nCOPY requirements.txt .\r\nRUN pip install --no-cache-dir -r requirements.txt\r\nCOPY . .\r\nCMD [\"python\", \"app.py\"]\r\n";
+        let p = match crate::patch::suggest(
+            text,
+            "Dockerfile",
+            &Default::default(),
+            &crate::patch::Templates::built_in(),
+        ) {
+            crate::patch::Outcome::Patch(p) => p,
+            other => panic!("{other:?}"),
+        };
+        assert!(p.patched.starts_with('\u{feff}') && p.patched.contains("\r\n"));
+        let rw =
+            Rewrite { path: "Dockerfile".into(), ecosystem: p.ecosystem, patched: p.patched, rationale: p.rationale };
+        let cfg = LintConfig::default();
+        let all: BTreeSet<usize> = (1..=7).collect();
+        let RewriteVerdict::Suggested(s) = rewrite_suggestion(text, &rw, &all, &cfg) else {
+            panic!("{:?}", rewrite_suggestion(text, &rw, &all, &cfg))
+        };
+        assert_eq!(s.start_line, 1);
+        assert!(s.replacement.starts_with("FROM python:3.12-slim AS build\n"), "{}", s.replacement);
+        assert!(!s.replacement.contains('\r') && !s.replacement.contains('\u{feff}'));
+        assert_eq!(s.rewrite.as_deref(), Some("python"));
+        assert!(s.fixes.iter().any(|f| f.code == "SL101"), "{:?}", s.fixes);
+        let some: BTreeSet<usize> = (2..=7).collect();
+        match rewrite_suggestion(text, &rw, &some, &cfg) {
+            RewriteVerdict::InComment(why) => assert!(why.contains("line 1 is not"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
     /// A fix whose proof fails is dropped and said; a body cannot be broken out of.
     #[test]
     fn unproved_fixes_are_dropped_and_bodies_are_safe() {
@@ -339,6 +606,10 @@ mod tests {
                 message: "`@team <b>x</b>` and @all <script>".into(),
                 line: 3,
             }],
+            rewrite: None,
+            superseded: Vec::new(),
+            includes: Vec::new(),
+            brings: Vec::new(),
         };
         let body = s.body();
         assert!(body.contains("````suggestion\nRUN echo ```\nLABEL a=b\n````\n"), "{body}");
