@@ -12,6 +12,8 @@ pub mod go;
 pub mod install;
 pub mod java;
 pub mod node;
+#[cfg(test)]
+mod property;
 pub mod python;
 pub mod refusal;
 pub mod retarget;
