@@ -120,6 +120,18 @@ async fn build_and_install_shapes_are_verified_and_halve_the_image() {
             }),
         ),
         (
+            "C, cmake --build && cmake --install",
+            "FROM debian:bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev make cmake && rm -rf /var/lib/apt/lists/*\nWORKDIR /src\nCOPY . .\nRUN cmake -S . -B build -DCMAKE_INSTALL_PREFIX=/usr/local && cmake --build build && cmake --install build\nCMD [\"hello\"]\n".into(),
+            Box::new(|d| {
+                std::fs::write(d.join("hello.c"), HELLO_C).unwrap();
+                std::fs::write(
+                    d.join("CMakeLists.txt"),
+                    "cmake_minimum_required(VERSION 3.13)\nproject(hello C)\nadd_executable(hello hello.c)\ninstall(TARGETS hello DESTINATION bin)\n",
+                )
+                .unwrap();
+            }),
+        ),
+        (
             "Rust, cargo build && cp",
             "FROM rust:1.63\nWORKDIR /src\nCOPY . .\nRUN cargo build --release && cp target/release/hello /usr/local/bin/hello\nCMD [\"hello\"]\n".into(),
             Box::new(move |d| {

@@ -62,7 +62,10 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     let Some(binary) = builds.artifact else {
         return super::refuse(
             Reason::UnknownArtifact,
-            "the binary's path is not known: give the compiler an `-o /path/to/binary` and ask again",
+            format!(
+                "line {}: the binary's path is not known: give the compiler an `-o /path/to/binary` and ask again",
+                stage.instructions[last_build].line
+            ),
         );
     };
     let (build, runtime) = super::split_copying(df, stage, classify, last_build, &binary);

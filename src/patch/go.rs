@@ -90,7 +90,10 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     let Some(binary) = binary else {
         return super::refuse(
             Reason::UnknownArtifact,
-            "the binary's path is not known: give `go build` an `-o /path/to/binary` and ask again",
+            format!(
+                "line {}: the binary's path is not known: give `go build` an `-o /path/to/binary` and ask again",
+                stage.instructions[last_build].line
+            ),
         );
     };
     let mut build = Vec::new();

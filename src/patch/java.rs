@@ -73,7 +73,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     };
     let (stage, base) = (opening.stage, opening.base.as_str());
     let Some(jre) = jre_for(base) else {
-        return super::refuse(Reason::UnknownRuntime, format!("the Java version of `{base}` cannot be read off its tag, so the JRE to run on is unknown; pin a versioned JDK image"));
+        return super::refuse(Reason::UnknownRuntime, format!("line {}: the Java version of `{base}` cannot be read off its tag, so the JRE to run on is unknown; pin a versioned JDK image", stage.line));
     };
     // no Java build tool runs here: the JDK only runs a program, which its JRE does
     let compiles = stage.instructions.iter().filter_map(|i| i.script()).any(|s| {
@@ -112,7 +112,10 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     let Some(produced) = builds.artifact else {
         return super::refuse(
             Reason::UnknownArtifact,
-            "what the build produces is not known: use `jar cf PATH …`, Maven or Gradle, and ask again",
+            format!(
+                "line {}: what the build produces is not known: use `jar cf PATH …`, Maven or Gradle, and ask again",
+                stage.instructions[last_build].line
+            ),
         );
     };
     let (build, runtime) = super::split_copying(df, stage, classify, last_build, &produced);

@@ -205,7 +205,10 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
         if let Some(f) = after.iter().find(|f| f.code == "SL101") {
             return Outcome::refused(
                 Reason::StillShips,
-                format!("the split would still ship a toolchain ({}); split that RUN by hand", f.message),
+                format!(
+                    "line {} of the rewrite: the split would still ship a toolchain ({}); split that RUN by hand",
+                    f.line, f.message
+                ),
             );
         }
     }

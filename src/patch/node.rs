@@ -57,7 +57,10 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     if app_dir == "/" {
         return super::refuse(
             Reason::UnknownArtifact,
-            "the build runs in `/`: set a WORKDIR for the app so the runtime knows which folder to copy",
+            format!(
+                "line {}: the build runs in `/`: set a WORKDIR for the app so the runtime knows which folder to copy",
+                stage.instructions[last_build].line
+            ),
         );
     }
     let (build, runtime) = super::split_copying(df, stage, classify, last_build, &app_dir);

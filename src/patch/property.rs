@@ -137,8 +137,17 @@ fn every_edit_lands_on_a_word_boundary_and_every_patch_parses() {
             let set: Vec<Edit> = f.edits.iter().map(|e| Edit::replace(e.start..e.end, e.content.clone())).collect();
             check_edits(&text, &set, &format!("round {round} {}", f.code));
         }
-        // every rewriter, through suggest: a patch parses and applies to its input
-        if let Outcome::Patch(p) = suggest(&text, "Dockerfile", &Default::default(), &templates) {
+        // every rewriter, through suggest: a patch parses and applies to its input; a refusal
+        // names the line it is about
+        let outcome = suggest(&text, "Dockerfile", &Default::default(), &templates);
+        if let Outcome::Refused(why) = &outcome {
+            let whole_file = matches!(why.reason, super::Reason::UnsupportedEcosystem);
+            assert!(
+                whole_file || why.message.contains("line "),
+                "round {round}: a refusal without its line: {why:?}\n{text}"
+            );
+        }
+        if let Outcome::Patch(p) = outcome {
             patched += 1;
             assert!(Dockerfile::parse(&p.patched).is_ok(), "round {round}: the patch does not parse:\n{}", p.patched);
             assert_eq!(

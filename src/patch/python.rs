@@ -105,7 +105,8 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         return Some(Err(Outcome::refused(
             Reason::VariableBase,
             format!(
-                "the base `{base}` comes from an ARG, so its slim variant is unknown; pin it or write the stages by hand"
+                "line {}: the base `{base}` comes from an ARG, so its slim variant is unknown; pin it or write the stages by hand",
+                final_stage.line
             ),
         )));
     }
@@ -135,7 +136,10 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         return Some(Err(match slim {
             Some(s) => Outcome::refused(
                 Reason::NothingBuilt,
-                format!("nothing is built here; `FROM {s}` alone makes it lighter (see SL103)"),
+                format!(
+                    "line {}: nothing is built here; `FROM {s}` alone makes it lighter (see SL103)",
+                    final_stage.line
+                ),
             ),
             None => Outcome::Nothing("no toolchain or pip install in the image: it already ships light".into()),
         }));

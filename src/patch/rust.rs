@@ -52,7 +52,10 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     let Some(runtime_image) = runtime_for(base) else {
         return super::refuse(
             Reason::UnknownRuntime,
-            format!("`{base}` builds against musl; write the stages by hand (a static binary can go on scratch)"),
+            format!(
+                "line {}: `{base}` builds against musl; write the stages by hand (a static binary can go on scratch)",
+                stage.line
+            ),
         );
     };
     let builds = match super::scan_builds(stage, classify, |_| None) {
@@ -77,7 +80,10 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     let Some(binary) = release_binary(stage, &build_workdir) else {
         return super::refuse(
             Reason::UnknownArtifact,
-            "the binary is not known: run it from `target/release/` in an exec-form CMD or ENTRYPOINT, and ask again",
+            format!(
+                "line {}: the binary is not known: run it from `target/release/` in an exec-form CMD or ENTRYPOINT, and ask again",
+                stage.instructions[last_build].line
+            ),
         );
     };
     let (mut build, runtime) = super::split_copying(df, stage, classify, last_build, &binary);

@@ -31,7 +31,8 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             return super::refuse(
                 Reason::InheritedStage,
                 format!(
-                    "stage `{}` is both shipped and built on by a build stage; slimming it would change the build",
+                    "line {}: stage `{}` is both shipped and built on by a build stage; slimming it would change the build",
+                    df.stages[root].line,
                     df.stages[root].label()
                 ),
             );
