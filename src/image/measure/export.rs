@@ -311,7 +311,8 @@ fn scan_outer(input: impl Read, compressed: bool, known: &Known) -> std::io::Res
         let mut head = vec![0u8; 512.min(size as usize)];
         entry.read_exact(&mut head)?;
         let is_tar = head.len() == 512 && &head[257..262] == b"ustar";
-        if !is_tar {
+        let packed = Packing::of(&path, &head);
+        if !is_tar && packed.is_none() {
             if size <= 8 * 1024 * 1024 {
                 let mut rest = head;
                 entry.read_to_end(&mut rest)?;
@@ -333,7 +334,13 @@ fn scan_outer(input: impl Read, compressed: bool, known: &Known) -> std::io::Res
             let (p, h) = running.remove(0);
             export.layers.insert(p, join(h)?);
         }
-        let (mut feed, handle) = if compressed && !hash_only {
+        let (mut feed, handle) = if let Some(packing) = packed {
+            // a compressed blob (the containerd image store exports its content store's
+            // blobs as they are): unpacked and scanned, and its compressed size is exact
+            let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(8);
+            let input = ChunkReader { rx, cur: Vec::new(), pos: 0 };
+            (Feed::Channel(tx), std::thread::spawn(move || scan_packed(input, packing, size).map(Scanned::Full)))
+        } else if compressed && !hash_only {
             let (writer, reader) = spool()?;
             (Feed::Spool(writer), std::thread::spawn(move || scan_layer(reader, true).map(Scanned::Full)))
         } else {
@@ -365,6 +372,42 @@ fn scan_outer(input: impl Read, compressed: bool, known: &Known) -> std::io::Res
         export.layers.insert(p, join(h)?);
     }
     Ok(export)
+}
+
+/// How a compressed layer blob of an OCI-layout export is packed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Packing {
+    Gzip,
+    Zstd,
+}
+
+impl Packing {
+    /// A blob (`blobs/sha256/…`) whose first bytes are gzip's or zstd's magic.
+    fn of(path: &str, head: &[u8]) -> Option<Packing> {
+        if !path.starts_with("blobs/sha256/") {
+            None
+        } else if head.starts_with(&[0x1f, 0x8b]) {
+            Some(Packing::Gzip)
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Some(Packing::Zstd)
+        } else {
+            None
+        }
+    }
+}
+
+/// Scan the layer tar inside a compressed blob of `blob_bytes`: that is its exact compressed
+/// size, so nothing is gzipped to estimate it.
+fn scan_packed(input: impl Read, packing: Packing, blob_bytes: u64) -> std::io::Result<LayerScan> {
+    let buf = std::io::BufReader::with_capacity(CHUNK, input);
+    let mut scan = match packing {
+        Packing::Gzip => scan_layer(flate2::bufread::MultiGzDecoder::new(buf), false),
+        Packing::Zstd => scan_layer(crate::image::oci::ZstdFrames::new(buf), false),
+    }
+    .map_err(|e| std::io::Error::new(e.kind(), format!("a {packing:?}-compressed layer blob: {e}")))?;
+    scan.compressed_bytes = blob_bytes;
+    scan.gzipped = true;
+    Ok(scan)
 }
 
 /// Where the outer tar's reader sends a layer's bytes.
