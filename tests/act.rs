@@ -81,6 +81,8 @@ async fn the_example_workflow_under_act_posts_updates_fails_and_passes_with_the_
             "echo \"SHIPLIGHT-OUT delta-percent=${{ steps.shiplight.outputs.delta-percent }}\"",
             "echo \"SHIPLIGHT-OUT report-json=${{ steps.shiplight.outputs.report-json }}\"",
             "echo \"SHIPLIGHT-OUT comment-url=${{ steps.shiplight.outputs.comment-url }}\"",
+            // how the Action read each image's layers, from the report it wrote (head first)
+            "echo \"SHIPLIGHT-OUT layers-read=$(grep -o '\"layers_read\": *\"[^\"]*\"' .shiplight/report.json | tr '\\n' '|')\"",
         ]
         .map(|l| format!("          {l}\n"))
         .concat()
@@ -135,6 +137,17 @@ async fn the_example_workflow_under_act_posts_updates_fails_and_passes_with_the_
     assert!(delta > 400_000_000 && head_size - base_size == delta, "{last}");
     assert_eq!(first.out("report-json").as_deref(), Some(".shiplight/report.json"));
     assert!(first.out("comment-url").unwrap_or_default().contains("#issuecomment-"), "{last}");
+    // the Action (in its container, with only the socket) read the new layers where the
+    // runner's daemon keeps them, through the helper container the daemon started
+    let read = first.out("layers-read").unwrap_or_default();
+    eprintln!("act: layers read (report.json, head then base): {read}");
+    assert!(
+        read.contains(
+            "\"in-place (overlay2 layer folders, through a helper container with CAP_DAC_READ_SEARCH only)\""
+        ),
+        "the Action read the layers in place, not through docker save: {read}\n{last}"
+    );
+    assert!(!read.contains("\"export"), "no image was exported: {read}\n{last}");
     // act shows what a step appends to GITHUB_STEP_SUMMARY as "Summary - <markdown>"
     assert!(first.log.contains("Summary - ### ❌ 📦 `app`: "), "the job summary has the report: {last}");
     assert!(first.log.contains("comments are written by github-actions[bot] (the token's identity"), "{last}");

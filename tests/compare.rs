@@ -266,6 +266,50 @@ async fn measurements_are_cached_by_layer_digest_without_losing_compressed_sizes
     assert_eq!(count("layers") as u64, full["layer_count"].as_u64().unwrap());
 }
 
+/// An image none measured yet whose layers are all known by digest (a LABEL and an ENV on
+/// top of a measured image: a new image ID, no new layer) is not exported: the history comes
+/// from the Engine API, and the measure equals a full read's.
+#[tokio::test]
+async fn an_image_whose_layers_are_all_known_is_not_read_again() {
+    let Some(engine) = daemon("known_layers").await else { return };
+    busybox(&engine).await;
+    let tag = "shiplight-test/known-layers:1";
+    let built = std::process::Command::new("sh")
+        .args([
+            "-c",
+            &format!("printf 'FROM {BUSYBOX}\nLABEL x=1\nENV A=b\n' | DOCKER_BUILDKIT=0 docker build -q -t {tag} -"),
+        ])
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let measure = |cache: &std::path::Path, read: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_shiplight"))
+            .args(["measure", "--format", "json", "--no-compressed"])
+            .arg(if read == "warm-up" { BUSYBOX } else { tag })
+            .env("SHIPLIGHT_CACHE_DIR", cache)
+            .env("SHIPLIGHT_LAYER_READ", if read == "warm-up" { "auto" } else { read })
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let (warm, cold) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    measure(warm.path(), "warm-up");
+    // export only, were anything read: the layers are the busybox image's, known by digest
+    let mut known = measure(warm.path(), "export");
+    assert_eq!(known["layers_read"], "cache", "nothing was read: {known}");
+    let layers = known["layers"].as_array().unwrap();
+    let empty: Vec<bool> = layers.iter().map(|l| l["empty"].as_bool().unwrap()).collect();
+    assert_eq!(empty.iter().filter(|e| !**e).count() as u64, known["layer_count"].as_u64().unwrap());
+    assert!(empty.ends_with(&[true, true]), "the LABEL and ENV made no layer: {empty:?}");
+    let mut full = measure(cold.path(), "export");
+    assert!(full["layers_read"].as_str().unwrap().starts_with("export"), "{full}");
+    known.as_object_mut().unwrap().remove("layers_read");
+    full.as_object_mut().unwrap().remove("layers_read");
+    assert_eq!(known, full, "the history from the Engine API is the config's");
+    cleanup(&engine, &[tag]).await;
+}
+
 #[tokio::test]
 async fn buildkit_builds_what_the_classic_builder_cannot_and_names_its_failures() {
     let Some(engine) = daemon("buildkit").await else { return };

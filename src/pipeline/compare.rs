@@ -237,7 +237,7 @@ fn reader(opts: &CompareOptions, engine: Option<Engine>, platforms: Platforms) -
 /// Building from source runs in phases, each taking the previous one's value: read the head
 /// ([`read_head`]), resolve both sides ([`resolve_sources`]: the head's build, and the base as
 /// an image, a build of the base commit's tree, an earlier identical build, or nothing),
-/// build ([`build`]), measure ([`measure_sides`]), compare ([`compare_sides`]) and judge.
+/// build and measure both at once ([`build_and_measure`]), compare ([`compare_sides`]) and judge.
 /// Images that already exist skip the building ([`run_images`]).
 pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
     if let Some(dir) = &opts.cache_dir {
@@ -253,8 +253,7 @@ pub async fn run(opts: &CompareOptions) -> Result<Report, CompareError> {
     }
     let head = read_head(opts)?;
     let sources = resolve_sources(opts, head).await?;
-    let built = build(opts, sources).await?;
-    let measured = measure_sides(opts, built).await?;
+    let measured = build_and_measure(opts, sources).await?;
     let mut image = compare_sides(measured.report, measured.head, measured.base);
     image.judge(&opts.thresholds());
     Ok(Report { images: vec![image], ..Report::default() }.with_verdict())
@@ -454,49 +453,15 @@ async fn resolve_base(
     Ok((work, base_dockerfile))
 }
 
-/// The sources, built: the base's tag when there is a built or cached base to measure.
-struct Built {
-    sources: Sources,
-    base_tag: Option<String>,
-}
-
-/// Build both at once on the same daemon, so they share its layer cache. -v prints all
-/// output; on a terminal each step gets a line; piped, the builds are quiet. A head that
-/// does not build is an error; a base that does not build only skips the comparison.
-async fn build(opts: &CompareOptions, mut sources: Sources) -> Result<Built, CompareError> {
-    let show = |side: &'static str| {
-        let (verbose, tty) = (opts.verbose, std::io::stderr().is_terminal());
-        move |line: BuildLine| match line {
-            BuildLine::Step(s) if verbose || tty => eprintln!("[{side}] {s}"),
-            BuildLine::Output(s) if verbose => eprintln!("[{side}] {s}"),
-            _ => {}
-        }
-    };
-    let engine = &sources.engine;
-    let head_build = engine.build(&sources.head_req, show("head"));
-    let base_build = async {
-        match &sources.base {
-            BaseWork::Build(req, tag) => Some(engine.build(req, show("base")).await.map(|_| tag.clone())),
-            _ => None,
-        }
-    };
-    let (head_result, base_result) = tokio::join!(head_build, base_build);
-    head_result.map_err(|e| old_engine_hint(e, &sources.head.df, &sources.engine_version))?;
-    let base_tag = match (&sources.base, base_result) {
-        (BaseWork::Image(_), _) => None,
-        (BaseWork::Cached(i), _) => Some(i.clone()),
-        (BaseWork::Build(..), Some(Ok(tag))) => Some(tag),
-        (BaseWork::Build(..), Some(Err(e))) => {
-            sources.report.base_skipped = Some(format!("the base build failed, so there is nothing to compare: {e}"));
-            None
-        }
-        (BaseWork::Skip(why), _) => {
-            sources.report.base_skipped = Some(why.clone());
-            None
-        }
-        (BaseWork::Build(..), None) => None,
-    };
-    Ok(Built { sources, base_tag })
+/// How a build step's output is shown: -v prints all output; on a terminal each step gets a
+/// line; piped, the builds are quiet.
+fn show(opts: &CompareOptions, side: &'static str) -> impl FnMut(BuildLine) {
+    let (verbose, tty) = (opts.verbose, std::io::stderr().is_terminal());
+    move |line: BuildLine| match line {
+        BuildLine::Step(s) if verbose || tty => eprintln!("[{side}] {s}"),
+        BuildLine::Output(s) if verbose => eprintln!("[{side}] {s}"),
+        _ => {}
+    }
 }
 
 /// Both sides measured, with the report entry so far.
@@ -506,12 +471,17 @@ struct Measured {
     base: Option<ImageMeasure>,
 }
 
-/// Measure the head, then the base: the layers they share are scanned once (the cache keeps
-/// scans by diff_id), and a base measured in an earlier run is not exported again. A base
-/// image that does not exist yet only skips the comparison.
-async fn measure_sides(opts: &CompareOptions, built: Built) -> Result<Measured, CompareError> {
-    let Built { sources, base_tag } = built;
-    let Sources { head, engine, head_req, base, base_dockerfile, mut report, .. } = sources;
+/// The base side's outcome: its measure, or why there is none.
+type BaseOutcome = Result<Option<ImageMeasure>, String>;
+
+/// Build and measure both sides at once on the same daemon: the builds share its layer
+/// cache, and each side is measured as soon as it is built, so a base found in the cache (an
+/// earlier identical build, or an image) is measured while the head builds. Layers the two
+/// share are read once (measures read one at a time and keep scans by diff_id), and a base
+/// measured in an earlier run is not read again. A head that does not build is an error; a
+/// base that does not build, or does not exist yet, only skips the comparison.
+async fn build_and_measure(opts: &CompareOptions, sources: Sources) -> Result<Measured, CompareError> {
+    let Sources { head, engine, engine_version, head_req, base, base_dockerfile, mut report } = sources;
     let base_parsed = base_dockerfile.as_deref().and_then(|t| Dockerfile::parse(t).ok());
     let base_graph = base_parsed.as_ref().and_then(|d| Graph::build(d, &head.targets).ok());
     let base_source = match (&base_parsed, &base_graph) {
@@ -519,24 +489,42 @@ async fn measure_sides(opts: &CompareOptions, built: Built) -> Result<Measured, 
         _ => None,
     };
     let head_source = Source { dockerfile: &head.df, graph: &head.graph };
-    let mut head_measure = measure::measure(&engine, &head_req.tag, Some(head_source)).await?;
-    head_measure.source = Some("daemon".into());
-    let base_measure = match (&base_tag, &base) {
-        (Some(tag), _) => Some(measure::measure(&engine, tag, base_source).await?),
-        (None, BaseWork::Image(src)) => {
-            let platform = opts.platform.clone().unwrap_or_else(|| format!("linux/{}", engine_arch()));
-            let mut reader = reader(opts, Some(engine.clone()), Platforms::Only(vec![platform]));
-            match reader.measure(src, None).await {
-                Ok(found) => found.images.into_iter().next(),
-                Err(SourceError::Missing(why)) => {
-                    report.base_skipped =
-                        Some(format!("the base image does not exist yet, so there is nothing to compare: {why}"));
-                    None
+    let head_side = async {
+        engine.build(&head_req, show(opts, "head")).await.map_err(|e| old_engine_hint(e, &head.df, &engine_version))?;
+        let mut m = measure::measure(&engine, &head_req.tag, Some(head_source)).await?;
+        m.source = Some("daemon".into());
+        Ok::<_, CompareError>(m)
+    };
+    let base_side = async {
+        let outcome: Result<BaseOutcome, CompareError> = match &base {
+            BaseWork::Build(req, tag) => match engine.build(req, show(opts, "base")).await {
+                Ok(_) => Ok(Ok(Some(measure::measure(&engine, tag, base_source).await?))),
+                Err(e) => Ok(Err(format!("the base build failed, so there is nothing to compare: {e}"))),
+            },
+            BaseWork::Cached(tag) => Ok(Ok(Some(measure::measure(&engine, tag, base_source).await?))),
+            BaseWork::Image(src) => {
+                let platform = opts.platform.clone().unwrap_or_else(|| format!("linux/{}", engine_arch()));
+                let mut reader = reader(opts, Some(engine.clone()), Platforms::Only(vec![platform]));
+                match reader.measure(src, None).await {
+                    Ok(found) => Ok(Ok(found.images.into_iter().next())),
+                    Err(SourceError::Missing(why)) => {
+                        Ok(Err(format!("the base image does not exist yet, so there is nothing to compare: {why}")))
+                    }
+                    Err(e) => Err(e.into()),
                 }
-                Err(e) => return Err(e.into()),
             }
+            BaseWork::Skip(why) => Ok(Err(why.clone())),
+        };
+        outcome
+    };
+    let (head_result, base_result) = tokio::join!(head_side, base_side);
+    let head_measure = head_result?;
+    let base_measure = match base_result? {
+        Ok(m) => m,
+        Err(why) => {
+            report.base_skipped = Some(why);
+            None
         }
-        _ => None,
     };
     report.base_dockerfile = base_dockerfile;
     Ok(Measured { report, head: head_measure, base: base_measure })

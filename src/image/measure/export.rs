@@ -78,15 +78,36 @@ pub async fn measure_with(
     let mut known: HashMap<String, LayerScan> =
         diff_ids.iter().filter_map(|d| cached_layer(d, compressed).map(|s| (d.clone(), s))).collect();
     let cached_history: Option<Vec<HistoryEntry>> = cache::load("images", &id);
-    let missing: Vec<usize> = (0..diff_ids.len()).filter(|&i| !known.contains_key(&diff_ids[i])).collect();
+    let mut missing: Vec<usize> = (0..diff_ids.len()).filter(|&i| !known.contains_key(&diff_ids[i])).collect();
     let (history, layers_read) = match cached_history {
         Some(h) if missing.is_empty() => (h, "cache".to_owned()),
         _ => {
-            let in_place = match std::env::var("SHIPLIGHT_LAYER_READ").as_deref() {
-                Ok("export") => Err("SHIPLIGHT_LAYER_READ=export".to_owned()),
-                _ => inplace::read(engine, image, &id, &diff_ids, &missing, compressed).await,
+            // One read at a time in this process: a measure running beside this one (the
+            // other side of a compare) may be reading the layers both lack; once it is done
+            // they are in the cache.
+            let _reading = READING.lock().await;
+            for i in std::mem::take(&mut missing) {
+                match cached_layer(&diff_ids[i], compressed) {
+                    Some(s) => {
+                        known.insert(s.diff_id.clone(), s);
+                    }
+                    None => missing.push(i),
+                }
+            }
+            let all_known =
+                missing.is_empty().then(|| diff_ids.iter().filter_map(|d| known.get(d)).collect::<Vec<_>>());
+            let from_api = all_known.and_then(|scans| history_from_api(&api_history, &scans));
+            let in_place = match (from_api, std::env::var("SHIPLIGHT_LAYER_READ").as_deref()) {
+                // every layer known by digest: nothing to read, the history is the Engine API's
+                (Some(history), _) => Ok(inplace::InPlace { history, scans: Vec::new() }),
+                (None, Ok("export")) => Err("SHIPLIGHT_LAYER_READ=export".to_owned()),
+                (None, _) => inplace::read(engine, image, &id, &diff_ids, &missing, compressed).await,
             };
             match in_place {
+                Ok(read) if missing.is_empty() => {
+                    cache::store("images", &id, &read.history);
+                    (read.history, "cache".to_owned())
+                }
                 Ok(read) => {
                     for s in read.scans {
                         cache::store("layers", &s.diff_id, &s);
@@ -101,6 +122,26 @@ pub async fn measure_with(
             }
         }
     };
+    finish(engine, image, &id, size_bytes, &diff_ids, &known, &api_history, history, layers_read, source).await
+}
+
+/// One read of layers at a time per process (see [`measure_with`]).
+static READING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The measure of `image` from its layers' scans (all in `known`) and its history.
+#[allow(clippy::too_many_arguments)]
+async fn finish(
+    engine: &Engine,
+    image: &str,
+    id: &str,
+    size_bytes: u64,
+    diff_ids: &[String],
+    known: &HashMap<String, LayerScan>,
+    api_history: &[(String, u64)],
+    history: Vec<HistoryEntry>,
+    layers_read: String,
+    source: Option<Source<'_>>,
+) -> Result<ImageMeasure, EngineError> {
     let scans =
         diff_ids.iter().map(|d| known.get(d)).collect::<Option<Vec<&LayerScan>>>().ok_or_else(|| EngineError::Api {
             what: format!("exporting {image}"),
@@ -114,7 +155,7 @@ pub async fn measure_with(
     };
     let compressed_sizes: Vec<u64> = scans.iter().map(|s| s.compressed_bytes).collect();
     let mut m =
-        assemble(image, &id, &history, &scans.iter().map(|s| Some(*s)).collect::<Vec<_>>(), &compressed_sizes, &sizes);
+        assemble(image, id, &history, &scans.iter().map(|s| Some(*s)).collect::<Vec<_>>(), &compressed_sizes, &sizes);
     m.size_bytes = size_bytes;
     m.layers_read = Some(layers_read);
 
@@ -131,6 +172,36 @@ pub async fn measure_with(
         attribute::attribute(&mut m.layers, s.dockerfile, s.graph);
     }
     Ok(m)
+}
+
+/// The image's history (which entries made a layer) from the Engine API's `docker history`
+/// (each entry's instruction and size) and its layers' scans (each one's size as Docker
+/// counts it), when exactly one reading fits: an entry of size 0 may be an empty entry or a
+/// layer with no bytes, and two readings that fit are one too many. `None` then, and the
+/// config is read instead.
+fn history_from_api(api: &[(String, u64)], scans: &[&LayerScan]) -> Option<Vec<HistoryEntry>> {
+    let (n, m) = (api.len(), scans.len());
+    // ways[i][j]: how many readings fit entries i.. to layers j.. (counted up to 2)
+    let mut ways = vec![vec![0u8; m + 1]; n + 1];
+    ways[n][m] = 1;
+    for i in (0..n).rev() {
+        for j in (0..=m).rev() {
+            let empty = if api[i].1 == 0 { ways[i + 1][j] } else { 0 };
+            let layer = if j < m && api[i].1 == scans[j].bytes { ways[i + 1][j + 1] } else { 0 };
+            ways[i][j] = (empty + layer).min(2);
+        }
+    }
+    if ways[0][0] != 1 {
+        return None;
+    }
+    let mut history = Vec::with_capacity(n);
+    let mut j = 0;
+    for (i, (created_by, size)) in api.iter().enumerate() {
+        let layer = j < m && *size == scans[j].bytes && ways[i + 1][j + 1] == 1;
+        history.push(HistoryEntry { created_by: created_by.clone(), empty_layer: !layer });
+        j += usize::from(layer);
+    }
+    Some(history)
 }
 
 /// The history of `image` from its export, the layers `known` lacks scanned on the way and
@@ -311,7 +382,8 @@ fn scan_outer(input: impl Read, compressed: bool, known: &Known) -> std::io::Res
         let mut head = vec![0u8; 512.min(size as usize)];
         entry.read_exact(&mut head)?;
         let is_tar = head.len() == 512 && &head[257..262] == b"ustar";
-        if !is_tar {
+        let packed = Packing::of(&path, &head);
+        if !is_tar && packed.is_none() {
             if size <= 8 * 1024 * 1024 {
                 let mut rest = head;
                 entry.read_to_end(&mut rest)?;
@@ -333,7 +405,13 @@ fn scan_outer(input: impl Read, compressed: bool, known: &Known) -> std::io::Res
             let (p, h) = running.remove(0);
             export.layers.insert(p, join(h)?);
         }
-        let (mut feed, handle) = if compressed && !hash_only {
+        let (mut feed, handle) = if let Some(packing) = packed {
+            // a compressed blob (the containerd image store exports its content store's
+            // blobs as they are): unpacked and scanned, and its compressed size is exact
+            let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(8);
+            let input = ChunkReader { rx, cur: Vec::new(), pos: 0 };
+            (Feed::Channel(tx), std::thread::spawn(move || scan_packed(input, packing, size).map(Scanned::Full)))
+        } else if compressed && !hash_only {
             let (writer, reader) = spool()?;
             (Feed::Spool(writer), std::thread::spawn(move || scan_layer(reader, true).map(Scanned::Full)))
         } else {
@@ -365,6 +443,42 @@ fn scan_outer(input: impl Read, compressed: bool, known: &Known) -> std::io::Res
         export.layers.insert(p, join(h)?);
     }
     Ok(export)
+}
+
+/// How a compressed layer blob of an OCI-layout export is packed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Packing {
+    Gzip,
+    Zstd,
+}
+
+impl Packing {
+    /// A blob (`blobs/sha256/…`) whose first bytes are gzip's or zstd's magic.
+    fn of(path: &str, head: &[u8]) -> Option<Packing> {
+        if !path.starts_with("blobs/sha256/") {
+            None
+        } else if head.starts_with(&[0x1f, 0x8b]) {
+            Some(Packing::Gzip)
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Some(Packing::Zstd)
+        } else {
+            None
+        }
+    }
+}
+
+/// Scan the layer tar inside a compressed blob of `blob_bytes`: that is its exact compressed
+/// size, so nothing is gzipped to estimate it.
+fn scan_packed(input: impl Read, packing: Packing, blob_bytes: u64) -> std::io::Result<LayerScan> {
+    let buf = std::io::BufReader::with_capacity(CHUNK, input);
+    let mut scan = match packing {
+        Packing::Gzip => scan_layer(flate2::bufread::MultiGzDecoder::new(buf), false),
+        Packing::Zstd => scan_layer(crate::image::oci::ZstdFrames::new(buf), false),
+    }
+    .map_err(|e| std::io::Error::new(e.kind(), format!("a {packing:?}-compressed layer blob: {e}")))?;
+    scan.compressed_bytes = blob_bytes;
+    scan.gzipped = true;
+    Ok(scan)
 }
 
 /// Where the outer tar's reader sends a layer's bytes.
@@ -402,6 +516,27 @@ fn join(h: std::thread::JoinHandle<std::io::Result<Scanned>>) -> std::io::Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_history_comes_from_the_api_when_one_reading_fits() {
+        let scan = |bytes| LayerScan { bytes, ..LayerScan::default() };
+        let (a, b) = (scan(100), scan(20));
+        let api = |sizes: &[u64]| sizes.iter().map(|s| (format!("step {s}"), *s)).collect::<Vec<_>>();
+        let empties = |h: Vec<HistoryEntry>| h.iter().map(|e| e.empty_layer).collect::<Vec<_>>();
+        // ENV, a 100-byte layer, CMD, a 20-byte layer
+        let h = history_from_api(&api(&[0, 100, 0, 20]), &[&a, &b]).expect("one reading");
+        assert_eq!(empties(h.clone()), [true, false, true, false]);
+        assert_eq!(h[1].created_by, "step 100");
+        // a layer with no bytes beside an empty entry: which one made it is not known
+        let zero = scan(0);
+        assert!(history_from_api(&api(&[100, 0, 0]), &[&a, &zero]).is_none());
+        // ... but with no empty entry beside it, it is
+        let h = history_from_api(&api(&[100, 0, 20]), &[&a, &zero, &b]).expect("one reading");
+        assert_eq!(empties(h), [false, false, false]);
+        // sizes that fit no reading (another image's layers)
+        assert!(history_from_api(&api(&[100, 21]), &[&a, &b]).is_none());
+        assert!(history_from_api(&api(&[100]), &[&a, &b]).is_none());
+    }
 
     fn layer_tar(files: &[(&str, usize)]) -> Vec<u8> {
         let mut b = tar::Builder::new(Vec::new());

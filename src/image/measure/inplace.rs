@@ -17,6 +17,14 @@
 //! an image named by its SHA-256 (`shiplight-helper:<hash>`, labelled as shiplight's), once
 //! per daemon and binary.
 //!
+//! containerd's image store is not read in place. Its snapshotter's folders hold the layers
+//! unpacked, but the Engine API does not name them (`GraphDriver` has no data), only
+//! containerd's gRPC API and its bbolt metadata map a layer's chain ID to a snapshot folder,
+//! and nothing like overlay2's tar-split is kept to give back each layer's tar (its diff_id,
+//! its size) byte for byte. Its export is cheap instead: `docker save` streams the content
+//! store's blobs as they are, compressed, so `export` reads each layer's exact compressed
+//! size from its blob and gzips nothing.
+//!
 //! Anything else (another storage driver, containerd's image store, a dynamically linked
 //! binary, a refused bind mount, a failing helper, an answer that does not match the
 //! daemon's diff_ids) is an `Err` saying why, and the caller reads the export instead.
@@ -59,7 +67,7 @@ pub(crate) async fn read(
     let (driver, data) = engine.layer_storage(image).await.map_err(|e| e.to_string())?;
     let (root, containerd) = engine.root_dir().await.map_err(|e| e.to_string())?;
     if containerd {
-        return Err(format!("the daemon keeps images in containerd's store (snapshotter `{driver}`), whose layer folders are not read in place yet"));
+        return Err(format!("the daemon keeps images in containerd's image store (snapshotter `{driver}`): the Engine API names no layer folders, containerd's own API and metadata database alone map layers to snapshots, and no tar-split gives back their tars byte for byte; the export streams the content store's compressed blobs, whose sizes are exact"));
     }
     if driver != "overlay2" {
         return Err(format!("the daemon's storage driver is `{driver}`; layers are read in place on overlay2 only"));

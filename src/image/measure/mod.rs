@@ -11,7 +11,9 @@
 //! - `export`: the daemon's `docker save` stream, and a `docker save` archive on disk. Every
 //!   layer tar inside is fed to a worker thread that scans it (one per core); no layer is held
 //!   in memory or unpacked to disk. Both the legacy layout (`<id>/layer.tar`, `manifest.json`
-//!   last) and the OCI layout (`blobs/sha256/…`) are read.
+//!   last) and the OCI layout (`blobs/sha256/…`) are read; the OCI layout's layers may be
+//!   compressed blobs (gzip or zstd: the containerd image store exports them so), whose
+//!   exact sizes are then the compressed sizes, with no gzip estimate.
 //! - `image/oci/` (beside this folder): registry blobs and OCI layout folders, verified as
 //!   they stream, scanned the same way.
 //!

@@ -566,12 +566,12 @@ impl Read for Verify<'_> {
 }
 
 /// A zstd stream of one or more frames.
-struct ZstdFrames<R: BufRead> {
+pub(crate) struct ZstdFrames<R: BufRead> {
     decoder: Option<ruzstd::decoding::StreamingDecoder<R, ruzstd::decoding::FrameDecoder>>,
 }
 
 impl<R: BufRead> ZstdFrames<R> {
-    fn new(source: R) -> ZstdFrames<R> {
+    pub(crate) fn new(source: R) -> ZstdFrames<R> {
         ZstdFrames {
             decoder: Some(ruzstd::decoding::StreamingDecoder::new(source).map_err(|e| e.to_string()).ok()).flatten(),
         }
