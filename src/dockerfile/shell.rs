@@ -555,6 +555,11 @@ impl<'a> Lexer<'a> {
         while let Some(&c) = self.chars.peek() {
             match c {
                 ' ' | '\t' | '\r' | '\n' => break,
+                // `>&2`, `2>&1`, `<&0`: a redirection to a descriptor, not a background `&`
+                '&' if w.ends_with(['>', '<']) => {
+                    self.chars.next();
+                    w.push('&');
+                }
                 ';' | '&' | '|' | '(' | ')' if self.operators => break,
                 '\'' => {
                     self.chars.next();
@@ -642,6 +647,17 @@ mod tests {
 
     fn words(s: &str) -> Vec<Vec<String>> {
         parse(s).commands.into_iter().map(|c| c.words).collect()
+    }
+
+    /// `>&2` and `2>&1` redirect to a descriptor: no background `&`, no command named `2`
+    /// (the official images' `echo >&2 "unsupported architecture"` in an arch `case`).
+    #[test]
+    fn redirections_to_descriptors_are_words() {
+        let s =
+            parse("case x in *) echo >&2 \"unsupported architecture: $arch\"; exit 1 ;; esac && make 2>&1 | tee log");
+        let programs: Vec<&str> = s.commands.iter().map(|c| c.program()).collect();
+        assert_eq!(programs, ["echo", "exit", "make", "tee"]);
+        assert_eq!(s.commands[2].words, ["make", "2>&1"]);
     }
 
     #[test]
