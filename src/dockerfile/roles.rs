@@ -32,15 +32,10 @@ pub enum Role {
     Other,
 }
 
-/// Build tools, compilers and the language package managers whose installs may compile.
-const BUILD: &[&str] = &[
-    "make",
-    "gmake",
-    "cmake",
-    "ninja",
-    "meson",
-    "scons",
-    "configure",
+/// Build tools that prepare or assist a build without making their RUN a build on their own
+/// (autotools, binutils, `rustup`, `node`, PHP's extension set-up); with [`BUILD_RUN`], the
+/// [`Role::Build`] programs.
+const PREPARES: &[&str] = &[
     "autogen.sh",
     "autoreconf",
     "autoconf",
@@ -56,56 +51,26 @@ const BUILD: &[&str] = &[
     "ld",
     "objcopy",
     "bootstrap",
-    "gcc",
-    "g++",
-    "cc",
-    "c++",
-    "clang",
-    "clang++",
-    "go",
-    "cargo",
-    "rustc",
     "rustup",
-    "javac",
-    "jar",
-    "mvn",
-    "mvnw",
-    "gradle",
-    "gradlew",
-    "ant",
-    "sbt",
-    "lein",
-    "bazel",
-    "qmake",
-    "qmake-qt5",
-    "dotnet",
-    "pip",
-    "pip3",
-    "python",
     "python2",
-    "python3",
-    "easy_install",
-    "npm",
-    "yarn",
-    "pnpm",
     "node",
-    "gem",
-    "bundle",
-    "composer",
-    "cpanm",
-    "pecl",
     "phpize",
-    "docker-php-ext-install",
     "docker-php-ext-configure",
-    "docker-php-ext-enable",
-    "dpkg-buildpackage",
-    "abuild",
-    "pyinstaller",
 ];
 
-/// Of [`BUILD`], the programs whose running makes a RUN a build (not `node`, `rustup`,
-/// `scons` and the others that mostly prepare one): see [`runs_build`].
+/// Compilers, build drivers and the language package managers whose installs may compile:
+/// running one makes a RUN a build (see [`runs_build`]).
 const BUILD_RUN: &[&str] = &[
+    "gmake",
+    "scons",
+    "c++",
+    "clang++",
+    "rustc",
+    "ant",
+    "lein",
+    "pnpm",
+    "abuild",
+    "pyinstaller",
     "make",
     "cmake",
     "ninja",
@@ -207,7 +172,12 @@ pub fn of(c: &SimpleCommand) -> Role {
     }
     // a program run from /tmp was downloaded for the build (`/tmp/rustup-init -y`)
     let downloaded = c.effective().first().is_some_and(|w| w.starts_with("/tmp/"));
-    if BUILD.contains(&p) || p.ends_with("configure") || p.ends_with("autogen.sh") || downloaded {
+    if BUILD_RUN.contains(&p)
+        || PREPARES.contains(&p)
+        || p.ends_with("configure")
+        || p.ends_with("autogen.sh")
+        || downloaded
+    {
         return Role::Build;
     }
     if FETCH.contains(&p) {
