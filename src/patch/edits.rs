@@ -126,6 +126,16 @@ pub fn flag_after(ins: &Instruction, c: &SimpleCommand, k: usize, flag: &str) ->
     Some(Edit::insert(at(ins, c, k)?.end, format!(" {flag}")))
 }
 
+/// Insert ` {flag}` after `verb` in each of `commands`: the whole fix, or none when one of
+/// them cannot take it where it is written.
+pub fn flag_after_verb(ins: &Instruction, commands: &[&SimpleCommand], verb: &str, flag: &str) -> Vec<Edit> {
+    commands
+        .iter()
+        .map(|c| flag_after(ins, c, verb_index(c, verb)?, flag))
+        .collect::<Option<Vec<_>>>()
+        .unwrap_or_default()
+}
+
 /// Replace word `k` of a command (`apt` → `apt-get`), where it is written on the RUN's own lines.
 pub fn replace_word(ins: &Instruction, c: &SimpleCommand, k: usize, with: &str) -> Option<Edit> {
     let span = c.spans.get(k)?;

@@ -253,7 +253,6 @@ pub fn single_stage<'a>(
 /// A rewriter: one file of this folder (its `//!` doc says what it rewrites, the artifacts
 /// it copies and the refusals it can give) and one row of [`REWRITERS`].
 pub struct Rewriter {
-    pub name: &'static str,
     /// What it rewrites, in a few words.
     pub rewrites: &'static str,
     /// The plan for a file it recognises; `None` when it does not.
@@ -263,18 +262,18 @@ pub struct Rewriter {
 /// The ecosystem rewriters, in the order they are asked: a heavy multi-stage file first,
 /// since the single-stage rewriters answer "already multi-stage" for it.
 pub const REWRITERS: &[Rewriter] = &[
-    Rewriter { name: "slim", rewrites: "heavy final stages of multi-stage files", plan: slim::plan },
-    Rewriter { name: "python", rewrites: "Python (pip) images", plan: python::plan },
-    Rewriter { name: "go", rewrites: "Go images", plan: go::plan },
-    Rewriter { name: "node", rewrites: "Node images", plan: node::plan },
-    Rewriter { name: "c", rewrites: "C/C++ images", plan: c::plan },
-    Rewriter { name: "java", rewrites: "Java images", plan: java::plan },
-    Rewriter { name: "rust", rewrites: "Rust images", plan: rust::plan },
+    Rewriter { rewrites: "heavy final stages of multi-stage files", plan: slim::plan },
+    Rewriter { rewrites: "Python (pip) images", plan: python::plan },
+    Rewriter { rewrites: "Go images", plan: go::plan },
+    Rewriter { rewrites: "Node images", plan: node::plan },
+    Rewriter { rewrites: "C/C++ images", plan: c::plan },
+    Rewriter { rewrites: "Java images", plan: java::plan },
+    Rewriter { rewrites: "Rust images", plan: rust::plan },
 ];
 
 /// The generic split of build-and-install RUNs, in any ecosystem: asked when the ecosystem
 /// rewriters refuse, find nothing to do, or do not recognise the file.
-pub const SPLIT: Rewriter = Rewriter { name: "install", rewrites: "build-and-install RUNs", plan: install::plan };
+pub const SPLIT: Rewriter = Rewriter { rewrites: "build-and-install RUNs", plan: install::plan };
 
 /// What shiplight rewrites, from the table.
 fn unsupported() -> String {

@@ -32,11 +32,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 })
                 .collect();
             if !missing.is_empty() {
-                let edits = missing
-                    .iter()
-                    .map(|c| edits::flag_after(ins, c, edits::verb_index(c, "install")?, "-y"))
-                    .collect::<Option<Vec<_>>>()
-                    .unwrap_or_default();
+                let edits = edits::flag_after_verb(ins, &missing, "install", "-y");
                 out.push(
                     Hit::on(ins, stage, "`apt-get install` without `-y` waits for a confirmation no one can give")
                         .fix("add `-y`")

@@ -43,11 +43,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 .map(|(_, c)| c)
                 .collect();
             if !missing.is_empty() {
-                let edits = missing
-                    .iter()
-                    .map(|c| edits::flag_after(ins, c, edits::verb_index(c, "install")?, "--no-install-recommends"))
-                    .collect::<Option<Vec<_>>>()
-                    .unwrap_or_default();
+                let edits = edits::flag_after_verb(ins, &missing, "install", "--no-install-recommends");
                 out.push(
                     Hit::on(
                         ins,

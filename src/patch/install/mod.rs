@@ -93,7 +93,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         Err(outcome) => return Some(Err(outcome)),
     };
     let Some(last) = s.last else {
-        return no_build(df, s.stage, &s.states, &runtime_libs(), s.first, s.git_is_tool);
+        return no_build(df, s.stage, &s.states, runtime_libs(), s.first, s.git_is_tool);
     };
     if s.stage.instructions[s.first..=last]
         .iter()

@@ -11,15 +11,18 @@ use crate::lint::rules::slim_variant;
 use crate::patch::{refuse, Outcome, Plan, Rationale, Reason};
 
 /// The runtime-library table: `-dev` package → (Debian, Alpine) runtime packages.
-pub fn runtime_libs() -> Vec<(&'static str, &'static str, &'static str)> {
-    include_str!("../../../templates/runtime-libs.tsv")
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|l| {
-            let mut f = l.split('\t');
-            Some((f.next()?, f.next()?, f.next()?))
-        })
-        .collect()
+pub fn runtime_libs() -> &'static [(&'static str, &'static str, &'static str)] {
+    static TABLE: std::sync::LazyLock<Vec<(&str, &str, &str)>> = std::sync::LazyLock::new(|| {
+        include_str!("../../../templates/runtime-libs.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                Some((f.next()?, f.next()?, f.next()?))
+            })
+            .collect()
+    });
+    &TABLE
 }
 
 /// The runtime image for a toolchain-free stage: the slim variant of a language image, a
