@@ -4,8 +4,9 @@
 //!
 //! RUNs before the build that are not build steps run in both stages; a RUN mixing build
 //! steps with other work, or a build whose output path is not written with `-o`, is refused.
-//! The binary keeps its shared libraries only if the runtime has them: libc is there, others
-//! need their runtime packages (the `--verify` smoke check tells).
+//! The binary keeps its shared libraries: libc is in the runtime, and the libraries of the
+//! `-dev` packages the build installed come from the shared runtime libraries step
+//! (`libraries.rs`).
 
 use super::{Outcome, Plan, Rationale, Reason, RunKind as Run};
 use crate::dockerfile::packages::is_toolchain_package;

@@ -11,6 +11,7 @@ pub mod edits;
 pub mod go;
 pub mod install;
 pub mod java;
+pub mod libraries;
 pub mod node;
 #[cfg(test)]
 mod property;
@@ -181,7 +182,7 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
             None => Err(Outcome::refused(Reason::UnsupportedEcosystem, unsupported())),
         },
     };
-    let plan = match plan {
+    let mut plan = match plan {
         Ok(plan) => plan,
         Err(outcome) => return outcome,
     };
@@ -189,6 +190,29 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
         Ok(p) => p,
         Err(e) => return Outcome::refused(Reason::Template, e),
     };
+    // The runtime libraries step, once for every rewriter (the split and the heavy final
+    // stage keep their own packages in place): what the moved `-dev` packages linked.
+    if !matches!(plan.ecosystem, "install" | "slim") {
+        let (line, mut why) = libraries::runtime_install(&df, &patched, inputs);
+        if let Some(line) = line {
+            plan.data["runtime_install"] = line.clone().into();
+            patched = match templates.render(&plan.template, &plan.data) {
+                Ok(p) => p,
+                Err(e) => return Outcome::refused(Reason::Template, e),
+            };
+            if !patched.contains(&line) {
+                why.push(Rationale::new(
+                    "SL102",
+                    df.stages[0].line,
+                    format!(
+                        "the template `{}` has no `{{{{{{runtime_install}}}}}}`, so the runtime stage lacks: {line}",
+                        plan.template
+                    ),
+                ));
+            }
+        }
+        plan.rationale.extend(why);
+    }
     // Keep the original's BOM and line endings.
     if text.contains("\r\n") {
         patched = patched.replace('\n', "\r\n");
@@ -311,6 +335,8 @@ impl Plan {
             "build": build,
             "runtime": runtime,
             "build_stage": build_name,
+            // the runtime libraries step fills it (`libraries`): empty until then
+            "runtime_install": "",
         });
         Plan { ecosystem, template: ecosystem.into(), data, rationale }
     }

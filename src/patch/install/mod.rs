@@ -21,6 +21,7 @@ mod artifacts;
 mod commands;
 mod runtime;
 
+use super::libraries;
 use super::{refuse, verbatim, Outcome, Plan, Rationale, Reason};
 use crate::dockerfile::packages::{is_toolchain_package, Manager};
 use crate::dockerfile::roles::{self, Role};
@@ -29,7 +30,7 @@ use crate::dockerfile::ship::{self, Fate};
 use crate::dockerfile::{resolve_path, Dockerfile, Graph, Instruction, Kind, Stage};
 use crate::lint::rules::toolchain_image;
 use artifacts::{artifacts, Artifact, Landing, Stuck, STAGING};
-use runtime::{no_build, official_or_arch, runtime_base, runtime_libs, VENV_ENV};
+use runtime::{no_build, official_or_arch, runtime_base, VENV_ENV};
 
 /// What the stage is, before anything is split: its RUNs read, where the build starts and
 /// ends, and what the base says about where installs land.
@@ -47,8 +48,9 @@ struct Survey<'a> {
     first: usize,
     /// The last build RUN; `None`: nothing builds.
     last: Option<usize>,
-    official: Option<String>,
-    alpine: bool,
+    /// The package manager the runtime stage installs with: the one the stage's installs
+    /// use, else the base's.
+    manager: Manager,
     /// pip/npm/gem's prefix on the base (`/usr/local` on the official language images).
     base_prefix: Option<&'static str>,
 }
@@ -93,7 +95,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         Err(outcome) => return Some(Err(outcome)),
     };
     let Some(last) = s.last else {
-        return no_build(df, s.stage, &s.states, runtime_libs(), s.first, s.git_is_tool);
+        return no_build(df, s.stage, &s.states, s.first, s.git_is_tool);
     };
     if s.stage.instructions[s.first..=last]
         .iter()
@@ -134,8 +136,11 @@ fn survey<'a>(df: &'a Dockerfile, inputs: &super::Inputs) -> Option<Result<Surve
     let git_is_tool = crate::dockerfile::packages::git_builds(&scripts.iter().flatten().collect::<Vec<_>>());
     let toolchain_base = runtime_base(&base) != base && toolchain_image(&base).is_some();
     let official = official_or_arch(&base);
-    let alpine = base.contains("alpine")
-        || states.iter().flatten().any(|s| s.packages.iter().any(|p| p.manager == Manager::Apk));
+    let manager = states
+        .iter()
+        .flatten()
+        .find_map(|s| s.packages.first().map(|p| p.manager))
+        .unwrap_or_else(|| libraries::manager_of_image(&base));
     // pip/npm/gem write into /usr/local on the official language images and on Debian
     let base_prefix = match official.as_deref() {
         Some("ruby") => Some("/usr/local/bundle"),
@@ -151,8 +156,7 @@ fn survey<'a>(df: &'a Dockerfile, inputs: &super::Inputs) -> Option<Result<Surve
         toolchain_base,
         first: 0,
         last: None,
-        official,
-        alpine,
+        manager,
         base_prefix,
     };
     // the toolchain is a package a RUN installs, or the base image itself: then the first
@@ -263,7 +267,6 @@ fn split_run(
 /// packages dropped and each `-dev` package replaced by its runtime library (the table's
 /// guess; `--verify`'s ELF needs replace the table).
 fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, out: &mut Split) {
-    let libs = runtime_libs();
     for p in state.shipped() {
         if !s.tool(&p.name) {
             if !out.runtime_pkgs.contains(&p.name) && p.fate == Fate::Ships {
@@ -285,11 +288,12 @@ fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, 
         if inputs.runtime_libs.is_some() {
             continue;
         }
-        match libs.iter().find(|(dev, _, _)| *dev == p.name) {
-            Some((_, deb, apk)) => {
-                let lib = if p.manager == Manager::Apk { apk } else { deb };
-                if *lib != "-" && !out.runtime_pkgs.iter().any(|r| r == lib) {
-                    out.runtime_pkgs.push((*lib).to_owned());
+        match libraries::row(&p.name) {
+            Some(row) => {
+                if let Some(lib) = row.runtime(p.manager) {
+                    if !out.runtime_pkgs.iter().any(|r| r == lib) {
+                        out.runtime_pkgs.push(lib.to_owned());
+                    }
                 }
             }
             None if p.name.ends_with("-dev") || p.name.ends_with("-devel") => out.guessed.push(p.name.clone()),
@@ -364,7 +368,7 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
         }
     }
     if !out.runtime_pkgs.is_empty() {
-        let line = runtime::install_line(s.alpine, s.official.as_deref(), &out.runtime_pkgs);
+        let line = libraries::install_line(s.manager, &out.runtime_pkgs);
         out.runtime.insert(out.install_at.unwrap_or(0), line);
     }
     // the artifacts arrive where the last build ran (after the package RUN, if any, inserted

@@ -1,29 +1,14 @@
 //! What the runtime stage of a split needs: its base image, the runtime packages that replace
-//! the toolchain's `-dev` packages (`templates/runtime-libs.tsv`, a guess until `--verify`
-//! reads the artifacts' ELF needs), and the in-place swap when nothing builds at all.
+//! the toolchain's `-dev` packages (the table of `patch/libraries.rs`, a guess until
+//! `--verify` reads the artifacts' ELF needs), and the in-place swap when nothing builds.
 
 use crate::dockerfile::edit::Edit;
-use crate::dockerfile::packages::{is_toolchain_package, package_name, system_install, Manager};
+use crate::dockerfile::packages::{is_toolchain_package, package_name, system_install};
 use crate::dockerfile::shell;
 use crate::dockerfile::ship::{self, Fate};
 use crate::dockerfile::{Dockerfile, ImageRef, Instruction};
 use crate::lint::rules::slim_variant;
-use crate::patch::{refuse, Outcome, Plan, Rationale, Reason};
-
-/// The runtime-library table: `-dev` package → (Debian, Alpine) runtime packages.
-pub fn runtime_libs() -> &'static [(&'static str, &'static str, &'static str)] {
-    static TABLE: std::sync::LazyLock<Vec<(&str, &str, &str)>> = std::sync::LazyLock::new(|| {
-        include_str!("../../../templates/runtime-libs.tsv")
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .filter_map(|l| {
-                let mut f = l.split('\t');
-                Some((f.next()?, f.next()?, f.next()?))
-            })
-            .collect()
-    });
-    &TABLE
-}
+use crate::patch::{libraries, refuse, Outcome, Plan, Rationale, Reason};
 
 /// The runtime image for a toolchain-free stage: the slim variant of a language image, a
 /// small distribution for a toolchain image, else the same base.
@@ -59,7 +44,6 @@ pub fn no_build(
     df: &Dockerfile,
     stage: &crate::dockerfile::Stage,
     states: &[Option<ship::RunState>],
-    libs: &[(&str, &str, &str)],
     first: usize,
     git_is_tool: bool,
 ) -> Option<Result<Plan, Outcome>> {
@@ -70,11 +54,10 @@ pub fn no_build(
         let Some(st) = st else { continue };
         for p in st.shipped().filter(|p| is_toolchain_package(&p.name) || (git_is_tool && p.name == "git")) {
             let dev = p.name.ends_with("-dev") || p.name.ends_with("-devel");
-            match libs.iter().find(|(d, _, _)| *d == p.name) {
-                Some((_, deb, apk)) if dev => {
-                    let lib = if p.manager == Manager::Apk { apk } else { deb };
-                    // `-`: headers only, nothing to install in their place
-                    let lib = if *lib == "-" { String::new() } else { (*lib).to_owned() };
+            match libraries::row(&p.name) {
+                Some(row) if dev => {
+                    // none: headers only, nothing to install in their place
+                    let lib = row.runtime(p.manager).unwrap_or_default().to_owned();
                     swaps.push((ins, p.name.clone(), lib));
                 }
                 _ => unknown.push(p.name.clone()),
@@ -158,20 +141,6 @@ pub fn official_or_arch(image: &str) -> Option<String> {
 
 /// The environment of the virtualenv a distribution-Python pip is moved into.
 pub const VENV_ENV: &str = "ENV VIRTUAL_ENV=/opt/venv PATH=\"/opt/venv/bin:$PATH\"";
-
-/// The runtime stage's RUN that installs its packages, in the base's package manager.
-pub fn install_line(alpine: bool, official: Option<&str>, packages: &[String]) -> String {
-    if alpine {
-        format!("RUN apk add --no-cache {}", packages.join(" "))
-    } else if matches!(official, Some("fedora" | "centos" | "rockylinux" | "almalinux" | "amazonlinux")) {
-        format!("RUN dnf install -y {} && dnf clean all", packages.join(" "))
-    } else {
-        format!(
-            "RUN apt-get update \\\n    && apt-get install -y --no-install-recommends {} \\\n    && rm -rf /var/lib/apt/lists/*",
-            packages.join(" ")
-        )
-    }
-}
 
 /// Why the runtime has the libraries it has: `--verify`'s ELF needs, or the table's guess,
 /// and what the base brought that the runtime base lacks. `at` is the last build's line.

@@ -1,0 +1,321 @@
+//! The runtime libraries every rewrite's runtime stage needs, decided once for all
+//! rewriters: a program, extension or addon built against a `-dev` package links that
+//! package's shared library, so when the rewrite moves the `-dev` package into the build
+//! stage, the runtime stage must install the library in its place.
+//!
+//! - **Without a daemon**, `templates/runtime-libs.tsv` maps each `-dev` (`-devel`) package
+//!   to its runtime package in the manager that installed it (Debian, Alpine, RPM naming).
+//!   The patch says the packages are the table's guess.
+//! - **Under `--verify`**, the `DT_NEEDED` entries of every ELF file the runtime stage copies
+//!   (a virtualenv's extensions, `node_modules/**/*.node`, a gem home, a cgo binary, an
+//!   install prefix) decide, with the build stage's package that provides each library,
+//!   less what the runtime base has ([`Inputs::runtime_libs`]).
+//!
+//! The generic split (`install/`) places its runtime packages itself, beside the packages
+//! it keeps; every other rewriter gets them here, as the template's `runtime_install` line
+//! right after the runtime stage's `FROM`.
+
+use super::{Inputs, Rationale};
+use crate::dockerfile::packages::Manager;
+use crate::dockerfile::shell;
+use crate::dockerfile::ship::run_state;
+use crate::dockerfile::{Dockerfile, Graph, ImageRef, Kind, Stage};
+
+/// One row of the table: a `-dev` package and its runtime package per naming (`-`: none).
+pub struct Row {
+    pub dev: &'static str,
+    deb: &'static str,
+    apk: &'static str,
+    rpm: &'static str,
+}
+
+impl Row {
+    /// The runtime package in `manager`'s naming; `None` when headers are all it holds.
+    pub fn runtime(&self, manager: Manager) -> Option<&'static str> {
+        let lib = match manager {
+            Manager::Apk => self.apk,
+            Manager::Yum | Manager::Dnf | Manager::Microdnf => self.rpm,
+            Manager::AptGet | Manager::Apt => self.deb,
+        };
+        (lib != "-").then_some(lib)
+    }
+}
+
+/// The `-dev` → runtime table (`templates/runtime-libs.tsv`), parsed once.
+pub fn table() -> &'static [Row] {
+    static TABLE: std::sync::LazyLock<Vec<Row>> = std::sync::LazyLock::new(|| {
+        include_str!("../../templates/runtime-libs.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                Some(Row { dev: f.next()?, deb: f.next()?, apk: f.next()?, rpm: f.next()? })
+            })
+            .collect()
+    });
+    &TABLE
+}
+
+/// The table's row for package `dev`, when it has one.
+pub fn row(dev: &str) -> Option<&'static Row> {
+    table().iter().find(|r| r.dev == dev)
+}
+
+/// Whether a package name is a development package (`-dev`, `-devel`).
+pub fn is_dev(name: &str) -> bool {
+    name.ends_with("-dev") || name.ends_with("-devel")
+}
+
+/// The RUN that installs `packages` in the runtime stage, in `manager`'s way and with its
+/// cache left out of the layer.
+pub fn install_line(manager: Manager, packages: &[String]) -> String {
+    let names = packages.join(" ");
+    match manager {
+        Manager::Apk => format!("RUN apk add --no-cache {names}"),
+        Manager::Microdnf => format!("RUN microdnf install -y {names} && microdnf clean all"),
+        Manager::Yum => format!("RUN yum install -y {names} && yum clean all"),
+        Manager::Dnf => format!("RUN dnf install -y {names} && dnf clean all"),
+        Manager::AptGet | Manager::Apt => format!(
+            "RUN apt-get update \\\n    && apt-get install -y --no-install-recommends {names} \\\n    && rm -rf /var/lib/apt/lists/*"
+        ),
+    }
+}
+
+/// The package manager of an image, from its name: Alpine's, an RPM distribution's, else apt.
+pub fn manager_of_image(image: &str) -> Manager {
+    let r = ImageRef::parse(image);
+    let tag = r.tag.clone().unwrap_or_default();
+    let name = r.short_name();
+    if name == "alpine" || tag.contains("alpine") {
+        Manager::Apk
+    } else if ["fedora", "centos", "rockylinux", "almalinux", "amazonlinux", "oraclelinux"].contains(&name) {
+        Manager::Dnf
+    } else if name.starts_with("ubi") && name.ends_with("-minimal") {
+        Manager::Microdnf
+    } else if name.starts_with("ubi") {
+        Manager::Dnf
+    } else {
+        Manager::AptGet
+    }
+}
+
+/// A `-dev` package the original stage shipped: its name, its manager and its line.
+struct Dev {
+    name: String,
+    manager: Manager,
+    line: usize,
+}
+
+/// The packages every RUN of `stage`'s lineage installs and ships.
+fn shipped(df: &Dockerfile, graph: &Graph, stage: usize) -> Vec<(String, Manager, usize)> {
+    let mut out = Vec::new();
+    for i in graph.lineage(stage) {
+        let st: &Stage = &df.stages[i];
+        for ins in st.instructions.iter().filter(|i| i.kind == Kind::Run) {
+            let state = run_state(&shell::parse(&ins.script().unwrap_or_default()));
+            out.extend(state.shipped().map(|p| (p.name.clone(), p.manager, ins.line)));
+        }
+    }
+    out
+}
+
+/// What the runtime stage of `patched` must add so the artifacts keep their libraries: the
+/// RUN that installs them (none when nothing is missing) and why. `original` is the file
+/// the rewrite started from.
+pub fn runtime_install(original: &Dockerfile, patched: &str, inputs: &Inputs) -> (Option<String>, Vec<Rationale>) {
+    let Ok(after) = Dockerfile::parse(patched) else { return (None, Vec::new()) };
+    let (Ok(before_graph), Ok(after_graph)) = (Graph::build(original, &inputs.targets), Graph::build(&after, &[]))
+    else {
+        return (None, Vec::new());
+    };
+    let (Some(&ships), Some(&runtime)) = (before_graph.targets.first(), after_graph.targets.first()) else {
+        return (None, Vec::new());
+    };
+    let kept: Vec<String> = shipped(&after, &after_graph, runtime).into_iter().map(|(n, _, _)| n).collect();
+    // the -dev packages the original shipped and the runtime no longer installs
+    let mut lost: Vec<Dev> = Vec::new();
+    for (name, manager, line) in shipped(original, &before_graph, ships) {
+        if is_dev(&name) && !kept.contains(&name) && !lost.iter().any(|d| d.name == name) {
+            lost.push(Dev { name, manager, line });
+        }
+    }
+    let runtime_image = after_graph.root_image(runtime).unwrap_or_default().to_owned();
+    let manager = lost.first().map(|d| d.manager).unwrap_or_else(|| manager_of_image(&runtime_image));
+    let at = lost.first().map(|d| d.line).unwrap_or(original.stages[ships].line);
+    let mut packages: Vec<String> = Vec::new();
+    let add = |p: &str, packages: &mut Vec<String>| {
+        if !kept.iter().any(|k| k == p) && !packages.iter().any(|q| q == p) {
+            packages.push(p.to_owned());
+        }
+    };
+    let message = if let Some(found) = &inputs.runtime_libs {
+        let mut named = Vec::new();
+        let mut unresolved = Vec::new();
+        for (package, soname) in found {
+            if package.is_empty() {
+                unresolved.push(soname.clone());
+            } else {
+                add(package, &mut packages);
+                named.push(format!("{package} ({soname})"));
+            }
+        }
+        if named.is_empty() && unresolved.is_empty() {
+            if lost.is_empty() {
+                return (None, Vec::new());
+            }
+            let devs: Vec<String> = lost.iter().map(|d| format!("`{}`", d.name)).collect();
+            let m = format!(
+                "the ELF needs of what the runtime copies, read in the built build stage, are all met by `{runtime_image}`: nothing is installed for {}",
+                devs.join(", ")
+            );
+            return (None, vec![Rationale::new("SL102", at, m)]);
+        }
+        let mut m = format!(
+            "runtime libraries from the ELF needs of what the runtime copies, read in the built build stage: {}",
+            if named.is_empty() { "none beyond the runtime base".to_owned() } else { named.join(", ") }
+        );
+        if !unresolved.is_empty() {
+            m.push_str(&format!(
+                "; no package of the build stage provides {}: install it in the runtime if the program needs it",
+                unresolved.join(", ")
+            ));
+        }
+        m
+    } else {
+        let mut swapped = Vec::new();
+        let mut unknown = Vec::new();
+        for d in &lost {
+            match row(&d.name) {
+                Some(r) => {
+                    if let Some(lib) = r.runtime(d.manager) {
+                        add(lib, &mut packages);
+                        swapped.push(format!("`{lib}` for `{}`", d.name));
+                    }
+                }
+                None => unknown.push(format!("`{}`", d.name)),
+            }
+        }
+        if swapped.is_empty() && unknown.is_empty() {
+            return (None, Vec::new());
+        }
+        let mut m = if swapped.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "the runtime installs the libraries the build linked against: {} (from the `-dev` → runtime table, a guess that `--verify` replaces with the ELF needs of what it copies)",
+                swapped.join(", ")
+            )
+        };
+        if !unknown.is_empty() {
+            if !m.is_empty() {
+                m.push_str("; ");
+            }
+            m.push_str(&format!(
+                "no runtime package is known for {}: add its library to the runtime stage if the program needs it, or run `suggest --verify`",
+                unknown.join(", ")
+            ));
+        }
+        m
+    };
+    let line = (!packages.is_empty()).then(|| install_line(manager, &packages));
+    (line, vec![Rationale::new("SL102", at, message)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_names_each_library_in_each_managers_naming() {
+        let r = row("libpq-dev").unwrap();
+        assert_eq!(r.runtime(Manager::AptGet), Some("libpq5"));
+        assert_eq!(r.runtime(Manager::Apk), Some("libpq"));
+        assert_eq!(row("libpq-devel").unwrap().runtime(Manager::Dnf), Some("libpq"));
+        assert_eq!(row("openssl-devel").unwrap().runtime(Manager::Microdnf), Some("openssl-libs"));
+        assert_eq!(row("build-essential").unwrap().runtime(Manager::AptGet), None);
+        // every row has four fields, and every -devel row an RPM runtime or `-`
+        let text = include_str!("../../templates/runtime-libs.tsv");
+        for l in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+            assert_eq!(l.split('\t').count(), 4, "{l:?}");
+        }
+        assert_eq!(table().len(), text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).count());
+    }
+
+    #[test]
+    fn install_lines_keep_the_cache_out() {
+        let p = vec!["libpq5".to_owned()];
+        assert!(install_line(Manager::AptGet, &p).ends_with("rm -rf /var/lib/apt/lists/*"));
+        assert_eq!(install_line(Manager::Apk, &p), "RUN apk add --no-cache libpq5");
+        assert_eq!(install_line(Manager::Microdnf, &p), "RUN microdnf install -y libpq5 && microdnf clean all");
+        assert_eq!(manager_of_image("python:3.12-alpine"), Manager::Apk);
+        assert_eq!(manager_of_image("registry.access.redhat.com/ubi9/ubi-minimal"), Manager::Microdnf);
+        assert_eq!(manager_of_image("python:3.12-slim"), Manager::AptGet);
+    }
+
+    fn patch(text: &str, inputs: &Inputs) -> crate::patch::Patch {
+        use crate::patch::{suggest, Outcome, Templates};
+        match suggest(text, "Dockerfile", inputs, &Templates::built_in()) {
+            Outcome::Patch(p) => p,
+            other => panic!("no patch for\n{text}\n{other:?}"),
+        }
+    }
+
+    fn runtime(p: &crate::patch::Patch) -> &str {
+        p.patched.split(" AS runtime\n").nth(1).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_python_extension_keeps_the_library_it_links() {
+        let text = "FROM python:3.11\nRUN apt-get update && apt-get install -y build-essential libpq-dev && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
+        let p = patch(text, &Inputs::default());
+        assert_eq!(p.ecosystem, "python");
+        assert!(
+            runtime(&p).starts_with("RUN apt-get update \\\n    && apt-get install -y --no-install-recommends libpq5 \\\n    && rm -rf /var/lib/apt/lists/*\nENV VIRTUAL_ENV"),
+            "{}",
+            p.patched
+        );
+        let why = p.rationale.iter().find(|r| r.message.contains("libpq5")).expect("the rationale names it");
+        assert_eq!(why.line, 2);
+        assert!(
+            why.message.contains("`libpq5` for `libpq-dev`") && why.message.contains("--verify"),
+            "{}",
+            why.message
+        );
+        crate::patch::testing::answers(text, &p, &["SL101"]);
+        // on Alpine, in apk's naming; headers-only packages bring nothing
+        let alpine = "FROM python:3.11-alpine\nRUN apk add --no-cache gcc musl-dev postgresql-dev\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
+        let p = patch(alpine, &Inputs::default());
+        assert!(runtime(&p).starts_with("RUN apk add --no-cache libpq\n"), "{}", p.patched);
+        // no -dev library: no runtime install, no rationale about it
+        let plain = text.replace(" libpq-dev", "");
+        let p = patch(&plain, &Inputs::default());
+        assert!(!runtime(&p).contains("apt-get"), "{}", p.patched);
+        assert!(!p.rationale.iter().any(|r| r.message.contains("libraries")), "{:?}", p.rationale);
+    }
+
+    #[test]
+    fn verify_s_elf_needs_replace_the_table() {
+        let text = "FROM node:18\nRUN apt-get update && apt-get install -y build-essential libsqlite3-dev\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\nCMD [\"node\", \"dist/index.js\"]\n";
+        let guess = patch(text, &Inputs::default());
+        assert!(runtime(&guess).contains("--no-install-recommends libsqlite3-0 \\"), "{}", guess.patched);
+        let found = Inputs {
+            runtime_libs: Some(vec![
+                ("libsqlite3-0".into(), "libsqlite3.so.0".into()),
+                (String::new(), "libfoo.so.1".into()),
+            ]),
+            ..Inputs::default()
+        };
+        let exact = patch(text, &found);
+        let why = exact.rationale.iter().find(|r| r.message.contains("ELF needs")).expect("said");
+        assert!(
+            why.message.contains("libsqlite3-0 (libsqlite3.so.0)") && why.message.contains("libfoo.so.1"),
+            "{}",
+            why.message
+        );
+        assert!(runtime(&exact).contains("libsqlite3-0"), "{}", exact.patched);
+        // all found in the runtime base: nothing installed, and said
+        let met = patch(text, &Inputs { runtime_libs: Some(Vec::new()), ..Inputs::default() });
+        assert!(!runtime(&met).contains("apt-get"), "{}", met.patched);
+        assert!(met.rationale.iter().any(|r| r.message.contains("all met by `node:18-slim`")), "{:?}", met.rationale);
+    }
+}
