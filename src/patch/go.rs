@@ -6,6 +6,11 @@
 //! than the build, a shell-form CMD/ENTRYPOINT/HEALTHCHECK) is refused, not guessed at. The
 //! binary is the last `go build -o PATH`; without `-o` the output name is not known and the
 //! rewrite is refused.
+//!
+//! A file that builds with cgo (`CGO_ENABLED=1`, or a `-dev` library installed for the
+//! build to link) is not this rewriter's: a static binary would not build, and the program
+//! needs C libraries at run time. The generic split takes it, onto a slim distribution with
+//! the runtime packages of those libraries.
 
 use super::{verbatim, Outcome, Plan, Rationale, Reason};
 use crate::dockerfile::packages::{is_toolchain_package, system_install};
@@ -27,6 +32,24 @@ fn builds_only(script: &str) -> bool {
                     .is_some_and(|(_, pkgs)| pkgs.iter().all(|p| is_toolchain_package(p) || *p == "git"))
                 || roles::is_clean(c)
         })
+}
+
+/// Whether the stage builds with cgo: it says `CGO_ENABLED=1`, or installs a `-dev` library
+/// (one with a runtime package, or one the table does not know) for the build to link.
+fn uses_cgo(stage: &crate::dockerfile::Stage) -> bool {
+    use super::libraries::{is_dev, row};
+    stage.instructions.iter().any(|ins| match ins.kind {
+        Kind::Env | Kind::Arg => {
+            ins.pairs().iter().any(|kv| kv.key == "CGO_ENABLED" && kv.value.as_deref().map(str::trim) == Some("1"))
+        }
+        Kind::Run => shell::parse(&ins.script().unwrap_or_default()).commands.iter().any(|c| {
+            c.words.iter().any(|w| w == "CGO_ENABLED=1")
+                || system_install(c).is_some_and(|(m, pkgs)| {
+                    pkgs.iter().any(|p| is_dev(p) && row(p).is_none_or(|r| r.runtime(m).is_some()))
+                })
+        }),
+        _ => false,
+    })
 }
 
 /// The `-o` of the last `go build` of a script.
@@ -51,6 +74,9 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         Err(outcome) => return Some(Err(outcome)),
     };
     let (stage, base) = (opening.stage, opening.base.as_str());
+    if uses_cgo(stage) {
+        return None;
+    }
     // Where each RUN runs, and what the build writes.
     let mut workdir = "/".to_owned();
     let mut binary = None;
@@ -217,6 +243,28 @@ mod tests {
             );
         }
         assert_eq!(output("cd x && go build -ldflags=-s -o=bin/app ./cmd"), Some("bin/app".into()));
+    }
+
+    #[test]
+    fn a_cgo_build_keeps_cgo_and_its_libraries() {
+        let text = "FROM golang:1.19\nRUN apt-get update && apt-get install -y libsqlite3-dev && rm -rf /var/lib/apt/lists/*\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/app .\nCMD [\"app\"]\n";
+        let O::Patch(p) = suggest(text, "D", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert_eq!(p.ecosystem, "install", "{}", p.patched);
+        assert!(!p.patched.contains("CGO_ENABLED=0"), "{}", p.patched);
+        let runtime = p.patched.split(" AS runtime\n").nth(1).unwrap();
+        assert!(runtime.contains("apt-get install -y --no-install-recommends libsqlite3-0"), "{runtime}");
+        assert!(runtime.contains("COPY --from=build /usr/local/bin/app /usr/local/bin/app"), "{runtime}");
+        crate::patch::testing::answers(text, &p, &["SL101"]);
+        // said outright, with no library: cgo still, so glibc's runtime and not distroless static
+        let said = "FROM golang:1.19\nENV CGO_ENABLED=1\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/app .\nCMD [\"app\"]\n";
+        let O::Patch(p) = suggest(said, "D", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert!(p.patched.contains("FROM debian:bookworm-slim AS runtime"), "{}", p.patched);
+        // headers alone (a static musl build) are no cgo library: still distroless
+        assert!(!uses_cgo(
+            &crate::dockerfile::Dockerfile::parse("FROM golang:1.19\nRUN apt-get install -y libc6-dev\n")
+                .unwrap()
+                .stages[0]
+        ));
     }
 
     #[test]
