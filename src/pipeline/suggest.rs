@@ -104,8 +104,8 @@ fn smoke_check(opts: &SuggestOptions, df: &Dockerfile) -> Result<Option<Check>, 
 /// Build the original and the patched Dockerfile on the same daemon from the same context,
 /// run the same smoke check against both, and report sizes and what each did.
 ///
-/// A build-and-install rewrite is first made exact: its runtime packages become what the
-/// artifacts' ELF files need, read in the built build stage ([`refine`]).
+/// A rewrite is first made exact: its runtime packages become what the artifacts' ELF files
+/// need, read in the built build stage ([`refine`]).
 pub async fn verify(opts: &SuggestOptions, original: &str, s: &mut Suggestion) -> Result<Verification, EngineError> {
     if s.patched.is_none() {
         return Ok(Verification { reason: Some("there is no patch to verify".into()), ..Verification::default() });
@@ -121,7 +121,9 @@ pub async fn verify(opts: &SuggestOptions, original: &str, s: &mut Suggestion) -
         .or_else(|| opts.dockerfile.parent().map(PathBuf::from))
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| PathBuf::from("."));
-    if s.ecosystem.as_deref() == Some("install") {
+    // every rewrite that copies artifacts from a build stage (not an in-place slimming, not
+    // a retarget, which copy nothing)
+    if s.ecosystem.as_deref() != Some("slim") && s.retarget.is_none() {
         refine(&engine, opts, &dir, s).await;
     }
     let Some(patched) = &s.patched else {
@@ -218,9 +220,10 @@ pub async fn verify(opts: &SuggestOptions, original: &str, s: &mut Suggestion) -
 /// The patched Dockerfile's name inside the verification context.
 const PATCHED: &str = ".shiplight.patched.Dockerfile";
 
-/// Make a build-and-install rewrite exact: build its build stage, read the `DT_NEEDED` of
-/// the ELF files it copies into the runtime, find the packages of the build stage that
-/// provide them (less what the runtime base has), and suggest again with exactly those.
+/// Make a rewrite's runtime libraries exact: build its build stage, read the `DT_NEEDED` of
+/// the ELF files it copies into the runtime (a virtualenv, `node_modules`, a binary, a
+/// prefix), find the packages of the build stage that provide them (less what the runtime
+/// base has), and suggest again with exactly those.
 /// When any step cannot be done the table's guess stays, and the rationale says it is one.
 async fn refine(engine: &Engine, opts: &SuggestOptions, dir: &std::path::Path, s: &mut Suggestion) {
     use crate::dockerfile::{Body, Kind};

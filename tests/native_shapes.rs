@@ -1,0 +1,99 @@
+//! Native shapes on a real daemon (the stand-ins of scripts/fixtures.sh; apt reaches Debian's
+//! mirror, pip reaches PyPI): a Python virtualenv whose extension links libpq (psycopg2
+//! built from source), a Node-API addon linking libyaml, and a cgo binary linking SQLite
+//! (`tests/fixtures/native/`). For each, `suggest` without a daemon already installs the
+//! library in the runtime stage (the `-dev` → runtime table), `suggest --verify` finds the
+//! same package from the artifacts' ELF needs, and the patch builds, answers the smoke check
+//! exactly like the original, and is smaller. Each test prints the engine it ran on.
+
+mod support;
+
+use serde_json::Value;
+use support::{daemon, shiplight};
+
+/// Copy a fixture out of `tests/` (the ship model calls what is there a test input, rightly)
+/// into a fresh folder.
+fn fixture(name: &str) -> tempfile::TempDir {
+    let from = support::root().join("tests/fixtures/native").join(name);
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+/// The daemon, with the stand-in images a shape builds on; `None`: skipped (never in CI).
+async fn ready(test: &str, images: &[&str]) -> Option<String> {
+    let engine = daemon(test).await?;
+    for image in images {
+        if !engine.exists(image).await {
+            assert!(std::env::var_os("CI").is_none(), "{image} is missing: scripts/test runs scripts/fixtures.sh");
+            eprintln!("SKIPPED {test}: {image} is missing; run scripts/fixtures.sh");
+            return None;
+        }
+    }
+    let info = engine.server_info().await.ok()?;
+    Some(format!("Docker Engine {} (API {})", info.version, info.api_version))
+}
+
+/// `suggest` with and without `--verify` on the fixture: the table's guess and the ELF needs
+/// agree on `package`, the verified patch is smaller and answers alike.
+fn shape(test: &str, engine: &str, name: &str, ecosystem: &str, package: &str, soname: &str) {
+    let dir = fixture(name);
+    let out = shiplight(&["suggest", "--format", "json", "Dockerfile"], dir.path());
+    let guess: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{name}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(guess["outcome"], "patch", "{name}: {guess}");
+    assert_eq!(guess["ecosystem"], ecosystem, "{name}: {guess}");
+    let shown = guess["patched"].as_str().unwrap();
+    let runtime = shown.split(" AS runtime\n").nth(1).unwrap();
+    assert!(runtime.contains(&format!("--no-install-recommends {package} ")), "{name}: no {package}:\n{shown}");
+    assert!(!runtime.contains("-dev"), "{name}: a -dev package still ships:\n{shown}");
+    let said = guess["rationale"].to_string();
+    assert!(said.contains(package) && said.contains("table"), "{name}: the rationale does not name {package}: {said}");
+
+    let out = shiplight(&["suggest", "--verify", "--format", "json", "Dockerfile"], dir.path());
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{name}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+    let ver = &v["verification"];
+    assert_eq!(ver["verified"], true, "{name}: {v}");
+    // the same patch: the guess shown without a daemon is the one that was built and run
+    assert_eq!(v["patched"].as_str().unwrap(), shown, "{name}: --verify changed the patch");
+    let said = v["rationale"].to_string();
+    assert!(said.contains(&format!("{package} ({soname})")), "{name}: the ELF needs are not named: {said}");
+    let smoke = &ver["smoke"];
+    assert_eq!(smoke["same"], true, "{name}: {smoke}");
+    let (a, b) = (ver["original_bytes"].as_u64().unwrap(), ver["patched_bytes"].as_u64().unwrap());
+    assert!(b < a, "{name}: not smaller: {a} -> {b}");
+    eprintln!(
+        "{test}: {name}: {:.1} MB -> {:.1} MB (-{:.1} %), {package} for {soname}, smoke check `{}` answered alike: {} on {engine}",
+        a as f64 / 1e6,
+        b as f64 / 1e6,
+        100.0 * (a - b) as f64 / a as f64,
+        smoke["check"].as_str().unwrap_or("?"),
+        smoke["original"]["output"].as_str().unwrap_or("").trim(),
+    );
+}
+
+#[tokio::test]
+async fn a_python_extension_keeps_the_system_library_it_links() {
+    let test = "native_python_ext";
+    let Some(engine) = ready(test, &["python:3.9", "python:3.9-slim"]).await else { return };
+    shape(test, &engine, "python-ext", "python", "libpq5", "libpq.so.5");
+}
+
+#[tokio::test]
+async fn a_node_native_addon_keeps_the_system_library_it_links() {
+    let test = "native_node_addon";
+    let Some(engine) = ready(test, &["node:18", "node:18-slim"]).await else { return };
+    shape(test, &engine, "node-addon", "node", "libyaml-0-2", "libyaml-0.so.2");
+}
+
+#[tokio::test]
+async fn a_cgo_binary_keeps_cgo_and_the_system_library_it_links() {
+    let test = "native_cgo";
+    let Some(engine) = ready(test, &["golang:1.19", "debian:bookworm-slim"]).await else { return };
+    shape(test, &engine, "cgo", "install", "libsqlite3-0", "libsqlite3.so.0");
+}
