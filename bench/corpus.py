@@ -202,6 +202,7 @@ def measure(corpus, flags):
     reasons = collections.Counter()
     clean = 0
     unclean = []
+    refusals = []
     for path in flagged:
         r = subprocess.run([SHIPLIGHT, "suggest", "--format", "json", path], capture_output=True, text=True)
         try:
@@ -233,6 +234,7 @@ def measure(corpus, flags):
                 unclean.append((rel(corpus, path), sorted(left | (after & {"SL001"}))))
         else:
             reasons[s.get("reason") or (s.get("message") or "")[:70]] += 1
+            refusals.append((s.get("reason") or "-", rel(corpus, path), (s.get("message") or "")[:160]))
     n = len(flagged)
     patches = outcomes["patch"]
     print(f"rewrite coverage: {patches} of {n} files flagged by SL101 get a patch "
@@ -243,6 +245,9 @@ def measure(corpus, flags):
     print("refusals and no-ops by reason:")
     for why, c in reasons.most_common():
         print(f"  {c:4}  {why}")
+    if "--list" in flags:
+        for why, path, message in sorted(refusals):
+            print(f"  {why:18} {path}: {message}")
 
     # --- throughput beside hadolint, same files, same run
     if "--no-hadolint" in flags or not shutil.which("hadolint"):
