@@ -235,7 +235,7 @@ fn configuration_files_are_found_and_checked() {
 #[test]
 fn target_selects_what_ships() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("Dockerfile"), "FROM debian:12 AS dev\nRUN apt-get update && apt-get install -y --no-install-recommends gcc\nFROM debian:12-slim AS prod\nUSER 1\n").unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), "FROM debian:12 AS dev\nRUN apt-get update && apt-get install -y --no-install-recommends gcc\nCOPY . /src\nCMD [\"/src/app\"]\nFROM debian:12-slim AS prod\nUSER 1\n").unwrap();
     let (f, _, _) = json(&["Dockerfile"], dir.path());
     assert!(!has(&f, "SL101", 2));
     let (f, _, _) = json(&["--target", "dev", "Dockerfile"], dir.path());

@@ -244,7 +244,7 @@ fn toolchain_products_are_not_flagged_for_their_toolchain() {
 #[test]
 fn unreadable_build_files_are_notes_never_errors() {
     let wf = "on: push\njobs:\n  b:\n    runs-on: x\n    strategy:\n      matrix: ${{ fromJSON(needs.plan.outputs.images) }}\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          file: ${{ matrix.dockerfile }}\n          push: true\n";
-    let df = "FROM python:3.12\nRUN apt-get update && apt-get install -y build-essential\n";
+    let df = "FROM python:3.12\nRUN apt-get update && apt-get install -y build-essential\nCOPY . /app\nCMD [\"python\", \"/app/app.py\"]\n";
     let dir = repo(&[
         (".github/workflows/images.yml", wf),
         (".github/workflows/broken.yml", "jobs: [\n"),
@@ -293,7 +293,7 @@ fn bake_print_resolves_what_the_static_reading_cannot() {
         return;
     }
     let bake = "target \"app\" {\n  dockerfile = regex_replace(\"docker/app.Dockerfile.in\", \"\\\\.in$\", \"\")\n  tags = [\"o/app\"]\n}\n";
-    let df = "FROM python:3.12\nRUN apt-get update && apt-get install -y build-essential\n";
+    let df = "FROM python:3.12\nRUN apt-get update && apt-get install -y build-essential\nCOPY . /app\nCMD [\"python\", \"/app/app.py\"]\n";
     let dir = repo(&[("docker-bake.hcl", bake), ("docker/app.Dockerfile", df)]);
     // statically: the function is unknown, the attribute a note
     let listing = ships(dir.path());

@@ -59,7 +59,7 @@ fn refusals_and_bad_input_are_clear() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("Dockerfile"),
-        "FROM debian:12\nRUN apt-get install -y gcc && make && ./run-tests\nCMD [\"sh\"]\n",
+        "FROM debian:12\nRUN apt-get install -y gcc && make && ./run-tests\nCMD [\"/usr/local/bin/app\"]\n",
     )
     .unwrap();
     let out = shiplight(&["suggest", "Dockerfile"], dir.path());

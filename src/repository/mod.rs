@@ -509,7 +509,7 @@ fn answer(paths: Vec<&BuildPath>, df: Option<&Dockerfile>) -> Answer {
         if let Some(df) = df {
             let products: Vec<Evidence> = targets
                 .iter()
-                .filter_map(|t| toolchain_product(df, t.as_deref()).or_else(|| ci_image(df, t.as_deref())))
+                .filter_map(|t| ci_image(df, t.as_deref()).or_else(|| toolchain_product(df, t.as_deref())))
                 .collect();
             if !products.is_empty() && products.len() == targets.len() {
                 role = Role::ToolchainProduct;
@@ -663,7 +663,7 @@ pub fn toolchain_product(df: &Dockerfile, target: Option<&str>) -> Option<Eviden
     let graph = Graph::build(df, &wanted).ok()?;
     let final_ = *graph.targets.first()?;
     let lineage = graph.lineage(final_);
-    if let Some(e) = ci_agent(df, &graph, &lineage) {
+    if let Some(e) = ci_agent(df, &graph, &lineage).or_else(|| environment(df, &graph, &lineage)) {
         return Some(e);
     }
     let last = |kind: Kind| lineage.iter().rev().find_map(|&i| df.stages[i].of_kind(kind).next_back());
@@ -687,6 +687,119 @@ pub fn toolchain_product(df: &Dockerfile, target: Option<&str>) -> Option<Eviden
         file: String::new(),
         line: ins.line,
         says: format!("its {} runs `{base}`: the toolchain is what it ships", ins.kind.as_str()),
+    })
+}
+
+/// Programs that, run with no arguments, are an interactive prompt: a shell or a language's
+/// REPL (`CMD ["node"]`, `CMD ["bash"]`), which is how toolchain images end.
+const PROMPTS: &[&str] =
+    &["sh", "bash", "zsh", "ash", "fish", "node", "python", "python3", "irb", "jshell", "ghci", "iex", "erl", "pwsh"];
+
+/// Official images whose own command is a prompt (a shell or the language's REPL).
+const PROMPT_BASES: &[&str] = &[
+    "debian",
+    "ubuntu",
+    "alpine",
+    "busybox",
+    "centos",
+    "fedora",
+    "rockylinux",
+    "almalinux",
+    "amazonlinux",
+    "oraclelinux",
+    "archlinux",
+    "buildpack-deps",
+    "python",
+    "node",
+    "ruby",
+    "golang",
+    "rust",
+    "gcc",
+    "openjdk",
+    "eclipse-temurin",
+    "amazoncorretto",
+    "perl",
+    "php",
+    "erlang",
+    "elixir",
+    "haskell",
+    "julia",
+    "swift",
+];
+
+/// An environment image: what it runs is a prompt, not a program of the repository's, so what
+/// it installs (the toolchain) is its product: an image to build in, or to build FROM
+/// (docker-library's golang, rust and node, browser and CI bases). Either
+/// - its CMD is a bare shell or REPL (`CMD ["node"]`), behind no ENTRYPOINT but an
+///   entrypoint script or init that runs the CMD; or
+/// - it sets no CMD or ENTRYPOINT on a base whose own command is a prompt, and copies nothing
+///   from its build context (an app that takes its command from compose or Kubernetes
+///   copies its sources).
+fn environment(df: &Dockerfile, graph: &Graph, lineage: &[usize]) -> Option<Evidence> {
+    let stages = || lineage.iter().map(|&i| &df.stages[i]);
+    let last = |kind: Kind| stages().filter_map(|s| s.of_kind(kind).next_back()).next_back();
+    let words = |ins: &crate::dockerfile::Instruction| -> Option<Vec<String>> {
+        Some(match ins.script() {
+            Some(script) => crate::dockerfile::shell::parse(&script).commands.last()?.words.clone(),
+            None => ins.words().to_vec(),
+        })
+    };
+    let name = |w: &str| w.rsplit('/').next().unwrap_or(w).to_owned();
+    if let Some(entrypoint) = last(Kind::Entrypoint) {
+        // only a script or init that hands over to the CMD
+        let w = words(entrypoint)?;
+        let runs_cmd = w.iter().all(|w| {
+            let n = name(w);
+            n.ends_with("entrypoint.sh") || n == "docker-entrypoint" || WRAPPERS.contains(&n.as_str())
+        });
+        if !runs_cmd {
+            return None;
+        }
+    }
+    let (says, line) = match last(Kind::Cmd) {
+        Some(cmd) => {
+            let w = words(cmd)?;
+            let program = name(w.first()?);
+            if w.len() != 1 || !PROMPTS.contains(&program.as_str()) {
+                return None;
+            }
+            (format!("its CMD is a bare `{program}` prompt"), cmd.line)
+        }
+        // the command is the base image's: a prompt only on a distribution or language base
+        // (php:*-apache runs a server, an unknown base may run anything)
+        None => {
+            if last(Kind::Entrypoint).is_some() {
+                return None;
+            }
+            let root = graph.root_image(*lineage.last()?)?;
+            let r = crate::dockerfile::ImageRef::parse(root);
+            let tag = r.tag.clone().unwrap_or_default();
+            if !PROMPT_BASES.contains(&r.official_name()?) || ["apache", "fpm"].iter().any(|s| tag.contains(s)) {
+                return None;
+            }
+            let from_context = |ins: &crate::dockerfile::Instruction| match (&ins.body, ins.flag("from")) {
+                (crate::dockerfile::Body::Copy { sources, .. }, None) => sources
+                    .iter()
+                    .any(|s| !(ins.kind == Kind::Add && (s.starts_with("http://") || s.starts_with("https://")))),
+                _ => false,
+            };
+            if stages()
+                .flat_map(|s| &s.instructions)
+                .any(|i| matches!(i.kind, Kind::Copy | Kind::Add) && from_context(i))
+            {
+                return None;
+            }
+            (
+                format!("it sets no CMD or ENTRYPOINT, so `{root}`'s prompt is its command, and copies nothing from its build context"),
+                df.stages[*lineage.last()?].line,
+            )
+        }
+    };
+    Some(Evidence {
+        source: Source::Dockerfile,
+        file: String::new(),
+        line,
+        says: format!("{says}: an environment to build in or FROM, so its toolchain is what it ships"),
     })
 }
 
@@ -897,7 +1010,7 @@ mod tests {
 
     #[test]
     fn a_development_path_never_silences_a_shipping_one() {
-        let df = parse("FROM node AS dev\nRUN npm i -g nodemon\nFROM node AS prod\nRUN npm ci\n");
+        let df = parse("FROM node AS dev\nRUN npm i -g nodemon\nFROM node AS prod\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n");
         let model = Model::new(
             vec![
                 path("vote/Dockerfile", Some("dev"), Role::Development, Source::Compose),
@@ -965,12 +1078,36 @@ mod tests {
             ("FROM debian\nENTRYPOINT [\"gcc-wrapper.sh\"]\n", false),
             // compiling at start-up, then running the program: the program is the product
             ("FROM gcc:13\nCMD gcc -O2 -o /app /src/app.c && /app\n", false),
-            ("FROM debian\n", false),
+            ("FROM debian\nCOPY app /app\n", false),
         ] {
             let df = parse(text);
             assert_eq!(toolchain_product(&df, None).is_some(), yes, "{text}");
             let a = Model::default().answer("Dockerfile", Some(&df));
             assert_eq!(a.role == Role::ToolchainProduct, yes, "{text}");
+        }
+        // an environment: it runs a prompt, not a program of the repository's
+        for (text, yes) in [
+            // docker-library's rust and golang: no command of their own on a prompt base
+            ("FROM buildpack-deps:bookworm\nRUN curl -O https://x/rustup-init && ./rustup-init -y\n", true),
+            ("FROM debian\n", true),
+            // node's: an entrypoint script that runs a bare REPL
+            ("FROM buildpack-deps:bookworm\nCOPY docker-entrypoint.sh /usr/local/bin/\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"node\"]\n", true),
+            ("FROM ubuntu:22.04\nRUN apt-get install -y build-essential\nCMD [\"/bin/bash\"]\n", true),
+            // a server base runs its server: php:*-apache's command is apache
+            ("FROM php:8.3-apache\nRUN apt-get install -y libpng-dev && docker-php-ext-install gd\n", false),
+            // an app that takes its command from compose or Kubernetes copies its sources
+            ("FROM python:3.12\nCOPY . /app\nRUN pip install -r /app/requirements.txt\n", false),
+            // an unknown base may run anything
+            ("FROM example.com/team/base:1\nRUN apt-get install -y gcc\n", false),
+            // a REPL with a script is a program; an ENTRYPOINT that is a program decides
+            ("FROM python:3.12\nCMD [\"python\", \"app.py\"]\n", false),
+            ("FROM debian\nENTRYPOINT [\"/app\"]\nCMD [\"bash\"]\n", false),
+        ] {
+            let a = Model::default().answer("Dockerfile", Some(&parse(text)));
+            assert_eq!(a.role == Role::ToolchainProduct, yes, "{text}");
+            if yes {
+                assert!(a.evidence[0].says.contains("an environment to build in or FROM"), "{:?}", a.evidence);
+            }
         }
         // a CI job environment: an image that installs a CI agent, or is built FROM one
         for text in [
@@ -991,7 +1128,8 @@ mod tests {
     /// (ci-only), a development name, a vendored dependency; anything else is the default.
     #[test]
     fn a_files_own_path_says_test_dev_or_vendored() {
-        let df = parse("FROM debian:12\nRUN apt-get update && apt-get install -y gcc\n");
+        let df =
+            parse("FROM debian:12\nRUN apt-get update && apt-get install -y gcc\nCOPY . /src\nCMD [\"/src/app\"]\n");
         // a repository that says what it ships (a workflow pushes its app)
         let m = Model::new(vec![path("app/Dockerfile", None, Role::Ships, Source::Workflow)], Vec::new());
         for (path, role) in [
