@@ -236,7 +236,18 @@ fn asks_version(args: &[String]) -> bool {
     args.iter().any(|a| {
         matches!(
             a.as_str(),
-            "--version" | "-V" | "-v" | "--help" | "-dumpversion" | "-dumpmachine" | "--print" | "-print-search-dirs"
+            "--version"
+                | "-V"
+                | "-v"
+                | "--help"
+                | "-dumpversion"
+                | "-dumpmachine"
+                | "--print"
+                | "-print-search-dirs"
+                // Java's tools spell it with one dash (`javac -version`)
+                | "-version"
+                | "-fullversion"
+                | "-help"
         )
     }) && !args.iter().any(|a| !a.starts_with('-'))
 }

@@ -99,6 +99,24 @@ pub fn manager_of_image(image: &str) -> Manager {
     }
 }
 
+/// What `--verify` found the copied ELF files need (package, soname; `""` when no package of
+/// the build stage provides it), said once for every rewrite.
+pub fn elf_needs_message(found: &[(String, String)]) -> String {
+    let named: Vec<String> = found.iter().filter(|(p, _)| !p.is_empty()).map(|(p, so)| format!("{p} ({so})")).collect();
+    let unresolved: Vec<&str> = found.iter().filter(|(p, _)| p.is_empty()).map(|(_, so)| so.as_str()).collect();
+    let mut m = format!(
+        "runtime libraries from the ELF needs of what the runtime copies, read in the built build stage: {}",
+        if named.is_empty() { "none beyond the runtime base".to_owned() } else { named.join(", ") }
+    );
+    if !unresolved.is_empty() {
+        m.push_str(&format!(
+            "; no package of the build stage provides {}: install it in the runtime if the program needs it",
+            unresolved.join(", ")
+        ));
+    }
+    m
+}
+
 /// A `-dev` package the original stage shipped: its name, its manager and its line.
 struct Dev {
     name: String,
@@ -170,17 +188,7 @@ pub fn runtime_install(original: &Dockerfile, patched: &str, inputs: &Inputs) ->
             );
             return (None, vec![Rationale::new("SL102", at, m)]);
         }
-        let mut m = format!(
-            "runtime libraries from the ELF needs of what the runtime copies, read in the built build stage: {}",
-            if named.is_empty() { "none beyond the runtime base".to_owned() } else { named.join(", ") }
-        );
-        if !unresolved.is_empty() {
-            m.push_str(&format!(
-                "; no package of the build stage provides {}: install it in the runtime if the program needs it",
-                unresolved.join(", ")
-            ));
-        }
-        m
+        elf_needs_message(found)
     } else {
         let mut swapped = Vec::new();
         let mut unknown = Vec::new();

@@ -376,8 +376,9 @@ fn names(targets: &[Option<String>], df: Option<&Dockerfile>) -> Vec<String> {
 
 /// What a Dockerfile's own path says it is, when no build path names it: a file in a test
 /// or fixture folder (`tests/`, `testdata/`, `fixtures/` …), or named for tests
-/// (`Dockerfile.test`, `ci.Dockerfile`), is a test input or test image: ci-only; one named
-/// for development (`Dockerfile.dev`, `dev.Dockerfile`) is a development environment. A
+/// (`Dockerfile.test`, `ci.Dockerfile`), is a test input or test image: ci-only; one in a
+/// `.devcontainer/` folder, or named for development (`Dockerfile.dev`, `dev.Dockerfile`), is
+/// a development environment. A
 /// workflow, bake or compose file that builds it decides instead. The folder speaks
 /// wherever the file is; its name only where `by_name` (the repository says what it ships,
 /// so an unnamed build is not hidden elsewhere).
@@ -394,6 +395,8 @@ pub fn named_path(dockerfile: &str, by_name: bool) -> Option<BuildPath> {
         (Role::CiOnly, format!("it is vendored (`{f}/`): another repository's file, which nothing here builds"))
     } else if let Some(f) = test_folder {
         (Role::CiOnly, format!("it is in a test folder (`{f}/`): a test input, not an image that ships"))
+    } else if folders.contains(&".devcontainer") {
+        (Role::Development, "it is in a `.devcontainer/` folder: a development container's image".to_owned())
     } else if !by_name {
         return None;
     } else if words.iter().any(|w| matches!(*w, "test" | "tests" | "ci" | "e2e")) {
@@ -1138,6 +1141,7 @@ mod tests {
             ("factory/test-project/Dockerfile", Some(Role::CiOnly)),
             ("hack/Dockerfile.test", Some(Role::CiOnly)),
             ("dockerfiles/Dockerfile.dev", Some(Role::Development)),
+            ("containers/cpp/.devcontainer/base.Dockerfile", Some(Role::Development)),
             ("vendor/github.com/o/m/Dockerfile", Some(Role::CiOnly)),
             ("web/Dockerfile", None),
             ("latest/Dockerfile", None),
@@ -1156,6 +1160,7 @@ mod tests {
         for p in ["tests/Dockerfile", "src/test/configs/image/Dockerfile", "vendor/m/Dockerfile"] {
             assert_eq!(unseen.answer(p, Some(&df)).role, Role::CiOnly, "{p}");
         }
+        assert_eq!(unseen.answer(".devcontainer/Dockerfile", Some(&df)).role, Role::Development);
         for p in ["hack/Dockerfile.test", "Dockerfile.dev"] {
             assert!(unseen.answer(p, Some(&df)).default, "{p}");
         }

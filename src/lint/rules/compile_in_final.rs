@@ -101,6 +101,9 @@ mod tests {
         .is_empty());
         assert!(lines("SL102", "FROM gcc:13\nRUN gcc -v && gcc -dumpmachine\n").is_empty());
         assert_eq!(lines("SL102", "FROM gcc:13\nRUN gcc -v -o /a a.c\n"), vec![2]);
+        // Java's tools ask with one dash (eclipse-temurin's JDK 8 checks)
+        assert!(lines("SL102", "FROM ubuntu:22.04\nRUN javac -version && java -version\n").is_empty());
+        assert_eq!(lines("SL102", "FROM ubuntu:22.04\nRUN javac -version Main.java\n"), vec![2]);
     }
 
     #[test]

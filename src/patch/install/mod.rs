@@ -357,12 +357,9 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
     }
     let copies: Vec<String> = kept.iter().map(|a| format!("COPY --from={build_name} {} {}", a.from, a.to)).collect();
     let runtime_image = runtime_base(&s.base);
-    let mut unresolved: Vec<String> = Vec::new();
     if let Some(found) = &inputs.runtime_libs {
-        for (package, soname) in found {
-            if package.is_empty() {
-                unresolved.push(soname.clone());
-            } else if !out.runtime_pkgs.contains(package) {
+        for (package, _) in found {
+            if !package.is_empty() && !out.runtime_pkgs.contains(package) {
                 out.runtime_pkgs.push(package.clone());
             }
         }
@@ -399,7 +396,7 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
         ),
     )];
     let at = stage.instructions[last].line;
-    rationale.extend(runtime::libraries_rationale(inputs, s, &runtime_image, &out, &unresolved, at));
+    rationale.extend(runtime::libraries_rationale(inputs, s, &runtime_image, &out, at));
     Ok(Plan::new("install", df, stage, &s.base, &runtime_image, out.build, out.runtime, rationale))
 }
 

@@ -149,24 +149,11 @@ pub(super) fn libraries_rationale(
     s: &super::Survey,
     runtime_image: &str,
     out: &super::Split,
-    unresolved: &[String],
     at: usize,
 ) -> Vec<Rationale> {
     let mut rationale = Vec::new();
     if let Some(found) = &inputs.runtime_libs {
-        let named: Vec<String> =
-            found.iter().filter(|(p, _)| !p.is_empty()).map(|(p, so)| format!("{p} ({so})")).collect();
-        let mut m = format!(
-            "runtime libraries from the artifacts' ELF needs, read in the built build stage: {}",
-            if named.is_empty() { "none beyond the runtime base".to_owned() } else { named.join(", ") }
-        );
-        if !unresolved.is_empty() {
-            m.push_str(&format!(
-                "; no package of the build stage provides {}: install it in the runtime if the program needs it",
-                unresolved.join(", ")
-            ));
-        }
-        rationale.push(Rationale::new("SL102", at, m));
+        rationale.push(Rationale::new("SL102", at, libraries::elf_needs_message(found)));
     } else if !out.runtime_pkgs.is_empty() || !out.guessed.is_empty() {
         let mut m = format!(
             "runtime packages: {} (from the `-dev` → runtime table: a guess until `--verify` builds it)",
