@@ -302,6 +302,21 @@ mod tests {
     }
 
     #[test]
+    fn a_custom_template_without_the_line_is_told_what_its_runtime_lacks() {
+        use crate::patch::{suggest, Outcome, Templates};
+        let text = "FROM python:3.11\nRUN apt-get update && apt-get install -y gcc libpq-dev\nRUN pip install psycopg2\nCMD [\"python\", \"-m\", \"app\"]\n";
+        let mine = "{{{build_from}}}\nRUN python -m venv /opt/venv\n{{#each build}}{{{this}}}\n{{/each}}{{{runtime_from}}}\nCOPY --from=build /opt/venv /opt/venv\n{{#each runtime}}{{{this}}}\n{{/each}}";
+        let templates = Templates::new(&[("python".into(), mine.into(), "mine/python.Dockerfile.hbs".into())]).unwrap();
+        let Outcome::Patch(p) = suggest(text, "D", &Inputs::default(), &templates) else { panic!() };
+        assert!(!p.patched.contains("libpq5"), "{}", p.patched);
+        let said = p.rationale.iter().map(|r| r.message.as_str()).collect::<Vec<_>>().join("\n");
+        assert!(
+            said.contains("has no `{{{runtime_install}}}`, so the runtime stage lacks: RUN apt-get update"),
+            "{said}"
+        );
+    }
+
+    #[test]
     fn verify_s_elf_needs_replace_the_table() {
         let text = "FROM node:18\nRUN apt-get update && apt-get install -y build-essential libsqlite3-dev\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\nCMD [\"node\", \"dist/index.js\"]\n";
         let guess = patch(text, &Inputs::default());
