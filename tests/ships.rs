@@ -133,9 +133,15 @@ fn dev_containers_are_development_environments() {
     let s = suggest(dir.path(), &[".devcontainer/Dockerfile"]);
     assert_eq!(s["outcome"], "nothing");
     assert!(s["message"].as_str().unwrap().starts_with("nothing of it ships"), "{s:#}");
-    // the same file, with no dev container, ships
+    // with no dev container naming it, its `.devcontainer/` folder still says what it is
     std::fs::remove_file(dir.path().join(".devcontainer/devcontainer.json")).unwrap();
-    let (f, _) = lint(dir.path(), ".devcontainer/Dockerfile");
+    let (f, stderr) = lint(dir.path(), ".devcontainer/Dockerfile");
+    assert!(!f.iter().any(|x| x["code"] == "SL101"), "{f:#?}");
+    assert!(stderr.contains("it is in a `.devcontainer/` folder: a development container's image"), "{stderr}");
+    // the same file anywhere else ships
+    std::fs::create_dir_all(dir.path().join("app")).unwrap();
+    std::fs::write(dir.path().join("app/Dockerfile"), df).unwrap();
+    let (f, _) = lint(dir.path(), "app/Dockerfile");
     assert!(f.iter().any(|x| x["code"] == "SL101"), "{f:#?}");
 }
 
