@@ -346,7 +346,8 @@ impl Dockerfile {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let line_starts = line_starts(text);
         let at = |pos: usize| position(text, &line_starts, pos);
-        let iter = pd::parse_iter(text).map_err(|e| crate_error(&e))?;
+        let (fed, empty_exec) = parse::empty_exec_forms(text);
+        let iter = pd::parse_iter(&fed).map_err(|e| crate_error(&e))?;
         let pd_directives = {
             // parse_iter exposes directives only through a full parse; read them from the text.
             pragma::directives(text)
@@ -396,9 +397,21 @@ impl Dockerfile {
                     });
                 }
                 other => {
-                    let Some(ins) = convert(text, &line_starts, other, escape) else {
+                    let Some(mut ins) = convert(text, &line_starts, other, escape) else {
                         continue;
                     };
+                    if empty_exec.iter().any(|at| ins.span.contains(at)) {
+                        ins.body = Body::Command(Command::Exec(Vec::new()));
+                        ins.script_map.clear();
+                        // the span ends where the crate's stand-in `""` did: take in the `]`
+                        let rest = text.get(ins.span.end..).unwrap_or("");
+                        let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+                        if !text[..ins.span.end].ends_with(']') {
+                            if let Some(close) = line.find(']') {
+                                ins.span.end += close + 1;
+                            }
+                        }
+                    }
                     match df.stages.last_mut() {
                         Some(stage) => {
                             stage.end_line = stage.end_line.max(ins.end_line);
@@ -571,6 +584,21 @@ mod tests {
         let df = Dockerfile::parse("# escape=`\nFROM mcr.microsoft.com/windows/servercore\nRUN dir `  \n    c:\\\n")
             .unwrap();
         assert!(df.stages[0].instructions[0].script().unwrap().contains("dir"), "{:?}", df.stages[0].instructions[0]);
+    }
+
+    #[test]
+    fn an_empty_exec_form_and_a_json_shell_parse_whole() {
+        // `ENTRYPOINT []` resets the entrypoint (docker-library/tomcat): valid, and empty
+        let df = Dockerfile::parse("FROM eclipse-temurin:21\nENTRYPOINT []\ncmd [ ]\nCMD [\"catalina.sh\", \"run\"]\n").unwrap();
+        let ins = &df.stages[0].instructions;
+        assert_eq!(ins[0].body, Body::Command(Command::Exec(Vec::new())));
+        assert_eq!(df.source(&ins[0]), "ENTRYPOINT []");
+        assert_eq!(ins[1].body, Body::Command(Command::Exec(Vec::new())));
+        assert_eq!(df.source(&ins[1]), "cmd [ ]");
+        assert_eq!(ins[2].body, Body::Command(Command::Exec(vec!["catalina.sh".into(), "run".into()])));
+        // a JSON SHELL's text runs to its closing bracket
+        let df = Dockerfile::parse("FROM debian\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN true\n").unwrap();
+        assert_eq!(df.source(&df.stages[0].instructions[0]), "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]");
     }
 
     #[test]

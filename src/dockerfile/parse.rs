@@ -41,6 +41,43 @@ pub(super) fn position(text: &str, line_starts: &[usize], pos: usize) -> (usize,
     (line, column)
 }
 
+/// `CMD []` and `ENTRYPOINT []` (valid: an empty exec form, which resets the command) are
+/// rejected by the parser crate ("requires at least one argument"). The crate is fed the
+/// text with each such `[]` written `""` (as long, so every position stays), and the
+/// instructions there get their empty exec form back (the positions returned).
+pub(super) fn empty_exec_forms(text: &str) -> (std::borrow::Cow<'_, str>, Vec<usize>) {
+    let mut at = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let trimmed = body.trim_start();
+        let indent = body.len() - trimmed.len();
+        let keyword = trimmed.split(|c: char| c.is_whitespace() || c == '[').next().unwrap_or("");
+        if keyword.eq_ignore_ascii_case("cmd") || keyword.eq_ignore_ascii_case("entrypoint") {
+            let args = trimmed[keyword.len()..].trim();
+            if args.starts_with('[') && args.ends_with(']') && args[1..args.len() - 1].trim().is_empty() {
+                let open = start + indent + keyword.len() + trimmed[keyword.len()..].find('[').unwrap_or(0);
+                at.push(open);
+            }
+        }
+        start += line.len();
+    }
+    if at.is_empty() {
+        return (std::borrow::Cow::Borrowed(text), at);
+    }
+    let mut fed = text.as_bytes().to_vec();
+    for &open in &at {
+        let close = open + text[open..].find(']').unwrap_or(0);
+        // `[]` → `""`, `[ ]` → `"" `: the same length
+        fed[open] = b'"';
+        fed[open + 1] = b'"';
+        for b in &mut fed[open + 2..=close] {
+            *b = b' ';
+        }
+    }
+    (std::borrow::Cow::Owned(String::from_utf8(fed).unwrap_or_else(|_| text.to_owned())), at)
+}
+
 fn unescaped(s: &pd::UnescapedString<'_>) -> String {
     s.value.to_string()
 }
@@ -187,7 +224,13 @@ pub(super) fn convert(text: &str, ls: &[usize], ins: pd::Instruction<'_>, escape
             (Kind::Onbuild, o.onbuild.span, end, vec![], Body::Onbuild(Box::new(inner)))
         }
         I::Shell(s) => {
-            let end = s.arguments.last().map(|a| a.span.end).unwrap_or(s.shell.span.end);
+            // the arguments' spans are the strings inside the JSON array: the instruction
+            // ends at the array's closing bracket (a rewrite that kept `SHELL ["/bin/bash",
+            // "-c` did not parse)
+            let last = s.arguments.last().map(|a| a.span.end).unwrap_or(s.shell.span.end);
+            let rest = text.get(last..).unwrap_or("");
+            let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+            let end = line.find(']').map(|i| last + i + 1).unwrap_or(last);
             (Kind::Shell, s.shell.span, end, vec![], Body::Words(words(&s.arguments)))
         }
         I::Stopsignal(s) => (

@@ -224,6 +224,17 @@ mod tests {
         assert!(matches!(classify("pip install flask && python manage.py collectstatic"), Run::Mixed(_)));
     }
 
+    /// A SHELL instruction is kept in both stages, whole (its text once stopped inside the
+    /// JSON array, and every rewrite of a file with SHELL was refused as unparsable).
+    #[test]
+    fn a_shell_instruction_is_kept_whole() {
+        use crate::patch::{suggest, Outcome, Templates};
+        let text = "FROM python:3.11\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN apt-get update && apt-get install -y build-essential\nCOPY . /app\nRUN pip install -r /app/requirements.txt\nCMD [\"python3\", \"/app/app.py\"]\n";
+        let Outcome::Patch(p) = suggest(text, "D", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert_eq!(p.patched.matches("SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\n").count(), 2, "{}", p.patched);
+        crate::patch::testing::answers(text, &p, &["SL101"]);
+    }
+
     #[test]
     fn packaging_tools_stay_out_of_the_virtualenv() {
         use crate::patch::{suggest, Outcome, Templates};

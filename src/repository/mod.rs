@@ -670,13 +670,12 @@ pub fn toolchain_product(df: &Dockerfile, target: Option<&str>) -> Option<Eviden
         return Some(e);
     }
     let last = |kind: Kind| lineage.iter().rev().find_map(|&i| df.stages[i].of_kind(kind).next_back());
-    // an ENTRYPOINT decides; a CMD only without one
-    let ins = last(Kind::Entrypoint).or_else(|| last(Kind::Cmd))?;
+    // an ENTRYPOINT decides, unless it is a script that hands over to the CMD
+    // (`mvn-entrypoint.sh` then `CMD ["mvn"]`); a CMD only without one
+    let entrypoint = last(Kind::Entrypoint).filter(|e| !command_words(e).is_some_and(|w| hands_over(&w)));
+    let ins = entrypoint.or_else(|| last(Kind::Cmd))?;
     // what the command ends by running: `gcc app.c && ./app` runs the app, not the compiler
-    let words: Vec<String> = match ins.script() {
-        Some(script) => crate::dockerfile::shell::parse(&script).commands.last()?.words.clone(),
-        None => ins.words().to_vec(),
-    };
+    let words = command_words(ins)?;
     let program = program_of(&words)?;
     let base = program.rsplit('/').next().unwrap_or(&program);
     let toolchain = TOOLCHAIN_PROGRAMS.contains(&base)
@@ -697,6 +696,24 @@ pub fn toolchain_product(df: &Dockerfile, target: Option<&str>) -> Option<Eviden
 /// REPL (`CMD ["node"]`, `CMD ["bash"]`), which is how toolchain images end.
 const PROMPTS: &[&str] =
     &["sh", "bash", "zsh", "ash", "fish", "node", "python", "python3", "irb", "jshell", "ghci", "iex", "erl", "pwsh"];
+
+/// The words a CMD or ENTRYPOINT ends by running (`gcc app.c && ./app` runs the app).
+fn command_words(ins: &crate::dockerfile::Instruction) -> Option<Vec<String>> {
+    Some(match ins.script() {
+        Some(script) => crate::dockerfile::shell::parse(&script).commands.last()?.words.clone(),
+        None => ins.words().to_vec(),
+    })
+}
+
+/// Whether an ENTRYPOINT only hands over to the CMD: an entrypoint script
+/// (`docker-entrypoint.sh`, `mvn-entrypoint.sh`) or an init (`tini --`), with nothing else.
+fn hands_over(words: &[String]) -> bool {
+    !words.is_empty()
+        && words.iter().all(|w| {
+            let n = w.rsplit('/').next().unwrap_or(w);
+            n.ends_with("entrypoint.sh") || n == "docker-entrypoint" || WRAPPERS.contains(&n)
+        })
+}
 
 /// Official images whose own command is a prompt (a shell or the language's REPL).
 const PROMPT_BASES: &[&str] = &[
@@ -741,21 +758,11 @@ const PROMPT_BASES: &[&str] = &[
 fn environment(df: &Dockerfile, graph: &Graph, lineage: &[usize]) -> Option<Evidence> {
     let stages = || lineage.iter().map(|&i| &df.stages[i]);
     let last = |kind: Kind| stages().filter_map(|s| s.of_kind(kind).next_back()).next_back();
-    let words = |ins: &crate::dockerfile::Instruction| -> Option<Vec<String>> {
-        Some(match ins.script() {
-            Some(script) => crate::dockerfile::shell::parse(&script).commands.last()?.words.clone(),
-            None => ins.words().to_vec(),
-        })
-    };
+    let words = command_words;
     let name = |w: &str| w.rsplit('/').next().unwrap_or(w).to_owned();
     if let Some(entrypoint) = last(Kind::Entrypoint) {
         // only a script or init that hands over to the CMD
-        let w = words(entrypoint)?;
-        let runs_cmd = w.iter().all(|w| {
-            let n = name(w);
-            n.ends_with("entrypoint.sh") || n == "docker-entrypoint" || WRAPPERS.contains(&n.as_str())
-        });
-        if !runs_cmd {
+        if !hands_over(&words(entrypoint)?) {
             return None;
         }
     }
@@ -1079,6 +1086,9 @@ mod tests {
             // an ENTRYPOINT decides over a CMD
             ("FROM debian\nCMD [\"make\"]\nENTRYPOINT [\"/app\"]\n", false),
             ("FROM debian\nENTRYPOINT [\"gcc-wrapper.sh\"]\n", false),
+            // an entrypoint script that hands over to the CMD: the CMD decides (maven's images)
+            ("FROM eclipse-temurin:21\nCOPY mvn-entrypoint.sh /usr/local/bin/\nENTRYPOINT [\"/usr/local/bin/mvn-entrypoint.sh\"]\nCMD [\"mvn\"]\n", true),
+            ("FROM python:3.12\nCOPY . /app\nENTRYPOINT [\"/docker-entrypoint.sh\"]\nCMD [\"gunicorn\", \"app:app\"]\n", false),
             // compiling at start-up, then running the program: the program is the product
             ("FROM gcc:13\nCMD gcc -O2 -o /app /src/app.c && /app\n", false),
             ("FROM debian\nCOPY app /app\n", false),
