@@ -589,7 +589,8 @@ mod tests {
     #[test]
     fn an_empty_exec_form_and_a_json_shell_parse_whole() {
         // `ENTRYPOINT []` resets the entrypoint (docker-library/tomcat): valid, and empty
-        let df = Dockerfile::parse("FROM eclipse-temurin:21\nENTRYPOINT []\ncmd [ ]\nCMD [\"catalina.sh\", \"run\"]\n").unwrap();
+        let df = Dockerfile::parse("FROM eclipse-temurin:21\nENTRYPOINT []\ncmd [ ]\nCMD [\"catalina.sh\", \"run\"]\n")
+            .unwrap();
         let ins = &df.stages[0].instructions;
         assert_eq!(ins[0].body, Body::Command(Command::Exec(Vec::new())));
         assert_eq!(df.source(&ins[0]), "ENTRYPOINT []");
@@ -597,7 +598,8 @@ mod tests {
         assert_eq!(df.source(&ins[1]), "cmd [ ]");
         assert_eq!(ins[2].body, Body::Command(Command::Exec(vec!["catalina.sh".into(), "run".into()])));
         // a JSON SHELL's text runs to its closing bracket
-        let df = Dockerfile::parse("FROM debian\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN true\n").unwrap();
+        let df =
+            Dockerfile::parse("FROM debian\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN true\n").unwrap();
         assert_eq!(df.source(&df.stages[0].instructions[0]), "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]");
     }
 

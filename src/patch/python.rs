@@ -231,7 +231,12 @@ mod tests {
         use crate::patch::{suggest, Outcome, Templates};
         let text = "FROM python:3.11\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN apt-get update && apt-get install -y build-essential\nCOPY . /app\nRUN pip install -r /app/requirements.txt\nCMD [\"python3\", \"/app/app.py\"]\n";
         let Outcome::Patch(p) = suggest(text, "D", &Default::default(), &Templates::built_in()) else { panic!() };
-        assert_eq!(p.patched.matches("SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\n").count(), 2, "{}", p.patched);
+        assert_eq!(
+            p.patched.matches("SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\n").count(),
+            2,
+            "{}",
+            p.patched
+        );
         crate::patch::testing::answers(text, &p, &["SL101"]);
     }
 
