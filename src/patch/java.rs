@@ -57,8 +57,13 @@ pub fn jre_for(image: &str) -> Option<String> {
         "gradle" => tag.split("jdk").nth(1).map(|v| v.split(['-', '.']).next().unwrap_or(v).to_owned()),
         _ => None,
     }?;
-    // an Alpine JDK's RUNs use apk: its JRE is the Alpine one
-    let flavour = if tag.contains("alpine") { "-alpine" } else { "" };
+    // the JRE on the same distribution: `21-jdk-noble` → `21-jre-noble`; an Alpine JDK's
+    // RUNs use apk, so its JRE is the Alpine one
+    let flavour = match tag.split_once("-jdk-") {
+        Some((_, os)) if name == "eclipse-temurin" && !os.is_empty() => format!("-{os}"),
+        _ if tag.contains("alpine") => "-alpine".to_owned(),
+        _ => String::new(),
+    };
     (!version.is_empty() && version.chars().all(|c| c.is_ascii_digit()))
         .then(|| format!("eclipse-temurin:{version}-jre{flavour}"))
 }
@@ -84,6 +89,17 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             )
         })
     });
+    // a native build (tomcat-native's `configure --with-java-home && make`) may need the
+    // JDK's headers: not a program the JRE runs, so the generic split decides
+    let native = stage.instructions.iter().filter_map(|i| i.script()).any(|s| {
+        shell::parse(&s)
+            .commands
+            .iter()
+            .any(|c| crate::dockerfile::roles::build(c).is_some() || crate::dockerfile::roles::runs_build(c))
+    });
+    if native && !compiles {
+        return None;
+    }
     let builds = if compiles {
         match super::scan_builds(stage, classify, artifact) {
             Ok(b) => b,
@@ -192,6 +208,17 @@ mod tests {
         );
         assert_eq!(jre_for("openjdk:11-jdk"), Some("eclipse-temurin:11-jre".into()));
         assert_eq!(jre_for("eclipse-temurin:17-jre"), None);
+        // the same distribution: noble stays noble
+        assert_eq!(jre_for("eclipse-temurin:21-jdk-noble"), Some("eclipse-temurin:21-jre-noble".into()));
+        assert_eq!(jre_for("eclipse-temurin:21-jdk-ubi9-minimal"), Some("eclipse-temurin:21-jre-ubi9-minimal".into()));
+        assert_eq!(jre_for("eclipse-temurin:17-alpine"), Some("eclipse-temurin:17-jre-alpine".into()));
+        // a native build against the JDK (tomcat-native) is not a program the JRE runs
+        let tomcat = "FROM eclipse-temurin:21-jdk-noble\nRUN apt-get update && apt-get install -y gcc make libapr1-dev \\\n && ./configure --with-java-home=\"$JAVA_HOME\" && make && make install \\\n && apt-get purge -y --auto-remove gcc make libapr1-dev\nCMD [\"catalina.sh\", \"run\"]\n";
+        // the generic split builds it on the JDK and runs what it installed on the JRE
+        let O::Patch(p) = suggest(tomcat, "D", &Default::default(), &t) else { panic!() };
+        assert_eq!(p.ecosystem, "install", "{}", p.patched);
+        assert!(p.patched.contains("FROM eclipse-temurin:21-jdk-noble AS build\n"), "{}", p.patched);
+        assert!(p.patched.contains("FROM eclipse-temurin:21-jre-noble AS runtime\n"), "{}", p.patched);
         let O::Refused(why) = suggest("FROM maven:3\nRUN mvn package\n", "D", &Default::default(), &t) else {
             panic!()
         };
