@@ -160,12 +160,8 @@ async fn build_and_install_shapes_are_verified_and_halve_the_image() {
         let dir = tempfile::tempdir().unwrap();
         lay(dir.path());
         std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
-        let out = shiplight(&["suggest", "--verify", "--format", "json", "Dockerfile"], dir.path());
-        let v: Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{name}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
-        assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let v = support::suggest_verified(dir.path(), name);
         let ver = &v["verification"];
-        assert_eq!(ver["verified"], true, "{name}: {v}");
         let (a, b) = (ver["original_bytes"].as_u64().unwrap(), ver["patched_bytes"].as_u64().unwrap());
         assert!(b < a, "{name}: not smaller: {a} -> {b}");
         let cut = 100.0 * (a - b) as f64 / a as f64;
@@ -204,10 +200,7 @@ async fn runtime_libraries_come_from_the_artifacts_elf_needs() {
     let said = guess["rationale"].to_string();
     assert!(said.contains("no runtime package known for libargon2-dev"), "{said}");
 
-    let out = shiplight(&["suggest", "--verify", "--format", "json", "Dockerfile"], dir.path());
-    let v: Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    assert_eq!(v["verification"]["verified"], true, "{v}");
+    let v = support::suggest_verified(dir.path(), "libargon2");
     let patched = v["patched"].as_str().unwrap();
     let runtime = patched.split(" AS runtime\n").nth(1).unwrap();
     assert!(runtime.contains("--no-install-recommends libargon2-1 "), "{runtime}");

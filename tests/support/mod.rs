@@ -113,6 +113,17 @@ pub fn shiplight(args: &[&str], cwd: &Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_shiplight")).args(args).current_dir(cwd).env("NO_COLOR", "1").output().unwrap()
 }
 
+/// `shiplight suggest --verify --format json Dockerfile` in `dir`: its JSON, after checking
+/// it exited 0 and the patch was verified (`what` names the case in the messages).
+pub fn suggest_verified(dir: &Path, what: &str) -> serde_json::Value {
+    let out = shiplight(&["suggest", "--verify", "--format", "json", "Dockerfile"], dir);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{what}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(out.status.code(), Some(0), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(v["verification"]["verified"], true, "{what}: {v}");
+    v
+}
+
 /// Remove the images shiplight built for this repository's comparisons.
 pub async fn cleanup(engine: &Engine, tags: &[&str]) {
     for t in tags {
