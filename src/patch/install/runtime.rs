@@ -29,8 +29,8 @@ pub fn runtime_base(base: &str) -> String {
                 (false, false) => format!("debian:{suite}-slim"),
             }
         }
-        "maven" | "gradle" | "openjdk" | "eclipse-temurin" | "amazoncorretto" => {
-            crate::patch::java::jre_for(base).unwrap_or_else(|| base.to_owned())
+        "maven" | "gradle" | "openjdk" | "eclipse-temurin" | "amazoncorretto" | "sapmachine" => {
+            crate::patch::java::jre_for(base).unwrap_or_else(|_| base.to_owned())
         }
         // slim_variant knows which images publish slim variants (there is no `alpine:slim`)
         _ => slim_variant(base).unwrap_or_else(|| base.to_owned()),
