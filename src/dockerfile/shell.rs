@@ -26,6 +26,9 @@ pub struct SimpleCommand {
     pub spans: Vec<std::ops::Range<usize>>,
     /// Where each of `assignments` is.
     pub assignment_spans: Vec<std::ops::Range<usize>>,
+    /// Whether the program is a function the script defines (`ddist() { curl …; }; ddist f`):
+    /// the body's commands are commands of the script too, so a call adds nothing of its own.
+    pub calls_function: bool,
 }
 
 /// The operator between a command and the next.
@@ -139,6 +142,8 @@ impl SimpleCommand {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Script {
     pub commands: Vec<SimpleCommand>,
+    /// The functions the script defines (`name() { …; }`, `function name { …; }`).
+    pub functions: Vec<String>,
     /// The test that must hold for a scope to run, where it is a positive one: an `if`'s
     /// `then` branch, or what follows `[ … ] &&` (scope id, the test's words).
     pub guards: Vec<(u32, Vec<String>)>,
@@ -258,7 +263,7 @@ pub fn parse(script: &str) -> Script {
                 Sep::And => Joined::And,
                 Sep::Or => Joined::Or,
                 Sep::Pipe => Joined::Pipe,
-                Sep::Seq | Sep::Close | Sep::CaseEnd => Joined::Seq,
+                Sep::Seq | Sep::Open | Sep::Close | Sep::CaseEnd => Joined::Seq,
             };
             commands.push(SimpleCommand {
                 assignments: w,
@@ -268,6 +273,7 @@ pub fn parse(script: &str) -> Script {
                 joined,
                 spans: word_spans,
                 assignment_spans: sp,
+                calls_function: false,
             });
         }
         pending_test = match next {
@@ -279,7 +285,7 @@ pub fn parse(script: &str) -> Script {
             Sep::Or => true,
             Sep::And => is_test || guarded,
             Sep::Pipe => guarded,
-            Sep::Seq | Sep::Close => false,
+            Sep::Seq | Sep::Open | Sep::Close => false,
             Sep::CaseEnd => {
                 // the next pattern of a case is another branch
                 if scope.pop().is_some() {
@@ -290,6 +296,7 @@ pub fn parse(script: &str) -> Script {
             }
         };
     };
+    let mut functions: Vec<String> = Vec::new();
     while let Some(tok) = lexer.next_token() {
         match tok {
             Token::Word(w, span) => {
@@ -297,12 +304,42 @@ pub fn parse(script: &str) -> Script {
                 current_spans.push(span);
             }
             Token::Pipe => finish(&mut current, &mut current_spans, true, Sep::Pipe),
-            Token::Separator(sep) => finish(&mut current, &mut current_spans, false, sep),
+            // `name() {`, `function name() {`: a definition, not a command; its body's
+            // commands follow as commands of their own
+            Token::Separator(Sep::Open) if function_name(&current).is_some() && lexer.closes_next() => {
+                functions.extend(function_name(&current));
+                current.clear();
+                current_spans.clear();
+                lexer.next_token();
+            }
+            Token::Separator(sep) => {
+                // `function name {`
+                if current.first().is_some_and(|w| w == "function") && current.len() >= 2 {
+                    functions.push(current[1].clone());
+                    current.drain(..2);
+                    current_spans.drain(..2.min(current_spans.len()));
+                }
+                finish(&mut current, &mut current_spans, false, sep)
+            }
         }
     }
     finish(&mut current, &mut current_spans, false, Sep::Seq);
     expand_local_variables(&mut commands);
-    Script { commands, guards }
+    for c in &mut commands {
+        c.calls_function = c.words.first().is_some_and(|w| functions.contains(w));
+    }
+    Script { commands, functions, guards }
+}
+
+/// The name a function definition's words give before its `()`: `name` or `function name`.
+fn function_name(words: &[String]) -> Option<String> {
+    let name = match words {
+        [name] => name,
+        [f, name] if f == "function" => name,
+        _ => return None,
+    };
+    (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':')))
+        .then(|| name.clone())
 }
 
 /// `$NAME` and `${NAME}` of the `known` variables replaced by their values; anything else
@@ -400,8 +437,10 @@ const BLOCKS: &[&str] = &["case", "esac", "for", "in"];
 /// How a command is joined to the next.
 #[derive(Clone, Copy)]
 enum Sep {
-    /// `;`, a newline, `&`, a parenthesis.
+    /// `;`, a newline, `&`.
     Seq,
+    /// `(`: a subshell, or the `()` of a function definition.
+    Open,
     /// `;;`, the end of a case branch.
     CaseEnd,
     /// `)`.
@@ -469,6 +508,12 @@ impl<'a> Lexer<'a> {
         Lexer { chars: Cursor { s, pos: 0, peeked: None }, operators: true }
     }
 
+    /// Whether the next token is `)` (the `()` of a function definition), without taking it.
+    fn closes_next(&self) -> bool {
+        let mut probe = Lexer { chars: self.chars.clone(), operators: self.operators };
+        matches!(probe.next_token(), Some(Token::Separator(Sep::Close)))
+    }
+
     fn next_token(&mut self) -> Option<Token> {
         // skip blanks and comments
         loop {
@@ -532,7 +577,7 @@ impl<'a> Lexer<'a> {
                 }
                 '(' => {
                     self.chars.next();
-                    return Some(Token::Separator(Sep::Seq));
+                    return Some(Token::Separator(Sep::Open));
                 }
                 ')' => {
                     self.chars.next();
@@ -658,6 +703,25 @@ mod tests {
         let programs: Vec<&str> = s.commands.iter().map(|c| c.program()).collect();
         assert_eq!(programs, ["echo", "exit", "make", "tee"]);
         assert_eq!(s.commands[2].words, ["make", "2>&1"]);
+    }
+
+    /// docker-library/tomcat's `ddist() { … curl …; }; ddist tomcat.tar.gz …`: the definition
+    /// is no command, its body's commands are, and a call of it is marked as one.
+    #[test]
+    fn function_definitions() {
+        let s =
+            parse("ddist() { local f=\"$1\"; curl -fL -o \"$f\" x; [ -s \"$f\" ]; }; ddist a.tgz; ( cd x && make )");
+        let programs: Vec<&str> = s.commands.iter().map(|c| c.program()).collect();
+        assert_eq!(programs, ["local", "curl", "[", "ddist", "cd", "make"]);
+        assert_eq!(s.functions, ["ddist"]);
+        assert!(s.commands[3].calls_function && !s.commands[1].calls_function);
+        let s = parse("function fetch { wget -q \"$1\"; }\nfunction other() { true; }\nfetch u && other");
+        assert_eq!(s.functions, ["fetch", "other"]);
+        let programs: Vec<&str> = s.commands.iter().map(|c| c.program()).collect();
+        assert_eq!(programs, ["wget", "true", "fetch", "other"]);
+        assert!(s.commands[2].calls_function && s.commands[3].calls_function);
+        // a subshell after a command word is no definition
+        assert!(parse("echo (x)").functions.is_empty());
     }
 
     #[test]
