@@ -267,6 +267,19 @@ fn split_run(
 /// packages dropped and each `-dev` package replaced by its runtime library (the table's
 /// guess; `--verify`'s ELF needs replace the table).
 fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, out: &mut Split) {
+    // a `-dev` package the RUN removes again still linked what it built: its runtime library
+    // stays in the original (the official images' `apt-mark manual` of what `ldd` finds,
+    // Alpine's `scanelf` run-deps), so the runtime installs it
+    for p in state.packages.iter().filter(|p| p.fate == Fate::Removed && s.tool(&p.name)) {
+        if inputs.runtime_libs.is_some() {
+            break;
+        }
+        if let Some(lib) = libraries::row(&p.name).and_then(|row| row.runtime(p.manager)) {
+            if !out.runtime_pkgs.iter().any(|r| r == lib) {
+                out.runtime_pkgs.push(lib.to_owned());
+            }
+        }
+    }
     for p in state.shipped() {
         if !s.tool(&p.name) {
             if !out.runtime_pkgs.contains(&p.name) && p.fate == Fate::Ships {
