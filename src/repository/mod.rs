@@ -837,16 +837,30 @@ const CI_AGENTS: &[(&str, &str)] = &[
     ("circleci/runner", "the CircleCI runner"),
 ];
 
-/// Whether the shipped lineage installs a CI agent, or is built FROM an agent's image.
+/// Images made to run CI jobs in without an agent of their own (the CI service runs the job
+/// in them), by repository prefix: an image built FROM one is a CI job environment too.
+const CI_JOB_IMAGES: &[(&str, &str)] = &[
+    ("cimg/", "a CircleCI convenience image"),
+    ("circleci/", "a CircleCI convenience image"),
+    ("gitlab-org/gitlab-build-images", "a GitLab build image"),
+];
+
+/// Whether the shipped lineage installs a CI agent, or is built FROM an agent's image or a
+/// CI job image.
 fn ci_agent(df: &Dockerfile, graph: &Graph, lineage: &[usize]) -> Option<Evidence> {
     let agent = |w: &str| {
         let w = w.to_ascii_lowercase();
         CI_AGENTS.iter().find(|(needle, _)| w.contains(needle)).map(|(_, name)| *name)
     };
+    let job_image = |repository: &str| {
+        let r = repository.to_ascii_lowercase();
+        CI_JOB_IMAGES.iter().find(|(prefix, _)| r.starts_with(prefix)).map(|(_, name)| *name)
+    };
     let final_ = *lineage.last()?;
-    if let Some(name) =
-        graph.root_image(final_).and_then(|img| agent(&crate::dockerfile::ImageRef::parse(img).repository))
-    {
+    if let Some(name) = graph.root_image(final_).and_then(|img| {
+        let repository = crate::dockerfile::ImageRef::parse(img).repository;
+        agent(&repository).or_else(|| job_image(&repository))
+    }) {
         return Some(Evidence {
             source: Source::Dockerfile,
             file: String::new(),
@@ -1131,6 +1145,8 @@ mod tests {
         for text in [
             "FROM ubuntu:22.04\nRUN apt-get install -y build-essential\nRUN curl -fLo r.tgz https://github.com/actions/runner/releases/download/v2.3/actions-runner-linux-x64-2.3.tar.gz && tar xzf r.tgz\nCMD [\"entrypoint.sh\"]\n",
             "FROM jenkins/inbound-agent:3206.vb_15dcf73f6a_9-1\nRUN apt-get install -y gcc\n",
+            // CircleCI runs the job in its convenience images: cimg/python is FROM cimg/base
+            "FROM cimg/base:2026.08-22.04\nRUN sudo apt-get update && sudo apt-get install -y build-essential libssl-dev\n",
         ] {
             let a = Model::default().answer("Dockerfile", Some(&parse(text)));
             assert_eq!(a.role, Role::ToolchainProduct, "{text}");
