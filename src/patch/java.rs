@@ -81,7 +81,8 @@ pub fn jre_for(image: &str) -> Result<String, String> {
         "eclipse-temurin" => none("Eclipse Temurin"),
         // the deprecated openjdk image had JREs up to 11; Eclipse Temurin is its successor
         "openjdk" if major <= 11 => Ok(format!("openjdk:{version}-jre{os}")),
-        "openjdk" => jre_for(&format!("eclipse-temurin:{major}{}", if os.contains("alpine") { "-alpine" } else { "" })),
+        "openjdk" => jre_for(&format!("eclipse-temurin:{major}{}", if os.contains("alpine") { "-alpine" } else { "" }))
+            .map_err(|_| format!("neither openjdk nor its successor Eclipse Temurin publishes a JRE image of Java {major} (`{image}`)")),
         // Corretto's only JRE images are Java 8's on Alpine
         "amazoncorretto" if major == 8 && os.contains("alpine") => Ok(format!("amazoncorretto:{version}{os}-jre")),
         "amazoncorretto" => none("Amazon Corretto"),
@@ -247,6 +248,7 @@ mod tests {
         assert_eq!(jre("openjdk:11-jdk"), Some("openjdk:11-jre".into()));
         assert_eq!(jre("openjdk:11-jdk-slim"), Some("openjdk:11-jre-slim".into()));
         assert_eq!(jre("openjdk:17-jdk-slim"), Some("eclipse-temurin:17-jre".into()));
+        assert!(jre_for("openjdk:16-jdk").unwrap_err().contains("neither openjdk nor its successor"));
         assert_eq!(jre("amazoncorretto:8-alpine3.23"), Some("amazoncorretto:8-alpine3.23-jre".into()));
         assert!(jre_for("amazoncorretto:21").unwrap_err().contains("Amazon Corretto"));
         assert_eq!(jre("sapmachine:21-jdk-ubuntu-jammy"), Some("sapmachine:21-jre-ubuntu-jammy".into()));

@@ -166,8 +166,19 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
     };
     // The first rewriter that recognises the file decides; the generic split is tried when
     // it refuses, finds nothing to do while a toolchain still ships, or none recognises it.
+    // When both refuse, the first rewriter's reason stands and the split's is said too: it is
+    // what the user would change for the split to apply.
     let split = |fallback: Outcome| match (SPLIT.plan)(&df, inputs) {
         Some(Ok(plan)) => Ok(plan),
+        Some(Err(Outcome::Refused(second))) => match fallback {
+            Outcome::Refused(first) if first.reason != second.reason => Err(Outcome::Refused(Refusal {
+                reason: first.reason,
+                message: format!("{}; the build-and-install split: {}", first.message, second.message),
+            })),
+            // the ecosystem rewriter found nothing of its own: the split is what was tried
+            Outcome::Nothing(_) => Err(Outcome::Refused(second)),
+            other => Err(other),
+        },
         _ => Err(fallback),
     };
     let plan = match REWRITERS.iter().find_map(|r| (r.plan)(&df, inputs)) {
@@ -644,6 +655,16 @@ mod tests {
         );
         assert!(refused("FROM ruby:3.3\nRUN bundle install\n").contains("Python"));
         assert!(refused("FROM a\nNOPE\n").starts_with("D:2:"));
+        // a heavy final stage whose RUN also installs what the program runs: the refusal names
+        // both, and says why the split does not apply either
+        let why = refused("FROM golang:1.22 AS b\nRUN go build -o /app .\nFROM debian:12\nRUN apt-get update && apt-get install -y gcc curl\nCOPY --from=b /app /app\nCMD [\"/app\"]\n");
+        assert_eq!(why.reason, Reason::MixedRun);
+        assert!(why.contains("installs the toolchain (`gcc`) together with the packages `curl`"), "{}", why.message);
+        assert!(
+            why.contains("; the build-and-install split: line 4: nothing in this stage builds with `gcc`"),
+            "{}",
+            why.message
+        );
     }
 
     #[test]

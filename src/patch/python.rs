@@ -141,7 +141,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                     final_stage.line
                 ),
             ),
-            None => Outcome::Nothing("no toolchain or pip install in the image: it already ships light".into()),
+            None => Outcome::Nothing("the Python rewrite finds no toolchain package or pip install to move".into()),
         }));
     };
     let runtime_base = slim.unwrap_or_else(|| base.to_owned());

@@ -64,7 +64,27 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             let housekeeping_only = parsed.commands.iter().all(|c| matches!(roles::of(c), Role::Install | Role::Clean));
             if !toolchain.is_empty() {
                 if runtime_pkgs || !housekeeping_only {
-                    return super::refuse(Reason::MixedRun, format!("line {}: the toolchain is installed together with other work in a stage that ships; split that RUN and ask again", ins.line));
+                    // name the other work: the runtime packages, else the first other command
+                    let others: Vec<&str> = installs
+                        .iter()
+                        .flat_map(|(p, _)| p.iter().copied())
+                        .filter(|p| !is_toolchain_package(p))
+                        .take(4)
+                        .collect();
+                    let work =
+                        match parsed.commands.iter().find(|c| !matches!(roles::of(c), Role::Install | Role::Clean)) {
+                            _ if !others.is_empty() => format!("the packages `{}`", others.join("`, `")),
+                            Some(c) => format!("`{}`", c.words.join(" ")),
+                            None => "other work".into(),
+                        };
+                    return super::refuse(
+                        Reason::MixedRun,
+                        format!(
+                            "line {}: this RUN of a stage that ships installs the toolchain (`{}`) together with {work}; split the toolchain into a build stage and ask again",
+                            ins.line,
+                            toolchain.iter().take(4).copied().collect::<Vec<_>>().join("`, `")
+                        ),
+                    );
                 }
                 edits.push(Edit::delete(df.line_range(ins.line, ins.end_line)));
                 rationale.push(Rationale::new(
@@ -103,7 +123,10 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         }
     }
     if rationale.is_empty() {
-        return Some(Err(Outcome::Nothing("already multi-stage, and the stage that ships is light".into())));
+        return Some(Err(Outcome::Nothing(
+            "already multi-stage, and no RUN of the stage that ships installs only a toolchain shiplight can drop"
+                .into(),
+        )));
     }
     Some(edited(df, target, edits, "slim", rationale))
 }
