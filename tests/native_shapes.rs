@@ -1,6 +1,7 @@
 //! Native shapes on a real daemon (the stand-ins of scripts/fixtures.sh; apt reaches Debian's
 //! mirror, pip reaches PyPI): a Python virtualenv whose extension links libpq (psycopg2
-//! built from source), a Node-API addon linking libyaml, and a cgo binary linking SQLite
+//! built from source), a Node-API addon linking libyaml, a cgo binary linking SQLite, and the
+//! same binary built in place by a RUN that defines a function and purges its `-dev` package
 //! (`tests/fixtures/native/`). For each, `suggest` without a daemon already installs the
 //! library in the runtime stage (the `-dev` → runtime table), `suggest --verify` finds the
 //! same package from the artifacts' ELF needs, and the patch builds, answers the smoke check
@@ -92,4 +93,14 @@ async fn a_cgo_binary_keeps_cgo_and_the_system_library_it_links() {
     let test = "native_cgo";
     let Some(engine) = ready(test, &["golang:1.19", "debian:bookworm-slim"]).await else { return };
     shape(test, &engine, "cgo", "install", "libsqlite3-0", "libsqlite3.so.0");
+}
+
+/// docker-library's shape: one RUN installs a `-dev` package, builds through a shell function
+/// and purges the package again; the program stays in the folder it was built in. The split
+/// copies that folder and installs the library the purged package linked.
+#[tokio::test]
+async fn an_in_place_build_that_purges_its_dev_package_keeps_the_library() {
+    let test = "native_in_place";
+    let Some(engine) = ready(test, &["golang:1.19", "debian:bookworm-slim"]).await else { return };
+    shape(test, &engine, "in-place", "install", "libsqlite3-0", "libsqlite3.so.0");
 }

@@ -169,3 +169,38 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
     }
     Ok(out)
 }
+
+/// The folder a RUN's last build command ran in (its `cd`s followed from `workdir`): where an
+/// in-place build (`qmake && make`, `npm install` in the project) leaves what it built.
+pub fn build_folder(commands: &[SimpleCommand], workdir: &str) -> Option<String> {
+    let mut cwd = workdir.to_owned();
+    let mut built = None;
+    for c in commands {
+        if c.program() == "cd" {
+            match c.args().iter().find(|a| !a.starts_with('-')) {
+                Some(d) => cwd = resolve_path(&cwd, d),
+                None => cwd = "/root".into(),
+            }
+        } else if crate::dockerfile::roles::runs_build(c) {
+            built = Some(cwd.clone());
+        }
+    }
+    built
+}
+
+/// Whether a folder is a project's own (`/src`, `/opt/app`, `/usr/src/app`), not one a
+/// system or the toolchain shares (`/`, `/usr`, `/usr/local`, `/tmp`, `/root`): only a
+/// project folder is copied whole.
+pub fn is_project_folder(dir: &str) -> bool {
+    const SHARED: &[&str] = &["/", "/usr", "/usr/local", "/usr/src", "/opt", "/home", "/root", "/var", "/etc", "/srv"];
+    let trimmed = match dir.trim_end_matches('/') {
+        "" => "/",
+        d => d,
+    };
+    !dir.contains('$')
+        && dir.starts_with('/')
+        && !SHARED.contains(&trimmed)
+        && !["/tmp", "/var/tmp", "/proc", "/dev", "/usr/lib", "/usr/bin", "/usr/share", "/usr/include"]
+            .iter()
+            .any(|p| dir == *p || dir.starts_with(&format!("{p}/")))
+}

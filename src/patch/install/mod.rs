@@ -67,6 +67,16 @@ impl Survey<'_> {
     fn is_build_run(&self, n: usize) -> bool {
         self.scripts[n].as_ref().is_some_and(|s| s.commands.iter().any(roles::runs_build))
     }
+
+    /// A RUN that only fetches or prepares for the build with a toolchain program (`git clone
+    /// … /src`): the runtime has no such program, so only the build stage runs it, and what
+    /// it fetched reaches the runtime through the artifacts.
+    fn prepares_with_tool(&self, n: usize) -> bool {
+        self.scripts[n].as_ref().is_some_and(|s| {
+            s.commands.iter().all(|c| c.words.is_empty() || roles::build_only(c))
+                && s.commands.iter().any(|c| self.tool(c.program()))
+        })
+    }
 }
 
 /// The two stages as the walk writes them.
@@ -82,6 +92,8 @@ struct Split {
     arts: Vec<Artifact>,
     /// Toolchain packages left in the build stage.
     dropped: Vec<String>,
+    /// The folder the last build RUN built in: the artifact of an in-place build.
+    built_in: Option<String>,
     /// Where in `runtime` the runtime packages are installed, and where the artifacts arrive.
     install_at: Option<usize>,
     artifact_at: Option<usize>,
@@ -198,6 +210,9 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
                 out.install_at.get_or_insert(out.runtime.len());
                 replay(ins, script, &mut out)?;
             }
+            Kind::Run if n >= s.first && s.prepares_with_tool(n) => {
+                out.build.push(df.source(ins).trim_end().replace("\r\n", "\n"));
+            }
             Kind::Expose
             | Kind::Cmd
             | Kind::Entrypoint
@@ -260,6 +275,9 @@ fn split_run(
     }
     out.build.push(build_text);
     out.arts.extend(found);
+    if let Some(dir) = artifacts::build_folder(&script.commands, workdir) {
+        out.built_in = Some(dir);
+    }
     Ok(())
 }
 
@@ -344,10 +362,44 @@ fn replay(ins: &Instruction, script: &shell::Script, out: &mut Split) -> Result<
     Ok(())
 }
 
+/// Interpreters and launchers that run a project from its folder (`npm start`, `node
+/// index.js`, `python app.py`).
+const LAUNCHERS: &[&str] = &[
+    "node", "npm", "yarn", "pnpm", "python", "python3", "ruby", "bundle", "rails", "java", "php", "perl", "sh", "bash",
+];
+
+/// The folder of an in-place build, when the program runs from it: the build ran in a
+/// project folder (not `/`, `/usr/local`, `/tmp`), and the CMD/ENTRYPOINT names a path in
+/// it, or runs `./program` or an interpreter with the folder as the WORKDIR. The folder is
+/// copied whole: sources, what was built and the dependencies installed next to them.
+fn in_place(s: &Survey, out: &Split) -> Option<String> {
+    let dir = out.built_in.as_deref().filter(|d| artifacts::is_project_folder(d))?;
+    let mut workdir = "/".to_owned();
+    let mut runs_from = false;
+    for ins in &s.stage.instructions {
+        match ins.kind {
+            Kind::Workdir => workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/")),
+            Kind::Cmd | Kind::Entrypoint => {
+                let words = ins.script().map(|t| shell::split_words(&t)).unwrap_or_else(|| ins.words().to_vec());
+                let here = workdir == dir
+                    && words.first().is_some_and(|w| w.starts_with("./") || LAUNCHERS.contains(&w.as_str()));
+                runs_from |= here || words.iter().any(|w| w == dir || w.starts_with(&format!("{dir}/")));
+            }
+            _ => {}
+        }
+    }
+    runs_from.then(|| dir.to_owned())
+}
+
 /// Write the runtime stage's own lines (its packages, the artifacts' COPYs, the virtualenv,
 /// the set-up) into the split, and say why.
 fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mut out: Split) -> Result<Plan, Outcome> {
     let stage = s.stage;
+    if out.arts.is_empty() {
+        if let Some(dir) = in_place(s, &out) {
+            out.arts.push(Artifact { from: dir.clone(), to: dir });
+        }
+    }
     if out.arts.is_empty() {
         return Err(Outcome::refused(
             Reason::UnknownArtifact,
@@ -444,6 +496,31 @@ mod tests {
         assert!(rt.contains("COPY --from=build /usr/local/bin/hello /usr/local/bin/hello\nCMD [\"hello\"]"), "{rt}");
         assert!(!rt.contains("build-essential"));
         answers(text, &p, &["SL101"]);
+    }
+
+    /// An in-place build (`npm install` in the cloned project, `qmake && make` in /src): the
+    /// project folder the program runs from is the artifact; the clone that needs git runs in
+    /// the build stage only.
+    #[test]
+    fn an_in_place_build_copies_the_project_folder_it_runs_from() {
+        let text = "FROM node:alpine\nRUN apk add --no-cache build-base git python3\nRUN git clone --depth 1 https://example.com/app.git /opt/app\nWORKDIR /opt/app\nRUN npm install --production\nCMD [\"npm\", \"start\"]\n";
+        let p = patch(text);
+        let rt = runtime(&p);
+        assert_eq!(rt, "RUN apk add --no-cache python3\nWORKDIR /opt/app\nCOPY --from=build /opt/app /opt/app\nCMD [\"npm\", \"start\"]\n");
+        answers(text, &p, &["SL101"]);
+        // the program is named by its path
+        let make = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y build-essential\nCOPY . /src\nRUN cd /src && make\nENTRYPOINT [\"/src/term\"]\n";
+        assert!(runtime(&patch(make)).contains("COPY --from=build /src /src\nENTRYPOINT"), "{}", patch(make).patched);
+        // a folder the system shares is never copied whole, nor one the program does not run from
+        for text in [
+            make.replace("COPY . /src\nRUN cd /src", "COPY . /usr/local\nRUN cd /usr/local"),
+            make.replace("/src/term", "term"),
+        ] {
+            let O::Refused(why) = suggest(&text, "D", &Default::default(), &Templates::built_in()) else {
+                panic!("{text}")
+            };
+            assert!(why.contains("cannot tell what this build produces"), "{text}: {}", why.message);
+        }
     }
 
     #[test]
