@@ -215,6 +215,9 @@ const SHELL: &[&str] = &[
     "shopt",
     "umask",
     "read",
+    // `source venv/bin/activate`: the shell reads a file of settings
+    "source",
+    ".",
 ];
 
 /// The role of a command.

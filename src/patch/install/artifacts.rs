@@ -69,10 +69,38 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
             out.push(Artifact { from, to });
         }
     };
+    // a virtualenv the RUN creates (`python3 -m venv /venv`, `virtualenv /venv`) and, once
+    // activated (`source /venv/bin/activate`), what pip installs into
+    let mut created: Vec<String> = Vec::new();
+    let mut active: Option<String> = None;
     for c in commands {
         let (p, args) = (c.program(), c.args());
         let plain: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+        if let Some(dir) = venv_created(c) {
+            created.push(resolve_path(&cwd, &dir));
+        }
+        // pip run from a virtualenv: activated, or called by its path (`/venv/bin/pip`)
+        let venv_pip =
+            crate::dockerfile::packages::pip_install(c).and_then(|_| {
+                let called = c.effective().first().map(|w| resolve_path(&cwd, w)).unwrap_or_default();
+                created.iter().find(|d| called.starts_with(&format!("{d}/bin/"))).cloned().or_else(|| {
+                    (!c.effective().first().is_some_and(|w| w.contains('/'))).then(|| active.clone()).flatten()
+                })
+            });
+        if let Some(dir) = venv_pip {
+            push(&mut out, dir.clone(), dir);
+            continue;
+        }
         match p {
+            "source" | "." => {
+                if let Some(dir) = plain.first().and_then(|a| a.strip_suffix("/bin/activate")) {
+                    let dir = resolve_path(&cwd, dir);
+                    if created.contains(&dir) {
+                        active = Some(dir);
+                    }
+                }
+            }
+            "deactivate" => active = None,
             "cd" => {
                 if let Some(d) = plain.first() {
                     cwd = resolve_path(&cwd, d);
@@ -168,6 +196,23 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
         }
     }
     Ok(out)
+}
+
+/// The folder a command makes a virtualenv in: `python3 -m venv DIR`, `virtualenv DIR`,
+/// `uv venv DIR`.
+fn venv_created(c: &SimpleCommand) -> Option<String> {
+    let (p, args) = (c.program(), c.args());
+    let after = if p.starts_with("python") {
+        let at = args.windows(2).position(|w| w[0] == "-m" && matches!(w[1].as_str(), "venv" | "virtualenv"))?;
+        &args[at + 2..]
+    } else if p == "virtualenv" {
+        args
+    } else if p == "uv" && c.subcommand() == Some("venv") {
+        &args[1..]
+    } else {
+        return None;
+    };
+    after.iter().find(|a| !a.starts_with('-')).filter(|d| !d.contains('$')).cloned()
 }
 
 /// The folder a RUN's last build command ran in (its `cd`s followed from `workdir`): where an

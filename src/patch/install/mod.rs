@@ -523,6 +523,20 @@ mod tests {
         }
     }
 
+    /// A virtualenv the RUN makes and activates (traefik's docs image) is what pip installs
+    /// into: it is copied, and no second virtualenv is made.
+    #[test]
+    fn an_activated_virtualenv_is_the_artifact() {
+        let text = "FROM alpine:3.20\nWORKDIR /docs\nRUN apk add --no-cache py3-pip gcc musl-dev python3-dev \\\n  && python3 -m venv /venv \\\n  && source /venv/bin/activate \\\n  && pip3 install mkdocs\nCMD [\"/venv/bin/mkdocs\", \"serve\"]\n";
+        let p = patch(text);
+        assert!(!p.patched.contains("/opt/venv"), "{}", p.patched);
+        assert_eq!(runtime(&p), "WORKDIR /docs\nRUN apk add --no-cache py3-pip\nCOPY --from=build /venv /venv\nCMD [\"/venv/bin/mkdocs\", \"serve\"]\n");
+        answers(text, &p, &["SL101"]);
+        // pip called by the virtualenv's path, no activation
+        let by_path = text.replace("  && source /venv/bin/activate \\\n  && pip3", "  && /venv/bin/pip");
+        assert!(runtime(&patch(&by_path)).contains("COPY --from=build /venv /venv\n"), "{}", patch(&by_path).patched);
+    }
+
     #[test]
     fn configure_and_make_install_on_alpine_copy_the_prefix_and_rerun_the_setup() {
         let text = "FROM alpine:3.20\nRUN apk add --no-cache --virtual .keep build-base curl pcre-dev \\\n    && curl -fsSL https://example.com/app.tar.gz | tar xz \\\n    && cd app && ./configure --prefix=/opt/app && make && make install \\\n    && adduser -D app\nUSER app\nCMD [\"/opt/app/bin/app\"]\n";
