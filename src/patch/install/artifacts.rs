@@ -146,13 +146,19 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                 };
                 push(&mut out, to.clone(), to);
             }
-            "go" if c.subcommand() == Some("build") || c.subcommand() == Some("install") => {
+            "go" if matches!(c.subcommand(), Some("build" | "install" | "get")) => {
                 match args.windows(2).find(|w| w[0] == "-o").map(|w| w[1].clone()) {
                     Some(o) if !o.contains('$') => {
                         let o = resolve_path(&cwd, &o);
                         push(&mut out, o.clone(), o);
                     }
-                    _ if c.subcommand() == Some("install") => push(&mut out, "/go/bin".into(), "/go/bin".into()),
+                    // `go install`, and GOPATH-mode `go get` (not `-d`, download only), put
+                    // the binaries in $GOPATH/bin
+                    _ if c.subcommand() == Some("install")
+                        || (c.subcommand() == Some("get") && !args.iter().any(|a| a == "-d")) =>
+                    {
+                        push(&mut out, "/go/bin".into(), "/go/bin".into())
+                    }
                     _ => {}
                 }
             }

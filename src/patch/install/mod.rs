@@ -382,7 +382,9 @@ fn in_place(s: &Survey, out: &Split) -> Option<String> {
             Kind::Cmd | Kind::Entrypoint => {
                 let words = ins.script().map(|t| shell::split_words(&t)).unwrap_or_else(|| ins.words().to_vec());
                 let here = workdir == dir
-                    && words.first().is_some_and(|w| w.starts_with("./") || LAUNCHERS.contains(&w.as_str()));
+                    && words
+                        .first()
+                        .is_some_and(|w| w.starts_with("./") || LAUNCHERS.contains(&w.rsplit('/').next().unwrap_or(w)));
                 runs_from |= here || words.iter().any(|w| w == dir || w.starts_with(&format!("{dir}/")));
             }
             _ => {}
@@ -535,6 +537,30 @@ mod tests {
         // pip called by the virtualenv's path, no activation
         let by_path = text.replace("  && source /venv/bin/activate \\\n  && pip3", "  && /venv/bin/pip");
         assert!(runtime(&patch(&by_path)).contains("COPY --from=build /venv /venv\n"), "{}", patch(&by_path).patched);
+    }
+
+    #[test]
+    fn a_gopath_go_get_installs_into_go_bin() {
+        let text = "FROM golang:1.22-bookworm\nRUN apt-get update && apt-get install -y libportaudio2 portaudio19-dev libxcursor-dev \\\n  && go get github.com/example/emu\nENTRYPOINT [\"emu\"]\n";
+        let p = patch(text);
+        let rt = runtime(&p);
+        assert!(rt.contains("COPY --from=build /go/bin /go/bin\n"), "{}", p.patched);
+        // the -dev packages' libraries come along, so the binary still links
+        assert!(rt.contains("libxcursor1"), "{rt}");
+        assert!(!rt.contains("-dev"), "{rt}");
+        // `go get -d` only downloads: there is nothing to copy
+        let d = text.replace("go get", "go get -d");
+        match suggest(&d, "Dockerfile", &Default::default(), &Templates::built_in()) {
+            O::Refused(r) => assert_eq!(r.reason, Reason::UnknownArtifact, "{r:?}"),
+            other => panic!("a download-only go get gave {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_launcher_named_by_its_path_runs_the_program_in_place() {
+        let text = "FROM node:20\nRUN apt-get update && apt-get install -y build-essential\nWORKDIR /app\nCOPY . .\nRUN make\nCMD [\"/bin/bash\", \"./start.sh\"]\n";
+        let p = patch(text);
+        assert!(runtime(&p).contains("COPY --from=build /app /app\n"), "{}", p.patched);
     }
 
     #[test]
