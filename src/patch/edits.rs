@@ -79,14 +79,26 @@ pub fn staged_install(ins: &Instruction, script: &Script, root: &str) -> Option<
 }
 
 /// Create `/opt/venv` before the first pip install (the build stage's PATH then finds its
-/// pip first). `None` when there is no pip install, or the RUN fetches its own pip
-/// (`get-pip.py`) or runs Python 2, whose `venv` may not exist.
+/// pip first). `None` when there is no pip install, or the RUN runs Python 2, whose `venv`
+/// may not exist, or fetches its own pip (`get-pip.py`) for an interpreter not named
+/// `python3`. (A distribution Python whose pip lands in its own prefix is Alpine's, whose
+/// `python3` package carries `ensurepip`: a virtualenv made there has pip.)
 pub fn into_venv(ins: &Instruction, script: &Script) -> Option<Vec<Edit>> {
     let words = || script.commands.iter().flat_map(|c| c.words.iter());
-    if words().any(|w| w.contains("get-pip")) || script.commands.iter().any(|c| c.program() == "python2") {
+    let python3 = words().any(|w| w.contains("python3") || w.starts_with("pip3"));
+    // the interpreter that runs get-pip.py: `curl … get-pip.py | python3`, `python3 get-pip.py`
+    let cmds = &script.commands;
+    let get_pip_for_python3 =
+        (0..cmds.len()).filter(|&i| cmds[i].words.iter().any(|w| w.contains("get-pip"))).all(|i| {
+            match cmds[i].pipes_into_next {
+                true => cmds.get(i + 1).is_some_and(|r| r.program() == "python3"),
+                // the download (`curl -o get-pip.py …`) is checked where it runs
+                false => !cmds[i].program().starts_with("python") || cmds[i].program() == "python3",
+            }
+        });
+    if !get_pip_for_python3 || script.commands.iter().any(|c| c.program() == "python2") {
         return None;
     }
-    let python3 = words().any(|w| w.contains("python3") || w.starts_with("pip3"));
     let python = if python3 || !script.commands.iter().any(|c| matches!(c.program(), "pip" | "python")) {
         "python3"
     } else {

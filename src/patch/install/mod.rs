@@ -643,10 +643,20 @@ mod tests {
         assert!(build.contains("&& python3 -m venv /opt/venv && pip3 install"), "{build}");
         assert!(rt.starts_with("RUN apk add --no-cache python3 py3-pip libffi\nCOPY --from=build /opt/venv /opt/venv\nENV VIRTUAL_ENV=/opt/venv"), "{rt}");
         answers(text, &p, &["SL101"]);
-        // a pip fetched by get-pip.py may have no venv: refused
+        // a pip that get-pip.py fetched for python3: the virtualenv (Alpine's python3 has
+        // ensurepip) still has one
         let getpip = "FROM alpine:3.20\nRUN apk add --no-cache python3 build-base && curl -sSL https://bootstrap.pypa.io/get-pip.py | python3 && pip install cffi\nCMD [\"python3\"]\n";
-        let O::Refused(why) = suggest(getpip, "D", &Default::default(), &Templates::built_in()) else { panic!() };
-        assert_eq!(why.reason, Reason::SystemPrefix);
+        let p = patch(getpip);
+        assert!(p.patched.contains("| python3 && python3 -m venv /opt/venv && pip install cffi"), "{}", p.patched);
+        assert!(runtime(&p).contains("COPY --from=build /opt/venv /opt/venv\n"), "{}", p.patched);
+        // … for Python 2, whose venv may not exist: refused
+        for python2 in ["| python &&", "| python2 &&"] {
+            let text = getpip.replace("| python3 &&", python2);
+            let O::Refused(why) = suggest(&text, "D", &Default::default(), &Templates::built_in()) else {
+                panic!("{text}")
+            };
+            assert_eq!(why.reason, Reason::SystemPrefix);
+        }
     }
 
     #[test]
