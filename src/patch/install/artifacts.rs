@@ -59,6 +59,9 @@ pub enum Stuck {
 /// The staging root of a `make install` into the system prefix.
 pub const STAGING: &str = "/opt/shiplight-root";
 
+/// Folders a build works in, not where it installs: what lands there is not an artifact.
+const SCRATCH: [&str; 3] = ["/tmp", "/src", "/build"];
+
 /// The artifacts a RUN's commands install, resolved against `workdir` (and `cd`s).
 pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Result<Vec<Artifact>, Stuck> {
     let base_prefix = at.base_prefix;
@@ -131,7 +134,7 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                 }
                 let into_folder = dest.ends_with('/');
                 let dest = resolve_path(&cwd, dest);
-                if dest.starts_with("/tmp") || dest.starts_with("/src") || dest.starts_with("/build") {
+                if SCRATCH.iter().any(|d| dest.starts_with(d)) {
                     continue;
                 }
                 if args.iter().any(|a| a == "-d") {
@@ -145,6 +148,24 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                     _ => dest.trim_end_matches('/').to_owned(),
                 };
                 push(&mut out, to.clone(), to);
+            }
+            // a download saved where the program runs from (`curl -o /usr/local/bin/tool`,
+            // `wget -O /usr/local/bin/tool`): the file is the artifact, unless it is an archive
+            // or a signature the RUN unpacks or checks, or removes again
+            "curl" | "wget" => {
+                let flags: &[&str] = if p == "curl" { &["-o", "--output"] } else { &["-O", "--output-document"] };
+                let Some(dest) = args.windows(2).find(|w| flags.contains(&w[0].as_str())).map(|w| w[1].as_str()) else {
+                    continue;
+                };
+                if dest.contains('$') || !dest.starts_with('/') || SCRATCH.iter().any(|d| dest.starts_with(d)) {
+                    continue;
+                }
+                let name = dest.rsplit('/').next().unwrap_or(dest);
+                let archive = [".tar", ".tgz", ".gz", ".xz", ".bz2", ".zst", ".zip", ".deb", ".rpm", ".apk", ".asc", ".sig", ".sha256", ".sha512"];
+                let removed = commands.iter().any(|r| r.program() == "rm" && r.args().iter().any(|a| a == dest));
+                if !archive.iter().any(|x| name.contains(x)) && !removed {
+                    push(&mut out, dest.to_owned(), dest.to_owned());
+                }
             }
             "go" if matches!(c.subcommand(), Some("build" | "install" | "get")) => {
                 match args.windows(2).find(|w| w[0] == "-o").map(|w| w[1].clone()) {

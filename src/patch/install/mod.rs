@@ -557,6 +557,23 @@ mod tests {
     }
 
     #[test]
+    fn a_download_saved_where_programs_run_from_is_copied() {
+        let text = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y build-essential curl \\\n    && curl -fsSL https://example.com/tool -o /usr/local/bin/tool && chmod +x /usr/local/bin/tool \\\n    && make && cp app /usr/local/bin/app\nCMD [\"app\"]\n";
+        let rt = runtime(&patch(text));
+        // the file the replayed chmod needs is there
+        assert!(rt.contains("COPY --from=build /usr/local/bin/tool /usr/local/bin/tool\n"), "{rt}");
+        answers(text, &patch(text), &["SL101"]);
+        // an archive the RUN unpacks, or a file it removes again, is not
+        for (other, file) in [
+            ("-o /usr/local/tool.tar.gz && tar -xzf /usr/local/tool.tar.gz", "/usr/local/tool.tar.gz"),
+            ("-o /usr/local/bin/tool && rm /usr/local/bin/tool", "/usr/local/bin/tool"),
+        ] {
+            let t = text.replace("-o /usr/local/bin/tool && chmod +x /usr/local/bin/tool", other);
+            assert!(!runtime(&patch(&t)).contains(&format!("COPY --from=build {file}")), "{}", patch(&t).patched);
+        }
+    }
+
+    #[test]
     fn a_launcher_named_by_its_path_runs_the_program_in_place() {
         let text = "FROM node:20\nRUN apt-get update && apt-get install -y build-essential\nWORKDIR /app\nCOPY . .\nRUN make\nCMD [\"/bin/bash\", \"./start.sh\"]\n";
         let p = patch(text);
