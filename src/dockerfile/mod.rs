@@ -267,9 +267,11 @@ impl Instruction {
             Command::Shell(s) => s.clone(),
             Command::Exec(words) => words.join(" "),
         };
-        for h in heredocs {
-            s.push('\n');
-            s.push_str(h);
+        if heredoc_feeds_shell(&s) {
+            for h in heredocs {
+                s.push('\n');
+                s.push_str(h);
+            }
         }
         Some(s)
     }
@@ -346,14 +348,15 @@ impl Dockerfile {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let line_starts = line_starts(text);
         let at = |pos: usize| position(text, &line_starts, pos);
-        let (fed, empty_exec) = parse::empty_exec_forms(text);
-        let iter = pd::parse_iter(&fed).map_err(|e| crate_error(&e))?;
         let pd_directives = {
             // parse_iter exposes directives only through a full parse; read them from the text.
             pragma::directives(text)
         };
         let escape =
             pd_directives.iter().find(|d| d.name == "escape").and_then(|d| d.value.chars().next()).unwrap_or('\\');
+        let (masked, late_heredocs) = parse::late_heredocs(text, escape);
+        let (fed, empty_exec) = parse::empty_exec_forms(&masked);
+        let iter = pd::parse_iter(&fed).map_err(|e| crate_error(&e))?;
         let mut df = Dockerfile {
             text: text.to_owned(),
             line_starts: Vec::new(),
@@ -400,6 +403,9 @@ impl Dockerfile {
                     let Some(mut ins) = convert(text, &line_starts, other, escape) else {
                         continue;
                     };
+                    if let Some(h) = late_heredocs.iter().find(|h| h.at == ins.span.start) {
+                        late_heredoc(&mut ins, h, at(h.end.saturating_sub(1)).0);
+                    }
                     if empty_exec.iter().any(|at| ins.span.contains(at)) {
                         ins.body = Body::Command(Command::Exec(Vec::new()));
                         ins.script_map.clear();
@@ -524,6 +530,43 @@ pub fn pairs(raw: &str, arg: bool) -> Vec<KeyValue> {
         .collect()
 }
 
+/// Whether a RUN's heredoc bodies are the script the shell runs (`RUN <<EOF`, `RUN bash <<EOF`)
+/// rather than a command's input (`RUN cat <<EOF > /etc/app.conf`).
+/// (For `RUN <<EOF`, the parser crate's command is what follows the delimiter: nothing, or
+/// the program the body is fed to.)
+fn heredoc_feeds_shell(command: &str) -> bool {
+    match command.split_whitespace().next() {
+        None => true,
+        Some(first) => {
+            first.starts_with("<<") || matches!(first.rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash" | "zsh"))
+        }
+    }
+}
+
+/// Give a RUN the heredocs the parser crate could not read (see [`parse::late_heredocs`]):
+/// its bodies, its end after the last terminator, and, when they are the shell's script,
+/// where each byte of them is written.
+fn late_heredoc(ins: &mut Instruction, h: &parse::LateHeredoc, end_line: usize) {
+    let Body::Run { command, heredocs } = &mut ins.body else { return };
+    *heredocs = h.bodies.clone();
+    ins.span.end = ins.span.end.max(h.end);
+    ins.end_line = ins.end_line.max(end_line);
+    let shell = matches!(command, Command::Shell(s) if heredoc_feeds_shell(s));
+    if !shell || ins.script_map.is_empty() {
+        return;
+    }
+    for (body, start) in h.bodies.iter().zip(&h.starts) {
+        let at = ins.script_map.pop().unwrap_or(h.end);
+        ins.script_map.push(at);
+        match start {
+            Some(s) => ins.script_map.extend((0..body.len()).map(|k| s + k)),
+            // a `<<-` body lost its tabs: its bytes are not where they are written
+            None => ins.script_map.extend(std::iter::repeat_n(at, body.len())),
+        }
+        ins.script_map.push(start.map(|s| s + body.len()).unwrap_or(at));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -634,6 +677,48 @@ mod tests {
         let script = df.stages[0].instructions[0].script().unwrap();
         assert!(!script.contains("comment"), "{script}");
         assert!(script.contains("apt-get install -y curl"));
+    }
+
+    #[test]
+    fn a_heredoc_after_the_command_word_is_that_commands_input() {
+        // valid BuildKit; the parser crate reads only `RUN <<EOF`, and took `FROM x` for a stage
+        let text = "FROM debian:bookworm\nRUN cat <<EOF > /etc/app.conf && chmod 600 /etc/app.conf\nFROM x\nkey = 1\nEOF\nRUN <<-EOT bash -e\n\techo hi\n\tEOT\nUSER app\n";
+        let df = Dockerfile::parse(text).unwrap();
+        assert_eq!(df.stages.len(), 1);
+        let ins = &df.stages[0].instructions;
+        assert_eq!(ins.len(), 3, "{ins:?}");
+        assert_eq!((ins[0].line, ins[0].end_line), (2, 5));
+        assert!(df.source(&ins[0]).ends_with("key = 1\nEOF"), "{}", df.source(&ins[0]));
+        assert_eq!(
+            ins[0].body,
+            Body::Run {
+                command: Command::Shell("cat <<EOF > /etc/app.conf && chmod 600 /etc/app.conf".into()),
+                heredocs: vec!["FROM x\nkey = 1\n".into()]
+            }
+        );
+        // the body is cat's input, not commands
+        assert_eq!(ins[0].script().unwrap(), "cat <<EOF > /etc/app.conf && chmod 600 /etc/app.conf");
+        assert_eq!(ins[1].line, 6);
+        assert_eq!(ins[2].line, 9);
+        // fed to a shell, the body is the script, and its words are where they are written
+        let text = "FROM debian:bookworm\nRUN bash -e <<EOF\napt-get update\nEOF\n";
+        let df = Dockerfile::parse(text).unwrap();
+        let run = &df.stages[0].instructions[0];
+        let script = run.script().unwrap();
+        assert_eq!(script, "bash -e <<EOF\napt-get update\n");
+        let at = script.find("update").unwrap();
+        assert_eq!(&text[run.source_range(at..at + 6).unwrap()], "update");
+        // `RUN <<EOF` after options on continuation lines is the crate's own case
+        let text = "FROM a\nRUN --mount=type=cache,target=/root/.cache \\\n  --mount=target=.,type=tmpfs <<EOT\n  set -e\n  make docs\nEOT\nCMD [\"x\"]\n";
+        let df = Dockerfile::parse(text).unwrap();
+        assert!(df.stages[0].instructions[0].script().unwrap().contains("make docs"));
+        // two heredocs on one line, a quoted delimiter, a here-string that is none
+        let text = "FROM a\nRUN paste <<A <<'B' > /x && cat <<< \"s\"\n1\nA\n2\nB\nCMD [\"x\"]\n";
+        let df = Dockerfile::parse(text).unwrap();
+        let ins = &df.stages[0].instructions;
+        assert_eq!(ins.len(), 2, "{ins:?}");
+        assert!(matches!(&ins[0].body, Body::Run { heredocs, .. } if heredocs == &["1\n", "2\n"]));
+        assert_eq!(ins[1].line, 7);
     }
 
     #[test]

@@ -184,8 +184,10 @@ pub(super) fn convert(text: &str, ls: &[usize], ins: pd::Instruction<'_>, escape
                 .max(command_end(&r.arguments));
             let heredocs: Vec<String> = r.here_docs.iter().map(|h| h.value.to_string()).collect();
             let (cmd, mut m) = command(&r.arguments, escape);
-            // the script goes on with each heredoc body, after a newline (the command's end)
-            for h in &r.here_docs {
+            // the script goes on with each heredoc body, after a newline (the command's end),
+            // when the bodies are the shell's script (`RUN <<EOF`), not a program's input
+            let feeds_shell = matches!(&cmd, Command::Shell(s) if super::heredoc_feeds_shell(s));
+            for h in r.here_docs.iter().filter(|_| feeds_shell) {
                 let at = m.pop().unwrap_or(command_end(&r.arguments));
                 m.push(at);
                 // exact where the body is written as it is read (a `<<-` body loses its tabs)
@@ -313,4 +315,137 @@ fn copy_body(src: &[pd::Source<'_>], dest: &pd::UnescapedString<'_>) -> Body {
         })
         .collect();
     Body::Copy { sources, dest: unescaped(dest) }
+}
+
+/// A RUN heredoc that does not open the command (`RUN cat <<EOF > /etc/app.conf`): valid
+/// BuildKit, but the parser crate reads only `RUN <<EOF`, and took the body's lines for
+/// instructions. The crate is fed the text with those bodies and terminators masked as
+/// comment lines of the same length (every position stays); the RUN gets them back here.
+pub(super) struct LateHeredoc {
+    /// Where the RUN keyword is.
+    pub at: usize,
+    /// The bodies, in the order of their markers (`<<-` bodies without their leading tabs).
+    pub bodies: Vec<String>,
+    /// Where each body is written, when it is read as written (not for `<<-`).
+    pub starts: Vec<Option<usize>>,
+    /// The end of the last terminator line.
+    pub end: usize,
+}
+
+/// The heredoc markers of a line of shell text: (strip tabs, delimiter), `<<<` excluded.
+fn heredoc_markers(s: &str) -> Vec<(bool, String)> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let (mut i, mut quote) = (0, None::<u8>);
+    while i < b.len() {
+        match (quote, b[i]) {
+            (None, b'\'' | b'"') => quote = Some(b[i]),
+            (Some(q), c) if c == q => quote = None,
+            (None, b'<')
+                if b.get(i + 1) == Some(&b'<') && b.get(i + 2) != Some(&b'<') && (i == 0 || b[i - 1] != b'<') =>
+            {
+                let mut j = i + 2;
+                let strip = b.get(j) == Some(&b'-');
+                j += strip as usize;
+                while b.get(j) == Some(&b' ') {
+                    j += 1;
+                }
+                let q = b.get(j).copied().filter(|c| *c == b'\'' || *c == b'"');
+                j += q.is_some() as usize;
+                let start = j;
+                while b.get(j).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-' || *c == b'.') {
+                    j += 1;
+                }
+                if j > start {
+                    out.push((strip, s[start..j].to_owned()));
+                }
+                i = j + q.is_some() as usize;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+pub(super) fn late_heredocs(text: &str, escape: char) -> (std::borrow::Cow<'_, str>, Vec<LateHeredoc>) {
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        lines.push((start, line.trim_end_matches(['\n', '\r'])));
+        start += line.len();
+    }
+    let mut found: Vec<LateHeredoc> = Vec::new();
+    let mut masked: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let trimmed = lines[i].1.trim_start();
+        let keyword = trimmed.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+        if !matches!(keyword.as_str(), "RUN" | "COPY" | "ADD") {
+            i += 1;
+            continue;
+        }
+        // the instruction's own lines: through its continuations
+        let mut own = vec![i];
+        let mut j = i;
+        while lines[j].1.trim_end_matches([' ', '\t']).ends_with(escape) && j + 1 < lines.len() {
+            j += 1;
+            own.push(j);
+        }
+        let joined: String = own
+            .iter()
+            .map(|&k| {
+                let l = lines[k].1.trim_end_matches([' ', '\t']);
+                if k < j {
+                    l.strip_suffix(escape).unwrap_or(l)
+                } else {
+                    l
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let markers = heredoc_markers(&joined);
+        // the crate reads COPY/ADD heredocs and `RUN <<EOF` itself
+        let words: Vec<&str> = joined.split_whitespace().skip(1).filter(|w| !w.starts_with("--")).collect();
+        let late = keyword == "RUN" && !words.first().is_some_and(|w| w.starts_with("<<"));
+        let mut k = j + 1;
+        let (mut bodies, mut starts, mut end) = (Vec::new(), Vec::new(), 0);
+        for (strip, delim) in &markers {
+            let body_start = lines.get(k).map(|l| l.0);
+            let mut body = Vec::new();
+            while k < lines.len() {
+                let l = lines[k].1;
+                let l = if *strip { l.trim_start_matches('\t') } else { l };
+                k += 1;
+                if l == delim {
+                    end = lines[k - 1].0 + lines[k - 1].1.len();
+                    break;
+                }
+                body.push(l.to_owned());
+            }
+            bodies.push(body.iter().map(|l| format!("{l}\n")).collect::<String>());
+            // where the body is written, byte for byte: not for `<<-` (tabs stripped) or CRLF
+            let crlf = body_start.is_some_and(|b| text[b..lines[k - 1].0].contains('\r'));
+            starts.push(body_start.filter(|_| !strip && !crlf));
+        }
+        if late && !markers.is_empty() && end > 0 {
+            let at = lines[i].0 + (lines[i].1.len() - trimmed.len());
+            masked.push(lines[j + 1].0..end);
+            found.push(LateHeredoc { at, bodies, starts, end });
+        }
+        i = if markers.is_empty() { j + 1 } else { k };
+    }
+    if masked.is_empty() {
+        return (std::borrow::Cow::Borrowed(text), found);
+    }
+    let mut fed = text.as_bytes().to_vec();
+    for r in masked {
+        for b in &mut fed[r] {
+            if *b != b'\n' {
+                *b = b'#';
+            }
+        }
+    }
+    (std::borrow::Cow::Owned(String::from_utf8(fed).unwrap_or_else(|_| text.to_owned())), found)
 }
