@@ -125,7 +125,21 @@ pub fn is_toolchain_package(name: &str) -> bool {
         || n.ends_with("-dev")
         || n.ends_with("-devel")
         || ["gcc-", "g++-", "clang-", "llvm-", "golang-1", "dotnet-sdk-", "rust-"].iter().any(|p| n.starts_with(p))
-        || (n.contains("jdk") && !n.contains("jre"))
+        || is_jdk_name(&n)
+}
+
+/// A JDK by its package name: a `jdk` part (`openjdk-17-jdk-headless`, `default-jdk`,
+/// `openjdk17-jdk`, `temurin-21-jdk`, `jdk-17`), or Alpine's `openjdk17`. Not a JRE, named
+/// so or by Fedora/RHEL/SUSE's naming, where `java-17-openjdk` and its `-headless` are the
+/// runtime and `-devel` the JDK; not a library with `jdk` in its name (`ldapjdk`).
+fn is_jdk_name(n: &str) -> bool {
+    let parts: Vec<&str> = n.split(['-', '_']).collect();
+    !n.contains("jre")
+        && !n.starts_with("java-")
+        && (parts.contains(&"jdk")
+            || parts.first().is_some_and(|p| {
+                p.strip_prefix("openjdk").is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()))
+            }))
 }
 
 /// Whether a `-dev` (or `-devel`) name is a headers package by the distributions' naming:
@@ -328,7 +342,19 @@ mod tests {
         for p in ["build-essential", "python3-dev", "openjdk-17-jdk-headless", "gcc-12", "zlib-devel"] {
             assert!(is_toolchain_package(p), "{p}");
         }
-        for p in ["curl", "openjdk-17-jre-headless", "libpq5", "python3"] {
+        for p in ["openjdk17", "openjdk17-jdk", "default-jdk", "temurin-21-jdk", "jdk-17", "java-17-openjdk-devel"] {
+            assert!(is_toolchain_package(p), "{p}");
+        }
+        // Fedora/RHEL's runtime Java, and a library named for the JDK
+        for p in [
+            "curl",
+            "openjdk-17-jre-headless",
+            "libpq5",
+            "python3",
+            "java-1.8.0-openjdk",
+            "java-17-openjdk-headless",
+            "ldapjdk",
+        ] {
             assert!(!is_toolchain_package(p), "{p}");
         }
         assert_eq!(
