@@ -149,22 +149,10 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                 };
                 push(&mut out, to.clone(), to);
             }
-            // a download saved where the program runs from (`curl -o /usr/local/bin/tool`,
-            // `wget -O /usr/local/bin/tool`): the file is the artifact, unless it is an archive
-            // or a signature the RUN unpacks or checks, or removes again
+            // a download saved where the program runs from (`curl -o /usr/local/bin/tool`)
             "curl" | "wget" => {
-                let flags: &[&str] = if p == "curl" { &["-o", "--output"] } else { &["-O", "--output-document"] };
-                let Some(dest) = args.windows(2).find(|w| flags.contains(&w[0].as_str())).map(|w| w[1].as_str()) else {
-                    continue;
-                };
-                if dest.contains('$') || !dest.starts_with('/') || SCRATCH.iter().any(|d| dest.starts_with(d)) {
-                    continue;
-                }
-                let name = dest.rsplit('/').next().unwrap_or(dest);
-                let archive = [".tar", ".tgz", ".gz", ".xz", ".bz2", ".zst", ".zip", ".deb", ".rpm", ".apk", ".asc", ".sig", ".sha256", ".sha512"];
-                let removed = commands.iter().any(|r| r.program() == "rm" && r.args().iter().any(|a| a == dest));
-                if !archive.iter().any(|x| name.contains(x)) && !removed {
-                    push(&mut out, dest.to_owned(), dest.to_owned());
+                if let Some(dest) = download(c, commands) {
+                    push(&mut out, dest.clone(), dest);
                 }
             }
             "go" if matches!(c.subcommand(), Some("build" | "install" | "get")) => {
@@ -223,6 +211,25 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
         }
     }
     Ok(out)
+}
+
+/// Where a `curl -o` / `wget -O` saves a file that the image keeps: an absolute path outside
+/// the scratch folders, not an archive or a signature the RUN unpacks or checks, and not a
+/// file the RUN removes again.
+fn download(c: &SimpleCommand, commands: &[SimpleCommand]) -> Option<String> {
+    let flags: &[&str] = if c.program() == "curl" { &["-o", "--output"] } else { &["-O", "--output-document"] };
+    let args = c.args();
+    let dest = args.windows(2).find(|w| flags.contains(&w[0].as_str())).map(|w| w[1].as_str())?;
+    if dest.contains('$') || !dest.starts_with('/') || SCRATCH.iter().any(|d| dest.starts_with(d)) {
+        return None;
+    }
+    let name = dest.rsplit('/').next().unwrap_or(dest);
+    const KEPT_APART: [&str; 14] = [
+        ".tar", ".tgz", ".gz", ".xz", ".bz2", ".zst", ".zip", ".deb", ".rpm", ".apk", ".asc", ".sig", ".sha256",
+        ".sha512",
+    ];
+    let removed = commands.iter().any(|r| r.program() == "rm" && r.args().iter().any(|a| a == dest));
+    (!KEPT_APART.iter().any(|x| name.contains(x)) && !removed).then(|| dest.to_owned())
 }
 
 /// The folder a command makes a virtualenv in: `python3 -m venv DIR`, `virtualenv DIR`,
