@@ -86,6 +86,9 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                         ),
                     );
                 }
+                if let Some(refusal) = still_built_with(df, &graph, si, ins.line) {
+                    return Some(Err(refusal));
+                }
                 edits.push(Edit::delete(df.line_range(ins.line, ins.end_line)));
                 rationale.push(Rationale::new(
                     "SL101",
@@ -131,6 +134,44 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     Some(edited(df, target, edits, "slim", rationale))
 }
 
+/// A toolchain RUN of stage `si` (at `line`) cannot go when a later RUN still builds: in the
+/// stage itself (`RUN make clean`), or in a stage built FROM it (tianon/dockerfiles' `true`:
+/// the shipped base installs make, which its own RUN and the `asm` stage FROM it run).
+fn still_built_with(df: &Dockerfile, graph: &Graph, si: usize, line: usize) -> Option<Outcome> {
+    let descends = |mut s: usize| {
+        for _ in 0..df.stages.len() {
+            match graph.bases[s] {
+                StageRef::Stage(p) if p == si => return true,
+                StageRef::Stage(p) => s = p,
+                _ => return false,
+            }
+        }
+        false
+    };
+    let builds = |s: usize| {
+        df.stages[s].instructions.iter().filter(|i| i.kind == Kind::Run && i.line > line).find_map(|i| {
+            let script = shell::parse(&i.script().unwrap_or_default());
+            let c = script.commands.iter().find(|c| roles::of(c) == Role::Build)?;
+            Some((i.line, c.words.join(" ")))
+        })
+    };
+    if let Some((at, what)) = builds(si) {
+        return Some(Outcome::refused(
+            Reason::StillShips,
+            format!("line {line}: `{what}` on line {at} still builds with what this RUN installs, in a stage that ships; move that build into a build stage and ask again"),
+        ));
+    }
+    let (s, (at, what)) =
+        (0..df.stages.len()).filter(|&s| s != si && descends(s)).find_map(|s| builds(s).map(|b| (s, b)))?;
+    Some(Outcome::refused(
+        Reason::InheritedStage,
+        format!(
+            "line {line}: stage `{}` is built FROM this one and builds with what this RUN installs (`{what}`, line {at}); dropping it would break that build",
+            df.stages[s].label()
+        ),
+    ))
+}
+
 /// An in-place edit of a file: `edits` applied, rendered by the `slim` template so the diff
 /// is only the edited lines. Overlapping edits are a refusal (a bug to report).
 pub fn edited(
@@ -156,6 +197,25 @@ mod tests {
     use crate::patch::{diff, suggest, Outcome as O, Templates};
 
     const HEAVY: &str = include_str!("../../examples/flask/heavy-runtime.Dockerfile");
+
+    #[test]
+    fn a_toolchain_a_later_build_still_uses_stays() {
+        let refused = |text: &str| match suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) {
+            O::Refused(r) => r,
+            other => panic!("{other:?}"),
+        };
+        // the shipped stage's own later RUN builds with it
+        let text = "FROM debian:trixie-slim AS base\nRUN apt-get update && apt-get install -y make && apt-get dist-clean\nCOPY Makefile ./\nRUN make clean\nFROM gcc:12 AS c\nRUN gcc -o /true true.c\nFROM base\nCOPY --from=c /true /true\n";
+        let r = refused(text);
+        assert_eq!(r.reason, crate::patch::Reason::StillShips, "{r:?}");
+        assert!(r.message.contains("`make clean` on line 4"), "{}", r.message);
+        // a stage built FROM it builds with it
+        let text =
+            text.replace("RUN make clean\n", "").replace("FROM gcc:12 AS c\nRUN gcc", "FROM base AS c\nRUN make && cc");
+        let r = refused(&text);
+        assert_eq!(r.reason, crate::patch::Reason::InheritedStage, "{r:?}");
+        assert!(r.message.contains("stage `c`"), "{}", r.message);
+    }
 
     #[test]
     fn slims_the_shipped_stage_in_place() {
