@@ -94,6 +94,7 @@ const BUILD_RUN: &[&str] = &[
     "yarn",
     "gem",
     "bundle",
+    "luarocks",
     "python",
     "python3",
     "dotnet",

@@ -127,7 +127,8 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                     continue;
                 }
                 // `install -m 755 x /usr/local/bin/`: the mode's value is not a path
-                let paths: Vec<&String> = plain.iter().copied().filter(|a| !a.chars().all(|c| c.is_ascii_digit())).collect();
+                let paths: Vec<&String> =
+                    plain.iter().copied().filter(|a| !a.chars().all(|c| c.is_ascii_digit())).collect();
                 let Some(dest) = paths.last() else { continue };
                 if dest.contains('$') || !dest.starts_with('/') {
                     continue;
@@ -143,7 +144,11 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                 // `cp hello /usr/local/bin/`: the file lands in the folder
                 let to = match (paths.len(), paths.first()) {
                     (2, Some(src)) if into_folder && !src.contains(['*', '?', '$']) => {
-                        format!("{}/{}", dest.trim_end_matches('/'), src.trim_end_matches('/').rsplit('/').next().unwrap_or(src))
+                        format!(
+                            "{}/{}",
+                            dest.trim_end_matches('/'),
+                            src.trim_end_matches('/').rsplit('/').next().unwrap_or(src)
+                        )
                     }
                     _ => dest.trim_end_matches('/').to_owned(),
                 };
@@ -180,11 +185,26 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                 // jar cf out.jar … / jar --create --file out.jar …
                 let file = args
                     .windows(2)
-                    .find(|w| w[0] == "--file" || (w[0].starts_with('c') && w[0].contains('f') && !w[0].starts_with('-')))
+                    .find(|w| {
+                        w[0] == "--file" || (w[0].starts_with('c') && w[0].contains('f') && !w[0].starts_with('-'))
+                    })
                     .map(|w| w[1].clone());
                 if let Some(f) = file.filter(|f| !f.contains('$')) {
                     let f = resolve_path(&cwd, &f);
                     push(&mut out, f.clone(), f);
+                }
+            }
+            // rocks go to luarocks' tree: `--tree DIR`, else its default under /usr/local
+            "luarocks" if matches!(c.subcommand(), Some("install" | "make")) => {
+                let tree = args
+                    .windows(2)
+                    .find(|w| w[0] == "--tree")
+                    .map(|w| w[1].clone())
+                    .or_else(|| args.iter().find_map(|a| a.strip_prefix("--tree=").map(str::to_owned)))
+                    .unwrap_or_else(|| "/usr/local".into());
+                if !tree.contains('$') {
+                    let tree = resolve_path(&cwd, &tree);
+                    push(&mut out, tree.clone(), tree);
                 }
             }
             _ if crate::dockerfile::packages::pip_install(c).is_some()
@@ -192,7 +212,8 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                 || matches!(p, "docker-php-ext-install" | "docker-php-ext-enable" | "easy_install" | "cpanm")
                 || (p == "pecl" && c.subcommand() == Some("install"))
                 || (p == "gem" && c.subcommand() == Some("install"))
-                || (p.starts_with("python") && args.windows(2).any(|w| w[0].ends_with("setup.py") && w[1] == "install")) =>
+                || (p.starts_with("python")
+                    && args.windows(2).any(|w| w[0].ends_with("setup.py") && w[1] == "install")) =>
             {
                 match base_prefix {
                     Some(pre) => push(&mut out, pre.to_owned(), pre.to_owned()),
@@ -200,10 +221,20 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                         push(&mut out, "/opt/venv".into(), "/opt/venv".into())
                     }
                     None => {
+                        let instead = match p {
+                            "gem" => "set `GEM_HOME` to a folder of its own (or use an official ruby image)",
+                            "npm" | "yarn" | "pnpm" => {
+                                "set npm's `--prefix` to a folder of its own (or use an official node image)"
+                            }
+                            _ if crate::dockerfile::packages::pip_install(c).is_some() || p.starts_with("python") => {
+                                "use a virtualenv (or an official python image)"
+                            }
+                            _ => "install under a prefix of its own (or use the language's official image)",
+                        };
                         return Err(Stuck::DistroPip(format!(
-                            "`{}` installs into the distribution's own prefix, where the toolchain is too: use a virtualenv (or an official language image) and ask again",
+                            "`{}` installs into the distribution's own prefix, which the toolchain shares: {instead} and ask again",
                             c.words.join(" ")
-                        )))
+                        )));
                     }
                 }
             }

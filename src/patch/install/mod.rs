@@ -574,6 +574,19 @@ mod tests {
     }
 
     #[test]
+    fn a_luarocks_install_after_the_build_is_built_too() {
+        // round 8 (fedora-cloud lapis): the rock compiles C, so it cannot be replayed in the
+        // runtime, which has no compiler; its tree is under /usr/local
+        let text = "FROM fedora:41\nRUN dnf -y install gcc make openssl-devel && dnf clean all\nRUN cd /usr/src/lr && ./configure --prefix=/usr/local && make build && make install\nRUN luarocks install lapis\nCMD [\"lapis\", \"server\"]\n";
+        let p = patch(text);
+        let (build, rt) = (p.patched.split(" AS runtime\n").next().unwrap(), runtime(&p));
+        assert!(build.contains("RUN luarocks install lapis\n"), "{}", p.patched);
+        assert!(!rt.contains("luarocks"), "{rt}");
+        assert!(rt.contains("COPY --from=build /usr/local /usr/local\n"), "{rt}");
+        answers(text, &p, &["SL101"]);
+    }
+
+    #[test]
     fn a_launcher_named_by_its_path_runs_the_program_in_place() {
         let text = "FROM node:20\nRUN apt-get update && apt-get install -y build-essential\nWORKDIR /app\nCOPY . .\nRUN make\nCMD [\"/bin/bash\", \"./start.sh\"]\n";
         let p = patch(text);
