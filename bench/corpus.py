@@ -68,13 +68,15 @@ def lay(git_dir, commit, dest):
     stops at the repository's root, as it would in a checkout."""
     listing = subprocess.run(["git", "--git-dir", git_dir, "ls-tree", "-r", "-z", commit],
                              capture_output=True, text=True, check=True).stdout
-    names, blobs = [], []
+    names, blobs, links = [], [], {}
     for entry in listing.split("\0"):
         if not entry:
             continue
         meta, name = entry.split("\t", 1)
         names.append(name)
-        if meta.split()[1] == "blob":  # not a submodule's commit
+        if meta.split()[0] == "120000":  # a symlink: laid as one, after the files
+            links[name] = None
+        elif meta.split()[1] == "blob":  # not a submodule's commit
             blobs.append(name)
     by_dir = collections.defaultdict(list)
     for n in names:
@@ -87,6 +89,15 @@ def lay(git_dir, commit, dest):
         blob = subprocess.run(["git", "--git-dir", git_dir, "show", f"{commit}:{n}"], capture_output=True).stdout
         with open(os.path.join(dest, n), "wb") as f:
             f.write(blob)
+    # a symlink (tianon's jenkins/Dockerfile.lts → lts/Dockerfile) is laid as a symlink, as
+    # a checkout has it, not as a file holding the target's path
+    for n in links:
+        if not build_relevant(n):
+            continue
+        target = subprocess.run(["git", "--git-dir", git_dir, "show", f"{commit}:{n}"], capture_output=True).stdout
+        os.makedirs(os.path.join(dest, os.path.dirname(n)), exist_ok=True)
+        if not os.path.lexists(os.path.join(dest, n)):
+            os.symlink(target.decode(errors="replace"), os.path.join(dest, n))
     # the names of each Dockerfile's folder (empty, unless laid whole above)
     for d in sorted({os.path.dirname(n) for n in blobs if is_dockerfile(n)}):
         for sib in by_dir[d][:200]:
