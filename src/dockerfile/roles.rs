@@ -238,7 +238,8 @@ pub fn of(c: &SimpleCommand) -> Role {
         return Role::Clean;
     }
     // a program asked only its version is a check, as `test` is
-    if matches!(c.args(), [a] if matches!(a.as_str(), "version" | "--version" | "-v" | "-V")) {
+    // … and one asked only its help (`sentry --help` after its pip install: a smoke check)
+    if matches!(c.args(), [a] if matches!(a.as_str(), "version" | "--version" | "-v" | "-V" | "--help" | "-h")) {
         return Role::Shell;
     }
     // a program run from /tmp was downloaded for the build (`/tmp/rustup-init -y`)
@@ -389,6 +390,8 @@ mod tests {
         assert_eq!(roles("echo 'make && gcc' > /etc/make.conf"), [Role::Shell]);
         assert_eq!(roles("/opt/make-things/run"), [Role::Other]);
         assert_eq!(roles("docker-compose version && /tmp/rust/rustup-init -y"), [Role::Shell, Role::Build]);
+        // a smoke check of what was just installed
+        assert_eq!(roles("pip install sentry && sentry --help"), [Role::Build, Role::Shell]);
         // the shell's own builtins are plumbing, not the program's work
         assert_eq!(roles("case x in *) echo no; exit 1 ;; esac"), [Role::Shell, Role::Shell]);
     }

@@ -122,37 +122,10 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                     push(&mut out, pre.clone(), pre);
                 }
             }
-            "cp" | "mv" | "install" | "ln" if plain.len() >= 2 => {
-                if p == "ln" {
-                    continue;
+            "cp" | "mv" | "install" if plain.len() >= 2 => {
+                if let Some(to) = copy_destination(&plain, args, &cwd) {
+                    push(&mut out, to.clone(), to);
                 }
-                // `install -m 755 x /usr/local/bin/`: the mode's value is not a path
-                let paths: Vec<&String> =
-                    plain.iter().copied().filter(|a| !a.chars().all(|c| c.is_ascii_digit())).collect();
-                let Some(dest) = paths.last() else { continue };
-                if dest.contains('$') || !dest.starts_with('/') {
-                    continue;
-                }
-                let into_folder = dest.ends_with('/');
-                let dest = resolve_path(&cwd, dest);
-                if SCRATCH.iter().any(|d| dest.starts_with(d)) {
-                    continue;
-                }
-                if args.iter().any(|a| a == "-d") {
-                    continue;
-                }
-                // `cp hello /usr/local/bin/`: the file lands in the folder
-                let to = match (paths.len(), paths.first()) {
-                    (2, Some(src)) if into_folder && !src.contains(['*', '?', '$']) => {
-                        format!(
-                            "{}/{}",
-                            dest.trim_end_matches('/'),
-                            src.trim_end_matches('/').rsplit('/').next().unwrap_or(src)
-                        )
-                    }
-                    _ => dest.trim_end_matches('/').to_owned(),
-                };
-                push(&mut out, to.clone(), to);
             }
             // a download saved where the program runs from (`curl -o /usr/local/bin/tool`)
             "curl" | "wget" => {
@@ -194,16 +167,9 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                     push(&mut out, f.clone(), f);
                 }
             }
-            // rocks go to luarocks' tree: `--tree DIR`, else its default under /usr/local
+            // rocks go to luarocks' tree
             "luarocks" if matches!(c.subcommand(), Some("install" | "make")) => {
-                let tree = args
-                    .windows(2)
-                    .find(|w| w[0] == "--tree")
-                    .map(|w| w[1].clone())
-                    .or_else(|| args.iter().find_map(|a| a.strip_prefix("--tree=").map(str::to_owned)))
-                    .unwrap_or_else(|| "/usr/local".into());
-                if !tree.contains('$') {
-                    let tree = resolve_path(&cwd, &tree);
+                if let Some(tree) = luarocks_tree(args, &cwd) {
                     push(&mut out, tree.clone(), tree);
                 }
             }
@@ -221,19 +187,10 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                         push(&mut out, "/opt/venv".into(), "/opt/venv".into())
                     }
                     None => {
-                        let instead = match p {
-                            "gem" => "set `GEM_HOME` to a folder of its own (or use an official ruby image)",
-                            "npm" | "yarn" | "pnpm" => {
-                                "set npm's `--prefix` to a folder of its own (or use an official node image)"
-                            }
-                            _ if crate::dockerfile::packages::pip_install(c).is_some() || p.starts_with("python") => {
-                                "use a virtualenv (or an official python image)"
-                            }
-                            _ => "install under a prefix of its own (or use the language's official image)",
-                        };
                         return Err(Stuck::DistroPip(format!(
-                            "`{}` installs into the distribution's own prefix, which the toolchain shares: {instead} and ask again",
-                            c.words.join(" ")
+                            "`{}` installs into the distribution's own prefix, which the toolchain shares: {} and ask again",
+                            c.words.join(" "),
+                            own_prefix_advice(c)
                         )));
                     }
                 }
@@ -242,6 +199,52 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
         }
     }
     Ok(out)
+}
+
+/// Where `cp`/`mv`/`install` put a file the image keeps: an absolute destination outside
+/// the scratch folders (a folder's destination gains the source's name), not `install -d`.
+fn copy_destination(plain: &[&String], args: &[String], cwd: &str) -> Option<String> {
+    // `install -m 755 x /usr/local/bin/`: the mode's value is not a path
+    let paths: Vec<&String> = plain.iter().copied().filter(|a| !a.chars().all(|c| c.is_ascii_digit())).collect();
+    let dest = paths.last()?;
+    if dest.contains('$') || !dest.starts_with('/') || args.iter().any(|a| a == "-d") {
+        return None;
+    }
+    let into_folder = dest.ends_with('/');
+    let dest = resolve_path(cwd, dest);
+    if SCRATCH.iter().any(|d| dest.starts_with(d)) {
+        return None;
+    }
+    // `cp hello /usr/local/bin/`: the file lands in the folder
+    Some(match (paths.len(), paths.first()) {
+        (2, Some(src)) if into_folder && !src.contains(['*', '?', '$']) => {
+            format!("{}/{}", dest.trim_end_matches('/'), src.trim_end_matches('/').rsplit('/').next().unwrap_or(src))
+        }
+        _ => dest.trim_end_matches('/').to_owned(),
+    })
+}
+
+/// The tree `luarocks install` puts rocks in: `--tree DIR`, else its default under /usr/local.
+fn luarocks_tree(args: &[String], cwd: &str) -> Option<String> {
+    let tree = args
+        .windows(2)
+        .find(|w| w[0] == "--tree")
+        .map(|w| w[1].clone())
+        .or_else(|| args.iter().find_map(|a| a.strip_prefix("--tree=").map(str::to_owned)))
+        .unwrap_or_else(|| "/usr/local".into());
+    (!tree.contains('$')).then(|| resolve_path(cwd, &tree))
+}
+
+/// What to do instead of installing into the distribution's prefix, by ecosystem.
+fn own_prefix_advice(c: &SimpleCommand) -> &'static str {
+    match c.program() {
+        "gem" => "set `GEM_HOME` to a folder of its own (or use an official ruby image)",
+        "npm" | "yarn" | "pnpm" => "set npm's `--prefix` to a folder of its own (or use an official node image)",
+        p if crate::dockerfile::packages::pip_install(c).is_some() || p.starts_with("python") => {
+            "use a virtualenv (or an official python image)"
+        }
+        _ => "install under a prefix of its own (or use the language's official image)",
+    }
 }
 
 /// Where a `curl -o` / `wget -O` saves a file that the image keeps: an absolute path outside

@@ -679,6 +679,12 @@ mod tests {
         let p = patch(getpip);
         assert!(p.patched.contains("| python3 && python3 -m venv /opt/venv && pip install cffi"), "{}", p.patched);
         assert!(runtime(&p).contains("COPY --from=build /opt/venv /opt/venv\n"), "{}", p.patched);
+        // a bare pip on a distribution whose Python may be 2 (CentOS 7's): no venv, refused
+        let centos = "FROM centos:7\nRUN yum install -y python-pip gcc python-devel && pip install cffi && sentry --help\nCMD [\"python\"]\n";
+        let O::Refused(why) = suggest(centos, "D", &Default::default(), &Templates::built_in()) else {
+            panic!("{centos}")
+        };
+        assert_eq!(why.reason, Reason::SystemPrefix, "{why:?}");
         // … for Python 2, whose venv may not exist: refused
         for python2 in ["| python &&", "| python2 &&"] {
             let text = getpip.replace("| python3 &&", python2);
