@@ -556,14 +556,7 @@ fn late_heredoc(ins: &mut Instruction, h: &parse::LateHeredoc, end_line: usize) 
         return;
     }
     for (body, start) in h.bodies.iter().zip(&h.starts) {
-        let at = ins.script_map.pop().unwrap_or(h.end);
-        ins.script_map.push(at);
-        match start {
-            Some(s) => ins.script_map.extend((0..body.len()).map(|k| s + k)),
-            // a `<<-` body lost its tabs: its bytes are not where they are written
-            None => ins.script_map.extend(std::iter::repeat_n(at, body.len())),
-        }
-        ins.script_map.push(start.map(|s| s + body.len()).unwrap_or(at));
+        parse::map_heredoc_body(&mut ins.script_map, body.len(), *start, h.end);
     }
 }
 

@@ -188,15 +188,9 @@ pub(super) fn convert(text: &str, ls: &[usize], ins: pd::Instruction<'_>, escape
             // when the bodies are the shell's script (`RUN <<EOF`), not a program's input
             let feeds_shell = matches!(&cmd, Command::Shell(s) if super::heredoc_feeds_shell(s));
             for h in r.here_docs.iter().filter(|_| feeds_shell) {
-                let at = m.pop().unwrap_or(command_end(&r.arguments));
-                m.push(at);
                 // exact where the body is written as it is read (a `<<-` body loses its tabs)
-                let body_start = match text.get(h.span.clone()) {
-                    Some(t) if t == h.value => h.span.start,
-                    _ => at,
-                };
-                m.extend((0..h.value.len()).map(|k| body_start + k));
-                m.push(body_start + h.value.len());
+                let start = (text.get(h.span.clone()) == Some(&*h.value)).then_some(h.span.start);
+                map_heredoc_body(&mut m, h.value.len(), start, command_end(&r.arguments));
             }
             map = m;
             (Kind::Run, r.run.span, end, flags(&r.options), Body::Run { command: cmd, heredocs })
@@ -315,6 +309,21 @@ fn copy_body(src: &[pd::Source<'_>], dest: &pd::UnescapedString<'_>) -> Body {
         })
         .collect();
     Body::Copy { sources, dest: unescaped(dest) }
+}
+
+/// Extend a RUN's script map with a heredoc body the script goes on with (after the
+/// command's end, which stands for the newline): each byte where it is written, or, when the
+/// body is not read as written (`<<-` stripped its tabs, CRLF), the command's end for all.
+pub(super) fn map_heredoc_body(map: &mut Vec<usize>, len: usize, start: Option<usize>, command_end: usize) {
+    if map.is_empty() {
+        map.push(command_end);
+    }
+    let at = map[map.len() - 1];
+    match start {
+        Some(s) => map.extend((0..len).map(|k| s + k)),
+        None => map.extend(std::iter::repeat_n(at, len)),
+    }
+    map.push(start.map_or(at, |s| s + len));
 }
 
 /// A RUN heredoc that does not open the command (`RUN cat <<EOF > /etc/app.conf`): valid

@@ -81,8 +81,9 @@ pub fn staged_install(ins: &Instruction, script: &Script, root: &str) -> Option<
 /// Create `/opt/venv` before the first pip install (the build stage's PATH then finds its
 /// pip first). `None` when there is no pip install, or the RUN does not name Python 3
 /// (`python3`, `pip3`): Python 2, which a bare `pip`/`python` may be, has no `venv`; nor when
-/// it fetches its own pip (`get-pip.py`) for an interpreter not named `python3`. (A distribution Python whose pip lands in its own prefix is Alpine's, whose
-/// `python3` package carries `ensurepip`: a virtualenv made there has pip.)
+/// it fetches its own pip (`get-pip.py`) for an interpreter not named `python3`. (A
+/// distribution Python whose pip lands in its own prefix is Alpine's, whose `python3`
+/// package carries `ensurepip`: a virtualenv made there has pip.)
 pub fn into_venv(ins: &Instruction, script: &Script) -> Option<Vec<Edit>> {
     let words = || script.commands.iter().flat_map(|c| c.words.iter());
     let python3 = words().any(|w| w.contains("python3") || w.starts_with("pip3"));
@@ -96,18 +97,14 @@ pub fn into_venv(ins: &Instruction, script: &Script) -> Option<Vec<Edit>> {
                 false => !cmds[i].program().starts_with("python") || cmds[i].program() == "python3",
             }
         });
-    if !get_pip_for_python3 || script.commands.iter().any(|c| c.program() == "python2") {
-        return None;
-    }
     // `pip`/`python` on a distribution's Python may be Python 2 (CentOS 7's), which has no
     // `venv`: only a RUN that names Python 3 gets one
-    if !python3 {
+    if !python3 || !get_pip_for_python3 || script.commands.iter().any(|c| c.program() == "python2") {
         return None;
     }
-    let python = "python3";
     let first = script.commands.iter().find(|c| pip_options(c).is_some())?;
     let start = ins.source_range(first.span()?)?.start;
-    Some(vec![Edit::insert(start, format!("{python} -m venv /opt/venv && "))])
+    Some(vec![Edit::insert(start, "python3 -m venv /opt/venv && ")])
 }
 
 /// End the RUN with `&& rm -rf /var/lib/apt/lists/*`: after its last command.
