@@ -45,7 +45,7 @@ fn uses_cgo(stage: &crate::dockerfile::Stage) -> bool {
         Kind::Run => shell::parse(&ins.script().unwrap_or_default()).commands.iter().any(|c| {
             c.words.iter().any(|w| w == "CGO_ENABLED=1")
                 || system_install(c).is_some_and(|(m, pkgs)| {
-                    pkgs.iter().any(|p| is_dev(p) && row(p).is_none_or(|r| r.runtime(m).is_some()))
+                    pkgs.iter().any(|p| is_dev(p) && row(p).is_none_or(|r| r.runtime(m, None).is_some()))
                 })
         }),
         _ => false,

@@ -30,15 +30,68 @@ pub struct Row {
 }
 
 impl Row {
-    /// The runtime package in `manager`'s naming; `None` when headers are all it holds.
-    pub fn runtime(&self, manager: Manager) -> Option<&'static str> {
+    /// The runtime package in `manager`'s naming on `release` (the Debian or Ubuntu release
+    /// of the runtime base, [`release_of`]; `None`: the table's own, bookworm's); `None`
+    /// when headers are all it holds.
+    pub fn runtime(&self, manager: Manager, release: Option<&str>) -> Option<&'static str> {
         let lib = match manager {
             Manager::Apk => self.apk,
             Manager::Yum | Manager::Dnf | Manager::Microdnf => self.rpm,
-            Manager::AptGet | Manager::Apt => self.deb,
+            Manager::AptGet | Manager::Apt => release
+                .and_then(|r| releases().iter().find(|(rel, dev, _)| *rel == r && *dev == self.dev))
+                .map_or(self.deb, |(_, _, lib)| lib),
         };
         (lib != "-").then_some(lib)
     }
+}
+
+/// The rows of `templates/runtime-libs-releases.tsv`: (release, `-dev` package, runtime
+/// package) where a Debian or Ubuntu release names the library otherwise than bookworm
+/// (`libssl1.1` on buster and focal, `libssl3t64` on trixie and noble).
+fn releases() -> &'static [(&'static str, &'static str, &'static str)] {
+    static RELEASES: std::sync::LazyLock<Vec<(&str, &str, &str)>> = std::sync::LazyLock::new(|| {
+        include_str!("../../templates/runtime-libs-releases.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                Some((f.next()?, f.next()?, f.next()?))
+            })
+            .collect()
+    });
+    &RELEASES
+}
+
+/// The Debian or Ubuntu release an image is built on, when its name or tag says so: a
+/// codename in the tag (`python:3.7-slim-buster`, `node:18-bullseye-slim`), or a numbered
+/// `debian`/`ubuntu` tag (`debian:10`, `ubuntu:20.04`). `None` for anything else, which
+/// the table's (bookworm's) naming serves.
+pub fn release_of(image: &str) -> Option<&'static str> {
+    const CODENAMES: [&str; 10] =
+        ["stretch", "buster", "bullseye", "bookworm", "trixie", "xenial", "bionic", "focal", "jammy", "noble"];
+    const NUMBERED: [(&str, &str); 10] = [
+        ("debian:9", "stretch"),
+        ("debian:10", "buster"),
+        ("debian:11", "bullseye"),
+        ("debian:12", "bookworm"),
+        ("debian:13", "trixie"),
+        ("ubuntu:16.04", "xenial"),
+        ("ubuntu:18.04", "bionic"),
+        ("ubuntu:20.04", "focal"),
+        ("ubuntu:22.04", "jammy"),
+        ("ubuntu:24.04", "noble"),
+    ];
+    let r = ImageRef::parse(image);
+    let tag = r.tag.clone().unwrap_or_default();
+    if let Some(c) = tag.split(['-', '.', '_']).find_map(|part| CODENAMES.iter().find(|c| **c == part)) {
+        return Some(c);
+    }
+    let name = r.short_name();
+    let numbered = format!("{name}:{}", tag.split('-').next().unwrap_or_default());
+    NUMBERED
+        .iter()
+        .find(|(n, _)| numbered == *n || numbered.starts_with(&format!("{n}.")))
+        .map(|(_, c)| *c)
 }
 
 /// The `-dev` → runtime table (`templates/runtime-libs.tsv`), parsed once.
@@ -195,7 +248,7 @@ pub fn runtime_install(original: &Dockerfile, patched: &str, inputs: &Inputs) ->
         for d in &lost {
             match row(&d.name) {
                 Some(r) => {
-                    if let Some(lib) = r.runtime(d.manager) {
+                    if let Some(lib) = r.runtime(d.manager, release_of(&runtime_image)) {
                         add(lib, &mut packages);
                         swapped.push(format!("`{lib}` for `{}`", d.name));
                     }
@@ -236,17 +289,44 @@ mod tests {
     #[test]
     fn the_table_names_each_library_in_each_managers_naming() {
         let r = row("libpq-dev").unwrap();
-        assert_eq!(r.runtime(Manager::AptGet), Some("libpq5"));
-        assert_eq!(r.runtime(Manager::Apk), Some("libpq"));
-        assert_eq!(row("libpq-devel").unwrap().runtime(Manager::Dnf), Some("libpq"));
-        assert_eq!(row("openssl-devel").unwrap().runtime(Manager::Microdnf), Some("openssl-libs"));
-        assert_eq!(row("build-essential").unwrap().runtime(Manager::AptGet), None);
+        assert_eq!(r.runtime(Manager::AptGet, None), Some("libpq5"));
+        assert_eq!(r.runtime(Manager::Apk, None), Some("libpq"));
+        assert_eq!(row("libpq-devel").unwrap().runtime(Manager::Dnf, None), Some("libpq"));
+        assert_eq!(row("openssl-devel").unwrap().runtime(Manager::Microdnf, None), Some("openssl-libs"));
+        assert_eq!(row("build-essential").unwrap().runtime(Manager::AptGet, None), None);
         // every row has four fields, and every -devel row an RPM runtime or `-`
         let text = include_str!("../../templates/runtime-libs.tsv");
         for l in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
             assert_eq!(l.split('\t').count(), 4, "{l:?}");
         }
         assert_eq!(table().len(), text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).count());
+    }
+
+    #[test]
+    fn each_release_gets_its_own_library_names() {
+        assert_eq!(release_of("python:3.7-slim-buster"), Some("buster"));
+        assert_eq!(release_of("node:18-bullseye-slim"), Some("bullseye"));
+        assert_eq!(release_of("debian:10.13-slim"), Some("buster"));
+        assert_eq!(release_of("ubuntu:20.04"), Some("focal"));
+        assert_eq!(release_of("ubuntu:24.04"), Some("noble"));
+        assert_eq!(release_of("buildpack-deps:jammy-curl"), Some("jammy"));
+        assert_eq!(release_of("python:3.12-slim"), None);
+        assert_eq!(release_of("debian:1"), None);
+        let ssl = row("libssl-dev").unwrap();
+        assert_eq!(ssl.runtime(Manager::AptGet, None), Some("libssl3"));
+        assert_eq!(ssl.runtime(Manager::AptGet, Some("buster")), Some("libssl1.1"));
+        assert_eq!(ssl.runtime(Manager::AptGet, Some("noble")), Some("libssl3t64"));
+        assert_eq!(ssl.runtime(Manager::Apk, Some("buster")), Some("libssl3"), "apk names are not Debian's");
+        assert_eq!(row("libffi-dev").unwrap().runtime(Manager::AptGet, Some("bullseye")), Some("libffi7"));
+        assert_eq!(row("libpq-dev").unwrap().runtime(Manager::AptGet, Some("buster")), Some("libpq5"));
+        // every release row names a -dev package the table has
+        for (release, dev, _) in releases() {
+            assert!(row(dev).is_some(), "{release} {dev}");
+        }
+        // a patch on buster installs buster's libraries, not bookworm's
+        let text = "FROM python:3.7-slim-buster\nRUN apt-get update && apt-get install -y build-essential libssl-dev libffi-dev && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
+        let p = patch(text, &Inputs::default());
+        assert!(runtime(&p).contains("--no-install-recommends libssl1.1 libffi6 \\"), "{}", p.patched);
     }
 
     #[test]

@@ -107,7 +107,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         Err(outcome) => return Some(Err(outcome)),
     };
     let Some(last) = s.last else {
-        return no_build(df, s.stage, &s.states, s.first, s.git_is_tool);
+        return no_build(df, s.stage, &s.states, s.first, s.git_is_tool, &s.base);
     };
     if s.stage.instructions[s.first..=last]
         .iter()
@@ -292,7 +292,7 @@ fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, 
         if inputs.runtime_libs.is_some() {
             break;
         }
-        if let Some(lib) = libraries::row(&p.name).and_then(|row| row.runtime(p.manager)) {
+        if let Some(lib) = libraries::row(&p.name).and_then(|row| row.runtime(p.manager, libraries::release_of(&s.base))) {
             if !out.runtime_pkgs.iter().any(|r| r == lib) {
                 out.runtime_pkgs.push(lib.to_owned());
             }
@@ -321,7 +321,7 @@ fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, 
         }
         match libraries::row(&p.name) {
             Some(row) => {
-                if let Some(lib) = row.runtime(p.manager) {
+                if let Some(lib) = row.runtime(p.manager, libraries::release_of(&s.base)) {
                     if !out.runtime_pkgs.iter().any(|r| r == lib) {
                         out.runtime_pkgs.push(lib.to_owned());
                     }

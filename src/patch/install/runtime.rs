@@ -46,6 +46,7 @@ pub fn no_build(
     states: &[Option<ship::RunState>],
     first: usize,
     git_is_tool: bool,
+    base: &str,
 ) -> Option<Result<Plan, Outcome>> {
     // (the instruction, the -dev package, its runtime package or "")
     let mut swaps: Vec<(&Instruction, String, String)> = Vec::new();
@@ -57,7 +58,7 @@ pub fn no_build(
             match libraries::row(&p.name) {
                 Some(row) if dev => {
                     // none: headers only, nothing to install in their place
-                    let lib = row.runtime(p.manager).unwrap_or_default().to_owned();
+                    let lib = row.runtime(p.manager, libraries::release_of(base)).unwrap_or_default().to_owned();
                     swaps.push((ins, p.name.clone(), lib));
                 }
                 _ => unknown.push(p.name.clone()),
