@@ -258,13 +258,45 @@ pub fn of(c: &SimpleCommand) -> Role {
     if COPY_OUT.contains(&p) {
         return Role::CopyOut;
     }
-    if SETUP.contains(&p) {
+    if SETUP.contains(&p) || edits_system_config(c) {
         return Role::Setup;
     }
     if SHELL.contains(&p) {
         return Role::Shell;
     }
     Role::Other
+}
+
+/// Whether a text tool writes the system's configuration under `/etc`: `sed -i` of a file
+/// there (`sed -i 's/^# en_US/en_US/' /etc/locale.gen`), or `echo`/`printf`/`cat`/`tee`
+/// writing into one (`echo … >> /etc/locale.gen`). The program reads it at run time, so a
+/// runtime stage reruns it, as it reruns `locale-gen`.
+pub fn edits_system_config(c: &SimpleCommand) -> bool {
+    let in_etc = |w: &str| w.trim_start_matches(['>', '&']).starts_with("/etc/");
+    let args = c.args();
+    match c.program() {
+        "sed" => {
+            args.iter().any(|a| a == "--in-place" || a.starts_with("--in-place=") || (a.starts_with('-') && !a.starts_with("--") && a.contains('i')))
+                && args.last().is_some_and(|a| in_etc(a))
+        }
+        "tee" => args.iter().any(|a| in_etc(a)),
+        "echo" | "printf" | "cat" => args.windows(2).any(|w| matches!(w[0].as_str(), ">" | ">>") && in_etc(&w[1]))
+            || args.iter().any(|a| a.starts_with('>') && in_etc(a)),
+        _ => false,
+    }
+}
+
+/// The script a command runs, when it runs one shiplight does not read: `bash install.sh`,
+/// `sh -e ./setup`, `./configure-app.sh`, `/opt/app/install.sh` (an inline `sh -c '…'` is
+/// read as commands, so it is none).
+pub fn runs_script(c: &SimpleCommand) -> Option<&str> {
+    let w = c.effective();
+    let program = w.first()?;
+    if matches!(c.program(), "sh" | "bash" | "dash" | "ash" | "zsh") {
+        let operands: Vec<&String> = w[1..].iter().take_while(|a| *a != "-c").filter(|a| !a.starts_with('-')).collect();
+        return (!w[1..].iter().any(|a| a == "-c")).then_some(()).and(operands.first().map(|s| s.as_str()));
+    }
+    (program.ends_with(".sh") || program.starts_with("./")).then_some(program.as_str())
 }
 
 /// The package manager's housekeeping: `update`, `clean`, `autoremove`, `upgrade`, or
@@ -386,8 +418,9 @@ mod tests {
                 Role::Other
             ]
         );
-        // words, not text: a `make` in a path or a string is no build
-        assert_eq!(roles("echo 'make && gcc' > /etc/make.conf"), [Role::Shell]);
+        // words, not text: a `make` in a path or a string is no build (writing /etc is set-up)
+        assert_eq!(roles("echo 'make && gcc' > /etc/make.conf"), [Role::Setup]);
+        assert_eq!(roles("echo 'make && gcc' > make.conf"), [Role::Shell]);
         assert_eq!(roles("/opt/make-things/run"), [Role::Other]);
         assert_eq!(roles("docker-compose version && /tmp/rust/rustup-init -y"), [Role::Shell, Role::Build]);
         // a smoke check of what was just installed
@@ -401,6 +434,33 @@ mod tests {
         let c = parse("chmod +x /tmp/rust/rustup-init && chmod 755 /usr/local/bin/app && chmod +x x").commands;
         assert!(super::build_only(&c[0]));
         assert!(!super::build_only(&c[1]) && !super::build_only(&c[2]));
+    }
+
+    /// puckel/docker-airflow enables its locale with `sed -i … /etc/locale.gen` before
+    /// `locale-gen`: a runtime stage that reruns `locale-gen` needs the edit too.
+    #[test]
+    fn edits_of_the_system_configuration_are_set_up() {
+        let c = parse("sed -i 's/^# en_US.UTF-8 UTF-8$/en_US.UTF-8 UTF-8/g' /etc/locale.gen && echo 'de_DE.UTF-8 UTF-8' >> /etc/locale.gen && sed -ri 's/x/y/' /etc/ssh/sshd_config && printf 'a\\n' | tee /etc/app.conf && sed -i 's/-O2/-O3/' /usr/src/app/Makefile && sed 's/a/b/' /etc/hosts && echo x > /tmp/log").commands;
+        let roles: Vec<Role> = c.iter().map(of).collect();
+        assert_eq!(
+            roles,
+            [Role::Setup, Role::Setup, Role::Setup, Role::Shell, Role::Setup, Role::Shell, Role::Shell, Role::Shell],
+            "{:?}",
+            c.iter().map(|c| &c.words).collect::<Vec<_>>()
+        );
+        assert!(!super::build_only(&c[0]) && super::build_only(&c[5]));
+    }
+
+    #[test]
+    fn scripts_shiplight_cannot_read_are_named() {
+        let c = parse("bash ${ASSETS}/install.sh && sh -e ./setup && ./run.sh --init && sh -c 'make' && /opt/x/install.sh && bash && make").commands;
+        let scripts: Vec<Option<&str>> = c.iter().map(super::runs_script).collect();
+        assert_eq!(
+            scripts,
+            [Some("${ASSETS}/install.sh"), Some("./setup"), Some("./run.sh"), None, Some("/opt/x/install.sh"), None, None],
+            "{:?}",
+            c.iter().map(|c| &c.words).collect::<Vec<_>>()
+        );
     }
 
     #[test]

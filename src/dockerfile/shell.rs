@@ -196,6 +196,8 @@ pub fn parse(script: &str) -> Script {
         next_id
     };
     let mut guarded = false;
+    // whether the command being finished follows `||`
+    let mut after_or = false;
     // the test a `[ … ] &&` chain runs under
     let mut pending_test: Option<Vec<String>> = None;
     let mut guards: Vec<(u32, Vec<String>)> = Vec::new();
@@ -253,6 +255,9 @@ pub fn parse(script: &str) -> Script {
         let words = w.split_off(n);
         let word_spans = sp.split_off(n.min(sp.len()));
         let is_test = matches!(words.first().map(String::as_str), Some("[" | "[[" | "test"));
+        // `… || true && next`: `&&` and `||` bind left to right, so `next` runs whatever
+        // came before
+        let always_true = after_or && matches!(words.as_slice(), [w] if w == "true" || w == ":") && w.is_empty();
         if opened_if {
             if let Some(&id) = scope.last() {
                 guards.push((id, words.clone()));
@@ -281,8 +286,10 @@ pub fn parse(script: &str) -> Script {
             Sep::And | Sep::Pipe if guarded => pending_test.take(),
             _ => None,
         };
+        after_or = matches!(next, Sep::Or);
         guarded = match next {
             Sep::Or => true,
+            Sep::And if always_true => false,
             Sep::And => is_test || guarded,
             Sep::Pipe => guarded,
             Sep::Seq | Sep::Open | Sep::Close => false,
@@ -786,6 +793,24 @@ mod tests {
         assert_eq!(c, [("apt-get purge -y gcc".to_owned(), true), ("apt-get purge -y make".into(), false)]);
         // the `&&` chain of a RUN is not a condition
         assert!(parse("apt-get update && apt-get purge -y gcc").commands.iter().all(|c| !c.conditional()));
+        // after `|| true &&` (or `|| :`) the chain runs whatever failed before (puckel's purge)
+        let s = parse("pip install x || true && apt-get purge -y gcc && rm -rf /x; make || : && apk del b; make || echo no && apk del c");
+        let c: Vec<(String, bool)> = s.commands.iter().map(|c| (c.words.join(" "), c.conditional())).collect();
+        assert_eq!(
+            c,
+            [
+                ("pip install x".to_owned(), false),
+                ("true".into(), true),
+                ("apt-get purge -y gcc".into(), false),
+                ("rm -rf /x".into(), false),
+                ("make".into(), false),
+                (":".into(), true),
+                ("apk del b".into(), false),
+                ("make".into(), false),
+                ("echo no".into(), true),
+                ("apk del c".into(), true),
+            ]
+        );
         // same branch: the removal runs whenever the install does; other branches do not
         let s = parse("case $a in x) apk add gcc && make && apk del gcc ;; a|b) apk del gcc ;; esac; apk del gcc");
         let w: Vec<String> = s.commands.iter().map(|c| c.words.join(" ")).collect();

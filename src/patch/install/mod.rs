@@ -194,6 +194,11 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
         if ins.kind == Kind::Workdir {
             workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/"));
         }
+        // a RUN the runtime reruns (after the build, or between its RUNs)
+        let rerun = n > last || !(s.ships_toolchain(n) || s.is_build_run(n) || s.prepares_with_tool(n));
+        if n > s.first && ins.kind == Kind::Run && rerun {
+            opaque_script(ins, &s.scripts[n])?;
+        }
         if n > last {
             out.artifact_at.get_or_insert(out.runtime.len());
             out.runtime.push(text);
@@ -208,7 +213,7 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
                 split_run(df, s, ins, script, before, &workdir, &mut out)?;
                 runtime_packages(s, state, inputs, &mut out);
                 out.install_at.get_or_insert(out.runtime.len());
-                replay(ins, script, &mut out)?;
+                replay(df, ins, script, &mut out)?;
             }
             Kind::Run if n >= s.first && s.prepares_with_tool(n) => {
                 out.build.push(df.source(ins).trim_end().replace("\r\n", "\n"));
@@ -227,6 +232,25 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
         }
     }
     Ok(out)
+}
+
+/// Refuse a RUN the runtime stage would rerun when it runs a script shiplight does not read
+/// (sameersbn/docker-redmine's `bash ${REDMINE_BUILD_ASSETS_DIR}/install.sh`, whose `bundle
+/// install` compiles): after the toolchain is installed, it may build with it, and the
+/// runtime stage no longer has it.
+fn opaque_script(ins: &Instruction, script: &Option<shell::Script>) -> Result<(), Outcome> {
+    let Some(named) =
+        script.iter().flat_map(|s| &s.commands).filter(|c| roles::of(c) != Role::Build).find_map(roles::runs_script)
+    else {
+        return Ok(());
+    };
+    Err(Outcome::refused(
+        Reason::StillShips,
+        format!(
+            "line {}: `{named}` runs after the toolchain is installed and may build with it, so the runtime stage would still need the toolchain; run the script's build steps in their own RUN (or install the toolchain inside the script) and ask again",
+            ins.line
+        ),
+    ))
 }
 
 /// A build RUN goes to the build stage, staged (DESTDIR) or in a virtualenv when its
@@ -335,7 +359,7 @@ fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, 
 
 /// The commands of a build RUN the runtime must rerun (set-up: users, links, permissions);
 /// a command that is neither build-only nor set-up is refused, since the runtime may need it.
-fn replay(ins: &Instruction, script: &shell::Script, out: &mut Split) -> Result<(), Outcome> {
+fn replay(df: &Dockerfile, ins: &Instruction, script: &shell::Script, out: &mut Split) -> Result<(), Outcome> {
     for c in &script.commands {
         let p = c.program();
         // `&& \ ` with a blank after the backslash leaves a blank word, and a redirection
@@ -347,7 +371,7 @@ fn replay(ins: &Instruction, script: &shell::Script, out: &mut Split) -> Result<
             continue;
         }
         if roles::of(c) == Role::Setup && !c.conditional() {
-            out.setup.push(commands::command_text(c));
+            out.setup.push(commands::written(df, ins, c));
             continue;
         }
         return Err(Outcome::refused(
