@@ -83,8 +83,9 @@ pub fn staged_install(ins: &Instruction, script: &Script, root: &str) -> Option<
 /// (`python3`, `pip3`): Python 2, which a bare `pip`/`python` may be, has no `venv`; nor when
 /// it fetches its own pip (`get-pip.py`) for an interpreter not named `python3`. (A
 /// distribution Python whose pip lands in its own prefix is Alpine's, whose `python3`
-/// package carries `ensurepip`: a virtualenv made there has pip.)
-pub fn into_venv(ins: &Instruction, script: &Script) -> Option<Vec<Edit>> {
+/// package carries `ensurepip`: a virtualenv made there has pip.) With `system_site`, the
+/// virtualenv sees the distribution's Python modules (`--system-site-packages`).
+pub fn into_venv(ins: &Instruction, script: &Script, system_site: bool) -> Option<Vec<Edit>> {
     let words = || script.commands.iter().flat_map(|c| c.words.iter());
     let python3 = words().any(|w| w.contains("python3") || w.starts_with("pip3"));
     // the interpreter that runs get-pip.py: `curl … get-pip.py | python3`, `python3 get-pip.py`
@@ -104,7 +105,8 @@ pub fn into_venv(ins: &Instruction, script: &Script) -> Option<Vec<Edit>> {
     }
     let first = script.commands.iter().find(|c| pip_options(c).is_some())?;
     let start = ins.source_range(first.span()?)?.start;
-    Some(vec![Edit::insert(start, "python3 -m venv /opt/venv && ")])
+    let flag = if system_site { " --system-site-packages" } else { "" };
+    Some(vec![Edit::insert(start, format!("python3 -m venv{flag} /opt/venv && "))])
 }
 
 /// End the RUN with `&& rm -rf /var/lib/apt/lists/*`: after its last command.
@@ -217,7 +219,7 @@ mod tests {
         assert!(staged_install(ins, &shell::parse(&ins.script().unwrap()), "/x").is_none());
         let pip = "FROM debian\nRUN apt-get install -y python3-pip && pip3 install flask\n";
         assert_eq!(
-            edited(pip, |i, s| into_venv(i, s).unwrap()),
+            edited(pip, |i, s| into_venv(i, s, false).unwrap()),
             "FROM debian\nRUN apt-get install -y python3-pip && python3 -m venv /opt/venv && pip3 install flask\n"
         );
     }

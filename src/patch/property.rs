@@ -117,7 +117,7 @@ fn every_edit_lands_on_a_word_boundary_and_every_patch_parses() {
                 ("pip_no_cache", edits::pip_no_cache(ins, &script)),
                 ("cgo_off", edits::cgo_off(ins, &script)),
                 ("staged_install", edits::staged_install(ins, &script, "/opt/root").unwrap_or_default()),
-                ("into_venv", edits::into_venv(ins, &script).unwrap_or_default()),
+                ("into_venv", edits::into_venv(ins, &script, true).unwrap_or_default()),
                 ("clean_apt_lists", edits::clean_apt_lists(ins, &script).into_iter().collect()),
                 ("append_command", edits::append_command(ins, &script, "true").into_iter().collect()),
             ];

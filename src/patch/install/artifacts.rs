@@ -52,8 +52,9 @@ pub struct Landing<'a> {
 pub enum Stuck {
     /// `make install` into `/usr`: staged with DESTDIR when the RUN's text allows it.
     SystemPrefix(String),
-    /// pip into a distribution's Python: moved into a virtualenv when the text allows it.
-    DistroPip(String),
+    /// pip (gem, npm) into a distribution's Python: moved into a virtualenv when the text
+    /// allows it and the program runs from it. The command, then what to do instead.
+    DistroPip(String, String),
 }
 
 /// The staging root of a `make install` into the system prefix.
@@ -187,11 +188,7 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                         push(&mut out, "/opt/venv".into(), "/opt/venv".into())
                     }
                     None => {
-                        return Err(Stuck::DistroPip(format!(
-                            "`{}` installs into the distribution's own prefix, which the toolchain shares: {} and ask again",
-                            c.words.join(" "),
-                            own_prefix_advice(c)
-                        )));
+                        return Err(Stuck::DistroPip(c.words.join(" "), own_prefix_advice(c).to_owned()));
                     }
                 }
             }

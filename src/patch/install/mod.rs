@@ -278,13 +278,22 @@ fn split_run(
                 }
                 _ => return Err(Outcome::refused(Reason::SystemPrefix, format!("line {}: {why}", ins.line))),
             },
-            Err(Stuck::DistroPip(why)) => match super::edits::into_venv(ins, script) {
-                Some(e) if !landing.venv => {
-                    edits.extend(e);
-                    landing.venv = true;
+            Err(Stuck::DistroPip(command, advice)) => {
+                let shares = format!("line {}: `{command}` installs into the distribution's own prefix, which the toolchain shares", ins.line);
+                match (super::edits::into_venv(ins, script, distro_modules(s)), venv_unreached(s)) {
+                    (Some(_), Some(unreached)) if !landing.venv => {
+                        return Err(Outcome::refused(
+                            Reason::SystemPrefix,
+                            format!("{shares}, and {unreached}: install with `--prefix=/install` in a build stage of the same base, copy `/install` into that Python's prefix and ask again"),
+                        ))
+                    }
+                    (Some(e), None) if !landing.venv => {
+                        edits.extend(e);
+                        landing.venv = true;
+                    }
+                    _ => return Err(Outcome::refused(Reason::SystemPrefix, format!("{shares}: {advice} and ask again"))),
                 }
-                _ => return Err(Outcome::refused(Reason::SystemPrefix, format!("line {}: {why}", ins.line))),
-            },
+            }
         }
     };
     let Some(build_text) = super::verbatim_edited(df, ins, before, &edits) else {
@@ -303,6 +312,38 @@ fn split_run(
         out.built_in = Some(dir);
     }
     Ok(())
+}
+
+/// Why a new `/opt/venv` would not reach the program, when it would not: the stage sets no
+/// CMD or ENTRYPOINT of its own, so the program comes from the base image and runs the base's
+/// Python (jupyterhub's `FROM jupyter/jupyterhub-onbuild` + `pip3 install psycopg2`), or they
+/// name a Python by its path outside the virtualenv (`/usr/bin/python3`).
+fn venv_unreached(s: &Survey) -> Option<String> {
+    let starts: Vec<&Instruction> =
+        s.stage.instructions.iter().filter(|i| matches!(i.kind, Kind::Cmd | Kind::Entrypoint)).collect();
+    if starts.is_empty() {
+        return Some(format!(
+            "the stage sets no CMD or ENTRYPOINT, so its program comes from `{}` and runs that image's Python, which a new virtualenv would hide the packages from",
+            s.base
+        ));
+    }
+    let by_path = starts.iter().flat_map(|i| i.script().map(|t| shell::split_words(&t)).unwrap_or_else(|| i.words().to_vec())).find(|w| {
+        w.starts_with('/') && !w.starts_with("/opt/venv/") && w.rsplit('/').next().is_some_and(|p| p.starts_with("python"))
+    });
+    by_path.map(|w| format!("the program runs `{w}`, not the Python of a new virtualenv"))
+}
+
+/// Whether the stage ships Python modules from the distribution (`py3-nftables`,
+/// `python3-gi`): a virtualenv made for its pip installs must still see them
+/// (`--system-site-packages`), as the program did.
+fn distro_modules(s: &Survey) -> bool {
+    const TOOLS: [&str; 6] = ["dev", "pip", "venv", "setuptools", "wheel", "virtualenv"];
+    s.states.iter().flatten().flat_map(|st| st.shipped()).any(|p| {
+        p.name
+            .strip_prefix("py3-")
+            .or_else(|| p.name.strip_prefix("python3-"))
+            .is_some_and(|m| !TOOLS.contains(&m) && !s.tool(&p.name))
+    })
 }
 
 /// The runtime packages of a build RUN: what it installs that ships, with its toolchain
@@ -748,6 +789,63 @@ mod tests {
         let m = &found.rationale.iter().find(|r| r.rule == "SL102").unwrap().message;
         assert!(m.contains("ELF needs") && m.contains("libssl3 (libssl.so.3)") && m.contains("libfoo.so.1"), "{m}");
         assert!(!m.contains("guess"), "{m}");
+    }
+
+    fn refusal(text: &str) -> crate::patch::Refusal {
+        match suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) {
+            O::Refused(r) => r,
+            other => panic!("a patch for\n{text}\n{other:?}"),
+        }
+    }
+
+    /// Round 9 (jupyterhub's postgres example): pip into the base's own Python, whose program
+    /// the stage inherits, gets no virtualenv the program would never use.
+    #[test]
+    fn a_virtualenv_only_when_the_program_runs_from_it() {
+        let inherited = "FROM jupyter/jupyterhub-onbuild\nRUN apt-get install -y libpq-dev && pip3 install psycopg2\nRUN useradd -m rhea\nUSER rhea\n";
+        let r = refusal(inherited);
+        assert_eq!(r.reason, Reason::SystemPrefix, "{r:?}");
+        assert!(r.message.contains("sets no CMD or ENTRYPOINT, so its program comes from `jupyter/jupyterhub-onbuild`"), "{}", r.message);
+        let by_path = "FROM alpine:3.20\nRUN apk add python3 py3-pip python3-dev gcc musl-dev && pip3 install psycopg2\nCMD [\"/usr/bin/python3\", \"-m\", \"app\"]\n";
+        assert!(refusal(by_path).message.contains("runs `/usr/bin/python3`, not the Python of a new virtualenv"));
+        // the program on PATH is the virtualenv's
+        let on_path = by_path.replace("/usr/bin/python3", "python3");
+        assert!(runtime(&patch(&on_path)).contains("COPY --from=build /opt/venv /opt/venv\n"));
+    }
+
+    /// Round 9 (mailcow's netfilter): the program imports `py3-nftables` from the system's
+    /// site-packages, so its virtualenv must see them.
+    #[test]
+    fn a_virtualenv_sees_the_distributions_python_modules() {
+        let text = "FROM alpine:3.20\nWORKDIR /app\nRUN apk add --virtual .build-deps gcc python3-dev libffi-dev && apk add python3 py3-pip py3-nftables musl-dev && pip3 install redis python-iptables && apk del .build-deps\nCOPY main.py /app/\nCMD [\"python3\", \"/app/main.py\"]\n";
+        let p = patch(text);
+        assert!(p.patched.contains("python3 -m venv --system-site-packages /opt/venv && pip3 install"), "{}", p.patched);
+        assert!(runtime(&p).contains("py3-nftables"), "{}", p.patched);
+        let without = text.replace(" py3-nftables", "");
+        assert!(patch(&without).patched.contains("python3 -m venv /opt/venv && pip3 install"));
+    }
+
+    /// Round 9 (sameersbn/docker-redmine): a script rerun in the runtime after the toolchain
+    /// is installed may build with it (its `bundle install` compiles), so no split.
+    #[test]
+    fn a_script_the_runtime_would_rerun_after_the_toolchain_is_refused() {
+        let text = "FROM ruby:3.3-slim-bookworm\nRUN apt-get update && apt-get install -y gcc make libpq-dev && gem install bundler\nCOPY assets/build/ /etc/app/build/\nRUN bash /etc/app/build/install.sh\nCMD [\"app\"]\n";
+        let r = refusal(text);
+        assert_eq!(r.reason, Reason::StillShips, "{r:?}");
+        assert!(r.message.starts_with("line 4: `/etc/app/build/install.sh` runs after the toolchain"), "{}", r.message);
+    }
+
+    /// Round 9 (puckel/docker-airflow): the locale enabled by `sed -i … /etc/locale.gen` is
+    /// generated again in the runtime, so the edit is replayed before `locale-gen`.
+    #[test]
+    fn the_runtime_replays_edits_of_the_system_configuration() {
+        let text = "FROM python:3.7-slim-buster\nRUN apt-get update && apt-get install -y build-essential libpq-dev locales && sed -i 's/^# en_US.UTF-8 UTF-8$/en_US.UTF-8 UTF-8/g' /etc/locale.gen && locale-gen && pip install psycopg2 && apt-get purge -y build-essential || true && rm -rf /var/lib/apt/lists/*\nCMD [\"python\"]\n";
+        let rt = runtime(&patch(text));
+        assert!(
+            rt.contains("RUN sed -i 's/^# en_US.UTF-8 UTF-8$/en_US.UTF-8 UTF-8/g' /etc/locale.gen \\\n    && locale-gen\n"),
+            "{rt}"
+        );
+        assert!(rt.contains("--no-install-recommends libpq5 locales \\"), "{rt}");
     }
 
     #[test]
