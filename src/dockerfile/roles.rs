@@ -276,12 +276,17 @@ pub fn edits_system_config(c: &SimpleCommand) -> bool {
     let args = c.args();
     match c.program() {
         "sed" => {
-            args.iter().any(|a| a == "--in-place" || a.starts_with("--in-place=") || (a.starts_with('-') && !a.starts_with("--") && a.contains('i')))
-                && args.last().is_some_and(|a| in_etc(a))
+            args.iter().any(|a| {
+                a == "--in-place"
+                    || a.starts_with("--in-place=")
+                    || (a.starts_with('-') && !a.starts_with("--") && a.contains('i'))
+            }) && args.last().is_some_and(|a| in_etc(a))
         }
         "tee" => args.iter().any(|a| in_etc(a)),
-        "echo" | "printf" | "cat" => args.windows(2).any(|w| matches!(w[0].as_str(), ">" | ">>") && in_etc(&w[1]))
-            || args.iter().any(|a| a.starts_with('>') && in_etc(a)),
+        "echo" | "printf" | "cat" => {
+            args.windows(2).any(|w| matches!(w[0].as_str(), ">" | ">>") && in_etc(&w[1]))
+                || args.iter().any(|a| a.starts_with('>') && in_etc(a))
+        }
         _ => false,
     }
 }
@@ -457,7 +462,15 @@ mod tests {
         let scripts: Vec<Option<&str>> = c.iter().map(super::runs_script).collect();
         assert_eq!(
             scripts,
-            [Some("${ASSETS}/install.sh"), Some("./setup"), Some("./run.sh"), None, Some("/opt/x/install.sh"), None, None],
+            [
+                Some("${ASSETS}/install.sh"),
+                Some("./setup"),
+                Some("./run.sh"),
+                None,
+                Some("/opt/x/install.sh"),
+                None,
+                None
+            ],
             "{:?}",
             c.iter().map(|c| &c.words).collect::<Vec<_>>()
         );

@@ -255,8 +255,6 @@ pub fn parse(script: &str) -> Script {
         let words = w.split_off(n);
         let word_spans = sp.split_off(n.min(sp.len()));
         let is_test = matches!(words.first().map(String::as_str), Some("[" | "[[" | "test"));
-        // `… || true && next`: `&&` and `||` bind left to right, so `next` runs whatever
-        // came before
         let always_true = after_or && matches!(words.as_slice(), [w] if w == "true" || w == ":") && w.is_empty();
         if opened_if {
             if let Some(&id) = scope.last() {
@@ -287,21 +285,14 @@ pub fn parse(script: &str) -> Script {
             _ => None,
         };
         after_or = matches!(next, Sep::Or);
-        guarded = match next {
-            Sep::Or => true,
-            Sep::And if always_true => false,
-            Sep::And => is_test || guarded,
-            Sep::Pipe => guarded,
-            Sep::Seq | Sep::Open | Sep::Close => false,
-            Sep::CaseEnd => {
-                // the next pattern of a case is another branch
-                if scope.pop().is_some() {
-                    scope.push(fresh());
-                }
-                in_pattern = true;
-                false
+        guarded = guards_next(next, is_test, always_true, guarded);
+        if let Sep::CaseEnd = next {
+            // the next pattern of a case is another branch
+            if scope.pop().is_some() {
+                scope.push(fresh());
             }
-        };
+            in_pattern = true;
+        }
     };
     let mut functions: Vec<String> = Vec::new();
     while let Some(tok) = lexer.next_token() {
@@ -434,6 +425,21 @@ fn expand_local_variables(commands: &mut [SimpleCommand]) {
 }
 
 /// The words of the last command pushed (the test a `&&` chain is guarded by).
+/// Whether the command after a `next` operator runs under a condition: after `||`; after
+/// `&&` when this command is a test or is itself guarded; within a pipeline as its start.
+/// After `… || true` (or `|| :`), `&&` continues unconditionally: `&&` and `||` bind left to
+/// right, so `a || true && b` runs `b` whatever `a` did. A `;`, a parenthesis or a `case`
+/// branch's end starts afresh.
+fn guards_next(next: Sep, is_test: bool, always_true: bool, guarded: bool) -> bool {
+    match next {
+        Sep::Or => true,
+        Sep::And if always_true => false,
+        Sep::And => is_test || guarded,
+        Sep::Pipe => guarded,
+        _ => false,
+    }
+}
+
 fn words_for_guard(commands: &[SimpleCommand]) -> Vec<String> {
     commands.last().map(|c| c.words.clone()).unwrap_or_default()
 }
