@@ -378,7 +378,8 @@ fn names(targets: &[Option<String>], df: Option<&Dockerfile>) -> Vec<String> {
 /// or fixture folder (`tests/`, `testdata/`, `fixtures/` …), or named for tests
 /// (`Dockerfile.test`, `ci.Dockerfile`), is a test input or test image: ci-only; one in a
 /// `.devcontainer/` folder, or named for development (`Dockerfile.dev`, `dev.Dockerfile`), is
-/// a development environment. A
+/// a development environment; in a repository that says what it ships, one in an archive
+/// folder (`archive/`, `deprecated/`, `legacy/` …) is a retired file nothing builds. A
 /// workflow, bake or compose file that builds it decides instead. The folder speaks
 /// wherever the file is; its name only where `by_name` (the repository says what it ships,
 /// so an unnamed build is not hidden elsewhere).
@@ -399,6 +400,8 @@ pub fn named_path(dockerfile: &str, by_name: bool) -> Option<BuildPath> {
         (Role::Development, "it is in a `.devcontainer/` folder: a development container's image".to_owned())
     } else if !by_name {
         return None;
+    } else if let Some(f) = folders.iter().find(|f| is_archive_folder(f)) {
+        (Role::CiOnly, format!("it is in an archive folder (`{f}/`) and nothing here builds it: a retired file"))
     } else if words.iter().any(|w| matches!(*w, "test" | "tests" | "ci" | "e2e")) {
         (Role::CiOnly, "its name says it is a test image".to_owned())
     } else if words.iter().any(|w| matches!(*w, "dev" | "devel" | "development" | "devcontainer")) {
@@ -418,6 +421,25 @@ pub fn named_path(dockerfile: &str, by_name: bool) -> Option<BuildPath> {
         images: Vec::new(),
         contexts: Vec::new(),
     })
+}
+
+/// Whether a folder keeps retired files: `archive`, `archived`, `deprecated`, `legacy`,
+/// `obsolete`, `attic`, `retired`, `unmaintained`, `eol` (openresty's `archive/` of the
+/// distributions it no longer builds).
+fn is_archive_folder(name: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "archive",
+        "archived",
+        "archives",
+        "deprecated",
+        "legacy",
+        "obsolete",
+        "attic",
+        "retired",
+        "unmaintained",
+        "eol",
+    ];
+    WORDS.contains(&name.to_ascii_lowercase().as_str())
 }
 
 /// Whether a folder holds tests or test inputs, by the conventions for them: `test`,
@@ -1174,6 +1196,10 @@ mod tests {
             ("dockerfiles/Dockerfile.dev", Some(Role::Development)),
             ("containers/cpp/.devcontainer/base.Dockerfile", Some(Role::Development)),
             ("vendor/github.com/o/m/Dockerfile", Some(Role::CiOnly)),
+            // openresty's archive/ of the distributions it no longer builds
+            ("archive/Dockerfile.wheezy", Some(Role::CiOnly)),
+            ("images/Deprecated/centos7/Dockerfile", Some(Role::CiOnly)),
+            ("archiver/Dockerfile", None),
             ("web/Dockerfile", None),
             ("latest/Dockerfile", None),
             ("lkp-tests/Dockerfile", None),
@@ -1192,7 +1218,7 @@ mod tests {
             assert_eq!(unseen.answer(p, Some(&df)).role, Role::CiOnly, "{p}");
         }
         assert_eq!(unseen.answer(".devcontainer/Dockerfile", Some(&df)).role, Role::Development);
-        for p in ["hack/Dockerfile.test", "Dockerfile.dev"] {
+        for p in ["hack/Dockerfile.test", "Dockerfile.dev", "archive/Dockerfile.wheezy"] {
             assert!(unseen.answer(p, Some(&df)).default, "{p}");
         }
         // a build path decides over the name
