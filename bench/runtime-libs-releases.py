@@ -20,7 +20,7 @@ import re
 import sys
 
 DEBIAN = ["bullseye", "bookworm", "trixie"]
-UBUNTU = ["bionic", "focal", "jammy", "noble"]
+UBUNTU = ["xenial", "bionic", "focal", "jammy", "noble"]
 
 
 def index(paths):

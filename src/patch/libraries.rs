@@ -67,14 +67,20 @@ fn releases() -> &'static [(&'static str, &'static str, &'static str)] {
 /// `debian`/`ubuntu` tag (`debian:10`, `ubuntu:20.04`). `None` for anything else, which
 /// the table's (bookworm's) naming serves.
 pub fn release_of(image: &str) -> Option<&'static str> {
-    const CODENAMES: [&str; 10] =
-        ["stretch", "buster", "bullseye", "bookworm", "trixie", "xenial", "bionic", "focal", "jammy", "noble"];
-    const NUMBERED: [(&str, &str); 10] = [
+    const CODENAMES: [&str; 14] = [
+        "wheezy", "jessie", "stretch", "buster", "bullseye", "bookworm", "trixie", "precise", "trusty", "xenial",
+        "bionic", "focal", "jammy", "noble",
+    ];
+    const NUMBERED: [(&str, &str); 14] = [
+        ("debian:7", "wheezy"),
+        ("debian:8", "jessie"),
         ("debian:9", "stretch"),
         ("debian:10", "buster"),
         ("debian:11", "bullseye"),
         ("debian:12", "bookworm"),
         ("debian:13", "trixie"),
+        ("ubuntu:12.04", "precise"),
+        ("ubuntu:14.04", "trusty"),
         ("ubuntu:16.04", "xenial"),
         ("ubuntu:18.04", "bionic"),
         ("ubuntu:20.04", "focal"),
@@ -88,10 +94,7 @@ pub fn release_of(image: &str) -> Option<&'static str> {
     }
     let name = r.short_name();
     let numbered = format!("{name}:{}", tag.split('-').next().unwrap_or_default());
-    NUMBERED
-        .iter()
-        .find(|(n, _)| numbered == *n || numbered.starts_with(&format!("{n}.")))
-        .map(|(_, c)| *c)
+    NUMBERED.iter().find(|(n, _)| numbered == *n || numbered.starts_with(&format!("{n}."))).map(|(_, c)| *c)
 }
 
 /// The `-dev` → runtime table (`templates/runtime-libs.tsv`), parsed once.
@@ -112,6 +115,16 @@ pub fn table() -> &'static [Row] {
 /// The table's row for package `dev`, when it has one.
 pub fn row(dev: &str) -> Option<&'static Row> {
     table().iter().find(|r| r.dev == dev)
+}
+
+/// The row for `dev` as installed by `manager` on an image of `release`: none where the
+/// table cannot name the library there, a Debian or Ubuntu release older than it covers
+/// (jessie, trusty: `libncurses6` and `libreadline8` do not exist there), so the package is
+/// reported as unknown rather than guessed wrong.
+pub fn row_on(dev: &str, manager: Manager, release: Option<&str>) -> Option<&'static Row> {
+    let apt = matches!(manager, Manager::AptGet | Manager::Apt);
+    let named = |r: &str| r == "bookworm" || releases().iter().any(|(rel, _, _)| *rel == r);
+    row(dev).filter(|_| !apt || release.is_none_or(named))
 }
 
 /// Whether a package name is a development package (`-dev`, `-devel`).
@@ -246,7 +259,7 @@ pub fn runtime_install(original: &Dockerfile, patched: &str, inputs: &Inputs) ->
         let mut swapped = Vec::new();
         let mut unknown = Vec::new();
         for d in &lost {
-            match row(&d.name) {
+            match row_on(&d.name, d.manager, release_of(&runtime_image)) {
                 Some(r) => {
                     if let Some(lib) = r.runtime(d.manager, release_of(&runtime_image)) {
                         add(lib, &mut packages);
@@ -319,6 +332,17 @@ mod tests {
         assert_eq!(ssl.runtime(Manager::Apk, Some("buster")), Some("libssl3"), "apk names are not Debian's");
         assert_eq!(row("libffi-dev").unwrap().runtime(Manager::AptGet, Some("bullseye")), Some("libffi7"));
         assert_eq!(row("libpq-dev").unwrap().runtime(Manager::AptGet, Some("buster")), Some("libpq5"));
+        // a release older than the table covers gets no guess: the package is named as unknown
+        assert_eq!(release_of("debian:jessie"), Some("jessie"));
+        assert_eq!(release_of("ubuntu:14.04"), Some("trusty"));
+        assert!(row_on("libncurses-dev", Manager::AptGet, Some("jessie")).is_none());
+        assert!(row_on("libncurses-dev", Manager::Apk, Some("jessie")).is_some(), "apk is not Debian's");
+        let xenial = row_on("libncurses-dev", Manager::AptGet, Some("xenial")).unwrap();
+        assert_eq!(xenial.runtime(Manager::AptGet, Some("xenial")), Some("libncurses5"));
+        let old = "FROM debian:jessie\nRUN apt-get update && apt-get install -y build-essential libssl-dev\nWORKDIR /src\nCOPY . .\nRUN make && cp app /usr/local/bin/\nCMD [\"app\"]\n";
+        let p = patch(old, &Inputs::default());
+        assert!(!p.patched.contains("libssl3"), "{}", p.patched);
+        assert!(p.rationale.iter().any(|r| r.message.contains("no runtime package known for libssl-dev")), "{:?}", p.rationale);
         // every release row names a -dev package the table has
         for (release, dev, _) in releases() {
             assert!(row(dev).is_some(), "{release} {dev}");

@@ -279,7 +279,10 @@ fn split_run(
                 _ => return Err(Outcome::refused(Reason::SystemPrefix, format!("line {}: {why}", ins.line))),
             },
             Err(Stuck::DistroPip(command, advice)) => {
-                let shares = format!("line {}: `{command}` installs into the distribution's own prefix, which the toolchain shares", ins.line);
+                let shares = format!(
+                    "line {}: `{command}` installs into the distribution's own prefix, which the toolchain shares",
+                    ins.line
+                );
                 match (super::edits::into_venv(ins, script, distro_modules(s)), venv_unreached(s)) {
                     (Some(_), Some(unreached)) if !landing.venv => {
                         return Err(Outcome::refused(
@@ -327,9 +330,14 @@ fn venv_unreached(s: &Survey) -> Option<String> {
             s.base
         ));
     }
-    let by_path = starts.iter().flat_map(|i| i.script().map(|t| shell::split_words(&t)).unwrap_or_else(|| i.words().to_vec())).find(|w| {
-        w.starts_with('/') && !w.starts_with("/opt/venv/") && w.rsplit('/').next().is_some_and(|p| p.starts_with("python"))
-    });
+    let by_path = starts
+        .iter()
+        .flat_map(|i| i.script().map(|t| shell::split_words(&t)).unwrap_or_else(|| i.words().to_vec()))
+        .find(|w| {
+            w.starts_with('/')
+                && !w.starts_with("/opt/venv/")
+                && w.rsplit('/').next().is_some_and(|p| p.starts_with("python"))
+        });
     by_path.map(|w| format!("the program runs `{w}`, not the Python of a new virtualenv"))
 }
 
@@ -357,7 +365,9 @@ fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, 
         if inputs.runtime_libs.is_some() {
             break;
         }
-        if let Some(lib) = libraries::row(&p.name).and_then(|row| row.runtime(p.manager, libraries::release_of(&s.base))) {
+        if let Some(lib) = libraries::row_on(&p.name, p.manager, libraries::release_of(&s.base))
+            .and_then(|row| row.runtime(p.manager, libraries::release_of(&s.base)))
+        {
             if !out.runtime_pkgs.iter().any(|r| r == lib) {
                 out.runtime_pkgs.push(lib.to_owned());
             }
@@ -384,7 +394,7 @@ fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, 
         if inputs.runtime_libs.is_some() {
             continue;
         }
-        match libraries::row(&p.name) {
+        match libraries::row_on(&p.name, p.manager, libraries::release_of(&s.base)) {
             Some(row) => {
                 if let Some(lib) = row.runtime(p.manager, libraries::release_of(&s.base)) {
                     if !out.runtime_pkgs.iter().any(|r| r == lib) {
@@ -805,7 +815,11 @@ mod tests {
         let inherited = "FROM jupyter/jupyterhub-onbuild\nRUN apt-get install -y libpq-dev && pip3 install psycopg2\nRUN useradd -m rhea\nUSER rhea\n";
         let r = refusal(inherited);
         assert_eq!(r.reason, Reason::SystemPrefix, "{r:?}");
-        assert!(r.message.contains("sets no CMD or ENTRYPOINT, so its program comes from `jupyter/jupyterhub-onbuild`"), "{}", r.message);
+        assert!(
+            r.message.contains("sets no CMD or ENTRYPOINT, so its program comes from `jupyter/jupyterhub-onbuild`"),
+            "{}",
+            r.message
+        );
         let by_path = "FROM alpine:3.20\nRUN apk add python3 py3-pip python3-dev gcc musl-dev && pip3 install psycopg2\nCMD [\"/usr/bin/python3\", \"-m\", \"app\"]\n";
         assert!(refusal(by_path).message.contains("runs `/usr/bin/python3`, not the Python of a new virtualenv"));
         // the program on PATH is the virtualenv's
@@ -819,7 +833,11 @@ mod tests {
     fn a_virtualenv_sees_the_distributions_python_modules() {
         let text = "FROM alpine:3.20\nWORKDIR /app\nRUN apk add --virtual .build-deps gcc python3-dev libffi-dev && apk add python3 py3-pip py3-nftables musl-dev && pip3 install redis python-iptables && apk del .build-deps\nCOPY main.py /app/\nCMD [\"python3\", \"/app/main.py\"]\n";
         let p = patch(text);
-        assert!(p.patched.contains("python3 -m venv --system-site-packages /opt/venv && pip3 install"), "{}", p.patched);
+        assert!(
+            p.patched.contains("python3 -m venv --system-site-packages /opt/venv && pip3 install"),
+            "{}",
+            p.patched
+        );
         assert!(runtime(&p).contains("py3-nftables"), "{}", p.patched);
         let without = text.replace(" py3-nftables", "");
         assert!(patch(&without).patched.contains("python3 -m venv /opt/venv && pip3 install"));
