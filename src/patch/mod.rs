@@ -197,6 +197,9 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
         Ok(plan) => plan,
         Err(outcome) => return outcome,
     };
+    if let Some(why) = plan.data["pinned_base"].as_str() {
+        return Outcome::refused(Reason::VariableBase, why);
+    }
     let mut patched = match templates.render(&plan.template, &plan.data) {
         Ok(p) => p,
         Err(e) => return Outcome::refused(Reason::Template, e),
@@ -339,10 +342,23 @@ impl Plan {
         rationale: Vec<Rationale>,
     ) -> Plan {
         let (platform, build_name, runtime_name) = stage_names(stage);
+        // a base written with ARGs (`${BASE}:${TAG}`, which CI may set) stays written so, and
+        // the runtime follows it when it is that image or a variant of its tag (`-slim`)
+        let written = |image: &str| match stage.base.contains('$') && stage.base_resolved == base {
+            true => image.strip_prefix(base).map(|variant| format!("{}{variant}", stage.base)),
+            false => Some(image.to_owned()),
+        };
+        let pinned = written(runtime_image).is_none().then(|| {
+            format!(
+                "line {}: the base is written with ARGs (`{}`) the build may set, and the runtime `{runtime_image}` cannot follow them; write the runtime stage's FROM with the same ARGs and ask again",
+                stage.line, stage.base
+            )
+        });
         let data = serde_json::json!({
             "preamble": preamble(df, stage),
-            "build_from": format!("FROM {platform}{base} AS {build_name}"),
-            "runtime_from": format!("FROM {platform}{runtime_image} AS {runtime_name}"),
+            "build_from": format!("FROM {platform}{} AS {build_name}", written(base).unwrap_or_else(|| base.to_owned())),
+            "runtime_from": format!("FROM {platform}{} AS {runtime_name}", written(runtime_image).unwrap_or_else(|| runtime_image.to_owned())),
+            "pinned_base": pinned,
             "build": build,
             "runtime": runtime,
             "build_stage": build_name,

@@ -860,10 +860,27 @@ mod tests {
         let text = "FROM python:3.7-slim-buster\nRUN apt-get update && apt-get install -y build-essential libpq-dev locales && sed -i 's/^# en_US.UTF-8 UTF-8$/en_US.UTF-8 UTF-8/g' /etc/locale.gen && locale-gen && pip install psycopg2 && apt-get purge -y build-essential || true && rm -rf /var/lib/apt/lists/*\nCMD [\"python\"]\n";
         let rt = runtime(&patch(text));
         assert!(
-            rt.contains("RUN sed -i 's/^# en_US.UTF-8 UTF-8$/en_US.UTF-8 UTF-8/g' /etc/locale.gen \\\n    && locale-gen\n"),
+            rt.contains(
+                "RUN sed -i 's/^# en_US.UTF-8 UTF-8$/en_US.UTF-8 UTF-8/g' /etc/locale.gen \\\n    && locale-gen\n"
+            ),
             "{rt}"
         );
         assert!(rt.contains("--no-install-recommends libpq5 locales \\"), "{rt}");
+    }
+
+    /// Round 10 (openresty's fat images, `FROM ${RESTY_FAT_IMAGE_BASE}:${RESTY_FAT_IMAGE_TAG}`,
+    /// set by CI): a base written with ARGs stays written so, and a runtime that cannot follow
+    /// them is refused rather than pinned to their defaults.
+    #[test]
+    fn a_base_written_with_args_stays_written_so() {
+        let text = "ARG DEBIAN=bookworm\nFROM debian:${DEBIAN}\nRUN apt-get update && apt-get install -y build-essential\nWORKDIR /src\nCOPY . .\nRUN make && cp app /usr/local/bin/\nCMD [\"app\"]\n";
+        let p = patch(text);
+        assert!(p.patched.starts_with("ARG DEBIAN=bookworm\nFROM debian:${DEBIAN} AS build\n"), "{}", p.patched);
+        assert!(p.patched.contains("FROM debian:${DEBIAN}-slim AS runtime\n"), "{}", p.patched);
+        let go = "ARG GO=1.22\nFROM golang:${GO}\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/app .\nCMD [\"app\"]\n";
+        let r = refusal(go);
+        assert_eq!(r.reason, Reason::VariableBase, "{r:?}");
+        assert!(r.message.contains("ARGs (`golang:${GO}`) the build may set"), "{}", r.message);
     }
 
     #[test]
