@@ -176,6 +176,7 @@ const OTHER_FLAGS: &[(&str, &str)] = &[
     ("--release", "cargo build"),
     ("--rule-kind", "the SARIF Multitool's validate"),
     ("--set", "docker buildx bake"),
+    ("--system-site-packages", "python -m venv"),
     ("--virtual", "apk add"),
     ("--who-owns", "apk info"),
     ("--yes", "apt-get"),
