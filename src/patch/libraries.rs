@@ -342,7 +342,11 @@ mod tests {
         let old = "FROM debian:jessie\nRUN apt-get update && apt-get install -y build-essential libssl-dev\nWORKDIR /src\nCOPY . .\nRUN make && cp app /usr/local/bin/\nCMD [\"app\"]\n";
         let p = patch(old, &Inputs::default());
         assert!(!p.patched.contains("libssl3"), "{}", p.patched);
-        assert!(p.rationale.iter().any(|r| r.message.contains("no runtime package known for libssl-dev")), "{:?}", p.rationale);
+        assert!(
+            p.rationale.iter().any(|r| r.message.contains("no runtime package known for libssl-dev")),
+            "{:?}",
+            p.rationale
+        );
         // every release row names a -dev package the table has
         for (release, dev, _) in releases() {
             assert!(row(dev).is_some(), "{release} {dev}");
