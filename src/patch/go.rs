@@ -37,16 +37,15 @@ fn builds_only(script: &str) -> bool {
 /// Whether the stage builds with cgo: it says `CGO_ENABLED=1`, or installs a `-dev` library
 /// (one with a runtime package, or one the table does not know) for the build to link.
 fn uses_cgo(stage: &crate::dockerfile::Stage) -> bool {
-    use super::libraries::{is_dev, row};
+    use super::libraries::{is_dev, runtime_on};
     stage.instructions.iter().any(|ins| match ins.kind {
         Kind::Env | Kind::Arg => {
             ins.pairs().iter().any(|kv| kv.key == "CGO_ENABLED" && kv.value.as_deref().map(str::trim) == Some("1"))
         }
         Kind::Run => shell::parse(&ins.script().unwrap_or_default()).commands.iter().any(|c| {
             c.words.iter().any(|w| w == "CGO_ENABLED=1")
-                || system_install(c).is_some_and(|(m, pkgs)| {
-                    pkgs.iter().any(|p| is_dev(p) && row(p).is_none_or(|r| r.runtime(m, None).is_some()))
-                })
+                || system_install(c)
+                    .is_some_and(|(m, pkgs)| pkgs.iter().any(|p| is_dev(p) && runtime_on(p, m, None) != Some(None)))
         }),
         _ => false,
     })

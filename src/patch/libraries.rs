@@ -33,7 +33,7 @@ impl Row {
     /// The runtime package in `manager`'s naming on `release` (the Debian or Ubuntu release
     /// of the runtime base, [`release_of`]; `None`: the table's own, bookworm's); `None`
     /// when headers are all it holds.
-    pub fn runtime(&self, manager: Manager, release: Option<&str>) -> Option<&'static str> {
+    fn runtime(&self, manager: Manager, release: Option<&str>) -> Option<&'static str> {
         let lib = match manager {
             Manager::Apk => self.apk,
             Manager::Yum | Manager::Dnf | Manager::Microdnf => self.rpm,
@@ -117,14 +117,15 @@ pub fn row(dev: &str) -> Option<&'static Row> {
     table().iter().find(|r| r.dev == dev)
 }
 
-/// The row for `dev` as installed by `manager` on an image of `release`: none where the
-/// table cannot name the library there, a Debian or Ubuntu release older than it covers
-/// (jessie, trusty: `libncurses6` and `libreadline8` do not exist there), so the package is
-/// reported as unknown rather than guessed wrong.
-pub fn row_on(dev: &str, manager: Manager, release: Option<&str>) -> Option<&'static Row> {
+/// The runtime package of `dev` as installed by `manager` on an image of `release`: `None`
+/// when the table cannot say, for a package it lacks or a Debian or Ubuntu release older than
+/// it covers (jessie, trusty: `libncurses6` and `libreadline8` do not exist there), so the
+/// package is reported as unknown rather than guessed wrong; `Some(None)` when headers are all
+/// it holds.
+pub fn runtime_on(dev: &str, manager: Manager, release: Option<&str>) -> Option<Option<&'static str>> {
     let apt = matches!(manager, Manager::AptGet | Manager::Apt);
     let named = |r: &str| r == "bookworm" || releases().iter().any(|(rel, _, _)| *rel == r);
-    row(dev).filter(|_| !apt || release.is_none_or(named))
+    row(dev).filter(|_| !apt || release.is_none_or(named)).map(|r| r.runtime(manager, release))
 }
 
 /// Whether a package name is a development package (`-dev`, `-devel`).
@@ -259,13 +260,12 @@ pub fn runtime_install(original: &Dockerfile, patched: &str, inputs: &Inputs) ->
         let mut swapped = Vec::new();
         let mut unknown = Vec::new();
         for d in &lost {
-            match row_on(&d.name, d.manager, release_of(&runtime_image)) {
-                Some(r) => {
-                    if let Some(lib) = r.runtime(d.manager, release_of(&runtime_image)) {
-                        add(lib, &mut packages);
-                        swapped.push(format!("`{lib}` for `{}`", d.name));
-                    }
+            match runtime_on(&d.name, d.manager, release_of(&runtime_image)) {
+                Some(Some(lib)) => {
+                    add(lib, &mut packages);
+                    swapped.push(format!("`{lib}` for `{}`", d.name));
                 }
+                Some(None) => {}
                 None => unknown.push(format!("`{}`", d.name)),
             }
         }
@@ -335,10 +335,14 @@ mod tests {
         // a release older than the table covers gets no guess: the package is named as unknown
         assert_eq!(release_of("debian:jessie"), Some("jessie"));
         assert_eq!(release_of("ubuntu:14.04"), Some("trusty"));
-        assert!(row_on("libncurses-dev", Manager::AptGet, Some("jessie")).is_none());
-        assert!(row_on("libncurses-dev", Manager::Apk, Some("jessie")).is_some(), "apk is not Debian's");
-        let xenial = row_on("libncurses-dev", Manager::AptGet, Some("xenial")).unwrap();
-        assert_eq!(xenial.runtime(Manager::AptGet, Some("xenial")), Some("libncurses5"));
+        assert_eq!(runtime_on("libncurses-dev", Manager::AptGet, Some("jessie")), None);
+        assert_eq!(
+            runtime_on("libncurses-dev", Manager::Apk, Some("jessie")),
+            Some(Some("ncurses-libs")),
+            "apk is not Debian's"
+        );
+        assert_eq!(runtime_on("libncurses-dev", Manager::AptGet, Some("xenial")), Some(Some("libncurses5")));
+        assert_eq!(runtime_on("build-essential", Manager::AptGet, Some("xenial")), Some(None));
         let old = "FROM debian:jessie\nRUN apt-get update && apt-get install -y build-essential libssl-dev\nWORKDIR /src\nCOPY . .\nRUN make && cp app /usr/local/bin/\nCMD [\"app\"]\n";
         let p = patch(old, &Inputs::default());
         assert!(!p.patched.contains("libssl3"), "{}", p.patched);

@@ -197,7 +197,7 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
         Ok(plan) => plan,
         Err(outcome) => return outcome,
     };
-    if let Some(why) = plan.data["pinned_base"].as_str() {
+    if let Some(why) = plan.pinned.take() {
         return Outcome::refused(Reason::VariableBase, why);
     }
     let mut patched = match templates.render(&plan.template, &plan.data) {
@@ -325,6 +325,9 @@ pub struct Plan {
     pub template: String,
     pub data: serde_json::Value,
     pub rationale: Vec<Rationale>,
+    /// Why the runtime stage cannot be written: its base cannot follow the ARGs the file's
+    /// base is written with (refused as `variable-base`).
+    pub pinned: Option<String>,
 }
 
 impl Plan {
@@ -358,14 +361,13 @@ impl Plan {
             "preamble": preamble(df, stage),
             "build_from": format!("FROM {platform}{} AS {build_name}", written(base).unwrap_or_else(|| base.to_owned())),
             "runtime_from": format!("FROM {platform}{} AS {runtime_name}", written(runtime_image).unwrap_or_else(|| runtime_image.to_owned())),
-            "pinned_base": pinned,
             "build": build,
             "runtime": runtime,
             "build_stage": build_name,
             // the runtime libraries step fills it (`libraries`): empty until then
             "runtime_install": "",
         });
-        Plan { ecosystem, template: ecosystem.into(), data, rationale }
+        Plan { ecosystem, template: ecosystem.into(), data, rationale, pinned }
     }
 
     /// An extra value for the template (`binary`, `prune`, …).

@@ -365,9 +365,7 @@ fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, 
         if inputs.runtime_libs.is_some() {
             break;
         }
-        if let Some(lib) = libraries::row_on(&p.name, p.manager, libraries::release_of(&s.base))
-            .and_then(|row| row.runtime(p.manager, libraries::release_of(&s.base)))
-        {
+        if let Some(Some(lib)) = libraries::runtime_on(&p.name, p.manager, libraries::release_of(&s.base)) {
             if !out.runtime_pkgs.iter().any(|r| r == lib) {
                 out.runtime_pkgs.push(lib.to_owned());
             }
@@ -394,14 +392,10 @@ fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, 
         if inputs.runtime_libs.is_some() {
             continue;
         }
-        match libraries::row_on(&p.name, p.manager, libraries::release_of(&s.base)) {
-            Some(row) => {
-                if let Some(lib) = row.runtime(p.manager, libraries::release_of(&s.base)) {
-                    if !out.runtime_pkgs.iter().any(|r| r == lib) {
-                        out.runtime_pkgs.push(lib.to_owned());
-                    }
-                }
-            }
+        match libraries::runtime_on(&p.name, p.manager, libraries::release_of(&s.base)) {
+            Some(Some(lib)) if !out.runtime_pkgs.iter().any(|r| r == lib) => out.runtime_pkgs.push(lib.to_owned()),
+            // headers only, or already there: nothing more
+            Some(_) => {}
             None if p.name.ends_with("-dev") || p.name.ends_with("-devel") => out.guessed.push(p.name.clone()),
             None => {}
         }

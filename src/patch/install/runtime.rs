@@ -55,10 +55,10 @@ pub fn no_build(
         let Some(st) = st else { continue };
         for p in st.shipped().filter(|p| is_toolchain_package(&p.name) || (git_is_tool && p.name == "git")) {
             let dev = p.name.ends_with("-dev") || p.name.ends_with("-devel");
-            match libraries::row_on(&p.name, p.manager, libraries::release_of(base)) {
-                Some(row) if dev => {
+            match libraries::runtime_on(&p.name, p.manager, libraries::release_of(base)) {
+                Some(lib) if dev => {
                     // none: headers only, nothing to install in their place
-                    let lib = row.runtime(p.manager, libraries::release_of(base)).unwrap_or_default().to_owned();
+                    let lib = lib.unwrap_or_default().to_owned();
                     swaps.push((ins, p.name.clone(), lib));
                 }
                 _ => unknown.push(p.name.clone()),
