@@ -255,7 +255,7 @@ pub fn parse(script: &str) -> Script {
         let words = w.split_off(n);
         let word_spans = sp.split_off(n.min(sp.len()));
         let is_test = matches!(words.first().map(String::as_str), Some("[" | "[[" | "test"));
-        let always_true = after_or && matches!(words.as_slice(), [w] if w == "true" || w == ":") && w.is_empty();
+        let or_operand = after_or && !words.is_empty();
         if opened_if {
             if let Some(&id) = scope.last() {
                 guards.push((id, words.clone()));
@@ -285,7 +285,7 @@ pub fn parse(script: &str) -> Script {
             _ => None,
         };
         after_or = matches!(next, Sep::Or);
-        guarded = guards_next(next, is_test, always_true, guarded);
+        guarded = guards_next(next, is_test, or_operand, guarded);
         if let Sep::CaseEnd = next {
             // the next pattern of a case is another branch
             if scope.pop().is_some() {
@@ -424,22 +424,23 @@ fn expand_local_variables(commands: &mut [SimpleCommand]) {
     }
 }
 
-/// The words of the last command pushed (the test a `&&` chain is guarded by).
 /// Whether the command after a `next` operator runs under a condition: after `||`; after
 /// `&&` when this command is a test or is itself guarded; within a pipeline as its start.
-/// After `… || true` (or `|| :`), `&&` continues unconditionally: `&&` and `||` bind left to
-/// right, so `a || true && b` runs `b` whatever `a` did. A `;`, a parenthesis or a `case`
-/// branch's end starts afresh.
-fn guards_next(next: Sep, is_test: bool, always_true: bool, guarded: bool) -> bool {
+/// After the right operand of `||`, `&&` goes on whenever the chain has not failed: `&&` and
+/// `||` bind left to right, so `a || b && c` runs `c` when `a` or `b` succeeded, and in a
+/// build that succeeds one did (`wget URL1 || wget URL2 && … && apk del …`, `… || true &&`).
+/// A `;`, a parenthesis or a `case` branch's end starts afresh.
+fn guards_next(next: Sep, is_test: bool, or_operand: bool, guarded: bool) -> bool {
     match next {
         Sep::Or => true,
-        Sep::And if always_true => false,
+        Sep::And if or_operand => false,
         Sep::And => is_test || guarded,
         Sep::Pipe => guarded,
         _ => false,
     }
 }
 
+/// The words of the last command pushed (the test a `&&` chain is guarded by).
 fn words_for_guard(commands: &[SimpleCommand]) -> Vec<String> {
     commands.last().map(|c| c.words.clone()).unwrap_or_default()
 }
@@ -799,7 +800,8 @@ mod tests {
         assert_eq!(c, [("apt-get purge -y gcc".to_owned(), true), ("apt-get purge -y make".into(), false)]);
         // the `&&` chain of a RUN is not a condition
         assert!(parse("apt-get update && apt-get purge -y gcc").commands.iter().all(|c| !c.conditional()));
-        // after `|| true &&` (or `|| :`) the chain runs whatever failed before (puckel's purge)
+        // after `|| true &&` (or `|| :`, or any right operand of `||`) the chain goes on
+        // whenever the build succeeds (sogo's purge; hwdsl2's `wget A || wget B && … apk del`)
         let s = parse("pip install x || true && apt-get purge -y gcc && rm -rf /x; make || : && apk del b; make || echo no && apk del c");
         let c: Vec<(String, bool)> = s.commands.iter().map(|c| (c.words.join(" "), c.conditional())).collect();
         assert_eq!(
@@ -814,7 +816,7 @@ mod tests {
                 ("apk del b".into(), false),
                 ("make".into(), false),
                 ("echo no".into(), true),
-                ("apk del c".into(), true),
+                ("apk del c".into(), false),
             ]
         );
         // same branch: the removal runs whenever the install does; other branches do not
