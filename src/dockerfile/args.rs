@@ -3,8 +3,17 @@
 
 use super::Instruction;
 
+/// The global ARGs' defaults, in order. A default is expanded with the ARGs declared before it, as Docker does
+/// (`ARG ZBX_VERSION=${MAJOR_VERSION}.5` after `ARG MAJOR_VERSION=7.0` is `7.0.5`).
 pub(super) fn global_arg_defaults(args: &[Instruction]) -> Vec<(String, String)> {
-    args.iter().flat_map(|a| a.pairs().iter()).filter_map(|kv| kv.value.clone().map(|v| (kv.key.clone(), v))).collect()
+    let mut out: Vec<(String, String)> = Vec::new();
+    for kv in args.iter().flat_map(|a| a.pairs().iter()) {
+        if let Some(v) = &kv.value {
+            let v = substitute(v, &out);
+            out.push((kv.key.clone(), v));
+        }
+    }
+    out
 }
 
 /// The platforms BuildKit's automatic platform ARGs are resolved for, most common first:
