@@ -8,6 +8,8 @@
 //! names one (`FROM tonistiigi/xx AS xx`, no RUN, COPY or ADD), or of a stage whose base only
 //! an ARG names. A stage named through BuildKit's platform ARGs (`FROM binaries-$TARGETOS`)
 //! is the stage that platform names (`binaries-linux`), so a `scratch` export there passes.
+//! Nor is a flatten: `/` of a stage built on the same image as the stage that copies it, when
+//! no RUN of it leaves a toolchain package (it builds, then removes its build dependencies).
 //!
 //! ## Why it matters
 //! It undoes the multi-stage split: the build stage's compilers, caches and sources all land
@@ -25,6 +27,7 @@
 //! Copy only the artifacts: `COPY --from=build /out/app /app`.
 
 use crate::dockerfile::graph::{EdgeKind, StageRef};
+use crate::dockerfile::packages::is_toolchain_package;
 use crate::dockerfile::{Body, Kind};
 use crate::lint::{Ctx, Hit};
 
@@ -56,6 +59,17 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             if !adds {
                 continue;
             }
+            // a flatten: the stage copies `/` of a stage on its own base image, and no RUN of
+            // that stage's lineage leaves a toolchain package (home-assistant's base images
+            // build jemalloc, `apk del` its build deps, then squash onto the same alpine)
+            let flatten = ctx.graph.root_image(stage.index) == Some(image)
+                && ctx.graph.lineage(j).into_iter().all(|k| {
+                    ctx.ship_states(&ctx.df.stages[k])
+                        .all(|(_, state)| !state.shipped().any(|p| is_toolchain_package(&p.name)))
+                });
+            if flatten {
+                continue;
+            }
             out.push(
                 Hit::on(
                     ins,
@@ -80,6 +94,18 @@ mod tests {
         let m = crate::lint::rules::testing::messages("SL207", "FROM golang:1.22 AS build\nRUN go build -o /out/app .\nFROM build AS more\nFROM scratch\nCOPY --from=more / /\n");
         assert!(m.len() == 1 && m[0].1.contains("a stage built on `golang:1.22`"), "{m:?}");
         assert!(lines("SL207", "FROM a:1 AS b\nFROM scratch\nCOPY --from=b /out/app /app\nCOPY / /x\n").is_empty());
+    }
+
+    /// A flatten onto the same base passes when the copied stage removed its build
+    /// dependencies, and is flagged when it leaves them (or when the base differs).
+    #[test]
+    fn flattens_onto_the_same_base_pass_unless_a_toolchain_stays() {
+        let flatten = "ARG BASE=alpine\nARG V=3.24\nARG FROM_=${BASE}:${V}\nFROM ${FROM_} AS build\nRUN apk add --virtual .deps build-base && make install && apk del .deps\nFROM ${FROM_}\nCOPY --from=build / /\n";
+        assert!(lines("SL207", flatten).is_empty());
+        let kept = "FROM alpine:3.24 AS build\nRUN apk add build-base && make install\nFROM alpine:3.24\nCOPY --from=build / /\n";
+        assert_eq!(lines("SL207", kept), vec![4]);
+        let other = "FROM alpine:3.24 AS build\nRUN apk add curl\nFROM scratch\nCOPY --from=build / /\n";
+        assert_eq!(lines("SL207", other), vec![4]);
     }
 
     /// buildkit's export idiom: a `FROM scratch` stage that holds only the binaries copied
