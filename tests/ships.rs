@@ -245,6 +245,39 @@ fn toolchain_products_are_not_flagged_for_their_toolchain() {
     assert!(s["message"].as_str().unwrap().starts_with("the toolchain is what it ships"), "{s:#}");
 }
 
+/// An image the repository's other Dockerfiles only build in (zabbix-docker's `build-mysql`,
+/// named by an ARG default two ARGs deep) ships its toolchain on purpose, through a chain of
+/// builders; the base that a shipped image runs on is not one, and still gets its finding.
+#[test]
+fn builder_images_the_repository_builds_in_are_toolchain_products() {
+    let builder = "ARG MAJOR=7.0\nARG VERSION=${MAJOR}.5\nARG BUILD_BASE_IMAGE=acme-build-base:alpine-${VERSION}\nFROM ${BUILD_BASE_IMAGE} AS builder\nRUN apk add --no-cache mariadb-dev\nRUN make dbschema\n";
+    let base = "FROM alpine:3.20\nRUN apk add --no-cache gcc make musl-dev\nCOPY server.c /src/\n";
+    let server = "ARG BUILD_BASE_IMAGE=acme-build-mysql:alpine-7.0.5\nFROM ${BUILD_BASE_IMAGE} AS builder\nFROM alpine:3.20\nCOPY --from=builder /tmp/zabbix_server /usr/sbin/\nCMD [\"/usr/sbin/zabbix_server\"]\n";
+    let runtime_base = "FROM alpine:3.20\nRUN apk add --no-cache gcc musl-dev\nCOPY app.sh /\n";
+    let web = "FROM acme-runtime-base:alpine\nCOPY web /web\nCMD [\"/web\"]\n";
+    let dir = repo(&[
+        ("images/build-mysql/alpine/Dockerfile", builder),
+        ("images/build-base/alpine/Dockerfile", base),
+        ("images/server-mysql/alpine/Dockerfile", server),
+        ("images/runtime-base/alpine/Dockerfile", runtime_base),
+        ("images/web/alpine/Dockerfile", web),
+    ]);
+    let (f, stderr) = lint(dir.path(), "images/build-mysql/alpine/Dockerfile");
+    assert!(!f.iter().any(|x| matches!(x["code"].as_str(), Some("SL101" | "SL102"))), "{f:#?}");
+    assert!(
+        stderr.contains("toolchain-product: 1 FROM of the repository's other Dockerfiles uses its image `acme-build-mysql:alpine-7.0.5` only to build in, so its toolchain is what it ships: a builder image (images/server-mysql/alpine/Dockerfile:2)"),
+        "{stderr}"
+    );
+    let (f, _) = lint(dir.path(), "images/build-base/alpine/Dockerfile");
+    assert!(!f.iter().any(|x| x["code"] == "SL101"), "built FROM only by a builder: {f:#?}");
+    // a base that the web image runs on ships its compiler to the web image's users
+    let (f, _) = lint(dir.path(), "images/runtime-base/alpine/Dockerfile");
+    assert!(f.iter().any(|x| x["code"] == "SL101"), "{f:#?}");
+    let listing = ships(dir.path());
+    assert_eq!(entry(&listing, "images/build-mysql/alpine/Dockerfile")["role"], "toolchain-product");
+    assert_eq!(entry(&listing, "images/runtime-base/alpine/Dockerfile")["role"], "ships");
+}
+
 /// Build files that do not parse, and values only the runner knows, are notes: lint goes on
 /// with the default (the last stage ships) and says where to look.
 #[test]

@@ -85,6 +85,11 @@ pub fn sources(root: &Path, stated: Vec<BuildPath>) -> Sources {
         let rel = rel.to_string_lossy().replace('\\', "/");
         let name = rel.rsplit('/').next().unwrap_or(&rel);
         if crate::pipeline::lint::is_dockerfile_name(name) {
+            if entry.metadata().is_ok_and(|m| m.len() <= MAX_FILE) {
+                if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                    s.bases.extend(bases(&rel, &text));
+                }
+            }
             s.dockerfiles.push(rel.clone());
             continue;
         }
@@ -116,6 +121,27 @@ pub fn sources(root: &Path, stated: Vec<BuildPath>) -> Sources {
     s.printed = printed;
     s.notes.extend(notes);
     s
+}
+
+/// Every FROM of a Dockerfile that parses, ARG defaults applied, and whether its stage
+/// ships when the last stage is built: what [`repository::builders`] matches images with.
+fn bases(rel: &str, text: &str) -> Vec<repository::builders::BaseUse> {
+    let Ok(df) = crate::dockerfile::Dockerfile::parse(text) else { return Vec::new() };
+    let Ok(graph) = crate::dockerfile::Graph::build(&df, &[]) else { return Vec::new() };
+    df.stages
+        .iter()
+        .zip(&graph.bases)
+        .filter_map(|(stage, base)| match base {
+            crate::dockerfile::graph::StageRef::Image(image) => Some(repository::builders::BaseUse {
+                dockerfile: rel.to_owned(),
+                line: stage.line,
+                stage: stage.name.clone(),
+                image: image.clone(),
+                ships: graph.ships[stage.index],
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// `.shiplight.yml`'s `images:`, as the strongest evidence.

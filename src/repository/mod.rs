@@ -22,6 +22,7 @@
 //! [`Note`]s, never errors.
 
 pub mod bake;
+pub mod builders;
 pub mod compose;
 pub mod devcontainer;
 pub mod tree;
@@ -188,6 +189,9 @@ pub struct Sources {
     pub dockerfiles: Vec<String>,
     /// Notes of the reading itself (a file that could not be read, bake that failed).
     pub notes: Vec<Note>,
+    /// Every FROM of every Dockerfile that parses: which images the repository's own
+    /// Dockerfiles build in ([`builders`]).
+    pub bases: Vec<builders::BaseUse>,
 }
 
 impl Sources {
@@ -205,6 +209,9 @@ pub struct Model {
     /// `paths` by Dockerfile, once they are all read (a repository asks it of every file).
     #[serde(skip)]
     index: std::collections::HashMap<String, Vec<usize>>,
+    /// Builder images ([`builders`]) by Dockerfile, with the evidence.
+    #[serde(skip)]
+    builders: std::collections::HashMap<String, Evidence>,
 }
 
 impl Model {
@@ -219,12 +226,13 @@ impl Model {
         let mut seen = std::collections::HashSet::new();
         model.paths.retain(|p| seen.insert((p.dockerfile.clone(), p.target.clone(), p.role, p.evidence.clone())));
         model.index_paths();
+        model.builders = builders::find(&sources.bases, &model.paths, &sources.dockerfiles);
         model
     }
 
     /// A model of these paths (and notes).
     pub fn new(paths: Vec<BuildPath>, notes: Vec<Note>) -> Model {
-        let mut m = Model { paths, notes, index: Default::default() };
+        let mut m = Model { paths, notes, index: Default::default(), builders: Default::default() };
         m.index_paths();
         m
     }
@@ -259,6 +267,17 @@ impl Model {
             paths.extend(named_path(dockerfile, self.says_what_ships()));
         }
         let mut a = answer(paths.iter().collect(), df);
+        // the repository's other Dockerfiles only build in it: its toolchain is the product
+        if a.role == Role::Ships {
+            if let Some(ev) = self.builders.get(dockerfile) {
+                a.role = Role::ToolchainProduct;
+                a.evidence.insert(0, ev.clone());
+                for s in a.stages.iter_mut().filter(|s| s.role == Some(Role::Ships)) {
+                    s.role = Some(Role::ToolchainProduct);
+                    s.evidence.insert(0, ev.clone());
+                }
+            }
+        }
         a.local = self.local_images();
         for p in &paths {
             for c in &p.contexts {
@@ -770,7 +789,31 @@ const PROMPT_BASES: &[&str] = &[
     "haskell",
     "julia",
     "swift",
+    // Red Hat's Universal Base Images, whose command is bash
+    "ubi",
 ];
+
+/// The name in [`PROMPT_BASES`] an image goes by: an official image's, or a distribution's
+/// own image on its vendor's registry (`quay.io/centos/centos`, `registry.access.redhat.com/
+/// ubi9/ubi-minimal`, `public.ecr.aws/amazonlinux/amazonlinux`, `container-registry.oracle.com/
+/// os/oraclelinux`, Docker Hub's library mirrored on `public.ecr.aws/docker/library/`).
+pub fn prompt_base(r: &crate::dockerfile::ImageRef) -> Option<&str> {
+    if let Some(name) = r.official_name() {
+        return PROMPT_BASES.contains(&name).then_some(name);
+    }
+    let parts: Vec<&str> = r.repository.split('/').collect();
+    let vendor = match (r.registry.as_str(), parts.as_slice()) {
+        ("public.ecr.aws", ["docker", "library", name]) => Some(*name),
+        // the distribution's own namespace: centos/centos, fedora/fedora, amazonlinux/amazonlinux
+        (_, [ns, name]) if ns == name => Some(*name),
+        (_, [ns, name]) if *ns == "fedora" && name.starts_with("fedora") => Some("fedora"),
+        ("container-registry.oracle.com", ["os", "oraclelinux"]) => Some("oraclelinux"),
+        ("registry.access.redhat.com" | "registry.redhat.io", [ubi, _]) if ubi.starts_with("ubi") => Some("ubi"),
+        ("registry.access.redhat.com" | "registry.redhat.io", [ubi]) if ubi.starts_with("ubi") => Some("ubi"),
+        _ => None,
+    };
+    vendor.filter(|n| PROMPT_BASES.contains(n))
+}
 
 /// An environment image: what it runs is a prompt, not a program of the repository's, so what
 /// it installs (the toolchain) is its product: an image to build in, or to build FROM
@@ -809,13 +852,18 @@ fn environment(df: &Dockerfile, graph: &Graph, lineage: &[usize]) -> Option<Evid
             let root = graph.root_image(*lineage.last()?)?;
             let r = crate::dockerfile::ImageRef::parse(root);
             let tag = r.tag.clone().unwrap_or_default();
-            if !PROMPT_BASES.contains(&r.official_name()?) || ["apache", "fpm"].iter().any(|s| tag.contains(s)) {
+            if !PROMPT_BASES.contains(&prompt_base(&r)?) || ["apache", "fpm"].iter().any(|s| tag.contains(s)) {
                 return None;
             }
+            // the system's own configuration (a package repository under /etc) and licence
+            // texts (Red Hat certification's `/licenses`) are not the repository's program
             let from_context = |ins: &crate::dockerfile::Instruction| match (&ins.body, ins.flag("from")) {
-                (crate::dockerfile::Body::Copy { sources, .. }, None) => sources
-                    .iter()
-                    .any(|s| !(ins.kind == Kind::Add && (s.starts_with("http://") || s.starts_with("https://")))),
+                (crate::dockerfile::Body::Copy { sources, dest }, None) => {
+                    !["/etc/", "/licenses", "/usr/share/doc/"].iter().any(|d| dest.starts_with(d))
+                        && sources.iter().any(|s| {
+                            !(ins.kind == Kind::Add && (s.starts_with("http://") || s.starts_with("https://")))
+                        })
+                }
                 _ => false,
             };
             if stages()
@@ -1026,6 +1074,22 @@ pub fn is_test_name(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn distributions_on_their_vendors_registries_are_prompt_bases() {
+        let base = |s: &str| prompt_base(&crate::dockerfile::ImageRef::parse(s)).map(str::to_owned);
+        assert_eq!(base("quay.io/centos/centos:stream9-minimal").as_deref(), Some("centos"));
+        assert_eq!(base("registry.access.redhat.com/ubi9/ubi-minimal:9.4").as_deref(), Some("ubi"));
+        assert_eq!(base("public.ecr.aws/amazonlinux/amazonlinux:2023").as_deref(), Some("amazonlinux"));
+        assert_eq!(base("public.ecr.aws/docker/library/python:3.12").as_deref(), Some("python"));
+        assert_eq!(base("container-registry.oracle.com/os/oraclelinux:9").as_deref(), Some("oraclelinux"));
+        assert_eq!(base("oraclelinux:9-slim").as_deref(), Some("oraclelinux"));
+        // an image named like a distribution in someone's namespace is theirs
+        assert_eq!(base("acme/centos:7"), None);
+        assert_eq!(base("nginx:1"), None);
+        assert_eq!(base("acme/app/app:1"), None);
+    }
+
     use super::*;
 
     fn path(df: &str, target: Option<&str>, role: Role, source: Source) -> BuildPath {

@@ -1,0 +1,275 @@
+//! Builder images: images the repository makes only for its other Dockerfiles to build in.
+//!
+//! zabbix-docker's `build-base`, `build-mysql` and `build-pgsql` images hold compilers and
+//! `-dev` headers on purpose: every component Dockerfile starts `FROM zabbix-build-mysql:… AS
+//! builder` and copies its binaries out into a slim final stage. Such an image's toolchain is
+//! its product, as a compiler image's is, yet nothing in its own Dockerfile says so; only the
+//! repository's other Dockerfiles do.
+//!
+//! The model: every FROM of every Dockerfile of the repository ([`BaseUse`], with ARG
+//! defaults applied) is matched to the Dockerfile that makes the image it names. A Dockerfile
+//! is a **builder** when some other Dockerfile builds FROM its image and every such use is a
+//! build stage (a stage whose filesystem does not ship), or the shipped stage of another
+//! builder (`build-mysql` is built FROM `build-base`, and is itself a builder). One shipped
+//! use anywhere (a base image other images run on) and it is an image that ships.
+//!
+//! Which Dockerfile makes an image: a build path that names it (a workflow's `tags`, a bake
+//! target's, a compose service's `image`); else the image's own name, when it ends with a
+//! folder of the Dockerfile's path (`zabbix-build-mysql` → `…/build-mysql/…`), narrowed by
+//! the tag's words when some of those Dockerfiles are in a folder the tag names
+//! (`alpine-7.0.5` → `build-mysql/alpine/Dockerfile`). An official image's name
+//! (`python`) matches no folder: `FROM python:3.12 AS build` is Docker Hub's image.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::{BuildPath, Evidence, Source};
+use crate::dockerfile::ImageRef;
+
+/// One stage of one of the repository's Dockerfiles, and the image its FROM names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaseUse {
+    /// Repository-relative.
+    pub dockerfile: String,
+    /// The FROM's line.
+    pub line: usize,
+    /// The stage's name, when it has one.
+    pub stage: Option<String>,
+    /// The image, ARG defaults applied (`zabbix-build-mysql:alpine-7.0.5`).
+    pub image: String,
+    /// Whether the stage's filesystem ships when the Dockerfile's last stage is built.
+    pub ships: bool,
+}
+
+/// The builder Dockerfiles of a repository, each with the evidence that says so.
+pub fn find(uses: &[BaseUse], paths: &[BuildPath], dockerfiles: &[String]) -> HashMap<String, Evidence> {
+    // image uses by the Dockerfile that makes the image; a Dockerfile's FROM of its own image
+    // (a rebuild on the last release) says nothing
+    let mut users: HashMap<&str, Vec<&BaseUse>> = HashMap::new();
+    for u in uses {
+        for d in makers(&u.image, paths, dockerfiles) {
+            if d != u.dockerfile {
+                users.entry(d).or_default().push(u);
+            }
+        }
+    }
+    // a stage ships when it is in the last stage's lineage, or a path builds it by name
+    let shipped = |u: &BaseUse| {
+        u.ships
+            || u.stage.as_deref().is_some_and(|s| {
+                paths.iter().any(|p| p.dockerfile == u.dockerfile && p.role.ships() && p.target.as_deref() == Some(s))
+            })
+    };
+    // fixpoint: a shipped use counts as a build use when its Dockerfile is a builder
+    let mut builders: HashSet<&str> = HashSet::new();
+    loop {
+        let before = builders.len();
+        for (d, us) in &users {
+            if !builders.contains(d) && us.iter().all(|u| !shipped(u) || builders.contains(u.dockerfile.as_str())) {
+                builders.insert(d);
+            }
+        }
+        if builders.len() == before {
+            break;
+        }
+    }
+    builders
+        .into_iter()
+        .map(|d| {
+            let us = &users[d];
+            let first = us.iter().find(|u| !shipped(u)).unwrap_or(&us[0]);
+            let n = us.len();
+            let evidence = Evidence {
+                source: Source::Dockerfile,
+                file: first.dockerfile.clone(),
+                line: first.line,
+                says: format!(
+                    "{n} FROM{} of the repository's other Dockerfiles use{} its image `{}` only to build in, so its toolchain is what it ships: a builder image",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "s" } else { "" },
+                    first.image
+                ),
+            };
+            (d.to_owned(), evidence)
+        })
+        .collect()
+}
+
+/// The Dockerfiles that make `image`: those a build path names it for, else those its name
+/// matches by folder (see the module doc).
+fn makers<'a>(image: &str, paths: &'a [BuildPath], dockerfiles: &'a [String]) -> Vec<&'a str> {
+    if image.contains('$') || image.is_empty() || image.eq_ignore_ascii_case("scratch") {
+        return Vec::new();
+    }
+    let r = ImageRef::parse(image);
+    let key = (r.registry.as_str(), r.repository.as_str());
+    let named: Vec<&str> = paths
+        .iter()
+        .filter(|p| {
+            p.images.iter().any(|i| {
+                let m = ImageRef::parse(i);
+                (m.registry.as_str(), m.repository.as_str()) == key
+            })
+        })
+        .map(|p| p.dockerfile.as_str())
+        .collect();
+    if !named.is_empty() {
+        return dedup(named);
+    }
+    // an official image is Docker Hub's, and a distribution's own image its vendor's,
+    // whatever folder shares its name (zabbix's `centos/` folders and `quay.io/centos/centos`)
+    let short = r.short_name().to_ascii_lowercase();
+    if (r.official_name().is_some() && !short.contains(['-', '_'])) || super::prompt_base(&r).is_some() {
+        return Vec::new();
+    }
+    // the longest folder the name ends with (`zabbix-build-mysql` → `build-mysql`, not `mysql`)
+    let folder_of = |d: &str| -> Option<usize> {
+        d.split('/')
+            .rev()
+            .skip(1)
+            .map(|f| f.to_ascii_lowercase())
+            .filter(|f| f.len() >= 3 && ends_with_word(&short, f))
+            .map(|f| f.len())
+            .max()
+    };
+    let scored: Vec<(&str, usize)> =
+        dockerfiles.iter().filter_map(|d| folder_of(d).map(|n| (d.as_str(), n))).collect();
+    let Some(best) = scored.iter().map(|(_, n)| *n).max() else { return Vec::new() };
+    let found: Vec<&str> = scored.iter().filter(|(_, n)| *n == best).map(|(d, _)| *d).collect();
+    // narrowed by the tag's words, when some of them name a folder of these
+    let words: Vec<String> = r
+        .tag
+        .as_deref()
+        .unwrap_or_default()
+        .split(['-', '_', '.'])
+        .filter(|w| w.len() >= 2 && !w.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let tagged: Vec<&str> = found
+        .iter()
+        .copied()
+        .filter(|d| d.split('/').rev().skip(1).any(|f| words.contains(&f.to_ascii_lowercase())))
+        .collect();
+    if tagged.is_empty() {
+        found
+    } else {
+        tagged
+    }
+}
+
+/// Whether `name` is `folder`, or ends with it after a `-`, `_` or `.` (`zabbix-build-mysql`
+/// ends with `build-mysql`).
+fn ends_with_word(name: &str, folder: &str) -> bool {
+    name == folder || name.strip_suffix(folder).is_some_and(|rest| rest.ends_with(['-', '_', '.']))
+}
+
+fn dedup(mut v: Vec<&str>) -> Vec<&str> {
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base(dockerfile: &str, line: usize, stage: Option<&str>, image: &str, ships: bool) -> BaseUse {
+        BaseUse {
+            dockerfile: dockerfile.into(),
+            line,
+            stage: stage.map(Into::into),
+            image: image.into(),
+            ships,
+        }
+    }
+
+    fn zabbix() -> (Vec<BaseUse>, Vec<String>) {
+        let dockerfiles: Vec<String> = [
+            "Dockerfiles/build-base/alpine/Dockerfile",
+            "Dockerfiles/build-base/ubuntu/Dockerfile",
+            "Dockerfiles/build-mysql/alpine/Dockerfile",
+            "Dockerfiles/build-mysql/ubuntu/Dockerfile",
+            "Dockerfiles/server-mysql/alpine/Dockerfile",
+            "Dockerfiles/server-mysql/ubuntu/Dockerfile",
+        ]
+        .map(String::from)
+        .to_vec();
+        let uses = vec![
+            base("Dockerfiles/build-base/alpine/Dockerfile", 2, None, "alpine:3.20", true),
+            base("Dockerfiles/build-base/ubuntu/Dockerfile", 2, None, "ubuntu:noble", true),
+            base("Dockerfiles/build-mysql/alpine/Dockerfile", 6, Some("builder"), "zabbix-build-base:alpine-7.0.5", true),
+            base("Dockerfiles/build-mysql/ubuntu/Dockerfile", 6, Some("builder"), "zabbix-build-base:ubuntu-7.0.5", true),
+            base("Dockerfiles/server-mysql/alpine/Dockerfile", 6, Some("builder"), "zabbix-build-mysql:alpine-7.0.5", false),
+            base("Dockerfiles/server-mysql/alpine/Dockerfile", 8, None, "alpine:3.20", true),
+            base("Dockerfiles/server-mysql/ubuntu/Dockerfile", 6, Some("builder"), "zabbix-build-mysql:ubuntu-7.0.5", false),
+            base("Dockerfiles/server-mysql/ubuntu/Dockerfile", 8, None, "ubuntu:noble", true),
+        ];
+        (uses, dockerfiles)
+    }
+
+    #[test]
+    fn images_other_dockerfiles_only_build_in_are_builders_through_a_chain() {
+        let (uses, dockerfiles) = zabbix();
+        let found = find(&uses, &[], &dockerfiles);
+        let mut names: Vec<&str> = found.keys().map(String::as_str).collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "Dockerfiles/build-base/alpine/Dockerfile",
+                "Dockerfiles/build-base/ubuntu/Dockerfile",
+                "Dockerfiles/build-mysql/alpine/Dockerfile",
+                "Dockerfiles/build-mysql/ubuntu/Dockerfile",
+            ]
+        );
+        let ev = &found["Dockerfiles/build-mysql/alpine/Dockerfile"];
+        assert_eq!((ev.file.as_str(), ev.line), ("Dockerfiles/server-mysql/alpine/Dockerfile", 6));
+        assert!(ev.says.starts_with("1 FROM of the repository's other Dockerfiles uses its image `zabbix-build-mysql:alpine-7.0.5` only to build in"), "{}", ev.says);
+    }
+
+    #[test]
+    fn one_shipped_use_makes_a_base_image_not_a_builder() {
+        let (mut uses, dockerfiles) = zabbix();
+        // a web image runs on the mysql builder image itself
+        uses.push(base("Dockerfiles/server-mysql/ubuntu/Dockerfile", 20, Some("web"), "zabbix-build-mysql:ubuntu-7.0.5", true));
+        let found = find(&uses, &[], &dockerfiles);
+        assert!(!found.contains_key("Dockerfiles/build-mysql/ubuntu/Dockerfile"));
+        // and the base it is built on ships through it
+        assert!(!found.contains_key("Dockerfiles/build-base/ubuntu/Dockerfile"));
+        assert!(found.contains_key("Dockerfiles/build-mysql/alpine/Dockerfile"));
+    }
+
+    #[test]
+    fn official_images_and_unrelated_folders_match_no_dockerfile() {
+        let dockerfiles: Vec<String> =
+            ["python/Dockerfile", "app/Dockerfile", "base/Dockerfile"].map(String::from).to_vec();
+        let uses = vec![
+            base("app/Dockerfile", 1, Some("build"), "python:3.12", false),
+            base("app/Dockerfile", 5, None, "debian:bookworm-slim", true),
+        ];
+        assert!(find(&uses, &[], &dockerfiles).is_empty());
+        // a name that only ends with a shorter word of another folder is not that folder's
+        assert_eq!(makers("acme-database:1", &[], &dockerfiles), Vec::<&str>::new());
+        assert_eq!(makers("acme-base:1", &[], &dockerfiles), vec!["base/Dockerfile"]);
+    }
+
+    #[test]
+    fn a_path_that_names_the_image_decides_over_folder_names() {
+        let dockerfiles: Vec<String> = ["docker/toolbox.Dockerfile", "builder/Dockerfile"].map(String::from).to_vec();
+        let path = BuildPath {
+            dockerfile: "docker/toolbox.Dockerfile".into(),
+            context: ".".into(),
+            target: None,
+            role: super::super::Role::Ships,
+            evidence: Evidence { source: Source::Workflow, file: "ci.yml".into(), line: 3, says: "pushed".into() },
+            name: None,
+            target_line: None,
+            mounts: Vec::new(),
+            images: vec!["ghcr.io/acme/builder:latest".into()],
+            contexts: Vec::new(),
+        };
+        assert_eq!(makers("ghcr.io/acme/builder:1", &[path], &dockerfiles), vec!["docker/toolbox.Dockerfile"]);
+        assert_eq!(makers("ghcr.io/acme/builder:1", &[], &dockerfiles), vec!["builder/Dockerfile"]);
+    }
+}
