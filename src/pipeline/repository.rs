@@ -87,7 +87,11 @@ pub fn sources(root: &Path, stated: Vec<BuildPath>) -> Sources {
         if crate::pipeline::lint::is_dockerfile_name(name) {
             if entry.metadata().is_ok_and(|m| m.len() <= MAX_FILE) {
                 if let Ok(text) = std::fs::read_to_string(entry.path()) {
-                    s.bases.extend(bases(&rel, &text));
+                    if let Ok(df) = crate::dockerfile::Dockerfile::parse(&text) {
+                        let (bases, made) = made(&rel, &df);
+                        s.bases.extend(bases);
+                        s.made.extend(made);
+                    }
                 }
             }
             s.dockerfiles.push(rel.clone());
@@ -123,12 +127,16 @@ pub fn sources(root: &Path, stated: Vec<BuildPath>) -> Sources {
     s
 }
 
-/// Every FROM of a Dockerfile that parses, ARG defaults applied, and whether its stage
-/// ships when the last stage is built: what [`repository::builders`] matches images with.
-fn bases(rel: &str, text: &str) -> Vec<repository::builders::BaseUse> {
-    let Ok(df) = crate::dockerfile::Dockerfile::parse(text) else { return Vec::new() };
-    let Ok(graph) = crate::dockerfile::Graph::build(&df, &[]) else { return Vec::new() };
-    df.stages
+/// Every FROM of a Dockerfile, ARG defaults applied, and whether its stage ships when the
+/// last stage is built; and what its last stage makes (its base and command): what
+/// [`repository::builders`] matches images with.
+fn made(
+    rel: &str,
+    df: &crate::dockerfile::Dockerfile,
+) -> (Vec<repository::builders::BaseUse>, Option<repository::builders::Made>) {
+    let Ok(graph) = crate::dockerfile::Graph::build(df, &[]) else { return (Vec::new(), None) };
+    let bases = df
+        .stages
         .iter()
         .zip(&graph.bases)
         .filter_map(|(stage, base)| match base {
@@ -141,7 +149,13 @@ fn bases(rel: &str, text: &str) -> Vec<repository::builders::BaseUse> {
             }),
             _ => None,
         })
-        .collect()
+        .collect();
+    let made = repository::builders::Made {
+        dockerfile: rel.to_owned(),
+        base: graph.targets.first().and_then(|&t| graph.root_image(t)).map(str::to_owned),
+        command: repository::own_command(df),
+    };
+    (bases, Some(made))
 }
 
 /// `.shiplight.yml`'s `images:`, as the strongest evidence.

@@ -42,6 +42,43 @@ pub struct BaseUse {
     pub ships: bool,
 }
 
+/// What one of the repository's Dockerfiles makes: the image its last stage is built on and
+/// the command it runs, when it sets one. An image built FROM it runs that command unless it
+/// sets its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Made {
+    pub dockerfile: String,
+    /// The image the last stage's lineage starts from, ARG defaults applied.
+    pub base: Option<String>,
+    /// The command's line and words.
+    pub command: Option<(usize, Vec<String>)>,
+}
+
+/// The command an image built on `image` inherits from the repository's own Dockerfiles:
+/// the Dockerfile that sets it, the line and the words. Followed through at most 8 images.
+pub fn inherited<'a>(
+    image: &str,
+    made: &'a [Made],
+    paths: &[BuildPath],
+    dockerfiles: &[String],
+) -> Option<(&'a str, usize, &'a [String])> {
+    let mut image = image.to_owned();
+    for _ in 0..8 {
+        let makers = makers(&image, paths, dockerfiles);
+        // one Dockerfile makes it, or all that do agree on what it inherits
+        let found: Vec<&Made> = made.iter().filter(|m| makers.contains(&m.dockerfile.as_str())).collect();
+        let first = found.first()?;
+        if found.iter().any(|m| m.command != first.command || m.base != first.base) {
+            return None;
+        }
+        if let Some((line, words)) = &first.command {
+            return Some((first.dockerfile.as_str(), *line, words.as_slice()));
+        }
+        image = first.base.clone()?;
+    }
+    None
+}
+
 /// The builder Dockerfiles of a repository, each with the evidence that says so.
 pub fn find(uses: &[BaseUse], paths: &[BuildPath], dockerfiles: &[String]) -> HashMap<String, Evidence> {
     // image uses by the Dockerfile that makes the image; a Dockerfile's FROM of its own image
@@ -104,18 +141,25 @@ fn makers<'a>(image: &str, paths: &'a [BuildPath], dockerfiles: &'a [String]) ->
     }
     let r = ImageRef::parse(image);
     let key = (r.registry.as_str(), r.repository.as_str());
-    let named: Vec<&str> = paths
-        .iter()
-        .filter(|p| {
-            p.images.iter().any(|i| {
-                let m = ImageRef::parse(i);
-                (m.registry.as_str(), m.repository.as_str()) == key
+    // the paths that name the image with its tag, else with any tag (a manifest names each
+    // of its Dockerfiles by tag: `ros:humble-ros-core` is one of them)
+    let named = |tagged: bool| -> Vec<&'a str> {
+        paths
+            .iter()
+            .filter(|p| {
+                p.images.iter().any(|i| {
+                    let m = ImageRef::parse(i);
+                    (m.registry.as_str(), m.repository.as_str()) == key && (!tagged || m.tag == r.tag)
+                })
             })
-        })
-        .map(|p| p.dockerfile.as_str())
-        .collect();
-    if !named.is_empty() {
-        return dedup(named);
+            .map(|p| p.dockerfile.as_str())
+            .collect()
+    };
+    for tagged in [true, false] {
+        let found = named(tagged);
+        if !found.is_empty() {
+            return dedup(found);
+        }
     }
     // an official image is Docker Hub's, and a distribution's own image its vendor's,
     // whatever folder shares its name (zabbix's `centos/` folders and `quay.io/centos/centos`)

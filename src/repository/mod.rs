@@ -192,6 +192,8 @@ pub struct Sources {
     /// Every FROM of every Dockerfile that parses: which images the repository's own
     /// Dockerfiles build in ([`builders`]).
     pub bases: Vec<builders::BaseUse>,
+    /// Every Dockerfile that parses: the image its last stage is built on and its command.
+    pub made: Vec<builders::Made>,
 }
 
 impl Sources {
@@ -212,6 +214,11 @@ pub struct Model {
     /// Builder images ([`builders`]) by Dockerfile, with the evidence.
     #[serde(skip)]
     builders: std::collections::HashMap<String, Evidence>,
+    /// What the repository's Dockerfiles make, for commands images inherit from them.
+    #[serde(skip)]
+    made: Vec<builders::Made>,
+    #[serde(skip)]
+    dockerfiles: Vec<String>,
 }
 
 impl Model {
@@ -227,12 +234,14 @@ impl Model {
         model.paths.retain(|p| seen.insert((p.dockerfile.clone(), p.target.clone(), p.role, p.evidence.clone())));
         model.index_paths();
         model.builders = builders::find(&sources.bases, &model.paths, &sources.dockerfiles);
+        model.made = sources.made.clone();
+        model.dockerfiles = sources.dockerfiles.clone();
         model
     }
 
     /// A model of these paths (and notes).
     pub fn new(paths: Vec<BuildPath>, notes: Vec<Note>) -> Model {
-        let mut m = Model { paths, notes, index: Default::default(), builders: Default::default() };
+        let mut m = Model { paths, notes, ..Model::default() };
         m.index_paths();
         m
     }
@@ -267,9 +276,11 @@ impl Model {
             paths.extend(named_path(dockerfile, self.says_what_ships()));
         }
         let mut a = answer(paths.iter().collect(), df);
-        // the repository's other Dockerfiles only build in it: its toolchain is the product
+        // the repository's other Dockerfiles only build in it, or it runs the interactive
+        // environment of the repository's image it is built FROM: its toolchain is the product
         if a.role == Role::Ships {
-            if let Some(ev) = self.builders.get(dockerfile) {
+            let product = self.builders.get(dockerfile).cloned().or_else(|| self.inherits_environment(df?));
+            if let Some(ev) = product {
                 a.role = Role::ToolchainProduct;
                 a.evidence.insert(0, ev.clone());
                 for s in a.stages.iter_mut().filter(|s| s.role == Some(Role::Ships)) {
@@ -287,6 +298,35 @@ impl Model {
             }
         }
         a
+    }
+
+    /// The evidence that `df`, which sets no command of its own, runs an interactive
+    /// environment it inherits from the repository's own image it is built FROM.
+    fn inherits_environment(&self, df: &Dockerfile) -> Option<Evidence> {
+        if own_command(df).is_some() {
+            return None;
+        }
+        let graph = Graph::build(df, &[]).ok()?;
+        let base = graph.root_image(*graph.targets.first()?)?;
+        let (file, line, words) = builders::inherited(base, &self.made, &self.paths, &self.dockerfiles)?;
+        if let Some(e) = interactive(words, "command", Some((file, line))) {
+            return Some(e);
+        }
+        // a bare prompt (`CMD ["bash"]` behind an entrypoint that hands over), and nothing of
+        // a program copied in: an environment, as on a distribution's image
+        let first = words.first()?;
+        let name = first.rsplit('/').next().unwrap_or(first);
+        if words.len() != 1 || !PROMPTS.contains(&name) || copies_program(df, &graph.lineage(*graph.targets.first()?)) {
+            return None;
+        }
+        Some(Evidence {
+            source: Source::Dockerfile,
+            file: file.to_owned(),
+            line,
+            says: format!(
+                "it sets no CMD or ENTRYPOINT, so it runs the `{name}` prompt of the repository's image it is built FROM, and copies nothing from its build context: an environment to build in or FROM, so its toolchain is what it ships"
+            ),
+        })
     }
 
     /// Whether the repository's own files ship some image (a workflow, bake file, compose
@@ -462,11 +502,12 @@ fn is_archive_folder(name: &str) -> bool {
 }
 
 /// Whether a folder holds tests or test inputs, by the conventions for them: `test`,
-/// `tests`, `testdata`, `testfiles`, `testing`, `fixtures`, `e2e` (and `__tests__`,
-/// `__fixtures__`), or a name that starts with one (`test-project`, `tests_e2e`). A product
+/// `tests`, `testdata`, `testfiles`, `testing`, `fixtures`, `e2e`, `fuzz`, `fuzzing` (and
+/// `__tests__`, `__fixtures__`), or a name that starts with one (`test-project`, `tests_e2e`). A product
 /// named for what it tests (`lkp-tests`, a test suite's image) is not one.
 pub fn is_test_folder(name: &str) -> bool {
-    const WORDS: &[&str] = &["test", "tests", "testdata", "testfiles", "testing", "fixtures", "fixture", "e2e"];
+    const WORDS: &[&str] =
+        &["test", "tests", "testdata", "testfiles", "testing", "fixtures", "fixture", "e2e", "fuzz", "fuzzing"];
     let n = name.to_ascii_lowercase();
     let n = n.trim_matches('_');
     WORDS.iter().any(|w| n == *w || n.strip_prefix(w).is_some_and(|rest| rest.starts_with(['-', '_', '.'])))
@@ -707,16 +748,16 @@ pub fn toolchain_product(df: &Dockerfile, target: Option<&str>) -> Option<Eviden
     let graph = Graph::build(df, &wanted).ok()?;
     let final_ = *graph.targets.first()?;
     let lineage = graph.lineage(final_);
-    if let Some(e) = ci_agent(df, &graph, &lineage).or_else(|| environment(df, &graph, &lineage)) {
+    if let Some(e) = ci_agent(df, &graph, &lineage)
+        .or_else(|| packaging(df, &lineage))
+        .or_else(|| environment(df, &graph, &lineage))
+    {
         return Some(e);
     }
-    let last = |kind: Kind| lineage.iter().rev().find_map(|&i| df.stages[i].of_kind(kind).next_back());
-    // an ENTRYPOINT decides, unless it is a script that hands over to the CMD
-    // (`mvn-entrypoint.sh` then `CMD ["mvn"]`); a CMD only without one
-    let entrypoint = last(Kind::Entrypoint).filter(|e| !command_words(e).is_some_and(|w| hands_over(&w)));
-    let ins = entrypoint.or_else(|| last(Kind::Cmd))?;
-    // what the command ends by running: `gcc app.c && ./app` runs the app, not the compiler
-    let words = command_words(ins)?;
+    let (ins, words) = command(df, &lineage)?;
+    if let Some(e) = interactive(&words, ins.kind.as_str(), None) {
+        return Some(Evidence { line: ins.line, ..e });
+    }
     let program = program_of(&words)?;
     let base = program.rsplit('/').next().unwrap_or(&program);
     let toolchain = TOOLCHAIN_PROGRAMS.contains(&base)
@@ -730,6 +771,66 @@ pub fn toolchain_product(df: &Dockerfile, target: Option<&str>) -> Option<Eviden
         file: String::new(),
         line: ins.line,
         says: format!("its {} runs `{base}`: the toolchain is what it ships", ins.kind.as_str()),
+    })
+}
+
+/// What a lineage's image runs: its ENTRYPOINT, unless that is a script that hands over to
+/// the CMD (`mvn-entrypoint.sh` then `CMD ["mvn"]`); its CMD without one. The instruction
+/// and the words of the command it ends by running (`gcc app.c && ./app` runs the app).
+fn command<'a>(df: &'a Dockerfile, lineage: &[usize]) -> Option<(&'a crate::dockerfile::Instruction, Vec<String>)> {
+    let last = |kind: Kind| lineage.iter().rev().find_map(|&i| df.stages[i].of_kind(kind).next_back());
+    let entrypoint = last(Kind::Entrypoint).filter(|e| !command_words(e).is_some_and(|w| hands_over(&w)));
+    let ins = entrypoint.or_else(|| last(Kind::Cmd))?;
+    Some((ins, command_words(ins)?))
+}
+
+/// The command the last stage of `df` runs, as [`builders::Made`] keeps it for images other
+/// Dockerfiles build FROM: its line and words.
+pub fn own_command(df: &Dockerfile) -> Option<(usize, Vec<String>)> {
+    let graph = Graph::build(df, &[]).ok()?;
+    let lineage = graph.lineage(*graph.targets.first()?);
+    command(df, &lineage).map(|(ins, words)| (ins.line, words))
+}
+
+/// Servers of interactive environments: a notebook or an IDE in the browser, where the
+/// image's users write and build code (Jupyter's `start-notebook.py`, RStudio Server,
+/// code-server).
+const INTERACTIVE: &[&str] = &[
+    "start-notebook.py",
+    "start-notebook.sh",
+    "start-singleuser.py",
+    "start-singleuser.sh",
+    "jupyterhub-singleuser",
+    "jupyter-lab",
+    "jupyter-notebook",
+    "rstudio-server",
+    "code-server",
+    "openvscode-server",
+];
+
+/// Whether `words` run an interactive environment (see [`INTERACTIVE`]; also `jupyter lab`,
+/// `jupyter notebook`, `jupyter server`): the evidence, naming the instruction kind and, for
+/// a command inherited from the repository's own base image, where it is written.
+fn interactive(words: &[String], kind: &str, inherited: Option<(&str, usize)>) -> Option<Evidence> {
+    let program = program_of(words)?;
+    let base = program.rsplit('/').next().unwrap_or(&program).to_owned();
+    let at = words.iter().position(|w| w == &program).unwrap_or(0);
+    let jupyter = base == "jupyter" && words.get(at + 1).is_some_and(|w| matches!(w.as_str(), "lab" | "notebook" | "server"));
+    if !jupyter && !INTERACTIVE.contains(&base.as_str()) {
+        return None;
+    }
+    let what = if jupyter { format!("{base} {}", words[at + 1]) } else { base };
+    let (file, line, whose) = match inherited {
+        Some((file, line)) => (file.to_owned(), line, format!("its {kind}, inherited from the repository's image it is built FROM,")),
+        None => (String::new(), 0, format!("its {kind}")),
+    };
+    Some(Evidence {
+        source: Source::Dockerfile,
+        file,
+        line,
+        says: format!(
+            "{whose} runs `{what}`, an interactive environment (a notebook or IDE server) its users build code in, so its toolchain is what it ships"
+        ),
     })
 }
 
@@ -855,21 +956,7 @@ fn environment(df: &Dockerfile, graph: &Graph, lineage: &[usize]) -> Option<Evid
             if !PROMPT_BASES.contains(&prompt_base(&r)?) || ["apache", "fpm"].iter().any(|s| tag.contains(s)) {
                 return None;
             }
-            // the system's own configuration (a package repository under /etc) and licence
-            // texts (Red Hat certification's `/licenses`) are not the repository's program
-            let from_context = |ins: &crate::dockerfile::Instruction| match (&ins.body, ins.flag("from")) {
-                (crate::dockerfile::Body::Copy { sources, dest }, None) => {
-                    !["/etc/", "/licenses", "/usr/share/doc/"].iter().any(|d| dest.starts_with(d))
-                        && sources.iter().any(|s| {
-                            !(ins.kind == Kind::Add && (s.starts_with("http://") || s.starts_with("https://")))
-                        })
-                }
-                _ => false,
-            };
-            if stages()
-                .flat_map(|s| &s.instructions)
-                .any(|i| matches!(i.kind, Kind::Copy | Kind::Add) && from_context(i))
-            {
+            if copies_program(df, lineage) {
                 return None;
             }
             (
@@ -884,6 +971,94 @@ fn environment(df: &Dockerfile, graph: &Graph, lineage: &[usize]) -> Option<Evid
         line,
         says: format!("{says}: an environment to build in or FROM, so its toolchain is what it ships"),
     })
+}
+
+/// The distributions' package-building tools: an image that keeps one *and* builds packages
+/// with it builds `.deb`, `.rpm` or `.apk` packages in itself (docker-credential-helpers'
+/// `deb/Dockerfile` keeps debhelper and runs `build-deb`), so its toolchain is what it
+/// ships. `dpkg-dev` and `alpine-sdk` are left out: build-essential pulls the first in, and
+/// apps install the second to compile. An app that only lists debhelper among its build
+/// dependencies (jessfraz's bcc-tools, which builds with cmake) packages nothing.
+const PACKAGING_TOOLS: &[&str] = &[
+    "debhelper",
+    "devscripts",
+    "dh-make",
+    "cdbs",
+    "git-buildpackage",
+    "pbuilder",
+    "sbuild",
+    "rpm-build",
+    "rpmdevtools",
+    "mock",
+    "abuild",
+];
+
+/// Programs that build distribution packages.
+const PACKAGING_COMMANDS: &[&str] =
+    &["dpkg-buildpackage", "debuild", "pdebuild", "gbp", "pbuilder", "sbuild", "rpmbuild", "mock", "abuild", "fpm"];
+
+/// Whether a program builds packages: a packaging command, or a script named for it
+/// (`build-deb`, `make_rpm.sh`, `package.sh`).
+fn packages_with(program: &str) -> bool {
+    let name = program.rsplit('/').next().unwrap_or(program).to_ascii_lowercase();
+    let stem = name.strip_suffix(".sh").unwrap_or(&name);
+    PACKAGING_COMMANDS.contains(&stem)
+        || stem.split(['-', '_']).any(|w| matches!(w, "deb" | "debs" | "rpm" | "rpms" | "apk" | "package" | "packages"))
+}
+
+/// Whether the shipped lineage keeps a package-building tool (one the same RUN removes, as
+/// nginx's images do after building a module from the source package, does not count) and
+/// builds packages, in a RUN or as its command.
+fn packaging(df: &Dockerfile, lineage: &[usize]) -> Option<Evidence> {
+    let mut kept: Option<(usize, String)> = None;
+    let mut builds = false;
+    for &i in lineage {
+        for ins in &df.stages[i].instructions {
+            let words: Vec<Vec<String>> = match (ins.kind, ins.script()) {
+                (Kind::Run, Some(script)) => {
+                    let parsed = crate::dockerfile::shell::parse(&script);
+                    let state = crate::dockerfile::ship::run_state(&parsed);
+                    if let Some(p) = state.packages.iter().find(|p| {
+                        p.fate == crate::dockerfile::ship::Fate::Ships && PACKAGING_TOOLS.contains(&p.name.as_str())
+                    }) {
+                        kept.get_or_insert((ins.line, p.name.clone()));
+                    }
+                    parsed.commands.iter().map(|c| c.words.clone()).collect()
+                }
+                (Kind::Cmd | Kind::Entrypoint, _) => command_words(ins).into_iter().collect(),
+                _ => Vec::new(),
+            };
+            builds |= words.iter().any(|w| program_of(w).or_else(|| w.first().cloned()).is_some_and(|p| packages_with(&p)));
+        }
+    }
+    let (line, name) = kept.filter(|_| builds)?;
+    Some(Evidence {
+        source: Source::Dockerfile,
+        file: String::new(),
+        line,
+        says: format!(
+            "it keeps `{name}` and builds distribution packages with it: an image to build packages in, so its toolchain is what it ships"
+        ),
+    })
+}
+
+/// Whether the lineage copies something of the repository's program from its build context.
+/// The system's own configuration (a package repository under /etc) and licence texts (Red
+/// Hat certification's `/licenses`) are not the program; nor is a download `ADD` fetches.
+fn copies_program(df: &Dockerfile, lineage: &[usize]) -> bool {
+    let from_context = |ins: &crate::dockerfile::Instruction| match (&ins.body, ins.flag("from")) {
+        (crate::dockerfile::Body::Copy { sources, dest }, None) => {
+            !["/etc/", "/licenses", "/usr/share/doc/"].iter().any(|d| dest.starts_with(d))
+                && sources
+                    .iter()
+                    .any(|s| !(ins.kind == Kind::Add && (s.starts_with("http://") || s.starts_with("https://"))))
+        }
+        _ => false,
+    };
+    lineage
+        .iter()
+        .flat_map(|&i| &df.stages[i].instructions)
+        .any(|i| matches!(i.kind, Kind::Copy | Kind::Add) && from_context(i))
 }
 
 /// CI agents, by what installs them (a download address or a package) and the images they
