@@ -46,8 +46,8 @@ CONFIG = (".shiplight.yml", ".shiplight.yaml", ".hadolint.yaml", ".hadolint.yml"
 
 def build_relevant(path):
     """Whether a repository file says how its Dockerfiles are built: the Dockerfiles, compose
-    files anywhere, the GitHub workflows and local actions, bake files, dev containers and
-    shiplight's or hadolint's configuration."""
+    files anywhere, the GitHub workflows and local actions, bake files, dev containers,
+    official-images manifests and shiplight's or hadolint's configuration."""
     base = os.path.basename(path)
     parts = path.split("/")
     return (is_dockerfile(path)
@@ -58,7 +58,9 @@ def build_relevant(path):
             or (len(parts) == 1 and base.endswith(".hcl"))
             or base == ".devcontainer.json"
             or (".devcontainer" in parts[:-1] and base.endswith(".json"))
-            or base in CONFIG)
+            or base in CONFIG
+            # an official-images manifest: `ros/ros`, `library/ros` (no extension)
+            or (len(parts) >= 2 and "." not in base and (parts[-2] == base or parts[-2] == "library")))
 
 
 def lay(git_dir, commit, dest):

@@ -278,6 +278,53 @@ fn builder_images_the_repository_builds_in_are_toolchain_products() {
     assert_eq!(entry(&listing, "images/runtime-base/alpine/Dockerfile")["role"], "ships");
 }
 
+/// An official-images manifest (`ros/ros`) says what ships: the images it lists ship under
+/// their tags, a release folder it lists nothing of is retired, and an image built FROM a
+/// listed one inherits its command: a bare `bash` prompt makes an environment whose
+/// toolchain is its product (ros-base's build tools), as a notebook server does.
+#[test]
+fn manifests_and_inherited_commands_say_what_ships() {
+    let manifest = "Maintainers: A <a@example.org> (@a)\nGitRepo: https://example.org/images.git\n\nTags: humble-ros-core, humble-ros-core-jammy\nDirectory: ros/humble/jammy/ros-core\n\nTags: humble-ros-base, humble\nDirectory: ros/humble/jammy/ros-base\n";
+    let core = "FROM ubuntu:jammy\nRUN apt-get update && apt-get install -y --no-install-recommends ros-humble-ros-core && rm -rf /var/lib/apt/lists/*\nCOPY ./ros_entrypoint.sh /\nENTRYPOINT [\"/ros_entrypoint.sh\"]\nCMD [\"bash\"]\n";
+    let base = "FROM ros:humble-ros-core-jammy\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential python3-rosdep && rm -rf /var/lib/apt/lists/*\n";
+    let desktop = "FROM ros:humble-ros-base-jammy\nRUN apt-get update && apt-get install -y --no-install-recommends gcc ros-humble-desktop && rm -rf /var/lib/apt/lists/*\nCOPY app /app\n";
+    let old = "FROM ubuntu:zesty\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential && rm -rf /var/lib/apt/lists/*\nCOPY app /app\n";
+    let notebook = "FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y --no-install-recommends python3 && rm -rf /var/lib/apt/lists/*\nCMD [\"start-notebook.py\"]\n";
+    let scipy = "FROM quay.io/acme/base-notebook\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential gfortran && rm -rf /var/lib/apt/lists/*\n";
+    let deb = "FROM ubuntu:noble\nRUN apt-get update && apt-get install -y debhelper dh-make libsecret-1-dev\nCOPY . /build\nRUN /build/build-deb\n";
+    let dir = repo(&[
+        ("ros/ros", manifest),
+        ("ros/humble/jammy/ros-core/Dockerfile", core),
+        ("ros/humble/jammy/ros-base/Dockerfile", base),
+        ("ros/humble/jammy/desktop/Dockerfile", desktop),
+        ("ros/lunar/zesty/ros-core/Dockerfile", old),
+        ("images/base-notebook/Dockerfile", notebook),
+        ("images/scipy-notebook/Dockerfile", scipy),
+        ("deb/Dockerfile", deb),
+        ("fuzzing/Dockerfile", old),
+        (".github/workflows/push.yml", "on: push\njobs:\n  b:\n    runs-on: x\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: images/base-notebook\n          tags: quay.io/acme/base-notebook:latest\n          push: true\n"),
+    ]);
+    let listing = ships(dir.path());
+    let role = |d: &str| entry(&listing, d)["role"].as_str().unwrap().to_owned();
+    assert_eq!(role("ros/humble/jammy/ros-core/Dockerfile"), "toolchain-product", "a bash prompt: {listing:#}");
+    assert_eq!(role("ros/humble/jammy/ros-base/Dockerfile"), "toolchain-product", "{listing:#}");
+    assert_eq!(role("ros/lunar/zesty/ros-core/Dockerfile"), "ci-only", "a release the manifest lists nothing of");
+    assert_eq!(role("images/scipy-notebook/Dockerfile"), "toolchain-product");
+    assert_eq!(role("deb/Dockerfile"), "toolchain-product");
+    assert_eq!(role("fuzzing/Dockerfile"), "ci-only");
+    // beside listed images, a release still built; it copies an app, so it ships
+    assert_eq!(role("ros/humble/jammy/desktop/Dockerfile"), "ships");
+    let (f, stderr) = lint(dir.path(), "ros/humble/jammy/ros-base/Dockerfile");
+    assert!(!f.iter().any(|x| x["code"] == "SL101"), "{f:#?}");
+    assert!(stderr.contains("it sets no CMD or ENTRYPOINT, so it runs the `bash` prompt of the repository's image it is built FROM"), "{stderr}");
+    let (_, stderr) = lint(dir.path(), "images/scipy-notebook/Dockerfile");
+    assert!(stderr.contains("runs `start-notebook.py`, an interactive environment"), "{stderr}");
+    let (f, _) = lint(dir.path(), "ros/humble/jammy/desktop/Dockerfile");
+    assert!(f.iter().any(|x| x["code"] == "SL101"), "{f:#?}");
+    let (f, _) = lint(dir.path(), "ros/lunar/zesty/ros-core/Dockerfile");
+    assert!(!f.iter().any(|x| x["code"] == "SL101"), "retired: {f:#?}");
+}
+
 /// Build files that do not parse, and values only the runner knows, are notes: lint goes on
 /// with the default (the last stage ships) and says where to look.
 #[test]

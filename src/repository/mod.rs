@@ -25,6 +25,7 @@ pub mod bake;
 pub mod builders;
 pub mod compose;
 pub mod devcontainer;
+pub mod library;
 pub mod tree;
 pub mod workflows;
 
@@ -79,6 +80,8 @@ pub enum Source {
     /// The Action's `dockerfile` and `target` inputs.
     ActionInput,
     Workflow,
+    /// An official-images manifest (`library/ros`, `ros/ros`).
+    Library,
     Bake,
     Compose,
     DevContainer,
@@ -219,6 +222,9 @@ pub struct Model {
     made: Vec<builders::Made>,
     #[serde(skip)]
     dockerfiles: Vec<String>,
+    /// Official-images manifests: each lists every image built from its folder.
+    #[serde(skip)]
+    manifests: Vec<library::Manifest>,
 }
 
 impl Model {
@@ -227,6 +233,7 @@ impl Model {
         let mut model = Model::new(sources.stated.clone(), sources.notes.clone());
         let bake = bake::Resolver::new(sources);
         workflows::read(sources, &bake, &mut model);
+        library::read(sources, &mut model);
         bake.standalone(&mut model);
         compose::read(sources, &mut model);
         devcontainer::read(sources, &mut model);
@@ -273,7 +280,7 @@ impl Model {
         // repository's file wherever it is; in a repository that says what it builds, so is a
         // file whose own name says it is a test or development image
         if paths.is_empty() {
-            paths.extend(named_path(dockerfile, self.says_what_ships()));
+            paths.extend(library::unlisted(self, dockerfile).or_else(|| named_path(dockerfile, self.says_what_ships())));
         }
         let mut a = answer(paths.iter().collect(), df);
         // the repository's other Dockerfiles only build in it, or it runs the interactive
