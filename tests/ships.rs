@@ -316,7 +316,12 @@ fn manifests_and_inherited_commands_say_what_ships() {
     assert_eq!(role("ros/humble/jammy/desktop/Dockerfile"), "ships");
     let (f, stderr) = lint(dir.path(), "ros/humble/jammy/ros-base/Dockerfile");
     assert!(!f.iter().any(|x| x["code"] == "SL101"), "{f:#?}");
-    assert!(stderr.contains("it sets no CMD or ENTRYPOINT, so it runs the `bash` prompt of the repository's image it is built FROM"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "it sets no CMD or ENTRYPOINT, so it runs the `bash` prompt of the repository's image it is built FROM"
+        ),
+        "{stderr}"
+    );
     let (_, stderr) = lint(dir.path(), "images/scipy-notebook/Dockerfile");
     assert!(stderr.contains("runs `start-notebook.py`, an interactive environment"), "{stderr}");
     let (f, _) = lint(dir.path(), "ros/humble/jammy/desktop/Dockerfile");

@@ -741,7 +741,8 @@ mod tests {
         assert_eq!(df.stages[0].platform.as_deref(), Some("$BUILDPLATFORM"));
         assert_eq!(substitute("${X:-fallback}", &[]), "fallback");
         // a default is expanded with the ARGs before it, as Docker does
-        let df = Dockerfile::parse("ARG MAJOR=7.0\nARG V=${MAJOR}.5\nARG IMG=build:alpine-${V}\nFROM ${IMG} AS b\n").unwrap();
+        let df = Dockerfile::parse("ARG MAJOR=7.0\nARG V=${MAJOR}.5\nARG IMG=build:alpine-${V}\nFROM ${IMG} AS b\n")
+            .unwrap();
         assert_eq!(df.stages[0].base_resolved, "build:alpine-7.0.5");
     }
 

@@ -177,8 +177,7 @@ fn makers<'a>(image: &str, paths: &'a [BuildPath], dockerfiles: &'a [String]) ->
             .map(|f| f.len())
             .max()
     };
-    let scored: Vec<(&str, usize)> =
-        dockerfiles.iter().filter_map(|d| folder_of(d).map(|n| (d.as_str(), n))).collect();
+    let scored: Vec<(&str, usize)> = dockerfiles.iter().filter_map(|d| folder_of(d).map(|n| (d.as_str(), n))).collect();
     let Some(best) = scored.iter().map(|(_, n)| *n).max() else { return Vec::new() };
     let found: Vec<&str> = scored.iter().filter(|(_, n)| *n == best).map(|(d, _)| *d).collect();
     // narrowed by the tag's words, when some of them name a folder of these
@@ -219,13 +218,7 @@ mod tests {
     use super::*;
 
     fn base(dockerfile: &str, line: usize, stage: Option<&str>, image: &str, ships: bool) -> BaseUse {
-        BaseUse {
-            dockerfile: dockerfile.into(),
-            line,
-            stage: stage.map(Into::into),
-            image: image.into(),
-            ships,
-        }
+        BaseUse { dockerfile: dockerfile.into(), line, stage: stage.map(Into::into), image: image.into(), ships }
     }
 
     fn zabbix() -> (Vec<BaseUse>, Vec<String>) {
@@ -242,11 +235,35 @@ mod tests {
         let uses = vec![
             base("Dockerfiles/build-base/alpine/Dockerfile", 2, None, "alpine:3.20", true),
             base("Dockerfiles/build-base/ubuntu/Dockerfile", 2, None, "ubuntu:noble", true),
-            base("Dockerfiles/build-mysql/alpine/Dockerfile", 6, Some("builder"), "zabbix-build-base:alpine-7.0.5", true),
-            base("Dockerfiles/build-mysql/ubuntu/Dockerfile", 6, Some("builder"), "zabbix-build-base:ubuntu-7.0.5", true),
-            base("Dockerfiles/server-mysql/alpine/Dockerfile", 6, Some("builder"), "zabbix-build-mysql:alpine-7.0.5", false),
+            base(
+                "Dockerfiles/build-mysql/alpine/Dockerfile",
+                6,
+                Some("builder"),
+                "zabbix-build-base:alpine-7.0.5",
+                true,
+            ),
+            base(
+                "Dockerfiles/build-mysql/ubuntu/Dockerfile",
+                6,
+                Some("builder"),
+                "zabbix-build-base:ubuntu-7.0.5",
+                true,
+            ),
+            base(
+                "Dockerfiles/server-mysql/alpine/Dockerfile",
+                6,
+                Some("builder"),
+                "zabbix-build-mysql:alpine-7.0.5",
+                false,
+            ),
             base("Dockerfiles/server-mysql/alpine/Dockerfile", 8, None, "alpine:3.20", true),
-            base("Dockerfiles/server-mysql/ubuntu/Dockerfile", 6, Some("builder"), "zabbix-build-mysql:ubuntu-7.0.5", false),
+            base(
+                "Dockerfiles/server-mysql/ubuntu/Dockerfile",
+                6,
+                Some("builder"),
+                "zabbix-build-mysql:ubuntu-7.0.5",
+                false,
+            ),
             base("Dockerfiles/server-mysql/ubuntu/Dockerfile", 8, None, "ubuntu:noble", true),
         ];
         (uses, dockerfiles)
@@ -276,7 +293,13 @@ mod tests {
     fn one_shipped_use_makes_a_base_image_not_a_builder() {
         let (mut uses, dockerfiles) = zabbix();
         // a web image runs on the mysql builder image itself
-        uses.push(base("Dockerfiles/server-mysql/ubuntu/Dockerfile", 20, Some("web"), "zabbix-build-mysql:ubuntu-7.0.5", true));
+        uses.push(base(
+            "Dockerfiles/server-mysql/ubuntu/Dockerfile",
+            20,
+            Some("web"),
+            "zabbix-build-mysql:ubuntu-7.0.5",
+            true,
+        ));
         let found = find(&uses, &[], &dockerfiles);
         assert!(!found.contains_key("Dockerfiles/build-mysql/ubuntu/Dockerfile"));
         // and the base it is built on ships through it

@@ -42,7 +42,9 @@ pub fn read(sources: &Sources, model: &mut Model) {
         let name = file.path.rsplit('/').next().unwrap_or_default().to_owned();
         let mut defaults: Option<(Option<String>, Option<String>)> = None;
         for stanza in stanzas(&file.text) {
-            let get = |k: &str| stanza.iter().find(|(key, _, _)| key.eq_ignore_ascii_case(k)).map(|(_, v, l)| (v.clone(), *l));
+            let get = |k: &str| {
+                stanza.iter().find(|(key, _, _)| key.eq_ignore_ascii_case(k)).map(|(_, v, l)| (v.clone(), *l))
+            };
             let (directory, dockerfile) = (get("Directory").map(|d| d.0), get("File").map(|f| f.0));
             let Some((tags, line)) = get("Tags") else {
                 // the header stanza: its Directory and File are every entry's defaults
@@ -186,12 +188,21 @@ mod tests {
         assert!(m.answer("ros/humble/ubuntu/jammy/desktop/Dockerfile", None).default);
         let core = m.answer("ros/humble/ubuntu/jammy/ros-core/Dockerfile", None);
         assert_eq!(core.role, crate::repository::Role::Ships);
-        assert_eq!(core.evidence[0].to_string(), "the official-images manifest builds it as `ros:humble-ros-core` (ros/ros:7)");
+        assert_eq!(
+            core.evidence[0].to_string(),
+            "the official-images manifest builds it as `ros:humble-ros-core` (ros/ros:7)"
+        );
         let base: Vec<&BuildPath> = m.paths_of("ros/humble/ubuntu/jammy/ros-base/Dockerfile.base").collect();
         assert_eq!(base[0].images, ["ros:humble-ros-base", "ros:humble-ros-base-jammy", "ros:humble", "ros:latest"]);
         let lunar = m.answer("ros/lunar/ubuntu/zesty/ros-core/Dockerfile", None);
         assert_eq!(lunar.role, crate::repository::Role::CiOnly);
-        assert!(lunar.evidence[0].says.contains("manifest of `ros/` lists the images built from it, and none in this file's folder or beside it"), "{:?}", lunar.evidence);
+        assert!(
+            lunar.evidence[0].says.contains(
+                "manifest of `ros/` lists the images built from it, and none in this file's folder or beside it"
+            ),
+            "{:?}",
+            lunar.evidence
+        );
         // outside the manifest's folder it says nothing
         assert!(m.answer("docker/Dockerfile", None).default);
     }
@@ -205,6 +216,9 @@ mod tests {
         assert!(!is_manifest("FROM alpine\nRUN echo Tags: x\n"));
         // an empty manifest retires its whole folder
         let m = model(&[("gazebo/gazebo", "Maintainers: x\n")], &["gazebo/11/ubuntu/focal/gzserver11/Dockerfile"]);
-        assert_eq!(m.answer("gazebo/11/ubuntu/focal/gzserver11/Dockerfile", None).role, crate::repository::Role::CiOnly);
+        assert_eq!(
+            m.answer("gazebo/11/ubuntu/focal/gzserver11/Dockerfile", None).role,
+            crate::repository::Role::CiOnly
+        );
     }
 }

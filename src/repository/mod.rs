@@ -280,7 +280,8 @@ impl Model {
         // repository's file wherever it is; in a repository that says what it builds, so is a
         // file whose own name says it is a test or development image
         if paths.is_empty() {
-            paths.extend(library::unlisted(self, dockerfile).or_else(|| named_path(dockerfile, self.says_what_ships())));
+            paths
+                .extend(library::unlisted(self, dockerfile).or_else(|| named_path(dockerfile, self.says_what_ships())));
         }
         let mut a = answer(paths.iter().collect(), df);
         // the repository's other Dockerfiles only build in it, or it runs the interactive
@@ -755,9 +756,8 @@ pub fn toolchain_product(df: &Dockerfile, target: Option<&str>) -> Option<Eviden
     let graph = Graph::build(df, &wanted).ok()?;
     let final_ = *graph.targets.first()?;
     let lineage = graph.lineage(final_);
-    if let Some(e) = ci_agent(df, &graph, &lineage)
-        .or_else(|| packaging(df, &lineage))
-        .or_else(|| environment(df, &graph, &lineage))
+    if let Some(e) =
+        ci_agent(df, &graph, &lineage).or_else(|| packaging(df, &lineage)).or_else(|| environment(df, &graph, &lineage))
     {
         return Some(e);
     }
@@ -822,13 +822,16 @@ fn interactive(words: &[String], kind: &str, inherited: Option<(&str, usize)>) -
     let program = program_of(words)?;
     let base = program.rsplit('/').next().unwrap_or(&program).to_owned();
     let at = words.iter().position(|w| w == &program).unwrap_or(0);
-    let jupyter = base == "jupyter" && words.get(at + 1).is_some_and(|w| matches!(w.as_str(), "lab" | "notebook" | "server"));
+    let jupyter =
+        base == "jupyter" && words.get(at + 1).is_some_and(|w| matches!(w.as_str(), "lab" | "notebook" | "server"));
     if !jupyter && !INTERACTIVE.contains(&base.as_str()) {
         return None;
     }
     let what = if jupyter { format!("{base} {}", words[at + 1]) } else { base };
     let (file, line, whose) = match inherited {
-        Some((file, line)) => (file.to_owned(), line, format!("its {kind}, inherited from the repository's image it is built FROM,")),
+        Some((file, line)) => {
+            (file.to_owned(), line, format!("its {kind}, inherited from the repository's image it is built FROM,"))
+        }
         None => (String::new(), 0, format!("its {kind}")),
     };
     Some(Evidence {
@@ -1035,7 +1038,8 @@ fn packaging(df: &Dockerfile, lineage: &[usize]) -> Option<Evidence> {
                 (Kind::Cmd | Kind::Entrypoint, _) => command_words(ins).into_iter().collect(),
                 _ => Vec::new(),
             };
-            builds |= words.iter().any(|w| program_of(w).or_else(|| w.first().cloned()).is_some_and(|p| packages_with(&p)));
+            builds |=
+                words.iter().any(|w| program_of(w).or_else(|| w.first().cloned()).is_some_and(|p| packages_with(&p)));
         }
     }
     let (line, name) = kept.filter(|_| builds)?;
