@@ -65,22 +65,16 @@ pub fn read(sources: &Sources, model: &mut Model) {
                 images.push(format!("{name}:{tag}"));
             }
             let first = images.first().cloned().unwrap_or_else(|| name.clone());
+            let evidence = Evidence {
+                source: Source::Library,
+                file: file.path.clone(),
+                line,
+                says: format!("the official-images manifest builds it as `{first}`"),
+            };
             model.paths.push(BuildPath {
-                dockerfile,
-                context,
-                target: None,
-                role: super::Role::Ships,
-                evidence: Evidence {
-                    source: Source::Library,
-                    file: file.path.clone(),
-                    line,
-                    says: format!("the official-images manifest builds it as `{first}`"),
-                },
                 name: Some(first),
-                target_line: None,
-                mounts: Vec::new(),
                 images,
-                contexts: Vec::new(),
+                ..BuildPath::plain(dockerfile, context, super::Role::Ships, evidence)
             });
         }
         model.manifests.push(Manifest { file: file.path.clone(), folder: super::folder(&file.path) });
@@ -135,25 +129,15 @@ pub fn unlisted(model: &Model, dockerfile: &str) -> Option<BuildPath> {
         return None;
     }
     let folder = if m.folder == "." { "the repository".to_owned() } else { format!("`{}/`", m.folder) };
-    Some(BuildPath {
-        dockerfile: dockerfile.to_owned(),
-        context: super::folder(dockerfile),
-        target: None,
-        role: super::Role::CiOnly,
-        evidence: Evidence {
-            source: Source::Library,
-            file: m.file.clone(),
-            line: 0,
-            says: format!(
-                "the official-images manifest of {folder} lists the images built from it, and none in this file's folder or beside it: a retired file nothing builds"
-            ),
-        },
-        name: None,
-        target_line: None,
-        mounts: Vec::new(),
-        images: Vec::new(),
-        contexts: Vec::new(),
-    })
+    let says = format!(
+        "the official-images manifest of {folder} lists the images built from it, and none in this file's folder or beside it: a retired file nothing builds"
+    );
+    Some(BuildPath::plain(
+        dockerfile.to_owned(),
+        super::folder(dockerfile),
+        super::Role::CiOnly,
+        Evidence { source: Source::Library, file: m.file.clone(), line: 0, says },
+    ))
 }
 
 #[cfg(test)]

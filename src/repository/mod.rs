@@ -143,6 +143,25 @@ pub struct BuildPath {
     pub contexts: Vec<String>,
 }
 
+impl BuildPath {
+    /// A path that builds the last stage of `dockerfile` in `context`, with nothing else
+    /// said (no name, target, mounts, images or named contexts).
+    pub fn plain(dockerfile: String, context: String, role: Role, evidence: Evidence) -> BuildPath {
+        BuildPath {
+            dockerfile,
+            context,
+            target: None,
+            role,
+            evidence,
+            name: None,
+            target_line: None,
+            mounts: Vec::new(),
+            images: Vec::new(),
+            contexts: Vec::new(),
+        }
+    }
+}
+
 /// Something the model could not read or resolve. Never an error: the default applies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
@@ -476,18 +495,12 @@ pub fn named_path(dockerfile: &str, by_name: bool) -> Option<BuildPath> {
     } else {
         return None;
     };
-    Some(BuildPath {
-        dockerfile: dockerfile.to_owned(),
-        context: folder(dockerfile),
-        target: None,
+    Some(BuildPath::plain(
+        dockerfile.to_owned(),
+        folder(dockerfile),
         role,
-        evidence: Evidence { source: Source::Dockerfile, file: dockerfile.to_owned(), line: 0, says },
-        name: None,
-        target_line: None,
-        mounts: Vec::new(),
-        images: Vec::new(),
-        contexts: Vec::new(),
-    })
+        Evidence { source: Source::Dockerfile, file: dockerfile.to_owned(), line: 0, says },
+    ))
 }
 
 /// Whether a folder keeps retired files: `archive`, `archived`, `deprecated`, `legacy`,
