@@ -306,7 +306,10 @@ impl Model {
         // the repository's other Dockerfiles only build in it, or it runs the interactive
         // environment of the repository's image it is built FROM: its toolchain is the product
         if a.role == Role::Ships {
-            let product = self.builders.get(dockerfile).cloned().or_else(|| self.inherits_environment(df?));
+            // (what it inherits is asked of the last stage: a named target keeps its answer)
+            let last_only = a.targets.iter().all(Option::is_none);
+            let product =
+                self.builders.get(dockerfile).cloned().or_else(|| self.inherits_environment(df.filter(|_| last_only)?));
             if let Some(ev) = product {
                 a.role = Role::ToolchainProduct;
                 a.evidence.insert(0, ev.clone());
