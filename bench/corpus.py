@@ -32,11 +32,23 @@ SOURCES = "bench/corpus-sources.txt"
 SPLITS = ("tuning", "held-out", "all")
 
 
+# as src/pipeline/lint.rs's NOT_DOCKERFILE_EXTENSIONS: `dockerfile.go` is a Go file
+NOT_DOCKERFILE_EXTENSIONS = {
+    "dockerignore", "go", "rs", "py", "js", "mjs", "cjs", "ts", "tsx", "jsx", "java", "kt", "rb", "php", "c", "h",
+    "cc", "cpp", "hpp", "cs", "swift", "json", "yaml", "yml", "toml", "xml", "md", "rst", "txt", "html", "sh",
+    "bash", "ps1", "lock", "sum", "mod", "snap", "orig", "bak", "swp", "patch", "diff", "tmpl", "template", "j2",
+    "hbs", "erb", "in",
+}
+
+
 def is_dockerfile(name):
-    base = os.path.basename(name)
-    if base.endswith((".template", ".tmpl", ".j2", ".hbs", ".erb", ".md", ".dockerignore")):
+    """A Dockerfile by name, as shiplight's is_dockerfile_name reads it (case-insensitive:
+    uptime-kuma's `docker/dockerfile`; Containerfiles too), templates aside."""
+    base = os.path.basename(name).lower()
+    if "." in base and base.rsplit(".", 1)[1] in NOT_DOCKERFILE_EXTENSIONS:
         return False
-    return base == "Dockerfile" or base.startswith("Dockerfile.") or base.endswith((".Dockerfile", ".dockerfile"))
+    return (base in ("dockerfile", "containerfile") or base.startswith(("dockerfile.", "containerfile."))
+            or base.endswith((".dockerfile", ".containerfile")))
 
 
 # The files shiplight reads to know what ships, laid whole at their paths (see build_relevant)

@@ -61,11 +61,65 @@ pub fn load_config(explicit: Option<&Path>, cwd: &Path) -> Result<Loaded, Config
     }
 }
 
+/// Extensions that make `dockerfile.X` a source, configuration or template file about
+/// Dockerfiles (buildkit's `dockerfile.go`, a workflow `dockerfile.yaml`), not a Dockerfile.
+const NOT_DOCKERFILE_EXTENSIONS: &[&str] = &[
+    "dockerignore",
+    "go",
+    "rs",
+    "py",
+    "js",
+    "mjs",
+    "cjs",
+    "ts",
+    "tsx",
+    "jsx",
+    "java",
+    "kt",
+    "rb",
+    "php",
+    "c",
+    "h",
+    "cc",
+    "cpp",
+    "hpp",
+    "cs",
+    "swift",
+    "json",
+    "yaml",
+    "yml",
+    "toml",
+    "xml",
+    "md",
+    "rst",
+    "txt",
+    "html",
+    "sh",
+    "bash",
+    "ps1",
+    "lock",
+    "sum",
+    "mod",
+    "snap",
+    "orig",
+    "bak",
+    "swp",
+    "patch",
+    "diff",
+    "tmpl",
+    "template",
+    "j2",
+    "hbs",
+    "erb",
+    "in",
+];
+
 /// Whether a file name is a Dockerfile by convention. `Dockerfile.dockerignore` is the
-/// Dockerfile's own ignore file, not a Dockerfile.
+/// Dockerfile's own ignore file, and `dockerfile.go` a Go file, not Dockerfiles.
 pub fn is_dockerfile_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".dockerignore") {
+    let extension = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
+    if NOT_DOCKERFILE_EXTENSIONS.contains(&extension) {
         return false;
     }
     lower == "dockerfile"
@@ -326,5 +380,12 @@ mod tests {
         // BuildKit's per-Dockerfile ignore file
         assert!(!is_dockerfile_name("Dockerfile.dockerignore"));
         assert!(!is_dockerfile_name("api.Dockerfile.dockerignore"));
+        // source and configuration files named for Dockerfiles
+        for n in ["dockerfile.go", "dockerfile.yaml", "Dockerfile.j2", "Dockerfile.in", "Dockerfile.md"] {
+            assert!(!is_dockerfile_name(n), "{n}");
+        }
+        for n in ["Containerfile.debug-ubi", "Dockerfile.windows", "Dockerfile.test", "app.containerfile"] {
+            assert!(is_dockerfile_name(n), "{n}");
+        }
     }
 }
