@@ -254,18 +254,20 @@ fn builder_images_the_repository_builds_in_are_toolchain_products() {
     let base = "FROM alpine:3.20\nRUN apk add --no-cache gcc make musl-dev\nCOPY server.c /src/\n";
     let server = "ARG BUILD_BASE_IMAGE=acme-build-mysql:alpine-7.0.5\nFROM ${BUILD_BASE_IMAGE} AS builder\nFROM alpine:3.20\nCOPY --from=builder /tmp/zabbix_server /usr/sbin/\nCMD [\"/usr/sbin/zabbix_server\"]\n";
     let runtime_base = "FROM alpine:3.20\nRUN apk add --no-cache gcc musl-dev\nCOPY app.sh /\n";
-    let web = "FROM acme-runtime-base:alpine\nCOPY web /web\nCMD [\"/web\"]\n";
+    let web = "FROM acme-runtime-base:alpine\nCOPY web /web\nCOPY --from=acme-builder-go:1 /out/healthcheck /usr/bin/\nCMD [\"/web\"]\n";
+    let builder_go = "FROM golang:1.22\nRUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*\nCOPY healthcheck /src\nRUN go build -o /out/healthcheck /src\n";
     let dir = repo(&[
         ("images/build-mysql/alpine/Dockerfile", builder),
         ("images/build-base/alpine/Dockerfile", base),
         ("images/server-mysql/alpine/Dockerfile", server),
         ("images/runtime-base/alpine/Dockerfile", runtime_base),
         ("images/web/alpine/Dockerfile", web),
+        ("images/builder-go/Dockerfile", builder_go),
     ]);
     let (f, stderr) = lint(dir.path(), "images/build-mysql/alpine/Dockerfile");
     assert!(!f.iter().any(|x| matches!(x["code"].as_str(), Some("SL101" | "SL102"))), "{f:#?}");
     assert!(
-        stderr.contains("toolchain-product: 1 FROM of the repository's other Dockerfiles uses its image `acme-build-mysql:alpine-7.0.5` only to build in, so its toolchain is what it ships: a builder image (images/server-mysql/alpine/Dockerfile:2)"),
+        stderr.contains("toolchain-product: the repository's other Dockerfiles use its image `acme-build-mysql:alpine-7.0.5` only to build in or copy files from (1 use), so its toolchain is what it ships: a builder image (images/server-mysql/alpine/Dockerfile:2)"),
         "{stderr}"
     );
     let (f, _) = lint(dir.path(), "images/build-base/alpine/Dockerfile");
@@ -276,6 +278,10 @@ fn builder_images_the_repository_builds_in_are_toolchain_products() {
     let listing = ships(dir.path());
     assert_eq!(entry(&listing, "images/build-mysql/alpine/Dockerfile")["role"], "toolchain-product");
     assert_eq!(entry(&listing, "images/runtime-base/alpine/Dockerfile")["role"], "ships");
+    // an image only copied from ships its files, not its toolchain
+    assert_eq!(entry(&listing, "images/builder-go/Dockerfile")["role"], "toolchain-product", "{listing:#}");
+    let (f, _) = lint(dir.path(), "images/builder-go/Dockerfile");
+    assert!(!f.iter().any(|x| matches!(x["code"].as_str(), Some("SL101" | "SL102" | "SL103"))), "{f:#?}");
 }
 
 /// An official-images manifest (`ros/ros`) says what ships: the images it lists ship under

@@ -161,6 +161,21 @@ fn made(
             }),
             _ => None,
         })
+        // an image only copied from (`COPY --from=acme/builder:go /out/x /x`, a mount) is
+        // a build use too: its files ship, not its filesystem
+        .chain(graph.edges.iter().filter_map(|e| match (&e.kind, &e.target) {
+            (
+                crate::dockerfile::graph::EdgeKind::CopyFrom | crate::dockerfile::graph::EdgeKind::MountFrom,
+                crate::dockerfile::graph::StageRef::Image(image),
+            ) => Some(repository::builders::BaseUse {
+                dockerfile: rel.to_owned(),
+                line: e.line,
+                stage: None,
+                image: image.clone(),
+                ships: false,
+            }),
+            _ => None,
+        }))
         .collect();
     let made = repository::builders::Made {
         dockerfile: rel.to_owned(),

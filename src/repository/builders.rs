@@ -7,9 +7,10 @@
 //! repository's other Dockerfiles do.
 //!
 //! The model: every FROM of every Dockerfile of the repository ([`BaseUse`], with ARG
-//! defaults applied) is matched to the Dockerfile that makes the image it names. A Dockerfile
-//! is a **builder** when some other Dockerfile builds FROM its image and every such use is a
-//! build stage (a stage whose filesystem does not ship), or the shipped stage of another
+//! defaults applied), and every `COPY --from` or `RUN --mount from=` of an image, is matched
+//! to the Dockerfile that makes the image it names. A Dockerfile is a **builder** when some
+//! other Dockerfile uses its image and every such use is a build stage (a stage whose
+//! filesystem does not ship), a copy of some of its files, or the shipped stage of another
 //! builder (`build-mysql` is built FROM `build-base`, and is itself a builder). One shipped
 //! use anywhere (a base image other images run on) and it is an image that ships.
 //!
@@ -122,10 +123,9 @@ pub fn find(uses: &[BaseUse], paths: &[BuildPath], dockerfiles: &[String]) -> Ha
                 file: first.dockerfile.clone(),
                 line: first.line,
                 says: format!(
-                    "{n} FROM{} of the repository's other Dockerfiles use{} its image `{}` only to build in, so its toolchain is what it ships: a builder image",
+                    "the repository's other Dockerfiles use its image `{}` only to build in or copy files from ({n} use{}), so its toolchain is what it ships: a builder image",
+                    first.image,
                     if n == 1 { "" } else { "s" },
-                    if n == 1 { "s" } else { "" },
-                    first.image
                 ),
             };
             (d.to_owned(), evidence)
@@ -286,7 +286,11 @@ mod tests {
         );
         let ev = &found["Dockerfiles/build-mysql/alpine/Dockerfile"];
         assert_eq!((ev.file.as_str(), ev.line), ("Dockerfiles/server-mysql/alpine/Dockerfile", 6));
-        assert!(ev.says.starts_with("1 FROM of the repository's other Dockerfiles uses its image `zabbix-build-mysql:alpine-7.0.5` only to build in"), "{}", ev.says);
+        assert!(
+            ev.says.starts_with("the repository's other Dockerfiles use its image `zabbix-build-mysql:alpine-7.0.5` only to build in or copy files from (1 use)"),
+            "{}",
+            ev.says
+        );
     }
 
     #[test]
