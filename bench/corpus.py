@@ -264,6 +264,34 @@ def measure(corpus, flags):
     patches = outcomes["patch"]
     print(f"rewrite coverage: {patches} of {n} files flagged by SL101 get a patch "
           f"({100 * patches / max(n, 1):.1f} %); {clean} of them lint clean of the SL101/SL102 they answer")
+    # the same coverage by what the labels say of each file's SL101 findings: a file with a
+    # finding labelled true should get a patch; a file whose findings are all labelled false
+    # alarms (or runtime use) should not, since the patch would remove what the program uses
+    verdict = {}
+    for f in findings:
+        if f["code"] != "SL101":
+            continue
+        v = labels.get((rel(corpus, f["file"]), f["line"], "SL101"))
+        was = verdict.get(f["file"], "false")
+        if v in ("ships", "true"):
+            verdict[f["file"]] = "true"
+        elif v is None and was != "true":
+            verdict[f["file"]] = "unlabelled"
+        else:
+            verdict.setdefault(f["file"], "false")
+    patched = {rel(corpus, p) for p in flagged} - {p for _, p, _ in refusals}
+    by_rel = {rel(corpus, p): v for p, v in verdict.items()}
+    for kind in ("true", "false", "unlabelled"):
+        files_k = [rel(corpus, p) for p in flagged if verdict.get(p) == kind]
+        got = sum(1 for p in files_k if p in patched)
+        what = {"true": "with a finding labelled true", "false": "whose findings are all labelled false alarms or runtime use",
+                "unlabelled": "with unlabelled findings only"}[kind]
+        print(f"  files {what}: {got} of {len(files_k)} get a patch")
+    if "--list" in flags:
+        print("  refusals on files with a finding labelled true:")
+        for why, path, message in sorted(refusals):
+            if by_rel.get(path) == "true":
+                print(f"    {why:18} {path}: {message[:120]}")
     for path, left in unclean[:10]:
         print(f"  still reported after the patch: {path}: {', '.join(left)}")
     print(f"outcomes: {dict(outcomes)}")
