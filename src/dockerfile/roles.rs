@@ -52,6 +52,8 @@ const PREPARES: &[&str] = &[
     "objcopy",
     "bootstrap",
     "rustup",
+    // the Rust toolchain's installer, downloaded beside the build (`./rustup-init -y`)
+    "rustup-init",
     "python2",
     "node",
     "phpize",
@@ -136,6 +138,8 @@ const FETCH: &[&str] = &[
 const COPY_OUT: &[&str] = &["cp", "mv", "install", "strip", "ldconfig"];
 
 const SETUP: &[&str] = &[
+    // which program a generic name runs (`update-alternatives --set iptables …-legacy`): links
+    "update-alternatives",
     "a2enmod",
     "a2enconf",
     "a2ensite",
@@ -428,6 +432,11 @@ mod tests {
         assert_eq!(roles("echo 'make && gcc' > make.conf"), [Role::Shell]);
         assert_eq!(roles("/opt/make-things/run"), [Role::Other]);
         assert_eq!(roles("docker-compose version && /tmp/rust/rustup-init -y"), [Role::Shell, Role::Build]);
+        // rustup's installer beside the build, the entrypoint's user switcher checked, the
+        // alternatives system pointed at one program (nginx/unit, mailcow, ipsec-vpn-server)
+        assert_eq!(roles("./rustup-init -y --profile minimal && gosu nobody true"), [Role::Build, Role::Shell]);
+        assert_eq!(roles("update-alternatives --set iptables /usr/sbin/iptables-legacy"), [Role::Setup]);
+        assert_eq!(roles("su-exec app my-server --init"), [Role::Other]);
         // a smoke check of what was just installed
         assert_eq!(roles("pip install sentry && sentry --help"), [Role::Build, Role::Shell]);
         // the shell's own builtins are plumbing, not the program's work

@@ -61,7 +61,8 @@ impl SimpleCommand {
 
 impl SimpleCommand {
     /// The words after wrappers that run another command: `sudo`, `env`, `exec`, `nohup`,
-    /// `time`, `command`, `xargs`-less. `sudo -u x apt-get install` → `apt-get install`.
+    /// `time`, `command`, and the user switchers `gosu`/`su-exec` (user first). `sudo -u x
+    /// apt-get install` → `apt-get install`; `gosu nobody true` → `true`.
     pub fn effective(&self) -> &[String] {
         let mut w = &self.words[..];
         loop {
@@ -85,6 +86,8 @@ impl SimpleCommand {
                     }
                 }
                 Some("exec" | "nohup" | "time" | "command" | "nice") => w = &w[1..],
+                // the entrypoint idiom's user switchers take the user first (`gosu nobody true`)
+                Some("gosu" | "su-exec") if w.len() > 2 => w = &w[2..],
                 _ => return w,
             }
         }
@@ -644,6 +647,22 @@ impl<'a> Lexer<'a> {
                                     }
                                 }
                             }
+                            // a substitution inside the quotes is copied whole: its own
+                            // quotes (`"$(A="x y" cmd)"`) do not end the outer ones
+                            '$' if matches!(self.chars.peek(), Some(&('(' | '{'))) => {
+                                w.push('$');
+                                let open = *self.chars.peek().unwrap_or(&'(');
+                                self.balanced(&mut w, open, if open == '(' { ')' } else { '}' });
+                            }
+                            '`' => {
+                                w.push('`');
+                                for c in self.chars.by_ref() {
+                                    w.push(c);
+                                    if c == '`' {
+                                        break;
+                                    }
+                                }
+                            }
                             _ => w.push(c),
                         }
                     }
@@ -683,18 +702,30 @@ impl<'a> Lexer<'a> {
         w
     }
 
-    /// Copy a `(…)`/`{…}` group verbatim, nesting included.
+    /// Copy a `(…)`/`{…}` group verbatim, nesting included; a bracket inside quotes or after a
+    /// backslash (`$(printf ')')`, `$(echo "a)b")`) neither opens nor closes it.
     fn balanced(&mut self, w: &mut String, open: char, close: char) {
         let mut depth = 0usize;
-        for c in self.chars.by_ref() {
+        let (mut single, mut double) = (false, false);
+        while let Some(c) = self.chars.next() {
             w.push(c);
-            if c == open {
-                depth += 1;
-            } else if c == close {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    break;
+            match c {
+                '\\' if !single => {
+                    if let Some(n) = self.chars.next() {
+                        w.push(n);
+                    }
                 }
+                '\'' if !double => single = !single,
+                '"' if !single => double = !double,
+                _ if single || double => {}
+                _ if c == open => depth += 1,
+                _ if c == close => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -755,6 +786,18 @@ mod tests {
         assert!(s.has_pipe());
         assert!(!s.sets_pipefail());
         assert!(parse("set -euxo pipefail; a | b").sets_pipefail());
+        // a substitution in double quotes with quotes of its own (nginx/unit's hardening
+        // flags): one assignment, then the build, not a command cut at the inner quote
+        let s = parse(
+            r#"CC_OPT="$(A="hardening=+all,-pie" B="-Wp,-D_FORTIFY_SOURCE=2 -fPIC" dpkg-buildflags --get CFLAGS)" && ./configure --cc-opt="$CC_OPT""#,
+        );
+        assert_eq!(s.commands.len(), 2, "{:?}", s.commands.iter().map(|c| &c.words).collect::<Vec<_>>());
+        assert_eq!(s.commands[1].program(), "configure");
+        // brackets inside the substitution's quotes neither open nor close it
+        let s = parse(r#"X="$(echo 'a)b' "c(d")" && make"#);
+        assert_eq!(s.commands.len(), 2);
+        assert_eq!(s.commands[1].program(), "make");
+        assert_eq!(parse("echo `date` \"`uname -r`\" && make").commands.len(), 2);
     }
 
     #[test]
