@@ -189,6 +189,39 @@ impl<'a> Ctx<'a> {
         stage.instructions.iter().zip(&self.scripts[stage.index]).filter_map(|(i, s)| s.as_ref().map(|s| (i, &s.1)))
     }
 
+    /// Whether apt's configuration says `key` is one of `values` when command `at` of RUN
+    /// `ins` runs: a file under `/etc/apt` written before it (`echo 'APT::Install-Recommends
+    /// "false";' > /etc/apt/apt.conf.d/80recommends`), in that RUN or an earlier one of the
+    /// stage's lineage. Apt reads its options case-insensitively.
+    pub fn apt_option(&self, stage: &'a Stage, ins: &Instruction, at: usize, key: &str, values: &[&str]) -> bool {
+        let key = key.to_ascii_lowercase();
+        let sets = |c: &shell::SimpleCommand| {
+            if !crate::dockerfile::roles::edits_system_config(c) || !c.args().iter().any(|a| a.contains("/etc/apt/")) {
+                return false;
+            }
+            let text = c.args().join(" ").to_ascii_lowercase();
+            text.match_indices(&key).any(|(i, _)| {
+                let value = text[i + key.len()..].trim_start_matches([' ', '"', '\'', '=']);
+                let value = value.split(['"', '\'', ';', ' ']).next().unwrap_or("");
+                values.iter().any(|v| v.eq_ignore_ascii_case(value))
+            })
+        };
+        for si in self.graph.lineage(stage.index) {
+            let st = &self.df.stages[si];
+            for (i, script) in self.runs(st) {
+                let here = std::ptr::eq(i, ins);
+                let upto = if here { at } else { script.commands.len() };
+                if script.commands[..upto.min(script.commands.len())].iter().any(sets) {
+                    return true;
+                }
+                if here {
+                    return false;
+                }
+            }
+        }
+        false
+    }
+
     /// Stages whose filesystem ships in a target image.
     pub fn shipped(&self) -> impl Iterator<Item = &'a Stage> + '_ {
         let none = self.config.nothing_ships.is_some();

@@ -1,5 +1,7 @@
 //! ## What it does
-//! Flags `apt-get install` without `-y`/`--yes`/`--assume-yes`/`-qq` (hadolint DL3014).
+//! Flags `apt-get install` without `-y`/`--yes`/`--assume-yes`/`-qq` (hadolint DL3014),
+//! unless apt was told to assume yes before: `APT::Get::Assume-Yes "true"` written to a file
+//! under `/etc/apt` earlier in the RUN or in an earlier RUN of the stage's lineage.
 //!
 //! ## Why it matters
 //! Without it apt-get asks for confirmation; a build has no one to answer, so it aborts.
@@ -23,13 +25,16 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             let missing: Vec<_> = script
                 .commands
                 .iter()
-                .filter(|c| {
+                .enumerate()
+                .filter(|(at, c)| {
                     system_install(c).is_some_and(|(m, _)| m.is_apt())
                         && !c.args().iter().any(|a| {
                             matches!(a.as_str(), "--yes" | "--assume-yes" | "-qq" | "-q=2" | "--quiet=2")
                                 || (a.starts_with('-') && !a.starts_with("--") && a.contains('y'))
                         })
+                        && !ctx.apt_option(stage, ins, *at, "APT::Get::Assume-Yes", &["true", "1", "yes"])
                 })
+                .map(|(_, c)| c)
                 .collect();
             if !missing.is_empty() {
                 let edits = edits::flag_after_verb(ins, &missing, "install", "-y");
@@ -54,6 +59,10 @@ mod tests {
         for ok in ["-y", "--yes", "-qy", "-qq", "--assume-yes"] {
             assert!(lines("SL303", &format!("FROM debian:12\nRUN apt-get install {ok} curl\n")).is_empty(), "{ok}");
         }
+        // apt told to assume yes in its configuration by an earlier RUN (photoprism)
+        let conf = "RUN echo 'APT::Get::Assume-Yes \"true\";' > /etc/apt/apt.conf.d/80forceyes\n";
+        assert!(lines("SL303", &format!("FROM debian:12\n{conf}RUN apt-get install curl\n")).is_empty());
+        assert_eq!(lines("SL303", &format!("FROM debian:12\nRUN apt-get install curl\n{conf}")), vec![2]);
         // postgres 18: a simulated install asks nothing (and installs nothing)
         let probe = "FROM debian:12\nRUN if apt-get install -s \"postgresql-18-jit\" > /dev/null 2>&1; then apt-get install -y postgresql-18-jit; fi\n";
         assert!(lines("SL303", probe).is_empty());

@@ -3,7 +3,9 @@
 //! that ships (hadolint DL3015 fires in every stage; in a builder stage recommended packages
 //! cost build time, not image size, so shiplight leaves them alone). Nor does it fire when
 //! the RUN removes what it installed again with an auto-remove (the official images'
-//! build-deps idiom): the recommendations go with them, nothing of them ships.
+//! build-deps idiom): the recommendations go with them, nothing of them ships. Nor when apt
+//! was told so before: `APT::Install-Recommends "false"` written to a file under `/etc/apt`
+//! earlier in the RUN or in an earlier RUN of the stage's lineage.
 //!
 //! ## Why it matters
 //! Recommended packages are not needed to run what you install, and often double the size
@@ -39,6 +41,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                             .args()
                             .iter()
                             .any(|a| a.contains("Install-Recommends=false") || a.contains("Install-Recommends=0"))
+                        && !ctx.apt_option(stage, ins, *at, "APT::Install-Recommends", &["false", "0", "no"])
                 })
                 .map(|(_, c)| c)
                 .collect();
@@ -74,6 +77,20 @@ mod tests {
         let purged =
             "FROM debian:12\nRUN apt-get install -y gcc make && make && apt-get purge -y --auto-remove gcc make\n";
         assert!(lines("SL302", purged).is_empty());
+        // apt told so in its configuration, earlier in the RUN or in an earlier RUN (photoprism)
+        let conf = "echo 'APT::Install-Recommends \"false\";' > /etc/apt/apt.conf.d/80recommends";
+        assert!(lines("SL302", &format!("FROM debian:12\nRUN {conf} && apt-get install -y curl\n")).is_empty());
+        assert!(lines(
+            "SL302",
+            &format!("FROM debian:12 AS base\nRUN {conf}\nFROM base\nRUN apt-get install -y curl\n")
+        )
+        .is_empty());
+        // … but not after the install, not a file outside /etc/apt, and not "true"
+        assert_eq!(lines("SL302", &format!("FROM debian:12\nRUN apt-get install -y curl && {conf}\n")), vec![2]);
+        let elsewhere = conf.replace("/etc/apt/apt.conf.d/80recommends", "/tmp/80recommends");
+        assert_eq!(lines("SL302", &format!("FROM debian:12\nRUN {elsewhere} && apt-get install -y curl\n")), vec![2]);
+        let on = conf.replace("false", "true");
+        assert_eq!(lines("SL302", &format!("FROM debian:12\nRUN {on} && apt-get install -y curl\n")), vec![2]);
         // purged without auto-remove: the recommendations stay
         assert_eq!(lines("SL302", "FROM debian:12\nRUN apt-get install -y gcc && apt-get purge -y gcc\n"), vec![2]);
         // only part removed: the rest and its recommendations ship
