@@ -310,7 +310,16 @@ fn split_run(
         out.build.push(VENV_ENV.into());
     }
     out.build.push(build_text);
-    out.arts.extend(found);
+    // `go install` puts its binaries in /go/bin, which only the golang image has on its PATH:
+    // the runtime gets them in /usr/local/bin, on every image's PATH, unless the file names
+    // them by their /go/bin path
+    let go_bin_named = df.text.contains("/go/bin/") || df.text.contains("$GOPATH/bin");
+    out.arts.extend(found.into_iter().map(|a| match a.from.as_str() {
+        "/go/bin" if a.to == "/go/bin" && !go_bin_named => {
+            Artifact { from: "/go/bin/".into(), to: "/usr/local/bin/".into() }
+        }
+        _ => a,
+    }));
     if let Some(dir) = artifacts::build_folder(&script.commands, workdir) {
         out.built_in = Some(dir);
     }
@@ -613,7 +622,15 @@ mod tests {
         let text = "FROM golang:1.22-bookworm\nRUN apt-get update && apt-get install -y libportaudio2 portaudio19-dev libxcursor-dev \\\n  && go get github.com/example/emu\nENTRYPOINT [\"emu\"]\n";
         let p = patch(text);
         let rt = runtime(&p);
-        assert!(rt.contains("COPY --from=build /go/bin /go/bin\n"), "{}", p.patched);
+        // into /usr/local/bin, on the runtime's PATH (/go/bin is on the golang image's only)
+        assert!(rt.contains("COPY --from=build /go/bin/ /usr/local/bin/\n"), "{}", p.patched);
+        // a file that runs it by its /go/bin path keeps that path
+        let by_path = text.replace("[\"emu\"]", "[\"/go/bin/emu\"]");
+        assert!(
+            runtime(&patch(&by_path)).contains("COPY --from=build /go/bin /go/bin\n"),
+            "{}",
+            patch(&by_path).patched
+        );
         // the -dev packages' libraries come along, so the binary still links
         assert!(rt.contains("libxcursor1"), "{rt}");
         assert!(!rt.contains("-dev"), "{rt}");
