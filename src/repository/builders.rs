@@ -18,7 +18,8 @@
 //! target's, a compose service's `image`); else the image's own name, when it ends with a
 //! folder of the Dockerfile's path (`zabbix-build-mysql` → `…/build-mysql/…`), narrowed by
 //! the tag's words when some of those Dockerfiles are in a folder the tag names
-//! (`alpine-7.0.5` → `build-mysql/alpine/Dockerfile`). An official image's name
+//! (`alpine-7.0.5` → `build-mysql/alpine/Dockerfile`), the folder naming most of them first
+//! (`develop:jammy-slim` → `develop/jammy-slim/`, not `develop/jammy/`). An official image's name
 //! (`python`) matches no folder: `FROM python:3.12 AS build` is Docker Hub's image.
 
 use std::collections::{HashMap, HashSet};
@@ -189,16 +190,30 @@ fn makers<'a>(image: &str, paths: &'a [BuildPath], dockerfiles: &'a [String]) ->
         .filter(|w| w.len() >= 2 && !w.chars().all(|c| c.is_ascii_digit()))
         .map(str::to_ascii_lowercase)
         .collect();
-    let tagged: Vec<&str> = found
-        .iter()
-        .copied()
-        .filter(|d| d.split('/').rev().skip(1).any(|f| words.contains(&f.to_ascii_lowercase())))
-        .collect();
-    if tagged.is_empty() {
-        found
-    } else {
-        tagged
+    // a folder is named by the tag when every word of its name is one of the tag's; the
+    // folder naming the most of them wins (`develop:jammy-slim` → `develop/jammy-slim/`, not
+    // `develop/jammy/`)
+    let named_words = |d: &str| -> usize {
+        d.split('/')
+            .rev()
+            .skip(1)
+            .map(|f| {
+                let f = f.to_ascii_lowercase();
+                let fw: Vec<&str> = f.split(['-', '_', '.']).filter(|w| !w.is_empty()).collect();
+                if !fw.is_empty() && fw.iter().all(|w| words.iter().any(|t| t == w)) {
+                    fw.len()
+                } else {
+                    0
+                }
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    let most = found.iter().map(|d| named_words(d)).max().unwrap_or(0);
+    if most == 0 {
+        return found;
     }
+    found.into_iter().filter(|d| named_words(d) == most).collect()
 }
 
 /// Whether `name` is `folder`, or ends with it after a `-`, `_` or `.` (`zabbix-build-mysql`
@@ -309,6 +324,23 @@ mod tests {
         // and the base it is built on ships through it
         assert!(!found.contains_key("Dockerfiles/build-base/ubuntu/Dockerfile"));
         assert!(found.contains_key("Dockerfiles/build-mysql/alpine/Dockerfile"));
+    }
+
+    #[test]
+    fn the_folder_naming_most_of_the_tag_makes_the_image() {
+        // photoprism: `develop/jammy` is built on only as a build stage, `develop/jammy-slim`
+        // is the base the release image runs on
+        let dockerfiles: Vec<String> =
+            ["docker/develop/jammy/Dockerfile", "docker/develop/jammy-slim/Dockerfile"].map(String::from).to_vec();
+        let uses = vec![
+            base("docker/develop/jammy/Dockerfile", 1, None, "ubuntu:jammy", true),
+            base("docker/develop/jammy-slim/Dockerfile", 1, None, "ubuntu:jammy", true),
+            base("docker/photoprism/jammy/Dockerfile", 2, Some("build"), "photoprism/develop:jammy", false),
+            base("docker/photoprism/jammy/Dockerfile", 23, None, "photoprism/develop:jammy-slim", true),
+        ];
+        let found = find(&uses, &[], &dockerfiles);
+        assert!(found.contains_key("docker/develop/jammy/Dockerfile"), "{found:?}");
+        assert!(!found.contains_key("docker/develop/jammy-slim/Dockerfile"), "{found:?}");
     }
 
     #[test]
