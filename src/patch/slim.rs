@@ -56,8 +56,23 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             }
             let Body::Run { heredocs, .. } = &ins.body else { continue };
             let parsed = shell::parse(&ins.script().unwrap_or_default());
-            let installs: Vec<(Vec<&str>, bool)> =
-                parsed.commands.iter().filter_map(|c| system_install(c).map(|(m, p)| (p, m.is_apt()))).collect();
+            // what the RUN installs and keeps: a package it removes again (`apk add -t
+            // build-dependencies … && apk del build-dependencies`) is not in the layer
+            let state = crate::dockerfile::ship::run_state(&parsed);
+            let removed = |at: usize, name: &str| {
+                state
+                    .packages
+                    .iter()
+                    .any(|p| p.at == at && p.name == name && p.fate == crate::dockerfile::ship::Fate::Removed)
+            };
+            let installs: Vec<(Vec<&str>, bool)> = parsed
+                .commands
+                .iter()
+                .enumerate()
+                .filter_map(|(at, c)| {
+                    system_install(c).map(|(m, p)| (p.into_iter().filter(|n| !removed(at, n)).collect(), m.is_apt()))
+                })
+                .collect();
             let toolchain: Vec<&str> =
                 installs.iter().flat_map(|(p, _)| p.iter().copied()).filter(|p| is_toolchain_package(p)).collect();
             let runtime_pkgs = installs.iter().flat_map(|(p, _)| p.iter()).any(|p| !is_toolchain_package(p));
@@ -215,6 +230,20 @@ mod tests {
         let r = refused(&text);
         assert_eq!(r.reason, crate::patch::Reason::InheritedStage, "{r:?}");
         assert!(r.message.contains("stage `c`"), "{}", r.message);
+    }
+
+    #[test]
+    fn a_mixed_install_is_named_by_what_it_keeps() {
+        // librenms: the build group is added and deleted in the same RUN; what stays is named
+        let text = "FROM alpine:3 AS gosu\nRUN touch /gosu\nFROM alpine:3\nCOPY --from=gosu /gosu /usr/local/bin/\nRUN apk add --no-cache curl gcc nginx \\\n  && apk add --no-cache -t build-dependencies build-base musl-dev \\\n  && pip3 install mysqlclient \\\n  && apk del build-dependencies\n";
+        match suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) {
+            O::Refused(r) => {
+                assert_eq!(r.reason, crate::patch::Reason::MixedRun, "{r:?}");
+                assert!(r.message.contains("(`gcc`)"), "{}", r.message);
+                assert!(!r.message.contains("build-base"), "{}", r.message);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
