@@ -228,6 +228,7 @@ def measure(corpus, flags):
     clean = 0
     unclean = []
     refusals = []
+    other_only = []
     for path in flagged:
         r = subprocess.run([SHIPLIGHT, "suggest", "--format", "json", path], capture_output=True, text=True)
         try:
@@ -239,6 +240,10 @@ def measure(corpus, flags):
         outcomes[s["outcome"]] += 1
         if s["outcome"] == "patch":
             answered = {x["rule"] for x in s.get("rationale", [])} & {"SL101", "SL102"}
+            if not answered:
+                # a patch that fixes other rules only (a pip cache, a slim base) leaves the
+                # toolchain where it was
+                other_only.append(rel(corpus, path))
             if s.get("retarget"):
                 # the Dockerfile is unchanged and a compose/bake/workflow line ships another
                 # stage: lint the file alone (outside the repository) with that stage shipped
@@ -261,9 +266,15 @@ def measure(corpus, flags):
             reasons[s.get("reason") or (s.get("message") or "")[:70]] += 1
             refusals.append((s.get("reason") or "-", rel(corpus, path), (s.get("message") or "")[:160]))
     n = len(flagged)
-    patches = outcomes["patch"]
-    print(f"rewrite coverage: {patches} of {n} files flagged by SL101 get a patch "
-          f"({100 * patches / max(n, 1):.1f} %); {clean} of them lint clean of the SL101/SL102 they answer")
+    # a patch counts when it answers an SL101/SL102 finding: one that fixes other rules only
+    # (a pip cache) leaves the toolchain where it was
+    patches = outcomes["patch"] - len(other_only)
+    print(f"rewrite coverage: {patches} of {n} files flagged by SL101 get a patch that answers an SL101/SL102 "
+          f"finding ({100 * patches / max(n, 1):.1f} %); {clean - len(other_only)} of them lint clean of the "
+          f"SL101/SL102 they answer; {len(other_only)} more get a patch of other rules only")
+    if "--list" in flags:
+        for path in other_only:
+            print(f"  patch answering no SL101/SL102: {path}")
     # the same coverage by what the labels say of each file's SL101 findings: a file with a
     # finding labelled true should get a patch; a file whose findings are all labelled false
     # alarms (or runtime use) should not, since the patch would remove what the program uses
@@ -279,7 +290,7 @@ def measure(corpus, flags):
             verdict[f["file"]] = "unlabelled"
         else:
             verdict.setdefault(f["file"], "false")
-    patched = {rel(corpus, p) for p in flagged} - {p for _, p, _ in refusals}
+    patched = {rel(corpus, p) for p in flagged} - {p for _, p, _ in refusals} - set(other_only)
     by_rel = {rel(corpus, p): v for p, v in verdict.items()}
     for kind in ("true", "false", "unlabelled"):
         files_k = [rel(corpus, p) for p in flagged if verdict.get(p) == kind]
