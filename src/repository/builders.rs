@@ -11,8 +11,10 @@
 //! to the Dockerfile that makes the image it names. A Dockerfile is a **builder** when some
 //! other Dockerfile uses its image and every such use is a build stage (a stage whose
 //! filesystem does not ship), a copy of some of its files, or the shipped stage of another
-//! builder (`build-mysql` is built FROM `build-base`, and is itself a builder). One shipped
-//! use anywhere (a base image other images run on) and it is an image that ships.
+//! builder (`build-mysql` is built FROM `build-base`, and is itself a builder), or the last
+//! stage of a Dockerfile every path of which is a development environment or a CI run (an
+//! environment to build and test in). One shipped use anywhere (a base image other images
+//! run on) and it is an image that ships.
 //!
 //! Which Dockerfile makes an image: a build path that names it (a workflow's `tags`, a bake
 //! target's, a compose service's `image`); else the image's own name, when it ends with a
@@ -26,7 +28,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{BuildPath, Evidence, Source};
+use super::{BuildPath, Evidence, Role, Source};
 use crate::dockerfile::ImageRef;
 
 /// One stage of one of the repository's Dockerfiles, and the image its FROM names.
@@ -93,9 +95,16 @@ pub fn find(uses: &[BaseUse], paths: &[BuildPath], dockerfiles: &[String]) -> Ha
             }
         }
     }
-    // a stage ships when it is in the last stage's lineage, or a path builds it by name
+    // a stage ships when it is in the last stage's lineage, or a path builds it by name;
+    // not when every path that builds its Dockerfile is a development environment or a CI
+    // run (photoprism's root Dockerfile, its compose file's development service, runs on
+    // `photoprism/develop:…`): an environment to build and test in is a build use
+    let environment_only = |d: &str| {
+        let mut of = paths.iter().filter(|p| p.dockerfile == d).peekable();
+        of.peek().is_some() && of.all(|p| matches!(p.role, Role::Development | Role::CiOnly))
+    };
     let shipped = |u: &BaseUse| {
-        u.ships
+        (u.ships && !environment_only(&u.dockerfile))
             || u.stage.as_deref().is_some_and(|s| {
                 paths.iter().any(|p| p.dockerfile == u.dockerfile && p.role.ships() && p.target.as_deref() == Some(s))
             })
@@ -374,5 +383,34 @@ mod tests {
         };
         assert_eq!(makers("ghcr.io/acme/builder:1", &[path], &dockerfiles), vec!["docker/toolbox.Dockerfile"]);
         assert_eq!(makers("ghcr.io/acme/builder:1", &[], &dockerfiles), vec!["builder/Dockerfile"]);
+    }
+
+    #[test]
+    fn an_environment_to_develop_in_is_a_build_use() {
+        // photoprism's root Dockerfile runs on develop:oracular, and its only path is the
+        // compose file's development service
+        let dockerfiles: Vec<String> = ["docker/develop/oracular/Dockerfile", "Dockerfile"].map(String::from).to_vec();
+        let uses = vec![
+            base("docker/develop/oracular/Dockerfile", 1, None, "ubuntu:oracular", true),
+            base("Dockerfile", 2, None, "photoprism/develop:241121-oracular", true),
+        ];
+        let path = |role| BuildPath {
+            dockerfile: "Dockerfile".into(),
+            context: ".".into(),
+            target: None,
+            role,
+            evidence: Evidence { source: Source::Compose, file: "compose.yaml".into(), line: 4, says: "dev".into() },
+            name: None,
+            target_line: None,
+            mounts: Vec::new(),
+            images: Vec::new(),
+            contexts: Vec::new(),
+        };
+        let dev = [path(super::super::Role::Development)];
+        assert!(find(&uses, &dev, &dockerfiles).contains_key("docker/develop/oracular/Dockerfile"));
+        // a Dockerfile that ships as well (or that nothing builds) is a shipped use
+        let both = [path(super::super::Role::Development), path(super::super::Role::Ships)];
+        assert!(find(&uses, &both, &dockerfiles).is_empty());
+        assert!(find(&uses, &[], &dockerfiles).is_empty());
     }
 }
