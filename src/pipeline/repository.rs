@@ -180,7 +180,7 @@ fn made(
     let made = repository::builders::Made {
         dockerfile: rel.to_owned(),
         base: graph.targets.first().and_then(|&t| graph.root_image(t)).map(str::to_owned),
-        command: repository::own_command(df),
+        command: repository::own_command(df, &graph),
     };
     (bases, Some(made))
 }

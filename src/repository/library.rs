@@ -28,7 +28,7 @@ pub fn is_manifest(text: &str) -> bool {
     }) && !text.lines().any(|l| l.trim_start().starts_with("FROM "))
 }
 
-/// One manifest: its file, its folder, and the images it lists.
+/// One manifest: its file and the folder it covers (the images it lists are build paths).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Manifest {
     pub file: String,

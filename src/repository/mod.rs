@@ -333,10 +333,10 @@ impl Model {
     /// The evidence that `df`, which sets no command of its own, runs an interactive
     /// environment it inherits from the repository's own image it is built FROM.
     fn inherits_environment(&self, df: &Dockerfile) -> Option<Evidence> {
-        if own_command(df).is_some() {
+        let graph = Graph::build(df, &[]).ok()?;
+        if own_command(df, &graph).is_some() {
             return None;
         }
-        let graph = Graph::build(df, &[]).ok()?;
         let base = graph.root_image(*graph.targets.first()?)?;
         let (file, line, words) = builders::inherited(base, &self.made, &self.paths, &self.dockerfiles)?;
         if let Some(e) = interactive(words, "command", Some((file, line))) {
@@ -807,10 +807,9 @@ fn command<'a>(df: &'a Dockerfile, lineage: &[usize]) -> Option<(&'a crate::dock
     Some((ins, command_words(ins)?))
 }
 
-/// The command the last stage of `df` runs, as [`builders::Made`] keeps it for images other
-/// Dockerfiles build FROM: its line and words.
-pub fn own_command(df: &Dockerfile) -> Option<(usize, Vec<String>)> {
-    let graph = Graph::build(df, &[]).ok()?;
+/// The command the last stage of `df` (whose stage graph is `graph`) runs, as
+/// [`builders::Made`] keeps it for images other Dockerfiles build FROM: its line and words.
+pub fn own_command(df: &Dockerfile, graph: &Graph) -> Option<(usize, Vec<String>)> {
     let lineage = graph.lineage(*graph.targets.first()?);
     command(df, &lineage).map(|(ins, words)| (ins.line, words))
 }
