@@ -125,11 +125,15 @@ impl Graph {
         }
         offsets.push(edges.len());
         let of = |i: usize| &edges[offsets[i]..offsets[i + 1]];
-        let targets = if targets.is_empty() {
+        let mut targets = if targets.is_empty() {
             vec![n - 1]
         } else {
             targets.iter().map(|t| find_stage(df, t)).collect::<Result<Vec<_>, _>>()?
         };
+        // two names for one stage (a compose service's `target: production` and a workflow
+        // building the last stage) are one target: each stage is reported once
+        let mut seen = vec![false; n];
+        targets.retain(|&t| !std::mem::replace(&mut seen[t], true));
         let mut reachable = vec![false; n];
         let mut stack = targets.clone();
         while let Some(i) = stack.pop() {
@@ -315,6 +319,9 @@ mod tests {
         let df = Dockerfile::parse(MULTI).unwrap();
         let g = Graph::build(&df, &[]).unwrap();
         assert_eq!(g.targets, vec![3]);
+        // one stage named twice (by name and by index, or by two paths) is one target
+        let twice = Graph::build(&df, &["runtime".into(), "3".into(), "build".into(), "RUNTIME".into()]).unwrap();
+        assert_eq!(twice.targets, vec![3, 1]);
         assert_eq!(g.reachable, vec![true, true, false, true]);
         assert_eq!(g.ships, vec![false, false, false, true]);
         assert_eq!(g.bases[1], StageRef::Stage(0));
