@@ -1,9 +1,10 @@
 //! GitHub workflows as evidence: what CI builds, and what becomes of it. Read from every
 //! `.github/workflows/*.yml`:
-//! - `docker/build-push-action` steps: `context`, `file`, `target`, `push`, `load`,
+//! - `docker/build-push-action` steps (and its drop-in forks, any `<owner>/build-push-action`
+//!   such as `useblacksmith/build-push-action`): `context`, `file`, `target`, `push`, `load`,
 //!   `outputs`, `tags`, `call`;
-//! - `docker/bake-action` steps: `files`, `targets`, `push`, `load`, `set`, `workdir`,
-//!   resolved through the bake files (`super::bake`);
+//! - `docker/bake-action` steps (and any `<owner>/bake-action`): `files`, `targets`, `push`,
+//!   `load`, `set`, `workdir`, resolved through the bake files (`super::bake`);
 //! - calls of reusable workflows: a local one (`./.github/workflows/x.yml`) is read with the
 //!   caller's `with:` as its `inputs`; another repository's is judged by its `with:` (a
 //!   context, file, Dockerfile or target), a bake workflow's targets being bake targets;
@@ -298,10 +299,13 @@ fn read_steps(
         if let Some(uses) = step.str_at("uses") {
             let action = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
             let with = step.get("with");
-            match action.as_str() {
-                "docker/build-push-action" => build_push(sources, model, here, step, with, &s),
-                "docker/bake-action" => bake_action(bake, model, here, step, with, &s),
-                local if local.starts_with("./") => composite(sources, bake, model, here, step, uses, &s, depth),
+            // Docker's actions, and the drop-in forks of them that build on another builder
+            // with the same inputs (`useblacksmith/build-push-action`, `depot/bake-action`)
+            let name = action.split_once('/').filter(|(owner, _)| *owner != ".").map(|(_, name)| name);
+            match (action.as_str(), name) {
+                (who, Some("build-push-action")) => build_push(sources, model, here, step, with, &s, who),
+                (who, Some("bake-action")) => bake_action(bake, model, here, step, with, &s, who),
+                (local, _) if local.starts_with("./") => composite(sources, bake, model, here, step, uses, &s, depth),
                 _ => {}
             }
         } else if let Some(run) = step.str_at("run") {
@@ -530,8 +534,16 @@ fn push_path(
     });
 }
 
-fn build_push(sources: &Sources, model: &mut Model, here: &Here, step: &Node, with: Option<&Node>, scope: &Scope) {
-    let who = "docker/build-push-action";
+/// A `build-push-action` step; `who` is the action as written (`docker/build-push-action`).
+fn build_push(
+    sources: &Sources,
+    model: &mut Model,
+    here: &Here,
+    step: &Node,
+    with: Option<&Node>,
+    scope: &Scope,
+    who: &str,
+) {
     let get = |k: &str| with_value(with, k, scope);
     let (context, file, target) = (get("context"), get("file"), get("target"));
     for (k, v) in [("context", &context), ("file", &file), ("target", &target)] {
@@ -573,7 +585,16 @@ fn image_name(tag: &str) -> String {
     last.split(':').next().unwrap_or(last).to_owned()
 }
 
-fn bake_action(bake: &Resolver, model: &mut Model, here: &Here, step: &Node, with: Option<&Node>, scope: &Scope) {
+/// A `bake-action` step; `who` is the action as written (`docker/bake-action`).
+fn bake_action(
+    bake: &Resolver,
+    model: &mut Model,
+    here: &Here,
+    step: &Node,
+    with: Option<&Node>,
+    scope: &Scope,
+    who: &str,
+) {
     let get = |k: &str| with_value(with, k, scope);
     let mut unresolved = None;
     let mut take = |k: &str, commas: bool| match get(k) {
@@ -587,12 +608,7 @@ fn bake_action(bake: &Resolver, model: &mut Model, here: &Here, step: &Node, wit
     let targets = take("targets", true);
     let set = take("set", false);
     if let Some((k, e)) = unresolved {
-        note(
-            model,
-            here,
-            step.line,
-            format!("docker/bake-action: `{k}` is `{e}`, which cannot be resolved here; not followed"),
-        );
+        note(model, here, step.line, format!("{who}: `{k}` is `{e}`, which cannot be resolved here; not followed"));
         return;
     }
     let dir = get("workdir").ok().flatten().and_then(|w| join(".", &w)).unwrap_or_else(|| ".".into());
@@ -610,7 +626,7 @@ fn bake_action(bake: &Resolver, model: &mut Model, here: &Here, step: &Node, wit
         source: Source::Workflow,
         file: here.file.to_owned(),
         line: step.line,
-        says: says(here, "docker/bake-action builds".into()),
+        says: says(here, format!("{who} builds")),
     };
     bake.invoke(&inv, &ev, model);
 }
@@ -1100,6 +1116,34 @@ mod tests {
 
     fn roles(m: &Model) -> Vec<(&str, Option<&str>, Role)> {
         m.paths.iter().map(|p| (p.dockerfile.as_str(), p.target.as_deref(), p.role)).collect()
+    }
+
+    #[test]
+    fn forks_of_the_build_push_action_are_read_as_it() {
+        // outline: Blacksmith's drop-in fork pushes the base image by digest, named by an env
+        let wf = r#"on: push
+env:
+  BASE_IMAGE_NAME: outlinewiki/outline-base
+jobs:
+  base:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: useblacksmith/build-push-action@fb9e3e6a9299c78462bfadd0d93352c316adc9b8
+        with:
+          context: .
+          file: Dockerfile.base
+          tags: ${{ env.BASE_IMAGE_NAME }}
+          outputs: type=image,push-by-digest=true,name-canonical=true,push=true
+      - uses: ./.github/actions/build-push-action
+"#;
+        let m = model(&[(".github/workflows/docker.yml", wf)], &["Dockerfile.base"]);
+        assert_eq!(roles(&m), [("Dockerfile.base", None, Role::Ships)]);
+        assert_eq!(m.paths[0].images, ["outlinewiki/outline-base"]);
+        assert!(
+            m.paths[0].evidence.to_string().contains("useblacksmith/build-push-action pushes it"),
+            "{}",
+            m.paths[0].evidence
+        );
     }
 
     #[test]
