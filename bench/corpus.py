@@ -47,7 +47,8 @@ def is_dockerfile(name):
     base = os.path.basename(name).lower()
     if "." in base and base.rsplit(".", 1)[1] in NOT_DOCKERFILE_EXTENSIONS:
         return False
-    return (base in ("dockerfile", "containerfile") or base.startswith(("dockerfile.", "containerfile."))
+    stems = ("dockerfile.", "dockerfile-", "dockerfile_", "containerfile.", "containerfile-", "containerfile_")
+    return (base in ("dockerfile", "containerfile") or (base.startswith(stems) and len(base.split("file", 1)[1]) > 1)
             or base.endswith((".dockerfile", ".containerfile")))
 
 

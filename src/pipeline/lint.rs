@@ -114,7 +114,9 @@ const NOT_DOCKERFILE_EXTENSIONS: &[&str] = &[
     "in",
 ];
 
-/// Whether a file name is a Dockerfile by convention. `Dockerfile.dockerignore` is the
+/// Whether a file name is a Dockerfile by convention: `Dockerfile`, `Dockerfile.<variant>`,
+/// `<variant>.Dockerfile`, or `Dockerfile-<variant>` / `Dockerfile_<variant>` (kasmtech's
+/// `dockerfile-kasm-chrome`); Containerfiles alike. `Dockerfile.dockerignore` is the
 /// Dockerfile's own ignore file, and `dockerfile.go` a Go file, not Dockerfiles.
 pub fn is_dockerfile_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
@@ -124,8 +126,9 @@ pub fn is_dockerfile_name(name: &str) -> bool {
     }
     lower == "dockerfile"
         || lower == "containerfile"
-        || lower.starts_with("dockerfile.")
-        || lower.starts_with("containerfile.")
+        || ["dockerfile", "containerfile"].iter().any(|stem| {
+            lower.strip_prefix(stem).is_some_and(|rest| rest.len() > 1 && rest.starts_with(['.', '-', '_']))
+        })
         || lower.ends_with(".dockerfile")
         || lower.ends_with(".containerfile")
 }
@@ -386,6 +389,15 @@ mod tests {
         }
         for n in ["Containerfile.debug-ubi", "Dockerfile.windows", "Dockerfile.test", "app.containerfile"] {
             assert!(is_dockerfile_name(n), "{n}");
+        }
+        // a variant after a dash or underscore (kasmtech/workspaces-images' 81 files)
+        for n in ["dockerfile-kasm-chrome", "Dockerfile_prod", "Containerfile-ubi"] {
+            assert!(is_dockerfile_name(n), "{n}");
+        }
+        for n in
+            ["Dockerfile-", "dockerfile_parser.py", "Dockerfile-lint.json", "dockerfiles", "Dockerfile-template.j2"]
+        {
+            assert!(!is_dockerfile_name(n), "{n}");
         }
     }
 }
