@@ -162,3 +162,52 @@ async fn a_heavy_final_stage_is_slimmed_in_place_and_answers_the_same() {
     assert_eq!(ver["smoke"]["patched"]["body"], "Hello Docker");
     assert!(b < a, "{a} -> {b}");
 }
+
+/// git only clones (jessfraz's plexpy, mailcow's acme): the clone moves to a fetch stage and
+/// the shipped image no longer carries git. No git host is reachable, so the repository is a
+/// bare one the base image holds (/srv/app.git): the fetch stage, built on the same base,
+/// clones it as the original does.
+#[tokio::test]
+async fn a_clone_moves_to_a_fetch_stage_and_git_no_longer_ships() {
+    if !fixtures_ready("suggest_fetch", &["debian:bookworm"]).await {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    std::fs::write(src.join("hello.txt"), "hello from the clone\n").unwrap();
+    let git = |args: &[&str], cwd: &std::path::Path| {
+        let out = std::process::Command::new("git").args(args).current_dir(cwd).output().expect("git");
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    git(&["init", "-q"], &src);
+    git(&["add", "."], &src);
+    git(&["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "app"], &src);
+    git(&["clone", "-q", "--bare", "src", "base/app.git"], dir.path());
+    let base = "shiplight-test/gitsrc:1";
+    std::fs::write(
+        dir.path().join("base/Dockerfile"),
+        "FROM debian:bookworm\nLABEL dev.shiplight.managed=true\nCOPY app.git /srv/app.git\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new("docker")
+        .args(["build", "-q", "-t", base, "base"])
+        .env("DOCKER_BUILDKIT", "0")
+        .current_dir(dir.path())
+        .output()
+        .expect("docker");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "FROM {base}\nRUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates \\\n  && git clone /srv/app.git /opt/app \\\n  && mkdir -p /var/lib/app \\\n  && rm -rf /var/lib/apt/lists/*\nCMD [\"cat\", \"/opt/app/hello.txt\"]\n"
+    );
+    std::fs::write(dir.path().join("Dockerfile"), &text).unwrap();
+    let (v, a, b) = verified("suggest_fetch", &["Dockerfile"], dir.path());
+    let patched = v["patched"].as_str().unwrap();
+    assert!(patched.starts_with(&format!("FROM {base} AS fetch\n")), "{patched}");
+    assert!(patched.contains("COPY --from=fetch /opt/app /opt/app\nCMD"), "{patched}");
+    let smoke = &v["verification"]["smoke"];
+    assert_eq!(smoke["original"], smoke["patched"], "the program prints the same");
+    // git and its dependencies (perl, libcurl) no longer ship
+    assert!(b + 10_000_000 < a, "{a} B -> {b} B: git should take over 10 MB with it");
+    let _ = std::process::Command::new("docker").args(["rmi", "-f", base]).output();
+}

@@ -19,6 +19,7 @@
 
 mod artifacts;
 mod commands;
+mod fetch;
 mod runtime;
 
 use super::libraries;

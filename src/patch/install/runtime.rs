@@ -75,7 +75,22 @@ pub fn no_build(
             }
         }
     }
-    if !unknown.is_empty() || swaps.is_empty() {
+    unknown.sort();
+    unknown.dedup();
+    // git alone, and only cloning: the clones move to a fetch stage
+    let mut fetched = None;
+    if unknown == ["git"] {
+        let manager = states.iter().flatten().flat_map(|s| s.shipped()).find(|p| p.name == "git").map(|p| p.manager);
+        match manager.and_then(|m| super::fetch::plan(df, stage, m)) {
+            Some(Ok(f)) => {
+                fetched = Some(f);
+                unknown.clear();
+            }
+            Some(Err(outcome)) => return Some(Err(outcome)),
+            None => {}
+        }
+    }
+    if !unknown.is_empty() || (swaps.is_empty() && fetched.is_none()) {
         return refuse(
             Reason::NoBuildStep,
             format!(
@@ -98,9 +113,37 @@ pub fn no_build(
             Rationale::new("SL101", ins.line, message)
         })
         .collect();
+    let mut rationale: Vec<Rationale> = rationale;
     let mut edits = Vec::new();
     for (ins, dev, lib) in &swaps {
         edits.extend(package_edits(df, ins, dev, lib));
+    }
+    if let Some(f) = fetched {
+        edits.extend(f.edits);
+        rationale.extend(f.rationale);
+        // git is no longer installed: its word goes, or the whole RUN when git was all it
+        // installed and it does nothing else
+        for (ins, st) in stage.instructions.iter().zip(states) {
+            let Some(st) = st else { continue };
+            if !st.shipped().any(|p| p.name == "git") {
+                continue;
+            }
+            let script = shell::parse(&ins.script().unwrap_or_default());
+            let only_git = st.shipped().all(|p| p.name == "git" || p.name == "ca-certificates");
+            let housekeeping = script.commands.iter().all(|c| {
+                c.words.is_empty()
+                    || matches!(
+                        crate::dockerfile::roles::of(c),
+                        crate::dockerfile::roles::Role::Install | crate::dockerfile::roles::Role::Clean
+                    )
+            });
+            if only_git && housekeeping {
+                edits.push(Edit::delete(df.line_range(ins.line, ins.end_line)));
+            } else {
+                edits.extend(package_edits(df, ins, "git", ""));
+            }
+            rationale.push(Rationale::new("SL101", ins.line, "git is no longer installed in the stage that ships"));
+        }
     }
     Some(crate::patch::slim::edited(df, stage.index, edits, "install", rationale))
 }
@@ -117,8 +160,19 @@ fn package_edits(df: &Dockerfile, ins: &Instruction, dev: &str, lib: &str) -> Ve
             }
             let Some(r) = c.spans.get(k).and_then(|s| ins.source_range(s.clone())) else { continue };
             out.push(if lib.is_empty() {
-                let start = if df.text[..r.start].ends_with(' ') { r.start - 1 } else { r.start };
-                Edit::delete(start..r.end)
+                // a package alone on its continuation line goes with its line
+                let line_start = df.text[..r.start].rfind('\n').map_or(0, |i| i + 1);
+                let rest = &df.text[r.end..];
+                let line_end = rest.find('\n').map(|i| r.end + i + 1);
+                let alone = df.text[line_start..r.start].trim().is_empty()
+                    && line_end.is_some_and(|e| df.text[r.end..e].trim() == "\\");
+                match line_end {
+                    Some(end) if alone => Edit::delete(line_start..end),
+                    _ => {
+                        let start = if df.text[..r.start].ends_with(' ') { r.start - 1 } else { r.start };
+                        Edit::delete(start..r.end)
+                    }
+                }
             } else {
                 Edit::replace(r, lib)
             });
