@@ -84,11 +84,7 @@ pub fn plan(df: &Dockerfile, stage: &Stage, manager: Manager) -> Option<Result<F
                 user =
                     ins.words().first().cloned().filter(|u| !matches!(u.as_str(), "root" | "0" | "0:0" | "root:root"))
             }
-            Kind::Cmd | Kind::Entrypoint | Kind::Healthcheck | Kind::Onbuild => {
-                if runs_git(ins) {
-                    return None;
-                }
-            }
+            Kind::Cmd | Kind::Entrypoint | Kind::Healthcheck | Kind::Onbuild if runs_git(ins) => return None,
             Kind::Run => {
                 let Some(script) = ins.script() else { continue };
                 let parsed = shell::parse(&script);
