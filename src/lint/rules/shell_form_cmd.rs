@@ -6,6 +6,12 @@
 //! receive SIGTERM: `docker stop` waits 10 s and kills it. Slim and distroless images may
 //! have no shell at all.
 //!
+//! Not flagged where the program does become PID 1: a last command written `exec prog`; on
+//! BusyBox (Alpine), whose `sh -c` execs the last command of a list (`cd /app && prog`,
+//! `a; prog`); on bash (the Red Hat family), which execs a lone command and, since 4.4, the
+//! command after the last `&&`; and on Windows, which stops containers its own way. Debian's
+//! dash forks even a lone command.
+//!
 //! ## Example
 //! ```dockerfile
 //! CMD python app.py
@@ -22,8 +28,9 @@
 
 use crate::dockerfile::edit::Edit;
 use crate::dockerfile::graph::StageRef;
-use crate::dockerfile::os::{stage_os, Os};
+use crate::dockerfile::os::{stage_os, Os, Sh};
 use crate::dockerfile::shell::split_words;
+use crate::dockerfile::shell::Joined;
 use crate::dockerfile::{Body, Command, Instruction, Kind, Stage};
 use crate::lint::{Ctx, Hit};
 
@@ -100,9 +107,24 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 // and BusyBox exec a lone simple command, which then is PID 1 and gets signals
                 let script = crate::dockerfile::shell::parse(s);
                 let lone = script.commands.len() == 1 && script.guards.is_empty();
+                // the last command runs whenever the shell gets there, and is its last act
+                let last = script.commands.last().filter(|c| !c.conditional() && !c.pipes_into_next);
+                // `… && exec prog`: prog replaces the shell, in any shell
+                if last.is_some_and(|c| c.words.first().is_some_and(|w| w == "exec") && c.words.len() > 1) {
+                    continue;
+                }
+                let joins = |ok: &[Joined]| {
+                    last.is_some()
+                        && script.guards.is_empty()
+                        && script.commands[..script.commands.len() - 1].iter().all(|c| ok.contains(&c.joined))
+                };
                 match stage_os(ctx.df, ctx.graph, stage.index) {
                     Os::Windows => continue,
                     Os::Linux(sh) if lone && sh.execs_lone_command() => continue,
+                    // BusyBox ash execs the last command of a list (`a && b`, `a; b`); bash
+                    // does after `&&` since 4.4
+                    Os::Linux(Sh::Busybox) if joins(&[Joined::And, Joined::Seq]) => continue,
+                    Os::Linux(Sh::Bash) if joins(&[Joined::And]) => continue,
                     _ => {}
                 }
                 let json = serde_json::to_string(&split_words(s)).unwrap_or_default();
@@ -142,14 +164,28 @@ mod tests {
         assert!(lines("SL307", "FROM alpine:3.20\nCMD python app.py\n").is_empty());
         assert!(lines("SL307", "FROM registry.access.redhat.com/ubi9/ubi:9.4\nCMD /opt/app/run\n").is_empty());
         assert!(lines("SL307", "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nCMD app.exe\n").is_empty());
-        // two commands: the shell stays PID 1 everywhere
-        assert_eq!(lines("SL307", "FROM alpine:3.20\nCMD cd /app && python app.py\n"), vec![2]);
         assert_eq!(lines("SL307", "FROM debian:12\nCMD python app.py\n"), vec![2]);
+    }
+
+    /// What the shells do with `sh -c LIST`, measured with BusyBox 1.35, bash 5.2 and dash
+    /// 0.5.12: BusyBox execs the last command of an `&&` or `;` list, bash the one after the
+    /// last `&&`, dash none; `exec` makes the program PID 1 in all of them. A list whose last
+    /// command is not the program (`prog && true`), or runs only sometimes, keeps the shell.
+    #[test]
+    fn the_last_command_of_a_list_is_pid_1_where_the_shell_execs_it() {
+        assert!(lines("SL307", "FROM alpine:3.20\nCMD cd /app && python app.py\n").is_empty());
+        assert!(lines("SL307", "FROM alpine:3.20\nCMD envsubst < a > b; nginx -g 'daemon off;'\n").is_empty());
+        assert!(lines("SL307", "FROM rockylinux:9\nCMD cd /app && ./run\n").is_empty());
+        assert_eq!(lines("SL307", "FROM rockylinux:9\nCMD cd /app; ./run\n"), vec![2]);
+        assert!(lines("SL307", "FROM php:8-cli\nCMD php artisan migrate && exec ./bin/rr serve\n").is_empty());
+        assert_eq!(lines("SL307", "FROM php:8-cli\nCMD php artisan migrate && ./bin/rr serve\n"), vec![2]);
+        assert_eq!(lines("SL307", "FROM alpine:3.20\nCMD ./app | tee log\n"), vec![2]);
+        assert_eq!(lines("SL307", "FROM alpine:3.20\nCMD [ -f x ] || ./app\n"), vec![2]);
     }
 
     #[test]
     fn flags_shell_form() {
-        assert_eq!(lines("SL307", "FROM a:1\nCMD python app.py\nENTRYPOINT exec x\n"), vec![2, 3]);
+        assert_eq!(lines("SL307", "FROM a:1\nCMD python app.py\nENTRYPOINT x y\n"), vec![2, 3]);
         let f = crate::lint::lint_text("FROM a:1\nCMD python app.py\n", "D", &Default::default());
         assert!(f.iter().any(|f| f.fix.as_deref() == Some("use the JSON form: `CMD [\"python\",\"app.py\"]`")));
         assert!(messages("SL307", "FROM a:1\nCMD [\"python\", \"app.py\"]\n").is_empty());
