@@ -443,3 +443,35 @@ fn fix_applies_proved_fixes_only_when_asked() {
     shiplight(&["lint", "--fix", "Dockerfile"], dir.path());
     assert_eq!(std::fs::read_to_string(&file).unwrap(), again);
 }
+
+/// `COPY rootfs/ /` (jitsi's images): linting a checkout reads what the folder holds, so a
+/// path it does not hold is not reported as the COPY's (SL109); `Dockerfile-<variant>` files
+/// are found by a directory walk too.
+#[test]
+fn a_copied_folder_is_read_in_the_checkout() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let web = dir.path().join("web");
+    std::fs::create_dir_all(web.join("rootfs/etc/cont-init.d")).unwrap();
+    std::fs::write(web.join("rootfs/etc/cont-init.d/10-config"), "#!/bin/sh\n").unwrap();
+    let text = "FROM debian:12\nCOPY rootfs/ /\nRUN chmod -R 755 /etc/cont-init.d\nRUN rm -rf /usr/share/nginx/html/*\n";
+    std::fs::write(web.join("Dockerfile-web"), text).unwrap();
+    let (f, _, _) = json(&["web"], dir.path());
+    let sl109: Vec<u64> = f.iter().filter(|x| x["code"] == "SL109").map(|x| x["line"].as_u64().unwrap()).collect();
+    assert_eq!(sl109, [3], "{f:#?}");
+    assert!(f.iter().all(|x| x["file"] == "web/Dockerfile-web"), "{f:#?}");
+    // read from stdin, the context is unknown: the folder may hold anything
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shiplight"))
+        .args(["lint", "--format", "json", "-"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let f: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let sl109: Vec<u64> = f.iter().filter(|x| x["code"] == "SL109").map(|x| x["line"].as_u64().unwrap()).collect();
+    assert_eq!(sl109, [3, 4]);
+}

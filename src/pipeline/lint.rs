@@ -238,10 +238,11 @@ pub fn ship_for(
         }
         None => crate::pipeline::repository::answer(file, cwd, df.as_ref()).map(|(a, _, _)| a),
     };
-    let cfg = match &answer {
+    let mut cfg = match &answer {
         Some(a) => ship_config(&cfg, a, df.as_ref()),
         None => cfg,
     };
+    cfg.context_roots = LintConfig::context_roots_of(&cwd.join(file));
     (cfg, answer)
 }
 
@@ -312,7 +313,11 @@ pub fn run(opts: &LintOptions) -> Result<Report, ConfigError> {
                 None => {}
             }
         }
-        let file_cfg = file_cfg.as_ref().unwrap_or(&cfg);
+        let mut file_cfg = file_cfg.unwrap_or_else(|| cfg.clone());
+        if file.as_os_str() != "-" {
+            file_cfg.context_roots = LintConfig::context_roots_of(&file);
+        }
+        let file_cfg = &file_cfg;
         let bytes = match bytes {
             Ok(b) if opts.fix => Ok(fix_file(&file, &shown, b, file_cfg, &mut report)),
             other => other,
