@@ -22,7 +22,9 @@ pub fn static_binary() -> Option<PathBuf> {
         eprintln!("{}", String::from_utf8_lossy(&out.stderr));
         return None;
     }
-    Some(root().join("target").join(target).join("release/shiplight"))
+    // cargo builds into CARGO_TARGET_DIR when it is set
+    let dir = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+    Some(dir.join(target).join("release/shiplight"))
 }
 
 /// The action as a user references it (`shiplight/shiplight@v1`): the real action.yml, and a
