@@ -119,6 +119,33 @@ def lay(git_dir, commit, dest):
             p = os.path.join(dest, d, sib)
             if not os.path.exists(p) and not is_dockerfile(sib):
                 open(p, "wb").close()
+    # the names under a folder a Dockerfile COPYs from the context (`COPY rootfs/ /`), empty:
+    # what SL109 reads of a checkout. `.` is not laid (the whole repository).
+    copy_line = re.compile(r"^\s*(?:COPY|ADD)\s+(.*)$", re.IGNORECASE | re.MULTILINE)
+    laid = 0
+    for df in (n for n in blobs if is_dockerfile(n)):
+        try:
+            text = open(os.path.join(dest, df), encoding="utf-8", errors="replace").read()
+        except OSError:
+            continue
+        for m in copy_line.finditer(text):
+            words = [w for w in m.group(1).split() if not w.startswith("--") and w != "\\"]
+            if "--from" in m.group(1) or len(words) < 2 or m.group(1).lstrip().startswith("["):
+                continue
+            for src in words[:-1]:
+                src = src.strip("\"'").rstrip("/")
+                if src in ("", ".", "./") or any(c in src for c in "*?[$") or "://" in src:
+                    continue
+                for folder in (os.path.normpath(os.path.join(os.path.dirname(df), src)), os.path.normpath(src)):
+                    under = [n for n in blobs if n.startswith(folder + "/")]
+                    for n in under[:3000]:
+                        p = os.path.join(dest, n)
+                        if not os.path.lexists(p) and laid < 20000:
+                            os.makedirs(os.path.dirname(p), exist_ok=True)
+                            open(p, "wb").close()
+                            laid += 1
+                    if under:
+                        break
 
 
 def read_splits(path=SOURCES):
