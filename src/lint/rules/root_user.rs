@@ -4,7 +4,11 @@
 //! stages may need root, and their user does not ship. Not when the image installs `gosu` or
 //! `su-exec` (as a package, a download or a COPY) and sets no USER: that is the official
 //! images' idiom of an entrypoint that starts as root to fix permissions on volumes and then
-//! steps down to the service's user, so the service does not run as root. Nor on Windows
+//! steps down to the service's user, so the service does not run as root; a last `USER root`
+//! beside gosu or su-exec is the same idiom. Nor when the base does it for the image: an
+//! official image whose entrypoint steps down (postgres, mysql, mariadb, mongo, redis,
+//! rabbitmq and the like) with no ENTRYPOINT of the file's own, or a linuxserver.io image
+//! (s6-overlay runs the service as `abc`). Nor on Windows
 //! images (`servercore`, `nanoserver`, a `windows/*` platform), which have no root and no
 //! `useradd`, nor when an ARG with no default names the base image (a registry from an ARG
 //! still names the image): who it runs as is not known. `FROM scratch` runs as root.
@@ -36,7 +40,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             Some((i, user)) => {
                 let name = user.words().first().map(String::as_str).unwrap_or("");
                 let who = name.split(':').next().unwrap_or("");
-                if who == "root" || who == "0" {
+                // `USER root` to end the build, and an entrypoint that steps down with gosu
+                let steps_down = lineage.iter().any(|&i| installs_step_down(ctx, &ctx.df.stages[i]));
+                if (who == "root" || who == "0") && !steps_down {
                     out.push(
                         Hit::on(user, &ctx.df.stages[i], format!("the last USER of the final image is `{name}`: the container runs as root"))
                             .fix("switch to an unprivileged user (`USER app` or `USER 10001`) after the steps that need root")
@@ -59,7 +65,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         let s = &ctx.df.stages[i];
                         s.of_kind(Kind::Cmd).next().is_some() || s.of_kind(Kind::Entrypoint).next().is_some()
                     });
-                let steps_down = lineage.iter().any(|&i| installs_step_down(ctx, &ctx.df.stages[i]));
+                let steps_down = lineage.iter().any(|&i| installs_step_down(ctx, &ctx.df.stages[i]))
+                    || inherits_step_down(ctx, stage, &lineage);
                 if !nonroot_base && !windows && !never_run && !steps_down {
                     out.push(
                         Hit::on_from(stage, "the final stage sets no USER, so the container runs as root").fix(
@@ -70,6 +77,39 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             }
         }
     }
+}
+
+/// Official images whose entrypoint starts as root and steps down to the service's user
+/// (gosu or su-exec in `docker-entrypoint.sh`), or that set a USER of their own.
+const STEPS_DOWN: &[&str] = &[
+    "postgres",
+    "mysql",
+    "mariadb",
+    "percona",
+    "mongo",
+    "redis",
+    "rabbitmq",
+    "cassandra",
+    "couchdb",
+    "ghost",
+    "memcached",
+    "haproxy",
+    "solr",
+    "zookeeper",
+    "neo4j",
+    "influxdb",
+];
+
+/// Whether the base image drops root for the stage: an official image of [`STEPS_DOWN`]
+/// whose entrypoint the file keeps (no ENTRYPOINT of its own), or a linuxserver.io image,
+/// whose s6-overlay `/init` runs the service as `abc` (PUID/PGID).
+fn inherits_step_down(ctx: &Ctx, stage: &crate::dockerfile::Stage, lineage: &[usize]) -> bool {
+    let Some(base) = ctx.graph.root_image(stage.index).map(ImageRef::parse) else { return false };
+    if base.repository.starts_with("linuxserver/") {
+        return true;
+    }
+    let keeps_entrypoint = !lineage.iter().any(|&i| ctx.df.stages[i].of_kind(Kind::Entrypoint).next().is_some());
+    keeps_entrypoint && base.official_name().is_some_and(|n| STEPS_DOWN.contains(&n))
 }
 
 /// Whether a stage brings a tool an entrypoint uses to drop root (`gosu`, `su-exec`).
@@ -97,6 +137,23 @@ mod tests {
             ),
             vec![3]
         );
+    }
+
+    /// The base steps down for the image: an official image's entrypoint (kept), linuxserver's
+    /// s6 `abc` user; a last `USER root` beside gosu is the entrypoint idiom too.
+    #[test]
+    fn a_base_or_an_entrypoint_that_steps_down() {
+        use crate::lint::rules::testing::lines;
+        assert!(lines("SL107", "FROM postgres:16-alpine\nRUN apk add --no-cache timescaledb\n").is_empty());
+        assert!(lines("SL107", "FROM ghcr.io/linuxserver/baseimage-ubuntu:noble\nRUN apt-get install -y jellyfin\n")
+            .is_empty());
+        assert!(lines("SL107", "FROM lscr.io/linuxserver/nginx:latest\nCOPY site /config/www\n").is_empty());
+        // an ENTRYPOINT of the file's own replaces the one that stepped down
+        assert_eq!(lines("SL107", "FROM postgres:16\nENTRYPOINT [\"postgres\"]\n"), vec![1]);
+        assert_eq!(lines("SL107", "FROM python:3.12\nCMD [\"app\"]\n"), vec![1]);
+        let gosu = "FROM debian:12\nRUN apt-get install -y gosu\nUSER root\nENTRYPOINT [\"/entry.sh\"]\n";
+        assert!(lines("SL107", gosu).is_empty());
+        assert_eq!(lines("SL107", "FROM debian:12\nUSER root\nENTRYPOINT [\"/entry.sh\"]\n"), vec![2]);
     }
 
     /// A scratch image with no CMD or ENTRYPOINT holds files other builds copy: nothing runs.
