@@ -34,6 +34,21 @@ struct Scope {
     matrix: BTreeMap<String, String>,
     env: BTreeMap<String, String>,
     inputs: BTreeMap<String, String>,
+    /// Where an earlier `actions/checkout` step put the repository (`with: path:`), when not
+    /// at the workspace's root.
+    checkout: Option<String>,
+}
+
+/// A path a step names in the workspace, as a path of the repository: the checkout's folder
+/// taken off (`./etherpad/Dockerfile` → `Dockerfile` after a checkout to `etherpad`).
+fn in_checkout(path: &str, scope: &Scope) -> String {
+    let Some(dir) = &scope.checkout else { return path.to_owned() };
+    let p = path.trim_start_matches("./");
+    match p.strip_prefix(dir.as_str()) {
+        Some("") | Some("/") => ".".into(),
+        Some(rest) if rest.starts_with('/') => rest.trim_start_matches('/').to_owned(),
+        _ => path.to_owned(),
+    }
 }
 
 /// A text with every `${{ … }}` it can resolve replaced; `Err` names the first it cannot.
@@ -292,8 +307,11 @@ fn read_steps(
     job_dir: &str,
     depth: usize,
 ) {
+    let job = JobUse::of(steps);
+    let mut checkout = scope.checkout.clone();
     for step in steps {
         let mut s = scope.clone();
+        s.checkout = checkout.clone();
         let step_scope = s.clone();
         env_of(step.get("env"), &mut s.env, &step_scope);
         if let Some(uses) = step.str_at("uses") {
@@ -302,6 +320,13 @@ fn read_steps(
             // Docker's actions, and the drop-in forks of them that build on another builder
             // with the same inputs (`useblacksmith/build-push-action`, `depot/bake-action`)
             let name = action.split_once('/').filter(|(owner, _)| *owner != ".").map(|(_, name)| name);
+            // the job's own repository checked out into a folder of the workspace
+            if action == "actions/checkout" && with.and_then(|w| w.get("repository")).is_none() {
+                checkout = with
+                    .and_then(|w| w.str_at("path"))
+                    .map(|p| p.trim_start_matches("./").trim_end_matches('/').to_owned())
+                    .filter(|p| !p.is_empty() && p != "." && !p.contains("${{"));
+            }
             match (action.as_str(), name) {
                 (who, Some("build-push-action")) => build_push(sources, model, here, step, with, &s, who),
                 (who, Some("bake-action")) => bake_action(bake, model, here, step, with, &s, who),
@@ -314,7 +339,7 @@ fn read_steps(
                 .and_then(|w| expand(w, &s).ok())
                 .and_then(|w| join(".", &w))
                 .unwrap_or_else(|| job_dir.to_owned());
-            run_step(sources, bake, model, here, step, run, &dir, &s);
+            run_step(sources, bake, model, here, step, run, &dir, &s, &job);
         }
     }
 }
@@ -359,7 +384,8 @@ fn composite(
             inputs.insert(k.clone(), val);
         }
     }
-    let inner = Scope { inputs, matrix: scope.matrix.clone(), env: scope.env.clone() };
+    let inner =
+        Scope { inputs, matrix: scope.matrix.clone(), env: scope.env.clone(), checkout: scope.checkout.clone() };
     let steps: Vec<&Node> = runs.and_then(|r| r.get("steps")).map(Node::items).unwrap_or_default().iter().collect();
     let via = Here { file: &file.path, via: Some(format!("{}:{}", here.file, step.line)) };
     read_steps(sources, bake, model, &via, &steps, &inner, ".", depth + 1);
@@ -422,6 +448,64 @@ struct Fate {
     images: Vec<String>,
     /// The named build contexts it is given.
     contexts: Vec<String>,
+    /// The job runs the image it tags (`docker run TAG`) and nothing in it pushes, saves or
+    /// re-tags an image: built to be tested in the job.
+    run_only: bool,
+}
+
+/// What a job does with the images its run steps build: whether anything in it may send an
+/// image away (a push, a save, a re-tag, a registry login), and the images it `docker run`s.
+#[derive(Default)]
+struct JobUse {
+    sends: bool,
+    ran: Vec<String>,
+}
+
+impl JobUse {
+    fn of(steps: &[&Node]) -> JobUse {
+        let mut out = JobUse::default();
+        for step in steps {
+            if let Some(uses) = step.str_at("uses") {
+                let action = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
+                // a registry login, or an action that pushes, publishes or uploads
+                const SENDS: &[&str] =
+                    &["login", "push", "publish", "deploy", "release", "registry", "ecr", "gcr", "upload", "docker/"];
+                if SENDS.iter().any(|w| action.contains(w)) && action != "actions/upload-artifact" {
+                    out.sends = true;
+                }
+                continue;
+            }
+            let Some(run) = step.str_at("run") else { continue };
+            let joined = run.replace("\\\r\n", " ").replace("\\\n", " ");
+            for c in crate::dockerfile::shell::parse(&joined).commands {
+                let w = c.effective();
+                let (Some(prog), Some(sub)) = (w.first(), w.get(1)) else { continue };
+                if !matches!(prog.rsplit('/').next(), Some("docker" | "podman" | "nerdctl")) {
+                    continue;
+                }
+                match sub.as_str() {
+                    "push" | "save" | "tag" | "login" | "export" => out.sends = true,
+                    "image" if matches!(w.get(2).map(String::as_str), Some("push" | "save" | "tag")) => {
+                        out.sends = true
+                    }
+                    "compose" | "buildx" | "manifest" => out.sends = true,
+                    "run" | "create" => out.ran.extend(w[2..].iter().cloned()),
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether every name of `tags` is run in the job and nothing sends an image away.
+    fn only_runs(&self, tags: &[String]) -> bool {
+        !self.sends
+            && !tags.is_empty()
+            && tags.iter().all(|t| {
+                let bare = t.strip_suffix(":latest").unwrap_or(t);
+                self.ran.iter().any(|r| r == t || r == bare || r.strip_suffix(":latest") == Some(bare))
+            })
+    }
 }
 
 /// The names of `name=value` build contexts (`build-contexts:`, `--build-context`).
@@ -449,6 +533,9 @@ impl Fate {
         }
         if pushes {
             return (Role::Ships, "pushes it".into());
+        }
+        if self.run_only {
+            return (Role::CiOnly, "builds it and runs it in the job, and nothing there pushes or saves it".into());
         }
         if self.load || self.outputs.iter().any(|o| o.contains("type=docker") && !o.contains("dest=")) {
             return (Role::Ships, "loads it".into());
@@ -564,6 +651,7 @@ fn build_push(
             .map(|o| list(&expand_lossy(o, scope), false))
             .unwrap_or_default(),
         tagged: !tags.is_empty(),
+        run_only: false,
         call: get("call").ok().flatten(),
         images: tags.clone(),
         contexts: context_names(&get("build-contexts").ok().flatten().map(|c| list(&c, false)).unwrap_or_default()),
@@ -573,7 +661,8 @@ fn build_push(
         .flatten()
         .filter(|t| !t.is_empty())
         .map(|t| (t, with.and_then(|w| w.get("target")).map_or(step.line, |n| n.line)));
-    let file = file.ok().flatten().filter(|f| !f.is_empty());
+    let file = file.ok().flatten().filter(|f| !f.is_empty()).map(|f| in_checkout(&f, scope));
+    let context = in_checkout(&context, scope);
     let name = tags.first().map(|t| image_name(t));
     push_path(sources, model, here, step.line, who, ".", &context, file.as_deref(), target, &fate, name);
 }
@@ -754,7 +843,8 @@ fn reusable(
         .flat_map(|(_, v)| list(v, true))
         .filter(|v| !v.contains('=') && !v.contains(' '))
         .collect();
-    let fate = Fate { push, load: false, outputs, tagged: named, call: None, images, contexts: Vec::new() };
+    let fate =
+        Fate { push, load: false, outputs, tagged: named, call: None, images, contexts: Vec::new(), run_only: false };
     let target =
         target_key.as_ref().and_then(|(k, l)| inputs.get(k).filter(|t| !t.is_empty()).map(|t| (t.clone(), *l)));
     let who = format!("the reusable workflow `{short}`");
@@ -814,6 +904,7 @@ fn run_step(
     run: &str,
     dir: &str,
     scope: &Scope,
+    job: &JobUse,
 ) {
     if !run.contains("build") && !run.contains("bake") && !run.contains("bud") {
         return;
@@ -870,6 +961,7 @@ fn run_step(
                     call: b.call.clone(),
                     images: b.tags.clone(),
                     contexts: context_names(&b.contexts),
+                    run_only: !b.push && job.only_runs(&b.tags),
                 };
                 let name = b.tags.first().map(|t| image_name(t));
                 push_path(
@@ -1375,5 +1467,46 @@ jobs:
         assert!(cli(&w("docker buildx bake --print")).is_none());
         assert!(cli(&w("docker run --rm img build")).is_none());
         assert!(cli(&w("npm run build")).is_none());
+    }
+
+    /// etherpad's rate-limit job: images built with `docker build -t`, run with `docker run`
+    /// in the same job and never pushed are built to be tested there; a push, a save or a
+    /// registry login anywhere in the job keeps them shipped.
+    #[test]
+    fn an_image_built_and_run_in_a_job_that_sends_nothing_is_ci_only() {
+        let wf = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v5\n      - uses: SamTV12345/gnpm-setup@main\n      - run: |\n          docker build -f Dockerfile -t app .\n          docker build -f tests/Dockerfile.proxy -t proxy .\n      - run: |\n          docker run -d --rm app\n          docker run -p 8081:80 -d proxy:latest\n";
+        let m = model(&[(".github/workflows/t.yml", wf)], &["Dockerfile", "tests/Dockerfile.proxy"]);
+        assert_eq!(roles(&m), [("Dockerfile", None, Role::CiOnly), ("tests/Dockerfile.proxy", None, Role::CiOnly)]);
+        assert!(m.paths[0].evidence.says.contains("runs it in the job, and nothing there pushes or saves it"));
+        for sends in [
+            "      - run: docker push app\n",
+            "      - uses: docker/login-action@v3\n",
+            "      - run: docker save app -o app.tar\n",
+        ] {
+            let m = model(
+                &[(".github/workflows/t.yml", &format!("{wf}{sends}"))],
+                &["Dockerfile", "tests/Dockerfile.proxy"],
+            );
+            assert_eq!(m.paths[0].role, Role::Ships, "{sends}");
+        }
+        // tagged and not run in the job: it may be used elsewhere
+        let built = wf.split("      - run: |\n          docker run").next().unwrap();
+        assert_eq!(
+            model(&[(".github/workflows/t.yml", built)], &["Dockerfile", "tests/Dockerfile.proxy"]).paths[0].role,
+            Role::Ships
+        );
+    }
+
+    /// etherpad's docker.yml checks the repository out into `etherpad/` and builds
+    /// `context: ./etherpad`: that is the repository's root.
+    #[test]
+    fn a_checkout_into_a_folder_is_the_repository_root() {
+        let wf = "on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v5\n        with:\n          path: etherpad\n      - uses: docker/build-push-action@v6\n        with:\n          context: ./etherpad\n          target: production\n          push: true\n";
+        let m = model(&[(".github/workflows/d.yml", wf)], &["Dockerfile"]);
+        assert_eq!(roles(&m), [("Dockerfile", Some("production"), Role::Ships)]);
+        // another repository checked out beside it changes nothing
+        let other =
+            wf.replace("          path: etherpad\n", "          repository: o/tools\n          path: etherpad\n");
+        assert!(model(&[(".github/workflows/d.yml", &other)], &["Dockerfile"]).paths.is_empty());
     }
 }
