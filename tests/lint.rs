@@ -454,7 +454,8 @@ fn a_copied_folder_is_read_in_the_checkout() {
     let web = dir.path().join("web");
     std::fs::create_dir_all(web.join("rootfs/etc/cont-init.d")).unwrap();
     std::fs::write(web.join("rootfs/etc/cont-init.d/10-config"), "#!/bin/sh\n").unwrap();
-    let text = "FROM debian:12\nCOPY rootfs/ /\nRUN chmod -R 755 /etc/cont-init.d\nRUN rm -rf /usr/share/nginx/html/*\n";
+    let text =
+        "FROM debian:12\nCOPY rootfs/ /\nRUN chmod -R 755 /etc/cont-init.d\nRUN rm -rf /usr/share/nginx/html/*\n";
     std::fs::write(web.join("Dockerfile-web"), text).unwrap();
     let (f, _, _) = json(&["web"], dir.path());
     let sl109: Vec<u64> = f.iter().filter(|x| x["code"] == "SL109").map(|x| x["line"].as_u64().unwrap()).collect();

@@ -8,7 +8,8 @@
 //! mounts a *part* of the context is development only when that part lands in the image's
 //! WORKDIR and not in one of its VOLUMEs, which the Dockerfile says ([`super::answer`] decides
 //! it, with the parsed file). A compose file named for tests (`docker-compose.test.yml`,
-//! `compose.ci.yaml`) builds what runs the tests: **ci-only**. Any other service builds and
+//! `compose.ci.yaml`) builds what runs the tests: **ci-only**; one named for development
+//! (`docker-compose.dev.yml`, `compose.local.yaml`): **development**. Any other service builds and
 //! runs the image, and `image:` beside `build:` names it for a registry: **ships**.
 //!
 //! Variant files (`docker-compose.override.yml`, `compose.dev.yaml`) often add volumes to a
@@ -57,6 +58,8 @@ pub fn read(sources: &Sources, model: &mut Model) {
         let base = base_services(sources, &file.path, &dir);
         // a compose file for tests, or one in a test folder (`e2e/`, `tests/`)
         let tests = names_tests(base_name(&file.path)) || file.path.split('/').rev().skip(1).any(super::is_test_folder);
+        // a compose file named for development (`docker-compose.dev.yml`, `compose.local.yaml`)
+        let dev = names_development(base_name(&file.path));
         for (name, service) in doc.get("services").map(Node::entries).unwrap_or_default() {
             let build = match service.get("build") {
                 Some(b) => resolve(b, &dir, &file.path, name, &mut model.notes),
@@ -93,6 +96,9 @@ pub fn read(sources: &Sources, model: &mut Model) {
             } else if service.get("develop").and_then(|d| d.get("watch")).is_some() {
                 path.role = Role::Development;
                 path.evidence.says = format!("service `{name}` syncs its sources into the container (develop.watch)");
+            } else if dev {
+                path.role = Role::Development;
+                path.evidence.says = format!("service `{name}` of a compose file for development builds it");
             } else if let Some(host) = whole {
                 path.role = Role::Development;
                 path.evidence.says = format!("service `{name}` mounts its sources (`{host}`)");
@@ -114,6 +120,12 @@ fn base_name(path: &str) -> &str {
 
 /// A compose file named for tests or CI: a word of its name (between `.`, `-`, `_`) is
 /// `test`, `tests`, `ci` or `e2e`.
+/// `docker-compose.dev.yml`, `compose-development.yaml`, `docker-compose.local.yml`: the
+/// stack a developer runs on their machine.
+fn names_development(name: &str) -> bool {
+    name.to_ascii_lowercase().split(['.', '-', '_']).any(|w| matches!(w, "dev" | "devel" | "development" | "local"))
+}
+
 fn names_tests(name: &str) -> bool {
     name.to_ascii_lowercase().split(['.', '-', '_']).any(|w| matches!(w, "test" | "tests" | "ci" | "e2e"))
 }
@@ -346,5 +358,18 @@ mod tests {
         assert_eq!(m.notes.len(), 1, "{:?}", m.notes);
         assert!(m.notes[0].message.contains("variable"));
         assert!(model(&[("compose.yaml", "version: '3'\n")]).paths.is_empty());
+    }
+
+    /// A compose file named for development builds what a developer runs
+    /// (etherpad's `docker-compose.dev.yml`, target `development`).
+    #[test]
+    fn a_compose_file_for_development_builds_a_development_image() {
+        let text = "services:\n  app:\n    build:\n      context: .\n      target: development\n";
+        for name in ["docker-compose.dev.yml", "compose.local.yaml", "docker-compose-development.yml"] {
+            let m = model(&[(name, text)]);
+            assert_eq!(m.paths[0].role, Role::Development, "{name}");
+            assert!(m.paths[0].evidence.says.contains("a compose file for development"), "{name}");
+        }
+        assert_eq!(model(&[("docker-compose.prod.yml", text)]).paths[0].role, Role::Ships);
     }
 }
