@@ -233,9 +233,12 @@ mod tests {
             "FROM debian:12.5\nLABEL org.opencontainers.image.authors=\"Jane \\\"J\\\" <j@example.com>\"\nUSER 0:0\nCOPY --chown=app app/ /app/\n"
         );
         assert_eq!(
-            fixed("FROM python:3.12-slim\nUSER 0:0\nCMD exec gunicorn \\\n  -b 0.0.0.0:8000 app:app\n"),
+            fixed("FROM python:3.12-slim\nUSER 0:0\nCMD gunicorn \\\n  -b 0.0.0.0:8000 app:app\n"),
             "FROM python:3.12-slim\nUSER 0:0\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:8000\", \"app:app\"]\n"
         );
+        // `exec` makes the program PID 1 already: nothing to fix
+        let exec = "FROM python:3.12-slim\nUSER 0:0\nCMD exec gunicorn -b 0.0.0.0:8000 app:app\n";
+        assert_eq!(fixed(exec), exec);
     }
 
     /// A fix that is not certain is not offered: the finding stays, without edits.
