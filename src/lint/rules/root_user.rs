@@ -96,8 +96,6 @@ const STEPS_DOWN: &[&str] = &[
     "haproxy",
     "solr",
     "zookeeper",
-    "neo4j",
-    "influxdb",
 ];
 
 /// Whether the base image drops root for the stage: an official image of [`STEPS_DOWN`]
