@@ -195,7 +195,10 @@ fn needs_output(pipeline: &[SimpleCommand], after: &[SimpleCommand]) -> bool {
         .filter(|w| w.contains("://"))
         .map(|w| w.to_ascii_lowercase())
         .collect();
-    let installer = ACCEPT_EMPTY[..10].contains(&last.program());
+    // a shell or language interpreter running a piped installer (`| sh`, `| python3 -`,
+    // getcomposer.org's `| php -- --filename=composer`)
+    let installer =
+        ACCEPT_EMPTY[..ACCEPT_EMPTY.iter().position(|p| *p == "tee").unwrap_or(0)].contains(&last.program());
     let mut updated = false;
     for c in after {
         let apt_get = matches!(c.program(), "apt-get" | "apt");
@@ -315,6 +318,9 @@ mod tests {
         let poetry =
             "FROM python:3.12\nRUN curl -sSL https://install.python-poetry.org | python3 - && poetry --version\n";
         assert!(lines("SL313", poetry).is_empty());
+        // pterodactyl's panel: composer's installer, piped to php, then composer itself
+        let composer = "FROM php:8.2-fpm-alpine\nRUN curl -sS https://getcomposer.org/installer | php -- --install-dir=/usr/local/bin --filename=composer && mkdir -p storage && composer install --no-dev\n";
+        assert!(lines("SL313", composer).is_empty());
         let file =
             "FROM debian\nRUN wget -qO- https://x/tool.tgz | cat > /tmp/tool.tgz && tar -xzf /tmp/tool.tgz -C /opt\n";
         assert!(lines("SL313", file).is_empty());
