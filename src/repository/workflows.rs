@@ -289,9 +289,12 @@ fn read_job(
         .and_then(|w| expand(w, &scope).ok())
         .and_then(|w| join(".", &w))
         .unwrap_or_else(|| ".".into());
-    let steps: Vec<&Node> =
-        job.get("steps").map(Node::items).unwrap_or_default().iter().filter(|s| varies(s)).collect();
-    read_steps(sources, bake, model, here, &steps, &scope, &job_dir, depth);
+    let all: Vec<&Node> = job.get("steps").map(Node::items).unwrap_or_default().iter().collect();
+    // what the whole job does with its images, though a later matrix combination rereads
+    // only the steps that vary with it
+    let job_use = JobUse::of(&all);
+    let steps: Vec<&Node> = all.into_iter().filter(|s| varies(s)).collect();
+    read_steps(sources, bake, model, here, &steps, &scope, &job_dir, depth, Some(&job_use));
 }
 
 /// Read steps: the builds they start. A local composite action (`uses: ./.github/actions/x`)
@@ -306,8 +309,16 @@ fn read_steps(
     scope: &Scope,
     job_dir: &str,
     depth: usize,
+    job_use: Option<&JobUse>,
 ) {
-    let job = JobUse::of(steps);
+    let own;
+    let job = match job_use {
+        Some(j) => j,
+        None => {
+            own = JobUse::of(steps);
+            &own
+        }
+    };
     let mut checkout = scope.checkout.clone();
     for step in steps {
         let mut s = scope.clone();
@@ -339,7 +350,7 @@ fn read_steps(
                 .and_then(|w| expand(w, &s).ok())
                 .and_then(|w| join(".", &w))
                 .unwrap_or_else(|| job_dir.to_owned());
-            run_step(sources, bake, model, here, step, run, &dir, &s, &job);
+            run_step(sources, bake, model, here, step, run, &dir, &s, job);
         }
     }
 }
@@ -388,7 +399,7 @@ fn composite(
         Scope { inputs, matrix: scope.matrix.clone(), env: scope.env.clone(), checkout: scope.checkout.clone() };
     let steps: Vec<&Node> = runs.and_then(|r| r.get("steps")).map(Node::items).unwrap_or_default().iter().collect();
     let via = Here { file: &file.path, via: Some(format!("{}:{}", here.file, step.line)) };
-    read_steps(sources, bake, model, &via, &steps, &inner, ".", depth + 1);
+    read_steps(sources, bake, model, &via, &steps, &inner, ".", depth + 1, None);
 }
 
 /// A `with:` value, expanded: `Ok(None)` when absent, `Err` with the expression that could
@@ -1489,6 +1500,11 @@ jobs:
             );
             assert_eq!(m.paths[0].role, Role::Ships, "{sends}");
         }
+        // every matrix combination is judged by the whole job, though a later one rereads
+        // only the steps that vary with it
+        let matrix = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        app: [api, web]\n    steps:\n      - run: docker build -f ${{ matrix.app }}/Dockerfile -t ${{ matrix.app }} ${{ matrix.app }}\n      - run: docker run --rm ${{ matrix.app }} --self-test\n      - run: docker push --all-tags registry.example.com/team\n";
+        let m = model(&[(".github/workflows/t.yml", matrix)], &["api/Dockerfile", "web/Dockerfile"]);
+        assert_eq!(roles(&m), [("api/Dockerfile", None, Role::Ships), ("web/Dockerfile", None, Role::Ships)]);
         // tagged and not run in the job: it may be used elsewhere
         let built = wf.split("      - run: |\n          docker run").next().unwrap();
         assert_eq!(
