@@ -55,10 +55,11 @@ pub struct LintConfig {
     pub deny_packages: Vec<String>,
     /// `max-package-bytes:`: the largest a package may be in a built image (SL113).
     pub max_package_bytes: Option<u64>,
-    /// Where the build context may be, nearest first: the Dockerfile's folder and the folders
-    /// above it up to the repository's root. Empty: not known (a Dockerfile read from stdin
-    /// or given as text). Rules that ask what a `COPY dir/ /` brought look there.
-    pub context_roots: Vec<std::path::PathBuf>,
+    /// What the folders a COPY/ADD takes from the build context hold (`COPY rootfs/ /`), as
+    /// the pipeline read them in the checkout: the source as written, and the paths under it
+    /// (files and folders, relative to it). A source missing here is not known (a Dockerfile
+    /// from stdin, a folder not found): it may hold anything.
+    pub copied_folders: Vec<(String, Vec<String>)>,
 }
 
 impl Default for LintConfig {
@@ -77,31 +78,12 @@ impl Default for LintConfig {
             all_findings: None,
             deny_packages: Vec::new(),
             max_package_bytes: None,
-            context_roots: Vec::new(),
+            copied_folders: Vec::new(),
         }
     }
 }
 
 impl LintConfig {
-    /// The folders the build context of the Dockerfile at `file` may be: its folder, then
-    /// each one above it up to the repository's root (the first holding `.git`); its folder
-    /// alone outside a repository.
-    pub fn context_roots_of(file: &std::path::Path) -> Vec<std::path::PathBuf> {
-        let Some(dir) = file.parent().map(|d| if d.as_os_str().is_empty() { std::path::Path::new(".") } else { d })
-        else {
-            return Vec::new();
-        };
-        let Ok(dir) = dir.canonicalize() else { return Vec::new() };
-        let mut out = Vec::new();
-        for d in dir.ancestors().take(32) {
-            out.push(d.to_path_buf());
-            if d.join(".git").exists() {
-                return out;
-            }
-        }
-        vec![dir]
-    }
-
     /// The severity a rule reports with, or `None` when it is off.
     pub fn severity_of(&self, rule: &Rule) -> Option<Severity> {
         match self.severity.get(rule.code) {

@@ -242,8 +242,57 @@ pub fn ship_for(
         Some(a) => ship_config(&cfg, a, df.as_ref()),
         None => cfg,
     };
-    cfg.context_roots = LintConfig::context_roots_of(&cwd.join(file));
+    cfg.copied_folders = copied_folders(&cwd.join(file), df.as_ref());
     (cfg, answer)
+}
+
+/// The folders the build context of the Dockerfile at `file` may be: its folder, then
+/// each one above it up to the repository's root (the first holding `.git`); its folder
+/// alone outside a repository.
+fn context_roots(file: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Some(dir) = file.parent().map(|d| if d.as_os_str().is_empty() { std::path::Path::new(".") } else { d }) else {
+        return Vec::new();
+    };
+    let Ok(dir) = dir.canonicalize() else { return Vec::new() };
+    let mut out = Vec::new();
+    for d in dir.ancestors().take(32) {
+        out.push(d.to_path_buf());
+        if d.join(".git").exists() {
+            return out;
+        }
+    }
+    vec![dir]
+}
+
+/// What the folders the Dockerfile at `file` COPYs from its build context hold in the
+/// checkout (`COPY rootfs/ /`): each plain source found as a folder, looked up in the
+/// Dockerfile's folder and then each one above it up to the repository's root, with the paths
+/// under it (at most 20,000). The lint rules read this instead of the disk.
+pub fn copied_folders(file: &Path, df: Option<&crate::dockerfile::Dockerfile>) -> Vec<(String, Vec<String>)> {
+    let Some(df) = df else { return Vec::new() };
+    let sources = crate::lint::rules::wasted_layer::context_sources(df);
+    if sources.is_empty() {
+        return Vec::new();
+    }
+    let roots = context_roots(file);
+    let mut out = Vec::new();
+    for src in sources {
+        let rel = src.trim_start_matches("./").trim_end_matches('/');
+        if rel.is_empty() || rel == "." {
+            continue;
+        }
+        let Some(dir) = roots.iter().map(|r| r.join(rel)).find(|d| d.is_dir()) else { continue };
+        let paths: Vec<String> = ignore::WalkBuilder::new(&dir)
+            .standard_filters(false)
+            .build()
+            .filter_map(Result::ok)
+            .filter_map(|e| e.path().strip_prefix(&dir).ok().map(|p| p.to_string_lossy().replace('\\', "/")))
+            .filter(|p| !p.is_empty())
+            .take(20_000)
+            .collect();
+        out.push((src, paths));
+    }
+    out
 }
 
 /// Mark the findings of rules about what ships with the evidence for it.
@@ -315,7 +364,7 @@ pub fn run(opts: &LintOptions) -> Result<Report, ConfigError> {
         }
         let mut file_cfg = file_cfg.unwrap_or_else(|| cfg.clone());
         if file.as_os_str() != "-" {
-            file_cfg.context_roots = LintConfig::context_roots_of(&file);
+            file_cfg.copied_folders = copied_folders(&file, parsed.as_ref());
         }
         let file_cfg = &file_cfg;
         let bytes = match bytes {

@@ -43,7 +43,7 @@ mod sudo;
 mod untagged_base;
 mod untrusted_registry;
 mod unused_stage;
-mod wasted_layer;
+pub mod wasted_layer;
 
 use super::{Ctx, Hit, Severity};
 

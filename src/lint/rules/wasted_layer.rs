@@ -3,10 +3,10 @@
 //! paths an earlier instruction of the same image added (a COPY/ADD destination, a file an
 //! earlier RUN downloaded, cloned, extracted or copied).
 //!
-//! What a COPY of a folder from the build context brought (`COPY rootfs/ /`) is read on disk
-//! when linting a checkout: the folder, looked up in the Dockerfile's folder and then each one
-//! above it up to the repository's root, holds the path or it was not the COPY's. Without the
-//! context (stdin), such a folder may hold anything.
+//! What a COPY of a folder from the build context brought (`COPY rootfs/ /`) is known when
+//! linting a checkout (the pipeline reads the folder, looked up in the Dockerfile's folder and
+//! then each one above it up to the repository's root): the folder holds the path or it was
+//! not the COPY's. Without the context (stdin), such a folder may hold anything.
 //!
 //! ## Why it matters
 //! Layers only add. Deleting a file in a later layer hides it but the bytes stay in the layer
@@ -47,7 +47,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     }
                     Kind::Copy | Kind::Add => {
                         if let Body::Copy { sources, dest } = &ins.body {
-                            let under = Under::copied(sources, ins.flag("from").is_some(), &ctx.config.context_roots);
+                            let under = Under::copied(sources, ins.flag("from").is_some(), &ctx.config.copied_folders);
                             added.push((absolute(&workdir, dest), ins.line, under));
                         }
                     }
@@ -120,15 +120,35 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     }
 }
 
+/// The sources COPY/ADD instructions take from the build context that may be folders whose
+/// content the pipeline can read in a checkout: plain relative paths (no glob, variable, URL
+/// or heredoc), as written.
+pub fn context_sources(df: &crate::dockerfile::Dockerfile) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for ins in df.stages.iter().flat_map(|s| &s.instructions) {
+        let Body::Copy { sources, .. } = &ins.body else { continue };
+        if !matches!(ins.kind, Kind::Copy | Kind::Add) || ins.flag("from").is_some() {
+            continue;
+        }
+        for s in sources {
+            let plain = !s.contains(['*', '?', '[', '$']) && !s.contains("://") && !s.starts_with("<<");
+            if plain && !out.contains(s) {
+                out.push(s.clone());
+            }
+        }
+    }
+    out
+}
+
 /// What an instruction is known to have put under the path it wrote.
 enum Under {
     /// A RUN's download, clone, extraction or copy: anything.
     Run,
     /// COPY/ADD from the build context: a folder source brings whatever the context holds.
     Context(Vec<String>),
-    /// COPY/ADD of folders found in the build context on disk (`COPY rootfs/ /`): what they
-    /// hold is known.
-    Folders(Vec<std::path::PathBuf>),
+    /// COPY/ADD of folders whose content the checkout shows (`COPY rootfs/ /`): the paths
+    /// under each, relative to it.
+    Folders(Vec<Vec<String>>),
     /// COPY --from a stage or image: only the sources' own names are known (a folder's
     /// content is the other stage's business: `COPY --from=build /target/ /` says nothing
     /// about `/go`).
@@ -136,23 +156,17 @@ enum Under {
 }
 
 impl Under {
-    fn copied(sources: &[String], from: bool, roots: &[std::path::PathBuf]) -> Under {
+    fn copied(sources: &[String], from: bool, known: &[(String, Vec<String>)]) -> Under {
         if from {
             return Under::Stage(sources.to_vec());
         }
-        // every source a plain folder of the first context root that holds them all: the
-        // folder's files are what the COPY brought
-        let plain = |s: &String| !s.contains(['*', '?', '[', '$']) && !s.starts_with("http") && !s.starts_with("<<");
-        if !sources.is_empty() && sources.iter().all(plain) {
-            for root in roots {
-                let dirs: Vec<std::path::PathBuf> =
-                    sources.iter().map(|s| root.join(s.trim_start_matches("./").trim_end_matches('/'))).collect();
-                if dirs.iter().all(|d| d.is_dir()) {
-                    return Under::Folders(dirs);
-                }
-            }
+        // every source a folder whose content is known
+        let listed: Option<Vec<Vec<String>>> =
+            sources.iter().map(|s| known.iter().find(|(k, _)| k == s).map(|(_, paths)| paths.clone())).collect();
+        match listed {
+            Some(l) if !l.is_empty() => Under::Folders(l),
+            _ => Under::Context(sources.to_vec()),
         }
-        Under::Context(sources.to_vec())
     }
 
     /// Whether touching `path` touches something this wrote at `dest`: the path is the
@@ -176,10 +190,12 @@ impl Under {
         match self {
             Under::Run => true,
             // the path, or something inside it, is in one of the folders
-            Under::Folders(dirs) => dirs.iter().any(|d| {
-                let at = d.join(rel.trim_end_matches('/'));
-                at.symlink_metadata().is_ok() || (rel.ends_with('/') || rel.is_empty()) && d.is_dir()
-            }),
+            Under::Folders(listings) => {
+                let rel = rel.trim_end_matches('/');
+                listings
+                    .iter()
+                    .any(|paths| rel.is_empty() || paths.iter().any(|p| p == rel || p.starts_with(&format!("{rel}/"))))
+            }
             Under::Stage(sources) => named(sources),
             Under::Context(sources) => {
                 // a folder (`.`, `app/`, a name without an extension) may hold anything
@@ -270,24 +286,21 @@ mod tests {
 mod context_tests {
     use crate::lint::{lint_text, LintConfig};
 
-    /// jitsi's `COPY rootfs/ /`: with the build context on disk, a path the folder does not
-    /// hold was not added by the COPY (the RUN that made it is in its own layer's business).
+    /// jitsi's `COPY rootfs/ /`: with what the folder holds known, a path it does not hold
+    /// was not added by the COPY.
     #[test]
     fn a_folder_copied_from_the_context_holds_only_its_files() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("rootfs/etc/cont-init.d")).unwrap();
-        std::fs::write(dir.path().join("rootfs/etc/cont-init.d/10-config"), "#!/bin/sh\n").unwrap();
         let text = "FROM debian:12\nCOPY rootfs/ /\nRUN chmod -R 755 /etc/cont-init.d\nRUN rm -rf /usr/share/doc/*\n";
-        let cfg = LintConfig { context_roots: vec![dir.path().to_path_buf()], ..Default::default() };
+        let df = crate::dockerfile::Dockerfile::parse(text).unwrap();
+        assert_eq!(super::context_sources(&df), ["rootfs/"]);
+        let listing = vec!["etc".to_owned(), "etc/cont-init.d".to_owned(), "etc/cont-init.d/10-config".to_owned()];
+        let cfg = LintConfig { copied_folders: vec![("rootfs/".into(), listing)], ..Default::default() };
         let lines = |cfg: &LintConfig| -> Vec<usize> {
             lint_text(text, "Dockerfile", cfg).into_iter().filter(|f| f.code == "SL109").map(|f| f.line).collect()
         };
-        // the context holds /etc/cont-init.d, not /usr/share/doc
+        // the folder holds /etc/cont-init.d, not /usr/share/doc
         assert_eq!(lines(&cfg), vec![3]);
-        // no context known: the folder may hold anything
+        // its content not known: the folder may hold anything
         assert_eq!(lines(&LintConfig::default()), vec![3, 4]);
-        // a context without the folder: not known either
-        let elsewhere = LintConfig { context_roots: vec![dir.path().join("rootfs/etc")], ..Default::default() };
-        assert_eq!(lines(&elsewhere), vec![3, 4]);
     }
 }
