@@ -227,6 +227,13 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
         }
         plan.rationale.extend(why);
     }
+    // A template writes the file up to the stage it rewrites: the stages after it (another
+    // image of the file, which a bake target or a workflow may build) follow as written.
+    if plan.template != "slim" {
+        if let Err(outcome) = keep_later_stages(&df, inputs, &mut patched) {
+            return outcome;
+        }
+    }
     // Keep the original's BOM and line endings.
     if text.contains("\r\n") {
         patched = patched.replace('\n', "\r\n");
@@ -257,6 +264,39 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
         patched,
         rationale: plan.rationale,
     })
+}
+
+/// Append to `patched` (a template's output, which ends with the stage it rewrote) the lines
+/// of the original after that stage, comments and blank lines included. A later stage that
+/// names a stage by its number (`--from=1`) is refused: the inserted build stage would shift
+/// what it names.
+fn keep_later_stages(df: &Dockerfile, inputs: &Inputs, patched: &mut String) -> Result<(), Outcome> {
+    let Ok(graph) = crate::dockerfile::Graph::build(df, &inputs.targets) else { return Ok(()) };
+    let Some(&target) = graph.targets.first() else { return Ok(()) };
+    if target + 1 >= df.stages.len() {
+        return Ok(());
+    }
+    if let Some(e) =
+        graph.edges.iter().find(|e| e.stage > target && e.written.parse::<usize>().is_ok_and(|i| i >= target))
+    {
+        return Err(Outcome::refused(
+            Reason::InheritedStage,
+            format!(
+                "line {}: a later stage names stage {} by its number, and the build stage the rewrite adds would shift it; name the stage (`AS …`) and refer to it by that name",
+                e.line, e.written
+            ),
+        ));
+    }
+    let end = df.stages[target].instructions.last().map_or(df.stages[target].line, |i| i.end_line);
+    let last = df.text.lines().count();
+    if !patched.ends_with('\n') {
+        patched.push('\n');
+    }
+    for l in end + 1..=last {
+        patched.push_str(df.line_text(l));
+        patched.push('\n');
+    }
+    Ok(())
 }
 
 /// What a single-stage rewriter starts from: the stage that ships and its base image as the
@@ -344,7 +384,7 @@ impl Plan {
         runtime: Vec<String>,
         rationale: Vec<Rationale>,
     ) -> Plan {
-        let (platform, build_name, runtime_name) = stage_names(stage);
+        let (platform, build_name, runtime_name) = stage_names(df, stage);
         // a base written with ARGs (`${BASE}:${TAG}`, which CI may set) stays written so, and
         // the runtime follows it when it is that image or a variant of its tag (`-slim`)
         let written = |image: &str| match stage.base.contains('$') && stage.base_resolved == base {
@@ -378,12 +418,22 @@ impl Plan {
 }
 
 /// `--platform=… ` (or nothing), the build stage's name, the runtime stage's name: the
-/// stages are `build` and `runtime` unless the file already names its stage.
-pub fn stage_names(stage: &crate::dockerfile::Stage) -> (String, &'static str, String) {
+/// stages are `build` and `runtime` unless the file already names its stage. The build
+/// stage's name is one no other stage of the file has (`build`, `builder`, `build-2`, …).
+pub fn stage_names(df: &Dockerfile, stage: &crate::dockerfile::Stage) -> (String, String, String) {
     let platform = stage.platform.as_ref().map(|p| format!("--platform={p} ")).unwrap_or_default();
     let runtime = stage.name.clone().unwrap_or_else(|| "runtime".into());
-    let build = if runtime.eq_ignore_ascii_case("build") { "builder" } else { "build" };
+    let build = if runtime.eq_ignore_ascii_case("build") { free_name(df, "builder") } else { free_name(df, "build") };
     (platform, build, runtime)
+}
+
+/// `want`, or `want-2`, `want-3`, …: the first name no stage of the file has.
+pub fn free_name(df: &Dockerfile, want: &str) -> String {
+    let taken = |n: &str| df.stages.iter().any(|s| s.name.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(n)));
+    if !taken(want) {
+        return want.to_owned();
+    }
+    (2..).map(|k| format!("{want}-{k}")).find(|n| !taken(n)).expect("a free name")
 }
 
 /// What comes before the stage: parser directives, comments, global ARGs, as written.
@@ -518,7 +568,7 @@ pub fn split_copying(
     last_build: usize,
     artifact: &str,
 ) -> (Vec<String>, Vec<String>) {
-    let (_, build_name, _) = stage_names(stage);
+    let (_, build_name, _) = stage_names(df, stage);
     let is_build = |ins: &Instruction| classify(&ins.script().unwrap_or_default()) == RunKind::Build;
     split(df, stage, is_build, last_build, &format!("COPY --from={build_name} {artifact} {artifact}"))
 }

@@ -130,7 +130,7 @@ pub fn plan(df: &Dockerfile, stage: &Stage, manager: Manager) -> Option<Result<F
     if clones.is_empty() {
         return None;
     }
-    let name = free_name(df, "fetch");
+    let name = crate::patch::free_name(df, "fetch");
     // the fetch stage: the same base, git alone, the variables the clones read, the clones
     let mut text = format!("FROM {}", stage.base);
     if let Some(p) = &stage.platform {
@@ -419,14 +419,6 @@ fn install_git(manager: Manager) -> &'static str {
 }
 
 /// `want`, or `want-2`, … when the file names a stage so already.
-fn free_name(df: &Dockerfile, want: &str) -> String {
-    let taken = |n: &str| df.stages.iter().any(|s| s.name.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(n)));
-    if !taken(want) {
-        return want.to_owned();
-    }
-    (2..).map(|k| format!("{want}-{k}")).find(|n| !taken(n)).expect("a free name")
-}
-
 #[cfg(test)]
 mod tests {
     use crate::dockerfile::{shell, Dockerfile};

@@ -490,7 +490,7 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
             ),
         ));
     }
-    let (_, build_name, _) = super::stage_names(stage);
+    let (_, build_name, _) = super::stage_names(df, stage);
     let artifact_at = out.artifact_at.unwrap_or(out.runtime.len());
     // a later artifact inside an earlier one is already copied
     let mut kept: Vec<&Artifact> = Vec::new();
@@ -556,6 +556,33 @@ mod tests {
             O::Patch(p) => p,
             other => panic!("no patch for\n{text}\n{other:?}"),
         }
+    }
+
+    /// A shipped stage with other stages after it (linkding's `linkding-plus`, built as its
+    /// own target by the release workflow): the rewrite keeps them as written, and the build
+    /// stage it adds takes a name no stage has.
+    #[test]
+    fn the_stages_after_the_shipped_one_stay() {
+        let text = "FROM alpine:3.20 AS build\nRUN echo tools > /tools\n\nFROM debian:bookworm AS app\nRUN apt-get update && apt-get install -y build-essential && rm -rf /var/lib/apt/lists/*\nCOPY --from=build /tools /tools\nCOPY . /src\nRUN make -C /src && cp /src/hello /usr/local/bin/\nCMD [\"hello\"]\n\n# the extra image, its own target\nFROM app AS app-plus\nRUN echo plus\n";
+        let inputs = crate::patch::Inputs { targets: vec!["app".into()], ..Default::default() };
+        let O::Patch(p) = suggest(text, "Dockerfile", &inputs, &Templates::built_in()) else { panic!("{text}") };
+        assert!(p.patched.contains("FROM debian:bookworm AS build-2\n"), "{}", p.patched);
+        assert!(p.patched.contains("COPY --from=build-2 /usr/local/bin/hello"), "{}", p.patched);
+        assert!(
+            p.patched.ends_with(
+                "CMD [\"hello\"]\n\n# the extra image, its own target\nFROM app AS app-plus\nRUN echo plus\n"
+            ),
+            "{}",
+            p.patched
+        );
+        answers(text, &p, &["SL101"]);
+        // a later stage naming a stage by number would name another one after the rewrite
+        let numbered = text.replace("RUN echo plus", "COPY --from=1 /usr/local/bin/hello /hello");
+        let O::Refused(why) = suggest(&numbered, "Dockerfile", &inputs, &Templates::built_in()) else {
+            panic!("{numbered}")
+        };
+        assert_eq!(why.reason, Reason::InheritedStage, "{}", why.message);
+        assert!(why.message.starts_with("line 13: a later stage names stage 1 by its number"), "{}", why.message);
     }
 
     fn runtime(p: &crate::patch::Patch) -> String {
