@@ -339,7 +339,7 @@ fn read_steps(
                     .filter(|p| !p.is_empty() && p != "." && !p.contains("${{"));
             }
             match (action.as_str(), name) {
-                (who, Some("build-push-action")) => build_push(sources, model, here, step, with, &s, who),
+                (who, Some("build-push-action")) => build_push(sources, model, here, step, with, &s, who, job),
                 (who, Some("bake-action")) => bake_action(bake, model, here, step, with, &s, who),
                 (local, _) if local.starts_with("./") => composite(sources, bake, model, here, step, uses, &s, depth),
                 _ => {}
@@ -478,10 +478,7 @@ impl JobUse {
         for step in steps {
             if let Some(uses) = step.str_at("uses") {
                 let action = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
-                // a registry login, or an action that pushes, publishes or uploads
-                const SENDS: &[&str] =
-                    &["login", "push", "publish", "deploy", "release", "registry", "ecr", "gcr", "upload", "docker/"];
-                if SENDS.iter().any(|w| action.contains(w)) && action != "actions/upload-artifact" {
+                if !Self::quiet_action(&action, step.get("with")) {
                     out.sends = true;
                 }
                 continue;
@@ -506,6 +503,30 @@ impl JobUse {
             }
         }
         out
+    }
+
+    /// Whether the action `action` (lower case, no `@ref`), given `with`, sends no image
+    /// away. Docker's build actions (and their drop-in forks) send what they push: a `push`
+    /// that is not literally false, an output to a registry; their set-up and metadata
+    /// actions send nothing. Any other action whose name says login, push, publish, deploy,
+    /// release, registry or upload may, as may any other of Docker's own.
+    fn quiet_action(action: &str, with: Option<&Node>) -> bool {
+        let name = action.rsplit('/').next().unwrap_or(action);
+        if matches!(name, "build-push-action" | "bake-action") {
+            let literal = |k: &str| with.and_then(|w| w.get(k)).map(|n| text(n).trim().to_ascii_lowercase());
+            let pushes = literal("push").is_some_and(|p| p != "false");
+            let outputs = [literal("outputs"), literal("set")].into_iter().flatten().collect::<Vec<_>>().join(" ");
+            let sends = outputs.contains("registry") || outputs.contains("push=true") || outputs.contains("${{");
+            return !pushes && !sends;
+        }
+        if action.starts_with("docker/") {
+            return matches!(
+                name,
+                "setup-buildx-action" | "setup-qemu-action" | "setup-docker-action" | "metadata-action"
+            );
+        }
+        const SENDS: &[&str] = &["login", "push", "publish", "deploy", "release", "registry", "ecr", "gcr", "upload"];
+        action == "actions/upload-artifact" || !SENDS.iter().any(|w| action.contains(w))
     }
 
     /// Whether every name of `tags` is run in the job and nothing sends an image away.
@@ -633,6 +654,7 @@ fn push_path(
 }
 
 /// A `build-push-action` step; `who` is the action as written (`docker/build-push-action`).
+#[allow(clippy::too_many_arguments)]
 fn build_push(
     sources: &Sources,
     model: &mut Model,
@@ -641,6 +663,7 @@ fn build_push(
     with: Option<&Node>,
     scope: &Scope,
     who: &str,
+    job: &JobUse,
 ) {
     let get = |k: &str| with_value(with, k, scope);
     let (context, file, target) = (get("context"), get("file"), get("target"));
@@ -652,8 +675,9 @@ fn build_push(
     }
     let context = action_context(&context.unwrap_or_default().unwrap_or_else(|| ".".into()));
     let tags = get("tags").ok().flatten().map(|t| list(&t, true)).unwrap_or_default();
+    let push = maybe_true(&get("push"));
     let fate = Fate {
-        push: maybe_true(&get("push")),
+        push,
         load: maybe_true(&get("load")) == Some(true),
         // what an output does is in its literal part (`type=image,…,push=true`), whatever
         // an expression names it
@@ -662,7 +686,8 @@ fn build_push(
             .map(|o| list(&expand_lossy(o, scope), false))
             .unwrap_or_default(),
         tagged: !tags.is_empty(),
-        run_only: false,
+        // loaded only to be run by the job's later steps (the tests in it)
+        run_only: push != Some(true) && job.only_runs(&tags),
         call: get("call").ok().flatten(),
         images: tags.clone(),
         contexts: context_names(&get("build-contexts").ok().flatten().map(|c| list(&c, false)).unwrap_or_default()),
@@ -1511,6 +1536,31 @@ jobs:
             model(&[(".github/workflows/t.yml", built)], &["Dockerfile", "tests/Dockerfile.proxy"]).paths[0].role,
             Role::Ships
         );
+    }
+
+    /// photoview's tests.yml: `build-push-action` with `load: true` builds the `api` stage,
+    /// the next step `docker run`s it with the test script. Docker's set-up and build
+    /// actions that push nothing do not send the image away; a push in the job does.
+    #[test]
+    fn an_image_loaded_to_be_run_in_the_job_is_ci_only() {
+        let wf = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v4\n      - uses: actions/checkout@v7\n      - uses: docker/build-push-action@v7\n        with:\n          push: false\n          load: true\n          target: api\n          tags: photoview/api\n      - run: |\n          docker run --name test --network host \\\n            photoview/api \\\n            /app/scripts/test_all.sh\n      - uses: codecov/codecov-action@v7\n";
+        let m = model(&[(".github/workflows/t.yml", wf)], &["Dockerfile"]);
+        assert_eq!(roles(&m), [("Dockerfile", Some("api"), Role::CiOnly)]);
+        assert!(m.paths[0].evidence.says.contains("runs it in the job"), "{}", m.paths[0].evidence.says);
+        for sends in [
+            "      - run: docker push photoview/api\n",
+            "      - uses: docker/login-action@v3\n",
+            "      - uses: docker/build-push-action@v7\n        with:\n          push: true\n          tags: photoview/api\n",
+            "      - uses: docker/build-push-action@v7\n        with:\n          push: ${{ github.event_name != 'pull_request' }}\n",
+            "      - uses: docker/build-push-action@v7\n        with:\n          outputs: type=registry\n",
+            "      - uses: docker/scout-action@v1\n",
+        ] {
+            let m = model(&[(".github/workflows/t.yml", &format!("{wf}{sends}"))], &["Dockerfile"]);
+            assert_eq!(m.paths[0].role, Role::Ships, "{sends}");
+        }
+        // loaded and not run in the job: it may be used elsewhere
+        let loaded = wf.split("      - run: |").next().unwrap();
+        assert_eq!(model(&[(".github/workflows/t.yml", loaded)], &["Dockerfile"]).paths[0].role, Role::Ships);
     }
 
     /// etherpad's docker.yml checks the repository out into `etherpad/` and builds
