@@ -469,9 +469,11 @@ fn names(targets: &[Option<String>], df: Option<&Dockerfile>) -> Vec<String> {
 /// `.devcontainer/` folder, or named for development (`Dockerfile.dev`, `dev.Dockerfile`), is
 /// a development environment; in a repository that says what it ships, one in an archive
 /// folder (`archive/`, `deprecated/`, `legacy/` …) is a retired file nothing builds. A
-/// workflow, bake or compose file that builds it decides instead. The folder speaks
-/// wherever the file is; its name only where `by_name` (the repository says what it ships,
-/// so an unnamed build is not hidden elsewhere).
+/// workflow, bake or compose file that builds it decides instead. The folder and a test
+/// name (`test`, `tests`, `e2e`: an image shipped under such a name would be built by a
+/// path that says so) speak wherever the file is; a CI, development or archive name only
+/// where `by_name` (the repository says what it ships, so an unnamed build is not hidden
+/// elsewhere).
 pub fn named_path(dockerfile: &str, by_name: bool) -> Option<BuildPath> {
     let parts: Vec<&str> = dockerfile.split('/').collect();
     let (folders, file) = parts.split_at(parts.len().saturating_sub(1));
@@ -487,12 +489,14 @@ pub fn named_path(dockerfile: &str, by_name: bool) -> Option<BuildPath> {
         (Role::CiOnly, format!("it is in a test folder (`{f}/`): a test input, not an image that ships"))
     } else if folders.contains(&".devcontainer") {
         (Role::Development, "it is in a `.devcontainer/` folder: a development container's image".to_owned())
+    } else if words.iter().any(|w| matches!(*w, "test" | "tests" | "e2e")) {
+        (Role::CiOnly, "its name says it is a test image".to_owned())
     } else if !by_name {
         return None;
     } else if let Some(f) = folders.iter().find(|f| is_archive_folder(f)) {
         (Role::CiOnly, format!("it is in an archive folder (`{f}/`) and nothing here builds it: a retired file"))
-    } else if words.iter().any(|w| matches!(*w, "test" | "tests" | "ci" | "e2e")) {
-        (Role::CiOnly, "its name says it is a test image".to_owned())
+    } else if words.iter().any(|w| *w == "ci") {
+        (Role::CiOnly, "its name says it is a CI image".to_owned())
     } else if words.iter().any(|w| matches!(*w, "dev" | "devel" | "development" | "devcontainer")) {
         (Role::Development, "its name says it is a development image".to_owned())
     } else {
@@ -1476,14 +1480,21 @@ mod tests {
                 None => assert!(a.default && a.role == Role::Ships, "{path}"),
             }
         }
-        // a repository whose builds are not visible: a test or vendored folder still says
-        // what its files are; a name alone does not
+        // a repository whose builds are not visible: a test or vendored folder, or a name
+        // that says tests (shiori's Dockerfile.e2e, built only by testcontainers), still says
+        // what its files are; a development, CI or archive name alone does not
         let unseen = Model::default();
-        for p in ["tests/Dockerfile", "src/test/configs/image/Dockerfile", "vendor/m/Dockerfile"] {
+        for p in [
+            "tests/Dockerfile",
+            "src/test/configs/image/Dockerfile",
+            "vendor/m/Dockerfile",
+            "Dockerfile.e2e",
+            "hack/Dockerfile.test",
+        ] {
             assert_eq!(unseen.answer(p, Some(&df)).role, Role::CiOnly, "{p}");
         }
         assert_eq!(unseen.answer(".devcontainer/Dockerfile", Some(&df)).role, Role::Development);
-        for p in ["hack/Dockerfile.test", "Dockerfile.dev", "archive/Dockerfile.wheezy"] {
+        for p in ["Dockerfile.ci", "Dockerfile.dev", "archive/Dockerfile.wheezy"] {
             assert!(unseen.answer(p, Some(&df)).default, "{p}");
         }
         // a build path decides over the name
