@@ -60,7 +60,8 @@ CONFIG = (".shiplight.yml", ".shiplight.yaml", ".hadolint.yaml", ".hadolint.yml"
 def build_relevant(path):
     """Whether a repository file says how its Dockerfiles are built: the Dockerfiles, compose
     files anywhere, the GitHub workflows and local actions, bake files, dev containers,
-    official-images manifests and shiplight's or hadolint's configuration."""
+    Makefiles and shell scripts, official-images manifests and shiplight's or hadolint's
+    configuration."""
     base = os.path.basename(path)
     parts = path.split("/")
     return (is_dockerfile(path)
@@ -72,6 +73,8 @@ def build_relevant(path):
             or base == ".devcontainer.json"
             or (".devcontainer" in parts[:-1] and base.endswith(".json"))
             or base in CONFIG
+            # Makefiles and shell scripts a workflow's run step may call (`make buildx`)
+            or base in ("Makefile", "makefile", "GNUmakefile") or base.endswith((".mk", ".sh"))
             # an official-images manifest: `ros/ros`, `library/ros` (no extension)
             or (len(parts) >= 2 and "." not in base and (parts[-2] == base or parts[-2] == "library")))
 

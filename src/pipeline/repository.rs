@@ -106,6 +106,18 @@ pub fn sources(root: &Path, stated: Vec<BuildPath>) -> Sources {
                 || repository::devcontainer::is_devcontainer_path(&rel)
             // local actions a workflow may `uses: ./path` (composite ones build too)
             || matches!(name, "action.yml" | "action.yaml"));
+        // Makefiles and shell scripts a run step may call (`make buildx`, `bash build.sh`):
+        // only those that build or push images are kept
+        if !wanted && !is_vendored(&rel) && (repository::make::is_makefile_name(name) || name.ends_with(".sh")) {
+            if entry.metadata().is_ok_and(|m| m.len() <= MAX_FILE) {
+                if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                    if ["docker", "buildx", "podman", "build"].iter().any(|w| text.contains(w)) {
+                        s.files.push(File { path: rel, text });
+                    }
+                }
+            }
+            continue;
+        }
         // an official-images manifest is known by its text: any other file named like its
         // folder (a script, a binary) is left unsaid
         if !wanted && !is_vendored(&rel) && repository::library::is_manifest_path(&rel) {

@@ -26,6 +26,7 @@ pub mod builders;
 pub mod compose;
 pub mod devcontainer;
 pub mod library;
+pub mod make;
 pub mod tree;
 pub mod workflows;
 
@@ -495,7 +496,7 @@ pub fn named_path(dockerfile: &str, by_name: bool) -> Option<BuildPath> {
         return None;
     } else if let Some(f) = folders.iter().find(|f| is_archive_folder(f)) {
         (Role::CiOnly, format!("it is in an archive folder (`{f}/`) and nothing here builds it: a retired file"))
-    } else if words.iter().any(|w| *w == "ci") {
+    } else if words.contains(&"ci") {
         (Role::CiOnly, "its name says it is a CI image".to_owned())
     } else if words.iter().any(|w| matches!(*w, "dev" | "devel" | "development" | "devcontainer")) {
         (Role::Development, "its name says it is a development image".to_owned())

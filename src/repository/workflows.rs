@@ -350,7 +350,7 @@ fn read_steps(
                 .and_then(|w| expand(w, &s).ok())
                 .and_then(|w| join(".", &w))
                 .unwrap_or_else(|| job_dir.to_owned());
-            run_step(sources, bake, model, here, step, run, &dir, &s, job);
+            run_step(sources, bake, model, here, step, run, &dir, &s, job, 0);
         }
     }
 }
@@ -632,7 +632,15 @@ fn push_path(
         );
         return;
     }
-    let (role, what) = fate.role(target.as_ref().map(|(t, _)| t.as_str()));
+    let (mut role, mut what) = fate.role(target.as_ref().map(|(t, _)| t.as_str()));
+    // only tagged, in a test folder (a test's own image, built by a test target): the folder
+    // says more than the tag
+    if role == Role::Ships && fate.push != Some(true) && !fate.load && fate.outputs.is_empty() {
+        if let Some(f) = dockerfile.split('/').rev().skip(1).find(|f| super::is_test_folder(f)) {
+            role = Role::CiOnly;
+            what = format!("{what}, and it is in a test folder (`{f}/`): a test's image");
+        }
+    }
     let target_text = target.as_ref().map(|(t, _)| format!(" (target `{t}`)")).unwrap_or_default();
     model.paths.push(BuildPath {
         dockerfile,
@@ -941,8 +949,14 @@ fn run_step(
     dir: &str,
     scope: &Scope,
     job: &JobUse,
+    depth: usize,
 ) {
-    if !run.contains("build") && !run.contains("bake") && !run.contains("bud") {
+    if !run.contains("build")
+        && !run.contains("bake")
+        && !run.contains("bud")
+        && !run.contains("make")
+        && !run.contains(".sh")
+    {
         return;
     }
     // continuations joined; `${{ }}` resolved where possible, else left as a variable the
@@ -970,6 +984,25 @@ fn run_step(
         if first == "cd" {
             if let Some(d) = words.get(1).and_then(|d| join(&cwd, d)) {
                 cwd = d;
+            }
+            continue;
+        }
+        // `make target` and `bash script.sh`: what they run is read as this step's own
+        if let Some(follow) = followed(sources, &words, &cwd, &scope.env) {
+            match follow {
+                Ok(runs) if depth < MAX_FOLLOW => {
+                    for f in runs {
+                        let via = match &here.via {
+                            Some(v) => format!("{}, called from {v}", f.via),
+                            None => f.via,
+                        };
+                        let inner = Here { file: here.file, via: Some(via) };
+                        let fscope = Scope { env: f.env, ..scope.clone() };
+                        run_step(sources, bake, model, &inner, step, &f.text, &f.dir, &fscope, job, depth + 1);
+                    }
+                }
+                Ok(_) => note(model, here, step.line, format!("`{}` runs too deep; not followed", words.join(" "))),
+                Err(why) => note(model, here, step.line, why),
             }
             continue;
         }
@@ -1031,6 +1064,79 @@ fn run_step(
             None => {}
         }
     }
+}
+
+/// How many `make`/script calls deep a run step is followed.
+const MAX_FOLLOW: usize = 4;
+
+/// What a followed command runs: its text (variables it is given expanded), its folder, the
+/// words for the evidence, and the environment it runs with.
+struct Followed {
+    text: String,
+    dir: String,
+    via: String,
+    env: BTreeMap<String, String>,
+}
+
+/// `make …` (the recipes, per [`super::make`]) or a shell script of the repository run by
+/// `bash x.sh`, `sh x.sh` or `./x.sh`: `None` when `words` are neither; `Err` when the file
+/// is not in the repository or was not read.
+fn followed(
+    sources: &Sources,
+    words: &[String],
+    cwd: &str,
+    env: &BTreeMap<String, String>,
+) -> Option<Result<Vec<Followed>, String>> {
+    if let Some(call) = super::make::call(words) {
+        let dir = match &call.dir {
+            Some(d) => join(cwd, d)?,
+            None => cwd.to_owned(),
+        };
+        let path = |name: &str| if dir == "." { name.to_owned() } else { format!("{dir}/{name}") };
+        let file = match &call.file {
+            Some(f) => sources.file(&path(f)),
+            None => ["GNUmakefile", "makefile", "Makefile"].iter().find_map(|n| sources.file(&path(n))),
+        };
+        let Some(file) = file else {
+            // a make with no Makefile shiplight read has nothing to say about images
+            return None;
+        };
+        let mut env = env.clone();
+        let run = super::make::run(&file.text, &call, &env);
+        env.extend(call.vars.clone());
+        env.extend(run.exported.clone());
+        let mut out = Vec::new();
+        for (target, line, recipe) in run.rules {
+            // each recipe line is its own shell; the make variables are already expanded
+            for text in recipe {
+                out.push(Followed {
+                    text: expand_shell(&text, &env),
+                    dir: dir.clone(),
+                    via: format!("`make {target}`, {}:{line}", file.path),
+                    env: env.clone(),
+                });
+            }
+        }
+        return Some(Ok(out));
+    }
+    let script = match words {
+        [shell, script, ..] if matches!(shell.rsplit('/').next(), Some("bash" | "sh")) && script.ends_with(".sh") => {
+            script
+        }
+        [script, ..] if script.ends_with(".sh") && script.contains('/') => script,
+        _ => return None,
+    };
+    let path = join(cwd, script)?;
+    let Some(file) = sources.file(&path) else {
+        return Some(Err(format!("`{}` runs `{path}`, which shiplight did not read; not followed", words.join(" "))));
+    };
+    Some(Ok(vec![Followed {
+        text: expand_shell(&file.text, env),
+        // a script runs where it is called from
+        dir: cwd.to_owned(),
+        via: format!("`{}`", words.join(" ")),
+        env: env.clone(),
+    }]))
 }
 
 /// `$VAR` and `${VAR}` from the step's environment; other variables stay.
@@ -1561,6 +1667,26 @@ jobs:
         // loaded and not run in the job: it may be used elsewhere
         let loaded = wf.split("      - run: |").next().unwrap();
         assert_eq!(model(&[(".github/workflows/t.yml", loaded)], &["Dockerfile"]).paths[0].role, Role::Ships);
+    }
+
+    /// shiori's push workflow runs `make buildx` with the Dockerfile and `--push` as make
+    /// variables; the Makefile's recipe runs a script that runs `docker buildx build`.
+    #[test]
+    fn make_targets_and_scripts_are_followed() {
+        let wf = "on: push\njobs:\n  p:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make buildx CONTAINERFILE_NAME=Dockerfile.alpine CONTAINER_BUILDX_OPTIONS=\"--push --tag o/app:1\"\n";
+        let mk = "export CONTAINER_RUNTIME := docker\n.PHONY: buildx\nbuildx:\n\t@bash scripts/buildx.sh\n";
+        let sh = "#!/usr/bin/env bash\nset -ex\n$CONTAINER_RUNTIME buildx build \\\n    -f ${CONTAINERFILE_NAME} \\\n    ${CONTAINER_BUILDX_OPTIONS} \\\n    .\n";
+        let files = [(".github/workflows/p.yml", wf), ("Makefile", mk), ("scripts/buildx.sh", sh)];
+        let m = model(&files, &["Dockerfile", "Dockerfile.alpine"]);
+        assert_eq!(roles(&m), [("Dockerfile.alpine", None, Role::Ships)]);
+        let says = &m.paths[0].evidence.says;
+        assert!(says.contains("`bash scripts/buildx.sh`, called from `make buildx`, Makefile:3"), "{says}");
+        assert_eq!(m.paths[0].evidence.file, ".github/workflows/p.yml");
+        // a script the repository does not have is said, not guessed
+        let wf = "on: push\njobs:\n  p:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./ci/build.sh\n";
+        let m = model(&[(".github/workflows/p.yml", wf)], &["Dockerfile"]);
+        assert!(m.paths.is_empty());
+        assert!(m.notes[0].message.contains("runs `ci/build.sh`, which shiplight did not read"), "{:?}", m.notes);
     }
 
     /// etherpad's docker.yml checks the repository out into `etherpad/` and builds
