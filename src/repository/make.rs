@@ -216,6 +216,8 @@ impl Vars {
         match self.file.get(name) {
             Some(Value::Simple(v)) => Some(v.clone()),
             Some(Value::Recursive(v)) => Some(self.expand(v, target, depth + 1)),
+            // `$(MAKE) -C sub target`: make itself
+            None if name == "MAKE" => Some("make".into()),
             None => self.env.get(name).cloned(),
         }
     }
@@ -350,6 +352,8 @@ mod tests {
         // a function make would evaluate is not guessed
         let r = run("t:\n\tdocker build -t app:$(shell date) .\n", &call(&words("make t")).unwrap(), &env);
         assert_eq!(r.rules[0].2[0], "docker build -t app:$__UNRESOLVED__ .");
+        let r = run("t:\n\t$(MAKE) -C sub all\n", &call(&words("make t")).unwrap(), &env);
+        assert_eq!(r.rules[0].2[0], "make -C sub all");
         let r = run(mk, &call(&words("make nope")).unwrap(), &env);
         assert!(r.rules.is_empty() && r.notes[0].contains("`nope` has no rule"), "{r:?}");
     }

@@ -350,7 +350,7 @@ fn read_steps(
                 .and_then(|w| expand(w, &s).ok())
                 .and_then(|w| join(".", &w))
                 .unwrap_or_else(|| job_dir.to_owned());
-            run_step(sources, bake, model, here, step, run, &dir, &s, job, 0);
+            run_step(sources, bake, model, here, step, run, &dir, &s, job, 0, &std::cell::Cell::new(MAX_FOLLOWED));
         }
     }
 }
@@ -950,6 +950,7 @@ fn run_step(
     scope: &Scope,
     job: &JobUse,
     depth: usize,
+    budget: &std::cell::Cell<usize>,
 ) {
     if !run.contains("build")
         && !run.contains("bake")
@@ -988,21 +989,25 @@ fn run_step(
             continue;
         }
         // `make target` and `bash script.sh`: what they run is read as this step's own
-        if let Some(follow) = followed(sources, &words, &cwd, &scope.env) {
-            match follow {
-                Ok(runs) if depth < MAX_FOLLOW => {
-                    for f in runs {
-                        let via = match &here.via {
-                            Some(v) => format!("{}, called from {v}", f.via),
-                            None => f.via,
-                        };
-                        let inner = Here { file: here.file, via: Some(via) };
-                        let fscope = Scope { env: f.env, ..scope.clone() };
-                        run_step(sources, bake, model, &inner, step, &f.text, &f.dir, &fscope, job, depth + 1);
-                    }
+        if let Some(runs) = followed(sources, &words, &cwd, &scope.env) {
+            for f in runs {
+                if depth >= MAX_FOLLOW || budget.get() == 0 {
+                    note(
+                        model,
+                        here,
+                        step.line,
+                        format!("`{}` runs too much to follow; the rest is not read", words.join(" ")),
+                    );
+                    break;
                 }
-                Ok(_) => note(model, here, step.line, format!("`{}` runs too deep; not followed", words.join(" "))),
-                Err(why) => note(model, here, step.line, why),
+                budget.set(budget.get() - 1);
+                let via = match &here.via {
+                    Some(v) => format!("{}, called from {v}", f.via),
+                    None => f.via,
+                };
+                let inner = Here { file: here.file, via: Some(via) };
+                let fscope = Scope { env: f.env, ..scope.clone() };
+                run_step(sources, bake, model, &inner, step, &f.text, &f.dir, &fscope, job, depth + 1, budget);
             }
             continue;
         }
@@ -1066,8 +1071,10 @@ fn run_step(
     }
 }
 
-/// How many `make`/script calls deep a run step is followed.
+/// How many `make`/script calls deep a run step is followed, and how many recipe lines and
+/// scripts it is followed into in all.
 const MAX_FOLLOW: usize = 4;
+const MAX_FOLLOWED: usize = 256;
 
 /// What a followed command runs: its text (variables it is given expanded), its folder, the
 /// words for the evidence, and the environment it runs with.
@@ -1079,14 +1086,10 @@ struct Followed {
 }
 
 /// `make …` (the recipes, per [`super::make`]) or a shell script of the repository run by
-/// `bash x.sh`, `sh x.sh` or `./x.sh`: `None` when `words` are neither; `Err` when the file
-/// is not in the repository or was not read.
-fn followed(
-    sources: &Sources,
-    words: &[String],
-    cwd: &str,
-    env: &BTreeMap<String, String>,
-) -> Option<Result<Vec<Followed>, String>> {
+/// `bash x.sh`, `sh x.sh` or `./x.sh`: `None` when `words` are neither, or name a file that
+/// was not read (the pipeline reads every Makefile and script that mentions a build, so
+/// another one builds no image).
+fn followed(sources: &Sources, words: &[String], cwd: &str, env: &BTreeMap<String, String>) -> Option<Vec<Followed>> {
     if let Some(call) = super::make::call(words) {
         let dir = match &call.dir {
             Some(d) => join(cwd, d)?,
@@ -1117,7 +1120,7 @@ fn followed(
                 });
             }
         }
-        return Some(Ok(out));
+        return Some(out);
     }
     let script = match words {
         [shell, script, ..] if matches!(shell.rsplit('/').next(), Some("bash" | "sh")) && script.ends_with(".sh") => {
@@ -1126,17 +1129,14 @@ fn followed(
         [script, ..] if script.ends_with(".sh") && script.contains('/') => script,
         _ => return None,
     };
-    let path = join(cwd, script)?;
-    let Some(file) = sources.file(&path) else {
-        return Some(Err(format!("`{}` runs `{path}`, which shiplight did not read; not followed", words.join(" "))));
-    };
-    Some(Ok(vec![Followed {
+    let file = sources.file(&join(cwd, script)?)?;
+    Some(vec![Followed {
         text: expand_shell(&file.text, env),
         // a script runs where it is called from
         dir: cwd.to_owned(),
         via: format!("`{}`", words.join(" ")),
         env: env.clone(),
-    }]))
+    }])
 }
 
 /// `$VAR` and `${VAR}` from the step's environment; other variables stay.
@@ -1682,11 +1682,16 @@ jobs:
         let says = &m.paths[0].evidence.says;
         assert!(says.contains("`bash scripts/buildx.sh`, called from `make buildx`, Makefile:3"), "{says}");
         assert_eq!(m.paths[0].evidence.file, ".github/workflows/p.yml");
-        // a script the repository does not have is said, not guessed
+        // a script the repository does not have (or that builds nothing) is no evidence
         let wf = "on: push\njobs:\n  p:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./ci/build.sh\n";
         let m = model(&[(".github/workflows/p.yml", wf)], &["Dockerfile"]);
-        assert!(m.paths.is_empty());
-        assert!(m.notes[0].message.contains("runs `ci/build.sh`, which shiplight did not read"), "{:?}", m.notes);
+        assert!(m.paths.is_empty() && m.notes.is_empty(), "{m:?}");
+        // a script that runs itself ends, and says so
+        let wf = "on: push\njobs:\n  p:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./ci/build.sh\n";
+        let sh = "docker build -t o/app . && docker push o/app\n./ci/build.sh\n";
+        let m = model(&[(".github/workflows/p.yml", wf), ("ci/build.sh", sh)], &["Dockerfile"]);
+        assert_eq!(m.paths.len(), MAX_FOLLOW, "{m:?}");
+        assert!(m.notes.iter().any(|n| n.message.contains("runs too much to follow")), "{:?}", m.notes);
     }
 
     /// etherpad's docker.yml checks the repository out into `etherpad/` and builds
