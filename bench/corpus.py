@@ -73,6 +73,8 @@ def build_relevant(path):
             or base == ".devcontainer.json"
             or (".devcontainer" in parts[:-1] and base.endswith(".json"))
             or base in CONFIG
+            # Tiltfiles: development clusters' builds
+            or base == "Tiltfile" or base.startswith("Tiltfile.") or base.lower().endswith(".tiltfile")
             # Makefiles and shell scripts a workflow's run step may call (`make buildx`)
             or base in ("Makefile", "makefile", "GNUmakefile") or base.endswith((".mk", ".sh"))
             # an official-images manifest: `ros/ros`, `library/ros` (no extension)

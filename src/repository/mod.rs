@@ -27,6 +27,7 @@ pub mod compose;
 pub mod devcontainer;
 pub mod library;
 pub mod make;
+pub mod tilt;
 pub mod tree;
 pub mod workflows;
 
@@ -86,6 +87,8 @@ pub enum Source {
     Bake,
     Compose,
     DevContainer,
+    /// A Tiltfile's `docker_build`: a development cluster's image.
+    Tilt,
     /// The Dockerfile itself: its last stage, or its ENTRYPOINT.
     Dockerfile,
 }
@@ -257,6 +260,7 @@ impl Model {
         bake.standalone(&mut model);
         compose::read(sources, &mut model);
         devcontainer::read(sources, &mut model);
+        tilt::read(sources, &mut model);
         let mut seen = std::collections::HashSet::new();
         model.paths.retain(|p| seen.insert((p.dockerfile.clone(), p.target.clone(), p.role, p.evidence.clone())));
         model.index_paths();
@@ -490,6 +494,8 @@ pub fn named_path(dockerfile: &str, by_name: bool) -> Option<BuildPath> {
         (Role::CiOnly, format!("it is in a test folder (`{f}/`): a test input, not an image that ships"))
     } else if folders.contains(&".devcontainer") {
         (Role::Development, "it is in a `.devcontainer/` folder: a development container's image".to_owned())
+    } else if let Some(f) = folders.iter().find(|f| f.eq_ignore_ascii_case("development")).filter(|_| by_name) {
+        (Role::Development, format!("it is in a `{f}/` folder and nothing here builds it: a development image"))
     } else if words.iter().any(|w| matches!(*w, "test" | "tests" | "e2e")) {
         (Role::CiOnly, "its name says it is a test image".to_owned())
     } else if !by_name {
@@ -1464,6 +1470,10 @@ mod tests {
             ("factory/test-project/Dockerfile", Some(Role::CiOnly)),
             ("hack/Dockerfile.test", Some(Role::CiOnly)),
             ("dockerfiles/Dockerfile.dev", Some(Role::Development)),
+            // wger's extras/docker/development, which no workflow builds
+            ("extras/docker/development/Dockerfile", Some(Role::Development)),
+            // a `dev` folder may be a release channel (microsoft-edge/dev): not read
+            ("microsoft-edge/dev/Dockerfile", None),
             ("containers/cpp/.devcontainer/base.Dockerfile", Some(Role::Development)),
             ("vendor/github.com/o/m/Dockerfile", Some(Role::CiOnly)),
             // openresty's archive/ of the distributions it no longer builds
@@ -1495,7 +1505,7 @@ mod tests {
             assert_eq!(unseen.answer(p, Some(&df)).role, Role::CiOnly, "{p}");
         }
         assert_eq!(unseen.answer(".devcontainer/Dockerfile", Some(&df)).role, Role::Development);
-        for p in ["Dockerfile.ci", "Dockerfile.dev", "archive/Dockerfile.wheezy"] {
+        for p in ["Dockerfile.ci", "Dockerfile.dev", "archive/Dockerfile.wheezy", "docker/development/Dockerfile"] {
             assert!(unseen.answer(p, Some(&df)).default, "{p}");
         }
         // a build path decides over the name
