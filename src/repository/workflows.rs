@@ -1014,6 +1014,15 @@ fn run_step(
         match cli(&words) {
             Some(Cli::Build(b)) => {
                 let who = format!("`{}` in a run step", words.iter().take(3).cloned().collect::<Vec<_>>().join(" "));
+                if let Some(u) = &b.opaque {
+                    note(
+                        model,
+                        here,
+                        step.line,
+                        says(here, format!("{who}: `{u}` may hold its options (`-f`, `--push`), which cannot be read here; not followed")),
+                    );
+                    continue;
+                }
                 if let Some(u) = [Some(&b.context), b.file.as_ref(), b.target.as_ref()]
                     .into_iter()
                     .flatten()
@@ -1176,6 +1185,8 @@ struct CliBuild {
     load: bool,
     call: Option<String>,
     contexts: Vec<String>,
+    /// A variable among the arguments, which may hold options (`--push`, `-f`) unseen.
+    opaque: Option<String>,
 }
 
 enum Cli {
@@ -1319,6 +1330,8 @@ fn cli(words: &[String]) -> Option<Cli> {
     }
     let file = one(&["-f", "--file"]).filter(|f| f != "-");
     Some(Cli::Build(CliBuild {
+        // a variable among the arguments (`"${args[@]}"`, `$OPTS`) may hold any option
+        opaque: positional.into_iter().find(|p| p.starts_with('$')),
         context,
         file,
         target: one(&["--target"]),
@@ -1682,6 +1695,16 @@ jobs:
         let says = &m.paths[0].evidence.says;
         assert!(says.contains("`bash scripts/buildx.sh`, called from `make buildx`, Makefile:3"), "{says}");
         assert_eq!(m.paths[0].evidence.file, ".github/workflows/p.yml");
+        // options passed in a variable may hide `-f` and `--push`: said, not guessed
+        // (shiplight's own scripts/release.sh)
+        let sh = "args=(--push -t \"$image\" -f release/Dockerfile)\ndocker buildx build \"${args[@]}\" .\n";
+        let wf = "on: push\njobs:\n  p:\n    runs-on: ubuntu-latest\n    steps:\n      - run: scripts/release.sh 1.0\n";
+        let m = model(
+            &[(".github/workflows/p.yml", wf), ("scripts/release.sh", sh)],
+            &["Dockerfile", "release/Dockerfile"],
+        );
+        assert!(m.paths.is_empty(), "{m:?}");
+        assert!(m.notes[0].message.contains("`${args[@]}` may hold its options"), "{:?}", m.notes);
         // a script the repository does not have (or that builds nothing) is no evidence
         let wf = "on: push\njobs:\n  p:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./ci/build.sh\n";
         let m = model(&[(".github/workflows/p.yml", wf)], &["Dockerfile"]);
