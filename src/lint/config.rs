@@ -40,6 +40,9 @@ pub struct LintConfig {
     /// The stages that ship run a compiler or build tool as their ENTRYPOINT/CMD: the
     /// toolchain is the product, and the rules about toolchains in the image stay silent.
     pub toolchain_product: bool,
+    /// Another of the repository's images ships built FROM this one: a base image, whose
+    /// user the images on it decide (SL107 asks them, not it).
+    pub base_of_others: bool,
     /// Stages other build paths build (a dev container's target, a CI-only target): used,
     /// though they do not ship.
     pub built: Vec<String>,
@@ -72,6 +75,7 @@ impl Default for LintConfig {
             targets: Vec::new(),
             nothing_ships: None,
             toolchain_product: false,
+            base_of_others: false,
             built: Vec::new(),
             local_images: Vec::new(),
             trusted_registries: Vec::new(),

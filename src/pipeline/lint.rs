@@ -186,6 +186,7 @@ pub fn ship_config(
     }
     c.nothing_ships = (!answer.ships()).then_some(answer.role);
     c.toolchain_product = answer.role == crate::repository::Role::ToolchainProduct;
+    c.base_of_others = answer.base_of.is_some();
     c
 }
 

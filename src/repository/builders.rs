@@ -143,6 +143,29 @@ pub fn find(uses: &[BaseUse], paths: &[BuildPath], dockerfiles: &[String]) -> Ha
         .collect()
 }
 
+/// The Dockerfiles whose image another of the repository's Dockerfiles builds a shipped
+/// stage FROM (wger's `extras/docker/base`, which `production/Dockerfile` ships on): base
+/// images, with the evidence of the first such use.
+pub fn bases_of_others(uses: &[BaseUse], paths: &[BuildPath], dockerfiles: &[String]) -> HashMap<String, Evidence> {
+    let mut out = HashMap::new();
+    for u in uses.iter().filter(|u| u.ships) {
+        for d in makers(&u.image, paths, dockerfiles) {
+            if d != u.dockerfile && !out.contains_key(d) {
+                out.insert(
+                    d.to_owned(),
+                    Evidence {
+                        source: Source::Dockerfile,
+                        file: u.dockerfile.clone(),
+                        line: u.line,
+                        says: format!("`{}` ships built FROM its image `{}`: a base image", u.dockerfile, u.image),
+                    },
+                );
+            }
+        }
+    }
+    out
+}
+
 /// The Dockerfiles that make `image`: those a build path names it for, else those its name
 /// matches by folder (see the module doc).
 fn makers<'a>(image: &str, paths: &'a [BuildPath], dockerfiles: &'a [String]) -> Vec<&'a str> {
@@ -333,6 +356,26 @@ mod tests {
         // and the base it is built on ships through it
         assert!(!found.contains_key("Dockerfiles/build-base/ubuntu/Dockerfile"));
         assert!(found.contains_key("Dockerfiles/build-mysql/alpine/Dockerfile"));
+    }
+
+    /// A shipped use makes a base image: its user is the images' on it to decide (SL107).
+    #[test]
+    fn images_shipped_on_another_dockerfiles_image_make_it_a_base() {
+        let (mut uses, dockerfiles) = zabbix();
+        // build-mysql's last stage is FROM build-base; the servers only build in build-mysql
+        let before = bases_of_others(&uses, &[], &dockerfiles);
+        assert!(before.contains_key("Dockerfiles/build-base/ubuntu/Dockerfile"), "{before:?}");
+        assert!(!before.contains_key("Dockerfiles/build-mysql/ubuntu/Dockerfile"), "{before:?}");
+        uses.push(base(
+            "Dockerfiles/server-mysql/ubuntu/Dockerfile",
+            20,
+            Some("web"),
+            "zabbix-build-mysql:ubuntu-7.0.5",
+            true,
+        ));
+        let bases = bases_of_others(&uses, &[], &dockerfiles);
+        let ev = &bases["Dockerfiles/build-mysql/ubuntu/Dockerfile"];
+        assert_eq!((ev.file.as_str(), ev.line), ("Dockerfiles/server-mysql/ubuntu/Dockerfile", 20));
     }
 
     #[test]

@@ -240,6 +240,10 @@ pub struct Model {
     /// Builder images ([`builders`]) by Dockerfile, with the evidence.
     #[serde(skip)]
     builders: std::collections::HashMap<String, Evidence>,
+    /// Base images ([`builders::bases_of_others`]): Dockerfiles whose image another of the
+    /// repository's images ships on, with the evidence.
+    #[serde(skip)]
+    bases: std::collections::HashMap<String, Evidence>,
     /// What the repository's Dockerfiles make, for commands images inherit from them.
     #[serde(skip)]
     made: Vec<builders::Made>,
@@ -265,6 +269,7 @@ impl Model {
         model.paths.retain(|p| seen.insert((p.dockerfile.clone(), p.target.clone(), p.role, p.evidence.clone())));
         model.index_paths();
         model.builders = builders::find(&sources.bases, &model.paths, &sources.dockerfiles);
+        model.bases = builders::bases_of_others(&sources.bases, &model.paths, &sources.dockerfiles);
         model.made = sources.made.clone();
         model.dockerfiles = sources.dockerfiles.clone();
         model
@@ -324,6 +329,7 @@ impl Model {
                 }
             }
         }
+        a.base_of = self.bases.get(dockerfile).cloned();
         a.local = self.local_images();
         for p in &paths {
             for c in &p.contexts {
@@ -413,6 +419,10 @@ pub struct Answer {
     /// contexts this Dockerfile's builds are given: FROM names that are not a registry's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub local: Vec<String>,
+    /// Another of the repository's images ships built FROM this one (wger's `base`): a base
+    /// image, whose user the images on it decide.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_of: Option<Evidence>,
 }
 
 /// One stage's role.
@@ -649,6 +659,7 @@ fn answer(paths: Vec<&BuildPath>, df: Option<&Dockerfile>) -> Answer {
         stages,
         paths: deciding.into_iter().cloned().collect(),
         local: Vec::new(),
+        base_of: None,
     }
 }
 

@@ -11,7 +11,9 @@
 //! (s6-overlay runs the service as `abc`). Nor on Windows
 //! images (`servercore`, `nanoserver`, a `windows/*` platform), which have no root and no
 //! `useradd`, nor when an ARG with no default names the base image (a registry from an ARG
-//! still names the image): who it runs as is not known. `FROM scratch` runs as root.
+//! still names the image): who it runs as is not known. Nor on a base image: one the
+//! repository's other images ship built FROM (wger's `base`), whose user those images decide
+//! and this rule asks of them. `FROM scratch` runs as root.
 //!
 //! ## Why it matters
 //! A process running as root in a container is root on the container's filesystem and one
@@ -33,6 +35,9 @@ use crate::dockerfile::{ImageRef, Kind};
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
+    if ctx.config.base_of_others {
+        return;
+    }
     for stage in ctx.finals() {
         let lineage = ctx.graph.lineage(stage.index);
         let last_user = lineage.iter().flat_map(|&i| ctx.df.stages[i].of_kind(Kind::User).map(move |u| (i, u))).last();
@@ -152,6 +157,15 @@ mod tests {
         let gosu = "FROM debian:12\nRUN apt-get install -y gosu\nUSER root\nENTRYPOINT [\"/entry.sh\"]\n";
         assert!(lines("SL107", gosu).is_empty());
         assert_eq!(lines("SL107", "FROM debian:12\nUSER root\nENTRYPOINT [\"/entry.sh\"]\n"), vec![2]);
+    }
+
+    /// A base image the repository's other images ship on: they are asked, not it.
+    #[test]
+    fn a_base_of_the_repositorys_images_is_not_asked() {
+        let text = "FROM python:3.12-slim\nRUN pip install uwsgi\n";
+        let cfg = crate::lint::LintConfig { base_of_others: true, ..Default::default() };
+        assert!(crate::lint::lint_text(text, "D", &cfg).iter().all(|f| f.code != "SL107"));
+        assert_eq!(lines("SL107", text), vec![1]);
     }
 
     /// A scratch image with no CMD or ENTRYPOINT holds files other builds copy: nothing runs.
