@@ -3,6 +3,12 @@
 //! paths an earlier instruction of the same image added (a COPY/ADD destination, a file an
 //! earlier RUN downloaded, cloned, extracted or copied).
 //!
+//! Not when the RUN itself made the path before touching it and the earlier instruction is
+//! only thought to hold it because a context folder may hold anything (`COPY . /app`): a
+//! `mkdir`, a download or extraction, a system package installed in the same RUN (its files
+//! under `/etc`, `/usr`, `/var`, `/opt`), or a project's package manager filling `vendor/` or
+//! `node_modules/` (`composer install && rm -rf vendor/*/*/.git`).
+//!
 //! What a COPY of a folder from the build context brought (`COPY rootfs/ /`) is known when
 //! linting a checkout (the pipeline reads the folder, looked up in the Dockerfile's folder and
 //! then each one above it up to the repository's root): the folder holds the path or it was
@@ -56,6 +62,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                             continue;
                         };
                         let mut created = Vec::new();
+                        // what the commands before a touch in this RUN may have made: paths
+                        // they write or make, system packages' files, a project's dependencies
+                        let mut made_here: Vec<String> = Vec::new();
+                        let mut packages_here = false;
                         for cmd in &script.commands {
                             let (prog, args) = (cmd.program(), cmd.args());
                             let touched: Option<(&str, &str)> = match prog {
@@ -76,11 +86,16 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                                 let paths = args.iter().filter(|a| !a.starts_with('-')).skip(usize::from(skip_first));
                                 for p in paths {
                                     let p = absolute(&workdir, p.trim_end_matches('*'));
-                                    if let Some((_, line, under)) = added
-                                        .iter()
-                                        .rev()
-                                        .find(|(a, l, under)| *l != ins.line && overlaps(&p, a) && under.holds(a, &p))
-                                    {
+                                    // made by this RUN before (and the earlier instruction's
+                                    // content is not known to hold it): its own, no bytes stay
+                                    let made_before = made_here.iter().any(|m| overlaps(&p, m))
+                                        || (packages_here && is_system_path(&p));
+                                    if let Some((_, line, under)) = added.iter().rev().find(|(a, l, under)| {
+                                        *l != ins.line
+                                            && overlaps(&p, a)
+                                            && under.holds(a, &p)
+                                            && !(made_before && under.only_maybe(a, &p))
+                                    }) {
                                         let by_copy = !matches!(under, Under::Run);
                                         let message = if verb == "rm" {
                                             format!("`rm {p}` runs in a later layer than line {line}, which added it: the bytes stay in line {line}'s layer")
@@ -99,7 +114,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                                     }
                                 }
                             } else {
-                                created.extend(outputs(prog, args).into_iter().map(|p| absolute(&workdir, p)));
+                                let outs: Vec<String> =
+                                    outputs(prog, args).into_iter().map(|p| absolute(&workdir, p)).collect();
+                                made_here.extend(outs.iter().cloned());
+                                made_here.extend(makes(cmd).into_iter().map(|p| absolute(&workdir, p)));
+                                packages_here |= crate::dockerfile::packages::system_install(cmd).is_some();
+                                created.extend(outs);
                             }
                         }
                         // what the same RUN removes again is not in its layer
@@ -169,6 +189,24 @@ impl Under {
         }
     }
 
+    /// Whether `path` lies inside what this wrote at `dest` only because a folder of the
+    /// build context may hold anything (`COPY . /app`): no source names it and no listing
+    /// has it.
+    fn only_maybe(&self, dest: &str, path: &str) -> bool {
+        let Under::Context(sources) = self else { return false };
+        let Some(rel) =
+            path.strip_prefix(dest).map(|r| r.trim_start_matches('/')).filter(|r| !r.is_empty() || dest == "/")
+        else {
+            return false;
+        };
+        let first = rel.split('/').next().unwrap_or("");
+        !first.is_empty()
+            && !sources.iter().any(|s| {
+                let base = s.trim_end_matches('/').rsplit('/').next().unwrap_or(s);
+                base == first || globset::Glob::new(base).is_ok_and(|g| g.compile_matcher().is_match(first))
+            })
+    }
+
     /// Whether touching `path` touches something this wrote at `dest`: the path is the
     /// destination or holds it, or lies inside it where a source's name says it was copied.
     fn holds(&self, dest: &str, path: &str) -> bool {
@@ -207,6 +245,25 @@ impl Under {
             }
         }
     }
+}
+
+/// Folders a command makes without writing content `outputs` tracks: `mkdir`, and the
+/// dependency folder a project's package manager fills in the working directory (`composer
+/// install` → `vendor`, `npm ci` → `node_modules`).
+fn makes(cmd: &crate::dockerfile::shell::SimpleCommand) -> Vec<&str> {
+    let args = cmd.args();
+    match (cmd.program(), cmd.subcommand()) {
+        ("mkdir", _) => args.iter().filter(|a| !a.starts_with('-')).map(String::as_str).collect(),
+        ("composer", Some("install" | "update" | "require")) => vec!["vendor"],
+        ("npm" | "pnpm", Some("install" | "ci" | "i")) | ("yarn", Some("install") | None) => vec!["node_modules"],
+        ("bundle", Some("install")) => vec!["vendor/bundle"],
+        _ => Vec::new(),
+    }
+}
+
+/// Where a distribution's packages put their files.
+fn is_system_path(p: &str) -> bool {
+    ["/etc/", "/usr/", "/var/", "/opt/", "/lib/", "/lib64/", "/srv/"].iter().any(|d| p.starts_with(d))
 }
 
 /// Paths a command writes content to (downloads, clones, extractions, copies).
@@ -288,6 +345,25 @@ mod context_tests {
 
     /// jitsi's `COPY rootfs/ /`: with what the folder holds known, a path it does not hold
     /// was not added by the COPY.
+    /// snipe-it: `composer install` makes `vendor/` in the RUN that cleans it; jibri: the
+    /// package installed in the same RUN made the config it removes. A path a source names,
+    /// or a listed folder holds, is still the COPY's.
+    #[test]
+    fn what_the_same_run_made_first_is_its_own() {
+        use crate::lint::rules::testing::lines;
+        let composer = "FROM php:8.3-apache\nWORKDIR /var/www/html\nCOPY . .\nRUN composer install --no-dev && rm -rf vendor/*/*/.git\n";
+        assert!(lines("SL109", composer).is_empty());
+        let package = "FROM debian:12\nCOPY rootfs/ /\nRUN apt-get update && apt-get install -y nginx && rm /etc/nginx/conf.d/default.conf\n";
+        assert!(lines("SL109", package).is_empty());
+        let mkdir = "FROM debian:12\nCOPY . /app\nRUN mkdir -p /app/cache && rm -rf /app/cache\n";
+        assert!(lines("SL109", mkdir).is_empty());
+        // named by the COPY: its bytes stay whatever the RUN did first
+        let named = "FROM debian:12\nCOPY app.tar.gz /opt/\nRUN apt-get install -y x && rm /opt/app.tar.gz\n";
+        assert_eq!(lines("SL109", named), vec![3]);
+        // nothing made it in this RUN: the COPY may have
+        assert_eq!(lines("SL109", "FROM php:8.3\nWORKDIR /app\nCOPY . .\nRUN rm -rf vendor/x/.git\n"), vec![4]);
+    }
+
     #[test]
     fn a_folder_copied_from_the_context_holds_only_its_files() {
         let text = "FROM debian:12\nCOPY rootfs/ /\nRUN chmod -R 755 /etc/cont-init.d\nRUN rm -rf /usr/share/doc/*\n";
