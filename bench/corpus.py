@@ -135,7 +135,13 @@ def lay(git_dir, commit, dest):
             continue
         for m in copy_line.finditer(text):
             words = [w for w in m.group(1).split() if not w.startswith("--") and w != "\\"]
-            if "--from" in m.group(1) or len(words) < 2 or m.group(1).lstrip().startswith("["):
+            if "[" in m.group(1):
+                # the JSON form, `COPY ["conf/etc/", "/etc/"]` (zabbix), flags before it
+                try:
+                    words = json.loads(m.group(1)[m.group(1).index("["):].strip())
+                except ValueError:
+                    continue
+            if "--from" in m.group(1) or len(words) < 2 or not all(isinstance(w, str) for w in words):
                 continue
             for src in words[:-1]:
                 src = src.strip("\"'").rstrip("/")
