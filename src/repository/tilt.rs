@@ -85,31 +85,14 @@ fn calls(text: &str) -> Vec<Call> {
     let mut i = 0;
     let mut quote: Option<u8> = None;
     while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(q) => {
-                if b == b'\\' {
-                    i += 1;
-                } else if b == q {
-                    quote = None;
-                }
-                i += 1;
-                continue;
-            }
-            None if b == b'#' => {
-                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
-                continue;
-            }
-            None if b == b'"' || b == b'\'' => {
-                quote = Some(b);
-                i += 1;
-                continue;
-            }
-            None => {}
+        if let Some(next) = skip(text, i, &mut quote) {
+            i = next;
+            continue;
         }
         let word_start =
             i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_' || bytes[i - 1] == b'.');
-        let name = ["docker_build_with_restart(", "docker_build("].into_iter().find(|n| text[i..].starts_with(n));
+        let name =
+            ["docker_build_with_restart(", "docker_build("].into_iter().find(|n| bytes[i..].starts_with(n.as_bytes()));
         if let (true, Some(name)) = (word_start, name) {
             let open = i + name.len();
             if let Some((args, end)) = arguments(text, open) {
@@ -123,6 +106,29 @@ fn calls(text: &str) -> Vec<Call> {
     out
 }
 
+/// Where to go on from offset `i` when its byte opens, continues or closes a string (quoted
+/// with `quote`, which this updates) or starts a comment; `None` for a byte of code.
+fn skip(text: &str, i: usize, quote: &mut Option<u8>) -> Option<usize> {
+    let b = text.as_bytes()[i];
+    match *quote {
+        Some(q) => {
+            if b == b'\\' {
+                return Some(i + 2);
+            }
+            if b == q {
+                *quote = None;
+            }
+            Some(i + 1)
+        }
+        None if b == b'#' => Some(text[i..].find('\n').map_or(text.len(), |n| i + n)),
+        None if b == b'"' || b == b'\'' => {
+            *quote = Some(b);
+            Some(i + 1)
+        }
+        None => None,
+    }
+}
+
 /// The top-level arguments from just after `(` to the matching `)`, and the offset after it.
 #[allow(clippy::type_complexity)]
 fn arguments(text: &str, open: usize) -> Option<(Vec<(Option<String>, String)>, usize)> {
@@ -133,22 +139,11 @@ fn arguments(text: &str, open: usize) -> Option<(Vec<(Option<String>, String)>, 
     let mut parts = Vec::new();
     let mut i = open;
     while i < bytes.len() {
-        let b = bytes[i];
-        if let Some(q) = quote {
-            if b == b'\\' {
-                i += 1;
-            } else if b == q {
-                quote = None;
-            }
-            i += 1;
+        if let Some(next) = skip(text, i, &mut quote) {
+            i = next;
             continue;
         }
-        match b {
-            b'"' | b'\'' => quote = Some(b),
-            b'#' => {
-                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
-                continue;
-            }
+        match bytes[i] {
             b'(' | b'[' | b'{' => depth += 1,
             b')' | b']' | b'}' if depth > 0 => depth -= 1,
             b')' => {
@@ -235,6 +230,9 @@ mod tests {
         assert!(m.paths.is_empty(), "{m:?}");
         assert_eq!(m.notes.len(), 2, "{m:?}");
         assert!(m.notes[0].message.contains("not a string literal"));
+        // text that is not ASCII anywhere (a comment, a string, an identifier) is read whole
+        let m = model(&[("Tiltfile", "# café\nnom_é = 'ü'\ndocker_build('a', 'app') # ✓\n")]);
+        assert_eq!(m.paths.len(), 1, "{m:?}");
         assert!(
             is_tiltfile_name("Tiltfile") && is_tiltfile_name("api.tiltfile") && !is_tiltfile_name("Tiltfile-notes.md")
         );
