@@ -88,13 +88,19 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                                     let p = absolute(&workdir, p.trim_end_matches('*'));
                                     // made by this RUN before (and the earlier instruction's
                                     // content is not known to hold it): its own, no bytes stay
-                                    let made_before = made_here.iter().any(|m| overlaps(&p, m))
-                                        || (packages_here && is_system_path(&p));
+                                    let made_here_first = made_here.iter().any(|m| overlaps(&p, m));
+                                    // a system package's files land in the system's folders, not
+                                    // in an application's folder a COPY made (`COPY . /opt/app`)
+                                    let package_file = |dest: &str| {
+                                        packages_here
+                                            && is_system_path(&p)
+                                            && dest.trim_end_matches('/').matches('/').count() <= 1
+                                    };
                                     if let Some((_, line, under)) = added.iter().rev().find(|(a, l, under)| {
                                         *l != ins.line
                                             && overlaps(&p, a)
                                             && under.holds(a, &p)
-                                            && !(made_before && under.only_maybe(a, &p))
+                                            && !((made_here_first || package_file(a)) && under.only_maybe(a, &p))
                                     }) {
                                         let by_copy = !matches!(under, Under::Run);
                                         let message = if verb == "rm" {
@@ -357,6 +363,9 @@ mod context_tests {
         assert!(lines("SL109", package).is_empty());
         let mkdir = "FROM debian:12\nCOPY . /app\nRUN mkdir -p /app/cache && rm -rf /app/cache\n";
         assert!(lines("SL109", mkdir).is_empty());
+        // an application's folder is not where packages put files
+        let app = "FROM debian:12\nCOPY . /opt/app\nRUN apt-get install -y x && rm -rf /opt/app/tests\n";
+        assert_eq!(lines("SL109", app), vec![3]);
         // named by the COPY: its bytes stay whatever the RUN did first
         let named = "FROM debian:12\nCOPY app.tar.gz /opt/\nRUN apt-get install -y x && rm /opt/app.tar.gz\n";
         assert_eq!(lines("SL109", named), vec![3]);
