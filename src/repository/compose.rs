@@ -260,16 +260,12 @@ pub fn runs_sources(mounts: &[String], workdir: &str, volumes: &[String]) -> boo
 
 #[cfg(test)]
 mod tests {
-    use super::super::{File, Source};
+    use super::super::Source;
     use super::*;
 
     fn model(files: &[(&str, &str)]) -> Model {
-        let sources = Sources {
-            files: files.iter().map(|(p, t)| File { path: (*p).into(), text: (*t).into() }).collect(),
-            ..Sources::default()
-        };
         let mut m = Model::default();
-        read(&sources, &mut m);
+        read(&Sources::of_files(files), &mut m);
         m
     }
 

@@ -108,16 +108,11 @@ pub fn read(sources: &Sources, model: &mut Model) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::File;
     use super::*;
 
     fn model(files: &[(&str, &str)]) -> Model {
-        let sources = Sources {
-            files: files.iter().map(|(p, t)| File { path: (*p).into(), text: (*t).into() }).collect(),
-            ..Sources::default()
-        };
         let mut m = Model::default();
-        read(&sources, &mut m);
+        read(&Sources::of_files(files), &mut m);
         m
     }
 

@@ -227,6 +227,15 @@ impl Sources {
     pub fn file(&self, path: &str) -> Option<&File> {
         self.files.iter().find(|f| f.path == path)
     }
+
+    /// Sources of these files alone, `(path, text)`: what a reader's tests give it.
+    #[cfg(test)]
+    pub fn of_files(files: &[(&str, &str)]) -> Sources {
+        Sources {
+            files: files.iter().map(|(p, t)| File { path: (*p).into(), text: (*t).into() }).collect(),
+            ..Sources::default()
+        }
+    }
 }
 
 /// The repository's ship model.

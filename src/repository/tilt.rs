@@ -188,15 +188,10 @@ fn string_literal(v: &str) -> Result<&str, ()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::repository::File;
 
     fn model(files: &[(&str, &str)]) -> Model {
-        let sources = Sources {
-            files: files.iter().map(|(p, t)| File { path: (*p).into(), text: (*t).into() }).collect(),
-            ..Sources::default()
-        };
         let mut m = Model::default();
-        read(&sources, &mut m);
+        read(&Sources::of_files(files), &mut m);
         m
     }
 
