@@ -157,6 +157,15 @@ const SETUP: &[&str] = &[
     "setcap",
     "touch",
     "update-ca-certificates",
+    // where packages come from and how they are configured: a runtime stage that installs
+    // from the same sources reruns them
+    "add-apt-repository",
+    "apt-add-repository",
+    "apt-key",
+    "debconf-set-selections",
+    "dpkg-reconfigure",
+    // fontconfig's cache of the fonts installed
+    "fc-cache",
 ];
 
 const SHELL: &[&str] = &[
@@ -243,7 +252,9 @@ pub fn of(c: &SimpleCommand) -> Role {
     }
     // a program asked only its version is a check, as `test` is
     // … and one asked only its help (`sentry --help` after its pip install: a smoke check)
-    if matches!(c.args(), [a] if matches!(a.as_str(), "version" | "--version" | "-v" | "-V" | "--help" | "-h")) {
+    // (its output redirected or not: `rg --version 2>&1`)
+    let asked: Vec<&String> = c.args().iter().filter(|a| !is_redirection(a)).collect();
+    if matches!(asked[..], [a] if matches!(a.as_str(), "version" | "--version" | "-v" | "-V" | "--help" | "-h")) {
         return Role::Shell;
     }
     // a program run from /tmp was downloaded for the build (`/tmp/rustup-init -y`)
@@ -269,6 +280,12 @@ pub fn of(c: &SimpleCommand) -> Role {
         return Role::Shell;
     }
     Role::Other
+}
+
+/// A redirection written as a word of its own that names no file: `2>&1`, `>&2`, `1>&-`.
+fn is_redirection(w: &str) -> bool {
+    let rest = w.trim_start_matches(|ch: char| ch.is_ascii_digit());
+    (rest.starts_with(">&") || rest.starts_with("<&")) && rest.len() > 2
 }
 
 /// Whether a text tool writes the system's configuration under `/etc`: `sed -i` of a file
@@ -441,6 +458,16 @@ mod tests {
         assert_eq!(roles("pip install sentry && sentry --help"), [Role::Build, Role::Shell]);
         // the shell's own builtins are plumbing, not the program's work
         assert_eq!(roles("case x in *) echo no; exit 1 ;; esac"), [Role::Shell, Role::Shell]);
+        // a version check with its output redirected is still a check (ArchiveBox's
+        // `rg --version 2>&1`); a file it writes to is not only redirection
+        assert_eq!(roles("rg --version 2>&1 && rg --version >&2"), [Role::Shell, Role::Shell]);
+        assert_eq!(roles("rg --version > /tmp/v"), [Role::Other]);
+        // where packages come from is set up again where they are installed (snipe-it's
+        // debconf answers, browserless's `add-apt-repository universe`), as the font cache is
+        assert_eq!(
+            roles("echo 'tzdata tzdata/Areas select Etc' | debconf-set-selections && add-apt-repository universe && apt-key add k.asc && fc-cache -f -v"),
+            [Role::Shell, Role::Setup, Role::Setup, Role::Setup, Role::Setup]
+        );
     }
 
     #[test]
