@@ -125,6 +125,26 @@ fn on_command_lines(ins: &Instruction, r: &std::ops::Range<usize>) -> bool {
     }
 }
 
+/// Take word `k` of a command out of the file (a package out of an install list), with the
+/// blank that joins it to the word before: ` gcc` on a line of several words, and the line
+/// break before it when it opens a continued line. A comment between the two words is never taken along:
+/// then the word goes only when it is alone on its continued line, with that line.
+pub fn drop_word(text: &str, ins: &Instruction, c: &SimpleCommand, k: usize) -> Option<Edit> {
+    if k == 0 || !on_command_lines(ins, c.spans.get(k)?) {
+        return None;
+    }
+    let word = at(ins, c, k)?;
+    let before = at(ins, c, k - 1)?;
+    let gap = text.get(before.end..word.start)?;
+    if before.end <= word.start && gap.chars().all(|ch| ch.is_whitespace() || ch == '\\') {
+        return Some(Edit::delete(before.end..word.end));
+    }
+    let line_start = text[..word.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[word.end..].find('\n').map(|i| word.end + i)?;
+    let alone = text[line_start..word.start].trim().is_empty() && text[word.end..line_end].trim() == "\\";
+    alone.then(|| Edit::delete(line_start..line_end + 1))
+}
+
 /// The index in `c.words` of its verb (`install`, `add`): the first argument equal to it.
 pub fn verb_index(c: &SimpleCommand, verb: &str) -> Option<usize> {
     (c.effective_start() + 1..c.words.len()).find(|&k| c.words[k] == verb)
@@ -191,6 +211,35 @@ mod tests {
         );
         let done = "FROM python:3.12\nRUN pip --no-cache-dir install a && pip install --no-cache b\n";
         assert_eq!(edited(done, pip_no_cache), done);
+    }
+
+    /// Dropping a package word keeps the RUN a valid command: the word and the blank before
+    /// it go, continued lines stay continued, a comment line stays, the last word of the
+    /// install takes its line break along.
+    #[test]
+    fn a_dropped_package_leaves_the_install_well_formed() {
+        let drop = |text: &str, names: &[&str]| {
+            edited(text, |ins, script| {
+                let c = script.commands.iter().find(|c| c.subcommand() == Some("install")).unwrap();
+                (0..c.words.len())
+                    .filter(|&k| names.contains(&c.words[k].as_str()))
+                    .map(|k| drop_word(text, ins, c, k).expect("droppable"))
+                    .collect()
+            })
+        };
+        assert_eq!(
+            drop("FROM d\nRUN apt-get install -y curl gcc make nginx && rm -rf /x\n", &["gcc", "make"]),
+            "FROM d\nRUN apt-get install -y curl nginx && rm -rf /x\n"
+        );
+        let listed = "FROM d\nRUN apt-get install -y \\\n    curl \\\n    # compilers\n    gcc \\\n    nginx \\\n    make\nCMD [\"nginx\"]\n";
+        assert_eq!(
+            drop(listed, &["gcc", "make"]),
+            "FROM d\nRUN apt-get install -y \\\n    curl \\\n    # compilers\n    nginx\nCMD [\"nginx\"]\n"
+        );
+        for patched in [drop(listed, &["gcc", "make"]), drop(listed, &["curl"])] {
+            let df = Dockerfile::parse(&patched).unwrap();
+            assert_eq!(df.stages[0].instructions.len(), 2, "{patched}");
+        }
     }
 
     #[test]

@@ -723,9 +723,15 @@ mod tests {
         );
         assert!(refused("FROM ruby:3.3\nRUN bundle install\n").contains("Python"));
         assert!(refused("FROM a\nNOPE\n").starts_with("D:2:"));
-        // a heavy final stage whose RUN also installs what the program runs: the refusal names
-        // both, and says why the split does not apply either
-        let why = refused("FROM golang:1.22 AS b\nRUN go build -o /app .\nFROM debian:12\nRUN apt-get update && apt-get install -y gcc curl\nCOPY --from=b /app /app\nCMD [\"/app\"]\n");
+        // a heavy final stage whose RUN also installs what the program runs, and nothing builds
+        // after it: the toolchain's package goes, the rest of the install stays
+        let heavy = "FROM golang:1.22 AS b\nRUN go build -o /app .\nFROM debian:12\nRUN apt-get update && apt-get install -y gcc curl\nCOPY --from=b /app /app\nCMD [\"/app\"]\n";
+        let Outcome::Patch(p) = suggest(heavy, "D", &Default::default(), &t) else { panic!("gcc alone goes") };
+        assert!(p.patched.contains("RUN apt-get update && apt-get install -y curl"), "{}", p.patched);
+        assert!(p.rationale.iter().any(|r| r.message.contains("the rest of the RUN stays")), "{:?}", p.rationale);
+        // … unless the same RUN runs what may build with it: the refusal names both, and says
+        // why the split does not apply either
+        let why = refused(&heavy.replace("gcc curl\n", "gcc curl && ./setup.sh\n"));
         assert_eq!(why.reason, Reason::MixedRun);
         assert!(why.contains("installs the toolchain (`gcc`) together with the packages `curl`"), "{}", why.message);
         assert!(

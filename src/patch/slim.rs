@@ -6,7 +6,7 @@
 use super::{Outcome, Plan, Rationale, Reason};
 use crate::dockerfile::edit::{apply, Edit};
 use crate::dockerfile::graph::StageRef;
-use crate::dockerfile::packages::{is_toolchain_package, system_install};
+use crate::dockerfile::packages::{is_toolchain_package, system_install, Manager};
 use crate::dockerfile::roles::{self, Role};
 use crate::dockerfile::shell;
 use crate::dockerfile::{Body, Dockerfile, Graph, Kind};
@@ -78,7 +78,22 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             let runtime_pkgs = installs.iter().flat_map(|(p, _)| p.iter()).any(|p| !is_toolchain_package(p));
             let housekeeping_only = parsed.commands.iter().all(|c| matches!(roles::of(c), Role::Install | Role::Clean));
             if !toolchain.is_empty() {
-                if runtime_pkgs || !housekeeping_only {
+                let kept = runtime_pkgs || !housekeeping_only;
+                if kept && still_built_with(df, &graph, si, ins.line).is_none() {
+                    if let Some(dropped) = drop_toolchain(df, &graph, si, ins, &parsed, &removed) {
+                        edits.extend(dropped);
+                        rationale.push(Rationale::new(
+                            "SL101",
+                            ins.line,
+                            format!(
+                                "{} no longer installed in a stage that ships; the rest of the RUN stays",
+                                toolchain.join(", ")
+                            ),
+                        ));
+                        continue;
+                    }
+                }
+                if kept {
                     // name the other work: the runtime packages, else the first other command
                     let others: Vec<&str> = installs
                         .iter()
@@ -147,6 +162,76 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         )));
     }
     Some(edited(df, target, edits, "slim", rationale))
+}
+
+/// The edits that take only the toolchain's packages out of a RUN that also installs what the
+/// program needs or sets the system up: every other command of the RUN installs, cleans,
+/// fetches, copies or sets up (none builds or runs a script), each install keeps a package,
+/// nothing later in the stage or in a stage built FROM it runs anything that might build
+/// (a build tool, a script, a program shiplight does not know), and the stage's command does
+/// not run one of the packages (`CMD make serve`). `None` when any of that fails.
+fn drop_toolchain(
+    df: &Dockerfile,
+    graph: &Graph,
+    si: usize,
+    ins: &crate::dockerfile::Instruction,
+    parsed: &shell::Script,
+    removed: &dyn Fn(usize, &str) -> bool,
+) -> Option<Vec<Edit>> {
+    let may_build =
+        |c: &shell::SimpleCommand| matches!(roles::of(c), Role::Build | Role::Other) || roles::runs_script(c).is_some();
+    if parsed.commands.iter().any(may_build) {
+        return None;
+    }
+    let mut edits = Vec::new();
+    let mut names = Vec::new();
+    for (at, c) in parsed.commands.iter().enumerate() {
+        let Some((m, pkgs)) = system_install(c) else { continue };
+        let drop = |n: &str| is_toolchain_package(n) && !removed(at, n);
+        if !pkgs.iter().any(|p| drop(p)) {
+            continue;
+        }
+        if pkgs.iter().all(|p| drop(p)) {
+            return None;
+        }
+        let verb = super::edits::verb_index(c, if m == Manager::Apk { "add" } else { "install" })?;
+        for k in verb + 1..c.words.len() {
+            let w = &c.words[k];
+            let name = crate::dockerfile::packages::package_name(w);
+            if !w.starts_with('-') && drop(name) {
+                edits.push(super::edits::drop_word(&df.text, ins, c, k)?);
+                names.push(name.to_owned());
+            }
+        }
+    }
+    // what runs after this RUN, here and in the stages built FROM this one
+    let descends = |mut s: usize| {
+        for _ in 0..df.stages.len() {
+            match graph.bases[s] {
+                StageRef::Stage(p) if p == si => return true,
+                StageRef::Stage(p) => s = p,
+                _ => return false,
+            }
+        }
+        false
+    };
+    for (s, stage) in df.stages.iter().enumerate().filter(|&(s, _)| s == si || descends(s)) {
+        for later in stage.instructions.iter().filter(|i| i.line > ins.line) {
+            match later.kind {
+                Kind::Run if shell::parse(&later.script().unwrap_or_default()).commands.iter().any(may_build) => {
+                    return None;
+                }
+                Kind::Cmd | Kind::Entrypoint | Kind::Healthcheck if graph.ships[s] || s == si => {
+                    let words = shell::split_words(&later.script().unwrap_or_default());
+                    if words.iter().any(|w| names.iter().any(|n| w.rsplit('/').next() == Some(n.as_str()))) {
+                        return None;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Some(edits)
 }
 
 /// A toolchain RUN of stage `si` (at `line`) cannot go when a later RUN still builds: in the
