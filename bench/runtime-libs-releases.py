@@ -13,6 +13,14 @@ DIR holds the indexes as deb-<release>.xz (Debian main) and ub-<release>-{main,u
     curl -o DIR/ub-jammy-main.xz http://archive.ubuntu.com/ubuntu/dists/jammy/main/binary-amd64/Packages.xz
 Buster and stretch are archived (archive.debian.org), unreachable here: their rows come from
 --extra FILE (release, dev, runtime; tab-separated), written by hand and said so.
+
+    python3 bench/runtime-libs-releases.py DIR --rows < names >> templates/runtime-libs.tsv
+
+derives new rows of templates/runtime-libs.tsv itself, for the `-dev` packages named on stdin
+that it lacks: the library bookworm's -dev package pins exactly, the one sharing the longest
+stem with its name (`libgtk-3-dev` → `libgtk-3-0`). Alpine's and RPM's names cannot be read
+from Debian's index: those columns are `?` (unknown, never guessed). A name with no such
+library (headers, a metapackage) is left out.
 """
 import lzma
 import os
@@ -84,8 +92,28 @@ def stem(a, b):
     return n
 
 
+def rows_for(d, names):
+    pkgs, provides = index([f"{d}/deb-bookworm.xz"])
+    have = {l.split("\t")[0] for l in open("templates/runtime-libs.tsv") if not l.startswith("#") and l.strip()}
+    for dev in names:
+        if dev in have or not dev.endswith("-dev"):
+            continue
+        # the library named as the package is: `libaom-dev` → `libaom3`, `libreadline6-dev` →
+        # `libreadline8`; a package of several (libboost-all-dev, libopencv-dev, libdrm-dev)
+        # or of configuration (libmagickcore-dev) names none alone
+        name = dev[: -len("-dev")]
+        base = name.rstrip("0123456789.")
+        found = {c for c in candidates(pkgs, provides, dev)
+                 if c.startswith(base) and not c.endswith(("-config", "-headers"))}
+        if len(found) == 1:
+            print(f"{dev}\t{found.pop()}\t?\t?")
+
+
 def main():
     d = sys.argv[1]
+    if "--rows" in sys.argv:
+        rows_for(d, sorted({l.strip() for l in sys.stdin if l.strip()}))
+        return
     extra = sys.argv[sys.argv.index("--extra") + 1] if "--extra" in sys.argv else None
     rows = []
     for l in open("templates/runtime-libs.tsv"):

@@ -33,6 +33,15 @@ impl Row {
     /// The runtime package in `manager`'s naming on `release` (the Debian or Ubuntu release
     /// of the runtime base, [`release_of`]; `None`: the table's own, bookworm's); `None`
     /// when headers are all it holds.
+    /// The row's own column for `manager`: a name, `-` (nothing) or `?` (unknown).
+    fn column(&self, manager: Manager) -> &'static str {
+        match manager {
+            Manager::Apk => self.apk,
+            Manager::Yum | Manager::Dnf | Manager::Microdnf => self.rpm,
+            Manager::AptGet | Manager::Apt => self.deb,
+        }
+    }
+
     fn runtime(&self, manager: Manager, release: Option<&str>) -> Option<&'static str> {
         let lib = match manager {
             Manager::Apk => self.apk,
@@ -125,7 +134,37 @@ pub fn row(dev: &str) -> Option<&'static Row> {
 pub fn runtime_on(dev: &str, manager: Manager, release: Option<&str>) -> Option<Option<&'static str>> {
     let apt = matches!(manager, Manager::AptGet | Manager::Apt);
     let named = |r: &str| r == "bookworm" || releases().iter().any(|(rel, _, _)| *rel == r);
-    row(dev).filter(|_| !apt || release.is_none_or(named)).map(|r| r.runtime(manager, release))
+    row(dev)
+        .filter(|_| !apt || release.is_none_or(named))
+        .filter(|r| r.column(manager) != "?")
+        .map(|r| r.runtime(manager, release))
+}
+
+/// The runtime of a JDK package that nothing in its stage compiles with: the JRE of the same
+/// version and naming (`openjdk-17-jdk-headless` → `openjdk-17-jre-headless`, `default-jdk`
+/// → `default-jre`, Alpine's `openjdk17` and `openjdk17-jdk` → `openjdk17-jre`, Fedora's
+/// `java-17-openjdk-devel` → `java-17-openjdk`, Adoptium's `temurin-21-jdk` →
+/// `temurin-21-jre`). `None` for any other name.
+pub fn jre_of(jdk: &str) -> Option<String> {
+    if let Some(v) = jdk.strip_suffix("-openjdk-devel").and_then(|r| r.strip_prefix("java-")) {
+        return Some(format!("java-{v}-openjdk"));
+    }
+    if let Some(v) = jdk.strip_prefix("openjdk") {
+        let digits = v.trim_end_matches("-jdk");
+        if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+            return Some(format!("openjdk{digits}-jre"));
+        }
+    }
+    let (stem, headless) = match jdk.strip_suffix("-headless") {
+        Some(s) => (s, "-headless"),
+        None => (jdk, ""),
+    };
+    let vendor = stem.strip_suffix("-jdk")?;
+    let known = vendor == "default"
+        || ["openjdk-", "temurin-"]
+            .iter()
+            .any(|p| vendor.strip_prefix(p).is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit())));
+    known.then(|| format!("{vendor}-jre{headless}"))
 }
 
 /// Whether a package name is a development package (`-dev`, `-devel`).
@@ -313,6 +352,33 @@ mod tests {
             assert_eq!(l.split('\t').count(), 4, "{l:?}");
         }
         assert_eq!(table().len(), text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).count());
+    }
+
+    #[test]
+    fn a_jdk_gives_way_to_its_jre() {
+        for (jdk, jre) in [
+            ("openjdk-17-jdk-headless", Some("openjdk-17-jre-headless")),
+            ("openjdk-8-jdk", Some("openjdk-8-jre")),
+            ("default-jdk", Some("default-jre")),
+            ("openjdk17", Some("openjdk17-jre")),
+            ("openjdk21-jdk", Some("openjdk21-jre")),
+            ("java-1.7.0-openjdk-devel", Some("java-1.7.0-openjdk")),
+            ("temurin-21-jdk", Some("temurin-21-jre")),
+            ("openjdk-17-jre", None),
+            ("ldapjdk", None),
+            ("libssl-dev", None),
+        ] {
+            assert_eq!(jre_of(jdk).as_deref(), jre, "{jdk}");
+        }
+    }
+
+    #[test]
+    fn derived_rows_are_unknown_where_their_naming_is() {
+        // a row derived from Debian's index says nothing of Alpine's or RPM's names
+        assert_eq!(runtime_on("libgtk-3-dev", Manager::AptGet, None), Some(Some("libgtk-3-0")));
+        assert_eq!(runtime_on("libgtk-3-dev", Manager::Apk, None), None);
+        assert_eq!(runtime_on("libgtk-3-dev", Manager::Dnf, None), None);
+        assert_eq!(runtime_on("libvips-dev", Manager::AptGet, Some("noble")), Some(Some("libvips42t64")));
     }
 
     #[test]

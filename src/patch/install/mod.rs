@@ -778,6 +778,26 @@ mod tests {
         answers(text, &p, &["SL101"]);
     }
 
+    /// keycloak's test image installs a JDK it never compiles with; kasm's installs its JRE
+    /// beside it; Selenium's Firefox node installs GTK's headers for the libraries
+    #[test]
+    fn a_jdk_nothing_compiles_with_gives_way_to_its_jre() {
+        let text = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y ca-certificates openjdk-17-jdk-headless\nCOPY kc.jar /kc.jar\nCMD [\"java\", \"-jar\", \"/kc.jar\"]\n";
+        let p = patch(text);
+        assert!(p.patched.contains("install -y ca-certificates openjdk-17-jre-headless\n"), "{}", p.patched);
+        assert!(p.rationale[0].message.contains("runs on its JRE"), "{:?}", p.rationale);
+        answers(text, &p, &["SL101"]);
+        let both = text.replace("openjdk-17-jdk-headless", "default-jdk default-jre");
+        let p = patch(&both);
+        assert!(p.patched.contains("install -y ca-certificates default-jre\n"), "{}", p.patched);
+        assert!(p.rationale[0].message.contains("is installed already"), "{:?}", p.rationale);
+        let gtk = text.replace("openjdk-17-jdk-headless", "libgtk-3-dev");
+        assert!(patch(&gtk).patched.contains("ca-certificates libgtk-3-0\n"));
+        // on Alpine the derived row names nothing: reported, not guessed
+        let alpine = "FROM alpine:3.20\nRUN apk add --no-cache gtk+3.0-dev\nCMD [\"app\"]\n";
+        assert!(matches!(suggest(alpine, "D", &Default::default(), &Templates::built_in()), O::Refused(_)));
+    }
+
     #[test]
     fn pip_into_a_distribution_python_moves_into_a_virtualenv() {
         let text = "FROM alpine:3.20\nRUN apk add --no-cache python3 py3-pip build-base python3-dev libffi-dev \\\n    && pip3 install --no-cache-dir --break-system-packages cffi \\\n    && adduser -D app\nUSER app\nCMD [\"python3\", \"-c\", \"import cffi\"]\n";

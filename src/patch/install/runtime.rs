@@ -61,7 +61,11 @@ pub fn no_build(
                     let lib = lib.unwrap_or_default().to_owned();
                     swaps.push((ins, p.name.clone(), lib));
                 }
-                _ => unknown.push(p.name.clone()),
+                // a JDK nothing compiles with: the program needs its JRE
+                _ => match libraries::jre_of(&p.name) {
+                    Some(jre) => swaps.push((ins, p.name.clone(), jre)),
+                    None => unknown.push(p.name.clone()),
+                },
             }
             // an install left with no package at all is no install: not rewritten
             if st
@@ -100,10 +104,17 @@ pub fn no_build(
             ),
         );
     }
+    // a runtime package the stage installs already (`default-jdk default-jre`) is not
+    // installed twice: the toolchain's package only goes
+    let installed: Vec<&str> = states.iter().flatten().flat_map(|s| s.shipped()).map(|p| p.name.as_str()).collect();
     let rationale = swaps
         .iter()
         .map(|(ins, dev, lib)| {
-            let message = if lib.is_empty() {
+            let message = if !lib.is_empty() && installed.contains(&lib.as_str()) {
+                format!("nothing here builds with `{dev}`, and `{lib}`, what the program needs of it, is installed already: `{dev}` is no longer installed")
+            } else if libraries::jre_of(dev).as_deref() == Some(lib.as_str()) {
+                format!("nothing here compiles with the JDK `{dev}`: the program runs on its JRE, `{lib}`, installed instead")
+            } else if lib.is_empty() {
                 format!("nothing here builds against `{dev}`, which holds only headers: it is no longer installed")
             } else {
                 format!(
@@ -116,6 +127,7 @@ pub fn no_build(
     let mut rationale: Vec<Rationale> = rationale;
     let mut edits = Vec::new();
     for (ins, dev, lib) in &swaps {
+        let lib = if installed.contains(&lib.as_str()) { "" } else { lib.as_str() };
         edits.extend(package_edits(df, ins, dev, lib));
     }
     if let Some(f) = fetched {
