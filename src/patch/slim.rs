@@ -205,16 +205,7 @@ fn drop_toolchain(
         }
     }
     // what runs after this RUN, here and in the stages built FROM this one
-    let descends = |mut s: usize| {
-        for _ in 0..df.stages.len() {
-            match graph.bases[s] {
-                StageRef::Stage(p) if p == si => return true,
-                StageRef::Stage(p) => s = p,
-                _ => return false,
-            }
-        }
-        false
-    };
+    let descends = |s: usize| descends_from(df, graph, s, si);
     for (s, stage) in df.stages.iter().enumerate().filter(|&(s, _)| s == si || descends(s)) {
         for later in stage.instructions.iter().filter(|i| i.line > ins.line) {
             match later.kind {
@@ -234,20 +225,23 @@ fn drop_toolchain(
     Some(edits)
 }
 
+/// Whether stage `s` is built FROM stage `si`, directly or through other stages.
+fn descends_from(df: &Dockerfile, graph: &Graph, mut s: usize, si: usize) -> bool {
+    for _ in 0..df.stages.len() {
+        match graph.bases[s] {
+            StageRef::Stage(p) if p == si => return true,
+            StageRef::Stage(p) => s = p,
+            _ => return false,
+        }
+    }
+    false
+}
+
 /// A toolchain RUN of stage `si` (at `line`) cannot go when a later RUN still builds: in the
 /// stage itself (`RUN make clean`), or in a stage built FROM it (tianon/dockerfiles' `true`:
 /// the shipped base installs make, which its own RUN and the `asm` stage FROM it run).
 fn still_built_with(df: &Dockerfile, graph: &Graph, si: usize, line: usize) -> Option<Outcome> {
-    let descends = |mut s: usize| {
-        for _ in 0..df.stages.len() {
-            match graph.bases[s] {
-                StageRef::Stage(p) if p == si => return true,
-                StageRef::Stage(p) => s = p,
-                _ => return false,
-            }
-        }
-        false
-    };
+    let descends = |s: usize| descends_from(df, graph, s, si);
     let builds = |s: usize| {
         df.stages[s].instructions.iter().filter(|i| i.kind == Kind::Run && i.line > line).find_map(|i| {
             let script = shell::parse(&i.script().unwrap_or_default());
