@@ -71,6 +71,17 @@ pub fn system_install(cmd: &SimpleCommand) -> Option<(Manager, Vec<&str>)> {
     Some((m, pkgs))
 }
 
+/// Whether pip is told to install for the user: a value pip reads as true for `PIP_USER`
+/// (an ENV's), or a pip install with `--user`.
+pub fn pip_user_env(value: &str) -> bool {
+    matches!(value.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
+}
+
+/// A pip install of the user's site (`pip install --user …`).
+pub fn pip_user_flag(c: &SimpleCommand) -> bool {
+    pip_install(c).is_some() && c.args().iter().any(|a| a == "--user")
+}
+
 /// `curl=7.88.1-10` → `curl`, `libc6:amd64` → `libc6`, `py3-pip>=22` → `py3-pip`.
 pub fn package_name(spec: &str) -> &str {
     let end = spec.find(['=', ':', '<', '>', '~']).unwrap_or(spec.len());

@@ -79,7 +79,7 @@ pub fn staged_install(ins: &Instruction, script: &Script, root: &str) -> Option<
 }
 
 /// Create `/opt/venv` before the first pip install (the build stage's PATH then finds its
-/// pip first). `None` when there is no pip install, or the RUN does not name Python 3
+/// pip first, once the shell forgets the paths it remembered: `hash -r`). `None` when there is no pip install, or the RUN does not name Python 3
 /// (`python3`, `pip3`): Python 2, which a bare `pip`/`python` may be, has no `venv`; nor when
 /// it fetches its own pip (`get-pip.py`) for an interpreter not named `python3`. (A
 /// distribution Python whose pip lands in its own prefix is Alpine's, whose `python3`
@@ -106,7 +106,9 @@ pub fn into_venv(ins: &Instruction, script: &Script, system_site: bool) -> Optio
     let first = script.commands.iter().find(|c| pip_options(c).is_some())?;
     let start = ins.source_range(first.span()?)?.start;
     let flag = if system_site { " --system-site-packages" } else { "" };
-    Some(vec![Edit::insert(start, format!("python3 -m venv{flag} /opt/venv && "))])
+    // `hash -r`: a shell that ran python3 or pip before (to make the virtualenv, or earlier in
+    // the RUN) remembers where it found them, and would install beside the system's Python
+    Some(vec![Edit::insert(start, format!("python3 -m venv{flag} /opt/venv && hash -r && "))])
 }
 
 /// End the RUN with `&& rm -rf /var/lib/apt/lists/*`: after its last command.
@@ -242,6 +244,36 @@ mod tests {
         }
     }
 
+    /// Why the virtualenv's edit says `hash -r` (round 21, mailman): a shell that ran python3
+    /// before the virtualenv existed keeps running the system's, PATH or not. Checked on the
+    /// machine's /bin/sh (dash on Debian), with two stand-in interpreters.
+    #[test]
+    fn a_shell_forgets_the_python_it_found_only_when_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let (sys, venv) = (dir.path().join("sys"), dir.path().join("venv/bin"));
+        std::fs::create_dir_all(&sys).unwrap();
+        std::fs::write(sys.join("python3"), "#!/bin/sh\necho system\n").unwrap();
+        let make_venv = format!(
+            "mkdir -p {v} && printf '#!/bin/sh\\necho venv\\n' > {v}/python3 && chmod +x {v}/python3",
+            v = venv.display()
+        );
+        let run = |between: &str| {
+            let script = format!("python3 >/dev/null && {make_venv} {between} && python3");
+            let out = std::process::Command::new("/bin/sh")
+                .arg("-c")
+                .arg(&script)
+                .env("PATH", format!("{}:{}:/usr/bin:/bin", venv.display(), sys.display()))
+                .output()
+                .unwrap();
+            std::fs::remove_dir_all(dir.path().join("venv")).ok();
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        };
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(sys.join("python3"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(run(""), "system", "the shell remembered the system's python3");
+        assert_eq!(run("&& hash -r"), "venv");
+    }
+
     #[test]
     fn go_build_becomes_static_unless_cgo_is_decided() {
         let t = "FROM golang:1.22\nRUN cd /src/gobuild && go build -o /app . && echo \"go build\"\n";
@@ -269,7 +301,7 @@ mod tests {
         let pip = "FROM debian\nRUN apt-get install -y python3-pip && pip3 install flask\n";
         assert_eq!(
             edited(pip, |i, s| into_venv(i, s, false).unwrap()),
-            "FROM debian\nRUN apt-get install -y python3-pip && python3 -m venv /opt/venv && pip3 install flask\n"
+            "FROM debian\nRUN apt-get install -y python3-pip && python3 -m venv /opt/venv && hash -r && pip3 install flask\n"
         );
     }
 

@@ -436,12 +436,11 @@ pub fn free_name(df: &Dockerfile, want: &str) -> String {
     (2..).map(|k| format!("{want}-{k}")).find(|n| !taken(n)).expect("a free name")
 }
 
-/// What comes before the stage: parser directives, comments, global ARGs, as written.
+/// What comes before the stage, as written: parser directives, comments, global ARGs, and
+/// the stages before it (OctoPrint's `s6build`, which the rewritten stage copies from, sits
+/// after the global ARG its FROM reads).
 pub fn preamble(df: &Dockerfile, stage: &crate::dockerfile::Stage) -> Vec<String> {
-    let first = df.global_args.first().map(|a| a.line).unwrap_or(stage.line);
-    let mut out: Vec<String> = (1..first).map(|l| df.line_text(l).to_owned()).collect();
-    out.extend(df.global_args.iter().map(|a| df.source(a).trim_end().replace("\r\n", "\n")));
-    out
+    (1..stage.line).map(|l| df.line_text(l).to_owned()).collect()
 }
 
 /// What a RUN does, for the split.

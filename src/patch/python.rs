@@ -8,7 +8,7 @@
 //! guessed at: the runtime might need the rest.
 
 use super::{verbatim, Outcome, Plan, Rationale, Reason};
-use crate::dockerfile::packages::{is_toolchain_package, pip_install, system_install};
+use crate::dockerfile::packages::{is_toolchain_package, pip_install, pip_user_env, pip_user_flag, system_install};
 use crate::dockerfile::roles;
 use crate::dockerfile::shell::{self, SimpleCommand};
 use crate::dockerfile::{Dockerfile, Kind};
@@ -101,6 +101,17 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         Err(outcome) => return Some(Err(outcome)),
     };
     let (final_stage, base) = (opening.stage, opening.base.as_str());
+    // pip told to install for the user cannot install into this rewrite's virtualenv ("User
+    // site-packages are not visible"): the build-and-install split copies the user base
+    let for_user = final_stage.instructions.iter().any(|i| {
+        (i.kind == Kind::Env
+            && i.pairs().iter().any(|kv| kv.key == "PIP_USER" && kv.value.as_deref().is_some_and(pip_user_env)))
+            || (i.kind == Kind::Run
+                && crate::dockerfile::shell::parse(&i.script().unwrap_or_default()).commands.iter().any(pip_user_flag))
+    });
+    if for_user {
+        return None;
+    }
     if base.contains('$') {
         return Some(Err(Outcome::refused(
             Reason::VariableBase,

@@ -99,6 +99,10 @@ struct Split {
     install_at: Option<usize>,
     artifact_at: Option<usize>,
     venv: bool,
+    /// An apt install of a split RUN takes Recommends (no `--no-install-recommends`): the
+    /// runtime's install keeps doing so, or it would lose what they bring (zaproxy's xvfb
+    /// recommends xauth, which `xvfb-run` needs).
+    recommends: bool,
 }
 
 /// The plan for a stage that ships a toolchain and builds with it in its own RUNs.
@@ -213,6 +217,7 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
                 };
                 split_run(df, s, ins, script, before, &workdir, &mut out)?;
                 runtime_packages(s, state, inputs, &mut out);
+                out.recommends |= script.commands.iter().any(takes_recommends);
                 out.install_at.get_or_insert(out.runtime.len());
                 replay(df, ins, script, &mut out)?;
             }
@@ -266,8 +271,11 @@ fn split_run(
     out: &mut Split,
 ) -> Result<(), Outcome> {
     // where this RUN's installs land: as written, or staged (DESTDIR) / in a virtualenv, by
-    // edits where the commands are written
-    let mut landing = Landing { base_prefix: s.base_prefix, ..Landing::default() };
+    // edits where the commands are written; pip told to install for the user (`PIP_USER`,
+    // `--user`) installs into PYTHONUSERBASE (OctoPrint's `/octoprint/plugins`)
+    let user_base = pip_user_base(s, ins, script)?;
+    let base_prefix = user_base.as_deref().or(s.base_prefix);
+    let mut landing = Landing { base_prefix, ..Landing::default() };
     let mut edits = Vec::new();
     let found = loop {
         match artifacts(&script.commands, workdir, landing) {
@@ -391,9 +399,13 @@ fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, 
         if !out.dropped.contains(&p.name) {
             out.dropped.push(p.name.clone());
         }
-        // a JDK's programs run on its JRE
-        if let Some(at) = p.name.rfind("jdk") {
-            let jre = format!("{}jre{}", &p.name[..at], &p.name[at + 3..]);
+        // a JDK's programs run on its JRE (a vendor's naming the table of jre_of lacks: its
+        // `jdk` word becomes `jre`)
+        let jre = libraries::jre_of(&p.name).or_else(|| {
+            let at = p.name.rfind("jdk").filter(|_| !p.name.ends_with("-devel"))?;
+            Some(format!("{}jre{}", &p.name[..at], &p.name[at + 3..]))
+        });
+        if let Some(jre) = jre {
             if !out.runtime_pkgs.contains(&jre) {
                 out.runtime_pkgs.push(jre);
             }
@@ -415,8 +427,28 @@ fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, 
 /// The commands of a build RUN the runtime must rerun (set-up: users, links, permissions);
 /// a command that is neither build-only nor set-up is refused, since the runtime may need it.
 fn replay(df: &Dockerfile, ins: &Instruction, script: &shell::Script, out: &mut Split) -> Result<(), Outcome> {
-    for c in &script.commands {
+    let kept = |c: &shell::SimpleCommand| roles::of(c) == Role::Setup && !c.conditional();
+    let mut feeds: Option<String> = None;
+    for (i, c) in script.commands.iter().enumerate() {
         let p = c.program();
+        // what a kept set-up command reads from a pipe (`echo zap:zap | chpasswd`) comes along
+        if c.pipes_into_next && script.commands.get(i + 1).is_some_and(kept) {
+            let written = commands::written(df, ins, c);
+            feeds = Some(feeds.map_or(written.clone(), |f| format!("{f} | {written}")));
+            continue;
+        }
+        // a folder the set-up after it works on (`mkdir /zap && chown zap:zap /zap`) is made
+        if p == "mkdir" && !c.conditional() {
+            let made: Vec<&String> = c.args().iter().filter(|a| !a.starts_with('-')).collect();
+            let used = script.commands[i + 1..]
+                .iter()
+                .filter(|later| kept(later))
+                .any(|later| later.args().iter().any(|a| made.contains(&a)));
+            if used {
+                out.setup.push(commands::written(df, ins, c));
+                continue;
+            }
+        }
         // `&& \ ` with a blank after the backslash leaves a blank word, and a redirection
         // split off its command is no command either
         let fragment = c.words.iter().all(|w| w.trim().is_empty())
@@ -425,8 +457,12 @@ fn replay(df: &Dockerfile, ins: &Instruction, script: &shell::Script, out: &mut 
         if c.words.is_empty() || fragment || roles::build_only(c) || roles::of(c) == Role::Install {
             continue;
         }
-        if roles::of(c) == Role::Setup && !c.conditional() {
-            out.setup.push(commands::written(df, ins, c));
+        if kept(c) {
+            let written = commands::written(df, ins, c);
+            out.setup.push(match feeds.take() {
+                Some(f) => format!("{f} | {written}"),
+                None => written,
+            });
             continue;
         }
         return Err(Outcome::refused(
@@ -439,6 +475,47 @@ fn replay(df: &Dockerfile, ins: &Instruction, script: &shell::Script, out: &mut 
         ));
     }
     Ok(())
+}
+
+/// Where pip installs when told to install for the user: `PIP_USER` set true by an ENV before
+/// the RUN, or `--user` on a pip install of the RUN. Then PYTHONUSERBASE, as the ENVs set it,
+/// is where its packages and scripts land; `None` when pip is not told so, a refusal when the
+/// user base is not written in the file (pip's default is the user's home).
+fn pip_user_base(s: &Survey, ins: &Instruction, script: &shell::Script) -> Result<Option<String>, Outcome> {
+    let mut env: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for e in s.stage.instructions.iter().take_while(|i| i.line < ins.line).filter(|i| i.kind == Kind::Env) {
+        for kv in e.pairs() {
+            env.insert(kv.key.clone(), kv.value.clone().unwrap_or_default());
+        }
+    }
+    use crate::dockerfile::packages::{pip_install, pip_user_env, pip_user_flag};
+    let pips = script.commands.iter().any(|c| pip_install(c).is_some());
+    let told = env.get("PIP_USER").is_some_and(|v| pip_user_env(v)) || script.commands.iter().any(pip_user_flag);
+    if !pips || !told {
+        return Ok(None);
+    }
+    match env.get("PYTHONUSERBASE").filter(|b| b.starts_with('/') && !b.contains('$')) {
+        Some(b) => Ok(Some(b.trim_end_matches('/').to_owned())),
+        None => Err(Outcome::refused(
+            Reason::UnknownArtifact,
+            format!(
+                "line {}: pip installs for the user here (PIP_USER or --user), into a home folder the file does not name; set PYTHONUSERBASE to a folder of its own and ask again",
+                ins.line
+            ),
+        )),
+    }
+}
+
+/// Whether a command is an apt install that takes Recommends: no `--no-install-recommends`
+/// and no `-o APT::Install-Recommends=false` (a base's apt.conf cannot be seen here).
+fn takes_recommends(c: &shell::SimpleCommand) -> bool {
+    let Some((m, _)) = crate::dockerfile::packages::system_install(c) else { return false };
+    m.is_apt()
+        && !c.args().iter().any(|a| {
+            let a = a.to_ascii_lowercase();
+            a == "--no-install-recommends"
+                || a.strip_prefix("apt::install-recommends=").is_some_and(|v| matches!(v, "false" | "0" | "no"))
+        })
 }
 
 /// Interpreters and launchers that run a project from its folder (`npm start`, `node
@@ -511,7 +588,10 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
         }
     }
     if !out.runtime_pkgs.is_empty() {
-        let line = libraries::install_line(s.manager, &out.runtime_pkgs);
+        let mut line = libraries::install_line(s.manager, &out.runtime_pkgs);
+        if out.recommends {
+            line = line.replace(" --no-install-recommends", "");
+        }
         out.runtime.insert(out.install_at.unwrap_or(0), line);
     }
     // the artifacts arrive where the last build ran (after the package RUN, if any, inserted
@@ -563,10 +643,12 @@ mod tests {
     /// stage it adds takes a name no stage has.
     #[test]
     fn the_stages_after_the_shipped_one_stay() {
-        let text = "FROM alpine:3.20 AS build\nRUN echo tools > /tools\n\nFROM debian:bookworm AS app\nRUN apt-get update && apt-get install -y build-essential && rm -rf /var/lib/apt/lists/*\nCOPY --from=build /tools /tools\nCOPY . /src\nRUN make -C /src && cp /src/hello /usr/local/bin/\nCMD [\"hello\"]\n\n# the extra image, its own target\nFROM app AS app-plus\nRUN echo plus\n";
+        let text = "ARG DEBIAN=bookworm\nFROM alpine:3.20 AS build\nRUN echo tools > /tools\n\nFROM debian:${DEBIAN} AS app\nRUN apt-get update && apt-get install -y build-essential && rm -rf /var/lib/apt/lists/*\nCOPY --from=build /tools /tools\nCOPY . /src\nRUN make -C /src && cp /src/hello /usr/local/bin/\nCMD [\"hello\"]\n\n# the extra image, its own target\nFROM app AS app-plus\nRUN echo plus\n";
         let inputs = crate::patch::Inputs { targets: vec!["app".into()], ..Default::default() };
         let O::Patch(p) = suggest(text, "Dockerfile", &inputs, &Templates::built_in()) else { panic!("{text}") };
-        assert!(p.patched.contains("FROM debian:bookworm AS build-2\n"), "{}", p.patched);
+        // the global ARG and the stage after it, before the rewritten one, stay as written
+        assert!(p.patched.starts_with("ARG DEBIAN=bookworm\nFROM alpine:3.20 AS build\n"), "{}", p.patched);
+        assert!(p.patched.contains("FROM debian:${DEBIAN} AS build-2\n"), "{}", p.patched);
         assert!(p.patched.contains("COPY --from=build-2 /usr/local/bin/hello"), "{}", p.patched);
         assert!(
             p.patched.ends_with(
@@ -582,7 +664,7 @@ mod tests {
             panic!("{numbered}")
         };
         assert_eq!(why.reason, Reason::InheritedStage, "{}", why.message);
-        assert!(why.message.starts_with("line 13: a later stage names stage 1 by its number"), "{}", why.message);
+        assert!(why.message.starts_with("line 14: a later stage names stage 1 by its number"), "{}", why.message);
     }
 
     fn runtime(p: &crate::patch::Patch) -> String {
@@ -600,7 +682,7 @@ mod tests {
             p.patched.contains("# the toolchain\nRUN apt-get update && apt-get install -y build-essential"),
             "comments kept"
         );
-        assert!(rt.contains("apt-get install -y --no-install-recommends libssl3"), "{rt}");
+        assert!(rt.contains("apt-get install -y libssl3"), "{rt}");
         assert!(rt.contains("COPY --from=build /usr/local/bin/hello /usr/local/bin/hello\nCMD [\"hello\"]"), "{rt}");
         assert!(!rt.contains("build-essential"));
         answers(text, &p, &["SL101"]);
@@ -804,14 +886,18 @@ mod tests {
         let p = patch(text);
         let (build, rt) = (p.patched.split(" AS runtime\n").next().unwrap(), runtime(&p));
         assert!(build.contains("ENV VIRTUAL_ENV=/opt/venv PATH=\"/opt/venv/bin:$PATH\"\nRUN apk add"), "{build}");
-        assert!(build.contains("&& python3 -m venv /opt/venv && pip3 install"), "{build}");
+        assert!(build.contains("&& python3 -m venv /opt/venv && hash -r && pip3 install"), "{build}");
         assert!(rt.starts_with("RUN apk add --no-cache python3 py3-pip libffi\nCOPY --from=build /opt/venv /opt/venv\nENV VIRTUAL_ENV=/opt/venv"), "{rt}");
         answers(text, &p, &["SL101"]);
         // a pip that get-pip.py fetched for python3: the virtualenv (Alpine's python3 has
         // ensurepip) still has one
         let getpip = "FROM alpine:3.20\nRUN apk add --no-cache python3 build-base && curl -sSL https://bootstrap.pypa.io/get-pip.py | python3 && pip install cffi\nCMD [\"python3\"]\n";
         let p = patch(getpip);
-        assert!(p.patched.contains("| python3 && python3 -m venv /opt/venv && pip install cffi"), "{}", p.patched);
+        assert!(
+            p.patched.contains("| python3 && python3 -m venv /opt/venv && hash -r && pip install cffi"),
+            "{}",
+            p.patched
+        );
         assert!(runtime(&p).contains("COPY --from=build /opt/venv /opt/venv\n"), "{}", p.patched);
         // a bare pip on a distribution whose Python may be 2 (CentOS 7's): no venv, refused
         let centos = "FROM centos:7\nRUN yum install -y python-pip gcc python-devel && pip install cffi && sentry --help\nCMD [\"python\"]\n";
@@ -848,13 +934,13 @@ mod tests {
     fn runtime_libraries_found_by_verify_replace_the_table() {
         let text = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y gcc make libssl-dev libfoo-dev curl && rm -rf /var/lib/apt/lists/*\nWORKDIR /src\nCOPY . .\nRUN make && cp app /usr/local/bin/app\nCMD [\"app\"]\n";
         let guessed = patch(text);
-        assert!(runtime(&guessed).contains("--no-install-recommends libssl3 curl"), "{}", guessed.patched);
+        assert!(runtime(&guessed).contains("install -y libssl3 curl"), "{}", guessed.patched);
         let inputs = crate::patch::Inputs {
             runtime_libs: Some(vec![("libssl3".into(), "libssl.so.3".into()), (String::new(), "libfoo.so.1".into())]),
             ..Default::default()
         };
         let O::Patch(found) = suggest(text, "D", &inputs, &Templates::built_in()) else { panic!() };
-        assert!(runtime(&found).contains("--no-install-recommends curl libssl3 \\"), "{}", found.patched);
+        assert!(runtime(&found).contains("install -y curl libssl3 \\"), "{}", found.patched);
         let m = &found.rationale.iter().find(|r| r.rule == "SL102").unwrap().message;
         assert!(m.contains("ELF needs") && m.contains("libssl3 (libssl.so.3)") && m.contains("libfoo.so.1"), "{m}");
         assert!(!m.contains("guess"), "{m}");
@@ -893,13 +979,13 @@ mod tests {
         let text = "FROM alpine:3.20\nWORKDIR /app\nRUN apk add --virtual .build-deps gcc python3-dev libffi-dev && apk add python3 py3-pip py3-nftables musl-dev && pip3 install redis python-iptables && apk del .build-deps\nCOPY main.py /app/\nCMD [\"python3\", \"/app/main.py\"]\n";
         let p = patch(text);
         assert!(
-            p.patched.contains("python3 -m venv --system-site-packages /opt/venv && pip3 install"),
+            p.patched.contains("python3 -m venv --system-site-packages /opt/venv && hash -r && pip3 install"),
             "{}",
             p.patched
         );
         assert!(runtime(&p).contains("py3-nftables"), "{}", p.patched);
         let without = text.replace(" py3-nftables", "");
-        assert!(patch(&without).patched.contains("python3 -m venv /opt/venv && pip3 install"));
+        assert!(patch(&without).patched.contains("python3 -m venv /opt/venv && hash -r && pip3 install"));
     }
 
     /// Round 9 (sameersbn/docker-redmine): a script rerun in the runtime after the toolchain
@@ -910,6 +996,36 @@ mod tests {
         let r = refusal(text);
         assert_eq!(r.reason, Reason::StillShips, "{r:?}");
         assert!(r.message.starts_with("line 4: `/etc/app/build/install.sh` runs after the toolchain"), "{}", r.message);
+    }
+
+    /// Round 21 (OctoPrint's minimal image): `PIP_USER` sends pip's installs to
+    /// PYTHONUSERBASE, which is what the runtime copies
+    #[test]
+    fn pip_for_the_user_lands_in_the_user_base() {
+        let text = "FROM python:3.11\nRUN apt-get update && apt-get install -y build-essential libffi-dev\nENV PYTHONUSERBASE /octoprint/plugins\nENV PIP_USER true\nENV PATH \"${PYTHONUSERBASE}/bin:${PATH}\"\nRUN pip install octoprint\nCMD [\"octoprint\", \"serve\"]\n";
+        let rt = runtime(&patch(text));
+        assert!(rt.contains("COPY --from=build /octoprint/plugins /octoprint/plugins"), "{rt}");
+        assert!(!rt.contains("/usr/local /usr/local"), "{rt}");
+        let home = text.replace("ENV PYTHONUSERBASE /octoprint/plugins\n", "");
+        let r = refusal(&home);
+        assert_eq!(r.reason, Reason::UnknownArtifact, "{r:?}");
+        assert!(r.message.contains("set PYTHONUSERBASE"), "{}", r.message);
+    }
+
+    /// Round 21 (zaproxy): the set-up the runtime reruns keeps what it reads from a pipe and
+    /// the folder it works on; the runtime takes Recommends as the original did (xvfb's xauth)
+    #[test]
+    fn the_runtime_reruns_set_up_whole() {
+        let text = "FROM debian:trixie-slim\nRUN apt-get update && apt-get install -q -y gcc make xvfb python3-pip && \\\n    useradd -u 1000 -m zap && \\\n    echo zap:zap | chpasswd && \\\n    mkdir /zap && mkdir /tmp/scratch && \\\n    chown zap:zap /zap\nRUN pip install --break-system-packages zaproxy\nCMD [\"zap.sh\"]\n";
+        let rt = runtime(&patch(text));
+        assert!(rt.contains("apt-get install -y xvfb python3-pip"), "{rt}");
+        assert!(
+            rt.contains("useradd -u 1000 -m zap \\\n    && echo zap:zap | chpasswd \\\n    && mkdir /zap \\\n    && chown zap:zap /zap"),
+            "{rt}"
+        );
+        assert!(!rt.contains("/tmp/scratch"), "{rt}");
+        let quiet = text.replace("install -q -y", "install -q -y --no-install-recommends");
+        assert!(runtime(&patch(&quiet)).contains("apt-get install -y --no-install-recommends xvfb python3-pip"));
     }
 
     /// Round 9 (puckel/docker-airflow): the locale enabled by `sed -i … /etc/locale.gen` is
@@ -924,7 +1040,7 @@ mod tests {
             ),
             "{rt}"
         );
-        assert!(rt.contains("--no-install-recommends libpq5 locales \\"), "{rt}");
+        assert!(rt.contains("install -y libpq5 locales \\"), "{rt}");
     }
 
     /// Round 10 (openresty's fat images, `FROM ${RESTY_FAT_IMAGE_BASE}:${RESTY_FAT_IMAGE_TAG}`,
