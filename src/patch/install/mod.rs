@@ -437,13 +437,25 @@ fn replay(df: &Dockerfile, ins: &Instruction, script: &shell::Script, out: &mut 
             feeds = Some(feeds.map_or(written.clone(), |f| format!("{f} | {written}")));
             continue;
         }
-        // a folder the set-up after it works on (`mkdir /zap && chown zap:zap /zap`) is made
+        // a folder the set-up after it works on is made: the folder itself (`mkdir /zap &&
+        // chown zap:zap /zap`), one above it (koel's `mkdir -p storage/app/public/images &&
+        // chown -R … storage/app`) or one in it
         if p == "mkdir" && !c.conditional() {
-            let made: Vec<&String> = c.args().iter().filter(|a| !a.starts_with('-')).collect();
+            let made: Vec<&str> =
+                c.args().iter().filter(|a| !a.starts_with('-')).map(|a| a.trim_end_matches('/')).collect();
+            let related = |a: &str| {
+                let a = a.trim_end_matches('/');
+                !a.is_empty()
+                    && made.iter().any(|m| {
+                        *m == a
+                            || m.strip_prefix(a).is_some_and(|r| r.starts_with('/'))
+                            || a.strip_prefix(*m).is_some_and(|r| r.starts_with('/'))
+                    })
+            };
             let used = script.commands[i + 1..]
                 .iter()
                 .filter(|later| kept(later))
-                .any(|later| later.args().iter().any(|a| made.contains(&a)));
+                .any(|later| later.args().iter().any(|a| related(a)));
             if used {
                 out.setup.push(commands::written(df, ins, c));
                 continue;
@@ -1024,6 +1036,10 @@ mod tests {
             "{rt}"
         );
         assert!(!rt.contains("/tmp/scratch"), "{rt}");
+        // a folder made under the one the set-up then chowns (round 22: koel)
+        let nested = text.replace("mkdir /zap &&", "mkdir -p /zap/storage/app/public/images &&");
+        assert!(runtime(&patch(&nested))
+            .contains("&& mkdir -p /zap/storage/app/public/images \\\n    && chown zap:zap /zap"));
         let quiet = text.replace("install -q -y", "install -q -y --no-install-recommends");
         assert!(runtime(&patch(&quiet)).contains("apt-get install -y --no-install-recommends xvfb python3-pip"));
     }
