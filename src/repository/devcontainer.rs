@@ -111,9 +111,7 @@ mod tests {
     use super::*;
 
     fn model(files: &[(&str, &str)]) -> Model {
-        let mut m = Model::default();
-        read(&Sources::of_files(files), &mut m);
-        m
+        Model::read_by(read, files)
     }
 
     #[test]

@@ -238,6 +238,16 @@ impl Sources {
     }
 }
 
+impl Model {
+    /// What one reader makes of these files alone: its tests' model.
+    #[cfg(test)]
+    pub fn read_by(read: fn(&Sources, &mut Model), files: &[(&str, &str)]) -> Model {
+        let mut m = Model::default();
+        read(&Sources::of_files(files), &mut m);
+        m
+    }
+}
+
 /// The repository's ship model.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Model {

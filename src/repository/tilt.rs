@@ -190,9 +190,7 @@ mod tests {
     use super::*;
 
     fn model(files: &[(&str, &str)]) -> Model {
-        let mut m = Model::default();
-        read(&Sources::of_files(files), &mut m);
-        m
+        Model::read_by(read, files)
     }
 
     /// homepage's k3d/Tiltfile: the Dockerfile and the context are relative to its folder.
