@@ -173,8 +173,9 @@ pub fn is_dev(name: &str) -> bool {
 }
 
 /// The RUN that installs `packages` in the runtime stage, in `manager`'s way and with its
-/// cache left out of the layer.
-pub fn install_line(manager: Manager, packages: &[String]) -> String {
+/// cache left out of the layer; with `recommends`, apt also installs what they recommend, as
+/// the original's install did.
+pub fn install_line(manager: Manager, packages: &[String], recommends: bool) -> String {
     let names = packages.join(" ");
     match manager {
         Manager::Apk => format!("RUN apk add --no-cache {names}"),
@@ -182,7 +183,8 @@ pub fn install_line(manager: Manager, packages: &[String]) -> String {
         Manager::Yum => format!("RUN yum install -y {names} && yum clean all"),
         Manager::Dnf => format!("RUN dnf install -y {names} && dnf clean all"),
         Manager::AptGet | Manager::Apt => format!(
-            "RUN apt-get update \\\n    && apt-get install -y --no-install-recommends {names} \\\n    && rm -rf /var/lib/apt/lists/*"
+            "RUN apt-get update \\\n    && apt-get install -y {}{names} \\\n    && rm -rf /var/lib/apt/lists/*",
+            if recommends { "" } else { "--no-install-recommends " }
         ),
     }
 }
@@ -330,7 +332,7 @@ pub fn runtime_install(original: &Dockerfile, patched: &str, inputs: &Inputs) ->
         }
         m
     };
-    let line = (!packages.is_empty()).then(|| install_line(manager, &packages));
+    let line = (!packages.is_empty()).then(|| install_line(manager, &packages, false));
     (line, vec![Rationale::new("SL102", at, message)])
 }
 
@@ -430,9 +432,11 @@ mod tests {
     #[test]
     fn install_lines_keep_the_cache_out() {
         let p = vec!["libpq5".to_owned()];
-        assert!(install_line(Manager::AptGet, &p).ends_with("rm -rf /var/lib/apt/lists/*"));
-        assert_eq!(install_line(Manager::Apk, &p), "RUN apk add --no-cache libpq5");
-        assert_eq!(install_line(Manager::Microdnf, &p), "RUN microdnf install -y libpq5 && microdnf clean all");
+        assert!(install_line(Manager::AptGet, &p, false).ends_with("rm -rf /var/lib/apt/lists/*"));
+        assert!(install_line(Manager::AptGet, &p, false).contains("install -y --no-install-recommends libpq5"));
+        assert!(install_line(Manager::AptGet, &p, true).contains("install -y libpq5 \\"));
+        assert_eq!(install_line(Manager::Apk, &p, false), "RUN apk add --no-cache libpq5");
+        assert_eq!(install_line(Manager::Microdnf, &p, false), "RUN microdnf install -y libpq5 && microdnf clean all");
         assert_eq!(manager_of_image("python:3.12-alpine"), Manager::Apk);
         assert_eq!(manager_of_image("registry.access.redhat.com/ubi9/ubi-minimal"), Manager::Microdnf);
         assert_eq!(manager_of_image("python:3.12-slim"), Manager::AptGet);
