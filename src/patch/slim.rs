@@ -3,6 +3,7 @@
 //! the RUN that fills them. The file is edited in place, line by line, so the diff is only
 //! those lines. Refused when the stage to slim is also what a build stage is built on.
 
+use super::libraries;
 use super::{Outcome, Plan, Rationale, Reason};
 use crate::dockerfile::edit::{apply, Edit};
 use crate::dockerfile::graph::StageRef;
@@ -23,6 +24,8 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     // every change is an edit of the file where the word it changes is written
     let mut edits: Vec<Edit> = Vec::new();
     let mut rationale = Vec::new();
+    // `-dev` packages kept since their runtime library is unknown
+    let mut unknown: Vec<String> = Vec::new();
 
     // 1. the base of the shipped lineage
     if let (StageRef::Image(base), Some(slim)) = (&graph.bases[root], graph.root_image(target).and_then(slim_variant)) {
@@ -78,18 +81,26 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             let runtime_pkgs = installs.iter().flat_map(|(p, _)| p.iter()).any(|p| !is_toolchain_package(p));
             let housekeeping_only = parsed.commands.iter().all(|c| matches!(roles::of(c), Role::Install | Role::Clean));
             if !toolchain.is_empty() {
+                // a library's `-dev` package gives way to the library, not to nothing: what the
+                // stage copies from a build stage may link it (`x264-dev` pulled in `x264-libs`)
+                let release = graph.root_image(si).and_then(libraries::release_of);
+                let words = word_edits(df, ins, &parsed, &removed, release);
+                let swaps = words.as_ref().is_some_and(|w| !w.swapped.is_empty() || !w.unknown.is_empty());
                 let kept = runtime_pkgs || !housekeeping_only;
-                if kept && still_built_with(df, &graph, si, ins.line).is_none() {
-                    if let Some(dropped) = drop_toolchain(df, &graph, si, ins, &parsed, &removed) {
-                        edits.extend(dropped);
-                        rationale.push(Rationale::new(
-                            "SL101",
-                            ins.line,
-                            format!(
-                                "{} no longer installed in a stage that ships; the rest of the RUN stays",
-                                toolchain.join(", ")
-                            ),
-                        ));
+                if (kept || swaps) && still_built_with(df, &graph, si, ins.line).is_none() {
+                    let dropped = match (kept, words) {
+                        (true, Some(w)) => drop_toolchain(df, &graph, si, ins, &parsed, w),
+                        // a RUN of toolchain packages only: nothing after it builds
+                        (false, Some(w)) => Some(w),
+                        (_, None) => None,
+                    };
+                    if let Some(w) = dropped {
+                        unknown.extend(w.unknown.iter().cloned());
+                        if w.edits.is_empty() {
+                            continue;
+                        }
+                        rationale.push(Rationale::new("SL101", ins.line, w.said(kept)));
+                        edits.extend(w.edits);
                         continue;
                     }
                 }
@@ -155,6 +166,15 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             }
         }
     }
+    if rationale.is_empty() && !unknown.is_empty() {
+        return super::refuse(
+            Reason::UnknownRuntime,
+            format!(
+                "the stage that ships installs {}, whose runtime library shiplight cannot name for this distribution; replace each with the library package the program links and ask again",
+                unknown.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            ),
+        );
+    }
     if rationale.is_empty() {
         return Some(Err(Outcome::Nothing(
             "already multi-stage, and no RUN of the stage that ships installs only a toolchain shiplight can drop"
@@ -162,6 +182,89 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         )));
     }
     Some(edited(df, target, edits, "slim", rationale))
+}
+
+/// What taking the toolchain's words out of a RUN's installs does: the edits, the packages
+/// dropped, the `-dev` packages swapped for their runtime library, and those kept because
+/// their runtime library is unknown.
+struct Words {
+    edits: Vec<Edit>,
+    dropped: Vec<String>,
+    swapped: Vec<(String, String)>,
+    unknown: Vec<String>,
+}
+
+impl Words {
+    /// The rationale's words for them; `kept`: the rest of the RUN stays.
+    fn said(&self, kept: bool) -> String {
+        let mut parts = Vec::new();
+        if !self.dropped.is_empty() {
+            parts.push(format!("{} no longer installed in a stage that ships", self.dropped.join(", ")));
+        }
+        if !self.swapped.is_empty() {
+            let pairs: Vec<String> = self.swapped.iter().map(|(d, r)| format!("{d} → {r}")).collect();
+            parts.push(format!("the runtime library instead of its headers ({})", pairs.join(", ")));
+        }
+        if !self.unknown.is_empty() {
+            parts.push(format!("{} kept: shiplight cannot name its runtime library", self.unknown.join(", ")));
+        }
+        if kept {
+            parts.push("the rest of the RUN stays".into());
+        }
+        parts.join("; ")
+    }
+}
+
+/// Each toolchain package of the RUN's installs, out: a compiler is dropped, a library's
+/// `-dev` package becomes its runtime library (from the `-dev` → runtime table for the
+/// stage's distribution and release), or stays when the table cannot name it. `None` when a
+/// word cannot be edited where it is written, or an install would be left empty.
+fn word_edits(
+    df: &Dockerfile,
+    ins: &crate::dockerfile::Instruction,
+    parsed: &shell::Script,
+    removed: &dyn Fn(usize, &str) -> bool,
+    release: Option<&str>,
+) -> Option<Words> {
+    let mut w = Words { edits: Vec::new(), dropped: Vec::new(), swapped: Vec::new(), unknown: Vec::new() };
+    for (at, c) in parsed.commands.iter().enumerate() {
+        let Some((m, pkgs)) = system_install(c) else { continue };
+        let toolchain = |n: &str| is_toolchain_package(n) && !removed(at, n);
+        if !pkgs.iter().any(|p| toolchain(p)) {
+            continue;
+        }
+        let verb = super::edits::verb_index(c, if m == Manager::Apk { "add" } else { "install" })?;
+        let mut left = pkgs.iter().filter(|p| !toolchain(p)).count();
+        let mut installed: Vec<String> = pkgs.iter().map(|p| p.to_string()).collect();
+        for k in verb + 1..c.words.len() {
+            let word = &c.words[k];
+            let name = crate::dockerfile::packages::package_name(word);
+            if word.starts_with('-') || !toolchain(name) {
+                continue;
+            }
+            let runtime = if libraries::is_dev(name) { libraries::runtime_on(name, m, release) } else { Some(None) };
+            match runtime {
+                Some(Some(lib)) if !installed.iter().any(|p| p == lib) => {
+                    w.edits.push(super::edits::replace_word(ins, c, k, lib)?);
+                    w.swapped.push((name.to_owned(), lib.to_owned()));
+                    installed.push(lib.to_owned());
+                    left += 1;
+                }
+                Some(_) => {
+                    w.edits.push(super::edits::drop_word(&df.text, ins, c, k)?);
+                    w.dropped.push(name.to_owned());
+                }
+                None => {
+                    w.unknown.push(name.to_owned());
+                    left += 1;
+                }
+            }
+        }
+        if left == 0 {
+            return None;
+        }
+    }
+    Some(w)
 }
 
 /// The edits that take only the toolchain's packages out of a RUN that also installs what the
@@ -176,34 +279,14 @@ fn drop_toolchain(
     si: usize,
     ins: &crate::dockerfile::Instruction,
     parsed: &shell::Script,
-    removed: &dyn Fn(usize, &str) -> bool,
-) -> Option<Vec<Edit>> {
+    words: Words,
+) -> Option<Words> {
     let may_build =
         |c: &shell::SimpleCommand| matches!(roles::of(c), Role::Build | Role::Other) || roles::runs_script(c).is_some();
     if parsed.commands.iter().any(may_build) {
         return None;
     }
-    let mut edits = Vec::new();
-    let mut names = Vec::new();
-    for (at, c) in parsed.commands.iter().enumerate() {
-        let Some((m, pkgs)) = system_install(c) else { continue };
-        let drop = |n: &str| is_toolchain_package(n) && !removed(at, n);
-        if !pkgs.iter().any(|p| drop(p)) {
-            continue;
-        }
-        if pkgs.iter().all(|p| drop(p)) {
-            return None;
-        }
-        let verb = super::edits::verb_index(c, if m == Manager::Apk { "add" } else { "install" })?;
-        for k in verb + 1..c.words.len() {
-            let w = &c.words[k];
-            let name = crate::dockerfile::packages::package_name(w);
-            if !w.starts_with('-') && drop(name) {
-                edits.push(super::edits::drop_word(&df.text, ins, c, k)?);
-                names.push(name.to_owned());
-            }
-        }
-    }
+    let names: Vec<&String> = words.dropped.iter().chain(words.swapped.iter().map(|(d, _)| d)).collect();
     // what runs after this RUN, here and in the stages built FROM this one
     let descends = |s: usize| descends_from(df, graph, s, si);
     for (s, stage) in df.stages.iter().enumerate().filter(|&(s, _)| s == si || descends(s)) {
@@ -222,7 +305,7 @@ fn drop_toolchain(
             }
         }
     }
-    Some(edits)
+    Some(words)
 }
 
 /// Whether stage `s` is built FROM stage `si`, directly or through other stages.
@@ -309,6 +392,43 @@ mod tests {
         let r = refused(&text);
         assert_eq!(r.reason, crate::patch::Reason::InheritedStage, "{r:?}");
         assert!(r.message.contains("stage `c`"), "{}", r.message);
+    }
+
+    #[test]
+    fn a_library_dev_package_gives_way_to_its_library() {
+        // alfg/docker-nginx-rtmp (held out in round 22): the shipped stage copies an ffmpeg
+        // built against x264; dropping `x264-dev` alone took `x264-libs` with it
+        let t = Templates::built_in();
+        let debian = "FROM debian:12 AS b\nRUN make\nFROM debian:12\nRUN apt-get update && apt-get install -y ca-certificates libpq-dev gcc\nCOPY --from=b /app /app\nCMD [\"/app\"]\n";
+        let O::Patch(p) = suggest(debian, "D", &Default::default(), &t) else {
+            panic!("the library replaces its headers")
+        };
+        assert!(p.patched.contains("apt-get install -y ca-certificates libpq5\n"), "{}", p.patched);
+        let said: Vec<&str> = p.rationale.iter().map(|r| r.message.as_str()).collect();
+        assert!(
+            said.iter().any(|m| m.contains("gcc no longer installed") && m.contains("libpq-dev → libpq5")),
+            "{said:?}"
+        );
+        // a RUN of toolchain packages only keeps the library too, instead of going whole
+        let only = debian.replace("ca-certificates libpq-dev gcc", "libpq-dev gcc");
+        let O::Patch(p) = suggest(&only, "D", &Default::default(), &t) else { panic!() };
+        assert!(p.patched.contains("apt-get install -y libpq5\n"), "{}", p.patched);
+        // Alpine's runtime names are not in the table: the `-dev` package stays, and with
+        // nothing else to change the refusal says which and why
+        let alpine = "FROM alpine:3.16 AS b\nRUN make\nFROM alpine:3.16\nRUN apk add --no-cache ca-certificates x264-dev\nCOPY --from=b /ffmpeg /usr/local/bin/\n";
+        match suggest(alpine, "D", &Default::default(), &t) {
+            O::Refused(r) => {
+                assert_eq!(r.reason, crate::patch::Reason::UnknownRuntime, "{r:?}");
+                assert!(r.message.contains("`x264-dev`"), "{}", r.message);
+            }
+            other => panic!("{other:?}"),
+        }
+        // … and beside a compiler that can go, the compiler goes and the library stays
+        let O::Patch(p) = suggest(&alpine.replace("x264-dev", "x264-dev gcc"), "D", &Default::default(), &t) else {
+            panic!()
+        };
+        assert!(p.patched.contains("apk add --no-cache ca-certificates x264-dev\n"), "{}", p.patched);
+        assert!(p.rationale.iter().any(|r| r.message.contains("x264-dev kept")), "{:?}", p.rationale);
     }
 
     #[test]
