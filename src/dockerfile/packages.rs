@@ -63,7 +63,8 @@ pub fn system_install(cmd: &SimpleCommand) -> Option<(Manager, Vec<&str>)> {
             skip = true;
             continue;
         }
-        if a.starts_with('-') || a.starts_with('$') {
+        // apt's `name-` asks for the package to be removed (or not installed), not installed
+        if a.starts_with('-') || a.starts_with('$') || (m.is_apt() && a.ends_with('-')) {
             continue;
         }
         pkgs.push(package_name(a));

@@ -34,7 +34,7 @@ impl Row {
     /// of the runtime base, [`release_of`]; `None`: the table's own, bookworm's); `None`
     /// when headers are all it holds.
     /// The row's own column for `manager`: a name, `-` (nothing) or `?` (unknown).
-    fn column(&self, manager: Manager) -> &'static str {
+    pub fn column(&self, manager: Manager) -> &'static str {
         match manager {
             Manager::Apk => self.apk,
             Manager::Yum | Manager::Dnf | Manager::Microdnf => self.rpm,
@@ -173,19 +173,25 @@ pub fn is_dev(name: &str) -> bool {
 }
 
 /// The RUN that installs `packages` in the runtime stage, in `manager`'s way and with its
-/// cache left out of the layer; with `recommends`, apt also installs what they recommend, as
-/// the original's install did.
-pub fn install_line(manager: Manager, packages: &[String], recommends: bool) -> String {
+/// cache left out of the layer. With `recommends`, apt also installs what they recommend, as
+/// the original's install did, except the toolchain packages named there (`build-essential-`):
+/// the build stage has them, and a Recommends would bring them back (Debian's `python3-pip`
+/// recommends `build-essential` and `python3-dev`). A trailing `-` keeps apt from installing
+/// a package; a Recommends it would satisfy is then skipped, without an error.
+pub fn install_line(manager: Manager, packages: &[String], recommends: Option<&[String]>) -> String {
     let names = packages.join(" ");
     match manager {
         Manager::Apk => format!("RUN apk add --no-cache {names}"),
         Manager::Microdnf => format!("RUN microdnf install -y {names} && microdnf clean all"),
         Manager::Yum => format!("RUN yum install -y {names} && yum clean all"),
         Manager::Dnf => format!("RUN dnf install -y {names} && dnf clean all"),
-        Manager::AptGet | Manager::Apt => format!(
-            "RUN apt-get update \\\n    && apt-get install -y {}{names} \\\n    && rm -rf /var/lib/apt/lists/*",
-            if recommends { "" } else { "--no-install-recommends " }
-        ),
+        Manager::AptGet | Manager::Apt => {
+            let (flag, held) = match recommends {
+                None => ("--no-install-recommends ", String::new()),
+                Some(toolchain) => ("", toolchain.iter().map(|t| format!(" {t}-")).collect()),
+            };
+            format!("RUN apt-get update \\\n    && apt-get install -y {flag}{names}{held} \\\n    && rm -rf /var/lib/apt/lists/*")
+        }
     }
 }
 
@@ -332,7 +338,7 @@ pub fn runtime_install(original: &Dockerfile, patched: &str, inputs: &Inputs) ->
         }
         m
     };
-    let line = (!packages.is_empty()).then(|| install_line(manager, &packages, false));
+    let line = (!packages.is_empty()).then(|| install_line(manager, &packages, None));
     (line, vec![Rationale::new("SL102", at, message)])
 }
 
@@ -432,11 +438,14 @@ mod tests {
     #[test]
     fn install_lines_keep_the_cache_out() {
         let p = vec!["libpq5".to_owned()];
-        assert!(install_line(Manager::AptGet, &p, false).ends_with("rm -rf /var/lib/apt/lists/*"));
-        assert!(install_line(Manager::AptGet, &p, false).contains("install -y --no-install-recommends libpq5"));
-        assert!(install_line(Manager::AptGet, &p, true).contains("install -y libpq5 \\"));
-        assert_eq!(install_line(Manager::Apk, &p, false), "RUN apk add --no-cache libpq5");
-        assert_eq!(install_line(Manager::Microdnf, &p, false), "RUN microdnf install -y libpq5 && microdnf clean all");
+        assert!(install_line(Manager::AptGet, &p, None).ends_with("rm -rf /var/lib/apt/lists/*"));
+        assert!(install_line(Manager::AptGet, &p, None).contains("install -y --no-install-recommends libpq5"));
+        assert!(install_line(Manager::AptGet, &p, Some(&[])).contains("install -y libpq5 \\"));
+        let held = ["build-essential".to_owned(), "python3-dev".to_owned()];
+        assert!(install_line(Manager::AptGet, &p, Some(&held))
+            .contains("install -y libpq5 build-essential- python3-dev- \\"));
+        assert_eq!(install_line(Manager::Apk, &p, Some(&held)), "RUN apk add --no-cache libpq5");
+        assert_eq!(install_line(Manager::Microdnf, &p, None), "RUN microdnf install -y libpq5 && microdnf clean all");
         assert_eq!(manager_of_image("python:3.12-alpine"), Manager::Apk);
         assert_eq!(manager_of_image("registry.access.redhat.com/ubi9/ubi-minimal"), Manager::Microdnf);
         assert_eq!(manager_of_image("python:3.12-slim"), Manager::AptGet);

@@ -600,7 +600,10 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
         }
     }
     if !out.runtime_pkgs.is_empty() {
-        let line = libraries::install_line(s.manager, &out.runtime_pkgs, out.recommends);
+        // what a Recommends could bring back: the build tools, not a library's headers
+        let library = |p: &str| p.starts_with("lib") || libraries::row(p).is_some_and(|r| r.column(s.manager) != "-");
+        let held: Vec<String> = out.dropped.iter().filter(|p| !library(p)).cloned().collect();
+        let line = libraries::install_line(s.manager, &out.runtime_pkgs, out.recommends.then_some(&held[..]));
         out.runtime.insert(out.install_at.unwrap_or(0), line);
     }
     // the artifacts arrive where the last build ran (after the package RUN, if any, inserted
@@ -691,9 +694,9 @@ mod tests {
             p.patched.contains("# the toolchain\nRUN apt-get update && apt-get install -y build-essential"),
             "comments kept"
         );
-        assert!(rt.contains("apt-get install -y libssl3"), "{rt}");
+        // the original took Recommends, so the runtime does, but not the build tools back
+        assert!(rt.contains("apt-get install -y libssl3 build-essential- \\"), "{rt}");
         assert!(rt.contains("COPY --from=build /usr/local/bin/hello /usr/local/bin/hello\nCMD [\"hello\"]"), "{rt}");
-        assert!(!rt.contains("build-essential"));
         answers(text, &p, &["SL101"]);
     }
 
@@ -950,7 +953,7 @@ mod tests {
             ..Default::default()
         };
         let O::Patch(found) = suggest(text, "D", &inputs, &Templates::built_in()) else { panic!() };
-        assert!(runtime(&found).contains("install -y curl libssl3 \\"), "{}", found.patched);
+        assert!(runtime(&found).contains("install -y curl libssl3 gcc- make- \\"), "{}", found.patched);
         let m = &found.rationale.iter().find(|r| r.rule == "SL102").unwrap().message;
         assert!(m.contains("ELF needs") && m.contains("libssl3 (libssl.so.3)") && m.contains("libfoo.so.1"), "{m}");
         assert!(!m.contains("guess"), "{m}");
@@ -1028,7 +1031,9 @@ mod tests {
     fn the_runtime_reruns_set_up_whole() {
         let text = "FROM debian:trixie-slim\nRUN apt-get update && apt-get install -q -y gcc make xvfb python3-pip && \\\n    useradd -u 1000 -m zap && \\\n    echo zap:zap | chpasswd && \\\n    mkdir /zap && mkdir /tmp/scratch && \\\n    chown zap:zap /zap\nRUN pip install --break-system-packages zaproxy\nCMD [\"zap.sh\"]\n";
         let rt = runtime(&patch(text));
-        assert!(rt.contains("apt-get install -y xvfb python3-pip"), "{rt}");
+        // Recommends as the original took them, but not the moved compilers (round 22:
+        // homebridge's python3-pip recommends build-essential, which brought them back)
+        assert!(rt.contains("apt-get install -y xvfb python3-pip gcc- make- \\"), "{rt}");
         assert!(
             rt.contains("useradd -u 1000 -m zap \\\n    && echo zap:zap | chpasswd \\\n    && mkdir /zap \\\n    && chown zap:zap /zap"),
             "{rt}"
