@@ -105,27 +105,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                     }
                 }
                 if kept {
-                    // name the other work: the runtime packages, else the first other command
-                    let others: Vec<&str> = installs
-                        .iter()
-                        .flat_map(|(p, _)| p.iter().copied())
-                        .filter(|p| !is_toolchain_package(p))
-                        .take(4)
-                        .collect();
-                    let work =
-                        match parsed.commands.iter().find(|c| !matches!(roles::of(c), Role::Install | Role::Clean)) {
-                            _ if !others.is_empty() => format!("the packages `{}`", others.join("`, `")),
-                            Some(c) => format!("`{}`", c.words.join(" ")),
-                            None => "other work".into(),
-                        };
-                    return super::refuse(
-                        Reason::MixedRun,
-                        format!(
-                            "line {}: this RUN of a stage that ships installs the toolchain (`{}`) together with {work}; split the toolchain into a build stage and ask again",
-                            ins.line,
-                            toolchain.iter().take(4).copied().collect::<Vec<_>>().join("`, `")
-                        ),
-                    );
+                    return Some(Err(mixed(ins, &parsed, &installs, &toolchain)));
                 }
                 if let Some(refusal) = still_built_with(df, &graph, si, ins.line) {
                     return Some(Err(refusal));
@@ -182,6 +162,32 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         )));
     }
     Some(edited(df, target, edits, "slim", rationale))
+}
+
+/// The refusal of a RUN that installs the toolchain with other work whose toolchain cannot
+/// be taken out alone: it names the other work, the runtime packages, else the first other
+/// command.
+fn mixed(
+    ins: &crate::dockerfile::Instruction,
+    parsed: &shell::Script,
+    installs: &[(Vec<&str>, bool)],
+    toolchain: &[&str],
+) -> Outcome {
+    let others: Vec<&str> =
+        installs.iter().flat_map(|(p, _)| p.iter().copied()).filter(|p| !is_toolchain_package(p)).take(4).collect();
+    let work = match parsed.commands.iter().find(|c| !matches!(roles::of(c), Role::Install | Role::Clean)) {
+        _ if !others.is_empty() => format!("the packages `{}`", others.join("`, `")),
+        Some(c) => format!("`{}`", c.words.join(" ")),
+        None => "other work".into(),
+    };
+    Outcome::refused(
+        Reason::MixedRun,
+        format!(
+            "line {}: this RUN of a stage that ships installs the toolchain (`{}`) together with {work}; split the toolchain into a build stage and ask again",
+            ins.line,
+            toolchain.iter().take(4).copied().collect::<Vec<_>>().join("`, `")
+        ),
+    )
 }
 
 /// What taking the toolchain's words out of a RUN's installs does: the edits, the packages
