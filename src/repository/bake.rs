@@ -219,7 +219,22 @@ impl<'a> Resolver<'a> {
             return;
         }
         let def = self.definition(&files, &inv.env);
-        let (names, unknown) = def.expand(&inv.targets);
+        // a target the workflow computes (`${{ matrix.target }}` of a matrix another job
+        // printed from the bake file, as Mailu's CI does) is one of the default group's
+        let computed = |t: &String| t.contains("$__UNRESOLVED__");
+        let mut asked: Vec<String> = inv.targets.iter().filter(|t| !computed(t)).cloned().collect();
+        let guessed = asked.len() < inv.targets.len() && def.groups.contains_key("default");
+        if guessed {
+            asked.push("default".into());
+        }
+        let (names, mut unknown) = def.expand(&asked);
+        if asked.is_empty() && !inv.targets.is_empty() {
+            // only computed targets, and no default group to stand for them
+            unknown = inv.targets.clone();
+            unknown.dedup();
+        }
+        let computed =
+            if guessed { " (the workflow computes the target: taken as one of the default group's)" } else { "" };
         for u in unknown {
             model.notes.push(Note {
                 file: evidence.file.clone(),
@@ -236,7 +251,7 @@ impl<'a> Resolver<'a> {
                 file: evidence.file.clone(),
                 line: evidence.line,
                 says: format!(
-                    "{} bake target `{name}` ({}:{}), which {}",
+                    "{} bake target `{name}` ({}:{}){computed}, which {}",
                     evidence.says,
                     t.file,
                     t.line,

@@ -342,6 +342,14 @@ fn read_steps(
                 (who, Some("build-push-action")) => build_push(sources, model, here, step, with, &s, who, job),
                 (who, Some("bake-action")) => bake_action(bake, model, here, step, with, &s, who),
                 (local, _) if local.starts_with("./") => composite(sources, bake, model, here, step, uses, &s, depth),
+                // a retry action runs its `command` input as a shell step would
+                // (`nick-fields/retry`, `Wandalen/wretry.action`: Mailu bakes its images so)
+                (_, Some(n)) if n.contains("retry") => {
+                    if let Some(command) = with.and_then(|w| w.str_at("command")) {
+                        let budget = std::cell::Cell::new(MAX_FOLLOWED);
+                        run_step(sources, bake, model, here, step, command, job_dir, &s, job, 0, &budget);
+                    }
+                }
                 _ => {}
             }
         } else if let Some(run) = step.str_at("run") {
@@ -1498,6 +1506,45 @@ jobs:
         );
         assert_eq!(m.notes.len(), 1, "{:?}", m.notes);
         assert!(m.notes[0].message.contains("$DOCKERFILE"), "{:?}", m.notes);
+    }
+
+    /// Mailu (held out in round 22): bake runs inside `nick-fields/retry`'s `command`, for a
+    /// matrix target another job printed from the bake file's default group
+    #[test]
+    fn a_retried_bake_of_a_computed_target_builds_the_default_group() {
+        let wf = r#"on: push
+jobs:
+  targets:
+    runs-on: x
+    outputs:
+      matrix: ${{ steps.t.outputs.matrix }}
+    steps:
+      - id: t
+        run: echo matrix=$(docker buildx bake -f tests/build.hcl --print | jq -cr '.group.default.targets') >> $GITHUB_OUTPUT
+  build:
+    needs: targets
+    strategy:
+      matrix:
+        target: ${{ fromJson(needs.targets.outputs.matrix) }}
+    runs-on: x
+    steps:
+      - uses: nick-fields/retry@v3
+        with:
+          max_attempts: 3
+          command: |
+            docker buildx bake --push \
+              --file ./tests/build.hcl ${{ matrix.target }}
+"#;
+        let hcl = "group \"default\" {\n  targets = [\"admin\"]\n}\ntarget \"admin\" {\n  context = \"admin/\"\n  contexts = {\n    assets = \"target:assets\"\n  }\n}\ntarget \"assets\" {\n  context = \"assets/\"\n}\n";
+        let m = model(
+            &[(".github/workflows/ci.yml", wf), ("tests/build.hcl", hcl)],
+            &["admin/Dockerfile", "assets/Dockerfile"],
+        );
+        let shipped: Vec<_> = roles(&m).into_iter().filter(|(_, _, r)| *r == Role::Ships).collect();
+        assert_eq!(shipped, [("admin/Dockerfile", None, Role::Ships)], "{:?}", m.paths);
+        let admin = m.paths.iter().find(|p| p.dockerfile == "admin/Dockerfile" && p.role == Role::Ships).unwrap();
+        assert_eq!(admin.contexts, ["assets"]);
+        assert!(admin.evidence.says.contains("the workflow computes the target"), "{}", admin.evidence.says);
     }
 
     #[test]
