@@ -230,11 +230,16 @@ mod tests {
         ] {
             let O::Patch(p) = suggest(text, "D", &Default::default(), &t) else { panic!("{text}") };
             assert_eq!(p.ecosystem, "install");
+            // with the CA certificates the golang image had (round 23: cfssl)
             assert!(
-                p.patched.contains("FROM debian:bookworm-slim AS runtime\nCOPY --from=build /app /app\n"),
+                p.patched.contains("FROM debian:bookworm-slim AS runtime\nRUN apt-get update \\\n    && apt-get install -y --no-install-recommends ca-certificates \\\n    && rm -rf /var/lib/apt/lists/*\nCOPY --from=build /app /app\n"),
                 "{}",
                 p.patched
             );
+            assert!(p
+                .rationale
+                .iter()
+                .any(|r| r.message.starts_with("ca-certificates installed: `golang:1.19` has them")));
             assert!(
                 p.rationale[0].message.starts_with("the toolchain of `golang:1.19` stays in the build stage"),
                 "{:?}",

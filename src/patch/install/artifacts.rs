@@ -16,25 +16,41 @@ pub struct Artifact {
 }
 
 /// The prefix an install writes into: `--prefix=X`/`--prefix X` of configure,
-/// `-DCMAKE_INSTALL_PREFIX=X` of cmake, `PREFIX=X` given to make; `/usr/local` otherwise.
-fn prefix(commands: &[SimpleCommand]) -> String {
+/// `-DCMAKE_INSTALL_PREFIX=X` of cmake, `PREFIX=X` given to make, with the ARG and ENV
+/// values in force (`cmake .. ${CMAKEFLAGS}`, ZNC's, sets it); `/usr/local` otherwise.
+/// `None` when a configure, cmake, meson or make word holds a variable with no value known
+/// here: it may set the prefix.
+fn prefix(commands: &[SimpleCommand], vars: &[(String, String)]) -> Option<String> {
+    let mut unresolved = false;
     for c in commands {
-        let args = c.args();
+        let args: Vec<String> = c
+            .args()
+            .iter()
+            .flat_map(|a| match a.contains('$') {
+                true => crate::dockerfile::substitute(a, vars).split_whitespace().map(str::to_owned).collect(),
+                false => vec![a.clone()],
+            })
+            .collect();
+        // a whole word from a variable (`${CMAKEFLAGS}`, `$CONFIGURE_OPTS`) may hold a
+        // prefix; `-j$(nproc)` holds none
+        let configures = matches!(c.program().rsplit('/').next(), Some("configure" | "cmake" | "meson" | "make"));
+        unresolved |= configures && args.iter().any(|a| a.starts_with('$') && !a.starts_with("$("));
+        let known = |p: &str| (!p.contains('$')).then(|| p.to_owned());
         for (i, a) in args.iter().enumerate() {
             if let Some(p) = a.strip_prefix("--prefix=").or_else(|| a.strip_prefix("-DCMAKE_INSTALL_PREFIX=")) {
-                return p.to_owned();
+                return known(p);
             }
             if a == "--prefix" {
                 if let Some(p) = args.get(i + 1) {
-                    return p.clone();
+                    return known(p);
                 }
             }
             if let Some(p) = a.strip_prefix("PREFIX=") {
-                return p.to_owned();
+                return known(p);
             }
         }
     }
-    "/usr/local".into()
+    (!unresolved).then(|| "/usr/local".into())
 }
 
 /// Where a RUN's installs land, as the rewrite arranges it.
@@ -46,6 +62,8 @@ pub struct Landing<'a> {
     pub venv: bool,
     /// `make install` runs with `DESTDIR` = [`STAGING`].
     pub destdir: bool,
+    /// The ARG and ENV values in force at the RUN (global ARGs first).
+    pub vars: &'a [(String, String)],
 }
 
 /// Why the artifacts could not be placed as written.
@@ -55,6 +73,11 @@ pub enum Stuck {
     /// pip (gem, npm) into a distribution's Python: moved into a virtualenv when the text
     /// allows it and the program runs from it. The command, then what to do instead.
     DistroPip(String, String),
+    /// `make install` into a prefix a variable may set, with no value known: the command.
+    UnknownPrefix(String),
+    /// A pattern copied into a folder of the system (`cp build/*.so /usr/lib/`): the
+    /// command, and the folder.
+    IntoSystem(String, String),
 }
 
 /// The staging root of a `make install` into the system prefix.
@@ -111,7 +134,9 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                 }
             }
             _ if is_make_install(c) => {
-                let pre = prefix(commands);
+                let Some(pre) = prefix(commands, at.vars) else {
+                    return Err(Stuck::UnknownPrefix(c.words.join(" ")));
+                };
                 if at.destdir {
                     push(&mut out, format!("{STAGING}/"), "/".into());
                 } else if pre == "/usr" || pre == "/" {
@@ -124,8 +149,22 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                 }
             }
             "cp" | "mv" | "install" if plain.len() >= 2 => {
-                if let Some(to) = copy_destination(&plain, args, &cwd) {
-                    push(&mut out, to.clone(), to);
+                // a folder's whole contents into a folder the system has (`cp bin/* /usr/bin/`,
+                // cfssl's): that folder's contents arrive there, not the build image's /usr/bin
+                if let Some((from, to)) = contents_copy(&plain, &cwd) {
+                    push(&mut out, from, to);
+                } else {
+                    match copy_destination(&plain, args, &cwd) {
+                        Ok(tos) => tos.into_iter().for_each(|to| push(&mut out, to.clone(), to)),
+                        Err(folder) => return Err(Stuck::IntoSystem(c.words.join(" "), folder)),
+                    }
+                }
+            }
+            // a clone kept where it landed, outside the build's scratch folders and never
+            // built in (cfssl's trust bundles, `git clone …/cfssl_trust.git /etc/cfssl`)
+            "git" if c.subcommand() == Some("clone") => {
+                if let Some(dest) = kept_clone(c, commands, &cwd) {
+                    push(&mut out, dest.clone(), dest);
                 }
             }
             // a download saved where the program runs from (`curl -o /usr/local/bin/tool`)
@@ -198,27 +237,90 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
     Ok(out)
 }
 
-/// Where `cp`/`mv`/`install` put a file the image keeps: an absolute destination outside
-/// the scratch folders (a folder's destination gains the source's name), not `install -d`.
-fn copy_destination(plain: &[&String], args: &[String], cwd: &str) -> Option<String> {
-    // `install -m 755 x /usr/local/bin/`: the mode's value is not a path
-    let paths: Vec<&String> = plain.iter().copied().filter(|a| !a.chars().all(|c| c.is_ascii_digit())).collect();
-    let dest = paths.last()?;
-    if dest.contains('$') || !dest.starts_with('/') || args.iter().any(|a| a == "-d") {
+/// Where `git clone URL DEST` leaves a clone the image keeps: DEST, absolute, outside the
+/// build's scratch folders, not the working folder, never entered (`cd DEST`: built in, so
+/// a source) nor removed by the RUN.
+fn kept_clone(c: &SimpleCommand, commands: &[SimpleCommand], cwd: &str) -> Option<String> {
+    let operands: Vec<&String> = c.args().iter().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let [_, dest] = operands[..] else { return None };
+    let dest = resolve_path(cwd, dest);
+    let under = |p: &str| p == dest || p.starts_with(&format!("{dest}/"));
+    let entered = commands
+        .iter()
+        .any(|d| d.program() == "cd" && d.args().first().is_some_and(|to| under(&resolve_path(cwd, to))));
+    let removed = commands.iter().any(|d| d.program() == "rm" && d.args().iter().any(|a| resolve_path(cwd, a) == dest));
+    let scratch = SCRATCH.iter().any(|d| dest == *d || dest.starts_with(&format!("{d}/")));
+    (dest.starts_with('/') && !dest.contains('$') && !entered && !removed && !scratch && dest != cwd).then_some(dest)
+}
+
+/// `cp DIR/* DEST/` (or `DIR/.`): every file of a folder the build made into an absolute
+/// folder outside the scratch ones. The artifact is the folder's contents, copied into
+/// `DEST` (Docker's COPY of a folder copies what is in it).
+fn contents_copy(plain: &[&String], cwd: &str) -> Option<(String, String)> {
+    let [src, dest] = plain else { return None };
+    let dir = src.strip_suffix("/*").or_else(|| src.strip_suffix("/."))?;
+    if dir.contains(['*', '?', '$', '[']) || dest.contains('$') || !dest.starts_with('/') {
         return None;
     }
-    let into_folder = dest.ends_with('/');
     let dest = resolve_path(cwd, dest);
     if SCRATCH.iter().any(|d| dest.starts_with(d)) {
         return None;
     }
-    // `cp hello /usr/local/bin/`: the file lands in the folder
-    Some(match (paths.len(), paths.first()) {
-        (2, Some(src)) if into_folder && !src.contains(['*', '?', '$']) => {
-            format!("{}/{}", dest.trim_end_matches('/'), src.trim_end_matches('/').rsplit('/').next().unwrap_or(src))
+    Some((format!("{}/", resolve_path(cwd, dir)), format!("{}/", dest.trim_end_matches('/'))))
+}
+
+/// Folders the distribution fills: the build image's copy of one holds its toolchain, so
+/// only what the build put there may be copied, by name.
+const SYSTEM: [&str; 12] = [
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib64",
+    "/usr/bin",
+    "/usr/sbin",
+    "/usr/lib",
+    "/usr/lib64",
+    "/usr/libexec",
+    "/usr/share",
+    "/usr/include",
+    "/etc",
+];
+
+/// Where `cp`/`mv`/`install` put what the image keeps: an absolute destination outside the
+/// scratch folders, not `install -d`. Into a folder (a trailing `/`, several sources, or a
+/// folder of the system), each source lands under its own name; a pattern's files land in
+/// the folder, which is the artifact, unless it is a folder of the system: then `Err` with
+/// that folder, since which of its files the build wrote is unknown.
+fn copy_destination(plain: &[&String], args: &[String], cwd: &str) -> Result<Vec<String>, String> {
+    // `install -m 755 x /usr/local/bin/`: the mode's value is not a path
+    let paths: Vec<&String> = plain.iter().copied().filter(|a| !a.chars().all(|c| c.is_ascii_digit())).collect();
+    let Some((dest, sources)) = paths.split_last() else { return Ok(Vec::new()) };
+    if dest.contains('$') || !dest.starts_with('/') || args.iter().any(|a| a == "-d") {
+        return Ok(Vec::new());
+    }
+    let into_folder = dest.ends_with('/');
+    let dest = resolve_path(cwd, dest);
+    let dest = dest.trim_end_matches('/');
+    if SCRATCH.iter().any(|d| dest.starts_with(d)) {
+        return Ok(Vec::new());
+    }
+    let system = SYSTEM.contains(&dest) || dest.starts_with("/usr/lib/") || dest.starts_with("/lib/");
+    if !(into_folder || sources.len() > 1 || system) {
+        return Ok(vec![dest.to_owned()]);
+    }
+    let mut out = Vec::new();
+    for src in sources {
+        if src.contains(['*', '?', '$', '[']) {
+            if system {
+                return Err(dest.to_owned());
+            }
+            return Ok(vec![dest.to_owned()]);
         }
-        _ => dest.trim_end_matches('/').to_owned(),
-    })
+        // `cp hello /usr/local/bin/`: the file lands in the folder
+        let name = src.trim_end_matches('/').rsplit('/').next().unwrap_or(src);
+        out.push(format!("{dest}/{name}"));
+    }
+    Ok(out)
 }
 
 /// The tree `luarocks install` puts rocks in: `--tree DIR`, else its default under /usr/local.

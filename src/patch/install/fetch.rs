@@ -209,7 +209,7 @@ fn runs_git(ins: &Instruction) -> bool {
 }
 
 /// The global ARG defaults, which a stage's paths may read.
-fn global_args(df: &Dockerfile) -> Vec<(String, String)> {
+pub(super) fn global_args(df: &Dockerfile) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for ins in &df.global_args {
         if let Body::Pairs(pairs) = &ins.body {

@@ -191,6 +191,8 @@ fn survey<'a>(df: &'a Dockerfile, inputs: &super::Inputs) -> Option<Result<Surve
 fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Result<Split, Outcome> {
     let mut out = Split::default();
     let mut workdir = "/".to_owned();
+    // the ARG and ENV values in force, which a configure step's variables read
+    let mut vars = fetch::global_args(df);
     let mut prev_end = s.stage.line;
     for (n, ins) in s.stage.instructions.iter().enumerate() {
         let before = prev_end;
@@ -198,6 +200,12 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
         prev_end = ins.end_line;
         if ins.kind == Kind::Workdir {
             workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/"));
+        }
+        if let (Kind::Arg | Kind::Env, crate::dockerfile::Body::Pairs(pairs)) = (ins.kind, &ins.body) {
+            for p in pairs {
+                let v = crate::dockerfile::substitute(p.value.as_deref().unwrap_or_default(), &vars);
+                vars.push((p.key.clone(), v));
+            }
         }
         // a RUN the runtime reruns (after the build, or between its RUNs)
         let rerun = n > last || !(s.ships_toolchain(n) || s.is_build_run(n) || s.prepares_with_tool(n));
@@ -215,7 +223,7 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
                     out.build.push(text);
                     continue;
                 };
-                split_run(df, s, ins, script, before, &workdir, &mut out)?;
+                split_run(df, s, ins, script, before, &workdir, &vars, &mut out)?;
                 runtime_packages(s, state, inputs, &mut out);
                 out.recommends |= script.commands.iter().any(takes_recommends);
                 out.install_at.get_or_insert(out.runtime.len());
@@ -231,6 +239,11 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
             | Kind::Label
             | Kind::Volume
             | Kind::Stopsignal => out.runtime.push(text),
+            // sources a build RUN deletes when it is done (ZNC's `COPY . /znc-src`, then `rm -rf
+            // /znc-src`): only the build stage reads them
+            Kind::Copy | Kind::Add if ins.flag("from").is_none() && deleted_by_a_build(s, ins, &workdir) => {
+                out.build.push(text);
+            }
             _ => {
                 out.build.push(df.source(ins).trim_end().replace("\r\n", "\n"));
                 out.runtime.push(text);
@@ -238,6 +251,31 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
         }
     }
     Ok(out)
+}
+
+/// Whether a COPY's destination is deleted by a RUN of the stage that builds or installs the
+/// toolchain (`rm -rf /src`, or a folder above it), after the COPY.
+fn deleted_by_a_build(s: &Survey, copy: &Instruction, workdir: &str) -> bool {
+    let crate::dockerfile::Body::Copy { dest, .. } = &copy.body else { return false };
+    if dest.contains('$') {
+        return false;
+    }
+    let dest = resolve_path(workdir, dest);
+    let dest = dest.trim_end_matches('/');
+    s.stage
+        .instructions
+        .iter()
+        .enumerate()
+        .filter(|(n, i)| i.line > copy.line && (s.ships_toolchain(*n) || s.is_build_run(*n)))
+        .any(|(n, _)| {
+            s.scripts[n].iter().flat_map(|sc| &sc.commands).any(|c| {
+                c.program() == "rm"
+                    && c.args().iter().filter(|a| !a.starts_with('-') && a.starts_with('/')).any(|a| {
+                        let gone = a.trim_end_matches('/');
+                        !gone.is_empty() && (dest == gone || dest.starts_with(&format!("{gone}/")))
+                    })
+            })
+        })
 }
 
 /// Refuse a RUN the runtime stage would rerun when it runs a script shiplight does not read
@@ -261,6 +299,7 @@ fn opaque_script(ins: &Instruction, script: &Option<shell::Script>) -> Result<()
 
 /// A build RUN goes to the build stage, staged (DESTDIR) or in a virtualenv when its
 /// installs would land in the system's own prefix; its artifacts are noted.
+#[allow(clippy::too_many_arguments)]
 fn split_run(
     df: &Dockerfile,
     s: &Survey,
@@ -268,6 +307,7 @@ fn split_run(
     script: &shell::Script,
     before: usize,
     workdir: &str,
+    vars: &[(String, String)],
     out: &mut Split,
 ) -> Result<(), Outcome> {
     // where this RUN's installs land: as written, or staged (DESTDIR) / in a virtualenv, by
@@ -275,7 +315,7 @@ fn split_run(
     // `--user`) installs into PYTHONUSERBASE (OctoPrint's `/octoprint/plugins`)
     let user_base = pip_user_base(s, ins, script)?;
     let base_prefix = user_base.as_deref().or(s.base_prefix);
-    let mut landing = Landing { base_prefix, ..Landing::default() };
+    let mut landing = Landing { base_prefix, vars, ..Landing::default() };
     let mut edits = Vec::new();
     let found = loop {
         match artifacts(&script.commands, workdir, landing) {
@@ -287,6 +327,18 @@ fn split_run(
                 }
                 _ => return Err(Outcome::refused(Reason::SystemPrefix, format!("line {}: {why}", ins.line))),
             },
+            Err(Stuck::IntoSystem(command, folder)) => {
+                return Err(Outcome::refused(
+                    Reason::UnknownArtifact,
+                    format!("line {}: `{command}` copies files by a pattern into `{folder}`, whose other files are the build image's (its toolchain among them), so shiplight cannot tell which to ship; copy them by name, or into a folder of their own, and ask again", ins.line),
+                ))
+            }
+            Err(Stuck::UnknownPrefix(command)) => {
+                return Err(Outcome::refused(
+                    Reason::UnknownArtifact,
+                    format!("line {}: `{command}` installs into a prefix a variable of the configure step may set, and shiplight knows no value for it; write `--prefix`/`-DCMAKE_INSTALL_PREFIX` out (or give the ARG a default) and ask again", ins.line),
+                ))
+            }
             Err(Stuck::DistroPip(command, advice)) => {
                 let shares = format!(
                     "line {}: `{command}` installs into the distribution's own prefix, which the toolchain shares",
@@ -592,6 +644,15 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
     }
     let copies: Vec<String> = kept.iter().map(|a| format!("COPY --from={build_name} {} {}", a.from, a.to)).collect();
     let runtime_image = runtime_base(&s.base);
+    // a toolchain image (golang, rust, gcc: buildpack-deps underneath) has the CA
+    // certificates and a slim Debian does not: a program that speaks TLS needs them (cfssl)
+    let certificates = s.toolchain_base
+        && s.manager.is_apt()
+        && runtime_image != s.base
+        && !out.runtime_pkgs.iter().any(|p| p == "ca-certificates");
+    if certificates {
+        out.runtime_pkgs.push("ca-certificates".into());
+    }
     if let Some(found) = &inputs.runtime_libs {
         for (package, _) in found {
             if !package.is_empty() && !out.runtime_pkgs.contains(package) {
@@ -634,6 +695,13 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
         ),
     )];
     let at = stage.instructions[last].line;
+    if certificates {
+        rationale.push(Rationale::new(
+            "SL101",
+            stage.line,
+            format!("ca-certificates installed: `{}` has them and `{runtime_image}` does not", s.base),
+        ));
+    }
     rationale.extend(runtime::libraries_rationale(inputs, s, &runtime_image, &out, at));
     Ok(Plan::new("install", df, stage, &s.base, &runtime_image, out.build, out.runtime, rationale))
 }
@@ -648,6 +716,52 @@ mod tests {
             O::Patch(p) => p,
             other => panic!("no patch for\n{text}\n{other:?}"),
         }
+    }
+
+    /// Round 23 (znc/znc, held out): the install prefix comes from an ARG the configure step
+    /// expands (`cmake .. ${CMAKEFLAGS}`), and the sources copied in are deleted by the build
+    #[test]
+    fn the_prefix_an_arg_gives_the_configure_step_is_the_artifact() {
+        let text = "FROM alpine:3.20\nARG CMAKEFLAGS=\"-DWANT_X=YES -DCMAKE_INSTALL_PREFIX=/opt/znc\"\nARG MAKEFLAGS=\"\"\nCOPY . /znc-src\nRUN apk add --no-cache build-base cmake\nRUN cd /znc-src && mkdir build && cd build && cmake .. ${CMAKEFLAGS} && make $MAKEFLAGS -j$(nproc) && make install && cd / && rm -rf /znc-src\nCMD [\"/opt/znc/bin/znc\"]\n";
+        let rt = runtime(&patch(text));
+        assert!(rt.contains("COPY --from=build /opt/znc /opt/znc\n"), "{rt}");
+        assert!(!rt.contains("/usr/local") && !rt.contains("COPY . /znc-src"), "{rt}");
+        // a variable with no value known may set the prefix: refused, not guessed
+        let unknown = text.replace("ARG CMAKEFLAGS=\"-DWANT_X=YES -DCMAKE_INSTALL_PREFIX=/opt/znc\"\n", "");
+        let r = refusal(&unknown);
+        assert_eq!(r.reason, Reason::UnknownArtifact, "{r:?}");
+        assert!(r.message.contains("a variable of the configure step may set"), "{}", r.message);
+    }
+
+    /// Round 23 (cloudflare/cfssl, held out): a clone kept where the build put it is shipped,
+    /// a folder's contents copied into /usr/bin are that folder's (not the build image's
+    /// whole /usr/bin), and a pattern into a system folder is refused
+    #[test]
+    fn clones_kept_and_folder_contents_are_the_artifacts() {
+        let text = "FROM golang:1.20\nWORKDIR /workdir\nCOPY . /workdir\nRUN git clone https://github.com/cloudflare/cfssl_trust.git /etc/cfssl && \\\n    make clean && make all && cp bin/* /usr/bin/\nENTRYPOINT [\"cfssl\"]\n";
+        let rt = runtime(&patch(text));
+        assert!(
+            rt.contains("COPY --from=build /etc/cfssl /etc/cfssl\nCOPY --from=build /workdir/bin/ /usr/bin/\n"),
+            "{rt}"
+        );
+        assert!(!rt.contains("COPY --from=build /usr/bin /usr/bin"), "{rt}");
+        // a clone built in is the build's source, not an artifact
+        let built = text.replace("/etc/cfssl && \\\n    make clean", "/opt/trust && cd /opt/trust && make clean");
+        let rt = runtime(&patch(&built));
+        assert!(
+            !rt.contains("/opt/trust /opt/trust") && rt.contains("COPY --from=build /opt/trust/bin/ /usr/bin/"),
+            "{rt}"
+        );
+        let glob = text.replace("cp bin/* /usr/bin/", "cp bin/cf* /usr/bin/");
+        // (the Go rewriter's refusal comes first; the split's follows it)
+        let r = refusal(&glob);
+        assert!(
+            r.message.contains(
+                "the build-and-install split: line 4: `cp bin/cf* /usr/bin/` copies files by a pattern into `/usr/bin`"
+            ),
+            "{}",
+            r.message
+        );
     }
 
     /// A shipped stage with other stages after it (linkding's `linkding-plus`, built as its
