@@ -9,7 +9,7 @@
 //!   apt-mark manual $savedAptMark; apt-get purge -y --auto-remove`: everything installed after
 //!   the save is auto-marked and auto-removed, except what `apt-mark manual NAME` keeps
 //! - `apt-get remove|purge PKG`, `apt-get autoremove`, `--auto-remove`
-//! - `yum|dnf|microdnf remove|erase PKG`
+//! - `yum|dnf|microdnf remove|erase|autoremove PKG`
 //!
 //! A removal that runs only under a condition (`if`, `case`, `||`, `[ … ] &&`) is not
 //! assumed to happen: the package is [`Fate::MaybeRemoved`], and the finding says why. A
@@ -197,7 +197,10 @@ pub fn run_state(script: &Script) -> RunState {
         };
         let Some((verb_at, verb)) = verb(cmd) else { continue };
         let names: Vec<String> = operands(cmd, verb_at).into_iter().map(|n| package_name(n).to_owned()).collect();
-        if matches!(verb, "del" | "delete" | "remove" | "purge" | "erase") {
+        // dnf's and yum's `autoremove PKG…` remove those packages with what only they needed
+        // (ansible/galaxy_ng's `${DNF} autoremove ${INSTALL_PKGS_BUILD}`)
+        let rpm_autoremove = verb == "autoremove" && matches!(manager, Manager::Yum | Manager::Dnf | Manager::Microdnf);
+        if matches!(verb, "del" | "delete" | "remove" | "purge" | "erase") || rpm_autoremove {
             st.removes_names.extend(names.iter().cloned());
         }
         match (manager, verb) {
@@ -220,7 +223,7 @@ pub fn run_state(script: &Script) -> RunState {
                 }
                 remove(&mut st, &|p: &Package| p.manager.is_apt() && (names.contains(&p.name) || (auto && p.auto)));
             }
-            (Manager::Yum | Manager::Dnf | Manager::Microdnf, "remove" | "erase") => {
+            (Manager::Yum | Manager::Dnf | Manager::Microdnf, "remove" | "erase" | "autoremove") => {
                 remove(&mut st, &|p: &Package| {
                     matches!(p.manager, Manager::Yum | Manager::Dnf | Manager::Microdnf) && names.contains(&p.name)
                 });
@@ -339,6 +342,11 @@ mod tests {
         assert_eq!(shipped("apt-get install -y gcc curl && apt-get remove -y gcc"), ["curl"]);
         assert!(shipped("yum install -y gcc && make && yum remove -y gcc && yum clean all").is_empty());
         assert!(shipped("dnf install -y gcc-c++ && dnf erase -y gcc-c++").is_empty());
+        // round 23 (ansible/galaxy_ng): dnf's autoremove of named packages, through variables
+        let galaxy = "DNF=\"dnf -y\" && BUILD=\"gcc libpq-devel\" && ${DNF} install libpq ${BUILD} && pip install psycopg && ${DNF} autoremove ${BUILD}";
+        assert_eq!(shipped(galaxy), ["libpq"]);
+        // … while a bare autoremove takes only what nothing installed on purpose
+        assert_eq!(shipped("dnf install -y gcc && dnf autoremove -y"), ["gcc"]);
         assert!(shipped("apt-get install -y gcc=4:12 && apt-get purge -y gcc").is_empty(), "versions");
     }
 
