@@ -21,7 +21,8 @@ use crate::dockerfile::{Body, Kind};
 use crate::lint::{Ctx, Hit};
 
 fn is_special(src: &str) -> bool {
-    let s = src.to_ascii_lowercase();
+    // the builder's word processing takes the quotes off (`ADD "https://…?a=1&b=2" f`)
+    let s = src.trim_matches(['"', '\'']).to_ascii_lowercase();
     s.starts_with("http://")
         || s.starts_with("https://")
         || s.starts_with("git@")
@@ -72,6 +73,12 @@ mod tests {
         assert!(lines(
             "SL306",
             "FROM a:1\nADD https://x/y.tgz /t/\nADD rootfs.tar.xz /\nADD git@github.com:o/r.git /src\n"
+        )
+        .is_empty());
+        // round 23 (koush/scrypted): a quoted URL, fetched on purpose to bust the cache
+        assert!(lines(
+            "SL306",
+            "FROM a:1\nADD \"https://www.random.org/cgi-bin/randbyte?nbytes=10&format=h\" skipcache\n"
         )
         .is_empty());
         assert!(
