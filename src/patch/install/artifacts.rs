@@ -18,8 +18,8 @@ pub struct Artifact {
 /// The prefix an install writes into: `--prefix=X`/`--prefix X` of configure,
 /// `-DCMAKE_INSTALL_PREFIX=X` of cmake, `PREFIX=X` given to make, with the ARG and ENV
 /// values in force (`cmake .. ${CMAKEFLAGS}`, ZNC's, sets it); `/usr/local` otherwise.
-/// `None` when a configure, cmake, meson or make word holds a variable with no value known
-/// here: it may set the prefix.
+/// `None` when a whole word given to configure, cmake or meson is a variable with no value
+/// known here: it may set the prefix.
 fn prefix(commands: &[SimpleCommand], vars: &[(String, String)]) -> Option<String> {
     let mut unresolved = false;
     for c in commands {
@@ -31,9 +31,9 @@ fn prefix(commands: &[SimpleCommand], vars: &[(String, String)]) -> Option<Strin
                 false => vec![a.clone()],
             })
             .collect();
-        // a whole word from a variable (`${CMAKEFLAGS}`, `$CONFIGURE_OPTS`) may hold a
-        // prefix; `-j$(nproc)` holds none
-        let configures = matches!(c.program().rsplit('/').next(), Some("configure" | "cmake" | "meson" | "make"));
+        // a whole word from a variable given to the configure step (`${CMAKEFLAGS}`,
+        // `$CONFIGURE_OPTS`) may hold a prefix; make's (`-j $NCPU`, nginx unit's) do not
+        let configures = matches!(c.program().rsplit('/').next(), Some("configure" | "cmake" | "meson"));
         unresolved |= configures && args.iter().any(|a| a.starts_with('$') && !a.starts_with("$("));
         let known = |p: &str| (!p.contains('$')).then(|| p.to_owned());
         for (i, a) in args.iter().enumerate() {
