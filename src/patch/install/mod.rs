@@ -278,6 +278,33 @@ fn deleted_by_a_build(s: &Survey, copy: &Instruction, workdir: &str) -> bool {
         })
 }
 
+/// The build metapackages a Recommends of the runtime's packages would bring back, held back
+/// with apt's `name-`. In Debian's and Ubuntu's indexes 28 packages recommend
+/// `build-essential`, `python3-dev` or `ruby-dev` directly; the ones a runtime installs are
+/// the language package managers (`python3-pip`, `bundler`, `cython3`, npm's `node-gyp`) and
+/// what depends on them (`python3-virtualenv`): beside a Python package `build-essential` and
+/// `python3-dev` are held, beside a Ruby one `build-essential` and `ruby-dev`, beside npm
+/// `build-essential`. Only these: a package the runtime's packages depend on may not be held
+/// (`git-lfs` with `git-` is an error), and nothing depends on these but other toolchains.
+fn held_back(runtime_pkgs: &[String]) -> Vec<String> {
+    let any = |f: &dyn Fn(&str) -> bool| runtime_pkgs.iter().any(|p| f(p));
+    let python = any(&|p| p.starts_with("python") || p == "cython3");
+    let ruby = any(&|p| p.starts_with("ruby") || p == "bundler");
+    let node = any(&|p| matches!(p, "npm" | "node-gyp"));
+    let mut held = Vec::new();
+    if python || ruby || node {
+        held.push("build-essential".to_owned());
+    }
+    if python {
+        held.push("python3-dev".into());
+    }
+    if ruby {
+        held.push("ruby-dev".into());
+    }
+    held.retain(|h| !runtime_pkgs.contains(h));
+    held
+}
+
 /// Refuse a RUN the runtime stage would rerun when it runs a script shiplight does not read
 /// (sameersbn/docker-redmine's `bash ${REDMINE_BUILD_ASSETS_DIR}/install.sh`, whose `bundle
 /// install` compiles): after the toolchain is installed, it may build with it, and the
@@ -661,9 +688,7 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
         }
     }
     if !out.runtime_pkgs.is_empty() {
-        // what a Recommends could bring back: the build tools, not a library's headers
-        let library = |p: &str| p.starts_with("lib") || libraries::row(p).is_some_and(|r| r.column(s.manager) != "-");
-        let held: Vec<String> = out.dropped.iter().filter(|p| !library(p)).cloned().collect();
+        let held = held_back(&out.runtime_pkgs);
         let line = libraries::install_line(s.manager, &out.runtime_pkgs, out.recommends.then_some(&held[..]));
         out.runtime.insert(out.install_at.unwrap_or(0), line);
     }
@@ -716,6 +741,17 @@ mod tests {
             O::Patch(p) => p,
             other => panic!("no patch for\n{text}\n{other:?}"),
         }
+    }
+
+    /// What the runtime's apt install holds back: only the build metapackages a language
+    /// package manager recommends, never a package the runtime's packages may depend on
+    #[test]
+    fn only_recommended_build_metapackages_are_held_back() {
+        let v = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(super::held_back(&v(&["git-lfs", "curl", "libpq5"])).is_empty());
+        assert_eq!(super::held_back(&v(&["python3-pip"])), v(&["build-essential", "python3-dev"]));
+        assert_eq!(super::held_back(&v(&["bundler", "build-essential"])), v(&["ruby-dev"]));
+        assert_eq!(super::held_back(&v(&["npm"])), v(&["build-essential"]));
     }
 
     /// Round 23 (znc/znc, held out): the install prefix comes from an ARG the configure step
@@ -808,8 +844,9 @@ mod tests {
             p.patched.contains("# the toolchain\nRUN apt-get update && apt-get install -y build-essential"),
             "comments kept"
         );
-        // the original took Recommends, so the runtime does, but not the build tools back
-        assert!(rt.contains("apt-get install -y libssl3 build-essential- \\"), "{rt}");
+        // the original took Recommends, so the runtime does (nothing there recommends a compiler)
+        assert!(rt.contains("apt-get install -y libssl3 \\"), "{rt}");
+        assert!(!rt.contains("build-essential"), "{rt}");
         assert!(rt.contains("COPY --from=build /usr/local/bin/hello /usr/local/bin/hello\nCMD [\"hello\"]"), "{rt}");
         answers(text, &p, &["SL101"]);
     }
@@ -1067,7 +1104,7 @@ mod tests {
             ..Default::default()
         };
         let O::Patch(found) = suggest(text, "D", &inputs, &Templates::built_in()) else { panic!() };
-        assert!(runtime(&found).contains("install -y curl libssl3 gcc- make- \\"), "{}", found.patched);
+        assert!(runtime(&found).contains("install -y curl libssl3 \\"), "{}", found.patched);
         let m = &found.rationale.iter().find(|r| r.rule == "SL102").unwrap().message;
         assert!(m.contains("ELF needs") && m.contains("libssl3 (libssl.so.3)") && m.contains("libfoo.so.1"), "{m}");
         assert!(!m.contains("guess"), "{m}");
@@ -1145,9 +1182,9 @@ mod tests {
     fn the_runtime_reruns_set_up_whole() {
         let text = "FROM debian:trixie-slim\nRUN apt-get update && apt-get install -q -y gcc make xvfb python3-pip && \\\n    useradd -u 1000 -m zap && \\\n    echo zap:zap | chpasswd && \\\n    mkdir /zap && mkdir /tmp/scratch && \\\n    chown zap:zap /zap\nRUN pip install --break-system-packages zaproxy\nCMD [\"zap.sh\"]\n";
         let rt = runtime(&patch(text));
-        // Recommends as the original took them, but not the moved compilers (round 22:
-        // homebridge's python3-pip recommends build-essential, which brought them back)
-        assert!(rt.contains("apt-get install -y xvfb python3-pip gcc- make- \\"), "{rt}");
+        // Recommends as the original took them, but not the compilers python3-pip recommends
+        // (round 22: homebridge's build-essential and python3-dev came back so)
+        assert!(rt.contains("apt-get install -y xvfb python3-pip build-essential- python3-dev- \\"), "{rt}");
         assert!(
             rt.contains("useradd -u 1000 -m zap \\\n    && echo zap:zap | chpasswd \\\n    && mkdir /zap \\\n    && chown zap:zap /zap"),
             "{rt}"
