@@ -221,17 +221,19 @@ impl<'a> Resolver<'a> {
         let def = self.definition(&files, &inv.env);
         // a target the workflow computes (`${{ matrix.target }}` of a matrix another job
         // printed from the bake file, as Mailu's CI does) is one of the default group's
-        let computed = |t: &String| t.contains("$__UNRESOLVED__");
-        let mut asked: Vec<String> = inv.targets.iter().filter(|t| !computed(t)).cloned().collect();
-        let guessed = asked.len() < inv.targets.len() && def.groups.contains_key("default");
+        let (mut computed, mut asked): (Vec<String>, Vec<String>) =
+            inv.targets.iter().cloned().partition(|t| t.contains("$__UNRESOLVED__"));
+        let guessed = !computed.is_empty() && def.groups.contains_key("default");
         if guessed {
             asked.push("default".into());
         }
-        let (names, mut unknown) = def.expand(&asked);
-        if asked.is_empty() && !inv.targets.is_empty() {
-            // only computed targets, and no default group to stand for them
-            unknown = inv.targets.clone();
-            unknown.dedup();
+        // only computed targets and no default group: nothing is known to be built (bake's
+        // own default applies to no target named at all)
+        let (names, mut unknown) =
+            if asked.is_empty() && !inv.targets.is_empty() { Default::default() } else { def.expand(&asked) };
+        if !guessed {
+            computed.dedup();
+            unknown.extend(computed);
         }
         let computed =
             if guessed { " (the workflow computes the target: taken as one of the default group's)" } else { "" };

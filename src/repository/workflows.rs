@@ -1545,6 +1545,11 @@ jobs:
         let admin = m.paths.iter().find(|p| p.dockerfile == "admin/Dockerfile" && p.role == Role::Ships).unwrap();
         assert_eq!(admin.contexts, ["assets"]);
         assert!(admin.evidence.says.contains("the workflow computes the target"), "{}", admin.evidence.says);
+        // with no default group to stand for it, the computed target is said, not guessed
+        let no_group = hcl.replace("group \"default\" {\n  targets = [\"admin\"]\n}\n", "");
+        let m = model(&[(".github/workflows/ci.yml", wf), ("tests/build.hcl", &no_group)], &["admin/Dockerfile"]);
+        assert!(m.paths.iter().all(|p| p.role != Role::Ships), "{:?}", m.paths);
+        assert!(m.notes.iter().any(|n| n.message.contains("is not defined in tests/build.hcl")), "{:?}", m.notes);
     }
 
     #[test]
