@@ -304,7 +304,11 @@ fn copy_destination(plain: &[&String], args: &[String], cwd: &str) -> Result<Vec
     if SCRATCH.iter().any(|d| dest.starts_with(d)) {
         return Ok(Vec::new());
     }
-    let system = SYSTEM.contains(&dest) || dest.starts_with("/usr/lib/") || dest.starts_with("/lib/");
+    // the system's folders, and its multiarch library folders (`/usr/lib/x86_64-linux-gnu`)
+    let multiarch = ["/usr/lib/", "/lib/"]
+        .iter()
+        .any(|p| dest.strip_prefix(p).is_some_and(|rest| !rest.contains('/') && rest.contains("-linux-")));
+    let system = SYSTEM.contains(&dest) || multiarch;
     if !(into_folder || sources.len() > 1 || system) {
         return Ok(vec![dest.to_owned()]);
     }

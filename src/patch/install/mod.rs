@@ -788,6 +788,13 @@ mod tests {
             !rt.contains("/opt/trust /opt/trust") && rt.contains("COPY --from=build /opt/trust/bin/ /usr/bin/"),
             "{rt}"
         );
+        // a file named into a library folder is that file; a pattern into one is refused
+        let lib = text.replace("cp bin/* /usr/bin/", "cp bin/libcf.so /usr/lib/x86_64-linux-gnu/libcf.so");
+        assert!(runtime(&patch(&lib))
+            .contains("COPY --from=build /usr/lib/x86_64-linux-gnu/libcf.so /usr/lib/x86_64-linux-gnu/libcf.so\n"));
+        let into = text.replace("cp bin/* /usr/bin/", "cp bin/libcf.so /usr/lib/x86_64-linux-gnu");
+        assert!(runtime(&patch(&into))
+            .contains("COPY --from=build /usr/lib/x86_64-linux-gnu/libcf.so /usr/lib/x86_64-linux-gnu/libcf.so\n"));
         let glob = text.replace("cp bin/* /usr/bin/", "cp bin/cf* /usr/bin/");
         // (the Go rewriter's refusal comes first; the split's follows it)
         let r = refusal(&glob);
