@@ -671,21 +671,22 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
     }
     let copies: Vec<String> = kept.iter().map(|a| format!("COPY --from={build_name} {} {}", a.from, a.to)).collect();
     let runtime_image = runtime_base(&s.base);
-    // a toolchain image (golang, rust, gcc: buildpack-deps underneath) has the CA
-    // certificates and a slim Debian does not: a program that speaks TLS needs them (cfssl)
-    let certificates = s.toolchain_base
-        && s.manager.is_apt()
-        && runtime_image != s.base
-        && !out.runtime_pkgs.iter().any(|p| p == "ca-certificates");
-    if certificates {
-        out.runtime_pkgs.push("ca-certificates".into());
-    }
     if let Some(found) = &inputs.runtime_libs {
         for (package, _) in found {
             if !package.is_empty() && !out.runtime_pkgs.contains(package) {
                 out.runtime_pkgs.push(package.clone());
             }
         }
+    }
+    // a toolchain image (golang, rust, gcc: buildpack-deps underneath) has the CA
+    // certificates and a slim Debian does not: a program that speaks TLS needs them (cfssl).
+    // After the libraries, so the patch `--verify` builds is the one shown without it.
+    let certificates = s.toolchain_base
+        && s.manager.is_apt()
+        && runtime_image != s.base
+        && !out.runtime_pkgs.iter().any(|p| p == "ca-certificates");
+    if certificates {
+        out.runtime_pkgs.push("ca-certificates".into());
     }
     if !out.runtime_pkgs.is_empty() {
         let held = held_back(&out.runtime_pkgs);
