@@ -235,7 +235,7 @@ impl<'a> Resolver<'a> {
             computed.dedup();
             unknown.extend(computed);
         }
-        let computed =
+        let assumed =
             if guessed { " (the workflow computes the target: taken as one of the default group's)" } else { "" };
         for u in unknown {
             model.notes.push(Note {
@@ -253,7 +253,7 @@ impl<'a> Resolver<'a> {
                 file: evidence.file.clone(),
                 line: evidence.line,
                 says: format!(
-                    "{} bake target `{name}` ({}:{}){computed}, which {}",
+                    "{} bake target `{name}` ({}:{}){assumed}, which {}",
                     evidence.says,
                     t.file,
                     t.line,

@@ -68,12 +68,7 @@ pub fn plan(df: &Dockerfile, stage: &Stage, manager: Manager) -> Option<Result<F
     for ins in &stage.instructions {
         match ins.kind {
             Kind::Env | Kind::Arg => {
-                if let Body::Pairs(pairs) = &ins.body {
-                    for p in pairs {
-                        let v = substitute(p.value.as_deref().unwrap_or_default(), &env);
-                        env.push((p.key.clone(), v));
-                    }
-                }
+                take_values(ins, &mut env);
                 replay.push(ins);
             }
             Kind::Workdir => {
@@ -212,14 +207,20 @@ fn runs_git(ins: &Instruction) -> bool {
 pub(super) fn global_args(df: &Dockerfile) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for ins in &df.global_args {
-        if let Body::Pairs(pairs) = &ins.body {
-            for p in pairs {
-                let v = substitute(p.value.as_deref().unwrap_or_default(), &out);
-                out.push((p.key.clone(), v));
-            }
-        }
+        take_values(ins, &mut out);
     }
     out
+}
+
+/// An ARG's or ENV's values, each read with the values before it, added to `vars` (the last
+/// of a name wins where they are read).
+pub(super) fn take_values(ins: &Instruction, vars: &mut Vec<(String, String)>) {
+    if let (Kind::Arg | Kind::Env, Body::Pairs(pairs)) = (ins.kind, &ins.body) {
+        for p in pairs {
+            let v = substitute(p.value.as_deref().unwrap_or_default(), vars);
+            vars.push((p.key.clone(), v));
+        }
+    }
 }
 
 /// The working directory at `line` of the stage.

@@ -201,12 +201,7 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
         if ins.kind == Kind::Workdir {
             workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/"));
         }
-        if let (Kind::Arg | Kind::Env, crate::dockerfile::Body::Pairs(pairs)) = (ins.kind, &ins.body) {
-            for p in pairs {
-                let v = crate::dockerfile::substitute(p.value.as_deref().unwrap_or_default(), &vars);
-                vars.push((p.key.clone(), v));
-            }
-        }
+        fetch::take_values(ins, &mut vars);
         // a RUN the runtime reruns (after the build, or between its RUNs)
         let rerun = n > last || !(s.ships_toolchain(n) || s.is_build_run(n) || s.prepares_with_tool(n));
         if n > s.first && ins.kind == Kind::Run && rerun {
