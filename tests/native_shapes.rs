@@ -5,7 +5,9 @@
 //! (`tests/fixtures/native/`). For each, `suggest` without a daemon already installs the
 //! library in the runtime stage (the `-dev` → runtime table), `suggest --verify` finds the
 //! same package from the artifacts' ELF needs, and the patch builds, answers the smoke check
-//! exactly like the original, and is smaller. Each test prints the engine it ran on.
+//! exactly like the original, and is smaller. A fifth builds the cgo program in a base stage
+//! the shipped stage is built FROM (`inherited/`): the split happens there. Each test prints
+//! the engine it ran on.
 
 mod support;
 
@@ -103,4 +105,39 @@ async fn an_in_place_build_that_purges_its_dev_package_keeps_the_library() {
     let test = "native_in_place";
     let Some(engine) = ready(test, &["golang:1.19", "debian:bookworm-slim"]).await else { return };
     shape(test, &engine, "in-place", "install", "libsqlite3-0", "libsqlite3.so.0");
+}
+
+/// The image that ships is built FROM a base stage that installs the toolchain and builds
+/// (`FROM base AS app`): the split happens in `base`, whose runtime stage keeps the name, so
+/// `app` follows as written and ships without the toolchain.
+#[tokio::test]
+async fn a_shipped_stage_built_from_a_toolchain_base_is_split_at_the_base() {
+    let test = "native_inherited";
+    let Some(engine) = ready(test, &["golang:1.19", "debian:bookworm-slim"]).await else { return };
+    let dir = fixture("inherited");
+    let out = shiplight(&["suggest", "--format", "json", "Dockerfile"], dir.path());
+    let guess: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(guess["outcome"], "patch", "{guess}");
+    let shown = guess["patched"].as_str().unwrap();
+    assert!(shown.contains("FROM golang:1.19 AS build\n"), "{shown}");
+    let base = shown.split("FROM debian:bookworm-slim AS base\n").nth(1).expect(shown);
+    let (base, app) = base.split_once("FROM base AS app\n").expect(shown);
+    assert!(base.contains("libsqlite3-0") && !base.contains("-dev"), "{shown}");
+    assert!(base.contains("COPY --from=build /usr/local/bin/sqliteversion /usr/local/bin/sqliteversion\n"), "{shown}");
+    assert!(app.contains("CMD [\"sqliteversion\"]"), "the stage built FROM base changed:\n{shown}");
+
+    let v = support::suggest_verified(dir.path(), "inherited");
+    assert_eq!(v["patched"].as_str().unwrap(), shown, "--verify changed the patch");
+    let ver = &v["verification"];
+    assert_eq!(ver["smoke"]["same"], true, "{}", ver["smoke"]);
+    let (a, b) = (ver["original_bytes"].as_u64().unwrap(), ver["patched_bytes"].as_u64().unwrap());
+    assert!(b < a, "not smaller: {a} -> {b}");
+    eprintln!(
+        "{test}: {:.1} MB -> {:.1} MB (-{:.1} %), smoke check `{}` answered alike: {} on {engine}",
+        a as f64 / 1e6,
+        b as f64 / 1e6,
+        100.0 * (a - b) as f64 / a as f64,
+        ver["smoke"]["check"].as_str().unwrap_or("?"),
+        ver["smoke"]["original"]["output"].as_str().unwrap_or("").trim(),
+    );
 }

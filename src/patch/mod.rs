@@ -171,7 +171,7 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
     let split = |fallback: Outcome| match (SPLIT.plan)(&df, inputs) {
         Some(Ok(plan)) => Ok(plan),
         Some(Err(Outcome::Refused(second))) => match fallback {
-            Outcome::Refused(first) if first.reason != second.reason => Err(Outcome::Refused(Refusal {
+            Outcome::Refused(first) if first.message != second.message => Err(Outcome::Refused(Refusal {
                 reason: first.reason,
                 message: format!("{}; the build-and-install split: {}", first.message, second.message),
             })),
@@ -230,7 +230,7 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
     // A template writes the file up to the stage it rewrites: the stages after it (another
     // image of the file, which a bake target or a workflow may build) follow as written.
     if plan.template != "slim" {
-        if let Err(outcome) = keep_later_stages(&df, inputs, &mut patched) {
+        if let Err(outcome) = keep_later_stages(&df, plan.stage, &mut patched) {
             return outcome;
         }
     }
@@ -270,12 +270,11 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
 /// of the original after that stage, comments and blank lines included. A later stage that
 /// names a stage by its number (`--from=1`) is refused: the inserted build stage would shift
 /// what it names.
-fn keep_later_stages(df: &Dockerfile, inputs: &Inputs, patched: &mut String) -> Result<(), Outcome> {
-    let Ok(graph) = crate::dockerfile::Graph::build(df, &inputs.targets) else { return Ok(()) };
-    let Some(&target) = graph.targets.first() else { return Ok(()) };
+fn keep_later_stages(df: &Dockerfile, target: usize, patched: &mut String) -> Result<(), Outcome> {
     if target + 1 >= df.stages.len() {
         return Ok(());
     }
+    let Ok(graph) = crate::dockerfile::Graph::build(df, &[]) else { return Ok(()) };
     if let Some(e) =
         graph.edges.iter().find(|e| e.stage > target && e.written.parse::<usize>().is_ok_and(|i| i >= target))
     {
@@ -368,6 +367,8 @@ pub struct Plan {
     /// Why the runtime stage cannot be written: its base cannot follow the ARGs the file's
     /// base is written with (refused as `variable-base`).
     pub pinned: Option<String>,
+    /// The stage the template rewrites: the file's lines after it follow as written.
+    pub stage: usize,
 }
 
 impl Plan {
@@ -407,7 +408,7 @@ impl Plan {
             // the runtime libraries step fills it (`libraries`): empty until then
             "runtime_install": "",
         });
-        Plan { ecosystem, template: ecosystem.into(), data, rationale, pinned }
+        Plan { ecosystem, template: ecosystem.into(), data, rationale, pinned, stage: stage.index }
     }
 
     /// An extra value for the template (`binary`, `prune`, …).

@@ -388,7 +388,11 @@ fn venv_created(c: &SimpleCommand) -> Option<String> {
 
 /// The folder a RUN's last build command ran in (its `cd`s followed from `workdir`): where an
 /// in-place build (`qmake && make`, `npm install` in the project) leaves what it built.
-pub fn build_folder(commands: &[SimpleCommand], workdir: &str) -> Option<String> {
+pub fn build_folder(
+    commands: &[SimpleCommand],
+    workdir: &str,
+    counts: impl Fn(&SimpleCommand) -> bool,
+) -> Option<String> {
     let mut cwd = workdir.to_owned();
     let mut built = None;
     for c in commands {
@@ -397,11 +401,28 @@ pub fn build_folder(commands: &[SimpleCommand], workdir: &str) -> Option<String>
                 Some(d) => cwd = resolve_path(&cwd, d),
                 None => cwd = "/root".into(),
             }
-        } else if crate::dockerfile::roles::runs_build(c) {
+        } else if crate::dockerfile::roles::runs_build(c) && counts(c) {
             built = Some(cwd.clone());
         }
     }
     built
+}
+
+/// Whether a build command puts what it makes outside the folder it runs in: an install
+/// into a prefix (`make install`, `cmake --install`, `pip install`, `gem install`, `npm
+/// install -g`, `cargo install`, `go install`).
+pub fn installs_elsewhere(c: &SimpleCommand) -> bool {
+    let args = c.args();
+    let sub = c.subcommand();
+    let global = args.iter().any(|a| matches!(a.as_str(), "-g" | "--global" | "--location=global"));
+    crate::dockerfile::packages::pip_install(c).is_some()
+        || match c.program() {
+            "make" | "gmake" | "ninja" => args.iter().any(|a| a == "install" || a.ends_with("-install")),
+            "cmake" | "meson" => args.iter().any(|a| a == "--install" || a == "install"),
+            "gem" | "cargo" | "go" => sub == Some("install"),
+            "npm" | "yarn" | "pnpm" => global || sub == Some("global"),
+            _ => false,
+        }
 }
 
 /// Whether a folder is a project's own (`/src`, `/opt/app`, `/usr/src/app`), not one a

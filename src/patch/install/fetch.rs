@@ -71,10 +71,7 @@ pub fn plan(df: &Dockerfile, stage: &Stage, manager: Manager) -> Option<Result<F
                 take_values(ins, &mut env);
                 replay.push(ins);
             }
-            Kind::Workdir => {
-                let w = substitute(ins.words().first().map(String::as_str).unwrap_or("/"), &env);
-                workdir = resolve_path(&workdir, &w);
-            }
+            Kind::Workdir => workdir = next_workdir(ins, &workdir, &env),
             Kind::User => {
                 user =
                     ins.words().first().cloned().filter(|u| !matches!(u.as_str(), "root" | "0" | "0:0" | "root:root"))
@@ -214,6 +211,12 @@ pub(super) fn global_args(df: &Dockerfile) -> Vec<(String, String)> {
 
 /// An ARG's or ENV's values, each read with the values before it, added to `vars` (the last
 /// of a name wins where they are read).
+/// The folder a WORKDIR moves to from `workdir`, its ARG and ENV values read (`WORKDIR
+/// $APP_PATH`).
+pub(super) fn next_workdir(ins: &Instruction, workdir: &str, vars: &[(String, String)]) -> String {
+    resolve_path(workdir, &substitute(ins.words().first().map(String::as_str).unwrap_or("/"), vars))
+}
+
 pub(super) fn take_values(ins: &Instruction, vars: &mut Vec<(String, String)>) {
     if let (Kind::Arg | Kind::Env, Body::Pairs(pairs)) = (ins.kind, &ins.body) {
         for p in pairs {

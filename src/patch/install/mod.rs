@@ -14,6 +14,11 @@
 //! by default) for `make install`; a `DESTDIR` staging folder when the prefix is `/usr`; the
 //! destination of `cp`/`install`/`mv`; `go build -o`; `cargo install --root`; the jar `jar`
 //! writes; `/usr/local` for pip, npm and gem installs into an official image's prefix.
+//! The project folder the build ran in comes whole when the program runs from it and the
+//! build wrote there (`bundle exec rake assets:precompile` in /var/app, beside the gems in
+//! the prefix). When the image that ships is built FROM another stage (`FROM base AS app`),
+//! the split happens in the lineage's first stage if that one installs the toolchain and no
+//! stage built FROM it builds: its runtime keeps the name, so the others follow as written.
 //! When the artifact or a command's role cannot be told, the answer is a refusal with a
 //! reason (data) and what the user can change.
 
@@ -37,6 +42,9 @@ use runtime::{no_build, official_or_arch, runtime_base, VENV_ENV};
 /// ends, and what the base says about where installs land.
 struct Survey<'a> {
     stage: &'a Stage,
+    /// The stages of the shipped lineage built FROM it, in order (`FROM base AS app`): the
+    /// split stage keeps its name, so they follow as written, and their CMD is the program's.
+    after: Vec<&'a Stage>,
     base: String,
     scripts: Vec<Option<shell::Script>>,
     states: Vec<Option<ship::RunState>>,
@@ -56,7 +64,13 @@ struct Survey<'a> {
     base_prefix: Option<&'static str>,
 }
 
-impl Survey<'_> {
+impl<'a> Survey<'a> {
+    /// The instructions of the split stage and of the shipped stages built FROM it, in
+    /// order: what the program's image is made of (WORKDIR, CMD and ENTRYPOINT carry over).
+    fn instructions(&self) -> impl Iterator<Item = &'a Instruction> + '_ {
+        self.stage.instructions.iter().chain(self.after.iter().flat_map(|st| st.instructions.iter()))
+    }
+
     fn tool(&self, name: &str) -> bool {
         is_toolchain_package(name) || (self.git_is_tool && name == "git")
     }
@@ -95,6 +109,9 @@ struct Split {
     dropped: Vec<String>,
     /// The folder the last build RUN built in: the artifact of an in-place build.
     built_in: Option<String>,
+    /// The folder the last build RUN wrote its results into (a build that installs nothing
+    /// into a prefix: `bundle exec rake assets:precompile`, `npm ci`, `make`).
+    wrote_in: Option<String>,
     /// Where in `runtime` the runtime packages are installed, and where the artifacts arrive.
     install_at: Option<usize>,
     artifact_at: Option<usize>,
@@ -126,18 +143,69 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     Some(walk(df, inputs, &s, last).and_then(|split| assemble(df, inputs, &s, last, split)))
 }
 
+/// The stage to split and the stages of the shipped lineage after it. A shipped stage
+/// built FROM another (`FROM base AS app`, where `base` installs the toolchain and builds)
+/// is split at the lineage's first stage, when that one ships the toolchain and nothing built
+/// FROM it builds or runs a script: the runtime stage keeps its name, so what is built FROM
+/// it follows as written, without the toolchain.
+fn rewritten_stage<'a>(df: &'a Dockerfile, graph: &Graph, target: usize) -> Result<(usize, Vec<&'a Stage>), Outcome> {
+    let lineage = graph.lineage(target);
+    let Some((&root, rest)) = lineage.split_first().filter(|(_, rest)| !rest.is_empty()) else {
+        return Ok((target, Vec::new()));
+    };
+    let inherited = || {
+        Outcome::refused(
+            Reason::InheritedStage,
+            format!(
+                "line {}: the stage that ships is built FROM another stage; rewrite that one first",
+                df.stages[target].line
+            ),
+        )
+    };
+    let ships_toolchain = |si: usize| {
+        df.stages[si].instructions.iter().filter(|i| i.kind == Kind::Run).any(|i| {
+            let script = shell::parse(&i.script().unwrap_or_default());
+            ship::run_state(&script).shipped().any(|p| is_toolchain_package(&p.name))
+        })
+    };
+    if !ships_toolchain(root) || rest.iter().any(|&si| ships_toolchain(si)) {
+        return Err(inherited());
+    }
+    // a stage built FROM it that builds, or runs a script that may (`bundle install` inside
+    // it), still needs the toolchain
+    let descendants = (0..df.stages.len()).filter(|&s| s != root && graph.lineage(s).contains(&root));
+    for si in descendants {
+        for ins in df.stages[si].instructions.iter().filter(|i| i.kind == Kind::Run) {
+            let script = shell::parse(&ins.script().unwrap_or_default());
+            let builds = script.commands.iter().find(|c| roles::of(c) == Role::Build).map(|c| c.words.join(" "));
+            if let Some(what) =
+                builds.or_else(|| script.commands.iter().find_map(roles::runs_script).map(str::to_owned))
+            {
+                let (stage, from) = (df.stages[si].label(), df.stages[root].label());
+                return Err(Outcome::refused(
+                    Reason::InheritedStage,
+                    format!(
+                        "line {}: stage `{stage}` is built FROM `{from}` and runs `{what}`, which may build with the toolchain the split would move out of `{from}`; build it in `{from}` (or in a build stage of its own) and ask again",
+                        ins.line
+                    ),
+                ));
+            }
+        }
+    }
+    Ok((root, rest.iter().map(|&si| &df.stages[si]).collect()))
+}
+
 /// Read the stage: `None` when it is no build-and-install stage.
 fn survey<'a>(df: &'a Dockerfile, inputs: &super::Inputs) -> Option<Result<Survey<'a>, Outcome>> {
     let graph = Graph::build(df, &inputs.targets).ok()?;
     let target = *graph.targets.first()?;
-    let stage = &df.stages[target];
+    graph.root_image(target)?;
+    let (index, after) = match rewritten_stage(df, &graph, target) {
+        Ok(found) => found,
+        Err(outcome) => return Some(Err(outcome)),
+    };
+    let stage = &df.stages[index];
     let base = graph.root_image(stage.index)?.to_owned();
-    if graph.lineage(target).len() > 1 {
-        return Some(Err(Outcome::refused(
-            Reason::InheritedStage,
-            format!("line {}: the stage that ships is built FROM another stage; rewrite that one first", stage.line),
-        )));
-    }
     if base.contains('$') {
         return Some(Err(Outcome::refused(
             Reason::VariableBase,
@@ -166,6 +234,7 @@ fn survey<'a>(df: &'a Dockerfile, inputs: &super::Inputs) -> Option<Result<Surve
     };
     let mut s = Survey {
         stage,
+        after,
         base,
         scripts,
         states,
@@ -199,7 +268,7 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
         let text = verbatim(df, ins, before);
         prev_end = ins.end_line;
         if ins.kind == Kind::Workdir {
-            workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/"));
+            workdir = fetch::next_workdir(ins, &workdir, &vars);
         }
         fetch::take_values(ins, &mut vars);
         // a RUN the runtime reruns (after the build, or between its RUNs)
@@ -403,8 +472,9 @@ fn split_run(
         }
         _ => a,
     }));
-    if let Some(dir) = artifacts::build_folder(&script.commands, workdir) {
+    if let Some(dir) = artifacts::build_folder(&script.commands, workdir, |_| true) {
         out.built_in = Some(dir);
+        out.wrote_in = artifacts::build_folder(&script.commands, workdir, |c| !artifacts::installs_elsewhere(c));
     }
     Ok(())
 }
@@ -415,7 +485,7 @@ fn split_run(
 /// name a Python by its path outside the virtualenv (`/usr/bin/python3`).
 fn venv_unreached(s: &Survey) -> Option<String> {
     let starts: Vec<&Instruction> =
-        s.stage.instructions.iter().filter(|i| matches!(i.kind, Kind::Cmd | Kind::Entrypoint)).collect();
+        s.instructions().filter(|i| matches!(i.kind, Kind::Cmd | Kind::Entrypoint)).collect();
     if starts.is_empty() {
         return Some(format!(
             "the stage sets no CMD or ENTRYPOINT, so its program comes from `{}` and runs that image's Python, which a new virtualenv would hide the packages from",
@@ -614,13 +684,15 @@ const LAUNCHERS: &[&str] = &[
 /// project folder (not `/`, `/usr/local`, `/tmp`), and the CMD/ENTRYPOINT names a path in
 /// it, or runs `./program` or an interpreter with the folder as the WORKDIR. The folder is
 /// copied whole: sources, what was built and the dependencies installed next to them.
-fn in_place(s: &Survey, out: &Split) -> Option<String> {
-    let dir = out.built_in.as_deref().filter(|d| artifacts::is_project_folder(d))?;
+fn in_place(df: &Dockerfile, s: &Survey, dir: Option<&str>) -> Option<String> {
+    let dir = dir.filter(|d| artifacts::is_project_folder(d))?;
     let mut workdir = "/".to_owned();
     let mut runs_from = false;
-    for ins in &s.stage.instructions {
+    let mut vars = fetch::global_args(df);
+    for ins in s.instructions() {
+        fetch::take_values(ins, &mut vars);
         match ins.kind {
-            Kind::Workdir => workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/")),
+            Kind::Workdir => workdir = fetch::next_workdir(ins, &workdir, &vars),
             Kind::Cmd | Kind::Entrypoint => {
                 let words = ins.script().map(|t| shell::split_words(&t)).unwrap_or_else(|| ins.words().to_vec());
                 let here = workdir == dir
@@ -639,8 +711,17 @@ fn in_place(s: &Survey, out: &Split) -> Option<String> {
 /// the set-up) into the split, and say why.
 fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mut out: Split) -> Result<Plan, Outcome> {
     let stage = s.stage;
-    if out.arts.is_empty() {
-        if let Some(dir) = in_place(s, &out) {
+    // the project folder the build ran in and the program runs from comes whole, beside what
+    // the build installed elsewhere: what it wrote there (dawarich's `vendor/bundle` and
+    // precompiled assets under /var/app, next to its gems in /usr/local/bundle). Not when an
+    // artifact already is in it or it is in one (the jar `jar` wrote into /app).
+    let folder = if out.arts.is_empty() { &out.built_in } else { &out.wrote_in };
+    if let Some(dir) = in_place(df, s, folder.as_deref()) {
+        let within = |inner: &str, outer: &str| {
+            let outer = outer.trim_end_matches('/');
+            inner.trim_end_matches('/') == outer || inner.starts_with(&format!("{outer}/"))
+        };
+        if !out.arts.iter().any(|a| within(&dir, &a.to) || within(&a.to, &dir)) {
             out.arts.push(Artifact { from: dir.clone(), to: dir });
         }
     }
@@ -834,6 +915,52 @@ mod tests {
 
     fn runtime(p: &crate::patch::Patch) -> String {
         p.patched.split(" AS runtime\n").nth(1).unwrap_or_default().to_owned()
+    }
+
+    /// A shipped stage built FROM a base that installs the toolchain and builds: the base is
+    /// split, its runtime keeps the name, and a stage built FROM it that builds is a refusal
+    /// naming it
+    #[test]
+    fn a_toolchain_base_the_shipped_stage_is_built_from_is_split_there() {
+        let base = "FROM python:3.12 AS base\nRUN apt-get update && apt-get install -y libpq-dev gcc && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n";
+        let text = format!("{base}\nFROM base AS app\nCMD [\"python\", \"app.py\"]\n");
+        let p = patch(&text);
+        let (build, rest) = p.patched.split_once("FROM python:3.12-slim AS base\n").expect(&p.patched);
+        assert!(
+            build.contains("FROM python:3.12 AS build\n") && build.contains("pip install -r requirements.txt"),
+            "{}",
+            p.patched
+        );
+        assert!(rest.contains("COPY --from=build /usr/local /usr/local\n") && rest.contains("libpq5"), "{}", p.patched);
+        assert!(!rest.contains("gcc") && !rest.contains("libpq-dev"), "{}", p.patched);
+        assert!(rest.ends_with("\nFROM base AS app\nCMD [\"python\", \"app.py\"]\n"), "{}", p.patched);
+        answers(&text, &p, &["SL101"]);
+
+        let built =
+            format!("{base}FROM base AS test\nRUN pip install -r requirements-dev.txt && pytest\nFROM base AS app\n");
+        let O::Refused(why) = suggest(&built, "Dockerfile", &Default::default(), &Templates::built_in()) else {
+            panic!("{built}")
+        };
+        assert_eq!(why.reason, Reason::InheritedStage, "{}", why.message);
+        assert!(
+            why.message.contains("stage `test` is built FROM `base` and runs `pip install -r requirements-dev.txt`"),
+            "{}",
+            why.message
+        );
+    }
+
+    /// Round 24 (Freika/dawarich, held out): gems into a prefix, and the app's folder (reached
+    /// by `WORKDIR $APP_PATH`) holds what the build wrote there (`vendor/bundle`, the
+    /// precompiled assets); a pip install into the prefix writes nothing in the folder
+    #[test]
+    fn the_folder_the_program_runs_from_comes_with_what_the_build_wrote_there() {
+        let text = "FROM ruby:3.4-slim\nENV APP_PATH=/var/app\nRUN apt-get update && apt-get install -y build-essential libpq-dev && rm -rf /var/lib/apt/lists/*\nRUN gem install bundler\nWORKDIR $APP_PATH\nCOPY Gemfile Gemfile.lock ./\nRUN bundle config set --local path vendor/bundle && bundle install\nCOPY . ./\nRUN bundle exec rake assets:precompile\nENTRYPOINT [\"bundle\", \"exec\"]\n";
+        let rt = runtime(&patch(text));
+        assert!(rt.contains("COPY --from=build /usr/local/bundle /usr/local/bundle\n"), "{rt}");
+        assert!(rt.contains("COPY --from=build /var/app /var/app\n"), "{rt}");
+        let pip = "FROM python:3.12-alpine\nRUN apk add --no-cache gcc musl-dev libffi-dev\nWORKDIR /code\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n";
+        let rt = runtime(&patch(pip));
+        assert!(rt.contains("COPY --from=build /opt/venv /opt/venv\n") && !rt.contains("/code /code"), "{rt}");
     }
 
     #[test]
