@@ -260,6 +260,7 @@ pub fn of(c: &SimpleCommand) -> Role {
     // a program run from /tmp was downloaded for the build (`/tmp/rustup-init -y`)
     let downloaded = c.effective().first().is_some_and(|w| w.starts_with("/tmp/"));
     if BUILD_RUN.contains(&p)
+        || php_installer(c)
         || PREPARES.contains(&p)
         || p.ends_with("configure")
         || p.ends_with("autogen.sh")
@@ -337,7 +338,16 @@ pub fn is_clean(c: &SimpleCommand) -> bool {
 /// language package manager (whose installs may compile), by program.
 pub fn runs_build(c: &SimpleCommand) -> bool {
     let p = c.program();
-    BUILD_RUN.contains(&p) || p.ends_with("configure") || p.ends_with("autogen.sh")
+    BUILD_RUN.contains(&p) || p.ends_with("configure") || p.ends_with("autogen.sh") || php_installer(c)
+}
+
+/// PHP running an installer (Composer's: `curl … | php -- --install-dir=/usr/local/bin
+/// --filename=composer`, a script read from the pipe, or `php composer-setup.php`): it
+/// installs a build tool, as `pip install` does.
+fn php_installer(c: &SimpleCommand) -> bool {
+    c.program().strip_prefix("php").is_some_and(|v| v.chars().all(|ch| ch.is_ascii_digit() || ch == '.'))
+        && (c.args().first().is_some_and(|a| a == "--")
+            || c.args().iter().any(|a| a.starts_with("--install-dir") || a.ends_with("-setup.php") || a == "installer"))
 }
 
 /// Whether a command belongs to building only: a build stage keeps it and a runtime stage
@@ -468,6 +478,16 @@ mod tests {
             roles("echo 'tzdata tzdata/Areas select Etc' | debconf-set-selections && add-apt-repository universe && apt-key add k.asc && fc-cache -f -v"),
             [Role::Shell, Role::Setup, Role::Setup, Role::Setup, Role::Setup]
         );
+    }
+
+    /// Composer's installer run by PHP (pterodactyl, mailcow) installs a build tool; PHP
+    /// running the app does not
+    #[test]
+    fn php_running_an_installer_is_a_build_step() {
+        let c = parse("curl -sS https://getcomposer.org/installer | php -- --install-dir=/usr/local/bin --filename=composer && curl -s https://getcomposer.org/installer | php -- --version=2.7.1 && php8.2 composer-setup.php && php artisan migrate && php -v").commands;
+        let roles: Vec<Role> = c.iter().map(of).collect();
+        assert_eq!(roles, [Role::Fetch, Role::Build, Role::Fetch, Role::Build, Role::Build, Role::Other, Role::Shell]);
+        assert!(super::runs_build(&c[1]) && super::runs_build(&c[4]) && !super::runs_build(&c[5]));
     }
 
     #[test]

@@ -678,6 +678,7 @@ fn takes_recommends(c: &shell::SimpleCommand) -> bool {
 /// index.js`, `python app.py`).
 const LAUNCHERS: &[&str] = &[
     "node", "npm", "yarn", "pnpm", "python", "python3", "ruby", "bundle", "rails", "java", "php", "perl", "sh", "bash",
+    "ash", "dash",
 ];
 
 /// The folder of an in-place build, when the program runs from it: the build ran in a
@@ -961,6 +962,20 @@ mod tests {
         let pip = "FROM python:3.12-alpine\nRUN apk add --no-cache gcc musl-dev libffi-dev\nWORKDIR /code\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n";
         let rt = runtime(&patch(pip));
         assert!(rt.contains("COPY --from=build /opt/venv /opt/venv\n") && !rt.contains("/code /code"), "{rt}");
+    }
+
+    /// pterodactyl/panel's shape: one RUN installs the extensions' `-dev` packages, builds the
+    /// extensions, installs Composer and the app's vendor folder in /app, which the entrypoint
+    /// (an `ash` script) runs from
+    #[test]
+    fn php_extensions_and_composer_in_one_run_are_split() {
+        let text = "FROM php:8.2-fpm-alpine\nWORKDIR /app\nCOPY . ./\nRUN apk add --no-cache curl git unzip libpng-dev libzip-dev \\\n    && docker-php-ext-install gd zip \\\n    && curl -sS https://getcomposer.org/installer | php -- --install-dir=/usr/local/bin --filename=composer \\\n    && composer install --no-dev --optimize-autoloader \\\n    && chown -R www-data:www-data .\nENTRYPOINT [\"/bin/ash\", \".github/docker/entrypoint.sh\"]\nCMD [\"php-fpm\"]\n";
+        let p = patch(text);
+        let rt = runtime(&p);
+        assert!(rt.contains("RUN apk add --no-cache curl git unzip libpng libzip\n"), "{rt}");
+        assert!(rt.contains("COPY --from=build /usr/local /usr/local\nCOPY --from=build /app /app\nRUN chown -R www-data:www-data .\n"), "{rt}");
+        assert!(!rt.contains("-dev") && !rt.contains("composer install"), "{rt}");
+        answers(text, &p, &["SL101"]);
     }
 
     #[test]
