@@ -171,6 +171,23 @@ fn rewritten_stage<'a>(df: &'a Dockerfile, graph: &Graph, target: usize) -> Resu
     if !ships_toolchain(root) || rest.iter().any(|&si| ships_toolchain(si)) {
         return Err(inherited());
     }
+    // another stage that copies from it (or mounts it) may want what only the build stage
+    // will have
+    if let Some(e) = graph.edges.iter().find(|e| {
+        e.target == crate::dockerfile::graph::StageRef::Stage(root)
+            && e.kind != crate::dockerfile::graph::EdgeKind::From
+    }) {
+        return Err(Outcome::refused(
+            Reason::InheritedStage,
+            format!(
+                "line {}: stage `{}` copies from `{}` (`{}`), which after the split holds only what ships; copy from the build stage by hand, or ask again without that copy",
+                e.line,
+                df.stages[e.stage].label(),
+                df.stages[root].label(),
+                e.written
+            ),
+        ));
+    }
     // a stage built FROM it that builds, or runs a script that may (`bundle install` inside
     // it), still needs the toolchain
     let descendants = (0..df.stages.len()).filter(|&s| s != root && graph.lineage(s).contains(&root));
@@ -936,6 +953,13 @@ mod tests {
         assert!(!rest.contains("gcc") && !rest.contains("libpq-dev"), "{}", p.patched);
         assert!(rest.ends_with("\nFROM base AS app\nCMD [\"python\", \"app.py\"]\n"), "{}", p.patched);
         answers(&text, &p, &["SL101"]);
+
+        let copies =
+            format!("{base}FROM base AS app\nFROM alpine AS docs\nCOPY --from=base /app/docs /docs\nFROM app\n");
+        let O::Refused(why) = suggest(&copies, "Dockerfile", &Default::default(), &Templates::built_in()) else {
+            panic!("{copies}")
+        };
+        assert!(why.message.contains("stage `docs` copies from `base`"), "{}", why.message);
 
         let built =
             format!("{base}FROM base AS test\nRUN pip install -r requirements-dev.txt && pytest\nFROM base AS app\n");
