@@ -744,13 +744,28 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
         }
     }
     if out.arts.is_empty() {
-        return Err(Outcome::refused(
-            Reason::UnknownArtifact,
-            format!(
-                "line {}: shiplight cannot tell what this build produces; install it with `make install` (a `--prefix`), `cp`/`install` to an absolute path, or `-o /path` and ask again",
-                stage.instructions[last].line
+        let line = stage.instructions[last].line;
+        // a build in a project folder (a checkout with its `npm ci`) whose use the program's
+        // command does not show: the advice is about that folder, not about install steps
+        // with no WORKDIR of its own the stage works in its base image's, which is not seen here
+        let absolute_cd = s.scripts[last].iter().flat_map(|sc| &sc.commands).any(|c| {
+            c.program() == "cd" && c.args().iter().find(|a| !a.starts_with('-')).is_some_and(|a| a.starts_with('/'))
+        });
+        let own_workdir = absolute_cd || stage.instructions[..last].iter().any(|i| i.kind == Kind::Workdir);
+        let message = match out.built_in.as_deref().filter(|d| artifacts::is_project_folder(d)) {
+            Some(dir) if !own_workdir => format!(
+                "line {line}: the build ran in `{}` under the working folder of `{}`, and nothing shows that the program runs from there (its CMD or ENTRYPOINT names no path in it), so shiplight cannot tell whether the folder is what ships; set WORKDIR and name a path in it in the CMD or ENTRYPOINT, or copy what it builds to an absolute path, and ask again",
+                dir.trim_start_matches('/'),
+                s.base
             ),
-        ));
+            Some(dir) => format!(
+                "line {line}: the build ran in `{dir}`, and nothing shows that the program runs from there (its CMD or ENTRYPOINT names no path in it), so shiplight cannot tell whether the folder is what ships; name a path in it in the CMD or ENTRYPOINT (or WORKDIR there and run it), or copy what it builds to an absolute path, and ask again"
+            ),
+            None => format!(
+                "line {line}: shiplight cannot tell what this build produces; install it with `make install` (a `--prefix`), `cp`/`install` to an absolute path, or `-o /path` and ask again"
+            ),
+        };
+        return Err(Outcome::refused(Reason::UnknownArtifact, message));
     }
     let (_, build_name, _) = super::stage_names(df, stage);
     let artifact_at = out.artifact_at.unwrap_or(out.runtime.len());
@@ -1002,6 +1017,29 @@ mod tests {
         answers(text, &p, &["SL101"]);
     }
 
+    /// Round 24 (lnbits/lnbits, held out): a clone built with `npm ci` in the base image's
+    /// working folder, run by an entrypoint script: the refusal is about that folder
+    #[test]
+    fn a_folder_built_in_place_the_command_does_not_name_is_said() {
+        let text = "FROM lnbits/lnbits:latest\nRUN apt-get install -y git nodejs\nRUN git clone https://github.com/lnbits/spark_sidecar\nRUN cd spark_sidecar && npm ci\nCOPY entrypoint.sh /entrypoint.sh\nCMD [\"/entrypoint.sh\"]\n";
+        let O::Refused(why) = suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) else {
+            panic!()
+        };
+        assert_eq!(why.reason, Reason::UnknownArtifact);
+        assert!(
+            why.message.contains(
+                "line 4: the build ran in `spark_sidecar` under the working folder of `lnbits/lnbits:latest`"
+            ),
+            "{}",
+            why.message
+        );
+        let own = text.replace("RUN git clone", "WORKDIR /app\nRUN git clone");
+        let O::Refused(why) = suggest(&own, "Dockerfile", &Default::default(), &Templates::built_in()) else {
+            panic!()
+        };
+        assert!(why.message.contains("the build ran in `/app/spark_sidecar`, and nothing shows"), "{}", why.message);
+    }
+
     #[test]
     fn make_and_cp_ships_the_binary_and_its_libraries() {
         let text = "FROM debian:bookworm\n# the toolchain\nRUN apt-get update && apt-get install -y build-essential libssl-dev && rm -rf /var/lib/apt/lists/*\nWORKDIR /src\nCOPY . .\nRUN make && cp hello /usr/local/bin/\nCMD [\"hello\"]\n";
@@ -1041,7 +1079,7 @@ mod tests {
             let O::Refused(why) = suggest(&text, "D", &Default::default(), &Templates::built_in()) else {
                 panic!("{text}")
             };
-            assert!(why.contains("cannot tell what this build produces"), "{text}: {}", why.message);
+            assert!(why.contains("cannot tell"), "{text}: {}", why.message);
         }
     }
 
