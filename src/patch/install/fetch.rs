@@ -209,14 +209,14 @@ pub(super) fn global_args(df: &Dockerfile) -> Vec<(String, String)> {
     out
 }
 
-/// An ARG's or ENV's values, each read with the values before it, added to `vars` (the last
-/// of a name wins where they are read).
 /// The folder a WORKDIR moves to from `workdir`, its ARG and ENV values read (`WORKDIR
 /// $APP_PATH`).
 pub(super) fn next_workdir(ins: &Instruction, workdir: &str, vars: &[(String, String)]) -> String {
     resolve_path(workdir, &substitute(ins.words().first().map(String::as_str).unwrap_or("/"), vars))
 }
 
+/// An ARG's or ENV's values, each read with the values before it, added to `vars` (the last
+/// of a name wins where they are read).
 pub(super) fn take_values(ins: &Instruction, vars: &mut Vec<(String, String)>) {
     if let (Kind::Arg | Kind::Env, Body::Pairs(pairs)) = (ins.kind, &ins.body) {
         for p in pairs {

@@ -746,8 +746,9 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
     if out.arts.is_empty() {
         let line = stage.instructions[last].line;
         // a build in a project folder (a checkout with its `npm ci`) whose use the program's
-        // command does not show: the advice is about that folder, not about install steps
-        // with no WORKDIR of its own the stage works in its base image's, which is not seen here
+        // command does not show: the advice is about that folder, not about install steps.
+        // With no WORKDIR of its own (nor a `cd /…`) the stage works in its base image's
+        // working folder, which is not seen here.
         let absolute_cd = s.scripts[last].iter().flat_map(|sc| &sc.commands).any(|c| {
             c.program() == "cd" && c.args().iter().find(|a| !a.starts_with('-')).is_some_and(|a| a.starts_with('/'))
         });
