@@ -428,3 +428,19 @@ fn an_untagged_base_the_repository_builds_is_not_flagged() {
     let untagged: Vec<u64> = f.iter().filter(|x| x["code"] == "SL304").map(|x| x["line"].as_u64().unwrap()).collect();
     assert_eq!(untagged, [5], "only `ubuntu` is a registry's latest: {f:#?}");
 }
+
+/// Round 25 (nautobot, hyrax; held out): a workflow names a target the Dockerfile no longer
+/// has. That build fails; the file is still linted as the other paths ship it, not reported
+/// as invalid (SL001) with every rule silenced.
+#[test]
+fn a_stale_workflow_target_does_not_make_the_file_invalid() {
+    let wf = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          file: Dockerfile\n          target: dependencies\n          push: true\n          tags: ghcr.io/o/app:deps\n      - uses: docker/build-push-action@v6\n        with:\n          file: Dockerfile\n          target: final\n          push: true\n          tags: ghcr.io/o/app:latest\n";
+    let df = "FROM python:3.12 AS base\nRUN apt-get update && apt-get install -y build-essential && rm -rf /var/lib/apt/lists/*\nFROM base AS final\nCMD [\"python\"]\n";
+    let dir = repo(&[(".github/workflows/build.yml", wf), ("Dockerfile", df)]);
+    let (f, stderr) = lint(dir.path(), "Dockerfile");
+    let found = codes(&f);
+    assert!(!found.iter().any(|c| c.starts_with("SL001")), "{f:#?}\n{stderr}");
+    assert!(found.contains(&"SL101:2".to_owned()), "{f:#?}");
+    let listing = ships(dir.path());
+    assert_eq!(entry(&listing, "Dockerfile")["shipped"][0].as_str(), Some("final"), "{listing:#}");
+}

@@ -481,6 +481,9 @@ impl Answer {
     }
 }
 
+/// The targets as `--target` takes them. A target the Dockerfile has no stage for (a
+/// workflow's stale `target: dependencies`) is left out: that build fails before it ships
+/// anything, and it must not make the file unreadable to every rule.
 fn names(targets: &[Option<String>], df: Option<&Dockerfile>) -> Vec<String> {
     let last = df.and_then(|d| d.stages.len().checked_sub(1));
     let mut out: Vec<String> = Vec::new();
@@ -490,7 +493,8 @@ fn names(targets: &[Option<String>], df: Option<&Dockerfile>) -> Vec<String> {
             (None, Some(n)) => n.to_string(),
             (None, None) => continue,
         };
-        if !out.contains(&name) {
+        let stage_of_file = df.is_none_or(|d| Graph::build(d, std::slice::from_ref(&name)).is_ok());
+        if stage_of_file && !out.contains(&name) {
             out.push(name);
         }
     }
