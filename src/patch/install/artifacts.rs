@@ -388,24 +388,34 @@ fn venv_created(c: &SimpleCommand) -> Option<String> {
 
 /// The folder a RUN's last build command ran in (its `cd`s followed from `workdir`): where an
 /// in-place build (`qmake && make`, `npm install` in the project) leaves what it built.
-pub fn build_folder(
-    commands: &[SimpleCommand],
-    workdir: &str,
-    counts: impl Fn(&SimpleCommand) -> bool,
-) -> Option<String> {
+pub fn build_folder(commands: &[SimpleCommand], workdir: &str) -> Option<String> {
+    build_folders(commands, workdir).pop().map(|(dir, _)| dir)
+}
+
+/// Every build command of a RUN with the folder it ran in (its `cd`s followed from
+/// `workdir`), in order.
+pub fn build_folders<'a>(commands: &'a [SimpleCommand], workdir: &str) -> Vec<(String, &'a SimpleCommand)> {
     let mut cwd = workdir.to_owned();
-    let mut built = None;
+    let mut built = Vec::new();
     for c in commands {
         if c.program() == "cd" {
             match c.args().iter().find(|a| !a.starts_with('-')) {
                 Some(d) => cwd = resolve_path(&cwd, d),
                 None => cwd = "/root".into(),
             }
-        } else if crate::dockerfile::roles::runs_build(c) && counts(c) {
-            built = Some(cwd.clone());
+        } else if crate::dockerfile::roles::runs_build(c) {
+            built.push((cwd.clone(), c));
         }
     }
     built
+}
+
+/// Whether a build command installs an interpreted app's dependencies or assets into the
+/// folder it runs in (`npm ci`, `pnpm build`, `composer install`, `bundle install`, `rake
+/// assets:precompile`): that folder is the app.
+pub fn builds_app_in_place(c: &SimpleCommand) -> bool {
+    matches!(c.program(), "npm" | "yarn" | "pnpm" | "npx" | "composer" | "bundle" | "rake" | "rails")
+        && !installs_elsewhere(c)
 }
 
 /// Whether a build command puts what it makes outside the folder it runs in: an install
@@ -429,7 +439,7 @@ pub fn installs_elsewhere(c: &SimpleCommand) -> bool {
 /// system or the toolchain shares (`/`, `/usr`, `/usr/local`, `/tmp`, `/root`): only a
 /// project folder is copied whole.
 pub fn is_project_folder(dir: &str) -> bool {
-    const SHARED: &[&str] = &["/", "/usr", "/usr/local", "/usr/src", "/opt", "/home", "/root", "/var", "/etc", "/srv"];
+    const SHARED: &[&str] = &["/", "/usr", "/usr/local", "/opt", "/home", "/root", "/var", "/etc", "/srv"];
     let trimmed = match dir.trim_end_matches('/') {
         "" => "/",
         d => d,

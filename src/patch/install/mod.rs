@@ -109,9 +109,10 @@ struct Split {
     dropped: Vec<String>,
     /// The folder the last build RUN built in: the artifact of an in-place build.
     built_in: Option<String>,
-    /// The folder the last build RUN wrote its results into (a build that installs nothing
-    /// into a prefix: `bundle exec rake assets:precompile`, `npm ci`, `make`).
-    wrote_in: Option<String>,
+    /// The folders build RUNs wrote their results into (a build that installs nothing into
+    /// a prefix: `bundle exec rake assets:precompile`, `npm ci`, `make`), in order, each
+    /// with whether an interpreted app's tool wrote there ([`artifacts::builds_app_in_place`]).
+    wrote_in: Vec<(String, bool)>,
     /// Where in `runtime` the runtime packages are installed, and where the artifacts arrive.
     install_at: Option<usize>,
     artifact_at: Option<usize>,
@@ -489,9 +490,18 @@ fn split_run(
         }
         _ => a,
     }));
-    if let Some(dir) = artifacts::build_folder(&script.commands, workdir, |_| true) {
+    if let Some(dir) = artifacts::build_folder(&script.commands, workdir) {
         out.built_in = Some(dir);
-        out.wrote_in = artifacts::build_folder(&script.commands, workdir, |c| !artifacts::installs_elsewhere(c));
+    }
+    for (dir, c) in artifacts::build_folders(&script.commands, workdir) {
+        if artifacts::installs_elsewhere(c) {
+            continue;
+        }
+        let app = artifacts::builds_app_in_place(c);
+        match out.wrote_in.iter_mut().find(|(d, _)| *d == dir) {
+            Some((_, seen)) => *seen |= app,
+            None => out.wrote_in.push((dir, app)),
+        }
     }
     Ok(())
 }
@@ -725,6 +735,19 @@ fn in_place(df: &Dockerfile, s: &Survey, dir: Option<&str>) -> Option<String> {
     runs_from.then(|| dir.to_owned())
 }
 
+/// The image's last WORKDIR, its ARG and ENV values read: where its commands run.
+fn final_workdir(df: &Dockerfile, s: &Survey) -> String {
+    let mut workdir = "/".to_owned();
+    let mut vars = fetch::global_args(df);
+    for ins in s.instructions() {
+        fetch::take_values(ins, &mut vars);
+        if ins.kind == Kind::Workdir {
+            workdir = fetch::next_workdir(ins, &workdir, &vars);
+        }
+    }
+    workdir
+}
+
 /// Write the runtime stage's own lines (its packages, the artifacts' COPYs, the virtualenv,
 /// the set-up) into the split, and say why.
 fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mut out: Split) -> Result<Plan, Outcome> {
@@ -733,14 +756,27 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
     // the build installed elsewhere: what it wrote there (dawarich's `vendor/bundle` and
     // precompiled assets under /var/app, next to its gems in /usr/local/bundle). Not when an
     // artifact already is in it or it is in one (the jar `jar` wrote into /app).
-    let folder = if out.arts.is_empty() { &out.built_in } else { &out.wrote_in };
-    if let Some(dir) = in_place(df, s, folder.as_deref()) {
-        let within = |inner: &str, outer: &str| {
-            let outer = outer.trim_end_matches('/');
-            inner.trim_end_matches('/') == outer || inner.starts_with(&format!("{outer}/"))
-        };
-        if !out.arts.iter().any(|a| within(&dir, &a.to) || within(&a.to, &dir)) {
-            out.arts.push(Artifact { from: dir.clone(), to: dir });
+    // Every folder an interpreted app's tool built in counts when the image's last WORKDIR is
+    // in it, as the app's own commands then run there (crater's php-fpm in /var/www, whose
+    // `composer install` and `npm i` wrote vendor/ and node_modules; Flowise's worker, built in
+    // /usr/src before a WORKDIR of its health check).
+    let within = |inner: &str, outer: &str| {
+        let outer = outer.trim_end_matches('/');
+        inner.trim_end_matches('/') == outer || inner.starts_with(&format!("{outer}/"))
+    };
+    let last_workdir = final_workdir(df, s);
+    let mut folders: Vec<(String, bool)> = out.wrote_in.clone();
+    if let Some(dir) = out.built_in.clone().filter(|_| out.arts.is_empty()) {
+        folders.push((dir, false));
+    }
+    for (dir, app) in folders {
+        let found = in_place(df, s, Some(&dir)).or_else(|| {
+            (app && artifacts::is_project_folder(&dir) && within(&last_workdir, &dir)).then(|| dir.clone())
+        });
+        if let Some(dir) = found {
+            if !out.arts.iter().any(|a| within(&dir, &a.to) || within(&a.to, &dir)) {
+                out.arts.push(Artifact { from: dir.clone(), to: dir });
+            }
         }
     }
     if out.arts.is_empty() {
@@ -999,6 +1035,23 @@ mod tests {
         let rt = runtime(&patch(text));
         assert!(rt.contains("COPY --from=build /usr/local/bundle /usr/local/bundle\n"), "{rt}");
         assert!(rt.contains("COPY --from=build /var/app /var/app\n"), "{rt}");
+        // Round 25 (held out): the app built in /usr/src before a WORKDIR of its health check
+        // (Flowise's worker), and a PHP app whose image runs php-fpm from the base's CMD in
+        // the last WORKDIR (crater): each folder an app's tool built in comes
+        let worker = "FROM node:24-alpine\nRUN apk add --no-cache python3 make g++\nRUN npm install -g pnpm\nWORKDIR /usr/src\nCOPY . .\nRUN pnpm install\nRUN pnpm build\nWORKDIR /app/healthcheck\nCOPY healthcheck/package.json .\nRUN npm install --omit=dev\nWORKDIR /usr/src\nCMD [\"/bin/sh\", \"-c\", \"node /app/healthcheck/healthcheck.js & pnpm run start-worker\"]\n";
+        let rt = runtime(&patch(worker));
+        assert!(
+            rt.contains("COPY --from=build /usr/src /usr/src\nCOPY --from=build /app/healthcheck /app/healthcheck\n"),
+            "{rt}"
+        );
+        let fpm = "FROM php:8.1-fpm\nRUN apt-get update && apt-get install -y git unzip libzip-dev npm\nRUN docker-php-ext-install zip\nCOPY --from=composer:latest /usr/bin/composer /usr/bin/composer\nCOPY ./ /var/www\nWORKDIR /var/www\nRUN composer install --no-interaction\nRUN npm ci\nUSER www-data\n";
+        let rt = runtime(&patch(fpm));
+        assert!(
+            rt.contains(
+                "COPY --from=build /usr/local /usr/local\nCOPY --from=build /var/www /var/www\nUSER www-data\n"
+            ),
+            "{rt}"
+        );
         let pip = "FROM python:3.12-alpine\nRUN apk add --no-cache gcc musl-dev libffi-dev\nWORKDIR /code\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n";
         let rt = runtime(&patch(pip));
         assert!(rt.contains("COPY --from=build /opt/venv /opt/venv\n") && !rt.contains("/code /code"), "{rt}");
