@@ -466,12 +466,18 @@ impl Answer {
 
     /// The stages that ship, as `--target` takes them (the last stage by index).
     pub fn target_names(&self, df: Option<&Dockerfile>) -> Vec<String> {
-        names(&self.targets, df)
+        names(&self.targets, df, self.stated())
+    }
+
+    /// Whether the user stated the targets (`--target`, the configuration): a stage they
+    /// name that does not exist is their error to hear of, not left out.
+    fn stated(&self) -> bool {
+        self.evidence.iter().any(|e| e.source == Source::Config)
     }
 
     /// Every stage some known path builds, as `--target` takes them.
     pub fn built_names(&self, df: Option<&Dockerfile>) -> Vec<String> {
-        names(&self.built, df)
+        names(&self.built, df, self.stated())
     }
 
     /// One line for a reader: the role and the strongest evidence.
@@ -481,10 +487,11 @@ impl Answer {
     }
 }
 
-/// The targets as `--target` takes them. A target the Dockerfile has no stage for (a
-/// workflow's stale `target: dependencies`) is left out: that build fails before it ships
-/// anything, and it must not make the file unreadable to every rule.
-fn names(targets: &[Option<String>], df: Option<&Dockerfile>) -> Vec<String> {
+/// The targets as `--target` takes them. A target the repository names that the Dockerfile
+/// has no stage for (a workflow's stale `target: dependencies`) is left out: that build fails
+/// before it ships anything, and it must not make the file unreadable to every rule. One the
+/// user `stated` stays, and is reported.
+fn names(targets: &[Option<String>], df: Option<&Dockerfile>, stated: bool) -> Vec<String> {
     let last = df.and_then(|d| d.stages.len().checked_sub(1));
     let mut out: Vec<String> = Vec::new();
     for t in targets {
@@ -493,7 +500,7 @@ fn names(targets: &[Option<String>], df: Option<&Dockerfile>) -> Vec<String> {
             (None, Some(n)) => n.to_string(),
             (None, None) => continue,
         };
-        let stage_of_file = df.is_none_or(|d| Graph::build(d, std::slice::from_ref(&name)).is_ok());
+        let stage_of_file = stated || df.is_none_or(|d| Graph::build(d, std::slice::from_ref(&name)).is_ok());
         if stage_of_file && !out.contains(&name) {
             out.push(name);
         }
