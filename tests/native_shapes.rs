@@ -6,8 +6,9 @@
 //! library in the runtime stage (the `-dev` → runtime table), `suggest --verify` finds the
 //! same package from the artifacts' ELF needs, and the patch builds, answers the smoke check
 //! exactly like the original, and is smaller. A fifth builds the cgo program in a base stage
-//! the shipped stage is built FROM (`inherited/`): the split happens there. Each test prints
-//! the engine it ran on.
+//! the shipped stage is built FROM (`inherited/`): the split happens there. A sixth installs
+//! a C program whose configuration configure puts outside the prefix (`outside-prefix/`).
+//! Each test prints the engine it ran on.
 
 mod support;
 
@@ -135,4 +136,28 @@ async fn a_shipped_stage_built_from_a_toolchain_base_is_split_at_the_base() {
     let v = support::suggest_verified(dir.path(), "inherited");
     assert_eq!(v["patched"].as_str().unwrap(), shown, "--verify changed the patch");
     smaller_and_alike(test, "inherited: the split in base", &engine, &v["verification"]);
+}
+
+/// configure puts the configuration outside the prefix (`--conf-path=/etc/hello/…`, as
+/// nginx's does): the install is staged (DESTDIR), and the prefix and `/etc/hello` are copied
+/// one by one, so the program finds its configuration in the runtime.
+#[tokio::test]
+async fn an_install_outside_its_prefix_keeps_what_it_put_there() {
+    let test = "native_outside_prefix";
+    let Some(engine) = ready(test, &["gcc:12", "debian:bookworm-slim"]).await else { return };
+    let dir = fixture("outside-prefix");
+    let out = shiplight(&["suggest", "--format", "json", "Dockerfile"], dir.path());
+    let guess: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(guess["outcome"], "patch", "{guess}");
+    let shown = guess["patched"].as_str().unwrap();
+    assert!(shown.contains("make DESTDIR=/opt/shiplight-root install"), "{shown}");
+    let runtime = shown.split(" AS runtime\n").nth(1).expect(shown);
+    assert!(runtime.contains("COPY --from=build /opt/shiplight-root/usr/local /usr/local\n"), "{shown}");
+    assert!(runtime.contains("COPY --from=build /opt/shiplight-root/etc/hello /etc/hello\n"), "{shown}");
+    let v = support::suggest_verified(dir.path(), "outside-prefix");
+    assert_eq!(v["patched"].as_str().unwrap(), shown, "--verify changed the patch");
+    let ver = &v["verification"];
+    let said = ver["smoke"]["original"]["output"].as_str().unwrap_or("");
+    assert!(said.contains("hello from /etc/hello/hello.conf"), "{ver}");
+    smaller_and_alike(test, "outside-prefix: /usr/local and /etc/hello", &engine, ver);
 }

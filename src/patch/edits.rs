@@ -78,6 +78,15 @@ pub fn staged_install(ins: &Instruction, script: &Script, root: &str) -> Option<
     (!edits.is_empty()).then_some(edits)
 }
 
+/// `text` inserted before the first `make … install` of the RUN, its `NAME=value` words
+/// included (`CFLAGS=-O2 make install` stays one command).
+pub fn before_make_install(ins: &Instruction, script: &Script, text: &str) -> Option<Edit> {
+    let c = script.commands.iter().find(|c| is_make_install(c))?;
+    let first = c.assignment_spans.first().or(c.spans.first())?;
+    let start = ins.source_range(first.clone())?;
+    Some(Edit::insert(start.start, text.to_owned()))
+}
+
 /// Create `/opt/venv` before the first pip install (the build stage's PATH then finds its
 /// pip first, once the shell forgets the paths it remembered: `hash -r`). `None` when there is no pip install, or the RUN does not name Python 3
 /// (`python3`, `pip3`): Python 2, which a bare `pip`/`python` may be, has no `venv`; nor when

@@ -53,6 +53,34 @@ fn prefix(commands: &[SimpleCommand], vars: &[(String, String)]) -> Option<Strin
     (!unresolved).then(|| "/usr/local".into())
 }
 
+/// The folders configure is told to install into outside `prefix`: the absolute values of
+/// its `--…-path=` and `--…dir=` options (nginx's `--conf-path=/etc/nginx/nginx.conf`,
+/// autotools' `--sysconfdir=/etc`), a file's folder for a file, scratch folders left out.
+fn outside_prefix(commands: &[SimpleCommand], vars: &[(String, String)], prefix: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in commands.iter().filter(|c| c.program().rsplit('/').next() == Some("configure")) {
+        for a in c.args() {
+            let a = crate::dockerfile::substitute(a, vars);
+            let Some((name, value)) = a.strip_prefix("--").and_then(|o| o.split_once('=')) else { continue };
+            if !(name.ends_with("-path") || name.ends_with("dir")) || !value.starts_with('/') || value.contains('$') {
+                continue;
+            }
+            // a `-path` names a file (`nginx.conf`, `error.log`) or a folder (`…-temp-path`)
+            let file = name.ends_with("-path") && value.rsplit('/').next().is_some_and(|b| b.contains('.'));
+            let folder = match file {
+                true => value.rsplit_once('/').map_or("/", |(d, _)| if d.is_empty() { "/" } else { d }),
+                false => value.trim_end_matches('/'),
+            };
+            let inside = |root: &str| folder == root || folder.starts_with(&format!("{}/", root.trim_end_matches('/')));
+            if inside(prefix) || SCRATCH.iter().any(|s| inside(s)) || out.iter().any(|o| o == folder) {
+                continue;
+            }
+            out.push(folder.to_owned());
+        }
+    }
+    out
+}
+
 /// Where a RUN's installs land, as the rewrite arranges it.
 #[derive(Clone, Copy, Default)]
 pub struct Landing<'a> {
@@ -70,6 +98,11 @@ pub struct Landing<'a> {
 pub enum Stuck {
     /// `make install` into `/usr`: staged with DESTDIR when the RUN's text allows it.
     SystemPrefix(String),
+    /// `make install` also into folders outside its prefix (configure's `--conf-path`): staged
+    /// with DESTDIR, the prefix and each of those folders made in the staging root first (so
+    /// each copy has a source), then copied one by one (a copy of the whole root would replace the
+    /// runtime's `/var/run` → `/run` link with a folder). Why, and the folders.
+    Outside(String, Vec<String>),
     /// pip (gem, npm) into a distribution's Python: moved into a virtualenv when the text
     /// allows it and the program runs from it. The command, then what to do instead.
     DistroPip(String, String),
@@ -137,9 +170,24 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                 let Some(pre) = prefix(commands, at.vars) else {
                     return Err(Stuck::UnknownPrefix(c.words.join(" ")));
                 };
-                if at.destdir {
+                let outside = outside_prefix(commands, at.vars, &pre);
+                let system = pre == "/usr" || pre == "/";
+                if at.destdir && (system || outside.is_empty()) {
                     push(&mut out, format!("{STAGING}/"), "/".into());
-                } else if pre == "/usr" || pre == "/" {
+                } else if at.destdir {
+                    for dir in std::iter::once(&pre).chain(&outside) {
+                        push(&mut out, format!("{STAGING}{dir}"), dir.clone());
+                    }
+                } else if !outside.is_empty() && !system {
+                    return Err(Stuck::Outside(
+                        format!(
+                            "`{}` also installs into {}, outside its prefix `{pre}`, where the build image's other files are: stage it with `make DESTDIR=/out install` and ask again",
+                            c.words.join(" "),
+                            outside.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")
+                        ),
+                        std::iter::once(pre.clone()).chain(outside).collect(),
+                    ));
+                } else if system {
                     return Err(Stuck::SystemPrefix(format!(
                         "`{}` installs into the system prefix `{pre}`, which also holds the toolchain: configure with `--prefix=/usr/local` (or `make DESTDIR=/out install`) and ask again",
                         c.words.join(" ")

@@ -429,6 +429,15 @@ fn split_run(
     let found = loop {
         match artifacts(&script.commands, workdir, landing) {
             Ok(found) => break found,
+            Err(Stuck::Outside(why, folders)) => match super::edits::staged_install(ins, script, STAGING) {
+                Some(e) if !landing.destdir => {
+                    let made: Vec<String> = folders.iter().map(|f| format!("{STAGING}{f}")).collect();
+                    edits.extend(e);
+                    edits.extend(super::edits::before_make_install(ins, script, &format!("mkdir -p {} && ", made.join(" "))));
+                    landing.destdir = true;
+                }
+                _ => return Err(Outcome::refused(Reason::SystemPrefix, format!("line {}: {why}", ins.line))),
+            },
             Err(Stuck::SystemPrefix(why)) => match super::edits::staged_install(ins, script, STAGING) {
                 Some(e) if !landing.destdir => {
                     edits.extend(e);
@@ -1092,6 +1101,22 @@ mod tests {
             panic!()
         };
         assert!(why.message.contains("the build ran in `/app/spark_sidecar`, and nothing shows"), "{}", why.message);
+    }
+
+    /// Round 26 (mirotalksfu's nginx-rtmp, held out): configure puts the configuration, logs
+    /// and pid outside the prefix; the install is staged, each of those folders made there,
+    /// and copied one by one (a copy of the whole staging root would turn the runtime's
+    /// `/var/run` link into a folder)
+    #[test]
+    fn an_install_outside_its_prefix_is_staged_and_copied_folder_by_folder() {
+        let text = "FROM buildpack-deps:bullseye\nRUN apt-get update && apt-get install -y libssl-dev\nRUN cd /tmp/nginx && ./configure --sbin-path=/usr/local/sbin/nginx --conf-path=/etc/nginx/nginx.conf --pid-path=/var/run/nginx/nginx.pid --http-client-body-temp-path=/tmp/body && make && CFLAGS=-O2 make install && rm -rf /tmp/nginx\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n";
+        let p = patch(text);
+        assert!(p.patched.contains("make && mkdir -p /opt/shiplight-root/usr/local /opt/shiplight-root/etc/nginx /opt/shiplight-root/var/run/nginx && CFLAGS=-O2 make DESTDIR=/opt/shiplight-root install"), "{}", p.patched);
+        let rt = runtime(&p);
+        for dir in ["/usr/local", "/etc/nginx", "/var/run/nginx"] {
+            assert!(rt.contains(&format!("COPY --from=build /opt/shiplight-root{dir} {dir}\n")), "{dir}: {rt}");
+        }
+        assert!(!rt.contains("/tmp/body") && !rt.contains("/opt/shiplight-root/ /"), "{rt}");
     }
 
     #[test]
