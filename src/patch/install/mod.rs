@@ -429,6 +429,14 @@ fn split_run(
     let found = loop {
         match artifacts(&script.commands, workdir, landing) {
             Ok(found) => break found,
+            // `/var` itself (autotools' `--localstatedir=/var`): copied as a tree, a `var/run`
+            // made there would replace the runtime's `/var/run` link with a folder
+            Err(Stuck::Outside(why, folders)) if folders.iter().any(|f| f == "/var" || f == "/") => {
+                return Err(Outcome::refused(
+                    Reason::SystemPrefix,
+                    format!("line {}: {why}; `/var` itself cannot be copied over the runtime's (its `/var/run` and `/var/lock` are links): give the state folder a name of its own (`--localstatedir=/var/lib/app`)", ins.line),
+                ))
+            }
             Err(Stuck::Outside(why, folders)) => match super::edits::staged_install(ins, script, STAGING) {
                 Some(e) if !landing.destdir => {
                     let made: Vec<String> = folders.iter().map(|f| format!("{STAGING}{f}")).collect();
@@ -1117,6 +1125,11 @@ mod tests {
             assert!(rt.contains(&format!("COPY --from=build /opt/shiplight-root{dir} {dir}\n")), "{dir}: {rt}");
         }
         assert!(!rt.contains("/tmp/body") && !rt.contains("/opt/shiplight-root/ /"), "{rt}");
+        let var = text.replace("--pid-path=/var/run/nginx/nginx.pid", "--localstatedir=/var");
+        let O::Refused(why) = suggest(&var, "Dockerfile", &Default::default(), &Templates::built_in()) else {
+            panic!("{var}")
+        };
+        assert!(why.message.contains("`/var` itself cannot be copied"), "{}", why.message);
     }
 
     #[test]
