@@ -81,6 +81,41 @@ fn outside_prefix(commands: &[SimpleCommand], vars: &[(String, String)], prefix:
     out
 }
 
+/// What a `make install` (`cmake --install`, `ninja install`) puts where, as (from, to):
+/// its prefix; staged (DESTDIR), the staging root, or the prefix and the folders configure
+/// sends it outside the prefix, one by one. Stuck when the prefix is unknown, the system's
+/// (staging will follow), or configure sends it outside the prefix (staging will follow).
+fn installed(c: &SimpleCommand, commands: &[SimpleCommand], at: Landing) -> Result<Vec<(String, String)>, Stuck> {
+    let Some(pre) = prefix(commands, at.vars) else {
+        return Err(Stuck::UnknownPrefix(c.words.join(" ")));
+    };
+    let outside = outside_prefix(commands, at.vars, &pre);
+    let system = pre == "/usr" || pre == "/";
+    if at.destdir && (system || outside.is_empty()) {
+        return Ok(vec![(format!("{STAGING}/"), "/".into())]);
+    }
+    if at.destdir {
+        return Ok(std::iter::once(&pre).chain(&outside).map(|d| (format!("{STAGING}{d}"), d.clone())).collect());
+    }
+    if system {
+        return Err(Stuck::SystemPrefix(format!(
+            "`{}` installs into the system prefix `{pre}`, which also holds the toolchain: configure with `--prefix=/usr/local` (or `make DESTDIR=/out install`) and ask again",
+            c.words.join(" ")
+        )));
+    }
+    if !outside.is_empty() {
+        return Err(Stuck::Outside(
+            format!(
+                "`{}` also installs into {}, outside its prefix `{pre}`, where the build image's other files are: stage it with `make DESTDIR=/out install` and ask again",
+                c.words.join(" "),
+                outside.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")
+            ),
+            std::iter::once(pre.clone()).chain(outside).collect(),
+        ));
+    }
+    Ok(vec![(pre.clone(), pre)])
+}
+
 /// Where a RUN's installs land, as the rewrite arranges it.
 #[derive(Clone, Copy, Default)]
 pub struct Landing<'a> {
@@ -167,33 +202,8 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                 }
             }
             _ if is_make_install(c) => {
-                let Some(pre) = prefix(commands, at.vars) else {
-                    return Err(Stuck::UnknownPrefix(c.words.join(" ")));
-                };
-                let outside = outside_prefix(commands, at.vars, &pre);
-                let system = pre == "/usr" || pre == "/";
-                if at.destdir && (system || outside.is_empty()) {
-                    push(&mut out, format!("{STAGING}/"), "/".into());
-                } else if at.destdir {
-                    for dir in std::iter::once(&pre).chain(&outside) {
-                        push(&mut out, format!("{STAGING}{dir}"), dir.clone());
-                    }
-                } else if !outside.is_empty() && !system {
-                    return Err(Stuck::Outside(
-                        format!(
-                            "`{}` also installs into {}, outside its prefix `{pre}`, where the build image's other files are: stage it with `make DESTDIR=/out install` and ask again",
-                            c.words.join(" "),
-                            outside.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")
-                        ),
-                        std::iter::once(pre.clone()).chain(outside).collect(),
-                    ));
-                } else if system {
-                    return Err(Stuck::SystemPrefix(format!(
-                        "`{}` installs into the system prefix `{pre}`, which also holds the toolchain: configure with `--prefix=/usr/local` (or `make DESTDIR=/out install`) and ask again",
-                        c.words.join(" ")
-                    )));
-                } else {
-                    push(&mut out, pre.clone(), pre);
+                for (from, to) in installed(c, commands, at)? {
+                    push(&mut out, from, to);
                 }
             }
             "cp" | "mv" | "install" if plain.len() >= 2 => {
