@@ -66,6 +66,23 @@ fn shape(test: &str, engine: &str, name: &str, ecosystem: &str, package: &str, s
     smaller_and_alike(test, &format!("{name}: {package} for {soname}"), engine, ver);
 }
 
+/// The fixture `name` and the patch `suggest` shows for it without a daemon.
+fn patched(name: &str) -> (tempfile::TempDir, String) {
+    let dir = fixture(name);
+    let out = shiplight(&["suggest", "--format", "json", "Dockerfile"], dir.path());
+    let guess: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(guess["outcome"], "patch", "{name}: {guess}");
+    let shown = guess["patched"].as_str().unwrap().to_owned();
+    (dir, shown)
+}
+
+/// `suggest --verify` on the fixture: the patch it built is the one shown without a daemon.
+fn verified_alike(dir: &tempfile::TempDir, name: &str, shown: &str) -> Value {
+    let v = support::suggest_verified(dir.path(), name);
+    assert_eq!(v["patched"].as_str().unwrap(), shown, "{name}: --verify changed the patch");
+    v
+}
+
 /// The verified patch answers the smoke check like the original and is smaller; said with
 /// the sizes and the engine.
 fn smaller_and_alike(test: &str, what: &str, engine: &str, ver: &Value) {
@@ -121,20 +138,15 @@ async fn an_in_place_build_that_purges_its_dev_package_keeps_the_library() {
 async fn a_shipped_stage_built_from_a_toolchain_base_is_split_at_the_base() {
     let test = "native_inherited";
     let Some(engine) = ready(test, &["golang:1.19", "debian:bookworm-slim"]).await else { return };
-    let dir = fixture("inherited");
-    let out = shiplight(&["suggest", "--format", "json", "Dockerfile"], dir.path());
-    let guess: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(guess["outcome"], "patch", "{guess}");
-    let shown = guess["patched"].as_str().unwrap();
+    let (dir, shown) = patched("inherited");
     assert!(shown.contains("FROM golang:1.19 AS build\n"), "{shown}");
-    let base = shown.split("FROM debian:bookworm-slim AS base\n").nth(1).expect(shown);
-    let (base, app) = base.split_once("FROM base AS app\n").expect(shown);
+    let base = shown.split("FROM debian:bookworm-slim AS base\n").nth(1).expect(&shown);
+    let (base, app) = base.split_once("FROM base AS app\n").expect(&shown);
     assert!(base.contains("libsqlite3-0") && !base.contains("-dev"), "{shown}");
     assert!(base.contains("COPY --from=build /usr/local/bin/sqliteversion /usr/local/bin/sqliteversion\n"), "{shown}");
     assert!(app.contains("CMD [\"sqliteversion\"]"), "the stage built FROM base changed:\n{shown}");
 
-    let v = support::suggest_verified(dir.path(), "inherited");
-    assert_eq!(v["patched"].as_str().unwrap(), shown, "--verify changed the patch");
+    let v = verified_alike(&dir, "inherited", &shown);
     smaller_and_alike(test, "inherited: the split in base", &engine, &v["verification"]);
 }
 
@@ -145,17 +157,12 @@ async fn a_shipped_stage_built_from_a_toolchain_base_is_split_at_the_base() {
 async fn an_install_outside_its_prefix_keeps_what_it_put_there() {
     let test = "native_outside_prefix";
     let Some(engine) = ready(test, &["gcc:12", "debian:bookworm-slim"]).await else { return };
-    let dir = fixture("outside-prefix");
-    let out = shiplight(&["suggest", "--format", "json", "Dockerfile"], dir.path());
-    let guess: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(guess["outcome"], "patch", "{guess}");
-    let shown = guess["patched"].as_str().unwrap();
+    let (dir, shown) = patched("outside-prefix");
     assert!(shown.contains("make DESTDIR=/opt/shiplight-root install"), "{shown}");
-    let runtime = shown.split(" AS runtime\n").nth(1).expect(shown);
+    let runtime = shown.split(" AS runtime\n").nth(1).expect(&shown);
     assert!(runtime.contains("COPY --from=build /opt/shiplight-root/usr/local /usr/local\n"), "{shown}");
     assert!(runtime.contains("COPY --from=build /opt/shiplight-root/etc/hello /etc/hello\n"), "{shown}");
-    let v = support::suggest_verified(dir.path(), "outside-prefix");
-    assert_eq!(v["patched"].as_str().unwrap(), shown, "--verify changed the patch");
+    let v = verified_alike(&dir, "outside-prefix", &shown);
     let ver = &v["verification"];
     let said = ver["smoke"]["original"]["output"].as_str().unwrap_or("");
     assert!(said.contains("hello from /etc/hello/hello.conf"), "{ver}");
