@@ -62,7 +62,15 @@ fn outside_prefix(commands: &[SimpleCommand], vars: &[(String, String)], prefix:
         for a in c.args() {
             let a = crate::dockerfile::substitute(a, vars);
             let Some((name, value)) = a.strip_prefix("--").and_then(|o| o.split_once('=')) else { continue };
-            if !(name.ends_with("-path") || name.ends_with("dir")) || !value.starts_with('/') || value.contains('$') {
+            // where a dependency is (`--with-openssl-dir=/usr`) or the build works
+            // (`--builddir`, `--srcdir`) is no install destination
+            let elsewhere =
+                name.starts_with("with") || name.starts_with("enable") || matches!(name, "builddir" | "srcdir");
+            if !(name.ends_with("-path") || name.ends_with("dir"))
+                || elsewhere
+                || !value.starts_with('/')
+                || value.contains('$')
+            {
                 continue;
             }
             // a `-path` names a file (`nginx.conf`, `error.log`) or a folder (`…-temp-path`)

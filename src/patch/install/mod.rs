@@ -1117,7 +1117,7 @@ mod tests {
     /// `/var/run` link into a folder)
     #[test]
     fn an_install_outside_its_prefix_is_staged_and_copied_folder_by_folder() {
-        let text = "FROM buildpack-deps:bullseye\nRUN apt-get update && apt-get install -y libssl-dev\nRUN cd /tmp/nginx && ./configure --sbin-path=/usr/local/sbin/nginx --conf-path=/etc/nginx/nginx.conf --pid-path=/var/run/nginx/nginx.pid --http-client-body-temp-path=/tmp/body && make && CFLAGS=-O2 make install && rm -rf /tmp/nginx\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n";
+        let text = "FROM buildpack-deps:bullseye\nRUN apt-get update && apt-get install -y libssl-dev\nRUN cd /tmp/nginx && ./configure --sbin-path=/usr/local/sbin/nginx --conf-path=/etc/nginx/nginx.conf --pid-path=/var/run/nginx/nginx.pid --http-client-body-temp-path=/tmp/body --with-openssl-dir=/usr && make && CFLAGS=-O2 make install && rm -rf /tmp/nginx\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n";
         let p = patch(text);
         assert!(p.patched.contains("make && mkdir -p /opt/shiplight-root/usr/local /opt/shiplight-root/etc/nginx /opt/shiplight-root/var/run/nginx && CFLAGS=-O2 make DESTDIR=/opt/shiplight-root install"), "{}", p.patched);
         let rt = runtime(&p);
