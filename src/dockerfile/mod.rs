@@ -331,6 +331,13 @@ pub fn resolve_path(dir: &str, path: &str) -> String {
     format!("/{}", parts.join("/"))
 }
 
+/// Whether the absolute path `inner` is `outer` or lies in it (`/app/vendor` in `/app`, not
+/// `/application`); a trailing slash on either changes nothing.
+pub fn within(inner: &str, outer: &str) -> bool {
+    let (inner, outer) = (inner.trim_end_matches('/'), outer.trim_end_matches('/'));
+    inner == outer || inner.strip_prefix(outer).is_some_and(|rest| rest.starts_with('/'))
+}
+
 /// Split a `--mount` value (`type=cache,target=/root/.cache`) into key/value pairs.
 pub fn mount_options(value: &str) -> Vec<(&str, &str)> {
     value
@@ -563,6 +570,13 @@ fn late_heredoc(ins: &mut Instruction, h: &parse::LateHeredoc, end_line: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_lies_within_a_folder_only_at_a_slash() {
+        assert!(within("/app/vendor", "/app") && within("/app/", "/app") && within("/app", "/app/"));
+        assert!(within("/var/run/nginx", "/"));
+        assert!(!within("/application", "/app") && !within("/app", "/app/vendor"));
+    }
 
     /// An instruction's text ends with its heredoc's whole terminator line, not its first
     /// letter: a rewrite that keeps the instruction word for word must parse.

@@ -79,7 +79,7 @@ fn outside_prefix(commands: &[SimpleCommand], vars: &[(String, String)], prefix:
                 true => value.rsplit_once('/').map_or("/", |(d, _)| if d.is_empty() { "/" } else { d }),
                 false => value.trim_end_matches('/'),
             };
-            let inside = |root: &str| folder == root || folder.starts_with(&format!("{}/", root.trim_end_matches('/')));
+            let inside = |root: &str| crate::dockerfile::within(folder, root);
             if inside(prefix) || SCRATCH.iter().any(|s| inside(s)) || out.iter().any(|o| o == folder) {
                 continue;
             }

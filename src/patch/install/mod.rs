@@ -33,7 +33,7 @@ use crate::dockerfile::packages::{is_toolchain_package, Manager};
 use crate::dockerfile::roles::{self, Role};
 use crate::dockerfile::shell;
 use crate::dockerfile::ship::{self, Fate};
-use crate::dockerfile::{resolve_path, Dockerfile, Graph, Instruction, Kind, Stage};
+use crate::dockerfile::{resolve_path, within, Dockerfile, Graph, Instruction, Kind, Stage};
 use crate::lint::rules::toolchain_image;
 use artifacts::{artifacts, Artifact, Landing, Stuck, STAGING};
 use runtime::{no_build, official_or_arch, runtime_base, VENV_ENV};
@@ -729,67 +729,55 @@ const LAUNCHERS: &[&str] = &[
 /// project folder (not `/`, `/usr/local`, `/tmp`), and the CMD/ENTRYPOINT names a path in
 /// it, or runs `./program` or an interpreter with the folder as the WORKDIR. The folder is
 /// copied whole: sources, what was built and the dependencies installed next to them.
-fn in_place(df: &Dockerfile, s: &Survey, dir: Option<&str>) -> Option<String> {
+fn in_place(workdirs: &[(&Instruction, String)], dir: Option<&str>) -> Option<String> {
     let dir = dir.filter(|d| artifacts::is_project_folder(d))?;
-    let mut workdir = "/".to_owned();
-    let mut runs_from = false;
-    let mut vars = fetch::global_args(df);
-    for ins in s.instructions() {
-        fetch::take_values(ins, &mut vars);
-        match ins.kind {
-            Kind::Workdir => workdir = fetch::next_workdir(ins, &workdir, &vars),
-            Kind::Cmd | Kind::Entrypoint => {
-                let words = ins.script().map(|t| shell::split_words(&t)).unwrap_or_else(|| ins.words().to_vec());
-                let here = workdir == dir
-                    && words
-                        .first()
-                        .is_some_and(|w| w.starts_with("./") || LAUNCHERS.contains(&w.rsplit('/').next().unwrap_or(w)));
-                runs_from |= here || words.iter().any(|w| w == dir || w.starts_with(&format!("{dir}/")));
-            }
-            _ => {}
-        }
-    }
+    let runs_from =
+        workdirs.iter().filter(|(i, _)| matches!(i.kind, Kind::Cmd | Kind::Entrypoint)).any(|(ins, workdir)| {
+            let words = ins.script().map(|t| shell::split_words(&t)).unwrap_or_else(|| ins.words().to_vec());
+            let here = workdir == dir
+                && words
+                    .first()
+                    .is_some_and(|w| w.starts_with("./") || LAUNCHERS.contains(&w.rsplit('/').next().unwrap_or(w)));
+            here || words.iter().any(|w| w.starts_with('/') && within(w, dir))
+        });
     runs_from.then(|| dir.to_owned())
 }
 
-/// The image's last WORKDIR, its ARG and ENV values read: where its commands run.
-fn final_workdir(df: &Dockerfile, s: &Survey) -> String {
+/// Each instruction of the image (the split stage and those built FROM it) with the WORKDIR in
+/// force after it, its ARG and ENV values read (`WORKDIR $APP_PATH`).
+fn workdirs<'a>(df: &Dockerfile, s: &Survey<'a>) -> Vec<(&'a Instruction, String)> {
     let mut workdir = "/".to_owned();
     let mut vars = fetch::global_args(df);
+    let mut out = Vec::new();
     for ins in s.instructions() {
         fetch::take_values(ins, &mut vars);
         if ins.kind == Kind::Workdir {
             workdir = fetch::next_workdir(ins, &workdir, &vars);
         }
+        out.push((ins, workdir.clone()));
     }
-    workdir
+    out
 }
 
 /// Write the runtime stage's own lines (its packages, the artifacts' COPYs, the virtualenv,
 /// the set-up) into the split, and say why.
 fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mut out: Split) -> Result<Plan, Outcome> {
     let stage = s.stage;
-    // the project folder the build ran in and the program runs from comes whole, beside what
-    // the build installed elsewhere: what it wrote there (dawarich's `vendor/bundle` and
-    // precompiled assets under /var/app, next to its gems in /usr/local/bundle). Not when an
-    // artifact already is in it or it is in one (the jar `jar` wrote into /app).
-    // Every folder an interpreted app's tool built in counts when the image's last WORKDIR is
-    // in it, as the app's own commands then run there (crater's php-fpm in /var/www, whose
-    // `composer install` and `npm i` wrote vendor/ and node_modules; Flowise's worker, built in
-    // /usr/src before a WORKDIR of its health check).
-    let within = |inner: &str, outer: &str| {
-        let outer = outer.trim_end_matches('/');
-        inner.trim_end_matches('/') == outer || inner.starts_with(&format!("{outer}/"))
-    };
-    let last_workdir = final_workdir(df, s);
+    // A project folder a build wrote into comes whole, beside what the build installed
+    // elsewhere, when the program runs from it (dawarich's `vendor/bundle` and precompiled
+    // assets under /var/app, next to its gems in /usr/local/bundle), or when an interpreted
+    // app's tool built there and the image's last WORKDIR is in it (crater's php-fpm in
+    // /var/www; Flowise's worker, built in /usr/src before a WORKDIR of its health check).
+    // Not when an artifact already is in it or it is in one (the jar `jar` wrote into /app).
+    let workdirs = workdirs(df, s);
+    let last_workdir = workdirs.last().map_or("/", |(_, w)| w.as_str());
     let mut folders: Vec<(String, bool)> = out.wrote_in.clone();
     if let Some(dir) = out.built_in.clone().filter(|_| out.arts.is_empty()) {
         folders.push((dir, false));
     }
     for (dir, app) in folders {
-        let found = in_place(df, s, Some(&dir)).or_else(|| {
-            (app && artifacts::is_project_folder(&dir) && within(&last_workdir, &dir)).then(|| dir.clone())
-        });
+        let found = in_place(&workdirs, Some(&dir))
+            .or_else(|| (app && artifacts::is_project_folder(&dir) && within(last_workdir, &dir)).then(|| dir.clone()));
         if let Some(dir) = found {
             if !out.arts.iter().any(|a| within(&dir, &a.to) || within(&a.to, &dir)) {
                 out.arts.push(Artifact { from: dir.clone(), to: dir });
