@@ -160,7 +160,7 @@ pub enum Stuck {
 pub const STAGING: &str = "/opt/shiplight-root";
 
 /// Folders a build works in, not where it installs: what lands there is not an artifact.
-const SCRATCH: [&str; 3] = ["/tmp", "/src", "/build"];
+pub(super) const SCRATCH: [&str; 3] = ["/tmp", "/src", "/build"];
 
 /// The artifacts a RUN's commands install, resolved against `workdir` (and `cd`s).
 pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Result<Vec<Artifact>, Stuck> {

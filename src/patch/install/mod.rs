@@ -86,10 +86,18 @@ impl<'a> Survey<'a> {
     /// A RUN that only fetches or prepares for the build with a toolchain program (`git clone
     /// … /src`): the runtime has no such program, so only the build stage runs it, and what
     /// it fetched reaches the runtime through the artifacts.
+    /// So is one that only fetches and unpacks into the build's scratch folders (`mkdir -p
+    /// /tmp/build && cd /tmp/build && wget … && tar -zxf …`, the nginx-rtmp images'): every
+    /// absolute path it names lies in one, so nothing it leaves is the runtime's.
     fn prepares_with_tool(&self, n: usize) -> bool {
         self.scripts[n].as_ref().is_some_and(|s| {
+            let scratch_only = s.commands.iter().any(|c| matches!(c.program(), "cd" | "mkdir"))
+                && s.commands.iter().flat_map(|c| c.args()).all(|a| {
+                    let path = a.rsplit_once('=').map_or(a.as_str(), |(_, v)| v);
+                    !path.starts_with('/') || artifacts::SCRATCH.iter().any(|d| within(path, d))
+                });
             s.commands.iter().all(|c| c.words.is_empty() || roles::build_only(c))
-                && s.commands.iter().any(|c| self.tool(c.program()))
+                && (scratch_only || s.commands.iter().any(|c| self.tool(c.program())))
         })
     }
 }
@@ -1118,6 +1126,23 @@ mod tests {
             panic!("{var}")
         };
         assert!(why.message.contains("`/var` itself cannot be copied"), "{}", why.message);
+    }
+
+    /// Round 27 (tiangolo/nginx-rtmp-docker, held out): RUNs that only fetch and unpack
+    /// into /tmp for the build stay in the build stage; the slim runtime has no wget. A
+    /// download saved outside the scratch folders is still the runtime's.
+    #[test]
+    fn a_fetch_into_scratch_folders_is_the_build_stages_only() {
+        let text = "FROM buildpack-deps:bullseye\nRUN apt-get update && apt-get install -y libssl-dev\nRUN mkdir -p /tmp/build && cd /tmp/build && wget -O nginx.tar.gz https://nginx.org/nginx.tar.gz && tar -zxf nginx.tar.gz\nRUN cd /tmp/build/nginx && ./configure && make && make install && rm -rf /tmp/build\nCMD [\"/usr/local/nginx/sbin/nginx\"]\n";
+        let p = patch(text);
+        let rt = runtime(&p);
+        assert!(!rt.contains("wget") && rt.contains("COPY --from=build /usr/local /usr/local\n"), "{rt}");
+        assert!(p.patched.split(" AS runtime\n").next().unwrap().contains("wget -O nginx.tar.gz"), "{}", p.patched);
+        let tool = text.replace(
+            "mkdir -p /tmp/build && cd /tmp/build && wget -O nginx.tar.gz",
+            "mkdir -p /tmp/build && cd /tmp/build && wget -O /usr/local/bin/tool",
+        );
+        assert!(runtime(&patch(&tool)).contains("wget -O /usr/local/bin/tool"), "{}", patch(&tool).patched);
     }
 
     #[test]
