@@ -7,7 +7,9 @@
 //! same package from the artifacts' ELF needs, and the patch builds, answers the smoke check
 //! exactly like the original, and is smaller. A fifth builds the cgo program in a base stage
 //! the shipped stage is built FROM (`inherited/`): the split happens there. A sixth installs
-//! a C program whose configuration configure puts outside the prefix (`outside-prefix/`).
+//! a C program whose configuration configure puts outside the prefix (`outside-prefix/`). A
+//! seventh builds two projects in one RUN, each with its own prefix, and makes the folder the
+//! program writes into (`two-projects/`).
 //! Each test prints the engine it ran on.
 
 mod support;
@@ -18,13 +20,23 @@ use support::{daemon, shiplight};
 /// Copy a fixture out of `tests/` (the ship model calls what is there a test input, rightly)
 /// into a fresh folder.
 fn fixture(name: &str) -> tempfile::TempDir {
-    let from = support::root().join("tests/fixtures/native").join(name);
     let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(&from).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
-    }
+    copy_tree(&support::root().join("tests/fixtures/native").join(name), dir.path());
     dir
+}
+
+/// Copy a folder's files and folders (a fixture of several projects) into `to`.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }
 
 /// The daemon, with the stand-in images a shape builds on; `None`: skipped (never in CI).
@@ -167,4 +179,26 @@ async fn an_install_outside_its_prefix_keeps_what_it_put_there() {
     let said = ver["smoke"]["original"]["output"].as_str().unwrap_or("");
     assert!(said.contains("hello from /etc/hello/hello.conf"), "{ver}");
     smaller_and_alike(test, "outside-prefix: /usr/local and /etc/hello", &engine, ver);
+}
+
+/// One RUN builds two projects in turn, each configured with its own `--prefix` (openresty's
+/// OpenSSL, PCRE2, OpenResty and LuaRocks), then makes a folder the program writes into: each
+/// install is copied from its own prefix (not the first one the RUN names), and the runtime
+/// makes the folder again.
+#[tokio::test]
+async fn a_run_that_builds_two_projects_keeps_both_prefixes() {
+    let test = "native_two_projects";
+    let Some(engine) = ready(test, &["gcc:12", "debian:bookworm-slim"]).await else { return };
+    let (dir, shown) = patched("two-projects");
+    let runtime = shown.split(" AS runtime\n").nth(1).expect(&shown);
+    assert!(
+        runtime.contains("COPY --from=build /opt/greet /opt/greet\nCOPY --from=build /opt/hello /opt/hello\n"),
+        "{shown}"
+    );
+    assert!(runtime.contains("RUN mkdir -p /var/run/hello\n"), "{shown}");
+    let v = verified_alike(&dir, "two-projects", &shown);
+    let ver = &v["verification"];
+    let said = ver["smoke"]["original"]["output"].as_str().unwrap_or("");
+    assert!(said.contains("hello from /opt/greet/share/greeting") && said.contains("pid file written"), "{ver}");
+    smaller_and_alike(test, "two-projects: /opt/greet, /opt/hello and /var/run/hello", &engine, ver);
 }

@@ -126,6 +126,8 @@ const FETCH: &[&str] = &[
     "sha256sum",
     "sha384sum",
     "sha512sum",
+    // Perl's checksum tool, which Debian and Alpine's perl carry (`shasum -a 256 --check`)
+    "shasum",
     "md5sum",
     "b2sum",
     "cksum",
@@ -244,6 +246,12 @@ pub fn of(c: &SimpleCommand) -> Role {
     if is_clean(c) {
         return Role::Clean;
     }
+    // a hook the build's arguments supply, read as a command (openresty's `eval $(echo
+    // ${RESTY_EVAL_PRE_CONFIGURE})`): a step of the build it sits in, and nothing at all
+    // while the argument is left empty
+    if c.words[..c.effective_start()].iter().any(|w| w == "eval") && c.effective().iter().all(|w| w.starts_with('$')) {
+        return Role::Build;
+    }
     if Manager::of(c).is_some() || matches!(p, "apt-mark" | "dpkg" | "dpkg-query") {
         return Role::Install;
     }
@@ -262,7 +270,7 @@ pub fn of(c: &SimpleCommand) -> Role {
     if BUILD_RUN.contains(&p)
         || php_installer(c)
         || PREPARES.contains(&p)
-        || p.ends_with("configure")
+        || configures(c)
         || p.ends_with("autogen.sh")
         || downloaded
     {
@@ -338,7 +346,20 @@ pub fn is_clean(c: &SimpleCommand) -> bool {
 /// language package manager (whose installs may compile), by program.
 pub fn runs_build(c: &SimpleCommand) -> bool {
     let p = c.program();
-    BUILD_RUN.contains(&p) || p.ends_with("configure") || p.ends_with("autogen.sh") || php_installer(c)
+    BUILD_RUN.contains(&p) || configures(c) || p.ends_with("autogen.sh") || php_installer(c)
+}
+
+/// Whether a command configures a build, and so says where its install goes: autotools'
+/// `./configure` (and any `…configure` script), OpenSSL's `./config` and `./Configure`,
+/// `cmake` generating a build folder (not `cmake --build`/`--install`), `meson setup`.
+pub fn configures(c: &SimpleCommand) -> bool {
+    let local = c.effective().first().is_some_and(|w| w.starts_with("./"));
+    match c.program() {
+        "cmake" => !c.args().iter().any(|a| matches!(a.as_str(), "--build" | "--install" | "-E" | "-P")),
+        "meson" => !matches!(c.subcommand(), Some("compile" | "install" | "test" | "dist")),
+        "config" | "Configure" => local,
+        p => p.ends_with("configure"),
+    }
 }
 
 /// PHP running an installer (Composer's: `curl … | php -- --install-dir=/usr/local/bin
@@ -488,6 +509,25 @@ mod tests {
         let roles: Vec<Role> = c.iter().map(of).collect();
         assert_eq!(roles, [Role::Fetch, Role::Build, Role::Fetch, Role::Build, Role::Build, Role::Other, Role::Shell]);
         assert!(super::runs_build(&c[1]) && super::runs_build(&c[4]) && !super::runs_build(&c[5]));
+    }
+
+    /// openresty's build RUN: OpenSSL's own configure script (`./config`), a checksum checked
+    /// with Perl's `shasum`, a configure step read again by `eval`, and the hooks its build
+    /// arguments supply (`eval $(echo ${RESTY_EVAL_PRE_CONFIGURE})`) are all the build's
+    #[test]
+    fn openssl_config_shasum_and_eval_hooks_are_the_builds() {
+        let c = parse("./config shared --prefix=/opt/ssl && echo \"$SHA  p.tar.gz\" | shasum -a 256 --check && eval ./configure -j2 ${OPTS} && eval $(echo ${HOOK}) && ./Configure linux-x86_64 && config --get x && eval echo hi").commands;
+        let roles: Vec<Role> = c.iter().map(of).collect();
+        assert_eq!(
+            roles,
+            [Role::Build, Role::Shell, Role::Fetch, Role::Build, Role::Build, Role::Build, Role::Other, Role::Shell]
+        );
+        assert!(super::configures(&c[0]) && super::configures(&c[3]) && super::configures(&c[5]));
+        // a program called `config` on the PATH is not OpenSSL's script
+        assert!(!super::configures(&c[6]));
+        let cmake = parse("cmake -S . -B build -DCMAKE_INSTALL_PREFIX=/opt/x && cmake --build build && cmake --install build && meson setup b && meson install -C b").commands;
+        let configures: Vec<bool> = cmake.iter().map(super::configures).collect();
+        assert_eq!(configures, [true, false, false, true, false]);
     }
 
     #[test]

@@ -86,6 +86,8 @@ impl SimpleCommand {
                     }
                 }
                 Some("exec" | "nohup" | "time" | "command" | "nice") => w = &w[1..],
+                // the words are read again as a command (`eval ./configure ${OPTIONS}`)
+                Some("eval") if w.len() > 1 => w = &w[1..],
                 // the entrypoint idiom's user switchers take the user first (`gosu nobody true`)
                 Some("gosu" | "su-exec") if w.len() > 2 => w = &w[2..],
                 _ => return w,

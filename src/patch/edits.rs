@@ -52,10 +52,16 @@ pub fn cgo_off(ins: &Instruction, script: &Script) -> Vec<Edit> {
 }
 
 /// Whether a command installs a build (`make install`, `ninja install`, `meson install`,
-/// `cmake --install`).
+/// `cmake --install`), by an install target of its own name: `install`, `…-install`
+/// (nginx unit's `libunit-install`), `install-strip`, `install_sw` (OpenSSL's, without the
+/// manuals); not `uninstall`, nor `installcheck` (a test) or `installdirs` (folders only).
 pub fn is_make_install(c: &SimpleCommand) -> bool {
     let (p, a) = (c.program(), c.args());
-    (matches!(p, "make" | "ninja" | "meson") && a.iter().any(|w| w == "install" || w.ends_with("install")))
+    let target = |w: &str| {
+        (w.ends_with("install") && !w.ends_with("uninstall"))
+            || ((w.starts_with("install-") || w.starts_with("install_")) && !w.starts_with("install-dirs"))
+    };
+    (matches!(p, "make" | "ninja" | "meson") && a.iter().any(|w| target(w)))
         || (p == "cmake" && a.iter().any(|w| w == "--install"))
 }
 
@@ -321,5 +327,14 @@ mod tests {
             edited(t, |i, s| clean_apt_lists(i, s).into_iter().collect()),
             "FROM debian\nRUN apt-get update \\\n    && apt-get install -y curl && rm -rf /var/lib/apt/lists/*   # the client\n"
         );
+    }
+
+    /// An install target by its own name: OpenSSL's `install_sw`, `install-strip`, nginx
+    /// unit's `libunit-install`; not `uninstall`, a test (`installcheck`) or the folders only
+    #[test]
+    fn install_targets_are_known_by_name() {
+        let c = crate::dockerfile::shell::parse("make install_sw && make -j2 install-strip && make libunit-install && make uninstall && make installcheck && make install-dirs && ninja -C b install && cmake --install b && make").commands;
+        let installs: Vec<bool> = c.iter().map(super::is_make_install).collect();
+        assert_eq!(installs, [true, true, true, false, false, false, true, true, false]);
     }
 }

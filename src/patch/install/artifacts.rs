@@ -33,8 +33,8 @@ fn prefix(commands: &[SimpleCommand], vars: &[(String, String)]) -> Option<Strin
             .collect();
         // a whole word from a variable given to the configure step (`${CMAKEFLAGS}`,
         // `$CONFIGURE_OPTS`) may hold a prefix; make's (`-j $NCPU`, nginx unit's) do not
-        let configures = matches!(c.program().rsplit('/').next(), Some("configure" | "cmake" | "meson"));
-        unresolved |= configures && args.iter().any(|a| a.starts_with('$') && !a.starts_with("$("));
+        unresolved |=
+            crate::dockerfile::roles::configures(c) && args.iter().any(|a| a.starts_with('$') && !a.starts_with("$("));
         let known = |p: &str| (!p.contains('$')).then(|| p.to_owned());
         for (i, a) in args.iter().enumerate() {
             if let Some(p) = a.strip_prefix("--prefix=").or_else(|| a.strip_prefix("-DCMAKE_INSTALL_PREFIX=")) {
@@ -58,7 +58,9 @@ fn prefix(commands: &[SimpleCommand], vars: &[(String, String)]) -> Option<Strin
 /// autotools' `--sysconfdir=/etc`), a file's folder for a file, scratch folders left out.
 fn outside_prefix(commands: &[SimpleCommand], vars: &[(String, String)], prefix: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for c in commands.iter().filter(|c| c.program().rsplit('/').next() == Some("configure")) {
+    for c in
+        commands.iter().filter(|c| crate::dockerfile::roles::configures(c) && !matches!(c.program(), "cmake" | "meson"))
+    {
         for a in c.args() {
             let a = crate::dockerfile::substitute(a, vars);
             let Some((name, value)) = a.strip_prefix("--").and_then(|o| o.split_once('=')) else { continue };
@@ -94,6 +96,7 @@ fn outside_prefix(commands: &[SimpleCommand], vars: &[(String, String)], prefix:
 /// sends it outside the prefix, one by one. Stuck when the prefix is unknown, the system's
 /// (staging will follow), or configure sends it outside the prefix (staging will follow).
 fn installed(c: &SimpleCommand, commands: &[SimpleCommand], at: Landing) -> Result<Vec<(String, String)>, Stuck> {
+    let commands = install_scope(c, commands);
     let Some(pre) = prefix(commands, at.vars) else {
         return Err(Stuck::UnknownPrefix(c.words.join(" ")));
     };
@@ -122,6 +125,17 @@ fn installed(c: &SimpleCommand, commands: &[SimpleCommand], at: Landing) -> Resu
         ));
     }
     Ok(vec![(pre.clone(), pre)])
+}
+
+/// The commands that decide where the install `c` writes: from the last configure step
+/// before it (its own project's) to `c` itself, so that a RUN building several projects in
+/// turn (openresty's OpenSSL, PCRE2, OpenResty and LuaRocks, each with its own `--prefix`)
+/// gives each install its own prefix, not the first one the RUN names. All the commands up
+/// to `c` when no configure step comes before it (`make PREFIX=/opt/x install`).
+fn install_scope<'a>(c: &SimpleCommand, commands: &'a [SimpleCommand]) -> &'a [SimpleCommand] {
+    let Some(at) = commands.iter().position(|x| std::ptr::eq(x, c)) else { return commands };
+    let start = commands[..at].iter().rposition(crate::dockerfile::roles::configures).unwrap_or(0);
+    &commands[start..=at]
 }
 
 /// Where a RUN's installs land, as the rewrite arranges it.

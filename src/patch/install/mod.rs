@@ -317,7 +317,7 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
                 runtime_packages(s, state, inputs, &mut out);
                 out.recommends |= script.commands.iter().any(takes_recommends);
                 out.install_at.get_or_insert(out.runtime.len());
-                replay(df, ins, script, &mut out)?;
+                replay(df, ins, script, &workdir, &mut out)?;
             }
             Kind::Run if n >= s.first && s.prepares_with_tool(n) => {
                 out.build.push(df.source(ins).trim_end().replace("\r\n", "\n"));
@@ -622,7 +622,13 @@ fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, 
 
 /// The commands of a build RUN the runtime must rerun (set-up: users, links, permissions);
 /// a command that is neither build-only nor set-up is refused, since the runtime may need it.
-fn replay(df: &Dockerfile, ins: &Instruction, script: &shell::Script, out: &mut Split) -> Result<(), Outcome> {
+fn replay(
+    df: &Dockerfile,
+    ins: &Instruction,
+    script: &shell::Script,
+    workdir: &str,
+    out: &mut Split,
+) -> Result<(), Outcome> {
     let kept = |c: &shell::SimpleCommand| roles::of(c) == Role::Setup && !c.conditional();
     let mut feeds: Option<String> = None;
     for (i, c) in script.commands.iter().enumerate() {
@@ -652,7 +658,7 @@ fn replay(df: &Dockerfile, ins: &Instruction, script: &shell::Script, out: &mut 
                 .iter()
                 .filter(|later| kept(later))
                 .any(|later| later.args().iter().any(|a| related(a)));
-            if used {
+            if used || made_for_the_program(&made, &script.commands, workdir, &out.arts) {
                 out.setup.push(commands::written(df, ins, c));
                 continue;
             }
@@ -683,6 +689,35 @@ fn replay(df: &Dockerfile, ins: &Instruction, script: &shell::Script, out: &mut 
         ));
     }
     Ok(())
+}
+
+/// Whether a folder a `mkdir` makes is for the program, not the build: absolute, not in the
+/// build's scratch folders (`/tmp/build`), not in the RUN's working folder nor one it works
+/// in (`cd`), clones into or removes, and neither in nor holding an artifact the runtime
+/// copies (whose COPY makes it, and a `mkdir` without `-p` would then fail). openresty makes
+/// `/var/run/openresty` after its installs for nginx's temporary files; the runtime needs it
+/// as much as the program.
+fn made_for_the_program(made: &[&str], commands: &[shell::SimpleCommand], workdir: &str, arts: &[Artifact]) -> bool {
+    let top = |a: &str| a.trim_end_matches('/').is_empty();
+    let worked_in = |m: &str| {
+        (!top(workdir) && within(m, workdir))
+            || commands.iter().any(|c| {
+                let operands = || c.args().iter().filter(|a| !a.starts_with('-') && !top(a));
+                match c.program() {
+                    "cd" | "pushd" => operands().any(|a| within(a, m) || within(m, a)),
+                    "git" => operands().any(|a| within(a, m)),
+                    "rm" => operands().any(|a| within(m, a)),
+                    _ => false,
+                }
+            })
+    };
+    made.iter().any(|m| {
+        m.starts_with('/')
+            && !m.contains('$')
+            && !artifacts::SCRATCH.iter().any(|s| within(m, s))
+            && !worked_in(m)
+            && !arts.iter().any(|a| within(m, &a.to) || within(&a.to, m))
+    })
 }
 
 /// Where pip installs when told to install for the user: `PIP_USER` set true by an ENV before
@@ -927,6 +962,26 @@ mod tests {
         let r = refusal(&unknown);
         assert_eq!(r.reason, Reason::UnknownArtifact, "{r:?}");
         assert!(r.message.contains("a variable of the configure step may set"), "{}", r.message);
+    }
+
+    /// openresty/docker-openresty: one RUN builds OpenSSL (`./config --prefix=…`, `make
+    /// install_sw`), PCRE2 and OpenResty (no `--prefix`: under /usr/local) in turn, behind
+    /// hooks its build arguments supply, then makes the folder nginx keeps its pid in. Each
+    /// install comes from its own prefix, and the folder is made again in the runtime.
+    #[test]
+    fn each_install_of_a_run_comes_from_its_own_prefix() {
+        let text = "FROM debian:bookworm\nARG HOOK=\"\"\nRUN apt-get update && apt-get install -y build-essential libpcre2-dev curl \\\n    && cd /tmp && curl -fSL https://x/openssl.tar.gz -o o.tgz && echo \"abc  o.tgz\" | shasum -a 256 --check && tar xzf o.tgz && cd openssl \\\n    && if [ -n \"${HOOK}\" ]; then eval $(echo ${HOOK}); fi \\\n    && ./config shared --prefix=/opt/resty/openssl && make && make install_sw \\\n    && cd /tmp/pcre && ./configure --prefix=/opt/resty/pcre && make && make install \\\n    && cd /tmp/resty && eval ./configure -j2 && make && make install \\\n    && mkdir -p /var/run/resty /tmp/scratch && ln -sf /dev/stdout /usr/local/resty/logs/access.log\nCMD [\"/usr/local/resty/bin/resty\"]\n";
+        let rt = runtime(&patch(text));
+        assert!(
+            rt.contains("COPY --from=build /opt/resty/openssl /opt/resty/openssl\nCOPY --from=build /opt/resty/pcre /opt/resty/pcre\nCOPY --from=build /usr/local /usr/local\n"),
+            "{rt}"
+        );
+        assert!(rt.contains("RUN mkdir -p /var/run/resty /tmp/scratch \\\n    && ln -sf /dev/stdout"), "{rt}");
+        // a folder the build goes on to work in is the build's, not the program's
+        let worked = text.replace("mkdir -p /var/run/resty /tmp/scratch", "mkdir -p /opt/work && cd /opt/work && cd /");
+        assert!(!runtime(&patch(&worked)).contains("mkdir"), "{}", runtime(&patch(&worked)));
+        let inside = text.replace("mkdir -p /var/run/resty /tmp/scratch", "cd /opt/src && mkdir -p /opt/src/logs");
+        assert!(!runtime(&patch(&inside)).contains("mkdir"), "{}", runtime(&patch(&inside)));
     }
 
     /// Round 23 (cloudflare/cfssl, held out): a clone kept where the build put it is shipped,
