@@ -1006,21 +1006,35 @@ fn environment(df: &Dockerfile, graph: &Graph, lineage: &[usize]) -> Option<Evid
     let last = |kind: Kind| stages().filter_map(|s| s.of_kind(kind).next_back()).next_back();
     let words = command_words;
     let name = |w: &str| w.rsplit('/').next().unwrap_or(w).to_owned();
+    // a bare prompt (`bash`), or a command that only keeps the container running for its
+    // users to exec into (`tail -f /dev/null`, photoprism's development images)
+    let environment = |kind: &str, w: &[String]| {
+        let program = name(w.first()?);
+        if w.len() == 1 && PROMPTS.contains(&program.as_str()) {
+            return Some(format!("its {kind} is a bare `{program}` prompt"));
+        }
+        keeps_alive(w).then(|| {
+            format!("its {kind} (`{}`) only keeps the container running, for its users to exec into", w.join(" "))
+        })
+    };
     if let Some(entrypoint) = last(Kind::Entrypoint) {
-        // only a script or init that hands over to the CMD
-        if !hands_over(&words(entrypoint)?) {
-            return None;
+        let w = words(entrypoint)?;
+        // its own prompt with no CMD (`ENTRYPOINT ["bash"]`, jessfraz's kernel-builder); with
+        // one, the shell runs the CMD's file as its script (jessfraz's tor-browser runs
+        // `start-tor-browser`), as a script or init hands over to the CMD
+        let prompt = w.len() == 1 && PROMPTS.contains(&name(&w[0]).as_str());
+        if !(hands_over(&w) || (prompt && last(Kind::Cmd).is_some())) {
+            let says = environment("ENTRYPOINT", &w)?;
+            return Some(Evidence {
+                source: Source::Dockerfile,
+                file: String::new(),
+                line: entrypoint.line,
+                says: format!("{says}: an environment to build in or FROM, so its toolchain is what it ships"),
+            });
         }
     }
     let (says, line) = match last(Kind::Cmd) {
-        Some(cmd) => {
-            let w = words(cmd)?;
-            let program = name(w.first()?);
-            if w.len() != 1 || !PROMPTS.contains(&program.as_str()) {
-                return None;
-            }
-            (format!("its CMD is a bare `{program}` prompt"), cmd.line)
-        }
+        Some(cmd) => (environment("CMD", &words(cmd)?)?, cmd.line),
         // the command is the base image's: a prompt only on a distribution or language base
         // (php:*-apache runs a server, an unknown base may run anything)
         None => {
@@ -1048,6 +1062,14 @@ fn environment(df: &Dockerfile, graph: &Graph, lineage: &[usize]) -> Option<Evid
         line,
         says: format!("{says}: an environment to build in or FROM, so its toolchain is what it ships"),
     })
+}
+
+/// Whether a command only keeps the container running and does nothing else: `tail -f
+/// /dev/null`, `sleep infinity`.
+fn keeps_alive(w: &[String]) -> bool {
+    let w: Vec<&str> = w.iter().map(String::as_str).collect();
+    matches!(w[..], ["tail", "-f" | "-F", "/dev/null"] | ["sleep", "infinity" | "inf"])
+        || matches!(w[..], [p, "-f" | "-F", "/dev/null"] if p.ends_with("/tail"))
 }
 
 /// The distributions' package-building tools: an image that keeps one *and* builds packages
@@ -1473,6 +1495,16 @@ mod tests {
             // a REPL with a script is a program; an ENTRYPOINT that is a program decides
             ("FROM python:3.12\nCMD [\"python\", \"app.py\"]\n", false),
             ("FROM debian\nENTRYPOINT [\"/app\"]\nCMD [\"bash\"]\n", false),
+            // a prompt as the ENTRYPOINT with no CMD (jessfraz's kernel-builder); with a CMD,
+            // the shell runs the CMD's file as its script (jessfraz's tor-browser)
+            ("FROM debian\nRUN apt-get install -y bison flex\nENTRYPOINT [ \"bash\" ]\n", true),
+            ("FROM debian\nRUN apt-get install -y gcc\nENTRYPOINT [\"/bin/bash\"]\nCMD [\"/usr/local/bin/start-tor-browser\"]\n", false),
+            // a command that only keeps the container running, to exec into (photoprism's
+            // development images)
+            ("FROM ubuntu:noble\nRUN apt-get install -y make gcc\nCMD [\"tail\", \"-f\", \"/dev/null\"]\n", true),
+            ("FROM debian\nCMD sleep infinity\n", true),
+            ("FROM debian\nCMD [\"tail\", \"-f\", \"/var/log/app.log\"]\n", false),
+            ("FROM debian\nCMD [\"sleep\", \"30\"]\n", false),
         ] {
             let a = Model::default().answer("Dockerfile", Some(&parse(text)));
             assert_eq!(a.role == Role::ToolchainProduct, yes, "{text}");
