@@ -127,14 +127,20 @@ fn installed(c: &SimpleCommand, commands: &[SimpleCommand], at: Landing) -> Resu
     Ok(vec![(pre.clone(), pre)])
 }
 
-/// The commands that decide where the install `c` writes: from the last configure step
-/// before it (its own project's) to `c` itself, so that a RUN building several projects in
-/// turn (openresty's OpenSSL, PCRE2, OpenResty and LuaRocks, each with its own `--prefix`)
-/// gives each install its own prefix, not the first one the RUN names. All the commands up
+/// The commands that decide where the install `c` writes: those of its own project, from
+/// the `cd` into the folder of the last configure step before it to `c` itself. A RUN that
+/// builds several projects in turn (openresty's OpenSSL, PCRE2, OpenResty and LuaRocks, each
+/// entered with `cd` and configured with its own `--prefix`) gives each install its own
+/// prefix, not the first one the RUN names; configure steps run in one folder (nginx unit's
+/// main configure, then `./configure go` for a module) decide together. All the commands up
 /// to `c` when no configure step comes before it (`make PREFIX=/opt/x install`).
 fn install_scope<'a>(c: &SimpleCommand, commands: &'a [SimpleCommand]) -> &'a [SimpleCommand] {
     let Some(at) = commands.iter().position(|x| std::ptr::eq(x, c)) else { return commands };
-    let start = commands[..at].iter().rposition(crate::dockerfile::roles::configures).unwrap_or(0);
+    let start = commands[..at]
+        .iter()
+        .rposition(crate::dockerfile::roles::configures)
+        .and_then(|configure| commands[..configure].iter().rposition(|x| x.program() == "cd"))
+        .unwrap_or(0);
     &commands[start..=at]
 }
 

@@ -668,10 +668,15 @@ fn replay(
         let fragment = c.words.iter().all(|w| w.trim().is_empty())
             || p.starts_with(['>', '<'])
             || p.trim_start_matches(char::is_numeric).starts_with('>');
-        if c.words.is_empty() || fragment || roles::build_only(c) || roles::of(c) == Role::Install {
+        if c.words.is_empty()
+            || fragment
+            || roles::build_only(c)
+            || roles::of(c) == Role::Install
+            || (roles::of(c) == Role::Setup && removed_after(c, &script.commands[i + 1..]))
+        {
             continue;
         }
-        if kept(c) {
+        if kept(c) && !removed_after(c, &script.commands[i + 1..]) {
             let written = commands::written(df, ins, c);
             out.setup.push(match feeds.take() {
                 Some(f) => format!("{f} | {written}"),
@@ -689,6 +694,23 @@ fn replay(
         ));
     }
     Ok(())
+}
+
+/// Whether the files a set-up command works on are removed later in the RUN: a download
+/// made executable and run, then deleted (nginx unit's `chmod +x rustup-init`, then `rm
+/// rustup-init`), is the build's, and the runtime has no such file to set up.
+fn removed_after(c: &shell::SimpleCommand, later: &[shell::SimpleCommand]) -> bool {
+    let paths: Vec<&String> =
+        c.args().iter().filter(|a| !a.starts_with(['-', '+']) && !a.chars().all(|ch| ch.is_ascii_digit())).collect();
+    !paths.is_empty()
+        && paths.iter().all(|p| {
+            later.iter().any(|l| {
+                l.program() == "rm"
+                    && l.args()
+                        .iter()
+                        .any(|r| !r.starts_with('-') && !r.trim_end_matches('/').is_empty() && within(p, r))
+            })
+        })
 }
 
 /// Whether a folder a `mkdir` makes is for the program, not the build: absolute, not in the
@@ -982,6 +1004,13 @@ mod tests {
         assert!(!runtime(&patch(&worked)).contains("mkdir"), "{}", runtime(&patch(&worked)));
         let inside = text.replace("mkdir -p /var/run/resty /tmp/scratch", "cd /opt/src && mkdir -p /opt/src/logs");
         assert!(!runtime(&patch(&inside)).contains("mkdir"), "{}", runtime(&patch(&inside)));
+        // configure steps in one folder decide together (nginx unit's main configure, then
+        // `./configure go` for a module): the first's unknown options may set the prefix
+        let module = text.replace("eval ./configure -j2", "./configure $OPTS && ./configure go --go-path=/go");
+        assert_eq!(refusal(&module).reason, Reason::UnknownArtifact, "{}", refusal(&module).message);
+        // a download set up, run and removed by the RUN is the build's (nginx unit's rustup)
+        let rustup = text.replace("cd /tmp/pcre", "curl -O https://x/rustup-init && chmod +x rustup-init && ./rustup-init -y && rm rustup-init && cd /tmp/pcre");
+        assert!(!runtime(&patch(&rustup)).contains("chmod"), "{}", runtime(&patch(&rustup)));
     }
 
     /// Round 23 (cloudflare/cfssl, held out): a clone kept where the build put it is shipped,
