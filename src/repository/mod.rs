@@ -333,12 +333,20 @@ impl Model {
         }
         let mut a = answer(paths.iter().collect(), df);
         // the repository's other Dockerfiles only build in it, or it runs the interactive
-        // environment of the repository's image it is built FROM: its toolchain is the product
+        // environment of the repository's image it is built FROM, its name says it is a
+        // builder, or its users enter it to work: its toolchain is the product
         if a.role == Role::Ships {
             // (what it inherits is asked of the last stage: a named target keeps its answer)
             let last_only = a.targets.iter().all(Option::is_none);
-            let product =
-                self.builders.get(dockerfile).cloned().or_else(|| self.inherits_environment(df.filter(|_| last_only)?));
+            let product = self
+                .builders
+                .get(dockerfile)
+                .cloned()
+                .or_else(|| self.inherits_environment(df.filter(|_| last_only)?))
+                .or_else(|| named_builder(dockerfile).filter(|_| last_only))
+                // entered, not run; unless another Dockerfile ships FROM its image, so its
+                // toolchain ships there (photoprism's `develop:*-slim`, its release images' base)
+                .or_else(|| entered(df.filter(|_| last_only && !self.bases.contains_key(dockerfile))?));
             if let Some(ev) = product {
                 a.role = Role::ToolchainProduct;
                 a.evidence.insert(0, ev.clone());
@@ -519,6 +527,30 @@ fn names(targets: &[Option<String>], df: Option<&Dockerfile>, stated: bool) -> V
 /// path that says so) speak wherever the file is; a CI, development or archive name only
 /// where `by_name` (the repository says what it ships, so an unnamed build is not hidden
 /// elsewhere).
+/// A Dockerfile whose own name says it makes a builder image (`builder/Dockerfile`,
+/// `Dockerfile.builder`, `builder-go.dockerfile`: caddy's `caddy:builder`, uptime-kuma's Go
+/// builder): an image to build in, so its toolchain is what it ships. The word must lead a
+/// name of the path: `form-builder/` names an app that builds forms.
+fn named_builder(dockerfile: &str) -> Option<Evidence> {
+    let parts: Vec<&str> = dockerfile.split('/').collect();
+    let (folders, file) = parts.split_at(parts.len().saturating_sub(1));
+    let file = file.first()?.to_ascii_lowercase();
+    let leads = |name: &str| name == "builder" || name.starts_with("builder-") || name.starts_with("builder.");
+    let named = folders.iter().rev().find(|f| leads(&f.to_ascii_lowercase())).map(|f| format!("`{f}/`"));
+    let named = named.or_else(|| {
+        let words = file.split('.').filter(|w| !matches!(*w, "dockerfile" | "containerfile"));
+        words.into_iter().find(|w| leads(w)).map(|_| format!("`{file}`"))
+    })?;
+    Some(Evidence {
+        source: Source::Dockerfile,
+        file: String::new(),
+        line: 0,
+        says: format!(
+            "its name ({named}) says it is a builder image, one to build in or FROM, so its toolchain is what it ships"
+        ),
+    })
+}
+
 pub fn named_path(dockerfile: &str, by_name: bool) -> Option<BuildPath> {
     let parts: Vec<&str> = dockerfile.split('/').collect();
     let (folders, file) = parts.split_at(parts.len().saturating_sub(1));
@@ -1006,35 +1038,21 @@ fn environment(df: &Dockerfile, graph: &Graph, lineage: &[usize]) -> Option<Evid
     let last = |kind: Kind| stages().filter_map(|s| s.of_kind(kind).next_back()).next_back();
     let words = command_words;
     let name = |w: &str| w.rsplit('/').next().unwrap_or(w).to_owned();
-    // a bare prompt (`bash`), or a command that only keeps the container running for its
-    // users to exec into (`tail -f /dev/null`, photoprism's development images)
-    let environment = |kind: &str, w: &[String]| {
-        let program = name(w.first()?);
-        if w.len() == 1 && PROMPTS.contains(&program.as_str()) {
-            return Some(format!("its {kind} is a bare `{program}` prompt"));
-        }
-        keeps_alive(w).then(|| {
-            format!("its {kind} (`{}`) only keeps the container running, for its users to exec into", w.join(" "))
-        })
-    };
     if let Some(entrypoint) = last(Kind::Entrypoint) {
-        let w = words(entrypoint)?;
-        // its own prompt with no CMD (`ENTRYPOINT ["bash"]`, jessfraz's kernel-builder); with
-        // one, the shell runs the CMD's file as its script (jessfraz's tor-browser runs
-        // `start-tor-browser`), as a script or init hands over to the CMD
-        let prompt = w.len() == 1 && PROMPTS.contains(&name(&w[0]).as_str());
-        if !(hands_over(&w) || (prompt && last(Kind::Cmd).is_some())) {
-            let says = environment("ENTRYPOINT", &w)?;
-            return Some(Evidence {
-                source: Source::Dockerfile,
-                file: String::new(),
-                line: entrypoint.line,
-                says: format!("{says}: an environment to build in or FROM, so its toolchain is what it ships"),
-            });
+        // only a script or init that hands over to the CMD
+        if !hands_over(&words(entrypoint)?) {
+            return None;
         }
     }
     let (says, line) = match last(Kind::Cmd) {
-        Some(cmd) => (environment("CMD", &words(cmd)?)?, cmd.line),
+        Some(cmd) => {
+            let w = words(cmd)?;
+            let program = name(w.first()?);
+            if w.len() != 1 || !PROMPTS.contains(&program.as_str()) {
+                return None;
+            }
+            (format!("its CMD is a bare `{program}` prompt"), cmd.line)
+        }
         // the command is the base image's: a prompt only on a distribution or language base
         // (php:*-apache runs a server, an unknown base may run anything)
         None => {
@@ -1064,12 +1082,76 @@ fn environment(df: &Dockerfile, graph: &Graph, lineage: &[usize]) -> Option<Evid
     })
 }
 
-/// Whether a command only keeps the container running and does nothing else: `tail -f
-/// /dev/null`, `sleep infinity`.
-fn keeps_alive(w: &[String]) -> bool {
-    let w: Vec<&str> = w.iter().map(String::as_str).collect();
-    matches!(w[..], ["tail", "-f" | "-F", "/dev/null"] | ["sleep", "infinity" | "inf"])
-        || matches!(w[..], [p, "-f" | "-F", "/dev/null"] if p.ends_with("/tail"))
+/// Whether a CMD or ENTRYPOINT only keeps the container running and does nothing else:
+/// `tail -f /dev/null`, `sleep infinity`, as its one command (`./lib/iventoy && sleep inf`
+/// runs a program first).
+fn keeps_alive(ins: &crate::dockerfile::Instruction) -> bool {
+    let words = match ins.script() {
+        Some(script) => match &crate::dockerfile::shell::parse(&script).commands[..] {
+            [one] => one.words.clone(),
+            _ => return false,
+        },
+        None => ins.words().to_vec(),
+    };
+    let w: Vec<&str> = words.iter().map(|w| w.rsplit('/').next().unwrap_or(w)).collect();
+    matches!(w[..], ["tail", "-f" | "-F", "null"] | ["sleep", "infinity" | "inf"])
+}
+
+/// Whether a lineage's RUNs install a toolchain package (a compiler, a build tool, `-dev`
+/// headers): an image entered to run tools (aircrack-ng's) has no toolchain to be its product.
+fn installs_toolchain(df: &Dockerfile, lineage: &[usize]) -> bool {
+    use crate::dockerfile::packages::{is_toolchain_package, system_install};
+    lineage.iter().flat_map(|&i| df.stages[i].of_kind(Kind::Run)).any(|ins| {
+        ins.script().is_some_and(|s| {
+            crate::dockerfile::shell::parse(&s)
+                .commands
+                .iter()
+                .any(|c| system_install(c).is_some_and(|(_, pkgs)| pkgs.iter().any(|p| is_toolchain_package(p))))
+        })
+    })
+}
+
+/// Whether a lineage's RUNs build anything: a compiler, a build driver or a language package
+/// manager's install runs (see [`crate::dockerfile::roles::runs_build`]).
+fn builds_anything(df: &Dockerfile, lineage: &[usize]) -> bool {
+    lineage.iter().flat_map(|&i| df.stages[i].of_kind(Kind::Run)).any(|ins| {
+        ins.script().is_some_and(|s| {
+            crate::dockerfile::shell::parse(&s).commands.iter().any(crate::dockerfile::roles::runs_build)
+        })
+    })
+}
+
+/// An image its users enter rather than run (see [`Model::answer`]): its ENTRYPOINT is a
+/// bare shell with no CMD to run as its script (jessfraz's kernel-builder), or its command
+/// only keeps the container running for them to exec into (photoprism's development images:
+/// `tail -f /dev/null`), and it builds nothing with its toolchain itself (a tool box that
+/// builds its tool, hydra behind a bash ENTRYPOINT, ships that tool). The evidence.
+fn entered(df: &Dockerfile) -> Option<Evidence> {
+    let graph = Graph::build(df, &[]).ok()?;
+    let lineage = graph.lineage(*graph.targets.first()?);
+    let last = |kind: Kind| lineage.iter().rev().find_map(|&i| df.stages[i].of_kind(kind).next_back());
+    let (entrypoint, cmd) = (last(Kind::Entrypoint), last(Kind::Cmd));
+    let ins = entrypoint.filter(|e| !command_words(e).is_some_and(|w| hands_over(&w))).or(cmd)?;
+    let words = command_words(ins)?;
+    let program = words.first()?.rsplit('/').next()?.to_owned();
+    let shell = matches!(program.as_str(), "sh" | "bash" | "zsh" | "ash" | "fish" | "pwsh");
+    let kind = ins.kind.as_str();
+    let says = if ins.kind == Kind::Entrypoint && words.len() == 1 && shell && cmd.is_none() {
+        format!("its ENTRYPOINT is a bare `{program}` prompt with no CMD")
+    } else if keeps_alive(ins) {
+        format!("its {kind} (`{}`) only keeps the container running, for its users to exec into", words.join(" "))
+    } else {
+        return None;
+    };
+    if builds_anything(df, &lineage) || !installs_toolchain(df, &lineage) {
+        return None;
+    }
+    Some(Evidence {
+        source: Source::Dockerfile,
+        file: String::new(),
+        line: ins.line,
+        says: format!("{says}, and it builds nothing itself: an environment to build in or FROM, so its toolchain is what it ships"),
+    })
 }
 
 /// The distributions' package-building tools: an image that keeps one *and* builds packages
@@ -1449,6 +1531,24 @@ mod tests {
         assert!(a.built.contains(&Some("build".to_owned())));
     }
 
+    /// caddy's `builder/Dockerfile` (`caddy:builder`) and uptime-kuma's
+    /// `builder-go.dockerfile` make images to build in; `form-builder/` is an app's name
+    #[test]
+    fn images_named_builders_are_toolchain_products() {
+        let df = parse("FROM golang:1.26-alpine\nRUN apk add git\nCOPY caddy-builder.sh /usr/bin/caddy-builder\nWORKDIR /usr/bin\n");
+        for (path, yes) in [
+            ("2.11/builder/Dockerfile", true),
+            ("docker/builder-go.dockerfile", true),
+            ("Dockerfile.builder", true),
+            ("form-builder/Dockerfile", false),
+            ("builders-guide/Dockerfile", false),
+            ("app/Dockerfile", false),
+        ] {
+            let a = Model::default().answer(path, Some(&df));
+            assert_eq!(a.role == Role::ToolchainProduct, yes, "{path}: {:?}", a.evidence);
+        }
+    }
+
     #[test]
     fn toolchain_products_are_told_by_their_entrypoint() {
         for (text, yes) in [
@@ -1498,11 +1598,19 @@ mod tests {
             // a prompt as the ENTRYPOINT with no CMD (jessfraz's kernel-builder); with a CMD,
             // the shell runs the CMD's file as its script (jessfraz's tor-browser)
             ("FROM debian\nRUN apt-get install -y bison flex\nENTRYPOINT [ \"bash\" ]\n", true),
+            // … but not one that builds its tool (hydra), nor an interpreter users give a script
+            ("FROM alpine:3\nRUN apk add build-base && make && make install\nENTRYPOINT [\"bash\"]\n", false),
+            ("FROM python:3.12-slim\nRUN apk add build-base\nENTRYPOINT [\"python\"]\n", false),
             ("FROM debian\nRUN apt-get install -y gcc\nENTRYPOINT [\"/bin/bash\"]\nCMD [\"/usr/local/bin/start-tor-browser\"]\n", false),
             // a command that only keeps the container running, to exec into (photoprism's
             // development images)
             ("FROM ubuntu:noble\nRUN apt-get install -y make gcc\nCMD [\"tail\", \"-f\", \"/dev/null\"]\n", true),
-            ("FROM debian\nCMD sleep infinity\n", true),
+            ("FROM debian\nRUN apt-get install -y gcc\nCMD sleep infinity\n", true),
+            // a tool box with no toolchain to be its product (aircrack-ng's)
+            ("FROM alpine:3\nRUN apk add --no-cache aircrack-ng tmux\nENTRYPOINT [\"sleep\", \"inf\"]\n", false),
+            // a program first, then the wait (iventoy); a tool box that builds its tool
+            ("FROM debian\nCMD ./lib/iventoy && sleep inf\n", false),
+            ("FROM debian\nRUN apt-get install -y gcc && gcc -o /t t.c\nCMD [\"sleep\", \"infinity\"]\n", false),
             ("FROM debian\nCMD [\"tail\", \"-f\", \"/var/log/app.log\"]\n", false),
             ("FROM debian\nCMD [\"sleep\", \"30\"]\n", false),
         ] {
@@ -1512,6 +1620,14 @@ mod tests {
                 assert!(a.evidence[0].says.contains("an environment to build in or FROM"), "{:?}", a.evidence);
             }
         }
+        // one the repository's other images ship on is their base: its toolchain ships there
+        // (photoprism's `develop:*-slim`, the base of its release images)
+        let mut model = Model::default();
+        let ev = Evidence { source: Source::Dockerfile, file: "Dockerfile".into(), line: 1, says: "a base".into() };
+        model.bases.insert("develop/noble-slim/Dockerfile".into(), ev);
+        let text = "FROM ubuntu:noble\nRUN apt-get install -y make gcc\nCMD [\"tail\", \"-f\", \"/dev/null\"]\n";
+        assert_eq!(model.answer("develop/noble-slim/Dockerfile", Some(&parse(text))).role, Role::Ships);
+        assert_eq!(model.answer("develop/noble/Dockerfile", Some(&parse(text))).role, Role::ToolchainProduct);
         // a CI job environment: an image that installs a CI agent, or is built FROM one
         for text in [
             "FROM ubuntu:22.04\nRUN apt-get install -y build-essential\nRUN curl -fLo r.tgz https://github.com/actions/runner/releases/download/v2.3/actions-runner-linux-x64-2.3.tar.gz && tar xzf r.tgz\nCMD [\"entrypoint.sh\"]\n",
