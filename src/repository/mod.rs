@@ -1101,24 +1101,26 @@ fn keeps_alive(ins: &crate::dockerfile::Instruction) -> bool {
 /// headers): an image entered to run tools (aircrack-ng's) has no toolchain to be its product.
 fn installs_toolchain(df: &Dockerfile, lineage: &[usize]) -> bool {
     use crate::dockerfile::packages::{is_toolchain_package, system_install};
-    lineage.iter().flat_map(|&i| df.stages[i].of_kind(Kind::Run)).any(|ins| {
-        ins.script().is_some_and(|s| {
-            crate::dockerfile::shell::parse(&s)
-                .commands
-                .iter()
-                .any(|c| system_install(c).is_some_and(|(_, pkgs)| pkgs.iter().any(|p| is_toolchain_package(p))))
-        })
-    })
+    run_commands(df, lineage)
+        .any(|c| system_install(&c).is_some_and(|(_, pkgs)| pkgs.iter().any(|p| is_toolchain_package(p))))
 }
 
 /// Whether a lineage's RUNs build anything: a compiler, a build driver or a language package
 /// manager's install runs (see [`crate::dockerfile::roles::runs_build`]).
 fn builds_anything(df: &Dockerfile, lineage: &[usize]) -> bool {
-    lineage.iter().flat_map(|&i| df.stages[i].of_kind(Kind::Run)).any(|ins| {
-        ins.script().is_some_and(|s| {
-            crate::dockerfile::shell::parse(&s).commands.iter().any(crate::dockerfile::roles::runs_build)
-        })
-    })
+    run_commands(df, lineage).any(|c| crate::dockerfile::roles::runs_build(&c))
+}
+
+/// The commands of a lineage's RUNs, in order.
+fn run_commands<'a>(
+    df: &'a Dockerfile,
+    lineage: &'a [usize],
+) -> impl Iterator<Item = crate::dockerfile::shell::SimpleCommand> + 'a {
+    lineage
+        .iter()
+        .flat_map(|&i| df.stages[i].of_kind(Kind::Run))
+        .filter_map(|ins| ins.script())
+        .flat_map(|s| crate::dockerfile::shell::parse(&s).commands)
 }
 
 /// An image its users enter rather than run (see [`Model::answer`]): its ENTRYPOINT is a
