@@ -136,6 +136,8 @@ pub fn is_toolchain_package(name: &str) -> bool {
     EXACT.contains(&n.as_str())
         || n.ends_with("-dev")
         || n.ends_with("-devel")
+        // a versioned headers package (`postgresql-server-dev-18`: PGXS, which pulls in clang)
+        || n.rsplit_once("-dev-").is_some_and(|(_, v)| v == "all" || (!v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.')))
         || ["gcc-", "g++-", "clang-", "llvm-", "golang-1", "dotnet-sdk-", "rust-"].iter().any(|p| n.starts_with(p))
         || is_jdk_name(&n)
 }
@@ -351,7 +353,16 @@ mod tests {
 
     #[test]
     fn toolchains() {
-        for p in ["build-essential", "python3-dev", "openjdk-17-jdk-headless", "gcc-12", "zlib-devel"] {
+        // PostgreSQL's versioned extension-building headers (PGXS, which pulls in clang)
+        for p in [
+            "build-essential",
+            "python3-dev",
+            "openjdk-17-jdk-headless",
+            "gcc-12",
+            "zlib-devel",
+            "postgresql-server-dev-18",
+            "postgresql-server-dev-all",
+        ] {
             assert!(is_toolchain_package(p), "{p}");
         }
         for p in ["openjdk17", "openjdk17-jdk", "default-jdk", "temurin-21-jdk", "jdk-17", "java-17-openjdk-devel"] {

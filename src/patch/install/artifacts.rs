@@ -101,12 +101,25 @@ fn installed(c: &SimpleCommand, commands: &[SimpleCommand], at: Landing) -> Resu
         return Err(Stuck::UnknownPrefix(c.words.join(" ")));
     };
     let outside = outside_prefix(commands, at.vars, &pre);
-    let system = pre == "/usr" || pre == "/";
+    // no configure step and no PREFIX: the Makefile alone says where (PGXS, which apache/age's
+    // extension builds with, installs into PostgreSQL's own folders), so the install is staged
+    // as one into the system prefix is, and whatever it wrote is copied
+    let own = !commands.iter().any(crate::dockerfile::roles::configures)
+        && !commands.iter().flat_map(|c| c.assignments.iter().chain(c.args())).any(|a| {
+            ["PREFIX=", "prefix=", "DESTDIR=", "--prefix", "-DCMAKE_INSTALL_PREFIX="].iter().any(|p| a.starts_with(p))
+        });
+    let system = pre == "/usr" || pre == "/" || own;
     if at.destdir && (system || outside.is_empty()) {
         return Ok(vec![(format!("{STAGING}/"), "/".into())]);
     }
     if at.destdir {
         return Ok(std::iter::once(&pre).chain(&outside).map(|d| (format!("{STAGING}{d}"), d.clone())).collect());
+    }
+    if own {
+        return Err(Stuck::SystemPrefix(format!(
+            "`{}` installs where its Makefile says (no configure step or PREFIX gives a prefix), which may be among the toolchain's files: give it `PREFIX=/usr/local` (or `make DESTDIR=/out install`) and ask again",
+            c.words.join(" ")
+        )));
     }
     if system {
         return Err(Stuck::SystemPrefix(format!(

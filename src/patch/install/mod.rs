@@ -177,6 +177,23 @@ fn rewritten_stage<'a>(df: &'a Dockerfile, graph: &Graph, target: usize) -> Resu
             ship::run_state(&script).shipped().any(|p| is_toolchain_package(&p.name))
         })
     };
+    // only the shipped stage itself ships the toolchain and builds nothing with it
+    // (openstreetmap-tile-server's `final`, FROM a `compiler-common` of runtime packages): its
+    // `-dev` packages become their libraries where they are, whatever it is built FROM
+    let builds = |si: usize| {
+        df.stages[si]
+            .instructions
+            .iter()
+            .filter(|i| i.kind == Kind::Run)
+            .any(|i| shell::parse(&i.script().unwrap_or_default()).commands.iter().any(roles::runs_build))
+    };
+    if !ships_toolchain(root)
+        && ships_toolchain(target)
+        && rest.iter().all(|&si| si == target || !ships_toolchain(si))
+        && !builds(target)
+    {
+        return Ok((target, Vec::new()));
+    }
     if !ships_toolchain(root) || rest.iter().any(|&si| ships_toolchain(si)) {
         return Err(inherited());
     }
@@ -436,6 +453,15 @@ fn split_run(
     let mut edits = Vec::new();
     let found = loop {
         match artifacts(&script.commands, workdir, landing) {
+            // a staged install leaves the installed files out of their place for a later build
+            // RUN that uses them (apache/age's `make installcheck` of the extension it installs)
+            Ok(_) if landing.destdir && later_build(s, ins).is_some() => {
+                let (line, words) = later_build(s, ins).unwrap_or_default();
+                return Err(Outcome::refused(
+                    Reason::SystemPrefix,
+                    format!("line {}: the install must be staged (`make DESTDIR=… install`) to tell what it writes, but line {line} (`{words}`) builds after it and may use the installed files where they belong, which a staged install leaves elsewhere; give the install a prefix of its own (`PREFIX=/usr/local`), or write the stages by hand, and ask again", ins.line),
+                ));
+            }
             Ok(found) => break found,
             // `/var` itself (autotools' `--localstatedir=/var`): copied as a tree, a `var/run`
             // made there would replace the runtime's `/var/run` link with a folder
@@ -696,6 +722,33 @@ fn replay(
     Ok(())
 }
 
+/// A build RUN of the stage after `ins`: its line and the build command it runs.
+fn later_build(s: &Survey, ins: &Instruction) -> Option<(usize, String)> {
+    let at = s.stage.instructions.iter().position(|i| std::ptr::eq(i, ins))?;
+    (at + 1..s.stage.instructions.len()).find(|&n| s.is_build_run(n)).and_then(|n| {
+        let c = s.scripts[n].as_ref()?.commands.iter().find(|c| roles::runs_build(c))?;
+        Some((s.stage.instructions[n].line, c.words.join(" ")))
+    })
+}
+
+/// Whether a runtime line is a RUN that installs with apt from lists fetched before it: an
+/// install with no `update` of its own before it in the RUN.
+fn installs_from_lists(line: &str) -> bool {
+    // (the line as written: the comments above it come with it)
+    let text = line.lines().skip_while(|l| l.trim_start().starts_with('#') || l.trim().is_empty());
+    let text: Vec<&str> = text.collect();
+    let Some(script) = text.join("\n").strip_prefix("RUN ").map(str::to_owned) else { return false };
+    let script = script.replace("\\\n", " ");
+    for c in shell::parse(&script).commands {
+        match Manager::of(&c) {
+            Some(m) if m.is_apt() && c.subcommand() == Some("update") => return false,
+            Some(m) if m.is_apt() && crate::dockerfile::packages::system_install(&c).is_some() => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Whether the files a set-up command works on are removed later in the RUN: a download
 /// made executable and run, then deleted (nginx unit's `chmod +x rustup-init`, then `rm
 /// rustup-init`), is the build's, and the runtime has no such file to set up.
@@ -906,8 +959,16 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
     }
     if !out.runtime_pkgs.is_empty() {
         let held = held_back(&out.runtime_pkgs);
-        let line = libraries::install_line(s.manager, &out.runtime_pkgs, out.recommends.then_some(&held[..]));
-        out.runtime.insert(out.install_at.unwrap_or(0), line);
+        let mut line = libraries::install_line(s.manager, &out.runtime_pkgs, out.recommends.then_some(&held[..]));
+        let at = out.install_at.unwrap_or(0);
+        // a later RUN the runtime keeps installs from the lists this one fetched (GNS3's
+        // `apt-get install -y vpcs ubridge dynamips`, with no update of its own): they stay,
+        // as they did in the original
+        if s.manager.is_apt() && out.runtime.get(at..).is_some_and(|later| later.iter().any(|r| installs_from_lists(r)))
+        {
+            line = line.replace(" \\\n    && rm -rf /var/lib/apt/lists/*", "");
+        }
+        out.runtime.insert(at, line);
     }
     // the artifacts arrive where the last build ran (after the package RUN, if any, inserted
     // before it), then the system set-up
@@ -1011,6 +1072,45 @@ mod tests {
         // a download set up, run and removed by the RUN is the build's (nginx unit's rustup)
         let rustup = text.replace("cd /tmp/pcre", "curl -O https://x/rustup-init && chmod +x rustup-init && ./rustup-init -y && rm rustup-init && cd /tmp/pcre");
         assert!(!runtime(&patch(&rustup)).contains("chmod"), "{}", runtime(&patch(&rustup)));
+    }
+
+    /// Round 28 (held out): GNS3's later RUN installs from the lists the rewritten install
+    /// fetched (no update of its own), so they stay; apache/age's PGXS `make install` has no
+    /// configure step or PREFIX, so the Makefile decides and the install is staged, unless a
+    /// later build RUN (`make installcheck`) uses the installed files where they belong.
+    #[test]
+    fn round_28_lists_kept_and_makefile_installs_staged() {
+        let gns3 = "FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y python3-pip python3-dev x11vnc\nRUN apt-get install -y vpcs\nCOPY . /server\nWORKDIR /server\nRUN pip3 install --break-system-packages -r requirements.txt\nCMD [\"python3\", \"-m\", \"gns3server\"]\n";
+        let rt = runtime(&patch(gns3));
+        assert!(rt.contains("python3-dev-\nRUN apt-get install -y vpcs\n") && !rt.contains("lists"), "{rt}");
+        let age = "FROM postgres:18\nRUN apt-get update && apt-get install -y build-essential postgresql-server-dev-18 locales\nCOPY . /age\nWORKDIR /age\nRUN make install\nCMD [\"postgres\"]\n";
+        let p = patch(age);
+        assert!(p.patched.contains("RUN make DESTDIR=/opt/shiplight-root install\n"), "{}", p.patched);
+        let rt = runtime(&p);
+        assert!(rt.contains("COPY --from=build /opt/shiplight-root/ /\n") && !rt.contains("-dev"), "{rt}");
+        let checked = age.replace("RUN make install\n", "RUN make install\nRUN make installcheck\n");
+        let r = refusal(&checked);
+        assert!(r.message.contains("line 6 (`make installcheck`) builds after it"), "{}", r.message);
+        // a prefix the Makefile is given is where it installs
+        let given = age.replace("RUN make install", "RUN make PREFIX=/opt/age install");
+        assert!(runtime(&patch(&given)).contains("COPY --from=build /opt/age /opt/age\n"));
+        // … and so is one a configure script of another name is given (snort3's)
+        let script = age.replace("RUN make install", "RUN ./configure_cmake.sh --prefix=/opt/age && make install");
+        assert!(runtime(&patch(&script)).contains("COPY --from=build /opt/age /opt/age\n"));
+    }
+
+    /// Round 28 (Overv/openstreetmap-tile-server, held out): the shipped stage, built FROM a
+    /// stage of runtime packages, installs a `-dev` package and builds nothing: the package
+    /// becomes its library in place. One that builds there is still refused.
+    #[test]
+    fn a_dev_package_of_a_stage_built_from_another_becomes_its_library() {
+        let text = "FROM ubuntu:22.04 AS common\nRUN apt-get update && apt-get install -y curl\n\nFROM common AS final\nRUN apt-get update && apt-get install -y apache2 liblua5.3-dev && rm -rf /var/lib/apt/lists/*\nCMD [\"apache2ctl\", \"-D\", \"FOREGROUND\"]\n";
+        let p = patch(text);
+        assert!(p.patched.contains("FROM common AS final\n") && p.patched.contains("liblua5.3-0"), "{}", p.patched);
+        assert!(!p.patched.contains("liblua5.3-dev"), "{}", p.patched);
+        let builds = text.replace("CMD [", "RUN make -C /src\nCMD [");
+        let r = refusal(&builds);
+        assert!(r.message.contains("the stage that ships is built FROM another stage"), "{}", r.message);
     }
 
     /// Round 23 (cloudflare/cfssl, held out): a clone kept where the build put it is shipped,
