@@ -455,14 +455,13 @@ fn split_run(
         match artifacts(&script.commands, workdir, landing) {
             // a staged install leaves the installed files out of their place for a later build
             // RUN that uses them (apache/age's `make installcheck` of the extension it installs)
-            Ok(_) if landing.destdir && later_build(s, ins).is_some() => {
-                let (line, words) = later_build(s, ins).unwrap_or_default();
-                return Err(Outcome::refused(
+            Ok(found) => match later_build(s, ins).filter(|_| landing.destdir) {
+                None => break found,
+                Some((line, words)) => return Err(Outcome::refused(
                     Reason::SystemPrefix,
                     format!("line {}: the install must be staged (`make DESTDIR=… install`) to tell what it writes, but line {line} (`{words}`) builds after it and may use the installed files where they belong, which a staged install leaves elsewhere; give the install a prefix of its own (`PREFIX=/usr/local`), or write the stages by hand, and ask again", ins.line),
-                ));
-            }
-            Ok(found) => break found,
+                )),
+            },
             // `/var` itself (autotools' `--localstatedir=/var`): copied as a tree, a `var/run`
             // made there would replace the runtime's `/var/run` link with a folder
             Err(Stuck::Outside(why, folders)) if folders.iter().any(|f| f == "/var" || f == "/") => {
@@ -755,15 +754,13 @@ fn installs_from_lists(line: &str) -> bool {
 fn removed_after(c: &shell::SimpleCommand, later: &[shell::SimpleCommand]) -> bool {
     let paths: Vec<&String> =
         c.args().iter().filter(|a| !a.starts_with(['-', '+']) && !a.chars().all(|ch| ch.is_ascii_digit())).collect();
-    !paths.is_empty()
-        && paths.iter().all(|p| {
-            later.iter().any(|l| {
-                l.program() == "rm"
-                    && l.args()
-                        .iter()
-                        .any(|r| !r.starts_with('-') && !r.trim_end_matches('/').is_empty() && within(p, r))
-            })
-        })
+    !paths.is_empty() && paths.iter().all(|p| later.iter().any(|l| removes(l, p)))
+}
+
+/// Whether a command is an `rm` of `path` or of a folder it lies in (never of `/` itself).
+fn removes(c: &shell::SimpleCommand, path: &str) -> bool {
+    c.program() == "rm"
+        && c.args().iter().any(|r| !r.starts_with('-') && !r.trim_end_matches('/').is_empty() && within(path, r))
 }
 
 /// Whether a folder a `mkdir` makes is for the program, not the build: absolute, not in the
@@ -781,7 +778,7 @@ fn made_for_the_program(made: &[&str], commands: &[shell::SimpleCommand], workdi
                 match c.program() {
                     "cd" | "pushd" => operands().any(|a| within(a, m) || within(m, a)),
                     "git" => operands().any(|a| within(a, m)),
-                    "rm" => operands().any(|a| within(m, a)),
+                    "rm" => removes(c, m),
                     _ => false,
                 }
             })
