@@ -84,6 +84,29 @@ pub fn staged_install(ins: &Instruction, script: &Script, root: &str) -> Option<
     (!edits.is_empty()).then_some(edits)
 }
 
+/// Stage every pip install of a RUN into `root` (`pip install --root=root …`): what it
+/// writes lands under `root` at the paths it would have had, whatever the distribution's
+/// Python calls its folders (CentOS 7's Python 2 `lib64`, Debian's `dist-packages`), so
+/// copying `root` over `/` puts it where the program looks. `None` when a pip install already
+/// says where it goes (`--root`, `--prefix`, `--target`, `--user`) or installs editable
+/// (`-e`: the link would point at the build stage's sources), or a word cannot be edited
+/// where it is written.
+pub fn staged_pip(ins: &Instruction, script: &Script, root: &str) -> Option<Vec<Edit>> {
+    let mut edits = Vec::new();
+    for c in script.commands.iter() {
+        let Some((global, args)) = pip_options(c) else { continue };
+        let placed = ["--root", "--prefix", "--target", "-t", "--user", "-e", "--editable"];
+        if global.iter().chain(args).any(|a| placed.iter().any(|p| a == p || a.starts_with(&format!("{p}="))))
+            || global.iter().chain(args).any(|a| a.starts_with("-e") && !a.starts_with("--"))
+        {
+            return None;
+        }
+        let verb = verb_index(c, "install")?;
+        edits.push(flag_after(ins, c, verb, &format!("--root={root}"))?);
+    }
+    (!edits.is_empty()).then_some(edits)
+}
+
 /// `text` inserted before the first `make … install` of the RUN, its `NAME=value` words
 /// included (`CFLAGS=-O2 make install` stays one command).
 pub fn before_make_install(ins: &Instruction, script: &Script, text: &str) -> Option<Edit> {

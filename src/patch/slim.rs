@@ -440,7 +440,7 @@ mod tests {
     #[test]
     fn a_mixed_install_is_named_by_what_it_keeps() {
         // librenms: the build group is added and deleted in the same RUN; what stays is named
-        let text = "FROM alpine:3 AS gosu\nRUN touch /gosu\nFROM alpine:3\nCOPY --from=gosu /gosu /usr/local/bin/\nRUN apk add --no-cache curl gcc nginx \\\n  && apk add --no-cache -t build-dependencies build-base musl-dev \\\n  && pip3 install mysqlclient \\\n  && apk del build-dependencies\n";
+        let text = "FROM alpine:3 AS gosu\nRUN touch /gosu\nFROM alpine:3\nCOPY --from=gosu /gosu /usr/local/bin/\nRUN apk add --no-cache curl gcc nginx \\\n  && apk add --no-cache -t build-dependencies build-base musl-dev \\\n  && pip3 install mysqlclient \\\n  && python3 -c 'import MySQLdb' \\\n  && apk del build-dependencies\n";
         match suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) {
             O::Refused(r) => {
                 assert_eq!(r.reason, crate::patch::Reason::MixedRun, "{r:?}");

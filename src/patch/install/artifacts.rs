@@ -166,6 +166,8 @@ pub struct Landing<'a> {
     pub venv: bool,
     /// `make install` runs with `DESTDIR` = [`STAGING`].
     pub destdir: bool,
+    /// pip installs with `--root` = [`STAGING`]: into the distribution's own Python, staged.
+    pub pip_root: bool,
     /// The ARG and ENV values in force at the RUN (global ARGs first).
     pub vars: &'a [(String, String)],
 }
@@ -325,6 +327,9 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                     None if at.venv && crate::dockerfile::packages::pip_install(c).is_some() => {
                         push(&mut out, "/opt/venv".into(), "/opt/venv".into())
                     }
+                    None if at.pip_root && crate::dockerfile::packages::pip_install(c).is_some() => {
+                        push(&mut out, format!("{STAGING}/"), "/".into())
+                    }
                     None => {
                         return Err(Stuck::DistroPip(c.words.join(" "), own_prefix_advice(c).to_owned()));
                     }
@@ -336,12 +341,45 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
     Ok(out)
 }
 
+/// The operands of `git clone` (its repository, and its folder when named), past the options
+/// and the values of those that take one (`--depth 1`, `-b main`).
+fn clone_operands(args: &[String]) -> Vec<&str> {
+    const VALUED: [&str; 14] = [
+        "-b",
+        "--branch",
+        "--depth",
+        "-c",
+        "--config",
+        "-o",
+        "--origin",
+        "--reference",
+        "-j",
+        "--jobs",
+        "--filter",
+        "--template",
+        "-u",
+        "--upload-pack",
+    ];
+    let mut out = Vec::new();
+    let mut skip = false;
+    for a in args.iter().skip(1) {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        if VALUED.contains(&a.as_str()) {
+            skip = true;
+        } else if !a.starts_with('-') {
+            out.push(a.as_str());
+        }
+    }
+    out
+}
+
 /// Where `git clone URL DEST` leaves a clone the image keeps: DEST, absolute, outside the
 /// build's scratch folders, not the working folder, never entered (`cd DEST`: built in, so
 /// a source) nor removed by the RUN.
 fn kept_clone(c: &SimpleCommand, commands: &[SimpleCommand], cwd: &str) -> Option<String> {
-    let operands: Vec<&String> = c.args().iter().skip(1).filter(|a| !a.starts_with('-')).collect();
-    let [_, dest] = operands[..] else { return None };
+    let [_, dest] = clone_operands(c.args())[..] else { return None };
     let dest = resolve_path(cwd, dest);
     let under = |p: &str| p == dest || p.starts_with(&format!("{dest}/"));
     let entered = commands
@@ -507,6 +545,57 @@ pub fn build_folders<'a>(commands: &'a [SimpleCommand], workdir: &str) -> Vec<(S
         }
     }
     built
+}
+
+/// The folders a RUN unpacks archives or clones into (`curl … | tar xz` in its working
+/// folder, `tar -C /opt/app -xf …`, `unzip -d …`, `git clone URL DEST`), its `cd`s followed
+/// from `workdir`: a program fetched whole, which ships when it runs from there
+/// (routersploit's `/app/rsf.py`).
+pub fn unpack_folders(commands: &[SimpleCommand], workdir: &str) -> Vec<String> {
+    let mut cwd = workdir.to_owned();
+    let mut out = Vec::new();
+    for c in commands {
+        let args = c.args();
+        let into = match c.program() {
+            "cd" => {
+                match args.iter().find(|a| !a.starts_with('-')) {
+                    Some(d) => cwd = resolve_path(&cwd, d),
+                    None => cwd = "/root".into(),
+                }
+                continue;
+            }
+            "tar" => {
+                let mode = args.first().map(|a| a.trim_start_matches('-')).unwrap_or_default();
+                let extracts = args.iter().any(|a| a == "--extract" || a == "-x")
+                    || (!mode.is_empty()
+                        && !mode.starts_with('-')
+                        && mode.contains('x')
+                        && mode.chars().all(|ch| ch.is_ascii_alphabetic()));
+                if !extracts {
+                    continue;
+                }
+                crate::dockerfile::packages::option_value(args, "-C")
+                    .or_else(|| crate::dockerfile::packages::option_value(args, "--directory"))
+            }
+            "unzip" => crate::dockerfile::packages::option_value(args, "-d"),
+            // `git clone URL DEST`: a checkout the program may run from (jessfraz's
+            // couchpotato: cloned, checked out in a subshell, run by WORKDIR)
+            "git" if c.subcommand() == Some("clone") => match clone_operands(args)[..] {
+                [_, dest] => Some(dest),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let dir = match into {
+            Some(d) if d.contains('$') => continue,
+            Some(d) => resolve_path(&cwd, d),
+            None => cwd.clone(),
+        };
+        if !out.contains(&dir) {
+            out.push(dir);
+        }
+    }
+    out
 }
 
 /// Whether a build command installs an interpreted app's dependencies or assets into the

@@ -55,8 +55,11 @@ struct Survey<'a> {
     /// The first instruction of the build: the first RUN that ships a toolchain, or on a
     /// toolchain base the first build RUN.
     first: usize,
-    /// The last build RUN; `None`: nothing builds.
+    /// The last build RUN, or a RUN after it that fetches with a dropped tool; `None`:
+    /// nothing builds.
     last: Option<usize>,
+    /// The last build RUN itself.
+    built: usize,
     /// The package manager the runtime stage installs with: the one the stage's installs
     /// use, else the base's.
     manager: Manager,
@@ -77,6 +80,14 @@ impl<'a> Survey<'a> {
 
     fn ships_toolchain(&self, n: usize) -> bool {
         self.states[n].as_ref().is_some_and(|st| st.shipped().any(|p| self.tool(&p.name)))
+    }
+
+    /// A RUN after the last build that only fetches with a tool the runtime drops (`git
+    /// clone … /usr/src/app`).
+    fn late_fetch(&self, n: usize) -> bool {
+        n > self.built
+            && self.prepares_with_tool(n)
+            && self.scripts[n].as_ref().is_some_and(|s| s.commands.iter().any(|c| self.tool(c.program())))
     }
 
     fn is_build_run(&self, n: usize) -> bool {
@@ -285,6 +296,7 @@ fn survey<'a>(df: &'a Dockerfile, inputs: &super::Inputs) -> Option<Result<Surve
         toolchain_base,
         first: 0,
         last: None,
+        built: 0,
         manager,
         base_prefix,
     };
@@ -295,6 +307,13 @@ fn survey<'a>(df: &'a Dockerfile, inputs: &super::Inputs) -> Option<Result<Surve
         .find(|&i| s.ships_toolchain(i))
         .or_else(|| s.toolchain_base.then(|| (0..n).find(|&i| s.is_build_run(i))).flatten())?;
     s.last = (s.first..n).rev().find(|&i| s.is_build_run(i));
+    // a RUN after the last build that fetches with a tool the runtime drops (jessfraz's
+    // sickbeard clones its program with git after its pip install): the runtime could not
+    // run it, so the build stage does, and what it keeps is an artifact
+    if let Some(build) = s.last {
+        s.built = build;
+        s.last = (build..n).rev().find(|&i| i == build || s.late_fetch(i));
+    }
     Some(Ok(s))
 }
 
@@ -325,7 +344,7 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
             continue;
         }
         match ins.kind {
-            Kind::Run if n >= s.first && (s.ships_toolchain(n) || s.is_build_run(n)) => {
+            Kind::Run if n >= s.first && (s.ships_toolchain(n) || s.is_build_run(n) || s.late_fetch(n)) => {
                 let (Some(script), Some(state)) = (&s.scripts[n], &s.states[n]) else {
                     out.build.push(text);
                     continue;
@@ -455,8 +474,12 @@ fn split_run(
         match artifacts(&script.commands, workdir, landing) {
             // a staged install leaves the installed files out of their place for a later build
             // RUN that uses them (apache/age's `make installcheck` of the extension it installs)
-            Ok(found) => match later_build(s, ins).filter(|_| landing.destdir) {
+            Ok(found) => match later_build(s, ins).filter(|_| landing.destdir || landing.pip_root) {
                 None => break found,
+                Some((line, words)) if !landing.destdir => return Err(Outcome::refused(
+                    Reason::SystemPrefix,
+                    format!("line {}: the install must be staged (`pip install --root=…`) to tell what it writes, but line {line} (`{words}`) builds after it and may use the installed files where they belong, which a staged install leaves elsewhere; install into a virtualenv, or write the stages by hand, and ask again", ins.line),
+                )),
                 Some((line, words)) => return Err(Outcome::refused(
                     Reason::SystemPrefix,
                     format!("line {}: the install must be staged (`make DESTDIR=… install`) to tell what it writes, but line {line} (`{words}`) builds after it and may use the installed files where they belong, which a staged install leaves elsewhere; give the install a prefix of its own (`PREFIX=/usr/local`), or write the stages by hand, and ask again", ins.line),
@@ -503,7 +526,24 @@ fn split_run(
                     "line {}: `{command}` installs into the distribution's own prefix, which the toolchain shares",
                     ins.line
                 );
-                match (super::edits::into_venv(ins, script, distro_modules(s)), venv_unreached(s)) {
+                let venv = super::edits::into_venv(ins, script, distro_modules(s));
+                let unreached = venv_unreached(s);
+                // no virtualenv for it (Python 2, or a program that runs the system's Python):
+                // staged with `--root`, its files land where the distribution's Python looks
+                if (venv.is_none() || unreached.is_some()) && !landing.venv && !landing.pip_root {
+                    if let Some(e) = super::edits::staged_pip(ins, script, STAGING) {
+                        if let Some(user) = used_after_pip(script) {
+                            return Err(Outcome::refused(
+                                Reason::SystemPrefix,
+                                format!("{shares}; staged (`pip install --root=…`), its files would be out of place for `{user}`, which runs after it in this RUN: move that to a RUN of its own (or use a virtualenv) and ask again"),
+                            ));
+                        }
+                        edits.extend(e);
+                        landing.pip_root = true;
+                        continue;
+                    }
+                }
+                match (venv, unreached) {
                     (Some(_), Some(unreached)) if !landing.venv => {
                         return Err(Outcome::refused(
                             Reason::SystemPrefix,
@@ -543,6 +583,11 @@ fn split_run(
     if let Some(dir) = artifacts::build_folder(&script.commands, workdir) {
         out.built_in = Some(dir);
     }
+    for dir in artifacts::unpack_folders(&script.commands, workdir) {
+        if !out.wrote_in.iter().any(|(d, _)| *d == dir) {
+            out.wrote_in.push((dir, false));
+        }
+    }
     for (dir, c) in artifacts::build_folders(&script.commands, workdir) {
         if artifacts::installs_elsewhere(c) {
             continue;
@@ -578,6 +623,21 @@ fn venv_unreached(s: &Survey) -> Option<String> {
                 && w.rsplit('/').next().is_some_and(|p| p.starts_with("python"))
         });
     by_path.map(|w| format!("the program runs `{w}`, not the Python of a new virtualenv"))
+}
+
+/// The first command after a RUN's first pip install that may use what it installed (a
+/// check that imports it, its own program): anything but more pip installs, the package
+/// manager and its housekeeping, and the shell's no-ops.
+fn used_after_pip(script: &shell::Script) -> Option<String> {
+    let first = script.commands.iter().position(|c| crate::dockerfile::packages::pip_install(c).is_some())?;
+    script.commands[first + 1..]
+        .iter()
+        .find(|c| {
+            crate::dockerfile::packages::pip_install(c).is_none()
+                && !matches!(roles::of(c), Role::Install | Role::Clean)
+                && !matches!(c.program(), "true" | "set" | ":")
+        })
+        .map(|c| c.words.join(" "))
 }
 
 /// Whether the stage ships Python modules from the distribution (`py3-nftables`,
@@ -894,12 +954,14 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
         let found = in_place(&workdirs, Some(&dir))
             .or_else(|| (app && artifacts::is_project_folder(&dir) && within(last_workdir, &dir)).then(|| dir.clone()));
         if let Some(dir) = found {
-            if !out.arts.iter().any(|a| within(&dir, &a.to) || within(&a.to, &dir)) {
+            // a staging root copied over `/` holds only what the install wrote
+            if !out.arts.iter().filter(|a| a.to != "/").any(|a| within(&dir, &a.to) || within(&a.to, &dir)) {
                 out.arts.push(Artifact { from: dir.clone(), to: dir });
             }
         }
     }
     if out.arts.is_empty() {
+        let last = s.built;
         let line = stage.instructions[last].line;
         // a build in a project folder (a checkout with its `npm ci`) whose use the program's
         // command does not show: the advice is about that folder, not about install steps.
@@ -991,7 +1053,16 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
         stage.instructions[s.first].line,
         format!(
             "{kept_toolchain} in the build stage; the runtime is `{runtime_image}` with {}",
-            kept.iter().map(|a| format!("`{}`", a.to)).collect::<Vec<_>>().join(", ")
+            kept.iter()
+                .map(|a| match a.to.as_str() {
+                    "/" => format!(
+                        "what the install wrote, staged in `{}` and copied over `/`",
+                        a.from.trim_end_matches('/')
+                    ),
+                    to => format!("`{to}`"),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     )];
     let at = stage.instructions[last].line;
@@ -1094,6 +1165,55 @@ mod tests {
         // … and so is one a configure script of another name is given (snort3's)
         let script = age.replace("RUN make install", "RUN ./configure_cmake.sh --prefix=/opt/age && make install");
         assert!(runtime(&patch(&script)).contains("COPY --from=build /opt/age /opt/age\n"));
+    }
+
+    /// A distribution's Python with no virtualenv for it (Python 2, or a program that runs the
+    /// system's Python): pip is staged with `--root` and the staging root copied over `/`; a
+    /// command after it in the RUN that would look for what it installed is a refusal naming it
+    #[test]
+    fn pip_into_a_distribution_python_without_a_virtualenv_is_staged() {
+        let text = "FROM alpine:3.8
+RUN apk add --no-cache python py-pip gcc musl-dev
+RUN pip install cheetah
+CMD [\"python\", \"/srv/app.py\"]\n";
+        let p = patch(text);
+        assert!(p.patched.contains("RUN pip install --root=/opt/shiplight-root cheetah\n"), "{}", p.patched);
+        let rt = runtime(&p);
+        assert!(rt.contains("COPY --from=build /opt/shiplight-root/ /\n") && !rt.contains("gcc"), "{rt}");
+        // Python 3 still gets its virtualenv
+        let three = text.replace("python py-pip", "python3 py3-pip").replace("pip install", "pip3 install");
+        assert!(patch(&three).patched.contains("python3 -m venv /opt/venv"));
+        // a check of what pip installed, in the same RUN, would not find it staged
+        let checked = text.replace("pip install cheetah", "pip install cheetah && python -c 'import Cheetah'");
+        let r = refusal(&checked);
+        assert!(r.message.contains("out of place for `python -c import Cheetah`"), "{}", r.message);
+        // an editable install links the build stage's sources: not staged
+        let editable = text.replace("pip install cheetah", "pip install -e /src");
+        assert!(refusal(&editable).message.contains("use a virtualenv"));
+    }
+
+    /// A RUN after the build that fetches with a tool the runtime drops (jessfraz's
+    /// couchpotato clones its program with git after its pip install) runs in the build
+    /// stage, and the clone the program runs from is copied; so is an archive unpacked where
+    /// the program runs (routersploit's `curl … | tar xz` in `/app`)
+    #[test]
+    fn fetches_after_the_build_move_to_it_and_what_they_fetched_ships() {
+        let text = "FROM python:2-alpine
+RUN apk add --no-cache gcc musl-dev git libxml2-dev
+RUN pip install lxml
+RUN git clone --depth 1 --branch master https://example.com/app.git /usr/src/app && (cd /usr/src/app && git checkout master)
+WORKDIR /usr/src/app
+ENTRYPOINT [\"python\", \"App.py\"]\n";
+        let p = patch(text);
+        let rt = runtime(&p);
+        assert!(!rt.contains("git clone") && !rt.contains(" git"), "{rt}");
+        assert!(rt.contains("COPY --from=build /usr/src/app /usr/src/app\n"), "{rt}");
+        let unpacked = "FROM alpine:3.8
+WORKDIR /app
+RUN apk add -U build-base python python-dev curl && curl -sSL https://example.com/app.tar.gz | tar xz --strip 1 && pip install -r requirements.txt
+ENTRYPOINT [\"/app/app.py\"]\n";
+        let rt = runtime(&patch(unpacked));
+        assert!(rt.contains("COPY --from=build /opt/shiplight-root/ /\nCOPY --from=build /app /app\n"), "{rt}");
     }
 
     /// Round 28 (Overv/openstreetmap-tile-server, held out): the shipped stage, built FROM a
@@ -1562,13 +1682,12 @@ mod tests {
             panic!("{centos}")
         };
         assert_eq!(why.reason, Reason::SystemPrefix, "{why:?}");
-        // … for Python 2, whose venv may not exist: refused
+        // … for Python 2, whose venv may not exist: staged with `--root` instead
         for python2 in ["| python &&", "| python2 &&"] {
             let text = getpip.replace("| python3 &&", python2);
-            let O::Refused(why) = suggest(&text, "D", &Default::default(), &Templates::built_in()) else {
-                panic!("{text}")
-            };
-            assert_eq!(why.reason, Reason::SystemPrefix);
+            let p = patch(&text);
+            assert!(p.patched.contains("pip install --root=/opt/shiplight-root cffi"), "{}", p.patched);
+            assert!(!p.patched.contains("venv"), "{}", p.patched);
         }
     }
 
@@ -1614,16 +1733,16 @@ mod tests {
     /// the stage inherits, gets no virtualenv the program would never use.
     #[test]
     fn a_virtualenv_only_when_the_program_runs_from_it() {
+        // the base's own Python, whose program the stage inherits: staged into it, not a
+        // virtualenv the program would never use
         let inherited = "FROM jupyter/jupyterhub-onbuild\nRUN apt-get install -y libpq-dev && pip3 install psycopg2\nRUN useradd -m rhea\nUSER rhea\n";
-        let r = refusal(inherited);
-        assert_eq!(r.reason, Reason::SystemPrefix, "{r:?}");
-        assert!(
-            r.message.contains("sets no CMD or ENTRYPOINT, so its program comes from `jupyter/jupyterhub-onbuild`"),
-            "{}",
-            r.message
-        );
+        let p = patch(inherited);
+        assert!(p.patched.contains("pip3 install --root=/opt/shiplight-root psycopg2"), "{}", p.patched);
+        assert!(runtime(&p).contains("libpq5") && runtime(&p).contains("COPY --from=build /opt/shiplight-root/ /\n"));
+        assert!(!p.patched.contains("venv"), "{}", p.patched);
+        // a Python named by its path outside the virtualenv: staged likewise
         let by_path = "FROM alpine:3.20\nRUN apk add python3 py3-pip python3-dev gcc musl-dev && pip3 install psycopg2\nCMD [\"/usr/bin/python3\", \"-m\", \"app\"]\n";
-        assert!(refusal(by_path).message.contains("runs `/usr/bin/python3`, not the Python of a new virtualenv"));
+        assert!(patch(by_path).patched.contains("pip3 install --root=/opt/shiplight-root psycopg2"));
         // the program on PATH is the virtualenv's
         let on_path = by_path.replace("/usr/bin/python3", "python3");
         assert!(runtime(&patch(&on_path)).contains("COPY --from=build /opt/venv /opt/venv\n"));
