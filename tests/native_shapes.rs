@@ -9,7 +9,9 @@
 //! the shipped stage is built FROM (`inherited/`): the split happens there. A sixth installs
 //! a C program whose configuration configure puts outside the prefix (`outside-prefix/`). A
 //! seventh builds two projects in one RUN, each with its own prefix, and makes the folder the
-//! program writes into (`two-projects/`).
+//! program writes into (`two-projects/`). An eighth pip-installs an extension linking libyaml
+//! into a distribution's own Python that the program runs by its path (`distro-pip/`): pip
+//! is staged with `--root`.
 //! Each test prints the engine it ran on.
 
 mod support;
@@ -201,4 +203,23 @@ async fn a_run_that_builds_two_projects_keeps_both_prefixes() {
     let said = ver["smoke"]["original"]["output"].as_str().unwrap_or("");
     assert!(said.contains("hello from /opt/greet/share/greeting") && said.contains("pid file written"), "{ver}");
     smaller_and_alike(test, "two-projects: /opt/greet, /opt/hello and /var/run/hello", &engine, ver);
+}
+
+/// pip into a distribution's own Python, run by its path (`/usr/bin/python3`), where no
+/// virtualenv would reach the program: pip is staged with `--root`, the staging root copied
+/// over `/`, and the extension finds libyaml. The base is the Debian stand-in under a name
+/// shiplight knows no pip prefix for, as CentOS's or Alpine's would be.
+#[tokio::test]
+async fn pip_into_a_distribution_python_is_staged_and_keeps_its_library() {
+    let test = "native_distro_pip";
+    let Some(engine) = ready(test, &["debian:bookworm"]).await else { return };
+    let tagged = std::process::Command::new("docker")
+        .args(["tag", "debian:bookworm", "shiplight-test/distro:bookworm"])
+        .status()
+        .expect("the docker CLI");
+    assert!(tagged.success(), "docker tag debian:bookworm shiplight-test/distro:bookworm");
+    let (_, shown) = patched("distro-pip");
+    assert!(shown.contains("RUN pip3 install --root=/opt/shiplight-root --break-system-packages"), "{shown}");
+    assert!(shown.contains("COPY --from=build /opt/shiplight-root/ /\n"), "{shown}");
+    shape(test, &engine, "distro-pip", "install", "libyaml-0-2", "libyaml-0.so.2");
 }

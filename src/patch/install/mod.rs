@@ -660,12 +660,13 @@ fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, 
     // a `-dev` package the RUN removes again still linked what it built: its runtime library
     // stays in the original (the official images' `apt-mark manual` of what `ldd` finds,
     // Alpine's `scanelf` run-deps), so the runtime installs it
+    // Under `--verify` a guess of the table stays only where the ELF needs confirm it, in its
+    // place, so the patch verified is the one shown without a daemon; what else the ELF needs
+    // name comes after (in `assemble`).
+    let confirmed = |lib: &str| inputs.runtime_libs.as_ref().is_none_or(|found| found.iter().any(|(p, _)| p == lib));
     for p in state.packages.iter().filter(|p| p.fate == Fate::Removed && s.tool(&p.name)) {
-        if inputs.runtime_libs.is_some() {
-            break;
-        }
         if let Some(Some(lib)) = libraries::runtime_on(&p.name, p.manager, libraries::release_of(&s.base)) {
-            if !out.runtime_pkgs.iter().any(|r| r == lib) {
+            if confirmed(lib) && !out.runtime_pkgs.iter().any(|r| r == lib) {
                 out.runtime_pkgs.push(lib.to_owned());
             }
         }
@@ -692,14 +693,14 @@ fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, 
             }
             continue;
         }
-        if inputs.runtime_libs.is_some() {
-            continue;
-        }
         match libraries::runtime_on(&p.name, p.manager, libraries::release_of(&s.base)) {
+            Some(Some(lib)) if !confirmed(lib) => {}
             Some(Some(lib)) if !out.runtime_pkgs.iter().any(|r| r == lib) => out.runtime_pkgs.push(lib.to_owned()),
             // headers only, or already there: nothing more
             Some(_) => {}
-            None if p.name.ends_with("-dev") || p.name.ends_with("-devel") => out.guessed.push(p.name.clone()),
+            None if inputs.runtime_libs.is_none() && (p.name.ends_with("-dev") || p.name.ends_with("-devel")) => {
+                out.guessed.push(p.name.clone())
+            }
             None => {}
         }
     }
@@ -1716,7 +1717,8 @@ ENTRYPOINT [\"/app/app.py\"]\n";
             ..Default::default()
         };
         let O::Patch(found) = suggest(text, "D", &inputs, &Templates::built_in()) else { panic!() };
-        assert!(runtime(&found).contains("install -y curl libssl3 \\"), "{}", found.patched);
+        // the table's guess the ELF needs confirm keeps its place: the same line as without them
+        assert!(runtime(&found).contains("install -y libssl3 curl \\"), "{}", found.patched);
         let m = &found.rationale.iter().find(|r| r.rule == "SL102").unwrap().message;
         assert!(m.contains("ELF needs") && m.contains("libssl3 (libssl.so.3)") && m.contains("libfoo.so.1"), "{m}");
         assert!(!m.contains("guess"), "{m}");
