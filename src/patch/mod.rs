@@ -20,6 +20,7 @@ pub mod refusal;
 pub mod retarget;
 pub mod rust;
 pub mod slim;
+pub mod start;
 
 pub use refusal::{Reason, Refusal};
 use serde::{Deserialize, Serialize};
@@ -151,6 +152,9 @@ pub struct Inputs {
     /// The stages that ship, as the repository says (`--target` takes them); empty: the
     /// last stage.
     pub targets: Vec<String>,
+    /// The scripts the program starts with, read from the build context
+    /// ([`start::start_scripts`]); empty: none known.
+    pub start_scripts: Vec<start::StartScript>,
 }
 
 /// Suggest a rewrite of `text`. `name` is shown in the diff headers.
@@ -197,6 +201,15 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
         Ok(plan) => plan,
         Err(outcome) => return outcome,
     };
+    // a program that compiles when it starts needs the toolchain the rewrite takes out
+    if plan.rationale.iter().any(|r| r.rule == "SL101" || r.rule == "SL103") {
+        if let Some((path, command)) = start::compiles_at_start(&inputs.start_scripts) {
+            return Outcome::refused(
+                Reason::StillShips,
+                format!("`{path}`, which the program starts with, runs `{command}` when the container starts: it builds with the toolchain a rewrite would take out of the image; build that in the Dockerfile and ask again (or, if the image is meant to build at run time, ignore SL101)"),
+            );
+        }
+    }
     if let Some(why) = plan.pinned.take() {
         return Outcome::refused(Reason::VariableBase, why);
     }
@@ -736,6 +749,26 @@ mod tests {
         assert!(why.contains("installs the toolchain (`gcc`) together with the packages `curl`"), "{}", why.message);
         assert!(
             why.contains("; the build-and-install split: line 4: nothing in this stage builds with `gcc`"),
+            "{}",
+            why.message
+        );
+    }
+
+    /// jessfraz's wireguard image builds its kernel module when the container starts: no
+    /// rewrite takes the toolchain its entrypoint compiles with out of the image
+    #[test]
+    fn a_program_that_compiles_at_start_keeps_its_toolchain() {
+        let text = "FROM debian:sid-slim\nRUN apt update && apt -y install build-essential git libelf-dev --no-install-recommends\nRUN git clone --depth 1 https://git.zx2c4.com/wireguard-tools.git /wg && cd /wg/src && make && make install\nCOPY entrypoint.sh /usr/local/bin/entrypoint.sh\nENTRYPOINT [\"/usr/local/bin/entrypoint.sh\"]\nCMD [\"wg\", \"--help\"]\n";
+        assert!(matches!(suggest(text, "Dockerfile", &Inputs::default(), &Templates::built_in()), Outcome::Patch(_)));
+        let start = start::StartScript {
+            path: "/usr/local/bin/entrypoint.sh".into(),
+            text: "#!/bin/sh\n(\ncd /wireguard/src\nmake module\n)\nexec $@\n".into(),
+        };
+        let inputs = Inputs { start_scripts: vec![start], ..Default::default() };
+        let Outcome::Refused(why) = suggest(text, "Dockerfile", &inputs, &Templates::built_in()) else { panic!() };
+        assert_eq!(why.reason, Reason::StillShips);
+        assert!(
+            why.message.contains("`/usr/local/bin/entrypoint.sh`, which the program starts with, runs `make module`"),
             "{}",
             why.message
         );

@@ -309,10 +309,10 @@ fn run_with(opts: &SuggestOptions, runtime_libs: Option<Vec<(String, String)>>) 
     let text = String::from_utf8(bytes)
         .map_err(|e| SuggestError::Read { path: shown.clone(), message: format!("not UTF-8 text ({e})") })?;
     let context = opts.context.clone().or_else(|| opts.dockerfile.parent().map(PathBuf::from)).unwrap_or_default();
-    let files: Vec<String> =
-        std::fs::read_dir(if context.as_os_str().is_empty() { PathBuf::from(".") } else { context })
-            .map(|rd| rd.filter_map(Result::ok).filter_map(|e| e.file_name().into_string().ok()).collect())
-            .unwrap_or_default();
+    let context = if context.as_os_str().is_empty() { PathBuf::from(".") } else { context };
+    let files: Vec<String> = std::fs::read_dir(&context)
+        .map(|rd| rd.filter_map(Result::ok).filter_map(|e| e.file_name().into_string().ok()).collect())
+        .unwrap_or_default();
     let templates = templates(opts.templates.as_deref())?;
     let name = opts.dockerfile.file_name().and_then(|n| n.to_str()).unwrap_or("Dockerfile");
     let mut s = Suggestion { dockerfile: shown.clone(), ..Suggestion::default() };
@@ -343,7 +343,18 @@ fn run_with(opts: &SuggestOptions, runtime_libs: Option<Vec<(String, String)>>) 
             targets = answer.target_names(df.as_ref());
         }
     }
-    let inputs = patch::Inputs { files, scratch: opts.scratch, runtime_libs, targets: targets.clone() };
+    // the scripts the program starts with, from the context (a file of at most 1 MiB, never
+    // outside it)
+    let read = |rel: &str| -> Option<String> {
+        let rel = std::path::Path::new(rel.trim_start_matches("./"));
+        if rel.is_absolute() || rel.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+            return None;
+        }
+        let path = context.join(rel);
+        (std::fs::metadata(&path).ok()?.len() <= 1 << 20).then(|| std::fs::read_to_string(path).ok()).flatten()
+    };
+    let start_scripts = df.as_ref().map(|df| patch::start::start_scripts(df, &read)).unwrap_or_default();
+    let inputs = patch::Inputs { files, scratch: opts.scratch, runtime_libs, targets: targets.clone(), start_scripts };
     match patch::suggest(&text, name, &inputs, &templates) {
         Outcome::Patch(p) => {
             s.outcome = "patch".into();

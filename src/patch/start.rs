@@ -1,0 +1,181 @@
+//! The scripts a program starts with, read from the repository: a file the ENTRYPOINT or
+//! CMD runs that a COPY/ADD brings from the build context (`COPY entrypoint.sh
+//! /usr/local/bin/`). One that compiles when the container starts (jessfraz's wireguard
+//! image: `make module` against the kernel headers in its `entrypoint.sh`) needs the
+//! toolchain at run time, so no rewrite takes the toolchain out of that image: the rewrite is
+//! refused as `still-ships`, naming the script and the command.
+
+use crate::dockerfile::roles::{self, Role};
+use crate::dockerfile::shell::{self, SimpleCommand};
+use crate::dockerfile::{Body, Dockerfile, Kind};
+
+/// A file the program starts with, as the repository has it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StartScript {
+    /// Where the image has it (`/usr/local/bin/entrypoint.sh`).
+    pub path: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// Compilers and build drivers: running one at start builds with the toolchain. Not the
+/// language package managers, whose install at start (`pip install $EXTRA_PACKAGES`, an
+/// option of the user's) may need no compiler at all.
+const COMPILERS: &[&str] = &[
+    "make",
+    "gmake",
+    "cmake",
+    "ninja",
+    "gcc",
+    "g++",
+    "cc",
+    "c++",
+    "clang",
+    "clang++",
+    "javac",
+    "rustc",
+    "qmake",
+    "bazel",
+    "mvn",
+    "mvnw",
+    "gradle",
+    "gradlew",
+    "dkms",
+    "dpkg-buildpackage",
+];
+
+/// Whether a command of a start script compiles.
+fn compiles(c: &SimpleCommand) -> bool {
+    // asked only its version or its help (`make --version`): a check
+    if roles::of(c) == Role::Shell {
+        return false;
+    }
+    let p = c.program();
+    COMPILERS.contains(&p.rsplit('/').next().unwrap_or(p))
+        || roles::configures(c)
+        || (matches!(p, "go" | "cargo") && matches!(c.subcommand(), Some("build" | "install" | "run")))
+}
+
+/// The files the stages' ENTRYPOINT and CMD run that a COPY or ADD (not `--from` a stage or
+/// an image) puts there from the build context, each read with `read` (a path relative to
+/// the context → its text; `None`: not there, or not to be read). A path the command names
+/// (`/usr/local/bin/entrypoint.sh`, `./entrypoint.sh` in the WORKDIR, `sh start.sh`) is
+/// matched against each COPY's destination: the file itself, or a file copied into that
+/// folder, or a file of a folder copied there.
+pub fn start_scripts(df: &Dockerfile, read: &dyn Fn(&str) -> Option<String>) -> Vec<StartScript> {
+    let mut out: Vec<StartScript> = Vec::new();
+    for stage in &df.stages {
+        let mut workdir = "/".to_owned();
+        // (destination in the image, sources in the context, into a folder)
+        let mut copies: Vec<(String, Vec<String>, bool)> = Vec::new();
+        for ins in &stage.instructions {
+            match (&ins.kind, &ins.body) {
+                (Kind::Workdir, Body::Words(w)) => {
+                    if let Some(dir) = w.first().filter(|d| !d.contains('$')) {
+                        workdir = crate::dockerfile::resolve_path(&workdir, dir);
+                    }
+                }
+                (Kind::Copy | Kind::Add, Body::Copy { sources, dest }) if ins.flag("from").is_none() => {
+                    if dest.contains('$') || sources.iter().any(|s| s.contains(['$', '*', '?']) || s.contains("://")) {
+                        continue;
+                    }
+                    let into = dest.ends_with('/') || sources.len() > 1;
+                    copies.push((crate::dockerfile::resolve_path(&workdir, dest), sources.clone(), into));
+                }
+                (Kind::Entrypoint | Kind::Cmd, _) => {
+                    let words = ins.script().map(|t| shell::split_words(&t)).unwrap_or_default();
+                    for word in words.iter().filter(|w| w.starts_with('/') || w.starts_with("./") || w.ends_with(".sh"))
+                    {
+                        let path = crate::dockerfile::resolve_path(&workdir, word);
+                        if out.iter().any(|s| s.path == path) {
+                            continue;
+                        }
+                        if let Some(text) = copies.iter().rev().find_map(|c| source_of(c, &path, read)) {
+                            out.push(StartScript { path, text });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// The text of the file a COPY puts at `path`, when it does.
+fn source_of(copy: &(String, Vec<String>, bool), path: &str, read: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    let (dest, sources, into) = copy;
+    let name = path.rsplit('/').next()?;
+    let folder = path.rsplit_once('/').map_or("/", |(f, _)| if f.is_empty() { "/" } else { f });
+    for source in sources {
+        let source = source.trim_end_matches('/');
+        let base = source.rsplit('/').next().unwrap_or(source);
+        // `COPY entrypoint.sh /usr/local/bin/entrypoint.sh`
+        if !into && dest == path {
+            if let Some(text) = read(source) {
+                return Some(text);
+            }
+        }
+        // `COPY entrypoint.sh /usr/local/bin/` (or a folder named without its slash)
+        if dest == folder && base == name {
+            if let Some(text) = read(source) {
+                return Some(text);
+            }
+        }
+        // `COPY scripts/ /usr/local/bin/`: a file of the folder
+        if let Some(rest) = path.strip_prefix(dest.as_str()).and_then(|r| r.strip_prefix('/')) {
+            if let Some(text) = read(&format!("{source}/{rest}")) {
+                return Some(text);
+            }
+        }
+    }
+    None
+}
+
+/// The first start script that compiles, and the command: (its path, the command).
+pub fn compiles_at_start(scripts: &[StartScript]) -> Option<(String, String)> {
+    scripts.iter().find_map(|s| {
+        let parsed = shell::parse(&s.text);
+        parsed.commands.iter().find(|c| compiles(c)).map(|c| (s.path.clone(), c.words.join(" ")))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scripts(text: &str, files: &[(&str, &str)]) -> Vec<StartScript> {
+        let df = Dockerfile::parse(text).unwrap();
+        let read = |p: &str| files.iter().find(|(n, _)| *n == p.trim_start_matches("./")).map(|(_, t)| t.to_string());
+        start_scripts(&df, &read)
+    }
+
+    #[test]
+    fn the_script_a_command_runs_is_read_where_the_copy_put_it() {
+        let wg = "#!/bin/sh\nset -e\n(\ncd /wireguard/src\nmake module\nmake module-install\n)\nexec $@\n";
+        let text = "FROM debian\nCOPY entrypoint.sh /usr/local/bin/entrypoint.sh\nENTRYPOINT [\"/usr/local/bin/entrypoint.sh\"]\nCMD [\"wg\", \"--help\"]\n";
+        let found = scripts(text, &[("entrypoint.sh", wg)]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(compiles_at_start(&found), Some(("/usr/local/bin/entrypoint.sh".into(), "make module".into())));
+        // into a folder, from a folder, and relative to the WORKDIR
+        for copy in ["COPY entrypoint.sh /usr/local/bin/", "COPY docker/ /usr/local/bin/"] {
+            let t = text.replace("COPY entrypoint.sh /usr/local/bin/entrypoint.sh", copy);
+            let found = scripts(&t, &[("entrypoint.sh", wg), ("docker/entrypoint.sh", wg)]);
+            assert!(compiles_at_start(&found).is_some(), "{copy}");
+        }
+        let relative = "FROM debian\nWORKDIR /app\nCOPY start.sh .\nCMD [\"sh\", \"start.sh\"]\n";
+        assert!(compiles_at_start(&scripts(relative, &[("start.sh", "gcc -o x x.c\n./x\n")])).is_some());
+    }
+
+    #[test]
+    fn a_script_that_only_installs_or_runs_is_no_build() {
+        let text = "FROM python:3.12\nCOPY docker-entrypoint.sh /\nENTRYPOINT [\"/docker-entrypoint.sh\"]\n";
+        let pip = "#!/bin/sh\nif [ -n \"$EXTRA_PACKAGES\" ]; then pip3 install $EXTRA_PACKAGES; fi\nmake --version\nexec python app.py\n";
+        let found = scripts(text, &[("docker-entrypoint.sh", pip)]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(compiles_at_start(&found), None);
+        // a file from another stage is not the repository's
+        let staged = text.replace("COPY docker-entrypoint.sh /", "COPY --from=build /docker-entrypoint.sh /");
+        assert!(scripts(&staged, &[("docker-entrypoint.sh", "make\n")]).is_empty());
+    }
+}
