@@ -60,8 +60,8 @@ CONFIG = (".shiplight.yml", ".shiplight.yaml", ".hadolint.yaml", ".hadolint.yml"
 def build_relevant(path):
     """Whether a repository file says how its Dockerfiles are built: the Dockerfiles, compose
     files anywhere, the GitHub workflows and local actions, bake files, dev containers,
-    Makefiles and shell scripts, official-images manifests and shiplight's or hadolint's
-    configuration."""
+    Gitpod's configuration, Makefiles and shell scripts, official-images manifests and
+    shiplight's or hadolint's configuration."""
     base = os.path.basename(path)
     parts = path.split("/")
     return (is_dockerfile(path)
@@ -74,6 +74,8 @@ def build_relevant(path):
             or base.endswith(".hcl")
             or base == ".devcontainer.json"
             or (".devcontainer" in parts[:-1] and base.endswith(".json"))
+            # Gitpod's workspace image (`image: {file: …}`)
+            or path in (".gitpod.yml", ".gitpod.yaml")
             or base in CONFIG
             # Tiltfiles: development clusters' builds
             or base == "Tiltfile" or base.startswith("Tiltfile.") or base.lower().endswith(".tiltfile")

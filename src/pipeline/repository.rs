@@ -104,6 +104,7 @@ pub fn sources(root: &Path, stated: Vec<BuildPath>) -> Sources {
                 || repository::bake::is_bake_name(name)
                 || name.ends_with(".hcl")
                 || repository::devcontainer::is_devcontainer_path(&rel)
+                || repository::gitpod::is_gitpod_path(&rel)
                 || repository::tilt::is_tiltfile_name(name)
             // local actions a workflow may `uses: ./path` (composite ones build too)
             || matches!(name, "action.yml" | "action.yaml"));

@@ -25,6 +25,7 @@ pub mod bake;
 pub mod builders;
 pub mod compose;
 pub mod devcontainer;
+pub mod gitpod;
 pub mod library;
 pub mod make;
 pub mod tilt;
@@ -283,6 +284,7 @@ impl Model {
         bake.standalone(&mut model);
         compose::read(sources, &mut model);
         devcontainer::read(sources, &mut model);
+        gitpod::read(sources, &mut model);
         tilt::read(sources, &mut model);
         let mut seen = std::collections::HashSet::new();
         model.paths.retain(|p| seen.insert((p.dockerfile.clone(), p.target.clone(), p.role, p.evidence.clone())));
