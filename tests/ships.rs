@@ -444,3 +444,47 @@ fn a_stale_workflow_target_does_not_make_the_file_invalid() {
     let listing = ships(dir.path());
     assert_eq!(entry(&listing, "Dockerfile")["shipped"][0].as_str(), Some("final"), "{listing:#}");
 }
+
+/// Round 26 (openwisp, held out): a service built FROM the repository's own base image, which
+/// sets `USER openwisp`, runs as that user, so SL107 stays quiet on it; one FROM an image the
+/// repository does not make, or whose base ends as root, still hears it. Round 27 (plots2,
+/// held out): the Dockerfile `.gitpod.yml` builds is Gitpod's workspace, a development image.
+#[test]
+fn a_user_set_by_the_repositorys_own_base_and_gitpods_workspace() {
+    let base = "FROM python:3.12-slim AS system\nRUN useradd openwisp\nUSER openwisp:root\nFROM system\nCOPY common/ /opt/openwisp/\n";
+    let api = "ARG OPENWISP_VERSION=edge\nFROM openwisp/openwisp-base:${OPENWISP_VERSION}\nCOPY api/ /opt/openwisp/\nCMD [\"uwsgi\"]\n";
+    let other = "FROM freeradius/freeradius-server:3.2\nCOPY raddb/ /etc/raddb/\n";
+    let makefile = "base-build:\n\tdocker build --tag openwisp/openwisp-base:edge --file ./images/openwisp_base/Dockerfile ./images/\n";
+    let workflow = "on: push\njobs:\n  b:\n    runs-on: x\n    steps:\n      - run: make base-build\n";
+    let gitpod = "FROM gitpod/workspace-full:2024\nRUN sudo apt-get update && sudo apt-get install -y libvips\n";
+    let files = [
+        ("images/openwisp_base/Dockerfile", base),
+        ("images/openwisp_api/Dockerfile", api),
+        ("images/openwisp_radius/Dockerfile", other),
+        ("Makefile", makefile),
+        (".github/workflows/ci.yml", workflow),
+        (".gitpod.yml", "image:\n  file: .gitpod.Dockerfile\n"),
+        (".gitpod.Dockerfile", gitpod),
+    ];
+    let dir = repo(&files);
+    let sl107 = |file: &str| lint(dir.path(), file).0.iter().any(|x| x["code"] == "SL107");
+    assert!(!sl107("images/openwisp_api/Dockerfile"), "the base sets USER openwisp");
+    assert!(sl107("images/openwisp_radius/Dockerfile"));
+    // a base that ends as root gives no user to inherit
+    let rooted = base.replace("USER openwisp:root", "USER root");
+    let dir2 = repo(&[files[0], files[1], files[3], files[4]].map(|(p, t)| {
+        if p == files[0].0 {
+            (p, rooted.as_str())
+        } else {
+            (p, t)
+        }
+    }));
+    assert!(lint(dir2.path(), "images/openwisp_api/Dockerfile").0.iter().any(|x| x["code"] == "SL107"));
+    let listing = ships(dir.path());
+    assert_eq!(entry(&listing, ".gitpod.Dockerfile")["role"], "development", "{listing:#}");
+    let (f, stderr) = lint(dir.path(), ".gitpod.Dockerfile");
+    // what ships is not asked of it; how it is built still is (`sudo` in a RUN)
+    assert!(!f.iter().any(|x| x["code"] == "SL107"), "{f:#?}");
+    assert!(f.iter().any(|x| x["code"] == "SL311"), "{f:#?}");
+    assert!(stderr.contains("Gitpod builds it as the workspace image (.gitpod.yml:2)"), "{stderr}");
+}

@@ -43,6 +43,9 @@ pub struct LintConfig {
     /// Another of the repository's images ships built FROM this one: a base image, whose
     /// user the images on it decide (SL107 asks them, not it).
     pub base_of_others: bool,
+    /// The user the repository's own image the file ships on sets (see
+    /// [`crate::repository::Answer::base_user`]).
+    pub base_user: Option<String>,
     /// Stages other build paths build (a dev container's target, a CI-only target): used,
     /// though they do not ship.
     pub built: Vec<String>,
@@ -76,6 +79,7 @@ impl Default for LintConfig {
             nothing_ships: None,
             toolchain_product: false,
             base_of_others: false,
+            base_user: None,
             built: Vec::new(),
             local_images: Vec::new(),
             trusted_registries: Vec::new(),

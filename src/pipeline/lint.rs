@@ -187,6 +187,7 @@ pub fn ship_config(
     c.nothing_ships = (!answer.ships()).then_some(answer.role);
     c.toolchain_product = answer.role == crate::repository::Role::ToolchainProduct;
     c.base_of_others = answer.base_of.is_some();
+    c.base_user = answer.base_user.as_ref().map(|(_, user)| user.clone());
     c
 }
 

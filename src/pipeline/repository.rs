@@ -195,6 +195,14 @@ fn made(
         dockerfile: rel.to_owned(),
         base: graph.targets.first().and_then(|&t| graph.root_image(t)).map(str::to_owned),
         command: repository::own_command(df, &graph),
+        user: graph.targets.first().and_then(|&t| {
+            let user = graph
+                .lineage(t)
+                .into_iter()
+                .flat_map(|i| df.stages[i].of_kind(crate::dockerfile::Kind::User))
+                .last()?;
+            Some((user.line, user.words().first()?.clone()))
+        }),
     };
     (bases, Some(made))
 }

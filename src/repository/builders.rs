@@ -56,6 +56,9 @@ pub struct Made {
     pub base: Option<String>,
     /// The command's line and words.
     pub command: Option<(usize, Vec<String>)>,
+    /// The last USER of the last stage's lineage: its line and the user (`openwisp:root`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<(usize, String)>,
 }
 
 /// The command an image built on `image` inherits from the repository's own Dockerfiles:
@@ -77,6 +80,36 @@ pub fn inherited<'a>(
         }
         if let Some((line, words)) = &first.command {
             return Some((first.dockerfile.as_str(), *line, words.as_slice()));
+        }
+        image = first.base.clone()?;
+    }
+    None
+}
+
+/// The user an image built on `image` runs as, when the repository's own Dockerfiles make
+/// that image and set it (openwisp's services are built FROM `openwisp/openwisp-base`, whose
+/// `system` stage sets `USER openwisp:root`): the Dockerfile, the line and the user.
+/// Followed through at most 8 images, as the command is.
+pub fn inherited_user<'a>(
+    image: &str,
+    made: &'a [Made],
+    paths: &[BuildPath],
+    dockerfiles: &[String],
+) -> Option<(&'a str, usize, &'a str)> {
+    let mut image = image.to_owned();
+    for _ in 0..8 {
+        let makers = makers(&image, paths, dockerfiles);
+        // one Dockerfile makes it, or all that do agree on its user
+        let found: Vec<&Made> = made.iter().filter(|m| makers.contains(&m.dockerfile.as_str())).collect();
+        let first = found.first()?;
+        if found
+            .iter()
+            .any(|m| m.user.as_ref().map(|u| &u.1) != first.user.as_ref().map(|u| &u.1) || m.base != first.base)
+        {
+            return None;
+        }
+        if let Some((line, user)) = &first.user {
+            return Some((first.dockerfile.as_str(), *line, user.as_str()));
         }
         image = first.base.clone()?;
     }

@@ -4,7 +4,7 @@
 //! the repository's root, as Gitpod reads them. An `image:` that is an image reference
 //! builds nothing; anything else under `image:` is noted, not guessed.
 
-use super::tree::{self, Node};
+use super::tree;
 use super::{join, BuildPath, Evidence, Model, Note, Role, Source, Sources};
 
 /// Whether a repository-relative path is Gitpod's configuration (at the root only).

@@ -359,6 +359,7 @@ impl Model {
             }
         }
         a.base_of = self.bases.get(dockerfile).cloned();
+        a.base_user = df.and_then(|df| self.inherited_user(df));
         a.local = self.local_images();
         for p in &paths {
             for c in &p.contexts {
@@ -368,6 +369,21 @@ impl Model {
             }
         }
         a
+    }
+
+    /// The user the image `df` ships on runs as, when the repository's own Dockerfiles make
+    /// that image and set one: the evidence and the user.
+    fn inherited_user(&self, df: &Dockerfile) -> Option<(Evidence, String)> {
+        let graph = Graph::build(df, &[]).ok()?;
+        let base = graph.root_image(*graph.targets.first()?)?;
+        let (file, line, user) = builders::inherited_user(base, &self.made, &self.paths, &self.dockerfiles)?;
+        let evidence = Evidence {
+            source: Source::Dockerfile,
+            file: file.to_owned(),
+            line,
+            says: format!("the repository's image `{base}` it ships on sets `USER {user}`"),
+        };
+        Some((evidence, user.to_owned()))
     }
 
     /// The evidence that `df`, which sets no command of its own, runs an interactive
@@ -452,6 +468,11 @@ pub struct Answer {
     /// image, whose user the images on it decide.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_of: Option<Evidence>,
+    /// The user the image it ships on sets, when the repository's own Dockerfiles make that
+    /// image (openwisp's services on `openwisp/openwisp-base`): the container runs as that
+    /// user unless this file says otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_user: Option<(Evidence, String)>,
 }
 
 /// One stage's role.
@@ -724,6 +745,7 @@ fn answer(paths: Vec<&BuildPath>, df: Option<&Dockerfile>) -> Answer {
         paths: deciding.into_iter().cloned().collect(),
         local: Vec::new(),
         base_of: None,
+        base_user: None,
     }
 }
 

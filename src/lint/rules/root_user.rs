@@ -13,7 +13,9 @@
 //! `useradd`, nor when an ARG with no default names the base image (a registry from an ARG
 //! still names the image): who it runs as is not known. Nor on a base image: one the
 //! repository's other images ship built FROM (wger's `base`), whose user those images decide
-//! and this rule asks of them. `FROM scratch` runs as root.
+//! and this rule asks of them. Nor when the image it is built FROM is one the repository
+//! makes and that one sets an unprivileged USER (openwisp's services on its
+//! `openwisp/openwisp-base`): the container runs as that user. `FROM scratch` runs as root.
 //!
 //! ## Why it matters
 //! A process running as root in a container is root on the container's filesystem and one
@@ -72,7 +74,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     });
                 let steps_down = lineage.iter().any(|&i| installs_step_down(ctx, &ctx.df.stages[i]))
                     || inherits_step_down(ctx, stage, &lineage);
-                if !nonroot_base && !windows && !never_run && !steps_down {
+                // the repository's own image it is built FROM sets an unprivileged USER
+                let inherits_user = ctx.config.base_user.as_deref().is_some_and(|u| {
+                    let who = u.split(':').next().unwrap_or("");
+                    who != "root" && who != "0"
+                });
+                if !nonroot_base && !windows && !never_run && !steps_down && !inherits_user {
                     out.push(
                         Hit::on_from(stage, "the final stage sets no USER, so the container runs as root").fix(
                             "add `USER <unprivileged user>` (e.g. `RUN useradd -r app` then `USER app`) before CMD",
