@@ -8,6 +8,7 @@
 use crate::dockerfile::roles::{self, Role};
 use crate::dockerfile::shell::{self, SimpleCommand};
 use crate::dockerfile::{Body, Dockerfile, Kind};
+use crate::repository::TOOLCHAIN_PROGRAMS;
 
 /// A file the program starts with, as the repository has it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,42 +19,24 @@ pub struct StartScript {
     pub text: String,
 }
 
-/// Compilers and build drivers: running one at start builds with the toolchain. Not the
-/// language package managers, whose install at start (`pip install $EXTRA_PACKAGES`, an
-/// option of the user's) may need no compiler at all.
-const COMPILERS: &[&str] = &[
-    "make",
-    "gmake",
-    "cmake",
-    "ninja",
-    "gcc",
-    "g++",
-    "cc",
-    "c++",
-    "clang",
-    "clang++",
-    "javac",
-    "rustc",
-    "qmake",
-    "bazel",
-    "mvn",
-    "mvnw",
-    "gradle",
-    "gradlew",
-    "dkms",
-    "dpkg-buildpackage",
-];
+/// Build drivers a start script may run beside the toolchains an ENTRYPOINT may be
+/// ([`TOOLCHAIN_PROGRAMS`]): project wrappers and kernel-module builds.
+const ALSO: &[&str] = &["mvnw", "gradlew", "qmake", "dkms", "dpkg-buildpackage"];
 
-/// Whether a command of a start script compiles.
+/// Whether a command of a start script compiles: a compiler or build driver (go and cargo
+/// when they build, install or run). Not the language package managers, whose install at
+/// start (`pip install $EXTRA_PACKAGES`, an option of the user's) may need no compiler.
 fn compiles(c: &SimpleCommand) -> bool {
     // asked only its version or its help (`make --version`): a check
     if roles::of(c) == Role::Shell {
         return false;
     }
     let p = c.program();
-    COMPILERS.contains(&p.rsplit('/').next().unwrap_or(p))
-        || roles::configures(c)
-        || (matches!(p, "go" | "cargo") && matches!(c.subcommand(), Some("build" | "install" | "run")))
+    let name = p.rsplit('/').next().unwrap_or(p);
+    match name {
+        "go" | "cargo" => matches!(c.subcommand(), Some("build" | "install" | "run")),
+        _ => TOOLCHAIN_PROGRAMS.contains(&name) || ALSO.contains(&name) || roles::configures(c),
+    }
 }
 
 /// The files the stages' ENTRYPOINT and CMD run that a COPY or ADD (not `--from` a stage or

@@ -42,24 +42,21 @@ struct Build {
 
 /// Read every compose file of the sources into build paths.
 pub fn read(sources: &Sources, model: &mut Model) {
+    let dev_composes = super::devcontainer::compose_files(sources);
     for file in sources.files.iter().filter(|f| is_compose_name(base_name(&f.path))) {
-        let doc = match tree::yaml(&file.text) {
-            Ok(d) => d,
-            Err(e) => {
-                model.notes.push(Note {
-                    file: file.path.clone(),
-                    line: e.line,
-                    message: format!("not valid YAML ({}): its services are not read", e.message),
-                });
-                continue;
-            }
+        let Some(doc) = super::document(file, tree::yaml, "valid YAML", "its services are not read", model) else {
+            continue;
         };
         let dir = folder(&file.path);
         let base = base_services(sources, &file.path, &dir);
         // a compose file for tests, or one in a test folder (`e2e/`, `tests/`)
         let tests = names_tests(base_name(&file.path)) || file.path.split('/').rev().skip(1).any(super::is_test_folder);
-        // a compose file named for development (`docker-compose.dev.yml`, `compose.local.yaml`)
-        let dev = names_development(base_name(&file.path));
+        // a compose file named for development (`docker-compose.dev.yml`, `compose.local.yaml`),
+        // or the one a dev container runs on (named by its `dockerComposeFile`, or beside it
+        // in `.devcontainer/`)
+        let dev_container =
+            file.path.split('/').any(|part| part == ".devcontainer") || dev_composes.contains(&file.path);
+        let dev = names_development(base_name(&file.path)) || dev_container;
         for (name, service) in doc.get("services").map(Node::entries).unwrap_or_default() {
             let build = match service.get("build") {
                 Some(b) => resolve(b, &dir, &file.path, name, &mut model.notes),
@@ -98,7 +95,12 @@ pub fn read(sources: &Sources, model: &mut Model) {
                 path.evidence.says = format!("service `{name}` syncs its sources into the container (develop.watch)");
             } else if dev {
                 path.role = Role::Development;
-                path.evidence.says = format!("service `{name}` of a compose file for development builds it");
+                let of = if dev_container {
+                    "the compose file a dev container runs on"
+                } else {
+                    "a compose file for development"
+                };
+                path.evidence.says = format!("service `{name}` of {of} builds it");
             } else if let Some(host) = whole {
                 path.role = Role::Development;
                 path.evidence.says = format!("service `{name}` mounts its sources (`{host}`)");
@@ -310,6 +312,31 @@ mod tests {
         assert!(runs_sources(&m.paths[0].mounts, "/var/lib/motion", &[]));
         assert!(!runs_sources(&m.paths[0].mounts, "/var/lib/motion", &["/var/lib/motion".into()]));
         assert!(!runs_sources(&m.paths[0].mounts, "/app", &[]));
+    }
+
+    /// Round 30 (openstreetmap-website, held out): the compose file a dev container runs on
+    /// builds development images, the dev container's own service and those beside it
+    #[test]
+    fn the_compose_file_of_a_dev_container_is_development() {
+        let json = "{\"dockerComposeFile\": \"compose.yaml\", \"service\": \"rails-app\"}";
+        let compose = "services:\n  rails-app:\n    build:\n      context: ..\n      dockerfile: .devcontainer/Dockerfile\n    command: sleep infinity\n  postgres:\n    build:\n      context: .\n      dockerfile: Dockerfile.postgres\n";
+        for (json_at, compose_at) in [
+            (".devcontainer/devcontainer.json", ".devcontainer/compose.yaml"),
+            // named from elsewhere: `../dev/compose.yaml`
+            (".devcontainer/devcontainer.json", "dev/compose.yaml"),
+        ] {
+            let named = json.replace(
+                "compose.yaml",
+                if compose_at.starts_with("dev/") { "../dev/compose.yaml" } else { "compose.yaml" },
+            );
+            let m = model(&[(json_at, &named), (compose_at, compose)]);
+            assert_eq!(m.paths.len(), 2, "{compose_at}");
+            assert!(m.paths.iter().all(|p| p.role == Role::Development), "{compose_at}: {:?}", m.paths);
+            assert!(m.paths[0].evidence.says.contains("of the compose file a dev container runs on"));
+        }
+        // the same compose file no dev container names, elsewhere: it ships
+        let m = model(&[("dev/compose.yaml", compose)]);
+        assert!(m.paths.iter().all(|p| p.role == Role::Ships));
     }
 
     #[test]

@@ -16,19 +16,31 @@ pub fn is_devcontainer_path(path: &str) -> bool {
     name == ".devcontainer.json" || (name == "devcontainer.json" && path.split('/').any(|part| part == ".devcontainer"))
 }
 
+/// The compose files the dev containers of the sources run on (`dockerComposeFile`),
+/// repository-relative: every service of one runs for development, beside the dev
+/// container (openstreetmap-website's `.devcontainer/compose.yaml`: `rails-app` and its
+/// `postgres`).
+pub fn compose_files(sources: &Sources) -> Vec<String> {
+    let mut out = Vec::new();
+    for file in sources.files.iter().filter(|f| is_devcontainer_path(&f.path)) {
+        let Ok(doc) = tree::jsonc(&file.text) else { continue };
+        let dir = folder(&file.path);
+        for compose in doc.get("dockerComposeFile").map(Node::strings).unwrap_or_default() {
+            if let Some(path) = join(&dir, compose) {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
 /// Read every dev container of the sources into development build paths.
 pub fn read(sources: &Sources, model: &mut Model) {
     for file in sources.files.iter().filter(|f| is_devcontainer_path(&f.path)) {
-        let doc = match tree::jsonc(&file.text) {
-            Ok(d) => d,
-            Err(e) => {
-                model.notes.push(Note {
-                    file: file.path.clone(),
-                    line: e.line,
-                    message: format!("not JSON with comments ({}): the dev container is not read", e.message),
-                });
-                continue;
-            }
+        let Some(doc) =
+            super::document(file, tree::jsonc, "JSON with comments", "the dev container is not read", model)
+        else {
+            continue;
         };
         let dir = folder(&file.path);
         let build = doc.get("build");

@@ -15,16 +15,8 @@ pub fn is_gitpod_path(path: &str) -> bool {
 /// Read Gitpod's workspace image into a development build path.
 pub fn read(sources: &Sources, model: &mut Model) {
     for file in sources.files.iter().filter(|f| is_gitpod_path(&f.path)) {
-        let doc = match tree::yaml(&file.text) {
-            Ok(d) => d,
-            Err(e) => {
-                model.notes.push(Note {
-                    file: file.path.clone(),
-                    line: e.line,
-                    message: format!("not YAML ({}): Gitpod's workspace image is not read", e.message),
-                });
-                continue;
-            }
+        let Some(doc) = super::document(file, tree::yaml, "YAML", "Gitpod's workspace image is not read", model) else {
+            continue;
         };
         let Some(image) = doc.get("image") else { continue };
         // `image: gitpod/workspace-full`: pulled, not built

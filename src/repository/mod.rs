@@ -192,6 +192,29 @@ pub struct File {
     pub text: String,
 }
 
+/// A build file's document, or a note at the line where it stops parsing (`not {kind}
+/// (why): {unread}`) and `None`: the readers of compose files, dev containers and Gitpod's
+/// configuration say alike what they could not read.
+pub fn document(
+    file: &File,
+    parse: fn(&str) -> Result<tree::Node, tree::SyntaxError>,
+    kind: &str,
+    unread: &str,
+    model: &mut Model,
+) -> Option<tree::Node> {
+    match parse(&file.text) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            model.notes.push(Note {
+                file: file.path.clone(),
+                line: e.line,
+                message: format!("not {kind} ({}): {unread}", e.message),
+            });
+            None
+        }
+    }
+}
+
 /// What `docker buildx bake --print` said for some bake files, run in `dir`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Printed {
@@ -820,7 +843,7 @@ fn stage_roles(
 
 /// Programs whose presence as an image's ENTRYPOINT/CMD makes the toolchain the product:
 /// compilers, build drivers, distributed compilers and cross-build wrappers.
-const TOOLCHAIN_PROGRAMS: &[&str] = &[
+pub const TOOLCHAIN_PROGRAMS: &[&str] = &[
     "gcc",
     "g++",
     "cc",
