@@ -1273,7 +1273,8 @@ fn packaging(df: &Dockerfile, lineage: &[usize]) -> Option<Evidence> {
     })
 }
 
-/// Whether the lineage copies something of the repository's program from its build context.
+/// Whether the lineage copies something of the repository's program from its build context,
+/// itself or through a build stage of the file it copies from.
 /// The system's own configuration (a package repository under /etc) and licence texts (Red
 /// Hat certification's `/licenses`) are not the program; nor is a download `ADD` fetches.
 fn copies_program(df: &Dockerfile, lineage: &[usize]) -> bool {
@@ -1286,10 +1287,39 @@ fn copies_program(df: &Dockerfile, lineage: &[usize]) -> bool {
         }
         _ => false,
     };
-    lineage
-        .iter()
-        .flat_map(|&i| &df.stages[i].instructions)
-        .any(|i| matches!(i.kind, Kind::Copy | Kind::Add) && from_context(i))
+    // a stage of the file by `--from` or FROM name (or index), and the stages it is built on
+    let stage_of = |name: &str| {
+        df.stages
+            .iter()
+            .position(|st| st.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+            .or_else(|| name.parse::<usize>().ok().filter(|&i| i < df.stages.len()))
+    };
+    let chain = |mut s: usize| {
+        let mut out = vec![s];
+        while let Some(b) = stage_of(&df.stages[s].base_resolved).filter(|&b| b < s && !out.contains(&b)) {
+            out.push(b);
+            s = b;
+        }
+        out
+    };
+    // what the lineage copies from the context, or from a build stage of the file that
+    // copied it (WebODM's `COPY --from=build $WORKDIR ./`, its sources built there)
+    let mut todo: Vec<usize> = lineage.to_vec();
+    let mut seen: Vec<usize> = Vec::new();
+    while let Some(s) = todo.pop() {
+        if seen.contains(&s) {
+            continue;
+        }
+        seen.push(s);
+        for ins in df.stages[s].instructions.iter().filter(|i| matches!(i.kind, Kind::Copy | Kind::Add)) {
+            match ins.flag("from").and_then(stage_of) {
+                Some(from) => todo.extend(chain(from)),
+                None if from_context(ins) => return true,
+                None => {}
+            }
+        }
+    }
+    false
 }
 
 /// CI agents, by what installs them (a download address or a package) and the images they
@@ -1639,6 +1669,10 @@ mod tests {
             ("FROM php:8.3-apache\nRUN apt-get install -y libpng-dev && docker-php-ext-install gd\n", false),
             // an app that takes its command from compose or Kubernetes copies its sources
             ("FROM python:3.12\nCOPY . /app\nRUN pip install -r /app/requirements.txt\n", false),
+            // … or copies them from a build stage that did (round 30's WebODM: `COPY
+            // --from=build $WORKDIR ./`), through the stages that build stage is built on
+            ("FROM ubuntu:22.04 AS common\nFROM common AS src\nCOPY . /webodm\nFROM src AS build\nRUN make -C /webodm\nFROM common AS app\nCOPY --from=build /webodm /webodm\n", false),
+            ("FROM ubuntu:22.04 AS build\nRUN curl -O https://x/t.tgz\nFROM ubuntu:22.04\nCOPY --from=build /t.tgz /t.tgz\n", true),
             // an unknown base may run anything
             ("FROM example.com/team/base:1\nRUN apt-get install -y gcc\n", false),
             // a REPL with a script is a program; an ENTRYPOINT that is a program decides
