@@ -115,11 +115,28 @@ fn source_of(copy: &(String, Vec<String>, bool), path: &str, read: &dyn Fn(&str)
     None
 }
 
-/// The first start script that compiles, and the command: (its path, the command).
+/// Whether a command installs or builds with a language package manager (`npm install`,
+/// `npm run build`, `composer install`, `bundle install`, `pip install`).
+fn package_build(c: &SimpleCommand) -> bool {
+    roles::runs_build(c)
+        && matches!(c.program(), "npm" | "yarn" | "pnpm" | "composer" | "bundle" | "gem" | "pip" | "pip3")
+}
+
+/// The first start script that builds, and the command: (its path, the command). A script
+/// builds when it runs a compiler or build driver, or when it fetches the program's sources
+/// (`git clone`) and installs or builds them with a language package manager (openemr's
+/// flex images: `git clone`, `composer install`, `npm install` compiling libxmljs, `npm run
+/// build`, all when the container starts). A package install alone (`pip3 install
+/// $EXTRA_PACKAGES`) is not a build.
 pub fn compiles_at_start(scripts: &[StartScript]) -> Option<(String, String)> {
     scripts.iter().find_map(|s| {
         let parsed = shell::parse(&s.text);
-        parsed.commands.iter().find(|c| compiles(c)).map(|c| (s.path.clone(), c.words.join(" ")))
+        let said = |c: &SimpleCommand| (s.path.clone(), c.words.join(" "));
+        if let Some(c) = parsed.commands.iter().find(|c| compiles(c)) {
+            return Some(said(c));
+        }
+        let clones = parsed.commands.iter().any(|c| c.program() == "git" && c.subcommand() == Some("clone"));
+        parsed.commands.iter().find(|c| clones && package_build(c)).map(said)
     })
 }
 
@@ -148,6 +165,21 @@ mod tests {
         }
         let relative = "FROM debian\nWORKDIR /app\nCOPY start.sh .\nCMD [\"sh\", \"start.sh\"]\n";
         assert!(compiles_at_start(&scripts(relative, &[("start.sh", "gcc -o x x.c\n./x\n")])).is_some());
+    }
+
+    #[test]
+    fn a_script_that_clones_and_builds_the_program_builds() {
+        let text = "FROM alpine:3.20\nWORKDIR /var/www/localhost/htdocs\nCOPY openemr.sh ssl.sh ./\nCMD [ \"./openemr.sh\" ]\n";
+        let flex = "#!/bin/sh\nif ! [ -d openemr ]; then\n  git clone \"$FLEX_REPOSITORY\" --depth 1\nfi\ncd openemr\ncomposer install --no-dev\nnpm install --unsafe-perm\nnpm run build\nexec httpd -D FOREGROUND\n";
+        let found = scripts(text, &[("openemr.sh", flex)]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            compiles_at_start(&found),
+            Some(("/var/www/localhost/htdocs/openemr.sh".into(), "composer install --no-dev".into()))
+        );
+        // without the clone, an install at start is no build
+        let installs = flex.replace("  git clone \"$FLEX_REPOSITORY\" --depth 1\n", "  true\n");
+        assert_eq!(compiles_at_start(&scripts(text, &[("openemr.sh", &installs)])), None);
     }
 
     #[test]
