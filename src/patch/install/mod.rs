@@ -657,13 +657,13 @@ fn distro_modules(s: &Survey) -> bool {
 /// packages dropped and each `-dev` package replaced by its runtime library (the table's
 /// guess; `--verify`'s ELF needs replace the table).
 fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, out: &mut Split) {
-    // a `-dev` package the RUN removes again still linked what it built: its runtime library
-    // stays in the original (the official images' `apt-mark manual` of what `ldd` finds,
-    // Alpine's `scanelf` run-deps), so the runtime installs it
     // Under `--verify` a guess of the table stays only where the ELF needs confirm it, in its
     // place, so the patch verified is the one shown without a daemon; what else the ELF needs
     // name comes after (in `assemble`).
     let confirmed = |lib: &str| inputs.runtime_libs.as_ref().is_none_or(|found| found.iter().any(|(p, _)| p == lib));
+    // a `-dev` package the RUN removes again still linked what it built: its runtime library
+    // stays in the original (the official images' `apt-mark manual` of what `ldd` finds,
+    // Alpine's `scanelf` run-deps), so the runtime installs it
     for p in state.packages.iter().filter(|p| p.fate == Fate::Removed && s.tool(&p.name)) {
         if let Some(Some(lib)) = libraries::runtime_on(&p.name, p.manager, libraries::release_of(&s.base)) {
             if confirmed(lib) && !out.runtime_pkgs.iter().any(|r| r == lib) {
