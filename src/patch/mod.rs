@@ -154,7 +154,10 @@ pub struct Inputs {
     pub targets: Vec<String>,
     /// The scripts the program starts with, read from the build context
     /// ([`start::start_scripts`]); empty: none known.
-    pub start_scripts: Vec<start::StartScript>,
+    pub start_scripts: Vec<start::ContextScript>,
+    /// The scripts the RUNs run, read from the build context ([`start::run_scripts`]);
+    /// empty: none known.
+    pub run_scripts: Vec<start::ContextScript>,
 }
 
 /// Suggest a rewrite of `text`. `name` is shown in the diff headers.
@@ -760,7 +763,7 @@ mod tests {
     fn a_program_that_compiles_at_start_keeps_its_toolchain() {
         let text = "FROM debian:sid-slim\nRUN apt update && apt -y install build-essential git libelf-dev --no-install-recommends\nRUN git clone --depth 1 https://git.zx2c4.com/wireguard-tools.git /wg && cd /wg/src && make && make install\nCOPY entrypoint.sh /usr/local/bin/entrypoint.sh\nENTRYPOINT [\"/usr/local/bin/entrypoint.sh\"]\nCMD [\"wg\", \"--help\"]\n";
         assert!(matches!(suggest(text, "Dockerfile", &Inputs::default(), &Templates::built_in()), Outcome::Patch(_)));
-        let start = start::StartScript {
+        let start = start::ContextScript {
             path: "/usr/local/bin/entrypoint.sh".into(),
             text: "#!/bin/sh\n(\ncd /wireguard/src\nmake module\n)\nexec $@\n".into(),
         };

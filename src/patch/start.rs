@@ -1,18 +1,26 @@
-//! The scripts a program starts with, read from the repository: a file the ENTRYPOINT or
-//! CMD runs that a COPY/ADD brings from the build context (`COPY entrypoint.sh
-//! /usr/local/bin/`). One that compiles when the container starts (jessfraz's wireguard
-//! image: `make module` against the kernel headers in its `entrypoint.sh`) needs the
-//! toolchain at run time, so no rewrite takes the toolchain out of that image: the rewrite is
-//! refused as `still-ships`, naming the script and the command.
+//! The scripts of the repository an image runs: a file the ENTRYPOINT or CMD runs, or a RUN
+//! runs, that a COPY/ADD brings from the build context (`COPY entrypoint.sh
+//! /usr/local/bin/`, `COPY install-plugins.sh /app/` then `RUN /app/install-plugins.sh`).
+//!
+//! - One that compiles when the container starts (jessfraz's wireguard image: `make module`
+//!   against the kernel headers in its `entrypoint.sh`) needs the toolchain at run time, so
+//!   no rewrite takes the toolchain out of that image: the rewrite is refused as
+//!   `still-ships`, naming the script and the command.
+//! - One a RUN runs after the toolchain is installed is read for what it does: a script that
+//!   only writes configuration (alerta's `snmptrapd.conf.sh`, a heredoc into /etc) may run
+//!   in the runtime stage; one that builds, installs a toolchain or runs a script of its own
+//!   keeps the refusal, naming what it runs. Its fetches count too: `pip install git+…` in
+//!   it makes git a build tool.
 
+use crate::dockerfile::packages::{is_toolchain_package, system_install};
 use crate::dockerfile::roles::{self, Role};
 use crate::dockerfile::shell::{self, SimpleCommand};
-use crate::dockerfile::{Body, Dockerfile, Kind};
+use crate::dockerfile::{Body, Dockerfile, Instruction, Kind};
 use crate::repository::TOOLCHAIN_PROGRAMS;
 
-/// A file the program starts with, as the repository has it.
+/// A file of the repository the image runs, as the repository has it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StartScript {
+pub struct ContextScript {
     /// Where the image has it (`/usr/local/bin/entrypoint.sh`).
     pub path: String,
     /// Its text.
@@ -45,8 +53,37 @@ fn compiles(c: &SimpleCommand) -> bool {
 /// (`/usr/local/bin/entrypoint.sh`, `./entrypoint.sh` in the WORKDIR, `sh start.sh`) is
 /// matched against each COPY's destination: the file itself, or a file copied into that
 /// folder, or a file of a folder copied there.
-pub fn start_scripts(df: &Dockerfile, read: &dyn Fn(&str) -> Option<String>) -> Vec<StartScript> {
-    let mut out: Vec<StartScript> = Vec::new();
+pub fn start_scripts(df: &Dockerfile, read: &dyn Fn(&str) -> Option<String>) -> Vec<ContextScript> {
+    context_scripts(df, read, &|ins| match ins.kind {
+        Kind::Entrypoint | Kind::Cmd => {
+            let words = ins.script().map(|t| shell::split_words(&t)).unwrap_or_default();
+            words.into_iter().filter(|w| w.starts_with('/') || w.starts_with("./") || w.ends_with(".sh")).collect()
+        }
+        _ => Vec::new(),
+    })
+}
+
+/// The files the stages' RUNs run as scripts (`RUN /app/install-plugins.sh`, `RUN sh
+/// setup.sh`; [`roles::runs_script`]) that a COPY or ADD puts there from the build context,
+/// read as [`start_scripts`] reads them. The path is where the image has it.
+pub fn run_scripts(df: &Dockerfile, read: &dyn Fn(&str) -> Option<String>) -> Vec<ContextScript> {
+    context_scripts(df, read, &|ins| match ins.kind {
+        Kind::Run => {
+            let script = shell::parse(&ins.script().unwrap_or_default());
+            script.commands.iter().filter_map(roles::runs_script).map(str::to_owned).collect()
+        }
+        _ => Vec::new(),
+    })
+}
+
+/// The files the paths `named` gives for an instruction stand for, where a COPY from the
+/// context put them (the WORKDIR in force resolves a relative path).
+fn context_scripts(
+    df: &Dockerfile,
+    read: &dyn Fn(&str) -> Option<String>,
+    named: &dyn Fn(&Instruction) -> Vec<String>,
+) -> Vec<ContextScript> {
+    let mut out: Vec<ContextScript> = Vec::new();
     for stage in &df.stages {
         let mut workdir = "/".to_owned();
         // (destination in the image, sources in the context, into a folder)
@@ -65,20 +102,17 @@ pub fn start_scripts(df: &Dockerfile, read: &dyn Fn(&str) -> Option<String>) -> 
                     let into = dest.ends_with('/') || sources.len() > 1;
                     copies.push((crate::dockerfile::resolve_path(&workdir, dest), sources.clone(), into));
                 }
-                (Kind::Entrypoint | Kind::Cmd, _) => {
-                    let words = ins.script().map(|t| shell::split_words(&t)).unwrap_or_default();
-                    for word in words.iter().filter(|w| w.starts_with('/') || w.starts_with("./") || w.ends_with(".sh"))
-                    {
+                _ => {
+                    for word in named(ins).iter().filter(|w| !w.contains('$')) {
                         let path = crate::dockerfile::resolve_path(&workdir, word);
                         if out.iter().any(|s| s.path == path) {
                             continue;
                         }
                         if let Some(text) = copies.iter().rev().find_map(|c| source_of(c, &path, read)) {
-                            out.push(StartScript { path, text });
+                            out.push(ContextScript { path, text });
                         }
                     }
                 }
-                _ => {}
             }
         }
     }
@@ -128,7 +162,7 @@ fn package_build(c: &SimpleCommand) -> bool {
 /// flex images: `git clone`, `composer install`, `npm install` compiling libxmljs, `npm run
 /// build`, all when the container starts). A package install alone (`pip3 install
 /// $EXTRA_PACKAGES`) is not a build.
-pub fn compiles_at_start(scripts: &[StartScript]) -> Option<(String, String)> {
+pub fn compiles_at_start(scripts: &[ContextScript]) -> Option<(String, String)> {
     scripts.iter().find_map(|s| {
         let parsed = shell::parse(&s.text);
         let said = |c: &SimpleCommand| (s.path.clone(), c.words.join(" "));
@@ -140,11 +174,34 @@ pub fn compiles_at_start(scripts: &[StartScript]) -> Option<(String, String)> {
     })
 }
 
+/// What in a script a RUN runs may build, or bring the toolchain: a command that builds or
+/// compiles (`make`, `pip install`, `gcc`), one that installs a toolchain package, or a
+/// script of its own, which is not read. `None`: it only sets up (writes configuration,
+/// makes users and folders, fetches).
+pub fn may_build(script: &ContextScript) -> Option<String> {
+    let parsed = shell::parse(&script.text);
+    parsed
+        .commands
+        .iter()
+        .find(|c| {
+            roles::runs_build(c)
+                || compiles(c)
+                || roles::runs_script(c).is_some()
+                || system_install(c).is_some_and(|(_, pkgs)| pkgs.iter().any(|p| is_toolchain_package(p)))
+        })
+        .map(|c| c.words.join(" "))
+}
+
+/// The script a RUN runs at `path` in the image, when the repository's is known.
+pub fn known<'a>(scripts: &'a [ContextScript], path: &str) -> Option<&'a ContextScript> {
+    scripts.iter().find(|s| s.path == path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn scripts(text: &str, files: &[(&str, &str)]) -> Vec<StartScript> {
+    fn scripts(text: &str, files: &[(&str, &str)]) -> Vec<ContextScript> {
         let df = Dockerfile::parse(text).unwrap();
         let read = |p: &str| files.iter().find(|(n, _)| *n == p.trim_start_matches("./")).map(|(_, t)| t.to_string());
         start_scripts(&df, &read)
@@ -180,6 +237,24 @@ mod tests {
         // without the clone, an install at start is no build
         let installs = flex.replace("  git clone \"$FLEX_REPOSITORY\" --depth 1\n", "  true\n");
         assert_eq!(compiles_at_start(&scripts(text, &[("openemr.sh", &installs)])), None);
+    }
+
+    #[test]
+    fn the_scripts_runs_run_are_read_where_the_copy_put_them() {
+        let text = "FROM python:3.13-slim\nWORKDIR /app\nCOPY install-plugins.sh /app/install-plugins.sh\nCOPY setup/ /opt/setup/\nRUN /app/install-plugins.sh\nRUN chmod +x /opt/setup/a.sh && sh /opt/setup/a.sh\nRUN ./missing.sh\nCMD [\"/app/start.sh\"]\n";
+        let read = |p: &str| match p {
+            "install-plugins.sh" => Some("pip install git+https://x/y.git\n".to_owned()),
+            "setup/a.sh" => Some("mkdir -p /data\n".to_owned()),
+            _ => None,
+        };
+        let df = Dockerfile::parse(text).unwrap();
+        let found = run_scripts(&df, &read);
+        let paths: Vec<&str> = found.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(paths, ["/app/install-plugins.sh", "/opt/setup/a.sh"]);
+        assert_eq!(may_build(&found[0]).as_deref(), Some("pip install git+https://x/y.git"));
+        assert_eq!(may_build(&found[1]), None);
+        // the CMD's script is a start script, not a RUN's
+        assert!(start_scripts(&df, &read).is_empty());
     }
 
     #[test]

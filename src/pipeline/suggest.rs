@@ -343,7 +343,7 @@ fn run_with(opts: &SuggestOptions, runtime_libs: Option<Vec<(String, String)>>) 
             targets = answer.target_names(df.as_ref());
         }
     }
-    // the scripts the program starts with, from the context (a file of at most 1 MiB, never
+    // the scripts the program starts with and the RUNs run, from the context (a file of at most 1 MiB, never
     // outside it)
     let read = |rel: &str| -> Option<String> {
         let rel = std::path::Path::new(rel.trim_start_matches("./"));
@@ -354,7 +354,15 @@ fn run_with(opts: &SuggestOptions, runtime_libs: Option<Vec<(String, String)>>) 
         (std::fs::metadata(&path).ok()?.len() <= 1 << 20).then(|| std::fs::read_to_string(path).ok()).flatten()
     };
     let start_scripts = df.as_ref().map(|df| patch::start::start_scripts(df, &read)).unwrap_or_default();
-    let inputs = patch::Inputs { files, scratch: opts.scratch, runtime_libs, targets: targets.clone(), start_scripts };
+    let run_scripts = df.as_ref().map(|df| patch::start::run_scripts(df, &read)).unwrap_or_default();
+    let inputs = patch::Inputs {
+        files,
+        scratch: opts.scratch,
+        runtime_libs,
+        targets: targets.clone(),
+        start_scripts,
+        run_scripts,
+    };
     match patch::suggest(&text, name, &inputs, &templates) {
         Outcome::Patch(p) => {
             s.outcome = "patch".into();

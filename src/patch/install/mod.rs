@@ -27,7 +27,7 @@ mod commands;
 mod fetch;
 mod runtime;
 
-use super::libraries;
+use super::{libraries, start};
 use super::{refuse, verbatim, Outcome, Plan, Rationale, Reason};
 use crate::dockerfile::packages::{is_toolchain_package, Manager};
 use crate::dockerfile::roles::{self, Role};
@@ -272,7 +272,11 @@ fn survey<'a>(df: &'a Dockerfile, inputs: &super::Inputs) -> Option<Result<Surve
         .map(|i| (i.kind == Kind::Run).then(|| i.script().map(|s| shell::parse(&s))).flatten())
         .collect();
     let states: Vec<Option<ship::RunState>> = scripts.iter().map(|s| s.as_ref().map(ship::run_state)).collect();
-    let git_is_tool = crate::dockerfile::packages::git_builds(&scripts.iter().flatten().collect::<Vec<_>>());
+    // (a script a RUN runs fetches with it too: alerta's `install-plugins.sh` pip-installs
+    // `git+…` plugins)
+    let read: Vec<shell::Script> = inputs.run_scripts.iter().map(|r| shell::parse(&r.text)).collect();
+    let git_is_tool =
+        crate::dockerfile::packages::git_builds(&scripts.iter().flatten().chain(&read).collect::<Vec<_>>());
     let toolchain_base = runtime_base(&base) != base && toolchain_image(&base).is_some();
     let official = official_or_arch(&base);
     let manager = states
@@ -336,7 +340,7 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
         // a RUN the runtime reruns (after the build, or between its RUNs)
         let rerun = n > last || !(s.ships_toolchain(n) || s.is_build_run(n) || s.prepares_with_tool(n));
         if n > s.first && ins.kind == Kind::Run && rerun {
-            opaque_script(ins, &s.scripts[n])?;
+            opaque_script(ins, &s.scripts[n], &workdir, &inputs.run_scripts)?;
         }
         if n > last {
             out.artifact_at.get_or_insert(out.runtime.len());
@@ -433,18 +437,30 @@ fn held_back(runtime_pkgs: &[String]) -> Vec<String> {
 
 /// Refuse a RUN the runtime stage would rerun when it runs a script shiplight does not read
 /// (sameersbn/docker-redmine's `bash ${REDMINE_BUILD_ASSETS_DIR}/install.sh`, whose `bundle
-/// install` compiles): after the toolchain is installed, it may build with it, and the
-/// runtime stage no longer has it.
-fn opaque_script(ins: &Instruction, script: &Option<shell::Script>) -> Result<(), Outcome> {
-    let Some(named) =
-        script.iter().flat_map(|s| &s.commands).filter(|c| roles::of(c) != Role::Build).find_map(roles::runs_script)
-    else {
+/// install` compiles), or one it read that may build ([`start::may_build`]): after the
+/// toolchain is installed, it may build with it, and the runtime stage no longer has it. A
+/// script from the context that only sets up (alerta's `snmptrapd.conf.sh` writes a
+/// configuration file) runs in the runtime as written.
+fn opaque_script(
+    ins: &Instruction,
+    script: &Option<shell::Script>,
+    workdir: &str,
+    known: &[start::ContextScript],
+) -> Result<(), Outcome> {
+    let named = script.iter().flat_map(|s| &s.commands).filter(|c| roles::of(c) != Role::Build).find_map(|c| {
+        let named = roles::runs_script(c)?;
+        match start::known(known, &resolve_path(workdir, named)) {
+            Some(read) => start::may_build(read).map(|what| format!("`{named}` runs `{what}`")),
+            None => Some(format!("`{named}` runs")),
+        }
+    });
+    let Some(named) = named else {
         return Ok(());
     };
     Err(Outcome::refused(
         Reason::StillShips,
         format!(
-            "line {}: `{named}` runs after the toolchain is installed and may build with it, so the runtime stage would still need the toolchain; run the script's build steps in their own RUN (or install the toolchain inside the script) and ask again",
+            "line {}: {named} after the toolchain is installed and may build with it, so the runtime stage would still need the toolchain; run the script's build steps in their own RUN (or install the toolchain inside the script) and ask again",
             ins.line
         ),
     ))
@@ -1774,6 +1790,43 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         let r = refusal(text);
         assert_eq!(r.reason, Reason::StillShips, "{r:?}");
         assert!(r.message.starts_with("line 4: `/etc/app/build/install.sh` runs after the toolchain"), "{}", r.message);
+    }
+
+    /// Round 32 (alerta's examples): a script the RUN runs, read from the context, is judged by
+    /// what it does. One that only writes configuration runs in the runtime as written; one
+    /// that pip-installs `git+…` plugins builds (the refusal names the command) and makes git a
+    /// build tool.
+    #[test]
+    fn a_script_read_from_the_context_is_judged_by_what_it_runs() {
+        let text = "FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y git python3-pip snmptrapd\nADD conf.sh /conf.sh\nRUN /conf.sh\nRUN pip3 install --break-system-packages git+https://github.com/alerta/alerta-contrib.git#subdirectory=integrations/snmptrap\nCMD [\"snmptrapd\", \"-f\"]\n";
+        assert_eq!(refusal(text).reason, Reason::StillShips);
+        let with = |script: &str| crate::patch::Inputs {
+            run_scripts: vec![crate::patch::start::ContextScript { path: "/conf.sh".into(), text: script.into() }],
+            ..Default::default()
+        };
+        let conf = "#!/bin/sh\ncat >/etc/snmp/snmptrapd.conf << EOF\ndisableAuthorization yes\ntraphandle default alerta-snmptrap\nEOF\n";
+        let O::Patch(p) = suggest(text, "Dockerfile", &with(conf), &Templates::built_in()) else { panic!("{text}") };
+        let rt = runtime(&p);
+        assert!(rt.contains("ADD conf.sh /conf.sh\nRUN /conf.sh\n"), "{}", p.patched);
+        assert!(rt.contains("COPY --from=build"), "{}", p.patched);
+        assert!(!rt.contains(" git "), "{}", p.patched);
+        // a script that builds keeps the refusal, saying what it runs
+        let builds =
+            "#!/bin/sh\nwhile read p v; do\n  pip install git+https://example.org/x.git@$v\ndone </app/plugins.txt\n";
+        let O::Refused(r) = suggest(text, "Dockerfile", &with(builds), &Templates::built_in()) else { panic!() };
+        assert_eq!(r.reason, Reason::StillShips);
+        assert!(
+            r.message.starts_with("line 4: `/conf.sh` runs `pip install git+https://example.org/x.git@$v` after"),
+            "{}",
+            r.message
+        );
+        // and so does one that runs a script of its own, or installs a compiler
+        for opaque in ["#!/bin/sh\n./other.sh\n", "#!/bin/sh\napt-get install -y gcc\n"] {
+            let O::Refused(r) = suggest(text, "Dockerfile", &with(opaque), &Templates::built_in()) else {
+                panic!("{opaque}")
+            };
+            assert_eq!(r.reason, Reason::StillShips, "{opaque}");
+        }
     }
 
     /// Round 21 (OctoPrint's minimal image): `PIP_USER` sends pip's installs to
