@@ -488,3 +488,35 @@ fn a_user_set_by_the_repositorys_own_base_and_gitpods_workspace() {
     assert!(f.iter().any(|x| x["code"] == "SL311"), "{f:#?}");
     assert!(stderr.contains("Gitpod builds it as the workspace image (.gitpod.yml:2)"), "{stderr}");
 }
+
+/// Round 32 (alerta, held out): an example built FROM the repository's own image runs its
+/// RUNs with the ENV that image sets; `PIP_NO_CACHE_DIR=1` there means pip leaves no cache,
+/// so SL106 stays quiet. The same RUN on an image the repository does not make still hears it.
+#[test]
+fn env_set_by_the_repositorys_own_image_is_inherited() {
+    let root = "FROM python:3.13-slim\nENV PIP_NO_CACHE_DIR=1\nRUN python3 -m venv /venv\nCMD [\"supervisord\"]\n";
+    let compose = "services:\n  web:\n    build: .\n    image: alerta-web\n";
+    let example = "FROM alerta/alerta-web\nRUN /venv/bin/pip install git+https://github.com/alerta/alerta-contrib.git#subdirectory=webhooks/msteams\n";
+    let wf = "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          push: true\n          tags: alerta/alerta-web:latest\n";
+    let files = [
+        ("Dockerfile", root),
+        (".github/workflows/release.yml", wf),
+        ("examples/webhook/Dockerfile", example),
+        ("examples/webhook/docker-compose.yml", compose),
+    ]
+    .map(|(p, t)| (p, t.to_owned()));
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let dir = repo(&borrowed);
+    let sl106 = |dir: &std::path::Path| lint(dir, "examples/webhook/Dockerfile").0.iter().any(|x| x["code"] == "SL106");
+    assert!(!sl106(dir.path()), "the repository's alerta/alerta-web sets PIP_NO_CACHE_DIR=1");
+    // the root image with the ENV turned off, or an image the repository does not make
+    let off = root.replace("PIP_NO_CACHE_DIR=1", "PIP_NO_CACHE_DIR=0");
+    let dir2 = repo(
+        &[borrowed[0], borrowed[1], borrowed[2], borrowed[3]]
+            .map(|(p, t)| (p, if p == "Dockerfile" { off.as_str() } else { t })),
+    );
+    assert!(sl106(dir2.path()));
+    let elsewhere = example.replace("alerta/alerta-web", "someone/else");
+    let dir3 = repo(&[borrowed[0], borrowed[1], ("examples/webhook/Dockerfile", elsewhere.as_str()), borrowed[3]]);
+    assert!(sl106(dir3.path()));
+}

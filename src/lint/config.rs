@@ -46,6 +46,9 @@ pub struct LintConfig {
     /// The user the repository's own image the file ships on sets (see
     /// [`crate::repository::Answer::base_user`]).
     pub base_user: Option<String>,
+    /// The repository's own image the file ships on and the ENV it sets (see
+    /// [`crate::repository::Answer::base_env`]): stages FROM that image run with it.
+    pub base_env: Option<(String, Vec<(String, String)>)>,
     /// Stages other build paths build (a dev container's target, a CI-only target): used,
     /// though they do not ship.
     pub built: Vec<String>,
@@ -80,6 +83,7 @@ impl Default for LintConfig {
             toolchain_product: false,
             base_of_others: false,
             base_user: None,
+            base_env: None,
             built: Vec::new(),
             local_images: Vec::new(),
             trusted_registries: Vec::new(),

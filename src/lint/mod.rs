@@ -255,8 +255,16 @@ impl<'a> Ctx<'a> {
                 .rev()
                 .find(|kv| kv.key == key)
                 .map(|kv| kv.value.as_deref().unwrap_or(""));
-            let inherited = match self.graph.bases[s.index] {
-                crate::dockerfile::graph::StageRef::Stage(j) if j < s.index => values[j],
+            // from an earlier stage, or from the repository's own image it is built on
+            let config: &'a LintConfig = self.config;
+            let inherited = match &self.graph.bases[s.index] {
+                crate::dockerfile::graph::StageRef::Stage(j) if *j < s.index => values[*j],
+                crate::dockerfile::graph::StageRef::Image(image) => config
+                    .base_env
+                    .as_ref()
+                    .filter(|(base, _)| base == image)
+                    .and_then(|(_, env)| env.iter().find(|(k, _)| k == key))
+                    .map(|(_, v)| v.as_str()),
                 _ => None,
             };
             values.push(own.or(inherited));

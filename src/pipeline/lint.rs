@@ -188,6 +188,7 @@ pub fn ship_config(
     c.toolchain_product = answer.role == crate::repository::Role::ToolchainProduct;
     c.base_of_others = answer.base_of.is_some();
     c.base_user = answer.base_user.as_ref().map(|(_, user)| user.clone());
+    c.base_env = answer.base_env.clone();
     c
 }
 

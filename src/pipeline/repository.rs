@@ -203,6 +203,15 @@ fn made(
                 .last()?;
             Some((user.line, user.words().first()?.clone()))
         }),
+        env: graph
+            .targets
+            .first()
+            .map(|&t| {
+                let lineage = graph.lineage(t);
+                let envs = lineage.into_iter().flat_map(|i| df.stages[i].of_kind(crate::dockerfile::Kind::Env));
+                envs.flat_map(|e| e.pairs()).map(|kv| (kv.key.clone(), kv.value.clone().unwrap_or_default())).collect()
+            })
+            .unwrap_or_default(),
     };
     (bases, Some(made))
 }

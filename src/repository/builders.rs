@@ -59,6 +59,9 @@ pub struct Made {
     /// The last USER of the last stage's lineage: its line and the user (`openwisp:root`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<(usize, String)>,
+    /// The ENV the last stage's lineage sets, in order: (name, value as written).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<(String, String)>,
 }
 
 /// The command an image built on `image` inherits from the repository's own Dockerfiles:
@@ -114,6 +117,32 @@ pub fn inherited_user<'a>(
         image = first.base.clone()?;
     }
     None
+}
+
+/// The ENV an image built on `image` inherits, when the repository's own Dockerfiles make
+/// that image (alerta's examples are built FROM `alerta/alerta-web`, whose Dockerfile sets
+/// `PIP_NO_CACHE_DIR=1`): (name, value), the nearest image's value of a name first. Followed
+/// through at most 8 images, as the command is; where the Dockerfiles that make an image
+/// disagree on it, no further.
+pub fn inherited_env(image: &str, made: &[Made], paths: &[BuildPath], dockerfiles: &[String]) -> Vec<(String, String)> {
+    let mut image = image.to_owned();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for _ in 0..8 {
+        let makers = makers(&image, paths, dockerfiles);
+        let found: Vec<&Made> = made.iter().filter(|m| makers.contains(&m.dockerfile.as_str())).collect();
+        let Some(first) = found.first() else { break };
+        if found.iter().any(|m| m.env != first.env || m.base != first.base) {
+            break;
+        }
+        for (k, v) in first.env.iter().rev() {
+            if !out.iter().any(|(seen, _)| seen == k) {
+                out.push((k.clone(), v.clone()));
+            }
+        }
+        let Some(next) = first.base.clone() else { break };
+        image = next;
+    }
+    out
 }
 
 /// The builder Dockerfiles of a repository, each with the evidence that says so.

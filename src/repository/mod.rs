@@ -383,6 +383,7 @@ impl Model {
         }
         a.base_of = self.bases.get(dockerfile).cloned();
         a.base_user = df.and_then(|df| self.inherited_user(df));
+        a.base_env = df.and_then(|df| self.inherited_env(df));
         a.local = self.local_images();
         for p in &paths {
             for c in &p.contexts {
@@ -407,6 +408,15 @@ impl Model {
             says: format!("the repository's image `{base}` it ships on sets `USER {user}`"),
         };
         Some((evidence, user.to_owned()))
+    }
+
+    /// The image `df` ships on and the ENV it sets, when the repository's own Dockerfiles
+    /// make that image and set some.
+    fn inherited_env(&self, df: &Dockerfile) -> Option<(String, Vec<(String, String)>)> {
+        let graph = Graph::build(df, &[]).ok()?;
+        let base = graph.root_image(*graph.targets.first()?)?;
+        let env = builders::inherited_env(base, &self.made, &self.paths, &self.dockerfiles);
+        (!env.is_empty()).then(|| (base.to_owned(), env))
     }
 
     /// The evidence that `df`, which sets no command of its own, runs an interactive
@@ -496,6 +506,10 @@ pub struct Answer {
     /// user unless this file says otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_user: Option<(Evidence, String)>,
+    /// The image it ships on and the ENV that image sets, when the repository's own
+    /// Dockerfiles make it ([`builders::inherited_env`]): what its RUNs run with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_env: Option<(String, Vec<(String, String)>)>,
 }
 
 /// One stage's role.
@@ -769,6 +783,7 @@ fn answer(paths: Vec<&BuildPath>, df: Option<&Dockerfile>) -> Answer {
         local: Vec::new(),
         base_of: None,
         base_user: None,
+        base_env: None,
     }
 }
 
