@@ -766,6 +766,7 @@ mod tests {
         let start = start::ContextScript {
             path: "/usr/local/bin/entrypoint.sh".into(),
             text: "#!/bin/sh\n(\ncd /wireguard/src\nmake module\n)\nexec $@\n".into(),
+            ..Default::default()
         };
         let inputs = Inputs { start_scripts: vec![start], ..Default::default() };
         let Outcome::Refused(why) = suggest(text, "Dockerfile", &inputs, &Templates::built_in()) else { panic!() };

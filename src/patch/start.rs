@@ -25,6 +25,26 @@ pub struct ContextScript {
     pub path: String,
     /// Its text.
     pub text: String,
+    /// The scripts of the repository it runs in turn (`sh autoconfig.sh`, `. /env.sh`), as
+    /// it names them and where they were read.
+    pub calls: Vec<(String, String)>,
+}
+
+/// At most this many scripts are read for one Dockerfile, callees included.
+const MOST: usize = 32;
+
+/// The scripts a script runs by name: `sh x.sh`, `./x.sh`, `/x.sh` ([`roles::runs_script`])
+/// and the ones it sources (`. ./env.sh`, `source env.sh`); not a name with a variable.
+fn callees(parsed: &shell::Script) -> Vec<&str> {
+    parsed
+        .commands
+        .iter()
+        .filter_map(|c| match c.program() {
+            "." | "source" => c.args().first().map(String::as_str),
+            _ => roles::runs_script(c),
+        })
+        .filter(|n| !n.contains('$'))
+        .collect()
 }
 
 /// Build drivers a start script may run beside the toolchains an ENTRYPOINT may be
@@ -109,7 +129,8 @@ fn context_scripts(
                             continue;
                         }
                         if let Some(text) = copies.iter().rev().find_map(|c| source_of(c, &path, read)) {
-                            out.push(ContextScript { path, text });
+                            out.push(ContextScript { path, text, calls: Vec::new() });
+                            follow(&mut out, &copies, &workdir, read);
                         }
                     }
                 }
@@ -117,6 +138,42 @@ fn context_scripts(
         }
     }
     out
+}
+
+/// Read the scripts the last one read runs in turn, and theirs, where the same COPYs put
+/// them: a relative name is looked for in the WORKDIR (where the program starts) and beside
+/// the script. At most [`MOST`] scripts in all.
+fn follow(
+    out: &mut Vec<ContextScript>,
+    copies: &[(String, Vec<String>, bool)],
+    workdir: &str,
+    read: &dyn Fn(&str) -> Option<String>,
+) {
+    let mut queue = vec![out.len() - 1];
+    while let Some(i) = queue.pop() {
+        let parsed = shell::parse(&out[i].text);
+        let folder = out[i].path.rsplit_once('/').map_or("/", |(f, _)| if f.is_empty() { "/" } else { f }).to_owned();
+        for name in callees(&parsed) {
+            let mut places = vec![crate::dockerfile::resolve_path(workdir, name)];
+            places.push(crate::dockerfile::resolve_path(&folder, name));
+            places.dedup();
+            for path in places {
+                if out.iter().any(|s| s.path == path) {
+                    out[i].calls.push((name.to_owned(), path));
+                    break;
+                }
+                if out.len() >= MOST {
+                    return;
+                }
+                if let Some(text) = copies.iter().rev().find_map(|c| source_of(c, &path, read)) {
+                    out[i].calls.push((name.to_owned(), path.clone()));
+                    out.push(ContextScript { path, text, calls: Vec::new() });
+                    queue.push(out.len() - 1);
+                    break;
+                }
+            }
+        }
+    }
 }
 
 /// The text of the file a COPY puts at `path`, when it does.
@@ -178,18 +235,31 @@ pub fn compiles_at_start(scripts: &[ContextScript]) -> Option<(String, String)> 
 /// compiles (`make`, `pip install`, `gcc`), one that installs a toolchain package, or a
 /// script of its own, which is not read. `None`: it only sets up (writes configuration,
 /// makes users and folders, fetches).
-pub fn may_build(script: &ContextScript) -> Option<String> {
+pub fn may_build(script: &ContextScript, known: &[ContextScript]) -> Option<String> {
+    may_build_within(script, known, 4)
+}
+
+/// [`may_build`], following the scripts it runs at most `depth` deep.
+fn may_build_within(script: &ContextScript, known: &[ContextScript], depth: usize) -> Option<String> {
     let parsed = shell::parse(&script.text);
-    parsed
-        .commands
-        .iter()
-        .find(|c| {
-            roles::runs_build(c)
-                || compiles(c)
-                || roles::runs_script(c).is_some()
-                || system_install(c).is_some_and(|(_, pkgs)| pkgs.iter().any(|p| is_toolchain_package(p)))
-        })
-        .map(|c| c.words.join(" "))
+    parsed.commands.iter().find_map(|c| {
+        let named = match c.program() {
+            "." | "source" => c.args().first().map(String::as_str),
+            _ => roles::runs_script(c),
+        };
+        if let Some(named) = named {
+            // a script it runs that was read is judged by what it runs in turn
+            let callee = script.calls.iter().find(|(n, _)| n == named).and_then(|(_, path)| self::known(known, path));
+            return match callee {
+                Some(callee) if depth > 0 => may_build_within(callee, known, depth - 1),
+                _ => Some(c.words.join(" ")),
+            };
+        }
+        let builds = roles::runs_build(c)
+            || compiles(c)
+            || system_install(c).is_some_and(|(_, pkgs)| pkgs.iter().any(|p| is_toolchain_package(p)));
+        builds.then(|| c.words.join(" "))
+    })
 }
 
 /// The script a RUN runs at `path` in the image, when the repository's is known.
@@ -251,10 +321,38 @@ mod tests {
         let found = run_scripts(&df, &read);
         let paths: Vec<&str> = found.iter().map(|s| s.path.as_str()).collect();
         assert_eq!(paths, ["/app/install-plugins.sh", "/opt/setup/a.sh"]);
-        assert_eq!(may_build(&found[0]).as_deref(), Some("pip install git+https://x/y.git"));
-        assert_eq!(may_build(&found[1]), None);
+        assert_eq!(may_build(&found[0], &found).as_deref(), Some("pip install git+https://x/y.git"));
+        assert_eq!(may_build(&found[1], &found), None);
         // the CMD's script is a start script, not a RUN's
         assert!(start_scripts(&df, &read).is_empty());
+    }
+
+    /// Round 31 (openemr's flex-3.12): the CMD's `run_openemr.sh` runs `sh autoconfig.sh`,
+    /// which clones OpenEMR and runs `composer install` when the container starts.
+    #[test]
+    fn the_scripts_a_script_runs_are_followed() {
+        let text = "FROM alpine:3.15\nWORKDIR /var/www/localhost/htdocs\nCOPY run_openemr.sh autoconfig.sh /var/www/localhost/htdocs/\nCOPY env.sh /etc/\nCMD [ \"./run_openemr.sh\" ]\n";
+        let run = "#!/bin/sh\n. /etc/env.sh\nsh autoconfig.sh\nexec httpd -D FOREGROUND\n";
+        let auto = "#!/bin/sh\ngit clone \"$FLEX_REPOSITORY\" --depth 1\ncd openemr\ncomposer install --no-dev\n";
+        let files = [("run_openemr.sh", run), ("autoconfig.sh", auto), ("env.sh", "export A=1\n")];
+        let found = scripts(text, &files);
+        let paths: Vec<&str> = found.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["/var/www/localhost/htdocs/run_openemr.sh", "/etc/env.sh", "/var/www/localhost/htdocs/autoconfig.sh"]
+        );
+        assert_eq!(
+            compiles_at_start(&found),
+            Some(("/var/www/localhost/htdocs/autoconfig.sh".into(), "composer install --no-dev".into()))
+        );
+        // a RUN's script is judged through the scripts it runs: one that only sources its
+        // settings sets up, one that runs a builder builds, one not read may
+        assert_eq!(may_build(&found[0], &found).as_deref(), Some("composer install --no-dev"));
+        let calm: Vec<(&str, &str)> = vec![("run_openemr.sh", "#!/bin/sh\n. /etc/env.sh\nmkdir -p /data\n"), files[2]];
+        let found = scripts(text, &calm);
+        assert_eq!(may_build(&found[0], &found), None);
+        let unread = scripts(text, &[("run_openemr.sh", "#!/bin/sh\n./elsewhere.sh\n")]);
+        assert_eq!(may_build(&unread[0], &unread).as_deref(), Some("./elsewhere.sh"));
     }
 
     #[test]

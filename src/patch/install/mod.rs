@@ -450,7 +450,7 @@ fn opaque_script(
     let named = script.iter().flat_map(|s| &s.commands).filter(|c| roles::of(c) != Role::Build).find_map(|c| {
         let named = roles::runs_script(c)?;
         match start::known(known, &resolve_path(workdir, named)) {
-            Some(read) => start::may_build(read).map(|what| format!("`{named}` runs `{what}`")),
+            Some(read) => start::may_build(read, known).map(|what| format!("`{named}` runs `{what}`")),
             None => Some(format!("`{named}` runs")),
         }
     });
@@ -1801,7 +1801,11 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         let text = "FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y git python3-pip snmptrapd\nADD conf.sh /conf.sh\nRUN /conf.sh\nRUN pip3 install --break-system-packages git+https://github.com/alerta/alerta-contrib.git#subdirectory=integrations/snmptrap\nCMD [\"snmptrapd\", \"-f\"]\n";
         assert_eq!(refusal(text).reason, Reason::StillShips);
         let with = |script: &str| crate::patch::Inputs {
-            run_scripts: vec![crate::patch::start::ContextScript { path: "/conf.sh".into(), text: script.into() }],
+            run_scripts: vec![crate::patch::start::ContextScript {
+                path: "/conf.sh".into(),
+                text: script.into(),
+                ..Default::default()
+            }],
             ..Default::default()
         };
         let conf = "#!/bin/sh\ncat >/etc/snmp/snmptrapd.conf << EOF\ndisableAuthorization yes\ntraphandle default alerta-snmptrap\nEOF\n";
