@@ -682,7 +682,12 @@ fn build_push(
     job: &JobUse,
 ) {
     let get = |k: &str| with_value(with, k, scope);
-    let (context, file, target) = (get("context"), get("file"), get("target"));
+    // version 1 of docker/build-push-action names its inputs `path`, `dockerfile`,
+    // `repository` and `tags`, and pushes unless told `push: false` (SickChill's workflow)
+    let v1 =
+        step.str_at("uses").is_some_and(|u| u.starts_with("docker/") && (u.ends_with("@v1") || u.contains("@v1.")));
+    let (context, file, target) =
+        if v1 { (get("path"), get("dockerfile"), get("target")) } else { (get("context"), get("file"), get("target")) };
     for (k, v) in [("context", &context), ("file", &file), ("target", &target)] {
         if let Err(e) = v {
             note(model, here, step.line, format!("{who}: `{k}` is `{e}`, which cannot be resolved here; not followed"));
@@ -690,8 +695,19 @@ fn build_push(
         }
     }
     let context = action_context(&context.unwrap_or_default().unwrap_or_else(|| ".".into()));
-    let tags = get("tags").ok().flatten().map(|t| list(&t, true)).unwrap_or_default();
-    let push = maybe_true(&get("push"));
+    let mut tags = get("tags").ok().flatten().map(|t| list(&t, true)).unwrap_or_default();
+    let mut push = maybe_true(&get("push"));
+    if v1 {
+        push = push.or(Some(true));
+        // the image is `registry/repository`, tagged with each of `tags`
+        if let Some(repository) = get("repository").ok().flatten().filter(|r| !r.is_empty()) {
+            let image = match get("registry").ok().flatten().filter(|r| !r.is_empty()) {
+                Some(registry) => format!("{registry}/{repository}"),
+                None => repository,
+            };
+            tags = if tags.is_empty() { vec![image] } else { tags.iter().map(|t| format!("{image}:{t}")).collect() };
+        }
+    }
     let fate = Fate {
         push,
         load: maybe_true(&get("load")) == Some(true),
@@ -1399,6 +1415,29 @@ jobs:
             "{}",
             m.paths[0].evidence
         );
+    }
+
+    /// Round 31 (SickChill): version 1 of docker/build-push-action pushes unless told not to,
+    /// and takes the Dockerfile's folder as `path` and the image as `repository`.
+    #[test]
+    fn build_push_action_v1_pushes_by_default() {
+        let wf = "on: push\njobs:\n  docker:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/build-push-action@v1\n        with:\n          registry: docker.pkg.github.com\n          repository: sickchill/sickchill/sickchill\n          tag_with_ref: true\n      - uses: docker/build-push-action@v1.1.0\n        with:\n          path: web\n          dockerfile: web/Dockerfile.prod\n          push: false\n      - uses: docker/build-push-action@v1\n        with:\n          path: api\n          repository: o/api\n          tags: latest,1.2\n";
+        let m =
+            model(&[(".github/workflows/docker.yml", wf)], &["Dockerfile", "web/Dockerfile.prod", "api/Dockerfile"]);
+        let found = roles(&m);
+        assert!(found.contains(&("Dockerfile", None, Role::Ships)), "{found:?}");
+        assert_eq!(m.paths[0].images, ["docker.pkg.github.com/sickchill/sickchill/sickchill"]);
+        assert!(
+            m.paths[0].evidence.to_string().contains("docker/build-push-action pushes it"),
+            "{}",
+            m.paths[0].evidence
+        );
+        // told not to push (and not tagged), it builds the Dockerfile `dockerfile` names, in
+        // `path`, for CI only
+        assert!(found.contains(&("web/Dockerfile.prod", None, Role::CiOnly)), "{found:?}");
+        let api = m.paths.iter().find(|p| p.dockerfile == "api/Dockerfile").expect("api/Dockerfile is built");
+        assert_eq!(api.images, ["o/api:latest", "o/api:1.2"]);
+        assert!(found.contains(&("api/Dockerfile", None, Role::Ships)), "{found:?}");
     }
 
     #[test]
