@@ -59,21 +59,20 @@ pub fn read(sources: &Sources, model: &mut Model) {
             };
             let target = build.and_then(|b| b.get("target"));
             model.paths.push(BuildPath {
-                dockerfile: df,
-                context,
                 target: target.and_then(Node::as_str).map(str::to_owned),
-                role: Role::Development,
-                evidence: Evidence {
-                    source: Source::DevContainer,
-                    file: file.path.clone(),
-                    line: node.line,
-                    says: "a dev container builds it".into(),
-                },
                 name: doc.str_at("name").map(str::to_owned),
                 target_line: target.map(|t| t.line),
-                mounts: Vec::new(),
-                images: Vec::new(),
-                contexts: Vec::new(),
+                ..BuildPath::plain(
+                    df,
+                    context,
+                    Role::Development,
+                    Evidence {
+                        source: Source::DevContainer,
+                        file: file.path.clone(),
+                        line: node.line,
+                        says: "a dev container builds it".into(),
+                    },
+                )
             });
         } else if let (Some(compose), Some(service)) = (doc.get("dockerComposeFile"), doc.get("service")) {
             let service_name = service.as_str().unwrap_or_default();
@@ -97,21 +96,19 @@ pub fn read(sources: &Sources, model: &mut Model) {
                 let Some(context) = join(&cdir, context) else { continue };
                 let Some(df) = join(&context, file_in) else { continue };
                 model.paths.push(BuildPath {
-                    dockerfile: df,
-                    context,
                     target: target.and_then(Node::as_str).map(str::to_owned),
-                    role: Role::Development,
-                    evidence: Evidence {
-                        source: Source::DevContainer,
-                        file: file.path.clone(),
-                        line: service.line,
-                        says: format!("a dev container builds it through service `{service_name}` of {path}"),
-                    },
                     name: Some(service_name.to_owned()),
-                    target_line: None,
-                    mounts: Vec::new(),
-                    images: Vec::new(),
-                    contexts: Vec::new(),
+                    ..BuildPath::plain(
+                        df,
+                        context,
+                        Role::Development,
+                        Evidence {
+                            source: Source::DevContainer,
+                            file: file.path.clone(),
+                            line: service.line,
+                            says: format!("a dev container builds it through service `{service_name}` of {path}"),
+                        },
+                    )
                 });
             }
         }

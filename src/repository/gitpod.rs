@@ -35,23 +35,17 @@ pub fn read(sources: &Sources, model: &mut Model) {
             });
             continue;
         };
-        model.paths.push(BuildPath {
-            dockerfile: df,
+        model.paths.push(BuildPath::plain(
+            df,
             context,
-            target: None,
-            role: Role::Development,
-            evidence: Evidence {
+            Role::Development,
+            Evidence {
                 source: Source::DevContainer,
                 file: file.path.clone(),
                 line: node.line,
                 says: "Gitpod builds it as the workspace image".into(),
             },
-            name: None,
-            target_line: None,
-            mounts: Vec::new(),
-            images: Vec::new(),
-            contexts: Vec::new(),
-        });
+        ));
     }
 }
 

@@ -51,21 +51,19 @@ pub fn read(sources: &Sources, model: &mut Model) {
             };
             let name = arg("ref", 0).map(string_literal).and_then(Result::ok).map(str::to_owned);
             model.paths.push(BuildPath {
-                dockerfile,
-                context,
                 target,
-                role: Role::Development,
-                evidence: Evidence {
-                    source: Source::Tilt,
-                    file: file.path.clone(),
-                    line,
-                    says: "Tilt builds it for a development cluster (`docker_build`)".into(),
-                },
                 name,
-                target_line: None,
-                mounts: Vec::new(),
-                images: Vec::new(),
-                contexts: Vec::new(),
+                ..BuildPath::plain(
+                    dockerfile,
+                    context,
+                    Role::Development,
+                    Evidence {
+                        source: Source::Tilt,
+                        file: file.path.clone(),
+                        line,
+                        says: "Tilt builds it for a development cluster (`docker_build`)".into(),
+                    },
+                )
             });
         }
     }
