@@ -12,7 +12,7 @@
 //!   keeps the refusal, naming what it runs. Its fetches count too: `pip install git+…` in
 //!   it makes git a build tool.
 
-use crate::dockerfile::packages::{is_toolchain_package, system_install};
+use crate::dockerfile::packages::{is_compiler_package, is_toolchain_package, system_install};
 use crate::dockerfile::roles::{self, Role};
 use crate::dockerfile::shell::{self, SimpleCommand};
 use crate::dockerfile::{Body, Dockerfile, Instruction, Kind};
@@ -219,15 +219,28 @@ fn package_build(c: &SimpleCommand) -> bool {
 /// flex images: `git clone`, `composer install`, `npm install` compiling libxmljs, `npm run
 /// build`, all when the container starts). A package install alone (`pip3 install
 /// $EXTRA_PACKAGES`) is not a build.
+///
+/// A compile the script installs its own toolchain for first (openemr 7.0's `openemr.sh`:
+/// `apk add … gcc make g++`, then phpredis's `./configure` and `make`, when asked to) needs
+/// nothing of the image's: it is not counted.
 pub fn compiles_at_start(scripts: &[ContextScript]) -> Option<(String, String)> {
     scripts.iter().find_map(|s| {
         let parsed = shell::parse(&s.text);
         let said = |c: &SimpleCommand| (s.path.clone(), c.words.join(" "));
-        if let Some(c) = parsed.commands.iter().find(|c| compiles(c)) {
-            return Some(said(c));
+        let commands = &parsed.commands;
+        let own_toolchain = |at: usize| {
+            commands[..at].iter().any(|i| {
+                i.runs_whenever(&commands[at])
+                    && system_install(i).is_some_and(|(_, pkgs)| pkgs.iter().any(|p| is_compiler_package(p)))
+            })
+        };
+        if let Some(c) = (0..commands.len()).find(|&at| compiles(&commands[at]) && !own_toolchain(at)) {
+            return Some(said(&commands[c]));
         }
-        let clones = parsed.commands.iter().any(|c| c.program() == "git" && c.subcommand() == Some("clone"));
-        parsed.commands.iter().find(|c| clones && package_build(c)).map(said)
+        let clones = commands.iter().any(|c| c.program() == "git" && c.subcommand() == Some("clone"));
+        (0..commands.len())
+            .find(|&at| clones && package_build(&commands[at]) && !own_toolchain(at))
+            .map(|at| said(&commands[at]))
     })
 }
 
@@ -353,6 +366,25 @@ mod tests {
         assert_eq!(may_build(&found[0], &found), None);
         let unread = scripts(text, &[("run_openemr.sh", "#!/bin/sh\n./elsewhere.sh\n")]);
         assert_eq!(may_build(&unread[0], &unread).as_deref(), Some("./elsewhere.sh"));
+    }
+
+    /// Round 31 (openemr 7.0's `openemr.sh`): asked to, it installs gcc, make and g++ itself
+    /// and builds phpredis; that build needs nothing of the image's toolchain.
+    #[test]
+    fn a_start_build_that_installs_its_own_toolchain_needs_none_of_the_images() {
+        let text = "FROM alpine:3.20\nCOPY openemr.sh /\nCMD [\"/openemr.sh\"]\n";
+        let own = "#!/bin/sh\nif [ -n \"$REDIS\" ]; then\n  apk add --no-cache git php83-dev gcc make g++\n  cd /tmp/phpredis\n  ./configure --enable-redis-igbinary\n  make\nfi\nexec httpd\n";
+        assert_eq!(compiles_at_start(&scripts(text, &[("openemr.sh", own)])), None);
+        // installed in another branch, or after the build, it is the image's that builds
+        let other = own.replace("  apk add --no-cache git php83-dev gcc make g++\n", "");
+        let other = other.replacen(
+            "if [ -n \"$REDIS\" ]; then\n",
+            "if [ -n \"$X\" ]; then apk add gcc make; fi\nif [ -n \"$REDIS\" ]; then\n",
+            1,
+        );
+        assert!(compiles_at_start(&scripts(text, &[("openemr.sh", &other)])).is_some(), "{other}");
+        let after = "#!/bin/sh\nmake\napk add gcc make\n";
+        assert!(compiles_at_start(&scripts(text, &[("openemr.sh", after)])).is_some());
     }
 
     #[test]
