@@ -265,8 +265,13 @@ pub fn of(c: &SimpleCommand) -> Role {
     if matches!(asked[..], [a] if matches!(a.as_str(), "version" | "--version" | "-v" | "-V" | "--help" | "-h")) {
         return Role::Shell;
     }
-    // a program run from /tmp was downloaded for the build (`/tmp/rustup-init -y`)
-    let downloaded = c.effective().first().is_some_and(|w| w.starts_with("/tmp/"));
+    // a program run from /tmp was downloaded for the build (`/tmp/rustup-init -y`); one run
+    // from a language package manager's tool folder is a tool it installed for the build
+    // (openemr's `/root/.composer/vendor/bin/phing vendor-clean`, `node_modules/.bin/tsc`)
+    let downloaded = c
+        .effective()
+        .first()
+        .is_some_and(|w| w.starts_with("/tmp/") || w.contains("vendor/bin/") || w.contains("node_modules/.bin/"));
     if BUILD_RUN.contains(&p)
         || php_installer(c)
         || PREPARES.contains(&p)

@@ -733,8 +733,17 @@ fn replay(
 ) -> Result<(), Outcome> {
     let kept = |c: &shell::SimpleCommand| roles::of(c) == Role::Setup && !c.conditional();
     let mut feeds: Option<String> = None;
+    // the folder each command runs in, as the RUN's `cd`s leave it (`None`: unknown)
+    let mut cwd = Some(workdir.to_owned());
     for (i, c) in script.commands.iter().enumerate() {
         let p = c.program();
+        if p == "cd" {
+            cwd = match (cwd, c.args().iter().find(|a| !a.starts_with('-'))) {
+                (Some(at), Some(dir)) if !dir.contains('$') && dir != "-" => Some(resolve_path(&at, dir)),
+                _ => None,
+            };
+            continue;
+        }
         // what a kept set-up command reads from a pipe (`echo zap:zap | chpasswd`) comes along
         if c.pipes_into_next && script.commands.get(i + 1).is_some_and(kept) {
             let written = commands::written(df, ins, c);
@@ -779,6 +788,7 @@ fn replay(
             continue;
         }
         if kept(c) && !removed_after(c, &script.commands[i + 1..]) {
+            misplaced(ins, c, cwd.as_deref(), workdir, &script.commands[i + 1..])?;
             let written = commands::written(df, ins, c);
             out.setup.push(match feeds.take() {
                 Some(f) => format!("{f} | {written}"),
@@ -796,6 +806,54 @@ fn replay(
         ));
     }
     Ok(())
+}
+
+/// Refuse a set-up command the runtime would rerun in the wrong place: it names a relative
+/// path (`chmod 666 openemr/sites/default/sqlconf.php`) while a `cd` of the RUN has left the
+/// RUN's working folder (the rerun has no `cd`), or a path a later `mv` of the RUN moves away
+/// (openemr's `mv openemr /var/www/localhost/htdocs/`: the runtime has it only where it went).
+fn misplaced(
+    ins: &Instruction,
+    c: &shell::SimpleCommand,
+    cwd: Option<&str>,
+    workdir: &str,
+    later: &[shell::SimpleCommand],
+) -> Result<(), Outcome> {
+    let operands = c.args().iter().filter(|a| !a.starts_with(['-', '+']) && !a.contains(['$', '=', ':']));
+    for a in operands.filter(|a| a.contains('/')) {
+        let relative = !a.starts_with('/');
+        let path = match cwd {
+            Some(at) => resolve_path(at, a),
+            None if relative => return Err(unplaced(ins, c, a, "after a `cd` shiplight cannot follow", AFTER_CD)),
+            None => a.clone(),
+        };
+        if relative && cwd != Some(workdir) {
+            return Err(unplaced(ins, c, a, "after a `cd`, and the runtime's RUN does not `cd`", AFTER_CD));
+        }
+        let moved = later.iter().filter(|l| l.program() == "mv").find_map(|l| {
+            let args: Vec<&String> = l.args().iter().filter(|x| !x.starts_with('-')).collect();
+            let (_, sources) = args.split_last()?;
+            sources.iter().map(|s| resolve_path(cwd.unwrap_or(workdir), s)).find(|s| within(&path, s))
+        });
+        if let Some(source) = moved {
+            let why = format!("and a later `mv` of this RUN moves `{source}` away");
+            return Err(unplaced(ins, c, a, &why, "write it after the `mv`, naming the path where it lands"));
+        }
+    }
+    Ok(())
+}
+
+const AFTER_CD: &str = "write the path out from `/` (or set it up in a RUN of its own, after a WORKDIR)";
+
+fn unplaced(ins: &Instruction, c: &shell::SimpleCommand, path: &str, why: &str, fix: &str) -> Outcome {
+    Outcome::refused(
+        Reason::MixedRun,
+        format!(
+            "line {}: the runtime stage would rerun `{}`, which sets up `{path}` {why}; {fix} and ask again",
+            ins.line,
+            c.words.join(" ")
+        ),
+    )
 }
 
 /// A build RUN of the stage after `ins`: its line and the build command it runs.
@@ -1831,6 +1889,38 @@ ENTRYPOINT [\"/app/app.py\"]\n";
             };
             assert_eq!(r.reason, Reason::StillShips, "{opaque}");
         }
+    }
+
+    /// Round 31 (openemr 7.0): the runtime reruns a set-up command without the RUN's `cd`s
+    /// and after its `mv`s; one that names a relative path the `cd`s or a `mv` change would
+    /// set up the wrong place (or fail), so the split is refused, saying why. A tool a
+    /// language package manager installed (`/root/.composer/vendor/bin/phing`) is a build step.
+    #[test]
+    fn set_up_a_cd_or_a_move_displaces_is_refused() {
+        let text = "FROM alpine:3.20\nRUN apk add --no-cache php83 nodejs npm openssl-dev\nRUN apk add --no-cache git build-base \\\n    && git clone https://github.com/openemr/openemr.git --depth 1 \\\n    && cd openemr && npm install && /root/.composer/vendor/bin/phing vendor-clean \\\n    && cd ../ \\\n    && chmod 666 openemr/sites/default/sqlconf.php \\\n    && mv openemr /var/www/localhost/htdocs/ \\\n    && apk del --no-cache git build-base\nWORKDIR /var/www/localhost/htdocs/openemr\nCMD [\"./openemr.sh\"]\n";
+        let r = refusal(text);
+        assert_eq!(r.reason, Reason::MixedRun, "{r:?}");
+        assert!(r.message.starts_with("line 3: the runtime stage would rerun `chmod 666 openemr/sites/default/sqlconf.php`, which sets up `openemr/sites/default/sqlconf.php` and a later `mv` of this RUN moves `/openemr` away; write it after the `mv`"), "{}", r.message);
+        // written where it lands, after the move, it is rerun as written
+        let fixed = text.replace("    && chmod 666 openemr/sites/default/sqlconf.php \\\n    && mv openemr /var/www/localhost/htdocs/ \\\n", "    && mv openemr /var/www/localhost/htdocs/ \\\n    && chmod 666 /var/www/localhost/htdocs/openemr/sites/default/sqlconf.php \\\n");
+        let rt = runtime(&patch(&fixed));
+        assert!(rt.contains("chmod 666 /var/www/localhost/htdocs/openemr/sites/default/sqlconf.php"), "{rt}");
+        // a relative path while a `cd` has left the RUN's folder
+        let cd = fixed
+            .replace("    && cd ../ \\\n", "")
+            .replace(
+                "chmod 666 /var/www/localhost/htdocs/openemr/sites/default/sqlconf.php",
+                "chmod 666 sites/default/sqlconf.php",
+            )
+            .replace("mv openemr", "mv /openemr");
+        let r = refusal(&cd);
+        assert!(
+            r.message.contains(
+                "which sets up `sites/default/sqlconf.php` after a `cd`, and the runtime's RUN does not `cd`"
+            ),
+            "{}",
+            r.message
+        );
     }
 
     /// Round 21 (OctoPrint's minimal image): `PIP_USER` sends pip's installs to
