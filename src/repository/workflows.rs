@@ -474,7 +474,7 @@ struct Fate {
 
 /// What a job does with the images its run steps build: whether anything in it may send an
 /// image away (a push, a save, a re-tag, a registry login), and the images it `docker run`s.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct JobUse {
     sends: bool,
     ran: Vec<String>,
@@ -492,25 +492,47 @@ impl JobUse {
                 continue;
             }
             let Some(run) = step.str_at("run") else { continue };
-            let joined = run.replace("\\\r\n", " ").replace("\\\n", " ");
-            for c in crate::dockerfile::shell::parse(&joined).commands {
-                let w = c.effective();
-                let (Some(prog), Some(sub)) = (w.first(), w.get(1)) else { continue };
-                if !matches!(prog.rsplit('/').next(), Some("docker" | "podman" | "nerdctl")) {
-                    continue;
-                }
-                match sub.as_str() {
-                    "push" | "save" | "tag" | "login" | "export" => out.sends = true,
-                    "image" if matches!(w.get(2).map(String::as_str), Some("push" | "save" | "tag")) => {
-                        out.sends = true
-                    }
-                    "compose" | "buildx" | "manifest" => out.sends = true,
-                    "run" | "create" => out.ran.extend(w[2..].iter().cloned()),
-                    _ => {}
-                }
-            }
+            out.read_run(run);
         }
         out
+    }
+
+    /// What a run step's script (or a make recipe or script it runs) does with images.
+    fn read_run(&mut self, run: &str) {
+        let joined = run.replace("\\\r\n", " ").replace("\\\n", " ");
+        for c in crate::dockerfile::shell::parse(&joined).commands {
+            // a make recipe's line prefixes (`@ docker run …`, `-docker rm …`) are not words
+            let mut w: Vec<String> = c.effective().to_vec();
+            while w.first().is_some_and(|x| !x.is_empty() && x.chars().all(|ch| matches!(ch, '@' | '-' | '+'))) {
+                w.remove(0);
+            }
+            if let Some(first) = w.first_mut() {
+                *first = first.trim_start_matches(['@', '-', '+']).to_owned();
+            }
+            let (Some(prog), Some(sub)) = (w.first(), w.get(1)) else { continue };
+            if !matches!(prog.rsplit('/').next(), Some("docker" | "podman" | "nerdctl")) {
+                continue;
+            }
+            match sub.as_str() {
+                "push" | "save" | "tag" | "login" | "export" => self.sends = true,
+                "image" if matches!(w.get(2).map(String::as_str), Some("push" | "save" | "tag")) => self.sends = true,
+                // `docker buildx build --load` keeps the image here; with `--push` or an
+                // output, or any other buildx command, it may send it
+                "buildx" if w.get(2).map(String::as_str) == Some("build") => {
+                    let sends = w[3..].iter().any(|a| {
+                        a == "--push"
+                            || a == "-o"
+                            || a.starts_with("--output")
+                            || a.starts_with("-o=")
+                            || a.starts_with("--push=")
+                    });
+                    self.sends |= sends;
+                }
+                "compose" | "buildx" | "manifest" => self.sends = true,
+                "run" | "create" => self.ran.extend(w[2..].iter().cloned()),
+                _ => {}
+            }
+        }
     }
 
     /// Whether the action `action` (lower case, no `@ref`), given `with`, sends no image
@@ -1014,6 +1036,13 @@ fn run_step(
         }
         // `make target` and `bash script.sh`: what they run is read as this step's own
         if let Some(runs) = followed(sources, &words, &cwd, &scope.env) {
+            // what the recipe or script does with its images counts for the job too
+            // (miniflux's `make debian`: `docker buildx build --load -t …-deb-builder`, then
+            // `docker run --rm … -deb-builder`)
+            let mut fjob = job.clone();
+            for f in &runs {
+                fjob.read_run(&f.text);
+            }
             for f in runs {
                 if depth >= MAX_FOLLOW || budget.get() == 0 {
                     note(
@@ -1031,7 +1060,7 @@ fn run_step(
                 };
                 let inner = Here { file: here.file, via: Some(via) };
                 let fscope = Scope { env: f.env, ..scope.clone() };
-                run_step(sources, bake, model, &inner, step, &f.text, &f.dir, &fscope, job, depth + 1, budget);
+                run_step(sources, bake, model, &inner, step, &f.text, &f.dir, &fscope, &fjob, depth + 1, budget);
             }
             continue;
         }
@@ -1775,6 +1804,24 @@ jobs:
 
     /// shiori's push workflow runs `make buildx` with the Dockerfile and `--push` as make
     /// variables; the Makefile's recipe runs a script that runs `docker buildx build`.
+    /// Round 33's tuning (miniflux's packaging images): `make debian` builds a .deb builder
+    /// with `docker buildx build --load -t miniflux-deb-builder` and runs it (`docker run --rm
+    /// -v $PWD:/pkg miniflux-deb-builder`) in the same recipe; nothing pushes it, so it is
+    /// built to be run in CI, not shipped. The same recipe with a push ships.
+    #[test]
+    fn an_image_a_recipe_builds_and_runs_is_ci_only() {
+        let wf = "on: push\njobs:\n  p:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n      - run: make debian\n      - uses: actions/upload-artifact@v4\n        with:\n          path: '*.deb'\n";
+        let mk = "debian:\n\t@ docker buildx build --load \\\n\t\t-t miniflux-deb-builder \\\n\t\t-f packaging/debian/Dockerfile \\\n\t\t.\n\t@ docker run --rm -v ${PWD}:/pkg miniflux-deb-builder\n";
+        let m = model(&[(".github/workflows/p.yml", wf), ("Makefile", mk)], &["packaging/debian/Dockerfile"]);
+        assert_eq!(roles(&m), [("packaging/debian/Dockerfile", None, Role::CiOnly)], "{m:?}");
+        let pushed = mk.replace("\t@ docker run --rm", "\t@ docker push miniflux-deb-builder\n\t@ docker run --rm");
+        let m = model(&[(".github/workflows/p.yml", wf), ("Makefile", &pushed)], &["packaging/debian/Dockerfile"]);
+        assert_eq!(roles(&m), [("packaging/debian/Dockerfile", None, Role::Ships)], "{m:?}");
+        let to_registry = mk.replace("--load", "--push");
+        let m = model(&[(".github/workflows/p.yml", wf), ("Makefile", &to_registry)], &["packaging/debian/Dockerfile"]);
+        assert_eq!(roles(&m), [("packaging/debian/Dockerfile", None, Role::Ships)], "{m:?}");
+    }
+
     #[test]
     fn make_targets_and_scripts_are_followed() {
         let wf = "on: push\njobs:\n  p:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make buildx CONTAINERFILE_NAME=Dockerfile.alpine CONTAINER_BUILDX_OPTIONS=\"--push --tag o/app:1\"\n";
