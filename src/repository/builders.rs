@@ -171,12 +171,21 @@ pub fn find(uses: &[BaseUse], paths: &[BuildPath], dockerfiles: &[String]) -> Ha
                 paths.iter().any(|p| p.dockerfile == u.dockerfile && p.role.ships() && p.target.as_deref() == Some(s))
             })
     };
+    // a Dockerfile a compose file builds as a service that ships runs as a program of its own,
+    // whatever else copies from its image (plane's admin app, which its all-in-one image also
+    // copies files from)
+    let served = |d: &str| {
+        paths.iter().any(|p| p.dockerfile == d && p.evidence.source == Source::Compose && p.role == Role::Ships)
+    };
     // fixpoint: a shipped use counts as a build use when its Dockerfile is a builder
     let mut builders: HashSet<&str> = HashSet::new();
     loop {
         let before = builders.len();
         for (d, us) in &users {
-            if !builders.contains(d) && us.iter().all(|u| !shipped(u) || builders.contains(u.dockerfile.as_str())) {
+            if !builders.contains(d)
+                && !served(d)
+                && us.iter().all(|u| !shipped(u) || builders.contains(u.dockerfile.as_str()))
+            {
                 builders.insert(d);
             }
         }
@@ -250,8 +259,56 @@ fn makers<'a>(image: &str, paths: &'a [BuildPath], dockerfiles: &'a [String]) ->
             .map(|p| p.dockerfile.as_str())
             .collect()
     };
+    // the tag's words, which may name a folder (`develop:jammy-slim`)
+    let words: Vec<String> = r
+        .tag
+        .as_deref()
+        .unwrap_or_default()
+        .split(['-', '_', '.'])
+        .filter(|w| w.len() >= 2 && !w.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_ascii_lowercase)
+        .collect();
+    // a folder is named by the tag when every word of its name is one of the tag's; the
+    // folder naming the most of them wins (`develop:jammy-slim` → `develop/jammy-slim/`, not
+    // `develop/jammy/`)
+    let named_words = |d: &str| -> usize {
+        d.split('/')
+            .rev()
+            .skip(1)
+            .map(|f| {
+                let f = f.to_ascii_lowercase();
+                // as the tag's: a version's numbers are no name (`alpine3.22` is `alpine3`)
+                let fw: Vec<&str> = f
+                    .split(['-', '_', '.'])
+                    .filter(|w| w.len() >= 2 && !w.chars().all(|c| c.is_ascii_digit()))
+                    .collect();
+                if !fw.is_empty() && fw.iter().all(|w| words.iter().any(|t| t == w)) {
+                    fw.len()
+                } else {
+                    0
+                }
+            })
+            .max()
+            .unwrap_or(0)
+    };
     for tagged in [true, false] {
         let found = named(tagged);
+        // built under another tag: not this image when the tag's words name the folder of
+        // another of the repository's Dockerfiles and none of these (nats's
+        // `nats:…-windowsservercore-ltsc2022` is not its alpine and scratch images, which a
+        // workflow tags `nats:…-alpine3.22`)
+        if !tagged
+            && !found.is_empty()
+            && !found.iter().any(|d| named_words(d) > 0)
+            && dockerfiles.iter().any(|d| named_words(d) > 0)
+        {
+            return Vec::new();
+        }
+        // … and among them, the ones whose folder the tag's words name best
+        let most = found.iter().map(|d| named_words(d)).max().unwrap_or(0);
+        if !tagged && most > 0 {
+            return dedup(found.into_iter().filter(|d| named_words(d) == most).collect());
+        }
         if !found.is_empty() {
             return dedup(found);
         }
@@ -275,34 +332,6 @@ fn makers<'a>(image: &str, paths: &'a [BuildPath], dockerfiles: &'a [String]) ->
     let scored: Vec<(&str, usize)> = dockerfiles.iter().filter_map(|d| folder_of(d).map(|n| (d.as_str(), n))).collect();
     let Some(best) = scored.iter().map(|(_, n)| *n).max() else { return Vec::new() };
     let found: Vec<&str> = scored.iter().filter(|(_, n)| *n == best).map(|(d, _)| *d).collect();
-    // narrowed by the tag's words, when some of them name a folder of these
-    let words: Vec<String> = r
-        .tag
-        .as_deref()
-        .unwrap_or_default()
-        .split(['-', '_', '.'])
-        .filter(|w| w.len() >= 2 && !w.chars().all(|c| c.is_ascii_digit()))
-        .map(str::to_ascii_lowercase)
-        .collect();
-    // a folder is named by the tag when every word of its name is one of the tag's; the
-    // folder naming the most of them wins (`develop:jammy-slim` → `develop/jammy-slim/`, not
-    // `develop/jammy/`)
-    let named_words = |d: &str| -> usize {
-        d.split('/')
-            .rev()
-            .skip(1)
-            .map(|f| {
-                let f = f.to_ascii_lowercase();
-                let fw: Vec<&str> = f.split(['-', '_', '.']).filter(|w| !w.is_empty()).collect();
-                if !fw.is_empty() && fw.iter().all(|w| words.iter().any(|t| t == w)) {
-                    fw.len()
-                } else {
-                    0
-                }
-            })
-            .max()
-            .unwrap_or(0)
-    };
     let most = found.iter().map(|d| named_words(d)).max().unwrap_or(0);
     if most == 0 {
         return found;
@@ -488,6 +517,38 @@ mod tests {
         };
         assert_eq!(makers("ghcr.io/acme/builder:1", &[path], &dockerfiles), vec!["docker/toolbox.Dockerfile"]);
         assert_eq!(makers("ghcr.io/acme/builder:1", &[], &dockerfiles), vec!["builder/Dockerfile"]);
+    }
+
+    /// nats-docker: its test script tags `nats:2.10.29-alpine3.22` and `nats:2.10.29-scratch`,
+    /// its release workflow tags with a ref it cannot resolve. An image under another tag is
+    /// the one whose folder the tag names (`alpine3.22/`), not every image of the name; and one
+    /// whose tag names a folder none of them is in (`…-windowsservercore-ltsc2022`) is none.
+    #[test]
+    fn an_image_under_another_tag_is_the_one_its_tag_names() {
+        let dockerfiles: Vec<String> = [
+            "2.10.x/alpine3.22/Dockerfile",
+            "2.10.x/scratch/Dockerfile",
+            "2.10.x/windowsservercore-ltsc2022/Dockerfile",
+        ]
+        .map(String::from)
+        .to_vec();
+        let path = |d: &str, image: &str| BuildPath {
+            images: vec![image.into()],
+            ..BuildPath::plain(
+                d.into(),
+                ".".into(),
+                super::super::Role::Ships,
+                Evidence { source: Source::Workflow, file: "ci.yml".into(), line: 3, says: "pushed".into() },
+            )
+        };
+        let paths = [
+            path("2.10.x/alpine3.22/Dockerfile", "nats:$TAG-alpine3.22"),
+            path("2.10.x/scratch/Dockerfile", "nats:$TAG-scratch"),
+        ];
+        assert_eq!(makers("nats:2.10.29-alpine3.22", &paths, &dockerfiles), vec!["2.10.x/alpine3.22/Dockerfile"]);
+        assert_eq!(makers("nats:2.10.29-windowsservercore-ltsc2022", &paths, &dockerfiles), Vec::<&str>::new());
+        // a tag that names no folder: any image of the name
+        assert_eq!(makers("nats:latest", &paths, &dockerfiles).len(), 2);
     }
 
     #[test]
