@@ -146,7 +146,7 @@ pub fn inherited_env(image: &str, made: &[Made], paths: &[BuildPath], dockerfile
 }
 
 /// The builder Dockerfiles of a repository, each with the evidence that says so.
-pub fn find(uses: &[BaseUse], paths: &[BuildPath], dockerfiles: &[String]) -> HashMap<String, Evidence> {
+pub fn find(uses: &[BaseUse], paths: &[BuildPath], dockerfiles: &[String], made: &[Made]) -> HashMap<String, Evidence> {
     // image uses by the Dockerfile that makes the image; a Dockerfile's FROM of its own image
     // (a rebuild on the last release) says nothing
     let mut users: HashMap<&str, Vec<&BaseUse>> = HashMap::new();
@@ -174,8 +174,11 @@ pub fn find(uses: &[BaseUse], paths: &[BuildPath], dockerfiles: &[String]) -> Ha
     // a Dockerfile a compose file builds as a service that ships runs as a program of its own,
     // whatever else copies from its image (plane's admin app, which its all-in-one image also
     // copies files from)
+    // … and so does one whose image starts a program, not a prompt (nats's alpine image runs
+    // `nats-server`; its scratch image copies the binary out of it)
     let served = |d: &str| {
         paths.iter().any(|p| p.dockerfile == d && p.evidence.source == Source::Compose && p.role == Role::Ships)
+            || made.iter().any(|m| m.dockerfile == d && m.command.as_ref().is_some_and(|(_, w)| super::runs_program(w)))
     };
     // fixpoint: a shipped use counts as a build use when its Dockerfile is a builder
     let mut builders: HashSet<&str> = HashSet::new();
@@ -407,10 +410,33 @@ mod tests {
         (uses, dockerfiles)
     }
 
+    /// nats-docker's scratch image copies `nats-server` out of its alpine image, which runs
+    /// `nats-server` itself: a program's image, not a builder. One whose command is a prompt,
+    /// a keep-alive or none still is one.
+    #[test]
+    fn an_image_that_runs_a_program_is_no_builder() {
+        let dockerfiles: Vec<String> = ["alpine/Dockerfile", "scratch/Dockerfile"].map(String::from).to_vec();
+        let uses = vec![base("scratch/Dockerfile", 2, Some("base"), "nats-alpine:2.10", false)];
+        let made = |words: Option<&[&str]>| Made {
+            dockerfile: "alpine/Dockerfile".into(),
+            base: Some("alpine:3.22".into()),
+            command: words.map(|w| (33, w.iter().map(|x| x.to_string()).collect())),
+            user: None,
+            env: Vec::new(),
+        };
+        let server: &[&str] = &["nats-server", "--config", "/etc/nats/nats-server.conf"];
+        assert!(find(&uses, &[], &dockerfiles, &[made(Some(server))]).is_empty());
+        for idle in
+            [None, Some(&["bash"][..]), Some(&["tail", "-f", "/dev/null"][..]), Some(&["C:\\entrypoint.bat"][..])]
+        {
+            assert!(find(&uses, &[], &dockerfiles, &[made(idle)]).contains_key("alpine/Dockerfile"), "{idle:?}");
+        }
+    }
+
     #[test]
     fn images_other_dockerfiles_only_build_in_are_builders_through_a_chain() {
         let (uses, dockerfiles) = zabbix();
-        let found = find(&uses, &[], &dockerfiles);
+        let found = find(&uses, &[], &dockerfiles, &[]);
         let mut names: Vec<&str> = found.keys().map(String::as_str).collect();
         names.sort();
         assert_eq!(
@@ -442,7 +468,7 @@ mod tests {
             "zabbix-build-mysql:ubuntu-7.0.5",
             true,
         ));
-        let found = find(&uses, &[], &dockerfiles);
+        let found = find(&uses, &[], &dockerfiles, &[]);
         assert!(!found.contains_key("Dockerfiles/build-mysql/ubuntu/Dockerfile"));
         // and the base it is built on ships through it
         assert!(!found.contains_key("Dockerfiles/build-base/ubuntu/Dockerfile"));
@@ -481,7 +507,7 @@ mod tests {
             base("docker/photoprism/jammy/Dockerfile", 2, Some("build"), "photoprism/develop:jammy", false),
             base("docker/photoprism/jammy/Dockerfile", 23, None, "photoprism/develop:jammy-slim", true),
         ];
-        let found = find(&uses, &[], &dockerfiles);
+        let found = find(&uses, &[], &dockerfiles, &[]);
         assert!(found.contains_key("docker/develop/jammy/Dockerfile"), "{found:?}");
         assert!(!found.contains_key("docker/develop/jammy-slim/Dockerfile"), "{found:?}");
     }
@@ -494,7 +520,7 @@ mod tests {
             base("app/Dockerfile", 1, Some("build"), "python:3.12", false),
             base("app/Dockerfile", 5, None, "debian:bookworm-slim", true),
         ];
-        assert!(find(&uses, &[], &dockerfiles).is_empty());
+        assert!(find(&uses, &[], &dockerfiles, &[]).is_empty());
         // a name that only ends with a shorter word of another folder is not that folder's
         assert_eq!(makers("acme-database:1", &[], &dockerfiles), Vec::<&str>::new());
         assert_eq!(makers("acme-base:1", &[], &dockerfiles), vec!["base/Dockerfile"]);
@@ -573,10 +599,10 @@ mod tests {
             contexts: Vec::new(),
         };
         let dev = [path(super::super::Role::Development)];
-        assert!(find(&uses, &dev, &dockerfiles).contains_key("docker/develop/oracular/Dockerfile"));
+        assert!(find(&uses, &dev, &dockerfiles, &[]).contains_key("docker/develop/oracular/Dockerfile"));
         // a Dockerfile that ships as well (or that nothing builds) is a shipped use
         let both = [path(super::super::Role::Development), path(super::super::Role::Ships)];
-        assert!(find(&uses, &both, &dockerfiles).is_empty());
-        assert!(find(&uses, &[], &dockerfiles).is_empty());
+        assert!(find(&uses, &both, &dockerfiles, &[]).is_empty());
+        assert!(find(&uses, &[], &dockerfiles, &[]).is_empty());
     }
 }

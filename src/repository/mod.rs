@@ -312,7 +312,7 @@ impl Model {
         let mut seen = std::collections::HashSet::new();
         model.paths.retain(|p| seen.insert((p.dockerfile.clone(), p.target.clone(), p.role, p.evidence.clone())));
         model.index_paths();
-        model.builders = builders::find(&sources.bases, &model.paths, &sources.dockerfiles);
+        model.builders = builders::find(&sources.bases, &model.paths, &sources.dockerfiles, &sources.made);
         model.bases = builders::bases_of_others(&sources.bases, &model.paths, &sources.dockerfiles);
         model.made = sources.made.clone();
         model.dockerfiles = sources.dockerfiles.clone();
@@ -1008,9 +1008,44 @@ fn interactive(words: &[String], kind: &str, inherited: Option<(&str, usize)>) -
 /// Programs that, run with no arguments, are an interactive prompt: a shell or a language's
 /// REPL (`CMD ["node"]`, `CMD ["bash"]`), which is how toolchain images end.
 const PROMPTS: &[&str] = &[
-    "sh", "bash", "zsh", "ash", "fish", "pwsh", "node", "deno", "python", "python3", "pypy", "pypy3", "irb", "jshell",
-    "groovysh", "scala", "sbt", "kotlinc", "clojure", "clj", "ghci", "iex", "erl", "julia", "R", "swift", "lua",
-    "tclsh", "ocaml", "utop", "racket", "sbcl", "guile",
+    "sh",
+    "bash",
+    "zsh",
+    "ash",
+    "fish",
+    "pwsh",
+    "node",
+    "deno",
+    "python",
+    "python3",
+    "pypy",
+    "pypy3",
+    "irb",
+    "jshell",
+    "groovysh",
+    "scala",
+    "sbt",
+    "kotlinc",
+    "clojure",
+    "clj",
+    "ghci",
+    "iex",
+    "erl",
+    "julia",
+    "R",
+    "swift",
+    "lua",
+    "tclsh",
+    "ocaml",
+    "utop",
+    "racket",
+    "sbcl",
+    "guile",
+    "cmd",
+    "cmd.exe",
+    "powershell",
+    "powershell.exe",
+    "pwsh.exe",
 ];
 
 /// The words a CMD or ENTRYPOINT ends by running (`gcc app.c && ./app` runs the app).
@@ -1026,8 +1061,11 @@ fn command_words(ins: &crate::dockerfile::Instruction) -> Option<Vec<String>> {
 fn hands_over(words: &[String]) -> bool {
     !words.is_empty()
         && words.iter().all(|w| {
-            let n = w.rsplit('/').next().unwrap_or(w);
-            n.ends_with("entrypoint.sh") || n == "docker-entrypoint" || WRAPPERS.contains(&n)
+            // (Windows writes `C:\\entrypoint.bat`)
+            let n = w.rsplit(['/', '\\']).next().unwrap_or(w).to_ascii_lowercase();
+            ["entrypoint.sh", "entrypoint.bat", "entrypoint.cmd", "entrypoint.ps1"].iter().any(|e| n.ends_with(e))
+                || n == "docker-entrypoint"
+                || WRAPPERS.contains(&n.as_str())
         })
 }
 
@@ -1414,6 +1452,15 @@ fn ci_agent(df: &Dockerfile, graph: &Graph, lineage: &[usize]) -> Option<Evidenc
 }
 
 /// The program a command line runs, past wrappers, their options, and `sh -c '…'`.
+/// Whether a command starts a program of the image's own: not a prompt (a shell or REPL), not
+/// a keep-alive (`tail -f /dev/null`, `sleep infinity`: a container kept up to enter), and not
+/// an entrypoint that only hands over to a CMD it does not have.
+pub(crate) fn runs_program(words: &[String]) -> bool {
+    let idle =
+        words.iter().any(|w| w == "/dev/null") || words.first().is_some_and(|w| w.rsplit('/').next() == Some("sleep"));
+    !idle && !hands_over(words) && program_of(words).is_some_and(|p| !PROMPTS.contains(&p.as_str()))
+}
+
 fn program_of(words: &[String]) -> Option<String> {
     let mut i = 0;
     while i < words.len() {
