@@ -4,7 +4,8 @@
 //! pip without `--no-cache-dir` (DL3042), `apk add` without `--no-cache` (DL3019), yum/dnf/
 //! microdnf without `clean all` (DL3032, DL3040), yarn without `yarn cache clean` (DL3060),
 //! npm without `npm cache clean --force`. A `RUN --mount=type=cache` on the cache's folder,
-//! or `PIP_NO_CACHE_DIR` set by ENV, counts as clean.
+//! or `PIP_NO_CACHE_DIR` set by ENV, counts as clean. So does an ENV the repository's own
+//! image sets, when the stage is built FROM it (alerta's examples on `alerta/alerta-web`).
 //!
 //! Unlike hadolint (issues #929, #1056), a builder stage is never flagged: its cache does
 //! not ship, and keeping it there speeds up rebuilds.
