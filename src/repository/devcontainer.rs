@@ -8,7 +8,7 @@
 //! `.devcontainer/<name>/devcontainer.json`, in any folder of the repository.
 
 use super::tree::{self, Node};
-use super::{folder, join, BuildPath, Evidence, Model, Note, Role, Source, Sources};
+use super::{folder, join, BuildPath, Model, Note, Source, Sources};
 
 /// Whether a repository-relative path is a dev container definition.
 pub fn is_devcontainer_path(path: &str) -> bool {
@@ -62,16 +62,13 @@ pub fn read(sources: &Sources, model: &mut Model) {
                 target: target.and_then(Node::as_str).map(str::to_owned),
                 name: doc.str_at("name").map(str::to_owned),
                 target_line: target.map(|t| t.line),
-                ..BuildPath::plain(
+                ..BuildPath::development(
                     df,
                     context,
-                    Role::Development,
-                    Evidence {
-                        source: Source::DevContainer,
-                        file: file.path.clone(),
-                        line: node.line,
-                        says: "a dev container builds it".into(),
-                    },
+                    Source::DevContainer,
+                    &file.path,
+                    node.line,
+                    "a dev container builds it".into(),
                 )
             });
         } else if let (Some(compose), Some(service)) = (doc.get("dockerComposeFile"), doc.get("service")) {
@@ -98,16 +95,13 @@ pub fn read(sources: &Sources, model: &mut Model) {
                 model.paths.push(BuildPath {
                     target: target.and_then(Node::as_str).map(str::to_owned),
                     name: Some(service_name.to_owned()),
-                    ..BuildPath::plain(
+                    ..BuildPath::development(
                         df,
                         context,
-                        Role::Development,
-                        Evidence {
-                            source: Source::DevContainer,
-                            file: file.path.clone(),
-                            line: service.line,
-                            says: format!("a dev container builds it through service `{service_name}` of {path}"),
-                        },
+                        Source::DevContainer,
+                        &file.path,
+                        service.line,
+                        format!("a dev container builds it through service `{service_name}` of {path}"),
                     )
                 });
             }
@@ -117,6 +111,7 @@ pub fn read(sources: &Sources, model: &mut Model) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::Role;
     use super::*;
 
     fn model(files: &[(&str, &str)]) -> Model {

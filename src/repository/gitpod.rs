@@ -5,7 +5,7 @@
 //! builds nothing; anything else under `image:` is noted, not guessed.
 
 use super::tree;
-use super::{join, BuildPath, Evidence, Model, Note, Role, Source, Sources};
+use super::{join, BuildPath, Model, Note, Source, Sources};
 
 /// Whether a repository-relative path is Gitpod's configuration (at the root only).
 pub fn is_gitpod_path(path: &str) -> bool {
@@ -35,22 +35,14 @@ pub fn read(sources: &Sources, model: &mut Model) {
             });
             continue;
         };
-        model.paths.push(BuildPath::plain(
-            df,
-            context,
-            Role::Development,
-            Evidence {
-                source: Source::DevContainer,
-                file: file.path.clone(),
-                line: node.line,
-                says: "Gitpod builds it as the workspace image".into(),
-            },
-        ));
+        let says = "Gitpod builds it as the workspace image".into();
+        model.paths.push(BuildPath::development(df, context, Source::DevContainer, &file.path, node.line, says));
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::Role;
     use super::*;
 
     #[test]

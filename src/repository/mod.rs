@@ -149,6 +149,20 @@ pub struct BuildPath {
 }
 
 impl BuildPath {
+    /// A path that builds a development environment (a dev container, Gitpod's workspace,
+    /// Tilt's cluster), as `file`'s line `line` says.
+    pub fn development(
+        dockerfile: String,
+        context: String,
+        source: Source,
+        file: &str,
+        line: usize,
+        says: String,
+    ) -> BuildPath {
+        let evidence = Evidence { source, file: file.to_owned(), line, says };
+        BuildPath::plain(dockerfile, context, Role::Development, evidence)
+    }
+
     /// A path that builds the last stage of `dockerfile` in `context`, with nothing else
     /// said (no name, target, mounts, images or named contexts).
     pub fn plain(dockerfile: String, context: String, role: Role, evidence: Evidence) -> BuildPath {

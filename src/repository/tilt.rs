@@ -6,7 +6,7 @@
 //! arguments. Paths are relative to the Tiltfile's folder, as Tilt reads them. Only string
 //! literals are read; an argument Starlark would compute is noted, not guessed.
 
-use super::{folder, join, BuildPath, Evidence, Model, Note, Role, Source, Sources};
+use super::{folder, join, BuildPath, Model, Note, Source, Sources};
 
 /// Whether a file name is a Tiltfile (`Tiltfile`, `Tiltfile.dev`, `api.tiltfile`).
 pub fn is_tiltfile_name(name: &str) -> bool {
@@ -53,16 +53,13 @@ pub fn read(sources: &Sources, model: &mut Model) {
             model.paths.push(BuildPath {
                 target,
                 name,
-                ..BuildPath::plain(
+                ..BuildPath::development(
                     dockerfile,
                     context,
-                    Role::Development,
-                    Evidence {
-                        source: Source::Tilt,
-                        file: file.path.clone(),
-                        line,
-                        says: "Tilt builds it for a development cluster (`docker_build`)".into(),
-                    },
+                    Source::Tilt,
+                    &file.path,
+                    line,
+                    "Tilt builds it for a development cluster (`docker_build`)".into(),
                 )
             });
         }
@@ -185,6 +182,7 @@ fn string_literal(v: &str) -> Result<&str, ()> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::Role;
     use super::*;
 
     fn model(files: &[(&str, &str)]) -> Model {
