@@ -76,11 +76,13 @@ fn releases() -> &'static [(&'static str, &'static str, &'static str)] {
 /// `debian`/`ubuntu` tag (`debian:10`, `ubuntu:20.04`). `None` for anything else, which
 /// the table's (bookworm's) naming serves.
 pub fn release_of(image: &str) -> Option<&'static str> {
-    const CODENAMES: [&str; 14] = [
-        "wheezy", "jessie", "stretch", "buster", "bullseye", "bookworm", "trixie", "precise", "trusty", "xenial",
-        "bionic", "focal", "jammy", "noble",
+    // (the releases the tables have no rows for are named too: the table cannot say for them)
+    const CODENAMES: [&str; 23] = [
+        "wheezy", "jessie", "stretch", "buster", "bullseye", "bookworm", "trixie", "forky", "sid", "precise", "trusty",
+        "xenial", "bionic", "focal", "jammy", "kinetic", "lunar", "mantic", "noble", "oracular", "plucky", "questing",
+        "resolute",
     ];
-    const NUMBERED: [(&str, &str); 14] = [
+    const NUMBERED: [(&str, &str); 21] = [
         ("debian:7", "wheezy"),
         ("debian:8", "jessie"),
         ("debian:9", "stretch"),
@@ -95,6 +97,13 @@ pub fn release_of(image: &str) -> Option<&'static str> {
         ("ubuntu:20.04", "focal"),
         ("ubuntu:22.04", "jammy"),
         ("ubuntu:24.04", "noble"),
+        ("debian:14", "forky"),
+        ("ubuntu:22.10", "kinetic"),
+        ("ubuntu:23.04", "lunar"),
+        ("ubuntu:23.10", "mantic"),
+        ("ubuntu:24.10", "oracular"),
+        ("ubuntu:25.04", "plucky"),
+        ("ubuntu:25.10", "questing"),
     ];
     let r = ImageRef::parse(image);
     let tag = r.tag.clone().unwrap_or_default();
@@ -104,6 +113,42 @@ pub fn release_of(image: &str) -> Option<&'static str> {
     let name = r.short_name();
     let numbered = format!("{name}:{}", tag.split('-').next().unwrap_or_default());
     NUMBERED.iter().find(|(n, _)| numbered == *n || numbered.starts_with(&format!("{n}."))).map(|(_, c)| *c)
+}
+
+/// Why the runtime library of `dev` cannot be named from the image's tag, when apt installs
+/// it and the table has a row for it:
+/// - the tag names no Debian or Ubuntu release ([`release_of`] is `None`: `php:8.2-apache`,
+///   trixie today and bookworm before) and those two releases name it differently
+///   (`libicu72` on bookworm, `libicu76` on trixie); or
+/// - it names a release the tables hold no names for (`debian:sid-slim`, `ubuntu:lunar`).
+///
+/// The table's name would then be a guess that may fail the runtime's install, and no name a
+/// runtime without the library; `--verify` reads the library the build links instead.
+pub fn release_dependent(dev: &str, manager: Manager, release: Option<&str>) -> Option<String> {
+    if !matches!(manager, Manager::AptGet | Manager::Apt) {
+        return None;
+    }
+    let own = row(dev)?.deb;
+    if own == "-" || own == "?" {
+        return None;
+    }
+    if let Some(r) = release {
+        let covered = r == "bookworm" || releases().iter().any(|(rel, _, _)| *rel == r);
+        return (!covered).then(|| format!("its release, {r}, is one the -dev → runtime table names no libraries for"));
+    }
+    // an official image's unpinned tag means trixie today and meant bookworm before; where the
+    // two agree (`libffi8`, `libpq5`) the table's name holds either way, and so it does where
+    // trixie only renamed it for the 64-bit time_t transition (`libssl3t64` provides `libssl3`
+    // on 64-bit architectures, and apt installs a virtual package's one provider;
+    // `libgeos-c1t64` provides `libgeos-c1v5`: the rename takes the name's stem)
+    let renamed = |lib: &str| lib.strip_suffix("t64").is_some_and(|stem| own.starts_with(stem));
+    let lib = releases()
+        .iter()
+        .find(|(rel, d, lib)| *rel == "trixie" && *d == dev && *lib != own && !renamed(lib))
+        .map(|(_, _, lib)| *lib)?;
+    Some(format!(
+        "its tag names no Debian release, and `{dev}`'s runtime library is named per release (`{own}` on bookworm, `{lib}` on trixie)"
+    ))
 }
 
 /// The `-dev` → runtime table (`templates/runtime-libs.tsv`), parsed once.
@@ -417,14 +462,23 @@ mod tests {
         );
         assert_eq!(runtime_on("libncurses-dev", Manager::AptGet, Some("xenial")), Some(Some("libncurses5")));
         assert_eq!(runtime_on("build-essential", Manager::AptGet, Some("xenial")), Some(None));
+        // … and the split asks for `--verify` rather than leave the library out
         let old = "FROM debian:jessie\nRUN apt-get update && apt-get install -y build-essential libssl-dev\nWORKDIR /src\nCOPY . .\nRUN make && cp app /usr/local/bin/\nCMD [\"app\"]\n";
-        let p = patch(old, &Inputs::default());
-        assert!(!p.patched.contains("libssl3"), "{}", p.patched);
+        let r = match crate::patch::suggest(old, "Dockerfile", &Inputs::default(), &crate::patch::Templates::built_in())
+        {
+            crate::patch::Outcome::Refused(r) => r,
+            other => panic!("{other:?}"),
+        };
+        // (the C rewriter's refusal comes first; the split's follows it)
         assert!(
-            p.rationale.iter().any(|r| r.message.contains("no runtime package known for libssl-dev")),
-            "{:?}",
-            p.rationale
+            r.message.contains("the build-and-install split: line 2: the runtime's libraries cannot be named on `debian:jessie`: its release, jessie, is one the -dev → runtime table names no libraries for"),
+            "{}",
+            r.message
         );
+        // with what the build links, as `--verify` reads it, it is patched
+        let found =
+            Inputs { runtime_libs: Some(vec![("libssl1.0.0".into(), "libssl.so.1.0.0".into())]), ..Inputs::default() };
+        assert!(runtime(&patch(old, &found)).contains("libssl1.0.0"));
         // every release row names a -dev package the table has
         for (release, dev, _) in releases() {
             assert!(row(dev).is_some(), "{release} {dev}");

@@ -761,7 +761,7 @@ mod tests {
     /// rewrite takes the toolchain its entrypoint compiles with out of the image
     #[test]
     fn a_program_that_compiles_at_start_keeps_its_toolchain() {
-        let text = "FROM debian:sid-slim\nRUN apt update && apt -y install build-essential git libelf-dev --no-install-recommends\nRUN git clone --depth 1 https://git.zx2c4.com/wireguard-tools.git /wg && cd /wg/src && make && make install\nCOPY entrypoint.sh /usr/local/bin/entrypoint.sh\nENTRYPOINT [\"/usr/local/bin/entrypoint.sh\"]\nCMD [\"wg\", \"--help\"]\n";
+        let text = "FROM debian:bookworm-slim\nRUN apt update && apt -y install build-essential git libelf-dev --no-install-recommends\nRUN git clone --depth 1 https://git.zx2c4.com/wireguard-tools.git /wg && cd /wg/src && make && make install\nCOPY entrypoint.sh /usr/local/bin/entrypoint.sh\nENTRYPOINT [\"/usr/local/bin/entrypoint.sh\"]\nCMD [\"wg\", \"--help\"]\n";
         assert!(matches!(suggest(text, "Dockerfile", &Inputs::default(), &Templates::built_in()), Outcome::Patch(_)));
         let start = start::ContextScript {
             path: "/usr/local/bin/entrypoint.sh".into(),

@@ -248,7 +248,12 @@ fn word_edits(
             if word.starts_with('-') || !toolchain(name) {
                 continue;
             }
-            let runtime = if libraries::is_dev(name) { libraries::runtime_on(name, m, release) } else { Some(None) };
+            // (a library the tag's unnamed release names differently is not named: unknown)
+            let runtime = match libraries::is_dev(name) {
+                true if libraries::release_dependent(name, m, release).is_some() => None,
+                true => libraries::runtime_on(name, m, release),
+                false => Some(None),
+            };
             match runtime {
                 Some(Some(lib)) if !installed.iter().any(|p| p == lib) => {
                     w.edits.push(super::edits::replace_word(ins, c, k, lib)?);

@@ -354,6 +354,7 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
                     continue;
                 };
                 split_run(df, s, ins, script, before, &workdir, &vars, &mut out)?;
+                unpinned_release(s, ins, state, inputs)?;
                 runtime_packages(s, state, inputs, &mut out);
                 out.recommends |= script.commands.iter().any(takes_recommends);
                 out.install_at.get_or_insert(out.runtime.len());
@@ -672,6 +673,41 @@ fn distro_modules(s: &Survey) -> bool {
 /// The runtime packages of a build RUN: what it installs that ships, with its toolchain
 /// packages dropped and each `-dev` package replaced by its runtime library (the table's
 /// guess; `--verify`'s ELF needs replace the table).
+/// Refuse, without `--verify`, a runtime library the table would name for a base whose tag
+/// names no release while the releases name it differently ([`libraries::release_dependent`]:
+/// round 33's opensourcepos on `php:8.2-apache`, trixie today, where the table's `libicu72`
+/// does not exist).
+fn unpinned_release(
+    s: &Survey,
+    ins: &Instruction,
+    state: &ship::RunState,
+    inputs: &super::Inputs,
+) -> Result<(), Outcome> {
+    if inputs.runtime_libs.is_some() {
+        return Ok(());
+    }
+    let release = libraries::release_of(&s.base);
+    let linked = state.packages.iter().filter(|p| {
+        s.tool(&p.name) && (p.fate == Fate::Removed || p.name.ends_with("-dev") || p.name.ends_with("-devel"))
+    });
+    match linked.into_iter().find_map(|p| libraries::release_dependent(&p.name, p.manager, release)) {
+        Some(why) => Err(unpinned(ins.line, &s.base, &why)),
+        None => Ok(()),
+    }
+}
+
+/// The refusal for a runtime library the base's release leaves unknown.
+pub(super) fn unpinned(line: usize, base: &str, why: &str) -> Outcome {
+    let pin =
+        if libraries::release_of(base).is_none() { " (or name the release in the tag: `…-trixie`)" } else { "" };
+    Outcome::refused(
+        Reason::UnknownRuntime,
+        format!(
+            "line {line}: the runtime's libraries cannot be named on `{base}`: {why}; ask with `--verify`, which reads the libraries the build links{pin}"
+        ),
+    )
+}
+
 fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, out: &mut Split) {
     // Under `--verify` a guess of the table stays only where the ELF needs confirm it, in its
     // place, so the patch verified is the one shown without a daemon; what else the ELF needs
@@ -1433,12 +1469,12 @@ ENTRYPOINT [\"/app/app.py\"]\n";
             rt.contains("COPY --from=build /usr/src /usr/src\nCOPY --from=build /app/healthcheck /app/healthcheck\n"),
             "{rt}"
         );
-        let fpm = "FROM php:8.1-fpm\nRUN apt-get update && apt-get install -y git unzip libzip-dev npm\nRUN docker-php-ext-install zip\nCOPY --from=composer:latest /usr/bin/composer /usr/bin/composer\nCOPY ./ /var/www\nWORKDIR /var/www\nRUN composer install --no-interaction\nRUN npm ci\nUSER www-data\n";
+        let fpm = "FROM php:8.1-fpm-bookworm\nRUN apt-get update && apt-get install -y git unzip libzip-dev npm\nRUN docker-php-ext-install zip\nCOPY --from=composer:latest /usr/bin/composer /usr/bin/composer\nCOPY ./ /var/www\nWORKDIR /var/www\nRUN composer install --no-interaction\nRUN npm ci\nUSER www-data\n";
         let rt = runtime(&patch(fpm));
         assert!(
             rt.contains(
                 "COPY --from=build /usr/local /usr/local\nCOPY --from=build /var/www /var/www\nUSER www-data\n"
-            ),
+            ) && rt.contains(" libzip4 "),
             "{rt}"
         );
         let pip = "FROM python:3.12-alpine\nRUN apk add --no-cache gcc musl-dev libffi-dev\nWORKDIR /code\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n";
@@ -1920,6 +1956,47 @@ ENTRYPOINT [\"/app/app.py\"]\n";
             ),
             "{}",
             r.message
+        );
+    }
+
+    /// Round 33 (opensourcepos on `php:8.2-apache`): a tag that names no release is trixie
+    /// today and was bookworm before, and the two name `libicu-dev`'s library differently
+    /// (`libicu72`, `libicu76`): without `--verify` the table's name is a coin toss, so the
+    /// split is refused, saying what to pin. Pinned, or where both releases agree (`libpq5`),
+    /// the table names it.
+    #[test]
+    fn a_library_the_unnamed_release_decides_is_not_guessed() {
+        let text = "FROM php:8.2-apache\nRUN apt-get update && apt-get install -y --no-install-recommends libicu-dev libgd-dev \\\n    && docker-php-ext-install intl gd \\\n    && rm -rf /var/lib/apt/lists/*\nCOPY . /app\n";
+        let r = refusal(text);
+        assert_eq!(r.reason, Reason::UnknownRuntime, "{r:?}");
+        assert!(
+            r.message.contains("on `php:8.2-apache`: its tag names no Debian release, and `libicu-dev`'s runtime library is named per release (`libicu72` on bookworm, `libicu76` on trixie); ask with `--verify`"),
+            "{}",
+            r.message
+        );
+        let pinned = runtime(&patch(&text.replace("php:8.2-apache", "php:8.2-apache-trixie")));
+        assert!(pinned.contains("libicu76"), "{pinned}");
+        let agreed = runtime(&patch(&text.replace("libicu-dev libgd-dev", "libpq-dev").replace("intl gd", "pgsql")));
+        assert!(agreed.contains("libpq5"), "{agreed}");
+        // trixie's 64-bit time_t renames provide the old names (`libssl3t64` provides `libssl3`,
+        // `libgeos-c1t64` `libgeos-c1v5`): the table's names install on either release
+        use crate::dockerfile::packages::Manager;
+        use crate::patch::libraries;
+        for dev in ["libssl-dev", "libgeos-dev", "libffi-dev"] {
+            assert_eq!(libraries::release_dependent(dev, Manager::AptGet, None), None, "{dev}");
+        }
+        assert!(libraries::release_dependent("libzip-dev", Manager::AptGet, None).is_some());
+        // a release the tag names, even one the tables lack, is no unnamed release
+        assert_eq!(libraries::release_of("ubuntu:lunar"), Some("lunar"));
+        assert_eq!(libraries::release_of("debian:sid-slim"), Some("sid"));
+        assert_eq!(libraries::release_dependent("libicu-dev", Manager::AptGet, Some("trixie")), None);
+        // … but one the tables hold no names for leaves the library unknown: refused, not
+        // patched without it
+        let sid = refusal(&text.replace("php:8.2-apache", "debian:sid-slim"));
+        assert!(
+            sid.message.contains("its release, sid, is one the -dev → runtime table names no libraries for"),
+            "{}",
+            sid.message
         );
     }
 

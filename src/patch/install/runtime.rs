@@ -55,6 +55,9 @@ pub fn no_build(
         let Some(st) = st else { continue };
         for p in st.shipped().filter(|p| is_toolchain_package(&p.name) || (git_is_tool && p.name == "git")) {
             let dev = p.name.ends_with("-dev") || p.name.ends_with("-devel");
+            if let Some(why) = libraries::release_dependent(&p.name, p.manager, libraries::release_of(base)) {
+                return Some(Err(super::unpinned(ins.line, base, &why)));
+            }
             match libraries::runtime_on(&p.name, p.manager, libraries::release_of(base)) {
                 Some(lib) if dev => {
                     // none: headers only, nothing to install in their place
