@@ -855,7 +855,27 @@ fn misplaced(
     workdir: &str,
     later: &[shell::SimpleCommand],
 ) -> Result<(), Outcome> {
-    let operands = c.args().iter().filter(|a| !a.starts_with(['-', '+']) && !a.contains(['$', '=', ':']));
+    // the words that name files: not sed's script (`sed -i 's/a/b/' f`), nor a symbolic
+    // link's target (`ln -s ../lib/x y`), which the link's folder resolves, not the `cd`
+    let args = c.args();
+    let mut skip: Vec<usize> = Vec::new();
+    let first_operand = args.iter().position(|a| !a.starts_with('-'));
+    match c.program() {
+        "sed" => match args.iter().position(|a| a == "-e" || a == "--expression") {
+            Some(e) => skip.push(e + 1),
+            None if !args.iter().any(|a| a == "-f") => skip.extend(first_operand),
+            None => {}
+        },
+        "ln" if args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('s')) => {
+            skip.extend(first_operand)
+        }
+        _ => {}
+    }
+    let operands = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| !skip.contains(i) && !a.starts_with(['-', '+']) && !a.contains(['$', '=', ':']))
+        .map(|(_, a)| a);
     for a in operands.filter(|a| a.contains('/')) {
         let relative = !a.starts_with('/');
         let path = match cwd {
@@ -1957,6 +1977,13 @@ ENTRYPOINT [\"/app/app.py\"]\n";
             "{}",
             r.message
         );
+        // sed's script and a symbolic link's target name no file the `cd` places
+        let sed = cd.replace(
+            "chmod 666 sites/default/sqlconf.php",
+            "sed -i 's/^Listen 80/Listen 8080/' /etc/apache2/httpd.conf && ln -sf ../share/x /usr/local/bin/x",
+        );
+        let rt = runtime(&patch(&sed));
+        assert!(rt.contains("sed -i 's/^Listen 80/Listen 8080/' /etc/apache2/httpd.conf"), "{rt}");
     }
 
     /// Round 33 (opensourcepos on `php:8.2-apache`): a tag that names no release is trixie
