@@ -33,18 +33,18 @@ pub struct ContextScript {
 /// At most this many scripts are read for one Dockerfile, callees included.
 const MOST: usize = 32;
 
-/// The scripts a script runs by name: `sh x.sh`, `./x.sh`, `/x.sh` ([`roles::runs_script`])
-/// and the ones it sources (`. ./env.sh`, `source env.sh`); not a name with a variable.
+/// The script a command runs by name: `sh x.sh`, `./x.sh`, `/x.sh` ([`roles::runs_script`])
+/// or sources (`. ./env.sh`, `source env.sh`).
+fn script_named(c: &SimpleCommand) -> Option<&str> {
+    match c.program() {
+        "." | "source" => c.args().first().map(String::as_str),
+        _ => roles::runs_script(c),
+    }
+}
+
+/// The scripts a script runs by name ([`script_named`]); not a name with a variable.
 fn callees(parsed: &shell::Script) -> Vec<&str> {
-    parsed
-        .commands
-        .iter()
-        .filter_map(|c| match c.program() {
-            "." | "source" => c.args().first().map(String::as_str),
-            _ => roles::runs_script(c),
-        })
-        .filter(|n| !n.contains('$'))
-        .collect()
+    parsed.commands.iter().filter_map(script_named).filter(|n| !n.contains('$')).collect()
 }
 
 /// Build drivers a start script may run beside the toolchains an ENTRYPOINT may be
@@ -256,11 +256,7 @@ pub fn may_build(script: &ContextScript, known: &[ContextScript]) -> Option<Stri
 fn may_build_within(script: &ContextScript, known: &[ContextScript], depth: usize) -> Option<String> {
     let parsed = shell::parse(&script.text);
     parsed.commands.iter().find_map(|c| {
-        let named = match c.program() {
-            "." | "source" => c.args().first().map(String::as_str),
-            _ => roles::runs_script(c),
-        };
-        if let Some(named) = named {
+        if let Some(named) = script_named(c) {
             // a script it runs that was read is judged by what it runs in turn
             let callee = script.calls.iter().find(|(n, _)| n == named).and_then(|(_, path)| self::known(known, path));
             return match callee {
