@@ -11,7 +11,8 @@
 //! seventh builds two projects in one RUN, each with its own prefix, and makes the folder the
 //! program writes into (`two-projects/`). An eighth pip-installs an extension linking libyaml
 //! into a distribution's own Python that the program runs by its path (`distro-pip/`): pip
-//! is staged with `--root`.
+//! is staged with `--root`. A ninth makes a virtualenv that ENV activates for a later RUN's
+//! `python3 -m pip install` (`env-venv/`): the virtualenv is what ships.
 //! Each test prints the engine it ran on.
 
 mod support;
@@ -222,4 +223,18 @@ async fn pip_into_a_distribution_python_is_staged_and_keeps_its_library() {
     assert!(shown.contains("RUN pip3 install --root=/opt/shiplight-root --break-system-packages"), "{shown}");
     assert!(shown.contains("COPY --from=build /opt/shiplight-root/ /\n"), "{shown}");
     shape(test, &engine, "distro-pip", "install", "libyaml-0-2", "libyaml-0.so.2");
+}
+
+/// superdesk's shape: a RUN makes a virtualenv, ENV puts it first on PATH (`VIRTUAL_ENV`), and
+/// a later RUN's `python3 -m pip install` builds an extension linking libyaml into it. The
+/// runtime gets the virtualenv (not the system's `/usr/local`, where nothing was installed)
+/// and libyaml, and the program finds its module.
+#[tokio::test]
+async fn a_virtualenv_the_environment_activates_ships_with_its_library() {
+    let test = "native_env_venv";
+    let Some(engine) = ready(test, &["debian:bookworm", "debian:bookworm-slim"]).await else { return };
+    let (_, shown) = patched("env-venv");
+    let runtime = shown.split(" AS runtime\n").nth(1).expect(&shown);
+    assert!(runtime.contains("COPY --from=build /opt/venv /opt/venv\n") && !runtime.contains("/usr/local"), "{shown}");
+    shape(test, &engine, "env-venv", "install", "libyaml-0-2", "libyaml-0.so.2");
 }

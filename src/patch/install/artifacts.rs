@@ -170,6 +170,8 @@ pub struct Landing<'a> {
     pub pip_root: bool,
     /// The ARG and ENV values in force at the RUN (global ARGs first).
     pub vars: &'a [(String, String)],
+    /// The virtualenvs the stage's RUNs up to this one create ([`venvs_made`]).
+    pub venvs: &'a [String],
 }
 
 /// Why the artifacts could not be placed as written.
@@ -210,11 +212,11 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
     // a virtualenv the RUN creates (`python3 -m venv /venv`, `virtualenv /venv`) and, once
     // activated (`source /venv/bin/activate`), what pip installs into
     let mut created: Vec<String> = Vec::new();
-    let mut active: Option<String> = None;
+    let mut active: Option<String> = env_venv(&at);
     for c in commands {
         let (p, args) = (c.program(), c.args());
         let plain: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-        if let Some(dir) = venv_created(c) {
+        if let Some(dir) = venv_created(c, at.vars) {
             created.push(resolve_path(&cwd, &dir));
         }
         // pip run from a virtualenv: activated, or called by its path (`/venv/bin/pip`)
@@ -508,7 +510,36 @@ fn download(c: &SimpleCommand, commands: &[SimpleCommand]) -> Option<String> {
 
 /// The folder a command makes a virtualenv in: `python3 -m venv DIR`, `virtualenv DIR`,
 /// `uv venv DIR`.
-fn venv_created(c: &SimpleCommand) -> Option<String> {
+/// The virtualenv the environment activates for every RUN (superdesk's `ENV
+/// VIRTUAL_ENV=/opt/venv` and `ENV PATH="$VIRTUAL_ENV/bin:$PATH"`, with the virtualenv made by
+/// an earlier RUN): a folder whose `bin` comes on PATH before the system's folders, named by
+/// VIRTUAL_ENV or made by a RUN of the stage. A pip (or `python -m pip`) called by its name
+/// then runs from it and installs into it.
+fn env_venv(at: &Landing) -> Option<String> {
+    const SYSTEM: [&str; 6] = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+    let value = |name: &str| at.vars.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let named = value("VIRTUAL_ENV").map(|v| v.trim_end_matches('/'));
+    for entry in value("PATH")?.split(':').map(|e| e.trim_end_matches('/')) {
+        // the PATH before (`$PATH`, unknown here) holds the system's folders
+        if entry.contains('$') || SYSTEM.contains(&entry) {
+            return None;
+        }
+        if let Some(dir) = entry.strip_suffix("/bin").filter(|d| d.starts_with('/')) {
+            if named == Some(dir) || at.venvs.iter().any(|v| v == dir) {
+                return Some(dir.to_owned());
+            }
+        }
+    }
+    None
+}
+
+/// The virtualenvs a RUN's commands create (`python3 -m venv "$VIRTUAL_ENV"`), resolved
+/// against `workdir` and the ARG and ENV values in force.
+pub fn venvs_made(commands: &[SimpleCommand], workdir: &str, vars: &[(String, String)]) -> Vec<String> {
+    commands.iter().filter_map(|c| venv_created(c, vars)).map(|d| resolve_path(workdir, &d)).collect()
+}
+
+fn venv_created(c: &SimpleCommand, vars: &[(String, String)]) -> Option<String> {
     let (p, args) = (c.program(), c.args());
     let after = if p.starts_with("python") {
         let at = args.windows(2).position(|w| w[0] == "-m" && matches!(w[1].as_str(), "venv" | "virtualenv"))?;
@@ -520,7 +551,13 @@ fn venv_created(c: &SimpleCommand) -> Option<String> {
     } else {
         return None;
     };
-    after.iter().find(|a| !a.starts_with('-')).filter(|d| !d.contains('$')).cloned()
+    after
+        .iter()
+        .find(|a| !a.starts_with('-'))
+        .map(|d| crate::dockerfile::substitute(d, vars))
+        .filter(|d| !d.contains('$'))
+        .map(|d| d.trim_end_matches('/').to_owned())
+        .filter(|d| !d.is_empty())
 }
 
 /// The folder a RUN's last build command ran in (its `cd`s followed from `workdir`): where an

@@ -328,6 +328,8 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
     let mut workdir = "/".to_owned();
     // the ARG and ENV values in force, which a configure step's variables read
     let mut vars = fetch::global_args(df);
+    // the virtualenvs the stage's RUNs so far create, which ENV may activate for later RUNs
+    let mut venvs: Vec<String> = Vec::new();
     let mut prev_end = s.stage.line;
     for (n, ins) in s.stage.instructions.iter().enumerate() {
         let before = prev_end;
@@ -337,6 +339,9 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
             workdir = fetch::next_workdir(ins, &workdir, &vars);
         }
         fetch::take_values(ins, &mut vars);
+        if let Some(script) = &s.scripts[n] {
+            venvs.extend(artifacts::venvs_made(&script.commands, &workdir, &vars));
+        }
         // a RUN the runtime reruns (after the build, or between its RUNs)
         let rerun = n > last || !(s.ships_toolchain(n) || s.is_build_run(n) || s.prepares_with_tool(n));
         if n > s.first && ins.kind == Kind::Run && rerun {
@@ -353,7 +358,7 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
                     out.build.push(text);
                     continue;
                 };
-                split_run(df, s, ins, script, before, &workdir, &vars, &mut out)?;
+                split_run(df, s, ins, script, before, &workdir, &vars, &venvs, &mut out)?;
                 unpinned_release(s, ins, state, inputs)?;
                 runtime_packages(s, state, inputs, &mut out);
                 out.recommends |= script.commands.iter().any(takes_recommends);
@@ -478,6 +483,7 @@ fn split_run(
     before: usize,
     workdir: &str,
     vars: &[(String, String)],
+    venvs: &[String],
     out: &mut Split,
 ) -> Result<(), Outcome> {
     // where this RUN's installs land: as written, or staged (DESTDIR) / in a virtualenv, by
@@ -485,7 +491,7 @@ fn split_run(
     // `--user`) installs into PYTHONUSERBASE (OctoPrint's `/octoprint/plugins`)
     let user_base = pip_user_base(s, ins, script)?;
     let base_prefix = user_base.as_deref().or(s.base_prefix);
-    let mut landing = Landing { base_prefix, vars, ..Landing::default() };
+    let mut landing = Landing { base_prefix, vars, venvs, ..Landing::default() };
     let mut edits = Vec::new();
     let found = loop {
         match artifacts(&script.commands, workdir, landing) {
@@ -1634,6 +1640,36 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         assert!(runtime(&patch(&by_path)).contains("COPY --from=build /venv /venv\n"), "{}", patch(&by_path).patched);
     }
 
+    /// A virtualenv an earlier RUN makes and ENV activates for the later ones (superdesk's
+    /// `ENV VIRTUAL_ENV=/opt/venv`, `ENV PATH="$VIRTUAL_ENV/bin:$PATH"`) is where a later
+    /// `python3 -m pip install` lands on Ubuntu, not the system's `/usr/local`: the runtime
+    /// gets the virtualenv.
+    #[test]
+    fn a_virtualenv_the_environment_activates_is_the_artifact() {
+        let text = "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y --no-install-recommends python3 python3-dev python3-venv gcc libxml2-dev \\\n  && rm -rf /var/lib/apt/lists/*\nENV VIRTUAL_ENV=/opt/venv\nRUN python3 -m venv \"$VIRTUAL_ENV\"\nENV PATH=\"$VIRTUAL_ENV/bin:$PATH\"\nWORKDIR /app\nCOPY requirements.txt .\nRUN python3 -m pip install -r requirements.txt\nCOPY . .\nCMD [\"honcho\", \"start\"]\n";
+        let p = patch(text);
+        let rt = runtime(&p);
+        assert!(rt.contains("COPY --from=build /opt/venv /opt/venv\n") && !rt.contains("/usr/local"), "{}", p.patched);
+        assert!(rt.contains("ENV PATH=\"$VIRTUAL_ENV/bin:$PATH\"\n"), "{rt}");
+        answers(text, &p, &["SL101"]);
+        // a virtualenv made earlier and put on PATH by its own path, no VIRTUAL_ENV
+        let by_path = text
+            .replace("ENV VIRTUAL_ENV=/opt/venv\n", "")
+            .replace("\"$VIRTUAL_ENV\"", "/opt/venv")
+            .replace("$VIRTUAL_ENV/bin", "/opt/venv/bin");
+        assert!(
+            runtime(&patch(&by_path)).contains("COPY --from=build /opt/venv /opt/venv\n"),
+            "{}",
+            patch(&by_path).patched
+        );
+        // on PATH after the system's folders, the system's pip runs
+        let after = by_path.replace("ENV PATH=\"/opt/venv/bin:$PATH\"", "ENV PATH=\"$PATH:/opt/venv/bin\"");
+        assert!(
+            runtime(&patch(&after)).contains("COPY --from=build /usr/local /usr/local\n"),
+            "{}",
+            patch(&after).patched
+        );
+    }
     #[test]
     fn a_gopath_go_get_installs_into_go_bin() {
         let text = "FROM golang:1.22-bookworm\nRUN apt-get update && apt-get install -y libportaudio2 portaudio19-dev libxcursor-dev \\\n  && go get github.com/example/emu\nENTRYPOINT [\"emu\"]\n";
