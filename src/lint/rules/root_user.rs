@@ -8,7 +8,9 @@
 //! beside gosu or su-exec is the same idiom. Nor when the base does it for the image: an
 //! official image whose entrypoint steps down (postgres, mysql, mariadb, mongo, redis,
 //! rabbitmq and the like) with no ENTRYPOINT of the file's own, or a linuxserver.io image
-//! (s6-overlay runs the service as `abc`). Nor on Windows
+//! (`linuxserver/*` on any registry, or their older `lsiobase/*` bases: s6-overlay runs the
+//! service as `abc`). Nor when a RUN of the image writes an s6 service that drops root itself
+//! (`exec s6-setuidgid abc pyload`, s6's gosu). Nor on Windows
 //! images (`servercore`, `nanoserver`, a `windows/*` platform), which have no root and no
 //! `useradd`, nor when an ARG with no default names the base image (a registry from an ARG
 //! still names the image): who it runs as is not known. Nor on a base image: one the
@@ -115,17 +117,20 @@ const STEPS_DOWN: &[&str] = &[
 /// whose s6-overlay `/init` runs the service as `abc` (PUID/PGID).
 fn inherits_step_down(ctx: &Ctx, stage: &crate::dockerfile::Stage, lineage: &[usize]) -> bool {
     let Some(base) = ctx.graph.root_image(stage.index).map(ImageRef::parse) else { return false };
-    if base.repository.starts_with("linuxserver/") {
+    if base.repository.starts_with("linuxserver/") || base.repository.starts_with("lsiobase/") {
         return true;
     }
     let keeps_entrypoint = !lineage.iter().any(|&i| ctx.df.stages[i].of_kind(Kind::Entrypoint).next().is_some());
     keeps_entrypoint && base.official_name().is_some_and(|n| STEPS_DOWN.contains(&n))
 }
 
-/// Whether a stage brings a tool an entrypoint uses to drop root (`gosu`, `su-exec`).
+/// Whether a stage brings a tool an entrypoint uses to drop root (`gosu`, `su-exec`), or
+/// writes a service script that drops it with s6's (`s6-setuidgid`, `s6-applyuidgid`, in the
+/// text an `echo` writes to the service's `run` file).
 fn installs_step_down<'a>(ctx: &Ctx<'a>, stage: &'a crate::dockerfile::Stage) -> bool {
     let named = |w: &str| matches!(w.trim_end_matches('/').rsplit('/').next(), Some("gosu" | "su-exec"));
-    ctx.runs(stage).any(|(_, script)| script.commands.iter().any(|c| c.words.iter().any(|w| named(w))))
+    let s6 = |w: &str| w.contains("s6-setuidgid ") || w.contains("s6-applyuidgid ");
+    ctx.runs(stage).any(|(_, script)| script.commands.iter().any(|c| c.words.iter().any(|w| named(w) || s6(w))))
         || stage.instructions.iter().any(|i| match &i.body {
             crate::dockerfile::Body::Copy { sources, .. } => sources.iter().any(|s| named(s)),
             _ => false,
@@ -158,6 +163,11 @@ mod tests {
         assert!(lines("SL107", "FROM ghcr.io/linuxserver/baseimage-ubuntu:noble\nRUN apt-get install -y jellyfin\n")
             .is_empty());
         assert!(lines("SL107", "FROM lscr.io/linuxserver/nginx:latest\nCOPY site /config/www\n").is_empty());
+        // linuxserver's older bases, and an s6 service the image writes that drops root
+        assert!(lines("SL107", "FROM lsiobase/alpine:3.16\nRUN apk add --no-cache python3\n").is_empty());
+        let s6 = "FROM alpine:3.20\nRUN apk add s6-overlay && echo -e \"#!/bin/sh\\nexec s6-setuidgid app myapp\" > /etc/services.d/app/run\nENTRYPOINT [\"/init\"]\n";
+        assert!(lines("SL107", s6).is_empty());
+        assert_eq!(lines("SL107", &s6.replace("s6-setuidgid app ", "")), vec![1]);
         // an ENTRYPOINT of the file's own replaces the one that stepped down
         assert_eq!(lines("SL107", "FROM postgres:16\nENTRYPOINT [\"postgres\"]\n"), vec![1]);
         assert_eq!(lines("SL107", "FROM python:3.12\nCMD [\"app\"]\n"), vec![1]);
