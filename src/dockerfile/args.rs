@@ -5,7 +5,7 @@ use super::Instruction;
 
 /// The global ARGs' defaults, in order. A default is expanded with the ARGs declared before it, as Docker does
 /// (`ARG ZBX_VERSION=${MAJOR_VERSION}.5` after `ARG MAJOR_VERSION=7.0` is `7.0.5`).
-pub(super) fn global_arg_defaults(args: &[Instruction]) -> Vec<(String, String)> {
+pub fn global_arg_defaults(args: &[Instruction]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for kv in args.iter().flat_map(|a| a.pairs().iter()) {
         if let Some(v) = &kv.value {
@@ -14,6 +14,51 @@ pub(super) fn global_arg_defaults(args: &[Instruction]) -> Vec<(String, String)>
         }
     }
     out
+}
+
+/// The ARG and ENV values a stage's RUNs are given, walked instruction by instruction as
+/// Docker gives them: a global ARG only where the stage declares it again (taking the global
+/// default when it gives none), the stage's own ARGs with their defaults, its ENVs, and the
+/// ENVs (not the ARGs) of what it is built FROM, handed in as `inherited`. Each value is read
+/// with those before it; the last of a name wins.
+pub struct StageValues<'a> {
+    globals: &'a [(String, String)],
+    /// Every value in force so far, in order.
+    pub vars: Vec<(String, String)>,
+    /// The ENV values alone: what a stage built FROM this one inherits.
+    pub env: Vec<(String, String)>,
+}
+
+impl<'a> StageValues<'a> {
+    pub fn new(globals: &'a [(String, String)], inherited: Vec<(String, String)>) -> StageValues<'a> {
+        StageValues { globals, vars: inherited.clone(), env: inherited }
+    }
+
+    /// Take an instruction's ARG or ENV values in.
+    pub fn take(&mut self, ins: &Instruction) {
+        match ins.kind {
+            super::Kind::Arg => {
+                for kv in ins.pairs() {
+                    let value = match &kv.value {
+                        Some(v) => substitute(v, &self.vars),
+                        None => match self.globals.iter().rev().find(|(k, _)| *k == kv.key) {
+                            Some((_, v)) => v.clone(),
+                            None => continue,
+                        },
+                    };
+                    self.vars.push((kv.key.clone(), value));
+                }
+            }
+            super::Kind::Env => {
+                for kv in ins.pairs() {
+                    let value = substitute(kv.value.as_deref().unwrap_or_default(), &self.vars);
+                    self.vars.push((kv.key.clone(), value.clone()));
+                    self.env.push((kv.key.clone(), value));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The platforms BuildKit's automatic platform ARGs are resolved for, most common first:

@@ -223,6 +223,35 @@ pub fn git_builds(scripts: &[&shell::Script]) -> bool {
     })
 }
 
+/// The folder a command makes a Python virtualenv in, as written: `python3 -m venv /venv`,
+/// `python -m virtualenv /venv`, `virtualenv /venv`, `uv venv /venv`.
+pub fn venv_folder(c: &SimpleCommand) -> Option<&str> {
+    let (p, args) = (c.program(), c.args());
+    let after = if p.starts_with("python") {
+        let at = args.windows(2).position(|w| w[0] == "-m" && matches!(w[1].as_str(), "venv" | "virtualenv"))?;
+        &args[at + 2..]
+    } else if p == "virtualenv" {
+        args
+    } else if p == "uv" && c.subcommand() == Some("venv") {
+        &args[1..]
+    } else {
+        return None;
+    };
+    // past the options and the values of those that take one (`-p python3`, `--prompt app`)
+    let mut skip = false;
+    for a in after {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        match a.as_str() {
+            "-p" | "--python" | "--prompt" => skip = true,
+            _ if a.starts_with('-') => {}
+            _ => return Some(a),
+        }
+    }
+    None
+}
+
 /// pip's arguments after `install`, for `pip install`, `pip3 install`, `python -m pip install`.
 pub fn pip_install(cmd: &SimpleCommand) -> Option<&[String]> {
     pip_options(cmd).map(|(_, after)| after)
@@ -333,6 +362,17 @@ pub fn toolchain_installed(script: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::dockerfile::shell::parse;
+
+    #[test]
+    fn virtualenv_folders() {
+        let folder = |s: &str| parse(s).commands.iter().find_map(|c| venv_folder(c).map(str::to_owned));
+        assert_eq!(folder("python3 -m venv /opt/venv").as_deref(), Some("/opt/venv"));
+        assert_eq!(folder("virtualenv -p python3 /venv").as_deref(), Some("/venv"));
+        assert_eq!(folder("virtualenv --python=python3 /venv").as_deref(), Some("/venv"));
+        assert_eq!(folder("python -m venv --prompt app --upgrade-deps .venv").as_deref(), Some(".venv"));
+        assert_eq!(folder("uv venv /app/.venv").as_deref(), Some("/app/.venv"));
+        assert_eq!(folder("python3 -m pip install venv"), None);
+    }
 
     #[test]
     fn installs() {

@@ -188,6 +188,13 @@ const RESERVED: &[&str] =
 
 /// Split a script into simple commands.
 pub fn parse(script: &str) -> Script {
+    parse_in(script, &[])
+}
+
+/// Split a script into simple commands, in an environment that already holds `env` (the ARG
+/// and ENV values a Dockerfile gives the RUN): its variables expand as the script's own do
+/// (pyload's `apk add $APK_PACKAGES` after `ARG APK_PACKAGES="curl-dev ffmpeg …"`).
+pub fn parse_in(script: &str, env: &[(String, String)]) -> Script {
     let mut lexer = Lexer::new(script);
     let mut commands: Vec<SimpleCommand> = Vec::new();
     let mut current: Vec<String> = Vec::new();
@@ -327,7 +334,7 @@ pub fn parse(script: &str) -> Script {
         }
     }
     finish(&mut current, &mut current_spans, false, Sep::Seq);
-    expand_local_variables(&mut commands);
+    expand_local_variables(&mut commands, env);
     for c in &mut commands {
         c.calls_function = c.words.first().is_some_and(|w| functions.contains(w));
     }
@@ -370,9 +377,15 @@ fn paste(word: &str, known: &[(String, String)]) -> String {
 /// only through one. A variable counts from a bare assignment, one before `set`/`export`/`:`
 /// (special built-ins keep it), or `export NAME=…`, when it holds no command substitution and
 /// runs whenever the command that uses it does. A word that is just `$NAME` splits into the
-/// value's words (unquoted use); inside a longer word the value is pasted as it is.
-fn expand_local_variables(commands: &mut [SimpleCommand]) {
-    let mut vars: Vec<(String, String, Vec<u32>)> = Vec::new();
+/// value's words (unquoted use); inside a longer word the value is pasted as it is. `env`
+/// holds the values the script starts with (a Dockerfile's ARGs and ENVs), in scope
+/// everywhere; one that itself names a variable is not used.
+fn expand_local_variables(commands: &mut [SimpleCommand], env: &[(String, String)]) {
+    let mut vars: Vec<(String, String, Vec<u32>)> = env
+        .iter()
+        .filter(|(k, v)| !k.is_empty() && !v.contains('$') && !v.contains('`'))
+        .map(|(k, v)| (k.clone(), v.clone(), Vec::new()))
+        .collect();
     for c in commands.iter_mut() {
         if !vars.is_empty() {
             let known: Vec<(String, String)> = vars

@@ -146,6 +146,9 @@ impl Hit {
     }
 }
 
+/// ARG and ENV values, in order: the last of a name wins.
+type Values = Vec<(String, String)>;
+
 /// What a rule sees: the file, its graph, the configuration, and each RUN's parsed script.
 pub struct Ctx<'a> {
     pub df: &'a Dockerfile,
@@ -154,6 +157,9 @@ pub struct Ctx<'a> {
     /// `scripts[stage][instruction]`: the parsed shell script of RUN instructions, and what
     /// the RUN leaves in its layer (its ship state), decided once for every rule.
     scripts: Vec<Vec<Option<(Script, RunState)>>>,
+    /// `values[stage]`: the ARG and ENV values the stage's instructions are given, in order,
+    /// and for each instruction how many of them are in force there (the list only grows).
+    values: Vec<(Values, Vec<usize>)>,
     /// `env` answers per key, for every stage at once (rules ask it of every shipped stage,
     /// and a chain of n stages would make that n²).
     env_cache: std::cell::RefCell<std::collections::HashMap<String, Vec<Option<&'a str>>>>,
@@ -161,22 +167,54 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(df: &'a Dockerfile, graph: &'a Graph, config: &'a LintConfig) -> Ctx<'a> {
-        let scripts = df
-            .stages
-            .iter()
-            .map(|s| {
-                s.instructions
-                    .iter()
-                    .map(|i| {
-                        (i.kind == Kind::Run).then(|| i.script().map(|t| shell::parse(&t))).flatten().map(|s| {
+        // each RUN is read with the ARG and ENV values the Dockerfile gives it, which its
+        // words may name (`apk add $APK_PACKAGES`)
+        let globals = crate::dockerfile::global_arg_defaults(&df.global_args);
+        let mut env_at_end: Vec<Vec<(String, String)>> = Vec::with_capacity(df.stages.len());
+        let mut scripts = Vec::with_capacity(df.stages.len());
+        let mut in_force = Vec::with_capacity(df.stages.len());
+        for s in &df.stages {
+            let inherited = match &graph.bases[s.index] {
+                crate::dockerfile::StageRef::Stage(j) if *j < s.index => env_at_end[*j].clone(),
+                crate::dockerfile::StageRef::Image(image) => {
+                    config.base_env.iter().filter(|(base, _)| base == image).flat_map(|(_, env)| env.clone()).collect()
+                }
+                _ => Vec::new(),
+            };
+            let mut values = crate::dockerfile::StageValues::new(&globals, inherited);
+            let mut counts = Vec::with_capacity(s.instructions.len());
+            let runs: Vec<Option<(Script, RunState)>> = s
+                .instructions
+                .iter()
+                .map(|i| {
+                    values.take(i);
+                    counts.push(values.vars.len());
+                    (i.kind == Kind::Run).then(|| i.script().map(|t| shell::parse_in(&t, &values.vars))).flatten().map(
+                        |s| {
                             let st = ship::run_state(&s);
                             (s, st)
-                        })
-                    })
-                    .collect()
-            })
-            .collect();
-        Ctx { df, graph, config, scripts, env_cache: Default::default() }
+                        },
+                    )
+                })
+                .collect();
+            env_at_end.push(values.env);
+            in_force.push((values.vars, counts));
+            scripts.push(runs);
+        }
+        Ctx { df, graph, config, scripts, values: in_force, env_cache: Default::default() }
+    }
+
+    /// The ARG and ENV values in force at instruction `n` of a stage, as Docker gives them
+    /// (the ones RUN scripts are read with); the last of a name wins.
+    pub fn values(&self, stage: &Stage, n: usize) -> &[(String, String)] {
+        let (vars, counts) = &self.values[stage.index];
+        &vars[..counts.get(n).copied().unwrap_or(0)]
+    }
+
+    /// A word of instruction `n` of a stage (a WORKDIR, a COPY's destination) with the ARG and
+    /// ENV values in force there substituted, as the RUN scripts' words are.
+    pub fn expand(&self, stage: &Stage, n: usize, word: &str) -> String {
+        crate::dockerfile::substitute(word, self.values(stage, n))
     }
 
     /// Every RUN of a stage with its parsed script.

@@ -10,6 +10,10 @@
 //! repository (an apt source or yum repo file, `add-apt-repository` of a URL), another
 //! `*-dev` is the vendor's channel package (`microsoft-edge-dev`), not a toolchain.
 //!
+//! A package list an ARG or ENV holds (`apk add $APK_PACKAGES`) is read with the values
+//! Docker gives the RUN: the stage's ARG defaults, a global ARG only where the stage declares
+//! it again, the ENVs of the stage and of what it is built FROM.
+//!
 //! It reasons on what the RUN leaves in its layer (the ship state), not on the install
 //! command: packages removed again in the same RUN (`apk add --virtual .build-deps …
 //! && apk del .build-deps`, the official images' `apt-mark` save/restore with
@@ -213,6 +217,27 @@ mod tests {
         assert!(m[0].1.contains("stage `base`"));
     }
 
+    /// A package list an ARG or ENV of the stage gives (pyload's `ARG APK_PACKAGES="curl-dev
+    /// …"`, then `apk add $APK_PACKAGES`) is read as Docker hands it to the RUN: a global ARG
+    /// only where the stage declares it again; a stage's ENV in the stages built FROM it.
+    #[test]
+    fn packages_an_arg_or_env_names_are_read() {
+        let arg =
+            "FROM alpine:3.20\nARG PACKAGES=\"curl-dev ffmpeg\"\nRUN apk add --no-cache $PACKAGES\nCMD [\"app\"]\n";
+        let m = messages("SL101", arg);
+        assert!(m.len() == 1 && m[0].1.contains("`curl-dev`") && !m[0].1.contains("ffmpeg"), "{m:?}");
+        // a global ARG the stage does not declare again is empty in its RUNs
+        let global = "ARG PACKAGES=\"curl-dev ffmpeg\"\nFROM alpine:3.20\nRUN apk add --no-cache $PACKAGES\n";
+        assert!(lines("SL101", global).is_empty());
+        assert_eq!(lines("SL101", &global.replace("3.20\n", "3.20\nARG PACKAGES\n")), vec![4]);
+        // an ENV of the stage the final one is built FROM
+        let env =
+            "FROM debian:12 AS base\nENV BUILD_DEPS=\"gcc make\"\nFROM base\nRUN apt-get install -y ${BUILD_DEPS}\n";
+        assert_eq!(lines("SL101", env), vec![4]);
+        // installed and removed through the same variable: nothing ships
+        let purged = arg.replace("$PACKAGES\n", "$PACKAGES && apk del $PACKAGES\n");
+        assert!(lines("SL101", &purged).is_empty());
+    }
     #[test]
     fn toolchain_base_image_in_final_stage() {
         assert_eq!(lines("SL101", "FROM golang:1.22\nRUN go build -o /app .\n"), vec![1]);

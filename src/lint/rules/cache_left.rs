@@ -113,8 +113,9 @@ fn runs_unprivileged(ctx: &Ctx, stage: &crate::dockerfile::Stage, line: usize) -
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in ctx.shipped() {
-        let pip_env_off =
-            ctx.env(stage, "PIP_NO_CACHE_DIR").is_some_and(|v| !matches!(v, "" | "0" | "false" | "no" | "off"));
+        // pip disables its cache for any value of PIP_NO_CACHE_DIR, "off" and "0" too (for
+        // compatibility: pip's `_handle_no_cache_dir`, galaxy_ng's `PIP_NO_CACHE_DIR=off`)
+        let pip_env_off = ctx.env(stage, "PIP_NO_CACHE_DIR").is_some_and(|v| !v.trim_matches('"').is_empty());
         // apk's index, once an earlier RUN of the lineage fetched it, is read, not fetched again
         let mut apk_index = ctx
             .graph
@@ -415,6 +416,8 @@ mod tests {
             // vimagick/dockerfiles mqtt-io-arm: pip reads `--no-cache` as `--no-cache-dir`
             "FROM python:3.9\nRUN pip3 install --no-cache mqtt-io\n",
             "FROM python:3.9\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask\n",
+            // pip reads any value as "no cache", `off` too
+            "FROM python:3.9\nENV PIP_NO_CACHE_DIR=off\nRUN pip install flask\n",
             "FROM python:3.9\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n",
             "FROM alpine:3\nRUN apk add --no-cache curl\n",
             "FROM fedora:40\nRUN dnf install -y curl && dnf clean all\n",

@@ -44,17 +44,17 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         for si in ctx.graph.lineage(fin.index) {
             let stage = &ctx.df.stages[si];
             let mut runs = ctx.runs(stage).peekable();
-            for ins in &stage.instructions {
+            for (n, ins) in stage.instructions.iter().enumerate() {
                 match ins.kind {
                     Kind::Workdir => {
                         if let Some(w) = ins.words().first() {
-                            workdir = absolute(&workdir, w);
+                            workdir = absolute(&workdir, &ctx.expand(stage, n, w));
                         }
                     }
                     Kind::Copy | Kind::Add => {
                         if let Body::Copy { sources, dest } = &ins.body {
                             let under = Under::copied(sources, ins.flag("from").is_some(), &ctx.config.copied_folders);
-                            added.push((absolute(&workdir, dest), ins.line, under));
+                            added.push((absolute(&workdir, &ctx.expand(stage, n, dest)), ins.line, under));
                         }
                     }
                     Kind::Run => {
@@ -120,8 +120,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                                     }
                                 }
                             } else {
-                                let outs: Vec<String> =
-                                    outputs(prog, args).into_iter().map(|p| absolute(&workdir, p)).collect();
+                                let outs: Vec<String> = outputs(prog, args)
+                                    .into_iter()
+                                    .chain(crate::dockerfile::packages::venv_folder(cmd))
+                                    .map(|p| absolute(&workdir, p))
+                                    .collect();
                                 made_here.extend(outs.iter().cloned());
                                 made_here.extend(makes(cmd).into_iter().map(|p| absolute(&workdir, p)));
                                 packages_here |= crate::dockerfile::packages::system_install(cmd).is_some();
@@ -371,6 +374,21 @@ mod context_tests {
         assert_eq!(lines("SL109", named), vec![3]);
         // nothing made it in this RUN: the COPY may have
         assert_eq!(lines("SL109", "FROM php:8.3\nWORKDIR /app\nCOPY . .\nRUN rm -rf vendor/x/.git\n"), vec![4]);
+    }
+
+    /// Paths an ENV names are read as Docker gives them, in the COPY and WORKDIR as in the RUN
+    /// (kasm's `COPY … $INST_SCRIPTS/atom/`, then `rm -rf $INST_SCRIPTS/atom/`); a virtualenv a
+    /// RUN made is content a later `chown -R` copies (galaxy_ng's `chown -R galaxy
+    /// ${VIRTUAL_ENV}`).
+    #[test]
+    fn paths_env_names_and_virtualenvs_are_followed() {
+        use crate::lint::rules::testing::messages;
+        let kasm = "FROM debian:12\nENV STARTUPDIR /dockerstartup\nENV INST_SCRIPTS $STARTUPDIR/install\nCOPY ./src/atom $INST_SCRIPTS/atom/\nRUN bash $INST_SCRIPTS/atom/install.sh\nRUN rm -rf $INST_SCRIPTS/atom/\n";
+        let m = messages("SL109", kasm);
+        assert!(m.len() == 1 && m[0].0 == 6 && m[0].1.contains("`rm /dockerstartup/install/atom`"), "{m:?}");
+        let venv = "FROM debian:12\nENV VIRTUAL_ENV=/venv\nRUN python3 -m venv \"${VIRTUAL_ENV}\" && /venv/bin/pip install flask\nRUN chown -R app ${VIRTUAL_ENV}\n";
+        let m = messages("SL109", venv);
+        assert!(m.len() == 1 && m[0].1.contains("`/venv`") && m[0].1.contains("line 3"), "{m:?}");
     }
 
     #[test]
