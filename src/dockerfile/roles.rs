@@ -146,6 +146,8 @@ const SETUP: &[&str] = &[
     "a2enconf",
     "a2ensite",
     "locale-gen",
+    // compiles one locale, as locale-gen does the configured ones (WebODM's postgres)
+    "localedef",
     "update-locale",
     "chpasswd",
     "useradd",
@@ -153,6 +155,7 @@ const SETUP: &[&str] = &[
     "addgroup",
     "groupadd",
     "usermod",
+    "groupmod",
     "ln",
     "chmod",
     "chown",
@@ -166,6 +169,8 @@ const SETUP: &[&str] = &[
     "apt-key",
     "debconf-set-selections",
     "dpkg-reconfigure",
+    // which file a package's own is moved aside for (discourse's `/sbin/initctl`)
+    "dpkg-divert",
     // fontconfig's cache of the fonts installed
     "fc-cache",
 ];
@@ -489,6 +494,11 @@ mod tests {
         // alternatives system pointed at one program (nginx/unit, mailcow, ipsec-vpn-server)
         assert_eq!(roles("./rustup-init -y --profile minimal && gosu nobody true"), [Role::Build, Role::Shell]);
         assert_eq!(roles("update-alternatives --set iptables /usr/sbin/iptables-legacy"), [Role::Setup]);
+        // a locale compiled, a package's file moved aside (WebODM's postgres, discourse)
+        assert_eq!(
+            roles("localedef -i en_US -c -f UTF-8 en_US.UTF-8 && dpkg-divert --local --rename --add /sbin/initctl"),
+            [Role::Setup, Role::Setup]
+        );
         assert_eq!(roles("su-exec app my-server --init"), [Role::Other]);
         // a smoke check of what was just installed
         assert_eq!(roles("pip install sentry && sentry --help"), [Role::Build, Role::Shell]);

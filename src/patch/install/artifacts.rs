@@ -270,6 +270,12 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                     push(&mut out, dest.clone(), dest);
                 }
             }
+            // an archive unpacked into a folder of its own the image keeps
+            _ if extraction_folder(c).is_some() => {
+                if let Some(dir) = kept_extraction(c, commands, &cwd) {
+                    push(&mut out, dir.clone(), dir);
+                }
+            }
             // a download saved where the program runs from (`curl -o /usr/local/bin/tool`)
             "curl" | "wget" => {
                 if let Some(dest) = download(c, commands) {
@@ -392,6 +398,59 @@ fn kept_clone(c: &SimpleCommand, commands: &[SimpleCommand], cwd: &str) -> Optio
     (dest.starts_with('/') && !dest.contains('$') && !entered && !removed && !scratch && dest != cwd).then_some(dest)
 }
 
+/// The folder an extraction names (`tar -x … -C DIR`, `unzip … -d DIR`, `python3 -m zipfile
+/// --extract ARCHIVE DIR`), as written.
+fn extraction_folder(c: &SimpleCommand) -> Option<&str> {
+    let args = c.args();
+    match c.program() {
+        "tar" => {
+            let mode = args.first().map(|a| a.trim_start_matches('-')).unwrap_or_default();
+            let extracts = args.iter().any(|a| a == "--extract" || a == "-x")
+                || (!mode.is_empty() && mode.contains('x') && mode.chars().all(|ch| ch.is_ascii_alphabetic()));
+            extracts
+                .then(|| {
+                    crate::dockerfile::packages::option_value(args, "-C")
+                        .or_else(|| crate::dockerfile::packages::option_value(args, "--directory"))
+                })
+                .flatten()
+        }
+        "unzip" => crate::dockerfile::packages::option_value(args, "-d"),
+        p if p.starts_with("python") => {
+            let at = args.windows(2).position(|w| w[0] == "-m" && w[1] == "zipfile")?;
+            match &args[at + 2..] {
+                [flag, _archive, dir, ..] if flag == "-e" || flag == "--extract" => Some(dir),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Where an extraction leaves files the image keeps (aleph's word frequencies, `python3 -m
+/// zipfile --extract …zip /opt/ftm-compare/word-frequencies/`): an absolute folder of its
+/// own, outside the build's scratch folders and the system's, never entered (`cd DIR`:
+/// sources built in) nor removed by the RUN. A toolchain unpacked into `/usr/local` or `/opt`
+/// is not one.
+fn kept_extraction(c: &SimpleCommand, commands: &[SimpleCommand], cwd: &str) -> Option<String> {
+    let dir = extraction_folder(c)?;
+    if dir.contains('$') || !dir.starts_with('/') {
+        return None;
+    }
+    let dir = resolve_path(cwd, dir.trim_end_matches('/'));
+    let under = |p: &str| p == dir || p.starts_with(&format!("{dir}/"));
+    let holds = |p: &str| dir == p || dir.starts_with(&format!("{}/", p.trim_end_matches('/')));
+    let entered = commands
+        .iter()
+        .any(|d| d.program() == "cd" && d.args().first().is_some_and(|to| under(&resolve_path(cwd, to))));
+    let removed = commands.iter().any(|d| {
+        d.program() == "rm" && d.args().iter().filter(|a| !a.starts_with('-')).any(|a| holds(&resolve_path(cwd, a)))
+    });
+    let scratch = SCRATCH.iter().any(|d| dir == *d || dir.starts_with(&format!("{d}/")));
+    let system = SYSTEM.iter().any(|d| under(d) || dir.starts_with(&format!("{d}/")))
+        || ["/", "/usr", "/usr/local", "/opt", "/var", "/etc", "/root", "/home", "/srv"].contains(&dir.as_str());
+    (!entered && !removed && !scratch && !system && dir != cwd).then_some(dir)
+}
+
 /// `cp DIR/* DEST/` (or `DIR/.`): every file of a folder the build made into an absolute
 /// folder outside the scratch ones. The artifact is the folder's contents, copied into
 /// `DEST` (Docker's COPY of a folder copies what is in it).
@@ -504,12 +563,20 @@ fn download(c: &SimpleCommand, commands: &[SimpleCommand]) -> Option<String> {
         ".tar", ".tgz", ".gz", ".xz", ".bz2", ".zst", ".zip", ".deb", ".rpm", ".apk", ".asc", ".sig", ".sha256",
         ".sha512",
     ];
-    let removed = commands.iter().any(|r| r.program() == "rm" && r.args().iter().any(|a| a == dest));
-    (!KEPT_APART.iter().any(|x| name.contains(x)) && !removed).then(|| dest.to_owned())
+    // removed again, itself or a folder holding it (WebODM's postgres fetches a json-c header
+    // into /usr/include for PostGIS's build, then `rm -fr … /usr/include`)
+    let removed = commands.iter().any(|r| {
+        r.program() == "rm"
+            && r.args().iter().filter(|a| !a.starts_with('-')).any(|a| {
+                let a = a.trim_end_matches('/');
+                a == dest || (!a.is_empty() && dest.starts_with(&format!("{a}/")))
+            })
+    });
+    // a header is read by the build, never by the program
+    let header = ["/usr/include/", "/usr/local/include/"].iter().any(|d| dest.starts_with(d));
+    (!KEPT_APART.iter().any(|x| name.contains(x)) && !removed && !header).then(|| dest.to_owned())
 }
 
-/// The folder a command makes a virtualenv in: `python3 -m venv DIR`, `virtualenv DIR`,
-/// `uv venv DIR`.
 /// The virtualenv the environment activates for every RUN (superdesk's `ENV
 /// VIRTUAL_ENV=/opt/venv` and `ENV PATH="$VIRTUAL_ENV/bin:$PATH"`, with the virtualenv made by
 /// an earlier RUN): a folder whose `bin` comes on PATH before the system's folders, named by
@@ -539,21 +606,10 @@ pub fn venvs_made(commands: &[SimpleCommand], workdir: &str, vars: &[(String, St
     commands.iter().filter_map(|c| venv_created(c, vars)).map(|d| resolve_path(workdir, &d)).collect()
 }
 
+/// The folder a command makes a virtualenv in (`python3 -m venv DIR`, `virtualenv DIR`, `uv
+/// venv DIR`), its ARG and ENV values read.
 fn venv_created(c: &SimpleCommand, vars: &[(String, String)]) -> Option<String> {
-    let (p, args) = (c.program(), c.args());
-    let after = if p.starts_with("python") {
-        let at = args.windows(2).position(|w| w[0] == "-m" && matches!(w[1].as_str(), "venv" | "virtualenv"))?;
-        &args[at + 2..]
-    } else if p == "virtualenv" {
-        args
-    } else if p == "uv" && c.subcommand() == Some("venv") {
-        &args[1..]
-    } else {
-        return None;
-    };
-    after
-        .iter()
-        .find(|a| !a.starts_with('-'))
+    crate::dockerfile::packages::venv_folder(c)
         .map(|d| crate::dockerfile::substitute(d, vars))
         .filter(|d| !d.contains('$'))
         .map(|d| d.trim_end_matches('/').to_owned())

@@ -1695,6 +1695,35 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         }
     }
 
+    /// aleph's shape: a late RUN fetches a model and unpacks an archive into a folder of its
+    /// own with `python3 -m zipfile --extract`; both ship. A toolchain unpacked into
+    /// `/usr/local` is no artifact of its own.
+    #[test]
+    fn an_archive_unpacked_into_a_folder_of_its_own_ships() {
+        let text = "FROM python:3.9\nRUN apt-get update && apt-get install -y --no-install-recommends jq python3-dev && rm -rf /var/lib/apt/lists/*\nCOPY requirements.txt /tmp/\nRUN pip3 install --no-cache-dir -r /tmp/requirements.txt\nRUN mkdir -p /opt/m/words/ && curl -L -o /opt/m/words/words.zip https://example.com/w.zip && python3 -m zipfile --extract /opt/m/words/words.zip /opt/m/words/ && curl -L -o /opt/m/model.pkl https://example.com/m.pkl\nCMD [\"app\"]\n";
+        let p = patch(text);
+        let rt = runtime(&p);
+        assert!(rt.contains("COPY --from=build /opt/m/words /opt/m/words\n"), "{}", p.patched);
+        assert!(rt.contains("COPY --from=build /opt/m/model.pkl /opt/m/model.pkl\n"), "{}", p.patched);
+        // the folders an extraction keeps, by the model: not a toolchain unpacked into a
+        // system prefix, a folder it builds in, or one it removes
+        let kept = |run: &str| {
+            let script = crate::dockerfile::shell::parse(run);
+            let at = super::Landing { base_prefix: Some("/usr/local"), ..Default::default() };
+            super::artifacts(&script.commands, "/", at)
+                .ok()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| a.to)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(kept("python3 -m zipfile -e w.zip /opt/m/words/"), ["/opt/m/words"]);
+        assert_eq!(kept("unzip w.zip -d /srv/data && tar -xzf x.tgz -C /var/lib/x"), ["/srv/data", "/var/lib/x"]);
+        assert!(kept("tar -C /usr/local -xzf go.tgz && tar -xf jdk.tgz -C /opt").is_empty());
+        assert!(kept("tar -xf src.tgz -C /opt/src && cd /opt/src && make").is_empty());
+        assert!(kept("unzip w.zip -d /opt/w && rm -rf /opt/w").is_empty());
+    }
+
     #[test]
     fn a_download_saved_where_programs_run_from_is_copied() {
         let text = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y build-essential curl \\\n    && curl -fsSL https://example.com/tool -o /usr/local/bin/tool && chmod +x /usr/local/bin/tool \\\n    && make && cp app /usr/local/bin/app\nCMD [\"app\"]\n";
@@ -1706,6 +1735,9 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         for (other, file) in [
             ("-o /usr/local/tool.tar.gz && tar -xzf /usr/local/tool.tar.gz", "/usr/local/tool.tar.gz"),
             ("-o /usr/local/bin/tool && rm /usr/local/bin/tool", "/usr/local/bin/tool"),
+            // in a folder the RUN removes, or a header the build reads (WebODM's postgres)
+            ("-o /opt/x/tool && rm -fr /opt/x", "/opt/x/tool"),
+            ("-o /usr/include/json-c/json_object_private.h", "/usr/include/json-c"),
         ] {
             let t = text.replace("-o /usr/local/bin/tool && chmod +x /usr/local/bin/tool", other);
             assert!(!runtime(&patch(&t)).contains(&format!("COPY --from=build {file}")), "{}", patch(&t).patched);
