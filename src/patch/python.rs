@@ -91,6 +91,48 @@ fn classify(script: &str) -> Run {
     }
 }
 
+/// Programs the full Python image has (from buildpack-deps) and its slim variant lacks.
+const FULL_ONLY: &[&str] = &["git", "curl", "wget", "gcc", "g++", "cc", "make", "unzip", "ssh", "svn", "hg"];
+
+/// A RUN the slim runtime reruns as written that calls a program only the full image has,
+/// and that no RUN of the runtime installs first (osrf's `git clone` of its templates after
+/// the pip install): the patch would not build. Refused, saying what to do.
+fn needs_the_full_image(stage: &crate::dockerfile::Stage, runs: &[(usize, Run)], slim: &str) -> Option<Outcome> {
+    let mut installed: Vec<String> = Vec::new();
+    for (n, run) in runs {
+        if !matches!(run, Run::Runtime) {
+            continue;
+        }
+        let ins = &stage.instructions[*n];
+        for c in &shell::parse(&ins.script().unwrap_or_default()).commands {
+            if let Some((_, pkgs)) = system_install(c) {
+                installed.extend(pkgs.iter().map(|p| p.to_string()));
+                continue;
+            }
+            let program = c.program().rsplit('/').next().unwrap_or_default();
+            let provided = |p: &str| match program {
+                "cc" => p == "gcc" || p == "build-essential",
+                "g++" | "make" => p == program || p == "build-essential",
+                "hg" => p == "mercurial",
+                "svn" => p == "subversion",
+                "ssh" => p == "openssh-client",
+                _ => p == program,
+            };
+            if FULL_ONLY.contains(&program) && !installed.iter().any(|p| provided(p)) {
+                return Some(Outcome::refused(
+                    Reason::MixedRun,
+                    format!(
+                        "line {}: `{}` runs in a RUN the runtime stage reruns, and `{slim}` has no `{program}`; install it in that RUN, or fetch in the build stage and COPY what it fetched, and ask again",
+                        ins.line,
+                        c.words.join(" ")
+                    ),
+                ));
+            }
+        }
+    }
+    None
+}
+
 /// The plan for a single-stage Python Dockerfile, `None` when it is not one, `Some(Err)` for
 /// nothing-to-do and refusals.
 pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
@@ -156,6 +198,11 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         }));
     };
     let runtime_base = slim.unwrap_or_else(|| base.to_owned());
+    if runtime_base != base {
+        if let Some(refused) = needs_the_full_image(final_stage, &runs, &runtime_base) {
+            return Some(Err(refused));
+        }
+    }
     for (n, ins) in final_stage.instructions.iter().enumerate() {
         let text = verbatim(df, ins, prev_end);
         // pip without its cache: an edit where `install` is written
@@ -249,6 +296,23 @@ mod tests {
             p.patched
         );
         crate::patch::testing::answers(text, &p, &["SL101"]);
+    }
+
+    #[test]
+    fn a_program_only_the_full_image_has_is_not_rerun_on_slim() {
+        use crate::patch::{suggest, Outcome, Templates};
+        // osrf's docker_images: the templates are cloned after the pip install
+        let text = "FROM python:3\nWORKDIR /tmp/\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nRUN git clone -b master https://github.com/osrf/docker_images.git\nCMD [\"python\", \"x.py\"]\n";
+        let Outcome::Refused(why) = suggest(text, "D", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert!(
+            why.message.contains("line 5") && why.message.contains("`python:3-slim` has no `git`"),
+            "{}",
+            why.message
+        );
+        // installed first in the runtime: it runs there
+        let installed = text.replace("RUN git clone", "RUN apt-get update && apt-get install -y git && git clone");
+        let Outcome::Patch(p) = suggest(&installed, "D", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert!(p.patched.contains("FROM python:3-slim AS runtime"), "{}", p.patched);
     }
 
     #[test]
