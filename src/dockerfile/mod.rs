@@ -748,6 +748,18 @@ mod tests {
         assert_eq!((s.instructions[2].line, s.instructions[2].end_line), (8, 10));
     }
 
+    /// BuildKit removes a WORKDIR's quotes (IntelOwl's `WORKDIR "${PROJECT_PATH}/droidlysis"`);
+    /// the path is one word, blanks and all.
+    #[test]
+    fn a_workdir_is_read_without_its_quotes() {
+        let df = Dockerfile::parse(
+            "FROM debian:12\nWORKDIR \"${P}/droidlysis\"\nWORKDIR '/my app'\nWORKDIR /a/\"b c\"/d\nWORKDIR \"/x\n",
+        )
+        .unwrap();
+        let dirs: Vec<&str> = df.stages[0].of_kind(Kind::Workdir).map(|w| w.words()[0].as_str()).collect();
+        assert_eq!(dirs, ["${P}/droidlysis", "/my app", "/a/b c/d", "\"/x"]);
+    }
+
     #[test]
     fn global_args_resolve_in_from() {
         let df =

@@ -82,6 +82,26 @@ fn unescaped(s: &pd::UnescapedString<'_>) -> String {
     s.value.to_string()
 }
 
+/// A WORKDIR's path with its quotes removed, as BuildKit's word processing removes them
+/// (IntelOwl's `WORKDIR "${PROJECT_PATH}/droidlysis"` is `${PROJECT_PATH}/droidlysis`): the
+/// text is one path, never split at its blanks; a quote inside the other kind is kept, and an
+/// unmatched one is left as written.
+fn dequoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut open: Option<char> = None;
+    for ch in s.chars() {
+        match (open, ch) {
+            (None, '"' | '\'') => open = Some(ch),
+            (Some(q), c) if c == q => open = None,
+            _ => out.push(ch),
+        }
+    }
+    if open.is_some() {
+        return s.to_owned();
+    }
+    out
+}
+
 /// Join shell-form continuation lines the way the Dockerfile frontend does: an escape char
 /// before the line end continues the line, even with spaces or tabs after it (BuildKit's
 /// `\\[ \t]*$`, both removed), and comment or blank lines inside a continuation are dropped.
@@ -239,9 +259,13 @@ pub(super) fn convert(text: &str, ls: &[usize], ins: pd::Instruction<'_>, escape
         I::User(u) => {
             (Kind::User, u.user.span, u.arguments.span.end, vec![], Body::Words(vec![unescaped(&u.arguments)]))
         }
-        I::Workdir(w) => {
-            (Kind::Workdir, w.workdir.span, w.arguments.span.end, vec![], Body::Words(vec![unescaped(&w.arguments)]))
-        }
+        I::Workdir(w) => (
+            Kind::Workdir,
+            w.workdir.span,
+            w.arguments.span.end,
+            vec![],
+            Body::Words(vec![dequoted(&unescaped(&w.arguments))]),
+        ),
         I::Volume(v) => {
             let (end, list) = match &v.arguments {
                 pd::JsonOrStringArray::Json(j) => (j.span.end, words(&j.value)),

@@ -123,6 +123,12 @@ struct Split {
     guessed: Vec<String>,
     /// Set-up commands the runtime reruns.
     setup: Vec<String>,
+    /// Those of them that name a file relative to the folder they ran in: the line, that
+    /// folder, the command and the file.
+    setup_relative: Vec<(usize, String, String, String)>,
+    /// The folder the runtime's set-up RUN runs in: the WORKDIR in force where the artifacts
+    /// arrive.
+    setup_workdir: Option<String>,
     arts: Vec<Artifact>,
     /// Toolchain packages left in the build stage.
     dropped: Vec<String>,
@@ -335,6 +341,10 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
         let before = prev_end;
         let text = verbatim(df, ins, before);
         prev_end = ins.end_line;
+        // the runtime's set-up RUN goes where the artifacts arrive: before this instruction
+        if n > last && out.setup_workdir.is_none() {
+            out.setup_workdir = Some(workdir.clone());
+        }
         if ins.kind == Kind::Workdir {
             workdir = fetch::next_workdir(ins, &workdir, &vars);
         }
@@ -386,6 +396,7 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
             }
         }
     }
+    out.setup_workdir.get_or_insert(workdir);
     Ok(out)
 }
 
@@ -812,6 +823,7 @@ fn replay(
                 .filter(|later| kept(later))
                 .any(|later| later.args().iter().any(|a| related(a)));
             if used || made_for_the_program(&made, &script.commands, workdir, &out.arts) {
+                note_relative(ins, c, cwd.as_deref().unwrap_or(workdir), out);
                 out.setup.push(commands::written(df, ins, c));
                 continue;
             }
@@ -831,6 +843,7 @@ fn replay(
         }
         if kept(c) && !removed_after(c, &script.commands[i + 1..]) {
             misplaced(ins, c, cwd.as_deref(), workdir, &script.commands[i + 1..])?;
+            note_relative(ins, c, cwd.as_deref().unwrap_or(workdir), out);
             let written = commands::written(df, ins, c);
             out.setup.push(match feeds.take() {
                 Some(f) => format!("{f} | {written}"),
@@ -854,6 +867,44 @@ fn replay(
 /// path (`chmod 666 openemr/sites/default/sqlconf.php`) while a `cd` of the RUN has left the
 /// RUN's working folder (the rerun has no `cd`), or a path a later `mv` of the RUN moves away
 /// (openemr's `mv openemr /var/www/localhost/htdocs/`: the runtime has it only where it went).
+/// Note the files a set-up command names relative to the folder it runs in (`chmod +x
+/// wrapper.py` in IntelOwl's `WORKDIR …/stringsifter`): the runtime reruns it where the
+/// artifacts arrive, which may be another folder ([`assemble`] checks).
+fn note_relative(ins: &Instruction, c: &shell::SimpleCommand, cwd: &str, out: &mut Split) {
+    let args = c.args();
+    // past the options and the value of mkdir's `-m`; chmod's mode (`+x`, `755`) is its
+    // first operand
+    let mut operands: Vec<&String> = Vec::new();
+    let mut skip = false;
+    for a in args {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        match a.as_str() {
+            "-m" | "--mode" if c.program() == "mkdir" => skip = true,
+            _ if a.starts_with('-') => {}
+            _ => operands.push(a),
+        }
+    }
+    let files: &[&String] = match c.program() {
+        // the mode, the owner or the capabilities come first
+        "chmod" | "chown" | "chgrp" | "setcap" => operands.get(1..).unwrap_or_default(),
+        // sed's script, a symbolic link's target
+        "sed" if !args.iter().any(|a| a == "-e" || a == "--expression" || a == "-f") => {
+            operands.get(1..).unwrap_or_default()
+        }
+        "ln" if args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('s')) => {
+            operands.get(1..).unwrap_or_default()
+        }
+        "touch" | "mkdir" | "ln" | "sed" => &operands,
+        _ => &[],
+    };
+    let relative = files.iter().find(|a| !a.starts_with(['/', '~', '$']) && !a.contains(['$', '=', ':', '*']));
+    if let Some(file) = relative {
+        out.setup_relative.push((ins.line, cwd.to_owned(), c.words.join(" "), (*file).clone()));
+    }
+}
+
 fn misplaced(
     ins: &Instruction,
     c: &shell::SimpleCommand,
@@ -1178,6 +1229,17 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
         pos += 1;
     }
     if !out.setup.is_empty() {
+        // a file named relative to another folder than the one the set-up RUN runs in
+        let here = out.setup_workdir.as_deref().unwrap_or("/");
+        if let Some((line, cwd, command, file)) = out.setup_relative.iter().find(|(_, cwd, _, _)| cwd != here) {
+            return Err(Outcome::refused(
+                Reason::MixedRun,
+                format!(
+                    "line {line}: the runtime stage would rerun `{command}` in `{here}`, where the artifacts arrive, but line {line} ran it in `{cwd}`, so `{file}` would name another file; write it as `{}` and ask again",
+                    resolve_path(cwd, file)
+                ),
+            ));
+        }
         out.runtime.insert(pos, format!("RUN {}", out.setup.join(" \\\n    && ")));
     }
     let kept_toolchain = if out.dropped.is_empty() {
@@ -1693,6 +1755,24 @@ ENTRYPOINT [\"/app/app.py\"]\n";
             O::Refused(r) => assert_eq!(r.reason, Reason::UnknownArtifact, "{r:?}"),
             other => panic!("a download-only go get gave {other:?}"),
         }
+    }
+
+    /// IntelOwl's malware tools: `chmod +x wrapper.py` runs in one WORKDIR, and the runtime's
+    /// set-up RUN, where the artifacts arrive, runs in a later one: refused, saying which path
+    /// to write. In the folder the set-up runs in, it is rerun as written.
+    #[test]
+    fn set_up_named_relative_to_another_workdir_is_refused() {
+        let text = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y build-essential curl\nWORKDIR /opt/tool\nCOPY wrapper.py ./\nRUN make && make install PREFIX=/usr/local && chmod +x wrapper.py\nWORKDIR /opt/flask\nCOPY app.py ./\nRUN make -C /opt/lib install PREFIX=/opt/lib && mkdir -m 0770 -p /var/lib/x && chmod 0644 app.py\nCMD [\"python3\", \"app.py\"]\n";
+        let why = refusal(text);
+        assert!(
+            why.contains("rerun `chmod +x wrapper.py` in `/opt/flask`")
+                && why.contains("write it as `/opt/tool/wrapper.py`"),
+            "{why}"
+        );
+        // the same folder: kept as written (and mkdir's mode is no file)
+        let same = text.replace("WORKDIR /opt/flask\n", "").replace("chmod 0644 app.py", "chmod 0644 /opt/tool/app.py");
+        let rt = runtime(&patch(&same));
+        assert!(rt.contains("chmod +x wrapper.py"), "{rt}");
     }
 
     /// aleph's shape: a late RUN fetches a model and unpacks an archive into a folder of its
