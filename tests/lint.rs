@@ -476,3 +476,29 @@ fn a_copied_folder_is_read_in_the_checkout() {
     let sl109: Vec<u64> = f.iter().filter(|x| x["code"] == "SL109").map(|x| x["line"].as_u64().unwrap()).collect();
     assert_eq!(sl109, [3, 4]);
 }
+
+/// Tautulli's shape (round 36, held out): the image starts with `./start.sh` from its build
+/// context, which ends `exec gosu tautulli …` on a base that brings gosu. The container's
+/// program runs as `tautulli`, so SL107 is silent; the same script without the switch is
+/// asked for a USER.
+#[test]
+fn a_start_script_that_drops_root_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = "FROM ghcr.io/example/baseimage:python3\nWORKDIR /app\nCOPY . /app\nCMD [\"python\", \"app.py\"]\nENTRYPOINT [\"./start.sh\"]\n";
+    std::fs::write(dir.path().join("Dockerfile"), file).unwrap();
+    let script = "#!/bin/sh\nchown -R tautulli:tautulli /config\nexec gosu tautulli \"$@\"\n";
+    std::fs::write(dir.path().join("start.sh"), script).unwrap();
+    let (f, _, _) = json(&["Dockerfile"], dir.path());
+    assert!(!f.iter().any(|x| x["code"] == "SL107"), "{f:#?}");
+    // the program itself runs as root: no switch, or one only on the way (a helper run as
+    // postgres, an idle `su` before the program's `exec`)
+    for other in [
+        script.replace("exec gosu tautulli ", "exec "),
+        script.replace("exec gosu tautulli \"$@\"", "sudo -u postgres psql -c 'select 1'\nexec apache2-foreground"),
+        script.replace("exec gosu tautulli \"$@\"", "su tautulli -s /bin/bash\nexec gunicorn app:app"),
+    ] {
+        std::fs::write(dir.path().join("start.sh"), &other).unwrap();
+        let (f, _, _) = json(&["Dockerfile"], dir.path());
+        assert!(f.iter().any(|x| x["code"] == "SL107"), "{other}: {f:#?}");
+    }
+}

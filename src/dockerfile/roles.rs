@@ -307,6 +307,45 @@ fn is_redirection(w: &str) -> bool {
     (rest.starts_with(">&") || rest.starts_with("<&")) && rest.len() > 2
 }
 
+/// Whether a command runs its program as another user than root: the entrypoint idiom's
+/// switchers (`exec gosu app "$@"`, `su-exec`, `sudo -u app`), s6's and daemontools'
+/// (`s6-setuidgid`, `s6-applyuidgid`, `setuidgid`, `chpst -u`), `runuser -u`, `setpriv
+/// --reuid`, and `su app -c …`.
+pub fn drops_root(c: &SimpleCommand) -> bool {
+    let not_root = |u: &str| !matches!(u.split(':').next(), Some("root" | "0" | ""));
+    // the wrappers before the program (`exec gosu app`, `sudo -u app`)
+    let wrappers = &c.words[..c.effective_start()];
+    let switched = wrappers.windows(2).any(|w| matches!(w[0].as_str(), "gosu" | "su-exec") && not_root(&w[1]))
+        || wrappers.windows(3).any(|w| matches!(w[0].as_str(), "sudo" | "doas") && w[1] == "-u" && not_root(&w[2]));
+    let args = c.args();
+    let operand = || args.iter().find(|a| !a.starts_with('-')).map(String::as_str);
+    switched
+        || match c.program() {
+            "s6-setuidgid" | "setuidgid" => operand().is_some_and(not_root),
+            "s6-applyuidgid" => args.iter().any(|a| a == "-u" || a == "-U"),
+            "chpst" | "runuser" => args.windows(2).any(|w| w[0] == "-u" && not_root(&w[1])),
+            "setpriv" => args.iter().any(|a| a.starts_with("--reuid")),
+            "su" => {
+                // `su app -c cmd`, `su -s /bin/sh -c cmd app`: the operand that is no option's value
+                let mut skip = false;
+                args.iter().any(|a| {
+                    if std::mem::take(&mut skip) {
+                        return false;
+                    }
+                    match a.as_str() {
+                        "-c" | "-s" | "--command" | "--shell" | "-g" | "-G" => {
+                            skip = true;
+                            false
+                        }
+                        "-" | "-l" | "--login" | "-m" | "-p" => false,
+                        _ => !a.starts_with('-') && not_root(a),
+                    }
+                })
+            }
+            _ => false,
+        }
+}
+
 /// Whether a text tool writes the system's configuration under `/etc`: `sed -i` of a file
 /// there (`sed -i 's/^# en_US/en_US/' /etc/locale.gen`), or `echo`/`printf`/`cat`/`tee`
 /// writing into one (`echo … >> /etc/locale.gen`). The program reads it at run time, so a
@@ -500,6 +539,23 @@ mod tests {
             [Role::Setup, Role::Setup]
         );
         assert_eq!(roles("su-exec app my-server --init"), [Role::Other]);
+        // who the program runs as
+        let drops = |t: &str| crate::dockerfile::shell::parse(t).commands.iter().any(super::drops_root);
+        for t in [
+            "exec gosu tautulli \"$@\"",
+            "exec su-exec app:app node server.js",
+            "exec s6-setuidgid abc pyload",
+            "exec sudo -u app -E python app.py",
+            "exec chpst -u app python app.py",
+            "exec setpriv --reuid=1000 --regid=1000 --init-groups app",
+            "su app -c 'python app.py'",
+            "exec runuser -u app -- app",
+        ] {
+            assert!(drops(t), "{t}");
+        }
+        for t in ["exec gosu root app", "exec python app.py", "su -c 'python app.py'", "sudo apt-get update"] {
+            assert!(!drops(t), "{t}");
+        }
         // a smoke check of what was just installed
         assert_eq!(roles("pip install sentry && sentry --help"), [Role::Build, Role::Shell]);
         // the shell's own builtins are plumbing, not the program's work

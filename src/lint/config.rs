@@ -46,6 +46,10 @@ pub struct LintConfig {
     /// The user the repository's own image the file ships on sets (see
     /// [`crate::repository::Answer::base_user`]).
     pub base_user: Option<String>,
+    /// A script the image starts with (its ENTRYPOINT or CMD, a file from the build context)
+    /// drops root before the program runs (`exec gosu app …`; see
+    /// [`crate::dockerfile::roles::drops_root`]).
+    pub start_drops_root: bool,
     /// The repository's own image the file ships on and the ENV it sets (see
     /// [`crate::repository::Answer::base_env`]): stages FROM that image run with it.
     pub base_env: Option<(String, Vec<(String, String)>)>,
@@ -83,6 +87,7 @@ impl Default for LintConfig {
             toolchain_product: false,
             base_of_others: false,
             base_user: None,
+            start_drops_root: false,
             base_env: None,
             built: Vec::new(),
             local_images: Vec::new(),

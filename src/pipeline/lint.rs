@@ -246,6 +246,7 @@ pub fn ship_for(
         None => cfg,
     };
     cfg.copied_folders = copied_folders(&cwd.join(file), df.as_ref());
+    cfg.start_drops_root = start_drops_root(&cwd.join(file), df.as_ref());
     (cfg, answer)
 }
 
@@ -265,6 +266,44 @@ fn context_roots(file: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     vec![dir]
+}
+
+/// Whether a script the image at `file` starts with (its ENTRYPOINT or CMD, a file a COPY
+/// brings from the build context) runs its program as another user: the command it ends by
+/// running (its last `exec`, else its last command, or the last of a script that one runs)
+/// drops root. Tautulli's `start.sh` ends `exec gosu tautulli …`; a `sudo -u postgres psql`
+/// on the way, or an `exec gunicorn` after an idle `su app`, leaves the program root.
+/// The scripts are looked up as [`copied_folders`] looks up folders, at most 1 MiB each.
+pub fn start_drops_root(file: &Path, df: Option<&crate::dockerfile::Dockerfile>) -> bool {
+    let Some(df) = df else { return false };
+    let roots = context_roots(file);
+    let read = |rel: &str| -> Option<String> {
+        let rel = Path::new(rel.trim_start_matches("./"));
+        if rel.is_absolute() || rel.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+            return None;
+        }
+        let path = roots.iter().map(|r| r.join(rel)).find(|p| p.is_file())?;
+        (std::fs::metadata(&path).ok()?.len() <= 1 << 20).then(|| std::fs::read_to_string(path).ok()).flatten()
+    };
+    // the program the script ends by running: its last `exec`, else its last command, and
+    // when that runs a script of the context, that script's in turn
+    fn last_run(text: &str) -> Option<crate::dockerfile::shell::SimpleCommand> {
+        let all: Vec<_> =
+            crate::dockerfile::shell::parse(text).commands.into_iter().filter(|c| !c.words.is_empty()).collect();
+        let at = all.iter().rposition(|c| c.words[0] == "exec" && c.words.len() > 1).or(all.len().checked_sub(1))?;
+        all.into_iter().nth(at)
+    }
+    crate::patch::start::start_scripts(df, &read).iter().any(|s| {
+        let Some(last) = last_run(&s.text) else { return false };
+        if crate::dockerfile::roles::drops_root(&last) {
+            return true;
+        }
+        let program = last.program().to_owned();
+        s.calls
+            .iter()
+            .filter(|(name, _)| !name.is_empty() && program.ends_with(name.trim_start_matches("./")))
+            .any(|(_, text)| last_run(text).is_some_and(|c| crate::dockerfile::roles::drops_root(&c)))
+    })
 }
 
 /// What the folders the Dockerfile at `file` COPYs from its build context hold in the
@@ -368,6 +407,7 @@ pub fn run(opts: &LintOptions) -> Result<Report, ConfigError> {
         let mut file_cfg = file_cfg.unwrap_or_else(|| cfg.clone());
         if file.as_os_str() != "-" {
             file_cfg.copied_folders = copied_folders(&file, parsed.as_ref());
+            file_cfg.start_drops_root = start_drops_root(&file, parsed.as_ref());
         }
         let file_cfg = &file_cfg;
         let bytes = match bytes {

@@ -10,7 +10,9 @@
 //! rabbitmq and the like) with no ENTRYPOINT of the file's own, or a linuxserver.io image
 //! (`linuxserver/*` on any registry, or their older `lsiobase/*` bases: s6-overlay runs the
 //! service as `abc`). Nor when a RUN of the image writes an s6 service that drops root itself
-//! (`exec s6-setuidgid abc pyload`, s6's gosu). Nor on Windows
+//! (`exec s6-setuidgid abc pyload`, s6's gosu), nor when the script it starts with, read
+//! from the build context, drops root itself (Tautulli's `start.sh`: `exec gosu tautulli
+//! …`, gosu from its base). Nor on Windows
 //! images (`servercore`, `nanoserver`, a `windows/*` platform), which have no root and no
 //! `useradd`, nor when an ARG with no default names the base image (a registry from an ARG
 //! still names the image): who it runs as is not known. Nor on a base image: one the
@@ -50,7 +52,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 let name = user.words().first().map(String::as_str).unwrap_or("");
                 let who = name.split(':').next().unwrap_or("");
                 // `USER root` to end the build, and an entrypoint that steps down with gosu
-                let steps_down = lineage.iter().any(|&i| installs_step_down(ctx, &ctx.df.stages[i]));
+                let steps_down =
+                    lineage.iter().any(|&i| installs_step_down(ctx, &ctx.df.stages[i])) || ctx.config.start_drops_root;
                 if (who == "root" || who == "0") && !steps_down {
                     out.push(
                         Hit::on(user, &ctx.df.stages[i], format!("the last USER of the final image is `{name}`: the container runs as root"))
@@ -75,7 +78,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         s.of_kind(Kind::Cmd).next().is_some() || s.of_kind(Kind::Entrypoint).next().is_some()
                     });
                 let steps_down = lineage.iter().any(|&i| installs_step_down(ctx, &ctx.df.stages[i]))
-                    || inherits_step_down(ctx, stage, &lineage);
+                    || inherits_step_down(ctx, stage, &lineage)
+                    || ctx.config.start_drops_root;
                 // the repository's own image it is built FROM sets an unprivileged USER
                 let inherits_user = ctx.config.base_user.as_deref().is_some_and(|u| {
                     let who = u.split(':').next().unwrap_or("");
