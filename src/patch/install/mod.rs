@@ -867,6 +867,22 @@ fn replay(
 /// path (`chmod 666 openemr/sites/default/sqlconf.php`) while a `cd` of the RUN has left the
 /// RUN's working folder (the rerun has no `cd`), or a path a later `mv` of the RUN moves away
 /// (openemr's `mv openemr /var/www/localhost/htdocs/`: the runtime has it only where it went).
+/// The runtime's set-up RUN runs where the artifacts arrive: a command of it that names a
+/// file relative to another folder (the WORKDIR it ran in) would name another file.
+fn set_up_in_place(out: &Split) -> Result<(), Outcome> {
+    let here = out.setup_workdir.as_deref().unwrap_or("/");
+    match out.setup_relative.iter().find(|(_, cwd, _, _)| cwd != here) {
+        Some((line, cwd, command, file)) => Err(Outcome::refused(
+            Reason::MixedRun,
+            format!(
+                "line {line}: the runtime stage would rerun `{command}` in `{here}`, where the artifacts arrive, but line {line} ran it in `{cwd}`, so `{file}` would name another file; write it as `{}` and ask again",
+                resolve_path(cwd, file)
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Note the files a set-up command names relative to the folder it runs in (`chmod +x
 /// wrapper.py` in IntelOwl's `WORKDIR …/stringsifter`): the runtime reruns it where the
 /// artifacts arrive, which may be another folder ([`assemble`] checks).
@@ -1229,17 +1245,7 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
         pos += 1;
     }
     if !out.setup.is_empty() {
-        // a file named relative to another folder than the one the set-up RUN runs in
-        let here = out.setup_workdir.as_deref().unwrap_or("/");
-        if let Some((line, cwd, command, file)) = out.setup_relative.iter().find(|(_, cwd, _, _)| cwd != here) {
-            return Err(Outcome::refused(
-                Reason::MixedRun,
-                format!(
-                    "line {line}: the runtime stage would rerun `{command}` in `{here}`, where the artifacts arrive, but line {line} ran it in `{cwd}`, so `{file}` would name another file; write it as `{}` and ask again",
-                    resolve_path(cwd, file)
-                ),
-            ));
-        }
+        set_up_in_place(&out)?;
         out.runtime.insert(pos, format!("RUN {}", out.setup.join(" \\\n    && ")));
     }
     let kept_toolchain = if out.dropped.is_empty() {
