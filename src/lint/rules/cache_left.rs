@@ -4,7 +4,8 @@
 //! pip without `--no-cache-dir` (DL3042), `apk add` without `--no-cache` (DL3019), yum/dnf/
 //! microdnf without `clean all` (DL3032, DL3040), yarn without `yarn cache clean` (DL3060),
 //! npm without `npm cache clean --force`. A `RUN --mount=type=cache` on the cache's folder,
-//! or `PIP_NO_CACHE_DIR` set by ENV, counts as clean. So does an ENV the repository's own
+//! `PIP_NO_CACHE_DIR` set by ENV (any value: pip reads `off` and `0` as "no cache" too), or
+//! `pip cache purge` in the same RUN, counts as clean. So does an ENV the repository's own
 //! image sets, when the stage is built FROM it (alerta's examples on `alerta/alerta-web`).
 //!
 //! Unlike hadolint (issues #929, #1056), a builder stage is never flagged: its cache does
@@ -280,7 +281,13 @@ fn pip_cache_left(
         Some(d) => removes_path(script, d) || ins.mounts_away(d),
         None => removes_path(script, "/root/.cache") || ins.mounts_away("/root/.cache"),
     };
-    if no_cache || pip_env_off || cleared {
+    // `pip cache purge` in the same RUN empties the cache (pip 20.1+; mapproxy's images)
+    let purged = script.commands.iter().any(|c| {
+        let pip = c.program().starts_with("pip")
+            || (c.program().starts_with("python") && c.args().windows(2).any(|w| w[0] == "-m" && w[1] == "pip"));
+        pip && c.args().windows(2).any(|w| w[0] == "cache" && w[1] == "purge")
+    });
+    if no_cache || pip_env_off || cleared || purged {
         return None;
     }
     Some(if dir.is_none() && !in_heredoc { edits::pip_no_cache(ins, script) } else { Vec::new() })
@@ -418,6 +425,9 @@ mod tests {
             "FROM python:3.9\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask\n",
             // pip reads any value as "no cache", `off` too
             "FROM python:3.9\nENV PIP_NO_CACHE_DIR=off\nRUN pip install flask\n",
+            // the cache emptied by pip itself in the same RUN
+            "FROM python:3.9\nRUN pip install flask && pip cache purge\n",
+            "FROM python:3.9\nRUN python3 -m pip install flask; python3 -m pip cache purge\n",
             "FROM python:3.9\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n",
             "FROM alpine:3\nRUN apk add --no-cache curl\n",
             "FROM fedora:40\nRUN dnf install -y curl && dnf clean all\n",
