@@ -27,8 +27,8 @@ import os
 import re
 import sys
 
-DEBIAN = ["bullseye", "bookworm", "trixie"]
-UBUNTU = ["xenial", "bionic", "focal", "jammy", "noble"]
+DEBIAN = ["bullseye", "bookworm", "trixie", "forky", "sid"]
+UBUNTU = ["xenial", "bionic", "focal", "jammy", "noble", "plucky", "questing", "resolute"]
 
 
 def index(paths):

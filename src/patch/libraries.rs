@@ -82,7 +82,7 @@ pub fn release_of(image: &str) -> Option<&'static str> {
         "xenial", "bionic", "focal", "jammy", "kinetic", "lunar", "mantic", "noble", "oracular", "plucky", "questing",
         "resolute",
     ];
-    const NUMBERED: [(&str, &str); 21] = [
+    const NUMBERED: [(&str, &str); 22] = [
         ("debian:7", "wheezy"),
         ("debian:8", "jessie"),
         ("debian:9", "stretch"),
@@ -104,6 +104,7 @@ pub fn release_of(image: &str) -> Option<&'static str> {
         ("ubuntu:24.10", "oracular"),
         ("ubuntu:25.04", "plucky"),
         ("ubuntu:25.10", "questing"),
+        ("ubuntu:26.04", "resolute"),
     ];
     let r = ImageRef::parse(image);
     let tag = r.tag.clone().unwrap_or_default();
@@ -120,7 +121,7 @@ pub fn release_of(image: &str) -> Option<&'static str> {
 /// - the tag names no Debian or Ubuntu release ([`release_of`] is `None`: `php:8.2-apache`,
 ///   trixie today and bookworm before) and those two releases name it differently
 ///   (`libicu72` on bookworm, `libicu76` on trixie); or
-/// - it names a release the tables hold no names for (`debian:sid-slim`, `ubuntu:lunar`).
+/// - it names a release the tables hold no names for (`debian:jessie`, `ubuntu:lunar`).
 ///
 /// The table's name would then be a guess that may fail the runtime's install, and no name a
 /// runtime without the library; `--verify` reads the library the build links instead.

@@ -2173,12 +2173,15 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         assert_eq!(libraries::release_dependent("libicu-dev", Manager::AptGet, Some("trixie")), None);
         // … but one the tables hold no names for leaves the library unknown: refused, not
         // patched without it
-        let sid = refusal(&text.replace("php:8.2-apache", "debian:sid-slim"));
+        let lunar = refusal(&text.replace("php:8.2-apache", "ubuntu:lunar"));
         assert!(
-            sid.message.contains("its release, sid, is one the -dev → runtime table names no libraries for"),
+            lunar.message.contains("its release, lunar, is one the -dev → runtime table names no libraries for"),
             "{}",
-            sid.message
+            lunar.message
         );
+        // sid's names are read from its index as the other releases' are: sid's own ICU
+        let sid = libraries::runtime_on("libicu-dev", Manager::AptGet, Some("sid"));
+        assert!(sid.flatten().is_some_and(|lib| lib.starts_with("libicu") && lib != "libicu72"), "{sid:?}");
     }
 
     /// Round 21 (OctoPrint's minimal image): `PIP_USER` sends pip's installs to
