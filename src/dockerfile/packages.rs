@@ -273,6 +273,55 @@ pub fn pip_options(cmd: &SimpleCommand) -> Option<(&[String], &[String])> {
     Some((&args[..at], &args[at + 1..]))
 }
 
+/// uv's pip interface, `uv pip install …` (uv's global options may come first: `uv
+/// --no-cache pip install`): its arguments after `install`. It installs as pip does, into
+/// the active virtualenv (VIRTUAL_ENV), or the system's Python with `--system`.
+pub fn uv_pip_install(cmd: &SimpleCommand) -> Option<&[String]> {
+    if cmd.program() != "uv" {
+        return None;
+    }
+    let args = cmd.args();
+    let at = args.windows(2).position(|w| w[0] == "pip" && w[1] == "install")?;
+    Some(&args[at + 2..])
+}
+
+/// A Python dependency install by any of the installers (which may compile what it
+/// installs): pip, `uv pip install`, `uv sync`, `poetry install`, `pipenv install`/`sync`,
+/// `pdm install`/`sync`.
+pub fn python_install(cmd: &SimpleCommand) -> bool {
+    let sub = cmd.subcommand();
+    pip_install(cmd).is_some()
+        || uv_pip_install(cmd).is_some()
+        || match cmd.program() {
+            "uv" => sub == Some("sync"),
+            "poetry" => sub == Some("install"),
+            "pipenv" | "pdm" => matches!(sub, Some("install" | "sync")),
+            _ => false,
+        }
+}
+
+/// Where `uv sync` installs the project: UV_PROJECT_ENVIRONMENT as the RUN's values set it,
+/// else the project's `.venv` beside its `pyproject.toml` (the folder it runs in, or
+/// `--directory`/`--project`'s). `None` for any other command, or a value not known.
+pub fn uv_sync_environment(cmd: &SimpleCommand, vars: &[(String, String)]) -> Option<String> {
+    if cmd.program() != "uv" || cmd.subcommand() != Some("sync") {
+        return None;
+    }
+    let env = cmd
+        .assignments
+        .iter()
+        .find_map(|a| a.strip_prefix("UV_PROJECT_ENVIRONMENT=").map(str::to_owned))
+        .or_else(|| vars.iter().rev().find(|(k, _)| k == "UV_PROJECT_ENVIRONMENT").map(|(_, v)| v.clone()));
+    let dir = option_value(cmd.args(), "--directory").or_else(|| option_value(cmd.args(), "--project"));
+    match (env, dir) {
+        (Some(e), _) if !e.contains('$') && !e.is_empty() => Some(e),
+        (Some(_), _) => None,
+        (None, Some(d)) if !d.contains('$') => Some(format!("{}/.venv", d.trim_end_matches('/'))),
+        (None, Some(_)) => None,
+        (None, None) => Some(".venv".into()),
+    }
+}
+
 /// The value of `--name value` or `--name=value` among `args`.
 pub fn option_value<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
     args.iter().enumerate().find_map(|(i, a)| {

@@ -278,6 +278,8 @@ pub fn of(c: &SimpleCommand) -> Role {
         .first()
         .is_some_and(|w| w.starts_with("/tmp/") || w.contains("vendor/bin/") || w.contains("node_modules/.bin/"));
     if BUILD_RUN.contains(&p)
+        || super::packages::python_install(c)
+        || makes_venv(c)
         || php_installer(c)
         || PREPARES.contains(&p)
         || configures(c)
@@ -395,7 +397,20 @@ pub fn is_clean(c: &SimpleCommand) -> bool {
 /// language package manager (whose installs may compile), by program.
 pub fn runs_build(c: &SimpleCommand) -> bool {
     let p = c.program();
-    BUILD_RUN.contains(&p) || configures(c) || p.ends_with("autogen.sh") || php_installer(c)
+    BUILD_RUN.contains(&p)
+        || configures(c)
+        || p.ends_with("autogen.sh")
+        || php_installer(c)
+        || super::packages::python_install(c)
+        || makes_venv(c)
+}
+
+/// A command that makes a virtualenv on the image's own Python (`python3 -m venv /venv`,
+/// `virtualenv /venv`, `uv venv /venv`): the folder is made for the installs into it. Not
+/// `uv venv --python 3.11`, whose interpreter uv may download outside the virtualenv.
+fn makes_venv(c: &SimpleCommand) -> bool {
+    super::packages::venv_folder(c).is_some()
+        && !(c.program() == "uv" && c.args().iter().any(|a| a == "-p" || a.starts_with("--python")))
 }
 
 /// Whether a command configures a build, and so says where its install goes: autotools'
@@ -558,6 +573,13 @@ mod tests {
         }
         // a smoke check of what was just installed
         assert_eq!(roles("pip install sentry && sentry --help"), [Role::Build, Role::Shell]);
+        // Python's other installers build as pip does, into a virtualenv made for them
+        assert_eq!(
+            roles("uv pip install -r r.txt && uv sync --frozen && poetry install --no-root && pipenv install --system && uv venv /v && virtualenv /w"),
+            [Role::Build; 6]
+        );
+        // … but not one on a Python uv may download outside it
+        assert_eq!(roles("uv venv /v --python 3.11.6"), [Role::Other]);
         // the shell's own builtins are plumbing, not the program's work
         assert_eq!(roles("case x in *) echo no; exit 1 ;; esac"), [Role::Shell, Role::Shell]);
         // a version check with its output redirected is still a check (ArchiveBox's

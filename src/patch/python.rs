@@ -151,7 +151,20 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             || (i.kind == Kind::Run
                 && crate::dockerfile::shell::parse(&i.script().unwrap_or_default()).commands.iter().any(pip_user_flag))
     });
-    if for_user {
+    // … nor can a virtualenv the file makes itself (`python -m venv /app/.venv`, `uv venv`,
+    // an `ENV VIRTUAL_ENV` or uv's UV_PROJECT_ENVIRONMENT): it would shadow this rewrite's,
+    // and the runtime would rerun the making of an empty one. The split copies the file's
+    // virtualenv as it is
+    let own_venv = final_stage.instructions.iter().any(|i| {
+        (i.kind == Kind::Env
+            && i.pairs().iter().any(|kv| matches!(kv.key.as_str(), "VIRTUAL_ENV" | "UV_PROJECT_ENVIRONMENT")))
+            || (i.kind == Kind::Run
+                && crate::dockerfile::shell::parse(&i.script().unwrap_or_default())
+                    .commands
+                    .iter()
+                    .any(|c| crate::dockerfile::packages::venv_folder(c).is_some()))
+    });
+    if for_user || own_venv {
         return None;
     }
     if base.contains('$') {

@@ -172,6 +172,9 @@ pub struct Landing<'a> {
     pub vars: &'a [(String, String)],
     /// The virtualenvs the stage's RUNs up to this one create ([`venvs_made`]).
     pub venvs: &'a [String],
+    /// The RUN starts in its base image's working folder, which is not seen here (an image
+    /// of no known layout, and no WORKDIR of the stage's own yet).
+    pub workdir_unknown: bool,
 }
 
 /// Why the artifacts could not be placed as written.
@@ -213,6 +216,9 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
     // activated (`source /venv/bin/activate`), what pip installs into
     let mut created: Vec<String> = Vec::new();
     let mut active: Option<String> = env_venv(&at);
+    // whether `cwd` is where the command runs: not while the base image's working folder is
+    // unknown and no `cd` to an absolute path has left it
+    let mut cwd_known = !at.workdir_unknown;
     for c in commands {
         let (p, args) = (c.program(), c.args());
         let plain: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
@@ -220,14 +226,7 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
             created.push(resolve_path(&cwd, &dir));
         }
         // pip run from a virtualenv: activated, or called by its path (`/venv/bin/pip`)
-        let venv_pip =
-            crate::dockerfile::packages::pip_install(c).and_then(|_| {
-                let called = c.effective().first().map(|w| resolve_path(&cwd, w)).unwrap_or_default();
-                created.iter().find(|d| called.starts_with(&format!("{d}/bin/"))).cloned().or_else(|| {
-                    (!c.effective().first().is_some_and(|w| w.contains('/'))).then(|| active.clone()).flatten()
-                })
-            });
-        if let Some(dir) = venv_pip {
+        if let Some(dir) = venv_install(c, &cwd, &created, active.as_deref()) {
             push(&mut out, dir.clone(), dir);
             continue;
         }
@@ -244,6 +243,7 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
             "cd" => {
                 if let Some(d) = plain.first() {
                     cwd = resolve_path(&cwd, d);
+                    cwd_known |= d.starts_with('/');
                 }
             }
             _ if is_make_install(c) => {
@@ -282,6 +282,14 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                     push(&mut out, dest.clone(), dest);
                 }
             }
+            // `uv sync`: the project's environment (UV_PROJECT_ENVIRONMENT, or its `.venv`
+            // where the folder it runs in is known)
+            "uv" if c.subcommand() == Some("sync") => {
+                let env = crate::dockerfile::packages::uv_sync_environment(c, at.vars);
+                if let Some(env) = env.filter(|e| cwd_known || e.starts_with('/')).map(|e| resolve_path(&cwd, &e)) {
+                    push(&mut out, env.clone(), env);
+                }
+            }
             "go" if matches!(c.subcommand(), Some("build" | "install" | "get")) => {
                 match args.windows(2).find(|w| w[0] == "-o").map(|w| w[1].clone()) {
                     Some(o) if !o.contains('$') => {
@@ -304,15 +312,7 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                 push(&mut out, bin.clone(), bin);
             }
             "jar" => {
-                // jar cf out.jar … / jar --create --file out.jar …
-                let file = args
-                    .windows(2)
-                    .find(|w| {
-                        w[0] == "--file" || (w[0].starts_with('c') && w[0].contains('f') && !w[0].starts_with('-'))
-                    })
-                    .map(|w| w[1].clone());
-                if let Some(f) = file.filter(|f| !f.contains('$')) {
-                    let f = resolve_path(&cwd, &f);
+                if let Some(f) = jar_file(args, &cwd) {
                     push(&mut out, f.clone(), f);
                 }
             }
@@ -323,6 +323,7 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                 }
             }
             _ if crate::dockerfile::packages::pip_install(c).is_some()
+                || crate::dockerfile::packages::uv_pip_install(c).is_some()
                 || (matches!(p, "npm" | "yarn" | "pnpm") && args.iter().any(|a| a == "-g" || a == "--global"))
                 || matches!(p, "docker-php-ext-install" | "docker-php-ext-enable" | "easy_install" | "cpanm")
                 || (p == "pecl" && c.subcommand() == Some("install"))
@@ -598,6 +599,27 @@ fn env_venv(at: &Landing) -> Option<String> {
         }
     }
     None
+}
+
+/// The archive `jar cf out.jar …` / `jar --create --file out.jar …` writes, resolved against
+/// `cwd`; `None` when a variable names it.
+fn jar_file(args: &[String], cwd: &str) -> Option<String> {
+    let file = args
+        .windows(2)
+        .find(|w| w[0] == "--file" || (w[0].starts_with('c') && w[0].contains('f') && !w[0].starts_with('-')))
+        .map(|w| w[1].clone())?;
+    (!file.contains('$')).then(|| resolve_path(cwd, &file))
+}
+
+/// The virtualenv a pip (or `uv pip`) install of a RUN fills: one the RUN created that it is
+/// called from by path (`/venv/bin/pip`), else the `active` one when called by name.
+fn venv_install(c: &SimpleCommand, cwd: &str, created: &[String], active: Option<&str>) -> Option<String> {
+    use crate::dockerfile::packages::{pip_install, uv_pip_install};
+    pip_install(c).or(uv_pip_install(c))?;
+    let called = c.effective().first().map(|w| resolve_path(cwd, w)).unwrap_or_default();
+    created.iter().find(|d| called.starts_with(&format!("{d}/bin/"))).cloned().or_else(|| {
+        (!c.effective().first().is_some_and(|w| w.contains('/'))).then(|| active.map(str::to_owned)).flatten()
+    })
 }
 
 /// The virtualenvs a RUN's commands create (`python3 -m venv "$VIRTUAL_ENV"`), resolved

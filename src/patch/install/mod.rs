@@ -502,7 +502,9 @@ fn split_run(
     // `--user`) installs into PYTHONUSERBASE (OctoPrint's `/octoprint/plugins`)
     let user_base = pip_user_base(s, ins, script)?;
     let base_prefix = user_base.as_deref().or(s.base_prefix);
-    let mut landing = Landing { base_prefix, vars, venvs, ..Landing::default() };
+    let workdir_unknown = official_or_arch(&s.base).is_none()
+        && !s.stage.instructions.iter().take_while(|i| i.line < ins.line).any(|i| i.kind == Kind::Workdir);
+    let mut landing = Landing { base_prefix, vars, venvs, workdir_unknown, ..Landing::default() };
     let mut edits = Vec::new();
     let found = loop {
         match artifacts(&script.commands, workdir, landing) {
@@ -1303,6 +1305,25 @@ mod tests {
         assert_eq!(super::held_back(&v(&["python3-pip"])), v(&["build-essential", "python3-dev"]));
         assert_eq!(super::held_back(&v(&["bundler", "build-essential"])), v(&["ruby-dev"]));
         assert_eq!(super::held_back(&v(&["npm"])), v(&["build-essential"]));
+    }
+
+    /// uv installs as pip does (mediacms's `uv pip install -r requirements.txt` into the
+    /// virtualenv VIRTUAL_ENV names; redash's and ArchiveBox's `uv sync` into
+    /// UV_PROJECT_ENVIRONMENT): the environment is what the runtime copies
+    #[test]
+    fn uv_installs_land_in_their_environment() {
+        let text = "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y build-essential libpq-dev && rm -rf /var/lib/apt/lists/*\nRUN pip install uv\nENV VIRTUAL_ENV=/opt/app\nRUN uv venv /opt/app\nENV PATH=\"/opt/app/bin:$PATH\"\nCOPY requirements.txt .\nRUN uv pip install -r requirements.txt\nCOPY . /app\nCMD [\"gunicorn\", \"app:app\"]\n";
+        let rt = runtime(&patch(text));
+        assert!(rt.contains("COPY --from=build /opt/app /opt/app"), "{rt}");
+        assert!(rt.contains("libpq5") && !rt.contains("build-essential"), "{rt}");
+        let sync = text
+            .replace("ENV VIRTUAL_ENV=/opt/app\nRUN uv venv /opt/app\n", "ENV UV_PROJECT_ENVIRONMENT=/opt/app\n")
+            .replace(
+                "COPY requirements.txt .\nRUN uv pip install -r requirements.txt",
+                "COPY pyproject.toml uv.lock ./\nRUN uv sync --frozen --no-install-project",
+            );
+        let rt = runtime(&patch(&sync));
+        assert!(rt.contains("COPY --from=build /opt/app /opt/app"), "{rt}");
     }
 
     /// Round 23 (znc/znc, held out): the install prefix comes from an ARG the configure step
