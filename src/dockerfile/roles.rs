@@ -303,6 +303,12 @@ pub fn of(c: &SimpleCommand) -> Role {
     Role::Other
 }
 
+/// Whether a command sets up where packages come from: a repository (`add-apt-repository`,
+/// `apt-add-repository`) or its key (`apt-key add`).
+pub fn configures_sources(c: &SimpleCommand) -> bool {
+    matches!(c.program(), "add-apt-repository" | "apt-add-repository" | "apt-key")
+}
+
 /// A redirection written as a word of its own that names no file: `2>&1`, `>&2`, `1>&-`.
 fn is_redirection(w: &str) -> bool {
     let rest = w.trim_start_matches(|ch: char| ch.is_ascii_digit());

@@ -123,6 +123,13 @@ struct Split {
     guessed: Vec<String>,
     /// Set-up commands the runtime reruns.
     setup: Vec<String>,
+    /// How many of `setup`, from the first, come from RUNs before anything was built: the
+    /// runtime reruns them right after its install, where they ran (a user and the folder
+    /// made for it, before a USER and a WORKDIR use them).
+    early: usize,
+    /// Answers the package installs read (`echo 'tzdata …' | debconf-set-selections`): the
+    /// runtime gives them before its own install.
+    answers: Vec<String>,
     /// Those of them that name a file relative to the folder they ran in: the line, that
     /// folder, the command and the file.
     setup_relative: Vec<(usize, String, String, String)>,
@@ -373,7 +380,11 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
                 runtime_packages(s, state, inputs, &mut out);
                 out.recommends |= script.commands.iter().any(takes_recommends);
                 out.install_at.get_or_insert(out.runtime.len());
+                let nothing_built = out.arts.is_empty() && out.built_in.is_none() && out.wrote_in.is_empty();
                 replay(df, ins, script, &workdir, &mut out)?;
+                if nothing_built {
+                    out.early = out.setup.len();
+                }
             }
             Kind::Run if n >= s.first && s.prepares_with_tool(n) => {
                 out.build.push(df.source(ins).trim_end().replace("\r\n", "\n"));
@@ -844,6 +855,24 @@ fn replay(
             continue;
         }
         if kept(c) && !removed_after(c, &script.commands[i + 1..]) {
+            // where packages come from (khoj's `add-apt-repository ppa:mozillateam/ppa`
+            // between two installs): the runtime's one install, before the set-up, would not
+            // find what comes from there
+            if c.program() == "debconf-set-selections" {
+                let written = commands::written(df, ins, c);
+                out.answers.push(feeds.take().map_or(written.clone(), |f| format!("{f} | {written}")));
+                continue;
+            }
+            if roles::configures_sources(c) {
+                return Err(Outcome::refused(
+                    Reason::MixedRun,
+                    format!(
+                        "line {}: `{}` sets up a package source in this RUN, and the runtime installs its packages in one RUN before the set-up is replayed; move it to a RUN of its own before the installs and ask again",
+                        ins.line,
+                        c.words.join(" ")
+                    ),
+                ));
+            }
             misplaced(ins, c, cwd.as_deref(), workdir, &script.commands[i + 1..])?;
             note_relative(ins, c, cwd.as_deref().unwrap_or(workdir), out);
             let written = commands::written(df, ins, c);
@@ -1193,14 +1222,14 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
         return Err(Outcome::refused(Reason::UnknownArtifact, message));
     }
     let (_, build_name, _) = super::stage_names(df, stage);
-    let artifact_at = out.artifact_at.unwrap_or(out.runtime.len());
+    let mut artifact_at = out.artifact_at.unwrap_or(out.runtime.len());
     // a later artifact inside an earlier one is already copied
-    let mut kept: Vec<&Artifact> = Vec::new();
+    let mut kept: Vec<Artifact> = Vec::new();
     for a in &out.arts {
         if !out.arts.iter().any(|b| b.to != a.to && a.to.starts_with(&format!("{}/", b.to)))
             && !kept.iter().any(|k| k.to == a.to)
         {
-            kept.push(a);
+            kept.push(a.clone());
         }
     }
     let copies: Vec<String> = kept.iter().map(|a| format!("COPY --from={build_name} {} {}", a.from, a.to)).collect();
@@ -1222,19 +1251,7 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
     if certificates {
         out.runtime_pkgs.push("ca-certificates".into());
     }
-    if !out.runtime_pkgs.is_empty() {
-        let held = held_back(&out.runtime_pkgs);
-        let mut line = libraries::install_line(s.manager, &out.runtime_pkgs, out.recommends.then_some(&held[..]));
-        let at = out.install_at.unwrap_or(0);
-        // a later RUN the runtime keeps installs from the lists this one fetched (GNS3's
-        // `apt-get install -y vpcs ubridge dynamips`, with no update of its own): they stay,
-        // as they did in the original
-        if s.manager.is_apt() && out.runtime.get(at..).is_some_and(|later| later.iter().any(|r| installs_from_lists(r)))
-        {
-            line = line.replace(" \\\n    && rm -rf /var/lib/apt/lists/*", "");
-        }
-        out.runtime.insert(at, line);
-    }
+    artifact_at += install_runtime_packages(s, &mut out);
     // the artifacts arrive where the last build ran (after the package RUN, if any, inserted
     // before it), then the system set-up
     let mut pos = (artifact_at + usize::from(!out.runtime_pkgs.is_empty())).min(out.runtime.len());
@@ -1246,9 +1263,12 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
         out.runtime.insert(pos, VENV_ENV.into());
         pos += 1;
     }
+    if out.runtime_pkgs.is_empty() {
+        out.setup.splice(0..0, std::mem::take(&mut out.answers));
+    }
     if !out.setup.is_empty() {
         set_up_in_place(&out)?;
-        out.runtime.insert(pos, format!("RUN {}", out.setup.join(" \\\n    && ")));
+        out.runtime.insert(pos, as_root(stage, last, format!("RUN {}", out.setup.join(" \\\n    && "))));
     }
     let kept_toolchain = if out.dropped.is_empty() {
         format!("the toolchain of `{}` stays", s.base)
@@ -1282,6 +1302,52 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
     }
     rationale.extend(runtime::libraries_rationale(inputs, s, &runtime_image, &out, at));
     Ok(Plan::new("install", df, stage, &s.base, &runtime_image, out.build, out.runtime, rationale))
+}
+
+/// The runtime's package RUN, where the first build RUN ran (debconf's answers before its
+/// install), then the set-up of the RUNs before the build: how many lines that set-up
+/// added (the package RUN itself is counted by the caller).
+fn install_runtime_packages(s: &Survey, out: &mut Split) -> usize {
+    if out.runtime_pkgs.is_empty() {
+        return 0;
+    }
+    let held = held_back(&out.runtime_pkgs);
+    let mut line = libraries::install_line(s.manager, &out.runtime_pkgs, out.recommends.then_some(&held[..]));
+    let at = out.install_at.unwrap_or(0);
+    // a later RUN the runtime keeps installs from the lists this one fetched (GNS3's
+    // `apt-get install -y vpcs ubridge dynamips`, with no update of its own): they stay,
+    // as they did in the original
+    if s.manager.is_apt() && out.runtime.get(at..).is_some_and(|later| later.iter().any(|r| installs_from_lists(r))) {
+        line = line.replace(" \\\n    && rm -rf /var/lib/apt/lists/*", "");
+    }
+    if !out.answers.is_empty() {
+        line = line.replacen("RUN ", &format!("RUN {} \\\n    && ", out.answers.join(" \\\n    && ")), 1);
+    }
+    out.runtime.insert(at, as_root(s.stage, s.first, line));
+    // the set-up of the RUNs before the build, where they ran; not one that names a file
+    // relative to its folder, which the runtime's set-up RUN checks
+    let relative = |c: &String| out.setup_relative.iter().any(|(_, _, command, _)| c.contains(command.as_str()));
+    if out.early == 0 || out.setup[..out.early].iter().any(relative) {
+        return 0;
+    }
+    let early: Vec<String> = out.setup.drain(..out.early).collect();
+    out.runtime.insert(at + 1, as_root(s.stage, s.first, format!("RUN {}", early.join(" \\\n    && "))));
+    1
+}
+
+/// `run` as root where the stage's USER in force after instruction `at` is another user
+/// (khoj's desktop image installs and sets up as root, then switches to `khoj` before the
+/// build the runtime's set-up follows): `USER root`, the RUN, and the user back.
+fn as_root(stage: &crate::dockerfile::Stage, at: usize, run: String) -> String {
+    let user = stage.instructions[..=at.min(stage.instructions.len().saturating_sub(1))]
+        .iter()
+        .rev()
+        .find(|i| i.kind == Kind::User)
+        .and_then(|i| i.words().first().cloned());
+    match user {
+        Some(u) if !matches!(u.split(':').next(), Some("root" | "0")) => format!("USER root\n{run}\nUSER {u}"),
+        _ => run,
+    }
 }
 
 #[cfg(test)]
@@ -1324,6 +1390,30 @@ mod tests {
             );
         let rt = runtime(&patch(&sync));
         assert!(rt.contains("COPY --from=build /opt/app /opt/app"), "{rt}");
+    }
+
+    /// The set-up a runtime reruns keeps its place (khoj's desktop image and snipe-it, tuning):
+    /// debconf's answers come before the runtime's install, the user and folder made before
+    /// the build are made again before the USER and WORKDIR that use them, set-up after a
+    /// switch to another user runs as root, and a package source added between two installs
+    /// is refused (the runtime installs once, before it)
+    #[test]
+    fn set_up_keeps_its_place_and_runs_as_root() {
+        let text = "FROM debian:bookworm\nRUN echo \"tzdata tzdata/Areas select Etc\" | debconf-set-selections && apt-get update && apt-get install -y tzdata build-essential libpq-dev && useradd -m app && mkdir /opt/app && chown app /opt/app\nUSER app\nWORKDIR /opt/app\nCOPY . .\nRUN make && make install PREFIX=/opt/app/dist && ln -s /opt/app/dist/bin/app /opt/app/app\nCMD [\"/opt/app/dist/bin/app\"]\n";
+        let rt = runtime(&patch(text));
+        let answers = rt.find("debconf-set-selections").expect("the answers");
+        let install = rt.find("apt-get install").expect("the install");
+        let user = rt.find("RUN useradd -m app").expect("the user");
+        assert!(answers < install && install < user && user < rt.find("USER app").unwrap(), "{rt}");
+        // the link the build's RUN made, after the switch to `app`: as root, then back
+        assert!(rt.contains("USER root\nRUN ln -s /opt/app/dist/bin/app /opt/app/app\nUSER app\n"), "{rt}");
+        let ppa = text.replace(
+            "apt-get install -y tzdata",
+            "apt-get install -y software-properties-common && add-apt-repository ppa:x/y && apt-get install -y tzdata",
+        );
+        let r = refusal(&ppa);
+        assert_eq!(r.reason, Reason::MixedRun, "{r:?}");
+        assert!(r.message.contains("`add-apt-repository ppa:x/y` sets up a package source"), "{}", r.message);
     }
 
     /// Round 23 (znc/znc, held out): the install prefix comes from an ARG the configure step
