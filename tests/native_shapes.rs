@@ -12,7 +12,8 @@
 //! program writes into (`two-projects/`). An eighth pip-installs an extension linking libyaml
 //! into a distribution's own Python that the program runs by its path (`distro-pip/`): pip
 //! is staged with `--root`. A ninth makes a virtualenv that ENV activates for a later RUN's
-//! `python3 -m pip install` (`env-venv/`): the virtualenv is what ships.
+//! `python3 -m pip install` (`env-venv/`): the virtualenv is what ships. A tenth does the
+//! same with uv (`uv-venv/`: `uv venv`, then `uv pip install`).
 //! Each test prints the engine it ran on.
 
 mod support;
@@ -237,4 +238,17 @@ async fn a_virtualenv_the_environment_activates_ships_with_its_library() {
     let runtime = shown.split(" AS runtime\n").nth(1).expect(&shown);
     assert!(runtime.contains("COPY --from=build /opt/venv /opt/venv\n") && !runtime.contains("/usr/local"), "{shown}");
     shape(test, &engine, "env-venv", "install", "libyaml-0-2", "libyaml-0.so.2");
+}
+
+/// mediacms's shape on uv: `uv venv` makes the virtualenv VIRTUAL_ENV names, and a later
+/// RUN's `uv pip install` builds an extension linking libyaml into it. The runtime gets that
+/// virtualenv and libyaml, and the program finds its module.
+#[tokio::test]
+async fn a_virtualenv_uv_fills_ships_with_its_library() {
+    let test = "native_uv_venv";
+    let Some(engine) = ready(test, &["python:3.9", "python:3.9-slim"]).await else { return };
+    let (_, shown) = patched("uv-venv");
+    let runtime = shown.split(" AS runtime\n").nth(1).expect(&shown);
+    assert!(runtime.contains("COPY --from=build /opt/venv /opt/venv\n") && !runtime.contains("gcc"), "{shown}");
+    shape(test, &engine, "uv-venv", "install", "libyaml-0-2", "libyaml-0.so.2");
 }
