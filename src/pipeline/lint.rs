@@ -245,9 +245,17 @@ pub fn ship_for(
         Some(a) => ship_config(&cfg, a, df.as_ref()),
         None => cfg,
     };
-    cfg.copied_folders = copied_folders(&cwd.join(file), df.as_ref());
-    cfg.start_drops_root = start_drops_root(&cwd.join(file), df.as_ref());
+    read_context(&cwd.join(file), df.as_ref(), &mut cfg);
     (cfg, answer)
+}
+
+/// What the rules read from the build context of the Dockerfile at `file` rather than the
+/// file: the folders its COPYs bring ([`copied_folders`]) and whether its start script drops
+/// root ([`start_drops_root`]), both looked up in the same [`context_roots`].
+fn read_context(file: &Path, df: Option<&crate::dockerfile::Dockerfile>, cfg: &mut LintConfig) {
+    let roots = context_roots(file);
+    cfg.copied_folders = copied_folders(&roots, df);
+    cfg.start_drops_root = start_drops_root(&roots, df);
 }
 
 /// The folders the build context of the Dockerfile at `file` may be: its folder, then
@@ -274,9 +282,8 @@ fn context_roots(file: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// drops root. Tautulli's `start.sh` ends `exec gosu tautulli …`; a `sudo -u postgres psql`
 /// on the way, or an `exec gunicorn` after an idle `su app`, leaves the program root.
 /// The scripts are looked up as [`copied_folders`] looks up folders, at most 1 MiB each.
-pub fn start_drops_root(file: &Path, df: Option<&crate::dockerfile::Dockerfile>) -> bool {
+fn start_drops_root(roots: &[std::path::PathBuf], df: Option<&crate::dockerfile::Dockerfile>) -> bool {
     let Some(df) = df else { return false };
-    let roots = context_roots(file);
     let read = |rel: &str| -> Option<String> {
         let rel = Path::new(rel.trim_start_matches("./"));
         if rel.is_absolute() || rel.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
@@ -310,13 +317,15 @@ pub fn start_drops_root(file: &Path, df: Option<&crate::dockerfile::Dockerfile>)
 /// checkout (`COPY rootfs/ /`): each plain source found as a folder, looked up in the
 /// Dockerfile's folder and then each one above it up to the repository's root, with the paths
 /// under it (at most 20,000). The lint rules read this instead of the disk.
-pub fn copied_folders(file: &Path, df: Option<&crate::dockerfile::Dockerfile>) -> Vec<(String, Vec<String>)> {
+fn copied_folders(
+    roots: &[std::path::PathBuf],
+    df: Option<&crate::dockerfile::Dockerfile>,
+) -> Vec<(String, Vec<String>)> {
     let Some(df) = df else { return Vec::new() };
     let sources = crate::lint::rules::wasted_layer::context_sources(df);
     if sources.is_empty() {
         return Vec::new();
     }
-    let roots = context_roots(file);
     let mut out = Vec::new();
     for src in sources {
         let rel = src.trim_start_matches("./").trim_end_matches('/');
@@ -406,8 +415,7 @@ pub fn run(opts: &LintOptions) -> Result<Report, ConfigError> {
         }
         let mut file_cfg = file_cfg.unwrap_or_else(|| cfg.clone());
         if file.as_os_str() != "-" {
-            file_cfg.copied_folders = copied_folders(&file, parsed.as_ref());
-            file_cfg.start_drops_root = start_drops_root(&file, parsed.as_ref());
+            read_context(&file, parsed.as_ref(), &mut file_cfg);
         }
         let file_cfg = &file_cfg;
         let bytes = match bytes {
