@@ -251,6 +251,11 @@ pub fn of(c: &SimpleCommand) -> Role {
     if is_clean(c) {
         return Role::Clean;
     }
+    // a build xargs runs (rengine's `printf … | xargs -L1 go install`) is a build; anything
+    // else through xargs stays plumbing
+    if c.run_by_xargs().is_some_and(|run| of(&run) == Role::Build) {
+        return Role::Build;
+    }
     // a hook the build's arguments supply, read as a command (openresty's `eval $(echo
     // ${RESTY_EVAL_PRE_CONFIGURE})`): a step of the build it sits in, and nothing at all
     // while the argument is left empty
@@ -404,6 +409,7 @@ pub fn is_clean(c: &SimpleCommand) -> bool {
 pub fn runs_build(c: &SimpleCommand) -> bool {
     let p = c.program();
     BUILD_RUN.contains(&p)
+        || c.run_by_xargs().is_some_and(|run| runs_build(&run))
         || configures(c)
         || p.ends_with("autogen.sh")
         || php_installer(c)
@@ -586,6 +592,9 @@ mod tests {
         );
         // … but not one on a Python uv may download outside it
         assert_eq!(roles("uv venv /v --python 3.11.6"), [Role::Other]);
+        // a build xargs runs is a build; other work through xargs stays plumbing
+        assert_eq!(roles("printf 'a@latest\\n' | xargs -L1 go install -v"), [Role::Shell, Role::Build]);
+        assert_eq!(roles("find . -name '*.sh' | xargs -r chmod +x"), [Role::Shell, Role::Shell]);
         // the shell's own builtins are plumbing, not the program's work
         assert_eq!(roles("case x in *) echo no; exit 1 ;; esac"), [Role::Shell, Role::Shell]);
         // a version check with its output redirected is still a check (ArchiveBox's

@@ -123,6 +123,29 @@ impl SimpleCommand {
         self.effective().first().map(|p| p.trim_start()).map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or("")
     }
 
+    /// The command `xargs` runs (`xargs -L1 go install` → `go install`), past its options
+    /// (`-0`, `-n 1`, `-I {}`, `-P4`); `None` for any other program, and for a bare `xargs`
+    /// (which runs `echo`).
+    pub fn run_by_xargs(&self) -> Option<SimpleCommand> {
+        if self.program() != "xargs" {
+            return None;
+        }
+        let mut i = self.effective_start() + 1;
+        while i < self.words.len() && self.words[i].starts_with('-') {
+            let takes = matches!(self.words[i].as_str(), "-n" | "-I" | "-P" | "-L" | "-d" | "-E" | "-s" | "-a");
+            i += if takes { 2 } else { 1 };
+        }
+        if i >= self.words.len() {
+            return None;
+        }
+        let mut c = self.clone();
+        c.words = self.words[i..].to_vec();
+        c.spans = self.spans.get(i..).map(<[_]>::to_vec).unwrap_or_default();
+        c.assignments.clear();
+        c.assignment_spans.clear();
+        Some(c)
+    }
+
     /// Arguments after the program.
     pub fn args(&self) -> &[String] {
         self.effective().get(1..).unwrap_or(&[])

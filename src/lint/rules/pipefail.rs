@@ -133,16 +133,9 @@ fn xargs_fails_on_empty(c: &SimpleCommand) -> bool {
     }) {
         return false;
     }
-    // the command xargs runs: past its options (`-0`, `-n 1`, `-I {}`, `-P4`)
-    let mut i = 0;
-    while i < args.len() && args[i].starts_with('-') {
-        let takes = matches!(args[i].as_str(), "-n" | "-I" | "-P" | "-L" | "-d" | "-E" | "-s" | "-a");
-        i += if takes { 2 } else { 1 };
-    }
-    // bare `xargs` runs `echo`
-    let Some(cmd) = args.get(i) else { return false };
-    let rest = &args[i + 1..];
-    let program = cmd.rsplit('/').next().unwrap_or(cmd);
+    // the command xargs runs; a bare `xargs` runs `echo`
+    let Some(run) = c.run_by_xargs() else { return false };
+    let (program, rest) = (run.program(), run.args());
     let succeeds = SUCCEED_WITHOUT_OPERANDS.contains(&program)
         // `rm -f` succeeds with no operand; `sed` without `-i` reads stdin; `grep` does too
         // but exits 1 when it matches nothing, so it fails

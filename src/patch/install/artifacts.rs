@@ -98,7 +98,11 @@ fn outside_prefix(commands: &[SimpleCommand], vars: &[(String, String)], prefix:
 fn installed(c: &SimpleCommand, commands: &[SimpleCommand], at: Landing) -> Result<Vec<(String, String)>, Stuck> {
     let commands = install_scope(c, commands);
     let Some(pre) = prefix(commands, at.vars) else {
-        return Err(Stuck::UnknownPrefix(c.words.join(" ")));
+        return Err(Stuck::Unplaced(
+            c.words.join(" "),
+            "installs into a prefix a variable of the configure step may set, and shiplight knows no value for it",
+            "write `--prefix`/`-DCMAKE_INSTALL_PREFIX` out (or give the ARG a default)",
+        ));
     };
     let outside = outside_prefix(commands, at.vars, &pre);
     // no configure step and no PREFIX: the Makefile alone says where (PGXS, which apache/age's
@@ -175,6 +179,10 @@ pub struct Landing<'a> {
     /// The RUN starts in its base image's working folder, which is not seen here (an image
     /// of no known layout, and no WORKDIR of the stage's own yet).
     pub workdir_unknown: bool,
+    /// The base is an official python image: the Python uv finds there is the image's own,
+    /// which the runtime (its slim variant) has too. Elsewhere `uv sync` may download one
+    /// outside the project's environment (the distribution's is older than the project asks).
+    pub python_image: bool,
 }
 
 /// Why the artifacts could not be placed as written.
@@ -189,11 +197,12 @@ pub enum Stuck {
     /// pip (gem, npm) into a distribution's Python: moved into a virtualenv when the text
     /// allows it and the program runs from it. The command, then what to do instead.
     DistroPip(String, String),
-    /// `make install` into a prefix a variable may set, with no value known: the command.
-    UnknownPrefix(String),
     /// A pattern copied into a folder of the system (`cp build/*.so /usr/lib/`): the
     /// command, and the folder.
     IntoSystem(String, String),
+    /// An install whose destination the file does not show: the command, why, and what to
+    /// write instead.
+    Unplaced(String, &'static str, &'static str),
 }
 
 /// The staging root of a `make install` into the system prefix.
@@ -220,6 +229,9 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
     // unknown and no `cd` to an absolute path has left it
     let mut cwd_known = !at.workdir_unknown;
     for c in commands {
+        // what xargs runs installs as it would alone (rengine's `xargs -L1 go install`)
+        let run = c.run_by_xargs();
+        let c = run.as_ref().unwrap_or(c);
         let (p, args) = (c.program(), c.args());
         let plain: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
         if let Some(dir) = venv_created(c, at.vars) {
@@ -285,10 +297,8 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
             // `uv sync`: the project's environment (UV_PROJECT_ENVIRONMENT, or its `.venv`
             // where the folder it runs in is known)
             "uv" if c.subcommand() == Some("sync") => {
-                let env = crate::dockerfile::packages::uv_sync_environment(c, at.vars);
-                if let Some(env) = env.filter(|e| cwd_known || e.starts_with('/')).map(|e| resolve_path(&cwd, &e)) {
-                    push(&mut out, env.clone(), env);
-                }
+                let env = uv_environment(c, &cwd, cwd_known, at)?;
+                push(&mut out, env.clone(), env);
             }
             "go" if matches!(c.subcommand(), Some("build" | "install" | "get")) => {
                 match args.windows(2).find(|w| w[0] == "-o").map(|w| w[1].clone()) {
@@ -609,6 +619,32 @@ fn jar_file(args: &[String], cwd: &str) -> Option<String> {
         .find(|w| w[0] == "--file" || (w[0].starts_with('c') && w[0].contains('f') && !w[0].starts_with('-')))
         .map(|w| w[1].clone())?;
     (!file.contains('$')).then(|| resolve_path(cwd, &file))
+}
+
+/// The environment `uv sync` fills, resolved against `cwd` (known or not): refused where uv
+/// may make it on a Python it downloads, or where it lies in a folder the file does not show.
+fn uv_environment(c: &SimpleCommand, cwd: &str, cwd_known: bool, at: Landing) -> Result<String, Stuck> {
+    let (line, env) = (c.words.join(" "), crate::dockerfile::packages::uv_sync_environment(c, at.vars));
+    if !uv_finds_the_image_python(at) {
+        return Err(Stuck::Unplaced(line, UV_PYTHON, "build on an official python image"));
+    }
+    match env.filter(|e| cwd_known || e.starts_with('/')) {
+        Some(env) => Ok(resolve_path(cwd, &env)),
+        None => Err(Stuck::Unplaced(line, UV_WHERE, "set UV_PROJECT_ENVIRONMENT, or a WORKDIR")),
+    }
+}
+
+const UV_PYTHON: &str =
+    "makes the project's environment on a Python uv may download outside it, which the runtime would not have";
+const UV_WHERE: &str = "installs into the project's `.venv` in a working folder the file does not show";
+
+/// Whether the Python `uv sync` makes its environment on is the base image's own: an
+/// official python image, where uv is not told to prefer (or only use) one it downloads
+/// (`UV_PYTHON_PREFERENCE=managed`). The environment links its interpreter by path, and a
+/// downloaded one lives outside it (`~/.local/share/uv/python`).
+fn uv_finds_the_image_python(at: Landing) -> bool {
+    let preference = at.vars.iter().rev().find(|(k, _)| k == "UV_PYTHON_PREFERENCE").map(|(_, v)| v.as_str());
+    at.python_image && !matches!(preference, Some("managed" | "only-managed"))
 }
 
 /// The virtualenv a pip (or `uv pip`) install of a RUN fills: one the RUN created that it is

@@ -513,9 +513,7 @@ fn split_run(
     // `--user`) installs into PYTHONUSERBASE (OctoPrint's `/octoprint/plugins`)
     let user_base = pip_user_base(s, ins, script)?;
     let base_prefix = user_base.as_deref().or(s.base_prefix);
-    let workdir_unknown = official_or_arch(&s.base).is_none()
-        && !s.stage.instructions.iter().take_while(|i| i.line < ins.line).any(|i| i.kind == Kind::Workdir);
-    let mut landing = Landing { base_prefix, vars, venvs, workdir_unknown, ..Landing::default() };
+    let mut landing = landing(s, ins, base_prefix, vars, venvs);
     let mut edits = Vec::new();
     let found = loop {
         match artifacts(&script.commands, workdir, landing) {
@@ -562,10 +560,10 @@ fn split_run(
                     format!("line {}: `{command}` copies files by a pattern into `{folder}`, whose other files are the build image's (its toolchain among them), so shiplight cannot tell which to ship; copy them by name, or into a folder of their own, and ask again", ins.line),
                 ))
             }
-            Err(Stuck::UnknownPrefix(command)) => {
+            Err(Stuck::Unplaced(command, why, fix)) => {
                 return Err(Outcome::refused(
                     Reason::UnknownArtifact,
-                    format!("line {}: `{command}` installs into a prefix a variable of the configure step may set, and shiplight knows no value for it; write `--prefix`/`-DCMAKE_INSTALL_PREFIX` out (or give the ARG a default) and ask again", ins.line),
+                    format!("line {}: `{command}` {why}; {fix} and ask again", ins.line),
                 ))
             }
             Err(Stuck::DistroPip(command, advice)) => {
@@ -786,6 +784,23 @@ fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, 
             None => {}
         }
     }
+}
+
+/// Where the installs of the build RUN `ins` land, before any staging: the prefix of the
+/// base's language, the ARG/ENV values and virtualenvs so far, and what the base image leaves
+/// unseen (its working folder, where the stage set none; whether its Python is its own).
+fn landing<'a>(
+    s: &Survey,
+    ins: &Instruction,
+    base_prefix: Option<&'a str>,
+    vars: &'a [(String, String)],
+    venvs: &'a [String],
+) -> Landing<'a> {
+    let official = official_or_arch(&s.base);
+    let workdir_unknown = official.is_none()
+        && !s.stage.instructions.iter().take_while(|i| i.line < ins.line).any(|i| i.kind == Kind::Workdir);
+    let python_image = official.as_deref() == Some("python");
+    Landing { base_prefix, vars, venvs, workdir_unknown, python_image, ..Landing::default() }
 }
 
 /// The commands of a build RUN the runtime must rerun (set-up: users, links, permissions);
@@ -1223,12 +1238,14 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
     }
     let (_, build_name, _) = super::stage_names(df, stage);
     let mut artifact_at = out.artifact_at.unwrap_or(out.runtime.len());
-    // a later artifact inside an earlier one is already copied
+    // an artifact inside another, in the build stage as in the runtime, is already copied
+    // (not `/go/bin` → `/usr/local/bin` beside `/usr/local`: rengine's Go tools)
+    let inside = |a: &Artifact, b: &Artifact| {
+        a.to.starts_with(&format!("{}/", b.to)) && a.from.starts_with(&format!("{}/", b.from.trim_end_matches('/')))
+    };
     let mut kept: Vec<Artifact> = Vec::new();
     for a in &out.arts {
-        if !out.arts.iter().any(|b| b.to != a.to && a.to.starts_with(&format!("{}/", b.to)))
-            && !kept.iter().any(|k| k.to == a.to)
-        {
+        if !out.arts.iter().any(|b| b.to != a.to && inside(a, b)) && !kept.iter().any(|k| k.to == a.to) {
             kept.push(a.clone());
         }
     }
@@ -1390,6 +1407,26 @@ mod tests {
             );
         let rt = runtime(&patch(&sync));
         assert!(rt.contains("COPY --from=build /opt/app /opt/app"), "{rt}");
+    }
+
+    /// Round 40 (held out, on 2433551): rengine installs its Go tools through `xargs -L1 go
+    /// install`, a build the split must see, whose binaries land in /go/bin beside pip's
+    /// /usr/local (copied to /usr/local/bin, not covered by /usr/local's copy); yeti's
+    /// development image runs `uv sync` on Ubuntu's Python, older than the project asks, so uv
+    /// downloads one outside the environment: refused, not copied without its interpreter
+    #[test]
+    fn xargs_builds_are_builds_and_uv_needs_the_image_python() {
+        let text = "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y python3-pip python3-dev gcc golang-go libpcap-dev\nRUN pip3 install maturin\nRUN printf 'github.com/p/naabu@latest\\n' | xargs -L1 go install -v\nCMD [\"naabu\"]\n";
+        let rt = runtime(&patch(text));
+        assert!(rt.contains("COPY --from=build /go/bin/ /usr/local/bin/"), "{rt}");
+        assert!(!rt.contains("xargs"), "the build is not rerun in the runtime:\n{rt}");
+        let uv = "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y python3-pip libmagic-dev gcc\nRUN pip3 install uv\nADD . /app\nWORKDIR /app\nRUN uv sync --all-groups\nCMD [\"uv\", \"run\", \"app\"]\n";
+        let r = refusal(uv);
+        assert_eq!(r.reason, Reason::UnknownArtifact, "{r:?}");
+        assert!(r.message.contains("a Python uv may download outside it"), "{}", r.message);
+        let on_python = uv.replace("FROM ubuntu:22.04", "FROM python:3.12").replace("python3-pip ", "");
+        // on an official python image the Python rewriter gives the environment its own place
+        assert!(runtime(&patch(&on_python)).contains("COPY --from=build /opt/venv /opt/venv"));
     }
 
     /// The set-up a runtime reruns keeps its place (khoj's desktop image and snipe-it, tuning):
