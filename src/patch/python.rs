@@ -37,17 +37,6 @@ fn housekeeping(c: &SimpleCommand) -> bool {
 
 const TOOLS: &[&str] = &["poetry", "uv", "pipenv", "pip", "setuptools", "wheel", "pipx"];
 
-/// `poetry install`, `uv pip install`/`uv sync`, `pipenv install`: dependency installs that
-/// honour the active virtualenv (uv through UV_PROJECT_ENVIRONMENT).
-fn tool_install(c: &SimpleCommand) -> bool {
-    let sub = c.subcommand();
-    match c.program() {
-        "poetry" | "pipenv" => sub == Some("install"),
-        "uv" => matches!(sub, Some("sync")) || c.args().windows(2).any(|w| w[0] == "pip" && w[1] == "install"),
-        _ => false,
-    }
-}
-
 fn classify(script: &str) -> Run {
     let parsed = shell::parse(script);
     // a RUN that only installs packaging tools with pip
@@ -74,7 +63,7 @@ fn classify(script: &str) -> Run {
                     runtime_pkgs.push(p.to_owned());
                 }
             }
-        } else if pip_install(c).is_some() || tool_install(c) {
+        } else if crate::dockerfile::packages::python_install(c) {
             pip = true;
         } else if !housekeeping(c) {
             other = true;

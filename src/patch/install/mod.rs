@@ -875,7 +875,7 @@ fn replay(
             // find what comes from there
             if c.program() == "debconf-set-selections" {
                 let written = commands::written(df, ins, c);
-                out.answers.push(feeds.take().map_or(written.clone(), |f| format!("{f} | {written}")));
+                out.answers.push(fed(feeds.take(), written));
                 continue;
             }
             if roles::configures_sources(c) {
@@ -891,10 +891,7 @@ fn replay(
             misplaced(ins, c, cwd.as_deref(), workdir, &script.commands[i + 1..])?;
             note_relative(ins, c, cwd.as_deref().unwrap_or(workdir), out);
             let written = commands::written(df, ins, c);
-            out.setup.push(match feeds.take() {
-                Some(f) => format!("{f} | {written}"),
-                None => written,
-            });
+            out.setup.push(fed(feeds.take(), written));
             continue;
         }
         return Err(Outcome::refused(
@@ -907,6 +904,15 @@ fn replay(
         ));
     }
     Ok(())
+}
+
+/// A replayed command with what it read from a pipe before it, if anything
+/// (`echo 'tzdata …' | debconf-set-selections`).
+fn fed(feed: Option<String>, written: String) -> String {
+    match feed {
+        Some(f) => format!("{f} | {written}"),
+        None => written,
+    }
 }
 
 /// Refuse a set-up command the runtime would rerun in the wrong place: it names a relative
