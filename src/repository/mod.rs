@@ -1143,7 +1143,8 @@ pub fn prompt_base(r: &crate::dockerfile::ImageRef) -> Option<&str> {
 /// it installs (the toolchain) is its product: an image to build in, or to build FROM
 /// (docker-library's golang, rust and node, browser and CI bases). Either
 /// - its CMD is a bare shell or REPL (`CMD ["node"]`), behind no ENTRYPOINT but an
-///   entrypoint script or init that runs the CMD; or
+///   entrypoint script or init that runs the CMD, and it does not build its whole build
+///   context (see [`builds_own_sources`]); or
 /// - it sets no CMD or ENTRYPOINT on a base whose own command is a prompt, and copies nothing
 ///   from its build context (an app that takes its command from compose or Kubernetes
 ///   copies its sources).
@@ -1162,7 +1163,7 @@ fn environment(df: &Dockerfile, graph: &Graph, lineage: &[usize]) -> Option<Evid
         Some(cmd) => {
             let w = words(cmd)?;
             let program = name(w.first()?);
-            if w.len() != 1 || !PROMPTS.contains(&program.as_str()) {
+            if w.len() != 1 || !PROMPTS.contains(&program.as_str()) || builds_own_sources(df, lineage) {
                 return None;
             }
             (format!("its CMD is a bare `{program}` prompt"), cmd.line)
@@ -1194,6 +1195,38 @@ fn environment(df: &Dockerfile, graph: &Graph, lineage: &[usize]) -> Option<Evid
         line,
         says: format!("{says}: an environment to build in or FROM, so its toolchain is what it ships"),
     })
+}
+
+/// Whether a lineage copies its whole build context (`COPY . /src`) and then builds: a tool
+/// installed from the repository's own sources (manticore's `ADD . /manticore`, then
+/// `pip install .`), which its users run from the prompt the image opens. That image ships the
+/// tool, not the toolchain that built it; a toolchain image copies at most its scripts.
+fn builds_own_sources(df: &Dockerfile, lineage: &[usize]) -> bool {
+    let whole = |s: &String| matches!(s.trim_end_matches('/'), "." | "./*" | "*");
+    let mut copied = false;
+    for &i in lineage.iter().rev() {
+        for ins in &df.stages[i].instructions {
+            match (&ins.body, ins.kind) {
+                (crate::dockerfile::Body::Copy { sources, .. }, Kind::Copy | Kind::Add)
+                    if ins.flag("from").is_none() && sources.iter().any(whole) =>
+                {
+                    copied = true
+                }
+                (_, Kind::Run) if copied => {
+                    let script = ins.script().unwrap_or_default();
+                    if crate::dockerfile::shell::parse(&script)
+                        .commands
+                        .iter()
+                        .any(crate::dockerfile::roles::runs_build)
+                    {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    false
 }
 
 /// Whether a CMD or ENTRYPOINT only keeps the container running and does nothing else:
@@ -1739,6 +1772,10 @@ mod tests {
             // node's: an entrypoint script that runs a bare REPL
             ("FROM buildpack-deps:bookworm\nCOPY docker-entrypoint.sh /usr/local/bin/\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"node\"]\n", true),
             ("FROM ubuntu:22.04\nRUN apt-get install -y build-essential\nCMD [\"/bin/bash\"]\n", true),
+            // a tool built from the repository's own sources, run from the prompt (manticore):
+            // the tool ships, not the toolchain; copying a script in changes nothing
+            ("FROM ubuntu:20.04\nRUN apt-get install -y python3-dev python3-pip\nADD . /manticore\nRUN cd manticore && python3 -m pip install .[native]\nCMD [\"/bin/bash\"]\n", false),
+            ("FROM ubuntu:22.04\nCOPY install.sh /\nRUN apt-get install -y build-essential && make -C /opt/x\nCMD [\"/bin/bash\"]\n", true),
             // groovy's: a JVM language's REPL (round 7's held-out groovy images)
             ("FROM eclipse-temurin:21-jdk\nRUN curl -fsSLo g.zip https://x/groovy.zip && unzip g.zip\nCMD [\"groovysh\"]\n", true),
             // a server base runs its server: php:*-apache's command is apache
