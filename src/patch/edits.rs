@@ -168,7 +168,7 @@ fn on_command_lines(ins: &Instruction, r: &std::ops::Range<usize>) -> bool {
 /// Take word `k` of a command out of the file (a package out of an install list), with the
 /// blank that joins it to the word before: ` gcc` on a line of several words, and the line
 /// break before it when it opens a continued line. A comment between the two words is never taken along:
-/// then the word goes only when it is alone on its continued line, with that line.
+/// then the word goes with its line when it is alone there, else with the blanks after it.
 pub fn drop_word(text: &str, ins: &Instruction, c: &SimpleCommand, k: usize) -> Option<Edit> {
     if k == 0 || !on_command_lines(ins, c.spans.get(k)?) {
         return None;
@@ -181,8 +181,15 @@ pub fn drop_word(text: &str, ins: &Instruction, c: &SimpleCommand, k: usize) -> 
     }
     let line_start = text[..word.start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[word.end..].find('\n').map(|i| word.end + i)?;
-    let alone = text[line_start..word.start].trim().is_empty() && text[word.end..line_end].trim() == "\\";
-    alone.then(|| Edit::delete(line_start..line_end + 1))
+    let opens = text[line_start..word.start].trim().is_empty();
+    let after = &text[word.end..line_end];
+    if opens && after.trim() == "\\" {
+        return Some(Edit::delete(line_start..line_end + 1));
+    }
+    // it opens its line, and the command goes on there (khoj's `musl-dev && \`, under a
+    // comment): the word goes with the blanks after it
+    let rest = after.trim_start();
+    (opens && !rest.is_empty() && rest.len() < after.len()).then(|| Edit::delete(word.start..line_end - rest.len()))
 }
 
 /// The index in `c.words` of its verb (`install`, `add`): the first argument equal to it.
@@ -276,6 +283,17 @@ mod tests {
             drop(listed, &["gcc", "make"]),
             "FROM d\nRUN apt-get install -y \\\n    curl \\\n    # compilers\n    nginx\nCMD [\"nginx\"]\n"
         );
+        // khoj's: the word under a comment, with the command going on after it
+        let goes_on =
+            "FROM d\nRUN apt install -y \\\n    curl \\\n    # for the wheels\n    musl-dev && \\\n    ln -s /a /b\n";
+        assert_eq!(
+            drop(goes_on, &["musl-dev"]),
+            "FROM d\nRUN apt install -y \\\n    curl \\\n    # for the wheels\n    && \\\n    ln -s /a /b\n"
+        );
+        let df = Dockerfile::parse(&drop(goes_on, &["musl-dev"])).unwrap();
+        let script = shell::parse(&df.stages[0].instructions[0].script().unwrap());
+        let words: Vec<Vec<String>> = script.commands.iter().map(|c| c.words.clone()).collect();
+        assert_eq!(words, [vec!["apt", "install", "-y", "curl"], vec!["ln", "-s", "/a", "/b"]]);
         for patched in [drop(listed, &["gcc", "make"]), drop(listed, &["curl"])] {
             let df = Dockerfile::parse(&patched).unwrap();
             assert_eq!(df.stages[0].instructions.len(), 2, "{patched}");
