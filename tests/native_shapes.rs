@@ -13,7 +13,8 @@
 //! into a distribution's own Python that the program runs by its path (`distro-pip/`): pip
 //! is staged with `--root`. A ninth makes a virtualenv that ENV activates for a later RUN's
 //! `python3 -m pip install` (`env-venv/`): the virtualenv is what ships. A tenth does the
-//! same with uv (`uv-venv/`: `uv venv`, then `uv pip install`).
+//! same with uv (`uv-venv/`: `uv venv`, then `uv pip install`). An eleventh ships a base a
+//! build stage is built FROM too (`shared-base/`): the toolchain moves to a stage of its own.
 //! Each test prints the engine it ran on.
 
 mod support;
@@ -251,4 +252,29 @@ async fn a_virtualenv_uv_fills_ships_with_its_library() {
     let runtime = shown.split(" AS runtime\n").nth(1).expect(&shown);
     assert!(runtime.contains("COPY --from=build /opt/venv /opt/venv\n") && !runtime.contains("gcc"), "{shown}");
     shape(test, &engine, "uv-venv", "install", "libyaml-0-2", "libyaml-0.so.2");
+}
+
+/// khoj's shape: `base` installs the runtime and the toolchain, a build stage FROM it compiles
+/// an extension linking libyaml into a virtualenv, and the shipped stage FROM it copies the
+/// virtualenv. The toolchain moves out of `base` into a stage FROM it that the build stage is
+/// built FROM instead; `base` keeps libyaml's runtime library, and the program finds its
+/// module.
+#[tokio::test]
+async fn a_base_shipped_and_built_on_hands_its_toolchain_to_a_build_stage() {
+    let test = "native_shared_base";
+    let Some(engine) = ready(test, &["debian:bookworm-slim"]).await else { return };
+    let (dir, shown) = patched("shared-base");
+    let (base, rest) = shown.split_once("FROM base AS base-build\n").expect(&shown);
+    assert!(base.contains("libyaml-0-2") && !base.contains("-dev") && !base.contains("gcc"), "{shown}");
+    let (build, rest) = rest.split_once("FROM base-build AS deps\n").expect(&shown);
+    assert!(
+        build.contains("apt-get install -y --no-install-recommends libyaml-dev python3-dev gcc libc6-dev"),
+        "{shown}"
+    );
+    assert!(
+        rest.contains("\nFROM base\nCOPY --from=deps /opt/venv /opt/venv\n"),
+        "the shipped stage changed:\n{shown}"
+    );
+    let v = verified_alike(&dir, "shared-base", &shown);
+    smaller_and_alike(test, "shared-base: the toolchain moved to base-build", &engine, &v["verification"]);
 }

@@ -1,7 +1,10 @@
 //! Already multi-stage, but the stage that ships is heavy: swap its base for the slim
 //! variant, drop RUNs that only install build toolchains there, and clean package caches in
 //! the RUN that fills them. The file is edited in place, line by line, so the diff is only
-//! those lines. Refused when the stage to slim is also what a build stage is built on.
+//! those lines. A base swap is refused when the stage to slim is also what a build stage is
+//! built on. Its toolchain packages still go: they move to a new stage built FROM it
+//! (`FROM base AS base-build`) that installs them again, and the stages that do not ship and
+//! build FROM it are built FROM that one instead ([`build_stages`]).
 
 use super::libraries;
 use super::{Outcome, Plan, Rationale, Reason};
@@ -26,6 +29,9 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     let mut rationale = Vec::new();
     // `-dev` packages kept since their runtime library is unknown
     let mut unknown: Vec<String> = Vec::new();
+    // the toolchain taken out of a shipped stage that build stages are built FROM: they move
+    // onto a stage of their own that installs it again
+    let mut moves: Vec<Move> = Vec::new();
 
     // 1. the base of the shipped lineage
     if let (StageRef::Image(base), Some(slim)) = (&graph.bases[root], graph.root_image(target).and_then(slim_variant)) {
@@ -87,9 +93,20 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                 let words = word_edits(df, ins, &parsed, &removed, release);
                 let swaps = words.as_ref().is_some_and(|w| !w.swapped.is_empty() || !w.unknown.is_empty());
                 let kept = runtime_pkgs || !housekeeping_only;
-                if (kept || swaps) && still_built_with(df, &graph, si, ins.line).is_none() {
+                let builders = builders_of(df, &graph, si);
+                let install = parsed.commands.iter().find_map(system_install).map(|(m, _)| m);
+                let recommends = parsed.commands.iter().any(|c| {
+                    system_install(c).is_some_and(|(m, _)| m.is_apt())
+                        && !c.words.iter().any(|w| w == "--no-install-recommends")
+                });
+                let mut moved = |packages: Vec<String>| {
+                    if let (false, Some(manager)) = (builders.is_empty(), install) {
+                        moves.push(Move { stage: si, line: ins.line, manager, packages, recommends });
+                    }
+                };
+                if (kept || swaps) && still_built_with(df, &graph, si, ins.line, &builders).is_none() {
                     let dropped = match (kept, words) {
-                        (true, Some(w)) => drop_toolchain(df, &graph, si, ins, &parsed, w),
+                        (true, Some(w)) => drop_toolchain(df, &graph, si, ins, &parsed, w, &builders),
                         // a RUN of toolchain packages only: nothing after it builds
                         (false, Some(w)) => Some(w),
                         (_, None) => None,
@@ -101,15 +118,17 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                         }
                         rationale.push(Rationale::new("SL101", ins.line, w.said(kept)));
                         edits.extend(w.edits);
+                        moved(w.moved);
                         continue;
                     }
                 }
                 if kept {
                     return Some(Err(mixed(ins, &parsed, &installs, &toolchain)));
                 }
-                if let Some(refusal) = still_built_with(df, &graph, si, ins.line) {
+                if let Some(refusal) = still_built_with(df, &graph, si, ins.line, &builders) {
                     return Some(Err(refusal));
                 }
+                moved(toolchain.iter().map(|p| p.to_string()).collect());
                 edits.push(Edit::delete(df.line_range(ins.line, ins.end_line)));
                 rationale.push(Rationale::new(
                     "SL101",
@@ -121,30 +140,12 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             if !heredocs.is_empty() {
                 continue;
             }
-            let cleans_lists = parsed.commands.iter().any(|c| {
-                (c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/lib/apt/lists")))
-                    || matches!(c.subcommand(), Some("dist-clean" | "distclean"))
-            });
-            if installs.iter().any(|(_, apt)| *apt) && !cleans_lists && !ins.mounts_away("/var/lib/apt") {
-                if let Some(e) = super::edits::clean_apt_lists(ins, &parsed) {
-                    edits.push(e);
-                    rationale.push(Rationale::new(
-                        "SL106",
-                        ins.line,
-                        "the apt lists are removed in the RUN that fetched them",
-                    ));
-                }
-            }
-            // a cache mount keeps pip's cache out of the layer: --no-cache-dir would only
-            // defeat BuildKit's cache
-            if !ins.mounts_away("/root/.cache") {
-                let pip = super::edits::pip_no_cache(ins, &parsed);
-                if !pip.is_empty() {
-                    edits.extend(pip);
-                    rationale.push(Rationale::new("SL106", ins.line, "pip runs with --no-cache-dir"));
-                }
-            }
+            let apt = installs.iter().any(|(_, apt)| *apt);
+            clean_caches(ins, &parsed, apt, &mut edits, &mut rationale);
         }
+    }
+    if let Err(refusal) = build_stages(df, &graph, &moves, &mut edits, &mut rationale) {
+        return Some(Err(refusal));
     }
     if rationale.is_empty() && !unknown.is_empty() {
         return super::refuse(
@@ -162,6 +163,35 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         )));
     }
     Some(edited(df, target, edits, "slim", rationale))
+}
+
+/// The edits that keep a shipped RUN's caches out of its layer: the apt lists removed where
+/// an apt install (`apt`) fetched them, pip run with `--no-cache-dir`, unless a cache mount
+/// keeps either out already (then the flag would only defeat BuildKit's cache).
+fn clean_caches(
+    ins: &crate::dockerfile::Instruction,
+    parsed: &shell::Script,
+    apt: bool,
+    edits: &mut Vec<Edit>,
+    rationale: &mut Vec<Rationale>,
+) {
+    let cleans_lists = parsed.commands.iter().any(|c| {
+        (c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/lib/apt/lists")))
+            || matches!(c.subcommand(), Some("dist-clean" | "distclean"))
+    });
+    if apt && !cleans_lists && !ins.mounts_away("/var/lib/apt") {
+        if let Some(e) = super::edits::clean_apt_lists(ins, parsed) {
+            edits.push(e);
+            rationale.push(Rationale::new("SL106", ins.line, "the apt lists are removed in the RUN that fetched them"));
+        }
+    }
+    if !ins.mounts_away("/root/.cache") {
+        let pip = super::edits::pip_no_cache(ins, parsed);
+        if !pip.is_empty() {
+            edits.extend(pip);
+            rationale.push(Rationale::new("SL106", ins.line, "pip runs with --no-cache-dir"));
+        }
+    }
 }
 
 /// The refusal of a RUN that installs the toolchain with other work whose toolchain cannot
@@ -195,6 +225,8 @@ fn mixed(
 /// their runtime library is unknown.
 struct Words {
     edits: Vec<Edit>,
+    /// The toolchain's package words as written (a version pin kept), dropped or swapped.
+    moved: Vec<String>,
     dropped: Vec<String>,
     swapped: Vec<(String, String)>,
     unknown: Vec<String>,
@@ -232,7 +264,8 @@ fn word_edits(
     removed: &dyn Fn(usize, &str) -> bool,
     release: Option<&str>,
 ) -> Option<Words> {
-    let mut w = Words { edits: Vec::new(), dropped: Vec::new(), swapped: Vec::new(), unknown: Vec::new() };
+    let mut w =
+        Words { edits: Vec::new(), moved: Vec::new(), dropped: Vec::new(), swapped: Vec::new(), unknown: Vec::new() };
     for (at, c) in parsed.commands.iter().enumerate() {
         let Some((m, pkgs)) = system_install(c) else { continue };
         let toolchain = |n: &str| is_toolchain_package(n) && !removed(at, n);
@@ -257,12 +290,14 @@ fn word_edits(
             match runtime {
                 Some(Some(lib)) if !installed.iter().any(|p| p == lib) => {
                     w.edits.push(super::edits::replace_word(ins, c, k, lib)?);
+                    w.moved.push(word.clone());
                     w.swapped.push((name.to_owned(), lib.to_owned()));
                     installed.push(lib.to_owned());
                     left += 1;
                 }
                 Some(_) => {
                     w.edits.push(super::edits::drop_word(&df.text, ins, c, k)?);
+                    w.moved.push(word.clone());
                     w.dropped.push(name.to_owned());
                 }
                 None => {
@@ -280,10 +315,11 @@ fn word_edits(
 
 /// The edits that take only the toolchain's packages out of a RUN that also installs what the
 /// program needs or sets the system up: every other command of the RUN installs, cleans,
-/// fetches, copies or sets up (none builds or runs a script), each install keeps a package,
-/// nothing later in the stage or in a stage built FROM it runs anything that might build
-/// (a build tool, a script, a program shiplight does not know), and the stage's command does
-/// not run one of the packages (`CMD make serve`). `None` when any of that fails.
+/// fetches, copies or sets up (none builds, runs a script or a program shiplight does not
+/// know), each install keeps a package, nothing later in the stage or in a stage built FROM
+/// it builds or runs a script (a stage of `builders` moves onto a build stage that has the
+/// toolchain), and the stage's command does not run one of the packages (`CMD make serve`).
+/// `None` when any of that fails.
 fn drop_toolchain(
     df: &Dockerfile,
     graph: &Graph,
@@ -291,19 +327,25 @@ fn drop_toolchain(
     ins: &crate::dockerfile::Instruction,
     parsed: &shell::Script,
     words: Words,
+    builders: &[usize],
 ) -> Option<Words> {
     let may_build =
         |c: &shell::SimpleCommand| matches!(roles::of(c), Role::Build | Role::Other) || roles::runs_script(c).is_some();
     if parsed.commands.iter().any(may_build) {
         return None;
     }
+    // a later RUN builds with what this one installed only through a build tool or a script
+    // (a program shiplight does not know runs the program, as the build-and-install split
+    // reads it too; so does Django's `manage.py`)
+    let builds =
+        |c: &shell::SimpleCommand| (roles::of(c) == Role::Build && !runs_django(c)) || roles::runs_script(c).is_some();
     let names: Vec<&String> = words.dropped.iter().chain(words.swapped.iter().map(|(d, _)| d)).collect();
     // what runs after this RUN, here and in the stages built FROM this one
-    let descends = |s: usize| descends_from(df, graph, s, si);
+    let descends = |s: usize| descends_from(df, graph, s, si) && !moves_onto_build(df, graph, s, builders);
     for (s, stage) in df.stages.iter().enumerate().filter(|&(s, _)| s == si || descends(s)) {
         for later in stage.instructions.iter().filter(|i| i.line > ins.line) {
             match later.kind {
-                Kind::Run if shell::parse(&later.script().unwrap_or_default()).commands.iter().any(may_build) => {
+                Kind::Run if shell::parse(&later.script().unwrap_or_default()).commands.iter().any(builds) => {
                     return None;
                 }
                 Kind::Cmd | Kind::Entrypoint | Kind::Healthcheck if graph.ships[s] || s == si => {
@@ -317,6 +359,116 @@ fn drop_toolchain(
         }
     }
     Some(words)
+}
+
+/// Toolchain packages taken out of a RUN of a shipped stage that build stages are built
+/// FROM: the stage they came from, the RUN's line, how it installed them, and the words.
+struct Move {
+    stage: usize,
+    line: usize,
+    manager: Manager,
+    packages: Vec<String>,
+    /// The apt install took Recommends: the build stage's does too, so it builds as before.
+    recommends: bool,
+}
+
+/// The stages built FROM shipped stage `si` that do not ship and may build (themselves, or a
+/// stage built FROM them): khoj's `server-deps` runs `pip install .` FROM the `base` the
+/// final stage is built FROM too. Each can move onto a build stage FROM `si` that installs
+/// the toolchain again: it sees everything it saw before, and `si` ships without it.
+fn builders_of(df: &Dockerfile, graph: &Graph, si: usize) -> Vec<usize> {
+    let may_build = |s: usize| {
+        df.stages[s].instructions.iter().filter(|i| i.kind == Kind::Run).any(|i| {
+            shell::parse(&i.script().unwrap_or_default())
+                .commands
+                .iter()
+                .any(|c| matches!(roles::of(c), Role::Build | Role::Other) || roles::runs_script(c).is_some())
+        })
+    };
+    (0..df.stages.len())
+        .filter(|&c| graph.bases[c] == StageRef::Stage(si) && !graph.ships[c])
+        .filter(|&c| may_build(c) || (0..df.stages.len()).any(|d| descends_from(df, graph, d, c) && may_build(d)))
+        .collect()
+}
+
+/// Whether stage `s` is one of `builders` or built FROM one: it moves onto the build stage.
+fn moves_onto_build(df: &Dockerfile, graph: &Graph, s: usize, builders: &[usize]) -> bool {
+    builders.iter().any(|&b| b == s || descends_from(df, graph, s, b))
+}
+
+/// The edits that give the build stages of `moves` the toolchain back: after each shipped
+/// stage that lost it, a stage `FROM <it> AS <it>-build` that installs it, and the stages that
+/// build FROM the shipped one built FROM that instead. Refused when a name is taken or a
+/// FROM is not written as the stage's name.
+fn build_stages(
+    df: &Dockerfile,
+    graph: &Graph,
+    moves: &[Move],
+    edits: &mut Vec<Edit>,
+    rationale: &mut Vec<Rationale>,
+) -> Result<(), Outcome> {
+    let mut stages: Vec<usize> = moves.iter().map(|m| m.stage).collect();
+    stages.dedup();
+    for si in stages {
+        let here: Vec<&Move> = moves.iter().filter(|m| m.stage == si).collect();
+        let stage = &df.stages[si];
+        let taken = |n: &str| df.stages.iter().any(|s| s.name.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(n)));
+        let (Some(name), Some(last)) = (stage.name.as_deref(), stage.instructions.last()) else { continue };
+        let Some(build) = ["build", "toolchain"].iter().map(|s| format!("{name}-{s}")).find(|n| !taken(n)) else {
+            return Err(Outcome::refused(
+                Reason::InheritedStage,
+                format!(
+                    "line {}: stages `{name}-build` and `{name}-toolchain` exist already; rename one and ask again",
+                    stage.line
+                ),
+            ));
+        };
+        let mut packages: Vec<String> = Vec::new();
+        for m in &here {
+            for p in &m.packages {
+                if !packages.contains(p) {
+                    packages.push(p.clone());
+                }
+            }
+        }
+        let recommends = here.iter().any(|m| m.recommends).then_some(&[][..]);
+        let install = libraries::install_line(here[0].manager, &packages, recommends);
+        let at = df.line_range(last.line, last.end_line).end;
+        let newline = if df.text[..at].ends_with('\n') { "" } else { "\n" };
+        edits.push(Edit::insert(
+            at,
+            format!("{newline}\n# Build heavy: `{name}` ships without its toolchain; the stages that build FROM it get it here.\nFROM {name} AS {build}\n{install}\n"),
+        ));
+        for b in builders_of(df, graph, si) {
+            let child = &df.stages[b];
+            if !df.text.get(child.base_span.clone()).is_some_and(|w| w.eq_ignore_ascii_case(name)) {
+                return Err(Outcome::refused(
+                    Reason::InheritedStage,
+                    format!(
+                        "line {}: stage `{}` builds FROM `{name}` through a variable; write the stage's name and ask again",
+                        child.line,
+                        child.label()
+                    ),
+                ));
+            }
+            edits.push(Edit::replace(child.base_span.clone(), build.clone()));
+            rationale.push(Rationale::new(
+                "SL101",
+                child.line,
+                format!(
+                    "stage `{}` builds FROM `{build}`, which installs the toolchain `{name}` no longer ships ({})",
+                    child.label(),
+                    packages.join(", ")
+                ),
+            ));
+        }
+        rationale.push(Rationale::new(
+            "SL101",
+            here[0].line,
+            format!("`{build}` installs {} again, for the stages that build FROM `{name}`", packages.join(", ")),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether stage `s` is built FROM stage `si`, directly or through other stages.
@@ -334,12 +486,12 @@ fn descends_from(df: &Dockerfile, graph: &Graph, mut s: usize, si: usize) -> boo
 /// A toolchain RUN of stage `si` (at `line`) cannot go when a later RUN still builds: in the
 /// stage itself (`RUN make clean`), or in a stage built FROM it (tianon/dockerfiles' `true`:
 /// the shipped base installs make, which its own RUN and the `asm` stage FROM it run).
-fn still_built_with(df: &Dockerfile, graph: &Graph, si: usize, line: usize) -> Option<Outcome> {
-    let descends = |s: usize| descends_from(df, graph, s, si);
+fn still_built_with(df: &Dockerfile, graph: &Graph, si: usize, line: usize, builders: &[usize]) -> Option<Outcome> {
+    let descends = |s: usize| descends_from(df, graph, s, si) && !moves_onto_build(df, graph, s, builders);
     let builds = |s: usize| {
         df.stages[s].instructions.iter().filter(|i| i.kind == Kind::Run && i.line > line).find_map(|i| {
             let script = shell::parse(&i.script().unwrap_or_default());
-            let c = script.commands.iter().find(|c| roles::of(c) == Role::Build)?;
+            let c = script.commands.iter().find(|c| roles::of(c) == Role::Build && !runs_django(c))?;
             Some((i.line, c.words.join(" ")))
         })
     };
@@ -358,6 +510,15 @@ fn still_built_with(df: &Dockerfile, graph: &Graph, si: usize, line: usize) -> O
             df.stages[s].label()
         ),
     ))
+}
+
+/// Whether a command runs a Django project's `manage.py` (`python3 khoj/manage.py
+/// collectstatic`): the program's own commands, which copy and compile messages or static
+/// files but compile no native code.
+fn runs_django(c: &shell::SimpleCommand) -> bool {
+    let words = c.effective();
+    words.first().is_some_and(|p| p.rsplit('/').next().is_some_and(|p| p.starts_with("python")))
+        && words.get(1).is_some_and(|w| w == "manage.py" || w.ends_with("/manage.py"))
 }
 
 /// An in-place edit of a file: `edits` applied, rendered by the `slim` template so the diff
@@ -397,12 +558,48 @@ mod tests {
         let r = refused(text);
         assert_eq!(r.reason, crate::patch::Reason::StillShips, "{r:?}");
         assert!(r.message.contains("`make clean` on line 4"), "{}", r.message);
-        // a stage built FROM it builds with it
+        // a stage built FROM it that ships builds with it
         let text =
             text.replace("RUN make clean\n", "").replace("FROM gcc:12 AS c\nRUN gcc", "FROM base AS c\nRUN make && cc");
-        let r = refused(&text);
+        let shipped = text.replace("COPY --from=c /true /true\n", "FROM c\n");
+        let r = refused(&shipped);
         assert_eq!(r.reason, crate::patch::Reason::InheritedStage, "{r:?}");
         assert!(r.message.contains("stage `c`"), "{}", r.message);
+        // … and one that does not ship moves onto a build stage that has it
+        let O::Patch(p) = suggest(&text, "Dockerfile", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert!(p.patched.contains("FROM base-build AS c\nRUN make && cc"), "{}", p.patched);
+    }
+
+    #[test]
+    fn stages_that_build_from_a_shipped_base_move_onto_a_build_stage() {
+        // khoj (round 40's tuning): `base` ships (the final stage is FROM it) and a build stage
+        // is FROM it too; the toolchain leaves `base` for a stage the build stage moves onto
+        let text = "FROM ubuntu:jammy AS base\nRUN apt-get update && apt-get install -y \\\n    python3-pip \\\n    # for the wheels\n    libpq-dev gcc && \\\n    rm -rf /var/lib/apt/lists/*\n\nFROM base AS deps\nRUN pip install --no-cache-dir .\n\nFROM base\nCOPY --from=deps /usr/local /usr/local\nRUN python3 manage.py collectstatic --noinput\nCMD [\"gunicorn\"]\n";
+        let t = Templates::built_in();
+        let O::Patch(p) = suggest(text, "Dockerfile", &Default::default(), &t) else { panic!("a patch") };
+        assert!(p.patched.contains("    # for the wheels\n    libpq5 && \\\n"), "{}", p.patched);
+        assert!(
+            p.patched.contains("FROM base AS base-build\nRUN apt-get update \\\n    && apt-get install -y libpq-dev gcc \\\n    && rm -rf /var/lib/apt/lists/*\n"),
+            "{}",
+            p.patched
+        );
+        assert!(
+            p.patched.contains("FROM base-build AS deps\n") && p.patched.contains("\nFROM base\nCOPY"),
+            "{}",
+            p.patched
+        );
+        let after: Vec<String> =
+            lint_text(&p.patched, "D", &LintConfig::default()).into_iter().map(|f| f.code).collect();
+        assert!(!after.contains(&"SL101".to_string()), "{after:?}");
+        // the shipped stage itself builds with it (a pip install there): refused as before
+        let builds = text.replace("RUN python3 manage.py", "RUN pip install gunicorn && python3 manage.py");
+        assert!(matches!(suggest(&builds, "Dockerfile", &Default::default(), &t), O::Refused(_)));
+        // a name taken: the build stage takes the other one
+        let taken =
+            text.replace("FROM base AS deps", "FROM base AS deps\nFROM base AS base-build\nRUN true\nFROM base AS d2");
+        let O::Patch(p) = suggest(&taken, "Dockerfile", &Default::default(), &t) else { panic!("a patch") };
+        assert!(p.patched.contains("FROM base AS base-toolchain\n"), "{}", p.patched);
+        assert!(p.patched.contains("FROM base-toolchain AS d2\n"), "{}", p.patched);
     }
 
     #[test]
