@@ -87,9 +87,15 @@ pub fn read(sources: &Sources, model: &mut Model) {
                 contexts: build.contexts.clone(),
             };
             let (whole, parts) = mounts(service, &dir, &build.context);
+            // a service that builds a Dockerfile in a test folder (patator's `build:
+            // testing/unix`, the servers its test script attacks): a test's image
+            let test_folder = path.dockerfile.split('/').rev().skip(1).find(|f| super::is_test_folder(f));
             if tests {
                 path.role = Role::CiOnly;
                 path.evidence.says = format!("service `{name}` of a compose file for tests builds it");
+            } else if let Some(f) = test_folder {
+                path.role = Role::CiOnly;
+                path.evidence.says = format!("service `{name}` builds it from a test folder (`{f}/`): a test's image");
             } else if service.get("develop").and_then(|d| d.get("watch")).is_some() {
                 path.role = Role::Development;
                 path.evidence.says = format!("service `{name}` syncs its sources into the container (develop.watch)");
@@ -361,6 +367,15 @@ mod tests {
                 ("result/tests/Dockerfile", Role::CiOnly)
             ]
         );
+        // patator's: the stack's own compose file builds the servers its test script attacks
+        // from a test folder; the app beside them still ships
+        let m = model(&[(
+            "docker-compose.yml",
+            "services:\n  unix:\n    build: testing/unix\n    image: patator-unix-testing\n  app:\n    build: .\n",
+        )]);
+        let roles: Vec<(&str, Role)> = m.paths.iter().map(|p| (p.dockerfile.as_str(), p.role)).collect();
+        assert_eq!(roles, [("testing/unix/Dockerfile", Role::CiOnly), ("Dockerfile", Role::Ships)]);
+        assert!(m.paths[0].evidence.says.contains("from a test folder (`testing/`)"), "{:?}", m.paths[0].evidence);
         assert!(is_compose_name("docker-compose.prod.yml") && is_compose_name("compose.yaml"));
         assert!(!is_compose_name("composer.json") && !is_compose_name("docker-compose.md"));
     }
