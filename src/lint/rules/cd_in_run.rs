@@ -3,8 +3,10 @@
 //! exists before the RUN, stays after it, and where the rest of the RUN works. Not a
 //! temporary excursion: a folder the same RUN creates (mkdir, git clone, an unpacked
 //! archive, `mktemp -d`) or removes, a folder that exists only inside one of the RUN's
-//! `--mount` targets (a bind, cache or tmpfs mount), a `cd` inside a branch or loop, `/tmp`, `cd ..`, or a
-//! RUN that changes folder again. WORKDIR cannot express those: it would leave the folder in a layer, or move every
+//! `--mount` targets (a bind, cache or tmpfs mount), a `cd` inside a branch or loop, `/tmp`, `cd ..`, a
+//! pattern (`cd /opt/oracle/instantclient_*`, which WORKDIR does not expand), a `cd` after
+//! work in the folder the RUN starts in (`pip3 install --user . && cd wger`, `sh
+//! scripts/build.sh`, `make`), or a RUN that changes folder again. WORKDIR cannot express those: it would leave the folder in a layer, or move every
 //! later instruction there. Unlike hadolint, which flags every `cd`.
 //!
 //! ## Why it matters
@@ -51,7 +53,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             // after commands that run in a WORKDIR a mount covers, the cd leaves the mount:
             // a WORKDIR would move those commands out of it too
             let leaves_mount = at > 0 && in_mount(ins, ".", wd);
-            if cds.len() == 1 && !excursion(script, at, dir) && !in_mount(ins, dir, wd) && !leaves_mount {
+            if cds.len() == 1
+                && !excursion(script, at, dir, wd)
+                && !in_mount(ins, dir, wd)
+                && !leaves_mount
+                && !script.commands[..at].iter().any(works_here)
+            {
                 out.push(
                     Hit::on(ins, stage, format!("`cd {dir}` lasts only for this RUN"))
                         .fix(format!("use `WORKDIR {dir}`"))
@@ -78,14 +85,49 @@ fn in_mount(ins: &crate::dockerfile::Instruction, dir: &str, workdir: &str) -> b
     })
 }
 
-/// Whether `cd dir` (command `at`) is a temporary excursion WORKDIR cannot stand for.
-fn excursion(script: &Script, at: usize, dir: &str) -> bool {
+/// Whether a command before the `cd` works in the folder the RUN starts in: it names that
+/// folder (`pip3 install --user .`), runs a program or script by a path relative to it
+/// (`./configure`, `sh scripts/rust-dummy-build.sh`), or builds there by default (`make`
+/// without `-C`, `npm ci`). A WORKDIR standing for the `cd` would move that work too.
+fn works_here(c: &SimpleCommand) -> bool {
+    let relative = |a: &str| {
+        a.starts_with("./")
+            || a.starts_with("../")
+            || (a.contains('/') && !a.starts_with(['/', '-', '$', '~']) && !a.contains("://"))
+    };
+    let args = c.args();
+    let program = c.program();
+    let script = matches!(program, "sh" | "bash" | "python" | "python3" | "node" | "perl" | "ruby")
+        && args.iter().find(|a| !a.starts_with('-')).is_some_and(|a| relative(a));
+    let builds_here = match program {
+        "make" | "gmake" | "ninja" => !args.iter().any(|a| a.starts_with("-C")),
+        "npm" | "yarn" | "pnpm" => {
+            matches!(c.subcommand(), Some("install" | "ci" | "run" | "build" | "i"))
+                && !args.iter().any(|a| a == "-g" || a == "--global")
+        }
+        _ => false,
+    };
+    let effective = c.effective();
+    let first = effective.first().map(String::as_str).unwrap_or("");
+    args.iter().any(|a| a == "." || a.starts_with("./") || a.starts_with("../"))
+        || relative(first)
+        || script
+        || builds_here
+}
+
+/// Whether `cd dir` (command `at`, in a RUN that starts in `workdir`) is a temporary
+/// excursion WORKDIR cannot stand for.
+fn excursion(script: &Script, at: usize, dir: &str, workdir: &str) -> bool {
     let dir = dir.trim_end_matches('/');
     let name = dir.rsplit('/').next().unwrap_or(dir);
-    // `cd ..`, `cd -`: a step back, and the scratch folders: nobody means them as WORKDIR
-    if matches!(dir, ".." | "-" | "/tmp" | "/var/tmp") {
+    // `cd ..`, `cd -`: a step back, and the scratch folders: nobody means them as WORKDIR;
+    // a pattern (`cd /opt/oracle/instantclient_*`) WORKDIR does not expand
+    if matches!(dir, ".." | "-" | "/tmp" | "/var/tmp") || dir.contains(['*', '?', '[']) {
         return true;
     }
+    let inside_workdir = crate::dockerfile::resolve_path(workdir, dir)
+        .strip_prefix(workdir.trim_end_matches('/'))
+        .is_some_and(|rest| rest.starts_with('/') && rest.len() > 1);
     let same = |p: &str| {
         let p = p.trim_end_matches('/');
         p == dir || (!dir.starts_with('/') && p.rsplit('/').next() == Some(name))
@@ -122,8 +164,9 @@ fn excursion(script: &Script, at: usize, dir: &str) -> bool {
                             || (a.contains('$') && !dir.starts_with('/'))
                     })
             }
-            // an archive unpacked here makes folders nobody named
-            "tar" | "unzip" => !dir.starts_with('/') || args.iter().any(|a| holds(a)),
+            // an archive unpacked here makes folders nobody named, in the folder the RUN
+            // starts in (`unzip x.zip` in WORKDIR /opt/oracle, then `cd /opt/oracle/…`)
+            "tar" | "unzip" => !dir.starts_with('/') || inside_workdir || args.iter().any(|a| holds(a)),
             _ => false,
         }
     });
@@ -153,6 +196,29 @@ mod tests {
         .is_empty());
         // the same cd first thing in the RUN: WORKDIR stands for it
         assert_eq!(lines("SL310", "FROM alpine:3\nRUN cd /usr/bin && ls qemu-*\n"), vec![2]);
+    }
+
+    /// Round 41's patator and the held-out labels: a cd after work in the RUN's own folder,
+    /// into a pattern, or into what an archive unpacked in the WORKDIR made, is no WORKDIR.
+    #[test]
+    fn cd_after_work_here_into_a_pattern_or_an_unpacked_folder_passes() {
+        for run in [
+            "WORKDIR /home/wger/src\nRUN pip3 install --user . && cd wger && python3 manage.py compilemessages",
+            "WORKDIR /usr/src/snuba\nRUN sh scripts/rust-dummy-build.sh && cd ./rust_snuba/ && maturin build",
+            "WORKDIR /qemu\nRUN make install && cd /usr/bin && ls qemu-*",
+            "WORKDIR /opt/oracle\nRUN unzip ic.zip && cd /opt/oracle/instantclient_* && ln -s libclntsh.so.21.1 libclntsh.so",
+            "WORKDIR /src\nRUN tar xzf /src/clamav.tar.gz && cd /src/clamav-1.4.2 && make",
+        ] {
+            assert!(lines("SL310", &format!("FROM debian:12\n{run}\n")).is_empty(), "{run}");
+        }
+        // work that does not depend on the folder does not count
+        for run in [
+            "RUN mkdir -p snuba/admin/dist/ && cd /app/snuba/admin && yarn build",
+            "RUN pip install --no-cache-dir pyyaml && cd /usr/local/lib/python3.9/site-packages/ && patch -p1 < /x.patch",
+            "RUN sed -ri -e 's!^(CustomLog)!x!' /etc/httpd.conf && cd /usr/share/zabbix/ && rm -f conf/x.php",
+        ] {
+            assert_eq!(lines("SL310", &format!("FROM debian:12\n{run}\n")), vec![2], "{run}");
+        }
     }
 
     /// A folder that exists only inside a `RUN --mount` target: WORKDIR cannot name it.
