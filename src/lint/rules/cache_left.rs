@@ -314,7 +314,10 @@ fn node_cache_left(ins: &Instruction, script: &Script, cmd: &SimpleCommand, tool
     }
     // `--cache DIR` (before or after the verb) moves the cache
     let dir = option_value(cmd.args(), "--cache").unwrap_or("/root/.npm");
-    let cleans = script.calls(&["npm"]).any(|c| c.args().windows(2).any(|w| w[0] == "cache" && w[1] == "clean"))
+    // (npm reads `cache clear` and `cache rm` as `cache clean`: openemr's `npm cache clear --force`)
+    let cleans = script
+        .calls(&["npm"])
+        .any(|c| c.args().windows(2).any(|w| w[0] == "cache" && matches!(w[1].as_str(), "clean" | "clear" | "rm")))
         || removes_path(script, dir);
     if cleans || ins.mounts_away(dir) {
         return None;
@@ -352,6 +355,10 @@ mod tests {
         assert_eq!(lines("SL106", "FROM python:3.12\nRUN pip --cache-dir /tmp/pip install flask\n"), vec![2]);
         assert!(lines("SL106", "FROM node:20\nRUN npm --cache /tmp/npm install && rm -rf /tmp/npm\n").is_empty());
         assert_eq!(lines("SL106", "FROM node:20\nRUN npm --cache /tmp/npm ci\n"), vec![2]);
+        // npm's aliases of `cache clean` (lib/commands/cache.js: `case 'rm': case 'clear': case 'clean':`)
+        for alias in ["clear", "rm"] {
+            assert!(lines("SL106", &format!("FROM node:20\nRUN npm ci && npm cache {alias} --force\n")).is_empty());
+        }
         assert!(
             lines("SL106", "FROM node:20\nRUN --mount=type=cache,target=/tmp/npm npm ci --cache /tmp/npm\n").is_empty()
         );
