@@ -502,3 +502,28 @@ fn a_start_script_that_drops_root_is_read() {
         assert!(f.iter().any(|x| x["code"] == "SL107"), "{other}: {f:#?}");
     }
 }
+
+/// photoprism's shape: a RUN fetches the apt lists and ends by running a script a COPY brought
+/// from the build context (`COPY /scripts/dist/ /scripts/`, the source's leading `/` the
+/// context's root), which removes them. The script is read; without it, the lists stay.
+#[test]
+fn a_run_script_that_removes_the_apt_lists_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = "FROM debian:12\nCOPY /scripts/dist/ /scripts/\nRUN apt-get update && apt-get install -y --no-install-recommends curl && /scripts/cleanup.sh\nUSER nobody\nCMD [\"curl\"]\n";
+    std::fs::write(dir.path().join("Dockerfile"), file).unwrap();
+    std::fs::create_dir_all(dir.path().join("scripts/dist")).unwrap();
+    let cleanup = "#!/bin/bash\nset -o errexit\napt-get -y autoclean\nrm -rf /var/lib/apt/lists/*\n";
+    std::fs::write(dir.path().join("scripts/dist/cleanup.sh"), cleanup).unwrap();
+    let lists = |f: &[serde_json::Value]| {
+        f.iter().any(|x| x["code"] == "SL106" && x["message"].as_str().unwrap_or("").contains("/var/lib/apt/lists"))
+    };
+    let (f, _, _) = json(&["Dockerfile"], dir.path());
+    assert!(!lists(&f), "{f:#?}");
+    // a script that leaves them, or none in the context: reported
+    std::fs::write(dir.path().join("scripts/dist/cleanup.sh"), "#!/bin/bash\napt-get -y autoclean\n").unwrap();
+    let (f, _, _) = json(&["Dockerfile"], dir.path());
+    assert!(lists(&f), "{f:#?}");
+    std::fs::remove_dir_all(dir.path().join("scripts")).unwrap();
+    let (f, _, _) = json(&["Dockerfile"], dir.path());
+    assert!(lists(&f), "{f:#?}");
+}

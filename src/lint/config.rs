@@ -50,6 +50,10 @@ pub struct LintConfig {
     /// drops root before the program runs (`exec gosu app …`; see
     /// [`crate::dockerfile::roles::drops_root`]).
     pub start_drops_root: bool,
+    /// The scripts the RUNs run, read from the build context where a COPY put them: their
+    /// path in the image and their text (photoprism's `/scripts/cleanup.sh`, which removes
+    /// the apt lists its RUN fetched).
+    pub run_scripts: Vec<(String, String)>,
     /// The repository's own image the file ships on and the ENV it sets (see
     /// [`crate::repository::Answer::base_env`]): stages FROM that image run with it.
     pub base_env: Option<(String, Vec<(String, String)>)>,
@@ -88,6 +92,7 @@ impl Default for LintConfig {
             base_of_others: false,
             base_user: None,
             start_drops_root: false,
+            run_scripts: Vec::new(),
             base_env: None,
             built: Vec::new(),
             local_images: Vec::new(),

@@ -250,12 +250,31 @@ pub fn ship_for(
 }
 
 /// What the rules read from the build context of the Dockerfile at `file` rather than the
-/// file: the folders its COPYs bring ([`copied_folders`]) and whether its start script drops
-/// root ([`start_drops_root`]), both looked up in the same [`context_roots`].
+/// file: the folders its COPYs bring ([`copied_folders`]), whether its start script drops
+/// root ([`start_drops_root`]) and the scripts its RUNs run, all looked up in the same
+/// [`context_roots`].
 fn read_context(file: &Path, df: Option<&crate::dockerfile::Dockerfile>, cfg: &mut LintConfig) {
     let roots = context_roots(file);
     cfg.copied_folders = copied_folders(&roots, df);
     cfg.start_drops_root = start_drops_root(&roots, df);
+    cfg.run_scripts = df
+        .map(|df| crate::patch::start::run_scripts(df, &|rel| read_in(&roots, rel)))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| (s.path, s.text))
+        .collect();
+}
+
+/// A file of the build context by its path there, looked up in `roots` in turn: its text,
+/// when it is at most 1 MiB and inside them. A COPY source's leading `/` is the context's
+/// root (photoprism's `COPY /scripts/dist/ /scripts/`).
+fn read_in(roots: &[std::path::PathBuf], rel: &str) -> Option<String> {
+    let rel = Path::new(rel.trim_start_matches("./").trim_start_matches('/'));
+    if rel.is_absolute() || rel.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+        return None;
+    }
+    let path = roots.iter().map(|r| r.join(rel)).find(|p| p.is_file())?;
+    (std::fs::metadata(&path).ok()?.len() <= 1 << 20).then(|| std::fs::read_to_string(path).ok()).flatten()
 }
 
 /// The folders the build context of the Dockerfile at `file` may be: its folder, then
@@ -284,14 +303,7 @@ fn context_roots(file: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// The scripts are looked up as [`copied_folders`] looks up folders, at most 1 MiB each.
 fn start_drops_root(roots: &[std::path::PathBuf], df: Option<&crate::dockerfile::Dockerfile>) -> bool {
     let Some(df) = df else { return false };
-    let read = |rel: &str| -> Option<String> {
-        let rel = Path::new(rel.trim_start_matches("./"));
-        if rel.is_absolute() || rel.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
-            return None;
-        }
-        let path = roots.iter().map(|r| r.join(rel)).find(|p| p.is_file())?;
-        (std::fs::metadata(&path).ok()?.len() <= 1 << 20).then(|| std::fs::read_to_string(path).ok()).flatten()
-    };
+    let read = |rel: &str| read_in(roots, rel);
     // the program the script ends by running: its last `exec`, else its last command, and
     // when that runs a script of the context, that script's in turn
     fn last_run(text: &str) -> Option<crate::dockerfile::shell::SimpleCommand> {

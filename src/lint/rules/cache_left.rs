@@ -5,8 +5,11 @@
 //! microdnf without `clean all` (DL3032, DL3040), yarn without `yarn cache clean` (DL3060),
 //! npm without `npm cache clean --force`. A `RUN --mount=type=cache` on the cache's folder,
 //! `PIP_NO_CACHE_DIR` set by ENV (any value: pip reads `off` and `0` as "no cache" too), or
-//! `pip cache purge` in the same RUN, counts as clean. So does an ENV the repository's own
-//! image sets, when the stage is built FROM it (alerta's examples on `alerta/alerta-web`).
+//! `pip cache purge` in the same RUN, counts as clean (`npm cache clear` and `npm cache rm`
+//! are npm's names for `npm cache clean`). So does an ENV the repository's own image sets,
+//! when the stage is built FROM it (alerta's examples on `alerta/alerta-web`), and a script
+//! of the build context the RUN runs that removes the cache (photoprism's RUNs end with
+//! `/scripts/cleanup.sh`, which a COPY brought and which removes the apt lists).
 //!
 //! Unlike hadolint (issues #929, #1056), a builder stage is never flagged: its cache does
 //! not ship, and keeping it there speeds up rebuilds.
@@ -90,6 +93,21 @@ fn yum_cache_dir(ctx: &Ctx, stage: &crate::dockerfile::Stage, m: Manager) -> &'s
     }
 }
 
+/// The scripts of the build context a RUN runs (`/scripts/cleanup.sh`, `./clean.sh`), as
+/// the configuration read them ([`crate::lint::LintConfig::run_scripts`]), parsed.
+fn ran_scripts(ctx: &Ctx, script: &Script) -> Vec<Script> {
+    let mut out = Vec::new();
+    for name in script.commands.iter().filter_map(crate::dockerfile::roles::runs_script) {
+        let name = name.trim_start_matches("./");
+        for (path, text) in &ctx.config.run_scripts {
+            if path == name || path.ends_with(&format!("/{name}")) {
+                out.push(crate::dockerfile::shell::parse(text));
+            }
+        }
+    }
+    out
+}
+
 /// Whether a RUN leaves apk's index in /var/cache/apk: `apk update`, or `apk add` without
 /// `--no-cache`, that does not remove the folder or mount it away.
 fn fetches_apk_index(ins: &crate::dockerfile::Instruction, script: &Script) -> bool {
@@ -128,7 +146,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             apk_index |= fetches_apk_index(ins, script);
             // as another user, without sudo, the system managers can write no cache
             let system_caches = !runs_unprivileged(ctx, stage, ins.line) || script.calls(&["sudo"]).next().is_some();
-            let removes = |path: &str| removes_path(script, path);
+            // (or a script of the build context the RUN runs: photoprism's `/scripts/cleanup.sh`)
+            let removes = |path: &str| {
+                removes_path(script, path) || ran_scripts(ctx, script).iter().any(|s| removes_path(s, path))
+            };
             let mut push = |alias: Option<&'static str>, cache: &str, fix: &str, edits: Vec<Edit>| {
                 let hit = Hit::on(ins, stage, format!("this RUN leaves {cache} in a stage that ships"))
                     .fix(fix.to_owned())
