@@ -325,7 +325,7 @@ fn large_generated_stage_graphs_lint_to_the_expected_findings() {
     let cfg = LintConfig::default();
     let codes = |text: &str, code: &str| lint_text(text, "big", &cfg).into_iter().filter(|f| f.code == code).count();
 
-    let mut chain = String::from("FROM alpine:3.20 AS s0\n");
+    let mut chain = String::from("FROM alpine:3.20 AS s0\nCMD [\"top\"]\n");
     for i in 1..5000 {
         chain.push_str(&format!("FROM s{} AS s{i}\nRUN echo {i}\n", i - 1));
     }

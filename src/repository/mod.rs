@@ -1229,6 +1229,22 @@ fn builds_own_sources(df: &Dockerfile, lineage: &[usize]) -> bool {
     false
 }
 
+/// Whether stage `target` of `df` (with lineage `lineage`) is a base to build FROM, not a
+/// program to run: it sets no CMD or ENTRYPOINT, its root image is a distribution or
+/// language base whose own command is a prompt, and it copies nothing from its build context
+/// (an app that takes its command from compose or Kubernetes copies its sources).
+/// docker-library's buildpack-deps and rust, and a repository's own `base` images.
+pub fn base_to_build_from(df: &Dockerfile, graph: &Graph, lineage: &[usize]) -> bool {
+    let sets = |kind: Kind| lineage.iter().any(|&i| df.stages[i].of_kind(kind).next().is_some());
+    if sets(Kind::Cmd) || sets(Kind::Entrypoint) {
+        return false;
+    }
+    let Some(root) = lineage.last().and_then(|&r| graph.root_image(r)) else { return false };
+    let r = crate::dockerfile::ImageRef::parse(root);
+    let tag = r.tag.clone().unwrap_or_default();
+    prompt_base(&r).is_some() && !["apache", "fpm"].iter().any(|s| tag.contains(s)) && !copies_program(df, lineage)
+}
+
 /// Whether a CMD or ENTRYPOINT only keeps the container running and does nothing else:
 /// `tail -f /dev/null`, `sleep infinity`, as its one command (`./lib/iventoy && sleep inf`
 /// runs a program first).

@@ -17,7 +17,10 @@
 //! `useradd`, nor when an ARG with no default names the base image (a registry from an ARG
 //! still names the image): who it runs as is not known. Nor on a base image: one the
 //! repository's other images ship built FROM (wger's `base`), whose user those images decide
-//! and this rule asks of them. Nor when the image it is built FROM is one the repository
+//! and this rule asks of them; nor on an image that sets no CMD or ENTRYPOINT on a
+//! distribution's or language's base whose command is a prompt and copies nothing from its
+//! build context (docker-library's buildpack-deps and rust): a base to build FROM, or a tool
+//! box given its command where it is used. Nor when the image it is built FROM is one the repository
 //! makes and that one sets an unprivileged USER (openwisp's services on its
 //! `openwisp/openwisp-base`): the container runs as that user. `FROM scratch` runs as root.
 //!
@@ -85,7 +88,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     let who = u.split(':').next().unwrap_or("");
                     who != "root" && who != "0"
                 });
-                if !nonroot_base && !windows && !never_run && !steps_down && !inherits_user {
+                // a base to build FROM: no command of its own on a distribution's prompt
+                let base = crate::repository::base_to_build_from(ctx.df, ctx.graph, &lineage);
+                if !nonroot_base && !windows && !never_run && !steps_down && !inherits_user && !base {
                     out.push(
                         Hit::on_from(stage, "the final stage sets no USER, so the container runs as root").fix(
                             "add `USER <unprivileged user>` (e.g. `RUN useradd -r app` then `USER app`) before CMD",
@@ -183,10 +188,23 @@ mod tests {
     /// A base image the repository's other images ship on: they are asked, not it.
     #[test]
     fn a_base_of_the_repositorys_images_is_not_asked() {
-        let text = "FROM python:3.12-slim\nRUN pip install uwsgi\n";
+        let text = "FROM python:3.12-slim\nRUN pip install uwsgi\nCMD [\"uwsgi\"]\n";
         let cfg = crate::lint::LintConfig { base_of_others: true, ..Default::default() };
         assert!(crate::lint::lint_text(text, "D", &cfg).iter().all(|f| f.code != "SL107"));
         assert_eq!(lines("SL107", text), vec![1]);
+    }
+
+    /// An image with no command of its own on a distribution's prompt that copies nothing in
+    /// (docker-library's buildpack-deps and rust) is a base to build FROM: the images on it
+    /// decide who runs. With a command, or a program copied in, it runs as root.
+    #[test]
+    fn a_base_to_build_from_is_not_asked() {
+        let base = "FROM debian:trixie\nRUN apt-get update && apt-get install -y git && rm -rf /var/lib/apt/lists/*\n";
+        assert!(lines("SL107", base).is_empty());
+        assert_eq!(lines("SL107", &format!("{base}CMD [\"git\", \"daemon\"]\n")), vec![1]);
+        assert_eq!(lines("SL107", &format!("{base}COPY app /usr/local/bin/app\n")), vec![1]);
+        // a server image runs its own command (php's apache and fpm variants)
+        assert_eq!(lines("SL107", "FROM php:8.3-apache\nRUN docker-php-ext-install pdo\n"), vec![1]);
     }
 
     /// A scratch image with no CMD or ENTRYPOINT holds files other builds copy: nothing runs.
