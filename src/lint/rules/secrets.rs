@@ -4,7 +4,7 @@
 //! `password`, `passwd`, `pword`, `key`, `apikey`, `auth`, `credential(s)`. Names with a
 //! `public` part, or ending in `_VERSION`, `_URL`, `_FILE`, `_PATH`, `_DIR`, are not secrets.
 //! Unlike BuildKit, the value is judged too:
-//! - not secrets: empty values, placeholders (`0000…`, `changeme`), versions, URLs, paths,
+//! - not secrets: empty values, placeholders (`0000…`, `changeme`, `change-me-in-production`), versions, URLs, paths,
 //!   booleans and numbers, and key fingerprints under a GPG/PGP name (the official images
 //!   publish `GPG_KEY` so that anyone can verify a download)
 //! - secrets: any other literal, and `ENV X=$ARG`, which bakes a build argument into the
@@ -82,6 +82,10 @@ fn harmless(name: &str, value: &str) -> Option<&'static str> {
         || (v.starts_with('<') && v.ends_with('>'))
         || lower.starts_with("your")
         || ["fake", "dummy", "placeholder", "sample"].iter().any(|w| lower.starts_with(w))
+        // a value that asks to be replaced (doccano's `SECRET_KEY="change-me-in-production"`)
+        || ["changeme", "change-me", "change_me", "replaceme", "replace-me", "replace_me"]
+            .iter()
+            .any(|w| lower.starts_with(w))
     {
         return Some("a placeholder");
     }
@@ -237,6 +241,8 @@ mod tests {
             "ENV TOKEN=00000000-0000-0000-0000-000000000000",
             "ENV PASSWORD=",
             "ENV API_KEY=changeme",
+            "ENV SECRET_KEY=\"change-me-in-production\"",
+            "ENV DJANGO_SECRET_KEY=replace_me_with_a_long_random_string",
             "ENV USE_AUTH=true",
         ] {
             assert!(!flagged(text), "{text}");
