@@ -127,7 +127,24 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     Os::Linux(Sh::Bash) if joins(&[Joined::And]) => continue,
                     _ => {}
                 }
-                let json = serde_json::to_string(&split_words(s)).unwrap_or_default();
+                // the JSON form of a lone command; a list (`cd /app && python app.py`) would
+                // pass `&&` to the program as a word: its last command takes `exec` instead
+                let fix = match last {
+                    Some(c) if !lone && !c.words.is_empty() => {
+                        format!(
+                            "run the last command with `exec` (`… && exec {}`) so it replaces the shell",
+                            c.words.join(" ")
+                        )
+                    }
+                    _ if !lone => {
+                        "move the commands into a start script that ends with `exec` and run it in JSON form".into()
+                    }
+                    _ => format!(
+                        "use the JSON form: `{} {}`",
+                        ins.kind.as_str(),
+                        serde_json::to_string(&split_words(s)).unwrap_or_default()
+                    ),
+                };
                 out.push(
                     Hit::on(
                         ins,
@@ -137,7 +154,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                             ins.kind.as_str()
                         ),
                     )
-                    .fix(format!("use the JSON form: `{} {json}`", ins.kind.as_str()))
+                    .fix(fix)
                     .alias("DL3025")
                     .edits(exec_form(ctx, stage, ins, s)),
                 );
@@ -189,5 +206,14 @@ mod tests {
         let f = crate::lint::lint_text("FROM a:1\nCMD python app.py\n", "D", &Default::default());
         assert!(f.iter().any(|f| f.fix.as_deref() == Some("use the JSON form: `CMD [\"python\",\"app.py\"]`")));
         assert!(messages("SL307", "FROM a:1\nCMD [\"python\", \"app.py\"]\n").is_empty());
+        // a list's JSON form would pass `&&` to the program: its last command takes `exec`
+        // (round 43's text-generation-webui)
+        let f = crate::lint::lint_text(
+            "FROM ubuntu:22.04\nCMD cd /app && python3 server.py --listen\n",
+            "D",
+            &Default::default(),
+        );
+        let fix = f.iter().find(|f| f.code == "SL307").and_then(|f| f.fix.clone()).unwrap_or_default();
+        assert!(fix.contains("`… && exec python3 server.py --listen`") && !fix.contains("\"&&\""), "{fix}");
     }
 }
