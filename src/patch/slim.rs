@@ -413,7 +413,15 @@ fn build_stages(
         let here: Vec<&Move> = moves.iter().filter(|m| m.stage == si).collect();
         let stage = &df.stages[si];
         let taken = |n: &str| df.stages.iter().any(|s| s.name.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(n)));
-        let (Some(name), Some(last)) = (stage.name.as_deref(), stage.instructions.last()) else { continue };
+        let (Some(name), Some(last)) = (stage.name.as_deref(), stage.instructions.last()) else {
+            return Err(Outcome::refused(
+                Reason::InheritedStage,
+                format!(
+                    "line {}: stages are built FROM this unnamed stage; name it (`AS base`) and ask again",
+                    stage.line
+                ),
+            ));
+        };
         let Some(build) = ["build", "toolchain"].iter().map(|s| format!("{name}-{s}")).find(|n| !taken(n)) else {
             return Err(Outcome::refused(
                 Reason::InheritedStage,

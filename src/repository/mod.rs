@@ -1171,18 +1171,10 @@ fn environment(df: &Dockerfile, graph: &Graph, lineage: &[usize]) -> Option<Evid
         // the command is the base image's: a prompt only on a distribution or language base
         // (php:*-apache runs a server, an unknown base may run anything)
         None => {
-            if last(Kind::Entrypoint).is_some() {
+            if !base_to_build_from(df, graph, lineage) {
                 return None;
             }
             let root = graph.root_image(*lineage.last()?)?;
-            let r = crate::dockerfile::ImageRef::parse(root);
-            let tag = r.tag.clone().unwrap_or_default();
-            if !PROMPT_BASES.contains(&prompt_base(&r)?) || ["apache", "fpm"].iter().any(|s| tag.contains(s)) {
-                return None;
-            }
-            if copies_program(df, lineage) {
-                return None;
-            }
             (
                 format!("it sets no CMD or ENTRYPOINT, so `{root}`'s prompt is its command, and copies nothing from its build context"),
                 df.stages[*lineage.last()?].line,
@@ -1229,11 +1221,12 @@ fn builds_own_sources(df: &Dockerfile, lineage: &[usize]) -> bool {
     false
 }
 
-/// Whether stage `target` of `df` (with lineage `lineage`) is a base to build FROM, not a
-/// program to run: it sets no CMD or ENTRYPOINT, its root image is a distribution or
-/// language base whose own command is a prompt, and it copies nothing from its build context
-/// (an app that takes its command from compose or Kubernetes copies its sources).
-/// docker-library's buildpack-deps and rust, and a repository's own `base` images.
+/// Whether the stage whose lineage (in `df`, with stage graph `graph`) is `lineage` is a base
+/// to build FROM, not a program to run: it sets no CMD or ENTRYPOINT, its root image is a
+/// distribution or language base whose own command is a prompt (not php's apache or fpm
+/// servers), and it copies nothing from its build context (an app that takes its command from
+/// compose or Kubernetes copies its sources). docker-library's buildpack-deps and rust, and
+/// a repository's own `base` images. The ship model's environment check and SL107 ask it.
 pub fn base_to_build_from(df: &Dockerfile, graph: &Graph, lineage: &[usize]) -> bool {
     let sets = |kind: Kind| lineage.iter().any(|&i| df.stages[i].of_kind(kind).next().is_some());
     if sets(Kind::Cmd) || sets(Kind::Entrypoint) {
