@@ -329,8 +329,6 @@ fn drop_toolchain(
     words: Words,
     builders: &[usize],
 ) -> Option<Words> {
-    let may_build =
-        |c: &shell::SimpleCommand| matches!(roles::of(c), Role::Build | Role::Other) || roles::runs_script(c).is_some();
     if parsed.commands.iter().any(may_build) {
         return None;
     }
@@ -377,18 +375,25 @@ struct Move {
 /// final stage is built FROM too. Each can move onto a build stage FROM `si` that installs
 /// the toolchain again: it sees everything it saw before, and `si` ships without it.
 fn builders_of(df: &Dockerfile, graph: &Graph, si: usize) -> Vec<usize> {
-    let may_build = |s: usize| {
-        df.stages[s].instructions.iter().filter(|i| i.kind == Kind::Run).any(|i| {
-            shell::parse(&i.script().unwrap_or_default())
-                .commands
-                .iter()
-                .any(|c| matches!(roles::of(c), Role::Build | Role::Other) || roles::runs_script(c).is_some())
-        })
+    let stage_may_build = |s: usize| {
+        df.stages[s]
+            .instructions
+            .iter()
+            .filter(|i| i.kind == Kind::Run)
+            .any(|i| shell::parse(&i.script().unwrap_or_default()).commands.iter().any(may_build))
     };
     (0..df.stages.len())
         .filter(|&c| graph.bases[c] == StageRef::Stage(si) && !graph.ships[c])
-        .filter(|&c| may_build(c) || (0..df.stages.len()).any(|d| descends_from(df, graph, d, c) && may_build(d)))
+        .filter(|&c| {
+            stage_may_build(c) || (0..df.stages.len()).any(|d| descends_from(df, graph, d, c) && stage_may_build(d))
+        })
         .collect()
+}
+
+/// Whether a command may build with a toolchain installed before it: it builds, runs a
+/// program shiplight does not know, or runs a script.
+fn may_build(c: &shell::SimpleCommand) -> bool {
+    matches!(roles::of(c), Role::Build | Role::Other) || roles::runs_script(c).is_some()
 }
 
 /// Whether stage `s` is one of `builders` or built FROM one: it moves onto the build stage.
