@@ -251,6 +251,9 @@ pub fn of(c: &SimpleCommand) -> Role {
     if is_clean(c) {
         return Role::Clean;
     }
+    if let Some(role) = inline_script(c) {
+        return role;
+    }
     // a build xargs runs (rengine's `printf … | xargs -L1 go install`) is a build; anything
     // else through xargs stays plumbing
     if c.run_by_xargs().is_some_and(|run| of(&run) == Role::Build) {
@@ -275,6 +278,10 @@ pub fn of(c: &SimpleCommand) -> Role {
     if matches!(asked[..], [a] if matches!(a.as_str(), "version" | "--version" | "-v" | "-V" | "--help" | "-h")) {
         return Role::Shell;
     }
+    // … or its own version (`uv self version`, `poetry self version`)
+    if matches!(asked[..], [s, v] if s == "self" && v == "version") {
+        return Role::Shell;
+    }
     // a program run from /tmp was downloaded for the build (`/tmp/rustup-init -y`); one run
     // from a language package manager's tool folder is a tool it installed for the build
     // (openemr's `/root/.composer/vendor/bin/phing vendor-clean`, `node_modules/.bin/tsc`)
@@ -287,6 +294,7 @@ pub fn of(c: &SimpleCommand) -> Role {
         || makes_venv(c)
         || php_installer(c)
         || PREPARES.contains(&p)
+        || configures_python_tool(c)
         || configures(c)
         || p.ends_with("autogen.sh")
         || downloaded
@@ -308,10 +316,73 @@ pub fn of(c: &SimpleCommand) -> Role {
     Role::Other
 }
 
+/// Whether a command sets up a Python project tool for the build (`poetry config
+/// virtualenvs.create false`, `pdm config python.use_venv false`): it prepares a build, as
+/// [`PREPARES`] do, and the runtime, which runs no such tool, does not need it.
+fn configures_python_tool(c: &SimpleCommand) -> bool {
+    matches!(c.program(), "poetry" | "pdm" | "pipenv" | "uv") && c.subcommand() == Some("config")
+}
+
+/// The role of a script a shell runs inline (`sh -c 'test -f /sbin/initctl || ln -s
+/// /bin/true /sbin/initctl'`), read as commands: a build when one of them builds, set-up
+/// (or the shell's own, or a fetch or clean) when all of them are that, and
+/// [`Role::Other`] otherwise: an install inside it names packages no reader of the outer
+/// command sees. `None`: not a shell running an inline script.
+fn inline_script(c: &SimpleCommand) -> Option<Role> {
+    if !matches!(c.program(), "sh" | "bash" | "dash" | "ash" | "zsh") {
+        return None;
+    }
+    let w = c.effective();
+    let text = w.iter().position(|a| a == "-c").and_then(|at| w.get(at + 1))?;
+    let roles: Vec<Role> = super::shell::parse(text).commands.iter().map(of).collect();
+    if roles.contains(&Role::Build) {
+        return Some(Role::Build);
+    }
+    if roles.is_empty() || roles.iter().any(|r| matches!(r, Role::Install | Role::CopyOut | Role::Other)) {
+        return Some(Role::Other);
+    }
+    // the strongest of set-up, fetch, clean and the shell's own
+    [Role::Setup, Role::Fetch, Role::Clean, Role::Shell].into_iter().find(|r| roles.contains(r))
+}
+
 /// Whether a command sets up where packages come from: a repository (`add-apt-repository`,
-/// `apt-add-repository`) or its key (`apt-key add`).
+/// `apt-add-repository`), its key (`apt-key add`, `gpg --dearmor -o
+/// /usr/share/keyrings/x.gpg`, `curl -o /etc/apt/keyrings/x.asc …`), or a list written into
+/// apt's or yum's sources (`echo "deb …" > /etc/apt/sources.list.d/edge.list`, also through
+/// `sh -c`).
 pub fn configures_sources(c: &SimpleCommand) -> bool {
-    matches!(c.program(), "add-apt-repository" | "apt-add-repository" | "apt-key")
+    let sources = |w: &str| {
+        let w = w.trim_start_matches(['>', '&']);
+        [
+            "/etc/apt/sources.list",
+            "/etc/apt/keyrings/",
+            "/etc/apt/trusted.gpg",
+            "/usr/share/keyrings/",
+            "/etc/yum.repos.d/",
+        ]
+        .iter()
+        .any(|d| w.starts_with(d))
+    };
+    let args = c.args();
+    // the file a command writes: its `-o`/`-O`/`--output` value, or where `>` sends it
+    let written = || {
+        args.windows(2).any(|w| matches!(w[0].as_str(), ">" | ">>" | "-o" | "-O" | "--output") && sources(&w[1]))
+            || args.iter().any(|a| {
+                (a.starts_with('>') || a.starts_with("--output=") || a.starts_with("-o/") || a.starts_with("-O/"))
+                    && sources(a.trim_start_matches("--output=").trim_start_matches("-o").trim_start_matches("-O"))
+            })
+    };
+    match c.program() {
+        "add-apt-repository" | "apt-add-repository" | "apt-key" => true,
+        "echo" | "printf" | "cat" | "gpg" | "gpg2" | "curl" | "wget" => written(),
+        "tee" => args.iter().any(|a| sources(a)),
+        "sh" | "bash" | "dash" | "ash" | "zsh" => {
+            let w = c.effective();
+            let text = w.iter().position(|a| a == "-c").and_then(|at| w.get(at + 1));
+            text.is_some_and(|t| super::shell::parse(t).commands.iter().any(configures_sources))
+        }
+        _ => false,
+    }
 }
 
 /// A redirection written as a word of its own that names no file: `2>&1`, `>&2`, `1>&-`.
@@ -658,6 +729,26 @@ mod tests {
             c.iter().map(|c| &c.words).collect::<Vec<_>>()
         );
         assert!(!super::build_only(&c[0]) && super::build_only(&c[5]));
+    }
+
+    /// discourse's base image links `/sbin/initctl` through `sh -c`; cypress writes a
+    /// package source through it; poetry is told where to install before it does.
+    #[test]
+    fn an_inline_script_has_the_role_of_its_commands() {
+        let c = parse("sh -c 'test -f /sbin/initctl || ln -s /bin/true /sbin/initctl' && bash -c 'make -j4' && sh -c 'apt-get install -y gcc' && sh -c 'echo \"deb https://example.org/edge stable main\" > /etc/apt/sources.list.d/edge.list' && sh -c 'my-program --serve' && poetry config virtualenvs.create false && uv self version").commands;
+        let roles: Vec<Role> = c.iter().map(of).collect();
+        assert_eq!(
+            roles,
+            [Role::Setup, Role::Build, Role::Other, Role::Setup, Role::Other, Role::Build, Role::Shell],
+            "{:?}",
+            c.iter().map(|c| &c.words).collect::<Vec<_>>()
+        );
+        let sources: Vec<bool> = c.iter().map(super::configures_sources).collect();
+        assert_eq!(sources, [false, false, false, true, false, false, false]);
+        let keys = parse("curl -fsSL https://example.org/key.gpg | gpg --dearmor -o /usr/share/keyrings/x.gpg && wget -qO- https://example.org/k | tee /etc/apt/trusted.gpg.d/k.asc && curl -o /etc/apt/keyrings/y.asc https://example.org/y && gpg --verify app.sig app && curl -o /tmp/app.tgz https://example.org/app.tgz").commands;
+        let sources: Vec<bool> = keys.iter().map(super::configures_sources).collect();
+        assert_eq!(sources, [false, true, false, true, true, false, false]);
+        assert!(!super::runs_build(&c[5]), "poetry's config prepares a build, it builds nothing");
     }
 
     #[test]

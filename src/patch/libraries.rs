@@ -111,9 +111,21 @@ pub fn release_of(image: &str) -> Option<&'static str> {
     if let Some(c) = tag.split(['-', '.', '_']).find_map(|part| CODENAMES.iter().find(|c| **c == part)) {
         return Some(c);
     }
+    let by_number = |numbered: &str| {
+        NUMBERED.iter().find(|(n, _)| numbered == *n || numbered.starts_with(&format!("{n}."))).map(|(_, c)| *c)
+    };
     let name = r.short_name();
-    let numbered = format!("{name}:{}", tag.split('-').next().unwrap_or_default());
-    NUMBERED.iter().find(|(n, _)| numbered == *n || numbered.starts_with(&format!("{n}."))).map(|(_, c)| *c)
+    if let Some(c) = by_number(&format!("{name}:{}", tag.split('-').next().unwrap_or_default())) {
+        return Some(c);
+    }
+    // a release named by number in another image's tag (`nvidia/cuda:13.0.1-cudnn-runtime-
+    // ubuntu24.04`, `…-debian12`)
+    tag.split('-').find_map(|part| {
+        ["ubuntu", "debian"].iter().find_map(|distro| {
+            let number = part.strip_prefix(distro).filter(|n| n.starts_with(|ch: char| ch.is_ascii_digit()))?;
+            by_number(&format!("{distro}:{number}"))
+        })
+    })
 }
 
 /// Why the runtime library of `dev` cannot be named from the image's tag, when apt installs
@@ -444,6 +456,10 @@ mod tests {
         assert_eq!(release_of("ubuntu:24.04"), Some("noble"));
         assert_eq!(release_of("buildpack-deps:jammy-curl"), Some("jammy"));
         assert_eq!(release_of("python:3.12-slim"), None);
+        assert_eq!(release_of("nvidia/cuda:13.0.1-cudnn-runtime-ubuntu24.04"), Some("noble"));
+        assert_eq!(release_of("nvidia/cuda:12.2.0-devel-ubuntu22.04"), Some("jammy"));
+        assert_eq!(release_of("example/app:1.0-debian12"), Some("bookworm"));
+        assert_eq!(release_of("example/app:ubuntu-latest"), None);
         assert_eq!(release_of("debian:1"), None);
         let ssl = row("libssl-dev").unwrap();
         assert_eq!(ssl.runtime(Manager::AptGet, None), Some("libssl3"));
