@@ -130,6 +130,14 @@ struct Split {
     /// Answers the package installs read (`echo 'tzdata …' | debconf-set-selections`): the
     /// runtime gives them before its own install.
     answers: Vec<String>,
+    /// Where packages come from, set up between a build RUN's installs (`add-apt-repository
+    /// universe`, a key and a list): the runtime's install runs them after the packages
+    /// installed before them ([`Split::before_sources`]) and before the rest.
+    sources: Vec<String>,
+    /// The first of them: the build RUN's line and the command's index in it.
+    sources_at: Option<(usize, usize)>,
+    /// The runtime packages installed before the first of `sources`.
+    before_sources: Vec<String>,
     /// Those of them that name a file relative to the folder they ran in: the line, that
     /// folder, the command and the file.
     setup_relative: Vec<(usize, String, String, String)>,
@@ -377,11 +385,23 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
                 };
                 split_run(df, s, ins, script, before, &workdir, &vars, &venvs, &mut out)?;
                 unpinned_release(s, ins, state, inputs)?;
+                let had = out.runtime_pkgs.len();
                 runtime_packages(s, state, inputs, &mut out);
                 out.recommends |= script.commands.iter().any(takes_recommends);
                 out.install_at.get_or_insert(out.runtime.len());
                 let nothing_built = out.arts.is_empty() && out.built_in.is_none() && out.wrote_in.is_empty();
-                replay(df, ins, script, &workdir, &mut out)?;
+                replay(df, ins, script, &workdir, s.manager, &mut out)?;
+                // the packages of this RUN installed before its first source set-up, and
+                // those of the RUNs before it, come first in the runtime's install
+                if let Some((_, at)) = out.sources_at.filter(|(line, _)| *line == ins.line) {
+                    let early = |p: &String| state.packages.iter().any(|q| &q.name == p && q.at < at);
+                    let before: Vec<String> = out.runtime_pkgs[..had]
+                        .iter()
+                        .chain(out.runtime_pkgs[had..].iter().filter(|p| early(p)))
+                        .cloned()
+                        .collect();
+                    out.before_sources = before;
+                }
                 if nothing_built {
                     out.early = out.setup.len();
                 }
@@ -810,9 +830,11 @@ fn replay(
     ins: &Instruction,
     script: &shell::Script,
     workdir: &str,
+    manager: Manager,
     out: &mut Split,
 ) -> Result<(), Outcome> {
-    let kept = |c: &shell::SimpleCommand| roles::of(c) == Role::Setup && !c.conditional();
+    let kept =
+        |c: &shell::SimpleCommand| (roles::of(c) == Role::Setup || roles::configures_sources(c)) && !c.conditional();
     let mut feeds: Option<String> = None;
     // the folder each command runs in, as the RUN's `cd`s leave it (`None`: unknown)
     let mut cwd = Some(workdir.to_owned());
@@ -850,6 +872,15 @@ fn replay(
                 .iter()
                 .filter(|later| kept(later))
                 .any(|later| later.args().iter().any(|a| related(a)));
+            // (apt's keyrings folder, made for a source's key, comes with the source)
+            let for_sources = script.commands[i + 1..]
+                .iter()
+                .filter(|later| roles::configures_sources(later))
+                .any(|later| later.args().iter().any(|a| related(a.trim_start_matches(['>', '&']))));
+            if for_sources && manager.is_apt() {
+                out.sources.push(commands::written(df, ins, c));
+                continue;
+            }
             if used || made_for_the_program(&made, &script.commands, workdir, &out.arts) {
                 note_relative(ins, c, cwd.as_deref().unwrap_or(workdir), out);
                 out.setup.push(commands::written(df, ins, c));
@@ -861,6 +892,27 @@ fn replay(
         let fragment = c.words.iter().all(|w| w.trim().is_empty())
             || p.starts_with(['>', '<'])
             || p.trim_start_matches(char::is_numeric).starts_with('>');
+        // where packages come from (khoj's `add-apt-repository ppa:mozillateam/ppa` between
+        // two installs, a key fetched into apt's keyrings): the runtime's install sets it up
+        // where it was, after the packages installed before it; not when apt is not what
+        // installs, nor when the RUN sets it up only under a condition
+        if !fragment && roles::configures_sources(c) {
+            if !manager.is_apt() || c.conditional() {
+                return Err(Outcome::refused(
+                    Reason::MixedRun,
+                    format!(
+                        "line {}: `{}` sets up a package source in this RUN{}, which the runtime's one install cannot follow; move it to a RUN of its own before the installs and ask again",
+                        ins.line,
+                        c.words.join(" "),
+                        if c.conditional() { " under a condition" } else { "" }
+                    ),
+                ));
+            }
+            out.sources_at.get_or_insert((ins.line, i));
+            let written = commands::written(df, ins, c);
+            out.sources.push(fed(feeds.take(), written));
+            continue;
+        }
         if c.words.is_empty()
             || fragment
             || roles::build_only(c)
@@ -870,23 +922,10 @@ fn replay(
             continue;
         }
         if kept(c) && !removed_after(c, &script.commands[i + 1..]) {
-            // where packages come from (khoj's `add-apt-repository ppa:mozillateam/ppa`
-            // between two installs): the runtime's one install, before the set-up, would not
-            // find what comes from there
             if c.program() == "debconf-set-selections" {
                 let written = commands::written(df, ins, c);
                 out.answers.push(fed(feeds.take(), written));
                 continue;
-            }
-            if roles::configures_sources(c) {
-                return Err(Outcome::refused(
-                    Reason::MixedRun,
-                    format!(
-                        "line {}: `{}` sets up a package source in this RUN, and the runtime installs its packages in one RUN before the set-up is replayed; move it to a RUN of its own before the installs and ask again",
-                        ins.line,
-                        c.words.join(" ")
-                    ),
-                ));
             }
             misplaced(ins, c, cwd.as_deref(), workdir, &script.commands[i + 1..])?;
             note_relative(ins, c, cwd.as_deref().unwrap_or(workdir), out);
@@ -1336,6 +1375,9 @@ fn install_runtime_packages(s: &Survey, out: &mut Split) -> usize {
     }
     let held = held_back(&out.runtime_pkgs);
     let mut line = libraries::install_line(s.manager, &out.runtime_pkgs, out.recommends.then_some(&held[..]));
+    if !out.sources.is_empty() {
+        line = with_sources(s.manager, out, &held);
+    }
     let at = out.install_at.unwrap_or(0);
     // a later RUN the runtime keeps installs from the lists this one fetched (GNS3's
     // `apt-get install -y vpcs ubridge dynamips`, with no update of its own): they stay,
@@ -1356,6 +1398,29 @@ fn install_runtime_packages(s: &Survey, out: &mut Split) -> usize {
     let early: Vec<String> = out.setup.drain(..out.early).collect();
     out.runtime.insert(at + 1, as_root(s.stage, s.first, format!("RUN {}", early.join(" \\\n    && "))));
     1
+}
+
+/// The runtime's package RUN when the build RUN set up where packages come from between its
+/// installs: the packages installed before that first (`software-properties-common`, `curl`,
+/// `gnupg`), then the set-up as written, then the rest from fresh lists.
+fn with_sources(manager: Manager, out: &Split, held: &[String]) -> String {
+    let recommends = out.recommends.then_some(held);
+    let (before, after): (Vec<String>, Vec<String>) =
+        out.runtime_pkgs.iter().cloned().partition(|p| out.before_sources.contains(p));
+    // what comes from the sources is the toolchain's only: the runtime needs none of them
+    if after.is_empty() {
+        return libraries::install_line(manager, &before, recommends);
+    }
+    let keep_lists = |l: String| l.replace(" \\\n    && rm -rf /var/lib/apt/lists/*", "");
+    let mut parts: Vec<String> = Vec::new();
+    if !before.is_empty() {
+        parts.push(
+            keep_lists(libraries::install_line(manager, &before, recommends)).trim_start_matches("RUN ").to_owned(),
+        );
+    }
+    parts.extend(out.sources.iter().cloned());
+    parts.push(libraries::install_line(manager, &after, recommends).trim_start_matches("RUN ").to_owned());
+    format!("RUN {}", parts.join(" \\\n    && "))
 }
 
 /// `run` as root where the stage's USER in force after instruction `at` is another user
@@ -1439,7 +1504,8 @@ mod tests {
     /// debconf's answers come before the runtime's install, the user and folder made before
     /// the build are made again before the USER and WORKDIR that use them, set-up after a
     /// switch to another user runs as root, and a package source added between two installs
-    /// is refused (the runtime installs once, before it)
+    /// is set up between them in the runtime's install too (khoj's computer image, scrypted);
+    /// set up only under a condition, it is refused
     #[test]
     fn set_up_keeps_its_place_and_runs_as_root() {
         let text = "FROM debian:bookworm\nRUN echo \"tzdata tzdata/Areas select Etc\" | debconf-set-selections && apt-get update && apt-get install -y tzdata build-essential libpq-dev && useradd -m app && mkdir /opt/app && chown app /opt/app\nUSER app\nWORKDIR /opt/app\nCOPY . .\nRUN make && make install PREFIX=/opt/app/dist && ln -s /opt/app/dist/bin/app /opt/app/app\nCMD [\"/opt/app/dist/bin/app\"]\n";
@@ -1454,9 +1520,30 @@ mod tests {
             "apt-get install -y tzdata",
             "apt-get install -y software-properties-common && add-apt-repository ppa:x/y && apt-get install -y tzdata",
         );
-        let r = refusal(&ppa);
+        let rt = runtime(&patch(&ppa));
+        let first = rt.find("apt-get install -y software-properties-common \\\n").expect(&rt);
+        let source = rt.find("&& add-apt-repository ppa:x/y \\\n    && apt-get update").expect(&rt);
+        let rest = rt.find("apt-get install -y tzdata libpq5").expect(&rt);
+        assert!(first < source && source < rest && rest < rt.find("rm -rf /var/lib/apt/lists/*").unwrap(), "{rt}");
+        assert!(!rt.contains("build-essential"), "{rt}");
+        // a key fetched into a keyring folder the RUN makes, and the list that names it
+        let key = text.replace(
+            "apt-get install -y tzdata",
+            "apt-get install -y curl gnupg && mkdir -p /etc/apt/keyrings && curl -fsSL https://example.org/key | gpg --dearmor -o /etc/apt/keyrings/x.gpg && echo \"deb [signed-by=/etc/apt/keyrings/x.gpg] https://example.org/apt stable main\" > /etc/apt/sources.list.d/x.list && apt-get update && apt-get install -y tzdata",
+        );
+        let rt = runtime(&patch(&key));
+        let first = rt.find("apt-get install -y curl gnupg \\\n").expect(&rt);
+        let folder = rt.find("&& mkdir -p /etc/apt/keyrings").expect(&rt);
+        let fetched =
+            rt.find("&& curl -fsSL https://example.org/key | gpg --dearmor -o /etc/apt/keyrings/x.gpg").expect(&rt);
+        let listed = rt.find("> /etc/apt/sources.list.d/x.list").expect(&rt);
+        let rest = rt.find("tzdata libpq5").expect(&rt);
+        assert!(first < folder && folder < fetched && fetched < listed && listed < rest, "{rt}");
+        let maybe =
+            ppa.replace("&& add-apt-repository ppa:x/y", "&& if [ -n \"$PPA\" ]; then add-apt-repository $PPA; fi");
+        let r = refusal(&maybe);
         assert_eq!(r.reason, Reason::MixedRun, "{r:?}");
-        assert!(r.message.contains("`add-apt-repository ppa:x/y` sets up a package source"), "{}", r.message);
+        assert!(r.message.contains("sets up a package source in this RUN under a condition"), "{}", r.message);
     }
 
     /// Round 23 (znc/znc, held out): the install prefix comes from an ARG the configure step
