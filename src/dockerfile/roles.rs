@@ -51,6 +51,8 @@ const PREPARES: &[&str] = &[
     "ld",
     "objcopy",
     "bootstrap",
+    // runs the tests a CMake build made (postgis's `ctest --test-dir …/build`)
+    "ctest",
     "rustup",
     // the Rust toolchain's installer, downloaded beside the build (`./rustup-init -y`)
     "rustup-init",
@@ -158,6 +160,8 @@ const SETUP: &[&str] = &[
     "groupmod",
     "ln",
     "chmod",
+    // a folder's default permissions (`setfacl -d -m o::rwx /usr/local/bundle`)
+    "setfacl",
     "chown",
     "setcap",
     "touch",
@@ -324,12 +328,12 @@ fn configures_python_tool(c: &SimpleCommand) -> bool {
 }
 
 /// The role of a script a shell runs inline (`sh -c 'test -f /sbin/initctl || ln -s
-/// /bin/true /sbin/initctl'`), read as commands: a build when one of them builds, set-up
+/// /bin/true /sbin/initctl'`, or `su postgres -c '…'` as another user), read as commands: a build when one of them builds, set-up
 /// (or the shell's own, or a fetch or clean) when all of them are that, and
 /// [`Role::Other`] otherwise: an install inside it names packages no reader of the outer
 /// command sees. `None`: not a shell running an inline script.
 fn inline_script(c: &SimpleCommand) -> Option<Role> {
-    if !matches!(c.program(), "sh" | "bash" | "dash" | "ash" | "zsh") {
+    if !matches!(c.program(), "sh" | "bash" | "dash" | "ash" | "zsh" | "su") {
         return None;
     }
     let w = c.effective();
@@ -383,6 +387,27 @@ pub fn configures_sources(c: &SimpleCommand) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether a URL is a vendor's apt set-up script (`https://deb.nodesource.com/setup_20.x`,
+/// packagecloud's `…/script.deb.sh`, `get.docker.com`): such a script adds the vendor's
+/// repository and its key, and fetches the package lists.
+pub fn vendor_apt_setup_url(w: &str) -> bool {
+    let Some((_, rest)) = w.split_once("://") else { return false };
+    let host = rest.split('/').next().unwrap_or_default();
+    host.starts_with("deb.") || rest.ends_with("script.deb.sh") || matches!(host, "get.docker.com" | "test.docker.com")
+}
+
+/// Whether command `at` of a script is a shell running a vendor's apt set-up script piped
+/// to it (`curl -fsSL https://deb.nodesource.com/setup_22.x | bash -`): it sets up a package
+/// source, as `add-apt-repository` does.
+pub fn runs_vendor_apt_setup(script: &super::shell::Script, at: usize) -> bool {
+    let Some(c) = script.commands.get(at) else { return false };
+    let fed = at.checked_sub(1).and_then(|b| script.commands.get(b)).filter(|b| b.pipes_into_next);
+    matches!(c.program(), "sh" | "bash" | "dash")
+        && runs_script(c).is_none()
+        && !c.words.iter().any(|w| w == "-c")
+        && fed.is_some_and(|b| b.words.iter().any(|w| vendor_apt_setup_url(w)))
 }
 
 /// A redirection written as a word of its own that names no file: `2>&1`, `>&2`, `1>&-`.
@@ -749,6 +774,16 @@ mod tests {
         let sources: Vec<bool> = keys.iter().map(super::configures_sources).collect();
         assert_eq!(sources, [false, true, false, true, true, false, false]);
         assert!(!super::runs_build(&c[5]), "poetry's config prepares a build, it builds nothing");
+        // a command a project tool runs in its environment, a test run as another user, and a
+        // vendor's apt set-up script piped to a shell
+        let c = parse("poetry run pip install Cython && su postgres -c 'ctest --test-dir /src/build' && uv run --no-project x && curl -fsSL https://deb.nodesource.com/setup_22.x | bash - && curl -fsSL https://example.org/install.sh | bash -").commands;
+        let roles: Vec<Role> = c.iter().map(of).collect();
+        assert_eq!(roles[..2], [Role::Build, Role::Build]);
+        assert_eq!(c[0].program(), "pip");
+        assert_eq!(c[2].program(), "uv", "an option of `uv run` is not read as the command");
+        let script = parse("curl -fsSL https://deb.nodesource.com/setup_22.x | bash - && curl -fsSL https://example.org/install.sh | bash - && bash -");
+        let vendor: Vec<bool> = (0..script.commands.len()).map(|i| super::runs_vendor_apt_setup(&script, i)).collect();
+        assert_eq!(vendor, [false, true, false, false, false]);
     }
 
     #[test]

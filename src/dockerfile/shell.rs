@@ -61,7 +61,8 @@ impl SimpleCommand {
 
 impl SimpleCommand {
     /// The words after wrappers that run another command: `sudo`, `env`, `exec`, `nohup`,
-    /// `time`, `command`, and the user switchers `gosu`/`su-exec` (user first). `sudo -u x
+    /// `time`, `command`, the user switchers `gosu`/`su-exec` (user first), and `poetry run`
+    /// (pipenv's, pdm's and uv's too). `sudo -u x
     /// apt-get install` → `apt-get install`; `gosu nobody true` → `true`.
     pub fn effective(&self) -> &[String] {
         let mut w = &self.words[..];
@@ -90,6 +91,13 @@ impl SimpleCommand {
                 Some("eval") if w.len() > 1 => w = &w[1..],
                 // the entrypoint idiom's user switchers take the user first (`gosu nobody true`)
                 Some("gosu" | "su-exec") if w.len() > 2 => w = &w[2..],
+                // a Python project tool running a command in its environment (`poetry run pip
+                // install …`, `uv run python manage.py …`)
+                Some("poetry" | "pipenv" | "pdm" | "uv")
+                    if w.get(1).is_some_and(|s| s == "run") && w.get(2).is_some_and(|c| !c.starts_with('-')) =>
+                {
+                    w = &w[2..]
+                }
                 _ => return w,
             }
         }

@@ -60,13 +60,8 @@ const APT_LISTS: &str = "rm -rf /var/lib/apt/lists/*";
 /// bash -`, packagecloud's `script.deb.sh`, `get.docker.com`): such scripts add their
 /// repository and run `apt-get update` themselves, leaving the package lists in this layer.
 fn runs_apt_setup_script(script: &Script) -> bool {
-    let vendor = script.commands.iter().flat_map(|c| c.words.iter()).any(|w| {
-        let Some((_, rest)) = w.split_once("://") else { return false };
-        let host = rest.split('/').next().unwrap_or_default();
-        host.starts_with("deb.")
-            || rest.ends_with("script.deb.sh")
-            || matches!(host, "get.docker.com" | "test.docker.com")
-    });
+    let vendor =
+        script.commands.iter().flat_map(|c| c.words.iter()).any(|w| crate::dockerfile::roles::vendor_apt_setup_url(w));
     vendor && script.commands.iter().any(|c| matches!(c.program(), "sh" | "bash" | "dash"))
 }
 

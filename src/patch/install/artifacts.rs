@@ -334,7 +334,7 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
             }
             _ if crate::dockerfile::packages::pip_install(c).is_some()
                 || crate::dockerfile::packages::uv_pip_install(c).is_some()
-                || (matches!(p, "npm" | "yarn" | "pnpm") && args.iter().any(|a| a == "-g" || a == "--global"))
+                || installs_globally(c)
                 || matches!(p, "docker-php-ext-install" | "docker-php-ext-enable" | "easy_install" | "cpanm")
                 || (p == "pecl" && c.subcommand() == Some("install"))
                 || (p == "gem" && c.subcommand() == Some("install"))
@@ -763,15 +763,27 @@ pub fn builds_app_in_place(c: &SimpleCommand) -> bool {
 pub fn installs_elsewhere(c: &SimpleCommand) -> bool {
     let args = c.args();
     let sub = c.subcommand();
-    let global = args.iter().any(|a| matches!(a.as_str(), "-g" | "--global" | "--location=global"));
     crate::dockerfile::packages::pip_install(c).is_some()
+        || installs_globally(c)
         || match c.program() {
             "make" | "gmake" | "ninja" => args.iter().any(|a| a == "install" || a.ends_with("-install")),
             "cmake" | "meson" => args.iter().any(|a| a == "--install" || a == "install"),
             "gem" | "cargo" | "go" => sub == Some("install"),
-            "npm" | "yarn" | "pnpm" => global || sub == Some("global"),
             _ => false,
         }
+}
+
+/// Whether npm, pnpm or yarn installs packages globally (`npm install -g pm2`, `pnpm add
+/// --global x`, `yarn global add x`), into the prefix of the Node the image has; not
+/// `npm config set cache … --global`, which only writes npm's configuration.
+pub fn installs_globally(c: &SimpleCommand) -> bool {
+    let global = c.args().iter().any(|a| matches!(a.as_str(), "-g" | "--global" | "--location=global"));
+    let installs = matches!(c.subcommand(), Some("install" | "i" | "add" | "update" | "up" | "link" | "ln"));
+    match c.program() {
+        "npm" | "pnpm" => global && installs,
+        "yarn" => c.subcommand() == Some("global"),
+        _ => false,
+    }
 }
 
 /// Whether a folder is a project's own (`/src`, `/opt/app`, `/usr/src/app`), not one a

@@ -833,8 +833,10 @@ fn replay(
     manager: Manager,
     out: &mut Split,
 ) -> Result<(), Outcome> {
-    let kept =
-        |c: &shell::SimpleCommand| (roles::of(c) == Role::Setup || roles::configures_sources(c)) && !c.conditional();
+    let kept = |c: &shell::SimpleCommand| roles::of(c) == Role::Setup && !c.conditional();
+    // where packages come from (a vendor's apt set-up script piped to a shell is one too:
+    // nodesource's `setup_22.x`)
+    let source = |i: usize| roles::configures_sources(&script.commands[i]) || roles::runs_vendor_apt_setup(script, i);
     let mut feeds: Option<String> = None;
     // the folder each command runs in, as the RUN's `cd`s leave it (`None`: unknown)
     let mut cwd = Some(workdir.to_owned());
@@ -848,7 +850,7 @@ fn replay(
             continue;
         }
         // what a kept set-up command reads from a pipe (`echo zap:zap | chpasswd`) comes along
-        if c.pipes_into_next && script.commands.get(i + 1).is_some_and(kept) {
+        if c.pipes_into_next && script.commands.get(i + 1).is_some_and(|next| kept(next) || source(i + 1)) {
             let written = commands::written(df, ins, c);
             feeds = Some(feeds.map_or(written.clone(), |f| format!("{f} | {written}")));
             continue;
@@ -896,7 +898,7 @@ fn replay(
         // two installs, a key fetched into apt's keyrings): the runtime's install sets it up
         // where it was, after the packages installed before it; not when apt is not what
         // installs, nor when the RUN sets it up only under a condition
-        if !fragment && roles::configures_sources(c) {
+        if !fragment && source(i) {
             if !manager.is_apt() || c.conditional() {
                 return Err(Outcome::refused(
                     Reason::MixedRun,
@@ -1539,11 +1541,30 @@ mod tests {
         let listed = rt.find("> /etc/apt/sources.list.d/x.list").expect(&rt);
         let rest = rt.find("tzdata libpq5").expect(&rt);
         assert!(first < folder && folder < fetched && fetched < listed && listed < rest, "{rt}");
+        // a vendor's set-up script piped to a shell (nodesource's)
+        let node = text.replace(
+            "apt-get install -y tzdata",
+            "apt-get install -y curl && curl -fsSL https://deb.nodesource.com/setup_22.x | bash - && apt-get install -y nodejs tzdata",
+        );
+        let rt = runtime(&patch(&node));
+        let first = rt.find("apt-get install -y curl \\\n").expect(&rt);
+        let source = rt.find("&& curl -fsSL https://deb.nodesource.com/setup_22.x | bash - \\\n").expect(&rt);
+        let rest = rt.find("apt-get install -y nodejs tzdata libpq5").expect(&rt);
+        assert!(first < source && source < rest, "{rt}");
         let maybe =
             ppa.replace("&& add-apt-repository ppa:x/y", "&& if [ -n \"$PPA\" ]; then add-apt-repository $PPA; fi");
         let r = refusal(&maybe);
         assert_eq!(r.reason, Reason::MixedRun, "{r:?}");
         assert!(r.message.contains("sets up a package source in this RUN under a condition"), "{}", r.message);
+    }
+
+    /// kobotoolbox's `npm config set cache … --global` writes npm's configuration: no install
+    /// into the system's prefix
+    #[test]
+    fn only_installs_are_global_installs() {
+        let c = crate::dockerfile::shell::parse("npm install -g pm2 && npm i --location=global x && yarn global add y && pnpm add --global z && npm config set cache /tmp/.npm --global && npm ci && npm ls -g").commands;
+        let global: Vec<bool> = c.iter().map(super::artifacts::installs_globally).collect();
+        assert_eq!(global, [true, true, true, true, false, false, false]);
     }
 
     /// Round 23 (znc/znc, held out): the install prefix comes from an ARG the configure step
