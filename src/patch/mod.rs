@@ -404,8 +404,12 @@ impl Plan {
         let (platform, build_name, runtime_name) = stage_names(df, stage);
         // a base written with ARGs (`${BASE}:${TAG}`, which CI may set) stays written so, and
         // the runtime follows it when it is that image or a variant of its tag (`-slim`)
+        let defaults = crate::dockerfile::global_arg_defaults(&df.global_args);
         let written = |image: &str| match stage.base.contains('$') && stage.base_resolved == base {
-            true => image.strip_prefix(base).map(|variant| format!("{}{variant}", stage.base)),
+            true => image
+                .strip_prefix(base)
+                .map(|variant| format!("{}{variant}", stage.base))
+                .or_else(|| with_args(&stage.base, image, &defaults)),
             false => Some(image.to_owned()),
         };
         let pinned = written(runtime_image).is_none().then(|| {
@@ -432,6 +436,41 @@ impl Plan {
         self.data[key] = value.into();
         self
     }
+}
+
+/// `image` written with the ARGs the base is written with, where each ARG's default appears
+/// in it once (`ruby:$RUBY_VERSION-$DEBIAN_VERSION`, defaults `3.3` and `trixie`: the runtime
+/// `ruby:3.3-slim-trixie` is `ruby:$RUBY_VERSION-slim-$DEBIAN_VERSION`), so a build that sets
+/// them gets the runtime that goes with its base. `None` when a default is empty or appears
+/// more than once, or the result does not read back as `image`.
+fn with_args(base: &str, image: &str, defaults: &[(String, String)]) -> Option<String> {
+    // the ARGs the base names, as it writes them (`$X` or `${X}`), with their defaults
+    let mut named: Vec<(String, &str)> = Vec::new();
+    for (name, value) in defaults.iter().rev() {
+        if named.iter().any(|(_, v)| *v == value.as_str()) || value.is_empty() {
+            continue;
+        }
+        let braced = format!("${{{name}}}");
+        let bare = format!("${name}");
+        let plain = base
+            .match_indices(&bare)
+            .any(|(at, _)| !base[at + bare.len()..].starts_with(|ch: char| ch.is_ascii_alphanumeric() || ch == '_'));
+        if base.contains(&braced) {
+            named.push((braced, value));
+        } else if plain {
+            named.push((bare, value));
+        }
+    }
+    // the longer default first: one that holds another (`3.3` in `3.3.1`) is placed whole
+    named.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
+    let mut out = image.to_owned();
+    for (written, value) in &named {
+        if out.matches(value).count() != 1 {
+            return None;
+        }
+        out = out.replacen(value, written, 1);
+    }
+    (out != image && crate::dockerfile::substitute(&out, defaults) == image).then_some(out)
 }
 
 /// `--platform=… ` (or nothing), the build stage's name, the runtime stage's name: the

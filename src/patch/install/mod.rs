@@ -192,6 +192,9 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
 fn rewritten_stage<'a>(df: &'a Dockerfile, graph: &Graph, target: usize) -> Result<(usize, Vec<&'a Stage>), Outcome> {
     let lineage = graph.lineage(target);
     let Some((&root, rest)) = lineage.split_first().filter(|(_, rest)| !rest.is_empty()) else {
+        // a shipped stage others are built FROM (samvera/hyrax's `hyrax-base`, which
+        // `hyrax-engine-dev` is built FROM to `bundle install`) keeps what they build with
+        builds_from(df, graph, target)?;
         return Ok((target, Vec::new()));
     };
     let inherited = || {
@@ -246,8 +249,13 @@ fn rewritten_stage<'a>(df: &'a Dockerfile, graph: &Graph, target: usize) -> Resu
             ),
         ));
     }
-    // a stage built FROM it that builds, or runs a script that may (`bundle install` inside
-    // it), still needs the toolchain
+    builds_from(df, graph, root)?;
+    Ok((root, rest.iter().map(|&si| &df.stages[si]).collect()))
+}
+
+/// Refuse to split stage `root` when a stage built FROM it builds, or runs a script that may
+/// (`bundle install` inside it): it still needs the toolchain the split moves out.
+fn builds_from(df: &Dockerfile, graph: &Graph, root: usize) -> Result<(), Outcome> {
     let descendants = (0..df.stages.len()).filter(|&s| s != root && graph.lineage(s).contains(&root));
     for si in descendants {
         for ins in df.stages[si].instructions.iter().filter(|i| i.kind == Kind::Run) {
@@ -267,7 +275,7 @@ fn rewritten_stage<'a>(df: &'a Dockerfile, graph: &Graph, target: usize) -> Resu
             }
         }
     }
-    Ok((root, rest.iter().map(|&si| &df.stages[si]).collect()))
+    Ok(())
 }
 
 /// Read the stage: `None` when it is no build-and-install stage.
@@ -1315,7 +1323,7 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
     if certificates {
         out.runtime_pkgs.push("ca-certificates".into());
     }
-    artifact_at += install_runtime_packages(s, &mut out);
+    artifact_at += install_runtime_packages(s, &runtime_image, &mut out);
     // the artifacts arrive where the last build ran (after the package RUN, if any, inserted
     // before it), then the system set-up
     let mut pos = (artifact_at + usize::from(!out.runtime_pkgs.is_empty())).min(out.runtime.len());
@@ -1371,13 +1379,25 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
 /// The runtime's package RUN, where the first build RUN ran (debconf's answers before its
 /// install), then the set-up of the RUNs before the build: how many lines that set-up
 /// added (the package RUN itself is counted by the caller).
-fn install_runtime_packages(s: &Survey, out: &mut Split) -> usize {
+fn install_runtime_packages(s: &Survey, runtime_image: &str, out: &mut Split) -> usize {
     if out.runtime_pkgs.is_empty() {
         return 0;
     }
     let held = held_back(&out.runtime_pkgs);
     let mut line = libraries::install_line(s.manager, &out.runtime_pkgs, out.recommends.then_some(&held[..]));
     if !out.sources.is_empty() {
+        // the base had the tools the set-up runs (buildpack-deps' curl and gnupg); a slimmer
+        // runtime installs them first
+        if runtime_image != s.base {
+            let front: Vec<String> = source_tools(&out.sources)
+                .into_iter()
+                .filter(|t| !out.before_sources.iter().any(|b| b == t))
+                .map(str::to_owned)
+                .collect();
+            out.runtime_pkgs.retain(|p| !front.contains(p));
+            out.runtime_pkgs.splice(0..0, front.iter().cloned());
+            out.before_sources.extend(front);
+        }
         line = with_sources(s.manager, out, &held);
     }
     let at = out.install_at.unwrap_or(0);
@@ -1400,6 +1420,31 @@ fn install_runtime_packages(s: &Survey, out: &mut Split) -> usize {
     let early: Vec<String> = out.setup.drain(..out.early).collect();
     out.runtime.insert(at + 1, as_root(s.stage, s.first, format!("RUN {}", early.join(" \\\n    && "))));
     1
+}
+
+/// The packages of the programs a package source's set-up runs (`curl … | bash -`, `gpg
+/// --dearmor`, `add-apt-repository`), and the CA certificates an `https://` fetch checks.
+fn source_tools(sources: &[String]) -> Vec<&'static str> {
+    let mut tools: Vec<&'static str> = Vec::new();
+    for text in sources {
+        let script = shell::parse(text);
+        for c in &script.commands {
+            let tool = match c.program() {
+                "curl" => Some("curl"),
+                "wget" => Some("wget"),
+                "gpg" | "gpg2" => Some("gnupg"),
+                "add-apt-repository" | "apt-add-repository" => Some("software-properties-common"),
+                _ => None,
+            };
+            let https = c.words.iter().any(|w| w.starts_with("https://"));
+            for t in tool.into_iter().chain(https.then_some("ca-certificates")) {
+                if !tools.contains(&t) {
+                    tools.push(t);
+                }
+            }
+        }
+    }
+    tools
 }
 
 /// The runtime's package RUN when the build RUN set up where packages come from between its
@@ -1534,7 +1579,7 @@ mod tests {
             "apt-get install -y curl gnupg && mkdir -p /etc/apt/keyrings && curl -fsSL https://example.org/key | gpg --dearmor -o /etc/apt/keyrings/x.gpg && echo \"deb [signed-by=/etc/apt/keyrings/x.gpg] https://example.org/apt stable main\" > /etc/apt/sources.list.d/x.list && apt-get update && apt-get install -y tzdata",
         );
         let rt = runtime(&patch(&key));
-        let first = rt.find("apt-get install -y curl gnupg \\\n").expect(&rt);
+        let first = rt.find("apt-get install -y ca-certificates curl gnupg \\\n").expect(&rt);
         let folder = rt.find("&& mkdir -p /etc/apt/keyrings").expect(&rt);
         let fetched =
             rt.find("&& curl -fsSL https://example.org/key | gpg --dearmor -o /etc/apt/keyrings/x.gpg").expect(&rt);
@@ -1547,7 +1592,7 @@ mod tests {
             "apt-get install -y curl && curl -fsSL https://deb.nodesource.com/setup_22.x | bash - && apt-get install -y nodejs tzdata",
         );
         let rt = runtime(&patch(&node));
-        let first = rt.find("apt-get install -y curl \\\n").expect(&rt);
+        let first = rt.find("apt-get install -y ca-certificates curl \\\n").expect(&rt);
         let source = rt.find("&& curl -fsSL https://deb.nodesource.com/setup_22.x | bash - \\\n").expect(&rt);
         let rest = rt.find("apt-get install -y nodejs tzdata libpq5").expect(&rt);
         assert!(first < source && source < rest, "{rt}");
@@ -1556,6 +1601,22 @@ mod tests {
         let r = refusal(&maybe);
         assert_eq!(r.reason, Reason::MixedRun, "{r:?}");
         assert!(r.message.contains("sets up a package source in this RUN under a condition"), "{}", r.message);
+    }
+
+    /// samvera/hyrax pushes `hyrax-base`, which `hyrax-engine-dev` is built FROM to `bundle
+    /// install`: the shipped stage keeps the toolchain that stage builds with
+    #[test]
+    fn a_shipped_stage_others_build_from_is_not_split() {
+        let text = "FROM ruby:3.3 AS base\nRUN apt-get update && apt-get install -y build-essential libpq-dev\nWORKDIR /app\nCOPY Gemfile .\nRUN bundle install\nCMD [\"rails\", \"s\"]\n\nFROM base AS dev\nRUN bundle install --with development\n";
+        let inputs = crate::patch::Inputs { targets: vec!["base".into()], ..Default::default() };
+        match suggest(text, "Dockerfile", &inputs, &Templates::built_in()) {
+            O::Refused(r) => assert!(
+                r.message.contains("stage `dev` is built FROM `base` and runs `bundle install --with development`"),
+                "{}",
+                r.message
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 
     /// kobotoolbox's `npm config set cache … --global` writes npm's configuration: no install
@@ -2510,6 +2571,14 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         let r = refusal(go);
         assert_eq!(r.reason, Reason::VariableBase, "{r:?}");
         assert!(r.message.contains("ARGs (`golang:${GO}`) the build may set"), "{}", r.message);
+        // samvera/hyrax's `ruby:$RUBY_VERSION-$DEBIAN_VERSION`: the runtime is written with
+        // the ARGs whose defaults its name holds
+        let ruby = "ARG RUBY_VERSION=3.3\nARG DEBIAN_VERSION=bookworm\nFROM ruby:$RUBY_VERSION-$DEBIAN_VERSION\nRUN apt-get update && apt-get install -y build-essential\nWORKDIR /src\nCOPY . .\nRUN make && cp app /usr/local/bin/\nCMD [\"app\"]\n";
+        let p = patch(ruby);
+        assert!(p.patched.contains("FROM ruby:$RUBY_VERSION-$DEBIAN_VERSION AS build\n"), "{}", p.patched);
+        assert!(p.patched.contains("FROM ruby:$RUBY_VERSION-slim-$DEBIAN_VERSION AS runtime\n"), "{}", p.patched);
+        let base = "ARG REL=bookworm\nFROM buildpack-deps:${REL}\nWORKDIR /src\nCOPY . .\nRUN make && cp app /usr/local/bin/\nCMD [\"app\"]\n";
+        assert!(patch(base).patched.contains("FROM debian:${REL}-slim AS runtime\n"), "{}", patch(base).patched);
     }
 
     #[test]
