@@ -15,7 +15,8 @@
 //! `python3 -m pip install` (`env-venv/`): the virtualenv is what ships. A tenth does the
 //! same with uv (`uv-venv/`: `uv venv`, then `uv pip install`). An eleventh ships a base a
 //! build stage is built FROM too (`shared-base/`): the toolchain moves to a stage of its own.
-//! Each test prints the engine it ran on.
+//! A twelfth sets up a package source between two installs of its build RUN (`apt-source/`):
+//! the runtime's install sets it up in its place. Each test prints the engine it ran on.
 
 mod support;
 
@@ -277,4 +278,25 @@ async fn a_base_shipped_and_built_on_hands_its_toolchain_to_a_build_stage() {
     );
     let v = verified_alike(&dir, "shared-base", &shown);
     smaller_and_alike(test, "shared-base: the toolchain moved to base-build", &engine, &v["verification"]);
+}
+
+/// A package source set up between two installs of the build RUN (khoj's computer image adds
+/// a PPA, hyrax pipes nodesource's script to bash; here Debian's backports): the runtime's
+/// install sets it up in its place, after what was installed before it and before the
+/// library the program links, and the program finds both.
+#[tokio::test]
+async fn a_package_source_set_up_between_installs_is_set_up_in_the_runtime() {
+    let test = "native_apt_source";
+    let Some(engine) = ready(test, &["debian:bookworm", "debian:bookworm-slim"]).await else { return };
+    let (dir, shown) = patched("apt-source");
+    let runtime = shown.split(" AS runtime\n").nth(1).expect(&shown);
+    let first = runtime.find("--no-install-recommends ca-certificates").expect(&shown);
+    let source = runtime.find("> /etc/apt/sources.list.d/backports.list").expect(&shown);
+    let library = runtime.find("--no-install-recommends libyaml-0-2").expect(&shown);
+    assert!(first < source && source < library && !runtime.contains("gcc"), "{shown}");
+    let v = verified_alike(&dir, "apt-source", &shown);
+    let ver = &v["verification"];
+    let said = ver["smoke"]["patched"]["output"].as_str().unwrap_or("");
+    assert!(said.contains("backports set up"), "{ver}");
+    smaller_and_alike(test, "apt-source: backports set up between the installs", &engine, ver);
 }

@@ -288,9 +288,11 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                     push(&mut out, dir.clone(), dir);
                 }
             }
-            // a download saved where the program runs from (`curl -o /usr/local/bin/tool`)
-            "curl" | "wget" => {
-                if let Some(dest) = download(c, commands) {
+            // a download saved where the program runs from (`curl -o /usr/local/bin/tool`), a
+            // program a compiler links where it names (`gcc -o /usr/local/bin/hello …`)
+            "curl" | "wget" | "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" => {
+                let saved = if matches!(p, "curl" | "wget") { download(c, commands) } else { linked_to(c, &cwd) };
+                if let Some(dest) = saved {
                     push(&mut out, dest.clone(), dest);
                 }
             }
@@ -755,6 +757,18 @@ pub fn unpack_folders(commands: &[SimpleCommand], workdir: &str) -> Vec<String> 
 pub fn builds_app_in_place(c: &SimpleCommand) -> bool {
     matches!(c.program(), "npm" | "yarn" | "pnpm" | "npx" | "composer" | "bundle" | "rake" | "rails")
         && !installs_elsewhere(c)
+}
+
+/// Where a compiler links the program it makes (`gcc -o /usr/local/bin/hello hello.c
+/// -lyaml`), resolved from the folder it runs in; not an object file (`-c`), nor a path
+/// with a variable.
+fn linked_to(c: &SimpleCommand, cwd: &str) -> Option<String> {
+    let args = c.args();
+    if args.iter().any(|a| a == "-c") {
+        return None;
+    }
+    let o = args.windows(2).find(|w| w[0] == "-o").map(|w| &w[1]).filter(|o| !o.contains('$'))?;
+    Some(resolve_path(cwd, o))
 }
 
 /// Whether a build command puts what it makes outside the folder it runs in: an install

@@ -1619,6 +1619,15 @@ mod tests {
         }
     }
 
+    /// A compiler that links a program where `-o` names is a build with an artifact
+    #[test]
+    fn a_compiler_linking_to_a_path_makes_the_artifact() {
+        let text = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y gcc libc6-dev libyaml-dev\nCOPY hello.c /src/hello.c\nRUN gcc -O2 -o /usr/local/bin/hello /src/hello.c -lyaml\nCMD [\"hello\"]\n";
+        let rt = runtime(&patch(text));
+        assert!(rt.contains("COPY --from=build /usr/local/bin/hello /usr/local/bin/hello"), "{rt}");
+        assert!(rt.contains("libyaml-0-2") && !rt.contains("gcc"), "{rt}");
+    }
+
     /// kobotoolbox's `npm config set cache … --global` writes npm's configuration: no install
     /// into the system's prefix
     #[test]
