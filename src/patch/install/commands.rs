@@ -8,11 +8,34 @@ use crate::dockerfile::{Dockerfile, Instruction};
 /// from its first word to its last; rewritten from its words where the file has no single
 /// range for it.
 pub fn written(df: &Dockerfile, ins: &Instruction, c: &SimpleCommand) -> String {
-    c.span()
-        .and_then(|r| ins.source_range(r))
-        .and_then(|r| df.text.get(r))
-        .map(str::to_owned)
-        .unwrap_or_else(|| command_text(c))
+    written_with(df, ins, c, &[])
+}
+
+/// A command as the file writes it, with some of its words replaced (the index in its
+/// words, the new word, quoted as the shell reads it back).
+pub fn written_with(df: &Dockerfile, ins: &Instruction, c: &SimpleCommand, words: &[(usize, String)]) -> String {
+    let whole = c.span().and_then(|r| ins.source_range(r)).filter(|r| df.text.get(r.clone()).is_some());
+    let places: Option<Vec<(std::ops::Range<usize>, &String)>> =
+        words.iter().map(|(k, w)| c.spans.get(*k).and_then(|r| ins.source_range(r.clone())).map(|r| (r, w))).collect();
+    match (whole, places) {
+        (Some(whole), Some(mut places)) if places.iter().all(|(r, _)| r.start >= whole.start && r.end <= whole.end) => {
+            let mut text = df.text[whole.clone()].to_owned();
+            places.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+            for (r, w) in places {
+                text.replace_range(r.start - whole.start..r.end - whole.start, &quote(w));
+            }
+            text
+        }
+        _ => {
+            let mut rewritten = c.clone();
+            for (k, w) in words {
+                if let Some(slot) = rewritten.words.get_mut(*k) {
+                    slot.clone_from(w);
+                }
+            }
+            command_text(&rewritten)
+        }
+    }
 }
 
 /// A word as the shell would read it back.

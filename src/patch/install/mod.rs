@@ -937,9 +937,14 @@ fn replay(
                 out.answers.push(fed(feeds.take(), written));
                 continue;
             }
-            misplaced(ins, c, cwd.as_deref(), workdir, &script.commands[i + 1..])?;
-            note_relative(ins, c, cwd.as_deref().unwrap_or(workdir), out);
-            let written = commands::written(df, ins, c);
+            // a path a later `mv` of the RUN moves into a folder is set up where it lands
+            let landed = misplaced(ins, c, cwd.as_deref(), workdir, &script.commands[i + 1..])?;
+            let mut rerun = c.clone();
+            for (k, path) in &landed {
+                rerun.words[*k] = path.clone();
+            }
+            note_relative(ins, &rerun, cwd.as_deref().unwrap_or(workdir), out);
+            let written = commands::written_with(df, ins, c, &landed);
             out.setup.push(fed(feeds.take(), written));
             continue;
         }
@@ -1022,13 +1027,19 @@ fn note_relative(ins: &Instruction, c: &shell::SimpleCommand, cwd: &str, out: &m
     }
 }
 
+/// Refuse a set-up command the runtime cannot rerun as written: a relative path after a
+/// `cd` it does not follow. A path a later `mv` of the RUN moves into a folder (openemr's
+/// `chmod 666 openemr/sites/default/sqlconf.php`, then `mv openemr /var/www/localhost/htdocs/`)
+/// is named where it lands: the words to replace (index in `c.words`, the path). Moved any
+/// other way (`mv a b`, a rename or a move into a folder), it is refused.
 fn misplaced(
     ins: &Instruction,
     c: &shell::SimpleCommand,
     cwd: Option<&str>,
     workdir: &str,
     later: &[shell::SimpleCommand],
-) -> Result<(), Outcome> {
+) -> Result<Vec<(usize, String)>, Outcome> {
+    let mut landed = Vec::new();
     // the words that name files: not sed's script (`sed -i 's/a/b/' f`), nor a symbolic
     // link's target (`ln -s ../lib/x y`), which the link's folder resolves, not the `cd`
     let args = c.args();
@@ -1048,9 +1059,8 @@ fn misplaced(
     let operands = args
         .iter()
         .enumerate()
-        .filter(|(i, a)| !skip.contains(i) && !a.starts_with(['-', '+']) && !a.contains(['$', '=', ':']))
-        .map(|(_, a)| a);
-    for a in operands.filter(|a| a.contains('/')) {
+        .filter(|(i, a)| !skip.contains(i) && !a.starts_with(['-', '+']) && !a.contains(['$', '=', ':']));
+    for (n, a) in operands.filter(|(_, a)| a.contains('/')) {
         let relative = !a.starts_with('/');
         let path = match cwd {
             Some(at) => resolve_path(at, a),
@@ -1062,15 +1072,27 @@ fn misplaced(
         }
         let moved = later.iter().filter(|l| l.program() == "mv").find_map(|l| {
             let args: Vec<&String> = l.args().iter().filter(|x| !x.starts_with('-')).collect();
-            let (_, sources) = args.split_last()?;
-            sources.iter().map(|s| resolve_path(cwd.unwrap_or(workdir), s)).find(|s| within(&path, s))
+            let (dest, sources) = args.split_last()?;
+            let source = sources.iter().map(|s| resolve_path(cwd.unwrap_or(workdir), s)).find(|s| within(&path, s))?;
+            // into a folder: the destination ends with `/`, or several sources go there
+            let into = (dest.ends_with('/') || sources.len() > 1) && !dest.contains('$');
+            let name = source.rsplit('/').next().unwrap_or_default();
+            let landed = into.then(|| {
+                let folder = resolve_path(cwd.unwrap_or(workdir), dest);
+                format!("{}/{name}{}", folder.trim_end_matches('/'), &path[source.len()..])
+            });
+            Some((source, landed))
         });
-        if let Some(source) = moved {
-            let why = format!("and a later `mv` of this RUN moves `{source}` away");
-            return Err(unplaced(ins, c, a, &why, "write it after the `mv`, naming the path where it lands"));
+        match moved {
+            Some((_, Some(there))) => landed.push((c.effective_start() + 1 + n, there)),
+            Some((source, None)) => {
+                let why = format!("and a later `mv` of this RUN moves `{source}` away");
+                return Err(unplaced(ins, c, a, &why, "write it after the `mv`, naming the path where it lands"));
+            }
+            None => {}
         }
     }
-    Ok(())
+    Ok(landed)
 }
 
 const AFTER_CD: &str = "write the path out from `/` (or set it up in a RUN of its own, after a WORKDIR)";
@@ -1304,7 +1326,15 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
             kept.push(a.clone());
         }
     }
-    let copies: Vec<String> = kept.iter().map(|a| format!("COPY --from={build_name} {} {}", a.from, a.to)).collect();
+    let owners = chown_on_copy(&kept, &mut out.setup, out.early);
+    let copies: Vec<String> = kept
+        .iter()
+        .zip(owners)
+        .map(|(a, owner)| {
+            let chown = owner.map(|o| format!("--chown={o} ")).unwrap_or_default();
+            format!("COPY --from={build_name} {chown}{} {}", a.from, a.to)
+        })
+        .collect();
     let runtime_image = runtime_base(&s.base);
     if let Some(found) = &inputs.runtime_libs {
         for (package, _) in found {
@@ -1374,6 +1404,45 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
     }
     rationale.extend(runtime::libraries_rationale(inputs, s, &runtime_image, &out, at));
     Ok(Plan::new("install", df, stage, &s.base, &runtime_image, out.build, out.runtime, rationale))
+}
+
+/// The owner each artifact's COPY gives what it brings: a recursive `chown` of the artifact's
+/// folder that the runtime would rerun after the COPY (openemr's `chown -R apache openemr/`)
+/// writes the whole tree again, into a layer of its own, so the COPY takes the owner
+/// (`COPY --chown=apache`) and the command leaves the set-up. Not when the set-up makes that
+/// user or group: the COPY runs before it.
+fn chown_on_copy(kept: &[Artifact], setup: &mut Vec<String>, early: usize) -> Vec<Option<String>> {
+    let mut owners: Vec<Option<String>> = vec![None; kept.len()];
+    let made: Vec<String> = setup
+        .iter()
+        .flat_map(|t| shell::parse(t).commands)
+        .filter(|c| matches!(c.program(), "useradd" | "adduser" | "groupadd" | "addgroup"))
+        .flat_map(|c| c.args().to_vec())
+        .collect();
+    let mut taken: Vec<usize> = Vec::new();
+    // (the set-up of the RUNs before the build runs before the artifacts arrive)
+    for (n, text) in setup.iter().enumerate().skip(early) {
+        let script = shell::parse(text);
+        let [c] = &script.commands[..] else { continue };
+        let args = c.args();
+        let recursive = args.iter().any(|a| a == "-R" || a == "--recursive");
+        let operands: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+        let [owner, path] = operands[..] else { continue };
+        let ours = owner.split(':').all(|part| !made.iter().any(|m| m == part));
+        if c.program() != "chown" || !recursive || owner.contains('$') || !ours {
+            continue;
+        }
+        let path = path.trim_end_matches('/');
+        let at = (0..kept.len()).find(|&i| kept[i].to.trim_end_matches('/') == path && owners[i].is_none());
+        if let Some(at) = at {
+            owners[at] = Some(owner.clone());
+            taken.push(n);
+        }
+    }
+    for n in taken.into_iter().rev() {
+        setup.remove(n);
+    }
+    owners
 }
 
 /// The runtime's package RUN, where the first build RUN ran (debconf's answers before its
@@ -2434,13 +2503,36 @@ ENTRYPOINT [\"/app/app.py\"]\n";
     }
 
     /// Round 31 (openemr 7.0): the runtime reruns a set-up command without the RUN's `cd`s
-    /// and after its `mv`s; one that names a relative path the `cd`s or a `mv` change would
-    /// set up the wrong place (or fail), so the split is refused, saying why. A tool a
-    /// language package manager installed (`/root/.composer/vendor/bin/phing`) is a build step.
+    /// and after its `mv`s. One that names a path a later `mv` moves into a folder is rerun
+    /// on the path where it lands; one that names a relative path a `cd` changes, or a path a
+    /// `mv` renames, would set up the wrong place (or fail), so the split is refused, saying
+    /// why. A tool a language package manager installed (`/root/.composer/vendor/bin/phing`)
+    /// is a build step.
     #[test]
     fn set_up_a_cd_or_a_move_displaces_is_refused() {
         let text = "FROM alpine:3.20\nRUN apk add --no-cache php83 nodejs npm openssl-dev\nRUN apk add --no-cache git build-base \\\n    && git clone https://github.com/openemr/openemr.git --depth 1 \\\n    && cd openemr && npm install && /root/.composer/vendor/bin/phing vendor-clean \\\n    && cd ../ \\\n    && chmod 666 openemr/sites/default/sqlconf.php \\\n    && mv openemr /var/www/localhost/htdocs/ \\\n    && apk del --no-cache git build-base\nWORKDIR /var/www/localhost/htdocs/openemr\nCMD [\"./openemr.sh\"]\n";
-        let r = refusal(text);
+        let rt = runtime(&patch(text));
+        assert!(rt.contains("RUN chmod 666 /var/www/localhost/htdocs/openemr/sites/default/sqlconf.php\n"), "{rt}");
+        // its recursive chown of the tree it moves: the COPY gives the owner, so the tree is
+        // not written again into a layer of its own
+        let owned = text.replace("    && mv openemr", "    && chown -R apache openemr/ \\\n    && mv openemr");
+        let rt = runtime(&patch(&owned));
+        assert!(
+            rt.contains("COPY --from=build --chown=apache /var/www/localhost/htdocs/openemr /var/www/localhost/htdocs/openemr\n"),
+            "{rt}"
+        );
+        assert!(!rt.contains("chown -R"), "{rt}");
+        let made = owned.replace(
+            "RUN apk add --no-cache git build-base",
+            "RUN adduser -D apache && apk add --no-cache git build-base",
+        );
+        assert!(
+            runtime(&patch(&made)).contains("chown -R apache /var/www/localhost/htdocs/openemr"),
+            "the user is made after the COPY"
+        );
+        let renamed =
+            text.replace("mv openemr /var/www/localhost/htdocs/ ", "mv openemr /var/www/localhost/htdocs/openemr ");
+        let r = refusal(&renamed);
         assert_eq!(r.reason, Reason::MixedRun, "{r:?}");
         assert!(r.message.starts_with("line 3: the runtime stage would rerun `chmod 666 openemr/sites/default/sqlconf.php`, which sets up `openemr/sites/default/sqlconf.php` and a later `mv` of this RUN moves `/openemr` away; write it after the `mv`"), "{}", r.message);
         // written where it lands, after the move, it is rerun as written
