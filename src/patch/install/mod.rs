@@ -113,6 +113,19 @@ impl<'a> Survey<'a> {
     }
 }
 
+/// A set-up command that names a file relative to the folder it ran in.
+struct Relative {
+    line: usize,
+    /// The folder it ran in.
+    cwd: String,
+    command: String,
+    file: String,
+    /// As the runtime's set-up RUN has it, and with every relative file written out from
+    /// `cwd` (`None`: that folder is not known), for a runtime that reruns it elsewhere.
+    written: String,
+    absolute: Option<String>,
+}
+
 /// The two stages as the walk writes them.
 #[derive(Default)]
 struct Split {
@@ -138,9 +151,8 @@ struct Split {
     sources_at: Option<(usize, usize)>,
     /// The runtime packages installed before the first of `sources`.
     before_sources: Vec<String>,
-    /// Those of them that name a file relative to the folder they ran in: the line, that
-    /// folder, the command and the file.
-    setup_relative: Vec<(usize, String, String, String)>,
+    /// Those of them that name a file relative to the folder they ran in.
+    setup_relative: Vec<Relative>,
     /// The folder the runtime's set-up RUN runs in: the WORKDIR in force where the artifacts
     /// arrive.
     setup_workdir: Option<String>,
@@ -892,8 +904,12 @@ fn replay(
                 continue;
             }
             if used || made_for_the_program(&made, &script.commands, workdir, &out.arts) {
-                note_relative(ins, c, cwd.as_deref().unwrap_or(workdir), out);
-                out.setup.push(commands::written(df, ins, c));
+                let written = commands::written(df, ins, c);
+                let absolute = placed(c, cwd.as_deref(), Vec::new(), true, &script.commands[..i])
+                    .filter(|_| cwd.is_some())
+                    .map(|(_, everywhere)| commands::written_with(df, ins, c, &everywhere));
+                note_relative(ins, c, cwd.as_deref().unwrap_or(workdir), &written, absolute, out);
+                out.setup.push(written);
                 continue;
             }
         }
@@ -938,14 +954,21 @@ fn replay(
                 continue;
             }
             // a path a later `mv` of the RUN moves into a folder is set up where it lands
-            let landed = misplaced(ins, c, cwd.as_deref(), workdir, &script.commands[i + 1..])?;
-            let mut rerun = c.clone();
-            for (k, path) in &landed {
-                rerun.words[*k] = path.clone();
-            }
-            note_relative(ins, &rerun, cwd.as_deref().unwrap_or(workdir), out);
-            let written = commands::written_with(df, ins, c, &landed);
-            out.setup.push(fed(feeds.take(), written));
+            let (earlier, later) = (&script.commands[..i], &script.commands[i + 1..]);
+            let landed = misplaced(ins, c, cwd.as_deref(), workdir, earlier, later)?;
+            let away = cwd.as_deref() != Some(workdir);
+            let Some((rerun, landed)) = placed(c, cwd.as_deref(), landed, away, earlier) else {
+                let file = relative_files(c).first().map(|&k| c.words[k].clone()).unwrap_or_default();
+                return Err(unplaced(ins, c, &file, "in a folder an `mv` of this RUN moved", AFTER_CD));
+            };
+            let feed = feeds.take();
+            let written = fed(feed.clone(), commands::written_with(df, ins, c, &landed));
+            // (the runtime's set-up RUN may run in another folder: IntelOwl's `chmod +x
+            // wrapper.py` in `/opt/deploy/stringsifter`)
+            let absolute = placed(c, cwd.as_deref(), landed.clone(), true, earlier)
+                .map(|(_, everywhere)| fed(feed, commands::written_with(df, ins, c, &everywhere)));
+            note_relative(ins, &rerun, cwd.as_deref().unwrap_or(workdir), &written, absolute, out);
+            out.setup.push(written);
             continue;
         }
         return Err(Outcome::refused(
@@ -975,40 +998,74 @@ fn fed(feed: Option<String>, written: String) -> String {
 /// (openemr's `mv openemr /var/www/localhost/htdocs/`: the runtime has it only where it went).
 /// The runtime's set-up RUN runs where the artifacts arrive: a command of it that names a
 /// file relative to another folder (the WORKDIR it ran in) would name another file.
-fn set_up_in_place(out: &Split) -> Result<(), Outcome> {
-    let here = out.setup_workdir.as_deref().unwrap_or("/");
-    match out.setup_relative.iter().find(|(_, cwd, _, _)| cwd != here) {
-        Some((line, cwd, command, file)) => Err(Outcome::refused(
+fn set_up_in_place(out: &mut Split) -> Result<(), Outcome> {
+    let here = out.setup_workdir.clone().unwrap_or_else(|| "/".into());
+    for r in out.setup_relative.iter().filter(|r| r.cwd != here) {
+        // written out from the folder it ran in, where that is known
+        if let Some(absolute) = &r.absolute {
+            if let Some(slot) = out.setup.iter_mut().find(|t| **t == r.written) {
+                slot.clone_from(absolute);
+            }
+            continue;
+        }
+        return Err(Outcome::refused(
             Reason::MixedRun,
             format!(
-                "line {line}: the runtime stage would rerun `{command}` in `{here}`, where the artifacts arrive, but line {line} ran it in `{cwd}`, so `{file}` would name another file; write it as `{}` and ask again",
-                resolve_path(cwd, file)
+                "line {}: the runtime stage would rerun `{}` in `{here}`, where the artifacts arrive, but line {} ran it in `{}`, so `{}` would name another file; write it as `{}` and ask again",
+                r.line,
+                r.command,
+                r.line,
+                r.cwd,
+                r.file,
+                resolve_path(&r.cwd, &r.file)
             ),
-        )),
-        None => Ok(()),
+        ));
     }
+    Ok(())
 }
 
 /// Note the files a set-up command names relative to the folder it runs in (`chmod +x
 /// wrapper.py` in IntelOwl's `WORKDIR …/stringsifter`): the runtime reruns it where the
 /// artifacts arrive, which may be another folder ([`assemble`] checks).
-fn note_relative(ins: &Instruction, c: &shell::SimpleCommand, cwd: &str, out: &mut Split) {
+fn note_relative(
+    ins: &Instruction,
+    c: &shell::SimpleCommand,
+    cwd: &str,
+    written: &str,
+    absolute: Option<String>,
+    out: &mut Split,
+) {
+    if let Some(&k) = relative_files(c).first() {
+        out.setup_relative.push(Relative {
+            line: ins.line,
+            cwd: cwd.to_owned(),
+            command: c.words.join(" "),
+            file: c.words[k].clone(),
+            written: written.to_owned(),
+            absolute,
+        });
+    }
+}
+
+/// The files a set-up command names relative to the folder it runs in, as indices in its
+/// words: past the options and the value of mkdir's `-m`; not chmod's mode (`+x`, `755`),
+/// chown's owner or setcap's capabilities, sed's script or a symbolic link's target.
+fn relative_files(c: &shell::SimpleCommand) -> Vec<usize> {
     let args = c.args();
-    // past the options and the value of mkdir's `-m`; chmod's mode (`+x`, `755`) is its
-    // first operand
-    let mut operands: Vec<&String> = Vec::new();
+    let first = c.effective_start() + 1;
+    let mut operands: Vec<usize> = Vec::new();
     let mut skip = false;
-    for a in args {
+    for (n, a) in args.iter().enumerate() {
         if std::mem::take(&mut skip) {
             continue;
         }
         match a.as_str() {
             "-m" | "--mode" if c.program() == "mkdir" => skip = true,
             _ if a.starts_with('-') => {}
-            _ => operands.push(a),
+            _ => operands.push(first + n),
         }
     }
-    let files: &[&String] = match c.program() {
+    let files: &[usize] = match c.program() {
         // the mode, the owner or the capabilities come first
         "chmod" | "chown" | "chgrp" | "setcap" => operands.get(1..).unwrap_or_default(),
         // sed's script, a symbolic link's target
@@ -1021,10 +1078,49 @@ fn note_relative(ins: &Instruction, c: &shell::SimpleCommand, cwd: &str, out: &m
         "touch" | "mkdir" | "ln" | "sed" => &operands,
         _ => &[],
     };
-    let relative = files.iter().find(|a| !a.starts_with(['/', '~', '$']) && !a.contains(['$', '=', ':', '*']));
-    if let Some(file) = relative {
-        out.setup_relative.push((ins.line, cwd.to_owned(), c.words.join(" "), (*file).clone()));
+    let relative = |a: &String| !a.starts_with(['/', '~', '$']) && !a.contains(['$', '=', ':', '*']);
+    files.iter().copied().filter(|&k| relative(&c.words[k])).collect()
+}
+
+/// The command the runtime reruns: `c` with `landed` paths in place and, when `out` (it ran
+/// away from where the runtime reruns it), every relative file written out from the folder
+/// it ran in, where that folder is known (a `cd` of the RUN: the runtime's set-up RUN runs
+/// without it).
+/// `None` when a file's folder was moved by an `mv` of the RUN before it (`cd openemr`, `mv
+/// /openemr /var/www/…`, then `chmod 666 sites/…`: the shell's folder moved with it).
+fn placed(
+    c: &shell::SimpleCommand,
+    cwd: Option<&str>,
+    mut landed: Vec<(usize, String)>,
+    out: bool,
+    earlier: &[shell::SimpleCommand],
+) -> Option<(shell::SimpleCommand, Vec<(usize, String)>)> {
+    if let Some(at) = cwd.filter(|_| out) {
+        for k in relative_files(c) {
+            if landed.iter().any(|(l, _)| *l == k) {
+                continue;
+            }
+            let path = resolve_path(at, &c.words[k]);
+            if moved_away(earlier, at, &path) {
+                return None;
+            }
+            landed.push((k, path));
+        }
     }
+    let mut rerun = c.clone();
+    for (k, path) in &landed {
+        rerun.words[*k] = path.clone();
+    }
+    Some((rerun, landed))
+}
+
+/// Whether an `mv` of `commands` moves a folder that holds `path` (its sources resolved from
+/// `cwd`).
+fn moved_away(commands: &[shell::SimpleCommand], cwd: &str, path: &str) -> bool {
+    commands.iter().filter(|l| l.program() == "mv").any(|l| {
+        let args: Vec<&String> = l.args().iter().filter(|x| !x.starts_with('-')).collect();
+        args.split_last().is_some_and(|(_, sources)| sources.iter().any(|s| within(path, &resolve_path(cwd, s))))
+    })
 }
 
 /// Refuse a set-up command the runtime cannot rerun as written: a relative path after a
@@ -1037,6 +1133,7 @@ fn misplaced(
     c: &shell::SimpleCommand,
     cwd: Option<&str>,
     workdir: &str,
+    earlier: &[shell::SimpleCommand],
     later: &[shell::SimpleCommand],
 ) -> Result<Vec<(usize, String)>, Outcome> {
     let mut landed = Vec::new();
@@ -1067,7 +1164,10 @@ fn misplaced(
             None if relative => return Err(unplaced(ins, c, a, "after a `cd` shiplight cannot follow", AFTER_CD)),
             None => a.clone(),
         };
-        if relative && cwd != Some(workdir) {
+        // (a file [`placed`] writes out from the folder it ran in is not)
+        let written_out = cwd.is_some_and(|at| !moved_away(earlier, at, &path))
+            && relative_files(c).contains(&(c.effective_start() + 1 + n));
+        if relative && cwd != Some(workdir) && !written_out {
             return Err(unplaced(ins, c, a, "after a `cd`, and the runtime's RUN does not `cd`", AFTER_CD));
         }
         let moved = later.iter().filter(|l| l.program() == "mv").find_map(|l| {
@@ -1369,7 +1469,7 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
         out.setup.splice(0..0, std::mem::take(&mut out.answers));
     }
     if !out.setup.is_empty() {
-        set_up_in_place(&out)?;
+        set_up_in_place(&mut out)?;
         out.runtime.insert(pos, as_root(stage, last, format!("RUN {}", out.setup.join(" \\\n    && "))));
     }
     let kept_toolchain = if out.dropped.is_empty() {
@@ -1482,7 +1582,7 @@ fn install_runtime_packages(s: &Survey, runtime_image: &str, out: &mut Split) ->
     out.runtime.insert(at, as_root(s.stage, s.first, line));
     // the set-up of the RUNs before the build, where they ran; not one that names a file
     // relative to its folder, which the runtime's set-up RUN checks
-    let relative = |c: &String| out.setup_relative.iter().any(|(_, _, command, _)| c.contains(command.as_str()));
+    let relative = |c: &String| out.setup_relative.iter().any(|r| c.contains(r.command.as_str()));
     if out.early == 0 || out.setup[..out.early].iter().any(relative) {
         return 0;
     }
@@ -2165,17 +2265,14 @@ ENTRYPOINT [\"/app/app.py\"]\n";
     }
 
     /// IntelOwl's malware tools: `chmod +x wrapper.py` runs in one WORKDIR, and the runtime's
-    /// set-up RUN, where the artifacts arrive, runs in a later one: refused, saying which path
-    /// to write. In the folder the set-up runs in, it is rerun as written.
+    /// set-up RUN, where the artifacts arrive, runs in a later one: the path is written out
+    /// from the folder it ran in. In the folder the set-up runs in, it is rerun as written.
     #[test]
-    fn set_up_named_relative_to_another_workdir_is_refused() {
+    fn set_up_named_relative_to_another_workdir_is_written_out() {
         let text = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y build-essential curl\nWORKDIR /opt/tool\nCOPY wrapper.py ./\nRUN make && make install PREFIX=/usr/local && chmod +x wrapper.py\nWORKDIR /opt/flask\nCOPY app.py ./\nRUN make -C /opt/lib install PREFIX=/opt/lib && mkdir -m 0770 -p /var/lib/x && chmod 0644 app.py\nCMD [\"python3\", \"app.py\"]\n";
-        let why = refusal(text);
-        assert!(
-            why.contains("rerun `chmod +x wrapper.py` in `/opt/flask`")
-                && why.contains("write it as `/opt/tool/wrapper.py`"),
-            "{why}"
-        );
+        let rt = runtime(&patch(text));
+        assert!(rt.contains("RUN chmod +x /opt/tool/wrapper.py \\\n"), "{rt}");
+        assert!(rt.contains("&& chmod 0644 app.py\n"), "{rt}");
         // the same folder: kept as written (and mkdir's mode is no file)
         let same = text.replace("WORKDIR /opt/flask\n", "").replace("chmod 0644 app.py", "chmod 0644 /opt/tool/app.py");
         let rt = runtime(&patch(&same));
