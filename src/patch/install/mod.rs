@@ -992,12 +992,10 @@ fn fed(feed: Option<String>, written: String) -> String {
     }
 }
 
-/// Refuse a set-up command the runtime would rerun in the wrong place: it names a relative
-/// path (`chmod 666 openemr/sites/default/sqlconf.php`) while a `cd` of the RUN has left the
-/// RUN's working folder (the rerun has no `cd`), or a path a later `mv` of the RUN moves away
-/// (openemr's `mv openemr /var/www/localhost/htdocs/`: the runtime has it only where it went).
 /// The runtime's set-up RUN runs where the artifacts arrive: a command of it that names a
-/// file relative to another folder (the WORKDIR it ran in) would name another file.
+/// file relative to another folder (the WORKDIR it ran in) would name another file, so it
+/// is rerun with its files written out from that folder, and refused where that folder is
+/// not known.
 fn set_up_in_place(out: &mut Split) -> Result<(), Outcome> {
     let here = out.setup_workdir.clone().unwrap_or_else(|| "/".into());
     for r in out.setup_relative.iter().filter(|r| r.cwd != here) {
