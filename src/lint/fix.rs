@@ -205,6 +205,27 @@ mod tests {
             .collect()
     }
 
+    /// Round 44 (sharetribe, held out): the fix removed the lists line 62's install reads
+    /// without an update of its own; the finding stays, with no edit, saying where to update
+    #[test]
+    fn lists_a_later_install_reads_are_not_removed() {
+        let text = "FROM debian:12\nUSER 0:0\nRUN apt-get update && apt-get dist-upgrade -y\nCOPY . /app\nRUN apt-get install -y --no-install-recommends nginx\n";
+        assert_eq!(fixed(text), text);
+        let f = lint_text(text, "Dockerfile", &LintConfig::default());
+        let lists = f.iter().find(|f| f.code == "SL106" && f.line == 3).expect("the finding stays");
+        assert!(
+            lists.fix.as_deref().unwrap_or("").contains("line 5 installs from these lists without `apt-get update`"),
+            "{:?}",
+            lists.fix
+        );
+        let updated = text.replace("RUN apt-get install", "RUN apt-get update && apt-get install");
+        assert!(
+            fixed(&updated).contains("apt-get dist-upgrade -y && rm -rf /var/lib/apt/lists/*"),
+            "{}",
+            fixed(&updated)
+        );
+    }
+
     #[test]
     fn cache_flags_and_apt_fixes_land_on_their_words() {
         assert_eq!(

@@ -44,7 +44,8 @@
 //! `&& yum|dnf|microdnf clean all`, `&& yarn cache clean` or `&& npm cache clean --force` after
 //! the RUN's last command. None when that last command runs only conditionally (in `if`,
 //! after `||`), when pip or npm were given a cache folder of their own, or when the command
-//! is in a heredoc body.
+//! is in a heredoc body. None for the apt lists when a later RUN installs from them without
+//! an `apt-get update` of its own: the fix names that line, to update there first.
 
 use crate::dockerfile::edit::Edit;
 use crate::dockerfile::packages::{node_install, option_value, pip_options, system_install, Manager};
@@ -63,6 +64,27 @@ fn runs_apt_setup_script(script: &Script) -> bool {
     let vendor =
         script.commands.iter().flat_map(|c| c.words.iter()).any(|w| crate::dockerfile::roles::vendor_apt_setup_url(w));
     vendor && script.commands.iter().any(|c| matches!(c.program(), "sh" | "bash" | "dash"))
+}
+
+/// The line of the first later RUN, in the stage or a stage built FROM it, that installs
+/// with apt from the lists `ins` left: an install before any `apt-get update` of its own (or
+/// a source set-up that fetches them).
+fn installs_from_these_lists(ctx: &Ctx, stage: &crate::dockerfile::Stage, ins: &Instruction) -> Option<usize> {
+    let fetches = |c: &SimpleCommand| {
+        (matches!(Manager::of(c), Some(m) if m.is_apt()) && c.subcommand() == Some("update"))
+            || c.program() == "add-apt-repository"
+    };
+    let after =
+        ctx.df.stages.iter().filter(|s| s.index == stage.index || ctx.graph.lineage(s.index).contains(&stage.index));
+    after.flat_map(|s| ctx.runs(s)).filter(|(later, _)| later.line > ins.line).find_map(|(later, script)| {
+        let first_fetch = script.commands.iter().position(fetches).unwrap_or(usize::MAX);
+        let installs = script
+            .commands
+            .iter()
+            .take(first_fetch)
+            .any(|c| system_install(c).is_some_and(|(m, pkgs)| m.is_apt() && !pkgs.is_empty()));
+        (installs && !runs_apt_setup_script(script)).then_some(later.line)
+    })
 }
 
 /// Where a Red Hat family manager keeps its cache: dnf (and `yum`, which is dnf from
@@ -169,14 +191,30 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         && !c.args().iter().any(|a| a == "-n" || a == "--no-update"))
             });
             let append = |command: &str| edits::append_command(ins, script, command).into_iter().collect::<Vec<_>>();
+            // a later RUN that installs from these lists without fetching its own (sharetribe's
+            // `apt-get install -y nginx libvips` 55 lines on) would fail without them: no edit
+            // removes them, the fix says to update there first
+            let read_later = installs_from_these_lists(ctx, stage, ins);
+            let lists_fix = |fix: &'static str| {
+                match read_later {
+                Some(at) => (
+                    format!("line {at} installs from these lists without `apt-get update`: add it there, then end this RUN with `&& rm -rf /var/lib/apt/lists/*`"),
+                    Vec::new(),
+                ),
+                None => (fix.to_owned(), append(APT_LISTS)),
+            }
+            };
             if runs_apt_setup_script(script) && system_caches {
                 seen.push("apt");
                 if !lists_cleared {
+                    let (fix, edits) = lists_fix(
+                        "end the RUN with `&& rm -rf /var/lib/apt/lists/*`, or install and clean in this RUN",
+                    );
                     push(
                         Some("DL3009"),
                         "the apt package lists its piped vendor setup script fetched (/var/lib/apt/lists)",
-                        "end the RUN with `&& rm -rf /var/lib/apt/lists/*`, or install and clean in this RUN",
-                        append(APT_LISTS),
+                        &fix,
+                        edits,
                     );
                 }
             }
@@ -196,12 +234,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         seen.push("apt");
                         // apt 2.7+'s `apt-get dist-clean` removes the lists too
                         if updates && !lists_cleared {
-                            push(
-                                Some("DL3009"),
-                                "the apt package lists (/var/lib/apt/lists)",
-                                "end the RUN with `&& rm -rf /var/lib/apt/lists/*`",
-                                append(APT_LISTS),
-                            );
+                            let (fix, edits) = lists_fix("end the RUN with `&& rm -rf /var/lib/apt/lists/*`");
+                            push(Some("DL3009"), "the apt package lists (/var/lib/apt/lists)", &fix, edits);
                         }
                     }
                     Some(Manager::Apk) if !seen.contains(&"apk") => {
