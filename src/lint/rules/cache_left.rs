@@ -87,6 +87,26 @@ fn installs_from_these_lists(ctx: &Ctx, stage: &crate::dockerfile::Stage, ins: &
     })
 }
 
+/// The fix for the apt lists a RUN leaves, and its edit: `fix` with the removal appended,
+/// unless a later RUN installs from those lists without fetching its own (sharetribe's
+/// `apt-get install -y nginx libvips`, 55 lines on), which would fail without them: then no
+/// edit, and the fix says to update there first.
+fn lists_fix(
+    ctx: &Ctx,
+    stage: &crate::dockerfile::Stage,
+    ins: &Instruction,
+    script: &Script,
+    fix: &str,
+) -> (String, Vec<Edit>) {
+    match installs_from_these_lists(ctx, stage, ins) {
+        Some(at) => (
+            format!("line {at} installs from these lists without `apt-get update`: add it there, then end this RUN with `&& rm -rf /var/lib/apt/lists/*`"),
+            Vec::new(),
+        ),
+        None => (fix.to_owned(), edits::append_command(ins, script, APT_LISTS).into_iter().collect()),
+    }
+}
+
 /// Where a Red Hat family manager keeps its cache: dnf (and `yum`, which is dnf from
 /// RHEL 8, Fedora and their rebuilds on) in /var/cache/dnf; microdnf and the old yum in
 /// /var/cache/yum.
@@ -191,25 +211,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         && !c.args().iter().any(|a| a == "-n" || a == "--no-update"))
             });
             let append = |command: &str| edits::append_command(ins, script, command).into_iter().collect::<Vec<_>>();
-            // a later RUN that installs from these lists without fetching its own (sharetribe's
-            // `apt-get install -y nginx libvips` 55 lines on) would fail without them: no edit
-            // removes them, the fix says to update there first
-            let read_later = installs_from_these_lists(ctx, stage, ins);
-            let lists_fix = |fix: &'static str| {
-                match read_later {
-                Some(at) => (
-                    format!("line {at} installs from these lists without `apt-get update`: add it there, then end this RUN with `&& rm -rf /var/lib/apt/lists/*`"),
-                    Vec::new(),
-                ),
-                None => (fix.to_owned(), append(APT_LISTS)),
-            }
-            };
             if runs_apt_setup_script(script) && system_caches {
                 seen.push("apt");
                 if !lists_cleared {
-                    let (fix, edits) = lists_fix(
-                        "end the RUN with `&& rm -rf /var/lib/apt/lists/*`, or install and clean in this RUN",
-                    );
+                    let fix = "end the RUN with `&& rm -rf /var/lib/apt/lists/*`, or install and clean in this RUN";
+                    let (fix, edits) = lists_fix(ctx, stage, ins, script, fix);
                     push(
                         Some("DL3009"),
                         "the apt package lists its piped vendor setup script fetched (/var/lib/apt/lists)",
@@ -234,7 +240,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         seen.push("apt");
                         // apt 2.7+'s `apt-get dist-clean` removes the lists too
                         if updates && !lists_cleared {
-                            let (fix, edits) = lists_fix("end the RUN with `&& rm -rf /var/lib/apt/lists/*`");
+                            let fix = "end the RUN with `&& rm -rf /var/lib/apt/lists/*`";
+                            let (fix, edits) = lists_fix(ctx, stage, ins, script, fix);
                             push(Some("DL3009"), "the apt package lists (/var/lib/apt/lists)", &fix, edits);
                         }
                     }
