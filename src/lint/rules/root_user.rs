@@ -7,14 +7,17 @@
 //! steps down to the service's user, so the service does not run as root; a last `USER root`
 //! beside gosu or su-exec is the same idiom. Nor when the base does it for the image: an
 //! official image whose entrypoint steps down (postgres, mysql, mariadb, mongo, redis,
-//! rabbitmq and the like) with no ENTRYPOINT of the file's own, or a linuxserver.io image
+//! rabbitmq and the like) with no ENTRYPOINT of the file's own (or one that restates its
+//! `docker-entrypoint.sh`, with no script of that name copied in), or a linuxserver.io image
 //! (`linuxserver/*` on any registry, or their older `lsiobase/*` bases: s6-overlay runs the
 //! service as `abc`). Nor when a RUN of the image writes an s6 service that drops root itself
 //! (`exec s6-setuidgid abc pyload`, s6's gosu), nor when the script it starts with, read
 //! from the build context, drops root itself (Tautulli's `start.sh`: `exec gosu tautulli
 //! …`, gosu from its base). Nor on Windows
 //! images (`servercore`, `nanoserver`, a `windows/*` platform), which have no root and no
-//! `useradd`, nor when an ARG with no default names the base image (a registry from an ARG
+//! `useradd`, nor on a hardened image's runtime variant (Docker Hardened Images on `dhi.io`,
+//! Chainguard's on `cgr.dev/chainguard`), which runs as nonroot (their `-dev` variants run as
+//! root), nor when an ARG with no default names the base image (a registry from an ARG
 //! still names the image): who it runs as is not known. Nor on a base image: one the
 //! repository's other images ship built FROM (wger's `base`), whose user those images decide
 //! and this rule asks of them; nor on an image that sets no CMD or ENTRYPOINT on a
@@ -69,6 +72,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 let nonroot_base = ctx.graph.root_image(stage.index).is_some_and(|img| {
                     let r = ImageRef::parse(img);
                     r.tag.as_deref().is_some_and(|t| t.contains("nonroot"))
+                        || hardened_runtime(&r)
                         // a base only an ARG names: who it runs as is not known
                         || crate::dockerfile::name_from_arg(img)
                 });
@@ -129,8 +133,32 @@ fn inherits_step_down(ctx: &Ctx, stage: &crate::dockerfile::Stage, lineage: &[us
     if base.repository.starts_with("linuxserver/") || base.repository.starts_with("lsiobase/") {
         return true;
     }
-    let keeps_entrypoint = !lineage.iter().any(|&i| ctx.df.stages[i].of_kind(Kind::Entrypoint).next().is_some());
+    // no ENTRYPOINT of its own, or one that restates the base's (`ENTRYPOINT
+    // ["docker-entrypoint.sh"]` on postgres) with no script of that name copied in
+    let restates = |i: &crate::dockerfile::Instruction| {
+        i.script().is_some_and(|s| {
+            s.split_whitespace().next().is_some_and(|w| w.rsplit('/').next() == Some("docker-entrypoint.sh"))
+        }) && !lineage.iter().any(|&s| {
+            ctx.df.stages[s].instructions.iter().any(|c| match &c.body {
+                crate::dockerfile::Body::Copy { sources, dest } => {
+                    dest.ends_with("docker-entrypoint.sh")
+                        || sources.iter().any(|w| w.ends_with("docker-entrypoint.sh"))
+                }
+                _ => false,
+            })
+        })
+    };
+    let entrypoint = lineage.iter().flat_map(|&i| ctx.df.stages[i].of_kind(Kind::Entrypoint)).last();
+    let keeps_entrypoint = entrypoint.is_none_or(restates);
     keeps_entrypoint && base.official_name().is_some_and(|n| STEPS_DOWN.contains(&n))
+}
+
+/// Whether a hardened image's runtime variant is the base: Docker Hardened Images
+/// (`dhi.io/python:3.13-debian13`) and Chainguard's (`cgr.dev/chainguard/python`) run as a
+/// nonroot user; only their `-dev` variants run as root.
+fn hardened_runtime(r: &ImageRef) -> bool {
+    let hardened = r.registry == "dhi.io" || (r.registry == "cgr.dev" && r.repository.starts_with("chainguard/"));
+    hardened && !r.tag.as_deref().is_some_and(|t| t == "dev" || t.contains("-dev"))
 }
 
 /// Whether a stage brings a tool an entrypoint uses to drop root (`gosu`, `su-exec`), or
@@ -179,6 +207,13 @@ mod tests {
         assert_eq!(lines("SL107", &s6.replace("s6-setuidgid app ", "")), vec![1]);
         // an ENTRYPOINT of the file's own replaces the one that stepped down
         assert_eq!(lines("SL107", "FROM postgres:16\nENTRYPOINT [\"postgres\"]\n"), vec![1]);
+        // restating the base's own entrypoint keeps it; a script of that name copied in does not
+        assert!(
+            lines("SL107", "FROM postgres:9.6\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"postgres\"]\n").is_empty()
+        );
+        let own =
+            "FROM postgres:9.6\nCOPY docker-entrypoint.sh /usr/local/bin/\nENTRYPOINT [\"docker-entrypoint.sh\"]\n";
+        assert_eq!(lines("SL107", own), vec![1]);
         assert_eq!(lines("SL107", "FROM python:3.12\nCMD [\"app\"]\n"), vec![1]);
         let gosu = "FROM debian:12\nRUN apt-get install -y gosu\nUSER root\nENTRYPOINT [\"/entry.sh\"]\n";
         assert!(lines("SL107", gosu).is_empty());
@@ -255,6 +290,11 @@ mod tests {
         // a USER in the stage the final one is built FROM is inherited
         assert!(lines("SL107", "FROM debian:12 AS base\nUSER app\nFROM base\nCMD [\"x\"]\n").is_empty());
         assert!(lines("SL107", "FROM gcr.io/distroless/static:nonroot\n").is_empty());
+        // hardened images' runtime variants run as nonroot, their -dev variants as root
+        assert!(lines("SL107", "FROM dhi.io/python:3.13-debian13\nCOPY app /app\n").is_empty());
+        assert!(lines("SL107", "FROM cgr.dev/chainguard/python:latest\nCOPY app /app\n").is_empty());
+        assert_eq!(lines("SL107", "FROM dhi.io/python:3.13-debian13-dev\nCOPY app /app\n"), vec![1]);
+        assert_eq!(lines("SL107", "FROM cgr.dev/chainguard/python:latest-dev\nCOPY app /app\n"), vec![1]);
         // the official postgres/redis idiom: the entrypoint steps down with gosu or su-exec
         assert!(lines(
             "SL107",
