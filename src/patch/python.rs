@@ -122,6 +122,16 @@ fn needs_the_full_image(stage: &crate::dockerfile::Stage, runs: &[(usize, Run)],
     None
 }
 
+/// Whether a RUN left to the runtime builds (`make -C docs html` after the pip install): it
+/// would build there without the toolchain, so the build-and-install split takes the file,
+/// which moves it with its output.
+fn builds_later(stage: &crate::dockerfile::Stage, runs: &[(usize, Run)]) -> bool {
+    runs.iter().any(|(n, r)| {
+        matches!(r, Run::Runtime)
+            && shell::parse(&stage.instructions[*n].script().unwrap_or_default()).commands.iter().any(roles::runs_build)
+    })
+}
+
 /// The plan for a single-stage Python Dockerfile, `None` when it is not one, `Some(Err)` for
 /// nothing-to-do and refusals.
 pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outcome>> {
@@ -183,6 +193,9 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             Reason::MixedRun,
             format!("line {line}: {why}; split it into separate RUNs and ask again"),
         )));
+    }
+    if builds_later(final_stage, &runs) {
+        return None;
     }
     let last_build =
         runs.iter().filter(|(_, r)| matches!(r, Run::Toolchain(_) | Run::Pip | Run::Tool)).map(|(n, _)| *n).max();

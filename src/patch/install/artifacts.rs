@@ -683,7 +683,7 @@ pub fn build_folder(commands: &[SimpleCommand], workdir: &str) -> Option<String>
 }
 
 /// Every build command of a RUN with the folder it ran in (its `cd`s followed from
-/// `workdir`), in order.
+/// `workdir`, and make's `-C`), in order.
 pub fn build_folders<'a>(commands: &'a [SimpleCommand], workdir: &str) -> Vec<(String, &'a SimpleCommand)> {
     let mut cwd = workdir.to_owned();
     let mut built = Vec::new();
@@ -694,7 +694,19 @@ pub fn build_folders<'a>(commands: &'a [SimpleCommand], workdir: &str) -> Vec<(S
                 None => cwd = "/root".into(),
             }
         } else if crate::dockerfile::roles::runs_build(c) {
-            built.push((cwd.clone(), c));
+            // `make -C docs html` builds in `docs`
+            let args = c.args();
+            let into = match c.program() {
+                "make" | "gmake" => args.iter().enumerate().find_map(|(i, a)| match a.as_str() {
+                    "-C" => args.get(i + 1).cloned(),
+                    _ => a.strip_prefix("--directory=").map(str::to_owned),
+                }),
+                _ => None,
+            };
+            match into.filter(|d| !d.contains('$')) {
+                Some(d) => built.push((resolve_path(&cwd, &d), c)),
+                None => built.push((cwd.clone(), c)),
+            }
         }
     }
     built

@@ -165,6 +165,12 @@ struct Split {
     /// a prefix: `bundle exec rake assets:precompile`, `npm ci`, `make`), in order, each
     /// with whether an interpreted app's tool wrote there ([`artifacts::builds_app_in_place`]).
     wrote_in: Vec<(String, bool)>,
+    /// The folders a build RUN that made no artifact of its own wrote into (onadata's `make -C
+    /// docs html` in its checkout), with the RUN's line and the command.
+    built_only: Vec<(String, usize, String)>,
+    /// The COPYs and ADDs from the build context both stages get: their index in `runtime`,
+    /// their line and the folder they write (resolved against the WORKDIR).
+    context_copies: Vec<(usize, usize, String)>,
     /// Where in `runtime` the runtime packages are installed, and where the artifacts arrive.
     install_at: Option<usize>,
     artifact_at: Option<usize>,
@@ -442,6 +448,13 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
                 out.build.push(text);
             }
             _ => {
+                if let (Kind::Copy | Kind::Add, None, crate::dockerfile::Body::Copy { dest, .. }) =
+                    (ins.kind, ins.flag("from"), &ins.body)
+                {
+                    if !dest.contains('$') {
+                        out.context_copies.push((out.runtime.len(), ins.line, resolve_path(&workdir, dest)));
+                    }
+                }
                 out.build.push(df.source(ins).trim_end().replace("\r\n", "\n"));
                 out.runtime.push(text);
             }
@@ -659,12 +672,20 @@ fn split_run(
     // the runtime gets them in /usr/local/bin, on every image's PATH, unless the file names
     // them by their /go/bin path
     let go_bin_named = df.text.contains("/go/bin/") || df.text.contains("$GOPATH/bin");
+    let produced = !found.is_empty();
     out.arts.extend(found.into_iter().map(|a| match a.from.as_str() {
         "/go/bin" if a.to == "/go/bin" && !go_bin_named => {
             Artifact { from: "/go/bin/".into(), to: "/usr/local/bin/".into() }
         }
         _ => a,
     }));
+    note_folders(ins, script, workdir, produced, out);
+    Ok(())
+}
+
+/// Note the folders a build RUN built in and wrote into; `produced`: the RUN installed an
+/// artifact of its own.
+fn note_folders(ins: &Instruction, script: &shell::Script, workdir: &str, produced: bool, out: &mut Split) {
     if let Some(dir) = artifacts::build_folder(&script.commands, workdir) {
         out.built_in = Some(dir);
     }
@@ -678,12 +699,14 @@ fn split_run(
             continue;
         }
         let app = artifacts::builds_app_in_place(c);
+        if !produced && !out.built_only.iter().any(|(d, _, _)| *d == dir) {
+            out.built_only.push((dir.clone(), ins.line, c.words.join(" ")));
+        }
         match out.wrote_in.iter_mut().find(|(d, _)| *d == dir) {
             Some((_, seen)) => *seen |= app,
             None => out.wrote_in.push((dir, app)),
         }
     }
-    Ok(())
 }
 
 /// Why a new `/opt/venv` would not reach the program, when it would not: the stage sets no
@@ -1363,29 +1386,9 @@ fn workdirs<'a>(df: &Dockerfile, s: &Survey<'a>) -> Vec<(&'a Instruction, String
 /// the set-up) into the split, and say why.
 fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mut out: Split) -> Result<Plan, Outcome> {
     let stage = s.stage;
-    // A project folder a build wrote into comes whole, beside what the build installed
-    // elsewhere, when the program runs from it (dawarich's `vendor/bundle` and precompiled
-    // assets under /var/app, next to its gems in /usr/local/bundle), or when an interpreted
-    // app's tool built there and the image's last WORKDIR is in it (crater's php-fpm in
-    // /var/www; Flowise's worker, built in /usr/src before a WORKDIR of its health check).
-    // Not when an artifact already is in it or it is in one (the jar `jar` wrote into /app).
-    let workdirs = workdirs(df, s);
-    let last_workdir = workdirs.last().map_or("/", |(_, w)| w.as_str());
-    let mut folders: Vec<(String, bool)> = out.wrote_in.clone();
-    if let Some(dir) = out.built_in.clone().filter(|_| out.arts.is_empty()) {
-        folders.push((dir, false));
-    }
-    for (dir, app) in folders {
-        let found = in_place(&workdirs, Some(&dir))
-            .or_else(|| (app && artifacts::is_project_folder(&dir) && within(last_workdir, &dir)).then(|| dir.clone()));
-        if let Some(dir) = found {
-            // a staging root copied over `/` holds only what the install wrote
-            if !out.arts.iter().filter(|a| a.to != "/").any(|a| within(&dir, &a.to) || within(&a.to, &dir)) {
-                out.arts.push(Artifact { from: dir.clone(), to: dir });
-            }
-        }
-    }
-    if out.arts.is_empty() {
+    let (_, build_name, _) = super::stage_names(df, stage);
+    let in_context = ship_folders(df, s, &mut out, &build_name);
+    if out.arts.is_empty() && in_context.is_empty() {
         let last = s.built;
         let line = stage.instructions[last].line;
         // a build in a project folder (a checkout with its `npm ci`) whose use the program's
@@ -1411,7 +1414,6 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
         };
         return Err(Outcome::refused(Reason::UnknownArtifact, message));
     }
-    let (_, build_name, _) = super::stage_names(df, stage);
     let mut artifact_at = out.artifact_at.unwrap_or(out.runtime.len());
     // an artifact inside another, in the build stage as in the runtime, is already copied
     // (not `/go/bin` → `/usr/local/bin` beside `/usr/local`: rengine's Go tools)
@@ -1488,6 +1490,7 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
                     ),
                     to => format!("`{to}`"),
                 })
+                .chain(in_context.iter().map(|(dest, _)| format!("`{dest}` in place of its sources")))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -1500,8 +1503,88 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
             format!("ca-certificates installed: `{}` has them and `{runtime_image}` does not", s.base),
         ));
     }
+    rationale.extend(in_context.into_iter().map(|(_, said)| said));
     rationale.extend(runtime::libraries_rationale(inputs, s, &runtime_image, &out, at));
     Ok(Plan::new("install", df, stage, &s.base, &runtime_image, out.build, out.runtime, rationale))
+}
+
+/// The project folders that ship from the build stage as they are (what [`assemble`] says of
+/// them), each as an artifact, or in place of the runtime's COPY of its sources from the build
+/// context ([`context_copy_from_build`]); the folders so copied, with why.
+fn ship_folders(df: &Dockerfile, s: &Survey, out: &mut Split, build_name: &str) -> Vec<(String, Rationale)> {
+    // A project folder a build wrote into comes whole, beside what the build installed
+    // elsewhere, when the program runs from it (dawarich's `vendor/bundle` and precompiled
+    // assets under /var/app, next to its gems in /usr/local/bundle), or when an interpreted
+    // app's tool built there and the image's last WORKDIR is in it (crater's php-fpm in
+    // /var/www; Flowise's worker, built in /usr/src before a WORKDIR of its health check).
+    // Not when an artifact already is in it or it is in one (the jar `jar` wrote into /app).
+    let workdirs = workdirs(df, s);
+    let last_workdir = workdirs.last().map_or("/", |(_, w)| w.as_str());
+    let mut folders: Vec<(String, bool)> = out.wrote_in.clone();
+    if let Some(dir) = out.built_in.clone().filter(|d| out.arts.is_empty() && !folders.iter().any(|(f, _)| f == d)) {
+        folders.push((dir, false));
+    }
+    let mut in_context: Vec<(String, Rationale)> = Vec::new();
+    // a folder a build wrote into, with nothing of its own installed elsewhere, ships when
+    // the runtime copies the context there on an interpreter's official image: the app runs
+    // from its sources, with what its builds wrote beside them (onadata's documentation); a
+    // compiled program's build folder holds its intermediates
+    let interpreted = matches!(official_or_arch(&s.base).as_deref(), Some("python" | "ruby" | "node" | "php"));
+    for (dir, app) in folders {
+        // a staging root copied over `/` holds only what the install wrote
+        let overlaps =
+            |arts: &[Artifact]| arts.iter().filter(|a| a.to != "/").any(|a| within(&dir, &a.to) || within(&a.to, &dir));
+        let found = in_place(&workdirs, Some(&dir))
+            .or_else(|| (app && artifacts::is_project_folder(&dir) && within(last_workdir, &dir)).then(|| dir.clone()));
+        if overlaps(&out.arts) || in_context.iter().any(|(dest, _)| within(&dir, dest)) {
+            continue;
+        }
+        let built = out.built_only.iter().find(|(d, _, _)| *d == dir).cloned();
+        match (found, built) {
+            (Some(dir), _) => match context_copy_from_build(out, &dir, build_name) {
+                Some((line, dest)) => in_context.push((dest.clone(), Rationale::new(
+                    "SL101",
+                    line,
+                    format!("`{dest}` comes from the build stage, where this line copied it from the build context: the program runs from `{dir}`, with what the build wrote there"),
+                ))),
+                None => out.arts.push(Artifact { from: dir.clone(), to: dir }),
+            },
+            (None, Some((_, built_at, command))) if interpreted && artifacts::is_project_folder(&dir) => {
+                if let Some((line, dest)) = context_copy_from_build(out, &dir, build_name) {
+                    in_context.push((dest.clone(), Rationale::new(
+                        "SL101",
+                        line,
+                        format!("`{dest}` comes from the build stage, where this line copied it from the build context: the build on line {built_at} (`{command}`) wrote into `{dir}`"),
+                    )));
+                }
+            }
+            _ => {}
+        }
+    }
+    in_context
+}
+
+/// The runtime's last COPY of the build context into a project folder that holds a folder that
+/// ships from the build stage (onadata's checkout in `/srv/onadata`, where `make -C docs html`
+/// writes the documentation it serves) takes its folder from there instead, sources and what
+/// the build wrote, at the same place: the set-up after it sees it as it did, and the sources
+/// do not ship twice. The COPY keeps the comments written above it. Its line and the folder it
+/// copies, `None` when no COPY of the context writes there.
+fn context_copy_from_build(out: &mut Split, dir: &str, build_name: &str) -> Option<(usize, String)> {
+    let (index, line, dest) = out
+        .context_copies
+        .iter()
+        .rev()
+        .find(|(_, _, dest)| within(dir, dest) && artifacts::is_project_folder(dest))
+        .cloned()?;
+    let dest = dest.trim_end_matches('/');
+    let comments: String = out.runtime[index]
+        .lines()
+        .take_while(|l| l.trim_start().starts_with('#') || l.trim().is_empty())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    out.runtime[index] = format!("{comments}COPY --from={build_name} {dest} {dest}");
+    Some((line, dest.to_owned()))
 }
 
 /// The owner each artifact's COPY gives what it brings: a recursive `chown` of the artifact's
@@ -2058,21 +2141,39 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         // the last WORKDIR (crater): each folder an app's tool built in comes
         let worker = "FROM node:24-alpine\nRUN apk add --no-cache python3 make g++\nRUN npm install -g pnpm\nWORKDIR /usr/src\nCOPY . .\nRUN pnpm install\nRUN pnpm build\nWORKDIR /app/healthcheck\nCOPY healthcheck/package.json .\nRUN npm install --omit=dev\nWORKDIR /usr/src\nCMD [\"/bin/sh\", \"-c\", \"node /app/healthcheck/healthcheck.js & pnpm run start-worker\"]\n";
         let rt = runtime(&patch(worker));
+        // each where its sources were copied from the context, which they replace
         assert!(
-            rt.contains("COPY --from=build /usr/src /usr/src\nCOPY --from=build /app/healthcheck /app/healthcheck\n"),
+            rt.contains("WORKDIR /usr/src\nCOPY --from=build /usr/src /usr/src\nWORKDIR /app/healthcheck\nCOPY --from=build /app/healthcheck /app/healthcheck\n")
+                && !rt.contains("COPY . .") && !rt.contains("COPY healthcheck/package.json"),
             "{rt}"
         );
         let fpm = "FROM php:8.1-fpm-bookworm\nRUN apt-get update && apt-get install -y git unzip libzip-dev npm\nRUN docker-php-ext-install zip\nCOPY --from=composer:latest /usr/bin/composer /usr/bin/composer\nCOPY ./ /var/www\nWORKDIR /var/www\nRUN composer install --no-interaction\nRUN npm ci\nUSER www-data\n";
         let rt = runtime(&patch(fpm));
         assert!(
-            rt.contains(
-                "COPY --from=build /usr/local /usr/local\nCOPY --from=build /var/www /var/www\nUSER www-data\n"
-            ) && rt.contains(" libzip4 "),
+            rt.contains("COPY --from=build /var/www /var/www\nWORKDIR /var/www\nCOPY --from=build /usr/local /usr/local\nUSER www-data\n")
+                && rt.contains(" libzip4 "),
             "{rt}"
         );
         let pip = "FROM python:3.12-alpine\nRUN apk add --no-cache gcc musl-dev libffi-dev\nWORKDIR /code\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n";
         let rt = runtime(&patch(pip));
         assert!(rt.contains("COPY --from=build /opt/venv /opt/venv\n") && !rt.contains("/code /code"), "{rt}");
+    }
+
+    /// Round 44 (onaio/onadata, held out): a build that installs nothing elsewhere (`make -C
+    /// docs html`) writes into the checkout the runtime also copies from the build context:
+    /// that COPY takes the folder from the build stage, where the documentation is
+    #[test]
+    fn a_checkout_a_build_wrote_into_comes_from_the_build_stage() {
+        let text = "FROM python:3.12-alpine\nRUN apk add --no-cache gcc musl-dev libffi-dev make\nWORKDIR /srv/app\n# the app\nCOPY . ./\nRUN chown -R nobody /srv/app\nRUN pip install -r requirements.txt\nRUN make -C docs html\nCMD [\"gunicorn\", \"app:app\"]\n";
+        let p = patch(text);
+        let rt = runtime(&p);
+        assert!(rt.contains("# the app\nCOPY --from=build /srv/app /srv/app\nRUN chown -R nobody /srv/app\n"), "{rt}");
+        assert!(!rt.contains("COPY . ./") && rt.contains("COPY --from=build /usr/local /usr/local\n"), "{rt}");
+        assert!(p.rationale.iter().any(|r| r.line == 5 && r.message.contains("line 8 (`make -C docs html`)")));
+        // a build whose RUN installs what it made leaves the checkout to the build context
+        let installs = text.replace("RUN make -C docs html", "RUN make && make install PREFIX=/usr/local/app");
+        let rt = runtime(&patch(&installs));
+        assert!(rt.contains("COPY . ./\n") && !rt.contains("/srv/app /srv/app"), "{rt}");
     }
 
     /// pterodactyl/panel's shape: one RUN installs the extensions' `-dev` packages, builds the
@@ -2084,7 +2185,8 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         let p = patch(text);
         let rt = runtime(&p);
         assert!(rt.contains("RUN apk add --no-cache curl git unzip libpng libzip\n"), "{rt}");
-        assert!(rt.contains("COPY --from=build /usr/local /usr/local\nCOPY --from=build /app /app\nRUN chown -R www-data:www-data .\n"), "{rt}");
+        assert!(rt.contains("WORKDIR /app\nCOPY --from=build /app /app\nRUN apk add"), "{rt}");
+        assert!(rt.contains("COPY --from=build /usr/local /usr/local\nRUN chown -R www-data:www-data .\n"), "{rt}");
         assert!(!rt.contains("-dev") && !rt.contains("composer install"), "{rt}");
         answers(text, &p, &["SL101"]);
     }
