@@ -16,7 +16,10 @@
 //! same with uv (`uv-venv/`: `uv venv`, then `uv pip install`). An eleventh ships a base a
 //! build stage is built FROM too (`shared-base/`): the toolchain moves to a stage of its own.
 //! A twelfth sets up a package source between two installs of its build RUN (`apt-source/`):
-//! the runtime's install sets it up in its place. Each test prints the engine it ran on.
+//! the runtime's install sets it up in its place. A thirteenth builds documentation into the
+//! checkout it copied from the build context, on a python image, for a program that names no
+//! path in it (`checkout-built/`): the runtime's COPY of the context takes the folder from the
+//! build stage. Each test prints the engine it ran on.
 
 mod support;
 
@@ -299,4 +302,24 @@ async fn a_package_source_set_up_between_installs_is_set_up_in_the_runtime() {
     let said = ver["smoke"]["patched"]["output"].as_str().unwrap_or("");
     assert!(said.contains("backports set up"), "{ver}");
     smaller_and_alike(test, "apt-source: backports set up between the installs", &engine, ver);
+}
+
+/// A build that installs nothing elsewhere writes into the checkout the runtime also copies
+/// from the build context (onadata's `make -C docs html`), for a program named by no path in
+/// it: the runtime's COPY of the context takes that folder from the build stage, so what the
+/// build wrote there ships, and the sources do not ship twice. Before, this was refused ("the
+/// build ran in `/srv/app`…").
+#[tokio::test]
+async fn a_checkout_a_build_wrote_into_comes_from_the_build_stage() {
+    let test = "native_checkout_built";
+    let Some(engine) = ready(test, &["python:3.9", "python:3.9-slim"]).await else { return };
+    let (dir, shown) = patched("checkout-built");
+    let runtime = shown.split(" AS runtime\n").nth(1).expect(&shown);
+    assert!(runtime.contains("COPY --from=build /srv/app/docs /srv/app/docs\n"), "{shown}");
+    assert!(!runtime.contains("COPY docs ./docs") && !runtime.contains("make"), "{shown}");
+    let v = verified_alike(&dir, "checkout-built", &shown);
+    let ver = &v["verification"];
+    let said = ver["smoke"]["patched"]["output"].as_str().unwrap_or("");
+    assert!(said.contains("the manual, built by make"), "{ver}");
+    smaller_and_alike(test, "checkout-built: the documentation make wrote into the checkout", &engine, ver);
 }
