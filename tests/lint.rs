@@ -503,6 +503,28 @@ fn a_start_script_that_drops_root_is_read() {
     }
 }
 
+/// NodeODM's GPU variant (round 44, held out): built FROM the repository's own image, which
+/// copied the whole context to /var/www, it starts with `/var/www/run_gpu_intel.sh` as root
+/// and that script ends `su - odm -c "… node index.js"`. The script is read by its name from
+/// the build context; one that does not step down, or none there, is asked for a USER.
+#[test]
+fn a_start_script_the_base_image_copied_is_read_by_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = "FROM example/nodeodm:gpu\nUSER root\nRUN usermod -aG video odm\nWORKDIR /var/www\nENTRYPOINT [\"/var/www/run_gpu_intel.sh\"]\n";
+    std::fs::write(dir.path().join("Dockerfile"), file).unwrap();
+    let script = "#!/usr/bin/env bash\ngroupadd -g \"$RENDER_GROUP_ID\" render\nsu - odm -c \"cd /var/www; /usr/bin/node /var/www/index.js $@\"\n";
+    std::fs::write(dir.path().join("run_gpu_intel.sh"), script).unwrap();
+    let sl107 = |f: &[Value]| f.iter().any(|x| x["code"] == "SL107");
+    let (f, _, _) = json(&["Dockerfile"], dir.path());
+    assert!(!sl107(&f), "{f:#?}");
+    std::fs::write(dir.path().join("run_gpu_intel.sh"), script.replace("su - odm -c", "bash -c")).unwrap();
+    let (f, _, _) = json(&["Dockerfile"], dir.path());
+    assert!(sl107(&f), "{f:#?}");
+    std::fs::remove_file(dir.path().join("run_gpu_intel.sh")).unwrap();
+    let (f, _, _) = json(&["Dockerfile"], dir.path());
+    assert!(sl107(&f), "{f:#?}");
+}
+
 /// photoprism's shape: a RUN fetches the apt lists and ends by running a script a COPY brought
 /// from the build context (`COPY /scripts/dist/ /scripts/`, the source's leading `/` the
 /// context's root), which removes them. The script is read; without it, the lists stay.

@@ -312,7 +312,11 @@ fn start_drops_root(roots: &[std::path::PathBuf], df: Option<&crate::dockerfile:
         let at = all.iter().rposition(|c| c.words[0] == "exec" && c.words.len() > 1).or(all.len().checked_sub(1))?;
         all.into_iter().nth(at)
     }
-    crate::patch::start::start_scripts(df, &read).iter().any(|s| {
+    let mut scripts = crate::patch::start::start_scripts(df, &read);
+    if scripts.is_empty() {
+        scripts.extend(inherited_start_script(df, &read));
+    }
+    scripts.iter().any(|s| {
         let Some(last) = last_run(&s.text) else { return false };
         if crate::dockerfile::roles::drops_root(&last) {
             return true;
@@ -323,6 +327,34 @@ fn start_drops_root(roots: &[std::path::PathBuf], df: Option<&crate::dockerfile:
             .filter(|(name, _)| !name.is_empty() && program.ends_with(name.trim_start_matches("./")))
             .any(|(_, text)| last_run(text).is_some_and(|c| crate::dockerfile::roles::drops_root(&c)))
     })
+}
+
+/// The script a file built FROM an image starts with when that image put it there: an
+/// ENTRYPOINT (or, with none, a CMD) naming a script by its path (`/var/www/run_gpu_intel.sh`)
+/// that nothing of the file copies or writes, read by its name from the build context, where
+/// the repository's own base image copied it from (NodeODM's `COPY . /var/www` in the image
+/// its GPU variant is built FROM).
+fn inherited_start_script(
+    df: &crate::dockerfile::Dockerfile,
+    read: &dyn Fn(&str) -> Option<String>,
+) -> Option<crate::patch::start::ContextScript> {
+    use crate::dockerfile::Kind;
+    let last = df.stages.last()?;
+    let start = last.of_kind(Kind::Entrypoint).last().or_else(|| last.of_kind(Kind::Cmd).last())?;
+    let words = crate::dockerfile::shell::split_words(&start.script()?);
+    let path = words.iter().find(|w| w.starts_with('/') && w.ends_with(".sh"))?;
+    let name = path.rsplit('/').next()?;
+    let mentioned = df.stages.iter().flat_map(|s| &s.instructions).any(|i| match &i.body {
+        crate::dockerfile::Body::Copy { sources, dest } => {
+            dest.contains(name) || sources.iter().any(|s| s.contains(name))
+        }
+        _ => i.kind == Kind::Run && i.script().is_some_and(|t| t.contains(name)),
+    });
+    if mentioned || name.contains('$') {
+        return None;
+    }
+    let text = read(name)?;
+    Some(crate::patch::start::ContextScript { path: path.clone(), text, calls: Vec::new() })
 }
 
 /// What the folders the Dockerfile at `file` COPYs from its build context hold in the
