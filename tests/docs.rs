@@ -181,6 +181,7 @@ const OTHER_FLAGS: &[(&str, &str)] = &[
     ("--set", "docker buildx bake"),
     ("--sysconfdir", "configure"),
     ("--system-site-packages", "python -m venv"),
+    ("--uid", "uwsgi"),
     ("--user", "pip install"),
     ("--virtual", "apk add"),
     ("--who-owns", "apk info"),

@@ -525,6 +525,37 @@ fn a_start_script_the_base_image_copied_is_read_by_its_name() {
     assert!(sl107(&f), "{f:#?}");
 }
 
+/// docker-mailman's and linkding's shape (labelled false in tuning): the entrypoint, copied onto
+/// the PATH and named bare, does its set-up as root and ends `exec "$@"`; the CMD runs uWSGI
+/// with an ini file that sets `uid = mailman`, so the server steps down. The same with the
+/// uid on the command line; an ini file without one, or a uid of root, is asked for a USER.
+#[test]
+fn uwsgi_told_to_step_down_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = "FROM python:3.12-slim\nCOPY mailman-web /opt/mailman-web\nCOPY docker-entrypoint.sh /usr/local/bin/\nWORKDIR /opt/mailman-web\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"uwsgi\", \"--ini\", \"/opt/mailman-web/uwsgi.ini\"]\n";
+    std::fs::write(dir.path().join("Dockerfile"), file).unwrap();
+    std::fs::write(dir.path().join("docker-entrypoint.sh"), "#!/bin/bash\nchown -R mailman /data\nexec \"$@\"\n")
+        .unwrap();
+    std::fs::create_dir(dir.path().join("mailman-web")).unwrap();
+    let ini = "[uwsgi]\nhttp-socket = 0.0.0.0:8000\nuid = mailman\ngid = mailman\n";
+    std::fs::write(dir.path().join("mailman-web/uwsgi.ini"), ini).unwrap();
+    let sl107 = |f: &[Value]| f.iter().any(|x| x["code"] == "SL107");
+    let (f, _, _) = json(&["Dockerfile"], dir.path());
+    assert!(!sl107(&f), "{f:#?}");
+    for (text, silent) in
+        [(ini.replace("uid = mailman", "uid = root"), false), (ini.replace("uid = mailman\n", ""), false)]
+    {
+        std::fs::write(dir.path().join("mailman-web/uwsgi.ini"), text).unwrap();
+        let (f, _, _) = json(&["Dockerfile"], dir.path());
+        assert_eq!(!sl107(&f), silent, "{f:#?}");
+    }
+    let flag =
+        file.replace("\"--ini\", \"/opt/mailman-web/uwsgi.ini\"", "\"--uid\", \"mailman\", \"--http\", \":8000\"");
+    std::fs::write(dir.path().join("Dockerfile"), flag).unwrap();
+    let (f, _, _) = json(&["Dockerfile"], dir.path());
+    assert!(!sl107(&f), "{f:#?}");
+}
+
 /// photoprism's shape: a RUN fetches the apt lists and ends by running a script a COPY brought
 /// from the build context (`COPY /scripts/dist/ /scripts/`, the source's leading `/` the
 /// context's root), which removes them. The script is read; without it, the lists stay.

@@ -70,8 +70,8 @@ fn compiles(c: &SimpleCommand) -> bool {
 /// The files the stages' ENTRYPOINT and CMD run that a COPY or ADD (not `--from` a stage or
 /// an image) puts there from the build context, each read with `read` (a path relative to
 /// the context → its text; `None`: not there, or not to be read). A path the command names
-/// (`/usr/local/bin/entrypoint.sh`, `./entrypoint.sh` in the WORKDIR, `sh start.sh`) is
-/// matched against each COPY's destination: the file itself, or a file copied into that
+/// (`/usr/local/bin/entrypoint.sh`, `./entrypoint.sh` in the WORKDIR, `sh start.sh`, a bare
+/// `docker-entrypoint.sh` also on the PATH) is matched against each COPY's destination: the file itself, or a file copied into that
 /// folder, or a file of a folder copied there.
 pub fn start_scripts(df: &Dockerfile, read: &dyn Fn(&str) -> Option<String>) -> Vec<ContextScript> {
     context_scripts(df, read, &|ins| match ins.kind {
@@ -124,13 +124,21 @@ fn context_scripts(
                 }
                 _ => {
                     for word in named(ins).iter().filter(|w| !w.contains('$')) {
-                        let path = crate::dockerfile::resolve_path(&workdir, word);
-                        if out.iter().any(|s| s.path == path) {
-                            continue;
+                        // a bare name is also looked for on the PATH (`ENTRYPOINT
+                        // ["docker-entrypoint.sh"]` after a COPY into /usr/local/bin/)
+                        let mut places = vec![crate::dockerfile::resolve_path(&workdir, word)];
+                        if !word.contains('/') {
+                            places.extend(ON_PATH.iter().map(|d| format!("{d}/{word}")));
                         }
-                        if let Some(text) = copies.iter().rev().find_map(|c| source_of(c, &path, read)) {
-                            out.push(ContextScript { path, text, calls: Vec::new() });
-                            follow(&mut out, &copies, &workdir, read);
+                        for path in places {
+                            if out.iter().any(|s| s.path == path) {
+                                break;
+                            }
+                            if let Some(text) = copies.iter().rev().find_map(|c| source_of(c, &path, read)) {
+                                out.push(ContextScript { path, text, calls: Vec::new() });
+                                follow(&mut out, &copies, &workdir, read);
+                                break;
+                            }
                         }
                     }
                 }
@@ -139,6 +147,9 @@ fn context_scripts(
     }
     out
 }
+
+/// The folders of the PATH every image has, where a command named bare is found.
+const ON_PATH: [&str; 5] = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/bin"];
 
 /// Read the scripts the last one read runs in turn, and theirs, where the same COPYs put
 /// them: a relative name is looked for in the WORKDIR (where the program starts) and beside

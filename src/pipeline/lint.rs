@@ -3,6 +3,8 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::dockerfile::shell::SimpleCommand;
+use crate::dockerfile::Kind;
 use crate::lint::config::{self, ConfigError, Loaded};
 use crate::lint::{self as engine, LintConfig};
 use crate::report::Report;
@@ -316,16 +318,68 @@ fn start_drops_root(roots: &[std::path::PathBuf], df: Option<&crate::dockerfile:
     if scripts.is_empty() {
         scripts.extend(inherited_start_script(df, &read));
     }
+    let steps_down =
+        |c: &SimpleCommand| crate::dockerfile::roles::drops_root(c) || uwsgi_steps_down(c, &scripts, &read);
+    // the image's CMD: what the entrypoint's `exec "$@"` runs, or the program itself
+    let last = df.stages.last();
+    let cmd = last
+        .and_then(|st| st.of_kind(Kind::Cmd).last())
+        .and_then(|i| i.script())
+        .and_then(|t| crate::dockerfile::shell::parse(&t).commands.into_iter().find(|c| !c.words.is_empty()));
+    let own_entrypoint = last.is_some_and(|st| st.of_kind(Kind::Entrypoint).next().is_some());
+    if !own_entrypoint && cmd.as_ref().is_some_and(steps_down) {
+        return true;
+    }
+    let hands_over = |c: &SimpleCommand| {
+        c.words.iter().find(|w| *w != "exec").is_some_and(|w| matches!(w.as_str(), "$@" | "${@}" | "\"$@\""))
+    };
     scripts.iter().any(|s| {
         let Some(last) = last_run(&s.text) else { return false };
-        if crate::dockerfile::roles::drops_root(&last) {
+        if steps_down(&last) || (hands_over(&last) && cmd.as_ref().is_some_and(steps_down)) {
             return true;
         }
         let program = last.program().to_owned();
         s.calls
             .iter()
             .filter(|(name, _)| !name.is_empty() && program.ends_with(name.trim_start_matches("./")))
-            .any(|(_, text)| last_run(text).is_some_and(|c| crate::dockerfile::roles::drops_root(&c)))
+            .any(|(_, text)| last_run(text).is_some_and(|c| steps_down(&c)))
+    })
+}
+
+/// Whether a command runs uWSGI told to step down, whose master and workers then run as that
+/// user: `--uid app`, or an ini file it is given that sets `uid = app` (linkding's and
+/// docker-mailman's `uwsgi.ini`), read where a COPY put it ([`start_scripts`]'s files) or by
+/// its path, then its name, in the build context.
+///
+/// [`start_scripts`]: crate::patch::start::start_scripts
+fn uwsgi_steps_down(
+    c: &SimpleCommand,
+    copied: &[crate::patch::start::ContextScript],
+    read: &dyn Fn(&str) -> Option<String>,
+) -> bool {
+    if c.program().rsplit('/').next() != Some("uwsgi") {
+        return false;
+    }
+    let not_root = |u: &str| !matches!(u, "root" | "0" | "") && !u.contains('$');
+    let args = c.args();
+    let uid = args.iter().enumerate().find_map(|(i, a)| match a.as_str() {
+        "--uid" => args.get(i + 1).map(String::as_str),
+        _ => a.strip_prefix("--uid="),
+    });
+    if uid.is_some_and(not_root) {
+        return true;
+    }
+    args.iter().filter(|a| a.ends_with(".ini") && !a.contains('$')).any(|ini| {
+        let name = ini.rsplit('/').next().unwrap_or(ini);
+        let text =
+            copied.iter().find(|s| s.path == *ini).map(|s| s.text.clone()).or_else(|| read(ini)).or_else(|| read(name));
+        text.is_some_and(|t| {
+            t.lines().any(|l| {
+                let l = l.trim();
+                let Some((key, value)) = l.split_once(['=', ':']) else { return false };
+                key.trim() == "uid" && not_root(value.trim())
+            })
+        })
     })
 }
 
@@ -338,7 +392,6 @@ fn inherited_start_script(
     df: &crate::dockerfile::Dockerfile,
     read: &dyn Fn(&str) -> Option<String>,
 ) -> Option<crate::patch::start::ContextScript> {
-    use crate::dockerfile::Kind;
     let last = df.stages.last()?;
     let start = last.of_kind(Kind::Entrypoint).last().or_else(|| last.of_kind(Kind::Cmd).last())?;
     let words = crate::dockerfile::shell::split_words(&start.script()?);

@@ -14,7 +14,10 @@
 //! (`exec s6-setuidgid abc pyload`, s6's gosu), nor when the script it starts with, read
 //! from the build context, drops root itself (Tautulli's `start.sh`: `exec gosu tautulli
 //! …`, gosu from its base; a script nothing in the file copies, which its base image put
-//! there, is read by its name: NodeODM's `run_gpu_intel.sh` ends `su - odm -c …`). Nor on Windows
+//! there, is read by its name: NodeODM's `run_gpu_intel.sh` ends `su - odm -c …`), or runs
+//! uWSGI told to step down (`--uid app`, or `uid = app` in the ini file it is given, as
+//! docker-mailman's and linkding's are; also as the CMD an entrypoint's `exec "$@"` runs).
+//! Nor on Windows
 //! images (`servercore`, `nanoserver`, a `windows/*` platform), which have no root and no
 //! `useradd`, nor on a hardened image's runtime variant (Docker Hardened Images on `dhi.io`,
 //! Chainguard's on `cgr.dev/chainguard`), which runs as nonroot (their `-dev` variants run as
