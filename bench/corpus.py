@@ -60,8 +60,8 @@ CONFIG = (".shiplight.yml", ".shiplight.yaml", ".hadolint.yaml", ".hadolint.yml"
 def build_relevant(path):
     """Whether a repository file says how its Dockerfiles are built: the Dockerfiles, compose
     files anywhere, the GitHub workflows and local actions, bake files, dev containers,
-    Gitpod's configuration, Makefiles and shell scripts, official-images manifests and
-    shiplight's or hadolint's configuration."""
+    Gitpod's configuration, Makefiles and shell scripts, official-images manifests,
+    uWSGI's configuration and shiplight's or hadolint's configuration."""
     base = os.path.basename(path)
     parts = path.split("/")
     return (is_dockerfile(path)
@@ -77,6 +77,8 @@ def build_relevant(path):
             # Gitpod's workspace image (`image: {file: …}`)
             or path in (".gitpod.yml", ".gitpod.yaml")
             or base in CONFIG
+            # a server's own configuration that says who it runs as (uWSGI's `uid = app`)
+            or re.fullmatch(r"uwsgi[^/]*\.(ini|ya?ml)", base) is not None
             # Tiltfiles: development clusters' builds
             or base == "Tiltfile" or base.startswith("Tiltfile.") or base.lower().endswith(".tiltfile")
             # Makefiles and shell scripts a workflow's run step may call (`make buildx`)
