@@ -10,7 +10,9 @@
 //! rabbitmq and the like) with no ENTRYPOINT of the file's own (or one that restates its
 //! `docker-entrypoint.sh`, with no script of that name copied in), or a linuxserver.io image
 //! (`linuxserver/*` on any registry, or their older `lsiobase/*` bases: s6-overlay runs the
-//! service as `abc`). Nor when a RUN of the image writes an s6 service that drops root itself
+//! service as `abc`), or, with its entrypoint kept, a base whose init runs the app as an
+//! unprivileged user (`jlesage/baseimage*`: USER_ID; `umputun/baseimage:app-*`: `su-exec
+//! app`). Nor when a RUN of the image writes an s6 service that drops root itself
 //! (`exec s6-setuidgid abc pyload`, s6's gosu), nor when the script it starts with, read
 //! from the build context, drops root itself (Tautulli's `start.sh`: `exec gosu tautulli
 //! …`, gosu from its base; a script nothing in the file copies, which its base image put
@@ -137,6 +139,10 @@ fn inherits_step_down(ctx: &Ctx, stage: &crate::dockerfile::Stage, lineage: &[us
     if base.repository.starts_with("linuxserver/") || base.repository.starts_with("lsiobase/") {
         return true;
     }
+    // bases whose init runs the app as an unprivileged user: jlesage's (USER_ID, 1000 by
+    // default) and umputun's app variant (`exec su-exec app "$@"`)
+    let init_steps_down = base.repository.starts_with("jlesage/baseimage")
+        || (base.repository == "umputun/baseimage" && base.tag.as_deref().is_some_and(|t| t.starts_with("app")));
     // no ENTRYPOINT of its own, or one that restates the base's (`ENTRYPOINT
     // ["docker-entrypoint.sh"]` on postgres) with no script of that name copied in
     let restates = |i: &crate::dockerfile::Instruction| {
@@ -154,7 +160,7 @@ fn inherits_step_down(ctx: &Ctx, stage: &crate::dockerfile::Stage, lineage: &[us
     };
     let entrypoint = lineage.iter().flat_map(|&i| ctx.df.stages[i].of_kind(Kind::Entrypoint)).last();
     let keeps_entrypoint = entrypoint.is_none_or(restates);
-    keeps_entrypoint && base.official_name().is_some_and(|n| STEPS_DOWN.contains(&n))
+    keeps_entrypoint && (init_steps_down || base.official_name().is_some_and(|n| STEPS_DOWN.contains(&n)))
 }
 
 /// Whether a hardened image's runtime variant is the base: Docker Hardened Images
@@ -204,6 +210,10 @@ mod tests {
         assert!(lines("SL107", "FROM ghcr.io/linuxserver/baseimage-ubuntu:noble\nRUN apt-get install -y jellyfin\n")
             .is_empty());
         assert!(lines("SL107", "FROM lscr.io/linuxserver/nginx:latest\nCOPY site /config/www\n").is_empty());
+        assert!(lines("SL107", "FROM jlesage/baseimage-gui:alpine-3.24-v4\nCOPY rootfs/ /\n").is_empty());
+        assert!(lines("SL107", "FROM umputun/baseimage:app-v1.17.0\nCMD [\"/srv/app\"]\n").is_empty());
+        assert_eq!(lines("SL107", "FROM umputun/baseimage:buildgo-v1.17.0\nCMD [\"/srv/app\"]\n"), vec![1]);
+        assert_eq!(lines("SL107", "FROM jlesage/baseimage:alpine-3\nENTRYPOINT [\"/app\"]\n"), vec![1]);
         // linuxserver's older bases, and an s6 service the image writes that drops root
         assert!(lines("SL107", "FROM lsiobase/alpine:3.16\nRUN apk add --no-cache python3\n").is_empty());
         let s6 = "FROM alpine:3.20\nRUN apk add s6-overlay && echo -e \"#!/bin/sh\\nexec s6-setuidgid app myapp\" > /etc/services.d/app/run\nENTRYPOINT [\"/init\"]\n";
