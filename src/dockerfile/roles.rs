@@ -333,11 +333,7 @@ fn configures_python_tool(c: &SimpleCommand) -> bool {
 /// [`Role::Other`] otherwise: an install inside it names packages no reader of the outer
 /// command sees. `None`: not a shell running an inline script.
 fn inline_script(c: &SimpleCommand) -> Option<Role> {
-    if !matches!(c.program(), "sh" | "bash" | "dash" | "ash" | "zsh" | "su") {
-        return None;
-    }
-    let w = c.effective();
-    let text = w.iter().position(|a| a == "-c").and_then(|at| w.get(at + 1))?;
+    let text = inline_text(c)?;
     let roles: Vec<Role> = super::shell::parse(text).commands.iter().map(of).collect();
     if roles.contains(&Role::Build) {
         return Some(Role::Build);
@@ -347,6 +343,15 @@ fn inline_script(c: &SimpleCommand) -> Option<Role> {
     }
     // the strongest of set-up, fetch, clean and the shell's own
     [Role::Setup, Role::Fetch, Role::Clean, Role::Shell].into_iter().find(|r| roles.contains(r))
+}
+
+/// The script a shell runs inline (`bash -c '…'`, also under sudo; `su app -c '…'`).
+pub fn inline_text(c: &SimpleCommand) -> Option<&str> {
+    if !matches!(c.program(), "sh" | "bash" | "dash" | "ash" | "zsh" | "su") {
+        return None;
+    }
+    let w = c.effective();
+    w.iter().position(|a| a == "-c").and_then(|at| w.get(at + 1)).map(String::as_str)
 }
 
 /// Whether a command sets up where packages come from: a repository (`add-apt-repository`,

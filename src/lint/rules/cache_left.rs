@@ -133,7 +133,13 @@ fn yum_cache_dir(ctx: &Ctx, stage: &crate::dockerfile::Stage, m: Manager) -> &'s
 /// The scripts of the build context a RUN runs (`/scripts/cleanup.sh`, `./clean.sh`), as
 /// the configuration read them ([`crate::lint::LintConfig::run_scripts`]), parsed.
 fn ran_scripts(ctx: &Ctx, script: &Script) -> Vec<Script> {
-    let mut out = Vec::new();
+    // and the scripts a shell runs inline (`sudo bash -c "… && rm -rf /var/lib/apt/lists/*"`)
+    let mut out: Vec<Script> = script
+        .commands
+        .iter()
+        .filter_map(crate::dockerfile::roles::inline_text)
+        .map(crate::dockerfile::shell::parse)
+        .collect();
     for name in script.commands.iter().filter_map(crate::dockerfile::roles::runs_script) {
         let name = name.trim_start_matches("./");
         for (path, text) in &ctx.config.run_scripts {
@@ -438,6 +444,14 @@ mod tests {
     /// Only the RUN that fetches the lists leaves them: an install in a later RUN reads them
     /// (removing them there would free nothing), and `dpkg -i … ; apt-get install -f` fetches
     /// none.
+    /// vscode-dev-containers' patch image: the lists are removed inside `sudo bash -c "…"`
+    #[test]
+    fn a_cleanup_a_shell_runs_inline_is_read() {
+        let text = "FROM debian:12\nRUN sudo apt-get update && sudo bash -c \"apt-get upgrade -y && apt-get clean && rm -rf /var/lib/apt/lists/*\"\n";
+        assert!(lines("SL106", text).is_empty());
+        assert_eq!(lines("SL106", &text.replace(" && rm -rf /var/lib/apt/lists/*", "")), vec![2]);
+    }
+
     #[test]
     fn only_the_run_that_fetches_the_lists_leaves_them() {
         assert_eq!(lines("SL106", "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl\n"), vec![2]);
