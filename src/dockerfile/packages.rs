@@ -38,7 +38,7 @@ impl Manager {
 /// every image has, recommends anything (`locales`, `libyaml-dev`, `psmisc`; not `curl`,
 /// whose libcurl4 recommends ca-certificates). The list is derived from the archive's index by
 /// `bench/apt-no-recommends.py`; a package it does not name (another archive's, a file, a
-/// variable) may bring some. Ubuntu's naming is close enough to read by it.
+/// variable) may bring some. Debian's alone: Ubuntu's packages recommend otherwise.
 pub fn apt_brings_no_recommends(name: &str) -> bool {
     static CLEAN: std::sync::LazyLock<std::collections::HashSet<&'static str>> = std::sync::LazyLock::new(|| {
         include_str!("../../templates/apt-no-recommends.txt").lines().filter(|l| !l.starts_with('#')).collect()

@@ -71,8 +71,8 @@ fn compiles(c: &SimpleCommand) -> bool {
 /// an image) puts there from the build context, each read with `read` (a path relative to
 /// the context → its text; `None`: not there, or not to be read). A path the command names
 /// (`/usr/local/bin/entrypoint.sh`, `./entrypoint.sh` in the WORKDIR, `sh start.sh`, a bare
-/// `docker-entrypoint.sh` also on the PATH) is matched against each COPY's destination: the file itself, or a file copied into that
-/// folder, or a file of a folder copied there.
+/// `docker-entrypoint.sh` also on the PATH) is matched against each COPY's destination: the
+/// file itself, or a file copied into that folder, or a file of a folder copied there.
 pub fn start_scripts(df: &Dockerfile, read: &dyn Fn(&str) -> Option<String>) -> Vec<ContextScript> {
     context_scripts(df, read, &|ins| match ins.kind {
         Kind::Entrypoint | Kind::Cmd => {

@@ -169,8 +169,9 @@ struct Split {
     /// docs html` in its checkout), with the RUN's line and the command.
     built_only: Vec<(String, usize, String)>,
     /// The COPYs and ADDs from the build context both stages get: their index in `runtime`,
-    /// their line and the folder they write (resolved against the WORKDIR).
-    context_copies: Vec<(usize, usize, String)>,
+    /// their line, the folder they write (resolved against the WORKDIR) and the owner and mode
+    /// flags they give it (`--chown=app `).
+    context_copies: Vec<(usize, usize, String, String)>,
     /// Where in `runtime` the runtime packages are installed, and where the artifacts arrive.
     install_at: Option<usize>,
     artifact_at: Option<usize>,
@@ -452,7 +453,11 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
                     (ins.kind, ins.flag("from"), &ins.body)
                 {
                     if !dest.contains('$') {
-                        out.context_copies.push((out.runtime.len(), ins.line, resolve_path(&workdir, dest)));
+                        let flags: String = ["chown", "chmod"]
+                            .iter()
+                            .filter_map(|f| ins.flag(f).map(|v| format!("--{f}={v} ")))
+                            .collect();
+                        out.context_copies.push((out.runtime.len(), ins.line, resolve_path(&workdir, dest), flags));
                     }
                 }
                 out.build.push(df.source(ins).trim_end().replace("\r\n", "\n"));
@@ -1568,14 +1573,15 @@ fn ship_folders(df: &Dockerfile, s: &Survey, out: &mut Split, build_name: &str) 
 /// ships from the build stage (onadata's checkout in `/srv/onadata`, where `make -C docs html`
 /// writes the documentation it serves) takes its folder from there instead, sources and what
 /// the build wrote, at the same place: the set-up after it sees it as it did, and the sources
-/// do not ship twice. The COPY keeps the comments written above it. Its line and the folder it
-/// copies, `None` when no COPY of the context writes there.
+/// do not ship twice. The COPY keeps the comments written above it and the owner and mode it
+/// gave (`--chown`, `--chmod`: a COPY from a stage gives root otherwise). Its line and the
+/// folder it copies, `None` when no COPY of the context writes there.
 fn context_copy_from_build(out: &mut Split, dir: &str, build_name: &str) -> Option<(usize, String)> {
-    let (index, line, dest) = out
+    let (index, line, dest, flags) = out
         .context_copies
         .iter()
         .rev()
-        .find(|(_, _, dest)| within(dir, dest) && artifacts::is_project_folder(dest))
+        .find(|(_, _, dest, _)| within(dir, dest) && artifacts::is_project_folder(dest))
         .cloned()?;
     let dest = dest.trim_end_matches('/');
     let comments: String = out.runtime[index]
@@ -1583,7 +1589,7 @@ fn context_copy_from_build(out: &mut Split, dir: &str, build_name: &str) -> Opti
         .take_while(|l| l.trim_start().starts_with('#') || l.trim().is_empty())
         .map(|l| format!("{l}\n"))
         .collect();
-    out.runtime[index] = format!("{comments}COPY --from={build_name} {dest} {dest}");
+    out.runtime[index] = format!("{comments}COPY --from={build_name} {flags}{dest} {dest}");
     Some((line, dest.to_owned()))
 }
 
@@ -2170,6 +2176,9 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         assert!(rt.contains("# the app\nCOPY --from=build /srv/app /srv/app\nRUN chown -R nobody /srv/app\n"), "{rt}");
         assert!(!rt.contains("COPY . ./") && rt.contains("COPY --from=build /usr/local /usr/local\n"), "{rt}");
         assert!(p.rationale.iter().any(|r| r.line == 5 && r.message.contains("line 8 (`make -C docs html`)")));
+        // the owner the COPY gave stays
+        let owned = text.replace("COPY . ./", "COPY --chown=nobody:nogroup . ./");
+        assert!(runtime(&patch(&owned)).contains("COPY --from=build --chown=nobody:nogroup /srv/app /srv/app\n"));
         // a build whose RUN installs what it made leaves the checkout to the build context
         let installs = text.replace("RUN make -C docs html", "RUN make && make install PREFIX=/usr/local/app");
         let rt = runtime(&patch(&installs));
