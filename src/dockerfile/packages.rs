@@ -96,10 +96,22 @@ pub fn pip_user_flag(c: &SimpleCommand) -> bool {
     pip_install(c).is_some() && c.args().iter().any(|a| a == "--user")
 }
 
-/// `curl=7.88.1-10` → `curl`, `libc6:amd64` → `libc6`, `py3-pip>=22` → `py3-pip`.
+/// `curl=7.88.1-10` → `curl`, `libc6:amd64` → `libc6`, `py3-pip>=22` → `py3-pip`. A
+/// qualifier inside a parameter expansion is the shell's, not the package's:
+/// `redis-server${REDIS_VERSION:+=${REDIS_VERSION}}` stays whole.
 pub fn package_name(spec: &str) -> &str {
-    let end = spec.find(['=', ':', '<', '>', '~']).unwrap_or(spec.len());
-    &spec[..end]
+    let mut depth = 0usize;
+    let mut prev = '\0';
+    for (i, ch) in spec.char_indices() {
+        match ch {
+            '{' if prev == '$' => depth += 1,
+            '}' if depth > 0 => depth -= 1,
+            '=' | ':' | '<' | '>' | '~' if depth == 0 => return &spec[..i],
+            _ => {}
+        }
+        prev = ch;
+    }
+    spec
 }
 
 /// Whether a package is build-only: compilers, build systems, SDKs, headers.
@@ -424,6 +436,18 @@ pub fn toolchain_installed(script: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::dockerfile::shell::parse;
+
+    /// Round 45 (unclecode/crawl4ai, held out): a version pinned through a parameter
+    /// expansion keeps the expansion whole; the runtime's install was cut at its colon
+    #[test]
+    fn a_qualifier_inside_an_expansion_is_the_shells() {
+        assert_eq!(package_name("curl=7.88.1-10"), "curl");
+        assert_eq!(package_name("libc6:amd64"), "libc6");
+        assert_eq!(package_name("py3-pip>=22"), "py3-pip");
+        let pinned = "redis-server${REDIS_VERSION:+=${REDIS_VERSION}}";
+        assert_eq!(package_name(pinned), pinned);
+        assert_eq!(package_name("python${PY}-dev=3.11.2-1"), "python${PY}-dev");
+    }
 
     #[test]
     fn virtualenv_folders() {
