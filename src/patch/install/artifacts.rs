@@ -340,6 +340,9 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                 || matches!(p, "docker-php-ext-install" | "docker-php-ext-enable" | "easy_install" | "cpanm")
                 || (p == "pecl" && c.subcommand() == Some("install"))
                 || (p == "gem" && c.subcommand() == Some("install"))
+                // Bundler on an official ruby image installs into its GEM_HOME
+                // (`/usr/local/bundle`) unless told a path of its own
+                || (p == "bundle" && c.subcommand() == Some("install") && base_prefix.is_some() && !bundle_path_given(args))
                 || (p.starts_with("python")
                     && args.windows(2).any(|w| w[0].ends_with("setup.py") && w[1] == "install")) =>
             {
@@ -797,6 +800,12 @@ pub fn installs_elsewhere(c: &SimpleCommand) -> bool {
             "gem" | "cargo" | "go" => sub == Some("install"),
             _ => false,
         }
+}
+
+/// Whether `bundle install` is told where to install (`--path vendor/bundle`, `--deployment`,
+/// `--standalone`): its gems go into the app's folder, which ships as a folder of its own.
+fn bundle_path_given(args: &[String]) -> bool {
+    args.iter().any(|a| a.starts_with("--path") || a == "--deployment" || a.starts_with("--standalone"))
 }
 
 /// Whether npm, pnpm or yarn installs packages globally (`npm install -g pm2`, `pnpm add

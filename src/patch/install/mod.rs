@@ -2185,6 +2185,19 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         assert!(rt.contains("COPY . ./\n") && !rt.contains("/srv/app /srv/app"), "{rt}");
     }
 
+    /// Round 45 (zooniverse/panoptes, held out): `bundle install` on an official ruby image
+    /// installs into its GEM_HOME, /usr/local/bundle, which the runtime copies; told a path of
+    /// its own, the gems are in the app's folder
+    #[test]
+    fn bundle_install_on_an_official_ruby_image_ships_its_gems() {
+        let text = "FROM ruby:3.2-bullseye\nRUN apt-get update && apt-get install -y --no-install-recommends libpq-dev build-essential && rm -rf /var/lib/apt/lists/*\nWORKDIR /rails_app\nADD ./Gemfile ./Gemfile.lock /rails_app/\nRUN bundle config --global jobs `nproc` && bundle install\nADD ./ /rails_app\nRUN bundle exec rake assets:precompile\nCMD [\"/rails_app/scripts/docker/start.sh\"]\n";
+        let rt = runtime(&patch(text));
+        assert!(rt.contains("COPY --from=build /usr/local/bundle /usr/local/bundle\n"), "{rt}");
+        assert!(rt.contains("COPY --from=build /rails_app /rails_app\n"), "{rt}");
+        let vendored = text.replace("&& bundle install", "&& bundle install --deployment");
+        assert!(!runtime(&patch(&vendored)).contains("/usr/local/bundle"));
+    }
+
     /// pterodactyl/panel's shape: one RUN installs the extensions' `-dev` packages, builds the
     /// extensions, installs Composer and the app's vendor folder in /app, which the entrypoint
     /// (an `ash` script) runs from
