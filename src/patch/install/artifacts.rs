@@ -228,11 +228,16 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
     // whether `cwd` is where the command runs: not while the base image's working folder is
     // unknown and no `cd` to an absolute path has left it
     let mut cwd_known = !at.workdir_unknown;
+    // Poetry told to make no virtualenv installs into the interpreter's own prefix
+    let mut poetry_system = at.vars.iter().any(|(k, v)| {
+        k == "POETRY_VIRTUALENVS_CREATE" && matches!(v.to_ascii_lowercase().as_str(), "false" | "0" | "no")
+    });
     for c in commands {
         // what xargs runs installs as it would alone (rengine's `xargs -L1 go install`)
         let run = c.run_by_xargs();
         let c = run.as_ref().unwrap_or(c);
         let (p, args) = (c.program(), c.args());
+        poetry_system = poetry_creates_no_venv(c).unwrap_or(poetry_system);
         let plain: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
         if let Some(dir) = venv_created(c, at.vars) {
             created.push(resolve_path(&cwd, &dir));
@@ -334,31 +339,18 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                     push(&mut out, tree.clone(), tree);
                 }
             }
-            _ if crate::dockerfile::packages::pip_install(c).is_some()
-                || crate::dockerfile::packages::uv_pip_install(c).is_some()
-                || installs_globally(c)
-                || matches!(p, "docker-php-ext-install" | "docker-php-ext-enable" | "easy_install" | "cpanm")
-                || (p == "pecl" && c.subcommand() == Some("install"))
-                || (p == "gem" && c.subcommand() == Some("install"))
-                // Bundler on an official ruby image installs into its GEM_HOME
-                // (`/usr/local/bundle`) unless told a path of its own
-                || (p == "bundle" && c.subcommand() == Some("install") && base_prefix.is_some() && !bundle_path_given(args))
-                || (p.starts_with("python")
-                    && args.windows(2).any(|w| w[0].ends_with("setup.py") && w[1] == "install")) =>
-            {
-                match base_prefix {
-                    Some(pre) => push(&mut out, pre.to_owned(), pre.to_owned()),
-                    None if at.venv && crate::dockerfile::packages::pip_install(c).is_some() => {
-                        push(&mut out, "/opt/venv".into(), "/opt/venv".into())
-                    }
-                    None if at.pip_root && crate::dockerfile::packages::pip_install(c).is_some() => {
-                        push(&mut out, format!("{STAGING}/"), "/".into())
-                    }
-                    None => {
-                        return Err(Stuck::DistroPip(c.words.join(" "), own_prefix_advice(c).to_owned()));
-                    }
+            _ if installs_into_prefix(c, base_prefix.is_some(), poetry_system) => match base_prefix {
+                Some(pre) => push(&mut out, pre.to_owned(), pre.to_owned()),
+                None if at.venv && crate::dockerfile::packages::pip_install(c).is_some() => {
+                    push(&mut out, "/opt/venv".into(), "/opt/venv".into())
                 }
-            }
+                None if at.pip_root && crate::dockerfile::packages::pip_install(c).is_some() => {
+                    push(&mut out, format!("{STAGING}/"), "/".into())
+                }
+                None => {
+                    return Err(Stuck::DistroPip(c.words.join(" "), own_prefix_advice(c).to_owned()));
+                }
+            },
             _ => {}
         }
     }
@@ -800,6 +792,34 @@ pub fn installs_elsewhere(c: &SimpleCommand) -> bool {
             "gem" | "cargo" | "go" => sub == Some("install"),
             _ => false,
         }
+}
+
+/// Whether a command installs into the language's prefix (pip, npm's global installs, gem,
+/// PHP's extension installers, cpanm, `setup.py install`); on an official language image
+/// (`official`) also Bundler, unless told a path of its own (into its GEM_HOME,
+/// `/usr/local/bundle`), and Poetry told to make no virtualenv (`poetry_system`).
+fn installs_into_prefix(c: &SimpleCommand, official: bool, poetry_system: bool) -> bool {
+    let (p, args, sub) = (c.program(), c.args(), c.subcommand());
+    crate::dockerfile::packages::pip_install(c).is_some()
+        || crate::dockerfile::packages::uv_pip_install(c).is_some()
+        || installs_globally(c)
+        || matches!(p, "docker-php-ext-install" | "docker-php-ext-enable" | "easy_install" | "cpanm")
+        || (matches!(p, "pecl" | "gem") && sub == Some("install"))
+        || (p == "bundle" && sub == Some("install") && official && !bundle_path_given(args))
+        || (p == "poetry" && sub == Some("install") && official && poetry_system)
+        || (p.starts_with("python") && args.windows(2).any(|w| w[0].ends_with("setup.py") && w[1] == "install"))
+}
+
+/// What `poetry config virtualenvs.create X` sets: `Some(true)` when it turns virtualenvs
+/// off (Poetry then installs into the interpreter's prefix), `Some(false)` when on, `None`
+/// for any other command.
+fn poetry_creates_no_venv(c: &SimpleCommand) -> Option<bool> {
+    if c.program() != "poetry" || c.subcommand() != Some("config") {
+        return None;
+    }
+    let words: Vec<&str> = c.args().iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
+    let at = words.iter().position(|w| *w == "virtualenvs.create")?;
+    Some(words.get(at + 1).is_some_and(|v| matches!(*v, "false" | "0")))
 }
 
 /// Whether `bundle install` is told where to install (`--path vendor/bundle`, `--deployment`,

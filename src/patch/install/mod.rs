@@ -2198,6 +2198,21 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         assert!(!runtime(&patch(&vendored)).contains("/usr/local/bundle"));
     }
 
+    /// Round 45 (BC-SECURITY/Empire, held out): Poetry told to make no virtualenv installs
+    /// into the official python image's prefix, which the runtime copies
+    #[test]
+    fn poetry_without_a_virtualenv_installs_into_the_prefix() {
+        let text = "FROM python:3.12\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential libpq-dev && rm -rf /var/lib/apt/lists/*\nRUN pip install poetry\nWORKDIR /app\nCOPY pyproject.toml poetry.lock /app/\nRUN poetry config virtualenvs.create false && poetry install --no-root\nCOPY . /app\nCMD [\"python\", \"-m\", \"app\"]\n";
+        let rt = runtime(&patch(text));
+        assert!(rt.contains("COPY --from=build /usr/local /usr/local\n"), "{rt}");
+        let env = text
+            .replace("poetry config virtualenvs.create false && ", "")
+            .replace("WORKDIR /app", "ENV POETRY_VIRTUALENVS_CREATE=false\nWORKDIR /app");
+        // told by ENV alone, with no other work in the RUN, the Python rewriter takes it: its
+        // virtualenv is active, so Poetry installs there
+        assert!(runtime(&patch(&env)).contains("COPY --from=build /opt/venv /opt/venv\n"));
+    }
+
     /// pterodactyl/panel's shape: one RUN installs the extensions' `-dev` packages, builds the
     /// extensions, installs Composer and the app's vendor folder in /app, which the entrypoint
     /// (an `ash` script) runs from
