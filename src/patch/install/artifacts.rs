@@ -229,15 +229,13 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
     // unknown and no `cd` to an absolute path has left it
     let mut cwd_known = !at.workdir_unknown;
     // Poetry told to make no virtualenv installs into the interpreter's own prefix
-    let mut poetry_system = at.vars.iter().any(|(k, v)| {
-        k == "POETRY_VIRTUALENVS_CREATE" && matches!(v.to_ascii_lowercase().as_str(), "false" | "0" | "no")
-    });
+    let mut told = Told::from_env(at.vars);
     for c in commands {
         // what xargs runs installs as it would alone (rengine's `xargs -L1 go install`)
         let run = c.run_by_xargs();
         let c = run.as_ref().unwrap_or(c);
         let (p, args) = (c.program(), c.args());
-        poetry_system = poetry_creates_no_venv(c).unwrap_or(poetry_system);
+        told.see(c);
         let plain: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
         if let Some(dir) = venv_created(c, at.vars) {
             created.push(resolve_path(&cwd, &dir));
@@ -339,18 +337,23 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                     push(&mut out, tree.clone(), tree);
                 }
             }
-            _ if installs_into_prefix(c, base_prefix.is_some(), poetry_system) => match base_prefix {
-                Some(pre) => push(&mut out, pre.to_owned(), pre.to_owned()),
-                None if at.venv && crate::dockerfile::packages::pip_install(c).is_some() => {
-                    push(&mut out, "/opt/venv".into(), "/opt/venv".into())
+            "bundle" if distro_bundle(c, &told, base_prefix) => {
+                return Err(Stuck::DistroPip(c.words.join(" "), own_prefix_advice(c).to_owned()));
+            }
+            _ if installs_into_prefix(c, base_prefix, told.poetry_system) && (p != "bundle" || !told.bundle_path) => {
+                match base_prefix {
+                    Some(pre) => push(&mut out, pre.to_owned(), pre.to_owned()),
+                    None if at.venv && crate::dockerfile::packages::pip_install(c).is_some() => {
+                        push(&mut out, "/opt/venv".into(), "/opt/venv".into())
+                    }
+                    None if at.pip_root && crate::dockerfile::packages::pip_install(c).is_some() => {
+                        push(&mut out, format!("{STAGING}/"), "/".into())
+                    }
+                    None => {
+                        return Err(Stuck::DistroPip(c.words.join(" "), own_prefix_advice(c).to_owned()));
+                    }
                 }
-                None if at.pip_root && crate::dockerfile::packages::pip_install(c).is_some() => {
-                    push(&mut out, format!("{STAGING}/"), "/".into())
-                }
-                None => {
-                    return Err(Stuck::DistroPip(c.words.join(" "), own_prefix_advice(c).to_owned()));
-                }
-            },
+            }
             _ => {}
         }
     }
@@ -548,6 +551,9 @@ fn luarocks_tree(args: &[String], cwd: &str) -> Option<String> {
 fn own_prefix_advice(c: &SimpleCommand) -> &'static str {
     match c.program() {
         "gem" => "set `GEM_HOME` to a folder of its own (or use an official ruby image)",
+        "bundle" => {
+            "tell Bundler a path of its own (`bundle config set path vendor/bundle`) or use an official ruby image"
+        }
         "npm" | "yarn" | "pnpm" => "set npm's `--prefix` to a folder of its own (or use an official node image)",
         p if crate::dockerfile::packages::pip_install(c).is_some() || p.starts_with("python") => {
             "use a virtualenv (or an official python image)"
@@ -795,19 +801,58 @@ pub fn installs_elsewhere(c: &SimpleCommand) -> bool {
 }
 
 /// Whether a command installs into the language's prefix (pip, npm's global installs, gem,
-/// PHP's extension installers, cpanm, `setup.py install`); on an official language image
-/// (`official`) also Bundler, unless told a path of its own (into its GEM_HOME,
-/// `/usr/local/bundle`), and Poetry told to make no virtualenv (`poetry_system`).
-fn installs_into_prefix(c: &SimpleCommand, official: bool, poetry_system: bool) -> bool {
+/// PHP's extension installers, cpanm, `setup.py install`); also Bundler on the official ruby
+/// image, unless told a path of its own (into its GEM_HOME, `/usr/local/bundle`; a
+/// distribution's Ruby puts gems elsewhere), and, where the prefix is known, Poetry told to
+/// make no virtualenv (`poetry_system`).
+fn installs_into_prefix(c: &SimpleCommand, base_prefix: Option<&str>, poetry_system: bool) -> bool {
     let (p, args, sub) = (c.program(), c.args(), c.subcommand());
+    let official = base_prefix.is_some();
     crate::dockerfile::packages::pip_install(c).is_some()
         || crate::dockerfile::packages::uv_pip_install(c).is_some()
         || installs_globally(c)
         || matches!(p, "docker-php-ext-install" | "docker-php-ext-enable" | "easy_install" | "cpanm")
         || (matches!(p, "pecl" | "gem") && sub == Some("install"))
-        || (p == "bundle" && sub == Some("install") && official && !bundle_path_given(args))
+        || (p == "bundle"
+            && sub == Some("install")
+            && base_prefix == Some("/usr/local/bundle")
+            && !bundle_path_given(args))
         || (p == "poetry" && sub == Some("install") && official && poetry_system)
         || (p.starts_with("python") && args.windows(2).any(|w| w[0].ends_with("setup.py") && w[1] == "install"))
+}
+
+/// What a RUN has told the project tools so far (by ENV, or by their `config` earlier in it).
+struct Told {
+    /// Bundler installs where it was told (`BUNDLE_PATH`, `bundle config set path …`).
+    bundle_path: bool,
+    /// Poetry makes no virtualenv (`POETRY_VIRTUALENVS_CREATE=false`).
+    poetry_system: bool,
+}
+
+impl Told {
+    fn from_env(vars: &[(String, String)]) -> Told {
+        let no = |v: &str| matches!(v.to_ascii_lowercase().as_str(), "false" | "0" | "no");
+        Told {
+            bundle_path: vars.iter().any(|(k, _)| matches!(k.as_str(), "BUNDLE_PATH" | "BUNDLE_DEPLOYMENT")),
+            poetry_system: vars.iter().any(|(k, v)| k == "POETRY_VIRTUALENVS_CREATE" && no(v)),
+        }
+    }
+
+    fn see(&mut self, c: &SimpleCommand) {
+        self.poetry_system = poetry_creates_no_venv(c).unwrap_or(self.poetry_system);
+        self.bundle_path |=
+            c.program() == "bundle" && c.subcommand() == Some("config") && c.args().iter().any(|a| a == "path");
+    }
+}
+
+/// `bundle install` into a distribution's Ruby: Bundler installs into its gem folder, which
+/// the toolchain shares and the file does not name (not on the official ruby image, whose
+/// GEM_HOME is `/usr/local/bundle`, nor when told a path).
+fn distro_bundle(c: &SimpleCommand, told: &Told, base_prefix: Option<&str>) -> bool {
+    c.subcommand() == Some("install")
+        && !told.bundle_path
+        && !bundle_path_given(c.args())
+        && base_prefix != Some("/usr/local/bundle")
 }
 
 /// What `poetry config virtualenvs.create X` sets: `Some(true)` when it turns virtualenvs

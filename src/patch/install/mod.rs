@@ -2196,6 +2196,19 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         assert!(rt.contains("COPY --from=build /rails_app /rails_app\n"), "{rt}");
         let vendored = text.replace("&& bundle install", "&& bundle install --deployment");
         assert!(!runtime(&patch(&vendored)).contains("/usr/local/bundle"));
+        // a distribution's Ruby puts the gems in its own gem folder: refused, saying what to do;
+        // told a path, the gems are in the app's folder
+        let distro = text
+            .replace("FROM ruby:3.2-bullseye", "FROM debian:bullseye")
+            .replace("build-essential", "build-essential ruby-full ruby-bundler");
+        let O::Refused(why) = suggest(&distro, "D", &Default::default(), &Templates::built_in()) else {
+            panic!("{distro}")
+        };
+        assert_eq!(why.reason, Reason::SystemPrefix, "{}", why.message);
+        assert!(why.message.contains("bundle config set path"), "{}", why.message);
+        let told =
+            distro.replace("bundle config --global jobs `nproc`", "bundle config set --local path vendor/bundle");
+        assert!(matches!(suggest(&told, "D", &Default::default(), &Templates::built_in()), O::Patch(_)));
     }
 
     /// Round 45 (BC-SECURITY/Empire, held out): Poetry told to make no virtualenv installs
