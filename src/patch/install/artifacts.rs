@@ -337,23 +337,23 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                     push(&mut out, tree.clone(), tree);
                 }
             }
-            "bundle" if distro_bundle(c, &told, base_prefix) => {
-                return Err(Stuck::DistroPip(c.words.join(" "), own_prefix_advice(c).to_owned()));
-            }
-            _ if installs_into_prefix(c, base_prefix, told.poetry_system) && (p != "bundle" || !told.bundle_path) => {
-                match base_prefix {
-                    Some(pre) => push(&mut out, pre.to_owned(), pre.to_owned()),
-                    None if at.venv && crate::dockerfile::packages::pip_install(c).is_some() => {
-                        push(&mut out, "/opt/venv".into(), "/opt/venv".into())
-                    }
-                    None if at.pip_root && crate::dockerfile::packages::pip_install(c).is_some() => {
-                        push(&mut out, format!("{STAGING}/"), "/".into())
-                    }
-                    None => {
-                        return Err(Stuck::DistroPip(c.words.join(" "), own_prefix_advice(c).to_owned()));
-                    }
+            "bundle" if c.subcommand() == Some("install") => {
+                if let Some(dir) = bundle_target(c, &told, base_prefix, &cwd)? {
+                    push(&mut out, dir.clone(), dir);
                 }
             }
+            _ if installs_into_prefix(c, base_prefix, told.poetry_system) => match base_prefix {
+                Some(pre) => push(&mut out, pre.to_owned(), pre.to_owned()),
+                None if at.venv && crate::dockerfile::packages::pip_install(c).is_some() => {
+                    push(&mut out, "/opt/venv".into(), "/opt/venv".into())
+                }
+                None if at.pip_root && crate::dockerfile::packages::pip_install(c).is_some() => {
+                    push(&mut out, format!("{STAGING}/"), "/".into())
+                }
+                None => {
+                    return Err(Stuck::DistroPip(c.words.join(" "), own_prefix_advice(c).to_owned()));
+                }
+            },
             _ => {}
         }
     }
@@ -801,10 +801,8 @@ pub fn installs_elsewhere(c: &SimpleCommand) -> bool {
 }
 
 /// Whether a command installs into the language's prefix (pip, npm's global installs, gem,
-/// PHP's extension installers, cpanm, `setup.py install`); also Bundler on the official ruby
-/// image, unless told a path of its own (into its GEM_HOME, `/usr/local/bundle`; a
-/// distribution's Ruby puts gems elsewhere), and, where the prefix is known, Poetry told to
-/// make no virtualenv (`poetry_system`).
+/// PHP's extension installers, cpanm, `setup.py install`), and, where the prefix is known,
+/// Poetry told to make no virtualenv (`poetry_system`). Bundler is [`bundle_target`]'s.
 fn installs_into_prefix(c: &SimpleCommand, base_prefix: Option<&str>, poetry_system: bool) -> bool {
     let (p, args, sub) = (c.program(), c.args(), c.subcommand());
     let official = base_prefix.is_some();
@@ -813,18 +811,15 @@ fn installs_into_prefix(c: &SimpleCommand, base_prefix: Option<&str>, poetry_sys
         || installs_globally(c)
         || matches!(p, "docker-php-ext-install" | "docker-php-ext-enable" | "easy_install" | "cpanm")
         || (matches!(p, "pecl" | "gem") && sub == Some("install"))
-        || (p == "bundle"
-            && sub == Some("install")
-            && base_prefix == Some("/usr/local/bundle")
-            && !bundle_path_given(args))
         || (p == "poetry" && sub == Some("install") && official && poetry_system)
         || (p.starts_with("python") && args.windows(2).any(|w| w[0].ends_with("setup.py") && w[1] == "install"))
 }
 
 /// What a RUN has told the project tools so far (by ENV, or by their `config` earlier in it).
 struct Told {
-    /// Bundler installs where it was told (`BUNDLE_PATH`, `bundle config set path …`).
-    bundle_path: bool,
+    /// Where Bundler was told to install (`BUNDLE_PATH`, `bundle config set path …`; empty
+    /// for `BUNDLE_DEPLOYMENT`, which means `vendor/bundle` in the app).
+    bundle_path: Option<String>,
     /// Poetry makes no virtualenv (`POETRY_VIRTUALENVS_CREATE=false`).
     poetry_system: bool,
 }
@@ -833,26 +828,51 @@ impl Told {
     fn from_env(vars: &[(String, String)]) -> Told {
         let no = |v: &str| matches!(v.to_ascii_lowercase().as_str(), "false" | "0" | "no");
         Told {
-            bundle_path: vars.iter().any(|(k, _)| matches!(k.as_str(), "BUNDLE_PATH" | "BUNDLE_DEPLOYMENT")),
+            bundle_path: vars.iter().rev().find_map(|(k, v)| match k.as_str() {
+                "BUNDLE_PATH" => Some(v.clone()),
+                "BUNDLE_DEPLOYMENT" => Some(String::new()),
+                _ => None,
+            }),
             poetry_system: vars.iter().any(|(k, v)| k == "POETRY_VIRTUALENVS_CREATE" && no(v)),
         }
     }
 
     fn see(&mut self, c: &SimpleCommand) {
         self.poetry_system = poetry_creates_no_venv(c).unwrap_or(self.poetry_system);
-        self.bundle_path |=
-            c.program() == "bundle" && c.subcommand() == Some("config") && c.args().iter().any(|a| a == "path");
+        // `bundle config set --local path vendor/bundle`, `bundle config path /gems`
+        if c.program() == "bundle" && c.subcommand() == Some("config") {
+            let words: Vec<&String> = c.args().iter().filter(|a| !a.starts_with('-')).collect();
+            if let Some(at) = words.iter().position(|w| *w == "path") {
+                self.bundle_path = Some(words.get(at + 1).map(|w| w.to_string()).unwrap_or_default());
+            }
+        }
     }
 }
 
-/// `bundle install` into a distribution's Ruby: Bundler installs into its gem folder, which
-/// the toolchain shares and the file does not name (not on the official ruby image, whose
-/// GEM_HOME is `/usr/local/bundle`, nor when told a path).
-fn distro_bundle(c: &SimpleCommand, told: &Told, base_prefix: Option<&str>) -> bool {
-    c.subcommand() == Some("install")
-        && !told.bundle_path
-        && !bundle_path_given(c.args())
-        && base_prefix != Some("/usr/local/bundle")
+/// Where `bundle install` puts the gems, when that is a folder of its own to copy: an
+/// absolute path it was told (`--path /gems`, `BUNDLE_PATH=/usr/local/bundle`), or, told
+/// nothing, the official ruby image's GEM_HOME (`/usr/local/bundle`). `None` for a path in
+/// the app (`--deployment`, `vendor/bundle`), which ships with the app's folder. Told nothing
+/// on a distribution's Ruby, the gems go to its own gem folder, which the toolchain shares:
+/// refused, saying what to write.
+fn bundle_target(
+    c: &SimpleCommand,
+    told: &Told,
+    base_prefix: Option<&str>,
+    cwd: &str,
+) -> Result<Option<String>, Stuck> {
+    let args = c.args();
+    let flag = args.iter().enumerate().find_map(|(i, a)| match a.as_str() {
+        "--path" => args.get(i + 1).cloned(),
+        "--deployment" | "--standalone" => Some(String::new()),
+        _ => a.strip_prefix("--path=").or_else(|| a.strip_prefix("--standalone=").map(|_| "")).map(str::to_owned),
+    });
+    match flag.or_else(|| told.bundle_path.clone()) {
+        Some(path) if path.starts_with('/') && !path.contains('$') => Ok(Some(resolve_path(cwd, &path))),
+        Some(_) => Ok(None),
+        None if base_prefix == Some("/usr/local/bundle") => Ok(Some("/usr/local/bundle".into())),
+        None => Err(Stuck::DistroPip(c.words.join(" "), own_prefix_advice(c).to_owned())),
+    }
 }
 
 /// What `poetry config virtualenvs.create X` sets: `Some(true)` when it turns virtualenvs
@@ -865,12 +885,6 @@ fn poetry_creates_no_venv(c: &SimpleCommand) -> Option<bool> {
     let words: Vec<&str> = c.args().iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
     let at = words.iter().position(|w| *w == "virtualenvs.create")?;
     Some(words.get(at + 1).is_some_and(|v| matches!(*v, "false" | "0")))
-}
-
-/// Whether `bundle install` is told where to install (`--path vendor/bundle`, `--deployment`,
-/// `--standalone`): its gems go into the app's folder, which ships as a folder of its own.
-fn bundle_path_given(args: &[String]) -> bool {
-    args.iter().any(|a| a.starts_with("--path") || a == "--deployment" || a.starts_with("--standalone"))
 }
 
 /// Whether npm, pnpm or yarn installs packages globally (`npm install -g pm2`, `pnpm add

@@ -2196,6 +2196,9 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         assert!(rt.contains("COPY --from=build /rails_app /rails_app\n"), "{rt}");
         let vendored = text.replace("&& bundle install", "&& bundle install --deployment");
         assert!(!runtime(&patch(&vendored)).contains("/usr/local/bundle"));
+        // told an absolute path by ENV (the Rails idiom), the gems are there
+        let env = text.replace("WORKDIR /rails_app", "ENV BUNDLE_PATH=/gems\nWORKDIR /rails_app");
+        assert!(runtime(&patch(&env)).contains("COPY --from=build /gems /gems\n"), "{}", patch(&env).patched);
         // a distribution's Ruby puts the gems in its own gem folder: refused, saying what to do;
         // told a path, the gems are in the app's folder
         let distro = text
