@@ -6,6 +6,8 @@ use crate::dockerfile::resolve_path;
 use crate::dockerfile::shell::SimpleCommand;
 use crate::patch::edits::is_make_install;
 
+use super::told::{self, Told};
+
 /// What a build RUN installs, and where it is copied from in the build stage.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Artifact {
@@ -176,6 +178,9 @@ pub struct Landing<'a> {
     pub vars: &'a [(String, String)],
     /// The virtualenvs the stage's RUNs up to this one create ([`venvs_made`]).
     pub venvs: &'a [String],
+    /// What earlier RUNs' configuration commands told the package managers (`npm config set
+    /// prefix`), as the variables they read ([`told::settings`]).
+    pub configured: &'a [(String, String)],
     /// The RUN starts in its base image's working folder, which is not seen here (an image
     /// of no known layout, and no WORKDIR of the stage's own yet).
     pub workdir_unknown: bool,
@@ -213,7 +218,6 @@ pub(super) const SCRATCH: [&str; 3] = ["/tmp", "/src", "/build"];
 
 /// The artifacts a RUN's commands install, resolved against `workdir` (and `cd`s).
 pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Result<Vec<Artifact>, Stuck> {
-    let base_prefix = at.base_prefix;
     let mut out: Vec<Artifact> = Vec::new();
     let mut cwd = workdir.to_owned();
     let push = |out: &mut Vec<Artifact>, from: String, to: String| {
@@ -228,8 +232,9 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
     // whether `cwd` is where the command runs: not while the base image's working folder is
     // unknown and no `cd` to an absolute path has left it
     let mut cwd_known = !at.workdir_unknown;
-    // Poetry told to make no virtualenv installs into the interpreter's own prefix
-    let mut told = Told::from_env(at.vars);
+    // where the package managers are told to install (Poetry told to make no virtualenv
+    // installs into the interpreter's own prefix)
+    let mut told = Told::new(at.vars, at.configured);
     for c in commands {
         // what xargs runs installs as it would alone (rengine's `xargs -L1 go install`)
         let run = c.run_by_xargs();
@@ -241,7 +246,9 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
             created.push(resolve_path(&cwd, &dir));
         }
         // pip run from a virtualenv: activated, or called by its path (`/venv/bin/pip`)
-        if let Some(dir) = venv_install(c, &cwd, &created, active.as_deref()) {
+        if let Some(dir) =
+            venv_install(c, &cwd, &created, active.as_deref()).filter(|_| told_folder(c, &told).is_none())
+        {
             push(&mut out, dir.clone(), dir);
             continue;
         }
@@ -305,57 +312,93 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
                 let env = uv_environment(c, &cwd, cwd_known, at)?;
                 push(&mut out, env.clone(), env);
             }
-            "go" if matches!(c.subcommand(), Some("build" | "install" | "get")) => {
-                match args.windows(2).find(|w| w[0] == "-o").map(|w| w[1].clone()) {
-                    Some(o) if !o.contains('$') => {
-                        let o = resolve_path(&cwd, &o);
-                        push(&mut out, o.clone(), o);
-                    }
-                    // `go install`, and GOPATH-mode `go get` (not `-d`, download only), put
-                    // the binaries in $GOPATH/bin
-                    _ if c.subcommand() == Some("install")
-                        || (c.subcommand() == Some("get") && !args.iter().any(|a| a == "-d")) =>
-                    {
-                        push(&mut out, "/go/bin".into(), "/go/bin".into())
-                    }
-                    _ => {}
+            // a language's package manager, where it was told to install or its image's prefix
+            _ => {
+                for (from, to) in managed(c, &told, &cwd, &at)? {
+                    push(&mut out, from, to);
                 }
             }
-            "cargo" if c.subcommand() == Some("install") => {
-                let root = args.windows(2).find(|w| w[0] == "--root").map(|w| w[1].clone());
-                let bin = format!("{}/bin", root.unwrap_or_else(|| "/usr/local/cargo".into()));
-                push(&mut out, bin.clone(), bin);
-            }
-            "jar" => {
-                if let Some(f) = jar_file(args, &cwd) {
-                    push(&mut out, f.clone(), f);
-                }
-            }
-            // rocks go to luarocks' tree
-            "luarocks" if matches!(c.subcommand(), Some("install" | "make")) => {
-                if let Some(tree) = luarocks_tree(args, &cwd) {
-                    push(&mut out, tree.clone(), tree);
-                }
-            }
-            "bundle" if c.subcommand() == Some("install") => {
-                if let Some(dir) = bundle_target(c, &told, base_prefix, &cwd)? {
-                    push(&mut out, dir.clone(), dir);
-                }
-            }
-            _ if installs_into_prefix(c, base_prefix, told.poetry_system) => match base_prefix {
-                Some(pre) => push(&mut out, pre.to_owned(), pre.to_owned()),
-                None if at.venv && crate::dockerfile::packages::pip_install(c).is_some() => {
-                    push(&mut out, "/opt/venv".into(), "/opt/venv".into())
-                }
-                None if at.pip_root && crate::dockerfile::packages::pip_install(c).is_some() => {
-                    push(&mut out, format!("{STAGING}/"), "/".into())
-                }
-                None => {
-                    return Err(Stuck::DistroPip(c.words.join(" "), own_prefix_advice(c).to_owned()));
-                }
-            },
-            _ => {}
         }
+    }
+    Ok(out)
+}
+
+/// What a language's package manager installs, as (build path, runtime path): `go install`
+/// and `cargo install` into their bin folders, a jar, luarocks' tree, Bundler's gems, a gem,
+/// npm or pip install told a folder of its own, else the language's prefix on its image.
+fn managed(c: &SimpleCommand, told: &Told, cwd: &str, at: &Landing) -> Result<Vec<(String, String)>, Stuck> {
+    let (base_prefix, args) = (at.base_prefix, c.args());
+    let mut out: Vec<(String, String)> = Vec::new();
+    match c.program() {
+        "go" if matches!(c.subcommand(), Some("build" | "install" | "get")) => {
+            match args.windows(2).find(|w| w[0] == "-o").map(|w| w[1].clone()) {
+                Some(o) if !o.contains('$') => {
+                    let o = resolve_path(cwd, &o);
+                    out.push((o.clone(), o));
+                }
+                // `go install`, and GOPATH-mode `go get` (not `-d`, download only), put
+                // the binaries in GOBIN, else $GOPATH/bin
+                _ if c.subcommand() == Some("install")
+                    || (c.subcommand() == Some("get") && !args.iter().any(|a| a == "-d")) =>
+                {
+                    let found = told::go_binaries(c, told).map_err(|why| {
+                        Stuck::Unplaced(
+                            c.words.join(" "),
+                            why,
+                            "set GOBIN to a folder of its own (or build with `go build -o`)",
+                        )
+                    })?;
+                    out.extend(found);
+                }
+                _ => {}
+            }
+        }
+        "cargo" if c.subcommand() == Some("install") => {
+            // told nothing, into the cargo home's `bin`, which holds rustup's programs too
+            let Some(bin) = told::cargo_bin(c, told) else {
+                return Err(Stuck::Unplaced(
+                    c.words.join(" "),
+                    CARGO_HOME,
+                    "give it `--root` a folder of its own (`--root /opt/tools`, its `bin` on PATH)",
+                ));
+            };
+            out.push((bin.clone(), bin));
+        }
+        "jar" => {
+            if let Some(f) = jar_file(args, cwd) {
+                out.push((f.clone(), f));
+            }
+        }
+        // rocks go to luarocks' tree
+        "luarocks" if matches!(c.subcommand(), Some("install" | "make")) => {
+            if let Some(tree) = luarocks_tree(args, cwd) {
+                out.push((tree.clone(), tree));
+            }
+        }
+        "bundle" if c.subcommand() == Some("install") => {
+            if let Some(dir) = bundle_target(c, told, base_prefix, cwd)? {
+                out.push((dir.clone(), dir));
+            }
+        }
+        // a gem, npm or pip install told a folder of its own (GEM_HOME, `npm config set
+        // prefix`, `pip install --target`)
+        _ if told_folder(c, told).is_some() => {
+            let dir = told_folder(c, told).map(|d| resolve_path(cwd, &d)).unwrap_or_default();
+            out.push((dir.clone(), dir));
+        }
+        _ if installs_into_prefix(c, base_prefix, told.is_false(c, "POETRY_VIRTUALENVS_CREATE")) => match base_prefix {
+            Some(pre) => out.push((pre.to_owned(), pre.to_owned())),
+            None if at.venv && crate::dockerfile::packages::pip_install(c).is_some() => {
+                out.push(("/opt/venv".into(), "/opt/venv".into()))
+            }
+            None if at.pip_root && crate::dockerfile::packages::pip_install(c).is_some() => {
+                out.push((format!("{STAGING}/"), "/".into()))
+            }
+            None => {
+                return Err(Stuck::DistroPip(c.words.join(" "), own_prefix_advice(c).to_owned()));
+            }
+        },
+        _ => {}
     }
     Ok(out)
 }
@@ -637,6 +680,7 @@ fn uv_environment(c: &SimpleCommand, cwd: &str, cwd_known: bool, at: Landing) ->
     }
 }
 
+const CARGO_HOME: &str = "puts its programs in the cargo home's `bin`, beside rustup's own (`cargo`, `rustc`), under names the crates it installs do not tell";
 const UV_PYTHON: &str =
     "makes the project's environment on a Python uv may download outside it, which the runtime would not have";
 const UV_WHERE: &str = "installs into the project's `.venv` in a working folder the file does not show";
@@ -815,43 +859,23 @@ fn installs_into_prefix(c: &SimpleCommand, base_prefix: Option<&str>, poetry_sys
         || (p.starts_with("python") && args.windows(2).any(|w| w[0].ends_with("setup.py") && w[1] == "install"))
 }
 
-/// What a RUN has told the project tools so far (by ENV, or by their `config` earlier in it).
-struct Told {
-    /// Where Bundler was told to install (`BUNDLE_PATH`, `bundle config set path …`; empty
-    /// for `BUNDLE_DEPLOYMENT`, which means `vendor/bundle` in the app).
-    bundle_path: Option<String>,
-    /// Poetry makes no virtualenv (`POETRY_VIRTUALENVS_CREATE=false`).
-    poetry_system: bool,
-}
-
-impl Told {
-    fn from_env(vars: &[(String, String)]) -> Told {
-        let no = |v: &str| matches!(v.to_ascii_lowercase().as_str(), "false" | "0" | "no");
-        Told {
-            bundle_path: vars.iter().rev().find_map(|(k, v)| match k.as_str() {
-                "BUNDLE_PATH" => Some(v.clone()),
-                "BUNDLE_DEPLOYMENT" => Some(String::new()),
-                _ => None,
-            }),
-            poetry_system: vars.iter().any(|(k, v)| k == "POETRY_VIRTUALENVS_CREATE" && no(v)),
-        }
+/// The folder of its own a gem, global npm (pnpm) or pip install is told to install into:
+/// `gem install` (GEM_HOME, `--install-dir`), `npm install -g` (`--prefix`, NPM_CONFIG_PREFIX),
+/// `pnpm add -g` (PNPM_HOME), `pip install` (`--target`, `--prefix`, PIP_TARGET, PIP_PREFIX).
+fn told_folder(c: &SimpleCommand, told: &Told) -> Option<String> {
+    if c.program() == "gem" && c.subcommand() == Some("install") {
+        return told::gem_home(c, told);
     }
-
-    fn see(&mut self, c: &SimpleCommand) {
-        self.poetry_system = poetry_creates_no_venv(c).unwrap_or(self.poetry_system);
-        // `bundle config set --local path vendor/bundle`, `bundle config path /gems`
-        if c.program() == "bundle" && c.subcommand() == Some("config") {
-            let words: Vec<&String> = c.args().iter().filter(|a| !a.starts_with('-')).collect();
-            if let Some(at) = words.iter().position(|w| *w == "path") {
-                self.bundle_path = Some(words.get(at + 1).map(|w| w.to_string()).unwrap_or_default());
-            }
-        }
+    if installs_globally(c) {
+        return told::global_prefix(c, told);
     }
+    let args = crate::dockerfile::packages::pip_install(c)?;
+    told::pip_folder(args, c, told).filter(|d| !d.contains('$'))
 }
 
 /// Where `bundle install` puts the gems, when that is a folder of its own to copy: an
-/// absolute path it was told (`--path /gems`, `BUNDLE_PATH=/usr/local/bundle`), or, told
-/// nothing, the official ruby image's GEM_HOME (`/usr/local/bundle`). `None` for a path in
+/// absolute path it was told (`--path /gems`, `BUNDLE_PATH=/usr/local/bundle`), the GEM_HOME
+/// it was told, or, told nothing, the official ruby image's GEM_HOME (`/usr/local/bundle`). `None` for a path in
 /// the app (`--deployment`, `vendor/bundle`), which ships with the app's folder. Told nothing
 /// on a distribution's Ruby, the gems go to its own gem folder, which the toolchain shares:
 /// refused, saying what to write.
@@ -867,24 +891,15 @@ fn bundle_target(
         "--deployment" | "--standalone" => Some(String::new()),
         _ => a.strip_prefix("--path=").or_else(|| a.strip_prefix("--standalone=").map(|_| "")).map(str::to_owned),
     });
-    match flag.or_else(|| told.bundle_path.clone()) {
+    let told_path = told.value(c, "BUNDLE_PATH").or_else(|| told.value(c, "BUNDLE_DEPLOYMENT").map(|_| String::new()));
+    match flag.or(told_path) {
         Some(path) if path.starts_with('/') && !path.contains('$') => Ok(Some(resolve_path(cwd, &path))),
         Some(_) => Ok(None),
+        // Bundler installs into GEM_HOME when told no path of its own
+        None if told.folder(c, "GEM_HOME").is_some() => Ok(told.folder(c, "GEM_HOME")),
         None if base_prefix == Some("/usr/local/bundle") => Ok(Some("/usr/local/bundle".into())),
         None => Err(Stuck::DistroPip(c.words.join(" "), own_prefix_advice(c).to_owned())),
     }
-}
-
-/// What `poetry config virtualenvs.create X` sets: `Some(true)` when it turns virtualenvs
-/// off (Poetry then installs into the interpreter's prefix), `Some(false)` when on, `None`
-/// for any other command.
-fn poetry_creates_no_venv(c: &SimpleCommand) -> Option<bool> {
-    if c.program() != "poetry" || c.subcommand() != Some("config") {
-        return None;
-    }
-    let words: Vec<&str> = c.args().iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
-    let at = words.iter().position(|w| *w == "virtualenvs.create")?;
-    Some(words.get(at + 1).is_some_and(|v| matches!(*v, "false" | "0")))
 }
 
 /// Whether npm, pnpm or yarn installs packages globally (`npm install -g pm2`, `pnpm add

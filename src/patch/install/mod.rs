@@ -13,7 +13,9 @@
 //! The artifact is what the RUN installs: the `--prefix` of `configure`/CMake (`/usr/local`
 //! by default) for `make install`; a `DESTDIR` staging folder when the prefix is `/usr`; the
 //! destination of `cp`/`install`/`mv`; `go build -o`; `cargo install --root`; the jar `jar`
-//! writes; `/usr/local` for pip, npm and gem installs into an official image's prefix.
+//! writes; `/usr/local` for pip, npm and gem installs into an official image's prefix, or
+//! the folder a package manager was told to install into (GOBIN, GEM_HOME, `npm config set
+//! prefix`, `pip install --target`: [`told`]).
 //! The project folder the build ran in comes whole when the program runs from it and the
 //! build wrote there (`bundle exec rake assets:precompile` in /var/app, beside the gems in
 //! the prefix). When the image that ships is built FROM another stage (`FROM base AS app`),
@@ -26,6 +28,9 @@ mod artifacts;
 mod commands;
 mod fetch;
 mod runtime;
+mod told;
+
+pub(super) use told::settings;
 
 use super::{libraries, start};
 use super::{refuse, verbatim, Outcome, Plan, Rationale, Reason};
@@ -378,8 +383,14 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
     let mut vars = fetch::global_args(df);
     // the virtualenvs the stage's RUNs so far create, which ENV may activate for later RUNs
     let mut venvs: Vec<String> = Vec::new();
+    // what the RUNs so far told the package managers by their configuration commands
+    let mut configured: Vec<(String, String)> = Vec::new();
     let mut prev_end = s.stage.line;
     for (n, ins) in s.stage.instructions.iter().enumerate() {
+        // a configuration lasts for the RUNs after it
+        if let Some(Some(script)) = n.checked_sub(1).map(|p| &s.scripts[p]) {
+            configured.extend(script.commands.iter().flat_map(told::settings));
+        }
         let before = prev_end;
         let text = verbatim(df, ins, before);
         prev_end = ins.end_line;
@@ -410,7 +421,7 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
                     out.build.push(text);
                     continue;
                 };
-                split_run(df, s, ins, script, before, &workdir, &vars, &venvs, &mut out)?;
+                split_run(df, s, ins, script, before, &workdir, &vars, &venvs, &configured, &mut out)?;
                 unpinned_release(s, ins, state, inputs)?;
                 let had = out.runtime_pkgs.len();
                 runtime_packages(s, state, inputs, &mut out);
@@ -564,6 +575,7 @@ fn split_run(
     workdir: &str,
     vars: &[(String, String)],
     venvs: &[String],
+    configured: &[(String, String)],
     out: &mut Split,
 ) -> Result<(), Outcome> {
     // where this RUN's installs land: as written, or staged (DESTDIR) / in a virtualenv, by
@@ -571,7 +583,7 @@ fn split_run(
     // `--user`) installs into PYTHONUSERBASE (OctoPrint's `/octoprint/plugins`)
     let user_base = pip_user_base(s, ins, script)?;
     let base_prefix = user_base.as_deref().or(s.base_prefix);
-    let mut landing = landing(s, ins, base_prefix, vars, venvs);
+    let mut landing = landing(s, ins, base_prefix, vars, venvs, configured);
     let mut edits = Vec::new();
     let found = loop {
         match artifacts(&script.commands, workdir, landing) {
@@ -863,12 +875,13 @@ fn landing<'a>(
     base_prefix: Option<&'a str>,
     vars: &'a [(String, String)],
     venvs: &'a [String],
+    configured: &'a [(String, String)],
 ) -> Landing<'a> {
     let official = official_or_arch(&s.base);
     let workdir_unknown = official.is_none()
         && !s.stage.instructions.iter().take_while(|i| i.line < ins.line).any(|i| i.kind == Kind::Workdir);
     let python_image = official.as_deref() == Some("python");
-    Landing { base_prefix, vars, venvs, workdir_unknown, python_image, ..Landing::default() }
+    Landing { base_prefix, vars, venvs, configured, workdir_unknown, python_image, ..Landing::default() }
 }
 
 /// The commands of a build RUN the runtime must rerun (set-up: users, links, permissions);
@@ -2227,6 +2240,41 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         // told by ENV alone, with no other work in the RUN, the Python rewriter takes it: its
         // virtualenv is active, so Poetry installs there
         assert!(runtime(&patch(&env)).contains("COPY --from=build /opt/venv /opt/venv\n"));
+    }
+
+    /// Where a package manager is told to install (by ENV, an earlier RUN's configuration, a
+    /// flag) is what the runtime copies, not the place its official image would use
+    #[test]
+    fn a_package_manager_installs_where_it_is_told() {
+        let go = "FROM golang:1.22\nENV GOBIN=/opt/bin\nRUN go install github.com/acme/tool@v1.0.0\nCMD [\"/opt/bin/tool\"]\n";
+        assert!(runtime(&patch(go)).contains("COPY --from=build /opt/bin /opt/bin\n"), "{}", runtime(&patch(go)));
+        // a folder of the system: the program by name, not the folder
+        let system = go.replace("GOBIN=/opt/bin", "GOBIN=/usr/local/bin").replace("/opt/bin/tool", "tool");
+        assert!(runtime(&patch(&system)).contains("COPY --from=build /usr/local/bin/tool /usr/local/bin/tool\n"));
+        let gem = "FROM ruby:3.3-slim\nENV GEM_HOME=/opt/gems PATH=/opt/gems/bin:$PATH\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential && rm -rf /var/lib/apt/lists/*\nRUN gem install nokogiri\nCMD [\"nokogiri\", \"-v\"]\n";
+        let rt = runtime(&patch(gem));
+        assert!(rt.contains("COPY --from=build /opt/gems /opt/gems\n") && !rt.contains("/usr/local/bundle"), "{rt}");
+        // Bundler told no path of its own installs into GEM_HOME
+        let bundle = gem
+            .replace("RUN gem install nokogiri", "WORKDIR /app\nCOPY . .\nRUN bundle install")
+            .replace("[\"nokogiri\", \"-v\"]", "[\"bundle\", \"exec\", \"puma\"]");
+        assert!(
+            runtime(&patch(&bundle)).contains("COPY --from=build /opt/gems /opt/gems\n"),
+            "{}",
+            runtime(&patch(&bundle))
+        );
+        // npm's prefix set by an earlier RUN's configuration
+        let npm = "FROM node:20-slim\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential python3 && rm -rf /var/lib/apt/lists/*\nRUN npm config set prefix /home/node/.npm-global\nENV PATH=$PATH:/home/node/.npm-global/bin\nRUN npm install -g sqlite3-cli\nCMD [\"sqlite3-cli\"]\n";
+        let rt = runtime(&patch(npm));
+        assert!(rt.contains("COPY --from=build /home/node/.npm-global /home/node/.npm-global\n"), "{rt}");
+        let pip = "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential libpq-dev && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nRUN pip install --target=/app/deps psycopg2\nENV PYTHONPATH=/app/deps\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
+        assert!(runtime(&patch(pip)).contains("COPY --from=build /app/deps /app/deps\n"), "{}", runtime(&patch(pip)));
+        // cargo told nothing puts its programs beside rustup's: refused, asking for a root
+        let cargo = "FROM rust:1.80\nRUN cargo install ripgrep\nCMD [\"rg\"]\n";
+        let O::Refused(r) = suggest(cargo, "D", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert!(r.message.contains("--root"), "{}", r.message);
+        let told = cargo.replace("RUN cargo", "ENV CARGO_HOME=/opt/cargo\nRUN cargo");
+        assert!(runtime(&patch(&told)).contains("COPY --from=build /opt/cargo/bin /opt/cargo/bin\n"));
     }
 
     /// pterodactyl/panel's shape: one RUN installs the extensions' `-dev` packages, builds the
