@@ -122,6 +122,108 @@ fn needs_the_full_image(stage: &crate::dockerfile::Stage, runs: &[(usize, Run)],
     None
 }
 
+/// Whether the file places its Python environment itself, which this rewrite's virtualenv
+/// would shadow: the build-and-install split takes such a file.
+fn placed_by_the_file(final_stage: &crate::dockerfile::Stage) -> bool {
+    // pip told to install for the user cannot install into this rewrite's virtualenv ("User
+    // site-packages are not visible"): the build-and-install split copies the user base
+    let for_user = final_stage.instructions.iter().any(|i| {
+        (i.kind == Kind::Env
+            && i.pairs().iter().any(|kv| kv.key == "PIP_USER" && kv.value.as_deref().is_some_and(pip_user_env)))
+            || (i.kind == Kind::Run
+                && crate::dockerfile::shell::parse(&i.script().unwrap_or_default()).commands.iter().any(pip_user_flag))
+    });
+    // … nor can a virtualenv the file makes itself (`python -m venv /app/.venv`, `uv venv`,
+    // an `ENV VIRTUAL_ENV` or uv's UV_PROJECT_ENVIRONMENT), or tells a tool where to make
+    // (Poetry's or Pipenv's in the project, which a CMD may name: `/app/.venv/bin/python`): it
+    // would shadow this rewrite's, and the runtime would rerun the making of an empty one. The
+    // split copies the file's virtualenv as it is. So is pip told a folder of its own
+    // (`--target`, `--prefix`, PIP_TARGET): what it installs is not in the virtualenv
+    let own_venv = final_stage.instructions.iter().any(|i| {
+        (i.kind == Kind::Env && i.pairs().iter().any(|kv| tells_where(&kv.key)))
+            || (i.kind == Kind::Run
+                && shell::parse(&i.script().unwrap_or_default()).commands.iter().any(command_tells_where))
+    });
+    for_user || own_venv
+}
+
+/// Whether an ENV tells where a Python environment is made, or where pip installs: a
+/// virtualenv of the file's own (VIRTUAL_ENV, UV_PROJECT_ENVIRONMENT, Poetry's and Pipenv's
+/// in the project or under a path, WORKON_HOME), or pip's own folder (PIP_TARGET, PIP_PREFIX).
+fn tells_where(key: &str) -> bool {
+    matches!(
+        key,
+        "VIRTUAL_ENV"
+            | "UV_PROJECT_ENVIRONMENT"
+            | "POETRY_VIRTUALENVS_IN_PROJECT"
+            | "POETRY_VIRTUALENVS_PATH"
+            | "PIPENV_VENV_IN_PROJECT"
+            | "PIPENV_CUSTOM_VENV_NAME"
+            | "WORKON_HOME"
+            | "PIP_TARGET"
+            | "PIP_PREFIX"
+            | "PIP_ROOT"
+    )
+}
+
+/// Whether a command makes a virtualenv of its own (`python -m venv /app/.venv`), tells
+/// Poetry to make one in the project (`poetry config virtualenvs.in-project true`), or tells
+/// pip a folder of its own (`--target`, `--prefix`, `--root`).
+fn command_tells_where(c: &SimpleCommand) -> bool {
+    let own_folder = |args: &[String]| {
+        args.iter().any(|a| {
+            ["--target", "-t", "--prefix", "--root"]
+                .iter()
+                .any(|f| a == f || a.strip_prefix(f).is_some_and(|r| r.starts_with('=')))
+        })
+    };
+    crate::dockerfile::packages::venv_folder(c).is_some()
+        || pip_install(c).is_some_and(own_folder)
+        || super::install::settings(c)
+            .iter()
+            .any(|(k, v)| k == "POETRY_VIRTUALENVS_IN_PROJECT" && !matches!(v.as_str(), "false" | "0"))
+}
+
+/// The packaging tools the image runs after its build (`poetry run gunicorn …` in the CMD,
+/// `uv run manage.py collectstatic` in a RUN that stays): they must be in the virtualenv
+/// the runtime copies, not in the build stage's own Python.
+fn tools_run(stage: &crate::dockerfile::Stage, runs: &[(usize, Run)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (n, ins) in stage.instructions.iter().enumerate() {
+        let words: Vec<String> = match ins.kind {
+            Kind::Cmd | Kind::Entrypoint => {
+                ins.script().map(|t| shell::split_words(&t)).unwrap_or_else(|| ins.words().to_vec())
+            }
+            Kind::Run if runs.iter().any(|(m, r)| *m == n && matches!(r, Run::Runtime)) => {
+                shell::parse(&ins.script().unwrap_or_default())
+                    .commands
+                    .iter()
+                    .map(|c| c.program().to_owned())
+                    .collect()
+            }
+            _ => continue,
+        };
+        for w in words {
+            let program = w.rsplit('/').next().unwrap_or_default().to_owned();
+            if TOOLS.contains(&program.as_str()) && !matches!(program.as_str(), "pip" | "setuptools" | "wheel") {
+                out.push(program);
+            }
+        }
+    }
+    out
+}
+
+/// The packaging tools a RUN that only installs them installs (`pip install poetry==1.8`).
+fn tools_installed(script: &str) -> Vec<String> {
+    shell::parse(script)
+        .commands
+        .iter()
+        .filter_map(pip_install)
+        .flat_map(|args| args.iter().filter(|a| !a.starts_with('-')))
+        .map(|n| crate::dockerfile::packages::package_name(n).to_owned())
+        .collect()
+}
+
 /// Whether a RUN left to the runtime builds (`make -C docs html` after the pip install): it
 /// would build there without the toolchain, so the build-and-install split takes the file,
 /// which moves it with its output.
@@ -142,28 +244,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         Err(outcome) => return Some(Err(outcome)),
     };
     let (final_stage, base) = (opening.stage, opening.base.as_str());
-    // pip told to install for the user cannot install into this rewrite's virtualenv ("User
-    // site-packages are not visible"): the build-and-install split copies the user base
-    let for_user = final_stage.instructions.iter().any(|i| {
-        (i.kind == Kind::Env
-            && i.pairs().iter().any(|kv| kv.key == "PIP_USER" && kv.value.as_deref().is_some_and(pip_user_env)))
-            || (i.kind == Kind::Run
-                && crate::dockerfile::shell::parse(&i.script().unwrap_or_default()).commands.iter().any(pip_user_flag))
-    });
-    // … nor can a virtualenv the file makes itself (`python -m venv /app/.venv`, `uv venv`,
-    // an `ENV VIRTUAL_ENV` or uv's UV_PROJECT_ENVIRONMENT): it would shadow this rewrite's,
-    // and the runtime would rerun the making of an empty one. The split copies the file's
-    // virtualenv as it is
-    let own_venv = final_stage.instructions.iter().any(|i| {
-        (i.kind == Kind::Env
-            && i.pairs().iter().any(|kv| matches!(kv.key.as_str(), "VIRTUAL_ENV" | "UV_PROJECT_ENVIRONMENT")))
-            || (i.kind == Kind::Run
-                && crate::dockerfile::shell::parse(&i.script().unwrap_or_default())
-                    .commands
-                    .iter()
-                    .any(|c| crate::dockerfile::packages::venv_folder(c).is_some()))
-    });
-    if for_user || own_venv {
+    if placed_by_the_file(final_stage) {
         return None;
     }
     if base.contains('$') {
@@ -186,6 +267,21 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         .enumerate()
         .filter(|(_, i)| i.kind == Kind::Run)
         .map(|(n, i)| (n, classify(&i.script().unwrap_or_default())))
+        .collect();
+    // a packaging tool the image runs after its build goes into the virtualenv with the rest
+    let run_later = tools_run(final_stage, &runs);
+    let runs: Vec<(usize, Run)> = runs
+        .into_iter()
+        .map(|(n, r)| match r {
+            Run::Tool
+                if tools_installed(&final_stage.instructions[n].script().unwrap_or_default())
+                    .iter()
+                    .any(|t| run_later.contains(t)) =>
+            {
+                (n, Run::Pip)
+            }
+            r => (n, r),
+        })
         .collect();
     if let Some((n, Run::Mixed(why))) = runs.iter().find(|(_, r)| matches!(r, Run::Mixed(_))) {
         let line = final_stage.instructions[*n].line;
@@ -269,9 +365,11 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             format!("the runtime stage runs on `{runtime_base}` instead of `{base}`"),
         ));
     }
-    let uses_uv = final_stage.instructions.iter().any(|i| {
-        i.kind == Kind::Run && i.script().is_some_and(|t| shell::parse(&t).commands.iter().any(|c| c.program() == "uv"))
-    });
+    let uses_uv = run_later.iter().any(|t| t == "uv")
+        || final_stage.instructions.iter().any(|i| {
+            i.kind == Kind::Run
+                && i.script().is_some_and(|t| shell::parse(&t).commands.iter().any(|c| c.program() == "uv"))
+        });
     Some(Ok(Plan::new("python", df, final_stage, base, &runtime_base, build, runtime, rationale)
         .with("tools", tools)
         .with("uv", uses_uv)))
@@ -348,5 +446,46 @@ mod tests {
         let uv = "FROM python:3.12\nWORKDIR /app\nRUN pip install uv\nCOPY . .\nRUN uv sync --frozen\nCMD [\"python\", \"app.py\"]\n";
         let Outcome::Patch(p) = suggest(uv, "D", &Default::default(), &Templates::built_in()) else { panic!() };
         assert!(p.patched.contains("UV_PROJECT_ENVIRONMENT=/opt/venv"), "{}", p.patched);
+    }
+
+    /// A packaging tool the image runs after its build (`poetry run`, `uv run` in the CMD) is
+    /// installed into the virtualenv the runtime copies, and the runtime finds uv's project
+    /// environment where the build made it
+    #[test]
+    fn a_tool_the_image_runs_ships_in_the_virtualenv() {
+        use crate::patch::{suggest, Outcome, Templates};
+        let text = "FROM python:3.12\nWORKDIR /app\nRUN pip install poetry\nCOPY pyproject.toml poetry.lock ./\nRUN poetry install --only main --no-root\nCOPY . .\nCMD [\"poetry\", \"run\", \"python\", \"-m\", \"app\"]\n";
+        let Outcome::Patch(p) = suggest(text, "D", &Default::default(), &Templates::built_in()) else { panic!() };
+        let tool = p.patched.find("RUN pip install --no-cache-dir poetry").expect("the tool install");
+        let venv = p.patched.find("RUN python -m venv /opt/venv").unwrap();
+        assert!(tool > venv, "the tool the CMD runs goes into the virtualenv:\n{}", p.patched);
+        let uv = "FROM python:3.12\nWORKDIR /app\nRUN pip install uv\nCOPY . .\nRUN uv sync --frozen\nCMD [\"uv\", \"run\", \"app.py\"]\n";
+        let Outcome::Patch(p) = suggest(uv, "D", &Default::default(), &Templates::built_in()) else { panic!() };
+        let runtime = &p.patched[p.patched.find("AS runtime").unwrap()..];
+        assert!(runtime.contains("UV_PROJECT_ENVIRONMENT=/opt/venv\nCOPY --from=build /opt/venv"), "{}", p.patched);
+        assert!(
+            p.patched.find("RUN pip install --no-cache-dir uv").unwrap()
+                > p.patched.find("RUN python -m venv").unwrap()
+        );
+    }
+
+    /// An environment the file places itself (Poetry's in the project, which the CMD names) or
+    /// pip told a folder of its own is not this rewrite's: a virtualenv of its own would take
+    /// the packages away from where the program looks
+    #[test]
+    fn an_environment_the_file_places_is_left_to_the_split() {
+        let poetry = "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential libpq-dev\nENV POETRY_VIRTUALENVS_IN_PROJECT=true\nRUN pip install poetry\nWORKDIR /app\nCOPY . .\nRUN poetry install --only main\nCMD [\"/app/.venv/bin/python\", \"app.py\"]\n";
+        let df = Dockerfile::parse(poetry).unwrap();
+        assert!(plan(&df, &Default::default()).is_none());
+        let config = poetry.replace(
+            "ENV POETRY_VIRTUALENVS_IN_PROJECT=true\nRUN pip install poetry",
+            "RUN pip install poetry && poetry config virtualenvs.in-project true",
+        );
+        assert!(plan(&Dockerfile::parse(&config).unwrap(), &Default::default()).is_none());
+        let target = "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential libpq-dev\nWORKDIR /app\nRUN pip install --target=/app/deps psycopg2\nENV PYTHONPATH=/app/deps\nCMD [\"python\", \"app.py\"]\n";
+        assert!(plan(&Dockerfile::parse(target).unwrap(), &Default::default()).is_none());
+        let prefix = target.replace("pip install --target=/app/deps", "pip install");
+        let prefix = prefix.replace("WORKDIR /app", "ENV PIP_PREFIX=/opt/py\nWORKDIR /app");
+        assert!(plan(&Dockerfile::parse(&prefix).unwrap(), &Default::default()).is_none());
     }
 }
