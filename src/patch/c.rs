@@ -69,6 +69,9 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             ),
         );
     };
+    if let Err(refused) = super::started_outside(stage, &builds.workdir, &binary) {
+        return Some(Err(refused));
+    }
     let (build, runtime) = super::split_copying(df, stage, classify, last_build, &binary);
     let rationale = vec![
         Rationale::new(

@@ -29,10 +29,50 @@ fn artifact(script: &str) -> Option<String> {
             let opts = args.first()?.trim_start_matches('-');
             (opts.starts_with('c') && opts.contains('f')).then(|| args.get(1).cloned()).flatten()
         }
-        "mvn" | "mvnw" => Some("target".into()),
-        "gradle" | "gradlew" => Some("build/libs".into()),
+        "mvn" | "mvnw" => Some(maven_target(c.args())),
+        "gradle" | "gradlew" => Some(gradle_output(c.args())),
         _ => None,
     })
+}
+
+/// Maven's output folder: `target` of the project it is pointed at (`-f app/pom.xml`,
+/// `--file=app`), else of the folder it runs in.
+fn maven_target(args: &[String]) -> String {
+    let file = args
+        .windows(2)
+        .find(|w| w[0] == "-f" || w[0] == "--file")
+        .map(|w| w[1].as_str())
+        .or_else(|| args.iter().find_map(|a| a.strip_prefix("--file=")));
+    match file.map(|f| f.strip_suffix("pom.xml").unwrap_or(f).trim_end_matches('/')) {
+        Some(dir) if !dir.is_empty() && dir != "." => format!("{dir}/target"),
+        _ => "target".into(),
+    }
+}
+
+/// Gradle's output folder for the tasks it runs: `build/install` for the application
+/// plugin's `installDist`, `build/distributions` for `distZip`/`distTar`, else the jars'
+/// `build/libs`; in the subproject a task names (`:app:installDist` → `app/build/install`).
+fn gradle_output(args: &[String]) -> String {
+    let tasks: Vec<&str> = args.iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
+    let folder = |task: &str| {
+        let name = task.rsplit(':').next().unwrap_or(task);
+        if name.starts_with("install") && name.ends_with("Dist") {
+            Some("build/install")
+        } else if matches!(name, "distZip" | "distTar" | "assembleDist") {
+            Some("build/distributions")
+        } else {
+            None
+        }
+    };
+    let (task, out) = tasks
+        .iter()
+        .find_map(|t| folder(t).map(|f| (*t, f)))
+        .unwrap_or((tasks.first().copied().unwrap_or(""), "build/libs"));
+    let project: Vec<&str> = task.split(':').filter(|p| !p.is_empty()).collect();
+    match project.split_last() {
+        Some((_, path)) if !path.is_empty() => format!("{}/{out}", path.join("/")),
+        _ => out.to_owned(),
+    }
 }
 
 /// The JRE image for a JDK or build-tool image: the same vendor's JRE of the same Java version
@@ -163,6 +203,9 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             ),
         );
     };
+    if let Err(refused) = super::started_outside(stage, &builds.workdir, &produced) {
+        return Some(Err(refused));
+    }
     let (build, runtime) = super::split_copying(df, stage, classify, last_build, &produced);
     let rationale = vec![
         Rationale::new(
@@ -219,6 +262,31 @@ mod tests {
             "{runtime}"
         );
         crate::patch::testing::answers(EXAMPLE, &p, &["SL101", "SL102"]);
+    }
+
+    #[test]
+    fn the_output_folder_follows_the_task_and_the_project() {
+        let w = |s: &str| s.split(' ').map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(super::gradle_output(&w("build --no-daemon")), "build/libs");
+        assert_eq!(super::gradle_output(&w("clean installDist")), "build/install");
+        assert_eq!(super::gradle_output(&w(":server:installDist -x test")), "server/build/install");
+        assert_eq!(super::gradle_output(&w(":app:bootJar")), "app/build/libs");
+        assert_eq!(super::maven_target(&w("-B -f api/pom.xml package")), "api/target");
+        assert_eq!(super::maven_target(&w("-B package")), "target");
+        // the program the CMD starts must be in what the runtime copies
+        let installed = "FROM gradle:8-jdk21\nWORKDIR /home/gradle/project\nCOPY . .\nRUN gradle installDist\nCMD [\"build/install/app/bin/app\"]\n";
+        let O::Patch(p) = suggest(installed, "D", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert!(
+            p.patched
+                .contains("COPY --from=build /home/gradle/project/build/install /home/gradle/project/build/install"),
+            "{}",
+            p.patched
+        );
+        // a task whose output is not what the CMD starts (the distribution of `gradle build`
+        // is in build/distributions, not build/install)
+        let elsewhere = installed.replace("gradle installDist", "gradle build");
+        let O::Refused(r) = suggest(&elsewhere, "D", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert!(r.message.contains("`build/install/app/bin/app`") && r.message.contains("build/libs"), "{}", r.message);
     }
 
     #[test]

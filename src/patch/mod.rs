@@ -614,6 +614,41 @@ pub fn previous_end_line(stage: &crate::dockerfile::Stage, n: usize) -> usize {
     n.checked_sub(1).map_or(stage.line, |p| stage.instructions[p].end_line)
 }
 
+/// Refuse a split whose program would not start: the CMD or ENTRYPOINT runs a program by
+/// its path (`build/install/app/bin/app`) or a jar (`java -jar app.jar`) that lies in the
+/// build's folder but outside `artifact`, the one path the runtime copies from the build
+/// (`gradle installDist` copied as `build/libs`; `cp target/app.jar .` after Maven).
+pub fn started_outside(stage: &crate::dockerfile::Stage, workdir: &str, artifact: &str) -> Result<(), Outcome> {
+    use crate::dockerfile::{resolve_path, within, Kind};
+    let mut dir = "/".to_owned();
+    for ins in &stage.instructions {
+        if ins.kind == Kind::Workdir {
+            dir = resolve_path(&dir, ins.words().first().map(String::as_str).unwrap_or("/"));
+        }
+        if !matches!(ins.kind, Kind::Cmd | Kind::Entrypoint) {
+            continue;
+        }
+        let words =
+            ins.script().map(|t| crate::dockerfile::shell::split_words(&t)).unwrap_or_else(|| ins.words().to_vec());
+        let named = words.iter().enumerate().filter(|(i, w)| {
+            !w.contains('$') && (w.ends_with(".jar") || (*i == 0 && w.contains('/'))) && !w.starts_with('-')
+        });
+        for (_, w) in named {
+            let path = resolve_path(&dir, w);
+            if within(&path, workdir) && !within(&path, artifact) {
+                return Err(Outcome::refused(
+                    Reason::UnknownArtifact,
+                    format!(
+                        "line {}: the program starts with `{w}`, which the build leaves in `{workdir}` outside `{artifact}`, the path shiplight copies; name what the build produces where the program runs it (`jar cf PATH`, a build tool's own output folder), and ask again",
+                        ins.line
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// [`split`] for a stage whose build RUNs (per `classify`) produce `artifact`: it is copied
 /// from the build stage to the same path where the last build was.
 pub fn split_copying(
