@@ -916,6 +916,16 @@ fn replay(
             feeds = Some(feeds.map_or(written.clone(), |f| format!("{f} | {written}")));
             continue;
         }
+        // the shared libraries' cache the build refreshed for what it installed (`make install
+        // && ldconfig`): the runtime refreshes it once they arrive, or the loader would not
+        // find them in /usr/local/lib
+        if p == "ldconfig" && !c.conditional() {
+            let written = commands::written(df, ins, c);
+            if !out.setup.contains(&written) {
+                out.setup.push(written);
+            }
+            continue;
+        }
         // a folder the set-up after it works on is made: the folder itself (`mkdir /zap &&
         // chown zap:zap /zap`), one above it (koel's `mkdir -p storage/app/public/images &&
         // chown -R … storage/app`) or one in it
@@ -2275,6 +2285,17 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         assert!(r.message.contains("--root"), "{}", r.message);
         let told = cargo.replace("RUN cargo", "ENV CARGO_HOME=/opt/cargo\nRUN cargo");
         assert!(runtime(&patch(&told)).contains("COPY --from=build /opt/cargo/bin /opt/cargo/bin\n"));
+    }
+
+    /// A build that refreshes the shared libraries' cache after installing (`make install &&
+    /// ldconfig`) has the runtime refresh it once the libraries arrive
+    #[test]
+    fn the_runtime_refreshes_the_library_cache_the_build_did() {
+        let text = "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y build-essential cmake libssl-dev\nCOPY . /tmp/tool\nRUN cd /tmp/tool && mkdir build && cd build && cmake .. && make -j4 && make install && ldconfig\nENTRYPOINT [\"tool\"]\n";
+        let rt = runtime(&patch(text));
+        assert!(rt.contains("COPY --from=build /usr/local /usr/local\nRUN ldconfig\n"), "{rt}");
+        let without = text.replace(" && ldconfig", "");
+        assert!(!runtime(&patch(&without)).contains("ldconfig"));
     }
 
     /// pterodactyl/panel's shape: one RUN installs the extensions' `-dev` packages, builds the
