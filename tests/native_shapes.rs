@@ -19,7 +19,9 @@
 //! the runtime's install sets it up in its place. A thirteenth builds documentation into the
 //! checkout it copied from the build context, on a python image, for a program that names no
 //! path in it (`checkout-built/`): the runtime's COPY of the context takes the folder from the
-//! build stage. Each test prints the engine it ran on.
+//! build stage. A fourteenth installs a shared library and a program linking it, then refreshes
+//! the loader's cache (`shared-lib/`): the runtime refreshes it once the library arrives. Each
+//! test prints the engine it ran on.
 
 mod support;
 
@@ -322,4 +324,25 @@ async fn a_checkout_a_build_wrote_into_comes_from_the_build_stage() {
     let said = ver["smoke"]["patched"]["output"].as_str().unwrap_or("");
     assert!(said.contains("the manual, built by make"), "{ver}");
     smaller_and_alike(test, "checkout-built: the documentation make wrote into the checkout", &engine, ver);
+}
+
+/// `make install && ldconfig` of a shared library and a program linking it into /usr/local:
+/// the runtime reruns `ldconfig` after the prefix arrives, so the loader finds the library
+/// in /usr/local/lib. Before, the patch copied the library but the program failed to start
+/// ("error while loading shared libraries: libgreet.so").
+#[tokio::test]
+async fn a_shared_library_the_build_installed_is_in_the_loaders_cache() {
+    let test = "native_shared_lib";
+    let Some(engine) = ready(test, &["gcc:12", "debian:bookworm-slim"]).await else { return };
+    let (dir, shown) = patched("shared-lib");
+    let runtime = shown.split(" AS runtime\n").nth(1).expect(&shown);
+    // the cache is refreshed after what the build installed arrives (here the staged root: the
+    // Makefile's own PREFIX is not seen, so `make install` is staged with DESTDIR)
+    let copied = runtime.rfind("COPY --from=build ").expect(&shown);
+    assert!(runtime[copied..].contains("\nRUN ldconfig\n"), "{shown}");
+    let v = verified_alike(&dir, "shared-lib", &shown);
+    let ver = &v["verification"];
+    let said = ver["smoke"]["patched"]["output"].as_str().unwrap_or("");
+    assert!(said.contains("hello from libgreet.so"), "{ver}");
+    smaller_and_alike(test, "shared-lib: the library in the loader's cache", &engine, ver);
 }
