@@ -20,8 +20,9 @@
 //! checkout it copied from the build context, on a python image, for a program that names no
 //! path in it (`checkout-built/`): the runtime's COPY of the context takes the folder from the
 //! build stage. A fourteenth installs a shared library and a program linking it, then refreshes
-//! the loader's cache (`shared-lib/`): the runtime refreshes it once the library arrives. Each
-//! test prints the engine it ran on.
+//! the loader's cache (`shared-lib/`): the runtime refreshes it once the library arrives. A
+//! fifteenth tells pip a folder of its own (`pip-target/`: `--target`, read through PYTHONPATH):
+//! that folder ships. Each test prints the engine it ran on.
 
 mod support;
 
@@ -345,4 +346,18 @@ async fn a_shared_library_the_build_installed_is_in_the_loaders_cache() {
     let said = ver["smoke"]["patched"]["output"].as_str().unwrap_or("");
     assert!(said.contains("hello from libgreet.so"), "{ver}");
     smaller_and_alike(test, "shared-lib: the library in the loader's cache", &engine, ver);
+}
+
+/// pip told a folder of its own (`pip install --target=/app/deps`, read through PYTHONPATH)
+/// builds an extension linking libyaml: the runtime gets that folder and libyaml, not the
+/// image's prefix or a virtualenv of the rewrite's, which the program would not read.
+#[tokio::test]
+async fn a_folder_pip_was_told_to_install_into_ships() {
+    let test = "native_pip_target";
+    let Some(engine) = ready(test, &["python:3.9", "python:3.9-slim"]).await else { return };
+    let (_, shown) = patched("pip-target");
+    let runtime = shown.split(" AS runtime\n").nth(1).expect(&shown);
+    assert!(runtime.contains("COPY --from=build /app/deps /app/deps\n"), "{shown}");
+    assert!(!shown.contains("/opt/venv"), "{shown}");
+    shape(test, &engine, "pip-target", "install", "libyaml-0-2", "libyaml-0.so.2");
 }
