@@ -187,6 +187,7 @@ const OTHER_FLAGS: &[(&str, &str)] = &[
     ("--user", "pip install"),
     ("--virtual", "apk add"),
     ("--who-owns", "apk info"),
+    ("--with-deps", "playwright install"),
     ("--yes", "apt-get"),
 ];
 

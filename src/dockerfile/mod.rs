@@ -284,6 +284,26 @@ impl Instruction {
         self.has_mount("cache", path) || self.has_mount("tmpfs", path)
     }
 
+    /// Whether a cache or tmpfs `--mount` of the RUN holds `path`: it targets `path`, a folder
+    /// above it (`/root/.cache` holds uv's `/root/.cache/uv`) or one in it.
+    pub fn mounts_over(&self, path: &str) -> bool {
+        let path = path.trim_end_matches('/');
+        self.flag_values("mount").any(|m| {
+            let opts = mount_options(m);
+            let ty = opts.iter().find(|(k, _)| *k == "type").map(|(_, v)| *v).unwrap_or("bind");
+            let target = opts
+                .iter()
+                .find(|(k, _)| matches!(*k, "target" | "dst" | "destination"))
+                .map(|(_, v)| v.trim_matches(['"', '\'']).trim_end_matches('/'))
+                .unwrap_or("");
+            matches!(ty, "cache" | "tmpfs")
+                && !target.is_empty()
+                && (target == path
+                    || path.starts_with(&format!("{target}/"))
+                    || target.starts_with(&format!("{path}/")))
+        })
+    }
+
     /// Whether a RUN uses a `--mount` of the given type targeting a path under `prefix`.
     pub fn has_mount(&self, mount_type: &str, target_prefix: &str) -> bool {
         self.flag_values("mount").any(|m| {

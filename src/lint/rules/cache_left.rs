@@ -3,7 +3,10 @@
 //! or a stage it is built `FROM`): apt lists without `rm -rf /var/lib/apt/lists/*` (DL3009),
 //! pip without `--no-cache-dir` (DL3042), `apk add` without `--no-cache` (DL3019), yum/dnf/
 //! microdnf without `clean all` (DL3032, DL3040), yarn without `yarn cache clean` (DL3060),
-//! npm without `npm cache clean --force`. A `RUN --mount=type=cache` on the cache's folder,
+//! npm without `npm cache clean --force`, Poetry without `--no-cache` (~/.cache/pypoetry or
+//! POETRY_CACHE_DIR), uv without `--no-cache` or UV_NO_CACHE (~/.cache/uv or UV_CACHE_DIR),
+//! and Playwright's `install --with-deps` (it runs apt itself and leaves the lists; so does
+//! `install-deps`). A `RUN --mount=type=cache` on the cache's folder (or a folder above it),
 //! `PIP_NO_CACHE_DIR` set by ENV (any value: pip reads `off` and `0` as "no cache" too), or
 //! `pip cache purge` in the same RUN, counts as clean (`npm cache clear` and `npm cache rm`
 //! are npm's names for `npm cache clean`). So does an ENV the repository's own image sets,
@@ -105,6 +108,35 @@ fn lists_fix(
         ),
         None => (fix.to_owned(), edits::append_command(ins, script, APT_LISTS).into_iter().collect()),
     }
+}
+
+/// The cache a Red Hat family manager's install leaves, unless the RUN cleans it (`clean
+/// all`, removing /var/cache/yum or dnf — `removed` — or a cache mount on /var/cache): its
+/// hadolint alias, the cache, the fix and its edit.
+fn yum_cache_left(
+    ctx: &Ctx,
+    stage: &crate::dockerfile::Stage,
+    ins: &Instruction,
+    script: &Script,
+    m: Manager,
+    removed: bool,
+) -> Option<(Option<&'static str>, String, String, Vec<Edit>)> {
+    let tool = match m {
+        Manager::Yum => "yum",
+        Manager::Dnf => "dnf",
+        _ => "microdnf",
+    };
+    let cleans = script.calls(&["yum", "dnf", "microdnf"]).any(|c| c.subcommand() == Some("clean")) || removed;
+    if cleans || ins.mounts_away("/var/cache") {
+        return None;
+    }
+    let alias = if m == Manager::Yum { "DL3032" } else { "DL3040" };
+    Some((
+        Some(alias),
+        format!("the {tool} cache (/var/cache/{})", yum_cache_dir(ctx, stage, m)),
+        format!("end the RUN with `&& {tool} clean all`"),
+        edits::append_command(ins, script, &format!("{tool} clean all")).into_iter().collect(),
+    ))
 }
 
 /// Where a Red Hat family manager keeps its cache: dnf (and `yum`, which is dnf from
@@ -216,19 +248,16 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     || (c.program() == "add-apt-repository"
                         && !c.args().iter().any(|a| a == "-n" || a == "--no-update"))
             });
-            let append = |command: &str| edits::append_command(ins, script, command).into_iter().collect::<Vec<_>>();
-            if runs_apt_setup_script(script) && system_caches {
-                seen.push("apt");
-                if !lists_cleared {
-                    let fix = "end the RUN with `&& rm -rf /var/lib/apt/lists/*`, or install and clean in this RUN";
+            // the lists an installer the RUN runs fetched itself (a vendor's apt setup script,
+            // Playwright's `--with-deps`)
+            if system_caches && !lists_cleared {
+                if let Some((cache, fix)) = lists_fetched_by_an_installer(script) {
                     let (fix, edits) = lists_fix(ctx, stage, ins, script, fix);
-                    push(
-                        Some("DL3009"),
-                        "the apt package lists its piped vendor setup script fetched (/var/lib/apt/lists)",
-                        &fix,
-                        edits,
-                    );
+                    push(Some("DL3009"), cache, &fix, edits);
                 }
+            }
+            if system_caches && (runs_playwright_deps(script) || runs_apt_setup_script(script)) {
+                seen.push("apt");
             }
             for cmd in &script.commands {
                 let apt_update =
@@ -270,22 +299,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     }
                     Some(m @ (Manager::Yum | Manager::Dnf | Manager::Microdnf)) if !seen.contains(&"yum") => {
                         seen.push("yum");
-                        let tool = match m {
-                            Manager::Yum => "yum",
-                            Manager::Dnf => "dnf",
-                            _ => "microdnf",
-                        };
-                        let cleans = script.calls(&["yum", "dnf", "microdnf"]).any(|c| c.subcommand() == Some("clean"))
-                            || removes("/var/cache/yum")
-                            || removes("/var/cache/dnf");
-                        if !cleans && !ins.mounts_away("/var/cache") {
-                            let alias = if m == Manager::Yum { "DL3032" } else { "DL3040" };
-                            push(
-                                Some(alias),
-                                &format!("the {tool} cache (/var/cache/{})", yum_cache_dir(ctx, stage, m)),
-                                &format!("end the RUN with `&& {tool} clean all`"),
-                                append(&format!("{tool} clean all")),
-                            );
+                        let removed = removes("/var/cache/yum") || removes("/var/cache/dnf");
+                        if let Some((alias, cache, fix, edits)) = yum_cache_left(ctx, stage, ins, script, m, removed) {
+                            push(alias, &cache, &fix, edits);
                         }
                     }
                     _ => {}
@@ -301,6 +317,18 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                                 fix,
                             );
                         }
+                    }
+                }
+                if let Some((tool, cache)) = project_tool_cache_left(ctx, stage, ins, script, cmd) {
+                    if !seen.contains(&tool) {
+                        seen.push(tool);
+                        let fix = match tool {
+                            "poetry" => {
+                                "use `poetry install --no-cache`, or remove the cache in this RUN, or use a cache mount"
+                            }
+                            _ => "use `uv … --no-cache` (or set `ENV UV_NO_CACHE=1`), or use a cache mount",
+                        };
+                        push(None, &cache, fix, Vec::new());
                     }
                 }
                 if let Some((tool, _, _)) = node_install(cmd) {
@@ -391,6 +419,110 @@ fn node_cache_left(ins: &Instruction, script: &Script, cmd: &SimpleCommand, tool
         "end the RUN with `&& npm cache clean --force`, or use a cache mount",
         if option_value(cmd.args(), "--cache").is_none() { append("npm cache clean --force") } else { Vec::new() },
     ))
+}
+
+/// The apt lists an installer a RUN runs fetched itself, named: a vendor's setup script piped
+/// to a shell, or Playwright's `--with-deps`.
+fn lists_fetched_by_an_installer(script: &Script) -> Option<(&'static str, &'static str)> {
+    if runs_playwright_deps(script) {
+        Some((
+            "the apt package lists Playwright's `--with-deps` fetched (/var/lib/apt/lists)",
+            "end the RUN with `&& rm -rf /var/lib/apt/lists/*`",
+        ))
+    } else if runs_apt_setup_script(script) {
+        Some((
+            "the apt package lists its piped vendor setup script fetched (/var/lib/apt/lists)",
+            "end the RUN with `&& rm -rf /var/lib/apt/lists/*`, or install and clean in this RUN",
+        ))
+    } else {
+        None
+    }
+}
+
+/// Whether a RUN has Playwright install the system packages its browsers need (`playwright
+/// install --with-deps`, `playwright install-deps`, through npx, `python -m` or a package
+/// runner): it runs `apt-get update` and `apt-get install` itself and leaves the lists.
+fn runs_playwright_deps(script: &Script) -> bool {
+    script.commands.iter().any(|c| {
+        let words = c.args();
+        let at = match c.program() {
+            "playwright" => Some(0),
+            _ => words.iter().position(|w| w == "playwright" || w.starts_with("playwright@")).map(|i| i + 1),
+        };
+        at.is_some_and(|at| {
+            let rest = &words[at.min(words.len())..];
+            rest.first().is_some_and(|w| w == "install-deps")
+                || (rest.first().is_some_and(|w| w == "install") && rest.iter().any(|w| w == "--with-deps"))
+        })
+    })
+}
+
+/// The cache a Python project tool leaves in the layer, if it does: Poetry's (`poetry
+/// install`, `add`, `update`, `sync`; ~/.cache/pypoetry or POETRY_CACHE_DIR), cleared by
+/// `--no-cache` or `poetry cache clear`; uv's (`uv pip install`, `uv sync`, `uv add`, `uv
+/// tool install`; ~/.cache/uv, UV_CACHE_DIR or `--cache-dir`), cleared by `--no-cache`,
+/// UV_NO_CACHE, or `uv cache clean|prune`. Removing the folder (or one above it) or a cache
+/// mount on it counts too. The tool and how the cache is named.
+fn project_tool_cache_left(
+    ctx: &Ctx,
+    stage: &crate::dockerfile::Stage,
+    ins: &Instruction,
+    script: &Script,
+    cmd: &SimpleCommand,
+) -> Option<(&'static str, String)> {
+    let args = cmd.args();
+    let flag = |names: &[&str]| args.iter().any(|a| names.contains(&a.split('=').next().unwrap_or(a)));
+    let words: Vec<&str> = args.iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
+    let truthy = |v: Option<&str>| {
+        v.is_some_and(|v| matches!(v.trim_matches('"').to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
+    };
+    let (tool, env_dir, default, cleans): (&'static str, &str, &str, &[&str]) = match cmd.program() {
+        "poetry" if matches!(words.first(), Some(&("install" | "add" | "update" | "sync"))) => {
+            if flag(&["--no-cache"]) {
+                return None;
+            }
+            ("poetry", "POETRY_CACHE_DIR", ".cache/pypoetry", &["cache"])
+        }
+        "uv" if matches!(
+            words.as_slice(),
+            ["pip", "install" | "sync", ..] | ["sync" | "add", ..] | ["tool", "install", ..]
+        ) =>
+        {
+            if flag(&["--no-cache", "-n", "--no-cache-dir"]) || truthy(ctx.env(stage, "UV_NO_CACHE")) {
+                return None;
+            }
+            ("uv", "UV_CACHE_DIR", ".cache/uv", &["cache"])
+        }
+        _ => return None,
+    };
+    let told = option_value(args, "--cache-dir")
+        .map(str::to_owned)
+        .or_else(|| ctx.env(stage, env_dir).map(|v| v.trim_matches('"').to_owned()));
+    // the tool's own clean-up in the same RUN (`poetry cache clear --all pypi`, `uv cache clean`)
+    let cleaned = script.calls(&[tool]).any(|c| {
+        c.args().iter().find(|a| !a.starts_with('-')).is_some_and(|w| cleans.contains(&w.as_str()))
+            && c.args().iter().any(|a| matches!(a.as_str(), "clear" | "clean" | "prune"))
+    });
+    let dir = told.clone().unwrap_or_else(|| format!("/root/{default}"));
+    let removed = script.calls(&["rm"]).any(|c| {
+        c.args().iter().filter(|a| !a.starts_with('-')).any(|a| {
+            let a = a.trim_end_matches('*').trim_end_matches('/');
+            // the home's forms of the default, and the variable's name for a told folder
+            let a = ["~/", "$HOME/", "${HOME}/"]
+                .iter()
+                .find_map(|h| a.strip_prefix(h))
+                .map_or(a.to_owned(), |rel| format!("/root/{rel}"));
+            let named = [format!("${env_dir}"), format!("${{{env_dir}}}")].contains(&a);
+            named
+                || (!a.is_empty()
+                    && (a == dir || dir.starts_with(&format!("{a}/")) || a.starts_with(&format!("{dir}/"))))
+        })
+    });
+    if cleaned || removed || ins.mounts_over(&dir) {
+        return None;
+    }
+    let shown = told.unwrap_or_else(|| format!("~/{default}"));
+    Some((tool, format!("the {} cache ({shown})", if tool == "poetry" { "Poetry" } else { "uv" })))
 }
 
 /// Whether the script runs `rm` on `path` (or a glob/child of it).
@@ -519,6 +651,43 @@ mod tests {
         ] {
             assert!(lines("SL106", text).is_empty(), "{text}");
         }
+    }
+
+    /// Round 45's misses (crawl4ai, Empire): Playwright's `--with-deps` runs apt itself and
+    /// leaves the lists; Poetry and uv keep caches of their own
+    #[test]
+    fn project_tools_and_playwright_leave_their_caches() {
+        let lists = "FROM python:3.12-slim\nRUN pip install --no-cache-dir playwright\nRUN playwright install --with-deps chromium\n";
+        assert_eq!(lines("SL106", lists), vec![3]);
+        assert!(lines("SL106", &format!("{}&& rm -rf /var/lib/apt/lists/*\n", lists.trim_end())).is_empty());
+        assert_eq!(lines("SL106", "FROM node:20\nRUN npx playwright install-deps\n"), vec![2]);
+        // installing the browsers alone fetches no lists
+        assert!(lines("SL106", "FROM node:20\nRUN npx playwright install chromium\n").is_empty());
+        let poetry = "FROM python:3.12\nRUN pip install --no-cache-dir poetry\nRUN poetry install --only main\n";
+        assert_eq!(lines("SL106", poetry), vec![3]);
+        for clean in [
+            "RUN poetry install --no-cache --only main",
+            "RUN poetry install --only main && rm -rf ~/.cache/pypoetry",
+            "RUN poetry install --only main && rm -rf /root/.cache",
+            "RUN --mount=type=cache,target=/root/.cache poetry install --only main",
+            "RUN poetry install --only main && poetry cache clear --all pypi",
+        ] {
+            assert!(lines("SL106", &poetry.replace("RUN poetry install --only main", clean)).is_empty(), "{clean}");
+        }
+        let moved = "FROM python:3.12\nENV POETRY_CACHE_DIR=/tmp/poetry\nRUN pip install --no-cache-dir poetry\nRUN poetry install && rm -rf $POETRY_CACHE_DIR\n";
+        assert!(lines("SL106", moved).is_empty());
+        let uv = "FROM python:3.12-slim\nRUN uv sync --frozen\n";
+        assert_eq!(lines("SL106", uv), vec![2]);
+        for clean in [
+            "RUN uv sync --frozen --no-cache",
+            "RUN uv pip install --no-cache-dir --system flask",
+            "RUN --mount=type=cache,target=\"/root/.cache\" uv sync --frozen",
+            "RUN uv sync --frozen && uv cache prune --ci",
+        ] {
+            assert!(lines("SL106", &uv.replace("RUN uv sync --frozen", clean)).is_empty(), "{clean}");
+        }
+        assert!(lines("SL106", &uv.replace("RUN uv", "ENV UV_NO_CACHE=1\nRUN uv")).is_empty());
+        assert!(messages("SL106", uv)[0].1.contains("the uv cache (~/.cache/uv)"));
     }
 
     #[test]
