@@ -158,6 +158,9 @@ pub struct Inputs {
     /// The scripts the RUNs run, read from the build context ([`start::run_scripts`]);
     /// empty: none known.
     pub run_scripts: Vec<start::ContextScript>,
+    /// The build context's package.json (a Node app's scripts and devDependencies); `None`:
+    /// not read.
+    pub package_json: Option<String>,
 }
 
 /// Suggest a rewrite of `text`. `name` is shown in the diff headers.

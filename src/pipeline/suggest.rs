@@ -362,6 +362,7 @@ fn run_with(opts: &SuggestOptions, runtime_libs: Option<Vec<(String, String)>>) 
         targets: targets.clone(),
         start_scripts,
         run_scripts,
+        package_json: read("package.json"),
     };
     match patch::suggest(&text, name, &inputs, &templates) {
         Outcome::Patch(p) => {
