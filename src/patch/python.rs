@@ -147,6 +147,28 @@ fn placed_by_the_file(final_stage: &crate::dockerfile::Stage) -> bool {
     for_user || own_venv
 }
 
+/// Whether the program runs a Python by its path (`ENTRYPOINT ["/usr/local/bin/python", …]`,
+/// a start script whose `#!` names one): that Python does not see this rewrite's virtualenv.
+/// The build-and-install split copies the image's prefix instead.
+fn runs_a_python_by_path(stage: &crate::dockerfile::Stage, scripts: &[super::start::ContextScript]) -> bool {
+    let by_path = |w: &str| {
+        w.starts_with('/')
+            && !w.starts_with("/opt/venv/")
+            && w.rsplit('/').next().is_some_and(|p| p.starts_with("python"))
+    };
+    let named = stage.instructions.iter().filter(|i| matches!(i.kind, Kind::Cmd | Kind::Entrypoint)).any(|i| {
+        i.script().map(|t| shell::split_words(&t)).unwrap_or_else(|| i.words().to_vec()).iter().any(|w| by_path(w))
+    });
+    let shebang = scripts.iter().any(|s| {
+        s.text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("#!"))
+            .is_some_and(|l| l.split_whitespace().next().is_some_and(by_path))
+    });
+    named || shebang
+}
+
 /// Whether an ENV tells where a Python environment is made, or where pip installs: a
 /// virtualenv of the file's own (VIRTUAL_ENV, UV_PROJECT_ENVIRONMENT, Poetry's and Pipenv's
 /// in the project or under a path, WORKON_HOME), or pip's own folder (PIP_TARGET, PIP_PREFIX).
@@ -244,7 +266,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         Err(outcome) => return Some(Err(outcome)),
     };
     let (final_stage, base) = (opening.stage, opening.base.as_str());
-    if placed_by_the_file(final_stage) {
+    if placed_by_the_file(final_stage) || runs_a_python_by_path(final_stage, &inputs.start_scripts) {
         return None;
     }
     if base.contains('$') {
@@ -467,6 +489,28 @@ mod tests {
             p.patched.find("RUN pip install --no-cache-dir uv").unwrap()
                 > p.patched.find("RUN python -m venv").unwrap()
         );
+    }
+
+    /// A program that runs a Python by its path (the ENTRYPOINT's, a start script's `#!`) does
+    /// not see a virtualenv: the split takes the file
+    #[test]
+    fn a_python_run_by_its_path_is_left_to_the_split() {
+        let text = "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nENTRYPOINT [\"/usr/local/bin/python\", \"-u\", \"consumer.py\"]\n";
+        assert!(plan(&Dockerfile::parse(text).unwrap(), &Default::default()).is_none());
+        let script = text.replace(
+            "ENTRYPOINT [\"/usr/local/bin/python\", \"-u\", \"consumer.py\"]",
+            "COPY bin/worker /usr/local/bin/worker\nCMD [\"worker\"]",
+        );
+        let inputs = crate::patch::Inputs {
+            start_scripts: vec![crate::patch::start::ContextScript {
+                path: "/usr/local/bin/worker".into(),
+                text: "#!/usr/local/bin/python\nimport nacl\n".into(),
+                calls: Vec::new(),
+            }],
+            ..Default::default()
+        };
+        assert!(plan(&Dockerfile::parse(&script).unwrap(), &inputs).is_none());
+        assert!(plan(&Dockerfile::parse(&script).unwrap(), &Default::default()).is_some());
     }
 
     /// An environment the file places itself (Poetry's in the project, which the CMD names) or

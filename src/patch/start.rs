@@ -77,7 +77,15 @@ pub fn start_scripts(df: &Dockerfile, read: &dyn Fn(&str) -> Option<String>) -> 
     context_scripts(df, read, &|ins| match ins.kind {
         Kind::Entrypoint | Kind::Cmd => {
             let words = ins.script().map(|t| shell::split_words(&t)).unwrap_or_default();
-            words.into_iter().filter(|w| w.starts_with('/') || w.starts_with("./") || w.ends_with(".sh")).collect()
+            // (the program itself too, named bare: `CMD ["sync-worker"]`, copied onto the PATH)
+            words
+                .into_iter()
+                .enumerate()
+                .filter(|(i, w)| {
+                    w.starts_with('/') || w.starts_with("./") || w.ends_with(".sh") || (*i == 0 && !w.starts_with('-'))
+                })
+                .map(|(_, w)| w)
+                .collect()
         }
         _ => Vec::new(),
     })
