@@ -376,7 +376,7 @@ fn managed(c: &SimpleCommand, told: &Told, cwd: &str, at: &Landing) -> Result<Ve
             }
         }
         "bundle" if c.subcommand() == Some("install") => {
-            if let Some(dir) = bundle_target(c, told, base_prefix, cwd)? {
+            for dir in bundle_target(c, told, base_prefix, cwd)? {
                 out.push((dir.clone(), dir));
             }
         }
@@ -875,16 +875,12 @@ fn told_folder(c: &SimpleCommand, told: &Told) -> Option<String> {
 
 /// Where `bundle install` puts the gems, when that is a folder of its own to copy: an
 /// absolute path it was told (`--path /gems`, `BUNDLE_PATH=/usr/local/bundle`), the GEM_HOME
-/// it was told, or, told nothing, the official ruby image's GEM_HOME (`/usr/local/bundle`). `None` for a path in
+/// it was told, or, told nothing, the official ruby image's GEM_HOME (`/usr/local/bundle`),
+/// which on that image also holds the configuration Bundler wrote (BUNDLE_APP_CONFIG). `None` for a path in
 /// the app (`--deployment`, `vendor/bundle`), which ships with the app's folder. Told nothing
 /// on a distribution's Ruby, the gems go to its own gem folder, which the toolchain shares:
 /// refused, saying what to write.
-fn bundle_target(
-    c: &SimpleCommand,
-    told: &Told,
-    base_prefix: Option<&str>,
-    cwd: &str,
-) -> Result<Option<String>, Stuck> {
+fn bundle_target(c: &SimpleCommand, told: &Told, base_prefix: Option<&str>, cwd: &str) -> Result<Vec<String>, Stuck> {
     let args = c.args();
     let flag = args.iter().enumerate().find_map(|(i, a)| match a.as_str() {
         "--path" => args.get(i + 1).cloned(),
@@ -892,12 +888,18 @@ fn bundle_target(
         _ => a.strip_prefix("--path=").or_else(|| a.strip_prefix("--standalone=").map(|_| "")).map(str::to_owned),
     });
     let told_path = told.value(c, "BUNDLE_PATH").or_else(|| told.value(c, "BUNDLE_DEPLOYMENT").map(|_| String::new()));
+    // on the ruby image, what `bundle config` (and the options Bundler remembers: `--path`,
+    // `--deployment`) set is written to BUNDLE_APP_CONFIG, `/usr/local/bundle/config`: the
+    // runtime needs it to find gems kept elsewhere
+    let config = || (base_prefix == Some("/usr/local/bundle")).then(|| "/usr/local/bundle".to_owned());
     match flag.or(told_path) {
-        Some(path) if path.starts_with('/') && !path.contains('$') => Ok(Some(resolve_path(cwd, &path))),
-        Some(_) => Ok(None),
+        Some(path) if path.starts_with('/') && !path.contains('$') => {
+            Ok(std::iter::once(resolve_path(cwd, &path)).chain(config()).collect())
+        }
+        Some(_) => Ok(config().into_iter().collect()),
         // Bundler installs into GEM_HOME when told no path of its own
-        None if told.folder(c, "GEM_HOME").is_some() => Ok(told.folder(c, "GEM_HOME")),
-        None if base_prefix == Some("/usr/local/bundle") => Ok(Some("/usr/local/bundle".into())),
+        None if told.folder(c, "GEM_HOME").is_some() => Ok(told.folder(c, "GEM_HOME").into_iter().collect()),
+        None if base_prefix == Some("/usr/local/bundle") => Ok(vec!["/usr/local/bundle".into()]),
         None => Err(Stuck::DistroPip(c.words.join(" "), own_prefix_advice(c).to_owned())),
     }
 }

@@ -30,6 +30,7 @@ mod fetch;
 mod runtime;
 mod told;
 
+pub(super) use artifacts::installs_globally;
 pub(super) use told::settings;
 
 use super::{libraries, start};
@@ -2217,8 +2218,16 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         let rt = runtime(&patch(text));
         assert!(rt.contains("COPY --from=build /usr/local/bundle /usr/local/bundle\n"), "{rt}");
         assert!(rt.contains("COPY --from=build /rails_app /rails_app\n"), "{rt}");
+        // told a path in the app, the gems ship with it, and the configuration Bundler wrote
+        // to BUNDLE_APP_CONFIG (`/usr/local/bundle/config` on the ruby image) comes along, or
+        // Bundler would look for the gems in GEM_HOME
         let vendored = text.replace("&& bundle install", "&& bundle install --deployment");
-        assert!(!runtime(&patch(&vendored)).contains("/usr/local/bundle"));
+        let rt = runtime(&patch(&vendored));
+        assert!(rt.contains("COPY --from=build /rails_app /rails_app\n"), "{rt}");
+        assert!(rt.contains("COPY --from=build /usr/local/bundle /usr/local/bundle\n"), "{rt}");
+        let configured =
+            text.replace("bundle config --global jobs `nproc`", "bundle config set --local path vendor/bundle");
+        assert!(runtime(&patch(&configured)).contains("COPY --from=build /usr/local/bundle /usr/local/bundle\n"));
         // told an absolute path by ENV (the Rails idiom), the gems are there
         let env = text.replace("WORKDIR /rails_app", "ENV BUNDLE_PATH=/gems\nWORKDIR /rails_app");
         assert!(runtime(&patch(&env)).contains("COPY --from=build /gems /gems\n"), "{}", patch(&env).patched);
