@@ -302,6 +302,7 @@ pub fn of(c: &SimpleCommand) -> Role {
         || configures(c)
         || p.ends_with("autogen.sh")
         || downloaded
+        || r_install(c)
     {
         return Role::Build;
     }
@@ -516,6 +517,22 @@ pub fn runs_build(c: &SimpleCommand) -> bool {
         || php_installer(c)
         || super::packages::python_install(c)
         || makes_venv(c)
+        || r_install(c)
+}
+
+/// An R package install, which builds the packages' sources on Linux (CRAN ships no Linux
+/// binaries): `R -e "install.packages(…)"`, `Rscript -e "remotes::install_github(…)"`, `R CMD
+/// INSTALL`, and littler's `install2.r`, `installGithub.r`, `installBioc.r`, `installDeps.r`.
+pub fn r_install(c: &SimpleCommand) -> bool {
+    match c.program() {
+        "install2.r" | "installGithub.r" | "installBioc.r" | "installDeps.r" => true,
+        "R" | "Rscript" => {
+            let args = c.args();
+            args.windows(2).any(|w| w[0] == "CMD" && w[1] == "INSTALL")
+                || args.iter().any(|a| a.contains("install.packages(") || a.contains("::install"))
+        }
+        _ => false,
+    }
 }
 
 /// A command that makes a virtualenv on the image's own Python (`python3 -m venv /venv`,

@@ -77,8 +77,12 @@ fn outside_prefix(commands: &[SimpleCommand], vars: &[(String, String)], prefix:
             {
                 continue;
             }
-            // a `-path` names a file (`nginx.conf`, `error.log`) or a folder (`…-temp-path`)
-            let file = name.ends_with("-path") && value.rsplit('/').next().is_some_and(|b| b.contains('.'));
+            // a `-path` names a file (`nginx.conf`, `error.log`, nginx's binary `--sbin-path=
+            // /usr/sbin/nginx`) or a folder (`…-temp-path`)
+            const FILES: [&str; 6] =
+                ["sbin-path", "conf-path", "error-log-path", "http-log-path", "pid-path", "lock-path"];
+            let file = name.ends_with("-path")
+                && (FILES.contains(&name) || value.rsplit('/').next().is_some_and(|b| b.contains('.')));
             let folder = match file {
                 true => value.rsplit_once('/').map_or("/", |(d, _)| if d.is_empty() { "/" } else { d }),
                 false => value.trim_end_matches('/'),
@@ -379,6 +383,14 @@ fn managed(c: &SimpleCommand, told: &Told, cwd: &str, at: &Landing) -> Result<Ve
             for dir in bundle_target(c, told, base_prefix, cwd)? {
                 out.push((dir.clone(), dir));
             }
+        }
+        // R's packages go to the site library of the R the image has, among its own
+        _ if crate::dockerfile::roles::r_install(c) => {
+            return Err(Stuck::Unplaced(
+                c.words.join(" "),
+                R_LIBRARY,
+                "install them into a library of their own (`lib=`, R_LIBS) in a build stage and copy it",
+            ))
         }
         // a gem, npm or pip install told a folder of its own (GEM_HOME, `npm config set
         // prefix`, `pip install --target`)
@@ -681,6 +693,7 @@ fn uv_environment(c: &SimpleCommand, cwd: &str, cwd_known: bool, at: Landing) ->
 }
 
 const CARGO_HOME: &str = "puts its programs in the cargo home's `bin`, beside rustup's own (`cargo`, `rustc`), under names the crates it installs do not tell";
+const R_LIBRARY: &str = "installs R packages into the site library of the image's R, beside the packages it came with, so shiplight cannot tell which to copy";
 const UV_PYTHON: &str =
     "makes the project's environment on a Python uv may download outside it, which the runtime would not have";
 const UV_WHERE: &str = "installs into the project's `.venv` in a working folder the file does not show";

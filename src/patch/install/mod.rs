@@ -2261,6 +2261,22 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         assert!(runtime(&patch(&env)).contains("COPY --from=build /opt/venv /opt/venv\n"));
     }
 
+    /// An R package install builds the packages' sources (CRAN has no Linux binaries), into
+    /// the site library of the image's R: the `-dev` packages are the build's, and where the
+    /// packages land among R's own cannot be told, so it is refused, not slimmed in place
+    #[test]
+    fn an_r_package_install_builds_and_is_refused() {
+        let text = "FROM rocker/r-ver:4.3.2\nRUN apt-get update && apt-get install -y --no-install-recommends libxml2-dev libssl-dev && rm -rf /var/lib/apt/lists/*\nRUN R -e \"install.packages(c('plumber', 'xml2'), repos='https://cloud.r-project.org')\"\nCOPY api.R /api.R\nENTRYPOINT [\"R\", \"-e\", \"plumber::plumb('/api.R')$run(port=8000)\"]\n";
+        let O::Refused(why) = suggest(text, "D", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert_eq!(why.reason, Reason::UnknownArtifact, "{}", why.message);
+        assert!(why.message.contains("site library"), "{}", why.message);
+        let littler = text.replace(
+            "R -e \"install.packages(c('plumber', 'xml2'), repos='https://cloud.r-project.org')\"",
+            "install2.r --error plumber xml2",
+        );
+        assert!(matches!(suggest(&littler, "D", &Default::default(), &Templates::built_in()), O::Refused(_)));
+    }
+
     /// Where a package manager is told to install (by ENV, an earlier RUN's configuration, a
     /// flag) is what the runtime copies, not the place its official image would use
     #[test]
@@ -2364,6 +2380,16 @@ ENTRYPOINT [\"/app/app.py\"]\n";
             panic!("{var}")
         };
         assert!(why.message.contains("`/var` itself cannot be copied"), "{}", why.message);
+        // nginx's binary is a file: its folder is made and copied, not a folder of its name
+        let sbin = text.replace("--sbin-path=/usr/local/sbin/nginx", "--sbin-path=/usr/sbin/nginx");
+        let p = patch(&sbin);
+        assert!(
+            p.patched.contains("/opt/shiplight-root/usr/sbin ")
+                && !p.patched.contains("/opt/shiplight-root/usr/sbin/nginx"),
+            "{}",
+            p.patched
+        );
+        assert!(runtime(&p).contains("COPY --from=build /opt/shiplight-root/usr/sbin /usr/sbin\n"), "{}", p.patched);
     }
 
     /// Round 27 (tiangolo/nginx-rtmp-docker, held out): RUNs that only fetch and unpack
