@@ -287,6 +287,14 @@ mod tests {
         let elsewhere = installed.replace("gradle installDist", "gradle build");
         let O::Refused(r) = suggest(&elsewhere, "D", &Default::default(), &Templates::built_in()) else { panic!() };
         assert!(r.message.contains("`build/install/app/bin/app`") && r.message.contains("build/libs"), "{}", r.message);
+        // a configuration folder beside the build's output, which the runtime would not have
+        let config = "FROM maven:3.9-eclipse-temurin-21\nWORKDIR /app\nCOPY . .\nRUN mvn -B package\nCMD [\"java\", \"-jar\", \"target/gateway.jar\", \"--spring.config.additional-location=file:./config/\"]\n";
+        let df = crate::dockerfile::Dockerfile::parse(config).unwrap();
+        let Some(Err(O::Refused(r))) = super::plan(&df, &Default::default()) else { panic!() };
+        assert!(r.message.contains("`./config/`"), "{}", r.message);
+        // (the build-and-install split then copies the whole folder the build ran in)
+        let O::Patch(p) = suggest(config, "D", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert!(p.patched.contains("COPY --from=build /app /app\n"), "{}", p.patched);
     }
 
     #[test]

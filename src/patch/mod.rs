@@ -618,7 +618,8 @@ pub fn previous_end_line(stage: &crate::dockerfile::Stage, n: usize) -> usize {
 }
 
 /// Refuse a split whose program would not start: the CMD or ENTRYPOINT runs a program by
-/// its path (`build/install/app/bin/app`) or a jar (`java -jar app.jar`) that lies in the
+/// its path (`build/install/app/bin/app`), a jar (`java -jar app.jar`) or names a path
+/// (`--spring.config.additional-location=file:./config/`) that lies in the
 /// build's folder but outside `artifact`, the one path the runtime copies from the build
 /// (`gradle installDist` copied as `build/libs`; `cp target/app.jar .` after Maven).
 pub fn started_outside(stage: &crate::dockerfile::Stage, workdir: &str, artifact: &str) -> Result<(), Outcome> {
@@ -633,10 +634,15 @@ pub fn started_outside(stage: &crate::dockerfile::Stage, workdir: &str, artifact
         }
         let words =
             ins.script().map(|t| crate::dockerfile::shell::split_words(&t)).unwrap_or_else(|| ins.words().to_vec());
-        let named = words.iter().enumerate().filter(|(i, w)| {
-            !w.contains('$') && (w.ends_with(".jar") || (*i == 0 && w.contains('/'))) && !w.starts_with('-')
+        // the program by its path, a jar, and a path an option names (`--config=./config/`,
+        // Spring's `file:./config/`)
+        let named = words.iter().enumerate().filter_map(|(i, w)| {
+            let value = w.rsplit_once('=').map_or(w.as_str(), |(_, v)| v);
+            let value = value.strip_prefix("file:").unwrap_or(value);
+            let path_like = value.ends_with(".jar") || (i == 0 && value.contains('/')) || value.starts_with("./");
+            (!value.contains('$') && !value.starts_with('-') && path_like).then_some(value)
         });
-        for (_, w) in named {
+        for w in named {
             let path = resolve_path(&dir, w);
             if within(&path, workdir) && !within(&path, artifact) {
                 return Err(Outcome::refused(
