@@ -859,10 +859,29 @@ fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, 
             Some(Some(lib)) if !out.runtime_pkgs.iter().any(|r| r == lib) => out.runtime_pkgs.push(lib.to_owned()),
             // headers only, or already there: nothing more
             Some(_) => {}
+            // Alpine builds each `-dev` package from an origin of the name without it, which
+            // holds the libraries (`vips-dev` of `vips`, `cairo-dev` of `cairo`): the table's
+            // rows cover the exceptions (`postgresql-dev`'s `libpq`), this the rest
+            None if inputs.runtime_libs.is_none() && p.manager == Manager::Apk && p.name.ends_with("-dev") => {
+                let origin = p.name.trim_end_matches("-dev").to_owned();
+                if !out.runtime_pkgs.contains(&origin) {
+                    out.runtime_pkgs.push(origin);
+                }
+            }
             None if inputs.runtime_libs.is_none() && (p.name.ends_with("-dev") || p.name.ends_with("-devel")) => {
                 out.guessed.push(p.name.clone())
             }
             None => {}
+        }
+        // a C++ program links libstdc++ and libgcc_s, which Alpine's base lacks (Debian's has
+        // them): `g++`, installed by name for a C++ build, goes; its runtime library stays
+        let cxx = p.name == "g++";
+        if cxx
+            && p.manager == Manager::Apk
+            && inputs.runtime_libs.is_none()
+            && !out.runtime_pkgs.iter().any(|r| r == "libstdc++")
+        {
+            out.runtime_pkgs.push("libstdc++".into());
         }
     }
 }
@@ -2259,6 +2278,22 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         // told by ENV alone, with no other work in the RUN, the Python rewriter takes it: its
         // virtualenv is active, so Poetry installs there
         assert!(runtime(&patch(&env)).contains("COPY --from=build /opt/venv /opt/venv\n"));
+    }
+
+    /// On Alpine a `-dev` package the table lacks has its libraries in the package of the
+    /// name without `-dev` (`vips-dev` of `vips`), and a program `g++` built links libstdc++,
+    /// which Alpine's base lacks
+    #[test]
+    fn alpine_runtime_libraries_follow_its_naming() {
+        let text = "FROM alpine:3.20\nRUN apk add --no-cache g++ make vips-dev\nCOPY . /src\nRUN cd /src && g++ -o /usr/local/bin/thumb thumb.cpp $(pkg-config --libs vips-cpp)\nCMD [\"thumb\"]\n";
+        let rt = runtime(&patch(text));
+        assert!(
+            rt.contains("RUN apk add --no-cache vips libstdc++\n")
+                || rt.contains("RUN apk add --no-cache libstdc++ vips\n"),
+            "{rt}"
+        );
+        let c = text.replace("g++ make", "gcc musl-dev make").replace("g++ -o", "gcc -o").replace(".cpp", ".c");
+        assert!(!runtime(&patch(&c)).contains("libstdc++"), "{}", runtime(&patch(&c)));
     }
 
     /// An R package install builds the packages' sources (CRAN has no Linux binaries), into
