@@ -355,7 +355,16 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                     format!("{} moves to the build stage: the toolchain no longer ships", pkgs.join(", ")),
                 ));
             }
-            Some(Run::Tool) => tools.push(no_cache(ins).unwrap_or(text)),
+            Some(Run::Tool) => {
+                // the values it reads (`pip install "poetry==$POETRY_VERSION"`) are set first
+                for earlier in &final_stage.instructions[..n] {
+                    let set = df.source(earlier).trim_end().replace("\r\n", "\n");
+                    if matches!(earlier.kind, Kind::Env | Kind::Arg) && !tools.contains(&set) {
+                        tools.push(set);
+                    }
+                }
+                tools.push(no_cache(ins).unwrap_or(text))
+            }
             Some(Run::Pip) => {
                 // under a cache mount the cache never reaches the layer: keep BuildKit's cache
                 let fixed =
@@ -468,6 +477,18 @@ mod tests {
         let uv = "FROM python:3.12\nWORKDIR /app\nRUN pip install uv\nCOPY . .\nRUN uv sync --frozen\nCMD [\"python\", \"app.py\"]\n";
         let Outcome::Patch(p) = suggest(uv, "D", &Default::default(), &Templates::built_in()) else { panic!() };
         assert!(p.patched.contains("UV_PROJECT_ENVIRONMENT=/opt/venv"), "{}", p.patched);
+    }
+
+    /// The values a tool's install reads are set before it (`ENV POETRY_VERSION=1.7.1`, then
+    /// `pip install "poetry==$POETRY_VERSION"`), though the tool goes before the virtualenv
+    #[test]
+    fn a_tools_install_keeps_the_values_it_reads() {
+        use crate::patch::{suggest, Outcome, Templates};
+        let text = "FROM python:3.12\nENV POETRY_VERSION=1.7.1\nWORKDIR /app\nRUN pip install \"poetry==$POETRY_VERSION\"\nCOPY pyproject.toml poetry.lock ./\nRUN poetry install --only main --no-root\nCOPY . .\nCMD [\"python\", \"-m\", \"app\"]\n";
+        let Outcome::Patch(p) = suggest(text, "D", &Default::default(), &Templates::built_in()) else { panic!() };
+        let env = p.patched.find("ENV POETRY_VERSION=1.7.1").unwrap();
+        let tool = p.patched.find("poetry==$POETRY_VERSION").unwrap();
+        assert!(env < tool, "{}", p.patched);
     }
 
     /// A packaging tool the image runs after its build (`poetry run`, `uv run` in the CMD) is
