@@ -288,14 +288,8 @@ impl Instruction {
     /// above it (`/root/.cache` holds uv's `/root/.cache/uv`) or one in it.
     pub fn mounts_over(&self, path: &str) -> bool {
         let path = path.trim_end_matches('/');
-        self.flag_values("mount").any(|m| {
-            let opts = mount_options(m);
-            let ty = opts.iter().find(|(k, _)| *k == "type").map(|(_, v)| *v).unwrap_or("bind");
-            let target = opts
-                .iter()
-                .find(|(k, _)| matches!(*k, "target" | "dst" | "destination"))
-                .map(|(_, v)| v.trim_matches(['"', '\'']).trim_end_matches('/'))
-                .unwrap_or("");
+        self.mounts().any(|(ty, target)| {
+            let target = target.trim_matches(['"', '\'']).trim_end_matches('/');
             matches!(ty, "cache" | "tmpfs")
                 && !target.is_empty()
                 && (target == path
@@ -306,7 +300,14 @@ impl Instruction {
 
     /// Whether a RUN uses a `--mount` of the given type targeting a path under `prefix`.
     pub fn has_mount(&self, mount_type: &str, target_prefix: &str) -> bool {
-        self.flag_values("mount").any(|m| {
+        self.mounts().any(|(ty, target)| {
+            ty == mount_type && target.trim_end_matches('/').starts_with(target_prefix.trim_end_matches('/'))
+        })
+    }
+
+    /// The RUN's `--mount`s, each as its type (`bind` when none is given) and its target.
+    fn mounts(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.flag_values("mount").map(|m| {
             let opts = mount_options(m);
             let ty = opts.iter().find(|(k, _)| *k == "type").map(|(_, v)| *v).unwrap_or("bind");
             let target = opts
@@ -314,7 +315,7 @@ impl Instruction {
                 .find(|(k, _)| matches!(*k, "target" | "dst" | "destination"))
                 .map(|(_, v)| *v)
                 .unwrap_or("");
-            ty == mount_type && target.trim_end_matches('/').starts_with(target_prefix.trim_end_matches('/'))
+            (ty, target)
         })
     }
 
