@@ -886,13 +886,13 @@ fn told_folder(c: &SimpleCommand, told: &Told) -> Option<String> {
     told::pip_folder(args, c, told).filter(|d| !d.contains('$'))
 }
 
-/// Where `bundle install` puts the gems, when that is a folder of its own to copy: an
-/// absolute path it was told (`--path /gems`, `BUNDLE_PATH=/usr/local/bundle`), the GEM_HOME
-/// it was told, or, told nothing, the official ruby image's GEM_HOME (`/usr/local/bundle`),
-/// which on that image also holds the configuration Bundler wrote (BUNDLE_APP_CONFIG). `None` for a path in
-/// the app (`--deployment`, `vendor/bundle`), which ships with the app's folder. Told nothing
-/// on a distribution's Ruby, the gems go to its own gem folder, which the toolchain shares:
-/// refused, saying what to write.
+/// The folders `bundle install` writes that the runtime copies: an absolute path it was told
+/// (`--path /gems`, `BUNDLE_PATH=/usr/local/bundle`), the GEM_HOME it was told, or, told
+/// nothing, the official ruby image's GEM_HOME (`/usr/local/bundle`). A path in the app
+/// (`--deployment`, `vendor/bundle`) ships with the app's folder; on the ruby image
+/// `/usr/local/bundle` comes too, for the configuration Bundler wrote there
+/// (BUNDLE_APP_CONFIG). Told nothing on a distribution's Ruby, the gems go to its own gem
+/// folder, which the toolchain shares: refused, saying what to write.
 fn bundle_target(c: &SimpleCommand, told: &Told, base_prefix: Option<&str>, cwd: &str) -> Result<Vec<String>, Stuck> {
     let args = c.args();
     let flag = args.iter().enumerate().find_map(|(i, a)| match a.as_str() {
