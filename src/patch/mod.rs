@@ -161,6 +161,9 @@ pub struct Inputs {
     /// The build context's package.json (a Node app's scripts and devDependencies); `None`:
     /// not read.
     pub package_json: Option<String>,
+    /// The build context's own Makefile (`Makefile`, `makefile` or `GNUmakefile` at its
+    /// root); `None`: not read.
+    pub makefile: Option<String>,
 }
 
 /// Suggest a rewrite of `text`. `name` is shown in the diff headers.

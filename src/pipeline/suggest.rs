@@ -363,6 +363,7 @@ fn run_with(opts: &SuggestOptions, runtime_libs: Option<Vec<(String, String)>>) 
         start_scripts,
         run_scripts,
         package_json: read("package.json"),
+        makefile: ["GNUmakefile", "makefile", "Makefile"].iter().find_map(|m| read(m)),
     };
     match patch::suggest(&text, name, &inputs, &templates) {
         Outcome::Patch(p) => {

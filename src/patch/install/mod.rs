@@ -71,6 +71,8 @@ struct Survey<'a> {
     manager: Manager,
     /// pip/npm/gem's prefix on the base (`/usr/local` on the official language images).
     base_prefix: Option<&'static str>,
+    /// The build context's own Makefile, when it was read.
+    makefile: Option<&'a str>,
 }
 
 impl<'a> Survey<'a> {
@@ -304,7 +306,7 @@ fn builds_from(df: &Dockerfile, graph: &Graph, root: usize) -> Result<(), Outcom
 }
 
 /// Read the stage: `None` when it is no build-and-install stage.
-fn survey<'a>(df: &'a Dockerfile, inputs: &super::Inputs) -> Option<Result<Survey<'a>, Outcome>> {
+fn survey<'a>(df: &'a Dockerfile, inputs: &'a super::Inputs) -> Option<Result<Survey<'a>, Outcome>> {
     let graph = Graph::build(df, &inputs.targets).ok()?;
     let target = *graph.targets.first()?;
     graph.root_image(target)?;
@@ -357,6 +359,7 @@ fn survey<'a>(df: &'a Dockerfile, inputs: &super::Inputs) -> Option<Result<Surve
         built: 0,
         manager,
         base_prefix,
+        makefile: inputs.makefile.as_deref(),
     };
     // the toolchain is a package a RUN installs, or the base image itself: then the first
     // build RUN starts the build
@@ -609,6 +612,13 @@ fn split_run(
                     format!("line {}: {why}; `/var` itself cannot be copied over the runtime's (its `/var/run` and `/var/lock` are links): give the state folder a name of its own (`--localstatedir=/var/lib/app`)", ins.line),
                 ))
             }
+            Err(Stuck::Outside(..) | Stuck::SystemPrefix(_)) if ignores_destdir(s, ins, script, workdir).is_some() => {
+                let recipe = ignores_destdir(s, ins, script, workdir).unwrap_or_default();
+                return Err(Outcome::refused(
+                    Reason::UnknownArtifact,
+                    format!("line {}: `make install` runs the Makefile's `install` target (`{recipe}`), which does not take DESTDIR, so shiplight cannot stage it to tell what it writes; install with the tool the target runs, into a folder of its own, and ask again", ins.line),
+                ));
+            }
             Err(Stuck::Outside(why, folders)) => match super::edits::staged_install(ins, script, STAGING) {
                 Some(e) if !landing.destdir => {
                     let made: Vec<String> = folders.iter().map(|f| format!("{STAGING}{f}")).collect();
@@ -699,6 +709,39 @@ fn split_run(
     }));
     note_folders(ins, script, workdir, produced, out);
     Ok(())
+}
+
+/// The recipe of the build context's own Makefile's `install` target, when the RUN's `make
+/// install` runs it (in the folder the context was copied to, no `-C`, no `cd`) and it takes no
+/// DESTDIR (coqui-ai/TTS's `install: pip install -e .[all]`): staging it would copy a staging
+/// root nothing was written to. `None` when the Makefile was not read, names DESTDIR, or hands
+/// the install to another make.
+fn ignores_destdir(s: &Survey, ins: &Instruction, script: &shell::Script, workdir: &str) -> Option<String> {
+    let makefile = s.makefile?;
+    let moved = script.commands.iter().any(|c| c.program() == "cd")
+        || script.commands.iter().any(|c| {
+            crate::patch::edits::is_make_install(c)
+                && c.args().iter().any(|a| a.starts_with("-C") || a.starts_with("--directory"))
+        });
+    // the context's root copied into the folder the RUN runs in (`COPY . /root`)
+    let copied_here = s.stage.instructions.iter().filter(|i| i.line < ins.line && matches!(i.kind, Kind::Copy | Kind::Add) && i.flag("from").is_none()).any(|i| {
+        matches!(&i.body, crate::dockerfile::Body::Copy { sources, dest, .. }
+            if sources.iter().any(|src| matches!(src.as_str(), "." | "./")) && resolve_path(workdir, dest).trim_end_matches('/') == workdir.trim_end_matches('/'))
+    });
+    if moved || !copied_here {
+        return None;
+    }
+    let mut lines = makefile
+        .lines()
+        .skip_while(|l| !(l.starts_with("install:") || l.starts_with("install ::") || l.starts_with("install :")));
+    lines.next()?;
+    let recipe: Vec<&str> = lines
+        .take_while(|l| l.starts_with('\t') || l.trim().is_empty())
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let hands_on = recipe.iter().any(|l| l.contains("$(MAKE)") || l.contains("${MAKE}") || l.starts_with("make "));
+    (!recipe.is_empty() && !hands_on && !recipe.iter().any(|l| l.contains("DESTDIR"))).then(|| recipe.join("; "))
 }
 
 /// Note the folders a build RUN built in and wrote into; `produced`: the RUN installed an
@@ -2294,6 +2337,21 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         );
         let c = text.replace("g++ make", "gcc musl-dev make").replace("g++ -o", "gcc -o").replace(".cpp", ".c");
         assert!(!runtime(&patch(&c)).contains("libstdc++"), "{}", runtime(&patch(&c)));
+    }
+
+    /// Round 46 (coqui-ai/TTS, held out): the context's Makefile's `install` target runs `pip
+    /// install -e .[all]`, which takes no DESTDIR: staging it would copy an empty staging root,
+    /// so it is refused; a Makefile that takes DESTDIR is staged as before
+    #[test]
+    fn a_makefile_install_that_takes_no_destdir_is_not_staged() {
+        let text = "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y --no-install-recommends gcc make python3-dev python3-pip && rm -rf /var/lib/apt/lists/*\nWORKDIR /root\nCOPY . /root\nRUN make install\nENTRYPOINT [\"tts\"]\n";
+        let with = |makefile: &str| crate::patch::Inputs { makefile: Some(makefile.into()), ..Default::default() };
+        let pip = with("lint:\n\truff .\n\ninstall:\t## install for development.\n\tpip install -e .[all]\n\ndocs:\n\tmake -C docs html\n");
+        let O::Refused(why) = suggest(text, "D", &pip, &Templates::built_in()) else { panic!() };
+        assert!(why.message.contains("(`pip install -e .[all]`), which does not take DESTDIR"), "{}", why.message);
+        let destdir = with("install: greet\n\tinstall -Dm755 greet $(DESTDIR)$(PREFIX)/bin/greet\n");
+        let O::Patch(p) = suggest(text, "D", &destdir, &Templates::built_in()) else { panic!() };
+        assert!(p.patched.contains("make DESTDIR=/opt/shiplight-root install"), "{}", p.patched);
     }
 
     /// An R package install builds the packages' sources (CRAN has no Linux binaries), into
