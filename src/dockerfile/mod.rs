@@ -334,6 +334,12 @@ impl Instruction {
             _ => &[],
         }
     }
+
+    /// The words a CMD, ENTRYPOINT or RUN runs, quotes removed: its exec form's strings, or
+    /// its shell form split as the shell would.
+    pub fn command_words(&self) -> Vec<String> {
+        self.script().map(|t| shell::split_words(&t)).unwrap_or_else(|| self.words().to_vec())
+    }
 }
 
 /// Resolve `path` against the directory `dir` (as WORKDIR and .dockerignore patterns do),

@@ -635,8 +635,7 @@ pub fn started_outside(stage: &crate::dockerfile::Stage, workdir: &str, artifact
         if !matches!(ins.kind, Kind::Cmd | Kind::Entrypoint) {
             continue;
         }
-        let words =
-            ins.script().map(|t| crate::dockerfile::shell::split_words(&t)).unwrap_or_else(|| ins.words().to_vec());
+        let words = ins.command_words();
         // the program by its path, a jar, and a path an option names (`--config=./config/`,
         // Spring's `file:./config/`)
         let named = words.iter().enumerate().filter_map(|(i, w)| {

@@ -48,7 +48,7 @@ fn started_dev_dependency(stage: &crate::dockerfile::Stage, package_json: &str) 
         devs.keys().find(|k| *k == known || k.rsplit('/').next() == Some(known)).cloned()
     };
     let start = stage.instructions.iter().rev().find(|i| matches!(i.kind, Kind::Cmd | Kind::Entrypoint))?;
-    let words = start.script().map(|t| shell::split_words(&t)).unwrap_or_else(|| start.words().to_vec());
+    let words = start.command_words();
     let (first, rest) = words.split_first()?;
     let first = first.rsplit('/').next().unwrap_or(first);
     let script_name = match (first, rest.first().map(String::as_str)) {

@@ -156,9 +156,11 @@ fn runs_a_python_by_path(stage: &crate::dockerfile::Stage, scripts: &[super::sta
             && !w.starts_with("/opt/venv/")
             && w.rsplit('/').next().is_some_and(|p| p.starts_with("python"))
     };
-    let named = stage.instructions.iter().filter(|i| matches!(i.kind, Kind::Cmd | Kind::Entrypoint)).any(|i| {
-        i.script().map(|t| shell::split_words(&t)).unwrap_or_else(|| i.words().to_vec()).iter().any(|w| by_path(w))
-    });
+    let named = stage
+        .instructions
+        .iter()
+        .filter(|i| matches!(i.kind, Kind::Cmd | Kind::Entrypoint))
+        .any(|i| i.command_words().iter().any(|w| by_path(w)));
     let shebang = scripts.iter().any(|s| {
         s.text
             .lines()
@@ -213,9 +215,7 @@ fn tools_run(stage: &crate::dockerfile::Stage, runs: &[(usize, Run)]) -> Vec<Str
     let mut out = Vec::new();
     for (n, ins) in stage.instructions.iter().enumerate() {
         let words: Vec<String> = match ins.kind {
-            Kind::Cmd | Kind::Entrypoint => {
-                ins.script().map(|t| shell::split_words(&t)).unwrap_or_else(|| ins.words().to_vec())
-            }
+            Kind::Cmd | Kind::Entrypoint => ins.command_words(),
             Kind::Run if runs.iter().any(|(m, r)| *m == n && matches!(r, Run::Runtime)) => {
                 shell::parse(&ins.script().unwrap_or_default())
                     .commands
