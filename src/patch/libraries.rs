@@ -184,6 +184,15 @@ pub fn row(dev: &str) -> Option<&'static Row> {
     table().iter().find(|r| r.dev == dev)
 }
 
+/// The package Alpine builds the `-dev` package `dev` from, which holds its libraries
+/// (abuild's `-dev` subpackage of its origin: `vips-dev` of `vips`, `cairo-dev` of `cairo`),
+/// for a `-dev` package the table has no row for at all: the table's rows name the exceptions
+/// (`postgresql-dev`'s `libpq`), and a row with no Alpine name (`?`, a Debian name) stays
+/// unknown. `None` for any other manager.
+pub fn alpine_origin(dev: &str, manager: Manager) -> Option<String> {
+    (manager == Manager::Apk && row(dev).is_none()).then(|| dev.strip_suffix("-dev").map(str::to_owned)).flatten()
+}
+
 /// The runtime package of `dev` as installed by `manager` on an image of `release`: `None`
 /// when the table cannot say, for a package it lacks or a Debian or Ubuntu release older than
 /// it covers (jessie, trusty: `libncurses6` and `libreadline8` do not exist there), so the
@@ -371,7 +380,13 @@ pub fn runtime_install(original: &Dockerfile, patched: &str, inputs: &Inputs) ->
                     swapped.push(format!("`{lib}` for `{}`", d.name));
                 }
                 Some(None) => {}
-                None => unknown.push(format!("`{}`", d.name)),
+                None => match alpine_origin(&d.name, d.manager) {
+                    Some(lib) => {
+                        add(&lib, &mut packages);
+                        swapped.push(format!("`{lib}` for `{}`", d.name));
+                    }
+                    None => unknown.push(format!("`{}`", d.name)),
+                },
             }
         }
         if swapped.is_empty() && unknown.is_empty() {
@@ -444,6 +459,11 @@ mod tests {
         assert_eq!(runtime_on("libgtk-3-dev", Manager::AptGet, None), Some(Some("libgtk-3-0")));
         assert_eq!(runtime_on("libgtk-3-dev", Manager::Apk, None), None);
         assert_eq!(runtime_on("libgtk-3-dev", Manager::Dnf, None), None);
+        // Alpine's origin names a -dev package the table has no row for, not one whose row
+        // has no Alpine name (a Debian name)
+        assert_eq!(alpine_origin("vips-dev", Manager::Apk).as_deref(), Some("vips"));
+        assert_eq!(alpine_origin("libgtk-3-dev", Manager::Apk), None);
+        assert_eq!(alpine_origin("vips-dev", Manager::AptGet), None);
         assert_eq!(runtime_on("libvips-dev", Manager::AptGet, Some("noble")), Some(Some("libvips42t64")));
     }
 

@@ -783,14 +783,11 @@ fn venv_unreached(s: &Survey) -> Option<String> {
             s.base
         ));
     }
-    let by_path = starts
-        .iter()
-        .flat_map(|i| i.script().map(|t| shell::split_words(&t)).unwrap_or_else(|| i.words().to_vec()))
-        .find(|w| {
-            w.starts_with('/')
-                && !w.starts_with("/opt/venv/")
-                && w.rsplit('/').next().is_some_and(|p| p.starts_with("python"))
-        });
+    let by_path = starts.iter().flat_map(|i| i.command_words()).find(|w| {
+        w.starts_with('/')
+            && !w.starts_with("/opt/venv/")
+            && w.rsplit('/').next().is_some_and(|p| p.starts_with("python"))
+    });
     by_path.map(|w| format!("the program runs `{w}`, not the Python of a new virtualenv"))
 }
 
@@ -902,11 +899,9 @@ fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, 
             Some(Some(lib)) if !out.runtime_pkgs.iter().any(|r| r == lib) => out.runtime_pkgs.push(lib.to_owned()),
             // headers only, or already there: nothing more
             Some(_) => {}
-            // Alpine builds each `-dev` package from an origin of the name without it, which
-            // holds the libraries (`vips-dev` of `vips`, `cairo-dev` of `cairo`): the table's
-            // rows cover the exceptions (`postgresql-dev`'s `libpq`), this the rest
-            None if inputs.runtime_libs.is_none() && p.manager == Manager::Apk && p.name.ends_with("-dev") => {
-                let origin = p.name.trim_end_matches("-dev").to_owned();
+            // Alpine's origin of a `-dev` package the table lacks holds its libraries
+            None if inputs.runtime_libs.is_none() && libraries::alpine_origin(&p.name, p.manager).is_some() => {
+                let origin = libraries::alpine_origin(&p.name, p.manager).unwrap_or_default();
                 if !out.runtime_pkgs.contains(&origin) {
                     out.runtime_pkgs.push(origin);
                 }
@@ -1447,7 +1442,7 @@ fn in_place(workdirs: &[(&Instruction, String)], dir: Option<&str>) -> Option<St
     let dir = dir.filter(|d| artifacts::is_project_folder(d))?;
     let runs_from =
         workdirs.iter().filter(|(i, _)| matches!(i.kind, Kind::Cmd | Kind::Entrypoint)).any(|(ins, workdir)| {
-            let words = ins.script().map(|t| shell::split_words(&t)).unwrap_or_else(|| ins.words().to_vec());
+            let words = ins.command_words();
             let here = workdir == dir
                 && words
                     .first()
