@@ -194,7 +194,20 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
         },
         _ => Err(fallback),
     };
-    let plan = match REWRITERS.iter().find_map(|r| (r.plan)(&df, inputs)) {
+    // a multi-stage file whose heavy stage the slim rewriter cannot slim in place (its
+    // toolchain still builds there): the stage, when it stands alone, is rewritten by its
+    // ecosystem's rewriter as a single-stage file would be
+    let first = REWRITERS.iter().find_map(|r| (r.plan)(&df, inputs));
+    let first = match first {
+        Some(Err(ref refused @ Outcome::Refused(_))) if df.stages.len() > 1 => {
+            match REWRITERS[1..].iter().find_map(|r| (r.plan)(&df, inputs)) {
+                Some(Ok(plan)) => Some(Ok(plan)),
+                _ => Some(Err(refused.clone())),
+            }
+        }
+        other => other,
+    };
+    let plan = match first {
         Some(Ok(plan)) => Ok(plan),
         // "nothing to do" by the ecosystem's measure, while a toolchain still ships (e.g. a
         // slim node image that installs build-base and builds): the split may still apply
@@ -330,7 +343,10 @@ pub struct Opening<'a> {
 /// The opening every single-stage rewriter shares, written once: the stage that ships (as
 /// the repository's targets say), its base image, whether the rewriter takes that base
 /// (`takes(official name, base, stage)`; `None` when it does not), and "already
-/// multi-stage" for a file with several stages (the slim rewriter's case).
+/// multi-stage" for a file with several stages (the slim rewriter's case), unless the stage
+/// that ships stands alone: built FROM an image, and no other stage is built FROM it, copies
+/// from it or mounts it. Then it is rewritten as if it were the file: the stages before it
+/// stay as written above it (the ones it copies from among them), the ones after below it.
 pub fn single_stage<'a>(
     df: &'a Dockerfile,
     inputs: &Inputs,
@@ -343,7 +359,10 @@ pub fn single_stage<'a>(
     if !takes(&official, &base, stage) {
         return None;
     }
-    if df.stages.len() > 1 {
+    let alone = matches!(graph.bases[stage.index], crate::dockerfile::graph::StageRef::Image(_))
+        && graph.targets.len() == 1
+        && !graph.edges.iter().any(|e| e.target == crate::dockerfile::graph::StageRef::Stage(stage.index));
+    if df.stages.len() > 1 && !alone {
         return Some(Err(Outcome::Nothing("already multi-stage; `shiplight lint` says what still ships".into())));
     }
     Some(Ok(Opening { stage, base }))
@@ -840,6 +859,29 @@ mod tests {
             "{}",
             why.message
         );
+    }
+
+    /// A multi-stage file whose stage that ships stands alone (built FROM an image, nothing
+    /// built FROM it or copying from it) and builds with its toolchain, which the slim rewrite
+    /// cannot take out in place: its ecosystem's rewriter rewrites that stage as if it were
+    /// the file, and the stage it copies from stays above it as written.
+    #[test]
+    fn a_shipped_stage_that_stands_alone_is_rewritten_by_its_ecosystem() {
+        let t = Templates::built_in();
+        let text = "FROM node:20 AS frontend\nWORKDIR /src\nCOPY web/ .\nRUN npm ci && npm run build\n\nFROM python:3.11\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential libpq-dev && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nCOPY --from=frontend /src/dist /app/static\nCMD [\"gunicorn\", \"app:app\"]\n";
+        let Outcome::Patch(p) = suggest(text, "D", &Inputs::default(), &t) else { panic!() };
+        assert_eq!(p.ecosystem, "python");
+        assert!(p.patched.starts_with("FROM node:20 AS frontend\nWORKDIR /src\nCOPY web/ .\nRUN npm ci && npm run build\n\nFROM python:3.11 AS build\n"), "{}", p.patched);
+        let runtime = p.patched.split("AS runtime\n").nth(1).unwrap();
+        assert!(runtime.contains("libpq5") && !runtime.contains("build-essential"), "{runtime}");
+        assert!(runtime.contains("COPY --from=build /opt/venv /opt/venv"), "{runtime}");
+        assert!(runtime.contains("COPY --from=frontend /src/dist /app/static\nCMD"), "{runtime}");
+        crate::patch::testing::answers(text, &p, &["SL101"]);
+        // a stage another stage copies from does not stand alone: the file is the slim
+        // rewrite's, which refuses as before
+        let copied = format!("{text}\nFROM python:3.11-slim AS docs\nCOPY --from=1 /app /app\n");
+        let inputs = Inputs { targets: vec!["1".into()], ..Default::default() };
+        assert!(matches!(suggest(&copied, "D", &inputs, &t), Outcome::Refused(_)), "{copied}");
     }
 
     /// jessfraz's wireguard image builds its kernel module when the container starts: no
