@@ -293,6 +293,15 @@ pub fn of(c: &SimpleCommand) -> Role {
         .effective()
         .first()
         .is_some_and(|w| w.starts_with("/tmp/") || w.contains("vendor/bin/") || w.contains("node_modules/.bin/"));
+    // a Python run of the program's own code fetches or prepares data, compiling nothing;
+    // the standard library's archive tools unpack, as `unzip` and `tar` do
+    if runs_python_code(c) {
+        let module = c.args().windows(2).find(|w| w[0] == "-m").map(|w| w[1].as_str());
+        return match module {
+            Some("zipfile" | "tarfile" | "gzip") => Role::Fetch,
+            _ => Role::Other,
+        };
+    }
     if BUILD_RUN.contains(&p)
         || super::packages::python_install(c)
         || makes_venv(c)
@@ -510,7 +519,7 @@ pub fn is_clean(c: &SimpleCommand) -> bool {
 /// language package manager (whose installs may compile), by program.
 pub fn runs_build(c: &SimpleCommand) -> bool {
     let p = c.program();
-    BUILD_RUN.contains(&p)
+    (BUILD_RUN.contains(&p) && !runs_python_code(c))
         || c.run_by_xargs().is_some_and(|run| runs_build(&run))
         || configures(c)
         || p.ends_with("autogen.sh")
@@ -518,6 +527,110 @@ pub fn runs_build(c: &SimpleCommand) -> bool {
         || super::packages::python_install(c)
         || makes_venv(c)
         || r_install(c)
+}
+
+/// Python modules that build, package, compile, test or document: `python -m pip`, `-m
+/// build`, `-m compileall`, `-m grpc_tools.protoc` (by the name's first part).
+const PYTHON_BUILD_MODULES: &[&str] = &[
+    "pip",
+    "build",
+    "setuptools",
+    "compileall",
+    "py_compile",
+    "venv",
+    "virtualenv",
+    "ensurepip",
+    "wheel",
+    "installer",
+    "poetry",
+    "pdm",
+    "uv",
+    "hatch",
+    "hatchling",
+    "flit",
+    "flit_core",
+    "maturin",
+    "cython",
+    "Cython",
+    "nuitka",
+    "PyInstaller",
+    "piptools",
+    "pipx",
+    "grpc_tools",
+    "pybind11",
+    "mypyc",
+    "pytest",
+    "unittest",
+    "tox",
+    "nox",
+    "sphinx",
+    "mkdocs",
+];
+
+/// Words of a script's name or inline code that say it builds, installs or tests.
+const PYTHON_BUILD_WORDS: &[&str] = &[
+    "setup",
+    "build",
+    "compile",
+    "install",
+    "configure",
+    "bootstrap",
+    "make",
+    "cythonize",
+    "subprocess",
+    "pip",
+    "test",
+];
+
+/// Whether a Python run is the program's own code, not a build: a module, a script or
+/// inline code that is no packaging, compiling or test tool (`python -m nltk.downloader
+/// punkt`, `python -c "…from_pretrained(…)"`, `python manage.py collectstatic`). It fetches
+/// or prepares data with the packages installed, which a runtime that copies them has too,
+/// and needs no compiler; what it writes outside the project (NLTK's `/root/nltk_data`, the
+/// Hugging Face cache) is made where it runs. `setup.py`, `-m pip`, `-m build`, `waf`, a
+/// script named for a build, and a Python reading its program from stdin or a heredoc are
+/// builds, as before.
+pub fn runs_python_code(c: &SimpleCommand) -> bool {
+    let p = c.program();
+    let python = p == "python"
+        || p.strip_prefix("python")
+            .is_some_and(|v| !v.is_empty() && v.chars().all(|ch| ch.is_ascii_digit() || ch == '.'));
+    if !python {
+        return false;
+    }
+    let builds = |text: &str| {
+        let text = text.to_ascii_lowercase();
+        PYTHON_BUILD_WORDS.iter().any(|w| text.contains(w))
+    };
+    let args = c.args();
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        let (flag, fused) = match a.strip_prefix("-m").or_else(|| a.strip_prefix("-c")) {
+            Some(rest) if a.len() >= 2 && !a.starts_with("--") => (&a[..2], rest),
+            _ => ("", ""),
+        };
+        let value = || if fused.is_empty() { args.get(i + 1).map(String::as_str) } else { Some(fused) };
+        match flag {
+            "-m" => {
+                return value().is_some_and(|m| {
+                    let first = m.split('.').next().unwrap_or(m);
+                    !PYTHON_BUILD_MODULES.contains(&first) && !builds(first)
+                })
+            }
+            "-c" => return value().is_some_and(|code| !builds(code)),
+            _ => {}
+        }
+        match a.as_str() {
+            "-W" | "-X" => i += 2,
+            "-" => return false,
+            a if a.starts_with('-') => i += 1,
+            script => {
+                let name = script.rsplit('/').next().unwrap_or(script);
+                return name.ends_with(".py") && name != "waf" && !builds(name) && !script.contains('$');
+            }
+        }
+    }
+    false
 }
 
 /// An R package install, which builds the packages' sources on Linux (CRAN ships no Linux
@@ -729,6 +842,23 @@ mod tests {
 
     /// Composer's installer run by PHP (pterodactyl, mailcow) installs a build tool; PHP
     /// running the app does not
+    /// A Python run of the program's own code is no build; a packaging, compiling or test
+    /// tool, a setup or build script, and a program from stdin are.
+    #[test]
+    fn python_running_the_programs_code_is_no_build() {
+        let roles = |text: &str| parse(text).commands.iter().map(runs_build).collect::<Vec<_>>();
+        assert_eq!(
+            roles("python -m nltk.downloader punkt && python3 -c \"from transformers import AutoModel; AutoModel.from_pretrained('x')\" && python manage.py collectstatic --noinput && python3.11 -u download_models.py && python -mspacy download en_core_web_sm"),
+            [false; 5]
+        );
+        assert_eq!(
+            roles("python setup.py install && python -m pip install x && python3 -m build && python -m compileall /app && python -m grpc_tools.protoc -I. x.proto && python build_assets.py && python - < x.py && python -c 'import subprocess; subprocess.run([\"make\"])' && python && python ${SCRIPT}.py && python -m pytest"),
+            [true; 11]
+        );
+        assert_eq!(of(&parse("python -m nltk.downloader punkt").commands[0]), Role::Other);
+        assert_eq!(of(&parse("python3 -m zipfile --extract x.zip /opt/x").commands[0]), Role::Fetch);
+    }
+
     #[test]
     fn php_running_an_installer_is_a_build_step() {
         let c = parse("curl -sS https://getcomposer.org/installer | php -- --install-dir=/usr/local/bin --filename=composer && curl -s https://getcomposer.org/installer | php -- --version=2.7.1 && php8.2 composer-setup.php && php artisan migrate && php -v").commands;

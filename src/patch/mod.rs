@@ -524,6 +524,24 @@ pub fn preamble(df: &Dockerfile, stage: &crate::dockerfile::Stage) -> Vec<String
     (1..stage.line).map(|l| df.line_text(l).to_owned()).collect()
 }
 
+/// The packages that provide a program the full language images have (from
+/// buildpack-deps) and their slim variants lack; `None` for any other program.
+pub fn full_only(program: &str) -> Option<&'static [&'static str]> {
+    Some(match program {
+        "git" => &["git"],
+        "curl" => &["curl"],
+        "wget" => &["wget"],
+        "unzip" => &["unzip"],
+        "gcc" | "cc" => &["gcc", "build-essential"],
+        "g++" => &["g++", "build-essential"],
+        "make" => &["make", "build-essential"],
+        "ssh" => &["openssh-client"],
+        "svn" => &["subversion"],
+        "hg" => &["mercurial"],
+        _ => return None,
+    })
+}
+
 /// What a RUN does, for the split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunKind {

@@ -80,9 +80,6 @@ fn classify(script: &str) -> Run {
     }
 }
 
-/// Programs the full Python image has (from buildpack-deps) and its slim variant lacks.
-const FULL_ONLY: &[&str] = &["git", "curl", "wget", "gcc", "g++", "cc", "make", "unzip", "ssh", "svn", "hg"];
-
 /// A RUN the slim runtime reruns as written that calls a program only the full image has,
 /// and that no RUN of the runtime installs first (osrf's `git clone` of its templates after
 /// the pip install): the patch would not build. Refused, saying what to do.
@@ -98,16 +95,8 @@ fn needs_the_full_image(stage: &crate::dockerfile::Stage, runs: &[(usize, Run)],
                 installed.extend(pkgs.iter().map(|p| p.to_string()));
                 continue;
             }
-            let program = c.program().rsplit('/').next().unwrap_or_default();
-            let provided = |p: &str| match program {
-                "cc" => p == "gcc" || p == "build-essential",
-                "g++" | "make" => p == program || p == "build-essential",
-                "hg" => p == "mercurial",
-                "svn" => p == "subversion",
-                "ssh" => p == "openssh-client",
-                _ => p == program,
-            };
-            if FULL_ONLY.contains(&program) && !installed.iter().any(|p| provided(p)) {
+            let program = c.program();
+            if super::full_only(program).is_some_and(|from| !installed.iter().any(|p| from.contains(&p.as_str()))) {
                 return Some(Outcome::refused(
                     Reason::MixedRun,
                     format!(
@@ -509,6 +498,23 @@ mod tests {
         assert!(
             p.patched.find("RUN pip install --no-cache-dir uv").unwrap()
                 > p.patched.find("RUN python -m venv").unwrap()
+        );
+    }
+
+    /// A RUN of the program's own code after the install (NLTK's data, a Hugging Face model)
+    /// writes outside the virtualenv the runtime copies: it runs in the runtime stage, with
+    /// the virtualenv there. Before, the build stage ran it and its data was lost.
+    #[test]
+    fn a_run_of_the_programs_code_makes_its_data_in_the_runtime() {
+        let text = "FROM python:3.11\nRUN apt-get update && apt-get install -y gcc && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nRUN python -m nltk.downloader punkt\nRUN python -c \"from transformers import AutoModel; AutoModel.from_pretrained('bert-base-uncased')\"\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
+        use crate::patch::{suggest, Outcome as O, Templates};
+        let O::Patch(p) = suggest(text, "D", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert_eq!(p.ecosystem, "python");
+        let (build, runtime) = p.patched.split_once("AS runtime\n").unwrap();
+        assert!(!build.contains("nltk") && !build.contains("from_pretrained"), "{build}");
+        assert!(
+            runtime.contains("COPY --from=build /opt/venv /opt/venv\nWORKDIR /app\nCOPY requirements.txt .\nRUN python -m nltk.downloader punkt\nRUN python -c"),
+            "{runtime}"
         );
     }
 

@@ -843,11 +843,13 @@ fn linked_to(c: &SimpleCommand, cwd: &str) -> Option<String> {
 
 /// Whether a build command puts what it makes outside the folder it runs in: an install
 /// into a prefix (`make install`, `cmake --install`, `pip install`, `gem install`, `npm
-/// install -g`, `cargo install`, `go install`).
+/// install -g`, `cargo install`, `go install`). An editable pip install (`pip install -e .`)
+/// installs in place: the project folder is the package, with the metadata it writes there.
 pub fn installs_elsewhere(c: &SimpleCommand) -> bool {
     let args = c.args();
     let sub = c.subcommand();
-    crate::dockerfile::packages::pip_install(c).is_some()
+    let editable = args.iter().any(|a| a == "-e" || a == "--editable" || a.starts_with("--editable="));
+    crate::dockerfile::packages::pip_install(c).is_some() && !editable
         || installs_globally(c)
         || match c.program() {
             "make" | "gmake" | "ninja" => args.iter().any(|a| a == "install" || a.ends_with("-install")),

@@ -91,11 +91,23 @@ impl<'a> Survey<'a> {
     }
 
     /// A RUN after the last build that only fetches with a tool the runtime drops (`git
-    /// clone … /usr/src/app`).
+    /// clone … /usr/src/app`), or that runs a program the runtime's slim base lacks and no
+    /// RUN installs (aleph's `curl -o /opt/ftm-compare/model.pkl` on `python:3.9`): the
+    /// runtime could not rerun it, so the build stage runs it.
     fn late_fetch(&self, n: usize) -> bool {
         n > self.built
-            && self.prepares_with_tool(n)
-            && self.scripts[n].as_ref().is_some_and(|s| s.commands.iter().any(|c| self.tool(c.program())))
+            && ((self.prepares_with_tool(n)
+                && self.scripts[n].as_ref().is_some_and(|s| s.commands.iter().any(|c| self.tool(c.program()))))
+                || self.scripts[n].as_ref().is_some_and(|s| s.commands.iter().any(|c| self.lacks(c.program()))))
+    }
+
+    /// Whether the runtime's base lacks a program the base has (`curl` on a slim variant) and
+    /// no RUN of the stage installs it.
+    fn lacks(&self, program: &str) -> bool {
+        runtime_base(&self.base) != self.base
+            && super::full_only(program).is_some_and(|from| {
+                !self.states.iter().flatten().any(|st| st.shipped().any(|p| from.contains(&p.name.as_str())))
+            })
     }
 
     fn is_build_run(&self, n: usize) -> bool {
@@ -2332,6 +2344,20 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         );
         let c = text.replace("g++ make", "gcc musl-dev make").replace("g++ -o", "gcc -o").replace(".cpp", ".c");
         assert!(!runtime(&patch(&c)).contains("libstdc++"), "{}", runtime(&patch(&c)));
+    }
+
+    /// After the install, a RUN that fetches with a program the slim runtime lacks (aleph's
+    /// `curl -o /opt/ftm-compare/model.pkl`, unpacked with `python3 -m zipfile`) runs in the
+    /// build stage, and what it wrote is copied; the project an editable install (`pip
+    /// install -e`) made its package of comes from the build stage, metadata and all.
+    #[test]
+    fn a_late_fetch_with_a_program_the_runtime_lacks_stays_in_the_build() {
+        let text = "FROM python:3.9\nRUN apt-get update && apt-get install -y --no-install-recommends python3-dev jq && rm -rf /var/lib/apt/lists/*\nCOPY . /app\nWORKDIR /app\nRUN pip install --no-cache-dir -e /app\nRUN mkdir -p /opt/m && curl -L -o /opt/m/w.zip https://example.org/w.zip && python3 -m zipfile --extract /opt/m/w.zip /opt/m/w && curl -L -o /opt/m/model.pkl https://example.org/m.pkl\nCMD [\"gunicorn\", \"--config\", \"/app/gunicorn.conf.py\", \"app:app\"]\n";
+        let O::Patch(p) = suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) else { panic!() };
+        let (build, runtime) = p.patched.split_once(" AS runtime\n").unwrap();
+        assert!(build.contains("curl -L -o /opt/m/model.pkl") && !runtime.contains("curl"), "{}", p.patched);
+        assert!(runtime.contains("COPY --from=build /opt/m/model.pkl /opt/m/model.pkl"), "{runtime}");
+        assert!(runtime.contains("COPY --from=build /app /app"), "{runtime}");
     }
 
     /// Round 46 (coqui-ai/TTS, held out): the context's Makefile's `install` target runs `pip
