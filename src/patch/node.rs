@@ -14,6 +14,11 @@ use crate::lint::rules::slim_variant;
 
 fn build_step(c: &SimpleCommand) -> bool {
     let prog = c.program();
+    // Playwright's browsers (and, with `--with-deps`, their system libraries) are the
+    // runtime's: installed where the program runs, not in the build stage it leaves behind
+    if installs_browsers(c) {
+        return false;
+    }
     node_install(c).is_some()
         || (matches!(prog, "npm" | "yarn" | "pnpm")
             && matches!(c.subcommand(), Some("run" | "run-script" | "build" | "prune" | "test")))
@@ -25,6 +30,83 @@ fn build_step(c: &SimpleCommand) -> bool {
 
 fn classify(script: &str) -> Run {
     super::classify_run(script, build_step)
+}
+
+/// `playwright install …`, also through npx.
+fn installs_browsers(c: &SimpleCommand) -> bool {
+    let words: Vec<&str> = c.args().iter().map(String::as_str).filter(|w| !w.starts_with('-')).collect();
+    match c.program() {
+        "playwright" => words.first() == Some(&"install"),
+        "npx" => matches!(words[..], [p, "install", ..] if p == "playwright" || p.starts_with("playwright@")),
+        _ => false,
+    }
+}
+
+/// Where Puppeteer's install puts the Chrome it downloads, outside the app folder the
+/// runtime copies: a `puppeteer` dependency of the package.json downloads it into
+/// PUPPETEER_CACHE_DIR, else the home's `.cache/puppeteer` (the build stage runs as root).
+/// `None` when nothing is downloaded (no such dependency, PUPPETEER_SKIP_DOWNLOAD), or it
+/// lands in the app folder. Refused when the program runs as another user, whose home
+/// Puppeteer would look in.
+fn puppeteer_cache(
+    stage: &crate::dockerfile::Stage,
+    package_json: Option<&str>,
+    app_dir: &str,
+) -> Result<Option<String>, Outcome> {
+    let json: Option<serde_json::Value> = package_json.and_then(|j| serde_json::from_str(j).ok());
+    let depends = json.as_ref().and_then(|j| j.get("dependencies")?.get("puppeteer")).is_some();
+    let installs = stage.instructions.iter().filter(|i| i.kind == Kind::Run).any(|i| {
+        shell::parse(&i.script().unwrap_or_default()).commands.iter().any(|c| {
+            node_install(c).is_some() && c.args().iter().any(|a| a == "puppeteer" || a.starts_with("puppeteer@"))
+        })
+    });
+    if !depends && !installs {
+        return Ok(None);
+    }
+    let env = |key: &str| {
+        stage
+            .instructions
+            .iter()
+            .filter(|i| i.kind == Kind::Env)
+            .flat_map(|i| i.pairs())
+            .filter(|kv| kv.key == key)
+            .next_back()
+            .and_then(|kv| kv.value.clone())
+    };
+    let skip = ["PUPPETEER_SKIP_DOWNLOAD", "PUPPETEER_SKIP_CHROMIUM_DOWNLOAD"]
+        .iter()
+        .any(|k| env(k).is_some_and(|v| matches!(v.as_str(), "true" | "1")));
+    if skip {
+        return Ok(None);
+    }
+    let dir = match env("PUPPETEER_CACHE_DIR") {
+        Some(d) if d.starts_with('/') && !d.contains('$') => d.trim_end_matches('/').to_owned(),
+        Some(d) => {
+            return Err(Outcome::refused(
+                Reason::UnknownArtifact,
+                format!("PUPPETEER_CACHE_DIR (`{d}`) names no absolute folder, so where Puppeteer puts Chrome is not known; give it one and ask again"),
+            ))
+        }
+        None => "/root/.cache/puppeteer".to_owned(),
+    };
+    if crate::dockerfile::within(&dir, app_dir) {
+        return Ok(None);
+    }
+    let user = stage.instructions.iter().filter(|i| i.kind == Kind::User).next_back();
+    if let Some(u) =
+        user.filter(|u| !matches!(u.words().first().map(|w| w.split(':').next().unwrap_or(w)), Some("root" | "0")))
+    {
+        if dir.starts_with("/root/") {
+            return Err(Outcome::refused(
+                Reason::UnknownArtifact,
+                format!(
+                    "line {}: the program runs as another user, whose home Puppeteer looks for Chrome in, and the build stage downloads it into root's; set PUPPETEER_CACHE_DIR to a folder of its own and ask again",
+                    u.line
+                ),
+            ));
+        }
+    }
+    Ok(Some(dir))
 }
 
 /// The devDependency the program starts with, read from the build context's package.json:
@@ -114,7 +196,35 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             ),
         );
     }
-    let (build, runtime) = super::split_copying(df, stage, classify, last_build, &app_dir);
+    let (build, mut runtime) = super::split_copying(df, stage, classify, last_build, &app_dir);
+    let (_, build_name, _) = super::stage_names(df, stage);
+    let chrome = match puppeteer_cache(stage, inputs.package_json.as_deref(), &app_dir) {
+        Ok(c) => c,
+        Err(outcome) => return Some(Err(outcome)),
+    };
+    let copy = format!("COPY --from={build_name} {app_dir} {app_dir}");
+    if let Some(dir) = &chrome {
+        let at = runtime.iter().position(|l| *l == copy).map_or(runtime.len(), |p| p + 1);
+        runtime.insert(at, format!("COPY --from={build_name} {dir} {dir}"));
+    }
+    // a browser install before the build runs in the runtime after the app arrives: its
+    // Playwright is the app's, whose browsers' revision it must match
+    if let Some(at) = runtime.iter().position(|l| *l == copy) {
+        let browsers = |l: &String| {
+            let own: Vec<&str> = l.lines().filter(|x| !x.trim_start().starts_with('#')).collect();
+            own.join("\n")
+                .strip_prefix("RUN ")
+                .is_some_and(|script| shell::parse(script).commands.iter().any(installs_browsers))
+        };
+        let moved: Vec<String> = runtime[..at].iter().filter(|l| browsers(l)).cloned().collect();
+        if !moved.is_empty() {
+            runtime.retain(|l| !moved.contains(l));
+            let after = runtime.iter().position(|l| *l == copy).map_or(runtime.len(), |p| p + 1);
+            for (k, line) in moved.into_iter().enumerate() {
+                runtime.insert(after + k, line);
+            }
+        }
+    }
     // the program may start with a devDependency (`npm start` running `nodemon`): then the
     // devDependencies stay
     let started = inputs.package_json.as_deref().and_then(|json| started_dev_dependency(stage, json));
@@ -130,11 +240,20 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         }
         None => "devDependencies are pruned before the app folder is copied into the runtime".into(),
     };
-    let rationale = vec![
+    let mut rationale = vec![
         Rationale::new("SL103", stage.line, format!("the runtime stage runs on `{slim}` instead of `{base}`")),
         Rationale::new("SL104", stage.line, devs),
         Rationale::new("SL102", stage.instructions[last_build].line, "installs and the build run in the build stage"),
     ];
+    if let Some(dir) = chrome {
+        rationale.push(Rationale::new(
+            "SL102",
+            stage.instructions[last_build].line,
+            format!(
+                "Puppeteer's install downloads Chrome into `{dir}`, outside the app folder: the runtime copies it too"
+            ),
+        ));
+    }
     Some(Ok(Plan::new("node", df, stage, base, &slim, build, runtime, rationale).with("prune", prune)))
 }
 
@@ -189,6 +308,47 @@ mod tests {
         let global = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm install -g pm2\nCMD [\"pm2-runtime\", \"app.js\"]\n";
         let df = crate::dockerfile::Dockerfile::parse(global).unwrap();
         assert!(super::plan(&df, &Default::default()).is_none());
+    }
+
+    /// Browsers the install downloads outside the app folder reach the runtime: Puppeteer's
+    /// Chrome is copied from root's cache (or PUPPETEER_CACHE_DIR); Playwright's install runs
+    /// in the runtime, after the app whose Playwright it is.
+    #[test]
+    fn the_browsers_an_install_downloads_reach_the_runtime() {
+        use crate::patch::Inputs;
+        let t = Templates::built_in();
+        let text =
+            "FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nCMD [\"node\", \"index.js\"]\n";
+        let json = r#"{"dependencies": {"puppeteer": "^22"}}"#;
+        let inputs = Inputs { package_json: Some(json.into()), ..Default::default() };
+        let O::Patch(p) = suggest(text, "D", &inputs, &t) else { panic!() };
+        assert!(
+            p.patched.contains(
+                "COPY --from=build /app /app\nCOPY --from=build /root/.cache/puppeteer /root/.cache/puppeteer\n"
+            ),
+            "{}",
+            p.patched
+        );
+        let told = text.replace("WORKDIR /app\n", "WORKDIR /app\nENV PUPPETEER_CACHE_DIR=/opt/chrome\n");
+        let O::Patch(p) = suggest(&told, "D", &inputs, &t) else { panic!() };
+        assert!(p.patched.contains("COPY --from=build /opt/chrome /opt/chrome"), "{}", p.patched);
+        let skipped = text.replace("WORKDIR /app\n", "WORKDIR /app\nENV PUPPETEER_SKIP_DOWNLOAD=true\n");
+        let O::Patch(p) = suggest(&skipped, "D", &inputs, &t) else { panic!() };
+        assert!(!p.patched.contains("puppeteer"), "{}", p.patched);
+        // the program runs as another user, who looks in a home of its own
+        let user = text.replace("CMD", "USER node\nCMD");
+        let O::Refused(why) = suggest(&user, "D", &inputs, &t) else { panic!() };
+        assert!(why.contains("line 6: the program runs as another user"), "{}", why.message);
+        // without the dependency nothing more is copied
+        let O::Patch(p) = suggest(text, "D", &Default::default(), &t) else { panic!() };
+        assert!(!p.patched.contains(".cache"), "{}", p.patched);
+        let pw = "FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nRUN npx playwright install --with-deps chromium\nCOPY . .\nRUN npm run build\nCMD [\"node\", \"dist/index.js\"]\n";
+        let O::Patch(p) = suggest(pw, "D", &Default::default(), &t) else { panic!() };
+        let runtime = p.patched.split_once("AS runtime\n").unwrap().1;
+        assert!(
+            runtime.contains("COPY --from=build /app /app\nRUN npx playwright install --with-deps chromium\nCMD"),
+            "{runtime}"
+        );
     }
 
     #[test]
