@@ -69,8 +69,7 @@ fn puppeteer_cache(
             .iter()
             .filter(|i| i.kind == Kind::Env)
             .flat_map(|i| i.pairs())
-            .filter(|kv| kv.key == key)
-            .next_back()
+            .rfind(|kv| kv.key == key)
             .and_then(|kv| kv.value.clone())
     };
     let skip = ["PUPPETEER_SKIP_DOWNLOAD", "PUPPETEER_SKIP_CHROMIUM_DOWNLOAD"]
@@ -92,7 +91,7 @@ fn puppeteer_cache(
     if crate::dockerfile::within(&dir, app_dir) {
         return Ok(None);
     }
-    let user = stage.instructions.iter().filter(|i| i.kind == Kind::User).next_back();
+    let user = stage.instructions.iter().rfind(|i| i.kind == Kind::User);
     if let Some(u) =
         user.filter(|u| !matches!(u.words().first().map(|w| w.split(':').next().unwrap_or(w)), Some("root" | "0")))
     {
