@@ -21,6 +21,9 @@ use crate::dockerfile::{resolve_path, Body, Command, Dockerfile, Kind};
 /// The distroless image the runtime stage uses.
 pub const RUNTIME: &str = "gcr.io/distroless/static-debian12";
 
+/// Folders at a build context's root that a web program reads at run time by convention.
+const ASSETS: &[&str] = &["templates", "static", "public", "assets", "views", "web", "migrations", "locales", "i18n"];
+
 /// Whether a RUN only builds (go commands, toolchain installs, their housekeeping).
 fn builds_only(script: &str) -> bool {
     let parsed = shell::parse(script);
@@ -80,9 +83,18 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     let mut workdir = "/".to_owned();
     let mut binary = None;
     let mut last_build = None;
+    // where the whole build context was copied (`COPY . .`), before the last build
+    let mut root_copied = None;
     for (n, ins) in stage.instructions.iter().enumerate() {
         match ins.kind {
             Kind::Workdir => workdir = resolve_path(&workdir, ins.words().first().map(String::as_str).unwrap_or("/")),
+            Kind::Copy | Kind::Add if ins.flag("from").is_none() => {
+                if let Body::Copy { sources, dest, .. } = &ins.body {
+                    if !dest.contains('$') && sources.iter().any(|s| matches!(s.as_str(), "." | "./")) {
+                        root_copied = Some((n, resolve_path(&workdir, dest)));
+                    }
+                }
+            }
             Kind::Run => {
                 let script = ins.script().unwrap_or_default();
                 if !builds_only(&script) {
@@ -172,6 +184,25 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             _ => runtime.push(text),
         }
     }
+    // the context's asset folders a program reads at run time (`templates/`, `static/`),
+    // where the whole context was copied: they come along, unless the program embeds them
+    // (which shiplight cannot see; then they cost a little room, not a broken program)
+    let assets: Vec<&str> = ASSETS.iter().copied().filter(|a| inputs.files.iter().any(|f| f == a)).collect();
+    if let (Some((_, dir)), false) = (root_copied.as_ref().filter(|(n, _)| *n < last_build), assets.is_empty()) {
+        let (_, build_name, _) = super::stage_names(df, stage);
+        for (k, a) in assets.iter().enumerate() {
+            let path = format!("{}/{a}", dir.trim_end_matches('/'));
+            runtime.insert(k, format!("COPY --from={build_name} {path} {path}"));
+        }
+        rationale.push(Rationale::new(
+            "SL108",
+            stage.line,
+            format!(
+                "`{}` of the build context come into the runtime too: a Go program reads them at run time unless it embeds them",
+                assets.join("`, `")
+            ),
+        ));
+    }
     let image = match (inputs.scratch, needs_root) {
         (true, _) => "scratch".to_owned(),
         (false, true) => RUNTIME.to_owned(),
@@ -196,6 +227,27 @@ mod tests {
     use crate::patch::{suggest, Outcome as O, Templates};
 
     const EXAMPLE: &str = include_str!("../../examples/go/Dockerfile");
+
+    /// The context's asset folders (`templates/`, `static/`) come into the runtime where the
+    /// whole context was copied: the program reads them from there. Before, the runtime had
+    /// the binary alone.
+    #[test]
+    fn the_folders_a_program_reads_come_along() {
+        let text = "FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build -o server .\nCMD [\"./server\"]\n";
+        let files = vec!["go.mod".to_string(), "main.go".into(), "templates".into(), "static".into()];
+        let inputs = crate::patch::Inputs { files, ..Default::default() };
+        let O::Patch(p) = suggest(text, "D", &inputs, &Templates::built_in()) else { panic!() };
+        let runtime = p.patched.split_once("AS runtime\n").unwrap().1;
+        assert!(
+            runtime.contains("COPY --from=build /app/server /app/server\nCOPY --from=build /app/templates /app/templates\nCOPY --from=build /app/static /app/static\n"),
+            "{runtime}"
+        );
+        assert!(p.rationale.iter().any(|r| r.rule == "SL108" && r.message.contains("`templates`, `static`")));
+        // only the module files copied: nothing more comes
+        let narrow = text.replace("COPY . .", "COPY go.mod main.go ./");
+        let O::Patch(p) = suggest(&narrow, "D", &inputs, &Templates::built_in()) else { panic!() };
+        assert!(!p.patched.contains("/app/templates"), "{}", p.patched);
+    }
 
     #[test]
     fn go_example_rewrite() {
