@@ -292,7 +292,8 @@ pub fn of(c: &SimpleCommand) -> Role {
     let downloaded = c
         .effective()
         .first()
-        .is_some_and(|w| w.starts_with("/tmp/") || w.contains("vendor/bin/") || w.contains("node_modules/.bin/"));
+        .is_some_and(|w| w.starts_with("/tmp/") || w.contains("vendor/bin/") || w.contains("node_modules/.bin/"))
+        || fetches_rustup(c);
     // a Python run of the program's own code fetches or prepares data, compiling nothing;
     // the standard library's archive tools unpack, as `unzip` and `tar` do
     if runs_python_code(c) {
@@ -520,6 +521,7 @@ pub fn is_clean(c: &SimpleCommand) -> bool {
 pub fn runs_build(c: &SimpleCommand) -> bool {
     let p = c.program();
     (BUILD_RUN.contains(&p) && !runs_python_code(c))
+        || fetches_rustup(c)
         || c.run_by_xargs().is_some_and(|run| runs_build(&run))
         || configures(c)
         || p.ends_with("autogen.sh")
@@ -527,6 +529,15 @@ pub fn runs_build(c: &SimpleCommand) -> bool {
         || super::packages::python_install(c)
         || makes_venv(c)
         || r_install(c)
+}
+
+/// Whether a command fetches rustup's installer (`curl https://sh.rustup.rs -sSf | sh -s --
+/// -y`, `wget …/rustup-init`): it installs the Rust toolchain, a build step.
+fn fetches_rustup(c: &SimpleCommand) -> bool {
+    matches!(c.program(), "curl" | "wget")
+        && c.args().iter().any(|a| {
+            a.contains("sh.rustup.rs") || a.contains("rustup-init") || a.contains("static.rust-lang.org/rustup")
+        })
 }
 
 /// Python modules that build, package, compile, test or document: `python -m pip`, `-m
@@ -857,6 +868,13 @@ mod tests {
         );
         assert_eq!(of(&parse("python -m nltk.downloader punkt").commands[0]), Role::Other);
         assert_eq!(of(&parse("python3 -m zipfile --extract x.zip /opt/x").commands[0]), Role::Fetch);
+    }
+
+    /// rustup's installer, fetched and piped to a shell, installs the Rust toolchain
+    #[test]
+    fn fetching_rustup_installs_the_toolchain() {
+        let c = parse("curl https://sh.rustup.rs -sSf | sh -s -- -y && wget -q https://static.rust-lang.org/rustup/dist/x86_64-unknown-linux-gnu/rustup-init && curl -fsSL https://example.org/x.tar.gz").commands;
+        assert_eq!(c.iter().map(runs_build).collect::<Vec<_>>(), [true, false, true, false]);
     }
 
     #[test]

@@ -1060,8 +1060,14 @@ fn replay(
             out.sources.push(fed(feeds.take(), written));
             continue;
         }
+        // (a shell that runs the installer a build step fetched and piped to it: rustup's)
+        let fed_by_build = i > 0
+            && script.commands[i - 1].pipes_into_next
+            && roles::runs_build(&script.commands[i - 1])
+            && matches!(c.program(), "sh" | "bash" | "dash");
         if c.words.is_empty()
             || fragment
+            || fed_by_build
             || roles::build_only(c)
             || roles::of(c) == Role::Install
             || (roles::of(c) == Role::Setup && removed_after(c, &script.commands[i + 1..]))
@@ -2344,6 +2350,21 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         );
         let c = text.replace("g++ make", "gcc musl-dev make").replace("g++ -o", "gcc -o").replace(".cpp", ".c");
         assert!(!runtime(&patch(&c)).contains("libstdc++"), "{}", runtime(&patch(&c)));
+    }
+
+    /// rustup's installer, piped to a shell, installs the toolchain a pip install builds
+    /// with: the build stage runs it, the runtime does not rerun it (the slim runtime has no
+    /// curl, and would get the toolchain back).
+    #[test]
+    fn a_piped_rustup_install_stays_in_the_build() {
+        let text = "FROM python:3.11\nRUN apt-get update && apt-get install -y build-essential && rm -rf /var/lib/apt/lists/*\nRUN curl https://sh.rustup.rs -sSf | sh -s -- -y\nENV PATH=\"/root/.cargo/bin:${PATH}\"\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
+        let O::Patch(p) = suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) else { panic!() };
+        let (build, runtime) = p.patched.split_once(" AS runtime\n").unwrap();
+        assert!(build.contains("RUN curl https://sh.rustup.rs -sSf | sh -s -- -y"), "{build}");
+        assert!(
+            !runtime.contains("rustup") && runtime.contains("COPY --from=build /usr/local /usr/local"),
+            "{runtime}"
+        );
     }
 
     /// After the install, a RUN that fetches with a program the slim runtime lacks (aleph's
