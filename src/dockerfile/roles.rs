@@ -73,6 +73,7 @@ const BUILD_RUN: &[&str] = &[
     "ant",
     "lein",
     "pnpm",
+    "npx",
     "abuild",
     "pyinstaller",
     "make",
@@ -294,6 +295,9 @@ pub fn of(c: &SimpleCommand) -> Role {
         .first()
         .is_some_and(|w| w.starts_with("/tmp/") || w.contains("vendor/bin/") || w.contains("node_modules/.bin/"))
         || fetches_rustup(c);
+    if installs_browsers(c) {
+        return Role::Other;
+    }
     // a Python run of the program's own code fetches or prepares data, compiling nothing;
     // the standard library's archive tools unpack, as `unzip` and `tar` do
     if runs_python_code(c) {
@@ -520,7 +524,7 @@ pub fn is_clean(c: &SimpleCommand) -> bool {
 /// language package manager (whose installs may compile), by program.
 pub fn runs_build(c: &SimpleCommand) -> bool {
     let p = c.program();
-    (BUILD_RUN.contains(&p) && !runs_python_code(c))
+    (BUILD_RUN.contains(&p) && !runs_python_code(c) && !installs_browsers(c))
         || fetches_rustup(c)
         || c.run_by_xargs().is_some_and(|run| runs_build(&run))
         || configures(c)
@@ -529,6 +533,17 @@ pub fn runs_build(c: &SimpleCommand) -> bool {
         || super::packages::python_install(c)
         || makes_venv(c)
         || r_install(c)
+}
+
+/// `playwright install …`, also through npx: the browsers (and, with `--with-deps`, their
+/// system libraries) the program runs, installed where it runs; no build step.
+pub fn installs_browsers(c: &SimpleCommand) -> bool {
+    let words: Vec<&str> = c.args().iter().map(String::as_str).filter(|w| !w.starts_with('-')).collect();
+    match c.program() {
+        "playwright" => words.first() == Some(&"install"),
+        "npx" => matches!(words[..], [p, "install", ..] if p == "playwright" || p.starts_with("playwright@")),
+        _ => false,
+    }
 }
 
 /// Whether a command fetches rustup's installer (`curl https://sh.rustup.rs -sSf | sh -s --
@@ -868,6 +883,18 @@ mod tests {
         );
         assert_eq!(of(&parse("python -m nltk.downloader punkt").commands[0]), Role::Other);
         assert_eq!(of(&parse("python3 -m zipfile --extract x.zip /opt/x").commands[0]), Role::Fetch);
+    }
+
+    /// npx runs a package's program for the build (`npx prisma generate`, `npx tsc`);
+    /// Playwright's browser install is the runtime's
+    #[test]
+    fn npx_builds_and_playwright_installs_browsers() {
+        let c = parse(
+            "npx prisma generate && npx tsc -p . && npx playwright install --with-deps chromium && playwright install",
+        )
+        .commands;
+        assert_eq!(c.iter().map(runs_build).collect::<Vec<_>>(), [true, true, false, false]);
+        assert_eq!(of(&c[2]), Role::Other);
     }
 
     /// rustup's installer, fetched and piped to a shell, installs the Rust toolchain

@@ -16,7 +16,7 @@ fn build_step(c: &SimpleCommand) -> bool {
     let prog = c.program();
     // Playwright's browsers (and, with `--with-deps`, their system libraries) are the
     // runtime's: installed where the program runs, not in the build stage it leaves behind
-    if installs_browsers(c) {
+    if roles::installs_browsers(c) {
         return false;
     }
     node_install(c).is_some()
@@ -30,16 +30,6 @@ fn build_step(c: &SimpleCommand) -> bool {
 
 fn classify(script: &str) -> Run {
     super::classify_run(script, build_step)
-}
-
-/// `playwright install …`, also through npx.
-fn installs_browsers(c: &SimpleCommand) -> bool {
-    let words: Vec<&str> = c.args().iter().map(String::as_str).filter(|w| !w.starts_with('-')).collect();
-    match c.program() {
-        "playwright" => words.first() == Some(&"install"),
-        "npx" => matches!(words[..], [p, "install", ..] if p == "playwright" || p.starts_with("playwright@")),
-        _ => false,
-    }
 }
 
 /// Where Puppeteer's install puts the Chrome it downloads, outside the app folder the
@@ -213,7 +203,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             let own: Vec<&str> = l.lines().filter(|x| !x.trim_start().starts_with('#')).collect();
             own.join("\n")
                 .strip_prefix("RUN ")
-                .is_some_and(|script| shell::parse(script).commands.iter().any(installs_browsers))
+                .is_some_and(|script| shell::parse(script).commands.iter().any(roles::installs_browsers))
         };
         let moved: Vec<String> = runtime[..at].iter().filter(|l| browsers(l)).cloned().collect();
         if !moved.is_empty() {

@@ -2352,6 +2352,18 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         assert!(!runtime(&patch(&c)).contains("libstdc++"), "{}", runtime(&patch(&c)));
     }
 
+    /// `npx prisma generate` builds the client into the app's node_modules: the build stage
+    /// runs it, and the runtime, which copies the app, does not rerun it (npx there would
+    /// fetch another Prisma).
+    #[test]
+    fn npx_builds_in_the_build_stage() {
+        let text = "FROM node:20-slim\nRUN apt-get update && apt-get install -y python3 make g++ openssl && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY package*.json ./\nCOPY prisma ./prisma\nRUN npm ci\nRUN npx prisma generate\nCOPY . .\nRUN npm run build\nCMD [\"node\", \"dist/main.js\"]\n";
+        let O::Patch(p) = suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) else { panic!() };
+        let (build, runtime) = p.patched.split_once(" AS runtime\n").unwrap();
+        assert!(build.contains("RUN npx prisma generate"), "{build}");
+        assert!(!runtime.contains("prisma generate") && runtime.contains("COPY --from=build /app /app"), "{runtime}");
+    }
+
     /// rustup's installer, piped to a shell, installs the toolchain a pip install builds
     /// with: the build stage runs it, the runtime does not rerun it (the slim runtime has no
     /// curl, and would get the toolchain back).
