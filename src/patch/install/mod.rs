@@ -579,6 +579,15 @@ fn opaque_script(
     ))
 }
 
+/// Whether command `i` is a shell that runs the installer a build step fetched and piped to
+/// it (`curl https://sh.rustup.rs | sh -s -- -y`): part of that build step.
+fn runs_a_fetched_installer(commands: &[shell::SimpleCommand], i: usize) -> bool {
+    i > 0
+        && commands[i - 1].pipes_into_next
+        && roles::runs_build(&commands[i - 1])
+        && matches!(commands[i].program(), "sh" | "bash" | "dash")
+}
+
 /// A build RUN goes to the build stage, staged (DESTDIR) or in a virtualenv when its
 /// installs would land in the system's own prefix; its artifacts are noted.
 #[allow(clippy::too_many_arguments)]
@@ -1060,14 +1069,9 @@ fn replay(
             out.sources.push(fed(feeds.take(), written));
             continue;
         }
-        // (a shell that runs the installer a build step fetched and piped to it: rustup's)
-        let fed_by_build = i > 0
-            && script.commands[i - 1].pipes_into_next
-            && roles::runs_build(&script.commands[i - 1])
-            && matches!(c.program(), "sh" | "bash" | "dash");
         if c.words.is_empty()
             || fragment
-            || fed_by_build
+            || runs_a_fetched_installer(&script.commands, i)
             || roles::build_only(c)
             || roles::of(c) == Role::Install
             || (roles::of(c) == Role::Setup && removed_after(c, &script.commands[i + 1..]))
