@@ -18,7 +18,8 @@ pub enum Manager {
 impl Manager {
     pub fn of(cmd: &SimpleCommand) -> Option<Manager> {
         Some(match cmd.program() {
-            "apt-get" => Manager::AptGet,
+            // apt-fast downloads in parallel and hands over to apt-get, whose CLI it takes
+            "apt-get" | "apt-fast" => Manager::AptGet,
             "apt" => Manager::Apt,
             "apk" => Manager::Apk,
             "yum" => Manager::Yum,

@@ -82,11 +82,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 .collect();
             if !missing.is_empty() {
                 let edits = edits::flag_after_verb(ins, &missing, "install", "--no-install-recommends");
+                // (named as written: `apt`, `apt-get`, `apt-fast`)
+                let program = missing[0].program();
                 out.push(
                     Hit::on(
                         ins,
                         stage,
-                        "`apt-get install` without `--no-install-recommends` also installs recommended packages",
+                        format!(
+                            "`{program} install` without `--no-install-recommends` also installs recommended packages"
+                        ),
                     )
                     .fix("add `--no-install-recommends`")
                     .alias("DL3015")
@@ -133,6 +137,17 @@ mod tests {
             lines("SL302", "FROM debian:12\nRUN apt-get install -y gcc curl && apt-get purge -y --auto-remove gcc\n"),
             vec![2]
         );
+    }
+
+    /// apt-fast hands over to apt-get with its CLI (round 46's RsaCtfTool `Dockerfile_full`):
+    /// its install is read as apt-get's, and the message names it as written
+    #[test]
+    fn apt_fast_installs_as_apt_get() {
+        let text = "FROM ubuntu:22.04\nRUN apt-fast install -y curl gcc\nCMD [\"curl\"]\n";
+        assert_eq!(lines("SL302", text), vec![2]);
+        assert_eq!(lines("SL101", text), vec![2]);
+        let f = crate::lint::lint_text(text, "D", &Default::default());
+        assert!(f.iter().any(|f| f.code == "SL302" && f.message.starts_with("`apt-fast install` without")), "{f:?}");
     }
 
     /// Round 2's held-out labels (mssql-tools' `locales`, the runner images' `libyaml-dev`):
