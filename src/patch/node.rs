@@ -98,6 +98,21 @@ fn puppeteer_cache(
     Ok(Some(dir))
 }
 
+/// The devDependency whose Playwright a browser install of the stage runs (`npx playwright
+/// install` with `@playwright/test` among the devDependencies): the runtime runs it after the
+/// app arrives, and a pruned Playwright would be fetched anew, of another version.
+fn browsers_from_dev(stage: &crate::dockerfile::Stage, package_json: &str) -> Option<(String, String)> {
+    let json: serde_json::Value = serde_json::from_str(package_json).ok()?;
+    let devs = json.get("devDependencies")?.as_object()?;
+    let dep = ["playwright", "@playwright/test"].into_iter().find(|d| devs.contains_key(*d))?;
+    let run = stage
+        .instructions
+        .iter()
+        .filter(|i| i.kind == Kind::Run)
+        .find(|i| shell::parse(&i.script().unwrap_or_default()).commands.iter().any(roles::installs_browsers))?;
+    Some((format!("line {}'s browser install runs it", run.line), dep.to_owned()))
+}
+
 /// The devDependency the program starts with, read from the build context's package.json:
 /// what the CMD or ENTRYPOINT runs (`nodemon server.js`, `npx ts-node …`), or the programs
 /// of the package script it runs (`npm start`, `npm run serve`, `yarn serve`). How it was
@@ -216,7 +231,10 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     }
     // the program may start with a devDependency (`npm start` running `nodemon`): then the
     // devDependencies stay
-    let started = inputs.package_json.as_deref().and_then(|json| started_dev_dependency(stage, json));
+    let started = inputs
+        .package_json
+        .as_deref()
+        .and_then(|json| started_dev_dependency(stage, json).or_else(|| browsers_from_dev(stage, json)));
     let prune = match (started.is_some(), manager.as_str()) {
         (true, _) => "",
         (_, "yarn") => "RUN yarn install --production --ignore-scripts --prefer-offline\n",
@@ -225,7 +243,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     };
     let devs = match &started {
         Some((via, dep)) => {
-            format!("the program starts with `{dep}` ({via}), a devDependency: the devDependencies stay")
+            format!("`{dep}` is a devDependency the image runs ({via}): the devDependencies stay")
         }
         None => "devDependencies are pruned before the app folder is copied into the runtime".into(),
     };
@@ -337,6 +355,19 @@ mod tests {
         assert!(
             runtime.contains("COPY --from=build /app /app\nRUN npx playwright install --with-deps chromium\nCMD"),
             "{runtime}"
+        );
+        assert!(p.patched.contains("prune"), "{}", p.patched);
+        // a Playwright among the devDependencies stays for that install
+        let dev = r#"{"devDependencies": {"@playwright/test": "^1.45"}}"#;
+        let inputs = Inputs { package_json: Some(dev.into()), ..Default::default() };
+        let O::Patch(p) = suggest(pw, "D", &inputs, &t) else { panic!() };
+        assert!(!p.patched.contains("prune"), "{}", p.patched);
+        assert!(
+            p.rationale.iter().any(|r| r
+                .message
+                .contains("`@playwright/test` is a devDependency the image runs (line 5's browser install runs it)")),
+            "{:?}",
+            p.rationale
         );
     }
 
