@@ -361,3 +361,21 @@ async fn a_folder_pip_was_told_to_install_into_ships() {
     assert!(!shown.contains("/opt/venv"), "{shown}");
     shape(test, &engine, "pip-target", "install", "libyaml-0-2", "libyaml-0.so.2");
 }
+
+/// After the install, a RUN of the program's own code (`python prepare.py`, as a model or
+/// corpus download would be) writes its data outside what the runtime copies
+/// (/root/app_data): the runtime runs it, after the virtualenv arrives. Before, every Python
+/// run was a build step: the build stage ran it and the patched program found no data.
+#[tokio::test]
+async fn a_run_of_the_programs_code_prepares_its_data_in_the_runtime() {
+    let test = "native_program_data";
+    let Some(engine) = ready(test, &["python:3.9", "python:3.9-slim"]).await else { return };
+    let (dir, shown) = patched("program-data");
+    let (build, runtime) = shown.split_once(" AS runtime\n").expect(&shown);
+    assert!(!build.contains("prepare.py\n") && runtime.contains("RUN python prepare.py\nCMD"), "{shown}");
+    let v = verified_alike(&dir, "program-data", &shown);
+    let ver = &v["verification"];
+    let said = ver["smoke"]["patched"]["output"].as_str().unwrap_or("");
+    assert!(said.contains("data prepared with libyaml"), "{ver}");
+    smaller_and_alike(test, "program-data: the data a RUN of the program prepares", &engine, ver);
+}
