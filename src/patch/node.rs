@@ -38,10 +38,10 @@ fn classify(script: &str) -> Run {
 /// `None` when nothing is downloaded (no such dependency, PUPPETEER_SKIP_DOWNLOAD), or it
 /// lands in the app folder. Refused when the program runs as another user, whose home
 /// Puppeteer would look in.
-fn puppeteer_cache(
+pub(super) fn puppeteer_cache(
     stage: &crate::dockerfile::Stage,
     package_json: Option<&str>,
-    app_dir: &str,
+    app_dir: Option<&str>,
 ) -> Result<Option<String>, Outcome> {
     let json: Option<serde_json::Value> = package_json.and_then(|j| serde_json::from_str(j).ok());
     let depends = json.as_ref().and_then(|j| j.get("dependencies")?.get("puppeteer")).is_some();
@@ -78,7 +78,7 @@ fn puppeteer_cache(
         }
         None => "/root/.cache/puppeteer".to_owned(),
     };
-    if crate::dockerfile::within(&dir, app_dir) {
+    if app_dir.is_some_and(|app| crate::dockerfile::within(&dir, app)) {
         return Ok(None);
     }
     let user = stage.instructions.iter().rfind(|i| i.kind == Kind::User);
@@ -135,24 +135,36 @@ fn started_dev_dependency(stage: &crate::dockerfile::Stage, package_json: &str) 
     };
     let start = stage.instructions.iter().rev().find(|i| matches!(i.kind, Kind::Cmd | Kind::Entrypoint))?;
     let words = start.command_words();
-    let (first, rest) = words.split_first()?;
-    let first = first.rsplit('/').next().unwrap_or(first);
-    let script_name = match (first, rest.first().map(String::as_str)) {
-        ("npm", Some("start")) | ("yarn" | "pnpm", Some("start")) => Some("start".to_owned()),
-        ("npm" | "yarn" | "pnpm", Some("run" | "run-script")) => rest.get(1).cloned(),
-        ("yarn" | "pnpm", Some(s)) if !s.starts_with('-') => Some(s.to_owned()),
-        _ => None,
+    // each command the start runs: a shell's inline script (`sh -c "npx prisma migrate deploy
+    // && node dist/main.js"`) runs several
+    // (the words are the shell's split of them all, so the script is what follows `-c`)
+    let commands: Vec<Vec<String>> = match words.first().map(|w| w.rsplit('/').next().unwrap_or(w)) {
+        Some("sh" | "bash") => {
+            let at = words.iter().position(|w| w == "-c")?;
+            shell::parse(&words[at + 1..].join(" ")).commands.into_iter().map(|c| c.effective().to_vec()).collect()
+        }
+        _ => vec![words],
     };
-    let Some(name) = script_name else {
-        let program = if first == "npx" { rest.iter().find(|w| !w.starts_with('-'))? } else { first };
-        return dev_of(program).map(|d| (format!("`{}`", words.join(" ")), d));
-    };
-    let script = json.get("scripts")?.get(&name)?.as_str()?;
-    shell::parse(script)
-        .commands
-        .iter()
-        .find_map(|c| dev_of(c.program()))
-        .map(|d| (format!("`{} {}` runs `{script}`", first, rest.join(" ")), d))
+    commands.iter().find_map(|words| {
+        let (first, rest) = words.split_first()?;
+        let first = first.rsplit('/').next().unwrap_or(first);
+        let script_name = match (first, rest.first().map(String::as_str)) {
+            ("npm", Some("start")) | ("yarn" | "pnpm", Some("start")) => Some("start".to_owned()),
+            ("npm" | "yarn" | "pnpm", Some("run" | "run-script")) => rest.get(1).cloned(),
+            ("yarn" | "pnpm", Some(s)) if !s.starts_with('-') => Some(s.to_owned()),
+            _ => None,
+        };
+        let Some(name) = script_name else {
+            let program = if first == "npx" { rest.iter().find(|w| !w.starts_with('-'))? } else { first };
+            return dev_of(program).map(|d| (format!("`{}`", words.join(" ")), d));
+        };
+        let script = json.get("scripts")?.get(&name)?.as_str()?;
+        shell::parse(script)
+            .commands
+            .iter()
+            .find_map(|c| dev_of(c.program()))
+            .map(|d| (format!("`{} {}` runs `{script}`", first, rest.join(" ")), d))
+    })
 }
 
 /// The plan for a single-stage Node Dockerfile; `None` when it is not one.
@@ -202,7 +214,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     }
     let (build, mut runtime) = super::split_copying(df, stage, classify, last_build, &app_dir);
     let (_, build_name, _) = super::stage_names(df, stage);
-    let chrome = match puppeteer_cache(stage, inputs.package_json.as_deref(), &app_dir) {
+    let chrome = match puppeteer_cache(stage, inputs.package_json.as_deref(), Some(&app_dir)) {
         Ok(c) => c,
         Err(outcome) => return Some(Err(outcome)),
     };
@@ -307,6 +319,15 @@ mod tests {
         let inputs = Inputs { package_json: Some(vite.into()), ..Default::default() };
         let O::Patch(p) = suggest(&yarn, "D", &inputs, &t) else { panic!() };
         assert!(!p.patched.contains("--production"), "{}", p.patched);
+        // one of the commands a shell runs at start
+        let prisma = r#"{"dependencies": {"@prisma/client": "5"}, "devDependencies": {"prisma": "5"}}"#;
+        let migrate = text.replace(
+            "CMD [\"npm\", \"start\"]",
+            "CMD [\"sh\", \"-c\", \"npx prisma migrate deploy && node dist/main.js\"]",
+        );
+        let inputs = Inputs { package_json: Some(prisma.into()), ..Default::default() };
+        let O::Patch(p) = suggest(&migrate, "D", &inputs, &t) else { panic!() };
+        assert!(!p.patched.contains("prune"), "{}", p.patched);
         // a dependency of its own: pruned as before
         let own = r#"{"scripts": {"start": "node server.js"}, "devDependencies": {"nodemon": "^3"}}"#;
         let inputs = Inputs { package_json: Some(own.into()), ..Default::default() };

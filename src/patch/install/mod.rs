@@ -35,7 +35,7 @@ pub(super) use told::settings;
 
 use super::{libraries, start};
 use super::{refuse, verbatim, Outcome, Plan, Rationale, Reason};
-use crate::dockerfile::packages::{is_toolchain_package, Manager};
+use crate::dockerfile::packages::{self, is_toolchain_package, Manager};
 use crate::dockerfile::roles::{self, Role};
 use crate::dockerfile::shell;
 use crate::dockerfile::ship::{self, Fate};
@@ -1496,6 +1496,14 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
     let stage = s.stage;
     let (_, build_name, _) = super::stage_names(df, stage);
     let in_context = ship_folders(df, s, &mut out, &build_name);
+    // the browsers a Node install downloads outside the project (Puppeteer's Chrome)
+    let node_installs =
+        s.scripts.iter().flatten().flat_map(|sc| &sc.commands).any(|c| packages::node_install(c).is_some());
+    if node_installs && !(out.arts.is_empty() && in_context.is_empty()) {
+        if let Some(dir) = super::node::puppeteer_cache(stage, inputs.package_json.as_deref(), None)? {
+            out.arts.push(Artifact { from: dir.clone(), to: dir });
+        }
+    }
     if out.arts.is_empty() && in_context.is_empty() {
         let last = s.built;
         let line = stage.instructions[last].line;
@@ -2354,6 +2362,21 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         );
         let c = text.replace("g++ make", "gcc musl-dev make").replace("g++ -o", "gcc -o").replace(".cpp", ".c");
         assert!(!runtime(&patch(&c)).contains("libstdc++"), "{}", runtime(&patch(&c)));
+    }
+
+    /// Puppeteer's Chrome, which `npm ci` downloads into root's cache, comes with the app the
+    /// split copies (the probe's renderer: build-essential beside Chrome's libraries, so the
+    /// Node rewriter refuses the mixed RUN and the split takes the file).
+    #[test]
+    fn the_split_copies_puppeteers_chrome() {
+        let text = "FROM node:20\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential python3 libnss3 libgbm1 && rm -rf /var/lib/apt/lists/*\nWORKDIR /usr/src/app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\nCMD [\"node\", \"dist/render.js\"]\n";
+        let json = r#"{"scripts": {"build": "tsc"}, "dependencies": {"puppeteer": "21.5.0"}}"#;
+        let inputs = crate::patch::Inputs { package_json: Some(json.into()), ..Default::default() };
+        let O::Patch(p) = suggest(text, "Dockerfile", &inputs, &Templates::built_in()) else { panic!() };
+        let runtime = p.patched.split_once(" AS runtime\n").unwrap().1;
+        assert!(runtime.contains("COPY --from=build /root/.cache/puppeteer /root/.cache/puppeteer\n"), "{runtime}");
+        let O::Patch(p) = suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert!(!p.patched.contains("puppeteer"), "{}", p.patched);
     }
 
     /// `npx prisma generate` builds the client into the app's node_modules: the build stage
