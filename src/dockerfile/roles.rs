@@ -591,7 +591,32 @@ const PYTHON_BUILD_MODULES: &[&str] = &[
     "nox",
     "sphinx",
     "mkdocs",
+    "spacy",
 ];
+
+/// Whether a Python run of the program's own code downloads data into the home folder's
+/// caches, which no rewrite copies: NLTK's downloader told no folder (`-d`), or inline code
+/// that fetches a model (Hugging Face's `from_pretrained`, `snapshot_download`,
+/// `SentenceTransformer(…)`, `nltk.download(…)`, `torch.hub`, Whisper's `load_model`).
+pub fn fetches_into_home(c: &SimpleCommand) -> bool {
+    if !runs_python_code(c) {
+        return false;
+    }
+    let args = c.args();
+    let module = args.windows(2).find(|w| w[0] == "-m").map(|w| w[1].as_str());
+    let code = args.windows(2).find(|w| w[0] == "-c").map(|w| w[1].as_str()).unwrap_or_default();
+    let models = [
+        "from_pretrained",
+        "snapshot_download",
+        "hf_hub_download",
+        "SentenceTransformer(",
+        "nltk.download(",
+        "torch.hub",
+        "load_model(",
+    ];
+    (module == Some("nltk.downloader") && !args.iter().any(|a| a == "-d" || a.starts_with("--dir")))
+        || models.iter().any(|w| code.contains(w))
+}
 
 /// Words of a script's name or inline code that say it builds, installs or tests.
 const PYTHON_BUILD_WORDS: &[&str] = &[
@@ -783,7 +808,7 @@ pub fn build(cmd: &SimpleCommand) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{of, runs_build, Role};
+    use super::{fetches_into_home, of, runs_build, Role};
     use crate::dockerfile::shell::parse;
 
     fn roles(script: &str) -> Vec<Role> {
@@ -866,22 +891,24 @@ mod tests {
         );
     }
 
-    /// Composer's installer run by PHP (pterodactyl, mailcow) installs a build tool; PHP
-    /// running the app does not
     /// A Python run of the program's own code is no build; a packaging, compiling or test
     /// tool, a setup or build script, and a program from stdin are.
     #[test]
     fn python_running_the_programs_code_is_no_build() {
         let roles = |text: &str| parse(text).commands.iter().map(runs_build).collect::<Vec<_>>();
         assert_eq!(
-            roles("python -m nltk.downloader punkt && python3 -c \"from transformers import AutoModel; AutoModel.from_pretrained('x')\" && python manage.py collectstatic --noinput && python3.11 -u download_models.py && python -mspacy download en_core_web_sm"),
-            [false; 5]
+            roles("python -m nltk.downloader punkt && python3 -c \"from transformers import AutoModel; AutoModel.from_pretrained('x')\" && python manage.py collectstatic --noinput && python3.11 -u download_models.py"),
+            [false; 4]
         );
         assert_eq!(
             roles("python setup.py install && python -m pip install x && python3 -m build && python -m compileall /app && python -m grpc_tools.protoc -I. x.proto && python build_assets.py && python - < x.py && python -c 'import subprocess; subprocess.run([\"make\"])' && python && python ${SCRIPT}.py && python -m pytest"),
             [true; 11]
         );
         assert_eq!(of(&parse("python -m nltk.downloader punkt").commands[0]), Role::Other);
+        // spacy's download installs a model package, as pip does
+        assert!(runs_build(&parse("python -m spacy download en_core_web_sm").commands[0]));
+        let home = parse("python -m nltk.downloader punkt && python -m nltk.downloader -d /usr/share/nltk_data punkt && python -c \"from transformers import AutoModel; AutoModel.from_pretrained('x')\" && python manage.py collectstatic").commands;
+        assert_eq!(home.iter().map(fetches_into_home).collect::<Vec<_>>(), [true, false, true, false]);
         assert_eq!(of(&parse("python3 -m zipfile --extract x.zip /opt/x").commands[0]), Role::Fetch);
     }
 
@@ -904,6 +931,8 @@ mod tests {
         assert_eq!(c.iter().map(runs_build).collect::<Vec<_>>(), [true, false, true, false]);
     }
 
+    /// Composer's installer run by PHP (pterodactyl, mailcow) installs a build tool; PHP
+    /// running the app does not
     #[test]
     fn php_running_an_installer_is_a_build_step() {
         let c = parse("curl -sS https://getcomposer.org/installer | php -- --install-dir=/usr/local/bin --filename=composer && curl -s https://getcomposer.org/installer | php -- --version=2.7.1 && php8.2 composer-setup.php && php artisan migrate && php -v").commands;

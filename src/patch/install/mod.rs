@@ -579,13 +579,18 @@ fn opaque_script(
     ))
 }
 
-/// Whether command `i` is a shell that runs the installer a build step fetched and piped to
-/// it (`curl https://sh.rustup.rs | sh -s -- -y`): part of that build step.
-fn runs_a_fetched_installer(commands: &[shell::SimpleCommand], i: usize) -> bool {
-    i > 0
+/// Whether command `i` of a build RUN is part of the build though no build step itself: a
+/// shell that runs the installer a build step fetched and piped to it (`curl
+/// https://sh.rustup.rs | sh -s -- -y`), or the program's own code (`npm run build && python
+/// manage.py collectstatic`), which writes what the build copies, unless it fetches into the
+/// home folder, which no rewrite copies (NLTK's data, a Hugging Face model).
+fn part_of_the_build(commands: &[shell::SimpleCommand], i: usize) -> bool {
+    let c = &commands[i];
+    let fed_by_build = i > 0
         && commands[i - 1].pipes_into_next
         && roles::runs_build(&commands[i - 1])
-        && matches!(commands[i].program(), "sh" | "bash" | "dash")
+        && matches!(c.program(), "sh" | "bash" | "dash");
+    fed_by_build || (roles::runs_python_code(c) && !roles::fetches_into_home(c))
 }
 
 /// A build RUN goes to the build stage, staged (DESTDIR) or in a virtualenv when its
@@ -1071,7 +1076,7 @@ fn replay(
         }
         if c.words.is_empty()
             || fragment
-            || runs_a_fetched_installer(&script.commands, i)
+            || part_of_the_build(&script.commands, i)
             || roles::build_only(c)
             || roles::of(c) == Role::Install
             || (roles::of(c) == Role::Setup && removed_after(c, &script.commands[i + 1..]))
@@ -2362,6 +2367,22 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         );
         let c = text.replace("g++ make", "gcc musl-dev make").replace("g++ -o", "gcc -o").replace(".cpp", ".c");
         assert!(!runtime(&patch(&c)).contains("libstdc++"), "{}", runtime(&patch(&c)));
+    }
+
+    /// The program's own code in a build RUN writes what the build copies (`npm run build &&
+    /// python manage.py collectstatic` into the app): part of the build. One that fetches into
+    /// the home (NLTK's downloader told no folder) is refused, not lost.
+    #[test]
+    fn the_programs_code_in_a_build_run_is_part_of_the_build_unless_it_fetches_home() {
+        let text = "FROM python:3.11\nRUN apt-get update && apt-get install -y --no-install-recommends nodejs npm build-essential libpq-dev && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nRUN npm ci && npm run build && python manage.py collectstatic --noinput\nCMD [\"gunicorn\", \"config.wsgi\"]\n";
+        let O::Patch(p) = suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) else { panic!() };
+        let runtime = p.patched.split_once(" AS runtime\n").unwrap().1;
+        assert!(runtime.contains("COPY --from=build /app /app") && !runtime.contains("collectstatic"), "{runtime}");
+        let home = text.replace("python manage.py collectstatic --noinput", "python -m nltk.downloader punkt");
+        let O::Refused(why) = suggest(&home, "Dockerfile", &Default::default(), &Templates::built_in()) else {
+            panic!()
+        };
+        assert!(why.contains("`python -m nltk.downloader punkt` in this RUN is neither"), "{}", why.message);
     }
 
     /// Puppeteer's Chrome, which `npm ci` downloads into root's cache, comes with the app the
