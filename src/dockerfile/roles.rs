@@ -677,7 +677,7 @@ pub fn runs_python_code(c: &SimpleCommand) -> bool {
             a if a.starts_with('-') => i += 1,
             script => {
                 let name = script.rsplit('/').next().unwrap_or(script);
-                return name.ends_with(".py") && name != "waf" && !builds(name) && !script.contains('$');
+                return name.ends_with(".py") && !builds(name) && !script.contains('$');
             }
         }
     }
