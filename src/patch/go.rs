@@ -1,6 +1,8 @@
 //! Go: the build stage on the original golang image compiles a static binary
 //! (`CGO_ENABLED=0`); the runtime stage is distroless static (`:nonroot` when nothing in the
-//! file needs root) with only that binary, CA certificates and /etc/passwd.
+//! file needs root) with only that binary, CA certificates and /etc/passwd, and, where the
+//! whole build context was copied, the context's asset folders a web program reads beside it
+//! (`templates/`, `static/`, `public/`, …: [`ASSETS`]).
 //!
 //! A distroless runtime has no shell, so anything that would still run there (a RUN other
 //! than the build, a shell-form CMD/ENTRYPOINT/HEALTHCHECK) is refused, not guessed at. The

@@ -4,6 +4,11 @@
 //!
 //! RUNs before the build that are not build steps run in both stages, so neither the build
 //! nor the runtime loses what they did; a RUN mixing build steps with other work is refused.
+//!
+//! Browsers the program drives are the runtime's: Puppeteer's Chrome, which the install
+//! downloads outside the app folder, is copied too ([`puppeteer_cache`]); Playwright's install
+//! runs in the runtime after the app arrives. A devDependency the image runs (its start, a
+//! shell's `npx prisma migrate deploy`, that Playwright) keeps the devDependencies unpruned.
 
 use super::{Outcome, Plan, Rationale, Reason, RunKind as Run};
 use crate::dockerfile::packages::{is_toolchain_package, node_install};
