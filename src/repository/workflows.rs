@@ -1,8 +1,10 @@
 //! GitHub workflows as evidence: what CI builds, and what becomes of it. Read from every
 //! `.github/workflows/*.yml`:
 //! - `docker/build-push-action` steps (and its drop-in forks, any `<owner>/build-push-action`
-//!   such as `useblacksmith/build-push-action`): `context`, `file`, `target`, `push`, `load`,
-//!   `outputs`, `tags`, `call`;
+//!   such as `useblacksmith/build-push-action`, and an organisation's own action in a folder
+//!   of a repository whose name starts `build-push`, such as
+//!   `grafana/shared-workflows/actions/build-push-to-dockerhub`): `context`, `file`, `target`,
+//!   `push`, `load`, `outputs`, `tags`, `call`;
 //! - `docker/bake-action` steps (and any `<owner>/bake-action`): `files`, `targets`, `push`,
 //!   `load`, `set`, `workdir`, resolved through the bake files (`super::bake`);
 //! - calls of reusable workflows: a local one (`./.github/workflows/x.yml`) is read with the
@@ -338,8 +340,13 @@ fn read_steps(
                     .map(|p| p.trim_start_matches("./").trim_end_matches('/').to_owned())
                     .filter(|p| !p.is_empty() && p != "." && !p.contains("${{"));
             }
+            // … and an organisation's own build-and-push action with build-push-action's inputs
+            // (`grafana/shared-workflows/actions/build-push-to-dockerhub`)
+            let last = action.rsplit('/').next().unwrap_or_default();
+            let own_build_push = last.starts_with("build-push") && name.is_some_and(|n| n.contains('/'));
             match (action.as_str(), name) {
                 (who, Some("build-push-action")) => build_push(sources, model, here, step, with, &s, who, job),
+                (who, Some(_)) if own_build_push => build_push(sources, model, here, step, with, &s, who, job),
                 (who, Some("bake-action")) => bake_action(bake, model, here, step, with, &s, who),
                 (local, _) if local.starts_with("./") => composite(sources, bake, model, here, step, uses, &s, depth),
                 // a retry action runs its `command` input as a shell step would
@@ -1444,6 +1451,18 @@ jobs:
             "{}",
             m.paths[0].evidence
         );
+    }
+
+    /// Round 47 (grafana/oncall): an organisation's own build-and-push action, kept in a
+    /// folder of a shared repository, takes build-push-action's inputs: its `target: prod`
+    /// ships. An action of that name at a repository's root is not assumed to.
+    #[test]
+    fn an_organisations_build_push_action_ships_its_target() {
+        let wf = "on: push\njobs:\n  docker:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: grafana/shared-workflows/actions/build-push-to-dockerhub@b7d33d6a98dc9cf332674c6cdebe92b8bcb05670\n        with:\n          context: engine/\n          push: true\n          repository: grafana/oncall\n          target: prod\n";
+        let m = model(&[(".github/workflows/release.yml", wf)], &["engine/Dockerfile"]);
+        assert!(roles(&m).contains(&("engine/Dockerfile", Some("prod"), Role::Ships)), "{:?}", roles(&m));
+        let root = wf.replace("grafana/shared-workflows/actions/build-push-to-dockerhub", "someone/build-push-to-x");
+        assert!(model(&[(".github/workflows/release.yml", &root)], &["engine/Dockerfile"]).paths.is_empty());
     }
 
     /// Round 31 (SickChill): version 1 of docker/build-push-action pushes unless told not to,
