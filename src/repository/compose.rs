@@ -157,19 +157,20 @@ fn base_services(sources: &Sources, path: &str, dir: &str) -> Vec<(String, Node)
 /// compose file's folder. A remote context or an inline Dockerfile is not a file here.
 fn resolve(build: &Node, dir: &str, file: &str, service: &str, notes: &mut Vec<Note>) -> Option<Build> {
     let (context, dockerfile, target) = match &build.value {
-        Value::Scalar(context) => (context.as_str(), "Dockerfile", None),
+        Value::Scalar(context) => (defaults(context), "Dockerfile".to_owned(), None),
         Value::Map(_) => {
             if build.get("dockerfile_inline").is_some() {
                 return None;
             }
             (
-                build.str_at("context").unwrap_or("."),
-                build.str_at("dockerfile").unwrap_or("Dockerfile"),
+                defaults(build.str_at("context").unwrap_or(".")),
+                defaults(build.str_at("dockerfile").unwrap_or("Dockerfile")),
                 build.get("target"),
             )
         }
         _ => return None,
     };
+    let (context, dockerfile) = (context.as_str(), dockerfile.as_str());
     if context.contains("://") || context.starts_with("git@") {
         return None;
     }
@@ -191,7 +192,7 @@ fn resolve(build: &Node, dir: &str, file: &str, service: &str, notes: &mut Vec<N
         return None;
     };
     let target_line = target.map(|t| t.line);
-    let target = target.and_then(Node::as_str).map(str::to_owned);
+    let target = target.and_then(Node::as_str).map(defaults);
     // `additional_contexts: {name: path}` or `[name=path]`
     let contexts = match build.get("additional_contexts") {
         Some(n) if !n.entries().is_empty() => n.entries().iter().map(|(k, _)| k.clone()).collect(),
@@ -199,6 +200,31 @@ fn resolve(build: &Node, dir: &str, file: &str, service: &str, notes: &mut Vec<N
         None => Vec::new(),
     };
     Some(Build { context, dockerfile, target, target_line, contexts })
+}
+
+/// A value with each `${NAME:-default}` and `${NAME-default}` read as its default, as
+/// compose interpolates it when the variable is not set (`target: ${IMAGE_TARGET:-dev}`);
+/// other variables stay as written.
+fn defaults(value: &str) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(at) = rest.find("${") {
+        out.push_str(&rest[..at]);
+        let inner = &rest[at + 2..];
+        let Some(end) = inner.find('}') else {
+            out.push_str(&rest[at..]);
+            return out;
+        };
+        let body = &inner[..end];
+        let name_end = body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(body.len());
+        match body[name_end..].strip_prefix(":-").or_else(|| body[name_end..].strip_prefix('-')) {
+            Some(default) if name_end > 0 && !default.contains('$') => out.push_str(default),
+            _ => out.push_str(&rest[at..at + 2 + end + 1]),
+        }
+        rest = &inner[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `${PWD}` and `$PWD` are the compose file's folder in the files people write.
@@ -295,6 +321,19 @@ mod tests {
         // a compose file below the root: paths resolve against its folder
         let m = model(&[("deploy/docker-compose.yml", "services:\n  api:\n    build: ../api\n")]);
         assert_eq!(m.paths[0].dockerfile, "api/Dockerfile");
+    }
+
+    /// Round 47 (grafana/oncall): `target: ${ONCALL_IMAGE_TARGET:-dev}` builds `dev` unless
+    /// the variable is set; a variable with no default stays unresolved
+    #[test]
+    fn a_variables_default_is_what_compose_builds() {
+        let text = "services:\n  engine:\n    build:\n      context: ${ENGINE_DIR:-engine}\n      target: ${ONCALL_IMAGE_TARGET:-dev}\n  other:\n    build: {context: ., target: \"${T}\"}\n";
+        let m = model(&[("compose.yaml", text)]);
+        let got: Vec<(&str, Option<&str>)> =
+            m.paths.iter().map(|p| (p.dockerfile.as_str(), p.target.as_deref())).collect();
+        assert!(got.contains(&("engine/Dockerfile", Some("dev"))), "{got:?}");
+        assert!(got.contains(&("Dockerfile", Some("${T}"))), "{got:?}");
+        assert_eq!(super::defaults("a-${X-b}-${Y:-c}-${Z}"), "a-b-c-${Z}");
     }
 
     #[test]
