@@ -335,8 +335,9 @@ impl Instruction {
         }
     }
 
-    /// The words a CMD, ENTRYPOINT or RUN runs, quotes removed: its exec form's strings, or
-    /// its shell form split as the shell would.
+    /// The words a CMD, ENTRYPOINT or RUN runs, quotes removed, split as the shell would: an
+    /// exec form's strings are joined first, so an `sh -c` script's words come apart too
+    /// (every word can be searched for a path; the script's grouping is not kept).
     pub fn command_words(&self) -> Vec<String> {
         self.script().map(|t| shell::split_words(&t)).unwrap_or_else(|| self.words().to_vec())
     }

@@ -197,15 +197,16 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
     // a multi-stage file whose heavy stage the slim rewriter cannot slim in place (its
     // toolchain still builds there): the stage, when it stands alone, is rewritten by its
     // ecosystem's rewriter as a single-stage file would be
-    let first = REWRITERS.iter().find_map(|r| (r.plan)(&df, inputs));
+    // (the rewriters after the one that refused are asked, whichever that was)
+    let first = REWRITERS.iter().enumerate().find_map(|(at, r)| (r.plan)(&df, inputs).map(|o| (at, o)));
     let first = match first {
-        Some(Err(ref refused @ Outcome::Refused(_))) if df.stages.len() > 1 => {
-            match REWRITERS[1..].iter().find_map(|r| (r.plan)(&df, inputs)) {
+        Some((at, Err(refused @ Outcome::Refused(_)))) if df.stages.len() > 1 => {
+            match REWRITERS[at + 1..].iter().find_map(|r| (r.plan)(&df, inputs)) {
                 Some(Ok(plan)) => Some(Ok(plan)),
-                _ => Some(Err(refused.clone())),
+                _ => Some(Err(refused)),
             }
         }
-        other => other,
+        other => other.map(|(_, o)| o),
     };
     let plan = match first {
         Some(Ok(plan)) => Ok(plan),

@@ -45,11 +45,10 @@ fn classify(script: &str) -> Run {
 /// Puppeteer would look in.
 pub(super) fn puppeteer_cache(
     stage: &crate::dockerfile::Stage,
-    package_json: Option<&str>,
+    json: Option<&serde_json::Value>,
     app_dir: Option<&str>,
 ) -> Result<Option<String>, Outcome> {
-    let json: Option<serde_json::Value> = package_json.and_then(|j| serde_json::from_str(j).ok());
-    let depends = json.as_ref().and_then(|j| j.get("dependencies")?.get("puppeteer")).is_some();
+    let depends = json.and_then(|j| j.get("dependencies")?.get("puppeteer")).is_some();
     let installs = stage.instructions.iter().filter(|i| i.kind == Kind::Run).any(|i| {
         shell::parse(&i.script().unwrap_or_default()).commands.iter().any(|c| {
             node_install(c).is_some() && c.args().iter().any(|a| a == "puppeteer" || a.starts_with("puppeteer@"))
@@ -106,8 +105,7 @@ pub(super) fn puppeteer_cache(
 /// The devDependency whose Playwright a browser install of the stage runs (`npx playwright
 /// install` with `@playwright/test` among the devDependencies): the runtime runs it after the
 /// app arrives, and a pruned Playwright would be fetched anew, of another version.
-fn browsers_from_dev(stage: &crate::dockerfile::Stage, package_json: &str) -> Option<(String, String)> {
-    let json: serde_json::Value = serde_json::from_str(package_json).ok()?;
+fn browsers_from_dev(stage: &crate::dockerfile::Stage, json: &serde_json::Value) -> Option<(String, String)> {
     let devs = json.get("devDependencies")?.as_object()?;
     let dep = ["playwright", "@playwright/test"].into_iter().find(|d| devs.contains_key(*d))?;
     let run = stage
@@ -122,8 +120,7 @@ fn browsers_from_dev(stage: &crate::dockerfile::Stage, package_json: &str) -> Op
 /// what the CMD or ENTRYPOINT runs (`nodemon server.js`, `npx ts-node …`), or the programs
 /// of the package script it runs (`npm start`, `npm run serve`, `yarn serve`). How it was
 /// reached, and the package.
-fn started_dev_dependency(stage: &crate::dockerfile::Stage, package_json: &str) -> Option<(String, String)> {
-    let json: serde_json::Value = serde_json::from_str(package_json).ok()?;
+fn started_dev_dependency(stage: &crate::dockerfile::Stage, json: &serde_json::Value) -> Option<(String, String)> {
     let devs = json.get("devDependencies")?.as_object()?;
     // a program's package: its own name, its scope's last part, or the few whose bin differs
     let dev_of = |program: &str| {
@@ -219,7 +216,9 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     }
     let (build, mut runtime) = super::split_copying(df, stage, classify, last_build, &app_dir);
     let (_, build_name, _) = super::stage_names(df, stage);
-    let chrome = match puppeteer_cache(stage, inputs.package_json.as_deref(), Some(&app_dir)) {
+    // the context's package.json, read once
+    let json: Option<serde_json::Value> = inputs.package_json.as_deref().and_then(|j| serde_json::from_str(j).ok());
+    let chrome = match puppeteer_cache(stage, json.as_ref(), Some(&app_dir)) {
         Ok(c) => c,
         Err(outcome) => return Some(Err(outcome)),
     };
@@ -248,10 +247,8 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     }
     // the program may start with a devDependency (`npm start` running `nodemon`): then the
     // devDependencies stay
-    let started = inputs
-        .package_json
-        .as_deref()
-        .and_then(|json| started_dev_dependency(stage, json).or_else(|| browsers_from_dev(stage, json)));
+    let started =
+        json.as_ref().and_then(|json| started_dev_dependency(stage, json).or_else(|| browsers_from_dev(stage, json)));
     let prune = match (started.is_some(), manager.as_str()) {
         (true, _) => "",
         (_, "yarn") => "RUN yarn install --production --ignore-scripts --prefer-offline\n",

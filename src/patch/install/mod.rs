@@ -1505,7 +1505,8 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
     let node_installs =
         s.scripts.iter().flatten().flat_map(|sc| &sc.commands).any(|c| packages::node_install(c).is_some());
     if node_installs && !(out.arts.is_empty() && in_context.is_empty()) {
-        if let Some(dir) = super::node::puppeteer_cache(stage, inputs.package_json.as_deref(), None)? {
+        let json: Option<serde_json::Value> = inputs.package_json.as_deref().and_then(|j| serde_json::from_str(j).ok());
+        if let Some(dir) = super::node::puppeteer_cache(stage, json.as_ref(), None)? {
             out.arts.push(Artifact { from: dir.clone(), to: dir });
         }
     }
