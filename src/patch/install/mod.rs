@@ -90,15 +90,22 @@ impl<'a> Survey<'a> {
         self.states[n].as_ref().is_some_and(|st| st.shipped().any(|p| self.tool(&p.name)))
     }
 
-    /// A RUN after the last build that only fetches with a tool the runtime drops (`git
-    /// clone … /usr/src/app`), or that runs a program the runtime's slim base lacks and no
-    /// RUN installs (aleph's `curl -o /opt/ftm-compare/model.pkl` on `python:3.9`): the
-    /// runtime could not rerun it, so the build stage runs it.
+    /// A RUN the runtime could not rerun, so the build stage runs it and what it leaves is an
+    /// artifact: after the last build, one that only fetches with a tool the runtime drops
+    /// (`git clone … /usr/src/app`); anywhere after the build starts, one that runs a dropped
+    /// tool beside set-up (browser-use/web-ui's `git clone … /opt/novnc && ln -s …`, between
+    /// its install of git and its pip install), or a program the runtime's slim base lacks and
+    /// no RUN installs (aleph's `curl -o /opt/ftm-compare/model.pkl` on `python:3.9`).
     fn late_fetch(&self, n: usize) -> bool {
-        n > self.built
-            && ((self.prepares_with_tool(n)
-                && self.scripts[n].as_ref().is_some_and(|s| s.commands.iter().any(|c| self.tool(c.program()))))
-                || self.scripts[n].as_ref().is_some_and(|s| s.commands.iter().any(|c| self.lacks(c.program()))))
+        let uses = |f: &dyn Fn(&str) -> bool| {
+            self.scripts[n].as_ref().is_some_and(|s| s.commands.iter().any(|c| f(c.program())))
+        };
+        n > self.first
+            && !self.ships_toolchain(n)
+            && !self.is_build_run(n)
+            && ((n > self.built && self.prepares_with_tool(n) && uses(&|p| self.tool(p)))
+                || (!self.prepares_with_tool(n) && uses(&|p| self.tool(p)))
+                || uses(&|p| self.lacks(p)))
     }
 
     /// Whether the runtime's base lacks a program the base has (`curl` on a slim variant) and
@@ -422,7 +429,8 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
             venvs.extend(artifacts::venvs_made(&script.commands, &workdir, &vars));
         }
         // a RUN the runtime reruns (after the build, or between its RUNs)
-        let rerun = n > last || !(s.ships_toolchain(n) || s.is_build_run(n) || s.prepares_with_tool(n));
+        let rerun =
+            n > last || !(s.ships_toolchain(n) || s.is_build_run(n) || s.prepares_with_tool(n) || s.late_fetch(n));
         if n > s.first && ins.kind == Kind::Run && rerun {
             opaque_script(ins, &s.scripts[n], &workdir, &inputs.run_scripts)?;
         }
@@ -1083,6 +1091,12 @@ fn replay(
         {
             continue;
         }
+        // a link the RUN made inside what the runtime copies comes with it: rerun, `ln`
+        // would fail on the path that is there (web-ui's `ln -s /opt/novnc/vnc.html
+        // /opt/novnc/index.html` after its `git clone … /opt/novnc`)
+        if kept(c) && linked_inside(c, cwd.as_deref(), &out.arts) {
+            continue;
+        }
         if kept(c) && !removed_after(c, &script.commands[i + 1..]) {
             if c.program() == "debconf-set-selections" {
                 let written = commands::written(df, ins, c);
@@ -1117,6 +1131,20 @@ fn replay(
         ));
     }
     Ok(())
+}
+
+/// Whether `c` is an `ln` whose link lies in a folder an artifact copies to the runtime.
+/// (`ln -sf` is rerun: it replaces what is there.)
+fn linked_inside(c: &shell::SimpleCommand, cwd: Option<&str>, arts: &[Artifact]) -> bool {
+    let operands: Vec<&String> = c.args().iter().filter(|a| !a.starts_with('-')).collect();
+    let force =
+        c.args().iter().any(|a| a == "--force" || (a.starts_with('-') && !a.starts_with("--") && a.contains('f')));
+    let (Some(link), Some(cwd), true) = (operands.last(), cwd, c.program() == "ln" && operands.len() >= 2 && !force)
+    else {
+        return false;
+    };
+    let link = resolve_path(cwd, link);
+    !link.contains('$') && arts.iter().any(|a| !a.to.trim_end_matches('/').is_empty() && within(&link, &a.to))
 }
 
 /// A replayed command with what it read from a pipe before it, if anything
@@ -2442,6 +2470,21 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         assert!(runtime.contains("COPY --from=build /app /app"), "{runtime}");
     }
 
+    /// Round 48 (browser-use/web-ui, held out): between the install of git and the pip
+    /// install, a RUN clones with git and links inside what it cloned. The runtime drops git,
+    /// so it cannot rerun the clone: the build stage runs it, the clone is copied, and the
+    /// link, which comes with it, is not made again (`ln` would fail on it)
+    #[test]
+    fn a_clone_before_the_build_with_a_dropped_tool_runs_in_the_build() {
+        let text = "FROM python:3.11-slim-bookworm\nRUN apt-get update && apt-get install -y curl git xvfb && rm -rf /var/lib/apt/lists/*\nRUN git clone https://github.com/novnc/noVNC.git /opt/novnc && ln -s /opt/novnc/vnc.html /opt/novnc/index.html\nRUN node -v && npm -v\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nCMD [\"python\", \"webui.py\"]\n";
+        let O::Patch(p) = suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) else { panic!() };
+        let (build, runtime) = p.patched.split_once(" AS runtime\n").unwrap();
+        assert!(build.contains("RUN git clone https://github.com/novnc/noVNC.git /opt/novnc"), "{build}");
+        assert!(!runtime.contains("git clone") && !runtime.contains("ln -s"), "{runtime}");
+        assert!(runtime.contains("COPY --from=build /opt/novnc /opt/novnc"), "{runtime}");
+        assert!(runtime.contains(" git-") || !runtime.contains(" git "), "{runtime}");
+    }
+
     /// Round 46 (coqui-ai/TTS, held out): the context's Makefile's `install` target runs `pip
     /// install -e .[all]`, which takes no DESTDIR: staging it would copy an empty staging root,
     /// so it is refused; a Makefile that takes DESTDIR is staged as before
@@ -2602,7 +2645,12 @@ ENTRYPOINT [\"/app/app.py\"]\n";
             "mkdir -p /tmp/build && cd /tmp/build && wget -O nginx.tar.gz",
             "mkdir -p /tmp/build && cd /tmp/build && wget -O /usr/local/bin/tool",
         );
-        assert!(runtime(&patch(&tool)).contains("wget -O /usr/local/bin/tool"), "{}", patch(&tool).patched);
+        // (the slim runtime has no wget: the build stage fetches it, and it arrives with
+        // /usr/local)
+        let (build, rt) =
+            patch(&tool).patched.split_once(" AS runtime\n").map(|(b, r)| (b.to_owned(), r.to_owned())).unwrap();
+        assert!(build.contains("wget -O /usr/local/bin/tool") && !rt.contains("wget"), "{rt}");
+        assert!(rt.contains("COPY --from=build /usr/local /usr/local\n"), "{rt}");
     }
 
     #[test]
