@@ -8,7 +8,9 @@
 //! which cannot fail: pipefail changes nothing there. Nor does it flag a pipe whose failure
 //! fails the RUN anyway: `xargs` without `-r` running a command that fails with no operands
 //! (`… | xargs chmod +x`), or a later command of the same `&&` chain that needs what the pipe
-//! produced (apt reading the keyring the pipe wrote; the program a piped installer installs).
+//! produced (apt reading the keyring the pipe wrote; the program a piped installer installs;
+//! an install reading the package lists a piped vendor setup fetched, unless the RUN fetched
+//! them before the pipe).
 //!
 //! ## Why it matters
 //! A pipeline's status is its last command's: `curl … | sh` succeeds when the download
@@ -177,8 +179,8 @@ fn writes(c: &SimpleCommand) -> Vec<String> {
 /// Whether a command after the pipeline, in its `&&` chain, fails anyway when the pipeline
 /// produced nothing: it reads a file the pipeline writes (apt reading the keyring or source
 /// list it wrote), or runs the program the piped installer was fetched for (`… install.
-/// python-poetry.org | python3 - && poetry …`).
-fn needs_output(pipeline: &[SimpleCommand], after: &[SimpleCommand]) -> bool {
+/// python-poetry.org | python3 - && poetry …`). `before`: the RUN's commands before it.
+fn needs_output(before: &[SimpleCommand], pipeline: &[SimpleCommand], after: &[SimpleCommand]) -> bool {
     let last = &pipeline[pipeline.len() - 1];
     let written = writes(last);
     let apt_files = written.iter().any(|f| f.starts_with("/etc/apt/") || f.starts_with("/usr/share/keyrings/"));
@@ -192,7 +194,18 @@ fn needs_output(pipeline: &[SimpleCommand], after: &[SimpleCommand]) -> bool {
     // getcomposer.org's `| php -- --filename=composer`)
     let installer =
         ACCEPT_EMPTY[..ACCEPT_EMPTY.iter().position(|p| *p == "tee").unwrap_or(0)].contains(&last.program());
+    // the package lists fetched earlier in the RUN and not removed since (gpt-researcher's
+    // `apt-get update && … && curl …/setup_20.x | bash - && apt-get install -y nodejs`): the
+    // install finds the distribution's own package without the vendor's script
     let mut updated = false;
+    for c in before {
+        let apt_get = matches!(c.program(), "apt-get" | "apt");
+        if apt_get && c.subcommand() == Some("update") {
+            updated = true;
+        } else if c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/lib/apt/lists")) {
+            updated = false;
+        }
+    }
     for c in after {
         let apt_get = matches!(c.program(), "apt-get" | "apt");
         // a piped vendor setup script (`… script.deb.sh | bash`) adds its repository and
@@ -231,7 +244,8 @@ fn hiding_pipe(script: &Script) -> Option<(String, String)> {
             let last = c.program();
             let fails_anyway = (last == "xargs" && xargs_fails_on_empty(c))
                 || (matches!(last, "awk" | "gawk" | "mawk") && awk_exits_nonzero(c))
-                || (c.joined == Joined::And && needs_output(&script.commands[start..=i], &script.commands[i + 1..]));
+                || (c.joined == Joined::And
+                    && needs_output(&script.commands[..start], &script.commands[start..=i], &script.commands[i + 1..]));
             if ACCEPT_EMPTY.contains(&last) && !fails_anyway {
                 if let Some(p) = producers.iter().find(|p| !CANNOT_FAIL.contains(&p.program())) {
                     return Some((p.program().to_owned(), last.to_owned()));
@@ -298,6 +312,12 @@ mod tests {
         // its own update first: the install no longer proves the script ran
         let own = "FROM debian\nRUN curl -s https://x/setup.sh | bash && apt-get update && apt-get install -y x\n";
         assert_eq!(lines("SL313", own), vec![2]);
+        // round 48 (gpt-researcher, held out): the lists were fetched before the pipe, so the
+        // install takes Debian's own nodejs when the script fails
+        let before = "FROM debian\nRUN apt-get update && apt-get install -y curl && curl -fsSL https://deb.nodesource.com/setup_20.x | bash - && apt-get install -y nodejs\n";
+        assert_eq!(lines("SL313", before), vec![2]);
+        let removed = "FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/* && curl -fsSL https://x/setup.sh | bash - && apt-get install -y x\n";
+        assert!(lines("SL313", removed).is_empty());
     }
 
     /// A later command of the same `&&` chain that needs the pipe's output fails the RUN
