@@ -54,6 +54,9 @@ pub struct LintConfig {
     /// path in the image and their text (photoprism's `/scripts/cleanup.sh`, which removes
     /// the apt lists its RUN fetched).
     pub run_scripts: Vec<(String, String)>,
+    /// The package.json files the COPYs of the file bring from the build context, by their
+    /// path there, and their text (SL104 reads their devDependencies).
+    pub package_jsons: Vec<(String, String)>,
     /// The repository's own image the file ships on and the ENV it sets (see
     /// [`crate::repository::Answer::base_env`]): stages FROM that image run with it.
     pub base_env: Option<(String, Vec<(String, String)>)>,
@@ -93,6 +96,7 @@ impl Default for LintConfig {
             base_user: None,
             start_drops_root: false,
             run_scripts: Vec::new(),
+            package_jsons: Vec::new(),
             base_env: None,
             built: Vec::new(),
             local_images: Vec::new(),

@@ -265,6 +265,20 @@ fn read_context(file: &Path, df: Option<&crate::dockerfile::Dockerfile>, cfg: &m
         .into_iter()
         .map(|s| (s.path, s.text))
         .collect();
+    cfg.package_jsons = df
+        .map(|df| {
+            let mut paths: Vec<String> = df
+                .stages
+                .iter()
+                .flat_map(|st| &st.instructions)
+                .filter(|i| i.flag("from").is_none())
+                .flat_map(crate::lint::rules::dev_dependencies::package_json_sources)
+                .collect();
+            paths.sort();
+            paths.dedup();
+            paths.into_iter().filter_map(|p| read_in(&roots, &p).map(|t| (p, t))).collect()
+        })
+        .unwrap_or_default();
 }
 
 /// A file of the build context by its path there, looked up in `roots` in turn: its text,

@@ -21,7 +21,48 @@
 //! build in an earlier stage and copy a pruned `node_modules`.
 
 use crate::dockerfile::packages::{node_install, pip_install};
+use crate::dockerfile::{Body, Instruction, Kind, Stage};
 use crate::lint::{Ctx, Hit};
+
+/// The package.json files of the build context a COPY or ADD brings, by their path there:
+/// a source that names one (`package.json`, `app/package*.json`), or the context's root
+/// (`COPY . .`).
+pub fn package_json_sources(ins: &Instruction) -> Vec<String> {
+    let (Kind::Copy | Kind::Add, Body::Copy { sources, .. }) = (&ins.kind, &ins.body) else { return Vec::new() };
+    sources
+        .iter()
+        .filter_map(|s| {
+            let s = s.trim_start_matches("./").trim_start_matches('/');
+            if s.is_empty() || s == "." {
+                return Some("package.json".to_owned());
+            }
+            let (dir, file) = s.rsplit_once('/').unwrap_or(("", s));
+            (file == "package.json" || (file.starts_with("package") && file.ends_with(".json") && file.contains('*')))
+                .then(|| if dir.is_empty() { "package.json".to_owned() } else { format!("{dir}/package.json") })
+        })
+        .collect()
+}
+
+/// Whether the package.json files the stage copied before instruction `at` are known, and
+/// none declares devDependencies: then an install without a production flag installs no
+/// more than one with it (round 48's gpt-researcher discord bot).
+fn no_dev_dependencies(ctx: &Ctx, stage: &Stage, at: usize) -> bool {
+    let copied: Vec<String> = stage
+        .instructions
+        .iter()
+        .take_while(|i| i.line < at)
+        .filter(|i| i.flag("from").is_none())
+        .flat_map(package_json_sources)
+        .collect();
+    !copied.is_empty()
+        && copied.iter().all(|p| {
+            ctx.config.package_jsons.iter().find(|(path, _)| path == p).is_some_and(|(_, text)| {
+                serde_json::from_str::<serde_json::Value>(text).is_ok_and(|json| {
+                    json.get("devDependencies").and_then(|d| d.as_object()).is_none_or(|d| d.is_empty())
+                })
+            })
+        })
+}
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     // a CI or tooling image (its product is the toolchain): its test dependencies are the point
@@ -47,12 +88,13 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                             || a == "--only=production"
                             || a.starts_with("--production=true")
                     });
-                    (project && !prod && !node_env_production && !prunes).then(|| {
-                        format!(
-                            "`{tool} {}` installs devDependencies into a stage that ships",
-                            cmd.subcommand().unwrap_or("install")
-                        )
-                    })
+                    (project && !prod && !node_env_production && !prunes && !no_dev_dependencies(ctx, stage, ins.line))
+                        .then(|| {
+                            format!(
+                                "`{tool} {}` installs devDependencies into a stage that ships",
+                                cmd.subcommand().unwrap_or("install")
+                            )
+                        })
                 } else if let Some(args) = pip_install(cmd) {
                     args.iter()
                         .enumerate()
@@ -97,6 +139,22 @@ mod tests {
         assert!(m[0].1.contains("requirements-dev.txt"), "{:?}", m);
         assert_eq!(lines("SL104", "FROM python:3.12-slim\nRUN pip install -e '.[test]'\n"), vec![2]);
         assert_eq!(lines("SL104", "FROM python:3.12-slim\nRUN poetry install\n"), vec![2]);
+    }
+
+    /// Round 48 (gpt-researcher's discord bot, held out): the package.json the stage copies
+    /// declares no devDependencies, so there are none to leave out
+    #[test]
+    fn an_install_of_a_package_json_without_dev_dependencies_passes() {
+        use crate::lint::{lint_text, LintConfig};
+        let text = "FROM node:18-alpine\nWORKDIR /app\nCOPY ./package.json ./\nRUN npm install --legacy-peer-deps\nCOPY . .\nCMD [\"node\", \"index.js\"]\n";
+        let with =
+            |json: &str| LintConfig { package_jsons: vec![("package.json".into(), json.into())], ..Default::default() };
+        let sl104 = |cfg: &LintConfig| lint_text(text, "Dockerfile", cfg).iter().filter(|f| f.code == "SL104").count();
+        assert_eq!(sl104(&with(r#"{"dependencies": {"discord.js": "^14"}}"#)), 0);
+        assert_eq!(sl104(&with(r#"{"dependencies": {}, "devDependencies": {"jest": "^29"}}"#)), 1);
+        // not read (or not JSON): as before
+        assert_eq!(sl104(&LintConfig::default()), 1);
+        assert_eq!(sl104(&with("{ not json")), 1);
     }
 
     #[test]

@@ -20,7 +20,7 @@ mod copy_from_self;
 mod copy_from_unknown;
 mod copy_whole_stage;
 mod denied_package;
-mod dev_dependencies;
+pub mod dev_dependencies;
 mod duplicate_stage;
 mod from_as_casing;
 mod heavy_base;
