@@ -1024,24 +1024,7 @@ fn replay(
         if p == "mkdir" && !c.conditional() {
             let made: Vec<&str> =
                 c.args().iter().filter(|a| !a.starts_with('-')).map(|a| a.trim_end_matches('/')).collect();
-            let related = |a: &str| {
-                let a = a.trim_end_matches('/');
-                !a.is_empty()
-                    && made.iter().any(|m| {
-                        *m == a
-                            || m.strip_prefix(a).is_some_and(|r| r.starts_with('/'))
-                            || a.strip_prefix(*m).is_some_and(|r| r.starts_with('/'))
-                    })
-            };
-            let used = script.commands[i + 1..]
-                .iter()
-                .filter(|later| kept(later))
-                .any(|later| later.args().iter().any(|a| related(a)));
-            // (apt's keyrings folder, made for a source's key, comes with the source)
-            let for_sources = script.commands[i + 1..]
-                .iter()
-                .filter(|later| roles::configures_sources(later))
-                .any(|later| later.args().iter().any(|a| related(a.trim_start_matches(['>', '&']))));
+            let (used, for_sources) = worked_on_after(&made, &script.commands[i + 1..]);
             if for_sources && manager.is_apt() {
                 out.sources.push(commands::written(df, ins, c));
                 continue;
@@ -1131,6 +1114,30 @@ fn replay(
         ));
     }
     Ok(())
+}
+
+/// Whether set-up after a `mkdir` works on a folder it made (the folder itself, one above it
+/// or one in it), and whether a package source's set-up does (apt's keyrings folder, made
+/// for a source's key, comes with the source).
+fn worked_on_after(made: &[&str], later: &[shell::SimpleCommand]) -> (bool, bool) {
+    let related = |a: &str| {
+        let a = a.trim_end_matches('/');
+        !a.is_empty()
+            && made.iter().any(|m| {
+                *m == a
+                    || m.strip_prefix(a).is_some_and(|r| r.starts_with('/'))
+                    || a.strip_prefix(*m).is_some_and(|r| r.starts_with('/'))
+            })
+    };
+    let used = later
+        .iter()
+        .filter(|l| roles::of(l) == Role::Setup && !l.conditional())
+        .any(|l| l.args().iter().any(|a| related(a)));
+    let for_sources = later
+        .iter()
+        .filter(|l| roles::configures_sources(l))
+        .any(|l| l.args().iter().any(|a| related(a.trim_start_matches(['>', '&']))));
+    (used, for_sources)
 }
 
 /// Whether `c` is an `ln` whose link lies in a folder an artifact copies to the runtime.
