@@ -2,7 +2,9 @@
 //! Flags development dependencies installed in a stage that ships: `npm install`/`npm ci`,
 //! `yarn install` or `pnpm install` of the project without a production flag (and without
 //! `NODE_ENV=production`), `pip install -r requirements-dev.txt` (or a test/dev requirements
-//! file, or a `[dev]`/`[test]` extra), `poetry install` without excluding dev groups.
+//! file, or a `[dev]`/`[test]` extra), `poetry install` without excluding dev groups. A Node
+//! install is left alone when the package.json files the stage copied declare no
+//! devDependencies: there are none to leave out.
 //!
 //! ## Why it matters
 //! Test runners, linters, bundlers and type checkers are often larger than the app itself,
