@@ -134,6 +134,12 @@ impl Graph {
         // building the last stage) are one target: each stage is reported once
         let mut seen = vec![false; n];
         targets.retain(|&t| !std::mem::replace(&mut seen[t], true));
+        // a name written with BuildKit's platform ARGs (`FROM build-${TARGETARCH}`) resolves
+        // to the first platform's stage; a multi-platform build uses the others' too
+        // (anything-llm's `build-arm64`, held out in round 49), so they ship and are used alike
+        let alternates = |written: &str, current: usize| -> Vec<usize> {
+            super::platform_expansions(written).iter().filter_map(|n| names.before(n, current)).collect()
+        };
         let mut reachable = vec![false; n];
         let mut stack = targets.clone();
         while let Some(i) = stack.pop() {
@@ -143,20 +149,19 @@ impl Graph {
             for e in of(i) {
                 if let StageRef::Stage(j) = e.target {
                     stack.push(j);
+                    stack.extend(alternates(&e.written, i));
                 }
             }
         }
         let mut ships = vec![false; n];
-        for &t in &targets {
-            let mut cur = Some(t);
-            while let Some(i) = cur {
-                if std::mem::replace(&mut ships[i], true) {
-                    break;
-                }
-                cur = match bases[i] {
-                    StageRef::Stage(j) => Some(j),
-                    _ => None,
-                };
+        let mut stack = targets.clone();
+        while let Some(i) = stack.pop() {
+            if std::mem::replace(&mut ships[i], true) {
+                continue;
+            }
+            if let StageRef::Stage(j) = bases[i] {
+                stack.push(j);
+                stack.extend(alternates(&df.stages[i].base, i));
             }
         }
         // FROM only names an earlier stage, so one pass in order finds every root
@@ -368,6 +373,24 @@ mod tests {
         // a Windows-only name resolves too
         let df = Dockerfile::parse("FROM scratch AS bin-windows\nFROM bin-${TARGETOS} AS bin\n").unwrap();
         assert_eq!(Graph::build(&df, &[]).unwrap().bases[1], StageRef::Stage(0));
+    }
+
+    /// Round 49 (anything-llm, held out): `FROM build-${TARGETARCH}` is `build-amd64` on
+    /// the first platform, and `build-arm64` on the other half of a multi-platform push:
+    /// both ship, and both are used
+    #[test]
+    fn every_platforms_stage_ships() {
+        let text = "FROM ubuntu:noble AS base\nFROM base AS build-arm64\nRUN true\nFROM base AS build-amd64\nRUN true\nFROM scratch AS unused\nFROM build-${TARGETARCH} AS build\nCOPY --from=out-${TARGETARCH} / /\n";
+        let df = Dockerfile::parse(text).unwrap();
+        let g = Graph::build(&df, &[]).unwrap();
+        assert_eq!(g.bases[4], StageRef::Stage(2));
+        assert_eq!(g.ships, vec![true, true, true, false, true]);
+        assert_eq!(g.reachable, vec![true, true, true, false, true]);
+        // a later stage of the name is no alternate
+        let later =
+            "FROM ubuntu:noble AS build-amd64\nFROM build-${TARGETARCH} AS build\nFROM scratch AS build-arm64\n";
+        let g = Graph::build(&Dockerfile::parse(later).unwrap(), &["build".into()]).unwrap();
+        assert_eq!(g.ships, vec![true, true, false]);
     }
 
     /// The precomputed facts (roots, edge ranges, the name index) answer like a walk over
