@@ -266,7 +266,7 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
     // A template writes the file up to the stage it rewrites: the stages after it (another
     // image of the file, which a bake target or a workflow may build) follow as written.
     if plan.template != "slim" {
-        if let Err(outcome) = keep_later_stages(&df, plan.stage, &mut patched) {
+        if let Err(outcome) = keep_later_stages(&df, plan.stage, &plan.rebased, &mut patched) {
             return outcome;
         }
     }
@@ -282,7 +282,12 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
     }
     // the generic split must answer what it claims: no toolchain left in what ships
     if plan.ecosystem == "install" {
-        let after = crate::lint::lint_text(&patched, name, &crate::lint::LintConfig::default());
+        // (the stages that ship are the ones named: the split's runtime keeps the stage's
+        // name; a stage's number names another stage after the build stage is inserted, and
+        // a file with no named target ships its last stage, the runtime)
+        let targets = inputs.targets.iter().filter(|t| t.parse::<usize>().is_err()).cloned().collect();
+        let config = crate::lint::LintConfig { targets, ..Default::default() };
+        let after = crate::lint::lint_text(&patched, name, &config);
         if let Some(f) = after.iter().find(|f| f.code == "SL101") {
             return Outcome::refused(
                 Reason::StillShips,
@@ -305,8 +310,13 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
 /// Append to `patched` (a template's output, which ends with the stage it rewrote) the lines
 /// of the original after that stage, comments and blank lines included. A later stage that
 /// names a stage by its number (`--from=1`) is refused: the inserted build stage would shift
-/// what it names.
-fn keep_later_stages(df: &Dockerfile, target: usize, patched: &mut String) -> Result<(), Outcome> {
+/// what it names. The stages in `rebased` are built FROM the stage named there.
+fn keep_later_stages(
+    df: &Dockerfile,
+    target: usize,
+    rebased: &[(usize, String)],
+    patched: &mut String,
+) -> Result<(), Outcome> {
     if target + 1 >= df.stages.len() {
         return Ok(());
     }
@@ -327,8 +337,16 @@ fn keep_later_stages(df: &Dockerfile, target: usize, patched: &mut String) -> Re
     if !patched.ends_with('\n') {
         patched.push('\n');
     }
-    for l in end + 1..=last {
-        patched.push_str(df.line_text(l));
+    let edits: Vec<crate::dockerfile::edit::Edit> = rebased
+        .iter()
+        .map(|(si, name)| crate::dockerfile::edit::Edit::replace(df.stages[*si].base_span.clone(), name.clone()))
+        .collect();
+    let Ok(text) = crate::dockerfile::edit::apply(&df.text, &edits) else {
+        return Err(Outcome::refused(Reason::Internal, "the stages built FROM the build stage could not be written"));
+    };
+    // (a base word replaced leaves the lines where they were)
+    for l in text.lines().skip(end).take(last - end) {
+        patched.push_str(l);
         patched.push('\n');
     }
     Ok(())
@@ -411,6 +429,9 @@ pub struct Plan {
     pub pinned: Option<String>,
     /// The stage the template rewrites: the file's lines after it follow as written.
     pub stage: usize,
+    /// Stages after it built FROM another stage now (the build stage the rewrite adds):
+    /// (stage index, the stage they are built FROM).
+    pub rebased: Vec<(usize, String)>,
 }
 
 impl Plan {
@@ -454,7 +475,7 @@ impl Plan {
             // the runtime libraries step fills it (`libraries`): empty until then
             "runtime_install": "",
         });
-        Plan { ecosystem, template: ecosystem.into(), data, rationale, pinned, stage: stage.index }
+        Plan { ecosystem, template: ecosystem.into(), data, rationale, pinned, stage: stage.index, rebased: Vec::new() }
     }
 
     /// An extra value for the template (`binary`, `prune`, …).

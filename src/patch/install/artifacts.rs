@@ -841,6 +841,25 @@ fn linked_to(c: &SimpleCommand, cwd: &str) -> Option<String> {
     Some(resolve_path(cwd, o))
 }
 
+/// The project folder an editable pip install (`pip install -e .`, `-e /src`,
+/// `--editable=path[extra]`) links, resolved from `cwd`: `None` for a URL, a variable, or a
+/// scratch folder.
+pub fn editable_project(c: &SimpleCommand, cwd: &str) -> Option<String> {
+    let args = crate::dockerfile::packages::pip_install(c)?;
+    let path = args.iter().enumerate().find_map(|(i, a)| match a.as_str() {
+        "-e" | "--editable" => args.get(i + 1).cloned(),
+        _ => {
+            a.strip_prefix("--editable=").or_else(|| a.strip_prefix("-e").filter(|r| !r.is_empty())).map(str::to_owned)
+        }
+    })?;
+    let path = path.split('[').next().unwrap_or_default().trim_matches(['"', '\'']);
+    if path.is_empty() || path.contains(['$', ':']) {
+        return None;
+    }
+    let dir = resolve_path(cwd, path);
+    (dir != "/" && !SCRATCH.iter().any(|s| crate::dockerfile::within(&dir, s))).then_some(dir)
+}
+
 /// Whether a build command puts what it makes outside the folder it runs in: an install
 /// into a prefix (`make install`, `cmake --install`, `pip install`, `gem install`, `npm
 /// install -g`, `cargo install`, `go install`). An editable pip install (`pip install -e .`)

@@ -73,6 +73,9 @@ struct Survey<'a> {
     base_prefix: Option<&'static str>,
     /// The build context's own Makefile, when it was read.
     makefile: Option<&'a str>,
+    /// The stages built FROM the split stage that build and do not ship: they are built FROM
+    /// the build stage, which is then the stage as written ([`builds_from`]).
+    rebased: Vec<usize>,
 }
 
 impl<'a> Survey<'a> {
@@ -207,6 +210,10 @@ struct Split {
     /// runtime's install keeps doing so, or it would lose what they bring (zaproxy's xvfb
     /// recommends xauth, which `xvfb-run` needs).
     recommends: bool,
+    /// A build RUN is edited in the build stage (a staged install, a virtualenv).
+    edited: bool,
+    /// The projects editable pip installs link: they ship ([`ship_folders`]).
+    editable: Vec<String>,
 }
 
 /// The plan for a stage that ships a toolchain and builds with it in its own RUNs.
@@ -235,13 +242,18 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
 /// is split at the lineage's first stage, when that one ships the toolchain and nothing built
 /// FROM it builds or runs a script: the runtime stage keeps its name, so what is built FROM
 /// it follows as written, without the toolchain.
-fn rewritten_stage<'a>(df: &'a Dockerfile, graph: &Graph, target: usize) -> Result<(usize, Vec<&'a Stage>), Outcome> {
+#[allow(clippy::type_complexity)]
+fn rewritten_stage<'a>(
+    df: &'a Dockerfile,
+    graph: &Graph,
+    target: usize,
+) -> Result<(usize, Vec<&'a Stage>, Vec<usize>), Outcome> {
     let lineage = graph.lineage(target);
     let Some((&root, rest)) = lineage.split_first().filter(|(_, rest)| !rest.is_empty()) else {
         // a shipped stage others are built FROM (samvera/hyrax's `hyrax-base`, which
-        // `hyrax-engine-dev` is built FROM to `bundle install`) keeps what they build with
-        builds_from(df, graph, target)?;
-        return Ok((target, Vec::new()));
+        // `hyrax-engine-dev` is built FROM to `bundle install`): they build on the build stage
+        let rebased = builds_from(df, graph, target, &lineage)?;
+        return Ok((target, Vec::new(), rebased));
     };
     let inherited = || {
         Outcome::refused(
@@ -273,7 +285,7 @@ fn rewritten_stage<'a>(df: &'a Dockerfile, graph: &Graph, target: usize) -> Resu
         && rest.iter().all(|&si| si == target || !ships_toolchain(si))
         && !builds(target)
     {
-        return Ok((target, Vec::new()));
+        return Ok((target, Vec::new(), Vec::new()));
     }
     if !ships_toolchain(root) || rest.iter().any(|&si| ships_toolchain(si)) {
         return Err(inherited());
@@ -295,21 +307,35 @@ fn rewritten_stage<'a>(df: &'a Dockerfile, graph: &Graph, target: usize) -> Resu
             ),
         ));
     }
-    builds_from(df, graph, root)?;
-    Ok((root, rest.iter().map(|&si| &df.stages[si]).collect()))
+    let rebased = builds_from(df, graph, root, &lineage)?;
+    Ok((root, rest.iter().map(|&si| &df.stages[si]).collect(), rebased))
 }
 
-/// Refuse to split stage `root` when a stage built FROM it builds, or runs a script that may
-/// (`bundle install` inside it): it still needs the toolchain the split moves out.
-fn builds_from(df: &Dockerfile, graph: &Graph, root: usize) -> Result<(), Outcome> {
+/// The stages built FROM `root` that build, or run a script that may (`bundle install`
+/// inside it), and so need the toolchain the split moves out of `root`: the ones that do not
+/// ship (oncall's `dev`, hyrax's `hyrax-engine-dev`) are built FROM the build stage instead,
+/// which then is `root` as written; by the stage built FROM `root` on their way. Refused when
+/// that stage ships, or is the shipped stage's way (a shipped image that builds on the
+/// toolchain is split in a stage of its own, which this rewrite does not write).
+fn builds_from(df: &Dockerfile, graph: &Graph, root: usize, shipped: &[usize]) -> Result<Vec<usize>, Outcome> {
+    let mut rebased: Vec<usize> = Vec::new();
     let descendants = (0..df.stages.len()).filter(|&s| s != root && graph.lineage(s).contains(&root));
     for si in descendants {
+        let lineage = graph.lineage(si);
+        let way = lineage.iter().position(|&x| x == root).and_then(|at| lineage.get(at + 1)).copied().unwrap_or(si);
         for ins in df.stages[si].instructions.iter().filter(|i| i.kind == Kind::Run) {
             let script = shell::parse(&ins.script().unwrap_or_default());
             let builds = script.commands.iter().find(|c| roles::of(c) == Role::Build).map(|c| c.words.join(" "));
             if let Some(what) =
                 builds.or_else(|| script.commands.iter().find_map(roles::runs_script).map(str::to_owned))
             {
+                let moved = [si, way].iter().all(|&x| !graph.ships[x] && !shipped.contains(&x));
+                if moved {
+                    if !rebased.contains(&way) {
+                        rebased.push(way);
+                    }
+                    break;
+                }
                 let (stage, from) = (df.stages[si].label(), df.stages[root].label());
                 return Err(Outcome::refused(
                     Reason::InheritedStage,
@@ -321,7 +347,7 @@ fn builds_from(df: &Dockerfile, graph: &Graph, root: usize) -> Result<(), Outcom
             }
         }
     }
-    Ok(())
+    Ok(rebased)
 }
 
 /// Read the stage: `None` when it is no build-and-install stage.
@@ -329,7 +355,7 @@ fn survey<'a>(df: &'a Dockerfile, inputs: &'a super::Inputs) -> Option<Result<Su
     let graph = Graph::build(df, &inputs.targets).ok()?;
     let target = *graph.targets.first()?;
     graph.root_image(target)?;
-    let (index, after) = match rewritten_stage(df, &graph, target) {
+    let (index, after, rebased) = match rewritten_stage(df, &graph, target) {
         Ok(found) => found,
         Err(outcome) => return Some(Err(outcome)),
     };
@@ -363,6 +389,9 @@ fn survey<'a>(df: &'a Dockerfile, inputs: &'a super::Inputs) -> Option<Result<Su
     let base_prefix = match official.as_deref() {
         Some("ruby") => Some("/usr/local/bundle"),
         Some("python" | "node" | "php" | "debian" | "ubuntu" | "buildpack-deps") => Some("/usr/local"),
+        // the Python of a conda image is conda's, in /opt/conda (round 49's F5-TTS on
+        // pytorch/pytorch), apart from the distribution's
+        _ if runtime::conda_image(&base) => Some("/opt/conda"),
         _ => None,
     };
     let mut s = Survey {
@@ -379,6 +408,7 @@ fn survey<'a>(df: &'a Dockerfile, inputs: &'a super::Inputs) -> Option<Result<Su
         manager,
         base_prefix,
         makefile: inputs.makefile.as_deref(),
+        rebased,
     };
     // the toolchain is a package a RUN installs, or the base image itself: then the first
     // build RUN starts the build
@@ -729,6 +759,7 @@ fn split_run(
         out.venv = true;
         out.build.push(VENV_ENV.into());
     }
+    out.edited |= !edits.is_empty() || landing.venv;
     out.build.push(build_text);
     // `go install` puts its binaries in /go/bin, which only the golang image has on its PATH:
     // the runtime gets them in /usr/local/bin, on every image's PATH, unless the file names
@@ -790,6 +821,17 @@ fn note_folders(ins: &Instruction, script: &shell::Script, workdir: &str, produc
         }
     }
     for (dir, c) in artifacts::build_folders(&script.commands, workdir) {
+        // the project an editable pip install links is the package: it ships, whatever the
+        // program runs from (round 49's F5-TTS, cloned and `pip install -e .` in
+        // /workspace/F5-TTS, with no CMD of its own)
+        if let Some(project) = artifacts::editable_project(c, &dir) {
+            if !out.editable.contains(&project) {
+                out.editable.push(project.clone());
+            }
+            if !out.wrote_in.iter().any(|(d, _)| *d == project) {
+                out.wrote_in.push((project, false));
+            }
+        }
         if artifacts::installs_elsewhere(c) {
             continue;
         }
@@ -1662,7 +1704,41 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
     }
     rationale.extend(in_context.into_iter().map(|(_, said)| said));
     rationale.extend(runtime::libraries_rationale(inputs, s, &runtime_image, &out, at));
-    Ok(Plan::new("install", df, stage, &s.base, &runtime_image, out.build, out.runtime, rationale))
+    rationale.extend(rebase(df, s, &mut out, &build_name)?);
+    let mut plan = Plan::new("install", df, stage, &s.base, &runtime_image, out.build, out.runtime, rationale);
+    plan.rebased = s.rebased.iter().map(|&si| (si, build_name.clone())).collect();
+    Ok(plan)
+}
+
+/// The stages built FROM the split stage that build and do not ship ([`Survey::rebased`])
+/// are built FROM the build stage, which is then the stage as written, every instruction
+/// (its CMD, what follows the build): what they were built FROM before. Refused when the
+/// split edits a build RUN (a staged install, a virtualenv), which they would not expect.
+fn rebase(df: &Dockerfile, s: &Survey, out: &mut Split, build_name: &str) -> Result<Vec<Rationale>, Outcome> {
+    let Some(&first) = s.rebased.first() else { return Ok(Vec::new()) };
+    let names = || s.rebased.iter().map(|&si| format!("`{}`", df.stages[si].label())).collect::<Vec<_>>().join(", ");
+    if out.edited {
+        return Err(Outcome::refused(
+            Reason::InheritedStage,
+            format!(
+                "line {}: stage {} is built FROM `{}` and builds with its toolchain, and the split changes how the build installs, which that stage does not expect; build it in a stage of its own and ask again",
+                df.stages[first].line,
+                names(),
+                s.stage.label()
+            ),
+        ));
+    }
+    out.build = s.stage.instructions.iter().map(|i| df.source(i).trim_end().replace("\r\n", "\n")).collect();
+    Ok(vec![Rationale::new(
+        "SL101",
+        df.stages[first].line,
+        format!(
+            "{} built FROM `{build_name}`, which is `{}` as written: {} with the toolchain, which the shipped stage no longer has",
+            names(),
+            s.stage.label(),
+            if s.rebased.len() == 1 { "it builds" } else { "they build" }
+        ),
+    )])
 }
 
 /// The project folders that ship from the build stage as they are (what [`assemble`] says of
@@ -1692,7 +1768,8 @@ fn ship_folders(df: &Dockerfile, s: &Survey, out: &mut Split, build_name: &str) 
         let overlaps =
             |arts: &[Artifact]| arts.iter().filter(|a| a.to != "/").any(|a| within(&dir, &a.to) || within(&a.to, &dir));
         let found = in_place(&workdirs, Some(&dir))
-            .or_else(|| (app && artifacts::is_project_folder(&dir) && within(last_workdir, &dir)).then(|| dir.clone()));
+            .or_else(|| (app && artifacts::is_project_folder(&dir) && within(last_workdir, &dir)).then(|| dir.clone()))
+            .or_else(|| out.editable.contains(&dir).then(|| dir.clone()));
         if overlaps(&out.arts) || in_context.iter().any(|(dest, _)| within(&dir, dest)) {
             continue;
         }
@@ -2012,12 +2089,18 @@ mod tests {
     }
 
     /// samvera/hyrax pushes `hyrax-base`, which `hyrax-engine-dev` is built FROM to `bundle
-    /// install`: the shipped stage keeps the toolchain that stage builds with
+    /// install`: that stage is built FROM the build stage, which keeps the toolchain; when
+    /// it ships too, the split is refused
     #[test]
-    fn a_shipped_stage_others_build_from_is_not_split() {
+    fn a_shipped_stage_others_build_from_hands_them_the_build_stage() {
         let text = "FROM ruby:3.3 AS base\nRUN apt-get update && apt-get install -y build-essential libpq-dev\nWORKDIR /app\nCOPY Gemfile .\nRUN bundle install\nCMD [\"rails\", \"s\"]\n\nFROM base AS dev\nRUN bundle install --with development\n";
         let inputs = crate::patch::Inputs { targets: vec!["base".into()], ..Default::default() };
-        match suggest(text, "Dockerfile", &inputs, &Templates::built_in()) {
+        let O::Patch(p) = suggest(text, "Dockerfile", &inputs, &Templates::built_in()) else {
+            panic!("{:?}", suggest(text, "Dockerfile", &inputs, &Templates::built_in()))
+        };
+        assert!(p.patched.contains("\nFROM build AS dev\nRUN bundle install --with development\n"), "{}", p.patched);
+        let both = crate::patch::Inputs { targets: vec!["base".into(), "dev".into()], ..Default::default() };
+        match suggest(text, "Dockerfile", &both, &Templates::built_in()) {
             O::Refused(r) => assert!(
                 r.message.contains("stage `dev` is built FROM `base` and runs `bundle install --with development`"),
                 "{}",
@@ -2247,8 +2330,8 @@ ENTRYPOINT [\"/app/app.py\"]\n";
     }
 
     /// A shipped stage built FROM a base that installs the toolchain and builds: the base is
-    /// split, its runtime keeps the name, and a stage built FROM it that builds is a refusal
-    /// naming it
+    /// split, its runtime keeps the name, and a stage built FROM it that builds and does not
+    /// ship is built FROM the build stage
     #[test]
     fn a_toolchain_base_the_shipped_stage_is_built_from_is_split_there() {
         let base = "FROM python:3.12 AS base\nRUN apt-get update && apt-get install -y libpq-dev gcc && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n";
@@ -2274,15 +2357,19 @@ ENTRYPOINT [\"/app/app.py\"]\n";
 
         let built =
             format!("{base}FROM base AS test\nRUN pip install -r requirements-dev.txt && pytest\nFROM base AS app\n");
-        let O::Refused(why) = suggest(&built, "Dockerfile", &Default::default(), &Templates::built_in()) else {
-            panic!("{built}")
-        };
-        assert_eq!(why.reason, Reason::InheritedStage, "{}", why.message);
+        let p = patch(&built);
         assert!(
-            why.message.contains("stage `test` is built FROM `base` and runs `pip install -r requirements-dev.txt`"),
+            p.patched.contains("\nFROM build AS test\nRUN pip install -r requirements-dev.txt && pytest\n"),
             "{}",
-            why.message
+            p.patched
         );
+        assert!(p.patched.ends_with("\nFROM base AS app\n"), "{}", p.patched);
+        // a staged install or a virtualenv changes the build stage: the test stage would not
+        // find what it was built FROM
+        let staged = built.replace("pip install -r requirements.txt", "pip install --user -r requirements.txt");
+        if let O::Refused(why) = suggest(&staged, "Dockerfile", &Default::default(), &Templates::built_in()) {
+            assert_eq!(why.reason, Reason::InheritedStage, "{}", why.message);
+        }
     }
 
     /// Round 24 (Freika/dawarich, held out): gems into a prefix, and the app's folder (reached
@@ -2490,6 +2577,47 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         assert!(!runtime.contains("git clone") && !runtime.contains("ln -s"), "{runtime}");
         assert!(runtime.contains("COPY --from=build /opt/novnc /opt/novnc"), "{runtime}");
         assert!(runtime.contains(" git-") || !runtime.contains(" git "), "{runtime}");
+    }
+
+    /// A stage built FROM the split stage that builds and does not ship (a `dev` target's
+    /// `pip install -r requirements-dev.txt`) is built FROM the build stage, which is then
+    /// the stage as written, CMD and all; the shipped stage built FROM it follows the runtime
+    #[test]
+    fn a_development_stage_that_builds_is_built_from_the_build_stage() {
+        let text = "FROM python:3.11 AS base\nRUN apt-get update && apt-get install -y build-essential libpq-dev && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nCMD [\"gunicorn\", \"app:app\"]\n\nFROM base AS dev\nRUN pip install --no-cache-dir -r requirements-dev.txt\nCMD [\"flask\", \"run\"]\n\nFROM base AS prod\nUSER nobody\n";
+        let inputs = crate::patch::Inputs { targets: vec!["prod".into()], ..Default::default() };
+        let O::Patch(p) = suggest(text, "Dockerfile", &inputs, &Templates::built_in()) else { panic!() };
+        let (build, rest) = p.patched.split_once("\nFROM python:3.11-slim AS base\n").unwrap();
+        assert!(build.contains("COPY . .") && build.contains("CMD [\"gunicorn\", \"app:app\"]"), "{build}");
+        assert!(rest.contains("FROM build AS dev\nRUN pip install --no-cache-dir -r requirements-dev.txt"), "{rest}");
+        assert!(rest.contains("FROM base AS prod\nUSER nobody"), "{rest}");
+        assert!(!rest.contains("build-essential"), "{rest}");
+        // the stage that builds ships: refused as before
+        let shipped = crate::patch::Inputs { targets: vec!["prod".into(), "dev".into()], ..Default::default() };
+        let O::Refused(why) = suggest(text, "Dockerfile", &shipped, &Templates::built_in()) else { panic!() };
+        assert!(why.message.contains("stage `dev` is built FROM `base`"), "{}", why.message);
+    }
+
+    /// Round 49 (F5-TTS, held out): pip on a conda image (pytorch/pytorch) installs into
+    /// conda's prefix, /opt/conda, which the runtime copies; the distribution's own prefix is
+    /// not involved. The project an editable install links ships with it, though the image
+    /// names no program that runs from there
+    #[test]
+    fn pip_on_a_conda_image_installs_into_opt_conda() {
+        let cloned = "FROM pytorch/pytorch:2.4.0-cuda12.4-cudnn9-devel\nRUN apt-get update && apt-get install -y git build-essential && rm -rf /var/lib/apt/lists/*\nWORKDIR /workspace\nRUN git clone https://github.com/SWivid/F5-TTS.git && cd F5-TTS && pip install -e . --no-cache-dir\nWORKDIR /workspace/F5-TTS\n";
+        let O::Patch(p) = suggest(cloned, "Dockerfile", &Default::default(), &Templates::built_in()) else { panic!() };
+        let (_, runtime) = p.patched.split_once(" AS runtime\n").unwrap();
+        assert!(
+            runtime.contains(
+                "COPY --from=build /opt/conda /opt/conda\nCOPY --from=build /workspace/F5-TTS /workspace/F5-TTS\n"
+            ),
+            "{runtime}"
+        );
+        let text = "FROM pytorch/pytorch:2.4.0-cuda12.4-cudnn9-devel\nRUN apt-get update && apt-get install -y git build-essential libsndfile1-dev && rm -rf /var/lib/apt/lists/*\nWORKDIR /workspace\nCOPY . /workspace/app\nRUN cd /workspace/app && pip install -e . --no-cache-dir\nWORKDIR /workspace/app\nCMD [\"python\", \"serve.py\"]\n";
+        let O::Patch(p) = suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) else { panic!() };
+        let (_, runtime) = p.patched.split_once(" AS runtime\n").unwrap();
+        assert!(runtime.contains("COPY --from=build /opt/conda /opt/conda"), "{runtime}");
+        assert!(!runtime.contains("build-essential ") && !runtime.contains("pip install"), "{runtime}");
     }
 
     /// Round 46 (coqui-ai/TTS, held out): the context's Makefile's `install` target runs `pip

@@ -37,6 +37,22 @@ pub fn runtime_base(base: &str) -> String {
     }
 }
 
+/// Whether the image's Python is conda's, in `/opt/conda`: PyTorch's images, and
+/// Anaconda's, conda-forge's and mamba's base images.
+pub fn conda_image(image: &str) -> bool {
+    matches!(
+        ImageRef::parse(image).repository.as_str(),
+        "pytorch/pytorch"
+            | "continuumio/miniconda3"
+            | "continuumio/anaconda3"
+            | "continuumio/miniconda"
+            | "condaforge/miniforge3"
+            | "condaforge/mambaforge"
+            | "condaforge/miniforge-pypy3"
+            | "mambaorg/micromamba"
+    )
+}
+
 /// Nothing in the stage builds: `-dev` packages installed only for their libraries are
 /// swapped in place for the runtime packages (the table's guess, said so); anything else
 /// (a compiler, git, make) may be what the program runs, so that is refused.
