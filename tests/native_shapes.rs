@@ -22,7 +22,9 @@
 //! build stage. A fourteenth installs a shared library and a program linking it, then refreshes
 //! the loader's cache (`shared-lib/`): the runtime refreshes it once the library arrives. A
 //! fifteenth tells pip a folder of its own (`pip-target/`: `--target`, read through PYTHONPATH):
-//! that folder ships. Each test prints the engine it ran on.
+//! that folder ships. A sixteenth builds a development stage FROM the split base with the
+//! toolchain (`dev-builds/`): it is built FROM the build stage, and its target still builds.
+//! Each test prints the engine it ran on.
 
 mod support;
 
@@ -378,4 +380,34 @@ async fn a_run_of_the_programs_code_prepares_its_data_in_the_runtime() {
     let said = ver["smoke"]["patched"]["output"].as_str().unwrap_or("");
     assert!(said.contains("data prepared with libyaml"), "{ver}");
     smaller_and_alike(test, "program-data: the data a RUN of the program prepares", &engine, ver);
+}
+
+/// A development stage built FROM the split base builds with the toolchain (`go vet` and a
+/// cgo build, as oncall's `dev` runs `uv pip install` of its development requirements): it is
+/// built FROM the build stage, the base as written, and still builds and runs; the shipped
+/// stage follows the slim base.
+#[tokio::test]
+async fn a_development_stage_that_builds_is_built_from_the_build_stage() {
+    let test = "native_dev_builds";
+    let Some(engine) = ready(test, &["golang:1.19", "debian:bookworm-slim"]).await else { return };
+    let (dir, shown) = patched("dev-builds");
+    let (build, rest) = shown.split_once("FROM debian:bookworm-slim AS base\n").expect(&shown);
+    assert!(build.contains("FROM golang:1.19 AS build\n") && build.contains("CMD [\"sqliteversion\"]"), "{shown}");
+    assert!(rest.contains("\nFROM build AS dev\n") && rest.contains("\nFROM base AS app\n"), "{shown}");
+    let v = verified_alike(&dir, "dev-builds", &shown);
+    smaller_and_alike(test, "dev-builds: the development stage on the build stage", &engine, &v["verification"]);
+    // the development target of the patched file builds, and its program runs
+    std::fs::write(dir.path().join("Dockerfile"), &shown).unwrap();
+    let tag = "shiplight-test/dev-builds:dev";
+    let built = std::process::Command::new("docker")
+        .args(["build", "-q", "--target", "dev", "-t", tag])
+        .arg(dir.path())
+        .output()
+        .expect("the docker CLI");
+    assert!(built.status.success(), "the dev target does not build: {}", String::from_utf8_lossy(&built.stderr));
+    let ran = std::process::Command::new("docker").args(["run", "--rm", tag]).output().expect("the docker CLI");
+    let said = String::from_utf8_lossy(&ran.stdout);
+    assert!(ran.status.success() && said.starts_with("sqlite 3."), "the dev program: {said}");
+    eprintln!("{test}: the patched file's dev target builds and prints `{}` on {engine}", said.trim());
+    support::cleanup(&support::daemon(test).await.expect("the daemon"), &[tag]).await;
 }
