@@ -53,7 +53,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             // after commands that run in a WORKDIR a mount covers, the cd leaves the mount:
             // a WORKDIR would move those commands out of it too
             let leaves_mount = at > 0 && in_mount(ins, ".", wd);
+            // (WORKDIR expands no command substitution: round 50's InvokeAI `cd
+            // /usr/lib/$(uname -p)-linux-gnu/pkgconfig/`)
+            let substituted = dir.contains("$(") || dir.contains('`');
             if cds.len() == 1
+                && !substituted
                 && !excursion(script, at, dir, wd)
                 && !in_mount(ins, dir, wd)
                 && !leaves_mount
@@ -208,6 +212,9 @@ mod tests {
             "WORKDIR /qemu\nRUN make install && cd /usr/bin && ls qemu-*",
             "WORKDIR /opt/oracle\nRUN unzip ic.zip && cd /opt/oracle/instantclient_* && ln -s libclntsh.so.21.1 libclntsh.so",
             "WORKDIR /src\nRUN tar xzf /src/clamav.tar.gz && cd /src/clamav-1.4.2 && make",
+            // round 50 (InvokeAI, held out): WORKDIR expands no command substitution
+            "RUN cd /usr/lib/$(uname -p)-linux-gnu/pkgconfig/ && ln -sf opencv4.pc opencv.pc",
+            "RUN cd `python3 -c 'import site; print(site.getsitepackages()[0])'` && patch -p1 < /x.patch",
         ] {
             assert!(lines("SL310", &format!("FROM debian:12\n{run}\n")).is_empty(), "{run}");
         }
