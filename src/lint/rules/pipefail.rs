@@ -8,7 +8,8 @@
 //! which cannot fail: pipefail changes nothing there. Nor does it flag a pipe whose failure
 //! fails the RUN anyway: `xargs` without `-r` running a command that fails with no operands
 //! (`… | xargs chmod +x`), or a later command of the same `&&` chain that needs what the pipe
-//! produced (apt reading the keyring the pipe wrote; the program a piped installer installs;
+//! produced (apt reading the keyring the pipe wrote; the program a piped installer installs,
+//! run or moved;
 //! an install reading the package lists a piped vendor setup fetched, unless the RUN fetched
 //! them before the pipe).
 //!
@@ -221,7 +222,16 @@ fn needs_output(before: &[SimpleCommand], pipeline: &[SimpleCommand], after: &[S
             && matches!(c.subcommand(), Some("update" | "install"));
         let program = c.program().rsplit('/').next().unwrap_or_default().to_ascii_lowercase();
         let fetched_for = installer && program.len() >= 4 && urls.iter().any(|u| u.contains(&program));
-        if reads || apt || fetched_for {
+        // a file the piped installer installs, named by a command that fails without it
+        // (round 50's Kokoro: `curl …astral.sh/uv/install.sh | sh && mv /root/.local/bin/uv …`):
+        // its name is a segment of the installer's URL
+        let moves_installed = installer
+            && matches!(c.program(), "mv" | "cp" | "chmod" | "install")
+            && c.args().iter().filter(|a| !a.starts_with('-')).any(|a| {
+                let name = a.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_ascii_lowercase();
+                !name.is_empty() && urls.iter().any(|u| url_segments(u).any(|s| s == name))
+            });
+        if reads || apt || fetched_for || moves_installed {
             return true;
         }
         if c.joined != Joined::And {
@@ -229,6 +239,14 @@ fn needs_output(before: &[SimpleCommand], pipeline: &[SimpleCommand], after: &[S
         }
     }
     false
+}
+
+/// The names in a URL's path and its host's first label (`https://astral.sh/uv/install.sh`:
+/// `astral`, `uv`, `install.sh`).
+fn url_segments(url: &str) -> impl Iterator<Item = &str> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    host.split('.').take(1).chain(path.split(['/', '?', '#'])).filter(|s| !s.is_empty())
 }
 
 /// The first pipeline whose last command would hide a failure before it: (the failing
@@ -318,6 +336,17 @@ mod tests {
         assert_eq!(lines("SL313", before), vec![2]);
         let removed = "FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/* && curl -fsSL https://x/setup.sh | bash - && apt-get install -y x\n";
         assert!(lines("SL313", removed).is_empty());
+    }
+
+    /// Round 50 (Kokoro-FastAPI, held out): a later command moves what the piped installer
+    /// installed (its name is in the installer's URL), and fails when nothing was installed
+    #[test]
+    fn moving_what_a_piped_installer_installed_fails_anyway() {
+        let uv = "FROM debian\nRUN curl -LsSf https://astral.sh/uv/install.sh | sh && mv /root/.local/bin/uv /usr/local/bin/\n";
+        assert!(lines("SL313", uv).is_empty());
+        // a file of another name: nothing shows the pipe's output is needed
+        let other = "FROM debian\nRUN curl -LsSf https://astral.sh/uv/install.sh | sh && mv /etc/app.conf /opt/\n";
+        assert_eq!(lines("SL313", other), vec![2]);
     }
 
     /// A later command of the same `&&` chain that needs the pipe's output fails the RUN
