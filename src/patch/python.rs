@@ -28,6 +28,8 @@ enum Run {
     Runtime,
     /// Build and runtime work in one RUN.
     Mixed(String),
+    /// Only removes what the toolchain RUNs installed: the runtime has none of it.
+    Removal,
 }
 
 /// The package manager's housekeeping, and the shell's no-ops around it.
@@ -294,6 +296,35 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             r => (n, r),
         })
         .collect();
+    // a RUN that only removes what the toolchain RUNs installed (`apk del .build-deps`, the
+    // group they made) has nothing to remove in the runtime, where apk would fail on the name
+    let toolchain_states: Vec<crate::dockerfile::ship::RunState> = runs
+        .iter()
+        .filter(|(_, r)| matches!(r, Run::Toolchain(_)))
+        .map(|(n, _)| {
+            crate::dockerfile::ship::run_state(&shell::parse(
+                &final_stage.instructions[*n].script().unwrap_or_default(),
+            ))
+        })
+        .collect();
+    let by_toolchain = |name: &str| {
+        toolchain_states.iter().any(|st| st.packages.iter().any(|p| p.name == name || p.group.as_deref() == Some(name)))
+    };
+    let runs: Vec<(usize, Run)> = runs
+        .into_iter()
+        .map(|(n, r)| match r {
+            Run::Runtime
+                if super::removes_only(
+                    &shell::parse(&final_stage.instructions[n].script().unwrap_or_default()),
+                    &by_toolchain,
+                    &[],
+                ) =>
+            {
+                (n, Run::Removal)
+            }
+            r => (n, r),
+        })
+        .collect();
     if let Some((n, Run::Mixed(why))) = runs.iter().find(|(_, r)| matches!(r, Run::Mixed(_))) {
         let line = final_stage.instructions[*n].line;
         return Some(Err(Outcome::refused(
@@ -353,6 +384,13 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                     }
                 }
                 tools.push(no_cache(ins).unwrap_or(text))
+            }
+            Some(Run::Removal) => {
+                rationale.push(Rationale::new(
+                    "SL101",
+                    ins.line,
+                    "it removes only what the build stage installed, which the runtime never has: not run there",
+                ));
             }
             Some(Run::Pip) => {
                 // under a cache mount the cache never reaches the layer: keep BuildKit's cache

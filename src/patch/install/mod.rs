@@ -465,6 +465,12 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
             opaque_script(ins, &s.scripts[n], &workdir, &inputs.run_scripts)?;
         }
         if n > last {
+            // a RUN that only removes what the build stage installed (round 50's MusicBot
+            // `apk del .build-deps`, a group only the build stage has): nothing of it is in the
+            // runtime, where apk would fail on the name
+            if removes_only_the_builds(s, n, &out.runtime_pkgs) {
+                continue;
+            }
             out.artifact_at.get_or_insert(out.runtime.len());
             out.runtime.push(text);
             continue;
@@ -532,6 +538,20 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
     }
     out.setup_workdir.get_or_insert(workdir);
     Ok(out)
+}
+
+/// Whether RUN `n` only removes packages the stage's build RUNs installed and the runtime's
+/// install does not ([`super::removes_only`]).
+fn removes_only_the_builds(s: &Survey, n: usize, runtime_pkgs: &[String]) -> bool {
+    let Some(script) = &s.scripts[n] else { return false };
+    let installed_by_builds = |name: &str| {
+        (s.first..n).filter(|&i| s.ships_toolchain(i) || s.is_build_run(i)).any(|i| {
+            s.states[i]
+                .as_ref()
+                .is_some_and(|st| st.packages.iter().any(|p| p.name == name || p.group.as_deref() == Some(name)))
+        })
+    };
+    super::removes_only(script, &installed_by_builds, runtime_pkgs)
 }
 
 /// Whether a COPY's destination is deleted by a RUN of the stage that builds or installs the
@@ -2618,6 +2638,25 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         let (_, runtime) = p.patched.split_once(" AS runtime\n").unwrap();
         assert!(runtime.contains("COPY --from=build /opt/conda /opt/conda"), "{runtime}");
         assert!(!runtime.contains("build-essential ") && !runtime.contains("pip install"), "{runtime}");
+    }
+
+    /// Round 50 (MusicBot, held out): after the pip install, a RUN removes the virtual group
+    /// the build's toolchain was installed as (`apk del .build-deps`): only the build stage
+    /// has it, so the runtime does not run it (apk would fail: "No such package")
+    #[test]
+    fn a_removal_of_what_the_build_installed_is_the_build_stages() {
+        let text = "FROM python:3.8-alpine\nWORKDIR /musicbot\nCOPY . ./\nRUN apk add --no-cache --virtual .build-deps build-base libffi-dev libsodium-dev\nRUN apk add --no-cache ffmpeg libffi libsodium\nRUN pip3 install --no-cache-dir -r requirements.txt\nRUN apk del .build-deps\nENTRYPOINT [\"python3\", \"run.py\"]\n";
+        let O::Patch(p) = suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) else { panic!() };
+        let (_, runtime) = p.patched.split_once(" AS runtime\n").unwrap();
+        assert!(!runtime.contains("apk del"), "{runtime}");
+        // a removal of a package the runtime installs too stays
+        let kept = text.replace("RUN apk del .build-deps", "RUN apk del .build-deps ffmpeg");
+        let O::Patch(p) = suggest(&kept, "Dockerfile", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert!(
+            p.patched.split_once(" AS runtime\n").unwrap().1.contains("apk del .build-deps ffmpeg"),
+            "{}",
+            p.patched
+        );
     }
 
     /// Round 46 (coqui-ai/TTS, held out): the context's Makefile's `install` target runs `pip
