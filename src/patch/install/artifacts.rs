@@ -192,6 +192,9 @@ pub struct Landing<'a> {
     /// which the runtime (its slim variant) has too. Elsewhere `uv sync` may download one
     /// outside the project's environment (the distribution's is older than the project asks).
     pub python_image: bool,
+    /// Node comes from NodeSource's `nodejs` package: npm's global prefix is `/usr`, the
+    /// distribution's own, not the base's `/usr/local` (where Debian's own npm installs).
+    pub distro_node: bool,
 }
 
 /// Why the artifacts could not be placed as written.
@@ -397,6 +400,11 @@ fn managed(c: &SimpleCommand, told: &Told, cwd: &str, at: &Landing) -> Result<Ve
         _ if told_folder(c, told).is_some() => {
             let dir = told_folder(c, told).map(|d| resolve_path(cwd, &d)).unwrap_or_default();
             out.push((dir.clone(), dir));
+        }
+        // (round 51's devika: `npm install -g bun` on Debian with NodeSource's nodejs writes
+        // /usr/lib/node_modules and /usr/bin, among the distribution's files)
+        _ if at.distro_node && installs_globally(c) => {
+            return Err(Stuck::DistroPip(c.words.join(" "), own_prefix_advice(c).to_owned()));
         }
         _ if installs_into_prefix(c, base_prefix, told.is_false(c, "POETRY_VIRTUALENVS_CREATE")) => match base_prefix {
             Some(pre) => out.push((pre.to_owned(), pre.to_owned())),

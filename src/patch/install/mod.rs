@@ -1035,7 +1035,12 @@ fn landing<'a>(
     let workdir_unknown = official.is_none()
         && !s.stage.instructions.iter().take_while(|i| i.line < ins.line).any(|i| i.kind == Kind::Workdir);
     let python_image = official.as_deref() == Some("python");
-    Landing { base_prefix, vars, venvs, configured, workdir_unknown, python_image, ..Landing::default() }
+    // NodeSource's nodejs is built for /usr, and its npm installs globally there; Debian's
+    // own npm is configured for /usr/local (odoo's `npm install -g rtlcss`), as is the base's
+    let distro_node = official.as_deref() != Some("node")
+        && s.states.iter().flatten().any(|st| st.packages.iter().any(|p| p.name == "nodejs"))
+        && s.stage.instructions.iter().any(|i| i.script().is_some_and(|t| t.contains("nodesource.com")));
+    Landing { base_prefix, vars, venvs, configured, workdir_unknown, python_image, distro_node, ..Landing::default() }
 }
 
 /// The commands of a build RUN the runtime must rerun (set-up: users, links, permissions);
@@ -2657,6 +2662,26 @@ ENTRYPOINT [\"/app/app.py\"]\n";
             "{}",
             p.patched
         );
+    }
+
+    /// Round 51 (devika, held out): Node from NodeSource's `nodejs` package installs npm's
+    /// global packages into /usr (`/usr/lib/node_modules`, `/usr/bin/bun`), the
+    /// distribution's own prefix, not the base's /usr/local: refused, saying what to set;
+    /// told a prefix of its own, it is copied from there
+    #[test]
+    fn a_global_npm_install_on_a_distributions_node_is_refused() {
+        let text = "FROM debian:12\nRUN apt-get update && apt-get install -y build-essential curl\nRUN curl -fsSL https://deb.nodesource.com/setup_20.x | bash -\nRUN apt-get install -y nodejs\nWORKDIR /app\nCOPY ui ui\nRUN cd ui && npm install && npm install -g bun\nWORKDIR /app/ui\nENTRYPOINT [\"npx\", \"bun\", \"run\", \"start\"]\n";
+        let O::Refused(why) = suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) else {
+            panic!()
+        };
+        assert!(
+            why.message.contains("`npm install -g bun` installs into the distribution's own prefix"),
+            "{}",
+            why.message
+        );
+        let told = text.replace("npm install -g bun", "npm install -g --prefix /opt/npm bun");
+        let O::Patch(p) = suggest(&told, "Dockerfile", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert!(p.patched.contains("COPY --from=build /opt/npm /opt/npm"), "{}", p.patched);
     }
 
     /// Round 46 (coqui-ai/TTS, held out): the context's Makefile's `install` target runs `pip
