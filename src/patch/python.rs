@@ -82,6 +82,30 @@ fn classify(script: &str) -> Run {
     }
 }
 
+/// Why a [`Run::Removal`] is not in the runtime.
+const REMOVAL: &str = "it removes only what the build stage installed, which the runtime never has: not run there";
+
+/// A RUN that only removes what the toolchain RUNs installed (`apk del .build-deps`, the
+/// group they made) is a [`Run::Removal`]: the runtime has nothing of it to remove, and apk
+/// would fail on the name.
+fn removals(stage: &crate::dockerfile::Stage, runs: Vec<(usize, Run)>) -> Vec<(usize, Run)> {
+    let script = |n: usize| shell::parse(&stage.instructions[n].script().unwrap_or_default());
+    let toolchain_states: Vec<crate::dockerfile::ship::RunState> = runs
+        .iter()
+        .filter(|(_, r)| matches!(r, Run::Toolchain(_)))
+        .map(|(n, _)| crate::dockerfile::ship::run_state(&script(*n)))
+        .collect();
+    let by_toolchain = |name: &str| {
+        toolchain_states.iter().any(|st| st.packages.iter().any(|p| p.name == name || p.group.as_deref() == Some(name)))
+    };
+    runs.into_iter()
+        .map(|(n, r)| match r {
+            Run::Runtime if super::removes_only(&script(n), &by_toolchain, &[]) => (n, Run::Removal),
+            r => (n, r),
+        })
+        .collect()
+}
+
 /// A RUN the slim runtime reruns as written that calls a program only the full image has,
 /// and that no RUN of the runtime installs first (osrf's `git clone` of its templates after
 /// the pip install): the patch would not build. Refused, saying what to do.
@@ -296,35 +320,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             r => (n, r),
         })
         .collect();
-    // a RUN that only removes what the toolchain RUNs installed (`apk del .build-deps`, the
-    // group they made) has nothing to remove in the runtime, where apk would fail on the name
-    let toolchain_states: Vec<crate::dockerfile::ship::RunState> = runs
-        .iter()
-        .filter(|(_, r)| matches!(r, Run::Toolchain(_)))
-        .map(|(n, _)| {
-            crate::dockerfile::ship::run_state(&shell::parse(
-                &final_stage.instructions[*n].script().unwrap_or_default(),
-            ))
-        })
-        .collect();
-    let by_toolchain = |name: &str| {
-        toolchain_states.iter().any(|st| st.packages.iter().any(|p| p.name == name || p.group.as_deref() == Some(name)))
-    };
-    let runs: Vec<(usize, Run)> = runs
-        .into_iter()
-        .map(|(n, r)| match r {
-            Run::Runtime
-                if super::removes_only(
-                    &shell::parse(&final_stage.instructions[n].script().unwrap_or_default()),
-                    &by_toolchain,
-                    &[],
-                ) =>
-            {
-                (n, Run::Removal)
-            }
-            r => (n, r),
-        })
-        .collect();
+    let runs = removals(final_stage, runs);
     if let Some((n, Run::Mixed(why))) = runs.iter().find(|(_, r)| matches!(r, Run::Mixed(_))) {
         let line = final_stage.instructions[*n].line;
         return Some(Err(Outcome::refused(
@@ -385,13 +381,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                 }
                 tools.push(no_cache(ins).unwrap_or(text))
             }
-            Some(Run::Removal) => {
-                rationale.push(Rationale::new(
-                    "SL101",
-                    ins.line,
-                    "it removes only what the build stage installed, which the runtime never has: not run there",
-                ));
-            }
+            Some(Run::Removal) => rationale.push(Rationale::new("SL101", ins.line, REMOVAL)),
             Some(Run::Pip) => {
                 // under a cache mount the cache never reaches the layer: keep BuildKit's cache
                 let fixed =
