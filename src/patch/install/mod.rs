@@ -2389,12 +2389,17 @@ ENTRYPOINT [\"/app/app.py\"]\n";
             p.patched
         );
         assert!(p.patched.ends_with("\nFROM base AS app\n"), "{}", p.patched);
-        // a staged install or a virtualenv changes the build stage: the test stage would not
-        // find what it was built FROM
-        let staged = built.replace("pip install -r requirements.txt", "pip install --user -r requirements.txt");
-        if let O::Refused(why) = suggest(&staged, "Dockerfile", &Default::default(), &Templates::built_in()) {
-            assert_eq!(why.reason, Reason::InheritedStage, "{}", why.message);
-        }
+        // a staged install (DESTDIR, for a /usr prefix) changes the build stage: the test stage
+        // would not find what it was built FROM, so the split is refused, naming it
+        let staged = "FROM debian:bookworm AS base\nRUN apt-get update && apt-get install -y build-essential\nCOPY . /src\nRUN cd /src && ./configure --prefix=/usr && make && make install\nFROM base AS test\nRUN cd /src && make check\nFROM base AS app\nCMD [\"hello\"]\n";
+        let O::Refused(why) = suggest(staged, "Dockerfile", &Default::default(), &Templates::built_in()) else {
+            panic!("{staged}")
+        };
+        assert!(
+            why.message.contains("stage `test` is built FROM `base` and builds with its toolchain, and the split changes how the build installs"),
+            "{}",
+            why.message
+        );
     }
 
     /// Round 24 (Freika/dawarich, held out): gems into a prefix, and the app's folder (reached
