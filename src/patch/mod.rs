@@ -353,22 +353,25 @@ fn keep_later_stages(
 }
 
 /// Whether a RUN only removes packages (`apk del .build-deps`, `apt-get purge`, `dnf remove`,
-/// with the package manager's housekeeping), every one of them installed by the build stage
-/// (`installed_by_build`: a package or an apk group) and none of them kept by the runtime: the
-/// runtime does not run it, since it has none of them (apk fails on a group it never made).
+/// with the package manager's housekeeping), every one of them installed by the build stage's
+/// RUNs (`built`: a package or an apk group they made) and none of them kept by the runtime:
+/// the runtime does not run it, since it has none of them (apk fails on a group it never made).
 pub fn removes_only(
     script: &crate::dockerfile::shell::Script,
-    installed_by_build: &dyn Fn(&str) -> bool,
+    built: &[&crate::dockerfile::ship::RunState],
     kept: &[String],
 ) -> bool {
     let removes = |c: &crate::dockerfile::shell::SimpleCommand| {
         crate::dockerfile::packages::Manager::of(c).is_some()
             && matches!(c.subcommand(), Some("del" | "delete" | "remove" | "purge" | "erase"))
     };
+    let installed = |name: &str| {
+        built.iter().any(|st| st.packages.iter().any(|p| p.name == name || p.group.as_deref() == Some(name)))
+    };
     let names = crate::dockerfile::ship::run_state(script).removes_names;
     !names.is_empty()
         && script.commands.iter().all(|c| c.words.is_empty() || removes(c) || crate::dockerfile::roles::is_clean(c))
-        && names.iter().all(|r| installed_by_build(r) && !kept.contains(r))
+        && names.iter().all(|r| installed(r) && !kept.contains(r))
 }
 
 /// What a single-stage rewriter starts from: the stage that ships and its base image as the

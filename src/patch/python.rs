@@ -95,12 +95,10 @@ fn removals(stage: &crate::dockerfile::Stage, runs: Vec<(usize, Run)>) -> Vec<(u
         .filter(|(_, r)| matches!(r, Run::Toolchain(_)))
         .map(|(n, _)| crate::dockerfile::ship::run_state(&script(*n)))
         .collect();
-    let by_toolchain = |name: &str| {
-        toolchain_states.iter().any(|st| st.packages.iter().any(|p| p.name == name || p.group.as_deref() == Some(name)))
-    };
+    let built: Vec<&crate::dockerfile::ship::RunState> = toolchain_states.iter().collect();
     runs.into_iter()
         .map(|(n, r)| match r {
-            Run::Runtime if super::removes_only(&script(n), &by_toolchain, &[]) => (n, Run::Removal),
+            Run::Runtime if super::removes_only(&script(n), &built, &[]) => (n, Run::Removal),
             r => (n, r),
         })
         .collect()

@@ -544,14 +544,11 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
 /// install does not ([`super::removes_only`]).
 fn removes_only_the_builds(s: &Survey, n: usize, runtime_pkgs: &[String]) -> bool {
     let Some(script) = &s.scripts[n] else { return false };
-    let installed_by_builds = |name: &str| {
-        (s.first..n).filter(|&i| s.ships_toolchain(i) || s.is_build_run(i)).any(|i| {
-            s.states[i]
-                .as_ref()
-                .is_some_and(|st| st.packages.iter().any(|p| p.name == name || p.group.as_deref() == Some(name)))
-        })
-    };
-    super::removes_only(script, &installed_by_builds, runtime_pkgs)
+    let built: Vec<&ship::RunState> = (s.first..n)
+        .filter(|&i| s.ships_toolchain(i) || s.is_build_run(i))
+        .filter_map(|i| s.states[i].as_ref())
+        .collect();
+    super::removes_only(script, &built, runtime_pkgs)
 }
 
 /// Whether a COPY's destination is deleted by a RUN of the stage that builds or installs the
@@ -1039,7 +1036,11 @@ fn landing<'a>(
     // own npm is configured for /usr/local (odoo's `npm install -g rtlcss`), as is the base's
     let distro_node = official.as_deref() != Some("node")
         && s.states.iter().flatten().any(|st| st.packages.iter().any(|p| p.name == "nodejs"))
-        && s.stage.instructions.iter().any(|i| i.script().is_some_and(|t| t.contains("nodesource.com")));
+        && s.scripts
+            .iter()
+            .flatten()
+            .flat_map(|sc| &sc.commands)
+            .any(|c| c.words.iter().any(|w| w.contains("nodesource.com")));
     Landing { base_prefix, vars, venvs, configured, workdir_unknown, python_image, distro_node, ..Landing::default() }
 }
 
