@@ -777,6 +777,15 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// Whether `text` names the variable `name` (`$name` or `${name…}`, not `$NAME2`).
+pub fn names_variable(text: &str, name: &str) -> bool {
+    text.match_indices('$').any(|(at, _)| {
+        let after = &text[at + 1..];
+        let after = after.strip_prefix('{').unwrap_or(after);
+        after.strip_prefix(name).is_some_and(|tail| !tail.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

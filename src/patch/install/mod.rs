@@ -1061,8 +1061,17 @@ fn replay(
     let mut feeds: Option<String> = None;
     // the folder each command runs in, as the RUN's `cd`s leave it (`None`: unknown)
     let mut cwd = Some(workdir.to_owned());
+    // the shell variables the RUN set so far (`ARCH=$(dpkg --print-architecture)`): a kept
+    // command that names one gets its assignment before it (gpt-researcher's `echo "deb
+    // [arch=${ARCH}] …"`), once
+    let mut assigned: Vec<(Vec<String>, String)> = Vec::new();
     for (i, c) in script.commands.iter().enumerate() {
         let p = c.program();
+        if c.words.is_empty() && !c.assignments.is_empty() && !c.conditional() {
+            let names = c.assignments.iter().filter_map(|a| a.split_once('=').map(|(n, _)| n.to_owned())).collect();
+            assigned.push((names, commands::written(df, ins, c)));
+            continue;
+        }
         if p == "cd" {
             cwd = match (cwd, c.args().iter().find(|a| !a.starts_with('-'))) {
                 (Some(at), Some(dir)) if !dir.contains('$') && dir != "-" => Some(resolve_path(&at, dir)),
@@ -1129,8 +1138,9 @@ fn replay(
                 ));
             }
             out.sources_at.get_or_insert((ins.line, i));
-            let written = commands::written(df, ins, c);
-            out.sources.push(fed(feeds.take(), written));
+            let written = fed(feeds.take(), commands::written(df, ins, c));
+            with_assignments(&mut assigned, &written, &mut out.sources);
+            out.sources.push(written);
             continue;
         }
         if c.words.is_empty()
@@ -1168,7 +1178,19 @@ fn replay(
             // wrapper.py` in `/opt/deploy/stringsifter`)
             let absolute = placed(c, cwd.as_deref(), landed.clone(), true, earlier)
                 .map(|(_, everywhere)| fed(feed, commands::written_with(df, ins, c, &everywhere)));
+            // a mode set on what the runtime copies comes with the copy (gpt-researcher's
+            // `chmod +x geckodriver`, then `mv geckodriver /usr/local/bin/`)
+            let copied = |k: &usize| {
+                let path = landed.iter().find(|(l, _)| l == k).map(|(_, p)| p.clone());
+                path.or_else(|| cwd.as_deref().map(|at| resolve_path(at, &c.words[*k])))
+                    .is_some_and(|path| out.arts.iter().any(|a| within(&path, &a.to) && a.from == a.to))
+            };
+            let files = relative_files(c);
+            if p == "chmod" && !files.is_empty() && files.iter().all(copied) {
+                continue;
+            }
             note_relative(ins, &rerun, cwd.as_deref().unwrap_or(workdir), &written, absolute, out);
+            with_assignments(&mut assigned, &written, &mut out.setup);
             out.setup.push(written);
             continue;
         }
@@ -1182,6 +1204,17 @@ fn replay(
         ));
     }
     Ok(())
+}
+
+/// Push to `into` the assignments of `assigned` whose variables `written` names, each once.
+fn with_assignments(assigned: &mut Vec<(Vec<String>, String)>, written: &str, into: &mut Vec<String>) {
+    assigned.retain(|(names, text)| {
+        let named = names.iter().any(|n| shell::names_variable(written, n));
+        if named {
+            into.push(text.clone());
+        }
+        !named
+    });
 }
 
 /// Whether set-up after a `mkdir` works on a folder it made (the folder itself, one above it
@@ -1394,7 +1427,15 @@ fn misplaced(
         .iter()
         .enumerate()
         .filter(|(i, a)| !skip.contains(i) && !a.starts_with(['-', '+']) && !a.contains(['$', '=', ':']));
-    for (n, a) in operands.filter(|(_, a)| a.contains('/')) {
+    let files = relative_files(c);
+    // (a bare file name too, when it is a file the command works on: `chmod +x geckodriver`,
+    // then `mv geckodriver /usr/local/bin/`)
+    for (n, a) in operands.filter(|(n, a)| a.contains('/') || files.contains(&(c.effective_start() + 1 + n))) {
+        // (a bare name is only looked for among the moves, where the folder it is in is known)
+        let bare = !a.contains('/');
+        if bare && (cwd.is_none() || a.as_str() == "." || a.as_str() == "..") {
+            continue;
+        }
         let relative = !a.starts_with('/');
         let path = match cwd {
             Some(at) => resolve_path(at, a),
@@ -1404,7 +1445,7 @@ fn misplaced(
         // (a file [`placed`] writes out from the folder it ran in is not)
         let written_out = cwd.is_some_and(|at| !moved_away(earlier, at, &path))
             && relative_files(c).contains(&(c.effective_start() + 1 + n));
-        if relative && cwd != Some(workdir) && !written_out {
+        if relative && cwd != Some(workdir) && !written_out && !bare {
             return Err(unplaced(ins, c, a, "after a `cd`, and the runtime's RUN does not `cd`", AFTER_CD));
         }
         let moved = later.iter().filter(|l| l.program() == "mv").find_map(|l| {
@@ -3314,8 +3355,13 @@ ENTRYPOINT [\"/app/app.py\"]\n";
     #[test]
     fn set_up_a_cd_or_a_move_displaces_is_refused() {
         let text = "FROM alpine:3.20\nRUN apk add --no-cache php83 nodejs npm openssl-dev\nRUN apk add --no-cache git build-base \\\n    && git clone https://github.com/openemr/openemr.git --depth 1 \\\n    && cd openemr && npm install && /root/.composer/vendor/bin/phing vendor-clean \\\n    && cd ../ \\\n    && chmod 666 openemr/sites/default/sqlconf.php \\\n    && mv openemr /var/www/localhost/htdocs/ \\\n    && apk del --no-cache git build-base\nWORKDIR /var/www/localhost/htdocs/openemr\nCMD [\"./openemr.sh\"]\n";
+        // the file's mode comes with the COPY of the tree it was moved into: not set again
         let rt = runtime(&patch(text));
-        assert!(rt.contains("RUN chmod 666 /var/www/localhost/htdocs/openemr/sites/default/sqlconf.php\n"), "{rt}");
+        assert!(
+            rt.contains("COPY --from=build /var/www/localhost/htdocs/openemr /var/www/localhost/htdocs/openemr\n"),
+            "{rt}"
+        );
+        assert!(!rt.contains("chmod"), "{rt}");
         // its recursive chown of the tree it moves: the COPY gives the owner, so the tree is
         // not written again into a layer of its own
         let owned = text.replace("    && mv openemr", "    && chown -R apache openemr/ \\\n    && mv openemr");
@@ -3597,5 +3643,19 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         assert!(m.contains("line 2") && m.contains("./run-tests"), "{m}");
         let (r, m) = reason("FROM debian:12\nRUN apt-get install -y gcc && make\nCMD [\"sh\"]\n");
         assert_eq!(r, Reason::UnknownArtifact, "{m}");
+    }
+
+    /// A shell variable the RUN set (`ARCH=$(dpkg --print-architecture)`) comes with the
+    /// source set-up that names it; a mode set on a file the RUN then moves into what the
+    /// runtime copies is not set again (gpt-researcher's geckodriver)
+    #[test]
+    fn a_variable_a_kept_command_names_comes_with_it_and_a_moved_files_mode_with_the_copy() {
+        let text = "FROM python:3.12-slim-bookworm\nRUN apt-get update \\\n    && apt-get install -y wget gnupg build-essential \\\n    && ARCH=$(dpkg --print-architecture) \\\n    && GECKO=linux64 \\\n    && wget -qO - https://dl.google.com/linux/linux_signing_key.pub | apt-key add - \\\n    && echo \"deb [arch=${ARCH}] http://dl.google.com/linux/chrome/deb/ stable main\" > /etc/apt/sources.list.d/google-chrome.list \\\n    && apt-get update && apt-get install -y chromium \\\n    && wget https://example.com/geckodriver-${GECKO}.tar.gz && tar -xzf geckodriver-${GECKO}.tar.gz \\\n    && chmod +x geckodriver && mv geckodriver /usr/local/bin/ \\\n    && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n";
+        let rt = runtime(&patch(text));
+        assert!(rt.contains("    && ARCH=$(dpkg --print-architecture) \\\n    && echo \"deb [arch=${ARCH}]"), "{rt}");
+        // the variable no kept command names stays behind
+        assert!(!rt.contains("GECKO="), "{rt}");
+        assert!(rt.contains("COPY --from=build /usr/local /usr/local"), "{rt}");
+        assert!(!rt.contains("chmod"), "{rt}");
     }
 }
