@@ -1067,9 +1067,8 @@ fn replay(
     let mut assigned: Vec<(Vec<String>, String)> = Vec::new();
     for (i, c) in script.commands.iter().enumerate() {
         let p = c.program();
-        if c.words.is_empty() && !c.assignments.is_empty() && !c.conditional() {
-            let names = c.assignments.iter().filter_map(|a| a.split_once('=').map(|(n, _)| n.to_owned())).collect();
-            assigned.push((names, commands::written(df, ins, c)));
+        if let Some(assignment) = assignment(df, ins, c) {
+            assigned.push(assignment);
             continue;
         }
         if p == "cd" {
@@ -1178,15 +1177,7 @@ fn replay(
             // wrapper.py` in `/opt/deploy/stringsifter`)
             let absolute = placed(c, cwd.as_deref(), landed.clone(), true, earlier)
                 .map(|(_, everywhere)| fed(feed, commands::written_with(df, ins, c, &everywhere)));
-            // a mode set on what the runtime copies comes with the copy (gpt-researcher's
-            // `chmod +x geckodriver`, then `mv geckodriver /usr/local/bin/`)
-            let copied = |k: &usize| {
-                let path = landed.iter().find(|(l, _)| l == k).map(|(_, p)| p.clone());
-                path.or_else(|| cwd.as_deref().map(|at| resolve_path(at, &c.words[*k])))
-                    .is_some_and(|path| out.arts.iter().any(|a| within(&path, &a.to) && a.from == a.to))
-            };
-            let files = relative_files(c);
-            if p == "chmod" && !files.is_empty() && files.iter().all(copied) {
+            if mode_comes_with_the_copy(c, &landed, cwd.as_deref(), &out.arts) {
                 continue;
             }
             note_relative(ins, &rerun, cwd.as_deref().unwrap_or(workdir), &written, absolute, out);
@@ -1204,6 +1195,32 @@ fn replay(
         ));
     }
     Ok(())
+}
+
+/// Whether `c` sets the mode of files that are, where they land, inside what the runtime
+/// copies as it is: the copy keeps the mode (gpt-researcher's `chmod +x geckodriver`, then
+/// `mv geckodriver /usr/local/bin/`; openemr's `chmod 666` inside the tree it moves).
+fn mode_comes_with_the_copy(
+    c: &shell::SimpleCommand,
+    landed: &[(usize, String)],
+    cwd: Option<&str>,
+    arts: &[Artifact],
+) -> bool {
+    let copied = |k: &usize| {
+        let path = landed.iter().find(|(l, _)| l == k).map(|(_, p)| p.clone());
+        path.or_else(|| cwd.map(|at| resolve_path(at, &c.words[*k])))
+            .is_some_and(|path| arts.iter().any(|a| within(&path, &a.to) && a.from == a.to))
+    };
+    let files = relative_files(c);
+    c.program() == "chmod" && !files.is_empty() && files.iter().all(copied)
+}
+
+/// A command that only sets shell variables, whenever the RUN runs: their names, and the
+/// command as written.
+fn assignment(df: &Dockerfile, ins: &Instruction, c: &shell::SimpleCommand) -> Option<(Vec<String>, String)> {
+    let names = c.assignments.iter().filter_map(|a| Some(a.split_once('=')?.0.to_owned())).collect();
+    (c.words.is_empty() && !c.assignments.is_empty() && !c.conditional())
+        .then(|| (names, commands::written(df, ins, c)))
 }
 
 /// Push to `into` the assignments of `assigned` whose variables `written` names, each once.
