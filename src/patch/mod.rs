@@ -6,6 +6,7 @@
 //! rewrite is not safe, the answer is a [`Outcome::Refused`] that says why, never a guess.
 
 pub mod c;
+mod chain;
 pub mod diff;
 pub mod edits;
 pub mod go;
@@ -166,8 +167,40 @@ pub struct Inputs {
     pub makefile: Option<String>,
 }
 
-/// Suggest a rewrite of `text`. `name` is shown in the diff headers.
+/// Suggest a rewrite of `text`. `name` is shown in the diff headers. When the file as
+/// written is refused and the stage that ships is the end of a chain of stages, the chain
+/// written as one stage is rewritten instead ([`chain`]).
 pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -> Outcome {
+    let outcome = suggest_file(text, name, inputs, templates);
+    if !matches!(outcome, Outcome::Refused(_)) {
+        return outcome;
+    }
+    let Some(merged) = Dockerfile::parse(text).ok().and_then(|df| chain::merged(&df, &inputs.targets)) else {
+        return outcome;
+    };
+    let inputs = Inputs { targets: merged.targets, ..inputs.clone() };
+    let Outcome::Patch(mut patch) = suggest_file(&merged.text, name, &inputs, templates) else { return outcome };
+    let stages = merged.stages;
+    patch.diff = diff::unified(name, text, &patch.patched);
+    let line =
+        Dockerfile::parse(text).ok().and_then(|df| df.stages.iter().find(|s| s.label() == stages[0]).map(|s| s.line));
+    let (last, before) = stages.split_last().expect("a chain has stages");
+    patch.rationale.insert(
+        0,
+        Rationale::new(
+            "SL101",
+            line.unwrap_or(1),
+            format!(
+                "{} and `{last}` are built as one stage: the toolchain is installed in one and the chain builds with it after, so the build stage holds them all and the runtime keeps the name `{last}`",
+                before.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+            ),
+        ),
+    );
+    Outcome::Patch(patch)
+}
+
+/// [`suggest`] on the file as written.
+fn suggest_file(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -> Outcome {
     let df = match Dockerfile::parse(text) {
         Ok(df) => df,
         Err(e) => {

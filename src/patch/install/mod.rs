@@ -3675,4 +3675,24 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         assert!(rt.contains("COPY --from=build /usr/local /usr/local"), "{rt}");
         assert!(!rt.contains("chmod"), "{rt}");
     }
+
+    /// A chain of stages that ships as one image, the toolchain installed in the first and
+    /// the build in the next, is split as one stage: before, the split refused it
+    #[test]
+    fn a_chain_of_stages_that_builds_with_the_first_ones_toolchain_is_split_as_one() {
+        let text = "FROM python:3.12 AS deps\nRUN apt-get update && apt-get install -y build-essential libpq-dev\nWORKDIR /app\nCOPY requirements.txt .\n\nFROM deps AS app\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
+        let p = patch(text);
+        assert!(p.patched.contains("FROM python:3.12 AS build\n"), "{}", p.patched);
+        assert!(p.patched.contains("FROM python:3.12-slim AS app\n"), "{}", p.patched);
+        assert!(!p.patched.contains("FROM deps"), "{}", p.patched);
+        assert!(p.diff.contains("-FROM deps AS app"), "{}", p.diff);
+        assert!(
+            p.rationale[0].message.starts_with("`deps` and `app` are built as one stage") && p.rationale[0].line == 1,
+            "{:?}",
+            p.rationale
+        );
+        // another stage copying from the first: it would lose what it copies, so no merge
+        let used = text.replace("CMD [", "FROM alpine AS tools\nCOPY --from=deps /app /app\nFROM app\nCMD [");
+        assert!(!matches!(suggest(&used, "Dockerfile", &Default::default(), &Templates::built_in()), O::Patch(_)));
+    }
 }
