@@ -24,6 +24,8 @@
 //! fifteenth tells pip a folder of its own (`pip-target/`: `--target`, read through PYTHONPATH):
 //! that folder ships. A sixteenth builds a development stage FROM the split base with the
 //! toolchain (`dev-builds/`): it is built FROM the build stage, and its target still builds.
+//! A seventeenth writes the first shape as a chain of stages, the `-dev` package in one and
+//! the build in the stage built FROM it, which ships (`chain/`): split as one stage.
 //! Each test prints the engine it ran on.
 
 mod support;
@@ -410,4 +412,21 @@ async fn a_development_stage_that_builds_is_built_from_the_build_stage() {
     assert!(ran.status.success() && said.starts_with("sqlite 3."), "the dev program: {said}");
     eprintln!("{test}: the patched file's dev target builds and prints `{}` on {engine}", said.trim());
     support::cleanup(&support::daemon(test).await.expect("the daemon"), &[tag]).await;
+}
+
+/// The toolchain installed in one stage and used by the stage built FROM it, which ships
+/// (gpt-researcher's chain): split as the one stage the chain builds, the runtime keeping the
+/// shipped stage's name, with the library the extension links.
+#[tokio::test]
+async fn a_chain_of_stages_that_builds_with_the_first_ones_toolchain_is_split_as_one() {
+    let test = "native_chain";
+    let Some(engine) = ready(test, &["python:3.9", "python:3.9-slim"]).await else { return };
+    let (dir, shown) = patched("chain");
+    let (build, runtime) = shown.split_once("FROM python:3.9-slim AS app\n").expect(&shown);
+    assert!(build.contains("FROM python:3.9 AS build\n") && !shown.contains("FROM deps"), "{shown}");
+    assert!(runtime.contains("libpq5") && !runtime.contains("-dev"), "{shown}");
+    assert!(runtime.contains("COPY --from=build /opt/venv /opt/venv\n"), "{shown}");
+    let v = verified_alike(&dir, "chain", &shown);
+    assert!(v["rationale"].to_string().contains("`deps` and `app` are built as one stage"), "{v}");
+    smaller_and_alike(test, "chain: deps and app split as one stage", &engine, &v["verification"]);
 }

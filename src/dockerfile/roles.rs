@@ -212,6 +212,9 @@ const SHELL: &[&str] = &[
     "local",
     "wait",
     "sleep",
+    // the shell's own limits (InvokeAI's `ulimit -n 30000` before `uv sync`): gone with it
+    "ulimit",
+    "umask",
     "dirname",
     "basename",
     "readlink",

@@ -192,6 +192,9 @@ pub struct Landing<'a> {
     /// which the runtime (its slim variant) has too. Elsewhere `uv sync` may download one
     /// outside the project's environment (the distribution's is older than the project asks).
     pub python_image: bool,
+    /// The RUN runs as root (no USER of the stage before it, or USER root): its home is
+    /// `/root`.
+    pub root_user: bool,
     /// Node comes from NodeSource's `nodejs` package: npm's global prefix is `/usr`, the
     /// distribution's own, not the base's `/usr/local` (where Debian's own npm installs).
     pub distro_node: bool,
@@ -316,8 +319,11 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
             // `uv sync`: the project's environment (UV_PROJECT_ENVIRONMENT, or its `.venv`
             // where the folder it runs in is known)
             "uv" if c.subcommand() == Some("sync") => {
-                let env = uv_environment(c, &cwd, cwd_known, at)?;
+                let (env, python) = uv_environment(c, &cwd, cwd_known, at)?;
                 push(&mut out, env.clone(), env);
+                if let Some(dir) = python {
+                    push(&mut out, dir.clone(), dir);
+                }
             }
             // a language's package manager, where it was told to install or its image's prefix
             _ => {
@@ -687,16 +693,48 @@ fn jar_file(args: &[String], cwd: &str) -> Option<String> {
     (!file.contains('$')).then(|| resolve_path(cwd, &file))
 }
 
-/// The environment `uv sync` fills, resolved against `cwd` (known or not): refused where uv
-/// may make it on a Python it downloads, or where it lies in a folder the file does not show.
-fn uv_environment(c: &SimpleCommand, cwd: &str, cwd_known: bool, at: Landing) -> Result<String, Stuck> {
+/// The environment `uv sync` fills, resolved against `cwd` (known or not), and the folder of
+/// the Python uv installs when it is told to use only its own (it comes too: the environment
+/// links its interpreter there). Refused where uv may make the environment on a Python it
+/// downloads or on the system's, which cannot be told apart here, or where it lies in a
+/// folder the file does not show.
+fn uv_environment(
+    c: &SimpleCommand,
+    cwd: &str,
+    cwd_known: bool,
+    at: Landing,
+) -> Result<(String, Option<String>), Stuck> {
     let (line, env) = (c.words.join(" "), crate::dockerfile::packages::uv_sync_environment(c, at.vars));
-    if !uv_finds_the_image_python(at) {
-        return Err(Stuck::Unplaced(line, UV_PYTHON, "build on an official python image"));
-    }
+    let python = match uv_finds_the_image_python(at) {
+        true => None,
+        false => match uv_managed_python(at) {
+            Some(dir) => Some(dir),
+            None => return Err(Stuck::Unplaced(line, UV_PYTHON, UV_PYTHON_FIX)),
+        },
+    };
     match env.filter(|e| cwd_known || e.starts_with('/')) {
-        Some(env) => Ok(resolve_path(cwd, &env)),
+        Some(env) => Ok((resolve_path(cwd, &env), python)),
         None => Err(Stuck::Unplaced(line, UV_WHERE, "set UV_PROJECT_ENVIRONMENT, or a WORKDIR")),
+    }
+}
+
+/// The folder uv installs its own Pythons into, when it is told to use only those
+/// (`UV_MANAGED_PYTHON=1`, `UV_PYTHON_PREFERENCE=only-managed`): `UV_PYTHON_INSTALL_DIR`, else
+/// the data folder of root's home (InvokeAI's `uv python install` then `uv sync`). `None`
+/// when uv may take the system's Python too, or the home is another user's.
+fn uv_managed_python(at: Landing) -> Option<String> {
+    let value = |name: &str| at.vars.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let only_managed =
+        matches!(value("UV_MANAGED_PYTHON").map(str::to_ascii_lowercase).as_deref(), Some("1" | "true" | "yes"))
+            || value("UV_PYTHON_PREFERENCE") == Some("only-managed");
+    if !only_managed {
+        return None;
+    }
+    let known = |v: &str| v.starts_with('/') && !v.contains('$');
+    match (value("UV_PYTHON_INSTALL_DIR"), value("XDG_DATA_HOME")) {
+        (Some(dir), _) => known(dir).then(|| dir.trim_end_matches('/').to_owned()),
+        (None, Some(data)) => known(data).then(|| format!("{}/uv/python", data.trim_end_matches('/'))),
+        (None, None) => at.root_user.then(|| "/root/.local/share/uv/python".to_owned()),
     }
 }
 
@@ -704,6 +742,8 @@ const CARGO_HOME: &str = "puts its programs in the cargo home's `bin`, beside ru
 const R_LIBRARY: &str = "installs R packages into the site library of the image's R, beside the packages it came with, so shiplight cannot tell which to copy";
 const UV_PYTHON: &str =
     "makes the project's environment on a Python uv may download outside it, which the runtime would not have";
+const UV_PYTHON_FIX: &str =
+    "build on an official python image (or tell uv to use only its own Python: `UV_MANAGED_PYTHON=1`)";
 const UV_WHERE: &str = "installs into the project's `.venv` in a working folder the file does not show";
 
 /// Whether the Python `uv sync` makes its environment on is the base image's own: an

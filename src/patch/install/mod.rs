@@ -463,6 +463,9 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
             n > last || !(s.ships_toolchain(n) || s.is_build_run(n) || s.prepares_with_tool(n) || s.late_fetch(n));
         if n > s.first && ins.kind == Kind::Run && rerun {
             opaque_script(ins, &s.scripts[n], &workdir, &inputs.run_scripts)?;
+            if n < last {
+                before_the_artifacts(ins, &s.scripts[n], &vars, &out.arts)?;
+            }
         }
         if n > last {
             // a RUN that only removes what the build stage installed (round 50's MusicBot
@@ -538,6 +541,36 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
     }
     out.setup_workdir.get_or_insert(workdir);
     Ok(out)
+}
+
+/// Refuse a RUN between two builds that the runtime reruns where it is, before the artifacts
+/// arrive, when it runs a program they bring: one named by a path in an artifact, or a Python
+/// (`python`, `pip`) while a PATH entry in an artifact comes first (InvokeAI's `python -c "from
+/// patchmatch import patch_match"` between its `uv sync` into `/opt/venv` and its last build).
+fn before_the_artifacts(
+    ins: &Instruction,
+    script: &Option<shell::Script>,
+    vars: &[(String, String)],
+    arts: &[Artifact],
+) -> Result<(), Outcome> {
+    let in_artifact = |path: &str| arts.iter().any(|a| within(path, &a.to));
+    let path = vars.iter().rev().find(|(k, _)| k == "PATH").map(|(_, v)| v.as_str()).unwrap_or_default();
+    let first_entry = path.split(':').next().unwrap_or_default();
+    let python = |p: &str| matches!(p, "python" | "python3" | "pip" | "pip3") || p.starts_with("python3.");
+    let Some(c) = script.iter().flat_map(|sc| &sc.commands).find(|c| {
+        let p = c.program();
+        (p.starts_with('/') && in_artifact(p)) || (python(p) && !first_entry.contains('$') && in_artifact(first_entry))
+    }) else {
+        return Ok(());
+    };
+    Err(Outcome::refused(
+        Reason::MixedRun,
+        format!(
+            "line {}: `{}` runs a program the build installs, between two builds: the runtime would run it before the build's artifacts arrive; move it after the last build (or into it) and ask again",
+            ins.line,
+            c.words.join(" ")
+        ),
+    ))
 }
 
 /// Whether RUN `n` only removes packages the stage's build RUNs installed and the runtime's
@@ -1041,7 +1074,27 @@ fn landing<'a>(
             .flatten()
             .flat_map(|sc| &sc.commands)
             .any(|c| c.words.iter().any(|w| w.contains("nodesource.com")));
-    Landing { base_prefix, vars, venvs, configured, workdir_unknown, python_image, distro_node, ..Landing::default() }
+    let root_user = s
+        .stage
+        .instructions
+        .iter()
+        .take_while(|i| i.line < ins.line)
+        .filter(|i| i.kind == Kind::User)
+        .last()
+        .is_none_or(|u| {
+            matches!(u.words().first().and_then(|w| w.split(':').next()).unwrap_or_default(), "root" | "0")
+        });
+    Landing {
+        base_prefix,
+        vars,
+        venvs,
+        configured,
+        workdir_unknown,
+        python_image,
+        distro_node,
+        root_user,
+        ..Landing::default()
+    }
 }
 
 /// The commands of a build RUN the runtime must rerun (set-up: users, links, permissions);
@@ -2114,6 +2167,27 @@ mod tests {
         let on_python = uv.replace("FROM ubuntu:22.04", "FROM python:3.12").replace("python3-pip ", "");
         // on an official python image the Python rewriter gives the environment its own place
         assert!(runtime(&patch(&on_python)).contains("COPY --from=build /opt/venv /opt/venv"));
+        // told to use only its own Python (InvokeAI's `UV_MANAGED_PYTHON=1`), uv's Pythons in
+        // root's home come with the environment; the shell's limit before it is the build's
+        let managed = uv
+            .replace("WORKDIR /app\n", "WORKDIR /app\nENV UV_MANAGED_PYTHON=1 UV_PROJECT_ENVIRONMENT=/opt/venv\n")
+            .replace("RUN uv sync", "RUN ulimit -n 30000 && uv sync");
+        let rt = runtime(&patch(&managed));
+        assert!(rt.contains("COPY --from=build /opt/venv /opt/venv\n"), "{rt}");
+        assert!(rt.contains("COPY --from=build /root/.local/share/uv/python /root/.local/share/uv/python\n"), "{rt}");
+        assert!(!rt.contains("ulimit"), "{rt}");
+        // as another user, the home is not known
+        let r = refusal(&managed.replace("RUN pip3 install uv\n", "RUN pip3 install uv\nUSER app\n"));
+        assert!(r.message.contains("a Python uv may download outside it"), "{}", r.message);
+        // a RUN between two builds that runs the environment's Python would run in the
+        // runtime before the environment arrives
+        let between = managed.replace(
+            "CMD [",
+            "ENV PATH=/opt/venv/bin:$PATH\nRUN python -c \"import app\"\nRUN uv pip install -e .\nCMD [",
+        );
+        let r = refusal(&between);
+        assert_eq!(r.reason, Reason::MixedRun, "{r:?}");
+        assert!(r.message.contains("line 9: `python -c import app` runs a program the build installs"), "{}", r.message);
     }
 
     /// The set-up a runtime reruns keeps its place (khoj's desktop image and snipe-it, tuning):
