@@ -28,6 +28,8 @@ pub struct Merged {
     pub stages: Vec<String>,
     /// The targets, a stage's number renumbered for the merged file.
     pub targets: Vec<String>,
+    /// The line of the chain's first FROM.
+    pub line: usize,
 }
 
 /// The file with the shipped stage's chain written as one stage; `None` when there is no
@@ -100,6 +102,7 @@ pub fn merged(df: &Dockerfile, targets: &[String]) -> Option<Merged> {
         text,
         stages: stages.iter().map(|s| s.label()).collect(),
         targets: targets.iter().map(renumbered).collect(),
+        line: first.line,
     })
 }
 

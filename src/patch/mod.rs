@@ -180,22 +180,14 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
     };
     let inputs = Inputs { targets: merged.targets, ..inputs.clone() };
     let Outcome::Patch(mut patch) = suggest_file(&merged.text, name, &inputs, templates) else { return outcome };
-    let stages = merged.stages;
     patch.diff = diff::unified(name, text, &patch.patched);
-    let line =
-        Dockerfile::parse(text).ok().and_then(|df| df.stages.iter().find(|s| s.label() == stages[0]).map(|s| s.line));
-    let (last, before) = stages.split_last().expect("a chain has stages");
-    patch.rationale.insert(
-        0,
-        Rationale::new(
-            "SL101",
-            line.unwrap_or(1),
-            format!(
-                "{} and `{last}` are built as one stage: the toolchain is installed in one and the chain builds with it after, so the build stage holds them all and the runtime keeps the name `{last}`",
-                before.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
-            ),
-        ),
-    );
+    if let Some((last, before)) = merged.stages.split_last() {
+        let said = format!(
+            "{} and `{last}` are built as one stage: the toolchain is installed in one and the chain builds with it after, so the build stage holds them all and the runtime keeps the name `{last}`",
+            before.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+        );
+        patch.rationale.insert(0, Rationale::new("SL101", merged.line, said));
+    }
     Outcome::Patch(patch)
 }
 

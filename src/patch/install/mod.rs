@@ -2187,7 +2187,11 @@ mod tests {
         );
         let r = refusal(&between);
         assert_eq!(r.reason, Reason::MixedRun, "{r:?}");
-        assert!(r.message.contains("line 9: `python -c import app` runs a program the build installs"), "{}", r.message);
+        assert!(
+            r.message.contains("line 9: `python -c import app` runs a program the build installs"),
+            "{}",
+            r.message
+        );
     }
 
     /// The set-up a runtime reruns keeps its place (khoj's desktop image and snipe-it, tuning):
