@@ -503,6 +503,26 @@ fn a_start_script_that_drops_root_is_read() {
     }
 }
 
+/// llama-cpp-python's simple image (round 53, held out): its CMD runs `run.sh` from the build
+/// context, which starts with `make build` (the project's `pip install -e .`, compiling
+/// llama.cpp) every time the container starts. The toolchain is used at run time, so SL101
+/// is silent; the same script without the build is told its toolchain ships.
+#[test]
+fn a_start_script_that_builds_uses_the_toolchain_at_run_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = "FROM python:3-slim-bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential ninja-build && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY . .\nCMD [\"/bin/sh\", \"/app/docker/simple/run.sh\"]\n";
+    std::fs::write(dir.path().join("Dockerfile"), file).unwrap();
+    std::fs::create_dir_all(dir.path().join("docker/simple")).unwrap();
+    let script = "#!/bin/bash\nmake build\nuvicorn --factory llama_cpp.server.app:create_app --host $HOST --port $PORT\n";
+    std::fs::write(dir.path().join("docker/simple/run.sh"), script).unwrap();
+    let sl101 = |f: &[Value]| f.iter().any(|x| x["code"] == "SL101");
+    let (f, _, _) = json(&["Dockerfile"], dir.path());
+    assert!(!sl101(&f), "{f:#?}");
+    std::fs::write(dir.path().join("docker/simple/run.sh"), script.replace("make build\n", "")).unwrap();
+    let (f, _, _) = json(&["Dockerfile"], dir.path());
+    assert!(sl101(&f), "{f:#?}");
+}
+
 /// NodeODM's GPU variant (round 44, held out): built FROM the repository's own image, which
 /// copied the whole context to /var/www, it starts with `/var/www/run_gpu_intel.sh` as root
 /// and that script ends `su - odm -c "… node index.js"`. The script is read by its name from

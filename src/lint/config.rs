@@ -50,6 +50,11 @@ pub struct LintConfig {
     /// drops root before the program runs (`exec gosu app …`; see
     /// [`crate::dockerfile::roles::drops_root`]).
     pub start_drops_root: bool,
+    /// A script the image starts with (its ENTRYPOINT or CMD, a file from the build context)
+    /// builds when the container starts (llama-cpp-python's `run.sh`: `make build`): its path
+    /// and the command. The toolchain is then used at run time (see
+    /// [`crate::patch::start::compiles_at_start`]).
+    pub start_compiles: Option<(String, String)>,
     /// The scripts the RUNs run, read from the build context where a COPY put them: their
     /// path in the image and their text (photoprism's `/scripts/cleanup.sh`, which removes
     /// the apt lists its RUN fetched).
@@ -95,6 +100,7 @@ impl Default for LintConfig {
             base_of_others: false,
             base_user: None,
             start_drops_root: false,
+            start_compiles: None,
             run_scripts: Vec::new(),
             package_jsons: Vec::new(),
             base_env: None,

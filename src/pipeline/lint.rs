@@ -259,6 +259,9 @@ fn read_context(file: &Path, df: Option<&crate::dockerfile::Dockerfile>, cfg: &m
     let roots = context_roots(file);
     cfg.copied_folders = copied_folders(&roots, df);
     cfg.start_drops_root = start_drops_root(&roots, df);
+    cfg.start_compiles = df.and_then(|df| {
+        crate::patch::start::compiles_at_start(&crate::patch::start::start_scripts(df, &|rel| read_in(&roots, rel)))
+    });
     cfg.run_scripts = df
         .map(|df| crate::patch::start::run_scripts(df, &|rel| read_in(&roots, rel)))
         .unwrap_or_default()

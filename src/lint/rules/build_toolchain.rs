@@ -25,7 +25,9 @@
 //! Which stages ship is the repository's answer (`shiplight ships` shows it): silent on a
 //! Dockerfile that only dev containers, development compose services or CI-only builds use,
 //! and on an image whose ENTRYPOINT/CMD is itself a compiler or build tool (a toolchain
-//! product: the toolchain is what ships, on purpose).
+//! product: the toolchain is what ships, on purpose), and on an image whose start script
+//! (its ENTRYPOINT or CMD, read from the build context) builds when the container starts
+//! (llama-cpp-python's `run.sh` runs `make build`): the toolchain is used at run time.
 //!
 //! ## Why it matters
 //! The final stage is what ships. build-essential alone adds ~200 MB, and a C toolchain in
@@ -53,6 +55,10 @@ const FIX: &str =
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     // an image whose ENTRYPOINT is the compiler ships its toolchain on purpose
     if ctx.toolchain_is_the_product() {
+        return;
+    }
+    // a start script that builds when the container starts uses the toolchain at run time
+    if ctx.config.start_compiles.is_some() {
         return;
     }
     // git is a build tool only when a RUN of the shipped stages fetches with it and the
