@@ -513,7 +513,8 @@ fn a_start_script_that_builds_uses_the_toolchain_at_run_time() {
     let file = "FROM python:3-slim-bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential ninja-build && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY . .\nCMD [\"/bin/sh\", \"/app/docker/simple/run.sh\"]\n";
     std::fs::write(dir.path().join("Dockerfile"), file).unwrap();
     std::fs::create_dir_all(dir.path().join("docker/simple")).unwrap();
-    let script = "#!/bin/bash\nmake build\nuvicorn --factory llama_cpp.server.app:create_app --host $HOST --port $PORT\n";
+    let script =
+        "#!/bin/bash\nmake build\nuvicorn --factory llama_cpp.server.app:create_app --host $HOST --port $PORT\n";
     std::fs::write(dir.path().join("docker/simple/run.sh"), script).unwrap();
     let sl101 = |f: &[Value]| f.iter().any(|x| x["code"] == "SL101");
     let (f, _, _) = json(&["Dockerfile"], dir.path());

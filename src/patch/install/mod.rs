@@ -120,6 +120,11 @@ impl<'a> Survey<'a> {
             })
     }
 
+    /// Whether a RUN of the stage installs a package `is` names.
+    fn installs(&self, is: impl Fn(&str) -> bool) -> bool {
+        self.states.iter().flatten().any(|st| st.packages.iter().any(|p| is(&p.name)))
+    }
+
     fn is_build_run(&self, n: usize) -> bool {
         self.scripts[n].as_ref().is_some_and(|s| s.commands.iter().any(roles::runs_build))
     }
@@ -766,7 +771,10 @@ fn split_run(
                     "line {}: `{command}` installs into the distribution's own prefix, which the toolchain shares",
                     ins.line
                 );
-                let venv = super::edits::into_venv(ins, script, distro_modules(s));
+                // Debian's and Ubuntu's Python makes a virtualenv only with `python3-venv`
+                // (ensurepip), which round 53's cuda_simple image did not install
+                let venv = super::edits::into_venv(ins, script, distro_modules(s))
+                    .filter(|_| !s.manager.is_apt() || s.installs(is_venv_package));
                 let unreached = venv_unreached(s);
                 // no virtualenv for it (Python 2, or a program that runs the system's Python):
                 // staged with `--root`, its files land where the distribution's Python looks
@@ -824,6 +832,14 @@ fn split_run(
     }));
     note_folders(ins, script, workdir, produced, out);
     Ok(())
+}
+
+/// A package that lets a Debian or Ubuntu Python make virtualenvs (`python3-venv`,
+/// `python3.12-venv`, `python3-full`, `python3-virtualenv`).
+fn is_venv_package(name: &str) -> bool {
+    let n = name.split(['=', ':']).next().unwrap_or(name);
+    (n.starts_with("python3") && n.ends_with("-venv"))
+        || matches!(n, "python3-full" | "python3-virtualenv" | "virtualenv")
 }
 
 /// The recipe of the build context's own Makefile's `install` target, when the RUN's `make
@@ -3291,6 +3307,13 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         assert!(build.contains("&& python3 -m venv /opt/venv && hash -r && pip3 install"), "{build}");
         assert!(rt.starts_with("RUN apk add --no-cache python3 py3-pip libffi\nCOPY --from=build /opt/venv /opt/venv\nENV VIRTUAL_ENV=/opt/venv"), "{rt}");
         answers(text, &p, &["SL101"]);
+        // Debian's and Ubuntu's Python makes a virtualenv only with python3-venv (round 53's
+        // cuda_simple): without it, no virtualenv; with it, the same move
+        let ubuntu = "FROM nvidia/cuda:12.5.0-runtime-ubuntu22.04\nRUN apt-get update && apt-get install -y python3 python3-pip build-essential libffi-dev \\\n    && pip3 install --no-cache-dir cffi\nCMD [\"python3\", \"-c\", \"import cffi\"]\n";
+        let staged = patch(ubuntu).patched;
+        assert!(!staged.contains("-m venv") && staged.contains("pip3 install --root=/opt/shiplight-root"), "{staged}");
+        let with_venv = ubuntu.replace("python3-pip ", "python3-pip python3-venv ");
+        assert!(patch(&with_venv).patched.contains("&& python3 -m venv /opt/venv && hash -r && pip3 install"));
         // a pip that get-pip.py fetched for python3: the virtualenv (Alpine's python3 has
         // ensurepip) still has one
         let getpip = "FROM alpine:3.20\nRUN apk add --no-cache python3 build-base && curl -sSL https://bootstrap.pypa.io/get-pip.py | python3 && pip install cffi\nCMD [\"python3\"]\n";
