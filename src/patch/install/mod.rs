@@ -3796,4 +3796,19 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         let used = text.replace("CMD [", "FROM alpine AS tools\nCOPY --from=deps /app /app\nFROM app\nCMD [");
         assert!(!matches!(suggest(&used, "Dockerfile", &Default::default(), &Templates::built_in()), O::Patch(_)));
     }
+
+    /// NVIDIA's CUDA `devel` images add nvcc and the headers to `runtime`: the runtime stage
+    /// is the `runtime` tag of the same release (round 53's llama-cpp-python `cuda_simple`)
+    #[test]
+    fn a_cuda_devel_base_runs_on_its_runtime_tag() {
+        let text = "FROM nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04\nRUN apt-get update && apt-get install -y build-essential cmake && rm -rf /var/lib/apt/lists/*\nWORKDIR /src\nCOPY . .\nRUN cmake -B build && cmake --build build && cmake --install build --prefix /usr/local\nCMD [\"app\"]\n";
+        let p = patch(text);
+        assert!(p.patched.contains("FROM nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04 AS build\n"), "{}", p.patched);
+        assert!(p.patched.contains("FROM nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04 AS runtime\n"), "{}", p.patched);
+        // a runtime tag is already the runtime
+        assert_eq!(
+            super::runtime_base("nvidia/cuda:12.4.1-runtime-ubuntu22.04"),
+            "nvidia/cuda:12.4.1-runtime-ubuntu22.04"
+        );
+    }
 }

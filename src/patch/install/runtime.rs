@@ -32,6 +32,12 @@ pub fn runtime_base(base: &str) -> String {
         "maven" | "gradle" | "openjdk" | "eclipse-temurin" | "amazoncorretto" | "sapmachine" => {
             crate::patch::java::jre_for(base).unwrap_or_else(|_| base.to_owned())
         }
+        // NVIDIA's CUDA images: `devel` adds nvcc and the headers to `runtime`, which has the
+        // CUDA libraries a build links (round 53's llama-cpp-python `cuda_simple`)
+        "cuda" if r.repository.ends_with("nvidia/cuda") && tag.contains("-devel-") && !base.contains('$') => {
+            let (image, _) = base.rsplit_once(':').unwrap_or((base, ""));
+            format!("{image}:{}", tag.replacen("-devel-", "-runtime-", 1))
+        }
         // slim_variant knows which images publish slim variants (there is no `alpine:slim`)
         _ => slim_variant(base).unwrap_or_else(|| base.to_owned()),
     }
