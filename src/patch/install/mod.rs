@@ -834,12 +834,11 @@ fn split_run(
     Ok(())
 }
 
-/// A package that lets a Debian or Ubuntu Python make virtualenvs (`python3-venv`,
-/// `python3.12-venv`, `python3-full`, `python3-virtualenv`).
+/// A package that gives a Debian or Ubuntu Python the `ensurepip` its `venv` needs
+/// (`python3-venv`, `python3.12-venv`, `python3-full`; not `virtualenv`, a program of its own).
 fn is_venv_package(name: &str) -> bool {
     let n = name.split(['=', ':']).next().unwrap_or(name);
-    (n.starts_with("python3") && n.ends_with("-venv"))
-        || matches!(n, "python3-full" | "python3-virtualenv" | "virtualenv")
+    (n.starts_with("python3") && n.ends_with("-venv")) || n == "python3-full"
 }
 
 /// The recipe of the build context's own Makefile's `install` target, when the RUN's `make
@@ -3805,6 +3804,9 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         let p = patch(text);
         assert!(p.patched.contains("FROM nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04 AS build\n"), "{}", p.patched);
         assert!(p.patched.contains("FROM nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04 AS runtime\n"), "{}", p.patched);
+        // pinned by digest, the tag is not the image's name: the base as written
+        let pinned = "nvidia/cuda:12.4.1-devel-ubuntu22.04@sha256:0000000000000000000000000000000000000000000000000000000000000000";
+        assert_eq!(super::runtime_base(pinned), pinned);
         // a runtime tag is already the runtime
         assert_eq!(
             super::runtime_base("nvidia/cuda:12.4.1-runtime-ubuntu22.04"),

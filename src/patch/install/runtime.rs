@@ -34,7 +34,7 @@ pub fn runtime_base(base: &str) -> String {
         }
         // NVIDIA's CUDA images: `devel` adds nvcc and the headers to `runtime`, which has the
         // CUDA libraries a build links (round 53's llama-cpp-python `cuda_simple`)
-        "cuda" if r.repository.ends_with("nvidia/cuda") && tag.contains("-devel-") && !base.contains('$') => {
+        "cuda" if r.repository.ends_with("nvidia/cuda") && tag.contains("-devel-") && !base.contains(['$', '@']) => {
             let (image, _) = base.rsplit_once(':').unwrap_or((base, ""));
             format!("{image}:{}", tag.replacen("-devel-", "-runtime-", 1))
         }
