@@ -258,10 +258,10 @@ pub fn ship_for(
 fn read_context(file: &Path, df: Option<&crate::dockerfile::Dockerfile>, cfg: &mut LintConfig) {
     let roots = context_roots(file);
     cfg.copied_folders = copied_folders(&roots, df);
-    cfg.start_drops_root = start_drops_root(&roots, df);
-    cfg.start_compiles = df.and_then(|df| {
-        crate::patch::start::compiles_at_start(&crate::patch::start::start_scripts(df, &|rel| read_in(&roots, rel)))
-    });
+    // the scripts the image starts with, read once for both questions
+    let start = df.map(|df| crate::patch::start::start_scripts(df, &|rel| read_in(&roots, rel))).unwrap_or_default();
+    cfg.start_compiles = crate::patch::start::compiles_at_start(&start);
+    cfg.start_drops_root = start_drops_root(&roots, df, start);
     cfg.run_scripts = df
         .map(|df| crate::patch::start::run_scripts(df, &|rel| read_in(&roots, rel)))
         .unwrap_or_default()
@@ -319,8 +319,13 @@ fn context_roots(file: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// running (its last `exec`, else its last command, or the last of a script that one runs)
 /// drops root. Tautulli's `start.sh` ends `exec gosu tautulli …`; a `sudo -u postgres psql`
 /// on the way, or an `exec gunicorn` after an idle `su app`, leaves the program root.
-/// The scripts are looked up as [`copied_folders`] looks up folders, at most 1 MiB each.
-fn start_drops_root(roots: &[std::path::PathBuf], df: Option<&crate::dockerfile::Dockerfile>) -> bool {
+/// The scripts (`scripts`, read by the caller) are looked up as [`copied_folders`] looks up
+/// folders, at most 1 MiB each.
+fn start_drops_root(
+    roots: &[std::path::PathBuf],
+    df: Option<&crate::dockerfile::Dockerfile>,
+    mut scripts: Vec<crate::patch::start::ContextScript>,
+) -> bool {
     let Some(df) = df else { return false };
     let read = |rel: &str| read_in(roots, rel);
     // the program the script ends by running: its last `exec`, else its last command, and
@@ -331,7 +336,6 @@ fn start_drops_root(roots: &[std::path::PathBuf], df: Option<&crate::dockerfile:
         let at = all.iter().rposition(|c| c.words[0] == "exec" && c.words.len() > 1).or(all.len().checked_sub(1))?;
         all.into_iter().nth(at)
     }
-    let mut scripts = crate::patch::start::start_scripts(df, &read);
     if scripts.is_empty() {
         scripts.extend(inherited_start_script(df, &read));
     }
