@@ -104,9 +104,13 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                         moves.push(Move { stage: si, line: ins.line, manager, packages, recommends });
                     }
                 };
-                if (kept || swaps) && still_built_with(df, &graph, si, ins.line, &builders).is_none() {
+                // only headers go (no compiler): a later build on a lineage with no compiler
+                // compiles nothing, so it cannot have used them
+                let headers = toolchain.iter().all(|p| !compiles(p));
+                let here = Here { si, line: ins.line, builders: &builders, headers };
+                if (kept || swaps) && still_built_with(df, &graph, &here).is_none() {
                     let dropped = match (kept, words) {
-                        (true, Some(w)) => drop_toolchain(df, &graph, si, ins, &parsed, w, &builders),
+                        (true, Some(w)) => drop_toolchain(df, &graph, &here, ins, &parsed, w),
                         // a RUN of toolchain packages only: nothing after it builds
                         (false, Some(w)) => Some(w),
                         (_, None) => None,
@@ -125,7 +129,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                 if kept {
                     return Some(Err(mixed(ins, &parsed, &installs, &toolchain)));
                 }
-                if let Some(refusal) = still_built_with(df, &graph, si, ins.line, &builders) {
+                if let Some(refusal) = still_built_with(df, &graph, &here) {
                     return Some(Err(refusal));
                 }
                 moved(toolchain.iter().map(|p| p.to_string()).collect());
@@ -323,27 +327,31 @@ fn word_edits(
 fn drop_toolchain(
     df: &Dockerfile,
     graph: &Graph,
-    si: usize,
+    here: &Here,
     ins: &crate::dockerfile::Instruction,
     parsed: &shell::Script,
     words: Words,
-    builders: &[usize],
 ) -> Option<Words> {
+    let (si, builders) = (here.si, here.builders);
     if parsed.commands.iter().any(may_build) {
         return None;
     }
     // a later RUN builds with what this one installed only through a build tool or a script
     // (a program shiplight does not know runs the program, as the build-and-install split
     // reads it too; so does Django's `manage.py`)
-    let builds =
-        |c: &shell::SimpleCommand| (roles::of(c) == Role::Build && !runs_django(c)) || roles::runs_script(c).is_some();
+    let builds = |s: usize, c: &shell::SimpleCommand| {
+        (roles::of(c) == Role::Build && !runs_django(c) && here.may_use(df, graph, s))
+            || roles::runs_script(c).is_some()
+    };
     let names: Vec<&String> = words.dropped.iter().chain(words.swapped.iter().map(|(d, _)| d)).collect();
     // what runs after this RUN, here and in the stages built FROM this one
     let descends = |s: usize| descends_from(df, graph, s, si) && !moves_onto_build(df, graph, s, builders);
     for (s, stage) in df.stages.iter().enumerate().filter(|&(s, _)| s == si || descends(s)) {
         for later in stage.instructions.iter().filter(|i| i.line > ins.line) {
             match later.kind {
-                Kind::Run if shell::parse(&later.script().unwrap_or_default()).commands.iter().any(builds) => {
+                Kind::Run
+                    if shell::parse(&later.script().unwrap_or_default()).commands.iter().any(|c| builds(s, c)) =>
+                {
                     return None;
                 }
                 Kind::Cmd | Kind::Entrypoint | Kind::Healthcheck if graph.ships[s] || s == si => {
@@ -484,6 +492,76 @@ fn build_stages(
     Ok(())
 }
 
+/// The toolchain RUN a build after it may need: of stage `si`, at `line`; `builders`, the
+/// stages that move onto a build stage; `headers`, whether it installs only headers (no
+/// compiler).
+struct Here<'a> {
+    si: usize,
+    line: usize,
+    builders: &'a [usize],
+    headers: bool,
+}
+
+impl Here<'_> {
+    /// Whether a build in stage `s` may use what the RUN installs: it may unless the RUN
+    /// installs only headers and nothing in `s`'s lineage can compile with them (freqtrade's
+    /// shared `base` installs `libhdf5-serial-dev` on `python:…-slim`, and the shipped stage
+    /// built FROM it runs a `pip install -e .` with no compiler to build anything).
+    fn may_use(&self, df: &Dockerfile, graph: &Graph, s: usize) -> bool {
+        !self.headers || may_compile(df, graph, s)
+    }
+}
+
+/// Whether a build in stage `s` may compile: a stage of its lineage (itself and the stages it
+/// is built FROM) installs a compiler or runs what may install one unseen, or the image at
+/// its root may hold one (any image but
+/// the official ones known to ship none: `debian`, `ubuntu`, `alpine`, and the slim and
+/// Alpine tags of `python`, `node` and `ruby`).
+fn may_compile(df: &Dockerfile, graph: &Graph, mut s: usize) -> bool {
+    for _ in 0..df.stages.len() {
+        let installs_compiler = df.stages[s].instructions.iter().filter(|i| i.kind == Kind::Run).any(|i| {
+            let script = shell::parse(&i.script().unwrap_or_default());
+            script.commands.iter().any(|c| {
+                system_install(c).is_some_and(|(_, pkgs)| pkgs.iter().any(|p| compiles(p))) || installs_unseen(c)
+            })
+        });
+        if installs_compiler {
+            return true;
+        }
+        match &graph.bases[s] {
+            StageRef::Stage(p) => s = *p,
+            StageRef::Image(image) => return !compiler_free(image),
+            StageRef::Scratch => return false,
+            _ => return true,
+        }
+    }
+    true
+}
+
+/// Whether a command may install what shiplight cannot see: a script it does not read, an
+/// installer piped into a shell (`curl … | sh`), conda.
+fn installs_unseen(c: &shell::SimpleCommand) -> bool {
+    let piped_shell = matches!(c.program(), "sh" | "bash") && c.args().iter().all(|a| a.starts_with('-') && a != "-c");
+    roles::runs_script(c).is_some() || piped_shell || matches!(c.program(), "conda" | "mamba" | "micromamba")
+}
+
+/// Whether a package compiles or pulls a compiler in: a compiler package, or `dpkg-dev`,
+/// which recommends `build-essential`.
+fn compiles(package: &str) -> bool {
+    crate::dockerfile::packages::is_compiler_package(package) || package == "dpkg-dev"
+}
+
+/// Whether an image is an official one known to ship no compiler.
+fn compiler_free(image: &str) -> bool {
+    let r = crate::reference::ImageRef::parse(image);
+    let tag = r.tag.as_deref().unwrap_or("latest").to_ascii_lowercase();
+    match r.official_name() {
+        Some("debian" | "ubuntu" | "alpine" | "busybox") => true,
+        Some("python" | "node" | "ruby") => tag.contains("slim") || tag.contains("alpine"),
+        _ => false,
+    }
+}
+
 /// Whether stage `s` is built FROM stage `si`, directly or through other stages.
 fn descends_from(df: &Dockerfile, graph: &Graph, mut s: usize, si: usize) -> bool {
     for _ in 0..df.stages.len() {
@@ -499,9 +577,13 @@ fn descends_from(df: &Dockerfile, graph: &Graph, mut s: usize, si: usize) -> boo
 /// A toolchain RUN of stage `si` (at `line`) cannot go when a later RUN still builds: in the
 /// stage itself (`RUN make clean`), or in a stage built FROM it (tianon/dockerfiles' `true`:
 /// the shipped base installs make, which its own RUN and the `asm` stage FROM it run).
-fn still_built_with(df: &Dockerfile, graph: &Graph, si: usize, line: usize, builders: &[usize]) -> Option<Outcome> {
-    let descends = |s: usize| descends_from(df, graph, s, si) && !moves_onto_build(df, graph, s, builders);
+fn still_built_with(df: &Dockerfile, graph: &Graph, here: &Here) -> Option<Outcome> {
+    let (si, line) = (here.si, here.line);
+    let descends = |s: usize| descends_from(df, graph, s, si) && !moves_onto_build(df, graph, s, here.builders);
     let builds = |s: usize| {
+        if !here.may_use(df, graph, s) {
+            return None;
+        }
         df.stages[s].instructions.iter().filter(|i| i.kind == Kind::Run && i.line > line).find_map(|i| {
             let script = shell::parse(&i.script().unwrap_or_default());
             let c = script.commands.iter().find(|c| roles::of(c) == Role::Build && !runs_django(c))?;
@@ -613,6 +695,33 @@ mod tests {
         let O::Patch(p) = suggest(&taken, "Dockerfile", &Default::default(), &t) else { panic!("a patch") };
         assert!(p.patched.contains("FROM base AS base-toolchain\n"), "{}", p.patched);
         assert!(p.patched.contains("FROM base-toolchain AS d2\n"), "{}", p.patched);
+    }
+
+    #[test]
+    fn headers_go_where_a_later_build_has_no_compiler_to_use_them() {
+        // freqtrade's shape (held out in round 54): the shared `base` installs a library's
+        // headers beside runtime packages, a build stage FROM it adds the compiler, and the
+        // shipped stage FROM it runs a `pip install -e .` on a slim Python with no compiler
+        let text = "FROM python:3.12-slim-bookworm AS base\nRUN apt-get update && apt-get install -y curl libpq-dev && rm -rf /var/lib/apt/lists/*\n\nFROM base AS deps\nRUN apt-get update && apt-get install -y build-essential && rm -rf /var/lib/apt/lists/*\nRUN pip install --user --no-cache-dir psycopg2\n\nFROM base AS runtime\nCOPY --from=deps /root/.local /root/.local\nCOPY . /app\nRUN pip install --no-cache-dir -e /app\nCMD [\"python\", \"-m\", \"app\"]\n";
+        let t = Templates::built_in();
+        let O::Patch(p) = suggest(text, "Dockerfile", &Default::default(), &t) else { panic!("a patch") };
+        assert!(p.patched.contains("apt-get install -y curl libpq5 && rm"), "{}", p.patched);
+        assert!(p.patched.contains("FROM base-build AS deps\n"), "{}", p.patched);
+        assert!(p.patched.contains("apt-get install -y libpq-dev"), "{}", p.patched);
+        let refused = |text: &str| matches!(suggest(text, "Dockerfile", &Default::default(), &t), O::Refused(_));
+        // a compiler on the shipped stage's lineage could build with the headers: refused
+        assert!(refused(&text.replace("python:3.12-slim-bookworm", "python:3.12-bookworm")));
+        assert!(refused(&text.replace(
+            "RUN pip install --no-cache-dir -e /app",
+            "RUN apt-get update && apt-get install -y gcc && pip install --no-cache-dir -e /app"
+        )));
+        // … or one an installer shiplight cannot read may bring
+        assert!(refused(&text.replace(
+            "RUN pip install --no-cache-dir -e /app",
+            "RUN curl -fsSL https://example.com/install | sh && pip install --no-cache-dir -e /app"
+        )));
+        // … as could a compiler that leaves the shared stage with the headers
+        assert!(refused(&text.replace("curl libpq-dev", "curl gcc libpq-dev")));
     }
 
     #[test]
