@@ -95,10 +95,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                 let kept = runtime_pkgs || !housekeeping_only;
                 let builders = builders_of(df, &graph, si);
                 let install = parsed.commands.iter().find_map(system_install).map(|(m, _)| m);
-                let recommends = parsed.commands.iter().any(|c| {
-                    system_install(c).is_some_and(|(m, _)| m.is_apt())
-                        && !c.words.iter().any(|w| w == "--no-install-recommends")
-                });
+                let recommends = takes_recommends(&parsed);
                 let mut moved = |packages: Vec<String>| {
                     if let (false, Some(manager)) = (builders.is_empty(), install) {
                         moves.push(Move { stage: si, line: ins.line, manager, packages, recommends });
@@ -167,6 +164,13 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         )));
     }
     Some(edited(df, target, edits, "slim", rationale))
+}
+
+/// Whether an apt install of the RUN takes Recommends (no `--no-install-recommends`).
+fn takes_recommends(parsed: &shell::Script) -> bool {
+    parsed.commands.iter().any(|c| {
+        system_install(c).is_some_and(|(m, _)| m.is_apt()) && !c.words.iter().any(|w| w == "--no-install-recommends")
+    })
 }
 
 /// The edits that keep a shipped RUN's caches out of its layer: the apt lists removed where
