@@ -25,7 +25,10 @@
 //! that folder ships. A sixteenth builds a development stage FROM the split base with the
 //! toolchain (`dev-builds/`): it is built FROM the build stage, and its target still builds.
 //! A seventeenth writes the first shape as a chain of stages, the `-dev` package in one and
-//! the build in the stage built FROM it, which ships (`chain/`): split as one stage.
+//! the build in the stage built FROM it, which ships (`chain/`): split as one stage. An
+//! eighteenth installs only a library's headers in a shared base whose shipped stage then
+//! pip-installs a pure-Python program with no compiler (`shared-headers/`, freqtrade's
+//! shape): the headers move to a stage of their own.
 //! Each test prints the engine it ran on.
 
 mod support;
@@ -429,4 +432,26 @@ async fn a_chain_of_stages_that_builds_with_the_first_ones_toolchain_is_split_as
     let v = verified_alike(&dir, "chain", &shown);
     assert!(v["rationale"].to_string().contains("`deps` and `app` are built as one stage"), "{v}");
     smaller_and_alike(test, "chain: deps and app split as one stage", &engine, &v["verification"]);
+}
+
+/// freqtrade's shape (held out in round 54): the shared `base` installs libyaml's headers
+/// beside the runtime, the build stage FROM it adds the compiler, and the shipped stage FROM it
+/// pip-installs a pure-Python program with no compiler on its lineage. The headers move out of
+/// `base` into a stage the build stage is built FROM; `base` keeps the runtime library, and the
+/// program's pip install still runs where it was.
+#[tokio::test]
+async fn headers_a_shared_base_installs_for_its_build_stage_move_to_it() {
+    let test = "native_shared_headers";
+    let Some(engine) = ready(test, &["debian:bookworm-slim"]).await else { return };
+    let (dir, shown) = patched("shared-headers");
+    let (base, rest) = shown.split_once("FROM base AS base-build\n").expect(&shown);
+    assert!(base.contains("python3-venv libyaml-0-2") && !base.contains("-dev"), "{shown}");
+    let (build, rest) = rest.split_once("FROM base-build AS deps\n").expect(&shown);
+    assert!(build.contains("apt-get install -y --no-install-recommends libyaml-dev"), "{shown}");
+    assert!(
+        rest.contains("\nFROM base\nCOPY --from=deps /opt/venv /opt/venv\nCOPY app /srv/app\nRUN /opt/venv/bin/python3 -m pip install"),
+        "the shipped stage changed:\n{shown}"
+    );
+    let v = verified_alike(&dir, "shared-headers", &shown);
+    smaller_and_alike(test, "shared-headers: the headers moved to base-build", &engine, &v["verification"]);
 }
