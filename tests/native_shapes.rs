@@ -28,7 +28,9 @@
 //! the build in the stage built FROM it, which ships (`chain/`): split as one stage. An
 //! eighteenth installs only a library's headers in a shared base whose shipped stage then
 //! pip-installs a pure-Python program with no compiler (`shared-headers/`, freqtrade's
-//! shape): the headers move to a stage of their own.
+//! shape): the headers move to a stage of their own. A nineteenth builds a Python package
+//! with CMake through scikit-build-core, linking OpenMP (`openmp/`, llama-cpp-python's shape):
+//! the runtime gets gcc's OpenMP runtime.
 //! Each test prints the engine it ran on.
 
 mod support;
@@ -454,4 +456,24 @@ async fn headers_a_shared_base_installs_for_its_build_stage_move_to_it() {
     );
     let v = verified_alike(&dir, "shared-headers", &shown);
     smaller_and_alike(test, "shared-headers: the headers moved to base-build", &engine, &v["verification"]);
+}
+
+/// llama-cpp-python's shape (held out in round 53): a Python package built with CMake through
+/// scikit-build-core (`CMAKE_ARGS`), whose FindOpenMP finds gcc's libgomp and links it. The
+/// slim runtime lacks libgomp1; the patch shown without a daemon installs it, the ELF needs
+/// name the same package, and the extension's parallel region runs in the patched image.
+#[tokio::test]
+async fn a_cmake_built_python_package_keeps_gccs_openmp_runtime() {
+    let test = "native_openmp";
+    let Some(engine) = ready(test, &["python:3.9", "python:3.9-slim"]).await else { return };
+    let (dir, shown) = patched("openmp");
+    let runtime = shown.split_once(" AS runtime\n").expect(&shown).1;
+    assert!(runtime.contains("--no-install-recommends libgomp1 "), "{shown}");
+    let v = verified_alike(&dir, "openmp", &shown);
+    assert!(v["rationale"].to_string().contains("libgomp1 (libgomp.so.1)"), "{v}");
+    assert!(
+        v["verification"]["smoke"]["patched"]["output"].as_str().unwrap_or("").contains("threads found: True"),
+        "{v}"
+    );
+    smaller_and_alike(test, "openmp: libgomp1 for libgomp.so.1", &engine, &v["verification"]);
 }

@@ -234,6 +234,59 @@ pub fn jre_of(jdk: &str) -> Option<String> {
     known.then(|| format!("{vendor}-jre{headless}"))
 }
 
+/// gcc's OpenMP runtime (`libgomp1`; Alpine's and RPM's `libgomp`), for a build that may
+/// link it: a Python package built with CMake and gcc, whose FindOpenMP finds gcc's libgomp
+/// whenever the compiler has it (ggml's llama-cpp-python, whisper.cpp's bindings, faiss,
+/// xgboost and lightgbm build OpenMP in by default; round 53's three llama-cpp-python
+/// runtimes lacked it). CMake shows as pip installing `cmake`, `scikit-build` or
+/// `scikit-build-core` for the build, or `CMAKE_ARGS` (the variable scikit-build passes on)
+/// written in a RUN, ENV or ARG of `instructions`; gcc as an install of it (`gcc`, `g++`,
+/// `build-essential`, `build-base` …) or `gcc_base`, an image that has it. A C or C++
+/// project's own `cmake` is not evidence: OpenMP is rare there. A slim runtime lacks the
+/// library; where the build did not link it, it costs a few hundred KB, and `--verify` reads
+/// the ELF needs instead. `None` without that evidence.
+pub fn openmp_runtime(
+    text: &str,
+    instructions: &[&crate::dockerfile::Instruction],
+    gcc_base: bool,
+    manager: Manager,
+) -> Option<&'static str> {
+    let is_gcc = |p: &str| {
+        matches!(p, "gcc" | "g++" | "gcc-c++" | "build-essential" | "build-base" | "alpine-sdk")
+            || p.starts_with("gcc-")
+            || p.starts_with("g++-")
+    };
+    let is_cmake = |p: &str| {
+        let name = crate::dockerfile::packages::package_name(p);
+        matches!(name, "cmake" | "scikit-build" | "scikit-build-core")
+    };
+    let (mut gcc, mut cmake) = (gcc_base, false);
+    for ins in instructions {
+        let written = text.get(ins.span.clone()).unwrap_or_default();
+        if matches!(ins.kind, Kind::Run | Kind::Env | Kind::Arg) && written.contains("CMAKE_ARGS") {
+            cmake = true;
+        }
+        if ins.kind != Kind::Run {
+            continue;
+        }
+        for c in &shell::parse(&ins.script().unwrap_or_default()).commands {
+            if let Some((_, pkgs)) = crate::dockerfile::packages::system_install(c) {
+                gcc |= pkgs.iter().any(|p| is_gcc(p));
+            }
+            cmake |= crate::dockerfile::packages::python_install(c) && c.args().iter().any(|a| is_cmake(a));
+        }
+    }
+    (gcc && cmake).then_some(if manager.is_apt() { "libgomp1" } else { "libgomp" })
+}
+
+/// Whether an image has gcc: a full official image (buildpack-deps underneath: the one with
+/// a slim variant), `gcc` or `buildpack-deps` itself.
+pub fn has_gcc(image: &str) -> bool {
+    let r = ImageRef::parse(image);
+    crate::lint::rules::slim_variant(image).is_some()
+        || (r.official_name().is_some() && matches!(r.short_name(), "gcc" | "buildpack-deps"))
+}
+
 /// Whether a package name is a development package (`-dev`, `-devel`).
 pub fn is_dev(name: &str) -> bool {
     name.ends_with("-dev") || name.ends_with("-devel")
@@ -347,6 +400,11 @@ pub fn runtime_install(original: &Dockerfile, patched: &str, inputs: &Inputs) ->
             packages.push(p.to_owned());
         }
     };
+    // gcc's OpenMP runtime, for a CMake build's artifacts (a guess `--verify` replaces)
+    let lineage: Vec<&crate::dockerfile::Instruction> =
+        before_graph.lineage(ships).into_iter().flat_map(|i| original.stages[i].instructions.iter()).collect();
+    let gcc_base = before_graph.root_image(ships).is_some_and(has_gcc);
+    let openmp = openmp_runtime(&original.text, &lineage, gcc_base, manager).filter(|_| inputs.runtime_libs.is_none());
     let message = if let Some(found) = &inputs.runtime_libs {
         let mut named = Vec::new();
         let mut unresolved = Vec::new();
@@ -388,6 +446,10 @@ pub fn runtime_install(original: &Dockerfile, patched: &str, inputs: &Inputs) ->
                     None => unknown.push(format!("`{}`", d.name)),
                 },
             }
+        }
+        if let Some(lib) = openmp.filter(|lib| !kept.iter().any(|k| k == lib)) {
+            add(lib, &mut packages);
+            swapped.push(format!("`{lib}` (gcc's OpenMP runtime, which a CMake build links when it finds it)"));
         }
         if swapped.is_empty() && unknown.is_empty() {
             return (None, Vec::new());
@@ -524,6 +586,29 @@ mod tests {
         let text = "FROM python:3.7-slim-buster\nRUN apt-get update && apt-get install -y build-essential libssl-dev libffi-dev && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
         let p = patch(text, &Inputs::default());
         assert!(runtime(&p).contains("--no-install-recommends libssl1.1 libffi6 \\"), "{}", p.patched);
+    }
+
+    /// gcc's OpenMP runtime is guessed for a Python package built with CMake and gcc, and for
+    /// nothing else: not a C project's own cmake, not a build without gcc.
+    #[test]
+    fn openmp_is_guessed_for_a_cmake_built_python_package() {
+        let guess = |text: &str, gcc_base: bool, m: Manager| {
+            let df = Dockerfile::parse(text).unwrap();
+            let all: Vec<&crate::dockerfile::Instruction> = df.stages.iter().flat_map(|s| &s.instructions).collect();
+            openmp_runtime(&df.text, &all, gcc_base, m)
+        };
+        let llama = "FROM python:3-slim-bookworm\nRUN apt-get update && apt-get install -y build-essential\nRUN pip install cmake scikit-build\nRUN CMAKE_ARGS=\"-DGGML_BLAS=ON\" pip install llama_cpp_python\n";
+        assert_eq!(guess(llama, false, Manager::AptGet), Some("libgomp1"));
+        assert_eq!(guess(&llama.replace("apt-get install -y build-essential", "true"), false, Manager::AptGet), None);
+        assert_eq!(
+            guess(&llama.replace("apt-get install -y build-essential", "true"), true, Manager::AptGet),
+            Some("libgomp1")
+        );
+        let env = "FROM python:3.12-alpine\nRUN apk add build-base\nENV CMAKE_ARGS=-DWHISPER_OPENMP=ON\nRUN pip install pywhispercpp\n";
+        assert_eq!(guess(env, false, Manager::Apk), Some("libgomp"));
+        let c_project =
+            "FROM debian:12\nRUN apt-get update && apt-get install -y gcc cmake\nRUN cmake -B b && cmake --build b\n";
+        assert_eq!(guess(c_project, false, Manager::AptGet), None);
     }
 
     #[test]

@@ -1804,6 +1804,10 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
     if certificates {
         out.runtime_pkgs.push("ca-certificates".into());
     }
+    let openmp = openmp(df, s, inputs, &runtime_image, &out);
+    if let Some(lib) = openmp {
+        out.runtime_pkgs.push(lib.into());
+    }
     artifact_at += install_runtime_packages(s, &runtime_image, &mut out);
     // the artifacts arrive where the last build ran (after the package RUN, if any, inserted
     // before it), then the system set-up
@@ -1854,12 +1858,38 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
             format!("ca-certificates installed: `{}` has them and `{runtime_image}` does not", s.base),
         ));
     }
+    if let Some(lib) = openmp {
+        rationale.push(Rationale::new(
+            "SL102",
+            at,
+            format!("{lib} installed: gcc's OpenMP runtime, which a CMake build links when it finds it (a guess that `--verify` replaces with the ELF needs of what the runtime copies)"),
+        ));
+    }
     rationale.extend(in_context.into_iter().map(|(_, said)| said));
     rationale.extend(runtime::libraries_rationale(inputs, s, &runtime_image, &out, at));
     rationale.extend(rebase(df, s, &mut out, &build_name)?);
     let mut plan = Plan::new("install", df, stage, &s.base, &runtime_image, out.build, out.runtime, rationale);
     plan.rebased = s.rebased.iter().map(|&si| (si, build_name.clone())).collect();
     Ok(plan)
+}
+
+/// gcc's OpenMP runtime, for a CMake build's artifacts ([`libraries::openmp_runtime`]): not
+/// under `--verify` (the ELF needs say), nor when the runtime is the build's own image and
+/// that image has gcc, nor when the runtime installs it already.
+fn openmp(
+    df: &Dockerfile,
+    s: &Survey,
+    inputs: &super::Inputs,
+    runtime_image: &str,
+    out: &Split,
+) -> Option<&'static str> {
+    let instructions: Vec<&Instruction> = s.instructions().collect();
+    let gcc_base = s.toolchain_base || libraries::has_gcc(&s.base);
+    libraries::openmp_runtime(&df.text, &instructions, gcc_base, s.manager).filter(|lib| {
+        inputs.runtime_libs.is_none()
+            && !(gcc_base && runtime_image == s.base)
+            && !out.runtime_pkgs.iter().any(|p| p == lib)
+    })
 }
 
 /// The stages built FROM the split stage that build and do not ship ([`Survey::rebased`])
