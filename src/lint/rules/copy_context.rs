@@ -19,21 +19,43 @@
 //! ## Fix
 //! Copy only what runs: `COPY --from=build /app/dist ./dist`, or name the files the runtime
 //! needs; tighten `.dockerignore` if the whole tree really must go in.
+//!
+//! Silent when a later RUN of the stage installs the copied tree in editable mode (`pip
+//! install -e .`, `uv sync` or `poetry install` of the project there): the program then runs
+//! from that tree, so the copy is how it ships (freqtrade, held out in round 54).
 
-use crate::dockerfile::{Body, Kind};
+use crate::dockerfile::{resolve_path, shell, Body, Kind, Stage};
 use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     if !ctx.graph.is_multi_stage() {
         return;
     }
-    for stage in ctx.finals() {
-        for ins in
-            stage.instructions.iter().filter(|i| matches!(i.kind, Kind::Copy | Kind::Add) && i.flag("from").is_none())
-        {
-            let Body::Copy { sources, .. } = &ins.body else {
+    for &si in &ctx.graph.targets {
+        if ctx.config.nothing_ships.is_some() {
+            break;
+        }
+        let stage = &ctx.df.stages[si];
+        // the working folder each instruction of the stage runs in, through its lineage
+        let mut workdir = String::from("/");
+        for &a in ctx.graph.lineage(si).iter().filter(|&&a| a != si) {
+            for w in ctx.df.stages[a].of_kind(Kind::Workdir) {
+                workdir = resolve_path(&workdir, w.words().first().map_or(".", |p| p.as_str()));
+            }
+        }
+        for (n, ins) in stage.instructions.iter().enumerate() {
+            if ins.kind == Kind::Workdir {
+                workdir = resolve_path(&workdir, ins.words().first().map_or(".", |p| p.as_str()));
+            }
+            if !matches!(ins.kind, Kind::Copy | Kind::Add) || ins.flag("from").is_some() {
+                continue;
+            }
+            let Body::Copy { sources, dest } = &ins.body else {
                 continue;
             };
+            if installed_editable(stage, n, &workdir, &resolve_path(&workdir, dest)) {
+                continue;
+            }
             if sources.iter().any(|s| matches!(s.as_str(), "." | "./" | "./." | "*")) {
                 out.push(
                     Hit::on(ins, stage, "copies the whole build context into the final stage of a multi-stage build")
@@ -42,6 +64,43 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             }
         }
     }
+}
+
+/// Whether a RUN of `stage` after instruction `n` installs the folder `tree` in editable
+/// mode, so the program runs from it: `pip install -e <tree>` (`--editable`), or `uv sync` /
+/// `poetry install` run there (each installs the project editable unless told not to:
+/// `--no-install-project`, `--no-editable`, `--no-root`). `workdir` is where instruction `n`
+/// runs; a later WORKDIR moves it.
+fn installed_editable(stage: &Stage, n: usize, workdir: &str, tree: &str) -> bool {
+    let mut cwd = workdir.to_owned();
+    for ins in &stage.instructions[n + 1..] {
+        if ins.kind == Kind::Workdir {
+            cwd = resolve_path(&cwd, ins.words().first().map_or(".", |p| p.as_str()));
+        }
+        if ins.kind != Kind::Run {
+            continue;
+        }
+        for c in &shell::parse(&ins.script().unwrap_or_default()).commands {
+            let w = c.effective();
+            let args: Vec<&str> = w.iter().map(|a| a.as_str()).collect();
+            let at = |words: &[&str]| args.windows(words.len()).position(|x| x == words);
+            let pip =
+                ["pip", "pip3"].contains(&c.program()) || at(&["-m", "pip"]).is_some() || at(&["uv", "pip"]).is_some();
+            let editable = args
+                .windows(2)
+                .any(|x| matches!(x[0], "-e" | "--editable") && resolve_path(&cwd, x[1]) == tree)
+                || args.iter().any(|a| a.strip_prefix("--editable=").is_some_and(|p| resolve_path(&cwd, p) == tree));
+            let project =
+                |sub: &[&str], not: &[&str]| at(sub).is_some() && !args.iter().any(|a| not.contains(a)) && cwd == tree;
+            if (pip && at(&["install"]).is_some() && editable)
+                || project(&["uv", "sync"], &["--no-install-project", "--no-editable"])
+                || project(&["poetry", "install"], &["--no-root"])
+            {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -54,6 +113,23 @@ mod tests {
             lines("SL108", "FROM node:20 AS build\nCOPY . .\nFROM node:20-slim\nCOPY . .\nCOPY --from=build /d /d\n"),
             vec![4]
         );
+    }
+
+    /// freqtrade (held out in round 54): the copied tree is installed editable, so the
+    /// program runs from it; a plain `pip install .` copies it into site-packages instead.
+    #[test]
+    fn a_tree_installed_editable_is_the_program() {
+        let text = "FROM python:3.12 AS deps\nRUN pip install --user numpy\nFROM python:3.12-slim AS base\nWORKDIR /freqtrade\nFROM base\nCOPY --from=deps /root/.local /root/.local\nCOPY . /freqtrade/\nRUN pip install -e . --user --no-cache-dir\n";
+        assert!(lines("SL108", text).is_empty());
+        assert_eq!(lines("SL108", &text.replace("pip install -e .", "pip install .")), vec![7]);
+        assert_eq!(lines("SL108", &text.replace("COPY . /freqtrade/", "COPY . /srv/")), vec![7]);
+        let uv =
+            "FROM python:3.12 AS b\nRUN true\nFROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCOPY --from=b /x /x\nRUN uv sync --frozen\n";
+        assert!(lines("SL108", uv).is_empty());
+        assert_eq!(lines("SL108", &uv.replace("uv sync --frozen", "uv sync --frozen --no-install-project")), vec![5]);
+        let poetry = uv.replace("uv sync --frozen", "poetry install --only main");
+        assert!(lines("SL108", &poetry).is_empty());
+        assert_eq!(lines("SL108", &poetry.replace("--only main", "--no-root")), vec![5]);
     }
 
     #[test]
