@@ -518,9 +518,8 @@ impl Here<'_> {
 
 /// Whether a build in stage `s` may compile: a stage of its lineage (itself and the stages it
 /// is built FROM) installs a compiler or runs what may install one unseen, or the image at
-/// its root may hold one (any image but
-/// the official ones known to ship none: `debian`, `ubuntu`, `alpine`, and the slim and
-/// Alpine tags of `python`, `node` and `ruby`).
+/// its root may hold one (any image but the official ones known to ship none: `debian`,
+/// `ubuntu`, `alpine`, `busybox`, and the slim and Alpine tags of `python`, `node` and `ruby`).
 fn may_compile(df: &Dockerfile, graph: &Graph, mut s: usize) -> bool {
     for _ in 0..df.stages.len() {
         let installs_compiler = df.stages[s].instructions.iter().filter(|i| i.kind == Kind::Run).any(|i| {
