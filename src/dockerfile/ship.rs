@@ -261,6 +261,38 @@ pub fn follows(script: &Script, later: usize, earlier: usize) -> bool {
     })
 }
 
+/// Whether command `at` runs only under a test that is false as the Dockerfile stands: a
+/// guard of one of its scopes (an `if`'s `then` branch, what follows `[ … ] &&`) compares
+/// words whose values are known, and they differ (`[ "$DEVELOPMENT_MODE" = "True" ]` under
+/// `ARG DEVELOPMENT_MODE=False` compares `False` with `True`). `known` gives a variable's
+/// value where the Dockerfile decides it: an ARG's default, an ENV, or empty for an ARG
+/// declared with none (`ARG DEBUG` makes `[ "$DEBUG" = 1 ]` compare an empty word). Forms
+/// read: `a = b`, `a == b`, `a != b`, `-n a`, `-z a`; any other test, or a word whose value is
+/// not known, is not read as false.
+pub fn off_by_default(script: &Script, at: usize, known: &dyn Fn(&str) -> Option<String>) -> bool {
+    let value = |w: &str| -> Option<String> {
+        match w.strip_prefix('$') {
+            Some(v) => known(v.trim_start_matches('{').trim_end_matches('}')),
+            None => (!w.contains('$') && !w.contains('`')).then(|| w.to_owned()),
+        }
+    };
+    script.commands[at].scope.iter().any(|id| {
+        let Some((_, test)) = script.guards.iter().find(|(g, _)| g == id) else { return false };
+        let words: Vec<&str> =
+            test.iter().map(String::as_str).filter(|w| !matches!(*w, "[" | "]" | "[[" | "]]" | "test")).collect();
+        let holds = match words.as_slice() {
+            [a, op @ ("=" | "==" | "!="), b] => match (value(a), value(b)) {
+                (Some(a), Some(b)) => Some((a == b) == (*op != "!=")),
+                _ => None,
+            },
+            ["-n", a] => value(a).map(|a| !a.is_empty()),
+            ["-z", a] => value(a).map(|a| a.is_empty()),
+            _ => None,
+        };
+        holds == Some(false)
+    })
+}
+
 /// `apt-mark auto|manual …` (`args` after the program): marks decide what `--auto-remove`
 /// removes. A conditional mark counts only for keeping (manual): a package is never assumed
 /// auto unless the mark runs whenever its install did.
@@ -295,6 +327,32 @@ fn apt_mark(st: &mut RunState, script: &Script, cmd: &SimpleCommand, args: &[Str
 mod tests {
     use super::*;
     use crate::dockerfile::shell::parse;
+
+    /// A branch whose test is false as the Dockerfile stands does not run by default.
+    #[test]
+    fn a_branch_under_a_false_test_is_off_by_default() {
+        let off = |script: &str, program: &str, unset: &[&str]| {
+            let s = crate::dockerfile::shell::parse(script);
+            let at = s.commands.iter().position(|c| c.program() == program).unwrap();
+            let known = |v: &str| match v {
+                "MODE" => Some("False".to_owned()),
+                v if unset.contains(&v) => Some(String::new()),
+                _ => None,
+            };
+            off_by_default(&s, at, &known)
+        };
+        let dev = r#"pip install -r r.txt && if [ "$MODE" = "True" ]; then pip3 install -r dev.txt; fi && echo done"#;
+        assert!(off(dev, "pip3", &[]));
+        assert!(!off(dev, "pip", &[]) && !off(dev, "echo", &[]));
+        assert!(!off(&dev.replace("\"True\"", "\"False\""), "pip3", &[]));
+        let debug = r#"if [ "$DEBUG" = 1 ] ; then pip3 install -r dev.txt; fi"#;
+        assert!(off(debug, "pip3", &["DEBUG"]));
+        // a variable whose value is not known (the base image's ENV, a build argument of
+        // another name) leaves the branch as it may run
+        assert!(!off(debug, "pip3", &[]));
+        assert!(off(r#"[ -n "$DEBUG" ] && pip3 install -r dev.txt"#, "pip3", &["DEBUG"]));
+        assert!(!off(r#"[ -z "$DEBUG" ] && pip3 install -r dev.txt"#, "pip3", &["DEBUG"]));
+    }
 
     fn shipped(script: &str) -> Vec<String> {
         run_state(&parse(script)).shipped().map(|p| p.name.clone()).collect()

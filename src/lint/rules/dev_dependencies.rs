@@ -4,7 +4,10 @@
 //! `NODE_ENV=production`), `pip install -r requirements-dev.txt` (or a test/dev requirements
 //! file, or a `[dev]`/`[test]` extra), `poetry install` without excluding dev groups. A Node
 //! install is left alone when the package.json files the stage copied declare no
-//! devDependencies: there are none to leave out.
+//! devDependencies: there are none to leave out. So is an install that runs only when a build
+//! argument is set to what its default is not (`if [ "$DEBUG" = 1 ]` under `ARG DEBUG`,
+//! `[ "$DEVELOPMENT_MODE" = "True" ]` under `ARG DEVELOPMENT_MODE=False`): the image built
+//! as the Dockerfile stands has none (a build path that passes the argument is not read).
 //!
 //! ## Why it matters
 //! Test runners, linters, bundlers and type checkers are often larger than the app itself,
@@ -66,6 +69,21 @@ fn no_dev_dependencies(ctx: &Ctx, stage: &Stage, at: usize) -> bool {
         })
 }
 
+/// The value of variable `v` at instruction `n` of a stage where the Dockerfile decides it:
+/// an ARG or ENV value in force there, or empty for an ARG the stage declared with none
+/// (`ARG DEBUG`). `None` for anything else (the base image's environment may set it).
+fn known_value(ctx: &Ctx, stage: &Stage, n: usize, v: &str) -> Option<String> {
+    if let Some((_, value)) = ctx.values(stage, n).iter().rev().find(|(k, _)| k == v) {
+        return Some(value.clone());
+    }
+    let declared = stage.instructions[..n]
+        .iter()
+        .filter(|i| i.kind == Kind::Arg)
+        .flat_map(|i| i.pairs().iter())
+        .any(|kv| kv.key == v);
+    declared.then(String::new)
+}
+
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     // a CI or tooling image (its product is the toolchain): its test dependencies are the point
     if ctx.toolchain_is_the_product() {
@@ -74,12 +92,18 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in ctx.shipped() {
         let node_env_production = ctx.env(stage, "NODE_ENV").is_some_and(|v| v == "production");
         for (ins, script) in ctx.runs(stage) {
+            let n = stage.instructions.iter().position(|i| std::ptr::eq(i, ins)).unwrap_or(0);
+            let known = |v: &str| known_value(ctx, stage, n, v);
             let prunes = script.commands.iter().any(|c| {
                 matches!(c.program(), "npm" | "pnpm")
                     && c.subcommand() == Some("prune")
                     && c.has_flag(&["--production", "--omit", "--prod"])
             });
-            for cmd in &script.commands {
+            for (at, cmd) in script.commands.iter().enumerate() {
+                // an install only a build argument turns on (`if [ "$DEBUG" = 1 ]`, `ARG DEBUG`)
+                if crate::dockerfile::ship::off_by_default(script, at, &known) {
+                    continue;
+                }
                 let problem = if let Some((tool, args, project)) = node_install(cmd) {
                     let prod = args.iter().any(|a| {
                         a == "--production"
@@ -157,6 +181,20 @@ mod tests {
         // not read (or not JSON): as before
         assert_eq!(sl104(&LintConfig::default()), 1);
         assert_eq!(sl104(&with("{ not json")), 1);
+    }
+
+    /// LibrePhotos and mediacms: the development requirements install only when a build
+    /// argument turns them on; as the Dockerfile stands, the image has none.
+    #[test]
+    fn an_install_a_build_argument_turns_on_passes() {
+        let debug = "FROM python:3.12-slim\nARG DEBUG\nRUN pip install -r requirements.txt && if [ \"$DEBUG\" = 1 ] ; then pip install -r requirements.dev.txt; fi\n";
+        assert!(lines("SL104", debug).is_empty());
+        assert_eq!(lines("SL104", &debug.replace("ARG DEBUG", "ARG DEBUG=1")), vec![3]);
+        // not declared: the base image's environment may set it
+        assert_eq!(lines("SL104", &debug.replace("ARG DEBUG\n", "")), vec![2]);
+        let mode = "FROM python:3.12-slim\nARG DEVELOPMENT_MODE=False\nRUN if [ \"$DEVELOPMENT_MODE\" = \"True\" ]; then pip install -r requirements-dev.txt; fi\n";
+        assert!(lines("SL104", mode).is_empty());
+        assert_eq!(lines("SL104", &mode.replace("=False", "=True")), vec![3]);
     }
 
     #[test]
