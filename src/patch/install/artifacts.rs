@@ -821,8 +821,10 @@ pub fn build_folders<'a>(commands: &'a [SimpleCommand], workdir: &str) -> Vec<(S
 /// The folders a RUN unpacks archives or clones into (`curl … | tar xz` in its working
 /// folder, `tar -C /opt/app -xf …`, `unzip -d …`, `git clone URL DEST`), its `cd`s followed
 /// from `workdir`: a program fetched whole, which ships when it runs from there
-/// (routersploit's `/app/rsf.py`).
-pub fn unpack_folders(commands: &[SimpleCommand], workdir: &str) -> Vec<String> {
+/// (routersploit's `/app/rsf.py`). A folder named with the ARG and ENV values in force
+/// (`vars`) is read with them (stable-diffusion-webui-docker's `git clone … ${ROOT}` under
+/// `ENV ROOT=/stable-diffusion`, held out in round 55).
+pub fn unpack_folders(commands: &[SimpleCommand], workdir: &str, vars: &[(String, String)]) -> Vec<String> {
     let mut cwd = workdir.to_owned();
     let mut out = Vec::new();
     for c in commands {
@@ -830,7 +832,7 @@ pub fn unpack_folders(commands: &[SimpleCommand], workdir: &str) -> Vec<String> 
         let into = match c.program() {
             "cd" => {
                 match args.iter().find(|a| !a.starts_with('-')) {
-                    Some(d) => cwd = resolve_path(&cwd, d),
+                    Some(d) => cwd = resolve_path(&cwd, &crate::dockerfile::substitute(d, vars)),
                     None => cwd = "/root".into(),
                 }
                 continue;
@@ -857,9 +859,9 @@ pub fn unpack_folders(commands: &[SimpleCommand], workdir: &str) -> Vec<String> 
             },
             _ => continue,
         };
-        let dir = match into {
+        let dir = match into.map(|d| crate::dockerfile::substitute(d, vars)) {
             Some(d) if d.contains('$') => continue,
-            Some(d) => resolve_path(&cwd, d),
+            Some(d) => resolve_path(&cwd, &d),
             None => cwd.clone(),
         };
         if !out.contains(&dir) {

@@ -830,7 +830,7 @@ fn split_run(
         }
         _ => a,
     }));
-    note_folders(ins, script, workdir, produced, out);
+    note_folders(ins, script, workdir, vars, produced, out);
     Ok(())
 }
 
@@ -876,11 +876,18 @@ fn ignores_destdir(s: &Survey, ins: &Instruction, script: &shell::Script, workdi
 
 /// Note the folders a build RUN built in and wrote into; `produced`: the RUN installed an
 /// artifact of its own.
-fn note_folders(ins: &Instruction, script: &shell::Script, workdir: &str, produced: bool, out: &mut Split) {
+fn note_folders(
+    ins: &Instruction,
+    script: &shell::Script,
+    workdir: &str,
+    vars: &[(String, String)],
+    produced: bool,
+    out: &mut Split,
+) {
     if let Some(dir) = artifacts::build_folder(&script.commands, workdir) {
         out.built_in = Some(dir);
     }
-    for dir in artifacts::unpack_folders(&script.commands, workdir) {
+    for dir in artifacts::unpack_folders(&script.commands, workdir, vars) {
         if !out.wrote_in.iter().any(|(d, _)| *d == dir) {
             out.wrote_in.push((dir, false));
         }
@@ -1787,6 +1794,7 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
         })
         .collect();
     let runtime_image = runtime_base(&s.base);
+    conda_prefix_copied(s, &runtime_image, &kept, stage.instructions[last].line)?;
     if let Some(found) = &inputs.runtime_libs {
         for (package, _) in found {
             if !package.is_empty() && !out.runtime_pkgs.contains(package) {
@@ -1871,6 +1879,25 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
     let mut plan = Plan::new("install", df, stage, &s.base, &runtime_image, out.build, out.runtime, rationale);
     plan.rebased = s.rebased.iter().map(|&si| (si, build_name.clone())).collect();
     Ok(plan)
+}
+
+/// Refused: the runtime would copy conda's prefix, `/opt/conda`, onto the image that already
+/// fills it (a conda image has no slim variant, so the runtime is the build's own image): the
+/// COPY would add the image's Python and packages a second time (PyTorch's are gigabytes),
+/// and the patch would be heavier than the file (round 55's stable-diffusion-webui-docker
+/// `comfy`, held out; round 49's F5-TTS).
+fn conda_prefix_copied(s: &Survey, runtime_image: &str, kept: &[Artifact], line: usize) -> Result<(), Outcome> {
+    let copies_prefix = kept.iter().any(|a| a.to == "/opt/conda" || a.from == "/opt/conda");
+    if runtime_image == s.base && runtime::conda_image(&s.base) && copies_prefix {
+        return Err(Outcome::refused(
+            Reason::SystemPrefix,
+            format!(
+                "line {line}: pip installs into conda's prefix `/opt/conda`, which `{}` already fills with its Python and packages; the runtime is that image too (it has no slim variant), so copying the prefix would add them a second time and the image would grow: install into a virtualenv of its own (`python -m venv --system-site-packages /opt/venv`) and ask again",
+                s.base
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// gcc's OpenMP runtime, for a CMake build's artifacts ([`libraries::openmp_runtime`]): not
@@ -2811,26 +2838,32 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         assert!(why.message.contains("stage `dev` is built FROM `base`"), "{}", why.message);
     }
 
-    /// Round 49 (F5-TTS, held out): pip on a conda image (pytorch/pytorch) installs into
-    /// conda's prefix, /opt/conda, which the runtime copies; the distribution's own prefix is
-    /// not involved. The project an editable install links ships with it, though the image
-    /// names no program that runs from there
+    /// Round 55 (stable-diffusion-webui-docker, held out): a clone named with an ENV value
+    /// (`git clone … ${ROOT}` under `ENV ROOT=/stable-diffusion`) that the program runs from
+    /// ships, as one named as written does
     #[test]
-    fn pip_on_a_conda_image_installs_into_opt_conda() {
+    fn a_clone_named_with_a_variable_ships_when_the_program_runs_from_it() {
+        let text = "FROM python:3.11\nRUN apt-get update && apt-get install -y build-essential libpq-dev && rm -rf /var/lib/apt/lists/*\nENV ROOT=/stable-diffusion\nRUN git clone https://example.com/app.git ${ROOT} && cd ${ROOT} && pip install -r requirements.txt\nWORKDIR ${ROOT}\nCMD [\"python\", \"main.py\"]\n";
+        let rt = runtime(&patch(text));
+        assert!(rt.contains("COPY --from=build /stable-diffusion /stable-diffusion\n"), "{rt}");
+    }
+
+    /// Round 49 (F5-TTS, held out) and round 55 (stable-diffusion-webui-docker's `comfy`,
+    /// held out): pip on a conda image (pytorch/pytorch) installs into conda's prefix,
+    /// /opt/conda, which the image itself fills; the runtime is the same image (no slim
+    /// variant), so copying the prefix would add PyTorch a second time. Refused, naming the
+    /// virtualenv that would make it possible.
+    #[test]
+    fn pip_into_a_conda_images_own_prefix_is_refused() {
         let cloned = "FROM pytorch/pytorch:2.4.0-cuda12.4-cudnn9-devel\nRUN apt-get update && apt-get install -y git build-essential && rm -rf /var/lib/apt/lists/*\nWORKDIR /workspace\nRUN git clone https://github.com/SWivid/F5-TTS.git && cd F5-TTS && pip install -e . --no-cache-dir\nWORKDIR /workspace/F5-TTS\n";
-        let O::Patch(p) = suggest(cloned, "Dockerfile", &Default::default(), &Templates::built_in()) else { panic!() };
-        let (_, runtime) = p.patched.split_once(" AS runtime\n").unwrap();
-        assert!(
-            runtime.contains(
-                "COPY --from=build /opt/conda /opt/conda\nCOPY --from=build /workspace/F5-TTS /workspace/F5-TTS\n"
-            ),
-            "{runtime}"
-        );
         let text = "FROM pytorch/pytorch:2.4.0-cuda12.4-cudnn9-devel\nRUN apt-get update && apt-get install -y git build-essential libsndfile1-dev && rm -rf /var/lib/apt/lists/*\nWORKDIR /workspace\nCOPY . /workspace/app\nRUN cd /workspace/app && pip install -e . --no-cache-dir\nWORKDIR /workspace/app\nCMD [\"python\", \"serve.py\"]\n";
-        let O::Patch(p) = suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) else { panic!() };
-        let (_, runtime) = p.patched.split_once(" AS runtime\n").unwrap();
-        assert!(runtime.contains("COPY --from=build /opt/conda /opt/conda"), "{runtime}");
-        assert!(!runtime.contains("build-essential ") && !runtime.contains("pip install"), "{runtime}");
+        for file in [cloned, text] {
+            let O::Refused(why) = suggest(file, "Dockerfile", &Default::default(), &Templates::built_in()) else {
+                panic!("{file}")
+            };
+            assert_eq!(why.reason, crate::patch::Reason::SystemPrefix, "{}", why.message);
+            assert!(why.message.contains("`/opt/conda`") && why.message.contains("virtualenv"), "{}", why.message);
+        }
     }
 
     /// Round 50 (MusicBot, held out): after the pip install, a RUN removes the virtual group
