@@ -477,6 +477,23 @@ fn a_copied_folder_is_read_in_the_checkout() {
     assert_eq!(sl109, [3, 4]);
 }
 
+/// docuseal's shape (round 55, held out): `COPY ./Gemfile ./Gemfile.lock ./` brings two files
+/// the checkout shows, not folders that may hold anything, so a later `rm` of another path in
+/// that folder is not theirs (SL109); `rm -rf ~/.bundle` is under the home folder, not the
+/// working folder. Removing a file the COPY did bring is still reported.
+#[test]
+fn a_copied_file_brings_only_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::write(dir.path().join("Gemfile"), "source \"https://rubygems.org\"\n").unwrap();
+    std::fs::write(dir.path().join("Gemfile.lock"), "").unwrap();
+    let text = "FROM ruby:3.3-alpine\nWORKDIR /app\nCOPY ./Gemfile ./Gemfile.lock ./\nRUN bundle install && rm -rf ~/.bundle\nRUN rm -rf /app/tmp/cache\nRUN rm -f /app/Gemfile.lock\n";
+    std::fs::write(dir.path().join("Dockerfile"), text).unwrap();
+    let (f, _, _) = json(&["Dockerfile"], dir.path());
+    let sl109: Vec<u64> = f.iter().filter(|x| x["code"] == "SL109").map(|x| x["line"].as_u64().unwrap()).collect();
+    assert_eq!(sl109, [6], "{f:#?}");
+}
+
 /// Tautulli's shape (round 36, held out): the image starts with `./start.sh` from its build
 /// context, which ends `exec gosu tautulli …` on a base that brings gosu. The container's
 /// program runs as `tautulli`, so SL107 is silent; the same script without the switch is

@@ -434,7 +434,8 @@ fn inherited_start_script(
 /// What the folders the Dockerfile at `file` COPYs from its build context hold in the
 /// checkout (`COPY rootfs/ /`): each plain source found as a folder, looked up in the
 /// Dockerfile's folder and then each one above it up to the repository's root, with the paths
-/// under it (at most 20,000). The lint rules read this instead of the disk.
+/// under it (at most 20,000); a source found as a file, with its own name (what it brings
+/// into a destination folder). The lint rules read this instead of the disk.
 fn copied_folders(
     roots: &[std::path::PathBuf],
     df: Option<&crate::dockerfile::Dockerfile>,
@@ -448,6 +449,14 @@ fn copied_folders(
     for src in sources {
         let rel = src.trim_start_matches("./").trim_end_matches('/');
         if rel.is_empty() || rel == "." {
+            continue;
+        }
+        // a file brought only itself, into the destination folder (`COPY Gemfile ./`)
+        if !roots.iter().any(|r| r.join(rel).is_dir()) {
+            if let (Some(name), true) = (rel.rsplit('/').next(), roots.iter().any(|r| r.join(rel).is_file())) {
+                let name = name.to_owned();
+                out.push((src, vec![name]));
+            }
             continue;
         }
         let Some(dir) = roots.iter().map(|r| r.join(rel)).find(|d| d.is_dir()) else { continue };

@@ -12,7 +12,10 @@
 //! What a COPY of a folder from the build context brought (`COPY rootfs/ /`) is known when
 //! linting a checkout (the pipeline reads the folder, looked up in the Dockerfile's folder and
 //! then each one above it up to the repository's root): the folder holds the path or it was
-//! not the COPY's. Without the context (stdin), such a folder may hold anything.
+//! not the COPY's; a source the checkout shows is a file (`COPY Gemfile Gemfile.lock ./`)
+//! brought only itself. Without the context (stdin), such a folder, or a source whose name has
+//! no extension, may hold anything. A path under the home folder (`rm -rf ~/.bundle`) is not
+//! placed.
 //!
 //! ## Why it matters
 //! Layers only add. Deleting a file in a later layer hides it but the bytes stay in the layer
@@ -84,7 +87,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                             if let Some((verb, _)) = touched {
                                 let skip_first = verb != "rm"; // the owner/mode argument
                                 let paths = args.iter().filter(|a| !a.starts_with('-')).skip(usize::from(skip_first));
-                                for p in paths {
+                                // (`~/.bundle` is under the home folder of whoever runs the
+                                // RUN, not the working folder: not placed here)
+                                for p in paths.filter(|p| !p.starts_with('~')) {
                                     let p = absolute(&workdir, p.trim_end_matches('*'));
                                     // made by this RUN before (and the earlier instruction's
                                     // content is not known to hold it): its own, no bytes stay
