@@ -18,7 +18,9 @@
 //! ```
 //!
 //! ## Fix
-//! Use the JSON form: `CMD ["python", "app.py"]`. Offered as a fix (`shiplight lint --fix`,
+//! Use the JSON form: `CMD ["python", "app.py"]`; for a command that names variables, which
+//! the JSON form would pass as written, start it with `exec` instead (`CMD exec python
+//! main.py ${CLI_ARGS}`). Offered as a fix (`shiplight lint --fix`,
 //! review suggestions) where the shell adds nothing: plain words (no quotes, variables,
 //! globs, redirections or operators), a program that is not a shell built-in (a leading
 //! `exec` is dropped); for CMD, no ENTRYPOINT in the stage or a stage of the file it is built
@@ -139,6 +141,13 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     _ if !lone => {
                         "move the commands into a start script that ends with `exec` and run it in JSON form".into()
                     }
+                    // the exec form expands no variables (`${CLI_ARGS}` would reach the
+                    // program as written): the shell's own `exec` keeps them
+                    _ if s.contains('$') => format!(
+                        "start it with `exec` (`{} exec {}`) so the program replaces the shell and the variables still expand (the JSON form would pass them as written)",
+                        ins.kind.as_str(),
+                        s.trim()
+                    ),
                     _ => format!(
                         "use the JSON form: `{} {}`",
                         ins.kind.as_str(),
@@ -206,6 +215,14 @@ mod tests {
         let f = crate::lint::lint_text("FROM a:1\nCMD python app.py\n", "D", &Default::default());
         assert!(f.iter().any(|f| f.fix.as_deref() == Some("use the JSON form: `CMD [\"python\",\"app.py\"]`")));
         assert!(messages("SL307", "FROM a:1\nCMD [\"python\", \"app.py\"]\n").is_empty());
+        // a command with variables keeps the shell, which `exec` makes step aside
+        let f = crate::lint::lint_text(
+            "FROM debian:12-slim\nENV CLI_ARGS=\"\"\nCMD python -u main.py --port 7860 ${CLI_ARGS}\n",
+            "D",
+            &Default::default(),
+        );
+        let fix = f.iter().find(|f| f.code == "SL307").and_then(|f| f.fix.clone()).unwrap_or_default();
+        assert!(fix.contains("`CMD exec python -u main.py --port 7860 ${CLI_ARGS}`"), "{fix}");
         // a list's JSON form would pass `&&` to the program: its last command takes `exec`
         // (round 43's text-generation-webui)
         let f = crate::lint::lint_text(
