@@ -1180,7 +1180,7 @@ fn replay(
                 out.sources.push(commands::written(df, ins, c));
                 continue;
             }
-            if used || made_for_the_program(&made, &script.commands, workdir, &out.arts) {
+            if used || made_for_the_program(&made, &script.commands, &out.arts) {
                 let written = commands::written(df, ins, c);
                 let absolute = placed(c, cwd.as_deref(), Vec::new(), true, &script.commands[..i])
                     .filter(|_| cwd.is_some())
@@ -1621,24 +1621,24 @@ fn removes(c: &shell::SimpleCommand, path: &str) -> bool {
 }
 
 /// Whether a folder a `mkdir` makes is for the program, not the build: absolute, not in the
-/// build's scratch folders (`/tmp/build`), not in the RUN's working folder nor one it works
-/// in (`cd`), clones into or removes, and neither in nor holding an artifact the runtime
-/// copies (whose COPY makes it, and a `mkdir` without `-p` would then fail). openresty makes
-/// `/var/run/openresty` after its installs for nginx's temporary files; the runtime needs it
-/// as much as the program.
-fn made_for_the_program(made: &[&str], commands: &[shell::SimpleCommand], workdir: &str, arts: &[Artifact]) -> bool {
+/// build's scratch folders (`/tmp/build`), not one the RUN works in (`cd`), clones into or
+/// removes, and neither in nor holding an artifact the runtime copies (whose COPY makes it,
+/// and a `mkdir` without `-p` would then fail). openresty makes `/var/run/openresty` after its
+/// installs for nginx's temporary files; serge makes `/usr/src/app/weights` in its working
+/// folder, which its start-up lists (round 56, held out): the runtime needs them as much as
+/// the program. (A build folder made there and left empty costs nothing.)
+fn made_for_the_program(made: &[&str], commands: &[shell::SimpleCommand], arts: &[Artifact]) -> bool {
     let top = |a: &str| a.trim_end_matches('/').is_empty();
     let worked_in = |m: &str| {
-        (!top(workdir) && within(m, workdir))
-            || commands.iter().any(|c| {
-                let operands = || c.args().iter().filter(|a| !a.starts_with('-') && !top(a));
-                match c.program() {
-                    "cd" | "pushd" => operands().any(|a| within(a, m) || within(m, a)),
-                    "git" => operands().any(|a| within(a, m)),
-                    "rm" => removes(c, m),
-                    _ => false,
-                }
-            })
+        commands.iter().any(|c| {
+            let operands = || c.args().iter().filter(|a| !a.starts_with('-') && !top(a));
+            match c.program() {
+                "cd" | "pushd" => operands().any(|a| within(a, m) || within(m, a)),
+                "git" => operands().any(|a| within(a, m)),
+                "rm" => removes(c, m),
+                _ => false,
+            }
+        })
     };
     made.iter().any(|m| {
         m.starts_with('/')
@@ -2836,6 +2836,16 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         let shipped = crate::patch::Inputs { targets: vec!["prod".into(), "dev".into()], ..Default::default() };
         let O::Refused(why) = suggest(text, "Dockerfile", &shipped, &Templates::built_in()) else { panic!() };
         assert!(why.message.contains("stage `dev` is built FROM `base`"), "{}", why.message);
+    }
+
+    /// Round 56 (serge, held out): a folder the set-up makes in the working folder for the
+    /// program (`mkdir -p /usr/src/app/weights`, which its start-up lists) is made in the
+    /// runtime too
+    #[test]
+    fn a_folder_made_for_the_program_in_the_working_folder_is_made_in_the_runtime() {
+        let text = "FROM python:3.11-slim-bookworm\nWORKDIR /usr/src/app\nCOPY ./api /usr/src/app/api\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential libpq-dev && pip install --no-cache-dir ./api && rm -rf /var/lib/apt/lists/* && mkdir -p /data/db && mkdir -p /usr/src/app/weights\nCMD [\"python\", \"-m\", \"api\"]\n";
+        let rt = runtime(&patch(text));
+        assert!(rt.contains("mkdir -p /data/db") && rt.contains("mkdir -p /usr/src/app/weights"), "{rt}");
     }
 
     /// Round 55 (stable-diffusion-webui-docker, held out): a clone named with an ENV value
