@@ -458,6 +458,13 @@ fn build_stages(
         }
         let recommends = here.iter().any(|m| m.recommends).then_some(&[][..]);
         let install = libraries::install_line(here[0].manager, &packages, recommends);
+        // the stage FROM `name` starts as `name`'s USER: the install runs as root, and the
+        // stages built FROM it see that user again (DefectDojo's `release` ends with `USER
+        // ${uid}`, round 57)
+        let install = match user_at_end(df, graph, si) {
+            Some(u) if !matches!(u.split(':').next(), Some("root" | "0")) => format!("USER root\n{install}\nUSER {u}"),
+            _ => install,
+        };
         let at = df.line_range(last.line, last.end_line).end;
         let newline = if df.text[..at].ends_with('\n') { "" } else { "\n" };
         edits.push(Edit::insert(
@@ -563,6 +570,17 @@ fn compiler_free(image: &str) -> bool {
         Some("python" | "node" | "ruby") => tag.contains("slim") || tag.contains("alpine"),
         _ => false,
     }
+}
+
+/// The USER in force at the end of stage `si`, through the stages it is built FROM (`None`:
+/// none is set in the file, so the base image's).
+fn user_at_end(df: &Dockerfile, graph: &Graph, si: usize) -> Option<String> {
+    graph
+        .lineage(si)
+        .into_iter()
+        .flat_map(|s| df.stages[s].instructions.iter())
+        .rfind(|i| i.kind == Kind::User)
+        .and_then(|i| i.words().first().cloned())
 }
 
 /// Whether stage `s` is built FROM stage `si`, directly or through other stages.
@@ -725,6 +743,26 @@ mod tests {
         )));
         // … as could a compiler that leaves the shared stage with the headers
         assert!(refused(&text.replace("curl libpq-dev", "curl gcc libpq-dev")));
+    }
+
+    /// DefectDojo (round 57, held out): the shipped stage the build stages are built FROM
+    /// ends with another USER; the stage that installs the toolchain again does so as root,
+    /// and hands the stages built FROM it the user they saw before
+    #[test]
+    fn the_toolchain_stage_installs_as_root_and_gives_the_user_back() {
+        let text = "FROM python:3.12-slim-bookworm AS release\nARG uid=1001\nRUN apt-get update && apt-get install -y --no-install-recommends curl libpq-dev && rm -rf /var/lib/apt/lists/*\nUSER ${uid}\nCMD [\"python\", \"-m\", \"app\"]\n\nFROM release AS development\nRUN pip install --user -r requirements-dev.txt\n\nFROM release\n";
+        let t = Templates::built_in();
+        let O::Patch(p) = suggest(text, "Dockerfile", &Default::default(), &t) else { panic!("a patch") };
+        assert!(
+            p.patched.contains("FROM release AS release-build\nUSER root\nRUN apt-get update \\\n    && apt-get install -y --no-install-recommends libpq-dev \\\n    && rm -rf /var/lib/apt/lists/*\nUSER ${uid}\n"),
+            "{}",
+            p.patched
+        );
+        // no USER of its own: as before
+        let O::Patch(p) = suggest(&text.replace("USER ${uid}\n", ""), "Dockerfile", &Default::default(), &t) else {
+            panic!("a patch")
+        };
+        assert!(!p.patched.contains("USER root"), "{}", p.patched);
     }
 
     #[test]
