@@ -183,7 +183,7 @@ mod tests {
         assert_eq!(sl104(&with("{ not json")), 1);
     }
 
-    /// LibrePhotos and mediacms: the development requirements install only when a build
+    /// LibrePhotos (and mediacms's shape): the development requirements install only when a build
     /// argument turns them on; as the Dockerfile stands, the image has none.
     #[test]
     fn an_install_a_build_argument_turns_on_passes() {
