@@ -4,7 +4,8 @@
 //! `password`, `passwd`, `pword`, `key`, `apikey`, `auth`, `credential(s)`. Names with a
 //! `public` part, or ending in `_VERSION`, `_URL`, `_FILE`, `_PATH`, `_DIR`, are not secrets.
 //! Unlike BuildKit, the value is judged too:
-//! - not secrets: empty values, placeholders (`0000…`, `changeme`, `change-me-in-production`), versions, URLs, paths,
+//! - not secrets: empty values, placeholders (`0000…`, a value whose words say it is fake or
+//!   ask to be changed: `changeme`, `change-me-in-production`, `PLEASE_CHANGE_ME`), versions, URLs, paths,
 //!   booleans and numbers, and key fingerprints under a GPG/PGP name (the official images
 //!   publish `GPG_KEY` so that anyone can verify a download)
 //! - secrets: any other literal, and `ENV X=$ARG`, which bakes a build argument into the
@@ -81,11 +82,7 @@ fn harmless(name: &str, value: &str) -> Option<&'static str> {
             .contains(&lower.as_str())
         || (v.starts_with('<') && v.ends_with('>'))
         || lower.starts_with("your")
-        || ["fake", "dummy", "placeholder", "sample"].iter().any(|w| lower.starts_with(w))
-        // a value that asks to be replaced (doccano's `SECRET_KEY="change-me-in-production"`)
-        || ["changeme", "change-me", "change_me", "replaceme", "replace-me", "replace_me"]
-            .iter()
-            .any(|w| lower.starts_with(w))
+        || asks_to_be_replaced(&lower)
     {
         return Some("a placeholder");
     }
@@ -112,6 +109,19 @@ fn harmless(name: &str, value: &str) -> Option<&'static str> {
         return Some("a key fingerprint");
     }
     None
+}
+
+/// Whether a value says it is a placeholder in its own words, wherever they stand: it is
+/// fake, a dummy, a sample, or asks to be changed (doccano's `change-me-in-production`,
+/// kitchenowl's `PLEASE_CHANGE_ME`, `replace_me_with_a_long_random_string`, `set-this`). The
+/// words are the value's runs of letters and digits; a generated secret has none of them.
+fn asks_to_be_replaced(lower: &str) -> bool {
+    const SAYS: &[&str] = &["changeme", "replaceme", "placeholder", "dummy", "fake", "sample", "example"];
+    let words: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    words.iter().any(|w| SAYS.contains(w))
+        || words
+            .windows(2)
+            .any(|p| matches!(p[0], "change" | "replace" | "set" | "update") && matches!(p[1], "me" | "this" | "it"))
 }
 
 /// Whether a RUN of the file reads `$name` / `${name}`.
@@ -243,6 +253,9 @@ mod tests {
             "ENV API_KEY=changeme",
             "ENV SECRET_KEY=\"change-me-in-production\"",
             "ENV DJANGO_SECRET_KEY=replace_me_with_a_long_random_string",
+            "ENV JWT_SECRET_KEY='PLEASE_CHANGE_ME'",
+            "ENV APP_SECRET=please-set-this-in-production",
+            "ENV API_TOKEN=my_fake_token",
             "ENV USE_AUTH=true",
         ] {
             assert!(!flagged(text), "{text}");
