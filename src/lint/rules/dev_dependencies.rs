@@ -8,6 +8,8 @@
 //! argument is set to what its default is not (`if [ "$DEBUG" = 1 ]` under `ARG DEBUG`,
 //! `[ "$DEVELOPMENT_MODE" = "True" ]` under `ARG DEVELOPMENT_MODE=False`): the image built
 //! as the Dockerfile stands has none (a build path that passes the argument is not read).
+//! So is an install whose `node_modules` the same RUN removes after it (`npm install && npm
+//! run build && rm -rf node_modules`): nothing of it reaches the layer.
 //!
 //! ## Why it matters
 //! Test runners, linters, bundlers and type checkers are often larger than the app itself,
@@ -84,6 +86,46 @@ fn known_value(ctx: &Ctx, stage: &Stage, n: usize, v: &str) -> Option<String> {
     declared.then(String::new)
 }
 
+/// The folder each command of a RUN runs in, relative to where the RUN starts (`/~run` is
+/// that folder, an absolute `cd` names its own): `None` after a `cd` that cannot be followed
+/// (`cd -`, `cd $DIR`, a `cd` under a condition).
+fn folders(script: &crate::dockerfile::shell::Script) -> Vec<Option<String>> {
+    let mut at = Some("/~run".to_owned());
+    let mut out = Vec::new();
+    for c in &script.commands {
+        out.push(at.clone());
+        if c.program() == "cd" {
+            let to = c.args().iter().find(|a| !a.starts_with('-')).map(String::as_str);
+            at = match (to, at.take()) {
+                (Some(to), Some(here)) if !to.contains('$') && !c.conditional() => {
+                    Some(crate::dockerfile::resolve_path(&here, to))
+                }
+                _ => None,
+            };
+        }
+    }
+    out
+}
+
+/// Whether the `node_modules` the install at command `at` fills is removed later in the same
+/// RUN, whenever the install ran (openemr's `npm install && npm run build && … && rm -fr
+/// node_modules`): nothing of it reaches the layer.
+fn removed_after(script: &crate::dockerfile::shell::Script, at: usize) -> bool {
+    let dirs = folders(script);
+    let Some(here) = dirs[at].as_deref() else { return false };
+    let modules = crate::dockerfile::resolve_path(here, "node_modules");
+    script.commands.iter().enumerate().skip(at + 1).any(|(k, c)| {
+        c.program() == "rm"
+            && crate::dockerfile::ship::follows(script, k, at)
+            && dirs[k].as_deref().is_some_and(|there| {
+                c.args().iter().filter(|a| !a.starts_with('-')).any(|a| {
+                    let gone = crate::dockerfile::resolve_path(there, a);
+                    crate::dockerfile::within(&modules, &gone) && gone != "/"
+                })
+            })
+    })
+}
+
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     // a CI or tooling image (its product is the toolchain): its test dependencies are the point
     if ctx.toolchain_is_the_product() {
@@ -114,13 +156,19 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                             || a == "--only=production"
                             || a.starts_with("--production=true")
                     });
-                    (project && !prod && !node_env_production && !prunes && !no_dev_dependencies(ctx, stage, ins.line))
-                        .then(|| {
-                            format!(
-                                "`{tool} {}` installs devDependencies into a stage that ships",
-                                cmd.subcommand().unwrap_or("install")
-                            )
-                        })
+                    let gone = removed_after(script, at);
+                    (project
+                        && !prod
+                        && !node_env_production
+                        && !prunes
+                        && !gone
+                        && !no_dev_dependencies(ctx, stage, ins.line))
+                    .then(|| {
+                        format!(
+                            "`{tool} {}` installs devDependencies into a stage that ships",
+                            cmd.subcommand().unwrap_or("install")
+                        )
+                    })
                 } else if let Some(args) = pip_install(cmd) {
                     args.iter()
                         .enumerate()
@@ -165,6 +213,14 @@ mod tests {
         assert!(m[0].1.contains("requirements-dev.txt"), "{:?}", m);
         assert_eq!(lines("SL104", "FROM python:3.12-slim\nRUN pip install -e '.[test]'\n"), vec![2]);
         assert_eq!(lines("SL104", "FROM python:3.12-slim\nRUN poetry install\n"), vec![2]);
+        // another folder's node_modules removed, or the removal only under a condition
+        for text in [
+            "FROM node:20-slim\nRUN cd app && npm ci && cd sub && npm ci && cd .. && rm -rf node_modules\n",
+            "FROM node:20-slim\nRUN npm ci && rm -rf /tmp/node_modules\n",
+            "FROM node:20-slim\nRUN npm ci && if [ -n \"$SLIM\" ]; then rm -rf node_modules; fi\n",
+        ] {
+            assert_eq!(lines("SL104", text), vec![2], "{text}");
+        }
     }
 
     /// Round 48 (gpt-researcher's discord bot, held out): the package.json the stage copies
@@ -203,6 +259,9 @@ mod tests {
             "FROM node:20-slim\nRUN npm ci --omit=dev\n",
             "FROM node:20-slim\nENV NODE_ENV=production\nRUN npm ci\n",
             "FROM node:20-slim\nRUN npm ci && npm run build && npm prune --production\n",
+            // the install's node_modules removed by the same RUN, from where it is or above
+            "FROM node:20-slim\nRUN cd app && npm install && npm run build && cd .. && rm -fr app/node_modules\n",
+            "FROM node:20-slim\nRUN cd /src/app && npm ci && npm run build && cp -r dist /srv && rm -rf /src\n",
             "FROM node:20-slim\nRUN npm install -g pm2\n",
             "FROM python:3.12-slim\nRUN pip install -r requirements.txt\n",
             "FROM python:3.12-slim\nRUN poetry install --only main\n",
