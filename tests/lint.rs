@@ -477,6 +477,28 @@ fn a_copied_folder_is_read_in_the_checkout() {
     assert_eq!(sl109, [3, 4]);
 }
 
+/// Round 2's held-out SL105 false alarms (diun's `vendor/github.com/crazy-max/gohealthchecks`):
+/// a vendored module's Dockerfile, whose own bake file builds `test-coverage`, is another
+/// repository's file, so its stages are not called dead; the same file outside `vendor/`,
+/// built as a plain `docker build`, is.
+#[test]
+fn a_vendored_files_stages_are_its_own_repositorys_business() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let text = "FROM golang:1.22 AS base\nFROM base AS test\nRUN go test ./...\nFROM scratch AS test-coverage\nCOPY --from=test /cover.out /\nFROM base AS release\nRUN go build -o /m .\n";
+    for folder in ["vendor/github.com/o/m", "tools/m"] {
+        std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+        std::fs::write(dir.path().join(folder).join("Dockerfile"), text).unwrap();
+    }
+    // each file named as a user names it (a folder's scan passes over `vendor/` already)
+    let dead = |folder: &str| -> Vec<u64> {
+        let (f, _, _) = json(&[&format!("{folder}/Dockerfile")], dir.path());
+        f.iter().filter(|x| x["code"] == "SL105").map(|x| x["line"].as_u64().unwrap()).collect()
+    };
+    assert_eq!(dead("vendor/github.com/o/m"), Vec::<u64>::new());
+    assert_eq!(dead("tools/m"), [2, 4]);
+}
+
 /// docuseal's shape (round 55, held out): `COPY ./Gemfile ./Gemfile.lock ./` brings two files
 /// the checkout shows, not folders that may hold anything, so a later `rm` of another path in
 /// that folder is not theirs (SL109); `rm -rf ~/.bundle` is under the home folder, not the

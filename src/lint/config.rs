@@ -37,6 +37,9 @@ pub struct LintConfig {
     /// Nothing of the file ships: every known build path is a development environment or a
     /// CI-only build (the ship model's role for it). The rules about what ships stay silent.
     pub nothing_ships: Option<crate::repository::Role>,
+    /// The file is vendored (`vendor/`, `third_party/` …) and nothing here builds it: another
+    /// repository's file, whose own build picks its targets.
+    pub vendored: bool,
     /// The stages that ship run a compiler or build tool as their ENTRYPOINT/CMD: the
     /// toolchain is the product, and the rules about toolchains in the image stay silent.
     pub toolchain_product: bool,
@@ -96,6 +99,7 @@ impl Default for LintConfig {
             severity: BTreeMap::new(),
             targets: Vec::new(),
             nothing_ships: None,
+            vendored: false,
             toolchain_product: false,
             base_of_others: false,
             base_user: None,

@@ -187,6 +187,9 @@ pub fn ship_config(
         c.targets = answer.target_names(df);
     }
     c.nothing_ships = (!answer.ships()).then_some(answer.role);
+    c.vendored = !answer.ships()
+        && !answer.paths.is_empty()
+        && answer.paths.iter().all(|p| crate::repository::vendored_folder(&p.dockerfile).is_some());
     c.toolchain_product = answer.role == crate::repository::Role::ToolchainProduct;
     c.base_of_others = answer.base_of.is_some();
     c.base_user = answer.base_user.as_ref().map(|(_, user)| user.clone());

@@ -625,11 +625,18 @@ fn named_builder(dockerfile: &str) -> Option<Evidence> {
     })
 }
 
+/// The vendored folder a repository-relative path lies in (`vendor`, `third_party`,
+/// `third-party`, `node_modules`): the file is another repository's copy.
+pub fn vendored_folder(path: &str) -> Option<&str> {
+    let folders = path.rsplit_once('/').map_or("", |(d, _)| d);
+    folders.split('/').find(|f| matches!(*f, "vendor" | "third_party" | "third-party" | "node_modules"))
+}
+
 pub fn named_path(dockerfile: &str, by_name: bool) -> Option<BuildPath> {
     let parts: Vec<&str> = dockerfile.split('/').collect();
     let (folders, file) = parts.split_at(parts.len().saturating_sub(1));
     let test_folder = folders.iter().find(|f| is_test_folder(f));
-    let vendored = folders.iter().find(|f| matches!(**f, "vendor" | "third_party" | "third-party" | "node_modules"));
+    let vendored = vendored_folder(dockerfile);
     // the file's own words, its Dockerfile naming aside: `Dockerfile.dev` → `dev`
     let name = file.first().map(|f| f.to_ascii_lowercase()).unwrap_or_default();
     let words: Vec<&str> =

@@ -15,6 +15,9 @@
 //!   check: `shiplight ships` lists them);
 //! - a stage a possible target reaches.
 //!
+//! A vendored file (`vendor/`, `third_party/`, `node_modules/`) that nothing in the repository
+//! builds is not checked: it is another repository's, whose own build picks its targets.
+//!
 //! ## Why it matters
 //! An unused stage is dead code: the classic builder still builds it (time and cache), and
 //! readers assume it matters. Often it is a leftover, or a typo in a `--from`.
@@ -52,6 +55,11 @@ fn fits(pattern: &str, name: &str) -> bool {
 }
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
+    // a vendored file nothing here builds is another repository's: its own build (often a
+    // bake file beside it, as tonistiigi's modules have) picks the targets
+    if ctx.config.vendored {
+        return;
+    }
     let targets: Vec<String> = ctx
         .finals()
         .map(|s| match &s.name {
