@@ -60,7 +60,7 @@ CONFIG = (".shiplight.yml", ".shiplight.yaml", ".hadolint.yaml", ".hadolint.yml"
 def build_relevant(path):
     """Whether a repository file says how its Dockerfiles are built: the Dockerfiles, compose
     files anywhere, the GitHub workflows and local actions, bake files, dev containers,
-    Gitpod's configuration, Makefiles and shell scripts, official-images manifests,
+    Gitpod's configuration, Makefiles, shell scripts and package.json files, official-images manifests,
     uWSGI's configuration and shiplight's or hadolint's configuration."""
     base = os.path.basename(path)
     parts = path.split("/")
@@ -81,8 +81,10 @@ def build_relevant(path):
             or re.fullmatch(r"uwsgi[^/]*\.(ini|ya?ml)", base) is not None
             # Tiltfiles: development clusters' builds
             or base == "Tiltfile" or base.startswith("Tiltfile.") or base.lower().endswith(".tiltfile")
-            # Makefiles and shell scripts a workflow's run step may call (`make buildx`)
+            # Makefiles, shell scripts and package.json scripts a workflow's run step may
+            # call (`make buildx`, `npm run build-docker`)
             or base in ("Makefile", "makefile", "GNUmakefile") or base.endswith((".mk", ".sh"))
+            or (base == "package.json" and "node_modules" not in parts)
             # an official-images manifest: `ros/ros`, `library/ros` (no extension)
             or (len(parts) >= 2 and "." not in base and (parts[-2] == base or parts[-2] == "library")))
 
