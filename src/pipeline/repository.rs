@@ -108,9 +108,11 @@ pub fn sources(root: &Path, stated: Vec<BuildPath>) -> Sources {
                 || repository::tilt::is_tiltfile_name(name)
             // local actions a workflow may `uses: ./path` (composite ones build too)
             || matches!(name, "action.yml" | "action.yaml"));
-        // Makefiles and shell scripts a run step may call (`make buildx`, `bash build.sh`):
-        // only those that build or push images are kept
-        if !wanted && !is_vendored(&rel) && (repository::make::is_makefile_name(name) || name.ends_with(".sh")) {
+        // Makefiles, shell scripts and package.json scripts a run step may call (`make
+        // buildx`, `bash build.sh`, `npm run build-docker`): only those that build or push
+        // images are kept
+        let callable = repository::make::is_makefile_name(name) || name.ends_with(".sh") || name == "package.json";
+        if !wanted && !is_vendored(&rel) && callable {
             if entry.metadata().is_ok_and(|m| m.len() <= MAX_FILE) {
                 if let Ok(text) = std::fs::read_to_string(entry.path()) {
                     if ["docker", "buildx", "podman", "build"].iter().any(|w| text.contains(w)) {

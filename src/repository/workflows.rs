@@ -1010,6 +1010,7 @@ fn run_step(
         && !run.contains("bud")
         && !run.contains("make")
         && !run.contains(".sh")
+        && !run.contains("run")
     {
         return;
     }
@@ -1154,10 +1155,11 @@ struct Followed {
     env: BTreeMap<String, String>,
 }
 
-/// `make …` (the recipes, per [`super::make`]) or a shell script of the repository run by
-/// `bash x.sh`, `sh x.sh` or `./x.sh`: `None` when `words` are neither, or name a file that
-/// was not read (the pipeline reads every Makefile and script that mentions a build, so
-/// another one builds no image).
+/// `make …` (the recipes, per [`super::make`]), a package.json script (`npm run x`, per
+/// [`package_script`]) or a shell script of the repository run by `bash x.sh`, `sh x.sh` or
+/// `./x.sh`: `None` when `words` are none of them, or name a file that was not read (the
+/// pipeline reads every Makefile, package.json and script that mentions a build, so another
+/// one builds no image).
 fn followed(sources: &Sources, words: &[String], cwd: &str, env: &BTreeMap<String, String>) -> Option<Vec<Followed>> {
     if let Some(call) = super::make::call(words) {
         let dir = match &call.dir {
@@ -1191,6 +1193,9 @@ fn followed(sources: &Sources, words: &[String], cwd: &str, env: &BTreeMap<Strin
         }
         return Some(out);
     }
+    if let Some(call) = package_script(words) {
+        return scripts_of(sources, &call, words, cwd, env);
+    }
     let script = match words {
         [shell, script, ..] if matches!(shell.rsplit('/').next(), Some("bash" | "sh")) && script.ends_with(".sh") => {
             script
@@ -1206,6 +1211,193 @@ fn followed(sources: &Sources, words: &[String], cwd: &str, env: &BTreeMap<Strin
         via: format!("`{}`", words.join(" ")),
         env: env.clone(),
     }])
+}
+
+/// A package.json script a command runs: its name, the words given after `--` (added to the
+/// script's text), and whether the tool runs its `pre…`/`post…` scripts around it (npm and
+/// Yarn do; pnpm, `node --run` and Bun do not by default).
+struct ScriptCall {
+    name: String,
+    extra: Vec<String>,
+    hooks: bool,
+}
+
+/// The commands of each tool that are its own, not a script's name (`yarn install`, `pnpm
+/// add`): only a name outside them runs a script when written bare (`yarn build-docker`).
+const YARN_OWN: &[&str] = &[
+    "add",
+    "audit",
+    "autoclean",
+    "bin",
+    "cache",
+    "check",
+    "config",
+    "constraints",
+    "create",
+    "dlx",
+    "exec",
+    "explain",
+    "generate-lock-entry",
+    "global",
+    "help",
+    "import",
+    "info",
+    "init",
+    "install",
+    "licenses",
+    "link",
+    "list",
+    "login",
+    "logout",
+    "node",
+    "npm",
+    "outdated",
+    "owner",
+    "pack",
+    "patch",
+    "plugin",
+    "policies",
+    "publish",
+    "rebuild",
+    "remove",
+    "search",
+    "set",
+    "stage",
+    "tag",
+    "team",
+    "unlink",
+    "unplug",
+    "up",
+    "upgrade",
+    "upgrade-interactive",
+    "version",
+    "versions",
+    "why",
+    "workspace",
+    "workspaces",
+];
+const PNPM_OWN: &[&str] = &[
+    "add",
+    "audit",
+    "bin",
+    "config",
+    "create",
+    "deploy",
+    "dlx",
+    "doctor",
+    "env",
+    "exec",
+    "fetch",
+    "i",
+    "import",
+    "init",
+    "install",
+    "install-test",
+    "licenses",
+    "link",
+    "list",
+    "ls",
+    "outdated",
+    "pack",
+    "patch",
+    "patch-commit",
+    "prune",
+    "publish",
+    "rebuild",
+    "remove",
+    "rm",
+    "root",
+    "server",
+    "setup",
+    "store",
+    "un",
+    "uninstall",
+    "unlink",
+    "up",
+    "update",
+    "why",
+];
+
+/// Whether `words` run a package.json script in the folder they run in: `npm run x` (`npm
+/// run-script x`, and `npm start`/`test`/`stop`/`restart`), `yarn run x` or `yarn x`, `pnpm
+/// run x` or `pnpm x`, `node --run x`, `bun run x`. `None` for anything else, and for a call
+/// pointed at another folder or workspace (`--prefix`, `-w`, `--filter`, `--cwd`, `-C`),
+/// which this reading does not follow.
+fn package_script(words: &[String]) -> Option<ScriptCall> {
+    let tool = words.first()?.rsplit('/').next()?;
+    let (args, extra) = match words.iter().position(|w| w == "--") {
+        Some(k) => (&words[1..k], words[k + 1..].to_vec()),
+        None => (&words[1..], Vec::new()),
+    };
+    let elsewhere = |w: &String| {
+        matches!(
+            w.as_str(),
+            "--prefix"
+                | "-w"
+                | "--workspace"
+                | "--filter"
+                | "-F"
+                | "--cwd"
+                | "-C"
+                | "--dir"
+                | "-r"
+                | "--recursive"
+                | "--workspaces"
+                | "-ws"
+        ) || ["--prefix=", "--workspace=", "--filter=", "--cwd=", "--dir="].iter().any(|p| w.starts_with(p))
+    };
+    if args.iter().any(elsewhere) {
+        return None;
+    }
+    let plain: Vec<&str> = args.iter().map(String::as_str).filter(|w| !w.starts_with('-')).collect();
+    let (name, hooks) = match (tool, plain.as_slice()) {
+        ("npm", ["run" | "run-script" | "rum" | "urn", name, ..]) => (*name, true),
+        ("npm", [name @ ("start" | "test" | "stop" | "restart"), ..]) => (*name, true),
+        ("yarn", ["run", name, ..]) => (*name, true),
+        ("yarn", [name, ..]) if !YARN_OWN.contains(name) => (*name, true),
+        ("pnpm", ["run" | "run-script", name, ..]) => (*name, false),
+        ("pnpm", [name, ..]) if !PNPM_OWN.contains(name) => (*name, false),
+        ("bun", ["run", name, ..]) => (*name, false),
+        ("node", [..]) => {
+            let at = args.iter().position(|w| w == "--run")?;
+            (args.get(at + 1)?.as_str(), false)
+        }
+        _ => return None,
+    };
+    Some(ScriptCall { name: name.to_owned(), extra, hooks })
+}
+
+/// The texts a package.json script call runs, in order (`pre…`, the script with the words
+/// given after `--`, `post…`), from the package.json of the folder it runs in: `None` when
+/// shiplight did not read that file (the pipeline keeps the ones that mention an image
+/// build) or it has no such script.
+fn scripts_of(
+    sources: &Sources,
+    call: &ScriptCall,
+    words: &[String],
+    cwd: &str,
+    env: &BTreeMap<String, String>,
+) -> Option<Vec<Followed>> {
+    let file = sources.file(&join(cwd, "package.json")?)?;
+    let json: serde_json::Value = serde_json::from_str(&file.text).ok()?;
+    let scripts = json.get("scripts")?.as_object()?;
+    let main = scripts.get(&call.name)?.as_str()?;
+    let text = |name: &str| scripts.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+    let mut texts = Vec::new();
+    if call.hooks {
+        texts.extend(text(&format!("pre{}", call.name)));
+    }
+    texts.push(std::iter::once(main.to_owned()).chain(call.extra.iter().cloned()).collect::<Vec<_>>().join(" "));
+    if call.hooks {
+        texts.extend(text(&format!("post{}", call.name)));
+    }
+    let via = format!("`{}`, {} (script `{}`)", words.join(" "), file.path, call.name);
+    Some(
+        texts
+            .into_iter()
+            .map(|t| Followed { text: expand_shell(&t, env), dir: cwd.to_owned(), via: via.clone(), env: env.clone() })
+            .collect(),
+    )
 }
 
 /// `$VAR` and `${VAR}` from the step's environment; other variables stay.
@@ -1872,6 +2064,40 @@ jobs:
         let m = model(&[(".github/workflows/p.yml", wf), ("ci/build.sh", sh)], &["Dockerfile"]);
         assert_eq!(m.paths.len(), MAX_FOLLOW, "{m:?}");
         assert!(m.notes.iter().any(|n| n.message.contains("runs too much to follow")), "{:?}", m.notes);
+    }
+
+    /// uptime-kuma's build-docker-base.yml runs `npm run build-docker-base-slim`, a
+    /// package.json script that runs `docker buildx build … --target base2-slim --push`: the
+    /// script is read as the step's own, so that target ships. A `pre…` script runs first;
+    /// a script name the package.json lacks, a call into another workspace, or a tool's own
+    /// command (`yarn install`) is no evidence.
+    #[test]
+    fn package_json_scripts_a_step_runs_are_followed() {
+        let pkg = r#"{"scripts": {"build-docker-base-slim": "docker buildx build -f docker/debian-base.dockerfile --platform linux/amd64,linux/arm64 -t louislam/uptime-kuma:base2-slim --target base2-slim . --push", "prebuild-dev": "docker buildx build -f docker/dockerfile -t o/dev --target dev --push .", "build-dev": "echo built"}}"#;
+        let wf =
+            |run: &str| format!("on: push\njobs:\n  p:\n    runs-on: ubuntu-latest\n    steps:\n      - run: {run}\n");
+        let files = |run: &str| {
+            vec![(".github/workflows/p.yml".to_owned(), wf(run)), ("package.json".to_owned(), pkg.to_owned())]
+        };
+        let dockerfiles = ["docker/debian-base.dockerfile", "docker/dockerfile"];
+        let of = |run: &str| {
+            let f = files(run);
+            let refs: Vec<(&str, &str)> = f.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+            model(&refs, &dockerfiles)
+        };
+        let m = of("npm run build-docker-base-slim");
+        assert_eq!(roles(&m), [("docker/debian-base.dockerfile", Some("base2-slim"), Role::Ships)], "{m:?}");
+        assert!(m.paths[0].evidence.says.contains("package.json (script `build-docker-base-slim`)"), "{m:?}");
+        // the `pre…` script that builds, run by npm and Yarn (bare or with `run`)
+        for run in ["yarn build-dev", "npm run-script build-dev"] {
+            let m = of(run);
+            assert_eq!(roles(&m), [("docker/dockerfile", Some("dev"), Role::Ships)], "{run}: {m:?}");
+        }
+        // pnpm runs no `pre…` script by default
+        assert!(of("pnpm run build-dev").paths.is_empty());
+        for run in ["npm run missing", "npm run build-docker-base-slim --workspace web", "yarn install"] {
+            assert!(of(run).paths.is_empty(), "{run}");
+        }
     }
 
     /// etherpad's docker.yml checks the repository out into `etherpad/` and builds
