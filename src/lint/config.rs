@@ -40,6 +40,12 @@ pub struct LintConfig {
     /// The file is vendored (`vendor/`, `third_party/` …) and nothing here builds it: another
     /// repository's file, whose own build picks its targets.
     pub vendored: bool,
+    /// The build arguments the repository's build files name: a build may pass them, so the
+    /// Dockerfile's defaults do not decide their values.
+    pub given_args: Vec<String>,
+    /// No known path builds the file (a plain `docker build` is assumed): any build argument
+    /// may be given, so no default decides.
+    pub args_unknown: bool,
     /// The stages that ship run a compiler or build tool as their ENTRYPOINT/CMD: the
     /// toolchain is the product, and the rules about toolchains in the image stay silent.
     pub toolchain_product: bool,
@@ -100,6 +106,8 @@ impl Default for LintConfig {
             targets: Vec::new(),
             nothing_ships: None,
             vendored: false,
+            given_args: Vec::new(),
+            args_unknown: false,
             toolchain_product: false,
             base_of_others: false,
             base_user: None,

@@ -217,6 +217,75 @@ impl<'a> Ctx<'a> {
         crate::dockerfile::substitute(word, self.values(stage, n))
     }
 
+    /// The value of variable `v` at instruction `n` of a stage where the Dockerfile decides
+    /// it: an ARG or ENV value in force there, or empty for an ARG the stage declared with
+    /// none (`ARG DEBUG`). `None` for anything else: the base image's environment may set
+    /// it, BuildKit sets the platform ARGs (`TARGETPLATFORM` …) and the proxy ones, and a
+    /// build file of the repository that names the ARG may pass it (onadata's workflow sets
+    /// `optional_packages`), and so may anyone when no known path builds the file
+    /// (LibreTranslate's `root-with-sshd.Dockerfile` is built by hand with `root_password`).
+    pub fn known_value(&self, stage: &Stage, n: usize, v: &str) -> Option<String> {
+        const AUTOMATIC: &[&str] = &[
+            "TARGETPLATFORM",
+            "TARGETOS",
+            "TARGETARCH",
+            "TARGETVARIANT",
+            "BUILDPLATFORM",
+            "BUILDOS",
+            "BUILDARCH",
+            "BUILDVARIANT",
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "FTP_PROXY",
+            "NO_PROXY",
+            "ALL_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "ftp_proxy",
+            "no_proxy",
+            "all_proxy",
+        ];
+        let env = self.values(stage, n).iter().rev().find(|(k, _)| k == v);
+        let before = &stage.instructions[..n.min(stage.instructions.len())];
+        // the ENV that sets it last, as written: one made of a build argument
+        // (`ENV ENABLE_SSHD=${root_password:+true}`) is as given as that argument
+        let set = before
+            .iter()
+            .rev()
+            .filter(|i| i.kind == crate::dockerfile::Kind::Env)
+            .find_map(|i| i.pairs().iter().find(|kv| kv.key == v).map(|kv| kv.value.clone().unwrap_or_default()));
+        let given = |name: &str| self.config.args_unknown || self.config.given_args.iter().any(|a| a == name);
+        let made_of_given = |value: &str| {
+            let mut names = value.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+            value.contains('$')
+                && (self.config.args_unknown || names.any(|w| self.config.given_args.iter().any(|a| a == w)))
+        };
+        let open = match &set {
+            None => given(v),
+            Some(value) => made_of_given(value),
+        };
+        if AUTOMATIC.contains(&v) || open {
+            return None;
+        }
+        if let Some((_, value)) = env {
+            return Some(value.clone());
+        }
+        let declared = stage.instructions[..n.min(stage.instructions.len())]
+            .iter()
+            .filter(|i| i.kind == crate::dockerfile::Kind::Arg)
+            .flat_map(|i| i.pairs().iter())
+            .any(|kv| kv.key == v);
+        declared.then(String::new)
+    }
+
+    /// Whether command `at` of the RUN `ins` of a stage runs only under a test that is false
+    /// as the Dockerfile stands (`if [ "$DEBUG" = 1 ]` under `ARG DEBUG`): the image built
+    /// without build arguments has nothing of it ([`crate::dockerfile::ship::off_by_default`]).
+    pub fn off_by_default(&self, stage: &Stage, ins: &Instruction, script: &Script, at: usize) -> bool {
+        let n = stage.instructions.iter().position(|i| std::ptr::eq(i, ins)).unwrap_or(0);
+        crate::dockerfile::ship::off_by_default(script, at, &|v: &str| self.known_value(stage, n, v))
+    }
+
     /// Every RUN of a stage with its parsed script.
     pub fn runs(&self, stage: &'a Stage) -> impl Iterator<Item = (&'a Instruction, &Script)> + '_ {
         stage.instructions.iter().zip(&self.scripts[stage.index]).filter_map(|(i, s)| s.as_ref().map(|s| (i, &s.0)))

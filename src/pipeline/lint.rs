@@ -187,6 +187,8 @@ pub fn ship_config(
         c.targets = answer.target_names(df);
     }
     c.nothing_ships = (!answer.ships()).then_some(answer.role);
+    c.given_args = answer.given_args.clone();
+    c.args_unknown = answer.default;
     c.vendored = !answer.ships()
         && !answer.paths.is_empty()
         && answer.paths.iter().all(|p| crate::repository::vendored_folder(&p.dockerfile).is_some());

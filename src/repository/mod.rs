@@ -309,12 +309,26 @@ pub struct Model {
     /// Official-images manifests: each lists every image built from its folder.
     #[serde(skip)]
     manifests: Vec<library::Manifest>,
+    /// The names (`[A-Za-z_][A-Za-z0-9_]*`) each build file of the repository writes, by its
+    /// path: a build argument the file of a path that ships names may be passed by it
+    /// ([`Answer::given_args`]).
+    #[serde(skip)]
+    mentioned: std::collections::HashMap<String, std::collections::HashSet<String>>,
+}
+
+/// The names a text writes: its runs of letters, digits and `_` that do not start with a
+/// digit.
+fn names_in(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
 }
 
 impl Model {
     /// Read every source into build paths.
     pub fn read(sources: &Sources) -> Model {
         let mut model = Model::new(sources.stated.clone(), sources.notes.clone());
+        model.mentioned =
+            sources.files.iter().map(|f| (f.path.clone(), names_in(&f.text).map(str::to_owned).collect())).collect();
         let bake = bake::Resolver::new(sources);
         workflows::read(sources, &bake, &mut model);
         library::read(sources, &mut model);
@@ -396,6 +410,7 @@ impl Model {
             }
         }
         a.base_of = self.bases.get(dockerfile).cloned();
+        a.given_args = df.map(|df| self.given_args(df, &a.paths)).unwrap_or_default();
         a.base_user = df.and_then(|df| self.inherited_user(df));
         a.base_env = df.and_then(|df| self.inherited_env(df));
         a.local = self.local_images();
@@ -407,6 +422,32 @@ impl Model {
             }
         }
         a
+    }
+
+    /// The build arguments `df` declares that the file of a path that ships it names (a
+    /// workflow's `build-args`, a compose file's `args`, the name written anywhere in it;
+    /// any build file at all when the path runs through a Makefile or script): such a build
+    /// may pass them, so their defaults do not decide. A development or CI build that passes
+    /// `DEBUG: 1` (LibrePhotos's e2e compose file) leaves the image that ships alone.
+    fn given_args(&self, df: &Dockerfile, paths: &[BuildPath]) -> Vec<String> {
+        let shipping: Vec<&BuildPath> = paths.iter().filter(|p| p.role == Role::Ships).collect();
+        let named = |arg: &String| {
+            shipping.iter().any(|p| {
+                if p.evidence.says.contains("called from") {
+                    self.mentioned.values().any(|names| names.contains(arg))
+                } else {
+                    self.mentioned.get(&p.evidence.file).is_some_and(|names| names.contains(arg))
+                }
+            })
+        };
+        let mut out: Vec<String> = Vec::new();
+        let args = df.global_args.iter().chain(df.stages.iter().flat_map(|s| s.instructions.iter()));
+        for kv in args.filter(|i| i.kind == crate::dockerfile::Kind::Arg).flat_map(|i| i.pairs().iter()) {
+            if named(&kv.key) && !out.contains(&kv.key) {
+                out.push(kv.key.clone());
+            }
+        }
+        out
     }
 
     /// The user the image `df` ships on runs as, when the repository's own Dockerfiles make
@@ -524,6 +565,10 @@ pub struct Answer {
     /// Dockerfiles make it ([`builders::inherited_env`]): what its RUNs run with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_env: Option<(String, Vec<(String, String)>)>,
+    /// The build arguments it declares that the repository's build files name: a build may
+    /// pass them ([`Model::given_args`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub given_args: Vec<String>,
 }
 
 /// One stage's role.
@@ -805,6 +850,7 @@ fn answer(paths: Vec<&BuildPath>, df: Option<&Dockerfile>) -> Answer {
         base_of: None,
         base_user: None,
         base_env: None,
+        given_args: Vec::new(),
     }
 }
 
@@ -1716,6 +1762,26 @@ mod tests {
             Vec::new(),
         );
         assert_eq!(ci.answer("Dockerfile", Some(&df)).role, Role::CiOnly);
+    }
+
+    /// onadata's workflow passes `optional_packages` (`build-args: optional_packages=…`): an
+    /// ARG a build file names may be given, so its default does not decide; `DEBUG`, named by
+    /// none, is not.
+    #[test]
+    fn build_arguments_a_build_file_names_may_be_given() {
+        let wf = "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          push: true\n          tags: o/app\n          build-args: |\n            optional_packages=${{ secrets.PKGS }}\n";
+        let sources = Sources {
+            files: vec![File { path: ".github/workflows/b.yml".into(), text: wf.into() }],
+            dockerfiles: vec!["Dockerfile".into()],
+            ..Sources::default()
+        };
+        let df = parse("ARG optional_packages\nFROM python:3.12\nARG DEBUG\nARG optional_packages\nRUN true\n");
+        assert_eq!(Model::read(&sources).answer("Dockerfile", Some(&df)).given_args, ["optional_packages"]);
+        // a development compose file that passes DEBUG gives nothing to the image that ships
+        let dev = "services:\n  app:\n    build:\n      context: .\n      args:\n        DEBUG: 1\n    volumes:\n      - .:/code\n";
+        let mut with_dev = sources.clone();
+        with_dev.files.push(File { path: "docker-compose.dev.yml".into(), text: dev.into() });
+        assert_eq!(Model::read(&with_dev).answer("Dockerfile", Some(&df)).given_args, ["optional_packages"]);
     }
 
     #[test]

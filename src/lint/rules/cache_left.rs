@@ -259,7 +259,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             if system_caches && (runs_playwright_deps(script) || runs_apt_setup_script(script)) {
                 seen.push("apt");
             }
-            for cmd in &script.commands {
+            for (at, cmd) in script.commands.iter().enumerate() {
+                // a cache only a build argument's branch fills is in no image built without it
+                if ctx.off_by_default(stage, ins, script, at) {
+                    continue;
+                }
                 let apt_update =
                     matches!(Manager::of(cmd), Some(m) if m.is_apt()) && cmd.subcommand() == Some("update");
                 let install = system_install(cmd);
@@ -688,6 +692,32 @@ mod tests {
         }
         assert!(lines("SL106", &uv.replace("RUN uv", "ENV UV_NO_CACHE=1\nRUN uv")).is_empty());
         assert!(messages("SL106", uv)[0].1.contains("the uv cache (~/.cache/uv)"));
+    }
+
+    /// LibrePhotos's shape: a cache only a build argument's branch fills (`if [ "$DEBUG" = 1
+    /// ]` under `ARG DEBUG`) is in no image built without it. Unless the argument is one
+    /// BuildKit sets (`TARGETPLATFORM`), or a build file of the repository names it, so a
+    /// build may pass it (onadata's workflow sets `optional_packages`).
+    #[test]
+    fn a_cache_only_a_build_arguments_branch_fills_is_not_flagged() {
+        let debug = "FROM python:3.12-slim\nARG DEBUG\nRUN if [ \"$DEBUG\" = 1 ]; then pip install -r dev.txt; fi\n";
+        assert!(lines("SL106", debug).is_empty());
+        let platform = "FROM python:3.12-slim\nARG TARGETPLATFORM\nRUN if [ \"$TARGETPLATFORM\" = \"linux/arm64\" ]; then pip install x.whl; fi\n";
+        assert_eq!(lines("SL106", platform), [3]);
+        let given = "FROM python:3.12-slim\nARG optional_packages\nRUN if [ -n \"$optional_packages\" ]; then pip install ${optional_packages}; fi\n";
+        assert!(lines("SL106", given).is_empty());
+        let cfg = crate::lint::LintConfig { given_args: vec!["optional_packages".into()], ..Default::default() };
+        let found = crate::lint::lint_text(given, "D", &cfg);
+        assert_eq!(found.iter().filter(|f| f.code == "SL106").map(|f| f.line).collect::<Vec<_>>(), [3]);
+        // no known path builds the file: any argument may be given, and an ENV made of one
+        // is as open (LibreTranslate's `ENV ENABLE_SSHD=${root_password:+true}`)
+        let made = "FROM python:3.12-slim\nARG root_password=\"\"\nENV ENABLE_SSHD=${root_password:+true}\nRUN if [ \"$ENABLE_SSHD\" = \"true\" ]; then apt-get update && apt-get install -y openssh-server; fi\n";
+        assert!(lines("SL106", made).is_empty());
+        let cfg = crate::lint::LintConfig { args_unknown: true, ..Default::default() };
+        for text in [debug, made] {
+            let found = crate::lint::lint_text(text, "D", &cfg);
+            assert_eq!(found.iter().filter(|f| f.code == "SL106").count(), 1, "{text}");
+        }
     }
 
     #[test]

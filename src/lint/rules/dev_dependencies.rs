@@ -71,21 +71,6 @@ fn no_dev_dependencies(ctx: &Ctx, stage: &Stage, at: usize) -> bool {
         })
 }
 
-/// The value of variable `v` at instruction `n` of a stage where the Dockerfile decides it:
-/// an ARG or ENV value in force there, or empty for an ARG the stage declared with none
-/// (`ARG DEBUG`). `None` for anything else (the base image's environment may set it).
-fn known_value(ctx: &Ctx, stage: &Stage, n: usize, v: &str) -> Option<String> {
-    if let Some((_, value)) = ctx.values(stage, n).iter().rev().find(|(k, _)| k == v) {
-        return Some(value.clone());
-    }
-    let declared = stage.instructions[..n]
-        .iter()
-        .filter(|i| i.kind == Kind::Arg)
-        .flat_map(|i| i.pairs().iter())
-        .any(|kv| kv.key == v);
-    declared.then(String::new)
-}
-
 /// The folder each command of a RUN runs in, relative to where the RUN starts (`/~run` is
 /// that folder, an absolute `cd` names its own): `None` after a `cd` that cannot be followed
 /// (`cd -`, `cd $DIR`, a `cd` under a condition).
@@ -134,8 +119,6 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in ctx.shipped() {
         let node_env_production = ctx.env(stage, "NODE_ENV").is_some_and(|v| v == "production");
         for (ins, script) in ctx.runs(stage) {
-            let n = stage.instructions.iter().position(|i| std::ptr::eq(i, ins)).unwrap_or(0);
-            let known = |v: &str| known_value(ctx, stage, n, v);
             let prunes = script.commands.iter().any(|c| {
                 matches!(c.program(), "npm" | "pnpm")
                     && c.subcommand() == Some("prune")
@@ -143,7 +126,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             });
             for (at, cmd) in script.commands.iter().enumerate() {
                 // an install only a build argument turns on (`if [ "$DEBUG" = 1 ]`, `ARG DEBUG`)
-                if crate::dockerfile::ship::off_by_default(script, at, &known) {
+                if ctx.off_by_default(stage, ins, script, at) {
                     continue;
                 }
                 let problem = if let Some((tool, args, project)) = node_install(cmd) {
