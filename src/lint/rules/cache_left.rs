@@ -14,6 +14,12 @@
 //! of the build context the RUN runs that removes the cache (photoprism's RUNs end with
 //! `/scripts/cleanup.sh`, which a COPY brought and which removes the apt lists).
 //!
+//! A command that runs only in a branch a build argument turns on (`if [ "$DEBUG" = 1 ]`
+//! under `ARG DEBUG`) leaves nothing in the image the paths that ship it build, when none of
+//! them names the argument. It counts as run when BuildKit sets the argument
+//! (`TARGETPLATFORM`), when the file of a path that ships names it (a workflow's
+//! `build-args`), and when no known path builds the file.
+//!
 //! Unlike hadolint (issues #929, #1056), a builder stage is never flagged: its cache does
 //! not ship, and keeping it there speeds up rebuilds.
 //!

@@ -6,8 +6,10 @@
 //! install is left alone when the package.json files the stage copied declare no
 //! devDependencies: there are none to leave out. So is an install that runs only when a build
 //! argument is set to what its default is not (`if [ "$DEBUG" = 1 ]` under `ARG DEBUG`,
-//! `[ "$DEVELOPMENT_MODE" = "True" ]` under `ARG DEVELOPMENT_MODE=False`): the image built
-//! as the Dockerfile stands has none (a build path that passes the argument is not read).
+//! `[ "$DEVELOPMENT_MODE" = "True" ]` under `ARG DEVELOPMENT_MODE=False`): the image
+//! that ships has none. The argument counts as given when BuildKit sets it, when the file of
+//! a path that ships names it (a workflow's `build-args`), and when no known path builds the
+//! file.
 //! So is an install whose `node_modules` the same RUN removes after it (`npm install && npm
 //! run build && rm -rf node_modules`): nothing of it reaches the layer.
 //!
