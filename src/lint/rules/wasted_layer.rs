@@ -132,7 +132,18 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                                     .collect();
                                 made_here.extend(outs.iter().cloned());
                                 made_here.extend(makes(cmd).into_iter().map(|p| absolute(&workdir, p)));
-                                packages_here |= crate::dockerfile::packages::system_install(cmd).is_some();
+                                // (a local package file too: `dpkg -i x.deb`, `rpm -i x.rpm`)
+                                let local_package = match prog {
+                                    "dpkg" => args.iter().any(|a| a == "-i" || a == "--install"),
+                                    "rpm" => args.iter().any(|a| {
+                                        a.starts_with('-')
+                                            && !a.starts_with("--")
+                                            && (a.contains('i') || a.contains('U'))
+                                    }),
+                                    _ => false,
+                                };
+                                packages_here |=
+                                    crate::dockerfile::packages::system_install(cmd).is_some() || local_package;
                                 created.extend(outs);
                             }
                         }
@@ -205,8 +216,15 @@ impl Under {
 
     /// Whether `path` lies inside what this wrote at `dest` only because a folder of the
     /// build context may hold anything (`COPY . /app`): no source names it and no listing
-    /// has it.
+    /// has it; or because a RUN's download or extraction there may hold anything
+    /// (homebridge's ffmpeg archive unpacked into `/` says nothing of `/var/lib/homebridge`,
+    /// which a later RUN's `dpkg -i` makes).
     fn only_maybe(&self, dest: &str, path: &str) -> bool {
+        if let Under::Run = self {
+            let inside =
+                path.strip_prefix(dest.trim_end_matches('/')).is_some_and(|r| r.starts_with('/') && r.len() > 1);
+            return inside;
+        }
         let Under::Context(sources) = self else { return false };
         let Some(rel) =
             path.strip_prefix(dest).map(|r| r.trim_start_matches('/')).filter(|r| !r.is_empty() || dest == "/")
@@ -330,6 +348,19 @@ mod tests {
                 "FROM alpine:3\nCOPY --from=b /out/app /usr/local/bin/\nRUN chmod -R 755 /usr/local/bin/app\n"
             ),
             vec![3]
+        );
+    }
+
+    /// homebridge's shape: an archive unpacked into `/` by an earlier RUN says nothing of the
+    /// `.deb` this RUN downloads and removes, nor of what its `dpkg -i` installs; a file an
+    /// earlier RUN downloaded and this one removes is still wasted.
+    #[test]
+    fn an_earlier_extraction_into_the_root_holds_only_maybe() {
+        let text = "FROM debian:12\nRUN curl -L https://x/f.tar.gz | tar xzf - -C /\nRUN curl -sSLf -o /hb.deb https://x/hb.deb && dpkg -i /hb.deb && rm -rf /hb.deb && chown -R root:root /opt/homebridge && rm -rf /var/lib/homebridge\n";
+        assert!(lines("SL109", text).is_empty());
+        assert_eq!(
+            lines("SL109", "FROM debian:12\nRUN curl -o /x.deb https://x/x.deb\nRUN dpkg -i /x.deb && rm /x.deb\n"),
+            [3]
         );
     }
 
