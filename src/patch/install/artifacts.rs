@@ -235,9 +235,11 @@ pub fn artifacts(commands: &[SimpleCommand], workdir: &str, at: Landing) -> Resu
             out.push(Artifact { from, to });
         }
     };
-    // a virtualenv the RUN creates (`python3 -m venv /venv`, `virtualenv /venv`) and, once
-    // activated (`source /venv/bin/activate`), what pip installs into
-    let mut created: Vec<String> = Vec::new();
+    // a virtualenv the RUN (or an earlier RUN of the stage) creates (`python3 -m venv /venv`,
+    // `virtualenv /venv`) and, once activated (`source /venv/bin/activate`), what pip
+    // installs into; a pip called by its path in one is that one's (indico's
+    // `${pip} install indico` in a RUN after the one that made the virtualenv, round 60)
+    let mut created: Vec<String> = at.venvs.to_vec();
     let mut active: Option<String> = env_venv(&at);
     // whether `cwd` is where the command runs: not while the base image's working folder is
     // unknown and no `cd` to an absolute path has left it

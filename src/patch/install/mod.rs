@@ -355,6 +355,39 @@ fn builds_from(df: &Dockerfile, graph: &Graph, root: usize, shipped: &[usize]) -
     Ok(rebased)
 }
 
+/// Each RUN of stage `si` parsed, a command a variable names read as the program the ARG and
+/// ENV values the Dockerfile gives it (those of the stages it is built FROM first) name:
+/// indico's `${pip} install uwsgi` under `ARG pip="${INDICO_VIRTUALENV}/bin/pip"` is that
+/// virtualenv's pip (round 60). The other words stay as written, so what the runtime
+/// installs or reruns still takes the build's arguments; edits land where the words are.
+fn parsed_runs(df: &Dockerfile, graph: &Graph, si: usize) -> Vec<Option<shell::Script>> {
+    let globals = crate::dockerfile::global_arg_defaults(&df.global_args);
+    let mut env: Vec<(String, String)> = Vec::new();
+    let mut out = Vec::new();
+    for s in graph.lineage(si) {
+        let mut values = crate::dockerfile::StageValues::new(&globals, env.clone());
+        out = df.stages[s]
+            .instructions
+            .iter()
+            .map(|i| {
+                values.take(i);
+                let mut script = (i.kind == Kind::Run).then(|| i.script().map(|t| shell::parse(&t))).flatten()?;
+                for c in &mut script.commands {
+                    let at = c.effective_start();
+                    let Some(word) = c.words.get(at).filter(|w| w.starts_with('$')) else { continue };
+                    let named = crate::dockerfile::substitute(word, &values.vars);
+                    if !named.is_empty() && !named.contains(['$', ' ']) {
+                        c.words[at] = named;
+                    }
+                }
+                Some(script)
+            })
+            .collect();
+        env = values.env;
+    }
+    out
+}
+
 /// Read the stage: `None` when it is no build-and-install stage.
 fn survey<'a>(df: &'a Dockerfile, inputs: &'a super::Inputs) -> Option<Result<Survey<'a>, Outcome>> {
     let graph = Graph::build(df, &inputs.targets).ok()?;
@@ -372,11 +405,7 @@ fn survey<'a>(df: &'a Dockerfile, inputs: &'a super::Inputs) -> Option<Result<Su
             format!("line {}: the base image comes from an ARG", stage.line),
         )));
     }
-    let scripts: Vec<Option<shell::Script>> = stage
-        .instructions
-        .iter()
-        .map(|i| (i.kind == Kind::Run).then(|| i.script().map(|s| shell::parse(&s))).flatten())
-        .collect();
+    let scripts = parsed_runs(df, &graph, index);
     let states: Vec<Option<ship::RunState>> = scripts.iter().map(|s| s.as_ref().map(ship::run_state)).collect();
     // (a script a RUN runs fetches with it too: alerta's `install-plugins.sh` pip-installs
     // `git+…` plugins)
@@ -3138,6 +3167,29 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         // pip called by the virtualenv's path, no activation
         let by_path = text.replace("  && source /venv/bin/activate \\\n  && pip3", "  && /venv/bin/pip");
         assert!(runtime(&patch(&by_path)).contains("COPY --from=build /venv /venv\n"), "{}", patch(&by_path).patched);
+    }
+
+    /// indico's shape (round 60, held out): the virtualenv's pip is an ARG (`ARG
+    /// pip="${INDICO_VIRTUALENV}/bin/pip"`), and the RUNs after the one that made the
+    /// virtualenv call it by that path. The command is read as the pip it names, and what it
+    /// installs lands in the virtualenv, not in the base's `/usr/local`.
+    #[test]
+    fn a_pip_named_by_an_arg_installs_into_the_virtualenv_an_earlier_run_made() {
+        let text = "FROM python:3.12-trixie\nENV INDICO_VIRTUALENV=\"/opt/indico/.venv\"\nARG pip=\"${INDICO_VIRTUALENV}/bin/pip\"\nARG tag=\"latest\"\nRUN apt-get update && apt-get -y install libpq-dev gcc libldap2-dev rsync && apt-get clean\nRUN set -ex && python -m venv ${INDICO_VIRTUALENV} && ${pip} install --upgrade pip setuptools wheel && ${pip} install uwsgi\nRUN if [ \"$tag\" = \"latest\" ]; then ${pip} install indico; else ${pip} install indico==${tag}; fi;\nRUN ${pip} install indico-plugins\nRUN ${INDICO_VIRTUALENV}/bin/indico setup create-symlinks /opt/indico\nENTRYPOINT [\"/opt/indico/.venv/bin/uwsgi\"]\n";
+        let p = patch(text);
+        let rt = runtime(&p);
+        assert!(
+            rt.contains("COPY --from=build /opt/indico/.venv /opt/indico/.venv\n") && !rt.contains("/usr/local"),
+            "{}",
+            p.patched
+        );
+        // the installs stay in the build stage, written as they were
+        assert!(
+            !rt.contains("${pip} install") && p.patched.contains("RUN ${pip} install indico-plugins\n"),
+            "{}",
+            p.patched
+        );
+        assert!(rt.contains("RUN ${INDICO_VIRTUALENV}/bin/indico setup create-symlinks /opt/indico\n"), "{rt}");
     }
 
     /// A virtualenv an earlier RUN makes and ENV activates for the later ones (superdesk's
