@@ -135,10 +135,13 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                                 // (a local package file too: `dpkg -i x.deb`, `rpm -i x.rpm`)
                                 let local_package = match prog {
                                     "dpkg" => args.iter().any(|a| a == "-i" || a == "--install"),
+                                    // (`-i`, `-U`, `-ivh`, `-Uvh`; not a query or an erase:
+                                    // `-qi`, `-qa`, `-e`)
                                     "rpm" => args.iter().any(|a| {
                                         a.starts_with('-')
                                             && !a.starts_with("--")
                                             && (a.contains('i') || a.contains('U'))
+                                            && !a.contains(['q', 'e'])
                                     }),
                                     _ => false,
                                 };
@@ -362,6 +365,10 @@ mod tests {
             lines("SL109", "FROM debian:12\nRUN curl -o /x.deb https://x/x.deb\nRUN dpkg -i /x.deb && rm /x.deb\n"),
             [3]
         );
+        // an rpm query installs nothing: what the earlier RUN put in /opt is still its own
+        let query = "FROM fedora:40\nRUN curl -L https://x/f.tar.gz | tar xzf - -C /opt\nRUN rpm -qi bash && rm -rf /opt/tool\n";
+        assert_eq!(lines("SL109", query), [3]);
+        assert!(lines("SL109", &query.replace("rpm -qi bash", "rpm -ivh /tmp/tool.rpm")).is_empty());
     }
 
     #[test]
