@@ -99,6 +99,20 @@ pub fn platform_args(platform: &str) -> Vec<(String, String)> {
     out
 }
 
+/// Whether BuildKit sets build argument `name` itself, whatever the Dockerfile's default: a
+/// platform ARG ([`platform_args`]) or one of the predefined proxy ARGs.
+pub fn set_by_buildkit(name: &str) -> bool {
+    const PROXIES: &[&str] = &["HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY"];
+    platform_args("linux/amd64").iter().any(|(k, _)| k == name) || PROXIES.contains(&name.to_ascii_uppercase().as_str())
+}
+
+/// The names a text writes (`[A-Za-z_][A-Za-z0-9_]*`): what a variable reference, an ARG or a
+/// build file's `build-args` can name.
+pub fn names_in(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+}
+
 /// What a name holding BuildKit's automatic platform ARGs becomes on each of [`PLATFORMS`],
 /// in that order, without repeats; empty when it names none of them.
 pub fn platform_expansions(name: &str) -> Vec<String> {
@@ -163,4 +177,26 @@ pub fn tag_from_arg(written: &str) -> bool {
 /// build argument: `${BASE}`, `${IMAGE}:1`; not `${REGISTRY}/ubuntu:20.04`.
 pub fn name_from_arg(written: &str) -> bool {
     written.rsplit('/').next().and_then(|last| last.split([':', '@']).next()).is_some_and(|name| name.contains('$'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{names_in, set_by_buildkit};
+
+    /// The platform ARGs and the proxies (either case) are BuildKit's; a build's own are not.
+    #[test]
+    fn buildkit_sets_the_platform_and_proxy_args() {
+        for n in ["TARGETPLATFORM", "TARGETARCH", "BUILDOS", "TARGETVARIANT", "HTTPS_PROXY", "no_proxy"] {
+            assert!(set_by_buildkit(n), "{n}");
+        }
+        for n in ["DEBUG", "TARGET", "PLATFORM", "root_password"] {
+            assert!(!set_by_buildkit(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn names_are_runs_of_letters_digits_and_underscores() {
+        let names: Vec<&str> = names_in("${root_password:+true} optional_packages=$X 9lives _ok").collect();
+        assert_eq!(names, ["root_password", "true", "optional_packages", "X", "_ok"]);
+    }
 }

@@ -24,8 +24,8 @@ use parse_dockerfile as pd;
 /// FROM and `COPY --from` images, read by the one reference parser (Docker's normalisation).
 pub use crate::reference::ImageRef;
 pub use args::{
-    global_arg_defaults, name_from_arg, platform_args, platform_expansions, substitute, tag_from_arg, StageValues,
-    PLATFORMS,
+    global_arg_defaults, name_from_arg, names_in, platform_args, platform_expansions, set_by_buildkit, substitute,
+    tag_from_arg, StageValues, PLATFORMS,
 };
 pub use graph::{Graph, StageRef};
 use parse::{convert, crate_error, line_starts, position};

@@ -225,26 +225,6 @@ impl<'a> Ctx<'a> {
     /// `optional_packages`), and so may anyone when no known path builds the file
     /// (LibreTranslate's `root-with-sshd.Dockerfile` is built by hand with `root_password`).
     pub fn known_value(&self, stage: &Stage, n: usize, v: &str) -> Option<String> {
-        const AUTOMATIC: &[&str] = &[
-            "TARGETPLATFORM",
-            "TARGETOS",
-            "TARGETARCH",
-            "TARGETVARIANT",
-            "BUILDPLATFORM",
-            "BUILDOS",
-            "BUILDARCH",
-            "BUILDVARIANT",
-            "HTTP_PROXY",
-            "HTTPS_PROXY",
-            "FTP_PROXY",
-            "NO_PROXY",
-            "ALL_PROXY",
-            "http_proxy",
-            "https_proxy",
-            "ftp_proxy",
-            "no_proxy",
-            "all_proxy",
-        ];
         let env = self.values(stage, n).iter().rev().find(|(k, _)| k == v);
         let before = &stage.instructions[..n.min(stage.instructions.len())];
         // the ENV that sets it last, as written: one made of a build argument
@@ -256,7 +236,7 @@ impl<'a> Ctx<'a> {
             .find_map(|i| i.pairs().iter().find(|kv| kv.key == v).map(|kv| kv.value.clone().unwrap_or_default()));
         let given = |name: &str| self.config.args_unknown || self.config.given_args.iter().any(|a| a == name);
         let made_of_given = |value: &str| {
-            let mut names = value.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+            let mut names = crate::dockerfile::names_in(value);
             value.contains('$')
                 && (self.config.args_unknown || names.any(|w| self.config.given_args.iter().any(|a| a == w)))
         };
@@ -264,7 +244,7 @@ impl<'a> Ctx<'a> {
             None => given(v),
             Some(value) => made_of_given(value),
         };
-        if AUTOMATIC.contains(&v) || open {
+        if crate::dockerfile::set_by_buildkit(v) || open {
             return None;
         }
         if let Some((_, value)) = env {

@@ -24,7 +24,7 @@ const MAX_WALKED: usize = 500_000;
 /// (`vendor/`, `third_party/`, `node_modules/`): nothing in this repository builds or runs
 /// what is there.
 pub fn is_vendored(path: &str) -> bool {
-    path.split('/').any(|p| matches!(p, "vendor" | "third_party" | "third-party" | "node_modules"))
+    path.split('/').any(|p| repository::VENDORED.contains(&p))
 }
 
 /// The nearest folder above `file` (or `file` itself, when it is a folder) that holds

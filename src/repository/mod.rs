@@ -316,19 +316,15 @@ pub struct Model {
     mentioned: std::collections::HashMap<String, std::collections::HashSet<String>>,
 }
 
-/// The names a text writes: its runs of letters, digits and `_` that do not start with a
-/// digit.
-fn names_in(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
-}
-
 impl Model {
     /// Read every source into build paths.
     pub fn read(sources: &Sources) -> Model {
         let mut model = Model::new(sources.stated.clone(), sources.notes.clone());
-        model.mentioned =
-            sources.files.iter().map(|f| (f.path.clone(), names_in(&f.text).map(str::to_owned).collect())).collect();
+        model.mentioned = sources
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), crate::dockerfile::names_in(&f.text).map(str::to_owned).collect()))
+            .collect();
         let bake = bake::Resolver::new(sources);
         workflows::read(sources, &bake, &mut model);
         library::read(sources, &mut model);
@@ -674,8 +670,11 @@ fn named_builder(dockerfile: &str) -> Option<Evidence> {
 /// `third-party`, `node_modules`): the file is another repository's copy.
 pub fn vendored_folder(path: &str) -> Option<&str> {
     let folders = path.rsplit_once('/').map_or("", |(d, _)| d);
-    folders.split('/').find(|f| matches!(*f, "vendor" | "third_party" | "third-party" | "node_modules"))
+    folders.split('/').find(|f| VENDORED.contains(f))
 }
+
+/// The names of folders that hold other repositories' files, vendored.
+pub const VENDORED: &[&str] = &["vendor", "third_party", "third-party", "node_modules"];
 
 pub fn named_path(dockerfile: &str, by_name: bool) -> Option<BuildPath> {
     let parts: Vec<&str> = dockerfile.split('/').collect();
