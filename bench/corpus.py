@@ -57,9 +57,25 @@ COMPOSE_NAME = re.compile(r"(docker-)?compose([.-][^/]*)?\.ya?ml")
 CONFIG = (".shiplight.yml", ".shiplight.yaml", ".hadolint.yaml", ".hadolint.yml")
 
 
+def is_pipeline(path):
+    """Another CI system's pipeline file, as shiplight's `repository::pipelines` knows them."""
+    base = os.path.basename(path)
+    stem, ext = os.path.splitext(base)
+    if ext not in (".yml", ".yaml"):
+        return False
+    return (path in (".gitlab-ci.yml", ".gitlab-ci.yaml", ".circleci/config.yml", ".circleci/config.yaml",
+                     ".travis.yml", ".travis.yaml", ".drone.yml", ".drone.yaml", ".woodpecker.yml",
+                     ".woodpecker.yaml", "bitbucket-pipelines.yml")
+            or base.endswith(".gitlab-ci.yml")
+            or path.startswith(".gitlab/ci/")
+            or (path.startswith(".woodpecker/") and "/" not in path[len(".woodpecker/"):])
+            or stem.startswith(("cloudbuild", "azure-pipelines", "buildspec")))
+
+
 def build_relevant(path):
     """Whether a repository file says how its Dockerfiles are built: the Dockerfiles, compose
-    files anywhere, the GitHub workflows and local actions, bake files, dev containers,
+    files anywhere, the GitHub workflows and local actions, other CI systems' pipelines, bake
+    files, dev containers,
     Gitpod's configuration, Makefiles, shell scripts and package.json files, official-images manifests,
     uWSGI's configuration and shiplight's or hadolint's configuration."""
     base = os.path.basename(path)
@@ -68,6 +84,9 @@ def build_relevant(path):
             or COMPOSE_NAME.fullmatch(base) is not None
             or re.fullmatch(r"\.github/workflows/[^/]+\.ya?ml", path) is not None
             or (path.startswith(".github/actions/") and base in ("action.yml", "action.yaml"))
+            # other CI systems' pipelines (GitLab, CircleCI, Cloud Build, Azure, Travis, Drone,
+            # Woodpecker, Bitbucket, CodeBuild): libraries.io pushes from Cloud Build (round 61)
+            or is_pipeline(path)
             or re.fullmatch(r"docker-bake[^/]*\.(hcl|json)", base) is not None
             # any HCL file: a workflow may bake one by any name and folder (Mailu's
             # `tests/build.hcl`, held out in round 22)

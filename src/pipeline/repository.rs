@@ -100,6 +100,7 @@ pub fn sources(root: &Path, stated: Vec<BuildPath>) -> Sources {
         // someone else's repository, vendored: nothing here runs its build files
         let wanted = !is_vendored(&rel)
             && (repository::workflows::is_workflow_path(&rel)
+                || repository::pipelines::is_pipeline_path(&rel)
                 || repository::compose::is_compose_name(name)
                 || repository::bake::is_bake_name(name)
                 || name.ends_with(".hcl")

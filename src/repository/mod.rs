@@ -5,8 +5,9 @@
 //! them opens a workflow, bake, compose or dev container file itself.
 //!
 //! Evidence, strongest first ([`Source`]): `.shiplight.yml`'s `images:`, the Action's own
-//! inputs, GitHub workflows (`workflows`), bake files (`bake`), compose files (`compose`), dev
-//! containers (`devcontainer`). Roles ([`Role`]): an image is pushed, loaded or tagged for
+//! inputs, GitHub workflows (`workflows`) and other CI systems' pipelines (`pipelines`: the
+//! builds that ship), bake files (`bake`), compose files (`compose`), dev containers
+//! (`devcontainer`). Roles ([`Role`]): an image is pushed, loaded or tagged for
 //! use (**ships**); a dev container or a compose service that runs the host's sources
 //! (**development**); a build that only exports files, validates or tests (**ci-only**); an
 //! image whose own ENTRYPOINT/CMD is a compiler or build tool (**toolchain-product**: the
@@ -28,6 +29,7 @@ pub mod devcontainer;
 pub mod gitpod;
 pub mod library;
 pub mod make;
+pub mod pipelines;
 pub mod tilt;
 pub mod tree;
 pub mod workflows;
@@ -82,6 +84,7 @@ pub enum Source {
     Config,
     /// The Action's `dockerfile` and `target` inputs.
     ActionInput,
+    /// A CI pipeline: a GitHub workflow, or another system's ([`pipelines`]).
     Workflow,
     /// An official-images manifest (`library/ros`, `ros/ros`).
     Library,
@@ -327,6 +330,7 @@ impl Model {
             .collect();
         let bake = bake::Resolver::new(sources);
         workflows::read(sources, &bake, &mut model);
+        pipelines::read(sources, &bake, &mut model);
         library::read(sources, &mut model);
         bake.standalone(&mut model);
         compose::read(sources, &mut model);

@@ -189,6 +189,8 @@ struct Here<'a> {
     file: &'a str,
     /// The reusable workflow that called this one, for the evidence text.
     via: Option<String>,
+    /// Only builds that ship are evidence (another CI system's pipeline, [`read_script`]).
+    ships_only: bool,
 }
 
 /// Read every workflow.
@@ -230,7 +232,7 @@ fn read_file(
         }
     }
     env_of(doc.get("env"), &mut scope.env, &Scope { inputs: scope.inputs.clone(), ..Scope::default() });
-    let here = Here { file: path, via };
+    let here = Here { file: path, via, ships_only: false };
     for (job_id, job) in doc.get("jobs").map(Node::entries).unwrap_or_default() {
         let Some(combos) = matrix(job) else {
             model.notes.push(Note {
@@ -354,7 +356,7 @@ fn read_steps(
                 (_, Some(n)) if n.contains("retry") => {
                     if let Some(command) = with.and_then(|w| w.str_at("command")) {
                         let budget = std::cell::Cell::new(MAX_FOLLOWED);
-                        run_step(sources, bake, model, here, step, command, job_dir, &s, job, 0, &budget);
+                        run_step(sources, bake, model, here, step.line, command, job_dir, &s, job, 0, &budget);
                     }
                 }
                 _ => {}
@@ -365,7 +367,7 @@ fn read_steps(
                 .and_then(|w| expand(w, &s).ok())
                 .and_then(|w| join(".", &w))
                 .unwrap_or_else(|| job_dir.to_owned());
-            run_step(sources, bake, model, here, step, run, &dir, &s, job, 0, &std::cell::Cell::new(MAX_FOLLOWED));
+            run_step(sources, bake, model, here, step.line, run, &dir, &s, job, 0, &std::cell::Cell::new(MAX_FOLLOWED));
         }
     }
 }
@@ -413,7 +415,7 @@ fn composite(
     let inner =
         Scope { inputs, matrix: scope.matrix.clone(), env: scope.env.clone(), checkout: scope.checkout.clone() };
     let steps: Vec<&Node> = runs.and_then(|r| r.get("steps")).map(Node::items).unwrap_or_default().iter().collect();
-    let via = Here { file: &file.path, via: Some(format!("{}:{}", here.file, step.line)) };
+    let via = Here { file: &file.path, via: Some(format!("{}:{}", here.file, step.line)), ships_only: here.ships_only };
     read_steps(sources, bake, model, &via, &steps, &inner, ".", depth + 1, None);
 }
 
@@ -677,6 +679,9 @@ fn push_path(
             role = Role::CiOnly;
             what = format!("{what}, and it is in a test folder (`{f}/`): a test's image");
         }
+    }
+    if here.ships_only && role != Role::Ships {
+        return;
     }
     let target_text = target.as_ref().map(|(t, _)| format!(" (target `{t}`)")).unwrap_or_default();
     model.paths.push(BuildPath {
@@ -997,7 +1002,7 @@ fn run_step(
     bake: &Resolver,
     model: &mut Model,
     here: &Here,
-    step: &Node,
+    line: usize,
     run: &str,
     dir: &str,
     scope: &Scope,
@@ -1011,6 +1016,7 @@ fn run_step(
         && !run.contains("make")
         && !run.contains(".sh")
         && !run.contains("run")
+        && !run.contains("executor")
     {
         return;
     }
@@ -1056,7 +1062,7 @@ fn run_step(
                     note(
                         model,
                         here,
-                        step.line,
+                        line,
                         format!("`{}` runs too much to follow; the rest is not read", words.join(" ")),
                     );
                     break;
@@ -1066,9 +1072,9 @@ fn run_step(
                     Some(v) => format!("{}, called from {v}", f.via),
                     None => f.via,
                 };
-                let inner = Here { file: here.file, via: Some(via) };
+                let inner = Here { file: here.file, via: Some(via), ships_only: here.ships_only };
                 let fscope = Scope { env: f.env, ..scope.clone() };
-                run_step(sources, bake, model, &inner, step, &f.text, &f.dir, &fscope, &fjob, depth + 1, budget);
+                run_step(sources, bake, model, &inner, line, &f.text, &f.dir, &fscope, &fjob, depth + 1, budget);
             }
             continue;
         }
@@ -1079,7 +1085,7 @@ fn run_step(
                     note(
                         model,
                         here,
-                        step.line,
+                        line,
                         says(here, format!("{who}: `{u}` may hold its options (`-f`, `--push`), which cannot be read here; not followed")),
                     );
                     continue;
@@ -1092,7 +1098,7 @@ fn run_step(
                     note(
                         model,
                         here,
-                        step.line,
+                        line,
                         format!("{who}: `{u}` holds a variable that cannot be resolved here; not followed"),
                     );
                     continue;
@@ -1112,12 +1118,12 @@ fn run_step(
                     sources,
                     model,
                     here,
-                    step.line,
+                    line,
                     &who,
                     &cwd,
                     &b.context,
                     b.file.as_deref(),
-                    b.target.clone().map(|t| (t, step.line)),
+                    b.target.clone().map(|t| (t, line)),
                     &fate,
                     name,
                 );
@@ -1131,7 +1137,7 @@ fn run_step(
                 let ev = Evidence {
                     source: Source::Workflow,
                     file: here.file.to_owned(),
-                    line: step.line,
+                    line,
                     says: says(here, "`docker buildx bake` in a run step builds".into()),
                 };
                 bake.invoke(&inv, &ev, model);
@@ -1518,6 +1524,9 @@ const BAKE_VALUES: &[&str] =
 /// bake`, `docker bake`.
 fn cli(words: &[String]) -> Option<Cli> {
     let program = words.first()?.rsplit('/').next()?;
+    if program == "executor" && (words[0] == "executor" || words[0].contains("kaniko")) {
+        return kaniko(&words[1..]);
+    }
     if !matches!(program, "docker" | "podman" | "buildah") {
         return None;
     }
@@ -1594,6 +1603,88 @@ fn cli(words: &[String]) -> Option<Cli> {
         call: one(&["--call"]).or_else(|| has(&["--check"]).then(|| "check".to_owned())),
         contexts: all(&["--build-context"]),
     }))
+}
+
+/// kaniko's executor (`/kaniko/executor`, Cloud Build's `gcr.io/kaniko-project/executor`
+/// step): `--context` (a folder, or `dir://` one; the working folder by default),
+/// `--dockerfile`, `--target`, and `--destination`s it pushes to unless `--no-push`, when it
+/// keeps the image only in the archive a `--tar-path` names. Context paths in another storage (`gs://`,
+/// `git://`) are not this repository's.
+fn kaniko(args: &[String]) -> Option<Cli> {
+    let mut b = CliBuild { context: ".".into(), ..CliBuild::default() };
+    let mut no_push = false;
+    let mut saved = false;
+    let mut j = 0;
+    while j < args.len() {
+        let a = args[j].as_str();
+        let (k, inline) = match a.split_once('=') {
+            Some((k, v)) if k.starts_with('-') => (k, Some(v.to_owned())),
+            _ => (a, None),
+        };
+        let takes = matches!(
+            k,
+            "-c" | "--context" | "-f" | "--dockerfile" | "--target" | "-d" | "--destination" | "--tar-path"
+        );
+        let value = match (&inline, takes) {
+            (Some(v), _) => v.clone(),
+            (None, true) => {
+                j += 1;
+                args.get(j).cloned().unwrap_or_default()
+            }
+            (None, false) => String::new(),
+        };
+        match k {
+            "-c" | "--context" => {
+                let v = value.strip_prefix("dir://").unwrap_or(&value);
+                if v.contains("://") {
+                    return None;
+                }
+                b.context = v.to_owned();
+            }
+            "-f" | "--dockerfile" => b.file = Some(value),
+            "--target" => b.target = Some(value),
+            "-d" | "--destination" => b.tags.push(value),
+            "--tar-path" => saved = true,
+            "--no-push" => no_push = inline.as_deref().is_none_or(|v| v != "false"),
+            _ => {}
+        }
+        j += 1;
+    }
+    b.push = !no_push && !b.tags.is_empty();
+    // `--no-push` keeps no image by its destinations' names, unless it saves it as an archive
+    // (an image, as `docker save` writes, which the job may push after)
+    if no_push && !saved {
+        b.tags.clear();
+    }
+    Some(Cli::Build(b))
+}
+
+/// A shell script another CI system's pipeline runs ([`super::pipelines`]), read as a run
+/// step is: from `dir`, with `env`, in a job whose scripts are `job` (what the job does with
+/// its images, as [`JobUse`] reads a GitHub job's run steps). Only builds that ship are
+/// evidence: a repository that tests its image on Travis or CircleCI and publishes it by
+/// Docker Hub's automated builds (Docker-Nagios, docker-openvpn) leaves no trace of the
+/// publishing, so a test build there says nothing about whether the image ships.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn read_script(
+    sources: &Sources,
+    bake: &Resolver,
+    model: &mut Model,
+    file: &str,
+    line: usize,
+    script: &str,
+    dir: &str,
+    env: &BTreeMap<String, String>,
+    job: &[String],
+) {
+    let mut use_ = JobUse::default();
+    for text in job {
+        use_.read_run(text);
+    }
+    let here = Here { file, via: None, ships_only: true };
+    let scope = Scope { env: env.clone(), ..Scope::default() };
+    let budget = std::cell::Cell::new(MAX_FOLLOWED);
+    run_step(sources, bake, model, &here, line, script, dir, &scope, &use_, 0, &budget);
 }
 
 #[cfg(test)]
