@@ -549,6 +549,14 @@ pub fn installs_browsers(c: &SimpleCommand) -> bool {
     }
 }
 
+/// Whether a command installs the Rust toolchain with rustup: it fetches rustup's installer
+/// (piped to a shell or saved), or runs `rustup-init` (not only asked its version).
+pub fn installs_rust(c: &SimpleCommand) -> bool {
+    fetches_rustup(c)
+        || (c.program().rsplit('/').next() == Some("rustup-init")
+            && !c.args().iter().any(|a| matches!(a.as_str(), "--version" | "-V" | "--help" | "-h")))
+}
+
 /// Whether a command fetches rustup's installer (`curl https://sh.rustup.rs -sSf | sh -s --
 /// -y`, `wget …/rustup-init`): it installs the Rust toolchain, a build step.
 fn fetches_rustup(c: &SimpleCommand) -> bool {

@@ -86,6 +86,33 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                 installs.iter().flat_map(|(p, _)| p.iter().copied()).filter(|p| is_toolchain_package(p)).collect();
             let runtime_pkgs = installs.iter().flat_map(|(p, _)| p.iter()).any(|p| !is_toolchain_package(p));
             let housekeeping_only = parsed.commands.iter().all(|c| matches!(roles::of(c), Role::Install | Role::Clean));
+            // a RUN that only installs Rust with rustup (Watcher's `curl https://sh.rustup.rs |
+            // sh -s -- -y` in the shipped stage): it goes when nothing after it builds, here
+            // or in a stage built FROM this one, and no build stage is built FROM it
+            if installs.is_empty() && installs_only_rust(&parsed) {
+                let here = Here { si, line: ins.line, builders: &[], headers: false };
+                let runs_rust = df.stages.iter().enumerate().any(|(s, stage)| {
+                    (s == si || descends_from(df, &graph, s, si))
+                        && stage.instructions.iter().any(|i| {
+                            matches!(i.kind, Kind::Cmd | Kind::Entrypoint)
+                                && shell::split_words(&i.script().unwrap_or_default())
+                                    .iter()
+                                    .any(|w| matches!(w.rsplit('/').next(), Some("cargo" | "rustc" | "rustup")))
+                        })
+                });
+                if let Some(refusal) = still_built_with(df, &graph, &here) {
+                    return Some(Err(refusal));
+                }
+                if builders_of(df, &graph, si).is_empty() && !runs_rust {
+                    edits.push(Edit::delete(df.line_range(ins.line, ins.end_line)));
+                    rationale.push(Rationale::new(
+                        "SL101",
+                        ins.line,
+                        "the Rust toolchain (rustup) no longer installed in a stage that ships: nothing after it builds with it",
+                    ));
+                    continue;
+                }
+            }
             if !toolchain.is_empty() {
                 // a library's `-dev` package gives way to the library, not to nothing: what the
                 // stage copies from a build stage may link it (`x264-dev` pulled in `x264-libs`)
@@ -164,6 +191,17 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         )));
     }
     Some(edited(df, target, edits, "slim", rationale))
+}
+
+/// Whether a RUN does nothing but install Rust with rustup: it fetches the installer (or
+/// runs `rustup-init`), and its other commands are the shell the installer is piped into,
+/// rustup itself (`rustup component add`), `chmod`, `rm` and `set`.
+fn installs_only_rust(parsed: &shell::Script) -> bool {
+    parsed.commands.iter().any(roles::installs_rust)
+        && parsed.commands.iter().all(|c| {
+            roles::installs_rust(c)
+                || matches!(c.program().rsplit('/').next(), Some("sh" | "bash" | "rustup" | "chmod" | "rm" | "set"))
+        })
 }
 
 /// Whether an apt install of the RUN takes Recommends (no `--no-install-recommends`).
@@ -662,6 +700,35 @@ mod tests {
     use crate::patch::{diff, suggest, Outcome as O, Templates};
 
     const HEAVY: &str = include_str!("../../examples/flask/heavy-runtime.Dockerfile");
+
+    /// Watcher (round 61): the shipped stage installs Rust with rustup and copies its
+    /// Python environment from a build stage; nothing after it builds, so the RUN goes. A
+    /// later build that may use it (a `pip install`, a `cargo build`) keeps it.
+    #[test]
+    fn a_rustup_install_nothing_builds_with_goes() {
+        let t = Templates::built_in();
+        let text = "FROM python:3.12-slim-bookworm AS build
+RUN pip install --prefix=/install -r requirements.txt
+
+FROM python:3.12-slim-bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+# Install Rust (build only)
+RUN curl https://sh.rustup.rs -sSf | sh -s -- -y
+ENV PATH=\"/root/.cargo/bin:${PATH}\"
+COPY --from=build /install /usr/local
+COPY . .
+RUN python manage.py collectstatic --noinput
+CMD [\"python\", \"manage.py\", \"runserver\"]
+";
+        let O::Patch(p) = suggest(text, "Dockerfile", &Default::default(), &t) else { panic!("a patch") };
+        assert!(!p.patched.contains("rustup"), "{}", p.patched);
+        assert!(p.patched.contains("RUN python manage.py collectstatic"), "{}", p.patched);
+        assert!(p.rationale.iter().any(|r| r.rule == "SL101" && r.message.contains("Rust")), "{:?}", p.rationale);
+        for later in ["RUN pip install --no-cache-dir orjson\n", "RUN cargo build --release\n"] {
+            let built = text.replace("COPY . .\n", &format!("COPY . .\n{later}"));
+            assert!(matches!(suggest(&built, "Dockerfile", &Default::default(), &t), O::Refused(_)), "{later}");
+        }
+    }
 
     #[test]
     fn a_toolchain_a_later_build_still_uses_stays() {

@@ -3,7 +3,11 @@
 //! cargo, maven, gradle, `*-jdk`, `*-dev`, `*-devel`, git when a RUN fetches sources with it …) installed with
 //! apt-get, apt, apk, yum, dnf or microdnf in a stage that ships: the final stage, or a stage
 //! the final stage is built `FROM`. Also flags a toolchain base image (golang, rust, maven,
-//! gradle, gcc, a JDK, the .NET SDK) in the final stage. Builder stages are never flagged.
+//! gradle, gcc, a JDK, the .NET SDK) in the final stage, and the Rust toolchain installed by
+//! rustup's installer (`curl https://sh.rustup.rs | sh -s -- -y`, `./rustup-init -y`) in a
+//! stage that ships, unless the same RUN removes rustup's home after it (`$RUSTUP_HOME`, else
+//! `~/.rustup`, or a folder above it: the official ruby images' `rm -rf /tmp/rust`) or runs
+//! `rustup self uninstall`. Builder stages are never flagged.
 //!
 //! A `-dev` name counts as headers where the distributions name them so (`lib*-dev`, a
 //! name with a version, `python3-dev` and the other runtimes'): after a RUN adds a vendor's
@@ -51,6 +55,68 @@ use crate::lint::{Ctx, Hit};
 
 const FIX: &str =
     "install it in a `build` stage and COPY --from=build only the artifacts (`shiplight suggest` writes the patch)";
+
+const FIX_RUST: &str = "install Rust and build in a `build` stage and COPY --from=build only the artifacts, or remove rustup's home (`$RUSTUP_HOME`, `~/.rustup`) at the end of the same RUN";
+
+/// Whether a RUN installs the Rust toolchain with rustup (`curl https://sh.rustup.rs | sh -s
+/// -- -y`, `./rustup-init -y`) and leaves it in its layer: the same RUN does not remove
+/// rustup's home after it (the official ruby images: `export RUSTUP_HOME='/tmp/rust/rustup'
+/// …; rm -rf /tmp/rust`), nor run `rustup self uninstall`. rustup's home is `$RUSTUP_HOME`
+/// (the RUN's own export, else the stage's ENV), else `~/.rustup`. An install only a build
+/// argument turns on is not one.
+fn rust_left(
+    ctx: &Ctx,
+    stage: &crate::dockerfile::Stage,
+    ins: &crate::dockerfile::Instruction,
+    script: &crate::dockerfile::shell::Script,
+) -> bool {
+    let Some(at) = script.commands.iter().position(crate::dockerfile::roles::installs_rust) else {
+        return false;
+    };
+    if ctx.off_by_default(stage, ins, script, at) {
+        return false;
+    }
+    // `$HOME`, `~`, `/root` and `/home/<user>` are one home: whose it is does not matter here
+    let home = |p: &str| -> String {
+        let p = p.trim_end_matches("/*").trim_end_matches('/');
+        for prefix in ["${HOME}", "$HOME", "~", "/root"] {
+            if let Some(rest) = p.strip_prefix(prefix).filter(|r| r.is_empty() || r.starts_with('/')) {
+                return format!("~{rest}");
+            }
+        }
+        if let Some(rest) = p.strip_prefix("/home/") {
+            return format!("~{}", rest.find('/').map_or("", |i| &rest[i..]));
+        }
+        p.to_owned()
+    };
+    let mut rustup_home = ctx.env(stage, "RUSTUP_HOME").map_or_else(|| "~/.rustup".to_owned(), &home);
+    for (k, c) in script.commands.iter().enumerate() {
+        let exported = if c.program() == "export" { c.args().to_vec() } else { Vec::new() };
+        for a in c.assignments.iter().chain(&exported) {
+            if let Some(v) = a.strip_prefix("RUSTUP_HOME=") {
+                rustup_home = home(v);
+            }
+        }
+        if k <= at || !crate::dockerfile::ship::follows(script, k, at) {
+            continue;
+        }
+        let args: Vec<&str> = c.args().iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
+        if c.program() == "rustup" && args.starts_with(&["self", "uninstall"]) {
+            return false;
+        }
+        if c.program() == "rm" {
+            let gone = args.iter().any(|a| {
+                let a = a.replace("${RUSTUP_HOME}", &rustup_home).replace("$RUSTUP_HOME", &rustup_home);
+                let a = home(&a);
+                !a.is_empty() && a != "/" && (rustup_home == a || rustup_home.starts_with(&format!("{a}/")))
+            });
+            if gone {
+                return false;
+            }
+        }
+    }
+    true
+}
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     // an image whose ENTRYPOINT is the compiler ships its toolchain on purpose
@@ -101,11 +167,22 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     }
                 }
             }
+            let rust = scripts.get(n).is_some_and(|script| rust_left(ctx, stage, ins, script));
+            if tools.is_empty() && !rust {
+                continue;
+            }
             if tools.is_empty() {
+                let message = format!(
+                    "the Rust toolchain (rustc, cargo) is installed with rustup in {where_}, and this RUN does not remove it: it ships in the image"
+                );
+                out.push(Hit::on(ins, stage, message).fix(FIX_RUST));
                 continue;
             }
             let noun = if tools.len() == 1 { "is a build-only package" } else { "are build-only packages" };
             let mut message = format!("{} {noun} installed in {where_}: it ships in the image", list(&tools));
+            if rust {
+                message.push_str(", as does the Rust toolchain this RUN installs with rustup");
+            }
             if !maybe.is_empty() {
                 message = format!(
                     "{} {noun} installed in {where_}, and removed only if a condition holds ({}): it may ship in the image",
@@ -291,5 +368,44 @@ mod tests {
             "FROM debian:12\nRUN apt-get install -y git && git clone https://x/y /y\nENTRYPOINT [\"git\"]\n"
         )
         .is_empty());
+    }
+}
+
+#[cfg(test)]
+mod rust_tests {
+    use crate::lint::rules::testing::{lines, messages};
+
+    /// Watcher (round 61): rustup piped to a shell in the shipped stage, nothing removes it.
+    #[test]
+    fn rustup_left_in_a_shipped_stage_is_flagged() {
+        let watcher = "FROM python:3.12-slim-bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\nRUN curl https://sh.rustup.rs -sSf | sh -s -- -y\nENV PATH=\"/root/.cargo/bin:${PATH}\"\nCMD [\"python\", \"manage.py\", \"runserver\"]\n";
+        let m = messages("SL101", watcher);
+        assert!(m.len() == 1 && m[0].0 == 3 && m[0].1.contains("Rust toolchain"), "{m:?}");
+        // with a package in the same RUN: one finding that names both
+        let both = "FROM debian:12-slim\nRUN apt-get install -y gcc && curl https://sh.rustup.rs -sSf | sh -s -- -y\n";
+        let m = messages("SL101", both);
+        assert!(m.len() == 1 && m[0].1.contains("`gcc`") && m[0].1.contains("rustup"), "{m:?}");
+        // in a build stage it is the build's
+        let staged = "FROM debian:12 AS build\nRUN curl https://sh.rustup.rs -sSf | sh -s -- -y\nFROM debian:12-slim\nCOPY --from=build /root/.cargo/bin/x /x\n";
+        assert!(lines("SL101", staged).is_empty());
+    }
+
+    /// Removed in the same RUN: the official ruby images' `/tmp/rust`, the default home,
+    /// `rustup self uninstall`; a removal in a later RUN or of `~/.cargo` alone still ships.
+    #[test]
+    fn rustup_removed_in_the_same_run_ships_nothing() {
+        let ruby = "FROM debian:12-slim\nRUN set -eux; mkdir -p /tmp/rust; wget -O /tmp/rust/rustup-init \"$rustupUrl\"; chmod +x /tmp/rust/rustup-init; export RUSTUP_HOME='/tmp/rust/rustup' CARGO_HOME='/tmp/rust/cargo'; export PATH=\"$CARGO_HOME/bin:$PATH\"; /tmp/rust/rustup-init -y --no-modify-path --profile minimal; make; rm -rf /tmp/rust\n";
+        assert!(lines("SL101", ruby).is_empty(), "{:?}", messages("SL101", ruby));
+        let home = "FROM debian:12-slim\nRUN curl https://sh.rustup.rs -sSf | sh -s -- -y && $HOME/.cargo/bin/cargo install x && rm -rf ~/.rustup ~/.cargo\n";
+        assert!(lines("SL101", home).is_empty());
+        let uninstall = "FROM debian:12-slim\nRUN curl https://sh.rustup.rs -sSf | sh -s -- -y && cargo build && rustup self uninstall -y\n";
+        assert!(lines("SL101", uninstall).is_empty());
+        let env = "FROM debian:12-slim\nENV RUSTUP_HOME=/opt/rustup CARGO_HOME=/opt/cargo\nRUN curl https://sh.rustup.rs -sSf | sh -s -- -y && cargo build && rm -rf $RUSTUP_HOME $CARGO_HOME\n";
+        assert!(lines("SL101", env).is_empty());
+        let later = "FROM debian:12-slim\nRUN curl https://sh.rustup.rs -sSf | sh -s -- -y\nRUN rm -rf /root/.rustup\n";
+        assert_eq!(lines("SL101", later), vec![2]);
+        let cargo_only =
+            "FROM debian:12-slim\nRUN curl https://sh.rustup.rs -sSf | sh -s -- -y && rm -rf ~/.cargo/registry\n";
+        assert_eq!(lines("SL101", cargo_only), vec![2]);
     }
 }
