@@ -309,15 +309,12 @@ fn quote(word: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{File, Role};
+    use super::super::Role;
     use super::*;
 
     fn model(files: &[(&str, &str)], dockerfiles: &[&str]) -> Model {
-        let sources = Sources {
-            files: files.iter().map(|(p, t)| File { path: (*p).into(), text: (*t).into() }).collect(),
-            dockerfiles: dockerfiles.iter().map(|d| (*d).to_owned()).collect(),
-            ..Sources::default()
-        };
+        let sources =
+            Sources { dockerfiles: dockerfiles.iter().map(|d| (*d).to_owned()).collect(), ..Sources::of_files(files) };
         Model::read(&sources)
     }
 

@@ -1689,15 +1689,11 @@ pub(super) fn read_script(
 
 #[cfg(test)]
 mod tests {
-    use super::super::File;
     use super::*;
 
     fn model(files: &[(&str, &str)], dockerfiles: &[&str]) -> Model {
-        let sources = Sources {
-            files: files.iter().map(|(p, t)| File { path: (*p).into(), text: (*t).into() }).collect(),
-            dockerfiles: dockerfiles.iter().map(|d| (*d).to_owned()).collect(),
-            ..Sources::default()
-        };
+        let sources =
+            Sources { dockerfiles: dockerfiles.iter().map(|d| (*d).to_owned()).collect(), ..Sources::of_files(files) };
         let bake = Resolver::new(&sources);
         let mut m = Model::default();
         read(&sources, &bake, &mut m);

@@ -180,15 +180,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             }
             let noun = if tools.len() == 1 { "is a build-only package" } else { "are build-only packages" };
             let mut message = format!("{} {noun} installed in {where_}: it ships in the image", list(&tools));
-            if rust {
-                message.push_str(", as does the Rust toolchain this RUN installs with rustup");
-            }
             if !maybe.is_empty() {
                 message = format!(
                     "{} {noun} installed in {where_}, and removed only if a condition holds ({}): it may ship in the image",
                     list(&tools),
                     maybe.join("; ")
                 );
+            }
+            if rust {
+                message.push_str(", as does the Rust toolchain this RUN installs with rustup");
             }
             // removed by a later RUN: still in this layer
             let later =
