@@ -385,6 +385,10 @@ mod rust_tests {
         let both = "FROM debian:12-slim\nRUN apt-get install -y gcc && curl https://sh.rustup.rs -sSf | sh -s -- -y\n";
         let m = messages("SL101", both);
         assert!(m.len() == 1 && m[0].1.contains("`gcc`") && m[0].1.contains("rustup"), "{m:?}");
+        // a package removed only under a condition keeps the rustup note too
+        let maybe = "FROM alpine:3.20\nRUN apk add -t .b gcc; if [ -z \"$DEBUG\" ]; then apk del .b; fi; curl https://sh.rustup.rs -sSf | sh -s -- -y\n";
+        let m = messages("SL101", maybe);
+        assert!(m.len() == 1 && m[0].1.contains("may ship") && m[0].1.contains("rustup"), "{m:?}");
         // in a build stage it is the build's
         let staged = "FROM debian:12 AS build\nRUN curl https://sh.rustup.rs -sSf | sh -s -- -y\nFROM debian:12-slim\nCOPY --from=build /root/.cargo/bin/x /x\n";
         assert!(lines("SL101", staged).is_empty());
