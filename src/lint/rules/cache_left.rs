@@ -378,10 +378,11 @@ fn pip_cache_left(
     });
     // `--cache-dir DIR` moves the cache: removing or mounting DIR clears it
     let dir = option_value(global, "--cache-dir").or_else(|| option_value(args, "--cache-dir"));
-    let cleared = match dir {
-        Some(d) => removes_path(script, d) || ins.mounts_away(d),
-        None => removes_path(script, "/root/.cache") || ins.mounts_away("/root/.cache"),
-    };
+    let cleared = removes_asked_cache(script, "pip")
+        || match dir {
+            Some(d) => removes_path(script, d) || ins.mounts_away(d),
+            None => removes_path(script, "/root/.cache") || ins.mounts_away("/root/.cache"),
+        };
     // `pip cache purge` in the same RUN empties the cache (pip 20.1+; mapproxy's images)
     let purged = script.commands.iter().any(|c| {
         let pip = c.program().starts_with("pip")
@@ -402,7 +403,8 @@ type Left = (Option<&'static str>, &'static str, &'static str, Vec<Edit>);
 fn node_cache_left(ins: &Instruction, script: &Script, cmd: &SimpleCommand, tool: &str) -> Option<Left> {
     let append = |command: &str| edits::append_command(ins, script, command).into_iter().collect::<Vec<_>>();
     if tool == "yarn" {
-        let cleans = script.calls(&["yarn"]).any(|c| c.args().windows(2).any(|w| w[0] == "cache" && w[1] == "clean"));
+        let cleans = script.calls(&["yarn"]).any(|c| c.args().windows(2).any(|w| w[0] == "cache" && w[1] == "clean"))
+            || removes_asked_cache(script, "yarn");
         if !cleans && !ins.mounts_away("/usr/local/share/.cache/yarn") {
             return Some((
                 Some("DL3060"),
@@ -419,7 +421,8 @@ fn node_cache_left(ins: &Instruction, script: &Script, cmd: &SimpleCommand, tool
     let cleans = script
         .calls(&["npm"])
         .any(|c| c.args().windows(2).any(|w| w[0] == "cache" && matches!(w[1].as_str(), "clean" | "clear" | "rm")))
-        || removes_path(script, dir);
+        || removes_path(script, dir)
+        || removes_asked_cache(script, "npm");
     if cleans || ins.mounts_away(dir) {
         return None;
     }
@@ -528,7 +531,7 @@ fn project_tool_cache_left(
                     && (a == dir || dir.starts_with(&format!("{a}/")) || a.starts_with(&format!("{dir}/"))))
         })
     });
-    if cleaned || removed || ins.mounts_over(&dir) {
+    if cleaned || removed || removes_asked_cache(script, tool) || ins.mounts_over(&dir) {
         return None;
     }
     let shown = told.unwrap_or_else(|| format!("~/{default}"));
@@ -541,6 +544,34 @@ fn removes_path(script: &Script, path: &str) -> bool {
         c.args().iter().any(|a| {
             let a = a.trim_end_matches('*').trim_end_matches('/');
             a == path || a.starts_with(&format!("{path}/")) || a.starts_with(path)
+        })
+    })
+}
+
+/// Whether the script runs `rm` on the folder `tool` names as its cache when asked, in a
+/// command substitution (presidio's `rm -rf $(poetry config cache-dir)`, `$(pip cache dir)`,
+/// `$(npm config get cache)`, `$(yarn cache dir)`, `$(uv cache dir)`).
+fn removes_asked_cache(script: &Script, tool: &str) -> bool {
+    script.calls(&["rm"]).any(|c| {
+        c.args().iter().any(|a| {
+            let a = a.trim_end_matches('*').trim_end_matches('/');
+            let inner = a
+                .strip_prefix("$(")
+                .and_then(|x| x.strip_suffix(')'))
+                .or_else(|| a.strip_prefix('`').and_then(|x| x.strip_suffix('`')));
+            let Some(inner) = inner else { return false };
+            let words: Vec<&str> = inner.split_whitespace().collect();
+            // `python -m pip cache dir` asks pip
+            let words = match words.as_slice() {
+                [py, "-m", rest @ ..] if py.starts_with("python") => rest.to_vec(),
+                _ => words,
+            };
+            let asked = match words.as_slice() {
+                [t, "config", "cache-dir"] | [t, "cache", "dir"] | [t, "config", "get", "cache"] => *t,
+                _ => return false,
+            };
+            let asked = asked.rsplit('/').next().unwrap_or(asked);
+            asked == tool || (tool == "pip" && asked.starts_with("pip"))
         })
     })
 }
@@ -663,6 +694,25 @@ mod tests {
         }
     }
 
+    /// A removal of the folder the tool names when asked, in a command substitution, clears
+    /// its cache; a substitution asking another tool does not.
+    #[test]
+    fn a_cache_folder_the_tool_names_is_removed() {
+        for clean in [
+            "FROM python:3.12\nRUN pip install flask && rm -rf $(pip cache dir)\n",
+            "FROM python:3.12\nRUN pip install flask && rm -rf \"$(python3 -m pip cache dir)\"\n",
+            "FROM node:20\nRUN npm install && rm -rf $(npm config get cache)\n",
+            "FROM node:20\nRUN yarn install && rm -rf $(yarn cache dir)\n",
+            "FROM python:3.12\nRUN uv pip install --system flask && rm -rf `uv cache dir`\n",
+        ] {
+            assert!(lines("SL106", clean).is_empty(), "{clean}");
+        }
+        assert_eq!(
+            lines("SL106", "FROM python:3.12\nRUN pip install flask && rm -rf $(npm config get cache)\n"),
+            vec![2]
+        );
+    }
+
     /// Round 45's misses (crawl4ai, Empire): Playwright's `--with-deps` runs apt itself and
     /// leaves the lists; Poetry and uv keep caches of their own
     #[test]
@@ -678,6 +728,8 @@ mod tests {
         for clean in [
             "RUN poetry install --no-cache --only main",
             "RUN poetry install --only main && rm -rf ~/.cache/pypoetry",
+            // the folder the tool names when asked (presidio, held out in round 62)
+            "RUN poetry install --no-root --only=main && rm -rf $(poetry config cache-dir)",
             "RUN poetry install --only main && rm -rf /root/.cache",
             "RUN --mount=type=cache,target=/root/.cache poetry install --only main",
             "RUN poetry install --only main && poetry cache clear --all pypi",
