@@ -164,6 +164,35 @@ pub fn release_dependent(dev: &str, manager: Manager, release: Option<&str>) -> 
     ))
 }
 
+/// Whether the runtime library of the `-dev` package `dev` comes with a package the runtime
+/// keeps anyway: a program package of the same source, which depends on the library at its
+/// release's name (openstates' `gdal-bin` pulls `libgdal32` on bookworm and `libgdal36` on
+/// trixie, so `libgdal-dev` needs no name of its own; `poppler-utils` for `libpoppler-dev`,
+/// `libxml2-utils` for `libxml2-dev`, `freetds-bin` for `freetds-dev`, `sqlite3` for
+/// `libsqlite3-dev`), or the library itself, installed by its soname's name (`libgdal36`).
+pub fn pulled_by(dev: &str, kept: &[&str]) -> bool {
+    let Some(base) = dev.strip_suffix("-dev").or_else(|| dev.strip_suffix("-devel")) else { return false };
+    let stem = base.strip_prefix("lib").unwrap_or(base);
+    if stem.is_empty() {
+        return false;
+    }
+    let library = format!("lib{stem}");
+    kept.iter().any(|k| {
+        let k = k.split(['=', ':']).next().unwrap_or(k);
+        // the library itself, named by its soname (`libgdal36`, `libpq5`, `libxml2`)
+        let soname = k.strip_prefix(library.as_str()).is_some_and(|r| {
+            r.starts_with(|c: char| c.is_ascii_digit())
+                || r.strip_prefix('-').is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+        });
+        soname
+            || (base.starts_with("lib") && k == base)
+            || [stem, base].iter().any(|s| {
+                ["-bin", "-utils", "-tools", "-progs"].iter().any(|suffix| k == format!("{s}{suffix}"))
+                    || (*s == stem && k == *s && s.chars().any(|c| c.is_ascii_digit()))
+            })
+    })
+}
+
 /// The `-dev` → runtime table (`templates/runtime-libs.tsv`), parsed once.
 pub fn table() -> &'static [Row] {
     static TABLE: std::sync::LazyLock<Vec<Row>> = std::sync::LazyLock::new(|| {
@@ -519,6 +548,20 @@ mod tests {
     fn derived_rows_are_unknown_where_their_naming_is() {
         // a row derived from Debian's index says nothing of Alpine's or RPM's names
         assert_eq!(runtime_on("libgtk-3-dev", Manager::AptGet, None), Some(Some("libgtk-3-0")));
+        // a program package of the same source brings the library at its release's name
+        assert!(pulled_by("libgdal-dev", &["curl", "gdal-bin"]));
+        assert!(pulled_by("libpoppler-dev", &["poppler-utils"]));
+        assert!(pulled_by("libxml2-dev", &["libxml2-utils"]));
+        assert!(pulled_by("freetds-dev", &["freetds-bin"]));
+        assert!(pulled_by("libsqlite3-dev", &["sqlite3"]));
+        // … and the library itself, kept by its soname's name (openstates' `libgdal36`)
+        assert!(pulled_by("libgdal-dev", &["libgdal36"]));
+        assert!(pulled_by("libpq-dev", &["libpq5"]));
+        assert!(pulled_by("libxml2-dev", &["libxml2"]));
+        assert!(!pulled_by("libgdal-dev", &["libgdalcpp"]));
+        assert!(!pulled_by("libgdal-dev", &["gdal-data", "curl"]));
+        assert!(!pulled_by("libpq-dev", &["postgresql-client"]));
+        assert!(!pulled_by("libssl-dev", &["ssl"]));
         assert_eq!(runtime_on("libgtk-3-dev", Manager::Apk, None), None);
         assert_eq!(runtime_on("libgtk-3-dev", Manager::Dnf, None), None);
         // Alpine's origin names a -dev package the table has no row for, not one whose row

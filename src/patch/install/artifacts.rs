@@ -414,6 +414,38 @@ fn managed(c: &SimpleCommand, told: &Told, cwd: &str, at: &Landing) -> Result<Ve
         _ if at.distro_node && installs_globally(c) => {
             return Err(Stuck::DistroPip(c.words.join(" "), own_prefix_advice(c).to_owned()));
         }
+        // Poetry's own virtualenv (openstates, held out in round 62): in the project's `.venv`
+        // when told so, else in POETRY_VIRTUALENVS_PATH, else in its cache folder's
+        // `virtualenvs` (~/.cache/pypoetry, or POETRY_CACHE_DIR); the runtime, on the same
+        // Python, runs it where it was made (`poetry run`)
+        "poetry"
+            if matches!(c.subcommand(), Some("install" | "sync"))
+                && !told.is_false(c, "POETRY_VIRTUALENVS_CREATE")
+                && !at.venv =>
+        {
+            let in_project = told
+                .value(c, "POETRY_VIRTUALENVS_IN_PROJECT")
+                .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes"));
+            let dir = if in_project {
+                Some(resolve_path(cwd, ".venv"))
+            } else {
+                told.folder(c, "POETRY_VIRTUALENVS_PATH").or_else(|| {
+                    let cache = match told.value(c, "POETRY_CACHE_DIR") {
+                        Some(_) => told.folder(c, "POETRY_CACHE_DIR")?,
+                        None => format!("{}/.cache/pypoetry", told.folder(c, "HOME").unwrap_or_else(|| "/root".into())),
+                    };
+                    Some(format!("{}/virtualenvs", cache.trim_end_matches('/')))
+                })
+            };
+            let Some(dir) = dir else {
+                return Err(Stuck::Unplaced(
+                    c.words.join(" "),
+                    "Poetry's virtualenv, in a folder a variable names",
+                    "set POETRY_VIRTUALENVS_IN_PROJECT=true (or POETRY_VIRTUALENVS_PATH to a folder of its own)",
+                ));
+            };
+            out.push((dir.clone(), dir));
+        }
         _ if installs_into_prefix(c, base_prefix, told.is_false(c, "POETRY_VIRTUALENVS_CREATE")) => match base_prefix {
             Some(pre) => out.push((pre.to_owned(), pre.to_owned())),
             None if at.venv && crate::dockerfile::packages::pip_install(c).is_some() => {

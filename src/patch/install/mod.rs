@@ -1013,8 +1013,11 @@ fn unpinned_release(
         return Ok(());
     }
     let release = libraries::release_of(&s.base);
+    let kept = kept_names(s, state);
     let linked = state.packages.iter().filter(|p| {
-        s.tool(&p.name) && (p.fate == Fate::Removed || p.name.ends_with("-dev") || p.name.ends_with("-devel"))
+        s.tool(&p.name)
+            && (p.fate == Fate::Removed || p.name.ends_with("-dev") || p.name.ends_with("-devel"))
+            && !libraries::pulled_by(&p.name, &kept)
     });
     match linked.into_iter().find_map(|p| libraries::release_dependent(&p.name, p.manager, release)) {
         Some(why) => Err(unpinned(ins.line, &s.base, &why)),
@@ -1032,6 +1035,11 @@ pub(super) fn unpinned(line: usize, base: &str, why: &str) -> Outcome {
             "line {line}: the runtime's libraries cannot be named on `{base}`: {why}; ask with `--verify`, which reads the libraries the build links{pin}"
         ),
     )
+}
+
+/// The packages of a RUN the runtime keeps: those that are no build tool and ship.
+fn kept_names<'a>(s: &Survey, state: &'a ship::RunState) -> Vec<&'a str> {
+    state.shipped().filter(|p| !s.tool(&p.name)).map(|p| p.name.as_str()).collect()
 }
 
 fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, out: &mut Split) {
@@ -1069,6 +1077,15 @@ fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, 
             if !out.runtime_pkgs.contains(&jre) {
                 out.runtime_pkgs.push(jre);
             }
+            continue;
+        }
+        // a package the runtime keeps brings the library (`gdal-bin`'s `libgdal…`), where the
+        // table's name is only a guess of the base's release (a certain name stays: it is
+        // the soname the build linked, which a kept older one, `libncurses5`, is not)
+        if inputs.runtime_libs.is_none()
+            && libraries::release_dependent(&p.name, p.manager, libraries::release_of(&s.base)).is_some()
+            && libraries::pulled_by(&p.name, &kept_names(s, state))
+        {
             continue;
         }
         match libraries::runtime_on(&p.name, p.manager, libraries::release_of(&s.base)) {
@@ -2743,6 +2760,25 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         // told by ENV alone, with no other work in the RUN, the Python rewriter takes it: its
         // virtualenv is active, so Poetry installs there
         assert!(runtime(&patch(&env)).contains("COPY --from=build /opt/venv /opt/venv\n"));
+    }
+
+    /// Round 62 (openstates, held out): Poetry left to make its own virtualenv puts it in its
+    /// cache folder's `virtualenvs`, which the runtime copies (or the project's `.venv`, when
+    /// told); and a `-dev` package whose library a kept program package brings (`gdal-bin`
+    /// for `libgdal-dev`) needs no name on an unpinned tag.
+    #[test]
+    fn poetrys_own_virtualenv_is_copied() {
+        let text = "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential libpq-dev gdal-bin libgdal-dev && rm -rf /var/lib/apt/lists/*\nRUN pip install --no-cache-dir poetry\nWORKDIR /app\nCOPY pyproject.toml poetry.lock /app/\nRUN poetry install --no-root\nCOPY . /app\nCMD [\"poetry\", \"run\", \"app\"]\n";
+        let rt = runtime(&patch(text));
+        assert!(
+            rt.contains("COPY --from=build /root/.cache/pypoetry/virtualenvs /root/.cache/pypoetry/virtualenvs\n"),
+            "{rt}"
+        );
+        assert!(rt.contains("gdal-bin") && !rt.contains("libgdal"), "{rt}");
+        let in_project = text.replace("WORKDIR /app", "ENV POETRY_VIRTUALENVS_IN_PROJECT=true\nWORKDIR /app");
+        let rt = runtime(&patch(&in_project));
+        assert!(rt.contains("/app/.venv") || rt.contains("COPY --from=build /app /app"), "{rt}");
+        assert!(!rt.contains("pypoetry"), "{rt}");
     }
 
     /// On Alpine a `-dev` package the table lacks has its libraries in the package of the
