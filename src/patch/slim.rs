@@ -86,32 +86,15 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                 installs.iter().flat_map(|(p, _)| p.iter().copied()).filter(|p| is_toolchain_package(p)).collect();
             let runtime_pkgs = installs.iter().flat_map(|(p, _)| p.iter()).any(|p| !is_toolchain_package(p));
             let housekeeping_only = parsed.commands.iter().all(|c| matches!(roles::of(c), Role::Install | Role::Clean));
-            // a RUN that only installs Rust with rustup (Watcher's `curl https://sh.rustup.rs |
-            // sh -s -- -y` in the shipped stage): it goes when nothing after it builds, here
-            // or in a stage built FROM this one, and no build stage is built FROM it
-            if installs.is_empty() && installs_only_rust(&parsed) {
-                let here = Here { si, line: ins.line, builders: &[], headers: false };
-                let runs_rust = df.stages.iter().enumerate().any(|(s, stage)| {
-                    (s == si || descends_from(df, &graph, s, si))
-                        && stage.instructions.iter().any(|i| {
-                            matches!(i.kind, Kind::Cmd | Kind::Entrypoint)
-                                && shell::split_words(&i.script().unwrap_or_default())
-                                    .iter()
-                                    .any(|w| matches!(w.rsplit('/').next(), Some("cargo" | "rustc" | "rustup")))
-                        })
-                });
-                if let Some(refusal) = still_built_with(df, &graph, &here) {
-                    return Some(Err(refusal));
-                }
-                if builders_of(df, &graph, si).is_empty() && !runs_rust {
-                    edits.push(Edit::delete(df.line_range(ins.line, ins.end_line)));
-                    rationale.push(Rationale::new(
-                        "SL101",
-                        ins.line,
-                        "the Rust toolchain (rustup) no longer installed in a stage that ships: nothing after it builds with it",
-                    ));
+            // a RUN that only installs Rust with rustup (Watcher's, in the shipped stage)
+            match installs.is_empty().then(|| drop_rust(df, &graph, si, ins, &parsed)).flatten() {
+                Some(Ok((edit, why))) => {
+                    edits.push(edit);
+                    rationale.push(why);
                     continue;
                 }
+                Some(Err(refusal)) => return Some(Err(refusal)),
+                None => {}
             }
             if !toolchain.is_empty() {
                 // a library's `-dev` package gives way to the library, not to nothing: what the
@@ -175,22 +158,66 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     if let Err(refusal) = build_stages(df, &graph, &moves, &mut edits, &mut rationale) {
         return Some(Err(refusal));
     }
+    Some(finish(df, target, edits, rationale, &unknown))
+}
+
+/// The plan's outcome: the edited file, or why there is none (a `-dev` package whose runtime
+/// library the table cannot name, or nothing to drop).
+fn finish(
+    df: &Dockerfile,
+    target: usize,
+    edits: Vec<Edit>,
+    rationale: Vec<Rationale>,
+    unknown: &[String],
+) -> Result<Plan, Outcome> {
     if rationale.is_empty() && !unknown.is_empty() {
-        return super::refuse(
+        return Err(Outcome::refused(
             Reason::UnknownRuntime,
             format!(
                 "the stage that ships installs {}, whose runtime library shiplight cannot name for this distribution; replace each with the library package the program links and ask again",
                 unknown.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
             ),
-        );
+        ));
     }
     if rationale.is_empty() {
-        return Some(Err(Outcome::Nothing(
+        return Err(Outcome::Nothing(
             "already multi-stage, and no RUN of the stage that ships installs only a toolchain shiplight can drop"
                 .into(),
-        )));
+        ));
     }
-    Some(edited(df, target, edits, "slim", rationale))
+    edited(df, target, edits, "slim", rationale)
+}
+
+/// The deletion of a RUN of stage `si` that only installs Rust with rustup (`curl
+/// https://sh.rustup.rs | sh -s -- -y`), when nothing after it builds, here or in a stage
+/// built FROM this one (a later build refuses, as a package toolchain's does), no build
+/// stage is built FROM it, and no command runs cargo, rustc or rustup; `None` when it stays.
+fn drop_rust(
+    df: &Dockerfile,
+    graph: &Graph,
+    si: usize,
+    ins: &crate::dockerfile::Instruction,
+    parsed: &shell::Script,
+) -> Option<Result<(Edit, Rationale), Outcome>> {
+    if !installs_only_rust(parsed) {
+        return None;
+    }
+    let here = Here { si, line: ins.line, builders: &[], headers: false };
+    if let Some(refusal) = still_built_with(df, graph, &here) {
+        return Some(Err(refusal));
+    }
+    let runs_rust = df.stages.iter().enumerate().any(|(s, stage)| {
+        (s == si || descends_from(df, graph, s, si))
+            && stage.instructions.iter().any(|i| {
+                matches!(i.kind, Kind::Cmd | Kind::Entrypoint)
+                    && shell::split_words(&i.script().unwrap_or_default())
+                        .iter()
+                        .any(|w| matches!(w.rsplit('/').next(), Some("cargo" | "rustc" | "rustup")))
+            })
+    });
+    let why = "the Rust toolchain (rustup) no longer installed in a stage that ships: nothing after it builds with it";
+    (builders_of(df, graph, si).is_empty() && !runs_rust)
+        .then(|| Ok((Edit::delete(df.line_range(ins.line, ins.end_line)), Rationale::new("SL101", ins.line, why))))
 }
 
 /// Whether a RUN does nothing but install Rust with rustup: it fetches the installer (or
