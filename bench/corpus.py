@@ -60,6 +60,8 @@ CONFIG = (".shiplight.yml", ".shiplight.yaml", ".hadolint.yaml", ".hadolint.yml"
 def is_pipeline(path):
     """Another CI system's pipeline file, as shiplight's `repository::pipelines` knows them."""
     base = os.path.basename(path)
+    if base == "Jenkinsfile" or base.startswith("Jenkinsfile.") or base.lower().endswith(".jenkinsfile"):
+        return True
     stem, ext = os.path.splitext(base)
     if ext not in (".yml", ".yaml"):
         return False

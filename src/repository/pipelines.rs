@@ -24,7 +24,8 @@
 //! test build says nothing about whether the image ships, so the default holds. Variables: `variables:`, `environment:`, `env:`
 //! and Cloud Build's `substitutions:` with literal values, and the checkout's own variable
 //! (`$CI_PROJECT_DIR`, `$TRAVIS_BUILD_DIR`, Cloud Build's `/workspace`) as the repository's
-//! root. Jenkinsfiles (Groovy) are not read.
+//! root. Jenkinsfiles (Groovy) are read only for their `sh` steps' strings and the Docker
+//! Pipeline plugin's `docker.build(…)`, the whole file one job ([`jenkins`]).
 
 use std::collections::BTreeMap;
 
@@ -32,8 +33,18 @@ use super::bake::Resolver;
 use super::tree::{self, Node, Value};
 use super::{join, Model, Note, Sources};
 
+/// Whether a repository-relative path is a Jenkinsfile (`Jenkinsfile`, `Jenkinsfile.release`,
+/// `deploy.jenkinsfile`).
+pub fn is_jenkinsfile(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name == "Jenkinsfile" || name.starts_with("Jenkinsfile.") || name.to_ascii_lowercase().ends_with(".jenkinsfile")
+}
+
 /// Whether a repository-relative path is another CI system's pipeline file.
 pub fn is_pipeline_path(path: &str) -> bool {
+    if is_jenkinsfile(path) {
+        return true;
+    }
     let name = path.rsplit('/').next().unwrap_or(path);
     let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
     let stem = name.trim_end_matches(".yml").trim_end_matches(".yaml");
@@ -107,6 +118,18 @@ struct Script {
 /// Read every pipeline file.
 pub fn read(sources: &Sources, bake: &Resolver, model: &mut Model) {
     for file in sources.files.iter().filter(|f| is_pipeline_path(&f.path)) {
+        if is_jenkinsfile(&file.path) {
+            let env = CHECKOUT_VARIABLES.iter().map(|v| ((*v).to_owned(), ".".to_owned())).collect();
+            for scripts in jenkins(&file.text) {
+                let texts: Vec<String> = scripts.iter().map(|s| s.text.clone()).collect();
+                for s in &scripts {
+                    super::workflows::read_script(
+                        sources, bake, model, &file.path, s.line, &s.text, &s.dir, &env, &texts,
+                    );
+                }
+            }
+            continue;
+        }
         let doc = match tree::yaml(&file.text) {
             Ok(d) => d,
             Err(e) => {
@@ -285,6 +308,149 @@ fn cloud_build(doc: &Node) -> Vec<Script> {
     out
 }
 
+/// A Jenkinsfile's shell steps and Docker Pipeline builds, as scripts grouped by the
+/// `stage(…)` they follow (a stage is the job: one that builds and runs an image to test it
+/// says nothing of another's push): each `sh` step's
+/// string (`sh 'make image'`, `sh """…"""`, `sh(script: '…')`), and each
+/// `docker.build('name', '-f x .')` as `docker build -t name -f x .` (its context `.` when no
+/// arguments are given), pushed when the file calls `.push(` on an image. Groovy is read
+/// only so far: comments are skipped and string literals taken as written (an interpolated
+/// `${…}` stays a variable the shell model cannot resolve).
+fn jenkins(text: &str) -> Vec<Vec<Script>> {
+    let bytes = text.as_bytes();
+    let line_at = |i: usize| text[..i].matches('\n').count() + 1;
+    let mut groups: Vec<Vec<Script>> = vec![Vec::new()];
+    let mut built: Vec<(usize, String)> = Vec::new();
+    let mut pushes = false;
+    let mut i = 0;
+    while i < bytes.len() && groups.iter().map(Vec::len).sum::<usize>() < 512 {
+        let rest = &text[i..];
+        if rest.starts_with("//") {
+            i += rest.find('\n').unwrap_or(rest.len());
+            continue;
+        }
+        if rest.starts_with("/*") {
+            i += rest.find("*/").map_or(rest.len(), |e| e + 2);
+            continue;
+        }
+        if let Some((_, end)) = literal(rest) {
+            i += end;
+            continue;
+        }
+        let word_start =
+            i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_' || bytes[i - 1] == b'.');
+        if word_start && rest.starts_with("stage") && rest[5..].trim_start().starts_with('(') {
+            if groups.last().is_some_and(|g| !g.is_empty()) {
+                groups.push(Vec::new());
+            }
+            i += 5;
+            continue;
+        }
+        pushes |= rest.starts_with(".push(");
+        let group = groups.len() - 1;
+        let out = &mut groups[group];
+        if word_start
+            && rest.starts_with("sh")
+            && !rest[2..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        {
+            let mut j = 2;
+            let skip = |j: &mut usize| {
+                while rest[*j..].starts_with(|c: char| c.is_whitespace()) {
+                    *j += 1;
+                }
+            };
+            skip(&mut j);
+            if rest[j..].starts_with('(') {
+                j += 1;
+                skip(&mut j);
+                if let Some(after) = rest[j..].strip_prefix("script") {
+                    let colon = after.trim_start();
+                    if let Some(c) = colon.strip_prefix(':') {
+                        j = rest.len() - c.len();
+                        skip(&mut j);
+                    }
+                }
+            }
+            if let Some((body, end)) = literal(&rest[j..]) {
+                out.push(Script { line: line_at(i), text: body, dir: ".".into() });
+                i += j + end;
+                continue;
+            }
+        }
+        if word_start && rest.starts_with("docker.build") {
+            let mut j = "docker.build".len();
+            while rest[j..].starts_with(|c: char| c.is_whitespace()) {
+                j += 1;
+            }
+            if rest[j..].starts_with('(') {
+                j += 1;
+                let args: Vec<String> = (0..2)
+                    .map_while(|_| {
+                        let trimmed = rest[j..].trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+                        j = rest.len() - trimmed.len();
+                        let (body, end) = literal(trimmed)?;
+                        j += end;
+                        Some(body)
+                    })
+                    .collect();
+                if let Some(name) = args.first() {
+                    let rest_args = args.get(1).cloned().unwrap_or_else(|| ".".into());
+                    out.push(Script {
+                        line: line_at(i),
+                        text: format!("docker build -t {} {rest_args}", quote(name)),
+                        dir: ".".into(),
+                    });
+                    built.push((group, name.clone()));
+                }
+                i += j;
+                continue;
+            }
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    if pushes {
+        for (group, name) in built {
+            groups[group].push(Script { line: 0, text: format!("docker push {}", quote(&name)), dir: ".".into() });
+        }
+    }
+    groups
+}
+
+/// A Groovy string literal at the start of `s` (`'…'`, `"…"`, `'''…'''`, `"""…"""`): its
+/// text, backslash escapes of the quote, `$` and backslash taken, and the byte length read.
+fn literal(s: &str) -> Option<(String, usize)> {
+    let quote = ["'''", "\"\"\"", "'", "\""].into_iter().find(|q| s.starts_with(q))?;
+    let mut out = String::new();
+    let mut k = quote.len();
+    loop {
+        let rest = s.get(k..)?;
+        if rest.starts_with(quote) {
+            return Some((out, k + quote.len()));
+        }
+        let c = rest.chars().next()?;
+        if c == '\\' {
+            match rest[1..].chars().next() {
+                Some(n @ ('\'' | '"' | '$' | '\\')) => {
+                    out.push(n);
+                    k += 2;
+                }
+                Some('\n') => k += 2,
+                _ => {
+                    out.push(c);
+                    k += 1;
+                }
+            }
+            continue;
+        }
+        // a one-quote string ends at its line
+        if c == '\n' && quote.len() == 1 {
+            return None;
+        }
+        out.push(c);
+        k += c.len_utf8();
+    }
+}
+
 /// A path in Cloud Build's workspace (`/workspace/app`) as the repository's (`app`).
 fn workspace(arg: &str) -> String {
     match arg.strip_prefix("/workspace") {
@@ -437,6 +603,47 @@ steps:
                 ("travis.Dockerfile", None, Role::Ships)
             ]
         );
+    }
+
+    #[test]
+    fn jenkinsfile_shell_steps_and_docker_builds_are_read() {
+        // drawio's shape: a shell step builds and only runs the image (no evidence); a
+        // multi-line step pushes; the Docker Pipeline plugin's build, pushed
+        let jenkins = r#"pipeline {
+    agent any
+    stages {
+        stage('Test') {
+            steps {
+                // sh "docker build -t commented ."
+                sh "docker build -f test.Dockerfile -t ${REPO}:${GIT_COMMIT} ."
+                sh "docker run -d ${REPO}:${GIT_COMMIT}"
+            }
+        }
+        stage('Publish') {
+            steps {
+                sh '''#!/bin/bash
+                    docker buildx build --push -t org/app:latest -f deploy/Dockerfile .
+                '''
+                script {
+                    def img = docker.build("org/worker:${env.TAG}", "-f worker/Dockerfile worker")
+                    docker.withRegistry('https://registry.example.com', 'creds') { img.push() }
+                    def out = sh(script: 'echo "a \' b"', returnStdout: true)
+                }
+            }
+        }
+    }
+}
+"#;
+        let m = model(
+            &[("Jenkinsfile", jenkins)],
+            &["test.Dockerfile", "deploy/Dockerfile", "worker/Dockerfile", "Dockerfile"],
+        );
+        let mut r = roles(&m);
+        r.sort();
+        assert_eq!(r, [("deploy/Dockerfile", None, Role::Ships), ("worker/Dockerfile", None, Role::Ships)]);
+        assert_eq!(m.paths.iter().find(|p| p.dockerfile == "deploy/Dockerfile").map(|p| p.evidence.line), Some(13));
+        assert!(is_jenkinsfile("ci/Jenkinsfile.release") && is_jenkinsfile("deploy.jenkinsfile"));
+        assert!(!is_jenkinsfile("docs/jenkinsfile.md"));
     }
 
     #[test]
