@@ -105,6 +105,7 @@ def build_relevant(path):
             # Makefiles, shell scripts and package.json scripts a workflow's run step may
             # call (`make buildx`, `npm run build-docker`)
             or base in ("Makefile", "makefile", "GNUmakefile") or base.endswith((".mk", ".sh"))
+            or base.lower() in ("justfile", ".justfile")
             or (base == "package.json" and "node_modules" not in parts)
             # an official-images manifest: `ros/ros`, `library/ros` (no extension)
             or (len(parts) >= 2 and "." not in base and (parts[-2] == base or parts[-2] == "library")))

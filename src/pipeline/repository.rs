@@ -112,7 +112,10 @@ pub fn sources(root: &Path, stated: Vec<BuildPath>) -> Sources {
         // Makefiles, shell scripts and package.json scripts a run step may call (`make
         // buildx`, `bash build.sh`, `npm run build-docker`): only those that build or push
         // images are kept
-        let callable = repository::make::is_makefile_name(name) || name.ends_with(".sh") || name == "package.json";
+        let callable = repository::make::is_makefile_name(name)
+            || repository::just::is_justfile_name(name)
+            || name.ends_with(".sh")
+            || name == "package.json";
         if !wanted && !is_vendored(&rel) && callable {
             if entry.metadata().is_ok_and(|m| m.len() <= MAX_FILE) {
                 if let Ok(text) = std::fs::read_to_string(entry.path()) {

@@ -122,6 +122,43 @@ pub fn read(sources: &Sources, model: &mut Model) {
     }
 }
 
+/// A service's build, as `docker compose build` makes it: the service, its Dockerfile,
+/// context and target, and the `image:` it tags.
+pub struct ServiceBuild {
+    pub service: String,
+    pub dockerfile: String,
+    pub context: String,
+    pub target: Option<String>,
+    pub image: Option<String>,
+}
+
+/// The builds of the compose file at `path` (a repository path), a variant's services taking
+/// their base file's `build`, as [`read`] resolves them.
+pub fn service_builds(sources: &Sources, path: &str) -> Vec<ServiceBuild> {
+    let Some(doc) = sources.file(path).and_then(|f| tree::yaml(&f.text).ok()) else { return Vec::new() };
+    let dir = folder(path);
+    let base = base_services(sources, path, &dir);
+    let mut notes = Vec::new();
+    let mut out = Vec::new();
+    for (name, service) in doc.get("services").map(Node::entries).unwrap_or_default() {
+        let build = match service.get("build") {
+            Some(b) => resolve(b, &dir, path, name, &mut notes),
+            None if service.get("image").is_some() => None,
+            None => base.iter().find(|(n, _)| n == name).and_then(|(_, b)| resolve(b, &dir, path, name, &mut notes)),
+        };
+        if let Some(b) = build {
+            out.push(ServiceBuild {
+                service: name.clone(),
+                dockerfile: b.dockerfile,
+                context: b.context,
+                target: b.target,
+                image: service.str_at("image").map(str::to_owned),
+            });
+        }
+    }
+    out
+}
+
 fn base_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }

@@ -27,6 +27,7 @@ pub mod builders;
 pub mod compose;
 pub mod devcontainer;
 pub mod gitpod;
+pub mod just;
 pub mod library;
 pub mod make;
 pub mod pipelines;

@@ -487,6 +487,10 @@ struct Fate {
 struct JobUse {
     sends: bool,
     ran: Vec<String>,
+    /// The images it pushes, saves or re-tags by name (`docker tag local/app …`: `local/app`).
+    sent: Vec<String>,
+    /// It runs `docker compose push`, which pushes every service with an `image:`.
+    compose_push: bool,
 }
 
 impl JobUse {
@@ -519,12 +523,27 @@ impl JobUse {
                 *first = first.trim_start_matches(['@', '-', '+']).to_owned();
             }
             let (Some(prog), Some(sub)) = (w.first(), w.get(1)) else { continue };
+            if prog.rsplit('/').next() == Some("docker-compose") {
+                let pushes = compose_pushes(&w[1..]);
+                self.sends |= pushes;
+                self.compose_push |= pushes;
+                continue;
+            }
             if !matches!(prog.rsplit('/').next(), Some("docker" | "podman" | "nerdctl")) {
                 continue;
             }
+            // the image a push, save or re-tag names first
+            let named = |from: usize| w[from.min(w.len())..].iter().find(|a| !a.starts_with('-')).cloned();
             match sub.as_str() {
-                "push" | "save" | "tag" | "login" | "export" => self.sends = true,
-                "image" if matches!(w.get(2).map(String::as_str), Some("push" | "save" | "tag")) => self.sends = true,
+                "push" | "save" | "tag" => {
+                    self.sends = true;
+                    self.sent.extend(named(2));
+                }
+                "login" | "export" => self.sends = true,
+                "image" if matches!(w.get(2).map(String::as_str), Some("push" | "save" | "tag")) => {
+                    self.sends = true;
+                    self.sent.extend(named(3));
+                }
                 // `docker buildx build --load` keeps the image here; with `--push` or an
                 // output, or any other buildx command, it may send it
                 "buildx" if w.get(2).map(String::as_str) == Some("build") => {
@@ -537,7 +556,14 @@ impl JobUse {
                     });
                     self.sends |= sends;
                 }
-                "compose" | "buildx" | "manifest" => self.sends = true,
+                // compose sends with `push` only (`docker compose build`, `up`, `run` keep
+                // their images here)
+                "compose" => {
+                    let pushes = compose_pushes(&w[2..]);
+                    self.sends |= pushes;
+                    self.compose_push |= pushes;
+                }
+                "buildx" | "manifest" => self.sends = true,
                 "run" | "create" => self.ran.extend(w[2..].iter().cloned()),
                 _ => {}
             }
@@ -1010,14 +1036,7 @@ fn run_step(
     depth: usize,
     budget: &std::cell::Cell<usize>,
 ) {
-    if !run.contains("build")
-        && !run.contains("bake")
-        && !run.contains("bud")
-        && !run.contains("make")
-        && !run.contains(".sh")
-        && !run.contains("run")
-        && !run.contains("executor")
-    {
+    if !RUN_WORDS.iter().any(|w| run.contains(w)) {
         return;
     }
     // continuations joined; `${{ }}` resolved where possible, else left as a variable the
@@ -1076,6 +1095,10 @@ fn run_step(
                 let fscope = Scope { env: f.env, ..scope.clone() };
                 run_step(sources, bake, model, &inner, line, &f.text, &f.dir, &fscope, &fjob, depth + 1, budget);
             }
+            continue;
+        }
+        if let Some(c) = compose_build(&words) {
+            compose_paths(sources, model, here, line, &cwd, &c, &scope.env, job);
             continue;
         }
         match cli(&words) {
@@ -1147,6 +1170,189 @@ fn run_step(
     }
 }
 
+/// Whether a `docker compose` command line (the words after `compose`) pushes: its command,
+/// past the global options, is `push`.
+fn compose_pushes(args: &[String]) -> bool {
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if matches!(a, "-f" | "--file" | "-p" | "--project-name" | "--env-file" | "--profile" | "--project-directory") {
+            i += 2;
+            continue;
+        }
+        if !a.starts_with('-') {
+            return a == "push";
+        }
+        i += 1;
+    }
+    false
+}
+
+/// `docker compose build` (or `docker-compose build`), read: the compose files (`-f`), the
+/// services named, and `--push`.
+struct ComposeBuild {
+    files: Vec<String>,
+    services: Vec<String>,
+    push: bool,
+}
+
+fn compose_build(words: &[String]) -> Option<ComposeBuild> {
+    let program = words.first()?.rsplit('/').next()?;
+    let rest = match program {
+        "docker" | "podman" if words.get(1).map(String::as_str) == Some("compose") => &words[2..],
+        "docker-compose" | "podman-compose" => &words[1..],
+        _ => return None,
+    };
+    let mut c = ComposeBuild { files: Vec::new(), services: Vec::new(), push: false };
+    let mut i = 0;
+    let mut building = false;
+    while i < rest.len() {
+        let w = rest[i].as_str();
+        let takes = matches!(
+            w,
+            "-f" | "--file"
+                | "-p"
+                | "--project-name"
+                | "--env-file"
+                | "--profile"
+                | "--project-directory"
+                | "--progress"
+                | "--build-arg"
+                | "--ssh"
+                | "--builder"
+                | "-m"
+                | "--memory"
+        );
+        if takes {
+            if matches!(w, "-f" | "--file") {
+                c.files.push(rest.get(i + 1)?.clone());
+            }
+            i += 2;
+            continue;
+        }
+        if let Some(f) = w.strip_prefix("--file=") {
+            c.files.push(f.to_owned());
+        } else if w == "--push" {
+            c.push = true;
+        } else if w.starts_with('-') {
+        } else if !building {
+            if w != "build" {
+                return None;
+            }
+            building = true;
+        } else {
+            c.services.push(w.to_owned());
+        }
+        i += 1;
+    }
+    building.then_some(c)
+}
+
+/// The build paths of a `docker compose build` in a run step: each service it builds (the
+/// named ones, else all), from the compose files it reads (`-f`, else COMPOSE_FILE, else the
+/// folder's base file and its override). Only a build that ships is evidence: a service with
+/// an `image:` pushed by `--push` or `docker compose push`, or one whose image the job re-tags
+/// or pushes by name (socorro's `just build`, then `docker tag local/socorro_app …` and a push
+/// action). The services a job only tests with leave the compose files' own reading as it is.
+#[allow(clippy::too_many_arguments)]
+fn compose_paths(
+    sources: &Sources,
+    model: &mut Model,
+    here: &Here,
+    line: usize,
+    cwd: &str,
+    c: &ComposeBuild,
+    env: &BTreeMap<String, String>,
+    job: &JobUse,
+) {
+    if !c.push && !job.sends {
+        return;
+    }
+    // compose's own name for a service's image when it sets none: `<project>-<service>`
+    // (`_` before compose v2), the project being the compose file's folder
+    let project = env.get("COMPOSE_PROJECT_NAME").cloned();
+    let bare = |i: &str| {
+        let i = i.rsplit_once(':').filter(|(_, t)| !t.contains('/')).map_or(i, |(n, _)| n);
+        i.to_owned()
+    };
+    let sent: Vec<String> = job.sent.iter().map(|s| bare(s)).collect();
+    let told: Vec<String> = if c.files.is_empty() {
+        env.get("COMPOSE_FILE")
+            .map(|v| v.split([':', ',']).filter(|f| !f.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default()
+    } else {
+        c.files.clone()
+    };
+    let files: Vec<String> = if told.is_empty() {
+        let at = |n: &str| join(cwd, n);
+        let base = super::compose::BASE_NAMES.iter().filter_map(|n| at(n)).find(|p| sources.file(p).is_some());
+        let overrides = [
+            "compose.override.yaml",
+            "compose.override.yml",
+            "docker-compose.override.yml",
+            "docker-compose.override.yaml",
+        ];
+        base.into_iter().chain(overrides.iter().filter_map(|n| at(n)).filter(|p| sources.file(p).is_some())).collect()
+    } else {
+        told.iter().filter_map(|f| join(cwd, f)).collect()
+    };
+    let what = if c.push { "pushes it" } else { "builds it, and the job pushes or re-tags its image" };
+    let mut seen = Vec::new();
+    for file in &files {
+        for b in super::compose::service_builds(sources, file) {
+            if (!c.services.is_empty() && !c.services.contains(&b.service)) || seen.contains(&b.service) {
+                continue;
+            }
+            if !sources.dockerfiles.is_empty() && !sources.dockerfiles.contains(&b.dockerfile) {
+                continue;
+            }
+            // pushed by the build or `compose push` (the services with an `image:`), or an
+            // image the job re-tags or pushes by name
+            let folder = super::folder(file);
+            let dir = project.clone().unwrap_or_else(|| {
+                let f = if folder == "." { cwd } else { folder.as_str() };
+                f.rsplit('/').next().unwrap_or(f).to_ascii_lowercase()
+            });
+            let names: Vec<String> = match &b.image {
+                Some(i) => vec![bare(i)],
+                None => vec![format!("{dir}-{}", b.service), format!("{dir}_{}", b.service)],
+            };
+            let pushed = (c.push || job.compose_push) && b.image.is_some();
+            if !pushed && !names.iter().any(|n| sent.contains(n)) {
+                continue;
+            }
+            seen.push(b.service.clone());
+            let target_text = b.target.as_ref().map(|t| format!(" (target `{t}`)")).unwrap_or_default();
+            model.paths.push(BuildPath {
+                dockerfile: b.dockerfile,
+                context: b.context,
+                target: b.target,
+                role: Role::Ships,
+                evidence: Evidence {
+                    source: Source::Workflow,
+                    file: here.file.to_owned(),
+                    line,
+                    says: says(
+                        here,
+                        format!(
+                            "`docker compose build` of service `{}` ({file}) in a run step {what}{target_text}",
+                            b.service
+                        ),
+                    ),
+                },
+                name: Some(b.service),
+                target_line: None,
+                mounts: Vec::new(),
+                images: b.image.into_iter().collect(),
+                contexts: Vec::new(),
+            });
+        }
+    }
+}
+
+/// Words one of which a run step that builds (or runs what builds) holds.
+const RUN_WORDS: [&str; 8] = ["build", "bake", "bud", "make", ".sh", "run", "executor", "just"];
+
 /// How many `make`/script calls deep a run step is followed, and how many recipe lines and
 /// scripts it is followed into in all.
 const MAX_FOLLOW: usize = 4;
@@ -1201,6 +1407,32 @@ fn followed(sources: &Sources, words: &[String], cwd: &str, env: &BTreeMap<Strin
     }
     if let Some(call) = package_script(words) {
         return scripts_of(sources, &call, words, cwd, env);
+    }
+    if let Some(call) = super::just::call(words) {
+        let dir = match &call.dir {
+            Some(d) => join(cwd, d)?,
+            None => cwd.to_owned(),
+        };
+        let path = |name: &str| if dir == "." { name.to_owned() } else { format!("{dir}/{name}") };
+        let file = match &call.file {
+            Some(f) => sources.file(&join(cwd, f)?),
+            None => ["justfile", "Justfile", ".justfile"].iter().find_map(|n| sources.file(&path(n))),
+        }?;
+        let recipes = super::just::run(&file.text, &call)?;
+        return Some(
+            recipes
+                .into_iter()
+                .flat_map(|(recipe, line, lines)| {
+                    let (dir, env, file) = (dir.clone(), env.clone(), file.path.clone());
+                    lines.into_iter().map(move |text| Followed {
+                        text: expand_shell(&text, &env),
+                        dir: dir.clone(),
+                        via: format!("`just {recipe}`, {file}:{line}"),
+                        env: env.clone(),
+                    })
+                })
+                .collect(),
+        );
     }
     let script = match words {
         [shell, script, ..] if matches!(shell.rsplit('/').next(), Some("bash" | "sh")) && script.ends_with(".sh") => {
@@ -1332,6 +1564,8 @@ const PNPM_OWN: &[&str] = &[
 fn package_script(words: &[String]) -> Option<ScriptCall> {
     let tool = words.first()?.rsplit('/').next()?;
     let (args, extra) = match words.iter().position(|w| w == "--") {
+        // (a lone `--` as the first word runs no tool)
+        Some(0) => return None,
         Some(k) => (&words[1..k], words[k + 1..].to_vec()),
         None => (&words[1..], Vec::new()),
     };
@@ -1702,6 +1936,81 @@ mod tests {
 
     fn roles(m: &Model) -> Vec<(&str, Option<&str>, Role)> {
         m.paths.iter().map(|p| (p.dockerfile.as_str(), p.target.as_deref(), p.role)).collect()
+    }
+
+    /// socorro (held out in round 63): `just build` runs `docker compose build` with
+    /// COMPOSE_FILE leaving the development override out, then the job re-tags the app's image
+    /// and a push action pushes it; a service the job only tests with is no evidence
+    #[test]
+    fn a_compose_build_in_a_job_that_pushes_ships() {
+        let wf = r#"on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    env:
+      COMPOSE_FILE: docker-compose.yml
+    steps:
+      - run: just build
+      - run: docker tag local/socorro_app:latest "$TARGET_IMAGE"
+      - uses: mozilla-it/deploy-actions/docker-push@v6
+        with:
+          image_tags: ${{ env.TARGET_IMAGE }}
+"#;
+        let justfile = "_env:
+    cp .env.dist .env
+
+build *args='app fakesentry': _env
+    docker compose build --progress plain {{args}}
+";
+        let compose = "services:
+  app:
+    build:
+      context: .
+      dockerfile: docker/Dockerfile
+    image: local/socorro_app
+  fakesentry:
+    build:
+      context: docker/images/fakesentry
+  db:
+    image: postgres:16
+";
+        let dockerfiles = ["docker/Dockerfile", "docker/images/fakesentry/Dockerfile"];
+        let files = [(".github/workflows/build.yml", wf), ("justfile", justfile), ("docker-compose.yml", compose)];
+        let m = model(&files, &dockerfiles);
+        // the app's image is re-tagged and pushed; fakesentry, built beside it for the tests,
+        // is not
+        assert_eq!(roles(&m), [("docker/Dockerfile", None, Role::Ships)]);
+        assert!(m.paths[0].evidence.says.contains("`just build`, justfile:4"), "{}", m.paths[0].evidence);
+        assert_eq!(m.paths[0].images, ["local/socorro_app"]);
+        // named services only; `--push` alone is enough
+        let one = wf.replace("just build", "docker compose -f docker-compose.yml build --push app").replace(
+            "      - run: docker tag local/socorro_app:latest \"$TARGET_IMAGE\"\n      - uses: mozilla-it/deploy-actions/docker-push@v6\n        with:\n          image_tags: ${{ env.TARGET_IMAGE }}\n",
+            "",
+        );
+        assert_eq!(
+            roles(&model(&[(".github/workflows/build.yml", &one), ("docker-compose.yml", compose)], &dockerfiles)),
+            [("docker/Dockerfile", None, Role::Ships)]
+        );
+        // built and only run in the job: nothing from the workflow
+        let tested = "on: push
+jobs:
+  t:
+    runs-on: ubuntu-latest
+    steps:
+      - run: docker compose build && docker compose run app pytest
+";
+        assert!(model(&[(".github/workflows/t.yml", tested), ("docker-compose.yml", compose)], &dockerfiles)
+            .paths
+            .is_empty());
+    }
+
+    /// A command whose first word is `--` (a run step's text read past a tool's options) is
+    /// no package script: it panicked on the slice before.
+    #[test]
+    fn a_lone_double_dash_runs_no_script() {
+        assert!(package_script(&["--".to_owned(), "build".to_owned()]).is_none());
+        let wf = "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          -- adjust build\n";
+        assert!(model(&[(".github/workflows/a.yml", wf)], &["Dockerfile"]).paths.is_empty());
     }
 
     #[test]
