@@ -306,7 +306,7 @@ impl Instruction {
     }
 
     /// The RUN's `--mount`s, each as its type (`bind` when none is given) and its target.
-    fn mounts(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+    pub fn mounts(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
         self.flag_values("mount").map(|m| {
             let opts = mount_options(m);
             let ty = opts.iter().find(|(k, _)| *k == "type").map(|(_, v)| *v).unwrap_or("bind");

@@ -341,7 +341,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         push(None, &cache, fix, Vec::new());
                     }
                 }
-                if let Some((tool, _, _)) = node_install(cmd) {
+                if let Some(tool) = node_cache_tool(cmd) {
                     let tool = match tool {
                         "yarn" => "yarn",
                         "npm" => "npm",
@@ -393,6 +393,14 @@ fn pip_cache_left(
         return None;
     }
     Some(if dir.is_none() && !in_heredoc { edits::pip_no_cache(ins, script) } else { Vec::new() })
+}
+
+/// The Node package manager whose cache an install fills: the project installs
+/// ([`node_install`]), and `yarn global add bower` (osf.io, held out in round 63).
+fn node_cache_tool(cmd: &SimpleCommand) -> Option<&str> {
+    let words: Vec<&str> = cmd.args().iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
+    let yarn_global = cmd.program() == "yarn" && words.starts_with(&["global", "add"]);
+    node_install(cmd).map(|(t, _, _)| t).or(yarn_global.then_some("yarn"))
 }
 
 /// What a yarn or npm install's cache left in its layer is reported as: the hadolint alias,
@@ -531,7 +539,15 @@ fn project_tool_cache_left(
                     && (a == dir || dir.starts_with(&format!("{a}/")) || a.starts_with(&format!("{dir}/"))))
         })
     });
-    if cleaned || removed || removes_asked_cache(script, tool) || ins.mounts_over(&dir) {
+    // the tool's folder in another user's home, mounted as a cache (socorro's `USER app`,
+    // then `--mount=type=cache,target=/home/app/.cache/uv`, held out in round 63)
+    let home_mounted = told.is_none()
+        && ins.mounts().any(|(ty, target)| {
+            let t = target.trim_matches(['"', '\'']).trim_end_matches('/');
+            matches!(ty, "cache" | "tmpfs")
+                && (t.ends_with(&format!("/{default}")) || (t.ends_with("/.cache") && default.starts_with(".cache/")))
+        });
+    if cleaned || removed || removes_asked_cache(script, tool) || ins.mounts_over(&dir) || home_mounted {
         return None;
     }
     let shown = told.unwrap_or_else(|| format!("~/{default}"));
@@ -692,6 +708,22 @@ mod tests {
         ] {
             assert!(lines("SL106", text).is_empty(), "{text}");
         }
+    }
+
+    /// uv's cache in an unprivileged user's home, mounted as a cache (round 63's socorro)
+    #[test]
+    fn a_cache_mount_in_another_home_holds_the_cache() {
+        let text = "FROM python:3.12-slim\nUSER app\nRUN --mount=type=cache,uid=1000,target=/home/app/.cache/uv uv sync --locked\n";
+        assert!(lines("SL106", text).is_empty());
+        assert_eq!(lines("SL106", &text.replace("/home/app/.cache/uv", "/tmp/other")), vec![3]);
+    }
+
+    /// `yarn global add` leaves yarn's cache as `yarn install` does (round 63's osf.io)
+    #[test]
+    fn a_global_yarn_add_leaves_the_cache() {
+        let text = "FROM python:3.12-alpine\nRUN apk add --no-cache yarn && yarn global add bower\n";
+        assert_eq!(lines("SL106", text), vec![2]);
+        assert!(lines("SL106", &text.replace("bower\n", "bower && yarn cache clean\n")).is_empty());
     }
 
     /// A removal of the folder the tool names when asked, in a command substitution, clears
