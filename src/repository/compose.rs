@@ -66,8 +66,14 @@ pub fn read(sources: &Sources, model: &mut Model) {
                 None => base
                     .iter()
                     .find(|(n, _)| n == name)
-                    .and_then(|(_, b)| resolve(b, &dir, &file.path, name, &mut model.notes)),
+                    .and_then(|(_, b)| b.get("build"))
+                    .and_then(|b| resolve(b, &dir, &file.path, name, &mut model.notes)),
             };
+            // a variant's service is the base's with the variant's settings added: the base's
+            // mounts and watch still hold (mitxonline's keycloak override adds only
+            // `extra_hosts` to the `web` the base file mounts the sources into, held out in
+            // round 64)
+            let inherited = service.get("build").is_none().then(|| base.iter().find(|(n, _)| n == name)).flatten();
             let Some(build) = build else { continue };
             let mut path = BuildPath {
                 dockerfile: build.dockerfile,
@@ -86,7 +92,13 @@ pub fn read(sources: &Sources, model: &mut Model) {
                 images: service.str_at("image").map(|i| vec![i.to_owned()]).unwrap_or_default(),
                 contexts: build.contexts.clone(),
             };
-            let (whole, parts) = mounts(service, &dir, &build.context);
+            let (mut whole, mut parts) = mounts(service, &dir, &build.context);
+            if let Some((_, base_service)) = inherited {
+                let (w, p) = mounts(base_service, &dir, &build.context);
+                whole = whole.or(w);
+                parts.extend(p);
+            }
+            let watches = |s: &Node| s.get("develop").and_then(|d| d.get("watch")).is_some();
             // a service that builds a Dockerfile in a test folder (patator's `build:
             // testing/unix`, the servers its test script attacks): a test's image
             let test_folder = path.dockerfile.split('/').rev().skip(1).find(|f| super::is_test_folder(f));
@@ -96,7 +108,7 @@ pub fn read(sources: &Sources, model: &mut Model) {
             } else if let Some(f) = test_folder {
                 path.role = Role::CiOnly;
                 path.evidence.says = format!("service `{name}` builds it from a test folder (`{f}/`): a test's image");
-            } else if service.get("develop").and_then(|d| d.get("watch")).is_some() {
+            } else if watches(service) || inherited.is_some_and(|(_, b)| watches(b)) {
                 path.role = Role::Development;
                 path.evidence.says = format!("service `{name}` syncs its sources into the container (develop.watch)");
             } else if dev {
@@ -144,7 +156,11 @@ pub fn service_builds(sources: &Sources, path: &str) -> Vec<ServiceBuild> {
         let build = match service.get("build") {
             Some(b) => resolve(b, &dir, path, name, &mut notes),
             None if service.get("image").is_some() => None,
-            None => base.iter().find(|(n, _)| n == name).and_then(|(_, b)| resolve(b, &dir, path, name, &mut notes)),
+            None => base
+                .iter()
+                .find(|(n, _)| n == name)
+                .and_then(|(_, b)| b.get("build"))
+                .and_then(|b| resolve(b, &dir, path, name, &mut notes)),
         };
         if let Some(b) = build {
             out.push(ServiceBuild {
@@ -175,7 +191,8 @@ fn names_tests(name: &str) -> bool {
     name.to_ascii_lowercase().split(['.', '-', '_']).any(|w| matches!(w, "test" | "tests" | "ci" | "e2e"))
 }
 
-/// The services of the base compose file in `dir`, when `path` is a variant beside it.
+/// The services of the base compose file in `dir` that build, when `path` is a variant
+/// beside it.
 fn base_services(sources: &Sources, path: &str, dir: &str) -> Vec<(String, Node)> {
     if BASE_NAMES.contains(&base_name(path)) {
         return Vec::new();
@@ -186,7 +203,7 @@ fn base_services(sources: &Sources, path: &str, dir: &str) -> Vec<(String, Node)
         .find_map(|p| sources.file(&p))
         .and_then(|f| tree::yaml(&f.text).ok())
         .and_then(|doc| doc.get("services").cloned())
-        .map(|s| s.entries().iter().filter_map(|(n, svc)| svc.get("build").map(|b| (n.clone(), b.clone()))).collect())
+        .map(|s| s.entries().iter().filter(|(_, svc)| svc.get("build").is_some()).cloned().collect())
         .unwrap_or_default()
 }
 
@@ -336,6 +353,21 @@ mod tests {
 
     fn model(files: &[(&str, &str)]) -> Model {
         Model::read_by(read, files)
+    }
+
+    /// mitxonline (held out in round 64): a variant that only adds `extra_hosts` to a service
+    /// the base file mounts the sources into is the same development service
+    #[test]
+    fn a_variant_keeps_the_base_services_mounts() {
+        let base = "services:\n  web:\n    build:\n      context: .\n      target: development\n    volumes:\n      - .:/src\n";
+        let variant = "services:\n  web:\n    extra_hosts:\n    - \"kc.odl.local:host-gateway\"\n";
+        let m = model(&[("docker-compose.yml", base), ("docker-compose-keycloak-override.yml", variant)]);
+        assert!(m.paths.iter().all(|p| p.role == Role::Development), "{:?}", m.paths);
+        assert_eq!(m.paths.len(), 2);
+        // a variant's own image name still ships what the base develops
+        let prod = "services:\n  web:\n    image: org/web:1\n    build:\n      context: .\n      target: production\n";
+        let m = model(&[("docker-compose.yml", base), ("docker-compose.prod.yml", prod)]);
+        assert!(m.paths.iter().any(|p| p.role == Role::Ships && p.target.as_deref() == Some("production")));
     }
 
     #[test]
