@@ -540,18 +540,52 @@ fn project_tool_cache_left(
         })
     });
     // the tool's folder in another user's home, mounted as a cache (socorro's `USER app`,
-    // then `--mount=type=cache,target=/home/app/.cache/uv`, held out in round 63)
+    // then `--mount=type=cache,target=/home/app/.cache/uv`, held out in round 63), or a cache
+    // mount named for the tool where a base image this file does not show points it
+    // (mitxonline's `/opt/uv-cache`, its base's UV_CACHE_DIR, held out in round 64)
     let home_mounted = told.is_none()
         && ins.mounts().any(|(ty, target)| {
             let t = target.trim_matches(['"', '\'']).trim_end_matches('/');
+            let last = t.rsplit('/').next().unwrap_or(t).to_ascii_lowercase();
+            let named = last.split(['-', '_', '.']).any(|w| w == tool || (tool == "poetry" && w == "pypoetry"));
             matches!(ty, "cache" | "tmpfs")
-                && (t.ends_with(&format!("/{default}")) || (t.ends_with("/.cache") && default.starts_with(".cache/")))
+                && (t.ends_with(&format!("/{default}"))
+                    || (t.ends_with("/.cache") && default.starts_with(".cache/"))
+                    || (named && !installs_tool(ctx, stage, tool)))
         });
     if cleaned || removed || removes_asked_cache(script, tool) || ins.mounts_over(&dir) || home_mounted {
         return None;
     }
     let shown = told.unwrap_or_else(|| format!("~/{default}"));
     Some((tool, format!("the {} cache ({shown})", if tool == "poetry" { "Poetry" } else { "uv" })))
+}
+
+/// Whether the stage's lineage installs `tool` itself (`COPY --from=ghcr.io/astral-sh/uv
+/// /uv /bin/`, `pip install uv`, astral's or Poetry's installer script): then this file,
+/// not an unseen base image, sets where its cache goes (fish-speech mounts `/tmp/uv-cache`
+/// and never points uv there, a finding labelled true).
+fn installs_tool(ctx: &Ctx, stage: &crate::dockerfile::Stage, tool: &str) -> bool {
+    let installer = if tool == "uv" { "astral.sh/uv" } else { "install.python-poetry.org" };
+    ctx.graph.lineage(stage.index).iter().any(|&si| {
+        ctx.df.stages[si].instructions.iter().any(|i| {
+            let text = ctx.df.text.get(i.span.clone()).unwrap_or_default();
+            match i.kind {
+                crate::dockerfile::Kind::Copy | crate::dockerfile::Kind::Add => {
+                    tool == "uv"
+                        && (text.contains("astral-sh/uv") || text.split_whitespace().any(|w| w.ends_with("/uv")))
+                }
+                crate::dockerfile::Kind::Run => {
+                    text.contains(installer)
+                        || crate::dockerfile::shell::parse(&i.script().unwrap_or_default()).commands.iter().any(|c| {
+                            matches!(c.program(), "pip" | "pip3" | "pipx" | "python" | "python3")
+                                && c.args().iter().any(|a| a == "install")
+                                && c.args().iter().any(|a| a.split(['=', '<', '>', '~']).next() == Some(tool))
+                        })
+                }
+                _ => false,
+            }
+        })
+    })
 }
 
 /// Whether the script runs `rm` on `path` (or a glob/child of it).
@@ -716,6 +750,14 @@ mod tests {
         let text = "FROM python:3.12-slim\nUSER app\nRUN --mount=type=cache,uid=1000,target=/home/app/.cache/uv uv sync --locked\n";
         assert!(lines("SL106", text).is_empty());
         assert_eq!(lines("SL106", &text.replace("/home/app/.cache/uv", "/tmp/other")), vec![3]);
+        // a mount named for the tool, where a base image's UV_CACHE_DIR points (round 64);
+        // not when the file installs uv itself and never points it there (fish-speech)
+        assert!(lines("SL106", &text.replace("/home/app/.cache/uv", "/opt/uv-cache")).is_empty());
+        let own = text
+            .replace("/home/app/.cache/uv", "/tmp/uv-cache")
+            .replace("USER app\n", "COPY --from=ghcr.io/astral-sh/uv:0.5 /uv /uvx /bin/\nUSER app\n");
+        assert_eq!(lines("SL106", &own), vec![4]);
+        assert_eq!(lines("SL106", &text.replace("/home/app/.cache/uv", "/opt/pip-cache")), vec![3]);
     }
 
     /// `yarn global add` leaves yarn's cache as `yarn install` does (round 63's osf.io)
