@@ -354,9 +354,10 @@ fn jenkins(text: &str) -> Vec<Vec<Script>> {
             && !rest[2..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
         {
             let mut j = 2;
+            // (by characters: a no-break space is whitespace too, and two bytes long)
             let skip = |j: &mut usize| {
-                while rest[*j..].starts_with(|c: char| c.is_whitespace()) {
-                    *j += 1;
+                while let Some(c) = rest[*j..].chars().next().filter(|c| c.is_whitespace()) {
+                    *j += c.len_utf8();
                 }
             };
             skip(&mut j);
@@ -379,8 +380,8 @@ fn jenkins(text: &str) -> Vec<Vec<Script>> {
         }
         if word_start && rest.starts_with("docker.build") {
             let mut j = "docker.build".len();
-            while rest[j..].starts_with(|c: char| c.is_whitespace()) {
-                j += 1;
+            while let Some(c) = rest[j..].chars().next().filter(|c| c.is_whitespace()) {
+                j += c.len_utf8();
             }
             if rest[j..].starts_with('(') {
                 j += 1;
@@ -643,6 +644,10 @@ steps:
         assert_eq!(r, [("deploy/Dockerfile", None, Role::Ships), ("worker/Dockerfile", None, Role::Ships)]);
         assert_eq!(m.paths.iter().find(|p| p.dockerfile == "deploy/Dockerfile").map(|p| p.evidence.line), Some(13));
         assert!(is_jenkinsfile("ci/Jenkinsfile.release") && is_jenkinsfile("deploy.jenkinsfile"));
+        // a no-break space (two bytes) before the string, and non-ASCII text, read without a panic
+        let nbsp = "stage('b') {\n  sh\u{a0}'docker buildx build --push -t o/a -f deploy/Dockerfile .' // «é»\n  docker.build\u{a0}('o/w', '-f worker/Dockerfile worker')\n}\n";
+        let m = model(&[("Jenkinsfile", nbsp)], &["deploy/Dockerfile", "worker/Dockerfile"]);
+        assert_eq!(roles(&m), [("deploy/Dockerfile", None, Role::Ships), ("worker/Dockerfile", None, Role::Ships)]);
         assert!(!is_jenkinsfile("docs/jenkinsfile.md"));
     }
 
