@@ -1170,13 +1170,17 @@ fn run_step(
     }
 }
 
+/// `docker compose`'s global options that take a value.
+const COMPOSE_VALUES: &[&str] =
+    &["-f", "--file", "-p", "--project-name", "--env-file", "--profile", "--project-directory"];
+
 /// Whether a `docker compose` command line (the words after `compose`) pushes: its command,
 /// past the global options, is `push`.
 fn compose_pushes(args: &[String]) -> bool {
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_str();
-        if matches!(a, "-f" | "--file" | "-p" | "--project-name" | "--env-file" | "--profile" | "--project-directory") {
+        if COMPOSE_VALUES.contains(&a) {
             i += 2;
             continue;
         }
@@ -1208,21 +1212,9 @@ fn compose_build(words: &[String]) -> Option<ComposeBuild> {
     let mut building = false;
     while i < rest.len() {
         let w = rest[i].as_str();
-        let takes = matches!(
-            w,
-            "-f" | "--file"
-                | "-p"
-                | "--project-name"
-                | "--env-file"
-                | "--profile"
-                | "--project-directory"
-                | "--progress"
-                | "--build-arg"
-                | "--ssh"
-                | "--builder"
-                | "-m"
-                | "--memory"
-        );
+        // the global options' values, and `build`'s own
+        let takes = COMPOSE_VALUES.contains(&w)
+            || matches!(w, "--progress" | "--build-arg" | "--ssh" | "--builder" | "-m" | "--memory");
         if takes {
             if matches!(w, "-f" | "--file") {
                 c.files.push(rest.get(i + 1)?.clone());
