@@ -523,6 +523,56 @@ pub fn is_clean(c: &SimpleCommand) -> bool {
             && c.args().iter().any(|a| a.starts_with("/var/lib/apt") || a.starts_with("/var/cache")))
 }
 
+/// Whether a build step may compile native code with a C toolchain a stage installed, so
+/// that a stage running it needs that toolchain: a [`Role::Build`] other than a build tool's
+/// configuration (`pip config set global.timeout 60`, `npm config set`, `poetry config …`,
+/// `bundle config set …`) and other than PHP's Composer, which installs PHP code and compiles
+/// nothing (kimai's `composer install` in a stage built FROM the one with the toolchain),
+/// and other than an install of package managers themselves (`pip install --upgrade pip`,
+/// `npm install -g pnpm@10`, `gem install bundler`), which are published as pure code or
+/// built wheels.
+pub fn may_compile(c: &SimpleCommand) -> bool {
+    let configures_tool = matches!(
+        c.program(),
+        "pip" | "pip3" | "npm" | "yarn" | "pnpm" | "poetry" | "pdm" | "pipenv" | "uv" | "bundle" | "gem" | "composer"
+    ) && c.subcommand() == Some("config");
+    of(c) == Role::Build && !configures_tool && c.program() != "composer" && !installs_only_package_managers(c)
+}
+
+/// Whether a pip, npm, yarn, pnpm or gem install names nothing but package managers (every
+/// operand after the subcommand, its version stripped, is one): `pip install --upgrade pip
+/// setuptools wheel`, `npm install -g npm@latest`. A requirements file, an index URL or any
+/// other operand makes it an install like any other.
+fn installs_only_package_managers(c: &SimpleCommand) -> bool {
+    const MANAGERS: &[&str] = &[
+        "pip",
+        "setuptools",
+        "wheel",
+        "uv",
+        "poetry",
+        "pipenv",
+        "pdm",
+        "virtualenv",
+        "npm",
+        "pnpm",
+        "yarn",
+        "corepack",
+        "bundler",
+    ];
+    let python = c.program() == "python" || c.program() == "python3";
+    let args: Vec<&String> = match c.args() {
+        [m, pip, rest @ ..] if python && m == "-m" && pip == "pip" => rest.iter().collect(),
+        args if matches!(c.program(), "pip" | "pip3" | "npm" | "yarn" | "pnpm" | "gem") => args.iter().collect(),
+        _ => return false,
+    };
+    let Some((sub, rest)) = args.split_first() else { return false };
+    let operands: Vec<&&String> = rest.iter().filter(|a| !a.starts_with('-')).collect();
+    let name = |a: &str| a.split(['=', '<', '>', '~', '!', '@', '[']).next().unwrap_or(a).to_owned();
+    matches!(sub.as_str(), "install" | "i" | "add")
+        && !operands.is_empty()
+        && operands.iter().all(|a| MANAGERS.contains(&name(a).as_str()))
+}
+
 /// Whether running this command makes its RUN a build: a compiler or build driver, or a
 /// language package manager (whose installs may compile), by program.
 pub fn runs_build(c: &SimpleCommand) -> bool {
@@ -821,6 +871,18 @@ pub fn build(cmd: &SimpleCommand) -> Option<String> {
 mod tests {
     use super::{fetches_into_home, of, runs_build, Role};
     use crate::dockerfile::shell::parse;
+
+    /// A build tool's configuration and Composer compile nothing; installs and compilers may
+    #[test]
+    fn configuring_a_build_tool_or_composer_compiles_nothing() {
+        let c = parse("pip config set global.timeout 60 && npm config set cache /tmp --global && poetry config virtualenvs.create false && composer install --no-dev && pip install -r requirements.txt && make && npm ci").commands;
+        let compiles: Vec<bool> = c.iter().map(super::may_compile).collect();
+        assert_eq!(compiles, [false, false, false, false, true, true, true]);
+        // installing the package managers themselves compiles nothing; anything beside them may
+        let c = parse("pip install --upgrade pip setuptools==69.0 wheel && python3 -m pip install -U pip && npm install -g pnpm@10 && gem install bundler -v 2.7.2 && pip install --upgrade pip uwsgi && npm install -g node-gyp && pip install -r pip.txt").commands;
+        let compiles: Vec<bool> = c.iter().map(super::may_compile).collect();
+        assert_eq!(compiles, [false, false, false, true, true, true, true]);
+    }
 
     fn roles(script: &str) -> Vec<Role> {
         parse(script).commands.iter().map(of).collect()

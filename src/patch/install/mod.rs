@@ -330,7 +330,7 @@ fn builds_from(df: &Dockerfile, graph: &Graph, root: usize, shipped: &[usize]) -
         let way = lineage.iter().position(|&x| x == root).and_then(|at| lineage.get(at + 1)).copied().unwrap_or(si);
         for ins in df.stages[si].instructions.iter().filter(|i| i.kind == Kind::Run) {
             let script = shell::parse(&ins.script().unwrap_or_default());
-            let builds = script.commands.iter().find(|c| roles::of(c) == Role::Build).map(|c| c.words.join(" "));
+            let builds = script.commands.iter().find(|c| roles::may_compile(c)).map(|c| c.words.join(" "));
             if let Some(what) =
                 builds.or_else(|| script.commands.iter().find_map(roles::runs_script).map(str::to_owned))
             {
@@ -2386,6 +2386,27 @@ mod tests {
                 "{}",
                 r.message
             ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A shipped stage built FROM the split stage that runs a build tool's configuration
+    /// (gpt-researcher's `pip config set global.timeout 60`) or Composer (kimai's
+    /// `composer install`) compiles nothing: it follows the runtime stage as written; one
+    /// that installs with pip may compile, and is refused as before
+    #[test]
+    fn a_shipped_stage_that_compiles_nothing_follows_the_runtime() {
+        let text = "FROM python:3.11 AS base\nRUN apt-get update && apt-get install -y build-essential libpq-dev\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCMD [\"gunicorn\", \"app:app\"]\n\nFROM base AS web\nRUN pip config set global.timeout 60 && composer install\nUSER nobody\n";
+        let both = crate::patch::Inputs { targets: vec!["base".into(), "web".into()], ..Default::default() };
+        let O::Patch(p) = suggest(text, "Dockerfile", &both, &Templates::built_in()) else {
+            panic!("{:?}", suggest(text, "Dockerfile", &both, &Templates::built_in()))
+        };
+        let (_, rest) = p.patched.split_once("\nFROM python:3.11-slim AS base\n").unwrap();
+        assert!(rest.contains("FROM base AS web\nRUN pip config set global.timeout 60"), "{rest}");
+        assert!(!rest.contains("build-essential"), "{rest}");
+        let compiles = text.replace("pip config set global.timeout 60", "pip install uwsgi");
+        match suggest(&compiles, "Dockerfile", &both, &Templates::built_in()) {
+            O::Refused(r) => assert!(r.message.contains("runs `pip install uwsgi`"), "{}", r.message),
             other => panic!("{other:?}"),
         }
     }
