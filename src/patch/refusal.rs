@@ -16,8 +16,6 @@ pub enum Reason {
     NoBuildStep,
     /// The base image comes from an ARG, so its runtime variant is unknown.
     VariableBase,
-    /// A heredoc RUN is not split.
-    Heredoc,
     /// The runtime has no shell for what still runs there.
     NoShell,
     /// Nothing is built: a lighter base alone is the fix (SL103).
@@ -48,7 +46,6 @@ impl Reason {
         Reason::UnknownArtifact,
         Reason::NoBuildStep,
         Reason::VariableBase,
-        Reason::Heredoc,
         Reason::NoShell,
         Reason::NothingBuilt,
         Reason::InheritedStage,
@@ -69,7 +66,6 @@ impl Reason {
             Reason::UnknownArtifact => "unknown-artifact",
             Reason::NoBuildStep => "no-build-step",
             Reason::VariableBase => "variable-base",
-            Reason::Heredoc => "heredoc",
             Reason::NoShell => "no-shell",
             Reason::NothingBuilt => "nothing-built",
             Reason::InheritedStage => "inherited-stage",

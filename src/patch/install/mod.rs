@@ -34,7 +34,7 @@ pub(super) use artifacts::installs_globally;
 pub(super) use told::settings;
 
 use super::{libraries, start};
-use super::{refuse, verbatim, Outcome, Plan, Rationale, Reason};
+use super::{verbatim, Outcome, Plan, Rationale, Reason};
 use crate::dockerfile::packages::{self, is_toolchain_package, Manager};
 use crate::dockerfile::roles::{self, Role};
 use crate::dockerfile::shell;
@@ -230,15 +230,6 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     let Some(last) = s.last else {
         return no_build(df, s.stage, &s.states, s.first, s.git_is_tool, &s.base);
     };
-    if s.stage.instructions[s.first..=last]
-        .iter()
-        .any(|i| matches!(&i.body, crate::dockerfile::Body::Run { heredocs, .. } if !heredocs.is_empty()))
-    {
-        return refuse(
-            Reason::Heredoc,
-            format!("line {}: a heredoc RUN is not split", s.stage.instructions[s.first].line),
-        );
-    }
     Some(walk(df, inputs, &s, last).and_then(|split| assemble(df, inputs, &s, last, split)))
 }
 
