@@ -66,14 +66,55 @@ pub fn system_install(cmd: &SimpleCommand) -> Option<(Manager, Vec<&str>)> {
     if simulated {
         return None;
     }
-    // apt-get's `-o Opt=val` and apk's `--repository URL`/`-X URL` take a value.
+    // the options that take their value as the next word (apt-get's `-o Opt=val` and
+    // `--option "Acquire::Retries=3"`, round 66's doctor; apk's `--repository URL`; dnf's
+    // `--setopt`), each manager's own: the value is no package
+    let takes_value: &[&str] = match m {
+        Manager::AptGet | Manager::Apt => &[
+            "-o",
+            "--option",
+            "-t",
+            "--target-release",
+            "--default-release",
+            "-c",
+            "--config-file",
+            "-a",
+            "--host-architecture",
+        ],
+        Manager::Apk => &[
+            "-X",
+            "--repository",
+            "-t",
+            "-t=",
+            "--virtual",
+            "-p",
+            "--root",
+            "--arch",
+            "--keys-dir",
+            "--cache-dir",
+            "--repositories-file",
+        ],
+        Manager::Yum | Manager::Dnf | Manager::Microdnf => &[
+            "--setopt",
+            "--enablerepo",
+            "--disablerepo",
+            "--repo",
+            "--repoid",
+            "-x",
+            "--exclude",
+            "--installroot",
+            "--releasever",
+            "-c",
+            "--config",
+        ],
+    };
     let mut pkgs = Vec::new();
     let mut skip = false;
     for a in &args[at + 1..] {
         if std::mem::take(&mut skip) {
             continue;
         }
-        if matches!(a.as_str(), "-o" | "-t" | "--target-release" | "-X" | "--repository" | "--virtual" | "-t=") {
+        if takes_value.contains(&a.as_str()) {
             skip = true;
             continue;
         }
@@ -448,6 +489,21 @@ mod tests {
         let pinned = "redis-server${REDIS_VERSION:+=${REDIS_VERSION}}";
         assert_eq!(package_name(pinned), pinned);
         assert_eq!(package_name("python${PY}-dev=3.11.2-1"), "python${PY}-dev");
+    }
+
+    /// Round 66 (freelawproject/doctor, held out): `--option "Acquire::Retries=3"` takes its
+    /// value as the next word, as `-o` does; the patch's runtime installed a package `Acquire`
+    #[test]
+    fn an_options_value_is_no_package() {
+        let names =
+            |s: &str| parse(s).commands.iter().find_map(system_install).map(|(_, p)| p.join(" ")).unwrap_or_default();
+        assert_eq!(
+            names("apt-get install --option \"Acquire::Retries=3\" --assume-yes -o Dpkg::Use-Pty=0 antiword qpdf"),
+            "antiword qpdf"
+        );
+        assert_eq!(names("apt-get install -y -t bookworm-backports --config-file /etc/apt/x.conf git"), "git");
+        assert_eq!(names("apk add --no-cache --virtual .build-deps --repository https://x/edge gcc"), "gcc");
+        assert_eq!(names("dnf install -y --setopt install_weak_deps=False --enablerepo crb gcc"), "gcc");
     }
 
     #[test]
