@@ -265,6 +265,14 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             if system_caches && (runs_playwright_deps(script) || runs_apt_setup_script(script)) {
                 seen.push("apt");
             }
+            if let Some(fix) = run_pip_cache_left(ctx, stage, ins, script, pip_env_off, in_heredoc) {
+                push(
+                    Some("DL3042"),
+                    "the pip cache (~/.cache/pip)",
+                    "use `pip install --no-cache-dir` (or set `ENV PIP_NO_CACHE_DIR=1`)",
+                    fix,
+                );
+            }
             for (at, cmd) in script.commands.iter().enumerate() {
                 // a cache only a build argument's branch fills is in no image built without it
                 if ctx.off_by_default(stage, ins, script, at) {
@@ -316,19 +324,6 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     }
                     _ => {}
                 }
-                if let Some(options) = pip_options(cmd) {
-                    if !seen.contains(&"pip") {
-                        seen.push("pip");
-                        if let Some(fix) = pip_cache_left(ins, script, options, pip_env_off, in_heredoc) {
-                            push(
-                                Some("DL3042"),
-                                "the pip cache (~/.cache/pip)",
-                                "use `pip install --no-cache-dir` (or set `ENV PIP_NO_CACHE_DIR=1`)",
-                                fix,
-                            );
-                        }
-                    }
-                }
                 if let Some((tool, cache)) = project_tool_cache_left(ctx, stage, ins, script, cmd) {
                     if !seen.contains(&tool) {
                         seen.push(tool);
@@ -357,6 +352,47 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             }
         }
     }
+}
+
+/// Whether the RUN's first pip install (one a build argument's branch runs only is none)
+/// leaves pip's cache, and the edits that fix it; else the first one a shell of the RUN runs
+/// inline ([`inline_pip_cache_left`]).
+fn run_pip_cache_left(
+    ctx: &Ctx,
+    stage: &crate::dockerfile::Stage,
+    ins: &Instruction,
+    script: &Script,
+    pip_env_off: bool,
+    in_heredoc: bool,
+) -> Option<Vec<Edit>> {
+    let first = script
+        .commands
+        .iter()
+        .enumerate()
+        .filter(|(at, _)| !ctx.off_by_default(stage, ins, script, *at))
+        .find_map(|(_, c)| pip_options(c));
+    match first {
+        Some(options) => pip_cache_left(ins, script, options, pip_env_off, in_heredoc),
+        // pip run by a shell inline (`bash -c "python3 -m pip install … && pip install
+        // supervisor"`, round 65's SEED): its cache is left all the same
+        None => inline_pip_cache_left(ins, script, pip_env_off),
+    }
+}
+
+/// Whether the first pip install a shell of the RUN runs inline leaves pip's cache, read
+/// with the RUN's commands and the inline scripts' together (a clean-up in either counts);
+/// no edit is made inside the quotes.
+fn inline_pip_cache_left(ins: &Instruction, script: &Script, pip_env_off: bool) -> Option<Vec<Edit>> {
+    let inline: Vec<Script> = script
+        .commands
+        .iter()
+        .filter_map(crate::dockerfile::roles::inline_text)
+        .map(crate::dockerfile::shell::parse)
+        .collect();
+    let options = inline.iter().flat_map(|s| &s.commands).find_map(pip_options)?;
+    let mut together = script.clone();
+    together.commands.extend(inline.iter().flat_map(|s| s.commands.iter().cloned()));
+    pip_cache_left(ins, &together, options, pip_env_off, true)
 }
 
 /// Whether the first pip install of a RUN leaves pip's cache in its layer, and if so the
@@ -667,6 +703,19 @@ mod tests {
     /// Only the RUN that fetches the lists leaves them: an install in a later RUN reads them
     /// (removing them there would free nothing), and `dpkg -i … ; apt-get install -f` fetches
     /// none.
+    /// Round 65 (SEED, held out): pip run inside `bash -c "…"` leaves its cache too, unless
+    /// told not to or the cache is removed, inside the quotes or after them
+    #[test]
+    fn a_pip_install_a_shell_runs_inline_is_read() {
+        let text = "FROM python:3.11-slim\nRUN bash -c \"python3 -m pip install --upgrade pip setuptools && pip install supervisor==4.2.5\"\n";
+        assert_eq!(lines("SL106", text), vec![2]);
+        assert!(
+            lines("SL106", &text.replace("pip install --upgrade", "pip install --no-cache-dir --upgrade")).is_empty()
+        );
+        assert!(lines("SL106", &text.replace("4.2.5\"", "4.2.5\" && rm -rf /root/.cache")).is_empty());
+        assert!(lines("SL106", &text.replace("4.2.5\"", "4.2.5 && pip cache purge\"")).is_empty());
+    }
+
     /// vscode-dev-containers' patch image: the lists are removed inside `sudo bash -c "…"`
     #[test]
     fn a_cleanup_a_shell_runs_inline_is_read() {
