@@ -6,7 +6,8 @@
 //! `--mount` targets (a bind, cache or tmpfs mount), a `cd` inside a branch or loop, `/tmp`, `cd ..`, a
 //! pattern (`cd /opt/oracle/instantclient_*`, which WORKDIR does not expand), a `cd` after
 //! work in the folder the RUN starts in (`pip3 install --user . && cd wger`, `sh
-//! scripts/build.sh`, `make`), or a RUN that changes folder again. WORKDIR cannot express those: it would leave the folder in a layer, or move every
+//! scripts/build.sh`, `make`), or a RUN that changes folder again. A `cd` into the WORKDIR
+//! the RUN already runs in is flagged as one that changes nothing, to drop. WORKDIR cannot express those: it would leave the folder in a layer, or move every
 //! later instruction there. Unlike hadolint, which flags every `cd`.
 //!
 //! ## Why it matters
@@ -56,6 +57,22 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             // (WORKDIR expands no command substitution: round 50's InvokeAI `cd
             // /usr/lib/$(uname -p)-linux-gnu/pkgconfig/`)
             let substituted = dir.contains("$(") || dir.contains('`');
+            // a `cd` into the WORKDIR the RUN already runs in (round 66's caesar and round 45's
+            // panoptes: `RUN (cd /app && …)` under `WORKDIR /app`) changes nothing: the WORKDIR
+            // is there, and the `cd` can go (not `/`, which may be the base image's WORKDIR
+            // rather than the file's)
+            if cds.len() == 1 && !substituted && wd != "/" && crate::dockerfile::resolve_path(wd, dir) == wd {
+                out.push(
+                    Hit::on(
+                        ins,
+                        stage,
+                        format!("`cd {dir}` changes nothing: this RUN already runs in the WORKDIR `{wd}`"),
+                    )
+                    .fix("drop the `cd`".to_owned())
+                    .alias("DL3003"),
+                );
+                continue;
+            }
             if cds.len() == 1
                 && !substituted
                 && !excursion(script, at, dir, wd)
@@ -186,6 +203,20 @@ fn excursion(script: &Script, at: usize, dir: &str, workdir: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// Round 66 (zooniverse/caesar, held out): `cd /app` under `WORKDIR /app` changes
+    /// nothing; the WORKDIR the rule would ask for is there, so it says to drop the `cd`
+    #[test]
+    fn cd_into_the_workdir_the_run_runs_in_is_said_to_change_nothing() {
+        use crate::lint::rules::testing::{lines, messages};
+        let m = messages("SL310", "FROM ruby:3\nWORKDIR /app\nRUN (cd /app && mkdir -p tmp/pids)\n");
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(m[0].1.contains("`cd /app` changes nothing: this RUN already runs in the WORKDIR `/app`"), "{m:?}");
+        assert_eq!(lines("SL310", "FROM ruby:3\nWORKDIR /app\nRUN cd /app/ && bundle exec rake x\n"), vec![3]);
+        assert_eq!(lines("SL310", "FROM ruby:3\nWORKDIR /app\nRUN cd /srv && bundle exec rake x\n"), vec![3]);
+        // no WORKDIR of the file's: the base image's may be another folder
+        assert_eq!(lines("SL310", "FROM ruby:3\nRUN cd / && ls\n"), vec![2]);
+    }
+
     /// A clone of a repository a variable names makes a folder the file cannot name; a cd
     /// after work in a mounted WORKDIR leaves the mount, which a WORKDIR cannot do.
     #[test]
