@@ -902,6 +902,7 @@ fn reusable(
     // another repository's workflow: judged by the inputs it is given
     let [context_key, file_key, target_key, files_key] = build_keys(with);
     if context_key.is_none() && file_key.is_none() && target_key.is_none() && files_key.is_none() {
+        deploys_the_default(sources, model, here, job, &callee);
         return;
     }
     for (k, _) in [&context_key, &file_key, &target_key, &files_key].into_iter().flatten() {
@@ -993,6 +994,46 @@ fn reusable(
     };
     let name = inputs.iter().find(|(k, _)| k.contains("image")).map(|(_, v)| image_name(v.lines().next().unwrap_or(v)));
     push_path(sources, model, here, job.line, &who, ".", &context, file.as_deref(), target, &fate, name);
+}
+
+/// A call of another repository's workflow that names no build input, where the workflow's
+/// file name says it deploys or pushes an image (`deploy_app.yaml`,
+/// `build_and_push_image.yaml`, `docker-publish.yml`; not a `release.yml`, which may publish
+/// a package) and the repository has a `Dockerfile` at its
+/// root: such a workflow builds what `docker build .` builds, that file, and ships it (round
+/// 66's caesar: `zooniverse/ci-cd/.github/workflows/deploy_app.yaml` with `app_name`,
+/// `repo_name` and `commit_id` only). A name about tests, checks, docs, notices or database
+/// migrations says nothing of an image.
+fn deploys_the_default(sources: &Sources, model: &mut Model, here: &Here, job: &Node, callee: &str) {
+    let path = callee.split('@').next().unwrap_or(callee);
+    let name = path.rsplit('/').next().unwrap_or_default().to_ascii_lowercase();
+    let says = |words: &[&str]| words.iter().any(|w| name.contains(w));
+    let image = says(&["deploy", "docker", "image", "container", "push"]);
+    let other = says(&[
+        "test", "lint", "check", "scan", "codeql", "doc", "notif", "slack", "migrat", "label", "stale", "pages", "npm",
+        "pypi", "gem",
+    ]);
+    if !image
+        || other
+        || !path.contains("/.github/workflows/")
+        || !sources.dockerfiles.iter().any(|d| d == "Dockerfile")
+    {
+        return;
+    }
+    let fate = Fate {
+        push: Some(true),
+        load: false,
+        outputs: Vec::new(),
+        tagged: true,
+        call: None,
+        images: Vec::new(),
+        contexts: Vec::new(),
+        run_only: false,
+    };
+    let who = format!(
+        "the reusable workflow `{path}` of another repository, named for deploying and given no Dockerfile (read as building `Dockerfile`),"
+    );
+    push_path(sources, model, here, job.line, &who, ".", ".", None, None, &fate, None);
 }
 
 /// The inputs a call of another repository's reusable workflow names its build with, each
@@ -1928,6 +1969,21 @@ mod tests {
 
     fn roles(m: &Model) -> Vec<(&str, Option<&str>, Role)> {
         m.paths.iter().map(|p| (p.dockerfile.as_str(), p.target.as_deref(), p.role)).collect()
+    }
+
+    /// Round 66 (zooniverse/caesar, held out): another repository's workflow named for
+    /// deploying, given the app's name and no build input, builds the root `Dockerfile` and
+    /// ships it; one named for migrations or notices, or a repository with no root
+    /// `Dockerfile`, gives nothing
+    #[test]
+    fn another_repositorys_deploy_workflow_ships_the_root_dockerfile() {
+        let wf = "on: push\njobs:\n  migrate:\n    uses: org/ci-cd/.github/workflows/db_migration.yaml@main\n    with:\n      app_name: app\n  deploy:\n    uses: org/ci-cd/.github/workflows/deploy_app.yaml@main\n    with:\n      app_name: app\n      commit_id: ${{ github.sha }}\n";
+        let m = model(&[(".github/workflows/deploy.yml", wf)], &["Dockerfile", "Dockerfile.dev"]);
+        assert_eq!(roles(&m), [("Dockerfile", None, Role::Ships)]);
+        assert!(m.paths[0].evidence.says.contains("deploy_app.yaml"), "{}", m.paths[0].evidence);
+        let notices = wf.replace("deploy_app.yaml", "slack_notification.yaml");
+        assert!(roles(&model(&[(".github/workflows/deploy.yml", &notices)], &["Dockerfile"])).is_empty());
+        assert!(roles(&model(&[(".github/workflows/deploy.yml", wf)], &["docker/Dockerfile"])).is_empty());
     }
 
     /// socorro (held out in round 63): `just build` runs `docker compose build` with
