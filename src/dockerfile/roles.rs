@@ -531,7 +531,7 @@ pub fn is_clean(c: &SimpleCommand) -> bool {
 /// and other than an install of package managers themselves (`pip install --upgrade pip`,
 /// `npm install -g pnpm@10`, `gem install bundler`), which are published as pure code or
 /// built wheels.
-pub fn may_compile(c: &SimpleCommand) -> bool {
+pub fn may_build_native(c: &SimpleCommand) -> bool {
     let configures_tool = matches!(
         c.program(),
         "pip" | "pip3" | "npm" | "yarn" | "pnpm" | "poetry" | "pdm" | "pipenv" | "uv" | "bundle" | "gem" | "composer"
@@ -876,11 +876,11 @@ mod tests {
     #[test]
     fn configuring_a_build_tool_or_composer_compiles_nothing() {
         let c = parse("pip config set global.timeout 60 && npm config set cache /tmp --global && poetry config virtualenvs.create false && composer install --no-dev && pip install -r requirements.txt && make && npm ci").commands;
-        let compiles: Vec<bool> = c.iter().map(super::may_compile).collect();
+        let compiles: Vec<bool> = c.iter().map(super::may_build_native).collect();
         assert_eq!(compiles, [false, false, false, false, true, true, true]);
         // installing the package managers themselves compiles nothing; anything beside them may
         let c = parse("pip install --upgrade pip setuptools==69.0 wheel && python3 -m pip install -U pip && npm install -g pnpm@10 && gem install bundler -v 2.7.2 && pip install --upgrade pip uwsgi && npm install -g node-gyp && pip install -r pip.txt").commands;
-        let compiles: Vec<bool> = c.iter().map(super::may_compile).collect();
+        let compiles: Vec<bool> = c.iter().map(super::may_build_native).collect();
         assert_eq!(compiles, [false, false, false, true, true, true, true]);
     }
 

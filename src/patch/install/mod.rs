@@ -321,7 +321,7 @@ fn builds_from(df: &Dockerfile, graph: &Graph, root: usize, shipped: &[usize]) -
         let way = lineage.iter().position(|&x| x == root).and_then(|at| lineage.get(at + 1)).copied().unwrap_or(si);
         for ins in df.stages[si].instructions.iter().filter(|i| i.kind == Kind::Run) {
             let script = shell::parse(&ins.script().unwrap_or_default());
-            let builds = script.commands.iter().find(|c| roles::may_compile(c)).map(|c| c.words.join(" "));
+            let builds = script.commands.iter().find(|c| roles::may_build_native(c)).map(|c| c.words.join(" "));
             if let Some(what) =
                 builds.or_else(|| script.commands.iter().find_map(roles::runs_script).map(str::to_owned))
             {
