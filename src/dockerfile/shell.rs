@@ -125,10 +125,16 @@ impl SimpleCommand {
         Some(start..end)
     }
 
-    /// The program name (basename) after wrappers, e.g. `pip3` for `/usr/bin/pip3`.
+    /// The program name (basename) after wrappers, e.g. `pip3` for `/usr/bin/pip3`; Bundler's
+    /// second executable, `bundler`, is `bundle` (round 67's travis-api runs `bundler install`).
     pub fn program(&self) -> &str {
         // `&& \ ` + newline: Docker joins the lines, a blank may stay before the program
-        self.effective().first().map(|p| p.trim_start()).map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or("")
+        let name =
+            self.effective().first().map(|p| p.trim_start()).map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or("");
+        match name {
+            "bundler" => "bundle",
+            other => other,
+        }
     }
 
     /// The command `xargs` runs (`xargs -L1 go install` → `go install`), past its options
