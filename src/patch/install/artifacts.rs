@@ -403,6 +403,20 @@ fn managed(c: &SimpleCommand, told: &Told, cwd: &str, at: &Landing) -> Result<Ve
                 "install them into a library of their own (`lib=`, R_LIBS) in a build stage and copy it",
             ))
         }
+        // a gem installed for the user (`gem install --user-install`, round 67's travis-api):
+        // into `~/.gem`, whatever GEM_HOME says; the home is root's or one the file names
+        "gem" if c.subcommand() == Some("install") && args.iter().any(|a| a == "--user-install") => {
+            let home = told.folder(c, "HOME").or_else(|| at.root_user.then(|| "/root".to_owned()));
+            let Some(home) = home else {
+                return Err(Stuck::Unplaced(
+                    c.words.join(" "),
+                    "installs into the home folder of a user the file does not name",
+                    "set `GEM_HOME` to a folder of its own instead of `--user-install`",
+                ));
+            };
+            let dir = format!("{}/.gem", home.trim_end_matches('/'));
+            out.push((dir.clone(), dir));
+        }
         // a gem, npm or pip install told a folder of its own (GEM_HOME, `npm config set
         // prefix`, `pip install --target`)
         _ if told_folder(c, told).is_some() => {
