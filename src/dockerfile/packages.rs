@@ -360,9 +360,12 @@ pub fn python_install(cmd: &SimpleCommand) -> bool {
     pip_install(cmd).is_some()
         || uv_pip_install(cmd).is_some()
         || match cmd.program() {
-            "uv" => sub == Some("sync"),
-            "poetry" => sub == Some("install"),
-            "pipenv" | "pdm" => matches!(sub, Some("install" | "sync")),
+            // `add` installs what it adds to the project too (round 67's notification-api:
+            // `poetry install && poetry add wheel`)
+            "uv" => matches!(sub, Some("sync" | "add")),
+            "poetry" => matches!(sub, Some("install" | "add")),
+            "pipenv" => matches!(sub, Some("install" | "sync")),
+            "pdm" => matches!(sub, Some("install" | "sync" | "add")),
             _ => false,
         }
 }
