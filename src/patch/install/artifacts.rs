@@ -404,18 +404,15 @@ fn managed(c: &SimpleCommand, told: &Told, cwd: &str, at: &Landing) -> Result<Ve
             ))
         }
         // a gem installed for the user (`gem install --user-install`, round 67's travis-api):
-        // into `~/.gem`, whatever GEM_HOME says; the home is root's or one the file names
+        // into `Gem.user_dir`, which is `~/.gem` on RubyGems before 3.2 and
+        // `~/.local/share/gem` after (unless `~/.gem` exists), so the file does not say
+        // which folder to copy: refused, not guessed
         "gem" if c.subcommand() == Some("install") && args.iter().any(|a| a == "--user-install") => {
-            let home = told.folder(c, "HOME").or_else(|| at.root_user.then(|| "/root".to_owned()));
-            let Some(home) = home else {
-                return Err(Stuck::Unplaced(
-                    c.words.join(" "),
-                    "installs into the home folder of a user the file does not name",
-                    "set `GEM_HOME` to a folder of its own instead of `--user-install`",
-                ));
-            };
-            let dir = format!("{}/.gem", home.trim_end_matches('/'));
-            out.push((dir.clone(), dir));
+            return Err(Stuck::Unplaced(
+                c.words.join(" "),
+                "installs into the user's gem folder, `~/.gem` or `~/.local/share/gem` by RubyGems' version",
+                "set `GEM_HOME` to a folder of its own instead of `--user-install`",
+            ));
         }
         // a gem, npm or pip install told a folder of its own (GEM_HOME, `npm config set
         // prefix`, `pip install --target`)

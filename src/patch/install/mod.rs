@@ -2403,15 +2403,22 @@ mod tests {
     }
 
     /// Round 67 (travis-api and notification-api, held out): `bundler install` is Bundler's
-    /// `bundle install`, a gem installed with `--user-install` lands in root's `~/.gem`, and
-    /// `poetry add` installs what it adds
+    /// `bundle install`; a gem installed with `--user-install` lands in a folder RubyGems'
+    /// version decides (`~/.gem`, `~/.local/share/gem`), so it is refused; `poetry add`
+    /// installs what it adds
     #[test]
     fn bundler_user_gems_and_poetry_add_are_builds_with_artifacts() {
-        let ruby = "FROM ruby:3.2-slim\nRUN apt-get update && apt-get install -y --no-install-recommends gcc make libpq-dev && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY Gemfile Gemfile.lock /app/\nRUN bundler install --retry=3\nRUN gem install --user-install executable-hooks\nCOPY . /app\nCMD [\"./script/server\"]\n";
+        let ruby = "FROM ruby:3.2-slim\nRUN apt-get update && apt-get install -y --no-install-recommends gcc make libpq-dev && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY Gemfile Gemfile.lock /app/\nRUN bundler install --retry=3\nCOPY . /app\nCMD [\"./script/server\"]\n";
         let rt = runtime(&patch(ruby));
         assert!(rt.contains("COPY --from=build /usr/local/bundle /usr/local/bundle"), "{rt}");
-        assert!(rt.contains("COPY --from=build /root/.gem /root/.gem"), "{rt}");
         assert!(rt.contains("libpq5") && !rt.contains("gcc"), "{rt}");
+        let user = ruby.replace("COPY . /app\n", "RUN gem install --user-install executable-hooks\nCOPY . /app\n");
+        let r = refusal(&user);
+        assert!(
+            r.message.contains("`~/.gem` or `~/.local/share/gem`") && r.message.contains("GEM_HOME"),
+            "{}",
+            r.message
+        );
         let python = "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential libpq-dev && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY pyproject.toml poetry.lock /app/\nRUN python -m venv /app/.venv && . /app/.venv/bin/activate && poetry install && poetry add wheel\nCOPY . /app\nCMD [\"/app/.venv/bin/gunicorn\", \"app:app\"]\n";
         let rt = runtime(&patch(python));
         assert!(
