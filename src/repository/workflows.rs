@@ -1010,8 +1010,8 @@ fn deploys_the_default(sources: &Sources, model: &mut Model, here: &Here, job: &
     let says = |words: &[&str]| words.iter().any(|w| name.contains(w));
     let image = says(&["deploy", "docker", "image", "container", "push"]);
     let other = says(&[
-        "test", "lint", "check", "scan", "codeql", "doc", "notif", "slack", "migrat", "label", "stale", "pages", "npm",
-        "pypi", "gem",
+        "test", "lint", "check", "scan", "codeql", "docs", "notif", "slack", "migrat", "label", "stale", "pages",
+        "npm", "pypi", "gem",
     ]);
     if !image
         || other
@@ -1981,6 +1981,11 @@ mod tests {
         let m = model(&[(".github/workflows/deploy.yml", wf)], &["Dockerfile", "Dockerfile.dev"]);
         assert_eq!(roles(&m), [("Dockerfile", None, Role::Ships)]);
         assert!(m.paths[0].evidence.says.contains("deploy_app.yaml"), "{}", m.paths[0].evidence);
+        // `docker` is no `docs` (the exclusion once cancelled every docker-named workflow)
+        let docker = wf.replace("deploy_app.yaml", "docker_publish.yaml");
+        assert_eq!(roles(&model(&[(".github/workflows/deploy.yml", &docker)], &["Dockerfile"])).len(), 1);
+        let docs = wf.replace("deploy_app.yaml", "deploy_docs.yaml");
+        assert!(roles(&model(&[(".github/workflows/deploy.yml", &docs)], &["Dockerfile"])).is_empty());
         let notices = wf.replace("deploy_app.yaml", "slack_notification.yaml");
         assert!(roles(&model(&[(".github/workflows/deploy.yml", &notices)], &["Dockerfile"])).is_empty());
         assert!(roles(&model(&[(".github/workflows/deploy.yml", wf)], &["docker/Dockerfile"])).is_empty());
