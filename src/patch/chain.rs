@@ -61,21 +61,8 @@ pub fn merged(df: &Dockerfile, targets: &[String]) -> Option<Merged> {
     {
         return None;
     }
-    // an ARG declared in one stage and named in a later one without its own ARG
-    let mut declared: Vec<String> = Vec::new();
-    for s in &stages {
-        let own: Vec<String> = s
-            .instructions
-            .iter()
-            .filter(|i| i.kind == Kind::Arg)
-            .flat_map(|i| i.pairs())
-            .map(|kv| kv.key.clone())
-            .collect();
-        let text = df.text.get(s.from_span.end..s.instructions.last().map_or(s.from_span.end, |i| i.span.end))?;
-        if declared.iter().any(|a| !own.contains(a) && shell::names_variable(text, a)) {
-            return None;
-        }
-        declared.extend(own);
+    if args_cross(df, &stages) {
+        return None;
     }
     let first = stages[0];
     let mut edits: Vec<Edit> = Vec::new();
@@ -104,6 +91,29 @@ pub fn merged(df: &Dockerfile, targets: &[String]) -> Option<Merged> {
         targets: targets.iter().map(renumbered).collect(),
         line: first.line,
     })
+}
+
+/// Whether a stage of `stages` (a chain, first to last) names an ARG an earlier one declared
+/// without declaring it again: an ARG ends with its stage, so written as one stage the chain
+/// would give it a value it did not have.
+pub(super) fn args_cross(df: &Dockerfile, stages: &[&crate::dockerfile::Stage]) -> bool {
+    let mut declared: Vec<String> = Vec::new();
+    for s in stages {
+        let own: Vec<String> = s
+            .instructions
+            .iter()
+            .filter(|i| i.kind == Kind::Arg)
+            .flat_map(|i| i.pairs())
+            .map(|kv| kv.key.clone())
+            .collect();
+        let end = s.instructions.last().map_or(s.from_span.end, |i| i.span.end);
+        let Some(text) = df.text.get(s.from_span.end..end) else { return true };
+        if declared.iter().any(|a| !own.contains(a) && shell::names_variable(text, a)) {
+            return true;
+        }
+        declared.extend(own);
+    }
+    false
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub mod retarget;
 pub mod rust;
 pub mod slim;
 pub mod start;
+mod twin;
 
 pub use refusal::{Reason, Refusal};
 use serde::{Deserialize, Serialize};
@@ -169,17 +170,24 @@ pub struct Inputs {
 
 /// Suggest a rewrite of `text`. `name` is shown in the diff headers. When the file as
 /// written is refused and the stage that ships is the end of a chain of stages, the chain
-/// written as one stage is rewritten instead ([`chain`]).
+/// written as one stage is rewritten instead ([`chain`]); when the chain's base is used
+/// elsewhere too, a shipped stage that builds on it gets a build stage of its own ([`twin`]).
 pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -> Outcome {
     let outcome = suggest_file(text, name, inputs, templates);
     if !matches!(outcome, Outcome::Refused(_)) {
         return outcome;
     }
-    let Some(merged) = Dockerfile::parse(text).ok().and_then(|df| chain::merged(&df, &inputs.targets)) else {
-        return outcome;
-    };
+    if let Some(patch) = chained(text, name, inputs, templates) {
+        return patch;
+    }
+    twin::split(text, name, inputs, templates).unwrap_or(outcome)
+}
+
+/// [`suggest`] on the file with the shipped stage's chain written as one stage.
+fn chained(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -> Option<Outcome> {
+    let merged = Dockerfile::parse(text).ok().and_then(|df| chain::merged(&df, &inputs.targets))?;
     let inputs = Inputs { targets: merged.targets, ..inputs.clone() };
-    let Outcome::Patch(mut patch) = suggest_file(&merged.text, name, &inputs, templates) else { return outcome };
+    let Outcome::Patch(mut patch) = suggest_file(&merged.text, name, &inputs, templates) else { return None };
     patch.diff = diff::unified(name, text, &patch.patched);
     if let Some((last, before)) = merged.stages.split_last() {
         let said = format!(
@@ -188,7 +196,7 @@ pub fn suggest(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -
         );
         patch.rationale.insert(0, Rationale::new("SL101", merged.line, said));
     }
-    Outcome::Patch(patch)
+    Some(Outcome::Patch(patch))
 }
 
 /// [`suggest`] on the file as written.

@@ -2370,15 +2370,15 @@ mod tests {
             panic!("{:?}", suggest(text, "Dockerfile", &inputs, &Templates::built_in()))
         };
         assert!(p.patched.contains("\nFROM build AS dev\nRUN bundle install --with development\n"), "{}", p.patched);
+        // shipped too, it gets a build stage of its own ([`crate::patch::twin`])
         let both = crate::patch::Inputs { targets: vec!["base".into(), "dev".into()], ..Default::default() };
-        match suggest(text, "Dockerfile", &both, &Templates::built_in()) {
-            O::Refused(r) => assert!(
-                r.message.contains("stage `dev` is built FROM `base` and runs `bundle install --with development`"),
-                "{}",
-                r.message
-            ),
-            other => panic!("{other:?}"),
-        }
+        let O::Patch(p) = suggest(text, "Dockerfile", &both, &Templates::built_in()) else { panic!() };
+        assert!(
+            p.patched.contains("\nFROM build AS dev-build\nRUN bundle install --with development\n"),
+            "{}",
+            p.patched
+        );
+        assert!(p.patched.contains("\nFROM ruby:3.3-slim AS dev\n"), "{}", p.patched);
     }
 
     /// A shipped stage built FROM the split stage that runs a build tool's configuration
@@ -2395,11 +2395,14 @@ mod tests {
         let (_, rest) = p.patched.split_once("\nFROM python:3.11-slim AS base\n").unwrap();
         assert!(rest.contains("FROM base AS web\nRUN pip config set global.timeout 60"), "{rest}");
         assert!(!rest.contains("build-essential"), "{rest}");
+        // one that may compile gets a build stage of its own ([`crate::patch::twin`])
         let compiles = text.replace("pip config set global.timeout 60", "pip install uwsgi");
-        match suggest(&compiles, "Dockerfile", &both, &Templates::built_in()) {
-            O::Refused(r) => assert!(r.message.contains("runs `pip install uwsgi`"), "{}", r.message),
-            other => panic!("{other:?}"),
-        }
+        let O::Patch(p) = suggest(&compiles, "Dockerfile", &both, &Templates::built_in()) else { panic!() };
+        assert!(
+            p.patched.contains("\nFROM build AS web-build\nRUN pip install uwsgi && composer install\n"),
+            "{}",
+            p.patched
+        );
     }
 
     /// Round 67 (travis-api and notification-api, held out): `bundler install` is Bundler's
@@ -2935,10 +2938,15 @@ ENTRYPOINT [\"/app/app.py\"]\n";
         assert!(rest.contains("FROM build AS dev\nRUN pip install --no-cache-dir -r requirements-dev.txt"), "{rest}");
         assert!(rest.contains("FROM base AS prod\nUSER nobody"), "{rest}");
         assert!(!rest.contains("build-essential"), "{rest}");
-        // the stage that builds ships: refused as before
+        // the stage that builds ships: it gets a build stage of its own
         let shipped = crate::patch::Inputs { targets: vec!["prod".into(), "dev".into()], ..Default::default() };
-        let O::Refused(why) = suggest(text, "Dockerfile", &shipped, &Templates::built_in()) else { panic!() };
-        assert!(why.message.contains("stage `dev` is built FROM `base`"), "{}", why.message);
+        let O::Patch(p) = suggest(text, "Dockerfile", &shipped, &Templates::built_in()) else { panic!() };
+        assert!(
+            p.patched.contains(" AS dev-build\n") && p.patched.contains("\nFROM python:3.11-slim AS dev\n"),
+            "{}",
+            p.patched
+        );
+        assert!(p.patched.contains("\nFROM base AS prod\nUSER nobody"), "{}", p.patched);
     }
 
     /// Round 56 (serge, held out): a folder the set-up makes in the working folder for the
