@@ -30,7 +30,9 @@
 //! pip-installs a pure-Python program with no compiler (`shared-headers/`, freqtrade's
 //! shape): the headers move to a stage of their own. A nineteenth builds a Python package
 //! with CMake through scikit-build-core, linking OpenMP (`openmp/`, llama-cpp-python's shape):
-//! the runtime gets gcc's OpenMP runtime.
+//! the runtime gets gcc's OpenMP runtime. A twentieth ships a stage that builds more FROM a
+//! base a test stage is built FROM too (`twin/`, mediacms' shape): the base splits, and the
+//! shipped stage gets a build stage of its own FROM the base's.
 //! Each test prints the engine it ran on.
 
 mod support;
@@ -476,4 +478,35 @@ async fn a_cmake_built_python_package_keeps_gccs_openmp_runtime() {
         "{v}"
     );
     smaller_and_alike(test, "openmp: libgomp1 for libgomp.so.1", &engine, &v["verification"]);
+}
+
+/// mediacms' shape (`twin/`): `base` builds markupsafe's speedups into a virtualenv, `test` is
+/// built FROM it, and `full`, built FROM it, builds psycopg2 from source against libpq and
+/// ships. `full` gets a build stage of its own, FROM the base's, and its runtime is the base's
+/// with the virtualenv both built, copied once: it builds, answers like the original and is
+/// smaller; the `test` target of the patched file still builds on the slim base.
+#[tokio::test]
+async fn a_shipped_stage_that_builds_on_a_shared_base_gets_a_build_stage_of_its_own() {
+    let test = "native_twin";
+    let Some(engine) = ready(test, &["python:3.9", "python:3.9-slim"]).await else { return };
+    let (dir, shown) = patched("twin");
+    let (_, full) = shown.split_once("FROM python:3.9-slim AS full\n").expect(&shown);
+    assert!(shown.contains("\nFROM build AS full-build\n") && shown.contains("\nFROM base AS test\n"), "{shown}");
+    assert!(full.contains("libpq5") && !full.contains("-dev"), "{shown}");
+    assert_eq!(full.matches("COPY --from=full-build /opt/venv /opt/venv\n").count(), 1, "{shown}");
+    let v = verified_alike(&dir, "twin", &shown);
+    assert!(v["rationale"].to_string().contains("`full` is built FROM `base`"), "{v}");
+    smaller_and_alike(test, "twin: full on a build stage of its own", &engine, &v["verification"]);
+    std::fs::write(dir.path().join("Dockerfile"), &shown).unwrap();
+    let tag = "shiplight-test/twin:test";
+    let built = std::process::Command::new("docker")
+        .args(["build", "-q", "--target", "test", "-t", tag])
+        .arg(dir.path())
+        .output()
+        .expect("the docker CLI");
+    assert!(built.status.success(), "the test target does not build: {}", String::from_utf8_lossy(&built.stderr));
+    let ran = std::process::Command::new("docker").args(["run", "--rm", tag]).output().expect("the docker CLI");
+    assert!(ran.status.success(), "the test target's check fails: {}", String::from_utf8_lossy(&ran.stderr));
+    eprintln!("{test}: the patched file's test target builds and its check passes on {engine}");
+    support::cleanup(&support::daemon(test).await.expect("the daemon"), &[tag]).await;
 }
