@@ -639,7 +639,8 @@ fn names(targets: &[Option<String>], df: Option<&Dockerfile>, stated: bool) -> V
 /// What a Dockerfile's own path says it is, when no build path names it: a file in a test
 /// or fixture folder (`tests/`, `testdata/`, `fixtures/` …), or named for tests
 /// (`Dockerfile.test`, `ci.Dockerfile`), is a test input or test image: ci-only; one in a
-/// `.devcontainer/` folder, or named for development (`Dockerfile.dev`, `dev.Dockerfile`), is
+/// `.devcontainer/` folder, or named for development (`Dockerfile.dev`, `dev.Dockerfile`,
+/// `Dockerfile.develop`, `Dockerfile.local`: a build on the developer's machine), is
 /// a development environment; in a repository that says what it ships, one in an archive
 /// folder (`archive/`, `deprecated/`, `legacy/` …) is a retired file nothing builds. A
 /// workflow, bake or compose file that builds it decides instead. The folder and a test
@@ -706,7 +707,8 @@ pub fn named_path(dockerfile: &str, by_name: bool) -> Option<BuildPath> {
         (Role::CiOnly, format!("it is in an archive folder (`{f}/`) and nothing here builds it: a retired file"))
     } else if words.contains(&"ci") {
         (Role::CiOnly, "its name says it is a CI image".to_owned())
-    } else if words.iter().any(|w| matches!(*w, "dev" | "devel" | "development" | "devcontainer")) {
+    } else if words.iter().any(|w| matches!(*w, "dev" | "devel" | "develop" | "development" | "devcontainer" | "local"))
+    {
         (Role::Development, "its name says it is a development image".to_owned())
     } else {
         return None;
@@ -2000,6 +2002,11 @@ mod tests {
             ("factory/test-project/Dockerfile", Some(Role::CiOnly)),
             ("hack/Dockerfile.test", Some(Role::CiOnly)),
             ("dockerfiles/Dockerfile.dev", Some(Role::Development)),
+            // freqtrade's `docker/Dockerfile.develop` and scrypted's `Dockerfile.local`, which
+            // nothing builds beside the images their workflows push
+            ("docker/Dockerfile.develop", Some(Role::Development)),
+            ("install/docker/Dockerfile.local", Some(Role::Development)),
+            ("Dockerfile.localstack", None),
             // wger's extras/docker/development, which no workflow builds
             ("extras/docker/development/Dockerfile", Some(Role::Development)),
             // a `dev` folder may be a release channel (microsoft-edge/dev): not read
