@@ -225,6 +225,7 @@ pub fn stated_answer(
             mounts: Vec::new(),
             images: Vec::new(),
             contexts: Vec::new(),
+            target_written: None,
         })
         .collect();
     Model::new(paths, Vec::new()).answer("", df)

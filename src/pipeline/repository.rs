@@ -243,6 +243,7 @@ fn configured(root: &Path, notes: &mut Vec<Note>) -> Vec<BuildPath> {
                 mounts: Vec::new(),
                 images: Vec::new(),
                 contexts: Vec::new(),
+                target_written: None,
             })
             .collect(),
         Ok(None) => Vec::new(),

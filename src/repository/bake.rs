@@ -468,6 +468,7 @@ fn path_of(t: &Target, dir: &str, inv: Option<&Invocation>, sources: &Sources) -
         mounts: Vec::new(),
         images: t.tags.clone(),
         contexts: t.contexts.clone(),
+        target_written: None,
     })
 }
 

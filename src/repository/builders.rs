@@ -540,6 +540,7 @@ mod tests {
             mounts: Vec::new(),
             images: vec!["ghcr.io/acme/builder:latest".into()],
             contexts: Vec::new(),
+            target_written: None,
         };
         assert_eq!(makers("ghcr.io/acme/builder:1", &[path], &dockerfiles), vec!["docker/toolbox.Dockerfile"]);
         assert_eq!(makers("ghcr.io/acme/builder:1", &[], &dockerfiles), vec!["builder/Dockerfile"]);
@@ -597,6 +598,7 @@ mod tests {
             mounts: Vec::new(),
             images: Vec::new(),
             contexts: Vec::new(),
+            target_written: None,
         };
         let dev = [path(super::super::Role::Development)];
         assert!(find(&uses, &dev, &dockerfiles, &[]).contains_key("docker/develop/oracular/Dockerfile"));

@@ -36,6 +36,8 @@ struct Build {
     dockerfile: String,
     target: Option<String>,
     target_line: Option<usize>,
+    /// The target as written, when a variable picks it.
+    target_written: Option<String>,
     /// `additional_contexts` names.
     contexts: Vec<String>,
 }
@@ -91,6 +93,7 @@ pub fn read(sources: &Sources, model: &mut Model) {
                 mounts: Vec::new(),
                 images: service.str_at("image").map(|i| vec![i.to_owned()]).unwrap_or_default(),
                 contexts: build.contexts.clone(),
+                target_written: build.target_written.clone(),
             };
             let (mut whole, mut parts) = mounts(service, &dir, &build.context);
             if let Some((_, base_service)) = inherited {
@@ -246,6 +249,8 @@ fn resolve(build: &Node, dir: &str, file: &str, service: &str, notes: &mut Vec<N
         return None;
     };
     let target_line = target.map(|t| t.line);
+    // (a variable may pick another stage than its default)
+    let target_written = target.and_then(Node::as_str).filter(|t| t.contains('$')).map(str::to_owned);
     let target = target.and_then(Node::as_str).map(defaults);
     // `additional_contexts: {name: path}` or `[name=path]`
     let contexts = match build.get("additional_contexts") {
@@ -253,7 +258,7 @@ fn resolve(build: &Node, dir: &str, file: &str, service: &str, notes: &mut Vec<N
         Some(n) => n.strings().iter().filter_map(|e| e.split_once('=').map(|(k, _)| k.to_owned())).collect(),
         None => Vec::new(),
     };
-    Some(Build { context, dockerfile, target, target_line, contexts })
+    Some(Build { context, dockerfile, target, target_line, contexts, target_written })
 }
 
 /// A value with each `${NAME:-default}` and `${NAME-default}` read as its default, as
@@ -402,6 +407,11 @@ mod tests {
             m.paths.iter().map(|p| (p.dockerfile.as_str(), p.target.as_deref())).collect();
         assert!(got.contains(&("engine/Dockerfile", Some("dev"))), "{got:?}");
         assert!(got.contains(&("Dockerfile", Some("${T}"))), "{got:?}");
+        // the written target is kept beside its default: the variable may pick another stage
+        let engine = m.paths.iter().find(|p| p.dockerfile == "engine/Dockerfile").unwrap();
+        assert_eq!(engine.target_written.as_deref(), Some("${ONCALL_IMAGE_TARGET:-dev}"));
+        let answer = super::super::Model::new(m.paths.clone(), Vec::new()).answer("engine/Dockerfile", None);
+        assert!(answer.built_names(None).contains(&"${ONCALL_IMAGE_TARGET:-dev}".to_owned()), "{:?}", answer.built);
         assert_eq!(super::defaults("a-${X-b}-${Y:-c}-${Z}"), "a-b-c-${Z}");
     }
 

@@ -150,6 +150,11 @@ pub struct BuildPath {
     /// compose `additional_contexts`): a FROM of such a name is that context, not an image.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contexts: Vec<String>,
+    /// The target as written when a variable picks it (compose's `target:
+    /// ${ENVIRONMENT:-development}`), `target` being what it builds when the variable is not
+    /// set: set, it may build any stage whose name fits ([`Answer::built_names`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_written: Option<String>,
 }
 
 impl BuildPath {
@@ -181,6 +186,7 @@ impl BuildPath {
             mounts: Vec::new(),
             images: Vec::new(),
             contexts: Vec::new(),
+            target_written: None,
         }
     }
 }
@@ -603,9 +609,17 @@ impl Answer {
         self.evidence.iter().any(|e| e.source == Source::Config)
     }
 
-    /// Every stage some known path builds, as `--target` takes them.
+    /// Every stage some known path builds, as `--target` takes them, and the targets a
+    /// variable picks as written (`${ENVIRONMENT:-development}`): patterns, which any stage
+    /// whose name fits may be.
     pub fn built_names(&self, df: Option<&Dockerfile>) -> Vec<String> {
-        names(&self.built, df, self.stated())
+        let mut out = names(&self.built, df, self.stated());
+        for t in self.built.iter().flatten().filter(|t| t.contains('$')) {
+            if !out.contains(t) {
+                out.push(t.clone());
+            }
+        }
+        out
     }
 
     /// One line for a reader: the role and the strongest evidence.
@@ -809,7 +823,10 @@ fn answer(paths: Vec<&BuildPath>, df: Option<&Dockerfile>) -> Answer {
     };
     let mut ordered = deciding.clone();
     ordered.sort_by_key(|p| (!p.role.ships(), p.evidence.source));
-    let built: Vec<Option<String>> = dedup(paths.iter().map(|p| p.target.clone()));
+    // (and a target a variable picks, as written: any stage whose name fits may be built)
+    let built: Vec<Option<String>> = dedup(
+        paths.iter().map(|p| p.target.clone()).chain(paths.iter().filter_map(|p| p.target_written.clone().map(Some))),
+    );
     let shipping: Vec<&BuildPath> = ordered.iter().copied().filter(|p| p.role.ships()).collect();
     let (mut role, targets, evidence, default) = if deciding.is_empty() {
         let ev = Evidence {
@@ -1776,6 +1793,7 @@ mod tests {
             mounts: Vec::new(),
             images: Vec::new(),
             contexts: Vec::new(),
+            target_written: None,
         }
     }
 

@@ -726,6 +726,7 @@ fn push_path(
         mounts: Vec::new(),
         images: fate.images.clone(),
         contexts: fate.contexts.clone(),
+        target_written: None,
     });
 }
 
@@ -1378,6 +1379,7 @@ fn compose_paths(
                 mounts: Vec::new(),
                 images: b.image.into_iter().collect(),
                 contexts: Vec::new(),
+                target_written: None,
             });
         }
     }

@@ -12,7 +12,8 @@
 //! - a named stage that nothing references and that is built `FROM` a stage the targets use:
 //!   a flavour of what ships (`FROM builder AS dev-envs`, `FROM runtime AS debug`);
 //! - a stage another build path of the repository builds (a dev container's target, a CI
-//!   check: `shiplight ships` lists them);
+//!   check: `shiplight ships` lists them), or may build: a compose `target:
+//!   ${ENVIRONMENT:-development}` builds whatever stage the variable names;
 //! - a stage a possible target reaches.
 //!
 //! A vendored file (`vendor/`, `third_party/`, `node_modules/`) that nothing in the repository
@@ -85,6 +86,16 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         ctx.config.built.iter().filter_map(|t| {
             ctx.df.stage_named(t).map(|s| s.index).or_else(|| t.parse::<usize>().ok().filter(|&i| i < n))
         }),
+    );
+    // … and a target a variable picks (compose's `target: ${ENVIRONMENT:-development}`): any
+    // stage whose name fits the written pattern
+    let picked: Vec<&String> = ctx.config.built.iter().filter(|t| t.contains('$')).collect();
+    possible.extend(
+        ctx.df
+            .stages
+            .iter()
+            .filter(|s| s.name.as_deref().is_some_and(|n| picked.iter().any(|p| fits(p, n))))
+            .map(|s| s.index),
     );
     if leaves.len() >= 2 {
         possible.extend(&leaves);
@@ -185,6 +196,31 @@ mod tests {
         assert!(lines("SL105", flavour).is_empty());
         // one stray named stage, and an unnamed one, are still flagged
         assert_eq!(lines("SL105", "FROM a:1 AS old\nRUN x\nFROM a:1\nFROM b:1\n"), vec![1, 3]);
+    }
+
+    /// Round 68 (cla_backend, held out): compose builds `target: ${ENVIRONMENT:-development}`,
+    /// and `ENVIRONMENT=test` picks the `test` stage: a target a variable picks may be any
+    /// stage whose name fits
+    #[test]
+    fn a_stage_a_variable_target_may_pick_is_not_dead_code() {
+        let text =
+            "FROM a:1 AS base\nFROM base AS development\nFROM development AS test\nRUN x\nFROM base AS production\n";
+        let built = |b: &[&str]| crate::lint::LintConfig {
+            targets: vec!["production".into()],
+            built: b.iter().map(|t| t.to_string()).collect(),
+            ..Default::default()
+        };
+        let found = |cfg| {
+            crate::lint::lint_text(text, "D", &cfg)
+                .into_iter()
+                .filter(|f| f.code == "SL105")
+                .map(|f| f.line)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found(built(&["development"])), vec![3]);
+        assert!(found(built(&["development", "${ENVIRONMENT:-development}"])).is_empty());
+        // a pattern with literal words fits only the names that have them
+        assert_eq!(found(built(&["development", "dev-${V}"])), vec![3]);
     }
 
     #[test]
