@@ -207,6 +207,10 @@ struct Split {
     /// their line, the folder they write (resolved against the WORKDIR) and the owner and mode
     /// flags they give it (`--chown=app `).
     context_copies: Vec<(usize, usize, String, String)>,
+    /// The COPYs and ADDs before the last build that both stages get (from the context or
+    /// another stage): their index in `runtime` and what they write, resolved against the
+    /// WORKDIR, and their line ([`copies_into_shipped_folders`]).
+    layered: Vec<(usize, String, usize)>,
     /// Where in `runtime` the runtime packages are installed, and where the artifacts arrive.
     install_at: Option<usize>,
     artifact_at: Option<usize>,
@@ -548,6 +552,11 @@ fn walk(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize) -> Res
                 out.build.push(text);
             }
             _ => {
+                if let (Kind::Copy | Kind::Add, crate::dockerfile::Body::Copy { dest, .. }) = (ins.kind, &ins.body) {
+                    if !dest.contains('$') {
+                        out.layered.push((out.runtime.len(), resolve_path(&workdir, dest), ins.line));
+                    }
+                }
                 if let (Kind::Copy | Kind::Add, None, crate::dockerfile::Body::Copy { dest, .. }) =
                     (ins.kind, ins.flag("from"), &ins.body)
                 {
@@ -1821,6 +1830,7 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
             kept.push(a.clone());
         }
     }
+    let left_out = copies_into_shipped_folders(&mut out, &kept, &in_context, &build_name, artifact_at);
     let owners = chown_on_copy(&kept, &mut out.setup, out.early);
     let copies: Vec<String> = kept
         .iter()
@@ -1913,9 +1923,70 @@ fn assemble(df: &Dockerfile, inputs: &super::Inputs, s: &Survey, last: usize, mu
     rationale.extend(in_context.into_iter().map(|(_, said)| said));
     rationale.extend(runtime::libraries_rationale(inputs, s, &runtime_image, &out, at));
     rationale.extend(rebase(df, s, &mut out, &build_name)?);
+    rationale.extend(left_out);
+    out.runtime.retain(|l| l != LEFT_OUT);
     let mut plan = Plan::new("install", df, stage, &s.base, &runtime_image, out.build, out.runtime, rationale);
     plan.rebased = s.rebased.iter().map(|&si| (si, build_name.clone())).collect();
     Ok(plan)
+}
+
+/// What a runtime line left out becomes until the plan is written.
+const LEFT_OUT: &str = "\u{0}";
+
+/// The runtime's COPYs (and ADDs) before the last build into a folder that comes whole from the
+/// build stage (a project folder built in place, its in-context COPY taken from there): the
+/// build stage ran the same COPY before it built, so the folder brings what it wrote, and a
+/// second layer of the same files would only add to the image (motor-admin's UI assets, copied
+/// from two other stages into `/opt/motor-admin`, held out in round 69). One before the copy of
+/// that folder stays when a RUN between them may read what it wrote. The comments above a
+/// COPY left out stay.
+fn copies_into_shipped_folders(
+    out: &mut Split,
+    kept: &[Artifact],
+    in_context: &[(String, Rationale)],
+    build_name: &str,
+    artifact_at: usize,
+) -> Option<Rationale> {
+    // each folder copied whole, and where in the runtime its copy is
+    let mut whole: Vec<(&str, usize)> =
+        kept.iter().filter(|a| a.from == a.to && a.to != "/").map(|a| (a.to.as_str(), artifact_at)).collect();
+    let from_build = format!("--from={build_name} ");
+    for (dest, _) in in_context {
+        if let Some(at) = out.runtime.iter().position(|l| l.contains(&from_build) && l.ends_with(&format!(" {dest}"))) {
+            whole.push((dest.as_str(), at));
+        }
+    }
+    let runs = |from: usize, to: usize| {
+        out.runtime[from.min(to)..to].iter().any(|l| l.lines().any(|w| w.trim_start().starts_with("RUN")))
+    };
+    let mut gone: Vec<(usize, String, usize)> = Vec::new();
+    for (i, dest, line) in &out.layered {
+        if out.runtime[*i].contains(&from_build) {
+            continue;
+        }
+        if let Some((folder, _)) = whole.iter().find(|(f, at)| within(dest, f) && (i > at || !runs(i + 1, *at))) {
+            gone.push((*i, folder.to_string(), *line));
+        }
+    }
+    let (_, _, first) = gone.first().cloned()?;
+    let mut folders: Vec<String> = Vec::new();
+    for (i, folder, _) in gone {
+        let text = &out.runtime[i];
+        let comments: Vec<&str> =
+            text.lines().take_while(|l| l.trim_start().starts_with('#') || l.trim().is_empty()).collect();
+        out.runtime[i] = if comments.is_empty() { LEFT_OUT.to_owned() } else { comments.join("\n") };
+        if !folders.contains(&folder) {
+            folders.push(folder);
+        }
+    }
+    Some(Rationale::new(
+        "SL101",
+        first,
+        format!(
+            "the runtime's COPYs into {} before the build are left out: that folder comes whole from the build stage, with what they brought",
+            folders.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+        ),
+    ))
 }
 
 /// Refused: the runtime would copy conda's prefix, `/opt/conda`, onto the image that already
@@ -2649,6 +2720,29 @@ ENTRYPOINT [\"/app/app.py\"]\n";
 
     fn runtime(p: &crate::patch::Patch) -> String {
         p.patched.split(" AS runtime\n").nth(1).unwrap_or_default().to_owned()
+    }
+
+    /// Round 69 (motor-admin, held out): the project folder comes whole from the build stage,
+    /// where the COPYs before the build (the Gemfile, the UI assets of two other stages) wrote
+    /// into it: the runtime does not copy them a second time; one a RUN reads before the folder
+    /// arrives stays
+    #[test]
+    fn copies_into_a_folder_that_comes_whole_from_the_build_stage_are_left_out() {
+        let text = "FROM node:20 AS assets\nRUN mkdir /dist && echo ok > /dist/app.js\n\nFROM ruby:3.2-alpine\nWORKDIR /opt/app\nRUN apk add --no-cache build-base postgresql-dev\nCOPY Gemfile Gemfile.lock ./\nRUN bundle install\nCOPY . ./\nCOPY --from=assets /dist ./public/dist\nRUN bundle exec bootsnap precompile app/ lib/\nCMD [\"bin/app\"]\n";
+        let p = patch(text);
+        let rt = runtime(&p);
+        assert!(rt.contains("COPY --from=build /opt/app /opt/app\n"), "{}", p.patched);
+        assert!(!rt.contains("--from=assets") && !rt.contains("COPY Gemfile"), "{}", p.patched);
+        assert!(
+            p.rationale.iter().any(|r| r.message.contains("COPYs into `/opt/app` before the build are left out")),
+            "{:?}",
+            p.rationale
+        );
+        // a RUN before the folder arrives may read what the COPY brought
+        let read = text
+            .replace("COPY Gemfile Gemfile.lock ./\n", "COPY Gemfile Gemfile.lock ./\nRUN cat Gemfile > /etc/gems\n");
+        let rt = runtime(&patch(&read));
+        assert!(rt.contains("COPY Gemfile Gemfile.lock ./\nRUN cat Gemfile"), "{rt}");
     }
 
     /// A shipped stage built FROM a base that installs the toolchain and builds: the base is
