@@ -406,19 +406,25 @@ async fn a_development_stage_that_builds_is_built_from_the_build_stage() {
     let v = verified_alike(&dir, "dev-builds", &shown);
     smaller_and_alike(test, "dev-builds: the development stage on the build stage", &engine, &v["verification"]);
     // the development target of the patched file builds, and its program runs
-    std::fs::write(dir.path().join("Dockerfile"), &shown).unwrap();
     let tag = "shiplight-test/dev-builds:dev";
-    let built = std::process::Command::new("docker")
-        .args(["build", "-q", "--target", "dev", "-t", tag])
-        .arg(dir.path())
-        .output()
-        .expect("the docker CLI");
-    assert!(built.status.success(), "the dev target does not build: {}", String::from_utf8_lossy(&built.stderr));
-    let ran = std::process::Command::new("docker").args(["run", "--rm", tag]).output().expect("the docker CLI");
+    let ran = target_runs(&dir, &shown, "dev", tag);
     let said = String::from_utf8_lossy(&ran.stdout);
     assert!(ran.status.success() && said.starts_with("sqlite 3."), "the dev program: {said}");
     eprintln!("{test}: the patched file's dev target builds and prints `{}` on {engine}", said.trim());
     support::cleanup(&support::daemon(test).await.expect("the daemon"), &[tag]).await;
+}
+
+/// `patched` written over the fixture's Dockerfile, its `target` built as `tag` (which must
+/// build) and run: what the run answered.
+fn target_runs(dir: &tempfile::TempDir, patched: &str, target: &str, tag: &str) -> std::process::Output {
+    std::fs::write(dir.path().join("Dockerfile"), patched).unwrap();
+    let built = std::process::Command::new("docker")
+        .args(["build", "-q", "--target", target, "-t", tag])
+        .arg(dir.path())
+        .output()
+        .expect("the docker CLI");
+    assert!(built.status.success(), "the {target} target does not build: {}", String::from_utf8_lossy(&built.stderr));
+    std::process::Command::new("docker").args(["run", "--rm", tag]).output().expect("the docker CLI")
 }
 
 /// The toolchain installed in one stage and used by the stage built FROM it, which ships
@@ -497,15 +503,8 @@ async fn a_shipped_stage_that_builds_on_a_shared_base_gets_a_build_stage_of_its_
     let v = verified_alike(&dir, "twin", &shown);
     assert!(v["rationale"].to_string().contains("`full` is built FROM `base`"), "{v}");
     smaller_and_alike(test, "twin: full on a build stage of its own", &engine, &v["verification"]);
-    std::fs::write(dir.path().join("Dockerfile"), &shown).unwrap();
     let tag = "shiplight-test/twin:test";
-    let built = std::process::Command::new("docker")
-        .args(["build", "-q", "--target", "test", "-t", tag])
-        .arg(dir.path())
-        .output()
-        .expect("the docker CLI");
-    assert!(built.status.success(), "the test target does not build: {}", String::from_utf8_lossy(&built.stderr));
-    let ran = std::process::Command::new("docker").args(["run", "--rm", tag]).output().expect("the docker CLI");
+    let ran = target_runs(&dir, &shown, "test", tag);
     assert!(ran.status.success(), "the test target's check fails: {}", String::from_utf8_lossy(&ran.stderr));
     eprintln!("{test}: the patched file's test target builds and its check passes on {engine}");
     support::cleanup(&support::daemon(test).await.expect("the daemon"), &[tag]).await;

@@ -87,20 +87,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             ctx.df.stage_named(t).map(|s| s.index).or_else(|| t.parse::<usize>().ok().filter(|&i| i < n))
         }),
     );
-    // … and a target a variable picks (compose's `target: ${ENVIRONMENT:-development}`): any
-    // stage whose name fits the written pattern
-    let picked: Vec<&String> = ctx.config.built.iter().filter(|t| t.contains('$')).collect();
-    possible.extend(
-        ctx.df
-            .stages
-            .iter()
-            .filter(|s| s.name.as_deref().is_some_and(|n| picked.iter().any(|p| fits(p, n))))
-            .map(|s| s.index),
-    );
     if leaves.len() >= 2 {
         possible.extend(&leaves);
     }
-    // a stage an ARG picks (`FROM bin-${FROM_SOURCE}`, `COPY --from=build-$TARGETOS`): every
+    // a stage an ARG picks (`FROM bin-${FROM_SOURCE}`, `COPY --from=build-$TARGETOS`), or a
+    // build path's variable target (compose's `target: ${ENVIRONMENT:-development}`): every
     // stage whose name fits the written pattern may be the one
     let patterns: Vec<&str> = ctx
         .df
@@ -113,6 +104,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 }))
             }))
         })
+        .chain(ctx.config.built.iter().map(String::as_str))
         .filter(|w| w.contains('$'))
         .collect();
     possible.extend(
