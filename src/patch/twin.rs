@@ -48,13 +48,9 @@ pub fn split(text: &str, name: &str, inputs: &Inputs, templates: &Templates) -> 
     let mut patched = first.patched.clone();
     let mut rationale = first.rationale.clone();
     for &x in &twins {
-        let (written, said) = twin(&df, root, x, name, inputs, templates, &patched)?;
-        patched = replace_stage(
-            &patched,
-            df.stages[x].label().as_str(),
-            df.stages[x].end_line - df.stages[x].line,
-            &written,
-        )?;
+        let current = Dockerfile::parse(&patched).ok()?;
+        let (written, said) = twin(&df, root, x, name, inputs, templates, &current)?;
+        patched = replace_stage(&current, &df.stages[x], &written)?;
         // (the runtime packages are the base's: said once)
         rationale.extend(said.into_iter().filter(|r| !first.rationale.iter().any(|f| f.message == r.message)));
     }
@@ -110,16 +106,15 @@ fn twins(df: &Dockerfile, graph: &Graph) -> Option<(usize, Vec<usize>)> {
     for &x in &found {
         // built FROM the twin, the stage would need the toolchain it no longer has
         let after = (0..df.stages.len()).filter(|&s| s != x && graph.lineage(s).contains(&x));
-        if after.clone().any(builds) || chain_args_cross(df, r, x) || refers_between(graph, r, x) {
+        if after.clone().any(builds)
+            || super::chain::args_cross(df, &[&df.stages[r], &df.stages[x]])
+            || refers_between(graph, r, x)
+        {
             return None;
         }
     }
     found.sort_unstable();
     Some((r, found))
-}
-
-fn chain_args_cross(df: &Dockerfile, r: usize, x: usize) -> bool {
-    super::chain::args_cross(df, &[&df.stages[r], &df.stages[x]])
 }
 
 /// Whether the twin copies from (or mounts) a stage between its base and itself, which the
@@ -129,7 +124,7 @@ fn refers_between(graph: &Graph, r: usize, x: usize) -> bool {
 }
 
 /// The twin of stage `x` on base `r`: its build stage and its runtime, as text that takes the
-/// stage's place in `patched` (the file with the base split), with the rationale for the
+/// stage's place in `split` (the file with the base split), with the rationale for the
 /// stage's lines.
 fn twin(
     df: &Dockerfile,
@@ -138,7 +133,7 @@ fn twin(
     name: &str,
     inputs: &Inputs,
     templates: &Templates,
-    patched: &str,
+    split: &Dockerfile,
 ) -> Option<(String, Vec<Rationale>)> {
     let (base, stage) = (&df.stages[r], &df.stages[x]);
     let text = &df.text;
@@ -165,11 +160,10 @@ fn twin(
     let pair_text = written[before.len()..].join("\n");
     // its build stage takes a name free in the file with the base split
     let old = free_name(&merged, "build");
-    let split = Dockerfile::parse(patched).ok()?;
-    let new = free_name(&split, &format!("{label}-build"));
+    let new = free_name(split, &format!("{label}-build"));
     let renamed = rename_build(&pair_text, &old, &new)?;
     let (_, base_build, _) = super::stage_names(df, base);
-    let written = on_the_base_build(&renamed, &split, &base_build, &new).unwrap_or(renamed);
+    let written = on_the_base_build(&renamed, split, &base_build, &new).unwrap_or(renamed);
     let mut said: Vec<Rationale> = pair.rationale.into_iter().filter(|r| r.line >= stage.line).collect();
     said.push(Rationale::new(
         "SL101",
@@ -225,14 +219,14 @@ fn on_the_base_build(pair: &str, split: &Dockerfile, base_build: &str, new: &str
     Some(out)
 }
 
-/// `patched` with the stage named `label` (its FROM line and the `blank` empty lines after
-/// it, where its instructions were) replaced by `with`.
-fn replace_stage(patched: &str, label: &str, blank: usize, with: &str) -> Option<String> {
-    let df = Dockerfile::parse(patched).ok()?;
-    let stage: &Stage = df.stages.iter().find(|s| s.name.as_deref() == Some(label))?;
-    let lines: Vec<&str> = patched.lines().collect();
+/// The file `split` with the twin `stage` (there its FROM line, and empty lines where its
+/// instructions were) replaced by `with`.
+fn replace_stage(split: &Dockerfile, stage: &Stage, with: &str) -> Option<String> {
+    let label = stage.name.as_deref()?;
+    let at = split.stages.iter().find(|s| s.name.as_deref() == Some(label))?;
+    let lines: Vec<&str> = split.text.lines().collect();
     // (the last of them is not a line when the file ends without a newline)
-    let (from, to) = (stage.line - 1, (stage.line + blank).min(lines.len()));
+    let (from, to) = (at.line - 1, (at.line + stage.end_line - stage.line).min(lines.len()));
     if lines[from + 1..to].iter().any(|l| !l.trim().is_empty()) {
         return None;
     }

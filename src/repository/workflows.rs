@@ -1008,7 +1008,10 @@ fn reusable(
 fn deploys_the_default(sources: &Sources, model: &mut Model, here: &Here, job: &Node, callee: &str) {
     let path = callee.split('@').next().unwrap_or(callee);
     let name = path.rsplit('/').next().unwrap_or_default().to_ascii_lowercase();
-    let says = |words: &[&str]| words.iter().any(|w| name.contains(w));
+    // each stem begins a word of the name (`deploy_app`, `docker-publish`, `notifications`),
+    // so `gem` is not read in `management`
+    let words: Vec<&str> = name.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    let says = |stems: &[&str]| stems.iter().any(|s| words.iter().any(|w| w.starts_with(s)));
     let image = says(&["deploy", "docker", "image", "container", "push"]);
     let other = says(&[
         "test", "lint", "check", "scan", "codeql", "docs", "notif", "slack", "migrat", "label", "stale", "pages",
@@ -1988,6 +1991,9 @@ mod tests {
         assert_eq!(roles(&model(&[(".github/workflows/deploy.yml", &docker)], &["Dockerfile"])).len(), 1);
         let docs = wf.replace("deploy_app.yaml", "deploy_docs.yaml");
         assert!(roles(&model(&[(".github/workflows/deploy.yml", &docs)], &["Dockerfile"])).is_empty());
+        // a stem begins a word: `gem` is not in `deploy_management`
+        let management = wf.replace("deploy_app.yaml", "deploy_management.yaml");
+        assert_eq!(roles(&model(&[(".github/workflows/deploy.yml", &management)], &["Dockerfile"])).len(), 1);
         let notices = wf.replace("deploy_app.yaml", "slack_notification.yaml");
         assert!(roles(&model(&[(".github/workflows/deploy.yml", &notices)], &["Dockerfile"])).is_empty());
         assert!(roles(&model(&[(".github/workflows/deploy.yml", wf)], &["docker/Dockerfile"])).is_empty());
