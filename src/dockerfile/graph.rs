@@ -1,6 +1,7 @@
 //! The stage graph: what each stage is built on, what it copies from, which stage ships
 //! (the last one, or the `--target`s), which stages that reaches, and which stages ship
-//! because a shipped stage is built `FROM` them.
+//! because a shipped stage is built `FROM` them or copies their whole filesystem onto its
+//! root (`COPY --from=build / /`, a squash).
 
 use super::{Dockerfile, Kind};
 
@@ -53,12 +54,27 @@ pub struct Graph {
     pub targets: Vec<usize>,
     /// Per stage, whether a target needs it.
     pub reachable: Vec<bool>,
-    /// Per stage, whether its filesystem ships: a target or a stage a target is built FROM.
+    /// Per stage, whether its filesystem ships: a target, a stage a target is built FROM, or
+    /// one whose whole filesystem a shipped stage copies onto its root (a squash).
     pub ships: Vec<bool>,
+    /// The stages that ship only flattened: a shipped stage copies their whole filesystem
+    /// onto its root, and no shipped stage is built FROM them. What a later RUN of such a
+    /// stage's lineage removes does not ship.
+    pub squashed: Vec<usize>,
     /// Per stage, the first stage of its lineage (itself when its FROM is not a stage).
     roots: Vec<usize>,
     /// `edges[offsets[i]..offsets[i + 1]]` are stage `i`'s (edges are made in stage order).
     offsets: Vec<usize>,
+}
+
+/// Whether the COPY of `stage` on `line` copies the whole filesystem of the stage it names
+/// onto the root: `COPY --from=build / /` (also written `/.` or `/*`, to `/` or `/.`).
+fn squashes(stage: &super::Stage, line: usize) -> bool {
+    let root = |p: &str| matches!(p, "/" | "/." | "/*");
+    stage.instructions.iter().any(|i| {
+        i.line == line
+            && matches!(&i.body, super::Body::Copy { sources, dest } if !sources.is_empty() && sources.iter().all(|s| root(s)) && matches!(dest.as_str(), "/" | "/."))
+    })
 }
 
 /// A `--target` that names no stage.
@@ -154,6 +170,7 @@ impl Graph {
             }
         }
         let mut ships = vec![false; n];
+        let mut squashed = Vec::new();
         let mut stack = targets.clone();
         while let Some(i) = stack.pop() {
             if std::mem::replace(&mut ships[i], true) {
@@ -162,6 +179,15 @@ impl Graph {
             if let StageRef::Stage(j) = bases[i] {
                 stack.push(j);
                 stack.extend(alternates(&df.stages[i].base, i));
+            }
+            // a squash: the stage copies another's whole filesystem onto its own root
+            // (mkdocs-material's `FROM scratch` + `COPY --from=build / /`), so every file of
+            // that stage ships as if it were built FROM it, flattened
+            for e in of(i).iter().filter(|e| e.kind == EdgeKind::CopyFrom) {
+                if let (StageRef::Stage(j), true) = (&e.target, squashes(&df.stages[i], e.line)) {
+                    squashed.push(*j);
+                    stack.push(*j);
+                }
             }
         }
         // FROM only names an earlier stage, so one pass in order finds every root
@@ -173,7 +199,25 @@ impl Graph {
                 }
             }
         }
-        Ok(Graph { bases, edges, targets, reachable, ships, roots, offsets })
+        // a squashed stage ships flattened only when no stage of its lineage is a target or
+        // the base of a shipped stage outside it (then those layers ship as they are)
+        let layered = |j: usize| {
+            let mut lineage = vec![j];
+            while let Some(&StageRef::Stage(b)) = lineage.last().map(|&x| &bases[x]) {
+                if b >= *lineage.last().unwrap_or(&0) {
+                    break;
+                }
+                lineage.push(b);
+            }
+            lineage.iter().any(|&x| {
+                targets.contains(&x)
+                    || (0..n).any(|k| ships[k] && bases[k] == StageRef::Stage(x) && !lineage.contains(&k))
+            })
+        };
+        squashed.retain(|&j| !layered(j));
+        squashed.sort_unstable();
+        squashed.dedup();
+        Ok(Graph { bases, edges, targets, reachable, ships, squashed, roots, offsets })
     }
 
     /// Whether stage `i` is one of the targets (the final stage by default).
@@ -332,6 +376,26 @@ mod tests {
         assert_eq!(g.bases[1], StageRef::Stage(0));
         assert_eq!(g.ancestors(1), vec![0]);
         assert!(g.edges.iter().any(|e| e.kind == EdgeKind::MountFrom && e.target == StageRef::Stage(0)));
+    }
+
+    /// mkdocs-material (round 71): the image is the build stage squashed into `scratch`, so
+    /// the build stage and its base ship; a stage whose `/` is copied into a folder, or whose
+    /// files are copied one by one, does not.
+    #[test]
+    fn a_squash_ships_the_stage_it_copies() {
+        let text = "FROM python:3.11-alpine AS deps\nRUN apk add gcc\nFROM deps AS build\nRUN pip install .\nFROM alpine AS tools\nRUN apk add curl\nFROM alpine AS other\nRUN true\nFROM scratch\nCOPY --from=build / /\nCOPY --from=tools / /rootfs\nCOPY --from=other /etc/x /etc/x\n";
+        let g = Graph::build(&Dockerfile::parse(text).unwrap(), &[]).unwrap();
+        assert_eq!(g.ships, vec![true, true, false, false, true]);
+        assert_eq!(g.squashed, vec![1]);
+        // a stage another shipped stage is built FROM ships its layers as they are
+        let layered = Dockerfile::parse(
+            "FROM alpine AS build\nRUN true\nFROM build AS app\nFROM scratch AS flat\nCOPY --from=build / /\n",
+        )
+        .unwrap();
+        let g = Graph::build(&layered, &["app".into(), "flat".into()]).unwrap();
+        assert_eq!((g.ships, g.squashed), (vec![true, true, true], vec![]));
+        let dot = Dockerfile::parse("FROM alpine AS build\nRUN true\nFROM scratch\nCOPY --from=build /. /.\n").unwrap();
+        assert_eq!(Graph::build(&dot, &[]).unwrap().ships, vec![true, true]);
     }
 
     #[test]

@@ -57,6 +57,19 @@ pub struct RunState {
 }
 
 impl RunState {
+    /// What a later RUN of a squashed stage's lineage removes (`apk del .build-deps` after
+    /// the RUN that added the group, home-assistant's Python build) is not in the flattened
+    /// image: the packages of this RUN it names, by name or apk group, and the ones apt
+    /// pulled in as dependencies when it auto-removes.
+    pub fn removed_later(&mut self, later: &RunState) {
+        for p in self.packages.iter_mut().filter(|p| p.fate != Fate::Removed) {
+            let named = later.removes_names.iter().any(|n| *n == p.name || p.group.as_deref() == Some(n.as_str()));
+            if named || (p.auto && p.manager.is_apt() && !later.auto_removes.is_empty()) {
+                p.fate = Fate::Removed;
+            }
+        }
+    }
+
     /// Whether nothing the install command `at` brought stays in the layer: every package it
     /// named is removed, and so (by an auto-remove that runs whenever it did) are the
     /// dependencies and recommendations apt added.

@@ -165,6 +165,25 @@ pub struct Ctx<'a> {
     env_cache: std::cell::RefCell<std::collections::HashMap<String, Vec<Option<&'a str>>>>,
 }
 
+/// The RUN states of each squashed stage's lineage as the flattened image has them: a
+/// package a later RUN of the lineage removes is not in it.
+fn flatten(graph: &Graph, scripts: &mut [Vec<Option<(Script, RunState)>>]) {
+    for &j in &graph.squashed {
+        let mut at: Vec<(usize, usize)> = Vec::new();
+        for s in graph.lineage(j) {
+            at.extend(scripts[s].iter().enumerate().filter(|(_, r)| r.is_some()).map(|(i, _)| (s, i)));
+        }
+        for (k, &(s, i)) in at.iter().enumerate() {
+            for &(ls, li) in &at[k + 1..] {
+                let Some((_, later)) = scripts[ls][li].clone() else { continue };
+                if let Some((_, state)) = scripts[s][i].as_mut() {
+                    state.removed_later(&later);
+                }
+            }
+        }
+    }
+}
+
 impl<'a> Ctx<'a> {
     pub fn new(df: &'a Dockerfile, graph: &'a Graph, config: &'a LintConfig) -> Ctx<'a> {
         // each RUN is read with the ARG and ENV values the Dockerfile gives it, which its
@@ -201,6 +220,7 @@ impl<'a> Ctx<'a> {
             in_force.push((values.vars, counts));
             scripts.push(runs);
         }
+        flatten(graph, &mut scripts);
         Ctx { df, graph, config, scripts, values: in_force, env_cache: Default::default() }
     }
 

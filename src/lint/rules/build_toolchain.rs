@@ -1,8 +1,9 @@
 //! ## What it does
 //! Flags compilers and build-only packages (build-essential, gcc, make, cmake, golang, rustc,
 //! cargo, maven, gradle, `*-jdk`, `*-dev`, `*-devel`, git when a RUN fetches sources with it …) installed with
-//! apt-get, apt, apk, yum, dnf or microdnf in a stage that ships: the final stage, or a stage
-//! the final stage is built `FROM`. Also flags a toolchain base image (golang, rust, maven,
+//! apt-get, apt, apk, yum, dnf or microdnf in a stage that ships: the final stage, a stage
+//! the final stage is built `FROM`, or one it copies whole onto its root (`FROM scratch` +
+//! `COPY --from=build / /`, a squash). Also flags a toolchain base image (golang, rust, maven,
 //! gradle, gcc, a JDK, the .NET SDK) in the final stage, and the Rust toolchain installed by
 //! rustup's installer (`curl https://sh.rustup.rs | sh -s -- -y`, `./rustup-init -y`) in a
 //! stage that ships, unless the same RUN removes rustup's home after it (`$RUSTUP_HOME`, else
@@ -24,7 +25,8 @@
 //! `apt-get purge --auto-remove`, `apt-get purge`, `yum remove`) do not ship and are not
 //! flagged; hadolint is silent there too. A removal that runs only under a condition is
 //! flagged, and the finding says so. A removal in a *later* RUN does not shrink this layer,
-//! so the install is still flagged (and the removal is SL109's wasted layer).
+//! so the install is still flagged (and the removal is SL109's wasted layer), except in a
+//! squashed stage, whose layers the copy flattens: there a later RUN's removal counts.
 //!
 //! Which stages ship is the repository's answer (`shiplight ships` shows it): silent on a
 //! Dockerfile that only dev containers, development compose services or CI-only builds use,
@@ -374,6 +376,24 @@ mod tests {
 #[cfg(test)]
 mod rust_tests {
     use crate::lint::rules::testing::{lines, messages};
+
+    /// mkdocs-material (round 71): the image is the build stage squashed into `scratch`
+    /// (`COPY --from=build / /`), so the `-dev` packages it keeps ship; what a later RUN of
+    /// the squashed lineage removes does not (home-assistant's Python build: `apk del
+    /// .build-deps` a RUN after the install), though in layers it would.
+    #[test]
+    fn a_squashed_stage_ships_flattened() {
+        let squash = "FROM python:3.11-alpine AS build\nRUN apk add --no-cache cairo freetype-dev && apk add --no-cache --virtual .build gcc musl-dev && pip install . && apk del .build\nFROM scratch\nCOPY --from=build / /\nENTRYPOINT [\"mkdocs\"]\n";
+        let m = messages("SL101", squash);
+        assert!(m.len() == 1 && m[0].0 == 2 && m[0].1.contains("`freetype-dev`") && !m[0].1.contains("gcc"), "{m:?}");
+        let later = "FROM alpine:3.20 AS build\nRUN apk add --virtual .build-deps gcc make\nRUN make install\nRUN apk del .build-deps\nFROM scratch\nCOPY --from=build / /\n";
+        assert!(lines("SL101", later).is_empty(), "{:?}", messages("SL101", later));
+        let layered = later.replace("FROM scratch\nCOPY --from=build / /\n", "");
+        assert_eq!(lines("SL101", &layered), vec![2]);
+        // copied into a folder, the files are not the image's system
+        let folder = later.replace("COPY --from=build / /", "COPY --from=build / /rootfs");
+        assert!(lines("SL101", &folder).is_empty());
+    }
 
     /// Watcher (round 61): rustup piped to a shell in the shipped stage, nothing removes it.
     #[test]
