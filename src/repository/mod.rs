@@ -839,6 +839,13 @@ fn answer(paths: Vec<&BuildPath>, df: Option<&Dockerfile>) -> Answer {
     } else if !shipping.is_empty() {
         let targets = dedup(shipping.iter().map(|p| p.target.clone()));
         (Role::Ships, targets, ordered.iter().map(|p| p.evidence.clone()).collect(), false)
+    } else if let Some(ev) = checks_earlier_stages(&deciding, df) {
+        // every known path checks an earlier stage in CI: the last stage, which none of them
+        // builds, ships as a plain `docker build` would (jumpserver's compile-messages check
+        // builds `stage-build`, held out in round 70)
+        let mut evidence = vec![ev];
+        evidence.extend(ordered.iter().map(|p| p.evidence.clone()));
+        (Role::Ships, vec![None], evidence, false)
     } else if let Some((stage, ev)) = production_elsewhere(&deciding, df) {
         // every known path develops, and a stage named for production none of them builds
         // ships from elsewhere (mitxonline's `production`, deployed by its infrastructure
@@ -870,7 +877,8 @@ fn answer(paths: Vec<&BuildPath>, df: Option<&Dockerfile>) -> Answer {
     let stages = df.map(|df| stage_roles(df, &paths, &targets, role, default)).unwrap_or_default();
     Answer {
         role,
-        built: if default { targets.clone() } else { built },
+        // (what ships is built, though no known path builds it)
+        built: if default { targets.clone() } else { dedup(built.into_iter().chain(targets.iter().cloned())) },
         targets,
         evidence,
         default,
@@ -882,6 +890,41 @@ fn answer(paths: Vec<&BuildPath>, df: Option<&Dockerfile>) -> Answer {
         base_env: None,
         given_args: Vec::new(),
     }
+}
+
+/// Every known path is a CI build of a stage before the last (a check of an intermediate
+/// target): they say nothing of the last stage, which ships as a plain `docker build` would,
+/// unless it is named for tests itself or exports files (rooted in `scratch`).
+fn checks_earlier_stages(paths: &[&BuildPath], df: Option<&Dockerfile>) -> Option<Evidence> {
+    let df = df?;
+    let last = df.stages.last()?.index;
+    // a last stage named for tests is the CI flow's too (snuba's `testing`); one rooted in
+    // `scratch` exports files (docker-credential-helpers' `FROM binaries`), no image to ship
+    let graph = Graph::build(df, &[]).ok()?;
+    if ci_image(df, None).is_some() || graph.root_image(last).is_none() {
+        return None;
+    }
+    let earlier = |t: &str| {
+        df.stage_named(t)
+            .or_else(|| t.parse::<usize>().ok().and_then(|i| df.stages.get(i)))
+            .is_some_and(|s| s.index < last)
+    };
+    let mut checked: Vec<&str> = Vec::new();
+    for p in paths {
+        let t = p.target.as_deref().filter(|t| p.role == Role::CiOnly && p.target_written.is_none() && earlier(t))?;
+        if !checked.contains(&t) {
+            checked.push(t);
+        }
+    }
+    let names = checked.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ");
+    (!checked.is_empty()).then(|| Evidence {
+        source: Source::Dockerfile,
+        file: String::new(),
+        line: 0,
+        says: format!(
+            "the known paths only check stage {names} in CI, and none builds the last stage, so it ships (as a plain `docker build`)"
+        ),
+    })
 }
 
 /// A stage named for production (`production`, `prod`, `release`) that no known path builds,
@@ -971,13 +1014,17 @@ fn stage_roles(
             let r = if p.role.ships() && targets.contains(&p.target) { role } else { p.role };
             mark(&p.target, r, &p.evidence);
         }
-        // a shipped target no path builds ([`production_elsewhere`])
+        // a shipped target no path builds ([`production_elsewhere`], [`checks_earlier_stages`])
         for t in targets.iter().filter(|t| role.ships() && !paths.iter().any(|p| &p.target == *t)) {
             let ev = Evidence {
                 source: Source::Dockerfile,
                 file: String::new(),
                 line: 0,
-                says: "named for production and built by no known path: it ships from elsewhere".into(),
+                says: match t {
+                    Some(_) => "named for production and built by no known path: it ships from elsewhere",
+                    None => "built by no known path but checks of earlier stages: the last stage ships (as a plain `docker build`)",
+                }
+                .into(),
             };
             mark(t, role, &ev);
         }
@@ -1762,6 +1809,32 @@ mod tests {
         );
         let ci = Model::new(vec![path("Dockerfile", Some("development"), Role::CiOnly, Source::Workflow)], Vec::new());
         assert_eq!(ci.answer("Dockerfile", Some(&df)).role, Role::CiOnly);
+    }
+
+    /// jumpserver (held out in round 70): the only workflow build checks `stage-build` in CI;
+    /// the last stage, which nothing known builds, ships as a plain `docker build`. Not when
+    /// a CI path builds the last stage, the last stage is named for tests (snuba's `testing`)
+    /// or it is rooted in `scratch` (an export of binaries).
+    #[test]
+    fn a_ci_check_of_an_earlier_stage_leaves_the_last_one_shipping() {
+        let text = "FROM python:3.14-slim AS stage-build\nRUN pip install .\nFROM python:3.14-slim\nRUN apt-get update && apt-get install -y libldap2-dev\nCOPY --from=stage-build /opt /opt\nCMD [\"start\"]\n";
+        let df = Dockerfile::parse(text).unwrap();
+        let check = |target: Option<&str>, df: &Dockerfile| {
+            Model::new(vec![path("Dockerfile", target, Role::CiOnly, Source::Workflow)], Vec::new())
+                .answer("Dockerfile", Some(df))
+        };
+        let a = check(Some("stage-build"), &df);
+        assert_eq!((a.role, a.targets.clone()), (Role::Ships, vec![None]), "{a:?}");
+        assert!(a.evidence[0].says.contains("only check stage `stage-build` in CI"), "{}", a.evidence[0].says);
+        assert_eq!(a.stages.iter().map(|s| s.role).collect::<Vec<_>>(), [Some(Role::CiOnly), Some(Role::Ships)]);
+        assert_eq!(check(None, &df).role, Role::CiOnly);
+        let testing = Dockerfile::parse(&format!("{text}FROM stage-build AS testing\nRUN pytest\n")).unwrap();
+        assert_eq!(check(Some("stage-build"), &testing).role, Role::CiOnly);
+        let export = Dockerfile::parse(
+            "FROM golang:1.22 AS build\nRUN go build -o /out/app\nFROM scratch\nCOPY --from=build /out /\n",
+        )
+        .unwrap();
+        assert_eq!(check(Some("build"), &export).role, Role::CiOnly);
     }
 
     #[test]

@@ -466,6 +466,7 @@ fn action_context(c: &str) -> String {
 }
 
 /// What becomes of a build: the role and the words for it, from its flags.
+#[derive(Default)]
 struct Fate {
     push: Option<bool>,
     load: bool,
@@ -476,6 +477,9 @@ struct Fate {
     images: Vec<String>,
     /// The named build contexts it is given.
     contexts: Vec<String>,
+    /// Built on a builder of the job's own (`docker-container`) with no push, load or
+    /// output, in a job that sends no image away: the result stays in the build cache.
+    cache_only: bool,
     /// The job runs the image it tags (`docker run TAG`) and nothing in it pushes, saves or
     /// re-tags an image: built to be tested in the job.
     run_only: bool,
@@ -491,6 +495,10 @@ struct JobUse {
     sent: Vec<String>,
     /// It runs `docker compose push`, which pushes every service with an `image:`.
     compose_push: bool,
+    /// It sets buildx up with a builder of its own (`docker/setup-buildx-action`, whose
+    /// default driver is `docker-container`): a build that neither pushes, loads nor writes
+    /// an output leaves its result in that builder's cache only.
+    own_builder: bool,
 }
 
 impl JobUse {
@@ -501,6 +509,10 @@ impl JobUse {
                 let action = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
                 if !Self::quiet_action(&action, step.get("with")) {
                     out.sends = true;
+                }
+                if action == "docker/setup-buildx-action" {
+                    let driver = step.get("with").and_then(|w| w.str_at("driver")).map(str::trim);
+                    out.own_builder |= driver.is_none_or(|d| d != "docker");
                 }
                 continue;
             }
@@ -633,6 +645,12 @@ impl Fate {
         }
         if self.run_only {
             return (Role::CiOnly, "builds it and runs it in the job, and nothing there pushes or saves it".into());
+        }
+        if self.cache_only && !self.load && self.outputs.is_empty() {
+            return (
+                Role::CiOnly,
+                "only builds it: on the builder docker/setup-buildx-action sets up, with no push, load or output, the result stays in the build cache".into(),
+            );
         }
         if self.load || self.outputs.iter().any(|o| o.contains("type=docker") && !o.contains("dest=")) {
             return (Role::Ships, "loads it".into());
@@ -781,6 +799,7 @@ fn build_push(
         tagged: !tags.is_empty(),
         // loaded only to be run by the job's later steps (the tests in it)
         run_only: push != Some(true) && job.only_runs(&tags),
+        cache_only: !v1 && push != Some(true) && job.own_builder && !job.sends,
         call: get("call").ok().flatten(),
         images: tags.clone(),
         contexts: context_names(&get("build-contexts").ok().flatten().map(|c| list(&c, false)).unwrap_or_default()),
@@ -973,8 +992,7 @@ fn reusable(
         .flat_map(|(_, v)| list(v, true))
         .filter(|v| !v.contains('=') && !v.contains(' '))
         .collect();
-    let fate =
-        Fate { push, load: false, outputs, tagged: named, call: None, images, contexts: Vec::new(), run_only: false };
+    let fate = Fate { push, outputs, tagged: named, images, ..Fate::default() };
     let target =
         target_key.as_ref().and_then(|(k, l)| inputs.get(k).filter(|t| !t.is_empty()).map(|t| (t.clone(), *l)));
     let who = format!("the reusable workflow `{short}`");
@@ -1024,16 +1042,7 @@ fn deploys_the_default(sources: &Sources, model: &mut Model, here: &Here, job: &
     {
         return;
     }
-    let fate = Fate {
-        push: Some(true),
-        load: false,
-        outputs: Vec::new(),
-        tagged: true,
-        call: None,
-        images: Vec::new(),
-        contexts: Vec::new(),
-        run_only: false,
-    };
+    let fate = Fate { push: Some(true), tagged: true, ..Fate::default() };
     let who = format!(
         "the reusable workflow `{path}` of another repository, named for deploying and given no Dockerfile (read as building `Dockerfile`),"
     );
@@ -1180,6 +1189,7 @@ fn run_step(
                     images: b.tags.clone(),
                     contexts: context_names(&b.contexts),
                     run_only: !b.push && job.only_runs(&b.tags),
+                    cache_only: !b.push && job.own_builder && !job.sends,
                 };
                 let name = b.tags.first().map(|t| image_name(t));
                 push_path(
@@ -1974,6 +1984,26 @@ mod tests {
 
     fn roles(m: &Model) -> Vec<(&str, Option<&str>, Role)> {
         m.paths.iter().map(|p| (p.dockerfile.as_str(), p.target.as_deref(), p.role)).collect()
+    }
+
+    /// jumpserver's compile-messages check (held out in round 70): on the builder
+    /// docker/setup-buildx-action sets up (the `docker-container` driver), a tagged build with
+    /// no push, load or output stays in the build cache: a check. On the `docker` driver, or
+    /// loaded, the tagged image is in the daemon and may be used elsewhere.
+    #[test]
+    fn a_tagged_build_left_in_the_builders_cache_is_ci_only() {
+        let wf = "on: pull_request\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: docker/setup-buildx-action@v3\n      - uses: docker/build-push-action@v6\n        with:\n          push: false\n          file: Dockerfile\n          target: stage-build\n          tags: jumpserver/core:stage-build\n";
+        let m = model(&[(".github/workflows/check.yml", wf)], &["Dockerfile"]);
+        assert_eq!(roles(&m), [("Dockerfile", Some("stage-build"), Role::CiOnly)]);
+        assert!(m.paths[0].evidence.says.contains("stays in the build cache"), "{}", m.paths[0].evidence);
+        for kept in [
+            wf.replace("setup-buildx-action@v3\n", "setup-buildx-action@v3\n        with:\n          driver: docker\n"),
+            wf.replace("push: false\n", "push: false\n          load: true\n"),
+            wf.replace("      - uses: docker/setup-buildx-action@v3\n", ""),
+        ] {
+            let m = model(&[(".github/workflows/check.yml", &kept)], &["Dockerfile"]);
+            assert_eq!(roles(&m), [("Dockerfile", Some("stage-build"), Role::Ships)], "{kept}");
+        }
     }
 
     /// Round 66 (zooniverse/caesar, held out): another repository's workflow named for
