@@ -231,6 +231,32 @@ fn suggest_retargets_the_file_that_picks_a_heavy_stage() {
     assert!(!f.iter().any(|x| x["code"] == "SL101"), "{f:#?}");
 }
 
+/// gramps-web-api (held out in round 72): `Dockerfile.base`, pushed as a base with no command
+/// of its own (its tags end in a step's output), is what the pushed application image runs
+/// gunicorn on: its headers and compiler ship there, so lint flags them; suggest refuses
+/// while the application builds FROM it (`pip install`), and patches once it does not.
+#[test]
+fn a_base_an_application_ships_on_is_flagged_and_kept_while_it_builds_there() {
+    let workflow = "on: push\njobs:\n  base:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v5\n      - id: p\n        run: echo tag=amd64 >> $GITHUB_OUTPUT\n      - uses: docker/build-push-action@v6\n        with:\n          file: ./Dockerfile.base\n          push: true\n          tags: ghcr.io/acme/web-base:latest-${{ steps.p.outputs.tag }}\n  app:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v5\n      - uses: docker/build-push-action@v6\n        with:\n          push: true\n          tags: acme/web:latest\n";
+    let base = "FROM python:3.12-slim-bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev && rm -rf /var/lib/apt/lists/*\nRUN python3 -m venv /venv\nENV PATH=/venv/bin:$PATH\nRUN pip install --no-cache-dir psycopg2==2.9.10\n";
+    let app = |build: &str| {
+        format!("FROM ghcr.io/acme/web-base:latest\nCOPY . /app\n{build}CMD [\"gunicorn\", \"app:app\"]\n")
+    };
+    let dir = repo(&[
+        (".github/workflows/images.yml", workflow),
+        ("Dockerfile.base", base),
+        ("Dockerfile", &app("RUN pip install --no-cache-dir /app\n")),
+    ]);
+    let (f, stderr) = lint(dir.path(), "Dockerfile.base");
+    assert!(codes(&f).contains(&"SL101:2".to_owned()), "{f:#?}\n{stderr}");
+    let s = suggest(dir.path(), &["Dockerfile.base"]);
+    assert_eq!((s["outcome"].as_str(), s["reason"].as_str()), (Some("refused"), Some("inherited-stage")), "{s:#}");
+    assert!(s["message"].as_str().unwrap().contains("`pip install --no-cache-dir /app`, line 3"), "{s:#}");
+    std::fs::write(dir.path().join("Dockerfile"), app("")).unwrap();
+    let s = suggest(dir.path(), &["Dockerfile.base"]);
+    assert_eq!(s["outcome"], "patch", "{s:#}");
+}
+
 /// An image whose ENTRYPOINT is the compiler ships its toolchain on purpose: the toolchain
 /// rules are silent, the cache rule is not, and suggest has nothing to rewrite.
 #[test]

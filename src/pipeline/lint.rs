@@ -226,6 +226,7 @@ pub fn stated_answer(
             images: Vec::new(),
             contexts: Vec::new(),
             target_written: None,
+            checks: false,
         })
         .collect();
     Model::new(paths, Vec::new()).answer("", df)

@@ -244,6 +244,7 @@ fn configured(root: &Path, notes: &mut Vec<Note>) -> Vec<BuildPath> {
                 images: Vec::new(),
                 contexts: Vec::new(),
                 target_written: None,
+                checks: false,
             })
             .collect(),
         Ok(None) => Vec::new(),

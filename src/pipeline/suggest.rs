@@ -334,6 +334,12 @@ fn run_with(opts: &SuggestOptions, runtime_libs: Option<Vec<(String, String)>>) 
             s.message = Some(format!("the toolchain is what it ships ({}): no rewrite", answer.line()));
             return Ok(s);
         }
+        if let Some(why) = derived_build(root, answer) {
+            s.outcome = "refused".into();
+            s.reason = Some(patch::Reason::InheritedStage.code().to_owned());
+            s.message = Some(why);
+            return Ok(s);
+        }
         if let Some(df) = &df {
             if let Some(retargeted) = retarget(root, answer, df, &text, name, &shown) {
                 return Ok(Suggestion { ships: s.ships, ..retargeted });
@@ -404,6 +410,32 @@ fn run_with(opts: &SuggestOptions, runtime_libs: Option<Vec<(String, String)>>) 
         }
     }
     Ok(s)
+}
+
+/// The refusal of a base image an application of the repository's ships on and builds in
+/// (gramps-web-api's `Dockerfile` runs `pip install /app/src[ai,sentry]` FROM the image
+/// `Dockerfile.base` makes): that build may need the toolchain, so the base keeps it until
+/// the build moves into a build stage there. The first such Dockerfile is read.
+fn derived_build(root: &std::path::Path, answer: &crate::repository::Answer) -> Option<String> {
+    use crate::dockerfile::roles::{self, Role};
+    let ev = answer.base_of.as_ref().filter(|_| answer.app_base)?;
+    let text = std::fs::read_to_string(root.join(&ev.file)).ok()?;
+    let derived = Dockerfile::parse(&text).ok()?;
+    let graph = crate::dockerfile::Graph::build(&derived, &[]).ok()?;
+    let on = derived.stages.iter().find(|s| s.line == ev.line)?.index;
+    derived.stages.iter().filter(|s| s.index == on || graph.ancestors(s.index).contains(&on)).find_map(|s| {
+        s.instructions.iter().filter(|i| i.kind == crate::dockerfile::Kind::Run).find_map(|i| {
+            let script = crate::dockerfile::shell::parse(&i.script().unwrap_or_default());
+            let c = script.commands.iter().find(|c| roles::of(c) == Role::Build)?;
+            Some(format!(
+                "`{}` is built FROM this image (line {}) and builds in it (`{}`, line {}), which may need the toolchain this file installs; move that build into a build stage there, then ask again",
+                ev.file,
+                ev.line,
+                c.words.join(" "),
+                i.line
+            ))
+        })
+    })
 }
 
 /// When the file that ships a heavy stage could ship the light last stage instead: the

@@ -469,6 +469,7 @@ fn path_of(t: &Target, dir: &str, inv: Option<&Invocation>, sources: &Sources) -
         images: t.tags.clone(),
         contexts: t.contexts.clone(),
         target_written: None,
+        checks: false,
     })
 }
 

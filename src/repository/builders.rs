@@ -240,6 +240,40 @@ pub fn bases_of_others(uses: &[BaseUse], paths: &[BuildPath], dockerfiles: &[Str
     out
 }
 
+/// The base images ([`bases_of_others`]) an application ships on: another Dockerfile that is
+/// no builder, built by a path that ships (or by none), runs a program of its own, not a
+/// prompt or a toolchain (gramps-web-api's `Dockerfile`, `gunicorn` FROM the image
+/// `Dockerfile.base` makes, held out in round 72), and ships built FROM its image. Such a
+/// base is no environment to build in: its toolchain ships in the application.
+pub fn apps_on(
+    uses: &[BaseUse],
+    paths: &[BuildPath],
+    dockerfiles: &[String],
+    made: &[Made],
+    builders: &HashMap<String, Evidence>,
+) -> HashSet<String> {
+    let app = |d: &str| {
+        let mut of = paths.iter().filter(|p| p.dockerfile == d).peekable();
+        let shipped = of.peek().is_none() || of.any(|p| p.role.ships());
+        shipped
+            && !builders.contains_key(d)
+            && made.iter().any(|m| {
+                m.dockerfile == d
+                    && m.command.as_ref().is_some_and(|(_, w)| {
+                        super::runs_program(w)
+                            && super::program_of(w).is_some_and(|p| {
+                                !super::TOOLCHAIN_PROGRAMS.contains(&p.rsplit('/').next().unwrap_or(&p))
+                            })
+                    })
+            })
+    };
+    let mut out = HashSet::new();
+    for u in uses.iter().filter(|u| u.ships && app(&u.dockerfile)) {
+        out.extend(makers(&u.image, paths, dockerfiles).into_iter().filter(|d| *d != u.dockerfile).map(str::to_owned));
+    }
+    out
+}
+
 /// The Dockerfiles that make `image`: those a build path names it for, else those its name
 /// matches by folder (see the module doc).
 fn makers<'a>(image: &str, paths: &'a [BuildPath], dockerfiles: &'a [String]) -> Vec<&'a str> {
@@ -541,6 +575,7 @@ mod tests {
             images: vec!["ghcr.io/acme/builder:latest".into()],
             contexts: Vec::new(),
             target_written: None,
+            checks: false,
         };
         assert_eq!(makers("ghcr.io/acme/builder:1", &[path], &dockerfiles), vec!["docker/toolbox.Dockerfile"]);
         assert_eq!(makers("ghcr.io/acme/builder:1", &[], &dockerfiles), vec!["builder/Dockerfile"]);
@@ -578,6 +613,50 @@ mod tests {
         assert_eq!(makers("nats:latest", &paths, &dockerfiles).len(), 2);
     }
 
+    /// gramps-web-api (held out in round 72): `Dockerfile` runs gunicorn FROM the image
+    /// `Dockerfile.base` makes (named by a tag whose tag part an expression holds): that base
+    /// is an application's. Not when the image built on it opens a prompt, runs a toolchain,
+    /// is a builder, or only a development path builds it.
+    #[test]
+    fn a_base_an_application_ships_on_is_the_applications() {
+        let dockerfiles: Vec<String> = ["Dockerfile", "Dockerfile.base"].map(String::from).to_vec();
+        let uses = vec![
+            base("Dockerfile.base", 1, None, "debian:trixie", true),
+            base("Dockerfile", 1, None, "ghcr.io/gramps-project/gramps-web-base:latest", true),
+        ];
+        let path = |d: &str, role, images: &[&str]| BuildPath {
+            images: images.iter().map(|i| (*i).to_owned()).collect(),
+            ..BuildPath::plain(
+                d.into(),
+                ".".into(),
+                role,
+                Evidence { source: Source::Workflow, file: "image.yml".into(), line: 45, says: "pushed".into() },
+            )
+        };
+        let ships = super::super::Role::Ships;
+        let base_path = path("Dockerfile.base", ships, &["ghcr.io/gramps-project/gramps-web-base:latest-…"]);
+        let made = |words: &[&str]| {
+            vec![Made {
+                dockerfile: "Dockerfile".into(),
+                base: Some("ghcr.io/gramps-project/gramps-web-base:latest".into()),
+                command: Some((40, words.iter().map(|w| (*w).to_owned()).collect())),
+                user: None,
+                env: Vec::new(),
+            }]
+        };
+        let gunicorn = made(&["gunicorn", "-b", "0.0.0.0:5000", "gramps_webapi.wsgi:app"]);
+        let paths = [base_path.clone(), path("Dockerfile", ships, &[])];
+        let none = HashMap::new();
+        assert_eq!(apps_on(&uses, &paths, &dockerfiles, &gunicorn, &none), HashSet::from(["Dockerfile.base".into()]));
+        for other in [made(&["bash"]), made(&["make", "all"]), Vec::new()] {
+            assert!(apps_on(&uses, &paths, &dockerfiles, &other, &none).is_empty(), "{other:?}");
+        }
+        let builder = HashMap::from([("Dockerfile".to_owned(), base_path.evidence.clone())]);
+        assert!(apps_on(&uses, &paths, &dockerfiles, &gunicorn, &builder).is_empty());
+        let dev = [base_path.clone(), path("Dockerfile", super::super::Role::Development, &[])];
+        assert!(apps_on(&uses, &dev, &dockerfiles, &gunicorn, &none).is_empty());
+    }
+
     #[test]
     fn an_environment_to_develop_in_is_a_build_use() {
         // photoprism's root Dockerfile runs on develop:oracular, and its only path is the
@@ -599,6 +678,7 @@ mod tests {
             images: Vec::new(),
             contexts: Vec::new(),
             target_written: None,
+            checks: false,
         };
         let dev = [path(super::super::Role::Development)];
         assert!(find(&uses, &dev, &dockerfiles, &[]).contains_key("docker/develop/oracular/Dockerfile"));

@@ -94,6 +94,7 @@ pub fn read(sources: &Sources, model: &mut Model) {
                 images: service.str_at("image").map(|i| vec![i.to_owned()]).unwrap_or_default(),
                 contexts: build.contexts.clone(),
                 target_written: build.target_written.clone(),
+                checks: false,
             };
             let (mut whole, mut parts) = mounts(service, &dir, &build.context);
             if let Some((_, base_service)) = inherited {

@@ -155,6 +155,11 @@ pub struct BuildPath {
     /// set: set, it may build any stage whose name fits ([`Answer::built_names`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_written: Option<String>,
+    /// The build only checks that the stage builds and discards the result: it pushes,
+    /// loads, exports and runs nothing (left in the builder's cache, `call: check`,
+    /// `type=cacheonly`). Such a check of an earlier stage says nothing of the last one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub checks: bool,
 }
 
 impl BuildPath {
@@ -187,6 +192,7 @@ impl BuildPath {
             images: Vec::new(),
             contexts: Vec::new(),
             target_written: None,
+            checks: false,
         }
     }
 }
@@ -311,6 +317,9 @@ pub struct Model {
     /// repository's images ships on, with the evidence.
     #[serde(skip)]
     bases: std::collections::HashMap<String, Evidence>,
+    /// The base images an application of the repository's ships on ([`builders::apps_on`]).
+    #[serde(skip)]
+    app_bases: std::collections::HashSet<String>,
     /// What the repository's Dockerfiles make, for commands images inherit from them.
     #[serde(skip)]
     made: Vec<builders::Made>,
@@ -349,6 +358,8 @@ impl Model {
         model.index_paths();
         model.builders = builders::find(&sources.bases, &model.paths, &sources.dockerfiles, &sources.made);
         model.bases = builders::bases_of_others(&sources.bases, &model.paths, &sources.dockerfiles);
+        model.app_bases =
+            builders::apps_on(&sources.bases, &model.paths, &sources.dockerfiles, &sources.made, &model.builders);
         model.made = sources.made.clone();
         model.dockerfiles = sources.dockerfiles.clone();
         model
@@ -391,7 +402,13 @@ impl Model {
             paths
                 .extend(library::unlisted(self, dockerfile).or_else(|| named_path(dockerfile, self.says_what_ships())));
         }
-        let mut a = answer(paths.iter().collect(), df);
+        let app_base = self.app_bases.contains(dockerfile);
+        let mut a = answer(paths.iter().collect(), df, app_base);
+        // (an application's base only where that changes the reading: read alone, it would
+        // be an environment to build in)
+        a.app_base = app_base
+            && a.role == Role::Ships
+            && answer(paths.iter().collect(), df, false).role == Role::ToolchainProduct;
         // the repository's other Dockerfiles only build in it, or it runs the interactive
         // environment of the repository's image it is built FROM, its name says it is a
         // builder, or its users enter it to work: its toolchain is the product
@@ -563,6 +580,10 @@ pub struct Answer {
     /// image, whose user the images on it decide.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_of: Option<Evidence>,
+    /// An application of the repository's ships on this image ([`builders::apps_on`]), which
+    /// read alone would be an environment to build in: its toolchain ships in that application.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub app_base: bool,
     /// The user the image it ships on sets, when the repository's own Dockerfiles make that
     /// image (openwisp's services on `openwisp/openwisp-base`): the container runs as that
     /// user unless this file says otherwise.
@@ -812,7 +833,9 @@ fn settle_mounts(p: &BuildPath, df: Option<&Dockerfile>) -> BuildPath {
     p
 }
 
-fn answer(paths: Vec<&BuildPath>, df: Option<&Dockerfile>) -> Answer {
+/// `app_base`: an application of the repository's ships on its image, so it is no
+/// environment to build in ([`builders::apps_on`]).
+fn answer(paths: Vec<&BuildPath>, df: Option<&Dockerfile>, app_base: bool) -> Answer {
     // the user's own statement decides alone: the strongest source present wins
     let strongest = paths.iter().map(|p| p.evidence.source).min();
     let deciding: Vec<&BuildPath> = match strongest {
@@ -864,7 +887,7 @@ fn answer(paths: Vec<&BuildPath>, df: Option<&Dockerfile>) -> Answer {
         if let Some(df) = df {
             let products: Vec<Evidence> = targets
                 .iter()
-                .filter_map(|t| ci_image(df, t.as_deref()).or_else(|| toolchain_product(df, t.as_deref())))
+                .filter_map(|t| ci_image(df, t.as_deref()).or_else(|| product(df, t.as_deref(), app_base)))
                 .collect();
             if !products.is_empty() && products.len() == targets.len() {
                 role = Role::ToolchainProduct;
@@ -886,15 +909,17 @@ fn answer(paths: Vec<&BuildPath>, df: Option<&Dockerfile>) -> Answer {
         paths: deciding.into_iter().cloned().collect(),
         local: Vec::new(),
         base_of: None,
+        app_base: false,
         base_user: None,
         base_env: None,
         given_args: Vec::new(),
     }
 }
 
-/// Every known path is a CI build of a stage before the last (a check of an intermediate
-/// target): they say nothing of the last stage, which ships as a plain `docker build` would,
-/// unless it is named for tests itself or exports files (rooted in `scratch`).
+/// Every known path is a CI check of a stage before the last (a build of an intermediate
+/// target whose result is discarded, [`BuildPath::checks`]): they say nothing of the last
+/// stage, which ships as a plain `docker build` would, unless it is named for tests itself or
+/// exports files (rooted in `scratch`).
 fn checks_earlier_stages(paths: &[&BuildPath], df: Option<&Dockerfile>) -> Option<Evidence> {
     let df = df?;
     let last = df.stages.last()?.index;
@@ -911,7 +936,7 @@ fn checks_earlier_stages(paths: &[&BuildPath], df: Option<&Dockerfile>) -> Optio
     };
     let mut checked: Vec<&str> = Vec::new();
     for p in paths {
-        let t = p.target.as_deref().filter(|t| p.role == Role::CiOnly && p.target_written.is_none() && earlier(t))?;
+        let t = p.target.as_deref().filter(|t| p.checks && p.target_written.is_none() && earlier(t))?;
         if !checked.contains(&t) {
             checked.push(t);
         }
@@ -1090,13 +1115,18 @@ const WRAPPERS: &[&str] = &["tini", "dumb-init", "env", "exec", "gosu", "su-exec
 /// Whether stage `target` (the last one for `None`) runs a toolchain as its ENTRYPOINT (or,
 /// without one, its CMD): the evidence, when it does.
 pub fn toolchain_product(df: &Dockerfile, target: Option<&str>) -> Option<Evidence> {
+    product(df, target, false)
+}
+
+/// [`toolchain_product`]; `app_base`: an application ships on the image, so an environment
+/// with no command of its own is that application's base, not an image to build in.
+fn product(df: &Dockerfile, target: Option<&str>, app_base: bool) -> Option<Evidence> {
     let wanted: Vec<String> = target.map(str::to_owned).into_iter().collect();
     let graph = Graph::build(df, &wanted).ok()?;
     let final_ = *graph.targets.first()?;
     let lineage = graph.lineage(final_);
-    if let Some(e) =
-        ci_agent(df, &graph, &lineage).or_else(|| packaging(df, &lineage)).or_else(|| environment(df, &graph, &lineage))
-    {
+    let environment = || environment(df, &graph, &lineage).filter(|_| !app_base);
+    if let Some(e) = ci_agent(df, &graph, &lineage).or_else(|| packaging(df, &lineage)).or_else(environment) {
         return Some(e);
     }
     let (ins, words) = command(df, &lineage)?;
@@ -1679,7 +1709,7 @@ pub(crate) fn runs_program(words: &[String]) -> bool {
     !idle && !hands_over(words) && program_of(words).is_some_and(|p| !PROMPTS.contains(&p.as_str()))
 }
 
-fn program_of(words: &[String]) -> Option<String> {
+pub(crate) fn program_of(words: &[String]) -> Option<String> {
     let mut i = 0;
     while i < words.len() {
         let w = words[i].as_str();
@@ -1813,16 +1843,19 @@ mod tests {
 
     /// jumpserver (held out in round 70): the only workflow build checks `stage-build` in CI;
     /// the last stage, which nothing known builds, ships as a plain `docker build`. Not when
-    /// a CI path builds the last stage, the last stage is named for tests (snuba's `testing`)
-    /// or it is rooted in `scratch` (an export of binaries).
+    /// the CI build exports or runs what it builds, builds the last stage, the last stage is
+    /// named for tests (snuba's `testing`) or it is rooted in `scratch` (an export of binaries).
     #[test]
     fn a_ci_check_of_an_earlier_stage_leaves_the_last_one_shipping() {
         let text = "FROM python:3.14-slim AS stage-build\nRUN pip install .\nFROM python:3.14-slim\nRUN apt-get update && apt-get install -y libldap2-dev\nCOPY --from=stage-build /opt /opt\nCMD [\"start\"]\n";
         let df = Dockerfile::parse(text).unwrap();
-        let check = |target: Option<&str>, df: &Dockerfile| {
-            Model::new(vec![path("Dockerfile", target, Role::CiOnly, Source::Workflow)], Vec::new())
-                .answer("Dockerfile", Some(df))
+        let built = |target: Option<&str>, df: &Dockerfile, checks: bool| {
+            let p = BuildPath { checks, ..path("Dockerfile", target, Role::CiOnly, Source::Workflow) };
+            Model::new(vec![p], Vec::new()).answer("Dockerfile", Some(df))
         };
+        let check = |target: Option<&str>, df: &Dockerfile| built(target, df, true);
+        // a CI build that exports the stage's files or runs it says what the file is for
+        assert_eq!(built(Some("stage-build"), &df, false).role, Role::CiOnly);
         let a = check(Some("stage-build"), &df);
         assert_eq!((a.role, a.targets.clone()), (Role::Ships, vec![None]), "{a:?}");
         assert!(a.evidence[0].says.contains("only check stage `stage-build` in CI"), "{}", a.evidence[0].says);
@@ -1835,6 +1868,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(check(Some("build"), &export).role, Role::CiOnly);
+    }
+
+    /// gramps-web-api (held out in round 72): a base with no command of its own on
+    /// `debian:trixie` is an environment to build in, unless an application of the
+    /// repository's ships on it; then its toolchain ships there.
+    #[test]
+    fn a_base_an_application_ships_on_is_no_environment() {
+        let df = Dockerfile::parse("FROM debian:trixie\nRUN apt-get update && apt-get install -y python3-pip libpq-dev && pip install psycopg2\n").unwrap();
+        let mut m = Model::new(vec![path("Dockerfile.base", None, Role::Ships, Source::Workflow)], Vec::new());
+        assert_eq!(m.answer("Dockerfile.base", Some(&df)).role, Role::ToolchainProduct);
+        m.app_bases.insert("Dockerfile.base".into());
+        assert_eq!(m.answer("Dockerfile.base", Some(&df)).role, Role::Ships);
     }
 
     #[test]
@@ -1867,6 +1912,7 @@ mod tests {
             images: Vec::new(),
             contexts: Vec::new(),
             target_written: None,
+            checks: false,
         }
     }
 

@@ -627,6 +627,20 @@ fn context_names(entries: &[String]) -> Vec<String> {
 }
 
 impl Fate {
+    /// Whether the build only checks that it builds and discards the result: a `call` check,
+    /// an output of type cacheonly, or no push, load, output or run in the job, its result
+    /// left in the builder's cache or untagged.
+    fn checks(&self) -> bool {
+        let cacheonly = |o: &String| o.replace(' ', "").contains("type=cacheonly");
+        self.call.as_deref().is_some_and(|c| c != "build")
+            || (!self.outputs.is_empty() && self.outputs.iter().all(cacheonly))
+            || (self.push != Some(true)
+                && !self.load
+                && self.outputs.is_empty()
+                && !self.run_only
+                && (self.cache_only || !self.tagged))
+    }
+
     fn role(&self, target: Option<&str>) -> (Role, String) {
         if let Some(c) = self.call.as_deref().filter(|c| *c != "build") {
             return (Role::CiOnly, format!("only checks it (call: {c})"));
@@ -745,6 +759,7 @@ fn push_path(
         images: fate.images.clone(),
         contexts: fate.contexts.clone(),
         target_written: None,
+        checks: role == Role::CiOnly && fate.checks(),
     });
 }
 
@@ -801,7 +816,7 @@ fn build_push(
         run_only: push != Some(true) && job.only_runs(&tags),
         cache_only: !v1 && push != Some(true) && job.own_builder && !job.sends,
         call: get("call").ok().flatten(),
-        images: tags.clone(),
+        images: if tags.is_empty() { named_repositories(with, scope) } else { tags.clone() },
         contexts: context_names(&get("build-contexts").ok().flatten().map(|c| list(&c, false)).unwrap_or_default()),
     };
     let target = target
@@ -813,6 +828,21 @@ fn build_push(
     let context = in_checkout(&context, scope);
     let name = tags.first().map(|t| image_name(t));
     push_path(sources, model, here, step.line, who, ".", &context, file.as_deref(), target, &fate, name);
+}
+
+/// The images `tags:` names when an expression it holds cannot be resolved here, kept where
+/// only the tag holds one (`ghcr.io/o/base:latest-${{ steps.p.outputs.tag }}`): the
+/// repository is known, which is what another Dockerfile's FROM is matched by (gramps-web-api's
+/// base image, held out in round 72).
+fn named_repositories(with: Option<&Node>, scope: &Scope) -> Vec<String> {
+    let Some(tags) = with.and_then(|w| w.str_at("tags")) else { return Vec::new() };
+    list(&expand_lossy(tags, scope), true)
+        .into_iter()
+        .filter(|t| {
+            let repository = t.rsplit_once(':').filter(|(_, tag)| !tag.contains('/')).map_or(t.as_str(), |(r, _)| r);
+            !repository.contains('…') && !repository.contains('$') && !repository.is_empty()
+        })
+        .collect()
 }
 
 /// `ghcr.io/o/app:1.2` → `app`.
@@ -1393,6 +1423,7 @@ fn compose_paths(
                 images: b.image.into_iter().collect(),
                 contexts: Vec::new(),
                 target_written: None,
+                checks: false,
             });
         }
     }
@@ -1996,6 +2027,7 @@ mod tests {
         let m = model(&[(".github/workflows/check.yml", wf)], &["Dockerfile"]);
         assert_eq!(roles(&m), [("Dockerfile", Some("stage-build"), Role::CiOnly)]);
         assert!(m.paths[0].evidence.says.contains("stays in the build cache"), "{}", m.paths[0].evidence);
+        assert!(m.paths[0].checks);
         for kept in [
             wf.replace("setup-buildx-action@v3\n", "setup-buildx-action@v3\n        with:\n          driver: docker\n"),
             wf.replace("push: false\n", "push: false\n          load: true\n"),
@@ -2004,6 +2036,17 @@ mod tests {
             let m = model(&[(".github/workflows/check.yml", &kept)], &["Dockerfile"]);
             assert_eq!(roles(&m), [("Dockerfile", Some("stage-build"), Role::Ships)], "{kept}");
         }
+    }
+
+    /// gramps-web-api's base-image.yml (held out in round 72): tags whose tag part holds a step's
+    /// output still name the image's repository, which another Dockerfile's FROM is matched
+    /// by; a repository an expression names is not kept.
+    #[test]
+    fn a_tag_an_expression_ends_still_names_its_repository() {
+        let wf = "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          file: ./Dockerfile.base\n          push: true\n          tags: |\n            ghcr.io/gramps-project/gramps-web-base:latest-${{ steps.platform-tag.outputs.tag }}\n            ${{ steps.meta.outputs.image }}:1\n";
+        let m = model(&[(".github/workflows/base-image.yml", wf)], &["Dockerfile.base"]);
+        assert_eq!(roles(&m), [("Dockerfile.base", None, Role::Ships)]);
+        assert_eq!(m.paths[0].images, ["ghcr.io/gramps-project/gramps-web-base:latest-…"]);
     }
 
     /// Round 66 (zooniverse/caesar, held out): another repository's workflow named for
