@@ -649,8 +649,13 @@ impl Fate {
             let o = o.replace(' ', "");
             o.contains("type=local") || o.contains("type=tar") || o.contains("type=cacheonly") || !o.contains("type=")
         });
+        // (`push=${{ github.event_name != 'pull_request' }}` in an output, Docker's
+        // push-by-digest recipe that Wallos follows, held out in round 73, may push)
         let pushes = self.push == Some(true)
-            || self.outputs.iter().any(|o| o.contains("type=registry") || o.contains("push=true"));
+            || self
+                .outputs
+                .iter()
+                .any(|o| o.contains("type=registry") || o.contains("push=true") || o.contains("push=…"));
         if target.is_some_and(super::is_test_name) && !pushes {
             return (Role::CiOnly, format!("builds stage `{}`, a test or check", target.unwrap_or_default()));
         }
@@ -2047,6 +2052,20 @@ mod tests {
         let m = model(&[(".github/workflows/base-image.yml", wf)], &["Dockerfile.base"]);
         assert_eq!(roles(&m), [("Dockerfile.base", None, Role::Ships)]);
         assert_eq!(m.paths[0].images, ["ghcr.io/gramps-project/gramps-web-base:latest-…"]);
+    }
+
+    /// Wallos (held out in round 73): Docker's push-by-digest recipe pushes through its
+    /// output, `push=${{ github.event_name != 'pull_request' }}`: it may push, so it ships.
+    #[test]
+    fn an_output_that_pushes_by_an_expression_ships() {
+        let wf = "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n      - uses: docker/build-push-action@v6\n        with:\n          outputs: type=image,\"name=bellamy/wallos\",push-by-digest=true,name-canonical=true,push=${{ github.event_name != 'pull_request' }}\n";
+        let m = model(&[(".github/workflows/build-release.yaml", wf)], &["Dockerfile"]);
+        assert_eq!(roles(&m), [("Dockerfile", None, Role::Ships)]);
+        let no = wf.replace("push=${{ github.event_name != 'pull_request' }}", "push=false");
+        assert_eq!(
+            roles(&model(&[(".github/workflows/b.yaml", &no)], &["Dockerfile"])),
+            [("Dockerfile", None, Role::CiOnly)]
+        );
     }
 
     /// Round 66 (zooniverse/caesar, held out): another repository's workflow named for
