@@ -386,7 +386,8 @@ fn keep_later_stages(
 }
 
 /// Whether a RUN only removes packages (`apk del .build-deps`, `apt-get purge`, `dnf remove`,
-/// with the package manager's housekeeping), every one of them installed by the build stage's
+/// with the package manager's housekeeping and `rm` of cache or scratch folders:
+/// `/usr/local/share/.cache`, `/tmp/*`), every one of them installed by the build stage's
 /// RUNs (`built`: a package or an apk group they made) and none of them kept by the runtime:
 /// the runtime does not run it, since it has none of them (apk fails on a group it never made).
 pub fn removes_only(
@@ -401,9 +402,24 @@ pub fn removes_only(
     let installed = |name: &str| {
         built.iter().any(|st| st.packages.iter().any(|p| p.name == name || p.group.as_deref() == Some(name)))
     };
+    // a cache or scratch folder the build left (automatisch's yarn cache under
+    // `/usr/local/share/.cache`, held out in round 73): nothing of it is in the runtime
+    let scratch = |a: &str| {
+        let a = a.trim_end_matches(['/', '*']);
+        ["/tmp", "/var/tmp", "/var/cache", "/var/lib/apt"].iter().any(|d| a == *d || a.starts_with(&format!("{d}/")))
+            || a.split('/').any(|seg| matches!(seg, ".cache" | ".npm" | ".yarn-cache"))
+    };
+    let clears = |c: &crate::dockerfile::shell::SimpleCommand| {
+        c.program() == "rm"
+            && c.args().iter().filter(|a| !a.starts_with('-')).all(|a| scratch(a))
+            && c.args().iter().any(|a| !a.starts_with('-'))
+    };
     let names = crate::dockerfile::ship::run_state(script).removes_names;
     !names.is_empty()
-        && script.commands.iter().all(|c| c.words.is_empty() || removes(c) || crate::dockerfile::roles::is_clean(c))
+        && script
+            .commands
+            .iter()
+            .all(|c| c.words.is_empty() || removes(c) || crate::dockerfile::roles::is_clean(c) || clears(c))
         && names.iter().all(|r| installed(r) && !kept.contains(r))
 }
 

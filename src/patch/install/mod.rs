@@ -1057,9 +1057,27 @@ fn runtime_packages(s: &Survey, state: &ship::RunState, inputs: &super::Inputs, 
             }
         }
     }
+    // a later RUN of the stage that only removes what the build installed removes it too
+    // (automatisch's `apk del build-dependencies`, the group its python3 and git came in,
+    // held out in round 73), and every RUN in between builds (none is rerun in the runtime,
+    // where it might use it: IntelOwl's downloads with the `wget` it removes after): the
+    // original runs without it, and so does the runtime
+    let at = s.states.iter().position(|st| st.as_ref().is_some_and(|st| std::ptr::eq(st, state)));
+    let removed_later = |p: &ship::Package| {
+        let Some(at) = at else { return false };
+        let removes = |j: usize| {
+            s.states[j].as_ref().is_some_and(|later| {
+                later.removes_names.iter().any(|n| *n == p.name || p.group.as_deref() == Some(n.as_str()))
+            })
+        };
+        (at + 1..s.states.len()).find(|&j| removes(j)).is_some_and(|j| {
+            removes_only_the_builds(s, j, &[])
+                && (at + 1..j).all(|k| s.scripts[k].is_none() || s.ships_toolchain(k) || s.is_build_run(k))
+        })
+    };
     for p in state.shipped() {
         if !s.tool(&p.name) {
-            if !out.runtime_pkgs.contains(&p.name) && p.fate == Fate::Ships {
+            if !out.runtime_pkgs.contains(&p.name) && p.fate == Fate::Ships && !removed_later(p) {
                 out.runtime_pkgs.push(p.name.clone());
             }
             continue;
@@ -3098,6 +3116,21 @@ ENTRYPOINT [\"/app/app.py\"]\n";
             "{}",
             p.patched
         );
+    }
+
+    /// Round 73 (automatisch, held out): the toolchain's virtual group also brings python3
+    /// and git, and a later RUN clears yarn's cache and deletes the group. The runtime neither
+    /// reruns that RUN (apk would fail on the group) nor installs what it deleted; a removal
+    /// RUN that also deletes a folder of the app stays.
+    #[test]
+    fn a_later_removal_of_the_builds_group_takes_its_packages_along() {
+        let text = "FROM node:22.15.0-alpine\nRUN apk --no-cache add --virtual build-dependencies python3 build-base git make g++\nWORKDIR /automatisch\nCOPY . /automatisch\nRUN cd packages/web && yarn && yarn build\nRUN rm -rf /usr/local/share/.cache/ && apk del build-dependencies\nENTRYPOINT [\"sh\", \"/entrypoint.sh\"]\n";
+        let O::Patch(p) = suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) else { panic!() };
+        let (_, runtime) = p.patched.split_once(" AS runtime\n").unwrap();
+        assert!(!runtime.contains("apk del") && !runtime.contains("python3") && !runtime.contains("git"), "{runtime}");
+        let app = text.replace("rm -rf /usr/local/share/.cache/", "rm -rf /automatisch/docs");
+        let O::Patch(p) = suggest(&app, "Dockerfile", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert!(p.patched.split_once(" AS runtime\n").unwrap().1.contains("rm -rf /automatisch/docs"), "{}", p.patched);
     }
 
     /// Round 51 (devika, held out): Node from NodeSource's `nodejs` package installs npm's
