@@ -216,6 +216,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         // pip disables its cache for any value of PIP_NO_CACHE_DIR, "off" and "0" too (for
         // compatibility: pip's `_handle_no_cache_dir`, galaxy_ng's `PIP_NO_CACHE_DIR=off`)
         let pip_env_off = ctx.env(stage, "PIP_NO_CACHE_DIR").is_some_and(|v| !v.trim_matches('"').is_empty());
+        let home = home(ctx, stage);
         // apk's index, once an earlier RUN of the lineage fetched it, is read, not fetched again
         let mut apk_index = ctx
             .graph
@@ -265,7 +266,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             if system_caches && (runs_playwright_deps(script) || runs_apt_setup_script(script)) {
                 seen.push("apt");
             }
-            if let Some(fix) = run_pip_cache_left(ctx, stage, ins, script, pip_env_off, in_heredoc) {
+            if let Some(fix) = run_pip_cache_left(ctx, stage, ins, script, (&home, pip_env_off), in_heredoc) {
                 push(
                     Some("DL3042"),
                     "the pip cache (~/.cache/pip)",
@@ -344,7 +345,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     };
                     if !tool.is_empty() && !seen.contains(&tool) {
                         seen.push(tool);
-                        if let Some((alias, cache, fix, edits)) = node_cache_left(ins, script, cmd, tool) {
+                        if let Some((alias, cache, fix, edits)) = node_cache_left(ins, script, cmd, (tool, &home)) {
                             push(alias, cache, fix, edits);
                         }
                     }
@@ -362,7 +363,7 @@ fn run_pip_cache_left(
     stage: &crate::dockerfile::Stage,
     ins: &Instruction,
     script: &Script,
-    pip_env_off: bool,
+    (home, pip_env_off): (&str, bool),
     in_heredoc: bool,
 ) -> Option<Vec<Edit>> {
     let first = script
@@ -372,17 +373,17 @@ fn run_pip_cache_left(
         .filter(|(at, _)| !ctx.off_by_default(stage, ins, script, *at))
         .find_map(|(_, c)| pip_options(c));
     match first {
-        Some(options) => pip_cache_left(ins, script, options, pip_env_off, in_heredoc),
+        Some(options) => pip_cache_left(ins, script, options, (home, pip_env_off), in_heredoc),
         // pip run by a shell inline (`bash -c "python3 -m pip install … && pip install
         // supervisor"`, round 65's SEED): its cache is left all the same
-        None => inline_pip_cache_left(ins, script, pip_env_off),
+        None => inline_pip_cache_left(ins, script, (home, pip_env_off)),
     }
 }
 
 /// Whether the first pip install a shell of the RUN runs inline leaves pip's cache, read
 /// with the RUN's commands and the inline scripts' together (a clean-up in either counts);
 /// no edit is made inside the quotes.
-fn inline_pip_cache_left(ins: &Instruction, script: &Script, pip_env_off: bool) -> Option<Vec<Edit>> {
+fn inline_pip_cache_left(ins: &Instruction, script: &Script, home_off: (&str, bool)) -> Option<Vec<Edit>> {
     let inline: Vec<Script> = script
         .commands
         .iter()
@@ -392,17 +393,17 @@ fn inline_pip_cache_left(ins: &Instruction, script: &Script, pip_env_off: bool) 
     let options = inline.iter().flat_map(|s| &s.commands).find_map(pip_options)?;
     let mut together = script.clone();
     together.commands.extend(inline.iter().flat_map(|s| s.commands.iter().cloned()));
-    pip_cache_left(ins, &together, options, pip_env_off, true)
+    pip_cache_left(ins, &together, options, home_off, true)
 }
 
 /// Whether the first pip install of a RUN leaves pip's cache in its layer, and if so the
 /// edits that fix it: none for a moved cache (the user's choice) or a heredoc body (left as
-/// written).
+/// written). The cache is under `home`, the HOME the stage runs with.
 fn pip_cache_left(
     ins: &Instruction,
     script: &Script,
     (global, args): (&[String], &[String]),
-    pip_env_off: bool,
+    (home, pip_env_off): (&str, bool),
     in_heredoc: bool,
 ) -> Option<Vec<Edit>> {
     // pip's option parser takes any unambiguous prefix: `--no-cache` is
@@ -417,7 +418,7 @@ fn pip_cache_left(
     let cleared = removes_asked_cache(script, "pip")
         || match dir {
             Some(d) => removes_path(script, d) || ins.mounts_away(d),
-            None => removes_path(script, "/root/.cache") || ins.mounts_away("/root/.cache"),
+            None => removes_home_path(script, home, ".cache") || ins.mounts_away(&format!("{home}/.cache")),
         };
     // `pip cache purge` in the same RUN empties the cache (pip 20.1+; mapproxy's images)
     let purged = script.commands.iter().any(|c| {
@@ -444,7 +445,12 @@ fn node_cache_tool(cmd: &SimpleCommand) -> Option<&str> {
 type Left = (Option<&'static str>, &'static str, &'static str, Vec<Edit>);
 
 /// Whether the first `tool` (yarn or npm) install of a RUN leaves its cache in the layer.
-fn node_cache_left(ins: &Instruction, script: &Script, cmd: &SimpleCommand, tool: &str) -> Option<Left> {
+fn node_cache_left(
+    ins: &Instruction,
+    script: &Script,
+    cmd: &SimpleCommand,
+    (tool, home): (&str, &str),
+) -> Option<Left> {
     let append = |command: &str| edits::append_command(ins, script, command).into_iter().collect::<Vec<_>>();
     if tool == "yarn" {
         let cleans = script.calls(&["yarn"]).any(|c| c.args().windows(2).any(|w| w[0] == "cache" && w[1] == "clean"))
@@ -460,7 +466,8 @@ fn node_cache_left(ins: &Instruction, script: &Script, cmd: &SimpleCommand, tool
         return None;
     }
     // `--cache DIR` (before or after the verb) moves the cache
-    let dir = option_value(cmd.args(), "--cache").unwrap_or("/root/.npm");
+    let npm_home = format!("{home}/.npm");
+    let dir = option_value(cmd.args(), "--cache").unwrap_or(&npm_home);
     // (npm reads `cache clear` and `cache rm` as `cache clean`: openemr's `npm cache clear --force`)
     let cleans = script
         .calls(&["npm"])
@@ -560,7 +567,8 @@ fn project_tool_cache_left(
         c.args().iter().find(|a| !a.starts_with('-')).is_some_and(|w| cleans.contains(&w.as_str()))
             && c.args().iter().any(|a| matches!(a.as_str(), "clear" | "clean" | "prune"))
     });
-    let dir = told.clone().unwrap_or_else(|| format!("/root/{default}"));
+    let home = home(ctx, stage);
+    let dir = told.clone().unwrap_or_else(|| format!("{home}/{default}"));
     let removed = script.calls(&["rm"]).any(|c| {
         c.args().iter().filter(|a| !a.starts_with('-')).any(|a| {
             let a = a.trim_end_matches('*').trim_end_matches('/');
@@ -568,7 +576,7 @@ fn project_tool_cache_left(
             let a = ["~/", "$HOME/", "${HOME}/"]
                 .iter()
                 .find_map(|h| a.strip_prefix(h))
-                .map_or(a.to_owned(), |rel| format!("/root/{rel}"));
+                .map_or(a.to_owned(), |rel| format!("{home}/{rel}"));
             let named = [format!("${env_dir}"), format!("${{{env_dir}}}")].contains(&a);
             named
                 || (!a.is_empty()
@@ -632,6 +640,28 @@ fn removes_path(script: &Script, path: &str) -> bool {
             a == path || a.starts_with(&format!("{path}/")) || a.starts_with(path)
         })
     })
+}
+
+/// Whether the script runs `rm` on `rel` under the HOME the stage runs with, written
+/// absolute (`/moviepilot/.cache` under `ENV HOME=/moviepilot`), or from `~` or `$HOME`.
+fn removes_home_path(script: &Script, home: &str, rel: &str) -> bool {
+    let under = |a: &str| {
+        ["~/", "$HOME/", "${HOME}/"].iter().find_map(|p| a.strip_prefix(p)).is_some_and(|r| {
+            let r = r.trim_end_matches('*').trim_end_matches('/');
+            r == rel || r.starts_with(&format!("{rel}/"))
+        })
+    };
+    removes_path(script, &format!("{home}/{rel}")) || script.calls(&["rm"]).any(|c| c.args().iter().any(|a| under(a)))
+}
+
+/// The HOME a stage's RUNs run with: an absolute one set by ENV in its lineage, else root's
+/// (the user caches of pip and npm are under it; MoviePilot's `ENV HOME="/moviepilot"`).
+fn home(ctx: &Ctx, stage: &crate::dockerfile::Stage) -> String {
+    ctx.env(stage, "HOME")
+        .map(|v| v.trim_matches('"').trim_end_matches('/'))
+        .filter(|v| v.starts_with('/') && !v.contains('$') && v.len() > 1)
+        .unwrap_or("/root")
+        .to_owned()
 }
 
 /// Whether the script runs `rm` on the folder `tool` names as its cache when asked, in a
@@ -714,6 +744,25 @@ mod tests {
         );
         assert!(lines("SL106", &text.replace("4.2.5\"", "4.2.5\" && rm -rf /root/.cache")).is_empty());
         assert!(lines("SL106", &text.replace("4.2.5\"", "4.2.5 && pip cache purge\"")).is_empty());
+    }
+
+    /// Round 74 (MoviePilot, held out): under `ENV HOME=/moviepilot` pip's cache is in
+    /// `/moviepilot/.cache`, so removing that folder (or `~/.cache`) clears it, and removing
+    /// root's does not; npm's and uv's caches follow HOME the same way.
+    #[test]
+    fn the_user_caches_follow_home() {
+        let text = "FROM python:3.12-slim\nENV HOME=\"/moviepilot\"\nRUN pip install flask && rm -rf /tmp/*\n";
+        assert_eq!(lines("SL106", text), vec![3]);
+        assert!(lines("SL106", &text.replace("/tmp/*", "/tmp/* /moviepilot/.cache")).is_empty());
+        assert!(lines("SL106", &text.replace("/tmp/*", "~/.cache/pip")).is_empty());
+        assert_eq!(lines("SL106", &text.replace("/tmp/*", "/root/.cache")), vec![3]);
+        let npm = "FROM node:20-slim\nENV HOME=/home/node\nRUN npm install -g pm2 && rm -rf /home/node/.npm\n";
+        assert!(lines("SL106", npm).is_empty());
+        assert_eq!(lines("SL106", &npm.replace("/home/node/.npm", "/root/.npm")), vec![3]);
+        let uv = "FROM python:3.12-slim\nENV HOME=/app\nRUN uv pip install --system flask && rm -rf /app/.cache/uv\n";
+        assert!(lines("SL106", uv).is_empty());
+        // without HOME, root's
+        assert!(lines("SL106", "FROM python:3.12\nRUN pip install flask && rm -rf /root/.cache\n").is_empty());
     }
 
     /// vscode-dev-containers' patch image: the lists are removed inside `sudo bash -c "…"`
