@@ -115,6 +115,7 @@ const OTHER_COMMANDS: &[&str] = &[
     "dockerd",
     "dnf",
     "dpkg",
+    "dpkg-query",
     "from",
     "gcc",
     "gem",

@@ -225,6 +225,16 @@ pub fn replace_word(ins: &Instruction, c: &SimpleCommand, k: usize, with: &str) 
 /// End the RUN with `&& {command}` after its last command, when that command always runs (not
 /// inside `if`/`case`/a loop, not after `||`, not piped) and is written on the RUN's own lines.
 pub fn append_command(ins: &Instruction, script: &Script, command: &str) -> Option<Edit> {
+    append_joined(ins, script, " && ", command)
+}
+
+/// [`append_command`] on a line of its own: ` \`, then `    && {command}`.
+pub fn append_command_below(ins: &Instruction, script: &Script, command: &str) -> Option<Edit> {
+    append_joined(ins, script, " \\\n    && ", command)
+}
+
+/// End the RUN with `{joint}{command}` after its last command, as [`append_command`] says.
+fn append_joined(ins: &Instruction, script: &Script, joint: &str, command: &str) -> Option<Edit> {
     let last = script.commands.last()?;
     if last.conditional() || last.pipes_into_next {
         return None;
@@ -232,7 +242,7 @@ pub fn append_command(ins: &Instruction, script: &Script, command: &str) -> Opti
     let span = last.span()?;
     on_command_lines(ins, &span).then_some(())?;
     let end = ins.source_range(span)?.end;
-    Some(Edit::insert(end, format!(" && {command}")))
+    Some(Edit::insert(end, format!("{joint}{command}")))
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod install;
 pub mod java;
 pub mod libraries;
 pub mod node;
+pub mod php;
 #[cfg(test)]
 mod property;
 pub mod python;
@@ -275,7 +276,7 @@ fn suggest_file(text: &str, name: &str, inputs: &Inputs, templates: &Templates) 
     };
     // The runtime libraries step, once for every rewriter (the split and the heavy final
     // stage keep their own packages in place): what the moved `-dev` packages linked.
-    if !matches!(plan.ecosystem, "install" | "slim") {
+    if plan.ecosystem != "install" && !in_place(plan.ecosystem) {
         let (line, mut why) = libraries::runtime_install(&df, &patched, inputs);
         if let Some(line) = line {
             plan.data["runtime_install"] = line.clone().into();
@@ -458,6 +459,12 @@ pub fn single_stage<'a>(
     Some(Ok(Opening { stage, base }))
 }
 
+/// Whether a rewriter's patch edits the file in place (the heavy final stage's, the PHP
+/// extensions' purge): it keeps its packages where they are and copies no artifact.
+pub fn in_place(ecosystem: &str) -> bool {
+    matches!(ecosystem, "slim" | "php")
+}
+
 /// A rewriter: one file of this folder (its `//!` doc says what it rewrites, the artifacts
 /// it copies and the refusals it can give) and one row of [`REWRITERS`].
 pub struct Rewriter {
@@ -467,9 +474,11 @@ pub struct Rewriter {
     pub plan: fn(&Dockerfile, &Inputs) -> Option<Result<Plan, Outcome>>,
 }
 
-/// The ecosystem rewriters, in the order they are asked: a heavy multi-stage file first,
-/// since the single-stage rewriters answer "already multi-stage" for it.
+/// The ecosystem rewriters, in the order they are asked: PHP's extension builds first (they
+/// are edited in place, in one stage or several), then a heavy multi-stage file, since the
+/// single-stage rewriters answer "already multi-stage" for it.
 pub const REWRITERS: &[Rewriter] = &[
+    Rewriter { rewrites: "PHP extension builds on Debian php images", plan: php::plan },
     Rewriter { rewrites: "heavy final stages of multi-stage files", plan: slim::plan },
     Rewriter { rewrites: "Python (pip) images", plan: python::plan },
     Rewriter { rewrites: "Go images", plan: go::plan },

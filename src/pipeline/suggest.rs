@@ -123,7 +123,7 @@ pub async fn verify(opts: &SuggestOptions, original: &str, s: &mut Suggestion) -
         .unwrap_or_else(|| PathBuf::from("."));
     // every rewrite that copies artifacts from a build stage (not an in-place slimming, not
     // a retarget, which copy nothing)
-    if s.ecosystem.as_deref() != Some("slim") && s.retarget.is_none() {
+    if !s.ecosystem.as_deref().is_some_and(patch::in_place) && s.retarget.is_none() {
         refine(&engine, opts, &dir, s).await;
     }
     let Some(patched) = &s.patched else {
