@@ -12,6 +12,9 @@
 #   rust:1.63         Debian + rustc, cargo (bookworm's Rust is 1.63)
 #   shiplight-test/runner:bookworm  a job image for act: git, docker CLI, musl-gcc
 #   gcr.io/distroless/static-debian12[:nonroot]  CA certificates and /etc/passwd only
+#   php:8.2-cli       Debian's PHP 8.2 with phpize and what the official image keeps for it
+#                     ($PHPIZE_DEPS), and a stand-in docker-php-ext-install
+#                     (scripts/fixtures-php/) that builds /usr/src/php/ext/<name>
 # Both python images trust the host's CA bundle (so pip reaches PyPI over HTTPS), have no
 # EXTERNALLY-MANAGED marker, and answer to `python`/`pip` like the official ones.
 # Every image is labelled dev.shiplight.fixture=true.
@@ -25,7 +28,7 @@ set -euo pipefail
 mirror=${SHIPLIGHT_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 cache=${SHIPLIGHT_FIXTURE_CACHE:-/var/cache/shiplight}
 all=(debian:bookworm python:3.9 python:3.9-slim node:18 node:18-slim eclipse-temurin:17 eclipse-temurin:17-jre
-  rust:1.63 gcc:12 shiplight-test/runner:bookworm golang:1.19 gcr.io/distroless/static-debian12)
+  rust:1.63 gcc:12 shiplight-test/runner:bookworm golang:1.19 gcr.io/distroless/static-debian12 php:8.2-cli)
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=("${all[@]}")
 for name in "${wanted[@]}"; do
@@ -72,13 +75,14 @@ if $needs_debian; then
   docker image inspect debian:bookworm-slim >/dev/null 2>&1 || docker tag debian:bookworm debian:bookworm-slim
 fi
 
-build_on_debian() { # tag, packages, extra Dockerfile lines
-  local tag=$1 packages=$2 extra=${3:-}
+build_on_debian() { # tag, packages, extra Dockerfile lines, a folder whose files the lines may COPY
+  local tag=$1 packages=$2 extra=${3:-} files=${4:-}
   want "$tag" || return 0
   # rebuilt when its package list changed (the label records it)
   has "$tag" && [ "$(docker image inspect -f '{{index .Config.Labels "dev.shiplight.packages"}}' "$tag")" = "$packages" ] && return 0
   local dir start=$SECONDS; dir=$(mktemp -d)
   cp /etc/ssl/certs/ca-certificates.crt "$dir/host-ca.crt"
+  [ -z "$files" ] || cp -R "$files"/. "$dir/"
   cat >"$dir/Dockerfile" <<DOCKERFILE
 FROM debian:bookworm
 COPY host-ca.crt /usr/local/share/shiplight/host-ca.crt
@@ -121,6 +125,10 @@ build_on_debian shiplight-test/runner:bookworm "git docker.io musl-tools build-e
 # Debian bookworm's Go is 1.19: the stand-in carries that version's tag.
 build_on_debian golang:1.19 "golang-go git" 'ENV GOPATH=/go PATH=/go/bin:/usr/lib/go-1.19/bin:$PATH
 WORKDIR /go'
+
+# php:8.2-cli: the official Debian image keeps $PHPIZE_DEPS for docker-php-ext-install
+build_on_debian php:8.2-cli "php8.2-cli php8.2-dev autoconf dpkg-dev file g++ gcc libc-dev make pkg-config re2c" 'COPY docker-php-ext-install /usr/local/bin/docker-php-ext-install
+CMD ["php", "-a"]' "$(dirname "$0")/fixtures-php"
 
 # distroless static: CA certificates, /etc/passwd (root, nonroot 65532), nothing else
 if want gcr.io/distroless/static-debian12 && { ! has gcr.io/distroless/static-debian12 || ! has gcr.io/distroless/static-debian12:nonroot; }; then

@@ -32,7 +32,11 @@
 //! with CMake through scikit-build-core, linking OpenMP (`openmp/`, llama-cpp-python's shape):
 //! the runtime gets gcc's OpenMP runtime. A twentieth ships a stage that builds more FROM a
 //! base a test stage is built FROM too (`twin/`, mediacms' shape): the base splits, and the
-//! shipped stage gets a build stage of its own FROM the base's.
+//! shipped stage gets a build stage of its own FROM the base's. A twenty-first builds a PHP
+//! extension linking libyaml with `docker-php-ext-install` on the php stand-in, in the RUN
+//! that installs its headers, another `-dev` package and a program (`php-ext/`, nextcloud's
+//! and glpi's shape): the RUN ends by purging the headers, and keeps the library and the
+//! program.
 //! Each test prints the engine it ran on.
 
 mod support;
@@ -508,4 +512,23 @@ async fn a_shipped_stage_that_builds_on_a_shared_base_gets_a_build_stage_of_its_
     assert!(ran.status.success(), "the test target's check fails: {}", String::from_utf8_lossy(&ran.stderr));
     eprintln!("{test}: the patched file's test target builds and its check passes on {engine}");
     support::cleanup(&support::daemon(test).await.expect("the daemon"), &[tag]).await;
+}
+
+/// The official php image's shape: one RUN installs `-dev` packages and a program, builds an
+/// extension with `docker-php-ext-install` and ends. The PHP rewriter ends that RUN by
+/// purging the packages installed for the build; what the extension links (libyaml-0-2,
+/// found by ldd) and the program (less) stay, so the smoke check answers alike.
+#[tokio::test]
+async fn a_php_extension_keeps_its_library_when_the_headers_are_purged() {
+    let test = "native_php_ext";
+    let Some(engine) = ready(test, &["php:8.2-cli"]).await else { return };
+    let (dir, shown) = patched("php-ext");
+    assert!(shown.contains("&& apt-mark auto libyaml-dev libxml2-dev > /dev/null \\\n"), "{shown}");
+    assert!(shown.contains("&& apt-get purge -y --auto-remove\nCMD"), "{shown}");
+    assert!(!shown.contains("COPY --from"), "an in-place purge copies nothing:\n{shown}");
+    let v = verified_alike(&dir, "php-ext", &shown);
+    let ver = &v["verification"];
+    let said = ver["smoke"]["original"]["output"].as_str().unwrap_or("");
+    assert!(said.starts_with("0.2.5\nless "), "{ver}");
+    smaller_and_alike(test, "php-ext: libyaml-dev and libxml2-dev purged, libyaml-0-2 and less kept", &engine, ver);
 }
