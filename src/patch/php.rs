@@ -17,15 +17,19 @@
 //! - `still-ships`: a later RUN of the stage builds (a `make`, a script, more extensions), or
 //!   the extensions build in a later RUN than the install (the headers must go in the RUN
 //!   that installs them);
-//! - `inherited-stage`: a stage built FROM this one builds, and may need the headers;
+//! - `inherited-stage`: a stage built FROM this one that ships builds, and may need the
+//!   headers. One that does not ship (a development stage's `pecl install xdebug`) is built
+//!   FROM a new stage instead, `FROM <stage> AS <stage>-build`, that installs them again, as
+//!   the heavy final stage's rewrite does;
 //! - `mixed-run`: the RUN's last command runs under a condition, in a pipe or in a heredoc,
 //!   so nothing can be appended that always runs.
 //!
 //! Alpine variants (`apk add --virtual .build-deps … && apk del .build-deps`) are not
 //! rewritten here.
 
+use super::slim::{self, Move};
 use super::{Outcome, Plan, Rationale, Reason};
-use crate::dockerfile::packages::{is_toolchain_package, system_install};
+use crate::dockerfile::packages::{is_toolchain_package, system_install, Manager};
 use crate::dockerfile::roles;
 use crate::dockerfile::shell::{self, Script, SimpleCommand};
 use crate::dockerfile::ship::{run_state, Fate};
@@ -102,13 +106,14 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     let lineage = graph.lineage(target);
     let mut edits = Vec::new();
     let mut rationale = Vec::new();
+    let mut moves: Vec<Move> = Vec::new();
     for &si in &lineage {
         for ins in df.stages[si].instructions.iter().filter(|i| i.kind == Kind::Run) {
             let script = shell::parse(&ins.script().unwrap_or_default());
             let Some((packages, built)) = toolchain_of(&script) else { continue };
             if built.is_none() {
                 // the extensions build in a later RUN (crater's): the headers cannot go here
-                let later = later_build(df, &graph, si, ins, builds_extension)?;
+                let later = later_build(df, &graph, (si, &[]), ins, builds_extension)?;
                 return Some(Err(Outcome::refused(
                     Reason::StillShips,
                     format!(
@@ -119,8 +124,21 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                     ),
                 )));
             }
-            if let Some(refusal) = built_after(df, &graph, si, ins) {
+            // a stage built FROM this one that does not ship and builds (a development stage's
+            // `pecl install xdebug`) is built FROM a stage that installs the packages again
+            let builders = slim::builders_of(df, &graph, si);
+            if let Some(refusal) = built_after(df, &graph, si, ins, &builders) {
                 return Some(Err(refusal));
+            }
+            if !builders.is_empty() {
+                let recommends = slim::takes_recommends(&script);
+                moves.push(Move {
+                    stage: si,
+                    line: ins.line,
+                    manager: Manager::AptGet,
+                    packages: packages.clone(),
+                    recommends,
+                });
             }
             let Some(edit) = super::edits::append_command_below(ins, &script, &purge(&packages)) else {
                 return Some(Err(Outcome::refused(
@@ -146,7 +164,10 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
     if edits.is_empty() {
         return None;
     }
-    Some(super::slim::edited(df, target, edits, "php", rationale))
+    if let Err(refusal) = slim::build_stages(df, &graph, &moves, &mut edits, &mut rationale) {
+        return Some(Err(refusal));
+    }
+    Some(slim::edited(df, target, edits, "php", rationale))
 }
 
 /// The names, each in backticks.
@@ -154,16 +175,18 @@ fn quoted(packages: &[String]) -> String {
     packages.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
 }
 
-/// The first RUN after `ins` in stage `si`, or in a stage built FROM it, with a command that
-/// `builds`: its line, its stage and the command.
+/// The first RUN after `ins` in stage `si`, or in a stage built FROM it (but `builders` and
+/// the stages built FROM them, which move onto a build stage), with a command that `builds`:
+/// its line, its stage and the command.
 fn later_build(
     df: &Dockerfile,
     graph: &Graph,
-    si: usize,
+    (si, builders): (usize, &[usize]),
     ins: &Instruction,
     builds: fn(&SimpleCommand) -> bool,
 ) -> Option<(usize, usize, String)> {
-    let stages = (0..df.stages.len()).filter(|&s| s == si || graph.lineage(s).contains(&si));
+    let below = |s: usize| graph.lineage(s).contains(&si) && !slim::moves_onto_build(df, graph, s, builders);
+    let stages = (0..df.stages.len()).filter(|&s| s == si || below(s));
     stages.into_iter().find_map(|s| {
         df.stages[s].instructions.iter().filter(|i| i.kind == Kind::Run && (s != si || i.line > ins.line)).find_map(
             |i| {
@@ -175,10 +198,10 @@ fn later_build(
     })
 }
 
-/// The refusal when a build after the extensions' RUN, in its stage or a stage built FROM it,
-/// may need what the purge takes.
-fn built_after(df: &Dockerfile, graph: &Graph, si: usize, ins: &Instruction) -> Option<Outcome> {
-    let (line, s, what) = later_build(df, graph, si, ins, builds_later)?;
+/// The refusal when a build after the extensions' RUN, in its stage or a stage built FROM it
+/// that ships (or is on the way to one), may need what the purge takes.
+fn built_after(df: &Dockerfile, graph: &Graph, si: usize, ins: &Instruction, builders: &[usize]) -> Option<Outcome> {
+    let (line, s, what) = later_build(df, graph, (si, builders), ins, builds_later)?;
     Some(if s == si {
         Outcome::refused(
             Reason::StillShips,
@@ -230,6 +253,18 @@ mod tests {
         assert!(!after.iter().any(|f| f.code == "SL101"), "{after:?}");
     }
 
+    /// opensourcepos' shape: a development stage built FROM the shipped one builds xdebug; it
+    /// is built FROM a stage that installs the purged packages again, and the rest follows.
+    #[test]
+    fn a_development_stage_that_builds_gets_the_packages_back() {
+        let text = "FROM php:8.2-apache AS ospos\nRUN apt-get update && apt-get install -y --no-install-recommends libicu-dev libgd-dev \\\n    && docker-php-ext-install intl gd \\\n    && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\n\nFROM ospos AS ospos_dev\nRUN yes | pecl install xdebug\n\nFROM ospos\nCMD [\"apache2-foreground\"]\n";
+        let Outcome::Patch(p) = suggest(text) else { panic!("{:?}", suggest(text)) };
+        assert!(p.patched.contains("WORKDIR /app\n\n# Build heavy: `ospos` ships without its toolchain; the stages that build FROM it get it here.\nFROM ospos AS ospos-build\nRUN apt-get update \\\n"), "{}", p.patched);
+        assert!(p.patched.contains("libicu-dev libgd-dev"), "{}", p.patched);
+        assert!(p.patched.contains("FROM ospos-build AS ospos_dev\n"), "{}", p.patched);
+        assert!(p.patched.contains("\nFROM ospos\nCMD"), "{}", p.patched);
+    }
+
     /// What the image keeps for phpize is not purged; Alpine is not this rewriter's.
     #[test]
     fn phpize_deps_and_alpine_are_left_alone() {
@@ -254,9 +289,9 @@ mod tests {
         let later = "FROM php:8.1-fpm\nRUN apt-get update && apt-get install -y libzip-dev && docker-php-ext-install zip\nRUN make assets\n";
         let Outcome::Refused(r) = suggest(later) else { panic!("{:?}", suggest(later)) };
         assert!(r.message.contains("`make assets` on line 3 may build"), "{}", r.message);
-        let below = "FROM php:8.1-fpm AS app\nRUN apt-get update && apt-get install -y libzip-dev && docker-php-ext-install zip\nFROM app AS dev\nRUN pecl install xdebug\nFROM app\n";
+        let below = "FROM php:8.1-fpm AS app\nRUN apt-get update && apt-get install -y libzip-dev && docker-php-ext-install zip\nFROM app AS prod\nRUN pecl install apcu\n";
         let Outcome::Refused(r) = suggest(below) else { panic!("{:?}", suggest(below)) };
-        assert!(r.message.contains("stage `dev` is built FROM this one"), "{}", r.message);
+        assert!(r.message.contains("stage `prod` is built FROM this one"), "{}", r.message);
         // a RUN that purges its headers already (the official images' idiom) is left as it is
         let purged = "FROM php:8.2-apache\nRUN savedAptMark=\"$(apt-mark showmanual)\"; apt-get update; apt-get install -y libzip-dev; docker-php-ext-install zip; apt-mark auto '.*' > /dev/null; apt-mark manual $savedAptMark; apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false\n";
         assert!(!matches!(suggest(purged), Outcome::Patch(ref p) if p.ecosystem == "php"), "{:?}", suggest(purged));

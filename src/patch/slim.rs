@@ -232,7 +232,7 @@ fn installs_only_rust(parsed: &shell::Script) -> bool {
 }
 
 /// Whether an apt install of the RUN takes Recommends (no `--no-install-recommends`).
-fn takes_recommends(parsed: &shell::Script) -> bool {
+pub(super) fn takes_recommends(parsed: &shell::Script) -> bool {
     parsed.commands.iter().any(|c| {
         system_install(c).is_some_and(|(m, _)| m.is_apt()) && !c.words.iter().any(|w| w == "--no-install-recommends")
     })
@@ -438,20 +438,20 @@ fn drop_toolchain(
 
 /// Toolchain packages taken out of a RUN of a shipped stage that build stages are built
 /// FROM: the stage they came from, the RUN's line, how it installed them, and the words.
-struct Move {
-    stage: usize,
-    line: usize,
-    manager: Manager,
-    packages: Vec<String>,
+pub(super) struct Move {
+    pub stage: usize,
+    pub line: usize,
+    pub manager: Manager,
+    pub packages: Vec<String>,
     /// The apt install took Recommends: the build stage's does too, so it builds as before.
-    recommends: bool,
+    pub recommends: bool,
 }
 
 /// The stages built FROM shipped stage `si` that do not ship and may build (themselves, or a
 /// stage built FROM them): khoj's `server-deps` runs `pip install .` FROM the `base` the
 /// final stage is built FROM too. Each can move onto a build stage FROM `si` that installs
 /// the toolchain again: it sees everything it saw before, and `si` ships without it.
-fn builders_of(df: &Dockerfile, graph: &Graph, si: usize) -> Vec<usize> {
+pub(super) fn builders_of(df: &Dockerfile, graph: &Graph, si: usize) -> Vec<usize> {
     let stage_may_build = |s: usize| {
         df.stages[s]
             .instructions
@@ -474,7 +474,7 @@ fn may_build(c: &shell::SimpleCommand) -> bool {
 }
 
 /// Whether stage `s` is one of `builders` or built FROM one: it moves onto the build stage.
-fn moves_onto_build(df: &Dockerfile, graph: &Graph, s: usize, builders: &[usize]) -> bool {
+pub(super) fn moves_onto_build(df: &Dockerfile, graph: &Graph, s: usize, builders: &[usize]) -> bool {
     builders.iter().any(|&b| b == s || descends_from(df, graph, s, b))
 }
 
@@ -482,7 +482,7 @@ fn moves_onto_build(df: &Dockerfile, graph: &Graph, s: usize, builders: &[usize]
 /// stage that lost it, a stage `FROM <it> AS <it>-build` that installs it, and the stages that
 /// build FROM the shipped one built FROM that instead. Refused when a name is taken or a
 /// FROM is not written as the stage's name.
-fn build_stages(
+pub(super) fn build_stages(
     df: &Dockerfile,
     graph: &Graph,
     moves: &[Move],
