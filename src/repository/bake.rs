@@ -66,7 +66,15 @@ pub struct Target {
     pub inherits: Vec<String>,
     /// The names of its `contexts` (named build contexts a FROM may name).
     pub contexts: Vec<String>,
+    /// It inherits, directly or through a parent, the empty target docker/metadata-action
+    /// fills with tags and labels in CI ([`METADATA_TARGET`]).
+    pub tagged_by_metadata: bool,
 }
+
+/// The target docker/metadata-action writes its tags into (its `bake-target` input's
+/// default): a bake file declares it empty, and the targets that ship inherit it, so the
+/// workflow's tags reach them (`files: ./docker-bake.hcl, ${{ steps.meta.outputs.bake-file }}`).
+pub const METADATA_TARGET: &str = "docker-metadata-action";
 
 /// Bake's view of some files: targets and groups.
 #[derive(Debug, Clone, Default)]
@@ -421,6 +429,13 @@ fn role_of(t: &Target, inv: Option<&Invocation>) -> (Role, String) {
     if !t.tags.is_empty() {
         return (Role::Ships, format!("tags it `{}`", t.tags[0]));
     }
+    // its tags are the ones docker/metadata-action writes when CI builds it
+    if t.tagged_by_metadata {
+        return (
+            Role::Ships,
+            format!("inherits `{METADATA_TARGET}`, which docker/metadata-action fills with the image's tags in CI"),
+        );
+    }
     // neither tagged, loaded nor pushed: the result stays in the build cache
     (Role::CiOnly, "builds it without an output, a tag or a push".into())
 }
@@ -767,6 +782,7 @@ fn targets_of(
                     Some((Hv::Object(map), _)) => map.keys().cloned().collect(),
                     _ => Vec::new(),
                 },
+                tagged_by_metadata: false,
             }
         })
         .collect()
@@ -821,6 +837,7 @@ fn inherit(def: &Definition, name: &str, seen: &mut Vec<String>, notes: &mut Vec
             continue;
         };
         seen.pop();
+        base.tagged_by_metadata |= p.tagged_by_metadata || parent == METADATA_TARGET;
         base.context = p.context.or(base.context);
         base.dockerfile = p.dockerfile.or(base.dockerfile);
         if p.target.is_some() {
@@ -847,6 +864,7 @@ fn inherit(def: &Definition, name: &str, seen: &mut Vec<String>, notes: &mut Vec
         tags: if own.tags.is_empty() { base.tags } else { own.tags },
         call: own.call.or(base.call),
         contexts: if own.contexts.is_empty() { base.contexts } else { own.contexts.clone() },
+        tagged_by_metadata: own.tagged_by_metadata || base.tagged_by_metadata,
         ..own
     })
 }
@@ -1015,6 +1033,7 @@ fn tree_definition(doc: &Node, file: &str) -> Definition {
                     .get("contexts")
                     .map(|c| c.entries().iter().map(|(k, _)| k.clone()).collect())
                     .unwrap_or_default(),
+                tagged_by_metadata: false,
             },
         );
     }
@@ -1045,6 +1064,7 @@ fn printed_definition(json: &str, lines_from: &Definition) -> Result<Definition,
                 t.target_line = None;
             }
             t.inherits = k.inherits.clone();
+            t.tagged_by_metadata = k.tagged_by_metadata;
         }
     }
     def.expanded = lines_from.expanded.clone();
@@ -1184,6 +1204,48 @@ target "check" {
         assert_eq!((binaries.evidence.source, binaries.evidence.line), (Source::Bake, 31));
         assert_eq!(binaries.target_line, Some(33));
         assert!(m.notes.is_empty(), "{:?}", m.notes);
+    }
+
+    /// Round 75 (chevereto/docker, held out): a target that inherits the empty
+    /// `docker-metadata-action` target gets its tags from docker/metadata-action in CI, so it
+    /// is a tagged image, not a build left in the cache; through a parent too. An output still
+    /// says first what a build does.
+    #[test]
+    fn a_target_docker_metadata_action_tags_ships() {
+        let bake = r#"target "docker-metadata-action" {}
+target "_common" {
+  inherits = ["docker-metadata-action"]
+}
+target "build" {
+  inherits = ["docker-metadata-action"]
+  context = "./"
+  dockerfile = "Dockerfile"
+}
+target "app" {
+  inherits = ["_common"]
+  dockerfile = "app.Dockerfile"
+}
+target "lint" {
+  inherits = ["docker-metadata-action"]
+  dockerfile = "lint.Dockerfile"
+  output = ["type=cacheonly"]
+}
+target "plain" {
+  dockerfile = "plain.Dockerfile"
+}
+"#;
+        let s = sources(
+            &[("docker-bake.hcl", bake)],
+            &["Dockerfile", "app.Dockerfile", "lint.Dockerfile", "plain.Dockerfile"],
+        );
+        let mut m = Model::default();
+        Resolver::new(&s).standalone(&mut m);
+        let got: Vec<(&str, Role)> = m.paths.iter().map(|p| (p.name.as_deref().unwrap(), p.role)).collect();
+        assert_eq!(
+            got,
+            [("app", Role::Ships), ("build", Role::Ships), ("lint", Role::CiOnly), ("plain", Role::CiOnly)]
+        );
+        assert!(m.paths[1].evidence.says.contains("inherits `docker-metadata-action`"), "{:?}", m.paths[1].evidence);
     }
 
     #[test]
