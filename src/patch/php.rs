@@ -50,18 +50,33 @@ fn builds_later(c: &SimpleCommand) -> bool {
     builds_extension(c) || roles::may_build_native(c) || roles::runs_script(c).is_some()
 }
 
-/// The end of the RUN that keeps what the extensions link and purges `packages`.
-fn purge(packages: &[String]) -> String {
+/// The end of the RUN that keeps what the extensions link and purges `packages`, and removes
+/// the apt lists when the RUN fetched them and leaves them (`lists`).
+fn purge(packages: &[String], lists: bool) -> String {
+    let clean = if lists { " \\\n    && rm -rf /var/lib/apt/lists/*" } else { "" };
     format!(
         concat!(
             "apt-mark auto {} > /dev/null \\\n",
             "    && extDir=\"$(php -r 'echo ini_get(\"extension_dir\");')\" \\\n",
             "    && ldd \"$extDir\"/*.so | awk '/=>/ {{ so = $(NF-1); if (index(so, \"/usr/local/\") == 1) {{ next }}; gsub(\"^/(usr/)?\", \"\", so); printf \"*%s\\n\", so }}' \\\n",
             "        | sort -u | xargs -r dpkg-query --search | cut -d: -f1 | sort -u | xargs -r apt-mark manual > /dev/null \\\n",
-            "    && apt-get purge -y --auto-remove"
+            "    && apt-get purge -y --auto-remove{}"
         ),
-        packages.join(" ")
+        packages.join(" "),
+        clean
     )
+}
+
+/// Whether a RUN fetches the apt lists (`apt-get update`) and leaves them in its layer.
+fn leaves_lists(ins: &Instruction, script: &Script) -> bool {
+    let updates = script.commands.iter().any(|c| {
+        crate::dockerfile::packages::Manager::of(c).is_some_and(|m| m.is_apt()) && c.subcommand() == Some("update")
+    });
+    let cleans = script.commands.iter().any(|c| {
+        (c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/lib/apt/lists")))
+            || matches!(c.subcommand(), Some("dist-clean" | "distclean"))
+    });
+    updates && !cleans && !ins.mounts_away("/var/lib/apt")
 }
 
 /// The build-only packages a RUN installs with apt for its extensions, as named (a version
@@ -140,7 +155,8 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                     recommends,
                 });
             }
-            let Some(edit) = super::edits::append_command_below(ins, &script, &purge(&packages)) else {
+            let lists = leaves_lists(ins, &script);
+            let Some(edit) = super::edits::append_command_below(ins, &script, &purge(&packages, lists)) else {
                 return Some(Err(Outcome::refused(
                     Reason::MixedRun,
                     format!(
@@ -151,6 +167,13 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                 )));
             };
             edits.push(edit);
+            if lists {
+                rationale.push(Rationale::new(
+                    "SL106",
+                    ins.line,
+                    "the apt lists are removed in the RUN that fetched them",
+                ));
+            }
             rationale.push(Rationale::new(
                 "SL101",
                 ins.line,
@@ -271,6 +294,13 @@ mod tests {
         let text = "FROM php:8.3-fpm\nRUN apt-get update && apt-get install -y libzip-dev make && docker-php-ext-install zip\n";
         let Outcome::Patch(p) = suggest(text) else { panic!("{:?}", suggest(text)) };
         assert!(p.patched.contains("apt-mark auto libzip-dev > /dev/null"), "{}", p.patched);
+        // the lists the RUN fetched and left go too (chevereto's, round 75)
+        assert!(
+            p.patched.ends_with("&& apt-get purge -y --auto-remove \\\n    && rm -rf /var/lib/apt/lists/*\n"),
+            "{}",
+            p.patched
+        );
+        assert!(p.rationale.iter().any(|r| r.rule == "SL106"), "{:?}", p.rationale);
         let alpine = "FROM php:8.3-fpm-alpine\nRUN apk add --no-cache libzip-dev && docker-php-ext-install zip\n";
         assert!(!matches!(suggest(alpine), Outcome::Patch(ref p) if p.ecosystem == "php"));
     }
