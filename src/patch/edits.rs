@@ -222,6 +222,15 @@ pub fn replace_word(ins: &Instruction, c: &SimpleCommand, k: usize, with: &str) 
     Some(Edit::replace(at(ins, c, k)?, with))
 }
 
+/// Whether a RUN removes the apt lists: `rm` of `/var/lib/apt/lists`, or apt 2.7+'s
+/// `apt-get dist-clean`.
+pub fn removes_apt_lists(script: &Script) -> bool {
+    script.commands.iter().any(|c| {
+        (c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/lib/apt/lists")))
+            || matches!(c.subcommand(), Some("dist-clean" | "distclean"))
+    })
+}
+
 /// End the RUN with `&& {command}` after its last command, when that command always runs (not
 /// inside `if`/`case`/a loop, not after `||`, not piped) and is written on the RUN's own lines.
 pub fn append_command(ins: &Instruction, script: &Script, command: &str) -> Option<Edit> {

@@ -69,14 +69,9 @@ fn purge(packages: &[String], lists: bool) -> String {
 
 /// Whether a RUN fetches the apt lists (`apt-get update`) and leaves them in its layer.
 fn leaves_lists(ins: &Instruction, script: &Script) -> bool {
-    let updates = script.commands.iter().any(|c| {
-        crate::dockerfile::packages::Manager::of(c).is_some_and(|m| m.is_apt()) && c.subcommand() == Some("update")
-    });
-    let cleans = script.commands.iter().any(|c| {
-        (c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/lib/apt/lists")))
-            || matches!(c.subcommand(), Some("dist-clean" | "distclean"))
-    });
-    updates && !cleans && !ins.mounts_away("/var/lib/apt")
+    let updates =
+        script.commands.iter().any(|c| Manager::of(c).is_some_and(|m| m.is_apt()) && c.subcommand() == Some("update"));
+    updates && !super::edits::removes_apt_lists(script) && !ins.mounts_away("/var/lib/apt")
 }
 
 /// The build-only packages a RUN installs with apt for its extensions, as named (a version
@@ -127,8 +122,9 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             let script = shell::parse(&ins.script().unwrap_or_default());
             let Some((packages, built)) = toolchain_of(&script) else { continue };
             if built.is_none() {
-                // the extensions build in a later RUN (crater's): the headers cannot go here
-                let later = later_build(df, &graph, (si, &[]), ins, builds_extension)?;
+                // the extensions build in a later RUN (crater's): the headers cannot go here;
+                // with none built after it, the RUN is not this rewriter's
+                let Some(later) = later_build(df, &graph, (si, &[]), ins, builds_extension) else { continue };
                 return Some(Err(Outcome::refused(
                     Reason::StillShips,
                     format!(

@@ -248,11 +248,7 @@ fn clean_caches(
     edits: &mut Vec<Edit>,
     rationale: &mut Vec<Rationale>,
 ) {
-    let cleans_lists = parsed.commands.iter().any(|c| {
-        (c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/lib/apt/lists")))
-            || matches!(c.subcommand(), Some("dist-clean" | "distclean"))
-    });
-    if apt && !cleans_lists && !ins.mounts_away("/var/lib/apt") {
+    if apt && !super::edits::removes_apt_lists(parsed) && !ins.mounts_away("/var/lib/apt") {
         if let Some(e) = super::edits::clean_apt_lists(ins, parsed) {
             edits.push(e);
             rationale.push(Rationale::new("SL106", ins.line, "the apt lists are removed in the RUN that fetched them"));
