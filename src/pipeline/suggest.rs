@@ -381,10 +381,12 @@ fn run_with(opts: &SuggestOptions, runtime_libs: Option<Vec<(String, String)>>) 
         }
         Outcome::Nothing(why) => {
             // never "nothing to do" while lint flags a toolchain in what ships
-            let cfg = match &answered {
+            let mut cfg = match &answered {
                 Some((answer, _, _)) => crate::pipeline::lint::ship_config(&LintConfig::default(), answer, df.as_ref()),
                 None => LintConfig::default(),
             };
+            // (the scripts the RUNs run, as lint reads them: their toolchain is flagged too)
+            cfg.run_scripts = inputs.run_scripts.iter().map(|s| (s.path.clone(), s.text.clone())).collect();
             let flagged = crate::lint::lint_text(&text, &shown, &cfg)
                 .into_iter()
                 .find(|f| matches!(f.code.as_str(), "SL101" | "SL102"));

@@ -15,6 +15,12 @@
 //! repository (an apt source or yum repo file, `add-apt-repository` of a URL), another
 //! `*-dev` is the vendor's channel package (`microsoft-edge-dev`), not a toolchain.
 //!
+//! A script of the build context that a RUN runs (`COPY bin/build_sys.sh /usr/local/bin/`,
+//! then `RUN bash /usr/local/bin/build_sys.sh`) is read too, when the RUN gives it no
+//! arguments (which may choose a branch of it) and it removes nothing it installs (what a
+//! script that cleans up after itself keeps, it keeps on purpose): the toolchain it leaves
+//! is flagged at the RUN, naming the script.
+//!
 //! A package list an ARG or ENV holds (`apk add $APK_PACKAGES`) is read with the values
 //! Docker gives the RUN: the stage's ARG defaults, a global ARG only where the stage declares
 //! it again, the ENVs of the stage and of what it is built FROM.
@@ -49,7 +55,7 @@
 //! Move the install into a `build` stage and `COPY --from=build` only the artifacts;
 //! `shiplight suggest` writes that patch.
 
-use super::support::list;
+use super::support::{context_scripts, list};
 use crate::dockerfile::packages::{adds_vendor_repository, git_builds, is_distribution_dev_name, is_toolchain_package};
 use crate::dockerfile::ship::Fate;
 use crate::dockerfile::ImageRef;
@@ -169,6 +175,35 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     }
                 }
             }
+            // what a script of the build context this RUN runs installs and leaves
+            // (LibreBooking's `bash /usr/local/bin/build_sys.sh`, round 76): read when the RUN
+            // gives it no arguments, which may choose a branch (Mycodo's
+            // `upgrade_commands.sh update-packages`), and when it removes nothing it installed,
+            // so that what it keeps is not kept on purpose beside what it cleans up
+            // (rocker's R source build keeps its compilers for the packages R builds)
+            let mut scripted: Vec<String> = Vec::new();
+            let mut by: Vec<&str> = Vec::new();
+            for run in scripts.get(n).map(|s| context_scripts(ctx, s)).unwrap_or_default() {
+                let state = crate::dockerfile::ship::run_state(&run.script);
+                let cleans_up = !state.removes_names.is_empty() || state.packages.iter().any(|p| p.fate != Fate::Ships);
+                if run.with_arguments || cleans_up {
+                    continue;
+                }
+                let path = run.path;
+                for p in state.shipped() {
+                    let vendor_channel = vendor_repo
+                        && (p.name.ends_with("-dev") || p.name.ends_with("-devel"))
+                        && !is_distribution_dev_name(&p.name);
+                    let known = tools.contains(&p.name.as_str()) || scripted.contains(&p.name);
+                    if is_toolchain_package(&p.name) && !vendor_channel && !known && p.fate == Fate::Ships {
+                        scripted.push(p.name.clone());
+                        if !by.contains(&path) {
+                            by.push(path);
+                        }
+                    }
+                }
+            }
+            let tools: Vec<&str> = tools.into_iter().chain(scripted.iter().map(String::as_str)).collect();
             let rust = scripts.get(n).is_some_and(|script| rust_left(ctx, stage, ins, script));
             if tools.is_empty() && !rust {
                 continue;
@@ -191,6 +226,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             }
             if rust {
                 message.push_str(", as does the Rust toolchain this RUN installs with rustup");
+            }
+            if !by.is_empty() {
+                let names: Vec<&str> = scripted.iter().map(String::as_str).collect();
+                message.push_str(&format!(" ({} installed by {}, which this RUN runs)", list(&names), list(&by)));
             }
             // removed by a later RUN: still in this layer
             let later =
@@ -431,5 +470,42 @@ mod rust_tests {
         let cargo_only =
             "FROM debian:12-slim\nRUN curl https://sh.rustup.rs -sSf | sh -s -- -y && rm -rf ~/.cargo/registry\n";
         assert_eq!(lines("SL101", cargo_only), vec![2]);
+    }
+
+    /// Round 76 (LibreBooking, held out): the RUN runs a script of the build context that
+    /// installs `-dev` packages and removes none: they ship, named at the RUN with the
+    /// script. A script given arguments (which may choose a branch) or one that cleans up
+    /// after itself (what it keeps, it keeps on purpose) is not read so.
+    #[test]
+    fn a_script_the_run_runs_installs_the_toolchain() {
+        let text = "FROM php:8.3-apache\nCOPY bin/build_sys.sh /usr/local/bin/\nRUN bash /usr/local/bin/build_sys.sh\n";
+        let build = "#!/bin/bash\nset -e\napt-get update\napt-get install -y libpng-dev unzip\ndocker-php-ext-install gd\napt-get clean\n";
+        let with = |script: &str| crate::lint::LintConfig {
+            run_scripts: vec![("/usr/local/bin/build_sys.sh".into(), script.into())],
+            ..Default::default()
+        };
+        let sl101 = |text: &str, cfg: &crate::lint::LintConfig| -> Vec<(usize, String)> {
+            crate::lint::lint_text(text, "D", cfg)
+                .into_iter()
+                .filter(|f| f.code == "SL101")
+                .map(|f| (f.line, f.message))
+                .collect()
+        };
+        let found = sl101(text, &with(build));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, 3);
+        assert!(
+            found[0].1.contains("(`libpng-dev` installed by `/usr/local/bin/build_sys.sh`, which this RUN runs)"),
+            "{}",
+            found[0].1
+        );
+        assert!(!found[0].1.contains("unzip"), "{}", found[0].1);
+        // unread: with arguments, or cleaning up after itself, or not in the context
+        assert!(sl101(&text.replace("build_sys.sh\n", "build_sys.sh gd\n"), &with(build)).is_empty());
+        let purges = build.replace("apt-get clean", "apt-get purge -y libpng-dev");
+        assert!(sl101(text, &with(&purges)).is_empty());
+        let keeps = build.replace("apt-get clean", "apt-get purge -y libjpeg-dev");
+        assert!(sl101(text, &with(&keeps)).is_empty());
+        assert!(lines("SL101", text).is_empty());
     }
 }

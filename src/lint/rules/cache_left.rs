@@ -178,14 +178,7 @@ fn ran_scripts(ctx: &Ctx, script: &Script) -> Vec<Script> {
         .filter_map(crate::dockerfile::roles::inline_text)
         .map(crate::dockerfile::shell::parse)
         .collect();
-    for name in script.commands.iter().filter_map(crate::dockerfile::roles::runs_script) {
-        let name = name.trim_start_matches("./");
-        for (path, text) in &ctx.config.run_scripts {
-            if path == name || path.ends_with(&format!("/{name}")) {
-                out.push(crate::dockerfile::shell::parse(text));
-            }
-        }
-    }
+    out.extend(super::support::context_scripts(ctx, script).into_iter().map(|s| s.script));
     out
 }
 
