@@ -195,7 +195,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         && (p.name.ends_with("-dev") || p.name.ends_with("-devel"))
                         && !is_distribution_dev_name(&p.name);
                     let known = tools.contains(&p.name.as_str()) || scripted.contains(&p.name);
-                    if is_toolchain_package(&p.name) && !vendor_channel && !known && p.fate == Fate::Ships {
+                    if is_toolchain_package(&p.name) && !vendor_channel && !known {
                         scripted.push(p.name.clone());
                         if !by.contains(&path) {
                             by.push(path);
