@@ -90,6 +90,12 @@ impl RunState {
             && (!p.manager.is_apt() || self.auto_removes.iter().any(|&r| r > p.at && follows(script, r, p.at)))
     }
 
+    /// Whether the package `name` that install command `at` names is removed again in the
+    /// same RUN (`apk add -t build-dependencies … && apk del build-dependencies`).
+    pub fn removes(&self, at: usize, name: &str) -> bool {
+        self.packages.iter().any(|p| p.at == at && p.name == name && p.fate == Fate::Removed)
+    }
+
     /// Packages that are (or may be) in the layer.
     pub fn shipped(&self) -> impl Iterator<Item = &Package> {
         self.packages.iter().filter(|p| p.fate != Fate::Removed)

@@ -32,7 +32,7 @@ use super::{Outcome, Plan, Rationale, Reason};
 use crate::dockerfile::packages::{is_toolchain_package, system_install, Manager};
 use crate::dockerfile::roles;
 use crate::dockerfile::shell::{self, Script, SimpleCommand};
-use crate::dockerfile::ship::{run_state, Fate};
+use crate::dockerfile::ship::run_state;
 use crate::dockerfile::{Dockerfile, Graph, Instruction, Kind};
 
 /// The packages the official Debian images install for phpize and keep (`$PHPIZE_DEPS`).
@@ -79,8 +79,6 @@ fn leaves_lists(ins: &Instruction, script: &Script) -> bool {
 /// `None` when it installs none.
 fn toolchain_of(script: &Script) -> Option<(Vec<String>, Option<usize>)> {
     let state = run_state(script);
-    let removed =
-        |at: usize, name: &str| state.packages.iter().any(|p| p.at == at && p.name == name && p.fate == Fate::Removed);
     let mut packages: Vec<String> = Vec::new();
     let mut first = None;
     for (at, c) in script.commands.iter().enumerate() {
@@ -90,7 +88,7 @@ fn toolchain_of(script: &Script) -> Option<(Vec<String>, Option<usize>)> {
         }
         for n in names {
             if is_toolchain_package(n)
-                && !removed(at, n)
+                && !state.removes(at, n)
                 && !PHPIZE_DEPS.contains(&n)
                 && !packages.iter().any(|p| p == n)
             {

@@ -68,12 +68,7 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
             // what the RUN installs and keeps: a package it removes again (`apk add -t
             // build-dependencies … && apk del build-dependencies`) is not in the layer
             let state = crate::dockerfile::ship::run_state(&parsed);
-            let removed = |at: usize, name: &str| {
-                state
-                    .packages
-                    .iter()
-                    .any(|p| p.at == at && p.name == name && p.fate == crate::dockerfile::ship::Fate::Removed)
-            };
+            let removed = |at: usize, name: &str| state.removes(at, name);
             let installs: Vec<(Vec<&str>, bool)> = parsed
                 .commands
                 .iter()
