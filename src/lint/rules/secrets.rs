@@ -4,6 +4,10 @@
 //! `password`, `passwd`, `pword`, `key`, `apikey`, `auth`, `credential(s)`. Names with a
 //! `public` part, or ending in `_VERSION`, `_URL`, `_FILE`, `_PATH`, `_DIR`, are not secrets.
 //! Unlike BuildKit, the value is judged too:
+//! - not secrets: a lowercase word under a name whose only secret-like part is `auth` (an
+//!   authentication mode: `DOLI_AUTH=dolibarr`, `AUTH=ldap`), and such a name with `method`,
+//!   `type`, `mode`, `backend`, `provider`, `scheme` or `plugin` beside it
+//!   (`POSTGRES_HOST_AUTH_METHOD`)
 //! - not secrets: empty values, placeholders (`0000…`, a value whose words say it is fake or
 //!   ask to be changed: `changeme`, `change-me-in-production`, `PLEASE_CHANGE_ME`), versions, URLs, paths,
 //!   booleans and numbers, and key fingerprints under a GPG/PGP name (the official images
@@ -39,9 +43,22 @@ const SECRET_PARTS: &[&str] =
 pub fn is_secret_name(name: &str) -> bool {
     let parts: Vec<String> = name.split('_').map(str::to_ascii_lowercase).collect();
     let not_a_value = ["version", "url", "file", "path", "dir", "home"];
+    let auth_setting = only_auth(&parts) && parts.iter().any(|p| AUTH_SETTING.contains(&p.as_str()));
     parts.iter().any(|p| SECRET_PARTS.contains(&p.as_str()))
         && !parts.iter().any(|p| p == "public")
         && !parts.last().is_some_and(|l| not_a_value.contains(&l.as_str()))
+        && !auth_setting
+}
+
+/// Words that, beside `auth`, make a name a setting of how to authenticate
+/// (`POSTGRES_HOST_AUTH_METHOD`, `AUTH_TYPE`, `AUTH_BACKEND`), not a credential.
+const AUTH_SETTING: &[&str] =
+    &["method", "methods", "type", "mode", "backend", "backends", "provider", "scheme", "plugin"];
+
+/// Whether `auth` is the name's only secret-like part: `auth` names a credential
+/// (`BASIC_AUTH=user:pass`) as often as a mode (`DOLI_AUTH=dolibarr`, `AUTH=ldap`).
+fn only_auth(parts: &[String]) -> bool {
+    parts.iter().filter(|p| SECRET_PARTS.contains(&p.as_str())).all(|p| p == "auth")
 }
 
 /// A known token shape, whatever the name: what it is.
@@ -102,6 +119,15 @@ fn harmless(name: &str, value: &str) -> Option<&'static str> {
         && version.chars().all(|c| c.is_ascii_alphanumeric() || ".-+_".contains(c))
     {
         return Some("a version");
+    }
+    let parts: Vec<String> = name.split('_').map(str::to_ascii_lowercase).collect();
+    let word = v.len() <= 20
+        && v.starts_with(|c: char| c.is_ascii_lowercase())
+        && v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if only_auth(&parts) && word {
+        // a lowercase word under an `auth` name is the way to authenticate: `ldap`, `trust`,
+        // `md5`, `scram-sha-256`, Dolibarr's `dolibarr`
+        return Some("an authentication mode");
     }
     let upper = name.to_ascii_uppercase();
     let hex = v.split_whitespace().all(|w| w.len() >= 8 && w.chars().all(|c| c.is_ascii_hexdigit()));
@@ -231,6 +257,9 @@ mod tests {
         // a real-looking literal, a weak literal, a build arg baked into ENV, a token anywhere
         assert!(flagged("ENV LICENSE_KEY lgNvGyhnUKpa5PJi"));
         assert!(flagged("ENV MYSQL_ROOT_PASSWORD=hunter2"));
+        // `auth` as a credential: a pair or a token, not a mode's word
+        assert!(flagged("ENV BASIC_AUTH=admin:s3cret"));
+        assert!(flagged("ENV PROXY_AUTH=Zm9vOmJhcg"));
         assert!(flagged("ARG NPM_TOKEN\nENV NPM_TOKEN=$NPM_TOKEN"));
         assert!(flagged("ENV X=ghp_0123456789abcdefghijABCDEFGHIJ012345"));
         assert!(flagged("ARG CI_KEY=AKIAIOSFODNN7EXAMPLE"));
@@ -257,6 +286,9 @@ mod tests {
             "ENV APP_SECRET=please-set-this-in-production",
             "ENV API_TOKEN=my_fake_token",
             "ENV USE_AUTH=true",
+            "ENV DOLI_AUTH=dolibarr",
+            "ENV POSTGRES_HOST_AUTH_METHOD=trust",
+            "ENV AUTH_TYPE=Basic",
         ] {
             assert!(!flagged(text), "{text}");
         }
