@@ -232,6 +232,20 @@ pub fn parse(script: &str) -> Script {
 /// and ENV values a Dockerfile gives the RUN): its variables expand as the script's own do
 /// (pyload's `apk add $APK_PACKAGES` after `ARG APK_PACKAGES="curl-dev ffmpeg …"`).
 pub fn parse_in(script: &str, env: &[(String, String)]) -> Script {
+    parse_with(script, env, false)
+}
+
+/// Split a CI script into simple commands, where a variable built from others the script
+/// does not set still counts with its literal words (Dolibarr's `update.sh`:
+/// `tags="--tag app:${currentTag}"`, then `docker buildx build ${tags} …`): the options a
+/// build is given are read, the unknown parts stay as written. A RUN is parsed with
+/// [`parse_in`], where such a value is not used (tomcat's `export CATALINA_HOME="$PWD"`
+/// names a folder only the running shell knows).
+pub fn parse_ci(script: &str) -> Script {
+    parse_with(script, &[], true)
+}
+
+fn parse_with(script: &str, env: &[(String, String)], partial: bool) -> Script {
     let mut lexer = Lexer::new(script);
     let mut commands: Vec<SimpleCommand> = Vec::new();
     let mut current: Vec<String> = Vec::new();
@@ -371,7 +385,7 @@ pub fn parse_in(script: &str, env: &[(String, String)]) -> Script {
         }
     }
     finish(&mut current, &mut current_spans, false, Sep::Seq);
-    expand_local_variables(&mut commands, env);
+    expand_local_variables(&mut commands, env, partial);
     for c in &mut commands {
         c.calls_function = c.words.first().is_some_and(|w| functions.contains(w));
     }
@@ -413,11 +427,12 @@ fn paste(word: &str, known: &[(String, String)]) -> String {
 /// `buildDeps='gcc make'; apk add $buildDeps; …; apk del $buildDeps` idiom names its packages
 /// only through one. A variable counts from a bare assignment, one before `set`/`export`/`:`
 /// (special built-ins keep it), or `export NAME=…`, when it holds no command substitution and
-/// runs whenever the command that uses it does. A word that is just `$NAME` splits into the
+/// runs whenever the command that uses it does, and (unless `partial`) holds no variable the
+/// script has not set; with `partial`, those stay as written. A word that is just `$NAME` splits into the
 /// value's words (unquoted use); inside a longer word the value is pasted as it is. `env`
 /// holds the values the script starts with (a Dockerfile's ARGs and ENVs), in scope
 /// everywhere; one that itself names a variable is not used.
-fn expand_local_variables(commands: &mut [SimpleCommand], env: &[(String, String)]) {
+fn expand_local_variables(commands: &mut [SimpleCommand], env: &[(String, String)], partial: bool) {
     let mut vars: Vec<(String, String, Vec<u32>)> = env
         .iter()
         .filter(|(k, v)| !k.is_empty() && !v.contains('$') && !v.contains('`'))
@@ -470,7 +485,7 @@ fn expand_local_variables(commands: &mut [SimpleCommand], env: &[(String, String
         let exported = c.words.iter().skip(1).filter(|w| c.words[0] == "export" && is_assignment(w));
         for a in c.assignments.iter().chain(exported) {
             let (k, v) = a.split_once('=').expect("an assignment has =");
-            if v.contains("$(") || v.contains('`') || v.contains('$') {
+            if v.contains("$(") || v.contains('`') || (!partial && v.contains('$')) {
                 vars.retain(|(n, _, _)| n != k);
                 continue;
             }

@@ -1145,7 +1145,7 @@ fn run_step(
         rest = after.get(end + 2..).unwrap_or("");
     }
     resolved.push_str(rest);
-    let script = crate::dockerfile::shell::parse(&resolved);
+    let script = crate::dockerfile::shell::parse_ci(&resolved);
     let mut cwd = dir.to_owned();
     for cmd in &script.commands {
         let words: Vec<String> = cmd.effective().iter().map(|w| expand_shell(w, &scope.env)).collect();
@@ -1191,56 +1191,7 @@ fn run_step(
             continue;
         }
         match cli(&words) {
-            Some(Cli::Build(b)) => {
-                let who = format!("`{}` in a run step", words.iter().take(3).cloned().collect::<Vec<_>>().join(" "));
-                if let Some(u) = &b.opaque {
-                    note(
-                        model,
-                        here,
-                        line,
-                        says(here, format!("{who}: `{u}` may hold its options (`-f`, `--push`), which cannot be read here; not followed")),
-                    );
-                    continue;
-                }
-                if let Some(u) = [Some(&b.context), b.file.as_ref(), b.target.as_ref()]
-                    .into_iter()
-                    .flatten()
-                    .find(|v| v.contains('$'))
-                {
-                    note(
-                        model,
-                        here,
-                        line,
-                        format!("{who}: `{u}` holds a variable that cannot be resolved here; not followed"),
-                    );
-                    continue;
-                }
-                let fate = Fate {
-                    push: b.push.then_some(true),
-                    load: b.load,
-                    outputs: b.outputs.clone(),
-                    tagged: !b.tags.is_empty(),
-                    call: b.call.clone(),
-                    images: b.tags.clone(),
-                    contexts: context_names(&b.contexts),
-                    run_only: !b.push && job.only_runs(&b.tags),
-                    cache_only: !b.push && job.own_builder && !job.sends,
-                };
-                let name = b.tags.first().map(|t| image_name(t));
-                push_path(
-                    sources,
-                    model,
-                    here,
-                    line,
-                    &who,
-                    &cwd,
-                    &b.context,
-                    b.file.as_deref(),
-                    b.target.clone().map(|t| (t, line)),
-                    &fate,
-                    name,
-                );
-            }
+            Some(Cli::Build(b)) => cli_build(sources, model, here, line, &words, &cwd, &b, job),
             Some(Cli::Bake(inv)) => {
                 let inv = Invocation {
                     dir: cwd.clone(),
@@ -1526,13 +1477,86 @@ fn followed(sources: &Sources, words: &[String], cwd: &str, env: &BTreeMap<Strin
         _ => return None,
     };
     let file = sources.file(&join(cwd, script)?)?;
+    let text = script_dir_named(&file.text, &file.path, cwd);
     Some(vec![Followed {
-        text: expand_shell(&file.text, env),
+        text: expand_shell(&text, env),
         // a script runs where it is called from
         dir: cwd.to_owned(),
         via: format!("`{}`", words.join(" ")),
         env: env.clone(),
     }])
+}
+
+/// A script's text with the idiom that names its own folder (`$(cd "$(dirname "$0")" && pwd)`,
+/// `$(dirname "${BASH_SOURCE[0]}")`) replaced by that folder, as a path from `cwd`, where the
+/// script runs: what `${BASE_DIR}/images` names is then a folder of the repository. Left as
+/// written when the script's folder is not under `cwd`.
+fn script_dir_named(text: &str, path: &str, cwd: &str) -> String {
+    let dir = path.rsplit_once('/').map_or(".", |(d, _)| d);
+    let rel = if cwd == "." || dir == cwd {
+        if dir == cwd {
+            "."
+        } else {
+            dir
+        }
+    } else if let Some(r) = dir.strip_prefix(&format!("{cwd}/")) {
+        r
+    } else {
+        return text.to_owned();
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("$(") {
+        out.push_str(&rest[..at]);
+        let body = &rest[at + 2..];
+        // the substitution's end: its `)` at depth 0
+        let mut depth = 0usize;
+        let end = body.char_indices().find_map(|(i, c)| match c {
+            '(' => {
+                depth += 1;
+                None
+            }
+            ')' if depth == 0 => Some(i),
+            ')' => {
+                depth -= 1;
+                None
+            }
+            '\n' => Some(usize::MAX),
+            _ => None,
+        });
+        match end {
+            Some(e) if e != usize::MAX && names_script_dir(&body[..e]) => {
+                out.push_str(rel);
+                rest = &body[e + 1..];
+            }
+            _ => {
+                out.push_str("$(");
+                rest = body;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether a command substitution's body only names the script's folder: `dirname` of `$0` or
+/// `BASH_SOURCE`, with `cd`, `pwd`, `realpath`, `readlink -f` around it.
+fn names_script_dir(body: &str) -> bool {
+    let words: Vec<&str> =
+        body.split(|c: char| c.is_whitespace() || "()\"';&|".contains(c)).filter(|w| !w.is_empty()).collect();
+    let of_script = |w: &str| {
+        let w = w.trim_start_matches('$').trim_start_matches('{').trim_end_matches('}');
+        w == "0" || w.starts_with("BASH_SOURCE")
+    };
+    words.contains(&"dirname")
+        && words.iter().any(|w| of_script(w))
+        && words.iter().all(|w| {
+            of_script(w)
+                || matches!(
+                    *w,
+                    "$" | "cd" | "dirname" | "pwd" | "realpath" | "readlink" | "-f" | "-P" | "--" | ">/dev/null" | "2>"
+                )
+        })
 }
 
 /// A package.json script a command runs: its name, the words given after `--` (added to the
@@ -1747,6 +1771,109 @@ fn expand_shell(word: &str, env: &BTreeMap<String, String>) -> String {
         }
     }
     out
+}
+
+/// A `docker build` (or `buildx build`) of a run step, read: the path it builds and what
+/// becomes of the image, or a note when a variable hides what it builds.
+#[allow(clippy::too_many_arguments)]
+fn cli_build(
+    sources: &Sources,
+    model: &mut Model,
+    here: &Here,
+    line: usize,
+    words: &[String],
+    cwd: &str,
+    b: &CliBuild,
+    job: &JobUse,
+) {
+    let who = format!("`{}` in a run step", words.iter().take(3).cloned().collect::<Vec<_>>().join(" "));
+    if let Some(u) = &b.opaque {
+        note(
+            model,
+            here,
+            line,
+            says(
+                here,
+                format!("{who}: `{u}` may hold its options (`-f`, `--push`), which cannot be read here; not followed"),
+            ),
+        );
+        return;
+    }
+    let fate = Fate {
+        push: b.push.then_some(true),
+        load: b.load,
+        outputs: b.outputs.clone(),
+        tagged: !b.tags.is_empty(),
+        call: b.call.clone(),
+        images: b.tags.clone(),
+        contexts: context_names(&b.contexts),
+        run_only: !b.push && job.only_runs(&b.tags),
+        cache_only: !b.push && job.own_builder && !job.sends,
+    };
+    if let Some(folders) =
+        (b.file.is_none() && b.target.is_none()).then(|| variable_folders(sources, cwd, &b.context)).flatten()
+    {
+        // a script's loop over its image folders (Dolibarr's `images/${currentTag}`)
+        for folder in folders {
+            let who = format!("{who}, with `{}` read as `{folder}`,", b.context);
+            let name = b.tags.first().map(|t| image_name(t));
+            push_path(sources, model, here, line, &who, ".", &folder, None, None, &fate, name);
+        }
+        return;
+    }
+    if let Some(u) =
+        [Some(&b.context), b.file.as_ref(), b.target.as_ref()].into_iter().flatten().find(|v| v.contains('$'))
+    {
+        note(model, here, line, format!("{who}: `{u}` holds a variable that cannot be resolved here; not followed"));
+        return;
+    }
+    let name = b.tags.first().map(|t| image_name(t));
+    push_path(
+        sources,
+        model,
+        here,
+        line,
+        &who,
+        cwd,
+        &b.context,
+        b.file.as_deref(),
+        b.target.clone().map(|t| (t, line)),
+        &fate,
+        name,
+    );
+}
+
+/// The folders a build context with variables can name: each `$NAME` or `${NAME}` that is a
+/// whole path segment stands for any one folder, and the folders that hold a `Dockerfile` are
+/// the ones built (a script that loops over its image folders: Dolibarr's
+/// `docker buildx build … "${BASE_DIR}/images/${currentTag}"`). None unless a literal folder
+/// comes before the first variable, so a bare `$DIR` is not read as every folder.
+fn variable_folders(sources: &Sources, cwd: &str, context: &str) -> Option<Vec<String>> {
+    let is_var = |seg: &str| {
+        let name = seg.strip_prefix("${").and_then(|n| n.strip_suffix('}')).or_else(|| seg.strip_prefix('$'));
+        name.is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    };
+    let segs: Vec<&str> = context.trim_end_matches('/').split('/').filter(|s| !s.is_empty() && *s != ".").collect();
+    let first_var = segs.iter().position(|s| is_var(s))?;
+    if first_var == 0 || segs.iter().any(|s| s.contains('$') && !is_var(s)) {
+        return None;
+    }
+    let prefix = join(cwd, &segs[..first_var].join("/"))?;
+    let depth = segs.len() - first_var;
+    let folders: Vec<String> = sources
+        .dockerfiles
+        .iter()
+        .filter_map(|d| d.strip_suffix("/Dockerfile"))
+        .filter(|dir| {
+            let Some(rest) = (if prefix == "." { Some(*dir) } else { dir.strip_prefix(&format!("{prefix}/")) }) else {
+                return false;
+            };
+            let parts: Vec<&str> = rest.split('/').collect();
+            parts.len() == depth && parts.iter().zip(&segs[first_var..]).all(|(p, s)| is_var(s) || p == s)
+        })
+        .map(str::to_owned)
+        .collect();
+    (!folders.is_empty()).then_some(folders)
 }
 
 /// A build on the command line.
@@ -2580,6 +2707,31 @@ jobs:
         let to_registry = mk.replace("--load", "--push");
         let m = model(&[(".github/workflows/p.yml", wf), ("Makefile", &to_registry)], &["packaging/debian/Dockerfile"]);
         assert_eq!(roles(&m), [("packaging/debian/Dockerfile", None, Role::Ships)], "{m:?}");
+    }
+
+    /// Dolibarr's `update.sh`, run by the build workflow: the script names its own folder
+    /// with `$(cd "$(dirname "$0")" && pwd)`, builds its tags into a variable with `--tag`
+    /// options only, and pushes `"${BASE_DIR}/images/${currentTag}"` for each version of a
+    /// loop. Every image folder is read as pushed; a bare `$DIR` is not read as every folder.
+    #[test]
+    fn a_script_looping_over_its_image_folders_pushes_each() {
+        let wf = "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./update.sh\n";
+        let sh = "#!/bin/bash\nBASE_DIR=\"$( cd \"$(dirname \"$0\")\" && pwd )\"\nfor v in \"${VERSIONS[@]}\"; do\n  if [ \"$v\" = develop ]; then currentTag=$v; else currentTag=$v-php; fi\n  tags=\"--tag o/app:${currentTag}\"\n  if [ \"$v\" != develop ]; then\n    tags=\"${tags} --tag o/app:${v}\"\n  fi\n  docker buildx build --push ${tags} \"${BASE_DIR}/images/${currentTag}\"\ndone\n";
+        let dfs = ["images/1.0-php/Dockerfile", "images/develop/Dockerfile", "Dockerfile"];
+        let m = model(&[(".github/workflows/b.yml", wf), ("update.sh", sh)], &dfs);
+        assert_eq!(
+            roles(&m),
+            [("images/1.0-php/Dockerfile", None, Role::Ships), ("images/develop/Dockerfile", None, Role::Ships)],
+            "{m:?}"
+        );
+        assert!(m.paths[0].evidence.says.contains("with `./images/${currentTag}` read as `images/1.0-php`"));
+        let bare = sh.replace("\"${BASE_DIR}/images/${currentTag}\"", "\"$DIR\"");
+        let m = model(&[(".github/workflows/b.yml", wf), ("update.sh", &bare)], &dfs);
+        assert!(roles(&m).is_empty(), "{m:?}");
+        // the options variable that holds only tags is read; one that may hold `--push` or `-f` is not
+        let opaque = sh.replace("tags=\"--tag o/app:${currentTag}\"", "tags=\"$(cat opts)\"");
+        let m = model(&[(".github/workflows/b.yml", wf), ("update.sh", &opaque)], &dfs);
+        assert!(roles(&m).is_empty(), "{m:?}");
     }
 
     #[test]
