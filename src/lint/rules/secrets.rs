@@ -8,10 +8,11 @@
 //!   authentication mode: `DOLI_AUTH=dolibarr`, `AUTH=ldap`), and such a name with `method`,
 //!   `type`, `mode`, `backend`, `provider`, `scheme` or `plugin` beside it
 //!   (`POSTGRES_HOST_AUTH_METHOD`)
-//! - not secrets: empty values, placeholders (`0000…`, a value whose words say it is fake or
-//!   ask to be changed: `changeme`, `change-me-in-production`, `PLEASE_CHANGE_ME`), versions, URLs, paths,
-//!   booleans and numbers, and key fingerprints under a GPG/PGP name (the official images
-//!   publish `GPG_KEY` so that anyone can verify a download)
+//! - not secrets: empty values, placeholders (`0000…`, `**None**`, a value whose words say it
+//!   is fake, a default or asks to be changed: `changeme`, `change-me-in-production`,
+//!   `PLEASE_CHANGE_ME`, `DEFAULT_BAD_KEY`), versions, URLs, paths, booleans and numbers, and
+//!   key ids and fingerprints (`0x…` too) under a GPG/PGP name (the official images publish
+//!   `GPG_KEY` so that anyone can verify a download)
 //! - secrets: any other literal, and `ENV X=$ARG`, which bakes a build argument into the
 //!   image config
 //! - an `ARG` without a default is a secret only when a RUN uses it: build arguments a RUN
@@ -94,9 +95,11 @@ fn harmless(name: &str, value: &str) -> Option<&'static str> {
         return Some("empty");
     }
     let alnum: std::collections::BTreeSet<char> = v.chars().filter(char::is_ascii_alphanumeric).collect();
+    // the word itself, whatever marks it as one (`**None**`, `<none>`, `__CHANGEME__`)
+    let bare = lower.trim_matches(|c: char| !c.is_ascii_alphanumeric());
     if alnum.len() <= 2
         || ["changeme", "change-me", "change_me", "secret", "password", "example", "xxx", "todo", "none", "null"]
-            .contains(&lower.as_str())
+            .contains(&bare)
         || (v.starts_with('<') && v.ends_with('>'))
         || lower.starts_with("your")
         || asks_to_be_replaced(&lower)
@@ -130,7 +133,11 @@ fn harmless(name: &str, value: &str) -> Option<&'static str> {
         return Some("an authentication mode");
     }
     let upper = name.to_ascii_uppercase();
-    let hex = v.split_whitespace().all(|w| w.len() >= 8 && w.chars().all(|c| c.is_ascii_hexdigit()));
+    // key ids and fingerprints, with or without `0x` (rabbitmq's `RABBITMQ_PGP_KEY_ID=0x0A9A…`)
+    let hex = v
+        .split_whitespace()
+        .map(|w| w.strip_prefix("0x").unwrap_or(w))
+        .all(|w| w.len() >= 8 && w.chars().all(|c| c.is_ascii_hexdigit()));
     if hex && (upper.contains("GPG") || upper.contains("PGP") || upper.contains("FINGERPRINT")) {
         return Some("a key fingerprint");
     }
@@ -138,11 +145,11 @@ fn harmless(name: &str, value: &str) -> Option<&'static str> {
 }
 
 /// Whether a value says it is a placeholder in its own words, wherever they stand: it is
-/// fake, a dummy, a sample, or asks to be changed (doccano's `change-me-in-production`,
+/// fake, a dummy, a sample, a default (openwisp's `DEFAULT_BAD_KEY`), or asks to be changed (doccano's `change-me-in-production`,
 /// kitchenowl's `PLEASE_CHANGE_ME`, `replace_me_with_a_long_random_string`, `set-this`). The
 /// words are the value's runs of letters and digits; a generated secret has none of them.
 fn asks_to_be_replaced(lower: &str) -> bool {
-    const SAYS: &[&str] = &["changeme", "replaceme", "placeholder", "dummy", "fake", "sample", "example"];
+    const SAYS: &[&str] = &["changeme", "replaceme", "placeholder", "dummy", "fake", "sample", "example", "default"];
     let words: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
     words.iter().any(|w| SAYS.contains(w))
         || words
@@ -287,6 +294,9 @@ mod tests {
             "ENV API_TOKEN=my_fake_token",
             "ENV USE_AUTH=true",
             "ENV DOLI_AUTH=dolibarr",
+            "ENV RABBITMQ_PGP_KEY_ID=0x0A9AF2115F4687BD29803A206B73A36E6026DFCA",
+            "ENV OPENVPN_USERNAME=**None** OPENVPN_PASSWORD=**None**",
+            "ENV DJANGO_SECRET_KEY=DEFAULT_BAD_KEY",
             "ENV POSTGRES_HOST_AUTH_METHOD=trust",
             "ENV AUTH_TYPE=Basic",
         ] {
