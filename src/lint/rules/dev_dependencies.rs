@@ -11,7 +11,9 @@
 //! a path that ships names it (a workflow's `build-args`), and when no known path builds the
 //! file.
 //! So is an install whose `node_modules` the same RUN removes after it (`npm install && npm
-//! run build && rm -rf node_modules`): nothing of it reaches the layer.
+//! run build && rm -rf node_modules`): nothing of it reaches the layer. And a Node install in
+//! an image whose command runs a development server (`npm run dev`, a copied package.json's
+//! script that starts one, `npx vite`, `nodemon`): the devDependencies are what it runs.
 //!
 //! ## Why it matters
 //! Test runners, linters, bundlers and type checkers are often larger than the app itself,
@@ -73,6 +75,78 @@ fn no_dev_dependencies(ctx: &Ctx, stage: &Stage, at: usize) -> bool {
         })
 }
 
+/// The package.json files the stage copied (known and JSON), for what its command runs.
+fn copied_packages(ctx: &Ctx, stage: &Stage) -> Vec<serde_json::Value> {
+    stage
+        .instructions
+        .iter()
+        .filter(|i| i.flag("from").is_none())
+        .flat_map(package_json_sources)
+        .filter_map(|p| ctx.config.package_jsons.iter().find(|(path, _)| *path == p))
+        .filter_map(|(_, text)| serde_json::from_str(text).ok())
+        .collect()
+}
+
+/// Whether the image's command runs a development server, which needs the devDependencies:
+/// a package script named for development (`npm run dev`, `yarn dev`, `pnpm run start:dev`),
+/// a script of the copied package.json that starts one (Sefaria's storybook image: `npm run
+/// storybook`, `"storybook": "storybook dev"`), or one itself (`next dev`, `npx vite`,
+/// `nodemon server.js`, `ng serve`). A command that merely needs a devDependency (a script
+/// runner listed there by mistake) does not make the image a development one.
+fn command_runs_dev(ctx: &Ctx) -> bool {
+    let packages: Vec<serde_json::Value> = ctx.shipped().flat_map(|s| copied_packages(ctx, s)).collect();
+    ctx.shipped()
+        .flat_map(|s| s.instructions.iter())
+        .filter(|i| matches!(i.kind, Kind::Cmd | Kind::Entrypoint))
+        .any(|i| runs_dev(&i.script().unwrap_or_default(), &packages, 0))
+}
+
+/// [`command_runs_dev`] of a command line or a package script's text, `depth` scripts deep.
+fn runs_dev(text: &str, packages: &[serde_json::Value], depth: usize) -> bool {
+    let script_of = |name: &str| packages.iter().find_map(|p| p.get("scripts")?.get(name)?.as_str().map(str::to_owned));
+    let script = crate::dockerfile::shell::parse(text);
+    script.commands.iter().any(|c| {
+        let mut words: &[String] = c.effective();
+        while let Some((first, rest)) = words.split_first() {
+            if matches!(first.as_str(), "exec" | "npx" | "dumb-init" | "tini" | "--" | "env") {
+                words = rest;
+            } else {
+                break;
+            }
+        }
+        let Some(program) = words.first().map(|p| p.rsplit('/').next().unwrap_or(p)) else { return false };
+        let sub = words.get(1).map(String::as_str);
+        let name = match (program, sub) {
+            ("npm" | "pnpm" | "yarn" | "bun", Some("run" | "run-script")) => words.get(2).map(String::as_str),
+            ("npm", Some(n @ ("start" | "test"))) => Some(n),
+            ("pnpm" | "yarn", Some(n)) if !n.starts_with('-') && !matches!(n, "install" | "add" | "exec" | "dlx") => {
+                Some(n)
+            }
+            ("npm" | "pnpm" | "yarn" | "bun", _) => None,
+            _ => return dev_server(program, sub),
+        };
+        let Some(name) = name else { return false };
+        let for_development = name == "dev"
+            || name.starts_with("dev:")
+            || name.starts_with("dev-")
+            || name.ends_with(":dev")
+            || name.ends_with("-dev");
+        for_development || (depth < 4 && script_of(name).is_some_and(|t| runs_dev(&t, packages, depth + 1)))
+    })
+}
+
+/// Whether a program (with its first argument) is a development server or watcher: a `dev`
+/// subcommand (`next dev`, `storybook dev`, `nuxt dev`), Vite without a build, `ng serve`,
+/// `react-scripts start`, nodemon, webpack-dev-server.
+fn dev_server(program: &str, sub: Option<&str>) -> bool {
+    sub == Some("dev")
+        || matches!(program, "nodemon" | "webpack-dev-server" | "ts-node-dev")
+        || (program == "vite" && !matches!(sub, Some("build" | "preview" | "optimize")))
+        || (program == "ng" && sub == Some("serve"))
+        || (program == "react-scripts" && sub == Some("start"))
+        || (program == "webpack" && sub == Some("serve"))
+}
+
 /// The folder each command of a RUN runs in, relative to where the RUN starts (`/~run` is
 /// that folder, an absolute `cd` names its own): `None` after a `cd` that cannot be followed
 /// (`cd -`, `cd $DIR`, a `cd` under a condition).
@@ -118,6 +192,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     if ctx.toolchain_is_the_product() {
         return;
     }
+    // the devDependencies are what the image runs
+    let runs_dev = command_runs_dev(ctx);
     for stage in ctx.shipped() {
         let node_env_production = ctx.env(stage, "NODE_ENV").is_some_and(|v| v == "production");
         for (ins, script) in ctx.runs(stage) {
@@ -144,6 +220,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     let gone = removed_after(script, at);
                     (project
                         && !prod
+                        && !runs_dev
                         && !node_env_production
                         && !prunes
                         && !gone
@@ -236,6 +313,35 @@ mod tests {
         let mode = "FROM python:3.12-slim\nARG DEVELOPMENT_MODE=False\nRUN if [ \"$DEVELOPMENT_MODE\" = \"True\" ]; then pip install -r requirements-dev.txt; fi\n";
         assert!(lines("SL104", mode).is_empty());
         assert_eq!(lines("SL104", &mode.replace("=False", "=True")), vec![3]);
+    }
+
+    /// devika's and Sefaria's storybook image: the command runs the dev server (a script
+    /// named for development, or one that runs a devDependency), which needs them.
+    #[test]
+    fn an_image_that_runs_a_dev_server_needs_its_dev_dependencies() {
+        use crate::lint::{lint_text, LintConfig};
+        let sl104 = |text: &str, json: &str| {
+            let cfg = LintConfig { package_jsons: vec![("package.json".into(), json.into())], ..Default::default() };
+            lint_text(text, "Dockerfile", &cfg).iter().filter(|f| f.code == "SL104").count()
+        };
+        let json = r#"{"scripts": {"storybook": "storybook dev -p 6006", "start": "run-script-os", "serve": "npm run storybook"}, "devDependencies": {"storybook": "^8", "nodemon": "^3", "run-script-os": "^1"}}"#;
+        let file = |cmd: &str| {
+            format!("FROM node:20-slim\nWORKDIR /app\nCOPY package.json ./\nRUN npm ci\nCOPY . .\nCMD {cmd}\n")
+        };
+        for cmd in [
+            r#"["npm", "run", "storybook"]"#,
+            r#"["npm", "run", "serve"]"#,
+            r#"["npx", "bun", "run", "dev", "--", "--host"]"#,
+            "yarn dev",
+            "nodemon server.js",
+        ] {
+            assert_eq!(sl104(&file(cmd), json), 0, "{cmd}");
+        }
+        // the program itself, or a script that needs a devDependency but serves no
+        // development (Flowise's `pnpm start`: `run-script-os`): still flagged
+        for cmd in [r#"["npm", "start"]"#, r#"["node", "server.js"]"#, "npm run build-prod", "npx vite build"] {
+            assert_eq!(sl104(&file(cmd), json), 1, "{cmd}");
+        }
     }
 
     #[test]
