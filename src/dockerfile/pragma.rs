@@ -53,6 +53,8 @@ pub fn scan(text: &str) -> Vec<Pragma> {
         let Some(list) = joined.strip_prefix("ignore=").or_else(|| joined.strip_prefix("ignore =")) else {
             continue;
         };
+        // a comment may follow the list, as hadolint allows (`ignore=DL3006  # use --build-context`)
+        let list = list.split('#').next().unwrap_or_default();
         let codes = list.split(',').map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect();
         out.push(Pragma { line: i + 1, scope, codes, tool });
     }
@@ -93,6 +95,9 @@ mod tests {
         );
         assert_eq!(p[1].scope, PragmaScope::Global);
         assert_eq!(p[2].scope, PragmaScope::Stage);
+        // camptocamp's odoo images: a comment after the list
+        let p = scan("# hadolint ignore=DL3006  # Use `docker build --build-context ...`\nFROM python\n");
+        assert_eq!(p[0].codes, vec!["DL3006".to_owned()]);
     }
 
     #[test]
