@@ -341,6 +341,18 @@ impl<'a> Ctx<'a> {
         self.graph.targets.iter().filter(move |_| !none).map(|&i| &self.df.stages[i])
     }
 
+    /// Whether a FROM's image is the repository's own build (a build path tags it) or a named
+    /// build context (`--build-context python=…`): BuildKit gives it in place of a
+    /// registry's image of that name, so what the name says of a registry's image (no tag,
+    /// a full variant) does not apply.
+    pub fn local_image(&self, image: &str) -> bool {
+        let r = crate::dockerfile::ImageRef::parse(image);
+        self.config
+            .local_images
+            .iter()
+            .any(|l| *l == format!("{}/{}", r.registry, r.repository) || l.eq_ignore_ascii_case(image))
+    }
+
     /// Whether the toolchain is what this image ships, on purpose (its ENTRYPOINT is a
     /// compiler or build tool): the rules about toolchains in the image have nothing to say.
     pub fn toolchain_is_the_product(&self) -> bool {

@@ -307,6 +307,12 @@ impl Model {
 pub struct Model {
     pub paths: Vec<BuildPath>,
     pub notes: Vec<Note>,
+    /// The named build contexts any build of the repository gives, followed or not (a
+    /// build whose Dockerfile a step output names still says `build-contexts: python=…`):
+    /// a FROM of such a name is that context wherever the build goes (camptocamp's odoo
+    /// images, held out in round 78).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub named_contexts: Vec<String>,
     /// `paths` by Dockerfile, once they are all read (a repository asks it of every file).
     #[serde(skip)]
     index: std::collections::HashMap<String, Vec<usize>>,
@@ -438,11 +444,9 @@ impl Model {
         a.base_user = df.and_then(|df| self.inherited_user(df));
         a.base_env = df.and_then(|df| self.inherited_env(df));
         a.local = self.local_images();
-        for p in &paths {
-            for c in &p.contexts {
-                if !a.local.contains(c) {
-                    a.local.push(c.clone());
-                }
+        for c in paths.iter().flat_map(|p| &p.contexts).chain(&self.named_contexts) {
+            if !a.local.contains(c) {
+                a.local.push(c.clone());
             }
         }
         a

@@ -617,6 +617,15 @@ impl JobUse {
     }
 }
 
+/// Record the named build contexts a build gives, whether or not its path is followed.
+fn named_contexts(model: &mut Model, names: &[String]) {
+    for n in names {
+        if !n.contains('$') && !model.named_contexts.contains(n) {
+            model.named_contexts.push(n.clone());
+        }
+    }
+}
+
 /// The names of `name=value` build contexts (`build-contexts:`, `--build-context`).
 fn context_names(entries: &[String]) -> Vec<String> {
     entries
@@ -781,6 +790,14 @@ fn build_push(
     job: &JobUse,
 ) {
     let get = |k: &str| with_value(with, k, scope);
+    // the names are written out even when a value is an expression this reading cannot
+    // resolve (`python=docker-image://${{ steps.setup.outputs.python-from }}`)
+    let written = get("build-contexts")
+        .ok()
+        .flatten()
+        .or_else(|| with.and_then(|w| w.str_at("build-contexts")).map(str::to_owned));
+    let contexts = context_names(&written.map(|c| list(&c, false)).unwrap_or_default());
+    named_contexts(model, &contexts);
     // version 1 of docker/build-push-action names its inputs `path`, `dockerfile`,
     // `repository` and `tags`, and pushes unless told `push: false` (SickChill's workflow)
     let v1 =
@@ -822,7 +839,7 @@ fn build_push(
         cache_only: !v1 && push != Some(true) && job.own_builder && !job.sends,
         call: get("call").ok().flatten(),
         images: if tags.is_empty() { named_repositories(with, scope) } else { tags.clone() },
-        contexts: context_names(&get("build-contexts").ok().flatten().map(|c| list(&c, false)).unwrap_or_default()),
+        contexts,
     };
     let target = target
         .ok()
@@ -1787,6 +1804,7 @@ fn cli_build(
     job: &JobUse,
 ) {
     let who = format!("`{}` in a run step", words.iter().take(3).cloned().collect::<Vec<_>>().join(" "));
+    named_contexts(model, &context_names(&b.contexts));
     if let Some(u) = &b.opaque {
         note(
             model,
@@ -2707,6 +2725,19 @@ jobs:
         let to_registry = mk.replace("--load", "--push");
         let m = model(&[(".github/workflows/p.yml", wf), ("Makefile", &to_registry)], &["packaging/debian/Dockerfile"]);
         assert_eq!(roles(&m), [("packaging/debian/Dockerfile", None, Role::Ships)], "{m:?}");
+    }
+
+    /// camptocamp's odoo images (held out in round 78): the build's Dockerfile is a step
+    /// output, so the path is not followed, but its `build-contexts: python=…` still says
+    /// what `FROM python` is, for every Dockerfile of the repository.
+    #[test]
+    fn named_contexts_of_a_build_not_followed_are_kept() {
+        let wf = "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - id: s\n        run: echo \"f=./build/Dockerfile\" >> $GITHUB_OUTPUT\n      - uses: docker/build-push-action@v6\n        with:\n          context: ./build\n          file: ${{ steps.s.outputs.f }}\n          build-contexts: |\n            python=docker-image://${{ steps.s.outputs.p }}\n          push: true\n";
+        let m = model(&[(".github/workflows/b.yml", wf)], &["common/Dockerfile"]);
+        assert!(m.paths.is_empty(), "{m:?}");
+        assert_eq!(m.named_contexts, vec!["python".to_owned()]);
+        let a = m.answer("common/Dockerfile", None);
+        assert!(a.local.contains(&"python".to_owned()), "{:?}", a.local);
     }
 
     /// Dolibarr's `update.sh`, run by the build workflow: the script names its own folder

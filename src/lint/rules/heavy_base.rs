@@ -4,6 +4,10 @@
 //! `debian:bookworm` → `debian:bookworm-slim`, `perl:5` → `perl:5-slim`. (JDK images are
 //! reported by `build-toolchain-in-final-stage` with the JRE to use instead.)
 //!
+//! A FROM of a name the build gives as a named build context (`--build-context
+//! python=docker-image://python:3.12-slim`) or of the repository's own image is not the
+//! registry's image of that name, and is not flagged.
+//!
 //! Which stages ship is the repository's answer (`shiplight ships` shows it): silent on a
 //! Dockerfile that only dev containers, development compose services or CI-only builds use,
 //! and on an image whose ENTRYPOINT/CMD is itself a compiler or build tool (a toolchain
@@ -33,7 +37,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         return;
     }
     for stage in ctx.finals() {
-        let Some(image) = ctx.graph.root_image(stage.index) else {
+        let Some(image) = ctx.graph.root_image(stage.index).filter(|i| !ctx.local_image(i)) else {
             continue;
         };
         let root = &ctx.df.stages[ctx.graph.root(stage.index)];
@@ -97,6 +101,16 @@ pub fn slim_variant(image: &str) -> Option<String> {
 mod tests {
     use super::slim_variant;
     use crate::lint::rules::testing::{lines, messages};
+
+    /// camptocamp's odoo images: `FROM python`, given as `--build-context
+    /// python=docker-image://python:3.12-slim-trixie`, is that context.
+    #[test]
+    fn a_named_build_context_is_not_the_registrys_image() {
+        let cfg = crate::lint::LintConfig { local_images: vec!["python".into()], ..Default::default() };
+        let text = "FROM python\nCMD [\"python\"]\n";
+        assert!(crate::lint::rules::testing::with_config("SL103", text, &cfg).is_empty());
+        assert_eq!(lines("SL103", text), vec![1]);
+    }
 
     #[test]
     fn flags_full_final_base() {

@@ -32,12 +32,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         }
         let r = ImageRef::parse(image);
         // the repository's own image (a build path tags it), or a named build context
-        let local = ctx
-            .config
-            .local_images
-            .iter()
-            .any(|l| *l == format!("{}/{}", r.registry, r.repository) || l.eq_ignore_ascii_case(image));
-        if r.tag.is_none() && r.digest.is_none() && !local {
+        if r.tag.is_none() && r.digest.is_none() && !ctx.local_image(image) {
             out.push(
                 Hit::on_from(stage, format!("`{image}` has no tag, so it means `latest` and changes between builds"))
                     .fix(format!("pin a version: `{image}:<version>`"))
