@@ -16,10 +16,10 @@
 //! `*-dev` is the vendor's channel package (`microsoft-edge-dev`), not a toolchain.
 //!
 //! A script of the build context that a RUN runs (`COPY bin/build_sys.sh /usr/local/bin/`,
-//! then `RUN bash /usr/local/bin/build_sys.sh`) is read too, when the RUN gives it no
-//! arguments (which may choose a branch of it) and it removes nothing it installs (what a
-//! script that cleans up after itself keeps, it keeps on purpose): the toolchain it leaves
-//! is flagged at the RUN, naming the script.
+//! then `RUN bash /usr/local/bin/build_sys.sh`) is read too, when it removes nothing it
+//! installs (what a script that cleans up after itself keeps, it keeps on purpose): the
+//! toolchain it leaves is flagged at the RUN, naming the script. When the RUN gives it
+//! arguments, which may choose a branch of it, only its installs under no condition count.
 //!
 //! A package list an ARG or ENV holds (`apk add $APK_PACKAGES`) is read with the values
 //! Docker gives the RUN: the stage's ARG defaults, a global ARG only where the stage declares
@@ -176,21 +176,23 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                 }
             }
             // what a script of the build context this RUN runs installs and leaves
-            // (LibreBooking's `bash /usr/local/bin/build_sys.sh`, round 76): read when the RUN
-            // gives it no arguments, which may choose a branch (Mycodo's
-            // `upgrade_commands.sh update-packages`), and when it removes nothing it installed,
-            // so that what it keeps is not kept on purpose beside what it cleans up
-            // (rocker's R source build keeps its compilers for the packages R builds)
+            // (LibreBooking's `bash /usr/local/bin/build_sys.sh`, round 76), when it removes
+            // nothing it installed, so that what it keeps is not kept on purpose beside what
+            // it cleans up (rocker's R source build keeps its compilers for the packages R
+            // builds). Given arguments, which may choose a branch (Mycodo's
+            // `upgrade_commands.sh update-packages`), only its installs under no condition
+            // count (camptocamp's `dev_package.sh core`, whose argument only adds git; round 78)
             let mut scripted: Vec<String> = Vec::new();
             let mut by: Vec<&str> = Vec::new();
             for run in scripts.get(n).map(|s| context_scripts(ctx, s)).unwrap_or_default() {
                 let state = crate::dockerfile::ship::run_state(&run.script);
                 let cleans_up = !state.removes_names.is_empty() || state.packages.iter().any(|p| p.fate != Fate::Ships);
-                if run.with_arguments || cleans_up {
+                if cleans_up {
                     continue;
                 }
                 let path = run.path;
-                for p in state.shipped() {
+                let unconditional = |at: usize| run.script.commands.get(at).is_some_and(|c| c.scope.is_empty());
+                for p in state.shipped().filter(|p| !run.with_arguments || unconditional(p.at)) {
                     let vendor_channel = vendor_repo
                         && (p.name.ends_with("-dev") || p.name.ends_with("-devel"))
                         && !is_distribution_dev_name(&p.name);
@@ -474,8 +476,9 @@ mod rust_tests {
 
     /// Round 76 (LibreBooking, held out): the RUN runs a script of the build context that
     /// installs `-dev` packages and removes none: they ship, named at the RUN with the
-    /// script. A script given arguments (which may choose a branch) or one that cleans up
-    /// after itself (what it keeps, it keeps on purpose) is not read so.
+    /// script. A script that cleans up after itself (what it keeps, it keeps on purpose) is
+    /// not read so; given arguments (which may choose a branch), only its installs under no
+    /// condition are (camptocamp's `dev_package.sh core`, round 78; Mycodo's subcommands).
     #[test]
     fn a_script_the_run_runs_installs_the_toolchain() {
         let text = "FROM php:8.3-apache\nCOPY bin/build_sys.sh /usr/local/bin/\nRUN bash /usr/local/bin/build_sys.sh\n";
@@ -500,8 +503,14 @@ mod rust_tests {
             found[0].1
         );
         assert!(!found[0].1.contains("unzip"), "{}", found[0].1);
-        // unread: with arguments, or cleaning up after itself, or not in the context
-        assert!(sl101(&text.replace("build_sys.sh\n", "build_sys.sh gd\n"), &with(build)).is_empty());
+        // with arguments: an install under no condition is read, one in a branch is not
+        let with_args = text.replace("build_sys.sh\n", "build_sys.sh gd\n");
+        assert_eq!(sl101(&with_args, &with(build)).len(), 1);
+        let branch = build
+            .replace("apt-get install -y libpng-dev unzip", "case \"$1\" in gd) apt-get install -y libpng-dev ;; esac");
+        assert!(sl101(&with_args, &with(&branch)).is_empty());
+        assert_eq!(sl101(text, &with(&branch)).len(), 1);
+        // unread: cleaning up after itself, or not in the context
         let purges = build.replace("apt-get clean", "apt-get purge -y libpng-dev");
         assert!(sl101(text, &with(&purges)).is_empty());
         let keeps = build.replace("apt-get clean", "apt-get purge -y libjpeg-dev");
