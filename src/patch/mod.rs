@@ -17,6 +17,7 @@ pub mod node;
 pub mod php;
 #[cfg(test)]
 mod property;
+pub mod purge;
 pub mod python;
 pub mod refusal;
 pub mod retarget;
@@ -256,7 +257,11 @@ fn suggest_file(text: &str, name: &str, inputs: &Inputs, templates: &Templates) 
     };
     let mut plan = match plan {
         Ok(plan) => plan,
-        Err(outcome) => return outcome,
+        Err(outcome) => match (PURGE.plan)(&df, inputs) {
+            Some(Ok(plan)) => plan,
+            // its own refusal says more only when nothing else was tried
+            _ => return outcome,
+        },
     };
     // a program that compiles when it starts needs the toolchain the rewrite takes out
     if plan.rationale.iter().any(|r| r.rule == "SL101" || r.rule == "SL103") {
@@ -462,7 +467,7 @@ pub fn single_stage<'a>(
 /// Whether a rewriter's patch edits the file in place (the heavy final stage's, the PHP
 /// extensions' purge): it keeps its packages where they are and copies no artifact.
 pub fn in_place(ecosystem: &str) -> bool {
-    matches!(ecosystem, "slim" | "php")
+    matches!(ecosystem, "slim" | "php" | "purge")
 }
 
 /// A rewriter: one file of this folder (its `//!` doc says what it rewrites, the artifacts
@@ -492,9 +497,15 @@ pub const REWRITERS: &[Rewriter] = &[
 /// rewriters refuse, find nothing to do, or do not recognise the file.
 pub const SPLIT: Rewriter = Rewriter { rewrites: "build-and-install RUNs", plan: install::plan };
 
+/// The end of a RUN's own removal of its toolchain: asked last, when every other rewriter
+/// refused or found nothing (a RUN that purges part of its toolchain after building is a
+/// mixed run to the split), so the patches they write stay theirs.
+pub const PURGE: Rewriter =
+    Rewriter { rewrites: "RUNs that already remove part of their toolchain", plan: purge::plan };
+
 /// What shiplight rewrites, from the table.
 fn unsupported() -> String {
-    let all: Vec<&str> = REWRITERS.iter().chain([&SPLIT]).map(|r| r.rewrites).collect();
+    let all: Vec<&str> = REWRITERS.iter().chain([&SPLIT, &PURGE]).map(|r| r.rewrites).collect();
     format!("no rewrite for this Dockerfile yet: shiplight rewrites {}", all.join(", "))
 }
 

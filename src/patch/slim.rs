@@ -897,14 +897,19 @@ CMD [\"python\", \"manage.py\", \"runserver\"]
     fn a_mixed_install_is_named_by_what_it_keeps() {
         // librenms: the build group is added and deleted in the same RUN; what stays is named
         let text = "FROM alpine:3 AS gosu\nRUN touch /gosu\nFROM alpine:3\nCOPY --from=gosu /gosu /usr/local/bin/\nRUN apk add --no-cache curl gcc nginx \\\n  && apk add --no-cache -t build-dependencies build-base musl-dev \\\n  && pip3 install mysqlclient \\\n  && python3 -c 'import MySQLdb' \\\n  && apk del build-dependencies\n";
-        match suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) {
-            O::Refused(r) => {
+        let df = crate::dockerfile::Dockerfile::parse(text).unwrap();
+        match super::plan(&df, &Default::default()) {
+            Some(Err(O::Refused(r))) => {
                 assert_eq!(r.reason, crate::patch::Reason::MixedRun, "{r:?}");
                 assert!(r.message.contains("(`gcc`)"), "{}", r.message);
                 assert!(!r.message.contains("build-base"), "{}", r.message);
             }
-            other => panic!("{other:?}"),
+            _ => panic!("slim should refuse"),
         }
+        // asked last, the RUN's own removal takes gcc too
+        let O::Patch(p) = suggest(text, "Dockerfile", &Default::default(), &Templates::built_in()) else { panic!() };
+        assert_eq!(p.ecosystem, "purge");
+        assert!(p.patched.contains("apk del build-dependencies gcc\n"), "{}", p.patched);
     }
 
     #[test]
