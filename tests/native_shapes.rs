@@ -36,7 +36,9 @@
 //! extension linking libyaml with `docker-php-ext-install` on the php stand-in, in the RUN
 //! that installs its headers, another `-dev` package and a program (`php-ext/`, nextcloud's
 //! and glpi's shape): the RUN ends by purging the headers, and keeps the library and the
-//! program.
+//! program. A twenty-second builds a program against libyaml in a RUN that purges its
+//! compiler afterwards but leaves the headers (`purge-rest/`, simple-login's shape): the
+//! headers join that purge, and libyaml's runtime library is installed by name.
 //! Each test prints the engine it ran on.
 
 mod support;
@@ -531,4 +533,23 @@ async fn a_php_extension_keeps_its_library_when_the_headers_are_purged() {
     let said = ver["smoke"]["original"]["output"].as_str().unwrap_or("");
     assert!(said.starts_with("0.2.5\nless "), "{ver}");
     smaller_and_alike(test, "php-ext: libyaml-dev and libxml2-dev purged, libyaml-0-2 and less kept", &engine, ver);
+}
+
+/// simple-login's shape: a RUN builds against libyaml, then purges its compiler but not the
+/// headers. The rest of the toolchain joins the RUN's own purge and libyaml's runtime
+/// library is installed by name, so autoremove keeps what the program links; nothing is
+/// copied, and the smoke check answers alike.
+#[tokio::test]
+async fn the_rest_of_the_toolchain_joins_the_runs_own_purge() {
+    let test = "native_purge_rest";
+    let Some(engine) = ready(test, &["debian:bookworm"]).await else { return };
+    let (dir, shown) = patched("purge-rest");
+    assert!(shown.contains("--no-install-recommends gcc libc6-dev libyaml-dev less libyaml-0-2 \\\n"), "{shown}");
+    assert!(shown.contains("&& apt-get purge -y gcc libc6-dev libyaml-dev \\\n"), "{shown}");
+    assert!(!shown.contains("COPY --from=build"), "the purge copies nothing:\n{shown}");
+    let v = verified_alike(&dir, "purge-rest", &shown);
+    let ver = &v["verification"];
+    let said = ver["smoke"]["original"]["output"].as_str().unwrap_or("");
+    assert!(said.starts_with("0.2.5\nless "), "{ver}");
+    smaller_and_alike(test, "purge-rest: libc6-dev and libyaml-dev purged, libyaml-0-2 and less kept", &engine, ver);
 }
