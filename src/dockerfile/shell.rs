@@ -428,8 +428,9 @@ fn paste(word: &str, known: &[(String, String)]) -> String {
 /// only through one. A variable counts from a bare assignment, one before `set`/`export`/`:`
 /// (special built-ins keep it), or `export NAME=…`, when it holds no command substitution and
 /// runs whenever the command that uses it does, and (unless `partial`) holds no variable the
-/// script has not set; with `partial`, those stay as written. A word that is just `$NAME` splits into the
-/// value's words (unquoted use); inside a longer word the value is pasted as it is. `env`
+/// script has not set; with `partial`, those stay as written. A word that is just `$NAME`
+/// splits into the value's words (unquoted use); inside a longer word the value is pasted as
+/// it is. `env`
 /// holds the values the script starts with (a Dockerfile's ARGs and ENVs), in scope
 /// everywhere; one that itself names a variable is not used.
 fn expand_local_variables(commands: &mut [SimpleCommand], env: &[(String, String)], partial: bool) {

@@ -97,7 +97,8 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
                 ),
             )));
         }
-        let removal_names: Vec<String> = left.iter().map(|(n, _)| n.to_string()).collect();
+        let mut removal_names: Vec<String> = left.iter().map(|(n, _)| n.to_string()).collect();
+        removal_names.dedup();
         let mut edits = Vec::new();
         let last = removal.words.len() - 1;
         let Some(e) = super::edits::flag_after(ins, removal, last, &removal_names.join(" ")) else {
