@@ -111,6 +111,35 @@ def build_relevant(path):
             or (len(parts) >= 2 and "." not in base and (parts[-2] == base or parts[-2] == "library")))
 
 
+COMPOSE_SERVICES = re.compile(r"^services:[ \t]*$", re.MULTILINE)
+COMPOSE_SERVICE = re.compile(r"^[ \t]+(build|image):", re.MULTILINE)
+
+
+def compose_by_text(git_dir, commit, paths):
+    """The YAML files among PATHS that are compose files by their text (a top-level
+    `services:` and an indented `build:` or `image:`), whatever their name: cookiecutter-django's
+    `local.yml` and `production.yml` (round 80), as shiplight's `compose::is_compose_text`."""
+    yaml = [p for p in paths if p.endswith((".yml", ".yaml"))]
+    if not yaml:
+        return set()
+    batch = subprocess.run(["git", "--git-dir", git_dir, "cat-file", "--batch"],
+                           input="".join(f"{commit}:{p}\n" for p in yaml).encode(),
+                           capture_output=True, check=True).stdout
+    found, at = set(), 0
+    for p in yaml:
+        header_end = batch.index(b"\n", at)
+        header = batch[at:header_end].split()
+        if header[-1] == b"missing":
+            at = header_end + 1
+            continue
+        size = int(header[2])
+        text = batch[header_end + 1:header_end + 1 + size].decode(errors="replace")
+        at = header_end + 1 + size + 1
+        if size <= 1 << 20 and COMPOSE_SERVICES.search(text) and COMPOSE_SERVICE.search(text):
+            found.add(p)
+    return found
+
+
 def lay(git_dir, commit, dest):
     """Lay a repository's build-relevant files whole at their paths under DEST, the other
     names of each Dockerfile's folder as empty files (what suggest's context checks look at),
@@ -132,8 +161,9 @@ def lay(git_dir, commit, dest):
     for n in names:
         by_dir[os.path.dirname(n)].append(os.path.basename(n))
     os.makedirs(os.path.join(dest, ".git"), exist_ok=True)
+    composed = compose_by_text(git_dir, commit, [n for n in blobs if not build_relevant(n)])
     for n in blobs:
-        if not build_relevant(n):
+        if not build_relevant(n) and n not in composed:
             continue
         os.makedirs(os.path.join(dest, os.path.dirname(n)), exist_ok=True)
         blob = subprocess.run(["git", "--git-dir", git_dir, "show", f"{commit}:{n}"], capture_output=True).stdout

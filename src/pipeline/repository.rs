@@ -138,6 +138,17 @@ pub fn sources(root: &Path, stated: Vec<BuildPath>) -> Sources {
             }
             continue;
         }
+        // a compose file the project named (`local.yml`, `production.yml`) is known by its text
+        if !wanted && !is_vendored(&rel) && (name.ends_with(".yml") || name.ends_with(".yaml")) {
+            if entry.metadata().is_ok_and(|m| m.len() <= MAX_FILE) {
+                if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                    if repository::compose::is_compose_text(&text) {
+                        s.files.push(File { path: rel, text });
+                    }
+                }
+            }
+            continue;
+        }
         if !wanted {
             continue;
         }

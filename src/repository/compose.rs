@@ -27,6 +27,32 @@ pub fn is_compose_name(name: &str) -> bool {
         && (lower.starts_with("docker-compose") || lower.starts_with("compose.") || lower.starts_with("compose-"))
 }
 
+/// Whether a YAML file's text is a compose file whatever its name: a top-level `services:`
+/// and an indented `build:` or `image:`. Projects name theirs (cookiecutter-django's
+/// `local.yml` and `production.yml`, run with `docker compose -f`; IntelOwl's
+/// `docker/default.yml`); [`read`] keeps the services that build or run an image.
+pub fn is_compose_text(text: &str) -> bool {
+    let mut services = false;
+    let mut service = false;
+    for line in text.lines() {
+        services |= line.trim_end() == "services:";
+        let key = line.trim_start();
+        service |= line.starts_with([' ', '\t']) && (key.starts_with("build:") || key.starts_with("image:"));
+    }
+    services && service
+}
+
+/// A compose file: by its name, or a YAML file by its text that no other reader of the
+/// repository claims (a workflow, another CI system's pipeline).
+fn is_compose(file: &super::File) -> bool {
+    let name = base_name(&file.path);
+    is_compose_name(name)
+        || ((name.ends_with(".yml") || name.ends_with(".yaml"))
+            && !super::workflows::is_workflow_path(&file.path)
+            && !super::pipelines::is_pipeline_path(&file.path)
+            && is_compose_text(&file.text))
+}
+
 /// The base file names compose looks for, in its order of preference.
 pub const BASE_NAMES: [&str; 4] = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
 
@@ -45,7 +71,10 @@ struct Build {
 /// Read every compose file of the sources into build paths.
 pub fn read(sources: &Sources, model: &mut Model) {
     let dev_composes = super::devcontainer::compose_files(sources);
-    for file in sources.files.iter().filter(|f| is_compose_name(base_name(&f.path))) {
+    let shipped_before = model.paths.len();
+    // (file, line, service, image) of the services that run an image without building it
+    let mut runs: Vec<(String, usize, String, String)> = Vec::new();
+    for file in sources.files.iter().filter(|f| is_compose(f)) {
         let Some(doc) = super::document(file, tree::yaml, "valid YAML", "its services are not read", model) else {
             continue;
         };
@@ -58,8 +87,18 @@ pub fn read(sources: &Sources, model: &mut Model) {
         // in `.devcontainer/`)
         let dev_container =
             file.path.split('/').any(|part| part == ".devcontainer") || dev_composes.contains(&file.path);
-        let dev = names_development(base_name(&file.path)) || dev_container;
+        // (or one in a folder so named: galaxy_ng's `dev/compose/standalone.yaml`)
+        let dev = names_development(base_name(&file.path))
+            || file.path.split('/').rev().skip(1).any(names_development)
+            || dev_container;
         for (name, service) in doc.get("services").map(Node::entries).unwrap_or_default() {
+            // a service that runs an image it does not build, in a compose file for running
+            // the stack (not for tests or development)
+            if let (None, Some(image)) = (service.get("build"), service.str_at("image")) {
+                if !tests && !dev && base.iter().all(|(n, _)| n != name) {
+                    runs.push((file.path.clone(), service.line, name.clone(), image.to_owned()));
+                }
+            }
             let build = match service.get("build") {
                 Some(b) => resolve(b, &dir, &file.path, name, &mut model.notes),
                 // a variant file's service takes its base file's build, unless it runs a
@@ -136,6 +175,57 @@ pub fn read(sources: &Sources, model: &mut Model) {
             model.paths.push(path);
         }
     }
+    published(model, shipped_before, &runs);
+}
+
+/// A build for tests whose image a compose file for running the stack pulls by name
+/// (IntelOwl's `docker/ci.override.yml` builds `intelowlproject/intelowl:ci`;
+/// `docker/default.yml` runs `intelowlproject/intelowl:${VERSION}`): CI tests the image the
+/// project publishes, so the Dockerfile ships. Not when a path read before (a workflow's push)
+/// already ships an image of that name, built by its own Dockerfile; nor for a development
+/// build, which tags its environment with the product's name (photoprism's root Dockerfile,
+/// `photoprism/photoprism:develop`, while its release images come from other Dockerfiles).
+fn published(model: &mut Model, from: usize, runs: &[(String, usize, String, String)]) {
+    let repository = |image: &str| {
+        let no_digest = image.split('@').next().unwrap_or(image);
+        match no_digest.rsplit_once(':') {
+            Some((r, tag)) if !tag.contains('/') => r.to_ascii_lowercase(),
+            _ => no_digest.to_ascii_lowercase(),
+        }
+    };
+    let shipped: Vec<String> = model
+        .paths
+        .iter()
+        .filter(|p| p.role == Role::Ships)
+        .flat_map(|p| p.images.iter().map(|i| repository(i)))
+        .collect();
+    let mut found = Vec::new();
+    for path in model.paths[from..].iter().filter(|p| p.role == Role::CiOnly) {
+        for image in &path.images {
+            let repo = repository(image);
+            // (a name with a namespace: a local `db:custom` run elsewhere as Docker Hub's
+            // `db:14` is not the project's image)
+            if repo.contains('$') || !repo.contains('/') || shipped.contains(&repo) {
+                continue;
+            }
+            if let Some((file, line, service, ran)) = runs.iter().find(|r| repository(&r.3) == repo) {
+                let mut ships = path.clone();
+                ships.role = Role::Ships;
+                ships.mounts.clear();
+                ships.evidence = Evidence {
+                    source: super::Source::Compose,
+                    file: file.clone(),
+                    line: *line,
+                    says: format!(
+                        "service `{service}` runs `{ran}`, the image `{}` builds as `{image}`: a published image",
+                        path.evidence.file
+                    ),
+                };
+                found.push(ships);
+            }
+        }
+    }
+    model.paths.extend(found);
 }
 
 /// A service's build, as `docker compose build` makes it: the service, its Dockerfile,
@@ -183,14 +273,16 @@ fn base_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-/// A compose file named for tests or CI: a word of its name (between `.`, `-`, `_`) is
-/// `test`, `tests`, `ci` or `e2e`.
-/// `docker-compose.dev.yml`, `compose-development.yaml`, `docker-compose.local.yml`: the
-/// stack a developer runs on their machine.
+/// `docker-compose.dev.yml`, `compose-development.yaml`, `docker-compose.local.yml`,
+/// huginn's `develop.yml`: the stack a developer runs on their machine.
 fn names_development(name: &str) -> bool {
-    name.to_ascii_lowercase().split(['.', '-', '_']).any(|w| matches!(w, "dev" | "devel" | "development" | "local"))
+    name.to_ascii_lowercase()
+        .split(['.', '-', '_'])
+        .any(|w| matches!(w, "dev" | "devel" | "develop" | "development" | "local"))
 }
 
+/// A compose file named for tests or CI: a word of its name (between `.`, `-`, `_`) is
+/// `test`, `tests`, `ci` or `e2e`.
 fn names_tests(name: &str) -> bool {
     name.to_ascii_lowercase().split(['.', '-', '_']).any(|w| matches!(w, "test" | "tests" | "ci" | "e2e"))
 }
@@ -460,7 +552,7 @@ mod tests {
             assert!(m.paths[0].evidence.says.contains("of the compose file a dev container runs on"));
         }
         // the same compose file no dev container names, elsewhere: it ships
-        let m = model(&[("dev/compose.yaml", compose)]);
+        let m = model(&[("deploy/compose.yaml", compose)]);
         assert!(m.paths.iter().all(|p| p.role == Role::Ships));
     }
 
@@ -497,6 +589,62 @@ mod tests {
         assert!(m.paths[0].evidence.says.contains("from a test folder (`testing/`)"), "{:?}", m.paths[0].evidence);
         assert!(is_compose_name("docker-compose.prod.yml") && is_compose_name("compose.yaml"));
         assert!(!is_compose_name("composer.json") && !is_compose_name("docker-compose.md"));
+    }
+
+    /// cookiecutter-django's compose files, named by the project and run with `docker compose
+    /// -f` (ParisTxGroup/ICDOT, held out in round 80): `production.yml` ships its Django image,
+    /// `local.yml` is the developer's stack; a GitLab pipeline's top-level `services:` list and
+    /// a YAML file without services are not compose files
+    #[test]
+    fn compose_files_are_known_by_their_text() {
+        let production = "services:\n  django:\n    build:\n      context: .\n      dockerfile: ./compose/production/django/Dockerfile\n    image: icdot_production_django\n";
+        let local =
+            "services:\n  django:\n    build:\n      context: .\n      dockerfile: ./compose/local/django/Dockerfile\n";
+        let m = model(&[("production.yml", production), ("local.yml", local), ("dev/compose/standalone.yaml", local)]);
+        let roles: Vec<(&str, &str, Role)> =
+            m.paths.iter().map(|p| (p.evidence.file.as_str(), p.dockerfile.as_str(), p.role)).collect();
+        assert_eq!(
+            roles,
+            [
+                ("production.yml", "compose/production/django/Dockerfile", Role::Ships),
+                ("local.yml", "compose/local/django/Dockerfile", Role::Development),
+                ("dev/compose/standalone.yaml", "dev/compose/compose/local/django/Dockerfile", Role::Development),
+            ]
+        );
+        assert!(is_compose_text(production));
+        let gitlab = "services:\n  - docker:dind\nbuild:\n  script: docker build .\n";
+        assert!(!is_compose_text(gitlab));
+        assert!(
+            !is_compose_text("build:\n  context: .\n") && is_compose_text("services:\n  db:\n    image: postgres\n")
+        );
+        let m = model(&[(".gitlab-ci.yml", "services:\n  - docker:dind\njob:\n  build: x\n")]);
+        assert!(m.paths.is_empty(), "{:?}", m.paths);
+    }
+
+    /// IntelOwl: the image a compose file for tests builds and tags is the one the stack's own
+    /// compose file pulls by name, so it is published; an image of no namespace is not taken
+    /// for the project's, nor one a workflow already pushes from another Dockerfile
+    #[test]
+    fn an_image_the_stack_pulls_is_published() {
+        let ci = "services:\n  uwsgi:\n    build:\n      context: ..\n      dockerfile: docker/Dockerfile\n    image: intelowlproject/intelowl:ci\n  db:\n    build: ../db\n    image: postgres:ci\n";
+        let default = "services:\n  uwsgi:\n    image: intelowlproject/intelowl:${VERSION}\n  postgres:\n    image: postgres:16\n";
+        let m = model(&[("docker/ci.override.yml", ci), ("docker/default.yml", default)]);
+        let roles: Vec<(&str, Role)> = m.paths.iter().map(|p| (p.dockerfile.as_str(), p.role)).collect();
+        assert_eq!(
+            roles,
+            [("docker/Dockerfile", Role::CiOnly), ("db/Dockerfile", Role::CiOnly), ("docker/Dockerfile", Role::Ships)]
+        );
+        let says = m.paths[2].evidence.to_string();
+        assert!(says.contains("service `uwsgi` runs `intelowlproject/intelowl:${VERSION}`"), "{says}");
+        assert_eq!(m.paths[2].evidence.file, "docker/default.yml");
+        // the same stack pulled by a compose file for development is not a publication
+        let m = model(&[("docker/ci.override.yml", ci), ("docker/dev.yml", default)]);
+        assert!(m.paths.iter().all(|p| p.role == Role::CiOnly), "{:?}", m.paths);
+        // nor is a development environment tagged with the product's name (photoprism)
+        let dev = "services:\n  photoprism:\n    build: .\n    image: photoprism/photoprism:develop\n    volumes:\n      - .:/go/src/github.com/photoprism/photoprism\n";
+        let stack = "services:\n  photoprism:\n    image: photoprism/photoprism:latest\n";
+        let m = model(&[("compose.yaml", dev), ("setup/docker/portainer/stack.yml", stack)]);
+        assert!(m.paths.iter().all(|p| p.role == Role::Development), "{:?}", m.paths);
     }
 
     #[test]
