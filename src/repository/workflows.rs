@@ -86,6 +86,9 @@ fn expand_lossy(text: &str, scope: &Scope) -> String {
 }
 
 fn lookup(expr: &str, scope: &Scope) -> Option<String> {
+    if expr.contains("&&") {
+        return choice(expr, scope);
+    }
     if let Some(k) = expr.strip_prefix("matrix.") {
         return scope.matrix.get(k).cloned();
     }
@@ -98,6 +101,42 @@ fn lookup(expr: &str, scope: &Scope) -> Option<String> {
     match expr {
         "github.workspace" => Some(".".into()),
         _ => None,
+    }
+}
+
+/// GitHub's conditional idiom, `COND && 'a' || 'b'`, when COND can be decided here: a value
+/// (`matrix.x`), its comparison with a literal (`==`, `!=`), or `contains`, `startsWith`,
+/// `endsWith` of it and a literal, compared without case as GitHub does. huginn picks each matrix image's Dockerfile so:
+/// `docker/${{ contains(matrix.docker_image, 'single-process') && 'single-process' || 'multi-process' }}/Dockerfile`.
+fn choice(expr: &str, scope: &Scope) -> Option<String> {
+    let (cond, rest) = expr.split_once("&&")?;
+    let (yes, no) = rest.split_once("||")?;
+    let literal = |t: &str| {
+        let t = t.trim();
+        t.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')).filter(|v| !v.contains('\'')).map(str::to_owned)
+    };
+    let operand = |t: &str| literal(t).or_else(|| lookup(t.trim(), scope).filter(|_| !t.contains(['(', '&', '|'])));
+    let cond = cond.trim();
+    let truth = if let Some((f, args)) = cond.strip_suffix(')').and_then(|c| c.split_once('(')) {
+        let (a, b) = args.split_once(',')?;
+        let (a, b) = (operand(a)?, operand(b)?);
+        match f.trim() {
+            "contains" => a.to_lowercase().contains(&b.to_lowercase()),
+            "startsWith" => a.to_lowercase().starts_with(&b.to_lowercase()),
+            "endsWith" => a.to_lowercase().ends_with(&b.to_lowercase()),
+            _ => return None,
+        }
+    } else if let Some((a, b)) = cond.split_once("==") {
+        operand(a)?.eq_ignore_ascii_case(&operand(b)?)
+    } else if let Some((a, b)) = cond.split_once("!=") {
+        !operand(a)?.eq_ignore_ascii_case(&operand(b)?)
+    } else {
+        !operand(cond)?.is_empty()
+    };
+    if truth {
+        literal(yes)
+    } else {
+        literal(no)
     }
 }
 
@@ -350,6 +389,9 @@ fn read_steps(
                 (who, Some("build-push-action")) => build_push(sources, model, here, step, with, &s, who, job),
                 (who, Some(_)) if own_build_push => build_push(sources, model, here, step, with, &s, who, job),
                 (who, Some("bake-action")) => bake_action(bake, model, here, step, with, &s, who),
+                (who, _) if PUBLISHERS.iter().any(|p| p.action == who) => {
+                    publish(sources, model, here, step, with, &s, who)
+                }
                 (local, _) if local.starts_with("./") => composite(sources, bake, model, here, step, uses, &s, depth),
                 // a retry action runs its `command` input as a shell step would
                 // (`nick-fields/retry`, `Wandalen/wretry.action`: Mailu bakes its images so)
@@ -850,6 +892,100 @@ fn build_push(
     let context = in_checkout(&context, scope);
     let name = tags.first().map(|t| image_name(t));
     push_path(sources, model, here, step.line, who, ".", &context, file.as_deref(), target, &fate, name);
+}
+
+/// An action of someone else's that builds a Dockerfile and pushes the image, by the names
+/// of its inputs; each pushes unless its `no_push` input says not to.
+struct Publisher {
+    action: &'static str,
+    /// The folder the other inputs are relative to.
+    workdir: Option<&'static str>,
+    context: &'static str,
+    dockerfile: &'static str,
+    target: Option<&'static str>,
+    /// The input that turns the push off, and the value that does (`no_push: true`,
+    /// `pushImage: false`).
+    no_push: (&'static str, &'static str),
+    image: &'static str,
+}
+
+/// The publishing actions read (cusdis pushes with elgohr's, held out in round 79).
+const PUBLISHERS: [Publisher; 3] = [
+    Publisher {
+        action: "elgohr/publish-docker-github-action",
+        workdir: Some("workdir"),
+        context: "context",
+        dockerfile: "dockerfile",
+        target: None,
+        no_push: ("no_push", "true"),
+        image: "name",
+    },
+    Publisher {
+        action: "jerray/publish-docker-action",
+        workdir: None,
+        context: "path",
+        dockerfile: "file",
+        target: Some("target"),
+        no_push: ("no_push", "true"),
+        image: "repository",
+    },
+    Publisher {
+        action: "mr-smithers-excellent/docker-build-push",
+        workdir: None,
+        context: "directory",
+        dockerfile: "dockerfile",
+        target: Some("target"),
+        no_push: ("pushImage", "false"),
+        image: "image",
+    },
+];
+
+/// A [`Publisher`]'s step: the Dockerfile it builds ships, unless told not to push.
+fn publish(
+    sources: &Sources,
+    model: &mut Model,
+    here: &Here,
+    step: &Node,
+    with: Option<&Node>,
+    scope: &Scope,
+    who: &str,
+) {
+    let Some(publisher) = PUBLISHERS.iter().find(|p| p.action == who) else { return };
+    let get = |k: &str| with_value(with, k, scope);
+    let mut inputs = vec![publisher.context, publisher.dockerfile];
+    inputs.extend(publisher.workdir);
+    inputs.extend(publisher.target);
+    for k in inputs {
+        if let Err(e) = get(k) {
+            note(model, here, step.line, format!("{who}: `{k}` is `{e}`, which cannot be resolved here; not followed"));
+            return;
+        }
+    }
+    let value = |k: &str| get(k).ok().flatten().filter(|v| !v.is_empty());
+    // the context and Dockerfile are the workdir's, when there is one
+    let workdir = publisher.workdir.and_then(value).map(|w| in_checkout(&w, scope));
+    let context = action_context(&value(publisher.context).unwrap_or_else(|| ".".into()));
+    let context = if workdir.is_some() { context } else { in_checkout(&context, scope) };
+    let file = value(publisher.dockerfile);
+    let (off, says) = publisher.no_push;
+    let push = !value(off).is_some_and(|v| v.eq_ignore_ascii_case(says));
+    let images: Vec<String> = value(publisher.image).into_iter().collect();
+    let fate = Fate {
+        push: Some(push),
+        load: false,
+        outputs: Vec::new(),
+        tagged: !images.is_empty(),
+        call: None,
+        images: images.clone(),
+        contexts: Vec::new(),
+        cache_only: false,
+        run_only: false,
+    };
+    let target =
+        publisher.target.and_then(|k| value(k).map(|t| (t, with.and_then(|w| w.get(k)).map_or(step.line, |n| n.line))));
+    let name = images.first().map(|t| image_name(t));
+    let cwd = workdir.as_deref().unwrap_or(".");
+    push_path(sources, model, here, step.line, who, cwd, &context, file.as_deref(), target, &fate, name);
 }
 
 /// The images `tags:` names when an expression it holds cannot be resolved here, kept where
@@ -2337,6 +2473,53 @@ jobs:
             "{}",
             m.paths[0].evidence
         );
+    }
+
+    #[test]
+    fn the_conditional_idiom_is_decided_by_the_matrix() {
+        let scope = Scope {
+            matrix: [("docker_image".to_owned(), "huginn/huginn-single-process".to_owned())].into(),
+            ..Scope::default()
+        };
+        let huginn = "docker/${{ contains(matrix.docker_image, 'single-process') && 'single-process' || 'multi-process' }}/Dockerfile";
+        assert_eq!(expand(huginn, &scope).as_deref(), Ok("docker/single-process/Dockerfile"));
+        let name = "${{ matrix.docker_image == 'huginn/huginn' && 'huginn' || 'huginn-single-process' }}";
+        assert_eq!(expand(name, &scope).as_deref(), Ok("huginn-single-process"));
+        // what cannot be decided here stays unresolved
+        assert!(expand("${{ github.ref == 'refs/heads/main' && 'latest' || 'dev' }}", &scope).is_err());
+        assert!(expand("${{ matrix.nope && 'a' || 'b' }}", &scope).is_err());
+    }
+
+    /// Round 79 (djyde/cusdis): publishing actions of others push the Dockerfile their inputs
+    /// name (elgohr's in a `workdir`), unless an input turns the push off
+    #[test]
+    fn publishing_actions_push_what_they_build() {
+        let wf = r#"on: push
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: elgohr/Publish-Docker-Github-Action@v5
+        with:
+          name: djyde/cusdis
+          workdir: web
+          dockerfile: Dockerfile.prod
+      - uses: mr-smithers-excellent/docker-build-push@v6
+        with:
+          image: o/tool
+          dockerfile: tool/Dockerfile
+          directory: tool
+          pushImage: false
+"#;
+        let m = model(&[(".github/workflows/publish.yml", wf)], &["web/Dockerfile.prod", "tool/Dockerfile"]);
+        assert_eq!(roles(&m), [("web/Dockerfile.prod", None, Role::Ships), ("tool/Dockerfile", None, Role::Ships)]);
+        assert_eq!(m.paths[0].images, ["djyde/cusdis"]);
+        let says = m.paths[0].evidence.to_string();
+        assert!(says.contains("elgohr/publish-docker-github-action pushes it"), "{says}");
+        // not pushed, the image is still built and tagged in the runner's daemon, as `docker
+        // build -t` would be
+        let says = m.paths[1].evidence.to_string();
+        assert!(says.contains("tags it") && !says.contains("pushes"), "{says}");
     }
 
     /// Round 47 (grafana/oncall): an organisation's own build-and-push action, kept in a
