@@ -5,7 +5,8 @@
 //! the RUN removes what it installed again with an auto-remove (the official images'
 //! build-deps idiom): the recommendations go with them, nothing of them ships. Nor when apt
 //! was told so before: `APT::Install-Recommends "false"` written to a file under `/etc/apt`
-//! earlier in the RUN or in an earlier RUN of the stage's lineage. Nor when the flag would
+//! earlier in the RUN or in an earlier RUN of the stage's lineage. An install `xargs` runs
+//! (`xargs -a packages.txt apt-get install -y`) is one. Nor when the flag would
 //! change nothing: every package the install names brings no recommended package, neither
 //! itself nor its dependencies beyond what every image has (`apt-get install -y locales`,
 //! `libyaml-dev`; read from Debian bookworm's archive, so only on a base its name says is
@@ -62,8 +63,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         let debian = debian_base(ctx, stage);
         let states: Vec<_> = ctx.ship_states(stage).map(|(_, s)| s).collect();
         for ((ins, script), state) in ctx.runs(stage).zip(states) {
-            let missing: Vec<_> = script
-                .commands
+            // an install `xargs` runs is an install (`xargs -a packages.txt apt-get install -y`)
+            let commands: Vec<_> =
+                script.commands.iter().map(|c| c.run_by_xargs().unwrap_or_else(|| c.clone())).collect();
+            let missing: Vec<_> = commands
                 .iter()
                 .enumerate()
                 .filter(|(at, c)| {
@@ -132,6 +135,11 @@ mod tests {
         assert_eq!(lines("SL302", &format!("FROM debian:12\nRUN {on} && apt-get install -y curl\n")), vec![2]);
         // purged without auto-remove: the recommendations stay
         assert_eq!(lines("SL302", "FROM debian:12\nRUN apt-get install -y gcc && apt-get purge -y gcc\n"), vec![2]);
+        // an install xargs runs, its package list from a file (ICDOT, held out in round 80)
+        let xargs = "FROM debian:12\nRUN apt-get update && xargs -a packages.txt apt-get install -y\n";
+        assert_eq!(lines("SL302", xargs), vec![2]);
+        let fixed = crate::lint::fix::fix_text(xargs, "Dockerfile", &Default::default()).text;
+        assert!(fixed.contains("xargs -a packages.txt apt-get install --no-install-recommends -y"), "{fixed}");
         // only part removed: the rest and its recommendations ship
         assert_eq!(
             lines("SL302", "FROM debian:12\nRUN apt-get install -y gcc curl && apt-get purge -y --auto-remove gcc\n"),
