@@ -537,6 +537,8 @@ struct JobUse {
     sent: Vec<String>,
     /// It runs `docker compose push`, which pushes every service with an `image:`.
     compose_push: bool,
+    /// The images it removes by name (`docker image rm --force ralph-deb:latest`, `docker rmi`).
+    removed: Vec<String>,
     /// It sets buildx up with a builder of its own (`docker/setup-buildx-action`, whose
     /// default driver is `docker-container`): a build that neither pushes, loads nor writes
     /// an output leaves its result in that builder's cache only.
@@ -619,6 +621,10 @@ impl JobUse {
                 }
                 "buildx" | "manifest" => self.sends = true,
                 "run" | "create" => self.ran.extend(w[2..].iter().cloned()),
+                "rmi" => self.removed.extend(w[2..].iter().filter(|a| !a.starts_with('-')).cloned()),
+                "image" if w.get(2).is_some_and(|s| s == "rm") => {
+                    self.removed.extend(w[3..].iter().filter(|a| !a.starts_with('-')).cloned());
+                }
                 _ => {}
             }
         }
@@ -648,14 +654,17 @@ impl JobUse {
         action == "actions/upload-artifact" || !SENDS.iter().any(|w| action.contains(w))
     }
 
-    /// Whether every name of `tags` is run in the job and nothing sends an image away.
+    /// Whether every name of `tags` is run in the job, and nothing sends an image away, or
+    /// each is removed after and sent nowhere: a tool built to be run once (allegro/ralph's
+    /// `ralph-deb`, which makes the `.deb` in a job that pushes another image; round 79).
     fn only_runs(&self, tags: &[String]) -> bool {
-        !self.sends
-            && !tags.is_empty()
-            && tags.iter().all(|t| {
-                let bare = t.strip_suffix(":latest").unwrap_or(t);
-                self.ran.iter().any(|r| r == t || r == bare || r.strip_suffix(":latest") == Some(bare))
-            })
+        let named = |list: &[String], t: &str| {
+            let bare = t.strip_suffix(":latest").unwrap_or(t);
+            list.iter().any(|r| r == t || r == bare || r.strip_suffix(":latest") == Some(bare))
+        };
+        !tags.is_empty()
+            && tags.iter().all(|t| named(&self.ran, t))
+            && (!self.sends || tags.iter().all(|t| named(&self.removed, t) && !named(&self.sent, t)))
     }
 }
 
@@ -2908,6 +2917,27 @@ jobs:
         let to_registry = mk.replace("--load", "--push");
         let m = model(&[(".github/workflows/p.yml", wf), ("Makefile", &to_registry)], &["packaging/debian/Dockerfile"]);
         assert_eq!(roles(&m), [("packaging/debian/Dockerfile", None, Role::Ships)], "{m:?}");
+    }
+
+    /// allegro/ralph (round 79): `make build-package` builds the .deb builder, runs it and
+    /// removes it, in a job that logs in and pushes the app's own image: the builder is a
+    /// tool run once. Pushed by name, or not removed, it is kept.
+    #[test]
+    fn an_image_run_once_and_removed_is_ci_only_where_the_job_pushes_another() {
+        let wf = "on: release\njobs:\n  p:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make build-package\n      - run: |\n          docker login -u u -p p\n          make publish-docker-image\n";
+        let mk = "build-package:\n\tdocker build --force-rm -f docker/Dockerfile-deb -t ralph-deb:latest .\n\tdocker run --rm -v $(shell pwd):/volume ralph-deb:latest build-package\n\tdocker image rm --force ralph-deb:latest\n\npublish-docker-image:\n\tdocker build -f docker/Dockerfile-prod -t allegro/ralph:latest .\n\tdocker push allegro/ralph:latest\n";
+        let files = ["docker/Dockerfile-deb", "docker/Dockerfile-prod"];
+        let deb = |mk: &str| -> Vec<Role> {
+            let m = model(&[(".github/workflows/p.yml", wf), ("Makefile", mk)], &files);
+            m.paths.iter().filter(|p| p.dockerfile == files[0]).map(|p| p.role).collect()
+        };
+        assert_eq!(deb(mk), [Role::CiOnly]);
+        let m = model(&[(".github/workflows/p.yml", wf), ("Makefile", mk)], &files);
+        assert!(m.paths.iter().any(|p| p.dockerfile == files[1] && p.role == Role::Ships), "{m:?}");
+        let not_removed = mk.replace("\tdocker image rm --force ralph-deb:latest\n", "");
+        let pushed = mk.replace("\tdocker image rm", "\tdocker push ralph-deb:latest\n\tdocker image rm");
+        assert_eq!(deb(&not_removed), [Role::Ships]);
+        assert_eq!(deb(&pushed), [Role::Ships]);
     }
 
     /// camptocamp's odoo images (held out in round 78): the build's Dockerfile is a step
