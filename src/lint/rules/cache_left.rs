@@ -7,7 +7,9 @@
 //! POETRY_CACHE_DIR), uv without `--no-cache` or UV_NO_CACHE (~/.cache/uv or UV_CACHE_DIR),
 //! and Playwright's `install --with-deps` (it runs apt itself and leaves the lists; so does
 //! `install-deps`). A `RUN --mount=type=cache` on the cache's folder (or a folder above it),
-//! `PIP_NO_CACHE_DIR` set by ENV (any value: pip reads `off` and `0` as "no cache" too), or
+//! `PIP_NO_CACHE_DIR` set by ENV (any value: pip reads `off` and `0` as "no cache" too), a
+//! `pip.conf` an earlier RUN (or a script of the build context it runs) writes with
+//! `no-cache-dir` (any value, `false` too), or
 //! `pip cache purge` in the same RUN, counts as clean (`npm cache clear` and `npm cache rm`
 //! are npm's names for `npm cache clean`). So does an ENV the repository's own image sets,
 //! when the stage is built FROM it (alerta's examples on `alerta/alerta-web`), and a script
@@ -204,6 +206,42 @@ fn runs_unprivileged(ctx: &Ctx, stage: &crate::dockerfile::Stage, line: usize) -
     user.is_some_and(|u| !matches!(u.split(':').next().unwrap_or(""), "root" | "0" | ""))
 }
 
+/// Whether a text writes pip's configuration with `no-cache-dir` set: a `pip.conf` (or
+/// `pip.ini`) it writes holding the option, or `pip config set global.no-cache-dir`. Any
+/// value turns the cache off, `false` too, as pip documents for its negative options
+/// (camptocamp's `setup-pip.sh` writes `no-cache-dir = false` to `/etc/pip.conf`; round 78).
+fn configures_no_pip_cache(text: &str) -> bool {
+    // (lines written with `printf`/`echo -e` escapes count as lines)
+    let lower = text.to_ascii_lowercase().replace("\\n", "\n");
+    let option = lower.lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with("no-cache-dir") && l["no-cache-dir".len()..].trim_start().starts_with('=')
+    });
+    (option && (lower.contains("pip.conf") || lower.contains("pip.ini")))
+        || lower.contains("config set global.no-cache-dir")
+}
+
+/// Whether a RUN of the stage's lineage up to `upto` (the RUN itself included: a set-up
+/// script it runs first), or a script of the build context one runs, configures pip without
+/// a cache ([`configures_no_pip_cache`]).
+fn pip_config_off(ctx: &Ctx, stage: &crate::dockerfile::Stage, upto: &Instruction) -> bool {
+    for si in ctx.graph.lineage(stage.index) {
+        for (ins, script) in ctx.runs(&ctx.df.stages[si]) {
+            let scripts = super::support::context_scripts(ctx, script);
+            let texts = scripts.iter().filter_map(|s| ctx.config.run_scripts.iter().find(|(p, _)| p == s.path));
+            if configures_no_pip_cache(&ctx.df.text[ins.span.clone()])
+                || texts.into_iter().any(|(_, t)| configures_no_pip_cache(t))
+            {
+                return true;
+            }
+            if std::ptr::eq(ins, upto) {
+                return false;
+            }
+        }
+    }
+    false
+}
+
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in ctx.shipped() {
         // pip disables its cache for any value of PIP_NO_CACHE_DIR, "off" and "0" too (for
@@ -259,7 +297,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             if system_caches && (runs_playwright_deps(script) || runs_apt_setup_script(script)) {
                 seen.push("apt");
             }
-            if let Some(fix) = run_pip_cache_left(ctx, stage, ins, script, (&home, pip_env_off), in_heredoc) {
+            let pip_off = pip_env_off || pip_config_off(ctx, stage, ins);
+            if let Some(fix) = run_pip_cache_left(ctx, stage, ins, script, (&home, pip_off), in_heredoc) {
                 push(
                     Some("DL3042"),
                     "the pip cache (~/.cache/pip)",
@@ -687,7 +726,7 @@ fn removes_asked_cache(script: &Script, tool: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint::rules::testing::{lines, messages};
+    use crate::lint::rules::testing::{lines, messages, with_config};
 
     /// Global options before the subcommand count: `pip --no-cache-dir install`, `python3
     /// -m pip --no-cache-dir install`; a moved cache is cleared where it was moved.
@@ -941,6 +980,30 @@ mod tests {
             let found = crate::lint::lint_text(text, "D", &cfg);
             assert_eq!(found.iter().filter(|f| f.code == "SL106").count(), 1, "{text}");
         }
+    }
+
+    /// camptocamp's odoo images (round 78): a set-up script of the build context writes
+    /// `no-cache-dir = false` to `/etc/pip.conf`, which pip reads as no cache, before the
+    /// RUNs that pip install; a pip.conf without the option, or none, leaves the cache
+    #[test]
+    fn a_pip_configuration_without_a_cache_is_read() {
+        let setup =
+            "#!/bin/bash\npython -m ensurepip\ncat << EOF > /etc/pip.conf\n[global]\nno-cache-dir = false\nEOF\n";
+        let text = "FROM python:3.12\nCOPY install /install\nRUN /install/setup-pip.sh && pip install flask\nRUN pip install gunicorn\n";
+        let with = |script: &str| {
+            let config = crate::lint::LintConfig {
+                run_scripts: vec![("/install/setup-pip.sh".to_owned(), script.to_owned())],
+                ..Default::default()
+            };
+            with_config("SL106", text, &config).into_iter().map(|(l, _)| l).collect::<Vec<_>>()
+        };
+        assert!(with(setup).is_empty());
+        assert_eq!(with(&setup.replace("no-cache-dir = false\n", "timeout = 60\n")), vec![3, 4]);
+        // written in the Dockerfile, or set with pip's own command
+        let inline = "FROM python:3.12\nRUN printf '[global]\\nno-cache-dir = false\\n' > /etc/pip.conf\nRUN pip install flask\n";
+        assert!(lines("SL106", inline).is_empty(), "{inline}");
+        let set = "FROM python:3.12\nRUN pip config set global.no-cache-dir false\nRUN pip install flask\n";
+        assert!(lines("SL106", set).is_empty());
     }
 
     #[test]
