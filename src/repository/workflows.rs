@@ -828,6 +828,24 @@ fn push_path(
     });
 }
 
+/// Whether one of an action step's inputs `keys` holds an expression that cannot be resolved
+/// here, which is then said in a note: the step is not followed.
+fn unresolvable(
+    model: &mut Model,
+    here: &Here,
+    step: &Node,
+    who: &str,
+    with: Option<&Node>,
+    scope: &Scope,
+    keys: &[&str],
+) -> bool {
+    let Some((k, e)) = keys.iter().find_map(|k| with_value(with, k, scope).err().map(|e| (k, e))) else {
+        return false;
+    };
+    note(model, here, step.line, format!("{who}: `{k}` is `{e}`, which cannot be resolved here; not followed"));
+    true
+}
+
 /// A `build-push-action` step; `who` is the action as written (`docker/build-push-action`).
 #[allow(clippy::too_many_arguments)]
 fn build_push(
@@ -853,14 +871,11 @@ fn build_push(
     // `repository` and `tags`, and pushes unless told `push: false` (SickChill's workflow)
     let v1 =
         step.str_at("uses").is_some_and(|u| u.starts_with("docker/") && (u.ends_with("@v1") || u.contains("@v1.")));
-    let (context, file, target) =
-        if v1 { (get("path"), get("dockerfile"), get("target")) } else { (get("context"), get("file"), get("target")) };
-    for (k, v) in [("context", &context), ("file", &file), ("target", &target)] {
-        if let Err(e) = v {
-            note(model, here, step.line, format!("{who}: `{k}` is `{e}`, which cannot be resolved here; not followed"));
-            return;
-        }
+    let keys = if v1 { ["path", "dockerfile", "target"] } else { ["context", "file", "target"] };
+    if unresolvable(model, here, step, who, with, scope, &keys) {
+        return;
     }
+    let (context, file, target) = (get(keys[0]), get(keys[1]), get(keys[2]));
     let context = action_context(&context.unwrap_or_default().unwrap_or_else(|| ".".into()));
     let mut tags = get("tags").ok().flatten().map(|t| list(&t, true)).unwrap_or_default();
     let mut push = maybe_true(&get("push"));
@@ -964,11 +979,8 @@ fn publish(
     let mut inputs = vec![publisher.context, publisher.dockerfile];
     inputs.extend(publisher.workdir);
     inputs.extend(publisher.target);
-    for k in inputs {
-        if let Err(e) = get(k) {
-            note(model, here, step.line, format!("{who}: `{k}` is `{e}`, which cannot be resolved here; not followed"));
-            return;
-        }
+    if unresolvable(model, here, step, who, with, scope, &inputs) {
+        return;
     }
     let value = |k: &str| get(k).ok().flatten().filter(|v| !v.is_empty());
     // the context and Dockerfile are the workdir's, when there is one
