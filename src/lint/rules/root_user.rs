@@ -173,19 +173,46 @@ fn hardened_runtime(r: &ImageRef) -> bool {
 
 /// Whether a stage brings a tool an entrypoint uses to drop root (`gosu`, `su-exec`), or
 /// writes a service script that drops it with s6's (`s6-setuidgid`, `s6-applyuidgid`, in the
-/// text an `echo` writes to the service's `run` file).
+/// text an `echo` writes to the service's `run` file); in a RUN, or in a script of the build
+/// context a RUN runs (camptocamp's `/install/gosu.sh` downloads gosu; round 78).
 fn installs_step_down<'a>(ctx: &Ctx<'a>, stage: &'a crate::dockerfile::Stage) -> bool {
     let named = |w: &str| matches!(w.trim_end_matches('/').rsplit('/').next(), Some("gosu" | "su-exec"));
     let s6 = |w: &str| w.contains("s6-setuidgid ") || w.contains("s6-applyuidgid ");
-    ctx.runs(stage).any(|(_, script)| script.commands.iter().any(|c| c.words.iter().any(|w| named(w) || s6(w))))
-        || stage.instructions.iter().any(|i| match &i.body {
-            crate::dockerfile::Body::Copy { sources, .. } => sources.iter().any(|s| named(s)),
-            _ => false,
-        })
+    let brings = |script: &crate::dockerfile::shell::Script| {
+        script.commands.iter().any(|c| c.words.iter().any(|w| named(w) || s6(w)))
+    };
+    ctx.runs(stage).any(|(_, script)| {
+        brings(script) || super::support::context_scripts(ctx, script).iter().any(|s| brings(&s.script))
+    }) || stage.instructions.iter().any(|i| match &i.body {
+        crate::dockerfile::Body::Copy { sources, .. } => sources.iter().any(|s| named(s)),
+        _ => false,
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    /// camptocamp's odoo images (round 78): gosu comes from a script of the build context a
+    /// RUN runs, and the entrypoint steps down with it
+    #[test]
+    fn gosu_a_context_script_installs_steps_down() {
+        use crate::lint::rules::testing::with_config;
+        let text = "FROM debian:12\nCOPY install /install\nRUN /install/gosu.sh\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"odoo\"]\n";
+        let with = |script: &str| {
+            let config = crate::lint::LintConfig {
+                run_scripts: vec![("/install/gosu.sh".to_owned(), script.to_owned())],
+                ..Default::default()
+            };
+            with_config("SL107", text, &config).len()
+        };
+        assert_eq!(
+            with(
+                "#!/bin/bash\ncurl -o /usr/local/bin/gosu -SL https://example.org/gosu\nchmod +x /usr/local/bin/gosu\n"
+            ),
+            0
+        );
+        assert_eq!(with("#!/bin/bash\ncurl -o /usr/local/bin/tini -SL https://example.org/tini\n"), 1);
+    }
+
     /// Only an image name an ARG gives is unknown: a registry given by an ARG
     /// (`${registry}/ubuntu:20.04`) still names ubuntu, which runs as root; scratch does too.
     #[test]
