@@ -1,7 +1,9 @@
 //! Compose files as evidence: every service whose `build` resolves to a Dockerfile of the
-//! repository is a build path. Compose files often sit above the Dockerfile (`build:
-//! {context: app, target: builder}`), so each service's context and dockerfile are resolved
-//! against the compose file's folder.
+//! repository is a build path. A compose file is known by its name (`compose.yaml`,
+//! `docker-compose.prod.yml`) or, whatever its name, by its text ([`is_compose_text`]:
+//! cookiecutter-django's `local.yml` and `production.yml`). Compose files often sit above
+//! the Dockerfile (`build: {context: app, target: builder}`), so each service's context and
+//! dockerfile are resolved against the compose file's folder.
 //!
 //! Roles: a service that bind-mounts its whole build context (or a folder holding it), or
 //! syncs it with `develop.watch`, runs the host's sources: **development**. A service that
@@ -9,8 +11,10 @@
 //! WORKDIR and not in one of its VOLUMEs, which the Dockerfile says ([`super::answer`] decides
 //! it, with the parsed file). A compose file named for tests (`docker-compose.test.yml`,
 //! `compose.ci.yaml`) builds what runs the tests: **ci-only**; one named for development
-//! (`docker-compose.dev.yml`, `compose.local.yaml`): **development**. Any other service builds and
-//! runs the image, and `image:` beside `build:` names it for a registry: **ships**.
+//! (`docker-compose.dev.yml`, `compose.local.yaml`), or in a folder so named (`dev/`):
+//! **development**. Any other service builds and runs the image, and `image:` beside `build:`
+//! names it for a registry: **ships**. A test build whose image the stack's own compose file
+//! pulls by name ships too (`published`).
 //!
 //! Variant files (`docker-compose.override.yml`, `compose.dev.yaml`) often add volumes to a
 //! service that the base file of their folder builds: such a service (with no `image:` of
@@ -71,7 +75,7 @@ struct Build {
 /// Read every compose file of the sources into build paths.
 pub fn read(sources: &Sources, model: &mut Model) {
     let dev_composes = super::devcontainer::compose_files(sources);
-    let shipped_before = model.paths.len();
+    let first = model.paths.len();
     // (file, line, service, image) of the services that run an image without building it
     let mut runs: Vec<(String, usize, String, String)> = Vec::new();
     for file in sources.files.iter().filter(|f| is_compose(f)) {
@@ -175,7 +179,7 @@ pub fn read(sources: &Sources, model: &mut Model) {
             model.paths.push(path);
         }
     }
-    published(model, shipped_before, &runs);
+    published(model, first, &runs);
 }
 
 /// A build for tests whose image a compose file for running the stack pulls by name
@@ -623,7 +627,7 @@ mod tests {
 
     /// IntelOwl: the image a compose file for tests builds and tags is the one the stack's own
     /// compose file pulls by name, so it is published; an image of no namespace is not taken
-    /// for the project's, nor one a workflow already pushes from another Dockerfile
+    /// for the project's
     #[test]
     fn an_image_the_stack_pulls_is_published() {
         let ci = "services:\n  uwsgi:\n    build:\n      context: ..\n      dockerfile: docker/Dockerfile\n    image: intelowlproject/intelowl:ci\n  db:\n    build: ../db\n    image: postgres:ci\n";
