@@ -105,9 +105,11 @@ fn lookup(expr: &str, scope: &Scope) -> Option<String> {
 }
 
 /// GitHub's conditional idiom, `COND && 'a' || 'b'`, when COND can be decided here: a value
-/// (`matrix.x`), its comparison with a literal (`==`, `!=`), or `contains`, `startsWith`,
-/// `endsWith` of it and a literal, compared without case as GitHub does. huginn picks each matrix image's Dockerfile so:
-/// `docker/${{ contains(matrix.docker_image, 'single-process') && 'single-process' || 'multi-process' }}/Dockerfile`.
+/// (`matrix.x`; empty, `false` and `0` are false), its comparison with a literal (`==`,
+/// `!=`), or `contains`, `startsWith`, `endsWith` of it and a literal, compared without case
+/// as GitHub does. An empty `'a'` is false, so the idiom gives `'b'`. huginn picks each
+/// matrix image's Dockerfile so: `docker/${{ contains(matrix.docker_image, 'single-process')
+/// && 'single-process' || 'multi-process' }}/Dockerfile`.
 fn choice(expr: &str, scope: &Scope) -> Option<String> {
     let (cond, rest) = expr.split_once("&&")?;
     let (yes, no) = rest.split_once("||")?;
@@ -131,12 +133,11 @@ fn choice(expr: &str, scope: &Scope) -> Option<String> {
     } else if let Some((a, b)) = cond.split_once("!=") {
         !operand(a)?.eq_ignore_ascii_case(&operand(b)?)
     } else {
-        !operand(cond)?.is_empty()
+        !matches!(operand(cond)?.as_str(), "" | "false" | "0")
     };
-    if truth {
-        literal(yes)
-    } else {
-        literal(no)
+    match literal(yes) {
+        Some(a) if truth && !a.is_empty() => Some(a),
+        _ => literal(no),
     }
 }
 
@@ -2509,6 +2510,9 @@ jobs:
         // what cannot be decided here stays unresolved
         assert!(expand("${{ github.ref == 'refs/heads/main' && 'latest' || 'dev' }}", &scope).is_err());
         assert!(expand("${{ matrix.nope && 'a' || 'b' }}", &scope).is_err());
+        let off = Scope { matrix: [("push".to_owned(), "false".to_owned())].into(), ..Scope::default() };
+        assert_eq!(expand("${{ matrix.push && 'a' || 'b' }}", &off).as_deref(), Ok("b"));
+        assert_eq!(expand("${{ matrix.docker_image && '' || 'b' }}", &scope).as_deref(), Ok("b"));
     }
 
     /// Round 79 (djyde/cusdis): publishing actions of others push the Dockerfile their inputs
