@@ -125,6 +125,21 @@ fn sh_of_image(r: &ImageRef) -> Option<Sh> {
     None
 }
 
+/// The WORKDIR an official image sets, where its Dockerfile sets one for every tag
+/// (docker-library's `php` and the PHP applications built on it, `golang`, `tomcat`, `httpd`,
+/// `composer`); `None` for the others, whose WORKDIR is `/` or not known.
+pub fn base_workdir(image: &str) -> Option<&'static str> {
+    let r = ImageRef::parse(image);
+    Some(match r.official_name()? {
+        "php" | "wordpress" | "nextcloud" | "joomla" | "mediawiki" | "matomo" => "/var/www/html",
+        "golang" => "/go",
+        "tomcat" => "/usr/local/tomcat",
+        "httpd" => "/usr/local/apache2",
+        "composer" => "/app",
+        _ => return None,
+    })
+}
+
 impl ImageRef {
     /// Whether the name says a Windows image: Microsoft's Windows bases
     /// (`mcr.microsoft.com/windows/servercore`, `nanoserver`), a tag that names one

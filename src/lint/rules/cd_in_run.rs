@@ -2,13 +2,16 @@
 //! Flags `cd` in RUN (hadolint DL3003) where `WORKDIR` would do the same: a folder that
 //! exists before the RUN, stays after it, and where the rest of the RUN works. Not a
 //! temporary excursion: a folder the same RUN creates (mkdir, git clone, an unpacked
-//! archive, `mktemp -d`) or removes, a folder that exists only inside one of the RUN's
+//! archive, `mktemp -d`) or removes, a subshell after other work (`… && (cd /usr/local/bin
+//! && …)`), a folder that exists only inside one of the RUN's
 //! `--mount` targets (a bind, cache or tmpfs mount), a `cd` inside a branch or loop, `/tmp`, `cd ..`, a
 //! pattern (`cd /opt/oracle/instantclient_*`, which WORKDIR does not expand), a `cd` after
 //! work in the folder the RUN starts in (`pip3 install --user . && cd wger`, `sh
 //! scripts/build.sh`, `make`), or a RUN that changes folder again. A `cd` into the WORKDIR
-//! the RUN already runs in is flagged as one that changes nothing, to drop. WORKDIR cannot express those: it would leave the folder in a layer, or move every
-//! later instruction there. Unlike hadolint, which flags every `cd`.
+//! the RUN already runs in (one the file sets, or the one an official base sets: `php`'s
+//! `/var/www/html`) is flagged as one that changes nothing, to drop. WORKDIR cannot express
+//! the others: it would leave the folder in a layer, or move every later instruction there.
+//! Unlike hadolint, which flags every `cd`.
 //!
 //! ## Why it matters
 //! `cd` lasts only for that RUN, so later instructions run somewhere else than the reader
@@ -27,12 +30,17 @@ use crate::lint::{Ctx, Hit};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     for stage in &ctx.df.stages {
-        // the WORKDIR each RUN runs in: the lineage's WORKDIRs, in order
-        let mut workdir = "/".to_owned();
+        // the WORKDIR each RUN runs in: the base image's (`php` sets `/var/www/html`), then the
+        // lineage's WORKDIRs, in order
+        let base = ctx.graph.root_image(stage.index).and_then(crate::dockerfile::os::base_workdir);
+        let mut workdir = base.unwrap_or("/").to_owned();
+        // (whether a WORKDIR of the file's set it, or the base's is still the one)
+        let mut set = false;
         for &a in ctx.graph.ancestors(stage.index).iter().rev() {
             for w in ctx.df.stages[a].of_kind(crate::dockerfile::Kind::Workdir) {
                 if let Some(p) = w.words().first() {
                     workdir = crate::dockerfile::resolve_path(&workdir, p);
+                    set = true;
                 }
             }
         }
@@ -41,12 +49,17 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             if ins.kind == crate::dockerfile::Kind::Workdir {
                 if let Some(p) = ins.words().first() {
                     workdir = crate::dockerfile::resolve_path(&workdir, p);
+                    set = true;
                 }
             }
-            workdirs.push((ins.line, workdir.clone()));
+            workdirs.push((ins.line, workdir.clone(), set));
         }
         for (ins, script) in ctx.runs(stage) {
-            let wd = workdirs.iter().find(|(l, _)| *l == ins.line).map(|(_, w)| w.as_str()).unwrap_or("/");
+            let (wd, set) = workdirs
+                .iter()
+                .find(|(l, _, _)| *l == ins.line)
+                .map(|(_, w, set)| (w.as_str(), *set))
+                .unwrap_or(("/", true));
             let cds: Vec<(usize, &SimpleCommand)> =
                 script.commands.iter().enumerate().filter(|(_, c)| c.program() == "cd").collect();
             let Some(&(at, cd)) = cds.first() else { continue };
@@ -66,15 +79,27 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     Hit::on(
                         ins,
                         stage,
-                        format!("`cd {dir}` changes nothing: this RUN already runs in the WORKDIR `{wd}`"),
+                        format!(
+                            "`cd {dir}` changes nothing: this RUN already runs in the WORKDIR `{wd}`{}",
+                            match (set, ctx.graph.root_image(stage.index)) {
+                                (false, Some(image)) => format!(", which `{image}` sets"),
+                                _ => String::new(),
+                            }
+                        ),
                     )
                     .fix("drop the `cd`".to_owned())
                     .alias("DL3003"),
                 );
                 continue;
             }
+            // a `cd` opening a subshell after other work (round 26's glpi: `… && (cd
+            // /usr/local/bin/ && curl … | bash) && …`) goes back where it was at the `)`
+            let text = ins.script().unwrap_or_default();
+            let mid_subshell = at > 0
+                && cd.spans.first().and_then(|r| text.get(..r.start)).is_some_and(|t| t.trim_end().ends_with('('));
             if cds.len() == 1
                 && !substituted
+                && !mid_subshell
                 && !excursion(script, at, dir, wd)
                 && !in_mount(ins, dir, wd)
                 && !leaves_mount
@@ -215,6 +240,33 @@ mod tests {
         assert_eq!(lines("SL310", "FROM ruby:3\nWORKDIR /app\nRUN cd /srv && bundle exec rake x\n"), vec![3]);
         // no WORKDIR of the file's: the base image's may be another folder
         assert_eq!(lines("SL310", "FROM ruby:3\nRUN cd / && ls\n"), vec![2]);
+    }
+
+    /// Round 81 (martin-helmich/docker-typo3, held out): `cd /var/www/html` on a `php` base,
+    /// whose images all set that WORKDIR, changes nothing; the fix is to drop it, not to write
+    /// the WORKDIR the base already has
+    #[test]
+    fn cd_into_the_workdir_an_official_base_sets_is_said_to_change_nothing() {
+        use crate::lint::rules::testing::{lines, messages};
+        let m = messages("SL310", "FROM php:8.2-apache\nRUN cd /var/www/html && tar -xzf /tmp/app.tar.gz\n");
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(
+            m[0].1.contains("`cd /var/www/html` changes nothing: this RUN already runs in the WORKDIR `/var/www/html`, which `php:8.2-apache` sets"),
+            "{m:?}"
+        );
+        // another folder is one a WORKDIR would stand for, and a WORKDIR of the file's decides
+        let m = messages("SL310", "FROM php:8.2-apache\nRUN cd /srv && tar -xzf /tmp/app.tar.gz\n");
+        assert!(m[0].1.contains("`cd /srv` lasts only for this RUN"), "{m:?}");
+        let m = messages("SL310", "FROM php:8.2-apache\nWORKDIR /app\nRUN cd /app && composer install\n");
+        assert!(m[0].1.ends_with("the WORKDIR `/app`"), "{m:?}");
+        // a subshell after other work is an excursion of its own (round 26's glpi, on `php`)
+        let glpi = "FROM php:apache\nRUN apt update && docker-php-ext-install exif && (cd /usr/local/bin/ && curl -sL https://example.org/i.sh | bash) && echo ok\n";
+        assert!(lines("SL310", glpi).is_empty(), "{:?}", messages("SL310", glpi));
+        // … not one that opens the RUN, nor a `cd` written without one
+        assert_eq!(lines("SL310", "FROM php:apache\nRUN (cd /srv && make)\n"), vec![2]);
+        // a base whose WORKDIR is not known says nothing of it
+        assert_eq!(lines("SL310", "FROM debian:12\nRUN cd /var/www/html && ls\n"), vec![2]);
+        assert!(messages("SL310", "FROM debian:12\nRUN cd /var/www/html && ls\n")[0].1.contains("lasts only"));
     }
 
     /// A clone of a repository a variable names makes a folder the file cannot name; a cd
