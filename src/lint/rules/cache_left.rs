@@ -5,6 +5,8 @@
 //! microdnf without `clean all` (DL3032, DL3040), yarn without `yarn cache clean` (DL3060),
 //! npm without `npm cache clean --force`, Poetry without `--no-cache` (~/.cache/pypoetry or
 //! POETRY_CACHE_DIR), uv without `--no-cache` or UV_NO_CACHE (~/.cache/uv or UV_CACHE_DIR),
+//! Composer without `composer clear-cache` or `--no-cache` (~/.cache/composer or
+//! ~/.composer/cache, COMPOSER_CACHE_DIR or COMPOSER_HOME's `cache`; `/dev/null` is none),
 //! and Playwright's `install --with-deps` (it runs apt itself and leaves the lists; so does
 //! `install-deps`). A `RUN --mount=type=cache` on the cache's folder (or a folder above it),
 //! `PIP_NO_CACHE_DIR` set by ENV (any value: pip reads `off` and `0` as "no cache" too), a
@@ -364,6 +366,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                             "poetry" => {
                                 "use `poetry install --no-cache`, or remove the cache in this RUN, or use a cache mount"
                             }
+                            "composer" => {
+                                "end the RUN with `composer clear-cache` (as the user that installed), or use a cache mount"
+                            }
                             _ => "use `uv … --no-cache` (or set `ENV UV_NO_CACHE=1`), or use a cache mount",
                         };
                         push(None, &cache, fix, Vec::new());
@@ -566,7 +571,8 @@ fn project_tool_cache_left(
     script: &Script,
     cmd: &SimpleCommand,
 ) -> Option<(&'static str, String)> {
-    let args = cmd.args();
+    // Composer run as `php composer.phar …` takes its words after the phar
+    let args = composer_args(cmd).unwrap_or_else(|| cmd.args());
     let flag = |names: &[&str]| args.iter().any(|a| names.contains(&a.split('=').next().unwrap_or(a)));
     let words: Vec<&str> = args.iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
     let truthy = |v: Option<&str>| {
@@ -589,15 +595,61 @@ fn project_tool_cache_left(
             }
             ("uv", "UV_CACHE_DIR", ".cache/uv", &["cache"])
         }
+        _ if composer_args(cmd).is_some()
+            && matches!(
+                words.as_slice(),
+                ["install" | "update" | "require" | "create-project" | "reinstall", ..]
+                    | ["global", "install" | "update" | "require", ..]
+            ) =>
+        {
+            if flag(&["--no-cache"]) {
+                return None;
+            }
+            ("composer", "COMPOSER_CACHE_DIR", ".cache/composer", &["clear-cache", "clearcache", "cc"])
+        }
         _ => return None,
     };
-    let told = option_value(args, "--cache-dir")
-        .map(str::to_owned)
-        .or_else(|| ctx.env(stage, env_dir).map(|v| v.trim_matches('"').to_owned()));
-    // the tool's own clean-up in the same RUN (`poetry cache clear --all pypi`, `uv cache clean`)
-    let cleaned = script.calls(&[tool]).any(|c| {
-        c.args().iter().find(|a| !a.starts_with('-')).is_some_and(|w| cleans.contains(&w.as_str()))
-            && c.args().iter().any(|a| matches!(a.as_str(), "clear" | "clean" | "prune"))
+    // a value the command is given, or the RUN exports before it (docker-library's drupal:
+    // `export COMPOSER_HOME="$(mktemp -d)"`), else the stage's ENV
+    let before = script.commands.iter().position(|c| std::ptr::eq(c, cmd)).unwrap_or(0);
+    let value = |key: &str| {
+        let prefix = format!("{key}=");
+        let own = cmd.assignments.iter().find_map(|a| a.strip_prefix(&prefix));
+        let exported = script.commands[..before].iter().rev().find_map(|c| {
+            let words: &[String] = if c.program() == "export" { c.args() } else { &[] };
+            let set = if c.words.is_empty() { &c.assignments[..] } else { words };
+            set.iter().find_map(|a| a.strip_prefix(&prefix))
+        });
+        own.or(exported)
+            .or_else(|| ctx.env(stage, key))
+            .map(|v| v.trim_matches(['"', '\'']).trim_end_matches('/').to_owned())
+    };
+    let told = option_value(args, "--cache-dir").map(str::to_owned).or_else(|| value(env_dir)).or_else(|| {
+        // Composer's cache is in COMPOSER_HOME when that is set (the `composer` image's `/tmp`)
+        // (a folder a command makes, `$(mktemp -d)`, is named by its variable)
+        let home = value("COMPOSER_HOME").map(|h| if h.contains("$(") { "$COMPOSER_HOME".into() } else { h });
+        (tool == "composer").then(|| home.map(|h| format!("{h}/cache"))).flatten()
+    });
+    // a cache folder of /dev/null is no cache (Composer's documented way to turn it off)
+    if told.as_deref() == Some("/dev/null") {
+        return None;
+    }
+    // the tool's own clean-up in the same RUN (`poetry cache clear --all pypi`, `uv cache
+    // clean`, `composer clear-cache`, also as `php composer.phar clearcache`)
+    let cleaned = script.commands.iter().any(|c| {
+        let args = match (tool, composer_args(c)) {
+            ("composer", Some(args)) => args,
+            (_, _) if c.program() == tool => c.args(),
+            _ => return false,
+        };
+        let first = args.iter().find(|a| !a.starts_with('-')).map(String::as_str);
+        match tool {
+            "composer" => first.is_some_and(|w| cleans.contains(&w)),
+            _ => {
+                first.is_some_and(|w| cleans.contains(&w))
+                    && args.iter().any(|a| matches!(a.as_str(), "clear" | "clean" | "prune"))
+            }
+        }
     });
     let home = home(ctx, stage);
     let dir = told.clone().unwrap_or_else(|| format!("{home}/{default}"));
@@ -609,12 +661,18 @@ fn project_tool_cache_left(
                 .iter()
                 .find_map(|h| a.strip_prefix(h))
                 .map_or(a.to_owned(), |rel| format!("{home}/{rel}"));
-            let named = [format!("${env_dir}"), format!("${{{env_dir}}}")].contains(&a);
+            // (Composer's cache is in COMPOSER_HOME when that is what was told)
+            let named = [env_dir, "COMPOSER_HOME"]
+                .iter()
+                .take(if tool == "composer" { 2 } else { 1 })
+                .any(|v| [format!("${v}"), format!("${{{v}}}")].contains(&a));
             named
                 || (!a.is_empty()
                     && (a == dir || dir.starts_with(&format!("{a}/")) || a.starts_with(&format!("{dir}/"))))
         })
     });
+    // Composer 1's folder, which Composer 2 still uses where it exists (`~/.composer/cache`)
+    let removed = removed || (tool == "composer" && told.is_none() && removes_home_path(script, &home, ".composer"));
     // the tool's folder in another user's home, mounted as a cache (socorro's `USER app`,
     // then `--mount=type=cache,target=/home/app/.cache/uv`, held out in round 63), or a cache
     // mount named for the tool where a base image this file does not show points it
@@ -632,8 +690,33 @@ fn project_tool_cache_left(
     if cleaned || removed || removes_asked_cache(script, tool) || ins.mounts_over(&dir) || home_mounted {
         return None;
     }
-    let shown = told.unwrap_or_else(|| format!("~/{default}"));
-    Some((tool, format!("the {} cache ({shown})", if tool == "poetry" { "Poetry" } else { "uv" })))
+    let composer_home = tool == "composer" && told.is_none() && ins.mounts_over(&format!("{home}/.composer/cache"));
+    if composer_home {
+        return None;
+    }
+    let shown = match (told, tool) {
+        (Some(told), _) => told,
+        (None, "composer") => "~/.cache/composer or ~/.composer/cache".into(),
+        (None, _) => format!("~/{default}"),
+    };
+    let name = match tool {
+        "poetry" => "Poetry",
+        "composer" => "Composer",
+        _ => "uv",
+    };
+    Some((tool, format!("the {name} cache ({shown})")))
+}
+
+/// The words Composer is given, when the command runs Composer: `composer …`, its phar
+/// (`composer.phar …`), or either run by PHP (`php composer.phar install`, `php
+/// /usr/local/bin/composer install`).
+fn composer_args(cmd: &SimpleCommand) -> Option<&[String]> {
+    let is_composer = |w: &str| matches!(w.rsplit('/').next(), Some("composer" | "composer.phar"));
+    if is_composer(cmd.program()) {
+        return Some(cmd.args());
+    }
+    let args = cmd.args();
+    (cmd.program().starts_with("php") && args.first().is_some_and(|a| is_composer(a))).then(|| &args[1..])
 }
 
 /// Whether the stage's lineage installs `tool` itself (`COPY --from=ghcr.io/astral-sh/uv
@@ -1011,5 +1094,50 @@ mod tests {
         // hadolint #929/#1056: a builder's apt lists never ship.
         let text = "FROM debian:12 AS build\nRUN apt-get update && apt-get install -y build-essential\nRUN pip install flask\nFROM debian:12-slim\nUSER app\nCOPY --from=build /out /out\n";
         assert!(lines("SL106", text).is_empty());
+    }
+
+    /// Round 81 (digininja/DVWA, held out): `composer install` in the image that ships
+    /// leaves Composer's download cache under root's home; Composer's own clean-up, its
+    /// `--no-cache`, a cache folder of /dev/null or a cache mount keep it out
+    #[test]
+    fn composer_leaves_its_cache_unless_told_otherwise() {
+        let dvwa = "FROM php:8-apache\nCOPY --from=composer:latest /usr/bin/composer /usr/local/bin/composer\nRUN cd /var/www/html/vulnerabilities/api && composer install\n";
+        let m = messages("SL106", dvwa);
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(m[0].0, 3);
+        assert!(m[0].1.contains("the Composer cache (~/.cache/composer or ~/.composer/cache)"), "{m:?}");
+        // as PHP runs it, and `composer global require`
+        assert_eq!(lines("SL106", "FROM php:8\nRUN php composer.phar install --no-dev\n"), vec![2]);
+        assert_eq!(lines("SL106", "FROM php:8\nRUN composer global require drush/drush\n"), vec![2]);
+        // cleaned, or never written
+        for clean in [
+            "RUN composer install --no-dev && composer clear-cache\n",
+            "RUN php composer.phar install && php composer.phar clearcache\n",
+            "RUN composer install --no-cache\n",
+            "RUN COMPOSER_CACHE_DIR=/dev/null composer install\n",
+            "ENV COMPOSER_CACHE_DIR=/tmp/c\nRUN composer install && rm -rf /tmp/c\n",
+            "ENV COMPOSER_HOME=/composer\nRUN composer install && rm -rf /composer/cache\n",
+            // docker-library's drupal: a home of its own for the RUN, removed at its end
+            "RUN set -eux; export COMPOSER_HOME=\"$(mktemp -d)\"; composer create-project drupal/recommended-project ./; rm -rf \"$COMPOSER_HOME\"\n",
+            "RUN composer install && rm -rf ~/.composer/cache\n",
+            "RUN composer install && rm -rf /root/.cache/composer\n",
+            "RUN --mount=type=cache,target=/root/.cache/composer composer install\n",
+            "RUN --mount=type=cache,target=/root/.composer/cache composer install\n",
+        ] {
+            assert!(lines("SL106", &format!("FROM php:8\n{clean}")).is_empty(), "{clean}");
+        }
+        // … not when that home stays
+        assert_eq!(
+            messages("SL106", "FROM php:8\nRUN export COMPOSER_HOME=\"$(mktemp -d)\"; composer create-project drupal/recommended-project ./\n"),
+            vec![(2, "this RUN leaves the Composer cache ($COMPOSER_HOME/cache) in a stage that ships".to_owned())]
+        );
+        // what reads no packages leaves nothing
+        assert!(lines("SL106", "FROM php:8\nRUN composer dump-autoload --optimize\n").is_empty());
+        // a builder's cache does not ship
+        assert!(lines(
+            "SL106",
+            "FROM composer:2 AS deps\nRUN composer install\nFROM php:8\nCOPY --from=deps /app/vendor /app/vendor\n"
+        )
+        .is_empty());
     }
 }
