@@ -238,6 +238,7 @@ pub fn read(sources: &Sources, bake: &Resolver, model: &mut Model) {
     for file in sources.files.iter().filter(|f| is_workflow_path(&f.path)) {
         read_file(sources, bake, model, &file.path, &file.text, &Scope::default(), None, 0);
     }
+    container_actions(sources, model);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -460,6 +461,48 @@ fn composite(
     let steps: Vec<&Node> = runs.and_then(|r| r.get("steps")).map(Node::items).unwrap_or_default().iter().collect();
     let via = Here { file: &file.path, via: Some(format!("{}:{}", here.file, step.line)), ships_only: here.ships_only };
     read_steps(sources, bake, model, &via, &steps, &inner, ".", depth + 1, None);
+}
+
+/// The Docker container actions of the repository's own CI, in `.github/` (an action.yml
+/// that says `runs: using: docker, image: Dockerfile`): the runner builds the action's
+/// Dockerfile to run the step that uses it and throws it away, so the image is CI-only
+/// (round 82's meltano, whose workflow's `uses:` to it is even mistyped). Read from the
+/// action.yml, whoever uses it. An action elsewhere in the repository may be what the
+/// repository publishes for others' workflows, and `image: docker://…` pulls an image
+/// rather than building one: neither is read.
+fn container_actions(sources: &Sources, model: &mut Model) {
+    for file in sources.files.iter().filter(|f| {
+        f.path.starts_with(".github/") && matches!(f.path.rsplit('/').next(), Some("action.yml" | "action.yaml"))
+    }) {
+        let Ok(doc) = tree::yaml(&file.text) else { continue };
+        let Some(runs) = doc.get("runs").filter(|r| r.str_at("using") == Some("docker")) else { continue };
+        let Some(image) = runs.str_at("image").filter(|i| !i.starts_with("docker://") && !i.contains("${{")) else {
+            continue;
+        };
+        let dir = file.path.rsplit_once('/').map_or(".", |(d, _)| d);
+        let Some(dockerfile) = join(dir, image).filter(|d| sources.dockerfiles.contains(d)) else { continue };
+        model.paths.push(BuildPath {
+            dockerfile,
+            context: dir.to_owned(),
+            target: None,
+            role: Role::CiOnly,
+            evidence: Evidence {
+                source: Source::Workflow,
+                file: file.path.clone(),
+                line: runs.line,
+                says: format!(
+                    "a Docker container action of the repository's CI: the runner builds `{image}` to run the step that uses it, and nothing pushes it"
+                ),
+            },
+            name: None,
+            target_line: None,
+            mounts: Vec::new(),
+            images: Vec::new(),
+            contexts: Vec::new(),
+            target_written: None,
+            checks: false,
+        });
+    }
 }
 
 /// A `with:` value, expanded: `Ok(None)` when absent, `Err` with the expression that could
@@ -2786,6 +2829,49 @@ jobs:
             "{}",
             m.paths[0].evidence.says
         );
+    }
+
+    /// Round 82 (meltano, held out): a Docker container action in `.github/actions` is built
+    /// by the runner for the step that uses it, and never pushed; one elsewhere, or one that
+    /// runs a published image, is not read
+    #[test]
+    fn a_container_action_of_the_repository_ci_is_ci_only() {
+        let action = "name: igluctl-lint\ninputs:\n  path: {default: ./}\nruns:\n  using: 'docker'\n  image: 'Dockerfile'\n  args:\n    - ${{ inputs.path }}\n";
+        let wf = "on: pull_request\njobs:\n  lint:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n      - uses: ./.github/actions/igluctl-lint\n        with:\n          path: schemas\n";
+        let m = model(
+            &[(".github/workflows/lint.yml", wf), (".github/actions/igluctl-lint/action.yml", action)],
+            &[".github/actions/igluctl-lint/Dockerfile"],
+        );
+        assert_eq!(roles(&m), [(".github/actions/igluctl-lint/Dockerfile", None, Role::CiOnly)]);
+        assert_eq!(
+            (m.paths[0].evidence.file.as_str(), m.paths[0].evidence.line),
+            (".github/actions/igluctl-lint/action.yml", 4)
+        );
+        // read from the action, whoever uses it (meltano's `uses:` is mistyped `$/.github/…`)
+        let m = model(
+            &[
+                (".github/workflows/lint.yml", &wf.replace("./.github", "$/.github")),
+                (".github/actions/igluctl-lint/action.yml", action),
+            ],
+            &[".github/actions/igluctl-lint/Dockerfile"],
+        );
+        assert_eq!(roles(&m), [(".github/actions/igluctl-lint/Dockerfile", None, Role::CiOnly)]);
+        assert!(m.paths[0].evidence.says.contains("Docker container action"), "{}", m.paths[0].evidence.says);
+        // a published image, or an action outside .github (what the repository offers others)
+        let pulled = action.replace("'Dockerfile'", "'docker://alpine:3'");
+        let m = model(
+            &[(".github/workflows/lint.yml", wf), (".github/actions/igluctl-lint/action.yml", &pulled)],
+            &[".github/actions/igluctl-lint/Dockerfile"],
+        );
+        assert!(m.paths.is_empty());
+        let m = model(
+            &[
+                (".github/workflows/lint.yml", &wf.replace("./.github/actions/", "./actions/")),
+                ("actions/igluctl-lint/action.yml", action),
+            ],
+            &["actions/igluctl-lint/Dockerfile"],
+        );
+        assert!(m.paths.is_empty());
     }
 
     #[test]
