@@ -64,6 +64,11 @@ pub struct LintConfig {
     /// and the command. The toolchain is then used at run time (see
     /// [`crate::patch::start::compiles_at_start`]).
     pub start_compiles: Option<(String, String)>,
+    /// A script the image starts with installs a requirements list when the container starts
+    /// (mage-ai's `pip3 install -r "$REQUIREMENTS_FILE"`): its path and the command. The full
+    /// base's compilers may be what builds that list (see
+    /// [`crate::patch::start::installs_at_start`]).
+    pub start_installs: Option<(String, String)>,
     /// The scripts the RUNs run, read from the build context where a COPY put them: their
     /// path in the image and their text (photoprism's `/scripts/cleanup.sh`, which removes
     /// the apt lists its RUN fetched).
@@ -113,6 +118,7 @@ impl Default for LintConfig {
             base_user: None,
             start_drops_root: false,
             start_compiles: None,
+            start_installs: None,
             run_scripts: Vec::new(),
             package_jsons: Vec::new(),
             base_env: None,

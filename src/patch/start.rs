@@ -263,6 +263,39 @@ pub fn compiles_at_start(scripts: &[ContextScript]) -> Option<(String, String)> 
     })
 }
 
+/// The first start script that installs a requirements list when the container starts, and
+/// the command: (its path, the command). mage-ai's `run_app.sh` runs `pip3 install -r
+/// "$REQUIREMENTS_FILE"` of the user's project each time it starts (round 82): a package of
+/// that list that builds from source needs the compilers of the full base image then, so the
+/// full variant is kept on purpose. Named packages (`pip3 install $EXTRA_PACKAGES`, an option
+/// of the user's) are not a list.
+pub fn installs_at_start(scripts: &[ContextScript]) -> Option<(String, String)> {
+    scripts.iter().find_map(|s| {
+        let parsed = shell::parse(&s.text);
+        parsed.commands.iter().find(|c| installs_a_list(c)).map(|c| (s.path.clone(), c.words.join(" ")))
+    })
+}
+
+/// Whether a command pip-installs a requirements file (`pip install -r file`, also as
+/// `python -m pip` and `uv pip`).
+fn installs_a_list(c: &SimpleCommand) -> bool {
+    let args = c.args();
+    let words: Vec<&str> = match c.program() {
+        p if p.starts_with("pip") => args.iter().map(String::as_str).collect(),
+        p if p.starts_with("python") => match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+            ["-m", "pip", rest @ ..] => rest.to_vec(),
+            _ => return false,
+        },
+        "uv" => match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+            ["pip", rest @ ..] => rest.to_vec(),
+            _ => return false,
+        },
+        _ => return false,
+    };
+    words.iter().find(|w| !w.starts_with('-')) == Some(&"install")
+        && words.iter().any(|w| matches!(*w, "-r" | "--requirement") || w.starts_with("--requirement="))
+}
+
 /// What in a script a RUN runs may build, or bring the toolchain: a command that builds or
 /// compiles (`make`, `pip install`, `gcc`), one that installs a toolchain package, or a
 /// script of its own, which is not read. `None`: it only sets up (writes configuration,
@@ -297,6 +330,28 @@ pub fn known<'a>(scripts: &'a [ContextScript], path: &str) -> Option<&'a Context
 
 #[cfg(test)]
 mod tests {
+    /// A requirements list installed at start (mage-ai's `run_app.sh`), in pip's spellings; a
+    /// named package is no list
+    #[test]
+    fn a_requirements_list_installed_at_start_is_found() {
+        let script =
+            |text: &str| ContextScript { path: "/app/run_app.sh".into(), text: text.into(), calls: Vec::new() };
+        for text in [
+            "if [ -f \"$R\" ]; then\n  if ! pip3 install -r \"$R\"; then echo warn; fi\nfi\nexec mage start\n",
+            "python3 -m pip install --requirement=/data/requirements.txt && exec app\n",
+            "uv pip install --system -r req.txt\n",
+        ] {
+            assert!(installs_at_start(&[script(text)]).is_some(), "{text}");
+        }
+        assert_eq!(
+            installs_at_start(&[script("pip3 install -r \"$R\"\n")]),
+            Some(("/app/run_app.sh".into(), "pip3 install -r $R".into()))
+        );
+        for text in ["pip3 install $EXTRA_PACKAGES\n", "pip freeze -r req.txt\n", "exec gunicorn app\n"] {
+            assert!(installs_at_start(&[script(text)]).is_none(), "{text}");
+        }
+    }
+
     use super::*;
 
     fn scripts(text: &str, files: &[(&str, &str)]) -> Vec<ContextScript> {

@@ -268,6 +268,7 @@ fn read_context(file: &Path, df: Option<&crate::dockerfile::Dockerfile>, cfg: &m
     // the scripts the image starts with, read once for both questions
     let start = df.map(|df| crate::patch::start::start_scripts(df, &|rel| read_in(&roots, rel))).unwrap_or_default();
     cfg.start_compiles = crate::patch::start::compiles_at_start(&start);
+    cfg.start_installs = crate::patch::start::installs_at_start(&start);
     cfg.start_drops_root = start_drops_root(&roots, df, start);
     cfg.run_scripts = df
         .map(|df| crate::patch::start::run_scripts(df, &|rel| read_in(&roots, rel)))

@@ -8,6 +8,11 @@
 //! python=docker-image://python:3.12-slim`) or of the repository's own image is not the
 //! registry's image of that name, and is not flagged.
 //!
+//! Not when a script the image starts with (its ENTRYPOINT or CMD, read from the build
+//! context) compiles, or installs a requirements list (`pip install -r`), when the container
+//! starts: what it builds then may need the full variant's compilers (mage-ai's `run_app.sh`
+//! installs the user's project requirements at each start).
+//!
 //! Which stages ship is the repository's answer (`shiplight ships` shows it): silent on a
 //! Dockerfile that only dev containers, development compose services or CI-only builds use,
 //! and on an image whose ENTRYPOINT/CMD is itself a compiler or build tool (a toolchain
@@ -34,6 +39,11 @@ use crate::lint::{Ctx, Hit};
 pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
     // an image whose ENTRYPOINT is the compiler ships its toolchain on purpose
     if ctx.toolchain_is_the_product() {
+        return;
+    }
+    // a start script that builds, or installs a requirements list, when the container starts
+    // may need the compilers the slim variant leaves out (mage-ai's `run_app.sh`)
+    if ctx.config.start_compiles.is_some() || ctx.config.start_installs.is_some() {
         return;
     }
     for stage in ctx.finals() {
@@ -108,6 +118,17 @@ mod tests {
     fn a_named_build_context_is_not_the_registrys_image() {
         let cfg = crate::lint::LintConfig { local_images: vec!["python".into()], ..Default::default() };
         let text = "FROM python\nCMD [\"python\"]\n";
+        assert!(crate::lint::rules::testing::with_config("SL103", text, &cfg).is_empty());
+        assert_eq!(lines("SL103", text), vec![1]);
+    }
+
+    /// Round 82 (mage-ai, held out): the image's start script pip-installs the user's project
+    /// requirements at each start, which may build from source with the full base's compilers
+    #[test]
+    fn a_start_script_that_installs_a_list_keeps_the_full_base() {
+        let text = "FROM python:3.10-bookworm\nCOPY run_app.sh /app/\nCMD [\"/app/run_app.sh\"]\n";
+        let start = ("/app/run_app.sh".to_owned(), "pip3 install -r \"$REQUIREMENTS_FILE\"".to_owned());
+        let cfg = crate::lint::LintConfig { start_installs: Some(start), ..Default::default() };
         assert!(crate::lint::rules::testing::with_config("SL103", text, &cfg).is_empty());
         assert_eq!(lines("SL103", text), vec![1]);
     }
