@@ -10,6 +10,7 @@ mod support;
 mod add_instead_of_copy;
 mod apt_missing_yes;
 mod apt_not_apt_get;
+mod archive_left;
 mod build_toolchain;
 mod cache_left;
 mod cd_in_run;
@@ -216,6 +217,14 @@ pub static TABLE: &[Rule] = &[
         Warning,
         [],
         "A package in the built image is larger than max-package-bytes"
+    ),
+    rule!(
+        archive_left,
+        "SL114",
+        "archive-left-in-final-stage",
+        Info,
+        [],
+        "A downloaded archive is unpacked and left in the image"
     ),
     rule!(
         copy_from_unknown,
