@@ -481,27 +481,9 @@ fn container_actions(sources: &Sources, model: &mut Model) {
         };
         let dir = file.path.rsplit_once('/').map_or(".", |(d, _)| d);
         let Some(dockerfile) = join(dir, image).filter(|d| sources.dockerfiles.contains(d)) else { continue };
-        model.paths.push(BuildPath {
-            dockerfile,
-            context: dir.to_owned(),
-            target: None,
-            role: Role::CiOnly,
-            evidence: Evidence {
-                source: Source::Workflow,
-                file: file.path.clone(),
-                line: runs.line,
-                says: format!(
-                    "a Docker container action of the repository's CI: the runner builds `{image}` to run the step that uses it, and nothing pushes it"
-                ),
-            },
-            name: None,
-            target_line: None,
-            mounts: Vec::new(),
-            images: Vec::new(),
-            contexts: Vec::new(),
-            target_written: None,
-            checks: false,
-        });
+        let says = format!("a Docker container action of the repository's CI: the runner builds `{image}` to run the step that uses it, and nothing pushes it");
+        let evidence = Evidence { source: Source::Workflow, file: file.path.clone(), line: runs.line, says };
+        model.paths.push(BuildPath::plain(dockerfile, dir.to_owned(), Role::CiOnly, evidence));
     }
 }
 

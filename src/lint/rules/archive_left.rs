@@ -26,7 +26,7 @@
 //! unpacker (`curl -fsSL … | tar -xz -C /opt`).
 
 use crate::dockerfile::shell::SimpleCommand;
-use crate::dockerfile::{resolve_path, Body, Kind};
+use crate::dockerfile::{resolve_path, within, Body, Kind};
 use crate::lint::{Ctx, Hit};
 
 /// A downloaded archive: where it is, the instruction that downloaded it (stage, index),
@@ -247,12 +247,6 @@ fn is_archive(path: &str) -> bool {
 /// Whether two paths name the same file; a variable in either compares the names.
 fn same_file(a: &str, b: &str) -> bool {
     a == b || ((a.contains('$') || b.contains('$')) && a.rsplit('/').next() == b.rsplit('/').next())
-}
-
-/// Whether `path` is `folder` or inside it.
-fn within(path: &str, folder: &str) -> bool {
-    let folder = folder.trim_end_matches('/');
-    folder.is_empty() || path == folder || path.starts_with(&format!("{folder}/"))
 }
 
 /// Whether an `rm` operand removes the file: the file, a folder holding it, or a glob that
