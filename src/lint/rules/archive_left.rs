@@ -75,8 +75,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         let mut cwd = workdir.clone();
                         for c in &script.commands {
                             // (a folder a variable names stays written so: `cd $JETTY_HOME`
-                            // and a later `rm $JETTY_HOME/jetty.tar.gz*` name the same file)
-                            // (a `cd` in a branch holds after it, when the branch ran)
+                            // and a later `rm $JETTY_HOME/jetty.tar.gz*` name the same file; a
+                            // `cd` in a branch holds after it, when the branch ran)
                             if c.program() == "cd" {
                                 if let Some(d) = c.args().first().filter(|d| *d != "-") {
                                     cwd = resolve_path(&cwd, &ctx.expand(stage, n, d));
