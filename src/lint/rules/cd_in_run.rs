@@ -134,7 +134,8 @@ fn in_mount(ins: &crate::dockerfile::Instruction, dir: &str, workdir: &str) -> b
 /// Whether a command before the `cd` works in the folder the RUN starts in: it names that
 /// folder (`pip3 install --user .`), runs a program or script by a path relative to it
 /// (`./configure`, `sh scripts/rust-dummy-build.sh`), or builds there by default (`make`
-/// without `-C`, `npm ci`). A WORKDIR standing for the `cd` would move that work too.
+/// without `-C`, `npm ci`, `bundle install`, `composer install`, `cargo build`, `go build`,
+/// which read the manifest there). A WORKDIR standing for the `cd` would move that work too.
 fn works_here(c: &SimpleCommand) -> bool {
     let relative = |a: &str| {
         a.starts_with("./")
@@ -145,12 +146,20 @@ fn works_here(c: &SimpleCommand) -> bool {
     let program = c.program();
     let script = matches!(program, "sh" | "bash" | "python" | "python3" | "node" | "perl" | "ruby")
         && args.iter().find(|a| !a.starts_with('-')).is_some_and(|a| relative(a));
+    // (the project tools read their manifest in the folder they run in: round 83's danbooru
+    // runs `bundle install` of /danbooru's Gemfile, then `cd $GEM_HOME`)
     let builds_here = match program {
         "make" | "gmake" | "ninja" => !args.iter().any(|a| a.starts_with("-C")),
         "npm" | "yarn" | "pnpm" => {
             matches!(c.subcommand(), Some("install" | "ci" | "run" | "build" | "i"))
                 && !args.iter().any(|a| a == "-g" || a == "--global")
         }
+        "bundle" => !args.iter().any(|a| a.starts_with("--gemfile")),
+        "composer" => !args.iter().any(|a| a.starts_with("--working-dir") || a.starts_with("-d")),
+        "poetry" | "uv" | "cargo" | "mvn" | "gradle" => {
+            !args.iter().any(|a| a.starts_with("--project") || a.starts_with("--manifest-path") || a == "-f")
+        }
+        "go" => matches!(c.subcommand(), Some("build" | "install" | "mod" | "generate" | "test")),
         _ => false,
     };
     let effective = c.effective();
@@ -264,6 +273,12 @@ mod tests {
         assert!(lines("SL310", glpi).is_empty(), "{:?}", messages("SL310", glpi));
         // … not one that opens the RUN, nor a `cd` written without one
         assert_eq!(lines("SL310", "FROM php:apache\nRUN (cd /srv && make)\n"), vec![2]);
+        // a `cd` after a project tool read its manifest in the RUN's folder (round 83's danbooru)
+        let gems = "FROM ruby:3\nWORKDIR /danbooru\nRUN bundle install --jobs 4 && cd /usr/local/bundle && find . -name '*.o' -delete\n";
+        assert!(lines("SL310", gems).is_empty(), "{:?}", messages("SL310", gems));
+        assert!(
+            lines("SL310", &gems.replace("bundle install --jobs 4", "bundle install --gemfile /a/Gemfile")).len() == 1
+        );
         // a base whose WORKDIR is not known says nothing of it
         assert_eq!(lines("SL310", "FROM debian:12\nRUN cd /var/www/html && ls\n"), vec![2]);
         assert!(messages("SL310", "FROM debian:12\nRUN cd /var/www/html && ls\n")[0].1.contains("lasts only"));
