@@ -256,9 +256,19 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
             .ancestors(stage.index)
             .iter()
             .any(|&a| ctx.runs(&ctx.df.stages[a]).any(|(i, s)| fetches_apk_index(i, s)));
+        // Composer, once an earlier RUN of the lineage installed the project, finds its
+        // packages in `vendor/` and downloads nothing again (round 84's Paymenter: `composer
+        // install --no-scripts`, then `COPY . ./` and `composer install --optimize-autoloader`)
+        let mut composer_ran = ctx
+            .graph
+            .ancestors(stage.index)
+            .iter()
+            .any(|&a| ctx.runs(&ctx.df.stages[a]).any(|(_, s)| s.commands.iter().any(installs_with_composer)));
         for (ins, script) in ctx.runs(stage) {
             let apk_index_before = apk_index;
             apk_index |= fetches_apk_index(ins, script);
+            let composer_ran_before = composer_ran;
+            composer_ran |= script.commands.iter().any(installs_with_composer);
             // as another user, without sudo, the system managers can write no cache
             let system_caches = !runs_unprivileged(ctx, stage, ins.line) || script.calls(&["sudo"]).next().is_some();
             // (or a script of the build context the RUN runs: photoprism's `/scripts/cleanup.sh`)
@@ -360,7 +370,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     _ => {}
                 }
                 if let Some((tool, cache)) = project_tool_cache_left(ctx, stage, ins, script, cmd) {
-                    if !seen.contains(&tool) {
+                    if !seen.contains(&tool) && !(tool == "composer" && composer_ran_before) {
                         seen.push(tool);
                         let fix = match tool {
                             "poetry" => {
@@ -595,13 +605,7 @@ fn project_tool_cache_left(
             }
             ("uv", "UV_CACHE_DIR", ".cache/uv", &["cache"])
         }
-        _ if composer_args(cmd).is_some()
-            && matches!(
-                words.as_slice(),
-                ["install" | "update" | "require" | "create-project" | "reinstall", ..]
-                    | ["global", "install" | "update" | "require", ..]
-            ) =>
-        {
+        _ if installs_with_composer(cmd) => {
             if flag(&["--no-cache"]) {
                 return None;
             }
@@ -705,6 +709,18 @@ fn project_tool_cache_left(
         _ => "uv",
     };
     Some((tool, format!("the {name} cache ({shown})")))
+}
+
+/// Whether a command installs a project's packages with Composer (`install`, `update`,
+/// `require`, `create-project`, `reinstall`, also `global`).
+fn installs_with_composer(c: &SimpleCommand) -> bool {
+    let Some(args) = composer_args(c) else { return false };
+    let words: Vec<&str> = args.iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
+    matches!(
+        words.as_slice(),
+        ["install" | "update" | "require" | "create-project" | "reinstall", ..]
+            | ["global", "install" | "update" | "require", ..]
+    )
 }
 
 /// The words Composer is given, when the command runs Composer: `composer …`, its phar
@@ -1131,6 +1147,9 @@ mod tests {
             messages("SL106", "FROM php:8\nRUN export COMPOSER_HOME=\"$(mktemp -d)\"; composer create-project drupal/recommended-project ./\n"),
             vec![(2, "this RUN leaves the Composer cache ($COMPOSER_HOME/cache) in a stage that ships".to_owned())]
         );
+        // a second install of the project finds its packages in vendor/ (round 84's Paymenter)
+        let twice = "FROM php:8\nCOPY composer.json composer.lock ./\nRUN composer install --no-dev --no-scripts\nCOPY . ./\nRUN composer install --no-dev --optimize-autoloader\n";
+        assert_eq!(lines("SL106", twice), vec![3]);
         // what reads no packages leaves nothing
         assert!(lines("SL106", "FROM php:8\nRUN composer dump-autoload --optimize\n").is_empty());
         // a builder's cache does not ship
