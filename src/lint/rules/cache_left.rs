@@ -370,7 +370,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                     _ => {}
                 }
                 if let Some((tool, cache)) = project_tool_cache_left(ctx, stage, ins, script, cmd) {
-                    if !seen.contains(&tool) && !(tool == "composer" && composer_ran_before) {
+                    let installed_before = tool == "composer" && composer_ran_before;
+                    if !seen.contains(&tool) && !installed_before {
                         seen.push(tool);
                         let fix = match tool {
                             "poetry" => {
