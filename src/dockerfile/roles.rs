@@ -527,7 +527,8 @@ pub fn is_clean(c: &SimpleCommand) -> bool {
 /// that a stage running it needs that toolchain: a [`Role::Build`] other than a build tool's
 /// configuration (`pip config set global.timeout 60`, `npm config set`, `poetry config …`,
 /// `bundle config set …`) and other than PHP's Composer, which installs PHP code and compiles
-/// nothing (kimai's `composer install` in a stage built FROM the one with the toolchain),
+/// nothing (kimai's `composer install` in a stage built FROM the one with the toolchain), or
+/// Composer's installer run by PHP (`curl … | php -- --install-dir=…`, rounds 83 and 84),
 /// and other than an install of package managers themselves (`pip install --upgrade pip`,
 /// `npm install -g pnpm@10`, `gem install bundler`), which are published as pure code or
 /// built wheels.
@@ -536,7 +537,11 @@ pub fn may_build_native(c: &SimpleCommand) -> bool {
         c.program(),
         "pip" | "pip3" | "npm" | "yarn" | "pnpm" | "poetry" | "pdm" | "pipenv" | "uv" | "bundle" | "gem" | "composer"
     ) && c.subcommand() == Some("config");
-    of(c) == Role::Build && !configures_tool && c.program() != "composer" && !installs_only_package_managers(c)
+    of(c) == Role::Build
+        && !configures_tool
+        && c.program() != "composer"
+        && !php_installer(c)
+        && !installs_only_package_managers(c)
 }
 
 /// Whether a pip, npm, yarn, pnpm or gem install names nothing but package managers (every

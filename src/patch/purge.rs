@@ -10,7 +10,8 @@
 //! patches they write stay theirs. It applies when every RUN of the stages that ship (the
 //! lineage, and a stage a squash copies whole) that leaves a toolchain package is of that
 //! shape: a removal by name (`apt-get purge|remove`, `apk del`) that always runs, after the
-//! RUN's last build, and no later RUN of those stages builds.
+//! RUN's last build, and no later RUN of those stages builds with the toolchain (Composer,
+//! which compiles nothing, may run after).
 //!
 //! It gives up (and the other rewriters' refusal stands) on a `-dev` package whose runtime
 //! library the table cannot name for the base's release, or a removal or install written
@@ -66,10 +67,13 @@ pub fn plan(df: &Dockerfile, inputs: &super::Inputs) -> Option<Result<Plan, Outc
         if left.iter().any(|(_, m)| m.is_apt() != manager.is_apt()) {
             return None;
         }
-        // nothing builds after this RUN in the image that ships
-        if runs[n + 1..].iter().any(|later| {
-            shell::parse(&later.script().unwrap_or_default()).commands.iter().any(|c| roles::of(c) == Role::Build)
-        }) {
+        // nothing builds after this RUN in the image that ships, with what the removal takes
+        // (Composer installs PHP code and compiles nothing: round 84's Paymenter runs
+        // `composer install` after its extension build)
+        if runs[n + 1..]
+            .iter()
+            .any(|later| shell::parse(&later.script().unwrap_or_default()).commands.iter().any(roles::may_build_native))
+        {
             return None;
         }
         let mut keep: Vec<String> = Vec::new();
@@ -206,6 +210,23 @@ mod tests {
         let Outcome::Patch(p) = suggest(text) else { panic!("{:?}", suggest(text)) };
         assert!(p.diff.contains("apk del .build freetype-dev zlib-dev"), "{}", p.diff);
         assert!(p.diff.contains("cairo freetype-dev zlib-dev freetype zlib"), "{}", p.diff);
+    }
+
+    /// Round 84's Paymenter: the extension build's RUN removes its compilers by name and
+    /// leaves the `-dev` packages; a later `composer install`, which compiles nothing, does not
+    /// stop them joining the removal
+    #[test]
+    fn composer_after_the_build_leaves_the_removal_to_finish() {
+        let text = "FROM php:8.3-fpm-alpine AS final\nWORKDIR /app\nRUN apk add --no-cache --update curl git libpng-dev libzip-dev autoconf make g++ gcc libc-dev \\\n    && docker-php-ext-install gd zip \\\n    && apk del autoconf make g++ gcc libc-dev\nCOPY . ./\nRUN composer install --no-dev --optimize-autoloader\nFROM node:22-alpine AS build\nCOPY --from=final /app/vendor /app/vendor\nRUN npm ci && npm run build\nFROM final AS production\nCOPY --from=build /app/public /app/public\nCMD [\"php-fpm\"]\n";
+        let Outcome::Patch(p) = suggest(text) else { panic!("{:?}", suggest(text)) };
+        assert!(p.diff.contains("apk del autoconf make g++ gcc libc-dev libpng-dev libzip-dev"), "{}", p.diff);
+        assert!(p.diff.contains("libc-dev libpng libzip"), "{}", p.diff);
+        // a later build that may compile still stops it
+        let df = crate::dockerfile::Dockerfile::parse(
+            &text.replace("composer install --no-dev --optimize-autoloader", "pecl install redis"),
+        )
+        .unwrap();
+        assert!(super::plan(&df, &Inputs::default()).is_none());
     }
 
     /// Not this rewriter's: no removal in the RUN, a removal before the build, or a build in a
