@@ -251,19 +251,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         let pip_env_off = ctx.env(stage, "PIP_NO_CACHE_DIR").is_some_and(|v| !v.trim_matches('"').is_empty());
         let home = home(ctx, stage);
         // apk's index, once an earlier RUN of the lineage fetched it, is read, not fetched again
-        let mut apk_index = ctx
-            .graph
-            .ancestors(stage.index)
-            .iter()
-            .any(|&a| ctx.runs(&ctx.df.stages[a]).any(|(i, s)| fetches_apk_index(i, s)));
+        let mut apk_index = ran_before(ctx, stage, fetches_apk_index);
         // Composer, once an earlier RUN of the lineage installed the project, finds its
         // packages in `vendor/` and downloads nothing again (round 84's Paymenter: `composer
         // install --no-scripts`, then `COPY . ./` and `composer install --optimize-autoloader`)
-        let mut composer_ran = ctx
-            .graph
-            .ancestors(stage.index)
-            .iter()
-            .any(|&a| ctx.runs(&ctx.df.stages[a]).any(|(_, s)| s.commands.iter().any(installs_with_composer)));
+        let mut composer_ran = ran_before(ctx, stage, |_, s| s.commands.iter().any(installs_with_composer));
         for (ins, script) in ctx.runs(stage) {
             let apk_index_before = apk_index;
             apk_index |= fetches_apk_index(ins, script);
@@ -710,6 +702,11 @@ fn project_tool_cache_left(
         _ => "uv",
     };
     Some((tool, format!("the {name} cache ({shown})")))
+}
+
+/// Whether a RUN of a stage the stage is built FROM does what `what` asks.
+fn ran_before(ctx: &Ctx, stage: &crate::dockerfile::Stage, what: impl Fn(&Instruction, &Script) -> bool) -> bool {
+    ctx.graph.ancestors(stage.index).iter().any(|&a| ctx.runs(&ctx.df.stages[a]).any(|(i, s)| what(i, s)))
 }
 
 /// Whether a command installs a project's packages with Composer (`install`, `update`,
