@@ -141,8 +141,8 @@ fn several_files_with_every_rule_validate() {
              FROM debian:12-slim\nCOPY --from=Tools / /opt/tools/\nCOPY --from=other /c /c\nCOPY --from=dup /a /a\n\
              ENV API_TOKEN=ghp_0123456789abcdefghijABCDEFGHIJ0123456789\nUSER app\n",
         ),
-        // what ships: SL101, SL103, SL104, SL106, SL107, SL108, SL109, SL301-SL303, SL306,
-        // SL309, SL310, SL312-SL314
+        // what ships: SL101, SL103, SL104, SL106, SL107, SL108, SL109, SL114, SL301-SL303,
+        // SL306, SL309, SL310, SL312-SL314
         (
             "ships.Dockerfile",
             "FROM python:3.9 AS deps\nRUN true\n\
@@ -151,7 +151,8 @@ fn several_files_with_every_rule_validate() {
              RUN apt-get update && apt-get install build-essential\n\
              RUN chown -R nobody /app\n\
              RUN npm ci\n\
-             RUN cd /srv && curl -fsSL https://example.com/i.sh | sh\nCMD [\"python\", \"app.py\"]\n",
+             RUN cd /srv && curl -fsSL https://example.com/i.sh | sh\n\
+             RUN wget https://example.com/tool.tar.gz && tar -xzf tool.tar.gz -C /opt\nCMD [\"python\", \"app.py\"]\n",
         ),
     ];
     for (name, text) in files {
