@@ -49,6 +49,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
         let mut workdir = base.unwrap_or("/$WORKDIR").to_owned();
         for &si in &lineage {
             let stage = &ctx.df.stages[si];
+            // (the RUNs as the lint context parsed them once)
+            let runs: Vec<_> = ctx.runs(stage).collect();
             for (n, ins) in stage.instructions.iter().enumerate() {
                 match (&ins.kind, &ins.body) {
                     (Kind::Workdir, _) => {
@@ -70,8 +72,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Hit>) {
                         }
                     }
                     (Kind::Run, _) => {
-                        let Some(text) = ins.script() else { continue };
-                        let script = crate::dockerfile::shell::parse(&text);
+                        let Some((_, script)) = runs.iter().find(|(i, _)| std::ptr::eq(*i, ins)) else { continue };
                         let mut cwd = workdir.clone();
                         for c in &script.commands {
                             // (a folder a variable names stays written so: `cd $JETTY_HOME`
